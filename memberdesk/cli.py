@@ -1,0 +1,60 @@
+"""Command-line entry point (DESIGN §5). ``memberdesk`` and ``python main.py`` both land here.
+
+Each sub-command lives in :mod:`memberdesk.commands` as a module with ``add_parser(subparsers)``
+and ``run(args) -> int``; this module only dispatches and maps errors to exit codes:
+0 success, 2 usage error, 3 data error (message on stderr names the file, row and column).
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Sequence
+
+from memberdesk.core.errors import AnalysisError, Cancelled, DataError
+
+COMMANDS: tuple[str, ...] = ("gui", "sample", "validate", "km", "cox", "report", "experience",
+                             "kpis")
+EXIT_OK, EXIT_USAGE, EXIT_DATA = 0, 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 already; keep its text short
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"memberdesk: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="memberdesk",
+                     description="Member-lifecycle analytics: retention, persistency, drivers, "
+                                 "experience studies, service and benefits.")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+    for name in COMMANDS:
+        importlib.import_module(f"memberdesk.commands.{name}").add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    # `memberdesk [DATA...]` with no sub-command opens the GUI.
+    if not args_list or args_list[0] not in (*COMMANDS, "-h", "--help"):
+        args_list.insert(0, "gui")
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    try:
+        return int(args.run(args) or 0)
+    except DataError as exc:
+        print(f"memberdesk: data error: {exc}", file=sys.stderr)
+        return EXIT_DATA
+    except AnalysisError as exc:
+        print(f"memberdesk: cannot analyse: {exc}", file=sys.stderr)
+        return EXIT_DATA
+    except Cancelled:
+        print("memberdesk: cancelled", file=sys.stderr)
+        return 130
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""Arguments and loading shared by the sub-commands that read DATA."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from memberdesk.core.dataset import Dataset
+
+
+def add_data_args(parser: argparse.ArgumentParser, *, generic: bool = False,
+                  as_of: bool = True) -> None:
+    parser.add_argument("data", nargs="+", metavar="DATA",
+                        help="data files (.csv .tsv .txt .xlsx .parquet) or folders of them")
+    if as_of:
+        parser.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD",
+                            help="observation cut-off (default: latest date in the data)")
+    if generic:
+        parser.add_argument("--duration", metavar="COL",
+                            help="read one generic survival table: COL holds durations")
+        parser.add_argument("--event-col", dest="event_col", metavar="COL",
+                            help="with --duration: COL holds 0/1 (or true/false) events")
+
+
+def load_from_args(args: argparse.Namespace) -> Dataset:
+    """Load DATA per the common arguments; raises DataError (exit 3) on unusable input."""
+    from memberdesk.core.loader import load_dataset
+
+    duration = getattr(args, "duration", None)
+    event_col = getattr(args, "event_col", None)
+    if (duration is None) != (event_col is None):
+        raise SystemExit(_usage("--duration and --event-col go together"))
+    as_of = getattr(args, "as_of", None)
+    if as_of is not None:
+        try:
+            as_of = pd.Timestamp(as_of)
+        except ValueError:
+            raise SystemExit(_usage(f"--as-of {args.as_of!r} is not a date (YYYY-MM-DD)"))
+    return load_dataset(args.data, as_of=as_of, duration_col=duration, event_col=event_col)
+
+
+def _usage(message: str) -> int:
+    print(f"memberdesk: error: {message}", file=sys.stderr)
+    return 2
+
+
+def to_jsonable(value: Any) -> Any:
+    """Convert numpy/pandas scalars and containers to JSON-friendly Python values
+    (NaN/NaT/inf -> None)."""
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [to_jsonable(v) for v in value.tolist()]
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        f = float(value)
+        return None if not np.isfinite(f) else f
+    if isinstance(value, (np.bool_,)):
+        return bool(value)
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.date().isoformat()
+    if value is pd.NaT or value is pd.NA:
+        return None
+    return value
+
+
+def print_json(obj: Any) -> None:
+    json.dump(to_jsonable(obj), sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")

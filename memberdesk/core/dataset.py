@@ -1,0 +1,355 @@
+"""The Dataset: validated tables + as-of date + derived policy durations and events (DESIGN §4).
+
+Every analysis receives a :class:`Dataset`. It is immutable: changing the as-of date, the event
+definition or the filters returns a new Dataset (cheap: derived frames are computed lazily and
+cached per instance).
+
+Conventions
+-----------
+* Everything is censored at ``as_of``. Rows that start after it (policies issued, contacts
+  started, benefits used, claims reported, members joined after ``as_of``) are left out of the
+  analysis tables and counted as out of window.
+* A termination dated after ``as_of`` counts as in force at ``as_of``.
+* ``duration_days`` runs from ``issue_date`` to ``exit_date`` (termination on or before
+  ``as_of``) or to ``as_of`` for policies in force; ``duration_months`` = days / (365.25/12).
+* ``event`` is 1 when ``exit_status`` is one of ``event_statuses`` (default: lapsed,
+  surrendered); death, maturity and other exits are censored in the retention view.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from typing import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from memberdesk.core import schema
+from memberdesk.core.validation_report import ValidationReport
+
+AGE_BANDS: tuple[tuple[float, float, str], ...] = (
+    (0, 18, "0-17"), (18, 30, "18-29"), (30, 40, "30-39"), (40, 50, "40-49"),
+    (50, 60, "50-59"), (60, 200, "60+"),
+)
+PREMIUM_BANDS: tuple[tuple[float, float, str], ...] = (
+    (0, 1_000, "<1k"), (1_000, 3_000, "1k-3k"), (3_000, 10_000, "3k-10k"),
+    (10_000, 30_000, "10k-30k"), (30_000, float("inf"), "30k+"),
+)
+
+# Date column that places a row of each table in time (for the as-of window).
+WINDOW_DATE: dict[str, str] = {
+    schema.MEMBERS: "join_date",
+    schema.POLICIES: "issue_date",
+    schema.BENEFIT_USAGE: "used_at",
+    schema.SERVICE_CONTACTS: "started_at",
+    schema.CLAIMS: "reported_at",
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Global filters (the UI's filter bar). Empty tuple / None = no restriction.
+
+    Product and channel restrict policies; region and tier restrict members (and so their
+    policies). Member-level tables (benefits, service) keep the members that pass the member
+    filters and, when a policy filter is active, hold at least one policy that passes.
+    """
+
+    issue_from: pd.Timestamp | None = None
+    issue_to: pd.Timestamp | None = None
+    product: tuple[str, ...] = ()
+    channel: tuple[str, ...] = ()
+    region: tuple[str, ...] = ()
+    tier: tuple[str, ...] = ()
+
+    @property
+    def active(self) -> bool:
+        return bool(self.describe())
+
+    def describe(self) -> list[str]:
+        """Human-readable list of the active filters, e.g. ``["channel: agency, broker"]``."""
+        out = []
+        if self.issue_from is not None or self.issue_to is not None:
+            lo = "" if self.issue_from is None else pd.Timestamp(self.issue_from).date().isoformat()
+            hi = "" if self.issue_to is None else pd.Timestamp(self.issue_to).date().isoformat()
+            out.append(f"issue date: {lo} – {hi}")
+        for name in ("product", "channel", "region", "tier"):
+            values = getattr(self, name)
+            if values:
+                out.append(f"{name}: {', '.join(map(str, values))}")
+        return out
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "issue_from": None if self.issue_from is None else str(pd.Timestamp(self.issue_from).date()),
+            "issue_to": None if self.issue_to is None else str(pd.Timestamp(self.issue_to).date()),
+            "product": list(self.product), "channel": list(self.channel),
+            "region": list(self.region), "tier": list(self.tier),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object]) -> Filters:
+        def ts(v: object) -> pd.Timestamp | None:
+            return None if v in (None, "") else pd.Timestamp(str(v))
+
+        def tup(v: object) -> tuple[str, ...]:
+            return tuple(str(x) for x in v) if isinstance(v, (list, tuple)) else ()
+
+        return cls(ts(data.get("issue_from")), ts(data.get("issue_to")), tup(data.get("product")),
+                   tup(data.get("channel")), tup(data.get("region")), tup(data.get("tier")))
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Validated tables (canonical columns + extra source columns) and the analysis window.
+
+    Attributes
+    ----------
+    validated
+        Accepted rows of every loaded table, before as-of windowing and filters.
+    as_of
+        Observation cut-off (midnight of that day; events on that day are observed).
+    report
+        The validation report of the load.
+    event_statuses
+        Exit statuses that count as the event in retention analyses.
+    filters
+        Global filters applied to the analysis tables.
+    generic
+        True when the policies table is a generic survival table (``duration`` + ``event``
+        columns, no dates): ``duration_days`` is then the given duration in its own unit.
+    sources
+        The files the data came from (for workspaces and report scope lines).
+    """
+
+    validated: Mapping[str, pd.DataFrame]
+    as_of: pd.Timestamp
+    report: ValidationReport = field(default_factory=ValidationReport)
+    event_statuses: tuple[str, ...] = schema.VOLUNTARY_EXIT_STATUSES
+    filters: Filters = field(default_factory=Filters)
+    generic: bool = False
+    sources: tuple[str, ...] = ()
+
+    # ---- construction helpers -------------------------------------------------------------
+
+    @staticmethod
+    def latest_date(tables: Mapping[str, pd.DataFrame]) -> pd.Timestamp | None:
+        """The latest date in any date column of any table (the default as-of date)."""
+        latest: pd.Timestamp | None = None
+        for name, frame in tables.items():
+            spec = schema.TABLE_SPECS.get(name)
+            if spec is None:
+                continue
+            for col in spec.columns:
+                if col.kind == "date" and col.name in frame.columns and col.name != "birth_date":
+                    m = frame[col.name].max()
+                    if pd.notna(m) and (latest is None or m > latest):
+                        latest = pd.Timestamp(m)
+        return None if latest is None else latest.normalize()
+
+    def with_as_of(self, as_of: pd.Timestamp | str | None) -> Dataset:
+        """A copy with another as-of date (None = latest date in the data)."""
+        ts = Dataset.latest_date(self.validated) if as_of is None else pd.Timestamp(as_of)
+        return replace(self, as_of=self.as_of if ts is None else ts.normalize())
+
+    def with_events(self, statuses: Iterable[str]) -> Dataset:
+        return replace(self, event_statuses=tuple(statuses))
+
+    def with_filters(self, filters: Filters) -> Dataset:
+        return replace(self, filters=filters)
+
+    # ---- tables ---------------------------------------------------------------------------
+
+    def has(self, table: str) -> bool:
+        return table in self.validated and len(self.validated[table]) > 0
+
+    def _in_window(self, table: str) -> pd.DataFrame | None:
+        frame = self.validated.get(table)
+        if frame is None:
+            return None
+        col = WINDOW_DATE[table]
+        if self.generic or col not in frame.columns:
+            return frame
+        dates = frame[col]
+        return frame[dates.isna() | (dates <= self.as_of)]
+
+    def out_of_window(self, table: str) -> int:
+        """Accepted rows of ``table`` that start after the as-of date."""
+        frame = self.validated.get(table)
+        kept = self._in_window(table)
+        return 0 if frame is None or kept is None else len(frame) - len(kept)
+
+    @cached_property
+    def members(self) -> pd.DataFrame | None:
+        """In-window members passing the region/tier filters, with ``age`` (years at as-of)
+        derived from ``birth_date`` when the table has no age column."""
+        frame = self._in_window(schema.MEMBERS)
+        if frame is None:
+            return None
+        frame = frame.copy()
+        if "birth_date" in frame.columns:
+            derived = (self.as_of - frame["birth_date"]).dt.days / schema.DAYS_PER_YEAR
+            frame["age"] = np.floor(derived) if "age" not in frame.columns else frame["age"].fillna(np.floor(derived))
+        f = self.filters
+        if f.region and "region" in frame.columns:
+            frame = frame[frame["region"].astype(str).isin(f.region)]
+        if f.tier and "tier" in frame.columns:
+            frame = frame[frame["tier"].astype(str).isin(f.tier)]
+        return frame
+
+    @cached_property
+    def policies(self) -> pd.DataFrame | None:
+        """In-window, filtered policies with derived columns:
+
+        ``exit_date`` (termination on or before as-of, else NaT), ``exit_status`` (status at
+        as-of: ``in_force`` or the termination status), ``duration_days``, ``duration_months``,
+        ``event`` (0/1), ``issue_year``, ``issue_month`` (``YYYY-MM``), and member attributes
+        ``gender``, ``region``, ``tier``, ``age_at_issue``, ``age_band``; ``premium_band``.
+        """
+        frame = self._in_window(schema.POLICIES)
+        if frame is None:
+            return None
+        p = frame.copy()
+        if self.generic:
+            p["duration_days"] = p["duration"].astype(float)
+            p["event"] = p["event"].astype(bool).astype(np.int8)
+            p["exit_status"] = np.where(p["event"] == 1, "lapsed", "in_force")
+        else:
+            terminated = p["end_date"].notna() & (p["end_date"] <= self.as_of) if "end_date" in p else pd.Series(False, index=p.index)
+            p["exit_date"] = p["end_date"].where(terminated) if "end_date" in p else pd.NaT
+            status = p["status"].astype(object) if "status" in p else pd.Series("lapsed", index=p.index, dtype=object)
+            exit_status = np.where(terminated, status, "in_force")
+            # A row marked in force but ended on/before as-of is a termination of unknown kind.
+            exit_status = np.where(terminated & (status == "in_force"), "other", exit_status)
+            p["exit_status"] = exit_status
+            end = p["exit_date"].fillna(self.as_of)
+            p["duration_days"] = (end - p["issue_date"]).dt.days.astype(float)
+            p["event"] = p["exit_status"].isin(self.event_statuses).astype(np.int8)
+            p["issue_year"] = p["issue_date"].dt.year.astype("Int64")
+            p["issue_month"] = p["issue_date"].dt.strftime("%Y-%m")
+        p["duration_months"] = p["duration_days"] / schema.DAYS_PER_MONTH
+        p = self._join_members(p)
+        if "annual_premium" in p.columns:
+            p["premium_band"] = _band(p["annual_premium"], PREMIUM_BANDS)
+        return self._filter_policies(p)
+
+    def _join_members(self, p: pd.DataFrame) -> pd.DataFrame:
+        members = self.validated.get(schema.MEMBERS)
+        if members is None or "member_id" not in p.columns:
+            return p
+        attrs = [c for c in ("gender", "region", "tier", "birth_date", "age", "join_date")
+                 if c in members.columns and c not in p.columns]
+        if attrs:
+            p = p.merge(members[["member_id", *attrs]], on="member_id", how="left")
+        if "birth_date" in p.columns and "issue_date" in p.columns:
+            p["age_at_issue"] = np.floor((p["issue_date"] - p["birth_date"]).dt.days / schema.DAYS_PER_YEAR)
+        elif "age" in p.columns:
+            p["age_at_issue"] = p["age"]
+        if "age_at_issue" in p.columns:
+            p["age_band"] = _band(p["age_at_issue"], AGE_BANDS)
+        return p
+
+    def _filter_policies(self, p: pd.DataFrame) -> pd.DataFrame:
+        f = self.filters
+        if not f.active:
+            return p.reset_index(drop=True)
+        keep = pd.Series(True, index=p.index)
+        if f.issue_from is not None and "issue_date" in p:
+            keep &= p["issue_date"] >= f.issue_from
+        if f.issue_to is not None and "issue_date" in p:
+            keep &= p["issue_date"] <= f.issue_to
+        for name in ("product", "channel", "region", "tier"):
+            values = getattr(f, name)
+            if values and name in p.columns:
+                keep &= p[name].astype(str).isin(values)
+        return p[keep].reset_index(drop=True)
+
+    def _member_scope(self) -> pd.Index | None:
+        """Member ids that pass the filters, or None when no filter restricts members."""
+        f = self.filters
+        if not (f.region or f.tier or f.product or f.channel or f.issue_from or f.issue_to):
+            return None
+        ids = None
+        if (f.region or f.tier) and self.members is not None:
+            ids = pd.Index(self.members["member_id"].unique())
+        if (f.product or f.channel or f.issue_from is not None or f.issue_to is not None or ids is None) \
+                and self.policies is not None and "member_id" in self.policies:
+            pol_ids = pd.Index(self.policies["member_id"].dropna().unique())
+            ids = pol_ids if ids is None else ids.intersection(pol_ids)
+        return ids
+
+    def _member_table(self, table: str) -> pd.DataFrame | None:
+        frame = self._in_window(table)
+        if frame is None:
+            return None
+        scope = self._member_scope()
+        if scope is not None and "member_id" in frame.columns:
+            frame = frame[frame["member_id"].isin(scope)]
+        return frame.reset_index(drop=True)
+
+    @cached_property
+    def benefit_usage(self) -> pd.DataFrame | None:
+        return self._member_table(schema.BENEFIT_USAGE)
+
+    @cached_property
+    def service_contacts(self) -> pd.DataFrame | None:
+        """In-window contacts; anonymous contacts (no member id) are kept unless a filter
+        restricts members."""
+        return self._member_table(schema.SERVICE_CONTACTS)
+
+    @cached_property
+    def claims(self) -> pd.DataFrame | None:
+        """In-window claims; ``settled_at`` after as-of is blanked (the claim is open then)."""
+        frame = self._member_table(schema.CLAIMS)
+        if frame is None:
+            return None
+        if "settled_at" in frame.columns:
+            frame = frame.copy()
+            late = frame["settled_at"] > self.as_of
+            frame.loc[late, "settled_at"] = pd.NaT
+            if "status" in frame.columns:
+                frame.loc[late, "status"] = "open"
+        if self.filters.active and self.policies is not None and "policy_id" in frame.columns:
+            frame = frame[frame["policy_id"].isna() | frame["policy_id"].isin(self.policies["policy_id"])]
+        return frame.reset_index(drop=True)
+
+    def table(self, name: str) -> pd.DataFrame | None:
+        """The analysis view (windowed, filtered, derived) of a canonical table."""
+        return getattr(self, name)
+
+    # ---- segments -------------------------------------------------------------------------
+
+    def segment_columns(self, max_levels: int = 30) -> list[str]:
+        """Policy columns usable as KM segments: categorical columns (canonical, derived or
+        extra) with 2..``max_levels`` distinct values."""
+        p = self.policies
+        if p is None:
+            return []
+        skip = {"policy_id", "member_id", "issue_date", "end_date", "exit_date", "birth_date",
+                "join_date", "duration", "duration_days", "duration_months", "event",
+                "annual_premium", "sum_assured", "age", "age_at_issue", "status"}
+        out = []
+        for col in p.columns:
+            if col in skip or pd.api.types.is_datetime64_any_dtype(p[col]):
+                continue
+            if pd.api.types.is_float_dtype(p[col]):
+                continue
+            n = p[col].nunique(dropna=True)
+            if 2 <= n <= max_levels:
+                out.append(col)
+        return out
+
+    def summary(self) -> str:
+        """One line for a status bar: table row counts and the as-of date."""
+        parts = [f"{name} {len(frame):,}" for name, frame in self.validated.items()]
+        return f"{' · '.join(parts)} · as of {self.as_of.date().isoformat()}"
+
+
+def _band(values: pd.Series, bands: tuple[tuple[float, float, str], ...]) -> pd.Series:
+    """Label each value with the band [lo, hi) it falls in; NaN stays missing."""
+    v = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+    out = np.full(v.shape, None, dtype=object)
+    for lo, hi, label in bands:
+        out[(v >= lo) & (v < hi)] = label
+    cat = pd.Categorical(out, categories=[b[2] for b in bands], ordered=True)
+    return pd.Series(cat, index=values.index)

@@ -1,0 +1,68 @@
+"""Exception types raised by the Qt-free core.
+
+The UI maps them to dialogs, the CLI to exit code 3 (data) and stderr messages.
+"""
+from __future__ import annotations
+
+
+class MemberDeskError(Exception):
+    """Base class of every error MemberDesk raises on purpose."""
+
+
+class DataError(MemberDeskError):
+    """The input data cannot be used as given.
+
+    Parameters
+    ----------
+    message
+        What is wrong, in plain words.
+    file, sheet, row, column
+        Where, when known. ``row`` is the 1-based row number as a spreadsheet shows it
+        (the header is row 1, the first data row is row 2).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        sheet: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+    ) -> None:
+        self.message = message
+        self.file = file
+        self.sheet = sheet
+        self.row = row
+        self.column = column
+        super().__init__(self.__str__())
+
+    def location(self) -> str:
+        parts = []
+        if self.file:
+            parts.append(str(self.file))
+        if self.sheet:
+            parts.append(f"sheet {self.sheet!r}")
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column:
+            parts.append(f"column {self.column!r}")
+        return ", ".join(parts)
+
+    def __str__(self) -> str:
+        where = self.location()
+        return f"{where}: {self.message}" if where else self.message
+
+
+class AnalysisError(MemberDeskError):
+    """An analysis cannot be computed on the given data/parameters (too few events,
+    unknown column, constant covariate...). ``column`` names the culprit when known."""
+
+    def __init__(self, message: str, *, column: str | None = None) -> None:
+        self.message = message
+        self.column = column
+        super().__init__(message if column is None else f"{message} (column {column!r})")
+
+
+class Cancelled(MemberDeskError):
+    """Raised inside a computation when its progress object reports cancellation."""

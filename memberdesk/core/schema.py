@@ -1,0 +1,252 @@
+"""Canonical data schema (DESIGN §2): tables, columns, their kinds, synonyms and vocabularies.
+
+This module is data, not logic: readers, mapping, validation and the metric registry all read it,
+so that a column name is spelled in exactly one place.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+ColumnKind = Literal["id", "text", "date", "number", "bool", "status", "category"]
+
+MEMBERS = "members"
+POLICIES = "policies"
+BENEFIT_USAGE = "benefit_usage"
+SERVICE_CONTACTS = "service_contacts"
+CLAIMS = "claims"
+TABLES: tuple[str, ...] = (MEMBERS, POLICIES, BENEFIT_USAGE, SERVICE_CONTACTS, CLAIMS)
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One canonical column: its kind and the source headers that map to it.
+
+    Synonyms are compared after normalisation (lower case, spaces/underscores/hyphens/dots
+    removed), see :func:`memberdesk.core.mapping.normalise_header`.
+    """
+
+    name: str
+    kind: ColumnKind
+    synonyms: tuple[str, ...] = ()
+    required: bool = False
+    unique: bool = False
+    nonnegative: bool = False
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    columns: tuple[ColumnSpec, ...]
+    id_column: str | None
+    sheet_names: tuple[str, ...] = field(default=())  # sheet/file names that identify the table
+
+    def column(self, name: str) -> ColumnSpec:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+
+C = ColumnSpec
+
+MEMBERS_SPEC = TableSpec(
+    MEMBERS,
+    (
+        C("member_id", "id", ("member", "member id", "member no", "member number", "customer id",
+                              "customer no", "customer number", "client id", "cust id", "会员号",
+                              "会员编号", "会员id", "客户号", "客户编号", "客户id", "客户代码"),
+          required=True, unique=True),
+        C("birth_date", "date", ("dob", "date of birth", "birthday", "birth", "出生日期", "生日")),
+        C("age", "number", ("age", "年龄", "投保年龄"), nonnegative=True),
+        C("gender", "category", ("sex", "gender", "性别")),
+        C("region", "category", ("region", "province", "state", "area", "city", "地区", "省份",
+                                 "区域", "所在地区", "机构")),
+        C("join_date", "date", ("join date", "joined", "member since", "enrol date",
+                                "enrollment date", "registration date", "入会日期", "注册日期",
+                                "加入日期")),
+        C("tier", "category", ("tier", "level", "member tier", "member level", "grade", "等级",
+                               "会员等级", "会员级别")),
+    ),
+    id_column="member_id",
+    sheet_names=("members", "member", "customers", "clients", "会员", "会员信息", "客户", "客户信息"),
+)
+
+POLICIES_SPEC = TableSpec(
+    POLICIES,
+    (
+        C("policy_id", "id", ("policy", "policy no", "policy number", "pol num", "pol no",
+                              "policy num", "contract id", "contract no", "保单号", "保单号码",
+                              "保单编号", "合同号"),
+          required=True, unique=True),
+        C("member_id", "id", MEMBERS_SPEC.column("member_id").synonyms),
+        C("product", "category", ("product", "product name", "plan", "plan code", "产品",
+                                  "产品名称", "险种", "险种名称")),
+        C("product_type", "category", ("product type", "product line", "line of business", "lob",
+                                       "产品类型", "险种类型", "险类")),
+        C("channel", "category", ("channel", "sales channel", "distribution channel", "渠道",
+                                  "销售渠道")),
+        C("issue_date", "date", ("issue date", "effective date", "start date", "inception date",
+                                 "policy date", "commencement date", "生效日期", "承保日期",
+                                 "签单日期", "投保日期", "起保日期")),
+        C("end_date", "date", ("end date", "termination date", "term date", "exit date",
+                               "lapse date", "terminated", "终止日期", "失效日期", "退保日期",
+                               "结束日期")),
+        C("status", "status", ("status", "policy status", "state", "保单状态", "状态")),
+        C("annual_premium", "number", ("premium", "annual premium", "annualised premium",
+                                       "annualized premium", "ape", "年化保费", "期交保费",
+                                       "保费", "年缴保费"),
+          nonnegative=True),
+        C("sum_assured", "number", ("sum assured", "sum insured", "face amount", "coverage",
+                                    "保额", "基本保额", "保险金额"),
+          nonnegative=True),
+        C("payment_frequency", "category", ("payment frequency", "premium frequency", "pay mode",
+                                            "frequency", "缴费方式", "缴费频率", "交费方式")),
+        C("duration", "number", ("duration", "time", "survival time", "tenure", "时长"),
+          nonnegative=True),
+        C("event", "bool", ("event", "observed", "event observed", "died", "lapse flag", "事件")),
+    ),
+    id_column="policy_id",
+    sheet_names=("policies", "policy", "保单", "保单信息", "保单明细"),
+)
+
+BENEFIT_USAGE_SPEC = TableSpec(
+    BENEFIT_USAGE,
+    (
+        C("member_id", "id", MEMBERS_SPEC.column("member_id").synonyms),
+        C("benefit", "category", ("benefit", "benefit name", "service item", "权益",
+                                  "权益名称", "权益项目")),
+        C("used_at", "date", ("used at", "use date", "usage date", "date used", "使用日期",
+                              "使用时间")),
+        C("cost", "number", ("cost", "benefit cost", "成本", "费用", "权益成本"),
+          nonnegative=True),
+    ),
+    id_column=None,
+    sheet_names=("benefit_usage", "benefits", "benefit usage", "权益", "权益使用", "权益使用记录"),
+)
+
+SERVICE_CONTACTS_SPEC = TableSpec(
+    SERVICE_CONTACTS,
+    (
+        C("contact_id", "id", ("contact", "contact id", "ticket id", "session id", "case id",
+                               "服务记录号", "会话id", "工单号"),
+          unique=True),
+        C("member_id", "id", MEMBERS_SPEC.column("member_id").synonyms),
+        C("started_at", "date", ("started at", "start time", "contact time", "contact date",
+                                 "created at", "开始时间", "来电时间", "服务时间", "咨询时间")),
+        C("channel", "category", ("channel", "contact channel", "服务渠道", "渠道")),
+        C("handled_by", "category", ("handled by", "handler", "agent type", "处理方", "接待方")),
+        C("transferred_to_human", "bool", ("transferred to human", "transferred", "transfer",
+                                           "escalated", "转人工", "是否转人工")),
+        C("connected", "bool", ("connected", "answered", "接通", "是否接通")),
+        C("wait_seconds", "number", ("wait seconds", "wait", "wait time", "queue seconds",
+                                     "等待秒数", "等待时长"),
+          nonnegative=True),
+        C("resolved", "bool", ("resolved", "solved", "是否解决", "已解决")),
+        C("satisfaction", "number", ("satisfaction", "rating", "csat", "score", "满意度",
+                                     "评分")),
+        C("topic", "category", ("topic", "category", "reason", "intent", "主题", "咨询类型",
+                                "业务类型")),
+    ),
+    id_column="contact_id",
+    sheet_names=("service_contacts", "service", "contacts", "服务记录", "客服记录", "服务"),
+)
+
+CLAIMS_SPEC = TableSpec(
+    CLAIMS,
+    (
+        C("claim_id", "id", ("claim", "claim id", "claim no", "claim number", "赔案号",
+                             "理赔号", "案件号"),
+          unique=True),
+        C("policy_id", "id", POLICIES_SPEC.column("policy_id").synonyms),
+        C("member_id", "id", MEMBERS_SPEC.column("member_id").synonyms),
+        C("reported_at", "date", ("reported at", "report date", "reported", "notification date",
+                                  "报案日期", "报案时间")),
+        C("settled_at", "date", ("settled at", "settlement date", "settled", "closed at",
+                                 "结案日期", "结案时间")),
+        C("status", "category", ("status", "claim status", "理赔状态", "案件状态", "状态")),
+        C("amount_claimed", "number", ("amount claimed", "claimed", "claim amount",
+                                       "申请金额", "索赔金额", "报案金额"),
+          nonnegative=True),
+        C("amount_paid", "number", ("amount paid", "paid", "paid amount", "赔付金额",
+                                    "实赔金额"),
+          nonnegative=True),
+    ),
+    id_column="claim_id",
+    sheet_names=("claims", "claim", "理赔", "理赔记录", "赔案"),
+)
+
+del C
+
+TABLE_SPECS: dict[str, TableSpec] = {
+    s.name: s for s in (MEMBERS_SPEC, POLICIES_SPEC, BENEFIT_USAGE_SPEC, SERVICE_CONTACTS_SPEC,
+                        CLAIMS_SPEC)
+}
+
+# --- vocabularies -------------------------------------------------------------------------
+
+POLICY_STATUSES: tuple[str, ...] = ("in_force", "lapsed", "surrendered", "death", "matured",
+                                    "other")
+STATUS_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "in_force": ("in_force", "in force", "inforce", "active", "a", "if", "current", "valid",
+                 "premium paying", "paid up", "有效", "生效", "正常", "在保", "缴费有效"),
+    "lapsed": ("lapsed", "lapse", "l", "lapsed policy", "terminated for non payment",
+               "失效", "中止", "停效", "断缴"),
+    "surrendered": ("surrendered", "surrender", "s", "cash surrender", "cancelled",
+                    "canceled", "退保", "解约", "撤保"),
+    "death": ("death", "dead", "died", "deceased", "d", "death claim", "身故", "死亡", "身故理赔"),
+    "matured": ("matured", "maturity", "mature", "expired", "m", "满期", "期满", "到期"),
+    "other": ("other", "others", "o", "其他", "其它", "犹豫期撤单", "撤单", "free look"),
+}
+VOLUNTARY_EXIT_STATUSES: tuple[str, ...] = ("lapsed", "surrendered")
+CLAIM_STATUSES: tuple[str, ...] = ("paid", "declined", "open")
+CLAIM_STATUS_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "paid": ("paid", "settled", "approved", "closed paid", "已赔付", "赔付", "已结案", "结案"),
+    "declined": ("declined", "rejected", "denied", "拒赔", "拒付", "已拒赔"),
+    "open": ("open", "pending", "in progress", "reported", "未结案", "处理中", "审核中", "待处理"),
+}
+HANDLED_BY_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "bot": ("bot", "robot", "ai", "chatbot", "virtual agent", "智能客服", "机器人"),
+    "human": ("human", "agent", "person", "staff", "人工", "人工客服", "坐席"),
+}
+TRUE_WORDS: tuple[str, ...] = ("1", "y", "yes", "true", "t", "是", "对", "已", "1.0")
+FALSE_WORDS: tuple[str, ...] = ("0", "n", "no", "false", "f", "否", "不", "未", "0.0")
+
+# --- validation reason codes (DESIGN §3) ----------------------------------------------------
+
+REASON_MISSING_ID = "missing_id"
+REASON_DUPLICATE_ID = "duplicate_id"
+REASON_MISSING_DATE = "missing_date"
+REASON_BAD_DATE = "unparseable_date"
+REASON_END_BEFORE_ISSUE = "end_before_issue"
+REASON_NEGATIVE_AMOUNT = "negative_amount"
+REASON_BAD_NUMBER = "unparseable_number"
+REASON_BAD_BOOL = "unparseable_bool"
+REASON_UNKNOWN_STATUS = "unknown_status"
+REASON_UNKNOWN_MEMBER = "unknown_member"
+REASON_UNKNOWN_POLICY = "unknown_policy"
+REASON_FUTURE_DATE = "future_date"
+
+REASON_DESCRIPTIONS: dict[str, str] = {
+    REASON_MISSING_ID: "The row has no id in a required id column.",
+    REASON_DUPLICATE_ID: "The id appears on an earlier row; only the first is kept.",
+    REASON_MISSING_DATE: "A required date (issue date) is empty and no duration is given.",
+    REASON_BAD_DATE: "A date cannot be read in any accepted format.",
+    REASON_END_BEFORE_ISSUE: "The end date is before the issue date.",
+    REASON_NEGATIVE_AMOUNT: "An amount that must be zero or more is negative.",
+    REASON_BAD_NUMBER: "A number cannot be read.",
+    REASON_BAD_BOOL: "A yes/no value cannot be read.",
+    REASON_UNKNOWN_STATUS: "The status is not one of the known statuses.",
+    REASON_UNKNOWN_MEMBER: "The member id is not in the loaded members table.",
+    REASON_UNKNOWN_POLICY: "The policy id is not in the loaded policies table.",
+    REASON_FUTURE_DATE: "A date lies after today (a typo such as 2099?).",
+}
+
+# --- units ------------------------------------------------------------------------------------
+
+DAYS_PER_MONTH = 365.25 / 12
+DAYS_PER_YEAR = 365.25
