@@ -1,0 +1,41 @@
+"""UI test fixtures: headless Qt, settings in tmp_path, no worker outliving its test."""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import memberdesk.ui.worker  # noqa: E402,F401  (applies the PySide6 6.12 emit() refcount workaround)
+
+SAMPLE_DATA = Path(__file__).resolve().parents[2] / "sample_data"
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path: Path, qapp: object) -> Iterator[Path]:
+    """Point QSettings (INI and native formats) at ``tmp_path`` and use test organisation and
+    application names, so tests never read or write the real user profile."""
+    from PySide6.QtCore import QCoreApplication, QSettings
+
+    folder = tmp_path / "settings"
+    folder.mkdir()
+    for fmt in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
+        for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+            QSettings.setPath(fmt, scope, str(folder))
+    QCoreApplication.setOrganizationName("MemberDeskTests")
+    QCoreApplication.setApplicationName(f"memberdesk-test-{os.getpid()}")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    yield folder
+    from memberdesk.ui.worker import wait_for_pool
+
+    assert wait_for_pool(20_000), "a background task did not finish at teardown"
+
+
+@pytest.fixture
+def sample_data() -> Path:
+    if not (SAMPLE_DATA.is_dir() and any(SAMPLE_DATA.glob("*.csv"))):
+        pytest.skip("sample_data/ is not there yet")
+    return SAMPLE_DATA
