@@ -1,0 +1,330 @@
+"""Kaplan-Meier and Nelson-Aalen estimators on unique event times (vectorised).
+
+Conventions (identical to lifelines' ``KaplanMeierFitter`` / ``NelsonAalenFitter``, so numbers
+can be checked against lifelines, R ``survival`` and SAS ``PROC LIFETEST``):
+
+* Durations are non-negative numbers in one unit (days or months: the caller says which);
+  ``events`` is 1 for an observed event (e.g. a lapse) and 0 for a right-censored record
+  (still in force at the as-of date, or ended by a status that is not the event).
+* The timeline is the sorted unique durations plus ``t = 0`` (lifelines' "birth" row): at
+  ``t = 0`` the survival is 1 unless some durations are exactly 0.
+* ``at_risk[i]`` is the (weighted) number with duration >= ``timeline[i]``; ``observed[i]`` and
+  ``censored[i]`` are the events and censorings at exactly ``timeline[i]``.
+* Survival S(t) = prod_{t_i <= t} (1 - d_i / n_i), computed as exp(cumsum(log(n-d) - log(n))).
+* 95% CI by the exponential Greenwood ("log(-log)") formula: with v = log S and
+  G = sum d_i / (n_i (n_i - d_i)) (terms with n_i = d_i set to 0 as lifelines does),
+  lower/upper = exp(-exp(log(-v) -/+ z sqrt(G) / v)); undefined points (S = 1) are 1.
+* Median: the first time with S(t) <= 0.5 (``inf`` when the curve never gets there); its CI is
+  the same rule applied to the lower and upper CI curves, as
+  ``lifelines.utils.median_survival_times(kmf.confidence_interval_)``.
+* ``weights`` are frequency weights (counts of identical records).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from memberdesk.core.errors import AnalysisError
+
+ArrayLike = Sequence[float] | np.ndarray | pd.Series
+
+
+# ---- counting ---------------------------------------------------------------------------------
+
+def check_inputs(durations: ArrayLike, events: ArrayLike,
+                 weights: ArrayLike | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Validate and convert to float durations, 0/1 int events and float weights."""
+    d = np.asarray(durations, dtype=float).ravel()
+    e_raw = np.asarray(events)
+    if e_raw.dtype == object:
+        try:
+            e_raw = e_raw.astype(float)
+        except (TypeError, ValueError) as exc:
+            raise AnalysisError("events must be 0/1 or true/false") from exc
+    e = np.asarray(e_raw, dtype=float).ravel()
+    if d.shape != e.shape:
+        raise AnalysisError(f"durations ({d.size}) and events ({e.size}) differ in length")
+    if np.isnan(d).any():
+        raise AnalysisError(f"{int(np.isnan(d).sum())} durations are missing")
+    if not np.isfinite(d).all():
+        raise AnalysisError("durations must be finite")
+    if (d < 0).any():
+        raise AnalysisError(f"{int((d < 0).sum())} durations are negative")
+    if np.isnan(e).any() or not np.isin(e, (0.0, 1.0)).all():
+        raise AnalysisError("events must be 0/1 (or true/false) with no missing values")
+    if weights is None:
+        w = np.ones(d.size)
+    else:
+        w = np.asarray(weights, dtype=float).ravel()
+        if w.shape != d.shape:
+            raise AnalysisError("weights and durations differ in length")
+        if not np.isfinite(w).all() or (w < 0).any():
+            raise AnalysisError("weights must be finite and non-negative")
+    return d, e.astype(np.int8), w
+
+
+def unique_time_codes(durations: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted unique times and each duration's index into them (hash-based: O(n), not a sort
+    of n values). ``t = 0`` is always included, as lifelines' birth row."""
+    codes, uniques = pd.factorize(durations, sort=False)
+    uniques = np.asarray(uniques, dtype=float)
+    has_zero = bool((uniques == 0.0).any())
+    if not has_zero:
+        uniques = np.append(uniques, 0.0)
+    order = np.argsort(uniques, kind="stable")
+    rank = np.empty(order.size, dtype=np.int64)
+    rank[order] = np.arange(order.size)
+    return uniques[order], rank[codes]
+
+
+def grouped_counts(durations: np.ndarray, events: np.ndarray, weights: np.ndarray,
+                   group_codes: np.ndarray | None = None, n_groups: int = 1
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Removed, observed and raw record counts per group and unique time.
+
+    Returns ``(times, removed, observed, records)``; the last three have shape
+    ``(n_groups, len(times))``. ``records`` counts rows (unweighted) to tell which times a
+    group actually has.
+    """
+    times, tcode = unique_time_codes(durations)
+    u = times.size
+    flat = tcode if group_codes is None else group_codes.astype(np.int64) * u + tcode
+    size = n_groups * u
+    removed = np.bincount(flat, weights=weights, minlength=size).reshape(n_groups, u)
+    observed = np.bincount(flat, weights=weights * events, minlength=size).reshape(n_groups, u)
+    records = np.bincount(flat, minlength=size).reshape(n_groups, u)
+    return times, removed, observed, records
+
+
+def _maybe_int(x: np.ndarray) -> np.ndarray:
+    return x.astype(np.int64) if np.all(x == np.round(x)) else x
+
+
+# ---- the curve --------------------------------------------------------------------------------
+
+def qth_time(q: float, timeline: np.ndarray, curve: np.ndarray) -> float:
+    """First time the curve is <= q (lifelines ``qth_survival_time``); inf if it never is."""
+    if curve.size == 0 or curve[-1] > q:
+        return float("inf")
+    return float(timeline[np.searchsorted(-curve, -q, side="left")])
+
+
+@dataclass(frozen=True, eq=False)
+class KMCurve:
+    """A Kaplan-Meier curve of one group. Arrays are aligned on ``timeline`` (see module doc).
+
+    ``greenwood`` is the cumulative Greenwood sum G(t) (Var S(t) = S(t)^2 G(t)).
+    ``median*`` are ``inf`` when not reached.
+    """
+
+    name: str
+    n: float
+    events: float
+    timeline: np.ndarray
+    survival: np.ndarray
+    ci_lower: np.ndarray
+    ci_upper: np.ndarray
+    at_risk: np.ndarray
+    observed: np.ndarray
+    censored: np.ndarray
+    median: float
+    median_ci_lower: float
+    median_ci_upper: float
+    greenwood: np.ndarray
+    alpha: float = 0.05
+
+    def _index(self, times: ArrayLike) -> np.ndarray:
+        t = np.atleast_1d(np.asarray(times, dtype=float))
+        return np.searchsorted(self.timeline, t, side="right") - 1
+
+    def _step(self, values: np.ndarray, times: ArrayLike, before: float) -> np.ndarray:
+        idx = self._index(times)
+        return np.where(idx >= 0, values[np.maximum(idx, 0)], before)
+
+    def survival_at(self, times: ArrayLike) -> np.ndarray:
+        """S(t) at each time (right-continuous step: value of the last timeline point <= t)."""
+        return self._step(self.survival, times, 1.0)
+
+    def ci_at(self, times: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+        """Lower and upper CI at each time (same step rule as :meth:`survival_at`)."""
+        return self._step(self.ci_lower, times, 1.0), self._step(self.ci_upper, times, 1.0)
+
+    def greenwood_at(self, times: ArrayLike) -> np.ndarray:
+        return self._step(self.greenwood, times, 0.0)
+
+    def at_risk_at(self, times: ArrayLike) -> np.ndarray:
+        """Number at risk at each time t: records with duration >= t (the convention of R's
+        ``summary(survfit, times=)`` and number-at-risk tables under KM plots)."""
+        t = np.atleast_1d(np.asarray(times, dtype=float))
+        idx = np.searchsorted(self.timeline, t, side="left")
+        padded = np.append(self.at_risk, 0)
+        return padded[idx]
+
+    def interval_counts(self, breaks: ArrayLike) -> pd.DataFrame:
+        """Events and censorings in each interval (b[k-1], b[k]] (the first from t = 0
+        inclusive), with the number entering each interval at risk (duration > b[k-1]; all
+        records for the first interval)."""
+        b = np.asarray(breaks, dtype=float)
+        cum_obs = np.concatenate([[0.0], np.cumsum(self.observed)])
+        cum_cen = np.concatenate([[0.0], np.cumsum(self.censored)])
+        upto = np.searchsorted(self.timeline, b, side="right")
+        starts = np.concatenate([[0.0], b[:-1]])
+        prev = np.concatenate([[0], upto[:-1]])
+        entering = np.append(self.at_risk, 0)[np.searchsorted(self.timeline, starts, side="right")]
+        entering[0] = self.n
+        return pd.DataFrame({
+            "group": self.name,
+            "from": starts,
+            "to": b,
+            "at_risk": entering,
+            "events": cum_obs[upto] - cum_obs[prev],
+            "censored": cum_cen[upto] - cum_cen[prev],
+        })
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy table, one row per timeline point."""
+        return pd.DataFrame({
+            "group": self.name, "time": self.timeline, "at_risk": self.at_risk,
+            "observed": self.observed, "censored": self.censored, "survival": self.survival,
+            "ci_lower": self.ci_lower, "ci_upper": self.ci_upper,
+        })
+
+    def to_json(self) -> dict[str, Any]:
+        """The DESIGN §5 ``km --json`` group object (median null when not reached)."""
+        return {
+            "name": self.name, "n": _json_count(self.n), "events": _json_count(self.events),
+            "median": None if not np.isfinite(self.median) else float(self.median),
+            "timeline": self.timeline.tolist(), "survival": self.survival.tolist(),
+            "ci_lower": self.ci_lower.tolist(), "ci_upper": self.ci_upper.tolist(),
+            "at_risk": _maybe_int(self.at_risk).tolist(),
+        }
+
+
+def _json_count(x: float) -> int | float:
+    return int(x) if float(x).is_integer() else float(x)
+
+
+def curve_from_counts(name: str, times: np.ndarray, removed: np.ndarray, observed: np.ndarray,
+                      *, alpha: float = 0.05) -> KMCurve:
+    """Build a :class:`KMCurve` from per-time removed/observed counts on sorted unique times
+    (``times`` must include every time with ``removed > 0`` and should start at 0)."""
+    removed = np.asarray(removed, dtype=float)
+    observed = np.asarray(observed, dtype=float)
+    total = removed.sum()
+    at_risk = total - np.concatenate([[0.0], np.cumsum(removed)[:-1]])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_s = np.cumsum(np.log(at_risk - observed) - np.log(at_risk))
+        gw_terms = observed / (at_risk * (at_risk - observed))
+    gw_terms[np.isinf(gw_terms)] = 0.0
+    greenwood = np.cumsum(gw_terms)
+    survival = np.exp(log_s)
+    z = float(stats.norm.ppf(1 - alpha / 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        v = log_s
+        spread = z * np.sqrt(greenwood) / v
+        lower = np.exp(-np.exp(np.log(-v) - spread))
+        upper = np.exp(-np.exp(np.log(-v) + spread))
+    lower[np.isnan(lower)] = 1.0
+    upper[np.isnan(upper)] = 1.0
+    return KMCurve(
+        name=name, n=float(total), events=float(observed.sum()), timeline=np.asarray(times, float),
+        survival=survival, ci_lower=lower, ci_upper=upper,
+        at_risk=_maybe_int(at_risk), observed=_maybe_int(observed),
+        censored=_maybe_int(removed - observed),
+        median=qth_time(0.5, times, survival),
+        median_ci_lower=qth_time(0.5, times, lower),
+        median_ci_upper=qth_time(0.5, times, upper),
+        greenwood=greenwood, alpha=alpha,
+    )
+
+
+def kaplan_meier(durations: ArrayLike, events: ArrayLike, *, weights: ArrayLike | None = None,
+                 name: str = "all", alpha: float = 0.05) -> KMCurve:
+    """Kaplan-Meier product-limit estimate with exponential Greenwood CI (see module doc).
+
+    Parameters
+    ----------
+    durations
+        Time from start to event or censoring, >= 0, in the caller's unit (days or months).
+    events
+        1 = event observed (e.g. lapse), 0 = right-censored.
+    weights
+        Optional frequency weights (counts of identical records).
+    name
+        Label of the curve (the segment value).
+    alpha
+        1 - confidence level (0.05 for 95% intervals).
+    """
+    d, e, w = check_inputs(durations, events, weights)
+    if d.size == 0:
+        raise AnalysisError(f"no records to estimate survival for {name!r}")
+    times, removed, observed, records = grouped_counts(d, e, w)
+    keep = (records[0] > 0) | (times == 0.0)
+    return curve_from_counts(name, times[keep], removed[0, keep], observed[0, keep], alpha=alpha)
+
+
+# ---- Nelson-Aalen ------------------------------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class NelsonAalenCurve:
+    """Nelson-Aalen cumulative hazard H(t) with lifelines' log-transformed CI.
+
+    With ``smoothing`` (lifelines' default ``nelson_aalen_smoothing=True``, integer counts
+    only) ties contribute sum_{i<d} 1/(n-i) and variance sum 1/(n-i)^2; otherwise d/n and
+    (1 - d/n)(d/n)/n.
+    """
+
+    name: str
+    timeline: np.ndarray
+    cumulative_hazard: np.ndarray
+    variance: np.ndarray
+    ci_lower: np.ndarray
+    ci_upper: np.ndarray
+    at_risk: np.ndarray
+    observed: np.ndarray
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame({"group": self.name, "time": self.timeline,
+                             "cumulative_hazard": self.cumulative_hazard,
+                             "ci_lower": self.ci_lower, "ci_upper": self.ci_upper})
+
+
+def nelson_aalen(durations: ArrayLike, events: ArrayLike, weights: ArrayLike | None = None, *,
+                 name: str = "all", alpha: float = 0.05,
+                 smoothing: bool | None = None) -> NelsonAalenCurve:
+    """Nelson-Aalen cumulative hazard (agrees with lifelines ``NelsonAalenFitter``).
+
+    ``smoothing=None`` uses lifelines' tie smoothing when the counts are integers.
+    """
+    d, e, w = check_inputs(durations, events, weights)
+    if d.size == 0:
+        raise AnalysisError(f"no records to estimate the hazard for {name!r}")
+    times, removed, observed, records = grouped_counts(d, e, w)
+    keep = (records[0] > 0) | (times == 0.0)
+    times, removed, observed = times[keep], removed[0, keep], observed[0, keep]
+    at_risk = removed.sum() - np.concatenate([[0.0], np.cumsum(removed)[:-1]])
+    integral = bool(np.all(at_risk == np.round(at_risk)) and np.all(observed == np.round(observed)))
+    if smoothing is None:
+        smoothing = integral
+    if smoothing and not integral:
+        raise AnalysisError("Nelson-Aalen tie smoothing needs integer counts")
+    if smoothing:
+        n_max = int(at_risk.max())
+        h1 = np.concatenate([[0.0], np.cumsum(1.0 / np.arange(1, n_max + 1))])
+        h2 = np.concatenate([[0.0], np.cumsum(1.0 / np.arange(1, n_max + 1) ** 2)])
+        n_i, m_i = at_risk.astype(np.int64), (at_risk - observed).astype(np.int64)
+        inc, var_inc = h1[n_i] - h1[m_i], h2[n_i] - h2[m_i]
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            inc = observed / at_risk
+            var_inc = (1 - inc) * inc / at_risk
+    hazard, variance = np.cumsum(inc), np.cumsum(var_inc)
+    z = float(stats.norm.ppf(1 - alpha / 2))
+    denom = np.where(hazard == 0, 1.0, hazard)
+    spread = z * np.sqrt(variance) / denom
+    return NelsonAalenCurve(name, times, hazard, variance, hazard * np.exp(-spread),
+                            hazard * np.exp(spread), _maybe_int(at_risk), _maybe_int(observed))

@@ -1,0 +1,155 @@
+"""Retention curves by segment: Kaplan-Meier per group, log-rank test, survival at key times.
+
+This module is the public face of the survival engine: the estimators live in
+:mod:`memberdesk.analysis.km` (Kaplan-Meier, Nelson-Aalen) and the group comparisons in
+:mod:`memberdesk.analysis.logrank`; their public names are re-exported here.
+
+Censoring convention (DESIGN §4): a policy's duration runs from issue to its exit or to the
+as-of date; the event is a voluntary exit (lapsed/surrendered by default); everything else is
+right-censored.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from memberdesk.analysis.frames import default_unit, segment_labels, survival_frame
+from memberdesk.analysis.km import (KMCurve, NelsonAalenCurve, curve_from_counts, grouped_counts,
+                                    kaplan_meier, nelson_aalen)
+from memberdesk.analysis.logrank import (LogrankResult, holm_adjust, logrank_from_counts,
+                                         logrank_test, pairwise_logrank, rmst, rmst_by_group,
+                                         survival_difference)
+from memberdesk.core.dataset import Dataset
+from memberdesk.core.errors import AnalysisError
+from memberdesk.core.progress import Progress, check_cancelled, ensure
+
+__all__ = [
+    "KMCurve", "KMResult", "LogrankResult", "NelsonAalenCurve", "holm_adjust", "kaplan_meier",
+    "km_by_segment", "logrank_test", "nelson_aalen", "pairwise_logrank", "rmst", "rmst_by_group",
+    "survival_difference",
+]
+
+MAX_SEGMENTS = 100
+
+
+@dataclass(frozen=True, eq=False)
+class KMResult:
+    """Kaplan-Meier curves of each segment (or one overall curve) and their comparison.
+
+    Attributes
+    ----------
+    unit
+        ``"days"`` or ``"months"``: the unit of every time in the result.
+    by
+        The segment column, or None for one overall curve.
+    curves
+        One :class:`KMCurve` per group (segment order: category order or sorted; a
+        ``"(missing)"`` group last).
+    logrank
+        k-group log-rank test, None when there are fewer than two groups.
+    survival_at_times
+        Tidy table: group, time, survival, ci_lower, ci_upper, at_risk (records with
+        duration >= time), events (up to and including time).
+    """
+
+    unit: str
+    by: str | None
+    curves: tuple[KMCurve, ...]
+    logrank: LogrankResult | None
+    survival_at_times: pd.DataFrame
+
+    def curve(self, name: str) -> KMCurve:
+        for c in self.curves:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    def to_json(self) -> dict[str, Any]:
+        """The DESIGN §5 ``km --json`` object."""
+        return {"unit": self.unit, "groups": [c.to_json() for c in self.curves],
+                "logrank": None if self.logrank is None else self.logrank.to_json()}
+
+    def to_frame(self) -> pd.DataFrame:
+        """Every curve as one tidy table (group, time, at_risk, observed, censored, survival,
+        ci_lower, ci_upper)."""
+        return pd.concat([c.to_frame() for c in self.curves], ignore_index=True)
+
+    def summary_frame(self) -> pd.DataFrame:
+        """One row per group: n, events, median and its CI (inf = not reached)."""
+        return pd.DataFrame({
+            "group": [c.name for c in self.curves], "n": [c.n for c in self.curves],
+            "events": [c.events for c in self.curves],
+            "median": [c.median for c in self.curves],
+            "median_ci_lower": [c.median_ci_lower for c in self.curves],
+            "median_ci_upper": [c.median_ci_upper for c in self.curves],
+        })
+
+
+def km_by_segment(data: Dataset | pd.DataFrame, by: str | None = None, *,
+                  unit: str | None = "months", times: Sequence[float] = (12, 24, 36, 60),
+                  alpha: float = 0.05, progress: Progress | None = None) -> KMResult:
+    """Kaplan-Meier retention per segment of ``by`` (or overall), with a log-rank test.
+
+    Parameters
+    ----------
+    data
+        A Dataset (its policies view) or a DataFrame with ``duration`` and ``event`` columns
+        (durations taken as already in ``unit``). See :mod:`memberdesk.analysis.frames`.
+    by
+        Segment column (e.g. ``"channel"``); missing values form a ``"(missing)"`` group.
+    unit
+        ``"months"`` or ``"days"`` (None: months for insurer data, days for generic tables).
+    times
+        Times (in ``unit``) for the survival-at-times table.
+    """
+    prog = ensure(progress)
+    prog.status("Preparing durations")
+    unit = default_unit(data) if unit is None else unit
+    frame = survival_frame(data, unit=unit, columns=(by,))
+    if by is None:
+        codes, names = np.zeros(len(frame), dtype=np.int64), ("all",)
+    else:
+        codes, names = segment_labels(frame[by])
+        if len(names) > MAX_SEGMENTS:
+            raise AnalysisError(f"{by!r} has {len(names)} distinct values; at most {MAX_SEGMENTS} "
+                                "segments can be compared (band the column first)", column=by)
+    check_cancelled(progress)
+    prog.fraction(0.2)
+    prog.status("Estimating survival curves")
+    d = frame["duration"].to_numpy(dtype=float)
+    e = frame["event"].to_numpy(dtype=np.int8)
+    all_times, removed, observed, records = grouped_counts(d, e, np.ones(d.size), codes, len(names))
+    curves = []
+    for g, name in enumerate(names):
+        keep = (records[g] > 0) | (all_times == 0.0)
+        curves.append(curve_from_counts(name, all_times[keep], removed[g, keep], observed[g, keep],
+                                        alpha=alpha))
+    check_cancelled(progress)
+    prog.fraction(0.8)
+    logrank = None
+    if len(names) >= 2 and observed.sum() > 0:
+        prog.status("Comparing segments (log-rank)")
+        logrank = logrank_from_counts(removed, observed, names)
+    table = _survival_at_times(curves, times)
+    prog.fraction(1.0)
+    return KMResult(unit=unit, by=by, curves=tuple(curves), logrank=logrank,
+                    survival_at_times=table)
+
+
+def _survival_at_times(curves: Sequence[KMCurve], times: Sequence[float]) -> pd.DataFrame:
+    t = np.asarray(times, dtype=float)
+    parts = []
+    for c in curves:
+        lo, hi = c.ci_at(t)
+        cum_events = np.concatenate([[0.0], np.cumsum(c.observed)])
+        upto = np.searchsorted(c.timeline, t, side="right")
+        parts.append(pd.DataFrame({"group": c.name, "time": t, "survival": c.survival_at(t),
+                                   "ci_lower": lo, "ci_upper": hi, "at_risk": c.at_risk_at(t),
+                                   "events": cum_events[upto]}))
+    if not parts:
+        return pd.DataFrame(columns=["group", "time", "survival", "ci_lower", "ci_upper",
+                                     "at_risk", "events"])
+    return pd.concat(parts, ignore_index=True)
