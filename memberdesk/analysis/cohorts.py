@@ -1,0 +1,163 @@
+"""Cohort retention matrix: issue cohorts × months since issue (DESIGN §4).
+
+Conventions
+-----------
+* Months are calendar months. A policy issued in month M is "in month 0" until the end of M;
+  column k is the end of calendar month M + k (the policy's own issue month, so quarter cohorts
+  mix policies measured at different month ends).
+* A cell is the share of the cohort (by count, or by annual premium) still in force at the end of
+  that month: any termination (lapse, surrender, death, maturity, other) dated on or before that
+  month end removes the policy. A termination after the as-of date counts as in force.
+* A cell is blank (NaN) when that month end is after the as-of date for the cohort's last issue
+  month (the last month of the cohort period), i.e. not yet fully observed. A cohort's month 0
+  is therefore blank while its issue month (quarter) has not ended by the as-of date.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from memberdesk.analysis import policy_calendar as cal
+from memberdesk.core.dataset import Dataset
+from memberdesk.core.errors import AnalysisError
+from memberdesk.core.progress import Progress, ensure
+
+COHORTS: tuple[str, ...] = ("month", "quarter")
+WEIGHTS: tuple[str, ...] = ("count", "premium")
+
+
+@dataclass(frozen=True)
+class CohortMatrix:
+    """Retention shares per issue cohort.
+
+    Attributes
+    ----------
+    shares
+        Rows = cohort labels (``YYYY-MM`` or ``YYYYQn``, oldest first), columns = months since
+        issue 0..N (ints); values in [0, 1], NaN where not fully observed.
+    sizes
+        Policies per cohort; ``premium``: annual premium per cohort (missing premium = 0).
+    cohort_start, cohort_end
+        First and last issue date of each cohort period.
+    """
+
+    shares: pd.DataFrame
+    sizes: pd.Series
+    premium: pd.Series
+    cohort_start: pd.Series
+    cohort_end: pd.Series
+    cohort: str
+    weight: str
+    as_of: pd.Timestamp
+
+    def to_frame(self) -> pd.DataFrame:
+        """The matrix with the cohort size (policies) and premium as the first columns."""
+        frame = self.shares.copy()
+        frame.columns = [f"m{k}" for k in frame.columns]
+        frame.insert(0, "premium", self.premium)
+        frame.insert(0, "policies", self.sizes)
+        frame.index.name = "cohort"
+        return frame
+
+    def to_long(self) -> pd.DataFrame:
+        """Tidy form: cohort, months_since_issue, share (observed cells only)."""
+        long = self.shares.stack().rename("share").reset_index()
+        long.columns = ["cohort", "months_since_issue", "share"]
+        return long
+
+
+def cohort_retention(ds: Dataset, *, cohort: str = "month", weight: str = "count",
+                     max_months: int | None = None,
+                     progress: Progress | None = None) -> CohortMatrix:
+    """Retention triangle of issue cohorts (see the module docstring).
+
+    Parameters
+    ----------
+    cohort
+        ``"month"`` or ``"quarter"`` of issue.
+    weight
+        ``"count"`` (share of policies) or ``"premium"`` (share of annual premium).
+    max_months
+        Last column (months since issue); default: the longest observed span.
+    """
+    prog = ensure(progress)
+    if cohort not in COHORTS:
+        raise AnalysisError(f"unknown cohort period {cohort!r}; choose month or quarter")
+    if weight not in WEIGHTS:
+        raise AnalysisError(f"unknown weight {weight!r}; choose count or premium")
+    if max_months is not None and max_months < 0:
+        raise AnalysisError("max_months must be 0 or more")
+    pol = ds.policies
+    if pol is None or ds.generic or "issue_date" not in pol.columns:
+        raise AnalysisError("cohort retention needs a policies table with issue dates",
+                            column="issue_date")
+    if weight == "premium" and "annual_premium" not in pol.columns:
+        raise AnalysisError("premium weights need an annual_premium column",
+                            column="annual_premium")
+    prog.status("Building cohort retention")
+    issue_dates = pol["issue_date"].to_numpy(dtype="datetime64[ns]")
+    ok = ~np.isnat(issue_dates)
+    issue_month = issue_dates[ok].astype("datetime64[M]").astype(np.int64)
+    exit_dates = pol["exit_date"].to_numpy(dtype="datetime64[ns]")[ok] \
+        if "exit_date" in pol.columns else np.full(len(issue_month), np.datetime64("NaT"))
+    premium = pol["annual_premium"].fillna(0.0).to_numpy(dtype=float)[ok] \
+        if "annual_premium" in pol.columns else np.zeros(len(issue_month))
+    last_obs = cal.last_complete_month(ds.as_of)
+    size = 1 if cohort == "month" else 3
+    if len(issue_month) == 0:
+        return _empty(cohort, weight, ds.as_of)
+    cohort_first = issue_month - issue_month % size      # first month of the cohort period
+    c0 = int(cohort_first.min())
+    c_idx = (cohort_first - c0) // size
+    n_coh = int(c_idx.max()) + 1
+    cohort_last = c0 + np.arange(n_coh) * size + size - 1  # last issue month of each cohort
+    span = max(last_obs - int(cohort_last[0]), 0)
+    n_cols = (span if max_months is None else max_months) + 1
+    # Month ends survived: in force at the end of months M..E-1 where E is the exit month.
+    exited = ~np.isnat(exit_dates)
+    exit_month = np.where(exited, exit_dates.astype("datetime64[M]").astype(np.int64), 0)
+    survived = np.where(exited, exit_month - issue_month, n_cols)
+    survived = np.clip(survived, 0, n_cols)
+    w = premium if weight == "premium" else np.ones(len(issue_month))
+    counts = np.bincount(c_idx * (n_cols + 1) + survived, weights=w,
+                         minlength=n_coh * (n_cols + 1)).reshape(n_coh, n_cols + 1)
+    # in force at end of column k = weight with survived > k
+    alive = np.cumsum(counts[:, ::-1], axis=1)[:, ::-1][:, 1:]
+    total = counts.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = alive / total[:, None]
+    observed = cohort_last[:, None] + np.arange(n_cols)[None, :] <= last_obs
+    share = np.where(observed & (total[:, None] > 0), share, np.nan)
+    labels = [_label(int(c0 + i * size), cohort) for i in range(n_coh)]
+    index = pd.Index(labels, name="cohort")
+    sizes = np.bincount(c_idx, minlength=n_coh).astype(np.int64)
+    prem = np.bincount(c_idx, weights=premium, minlength=n_coh)
+    starts = cal.month_start(c0 + np.arange(n_coh) * size).astype("datetime64[ns]")
+    ends = cal.month_end(cohort_last).astype("datetime64[ns]")
+    prog.fraction(1.0)
+    return CohortMatrix(
+        shares=pd.DataFrame(share, index=index, columns=pd.RangeIndex(n_cols, name="month")),
+        sizes=pd.Series(sizes, index=index, name="policies"),
+        premium=pd.Series(prem, index=index, name="premium"),
+        cohort_start=pd.Series(starts, index=index, name="cohort_start"),
+        cohort_end=pd.Series(ends, index=index, name="cohort_end"),
+        cohort=cohort, weight=weight, as_of=ds.as_of)
+
+
+def _label(month_idx: int, cohort: str) -> str:
+    if cohort == "month":
+        return cal.month_label(month_idx)
+    return f"{month_idx // 12 + 1970}Q{month_idx % 12 // 3 + 1}"
+
+
+def _empty(cohort: str, weight: str, as_of: pd.Timestamp) -> CohortMatrix:
+    index = pd.Index([], name="cohort", dtype=object)
+    return CohortMatrix(pd.DataFrame(index=index, columns=pd.RangeIndex(0, name="month"),
+                                     dtype=float),
+                        pd.Series([], index=index, dtype=np.int64, name="policies"),
+                        pd.Series([], index=index, dtype=float, name="premium"),
+                        pd.Series([], index=index, dtype="datetime64[ns]"),
+                        pd.Series([], index=index, dtype="datetime64[ns]"),
+                        cohort, weight, as_of)

@@ -1,0 +1,303 @@
+"""Persistency ratio (继续率), 13th and 25th month, per evaluation period and segment (DESIGN §4).
+
+Definitions (``month`` = 13 or 25, or any m ≥ 2)
+-----------------------------------------------
+* Policy month k of a policy runs from ``issue_date %m+% (k-1) months`` to the day before
+  ``issue_date %m+% k months`` (``%m+%`` clips to the month's end: a 31 January issue has its
+  2nd policy month from 28/29 February). So the m-th policy month **starts** on the m-th month
+  premium's due date ``issue_date %m+% (m-1) months`` and **ends** on
+  ``issue_date %m+% m months - 1 day`` (the measurement date).
+* **Cohort of an evaluation period**: the policies whose m-th month premium falls due (whose
+  m-th policy month begins) within the period. Because ``%m+%`` never leaves the calendar month,
+  this is exactly the policies issued in the same months m-1 months earlier: for calendar year
+  2024 and m = 13, the policies issued in 2023 (DESIGN: "for a calendar year: those issued in the
+  year before it"); for the month 2024-03, those issued in 2023-03.
+* **Excluded** from the cohort, each policy counted under the first reason that applies:
+  ``single_premium`` (payment_frequency reads single / 趸交 / 一次交清 / lump sum / one-off, any
+  case), ``free_look`` (terminated within ``free_look_days`` days of issue: end − issue ≤
+  free_look_days, any status), ``death`` (status death, ended on or before the measurement
+  date), ``claim`` (ended on or before the measurement date and holds a claim with status paid,
+  when the claims table is loaded).
+* **Persisting**: a cohort policy still in force at the end of its m-th policy month, i.e. not
+  terminated on or before the measurement date (a termination dated on that day counts as not
+  persisting; a termination after the as-of date counts as in force, DESIGN §4).
+* ``ratio_premium`` = persisting annual premium ÷ cohort annual premium (missing premiums count
+  as 0); ``ratio_count`` = persisting policies ÷ cohort policies. Empty cohorts give NaN.
+* **Reported periods**: calendar months, quarters, years, or rolling 12-month windows (labelled
+  by their last month), restricted to periods whose every cohort policy's measurement date is on
+  or before the as-of date. As the last cohort policies of a period are measured up to a month
+  after its end, the latest reported period usually ends one month before the as-of month.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from memberdesk.analysis import policy_calendar as cal
+from memberdesk.core.dataset import Dataset
+from memberdesk.core.errors import AnalysisError
+from memberdesk.core.progress import Progress, check_cancelled, ensure
+
+ALL_SEGMENTS = "All"
+PERIODS: tuple[str, ...] = ("rolling12", "month", "quarter", "year")
+EXCLUSION_REASONS: tuple[str, ...] = ("single_premium", "free_look", "death", "claim")
+SINGLE_PREMIUM_PATTERN = re.compile(r"single|趸|lump|one[\s_\-]*off|一次|^sp$", re.IGNORECASE)
+_MEASURES: tuple[str, ...] = ("cohort_count", "cohort_premium", "persisting_count",
+                              "persisting_premium",
+                              *(f"excluded_{r}" for r in EXCLUSION_REASONS))
+
+
+@dataclass(frozen=True)
+class PersistencyResult:
+    """Persistency per period and segment.
+
+    ``frame`` columns: ``period`` (label), ``period_start``, ``period_end`` (dates, inclusive),
+    ``cohort_issued_from``, ``cohort_issued_to`` (the issue dates of the cohort), ``segment``
+    (``"All"`` for the whole book, else a level of ``by``), ``cohort_count``,
+    ``cohort_premium``, ``persisting_count``, ``persisting_premium``, ``ratio_premium``,
+    ``ratio_count``, ``excluded_single_premium``, ``excluded_free_look``, ``excluded_death``,
+    ``excluded_claim``. Sorted by period, with ``All`` first in each period.
+    """
+
+    frame: pd.DataFrame
+    month: int
+    period: str
+    by: str | None
+    free_look_days: int
+    as_of: pd.Timestamp
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.frame.copy()
+
+    def segment(self, segment: str | None = None) -> pd.DataFrame:
+        """The rows of one segment (None = the whole book), in period order."""
+        label = ALL_SEGMENTS if segment is None else segment
+        return self.frame[self.frame["segment"] == label].reset_index(drop=True)
+
+    def latest(self, segment: str | None = None, *, measure: str = "premium",
+               lag: int = 1) -> tuple[float | None, float | None]:
+        """(latest ratio, ratio ``lag`` periods earlier), None where not available.
+
+        For ``period="rolling12"`` the default ``lag=1`` compares with the window ending one
+        month earlier; ``lag=12`` with the window a year earlier.
+        """
+        if measure not in ("premium", "count"):
+            raise AnalysisError(f"unknown persistency measure {measure!r}: premium or count")
+        values = self.segment(segment)[f"ratio_{measure}"].to_numpy(dtype=float)
+
+        def at(i: int) -> float | None:
+            return None if i < 0 or i >= len(values) or np.isnan(values[i]) else float(values[i])
+
+        return at(len(values) - 1), at(len(values) - 1 - lag)
+
+    def to_json(self) -> dict[str, Any]:
+        frame = self.frame.copy()
+        for col in ("period_start", "period_end", "cohort_issued_from", "cohort_issued_to"):
+            frame[col] = frame[col].dt.strftime("%Y-%m-%d")
+        rows = [{k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()}
+                for r in frame.to_dict("records")]
+        return {"as_of": self.as_of.date().isoformat(), "month": self.month,
+                "period": self.period, "by": self.by, "rows": rows}
+
+
+def persistency(ds: Dataset, *, month: int = 13, period: str = "rolling12",
+                by: str | None = None, free_look_days: int = 15,
+                progress: Progress | None = None) -> PersistencyResult:
+    """m-th month persistency of ``ds`` per evaluation period (see the module docstring).
+
+    Parameters
+    ----------
+    month
+        Policy month measured (13 or 25 usually).
+    period
+        ``"rolling12"`` (12-month windows ending at each month: the trend), ``"month"``,
+        ``"quarter"`` or ``"year"`` (calendar periods).
+    by
+        Policy column to split by (channel above all); None = whole book only.
+    free_look_days
+        Length of the free-look (犹豫期) period in days.
+    """
+    prog = ensure(progress)
+    if period not in PERIODS:
+        raise AnalysisError(f"unknown persistency period {period!r}; choose from "
+                            f"{', '.join(PERIODS)}")
+    if month < 2:
+        raise AnalysisError("the persistency month must be 2 or more (13 and 25 are usual)")
+    pol = ds.policies
+    if pol is None or ds.generic or "issue_date" not in pol.columns:
+        raise AnalysisError("persistency needs a policies table with issue dates",
+                            column="issue_date")
+    if by is not None and by not in pol.columns:
+        raise AnalysisError("unknown column to split by", column=by)
+    pol = pol[pol["issue_date"].notna()]
+    prog.status("Measuring persistency")
+    offset = month - 1
+    last_month = _last_measured_month(ds.as_of, month)
+    issue = cal.to_days(pol["issue_date"])
+    due = cal.month_index(issue) + offset
+    seg_codes, seg_levels = _segments(pol, by)
+    flags = _policy_flags(ds, pol, issue, month, free_look_days)
+    check_cancelled(progress)
+    if len(pol) == 0 or due.min() > last_month:
+        return PersistencyResult(_empty_frame(), month, period, by, free_look_days, ds.as_of)
+    first = int(due.min())
+    n_months = last_month - first + 1
+    n_seg = len(seg_levels) + 1                 # row 0 = the whole book
+    in_range = due <= last_month
+    key_all = due[in_range] - first
+    key_seg = (seg_codes[in_range] + 1) * n_months + key_all
+    table = {}
+    for name, weights in flags.items():
+        w = weights[in_range]
+        table[name] = (np.bincount(key_seg, w, minlength=n_seg * n_months)
+                       .reshape(n_seg, n_months))
+        table[name][0] = np.bincount(key_all, w, minlength=n_months)
+    prog.fraction(0.7)
+    frame = _period_frame(table, _period_bounds(period, first, last_month), first, offset,
+                          [ALL_SEGMENTS, *seg_levels], has_premium="annual_premium" in pol)
+    prog.fraction(1.0)
+    return PersistencyResult(frame, month, period, by, free_look_days, ds.as_of)
+
+
+def persistency_trend(ds: Dataset, month: int = 13, by: str | None = None, *,
+                      free_look_days: int = 15, progress: Progress | None = None) -> pd.DataFrame:
+    """The rolling-12-month series for charts: ``period_end``, ``period``, ``segment``,
+    ``ratio_premium``, ``ratio_count``, ``cohort_count``, one row per month and segment."""
+    res = persistency(ds, month=month, period="rolling12", by=by,
+                      free_look_days=free_look_days, progress=progress)
+    return res.frame[["period_end", "period", "segment", "ratio_premium", "ratio_count",
+                      "cohort_count"]].reset_index(drop=True)
+
+
+# ---- internals ------------------------------------------------------------------------------
+
+def is_single_premium(values: pd.Series) -> np.ndarray:
+    """True where a payment frequency means single premium (趸交)."""
+    text = values.astype(object).where(values.notna(), "").astype(str).str.strip()
+    return text.str.contains(SINGLE_PREMIUM_PATTERN).to_numpy(dtype=bool)
+
+
+def _policy_flags(ds: Dataset, pol: pd.DataFrame, issue: np.ndarray, month: int,
+                  free_look_days: int) -> dict[str, np.ndarray]:
+    """Per-policy weights for each measure (0/1 counts and premiums)."""
+    measured = cal.add_months(issue, month) - cal.ONE_DAY
+    exit_ = cal.to_days(pol["exit_date"]) if "exit_date" in pol.columns else \
+        np.full(len(pol), np.datetime64("NaT"), "datetime64[D]")
+    terminated = ~np.isnat(exit_)
+    ended_by = terminated & (exit_ <= measured)
+    status = pol["exit_status"].to_numpy(dtype=object)
+    single = is_single_premium(pol["payment_frequency"]) if "payment_frequency" in pol.columns \
+        else np.zeros(len(pol), bool)
+    free_look = ~single & terminated & ((exit_ - issue).astype(np.int64) <= free_look_days)
+    death = ~single & ~free_look & ended_by & (status == "death")
+    claim = ~single & ~free_look & ~death & ended_by & _has_paid_claim(ds, pol)
+    cohort = ~(single | free_look | death | claim)
+    persisting = cohort & ~ended_by
+    premium = pol["annual_premium"].fillna(0.0).to_numpy(dtype=float) \
+        if "annual_premium" in pol.columns else np.zeros(len(pol))
+    return {
+        "cohort_count": cohort.astype(float), "cohort_premium": premium * cohort,
+        "persisting_count": persisting.astype(float),
+        "persisting_premium": premium * persisting,
+        "excluded_single_premium": single.astype(float),
+        "excluded_free_look": free_look.astype(float),
+        "excluded_death": death.astype(float), "excluded_claim": claim.astype(float),
+    }
+
+
+def _has_paid_claim(ds: Dataset, pol: pd.DataFrame) -> np.ndarray:
+    claims = ds.claims
+    if claims is None or "policy_id" not in claims.columns or "status" not in claims.columns:
+        return np.zeros(len(pol), bool)
+    paid = claims.loc[claims["status"] == "paid", "policy_id"].dropna().unique()
+    return pol["policy_id"].isin(paid).to_numpy(dtype=bool)
+
+
+def _segments(pol: pd.DataFrame, by: str | None) -> tuple[np.ndarray, list[Any]]:
+    if by is None:
+        return np.full(len(pol), -1, dtype=np.int64), []
+    values = pol[by].astype(object).where(pol[by].notna(), "(missing)")
+    codes, uniques = pd.factorize(values, sort=True)
+    return codes.astype(np.int64), list(uniques)
+
+
+def _last_measured_month(as_of: pd.Timestamp, month: int) -> int:
+    """Latest due month whose whole cohort is measured by ``as_of``: the policy issued on the
+    last day of the issue month is measured last."""
+    as_of_day = cal.day(as_of)
+    t = int(cal.month_index(np.array([as_of_day]))[0])
+    while True:
+        issue_last = cal.month_end(np.array([t - (month - 1)]))
+        if cal.add_months(issue_last, month)[0] - cal.ONE_DAY <= as_of_day:
+            return t
+        t -= 1
+
+
+def _period_bounds(period: str, first: int, last: int) -> list[tuple[str, int, int]]:
+    """(label, first month index, last month index) of each reported period."""
+    out: list[tuple[str, int, int]] = []
+    if period == "month":
+        return [(cal.month_label(t), t, t) for t in range(first, last + 1)]
+    if period == "rolling12":
+        start = min(first + 11, last)
+        return [(f"12m to {cal.month_label(t)}", t - 11, t) for t in range(start, last + 1)]
+    size = 3 if period == "quarter" else 12
+    for s in range(first - first % size, last + 1, size):
+        e = s + size - 1
+        if e > last:
+            break
+        year = s // 12 + 1970
+        out.append((f"{year}Q{s % 12 // 3 + 1}" if size == 3 else str(year), s, e))
+    return out
+
+
+def _period_frame(table: dict[str, np.ndarray], bounds: list[tuple[str, int, int]], first: int,
+                  offset: int, segments: list[Any], *, has_premium: bool) -> pd.DataFrame:
+    if not bounds:
+        return _empty_frame()
+    prefix = {k: np.concatenate([np.zeros((v.shape[0], 1)), np.cumsum(v, axis=1)], axis=1)
+              for k, v in table.items()}
+    lo = np.array([max(s - first, 0) for _, s, _ in bounds])
+    hi = np.array([e - first + 1 for _, _, e in bounds])
+    n_p, n_s = len(bounds), len(segments)
+    data: dict[str, Any] = {
+        "period": np.repeat([b[0] for b in bounds], n_s),
+        "period_start": np.repeat(cal.month_start([b[1] for b in bounds]), n_s),
+        "period_end": np.repeat(cal.month_end([b[2] for b in bounds]), n_s),
+        "cohort_issued_from": np.repeat(cal.month_start([b[1] - offset for b in bounds]), n_s),
+        "cohort_issued_to": np.repeat(cal.month_end([b[2] - offset for b in bounds]), n_s),
+        "segment": np.tile(np.array(segments, dtype=object), n_p),
+    }
+    for name in _MEASURES:
+        data[name] = (prefix[name][:, hi] - prefix[name][:, lo]).T.reshape(-1)
+    frame = pd.DataFrame(data)
+    for col in ("period_start", "period_end", "cohort_issued_from", "cohort_issued_to"):
+        frame[col] = frame[col].astype("datetime64[ns]")
+    for col in ("cohort_count", "persisting_count", *(f"excluded_{r}" for r in EXCLUSION_REASONS)):
+        frame[col] = frame[col].round().astype(np.int64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frame["ratio_count"] = np.where(frame["cohort_count"] > 0,
+                                        frame["persisting_count"] / frame["cohort_count"], np.nan)
+        frame["ratio_premium"] = np.where(frame["cohort_premium"] > 0,
+                                          frame["persisting_premium"] / frame["cohort_premium"],
+                                          np.nan) if has_premium else np.nan
+    return frame[_frame_columns()]
+
+
+def _frame_columns() -> list[str]:
+    return ["period", "period_start", "period_end", "cohort_issued_from", "cohort_issued_to",
+            "segment", "cohort_count", "cohort_premium", "persisting_count",
+            "persisting_premium", "ratio_premium", "ratio_count",
+            *(f"excluded_{r}" for r in EXCLUSION_REASONS)]
+
+
+def _empty_frame() -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype=float) for c in _frame_columns()})
+    for col in ("period_start", "period_end", "cohort_issued_from", "cohort_issued_to"):
+        frame[col] = frame[col].astype("datetime64[ns]")
+    frame[["period", "segment"]] = frame[["period", "segment"]].astype(object)
+    return frame
