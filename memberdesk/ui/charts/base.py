@@ -1,0 +1,228 @@
+"""The common frame of every chart: a pyqtgraph chart widget inside a :class:`ChartPanel`
+whose toolbar exports PNG/SVG, copies the chart's numbers as TSV and toggles a table view.
+
+A chart is a :class:`Chart` (a QWidget) that knows three things: how to draw a result
+(``set_*`` methods of each subclass), which numbers it shows (:meth:`Chart.data_frame`, the
+same tidy frame the table view and "Copy data" use) and what to export
+(:meth:`Chart.export_target`).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyqtgraph as pg
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QSizePolicy, QStackedWidget,
+                               QTableView, QToolButton, QVBoxLayout, QWidget)
+
+from memberdesk.ui.charts import palette as pal
+from memberdesk.ui.table_model import DataFrameModel, frame_to_tsv
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("Chart", text)
+
+
+def style_plot(plot: pg.PlotItem, colours: pal.ChartPalette | None = None) -> None:
+    """Theme a PlotItem: axis pens, light grid, no auto SI prefixes on the y axis."""
+    colours = colours or pal.current()
+    for name in ("left", "bottom", "right", "top"):
+        axis = plot.getAxis(name)
+        axis.setPen(pg.mkPen(colours.foreground))
+        axis.setTextPen(pg.mkPen(colours.foreground))
+    plot.showGrid(x=True, y=True, alpha=colours.grid_alpha)
+    plot.getAxis("left").enableAutoSIPrefix(False)
+    plot.getAxis("bottom").enableAutoSIPrefix(False)
+
+
+def label_style(colours: pal.ChartPalette | None = None) -> dict[str, str]:
+    colours = colours or pal.current()
+    return {"color": colours.foreground, "font-size": "10pt"}
+
+
+class Chart(QWidget):
+    """Base of every chart widget. Subclasses fill :attr:`view` (a GraphicsLayoutWidget)."""
+
+    data_changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.colours = pal.current()
+        self.view = pg.GraphicsLayoutWidget()
+        self.view.setBackground(self.colours.background)
+        self.view.ci.setContentsMargins(6, 6, 10, 6)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view)
+        self._frame = pd.DataFrame()
+
+    def add_plot(self, row: int = 0, col: int = 0, **kwargs: Any) -> pg.PlotItem:
+        plot = self.view.addPlot(row=row, col=col, **kwargs)
+        style_plot(plot, self.colours)
+        return plot
+
+    def data_frame(self) -> pd.DataFrame:
+        """The numbers the chart shows (tidy, one row per point/bar/cell)."""
+        return self._frame
+
+    def _set_frame(self, frame: pd.DataFrame) -> None:
+        self._frame = frame.reset_index(drop=True)
+        self.data_changed.emit()
+
+    def export_target(self) -> Any:
+        """What pyqtgraph's exporters should render (the whole scene by default)."""
+        return self.view.scene()
+
+    def reset_view(self) -> None:
+        """Undo zoom/pan: auto-range every plot of the layout."""
+        for item in self.view.ci.items:
+            if isinstance(item, pg.PlotItem):
+                item.enableAutoRange()
+
+
+def export_chart(chart: Chart, path: str | Path) -> Path:
+    """Write ``chart`` to ``path`` as PNG (any non-.svg suffix) or SVG (``.svg``)."""
+    import pyqtgraph.exporters as exporters
+
+    path = Path(path)
+    if path.suffix.lower() == ".svg":
+        _export_svg(chart, path)
+        return path
+    exporter = exporters.ImageExporter(chart.export_target())
+    width = max(int(chart.view.width()), 800)
+    exporter.parameters()["width"] = width * 2 if width < 1200 else width
+    exporter.export(str(path))
+    return path
+
+
+def _export_svg(chart: Chart, path: Path) -> None:
+    """Render the chart's scene through QSvgGenerator.
+
+    pyqtgraph 0.14's SVGExporter cannot parse the path syntax Qt >= 6.8 writes (its
+    ``correctCoordinates`` raises ValueError), so the scene is rendered by Qt directly.
+    """
+    from PySide6.QtCore import QRectF, QSize
+    from PySide6.QtGui import QPainter
+    from PySide6.QtSvg import QSvgGenerator
+
+    scene = chart.view.scene()
+    rect = chart.view.viewRect() if hasattr(chart.view, "viewRect") else scene.sceneRect()
+    rect = QRectF(rect)
+    generator = QSvgGenerator()
+    generator.setFileName(str(path))
+    generator.setSize(QSize(int(rect.width()), int(rect.height())))
+    generator.setViewBox(QRectF(0, 0, rect.width(), rect.height()))
+    generator.setTitle(chart.windowTitle() or "MemberDesk chart")
+    painter = QPainter(generator)
+    try:
+        scene.render(painter, QRectF(0, 0, rect.width(), rect.height()), rect)
+    finally:
+        painter.end()
+
+
+class ChartPanel(QWidget):
+    """A titled chart with its toolbar: Export PNG, Export SVG, Copy data, Table, Reset zoom.
+
+    ``charts()`` of a page returns these panels; the main window's "Export chart…" calls
+    :meth:`export`.
+    """
+
+    def __init__(self, chart: Chart, title: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.chart = chart
+        self._title = QLabel(title)
+        font = QFont(self._title.font())
+        font.setBold(True)
+        self._title.setFont(font)
+        self._title.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self._title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.reset_button = self._tool(tr("Reset zoom"), tr("Show all data again after zooming or panning"))
+        self.reset_button.clicked.connect(chart.reset_view)
+        self.png_button = self._tool(tr("PNG…"), tr("Export the chart as a PNG image"))
+        self.png_button.clicked.connect(lambda: self._ask_export("png"))
+        self.svg_button = self._tool(tr("SVG…"), tr("Export the chart as an SVG drawing"))
+        self.svg_button.clicked.connect(lambda: self._ask_export("svg"))
+        self.copy_button = self._tool(tr("Copy data"), tr("Copy the chart's numbers (tab-separated) to the clipboard"))
+        self.copy_button.clicked.connect(self.copy_data)
+        self.table_button = self._tool(tr("Table"), tr("Show the chart's numbers as a table"))
+        self.table_button.setCheckable(True)
+        self.table_button.toggled.connect(self.set_table_mode)
+
+        bar = QHBoxLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
+        bar.setSpacing(2)
+        bar.addWidget(self._title)
+        for b in (self.reset_button, self.png_button, self.svg_button, self.copy_button,
+                  self.table_button):
+            bar.addWidget(b)
+
+        self.model = DataFrameModel(parent=self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setAlternatingRowColors(True)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(chart)
+        self.stack.addWidget(self.table)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(bar)
+        layout.addWidget(self.stack, 1)
+        chart.data_changed.connect(self._refresh_table)
+
+    def _tool(self, text: str, tip: str) -> QToolButton:
+        b = QToolButton()
+        b.setText(text)
+        b.setToolTip(tip)
+        b.setAutoRaise(True)
+        return b
+
+    def title(self) -> str:
+        return self._title.text()
+
+    def set_title(self, text: str) -> None:
+        self._title.setText(text)
+
+    def data_frame(self) -> pd.DataFrame:
+        return self.chart.data_frame()
+
+    def copy_data(self) -> str:
+        """Put the chart's numbers on the clipboard as TSV; returns the text."""
+        text = frame_to_tsv(self.chart.data_frame())
+        QGuiApplication.clipboard().setText(text)
+        return text
+
+    def set_table_mode(self, on: bool) -> None:
+        if self.table_button.isChecked() != on:
+            self.table_button.setChecked(on)  # re-enters via toggled
+            return
+        if on:
+            self._refresh_table()
+        self.stack.setCurrentIndex(1 if on else 0)
+
+    def is_table_mode(self) -> bool:
+        return self.stack.currentIndex() == 1
+
+    def _refresh_table(self) -> None:
+        if self.is_table_mode() or self.table_button.isChecked():
+            self.model.set_frame(self.chart.data_frame())
+
+    def export(self, path: str | Path) -> Path:
+        """Export to PNG or SVG, chosen by the file suffix."""
+        return export_chart(self.chart, path)
+
+    def _ask_export(self, kind: str) -> None:
+        name = (self.title() or "chart").replace("/", "-")
+        filters = tr("PNG image (*.png)") if kind == "png" else tr("SVG drawing (*.svg)")
+        path, _ = QFileDialog.getSaveFileName(self, tr("Export chart"), f"{name}.{kind}", filters)
+        if path:
+            if not path.lower().endswith(f".{kind}"):
+                path += f".{kind}"
+            self.export(path)

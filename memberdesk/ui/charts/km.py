@@ -1,0 +1,313 @@
+"""Kaplan-Meier chart: step curves, CI bands, censor ticks, number-at-risk table, crosshair.
+
+Conventions (DESIGN §4): curves are right-continuous step functions, so each curve is drawn with
+``stepMode='right'`` — ``survival[i]`` holds from ``timeline[i]`` up to ``timeline[i + 1]``. The
+number at risk at time *t* is the number of subjects whose duration is ≥ *t*: the ``at_risk``
+value of the first timeline point ≥ *t* (0 after the last one). The at-risk rows sit under the
+x axis in a second plot whose x range is linked to the curves', and are recomputed at the
+curves' tick positions whenever the range changes (zoom, pan, resize).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor, QFontMetrics
+from PySide6.QtWidgets import QWidget
+
+from memberdesk.ui.charts.base import Chart, label_style, style_plot, tr
+
+
+@dataclass(frozen=True)
+class KMCurve:
+    """One survival curve as the chart needs it. Times in the chart's unit (months or days).
+
+    ``at_risk[i]`` = subjects at risk just before ``timeline[i]``; ``censored[i]`` = subjects
+    censored at ``timeline[i]`` (a tick is drawn where it is > 0).
+    """
+
+    name: str
+    timeline: np.ndarray
+    survival: np.ndarray
+    ci_lower: np.ndarray
+    ci_upper: np.ndarray
+    at_risk: np.ndarray
+    censored: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    def at_risk_at(self, t: np.ndarray | float) -> np.ndarray:
+        """Number at risk at time(s) ``t`` (subjects with duration ≥ t)."""
+        idx = np.searchsorted(self.timeline, np.asarray(t, dtype=float), side="left")
+        padded = np.append(np.asarray(self.at_risk, dtype=float), 0.0)
+        return padded[np.minimum(idx, len(self.timeline))]
+
+    def index_at(self, t: float) -> int:
+        """Index of the step that holds at time ``t`` (−1 before the first time)."""
+        return int(np.searchsorted(self.timeline, t, side="right")) - 1
+
+
+class _CurveItems:
+    """The reusable plot items of one curve."""
+
+    def __init__(self, plot: pg.PlotItem) -> None:
+        self.line = pg.PlotDataItem(stepMode="right")
+        self.lower = pg.PlotCurveItem(stepMode="right", pen=None)
+        self.upper = pg.PlotCurveItem(stepMode="right", pen=None)
+        self.band = pg.FillBetweenItem(self.lower, self.upper)
+        self.ticks = pg.ScatterPlotItem(symbol="s", size=7, pxMode=True)
+        self.ticks.setSymbol(_CENSOR_SYMBOL)
+        self.band.setZValue(-10)
+        for item in (self.band, self.lower, self.upper, self.line, self.ticks):
+            plot.addItem(item)
+        self.line.visibleChanged.connect(self._sync_visibility)
+        self.on_visibility: list[Any] = []
+
+    def _sync_visibility(self) -> None:
+        visible = self.line.isVisible()
+        for item in (self.band, self.lower, self.upper, self.ticks):
+            item.setVisible(visible)
+        for callback in self.on_visibility:
+            callback()
+
+    def remove(self, plot: pg.PlotItem) -> None:
+        for item in (self.band, self.lower, self.upper, self.line, self.ticks):
+            plot.removeItem(item)
+
+
+def _censor_symbol() -> Any:
+    from PySide6.QtGui import QPainterPath
+
+    path = QPainterPath()
+    path.moveTo(0, -0.5)
+    path.lineTo(0, 0.5)
+    return path
+
+
+_CENSOR_SYMBOL = _censor_symbol()
+
+
+class KMChart(Chart):
+    """Kaplan-Meier curves of one or more segments with an aligned number-at-risk table."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plot = self.add_plot(row=0, col=0)
+        self.plot.setDownsampling(auto=True, mode="peak")
+        self.plot.setClipToView(True)
+        self.plot.setLabel("left", tr("Share still in force"), **label_style(self.colours))
+        self.plot.setYRange(0, 1.02, padding=0)
+        self.legend = self.plot.addLegend(offset=(10, -10), labelTextColor=self.colours.foreground,
+                                          brush=pg.mkBrush(QColor(self.colours.background)))
+        self.risk_title = pg.LabelItem(tr("Number at risk"), color=self.colours.foreground,
+                                       size="9pt", justify="left")
+        self.view.ci.addItem(self.risk_title, row=1, col=0)
+        self.risk = self.add_plot(row=2, col=0)
+        self.risk.setXLink(self.plot)
+        self.risk.hideButtons()
+        self.risk.setMouseEnabled(x=False, y=False)
+        self.risk.setMenuEnabled(False)
+        self.risk.showGrid(x=False, y=False)
+        self.risk.showAxis("bottom", False)
+        self.risk.getAxis("left").setPen(pg.mkPen(None))
+        self.risk.getViewBox().invertY(True)
+        self.view.ci.layout.setRowStretchFactor(0, 1)
+
+        self.crosshair = pg.InfiniteLine(angle=90, movable=False,
+                                         pen=pg.mkPen(self.colours.neutral, style=Qt.PenStyle.DashLine))
+        self.hover = pg.TextItem(anchor=(0, 0), color=self.colours.foreground,
+                                 fill=pg.mkBrush(QColor(self.colours.background)),
+                                 border=pg.mkPen(self.colours.neutral))
+        self.crosshair.setZValue(20)
+        self.hover.setZValue(30)
+        self.plot.addItem(self.crosshair, ignoreBounds=True)
+        self.plot.addItem(self.hover, ignoreBounds=True)
+        self.crosshair.hide()
+        self.hover.hide()
+        self._mouse_proxy = pg.SignalProxy(self.view.scene().sigMouseMoved, rateLimit=60,
+                                           slot=self._mouse_moved)
+
+        self.curves: list[KMCurve] = []
+        self._items: list[_CurveItems] = []
+        self._risk_texts: list[pg.TextItem] = []
+        self.risk_ticks: np.ndarray = np.zeros(0)
+        self.unit = "months"
+        self.p_value: float | None = None
+        self.plot.getViewBox().sigXRangeChanged.connect(self._update_at_risk)
+        self.plot.getViewBox().sigResized.connect(self._update_at_risk)
+
+    # ---- data ---------------------------------------------------------------------------
+
+    def set_curves(self, curves: Sequence[KMCurve], *, unit: str = "months",
+                   p_value: float | None = None, test_label: str = "") -> None:
+        """Draw ``curves`` (replacing the previous ones; plot items are reused)."""
+        self.curves = list(curves)
+        self.unit = unit
+        self.p_value = p_value
+        while len(self._items) > len(self.curves):
+            self._items.pop().remove(self.plot)
+        while len(self._items) < len(self.curves):
+            items = _CurveItems(self.plot)
+            items.on_visibility.append(self._update_at_risk)
+            self._items.append(items)
+        self.legend.clear()
+        for i, (curve, items) in enumerate(zip(self.curves, self._items)):
+            colour = QColor(self.colours.colour(i))
+            band = QColor(colour)
+            band.setAlpha(50)
+            t = np.asarray(curve.timeline, dtype=float)
+            items.line.setData(t, np.asarray(curve.survival, dtype=float),
+                               pen=pg.mkPen(colour, width=2), name=curve.name)
+            items.lower.setData(t, np.asarray(curve.ci_lower, dtype=float))
+            items.upper.setData(t, np.asarray(curve.ci_upper, dtype=float))
+            items.band.setBrush(pg.mkBrush(band))
+            censored = np.asarray(curve.censored, dtype=float)
+            if len(censored) == len(t) and len(t):
+                mask = censored > 0
+                items.ticks.setData(t[mask], np.asarray(curve.survival, dtype=float)[mask],
+                                    pen=pg.mkPen(colour, width=1.5), brush=None)
+            else:
+                items.ticks.setData([], [])
+            items.line.setVisible(True)
+            self.legend.addItem(items.line, curve.name)
+        self.plot.setLabel("bottom", tr("Time since issue ({unit})").format(unit=self._unit_text()),
+                           **label_style(self.colours))
+        self.plot.setTitle(self._title_text(p_value, test_label), color=self.colours.foreground,
+                           size="10pt")
+        self._layout_risk_table()
+        self.reset_view()
+        self._set_frame(self._tidy())
+
+    def _unit_text(self) -> str:
+        return tr("months") if self.unit == "months" else tr("days") if self.unit == "days" else self.unit
+
+    def _title_text(self, p_value: float | None, label: str) -> str:
+        if p_value is None:
+            return ""
+        p = f"{p_value:.4f}" if p_value >= 1e-4 else "&lt; 0.0001"
+        return (label or tr("Log-rank test")) + ": p " + (p if p.startswith("&") else "= " + p)
+
+    def _tidy(self) -> pd.DataFrame:
+        frames = [pd.DataFrame({
+            "segment": c.name, "time": np.asarray(c.timeline, dtype=float),
+            "survival": c.survival, "ci_lower": c.ci_lower, "ci_upper": c.ci_upper,
+            "at_risk": np.asarray(c.at_risk), "censored": c.censored if len(c.censored) == len(c.timeline) else 0,
+        }) for c in self.curves]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+            columns=["segment", "time", "survival", "ci_lower", "ci_upper", "at_risk", "censored"])
+
+    def reset_view(self) -> None:
+        t_max = max((float(np.max(c.timeline)) for c in self.curves if len(c.timeline)), default=1.0)
+        t_max = t_max if t_max > 0 else 1.0
+        vb = self.plot.getViewBox()
+        vb.setLimits(xMin=-0.05 * t_max, xMax=1.1 * t_max, yMin=-0.05, yMax=1.1)
+        self.plot.setXRange(0, t_max, padding=0.02)
+        self.plot.setYRange(0, 1.02, padding=0)
+
+    # ---- number-at-risk table -----------------------------------------------------------
+
+    def _layout_risk_table(self) -> None:
+        n = len(self.curves)
+        names = [c.name for c in self.curves]
+        axis = self.risk.getAxis("left")
+        axis.setTicks([[(i, name) for i, name in enumerate(names)], []])
+        metrics = QFontMetrics(axis.font() if hasattr(axis, "font") else self.font())
+        label_width = max([metrics.horizontalAdvance(s) for s in names] + [40]) + 16
+        width = max(label_width, 60)
+        axis.setWidth(width)
+        self.plot.getAxis("left").setWidth(width)
+        row_px = max(metrics.height() + 4, 18)
+        self.risk.setFixedHeight(row_px * max(n, 1) + 8)
+        self.risk.setYRange(-0.5, max(n, 1) - 0.5, padding=0)
+        self._update_at_risk()
+
+    def _tick_positions(self) -> np.ndarray:
+        (x0, x1) = self.plot.getViewBox().viewRange()[0]
+        axis = self.plot.getAxis("bottom")
+        size = axis.geometry().width() or 600.0
+        levels = axis.tickValues(x0, x1, size)
+        ticks = np.asarray(levels[0][1] if levels else [], dtype=float)
+        return ticks[(ticks >= max(x0, 0.0)) & (ticks <= x1)]
+
+    def _update_at_risk(self, *args: Any) -> None:
+        ticks = self._tick_positions() if self.curves else np.zeros(0)
+        self.risk_ticks = ticks
+        needed = len(ticks) * len(self.curves)
+        while len(self._risk_texts) < needed:
+            text = pg.TextItem(anchor=(0.5, 0.5), color=self.colours.foreground)
+            self.risk.addItem(text, ignoreBounds=True)
+            self._risk_texts.append(text)
+        k = 0
+        for i, curve in enumerate(self.curves):
+            colour = QColor(self.colours.colour(i))
+            counts = curve.at_risk_at(ticks)
+            visible = self._items[i].line.isVisible() if i < len(self._items) else True
+            for t, count in zip(ticks, counts):
+                text = self._risk_texts[k]
+                text.setText(f"{int(count):,}")
+                text.setColor(colour if visible else QColor(self.colours.neutral))
+                text.setPos(float(t), float(i))
+                text.show()
+                k += 1
+        for text in self._risk_texts[k:]:
+            text.hide()
+
+    def risk_table(self) -> pd.DataFrame:
+        """The at-risk numbers currently shown: one row per segment, one column per tick."""
+        return pd.DataFrame({float(t): [int(c.at_risk_at(t)) for c in self.curves]
+                             for t in self.risk_ticks},
+                            index=[c.name for c in self.curves])
+
+    # ---- hover --------------------------------------------------------------------------
+
+    def values_at(self, t: float) -> list[dict[str, Any]]:
+        """Exact values of every visible curve at time ``t`` (what the hover label shows)."""
+        out = []
+        for curve, items in zip(self.curves, self._items):
+            if not items.line.isVisible():
+                continue
+            i = curve.index_at(t)
+            if i < 0:
+                continue
+            out.append({"segment": curve.name, "time": t, "survival": float(curve.survival[i]),
+                        "ci_lower": float(curve.ci_lower[i]), "ci_upper": float(curve.ci_upper[i]),
+                        "at_risk": int(curve.at_risk_at(t))})
+        return out
+
+    def show_hover(self, t: float) -> None:
+        rows = self.values_at(t)
+        if not rows:
+            self.crosshair.hide()
+            self.hover.hide()
+            return
+        lines = [tr("t = {t:.1f} {unit}").format(t=t, unit=self._unit_text())]
+        for r in rows:
+            lines.append(tr("{name}: {s:.1%} (95% CI {lo:.1%}–{hi:.1%}), at risk {n:,}").format(
+                name=r["segment"], s=r["survival"], lo=r["ci_lower"], hi=r["ci_upper"], n=r["at_risk"]))
+        self.hover.setText("\n".join(lines))
+        self.crosshair.setPos(t)
+        (x0, x1), (y0, y1) = self.plot.getViewBox().viewRange()
+        right_half = t > (x0 + x1) / 2
+        self.hover.setAnchor((1, 0) if right_half else (0, 0))
+        self.hover.setPos(t, y1)
+        self.crosshair.show()
+        self.hover.show()
+
+    def _mouse_moved(self, event: Any) -> None:
+        pos = event[0] if isinstance(event, tuple) else event
+        if not self.curves or not self.plot.sceneBoundingRect().contains(pos):
+            self.crosshair.hide()
+            self.hover.hide()
+            return
+        point: QPointF = self.plot.getViewBox().mapSceneToView(pos)
+        self.show_hover(float(point.x()))
+
+    def leaveEvent(self, event: Any) -> None:  # noqa: N802 - Qt name
+        self.crosshair.hide()
+        self.hover.hide()
+        super().leaveEvent(event)
+
+
+__all__ = ["KMCurve", "KMChart", "style_plot"]

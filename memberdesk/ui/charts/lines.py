@@ -1,0 +1,222 @@
+"""Trend lines and bars from a tidy frame: persistency by period, A/E by policy year,
+benefit usage, service rates, claims ratios.
+
+One :class:`TrendChart` draws one or more series (``series`` column) of ``y`` against ``x``.
+``x`` may be numeric (policy year, month number) or categorical (periods such as ``2024-03``;
+placed at 0, 1, 2… with the labels on the axis). Optional ``lower``/``upper`` columns draw
+confidence whiskers; ``reference`` draws a dashed horizontal line (1 for A/E ratios).
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QWidget
+
+from memberdesk.ui.charts.base import Chart, label_style, tr
+
+
+class TrendChart(Chart):
+    """Lines (with markers) or grouped bars of a tidy frame."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.value_axis = ValueAxis("left")
+        self.plot = self.add_plot(axisItems={"left": self.value_axis})
+        self.plot.setDownsampling(auto=True, mode="peak")
+        self.plot.setClipToView(True)
+        self.legend = self.plot.addLegend(offset=(-10, 10), labelTextColor=self.colours.foreground,
+                                          brush=pg.mkBrush(QColor(self.colours.background)))
+        self.items: list[Any] = []
+        self.series_names: list[str] = []
+        self.x_labels: list[str] | None = None
+        self.percent = False
+        self.hover = pg.TextItem(anchor=(0, 1), color=self.colours.foreground,
+                                 fill=pg.mkBrush(QColor(self.colours.background)),
+                                 border=pg.mkPen(self.colours.neutral))
+        self.hover.setZValue(30)
+        self._proxy = pg.SignalProxy(self.view.scene().sigMouseMoved, rateLimit=30, slot=self._mouse_moved)
+
+    def set_data(self, frame: pd.DataFrame, *, x: str, y: str | Sequence[str],
+                 series: str | None = None, lower: str | None = None, upper: str | None = None,
+                 kind: str = "line", x_label: str = "", y_label: str = "",
+                 percent: bool = False, reference: float | None = None,
+                 dashed_after: float | None = None, title: str = "") -> None:
+        """Draw ``frame``.
+
+        Parameters
+        ----------
+        y
+            One column, or several (each becomes a series; ``series`` must then be None).
+        kind
+            ``"line"`` or ``"bar"`` (grouped bars, one group per x value).
+        percent
+            Show y as a percentage (values are ratios in [0, 1]).
+        """
+        for item in self.items:
+            self.plot.removeItem(item)
+        self.items = []
+        self.legend.clear()
+        self.percent = percent
+        if isinstance(y, str):
+            ys = [y]
+        else:
+            ys = list(y)
+        frame = frame.copy()
+        if frame.empty:
+            self.series_names = []
+            self._set_frame(frame)
+            return
+        if len(ys) > 1:
+            keep = [x] + ys + [c for c in (lower, upper) if c]
+            frame = frame[keep].melt(id_vars=[x], value_vars=ys, var_name="series", value_name="value")
+            series, y = "series", "value"
+        else:
+            y = ys[0]
+        categorical = not pd.api.types.is_numeric_dtype(frame[x])
+        if categorical:
+            labels = list(pd.unique(frame[x].astype(str)))
+            try:
+                labels = sorted(labels)
+            except TypeError:
+                pass
+            pos = {lab: i for i, lab in enumerate(labels)}
+            frame["_x"] = frame[x].astype(str).map(pos).astype(float)
+            self.x_labels = labels
+            step = max(1, len(labels) // 12)
+            self.plot.getAxis("bottom").setTicks([[(i, lab) for i, lab in enumerate(labels) if i % step == 0],
+                                                  [(i, lab) for i, lab in enumerate(labels)]])
+        else:
+            frame["_x"] = frame[x].astype(float)
+            self.x_labels = None
+            self.plot.getAxis("bottom").setTicks(None)
+        groups = [(str(k), g) for k, g in frame.groupby(series, sort=False, observed=True)] if series else [("", frame)]
+        self.series_names = [name for name, _ in groups]
+        n = len(groups)
+        width = 0.8 / max(n, 1)
+        for i, (name, g) in enumerate(groups):
+            g = g.sort_values("_x")
+            colour = QColor(self.colours.colour(i))
+            gx = g["_x"].to_numpy(dtype=float)
+            gy = g[y].to_numpy(dtype=float)
+            if kind == "bar":
+                offset = (i - (n - 1) / 2) * width
+                item: Any = pg.BarGraphItem(x=gx + offset, height=np.nan_to_num(gy), width=width * 0.95,
+                                            brush=pg.mkBrush(colour), pen=pg.mkPen(None))
+                self._add(item)
+                if name:
+                    self.legend.addItem(item, name)
+            else:
+                if dashed_after is not None and np.any(gx > dashed_after):
+                    solid = gx <= dashed_after
+                    last = max(int(solid.sum()) - 1, 0)
+                    self._add(pg.PlotDataItem(gx[solid], gy[solid], pen=pg.mkPen(colour, width=2),
+                                              symbol="o", symbolSize=5, symbolBrush=colour, name=name or None))
+                    self._add(pg.PlotDataItem(gx[last:], gy[last:], pen=pg.mkPen(colour, width=2, style=Qt.PenStyle.DashLine)))
+                else:
+                    self._add(pg.PlotDataItem(gx, gy, pen=pg.mkPen(colour, width=2), symbol="o",
+                                              symbolSize=6, symbolBrush=colour, symbolPen=pg.mkPen(colour),
+                                              name=name or None))
+            if lower and upper and lower in g and upper in g:
+                lo = g[lower].to_numpy(dtype=float)
+                hi = g[upper].to_numpy(dtype=float)
+                ok = np.isfinite(lo) & np.isfinite(hi) & np.isfinite(gy)
+                if ok.any():
+                    offset = (i - (n - 1) / 2) * width if kind == "bar" else 0.0
+                    self._add(pg.ErrorBarItem(x=gx[ok] + offset, y=gy[ok], top=hi[ok] - gy[ok],
+                                              bottom=gy[ok] - lo[ok], beam=min(0.2, width * 0.5),
+                                              pen=pg.mkPen(colour, width=1.2)))
+        if reference is not None:
+            self._add(pg.InfiniteLine(pos=reference, angle=0, movable=False,
+                                      pen=pg.mkPen(self.colours.reference, width=1.5, style=Qt.PenStyle.DashLine)))
+        self.plot.setLabel("bottom", x_label, **label_style(self.colours))
+        self.plot.setLabel("left", y_label, **label_style(self.colours))
+        self.value_axis.percent = percent
+        self.value_axis.picture = None
+        self.value_axis.update()
+        self.plot.setTitle(title or None, color=self.colours.foreground, size="10pt")
+        self.plot.addItem(self.hover, ignoreBounds=True)
+        self.items.append(self.hover)
+        self.hover.hide()
+        self._tidy_source = (frame, x, y, series, lower, upper)
+        cols = [c for c in ([x, series] if series else [x]) + [y, lower, upper] if c]
+        self._set_frame(frame[list(dict.fromkeys(cols))])
+        self._kind = kind
+        self._reference = reference
+        self.reset_view()
+
+    def reset_view(self) -> None:
+        src = getattr(self, "_tidy_source", None)
+        if src is None or src[0].empty:
+            self.plot.enableAutoRange()
+            return
+        frame, _x, y, _s, lower, upper = src
+        xs = frame["_x"].to_numpy(dtype=float)
+        vals = [frame[c].to_numpy(dtype=float) for c in (y, lower, upper) if c and c in frame]
+        if self._reference is not None:
+            vals.append(np.array([self._reference], dtype=float))
+        if self._kind == "bar":
+            vals.append(np.zeros(1))
+        v = np.concatenate(vals)
+        v = v[np.isfinite(v)]
+        x0, x1 = float(np.nanmin(xs)), float(np.nanmax(xs))
+        pad_x = 0.6 if self.x_labels is not None or self._kind == "bar" else max(0.03 * (x1 - x0), 0.5)
+        lo, hi = (float(v.min()), float(v.max())) if v.size else (0.0, 1.0)
+        pad_y = 0.08 * (hi - lo) if hi > lo else 0.5 * max(abs(hi), 1e-3)
+        if self._kind == "bar":
+            lo = min(lo, 0.0)
+        self.plot.setRange(xRange=(x0 - pad_x, x1 + pad_x),
+                           yRange=(lo if self._kind == "bar" else lo - pad_y, hi + pad_y), padding=0)
+
+    def _add(self, item: Any) -> None:
+        self.plot.addItem(item)
+        self.items.append(item)
+
+    def curve_items(self) -> list[pg.PlotDataItem]:
+        return [i for i in self.items if isinstance(i, pg.PlotDataItem)]
+
+    def bar_items(self) -> list[pg.BarGraphItem]:
+        return [i for i in self.items if isinstance(i, pg.BarGraphItem)]
+
+    def _mouse_moved(self, event: Any) -> None:
+        pos = event[0] if isinstance(event, tuple) else event
+        frame = self.data_frame()
+        if frame.empty or not self.plot.sceneBoundingRect().contains(pos):
+            self.hover.hide()
+            return
+        pt = self.plot.getViewBox().mapSceneToView(pos)
+        src, x, y, series, *_ = self._tidy_source
+        near = src.loc[(src["_x"] - pt.x()).abs() <= 0.5 if self.x_labels else
+                       (src["_x"] - pt.x()).abs() == (src["_x"] - pt.x()).abs().min()]
+        if near.empty:
+            self.hover.hide()
+            return
+        lines = [str(near[x].iloc[0])]
+        for _, row in near.iterrows():
+            val = row[y]
+            text = "" if pd.isna(val) else (f"{val:.1%}" if self.percent else f"{val:,.3g}")
+            lines.append(f"{row[series]}: {text}" if series else text)
+        self.hover.setText("\n".join(lines))
+        self.hover.setPos(pt.x(), pt.y())
+        self.hover.show()
+
+
+class ValueAxis(pg.AxisItem):
+    """An axis that can label ratios as percentages (0.85 → 85%)."""
+
+    def __init__(self, orientation: str, **kwargs: Any) -> None:
+        super().__init__(orientation, **kwargs)
+        self.percent = False
+
+    def tickStrings(self, values: Sequence[float], scale: float, spacing: float) -> list[str]:  # noqa: N802
+        if not self.percent:
+            return super().tickStrings(values, scale, spacing)
+        decimals = 0 if spacing * 100 >= 1 else 1 if spacing * 100 >= 0.1 else 2
+        return [f"{v * 100:.{decimals}f}%" for v in values]
+
+
+__all__ = ["TrendChart"]

@@ -1,0 +1,76 @@
+"""Stacked cumulative incidence by cause (competing decrements).
+
+Each cause's cumulative incidence function (CIF) is a right-continuous step function; the
+bands are stacked so the top edge is the probability of having left by any cause, and the
+space above it is the probability of still being in force.
+"""
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+import pyqtgraph as pg
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QWidget
+
+from memberdesk.ui.charts.base import Chart, label_style, tr
+
+
+class StackedIncidenceChart(Chart):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plot = self.add_plot()
+        self.plot.setDownsampling(auto=True, mode="peak")
+        self.plot.setClipToView(True)
+        self.legend = self.plot.addLegend(offset=(10, 10), labelTextColor=self.colours.foreground,
+                                          brush=pg.mkBrush(QColor(self.colours.background)))
+        self.plot.setLabel("left", tr("Cumulative probability of leaving"), **label_style(self.colours))
+        self.items: list[pg.GraphicsObject] = []
+        self.edges: dict[str, pg.PlotCurveItem] = {}
+
+    def set_incidence(self, time: np.ndarray, cif: Mapping[str, np.ndarray], *, unit: str = "months") -> None:
+        """``cif[cause][i]`` = probability of leaving by ``cause`` by ``time[i]``."""
+        for item in self.items:
+            self.plot.removeItem(item)
+        self.items, self.edges = [], {}
+        self.legend.clear()
+        t = np.asarray(time, float)
+        base = pg.PlotCurveItem(t, np.zeros_like(t), stepMode="right", pen=None)
+        self._add(base)
+        running = np.zeros_like(t)
+        previous = base
+        for i, (cause, values) in enumerate(cif.items()):
+            colour = QColor(self.colours.colour(i))
+            running = running + np.nan_to_num(np.asarray(values, float))
+            edge = pg.PlotCurveItem(t, running.copy(), stepMode="right", pen=pg.mkPen(colour.darker(120), width=1))
+            fill_colour = QColor(colour)
+            fill_colour.setAlpha(170)
+            band = pg.FillBetweenItem(previous, edge, brush=pg.mkBrush(fill_colour))
+            self._add(edge)
+            self._add(band)
+            self.legend.addItem(pg.BarGraphItem(x=[0], height=[0], width=1, brush=fill_colour), str(cause))
+            self.edges[str(cause)] = edge
+            previous = edge
+        self.plot.setLabel("bottom", tr("Time since issue ({unit})").format(unit=tr(unit)), **label_style(self.colours))
+        frame = pd.DataFrame({"time": t, **{str(k): np.asarray(v, float) for k, v in cif.items()}})
+        if cif:
+            frame["all_causes"] = running
+        self._set_frame(frame)
+        self.reset_view()
+
+    def _add(self, item: pg.GraphicsObject) -> None:
+        self.plot.addItem(item)
+        self.items.append(item)
+
+    def stacked_top(self) -> np.ndarray:
+        """The top edge (all causes) as drawn."""
+        if not self.edges:
+            return np.zeros(0)
+        return np.asarray(list(self.edges.values())[-1].getData()[1])
+
+    def reset_view(self) -> None:
+        frame = self.data_frame()
+        t_max = float(frame["time"].max()) if not frame.empty else 1.0
+        top = float(frame["all_causes"].max()) if "all_causes" in frame and not frame.empty else 1.0
+        self.plot.setRange(xRange=(0, max(t_max, 1.0)), yRange=(0, min(1.0, max(top * 1.1, 0.05))), padding=0.02)
