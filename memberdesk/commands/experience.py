@@ -1,16 +1,96 @@
-"""`memberdesk experience` (placeholder until its issue lands)."""
+"""`memberdesk experience`: termination experience by policy year, A/E, credibility (DESIGN §5).
+
+    memberdesk experience DATA... [--by COL,...] [--target STATUS,...] [--as-of YYYY-MM-DD]
+                          [--expected FILE] [--json]
+"""
 from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any, TextIO
+
+import pandas as pd
+
+from memberdesk.analysis.experience import ExperienceResult, experience_study, read_expected_table
+from memberdesk.analysis.experience_exposure import check_target
+from memberdesk.commands.common import add_data_args, load_from_args, print_json
+from memberdesk.core import schema
+from memberdesk.core.errors import AnalysisError
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("experience", help="(not yet available)")
-    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p = sub.add_parser("experience", help="experience study: rates, A/E and credibility "
+                                          "by policy year")
+    add_data_args(p)
+    p.add_argument("--by", metavar="COL,...", default="",
+                   help="policy columns to split by, comma-separated (e.g. channel,product)")
+    p.add_argument("--target", metavar="STATUS,...", default=",".join(schema.VOLUNTARY_EXIT_STATUSES),
+                   help="termination statuses studied (default: lapsed,surrendered)")
+    p.add_argument("--expected", metavar="FILE",
+                   help="expected-rate table: CSV with policy_year[, segment columns], rate")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    print("memberdesk experience: not implemented yet", file=sys.stderr)
-    return 2
+    by = _split(args.by)
+    try:
+        target = list(check_target(_split(args.target)))
+    except AnalysisError as exc:
+        print(f"memberdesk: error: --target: {exc.message}", file=sys.stderr)
+        return 2
+    expected = read_expected_table(args.expected) if args.expected else None
+    ds = load_from_args(args)
+    result = experience_study(ds, by=by, target=target, expected=expected)
+    if args.json:
+        print_json(result.to_json())
+    else:
+        print_table(result, sys.stdout)
+    return 0
+
+
+def print_table(result: ExperienceResult, out: TextIO) -> None:
+    """A readable fixed-width table: one line per row, then the total."""
+    frame = result.to_frame(with_total=True)
+    cols: list[tuple[str, str, Any]] = [(result.basis.replace("_", " "), result.basis, str)]
+    cols += [(c, c, lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v))
+             for c in result.by]
+    cols += [("exposure", "exposure", lambda v: f"{v:,.2f}"),
+             ("actual", "actual", lambda v: f"{int(v):,}"),
+             ("rate", "rate", _pct),
+             ("95% CI" if result.conf_level == 0.95 else "CI", "_ci", str)]
+    if result.has_expected:
+        cols += [("expected", "expected", _pct), ("A/E", "ae", _ratio)]
+    cols += [("credibility", "credibility", lambda v: f"{v:.2f}" if pd.notna(v) else "")]
+    frame["_ci"] = [f"{_pct(lo)}–{_pct(hi)}" if pd.notna(lo) else ""
+                    for lo, hi in zip(frame["rate_lower"], frame["rate_upper"])]
+    cells = [[fmt(v) for v in frame[key]] for _, key, fmt in cols]
+    widths = [max(len(h), *(len(c) for c in col)) if len(col) else len(h)
+              for (h, _, _), col in zip(cols, cells)]
+    left = 1 + len(result.by)
+    out.write(f"Experience study as of {result.as_of.date().isoformat()} · target: "
+              f"{', '.join(result.target)} · {result.method} exposure method\n")
+
+    def line(values: list[str]) -> str:
+        return "  ".join(v.ljust(w) if i < left else v.rjust(w)
+                         for i, (v, w) in enumerate(zip(values, widths))).rstrip()
+
+    out.write(line([h for h, _, _ in cols]) + "\n")
+    out.write(line(["-" * w for w in widths]) + "\n")
+    rows = list(zip(*cells))
+    for i, row in enumerate(rows):
+        if i == len(rows) - 1:
+            out.write(line(["-" * w for w in widths]) + "\n")
+        out.write(line(list(row)) + "\n")
+
+
+def _split(text: str | None) -> list[str]:
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+def _pct(value: Any) -> str:
+    return "" if value is None or pd.isna(value) else f"{100 * float(value):.2f}%"
+
+
+def _ratio(value: Any) -> str:
+    return "" if value is None or pd.isna(value) else f"{float(value):.3f}"
