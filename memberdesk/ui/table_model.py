@@ -34,7 +34,7 @@ def format_number(value: Any) -> str:
         if math.isinf(v):
             return "∞" if v > 0 else "−∞"
         a = abs(v)
-        if v == int(v) and a >= 1000:
+        if v == int(v) and a < 1e15:
             return f"{v:,.0f}"
         if a >= 1000:
             return f"{v:,.0f}"

@@ -38,15 +38,20 @@ class KMCurve:
     at_risk: np.ndarray
     censored: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
-    def at_risk_at(self, t: np.ndarray | float) -> np.ndarray:
-        """Number at risk at time(s) ``t`` (subjects with duration ≥ t)."""
-        idx = np.searchsorted(self.timeline, np.asarray(t, dtype=float), side="left")
-        padded = np.append(np.asarray(self.at_risk, dtype=float), 0.0)
-        return padded[np.minimum(idx, len(self.timeline))]
 
-    def index_at(self, t: float) -> int:
-        """Index of the step that holds at time ``t`` (−1 before the first time)."""
-        return int(np.searchsorted(self.timeline, t, side="right")) - 1
+
+def at_risk_at(curve: Any, t: np.ndarray | float) -> np.ndarray:
+    """Number at risk at time(s) ``t`` (subjects with duration ≥ t) of any curve object with
+    ``timeline`` and ``at_risk`` arrays."""
+    timeline = np.asarray(curve.timeline, dtype=float)
+    idx = np.searchsorted(timeline, np.asarray(t, dtype=float), side="left")
+    padded = np.append(np.asarray(curve.at_risk, dtype=float), 0.0)
+    return padded[np.minimum(idx, len(timeline))]
+
+
+def index_at(curve: Any, t: float) -> int:
+    """Index of the step that holds at time ``t`` (−1 before the first time)."""
+    return int(np.searchsorted(np.asarray(curve.timeline, dtype=float), t, side="right")) - 1
 
 
 class _CurveItems:
@@ -87,6 +92,7 @@ def _censor_symbol() -> Any:
 
 
 _CENSOR_SYMBOL = _censor_symbol()
+MAX_CENSOR_TICKS = 150
 
 
 class KMChart(Chart):
@@ -140,9 +146,13 @@ class KMChart(Chart):
 
     # ---- data ---------------------------------------------------------------------------
 
-    def set_curves(self, curves: Sequence[KMCurve], *, unit: str = "months",
+    def set_curves(self, curves: Sequence[Any], *, unit: str = "months",
                    p_value: float | None = None, test_label: str = "") -> None:
-        """Draw ``curves`` (replacing the previous ones; plot items are reused)."""
+        """Draw ``curves`` (replacing the previous ones; plot items are reused).
+
+        A curve is any object with ``name``, ``timeline``, ``survival``, ``ci_lower``,
+        ``ci_upper``, ``at_risk`` and ``censored`` (:class:`KMCurve` here, or the analysis
+        layer's ``memberdesk.analysis.km.KMCurve``)."""
         self.curves = list(curves)
         self.unit = unit
         self.p_value = p_value
@@ -166,6 +176,11 @@ class KMChart(Chart):
             censored = np.asarray(curve.censored, dtype=float)
             if len(censored) == len(t) and len(t):
                 mask = censored > 0
+                where = np.flatnonzero(mask)
+                if where.size > MAX_CENSOR_TICKS:  # keep the chart readable and fast
+                    keep = where[np.linspace(0, where.size - 1, MAX_CENSOR_TICKS).astype(int)]
+                    mask = np.zeros_like(mask)
+                    mask[keep] = True
                 items.ticks.setData(t[mask], np.asarray(curve.survival, dtype=float)[mask],
                                     pen=pg.mkPen(colour, width=1.5), brush=None)
             else:
@@ -242,7 +257,7 @@ class KMChart(Chart):
         k = 0
         for i, curve in enumerate(self.curves):
             colour = QColor(self.colours.colour(i))
-            counts = curve.at_risk_at(ticks)
+            counts = at_risk_at(curve, ticks)
             visible = self._items[i].line.isVisible() if i < len(self._items) else True
             for t, count in zip(ticks, counts):
                 text = self._risk_texts[k]
@@ -256,7 +271,7 @@ class KMChart(Chart):
 
     def risk_table(self) -> pd.DataFrame:
         """The at-risk numbers currently shown: one row per segment, one column per tick."""
-        return pd.DataFrame({float(t): [int(c.at_risk_at(t)) for c in self.curves]
+        return pd.DataFrame({float(t): [int(at_risk_at(c, float(t))) for c in self.curves]
                              for t in self.risk_ticks},
                             index=[c.name for c in self.curves])
 
@@ -268,12 +283,12 @@ class KMChart(Chart):
         for curve, items in zip(self.curves, self._items):
             if not items.line.isVisible():
                 continue
-            i = curve.index_at(t)
+            i = index_at(curve, t)
             if i < 0:
                 continue
             out.append({"segment": curve.name, "time": t, "survival": float(curve.survival[i]),
                         "ci_lower": float(curve.ci_lower[i]), "ci_upper": float(curve.ci_upper[i]),
-                        "at_risk": int(curve.at_risk_at(t))})
+                        "at_risk": int(at_risk_at(curve, t))})
         return out
 
     def show_hover(self, t: float) -> None:

@@ -1,0 +1,291 @@
+"""The base of every analysis page: stale tracking, background computation, empty states.
+
+Life cycle
+----------
+``set_dataset(ds)`` stores the dataset and marks the page stale. A stale page recomputes when
+it is (or becomes) visible: it collects its parameters in the GUI thread (:meth:`task`) and
+runs the pure computation on the shared pool (:func:`memberdesk.ui.worker.run_task`); only the
+newest result reaches :meth:`show_result`. Control changes go through a short debounce
+(:meth:`request_refresh`). ``is_busy`` is True while a refresh is pending or running.
+
+States: *content*, or a *message* — no data loaded, the page's table is absent, the analysis
+raised :class:`AnalysisError`/:class:`DataError` (its message is shown), or the analysis module
+is not part of this build yet.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import pandas as pd
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QHeaderView, QLabel, QSizePolicy,
+                               QStackedWidget, QTableView, QVBoxLayout, QWidget)
+
+from memberdesk.ui.table_model import DataFrameModel
+
+Task = tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]
+
+TABLE_LABELS = {
+    "policies": ("policies", "a policies file"),
+    "members": ("members", "a members file"),
+    "benefit_usage": ("benefit usage records", "a benefit_usage file"),
+    "service_contacts": ("service contacts", "a service_contacts file"),
+    "claims": ("claims", "a claims file"),
+}
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("AnalysisPage", text)
+
+
+def make_table(parent: QWidget | None = None, *, min_height: int = 0) -> tuple[QTableView, DataFrameModel]:
+    """A sortable, read-only table view over a :class:`DataFrameModel`."""
+    model = DataFrameModel(parent=parent)
+    view = QTableView(parent)
+    view.setModel(model)
+    view.setSortingEnabled(True)
+    view.verticalHeader().setVisible(False)
+    view.setAlternatingRowColors(True)
+    view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    view.horizontalHeader().setStretchLastSection(True)
+    if min_height:
+        view.setMinimumHeight(min_height)
+    return view, model
+
+
+def fill_table(view: QTableView, model: DataFrameModel, frame: pd.DataFrame | None, **kwargs: Any) -> None:
+    model.set_frame(frame, **kwargs)
+    view.resizeColumnsToContents()
+
+
+def percent_format(value: Any) -> str:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return ""
+    return "" if v != v else f"{v:.1%}"
+
+
+class AnalysisPage(QWidget):
+    """Base class; subclasses set ``page_id``/``required_table`` and implement
+    :meth:`title`, :meth:`build_content`, :meth:`task` and :meth:`show_result`."""
+
+    page_id = ""
+    required_table: str | None = "policies"
+    debounce_ms = 120
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.dataset: Any = None
+        self.result: Any = None
+        self._stale = True
+        self._panels: list[Any] = []
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(self.debounce_ms)
+        self._debounce.timeout.connect(self.refresh)
+
+        self.heading = QLabel(f"<b>{self.title()}</b>")
+        self.heading.setTextFormat(Qt.TextFormat.RichText)
+        self.subtitle = QLabel("")
+        self.subtitle.setWordWrap(True)
+        self.subtitle.setStyleSheet("color: palette(mid);")
+        self.controls = QHBoxLayout()
+        self.controls.setContentsMargins(0, 0, 0, 0)
+        self.status_label = QLabel("")
+        self.status_label.setStyleSheet("color: palette(mid);")
+
+        header = QHBoxLayout()
+        header.addWidget(self.heading)
+        header.addStretch(1)
+        header.addWidget(self.status_label)
+
+        self.content = QWidget()
+        self.message = QLabel()
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setWordWrap(True)
+        self.message.setFrameShape(QFrame.Shape.NoFrame)
+        self.message.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.content)
+        self.stack.addWidget(self.message)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.setSpacing(6)
+        layout.addLayout(header)
+        layout.addWidget(self.subtitle)
+        layout.addLayout(self.controls)
+        layout.addWidget(self.stack, 1)
+        self.build_content(self.content)
+        self.controls.addStretch(1)
+        self.show_message(tr("No data loaded — open a policies file (or a folder of files) to start."))
+
+    # ---- contract with the main window --------------------------------------------------
+
+    def title(self) -> str:
+        raise NotImplementedError
+
+    def set_dataset(self, ds: Any) -> None:
+        """New data, filters or as-of date: mark stale; recompute now if visible."""
+        self.dataset = ds
+        self._stale = True
+        self.on_dataset(ds)
+        if self.isVisible():
+            self.request_refresh(immediate=True)
+
+    @property
+    def is_busy(self) -> bool:
+        from memberdesk.ui.worker import is_busy
+
+        return self._debounce.isActive() or is_busy(self)
+
+    def charts(self) -> list[Any]:
+        """The page's chart panels (for "Export chart…")."""
+        return list(self._panels)
+
+    # ---- for subclasses -----------------------------------------------------------------
+
+    def build_content(self, content: QWidget) -> None:
+        raise NotImplementedError
+
+    def on_dataset(self, ds: Any) -> None:
+        """Update selectors (segment lists…) for a new dataset. GUI thread."""
+
+    def task(self, ds: Any) -> Task | None:
+        """The computation for ``ds`` with the current control values: ``(fn, args, kwargs)``.
+        ``fn`` runs on a pool thread and must not touch widgets."""
+        raise NotImplementedError
+
+    def show_result(self, result: Any) -> None:
+        raise NotImplementedError
+
+    def empty_message(self) -> str:
+        name, how = TABLE_LABELS.get(self.required_table or "", ("data", "a file"))
+        return tr("No {name} loaded — load {how} to see this page.").format(name=tr(name), how=tr(how))
+
+    def register_panel(self, panel: Any) -> Any:
+        self._panels.append(panel)
+        return panel
+
+    def add_control(self, label: str, widget: QWidget) -> QWidget:
+        if label:
+            self.controls.addWidget(QLabel(label))
+        self.controls.addWidget(widget)
+        return widget
+
+    def combo(self, label: str, items: list[tuple[str, Any]]) -> QComboBox:
+        box = QComboBox()
+        for text, data in items:
+            box.addItem(text, data)
+        box.currentIndexChanged.connect(lambda _i: self.request_refresh())
+        self.add_control(label, box)
+        return box
+
+    # ---- machinery ----------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt name
+        super().showEvent(event)
+        if self._stale:
+            self.request_refresh(immediate=True)
+
+    def request_refresh(self, immediate: bool = False) -> None:
+        self._stale = True
+        if immediate:
+            self._debounce.stop()
+            self.refresh()
+        else:
+            self._debounce.start()
+
+    def refresh(self) -> None:
+        """Recompute now for the current dataset and controls."""
+        from memberdesk.ui.worker import run_task, runner_for
+
+        self._debounce.stop()
+        self._stale = False
+        ds = self.dataset
+        if ds is None:
+            runner_for(self).cancel()
+            self.show_message(tr("No data loaded — open a policies file (or a folder of files) to start."))
+            return
+        if self.required_table and not ds.has(self.required_table):
+            runner_for(self).cancel()
+            self.show_message(self.empty_message())
+            return
+        try:
+            spec = self.task(ds)
+        except Exception as exc:  # noqa: BLE001 - bad control state must not crash the page
+            self.show_error(exc)
+            return
+        if spec is None:
+            return
+        fn, args, kwargs = spec
+        self.status_label.setText(tr("Computing…"))
+        run_task(self, fn, *args, on_result=self._on_result, on_error=self._on_error,
+                 context=self.title(), **kwargs)
+
+    def _on_result(self, result: Any) -> None:
+        self.status_label.setText("")
+        self.result = result
+        self.stack.setCurrentWidget(self.content)
+        try:
+            self.show_result(result)
+        except Exception as exc:  # noqa: BLE001 - show it instead of losing it in a slot
+            import traceback
+
+            from memberdesk.ui.worker import error_hub
+
+            self.show_error(exc)
+            error_hub().report(exc, traceback.format_exc(), self.title())
+
+    def _on_error(self, exc: BaseException, tb: str) -> None:
+        from memberdesk.core.errors import AnalysisError, DataError
+
+        self.status_label.setText("")
+        if not isinstance(exc, (AnalysisError, DataError, ImportError)):
+            from memberdesk.ui.worker import error_hub
+
+            error_hub().report(exc, tb, self.title())
+        self.show_error(exc)
+
+    def show_error(self, exc: BaseException) -> None:
+        from memberdesk.core.errors import AnalysisError, DataError
+
+        if isinstance(exc, ImportError):
+            self.show_message(tr("This analysis is not available yet in this version of MemberDesk "
+                                 "({what}).").format(what=getattr(exc, "name", None) or str(exc)))
+        elif isinstance(exc, (AnalysisError, DataError)):
+            self.show_message(tr("This analysis cannot be computed on the current data:\n{msg}").format(msg=str(exc)))
+        else:
+            self.show_message(tr("Something went wrong: {msg}").format(msg=str(exc)))
+
+    def show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.stack.setCurrentWidget(self.message)
+
+    def message_text(self) -> str:
+        """The message shown instead of the content ('' when the content is shown)."""
+        return self.message.text() if self.stack.currentWidget() is self.message else ""
+
+
+def segment_items(ds: Any, *, none_label: str | None = None, prefer: tuple[str, ...] = ()) -> list[tuple[str, Any]]:
+    """Combo items for the dataset's segment columns (preferred ones first)."""
+    cols = ds.segment_columns() if ds is not None and ds.has("policies") else []
+    ordered = [c for c in prefer if c in cols] + [c for c in cols if c not in prefer]
+    items: list[tuple[str, Any]] = [(none_label, None)] if none_label is not None else []
+    return items + [(c, c) for c in ordered]
+
+
+def reset_combo(box: QComboBox, items: list[tuple[str, Any]], keep: Any = None) -> None:
+    """Replace a combo's items without emitting change signals; keep ``keep`` selected if
+    still present."""
+    box.blockSignals(True)
+    box.clear()
+    for text, data in items:
+        box.addItem(text, data)
+    idx = box.findData(keep) if keep is not None else -1
+    box.setCurrentIndex(idx if idx >= 0 else 0)
+    box.blockSignals(False)

@@ -1,0 +1,119 @@
+"""Retention page: Kaplan-Meier curves by segment with number at risk, survival at 1/2/3/5
+years, log-rank (overall and pairwise, Holm-adjusted) and restricted mean survival time."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from PySide6.QtWidgets import QHBoxLayout, QSpinBox, QSplitter, QTabWidget, QWidget
+from PySide6.QtCore import Qt
+
+from memberdesk.ui.charts.base import ChartPanel
+from memberdesk.ui.charts.km import KMChart
+from memberdesk.ui.pages.base import (AnalysisPage, Task, fill_table, make_table, percent_format,
+                                      reset_combo, segment_items)
+
+YEARS = (1, 2, 3, 5)
+DAYS_PER_YEAR = 365.25
+
+
+@dataclass(frozen=True)
+class RetentionView:
+    km: Any
+    pairwise: pd.DataFrame | None
+    rmst: pd.DataFrame | None
+    horizon: float
+
+
+def compute_retention(ds: Any, by: str | None, unit: str, horizon_years: float,
+                      progress: Any = None) -> RetentionView:
+    """KM by segment + pairwise log-rank + RMST (pool thread; pure)."""
+    from memberdesk.analysis.frames import survival_frame
+    from memberdesk.analysis.survival import km_by_segment, pairwise_logrank, rmst_by_group
+
+    per_year = 12.0 if unit == "months" else DAYS_PER_YEAR
+    times = [y * per_year for y in YEARS]
+    km = km_by_segment(ds, by, unit=unit, times=times, progress=progress)
+    horizon = horizon_years * per_year
+    frame = survival_frame(ds, unit=unit, columns=(by,))
+    groups = frame[by] if by else pd.Series("all", index=frame.index)
+    pairwise = None
+    if by and len(km.curves) >= 2:
+        pairwise = pairwise_logrank(frame["duration"], frame["event"], groups)
+    rmst = rmst_by_group(frame["duration"], frame["event"], groups, horizon)
+    return RetentionView(km, pairwise, rmst, horizon)
+
+
+class RetentionPage(AnalysisPage):
+    page_id = "retention"
+
+    def title(self) -> str:
+        return self.tr("Retention (Kaplan-Meier)")
+
+    def build_content(self, content: QWidget) -> None:
+        self.subtitle.setText(self.tr(
+            "Share of policies still in force by time since issue. Event = voluntary exit "
+            "(lapse or surrender); deaths, maturities and policies still in force are censored (ticks)."))
+        self.segment = self.combo(self.tr("Segment:"), [(self.tr("All policies"), None)])
+        self.unit = self.combo(self.tr("Time unit:"), [(self.tr("months"), "months"), (self.tr("days"), "days")])
+        self.horizon = QSpinBox()
+        self.horizon.setRange(1, 30)
+        self.horizon.setValue(3)
+        self.horizon.setSuffix(self.tr(" years"))
+        self.horizon.valueChanged.connect(lambda _v: self.request_refresh())
+        self.add_control(self.tr("RMST horizon:"), self.horizon)
+
+        self.chart = KMChart()
+        self.panel = self.register_panel(ChartPanel(self.chart, self.tr("Retention curves")))
+        self.tabs = QTabWidget()
+        self.at_view, self.at_model = make_table()
+        self.median_view, self.median_model = make_table()
+        self.pair_view, self.pair_model = make_table()
+        self.rmst_view, self.rmst_model = make_table()
+        self.tabs.addTab(self.at_view, self.tr("Survival at 1/2/3/5 years"))
+        self.tabs.addTab(self.median_view, self.tr("Medians"))
+        self.tabs.addTab(self.pair_view, self.tr("Pairwise log-rank"))
+        self.tabs.addTab(self.rmst_view, self.tr("RMST"))
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.panel)
+        splitter.addWidget(self.tabs)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([600, 220])
+        layout = QHBoxLayout(content)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+
+    def on_dataset(self, ds: Any) -> None:
+        reset_combo(self.segment, segment_items(ds, none_label=self.tr("All policies"),
+                                                prefer=("channel", "product_type", "product")),
+                    keep=self.segment.currentData() if self.segment.currentIndex() > 0 else "channel")
+        generic = bool(getattr(ds, "generic", False))
+        self.unit.blockSignals(True)
+        self.unit.setCurrentIndex(1 if generic else self.unit.currentIndex())
+        self.unit.blockSignals(False)
+
+    def task(self, ds: Any) -> Task:
+        return compute_retention, (ds, self.segment.currentData(), self.unit.currentData(),
+                                   float(self.horizon.value())), {}
+
+    def show_result(self, view: RetentionView) -> None:
+        km = view.km
+        lr = km.logrank
+        self.chart.set_curves(km.curves, unit=km.unit, p_value=None if lr is None else lr.p_value,
+                              test_label=self.tr("Log-rank test (χ² = {x:.1f}, {df} df)").format(
+                                  x=lr.test_statistic, df=lr.degrees_of_freedom) if lr else "")
+        by = km.by or self.tr("all policies")
+        self.panel.set_title(self.tr("Retention by {by}").format(by=by))
+        at = km.survival_at_times.copy()
+        per_year = 12.0 if km.unit == "months" else DAYS_PER_YEAR
+        at.insert(1, "years", at["time"] / per_year)
+        fill_table(self.at_view, self.at_model, at,
+                   formats={c: percent_format for c in ("survival", "ci_lower", "ci_upper")})
+        fill_table(self.median_view, self.median_model, km.summary_frame())
+        fill_table(self.pair_view, self.pair_model,
+                   view.pairwise if view.pairwise is not None else pd.DataFrame(
+                       {"note": [self.tr("Choose a segment with two or more groups to compare them.")]}))
+        fill_table(self.rmst_view, self.rmst_model, view.rmst)
+        self.tabs.setTabText(3, self.tr("RMST to {h:g} {unit}").format(h=view.horizon, unit=km.unit))
