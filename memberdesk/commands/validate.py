@@ -1,16 +1,61 @@
-"""`memberdesk validate` (placeholder until its issue lands)."""
+"""`memberdesk validate DATA... [--json] [--rejected-out FILE] [--as-of]` (DESIGN §3, §5).
+
+Rejected rows are a report, not a failure: the exit status is 0 whenever the data could be read
+(3 when it cannot, via the CLI's DataError handling).
+"""
 from __future__ import annotations
 
 import argparse
-import sys
+
+from memberdesk.commands.common import add_data_args, load_from_args, print_json
+from memberdesk.core import schema
+from memberdesk.core.validation_report import ValidationReport
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("validate", help="(not yet available)")
-    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p = sub.add_parser("validate", help="read and check data files; report rejected rows",
+                       description="Read DATA, check every row and report what was read, "
+                                   "accepted and rejected per table and reason.")
+    add_data_args(p)
+    p.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    p.add_argument("--rejected-out", dest="rejected_out", metavar="FILE",
+                   help="write the rejected rows with their reasons to FILE (.csv or .xlsx)")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    print("memberdesk validate: not implemented yet", file=sys.stderr)
-    return 2
+    ds = load_from_args(args)
+    report = ds.report
+    if args.rejected_out:
+        report.export_rejected(args.rejected_out)
+    if args.json:
+        print_json(report.to_json(ds.as_of))
+    else:
+        print(format_report(report, ds.as_of.date().isoformat()))
+        if args.rejected_out:
+            print(f"\nRejected rows written to {args.rejected_out}")
+    return 0
+
+
+def format_report(report: ValidationReport, as_of: str) -> str:
+    """A plain-text table of counts per table and reason, then the messages."""
+    lines = [f"As of {as_of}", ""]
+    header = f"{'table':<18}{'read':>10}{'accepted':>10}{'rejected':>10}{'out of window':>15}"
+    lines += [header, "-" * len(header)]
+    for t in report.tables:
+        lines.append(f"{t.table:<18}{t.read:>10,}{t.accepted:>10,}{t.rejected:>10,}"
+                     f"{t.out_of_window:>15,}")
+        for reason, count in sorted(t.reasons.items(), key=lambda kv: -kv[1]):
+            lines.append(f"    {reason:<24}{count:>10,}  {schema.REASON_DESCRIPTIONS.get(reason, '')}")
+    for t in report.tables:
+        lines.append(f"{t.table}: {', '.join(t.files)}")
+    if report.messages:
+        lines += ["", "Messages:"] + [f"  - {m}" for m in report.messages]
+    if len(report.rejected):
+        lines += ["", "First rejected rows:"]
+        head = report.rejected.head(10)
+        for r in head.itertuples(index=False):
+            where = r.file if r.sheet is None or r.sheet != r.sheet else f"{r.file} [{r.sheet}]"
+            lines.append(f"  {where} row {r.row}, column {r.column!r}: {r.reason} "
+                         f"(value {r.value!r}) {r.detail or ''}".rstrip())
+    return "\n".join(lines)

@@ -1,0 +1,211 @@
+"""Load files into a validated :class:`~memberdesk.core.dataset.Dataset` (DESIGN §2–§4).
+
+Two steps, so the import wizard can show and edit the mappings in between:
+
+1. :func:`read_sources` reads every file and sheet and proposes a :class:`ColumnMapping` for each
+   table found;
+2. :func:`load_from_sources` applies the (possibly edited) mappings, validates every table and
+   builds the Dataset with its :class:`ValidationReport`.
+
+:func:`load_dataset` does both. Only the policies table is required.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import pandas as pd
+
+from memberdesk.core import schema
+from memberdesk.core.dataset import Dataset
+from memberdesk.core.errors import DataError
+from memberdesk.core.mapping import ColumnMapping, auto_map, header_signature, normalise_header
+from memberdesk.core.progress import Progress, SubProgress, check_cancelled, ensure
+from memberdesk.core.readers import RawTable, read_files
+from memberdesk.core.validation import assemble, validate_table
+from memberdesk.core.validation_report import REJECTED_COLUMNS, ValidationReport
+
+# Validation order: referenced tables first.
+_ORDER = (schema.MEMBERS, schema.POLICIES, schema.CLAIMS, schema.BENEFIT_USAGE,
+          schema.SERVICE_CONTACTS)
+
+
+@dataclass
+class Source:
+    """One table read from a file or sheet, with the mapping that will be applied to it
+    (``mapping`` is None when the table matched no canonical table)."""
+
+    raw: RawTable
+    mapping: ColumnMapping | None
+
+    @property
+    def signature(self) -> str:
+        return header_signature(self.raw.headers)
+
+
+@dataclass
+class Sources:
+    """Everything read from the given paths, before validation."""
+
+    paths: tuple[str, ...]
+    items: list[Source] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+
+
+def _pick_mapping(raw: RawTable, mappings: Mapping[str, ColumnMapping] | None) -> ColumnMapping | None:
+    """A user mapping for this table (keyed by header signature, ``file [sheet]`` or file),
+    else the automatic one."""
+    if mappings:
+        for key in (header_signature(raw.headers), raw.source, raw.file, Path(raw.file).name):
+            if key in mappings:
+                m = mappings[key]
+                columns = {h: m.columns.get(h) for h in raw.headers}
+                return ColumnMapping(m.table, columns, header_signature(raw.headers))
+    return None if raw.table is None else auto_map(raw.headers, raw.table)
+
+
+def read_sources(paths: Sequence[str | Path], *, mappings: Mapping[str, ColumnMapping] | None = None,
+                 progress: Progress | None = None) -> Sources:
+    """Read every file (folders expanded) and propose a mapping for each table found.
+
+    Raises :class:`DataError` for a file that cannot be read at all.
+    """
+    result = read_files(paths, progress)
+    sources = Sources(tuple(str(p) for p in paths), messages=list(result.messages))
+    for raw in result.tables:
+        sources.items.append(Source(raw, _pick_mapping(raw, mappings)))
+    return sources
+
+
+def load_dataset(paths: Sequence[str | Path], *, as_of: pd.Timestamp | None = None,
+                 mappings: Mapping[str, ColumnMapping] | None = None, duration_col: str | None = None,
+                 event_col: str | None = None, today: dt.date | None = None,
+                 progress: Progress | None = None) -> Dataset:
+    """Read, map and validate ``paths`` into a Dataset.
+
+    Parameters
+    ----------
+    paths
+        Files (.csv .tsv .txt .xlsx .parquet) or folders of them.
+    as_of
+        Observation cut-off; None = the latest date in the data.
+    mappings
+        User mappings keyed by header signature, ``file [sheet]`` or file path/name.
+    duration_col, event_col
+        Read one generic survival table: source column names holding durations (any unit) and
+        0/1 or true/false events.
+    today
+        Dates after it are rejected as typos (default: the computer's date).
+    """
+    sources = read_sources(paths, mappings=mappings, progress=SubProgress(progress, 0.0, 0.5))
+    return load_from_sources(sources, as_of=as_of, duration_col=duration_col, event_col=event_col,
+                             today=today, progress=SubProgress(progress, 0.5, 1.0))
+
+
+def load_from_sources(sources: Sources, *, as_of: pd.Timestamp | None = None,
+                      duration_col: str | None = None, event_col: str | None = None,
+                      today: dt.date | None = None, progress: Progress | None = None) -> Dataset:
+    """Validate already read sources (with their possibly edited mappings) into a Dataset."""
+    today = today or dt.date.today()
+    prog = ensure(progress)
+    report = ValidationReport(messages=list(sources.messages))
+    generic = duration_col is not None or event_col is not None
+    if generic:
+        groups = {schema.POLICIES: [_generic_part(sources, duration_col, event_col)]}
+    else:
+        groups = _group_parts(sources, report)
+    validated: dict[str, pd.DataFrame] = {}
+    rejected: list[pd.DataFrame] = []
+    references: dict[str, pd.Index] = {}
+    todo = [t for t in _ORDER if t in groups]
+    for i, table in enumerate(todo):
+        check_cancelled(progress)
+        prog.status(f"Checking {table}")
+        data = assemble(table, groups[table])
+        problem = _missing_columns(table, data.columns.keys(), generic)
+        if problem:
+            where = ", ".join(data.files)
+            if table == schema.POLICIES:
+                raise DataError(f"the policies table has no {problem}", file=where)
+            report.messages.append(f"{where}: the {table} table has no {problem}; table skipped")
+            continue
+        result = validate_table(data, today=today, references=references, generic=generic)
+        validated[table] = result.frame
+        report.tables.append(result.report)
+        report.messages += result.messages
+        if len(result.rejected):
+            rejected.append(result.rejected)
+        if table == schema.MEMBERS:
+            references["member_id"] = pd.Index(result.frame["member_id"])
+        if table == schema.POLICIES:
+            references["policy_id"] = pd.Index(result.frame["policy_id"])
+        prog.fraction((i + 1) / len(todo))
+    if schema.POLICIES not in validated:
+        found = ", ".join(sorted(validated)) or "no table"
+        raise DataError(f"no policies table found (found: {found}); a policies file needs at "
+                        "least a policy id (保单号) and an issue date (生效日期) or a duration",
+                        file=", ".join(sources.paths))
+    if rejected:
+        report.rejected = pd.concat(rejected, ignore_index=True).reindex(columns=list(REJECTED_COLUMNS))
+    if as_of is None:
+        as_of = Dataset.latest_date(validated) if not generic else None
+    as_of = pd.Timestamp(as_of if as_of is not None else today).normalize()
+    ds = Dataset(validated=validated, as_of=as_of, report=report, generic=generic,
+                 sources=tuple(dict.fromkeys(str(s.raw.file) for s in sources.items)))
+    for t in report.tables:
+        t.out_of_window = ds.out_of_window(t.table)
+    return ds
+
+
+def _group_parts(sources: Sources, report: ValidationReport) -> dict[str, list[tuple[RawTable, ColumnMapping]]]:
+    groups: dict[str, list[tuple[RawTable, ColumnMapping]]] = {}
+    unmatched = []
+    for s in sources.items:
+        if s.mapping is None or not s.mapping.mapped:
+            unmatched.append(s.raw)
+            continue
+        groups.setdefault(s.mapping.table, []).append((s.raw, s.mapping))
+    for raw in unmatched:
+        msg = (f"{raw.source}: no recognisable columns (headers: {', '.join(raw.headers[:12])}); "
+               "expected e.g. policy_id/保单号, issue_date/生效日期, member_id/会员号")
+        if len(sources.items) == 1 or not groups:
+            raise DataError(msg.split(": ", 1)[1], file=raw.file, sheet=raw.sheet)
+        report.messages.append(msg + "; skipped")
+    return groups
+
+
+def _missing_columns(table: str, columns: object, generic: bool) -> str:
+    have = set(columns)  # type: ignore[call-overload]
+    spec = schema.TABLE_SPECS[table]
+    if generic:
+        return ""
+    if spec.id_column and spec.column(spec.id_column).required and spec.id_column not in have:
+        synonyms = [s for s in spec.column(spec.id_column).synonyms if not s.isascii()][:2]
+        return f"{spec.id_column} column ({' / '.join(synonyms)})"
+    if table == schema.POLICIES and not {"issue_date", "duration"} & have:
+        return "issue_date column (生效日期) and no duration column"
+    return ""
+
+
+def _generic_part(sources: Sources, duration_col: str | None,
+                  event_col: str | None) -> tuple[RawTable, ColumnMapping]:
+    """Generic survival data: the one table holding both named columns, loaded as policies with
+    ``duration`` and ``event``; a policy id column is used if recognised, every other column is
+    kept under its own name."""
+    if duration_col is None or event_col is None:
+        raise DataError("generic survival data needs both a duration and an event column")
+    wanted = (normalise_header(duration_col), normalise_header(event_col))
+    for s in sources.items:
+        norm = {normalise_header(h): h for h in s.raw.headers}
+        if all(w in norm for w in wanted):
+            dur, ev = norm[wanted[0]], norm[wanted[1]]
+            auto = auto_map(s.raw.headers, schema.POLICIES)
+            pid = auto.source_of("policy_id")
+            columns = {h: ("duration" if h == dur else "event" if h == ev
+                           else "policy_id" if h == pid else None) for h in s.raw.headers}
+            return s.raw, ColumnMapping(schema.POLICIES, columns, header_signature(s.raw.headers))
+    headers = "; ".join(f"{s.raw.source}: {', '.join(s.raw.headers[:12])}" for s in sources.items)
+    raise DataError(f"no table has both columns {duration_col!r} and {event_col!r} ({headers})",
+                    file=", ".join(sources.paths))

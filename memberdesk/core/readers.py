@@ -1,0 +1,438 @@
+"""Read table files into raw string tables (DESIGN §2): CSV/TSV/TXT, XLSX, Parquet, folders.
+
+A reader does not interpret cells: every column comes back as a pyarrow string array (trimmed
+later by :mod:`memberdesk.core.normalize`), with the original header as its name, the file and
+sheet it came from, and the spreadsheet row number of each row (header = row 1, first data row
+= row 2). Each table is matched to a canonical table by its file/sheet name or its headers
+(:func:`memberdesk.core.mapping.guess_table`); the loader decides what to do with tables that
+match nothing.
+
+Text files: UTF-8 (with or without BOM), UTF-16 with BOM and GB18030/GBK are detected; the
+delimiter (comma, tab, semicolon, pipe) is sniffed. Big files are parsed by ``pyarrow.csv``.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from memberdesk.core.errors import DataError
+from memberdesk.core.mapping import guess_table
+from memberdesk.core.normalize import as_string_array
+from memberdesk.core.progress import Progress, check_cancelled, ensure
+
+TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES + WORKBOOK_SUFFIXES + PARQUET_SUFFIXES
+DELIMITERS = (",", "\t", ";", "|")
+_SAMPLE_BYTES = 1 << 16
+
+
+@dataclass
+class RawTable:
+    """One table as read from a file or sheet, before mapping.
+
+    Attributes
+    ----------
+    data
+        Every column as text (pyarrow string), named by its (de-duplicated) source header.
+    rows
+        Spreadsheet row number of each row (header = 1, first data row = 2).
+    file, sheet
+        Where the table came from (``sheet`` is None for text and Parquet files).
+    table, score
+        The canonical table it was matched to (None = no match) and the match score.
+    encoding, delimiter
+        What was detected, for text files.
+    """
+
+    data: pa.Table
+    rows: np.ndarray
+    file: str
+    sheet: str | None = None
+    table: str | None = None
+    score: float = 0.0
+    encoding: str | None = None
+    delimiter: str | None = None
+
+    @property
+    def headers(self) -> list[str]:
+        return list(self.data.column_names)
+
+    @property
+    def source(self) -> str:
+        """``file`` or ``file [sheet]``, for messages."""
+        return self.file if self.sheet is None else f"{self.file} [{self.sheet}]"
+
+    def __len__(self) -> int:
+        return self.data.num_rows
+
+    def preview(self, n: int = 20) -> pd.DataFrame:
+        """The first ``n`` rows as text, indexed by source row number (for the import wizard)."""
+        frame = self.data.slice(0, n).to_pandas()
+        frame.index = pd.Index(self.rows[:n], name="row")
+        return frame
+
+
+@dataclass
+class ReadResult:
+    """Tables read from one or more files, and messages about sheets that could not be used."""
+
+    tables: list[RawTable] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+
+
+def list_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Expand folders into the supported files directly in them (sorted, not recursive)."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found = sorted(f for f in p.iterdir() if f.is_file() and _supported(f))
+            if not found:
+                raise DataError(f"the folder holds no data files "
+                                f"({' '.join(SUPPORTED_SUFFIXES)})", file=str(p))
+            out.extend(found)
+        elif p.exists():
+            out.append(p)
+        else:
+            raise DataError("no such file or folder", file=str(p))
+    return out
+
+
+def _supported(f: Path) -> bool:
+    return f.suffix.lower() in SUPPORTED_SUFFIXES and not f.name.startswith(("~$", "."))
+
+
+def read_files(paths: Sequence[str | Path], progress: Progress | None = None) -> ReadResult:
+    """Read every file (folders expanded). Unreadable files raise :class:`DataError`."""
+    files = list_files(paths)
+    prog = ensure(progress)
+    result = ReadResult()
+    for i, f in enumerate(files):
+        check_cancelled(progress)
+        prog.status(f"Reading {f.name}")
+        part = read_file(f, progress)
+        result.tables.extend(part.tables)
+        result.messages.extend(part.messages)
+        prog.fraction((i + 1) / len(files))
+    return result
+
+
+def read_file(path: str | Path, progress: Progress | None = None) -> ReadResult:
+    """Read one file of any supported kind (the content decides when the suffix lies)."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError("no such file", file=str(path))
+    with path.open("rb") as fh:
+        magic = fh.read(8)
+    if not magic:
+        raise DataError("the file is empty", file=str(path))
+    suffix = path.suffix.lower()
+    if magic.startswith(b"PK\x03\x04") or magic.startswith(b"\xd0\xcf\x11\xe0"):
+        return read_workbook(path, progress)
+    if magic.startswith(b"PAR1"):
+        return ReadResult([read_parquet(path)])
+    if suffix in WORKBOOK_SUFFIXES + PARQUET_SUFFIXES:
+        raise DataError(f"not a valid {suffix} file (its content is not a workbook/Parquet file)",
+                        file=str(path))
+    return ReadResult([read_text(path, progress)])
+
+
+# ---- text files -----------------------------------------------------------------------------
+
+def detect_encoding(raw: bytes, file: str = "") -> str:
+    """``utf-8-sig``, ``utf-16``, ``utf-8`` or ``gb18030`` (checked strictly on a sample);
+    raises :class:`DataError` for binary content."""
+    if raw.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    sample = raw[:_SAMPLE_BYTES]
+    if b"\x00" in sample:
+        raise DataError("binary content, not a text table (CSV/TSV/TXT)", file=file)
+    for enc in ("utf-8", "gb18030"):
+        try:
+            codecs.getincrementaldecoder(enc)().decode(sample, final=len(raw) <= _SAMPLE_BYTES)
+            return enc
+        except UnicodeDecodeError:
+            continue
+    try:  # optional hint for other legacy encodings
+        from charset_normalizer import from_bytes  # type: ignore[import-not-found]
+        best = from_bytes(sample).best()
+        if best is not None:
+            return str(best.encoding)
+    except ImportError:
+        pass
+    raise DataError("cannot read the text encoding (tried UTF-8 and GB18030/GBK)", file=file)
+
+
+def sniff_delimiter(sample: str, suffix: str = "") -> str:
+    """The delimiter (comma, tab, semicolon or pipe) that splits the first lines into the same
+    number of fields, most fields winning; tab for ``.tsv`` when nothing is conclusive."""
+    lines = [ln for ln in sample.splitlines()[:30] if ln.strip()]
+    if len(lines) > 1 and len(sample) >= _SAMPLE_BYTES // 2:
+        lines = lines[:-1]  # the sample may cut the last line
+    best, best_key = ("\t" if suffix == ".tsv" else ","), (0, 0)
+    for d in DELIMITERS:
+        try:
+            counts = [len(r) for r in csv.reader(lines, delimiter=d)]
+        except csv.Error:
+            continue
+        if not counts or counts[0] < 2:
+            continue
+        consistent = sum(c == counts[0] for c in counts)
+        key = (consistent, counts[0])
+        if key > best_key:
+            best, best_key = d, key
+    return best
+
+
+def _to_utf8(raw: bytes, encoding: str) -> bytes:
+    if encoding == "utf-8":
+        return raw
+    if encoding == "utf-8-sig":
+        return raw[len(codecs.BOM_UTF8):]
+    return raw.decode(encoding).encode("utf-8")
+
+
+def _unique_headers(names: Sequence[object]) -> list[str]:
+    out: list[str] = []
+    seen: dict[str, int] = {}
+    for i, n in enumerate(names):
+        h = "" if n is None else str(n).strip().lstrip("\ufeff")
+        h = h or f"column_{i + 1}"
+        if h in seen:
+            seen[h] += 1
+            h = f"{h} ({seen[h]})"
+        else:
+            seen[h] = 1
+        out.append(h)
+    return out
+
+
+def read_text(path: str | Path, progress: Progress | None = None) -> RawTable:
+    """Read a CSV/TSV/TXT file; raises :class:`DataError` when it is empty, binary or has
+    no data rows."""
+    path = Path(path)
+    file = str(path)
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise DataError("the file is empty", file=file)
+    encoding = detect_encoding(raw, file)
+    try:
+        data = _to_utf8(raw, encoding)
+    except UnicodeDecodeError:
+        raise DataError(f"the file is not valid {encoding} text past its start", file=file)
+    del raw
+    check_cancelled(progress)
+    sample = data[:_SAMPLE_BYTES].decode("utf-8", errors="ignore")
+    delimiter = sniff_delimiter(sample, path.suffix.lower())
+    header_line = next(csv.reader(io.StringIO(sample), delimiter=delimiter), [])
+    headers = _unique_headers(header_line)
+    end = len(data.rstrip(b"\r\n\t ")) if len(data) < 4096 else \
+        len(data) - 4096 + len(data[-4096:].rstrip(b"\r\n\t "))
+    blank_lines = any(0 <= data.find(sep) < end for sep in (b"\n\n", b"\n\r\n"))
+    table = rows = None
+    if not blank_lines:
+        try:
+            table = _read_arrow(data, headers, delimiter)
+            rows = np.arange(2, table.num_rows + 2, dtype=np.int64)
+        except pa.ArrowInvalid as exc:
+            if encoding == "utf-8" and "UTF8" in str(exc):
+                try:
+                    data = _to_utf8(data, "gb18030")
+                    encoding = "gb18030"
+                except UnicodeDecodeError:
+                    raise DataError("the file mixes text encodings (not valid UTF-8 nor GB18030)",
+                                    file=file)
+                return _finish_text(file, *_read_python(data, delimiter), encoding, delimiter)
+            table = None  # ragged rows etc.: the careful reader below copes
+    if table is None or rows is None:
+        return _finish_text(file, *_read_python(data, delimiter), encoding, delimiter)
+    return _finish_text(file, table, rows, encoding, delimiter)
+
+
+def _finish_text(file: str, table: pa.Table, rows: np.ndarray, encoding: str,
+                 delimiter: str) -> RawTable:
+    if table.num_columns == 0:
+        raise DataError("the file is empty", file=file)
+    table, rows = drop_blank_rows(table, rows)
+    if table.num_rows == 0:
+        raise DataError("the file has a header row but no data rows", file=file)
+    name, score = guess_table(table.column_names, Path(file).stem)
+    return RawTable(table, rows, file, None, name, score, encoding, delimiter)
+
+
+def _read_arrow(data: bytes, headers: list[str], delimiter: str) -> pa.Table:
+    internal = [f"c{i}" for i in range(len(headers))]
+    table = pacsv.read_csv(
+        io.BytesIO(data),
+        read_options=pacsv.ReadOptions(column_names=internal, skip_rows=1, block_size=1 << 23),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"',
+                                         newlines_in_values=b'"' in data, ignore_empty_lines=True),
+        convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in internal},
+                                             strings_can_be_null=False),
+    )
+    return table.rename_columns(headers)
+
+
+def _read_python(data: bytes, delimiter: str) -> tuple[pa.Table, np.ndarray]:
+    """Careful, slower reader: keeps physical line numbers, pads short rows, skips blank lines."""
+    reader = csv.reader(io.StringIO(data.decode("utf-8", errors="replace"), newline=""),
+                        delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return pa.table({}), np.empty(0, np.int64)
+    headers = _unique_headers(header)
+    width = len(headers)
+    records: list[list[str]] = []
+    lines: list[int] = []
+    for rec in reader:
+        if not any(c.strip() for c in rec):
+            continue
+        if len(rec) < width:
+            rec = rec + [""] * (width - len(rec))
+        elif len(rec) > width:
+            extra = rec[width:]
+            if any(c.strip() for c in extra):
+                headers += _unique_headers([*headers, *[""] * len(extra)])[len(headers):]
+                width = len(headers)
+                records = [r + [""] * len(extra) for r in records]
+            else:
+                rec = rec[:width]
+        records.append(rec)
+        lines.append(reader.line_num)
+    columns = list(zip(*records)) if records else [()] * width
+    table = pa.table({h: pa.array(list(col), type=pa.string()) for h, col in zip(headers, columns)})
+    return table, np.asarray(lines, dtype=np.int64)
+
+
+def drop_blank_rows(table: pa.Table, rows: np.ndarray) -> tuple[pa.Table, np.ndarray]:
+    """Remove rows whose every cell is empty (they are not records)."""
+    if table.num_rows == 0 or table.num_columns == 0:
+        return table, rows
+    mask = np.ones(table.num_rows, dtype=bool)
+    for col in table.columns:
+        idx = np.flatnonzero(mask)
+        if not len(idx):
+            return table, rows
+        cells = col.take(pa.array(idx)) if len(idx) < len(mask) else col
+        empty = pc.fill_null(pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(cells)), 0), True)
+        mask[idx] = np.asarray(empty, dtype=bool)
+    if not mask.any():
+        return table, rows
+    return table.filter(pa.array(~mask)), rows[~mask]
+
+
+# ---- workbooks ------------------------------------------------------------------------------
+
+def read_workbook(path: str | Path, progress: Progress | None = None) -> ReadResult:
+    """Read every sheet of a workbook; each is matched to a table by sheet name or headers.
+
+    Sheets that are empty, hold only a header or match no table are reported in
+    ``messages``; a workbook where no sheet can be read raises :class:`DataError`.
+    """
+    path = Path(path)
+    file = str(path)
+    try:
+        sheets = _calamine_sheets(path)
+    except Exception:  # calamine missing or failing on this file: slower, pure-Python reader
+        try:
+            sheets = _openpyxl_sheets(path)
+        except Exception as exc:
+            raise DataError(f"cannot open the workbook ({type(exc).__name__}: {exc})", file=file)
+    result = ReadResult()
+    for name, cells in sheets:
+        check_cancelled(progress)
+        try:
+            result.tables.append(_sheet_table(file, name, cells))
+        except DataError as exc:
+            result.messages.append(str(exc))
+    if not result.tables:
+        why = "; ".join(result.messages) or "it has no sheets"
+        raise DataError(f"no sheet of the workbook holds a table ({why})", file=file)
+    return result
+
+
+def _calamine_sheets(path: Path) -> list[tuple[str, list[list[object]]]]:
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_path(str(path))
+    try:
+        return [(n, wb.get_sheet_by_name(n).to_python(skip_empty_area=False))
+                for n in wb.sheet_names]
+    finally:
+        wb.close()
+
+
+def _openpyxl_sheets(path: Path) -> list[tuple[str, list[list[object]]]]:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        return [(ws.title, [list(r) for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)])
+                for ws in wb.worksheets]
+    finally:
+        wb.close()
+
+
+def _blank(v: object) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def _sheet_table(file: str, sheet: str, cells: list[list[object]]) -> RawTable:
+    """A sheet's cells (row 1 first) -> RawTable; the first non-empty row is the header."""
+    start = next((i for i, r in enumerate(cells) if not all(_blank(v) for v in r)), None)
+    if start is None:
+        raise DataError("the sheet is empty", file=file, sheet=sheet)
+    header = list(cells[start])
+    body = cells[start + 1:]
+    width = max([len(header), *(len(r) for r in body)]) if body else len(header)
+    header += [None] * (width - len(header))
+    # Drop columns with neither header nor any value (formatting left over on the right).
+    keep = [j for j in range(width)
+            if not _blank(header[j]) or any(j < len(r) and not _blank(r[j]) for r in body)]
+    headers = _unique_headers([header[j] for j in keep])
+    columns = {h: as_string_array([r[j] if j < len(r) else None for r in body])
+               for h, j in zip(headers, keep)}
+    table = pa.table(columns) if columns else pa.table({})
+    rows = np.arange(start + 2, start + 2 + len(body), dtype=np.int64)
+    table, rows = drop_blank_rows(table, rows)
+    if table.num_rows == 0:
+        raise DataError("the sheet has a header row but no data rows", file=file, sheet=sheet)
+    name, score = guess_table(headers, sheet)
+    return RawTable(table, rows, file, sheet, name, score)
+
+
+# ---- parquet --------------------------------------------------------------------------------
+
+def read_parquet(path: str | Path) -> RawTable:
+    """Read a Parquet file; typed columns are turned into text for uniform normalisation."""
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    file = str(path)
+    try:
+        source = pq.read_table(path)
+    except Exception as exc:
+        raise DataError(f"cannot read the Parquet file ({exc})", file=file)
+    if source.num_columns == 0:
+        raise DataError("the file has no columns", file=file)
+    if source.num_rows == 0:
+        raise DataError("the file has a header row but no data rows", file=file)
+    headers = _unique_headers(source.column_names)
+    table = pa.table({h: as_string_array(c) for h, c in zip(headers, source.columns)})
+    rows = np.arange(2, table.num_rows + 2, dtype=np.int64)
+    name, score = guess_table(headers, path.stem)
+    return RawTable(table, rows, file, None, name, score)

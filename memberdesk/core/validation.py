@@ -1,0 +1,331 @@
+"""Validation: raw mapped rows -> canonical typed rows, each unusable row rejected once with
+its first reason and source location (DESIGN §3).
+
+Checks, in the order that decides a row's reason: missing id, duplicate id (the first row with
+an id is kept), unreadable date / number / yes-no value, unknown status, missing date (policy
+with neither issue date nor duration; lapsed/surrendered/death/matured policy without end date),
+end before issue (claims: settled before reported), negative amount, date after ``today``,
+reference to a member/policy missing from a loaded members/policies table. Service contacts
+(and other rows) with an empty member id are anonymous and accepted.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from memberdesk.core import normalize, schema
+from memberdesk.core.mapping import ColumnMapping
+from memberdesk.core.readers import RawTable
+from memberdesk.core.validation_report import REJECTED_COLUMNS, TableReport
+
+TERMINATED_STATUSES = ("lapsed", "surrendered", "death", "matured")
+_REASON_ORDER = (schema.REASON_MISSING_ID, schema.REASON_DUPLICATE_ID, schema.REASON_BAD_DATE,
+                 schema.REASON_BAD_NUMBER, schema.REASON_BAD_BOOL, schema.REASON_UNKNOWN_STATUS,
+                 schema.REASON_MISSING_DATE, schema.REASON_END_BEFORE_ISSUE,
+                 schema.REASON_NEGATIVE_AMOUNT, schema.REASON_FUTURE_DATE,
+                 schema.REASON_UNKNOWN_MEMBER, schema.REASON_UNKNOWN_POLICY)
+_DATE_HELP = "not a date in an accepted format (2021-03-01, 2021/3/1, 20210301, 2021年3月1日, Excel serial)"
+
+
+@dataclass
+class Assembled:
+    """The parts (files/sheets) feeding one canonical table, stacked: canonical columns and
+    extra columns as text, plus each row's file, sheet, source row and part index."""
+
+    table: str
+    columns: dict[str, pa.Array]
+    extras: dict[str, pa.Array]
+    file: np.ndarray
+    sheet: np.ndarray
+    row: np.ndarray
+    part: np.ndarray
+    headers: list[dict[str, str]]  # per part: canonical -> source header
+    files: list[str]
+
+    def __len__(self) -> int:
+        return len(self.row)
+
+
+def assemble(table: str, parts: Sequence[tuple[RawTable, ColumnMapping]],
+             rename: Mapping[str, str] | None = None) -> Assembled:
+    """Stack the mapped parts of one table (columns missing from a part are empty there)."""
+    canon: list[str] = []
+    extra_names: list[str] = []
+    for _, m in parts:
+        canon += [c for c in m.mapped.values() if c not in canon]
+        extra_names += [e for e in m.extras if e not in extra_names]
+    columns: dict[str, list[pa.Array]] = {c: [] for c in canon}
+    extras: dict[str, list[pa.Array]] = {e: [] for e in extra_names}
+    files, sheets, rows, part_idx, headers = [], [], [], [], []
+    for i, (raw, m) in enumerate(parts):
+        n = len(raw)
+        by_canon = {dst: src for src, dst in m.mapped.items()}
+        headers.append(by_canon)
+        for c in canon:
+            columns[c].append(_text(raw, by_canon.get(c), n))
+        for e in extra_names:
+            extras[e].append(_text(raw, e if e in m.extras else None, n))
+        files.append(np.full(n, raw.file, dtype=object))
+        sheets.append(np.full(n, raw.sheet, dtype=object))
+        rows.append(raw.rows)
+        part_idx.append(np.full(n, i, dtype=np.int32))
+    taken = set(canon)
+    extra_cols = {}
+    for e, arrs in extras.items():
+        name = e if e not in taken else f"{e} (extra)"
+        extra_cols[name] = pa.concat_arrays(arrs)
+    return Assembled(
+        table, {c: pa.concat_arrays(a) for c, a in columns.items()}, extra_cols,
+        np.concatenate(files), np.concatenate(sheets), np.concatenate(rows).astype(np.int64),
+        np.concatenate(part_idx), headers, list(dict.fromkeys(r.file for r, _ in parts)))
+
+
+def _text(raw: RawTable, header: str | None, n: int) -> pa.Array:
+    if header is None:
+        return pa.nulls(n, pa.string())
+    col = raw.data.column(header)
+    return col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+
+
+@dataclass
+class TableValidation:
+    """Outcome of validating one table."""
+
+    frame: pd.DataFrame
+    rejected: pd.DataFrame
+    report: TableReport
+    messages: list[str] = field(default_factory=list)
+
+
+class _Rejections:
+    """First reason per row, with the column at fault and a detail text."""
+
+    def __init__(self, n: int) -> None:
+        self.code = np.full(n, -1, dtype=np.int16)
+        self.column = np.full(n, None, dtype=object)
+        self.detail = np.full(n, None, dtype=object)
+
+    def flag(self, mask: np.ndarray, reason: str, column: str, detail: object) -> None:
+        new = np.asarray(mask, dtype=bool) & (self.code < 0)
+        if new.any():
+            self.code[new] = _REASON_ORDER.index(reason)
+            self.column[new] = column
+            self.detail[new] = detail if np.isscalar(detail) or detail is None else np.asarray(detail)[new]
+
+    @property
+    def rejected(self) -> np.ndarray:
+        return self.code >= 0
+
+
+def validate_table(data: Assembled, *, today: dt.date, references: Mapping[str, pd.Index] | None = None,
+                   generic: bool = False) -> TableValidation:
+    """Parse and check one table's rows.
+
+    Parameters
+    ----------
+    data
+        The stacked parts of the table (see :func:`assemble`).
+    today
+        Dates after it are rejected as ``future_date``.
+    references
+        Accepted ids of already validated tables: ``{"member_id": ids, "policy_id": ids}``;
+        a key is present only when that table is loaded.
+    generic
+        Policies table of generic survival data (``duration`` + ``event``; no dates needed).
+    """
+    spec = schema.TABLE_SPECS[data.table]
+    n = len(data)
+    rej = _Rejections(n)
+    out: dict[str, object] = {}
+    messages: list[str] = []
+    cols = data.columns
+    # ids
+    for c in spec.columns:
+        if c.kind == "id" and c.name in cols:
+            out[c.name] = normalize.clean_text(cols[c.name])
+    id_col = spec.id_column
+    if id_col is not None and id_col in out:
+        ids = pd.Series(out[id_col])
+        if spec.column(id_col).required:
+            rej.flag(ids.isna().to_numpy(), schema.REASON_MISSING_ID, id_col, f"{id_col} is empty")
+        if spec.column(id_col).unique:
+            dup = ids.notna() & ids.duplicated(keep="first")
+            if dup.any():
+                first = pd.Series(np.arange(n)).groupby(ids).transform("min").to_numpy()
+                detail = np.full(n, None, dtype=object)
+                for i in np.flatnonzero(dup.to_numpy()):
+                    j = int(first[i])
+                    detail[i] = f"{id_col} {ids.iat[i]} already on {data.file[j]}" \
+                                f"{'' if data.sheet[j] is None else f' [{data.sheet[j]}]'} row {data.row[j]}"
+                rej.flag(dup.to_numpy(), schema.REASON_DUPLICATE_ID, id_col, detail)
+    # typed columns
+    for c in spec.columns:
+        if c.name not in cols or c.kind == "id":
+            continue
+        raw = cols[c.name]
+        if c.kind == "date":
+            values, bad = normalize.parse_dates(raw)
+            rej.flag(bad, schema.REASON_BAD_DATE, c.name, _DATE_HELP)
+            out[c.name] = values.to_numpy()
+        elif c.kind == "number":
+            num, bad = normalize.parse_numbers(raw)
+            rej.flag(bad, schema.REASON_BAD_NUMBER, c.name, "not a number")
+            out[c.name] = num
+        elif c.kind == "bool":
+            flags, bad = normalize.parse_bools(raw)
+            rej.flag(bad, schema.REASON_BAD_BOOL, c.name, "not a yes/no value")
+            out[c.name] = flags.array
+        elif c.kind == "status" or (c.name == "status" and data.table == schema.CLAIMS):
+            parse = normalize.parse_policy_status if data.table == schema.POLICIES else normalize.parse_claim_status
+            words, bad = parse(raw)
+            allowed = schema.POLICY_STATUSES if data.table == schema.POLICIES else schema.CLAIM_STATUSES
+            rej.flag(bad, schema.REASON_UNKNOWN_STATUS, c.name, f"not one of {', '.join(allowed)}")
+            out[c.name] = words
+        elif c.name == "handled_by":
+            words, bad = normalize.parse_handled_by(raw)
+            rej.flag(bad, schema.REASON_UNKNOWN_STATUS, c.name, "not bot or human")
+            out[c.name] = words
+        else:
+            out[c.name] = normalize.clean_text(raw, repetitive=c.kind == "category")
+    # table rules
+    if data.table == schema.POLICIES:
+        messages += _policy_rules(data, out, rej, generic)
+    if data.table == schema.CLAIMS:
+        messages += _claim_rules(data, out, rej)
+    for c in spec.columns:
+        if c.nonnegative and c.name in out:
+            neg = np.asarray(out[c.name], dtype=float) < 0
+            rej.flag(neg, schema.REASON_NEGATIVE_AMOUNT, c.name, f"{c.name} must be zero or more")
+    limit = np.datetime64(today, "ns")
+    for c in spec.columns:
+        if c.kind == "date" and c.name in out:
+            future = np.asarray(out[c.name], dtype="datetime64[ns]") > limit
+            rej.flag(future, schema.REASON_FUTURE_DATE, c.name, f"after today ({today.isoformat()})")
+    for key, reason in (("member_id", schema.REASON_UNKNOWN_MEMBER),
+                        ("policy_id", schema.REASON_UNKNOWN_POLICY)):
+        if references and key in references and key in out and key != id_col:
+            ref = pd.Series(out[key])
+            unknown = ref.notna() & ~ref.isin(references[key])
+            table = "members" if key == "member_id" else "policies"
+            rej.flag(unknown.to_numpy(), reason, key, f"no such {key} in the {table} table")
+    return _finish(data, out, rej, messages)
+
+
+def _policy_rules(data: Assembled, out: dict[str, object], rej: _Rejections,
+                  generic: bool) -> list[str]:
+    n = len(data)
+    messages = []
+    if generic:
+        if "policy_id" not in out:
+            out["policy_id"] = data.row.astype(str).astype(object)
+        dur = np.asarray(out["duration"], dtype=float)
+        rej.flag(np.isnan(dur), schema.REASON_MISSING_DATE, "duration", "duration is empty")
+        event = pd.array(out["event"], dtype="boolean")
+        rej.flag(np.asarray(event.isna()), schema.REASON_BAD_BOOL, "event", "event is empty")
+        return messages
+    end = out.get("end_date")
+    end_arr = np.asarray(end, dtype="datetime64[ns]") if end is not None else np.full(n, np.datetime64("NaT"), "datetime64[ns]")
+    status = out.get("status")
+    if status is None or pd.isna(np.asarray(status, dtype=object)).any():
+        st = np.full(n, None, dtype=object) if status is None else np.asarray(status, dtype=object)
+        empty = pd.isna(st) & ~rej.rejected
+        inferred = np.where(np.isnat(end_arr), "in_force", "lapsed")
+        st = np.where(pd.isna(st), inferred, st)
+        out["status"] = st
+        what = "the policies have no status column" if status is None else \
+            f"{int(empty.sum())} policies have an empty status"
+        if status is None or empty.any():
+            messages.append(f"{what}: status set to in_force when there is no end date, "
+                            "else lapsed")
+    st = np.asarray(out["status"], dtype=object)
+    issue = out.get("issue_date")
+    dur = out.get("duration")
+    no_issue = np.isnat(np.asarray(issue, dtype="datetime64[ns]")) if issue is not None else np.ones(n, bool)
+    if dur is not None:
+        no_issue &= np.isnan(np.asarray(dur, dtype=float))
+    rej.flag(no_issue, schema.REASON_MISSING_DATE, "issue_date",
+             "issue date is empty (and no duration is given)")
+    if issue is not None or end is not None:
+        terminated = np.isin(st, TERMINATED_STATUSES) & np.isnat(end_arr)
+        rej.flag(terminated, schema.REASON_MISSING_DATE, "end_date",
+                 "a terminated policy (lapsed/surrendered/death/matured) needs an end date")
+    if issue is not None:
+        before = end_arr < np.asarray(issue, dtype="datetime64[ns]")
+        rej.flag(before, schema.REASON_END_BEFORE_ISSUE, "end_date", "end date is before issue date")
+    return messages
+
+
+def _claim_rules(data: Assembled, out: dict[str, object], rej: _Rejections) -> list[str]:
+    n = len(data)
+    messages = []
+    settled = np.asarray(out["settled_at"], dtype="datetime64[ns]") if "settled_at" in out else None
+    if "reported_at" in out and settled is not None:
+        before = settled < np.asarray(out["reported_at"], dtype="datetime64[ns]")
+        rej.flag(before, schema.REASON_END_BEFORE_ISSUE, "settled_at", "settled before reported")
+    status = out.get("status")
+    if status is None or pd.isna(np.asarray(status, dtype=object)).any():
+        st = np.full(n, None, dtype=object) if status is None else np.asarray(status, dtype=object)
+        missing = pd.isna(st)
+        is_open = np.ones(n, bool) if settled is None else np.isnat(settled)
+        paid = np.asarray(out.get("amount_paid", np.zeros(n)), dtype=float) > 0
+        out["status"] = np.where(missing, np.where(is_open, "open", np.where(paid, "paid", "declined")), st)
+        messages.append(f"{int(missing.sum())} claims have no status: set to open when not settled, "
+                        "else paid when an amount was paid, else declined")
+    return messages
+
+
+def _finish(data: Assembled, out: dict[str, object], rej: _Rejections,
+            messages: list[str]) -> TableValidation:
+    spec = schema.TABLE_SPECS[data.table]
+    keep = ~rej.rejected
+    columns: dict[str, object] = {c: out[c] for c in spec.column_names if c in out}
+    for name, arr in data.extras.items():
+        columns[name] = normalize.extra_column(arr)
+    partial = not keep.all()
+    for name, values in columns.items():
+        kind = spec.column(name).kind if name in spec.column_names else None
+        if kind == "bool":
+            values = pd.array(values, dtype="boolean")
+        columns[name] = values[keep] if partial else values  # type: ignore[index]
+    frame = pd.DataFrame(columns)
+    idx = np.flatnonzero(~keep)
+    rejected = pd.DataFrame({
+        "table": data.table,
+        "file": data.file[idx],
+        "sheet": data.sheet[idx],
+        "row": data.row[idx],
+        "column": [_source_header(data, int(data.part[i]), rej.column[i]) for i in idx],
+        "reason": np.asarray(_REASON_ORDER, dtype=object)[rej.code[idx]] if len(idx) else [],
+        "value": _raw_values(data, idx, rej.column),
+        "detail": rej.detail[idx],
+    }, columns=list(REJECTED_COLUMNS))
+    report = TableReport(data.table, list(data.files), read=len(data), accepted=int(keep.sum()),
+                         rejected=len(idx),
+                         reasons={k: int(v) for k, v in rejected["reason"].value_counts().items()})
+    return TableValidation(frame, rejected, report, [f"{data.table}: {m}" for m in messages])
+
+
+def _source_header(data: Assembled, part: int, canonical: str | None) -> str | None:
+    if canonical is None:
+        return None
+    return data.headers[part].get(canonical, canonical)
+
+
+def _raw_values(data: Assembled, idx: np.ndarray, columns: np.ndarray) -> list[object]:
+    values: list[object] = [None] * len(idx)
+    if not len(idx):
+        return values
+    cols = columns[idx]
+    for name in pd.unique(cols):
+        if name is None or name not in data.columns:
+            continue
+        pos = np.flatnonzero(cols == name)
+        taken = data.columns[name].take(pa.array(idx[pos])).to_pylist()
+        for p, v in zip(pos, taken):
+            values[p] = v
+    return values
