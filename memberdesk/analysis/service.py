@@ -1,0 +1,394 @@
+"""Service analytics (服务): contact volumes, bot replacement, human connection, CSAT, and the
+link between poor service and lapse.
+
+Formulas (DESIGN §6, one implementation shared by the Service page, the cockpit KPIs and the
+report — see :func:`contact_flags` and :func:`rates_from_sums`):
+
+* bot replacement rate (智能客服替代率) = bot contacts not transferred to a human ÷ all contacts.
+  "All contacts" includes anonymous contacts (no member id) and contacts whose ``handled_by`` is
+  missing. A missing ``transferred_to_human`` on a bot contact counts as *not* transferred.
+* human queue = contacts with ``handled_by == "human"`` OR ``transferred_to_human``.
+  Human connection rate (人工接通率) = human-queue contacts with ``connected`` true ÷ human-queue
+  contacts (a missing ``connected`` counts as not connected). No human-queue contacts → None.
+* resolution rate = contacts with ``resolved`` true ÷ contacts whose ``resolved`` is recorded.
+* CSAT = rated contacts (``satisfaction`` not empty) with satisfaction ≥ 4 ÷ rated contacts.
+* wait: mean and 90th percentile of ``wait_seconds`` over human-queue contacts (seconds).
+
+A rate whose source column is absent is None with a reason naming the column; never an error.
+Months are calendar months of ``started_at`` (``YYYY-MM``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+
+from memberdesk.core.dataset import Dataset
+from memberdesk.core.errors import AnalysisError
+from memberdesk.core.progress import Progress, check_cancelled, ensure
+
+# Sums (per contact 0/1 flags) from which every service rate is computed.
+SUM_COLUMNS: tuple[str, ...] = ("contacts", "bot_contacts", "bot_not_transferred", "human_queue",
+                                "connected", "resolved_known", "resolved", "rated", "satisfied")
+RATE_COLUMNS: tuple[str, ...] = ("bot_replacement_rate", "human_connection_rate",
+                                 "resolution_rate", "csat")
+# Rate -> (numerator, denominator, columns it needs).
+RATE_FORMULAS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "bot_replacement_rate": ("bot_not_transferred", "contacts",
+                             ("handled_by", "transferred_to_human")),
+    "human_connection_rate": ("connected", "human_queue",
+                              ("handled_by", "transferred_to_human", "connected")),
+    "resolution_rate": ("resolved", "resolved_known", ("resolved",)),
+    "csat": ("satisfied", "rated", ("satisfaction",)),
+}
+CSAT_THRESHOLD = 4.0
+LOW_RATING = 2.0
+
+
+def _bool(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """A nullable yes/no column as a plain bool array (missing -> False)."""
+    if column not in frame.columns:
+        return np.zeros(len(frame), dtype=bool)
+    return frame[column].astype("boolean").to_numpy(dtype=bool, na_value=False)
+
+
+def contact_flags(contacts: pd.DataFrame) -> pd.DataFrame:
+    """Per-contact 0/1 flags (float64) named as :data:`SUM_COLUMNS`; summing them over any
+    group of contacts and passing the sums to :func:`rates_from_sums` gives the group's rates."""
+    n = len(contacts)
+    handled = contacts["handled_by"] if "handled_by" in contacts.columns else pd.Series(
+        [None] * n, index=contacts.index, dtype=object)
+    is_bot = (handled == "bot").to_numpy(dtype=bool)
+    is_human = (handled == "human").to_numpy(dtype=bool)
+    transferred = _bool(contacts, "transferred_to_human")
+    human_queue = is_human | transferred
+    if "resolved" in contacts.columns:
+        resolved_known = contacts["resolved"].notna().to_numpy()
+    else:
+        resolved_known = np.zeros(n, dtype=bool)
+    if "satisfaction" in contacts.columns:
+        sat = pd.to_numeric(contacts["satisfaction"], errors="coerce").to_numpy(dtype=float)
+    else:
+        sat = np.full(n, np.nan)
+    rated = ~np.isnan(sat)
+    flags = {
+        "contacts": np.ones(n, dtype=bool),
+        "bot_contacts": is_bot,
+        "bot_not_transferred": is_bot & ~transferred,
+        "human_queue": human_queue,
+        "connected": human_queue & _bool(contacts, "connected"),
+        "resolved_known": resolved_known,
+        "resolved": resolved_known & _bool(contacts, "resolved"),
+        "rated": rated,
+        "satisfied": rated & (np.nan_to_num(sat, nan=-1.0) >= CSAT_THRESHOLD),
+    }
+    return pd.DataFrame({k: v.astype(np.float64) for k, v in flags.items()}, index=contacts.index)
+
+
+def missing_columns_reason(contacts: pd.DataFrame | None, rate: str) -> str | None:
+    """Why ``rate`` cannot be computed from ``contacts`` at all (None when it can)."""
+    if contacts is None:
+        return "no service contacts loaded"
+    if len(contacts) == 0:
+        return "no service contacts up to the as-of date"
+    missing = [c for c in RATE_FORMULAS[rate][2] if c not in contacts.columns]
+    if missing:
+        return f"service contacts have no {', '.join(missing)} column"
+    return None
+
+
+def rates_from_sums(sums: pd.DataFrame | Mapping[str, object],
+                    available: Mapping[str, bool] | None = None) -> dict[str, object]:
+    """Rates from flag sums (scalars or aligned arrays). A zero denominator gives NaN (None in
+    JSON); a rate marked unavailable in ``available`` is all-NaN."""
+    out: dict[str, object] = {}
+    for rate, (num, den, _) in RATE_FORMULAS.items():
+        n = np.asarray(sums[num], dtype=float)
+        d = np.asarray(sums[den], dtype=float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r = np.where(d > 0, n / np.where(d > 0, d, 1.0), np.nan)
+        if available is not None and not available.get(rate, True):
+            r = np.full_like(r, np.nan)
+        out[rate] = r if r.ndim else float(r)
+    return out
+
+
+def rate_availability(contacts: pd.DataFrame | None) -> dict[str, bool]:
+    return {rate: missing_columns_reason(contacts, rate) is None for rate in RATE_FORMULAS}
+
+
+@dataclass(frozen=True)
+class ServiceSummary:
+    """Service metrics of a Dataset.
+
+    Attributes
+    ----------
+    monthly
+        One row per month of ``started_at``: the :data:`SUM_COLUMNS` counts, the
+        :data:`RATE_COLUMNS` rates, ``wait_mean_seconds`` and ``wait_p90_seconds``
+        (human-queue contacts).
+    by_channel, by_topic
+        ``month``, ``channel``/``topic``, ``contacts`` (missing values shown as "(missing)").
+    window
+        One row: the same columns over the trailing ``window_months`` months to as-of
+        (``window_start`` exclusive, ``window_end`` inclusive).
+    reasons
+        Rate -> why it is None everywhere (missing table or column).
+    """
+
+    monthly: pd.DataFrame
+    by_channel: pd.DataFrame
+    by_topic: pd.DataFrame
+    window: pd.DataFrame
+    reasons: dict[str, str] = field(default_factory=dict)
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.monthly
+
+
+def _aggregate(contacts: pd.DataFrame, flags: pd.DataFrame, keys: pd.Series | None,
+               available: Mapping[str, bool]) -> pd.DataFrame:
+    if keys is None:
+        sums = flags.sum().to_frame().T
+    else:
+        sums = flags.groupby(keys.to_numpy(), sort=True).sum()
+        sums.index.name = "month"
+        sums = sums.reset_index()
+    rates = rates_from_sums(sums, available)
+    for rate in RATE_COLUMNS:
+        sums[rate] = rates[rate]
+    hq = flags["human_queue"].to_numpy(dtype=bool)
+    if "wait_seconds" in contacts.columns and hq.any():
+        wait = pd.to_numeric(contacts["wait_seconds"], errors="coerce")[hq]
+        if keys is None:
+            sums["wait_mean_seconds"] = wait.mean()
+            sums["wait_p90_seconds"] = wait.quantile(0.9)
+        else:
+            g = wait.groupby(keys.to_numpy()[hq])
+            sums["wait_mean_seconds"] = sums["month"].map(g.mean()).astype(float)
+            sums["wait_p90_seconds"] = sums["month"].map(g.quantile(0.9)).astype(float)
+    else:
+        sums["wait_mean_seconds"] = np.nan
+        sums["wait_p90_seconds"] = np.nan
+    return sums
+
+
+def _month_keys(dates: pd.Series) -> pd.Series:
+    return dates.dt.strftime("%Y-%m") if len(dates) < 200_000 else (
+        dates.dt.year.astype(str) + "-" + dates.dt.month.map("{:02d}".format))
+
+
+def service_summary(ds: Dataset, *, window_months: int = 12,
+                    progress: Progress | None = None) -> ServiceSummary:
+    """Monthly service metrics, contact mix by channel and topic, and the trailing window.
+
+    Parameters
+    ----------
+    ds
+        The dataset; its ``service_contacts`` (windowed at as-of, filtered) are used.
+    window_months
+        Length of the trailing window summarised in ``window`` (months, ending at as-of).
+    """
+    prog = ensure(progress)
+    contacts = ds.service_contacts
+    reasons = {rate: r for rate in RATE_FORMULAS
+               if (r := missing_columns_reason(contacts, rate)) is not None}
+    if contacts is None or len(contacts) == 0:
+        empty = pd.DataFrame(columns=["month", *SUM_COLUMNS, *RATE_COLUMNS])
+        return ServiceSummary(empty, pd.DataFrame(columns=["month", "channel", "contacts"]),
+                              pd.DataFrame(columns=["month", "topic", "contacts"]),
+                              empty.drop(columns="month"), reasons)
+    if "started_at" not in contacts.columns:
+        raise AnalysisError("service contacts need a start date", column="started_at")
+    available = rate_availability(contacts)
+    flags = contact_flags(contacts)
+    dated = contacts["started_at"].notna()
+    keys = _month_keys(contacts["started_at"].where(dated))
+    prog.status("Service: monthly rates")
+    monthly = _aggregate(contacts[dated], flags[dated], keys[dated], available)
+    check_cancelled(progress)
+    mixes = []
+    for col in ("channel", "topic"):
+        if col in contacts.columns:
+            mix = (pd.DataFrame({"month": keys[dated], col: contacts.loc[dated, col].fillna("(missing)")})
+                   .groupby(["month", col], sort=True).size().rename("contacts").reset_index())
+        else:
+            mix = pd.DataFrame(columns=["month", col, "contacts"])
+        mixes.append(mix)
+    start = ds.as_of - pd.DateOffset(months=window_months)
+    in_window = (dated & (contacts["started_at"] > start)).to_numpy()
+    window = _aggregate(contacts[in_window], flags[in_window], None, available)
+    window.insert(0, "window_start", start)
+    window.insert(1, "window_end", ds.as_of)
+    prog.fraction(1.0)
+    return ServiceSummary(monthly, mixes[0], mixes[1], window, reasons)
+
+
+def window_rate_series(contacts: pd.DataFrame | None, starts: np.ndarray,
+                       ends: np.ndarray) -> dict[str, np.ndarray]:
+    """Service rates over many windows ``(starts[i], ends[i]]`` at once (days since epoch,
+    float arrays). Used for the cockpit's previous period and trend; O(contacts + days)."""
+    k = len(ends)
+    if contacts is None or len(contacts) == 0 or "started_at" not in contacts.columns:
+        return {rate: np.full(k, np.nan) for rate in RATE_COLUMNS} | {"contacts": np.zeros(k)}
+    days = to_days(contacts["started_at"])
+    ok = ~np.isnan(days)
+    flags = contact_flags(contacts)[ok]
+    day = days[ok].astype(np.int64)
+    lo = int(min(day.min(), np.nanmin(starts))) - 1
+    idx = day - lo
+    size = int(max(day.max(), np.nanmax(ends)) - lo) + 2
+    s = np.clip((np.asarray(starts) - lo).astype(np.int64), 0, size - 1)
+    e = np.clip((np.asarray(ends) - lo).astype(np.int64), 0, size - 1)
+    sums = {}
+    for col in SUM_COLUMNS:
+        cum = np.cumsum(np.bincount(idx, weights=flags[col].to_numpy(), minlength=size))
+        sums[col] = cum[e] - cum[s]
+    out = dict(rates_from_sums(sums, rate_availability(contacts)))
+    out["contacts"] = sums["contacts"]
+    return out  # type: ignore[return-value]
+
+
+def to_days(dates: pd.Series) -> np.ndarray:
+    """Dates as float days since 1970-01-01 (NaN for missing)."""
+    v = dates.to_numpy(dtype="datetime64[ns]")
+    out = v.astype("datetime64[D]").astype(np.int64).astype(np.float64)
+    out[np.isnat(v)] = np.nan
+    return out
+
+
+# ---- service and retention -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ServiceLapseLink:
+    """Lapse hazard of policies whose member had a bad service experience vs the others.
+
+    ``hazard_ratio`` (风险比) compares the voluntary-exit hazard after a landmark of policies
+    whose member had an unresolved contact or a rating ≤ ``low_rating`` in the ``lookback_days``
+    before it with all other in-force policies. ``landmarks`` has one row per landmark date:
+    policies at risk, exposed, events among exposed and unexposed.
+    """
+
+    hazard_ratio: float | None
+    ci_lower: float | None
+    ci_upper: float | None
+    p_value: float | None
+    n: int
+    events: int
+    exposed: int
+    exposed_events: int
+    landmarks: pd.DataFrame
+    reason: str | None = None
+
+    def to_json(self) -> dict[str, object]:
+        return {"hazard_ratio": self.hazard_ratio, "ci_lower": self.ci_lower,
+                "ci_upper": self.ci_upper, "p_value": self.p_value, "n": self.n,
+                "events": self.events, "exposed": self.exposed,
+                "exposed_events": self.exposed_events, "reason": self.reason}
+
+
+def service_lapse_link(ds: Dataset, *, lookback_days: int = 90, step_months: int = 3,
+                       n_landmarks: int = 4, low_rating: float = LOW_RATING,
+                       progress: Progress | None = None) -> ServiceLapseLink:
+    """Hazard ratio of voluntary exit for members with poor service in the prior
+    ``lookback_days`` (stacked landmark Cox model).
+
+    Why landmarks and not a time-varying Cox model: the exposure ("an unresolved or low-rated
+    contact in the last 90 days") changes every day, so a time-varying fit needs one row per
+    policy per interval (member-months: tens of millions of rows on a 1M-policy book, minutes
+    in lifelines' CoxTimeVaryingFitter). Landmarking samples the covariate at fixed dates
+    instead: landmark L_k = as-of − k·``step_months`` (k = 1..``n_landmarks``); at each L_k the
+    policies in force are classed exposed/unexposed from contacts in (L_k − lookback, L_k] and
+    followed for ``step_months`` (to L_k + step, censored at as-of). Follow-up windows of the
+    same policy do not overlap, so the stack is a counting-process data set with a covariate
+    updated at each landmark; a Cox model stratified by landmark (time = days since landmark)
+    estimates the HR. Policies are aggregated to (landmark, days, event, exposed) with
+    frequency weights, so the fit is fast at any book size.
+
+    Conventions: the event is a termination in ``ds.event_statuses`` (default lapsed,
+    surrendered); other terminations are censored at their date. Anonymous contacts are
+    ignored (they cannot be linked to a policy). The HR is None (with ``reason``) when there
+    are no contacts, no exposed policies or no events in one of the groups.
+    """
+    prog = ensure(progress)
+    p, c = ds.policies, ds.service_contacts
+    empty = pd.DataFrame(columns=["landmark", "at_risk", "exposed", "events_exposed",
+                                  "events_unexposed"])
+
+    def none(reason: str, n: int = 0, ev: int = 0, ex: int = 0, exev: int = 0,
+             frame: pd.DataFrame = empty) -> ServiceLapseLink:
+        return ServiceLapseLink(None, None, None, None, n, ev, ex, exev, frame, reason)
+
+    if c is None or len(c) == 0:
+        return none("no service contacts loaded")
+    if p is None or ds.generic or "member_id" not in p.columns or "member_id" not in c.columns:
+        return none("policies with member ids and issue dates are needed")
+    bad = np.zeros(len(c), dtype=bool)
+    if "resolved" in c.columns:
+        bad |= (c["resolved"].astype("boolean") == False).to_numpy(dtype=bool, na_value=False)  # noqa: E712
+    if "satisfaction" in c.columns:
+        bad |= (pd.to_numeric(c["satisfaction"], errors="coerce") <= low_rating).to_numpy(dtype=bool)
+    bad &= c["member_id"].notna().to_numpy()
+    bad_c = pd.DataFrame({"member_id": c["member_id"].to_numpy()[bad], "day": to_days(c["started_at"])[bad]})
+    issue = to_days(p["issue_date"])
+    exit_ = to_days(p["exit_date"]) if "exit_date" in p.columns else np.full(len(p), np.nan)
+    event = p["event"].to_numpy(dtype=bool)
+    member = p["member_id"].to_numpy()
+    as_of = float(to_days(pd.Series([ds.as_of]))[0])
+    rows, parts = [], []
+    for k in range(n_landmarks, 0, -1):
+        check_cancelled(progress)
+        land_ts = ds.as_of - pd.DateOffset(months=k * step_months)
+        land = float(to_days(pd.Series([land_ts]))[0])
+        stop = min(float(to_days(pd.Series([land_ts + pd.DateOffset(months=step_months)]))[0]), as_of)
+        at_risk = (issue <= land) & ~(exit_ <= land)
+        recent = bad_c[(bad_c["day"] > land - lookback_days) & (bad_c["day"] <= land)]
+        exposed = np.isin(member, recent["member_id"].unique()) & at_risk
+        end = np.fmin(exit_, stop)
+        dur = (end - land)[at_risk]
+        ev = (event & (exit_ <= stop))[at_risk]
+        ex = exposed[at_risk]
+        part = pd.DataFrame({"landmark": land_ts, "days": dur, "event": ev.astype(np.int8),
+                             "exposed": ex.astype(np.int8)})
+        parts.append(part.groupby(["landmark", "days", "event", "exposed"]).size()
+                     .rename("weight").reset_index())
+        rows.append({"landmark": land_ts, "at_risk": int(at_risk.sum()), "exposed": int(ex.sum()),
+                     "events_exposed": int((ev & ex).sum()), "events_unexposed": int((ev & ~ex).sum())})
+        prog.fraction(0.6 * (n_landmarks - k + 1) / n_landmarks)
+    table = pd.DataFrame(rows)
+    n, ex_n = int(table["at_risk"].sum()), int(table["exposed"].sum())
+    ev_ex, ev_un = int(table["events_exposed"].sum()), int(table["events_unexposed"].sum())
+    if ex_n == 0 or ex_n == n or ev_ex == 0 or ev_un == 0:
+        return none("too few exposed policies or events to estimate a hazard ratio",
+                    n, ev_ex + ev_un, ex_n, ev_ex, table)
+    data = pd.concat(parts, ignore_index=True)
+    data = data[data["days"] > 0]
+    prog.status("Service: fitting the landmark Cox model")
+    hr = weighted_cox_hr(data, "exposed", strata="landmark")
+    prog.fraction(1.0)
+    return ServiceLapseLink(*hr, n, ev_ex + ev_un, ex_n, ev_ex, table)
+
+
+def weighted_cox_hr(data: pd.DataFrame, covariate: str, *, strata: str | None = None,
+                     duration: str = "days", event: str = "event",
+                     weight: str = "weight") -> tuple[float, float, float, float]:
+    """HR, 95% CI and p of one 0/1 covariate from aggregated rows with frequency weights
+    (lifelines CoxPHFitter, Efron ties; frequency weights reproduce the unaggregated fit)."""
+    from lifelines import CoxPHFitter
+
+    cols = [duration, event, covariate, weight] + ([strata] if strata else [])
+    frame = data[cols].copy()
+    if strata:
+        frame[strata] = frame[strata].astype(str)
+    cph = CoxPHFitter()
+    cph.fit(frame, duration_col=duration, event_col=event, weights_col=weight,
+            strata=[strata] if strata else None)
+    s = cph.summary.loc[covariate]
+    return (float(s["exp(coef)"]), float(s["exp(coef) lower 95%"]),
+            float(s["exp(coef) upper 95%"]), float(s["p"]))
+
+
+__all__ = ["ServiceSummary", "ServiceLapseLink", "contact_flags", "rates_from_sums",
+           "service_summary", "service_lapse_link", "window_rate_series", "weighted_cox_hr"]
