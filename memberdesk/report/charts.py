@@ -1,0 +1,108 @@
+"""Native Excel charts over cell ranges the sheet has written (openpyxl.chart).
+
+Charts reference the workbook's own cells, so a manager who filters or edits the table sees
+the chart follow, and nothing is pasted as a picture.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+from openpyxl.chart import BarChart, LineChart, Reference, ScatterChart, Series
+from openpyxl.chart.axis import ChartLines
+
+from memberdesk.report.layout import TableRef
+
+PALETTE: tuple[str, ...] = ("1F3864", "C00000", "2E75B6", "ED7D31", "70AD47", "7030A0",
+                            "FFC000", "5B9BD5", "A5A5A5", "264478")
+
+
+def _axes(chart: ScatterChart | LineChart | BarChart, *, title: str, x_title: str,
+          y_title: str, y_format: str | None) -> None:
+    chart.title = title
+    chart.style = 2
+    chart.x_axis.title = x_title
+    chart.y_axis.title = y_title
+    # openpyxl >= 3.1 hides axes unless told otherwise
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.y_axis.majorGridlines = ChartLines()
+    if y_format:
+        chart.y_axis.number_format = y_format
+        chart.y_axis.numFmt.sourceLinked = False  # type: ignore[union-attr]
+    chart.legend.position = "b"
+
+
+def curve_chart(table: TableRef, x_column: str, y_columns: Sequence[str], *, title: str,
+                x_title: str, y_title: str, y_format: str | None = "0%",
+                y_min: float | None = None, y_max: float | None = None) -> ScatterChart:
+    """Scatter chart with straight lines, no markers: one series per ``y_columns`` entry,
+    titled by its header cell, over ``x_column``."""
+    chart = ScatterChart(scatterStyle="line")
+    _axes(chart, title=title, x_title=x_title, y_title=y_title, y_format=y_format)
+    x_ref = table.ref(x_column)
+    for i, col in enumerate(y_columns):
+        series = Series(table.ref(col, with_header=True), x_ref, title_from_data=True)
+        series.marker.symbol = "none"
+        series.smooth = False
+        series.graphicalProperties.line.solidFill = PALETTE[i % len(PALETTE)]
+        series.graphicalProperties.line.width = 22000  # EMU, ~1.75 pt
+        chart.series.append(series)
+    if y_min is not None:
+        chart.y_axis.scaling.min = y_min
+    if y_max is not None:
+        chart.y_axis.scaling.max = y_max
+    chart.x_axis.scaling.min = 0
+    return chart
+
+
+def category_line_chart(table: TableRef, category_column: str, y_columns: Sequence[str], *,
+                        title: str, x_title: str, y_title: str,
+                        y_format: str | None = "0%") -> LineChart:
+    """Line chart over categories (periods, months): one line per ``y_columns`` entry."""
+    chart = LineChart()
+    _axes(chart, title=title, x_title=x_title, y_title=y_title, y_format=y_format)
+    for i, col in enumerate(y_columns):
+        chart.add_data(table.ref(col, with_header=True), titles_from_data=True)
+        series = chart.series[-1]
+        series.marker.symbol = "circle" if table.n_rows <= 24 else "none"
+        series.smooth = False
+        series.graphicalProperties.line.solidFill = PALETTE[i % len(PALETTE)]
+        series.graphicalProperties.line.width = 22000
+    chart.set_categories(table.ref(category_column))
+    return chart
+
+
+def category_bar_chart(table: TableRef, category_column: str, y_columns: Sequence[str], *,
+                       title: str, x_title: str, y_title: str,
+                       y_format: str | None = None) -> BarChart:
+    """Clustered column chart over categories."""
+    chart = BarChart()
+    chart.type = "col"
+    chart.grouping = "clustered"
+    _axes(chart, title=title, x_title=x_title, y_title=y_title, y_format=y_format)
+    for i, col in enumerate(y_columns):
+        chart.add_data(table.ref(col, with_header=True), titles_from_data=True)
+        chart.series[-1].graphicalProperties.solidFill = PALETTE[i % len(PALETTE)]
+    chart.set_categories(table.ref(category_column))
+    return chart
+
+
+def references(chart: ScatterChart | LineChart | BarChart) -> list[str]:
+    """Every cell-range formula a chart's series use (for tests and debugging)."""
+    out = []
+    for s in chart.series:
+        for ref in (s.val, s.yVal, s.xVal, s.cat):
+            if ref is None:
+                continue
+            num = getattr(ref, "numRef", None)
+            if num is not None and num.f:
+                out.append(num.f)
+            st = getattr(ref, "strRef", None)
+            if st is not None and st.f:
+                out.append(st.f)
+        if s.tx is not None and s.tx.strRef is not None:
+            out.append(s.tx.strRef.f)
+    return out
+
+
+__all__ = ["Reference", "category_bar_chart", "category_line_chart", "curve_chart", "references"]

@@ -1,0 +1,99 @@
+"""What every sheet builder receives, and how a sheet says "not available" instead of vanishing.
+
+A sheet builder is ``build(ctx: ReportContext, w: SheetWriter) -> None``. It fetches its
+analysis through :func:`analysis_function` (so a module that has not landed yet, or that lacks
+the function, reads "not available in this version" rather than crashing the whole report),
+calls it once, and presents the result. Statistics are never recomputed here.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import pandas as pd
+
+from memberdesk.core.dataset import Dataset
+from memberdesk.core.progress import Progress
+from memberdesk.report import report_strings as rs
+
+KEY_TIMES_MONTHS: tuple[float, ...] = (12.0, 24.0, 36.0, 60.0)
+
+
+class Unavailable(Exception):
+    """The analysis a sheet presents is not part of this version (module or function missing)."""
+
+
+@dataclass
+class ReportContext:
+    """Inputs shared by all sheets of one report."""
+
+    ds: Dataset
+    lang: str
+    segment: str
+    include_personal: bool
+    generated_at: dt.datetime
+    progress: Progress | None = None
+    # Expected-rate table for the experience study (see experience.read_expected_table).
+    expected: pd.DataFrame | None = None
+    # Results computed once and shared between sheets (e.g. the KPI result).
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def as_of_iso(self) -> str:
+        return self.ds.as_of.date().isoformat()
+
+    @property
+    def report_title(self) -> str:
+        return rs.text("report_title", self.lang)
+
+    @property
+    def as_of_text(self) -> str:
+        return rs.text("as_of", self.lang, date=self.as_of_iso)
+
+    def t(self, key: str, **fields: object) -> str:
+        return rs.text(key, self.lang, **fields)
+
+    def label(self, column: str) -> str:
+        return rs.column_label(column, self.lang)
+
+    def table_label(self, table: str) -> str:
+        return rs.table_name(table, self.lang)
+
+    def policies_in_scope(self) -> int:
+        p = self.ds.policies
+        return 0 if p is None else len(p)
+
+    def scope_line(self) -> str:
+        return rs.text("scope_line", self.lang, date=self.as_of_iso,
+                       policies=f"{self.policies_in_scope():,}")
+
+
+def analysis_function(module: str, name: str) -> Callable[..., Any]:
+    """``memberdesk.analysis.<module>.<name>``, or :class:`Unavailable` when it is missing."""
+    full = f"memberdesk.analysis.{module}"
+    try:
+        mod = importlib.import_module(full)
+    except ImportError as exc:  # the module, or an analysis module it needs, is missing
+        if (exc.name or "").startswith("memberdesk.analysis"):
+            raise Unavailable(full) from exc
+        raise
+    fn = getattr(mod, name, None)
+    if fn is None:
+        raise Unavailable(f"{full}.{name}")
+    return fn  # type: ignore[no-any-return]
+
+
+def frame_of(result: Any, attribute: str | None = None) -> pd.DataFrame | None:
+    """``result.<attribute>`` (or ``result.to_frame()``) as a DataFrame, None when absent."""
+    if result is None:
+        return None
+    if attribute is not None:
+        value = getattr(result, attribute, None)
+        if callable(value):
+            value = value()
+    else:
+        to_frame = getattr(result, "to_frame", None)
+        value = to_frame() if callable(to_frame) else None
+    return value if isinstance(value, pd.DataFrame) else None

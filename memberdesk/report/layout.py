@@ -1,0 +1,180 @@
+"""A sheet as a vertical flow: title block, then sections of notes, tables and charts.
+
+:class:`SheetWriter` keeps a row cursor, so a sheet builder says *what* comes next and the
+writer decides *where*: tables and charts never overlap, every data cell goes through
+:func:`memberdesk.report.safety.write_cell`, and column widths follow the widest content.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+
+import pandas as pd
+from openpyxl.chart import Reference
+from openpyxl.chart._chart import ChartBase
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
+from openpyxl.worksheet.worksheet import Worksheet
+
+from memberdesk.report import report_strings as rs
+from memberdesk.report import styles
+from memberdesk.report.safety import write_cell
+
+MAX_FREEZE_ROW = 16  # a main table lower than this would freeze half the screen: freeze the title
+CHART_ROWS = 20
+PAGE_BREAK_AFTER_ROW = 8  # rows reserved for a chart (height 9.5 cm at the default 15 pt row height)
+
+
+@dataclass(frozen=True)
+class TableRef:
+    """Where a written table sits: header row, data rows and column positions (1-based)."""
+
+    ws: Worksheet
+    header_row: int
+    first_row: int
+    last_row: int
+    first_col: int
+    columns: tuple[str, ...]
+
+    @property
+    def n_rows(self) -> int:
+        return self.last_row - self.first_row + 1
+
+    def col(self, name: str) -> int:
+        return self.first_col + self.columns.index(name)
+
+    def ref(self, name: str, *, with_header: bool = False) -> Reference:
+        """A chart Reference to the data cells of column ``name`` (optionally with header)."""
+        c = self.col(name)
+        top = self.header_row if with_header else self.first_row
+        return Reference(self.ws, min_col=c, max_col=c, min_row=top, max_row=self.last_row)
+
+    @property
+    def range(self) -> str:
+        last_col = self.first_col + len(self.columns) - 1
+        return (f"{get_column_letter(self.first_col)}{self.header_row}:"
+                f"{get_column_letter(last_col)}{max(self.last_row, self.header_row)}")
+
+
+@dataclass
+class SheetWriter:
+    """Writes one sheet top to bottom. Call :meth:`finish` once at the end."""
+
+    ws: Worksheet
+    lang: str
+    report_title: str
+    as_of_text: str
+    row: int = 1
+    widths: dict[int, float] = field(default_factory=dict)
+    main_table: TableRef | None = None
+    _headers: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+
+    def title_block(self, subject: str, meta: str) -> None:
+        """Report title, sheet subject and an as-of/scope line, then one blank row."""
+        for text, font in ((self.report_title, styles.TITLE_FONT), (subject, styles.SUBJECT_FONT),
+                           (meta, styles.META_FONT)):
+            write_cell(self.ws, self.row, 1, text).font = font
+            self.row += 1
+        self.row += 1
+
+    def section(self, heading: str) -> None:
+        write_cell(self.ws, self.row, 1, heading).font = styles.SECTION_FONT
+        self.row += 1
+
+    def note(self, text: str) -> None:
+        write_cell(self.ws, self.row, 1, text).font = styles.NOTE_FONT
+        self.row += 2
+
+    def pairs(self, items: Sequence[tuple[str, Any]], *, formats: Sequence[str] | None = None) -> None:
+        """Label/value lines (two columns), e.g. the data scope on the Summary sheet."""
+        for i, (label, value) in enumerate(items):
+            cell = write_cell(self.ws, self.row, 1, label)
+            cell.font = styles.LABEL_FONT
+            self._grow(1, styles.display_width(label))
+            fmt = formats[i] if formats else "text"
+            v = write_cell(self.ws, self.row, 2, value)
+            v.font = styles.BODY_FONT
+            v.number_format = styles.FORMATS.get(fmt, "General")
+            self._grow(2, min(styles.value_width(v.value, fmt), 14))  # long text may overflow
+            self.row += 1
+        self.row += 1
+
+    def table(
+        self,
+        frame: pd.DataFrame,
+        *,
+        labels: Mapping[str, str] | None = None,
+        formats: Mapping[str, str] | None = None,
+        main: bool = False,
+        first_col: int = 1,
+        gap: int = 1,
+    ) -> TableRef:
+        """Write ``frame`` (header + rows). Headers come from ``labels`` or the translated
+        column names; number formats from ``formats`` or :func:`styles.infer_format`."""
+        columns = [str(c) for c in frame.columns]
+        labels = dict(labels or {})
+        formats = dict(formats or {})
+        header_row = self.row
+        for j, col in enumerate(columns):
+            label = labels.get(col, rs.column_label(col, self.lang))
+            cell = write_cell(self.ws, header_row, first_col + j, label)
+            cell.font = styles.HEADER_FONT
+            cell.fill = styles.HEADER_FILL
+            cell.alignment = styles.HEADER_ALIGN
+            label_width = styles.display_width(label)
+            self._grow(first_col + j, min(label_width, styles.HEADER_MAX))
+            self._headers.setdefault(header_row, []).append((first_col + j, label_width))
+        kinds = [formats.get(c) or styles.infer_format(c, frame[c]) for c in columns]
+        number_formats = [styles.FORMATS.get(k, "General") for k in kinds]
+        values = frame.to_numpy(dtype=object)
+        ws = self.ws
+        for i, row_values in enumerate(values):
+            r = header_row + 1 + i
+            for j, value in enumerate(row_values):
+                cell = write_cell(ws, r, first_col + j, value)
+                cell.font = styles.BODY_FONT
+                cell.number_format = number_formats[j]
+                width = styles.value_width(cell.value, kinds[j])
+                if width > styles.WRAP_WIDTH:
+                    cell.alignment = styles.WRAP_ALIGN
+                    width = styles.WRAP_WIDTH
+                self._grow(first_col + j, width)
+        last_row = header_row + len(values)
+        ref = TableRef(ws, header_row, header_row + 1, last_row, first_col, tuple(columns))
+        if main and self.main_table is None:
+            self.main_table = ref
+        self.row = last_row + 1 + gap
+        return ref
+
+    def chart(self, chart: ChartBase, *, rows: int = CHART_ROWS) -> None:
+        """Anchor ``chart`` at column A of the current row and reserve ``rows`` rows for it."""
+        chart.width = 20.0
+        chart.height = rows * 0.5 - 0.5
+        if self.row > PAGE_BREAK_AFTER_ROW:  # a printed chart is never cut in two
+            self.ws.row_breaks.append(Break(id=self.row - 1))
+        self.ws.add_chart(chart, f"A{self.row}")
+        self.row += rows + 1
+
+    def _grow(self, col: int, chars: float) -> None:
+        if chars > self.widths.get(col, 0.0):
+            self.widths[col] = chars
+
+    def finish(self, *, page_text: str) -> None:
+        """Column widths, frozen header, autofilter on the main table, print setup."""
+        for col, chars in self.widths.items():
+            self.ws.column_dimensions[get_column_letter(col)].width = styles.column_width(chars)
+        for row, labels in self._headers.items():  # room for wrapped header labels
+            lines = max(math.ceil(width / max(styles.column_width(self.widths.get(col, 0)) - 2, 1))
+                        for col, width in labels)
+            if lines > 1:
+                self.ws.row_dimensions[row].height = 13.5 * min(lines, 4) + 2
+        main = self.main_table
+        if main is not None and main.header_row <= MAX_FREEZE_ROW:
+            self.ws.freeze_panes = f"A{main.first_row}"
+        else:
+            self.ws.freeze_panes = "A4"
+        if main is not None and main.n_rows > 0:
+            self.ws.auto_filter.ref = main.range
+        styles.setup_print(self.ws, title=self.report_title, as_of_text=self.as_of_text,
+                           page_text=page_text)

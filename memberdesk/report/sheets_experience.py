@@ -1,0 +1,50 @@
+"""Experience sheet: exposure, actual, expected, A/E and credibility by policy year.
+
+Presents :func:`memberdesk.analysis.experience.experience_study` (policy-year basis, the
+default target statuses lapsed + surrendered), overall with a total row and by the report
+segment, and charts A/E (or, without an expected table, the observed rate) by policy year.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from memberdesk.report import charts
+from memberdesk.report.context import ReportContext, analysis_function
+from memberdesk.report.layout import CHART_ROWS, SheetWriter
+
+FORMATS: dict[str, str] = {
+    "policy_year": "int", "calendar_year": "int", "exposure": "num", "actual": "int",
+    "rate": "pct", "rate_lower": "pct", "rate_upper": "pct", "expected": "pct",
+    "expected_claims": "num", "ae": "pct", "credibility": "dec3",
+}
+
+
+def build_experience(ctx: ReportContext, w: SheetWriter) -> None:
+    experience_study = analysis_function("experience", "experience_study")
+    if ctx.ds.policies is None:
+        w.note(ctx.t("no_table", table=ctx.table_label("policies")))
+        return
+    result = experience_study(ctx.ds, expected=ctx.expected)
+    labels = {"expected": ctx.label("expected_rate")}
+    if not result.has_expected:
+        w.note(ctx.t("no_expected"))
+    w.section(ctx.t("sec_ae_by_year"))
+    ref = w.table(result.to_frame(with_total=True), main=True, labels=labels, formats=FORMATS)
+    if ref.n_rows > 1:
+        by_year = ref.__class__(ref.ws, ref.header_row, ref.first_row, ref.last_row - 1,
+                                ref.first_col, ref.columns)  # the chart leaves the total out
+        y_col, title, y_title = (("ae", "chart_ae", "axis_ae") if result.has_expected
+                                 else ("rate", "chart_rate_by_year", "axis_rate"))
+        w.chart(charts.category_bar_chart(by_year, result.period_column, [y_col],
+                                          title=ctx.t(title), x_title=ctx.t("axis_policy_year"),
+                                          y_title=ctx.t(y_title), y_format="0%"),
+                rows=CHART_ROWS)
+    segment = ctx.segment
+    if segment in ctx.ds.policies.columns:
+        by_segment = experience_study(ctx.ds, by=[segment], expected=ctx.expected)
+        w.section(ctx.t("sec_by_segment", segment=ctx.label(segment)))
+        frame = by_segment.to_frame()
+        if len(frame):
+            w.table(frame, labels=labels, formats=FORMATS)
+        else:
+            w.note(ctx.t("no_rows"))

@@ -1,0 +1,152 @@
+"""Benefits (权益), Service and Claims (理赔) sheets.
+
+Present :func:`memberdesk.analysis.benefits.benefit_usage` and ``benefit_retention``,
+:func:`memberdesk.analysis.service.service_summary` and
+:func:`memberdesk.analysis.claims.claim_settlement`. Reshaping (pivoting a tidy monthly table
+so a chart can draw one line per item) is the only transformation done here.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from memberdesk.core import schema
+from memberdesk.report import charts
+from memberdesk.report.context import ReportContext, analysis_function
+from memberdesk.report.layout import CHART_ROWS, SheetWriter, TableRef
+
+MAX_CHART_LINES = 8
+
+
+def _chart_then_table(w: SheetWriter, frame: pd.DataFrame, make_chart, *, heading: str,
+                      formats: dict[str, str], labels: dict[str, str] | None = None) -> TableRef:
+    """Reserve room for a chart, write its data table below it, then draw the chart."""
+    chart_at = w.row
+    w.row += CHART_ROWS + 1
+    w.section(heading)
+    ref = w.table(frame, formats=formats, labels=labels)
+    end = w.row
+    w.row = chart_at
+    w.chart(make_chart(ref))
+    w.row = end
+    return ref
+
+
+# ---- Benefits -------------------------------------------------------------------------------
+
+def build_benefits(ctx: ReportContext, w: SheetWriter) -> None:
+    benefit_usage = analysis_function("benefits", "benefit_usage")
+    if not ctx.ds.has(schema.BENEFIT_USAGE):
+        w.note(ctx.t("no_table", table=ctx.table_label("benefit_usage")))
+        return
+    usage = benefit_usage(ctx.ds)
+    if usage.reason:
+        w.note(usage.reason)
+    w.section(ctx.t("sec_benefit_segments"))
+    w.table(usage.segments, main=True, formats={"in_force_members": "int", "users": "int",
+                                                "uses": "int", "usage_rate": "pct",
+                                                "uses_per_100_members": "dec1",
+                                                "cost": "money", "cost_per_member": "num"})
+    w.section(ctx.t("sec_by_item"))
+    w.table(usage.by_benefit, formats={"cost_per_use": "num"})
+    monthly = usage.monthly
+    if len(monthly):
+        wide = monthly.pivot_table(index="month", columns="benefit", values="uses",
+                                   aggfunc="first").sort_index()
+        items = [str(c) for c in wide.columns][:MAX_CHART_LINES]
+        wide.columns = [str(c) for c in wide.columns]
+        wide = wide.reset_index()
+        _chart_then_table(
+            w, wide,
+            lambda ref: charts.category_line_chart(
+                ref, "month", items, title=ctx.t("chart_benefits"),
+                x_title=ctx.t("axis_month"), y_title=ctx.t("axis_count"), y_format="#,##0"),
+            heading=ctx.t("sec_trend") + " — " + ctx.label("uses"),
+            formats={c: "int" for c in wide.columns if c != "month"},
+            labels={c: c for c in wide.columns if c != "month"})
+    retention = analysis_function("benefits", "benefit_retention")
+    try:
+        comparison = retention(ctx.ds).comparison
+    except Exception as exc:  # noqa: BLE001 - an optional panel: say why it is missing
+        from memberdesk.core.errors import MemberDeskError
+        if not isinstance(exc, MemberDeskError):
+            raise
+        w.note(ctx.t("not_computed", what=ctx.t("sec_benefit_retention"), reason=str(exc)))
+        return
+    w.section(ctx.t("sec_benefit_retention"))
+    w.table(comparison, formats={"survival_users": "pct", "survival_non_users": "pct",
+                                 "survival_difference": "pct", "hazard_ratio": "dec3",
+                                 "hr_ci_lower": "dec3", "hr_ci_upper": "dec3", "p_value": "p",
+                                 "users": "int", "non_users": "int"},
+            labels={"users": ctx.label("users_")})
+
+
+# ---- Service --------------------------------------------------------------------------------
+
+SERVICE_RATES: tuple[str, ...] = ("bot_replacement_rate", "human_connection_rate", "csat")
+
+
+def build_service(ctx: ReportContext, w: SheetWriter) -> None:
+    service_summary = analysis_function("service", "service_summary")
+    if not ctx.ds.has(schema.SERVICE_CONTACTS):
+        w.note(ctx.t("no_table", table=ctx.table_label("service_contacts")))
+        return
+    summary = service_summary(ctx.ds)
+    for rate, reason in summary.reasons.items():
+        w.note(f"{ctx.label(rate)}: {reason}")
+    w.section(ctx.t("sec_window"))
+    w.table(summary.window, main=True, formats=_service_formats(summary.window))
+    monthly = summary.monthly
+    if len(monthly):
+        rates = [r for r in SERVICE_RATES if r in monthly.columns and monthly[r].notna().any()]
+        cols = ["month", "contacts", "bot_contacts", "human_queue", *rates,
+                *[c for c in ("resolution_rate", "wait_mean_seconds") if c in monthly.columns]]
+        frame = monthly[[c for c in cols if c in monthly.columns]]
+        if rates:
+            _chart_then_table(
+                w, frame,
+                lambda ref: charts.category_line_chart(
+                    ref, "month", rates, title=ctx.t("chart_service"),
+                    x_title=ctx.t("axis_month"), y_title=ctx.t("axis_rate")),
+                heading=ctx.t("sec_trend"), formats=_service_formats(frame))
+        else:
+            w.section(ctx.t("sec_trend"))
+            w.table(frame, formats=_service_formats(frame))
+    mix = summary.by_channel
+    if len(mix):
+        wide = mix.pivot_table(index="month", columns="channel", values="contacts",
+                               aggfunc="first").sort_index()
+        wide.columns = [str(c) for c in wide.columns]
+        wide = wide.reset_index()
+        w.section(ctx.t("sec_service_channel"))
+        w.table(wide, formats={c: "int" for c in wide.columns if c != "month"},
+                labels={c: c for c in wide.columns if c != "month"})
+
+
+def _service_formats(frame: pd.DataFrame) -> dict[str, str]:
+    out = {c: "int" for c in frame.columns}
+    out.update({c: "pct" for c in frame.columns if c.endswith("_rate") or c == "csat"})
+    out.update({c: "dec1" for c in frame.columns if c.endswith("_seconds")})
+    out.update({c: "date" for c in ("window_start", "window_end")})
+    out["month"] = "text"
+    return out
+
+
+# ---- Claims ---------------------------------------------------------------------------------
+
+def build_claims(ctx: ReportContext, w: SheetWriter) -> None:
+    claim_settlement = analysis_function("claims", "claim_settlement")
+    if not ctx.ds.has(schema.CLAIMS):
+        w.note(ctx.t("no_table", table=ctx.table_label("claims")))
+        return
+    result = claim_settlement(ctx.ds, by="product")
+    if result.reason:
+        w.note(result.reason)
+    w.section(ctx.t("sec_settlement"))
+    within = [f"within_{d}_days" for d in result.thresholds]
+    formats = {"claims": "int", "settled": "int", "open": "int", "median_days": "dec1",
+               "paid_ratio_amount": "pct", "paid_ratio_count": "pct", **{c: "pct" for c in within}}
+    ref = w.table(result.summary, main=True, formats=formats)
+    if ref.n_rows:
+        w.chart(charts.category_bar_chart(ref, "segment", within, title=ctx.t("chart_settlement"),
+                                          x_title=ctx.t("axis_product"),
+                                          y_title=ctx.t("axis_rate"), y_format="0%"))

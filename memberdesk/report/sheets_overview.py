@@ -1,0 +1,226 @@
+"""Summary (cockpit), Data quality and Definitions sheets.
+
+Summary presents :func:`memberdesk.analysis.kpis.compute_kpis`; Data quality presents the
+load's :class:`~memberdesk.core.validation_report.ValidationReport`; Definitions presents the
+metric dictionary of :mod:`memberdesk.analysis.metrics`.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+import memberdesk
+from memberdesk.core import schema
+from memberdesk.core.validation_report import REJECTED_COLUMNS
+from memberdesk.report import report_strings as rs
+from memberdesk.report import styles
+from memberdesk.report.context import ReportContext, Unavailable, analysis_function
+from memberdesk.report.layout import SheetWriter
+from memberdesk.report.safety import is_personal
+
+MAX_REJECTED_SAMPLE = 1000
+
+# KPI unit -> number-format kind for its value, previous and change cells.
+_UNIT_FORMATS: dict[str, str] = {
+    "%": "pct", "ratio": "pct", "share": "pct", "percent": "pct", "rate": "pct",
+    "count": "int", "number": "int", "policies": "int", "members": "int", "contacts": "int",
+    "months": "dec1", "days": "dec1", "seconds": "dec1", "currency": "money", "CNY": "money",
+    "yuan": "money", "元": "money", "score": "num",
+}
+
+
+# ---- Summary --------------------------------------------------------------------------------
+
+def build_summary(ctx: ReportContext, w: SheetWriter) -> None:
+    """Cockpit KPIs (value, previous period, change), then the data scope."""
+    w.section(ctx.t("sec_kpis"))
+    try:
+        _kpi_table(ctx, w)
+    except Unavailable:
+        w.note(ctx.t("not_available", what=ctx.t("what_kpis")))
+    _scope(ctx, w)
+
+
+def _kpi_table(ctx: ReportContext, w: SheetWriter) -> None:
+    compute_kpis = analysis_function("kpis", "compute_kpis")
+    result = compute_kpis(ctx.ds)
+    ctx.cache["kpis"] = result
+    frame = kpi_frame(result, ctx.lang)
+    if frame.empty:
+        w.note(ctx.t("no_rows"))
+        return
+    kinds = [_UNIT_FORMATS.get(str(u), "num") for u in frame["unit"]]
+    frame["unit"] = [_unit_label(u, ctx.lang) for u in frame["unit"]]
+    ref = w.table(frame, main=True, formats={"value": "num", "previous": "num", "change": "num",
+                                             "reason": "text"})
+    for i, kind in enumerate(kinds):
+        for col in ("value", "previous", "change"):
+            cell = w.ws.cell(ref.first_row + i, ref.col(col))
+            if col == "change" and kind == "pct":
+                # a change of shares reads best in percentage points
+                cell.number_format = '+0.0" pp";-0.0" pp";0.0" pp"'
+                if isinstance(cell.value, float):
+                    cell.value = cell.value * 100.0
+            elif col == "change":
+                cell.number_format = "+" + styles.FORMATS[kind] + ";-" + styles.FORMATS[kind] \
+                    + ";" + styles.FORMATS[kind]
+            else:
+                cell.number_format = styles.FORMATS[kind]
+
+
+def kpi_frame(result: Any, lang: str) -> pd.DataFrame:
+    """KPI rows straight from ``result.to_frame()``: name (in ``lang`` from the metrics
+    registry), value, previous, change, unit id, and why a value is missing."""
+    frame = result.to_frame()
+    names = _registry_names(frame["id"], lang)
+    out = pd.DataFrame({
+        "kpi": [n or d for n, d in zip(names, frame["name"])],
+        "value": pd.to_numeric(frame["value"], errors="coerce"),
+        "previous": pd.to_numeric(frame["previous"], errors="coerce"),
+        "change": pd.to_numeric(frame["change"], errors="coerce"),
+        "unit": frame["unit"].astype(str),
+        "reason": frame["reason"] if "reason" in frame.columns else None,
+    })
+    return out
+
+
+def _unit_label(unit: str, lang: str) -> str:
+    try:
+        labels = analysis_function("metrics", "UNIT_LABELS")
+    except Unavailable:
+        return unit
+    pair = labels.get(unit) if isinstance(labels, dict) else None
+    return unit if pair is None else str(pair[1 if lang == "zh_CN" else 0])
+
+
+def _registry_names(ids: pd.Series, lang: str) -> list[str | None]:
+    """Metric names in ``lang`` from the metrics registry (None where not registered)."""
+    try:
+        get_metric = analysis_function("metrics", "get_metric")
+    except Unavailable:
+        return [None] * len(ids)
+    out: list[str | None] = []
+    for metric_id in ids:
+        try:
+            out.append(str(get_metric(str(metric_id)).name(lang)))
+        except KeyError:
+            out.append(None)
+    return out
+
+
+def _scope(ctx: ReportContext, w: SheetWriter) -> None:
+    ds = ctx.ds
+    w.section(ctx.t("sec_scope"))
+    filters = ds.filters.describe()
+    generated = rs.text("generated_by", ctx.lang, version=memberdesk.__version__,
+                        timestamp=ctx.generated_at.isoformat(sep=" "))
+    w.pairs([
+        (ctx.t("as_of_label"), ds.as_of.to_pydatetime()),
+        (ctx.t("segment"), ctx.label(ctx.segment)),
+        (ctx.t("sec_filters"), "; ".join(filters) if filters else ctx.t("filters_none")),
+        (ctx.t("generated"), generated),
+    ], formats=["date", "text", "text", "text"])
+    rows = []
+    for table in schema.TABLES:
+        frame = ds.validated.get(table)
+        if frame is None:
+            continue
+        report = ds.report.table(table)
+        in_scope = ds.table(table)
+        rows.append({
+            "table": rs.table_name(table, ctx.lang),
+            "accepted": len(frame),
+            "in_scope": 0 if in_scope is None else len(in_scope),
+            "out_of_window": ds.out_of_window(table),
+            "files": ", ".join(report.files) if report is not None and report.files else "",
+        })
+    if rows:
+        w.table(pd.DataFrame(rows), labels={"in_scope": ctx.t("rows_in_scope"),
+                                            "accepted": ctx.t("rows_loaded")},
+                formats={"in_scope": "int"})
+    sources = list(ds.sources)
+    if sources:
+        w.section(ctx.t("sec_files"))
+        w.table(pd.DataFrame({"file": sources}))
+
+
+# ---- Data quality ---------------------------------------------------------------------------
+
+def build_data_quality(ctx: ReportContext, w: SheetWriter) -> None:
+    """Counts per table, rejections per reason, messages, and a sample of rejected rows."""
+    report = ctx.ds.report
+    w.section(ctx.t("sec_tables"))
+    rows = [{"table": rs.table_name(t.table, ctx.lang), "files": ", ".join(t.files),
+             "read": t.read, "accepted": t.accepted, "rejected": t.rejected,
+             "out_of_window": ctx.ds.out_of_window(t.table)} for t in report.tables]
+    if not rows:  # a Dataset built in code: report what is loaded
+        rows = [{"table": rs.table_name(name, ctx.lang), "files": "", "read": len(frame),
+                 "accepted": len(frame), "rejected": 0,
+                 "out_of_window": ctx.ds.out_of_window(name)}
+                for name, frame in ctx.ds.validated.items()]
+    w.table(pd.DataFrame(rows, columns=["table", "files", "read", "accepted", "rejected",
+                                        "out_of_window"]), main=True)
+    w.section(ctx.t("sec_reasons"))
+    reasons = [{"table": rs.table_name(t.table, ctx.lang), "reason": rs.reason_label(code, ctx.lang),
+                "description": schema.REASON_DESCRIPTIONS.get(code, ""), "count": n}
+               for t in report.tables for code, n in sorted(t.reasons.items())]
+    if reasons:
+        w.table(pd.DataFrame(reasons))
+    else:
+        w.note(ctx.t("no_rows"))
+    if report.messages:
+        w.section(ctx.t("sec_messages"))
+        w.table(pd.DataFrame({"message": list(report.messages)}))
+    rejected = report.rejected
+    total = 0 if rejected is None else len(rejected)
+    if total:
+        sample = rejected_sample(rejected, include_personal=ctx.include_personal,
+                                 hidden=ctx.t("hidden"))
+        w.section(ctx.t("sec_rejected_sample", n=f"{len(sample):,}", total=f"{total:,}"))
+        sample = sample.assign(reason=sample["reason"].map(lambda c: rs.reason_label(str(c), ctx.lang)))
+        w.table(sample, formats={"row": "int", "value": "text", "detail": "text"})
+
+
+def rejected_sample(rejected: pd.DataFrame, *, include_personal: bool, hidden: str,
+                    limit: int = MAX_REJECTED_SAMPLE) -> pd.DataFrame:
+    """The first ``limit`` rejected rows; the offending value is hidden when its column holds
+    personal data (member id, name, birth date...) unless ``include_personal``."""
+    sample = rejected.reindex(columns=list(REJECTED_COLUMNS)).head(limit).copy()
+    if not include_personal and len(sample):
+        personal = sample["column"].map(lambda c: is_personal(c) if isinstance(c, str) else False)
+        sample["value"] = sample["value"].astype(object).where(~personal, hidden)
+        sample["detail"] = sample["detail"].astype(object).where(~personal, hidden)
+    return sample
+
+
+# ---- Definitions ----------------------------------------------------------------------------
+
+def build_definitions(ctx: ReportContext, w: SheetWriter) -> None:
+    """The metric dictionary (数据指标字典): definitions, formulas, units, lineage (指标血缘)."""
+    dictionary_frame = analysis_function("metrics", "dictionary_frame")
+    frame = dictionary_frame(ctx.lang).reset_index(drop=True)
+    if len(frame) == 0:
+        w.note(ctx.t("no_rows"))
+        return
+    labels: dict[str, str] = {}
+    try:
+        labels = dict(analysis_function("metrics", "dictionary_headers")(ctx.lang))
+    except Unavailable:
+        pass
+    try:
+        frame["lineage"] = [lineage_text(str(m), ctx.lang) for m in frame["id"]]
+        labels["lineage"] = ctx.label("lineage")
+    except Unavailable:
+        pass
+    w.table(frame, main=True, labels=labels, formats={str(c): "text" for c in frame.columns})
+
+
+def lineage_text(metric_id: str, lang: str) -> str:
+    """The metric's lineage steps as text: "node ← input, input" per step, "; "-separated."""
+    get_metric = analysis_function("metrics", "get_metric")
+    node_label = analysis_function("metrics", "node_label")
+    steps = get_metric(metric_id).lineage
+    return "; ".join(f"{node_label(s.node, lang)} ← {', '.join(node_label(i, lang) for i in s.inputs)}"
+                     for s in steps)

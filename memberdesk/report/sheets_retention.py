@@ -1,0 +1,201 @@
+"""Retention (Kaplan-Meier), Persistency and Cohorts sheets.
+
+Retention presents :func:`memberdesk.analysis.survival.km_by_segment`; Persistency presents
+:func:`memberdesk.analysis.persistency.persistency`; Cohorts presents
+:func:`memberdesk.analysis.cohorts.cohort_retention`.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from openpyxl.formatting.rule import ColorScaleRule
+from openpyxl.utils import get_column_letter
+
+from memberdesk.report import charts
+from memberdesk.report.context import (KEY_TIMES_MONTHS, ReportContext, analysis_function,
+                                       frame_of)
+from memberdesk.report.layout import CHART_ROWS, SheetWriter
+
+AT_RISK_TIMES: tuple[float, ...] = (0.0, 12.0, 24.0, 36.0, 48.0, 60.0)
+GRID_MAX_MONTHS = 120
+NOT_REACHED = {"en": "not reached", "zh_CN": "未达到"}
+
+
+# ---- Retention ------------------------------------------------------------------------------
+
+def build_retention(ctx: ReportContext, w: SheetWriter) -> None:
+    """Survival at 12/24/36/60 months with CIs, medians, log-rank, at-risk, curve chart."""
+    km_by_segment = analysis_function("survival", "km_by_segment")
+    if ctx.ds.policies is None:
+        w.note(ctx.t("no_table", table=ctx.table_label("policies")))
+        return
+    result = km_by_segment(ctx.ds, ctx.segment, unit="months", times=KEY_TIMES_MONTHS,
+                           progress=None)
+    ctx.cache["km"] = result
+    w.section(ctx.t("sec_survival_at"))
+    at = result.survival_at_times.rename(columns={"time": "time_months"})
+    w.table(at, main=True, formats={"time_months": "int", "ci_lower": "pct", "ci_upper": "pct",
+                                    "at_risk": "int", "events": "int"})
+    w.section(ctx.t("sec_medians"))
+    w.table(_median_frame(result.summary_frame(), ctx.lang),
+            formats={"median": "dec1", "median_ci_lower": "dec1", "median_ci_upper": "dec1",
+                     "n": "int", "events": "int"})
+    w.section(ctx.t("sec_logrank"))
+    if result.logrank is None:
+        w.note(ctx.t("logrank_na"))
+    else:
+        lr = result.logrank.to_json()
+        w.table(pd.DataFrame([lr]), formats={"test_statistic": "num", "p_value": "p"})
+    w.section(ctx.t("sec_at_risk"))
+    at_risk = _at_risk_frame(result.curves, ctx.lang)
+    w.table(at_risk, formats={c: "int" for c in at_risk.columns if c != "group"})
+    grid = curve_grid(result.curves)
+    if len(grid.columns) > 1 and len(grid) > 1:
+        names = [c for c in grid.columns if c != "time_months"]
+        grid_row = w.row + CHART_ROWS + 1  # the chart goes first, its data just below it
+        chart_at = w.row
+        w.row = grid_row
+        w.section(ctx.t("sec_curve_grid"))
+        ref = w.table(grid, labels={n: n for n in names},
+                      formats={**{n: "pct" for n in names}, "time_months": "int"})
+        end = w.row
+        w.row = chart_at
+        w.chart(charts.curve_chart(ref, "time_months", names,
+                                   title=ctx.t("chart_km", segment=ctx.label(ctx.segment)),
+                                   x_title=ctx.t("axis_months"), y_title=ctx.t("axis_survival"),
+                                   y_min=None, y_max=1.0))
+        w.row = end
+
+
+def _median_frame(summary: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Medians as months, ``inf`` (not reached) spelled out."""
+    out = summary.copy().astype({c: object for c in ("median", "median_ci_lower", "median_ci_upper")
+                                 if c in summary.columns})
+    for col in ("median", "median_ci_lower", "median_ci_upper"):
+        if col in out.columns:
+            out[col] = [NOT_REACHED[lang] if isinstance(v, (float, np.floating)) and np.isinf(v)
+                        else v for v in out[col]]
+    return out
+
+
+def _at_risk_frame(curves: Any, lang: str) -> pd.DataFrame:
+    """Number at risk at 0, 12, ... 60 months: one row per group (from each curve)."""
+    header = "月" if lang == "zh_CN" else " m"
+    rows = []
+    for c in curves:
+        counts = c.at_risk_at(np.asarray(AT_RISK_TIMES))
+        row: dict[str, Any] = {"group": c.name}
+        row.update({f"{t:g}{header}": float(n) for t, n in zip(AT_RISK_TIMES, counts)})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def curve_grid(curves: Any, max_months: float = GRID_MAX_MONTHS) -> pd.DataFrame:
+    """Each curve's S(t) on whole months 0..min(longest follow-up, ``max_months``) — a
+    downsampled copy of the step curve (value of the last event time <= t) to chart from."""
+    longest = max((float(c.timeline[-1]) for c in curves if len(c.timeline)), default=0.0)
+    top = int(min(np.floor(longest), max_months))
+    grid = np.arange(0, top + 1, dtype=float)
+    data: dict[str, Any] = {"time_months": grid}
+    for c in curves:
+        values = c.survival_at(grid).astype(float)
+        # beyond a curve's own follow-up the estimate is undefined: leave it blank
+        if len(c.timeline):
+            values[grid > float(c.timeline[-1])] = np.nan
+        data[str(c.name)] = values
+    return pd.DataFrame(data)
+
+
+# ---- Persistency ----------------------------------------------------------------------------
+
+PERSISTENCY_MONTHS: tuple[int, ...] = (13, 25)
+PERSISTENCY_COLUMNS: tuple[str, ...] = (
+    "period", "segment", "cohort_count", "ratio_count", "cohort_premium", "ratio_premium",
+    "excluded_single_premium", "excluded_free_look",
+    "excluded_death", "excluded_claim")
+PERSISTENCY_FORMATS: dict[str, str] = {
+    "cohort_count": "int", "persisting_count": "int", "ratio_count": "pct",
+    "cohort_premium": "money", "persisting_premium": "money", "ratio_premium": "pct",
+    "excluded_single_premium": "int", "excluded_free_look": "int", "excluded_death": "int",
+    "excluded_claim": "int", "period": "text"}
+
+
+def build_persistency(ctx: ReportContext, w: SheetWriter) -> None:
+    """13th/25th-month persistency per calendar year by segment, and the rolling trend chart."""
+    persistency = analysis_function("persistency", "persistency")
+    if ctx.ds.policies is None:
+        w.note(ctx.t("no_table", table=ctx.table_label("policies")))
+        return
+    by = ctx.segment if ctx.segment in ctx.ds.policies.columns else None
+    for month in PERSISTENCY_MONTHS:
+        result = persistency(ctx.ds, month=month, period="year", by=by)
+        frame = result.to_frame()
+        w.section(ctx.t("sec_persistency_month", month=month))
+        if frame.empty:
+            w.note(ctx.t("no_rows"))
+            continue
+        frame = frame[[c for c in PERSISTENCY_COLUMNS if c in frame.columns]]
+        w.table(frame, main=month == PERSISTENCY_MONTHS[0], formats=PERSISTENCY_FORMATS)
+    trend = {}
+    for month in PERSISTENCY_MONTHS:
+        rolling = persistency(ctx.ds, month=month, period="rolling12").segment(None)
+        if len(rolling):
+            trend[month] = rolling.set_index("period")["ratio_premium"]
+    if not trend:
+        return
+    wide = pd.DataFrame({ctx.t("persistency_series", month=m): v for m, v in trend.items()})
+    wide = wide.sort_index().rename_axis("period").reset_index()
+    series = [c for c in wide.columns if c != "period"]
+    chart_at = w.row
+    w.row += CHART_ROWS + 1
+    w.section(ctx.t("sec_persistency_trend"))
+    grid = w.table(wide, labels={c: c for c in series},
+                   formats={**{c: "pct" for c in series}, "period": "text"})
+    end = w.row
+    w.row = chart_at
+    w.chart(charts.category_line_chart(grid, "period", series, title=ctx.t("chart_persistency"),
+                                       x_title=ctx.t("axis_period"), y_title=ctx.t("axis_ratio")))
+    w.row = end
+
+
+# ---- Cohorts --------------------------------------------------------------------------------
+
+def cohort_columns(n_months: int) -> list[int]:
+    """Months since issue shown in the matrix: every month of the first year, then every
+    6th month (a full 0..N grid of a long book would not fit a page)."""
+    months = list(range(0, min(n_months, 13)))
+    months += list(range(18, n_months, 6))
+    return months
+
+
+def build_cohorts(ctx: ReportContext, w: SheetWriter) -> None:
+    """Issue-month cohorts × months since issue; unobserved cells blank; colour scale."""
+    cohort_retention = analysis_function("cohorts", "cohort_retention")
+    if ctx.ds.policies is None:
+        w.note(ctx.t("no_table", table=ctx.table_label("policies")))
+        return
+    result = cohort_retention(ctx.ds)
+    shares = result.shares
+    if shares.empty:
+        w.note(ctx.t("no_rows"))
+        return
+    months = cohort_columns(shares.shape[1])
+    frame = shares[months].copy()
+    frame.columns = [f"m{k}" for k in months]
+    frame.insert(0, "size", result.sizes)
+    frame = frame.rename_axis("cohort").reset_index()
+    month_cols = [f"m{k}" for k in months]
+    w.note(ctx.t("cohort_note"))
+    ref = w.table(frame, main=True, labels={f"m{k}": str(k) for k in months},
+                  formats={**{c: "pct" for c in month_cols}, "size": "int", "cohort": "text"})
+    if ref.n_rows:
+        first = get_column_letter(ref.col(month_cols[0]))
+        last = get_column_letter(ref.col(month_cols[-1]))
+        w.ws.conditional_formatting.add(
+            f"{first}{ref.first_row}:{last}{ref.last_row}",
+            ColorScaleRule(start_type="min", start_color="F8696B", mid_type="percentile",
+                           mid_value=50, mid_color="FFEB84", end_type="max", end_color="63BE7B"))
+        for c in month_cols:  # narrow month columns: the matrix reads as a heat map
+            w.widths[ref.col(c)] = 4.0

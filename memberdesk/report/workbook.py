@@ -1,0 +1,193 @@
+"""The Excel report for managers: one workbook that stands on its own.
+
+:func:`write_report` is the single entry point (File ▸ Export report in the app, ``memberdesk
+report`` on the command line). It builds every sheet in memory from the analysis results, then
+saves atomically: the workbook goes to a temporary file next to the target and is moved into
+place with :func:`os.replace`, so a failure never leaves a half-written or clobbered report.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+from openpyxl import Workbook
+
+import memberdesk
+from memberdesk.core.dataset import Dataset
+from memberdesk.core.errors import AnalysisError, DataError
+from memberdesk.core.progress import Progress, check_cancelled, ensure
+from memberdesk.report import report_strings as rs
+from memberdesk.report import (sheets_experience, sheets_models, sheets_operations,
+                               sheets_overview, sheets_retention)
+from memberdesk.report.context import ReportContext, Unavailable
+from memberdesk.report.layout import SheetWriter
+from memberdesk.report.safety import is_personal
+
+Builder = Callable[[ReportContext, SheetWriter], None]
+
+# Sheet key -> (builder, the "what" text used in not-available / not-computed notes).
+BUILDERS: dict[str, tuple[Builder, str]] = {
+    "summary": (sheets_overview.build_summary, "what_kpis"),
+    "retention": (sheets_retention.build_retention, "what_km"),
+    "persistency": (sheets_retention.build_persistency, "what_persistency"),
+    "cohorts": (sheets_retention.build_cohorts, "what_cohorts"),
+    "drivers": (sheets_models.build_drivers, "what_cox"),
+    "projection": (sheets_models.build_projection, "what_parametric"),
+    "decrements": (sheets_models.build_decrements, "what_competing"),
+    "experience": (sheets_experience.build_experience, "what_experience"),
+    "benefits": (sheets_operations.build_benefits, "what_benefits"),
+    "service": (sheets_operations.build_service, "what_service"),
+    "claims": (sheets_operations.build_claims, "what_claims"),
+    "data_quality": (sheets_overview.build_data_quality, "what_kpis"),
+    "definitions": (sheets_overview.build_definitions, "what_dictionary"),
+}
+assert tuple(BUILDERS) == rs.SHEET_ORDER
+
+
+def write_report(
+    ds: Dataset,
+    path: str | Path,
+    *,
+    lang: str = "en",
+    segment: str = "channel",
+    include_personal: bool = False,
+    progress: Progress | None = None,
+    expected: pd.DataFrame | None = None,
+) -> Path:
+    """Write the manager report for ``ds`` to ``path`` (.xlsx) and return the path.
+
+    Parameters
+    ----------
+    ds
+        The loaded dataset; every figure is as of ``ds.as_of`` under ``ds.filters``.
+    path
+        Target workbook. An existing file is replaced only once the new one is complete.
+    lang
+        ``"en"`` or ``"zh_CN"``: sheet names, headers, titles, chart titles, definitions.
+    segment
+        Policy column the retention and persistency sheets are broken down by.
+    include_personal
+        Allow member-level personal data (member ids, names, birth dates) in the report,
+        e.g. in the sample of rejected rows. Off by default.
+    expected
+        Optional expected-rate table for the Experience sheet's A/E (as returned by
+        :func:`memberdesk.analysis.experience.read_expected_table`); without it A/E is blank.
+
+    Raises
+    ------
+    DataError
+        The target folder does not exist or is not writable, the target is locked (open in
+        Excel) or cannot be replaced; the old file is left intact.
+    """
+    if lang not in rs.LANGS:
+        raise DataError(f"unknown report language {lang!r}; choose one of {', '.join(rs.LANGS)}")
+    if is_personal(segment) and not include_personal:
+        raise DataError(f"segment {segment!r} is member-level personal data; the report shows it "
+                        "only with include_personal")
+    target = Path(path)
+    _check_target(target)
+    prog = ensure(progress)
+    ctx = ReportContext(ds=ds, lang=lang, segment=segment, include_personal=include_personal,
+                        generated_at=dt.datetime.now().replace(microsecond=0), progress=progress,
+                        expected=expected)
+    wb = Workbook()
+    wb.remove(wb.active)
+    for i, key in enumerate(rs.SHEET_ORDER):
+        check_cancelled(progress)
+        prog.status(f"Report: {rs.sheet_name(key)}")
+        ws = wb.create_sheet(rs.sheet_name(key, lang))
+        w = SheetWriter(ws, lang, ctx.report_title, ctx.as_of_text)
+        subject = rs.subject(key, lang, segment=ctx.label(segment))
+        w.title_block(subject, ctx.scope_line())
+        builder, what = BUILDERS[key]
+        try:
+            builder(ctx, w)
+        except Unavailable:
+            w.note(ctx.t("not_available", what=ctx.t(what)))
+        except (AnalysisError, DataError) as exc:
+            w.note(ctx.t("not_computed", what=ctx.t(what), reason=str(exc)))
+        w.finish(page_text=ctx.t("page_footer"))
+        prog.fraction((i + 1) / (len(rs.SHEET_ORDER) + 1))
+    _set_properties(wb, ctx)
+    check_cancelled(progress)
+    prog.status("Report: saving")
+    _save_atomic(wb, target)
+    prog.fraction(1.0)
+    return target
+
+
+def _set_properties(wb: Workbook, ctx: ReportContext) -> None:
+    props = wb.properties
+    props.title = ctx.report_title
+    props.subject = f"{rs.subject('summary', ctx.lang)} · {ctx.as_of_text}"
+    props.creator = "MemberDesk"
+    props.lastModifiedBy = "MemberDesk"
+    props.description = rs.text("generated_by", ctx.lang, version=memberdesk.__version__,
+                                timestamp=ctx.generated_at.isoformat(sep=" "))
+    props.keywords = f"MemberDesk; as-of {ctx.as_of_iso}; {ctx.lang}"
+    props.created = ctx.generated_at
+    props.modified = ctx.generated_at
+    props.language = "zh-CN" if ctx.lang == "zh_CN" else "en"
+
+
+# ---- safe saving ---------------------------------------------------------------------------
+
+def _check_target(target: Path) -> None:
+    """Fail early (before minutes of analysis) when the target cannot be written."""
+    if target.suffix.lower() != ".xlsx":
+        raise DataError("the report must be an .xlsx file", file=str(target))
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise DataError("the folder for the report does not exist", file=str(target))
+    if target.is_dir():
+        raise DataError("the report path is a folder, not a file", file=str(target))
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise DataError("the folder is not writable; choose another place for the report",
+                        file=str(target))
+    if target.exists() and not os.access(target, os.W_OK):
+        raise DataError("the existing report is read-only or locked; close it in Excel or "
+                        "choose another name", file=str(target))
+    owner_file = folder / f"~${target.name}"
+    if owner_file.exists():
+        raise DataError("the report is open in Excel; close it and export again",
+                        file=str(target))
+
+
+def _save_atomic(wb: Workbook, target: Path) -> None:
+    """Save to a temp file in the target folder, then ``os.replace`` it into place."""
+    folder = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".xlsx.tmp",
+                                        dir=folder)
+    except OSError as exc:
+        raise DataError(f"cannot write in the report folder ({exc.strerror or exc})",
+                        file=str(target)) from exc
+    tmp = Path(tmp_name)
+    try:
+        os.close(fd)
+        wb.save(tmp)
+        _copy_mode(target, tmp)
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise DataError(f"cannot save the report ({exc.strerror or exc}); the previous file, "
+                        "if any, is unchanged", file=str(target)) from exc
+    finally:
+        if tmp.exists():
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
+
+
+def _copy_mode(target: Path, tmp: Path) -> None:
+    """Give the new file the old file's permissions (or the usual 0666 & ~umask)."""
+    if target.exists():
+        os.chmod(tmp, target.stat().st_mode & 0o777)
+        return
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
