@@ -259,10 +259,9 @@ def _period_frame(table: dict[str, np.ndarray], bounds: list[tuple[str, int, int
                   offset: int, segments: list[Any], *, has_premium: bool) -> pd.DataFrame:
     if not bounds:
         return _empty_frame()
-    prefix = {k: np.concatenate([np.zeros((v.shape[0], 1)), np.cumsum(v, axis=1)], axis=1)
-              for k, v in table.items()}
-    lo = np.array([max(s - first, 0) for _, s, _ in bounds])
-    hi = np.array([e - first + 1 for _, _, e in bounds])
+    # Plain slice sums (not prefix-sum differences): a fully persisting cohort then gives
+    # persisting == cohort exactly, and ratios never leave [0, 1] by rounding.
+    slices = [slice(max(s - first, 0), e - first + 1) for _, s, e in bounds]
     n_p, n_s = len(bounds), len(segments)
     data: dict[str, Any] = {
         "period": np.repeat([b[0] for b in bounds], n_s),
@@ -273,7 +272,8 @@ def _period_frame(table: dict[str, np.ndarray], bounds: list[tuple[str, int, int
         "segment": np.tile(np.array(segments, dtype=object), n_p),
     }
     for name in _MEASURES:
-        data[name] = (prefix[name][:, hi] - prefix[name][:, lo]).T.reshape(-1)
+        values = table[name]
+        data[name] = np.stack([values[:, sl].sum(axis=1) for sl in slices]).reshape(-1)
     frame = pd.DataFrame(data)
     for col in ("period_start", "period_end", "cohort_issued_from", "cohort_issued_to"):
         frame[col] = frame[col].astype("datetime64[ns]")
