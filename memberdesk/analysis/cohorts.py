@@ -11,6 +11,8 @@ Conventions
 * A cell is blank (NaN) when that month end is after the as-of date for the cohort's last issue
   month (the last month of the cohort period), i.e. not yet fully observed. A cohort's month 0
   is therefore blank while its issue month (quarter) has not ended by the as-of date.
+* Rows run over every month (quarter) from the first issue to the last, so the axis is regular;
+  a period with no issues has size 0 and a blank row.
 """
 from __future__ import annotations
 
