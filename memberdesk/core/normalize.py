@@ -72,7 +72,7 @@ def _cell_text(v: object) -> str | None:
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, (dt.datetime, pd.Timestamp)):
-        return v.isoformat(sep=" ")
+        return v.date().isoformat() if v.time() == dt.time(0) else v.isoformat(sep=" ")
     if isinstance(v, dt.date):
         return v.isoformat()
     if isinstance(v, dt.timedelta):  # a time-only cell; not a date

@@ -327,5 +327,5 @@ def _raw_values(data: Assembled, idx: np.ndarray, columns: np.ndarray) -> list[o
         pos = np.flatnonzero(cols == name)
         taken = data.columns[name].take(pa.array(idx[pos])).to_pylist()
         for p, v in zip(pos, taken):
-            values[p] = v
+            values[p] = v.strip() or None if isinstance(v, str) else v
     return values

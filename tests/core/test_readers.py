@@ -1,0 +1,215 @@
+"""Readers: encodings, delimiters, workbooks, Parquet, folders, bad files (readers.py)."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from memberdesk.core.errors import DataError
+from memberdesk.core.readers import (detect_encoding, list_files, read_file, read_files,
+                                     sniff_delimiter)
+
+HEADER_ZH = "保单号,客户号,生效日期,保单状态,年化保费\n"
+ROWS_ZH = "P1,M1,2021-03-01,有效,1000\nP2,M2,2021/3/1,退保,2000\n"
+
+
+def _write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk", "utf-16"])
+def test_text_encodings_with_chinese_headers(tmp_path: Path, encoding: str) -> None:
+    f = _write(tmp_path / "data.csv", HEADER_ZH + ROWS_ZH, encoding)
+    (raw,) = read_file(f).tables
+    assert raw.headers == ["保单号", "客户号", "生效日期", "保单状态", "年化保费"]
+    assert raw.data.column("保单状态").to_pylist() == ["有效", "退保"]
+    assert raw.table == "policies"
+    assert raw.rows.tolist() == [2, 3]
+
+
+def test_encoding_detection_bytes() -> None:
+    assert detect_encoding("a,b\n1,2\n".encode("utf-8")) == "utf-8"
+    assert detect_encoding("保单号\n".encode("utf-8-sig")) == "utf-8-sig"
+    assert detect_encoding("保单号,生效日期\n".encode("gb18030")) == "gb18030"
+
+
+def test_gb18030_after_a_long_ascii_start(tmp_path: Path) -> None:
+    # Chinese appears only beyond the 64 kB sample: the fast reader notices and re-decodes.
+    body = "".join(f"P{i},2021-03-01,in force\n" for i in range(5000)) + "P9999,2021-03-01,有效\n"
+    f = _write(tmp_path / "policies.csv", "policy_id,issue_date,status\n" + body, "gb18030")
+    (raw,) = read_file(f).tables
+    assert raw.data.column("status").to_pylist()[-1] == "有效"
+    assert raw.encoding == "gb18030"
+
+
+@pytest.mark.parametrize(("sep", "suffix"), [(",", ".csv"), ("\t", ".tsv"), (";", ".csv"),
+                                            ("|", ".txt"), ("\t", ".txt")])
+def test_delimiters(tmp_path: Path, sep: str, suffix: str) -> None:
+    text = sep.join(["policy_id", "issue_date", "channel"]) + "\n" + \
+        sep.join(["P1", "2021-03-01", "a,b" if sep != "," else "ab"]) + "\n"
+    f = _write(tmp_path / f"policies{suffix}", text)
+    (raw,) = read_file(f).tables
+    assert raw.delimiter == sep
+    assert raw.headers == ["policy_id", "issue_date", "channel"]
+
+
+def test_sniff_prefers_consistent_split() -> None:
+    assert sniff_delimiter("a;b;c\n1;2,5;3\n4;5;6\n") == ";"
+    assert sniff_delimiter("a\tb\n1\t2\n", ".tsv") == "\t"
+
+
+def test_quoted_fields_with_newlines_and_commas(tmp_path: Path) -> None:
+    f = _write(tmp_path / "policies.csv",
+               'policy_id,product,issue_date\nP1,"Term, Life",2021-03-01\nP2,"two\nlines",2021-03-02\n')
+    (raw,) = read_file(f).tables
+    assert raw.data.column("product").to_pylist() == ["Term, Life", "two\nlines"]
+
+
+def test_blank_lines_keep_physical_row_numbers(tmp_path: Path) -> None:
+    f = _write(tmp_path / "policies.csv", "policy_id,issue_date\nP1,2021-03-01\n\nP2,2021-03-02\n,\n")
+    (raw,) = read_file(f).tables
+    assert raw.data.column("policy_id").to_pylist() == ["P1", "P2"]
+    assert raw.rows.tolist() == [2, 4]
+
+
+def test_ragged_rows_are_padded(tmp_path: Path) -> None:
+    f = _write(tmp_path / "policies.csv", "policy_id,issue_date,channel\nP1,2021-03-01\nP2,2021-03-02,web\n")
+    (raw,) = read_file(f).tables
+    assert raw.data.column("channel").to_pylist() == ["", "web"]
+    assert raw.rows.tolist() == [2, 3]
+
+
+def test_duplicate_and_empty_headers_are_made_unique(tmp_path: Path) -> None:
+    f = _write(tmp_path / "policies.csv", "policy_id,x,x,\nP1,1,2,3\n")
+    (raw,) = read_file(f).tables
+    assert raw.headers == ["policy_id", "x", "x (2)", "column_4"]
+
+
+def _workbook(path: Path) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "保单"
+    ws.append(["保单号", "生效日期", "年化保费"])
+    ws.append(["P1", dt.datetime(2021, 3, 1), 1000])
+    ws.append(["P2", dt.datetime(2021, 4, 1, 10, 30), 2000.5])
+    ws2 = wb.create_sheet("Sheet2")  # matched by headers, not name; starts at row 3
+    ws2.append([])
+    ws2.append([])
+    ws2.append(["member_id", "gender", "birth_date"])
+    ws2.append([1001, "F", "1980-01-01"])
+    wb.create_sheet("notes").append(["just some notes"])
+    misc = wb.create_sheet("misc")
+    misc.append(["foo", "bar"])
+    misc.append([1, 2])
+    wb.create_sheet("empty")
+    wb.save(path)
+    return path
+
+
+def test_workbook_sheets_by_name_and_headers_and_bad_sheets(tmp_path: Path) -> None:
+    result = read_file(_workbook(tmp_path / "book.xlsx"))
+    by_sheet = {t.sheet: t for t in result.tables}
+    assert set(by_sheet) == {"保单", "Sheet2", "misc"}
+    pol = by_sheet["保单"]
+    assert pol.table == "policies"
+    dates = pol.data.column("生效日期").to_pylist()
+    assert dates[0].startswith("2021-03-01") and dates[1] == "2021-04-01 10:30:00"
+    assert pol.data.column("年化保费").to_pylist() == ["1000", "2000.5"]
+    mem = by_sheet["Sheet2"]
+    assert mem.table == "members"
+    assert mem.rows.tolist() == [4]
+    assert mem.data.column("member_id").to_pylist() == ["1001"]
+    assert by_sheet["misc"].table is None  # read, but matches no table: the loader decides
+    assert any("notes" in m and "no data rows" in m for m in result.messages)
+    assert any("'empty'" in m and "empty" in m for m in result.messages)
+
+
+def test_workbook_header_only_sheet_is_a_message(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    wb.active.title = "policies"
+    wb.active.append(["policy_id", "issue_date"])
+    wb.active.append(["P1", "2021-03-01"])
+    wb.create_sheet("claims").append(["claim_id", "policy_id"])
+    wb.save(tmp_path / "b.xlsx")
+    result = read_file(tmp_path / "b.xlsx")
+    assert [t.sheet for t in result.tables] == ["policies"]
+    assert any("claims" in m and "no data rows" in m for m in result.messages)
+
+
+def test_workbook_openpyxl_fallback_matches_calamine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from memberdesk.core import readers
+
+    path = _workbook(tmp_path / "book.xlsx")
+    fast = read_file(path)
+
+    def broken(_: Path) -> None:
+        raise RuntimeError("calamine unavailable")
+
+    monkeypatch.setattr(readers, "_calamine_sheets", broken)
+    slow = read_file(path)
+    for a, b in zip(fast.tables, slow.tables):
+        assert a.data.equals(b.data) and a.rows.tolist() == b.rows.tolist()
+
+
+def test_parquet(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"policy_id": ["P1", "P2"], "issue_date": pd.to_datetime(["2021-03-01", "2021-04-01"]),
+                          "annual_premium": [1000.0, np.nan]})
+    pq.write_table(pa.Table.from_pandas(frame), tmp_path / "policies.parquet")
+    (raw,) = read_file(tmp_path / "policies.parquet").tables
+    assert raw.table == "policies"
+    assert raw.data.column("annual_premium").to_pylist() == ["1000", None]
+    assert raw.rows.tolist() == [2, 3]
+
+
+def test_folder_lists_supported_files_sorted_not_recursive(tmp_path: Path) -> None:
+    _write(tmp_path / "b_policies.csv", "policy_id,issue_date\nP1,2021-03-01\n")
+    _write(tmp_path / "a_members.csv", "member_id,gender\nM1,F\n")
+    _write(tmp_path / "readme.md", "hello")
+    _write(tmp_path / "~$lock.xlsx", "x")
+    (tmp_path / "sub").mkdir()
+    _write(tmp_path / "sub" / "claims.csv", "claim_id,policy_id\nC1,P1\n")
+    assert [p.name for p in list_files([tmp_path])] == ["a_members.csv", "b_policies.csv"]
+    assert [t.table for t in read_files([tmp_path]).tables] == ["members", "policies"]
+
+
+@pytest.mark.parametrize(("content", "words"), [
+    (b"", "empty"), (b"  \n\n", "empty"), (b"\x00\x01\x02binary\x00stuff", "binary"),
+    (b"policy_id,issue_date\n", "no data rows"),
+])
+def test_bad_text_files(tmp_path: Path, content: bytes, words: str) -> None:
+    f = tmp_path / "policies.csv"
+    f.write_bytes(content)
+    with pytest.raises(DataError, match=words) as info:
+        read_file(f)
+    assert info.value.file == str(f)
+
+
+def test_fake_workbook_and_missing_paths(tmp_path: Path) -> None:
+    f = _write(tmp_path / "x.xlsx", "not a workbook")
+    with pytest.raises(DataError, match="not a valid .xlsx"):
+        read_file(f)
+    with pytest.raises(DataError, match="no such file"):
+        list_files([tmp_path / "missing.csv"])
+    (tmp_path / "emptydir").mkdir()
+    with pytest.raises(DataError, match="no data files"):
+        list_files([tmp_path / "emptydir"])
+
+
+def test_cancellation(tmp_path: Path) -> None:
+    from memberdesk.core.errors import Cancelled
+
+    class Stop:
+        def fraction(self, x: float) -> None: ...
+        def status(self, text: str) -> None: ...
+        def cancelled(self) -> bool: return True
+
+    _write(tmp_path / "policies.csv", "policy_id\nP1\n")
+    with pytest.raises(Cancelled):
+        read_files([tmp_path], Stop())
