@@ -20,6 +20,9 @@ from PySide6.QtWidgets import QWidget
 from memberdesk.ui.charts.base import Chart, label_style, tr
 
 
+LONG_SERIES = 5_000  # points above which lines are downsampled (peak) and clipped to the view
+
+
 class TrendChart(Chart):
     """Lines (with markers) or grouped bars of a tidy frame."""
 
@@ -27,8 +30,6 @@ class TrendChart(Chart):
         super().__init__(parent)
         self.value_axis = ValueAxis("left")
         self.plot = self.add_plot(axisItems={"left": self.value_axis})
-        self.plot.setDownsampling(auto=True, mode="peak")
-        self.plot.setClipToView(True)
         self.legend = self.plot.addLegend(offset=(-10, 10), labelTextColor=self.colours.foreground,
                                           brush=pg.mkBrush(QColor(self.colours.background)))
         self.items: list[Any] = []
@@ -87,13 +88,16 @@ class TrendChart(Chart):
             pos = {lab: i for i, lab in enumerate(labels)}
             frame["_x"] = frame[x].astype(str).map(pos).astype(float)
             self.x_labels = labels
-            step = max(1, len(labels) // 12)
+            step = max(1, int(np.ceil(len(labels) / 10)))
             self.plot.getAxis("bottom").setTicks([[(i, lab) for i, lab in enumerate(labels) if i % step == 0],
                                                   [(i, lab) for i, lab in enumerate(labels)]])
         else:
             frame["_x"] = frame[x].astype(float)
             self.x_labels = None
             self.plot.getAxis("bottom").setTicks(None)
+        long_series = len(frame) > LONG_SERIES
+        self.plot.setDownsampling(auto=long_series, mode="peak")
+        self.plot.setClipToView(long_series)
         groups = [(str(k), g) for k, g in frame.groupby(series, sort=False, observed=True)] if series else [("", frame)]
         self.series_names = [name for name, _ in groups]
         n = len(groups)

@@ -1,0 +1,66 @@
+"""Claims (理赔): time to settlement (KM of "still open" against days since report), share
+settled within 5/10/30 days, paid ratios by product."""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QSplitter, QWidget
+
+from memberdesk.ui.charts.base import ChartPanel
+from memberdesk.ui.charts.km import KMChart
+from memberdesk.ui.charts.lines import TrendChart
+from memberdesk.ui.pages.base import AnalysisPage, Task, fill_table, make_table, percent_format
+
+
+def compute_claims(ds: Any, progress: Any = None) -> Any:
+    from memberdesk.analysis.claims import claim_settlement
+
+    return claim_settlement(ds, by="product", progress=progress)
+
+
+class ClaimsPage(AnalysisPage):
+    page_id = "claims"
+    required_table = "claims"
+
+    def title(self) -> str:
+        return self.tr("Claims")
+
+    def empty_message(self) -> str:
+        return self.tr("No claims loaded — load a claims file to see this page.")
+
+    def build_content(self, content: QWidget) -> None:
+        self.subtitle.setText(self.tr("Share of claims still open by days since report (open claims "
+                                      "censored at the as-of date), and paid ratios."))
+        self.km = KMChart()
+        self.km.plot.setLabel("left", self.tr("Share of claims still open"))
+        self.km_panel = self.register_panel(ChartPanel(self.km, self.tr("Time to settlement")))
+        self.ratio = TrendChart()
+        self.ratio_panel = self.register_panel(ChartPanel(self.ratio, self.tr("Paid ratio by product")))
+        self.table, self.model = make_table()
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.ratio_panel)
+        right.addWidget(self.table)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.km_panel)
+        splitter.addWidget(right)
+        splitter.setSizes([800, 600])
+        layout = QHBoxLayout(content)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+
+    def task(self, ds: Any) -> Task:
+        return compute_claims, (ds,), {}
+
+    def show_result(self, res: Any) -> None:
+        if res.reason:
+            self.show_message(res.reason)
+            return
+        self.km.set_curves(list(res.curves.values()), unit="days")
+        s = res.summary
+        long = s.melt(id_vars=["segment"], value_vars=["paid_ratio_amount", "paid_ratio_count"],
+                      var_name="measure", value_name="ratio")
+        self.ratio.set_data(long, x="segment", y="ratio", series="measure", kind="bar", percent=True,
+                            y_label=self.tr("Paid ratio"))
+        fmt = {c: percent_format for c in s.columns if c.startswith("within_") or c.startswith("paid_ratio")}
+        fill_table(self.table, self.model, s, formats=fmt)

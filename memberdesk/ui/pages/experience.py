@@ -1,0 +1,159 @@
+"""Experience study: actual terminations against exposure by policy year (and segment), A/E
+against an expected-rate table with confidence intervals and limited-fluctuation credibility."""
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QFileDialog, QLineEdit, QListWidget, QListWidgetItem, QPushButton,
+                               QSplitter, QVBoxLayout, QWidget, QHBoxLayout, QLabel)
+
+from memberdesk.ui.charts.base import ChartPanel
+from memberdesk.ui.charts.lines import TrendChart
+from memberdesk.ui.pages.base import AnalysisPage, Task, fill_table, make_table, percent_format
+
+STATUSES = ("lapsed", "surrendered", "death", "matured", "other")
+
+
+def compute_experience(ds: Any, by: list[str], target: list[str], expected_path: str,
+                       progress: Any = None) -> Any:
+    from memberdesk.analysis.experience import experience_study, read_expected_table
+
+    expected = read_expected_table(expected_path) if expected_path else None
+    return experience_study(ds, by=by, target=target, expected=expected, progress=progress)
+
+
+def ae_interval(frame: pd.DataFrame) -> pd.DataFrame:
+    """A/E with its CI: the rate CI divided by the expected rate (the expected is fixed)."""
+    out = frame.copy()
+    exp = out["expected"].astype(float).where(out["expected"].astype(float) > 0)
+    out["ae_lower"] = out["rate_lower"].astype(float) / exp
+    out["ae_upper"] = out["rate_upper"].astype(float) / exp
+    return out
+
+
+class ExperiencePage(AnalysisPage):
+    page_id = "experience"
+    debounce_ms = 300
+
+    def title(self) -> str:
+        return self.tr("Experience study (A/E)")
+
+    def build_content(self, content: QWidget) -> None:
+        self.subtitle.setText(self.tr(
+            "Termination rate = actual ÷ exposure (policy-years) per policy year. With an expected "
+            "table, A/E = actual ÷ expected; credibility Z = min(1, √(actual ÷ 1,537·(1−rate)))."))
+        self.by = QListWidget()
+        self.target = QListWidget()
+        for lw in (self.by, self.target):
+            lw.setMaximumWidth(200)
+            lw.itemChanged.connect(lambda _i: self.request_refresh())
+        for status in STATUSES:
+            item = QListWidgetItem(status)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if status in ("lapsed", "surrendered") else Qt.CheckState.Unchecked)
+            self.target.addItem(item)
+        self.expected = QLineEdit()
+        self.expected.setPlaceholderText(self.tr("no expected table (rates only)"))
+        self.expected.setReadOnly(True)
+        browse = QPushButton(self.tr("Expected table…"))
+        browse.clicked.connect(self.choose_expected)
+        clear = QPushButton(self.tr("Clear"))
+        clear.clicked.connect(lambda: self.set_expected_path(""))
+        self.add_control("", browse)
+        self.add_control("", self.expected)
+        self.add_control("", clear)
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addWidget(QLabel(self.tr("Split by:")))
+        ll.addWidget(self.by, 1)
+        ll.addWidget(QLabel(self.tr("Terminations studied:")))
+        ll.addWidget(self.target)
+        self.chart = TrendChart()
+        self.panel = self.register_panel(ChartPanel(self.chart, self.tr("Experience")))
+        self.table, self.model = make_table()
+        self.totals = QLabel("")
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.panel)
+        host = QWidget()
+        hl = QVBoxLayout(host)
+        hl.setContentsMargins(0, 0, 0, 0)
+        hl.addWidget(self.totals)
+        hl.addWidget(self.table)
+        right.addWidget(host)
+        right.setSizes([480, 300])
+        layout = QHBoxLayout(content)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(left)
+        layout.addWidget(right, 1)
+
+    def on_dataset(self, ds: Any) -> None:
+        chosen = set(self.checked(self.by))
+        cols = ds.segment_columns() if ds is not None and ds.has("policies") else []
+        self.by.blockSignals(True)
+        self.by.clear()
+        for col in cols:
+            item = QListWidgetItem(col)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if col in chosen else Qt.CheckState.Unchecked)
+            self.by.addItem(item)
+        self.by.blockSignals(False)
+
+    @staticmethod
+    def checked(lw: QListWidget) -> list[str]:
+        return [lw.item(i).text() for i in range(lw.count())
+                if lw.item(i).checkState() == Qt.CheckState.Checked]
+
+    def set_checked(self, lw: QListWidget, names: list[str]) -> None:
+        lw.blockSignals(True)
+        for i in range(lw.count()):
+            lw.item(i).setCheckState(Qt.CheckState.Checked if lw.item(i).text() in names else Qt.CheckState.Unchecked)
+        lw.blockSignals(False)
+        self.request_refresh()
+
+    def choose_expected(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Expected-rate table"), "",
+                                              self.tr("Tables (*.csv *.txt *.xlsx)"))
+        if path:
+            self.set_expected_path(path)
+
+    def set_expected_path(self, path: str) -> None:
+        self.expected.setText(path)
+        self.request_refresh()
+
+    def task(self, ds: Any) -> Task | None:
+        target = self.checked(self.target)
+        if not target:
+            self.show_message(self.tr("Tick at least one termination status to study."))
+            return None
+        return compute_experience, (ds, self.checked(self.by), target, self.expected.text()), {}
+
+    def show_result(self, res: Any) -> None:
+        rows = res.rows
+        period = res.basis
+        series = None
+        frame = rows.copy()
+        if res.by:
+            frame["segment"] = frame[list(res.by)].astype(str).agg(" · ".join, axis=1)
+            series = "segment"
+        if res.has_expected:
+            frame = ae_interval(frame)
+            self.chart.set_data(frame, x=period, y="ae", series=series, lower="ae_lower", upper="ae_upper",
+                                reference=1.0, x_label=self.tr("Policy year"), y_label=self.tr("A/E"))
+            self.panel.set_title(self.tr("Actual ÷ expected by policy year (95% CI)"))
+        else:
+            self.chart.set_data(frame, x=period, y="rate", series=series, lower="rate_lower",
+                                upper="rate_upper", percent=True, x_label=self.tr("Policy year"),
+                                y_label=self.tr("Termination rate"))
+            self.panel.set_title(self.tr("Termination rate by policy year (95% CI) — load an expected table for A/E"))
+        t = res.totals.iloc[0]
+        ae = t.get("ae")
+        self.totals.setText(self.tr("Total: exposure {e:,.1f} policy-years, actual {a:,.0f}, rate {r:.2%}{ae}").format(
+            e=float(t["exposure"]), a=float(t["actual"]), r=float(t["rate"]),
+            ae="" if ae is None or pd.isna(ae) else self.tr(", A/E {v:.3f}").format(v=float(ae))))
+        fill_table(self.table, self.model, res.to_frame(),
+                   formats={"rate": percent_format, "rate_lower": percent_format,
+                            "rate_upper": percent_format, "expected": percent_format,
+                            "credibility": percent_format})
