@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from memberdesk.analysis.service import to_days, weighted_cox_hr
+from memberdesk.analysis.service import cox_hr, to_days
 from memberdesk.core import schema
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
@@ -300,10 +300,11 @@ def benefit_retention(ds: Dataset, *, landmark_months: float = 12, horizon_month
         row.update(survival_users=s_u, survival_non_users=s_n, survival_difference=s_u - s_n)
         hr = (np.nan,) * 4
         if us.any() and (~us).any() and ev.sum() > 0:
-            agg = (pd.DataFrame({"days": days[keep], "event": ev, "user": us.astype(np.int8)})
-                   .groupby(["days", "event", "user"]).size().rename("weight").reset_index())
-            agg = agg[agg["days"] > 0]
-            hr = weighted_cox_hr(agg, "user")
+            frame = pd.DataFrame({"duration": d_m, "event": ev, "user": us.astype(np.int8)})
+            try:
+                hr = cox_hr(frame, "user")
+            except AnalysisError:
+                pass  # too few events: HR left NaN
         row.update(hazard_ratio=hr[0], hr_ci_lower=hr[1], hr_ci_upper=hr[2], p_value=hr[3])
         rows.append(row)
         prog.fraction(0.3 + 0.35 * len(rows))

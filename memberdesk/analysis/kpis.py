@@ -252,22 +252,26 @@ def _persistency(b: _Book, month: int) -> Series:
 
     A period is fully measured at t when its last cohort policy's measurement date (end of its
     ``month``-th policy month: ``cohort_issued_to`` + ``month`` months − 1 day) is on or before
-    t; its ratio no longer changes after that, so K(t) is read off the as-of result.
+    t; its ratio no longer changes after that, so trend values are read off the as-of result.
     """
     try:
         from memberdesk.analysis.persistency import persistency
     except ImportError:
         return np.array([]), "not available"
-    res = persistency(b.ds, month=month, period="rolling12")
-    frame = res.segment(None) if hasattr(res, "segment") else res.frame
     out = np.full(len(b.ends), np.nan)
+    # The previous value is computed on the data re-windowed at its cut-off (exact even near
+    # the start of the data, where the rolling windows of the two calls differ).
+    prev = persistency(b.ds.with_as_of(b.cutoffs[0]), month=month, period="rolling12").segment(None)
+    if len(prev):
+        out[0] = float(prev["ratio_premium"].iloc[-1])
+    frame = persistency(b.ds, month=month, period="rolling12").segment(None)
     if len(frame) == 0:
         return out, None
     measured = to_days(pd.Series([pd.Timestamp(t) + pd.DateOffset(months=month) - pd.Timedelta(days=1)
                                   for t in frame["cohort_issued_to"]]))
     ratio = frame["ratio_premium"].to_numpy(dtype=float)
     order = np.argsort(frame["period_end"].to_numpy())
-    for j, t in enumerate(b.ends):
+    for j, t in enumerate(b.ends[1:], start=1):
         done = order[measured[order] <= t]
         if done.size:
             out[j] = ratio[done[-1]]

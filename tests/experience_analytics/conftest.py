@@ -91,3 +91,9 @@ def make_book(*tables: str) -> Dataset:
 @pytest.fixture
 def book() -> Dataset:
     return make_book()
+
+
+@pytest.fixture(scope="session")
+def books():
+    """The factory: ``books("policies", "claims")`` builds a book with only those tables."""
+    return make_book
