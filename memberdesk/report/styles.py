@@ -50,7 +50,7 @@ FORMATS: dict[str, str] = {
     "num": "#,##0.00",
     "dec1": "0.0",
     "dec3": "0.000",
-    "p": "0.0000",
+    "p": '[<0.0001]"<0.0001";0.0000',
     "date": "yyyy-mm-dd",
     "datetime": "yyyy-mm-dd hh:mm",
     "text": "General",

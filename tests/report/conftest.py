@@ -1,11 +1,18 @@
 """Small hand-built Datasets for the report tests (fixed seed, all five tables)."""
 from __future__ import annotations
 
+import sys
+from types import ModuleType
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
 
+from openpyxl.worksheet.worksheet import Worksheet
+
 from memberdesk.core.dataset import Dataset
+from memberdesk.report.charts import references
 
 AS_OF = pd.Timestamp("2024-12-31")
 
@@ -94,3 +101,46 @@ def make_dataset(n_policies: int = 400, seed: int = 0, *, products: tuple[str, .
 @pytest.fixture(scope="session")
 def small_dataset() -> Dataset:
     return make_dataset()
+
+
+# ---- reading back what the report wrote ------------------------------------------------------
+
+
+def find_table(ws: Worksheet, first_header: str, *, after_row: int = 1) -> tuple[list[str], list[list[Any]]]:
+    """Headers and rows of the table whose first header cell (column A) is ``first_header``;
+    rows run until the first empty cell in column A."""
+    for row in range(after_row, ws.max_row + 1):
+        if ws.cell(row, 1).value == first_header and ws.cell(row, 1).font.bold \
+                and ws.cell(row, 1).fill.fgColor.rgb not in (None, "00000000"):
+            headers = []
+            col = 1
+            while ws.cell(row, col).value is not None:
+                headers.append(ws.cell(row, col).value)
+                col += 1
+            rows = []
+            r = row + 1
+            while ws.cell(r, 1).value is not None:
+                rows.append([ws.cell(r, c).value for c in range(1, len(headers) + 1)])
+                r += 1
+            return headers, rows
+    raise AssertionError(f"no table headed {first_header!r} on sheet {ws.title!r}")
+
+
+def column(headers: list[str], rows: list[list[Any]], header: str) -> list[Any]:
+    i = headers.index(header)
+    return [r[i] for r in rows]
+
+
+def chart_ranges(ws: Worksheet) -> list[list[str]]:
+    """Cell-range formulas of every chart on ``ws`` (one list per chart)."""
+    return [references(chart) for chart in ws._charts]
+
+
+def all_text(ws: Worksheet) -> list[str]:
+    return [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+
+
+@pytest.fixture(scope="session")
+def rh() -> ModuleType:
+    """These helpers (find_table, column, chart_ranges, all_text, make_dataset) for tests."""
+    return sys.modules[__name__]
