@@ -230,6 +230,7 @@ class TaskRunner(QObject):
     def __init__(self, parent: QObject | None = None, context: str = "") -> None:
         super().__init__(parent)
         self.context = context
+        self.task_context = context  # what the running task does (for the status bar)
         self._generation = 0
         self._worker: Worker | None = None
         self._busy = False
@@ -255,6 +256,7 @@ class TaskRunner(QObject):
         self._generation += 1
         gen = self._generation
         what = context or self.context
+        self.task_context = what
         worker = Worker(fn, *args, **kwargs)
         self._worker = worker
         s = worker.signals
@@ -342,7 +344,9 @@ def runner_for(owner: QObject) -> TaskRunner:
     """The owner's TaskRunner (created on first use, a child of ``owner``)."""
     runner = getattr(owner, _RUNNER_ATTR, None)
     if runner is None:
-        runner = TaskRunner(owner, context=type(owner).__name__)
+        title = getattr(owner, "title", None)
+        context = title() if callable(title) else type(owner).__name__
+        runner = TaskRunner(owner, context=str(context))
         setattr(owner, _RUNNER_ATTR, runner)
     return runner
 

@@ -1,0 +1,172 @@
+"""Application start-up: QApplication, translations, theme, the main window, ``--screenshot``.
+
+:func:`run` is what ``memberdesk gui`` calls. Start-up order: create the application (names
+for QSettings), install translators for the chosen language, apply the theme, build the
+window, then load the data in a worker — paths from the command line, else the last session's
+files, else the bundled sample data — so the window is interactive at once.
+"""
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Sequence
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtWidgets import QApplication
+
+from memberdesk.ui import settings as app_settings
+from memberdesk.ui import theme
+from memberdesk.ui.resources import translation_path
+
+log = logging.getLogger(__name__)
+LANGUAGES: tuple[str, ...] = ("en", "zh_CN")
+
+
+def create_app(argv: Sequence[str] | None = None) -> QApplication:
+    """The QApplication (reused when one exists), with organisation/application names set."""
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(list(argv) if argv is not None else [sys.argv[0]])
+    assert isinstance(app, QApplication)
+    if not QCoreApplication.organizationName():
+        QCoreApplication.setOrganizationName(app_settings.ORGANISATION)
+    if QCoreApplication.applicationName() in ("", "python", "python3", Path(sys.argv[0]).name):
+        QCoreApplication.setApplicationName(app_settings.APPLICATION)
+    app.setApplicationDisplayName("MemberDesk")
+    return app
+
+
+_TRANSLATORS: list[QTranslator] = []
+
+
+def install_translators(app: QCoreApplication, lang: str) -> list[str]:
+    """Install MemberDesk's and Qt's own translations for ``lang`` when they exist
+    (``resources/translations/memberdesk_<lang>.qm``). Returns the files loaded."""
+    for old in _TRANSLATORS:
+        app.removeTranslator(old)
+    _TRANSLATORS.clear()
+    loaded: list[str] = []
+    if lang == "en":
+        return loaded
+    candidates = [translation_path(lang),
+                  Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))
+                  / f"qtbase_{lang}.qm"]
+    for path in candidates:
+        if path.is_file():
+            translator = QTranslator(app)
+            if translator.load(str(path)):
+                app.installTranslator(translator)
+                _TRANSLATORS.append(translator)
+                loaded.append(str(path))
+    if not loaded:
+        log.info("no translation found for %s; showing English", lang)
+    QLocale.setDefault(QLocale(lang))
+    return loaded
+
+
+def startup_paths(paths: Sequence[str], settings: app_settings.AppSettings) -> list[str]:
+    """What to load at start: the command line, else the last session, else the sample."""
+    from memberdesk.ui.main_window import SAMPLE_DATA
+
+    if paths:
+        return [str(p) for p in paths]
+    last = settings.last_sources()
+    if last and all(Path(p).exists() for p in last):
+        return last
+    return [str(SAMPLE_DATA)] if SAMPLE_DATA.is_dir() else []
+
+
+def build_window(paths: Sequence[str] = (), lang: str = "en") -> object:
+    """Create the app, translators, theme and the main window, and start loading."""
+    app = create_app()
+    settings = app_settings.AppSettings()
+    install_translators(app, lang)
+    theme.apply_theme(settings.theme if settings.theme in theme.THEMES else theme.LIGHT, app)
+    from memberdesk.ui.main_window import MainWindow
+
+    window = MainWindow(settings, lang)
+    to_load = startup_paths(paths, settings)
+    settings.mark_opened()
+    if len(to_load) == 1 and to_load[0].lower().endswith(".mdesk"):
+        window.open_workspace(to_load[0])
+    elif to_load:
+        window.open_paths(to_load, user_action=False)
+    return window
+
+
+def wait_until_idle(window: object, timeout_s: float = 120.0, settle_ms: int = 300) -> bool:
+    """Spin the event loop until the window (loading and pages) is not busy for ``settle_ms``.
+    Returns False on timeout."""
+    deadline = time.monotonic() + timeout_s
+    quiet_since: float | None = None
+    while time.monotonic() < deadline:
+        QCoreApplication.processEvents()
+        busy = window.is_busy()  # type: ignore[attr-defined]
+        now = time.monotonic()
+        if busy:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = now
+        elif (now - quiet_since) * 1000 >= settle_ms:
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def screenshot(window: object, out: str | Path, page: str, timeout_s: float = 120.0) -> int:
+    """Render ``page`` on the loaded data and save the window as PNG (1400 x 900).
+
+    Returns the exit status: 0 written, 3 the data could not be loaded, 1 timeout or the file
+    cannot be written.
+    """
+    from memberdesk.ui.main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    failures: list[BaseException] = []
+    window.load_failed.connect(failures.append)
+    window.ask_before_close = False
+    window.resize(1400, 900)
+    window.show()
+    if not wait_until_idle(window, timeout_s):
+        print("memberdesk: timed out while loading the data", file=sys.stderr)
+        return 1
+    if failures:
+        print(f"memberdesk: data error: {failures[0]}", file=sys.stderr)
+        return 3
+    window.show_page(page)
+    if not wait_until_idle(window, timeout_s):
+        print(f"memberdesk: timed out while computing the {page} page", file=sys.stderr)
+        return 1
+    if window.last_error_dialog is not None:  # what is on screen is the error: close it
+        window.last_error_dialog.close()
+        QCoreApplication.processEvents()
+    pixmap = window.grab()
+    if pixmap.isNull() or not pixmap.save(str(out), "PNG"):
+        print(f"memberdesk: cannot write {out}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def run(paths: Sequence[str] = (), lang: str = "en", screenshot_path: str | None = None,
+        page: str | None = None) -> int:
+    """Start the desktop app (or render one page with ``screenshot_path``); returns the
+    exit status."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    window = build_window(paths, lang)
+    if screenshot_path is not None:
+        from memberdesk.ui import worker
+
+        errors: list[str] = []
+        worker.error_hub().error.connect(lambda exc, tb, ctx: errors.append(f"{ctx}: {exc}"))
+        status = screenshot(window, screenshot_path, page or "data")
+        for message in errors:
+            print(f"memberdesk: {message}", file=sys.stderr)
+        window.close()  # type: ignore[attr-defined]
+        worker.wait_for_pool(30_000)
+        return status
+    window.show()  # type: ignore[attr-defined]
+    app = QApplication.instance()
+    assert app is not None
+    return int(app.exec())

@@ -1,0 +1,209 @@
+"""The Data page: what is loaded, the first rows of each table, validation, column mappings.
+
+Loading itself is done by the main window (in a worker); this page offers the ways in (open
+files, add files, open a folder, the sample data, the import wizard that shows and edits the
+column mappings before loading) and shows the result: the files, a preview of each validated
+table, and the validation report with its rejected rows.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
+
+import pandas as pd
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QFileDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView, QTabWidget,
+    QVBoxLayout, QWidget,
+)
+
+from memberdesk.core import schema
+from memberdesk.core.dataset import Dataset
+from memberdesk.core.mapping import ColumnMapping
+from memberdesk.core.progress import Progress
+from memberdesk.ui.table_model import DataFrameModel
+from memberdesk.ui.validation_view import ValidationView
+
+if TYPE_CHECKING:
+    from memberdesk.ui.main_window import MainWindow
+
+PREVIEW_ROWS = 500
+
+
+def mappings_by_signature(mappings: Sequence[Mapping[str, Any]]) -> dict[str, ColumnMapping]:
+    """Workspace/settings mapping dicts -> ``{header signature: ColumnMapping}`` for the loader
+    (unreadable entries are skipped)."""
+    out: dict[str, ColumnMapping] = {}
+    for data in mappings:
+        try:
+            m = ColumnMapping.from_json(data)
+        except (KeyError, ValueError, TypeError):
+            continue
+        if m.signature:
+            out[m.signature] = m
+    return out
+
+
+def load_with_mappings(paths: Sequence[str], mappings: Sequence[Mapping[str, Any]],
+                       as_of: pd.Timestamp | None = None,
+                       progress: Progress | None = None) -> Dataset:
+    """Load ``paths`` applying the user's mappings (JSON dicts); runs in a worker."""
+    from memberdesk.core.loader import load_dataset
+
+    return load_dataset(list(paths), as_of=as_of, mappings=mappings_by_signature(mappings) or None,
+                        progress=progress)
+
+
+def _table_view(parent: QWidget) -> tuple[QTableView, DataFrameModel]:
+    model = DataFrameModel(parent=parent)
+    view = QTableView(parent)
+    view.setModel(model)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 6)
+    view.setSortingEnabled(True)
+    view.verticalHeader().setVisible(False)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    return view, model
+
+
+class DataPage(QWidget):
+    """Page ``data``: sources, table previews, validation report."""
+
+    page_id = "data"
+    open_requested = Signal(list)  # paths to load (replacing the current data)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.is_busy = False
+        self.dataset: Dataset | None = None
+        self._window: MainWindow | None = None
+
+        self.heading = QLabel(self.tr("<h2>Data</h2>"))
+        self.sources_label = QLabel(self.tr("No data loaded yet. Open files or a folder, drop "
+                                            "them on the window, or try the sample data."))
+        self.sources_label.setWordWrap(True)
+        self.open_button = QPushButton(self.tr("Open files…"))
+        self.add_button = QPushButton(self.tr("Add files…"))
+        self.add_button.setToolTip(self.tr("Load more files together with the ones loaded "
+                                           "(e.g. a members file next to the policies)"))
+        self.folder_button = QPushButton(self.tr("Open folder…"))
+        self.wizard_button = QPushButton(self.tr("Import with column mapping…"))
+        self.wizard_button.setToolTip(self.tr("Check how the columns of your files are read "
+                                              "before loading, and correct them"))
+        self.sample_button = QPushButton(self.tr("Open sample data"))
+        self.open_button.clicked.connect(self._ask_open)
+        self.add_button.clicked.connect(self._ask_add)
+        self.folder_button.clicked.connect(self._ask_folder)
+        self.wizard_button.clicked.connect(self.open_wizard)
+        self.sample_button.clicked.connect(self._open_sample)
+        buttons = QHBoxLayout()
+        for b in (self.open_button, self.add_button, self.folder_button, self.wizard_button,
+                  self.sample_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+
+        self.tabs = QTabWidget(self)
+        self.validation = ValidationView(self)
+        self.tables_tabs = QTabWidget(self)
+        self.tabs.addTab(self.tables_tabs, self.tr("Tables"))
+        self.tabs.addTab(self.validation, self.tr("Validation"))
+        self.previews: dict[str, DataFrameModel] = {}
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.sources_label)
+        layout.addLayout(buttons)
+        layout.addWidget(self.tabs, 1)
+        self.set_dataset(None)
+
+    # ---- page contract --------------------------------------------------------------------
+
+    def title(self) -> str:
+        return self.tr("Data")
+
+    def set_window(self, window: MainWindow) -> None:
+        self._window = window
+
+    def set_dataset(self, ds: Dataset | None) -> None:
+        """Show the loaded data. Filters do not change this page: it shows what was read."""
+        previous = self.dataset
+        self.dataset = ds
+        self.add_button.setEnabled(ds is not None)
+        if ds is None:
+            self.validation.set_report(None)
+            return
+        if previous is not None and previous.validated is ds.validated:
+            return  # only filters / as-of changed
+        self.sources_label.setText(self._describe(ds))
+        self.validation.set_report(ds.report)
+        self.tables_tabs.clear()
+        self.previews = {}
+        for name in schema.TABLES:
+            frame = ds.validated.get(name)
+            if frame is None:
+                continue
+            view, model = _table_view(self)
+            model.set_frame(frame.head(PREVIEW_ROWS).reset_index(drop=True))
+            view.resizeColumnsToContents()
+            self.previews[name] = model
+            self.tables_tabs.addTab(view, f"{name} ({len(frame):,})")
+        rejected = ds.report.total_rejected
+        self.tabs.setTabText(1, self.tr("Validation ({0:,} rejected)").format(rejected)
+                             if rejected else self.tr("Validation"))
+
+    def _describe(self, ds: Dataset) -> str:
+        files = ", ".join(Path(f).name for f in ds.sources) or self.tr("(unknown)")
+        rows = " · ".join(f"{name}: {len(frame):,}" for name, frame in ds.validated.items())
+        text = self.tr("<b>Files:</b> {0}<br><b>Accepted rows:</b> {1}<br>"
+                       "<b>As of:</b> {2} — showing the first {3} rows of each table.")
+        return text.format(files, rows, ds.as_of.date().isoformat(), PREVIEW_ROWS)
+
+    def state(self) -> dict[str, Any]:
+        return {"tab": self.tabs.currentIndex()}
+
+    def restore_state(self, state: Mapping[str, Any]) -> None:
+        tab = state.get("tab")
+        if isinstance(tab, int) and 0 <= tab < self.tabs.count():
+            self.tabs.setCurrentIndex(tab)
+
+    # ---- ways in --------------------------------------------------------------------------
+
+    def _current_sources(self) -> list[str]:
+        return list(self._window.sources) if self._window is not None else []
+
+    def _ask_open(self) -> None:
+        from memberdesk.ui.shell_actions import DATA_FILTER
+
+        files, _ = QFileDialog.getOpenFileNames(self, self.tr("Open data files"), "", DATA_FILTER)
+        if files:
+            self.open_requested.emit(files)
+
+    def _ask_add(self) -> None:
+        from memberdesk.ui.shell_actions import DATA_FILTER
+
+        files, _ = QFileDialog.getOpenFileNames(self, self.tr("Add data files"), "", DATA_FILTER)
+        if files:
+            current = self._current_sources()
+            self.open_requested.emit(current + [f for f in files if f not in current])
+
+    def _ask_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Open a folder of data files"))
+        if folder:
+            self.open_requested.emit([folder])
+
+    def _open_sample(self) -> None:
+        from memberdesk.ui.main_window import SAMPLE_DATA
+
+        self.open_requested.emit([str(SAMPLE_DATA)])
+
+    def open_wizard(self, paths: Sequence[str] | None = None) -> Any:
+        """Open the import wizard (on ``paths`` or the current files)."""
+        from memberdesk.ui.import_wizard import ImportWizard
+
+        window = self._window
+        wizard = ImportWizard(list(paths) if paths else self._current_sources(),
+                              window.settings if window is not None else None, self)
+        if window is not None:
+            wizard.dataset_ready.connect(window.accept_dataset)
+        wizard.open()
+        return wizard

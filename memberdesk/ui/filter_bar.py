@@ -1,0 +1,250 @@
+"""The global filter bar: as-of date, issue-date range and product/channel/region/tier.
+
+Always visible above the pages. Edits are debounced (300 ms) and then announced once through
+:attr:`FilterBar.changed` with a :class:`~memberdesk.core.dataset.Filters` and the as-of date
+(None = latest date in the data); the main window derives the filtered Dataset from them.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+import pandas as pd
+from PySide6.QtCore import QDate, QSignalBlocker, QTimer, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QDateEdit, QHBoxLayout, QLabel, QMenu, QToolButton, QWidget,
+)
+
+from memberdesk.core import schema
+from memberdesk.core.dataset import Dataset, Filters
+
+DEBOUNCE_MS = 300
+_NO_DATE = QDate(1900, 1, 1)  # the date edits' minimum, shown as "any"
+
+# Filter name -> (table, column) its choices come from, in bar order.
+CHOICE_SOURCES: dict[str, tuple[tuple[str, str], ...]] = {
+    "product": ((schema.POLICIES, "product"),),
+    "channel": ((schema.POLICIES, "channel"),),
+    "region": ((schema.MEMBERS, "region"), (schema.POLICIES, "region")),
+    "tier": ((schema.MEMBERS, "tier"), (schema.POLICIES, "tier")),
+}
+
+
+def _qdate(ts: pd.Timestamp | None) -> QDate:
+    return _NO_DATE if ts is None else QDate(ts.year, ts.month, ts.day)
+
+
+def _timestamp(d: QDate) -> pd.Timestamp | None:
+    return None if d == _NO_DATE else pd.Timestamp(d.year(), d.month(), d.day())
+
+
+class MultiSelect(QToolButton):
+    """A button with a menu of checkable values; nothing checked = no restriction."""
+
+    selection_changed = Signal()
+
+    def __init__(self, label: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._label = label
+        self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self._menu = QMenu(self)
+        self.setMenu(self._menu)
+        self._actions: dict[str, QAction] = {}
+        self._update_text()
+
+    def set_choices(self, values: Iterable[str]) -> None:
+        """Offer ``values``; keeps the current selection where still offered."""
+        keep = set(self.selected())
+        self._menu.clear()
+        self._actions = {}
+        clear = self._menu.addAction(self.tr("All (no filter)"))
+        clear.triggered.connect(self.clear)
+        self._menu.addSeparator()
+        for value in values:
+            act = self._menu.addAction(value)
+            act.setCheckable(True)
+            act.setChecked(value in keep)
+            act.toggled.connect(self._toggled)
+            self._actions[value] = act
+        self.setEnabled(bool(self._actions))
+        self._update_text()
+
+    def choices(self) -> list[str]:
+        return list(self._actions)
+
+    def selected(self) -> tuple[str, ...]:
+        return tuple(v for v, a in self._actions.items() if a.isChecked())
+
+    def set_selected(self, values: Sequence[str], *, notify: bool = True) -> None:
+        wanted = set(values)
+        for value in wanted - set(self._actions):  # a saved filter on a value not loaded yet
+            act = self._menu.addAction(value)
+            act.setCheckable(True)
+            act.toggled.connect(self._toggled)
+            self._actions[value] = act
+        for value, act in self._actions.items():
+            with QSignalBlocker(act):
+                act.setChecked(value in wanted)
+        self._update_text()
+        if notify:
+            self.selection_changed.emit()
+
+    def clear(self) -> None:
+        self.set_selected(())
+
+    def _toggled(self, _checked: bool) -> None:
+        self._update_text()
+        self.selection_changed.emit()
+
+    def _update_text(self) -> None:
+        chosen = self.selected()
+        if not chosen:
+            text = self.tr("{0}: all").format(self._label)
+        elif len(chosen) <= 2:
+            text = f"{self._label}: {', '.join(chosen)}"
+        else:
+            text = self.tr("{0}: {1} of {2}").format(self._label, len(chosen), len(self._actions))
+        self.setText(text)
+        font = self.font()
+        font.setBold(bool(chosen))
+        self.setFont(font)
+
+
+class FilterBar(QWidget):
+    """As-of date, issue-date range and four multi-selects; emits :attr:`changed` debounced."""
+
+    changed = Signal(object, object)  # Filters, as-of (pd.Timestamp | None)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._latest: pd.Timestamp | None = None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(DEBOUNCE_MS)
+        self._timer.timeout.connect(self._emit)
+
+        self.as_of = self._date_edit(self.tr("latest"))
+        self.as_of.setToolTip(self.tr("As-of date: the observation cut-off. Everything after it "
+                                      "is treated as not yet happened. Default: the latest "
+                                      "date in the data."))
+        self.issue_from = self._date_edit(self.tr("any"))
+        self.issue_from.setToolTip(self.tr("Only policies issued on or after this date"))
+        self.issue_to = self._date_edit(self.tr("any"))
+        self.issue_to.setToolTip(self.tr("Only policies issued on or before this date"))
+        labels = {"product": self.tr("Product"), "channel": self.tr("Channel"),
+                  "region": self.tr("Region"), "tier": self.tr("Tier")}
+        self.selects = {name: MultiSelect(labels[name], self) for name in CHOICE_SOURCES}
+        for sel in self.selects.values():
+            sel.selection_changed.connect(self._schedule)
+        self.clear_button = QToolButton(self)
+        self.clear_button.setText(self.tr("Clear filters"))
+        self.clear_button.clicked.connect(self.clear)
+        self.active_label = QLabel(self)
+        self.active_label.setObjectName("activeFilters")
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 3, 6, 3)
+        layout.addWidget(QLabel(self.tr("As of")))
+        layout.addWidget(self.as_of)
+        layout.addSpacing(12)
+        layout.addWidget(QLabel(self.tr("Issued")))
+        layout.addWidget(self.issue_from)
+        layout.addWidget(QLabel("–"))
+        layout.addWidget(self.issue_to)
+        layout.addSpacing(12)
+        for sel in self.selects.values():
+            layout.addWidget(sel)
+        layout.addWidget(self.clear_button)
+        layout.addWidget(self.active_label, 1)
+        self._update_active()
+        self.setEnabled(False)
+
+    def _date_edit(self, special: str) -> QDateEdit:
+        edit = QDateEdit(self)
+        edit.setCalendarPopup(True)
+        edit.setDisplayFormat("yyyy-MM-dd")
+        edit.setMinimumDate(_NO_DATE)
+        edit.setSpecialValueText(special)
+        edit.setDate(_NO_DATE)
+        edit.dateChanged.connect(self._schedule)
+        return edit
+
+    # ---- state ----------------------------------------------------------------------------
+
+    def filters(self) -> Filters:
+        s = self.selects
+        return Filters(issue_from=_timestamp(self.issue_from.date()),
+                       issue_to=_timestamp(self.issue_to.date()),
+                       product=s["product"].selected(), channel=s["channel"].selected(),
+                       region=s["region"].selected(), tier=s["tier"].selected())
+
+    def as_of_date(self) -> pd.Timestamp | None:
+        """The chosen as-of date, or None when it is the latest date in the data."""
+        ts = _timestamp(self.as_of.date())
+        return None if ts is None or (self._latest is not None and ts == self._latest) else ts
+
+    def set_state(self, filters: Filters, as_of: pd.Timestamp | None, *,
+                  notify: bool = False) -> None:
+        """Show ``filters`` and ``as_of`` (e.g. from a workspace)."""
+        with QSignalBlocker(self.issue_from), QSignalBlocker(self.issue_to), \
+                QSignalBlocker(self.as_of):
+            self.issue_from.setDate(_qdate(filters.issue_from))
+            self.issue_to.setDate(_qdate(filters.issue_to))
+            self.as_of.setDate(_qdate(as_of if as_of is not None else self._latest))
+        for name, sel in self.selects.items():
+            sel.set_selected(getattr(filters, name), notify=False)
+        self._update_active()
+        if notify:
+            self._schedule()
+
+    def set_dataset(self, ds: Dataset | None) -> None:
+        """Offer the values found in ``ds`` (the unfiltered data) and its date range."""
+        self.setEnabled(ds is not None)
+        if ds is None:
+            return
+        self._latest = Dataset.latest_date(ds.validated)
+        for name, sources in CHOICE_SOURCES.items():
+            self.selects[name].set_choices(_values(ds, sources))
+        with QSignalBlocker(self.as_of):
+            self.as_of.setDate(_qdate(ds.as_of))
+        self._update_active()
+
+    def clear(self) -> None:
+        self.set_state(Filters(), None, notify=True)
+
+    def flush(self) -> None:
+        """Emit now if a change is pending (e.g. before saving a workspace)."""
+        if self._timer.isActive():
+            self._timer.stop()
+            self._emit()
+
+    # ---- internals ------------------------------------------------------------------------
+
+    def _schedule(self, *_args: object) -> None:
+        self._update_active()
+        self._timer.start()
+
+    def _emit(self) -> None:
+        self.changed.emit(self.filters(), self.as_of_date())
+
+    def _update_active(self) -> None:
+        active = self.filters().describe()
+        as_of = self.as_of_date()
+        if as_of is not None:
+            active.insert(0, self.tr("as of {0}").format(as_of.date().isoformat()))
+        self.clear_button.setEnabled(bool(active))
+        if active:
+            self.active_label.setText(self.tr("Active: {0}").format("; ".join(active)))
+            self.active_label.setStyleSheet("color: palette(link); font-weight: bold;")
+        else:
+            self.active_label.setText(self.tr("No filters: all data"))
+            self.active_label.setStyleSheet("color: palette(placeholder-text);")
+
+
+def _values(ds: Dataset, sources: tuple[tuple[str, str], ...]) -> list[str]:
+    for table, column in sources:
+        frame = ds.validated.get(table)
+        if frame is not None and column in frame.columns:
+            values = frame[column].dropna().astype(str).unique().tolist()
+            return sorted(values)
+    return []

@@ -1,0 +1,228 @@
+"""The import wizard: pick files → check how their columns are read → validate → load.
+
+1. *Files*: the files and folders to load.
+2. *Columns*: each table found, its first rows, and the column mapping (automatic, editable;
+   a mapping confirmed once is offered again for files with the same headers).
+3. *Check*: the validation report of the mapped data (counts per reason, rejected rows).
+Finish hands the validated Dataset to the main window. Reading and validating run in workers.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFileDialog, QHBoxLayout, QLabel, QListWidget, QPushButton, QSplitter, QTableView,
+    QTabWidget, QVBoxLayout, QWidget, QWizard, QWizardPage,
+)
+
+from memberdesk.core.mapping import ColumnMapping
+from memberdesk.ui.mapping_editor import MappingEditor
+from memberdesk.ui.settings import AppSettings
+from memberdesk.ui.table_model import DataFrameModel
+from memberdesk.ui.validation_view import ValidationView
+from memberdesk.ui.worker import TaskRunner
+
+PREVIEW_ROWS = 20
+
+
+class FilesPage(QWizardPage):
+    def __init__(self, paths: list[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTitle(self.tr("Files"))
+        self.setSubTitle(self.tr("Choose the files (CSV, Excel, Parquet) or folders to load. "
+                                 "Only a policies file is required."))
+        self.list = QListWidget(self)
+        self.list.addItems(paths)
+        add = QPushButton(self.tr("Add files…"), self)
+        folder = QPushButton(self.tr("Add folder…"), self)
+        remove = QPushButton(self.tr("Remove"), self)
+        add.clicked.connect(self._add)
+        folder.clicked.connect(self._add_folder)
+        remove.clicked.connect(self._remove)
+        buttons = QHBoxLayout()
+        for b in (add, folder, remove):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.list)
+        layout.addLayout(buttons)
+
+    def paths(self) -> list[str]:
+        return [self.list.item(i).text() for i in range(self.list.count())]
+
+    def add_paths(self, paths: list[str]) -> None:
+        have = set(self.paths())
+        self.list.addItems([p for p in paths if p not in have])
+        self.completeChanged.emit()
+
+    def _add(self) -> None:
+        from memberdesk.ui.shell_actions import DATA_FILTER
+
+        files, _ = QFileDialog.getOpenFileNames(self, self.tr("Add data files"), "", DATA_FILTER)
+        self.add_paths(files)
+
+    def _add_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Add a folder"))
+        if folder:
+            self.add_paths([folder])
+
+    def _remove(self) -> None:
+        for item in self.list.selectedItems():
+            self.list.takeItem(self.list.row(item))
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt API
+        return self.list.count() > 0
+
+
+class ColumnsPage(QWizardPage):
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__(wizard)
+        self.w = wizard
+        self.setTitle(self.tr("Columns"))
+        self.setSubTitle(self.tr("Check which table each file holds and what each column "
+                                 "means. Columns left as 'extra' stay available as segments."))
+        self.status = QLabel(self)
+        self.status.setWordWrap(True)
+        self.tabs = QTabWidget(self)
+        self.editors: list[MappingEditor] = []
+        self.sources: Any = None
+        self._error = ""
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.status)
+        layout.addWidget(self.tabs, 1)
+
+    def initializePage(self) -> None:  # noqa: N802 - Qt API
+        from memberdesk.core.loader import read_sources
+
+        self.tabs.clear()
+        self.editors = []
+        self.sources = None
+        self._error = ""
+        self.status.setText(self.tr("Reading the files…"))
+        self.w.runner.run(read_sources, self.w.files.paths(), mappings=self.w.remembered(),
+                          on_result=self._read, on_error=self._failed)
+        self.completeChanged.emit()
+
+    def _read(self, sources: Any) -> None:
+        self.sources = sources
+        for item in sources.items:
+            raw = item.raw
+            preview = raw.preview(PREVIEW_ROWS)
+            editor = MappingEditor(raw.headers, item.mapping, preview, self)
+            view = QTableView(self)
+            model = DataFrameModel(preview.reset_index(), parent=view)
+            view.setModel(model)
+            view.resizeColumnsToContents()
+            split = QSplitter(Qt.Orientation.Vertical, self)
+            split.addWidget(view)
+            split.addWidget(editor)
+            self.editors.append(editor)
+            self.tabs.addTab(split, f"{Path(raw.file).name}" + (f" [{raw.sheet}]" if raw.sheet else ""))
+        notes = "\n".join(sources.messages)
+        self.status.setText(self.tr("{0} table(s) found.").format(len(sources.items))
+                            + (f"\n{notes}" if notes else ""))
+        self.completeChanged.emit()
+
+    def _failed(self, exc: BaseException, tb: str) -> None:
+        self._error = str(exc)
+        self.status.setText(self.tr("These files cannot be read: {0}").format(exc))
+        self.status.setStyleSheet("color: #D55E00;")
+        self.completeChanged.emit()
+
+    def mappings(self) -> list[ColumnMapping | None]:
+        return [e.mapping() for e in self.editors]
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt API
+        return self.sources is not None and not self._error
+
+
+class CheckPage(QWizardPage):
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__(wizard)
+        self.w = wizard
+        self.setTitle(self.tr("Check"))
+        self.setSubTitle(self.tr("What was accepted and what was rejected, and why. Rejected "
+                                 "rows can be exported to correct them at the source."))
+        self.status = QLabel(self)
+        self.status.setWordWrap(True)
+        self.view = ValidationView(self)
+        self.dataset: Any = None
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.status)
+        layout.addWidget(self.view, 1)
+
+    def initializePage(self) -> None:  # noqa: N802 - Qt API
+        from memberdesk.core.loader import Source, Sources, load_from_sources
+
+        columns = self.w.columns_page
+        read = columns.sources
+        items = [Source(s.raw, m) for s, m in zip(read.items, columns.mappings())]
+        sources = Sources(read.paths, items, list(read.messages))
+        self.dataset = None
+        self.status.setStyleSheet("")
+        self.status.setText(self.tr("Checking the data…"))
+        self.view.set_report(None)
+        self.w.runner.run(load_from_sources, sources, on_result=self._done, on_error=self._failed)
+        self.completeChanged.emit()
+
+    def _done(self, ds: Any) -> None:
+        self.dataset = ds
+        rows = ", ".join(f"{t.table}: {t.accepted:,} accepted, {t.rejected:,} rejected"
+                         for t in ds.report.tables)
+        self.status.setText(rows)
+        self.view.set_report(ds.report)
+        self.completeChanged.emit()
+
+    def _failed(self, exc: BaseException, tb: str) -> None:
+        self.status.setText(self.tr("The data cannot be loaded: {0}").format(exc))
+        self.status.setStyleSheet("color: #D55E00;")
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt API
+        return self.dataset is not None
+
+
+class ImportWizard(QWizard):
+    """Emits ``dataset_ready(dataset, paths, mapping_dicts)`` on Finish."""
+
+    dataset_ready = Signal(object, list, list)
+
+    def __init__(self, paths: list[str], settings: AppSettings | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Import data"))
+        self.resize(1000, 700)
+        self.settings = settings
+        self.runner = TaskRunner(self, context=self.tr("Import"))
+        self.files = FilesPage(paths, self)
+        self.columns_page = ColumnsPage(self)
+        self.check_page = CheckPage(self)
+        for page in (self.files, self.columns_page, self.check_page):
+            self.addPage(page)
+        self.rejected.connect(self.runner.cancel)
+
+    @property
+    def is_busy(self) -> bool:
+        return self.runner.is_busy
+
+    def remembered(self) -> dict[str, ColumnMapping] | None:
+        """Mappings confirmed earlier, by header signature."""
+        if self.settings is None:
+            return None
+        from memberdesk.ui.data_page import mappings_by_signature
+
+        return mappings_by_signature(self.settings.all_mappings()) or None
+
+    def accept(self) -> None:
+        ds = self.check_page.dataset
+        chosen = [m for m in self.columns_page.mappings() if m is not None]
+        dicts = [m.to_json() for m in chosen]
+        if self.settings is not None:
+            for m in chosen:
+                self.settings.save_mapping(m.signature, m.to_json())
+        super().accept()
+        if ds is not None:
+            self.dataset_ready.emit(ds, self.files.paths(), dicts)

@@ -1,0 +1,287 @@
+"""Menus, toolbar and the file dialogs behind them, for :class:`~memberdesk.ui.main_window.MainWindow`.
+
+File: Open files…, Open folder…, Open recent, Open workspace…, Save workspace (as)…, Export
+report…, Export chart…, Quit. View: the pages, light/dark theme, language. Help: User guide
+(F1), About.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox, QToolBar
+
+from memberdesk.core.workspace import PAGE_IDS
+from memberdesk.ui import theme
+from memberdesk.ui.dialogs import show_about
+from memberdesk.ui.resources import icon
+
+if TYPE_CHECKING:
+    from memberdesk.ui.main_window import MainWindow
+
+DATA_FILTER = "Data files (*.csv *.tsv *.txt *.xlsx *.xlsm *.parquet);;All files (*)"
+WORKSPACE_FILTER = "MemberDesk workspace (*.mdesk)"
+LANGUAGES = (("en", "English"), ("zh_CN", "简体中文"))
+
+
+class ShellActions(QObject):
+    """Builds the menus and toolbar of ``window`` and implements their actions."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.w = window
+        self.guide_window: Any = None
+        w = window
+        a = self._action
+
+        self.open_files = a(self.tr("&Open files…"), self.ask_open_files, QKeySequence.StandardKey.Open, "open")
+        self.open_folder = a(self.tr("Open &folder…"), self.ask_open_folder, None, "folder")
+        self.open_ws = a(self.tr("Open &workspace…"), self.ask_open_workspace, None, "workspace")
+        self.save_ws = a(self.tr("&Save workspace"), self.save, QKeySequence.StandardKey.Save, "save")
+        self.save_ws_as = a(self.tr("Save workspace &as…"), self.save_as,
+                            QKeySequence.StandardKey.SaveAs)
+        self.export_report = a(self.tr("&Export report…"), self.ask_export_report, "Ctrl+E", "export")
+        self.export_chart = a(self.tr("Export &chart…"), self.ask_export_chart, None, "chart")
+        self.quit = a(self.tr("&Quit"), w.close, "Ctrl+Q")
+        self.guide = a(self.tr("&User guide"), self.open_guide, QKeySequence.StandardKey.HelpContents, "help")
+        self.guide.setShortcut("F1")
+        self.about = a(self.tr("&About MemberDesk"), lambda: show_about(w))
+
+        from memberdesk.ui.main_window import report_available
+
+        if not report_available():
+            self.export_report.setEnabled(False)
+            self.export_report.setToolTip(self.tr("The Excel report is not available in this "
+                                                  "installation"))
+        self.export_chart.setEnabled(False)
+
+        bar = w.menuBar()
+        file_menu = bar.addMenu(self.tr("&File"))
+        file_menu.addActions([self.open_files, self.open_folder])
+        self.recent_menu = file_menu.addMenu(self.tr("Open &recent"))
+        file_menu.addSeparator()
+        file_menu.addActions([self.open_ws, self.save_ws, self.save_ws_as])
+        file_menu.addSeparator()
+        file_menu.addActions([self.export_report, self.export_chart])
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit)
+
+        view = bar.addMenu(self.tr("&View"))
+        self.page_actions: dict[str, QAction] = {}
+        from memberdesk.ui.main_window import page_titles
+
+        for i, (pid, title) in enumerate(page_titles().items()):
+            act = view.addAction(icon(pid), title)
+            if i < 9:
+                act.setShortcut(f"Ctrl+{i + 1}")
+            act.triggered.connect(lambda _=False, pid=pid: w.show_page(pid))
+            self.page_actions[pid] = act
+        view.addSeparator()
+        theme_menu = view.addMenu(self.tr("&Theme"))
+        group = QActionGroup(self)
+        for name, label in ((theme.LIGHT, self.tr("Light")), (theme.DARK, self.tr("Dark"))):
+            act = theme_menu.addAction(label)
+            act.setCheckable(True)
+            act.setChecked(name == w.settings.theme)
+            act.triggered.connect(lambda _=False, name=name: self.set_theme(name))
+            group.addAction(act)
+        lang_menu = view.addMenu(self.tr("&Language"))
+        lang_group = QActionGroup(self)
+        for code, label in LANGUAGES:
+            act = lang_menu.addAction(label)
+            act.setCheckable(True)
+            act.setChecked(code == w.lang)
+            act.triggered.connect(lambda _=False, code=code: self.set_language(code))
+            lang_group.addAction(act)
+
+        help_menu = bar.addMenu(self.tr("&Help"))
+        help_menu.addActions([self.guide, self.about])
+
+        tools = QToolBar(self.tr("Main toolbar"), w)
+        tools.setObjectName("mainToolbar")
+        tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        tools.setMovable(False)
+        tools.addActions([self.open_files, self.open_folder, self.save_ws])
+        tools.addSeparator()
+        tools.addActions([self.export_report, self.export_chart])
+        tools.addSeparator()
+        tools.addAction(self.guide)
+        w.addToolBar(tools)
+        self.refresh_recent()
+
+    def _action(self, text: str, slot: Any, shortcut: Any = None, icon_name: str | None = None) -> QAction:
+        act = QAction(text, self.w)
+        if icon_name:
+            act.setIcon(icon(icon_name))
+        if shortcut is not None:
+            act.setShortcut(shortcut)
+        act.triggered.connect(lambda _=False: slot())
+        return act
+
+    # ---- state ----------------------------------------------------------------------------
+
+    def page_changed(self, page: Any) -> None:
+        charts = getattr(page, "charts", None)
+        self.export_chart.setEnabled(callable(charts))
+
+    def refresh_recent(self) -> None:
+        menu = self.recent_menu
+        menu.clear()
+        data = self.w.settings.recent("data")
+        workspaces = self.w.settings.recent("workspace")
+        for path in workspaces:
+            act = menu.addAction(icon("workspace"), Path(path).name)
+            act.setToolTip(path)
+            act.triggered.connect(lambda _=False, p=path: self.w.open_workspace(p))
+        if workspaces and data:
+            menu.addSeparator()
+        for path in data:
+            act = menu.addAction(Path(path).name)
+            act.setToolTip(path)
+            act.triggered.connect(lambda _=False, p=path: self.w.open_paths([p]))
+        menu.setEnabled(bool(data or workspaces))
+        if data or workspaces:
+            menu.addSeparator()
+            clear = menu.addAction(self.tr("Clear list"))
+            clear.triggered.connect(self._clear_recent)
+
+    def _clear_recent(self) -> None:
+        self.w.settings.clear_recent("data")
+        self.w.settings.clear_recent("workspace")
+        self.refresh_recent()
+
+    # ---- dialogs --------------------------------------------------------------------------
+
+    def ask_open_files(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self.w, self.tr("Open data files"), "", DATA_FILTER)
+        if files:
+            self.w.open_paths(files)
+
+    def ask_open_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self.w, self.tr("Open a folder of data files"))
+        if folder:
+            self.w.open_paths([folder])
+
+    def ask_open_workspace(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.w, self.tr("Open workspace"), "", WORKSPACE_FILTER)
+        if path:
+            self.w.open_workspace(path)
+
+    def ask_where_file_is(self, missing: str) -> str | None:
+        QMessageBox.information(self.w, self.tr("File moved"), self.tr(
+            "The workspace uses {0}, which is no longer there. Please show where it is now; "
+            "other files from the same folder are looked for next to it.").format(missing))
+        path, _ = QFileDialog.getOpenFileName(self.w, self.tr("Where is {0}?").format(
+            Path(missing).name), "", DATA_FILTER)
+        return path or None
+
+    def save(self) -> bool:
+        if self.w.workspace_path is None:
+            return self.save_as()
+        self.w.save_workspace(self.w.workspace_path)
+        return True
+
+    def save_as(self) -> bool:
+        path, _ = QFileDialog.getSaveFileName(self.w, self.tr("Save workspace"), "", WORKSPACE_FILTER)
+        if not path:
+            return False
+        self.w.save_workspace(path)
+        return True
+
+    def confirm_discard(self) -> bool:
+        """Ask what to do with unsaved changes; True when the window may close."""
+        buttons = (QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                   | QMessageBox.StandardButton.Cancel)
+        answer = QMessageBox.question(self.w, self.tr("Unsaved changes"), self.tr(
+            "Save the current files, filters and page as a workspace before closing?"),
+            buttons, QMessageBox.StandardButton.Save)
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def ask_export_report(self) -> None:
+        if self.w.dataset is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(self.w, self.tr("Export report"),
+                                              "memberdesk_report.xlsx", "Excel workbook (*.xlsx)")
+        if path:
+            self.export_report_to(path)
+
+    def export_report_to(self, path: str) -> None:
+        """Write the Excel report of the shown (filtered) dataset in a worker."""
+        from memberdesk.report.workbook import write_report
+
+        ds = self.w.dataset
+        self.w._exporter.run(write_report, ds, path, lang=self.w.lang,
+                             on_result=lambda p: self.w.statusBar().showMessage(
+                                 self.tr("Report written to {0}").format(p), 10000))
+
+    def ask_export_chart(self) -> None:
+        page = self.w.current_page()
+        charts = list(page.charts()) if hasattr(page, "charts") else []
+        if not charts:
+            self.w.statusBar().showMessage(self.tr("This page has no chart to export"), 5000)
+            return
+        chart = charts[0]
+        if len(charts) > 1:
+            names = [_chart_name(c, i) for i, c in enumerate(charts)]
+            name, ok = QInputDialog.getItem(self.w, self.tr("Export chart"),
+                                            self.tr("Chart:"), names, 0, False)
+            if not ok:
+                return
+            chart = charts[names.index(name)]
+        path, _ = QFileDialog.getSaveFileName(self.w, self.tr("Export chart"), "chart.png",
+                                              "PNG image (*.png);;SVG image (*.svg)")
+        if path:
+            export_chart(chart, path)
+
+    # ---- view / help ----------------------------------------------------------------------
+
+    def set_theme(self, name: str) -> None:
+        theme.apply_theme(name)
+        self.w.settings.theme = name
+
+    def set_language(self, code: str) -> None:
+        self.w.settings.language = code
+        if code != self.w.lang:
+            QMessageBox.information(self.w, self.tr("Language"), self.tr(
+                "The language changes the next time MemberDesk starts."))
+
+    def open_guide(self) -> None:
+        from memberdesk.ui.guide import GuideWindow
+
+        if self.guide_window is None:
+            self.guide_window = GuideWindow(self.w.lang, self.w)
+        self.guide_window.show_section(self.w.current_page_id())
+        self.guide_window.show()
+        self.guide_window.raise_()
+
+
+def _chart_name(chart: Any, index: int) -> str:
+    for attr in ("title", "windowTitle", "objectName"):
+        fn = getattr(chart, attr, None)
+        text = fn() if callable(fn) else None
+        if text:
+            return str(text)
+    return f"Chart {index + 1}"
+
+
+def export_chart(chart: Any, path: str | Path) -> Path:
+    """Save ``chart`` as PNG/SVG: through its own ``export`` when it has one (chart panels),
+    the charts module's exporter for bare charts, else a screenshot of the widget."""
+    path = Path(path)
+    if hasattr(chart, "export"):
+        return Path(chart.export(path) or path)
+    try:
+        from memberdesk.ui.charts.base import Chart, export_chart as chart_export
+    except ImportError:
+        Chart = None  # type: ignore[assignment,misc]
+    if Chart is not None and isinstance(chart, Chart):
+        return chart_export(chart, path)
+    chart.grab().save(str(path))
+    return path
+
+
+__all__ = ["ShellActions", "export_chart", "PAGE_IDS"]
