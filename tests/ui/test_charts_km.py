@@ -53,10 +53,17 @@ def test_curves_bands_and_ticks_match_the_result(chart: KMChart) -> None:
         x, y = items.line.getOriginalDataset()
         np.testing.assert_allclose(x, curve.timeline)
         np.testing.assert_allclose(y, curve.survival)
-        # CI band: a FillBetweenItem between the lower and upper CI curves, both in the plot
-        assert isinstance(items.band, pg.FillBetweenItem) and items.band in chart.plot.items
-        np.testing.assert_allclose(items.lower.getData()[1], curve.ci_lower)
-        np.testing.assert_allclose(items.upper.getData()[1], curve.ci_upper)
+        # CI band: one closed polygon in the plot — the upper CI as a right step curve, then
+        # back along the lower CI: (t0,u0) (t1,u0) (t1,u1) ... then the lower edge reversed
+        assert items.band in chart.plot.items and items.band.isVisible()
+        m = 2 * len(curve.timeline) - 1
+        bx, by = items.band_x, items.band_y
+        np.testing.assert_allclose(by[:m:2], curve.ci_upper)
+        np.testing.assert_allclose(bx[:m:2], curve.timeline)
+        np.testing.assert_allclose(by[m:][::-1][::2], curve.ci_lower)
+        rect = items.band.path().boundingRect()
+        assert rect.top() == pytest.approx(np.nanmin(curve.ci_lower))
+        assert rect.bottom() == pytest.approx(np.nanmax(curve.ci_upper))
         # censor ticks sit at the censored times (independently: durations with event 0)
         seg = frame[frame["channel"] == curve.name]
         tx, _ = items.ticks.getData()
@@ -115,4 +122,5 @@ def test_items_are_reused_when_the_segment_changes(chart: KMChart) -> None:
     first = chart._items[0].line
     chart.set_curves(km_by_segment(frame, None, unit="days").curves, unit="days")
     assert chart._items[0].line is first and len(chart._items) == 1
-    assert len([i for i in chart.plot.items if isinstance(i, pg.FillBetweenItem)]) == 1
+    from PySide6.QtWidgets import QGraphicsPathItem
+    assert len([i for i in chart.plot.items if isinstance(i, QGraphicsPathItem)]) == 1

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor, QFontMetrics
-from PySide6.QtWidgets import QWidget
+from PySide6.QtGui import QColor, QFontMetrics, QPainterPath
+from PySide6.QtWidgets import QGraphicsPathItem, QWidget
 
 from memberdesk.ui.charts.base import Chart, label_style, style_plot, tr
 
@@ -59,32 +59,55 @@ class _CurveItems:
 
     def __init__(self, plot: pg.PlotItem) -> None:
         self.line = pg.PlotDataItem(stepMode="right")
-        self.lower = pg.PlotCurveItem(stepMode="right", pen=None)
-        self.upper = pg.PlotCurveItem(stepMode="right", pen=None)
-        self.band = pg.FillBetweenItem(self.lower, self.upper)
+        self.band = QGraphicsPathItem()
+        self.band.setPen(pg.mkPen(None))
+        self.band_x = np.zeros(0)
+        self.band_y = np.zeros(0)
         self.ticks = pg.ScatterPlotItem(symbol="s", size=7, pxMode=True)
         self.ticks.setSymbol(_CENSOR_SYMBOL)
         self.band.setZValue(-10)
-        for item in (self.band, self.lower, self.upper, self.line, self.ticks):
+        for item in (self.band, self.line, self.ticks):
             plot.addItem(item)
         self.line.visibleChanged.connect(self._sync_visibility)
         self.on_visibility: list[Any] = []
 
     def _sync_visibility(self) -> None:
         visible = self.line.isVisible()
-        for item in (self.band, self.lower, self.upper, self.ticks):
+        for item in (self.band, self.ticks):
             item.setVisible(visible)
         for callback in self.on_visibility:
             callback()
 
     def remove(self, plot: pg.PlotItem) -> None:
-        for item in (self.band, self.lower, self.upper, self.line, self.ticks):
+        for item in (self.band, self.line, self.ticks):
             plot.removeItem(item)
+
+    def set_band(self, t: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        """One closed polygon: the upper CI as a right-step curve, back along the lower one.
+        (pyqtgraph's FillBetweenItem rebuilds its path from two curves on every change and
+        was 80% of the redraw time with a million policies.)"""
+        if len(t) == 0:
+            self.band_x, self.band_y = np.zeros(0), np.zeros(0)
+            self.band.setPath(QPainterPath())
+            return
+        ux, uy = step_vertices(t, upper)
+        lx, ly = step_vertices(t, lower)
+        self.band_x = np.concatenate([ux, lx[::-1]])
+        self.band_y = np.concatenate([uy, ly[::-1]])
+        ok = np.isfinite(self.band_x) & np.isfinite(self.band_y)
+        path = pg.arrayToQPath(self.band_x[ok], self.band_y[ok], connect="all")
+        path.closeSubpath()
+        self.band.setPath(path)
+
+
+def step_vertices(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Vertices of a right-continuous step curve: (x0,y0) (x1,y0) (x1,y1) … (xn,yn)."""
+    vx = np.repeat(np.asarray(x, dtype=float), 2)[1:]
+    vy = np.repeat(np.asarray(y, dtype=float), 2)[:-1]
+    return vx, vy
 
 
 def _censor_symbol() -> Any:
-    from PySide6.QtGui import QPainterPath
-
     path = QPainterPath()
     path.moveTo(0, -0.5)
     path.lineTo(0, 0.5)
@@ -170,8 +193,7 @@ class KMChart(Chart):
             t = np.asarray(curve.timeline, dtype=float)
             items.line.setData(t, np.asarray(curve.survival, dtype=float),
                                pen=pg.mkPen(colour, width=2), name=curve.name)
-            items.lower.setData(t, np.asarray(curve.ci_lower, dtype=float))
-            items.upper.setData(t, np.asarray(curve.ci_upper, dtype=float))
+            items.set_band(t, np.asarray(curve.ci_lower, dtype=float), np.asarray(curve.ci_upper, dtype=float))
             items.band.setBrush(pg.mkBrush(band))
             censored = np.asarray(curve.censored, dtype=float)
             if len(censored) == len(t) and len(t):
