@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from PySide6.QtCore import Qt
 
 from memberdesk.core.dataset import Dataset
 from memberdesk.ui.pages import PAGE_IDS, PAGES, page_factory
@@ -182,3 +183,24 @@ def test_every_page_builds_on_sample_data(qtbot, sample_data, page_id, tmp_path)
     assert text == "" or "not available yet" in text, text
     assert page.title()
     page.grab().save(str(tmp_path / f"{page_id}.png"))
+
+
+def test_projection_page_marks_the_best_model_and_dashes_the_extrapolation(qtbot) -> None:
+    from memberdesk.analysis.parametric import fit_parametric
+
+    ds = small_dataset()
+    page = show_page(qtbot, "projection", ds)
+    assert page.message_text() == ""
+    res = fit_parametric(ds, horizon_months=120)
+    table = page.model.frame()
+    assert table.loc[table["best"] == "★", "model"].tolist() == [res.best_model]
+    chart = page.chart
+    last = chart.last_observed
+    assert last == pytest.approx(float(res.km.timeline.max()))
+    for model in res.fits["model"]:
+        x_obs, _ = chart.observed_items[model].getOriginalDataset()
+        x_proj, y_proj = chart.projected_items[model].getOriginalDataset()
+        assert x_obs.max() <= last < x_proj.max()
+        assert chart.projected_items[model].opts["pen"].style() == Qt.PenStyle.DashLine
+        want = res.projection(model)
+        np.testing.assert_allclose(y_proj[-1], want["survival"].iloc[-1])

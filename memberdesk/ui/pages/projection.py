@@ -1,9 +1,8 @@
 """Projection: parametric survival models (exponential, Weibull, log-normal, …) fitted to the
 retention data, compared by AIC/BIC, drawn against Kaplan-Meier and extended beyond the data.
 
-The adapter below reads :class:`memberdesk.analysis.parametric.ProjectionResult` by field name
-and tolerates the variants (table of models under ``models``/``table``/``aic_table``; curves as
-a tidy frame or a mapping)."""
+Reads :class:`memberdesk.analysis.parametric.ProjectionResult`: ``fits`` (AIC/BIC table, best
+model flagged), ``projections`` (tidy model/time/survival/CI frame) and ``km``."""
 from __future__ import annotations
 
 from typing import Any
@@ -32,15 +31,8 @@ def _first(obj: Any, *names: str) -> Any:
     return None
 
 
-def model_table(res: Any) -> pd.DataFrame:
-    table = _first(res, "models", "table", "aic_table", "comparison")
-    if callable(table):
-        table = table()
-    return pd.DataFrame(table) if table is not None else pd.DataFrame()
-
-
 def fitted_curves(res: Any) -> list[FittedCurve]:
-    curves = _first(res, "curves", "projected", "projections")
+    curves = _first(res, "projections", "curves", "projected")
     out: list[FittedCurve] = []
     if isinstance(curves, pd.DataFrame):
         key = "model" if "model" in curves.columns else curves.columns[0]
@@ -91,17 +83,15 @@ class ProjectionPage(AnalysisPage):
         return compute_projection, (ds, int(self.horizon.value())), {}
 
     def show_result(self, res: Any) -> None:
-        table = model_table(res)
-        best = _first(res, "best", "best_model")
-        if best is None and "aic" in table.columns and not table.empty:
-            best = str(table.loc[table["aic"].astype(float).idxmin(), table.columns[0]])
-        if not table.empty:
-            table = table.copy()
-            table.insert(0, "best", ["★" if str(v) == str(best) else "" for v in table.iloc[:, 0]])
+        best = res.best_model
+        table = res.to_frame()
+        table["best"] = np.where(table["best"].astype(bool), "★", "")
         fill_table(self.table, self.model, table)
-        km = _first(res, "km", "kaplan_meier")
-        km_t = np.asarray(_first(km, "timeline", "time"), float) if km is not None else np.zeros(0)
-        km_s = np.asarray(km.survival, float) if km is not None else np.zeros(0)
-        last = float(_first(res, "last_observed", "max_time") or (km_t.max() if km_t.size else 0.0))
-        self.chart.set_projection(km_t, km_s, fitted_curves(res), last_observed=last,
-                                  highlight=None if best is None else str(best))
+        km = res.km
+        km_t = np.asarray(km.timeline, float)
+        last = float(km_t.max()) if km_t.size else 0.0
+        self.chart.set_projection(km_t, np.asarray(km.survival, float), fitted_curves(res),
+                                  last_observed=last, highlight=best)
+        failed = "; ".join(f"{m}: {why}" for m, why in res.failed.items())
+        self.panel.set_title(self.tr("Fitted models vs Kaplan-Meier — best by AIC: {m}").format(m=best)
+                             + (self.tr(" (not fitted: {f})").format(f=failed) if failed else ""))
