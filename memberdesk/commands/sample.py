@@ -1,8 +1,9 @@
-"""`memberdesk sample -o DIR [--members N] [--seed S] [--end YYYY-MM-DD]`: write a synthetic book.
+"""`memberdesk sample -o DIR [--members N] [--seed S] [--end YYYY-MM-DD] [--no-excel]`.
 
 Writes the five tables as CSV in DIR, the same book as ``DIR/excel/memberdesk_sample.xlsx`` and
 the policies with Chinese headers in GB18030 as ``DIR/gb18030/policies_zh.csv`` (see
-:mod:`memberdesk.core.sample`), then lists the files written. Exit 0; bad arguments exit 2.
+:mod:`memberdesk.core.sample`), then lists the files written. ``--no-excel`` skips the
+workbook. Exit 0; bad arguments (or an output path that is not a folder) exit 2.
 """
 from __future__ import annotations
 
@@ -55,6 +56,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                    help=f"random seed (default {sample_book.DEFAULT_SEED})")
     p.add_argument("--end", type=_end, default=sample_book.DEFAULT_END, metavar="YYYY-MM-DD",
                    help=f"last day of the book (default {sample_book.DEFAULT_END.isoformat()})")
+    p.add_argument("--no-excel", dest="excel", action="store_false",
+                   help="skip the Excel workbook (slow for large books: ~1 s per 1,000 members)")
     p.set_defaults(run=run)
 
 
@@ -64,7 +67,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"memberdesk: error: -o {out} exists and is not a folder", file=sys.stderr)
         return 2
     try:
-        paths = sample_book.write_book(out, members=args.members, seed=args.seed, end=args.end)
+        paths = sample_book.write_book(out, members=args.members, seed=args.seed, end=args.end,
+                                         excel=args.excel)
     except OSError as exc:
         print(f"memberdesk: error: cannot write to {out}: {exc}", file=sys.stderr)
         return 2

@@ -9,7 +9,8 @@ and ``2021/3/1`` dates in GB18030 (``gb18030/policies_zh.csv``).
 
 The book is deterministic: the same ``members``, ``seed`` and ``end`` give byte-identical files
 on any day (nothing depends on today's date). Every date is on or before ``end``; service
-contacts start before ``end`` (they carry a time of day). The model (hazards, rates) is
+contacts start before ``end`` (they carry a time of day, which the loader normalises away
+like every date, DESIGN rule 6). The model (hazards, rates) is
 described in :mod:`memberdesk.core.sample_simulation`, :mod:`memberdesk.core.sample_service`
 and :mod:`memberdesk.core.sample_claims`; its assumptions are in
 :mod:`memberdesk.core.sample_catalog`.
@@ -79,13 +80,14 @@ def generate_book(members: int = DEFAULT_MEMBERS, seed: int = DEFAULT_SEED,
 
 
 def write_book(out_dir: str | Path, members: int = DEFAULT_MEMBERS, seed: int = DEFAULT_SEED,
-               end: date = DEFAULT_END) -> list[Path]:
+               end: date = DEFAULT_END, *, excel: bool = True) -> list[Path]:
     """Generate the book and write it under ``out_dir`` (created if needed).
 
     Writes ``<table>.csv`` for the five tables (UTF-8, canonical headers, ISO dates, booleans
     as ``true``/``false``, missing values empty), ``excel/memberdesk_sample.xlsx`` (one sheet
-    per table, sheet name = table name) and ``gb18030/policies_zh.csv``. Returns the paths
-    written, in that order.
+    per table, sheet name = table name; skipped when ``excel`` is False: openpyxl needs ~1 s
+    per 1,000 members) and ``gb18030/policies_zh.csv``. Returns the paths written, in that
+    order.
     """
     out = Path(out_dir)
     book = generate_book(members, seed, end)
@@ -94,7 +96,8 @@ def write_book(out_dir: str | Path, members: int = DEFAULT_MEMBERS, seed: int = 
         path = out / f"{name}.csv"
         write_csv(book[name], path)
         paths.append(path)
-    paths.append(write_workbook(book, out / EXCEL_FILE))
+    if excel:
+        paths.append(write_workbook(book, out / EXCEL_FILE))
     paths.append(write_gb18030_policies(book[schema.POLICIES], out / GB18030_FILE))
     return paths
 

@@ -39,19 +39,32 @@ def _has_times(values: pd.Series) -> bool:
 
 
 def format_column(values: pd.Series) -> pd.Series:
-    """One column as the strings written to CSV (missing -> empty string)."""
+    """One column as the strings written to CSV (missing -> empty string); vectorised."""
+    missing = values.isna().to_numpy()
     if pd.api.types.is_datetime64_any_dtype(values):
-        fmt = "%Y-%m-%d %H:%M:%S" if _has_times(values) else "%Y-%m-%d"
-        return values.dt.strftime(fmt).fillna("")
-    if pd.api.types.is_bool_dtype(values):
-        return values.map({True: "true", False: "false"}).astype(object).fillna("")
-    if pd.api.types.is_float_dtype(values):
-        v = values.to_numpy(dtype=float)
-        finite = v[~np.isnan(v)]
-        whole = bool(np.all(finite == np.round(finite)))
-        text = [("" if np.isnan(x) else (f"{x:.0f}" if whole else f"{x:.2f}")) for x in v]
-        return pd.Series(text, index=values.index, dtype=object)
-    return values.astype(object).where(values.notna(), "")
+        unit = "s" if _has_times(values) else "D"
+        text = np.datetime_as_string(values.to_numpy(dtype="datetime64[ns]"), unit=unit)
+        text = np.char.replace(text, "T", " ") if unit == "s" else text
+    elif pd.api.types.is_bool_dtype(values):
+        flags = values.fillna(False).to_numpy(dtype=bool)
+        text = np.where(flags, "true", "false")
+    elif pd.api.types.is_float_dtype(values):
+        text = _format_numbers(values.to_numpy(dtype=float), missing)
+    else:
+        return values.astype(object).where(~missing, "")
+    return pd.Series(np.where(missing, "", text), index=values.index, dtype=object)
+
+
+def _format_numbers(v: np.ndarray, missing: np.ndarray) -> np.ndarray:
+    """Whole numbers without decimals when the whole column is whole, else 2 decimals."""
+    finite = np.where(missing, 0.0, v)
+    if np.all(finite == np.round(finite)):
+        return finite.astype(np.int64).astype(str)
+    cents = np.round(finite * 100.0).astype(np.int64)
+    sign = np.where(cents < 0, "-", "")
+    units = (np.abs(cents) // 100).astype(str)
+    frac = np.char.zfill((np.abs(cents) % 100).astype(str), 2)
+    return np.char.add(np.char.add(np.char.add(sign, units), "."), frac)
 
 
 def csv_text(frame: pd.DataFrame) -> str:

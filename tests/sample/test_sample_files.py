@@ -161,3 +161,9 @@ def test_cli_output_that_is_a_file_exits_2(tmp_path: Path) -> None:
     target = tmp_path / "taken"
     target.write_text("not a folder")
     assert main(["sample", "-o", str(target), "--members", "10"]) == 2
+
+
+def test_cli_no_excel_skips_the_workbook(tmp_path: Path) -> None:
+    assert main(["sample", "-o", str(tmp_path), "--members", "30", "--no-excel"]) == 0
+    assert not (tmp_path / "excel").exists()
+    assert (tmp_path / "policies.csv").is_file() and (tmp_path / "gb18030/policies_zh.csv").is_file()
