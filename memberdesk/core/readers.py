@@ -226,7 +226,7 @@ def read_text(path: str | Path, progress: Progress | None = None) -> RawTable:
     path = Path(path)
     file = str(path)
     raw = path.read_bytes()
-    if not raw.strip():
+    if not raw[:_SAMPLE_BYTES].strip() and not raw.strip():
         raise DataError("the file is empty", file=file)
     encoding = detect_encoding(raw, file)
     try:
@@ -239,24 +239,24 @@ def read_text(path: str | Path, progress: Progress | None = None) -> RawTable:
     delimiter = sniff_delimiter(sample, path.suffix.lower())
     header_line = next(csv.reader(io.StringIO(sample), delimiter=delimiter), [])
     headers = _unique_headers(header_line)
-    end = len(data.rstrip(b"\r\n\t ")) if len(data) < 4096 else \
-        len(data) - 4096 + len(data[-4096:].rstrip(b"\r\n\t "))
-    blank_lines = any(0 <= data.find(sep) < end for sep in (b"\n\n", b"\n\r\n"))
     table = rows = None
-    if not blank_lines:
-        try:
-            table = _read_arrow(data, headers, delimiter)
-            rows = np.arange(2, table.num_rows + 2, dtype=np.int64)
-        except pa.ArrowInvalid as exc:
-            if encoding == "utf-8" and "UTF8" in str(exc):
-                try:
-                    data = _to_utf8(data, "gb18030")
-                    encoding = "gb18030"
-                except UnicodeDecodeError:
-                    raise DataError("the file mixes text encodings (not valid UTF-8 nor GB18030)",
-                                    file=file)
-                return _finish_text(file, *_read_python(data, delimiter), encoding, delimiter)
-            table = None  # ragged rows etc.: the careful reader below copes
+    try:
+        table = _read_arrow(data, headers, delimiter)
+        rows = np.arange(2, table.num_rows + 2, dtype=np.int64)
+        if _line_count(data) != table.num_rows + 1:
+            # Blank lines (skipped by pyarrow) or quoted line breaks: the careful reader
+            # below keeps exact line numbers.
+            table = rows = None
+    except pa.ArrowInvalid as exc:
+        if encoding == "utf-8" and "UTF8" in str(exc):
+            try:
+                data = _to_utf8(data, "gb18030")
+                encoding = "gb18030"
+            except UnicodeDecodeError:
+                raise DataError("the file mixes text encodings (not valid UTF-8 nor GB18030)",
+                                file=file)
+            return _finish_text(file, *_read_python(data, delimiter), encoding, delimiter)
+        table = None  # ragged rows etc.: the careful reader below copes
     if table is None or rows is None:
         return _finish_text(file, *_read_python(data, delimiter), encoding, delimiter)
     return _finish_text(file, table, rows, encoding, delimiter)
@@ -273,6 +273,14 @@ def _finish_text(file: str, table: pa.Table, rows: np.ndarray, encoding: str,
     return RawTable(table, rows, file, None, name, score, encoding, delimiter)
 
 
+def _line_count(data: bytes) -> int:
+    """Physical lines, not counting trailing blank lines."""
+    tail = data[-4096:]
+    trailing = tail.count(b"\n") - tail.rstrip(b"\r\n\t ").count(b"\n")
+    ends_open = not data.endswith(b"\n")
+    return data.count(b"\n") - trailing + (1 if ends_open or trailing else 0)
+
+
 def _read_arrow(data: bytes, headers: list[str], delimiter: str) -> pa.Table:
     internal = [f"c{i}" for i in range(len(headers))]
     table = pacsv.read_csv(
@@ -287,7 +295,8 @@ def _read_arrow(data: bytes, headers: list[str], delimiter: str) -> pa.Table:
 
 
 def _read_python(data: bytes, delimiter: str) -> tuple[pa.Table, np.ndarray]:
-    """Careful, slower reader: keeps physical line numbers, pads short rows, skips blank lines."""
+    """Careful, slower reader: numbers rows as a spreadsheet does, pads short rows, widens the
+    table for long ones, skips blank lines."""
     reader = csv.reader(io.StringIO(data.decode("utf-8", errors="replace"), newline=""),
                         delimiter=delimiter)
     try:
@@ -298,7 +307,8 @@ def _read_python(data: bytes, delimiter: str) -> tuple[pa.Table, np.ndarray]:
     width = len(headers)
     records: list[list[str]] = []
     lines: list[int] = []
-    for rec in reader:
+    # Spreadsheet numbering: a blank line is a row, a quoted line break is not a new row.
+    for row_number, rec in enumerate(reader, start=2):
         if not any(c.strip() for c in rec):
             continue
         if len(rec) < width:
@@ -312,7 +322,7 @@ def _read_python(data: bytes, delimiter: str) -> tuple[pa.Table, np.ndarray]:
             else:
                 rec = rec[:width]
         records.append(rec)
-        lines.append(reader.line_num)
+        lines.append(row_number)
     columns = list(zip(*records)) if records else [()] * width
     table = pa.table({h: pa.array(list(col), type=pa.string()) for h, col in zip(headers, columns)})
     return table, np.asarray(lines, dtype=np.int64)

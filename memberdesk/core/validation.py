@@ -17,6 +17,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from memberdesk.core import normalize, schema
 from memberdesk.core.mapping import ColumnMapping
@@ -40,12 +41,21 @@ class Assembled:
     table: str
     columns: dict[str, pa.Array]
     extras: dict[str, pa.Array]
-    file: np.ndarray
-    sheet: np.ndarray
     row: np.ndarray
     part: np.ndarray
     headers: list[dict[str, str]]  # per part: canonical -> source header
-    files: list[str]
+    part_files: list[str]
+    part_sheets: list[str | None]
+
+    @property
+    def files(self) -> list[str]:
+        return list(dict.fromkeys(self.part_files))
+
+    def where(self, i: int) -> str:
+        """``file [sheet] row N`` of row ``i``, for messages."""
+        p = int(self.part[i])
+        sheet = "" if self.part_sheets[p] is None else f" [{self.part_sheets[p]}]"
+        return f"{self.part_files[p]}{sheet} row {self.row[i]}"
 
     def __len__(self) -> int:
         return len(self.row)
@@ -61,7 +71,7 @@ def assemble(table: str, parts: Sequence[tuple[RawTable, ColumnMapping]],
         extra_names += [e for e in m.extras if e not in extra_names]
     columns: dict[str, list[pa.Array]] = {c: [] for c in canon}
     extras: dict[str, list[pa.Array]] = {e: [] for e in extra_names}
-    files, sheets, rows, part_idx, headers = [], [], [], [], []
+    rows, part_idx, headers = [], [], []
     for i, (raw, m) in enumerate(parts):
         n = len(raw)
         by_canon = {dst: src for src, dst in m.mapped.items()}
@@ -70,8 +80,6 @@ def assemble(table: str, parts: Sequence[tuple[RawTable, ColumnMapping]],
             columns[c].append(_text(raw, by_canon.get(c), n))
         for e in extra_names:
             extras[e].append(_text(raw, e if e in m.extras else None, n))
-        files.append(np.full(n, raw.file, dtype=object))
-        sheets.append(np.full(n, raw.sheet, dtype=object))
         rows.append(raw.rows)
         part_idx.append(np.full(n, i, dtype=np.int32))
     taken = set(canon)
@@ -81,8 +89,8 @@ def assemble(table: str, parts: Sequence[tuple[RawTable, ColumnMapping]],
         extra_cols[name] = pa.concat_arrays(arrs)
     return Assembled(
         table, {c: pa.concat_arrays(a) for c, a in columns.items()}, extra_cols,
-        np.concatenate(files), np.concatenate(sheets), np.concatenate(rows).astype(np.int64),
-        np.concatenate(part_idx), headers, list(dict.fromkeys(r.file for r, _ in parts)))
+        np.concatenate(rows).astype(np.int64), np.concatenate(part_idx), headers,
+        [r.file for r, _ in parts], [r.sheet for r, _ in parts])
 
 
 def _text(raw: RawTable, header: str | None, n: int) -> pa.Array:
@@ -107,8 +115,8 @@ class _Rejections:
 
     def __init__(self, n: int) -> None:
         self.code = np.full(n, -1, dtype=np.int16)
-        self.column = np.full(n, None, dtype=object)
-        self.detail = np.full(n, None, dtype=object)
+        self.column = np.empty(n, dtype=object)  # numpy fills object arrays with None
+        self.detail = np.empty(n, dtype=object)
 
     def flag(self, mask: np.ndarray, reason: str, column: str, detail: object) -> None:
         new = np.asarray(mask, dtype=bool) & (self.code < 0)
@@ -150,19 +158,20 @@ def validate_table(data: Assembled, *, today: dt.date, references: Mapping[str, 
             out[c.name] = normalize.clean_text(cols[c.name])
     id_col = spec.id_column
     if id_col is not None and id_col in out:
-        ids = pd.Series(out[id_col])
+        ids_raw = pc.if_else(pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(cols[id_col])), 0),
+                             None, pc.utf8_trim_whitespace(cols[id_col]))
+        missing = np.asarray(ids_raw.is_null(), dtype=bool)
         if spec.column(id_col).required:
-            rej.flag(ids.isna().to_numpy(), schema.REASON_MISSING_ID, id_col, f"{id_col} is empty")
-        if spec.column(id_col).unique:
-            dup = ids.notna() & ids.duplicated(keep="first")
-            if dup.any():
-                first = pd.Series(np.arange(n)).groupby(ids).transform("min").to_numpy()
-                detail = np.full(n, None, dtype=object)
-                for i in np.flatnonzero(dup.to_numpy()):
-                    j = int(first[i])
-                    detail[i] = f"{id_col} {ids.iat[i]} already on {data.file[j]}" \
-                                f"{'' if data.sheet[j] is None else f' [{data.sheet[j]}]'} row {data.row[j]}"
-                rej.flag(dup.to_numpy(), schema.REASON_DUPLICATE_ID, id_col, detail)
+            rej.flag(missing, schema.REASON_MISSING_ID, id_col, f"{id_col} is empty")
+        distinct = len(pc.unique(ids_raw).drop_null())
+        if spec.column(id_col).unique and distinct < n - int(missing.sum()):
+            ids = pd.Series(out[id_col])
+            dup = (ids.notna() & ids.duplicated(keep="first")).to_numpy()
+            first = pd.Series(np.arange(n)).groupby(ids).transform("min").to_numpy()
+            detail = np.empty(n, dtype=object)
+            for i in np.flatnonzero(dup):
+                detail[i] = f"{id_col} {ids.iat[i]} already on {data.where(int(first[i]))}"
+            rej.flag(dup, schema.REASON_DUPLICATE_ID, id_col, detail)
     # typed columns
     for c in spec.columns:
         if c.name not in cols or c.kind == "id":
@@ -296,8 +305,8 @@ def _finish(data: Assembled, out: dict[str, object], rej: _Rejections,
     idx = np.flatnonzero(~keep)
     rejected = pd.DataFrame({
         "table": data.table,
-        "file": data.file[idx],
-        "sheet": data.sheet[idx],
+        "file": np.asarray(data.part_files, dtype=object)[data.part[idx]],
+        "sheet": np.asarray(data.part_sheets, dtype=object)[data.part[idx]],
         "row": data.row[idx],
         "column": [_source_header(data, int(data.part[i]), rej.column[i]) for i in idx],
         "reason": np.asarray(_REASON_ORDER, dtype=object)[rej.code[idx]] if len(idx) else [],

@@ -70,20 +70,23 @@ def test_quoted_fields_with_newlines_and_commas(tmp_path: Path) -> None:
                'policy_id,product,issue_date\nP1,"Term, Life",2021-03-01\nP2,"two\nlines",2021-03-02\n')
     (raw,) = read_file(f).tables
     assert raw.data.column("product").to_pylist() == ["Term, Life", "two\nlines"]
+    assert raw.rows.tolist() == [2, 3]  # as a spreadsheet shows them
 
 
-def test_blank_lines_keep_physical_row_numbers(tmp_path: Path) -> None:
-    f = _write(tmp_path / "policies.csv", "policy_id,issue_date\nP1,2021-03-01\n\nP2,2021-03-02\n,\n")
+def test_blank_lines_keep_spreadsheet_row_numbers(tmp_path: Path) -> None:
+    f = _write(tmp_path / "policies.csv", "policy_id,issue_date\nP1,2021-03-01\n\nP2,2021-03-02\n,\n\n")
     (raw,) = read_file(f).tables
     assert raw.data.column("policy_id").to_pylist() == ["P1", "P2"]
     assert raw.rows.tolist() == [2, 4]
 
 
-def test_ragged_rows_are_padded(tmp_path: Path) -> None:
-    f = _write(tmp_path / "policies.csv", "policy_id,issue_date,channel\nP1,2021-03-01\nP2,2021-03-02,web\n")
+def test_ragged_rows_are_padded_or_widened(tmp_path: Path) -> None:
+    f = _write(tmp_path / "policies.csv",
+               "policy_id,issue_date,channel\nP1,2021-03-01\nP2,2021-03-02,web\nP3,2021-03-03,web,extra\n")
     (raw,) = read_file(f).tables
-    assert raw.data.column("channel").to_pylist() == ["", "web"]
-    assert raw.rows.tolist() == [2, 3]
+    assert raw.data.column("channel").to_pylist() == ["", "web", "web"]
+    assert raw.data.column("column_4").to_pylist() == ["", "", "extra"]
+    assert raw.rows.tolist() == [2, 3, 4]
 
 
 def test_duplicate_and_empty_headers_are_made_unique(tmp_path: Path) -> None:
