@@ -99,11 +99,11 @@ def cohort_retention(ds: Dataset, *, cohort: str = "month", weight: str = "count
         raise AnalysisError("premium weights need an annual_premium column",
                             column="annual_premium")
     prog.status("Building cohort retention")
-    issue_dates = pol["issue_date"].to_numpy(dtype="datetime64[ns]")
+    issue_dates = cal.to_days(pol["issue_date"])
     ok = ~np.isnat(issue_dates)
-    issue_month = issue_dates[ok].astype("datetime64[M]").astype(np.int64)
-    exit_dates = pol["exit_date"].to_numpy(dtype="datetime64[ns]")[ok] \
-        if "exit_date" in pol.columns else np.full(len(issue_month), np.datetime64("NaT"))
+    issue_month = cal.month_index(issue_dates[ok])
+    exit_dates = cal.to_days(pol["exit_date"])[ok] if "exit_date" in pol.columns else \
+        np.full(len(issue_month), np.datetime64("NaT"), "datetime64[D]")
     premium = pol["annual_premium"].fillna(0.0).to_numpy(dtype=float)[ok] \
         if "annual_premium" in pol.columns else np.zeros(len(issue_month))
     last_obs = cal.last_complete_month(ds.as_of)
@@ -119,7 +119,8 @@ def cohort_retention(ds: Dataset, *, cohort: str = "month", weight: str = "count
     n_cols = (span if max_months is None else max_months) + 1
     # Month ends survived: in force at the end of months M..E-1 where E is the exit month.
     exited = ~np.isnat(exit_dates)
-    exit_month = np.where(exited, exit_dates.astype("datetime64[M]").astype(np.int64), 0)
+    exit_month = np.zeros(len(issue_month), dtype=np.int64)
+    exit_month[exited] = cal.month_index(exit_dates[exited])
     survived = np.where(exited, exit_month - issue_month, n_cols)
     survived = np.clip(survived, 0, n_cols)
     w = premium if weight == "premium" else np.ones(len(issue_month))

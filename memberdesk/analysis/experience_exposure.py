@@ -51,13 +51,12 @@ class ExposureRecords:
     Attributes
     ----------
     policies
-        The studied policies (issued before as-of), in the order ``row`` refers to.
+        The dataset's policies table (``ds.policies``, not copied); policies issued on or
+        after the as-of date have no records.
     row
-        Position of the record's policy in ``policies``.
+        Position of the record's policy in ``policies`` (records of a policy are consecutive).
     period
         Policy year (1, 2, …) or calendar year (e.g. 2023), per ``basis``.
-    period_start, period_end
-        Period bounds, both inclusive (``datetime64[D]``).
     exposure
         Exposure in years (0 < exposure ≤ 1).
     actual
@@ -67,8 +66,6 @@ class ExposureRecords:
     policies: pd.DataFrame
     row: npt.NDArray[np.int64]
     period: npt.NDArray[np.int64]
-    period_start: npt.NDArray[np.datetime64]
-    period_end: npt.NDArray[np.datetime64]
     exposure: npt.NDArray[np.float64]
     actual: npt.NDArray[np.int8]
     basis: str
@@ -76,18 +73,27 @@ class ExposureRecords:
     target: tuple[str, ...]
     as_of: pd.Timestamp
 
+    def period_bounds(self) -> tuple[npt.NDArray[np.datetime64], npt.NDArray[np.datetime64]]:
+        """(first day, last day) of each record's period, both inclusive (``datetime64[D]``)."""
+        if self.basis == "calendar_year":
+            return cal.from_civil(self.period, 1, 1), cal.from_civil(self.period, 12, 31)
+        y, m, d = cal.civil(cal.to_days(self.policies["issue_date"])[self.row])
+        return (cal.add_months_civil(y, m, d, 12 * (self.period - 1)),
+                cal.add_months_civil(y, m, d, 12 * self.period) - cal.ONE_DAY)
+
     def to_frame(self, columns: Sequence[str] = ("policy_id",)) -> pd.DataFrame:
         """actxps-style table: the given policy columns, then the period, its bounds, the
-        status in the period (``in_force`` except on a policy's termination record) and the
-        exposure."""
+        status in the period (``in_force`` except on a policy's termination record), the
+        exposure and the actual (0/1)."""
         pol = self.policies
         out = {c: pol[c].to_numpy()[self.row] for c in columns if c in pol.columns}
         last = np.r_[self.row[1:] != self.row[:-1], True] if len(self.row) else np.zeros(0, bool)
         status = pol["exit_status"].to_numpy(dtype=object)[self.row]
         out["status"] = np.where(last, status, "in_force")
         out[self.basis] = self.period
-        out["period_start"] = self.period_start.astype("datetime64[ns]")
-        out["period_end"] = self.period_end.astype("datetime64[ns]")
+        start, end = self.period_bounds()
+        out["period_start"] = start.astype("datetime64[ns]")
+        out["period_end"] = end.astype("datetime64[ns]")
         out["exposure"] = self.exposure
         out["actual"] = self.actual
         return pd.DataFrame(out)
@@ -105,14 +111,12 @@ def check_target(target: Sequence[str]) -> tuple[str, ...]:
     return statuses
 
 
-def studied_policies(ds: Dataset) -> pd.DataFrame:
-    """Policies of ``ds`` that enter an experience study: dated, issued before the as-of date."""
+def _dated_policies(ds: Dataset) -> pd.DataFrame:
     pol = ds.policies
     if pol is None or ds.generic or "issue_date" not in pol.columns:
         raise AnalysisError("an experience study needs a policies table with issue dates",
                             column="issue_date")
-    keep = pol["issue_date"].notna() & (pol["issue_date"] < ds.as_of.normalize())
-    return pol[keep].reset_index(drop=True)
+    return pol
 
 
 def expose(ds: Dataset, *, target: Sequence[str] = schema.VOLUNTARY_EXIT_STATUSES,
@@ -136,41 +140,56 @@ def expose(ds: Dataset, *, target: Sequence[str] = schema.VOLUNTARY_EXIT_STATUSE
     if method not in METHODS:
         raise AnalysisError(f"unknown exposure method {method!r}; choose from {', '.join(METHODS)}")
     statuses = check_target(target)
-    pol = studied_policies(ds)
+    pol = _dated_policies(ds)
     as_of = cal.day(ds.as_of)
-    issue = cal.to_days(pol["issue_date"])
-    exit_ = cal.to_days(pol["exit_date"]) if "exit_date" in pol.columns else \
-        np.full(len(pol), np.datetime64("NaT"), "datetime64[D]")
+    issue_all = cal.to_days(pol["issue_date"])
+    studied = np.flatnonzero(~np.isnat(issue_all) & (issue_all < as_of))
+    issue = issue_all[studied]
+    exit_ = cal.to_days(pol["exit_date"])[studied] if "exit_date" in pol.columns else \
+        np.full(len(studied), np.datetime64("NaT"), "datetime64[D]")
     terminated = ~np.isnat(exit_)
-    last = np.where(terminated, exit_, as_of)
-    is_target = terminated & pol["exit_status"].isin(statuses).to_numpy()
+    last = np.maximum(np.where(terminated, exit_, as_of), issue)  # (end before issue: 1 day)
+    is_target = terminated & pol["exit_status"].isin(statuses).to_numpy()[studied]
+    iy, im, iday = cal.civil(issue)
+    ly = cal.years_of(last)
 
+    # Dates are computed per policy (its last period, and for calendar years its first);
+    # every other record is a whole period with exposure 1.
     if basis == "policy_year":
-        years = cal.years_of(last) - cal.years_of(issue)
-        years -= (cal.add_years(issue, years) > last).astype(np.int64)
+        years = ly - iy
+        years -= (cal.add_months_civil(iy, im, iday, 12 * years) > last).astype(np.int64)
         n_periods = years + 1                      # the policy year holding ``last``
-        row, k = _expand(n_periods)                # k = 0, 1, … within a policy
-        start = cal.add_years(issue[row], k)
-        end = cal.add_years(issue[row], k + 1) - cal.ONE_DAY
-        period = k + 1
-        observed_from = start
+        start = cal.add_months_civil(iy, im, iday, 12 * years)
+        end = cal.add_months_civil(iy, im, iday, 12 * (years + 1)) - cal.ONE_DAY
+        last_part = _days(start, last) / _days(start, end)
+        first_part = np.ones(len(issue))
+        first_year = np.ones(len(issue), dtype=np.int64)
     else:
-        first_year = cal.years_of(issue)
-        n_periods = cal.years_of(last) - first_year + 1
-        row, k = _expand(n_periods)
-        period = first_year[row] + k
-        start = ((period - 1970).astype("datetime64[Y]")).astype("datetime64[D]")
-        end = ((period - 1970 + 1).astype("datetime64[Y]")).astype("datetime64[D]") - cal.ONE_DAY
-        observed_from = np.maximum(start, issue[row])
-    is_last = k == n_periods[row] - 1
-    observed_to = np.where(is_last, last[row], end)
-    days = (observed_to - observed_from).astype(np.int64) + 1
-    exposure = days / ((end - start).astype(np.int64) + 1)
-    actual = (is_last & is_target[row]).astype(np.int8)
+        n_periods = ly - iy + 1
+        first_year = iy
+        year_days = np.where(_is_leap(iy), 366, 365)
+        first_part = _days(issue, cal.from_civil(iy, 12, 31)) / year_days
+        last_from = np.maximum(cal.from_civil(ly, 1, 1), issue)
+        last_part = _days(last_from, last) / np.where(_is_leap(ly), 366, 365)
     if method == "annual":
-        exposure[actual == 1] = 1.0
-    return ExposureRecords(pol, row, period.astype(np.int64), start, end, exposure, actual,
+        last_part = np.where(is_target, 1.0, last_part)
+    local, k = _expand(n_periods)
+    is_last = k == n_periods[local] - 1
+    exposure = np.ones(len(local))
+    exposure[k == 0] = first_part
+    exposure[is_last] = last_part
+    actual = (is_last & is_target[local]).astype(np.int8)
+    return ExposureRecords(pol, studied[local], first_year[local] + k, exposure, actual,
                            basis, method, statuses, ds.as_of)
+
+
+def _days(first: npt.NDArray[np.datetime64], last: npt.NDArray[np.datetime64]) -> npt.NDArray[np.int64]:
+    """Days from ``first`` to ``last``, both inclusive."""
+    return (last - first).astype(np.int64) + 1
+
+
+def _is_leap(y: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+    return (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
 
 
 def _expand(n_periods: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:

@@ -177,8 +177,10 @@ def persistency_trend(ds: Dataset, month: int = 13, by: str | None = None, *,
 
 def is_single_premium(values: pd.Series) -> np.ndarray:
     """True where a payment frequency means single premium (趸交)."""
-    text = values.astype(object).where(values.notna(), "").astype(str).str.strip()
-    return text.str.contains(SINGLE_PREMIUM_PATTERN).to_numpy(dtype=bool)
+    codes, uniques = pd.factorize(values)             # few distinct words: test each once
+    hits = np.array([bool(SINGLE_PREMIUM_PATTERN.search(str(u).strip())) for u in uniques]
+                    + [False], dtype=bool)
+    return hits[codes]
 
 
 def _policy_flags(ds: Dataset, pol: pd.DataFrame, issue: np.ndarray, month: int,

@@ -32,17 +32,72 @@ def day(value: pd.Timestamp | str) -> np.datetime64:
     return np.datetime64(pd.Timestamp(value).date(), "D")
 
 
+_TABLE_LIMIT = 400_000  # days (~1,100 years): beyond that, compute every element directly
+
+
+def civil(dates: DayArray) -> tuple[IntArray, IntArray, IntArray]:
+    """(year, month 1-12, day 1-31) of each date (no NaT).
+
+    Integer arithmetic (H. Hinnant's ``civil_from_days``), much faster than numpy's calendar
+    casts; for large arrays it is evaluated once per distinct day of the range and looked up.
+    """
+    days = dates.astype("datetime64[D]").view(np.int64)
+    if days.size > 4096:
+        lo, hi = int(days.min()), int(days.max())
+        if hi - lo < _TABLE_LIMIT:
+            y, m, d = _civil_days(np.arange(lo, hi + 1, dtype=np.int64))
+            pos = days - lo
+            return y[pos], m[pos], d[pos]
+    return _civil_days(days)
+
+
+def _civil_days(days: IntArray) -> tuple[IntArray, IntArray, IntArray]:
+    z = days + 719468
+    era = z // 146097
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    d = doy - (153 * mp + 2) // 5 + 1
+    m = np.where(mp < 10, mp + 3, mp - 9)
+    y = yoe + era * 400 + (m <= 2)
+    return y, m, d
+
+
+def from_civil(y: npt.ArrayLike, m: npt.ArrayLike, d: npt.ArrayLike) -> DayArray:
+    """Dates from (year, month, day) components (H. Hinnant's ``days_from_civil``)."""
+    y = np.asarray(y, dtype=np.int64)
+    m = np.asarray(m, dtype=np.int64)
+    y = y - (m <= 2)
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * ((m + 9) % 12) + 2) // 5 + np.asarray(d, dtype=np.int64) - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return (era * 146097 + doe - 719468).astype("datetime64[D]")
+
+
+_MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+
+
+def days_in_month(y: IntArray, m: IntArray) -> IntArray:
+    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+    return _MONTH_DAYS[m - 1] + ((m == 2) & leap)
+
+
+def add_months_civil(y: IntArray, m: IntArray, d: IntArray,
+                     months: int | npt.ArrayLike) -> DayArray:
+    """:func:`add_months` on (year, month, day) components already split by :func:`civil`."""
+    total = y * 12 + (m - 1) + np.asarray(months, dtype=np.int64)
+    y2, m2 = total // 12, total % 12 + 1
+    return from_civil(y2, m2, np.minimum(d, days_in_month(y2, m2)))
+
+
 def add_months(dates: DayArray, months: int | npt.ArrayLike) -> DayArray:
     """``dates %m+% months`` (lubridate): same day of month, clipped to the month's last day.
 
     ``dates`` must not contain NaT. ``months`` may be negative or an array (broadcast).
     """
-    start_month = dates.astype("datetime64[M]")
-    day_of_month = (dates - start_month.astype("datetime64[D]")).astype(np.int64)  # 0-based
-    target = start_month + np.asarray(months, dtype=np.int64).astype("timedelta64[M]")
-    target_first = target.astype("datetime64[D]")
-    month_length = ((target + 1).astype("datetime64[D]") - target_first).astype(np.int64)
-    return target_first + np.minimum(day_of_month, month_length - 1).astype("timedelta64[D]")
+    return add_months_civil(*civil(dates), months)
 
 
 def add_years(dates: DayArray, years: int | npt.ArrayLike) -> DayArray:
@@ -52,7 +107,8 @@ def add_years(dates: DayArray, years: int | npt.ArrayLike) -> DayArray:
 
 def month_index(dates: DayArray) -> IntArray:
     """Calendar month of each date as months since 1970-01 (NaT must be masked by the caller)."""
-    return dates.astype("datetime64[M]").astype(np.int64)
+    y, m, _ = civil(dates)
+    return (y - 1970) * 12 + m - 1
 
 
 def month_start(index: npt.ArrayLike) -> DayArray:
@@ -77,5 +133,5 @@ def month_label(index: int) -> str:
 
 
 def years_of(dates: DayArray) -> IntArray:
-    """Calendar year of each date."""
-    return dates.astype("datetime64[Y]").astype(np.int64) + 1970
+    """Calendar year of each date (no NaT)."""
+    return civil(dates)[0]
