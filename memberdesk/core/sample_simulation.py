@@ -199,6 +199,7 @@ def simulate(rng: np.random.Generator, members: int, end: date) -> Book:
     status = np.full(k, PENDING)
     end_day = np.full(k, NO_DAY, dtype=np.int64)
     alive = np.ones(n, dtype=bool)
+    died_on = np.full(n, np.iinfo(np.int64).max)
     last_benefit = np.full(n, -100)
     last_bad = np.full(n, -100)
     benefits: list[tuple[np.ndarray, np.ndarray]] = []
@@ -246,6 +247,7 @@ def simulate(rng: np.random.Generator, members: int, end: date) -> Book:
             death_day = np.full(n, NO_DAY, dtype=np.int64)
             death_day[dead] = np.maximum(first + rng.integers(0, length, len(dead)), latest_issue[dead])
             alive[dead] = False
+            died_on[dead] = death_day[dead]
             hit = active[~alive[p_member[active]]]
             status[hit], end_day[hit] = DEATH, death_day[p_member[hit]]
 
@@ -260,8 +262,14 @@ def simulate(rng: np.random.Generator, members: int, end: date) -> Book:
             * np.where(recent_bad[p_member[cand]], cat.BAD_SERVICE_MULTIPLIER, 1.0)
         _voluntary_exits(rng, cand, m, mult, pol, cash_value, cal, status, end_day)
 
+    # nothing happens to a member after the day of death (events drawn earlier in that month)
     b_member = np.concatenate([b[0] for b in benefits])
     b_day = np.concatenate([b[1] for b in benefits])
+    keep = b_day <= died_on[b_member]
+    b_member, b_day = b_member[keep], b_day[keep]
+    c_member = np.concatenate([c[0] for c in contacts])
+    c_second = np.concatenate([c[1] for c in contacts])
+    keep = (c_member < 0) | (c_second // 86_400 <= died_on[c_member])
     return Book(
         calendar=cal, member_birth=mem["birth"], member_gender=mem["gender"],
         member_region=mem["region"], member_join=mem["join"], member_tier=tier,
@@ -271,9 +279,9 @@ def simulate(rng: np.random.Generator, members: int, end: date) -> Book:
         benefit_member=b_member,
         benefit_kind=rng.choice(len(cat.BENEFITS), size=len(b_member), p=_weights(cat.BENEFIT_WEIGHTS)),
         benefit_day=b_day,
-        contact_member=np.concatenate([c[0] for c in contacts]),
-        contact_second=np.concatenate([c[1] for c in contacts]),
-        contacts=concat_outcomes(outcomes),
+        contact_member=c_member[keep],
+        contact_second=c_second[keep],
+        contacts=_subset(concat_outcomes(outcomes), keep),
     )
 
 

@@ -165,3 +165,13 @@ def test_other_end_date_moves_the_whole_book() -> None:
 def test_rejects_no_members(members: int) -> None:
     with pytest.raises(ValueError, match="members"):
         generate_book(members=members)
+
+
+def test_nothing_happens_to_a_member_after_death(book_3000: dict[str, pd.DataFrame]) -> None:
+    p = book_3000["policies"]
+    died = p[p["status"] == "death"].groupby("member_id")["end_date"].first()
+    assert len(died) > 0
+    for table, col in (("benefit_usage", "used_at"), ("service_contacts", "started_at")):
+        frame = book_3000[table].dropna(subset=["member_id"])
+        frame = frame[frame["member_id"].isin(died.index)]
+        assert (frame[col].dt.normalize().to_numpy() <= died.loc[frame["member_id"]].to_numpy()).all(), table
