@@ -69,3 +69,15 @@ def random_policies(n: int, seed: int = 0, *, equal_premium: bool = False,
 def random_book() -> Dataset:
     return Dataset(validated={"policies": random_policies(3000)},
                    as_of=pd.Timestamp("2024-12-31"))
+
+
+@pytest.fixture
+def six_frame() -> pd.DataFrame:
+    """The six-policy table (a fresh copy per test)."""
+    return six_policy_frame()
+
+
+@pytest.fixture
+def make_policies():
+    """``random_policies`` as a fixture (test modules do not import the conftest)."""
+    return random_policies

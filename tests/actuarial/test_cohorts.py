@@ -19,8 +19,6 @@ from memberdesk.analysis.cohorts import cohort_retention
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
 
-from .conftest import random_policies
-
 
 def test_month_cohorts_by_hand(six_book: Dataset) -> None:
     m = cohort_retention(six_book)
@@ -61,8 +59,8 @@ def test_max_months_and_frame(six_book: Dataset) -> None:
     assert not long["share"].isna().any()
 
 
-def test_properties_on_a_random_book() -> None:
-    pol = random_policies(5000, seed=3, start="2021-01-01")
+def test_properties_on_a_random_book(make_policies) -> None:
+    pol = make_policies(5000, seed=3, start="2021-01-01")
     ds = Dataset({"policies": pol}, as_of=pd.Timestamp("2024-06-15"))   # last month 2024-05
     m = cohort_retention(ds)
     s = m.shares.to_numpy()
@@ -84,8 +82,8 @@ def test_properties_on_a_random_book() -> None:
     assert m.shares.loc["2022-03", 7] == pytest.approx(alive.mean())
 
 
-def test_count_equals_premium_when_premiums_are_equal() -> None:
-    ds = Dataset({"policies": random_policies(2000, seed=4, equal_premium=True)},
+def test_count_equals_premium_when_premiums_are_equal(make_policies) -> None:
+    ds = Dataset({"policies": make_policies(2000, seed=4, equal_premium=True)},
                  as_of=pd.Timestamp("2024-12-31"))
     a = cohort_retention(ds).shares.to_numpy()
     b = cohort_retention(ds, weight="premium").shares.to_numpy()

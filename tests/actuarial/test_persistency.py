@@ -23,8 +23,6 @@ from memberdesk.analysis.persistency import is_single_premium, persistency, pers
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
 
-from .conftest import random_policies, six_policy_frame
-
 
 def test_year_periods_by_hand(six_book: Dataset) -> None:
     res = persistency(six_book, period="year")
@@ -43,10 +41,10 @@ def test_year_periods_by_hand(six_book: Dataset) -> None:
     assert np.isnan(frame.loc["2022", "ratio_premium"])              # nobody issued in 2021
 
 
-def test_period_is_reported_once_its_last_cohort_policy_is_measured() -> None:
+def test_period_is_reported_once_its_last_cohort_policy_is_measured(six_frame) -> None:
     # The 2024 cohort's last possible issue date 2023-12-31 is measured on
     # 2023-12-31 %m+% 13 months - 1 day = 2025-01-31 - 1 = 2025-01-30.
-    pol = six_policy_frame()
+    pol = six_frame
     early = persistency(Dataset({"policies": pol}, as_of=pd.Timestamp("2025-01-29")),
                         period="year")
     assert list(early.frame["period"]) == ["2021", "2022", "2023"]
@@ -93,11 +91,11 @@ def test_by_channel(six_book: Dataset) -> None:
     assert res.latest("bank")[0] is not None
 
 
-def test_paid_claim_on_a_terminated_policy_is_excluded(six_book: Dataset) -> None:
+def test_paid_claim_on_a_terminated_policy_is_excluded(six_book: Dataset, six_frame) -> None:
     claims = pd.DataFrame({"claim_id": ["K1", "K2"], "policy_id": ["F", "B"],
                            "reported_at": pd.to_datetime(["2024-05-01", "2024-03-01"]),
                            "status": ["paid", "paid"]})
-    ds = Dataset({"policies": six_policy_frame(), "claims": claims}, as_of=six_book.as_of)
+    ds = Dataset({"policies": six_frame, "claims": claims}, as_of=six_book.as_of)
     y24 = persistency(ds, period="year").frame.set_index("period").loc["2024"]
     # F ended with a paid claim -> excluded; B has a paid claim but is in force -> stays.
     assert y24["excluded_claim"] == 1
@@ -134,8 +132,8 @@ def test_single_premium_words() -> None:
     assert is_single_premium(words).tolist() == [True] * 6 + [False] * 4
 
 
-def test_properties_on_a_random_book() -> None:
-    pol = random_policies(4000, seed=1)
+def test_properties_on_a_random_book(make_policies) -> None:
+    pol = make_policies(4000, seed=1)
     ds = Dataset({"policies": pol}, as_of=pd.Timestamp("2024-12-31"))
     months = persistency(ds, period="month", by="channel").frame
     years = persistency(ds, period="year", by="channel").frame
@@ -166,8 +164,8 @@ def test_properties_on_a_random_book() -> None:
     assert y23["persisting_count"] == persists.sum()
 
 
-def test_count_equals_premium_version_when_premiums_are_equal() -> None:
-    ds = Dataset({"policies": random_policies(2000, seed=2, equal_premium=True)},
+def test_count_equals_premium_version_when_premiums_are_equal(make_policies) -> None:
+    ds = Dataset({"policies": make_policies(2000, seed=2, equal_premium=True)},
                  as_of=pd.Timestamp("2024-12-31"))
     frame = persistency(ds, period="quarter").frame.dropna(subset=["ratio_count"])
     assert len(frame) > 0
