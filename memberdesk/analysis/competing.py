@@ -93,14 +93,14 @@ class CompetingRisksResult:
 
 def _cause_codes(status: pd.Series, causes: Sequence[str]) -> tuple[np.ndarray, tuple[str, ...]]:
     """0 = censored, k = causes[k-1]; ``other`` appended when present and not listed."""
-    values = status.astype(object).where(status.notna(), CENSORED_STATUS).astype(str).to_numpy()
+    raw, levels = pd.factorize(status)  # missing -> -1 -> censored
+    levels = [str(v) for v in levels]
     causes = tuple(causes)
-    if "other" not in causes and (values == "other").any():
+    if "other" not in causes and "other" in levels:
         causes = (*causes, "other")
-    codes = np.zeros(values.size, dtype=np.int64)
-    for k, cause in enumerate(causes, start=1):
-        codes[values == cause] = k
-    return codes, causes
+    lookup = np.array([causes.index(v) + 1 if v in causes else 0 for v in levels] + [0],
+                      dtype=np.int64)
+    return lookup[raw], causes
 
 
 def aalen_johansen(times: np.ndarray, at_risk: np.ndarray, d_cause: np.ndarray, alpha: float = 0.05
@@ -144,7 +144,9 @@ def cumulative_incidence(data: Dataset | pd.DataFrame, *, by: str | None = None,
     if unit is None:
         unit = "months" if isinstance(data, Dataset) and not data.generic else "days"
     if isinstance(data, pd.DataFrame) and "event" not in data.columns and "exit_status" in data.columns:
-        data = data.assign(event=(data["exit_status"].astype(str) != CENSORED_STATUS).astype(int))
+        raw, levels = pd.factorize(data["exit_status"])
+        censored = np.array([str(v) == CENSORED_STATUS for v in levels] + [True])
+        data = data.assign(event=(~censored[raw]).astype(np.int8))
     frame = survival_frame(data, unit=unit, columns=(by, "exit_status"))
     codes, causes = _cause_codes(frame["exit_status"], causes)
     if by is None:

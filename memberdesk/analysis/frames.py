@@ -9,7 +9,8 @@ Every survival analysis starts here, so that units and event conventions are dec
   Dataset's event statuses (default lapsed/surrendered), 0 otherwise (censored).
 * A DataFrame with ``duration`` and ``event`` columns: taken as already in ``unit``.
 
-The returned frame has float ``duration``, int8 ``event`` and every other column of the source.
+The returned frame has float ``duration``, int8 ``event`` and the requested columns only (no
+copy of the whole table: a million-row policies view has dozens of columns).
 """
 from __future__ import annotations
 
@@ -34,8 +35,7 @@ def default_unit(data: Dataset | pd.DataFrame) -> str:
 
 def survival_frame(data: Dataset | pd.DataFrame, *, unit: str = "months",
                    columns: Sequence[str | None] = ()) -> pd.DataFrame:
-    """A frame with ``duration`` (float, in ``unit``) and ``event`` (0/1) plus the source's
-    other columns.
+    """A frame with ``duration`` (float, in ``unit``) and ``event`` (0/1) plus ``columns``.
 
     ``columns`` are checked to exist (``None`` entries are skipped): an unknown name raises
     :class:`AnalysisError` naming it and listing the available columns.
@@ -46,14 +46,15 @@ def survival_frame(data: Dataset | pd.DataFrame, *, unit: str = "months",
         p = data.policies
         if p is None or len(p) == 0:
             raise AnalysisError("no policies to analyse (the policies table is empty or missing)")
-        frame = p.drop(columns=[c for c in ("duration",) if c in p.columns])
-        frame = frame.assign(duration=p["duration_months" if unit == "months" else "duration_days"])
+        frame = p
+        source_duration = p["duration_months" if unit == "months" else "duration_days"]
     elif isinstance(data, pd.DataFrame):
         missing = [c for c in ("duration", "event") if c not in data.columns]
         if missing:
             raise AnalysisError(f"the table needs a {' and '.join(missing)} column",
                                 column=missing[0])
         frame = data
+        source_duration = data["duration"]
         if len(frame) == 0:
             raise AnalysisError("no records to analyse")
     else:
@@ -63,14 +64,18 @@ def survival_frame(data: Dataset | pd.DataFrame, *, unit: str = "months",
             available = sorted(c for c in frame.columns if c not in ("duration", "event"))
             raise AnalysisError(f"unknown column {col!r}; available: {', '.join(map(str, available))}",
                                 column=col)
-    duration = pd.to_numeric(frame["duration"], errors="coerce").to_numpy(dtype=float)
+    duration = pd.to_numeric(source_duration, errors="coerce").to_numpy(dtype=float)
     if np.isnan(duration).any():
         raise AnalysisError(f"{int(np.isnan(duration).sum())} durations are missing or not numbers",
                             column="duration")
     if (duration < 0).any():
         raise AnalysisError(f"{int((duration < 0).sum())} durations are negative", column="duration")
     event = _event_array(frame["event"])
-    return frame.assign(duration=duration, event=event)
+    out = {"duration": duration, "event": event}
+    for col in columns:
+        if col is not None and col not in out:
+            out[col] = frame[col].array  # keeps categoricals/nullable types, drops the index
+    return pd.DataFrame(out, copy=False)
 
 
 def _event_array(values: pd.Series) -> np.ndarray:

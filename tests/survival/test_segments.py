@@ -179,3 +179,12 @@ def test_progress_and_cancel(dataset):
     from memberdesk.core.errors import Cancelled
     with pytest.raises(Cancelled):
         km_by_segment(dataset, "channel", progress=Stub(True))
+
+
+def test_non_default_index_and_categorical_segment_order(generic_frame):
+    frame = generic_frame.set_index(np.arange(len(generic_frame)) * 7 + 3)
+    frame["band"] = pd.Categorical(np.where(frame["age"] < 40, "young", "old"),
+                                   categories=["young", "old"], ordered=True)
+    res = km_by_segment(frame, "band", unit="days")
+    assert [c.name for c in res.curves] == ["young", "old"]
+    assert res.curve("young").n == (frame["age"] < 40).sum()
