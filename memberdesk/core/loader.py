@@ -124,6 +124,11 @@ def load_from_sources(sources: Sources, *, as_of: pd.Timestamp | None = None,
         check_cancelled(progress)
         prog.status(f"Checking {table}")
         data = assemble(table, groups[table])
+        if table == schema.POLICIES and not generic and "issue_date" not in data.columns \
+                and {"duration", "event"} <= set(data.columns):
+            generic = True  # a policies table of precomputed durations and events (DESIGN §2)
+            report.messages.append("policies: no issue date but duration and event columns: "
+                                   "read as generic survival data")
         problem = _missing_columns(table, data.columns.keys(), generic)
         if problem:
             where = ", ".join(data.files)
@@ -168,11 +173,11 @@ def _group_parts(sources: Sources, report: ValidationReport) -> dict[str, list[t
             continue
         groups.setdefault(s.mapping.table, []).append((s.raw, s.mapping))
     for raw in unmatched:
-        msg = (f"{raw.source}: no recognisable columns (headers: {', '.join(raw.headers[:12])}); "
-               "expected e.g. policy_id/保单号, issue_date/生效日期, member_id/会员号")
+        what = (f"no recognisable columns (headers: {', '.join(raw.headers[:12])}); "
+                "expected e.g. policy_id/保单号, issue_date/生效日期, member_id/会员号")
         if len(sources.items) == 1 or not groups:
-            raise DataError(msg.split(": ", 1)[1], file=raw.file, sheet=raw.sheet)
-        report.messages.append(msg + "; skipped")
+            raise DataError(what, file=raw.file, sheet=raw.sheet)
+        report.messages.append(f"{raw.source}: {what}; skipped")
     return groups
 
 

@@ -320,12 +320,10 @@ def extra_column(values: object) -> np.ndarray:
     if not empty.all():
         try:
             out = pc.cast(pc.if_else(pa.array(empty), None, arr), pa.float64())
-            text = clean_text(arr)
             # Keep ids with leading zeros ("007") as text.
             lead0 = pc.match_substring_regex(arr, r"^-?0\d")
             if not pc.any(lead0).as_py():
                 return np.asarray(pc.fill_null(out, np.nan), dtype=float)
-            return text
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             pass
     return clean_text(arr)

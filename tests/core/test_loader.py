@@ -114,6 +114,15 @@ def test_generic_survival_table(tmp_path: Path) -> None:
         load_dataset([f], duration_col="time", event_col="E", today=TODAY)
 
 
+def test_policies_with_duration_and_event_headers_are_generic(tmp_path: Path) -> None:
+    f = tmp_path / "policies.csv"
+    f.write_text("policy_id,duration,event,channel\nA,12,1,web\nB,30,0,agent\n")
+    ds = load_dataset([f], today=TODAY)
+    assert ds.generic
+    assert ds.policies["event"].tolist() == [1, 0]
+    assert ds.validated["policies"]["channel"].tolist() == ["web", "agent"]
+
+
 def test_progress_reaches_one(tmp_path: Path) -> None:
     seen: list[float] = []
 
