@@ -32,33 +32,49 @@ MEMBER_SEGMENTS: tuple[str, ...] = ("region", "tier", "gender")
 
 # ---- in-force members and usage rate at many dates ---------------------------------------------
 
-def member_in_force_matrix(policies: pd.DataFrame, points: np.ndarray) -> tuple[pd.Index, np.ndarray]:
+def member_in_force_matrix(policies: pd.DataFrame, points: np.ndarray,
+                           policy_in_force: np.ndarray | None = None) -> tuple[pd.Index, np.ndarray]:
     """Member ids and a bool matrix [member, point]: member in force at ``points`` (float days
-    since epoch). Policies without a member id are ignored."""
+    since epoch). Policies without a member id are ignored. ``policy_in_force`` may pass the
+    precomputed bool matrix [policy, point]."""
     has = policies["member_id"].notna().to_numpy()
     codes, ids = pd.factorize(policies["member_id"].to_numpy()[has])
-    issue = to_days(policies["issue_date"])[has]
-    exit_ = to_days(policies["exit_date"])[has] if "exit_date" in policies.columns else np.full(len(codes), np.nan)
+    if policy_in_force is None:
+        issue = to_days(policies["issue_date"])
+        exit_ = to_days(policies["exit_date"]) if "exit_date" in policies.columns \
+            else np.full(len(policies), np.nan)
+        policy_in_force = np.stack([(issue <= t) & ~(exit_ <= t) for t in points], axis=1)
+    live = policy_in_force[has]
     out = np.zeros((len(ids), len(points)), dtype=bool)
-    for j, t in enumerate(points):
-        live = (issue <= t) & ~(exit_ <= t)
-        out[:, j] = np.bincount(codes[live], minlength=len(ids)) > 0
+    for j in range(len(points)):
+        out[codes[live[:, j]], j] = True
     return pd.Index(ids), out
 
 
 def usage_rate_series(member_ids: pd.Index, in_force: np.ndarray, usage: pd.DataFrame,
                       starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Benefit usage rate and the number of in-force users for windows (starts[j], ends[j]],
-    where ``in_force[:, j]`` marks members in force at ``ends[j]``."""
+    where ``in_force[:, j]`` marks members in force at ``ends[j]``.
+
+    One pass over the uses: each use falls in one interval between consecutive window
+    boundaries; a member used a benefit in window j iff they have a use in one of the
+    intervals the window spans (a cumulative count over intervals per member)."""
     code = member_ids.get_indexer(usage["member_id"].to_numpy())
     day = to_days(usage["used_at"])
-    ok = code >= 0
-    code, day = code[ok], day[ok]
+    bounds = np.unique(np.concatenate([starts, ends]))
+    ok = (code >= 0) & (day > bounds[0]) & (day <= bounds[-1])
+    # interval k = (bounds[k-1], bounds[k]], k = 1..len(bounds)-1
+    interval = np.searchsorted(bounds, day[ok], side="left")
+    width = len(bounds)
+    seen = np.zeros(len(member_ids) * width, dtype=bool)
+    seen[code[ok] * width + interval] = True
+    cum = np.cumsum(seen.reshape(len(member_ids), width), axis=1, dtype=np.int32)
+    s_idx = np.searchsorted(bounds, starts)
+    e_idx = np.searchsorted(bounds, ends)
     rate = np.full(len(ends), np.nan)
     users = np.zeros(len(ends))
-    for j, (s, e) in enumerate(zip(starts, ends)):
-        used = np.zeros(len(member_ids), dtype=bool)
-        used[code[(day > s) & (day <= e)]] = True
+    for j in range(len(ends)):
+        used = (cum[:, e_idx[j]] - cum[:, s_idx[j]]) > 0
         members = int(in_force[:, j].sum())
         users[j] = int((used & in_force[:, j]).sum())
         rate[j] = users[j] / members if members else np.nan

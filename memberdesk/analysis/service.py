@@ -54,14 +54,14 @@ def _bool(frame: pd.DataFrame, column: str) -> np.ndarray:
     return frame[column].astype("boolean").to_numpy(dtype=bool, na_value=False)
 
 
-def contact_flags(contacts: pd.DataFrame) -> pd.DataFrame:
-    """Per-contact 0/1 flags (float64) named as :data:`SUM_COLUMNS`; summing them over any
-    group of contacts and passing the sums to :func:`rates_from_sums` gives the group's rates."""
+def flag_arrays(contacts: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Per-contact bool flags named as :data:`SUM_COLUMNS` (see :func:`contact_flags`)."""
     n = len(contacts)
-    handled = contacts["handled_by"] if "handled_by" in contacts.columns else pd.Series(
-        [None] * n, index=contacts.index, dtype=object)
-    is_bot = (handled == "bot").to_numpy(dtype=bool)
-    is_human = (handled == "human").to_numpy(dtype=bool)
+    if "handled_by" in contacts.columns:
+        handled = contacts["handled_by"].to_numpy(dtype=object)
+        is_bot, is_human = handled == "bot", handled == "human"
+    else:
+        is_bot = is_human = np.zeros(n, dtype=bool)
     transferred = _bool(contacts, "transferred_to_human")
     human_queue = is_human | transferred
     if "resolved" in contacts.columns:
@@ -73,7 +73,7 @@ def contact_flags(contacts: pd.DataFrame) -> pd.DataFrame:
     else:
         sat = np.full(n, np.nan)
     rated = ~np.isnan(sat)
-    flags = {
+    return {
         "contacts": np.ones(n, dtype=bool),
         "bot_contacts": is_bot,
         "bot_not_transferred": is_bot & ~transferred,
@@ -84,7 +84,13 @@ def contact_flags(contacts: pd.DataFrame) -> pd.DataFrame:
         "rated": rated,
         "satisfied": rated & (np.nan_to_num(sat, nan=-1.0) >= CSAT_THRESHOLD),
     }
-    return pd.DataFrame({k: v.astype(np.float64) for k, v in flags.items()}, index=contacts.index)
+
+
+def contact_flags(contacts: pd.DataFrame) -> pd.DataFrame:
+    """Per-contact 0/1 flags (float64) named as :data:`SUM_COLUMNS`; summing them over any
+    group of contacts and passing the sums to :func:`rates_from_sums` gives the group's rates."""
+    return pd.DataFrame({k: v.astype(np.float64) for k, v in flag_arrays(contacts).items()},
+                        index=contacts.index)
 
 
 def missing_columns_reason(contacts: pd.DataFrame | None, rate: str) -> str | None:
@@ -235,7 +241,7 @@ def window_rate_series(contacts: pd.DataFrame | None, starts: np.ndarray,
         return {rate: np.full(k, np.nan) for rate in RATE_COLUMNS} | {"contacts": np.zeros(k)}
     days = to_days(contacts["started_at"])
     ok = ~np.isnan(days)
-    flags = contact_flags(contacts)[ok]
+    flags = flag_arrays(contacts)
     day = days[ok].astype(np.int64)
     lo = int(min(day.min(), np.nanmin(starts))) - 1
     idx = day - lo
@@ -244,7 +250,7 @@ def window_rate_series(contacts: pd.DataFrame | None, starts: np.ndarray,
     e = np.clip((np.asarray(ends) - lo).astype(np.int64), 0, size - 1)
     sums = {}
     for col in SUM_COLUMNS:
-        cum = np.cumsum(np.bincount(idx, weights=flags[col].to_numpy(), minlength=size))
+        cum = np.cumsum(np.bincount(idx[flags[col][ok]], minlength=size))
         sums[col] = cum[e] - cum[s]
     out = dict(rates_from_sums(sums, rate_availability(contacts)))
     out["contacts"] = sums["contacts"]
@@ -252,9 +258,10 @@ def window_rate_series(contacts: pd.DataFrame | None, starts: np.ndarray,
 
 
 def to_days(dates: pd.Series) -> np.ndarray:
-    """Dates as float days since 1970-01-01 (NaN for missing)."""
+    """Dates as float days since 1970-01-01 (NaN for missing); dates are normalised
+    (midnight), so the values are whole numbers."""
     v = dates.to_numpy(dtype="datetime64[ns]")
-    out = v.astype("datetime64[D]").astype(np.int64).astype(np.float64)
+    out = np.floor_divide(v.view(np.int64), 86_400_000_000_000).astype(np.float64)
     out[np.isnat(v)] = np.nan
     return out
 
