@@ -133,7 +133,8 @@ def persistency(ds: Dataset, *, month: int = 13, period: str = "rolling12",
                             column="issue_date")
     if by is not None and by not in pol.columns:
         raise AnalysisError("unknown column to split by", column=by)
-    pol = pol[pol["issue_date"].notna()]
+    if pol["issue_date"].isna().any():              # (validated tables have none: no copy)
+        pol = pol[pol["issue_date"].notna()]
     prog.status("Measuring persistency")
     offset = month - 1
     last_month = _last_measured_month(ds.as_of, month)
