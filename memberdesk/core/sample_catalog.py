@@ -38,13 +38,13 @@ class Product:
 
 
 PRODUCTS: tuple[Product, ...] = (
-    Product("Term Life 20", "term life", 0.11, 20, 1_300, 0.045, 400, 0.0, 0.30, False, 1.10),
-    Product("Term Life 5", "term life", 0.08, 5, 650, 0.045, 450, 0.0, 0.30, False, 1.10),
-    Product("Whole Life Plus", "whole life", 0.12, None, 9_000, 0.035, 25, 0.20, 0.10, True, 0.75),
-    Product("重疾险", "critical illness", 0.22, None, 5_500, 0.040, 60, 0.0, 0.25, True, 0.85),
-    Product("百万医疗", "medical", 0.25, None, 900, 0.030, 2_200, 0.0, 0.55, False, 1.30),
-    Product("Annuity 6", "annuity", 0.12, 6, 12_000, 0.010, 6.0, 0.40, 0.05, True, 0.70),
-    Product("养老年金", "annuity", 0.10, None, 15_000, 0.010, 10.0, 0.25, 0.10, True, 0.70),
+    Product("Term Life 20", "term life", 0.11, 20, 1_300, 0.045, 400, 0.0, 0.30, False, 1.05),
+    Product("Term Life 5", "term life", 0.08, 5, 650, 0.045, 450, 0.0, 0.30, False, 1.05),
+    Product("Whole Life Plus", "whole life", 0.12, None, 9_000, 0.035, 25, 0.20, 0.10, True, 0.85),
+    Product("重疾险", "critical illness", 0.22, None, 5_500, 0.040, 60, 0.0, 0.25, True, 0.95),
+    Product("百万医疗", "medical", 0.25, None, 900, 0.030, 2_200, 0.0, 0.55, False, 1.20),
+    Product("Annuity 6", "annuity", 0.12, 6, 12_000, 0.010, 6.0, 0.40, 0.05, True, 0.85),
+    Product("养老年金", "annuity", 0.10, None, 15_000, 0.010, 10.0, 0.25, 0.10, True, 0.85),
 )
 
 CHANNELS: tuple[str, ...] = ("online", "partner platform", "bancassurance", "agency", "broker")
@@ -88,11 +88,11 @@ TIER_BENEFIT_RATE: tuple[float, ...] = (0.025, 0.045, 0.075, 0.12)   # uses per 
 
 # Monthly payers: hazard by completed policy months since issue (index = months, capped).
 MONTHLY_PAYER_LAPSE: np.ndarray = np.concatenate([
-    np.full(13, 0.0110), np.full(12, 0.0080), np.full(12, 0.0050), np.full(1, 0.0035),
+    np.full(13, 0.0115), np.full(12, 0.0095), np.full(12, 0.0050), np.full(1, 0.0035),
 ])
 MONTHLY_PAYER_LAPSE[0] = 0.0   # no lapse within the issue month (free look handled apart)
 # Annual payers lapse at a premium due date: probability at the k-th anniversary (k = 1, 2, ...).
-ANNUAL_PAYER_ANNIVERSARY_LAPSE: tuple[float, ...] = (0.105, 0.085, 0.060, 0.045)
+ANNUAL_PAYER_ANNIVERSARY_LAPSE: tuple[float, ...] = (0.115, 0.105, 0.070, 0.050)
 ANNUAL_PAYER_OTHER_MONTH_LAPSE = 0.0008
 # Single-premium policies only surrender (hazard per month).
 SINGLE_SURRENDER = 0.0018

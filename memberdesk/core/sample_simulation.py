@@ -110,7 +110,7 @@ def _draw_members(rng: np.random.Generator, n: int, cal: Calendar) -> dict[str, 
     early = rng.random(n) < 0.3
     join = first_issue - np.where(early, rng.integers(1, 91, n), 0)
     age = np.clip(rng.normal(37.5, 10.0, n), 18.0, 65.0)
-    birth = first_issue - np.round(age * 365.25).astype(np.int64)
+    birth = first_issue - np.ceil(age * 365.25).astype(np.int64)
     gender = np.where(rng.random(n) < 0.52, "F", "M")
     region = rng.choice(len(cat.REGIONS), size=n, p=np.asarray(cat.REGION_WEIGHTS) / sum(cat.REGION_WEIGHTS))
     engagement = rng.gamma(2.0, 0.5, n)
@@ -307,9 +307,10 @@ def _voluntary_exits(rng: np.random.Generator, cand: np.ndarray, m: int, mult: n
     exits = rng.random(len(cand)) < p_exit
     first, length = int(cal.first[m]), int(cal.length[m])
     issue = pol["issue"][cand]
-    # annual payers at a due date: within 31 days after the anniversary; others: any day
+    # annual payers at a due date: within 31 days after the anniversary; others: any day of the
+    # month, but after the free-look period (an exit within it is a free-look cancellation)
     due = add_months(issue, duration) + rng.integers(0, 31, len(cand))
-    anyday = np.maximum(first + rng.integers(0, length, len(cand)), issue + 1)
+    anyday = np.maximum(first + rng.integers(0, length, len(cand)), issue + cat.FREE_LOOK_DAYS + 1)
     day = np.where((frequency == 0) & anniversary, due, anyday)
     surrender = (frequency == 2) | (cash_value[cand] & (duration >= 24)
                                     & (rng.random(len(cand)) < cat.SURRENDER_SHARE_AFTER_TWO_YEARS))

@@ -109,7 +109,7 @@ def test_cox_recovers_channel_product_age_and_premium_effects(book_3000: dict[st
     x = x.assign(T=d["T"], E=d["E"], age=d["age"], log_premium=d["log_premium"], single=d["single"])
     hr = CoxPHFitter().fit(x, "T", "E").hazard_ratios_
     # true effects (sample_catalog): online 1.6/0.7 = 2.3x agency, bancassurance 0.8/0.7;
-    # medical 1.3, annuity 0.7, whole life 0.75 vs critical illness 0.85 (the dummies also absorb
+    # medical 1.2, annuity 0.85, whole life 0.85 vs critical illness 0.95 (the dummies also absorb
     # the products' premium levels, as log premium enters the hazard relative to the product
     # median); −2% per year of age; premium elasticity 0.35 (HR 1.42 per e-fold of premium)
     assert 1.6 <= hr["channel_online"] <= 4.0
