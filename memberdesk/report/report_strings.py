@@ -126,6 +126,9 @@ TEXT: dict[str, dict[str, str]] = {
     "sec_rejected_sample": {"en": "Sample of rejected rows (first {n} of {total})",
                             "zh_CN": "被拒绝行样本（前 {n} 行，共 {total} 行）"},
     "sec_messages": {"en": "Messages", "zh_CN": "提示信息"},
+    "km_observed": {"en": "Kaplan-Meier (observed)", "zh_CN": "Kaplan-Meier（实际观察）"},
+    "sec_projection_grid": {"en": "Projected retention, monthly grid (chart data)",
+                            "zh_CN": "预测留存率月度网格（图表数据）"},
     "best_model": {"en": "best (lowest AIC)", "zh_CN": "最优（AIC最小）"},
     "no_covariates": {"en": "The policies carry no categorical column to model (channel, product, "
                              "age band...).",
@@ -266,6 +269,7 @@ COLUMNS: dict[str, dict[str, str]] = {
     "aic": {"en": "AIC", "zh_CN": "AIC"},
     "bic": {"en": "BIC", "zh_CN": "BIC"},
     "log_likelihood": {"en": "Log-likelihood", "zh_CN": "对数似然"},
+    "parameters": {"en": "Parameters", "zh_CN": "参数"},
     "n_params": {"en": "Parameters (number)", "zh_CN": "参数个数"},
     "best": {"en": "Best", "zh_CN": "最优"},
     # competing

@@ -20,7 +20,7 @@ from memberdesk.report.safety import is_personal
 # Covariates the Drivers sheet tries, in order, when the policies carry them.
 DRIVER_CANDIDATES: tuple[str, ...] = ("channel", "product", "age_band", "gender", "premium_band",
                                       "payment_frequency", "region", "tier")
-MAX_DRIVERS = 5
+MAX_DRIVERS = 3  # each covariate costs seconds on a million policies
 PH_ALPHA = 0.05
 
 
@@ -75,6 +75,8 @@ def build_drivers(ctx: ReportContext, w: SheetWriter) -> None:
 # ---- Projection -----------------------------------------------------------------------------
 
 PROJECTION_HORIZON_MONTHS = 120
+PROJECTION_TIMES: tuple[float, ...] = (*KEY_TIMES_MONTHS, 120.0)
+NOT_REACHED = {"en": "beyond reach", "zh_CN": "未达到"}
 
 
 def build_projection(ctx: ReportContext, w: SheetWriter) -> None:
@@ -84,39 +86,48 @@ def build_projection(ctx: ReportContext, w: SheetWriter) -> None:
         w.note(ctx.t("no_table", table=ctx.table_label("policies")))
         return
     result = fit_parametric(ctx.ds, horizon_months=PROJECTION_HORIZON_MONTHS)
-    comparison = _first_frame(result, ("comparison", "fits", "summary"))
-    if comparison is None:
-        w.note(ctx.t("no_rows"))
-        return
     w.section(ctx.t("sec_fits"))
-    ref = w.table(comparison, main=True, formats={"aic": "num", "bic": "num",
-                                                  "log_likelihood": "num", "n_params": "int"})
-    best = getattr(result, "best", None)
-    if best is not None and "model" in comparison.columns:
-        for i, model in enumerate(comparison["model"]):
-            if str(model) == str(best):
-                for j in range(len(ref.columns)):
-                    w.ws.cell(ref.first_row + i, ref.first_col + j).fill = styles.BEST_FILL
-    projected = _first_frame(result, ("projection", "projected", "curves"))
-    if projected is not None and len(projected):
-        _projection_chart(ctx, w, projected)
-
-
-def _projection_chart(ctx: ReportContext, w: SheetWriter, projected: pd.DataFrame) -> None:
-    x = next((c for c in ("time_months", "months", "time") if c in projected.columns), None)
-    if x is None:
-        w.section(ctx.t("sec_projected"))
-        w.table(projected)
-        return
-    series = [c for c in projected.columns if c != x and pd.api.types.is_numeric_dtype(projected[c])]
+    fits = result.to_frame()
+    best = fits["best"].to_numpy(dtype=bool)
+    table = pd.DataFrame({
+        "model": fits["label"] if "label" in fits.columns else fits["model"],
+        "parameters": fits["parameters"],
+        "log_likelihood": fits["log_likelihood"], "aic": fits["aic"], "bic": fits["bic"],
+        "median": [NOT_REACHED[ctx.lang] if isinstance(m, float) and np.isinf(m) else m
+                   for m in fits["median"]],
+        "best": [ctx.t("best_model") if b else "" for b in best],
+    })
+    ref = w.table(table, main=True, formats={"aic": "num", "bic": "num", "log_likelihood": "num",
+                                             "median": "dec1", "parameters": "text",
+                                             "best": "text"})
+    for i in np.flatnonzero(best):
+        for j in range(len(ref.columns)):
+            w.ws.cell(ref.first_row + int(i), ref.first_col + j).fill = styles.BEST_FILL
+    for model, reason in result.failed.items():
+        w.note(f"{model}: {reason}")
+    labels = dict(zip(fits["model"], table["model"]))
+    proj = result.projections
+    wide = proj.pivot_table(index="time", columns="model", values="survival", aggfunc="first")
+    wide = wide[[m for m in fits["model"] if m in wide.columns]]
+    km_values = result.km.survival_at(wide.index.to_numpy(dtype=float)).astype(float)
+    km_values[wide.index.to_numpy(dtype=float) > float(result.km.timeline[-1])] = np.nan
+    wide.insert(0, "km", km_values)
+    km_label = ctx.t("km_observed")
+    wide.columns = [km_label if c == "km" else labels.get(c, c) for c in wide.columns]
+    wide = wide.rename_axis("time_months").reset_index()
+    series = [c for c in wide.columns if c != "time_months"]
+    at = wide[wide["time_months"].isin(PROJECTION_TIMES)]
+    w.section(ctx.t("sec_projected"))
+    w.table(at, labels={c: c for c in series},
+            formats={**{c: "pct" for c in series}, "time_months": "int"})
     chart_at = w.row
     w.row += CHART_ROWS + 1
-    w.section(ctx.t("sec_projected"))
-    ref = w.table(projected, labels={c: str(c) for c in series},
-                  formats={**{c: "pct" for c in series}, x: "int"})
+    w.section(ctx.t("sec_projection_grid"))
+    grid = w.table(wide, labels={c: c for c in series},
+                   formats={**{c: "pct" for c in series}, "time_months": "int"})
     end = w.row
     w.row = chart_at
-    w.chart(charts.curve_chart(ref, x, series, title=ctx.t("chart_projection"),
+    w.chart(charts.curve_chart(grid, "time_months", series, title=ctx.t("chart_projection"),
                                x_title=ctx.t("axis_months"), y_title=ctx.t("axis_survival"),
                                y_max=1.0))
     w.row = end
@@ -132,19 +143,54 @@ def _first_frame(result: Any, names: tuple[str, ...]) -> pd.DataFrame | None:
 
 # ---- Decrements -----------------------------------------------------------------------------
 
+CAUSE_LABELS: dict[str, dict[str, str]] = {
+    "lapsed": {"en": "Lapse", "zh_CN": "失效"}, "surrendered": {"en": "Surrender", "zh_CN": "退保"},
+    "death": {"en": "Death", "zh_CN": "身故"}, "matured": {"en": "Maturity", "zh_CN": "满期"},
+    "other": {"en": "Other", "zh_CN": "其他"},
+}
+DECREMENT_GRID_MONTHS = 120
+
+
+def cause_label(cause: str, lang: str) -> str:
+    entry = CAUSE_LABELS.get(cause)
+    return cause if entry is None else entry[lang if lang in entry else "en"]
+
+
 def build_decrements(ctx: ReportContext, w: SheetWriter) -> None:
     """Cumulative incidence of each exit cause at 12/24/36/60 months, with a chart."""
     cumulative_incidence = analysis_function("competing", "cumulative_incidence")
     if ctx.ds.policies is None:
         w.note(ctx.t("no_table", table=ctx.table_label("policies")))
         return
-    result = cumulative_incidence(ctx.ds, None)
-    at = _first_frame(result, ("at_times", "incidence_at_times", "summary"))
-    if at is not None:
-        w.section(ctx.t("sec_cif"))
-        w.table(at, main=True)
-    curves = _first_frame(result, ("grid", "curves"))
-    if curves is not None and len(curves):
-        w.section(ctx.t("sec_cif_grid"))
-        w.table(curves)
-    _ = KEY_TIMES_MONTHS
+    result = cumulative_incidence(ctx.ds)
+    if len(result.incidence) == 0:
+        w.note(ctx.t("no_rows"))
+        return
+    at = result.at_times(KEY_TIMES_MONTHS).rename(columns={"time": "time_months"})
+    at["cause"] = [cause_label(c, ctx.lang) for c in at["cause"]]
+    if at["group"].nunique() == 1:
+        at = at.drop(columns="group")
+    w.section(ctx.t("sec_cif"))
+    w.table(at, main=True, formats={"time_months": "int", "cif": "pct", "ci_lower": "pct",
+                                    "ci_upper": "pct"})
+    longest = float(result.incidence["time"].max())
+    grid = np.arange(0, int(min(np.floor(longest), DECREMENT_GRID_MONTHS)) + 1, dtype=float)
+    if len(grid) < 2:
+        return
+    long = result.at_times(grid)
+    long = long[long["group"] == result.groups[0]]
+    wide = long.pivot_table(index="time", columns="cause", values="cif", aggfunc="first")
+    wide = wide[[c for c in result.causes if c in wide.columns]]
+    wide.columns = [cause_label(c, ctx.lang) for c in wide.columns]
+    wide = wide.rename_axis("time_months").reset_index()
+    series = [c for c in wide.columns if c != "time_months"]
+    chart_at = w.row
+    w.row += CHART_ROWS + 1
+    w.section(ctx.t("sec_cif_grid"))
+    ref = w.table(wide, labels={c: c for c in series},
+                  formats={**{c: "pct" for c in series}, "time_months": "int"})
+    end = w.row
+    w.row = chart_at
+    w.chart(charts.curve_chart(ref, "time_months", series, title=ctx.t("chart_cif"),
+                               x_title=ctx.t("axis_months"), y_title=ctx.t("axis_incidence")))
+    w.row = end
