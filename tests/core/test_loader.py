@@ -148,5 +148,5 @@ def test_one_million_policies_load(tmp_path: Path) -> None:
     ds = load_dataset([tmp_path / "保单.csv"], today=TODAY)
     t = ds.report.table("policies")
     assert t.read == n
-    # Only policies that lapsed on 2024-01-01 before being issued... none: all issued < 2023.
+    # Every row is valid: issued 2015-01-01..2023-03-20, lapsed ones ended 2024-01-01.
     assert t.accepted == n and len(ds.validated["policies"]) == n
