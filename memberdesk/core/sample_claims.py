@@ -23,6 +23,11 @@ from memberdesk.core.sample_simulation import DEATH, NO_DAY, PENDING, Book
 LIFE_TYPES = ("term life", "whole life", "critical illness")
 
 
+def _uniform_day(rng: np.random.Generator, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
+    """A day drawn uniformly in [start, stop] (both inclusive) for each pair."""
+    return start + np.floor(rng.random(len(start)) * (stop - start + 1)).astype(np.int64)
+
+
 def draw_claims(rng: np.random.Generator, book: Book) -> pd.DataFrame:
     """The claims table with day numbers (``reported_day``, ``settled_day`` = NO_DAY when open),
     ``policy`` (row index into the book's policies) and ``member`` (member index)."""
@@ -39,15 +44,17 @@ def draw_claims(rng: np.random.Generator, book: Book) -> pd.DataFrame:
     rate = cat.MEDICAL_CLAIM_RATE * np.exp(0.03 * (age[med] - 40.0)) * months[med]
     count = rng.poisson(rate)
     pol = np.repeat(med, count)
-    event = book.pol_issue[pol] + np.floor(rng.random(len(pol)) * (stop[pol] - book.pol_issue[pol] + 1)).astype(np.int64)
-    claimed = np.minimum(np.round(4_000.0 * rng.lognormal(0.0, 0.9, len(pol)), 2), book.pol_sum_assured[pol])
+    event = _uniform_day(rng, book.pol_issue[pol], stop[pol])
+    claimed = np.minimum(np.round(4_000.0 * rng.lognormal(0.0, 0.9, len(pol)), 2),
+                         book.pol_sum_assured[pol])
     parts.append((pol, event, claimed, 0.86, rng.uniform(0.55, 1.0, len(pol))))
 
     # critical illness: one diagnosis at most
     ci = np.flatnonzero(issued & (ptype == "critical illness") & (book.pol_status != DEATH))
-    p_diag = 1.0 - np.exp(-cat.CRITICAL_ILLNESS_RATE_40 * np.exp(0.08 * (age[ci] - 40.0)) * months[ci] / 12)
+    incidence = cat.CRITICAL_ILLNESS_RATE_40 * np.exp(0.08 * (age[ci] - 40.0))   # per year
+    p_diag = 1.0 - np.exp(-incidence * months[ci] / 12)
     pol = ci[rng.random(len(ci)) < p_diag]
-    event = book.pol_issue[pol] + np.floor(rng.random(len(pol)) * (stop[pol] - book.pol_issue[pol] + 1)).astype(np.int64)
+    event = _uniform_day(rng, book.pol_issue[pol], stop[pol])
     parts.append((pol, event, book.pol_sum_assured[pol], 0.90, np.ones(len(pol))))
 
     # death claims on life cover
