@@ -209,50 +209,82 @@ class Dataset:
         frame = self._in_window(schema.POLICIES)
         if frame is None:
             return None
-        p = frame.copy()
+        # Build derived columns as arrays and assemble once: at 1M rows, per-column inserts,
+        # merges and strftime dominate otherwise.
+        cols: dict[str, object] = {c: frame[c].to_numpy() for c in frame.columns}
+        n = len(frame)
         if self.generic:
-            p["duration_days"] = p["duration"].astype(float)
-            p["event"] = p["event"].astype(bool).astype(np.int8)
-            p["exit_status"] = np.where(p["event"] == 1, "lapsed", "in_force")
+            duration = frame["duration"].to_numpy(dtype=float)
+            event = frame["event"].fillna(False).to_numpy(dtype=bool)
+            cols["exit_status"] = np.where(event, "lapsed", "in_force").astype(object)
         else:
-            terminated = p["end_date"].notna() & (p["end_date"] <= self.as_of) if "end_date" in p else pd.Series(False, index=p.index)
-            p["exit_date"] = p["end_date"].where(terminated) if "end_date" in p else pd.NaT
-            status = p["status"].astype(object) if "status" in p else pd.Series("lapsed", index=p.index, dtype=object)
-            exit_status = np.where(terminated, status, "in_force")
+            issue = frame["issue_date"].to_numpy()
+            if "end_date" in frame.columns:
+                end = frame["end_date"].to_numpy()
+                terminated = ~np.isnat(end) & (end <= self.as_of.to_datetime64())
+            else:
+                end = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+                terminated = np.zeros(n, dtype=bool)
+            exit_date = np.where(terminated, end, np.datetime64("NaT"))
+            if "status" in frame.columns:
+                status = frame["status"].to_numpy(dtype=object)
+            else:
+                status = np.full(n, "lapsed", dtype=object)
+            exit_status = np.where(terminated, status, "in_force").astype(object)
             # A row marked in force but ended on/before as-of is a termination of unknown kind.
-            exit_status = np.where(terminated & (status == "in_force"), "other", exit_status)
-            p["exit_status"] = exit_status
-            end = p["exit_date"].fillna(self.as_of)
-            p["duration_days"] = (end - p["issue_date"]).dt.days.astype(float)
-            p["event"] = p["exit_status"].isin(self.event_statuses).astype(np.int8)
-            p["issue_year"] = p["issue_date"].dt.year.astype("Int64")
-            p["issue_month"] = p["issue_date"].dt.strftime("%Y-%m")
-        p["duration_months"] = p["duration_days"] / schema.DAYS_PER_MONTH
-        p = self._join_members(p)
-        if "annual_premium" in p.columns:
-            p["premium_band"] = _band(p["annual_premium"], PREMIUM_BANDS)
-        return self._filter_policies(p)
+            exit_status[terminated & (status == "in_force")] = "other"
+            cols["exit_date"] = exit_date.astype("datetime64[ns]")
+            cols["exit_status"] = exit_status
+            stop = np.where(terminated, end, self.as_of.to_datetime64())
+            duration = (stop - issue).astype("timedelta64[D]").astype(float)
+            event = np.isin(exit_status, np.array(self.event_statuses, dtype=object))
+            dates = frame["issue_date"]
+            cols["issue_year"] = dates.dt.year.astype("Int64").array
+            cols["issue_month"] = _year_month_labels(dates)
+        cols["duration_days"] = duration
+        cols["event"] = event.astype(np.int8)
+        cols["duration_months"] = duration / schema.DAYS_PER_MONTH
+        self._join_members(cols)
+        if "annual_premium" in cols:
+            cols["premium_band"] = _band(pd.Series(cols["annual_premium"]), PREMIUM_BANDS).array
+        # Source columns keep their (already consolidated) blocks; only new columns are added.
+        new = {k: v for k, v in cols.items() if k not in frame.columns}
+        derived = pd.DataFrame(new, index=frame.index)
+        return self._filter_policies(pd.concat([frame, derived], axis=1, copy=False))
 
-    def _join_members(self, p: pd.DataFrame) -> pd.DataFrame:
+    def _join_members(self, cols: dict[str, object]) -> None:
+        """Add member attributes (and age at issue, age band) to the policy columns in place."""
         members = self.validated.get(schema.MEMBERS)
-        if members is None or "member_id" not in p.columns:
-            return p
+        if members is None or "member_id" not in cols:
+            return
         attrs = [c for c in ("gender", "region", "tier", "birth_date", "age", "join_date")
-                 if c in members.columns and c not in p.columns]
+                 if c in members.columns and c not in cols]
         if attrs:
-            p = p.merge(members[["member_id", *attrs]], on="member_id", how="left")
-        if "birth_date" in p.columns and "issue_date" in p.columns:
-            p["age_at_issue"] = np.floor((p["issue_date"] - p["birth_date"]).dt.days / schema.DAYS_PER_YEAR)
-        elif "age" in p.columns:
-            p["age_at_issue"] = p["age"]
-        if "age_at_issue" in p.columns:
-            p["age_band"] = _band(p["age_at_issue"], AGE_BANDS)
-        return p
+            # Index lookup instead of a merge: several times faster at 1M rows, and keeps order.
+            pos = pd.Index(members["member_id"]).get_indexer(pd.Index(cols["member_id"]))
+            found = pos >= 0
+            for c in attrs:
+                values = members[c].to_numpy()
+                taken = values[np.where(found, pos, 0)] if len(values) else np.empty(len(pos), values.dtype)
+                if np.issubdtype(taken.dtype, np.datetime64):
+                    taken = np.where(found, taken, np.datetime64("NaT"))
+                elif taken.dtype.kind == "f":
+                    taken = np.where(found, taken, np.nan)
+                else:
+                    taken = np.where(found, taken, None).astype(object)
+                cols[c] = taken
+        if "birth_date" in cols and "issue_date" in cols:
+            days = (cols["issue_date"] - cols["birth_date"]).astype("timedelta64[D]").astype(float)
+            cols["age_at_issue"] = np.floor(days / schema.DAYS_PER_YEAR)
+        elif "age" in cols:
+            cols["age_at_issue"] = pd.to_numeric(pd.Series(cols["age"]), errors="coerce").to_numpy()
+        if "age_at_issue" in cols:
+            cols["age_band"] = _band(pd.Series(cols["age_at_issue"]), AGE_BANDS).array
 
     def _filter_policies(self, p: pd.DataFrame) -> pd.DataFrame:
         f = self.filters
         if not f.active:
-            return p.reset_index(drop=True)
+            return p
         keep = pd.Series(True, index=p.index)
         if f.issue_from is not None and "issue_date" in p:
             keep &= p["issue_date"] >= f.issue_from
@@ -353,3 +385,12 @@ def _band(values: pd.Series, bands: tuple[tuple[float, float, str], ...]) -> pd.
         out[(v >= lo) & (v < hi)] = label
     cat = pd.Categorical(out, categories=[b[2] for b in bands], ordered=True)
     return pd.Series(cat, index=values.index)
+
+
+def _year_month_labels(dates: pd.Series) -> np.ndarray:
+    """``YYYY-MM`` labels, formatted once per distinct month (strftime on 1M rows takes ~6 s)."""
+    values = dates.to_numpy()
+    months = values.astype("datetime64[M]")
+    uniq, inverse = np.unique(months, return_inverse=True)
+    labels = np.array([None if np.isnat(u) else str(u) for u in uniq], dtype=object)
+    return labels[inverse.reshape(-1)]
