@@ -54,6 +54,17 @@ def load_with_mappings(paths: Sequence[str], mappings: Sequence[Mapping[str, Any
                         progress=progress)
 
 
+def load_for_window(paths: Sequence[str], mappings: Sequence[Mapping[str, Any]],
+                    as_of: pd.Timestamp | None = None,
+                    progress: Progress | None = None) -> tuple[Dataset, dict[str, object]]:
+    """:func:`load_with_mappings` plus what the filter bar offers, all in the worker so the
+    window only has to show the result."""
+    from memberdesk.ui.filter_bar import filter_choices
+
+    ds = load_with_mappings(paths, mappings, as_of, progress)
+    return ds, filter_choices(ds)
+
+
 def _table_view(parent: QWidget) -> tuple[QTableView, DataFrameModel]:
     model = DataFrameModel(parent=parent)
     view = QTableView(parent)
@@ -62,6 +73,8 @@ def _table_view(parent: QWidget) -> tuple[QTableView, DataFrameModel]:
     view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 6)
     view.setSortingEnabled(True)
     view.verticalHeader().setVisible(False)
+    view.verticalHeader().setResizeContentsPrecision(50)
+    view.horizontalHeader().setResizeContentsPrecision(50)
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     return view, model
 

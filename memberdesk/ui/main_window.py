@@ -239,18 +239,19 @@ class MainWindow(QMainWindow):
         if not paths:
             return
         mappings = self.mappings if mappings is None else mappings
-        from memberdesk.ui.data_page import load_with_mappings
+        from memberdesk.ui.data_page import load_for_window
 
         self.statusBar().showMessage(self.tr("Loading {0}…").format(", ".join(
             Path(p).name for p in paths)))
         # remembered mappings first: the session's own choices win
         to_apply = self.settings.all_mappings() + list(mappings)
-        self._loader.run(load_with_mappings, paths, to_apply, as_of,
-                         on_result=lambda ds: self._loaded(ds, paths, mappings, user_action),
+        self._loader.run(load_for_window, paths, to_apply, as_of,
+                         on_result=lambda res: self._loaded(res[0], paths, mappings, user_action,
+                                                            res[1]),
                          on_error=self._load_error)
 
     def _loaded(self, ds: Dataset, paths: list[str], mappings: list[dict[str, Any]],
-                user_action: bool) -> None:
+                user_action: bool, choices: dict[str, object] | None = None) -> None:
         self.base = ds
         self.sources = paths
         self.mappings = list(mappings)
@@ -258,7 +259,7 @@ class MainWindow(QMainWindow):
             self.settings.add_recent(p)
         self.settings.set_last_sources(paths)
         self.actions_.refresh_recent()
-        self.filter_bar.set_dataset(ds)
+        self.filter_bar.set_dataset(ds, choices)
         as_of = self.filter_bar.as_of_date()
         self._apply(self.filter_bar.filters(), as_of)
         self.statusBar().clearMessage()

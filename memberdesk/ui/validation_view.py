@@ -44,6 +44,7 @@ def _table_view(model: DataFrameModel, parent: QWidget) -> QTableView:
     view.setAlternatingRowColors(True)
     view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 6)
     view.verticalHeader().setVisible(False)
+    view.horizontalHeader().setResizeContentsPrecision(50)  # widths from the first rows: fast
     view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
     view.horizontalHeader().setStretchLastSection(True)
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
