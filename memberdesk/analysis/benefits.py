@@ -59,22 +59,25 @@ def usage_rate_series(member_ids: pd.Index, in_force: np.ndarray, usage: pd.Data
     One pass over the uses: each use falls in one interval between consecutive window
     boundaries; a member used a benefit in window j iff they have a use in one of the
     intervals the window spans (a cumulative count over intervals per member)."""
-    code = member_ids.get_indexer(usage["member_id"].to_numpy())
     day = to_days(usage["used_at"])
+    in_span = (day > min(starts)) & (day <= max(ends))
+    ucodes, uniques = pd.factorize(usage["member_id"].to_numpy()[in_span])
+    code = np.full(len(day), -1, dtype=np.int64)
+    code[in_span] = np.append(member_ids.get_indexer(uniques), -1)[ucodes]  # missing id -> -1
     bounds = np.unique(np.concatenate([starts, ends]))
     ok = (code >= 0) & (day > bounds[0]) & (day <= bounds[-1])
     # interval k = (bounds[k-1], bounds[k]], k = 1..len(bounds)-1
     interval = np.searchsorted(bounds, day[ok], side="left")
     width = len(bounds)
-    seen = np.zeros(len(member_ids) * width, dtype=bool)
-    seen[code[ok] * width + interval] = True
-    cum = np.cumsum(seen.reshape(len(member_ids), width), axis=1, dtype=np.int32)
+    seen = np.zeros((width, len(member_ids)), dtype=bool)  # [interval, member]
+    seen[interval, code[ok]] = True
+    cum = np.cumsum(seen, axis=0, dtype=np.int16)
     s_idx = np.searchsorted(bounds, starts)
     e_idx = np.searchsorted(bounds, ends)
     rate = np.full(len(ends), np.nan)
     users = np.zeros(len(ends))
     for j in range(len(ends)):
-        used = (cum[:, e_idx[j]] - cum[:, s_idx[j]]) > 0
+        used = cum[e_idx[j]] != cum[s_idx[j]]
         members = int(in_force[:, j].sum())
         users[j] = int((used & in_force[:, j]).sum())
         rate[j] = users[j] / members if members else np.nan
