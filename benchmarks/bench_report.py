@@ -136,6 +136,7 @@ def time_analyses() -> dict[str, float]:
     import importlib
 
     spent: dict[str, float] = {}
+    depth = [0]  # analyses call each other (kpis -> persistency): count the outermost only
     for module, name in ANALYSES:
         try:
             mod = importlib.import_module(f"memberdesk.analysis.{module}")
@@ -148,10 +149,13 @@ def time_analyses() -> dict[str, float]:
         @functools.wraps(fn)
         def timed(*a, _fn=fn, _key=f"{module}.{name}", **k):  # type: ignore[no-untyped-def]
             s = time.perf_counter()
+            depth[0] += 1
             try:
                 return _fn(*a, **k)
             finally:
-                spent[_key] = spent.get(_key, 0.0) + time.perf_counter() - s
+                depth[0] -= 1
+                if depth[0] == 0:
+                    spent[_key] = spent.get(_key, 0.0) + time.perf_counter() - s
 
         setattr(mod, name, timed)
     return spent

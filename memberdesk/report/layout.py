@@ -131,6 +131,7 @@ class SheetWriter:
         ws = self.ws
         for i, row_values in enumerate(values):
             r = header_row + 1 + i
+            lines = 1
             for j, value in enumerate(row_values):
                 cell = write_cell(ws, r, first_col + j, value)
                 cell.font = styles.BODY_FONT
@@ -138,8 +139,15 @@ class SheetWriter:
                 width = styles.value_width(cell.value, kinds[j])
                 if width > styles.WRAP_WIDTH:
                     cell.alignment = styles.WRAP_ALIGN
+                    lines = max(lines, math.ceil(width / styles.WRAP_WIDTH * 1.1))
                     width = styles.WRAP_WIDTH
                 self._grow(first_col + j, width)
+            if lines > 1:  # spreadsheet programs do not grow rows for wrapped text on open
+                ws.row_dimensions[r].height = 13.0 * lines + 2
+                for j in range(len(columns)):
+                    cell = ws.cell(r, first_col + j)
+                    if not cell.alignment.wrap_text:
+                        cell.alignment = styles.TOP_ALIGN
         last_row = header_row + len(values)
         ref = TableRef(ws, header_row, header_row + 1, last_row, first_col, tuple(columns))
         if main and self.main_table is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from memberdesk.core import schema
-from memberdesk.report import charts
+from memberdesk.report import charts, styles
 from memberdesk.report.context import ReportContext, analysis_function
 from memberdesk.report.layout import CHART_ROWS, SheetWriter, TableRef
 
@@ -73,11 +73,34 @@ def build_benefits(ctx: ReportContext, w: SheetWriter) -> None:
         w.note(ctx.t("not_computed", what=ctx.t("sec_benefit_retention"), reason=str(exc)))
         return
     w.section(ctx.t("sec_benefit_retention"))
-    w.table(comparison, formats={"survival_users": "pct", "survival_non_users": "pct",
-                                 "survival_difference": "pct", "hazard_ratio": "dec3",
-                                 "hr_ci_lower": "dec3", "hr_ci_upper": "dec3", "p_value": "p",
-                                 "users": "int", "non_users": "int"},
-            labels={"users": ctx.label("users_")})
+    _write_transposed(ctx, w, comparison, RETENTION_FORMATS)
+
+
+RETENTION_FORMATS: dict[str, str] = {
+    "users": "int", "non_users": "int", "events_users": "int", "events_non_users": "int",
+    "survival_users": "pct", "survival_non_users": "pct", "survival_difference": "pct",
+    "hazard_ratio": "dec3", "hr_ci_lower": "dec3", "hr_ci_upper": "dec3", "p_value": "p",
+}
+
+
+def _write_transposed(ctx: ReportContext, w: SheetWriter, frame: pd.DataFrame,
+                      formats: dict[str, str]) -> None:
+    """A wide few-row table written as measure rows × one column per original row (so it
+    fits the page), each row keeping its own number format."""
+    key = str(frame.columns[0])
+    body = frame.set_index(key).T
+    labels = {str(c): ctx.label(str(c)) for c in body.columns}
+    measures = [str(m) for m in body.index]
+    body.insert(0, "measure", [ctx.label("users_") if m == "users" else ctx.label(m)
+                               for m in measures])
+    body = body.reset_index(drop=True)
+    body.columns = [str(c) for c in body.columns]
+    ref = w.table(body, labels={"measure": "", **labels},
+                  formats={c: "text" if c == "measure" else "num" for c in body.columns})
+    for i, measure in enumerate(measures):
+        kind = formats.get(measure, "text")
+        for col in labels:
+            w.ws.cell(ref.first_row + i, ref.col(col)).number_format = styles.FORMATS[kind]
 
 
 # ---- Service --------------------------------------------------------------------------------

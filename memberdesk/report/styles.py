@@ -38,7 +38,8 @@ BEST_FILL = PatternFill("solid", fgColor=BEST)
 WARN_FILL = PatternFill("solid", fgColor=WARN)
 HEADER_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
 WRAP_ALIGN = Alignment(vertical="top", wrap_text=True)
-WRAP_WIDTH = 50  # longer text wraps inside a column this wide
+TOP_ALIGN = Alignment(vertical="top")
+WRAP_WIDTH = 40  # longer text wraps inside a column this wide
 THIN = Side(style="thin", color="BFBFBF")
 HEADER_BORDER = Border(bottom=THIN)
 
