@@ -149,6 +149,29 @@ def screenshot(window: object, out: str | Path, page: str, timeout_s: float = 12
     return 0
 
 
+_OFFSCREEN_NOISE = ("does not support propagateSizeHints", "does not support raise()")
+
+
+def _quiet_offscreen_warnings() -> object:
+    """The offscreen platform warns about window-manager features it lacks; drop those
+    lines (and only those) so ``--screenshot`` output stays readable. Returns the previous
+    handler, to be reinstalled."""
+    from PySide6.QtCore import qInstallMessageHandler
+
+    previous = None
+
+    def handler(mode: object, context: object, message: str) -> None:
+        if any(noise in message for noise in _OFFSCREEN_NOISE):
+            return
+        if previous is not None:
+            previous(mode, context, message)
+        else:
+            print(message, file=sys.stderr)
+
+    previous = qInstallMessageHandler(handler)
+    return previous
+
+
 def run(paths: Sequence[str] = (), lang: str = "en", screenshot_path: str | None = None,
         page: str | None = None) -> int:
     """Start the desktop app (or render one page with ``screenshot_path``); returns the
@@ -158,6 +181,8 @@ def run(paths: Sequence[str] = (), lang: str = "en", screenshot_path: str | None
     if screenshot_path is not None:
         from memberdesk.ui import worker
 
+        previous_handler = _quiet_offscreen_warnings()
+
         errors: list[str] = []
         worker.error_hub().error.connect(lambda exc, tb, ctx: errors.append(f"{ctx}: {exc}"))
         status = screenshot(window, screenshot_path, page or "data")
@@ -165,6 +190,9 @@ def run(paths: Sequence[str] = (), lang: str = "en", screenshot_path: str | None
             print(f"memberdesk: {message}", file=sys.stderr)
         window.close()  # type: ignore[attr-defined]
         worker.wait_for_pool(30_000)
+        from PySide6.QtCore import qInstallMessageHandler
+
+        qInstallMessageHandler(previous_handler)  # type: ignore[arg-type]
         return status
     window.show()  # type: ignore[attr-defined]
     app = QApplication.instance()

@@ -40,10 +40,32 @@ def asset_path(name: str) -> Path:
     return resource_dir() / relative
 
 
+ICON_COLOUR = "#3B78C2"  # the stroke colour of the bundled line icons
+
+
 @lru_cache(maxsize=None)
 def icon(name: str) -> QIcon:
-    """The icon ``name`` (without the ``icon:`` prefix). Raises ``KeyError`` if unknown."""
-    return QIcon(str(asset_path(f"icon:{name}")))
+    """The icon ``name`` (without the ``icon:`` prefix). Raises ``KeyError`` if unknown.
+
+    Selected items (e.g. the current page in the navigation list, drawn on the highlight
+    colour) get a white version of the line icon so it stays visible."""
+    path = asset_path(f"icon:{name}")
+    result = QIcon(str(path))
+    svg = path.read_text(encoding="utf-8")
+    if ICON_COLOUR in svg:
+        from PySide6.QtCore import QByteArray, Qt
+        from PySide6.QtGui import QPainter, QPixmap
+        from PySide6.QtSvg import QSvgRenderer
+
+        renderer = QSvgRenderer(QByteArray(svg.replace(ICON_COLOUR, "#FFFFFF").encode("utf-8")))
+        for size in (16, 20, 24, 32, 48):
+            pixmap = QPixmap(size, size)
+            pixmap.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(pixmap)
+            renderer.render(painter)
+            painter.end()
+            result.addPixmap(pixmap, QIcon.Mode.Selected)
+    return result
 
 
 def guide_path(lang: str = "en") -> Path:
