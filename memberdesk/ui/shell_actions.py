@@ -11,9 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox, QToolBar
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QToolBar
 
-from memberdesk.core.workspace import PAGE_IDS
 from memberdesk.ui import theme
 from memberdesk.ui.dialogs import show_about
 from memberdesk.ui.resources import icon
@@ -284,4 +283,4 @@ def export_chart(chart: Any, path: str | Path) -> Path:
     return path
 
 
-__all__ = ["ShellActions", "export_chart", "PAGE_IDS"]
+__all__ = ["ShellActions", "export_chart"]
