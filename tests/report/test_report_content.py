@@ -197,3 +197,24 @@ def test_sample_book_report(tmp_path: Path) -> None:
     assert len(wb.sheetnames) == len(rs.SHEET_ORDER)
     for ws in wb.worksheets:
         assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row)
+
+
+def test_projection_marks_the_lowest_aic(report_en, small_dataset, rh) -> None:  # type: ignore[no-untyped-def]
+    from memberdesk.analysis.parametric import fit_parametric
+
+    fits = fit_parametric(small_dataset, horizon_months=120).fits
+    headers, rows = rh.find_table(report_en["Projection"], "Model")
+    np.testing.assert_allclose(rh.column(headers, rows, "AIC"), fits["aic"])
+    best = [r[0] for r in rows if r[headers.index("Best")]]
+    assert best == list(fits.loc[fits["best"], "label"])
+    assert rh.chart_ranges(report_en["Projection"])
+
+
+def test_decrements_equal_cumulative_incidence(report_en, small_dataset, rh) -> None:  # type: ignore[no-untyped-def]
+    from memberdesk.analysis.competing import cumulative_incidence
+
+    at = cumulative_incidence(small_dataset).at_times([12, 24, 36, 60])
+    headers, rows = rh.find_table(report_en["Decrements"], "Cause")
+    assert len(rows) == len(at)
+    np.testing.assert_allclose(rh.column(headers, rows, "Cumulative incidence (%)"), at["cif"])
+    assert rh.column(headers, rows, "Cause")[0] == "Lapse"
