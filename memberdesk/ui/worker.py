@@ -40,7 +40,10 @@ def _protect_bool_refcounts() -> None:
     to ``True``; after a few hundred emits CPython 3.11 aborts with "bool_dealloc". Python 3.12+
     makes True/False immortal; on 3.11 we give them a huge reference count to the same effect.
     """
-    if sys.implementation.name != "cpython" or sys.version_info >= (3, 12):
+    import PySide6
+
+    if (sys.implementation.name != "cpython" or sys.version_info >= (3, 12)
+            or not PySide6.__version__.startswith("6.12.0")):
         return
     import ctypes
 
