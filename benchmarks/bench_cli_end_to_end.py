@@ -1,0 +1,133 @@
+"""End to end: ``memberdesk km/cox FILE ... --json`` versus a plain pandas + lifelines script.
+
+Issue 3's target: ``memberdesk km FILE --by COL --json`` on a 1M-row CSV takes at most half the
+wall time of a plain script doing the same work (read the CSV with pandas' default engine, KM
+per group, k-group log-rank); ``memberdesk cox`` no more than the plain script. Both are run
+as fresh processes, best of ``REPEATS``, on a generic survival table (duration, event, segment
+and covariate columns) and on an insurer policies table (dates -> durations).
+
+Usage: ``python benchmarks/bench_cli_end_to_end.py [rows]`` (default 1,000,000).
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+REPEATS = 2
+ROOT = Path(__file__).resolve().parents[1]
+
+BASELINE_KM_GENERIC = """
+import sys, json, pandas as pd
+from lifelines import KaplanMeierFitter
+from lifelines.statistics import multivariate_logrank_test
+df = pd.read_csv(sys.argv[1])
+out = []
+for name, g in df.groupby("channel"):
+    kmf = KaplanMeierFitter().fit(g["T"], g["E"])
+    out.append({"name": name, "survival": kmf.survival_function_.iloc[:, 0].tolist(),
+                "median": float(kmf.median_survival_time_)})
+lr = multivariate_logrank_test(df["T"], df["channel"], df["E"])
+print(json.dumps({"groups": out, "p": float(lr.p_value)})[:100])
+"""
+
+BASELINE_KM_POLICIES = """
+import sys, json, pandas as pd
+from lifelines import KaplanMeierFitter
+from lifelines.statistics import multivariate_logrank_test
+df = pd.read_csv(sys.argv[1])
+as_of = pd.Timestamp("2024-12-31")
+issue = pd.to_datetime(df["issue_date"]); end = pd.to_datetime(df["end_date"])
+ended = end.notna() & (end <= as_of)
+df["T"] = ((end.where(ended, as_of) - issue).dt.days) / (365.25 / 12)
+df["E"] = (ended & df["status"].isin(["lapsed", "surrendered"])).astype(int)
+out = []
+for name, g in df.groupby("channel"):
+    kmf = KaplanMeierFitter().fit(g["T"], g["E"])
+    out.append({"name": name, "survival": kmf.survival_function_.iloc[:, 0].tolist()})
+lr = multivariate_logrank_test(df["T"], df["channel"], df["E"])
+print(json.dumps({"groups": out, "p": float(lr.p_value)})[:100])
+"""
+
+BASELINE_COX = """
+import sys, pandas as pd
+from lifelines import CoxPHFitter
+df = pd.read_csv(sys.argv[1])
+X = pd.get_dummies(df[["T", "E", "age", "premium", "channel", "product"]],
+                   columns=["channel", "product"], drop_first=True, dtype=float)
+cph = CoxPHFitter().fit(X, "T", "E")
+print(cph.params_.round(4).to_dict())
+"""
+
+
+def make_generic(n: int, path: Path) -> None:
+    rng = np.random.default_rng(0)
+    channel = rng.choice(["agency", "bancassurance", "broker", "online", "partner", "direct"], n)
+    product = rng.choice(["term", "whole life", "critical illness", "medical", "annuity"], n)
+    age = rng.integers(18, 70, n)
+    premium = rng.gamma(2.0, 2000.0, n).round(2)
+    hazard = 0.01 * np.exp(0.3 * (channel == "online") - 0.01 * (age - 40))
+    t = np.ceil(rng.exponential(1 / hazard)).clip(1, 3000)
+    c = rng.integers(1, 3000, n)
+    pd.DataFrame({"T": np.minimum(t, c), "E": (t <= c).astype(int), "channel": channel,
+                  "product": product, "age": age, "premium": premium}).to_csv(path, index=False)
+
+
+def make_policies(n: int, path: Path) -> None:
+    rng = np.random.default_rng(1)
+    issue = pd.Timestamp("2016-01-01") + pd.to_timedelta(rng.integers(0, 3200, n), unit="D")
+    life = pd.to_timedelta(rng.exponential(1500, n).astype(int) + 1, unit="D")
+    end = (issue + life).where(issue + life <= pd.Timestamp("2024-12-31"))
+    status = np.where(end.isna(), "in_force", rng.choice(["lapsed", "surrendered", "death"], n,
+                                                         p=[0.7, 0.25, 0.05]))
+    pd.DataFrame({"policy_id": [f"P{i:07d}" for i in range(n)],
+                  "channel": rng.choice(["agency", "bancassurance", "broker", "online"], n),
+                  "issue_date": issue.strftime("%Y-%m-%d"),
+                  "end_date": pd.Series(end).dt.strftime("%Y-%m-%d"),
+                  "status": status,
+                  "annual_premium": rng.gamma(2.0, 2000.0, n).round(2)}).to_csv(path, index=False)
+
+
+def best_wall(cmd: list[str]) -> float:
+    times = []
+    for _ in range(REPEATS):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    py = sys.executable
+    memberdesk = [py, str(ROOT / "main.py")]
+    with tempfile.TemporaryDirectory() as tmp:
+        generic, policies = Path(tmp) / "survival.csv", Path(tmp) / "policies.csv"
+        make_generic(n, generic)
+        make_policies(n, policies)
+        rows = [
+            ("km generic", [py, "-c", BASELINE_KM_GENERIC, str(generic)],
+             [*memberdesk, "km", str(generic), "--duration", "T", "--event-col", "E",
+              "--by", "channel", "--json"], 0.5),
+            ("km policies", [py, "-c", BASELINE_KM_POLICIES, str(policies)],
+             [*memberdesk, "km", str(policies), "--by", "channel", "--as-of", "2024-12-31",
+              "--json"], 0.5),
+            ("cox generic", [py, "-c", BASELINE_COX, str(generic)],
+             [*memberdesk, "cox", str(generic), "--duration", "T", "--event-col", "E",
+              "--covariates", "age,premium,channel,product", "--json"], 1.0),
+        ]
+        print(f"{n:,} rows, best of {REPEATS} fresh processes")
+        for name, baseline, ours, target in rows:
+            b, o = best_wall(baseline), best_wall(ours)
+            verdict = "met" if o <= target * b else "NOT met"
+            print(f"{name:12s} plain script {b:6.2f} s   memberdesk {o:6.2f} s   "
+                  f"ratio {o / b:4.2f} (target <= {target}): {verdict}")
+
+
+if __name__ == "__main__":
+    main()
