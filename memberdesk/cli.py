@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+import traceback
 from typing import Sequence
 
 from memberdesk.core.errors import AnalysisError, Cancelled, DataError
 
 COMMANDS: tuple[str, ...] = ("gui", "sample", "validate", "km", "cox", "report", "experience",
                              "kpis")
-EXIT_OK, EXIT_USAGE, EXIT_DATA = 0, 2, 3
+EXIT_OK, EXIT_BUG, EXIT_USAGE, EXIT_DATA = 0, 1, 2, 3
 
 
 class _Parser(argparse.ArgumentParser):
@@ -54,6 +56,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # Output piped into e.g. `head` that closed early: not an error worth a traceback.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+    except Exception as exc:  # a bug: say so plainly; the traceback only when asked for
+        print(f"memberdesk: unexpected error (this is a bug, please report it): "
+              f"{type(exc).__name__}: {exc}", file=sys.stderr)
+        if os.environ.get("MEMBERDESK_DEBUG"):
+            traceback.print_exc()
+        else:
+            print("memberdesk: set MEMBERDESK_DEBUG=1 to see the details", file=sys.stderr)
+        return EXIT_BUG
 
 
 if __name__ == "__main__":

@@ -1,0 +1,77 @@
+"""The CLI never shows a traceback: data errors exit 3, bugs exit 1 with a plain message."""
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from memberdesk import cli
+from memberdesk.core.errors import DataError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run_with(monkeypatch: pytest.MonkeyPatch, exc: BaseException) -> int:
+    def boom(args: argparse.Namespace) -> int:
+        raise exc
+
+    real = cli.build_parser
+
+    def parser() -> argparse.ArgumentParser:
+        p = real()
+        p.set_defaults(run=boom)
+        return p
+
+    monkeypatch.setattr(cli, "build_parser", parser)
+    # parse a command whose own run is replaced by `boom`
+    from memberdesk.commands import validate
+
+    monkeypatch.setattr(validate, "run", boom)
+    return cli.main(["validate", "x.csv"])
+
+
+def test_data_error_exits_3_with_location(monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    rc = _run_with(monkeypatch, DataError("bad date", file="p.csv", row=7, column="issue_date"))
+    err = capsys.readouterr().err
+    assert rc == 3
+    assert "p.csv" in err and "row 7" in err and "issue_date" in err
+
+
+def test_unexpected_error_exits_1_without_traceback(monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("MEMBERDESK_DEBUG", raising=False)
+    rc = _run_with(monkeypatch, ZeroDivisionError("oops"))
+    err = capsys.readouterr().err
+    assert rc == 1
+    assert "ZeroDivisionError: oops" in err and "Traceback" not in err
+
+
+def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        cli.main(["km"])  # DATA is required
+    assert info.value.code == 2
+
+
+def test_missing_file_is_a_data_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rc = cli.main(["validate", str(tmp_path / "nope.csv")])
+    assert rc == 3
+    assert "nope.csv" in capsys.readouterr().err
+
+
+def test_closed_pipe_is_not_a_traceback() -> None:
+    # km --json on the sample is far larger than a pipe buffer, so the write really fails.
+    code = ("import subprocess, sys\n"
+            f"p = subprocess.Popen([sys.executable, {str(ROOT / 'main.py')!r}, 'km', "
+            f"{str(ROOT / 'sample_data')!r}, '--by', 'channel', '--json'], "
+            "stdout=subprocess.PIPE, "
+            "stderr=subprocess.PIPE)\n"
+            "p.stdout.read(10); p.stdout.close(); err = p.stderr.read(); p.wait()\n"
+            "sys.stderr.write(err.decode()); sys.exit(p.returncode)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120)
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 0
