@@ -18,22 +18,23 @@ import memberdesk
 from memberdesk.core.errors import AnalysisError, DataError
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("dialogs", text)
+def tr(text: str) -> str:
+    # pyside6-lupdate files bare tr("...") calls under the empty context, so look them up there
+    return QCoreApplication.translate("", text)
 
 
 def describe_error(exc: BaseException) -> tuple[str, str, str]:
     """(title, message, where) for an exception, in user words. ``where`` may be empty."""
     if isinstance(exc, DataError):
-        return _tr("The data cannot be used"), exc.message, exc.location()
+        return tr("The data cannot be used"), exc.message, exc.location()
     if isinstance(exc, AnalysisError):
-        where = _tr("column {0}").format(exc.column) if exc.column else ""
-        return _tr("This analysis cannot be computed"), exc.message, where
+        where = tr("column {0}").format(exc.column) if exc.column else ""
+        return tr("This analysis cannot be computed"), exc.message, where
     if isinstance(exc, (OSError, PermissionError)):
         where = str(exc.filename) if getattr(exc, "filename", None) else ""
-        return _tr("A file could not be read or written"), exc.strerror or str(exc), where
-    return (_tr("Something went wrong"),
-            _tr("MemberDesk hit an unexpected problem: {0}").format(
+        return tr("A file could not be read or written"), exc.strerror or str(exc), where
+    return (tr("Something went wrong"),
+            tr("MemberDesk hit an unexpected problem: {0}").format(
                 f"{type(exc).__name__}: {exc}"), "")
 
 
@@ -57,11 +58,11 @@ class ErrorDialog(QDialog):
         self.message_label = QLabel(_escape(message))
         self.message_label.setWordWrap(True)
         self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.where_label = QLabel(_tr("Where: {0}").format(where) if where else "")
+        self.where_label = QLabel(tr("Where: {0}").format(where) if where else "")
         self.where_label.setWordWrap(True)
         self.where_label.setVisible(bool(where))
         self.where_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.context_label = QLabel(_tr("While: {0}").format(context) if context else "")
+        self.context_label = QLabel(tr("While: {0}").format(context) if context else "")
         self.context_label.setVisible(bool(context))
         self.context_label.setStyleSheet("color: palette(placeholder-text);")
 
@@ -79,10 +80,10 @@ class ErrorDialog(QDialog):
         self.details.setVisible(False)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.details_button = QPushButton(_tr("Show details"))
+        self.details_button = QPushButton(tr("Show details"))
         self.details_button.setCheckable(True)
         self.details_button.toggled.connect(self._toggle_details)
-        copy = QPushButton(_tr("Copy details"))
+        copy = QPushButton(tr("Copy details"))
         copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(detail_text))
         buttons.addButton(self.details_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(copy, QDialogButtonBox.ButtonRole.ActionRole)
@@ -96,7 +97,7 @@ class ErrorDialog(QDialog):
 
     def _toggle_details(self, shown: bool) -> None:
         self.details.setVisible(shown)
-        self.details_button.setText(_tr("Hide details") if shown else _tr("Show details"))
+        self.details_button.setText(tr("Hide details") if shown else tr("Show details"))
         self.adjustSize()
 
 
@@ -106,8 +107,8 @@ def _escape(text: str) -> str:
 
 def show_about(parent: QWidget | None = None) -> None:
     QMessageBox.about(
-        parent, _tr("About MemberDesk"),
-        _tr("<h3>MemberDesk {0}</h3>"
+        parent, tr("About MemberDesk"),
+        tr("<h3>MemberDesk {0}</h3>"
             "<p>Member-lifecycle analytics for a mutual life insurer: retention, persistency, "
             "drivers of lapse, projections, decrements, experience studies, benefits, service "
             "and claims, with an Excel report for managers.</p>"

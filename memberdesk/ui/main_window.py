@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import pandas as pd
-from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox,
@@ -49,13 +49,25 @@ PageFactory = Callable[[QWidget], QWidget]
 SAMPLE_DATA = Path(memberdesk.__file__).resolve().parent.parent / "sample_data"
 
 
+_PAGE_TITLES = {  # QT_TRANSLATE_NOOP marks them for pyside6-lupdate; page_titles translates
+    "cockpit": QT_TRANSLATE_NOOP("MainWindow", "Cockpit"),
+    "data": QT_TRANSLATE_NOOP("MainWindow", "Data"),
+    "retention": QT_TRANSLATE_NOOP("MainWindow", "Retention"),
+    "persistency": QT_TRANSLATE_NOOP("MainWindow", "Persistency & Cohorts"),
+    "drivers": QT_TRANSLATE_NOOP("MainWindow", "Drivers"),
+    "projection": QT_TRANSLATE_NOOP("MainWindow", "Projection"),
+    "decrements": QT_TRANSLATE_NOOP("MainWindow", "Decrements"),
+    "experience": QT_TRANSLATE_NOOP("MainWindow", "Experience study"),
+    "benefits": QT_TRANSLATE_NOOP("MainWindow", "Benefits"),
+    "service": QT_TRANSLATE_NOOP("MainWindow", "Service"),
+    "claims": QT_TRANSLATE_NOOP("MainWindow", "Claims"),
+    "dictionary": QT_TRANSLATE_NOOP("MainWindow", "Dictionary"),
+}
+
+
 def page_titles() -> dict[str, str]:
-    t = lambda s: QCoreApplication.translate("MainWindow", s)  # noqa: E731
-    return {"cockpit": t("Cockpit"), "data": t("Data"), "retention": t("Retention"),
-            "persistency": t("Persistency & Cohorts"), "drivers": t("Drivers"),
-            "projection": t("Projection"), "decrements": t("Decrements"),
-            "experience": t("Experience study"), "benefits": t("Benefits"),
-            "service": t("Service"), "claims": t("Claims"), "dictionary": t("Dictionary")}
+    return {pid: QCoreApplication.translate("MainWindow", title)
+            for pid, title in _PAGE_TITLES.items()}
 
 
 class PlaceholderPage(QWidget):

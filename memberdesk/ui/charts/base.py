@@ -23,7 +23,8 @@ from memberdesk.ui.table_model import DataFrameModel, frame_to_tsv
 
 
 def tr(text: str) -> str:
-    return QCoreApplication.translate("Chart", text)
+    # pyside6-lupdate files bare tr("...") calls under the empty context, so look them up there
+    return QCoreApplication.translate("", text)
 
 
 def style_plot(plot: pg.PlotItem, colours: pal.ChartPalette | None = None) -> None:

@@ -15,7 +15,8 @@ from memberdesk.ui.charts import palette as pal
 
 
 def tr(text: str) -> str:
-    return QCoreApplication.translate("KpiTile", text)
+    # pyside6-lupdate files bare tr("...") calls under the empty context, so look them up there
+    return QCoreApplication.translate("", text)
 
 
 def is_percent_unit(unit: str) -> bool:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 import pandas as pd
-from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtCore import QT_TR_NOOP, QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QHeaderView, QLabel, QSizePolicy,
                                QStackedWidget, QTableView, QVBoxLayout, QWidget)
@@ -26,17 +26,18 @@ from memberdesk.ui.table_model import DataFrameModel
 
 Task = tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]
 
-TABLE_LABELS = {
-    "policies": ("policies", "a policies file"),
-    "members": ("members", "a members file"),
-    "benefit_usage": ("benefit usage records", "a benefit_usage file"),
-    "service_contacts": ("service contacts", "a service_contacts file"),
-    "claims": ("claims", "a claims file"),
+TABLE_LABELS = {  # QT_TR_NOOP marks them for pyside6-lupdate; tr() translates at use
+    "policies": (QT_TR_NOOP("policies"), QT_TR_NOOP("a policies file")),
+    "members": (QT_TR_NOOP("members"), QT_TR_NOOP("a members file")),
+    "benefit_usage": (QT_TR_NOOP("benefit usage records"), QT_TR_NOOP("a benefit_usage file")),
+    "service_contacts": (QT_TR_NOOP("service contacts"), QT_TR_NOOP("a service_contacts file")),
+    "claims": (QT_TR_NOOP("claims"), QT_TR_NOOP("a claims file")),
 }
 
 
 def tr(text: str) -> str:
-    return QCoreApplication.translate("AnalysisPage", text)
+    # pyside6-lupdate files bare tr("...") calls under the empty context, so look them up there
+    return QCoreApplication.translate("", text)
 
 
 def make_table(parent: QWidget | None = None, *, min_height: int = 0) -> tuple[QTableView, DataFrameModel]:
@@ -164,7 +165,8 @@ class AnalysisPage(QWidget):
         raise NotImplementedError
 
     def empty_message(self) -> str:
-        name, how = TABLE_LABELS.get(self.required_table or "", ("data", "a file"))
+        name, how = TABLE_LABELS.get(self.required_table or "", (QT_TR_NOOP("data"),
+                                                                     QT_TR_NOOP("a file")))
         return tr("No {name} loaded — load {how} to see this page.").format(name=tr(name), how=tr(how))
 
     def register_panel(self, panel: Any) -> Any:

@@ -5,15 +5,17 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QT_TR_NOOP, QCoreApplication
 from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
-KIND_LABELS = {"metric": "metric", "result": "intermediate result", "derived": "derived column",
-               "column": "source column", "parameter": "setting"}
+KIND_LABELS = {"metric": QT_TR_NOOP("metric"), "result": QT_TR_NOOP("intermediate result"),
+               "derived": QT_TR_NOOP("derived column"), "column": QT_TR_NOOP("source column"),
+               "parameter": QT_TR_NOOP("setting")}
 
 
 def tr(text: str) -> str:
-    return QCoreApplication.translate("MetricDetails", text)
+    # pyside6-lupdate files bare tr("...") calls under the empty context, so look them up there
+    return QCoreApplication.translate("", text)
 
 
 def current_lang(widget: QWidget) -> str:
@@ -50,12 +52,13 @@ class MetricDetails(QWidget):
         self.metric_id = metric_id
         direction = {"up": tr("higher is better"), "down": tr("lower is better")}.get(
             metric.good_direction, tr("neither higher nor lower is better"))
+        formula, unit, id_ = tr("Formula"), tr("Unit"), tr("Id")  # not inside f-strings: lupdate
         self.text.setText(
             f"<h3>{html.escape(metric.name(lang))}</h3>"
             f"<p>{html.escape(metric.definition(lang))}</p>"
-            f"<p><b>{tr('Formula')}:</b> <code>{html.escape(metric.formula)}</code><br>"
-            f"<b>{tr('Unit')}:</b> {html.escape(metric.unit)} · {direction}<br>"
-            f"<b>{tr('Id')}:</b> <code>{html.escape(metric.id)}</code></p>")
+            f"<p><b>{formula}:</b> <code>{html.escape(metric.formula)}</code><br>"
+            f"<b>{unit}:</b> {html.escape(metric.unit)} · {direction}<br>"
+            f"<b>{id_}:</b> <code>{html.escape(metric.id)}</code></p>")
         inputs = {step.node: step.inputs for step in metric.lineage}
         notes = {step.node: (step.note_zh if lang == "zh_CN" and step.note_zh else step.note_en)
                  for step in metric.lineage}
