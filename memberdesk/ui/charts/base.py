@@ -13,8 +13,8 @@ from typing import Any
 
 import pandas as pd
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, Qt, Signal
-from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
+from PySide6.QtGui import QFont, QGuiApplication, QPainter, QPaintEvent
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QSizePolicy, QStackedWidget,
                                QTableView, QToolButton, QVBoxLayout, QWidget)
 
@@ -124,6 +124,32 @@ def _export_svg(chart: Chart, path: Path) -> None:
         painter.end()
 
 
+class ElidedLabel(QLabel):
+    """A one-line label that shrinks with its layout, ending in "…" (full text in the tooltip),
+    so a long chart title never widens the window."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.setToolTip(text)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt name
+        super().setText(text)
+        self.setToolTip(text)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt name
+        return QSize(min(super().minimumSizeHint().width(), 60), super().minimumSizeHint().height())
+
+    def elided_text(self) -> str:
+        return self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, self.width())
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt name
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        painter.drawText(self.rect(), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                         self.elided_text())
+
+
 class ChartPanel(QWidget):
     """A titled chart with its toolbar: Export PNG, Export SVG, Copy data, Table, Reset zoom.
 
@@ -134,12 +160,10 @@ class ChartPanel(QWidget):
     def __init__(self, chart: Chart, title: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.chart = chart
-        self._title = QLabel(title)
+        self._title = ElidedLabel(title)
         font = QFont(self._title.font())
         font.setBold(True)
         self._title.setFont(font)
-        self._title.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self._title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.reset_button = self._tool(tr("Reset zoom"), tr("Show all data again after zooming or panning"))
         self.reset_button.clicked.connect(chart.reset_view)
