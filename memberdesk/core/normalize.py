@@ -29,7 +29,14 @@ _YMD = (r"^(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\
         r"(?:(?:[ T]|\s+).*)?$")
 _COMPACT = r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?:\.0+)?$"
 _SERIAL = r"^\d{5}(?:\.\d*)?$"
-_CURRENCY = re.compile(r"(?i)[,\s¥$€£'_]|rmb|cny|usd|hkd|eur|元|人民币")
+_CURRENCY = re.compile(r"(?i)[\s¥$€£'_]|rmb|cny|usd|hkd|eur|元|人民币")
+# A comma is a thousands separator only between groups of three digits ("1,234.50"); anything
+# else ("1.234,5", "12,34") is a decimal comma or a typo and is reported, never guessed.
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
+# Cells that spreadsheets and exports write for "no value": treated as empty, not as text.
+NULL_TOKENS: tuple[str, ...] = ("nan", "-nan", "null", "none", "n/a", "#n/a", "<na>", "nat",
+                                "#null!")
+_NULL_SET = pa.array(NULL_TOKENS, type=pa.string())
 
 
 def as_string_array(values: object) -> pa.Array:
@@ -53,7 +60,7 @@ def as_string_array(values: object) -> pa.Array:
     if pa.types.is_floating(arr.type):
         f = arr.to_numpy(zero_copy_only=False)
         whole = np.isfinite(f) & (np.floor(f) == f) & (np.abs(f) < 2**53)
-        texts = np.where(whole, np.nan_to_num(f).astype(np.int64).astype(str), f.astype(str))
+        texts = np.where(whole, np.where(whole, f, 0).astype(np.int64).astype(str), f.astype(str))
         arr = pa.array(texts, mask=~np.isfinite(f), type=pa.string())
     elif not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         arr = arr.cast(pa.string())
@@ -80,9 +87,18 @@ def _cell_text(v: object) -> str | None:
     return str(v)
 
 
-def _empty(arr: pa.Array) -> np.ndarray:
-    """True where the cell is null or blank."""
-    return np.asarray(pc.fill_null(pc.equal(pc.utf8_length(arr), 0), True), dtype=bool)
+def is_empty(arr: pa.Array) -> np.ndarray:
+    """True where the (trimmed) cell is null, blank or a null token such as ``NaN``, ``NULL``,
+    ``None``, ``#N/A`` (see :data:`NULL_TOKENS`): a missing value, never an unreadable one."""
+    blank = pc.equal(pc.utf8_length(arr), 0)
+    short = pc.less_equal(pc.utf8_length(arr), 6)
+    if pc.any(pc.and_(short, pc.invert(blank))).as_py():
+        token = pc.is_in(pc.utf8_lower(arr), value_set=_NULL_SET)
+        blank = pc.or_(blank, token)
+    return np.asarray(pc.fill_null(blank, True), dtype=bool)
+
+
+_empty = is_empty
 
 
 def _map_distinct(arr: pa.Array, parse: Callable[[str], object], dtype: object) -> tuple[np.ndarray, np.ndarray]:
@@ -205,11 +221,15 @@ def _parse_number_text(text: str) -> float | None:
     if percent:
         t = t[:-1]
     t = _CURRENCY.sub("", t)
+    if "," in t:
+        if not _THOUSANDS.match(t):
+            return None
+        t = t.replace(",", "")
     try:
         v = float(t)
     except ValueError:
         return None
-    if v != v:
+    if not np.isfinite(v):
         return None
     v = -v if negative else v
     return v / 100.0 if percent else v
@@ -230,7 +250,8 @@ def parse_numbers(values: object) -> tuple[np.ndarray, np.ndarray]:
     try:
         out = np.asarray(pc.fill_null(pc.cast(pc.if_else(pa.array(empty), None, arr), pa.float64()),
                                       np.nan), dtype=float)
-        return out, np.zeros(len(arr), bool)
+        bad = ~empty & ~np.isfinite(out)  # "inf": not an amount
+        return np.where(bad, np.nan, out), bad
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
     vals, ok = _map_distinct(arr, _parse_number_text, object)

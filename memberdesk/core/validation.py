@@ -158,8 +158,8 @@ def validate_table(data: Assembled, *, today: dt.date, references: Mapping[str, 
             out[c.name] = normalize.clean_text(cols[c.name])
     id_col = spec.id_column
     if id_col is not None and id_col in out:
-        ids_raw = pc.if_else(pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(cols[id_col])), 0),
-                             None, pc.utf8_trim_whitespace(cols[id_col]))
+        trimmed = pc.utf8_trim_whitespace(cols[id_col])
+        ids_raw = pc.if_else(pa.array(normalize.is_empty(trimmed)), None, trimmed)
         missing = np.asarray(ids_raw.is_null(), dtype=bool)
         if spec.column(id_col).required:
             rej.flag(missing, schema.REASON_MISSING_ID, id_col, f"{id_col} is empty")

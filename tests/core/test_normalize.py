@@ -134,3 +134,36 @@ def test_extra_columns_numeric_or_text() -> None:
     assert normalize.extra_column(pa.array(["1", "2.5", ""])).tolist()[:2] == [1.0, 2.5]
     assert normalize.extra_column(pa.array(["007", "2"])).tolist() == ["007", "2"]
     assert normalize.extra_column(pa.array(["gold", "2"])).tolist() == ["gold", "2"]
+
+
+@pytest.mark.parametrize("text", ["1.234,5", "12,34", "1,2345", "1 234,5", "inf", "-inf",
+                                  "Infinity", "¥1,23"])
+def test_ambiguous_or_infinite_numbers_are_flagged_not_guessed(text: str) -> None:
+    # "1.234,5" used to read as 1.2345 and "1 234,5" as 12345 (commas stripped anywhere);
+    # "inf" used to be accepted as an amount. A comma only separates groups of three digits.
+    nums, bad = normalize.parse_numbers(pa.array([text, "7"]))
+    assert np.isnan(nums[0]) and bad.tolist() == [True, False]
+
+
+@pytest.mark.parametrize("token", ["NaN", "nan", "NULL", "null", "None", "N/A", "#N/A", "NaT",
+                                   " <NA> "])
+def test_null_tokens_are_missing_not_unreadable(token: str) -> None:
+    # Exports write NaN/NULL/#N/A for empty cells: missing values, never a rejection.
+    cells = pa.array([token, "x"])
+    assert normalize.parse_numbers(pa.array([token, "1"]))[1].tolist() == [False, False]
+    assert np.isnan(normalize.parse_numbers(pa.array([token, "1"]))[0][0])
+    dates, bad = normalize.parse_dates(pa.array([token, "2021-03-01"]))
+    assert pd.isna(dates.iloc[0]) and bad.tolist() == [False, False]
+    words, bad = normalize.parse_policy_status(pa.array([token, "有效"]))
+    assert words.tolist() == [None, "in_force"] and bad.tolist() == [False, False]
+    flags, bad = normalize.parse_bools(pa.array([token, "是"]))
+    assert pd.isna(flags.iloc[0]) and bad.tolist() == [False, False]
+    assert normalize.clean_text(cells).tolist() == [None, "x"]
+    # a word merely starting like a token is text
+    assert normalize.clean_text(pa.array(["Nonesuch"])).tolist() == ["Nonesuch"]
+
+
+def test_infinite_floats_become_missing_text_without_warnings() -> None:
+    # Parquet float columns holding inf used to raise "invalid value encountered in cast".
+    out = normalize.as_string_array(pa.array([1.0, np.inf, -np.inf, np.nan, 2.5]))
+    assert out.to_pylist() == ["1", None, None, None, "2.5"]

@@ -158,3 +158,22 @@ def test_reason_codes_are_the_schema_codes() -> None:
 
     codes = {v for k, v in vars(schema).items() if k.startswith("REASON_") and isinstance(v, str)}
     assert set(_REASON_ORDER) == codes
+
+
+def test_nan_status_everywhere_is_inferred_not_rejected(tmp_path: Path) -> None:
+    # A pandas export writes NaN for empty cells: every row used to be rejected as
+    # unknown_status. Now NaN is an empty status, inferred from the end date, with a message.
+    ds = _load(tmp_path, {"policies.csv": "policy_id,issue_date,end_date,status\n"
+                                          "P1,2021-01-01,,NaN\nP2,2021-01-01,2022-01-01,nan\n"
+                                          "P3,2021-01-01,NULL,NaN\n"})
+    assert ds.report.total_rejected == 0
+    p = ds.validated["policies"]
+    assert p["status"].tolist() == ["in_force", "lapsed", "in_force"]
+    assert any("3 policies have an empty status" in m for m in ds.report.messages)
+
+
+def test_null_token_id_is_a_missing_id(tmp_path: Path) -> None:
+    ds = _load(tmp_path, {"policies.csv": POLICY_HEADER + GOOD_POLICY + "NULL,M1,2020-01-01,,in force,1\n"})
+    r = _only_rejection(ds, "policies")
+    assert (r["reason"], r["row"]) == ("missing_id", 3)
+    assert ds.validated["policies"]["policy_id"].tolist() == ["P0"]
