@@ -36,6 +36,8 @@ PARQUET_SUFFIXES = (".parquet", ".pq")
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES + WORKBOOK_SUFFIXES + PARQUET_SUFFIXES
 DELIMITERS = (",", "\t", ";", "|")
 _SAMPLE_BYTES = 1 << 16
+_HEADER_SEARCH_ROWS = 10  # a header below a title is looked for in the first 10 non-blank rows
+_TITLE_CELLS = 2  # rows above the header may hold a title, a date, a unit: at most 2 cells
 
 
 @dataclass
@@ -54,6 +56,9 @@ class RawTable:
         The canonical table it was matched to (None = no match) and the match score.
     encoding, delimiter
         What was detected, for text files.
+    notes
+        What the reader did that the user should know (e.g. title rows above the header
+        skipped); passed on as :attr:`ReadResult.messages`.
     """
 
     data: pa.Table
@@ -64,6 +69,7 @@ class RawTable:
     score: float = 0.0
     encoding: str | None = None
     delimiter: str | None = None
+    notes: list[str] = field(default_factory=list)
 
     @property
     def headers(self) -> list[str]:
@@ -133,8 +139,11 @@ def read_file(path: str | Path, progress: Progress | None = None) -> ReadResult:
     path = Path(path)
     if not path.is_file():
         raise DataError("no such file", file=str(path))
-    with path.open("rb") as fh:
-        magic = fh.read(8)
+    try:
+        with path.open("rb") as fh:
+            magic = fh.read(8)
+    except OSError as exc:
+        raise DataError(f"cannot open the file ({exc.strerror or exc})", file=str(path))
     if not magic:
         raise DataError("the file is empty", file=str(path))
     suffix = path.suffix.lower()
@@ -145,7 +154,8 @@ def read_file(path: str | Path, progress: Progress | None = None) -> ReadResult:
     if suffix in WORKBOOK_SUFFIXES + PARQUET_SUFFIXES:
         raise DataError(f"not a valid {suffix} file (its content is not a workbook/Parquet file)",
                         file=str(path))
-    return ReadResult([read_text(path, progress)])
+    raw = read_text(path, progress)
+    return ReadResult([raw], list(raw.notes))
 
 
 # ---- text files -----------------------------------------------------------------------------
@@ -188,10 +198,13 @@ def sniff_delimiter(sample: str, suffix: str = "") -> str:
             counts = [len(r) for r in csv.reader(lines, delimiter=d)]
         except csv.Error:
             continue
-        if not counts or counts[0] < 2:
+        if not counts:
             continue
-        consistent = sum(c == counts[0] for c in counts)
-        key = (consistent, counts[0])
+        # The most common field count (a title line above the header has fewer fields).
+        width = max(set(counts), key=lambda c: (counts.count(c), c))
+        if width < 2:
+            continue
+        key = (counts.count(width), width)
         if key > best_key:
             best, best_key = d, key
     return best
@@ -237,12 +250,24 @@ def read_text(path: str | Path, progress: Progress | None = None) -> RawTable:
     check_cancelled(progress)
     sample = data[:_SAMPLE_BYTES].decode("utf-8", errors="ignore")
     delimiter = sniff_delimiter(sample, path.suffix.lower())
-    header_line = next(csv.reader(io.StringIO(sample), delimiter=delimiter), [])
+    lines = sample.splitlines()[:_HEADER_SEARCH_ROWS * 5]
+    parsed = [next(csv.reader([ln], delimiter=delimiter), []) for ln in lines]
+    at = header_index(parsed, path.stem)
+    notes: list[str] = []
+    if at:
+        offset = _line_offset(data, at)
+        if offset is None:
+            at = 0
+        else:
+            data = data[offset:]
+            sample = sample[sum(len(ln) for ln in sample.splitlines(keepends=True)[:at]):]
+            notes = _title_note(file, None, parsed[:at], at)
+    header_line = parsed[at] if at < len(parsed) else []
     headers = _unique_headers(header_line)
     table = rows = None
     try:
         table = _read_arrow(data, headers, delimiter)
-        rows = np.arange(2, table.num_rows + 2, dtype=np.int64)
+        rows = np.arange(at + 2, table.num_rows + at + 2, dtype=np.int64)
         if _line_count(data) != table.num_rows + 1:
             # Blank lines (skipped by pyarrow) or quoted line breaks: the careful reader
             # below keeps exact line numbers.
@@ -255,22 +280,66 @@ def read_text(path: str | Path, progress: Progress | None = None) -> RawTable:
             except UnicodeDecodeError:
                 raise DataError("the file mixes text encodings (not valid UTF-8 nor GB18030)",
                                 file=file)
-            return _finish_text(file, *_read_python(data, delimiter), encoding, delimiter)
+            return _finish_text(file, *_read_python(data, delimiter, at + 1), encoding,
+                                delimiter, notes)
         table = None  # ragged rows etc.: the careful reader below copes
     if table is None or rows is None:
-        return _finish_text(file, *_read_python(data, delimiter), encoding, delimiter)
-    return _finish_text(file, table, rows, encoding, delimiter)
+        return _finish_text(file, *_read_python(data, delimiter, at + 1), encoding, delimiter,
+                            notes)
+    return _finish_text(file, table, rows, encoding, delimiter, notes)
+
+
+def header_index(rows: Sequence[Sequence[object]], name_hint: str | None = None) -> int:
+    """Index in ``rows`` (the first rows of a file or sheet) of the header row.
+
+    The first non-blank row, unless it names no canonical table while a later row does and
+    every row skipped on the way holds at most two cells (a report title such as
+    ``保单清单``, a date, a unit note): spreadsheets exported from other systems often put
+    those above the header. Only the first ten non-blank rows are searched.
+    """
+    nonblank = [i for i, r in enumerate(rows) if not all(_blank(v) for v in r)]
+    if not nonblank:
+        return 0
+    for i in nonblank[:_HEADER_SEARCH_ROWS]:
+        if guess_table(_unique_headers(rows[i]), name_hint)[0] is not None:
+            return i
+        if sum(not _blank(v) for v in rows[i]) > _TITLE_CELLS:
+            break
+    return nonblank[0]
+
+
+def _title_note(file: str, sheet: str | None, above: Sequence[Sequence[object]],
+                at: int) -> list[str]:
+    """A message for the non-blank rows skipped above the header (none for blank rows)."""
+    texts = [" ".join(str(v).strip() for v in r if not _blank(v)) for r in above]
+    texts = [t for t in texts if t]
+    if not texts:
+        return []
+    where = file if sheet is None else f"{file} [{sheet}]"
+    return [f"{where}: header found on row {at + 1}; the row(s) above it were read as a "
+            f"title and skipped: {'; '.join(texts)[:200]}"]
+
+
+def _line_offset(data: bytes, lines: int) -> int | None:
+    """Byte offset of the start of physical line ``lines`` (0-based), None if not found."""
+    pos = 0
+    for _ in range(lines):
+        nl = data.find(b"\n", pos)
+        if nl < 0:
+            return None
+        pos = nl + 1
+    return pos
 
 
 def _finish_text(file: str, table: pa.Table, rows: np.ndarray, encoding: str,
-                 delimiter: str) -> RawTable:
+                 delimiter: str, notes: list[str] | None = None) -> RawTable:
     if table.num_columns == 0:
         raise DataError("the file is empty", file=file)
     table, rows = drop_blank_rows(table, rows)
     if table.num_rows == 0:
         raise DataError("the file has a header row but no data rows", file=file)
     name, score = guess_table(table.column_names, Path(file).stem)
-    return RawTable(table, rows, file, None, name, score, encoding, delimiter)
+    return RawTable(table, rows, file, None, name, score, encoding, delimiter, list(notes or []))
 
 
 def _line_count(data: bytes) -> int:
@@ -294,9 +363,10 @@ def _read_arrow(data: bytes, headers: list[str], delimiter: str) -> pa.Table:
     return table.rename_columns(headers)
 
 
-def _read_python(data: bytes, delimiter: str) -> tuple[pa.Table, np.ndarray]:
-    """Careful, slower reader: numbers rows as a spreadsheet does, pads short rows, widens the
-    table for long ones, skips blank lines."""
+def _read_python(data: bytes, delimiter: str, header_row: int = 1) -> tuple[pa.Table, np.ndarray]:
+    """Careful, slower reader: numbers rows as a spreadsheet does (``data`` starts with the
+    header, which is row ``header_row``), pads short rows, widens the table for long ones,
+    skips blank lines."""
     reader = csv.reader(io.StringIO(data.decode("utf-8", errors="replace"), newline=""),
                         delimiter=delimiter)
     try:
@@ -308,7 +378,7 @@ def _read_python(data: bytes, delimiter: str) -> tuple[pa.Table, np.ndarray]:
     records: list[list[str]] = []
     lines: list[int] = []
     # Spreadsheet numbering: a blank line is a row, a quoted line break is not a new row.
-    for row_number, rec in enumerate(reader, start=2):
+    for row_number, rec in enumerate(reader, start=header_row + 1):
         if not any(c.strip() for c in rec):
             continue
         if len(rec) < width:
@@ -366,7 +436,9 @@ def read_workbook(path: str | Path, progress: Progress | None = None) -> ReadRes
     for name, cells in sheets:
         check_cancelled(progress)
         try:
-            result.tables.append(_sheet_table(file, name, cells))
+            raw = _sheet_table(file, name, cells)
+            result.tables.append(raw)
+            result.messages.extend(raw.notes)
         except DataError as exc:
             result.messages.append(str(exc))
     if not result.tables:
@@ -403,9 +475,10 @@ def _blank(v: object) -> bool:
 
 def _sheet_table(file: str, sheet: str, cells: list[list[object]]) -> RawTable:
     """A sheet's cells (row 1 first) -> RawTable; the first non-empty row is the header."""
-    start = next((i for i, r in enumerate(cells) if not all(_blank(v) for v in r)), None)
-    if start is None:
+    if all(all(_blank(v) for v in r) for r in cells):
         raise DataError("the sheet is empty", file=file, sheet=sheet)
+    start = header_index(cells[:_HEADER_SEARCH_ROWS * 5], sheet)
+    notes = _title_note(file, sheet, cells[:start], start)
     header = list(cells[start])
     body = cells[start + 1:]
     width = max([len(header), *(len(r) for r in body)]) if body else len(header)
@@ -422,7 +495,7 @@ def _sheet_table(file: str, sheet: str, cells: list[list[object]]) -> RawTable:
     if table.num_rows == 0:
         raise DataError("the sheet has a header row but no data rows", file=file, sheet=sheet)
     name, score = guess_table(headers, sheet)
-    return RawTable(table, rows, file, sheet, name, score)
+    return RawTable(table, rows, file, sheet, name, score, notes=notes)
 
 
 # ---- parquet --------------------------------------------------------------------------------

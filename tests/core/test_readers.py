@@ -216,3 +216,60 @@ def test_cancellation(tmp_path: Path) -> None:
     _write(tmp_path / "policies.csv", "policy_id\nP1\n")
     with pytest.raises(Cancelled):
         read_files([tmp_path], Stop())
+
+
+@pytest.mark.parametrize("sep", [",", ";", "\t"])
+def test_title_and_blank_lines_above_the_header_of_a_text_file(tmp_path: Path, sep: str) -> None:
+    # Exports often start with a report title and blank lines; the file used to fail with
+    # "no recognisable columns" because line 1 was taken as the header.
+    body = "\n".join(sep.join(r) for r in [["保单号", "生效日期", "保单状态"],
+                                           ["P1", "2021-03-01", "有效"], ["P2", "2021-03-02", "失效"]])
+    f = _write(tmp_path / "export.csv", "保单清单 2024年\n\n" + body + "\n", "gb18030")
+    result = read_file(f)
+    (raw,) = result.tables
+    assert raw.delimiter == sep and raw.table == "policies"
+    assert raw.headers == ["保单号", "生效日期", "保单状态"]
+    assert raw.data.column("保单号").to_pylist() == ["P1", "P2"]
+    assert raw.rows.tolist() == [4, 5]  # title = line 1, blank = 2, header = 3
+    assert len(result.messages) == 1 and "row 3" in result.messages[0] and "保单清单" in result.messages[0]
+    g = _write(tmp_path / "blank_first.csv", "\n\n" + body + "\n")
+    (raw,) = read_file(g).tables
+    assert raw.headers[0] == "保单号" and raw.rows.tolist() == [4, 5]
+    assert read_file(g).messages == []  # blank lines are not worth a message
+
+
+def test_title_rows_above_the_header_of_a_sheet(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "保单"
+    ws.append([])
+    ws.append(["保单信息", None, None])
+    ws.merge_cells("A2:C2")
+    ws.append(["单位：元"])
+    ws.append(["保单号", "生效日期", "期交保费"])
+    ws.append(["P1", dt.datetime(2021, 3, 1), 1234.5])
+    wb.save(tmp_path / "b.xlsx")
+    result = read_file(tmp_path / "b.xlsx")
+    (raw,) = result.tables
+    assert raw.headers == ["保单号", "生效日期", "期交保费"] and raw.rows.tolist() == [5]
+    assert any("row 4" in m and "保单信息" in m and "单位：元" in m for m in result.messages)
+
+
+def test_an_unrecognised_header_is_not_skipped_for_a_data_row(tmp_path: Path) -> None:
+    # Row 1 names nothing we know but has many cells: it is the header; the data row below,
+    # although it contains "paid", must not be taken for a header (no row may be lost).
+    f = _write(tmp_path / "x.csv", "a1,a2,a3,a4\nK1,P1,2021-03-01,paid\nK2,P1,2021-03-02,paid\n")
+    (raw,) = read_file(f).tables
+    assert raw.headers == ["a1", "a2", "a3", "a4"] and len(raw) == 2
+
+
+def test_a_file_that_cannot_be_opened_is_a_data_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    f = _write(tmp_path / "policies.csv", "policy_id,issue_date\nP1,2021-03-01\n")
+
+    def refuse(self: Path, *args: object, **kwargs: object) -> object:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "open", refuse)
+    with pytest.raises(DataError, match="Permission denied") as info:
+        read_file(f)
+    assert info.value.file == str(f)
