@@ -1,9 +1,15 @@
-"""Application start-up: QApplication, translations, theme, the main window, ``--screenshot``.
+"""Application start-up: QApplication, fonts, translations, theme, the main window, ``--screenshot``.
 
 :func:`run` is what ``memberdesk gui`` calls. Start-up order: create the application (names
-for QSettings), install translators for the chosen language, apply the theme, build the
-window, then load the data in a worker — paths from the command line, else the last session's
-files, else the bundled sample data — so the window is interactive at once.
+for QSettings), register the bundled CJK font as a fallback after the default family (Chinese
+renders in charts and screenshots on machines without a CJK font), install translators and
+the locale for the chosen language, apply the theme, build the window, then load the data in
+a worker — paths from the command line, else the last session's files, else the bundled
+sample data — so the window is interactive at once.
+
+Language: ``--lang`` wins, else the choice made in View ▸ Language (QSettings), else the
+system locale (any Chinese locale -> 简体中文, otherwise English); see
+:func:`memberdesk.ui.i18n.choose_language`.
 """
 from __future__ import annotations
 
@@ -13,15 +19,21 @@ import time
 from pathlib import Path
 from typing import Sequence
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QTranslator
+from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
+from memberdesk import resource_dir
+
+from memberdesk.ui import i18n
 from memberdesk.ui import settings as app_settings
 from memberdesk.ui import theme
 from memberdesk.ui.resources import translation_path
 
 log = logging.getLogger(__name__)
-LANGUAGES: tuple[str, ...] = ("en", "zh_CN")
+LANGUAGES: tuple[str, ...] = i18n.LANGUAGES
+CJK_FONT_FILE = "fonts/MemberDeskCJK-Regular.otf"
+CJK_FAMILY = "MemberDesk CJK"
 
 
 def create_app(argv: Sequence[str] | None = None) -> QApplication:
@@ -35,7 +47,42 @@ def create_app(argv: Sequence[str] | None = None) -> QApplication:
     if QCoreApplication.applicationName() in ("", "python", "python3", Path(sys.argv[0]).name):
         QCoreApplication.setApplicationName(app_settings.APPLICATION)
     app.setApplicationDisplayName("MemberDesk")
+    install_cjk_fallback(app)
     return app
+
+
+def register_cjk_font() -> str | None:
+    """Register the bundled GB2312 subset of Noto Sans CJK SC (once); returns its family
+    name, or None if the file is missing or Qt refuses it."""
+    families = QFontDatabase.families()
+    if CJK_FAMILY in families:
+        return CJK_FAMILY
+    path = resource_dir() / CJK_FONT_FILE
+    if not path.is_file():
+        log.warning("bundled CJK font missing: %s", path)
+        return None
+    font_id = QFontDatabase.addApplicationFont(str(path))
+    if font_id < 0:
+        log.warning("Qt could not load the bundled CJK font %s", path)
+        return None
+    loaded = QFontDatabase.applicationFontFamilies(font_id)
+    return loaded[0] if loaded else None
+
+
+def install_cjk_fallback(app: QApplication) -> list[str]:
+    """Make the bundled CJK font a fallback after the application's default family, so
+    Chinese text renders (no tofu boxes) even where the system has no CJK font: widgets,
+    pyqtgraph axes, labels and text items all start from the application font. A system CJK
+    font, when there is one, still comes first through the platform's own fallback.
+    Returns the application font's families."""
+    family = register_cjk_font()
+    font = app.font()
+    families = [f for f in font.families() or [font.family()] if f]
+    if family is not None and family not in families:
+        font.setFamilies([*families, family])
+        app.setFont(font)
+        QFont.insertSubstitution(families[0] if families else font.family(), family)
+    return list(app.font().families())
 
 
 _TRANSLATORS: list[QTranslator] = []
@@ -43,11 +90,14 @@ _TRANSLATORS: list[QTranslator] = []
 
 def install_translators(app: QCoreApplication, lang: str) -> list[str]:
     """Install MemberDesk's and Qt's own translations for ``lang`` when they exist
-    (``resources/translations/memberdesk_<lang>.qm``). Returns the files loaded."""
+    (``resources/translations/memberdesk_<lang>.qm`` and PySide6's ``qtbase_<lang>.qm``, for
+    the buttons of standard dialogs), and make ``lang``'s locale the default for number and
+    date formatting. Returns the files loaded."""
     for old in _TRANSLATORS:
         app.removeTranslator(old)
     _TRANSLATORS.clear()
     loaded: list[str] = []
+    i18n.set_ui_language(lang if lang in LANGUAGES else "en")
     if lang == "en":
         return loaded
     candidates = [translation_path(lang),
@@ -62,7 +112,6 @@ def install_translators(app: QCoreApplication, lang: str) -> list[str]:
                 loaded.append(str(path))
     if not loaded:
         log.info("no translation found for %s; showing English", lang)
-    QLocale.setDefault(QLocale(lang))
     return loaded
 
 
@@ -78,10 +127,12 @@ def startup_paths(paths: Sequence[str], settings: app_settings.AppSettings) -> l
     return [str(SAMPLE_DATA)] if SAMPLE_DATA.is_dir() else []
 
 
-def build_window(paths: Sequence[str] = (), lang: str = "en") -> object:
-    """Create the app, translators, theme and the main window, and start loading."""
+def build_window(paths: Sequence[str] = (), lang: str | None = None) -> object:
+    """Create the app, translators, theme and the main window, and start loading.
+    ``lang=None``: the language chosen in View ▸ Language, else the system's."""
     app = create_app()
     settings = app_settings.AppSettings()
+    lang = i18n.choose_language(lang, settings.language)
     install_translators(app, lang)
     theme.apply_theme(settings.theme if settings.theme in theme.THEMES else theme.LIGHT, app)
     from memberdesk.ui.main_window import MainWindow
@@ -172,7 +223,7 @@ def _quiet_offscreen_warnings() -> object:
     return previous
 
 
-def run(paths: Sequence[str] = (), lang: str = "en", screenshot_path: str | None = None,
+def run(paths: Sequence[str] = (), lang: str | None = None, screenshot_path: str | None = None,
         page: str | None = None) -> int:
     """Start the desktop app (or render one page with ``screenshot_path``); returns the
     exit status."""

@@ -65,9 +65,13 @@ class AppSettings:
         self._s.setValue("ui/theme", value)
 
     @property
-    def language(self) -> str | None:
+    def language(self) -> str:
+        """The UI language picked in View ▸ Language, else the system locale's
+        (:func:`memberdesk.ui.i18n.choose_language`)."""
+        from memberdesk.ui.i18n import choose_language
+
         value = self._s.value("ui/language")
-        return str(value) if value else None
+        return choose_language(None, str(value) if value else None)
 
     @language.setter
     def language(self, value: str) -> None:

@@ -159,7 +159,11 @@ class DataFrameModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal:
             if 0 <= section < len(self._columns):
                 name = self._columns[section]
-                return self._headers.get(name, name)
+                if name in self._headers:
+                    return self._headers[name]
+                from memberdesk.ui.i18n import column_label  # the id itself in English
+
+                return column_label(name)
             return None
         return str(section + 1)
 

@@ -18,6 +18,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
 from memberdesk.ui.charts.base import Chart, label_style, tr
+from memberdesk.ui.i18n import value_label
 
 
 LONG_SERIES = 5_000  # points above which lines are downsampled (peak) and clipped to the view
@@ -113,18 +114,18 @@ class TrendChart(Chart):
                                             brush=pg.mkBrush(colour), pen=pg.mkPen(None))
                 self._add(item)
                 if name:
-                    self.legend.addItem(item, name)
+                    self.legend.addItem(item, value_label(name))
             else:
                 if dashed_after is not None and np.any(gx > dashed_after):
                     solid = gx <= dashed_after
                     last = max(int(solid.sum()) - 1, 0)
                     self._add(pg.PlotDataItem(gx[solid], gy[solid], pen=pg.mkPen(colour, width=2),
-                                              symbol="o", symbolSize=5, symbolBrush=colour, name=name or None))
+                                              symbol="o", symbolSize=5, symbolBrush=colour, name=value_label(name) or None))
                     self._add(pg.PlotDataItem(gx[last:], gy[last:], pen=pg.mkPen(colour, width=2, style=Qt.PenStyle.DashLine)))
                 else:
                     self._add(pg.PlotDataItem(gx, gy, pen=pg.mkPen(colour, width=2), symbol="o",
                                               symbolSize=6, symbolBrush=colour, symbolPen=pg.mkPen(colour),
-                                              name=name or None))
+                                              name=value_label(name) or None))
             if lower and upper and lower in g and upper in g:
                 lo = g[lower].to_numpy(dtype=float)
                 hi = g[upper].to_numpy(dtype=float)

@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
 from memberdesk.ui.charts.base import Chart, label_style, tr
+from memberdesk.ui.i18n import value_label
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ class ProjectionChart(Chart):
             proj = pg.PlotDataItem(t[k:], s[k:], pen=pg.mkPen(colour, width=width, style=Qt.PenStyle.DashLine))
             self._add(obs)
             self._add(proj)
-            label = curve.name + (" ★" if curve.name == highlight else "")
+            label = value_label(curve.name) + (" ★" if curve.name == highlight else "")
             self.legend.addItem(obs, label)
             self.observed_items[curve.name] = obs
             self.projected_items[curve.name] = proj

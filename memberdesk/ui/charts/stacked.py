@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
 from memberdesk.ui.charts.base import Chart, label_style, tr
+from memberdesk.ui.i18n import value_label
 
 
 class StackedIncidenceChart(Chart):
@@ -49,7 +50,7 @@ class StackedIncidenceChart(Chart):
             band = pg.FillBetweenItem(previous, edge, brush=pg.mkBrush(fill_colour))
             self._add(edge)
             self._add(band)
-            self.legend.addItem(pg.BarGraphItem(x=[0], height=[0], width=1, brush=fill_colour), str(cause))
+            self.legend.addItem(pg.BarGraphItem(x=[0], height=[0], width=1, brush=fill_colour), value_label(str(cause)))
             self.edges[str(cause)] = edge
             previous = edge
         self.plot.setLabel("bottom", tr("Time since issue ({unit})").format(unit=tr(unit)), **label_style(self.colours))

@@ -278,7 +278,9 @@ def segment_items(ds: Any, *, none_label: str | None = None, prefer: tuple[str, 
     cols = ds.segment_columns() if ds is not None and ds.has("policies") else []
     ordered = [c for c in prefer if c in cols] + [c for c in cols if c not in prefer]
     items: list[tuple[str, Any]] = [(none_label, None)] if none_label is not None else []
-    return items + [(c, c) for c in ordered]
+    from memberdesk.ui.i18n import column_label  # shown translated, the data stay the column id
+
+    return items + [(column_label(c), c) for c in ordered]
 
 
 def reset_combo(box: QComboBox, items: list[tuple[str, Any]], keep: Any = None) -> None:

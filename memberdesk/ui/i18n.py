@@ -1,0 +1,194 @@
+"""Language choice and locale-aware formatting for the user interface (English / 简体中文).
+
+* :func:`system_language` and :func:`choose_language` decide the UI language: ``--lang`` on
+  the command line, else the one picked in View ▸ Language, else the system locale (any
+  Chinese locale -> ``zh_CN``, everything else -> ``en``).
+* ``format_*`` turn numbers, percentages and dates into text with :class:`QLocale` of the
+  UI language (thousands separators, decimal mark, month names), for tables, chart axes,
+  tooltips and KPI tiles. :func:`set_ui_language` (called at start-up) sets that locale as the
+  default, so the helpers need no argument; pass ``locale`` to override.
+* :func:`column_label` and :func:`value_label` translate the column ids of result tables and
+  the few coded values (policy status, cause of exit, bot/human) shown as legends. Both return
+  the id unchanged when no translation is installed, so English shows what the data call it.
+
+Data values themselves (product names, regions …) are never translated: they are shown as
+they are in the files, Chinese or not.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, QLocale
+
+LANGUAGES: tuple[str, ...] = ("en", "zh_CN")
+LANGUAGE_NAMES: dict[str, str] = {"en": "English", "zh_CN": "简体中文"}
+
+
+# ---- which language ---------------------------------------------------------------------
+
+def system_language(locale: QLocale | None = None) -> str:
+    """``"zh_CN"`` when the (system) locale is any Chinese one, else ``"en"``."""
+    locale = QLocale.system() if locale is None else locale
+    return "zh_CN" if locale.language() == QLocale.Language.Chinese else "en"
+
+
+def choose_language(cli: str | None = None, saved: str | None = None,
+                    locale: QLocale | None = None) -> str:
+    """The UI language: ``cli`` (``--lang``), else ``saved`` (View ▸ Language), else the
+    system locale's. Unknown codes are skipped."""
+    for lang in (cli, saved):
+        if lang in LANGUAGES:
+            return str(lang)
+    return system_language(locale)
+
+
+def locale_for(lang: str) -> QLocale:
+    """The QLocale used to format numbers and dates in ``lang``."""
+    if lang == "zh_CN":
+        return QLocale(QLocale.Language.Chinese, QLocale.Country.China)
+    return QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
+
+
+_CURRENT = {"lang": "en"}
+
+
+def set_ui_language(lang: str) -> QLocale:
+    """Make ``lang``'s locale the default (what ``QLocale()`` and these helpers use)."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGUAGES)}")
+    locale = locale_for(lang)
+    QLocale.setDefault(locale)
+    _CURRENT["lang"] = lang
+    return locale
+
+
+def ui_language() -> str:
+    """The language set by :func:`set_ui_language` (``"en"`` before)."""
+    return _CURRENT["lang"]
+
+
+# ---- numbers and dates ------------------------------------------------------------------
+
+def _loc(locale: QLocale | None) -> QLocale:
+    return QLocale() if locale is None else locale
+
+
+def _finite(value: Any) -> float | None:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
+def format_int(value: Any, locale: QLocale | None = None) -> str:
+    """A whole number with the locale's thousands separator (``12,345``); "" if missing."""
+    v = _finite(value)
+    return "" if v is None else _loc(locale).toString(int(round(v)))
+
+
+def format_number(value: Any, decimals: int = 1, locale: QLocale | None = None) -> str:
+    """A number with ``decimals`` decimals and thousands separators; "" if missing."""
+    v = _finite(value)
+    if v is None:
+        return ""
+    return _loc(locale).toString(v, "f", decimals)
+
+
+def format_percent(value: Any, decimals: int = 1, locale: QLocale | None = None,
+                   signed: bool = False) -> str:
+    """A fraction (0.913) as a percentage (``91.3%``) in the locale's notation."""
+    v = _finite(value)
+    if v is None:
+        return ""
+    loc = _loc(locale)
+    text = loc.toString(abs(v) * 100, "f", decimals)
+    sign = "+" if signed and v > 0 else ("−" if v < 0 else "")
+    return f"{sign}{text}{loc.percent()}"
+
+
+def _qdate(value: Any) -> QDate | None:
+    if value is None:
+        return None
+    try:
+        import pandas as pd
+
+        if value is pd.NaT or (not isinstance(value, str) and pd.isna(value)):
+            return None
+        ts = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        return None
+    return QDate(ts.year, ts.month, ts.day)
+
+
+def format_date(value: Any, locale: QLocale | None = None) -> str:
+    """A date in the locale's short form: ``2024-12-31`` in both languages (ISO, unambiguous
+    for actuaries); "" if missing."""
+    d = _qdate(value)
+    return "" if d is None else d.toString("yyyy-MM-dd")
+
+
+def format_long_date(value: Any, locale: QLocale | None = None) -> str:
+    """A date spelled out: ``31 December 2024`` / ``2024年12月31日``."""
+    d = _qdate(value)
+    if d is None:
+        return ""
+    loc = _loc(locale)
+    fmt = "yyyy年M月d日" if loc.language() == QLocale.Language.Chinese else "d MMMM yyyy"
+    return loc.toString(d, fmt)
+
+
+def format_month(value: Any, locale: QLocale | None = None) -> str:
+    """A month: ``Dec 2024`` / ``2024年12月``."""
+    d = _qdate(value)
+    if d is None:
+        return ""
+    loc = _loc(locale)
+    fmt = "yyyy年M月" if loc.language() == QLocale.Language.Chinese else "MMM yyyy"
+    return loc.toString(d, fmt)
+
+
+def to_date(value: Any) -> dt.date | None:
+    """``value`` as a ``datetime.date`` (None if missing)."""
+    d = _qdate(value)
+    return None if d is None else dt.date(d.year(), d.month(), d.day())
+
+
+# ---- column ids and coded values --------------------------------------------------------
+
+# Column ids of the result tables the pages and chart table views show. Marked for
+# pyside6-lupdate (context "Column"); the translation is the display header.
+_COLUMN_IDS = (
+    QT_TRANSLATE_NOOP("Column", "segment"), QT_TRANSLATE_NOOP("Column", "group"),
+    QT_TRANSLATE_NOOP("Column", "time"), QT_TRANSLATE_NOOP("Column", "survival"),
+    QT_TRANSLATE_NOOP("Column", "ci_lower"), QT_TRANSLATE_NOOP("Column", "ci_upper"),
+    QT_TRANSLATE_NOOP("Column", "at_risk"), QT_TRANSLATE_NOOP("Column", "events"),
+    QT_TRANSLATE_NOOP("Column", "censored"), QT_TRANSLATE_NOOP("Column", "n"),
+    QT_TRANSLATE_NOOP("Column", "median"), QT_TRANSLATE_NOOP("Column", "rmst"),
+    QT_TRANSLATE_NOOP("Column", "p_value"), QT_TRANSLATE_NOOP("Column", "count"),
+)
+
+
+def column_label(column: str) -> str:
+    """Display header of a result column id in the UI language (the id if untranslated)."""
+    return QCoreApplication.translate("Column", str(column))
+
+
+_VALUE_CODES = (
+    QT_TRANSLATE_NOOP("Value", "lapse"), QT_TRANSLATE_NOOP("Value", "surrender"),
+    QT_TRANSLATE_NOOP("Value", "death"), QT_TRANSLATE_NOOP("Value", "maturity"),
+)
+
+
+def value_label(value: Any) -> str:
+    """Display text of a coded value (status, cause, handled_by); other values unchanged."""
+    text = str(value)
+    return QCoreApplication.translate("Value", text)
+
+
+__all__ = ["LANGUAGES", "LANGUAGE_NAMES", "choose_language", "column_label", "format_date",
+           "format_int", "format_long_date", "format_month", "format_number", "format_percent",
+           "locale_for", "set_ui_language", "system_language", "to_date", "ui_language",
+           "value_label"]
