@@ -6,10 +6,14 @@ Rejected rows are a report, not a failure: the exit status is 0 whenever the dat
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
 
 from memberdesk.commands.common import add_data_args, load_from_args, print_json
 from memberdesk.core import schema
-from memberdesk.core.validation_report import ValidationReport
+from memberdesk.core.validation_report import REJECTED_COLUMNS, ValidationReport
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -24,10 +28,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.rejected_out:
+        problem = output_problem(Path(args.rejected_out))
+        if problem:
+            print(f"memberdesk: error: --rejected-out {args.rejected_out}: {problem}", file=sys.stderr)
+            return 2
     ds = load_from_args(args)
     report = ds.report
     if args.rejected_out:
-        report.export_rejected(args.rejected_out)
+        try:
+            write_rejected(report, args.rejected_out)
+        except OSError as exc:
+            print(f"memberdesk: error: cannot write {args.rejected_out}: {exc.strerror or exc}",
+                  file=sys.stderr)
+            return 2
     if args.json:
         print_json(report.to_json(ds.as_of))
     else:
@@ -59,3 +73,45 @@ def format_report(report: ValidationReport, as_of: str) -> str:
             lines.append(f"  {where} row {r.row}, column {r.column!r}: {r.reason} "
                          f"(value {r.value!r}) {r.detail or ''}".rstrip())
     return "\n".join(lines)
+
+
+def output_problem(path: Path) -> str:
+    """Why ``path`` cannot receive the rejected rows ("" when it can), checked before loading."""
+    if path.is_dir():
+        return "is a folder; give a file name (.csv or .xlsx)"
+    if not path.parent.is_dir():
+        return f"the folder {path.parent} does not exist"
+    return ""
+
+
+def write_rejected(report: ValidationReport, path: str | Path) -> Path:
+    """Write the rejected rows to ``path`` (.xlsx or CSV).
+
+    A workbook is written cell by cell through :func:`memberdesk.report.safety.write_cell`:
+    rejected values are untrusted text, so a value such as ``=HYPERLINK(...)`` stays text
+    (never a formula) and control characters, which Excel cannot store, are removed. CSV goes
+    through :meth:`ValidationReport.export_rejected` (UTF-8 with BOM).
+    """
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        return report.export_rejected(path)
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    from memberdesk.report.safety import write_cell
+
+    frame = report.rejected.reindex(columns=list(REJECTED_COLUMNS))
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "rejected_rows"
+    for j, name in enumerate(frame.columns, start=1):
+        write_cell(ws, 1, j, name)
+    for i, row in enumerate(frame.itertuples(index=False, name=None), start=2):
+        for j, value in enumerate(row, start=1):
+            if isinstance(value, str):
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)
+            elif value is not None and not isinstance(value, (int, float)) and pd.isna(value):
+                value = None
+            write_cell(ws, i, j, value)
+    wb.save(path)
+    return path

@@ -69,3 +69,30 @@ def test_sample_data_is_accepted_entirely(capsys: pytest.CaptureFixture[str]) ->
         for t in other["tables"]:
             assert t["rejected"] == 0, (variant, t)
             assert t["read"] == tables[t["table"]]["read"], (variant, t)
+
+
+def test_rejected_out_xlsx_keeps_untrusted_values_as_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A control character used to crash openpyxl (IllegalCharacterError traceback) and a
+    # value starting with "=" became a live formula in the exported workbook.
+    import openpyxl
+
+    (tmp_path / "policies.csv").write_text(
+        'policy_id,issue_date,status\nP1,2021-03-01,a\x01b\nP2,2021-03-01,"=HYPERLINK(""http://x"")"\n'
+        "P3,2021-03-01,in force\n", encoding="utf-8")
+    out = tmp_path / "rejected.xlsx"
+    assert main(["validate", str(tmp_path / "policies.csv"), "--rejected-out", str(out)]) == 0
+    ws = openpyxl.load_workbook(out).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0] == ("table", "file", "sheet", "row", "column", "reason", "value", "detail")
+    assert [(r[3], r[5], r[6]) for r in rows[1:]] == [
+        (2, "unknown_status", "ab"), (3, "unknown_status", '=HYPERLINK("http://x")')]
+    assert ws["G3"].data_type == "s"  # text, not a formula
+
+
+@pytest.mark.parametrize("target", ["missing_folder/rejected.csv", "."])
+def test_rejected_out_to_an_impossible_path_is_a_usage_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], target: str) -> None:
+    # Used to end in an OSError / IsADirectoryError traceback after loading everything.
+    assert main(["validate", str(_files(tmp_path)), "--rejected-out", str(tmp_path / target)]) == 2
+    err = capsys.readouterr().err
+    assert "--rejected-out" in err and "Traceback" not in err
