@@ -90,3 +90,49 @@ def test_override_rejects_unknown_names() -> None:
         m.with_overrides({"nope": "policy_id"})
     with pytest.raises(ValueError):
         ColumnMapping.from_json({"table": "bogus", "columns": []})
+
+
+# Every synonym named in issue 2 §3, spelled as a user would type it.
+ISSUE_SYNONYMS = [
+    ("policy no", "policy_id"), ("pol_num", "policy_id"), ("policy_number", "policy_id"),
+    ("保单号", "policy_id"), ("customer id", "member_id"), ("客户号", "member_id"),
+    ("会员号", "member_id"), ("effective date", "issue_date"), ("生效日期", "issue_date"),
+    ("承保日期", "issue_date"), ("termination date", "end_date"), ("term_date", "end_date"),
+    ("终止日期", "end_date"), ("失效日期", "end_date"), ("保单状态", "status"),
+    ("premium", "annual_premium"), ("年化保费", "annual_premium"), ("期交保费", "annual_premium"),
+    ("产品", "product"), ("险种", "product"), ("渠道", "channel"),
+    ("Policy No", "policy_id"), ("POL-NUM", "policy_id"), (" Effective  Date ", "issue_date"),
+]
+
+
+@pytest.mark.parametrize(("header", "column"), ISSUE_SYNONYMS)
+def test_issue_synonyms_map_to_policy_columns(header: str, column: str) -> None:
+    assert match_column(header, schema.POLICIES) == column
+
+
+@pytest.mark.parametrize(("table", "header", "column"), [
+    ("members", "客户号", "member_id"), ("members", "出生日期", "birth_date"),
+    ("members", "省份", "region"), ("members", "会员等级", "tier"), ("members", "入会日期", "join_date"),
+    ("benefit_usage", "会员号", "member_id"), ("benefit_usage", "权益名称", "benefit"),
+    ("benefit_usage", "使用日期", "used_at"), ("benefit_usage", "cost", "cost"),
+    ("service_contacts", "工单号", "contact_id"), ("service_contacts", "开始时间", "started_at"),
+    ("service_contacts", "服务渠道", "channel"), ("service_contacts", "处理方", "handled_by"),
+    ("service_contacts", "是否转人工", "transferred_to_human"), ("service_contacts", "是否接通", "connected"),
+    ("service_contacts", "等待时长", "wait_seconds"), ("service_contacts", "是否解决", "resolved"),
+    ("service_contacts", "满意度", "satisfaction"), ("service_contacts", "咨询类型", "topic"),
+    ("claims", "赔案号", "claim_id"), ("claims", "保单号", "policy_id"), ("claims", "报案日期", "reported_at"),
+    ("claims", "结案日期", "settled_at"), ("claims", "理赔状态", "status"),
+    ("claims", "申请金额", "amount_claimed"), ("claims", "赔付金额", "amount_paid"),
+])
+def test_other_tables_synonyms(table: str, header: str, column: str) -> None:
+    assert match_column(header, table) == column
+
+
+def test_issue_synonym_headers_are_recognised_as_a_policies_file() -> None:
+    assert guess_table(["pol_num", "customer id", "effective date", "term_date", "premium",
+                        "险种", "渠道"])[0] == "policies"
+    m = auto_map(["保单号", "会员号", "承保日期", "失效日期", "保单状态", "期交保费", "产品", "销售人员"],
+                 schema.POLICIES)
+    assert m.extras == ["销售人员"]  # unmapped: kept as an extra segment column
+    assert set(m.mapped.values()) == {"policy_id", "member_id", "issue_date", "end_date", "status",
+                                      "annual_premium", "product"}
