@@ -170,12 +170,14 @@ class KMChart(Chart):
     # ---- data ---------------------------------------------------------------------------
 
     def set_curves(self, curves: Sequence[Any], *, unit: str = "months",
-                   p_value: float | None = None, test_label: str = "") -> None:
+                   p_value: float | None = None, test_label: str = "",
+                   x_label: str | None = None) -> None:
         """Draw ``curves`` (replacing the previous ones; plot items are reused).
 
         A curve is any object with ``name``, ``timeline``, ``survival``, ``ci_lower``,
         ``ci_upper``, ``at_risk`` and ``censored`` (:class:`KMCurve` here, or the analysis
-        layer's ``memberdesk.analysis.km.KMCurve``)."""
+        layer's ``memberdesk.analysis.km.KMCurve``). ``x_label`` replaces the default
+        "Time since issue (unit)" for curves with another time origin (claims: report date)."""
         self.curves = list(curves)
         self.unit = unit
         self.p_value = p_value
@@ -209,8 +211,9 @@ class KMChart(Chart):
                 items.ticks.setData([], [])
             items.line.setVisible(True)
             self.legend.addItem(items.line, curve.name)
-        self.plot.setLabel("bottom", tr("Time since issue ({unit})").format(unit=self._unit_text()),
-                           **label_style(self.colours))
+        if x_label is None:
+            x_label = tr("Time since issue ({unit})").format(unit=self._unit_text())
+        self.plot.setLabel("bottom", x_label, **label_style(self.colours))
         self.plot.setTitle(self._title_text(p_value, test_label), color=self.colours.foreground,
                            size="10pt")
         self._layout_risk_table()

@@ -56,7 +56,8 @@ class ClaimsPage(AnalysisPage):
         if res.reason:
             self.show_message(res.reason)
             return
-        self.km.set_curves(list(res.curves.values()), unit="days")
+        self.km.set_curves(list(res.curves.values()), unit="days",
+                           x_label=self.tr("Days since the claim was reported"))
         s = res.summary
         long = s.melt(id_vars=["segment"], value_vars=["paid_ratio_amount", "paid_ratio_count"],
                       var_name="measure", value_name="ratio")
