@@ -7,6 +7,9 @@ it is (or becomes) visible: it collects its parameters in the GUI thread (:meth:
 runs the pure computation on the shared pool (:func:`memberdesk.ui.worker.run_task`); only the
 newest result reaches :meth:`show_result`. Control changes go through a short debounce
 (:meth:`request_refresh`). ``is_busy`` is True while a refresh is pending or running.
+Results are cached per page by their inputs (:func:`result_key`), so switching pages, or
+going back to earlier filters or settings, shows the earlier result without recomputing.
+A task cancelled from the status bar leaves the page stale (it computes again when shown).
 
 States: *content*, or a *message* — no data loaded, the page's table is absent, the analysis
 raised :class:`AnalysisError`/:class:`DataError` (its message is shown), or the analysis module
@@ -14,6 +17,7 @@ is not part of this build yet.
 """
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any, Callable
 
 import pandas as pd
@@ -76,6 +80,7 @@ class AnalysisPage(QWidget):
     page_id = ""
     required_table: str | None = "policies"
     debounce_ms = 120
+    cached_results = 4  # results kept per page, keyed by their inputs (see result_key)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -83,6 +88,11 @@ class AnalysisPage(QWidget):
         self.result: Any = None
         self._stale = True
         self._panels: list[Any] = []
+        self._results: OrderedDict[Any, Any] = OrderedDict()
+        self._cached_tables: Any = None
+        self._watching_runner = False
+        self._starting = False
+        self._waiting = False  # a task was started and has not answered yet
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(self.debounce_ms)
@@ -133,6 +143,10 @@ class AnalysisPage(QWidget):
     def set_dataset(self, ds: Any) -> None:
         """New data, filters or as-of date: mark stale; recompute now if visible."""
         self.dataset = ds
+        tables = getattr(ds, "validated", None)
+        if tables is not self._cached_tables:  # new data: results of the old data are useless
+            self._results.clear()
+            self._cached_tables = tables  # also keeps id(tables) in result keys unique
         self._stale = True
         self.on_dataset(ds)
         if self.isVisible():
@@ -225,11 +239,42 @@ class AnalysisPage(QWidget):
         if spec is None:
             return
         fn, args, kwargs = spec
+        key = result_key(fn, args, kwargs)
+        cached = self._results.get(key) if key is not None else None
+        if cached is not None:
+            runner_for(self).cancel()  # an older, still running computation must not win
+            self._results.move_to_end(key)
+            self._on_result(cached)
+            return
         self.status_label.setText(tr("Computing…"))
-        run_task(self, fn, *args, on_result=self._on_result, on_error=self._on_error,
-                 context=self.title(), **kwargs)
+        runner = runner_for(self)
+        if not self._watching_runner:
+            runner.busy_changed.connect(self._runner_busy_changed)
+            self._watching_runner = True
+        self._starting = True  # run_task cancels the previous task first: not a user cancel
+        try:
+            run_task(self, fn, *args, on_result=lambda r, key=key: self._on_result(r, key),
+                     on_error=self._on_error, context=self.title(), **kwargs)
+        finally:
+            self._starting = False
+        self._waiting = True
 
-    def _on_result(self, result: Any) -> None:
+    def _runner_busy_changed(self, busy: bool) -> None:
+        """A task that stops with neither result nor error was cancelled (status-bar Cancel):
+        say so, and compute again the next time the page is shown or a control changes."""
+        if busy or self._starting or not self._waiting:
+            return
+        self._waiting = False
+        self._stale = True
+        self.status_label.setText(tr("Cancelled — change a setting or open the page again to "
+                                     "compute."))
+
+    def _on_result(self, result: Any, key: Any = None) -> None:
+        self._waiting = False
+        if key is not None:
+            self._results[key] = result
+            while len(self._results) > self.cached_results:
+                self._results.popitem(last=False)
         self.status_label.setText("")
         self.result = result
         self.stack.setCurrentWidget(self.content)
@@ -245,6 +290,8 @@ class AnalysisPage(QWidget):
 
     def _on_error(self, exc: BaseException, tb: str) -> None:
         from memberdesk.core.errors import AnalysisError, DataError
+
+        self._waiting = False
 
         self.status_label.setText("")
         if not isinstance(exc, (AnalysisError, DataError, ImportError)):
@@ -271,6 +318,34 @@ class AnalysisPage(QWidget):
     def message_text(self) -> str:
         """The message shown instead of the content ('' when the content is shown)."""
         return self.message.text() if self.stack.currentWidget() is self.message else ""
+
+
+def result_key(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """A hashable key of a computation's inputs, or None when an input cannot be keyed.
+
+    A :class:`~memberdesk.core.dataset.Dataset` is keyed by the identity of its loaded tables
+    (a new load is a new mapping) plus its as-of date, filters, event statuses and generic
+    flag — everything that changes an analysis. Other arguments must be hashable values
+    (lists and tuples are frozen); anything else (a DataFrame…) disables caching for that call.
+    """
+    def freeze(value: Any) -> Any:
+        validated = getattr(value, "validated", None)
+        if validated is not None and hasattr(value, "filters") and hasattr(value, "as_of"):
+            return ("dataset", id(validated), value.as_of, value.filters,
+                    tuple(getattr(value, "event_statuses", ())), bool(getattr(value, "generic", False)))
+        if isinstance(value, (list, tuple)):
+            return tuple(freeze(v) for v in value)
+        if value is None or isinstance(value, (str, int, float, bool)):
+            return value
+        raise TypeError(type(value).__name__)
+
+    try:
+        key = (getattr(fn, "__module__", ""), getattr(fn, "__qualname__", repr(fn)),
+               freeze(args), tuple(sorted((k, freeze(v)) for k, v in kwargs.items())))
+        hash(key)
+    except TypeError:
+        return None
+    return key
 
 
 def segment_items(ds: Any, *, none_label: str | None = None, prefer: tuple[str, ...] = ()) -> list[tuple[str, Any]]:
