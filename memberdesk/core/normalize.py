@@ -36,7 +36,8 @@ _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
 # Cells that spreadsheets and exports write for "no value": treated as empty, not as text.
 NULL_TOKENS: tuple[str, ...] = ("nan", "-nan", "null", "none", "n/a", "#n/a", "<na>", "nat",
                                 "#null!")
-_NULL_SET = pa.array(NULL_TOKENS, type=pa.string())
+_NULL_SET = pa.array(sorted({v for t in NULL_TOKENS for v in (t, t.upper(), t.title())}
+                            | {"NaN", "-NaN", "NaT", "<NA>"}), type=pa.string())
 
 
 def as_string_array(values: object) -> pa.Array:
@@ -89,12 +90,9 @@ def _cell_text(v: object) -> str | None:
 
 def is_empty(arr: pa.Array) -> np.ndarray:
     """True where the (trimmed) cell is null, blank or a null token such as ``NaN``, ``NULL``,
-    ``None``, ``#N/A`` (see :data:`NULL_TOKENS`): a missing value, never an unreadable one."""
-    blank = pc.equal(pc.utf8_length(arr), 0)
-    short = pc.less_equal(pc.utf8_length(arr), 6)
-    if pc.any(pc.and_(short, pc.invert(blank))).as_py():
-        token = pc.is_in(pc.utf8_lower(arr), value_set=_NULL_SET)
-        blank = pc.or_(blank, token)
+    ``None``, ``#N/A`` (see :data:`NULL_TOKENS`; lower, upper or title case): a missing value,
+    never an unreadable one."""
+    blank = pc.or_(pc.equal(pc.utf8_length(arr), 0), pc.is_in(arr, value_set=_NULL_SET))
     return np.asarray(pc.fill_null(blank, True), dtype=bool)
 
 
