@@ -20,9 +20,13 @@ run: $(STAMP)
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 
+# Re-extract the UI strings (every .py under memberdesk/ui), fill in the Chinese from
+# resources/translations/tools/zh_CN.py, compile the .qm. Idempotent: a second run changes nothing.
+TS_ZH := resources/translations/memberdesk_zh_CN.ts
 translations: $(STAMP)
-	$(BIN)/pyside6-lupdate memberdesk/ui -ts resources/translations/memberdesk_zh_CN.ts -no-obsolete
-	$(BIN)/pyside6-lrelease resources/translations/memberdesk_zh_CN.ts -qm resources/translations/memberdesk_zh_CN.qm
+	$(BIN)/pyside6-lupdate -extensions py -locations none -no-obsolete memberdesk/ui -ts $(TS_ZH)
+	$(BIN)/python resources/translations/tools/fill_ts.py $(TS_ZH)
+	$(BIN)/pyside6-lrelease -silent $(TS_ZH) -qm resources/translations/memberdesk_zh_CN.qm
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

@@ -22,6 +22,8 @@ _ICON_NAMES = ("cockpit", "data", "retention", "persistency", "drivers", "projec
 ASSETS: dict[str, str] = {
     **{f"icon:{name}": f"icons/{name}.svg" for name in _ICON_NAMES},
     "guide:en": "guide/guide_en.html",
+    "guide:zh_CN": "guide/guide_zh_CN.html",
+    "font:cjk": "fonts/MemberDeskCJK-Regular.otf",
 }
 
 

@@ -1,0 +1,2184 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN" sourcelanguage="en">
+    <context>
+        <name />
+        <message>
+            <source>Reset zoom</source>
+            <translation>重置缩放</translation>
+        </message>
+        <message>
+            <source>Show all data again after zooming or panning</source>
+            <translation>缩放或平移后重新显示全部数据</translation>
+        </message>
+        <message>
+            <source>PNG…</source>
+            <translation>PNG…</translation>
+        </message>
+        <message>
+            <source>Export the chart as a PNG image</source>
+            <translation>将图表导出为 PNG 图片</translation>
+        </message>
+        <message>
+            <source>SVG…</source>
+            <translation>SVG…</translation>
+        </message>
+        <message>
+            <source>Export the chart as an SVG drawing</source>
+            <translation>将图表导出为 SVG 矢量图</translation>
+        </message>
+        <message>
+            <source>Copy data</source>
+            <translation>复制数据</translation>
+        </message>
+        <message>
+            <source>Copy the chart's numbers (tab-separated) to the clipboard</source>
+            <translation>将图表数据（制表符分隔）复制到剪贴板</translation>
+        </message>
+        <message>
+            <source>Table</source>
+            <translation>表格</translation>
+        </message>
+        <message>
+            <source>Show the chart's numbers as a table</source>
+            <translation>以表格显示图表数据</translation>
+        </message>
+        <message>
+            <source>PNG image (*.png)</source>
+            <translation>PNG 图片 (*.png)</translation>
+        </message>
+        <message>
+            <source>SVG drawing (*.svg)</source>
+            <translation>SVG 矢量图 (*.svg)</translation>
+        </message>
+        <message>
+            <source>Export chart</source>
+            <translation>导出图表</translation>
+        </message>
+        <message>
+            <source>Hazard ratio (log scale; &amp;lt; 1 = stays longer)</source>
+            <translation>风险比（对数刻度；&amp;lt; 1 = 留存更久）</translation>
+        </message>
+        <message>
+            <source>proportional-hazards assumption rejected (p &amp;lt; 0.05): the ratio changes over time</source>
+            <translation>比例风险假设被拒绝（p &amp;lt; 0.05）：风险比随时间变化</translation>
+        </message>
+        <message>
+            <source>not yet observed</source>
+            <translation>尚未观察到</translation>
+        </message>
+        <message>
+            <source>Share still in force</source>
+            <translation>仍有效占比</translation>
+        </message>
+        <message>
+            <source>Number at risk</source>
+            <translation>风险集人数</translation>
+        </message>
+        <message>
+            <source>Time since issue ({unit})</source>
+            <translation>自承保起时间（{unit}）</translation>
+        </message>
+        <message>
+            <source>months</source>
+            <translation>月</translation>
+        </message>
+        <message>
+            <source>days</source>
+            <translation>天</translation>
+        </message>
+        <message>
+            <source>Log-rank test</source>
+            <translation>对数秩检验</translation>
+        </message>
+        <message>
+            <source>t = {t:.1f} {unit}</source>
+            <translation>t = {t:.1f} {unit}</translation>
+        </message>
+        <message>
+            <source>{name}: {s:.1%} (95% CI {lo:.1%}–{hi:.1%}), at risk {n:,}</source>
+            <translation>{name}：{s:.1%}（95% 置信区间 {lo:.1%}–{hi:.1%}），风险集 {n:,}</translation>
+        </message>
+        <message>
+            <source>{v:,.0f} s</source>
+            <translation>{v:,.0f} 秒</translation>
+        </message>
+        <message>
+            <source>{v:,.1f} days</source>
+            <translation>{v:,.1f} 天</translation>
+        </message>
+        <message>
+            <source>{v:,.1f} months</source>
+            <translation>{v:,.1f} 个月</translation>
+        </message>
+        <message>
+            <source>no previous period</source>
+            <translation>无上期数据</translation>
+        </message>
+        <message>
+            <source>{arrow} {d:+.1f} pp vs previous</source>
+            <translation>{arrow} 较上期 {d:+.1f} 个百分点</translation>
+        </message>
+        <message>
+            <source>{arrow} {d:+.1%} vs previous</source>
+            <translation>{arrow} 较上期 {d:+.1%}</translation>
+        </message>
+        <message>
+            <source>{arrow} {d:+,.4g} vs previous</source>
+            <translation>{arrow} 较上期 {d:+,.4g}</translation>
+        </message>
+        <message>
+            <source>Click for the definition and lineage of this figure</source>
+            <translation>点击查看该指标的定义与指标血缘</translation>
+        </message>
+        <message>
+            <source>Time since issue (months)</source>
+            <translation>自承保起时间（月）</translation>
+        </message>
+        <message>
+            <source>Kaplan-Meier (observed)</source>
+            <translation>卡普兰-迈耶（观察值）</translation>
+        </message>
+        <message>
+            <source>end of data</source>
+            <translation>数据截止</translation>
+        </message>
+        <message>
+            <source>Cumulative probability of leaving</source>
+            <translation>累计退出概率</translation>
+        </message>
+        <message>
+            <source>The data cannot be used</source>
+            <translation>数据无法使用</translation>
+        </message>
+        <message>
+            <source>column {0}</source>
+            <translation>列 {0}</translation>
+        </message>
+        <message>
+            <source>This analysis cannot be computed</source>
+            <translation>无法计算此分析</translation>
+        </message>
+        <message>
+            <source>A file could not be read or written</source>
+            <translation>无法读取或写入文件</translation>
+        </message>
+        <message>
+            <source>Something went wrong</source>
+            <translation>出现问题</translation>
+        </message>
+        <message>
+            <source>MemberDesk hit an unexpected problem: {0}</source>
+            <translation>MemberDesk 遇到意外问题：{0}</translation>
+        </message>
+        <message>
+            <source>Where: {0}</source>
+            <translation>位置：{0}</translation>
+        </message>
+        <message>
+            <source>While: {0}</source>
+            <translation>操作：{0}</translation>
+        </message>
+        <message>
+            <source>Show details</source>
+            <translation>显示详情</translation>
+        </message>
+        <message>
+            <source>Copy details</source>
+            <translation>复制详情</translation>
+        </message>
+        <message>
+            <source>Hide details</source>
+            <translation>隐藏详情</translation>
+        </message>
+        <message>
+            <source>About MemberDesk</source>
+            <translation>关于 MemberDesk</translation>
+        </message>
+        <message>
+            <source>&lt;h3&gt;MemberDesk {0}&lt;/h3&gt;&lt;p&gt;Member-lifecycle analytics for a mutual life insurer: retention, persistency, drivers of lapse, projections, decrements, experience studies, benefits, service and claims, with an Excel report for managers.&lt;/p&gt;&lt;p&gt;Statistics: Kaplan-Meier and Cox models by &lt;a href='https://lifelines.readthedocs.io'&gt;lifelines&lt;/a&gt;; charts by pyqtgraph; user interface by Qt for Python (PySide6).&lt;/p&gt;</source>
+            <translation>&lt;h3&gt;MemberDesk {0}&lt;/h3&gt;&lt;p&gt;面向相互制寿险公司的会员全生命周期分析：留存、继续率、失效驱动因素、预测、退出分解、经验分析、权益、服务与理赔，并为管理层生成 Excel 报告。&lt;/p&gt;&lt;p&gt;统计方法：卡普兰-迈耶与 Cox 模型由 &lt;a href='https://lifelines.readthedocs.io'&gt;lifelines&lt;/a&gt; 提供；图表由 pyqtgraph 绘制；用户界面基于 Qt for Python（PySide6）。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>policies</source>
+            <translation>保单</translation>
+        </message>
+        <message>
+            <source>a policies file</source>
+            <translation>保单文件</translation>
+        </message>
+        <message>
+            <source>members</source>
+            <translation>会员</translation>
+        </message>
+        <message>
+            <source>a members file</source>
+            <translation>会员文件</translation>
+        </message>
+        <message>
+            <source>benefit usage records</source>
+            <translation>权益使用记录</translation>
+        </message>
+        <message>
+            <source>a benefit_usage file</source>
+            <translation>权益使用文件（benefit_usage）</translation>
+        </message>
+        <message>
+            <source>service contacts</source>
+            <translation>服务接触记录</translation>
+        </message>
+        <message>
+            <source>a service_contacts file</source>
+            <translation>服务接触文件（service_contacts）</translation>
+        </message>
+        <message>
+            <source>claims</source>
+            <translation>理赔</translation>
+        </message>
+        <message>
+            <source>a claims file</source>
+            <translation>理赔文件</translation>
+        </message>
+        <message>
+            <source>No data loaded — open a policies file (or a folder of files) to start.</source>
+            <translation>尚未加载数据 — 请打开保单文件（或数据文件夹）开始。</translation>
+        </message>
+        <message>
+            <source>data</source>
+            <translation>数据</translation>
+        </message>
+        <message>
+            <source>a file</source>
+            <translation>数据文件</translation>
+        </message>
+        <message>
+            <source>No {name} loaded — load {how} to see this page.</source>
+            <translation>尚未加载{name} — 请加载{how}以查看本页。</translation>
+        </message>
+        <message>
+            <source>Computing…</source>
+            <translation>计算中…</translation>
+        </message>
+        <message>
+            <source>Cancelled — change a setting or open the page again to compute.</source>
+            <translation>已取消 — 更改设置或重新打开本页即可重新计算。</translation>
+        </message>
+        <message>
+            <source>This analysis is not available yet in this version of MemberDesk ({what}).</source>
+            <translation>此版本的 MemberDesk 尚未提供该分析（{what}）。</translation>
+        </message>
+        <message>
+            <source>This analysis cannot be computed on the current data:
+{msg}</source>
+            <translation>无法基于当前数据计算该分析：
+{msg}</translation>
+        </message>
+        <message>
+            <source>Something went wrong: {msg}</source>
+            <translation>出现问题：{msg}</translation>
+        </message>
+        <message>
+            <source>metric</source>
+            <translation>指标</translation>
+        </message>
+        <message>
+            <source>intermediate result</source>
+            <translation>中间结果</translation>
+        </message>
+        <message>
+            <source>derived column</source>
+            <translation>派生字段</translation>
+        </message>
+        <message>
+            <source>source column</source>
+            <translation>源字段</translation>
+        </message>
+        <message>
+            <source>setting</source>
+            <translation>参数设置</translation>
+        </message>
+        <message>
+            <source>Click a figure or a metric to see its definition and lineage.</source>
+            <translation>点击数字或指标，查看其定义与指标血缘。</translation>
+        </message>
+        <message>
+            <source>Lineage: computed from</source>
+            <translation>指标血缘：计算来源</translation>
+        </message>
+        <message>
+            <source>Kind</source>
+            <translation>类型</translation>
+        </message>
+        <message>
+            <source>No definition is registered for “{id}”.</source>
+            <translation>未登记“{id}”的定义。</translation>
+        </message>
+        <message>
+            <source>higher is better</source>
+            <translation>越高越好</translation>
+        </message>
+        <message>
+            <source>lower is better</source>
+            <translation>越低越好</translation>
+        </message>
+        <message>
+            <source>neither higher nor lower is better</source>
+            <translation>无好坏方向</translation>
+        </message>
+        <message>
+            <source>Formula</source>
+            <translation>公式</translation>
+        </message>
+        <message>
+            <source>Unit</source>
+            <translation>单位</translation>
+        </message>
+        <message>
+            <source>Id</source>
+            <translation>编号</translation>
+        </message>
+    </context>
+    <context>
+        <name>BenefitsPage</name>
+        <message>
+            <source>Benefits</source>
+            <translation>权益</translation>
+        </message>
+        <message>
+            <source>No benefit usage loaded — load a benefit_usage file to see this page.</source>
+            <translation>尚未加载权益使用数据 — 请加载权益使用文件（benefit_usage）以查看本页。</translation>
+        </message>
+        <message>
+            <source>Usage of member benefits (权益) and its link with retention.</source>
+            <translation>会员权益的使用情况及其与留存的关系。</translation>
+        </message>
+        <message>
+            <source>Usage rate by:</source>
+            <translation>使用率分组：</translation>
+        </message>
+        <message>
+            <source>all members</source>
+            <translation>全部会员</translation>
+        </message>
+        <message>
+            <source>Landmark:</source>
+            <translation>界标时点：</translation>
+        </message>
+        <message>
+            <source>12 months</source>
+            <translation>12 个月</translation>
+        </message>
+        <message>
+            <source>6 months</source>
+            <translation>6 个月</translation>
+        </message>
+        <message>
+            <source>24 months</source>
+            <translation>24 个月</translation>
+        </message>
+        <message>
+            <source>Uses per month by benefit</source>
+            <translation>各项权益每月使用次数</translation>
+        </message>
+        <message>
+            <source>Usage rate (last 12 months)</source>
+            <translation>使用率（近 12 个月）</translation>
+        </message>
+        <message>
+            <source>Users vs non-users: retention</source>
+            <translation>使用者与未使用者的留存对比</translation>
+        </message>
+        <message>
+            <source>Naive: ever-users vs never-users from issue — flattered by immortal-time bias (a policy must survive to use a benefit). Landmark: only policies in force at the landmark, grouped by use before it, followed from the landmark — the fair comparison.</source>
+            <translation>朴素比较：自承保起比较曾使用与从未使用者 — 受“不朽时间偏倚”影响而偏高（保单须先存续才能使用权益）。界标法：仅取界标时点仍有效的保单，按界标前是否使用分组，自界标时点起跟踪 — 这才是公平的比较。</translation>
+        </message>
+        <message>
+            <source>Month</source>
+            <translation>月份</translation>
+        </message>
+        <message>
+            <source>Uses</source>
+            <translation>使用次数</translation>
+        </message>
+        <message>
+            <source>Members who used a benefit</source>
+            <translation>使用过权益的会员占比</translation>
+        </message>
+        <message>
+            <source>users</source>
+            <translation>使用者</translation>
+        </message>
+        <message>
+            <source>non-users</source>
+            <translation>未使用者</translation>
+        </message>
+        <message>
+            <source>Still in force {h:g} months after origin</source>
+            <translation>起点后 {h:g} 个月仍有效占比</translation>
+        </message>
+        <message>
+            <source>Retention comparison not available: {e}</source>
+            <translation>无法进行留存对比：{e}</translation>
+        </message>
+    </context>
+    <context>
+        <name>CheckPage</name>
+        <message>
+            <source>Check</source>
+            <translation>检查</translation>
+        </message>
+        <message>
+            <source>What was accepted and what was rejected, and why. Rejected rows can be exported to correct them at the source.</source>
+            <translation>哪些行被接受、哪些被拒绝及原因。被拒绝的行可以导出，以便在源头更正。</translation>
+        </message>
+        <message>
+            <source>Checking the data…</source>
+            <translation>正在检查数据…</translation>
+        </message>
+        <message>
+            <source>The data cannot be loaded: {0}</source>
+            <translation>无法加载数据：{0}</translation>
+        </message>
+    </context>
+    <context>
+        <name>ClaimsPage</name>
+        <message>
+            <source>Claims</source>
+            <translation>理赔</translation>
+        </message>
+        <message>
+            <source>No claims loaded — load a claims file to see this page.</source>
+            <translation>尚未加载理赔数据 — 请加载理赔文件以查看本页。</translation>
+        </message>
+        <message>
+            <source>Share of claims still open by days since report (open claims censored at the as-of date), and paid ratios.</source>
+            <translation>按报案后天数统计的未结案理赔占比（未结案件在评估日删失），以及赔付率。</translation>
+        </message>
+        <message>
+            <source>Share of claims still open</source>
+            <translation>未结案理赔占比</translation>
+        </message>
+        <message>
+            <source>Time to settlement</source>
+            <translation>结案时效</translation>
+        </message>
+        <message>
+            <source>Paid ratio by product</source>
+            <translation>各产品赔付率</translation>
+        </message>
+        <message>
+            <source>Days since the claim was reported</source>
+            <translation>报案后天数</translation>
+        </message>
+        <message>
+            <source>Paid ratio</source>
+            <translation>赔付率</translation>
+        </message>
+        <message>
+            <source>by amount</source>
+            <translation>按金额</translation>
+        </message>
+        <message>
+            <source>by count</source>
+            <translation>按件数</translation>
+        </message>
+    </context>
+    <context>
+        <name>CockpitPage</name>
+        <message>
+            <source>Cockpit</source>
+            <translation>经营管理驾驶舱</translation>
+        </message>
+        <message>
+            <source>Key figures at the as-of date; the change compares with the same date a year earlier. Click a tile for its definition.</source>
+            <translation>评估日的关键指标；变化与上年同日相比。点击指标卡查看定义。</translation>
+        </message>
+    </context>
+    <context>
+        <name>Column</name>
+        <message>
+            <source>member_id</source>
+            <translation>会员号</translation>
+        </message>
+        <message>
+            <source>policy_id</source>
+            <translation>保单号</translation>
+        </message>
+        <message>
+            <source>claim_id</source>
+            <translation>理赔案件号</translation>
+        </message>
+        <message>
+            <source>contact_id</source>
+            <translation>接触编号</translation>
+        </message>
+        <message>
+            <source>birth_date</source>
+            <translation>出生日期</translation>
+        </message>
+        <message>
+            <source>age</source>
+            <translation>年龄</translation>
+        </message>
+        <message>
+            <source>gender</source>
+            <translation>性别</translation>
+        </message>
+        <message>
+            <source>region</source>
+            <translation>地区</translation>
+        </message>
+        <message>
+            <source>join_date</source>
+            <translation>入会日期</translation>
+        </message>
+        <message>
+            <source>tier</source>
+            <translation>会员等级</translation>
+        </message>
+        <message>
+            <source>product</source>
+            <translation>产品</translation>
+        </message>
+        <message>
+            <source>product_type</source>
+            <translation>产品类型</translation>
+        </message>
+        <message>
+            <source>channel</source>
+            <translation>渠道</translation>
+        </message>
+        <message>
+            <source>issue_date</source>
+            <translation>承保日期</translation>
+        </message>
+        <message>
+            <source>end_date</source>
+            <translation>终止日期</translation>
+        </message>
+        <message>
+            <source>status</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <source>annual_premium</source>
+            <translation>年化保费</translation>
+        </message>
+        <message>
+            <source>sum_assured</source>
+            <translation>保额</translation>
+        </message>
+        <message>
+            <source>payment_frequency</source>
+            <translation>缴费频率</translation>
+        </message>
+        <message>
+            <source>duration</source>
+            <translation>持续时间</translation>
+        </message>
+        <message>
+            <source>event</source>
+            <translation>事件</translation>
+        </message>
+        <message>
+            <source>benefit</source>
+            <translation>权益</translation>
+        </message>
+        <message>
+            <source>used_at</source>
+            <translation>使用时间</translation>
+        </message>
+        <message>
+            <source>cost</source>
+            <translation>成本</translation>
+        </message>
+        <message>
+            <source>started_at</source>
+            <translation>开始时间</translation>
+        </message>
+        <message>
+            <source>handled_by</source>
+            <translation>处理方</translation>
+        </message>
+        <message>
+            <source>transferred_to_human</source>
+            <translation>转人工</translation>
+        </message>
+        <message>
+            <source>connected</source>
+            <translation>已接通</translation>
+        </message>
+        <message>
+            <source>wait_seconds</source>
+            <translation>等待秒数</translation>
+        </message>
+        <message>
+            <source>resolved</source>
+            <translation>已解决</translation>
+        </message>
+        <message>
+            <source>satisfaction</source>
+            <translation>满意度</translation>
+        </message>
+        <message>
+            <source>topic</source>
+            <translation>主题</translation>
+        </message>
+        <message>
+            <source>reported_at</source>
+            <translation>报案日期</translation>
+        </message>
+        <message>
+            <source>settled_at</source>
+            <translation>结案日期</translation>
+        </message>
+        <message>
+            <source>amount_claimed</source>
+            <translation>申请金额</translation>
+        </message>
+        <message>
+            <source>amount_paid</source>
+            <translation>赔付金额</translation>
+        </message>
+        <message>
+            <source>age_band</source>
+            <translation>年龄段</translation>
+        </message>
+        <message>
+            <source>exit_status</source>
+            <translation>退出状态</translation>
+        </message>
+        <message>
+            <source>issue_year</source>
+            <translation>承保年份</translation>
+        </message>
+        <message>
+            <source>premium_band</source>
+            <translation>保费区间</translation>
+        </message>
+        <message>
+            <source>segment</source>
+            <translation>分组</translation>
+        </message>
+        <message>
+            <source>group</source>
+            <translation>组别</translation>
+        </message>
+        <message>
+            <source>time</source>
+            <translation>时间</translation>
+        </message>
+        <message>
+            <source>survival</source>
+            <translation>生存率</translation>
+        </message>
+        <message>
+            <source>ci_lower</source>
+            <translation>置信区间下限</translation>
+        </message>
+        <message>
+            <source>ci_upper</source>
+            <translation>置信区间上限</translation>
+        </message>
+        <message>
+            <source>at_risk</source>
+            <translation>风险集人数</translation>
+        </message>
+        <message>
+            <source>events</source>
+            <translation>事件数</translation>
+        </message>
+        <message>
+            <source>censored</source>
+            <translation>删失数</translation>
+        </message>
+        <message>
+            <source>n</source>
+            <translation>样本数</translation>
+        </message>
+        <message>
+            <source>median</source>
+            <translation>中位数</translation>
+        </message>
+        <message>
+            <source>median_ci_lower</source>
+            <translation>中位数置信下限</translation>
+        </message>
+        <message>
+            <source>median_ci_upper</source>
+            <translation>中位数置信上限</translation>
+        </message>
+        <message>
+            <source>median_days</source>
+            <translation>中位天数</translation>
+        </message>
+        <message>
+            <source>rmst</source>
+            <translation>限制平均生存时间</translation>
+        </message>
+        <message>
+            <source>se</source>
+            <translation>标准误</translation>
+        </message>
+        <message>
+            <source>difference</source>
+            <translation>差值</translation>
+        </message>
+        <message>
+            <source>difference_se</source>
+            <translation>差值标准误</translation>
+        </message>
+        <message>
+            <source>difference_ci_lower</source>
+            <translation>差值置信下限</translation>
+        </message>
+        <message>
+            <source>difference_ci_upper</source>
+            <translation>差值置信上限</translation>
+        </message>
+        <message>
+            <source>p_value</source>
+            <translation>p 值</translation>
+        </message>
+        <message>
+            <source>p_value_holm</source>
+            <translation>p 值（Holm 校正）</translation>
+        </message>
+        <message>
+            <source>test_statistic</source>
+            <translation>检验统计量</translation>
+        </message>
+        <message>
+            <source>group_a</source>
+            <translation>组 A</translation>
+        </message>
+        <message>
+            <source>group_b</source>
+            <translation>组 B</translation>
+        </message>
+        <message>
+            <source>years</source>
+            <translation>年数</translation>
+        </message>
+        <message>
+            <source>count</source>
+            <translation>计数</translation>
+        </message>
+        <message>
+            <source>covariate</source>
+            <translation>协变量</translation>
+        </message>
+        <message>
+            <source>coef</source>
+            <translation>系数</translation>
+        </message>
+        <message>
+            <source>hazard_ratio</source>
+            <translation>风险比</translation>
+        </message>
+        <message>
+            <source>hr_ci_lower</source>
+            <translation>风险比置信下限</translation>
+        </message>
+        <message>
+            <source>hr_ci_upper</source>
+            <translation>风险比置信上限</translation>
+        </message>
+        <message>
+            <source>verdict</source>
+            <translation>结论</translation>
+        </message>
+        <message>
+            <source>label</source>
+            <translation>标签</translation>
+        </message>
+        <message>
+            <source>model</source>
+            <translation>模型</translation>
+        </message>
+        <message>
+            <source>parameters</source>
+            <translation>参数</translation>
+        </message>
+        <message>
+            <source>aic</source>
+            <translation>AIC</translation>
+        </message>
+        <message>
+            <source>bic</source>
+            <translation>BIC</translation>
+        </message>
+        <message>
+            <source>log_likelihood</source>
+            <translation>对数似然</translation>
+        </message>
+        <message>
+            <source>best</source>
+            <translation>最优</translation>
+        </message>
+        <message>
+            <source>all_causes</source>
+            <translation>全部原因</translation>
+        </message>
+        <message>
+            <source>lapsed</source>
+            <translation>失效</translation>
+        </message>
+        <message>
+            <source>surrendered</source>
+            <translation>退保</translation>
+        </message>
+        <message>
+            <source>death</source>
+            <translation>身故</translation>
+        </message>
+        <message>
+            <source>matured</source>
+            <translation>满期</translation>
+        </message>
+        <message>
+            <source>in_force</source>
+            <translation>有效</translation>
+        </message>
+        <message>
+            <source>other</source>
+            <translation>其他</translation>
+        </message>
+        <message>
+            <source>policy_year</source>
+            <translation>保单年度</translation>
+        </message>
+        <message>
+            <source>exposure</source>
+            <translation>暴露数</translation>
+        </message>
+        <message>
+            <source>actual</source>
+            <translation>实际</translation>
+        </message>
+        <message>
+            <source>expected</source>
+            <translation>预期</translation>
+        </message>
+        <message>
+            <source>ae</source>
+            <translation>实际/预期</translation>
+        </message>
+        <message>
+            <source>rate</source>
+            <translation>比率</translation>
+        </message>
+        <message>
+            <source>rate_lower</source>
+            <translation>比率下限</translation>
+        </message>
+        <message>
+            <source>rate_upper</source>
+            <translation>比率上限</translation>
+        </message>
+        <message>
+            <source>credibility</source>
+            <translation>可信度</translation>
+        </message>
+        <message>
+            <source>expected_claims</source>
+            <translation>预期件数</translation>
+        </message>
+        <message>
+            <source>period</source>
+            <translation>统计期</translation>
+        </message>
+        <message>
+            <source>period_end</source>
+            <translation>期末</translation>
+        </message>
+        <message>
+            <source>cohort_count</source>
+            <translation>队列件数</translation>
+        </message>
+        <message>
+            <source>cohort_premium</source>
+            <translation>队列保费</translation>
+        </message>
+        <message>
+            <source>persisting_count</source>
+            <translation>继续有效件数</translation>
+        </message>
+        <message>
+            <source>persisting_premium</source>
+            <translation>继续有效保费</translation>
+        </message>
+        <message>
+            <source>ratio_count</source>
+            <translation>件数继续率</translation>
+        </message>
+        <message>
+            <source>ratio_premium</source>
+            <translation>保费继续率</translation>
+        </message>
+        <message>
+            <source>excluded_single_premium</source>
+            <translation>剔除趸交</translation>
+        </message>
+        <message>
+            <source>excluded_free_look</source>
+            <translation>剔除犹豫期退保</translation>
+        </message>
+        <message>
+            <source>excluded_death</source>
+            <translation>剔除身故</translation>
+        </message>
+        <message>
+            <source>excluded_claim</source>
+            <translation>剔除理赔</translation>
+        </message>
+        <message>
+            <source>out_of_window</source>
+            <translation>不在观察窗口内</translation>
+        </message>
+        <message>
+            <source>users</source>
+            <translation>使用者</translation>
+        </message>
+        <message>
+            <source>non_users</source>
+            <translation>未使用者</translation>
+        </message>
+        <message>
+            <source>events_users</source>
+            <translation>使用者事件数</translation>
+        </message>
+        <message>
+            <source>events_non_users</source>
+            <translation>未使用者事件数</translation>
+        </message>
+        <message>
+            <source>survival_users</source>
+            <translation>使用者生存率</translation>
+        </message>
+        <message>
+            <source>survival_non_users</source>
+            <translation>未使用者生存率</translation>
+        </message>
+        <message>
+            <source>survival_difference</source>
+            <translation>生存率差值</translation>
+        </message>
+        <message>
+            <source>analysis</source>
+            <translation>分析方法</translation>
+        </message>
+        <message>
+            <source>origin</source>
+            <translation>起点</translation>
+        </message>
+        <message>
+            <source>claims</source>
+            <translation>理赔件数</translation>
+        </message>
+        <message>
+            <source>open</source>
+            <translation>未结案</translation>
+        </message>
+        <message>
+            <source>settled</source>
+            <translation>已结案</translation>
+        </message>
+        <message>
+            <source>paid_ratio_amount</source>
+            <translation>赔付率（金额）</translation>
+        </message>
+        <message>
+            <source>paid_ratio_count</source>
+            <translation>赔付率（件数）</translation>
+        </message>
+        <message>
+            <source>within_5_days</source>
+            <translation>5 天内结案</translation>
+        </message>
+        <message>
+            <source>within_10_days</source>
+            <translation>10 天内结案</translation>
+        </message>
+        <message>
+            <source>within_30_days</source>
+            <translation>30 天内结案</translation>
+        </message>
+        <message>
+            <source>value</source>
+            <translation>数值</translation>
+        </message>
+        <message>
+            <source>index</source>
+            <translation>序号</translation>
+        </message>
+        <message>
+            <source>file</source>
+            <translation>文件</translation>
+        </message>
+        <message>
+            <source>files</source>
+            <translation>文件</translation>
+        </message>
+        <message>
+            <source>sheet</source>
+            <translation>工作表</translation>
+        </message>
+        <message>
+            <source>table</source>
+            <translation>数据表</translation>
+        </message>
+        <message>
+            <source>read</source>
+            <translation>读取行数</translation>
+        </message>
+        <message>
+            <source>accepted</source>
+            <translation>接受行数</translation>
+        </message>
+        <message>
+            <source>rejected</source>
+            <translation>拒绝行数</translation>
+        </message>
+        <message>
+            <source>rows</source>
+            <translation>行数</translation>
+        </message>
+        <message>
+            <source>row</source>
+            <translation>行号</translation>
+        </message>
+        <message>
+            <source>column</source>
+            <translation>列</translation>
+        </message>
+        <message>
+            <source>reason</source>
+            <translation>原因</translation>
+        </message>
+        <message>
+            <source>detail</source>
+            <translation>详情</translation>
+        </message>
+        <message>
+            <source>meaning</source>
+            <translation>含义</translation>
+        </message>
+    </context>
+    <context>
+        <name>ColumnsPage</name>
+        <message>
+            <source>Columns</source>
+            <translation>字段</translation>
+        </message>
+        <message>
+            <source>Check which table each file holds and what each column means. Columns left as 'extra' stay available as segments.</source>
+            <translation>确认每个文件属于哪张表、每列的含义。保留为“额外”的列仍可用作分组维度。</translation>
+        </message>
+        <message>
+            <source>Reading the files…</source>
+            <translation>正在读取文件…</translation>
+        </message>
+        <message>
+            <source>{0} table(s) found.</source>
+            <translation>找到 {0} 张表。</translation>
+        </message>
+        <message>
+            <source>These files cannot be read: {0}</source>
+            <translation>无法读取以下文件：{0}</translation>
+        </message>
+    </context>
+    <context>
+        <name>DataPage</name>
+        <message>
+            <source>&lt;h2&gt;Data&lt;/h2&gt;</source>
+            <translation>&lt;h2&gt;数据&lt;/h2&gt;</translation>
+        </message>
+        <message>
+            <source>No data loaded yet. Open files or a folder, drop them on the window, or try the sample data.</source>
+            <translation>尚未加载数据。请打开文件或文件夹、将其拖放到窗口中，或试用示例数据。</translation>
+        </message>
+        <message>
+            <source>Open files…</source>
+            <translation>打开文件…</translation>
+        </message>
+        <message>
+            <source>Add files…</source>
+            <translation>添加文件…</translation>
+        </message>
+        <message>
+            <source>Load more files together with the ones loaded (e.g. a members file next to the policies)</source>
+            <translation>与已加载的文件一起加载更多文件（例如在保单文件之外再加会员文件）</translation>
+        </message>
+        <message>
+            <source>Open folder…</source>
+            <translation>打开文件夹…</translation>
+        </message>
+        <message>
+            <source>Import with column mapping…</source>
+            <translation>按字段映射导入…</translation>
+        </message>
+        <message>
+            <source>Check how the columns of your files are read before loading, and correct them</source>
+            <translation>加载前检查文件各列的读取方式并加以更正</translation>
+        </message>
+        <message>
+            <source>Open sample data</source>
+            <translation>打开示例数据</translation>
+        </message>
+        <message>
+            <source>Tables</source>
+            <translation>数据表</translation>
+        </message>
+        <message>
+            <source>Validation</source>
+            <translation>校验</translation>
+        </message>
+        <message>
+            <source>Data</source>
+            <translation>数据</translation>
+        </message>
+        <message>
+            <source>Validation ({0:,} rejected)</source>
+            <translation>校验（拒绝 {0:,} 行）</translation>
+        </message>
+        <message>
+            <source>(unknown)</source>
+            <translation>（未知）</translation>
+        </message>
+        <message>
+            <source>&lt;b&gt;Files:&lt;/b&gt; {0}&lt;br&gt;&lt;b&gt;Accepted rows:&lt;/b&gt; {1}&lt;br&gt;&lt;b&gt;As of:&lt;/b&gt; {2} — showing the first {3} rows of each table.</source>
+            <translation>&lt;b&gt;文件：&lt;/b&gt;{0}&lt;br&gt;&lt;b&gt;接受行数：&lt;/b&gt;{1}&lt;br&gt;&lt;b&gt;评估日：&lt;/b&gt;{2} — 每张表显示前 {3} 行。</translation>
+        </message>
+        <message>
+            <source>Open data files</source>
+            <translation>打开数据文件</translation>
+        </message>
+        <message>
+            <source>Add data files</source>
+            <translation>添加数据文件</translation>
+        </message>
+        <message>
+            <source>Open a folder of data files</source>
+            <translation>打开数据文件夹</translation>
+        </message>
+    </context>
+    <context>
+        <name>DecrementsPage</name>
+        <message>
+            <source>Decrements (competing exits)</source>
+            <translation>退出分解（竞争风险）</translation>
+        </message>
+        <message>
+            <source>Probability of having left by each cause by each duration, with the other causes competing (not censored). The top edge is the probability of having left for any reason.</source>
+            <translation>各保单年限下因各原因退出的累计概率，其他原因作为竞争风险（不作删失处理）。顶部边缘为因任何原因退出的概率。</translation>
+        </message>
+        <message>
+            <source>Segment:</source>
+            <translation>分组：</translation>
+        </message>
+        <message>
+            <source>Whole book</source>
+            <translation>全部业务</translation>
+        </message>
+        <message>
+            <source>Show:</source>
+            <translation>显示：</translation>
+        </message>
+        <message>
+            <source>Cumulative incidence by cause</source>
+            <translation>各原因累计发生率</translation>
+        </message>
+        <message>
+            <source>Cumulative incidence by cause — {g}</source>
+            <translation>各原因累计发生率 — {g}</translation>
+        </message>
+    </context>
+    <context>
+        <name>DictionaryPage</name>
+        <message>
+            <source>Metric dictionary</source>
+            <translation>数据指标字典</translation>
+        </message>
+        <message>
+            <source>Every figure MemberDesk shows: what it means, how it is computed and which data it comes from.</source>
+            <translation>MemberDesk 显示的每个数字：含义、计算方法及数据来源。</translation>
+        </message>
+        <message>
+            <source>Search names, definitions, columns…</source>
+            <translation>搜索名称、定义、字段…</translation>
+        </message>
+        <message>
+            <source>Search:</source>
+            <translation>搜索：</translation>
+        </message>
+    </context>
+    <context>
+        <name>DriversPage</name>
+        <message>
+            <source>Drivers of lapse (Cox model)</source>
+            <translation>失效驱动因素（Cox 模型）</translation>
+        </message>
+        <message>
+            <source>Hazard ratio &gt; 1: that level lapses faster than the reference level (the most frequent one); &lt; 1: it stays longer. Whiskers are 95% confidence intervals.</source>
+            <translation>风险比 &gt; 1：该水平比参照水平（最常见的水平）失效更快；&lt; 1：留存更久。误差线为 95% 置信区间。</translation>
+        </message>
+        <message>
+            <source>Covariates:</source>
+            <translation>协变量：</translation>
+        </message>
+        <message>
+            <source>Hazard ratios</source>
+            <translation>风险比</translation>
+        </message>
+        <message>
+            <source>Tick at least one covariate to fit the model.</source>
+            <translation>请至少勾选一个协变量以拟合模型。</translation>
+        </message>
+        <message>
+            <source>{n:,} policies, {e:,} lapses. Concordance {c:.3f}. Likelihood-ratio test p = {p:.3g}.
+Reference levels: {refs}</source>
+            <translation>{n:,} 张保单，{e:,} 次失效。一致性指数 {c:.3f}。似然比检验 p = {p:.3g}。
+参照水平：{refs}</translation>
+        </message>
+    </context>
+    <context>
+        <name>ExperiencePage</name>
+        <message>
+            <source>Experience study (A/E)</source>
+            <translation>经验分析（实际/预期）</translation>
+        </message>
+        <message>
+            <source>Termination rate = actual ÷ exposure (policy-years) per policy year. With an expected table, A/E = actual ÷ expected; credibility Z = min(1, √(actual ÷ 1,537·(1−rate))).</source>
+            <translation>终止率 = 实际终止数 ÷ 暴露数（保单年），按保单年度计算。提供预期率表时，实际/预期 (A/E) = 实际 ÷ 预期；可信度 Z = min(1, √(实际 ÷ 1,537·(1−终止率)))。</translation>
+        </message>
+        <message>
+            <source>no expected table (rates only)</source>
+            <translation>无预期率表（仅计算终止率）</translation>
+        </message>
+        <message>
+            <source>Expected table…</source>
+            <translation>预期率表…</translation>
+        </message>
+        <message>
+            <source>Clear</source>
+            <translation>清除</translation>
+        </message>
+        <message>
+            <source>Split by:</source>
+            <translation>分组：</translation>
+        </message>
+        <message>
+            <source>Terminations studied:</source>
+            <translation>研究的终止类型：</translation>
+        </message>
+        <message>
+            <source>Experience</source>
+            <translation>经验分析</translation>
+        </message>
+        <message>
+            <source>Expected-rate table</source>
+            <translation>预期率表</translation>
+        </message>
+        <message>
+            <source>Tables (*.csv *.txt *.xlsx)</source>
+            <translation>数据表 (*.csv *.txt *.xlsx)</translation>
+        </message>
+        <message>
+            <source>Tick at least one termination status to study.</source>
+            <translation>请至少勾选一种终止状态。</translation>
+        </message>
+        <message>
+            <source>Policy year</source>
+            <translation>保单年度</translation>
+        </message>
+        <message>
+            <source>A/E</source>
+            <translation>实际/预期</translation>
+        </message>
+        <message>
+            <source>Actual ÷ expected by policy year (95% CI)</source>
+            <translation>各保单年度实际/预期（95% 置信区间）</translation>
+        </message>
+        <message>
+            <source>Termination rate</source>
+            <translation>终止率</translation>
+        </message>
+        <message>
+            <source>Termination rate by policy year (95% CI) — load an expected table for A/E</source>
+            <translation>各保单年度终止率（95% 置信区间）— 加载预期率表可计算实际/预期</translation>
+        </message>
+        <message>
+            <source>Total: exposure {e:,.1f} policy-years, actual {a:,.0f}, rate {r:.2%}{ae}</source>
+            <translation>合计：暴露数 {e:,.1f} 保单年，实际 {a:,.0f}，终止率 {r:.2%}{ae}</translation>
+        </message>
+        <message>
+            <source>, A/E {v:.3f}</source>
+            <translation>，实际/预期 {v:.3f}</translation>
+        </message>
+    </context>
+    <context>
+        <name>FilesPage</name>
+        <message>
+            <source>Files</source>
+            <translation>文件</translation>
+        </message>
+        <message>
+            <source>Choose the files (CSV, Excel, Parquet) or folders to load. Only a policies file is required.</source>
+            <translation>选择要加载的文件（CSV、Excel、Parquet）或文件夹。只有保单文件是必需的。</translation>
+        </message>
+        <message>
+            <source>Add files…</source>
+            <translation>添加文件…</translation>
+        </message>
+        <message>
+            <source>Add folder…</source>
+            <translation>添加文件夹…</translation>
+        </message>
+        <message>
+            <source>Remove</source>
+            <translation>移除</translation>
+        </message>
+        <message>
+            <source>Add data files</source>
+            <translation>添加数据文件</translation>
+        </message>
+        <message>
+            <source>Add a folder</source>
+            <translation>添加文件夹</translation>
+        </message>
+    </context>
+    <context>
+        <name>FilterBar</name>
+        <message>
+            <source>latest</source>
+            <translation>最新</translation>
+        </message>
+        <message>
+            <source>As-of date: the observation cut-off. Everything after it is treated as not yet happened. Default: the latest date in the data.</source>
+            <translation>评估日：观察截止日，其后的一切视为尚未发生。默认：数据中的最新日期。</translation>
+        </message>
+        <message>
+            <source>any</source>
+            <translation>不限</translation>
+        </message>
+        <message>
+            <source>Only policies issued on or after this date</source>
+            <translation>仅包括该日期及之后承保的保单</translation>
+        </message>
+        <message>
+            <source>Only policies issued on or before this date</source>
+            <translation>仅包括该日期及之前承保的保单</translation>
+        </message>
+        <message>
+            <source>Product</source>
+            <translation>产品</translation>
+        </message>
+        <message>
+            <source>Channel</source>
+            <translation>渠道</translation>
+        </message>
+        <message>
+            <source>Region</source>
+            <translation>地区</translation>
+        </message>
+        <message>
+            <source>Tier</source>
+            <translation>会员等级</translation>
+        </message>
+        <message>
+            <source>Clear filters</source>
+            <translation>清除筛选</translation>
+        </message>
+        <message>
+            <source>As of</source>
+            <translation>评估日</translation>
+        </message>
+        <message>
+            <source>Issued</source>
+            <translation>承保日期</translation>
+        </message>
+        <message>
+            <source>as of {0}</source>
+            <translation>评估日 {0}</translation>
+        </message>
+        <message>
+            <source>Active: {0}</source>
+            <translation>当前筛选：{0}</translation>
+        </message>
+        <message>
+            <source>No filters: all data</source>
+            <translation>无筛选：全部数据</translation>
+        </message>
+    </context>
+    <context>
+        <name>GuideWindow</name>
+        <message>
+            <source>MemberDesk user guide</source>
+            <translation>MemberDesk 用户指南</translation>
+        </message>
+    </context>
+    <context>
+        <name>ImportWizard</name>
+        <message>
+            <source>Import data</source>
+            <translation>导入数据</translation>
+        </message>
+        <message>
+            <source>Import</source>
+            <translation>导入</translation>
+        </message>
+    </context>
+    <context>
+        <name>MainWindow</name>
+        <message>
+            <source>Cockpit</source>
+            <translation>经营管理驾驶舱</translation>
+        </message>
+        <message>
+            <source>Data</source>
+            <translation>数据</translation>
+        </message>
+        <message>
+            <source>Retention</source>
+            <translation>留存</translation>
+        </message>
+        <message>
+            <source>Persistency &amp; Cohorts</source>
+            <translation>继续率与队列</translation>
+        </message>
+        <message>
+            <source>Drivers</source>
+            <translation>驱动因素</translation>
+        </message>
+        <message>
+            <source>Projection</source>
+            <translation>预测</translation>
+        </message>
+        <message>
+            <source>Decrements</source>
+            <translation>退出分解</translation>
+        </message>
+        <message>
+            <source>Experience study</source>
+            <translation>经验分析</translation>
+        </message>
+        <message>
+            <source>Benefits</source>
+            <translation>权益</translation>
+        </message>
+        <message>
+            <source>Service</source>
+            <translation>服务</translation>
+        </message>
+        <message>
+            <source>Claims</source>
+            <translation>理赔</translation>
+        </message>
+        <message>
+            <source>Dictionary</source>
+            <translation>数据指标字典</translation>
+        </message>
+        <message>
+            <source>Loading data</source>
+            <translation>加载数据</translation>
+        </message>
+        <message>
+            <source>Exporting</source>
+            <translation>导出</translation>
+        </message>
+        <message>
+            <source>No data loaded</source>
+            <translation>未加载数据</translation>
+        </message>
+        <message>
+            <source>Opening a page</source>
+            <translation>打开页面</translation>
+        </message>
+        <message>
+            <source>This page could not be opened: {0}</source>
+            <translation>无法打开此页面：{0}</translation>
+        </message>
+        <message>
+            <source>Loading {0}…</source>
+            <translation>正在加载 {0}…</translation>
+        </message>
+        <message>
+            <source> The data already loaded are kept.</source>
+            <translation>已加载的数据保持不变。</translation>
+        </message>
+        <message>
+            <source>Could not load the data.</source>
+            <translation>无法加载数据。</translation>
+        </message>
+        <message>
+            <source>As of {0}</source>
+            <translation>评估日 {0}</translation>
+        </message>
+        <message>
+            <source>Opening a workspace</source>
+            <translation>打开工作区</translation>
+        </message>
+    </context>
+    <context>
+        <name>MappingEditor</name>
+        <message>
+            <source>Ignore this table</source>
+            <translation>忽略此表</translation>
+        </message>
+        <message>
+            <source>Column in the file</source>
+            <translation>文件中的列</translation>
+        </message>
+        <message>
+            <source>Examples</source>
+            <translation>示例</translation>
+        </message>
+        <message>
+            <source>Means</source>
+            <translation>含义</translation>
+        </message>
+        <message>
+            <source>This table holds:</source>
+            <translation>此表内容：</translation>
+        </message>
+        <message>
+            <source>(keep as extra column)</source>
+            <translation>（保留为额外列）</translation>
+        </message>
+        <message>
+            <source>Required but not mapped: {0}</source>
+            <translation>必需但未映射：{0}</translation>
+        </message>
+    </context>
+    <context>
+        <name>MultiSelect</name>
+        <message>
+            <source>All (no filter)</source>
+            <translation>全部（不筛选）</translation>
+        </message>
+        <message>
+            <source>{0}: all</source>
+            <translation>{0}：全部</translation>
+        </message>
+        <message>
+            <source>{0}: {1} of {2}</source>
+            <translation>{0}：{1}/{2}</translation>
+        </message>
+    </context>
+    <context>
+        <name>PersistencyPage</name>
+        <message>
+            <source>Persistency &amp; cohorts</source>
+            <translation>继续率与队列</translation>
+        </message>
+        <message>
+            <source>Persistency ratio: annual premium of the cohort still in force at the end of its 13th (25th) policy month ÷ the cohort's premium. Single-premium, free-look cancellations and deaths are excluded.</source>
+            <translation>继续率：队列在第 13（25）个保单月末仍有效的年化保费 ÷ 该队列的保费。趸交、犹豫期退保及身故不计入。</translation>
+        </message>
+        <message>
+            <source>Month:</source>
+            <translation>月份：</translation>
+        </message>
+        <message>
+            <source>13th month</source>
+            <translation>第 13 个月</translation>
+        </message>
+        <message>
+            <source>25th month</source>
+            <translation>第 25 个月</translation>
+        </message>
+        <message>
+            <source>Period:</source>
+            <translation>统计期：</translation>
+        </message>
+        <message>
+            <source>rolling 12 months</source>
+            <translation>滚动 12 个月</translation>
+        </message>
+        <message>
+            <source>month</source>
+            <translation>月</translation>
+        </message>
+        <message>
+            <source>quarter</source>
+            <translation>季度</translation>
+        </message>
+        <message>
+            <source>year</source>
+            <translation>年</translation>
+        </message>
+        <message>
+            <source>Segment:</source>
+            <translation>分组：</translation>
+        </message>
+        <message>
+            <source>Whole book</source>
+            <translation>全部业务</translation>
+        </message>
+        <message>
+            <source>Measure:</source>
+            <translation>口径：</translation>
+        </message>
+        <message>
+            <source>premium</source>
+            <translation>保费</translation>
+        </message>
+        <message>
+            <source>policy count</source>
+            <translation>件数</translation>
+        </message>
+        <message>
+            <source>Cohorts by:</source>
+            <translation>队列划分：</translation>
+        </message>
+        <message>
+            <source>Cohort:</source>
+            <translation>队列：</translation>
+        </message>
+        <message>
+            <source>issue month</source>
+            <translation>承保月份</translation>
+        </message>
+        <message>
+            <source>issue quarter</source>
+            <translation>承保季度</translation>
+        </message>
+        <message>
+            <source>Persistency trend</source>
+            <translation>继续率趋势</translation>
+        </message>
+        <message>
+            <source>Cohort retention</source>
+            <translation>队列留存</translation>
+        </message>
+        <message>
+            <source>Cohort heatmap</source>
+            <translation>队列热力图</translation>
+        </message>
+        <message>
+            <source>Persistency table</source>
+            <translation>继续率表</translation>
+        </message>
+        <message>
+            <source>Evaluation period (end)</source>
+            <translation>评估期（期末）</translation>
+        </message>
+        <message>
+            <source>{m}-month persistency</source>
+            <translation>{m} 个月继续率</translation>
+        </message>
+        <message>
+            <source>{m}-month persistency ({measure}) by {by}</source>
+            <translation>按{by}的 {m} 个月继续率（{measure}）</translation>
+        </message>
+        <message>
+            <source>whole book</source>
+            <translation>全部业务</translation>
+        </message>
+        <message>
+            <source>Months since issue</source>
+            <translation>承保后月数</translation>
+        </message>
+        <message>
+            <source>Issue cohort</source>
+            <translation>承保队列</translation>
+        </message>
+        <message>
+            <source>Share still in force by issue cohort ({w})</source>
+            <translation>各承保队列仍有效占比（{w}）</translation>
+        </message>
+    </context>
+    <context>
+        <name>PlaceholderPage</name>
+        <message>
+            <source>The {0} page is not available in this version.</source>
+            <translation>此版本不提供“{0}”页面。</translation>
+        </message>
+    </context>
+    <context>
+        <name>ProjectionPage</name>
+        <message>
+            <source>Projection (parametric models)</source>
+            <translation>预测（参数模型）</translation>
+        </message>
+        <message>
+            <source>Smooth models fitted to the observed retention; the lowest AIC fits best (★). Beyond the end of the data (dashed) the curves are extrapolations — read them as scenarios.</source>
+            <translation>对观察到的留存拟合平滑模型；AIC 最低者拟合最好（★）。数据截止之后（虚线）的曲线为外推 — 请视作情景。</translation>
+        </message>
+        <message>
+            <source> months</source>
+            <translation> 个月</translation>
+        </message>
+        <message>
+            <source>Project to:</source>
+            <translation>预测至：</translation>
+        </message>
+        <message>
+            <source>Fitted models vs Kaplan-Meier</source>
+            <translation>拟合模型与卡普兰-迈耶曲线对比</translation>
+        </message>
+        <message>
+            <source>Fitted models vs Kaplan-Meier — best by AIC: {m}</source>
+            <translation>拟合模型与卡普兰-迈耶曲线对比 — AIC 最优：{m}</translation>
+        </message>
+        <message>
+            <source> (not fitted: {f})</source>
+            <translation>（未拟合：{f}）</translation>
+        </message>
+    </context>
+    <context>
+        <name>RetentionPage</name>
+        <message>
+            <source>Retention (Kaplan-Meier)</source>
+            <translation>留存（卡普兰-迈耶生存分析）</translation>
+        </message>
+        <message>
+            <source>Share of policies still in force by time since issue. Event = voluntary exit (lapse or surrender); deaths, maturities and policies still in force are censored (ticks).</source>
+            <translation>按承保后时间统计的仍有效保单占比（生存曲线）。事件 = 主动退出（失效或退保）；身故、满期及仍有效的保单作删失处理（刻度标记）。</translation>
+        </message>
+        <message>
+            <source>Segment:</source>
+            <translation>分组：</translation>
+        </message>
+        <message>
+            <source>All policies</source>
+            <translation>全部保单</translation>
+        </message>
+        <message>
+            <source>Time unit:</source>
+            <translation>时间单位：</translation>
+        </message>
+        <message>
+            <source>months</source>
+            <translation>月</translation>
+        </message>
+        <message>
+            <source>days</source>
+            <translation>天</translation>
+        </message>
+        <message>
+            <source> years</source>
+            <translation> 年</translation>
+        </message>
+        <message>
+            <source>RMST horizon:</source>
+            <translation>RMST 期限：</translation>
+        </message>
+        <message>
+            <source>Retention curves</source>
+            <translation>留存曲线</translation>
+        </message>
+        <message>
+            <source>Survival at 1/2/3/5 years</source>
+            <translation>1/2/3/5 年生存率</translation>
+        </message>
+        <message>
+            <source>Medians</source>
+            <translation>中位数</translation>
+        </message>
+        <message>
+            <source>Pairwise log-rank</source>
+            <translation>两两对数秩检验</translation>
+        </message>
+        <message>
+            <source>RMST</source>
+            <translation>限制平均生存时间 (RMST)</translation>
+        </message>
+        <message>
+            <source>Log-rank test (χ² = {x:.1f}, {df} df)</source>
+            <translation>对数秩检验（χ² = {x:.1f}，自由度 {df}）</translation>
+        </message>
+        <message>
+            <source>all policies</source>
+            <translation>全部保单</translation>
+        </message>
+        <message>
+            <source>Retention by {by}</source>
+            <translation>按{by}的留存</translation>
+        </message>
+        <message>
+            <source>Choose a segment with two or more groups to compare them.</source>
+            <translation>请选择包含两个或以上组别的分组维度进行比较。</translation>
+        </message>
+        <message>
+            <source>RMST to {h:g} {unit}</source>
+            <translation>{h:g} {unit}内的 RMST</translation>
+        </message>
+    </context>
+    <context>
+        <name>ServicePage</name>
+        <message>
+            <source>Service</source>
+            <translation>服务</translation>
+        </message>
+        <message>
+            <source>No service contacts loaded — load a service_contacts file to see this page.</source>
+            <translation>尚未加载服务接触数据 — 请加载服务接触文件（service_contacts）以查看本页。</translation>
+        </message>
+        <message>
+            <source>Bot replacement = bot contacts not transferred to a human ÷ all contacts; human connection = human-queue contacts answered ÷ human-queue contacts; CSAT = share of ratings ≥ 4.</source>
+            <translation>智能客服替代率 = 未转人工的智能客服接触量 ÷ 全部接触量；人工接通率 = 人工队列已接通量 ÷ 人工队列接触量；客户满意度 (CSAT) = 评分 ≥ 4 的占比。</translation>
+        </message>
+        <message>
+            <source>Service rates by month</source>
+            <translation>各月服务指标</translation>
+        </message>
+        <message>
+            <source>Contacts by channel</source>
+            <translation>各渠道接触量</translation>
+        </message>
+        <message>
+            <source>Contacts by topic (last 12 months)</source>
+            <translation>各主题接触量（近 12 个月）</translation>
+        </message>
+        <message>
+            <source>Human-queue wait (seconds)</source>
+            <translation>人工排队等待时长（秒）</translation>
+        </message>
+        <message>
+            <source>Rate</source>
+            <translation>比率</translation>
+        </message>
+        <message>
+            <source>Bot replacement</source>
+            <translation>智能客服替代率</translation>
+        </message>
+        <message>
+            <source>Human connection</source>
+            <translation>人工接通率</translation>
+        </message>
+        <message>
+            <source>CSAT</source>
+            <translation>客户满意度 (CSAT)</translation>
+        </message>
+        <message>
+            <source>Resolved</source>
+            <translation>问题解决率</translation>
+        </message>
+        <message>
+            <source>Contacts</source>
+            <translation>接触量</translation>
+        </message>
+        <message>
+            <source>Seconds</source>
+            <translation>秒</translation>
+        </message>
+        <message>
+            <source>Mean wait</source>
+            <translation>平均等待</translation>
+        </message>
+        <message>
+            <source>90% answered within</source>
+            <translation>90% 接通时长</translation>
+        </message>
+        <message>
+            <source>Last 12 months: {n:,.0f} contacts · bot replacement {b} · human connection {h} · CSAT {c}</source>
+            <translation>近 12 个月：接触量 {n:,.0f} · 智能客服替代率 {b} · 人工接通率 {h} · 客户满意度 {c}</translation>
+        </message>
+    </context>
+    <context>
+        <name>ShellActions</name>
+        <message>
+            <source>&amp;Open files…</source>
+            <translation>打开文件(&amp;O)…</translation>
+        </message>
+        <message>
+            <source>Open &amp;folder…</source>
+            <translation>打开文件夹(&amp;F)…</translation>
+        </message>
+        <message>
+            <source>Open &amp;workspace…</source>
+            <translation>打开工作区(&amp;W)…</translation>
+        </message>
+        <message>
+            <source>&amp;Save workspace</source>
+            <translation>保存工作区(&amp;S)</translation>
+        </message>
+        <message>
+            <source>Save workspace &amp;as…</source>
+            <translation>工作区另存为(&amp;A)…</translation>
+        </message>
+        <message>
+            <source>&amp;Export report…</source>
+            <translation>导出报告(&amp;E)…</translation>
+        </message>
+        <message>
+            <source>Export &amp;chart…</source>
+            <translation>导出图表(&amp;C)…</translation>
+        </message>
+        <message>
+            <source>&amp;Quit</source>
+            <translation>退出(&amp;Q)</translation>
+        </message>
+        <message>
+            <source>&amp;User guide</source>
+            <translation>用户指南(&amp;U)</translation>
+        </message>
+        <message>
+            <source>&amp;About MemberDesk</source>
+            <translation>关于 MemberDesk(&amp;A)</translation>
+        </message>
+        <message>
+            <source>The Excel report is not available in this installation</source>
+            <translation>此安装不提供 Excel 报告</translation>
+        </message>
+        <message>
+            <source>&amp;File</source>
+            <translation>文件(&amp;F)</translation>
+        </message>
+        <message>
+            <source>Open &amp;recent</source>
+            <translation>最近打开(&amp;R)</translation>
+        </message>
+        <message>
+            <source>&amp;View</source>
+            <translation>视图(&amp;V)</translation>
+        </message>
+        <message>
+            <source>&amp;Theme</source>
+            <translation>主题(&amp;T)</translation>
+        </message>
+        <message>
+            <source>Light</source>
+            <translation>浅色</translation>
+        </message>
+        <message>
+            <source>Dark</source>
+            <translation>深色</translation>
+        </message>
+        <message>
+            <source>&amp;Language</source>
+            <translation>语言(&amp;L)</translation>
+        </message>
+        <message>
+            <source>&amp;Help</source>
+            <translation>帮助(&amp;H)</translation>
+        </message>
+        <message>
+            <source>Main toolbar</source>
+            <translation>主工具栏</translation>
+        </message>
+        <message>
+            <source>Clear list</source>
+            <translation>清空列表</translation>
+        </message>
+        <message>
+            <source>Open data files</source>
+            <translation>打开数据文件</translation>
+        </message>
+        <message>
+            <source>Open a folder of data files</source>
+            <translation>打开数据文件夹</translation>
+        </message>
+        <message>
+            <source>Open workspace</source>
+            <translation>打开工作区</translation>
+        </message>
+        <message>
+            <source>File moved</source>
+            <translation>文件已移动</translation>
+        </message>
+        <message>
+            <source>The workspace uses {0}, which is no longer there. Please show where it is now; other files from the same folder are looked for next to it.</source>
+            <translation>工作区使用的 {0} 已不在原位置。请指出它现在的位置；同一文件夹中的其他文件将在其旁边查找。</translation>
+        </message>
+        <message>
+            <source>Where is {0}?</source>
+            <translation>{0} 在哪里？</translation>
+        </message>
+        <message>
+            <source>Save workspace</source>
+            <translation>保存工作区</translation>
+        </message>
+        <message>
+            <source>Unsaved changes</source>
+            <translation>未保存的更改</translation>
+        </message>
+        <message>
+            <source>Save the current files, filters and page as a workspace before closing?</source>
+            <translation>关闭前是否将当前文件、筛选条件和页面保存为工作区？</translation>
+        </message>
+        <message>
+            <source>Export report</source>
+            <translation>导出报告</translation>
+        </message>
+        <message>
+            <source>Report written to {0}</source>
+            <translation>报告已写入 {0}</translation>
+        </message>
+        <message>
+            <source>This page has no chart to export</source>
+            <translation>本页没有可导出的图表</translation>
+        </message>
+        <message>
+            <source>Export chart</source>
+            <translation>导出图表</translation>
+        </message>
+        <message>
+            <source>Chart:</source>
+            <translation>图表：</translation>
+        </message>
+        <message>
+            <source>Language</source>
+            <translation>语言</translation>
+        </message>
+        <message>
+            <source>The language changes the next time MemberDesk starts.</source>
+            <translation>语言将在下次启动 MemberDesk 时切换。</translation>
+        </message>
+    </context>
+    <context>
+        <name>TaskStatus</name>
+        <message>
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+        <message>
+            <source>Stop the running task</source>
+            <translation>停止正在运行的任务</translation>
+        </message>
+    </context>
+    <context>
+        <name>ValidationView</name>
+        <message>
+            <source>Show all rejected rows</source>
+            <translation>显示全部被拒绝的行</translation>
+        </message>
+        <message>
+            <source>Export rejected rows…</source>
+            <translation>导出被拒绝的行…</translation>
+        </message>
+        <message>
+            <source>&lt;b&gt;Rows read, accepted and rejected per table&lt;/b&gt;</source>
+            <translation>&lt;b&gt;各表读取、接受与拒绝的行数&lt;/b&gt;</translation>
+        </message>
+        <message>
+            <source>&lt;b&gt;Why rows were rejected&lt;/b&gt; — select a line to see those rows</source>
+            <translation>&lt;b&gt;拒绝原因&lt;/b&gt; — 选中一行查看对应数据</translation>
+        </message>
+        <message>
+            <source>&lt;b&gt;Rejected rows&lt;/b&gt; ({0:,})</source>
+            <translation>&lt;b&gt;被拒绝的行&lt;/b&gt;（{0:,}）</translation>
+        </message>
+        <message>
+            <source>&lt;b&gt;Rejected rows&lt;/b&gt;: {0}, {1} ({2:,} of {3:,})</source>
+            <translation>&lt;b&gt;被拒绝的行&lt;/b&gt;：{0}，{1}（{2:,}/{3:,}）</translation>
+        </message>
+        <message>
+            <source>Export rejected rows</source>
+            <translation>导出被拒绝的行</translation>
+        </message>
+    </context>
+    <context>
+        <name>Value</name>
+        <message>
+            <source>in_force</source>
+            <translation>有效</translation>
+        </message>
+        <message>
+            <source>lapsed</source>
+            <translation>失效</translation>
+        </message>
+        <message>
+            <source>surrendered</source>
+            <translation>退保</translation>
+        </message>
+        <message>
+            <source>death</source>
+            <translation>身故</translation>
+        </message>
+        <message>
+            <source>matured</source>
+            <translation>满期</translation>
+        </message>
+        <message>
+            <source>other</source>
+            <translation>其他</translation>
+        </message>
+        <message>
+            <source>paid</source>
+            <translation>已赔付</translation>
+        </message>
+        <message>
+            <source>declined</source>
+            <translation>拒赔</translation>
+        </message>
+        <message>
+            <source>open</source>
+            <translation>未结案</translation>
+        </message>
+        <message>
+            <source>bot</source>
+            <translation>智能客服</translation>
+        </message>
+        <message>
+            <source>human</source>
+            <translation>人工</translation>
+        </message>
+        <message>
+            <source>all</source>
+            <translation>全部</translation>
+        </message>
+        <message>
+            <source>All</source>
+            <translation>全部</translation>
+        </message>
+        <message>
+            <source>exponential</source>
+            <translation>指数分布</translation>
+        </message>
+        <message>
+            <source>weibull</source>
+            <translation>威布尔分布</translation>
+        </message>
+        <message>
+            <source>lognormal</source>
+            <translation>对数正态分布</translation>
+        </message>
+        <message>
+            <source>loglogistic</source>
+            <translation>对数逻辑斯谛分布</translation>
+        </message>
+        <message>
+            <source>bot_replacement_rate</source>
+            <translation>智能客服替代率</translation>
+        </message>
+        <message>
+            <source>human_connection_rate</source>
+            <translation>人工接通率</translation>
+        </message>
+        <message>
+            <source>csat</source>
+            <translation>客户满意度 (CSAT)</translation>
+        </message>
+        <message>
+            <source>resolution_rate</source>
+            <translation>问题解决率</translation>
+        </message>
+        <message>
+            <source>wait_mean_seconds</source>
+            <translation>平均等待秒数</translation>
+        </message>
+        <message>
+            <source>wait_p90_seconds</source>
+            <translation>等待秒数 P90</translation>
+        </message>
+        <message>
+            <source>paid_ratio_amount</source>
+            <translation>赔付率（金额）</translation>
+        </message>
+        <message>
+            <source>paid_ratio_count</source>
+            <translation>赔付率（件数）</translation>
+        </message>
+        <message>
+            <source>naive</source>
+            <translation>朴素比较</translation>
+        </message>
+        <message>
+            <source>landmark</source>
+            <translation>界标法</translation>
+        </message>
+    </context>
+</TS>
