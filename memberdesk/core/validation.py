@@ -3,7 +3,8 @@ its first reason and source location (DESIGN §3).
 
 Checks, in the order that decides a row's reason: missing id, duplicate id (the first row with
 an id is kept), unreadable date / number / yes-no value, unknown status, missing date (policy
-with neither issue date nor duration; lapsed/surrendered/death/matured policy without end date),
+with neither issue date nor duration; lapsed/surrendered/death/matured policy without end date;
+benefit use, service contact or claim without its used_at / started_at / reported_at),
 end before issue (claims: settled before reported), negative amount, date after ``today``,
 reference to a member/policy missing from a loaded members/policies table. Service contacts
 (and other rows) with an empty member id are anonymous and accepted.
@@ -25,6 +26,11 @@ from memberdesk.core.readers import RawTable
 from memberdesk.core.validation_report import REJECTED_COLUMNS, TableReport
 
 TERMINATED_STATUSES = ("lapsed", "surrendered", "death", "matured")
+# The date that places an event row in time; every analysis windows on it, so a row without it
+# cannot be used (rejected as missing_date when the table has the column).
+EVENT_DATES: dict[str, str] = {schema.BENEFIT_USAGE: "used_at",
+                               schema.SERVICE_CONTACTS: "started_at",
+                               schema.CLAIMS: "reported_at"}
 _REASON_ORDER = (schema.REASON_MISSING_ID, schema.REASON_DUPLICATE_ID, schema.REASON_BAD_DATE,
                  schema.REASON_BAD_NUMBER, schema.REASON_BAD_BOOL, schema.REASON_UNKNOWN_STATUS,
                  schema.REASON_MISSING_DATE, schema.REASON_END_BEFORE_ISSUE,
@@ -202,6 +208,10 @@ def validate_table(data: Assembled, *, today: dt.date, references: Mapping[str, 
         else:
             out[c.name] = normalize.clean_text(raw, repetitive=c.kind == "category")
     # table rules
+    when = EVENT_DATES.get(data.table)
+    if when is not None and when in out:
+        rej.flag(np.isnat(np.asarray(out[when], dtype="datetime64[ns]")), schema.REASON_MISSING_DATE,
+                 when, f"{when} is empty: the row cannot be placed in time")
     if data.table == schema.POLICIES:
         messages += _policy_rules(data, out, rej, generic)
     if data.table == schema.CLAIMS:

@@ -177,3 +177,23 @@ def test_null_token_id_is_a_missing_id(tmp_path: Path) -> None:
     r = _only_rejection(ds, "policies")
     assert (r["reason"], r["row"]) == ("missing_id", 3)
     assert ds.validated["policies"]["policy_id"].tolist() == ["P0"]
+
+
+@pytest.mark.parametrize(("name", "text", "column"), [
+    ("benefit_usage.csv", "member_id,benefit,used_at,cost\nM1,checkup,2024-03-01,10\nM1,checkup,,10\n",
+     "used_at"),
+    ("service_contacts.csv", "contact_id,member_id,started_at,handled_by\nS1,M1,2024-03-01,bot\n"
+     "S2,M1,,bot\n", "started_at"),
+    ("claims.csv", "claim_id,policy_id,reported_at,settled_at,status\nK1,P0,2024-03-01,,open\n"
+     "K2,P0,,2024-03-05,paid\n", "reported_at"),
+])
+def test_event_rows_without_their_date_are_rejected(tmp_path: Path, name: str, text: str, column: str) -> None:
+    # Every analysis windows these rows on their date: an undated row used to be accepted and
+    # then silently left out of every figure.
+    ds = _load(tmp_path, {"policies.csv": POLICY_HEADER + GOOD_POLICY, "members.csv": "member_id\nM1\n",
+                          name: text})
+    table = name.removesuffix(".csv")
+    r = _only_rejection(ds, table)
+    assert (r["reason"], r["column"], r["row"]) == ("missing_date", column, 3)
+    t = ds.report.table(table)
+    assert (t.read, t.accepted, t.rejected) == (2, 1, 1)
