@@ -179,8 +179,10 @@ def _count(mask: np.ndarray) -> np.ndarray:
 def _premium(b: _Book, mask: np.ndarray) -> Series:
     if "annual_premium" not in b.p.columns:
         return np.array([]), "policies have no annual_premium column"
-    prem = np.nan_to_num(b.p["annual_premium"].to_numpy(dtype=float))
-    return prem @ mask.astype(float), None
+    prem = b.p["annual_premium"].to_numpy(dtype=float)
+    if len(prem) and np.isnan(prem).all():
+        return np.array([]), "annual_premium is empty on every policy"
+    return np.nan_to_num(prem) @ mask.astype(float), None  # empty premiums count as 0
 
 
 def _members(b: _Book) -> Series:

@@ -207,3 +207,12 @@ def test_progress_and_cancel(books) -> None:
     assert stub.fractions[-1] == 1.0 and stub.fractions == sorted(stub.fractions)
     with pytest.raises(Cancelled):
         compute_kpis(books(), progress=Stub(True))
+
+
+def test_premium_kpis_without_any_premium_have_a_reason_not_zero(books) -> None:
+    # Every annual_premium empty used to show an in-force premium of 0 (a wrong figure).
+    pol = books("policies").validated["policies"].assign(annual_premium=np.nan)
+    res = compute_kpis(Dataset(validated={"policies": pol}, as_of=AS_OF))
+    for kpi_id in ("in_force_premium", "new_business_premium"):
+        assert res[kpi_id].value is None and "annual_premium is empty" in res[kpi_id].reason
+    assert res["in_force_policies"].value == 3
