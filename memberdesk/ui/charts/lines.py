@@ -8,13 +8,13 @@ confidence whiskers; ``reference`` draws a dashed horizontal line (1 for A/E rat
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QWidget
 
 from memberdesk.ui.charts.base import Chart, label_style, tr
@@ -47,13 +47,20 @@ class TrendChart(Chart):
                  series: str | None = None, lower: str | None = None, upper: str | None = None,
                  kind: str = "line", x_label: str = "", y_label: str = "",
                  percent: bool = False, reference: float | None = None,
-                 dashed_after: float | None = None, title: str = "") -> None:
+                 dashed_after: float | None = None, title: str = "",
+                 names: Mapping[str, str] | None = None, sort_x: bool = True) -> None:
         """Draw ``frame``.
 
         Parameters
         ----------
         y
             One column, or several (each becomes a series; ``series`` must then be None).
+        names
+            Display names of series (or of the ``y`` columns), e.g. ``{"csat": "CSAT"}``; used
+            in the legend, the hover text and the chart's data.
+        sort_x
+            Sort categorical x values (periods); False keeps the frame's order (bars ranked
+            by size).
         kind
             ``"line"`` or ``"bar"`` (grouped bars, one group per x value).
         percent
@@ -79,23 +86,29 @@ class TrendChart(Chart):
             series, y = "series", "value"
         else:
             y = ys[0]
+        if names and series:
+            frame[series] = frame[series].map(lambda v: names.get(str(v), v))
         categorical = not pd.api.types.is_numeric_dtype(frame[x])
         if categorical:
             labels = list(pd.unique(frame[x].astype(str)))
-            try:
+            if sort_x:
                 labels = sorted(labels)
-            except TypeError:
-                pass
             pos = {lab: i for i, lab in enumerate(labels)}
             frame["_x"] = frame[x].astype(str).map(pos).astype(float)
             self.x_labels = labels
             step = max(1, int(np.ceil(len(labels) / 10)))
-            self.plot.getAxis("bottom").setTicks([[(i, lab) for i, lab in enumerate(labels) if i % step == 0],
-                                                  [(i, lab) for i, lab in enumerate(labels)]])
+            shown = [wrap_label(lab) for lab in labels] if kind == "bar" else labels
+            bottom = self.plot.getAxis("bottom")
+            bottom.setTicks([[(i, lab) for i, lab in enumerate(shown) if i % step == 0],
+                             [(i, lab) for i, lab in enumerate(shown)]])
+            lines = max((lab.count("\n") + 1 for lab in shown), default=1)
+            line_height = QFontMetrics(bottom.style.get("tickFont") or self.font()).height()
+            bottom.setHeight(None if lines == 1 else 20 + lines * line_height + 22)
         else:
             frame["_x"] = frame[x].astype(float)
             self.x_labels = None
             self.plot.getAxis("bottom").setTicks(None)
+            self.plot.getAxis("bottom").setHeight(None)
         long_series = len(frame) > LONG_SERIES
         self.plot.setDownsampling(auto=long_series, mode="peak")
         self.plot.setClipToView(long_series)
@@ -135,12 +148,18 @@ class TrendChart(Chart):
                     self._add(pg.ErrorBarItem(x=gx[ok] + offset, y=gy[ok], top=hi[ok] - gy[ok],
                                               bottom=gy[ok] - lo[ok], beam=min(0.2, width * 0.5),
                                               pen=pg.mkPen(colour, width=1.2)))
+        # legend in rows across the top, as many columns as fit; reset_view keeps that band free
+        cols, self._legend_rows = self._legend_shape([value_label(nm) for nm in self.series_names if nm])
+        self.legend.setColumnCount(cols)
         if reference is not None:
             self._add(pg.InfiniteLine(pos=reference, angle=0, movable=False,
                                       pen=pg.mkPen(self.colours.reference, width=1.5, style=Qt.PenStyle.DashLine)))
         self.plot.setLabel("bottom", x_label, **label_style(self.colours))
         self.plot.setLabel("left", y_label, **label_style(self.colours))
         self.value_axis.percent = percent
+        top = pd.to_numeric(frame[y], errors="coerce").max()
+        # ratios cannot exceed 100%: no "110%" tick in the legend's head-room
+        self.value_axis.max_label = 1.0 if percent and pd.notna(top) and top <= 1.0 else None
         self.value_axis.picture = None
         self.value_axis.update()
         self.plot.setTitle(title or None, color=self.colours.foreground, size="10pt")
@@ -174,8 +193,26 @@ class TrendChart(Chart):
         pad_y = 0.08 * (hi - lo) if hi > lo else 0.5 * max(abs(hi), 1e-3)
         if self._kind == "bar":
             lo = min(lo, 0.0)
-        self.plot.setRange(xRange=(x0 - pad_x, x1 + pad_x),
-                           yRange=(lo if self._kind == "bar" else lo - pad_y, hi + pad_y), padding=0)
+        bottom = lo if self._kind == "bar" else lo - pad_y
+        top = hi + pad_y
+        rows = getattr(self, "_legend_rows", 0)
+        if rows:  # head-room for the legend so it never hides a line or a bar
+            height = self.plot.getViewBox().height()
+            height = height if height > 100 else 300.0
+            share = min((rows * 22 + 14) / height, 0.4)
+            top = bottom + (top - bottom) / (1 - share)
+        self.plot.setRange(xRange=(x0 - pad_x, x1 + pad_x), yRange=(bottom, top), padding=0)
+
+    def _legend_shape(self, labels: list[str]) -> tuple[int, int]:
+        """(columns, rows) of a legend of ``labels`` that fits the plot's width."""
+        if not labels:
+            return 1, 0
+        width = self.plot.getViewBox().width()
+        width = width if width > 100 else 450.0
+        metrics = QFontMetrics(self.font())
+        item = max(metrics.horizontalAdvance(t) for t in labels) + 45  # sample + gaps
+        cols = int(max(1, min(len(labels), (width - 20) // item)))
+        return cols, int(np.ceil(len(labels) / cols))
 
     def _add(self, item: Any) -> None:
         self.plot.addItem(item)
@@ -210,18 +247,33 @@ class TrendChart(Chart):
         self.hover.show()
 
 
+def wrap_label(text: str, width: int = 10) -> str:
+    """Break a long category label at spaces into lines of about ``width`` characters, so
+    neighbouring bar labels do not run into each other."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "\n".join(lines)
+
+
 class ValueAxis(pg.AxisItem):
     """An axis that can label ratios as percentages (0.85 → 85%)."""
 
     def __init__(self, orientation: str, **kwargs: Any) -> None:
         super().__init__(orientation, **kwargs)
         self.percent = False
+        self.max_label: float | None = None  # ticks above this value get no label
 
     def tickStrings(self, values: Sequence[float], scale: float, spacing: float) -> list[str]:  # noqa: N802
         if not self.percent:
             return super().tickStrings(values, scale, spacing)
         decimals = 0 if spacing * 100 >= 1 else 1 if spacing * 100 >= 0.1 else 2
-        return [f"{v * 100:.{decimals}f}%" for v in values]
+        cap = self.max_label
+        return ["" if cap is not None and v > cap + 1e-9 else f"{v * 100:.{decimals}f}%"
+                for v in values]
 
 
 __all__ = ["TrendChart"]

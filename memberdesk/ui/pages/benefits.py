@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
@@ -92,21 +94,18 @@ class BenefitsPage(AnalysisPage):
                                y_label=self.tr("Members who used a benefit"))
         if view.retention is not None:
             comp = view.retention.comparison
-            long = comp.melt(id_vars=["analysis"] if "analysis" in comp.columns else None,
-                             value_vars=["survival_users", "survival_non_users"],
-                             var_name="group", value_name="survival") if False else None
-            del long
             rows = []
+            shown = {"naive": self.tr("naive (from issue)"), "landmark": self.tr("landmark (fair)")}
             for idx, r in comp.reset_index().iterrows():
                 name = str(r.get("analysis", r.get("index", idx)))
+                name = shown.get(name, name)
                 rows.append({"analysis": name, "group": self.tr("users"), "survival": r["survival_users"]})
                 rows.append({"analysis": name, "group": self.tr("non-users"), "survival": r["survival_non_users"]})
-            import pandas as pd
-
             self.compare.set_data(pd.DataFrame(rows), x="analysis", y="survival", series="group", kind="bar",
-                                  percent=True, y_label=self.tr("Still in force {h:g} months after origin").format(
+                                  percent=True, sort_x=False, y_label=self.tr("Still in force {h:g} months after origin").format(
                                       h=view.retention.horizon_months))
-            fill_table(self.table, self.model, comp.reset_index(),
+            fill_table(self.table, self.model,
+                       comp.reset_index(drop=isinstance(comp.index, pd.RangeIndex)),
                        formats={c: percent_format for c in ("survival_users", "survival_non_users",
                                                             "survival_difference")})
         else:

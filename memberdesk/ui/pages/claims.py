@@ -62,6 +62,8 @@ class ClaimsPage(AnalysisPage):
         long = s.melt(id_vars=["segment"], value_vars=["paid_ratio_amount", "paid_ratio_count"],
                       var_name="measure", value_name="ratio")
         self.ratio.set_data(long, x="segment", y="ratio", series="measure", kind="bar", percent=True,
-                            y_label=self.tr("Paid ratio"))
+                            y_label=self.tr("Paid ratio"), sort_x=False,
+                            names={"paid_ratio_amount": self.tr("by amount"),
+                                   "paid_ratio_count": self.tr("by count")})
         fmt = {c: percent_format for c in s.columns if c.startswith("within_") or c.startswith("paid_ratio")}
         fill_table(self.table, self.model, s, formats=fmt)

@@ -1,0 +1,63 @@
+"""What makes a chart readable for a manager: names instead of column ids, bars in the order
+given, category labels that do not run into each other, a legend that hides no data, no
+percent ticks above 100 %, titles that never widen the window."""
+from __future__ import annotations
+
+import pandas as pd
+
+from memberdesk.ui.charts.base import ChartPanel
+from memberdesk.ui.charts.lines import TrendChart, wrap_label
+
+
+def test_series_names_replace_column_ids_in_legend_and_data(qtbot) -> None:
+    chart = TrendChart()
+    qtbot.addWidget(chart)
+    frame = pd.DataFrame({"month": ["2024-01", "2024-02"], "csat": [0.7, 0.8],
+                          "bot_replacement_rate": [0.8, 0.85]})
+    chart.set_data(frame, x="month", y=["csat", "bot_replacement_rate"], percent=True,
+                   names={"csat": "CSAT", "bot_replacement_rate": "Bot replacement"})
+    legend = [label.text for _sample, label in chart.legend.items]
+    assert legend == ["CSAT", "Bot replacement"]
+    assert set(chart.data_frame()["series"]) == {"CSAT", "Bot replacement"}
+
+
+def test_bars_keep_the_given_order_and_long_labels_wrap(qtbot) -> None:
+    chart = TrendChart()
+    qtbot.addWidget(chart)
+    top = pd.DataFrame({"topic": ["policy inquiry", "premium payment", "claims"],
+                        "contacts": [30, 20, 10]})
+    chart.set_data(top, x="topic", y="contacts", kind="bar", sort_x=False)
+    assert chart.x_labels == ["policy inquiry", "premium payment", "claims"]  # by size, not a-z
+    ticks = chart.plot.getAxis("bottom")._tickLevels[1]
+    assert [t[1] for t in ticks] == ["policy\ninquiry", "premium\npayment", "claims"]
+    assert chart.plot.getAxis("bottom").minimumHeight() > 50   # room for the second line
+    assert wrap_label("change of details") == "change of\ndetails"
+    assert wrap_label("claims") == "claims"
+
+
+def test_legend_band_is_kept_free_of_data_and_no_ticks_above_100_percent(qtbot) -> None:
+    chart = TrendChart()
+    qtbot.addWidget(chart)
+    chart.resize(600, 400)
+    chart.show()
+    frame = pd.DataFrame({"month": ["a", "b", "c"] * 2, "rate": [0.9, 1.0, 0.95, 0.5, 0.6, 0.7],
+                          "channel": ["x"] * 3 + ["y"] * 3})
+    chart.set_data(frame, x="month", y="rate", series="channel", percent=True)
+    (_y0, y1) = chart.plot.getViewBox().viewRange()[1]
+    assert y1 > 1.0 + 0.05  # head-room above the highest point for the legend
+    legend_bottom = chart.plot.getViewBox().mapSceneToView(
+        chart.legend.mapToScene(chart.legend.boundingRect().bottomLeft())).y()
+    assert legend_bottom > 1.0  # the legend sits above the data
+    labels = chart.value_axis.tickStrings([0.9, 1.0, 1.1], 1.0, 0.1)
+    assert labels == ["90%", "100%", ""]
+
+
+def test_a_long_panel_title_does_not_widen_the_panel(qtbot) -> None:
+    chart = TrendChart()
+    panel = ChartPanel(chart, "x" * 300)
+    qtbot.addWidget(panel)
+    assert panel.minimumSizeHint().width() < 500
+    panel.resize(400, 300)
+    panel.show()
+    assert panel._title.elided_text().endswith("…")
+    assert panel._title.toolTip() == "x" * 300
