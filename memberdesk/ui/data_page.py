@@ -21,6 +21,7 @@ from memberdesk.core import schema
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.mapping import ColumnMapping
 from memberdesk.core.progress import Progress
+from memberdesk.ui.i18n import table_label
 from memberdesk.ui.table_model import DataFrameModel
 from memberdesk.ui.validation_view import ValidationView
 
@@ -159,14 +160,14 @@ class DataPage(QWidget):
             model.set_frame(frame.head(PREVIEW_ROWS).reset_index(drop=True))
             view.resizeColumnsToContents()
             self.previews[name] = model
-            self.tables_tabs.addTab(view, f"{name} ({len(frame):,})")
+            self.tables_tabs.addTab(view, f"{table_label(name)} ({len(frame):,})")
         rejected = ds.report.total_rejected
         self.tabs.setTabText(1, self.tr("Validation ({0:,} rejected)").format(rejected)
                              if rejected else self.tr("Validation"))
 
     def _describe(self, ds: Dataset) -> str:
         files = ", ".join(Path(f).name for f in ds.sources) or self.tr("(unknown)")
-        rows = " · ".join(f"{name}: {len(frame):,}" for name, frame in ds.validated.items())
+        rows = " · ".join(f"{table_label(name)}: {len(frame):,}" for name, frame in ds.validated.items())
         text = self.tr("<b>Files:</b> {0}<br><b>Accepted rows:</b> {1}<br>"
                        "<b>As of:</b> {2} — showing the first {3} rows of each table.")
         return text.format(files, rows, ds.as_of.date().isoformat(), PREVIEW_ROWS)

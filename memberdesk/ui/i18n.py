@@ -265,13 +265,34 @@ _VALUE_CODES = (
 )
 
 
+_TABLE_NAMES = (
+    QT_TRANSLATE_NOOP("Table", "policies"), QT_TRANSLATE_NOOP("Table", "members"),
+    QT_TRANSLATE_NOOP("Table", "benefit_usage"), QT_TRANSLATE_NOOP("Table", "service_contacts"),
+    QT_TRANSLATE_NOOP("Table", "claims"),
+)
+
+
+def table_label(table: str) -> str:
+    """Display name of a canonical table (``policies`` -> 保单 in Chinese)."""
+    return QCoreApplication.translate("Table", str(table))
+
+
+def dataset_summary(ds: Any) -> str:
+    """The status-bar line of a Dataset: row counts per table and the as-of date, in the UI
+    language (``policies 6,824 · … · as of 2024-12-31`` / ``保单 6,824 · … · 评估日 2024-12-31``)."""
+    parts = [f"{table_label(name)} {format_int(len(frame))}" for name, frame in ds.validated.items()]
+    as_of = QCoreApplication.translate("Table", "as of {0}").format(format_date(ds.as_of))
+    return " · ".join([*parts, as_of])
+
+
 def value_label(value: Any) -> str:
     """Display text of a coded value (status, cause, handled_by); other values unchanged."""
     text = str(value)
     return QCoreApplication.translate("Value", text)
 
 
-__all__ = ["LANGUAGES", "LANGUAGE_NAMES", "choose_language", "column_label", "format_date",
+__all__ = ["LANGUAGES", "LANGUAGE_NAMES", "choose_language", "column_label", "dataset_summary",
+           "format_date",
            "format_int", "format_long_date", "format_month", "format_number", "format_percent",
            "locale_for", "set_ui_language", "system_language", "to_date", "ui_language",
-           "value_label"]
+           "table_label", "value_label"]

@@ -38,6 +38,7 @@ from memberdesk.ui import worker
 from memberdesk.ui.data_page import DataPage
 from memberdesk.ui.dialogs import ErrorDialog
 from memberdesk.ui.filter_bar import FilterBar
+from memberdesk.ui.i18n import dataset_summary
 from memberdesk.ui.resources import icon
 from memberdesk.ui.settings import AppSettings
 from memberdesk.ui.shell_actions import ShellActions
@@ -300,7 +301,7 @@ class MainWindow(QMainWindow):
         if self.base is None:
             return
         self.dataset = self.base.with_as_of(as_of).with_filters(filters)
-        self.summary_label.setText(self.dataset.summary())
+        self.summary_label.setText(dataset_summary(self.dataset))
         self.as_of_label.setText(self.tr("As of {0}").format(self.dataset.as_of.date().isoformat()))
         for page in self.pages.values():
             page.set_dataset(self.dataset)

@@ -405,6 +405,14 @@
             <translation>使用过权益的会员占比</translation>
         </message>
         <message>
+            <source>naive (from issue)</source>
+            <translation>朴素比较（自承保起）</translation>
+        </message>
+        <message>
+            <source>landmark (fair)</source>
+            <translation>界标法（公平比较）</translation>
+        </message>
+        <message>
             <source>users</source>
             <translation>使用者</translation>
         </message>
@@ -2026,6 +2034,33 @@ Reference levels: {refs}</source>
         <message>
             <source>The language changes the next time MemberDesk starts.</source>
             <translation>语言将在下次启动 MemberDesk 时切换。</translation>
+        </message>
+    </context>
+    <context>
+        <name>Table</name>
+        <message>
+            <source>policies</source>
+            <translation>保单</translation>
+        </message>
+        <message>
+            <source>members</source>
+            <translation>会员</translation>
+        </message>
+        <message>
+            <source>benefit_usage</source>
+            <translation>权益使用</translation>
+        </message>
+        <message>
+            <source>service_contacts</source>
+            <translation>服务接触</translation>
+        </message>
+        <message>
+            <source>claims</source>
+            <translation>理赔</translation>
+        </message>
+        <message>
+            <source>as of {0}</source>
+            <translation>评估日 {0}</translation>
         </message>
     </context>
     <context>

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from memberdesk.ui.charts.base import ChartPanel
 from memberdesk.ui.charts.stacked import StackedIncidenceChart
+from memberdesk.ui.i18n import value_label
 from memberdesk.ui.pages.base import (AnalysisPage, Task, fill_table, make_table, reset_combo,
                                       segment_items)
 
@@ -78,7 +79,7 @@ class DecrementsPage(AnalysisPage):
 
     def show_result(self, res: Any) -> None:
         self.groups = incidence_by_group(res)
-        reset_combo(self.group, [(g, g) for g in self.groups], keep=self.group.currentData())
+        reset_combo(self.group, [(value_label(g), g) for g in self.groups], keep=self.group.currentData())
         self._draw()
 
     def _draw(self) -> None:
@@ -87,7 +88,7 @@ class DecrementsPage(AnalysisPage):
             return
         time, cif = self.groups[name]
         self.chart.set_incidence(time, cif)
-        self.panel.set_title(self.tr("Cumulative incidence by cause — {g}").format(g=name))
+        self.panel.set_title(self.tr("Cumulative incidence by cause — {g}").format(g=value_label(name)))
         frame = self.chart.data_frame()
         idx = np.searchsorted(frame["time"].to_numpy(), [12, 24, 36, 60], side="right") - 1
         idx = idx[idx >= 0]

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QSplitter, QTabWidget, QWidget
 from memberdesk.ui.charts.base import ChartPanel
 from memberdesk.ui.charts.heatmap import HeatmapChart
 from memberdesk.ui.charts.lines import TrendChart
+from memberdesk.ui.i18n import column_label
 from memberdesk.ui.pages.base import (AnalysisPage, Task, fill_table, make_table, percent_format,
                                       reset_combo, segment_items)
 
@@ -94,7 +95,7 @@ class PersistencyPage(AnalysisPage):
                             x_label=self.tr("Evaluation period (end)"),
                             y_label=self.tr("{m}-month persistency").format(m=res.month))
         self.trend_panel.set_title(self.tr("{m}-month persistency ({measure}) by {by}").format(
-            m=res.month, measure=self.measure.currentText(), by=res.by or self.tr("whole book")))
+            m=res.month, measure=self.measure.currentText(), by=column_label(res.by) if res.by else self.tr("whole book")))
         shown = frame.drop(columns=[c for c in ("period_start", "cohort_issued_from", "cohort_issued_to")
                                     if c in frame.columns])
         fill_table(self.table, self.model, shown,

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 
 from memberdesk.ui.charts.base import ChartPanel
 from memberdesk.ui.charts.km import KMChart
+from memberdesk.ui.i18n import column_label
 from memberdesk.ui.pages.base import (AnalysisPage, Task, fill_table, make_table, percent_format,
                                       reset_combo, segment_items)
 
@@ -104,7 +105,7 @@ class RetentionPage(AnalysisPage):
         self.chart.set_curves(km.curves, unit=km.unit, p_value=None if lr is None else lr.p_value,
                               test_label=self.tr("Log-rank test (χ² = {x:.1f}, {df} df)").format(
                                   x=lr.test_statistic, df=lr.degrees_of_freedom) if lr else "")
-        by = km.by or self.tr("all policies")
+        by = column_label(km.by) if km.by else self.tr("all policies")
         self.panel.set_title(self.tr("Retention by {by}").format(by=by))
         at = km.survival_at_times.copy()
         per_year = 12.0 if km.unit == "months" else DAYS_PER_YEAR
@@ -116,4 +117,5 @@ class RetentionPage(AnalysisPage):
                    view.pairwise if view.pairwise is not None else pd.DataFrame(
                        {"note": [self.tr("Choose a segment with two or more groups to compare them.")]}))
         fill_table(self.rmst_view, self.rmst_model, view.rmst)
-        self.tabs.setTabText(3, self.tr("RMST to {h:g} {unit}").format(h=view.horizon, unit=km.unit))
+        self.tabs.setTabText(3, self.tr("RMST to {h:g} {unit}").format(
+            h=view.horizon, unit=self.tr("months") if km.unit == "months" else self.tr("days")))

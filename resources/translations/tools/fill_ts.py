@@ -4,7 +4,8 @@
 Usage: ``python resources/translations/tools/fill_ts.py resources/translations/memberdesk_zh_CN.ts``
 
 Every ``<message>`` gets its translation from :data:`zh_CN.BY_CONTEXT` (context, source),
-else :data:`zh_CN.COLUMNS` / :data:`zh_CN.VALUES` for the "Column" / "Value" contexts, else
+else :data:`zh_CN.COLUMNS` / :data:`zh_CN.VALUES` / :data:`zh_CN.TABLES` for the "Column" /
+"Value" / "Table" contexts, else
 :data:`zh_CN.ZH` (source). The ``type`` attribute ("unfinished", "vanished", "obsolete") is
 removed when a translation is found; vanished/obsolete messages are dropped. Python
 ``{placeholders}`` must be the same in source and translation. Exit status 1 (and a list on
@@ -32,6 +33,8 @@ def translation_for(context: str, source: str) -> str | None:
         return zh_CN.COLUMNS.get(source)
     if context == "Value":
         return zh_CN.VALUES.get(source)
+    if context == "Table":
+        return zh_CN.TABLES.get(source)
     return zh_CN.ZH.get(source)
 
 

@@ -142,6 +142,8 @@ ZH: dict[str, str] = {
     "Members who used a benefit": "使用过权益的会员占比",
     "users": "使用者",
     "non-users": "未使用者",
+    "naive (from issue)": "朴素比较（自承保起）",
+    "landmark (fair)": "界标法（公平比较）",
     "Still in force {h:g} months after origin": "起点后 {h:g} 个月仍有效占比",
     "Retention comparison not available: {e}": "无法进行留存对比：{e}",
     # ---- import wizard -------------------------------------------------------------------
@@ -482,6 +484,12 @@ COLUMNS: dict[str, str] = {
     "file": "文件", "files": "文件", "sheet": "工作表", "table": "数据表", "read": "读取行数",
     "accepted": "接受行数", "rejected": "拒绝行数", "rows": "行数", "row": "行号", "column": "列",
     "reason": "原因", "detail": "详情", "meaning": "含义",
+}
+
+# Canonical table names and the status-bar "as of" (context "Table").
+TABLES: dict[str, str] = {
+    "policies": "保单", "members": "会员", "benefit_usage": "权益使用", "service_contacts": "服务接触",
+    "claims": "理赔", "as of {0}": "评估日 {0}",
 }
 
 # Coded values shown as legends and list entries (context "Value").
