@@ -64,7 +64,11 @@ def as_string_array(values: object) -> pa.Array:
         texts = np.where(whole, np.where(whole, f, 0).astype(np.int64).astype(str), f.astype(str))
         arr = pa.array(texts, mask=~np.isfinite(f), type=pa.string())
     elif not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
-        arr = arr.cast(pa.string())
+        try:
+            arr = arr.cast(pa.string())
+        except (pa.ArrowNotImplementedError, pa.ArrowInvalid):
+            # lists, structs, maps, non-UTF-8 binary (Parquet): their Python text
+            arr = pa.array([_cell_text(v) for v in arr.to_pylist()], type=pa.string())
     if pa.types.is_large_string(arr.type):
         arr = arr.cast(pa.string())
     return pc.utf8_trim_whitespace(arr)
