@@ -280,11 +280,11 @@ def read_text(path: str | Path, progress: Progress | None = None) -> RawTable:
             except UnicodeDecodeError:
                 raise DataError("the file mixes text encodings (not valid UTF-8 nor GB18030)",
                                 file=file)
-            return _finish_text(file, *_read_python(data, delimiter, at + 1), encoding,
+            return _finish_text(file, *_read_python(data, delimiter, at + 1, file), encoding,
                                 delimiter, notes)
         table = None  # ragged rows etc.: the careful reader below copes
     if table is None or rows is None:
-        return _finish_text(file, *_read_python(data, delimiter, at + 1), encoding, delimiter,
+        return _finish_text(file, *_read_python(data, delimiter, at + 1, file), encoding, delimiter,
                             notes)
     return _finish_text(file, table, rows, encoding, delimiter, notes)
 
@@ -363,10 +363,12 @@ def _read_arrow(data: bytes, headers: list[str], delimiter: str) -> pa.Table:
     return table.rename_columns(headers)
 
 
-def _read_python(data: bytes, delimiter: str, header_row: int = 1) -> tuple[pa.Table, np.ndarray]:
+def _read_python(data: bytes, delimiter: str, header_row: int = 1,
+                 file: str = "") -> tuple[pa.Table, np.ndarray]:
     """Careful, slower reader: numbers rows as a spreadsheet does (``data`` starts with the
     header, which is row ``header_row``), pads short rows, widens the table for long ones,
-    skips blank lines."""
+    skips blank lines. A quote opened and never closed would swallow every following line
+    into one cell: that raises :class:`DataError` naming the row, rather than losing rows."""
     reader = csv.reader(io.StringIO(data.decode("utf-8", errors="replace"), newline=""),
                         delimiter=delimiter)
     try:
@@ -393,6 +395,10 @@ def _read_python(data: bytes, delimiter: str, header_row: int = 1) -> tuple[pa.T
                 rec = rec[:width]
         records.append(rec)
         lines.append(row_number)
+    if records and data.count(b'"') % 2 and any("\n" in c or "\r" in c for c in records[-1]):
+        raise DataError('a quote (") opened in this row is never closed, so every line after it '
+                        "would be read into one cell; close or remove the quote",
+                        file=file, row=lines[-1])
     columns = list(zip(*records)) if records else [()] * width
     table = pa.table({h: pa.array(list(col), type=pa.string()) for h, col in zip(headers, columns)})
     return table, np.asarray(lines, dtype=np.int64)

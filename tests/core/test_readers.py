@@ -273,3 +273,26 @@ def test_a_file_that_cannot_be_opened_is_a_data_error(tmp_path: Path, monkeypatc
     with pytest.raises(DataError, match="Permission denied") as info:
         read_file(f)
     assert info.value.file == str(f)
+
+
+def test_unterminated_quote_is_an_error_naming_the_row(tmp_path: Path) -> None:
+    # The quote on row 3 is never closed: rows 3 and 4 used to be read as ONE policy whose
+    # product held the rest of the file (row 4 lost without a word).
+    f = _write(tmp_path / "policies.csv", 'policy_id,issue_date,product\nP1,2021-03-01,term\n'
+                                          'P2,2021-03-02,"open quote\nP3,2021-03-03,x\n')
+    with pytest.raises(DataError, match="never closed") as info:
+        read_file(f)
+    assert (info.value.file, info.value.row) == (str(f), 3)
+
+
+def test_parquet_nested_and_binary_columns_are_kept_as_text(tmp_path: Path) -> None:
+    # list/struct columns used to end in ArrowNotImplementedError (a bug message on the CLI).
+    table = pa.table({"policy_id": ["007", "008"], "issue_date": ["2021-03-01", "2021-03-02"],
+                      "tags": pa.array([[1, 2], [3]]), "info": pa.array([{"a": 1}, {"a": 2}]),
+                      "blob": pa.array([b"\xff\xfe", b"x"])})
+    pq.write_table(table, tmp_path / "policies.parquet")
+    (raw,) = read_file(tmp_path / "policies.parquet").tables
+    assert raw.data.column("policy_id").to_pylist() == ["007", "008"]
+    assert raw.data.column("tags").to_pylist() == ["[1, 2]", "[3]"]
+    assert raw.data.column("info").to_pylist() == ["{'a': 1}", "{'a': 2}"]
+    assert raw.data.column("blob").to_pylist()[1] == "b'x'"
