@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtGui import QImage
 
 from memberdesk.cli import main
+from memberdesk.core.workspace import PAGE_IDS
 
 
 def test_screenshot_of_the_data_page_is_written(sample_data: Path, tmp_path: Path) -> None:
@@ -30,3 +32,16 @@ def test_unreadable_data_exits_3_with_the_file_named(tmp_path: Path, capsys) -> 
     bad.write_text("colour,shape\nred,round\n", encoding="utf-8")
     assert main(["gui", str(bad), "--screenshot", str(tmp_path / "x.png")]) == 3
     assert "bad.csv" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("page", PAGE_IDS)
+def test_screenshot_of_every_page_is_a_full_window_picture(sample_data: Path, tmp_path: Path,
+                                                           page: str) -> None:
+    out = tmp_path / f"{page}.png"
+    assert main(["gui", str(sample_data), "--screenshot", str(out), "--page", page]) == 0
+    image = QImage(str(out))
+    assert not image.isNull() and out.stat().st_size > 20_000
+    assert (image.width(), image.height()) == (1400, 900)  # no page widens the window
+    # the page area (right of the navigation, below the filter bar) is not blank
+    colours = {image.pixel(x, y) for x in range(260, 1400, 9) for y in range(150, 860, 9)}
+    assert len(colours) > 20, f"{page}: the page area is nearly blank"
