@@ -99,7 +99,8 @@ class ReadResult:
 
 
 def list_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Expand folders into the supported files directly in them (sorted, not recursive)."""
+    """Expand folders into the supported files directly in them (sorted, not recursive); each
+    file once, however many times it is named."""
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
@@ -112,7 +113,16 @@ def list_files(paths: Iterable[str | Path]) -> list[Path]:
             out.append(p)
         else:
             raise DataError("no such file or folder", file=str(p))
-    return out
+    # A file named twice (or also inside a named folder) is read once: reading it again would
+    # reject every row of the second copy as a duplicate id.
+    seen: set[Path] = set()
+    unique = []
+    for f in out:
+        key = f.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return unique
 
 
 def _supported(f: Path) -> bool:

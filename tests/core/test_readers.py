@@ -296,3 +296,12 @@ def test_parquet_nested_and_binary_columns_are_kept_as_text(tmp_path: Path) -> N
     assert raw.data.column("tags").to_pylist() == ["[1, 2]", "[3]"]
     assert raw.data.column("info").to_pylist() == ["{'a': 1}", "{'a': 2}"]
     assert raw.data.column("blob").to_pylist()[1] == "b'x'"
+
+
+def test_a_file_named_twice_is_read_once(tmp_path: Path) -> None:
+    # `validate data data/policies.csv` used to read policies twice and reject every row of
+    # the second copy as duplicate_id.
+    f = _write(tmp_path / "policies.csv", "policy_id,issue_date\nP1,2021-03-01\n")
+    again = tmp_path / "." / "policies.csv"
+    assert list_files([tmp_path, f, again]) == [f]
+    assert len(read_files([tmp_path, f]).tables) == 1
