@@ -61,3 +61,40 @@ def test_a_long_panel_title_does_not_widen_the_panel(qtbot) -> None:
     panel.show()
     assert panel._title.elided_text().endswith("…")
     assert panel._title.toolTip() == "x" * 300
+
+
+def _contrast(a, b) -> float:
+    """WCAG 2 contrast ratio of two QColors."""
+    def lum(c) -> float:
+        def ch(v: float) -> float:
+            return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+        return 0.2126 * ch(c.redF()) + 0.7152 * ch(c.greenF()) + 0.0722 * ch(c.blueF())
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_page_explanations_are_legible_in_both_themes(qtbot) -> None:
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QApplication
+
+    from memberdesk.ui import theme
+    from memberdesk.ui.pages import page_factory
+
+    from PySide6.QtGui import QColor
+
+    app = QApplication.instance()
+    before = theme.current_theme()
+    try:
+        for name in theme.THEMES:
+            theme.apply_theme(name, app)
+            page = page_factory("retention")(None)
+            qtbot.addWidget(page)
+            page.resize(1200, 800)
+            page.show()
+            image = page.subtitle.grab().toImage()
+            window = page.subtitle.palette().color(QPalette.ColorRole.Window)
+            best = max(_contrast(QColor(image.pixel(x, y)), window)
+                       for x in range(0, image.width(), 2) for y in range(image.height()))
+            assert best >= 3.0, name  # the drawn text: WCAG AA for secondary text
+    finally:
+        theme.apply_theme(before, app)

@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 import pandas as pd
 from PySide6.QtCore import QT_TR_NOOP, QCoreApplication, Qt, QTimer
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QPalette, QShowEvent
 from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QHeaderView, QLabel, QSizePolicy,
                                QStackedWidget, QTableView, QVBoxLayout, QWidget)
 
@@ -102,11 +102,11 @@ class AnalysisPage(QWidget):
         self.heading.setTextFormat(Qt.TextFormat.RichText)
         self.subtitle = QLabel("")
         self.subtitle.setWordWrap(True)
-        self.subtitle.setStyleSheet("color: palette(mid);")
+        self.subtitle.setForegroundRole(QPalette.ColorRole.PlaceholderText)  # secondary, legible
         self.controls = QHBoxLayout()
         self.controls.setContentsMargins(0, 0, 0, 0)
         self.status_label = QLabel("")
-        self.status_label.setStyleSheet("color: palette(mid);")
+        self.status_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
 
         header = QHBoxLayout()
         header.addWidget(self.heading)
