@@ -9,11 +9,10 @@ import argparse
 import sys
 from pathlib import Path
 
-import pandas as pd
 
 from memberdesk.commands.common import add_data_args, load_from_args, print_json
 from memberdesk.core import schema
-from memberdesk.core.validation_report import REJECTED_COLUMNS, ValidationReport
+from memberdesk.core.validation_report import ValidationReport
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -85,33 +84,6 @@ def output_problem(path: Path) -> str:
 
 
 def write_rejected(report: ValidationReport, path: str | Path) -> Path:
-    """Write the rejected rows to ``path`` (.xlsx or CSV).
-
-    A workbook is written cell by cell through :func:`memberdesk.report.safety.write_cell`:
-    rejected values are untrusted text, so a value such as ``=HYPERLINK(...)`` stays text
-    (never a formula) and control characters, which Excel cannot store, are removed. CSV goes
-    through :meth:`ValidationReport.export_rejected` (UTF-8 with BOM).
-    """
-    path = Path(path)
-    if path.suffix.lower() != ".xlsx":
-        return report.export_rejected(path)
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    from memberdesk.report.safety import write_cell
-
-    frame = report.rejected.reindex(columns=list(REJECTED_COLUMNS))
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "rejected_rows"
-    for j, name in enumerate(frame.columns, start=1):
-        write_cell(ws, 1, j, name)
-    for i, row in enumerate(frame.itertuples(index=False, name=None), start=2):
-        for j, value in enumerate(row, start=1):
-            if isinstance(value, str):
-                value = ILLEGAL_CHARACTERS_RE.sub("", value)
-            elif value is not None and not isinstance(value, (int, float)) and pd.isna(value):
-                value = None
-            write_cell(ws, i, j, value)
-    wb.save(path)
-    return path
+    """Write the rejected rows to ``path`` (.xlsx or CSV), values kept as text
+    (see :meth:`ValidationReport.export_rejected`)."""
+    return report.export_rejected(Path(path))

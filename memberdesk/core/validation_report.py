@@ -69,11 +69,42 @@ class ValidationReport:
         }
 
     def export_rejected(self, path: str | Path) -> Path:
-        """Write the rejected rows to CSV (UTF-8 with BOM so Excel shows Chinese) or XLSX."""
+        """Write the rejected rows to ``path``: XLSX, or CSV (UTF-8 with BOM so Excel shows
+        Chinese).
+
+        Rejected values are untrusted text: a value such as ``=HYPERLINK(...)`` must stay text
+        when the file is opened in Excel. In a workbook every string is a plain string cell
+        (quote-prefixed when it starts like a formula, control characters removed); in a CSV
+        such a value gets a leading apostrophe, Excel's own "this is text" mark.
+        """
+        from memberdesk.report.safety import needs_text_guard, write_cell
+
         path = Path(path)
         frame = self.rejected.reindex(columns=list(REJECTED_COLUMNS))
         if path.suffix.lower() == ".xlsx":
-            frame.to_excel(path, index=False, sheet_name="rejected_rows")
-        else:
-            frame.to_csv(path, index=False, encoding="utf-8-sig")
+            from openpyxl import Workbook
+
+            wb = Workbook()
+            ws = wb.active
+            ws.title = "rejected_rows"
+            for j, name in enumerate(frame.columns, start=1):
+                write_cell(ws, 1, j, name)
+            for i, row in enumerate(frame.itertuples(index=False, name=None), start=2):
+                for j, value in enumerate(row, start=1):
+                    write_cell(ws, i, j, value)
+            wb.save(path)
+            return path
+        guarded = frame.astype(object).map(
+            lambda v: "'" + v if isinstance(v, str) and needs_text_guard(v)
+            and not _is_number(v) else v)
+        guarded.to_csv(path, index=False, encoding="utf-8-sig")
         return path
+
+
+def _is_number(text: str) -> bool:
+    """True for a plain signed number such as ``-5`` or ``+1.5`` (safe in a CSV cell)."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
