@@ -9,7 +9,6 @@ import argparse
 import sys
 from pathlib import Path
 
-
 from memberdesk.commands.common import add_data_args, load_from_args, print_json
 from memberdesk.core import schema
 from memberdesk.core.validation_report import ValidationReport

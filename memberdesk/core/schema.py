@@ -234,7 +234,9 @@ REASON_FUTURE_DATE = "future_date"
 REASON_DESCRIPTIONS: dict[str, str] = {
     REASON_MISSING_ID: "The row has no id in a required id column.",
     REASON_DUPLICATE_ID: "The id appears on an earlier row; only the first is kept.",
-    REASON_MISSING_DATE: "A required date (issue date) is empty and no duration is given.",
+    REASON_MISSING_DATE: ("A required date is empty: a policy's issue date (with no duration "
+                          "given), a terminated policy's end date, or the date of a benefit use, "
+                          "service contact or claim."),
     REASON_BAD_DATE: "A date cannot be read in any accepted format.",
     REASON_END_BEFORE_ISSUE: "The end date is before the issue date.",
     REASON_NEGATIVE_AMOUNT: "An amount that must be zero or more is negative.",
