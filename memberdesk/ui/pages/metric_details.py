@@ -42,7 +42,7 @@ class MetricDetails(QWidget):
     def show_metric(self, metric_id: str, lang: str = "en") -> bool:
         """Show ``metric_id``; False (and a message) if the registry does not know it."""
         try:
-            from memberdesk.analysis.metrics import get_metric, node_kind, node_label
+            from memberdesk.analysis.metrics import UNIT_LABELS, get_metric, node_kind, node_label
             metric = get_metric(metric_id)
         except (ImportError, KeyError):
             self.metric_id = None
@@ -53,11 +53,12 @@ class MetricDetails(QWidget):
         direction = {"up": tr("higher is better"), "down": tr("lower is better")}.get(
             metric.good_direction, tr("neither higher nor lower is better"))
         formula, unit, id_ = tr("Formula"), tr("Unit"), tr("Id")  # not inside f-strings: lupdate
+        unit_text = UNIT_LABELS.get(metric.unit, (metric.unit, metric.unit))[1 if lang == "zh_CN" else 0]
         self.text.setText(
             f"<h3>{html.escape(metric.name(lang))}</h3>"
             f"<p>{html.escape(metric.definition(lang))}</p>"
             f"<p><b>{formula}:</b> <code>{html.escape(metric.formula)}</code><br>"
-            f"<b>{unit}:</b> {html.escape(metric.unit)} · {direction}<br>"
+            f"<b>{unit}:</b> {html.escape(unit_text)} · {direction}<br>"
             f"<b>{id_}:</b> <code>{html.escape(metric.id)}</code></p>")
         inputs = {step.node: step.inputs for step in metric.lineage}
         notes = {step.node: (step.note_zh if lang == "zh_CN" and step.note_zh else step.note_en)
