@@ -258,3 +258,19 @@ def test_claims_time_axis_is_days_since_report(qtbot, sample_data: Path) -> None
     qtbot.waitUntil(lambda: not page.is_busy, timeout=30_000)
     label = page.km.plot.getAxis("bottom").labelText
     assert "report" in label and "issue" not in label
+
+
+def test_first_start_opens_the_sample_book_then_the_last_session(sample_data: Path,
+                                                                 tmp_path: Path) -> None:
+    from memberdesk.ui.app import startup_paths
+
+    settings = AppSettings()
+    assert settings.last_sources() == []
+    assert [Path(p).resolve() for p in startup_paths([], settings)] == [sample_data.resolve()]
+    mine = tmp_path / "policies.csv"
+    mine.write_text("policy_id,issue_date\nP1,2020-01-01\n", encoding="utf-8")
+    settings.set_last_sources([str(mine)])
+    assert startup_paths([], settings) == [str(mine)]          # the last session next time
+    mine.unlink()
+    assert [Path(p).resolve() for p in startup_paths([], settings)] == [sample_data.resolve()]
+    assert startup_paths(["x.csv"], settings) == ["x.csv"]      # the command line wins
