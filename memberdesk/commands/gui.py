@@ -23,7 +23,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                    help="data files (.csv .tsv .txt .xlsx .parquet), folders of them, or a "
                         ".mdesk workspace")
     p.add_argument("--lang", choices=LANGUAGES, default=None,
-                   help="user-interface language (default: the last one chosen, else en)")
+                   help="user-interface language (default: the last one chosen, else the system language)")
     p.add_argument("--screenshot", metavar="OUT.png",
                    help="render a page offscreen on the loaded data, write it as PNG and exit")
     p.add_argument("--page", metavar="PAGE", default="data",
