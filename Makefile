@@ -28,6 +28,12 @@ translations: $(STAMP)
 	$(BIN)/python resources/translations/tools/fill_ts.py $(TS_ZH)
 	$(BIN)/pyside6-lrelease -silent $(TS_ZH) -qm resources/translations/memberdesk_zh_CN.qm
 
+SHOT_PAGES := cockpit retention persistency drivers experience service
+screenshots: $(STAMP)
+	mkdir -p docs/screenshots
+	for p in $(SHOT_PAGES); do QT_QPA_PLATFORM=offscreen $(BIN)/memberdesk gui sample_data --lang en --screenshot docs/screenshots/$$p.png --page $$p || exit 1; done
+	$(BIN)/python -c "from PIL import Image; import sys; [Image.open(f).convert('RGB').quantize(256, dither=Image.Dither.NONE).save(f, optimize=True) for f in sys.argv[1:]]" $(addprefix docs/screenshots/,$(addsuffix .png,$(SHOT_PAGES)))
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
