@@ -30,11 +30,11 @@ from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from memberdesk.analysis.cox_engine import (GRAM_BLOCK_ROWS, _prepare, concordance_index,
                                             fit_efron, schoenfeld_residuals)
 from memberdesk.analysis.frames import MISSING_GROUP, default_unit, survival_frame
+from memberdesk.analysis.km import chi2_sf, normal_quantile, normal_sf
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
 from memberdesk.core.progress import Progress, check_cancelled, ensure
@@ -72,7 +72,7 @@ class CoxResult:
         """(statistic, degrees of freedom, p-value) of the model against no covariates."""
         stat = 2 * (self.log_likelihood - self.log_likelihood_null)
         dof = len(self.coefficients)
-        return stat, dof, float(stats.chi2.sf(stat, dof))
+        return stat, dof, chi2_sf(stat, dof)
 
     def to_json(self) -> dict[str, Any]:
         """The DESIGN §5 ``cox --json`` object."""
@@ -324,12 +324,12 @@ def fit_cox(data: Dataset | pd.DataFrame, covariates: Sequence[str], *,
     beta = fit.beta / scale
     cov = fit.covariance / np.outer(scale, scale)
     se = np.sqrt(np.diag(cov))
-    zq = float(stats.norm.ppf(1 - alpha / 2))
+    zq = normal_quantile(1 - alpha / 2)
     wald = beta / se
     coefficients = pd.DataFrame({
         "covariate": names, "coef": beta, "se": se, "hazard_ratio": np.exp(beta),
         "ci_lower": np.exp(beta - zq * se), "ci_upper": np.exp(beta + zq * se), "z": wald,
-        "p_value": 2 * stats.norm.sf(np.abs(wald)),
+        "p_value": 2 * normal_sf(np.abs(wald)),
         "coef_lower": beta - zq * se, "coef_upper": beta + zq * se,
     })
     prog.status("Checking proportional hazards")
@@ -393,6 +393,6 @@ def _ph_test(resid: np.ndarray, cov_std: np.ndarray, scale: np.ndarray, n_events
     g = rank - rank.mean()
     se2 = np.diag(cov)
     stat = (g @ scaled) ** 2 / (n_events * se2 * (g**2).sum())
-    pvals = stats.chi2.sf(stat, 1)
+    pvals = np.array([chi2_sf(float(s), 1) for s in stat])
     return pd.DataFrame({"covariate": names, "test_statistic": stat, "p_value": pvals,
                          "verdict": [ph_verdict(float(pv)) for pv in pvals]})

@@ -22,10 +22,9 @@ from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from memberdesk.analysis.km import (ArrayLike, KMCurve, check_inputs, curve_from_counts,
-                                    grouped_counts)
+from memberdesk.analysis.km import (ArrayLike, KMCurve, check_inputs, chi2_sf, curve_from_counts,
+                                    grouped_counts, normal_quantile, normal_sf)
 from memberdesk.core.errors import AnalysisError
 
 
@@ -80,7 +79,7 @@ def logrank_from_counts(removed: np.ndarray, observed: np.ndarray,
     v = np.diag((weighted * n_t).sum(axis=1)) - weighted @ n_jt.T
     stat = float(z[:-1] @ np.linalg.pinv(v[:-1, :-1]) @ z[:-1])
     dof = k - 1
-    return LogrankResult(stat, dof, float(stats.chi2.sf(stat, dof)), tuple(names),
+    return LogrankResult(stat, dof, chi2_sf(stat, dof), tuple(names),
                          obs.sum(axis=1), expected_jt.sum(axis=1))
 
 
@@ -183,13 +182,13 @@ def rmst_by_group(durations: ArrayLike, events: ArrayLike, groups: ArrayLike, ho
     curves = _curves(durations, events, groups, weights, alpha)
     names = [c.name for c in curves]
     ref = _reference_index(names, reference)
-    z = float(stats.norm.ppf(1 - alpha / 2))
+    z = normal_quantile(1 - alpha / 2)
     values = [rmst(c, horizon) for c in curves]
     rows = []
     for name, (area, se) in zip(names, values):
         diff = area - values[ref][0]
         dse = float(np.hypot(se, values[ref][1])) if name != names[ref] else 0.0
-        p = float(2 * stats.norm.sf(abs(diff) / dse)) if dse > 0 else float("nan")
+        p = float(2 * normal_sf(abs(diff) / dse)) if dse > 0 else float("nan")
         rows.append((name, area, se, area - z * se, area + z * se, diff, dse,
                      diff - z * dse, diff + z * dse, p))
     return pd.DataFrame(rows, columns=["group", "rmst", "se", "ci_lower", "ci_upper",
@@ -209,14 +208,14 @@ def survival_difference(durations: ArrayLike, events: ArrayLike, groups: ArrayLi
     curves = _curves(durations, events, groups, weights, alpha)
     names = [c.name for c in curves]
     ref = _reference_index(names, reference)
-    z = float(stats.norm.ppf(1 - alpha / 2))
+    z = normal_quantile(1 - alpha / 2)
     s = np.array([c.survival_at(at)[0] for c in curves])
     se = np.array([c.survival_at(at)[0] * np.sqrt(c.greenwood_at(at)[0]) for c in curves])
     diff = s - s[ref]
     dse = np.hypot(se, se[ref])
     dse[ref] = 0.0
     with np.errstate(divide="ignore", invalid="ignore"):
-        p = np.where(dse > 0, 2 * stats.norm.sf(np.abs(diff) / np.where(dse > 0, dse, 1)), np.nan)
+        p = np.where(dse > 0, 2 * normal_sf(np.abs(diff) / np.where(dse > 0, dse, 1)), np.nan)
     return pd.DataFrame({"group": names, "survival": s, "se": se, "difference": diff,
                          "difference_se": dse, "ci_lower": diff - z * dse,
                          "ci_upper": diff + z * dse, "p_value": p})

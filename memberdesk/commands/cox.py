@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from memberdesk.analysis.cox import CoxResult, fit_cox
 from memberdesk.commands.common import add_data_args, load_from_args, print_json
+
+if TYPE_CHECKING:  # the analysis is imported when the command runs (fast start-up)
+    from memberdesk.analysis.cox import CoxResult
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -21,6 +24,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 
 def run(args: argparse.Namespace) -> int:
+    from memberdesk.analysis.cox import fit_cox
+
     ds = load_from_args(args)
     covariates = [c.strip() for c in args.covariates.split(",") if c.strip()]
     result = fit_cox(ds, covariates)

@@ -154,3 +154,16 @@ def test_interval_table_is_json_ready():
     j = c.to_json()
     assert j["at_risk"] == [3, 3, 2] and isinstance(j["at_risk"][0], int)
     assert j["n"] == 3 and j["events"] == 2
+
+
+@pytest.mark.parametrize("dof", [1, 2, 3, 4, 5, 8, 11])
+@pytest.mark.parametrize("x", [0.0, 1e-6, 0.3, 2.0, 7.5, 40.0, 300.0])
+def test_chi2_and_normal_tails_match_scipy(dof, x):
+    # the CLI avoids importing scipy.stats at start-up; scipy is the independent reference
+    from scipy import stats
+
+    from memberdesk.analysis.km import chi2_sf, normal_quantile, normal_sf
+
+    assert chi2_sf(x, dof) == pytest.approx(stats.chi2.sf(x, dof), rel=1e-12, abs=1e-300)
+    assert normal_sf(np.array([x / 10]))[0] == pytest.approx(stats.norm.sf(x / 10), rel=1e-12)
+    assert normal_quantile(0.975) == pytest.approx(stats.norm.ppf(0.975), rel=1e-14)
