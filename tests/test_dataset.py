@@ -85,3 +85,5 @@ def test_latest_date_is_default_as_of() -> None:
 def test_segment_columns_are_categorical() -> None:
     cols = _book().segment_columns()
     assert "channel" in cols and "policy_id" not in cols and "duration_days" not in cols
+    # the outcome is never offered as a segment or covariate
+    assert "exit_status" not in _book().with_as_of("2025-12-31").segment_columns()

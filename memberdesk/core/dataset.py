@@ -359,7 +359,9 @@ class Dataset:
             return []
         skip = {"policy_id", "member_id", "issue_date", "end_date", "exit_date", "birth_date",
                 "join_date", "duration", "duration_days", "duration_months", "event",
-                "annual_premium", "sum_assured", "age", "age_at_issue", "status"}
+                "annual_premium", "sum_assured", "age", "age_at_issue", "status",
+                # the outcome itself, never a segment or covariate
+                "exit_status", "issue_month"}
         out = []
         for col in p.columns:
             if col in skip or pd.api.types.is_datetime64_any_dtype(p[col]):

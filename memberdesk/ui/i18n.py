@@ -240,9 +240,38 @@ _COLUMN_IDS = (
 )
 
 
+# English display headers where "capitalise and drop underscores" reads badly.
+_ENGLISH_HEADERS: dict[str, str] = {
+    "ci_lower": "95% CI lower", "ci_upper": "95% CI upper", "at_risk": "At risk",
+    "n": "Policies", "se": "Std. error", "coef": "Coefficient", "p_value": "p-value",
+    "p_value_holm": "p-value (Holm)", "hr_ci_lower": "HR 95% CI lower",
+    "hr_ci_upper": "HR 95% CI upper", "median_ci_lower": "Median 95% CI lower",
+    "median_ci_upper": "Median 95% CI upper", "rmst": "RMST", "aic": "AIC", "bic": "BIC",
+    "ae": "A/E", "rate_lower": "Rate 95% CI lower", "rate_upper": "Rate 95% CI upper",
+    "difference_ci_lower": "Difference 95% CI lower",
+    "difference_ci_upper": "Difference 95% CI upper", "difference_se": "Difference std. error",
+    "csat": "CSAT", "within_5_days": "Within 5 days", "within_10_days": "Within 10 days",
+    "within_30_days": "Within 30 days", "test_statistic": "Test statistic",
+    "group_a": "Group A", "group_b": "Group B", "paid_ratio_amount": "Paid ratio (amount)",
+    "paid_ratio_count": "Paid ratio (count)", "exit_status": "Status at as-of",
+    "member_id": "Member ID", "policy_id": "Policy ID", "claim_id": "Claim ID",
+    "contact_id": "Contact ID",
+}
+
+
 def column_label(column: str) -> str:
-    """Display header of a result column id in the UI language (the id if untranslated)."""
-    return QCoreApplication.translate("Column", str(column))
+    """Display header of a result column id in the UI language. English headers are the
+    readable form of the id (``ci_lower`` -> "95% CI lower", ``cohort_count`` -> "Cohort
+    count"); other languages come from the translation file."""
+    column = str(column)
+    text = QCoreApplication.translate("Column", column)
+    if text != column:
+        return text
+    if column in _ENGLISH_HEADERS:
+        return _ENGLISH_HEADERS[column]
+    if column.islower() and column.replace("_", "").isalnum():
+        return column.replace("_", " ").capitalize()
+    return column
 
 
 _VALUE_CODES = (
