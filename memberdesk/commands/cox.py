@@ -25,8 +25,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 def run(args: argparse.Namespace) -> int:
     from memberdesk.analysis.cox import fit_cox
+    from memberdesk.commands.km import report_rejected_policies
 
     ds = load_from_args(args)
+    report_rejected_policies(ds)
     covariates = [c.strip() for c in args.covariates.split(",") if c.strip()]
     result = fit_cox(ds, covariates)
     if args.json:

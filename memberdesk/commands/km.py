@@ -7,12 +7,15 @@ Default unit: months for insurer data, days (= the table's own unit) for a gener
 from __future__ import annotations
 
 import argparse
+import sys
 
 import numpy as np
 
 from memberdesk.analysis.frames import default_unit
 from memberdesk.analysis.survival import KMResult, km_by_segment
 from memberdesk.commands.common import add_data_args, load_from_args, print_json
+from memberdesk.core.dataset import Dataset
+from memberdesk.core.errors import DataError
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -30,6 +33,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 def run(args: argparse.Namespace) -> int:
     ds = load_from_args(args)
+    report_rejected_policies(ds)
     unit = args.unit or default_unit(ds)
     result = km_by_segment(ds, args.by, unit=unit)
     if args.json:
@@ -37,6 +41,30 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(format_result(result))
     return 0
+
+
+def report_rejected_policies(ds: Dataset) -> None:
+    """Say on stderr how many policy rows validation rejected (DESIGN §3: nothing is dropped
+    silently); when every row was rejected, raise a DataError naming the first bad cell."""
+    table = next((t for t in ds.report.tables if t.table == "policies"), None)
+    if table is None or table.rejected == 0:
+        return
+    reasons = ", ".join(f"{k}: {v:,}" for k, v in table.reasons.items())
+    rejected = ds.report.rejected
+    first = rejected[rejected["table"] == "policies"].head(1).to_dict("records")
+    where = {}
+    example = ""
+    if first:
+        r = first[0]
+        where = {"file": r.get("file") or None, "row": None if r.get("row") is None else int(r["row"]),
+                 "column": r.get("column") or None}
+        example = f"{r.get('value')!r}: {r.get('detail') or r.get('reason')}"
+    if table.accepted == 0:
+        raise DataError(f"every policy row was rejected ({reasons}); first: {example}", **where)
+    loc = DataError("", **where).location()
+    print(f"memberdesk: note: {table.rejected:,} of {table.read:,} policy rows rejected and left "
+          f"out ({reasons}); first at {loc}: {example}. `memberdesk validate` lists them.",
+          file=sys.stderr)
 
 
 def _time(x: float) -> str:
