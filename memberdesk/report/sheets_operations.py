@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from memberdesk.core import schema
-from memberdesk.report import charts, styles
+from memberdesk.report import charts, sheets_service, styles
 from memberdesk.report.context import ReportContext, analysis_function
 from memberdesk.report.layout import CHART_ROWS, SheetWriter, TableRef
 
@@ -103,55 +103,9 @@ def _write_transposed(ctx: ReportContext, w: SheetWriter, frame: pd.DataFrame,
             w.ws.cell(ref.first_row + i, ref.col(col)).number_format = styles.FORMATS[kind]
 
 
-# ---- Service --------------------------------------------------------------------------------
+# ---- Service: see sheets_service (vertical trailing-12-month list) ---------------------------
 
-SERVICE_RATES: tuple[str, ...] = ("bot_replacement_rate", "human_connection_rate", "csat")
-
-
-def build_service(ctx: ReportContext, w: SheetWriter) -> None:
-    service_summary = analysis_function("service", "service_summary")
-    if not ctx.ds.has(schema.SERVICE_CONTACTS):
-        w.note(ctx.t("no_table", table=ctx.table_label("service_contacts")))
-        return
-    summary = service_summary(ctx.ds)
-    for rate, reason in summary.reasons.items():
-        w.note(f"{ctx.label(rate)}: {reason}")
-    w.section(ctx.t("sec_window"))
-    w.table(summary.window, main=True, formats=_service_formats(summary.window))
-    monthly = summary.monthly
-    if len(monthly):
-        rates = [r for r in SERVICE_RATES if r in monthly.columns and monthly[r].notna().any()]
-        cols = ["month", "contacts", "bot_contacts", "human_queue", *rates,
-                *[c for c in ("resolution_rate", "wait_mean_seconds") if c in monthly.columns]]
-        frame = monthly[[c for c in cols if c in monthly.columns]]
-        if rates:
-            _chart_then_table(
-                w, frame,
-                lambda ref: charts.category_line_chart(
-                    ref, "month", rates, title=ctx.t("chart_service"),
-                    x_title=ctx.t("axis_month"), y_title=ctx.t("axis_rate")),
-                heading=ctx.t("sec_trend"), formats=_service_formats(frame))
-        else:
-            w.section(ctx.t("sec_trend"))
-            w.table(frame, formats=_service_formats(frame))
-    mix = summary.by_channel
-    if len(mix):
-        wide = mix.pivot_table(index="month", columns="channel", values="contacts",
-                               aggfunc="first").sort_index()
-        wide.columns = [str(c) for c in wide.columns]
-        wide = wide.reset_index()
-        w.section(ctx.t("sec_service_channel"))
-        w.table(wide, formats={c: "int" for c in wide.columns if c != "month"},
-                labels={c: c for c in wide.columns if c != "month"})
-
-
-def _service_formats(frame: pd.DataFrame) -> dict[str, str]:
-    out = {c: "int" for c in frame.columns}
-    out.update({c: "pct" for c in frame.columns if c.endswith("_rate") or c == "csat"})
-    out.update({c: "dec1" for c in frame.columns if c.endswith("_seconds")})
-    out.update({c: "date" for c in ("window_start", "window_end")})
-    out["month"] = "text"
-    return out
+build_service = sheets_service.build_service
 
 
 # ---- Claims ---------------------------------------------------------------------------------

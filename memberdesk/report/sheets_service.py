@@ -1,0 +1,196 @@
+"""Service sheet: the trailing-12-month figures as a vertical list, then the monthly trend.
+
+Presents :func:`memberdesk.analysis.service.service_summary`. The one-row ``window`` table has
+~17 columns, which printed unreadably small; here every figure is a row — measure, value, unit
+and the DESIGN §6 formula with the counts it was computed from — so the sheet prints at a
+normal size and the monthly trend below keeps a readable width.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from memberdesk.core import schema
+from memberdesk.report import charts, styles
+from memberdesk.report.context import ReportContext, analysis_function
+from memberdesk.report.layout import CHART_ROWS, SheetWriter
+from memberdesk.report.safety import write_cell
+
+SERVICE_RATES: tuple[str, ...] = ("bot_replacement_rate", "human_connection_rate", "csat")
+
+# key -> (format kind, unit key, English name, Chinese name, English formula, Chinese formula,
+#         numerator column, denominator column). Formulas follow DESIGN §6 word for word.
+MEASURES: dict[str, tuple[str, str, str, str, str, str, str | None, str | None]] = {
+    "bot_replacement_rate": (
+        "pct", "share", "Bot replacement rate", "智能客服替代率",
+        "bot contacts not transferred to a human ÷ all contacts",
+        "未转人工的智能客服服务量 ÷ 全部服务量", "bot_not_transferred", "contacts"),
+    "human_connection_rate": (
+        "pct", "share", "Human connection rate", "人工接通率",
+        "human-queue contacts connected ÷ human-queue contacts",
+        "人工排队中接通的服务量 ÷ 人工排队服务量", "connected", "human_queue"),
+    "csat": (
+        "pct", "share", "Customer satisfaction (CSAT)", "客户满意度（CSAT）",
+        "rated contacts with satisfaction ≥ 4 ÷ rated contacts",
+        "满意度评分 ≥ 4 的服务量 ÷ 有评价的服务量", "satisfied", "rated"),
+    "resolution_rate": (
+        "pct", "share", "Resolution rate", "问题解决率",
+        "contacts resolved ÷ contacts with a resolution recorded",
+        "已解决服务量 ÷ 有解决记录的服务量", "resolved", "resolved_known"),
+    "wait_mean_seconds": (
+        "dec1", "seconds", "Mean wait", "平均等待时长",
+        "mean wait_seconds over human-queue contacts", "人工排队服务的平均等待秒数", None, None),
+    "wait_p90_seconds": (
+        "dec1", "seconds", "90th percentile wait", "90分位等待时长",
+        "90th percentile of wait_seconds over human-queue contacts",
+        "人工排队服务等待秒数的90分位数", None, None),
+    "contacts": ("int", "contacts", "All contacts", "全部服务量",
+                 "contacts started in the window (anonymous included)",
+                 "统计期内发起的全部服务（含匿名来访）", None, None),
+    "bot_contacts": ("int", "contacts", "Bot contacts", "智能客服服务量",
+                     "handled_by = bot", "handled_by = bot（智能客服处理）", None, None),
+    "bot_not_transferred": ("int", "contacts", "Bot contacts not transferred", "智能客服未转人工量",
+                            "bot contacts with transferred_to_human not true",
+                            "智能客服处理且未转人工", None, None),
+    "human_queue": ("int", "contacts", "Human-queue contacts", "人工排队服务量",
+                    "handled by a human, or a bot contact transferred to a human",
+                    "人工处理，或智能客服转人工", None, None),
+    "connected": ("int", "contacts", "Human-queue contacts connected", "人工接通量",
+                  "human-queue contacts with connected = true", "人工排队且接通", None, None),
+    "resolved_known": ("int", "contacts", "Resolution recorded", "有解决记录量",
+                       "contacts whose resolved flag is recorded", "记录了是否解决的服务", None, None),
+    "resolved": ("int", "contacts", "Resolved", "已解决量", "resolved = true", "已解决", None, None),
+    "rated": ("int", "contacts", "Rated contacts", "有评价量", "satisfaction recorded",
+              "有满意度评分", None, None),
+    "satisfied": ("int", "contacts", "Satisfied (4-5)", "满意量（4-5分）", "satisfaction ≥ 4",
+                  "满意度评分 ≥ 4", None, None),
+}
+UNITS: dict[str, tuple[str, str]] = {
+    "share": ("share", "占比"), "seconds": ("seconds", "秒"), "contacts": ("contacts", "次"),
+}
+HEADERS: dict[str, tuple[str, str]] = {
+    "measure": ("Measure", "指标"), "value": ("Value", "数值"), "unit": ("Unit", "单位"),
+    "formula": ("Formula (DESIGN §6)", "计算公式"),
+}
+WINDOW_HEADING = ("Trailing 12 months: {start} to {end}", "近12个月：{start} 至 {end}")
+FORMULA_MIN_CHARS = 40
+
+
+def _pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[1] if lang == "zh_CN" else pair[0]
+
+
+def window_rows(window: pd.Series, lang: str) -> list[dict[str, Any]]:
+    """One row per figure of the window table: measure, value, unit, formula (with the counts
+    a rate was computed from), and the number-format kind of the value."""
+    rows = []
+    for key, (kind, unit, name_en, name_zh, f_en, f_zh, num, den) in MEASURES.items():
+        if key not in window.index:
+            continue
+        value = pd.to_numeric(pd.Series([window[key]]), errors="coerce").iloc[0]
+        formula = f_zh if lang == "zh_CN" else f_en
+        if num is not None and den is not None and num in window.index and den in window.index:
+            n, d = float(window[num]), float(window[den])
+            if math.isfinite(n) and math.isfinite(d):
+                formula = f"{formula} = {n:,.0f} ÷ {d:,.0f}"
+        rows.append({"measure": name_zh if lang == "zh_CN" else name_en,
+                     "value": None if pd.isna(value) else float(value),
+                     "unit": _pick(UNITS[unit], lang), "formula": formula, "kind": kind,
+                     "key": key})
+    return rows
+
+
+def _write_vertical(w: SheetWriter, rows: list[dict[str, Any]], *, span: int) -> int:
+    """Measure | value | unit | formula, the formula merged over ``span`` columns (so the wide
+    text does not widen the trend table's columns below). Returns the header row."""
+    ws, lang = w.ws, w.lang
+    header_row = w.row
+    for j, col in enumerate(("measure", "value", "unit", "formula")):
+        cell = write_cell(ws, header_row, 1 + j, _pick(HEADERS[col], lang))
+        cell.font, cell.fill, cell.alignment = (styles.HEADER_FONT, styles.HEADER_FILL,
+                                                styles.HEADER_ALIGN)
+    for j in range(4, 3 + span):  # header fill over the whole merged formula area
+        ws.cell(header_row, 1 + j).fill = styles.HEADER_FILL
+    if span > 1:
+        ws.merge_cells(start_row=header_row, start_column=4, end_row=header_row,
+                       end_column=3 + span)
+    w._grow(1, max(styles.display_width(r["measure"]) for r in rows))
+    w._grow(2, 10)
+    w._grow(3, max(styles.display_width(_pick(HEADERS["unit"], lang)),
+                   *(styles.display_width(r["unit"]) for r in rows)))
+    formula_chars = max(FORMULA_MIN_CHARS, 13 * span)  # merged width, roughly
+    for i, row in enumerate(rows):
+        r = header_row + 1 + i
+        write_cell(ws, r, 1, row["measure"]).font = styles.LABEL_FONT
+        v = write_cell(ws, r, 2, row["value"])
+        v.font, v.number_format = styles.BODY_FONT, styles.FORMATS[row["kind"]]
+        write_cell(ws, r, 3, row["unit"]).font = styles.BODY_FONT
+        f = write_cell(ws, r, 4, row["formula"])
+        f.font, f.alignment = styles.BODY_FONT, styles.WRAP_ALIGN
+        if span > 1:
+            ws.merge_cells(start_row=r, start_column=4, end_row=r, end_column=3 + span)
+        else:
+            w._grow(4, min(styles.display_width(row["formula"]), formula_chars))
+        lines = math.ceil(styles.display_width(row["formula"]) * 1.1 / formula_chars)
+        if lines > 1:
+            ws.row_dimensions[r].height = 13.0 * lines + 2
+    w.row = header_row + len(rows) + 2
+    return header_row
+
+
+def build_service(ctx: ReportContext, w: SheetWriter) -> None:
+    service_summary = analysis_function("service", "service_summary")
+    if not ctx.ds.has(schema.SERVICE_CONTACTS):
+        w.note(ctx.t("no_table", table=ctx.table_label("service_contacts")))
+        return
+    summary = service_summary(ctx.ds)
+    for rate, reason in summary.reasons.items():
+        w.note(f"{ctx.label(rate)}: {reason}")
+    monthly = summary.monthly
+    rates = [r for r in SERVICE_RATES if r in monthly.columns and monthly[r].notna().any()]
+    cols = ["month", "contacts", "bot_contacts", "human_queue", *rates,
+            *[c for c in ("resolution_rate", "wait_mean_seconds") if c in monthly.columns]]
+    frame = monthly[[c for c in cols if c in monthly.columns]]
+    if len(summary.window):
+        window = summary.window.iloc[0]
+        start = pd.Timestamp(window["window_start"]) + pd.Timedelta(days=1)  # start exclusive
+        end = pd.Timestamp(window["window_end"])
+        w.section(_pick(WINDOW_HEADING, ctx.lang).format(start=start.date().isoformat(),
+                                                         end=end.date().isoformat()))
+        rows = window_rows(window, ctx.lang)
+        if rows:
+            _write_vertical(w, rows, span=max(len(frame.columns) - 3, 1) if len(monthly) else 1)
+    if len(monthly):
+        if rates:
+            chart_at = w.row
+            w.row += CHART_ROWS + 1
+            w.section(ctx.t("sec_trend"))
+            ref = w.table(frame, main=True, formats=_service_formats(frame))
+            end_row = w.row
+            w.row = chart_at
+            w.chart(charts.category_line_chart(
+                ref, "month", rates, title=ctx.t("chart_service"), x_title=ctx.t("axis_month"),
+                y_title=ctx.t("axis_rate")))
+            w.row = end_row
+        else:
+            w.section(ctx.t("sec_trend"))
+            w.table(frame, main=True, formats=_service_formats(frame))
+    mix = summary.by_channel
+    if len(mix):
+        wide = mix.pivot_table(index="month", columns="channel", values="contacts",
+                               aggfunc="first").sort_index()
+        wide.columns = [str(c) for c in wide.columns]
+        wide = wide.reset_index()
+        w.section(ctx.t("sec_service_channel"))
+        w.table(wide, formats={c: "int" for c in wide.columns if c != "month"},
+                labels={c: c for c in wide.columns if c != "month"})
+
+
+def _service_formats(frame: pd.DataFrame) -> dict[str, str]:
+    out = {c: "int" for c in frame.columns}
+    out.update({c: "pct" for c in frame.columns if c.endswith("_rate") or c == "csat"})
+    out.update({c: "dec1" for c in frame.columns if c.endswith("_seconds")})
+    out["month"] = "text"
+    return out
