@@ -127,21 +127,32 @@ def benefit_usage(ds: Dataset, *, by: str | None = None, window_months: int = 12
                             pd.DataFrame(columns=["benefit", "uses", "users", "cost", "cost_per_use"]),
                             empty, by, "no benefit usage loaded" if usage is None else
                             "no benefit use up to the as-of date")
-    u = usage.copy()
-    if "cost" not in u.columns:
-        u["cost"] = np.nan
-    if "benefit" not in u.columns:
-        u["benefit"] = "(all)"
-    u["benefit"] = u["benefit"].fillna("(missing)")
-    u["month"] = u["used_at"].dt.strftime("%Y-%m")
-    monthly = (u.groupby(["month", "benefit"], sort=True)
-               .agg(uses=("member_id", "size"), users=("member_id", "nunique"),
-                    cost=("cost", lambda c: c.sum(min_count=1))).reset_index())
+    member_codes, member_ids = pd.factorize(usage["member_id"].to_numpy())
+    cost = usage["cost"].to_numpy(dtype=float, na_value=np.nan) if "cost" in usage.columns \
+        else np.full(len(usage), np.nan)
+    if "benefit" in usage.columns:
+        benefit = usage["benefit"].astype(object).where(usage["benefit"].notna(), "(missing)")
+    else:
+        benefit = pd.Series("(all)", index=usage.index, dtype=object)
+    b_codes, b_names = pd.factorize(benefit.to_numpy(), sort=True)
+    used = usage["used_at"].to_numpy(dtype="datetime64[ns]")
+    dated = ~np.isnat(used)
+    month_num = used[dated].astype("datetime64[M]").astype(np.int64)  # months since 1970-01
+    m_codes, m_values = pd.factorize(month_num, sort=True)
+    month_labels = np.datetime_as_string(np.asarray(m_values).astype("datetime64[M]"), unit="M")
+    n_b = len(b_names)
+    cells = m_codes.astype(np.int64) * n_b + b_codes[dated]
+    uses, users, costs, present = _count_by_group(cells, len(m_values) * n_b,
+                                                  member_codes[dated], cost[dated])
+    monthly = pd.DataFrame({"month": month_labels[present // n_b].astype(object),
+                            "benefit": np.asarray(b_names, dtype=object)[present % n_b],
+                            "uses": uses, "users": users, "cost": costs})
     start = ds.as_of - pd.DateOffset(months=window_months)
-    w = u[u["used_at"] > start]
-    by_benefit = (w.groupby("benefit", sort=True)
-                  .agg(uses=("member_id", "size"), users=("member_id", "nunique"),
-                       cost=("cost", lambda c: c.sum(min_count=1))).reset_index())
+    in_window = used > np.datetime64(start.to_datetime64(), "ns")
+    uses, users, costs, present = _count_by_group(b_codes[in_window], n_b,
+                                                  member_codes[in_window], cost[in_window])
+    by_benefit = pd.DataFrame({"benefit": np.asarray(b_names, dtype=object)[present],
+                               "uses": uses, "users": users, "cost": costs})
     by_benefit["cost_per_use"] = by_benefit["cost"] / by_benefit["uses"]
     prog.fraction(0.4)
     check_cancelled(progress)
@@ -152,20 +163,50 @@ def benefit_usage(ds: Dataset, *, by: str | None = None, window_months: int = 12
     groups: list[tuple[str, pd.Index]] = [("all", pd.Index(live["member_id"].dropna().unique()))]
     if by:
         groups += _segment_members(ds, live, by)
-    per_member = w.groupby("member_id").agg(uses=("benefit", "size"),
-                                            cost=("cost", lambda c: c.sum(min_count=1)))
+    # per member over the window: uses and cost (NaN when none of their uses has a cost)
+    wm = member_codes[in_window]
+    wm_ok = wm >= 0
+    n_m = len(member_ids)
+    m_uses = np.bincount(wm[wm_ok], minlength=n_m)
+    w_cost = cost[in_window][wm_ok]
+    has_cost = ~np.isnan(w_cost)
+    m_cost = np.bincount(wm[wm_ok][has_cost], weights=w_cost[has_cost], minlength=n_m)
+    m_costed = np.bincount(wm[wm_ok][has_cost], minlength=n_m) > 0
+    member_index = pd.Index(member_ids)
     rows = []
     for name, ids in groups:
-        pm = per_member.reindex(ids).dropna(how="all")
+        pos = member_index.get_indexer(ids)
+        pos = pos[pos >= 0]
+        pos = pos[m_uses[pos] > 0]  # members with a use in the window
         n = len(ids)
-        uses, cost = float(pm["uses"].sum()), float(pm["cost"].sum(min_count=1))
-        rows.append({"segment": name, "in_force_members": n, "users": len(pm),
-                     "usage_rate": len(pm) / n if n else np.nan, "uses": uses,
-                     "uses_per_100_members": 100 * uses / n if n else np.nan, "cost": cost,
-                     "cost_per_member": cost / n if n else np.nan})
+        n_users = int(pos.size)
+        uses_ = float(m_uses[pos].sum())
+        cost_ = float(m_cost[pos].sum()) if m_costed[pos].any() else float("nan")
+        rows.append({"segment": name, "in_force_members": n, "users": n_users,
+                     "usage_rate": n_users / n if n else np.nan, "uses": uses_,
+                     "uses_per_100_members": 100 * uses_ / n if n else np.nan, "cost": cost_,
+                     "cost_per_member": cost_ / n if n else np.nan})
     prog.fraction(1.0)
     return BenefitUsage(monthly, by_benefit, pd.DataFrame(rows, columns=seg_cols), by)
 
+
+
+def _count_by_group(group: np.ndarray, n_groups: int, member: np.ndarray, cost: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per non-empty group (ascending code): uses (rows), users (distinct members, missing id
+    = code -1 not counted), cost (sum; NaN when no row of the group has a cost), codes."""
+    group = np.asarray(group, dtype=np.int64)
+    uses = np.bincount(group, minlength=n_groups)
+    known = member >= 0
+    radix = int(member.max(initial=0)) + 1
+    pairs = pd.unique(group[known] * radix + member[known])  # distinct (group, member)
+    users = np.bincount(pairs // radix, minlength=n_groups)
+    has = ~np.isnan(cost)
+    total = np.bincount(group[has], weights=cost[has], minlength=n_groups)
+    costed = np.bincount(group[has], minlength=n_groups)
+    present = np.flatnonzero(uses)
+    total = np.where(costed > 0, total, np.nan)
+    return uses[present], users[present], total[present], present
 
 def _segment_members(ds: Dataset, live: pd.DataFrame, by: str) -> list[tuple[str, pd.Index]]:
     if by in MEMBER_SEGMENTS and ds.members is not None and by in ds.members.columns:
@@ -286,15 +327,10 @@ def benefit_retention(ds: Dataset, *, landmark_months: float = 12, horizon_month
     issue = to_days(p["issue_date"])
     life = p["duration_days"].to_numpy(dtype=float)
     land = landmark_months * schema.DAYS_PER_MONTH
-    uses = pd.DataFrame({"member_id": usage["member_id"].to_numpy(), "day": to_days(usage["used_at"])})
-    pol = pd.DataFrame({"row": np.arange(len(p)), "member_id": p["member_id"].to_numpy(),
-                        "issue": issue, "end": issue + life})
-    joined = pol.merge(uses.dropna(), on="member_id")
-    during = joined[(joined["day"] >= joined["issue"]) & (joined["day"] <= joined["end"])]
-    ever = np.zeros(len(p), dtype=bool)
-    ever[during["row"].to_numpy()] = True
-    early = np.zeros(len(p), dtype=bool)
-    early[during.loc[during["day"] <= during["issue"] + land, "row"].to_numpy()] = True
+    uses_between = _UseLookup(p["member_id"].to_numpy(), usage["member_id"].to_numpy(),
+                              to_days(usage["used_at"]))
+    ever = uses_between(issue, issue + life)
+    early = uses_between(issue, np.minimum(issue + life, issue + land))
     event = p["event"].to_numpy(dtype=np.int8)
     prog.fraction(0.3)
     at_landmark = life > land
@@ -329,6 +365,40 @@ def benefit_retention(ds: Dataset, *, landmark_months: float = 12, horizon_month
         prog.fraction(0.3 + 0.35 * len(rows))
     return BenefitRetention(pd.DataFrame(rows), curves, float(landmark_months), float(horizon_months))
 
+
+
+class _UseLookup:
+    """Does a policy's member have a benefit use on a day in [lo, hi] (inclusive)?
+
+    Uses are sorted once by (member, day) into integer keys ``member * width + day``; each
+    question is then two binary searches (no policy x use join). Days are whole numbers
+    (:func:`to_days`)."""
+
+    def __init__(self, policy_members: np.ndarray, use_members: np.ndarray,
+                 use_days: np.ndarray) -> None:
+        ok = ~np.isnan(use_days) & pd.notna(use_members)
+        codes, ids = pd.factorize(use_members[ok])
+        days = use_days[ok]
+        self.lo_day = float(days.min()) if days.size else 0.0
+        self.width = (float(days.max()) - self.lo_day + 1) if days.size else 1.0
+        self.keys = np.sort(codes * self.width + (days - self.lo_day))
+        self.member = pd.Index(ids).get_indexer(policy_members) if len(ids) else \
+            np.full(len(policy_members), -1)
+        # questions asked in member order run over nearly sorted needles: several times
+        # faster binary searches than in policy order
+        self.order = np.argsort(self.member, kind="stable")
+
+    def __call__(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        known = (self.member >= 0) & ~np.isnan(lo) & ~np.isnan(hi)
+        base = np.where(known, self.member, 0) * self.width
+        with np.errstate(invalid="ignore"):
+            first = np.clip(np.ceil(lo) - self.lo_day, 0, self.width)
+            last = np.clip(np.floor(hi) - self.lo_day, -1, self.width - 1)
+        o = self.order
+        found = np.empty(o.size, dtype=np.int64)
+        found[o] = (np.searchsorted(self.keys, (base + np.nan_to_num(last, nan=-1))[o], side="right")
+                    - np.searchsorted(self.keys, (base + np.nan_to_num(first))[o], side="left"))
+        return known & (found > 0)
 
 def _surv(curve: Any, t: float) -> float:
     if curve is None:
