@@ -337,6 +337,114 @@
             <source>Id</source>
             <translation>编号</translation>
         </message>
+        <message>
+            <source>proportional hazards look reasonable ({p})</source>
+            <translation>比例风险假设成立（{p}）</translation>
+        </message>
+        <message>
+            <source>effect changes over time ({p}): read the hazard ratio as an average</source>
+            <translation>效应随时间变化（{p}）：风险比应理解为平均值</translation>
+        </message>
+        <message>
+            <source>only {k} events per coefficient: estimates may be unstable (rule of thumb: {r})</source>
+            <translation>每个系数仅 {k} 个事件：估计可能不稳定（经验值：{r}）</translation>
+        </message>
+        <message>
+            <source>{n} rows with a missing numeric covariate were left out</source>
+            <translation>{n} 行数值协变量缺失，未纳入模型</translation>
+        </message>
+        <message>
+            <source>no policies loaded</source>
+            <translation>未加载保单</translation>
+        </message>
+        <message>
+            <source>policies have no issue dates (generic survival table)</source>
+            <translation>保单没有承保日期（通用生存数据表）</translation>
+        </message>
+        <message>
+            <source>policies have no annual premium column</source>
+            <translation>保单缺少年化保费列</translation>
+        </message>
+        <message>
+            <source>annual premium is empty on every policy</source>
+            <translation>所有保单的年化保费均为空</translation>
+        </message>
+        <message>
+            <source>policies have no member ID column</source>
+            <translation>保单缺少会员编号列</translation>
+        </message>
+        <message>
+            <source>no benefit usage loaded</source>
+            <translation>未加载权益使用记录</translation>
+        </message>
+        <message>
+            <source>member IDs are needed on policies and benefit usage</source>
+            <translation>保单和权益使用记录都需要会员编号</translation>
+        </message>
+        <message>
+            <source>no service contacts loaded</source>
+            <translation>未加载服务接触记录</translation>
+        </message>
+        <message>
+            <source>no service contacts up to the as-of date</source>
+            <translation>评估日之前没有服务接触记录</translation>
+        </message>
+        <message>
+            <source>no claims loaded</source>
+            <translation>未加载理赔数据</translation>
+        </message>
+        <message>
+            <source>claims need report date and settlement date columns</source>
+            <translation>理赔数据需要报案日期和结案日期列</translation>
+        </message>
+        <message>
+            <source>not available in this version</source>
+            <translation>本版本暂不提供</translation>
+        </message>
+        <message>
+            <source>no data at the as-of date</source>
+            <translation>评估日没有数据</translation>
+        </message>
+        <message>
+            <source>no exposure in the 12 months to the as-of date</source>
+            <translation>评估日前 12 个月没有暴露数</translation>
+        </message>
+        <message>
+            <source>median not reached: more than half the policies are still in force at every duration</source>
+            <translation>中位数未达到：各时长下仍有一半以上保单有效</translation>
+        </message>
+        <message>
+            <source>no in-force members at the as-of date</source>
+            <translation>评估日没有有效会员</translation>
+        </message>
+        <message>
+            <source>no service contacts in the 12 months to the as-of date</source>
+            <translation>评估日前 12 个月没有服务接触</translation>
+        </message>
+        <message>
+            <source>no human-queue contacts in the 12 months to the as-of date</source>
+            <translation>评估日前 12 个月没有进入人工队列的接触</translation>
+        </message>
+        <message>
+            <source>no rated contacts in the 12 months to the as-of date</source>
+            <translation>评估日前 12 个月没有带评分的接触</translation>
+        </message>
+        <message>
+            <source>no claims reported in the 12 months to the as-of date, or fewer than half settled</source>
+            <translation>评估日前 12 个月没有报案理赔，或结案不足一半</translation>
+        </message>
+        <message>
+            <source>no policy reached its 13th month in the 12 months to the as-of date</source>
+            <translation>评估日前 12 个月没有保单达到第 13 个月</translation>
+        </message>
+        <message>
+            <source>no policy reached its 25th month in the 12 months to the as-of date</source>
+            <translation>评估日前 12 个月没有保单达到第 25 个月</translation>
+        </message>
+        <message>
+            <source>service contacts have no {columns} column</source>
+            <translation>服务接触记录缺少{columns}列</translation>
+        </message>
     </context>
     <context>
         <name>BenefitsPage</name>
@@ -1317,8 +1425,8 @@ Reference levels: {refs}</source>
             <translation>各保单年度终止率（95% 置信区间）— 加载预期率表可计算实际/预期</translation>
         </message>
         <message>
-            <source>Total: exposure {e:,.1f} policy-years, actual {a:,.0f}, rate {r:.2%}{ae}</source>
-            <translation>合计：暴露数 {e:,.1f} 保单年，实际 {a:,.0f}，终止率 {r:.2%}{ae}</translation>
+            <source>Total: exposure {e:,.2f} policy-years, actual {a:,.0f}, rate {r:.2%}{ae}</source>
+            <translation>合计：暴露数 {e:,.2f} 保单年，实际 {a:,.0f}，终止率 {r:.2%}{ae}</translation>
         </message>
         <message>
             <source>, A/E {v:.3f}</source>

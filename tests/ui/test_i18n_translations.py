@@ -80,7 +80,7 @@ def test_insurance_terms_use_the_agreed_chinese() -> None:
     assert "继续率" in by_source["Persistency & Cohorts"]
     assert by_source["Hazard ratios"] == "风险比"
     assert by_source["Policy year"] == "保单年度"
-    assert "暴露数" in by_source["Total: exposure {e:,.1f} policy-years, actual {a:,.0f}, "
+    assert "暴露数" in by_source["Total: exposure {e:,.2f} policy-years, actual {a:,.0f}, "
                                  "rate {r:.2%}{ae}"]
     assert "智能客服替代率" in by_source["Bot replacement"]
     assert "人工接通率" in by_source["Human connection"]

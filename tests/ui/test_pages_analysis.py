@@ -128,7 +128,7 @@ def test_analysis_error_is_shown_as_a_message(qtbot) -> None:
     page = show_page(qtbot, "drivers", ds)
     page.set_covariates(["product"])
     # a covariate that does not exist in this data: the analysis raises AnalysisError
-    page.covariates.item(0).setText("no_such_column")
+    page.covariates.item(0).setData(Qt.ItemDataRole.UserRole, "no_such_column")  # the id is the data
     page.set_covariates(["no_such_column"])
     qtbot.waitUntil(lambda: not page.is_busy, timeout=30_000)
     assert "cannot be computed" in page.message_text()

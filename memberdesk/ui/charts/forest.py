@@ -4,7 +4,7 @@ rejects (the HR is then an average over time and should be read with care).
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -52,10 +52,13 @@ class ForestChart(Chart):
 
     def set_ratios(self, frame: pd.DataFrame, *, label: str = "covariate", hr: str = "hazard_ratio",
                    lower: str = "ci_lower", upper: str = "ci_upper",
-                   violation: str | None = None) -> None:
-        """Draw one row per line of ``frame`` (in its order, first at the top)."""
+                   violation: str | None = None,
+                   tick_text: Callable[[str], str] | None = None) -> None:
+        """Draw one row per line of ``frame`` (in its order, first at the top). ``tick_text``
+        turns a ``label`` value into the row's axis text (the data table keeps the value)."""
         f = frame.reset_index(drop=True)
-        self.labels = [str(v) for v in f[label]]
+        self.ids = [str(v) for v in f[label]]
+        self.labels = [tick_text(v) for v in self.ids] if tick_text else list(self.ids)
         y = np.arange(len(f), dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
             x = np.log10(f[hr].to_numpy(dtype=float))

@@ -7,6 +7,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QScrollArea, QSplitter, QWidget
 
+from memberdesk.ui.analysis_text import kpi_reason
 from memberdesk.ui.charts.kpi_tile import KpiTile
 from memberdesk.ui.pages.base import AnalysisPage, Task
 from memberdesk.ui.pages.metric_details import MetricDetails, current_lang
@@ -73,7 +74,7 @@ class CockpitPage(AnalysisPage):
             trend = [float(v) for v in kpi.trend.to_numpy()] if kpi.trend is not None else []
             tile.set_values(kpi.value, kpi.previous, kpi.unit, good, trend)
             if kpi.value is None and kpi.reason:
-                tile.change_label.setText(kpi.reason)
+                tile.change_label.setText(kpi_reason(kpi.reason))  # the analysis' English, translated
                 tile.change_label.setWordWrap(True)
             tile.clicked.connect(self.show_metric)
             self.grid.addWidget(tile, i // COLUMNS, i % COLUMNS)

@@ -9,7 +9,9 @@ from PySide6.QtWidgets import (QLabel, QListWidget, QListWidgetItem, QSplitter, 
                                QWidget, QHBoxLayout)
 
 from memberdesk.ui.charts.base import ChartPanel
+from memberdesk.ui.analysis_text import covariate_label, cox_note, ph_verdict
 from memberdesk.ui.charts.forest import ForestChart
+from memberdesk.ui.i18n import column_label
 from memberdesk.ui.pages.base import AnalysisPage, Task, fill_table, make_table
 
 DEFAULT_COVARIATES = ("channel", "product_type", "age_band", "premium_band", "gender")
@@ -64,21 +66,26 @@ class DriversPage(AnalysisPage):
         self.covariates.blockSignals(True)
         self.covariates.clear()
         for col in [*cols, *numeric]:
-            item = QListWidgetItem(col)
+            item = QListWidgetItem(column_label(col))  # shown translated; the id is the data
+            item.setData(Qt.ItemDataRole.UserRole, col)
+            item.setToolTip(col)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if col in chosen else Qt.CheckState.Unchecked)
             self.covariates.addItem(item)
         self.covariates.blockSignals(False)
 
     def selected_covariates(self) -> list[str]:
-        return [self.covariates.item(i).text() for i in range(self.covariates.count())
+        """Column ids of the ticked covariates."""
+        return [self.covariates.item(i).data(Qt.ItemDataRole.UserRole)
+                for i in range(self.covariates.count())
                 if self.covariates.item(i).checkState() == Qt.CheckState.Checked]
 
     def set_covariates(self, names: list[str]) -> None:
         self.covariates.blockSignals(True)
         for i in range(self.covariates.count()):
             item = self.covariates.item(i)
-            item.setCheckState(Qt.CheckState.Checked if item.text() in names else Qt.CheckState.Unchecked)
+            col = item.data(Qt.ItemDataRole.UserRole)
+            item.setCheckState(Qt.CheckState.Checked if col in names else Qt.CheckState.Unchecked)
         self.covariates.blockSignals(False)
         self.request_refresh()
 
@@ -92,14 +99,19 @@ class DriversPage(AnalysisPage):
     def show_result(self, res: Any) -> None:
         frame = res.to_frame()
         frame["ph_violation"] = frame["ph_p_value"] < 0.05 if "ph_p_value" in frame else False
-        self.forest.set_ratios(frame, violation="ph_violation")
+        if "ph_p_value" in frame:  # the analysis' English verdict, rebuilt in the UI language
+            frame["verdict"] = [ph_verdict(p) for p in frame["ph_p_value"]]
+        columns = list(self.selected_covariates()) + list(res.reference_levels)
+        label = lambda name: covariate_label(name, columns)  # noqa: E731
+        self.forest.set_ratios(frame, violation="ph_violation", tick_text=label)
         stat, dof, p = res.likelihood_ratio_test
-        refs = ", ".join(f"{k} = {v}" for k, v in res.reference_levels.items())
+        refs = ", ".join(f"{column_label(k)} = {v}" for k, v in res.reference_levels.items())
         self.fit_label.setText(self.tr(
             "{n:,} policies, {e:,} lapses. Concordance {c:.3f}. Likelihood-ratio test p = {p:.3g}.\n"
             "Reference levels: {refs}").format(n=res.n, e=res.events, c=res.concordance, p=p,
                                                refs=refs or "–")
-            + ("\n" + "\n".join(res.notes) if res.notes else ""))
+            + ("\n" + "\n".join(cox_note(n) for n in res.notes) if res.notes else ""))
         cols = [c for c in ("covariate", "hazard_ratio", "ci_lower", "ci_upper", "p_value", "coef",
                             "se", "verdict") if c in frame.columns]
-        fill_table(self.table, self.model, frame[cols])
+        # the covariate cell shows "<column label>: <level>"; Qt.UserRole keeps the id
+        fill_table(self.table, self.model, frame[cols], formats={"covariate": label})

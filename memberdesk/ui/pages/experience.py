@@ -11,7 +11,8 @@ from PySide6.QtWidgets import (QFileDialog, QLineEdit, QListWidget, QListWidgetI
 
 from memberdesk.ui.charts.base import ChartPanel
 from memberdesk.ui.charts.lines import TrendChart
-from memberdesk.ui.pages.base import AnalysisPage, Task, fill_table, make_table, percent_format
+from memberdesk.ui.i18n import column_label, format_number, format_percent, value_label
+from memberdesk.ui.pages.base import AnalysisPage, Task, fill_table, make_table
 
 STATUSES = ("lapsed", "surrendered", "death", "matured", "other")
 
@@ -33,6 +34,20 @@ def ae_interval(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+EXPOSURE_DECIMALS = 2  # policy-years, on every row (not "5,860" on one row, "696.53" on the next)
+RATE_DECIMALS = 2  # termination rates and their CI as percentages: 8.02%
+
+
+def table_formats() -> dict[str, Any]:
+    """Cell formats of the experience table: one format per column, whatever the size."""
+    rate = lambda v: format_percent(v, RATE_DECIMALS)  # noqa: E731
+    return {"exposure": lambda v: format_number(v, EXPOSURE_DECIMALS),
+            "rate": rate, "rate_lower": rate, "rate_upper": rate, "expected": rate,
+            "expected_claims": lambda v: format_number(v, 2),
+            "ae": lambda v: format_number(v, 3),
+            "credibility": lambda v: format_percent(v, 1)}
+
+
 class ExperiencePage(AnalysisPage):
     page_id = "experience"
     debounce_ms = 300
@@ -50,13 +65,15 @@ class ExperiencePage(AnalysisPage):
             lw.setMaximumWidth(200)
             lw.itemChanged.connect(lambda _i: self.request_refresh())
         for status in STATUSES:
-            item = QListWidgetItem(status)
+            item = QListWidgetItem(value_label(status))  # shown translated; the code is the data
+            item.setData(Qt.ItemDataRole.UserRole, status)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if status in ("lapsed", "surrendered") else Qt.CheckState.Unchecked)
             self.target.addItem(item)
         self.expected = QLineEdit()
         self.expected.setPlaceholderText(self.tr("no expected table (rates only)"))
         self.expected.setReadOnly(True)
+        self.expected.setMinimumWidth(260)
         browse = QPushButton(self.tr("Expected table…"))
         browse.clicked.connect(self.choose_expected)
         clear = QPushButton(self.tr("Clear"))
@@ -95,7 +112,9 @@ class ExperiencePage(AnalysisPage):
         self.by.blockSignals(True)
         self.by.clear()
         for col in cols:
-            item = QListWidgetItem(col)
+            item = QListWidgetItem(column_label(col))  # shown translated; the id is the data
+            item.setData(Qt.ItemDataRole.UserRole, col)
+            item.setToolTip(col)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if col in chosen else Qt.CheckState.Unchecked)
             self.by.addItem(item)
@@ -103,13 +122,15 @@ class ExperiencePage(AnalysisPage):
 
     @staticmethod
     def checked(lw: QListWidget) -> list[str]:
-        return [lw.item(i).text() for i in range(lw.count())
+        """Ids (column ids, status codes) of the ticked items."""
+        return [lw.item(i).data(Qt.ItemDataRole.UserRole) for i in range(lw.count())
                 if lw.item(i).checkState() == Qt.CheckState.Checked]
 
     def set_checked(self, lw: QListWidget, names: list[str]) -> None:
         lw.blockSignals(True)
         for i in range(lw.count()):
-            lw.item(i).setCheckState(Qt.CheckState.Checked if lw.item(i).text() in names else Qt.CheckState.Unchecked)
+            ticked = lw.item(i).data(Qt.ItemDataRole.UserRole) in names
+            lw.item(i).setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
         lw.blockSignals(False)
         self.request_refresh()
 
@@ -150,10 +171,7 @@ class ExperiencePage(AnalysisPage):
             self.panel.set_title(self.tr("Termination rate by policy year (95% CI) — load an expected table for A/E"))
         t = res.totals.iloc[0]
         ae = t.get("ae")
-        self.totals.setText(self.tr("Total: exposure {e:,.1f} policy-years, actual {a:,.0f}, rate {r:.2%}{ae}").format(
+        self.totals.setText(self.tr("Total: exposure {e:,.2f} policy-years, actual {a:,.0f}, rate {r:.2%}{ae}").format(
             e=float(t["exposure"]), a=float(t["actual"]), r=float(t["rate"]),
             ae="" if ae is None or pd.isna(ae) else self.tr(", A/E {v:.3f}").format(v=float(ae))))
-        fill_table(self.table, self.model, res.to_frame(),
-                   formats={"rate": percent_format, "rate_lower": percent_format,
-                            "rate_upper": percent_format, "expected": percent_format,
-                            "credibility": percent_format})
+        fill_table(self.table, self.model, res.to_frame(), formats=table_formats())

@@ -252,8 +252,8 @@ ZH: dict[str, str] = {
     "Termination rate": "终止率",
     "Termination rate by policy year (95% CI) — load an expected table for A/E":
         "各保单年度终止率（95% 置信区间）— 加载预期率表可计算实际/预期",
-    "Total: exposure {e:,.1f} policy-years, actual {a:,.0f}, rate {r:.2%}{ae}":
-        "合计：暴露数 {e:,.1f} 保单年，实际 {a:,.0f}，终止率 {r:.2%}{ae}",
+    "Total: exposure {e:,.2f} policy-years, actual {a:,.0f}, rate {r:.2%}{ae}":
+        "合计：暴露数 {e:,.2f} 保单年，实际 {a:,.0f}，终止率 {r:.2%}{ae}",
     ", A/E {v:.3f}": "，实际/预期 {v:.3f}",
     # ---- filter bar ----------------------------------------------------------------------
     "latest": "最新",
@@ -434,6 +434,40 @@ ZH: dict[str, str] = {
     "<b>Rejected rows</b> ({0:,})": "<b>被拒绝的行</b>（{0:,}）",
     "<b>Rejected rows</b>: {0}, {1} ({2:,} of {3:,})": "<b>被拒绝的行</b>：{0}，{1}（{2:,}/{3:,}）",
     "Export rejected rows": "导出被拒绝的行",
+    # ---- analysis-layer text rebuilt in the UI (memberdesk/ui/analysis_text.py) ---------------
+    "proportional hazards look reasonable ({p})": "比例风险假设成立（{p}）",
+    "effect changes over time ({p}): read the hazard ratio as an average":
+        "效应随时间变化（{p}）：风险比应理解为平均值",
+    "only {k} events per coefficient: estimates may be unstable (rule of thumb: {r})":
+        "每个系数仅 {k} 个事件：估计可能不稳定（经验值：{r}）",
+    "{n} rows with a missing numeric covariate were left out": "{n} 行数值协变量缺失，未纳入模型",
+    "no policies loaded": "未加载保单",
+    "policies have no issue dates (generic survival table)": "保单没有承保日期（通用生存数据表）",
+    "policies have no annual premium column": "保单缺少年化保费列",
+    "annual premium is empty on every policy": "所有保单的年化保费均为空",
+    "policies have no member ID column": "保单缺少会员编号列",
+    "no benefit usage loaded": "未加载权益使用记录",
+    "member IDs are needed on policies and benefit usage": "保单和权益使用记录都需要会员编号",
+    "no service contacts loaded": "未加载服务接触记录",
+    "no service contacts up to the as-of date": "评估日之前没有服务接触记录",
+    "no claims loaded": "未加载理赔数据",
+    "claims need report date and settlement date columns": "理赔数据需要报案日期和结案日期列",
+    "not available in this version": "本版本暂不提供",
+    "no data at the as-of date": "评估日没有数据",
+    "no exposure in the 12 months to the as-of date": "评估日前 12 个月没有暴露数",
+    "median not reached: more than half the policies are still in force at every duration":
+        "中位数未达到：各时长下仍有一半以上保单有效",
+    "no in-force members at the as-of date": "评估日没有有效会员",
+    "no service contacts in the 12 months to the as-of date": "评估日前 12 个月没有服务接触",
+    "no human-queue contacts in the 12 months to the as-of date": "评估日前 12 个月没有进入人工队列的接触",
+    "no rated contacts in the 12 months to the as-of date": "评估日前 12 个月没有带评分的接触",
+    "no claims reported in the 12 months to the as-of date, or fewer than half settled":
+        "评估日前 12 个月没有报案理赔，或结案不足一半",
+    "no policy reached its 13th month in the 12 months to the as-of date":
+        "评估日前 12 个月没有保单达到第 13 个月",
+    "no policy reached its 25th month in the 12 months to the as-of date":
+        "评估日前 12 个月没有保单达到第 25 个月",
+    "service contacts have no {columns} column": "服务接触记录缺少{columns}列",
 }
 
 # Column ids of result and data tables (context "Column"): the Chinese display header.
