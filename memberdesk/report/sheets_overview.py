@@ -6,6 +6,7 @@ metric dictionary of :mod:`memberdesk.analysis.metrics`.
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -197,6 +198,16 @@ def rejected_sample(rejected: pd.DataFrame, *, include_personal: bool, hidden: s
 
 # ---- Definitions ----------------------------------------------------------------------------
 
+# Column -> width (characters) on the Definitions sheet: narrow wrapped columns that fit a
+# landscape A4 page at a legible size. The metric id and the source-column list are left out
+# (the lineage ends in the same source columns).
+DEFINITION_WIDTHS: dict[str, float] = {
+    "category": 11, "name": 18, "definition": 38, "formula": 26, "unit": 8,
+    "good_direction": 10, "lineage": 42,
+}
+LINE_HEIGHT_PT = 12.75
+
+
 def build_definitions(ctx: ReportContext, w: SheetWriter) -> None:
     """The metric dictionary (数据指标字典): definitions, formulas, units, lineage (指标血缘)."""
     dictionary_frame = analysis_function("metrics", "dictionary_frame")
@@ -214,13 +225,45 @@ def build_definitions(ctx: ReportContext, w: SheetWriter) -> None:
         labels["lineage"] = ctx.label("lineage")
     except Unavailable:
         pass
-    w.table(frame, main=True, labels=labels, formats={str(c): "text" for c in frame.columns})
+    frame = frame[[c for c in DEFINITION_WIDTHS if c in frame.columns]]
+    ref = w.table(frame, main=True, labels=labels, formats={str(c): "text" for c in frame.columns})
+    for col, chars in DEFINITION_WIDTHS.items():
+        if col in ref.columns:
+            w.widths[ref.col(col)] = chars
+    for i, row_values in enumerate(frame.itertuples(index=False)):
+        r = ref.first_row + i
+        lines = 1
+        for col, value in zip(ref.columns, row_values):
+            w.ws.cell(r, ref.col(col)).alignment = styles.WRAP_ALIGN
+            lines = max(lines, wrapped_lines(str(value or ""), DEFINITION_WIDTHS[col]))
+        w.ws.row_dimensions[r].height = LINE_HEIGHT_PT * lines + 3
+
+
+def wrapped_lines(text: str, chars: float) -> int:
+    """Lines ``text`` takes in a wrapped column ``chars`` wide: proportional Latin text
+    averages ~0.85 of a digit's width, a CJK character two digits."""
+    room = chars + 1  # column_width() pads by 3; keep a little slack for word breaks
+    return sum(max(1, math.ceil(_text_width(line) / room)) for line in text.split("\n"))
+
+
+def _text_width(line: str) -> float:
+    wide = styles.display_width(line) - len(line)  # number of double-width characters
+    return 0.85 * (len(line) - wide) + 2.0 * wide
 
 
 def lineage_text(metric_id: str, lang: str) -> str:
-    """The metric's lineage steps as text: "node ← input, input" per step, "; "-separated."""
+    """The metric's lineage as an indented list, one step per line: "node ← input, input",
+    each intermediate result indented under the step that uses it."""
     get_metric = analysis_function("metrics", "get_metric")
     node_label = analysis_function("metrics", "node_label")
     steps = get_metric(metric_id).lineage
-    return "; ".join(f"{node_label(s.node, lang)} ← {', '.join(node_label(i, lang) for i in s.inputs)}"
-                     for s in steps)
+    depth: dict[str, int] = {}
+    lines = []
+    for s in steps:
+        d = depth.setdefault(s.node, 0)
+        for i in s.inputs:
+            depth.setdefault(i, d + 1)
+        prefix = "  " * d + ("↳ " if d else "")
+        lines.append(f"{prefix}{node_label(s.node, lang)} ← "
+                     f"{', '.join(node_label(i, lang) for i in s.inputs)}")
+    return "\n".join(lines)
