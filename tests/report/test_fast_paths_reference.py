@@ -109,3 +109,17 @@ def test_benefit_retention_flags_equal_merge_reference(book):
     assert comp.loc["landmark", "users"] == (early & at_landmark).sum() > 0
     assert comp.loc["landmark", "non_users"] == (~early & at_landmark).sum()
     assert comp.loc["landmark", "events_users"] == (event & early & at_landmark).sum()
+
+
+def test_extra_column_probe_gives_the_full_answer():
+    from memberdesk.core.normalize import clean_text, extra_column
+
+    late_text = np.array([str(i) for i in range(5000)] + ["abc"], dtype=object)
+    out = extra_column(late_text)  # numbers in the probed head, text further down
+    assert out.dtype == object and list(out) == list(clean_text(late_text))
+    numbers = np.array([f" {i}.5 " for i in range(3000)] + [""], dtype=object)
+    out = extra_column(numbers)
+    assert out.dtype == float and out[10] == 10.5 and np.isnan(out[-1])
+    words = np.array(["agency", " bank ", None, "bank"] * 5000, dtype=object)
+    out = extra_column(words)  # categories: shared strings, same values as plain cleaning
+    assert list(out) == list(clean_text(words)) and out[1] == "bank" and out[2] is None
