@@ -143,8 +143,14 @@ def experience_study(ds: Dataset, *, by: Sequence[str] = (),
     fine = _aggregate(records, keys)
     fine["expected_claims"] = np.nan
     if expected is not None:
+        # Segment values are matched as text on both sides: the table is read as text while a
+        # policy column may be numeric (issue_year 2019 must meet "2019").
         table = expected.rename(columns={"rate": "_rate"})
-        merged = fine.merge(table, on=[basis, *exp_segments], how="left", validate="many_to_one")
+        left = fine[[basis, *exp_segments, "exposure"]].copy()
+        for col in exp_segments:
+            left[col] = left[col].map(_segment_key)
+            table[col] = table[col].map(_segment_key)
+        merged = left.merge(table, on=[basis, *exp_segments], how="left", validate="many_to_one")
         fine["expected_claims"] = (merged["_rate"] * merged["exposure"]).to_numpy()
     rows = _summarise(fine, [basis, *by], credibility_p, credibility_r, conf_level)
     totals = _summarise(fine.assign(_all=0), ["_all"], credibility_p, credibility_r,
@@ -308,6 +314,19 @@ def _summarise(fine: pd.DataFrame, keys: list[str], p: float, r: float,
     out["ae"] = ae
     out["credibility"] = np.minimum(1.0, z)
     return out[[*keys, *RESULT_COLUMNS]]
+
+
+def _segment_key(value: Any) -> str | None:
+    """Text key of a segment value: whole numbers without a decimal part ("2019", 2019 and
+    2019.0 meet), other values as their stripped text; missing values are None."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return None
+    text = str(value).strip()
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return str(int(number)) if number.is_integer() else text
 
 
 def _num(value: Any) -> float | None:
