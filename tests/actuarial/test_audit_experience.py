@@ -152,3 +152,19 @@ def test_cli_target_changes_the_actuals(capsys, book_csv, small_book):
     ref = loop_exposures(small_book, AS_OF, target=("death",))
     assert sum(r["actual"] for r in out["rows"]) == ref["actual"].sum() > 0
     assert "channel" not in out["rows"][0]
+
+
+def test_expected_table_segment_column_matches_numeric_policy_column(small_book, tmp_path):
+    """A segment column of the expected CSV is read as text; it must still match a numeric
+    policy column such as issue_year (it silently matched nothing: expected was blank)."""
+    from memberdesk.analysis.experience import read_expected_table
+
+    book = small_book.assign(issue_year=small_book["issue_date"].dt.year.astype("Int64"))
+    ds = Dataset(validated={"policies": book}, as_of=AS_OF)
+    path = tmp_path / "expected.csv"
+    years = sorted(book["issue_date"].dt.year.unique())
+    path.write_text("policy_year,issue_year,rate\n"
+                    + "".join(f"{n},{y},{0.01 * n}\n" for n in range(1, 12) for y in years))
+    res = experience_study(ds, by=["issue_year"], expected=read_expected_table(path))
+    assert res.rows["expected"].notna().all()
+    np.testing.assert_allclose(res.rows["expected"], 0.01 * res.rows["policy_year"], rtol=1e-12)
