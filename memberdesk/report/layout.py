@@ -23,6 +23,7 @@ from memberdesk.report.safety import write_cell
 
 MAX_FREEZE_ROW = 16  # a main table lower than this would freeze half the screen: freeze the title
 CHART_ROWS = 20
+CM_PER_CHAR = 0.19  # one unit of Excel column width (a digit of the default font plus padding)
 PAGE_BREAK_AFTER_ROW = 8  # rows reserved for a chart (height 9.5 cm at the default 15 pt row height)
 
 
@@ -68,7 +69,9 @@ class SheetWriter:
     row: int = 1
     widths: dict[int, float] = field(default_factory=dict)
     main_table: TableRef | None = None
+    print_last_row: int | None = None  # rows below are chart data: kept, not printed
     _headers: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+    _chart_widths_cm: list[float] = field(default_factory=list)
 
     def title_block(self, subject: str, meta: str) -> None:
         """Report title, sheet subject and an as-of/scope line, then one blank row."""
@@ -155,6 +158,12 @@ class SheetWriter:
         self.row = last_row + 1 + gap
         return ref
 
+    def end_print_area(self) -> None:
+        """What follows (the long monthly grids behind the charts) stays in the workbook for
+        the charts and for anyone who wants the numbers, but is left out of the printout, so
+        a manager's printout is the summary and the charts."""
+        self.print_last_row = self.row - 1
+
     def chart(self, chart: ChartBase, *, rows: int = CHART_ROWS) -> None:
         """Anchor ``chart`` at column A of the current row and reserve ``rows`` rows for it."""
         chart.width = 20.0
@@ -162,6 +171,7 @@ class SheetWriter:
         if self.row > PAGE_BREAK_AFTER_ROW:  # a printed chart is never cut in two
             self.ws.row_breaks.append(Break(id=self.row - 1))
         self.ws.add_chart(chart, f"A{self.row}")
+        self._chart_widths_cm.append(chart.width)
         self.row += rows + 1
 
     def _grow(self, col: int, chars: float) -> None:
@@ -186,3 +196,14 @@ class SheetWriter:
             self.ws.auto_filter.ref = main.range
         styles.setup_print(self.ws, title=self.report_title, as_of_text=self.as_of_text,
                            page_text=page_text)
+        if self.print_last_row is not None:
+            self.ws.print_area = f"A1:{get_column_letter(self._print_columns())}{self.print_last_row}"
+
+    def _print_columns(self) -> int:
+        """Columns the print area needs: every written column, and enough for the charts."""
+        last = max(self.ws.max_column, 1)
+        need_cm = max(self._chart_widths_cm, default=0.0) + 0.5
+        widths = [styles.column_width(self.widths.get(c, 0.0)) for c in range(1, last + 1)]
+        while sum(w * CM_PER_CHAR for w in widths) < need_cm:
+            widths.append(styles.column_width(0.0))
+        return len(widths)

@@ -122,6 +122,7 @@ def build_projection(ctx: ReportContext, w: SheetWriter) -> None:
             formats={**{c: "pct" for c in series}, "time_months": "int"})
     chart_at = w.row
     w.row += CHART_ROWS + 1
+    w.end_print_area()  # the grid is chart data: not printed
     w.section(ctx.t("sec_projection_grid"))
     grid = w.table(wide, labels={c: c for c in series},
                    formats={**{c: "pct" for c in series}, "time_months": "int"})
@@ -186,6 +187,7 @@ def build_decrements(ctx: ReportContext, w: SheetWriter) -> None:
     series = [c for c in wide.columns if c != "time_months"]
     chart_at = w.row
     w.row += CHART_ROWS + 1
+    w.end_print_area()  # the grid is chart data: not printed
     w.section(ctx.t("sec_cif_grid"))
     ref = w.table(wide, labels={c: c for c in series},
                   formats={**{c: "pct" for c in series}, "time_months": "int"})

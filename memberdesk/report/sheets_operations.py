@@ -12,23 +12,9 @@ import pandas as pd
 from memberdesk.core import schema
 from memberdesk.report import charts, sheets_service, styles
 from memberdesk.report.context import ReportContext, analysis_function
-from memberdesk.report.layout import CHART_ROWS, SheetWriter, TableRef
+from memberdesk.report.layout import CHART_ROWS, SheetWriter
 
 MAX_CHART_LINES = 8
-
-
-def _chart_then_table(w: SheetWriter, frame: pd.DataFrame, make_chart, *, heading: str,
-                      formats: dict[str, str], labels: dict[str, str] | None = None) -> TableRef:
-    """Reserve room for a chart, write its data table below it, then draw the chart."""
-    chart_at = w.row
-    w.row += CHART_ROWS + 1
-    w.section(heading)
-    ref = w.table(frame, formats=formats, labels=labels)
-    end = w.row
-    w.row = chart_at
-    w.chart(make_chart(ref))
-    w.row = end
-    return ref
 
 
 # ---- Benefits -------------------------------------------------------------------------------
@@ -48,6 +34,7 @@ def build_benefits(ctx: ReportContext, w: SheetWriter) -> None:
                                                 "cost": "money", "cost_per_member": "num"})
     w.section(ctx.t("sec_by_item"))
     w.table(usage.by_benefit, formats={"cost_per_use": "num"})
+    _benefit_retention(ctx, w)
     monthly = usage.monthly
     if len(monthly):
         wide = monthly.pivot_table(index="month", columns="benefit", values="uses",
@@ -55,14 +42,22 @@ def build_benefits(ctx: ReportContext, w: SheetWriter) -> None:
         items = [str(c) for c in wide.columns][:MAX_CHART_LINES]
         wide.columns = [str(c) for c in wide.columns]
         wide = wide.reset_index()
-        _chart_then_table(
-            w, wide,
-            lambda ref: charts.category_line_chart(
-                ref, "month", items, title=ctx.t("chart_benefits"),
-                x_title=ctx.t("axis_month"), y_title=ctx.t("axis_count"), y_format="#,##0"),
-            heading=ctx.t("sec_trend") + " — " + ctx.label("uses"),
-            formats={c: "int" for c in wide.columns if c != "month"},
-            labels={c: c for c in wide.columns if c != "month"})
+        chart_at = w.row
+        w.row += CHART_ROWS + 1
+        w.end_print_area()  # the monthly grid is chart data: kept, not printed
+        w.section(ctx.t("sec_trend") + " — " + ctx.label("uses") + ctx.t("chart_data_suffix"))
+        ref = w.table(wide, formats={c: "int" for c in wide.columns if c != "month"},
+                      labels={c: c for c in wide.columns if c != "month"})
+        end = w.row
+        w.row = chart_at
+        w.chart(charts.category_line_chart(
+            ref, "month", items, title=ctx.t("chart_benefits"), x_title=ctx.t("axis_month"),
+            y_title=ctx.t("axis_count"), y_format="#,##0"))
+        w.row = end
+
+
+def _benefit_retention(ctx: ReportContext, w: SheetWriter) -> None:
+    """Do benefit users stay longer? The naive and landmark comparisons side by side."""
     retention = analysis_function("benefits", "benefit_retention")
     try:
         comparison = retention(ctx.ds).comparison

@@ -57,6 +57,7 @@ def build_retention(ctx: ReportContext, w: SheetWriter) -> None:
         grid_row = w.row + CHART_ROWS + 1  # the chart goes first, its data just below it
         chart_at = w.row
         w.row = grid_row
+        w.end_print_area()  # the grid is chart data: not printed
         w.section(ctx.t("sec_curve_grid"))
         ref = w.table(grid, labels={n: n for n in names},
                       formats={**{n: "pct" for n in names}, "time_months": "int"})
@@ -150,6 +151,7 @@ def build_persistency(ctx: ReportContext, w: SheetWriter) -> None:
     series = [c for c in wide.columns if c != "period"]
     chart_at = w.row
     w.row += CHART_ROWS + 1
+    w.end_print_area()  # the grid is chart data: not printed
     w.section(ctx.t("sec_persistency_trend"))
     grid = w.table(wide, labels={c: c for c in series},
                    formats={**{c: "pct" for c in series}, "period": "text"})
