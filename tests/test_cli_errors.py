@@ -75,3 +75,17 @@ def test_closed_pipe_is_not_a_traceback() -> None:
                             timeout=120)
     assert "Traceback" not in result.stderr
     assert result.returncode == 0
+
+
+def test_validate_reads_a_generic_table_like_km(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "gen.csv"
+    data.write_text("T,E,g\n5,1,a\n3,x,b\n-2,0,a\n4,0,b\n", encoding="utf-8")
+    rc = cli.main(["validate", str(data), "--duration", "T", "--event-col", "E", "--json"])
+    import json
+
+    table = json.loads(capsys.readouterr().out)["tables"][0]
+    # rows 3 (event 'x') and 4 (negative duration) are rejected, with their reasons
+    assert rc == 0
+    assert (table["read"], table["accepted"], table["rejected"]) == (4, 2, 2)
+    assert sum(table["reasons"].values()) == 2

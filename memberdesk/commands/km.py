@@ -26,7 +26,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     add_data_args(p, generic=True)
     p.add_argument("--by", metavar="COL", help="segment column (e.g. channel, product)")
     p.add_argument("--unit", choices=("days", "months"),
-                   help="time unit (default: months; days = raw units for generic tables)")
+                   help="time unit (default: months; for a generic --duration table the default is "
+                        "its own unit, and months assumes its durations are days)")
     p.add_argument("--json", action="store_true", help="print the result as one JSON object")
     p.set_defaults(run=run)
 
