@@ -35,13 +35,16 @@ def main(n: int = 1_000_000) -> None:
         t0 = time.perf_counter()
         res = km_by_segment(frame, by, unit="days")
         t1 = time.perf_counter()
+        updates = getattr(chart, "risk_updates", 0)
         chart.set_curves(res.curves, unit="days", p_value=res.logrank.p_value)
+        ts = time.perf_counter()
         app.processEvents()
         panel.grab()
         t2 = time.perf_counter()
         points = sum(len(c.timeline) for c in res.curves)
         print(f"by={by:8s} curves={len(res.curves):2d} points={points:6d} "
-              f"compute={t1 - t0:.3f}s draw+paint={t2 - t1:.3f}s")
+              f"compute={t1 - t0:.3f}s set_curves={ts - t1:.3f}s draw+paint={t2 - t1:.3f}s "
+              f"at-risk updates={getattr(chart, 'risk_updates', 0) - updates}")
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 

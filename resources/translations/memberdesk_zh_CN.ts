@@ -76,6 +76,10 @@
             <translation>风险集人数</translation>
         </message>
         <message>
+            <source>No 95% CI band for groups of fewer than {n} subjects: {names}</source>
+            <translation>样本少于 {n} 的分组不绘制 95% 置信区间带：{names}</translation>
+        </message>
+        <message>
             <source>Time since issue ({unit})</source>
             <translation>自承保起时间（{unit}）</translation>
         </message>

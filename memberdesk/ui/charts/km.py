@@ -5,7 +5,13 @@ Conventions (DESIGN §4): curves are right-continuous step functions, so each cu
 number at risk at time *t* is the number of subjects whose duration is ≥ *t*: the ``at_risk``
 value of the first timeline point ≥ *t* (0 after the last one). The at-risk rows sit under the
 x axis in a second plot whose x range is linked to the curves', and are recomputed at the
-curves' tick positions whenever the range changes (zoom, pan, resize).
+curves' tick positions whenever the range changes (zoom, pan, resize) — once per redraw:
+:meth:`KMChart.set_curves` holds the updates its own range and visibility changes would
+trigger and refreshes the labels once at the end.
+
+The legend sits in its own row above the plot (as many columns as fit), never over the
+curves. A curve of fewer than :data:`MIN_BAND_SUBJECTS` subjects gets no CI band — its band
+would cover the whole chart and hide the other curves — and a footnote says so.
 """
 from __future__ import annotations
 
@@ -18,6 +24,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainterPath
 from PySide6.QtWidgets import QGraphicsPathItem, QWidget
+
+from memberdesk.ui.i18n import value_label
 
 from memberdesk.ui.charts.base import Chart, label_style, style_plot, tr
 
@@ -116,6 +124,13 @@ def _censor_symbol() -> Any:
 
 _CENSOR_SYMBOL = _censor_symbol()
 MAX_CENSOR_TICKS = 150
+MIN_BAND_SUBJECTS = 30  # fewer subjects: no CI band (it would span most of the chart)
+
+
+def subjects(curve: Any) -> int:
+    """Subjects of a curve: the number at risk at its first time."""
+    at_risk = np.asarray(curve.at_risk, dtype=float)
+    return int(np.nanmax(at_risk)) if at_risk.size else 0
 
 
 class KMChart(Chart):
@@ -123,17 +138,24 @@ class KMChart(Chart):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.plot = self.add_plot(row=0, col=0)
+        # row 0: legend band; 1: curves; 2-3: number at risk; 4: footnote
+        self.legend_host = pg.GraphicsWidget()
+        self.legend_host.setFixedHeight(0)
+        self.view.ci.addItem(self.legend_host, row=0, col=0)
+        self.legend = pg.LegendItem(offset=None, labelTextColor=self.colours.foreground,
+                                    brush=None, pen=None, frame=False)
+        self.legend.setParentItem(self.legend_host)
+        self.plot = self.add_plot(row=1, col=0)
         self.plot.setDownsampling(auto=True, mode="peak")
         self.plot.setClipToView(True)
         self.plot.setLabel("left", tr("Share still in force"), **label_style(self.colours))
         self.plot.setYRange(0, 1.02, padding=0)
-        self.legend = self.plot.addLegend(offset=(10, -10), labelTextColor=self.colours.foreground,
-                                          brush=pg.mkBrush(QColor(self.colours.background)))
+        # the "1.0" tick reaches past the plot's top edge: show it (the legend row has room)
+        self.plot.getAxis("left").setStyle(hideOverlappingLabels=False)
         self.risk_title = pg.LabelItem(tr("Number at risk"), color=self.colours.foreground,
                                        size="9pt", justify="left")
-        self.view.ci.addItem(self.risk_title, row=1, col=0)
-        self.risk = self.add_plot(row=2, col=0)
+        self.view.ci.addItem(self.risk_title, row=2, col=0)
+        self.risk = self.add_plot(row=3, col=0)
         self.risk.setXLink(self.plot)
         self.risk.hideButtons()
         self.risk.setMouseEnabled(x=False, y=False)
@@ -142,7 +164,9 @@ class KMChart(Chart):
         self.risk.showAxis("bottom", False)
         self.risk.getAxis("left").setPen(pg.mkPen(None))
         self.risk.getViewBox().invertY(True)
-        self.view.ci.layout.setRowStretchFactor(0, 1)
+        self.footnote = pg.LabelItem("", color=self.colours.neutral, size="8pt", justify="left")
+        self.view.ci.addItem(self.footnote, row=4, col=0)
+        self.view.ci.layout.setRowStretchFactor(1, 1)
 
         self.crosshair = pg.InfiniteLine(angle=90, movable=False,
                                          pen=pg.mkPen(self.colours.neutral, style=Qt.PenStyle.DashLine))
@@ -164,8 +188,13 @@ class KMChart(Chart):
         self.risk_ticks: np.ndarray = np.zeros(0)
         self.unit = "months"
         self.p_value: float | None = None
+        self.no_band: list[str] = []  # curves drawn without a CI band (too few subjects)
+        self.risk_updates = 0  # at-risk label refreshes so far (one per redraw)
+        self._holding_risk = False
         self.plot.getViewBox().sigXRangeChanged.connect(self._update_at_risk)
-        self.plot.getViewBox().sigResized.connect(self._update_at_risk)
+        self.plot.getViewBox().sigResized.connect(self._resized)
+        self._risk_width = -1.0  # plot width the at-risk ticks were placed for
+        self.view.ci.layout.setRowFixedHeight(4, 0)
 
     # ---- data ---------------------------------------------------------------------------
 
@@ -178,6 +207,16 @@ class KMChart(Chart):
         ``ci_upper``, ``at_risk`` and ``censored`` (:class:`KMCurve` here, or the analysis
         layer's ``memberdesk.analysis.km.KMCurve``). ``x_label`` replaces the default
         "Time since issue (unit)" for curves with another time origin (claims: report date)."""
+        self._holding_risk = True  # range and visibility changes below: one label update at the end
+        try:
+            self._set_curves(curves, unit, p_value, test_label, x_label)
+        finally:
+            self._holding_risk = False
+        self._update_at_risk()
+        self._set_frame(self._tidy())
+
+    def _set_curves(self, curves: Sequence[Any], unit: str, p_value: float | None,
+                    test_label: str, x_label: str | None) -> None:
         self.curves = list(curves)
         self.unit = unit
         self.p_value = p_value
@@ -188,14 +227,21 @@ class KMChart(Chart):
             items.on_visibility.append(self._update_at_risk)
             self._items.append(items)
         self.legend.clear()
+        self.no_band = []
         for i, (curve, items) in enumerate(zip(self.curves, self._items)):
             colour = QColor(self.colours.colour(i))
             band = QColor(colour)
             band.setAlpha(50)
             t = np.asarray(curve.timeline, dtype=float)
+            name = value_label(curve.name)
             items.line.setData(t, np.asarray(curve.survival, dtype=float),
-                               pen=pg.mkPen(colour, width=2), name=curve.name)
-            items.set_band(t, np.asarray(curve.ci_lower, dtype=float), np.asarray(curve.ci_upper, dtype=float))
+                               pen=pg.mkPen(colour, width=2), name=name)
+            if subjects(curve) >= MIN_BAND_SUBJECTS:
+                items.set_band(t, np.asarray(curve.ci_lower, dtype=float),
+                               np.asarray(curve.ci_upper, dtype=float))
+            else:
+                items.set_band(np.zeros(0), np.zeros(0), np.zeros(0))
+                self.no_band.append(name)
             items.band.setBrush(pg.mkBrush(band))
             censored = np.asarray(curve.censored, dtype=float)
             if len(censored) == len(t) and len(t):
@@ -210,7 +256,11 @@ class KMChart(Chart):
             else:
                 items.ticks.setData([], [])
             items.line.setVisible(True)
-            self.legend.addItem(items.line, curve.name)
+            self.legend.addItem(items.line, name)
+        self._layout_legend()
+        self.footnote.setText(tr("No 95% CI band for groups of fewer than {n} subjects: {names}").format(
+            n=MIN_BAND_SUBJECTS, names=", ".join(self.no_band)) if self.no_band else "")
+        self.view.ci.layout.setRowFixedHeight(4, 18 if self.no_band else 0)
         if x_label is None:
             x_label = tr("Time since issue ({unit})").format(unit=self._unit_text())
         self.plot.setLabel("bottom", x_label, **label_style(self.colours))
@@ -218,7 +268,26 @@ class KMChart(Chart):
                            size="10pt")
         self._layout_risk_table()
         self.reset_view()
-        self._set_frame(self._tidy())
+
+    def _layout_legend(self) -> None:
+        """Legend rows above the plot: as many columns as fit the chart's width."""
+        labels = [label.text for _sample, label in self.legend.items]
+        if not labels:
+            self.legend_host.setFixedHeight(0)
+            return
+        width = self.view.width() if self.view.width() > 100 else 600
+        metrics = QFontMetrics(self.font())
+        item = max(metrics.horizontalAdvance(t) for t in labels) + 45  # sample + gaps
+        cols = int(max(1, min(len(labels), (width - 80) // item)))
+        self.legend.setColumnCount(cols)
+        rows = int(np.ceil(len(labels) / cols))
+        self.legend.setPos(self.plot.getAxis("left").width() + 4, 0)
+        self.legend_host.setFixedHeight(rows * max(metrics.height() + 4, 20) + 4)
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt name
+        super().resizeEvent(event)
+        if self.curves:
+            self._layout_legend()
 
     def _unit_text(self) -> str:
         return tr("months") if self.unit == "months" else tr("days") if self.unit == "days" else self.unit
@@ -250,7 +319,7 @@ class KMChart(Chart):
 
     def _layout_risk_table(self) -> None:
         n = len(self.curves)
-        names = [c.name for c in self.curves]
+        names = [value_label(c.name) for c in self.curves]
         axis = self.risk.getAxis("left")
         axis.setTicks([[(i, name) for i, name in enumerate(names)], []])
         metrics = QFontMetrics(axis.font() if hasattr(axis, "font") else self.font())
@@ -261,7 +330,6 @@ class KMChart(Chart):
         row_px = max(metrics.height() + 4, 18)
         self.risk.setFixedHeight(row_px * max(n, 1) + 8)
         self.risk.setYRange(-0.5, max(n, 1) - 0.5, padding=0)
-        self._update_at_risk()
 
     def _tick_positions(self) -> np.ndarray:
         (x0, x1) = self.plot.getViewBox().viewRange()[0]
@@ -271,7 +339,17 @@ class KMChart(Chart):
         ticks = np.asarray(levels[0][1] if levels else [], dtype=float)
         return ticks[(ticks >= max(x0, 0.0)) & (ticks <= x1)]
 
+    def _resized(self, *args: Any) -> None:
+        # the tick positions depend on the width only; a taller/shorter risk table or legend
+        # changes the height on every segment change and must not redo the labels
+        if self.plot.getViewBox().width() != self._risk_width:
+            self._update_at_risk()
+
     def _update_at_risk(self, *args: Any) -> None:
+        if self._holding_risk:  # set_curves refreshes once when it is done
+            return
+        self.risk_updates += 1
+        self._risk_width = self.plot.getViewBox().width()
         ticks = self._tick_positions() if self.curves else np.zeros(0)
         self.risk_ticks = ticks
         needed = len(ticks) * len(self.curves)

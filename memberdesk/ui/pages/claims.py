@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QSplitter, QWidget
 from memberdesk.ui.charts.base import ChartPanel
 from memberdesk.ui.charts.km import KMChart
 from memberdesk.ui.charts.lines import TrendChart
+from memberdesk.ui.i18n import value_label
 from memberdesk.ui.pages.base import AnalysisPage, Task, fill_table, make_table, percent_format
 
 
@@ -61,9 +62,11 @@ class ClaimsPage(AnalysisPage):
         s = res.summary
         long = s.melt(id_vars=["segment"], value_vars=["paid_ratio_amount", "paid_ratio_count"],
                       var_name="measure", value_name="ratio")
+        long["segment"] = long["segment"].map(value_label)  # "all" in the UI language
         self.ratio.set_data(long, x="segment", y="ratio", series="measure", kind="bar", percent=True,
                             y_label=self.tr("Paid ratio"), sort_x=False,
                             names={"paid_ratio_amount": self.tr("by amount"),
                                    "paid_ratio_count": self.tr("by count")})
         fmt = {c: percent_format for c in s.columns if c.startswith("within_") or c.startswith("paid_ratio")}
+        fmt["segment"] = value_label  # the cell's data stays the segment value
         fill_table(self.table, self.model, s, formats=fmt)

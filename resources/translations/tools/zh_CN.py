@@ -38,6 +38,8 @@ ZH: dict[str, str] = {
     "not yet observed": "尚未观察到",
     "Share still in force": "仍有效占比",
     "Number at risk": "风险集人数",
+    "No 95% CI band for groups of fewer than {n} subjects: {names}":
+        "样本少于 {n} 的分组不绘制 95% 置信区间带：{names}",
     "Time since issue ({unit})": "自承保起时间（{unit}）",
     "months": "月",
     "days": "天",
