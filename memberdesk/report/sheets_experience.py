@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from memberdesk.report import analysis_terms as terms
 from memberdesk.report import charts
 from memberdesk.report.context import ReportContext, analysis_function
 from memberdesk.report.layout import CHART_ROWS, SheetWriter
@@ -29,7 +30,10 @@ def build_experience(ctx: ReportContext, w: SheetWriter) -> None:
     if not result.has_expected:
         w.note(ctx.t("no_expected"))
     w.section(ctx.t("sec_ae_by_year"))
-    ref = w.table(result.to_frame(with_total=True), main=True, labels=labels, formats=FORMATS)
+    table = result.to_frame(with_total=True)
+    first = table.columns[0]
+    table[first] = [terms.word(v, ctx.lang) for v in table[first]]  # "Total" row
+    ref = w.table(table, main=True, labels=labels, formats=FORMATS)
     if ref.n_rows > 1:
         by_year = ref.__class__(ref.ws, ref.header_row, ref.first_row, ref.last_row - 1,
                                 ref.first_col, ref.columns)  # the chart leaves the total out

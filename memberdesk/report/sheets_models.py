@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from memberdesk.report import analysis_terms as terms
 from memberdesk.report import charts, styles
 from memberdesk.report.context import (KEY_TIMES_MONTHS, ReportContext, analysis_function,
                                        frame_of)
@@ -48,7 +49,8 @@ def build_drivers(ctx: ReportContext, w: SheetWriter) -> None:
     table = result.to_frame()
     ph_p = table["ph_p_value"] if "ph_p_value" in table.columns else pd.Series(np.nan, index=table.index)
     frame = pd.DataFrame({
-        "covariate": table["covariate"], "hazard_ratio": table["hazard_ratio"],
+        "covariate": [covariate_label(str(c), ctx) for c in table["covariate"]],
+        "hazard_ratio": table["hazard_ratio"],
         "ci_lower": table["ci_lower"], "ci_upper": table["ci_upper"],
         "p_value": table["p_value"], "ph_p_value": ph_p,
         "ph_verdict": [None if pd.isna(p) else ctx.t("ph_ok" if p >= PH_ALPHA else "ph_violated")
@@ -72,6 +74,12 @@ def build_drivers(ctx: ReportContext, w: SheetWriter) -> None:
     w.note(ctx.t("cox_reading"))
 
 
+def covariate_label(covariate: str, ctx: ReportContext) -> str:
+    """``"age_band=40-49"`` as ``"Age band = 40-49"`` (the column in the report language)."""
+    column, sep, level = covariate.partition("=")
+    return f"{ctx.label(column)} = {level}" if sep else ctx.label(covariate)
+
+
 # ---- Projection -----------------------------------------------------------------------------
 
 PROJECTION_HORIZON_MONTHS = 120
@@ -90,7 +98,8 @@ def build_projection(ctx: ReportContext, w: SheetWriter) -> None:
     fits = result.to_frame()
     best = fits["best"].to_numpy(dtype=bool)
     table = pd.DataFrame({
-        "model": fits["label"] if "label" in fits.columns else fits["model"],
+        "model": [terms.model_name(str(m), str(lab), ctx.lang) for m, lab in
+                  zip(fits["model"], fits["label"] if "label" in fits.columns else fits["model"])],
         "parameters": fits["parameters"],
         "log_likelihood": fits["log_likelihood"], "aic": fits["aic"], "bic": fits["bic"],
         "median": [NOT_REACHED[ctx.lang] if isinstance(m, float) and np.isinf(m) else m

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from memberdesk.core import schema
+from memberdesk.report import analysis_terms as terms
 from memberdesk.report import charts, sheets_service, styles
 from memberdesk.report.context import ReportContext, analysis_function
 from memberdesk.report.layout import CHART_ROWS, SheetWriter
@@ -26,9 +27,11 @@ def build_benefits(ctx: ReportContext, w: SheetWriter) -> None:
         return
     usage = benefit_usage(ctx.ds)
     if usage.reason:
-        w.note(usage.reason)
+        w.note(terms.reason(usage.reason, ctx.lang))
     w.section(ctx.t("sec_benefit_segments"))
-    w.table(usage.segments, main=True, formats={"in_force_members": "int", "users": "int",
+    segments = usage.segments.assign(
+        segment=[terms.word(v, ctx.lang) for v in usage.segments["segment"]])
+    w.table(segments, main=True, formats={"in_force_members": "int", "users": "int",
                                                 "uses": "int", "usage_rate": "pct",
                                                 "uses_per_100_members": "dec1",
                                                 "cost": "money", "cost_per_member": "num"})
@@ -83,7 +86,7 @@ def _write_transposed(ctx: ReportContext, w: SheetWriter, frame: pd.DataFrame,
     """A wide few-row table written as measure rows × one column per original row (so it
     fits the page), each row keeping its own number format."""
     key = str(frame.columns[0])
-    body = frame.set_index(key).T
+    body = frame.set_index(key).T.map(lambda v: terms.word(v, ctx.lang))  # "issue"...
     labels = {str(c): ctx.label(str(c)) for c in body.columns}
     measures = [str(m) for m in body.index]
     body.insert(0, "measure", [ctx.label("users_") if m == "users" else ctx.label(m)
@@ -112,12 +115,14 @@ def build_claims(ctx: ReportContext, w: SheetWriter) -> None:
         return
     result = claim_settlement(ctx.ds, by="product")
     if result.reason:
-        w.note(result.reason)
+        w.note(terms.reason(result.reason, ctx.lang))
     w.section(ctx.t("sec_settlement"))
     within = [f"within_{d}_days" for d in result.thresholds]
     formats = {"claims": "int", "settled": "int", "open": "int", "median_days": "dec1",
                "paid_ratio_amount": "pct", "paid_ratio_count": "pct", **{c: "pct" for c in within}}
-    ref = w.table(result.summary, main=True, formats=formats)
+    summary = result.summary.assign(
+        segment=[terms.word(v, ctx.lang) for v in result.summary["segment"]])
+    ref = w.table(summary, main=True, formats=formats)
     if ref.n_rows:
         w.chart(charts.category_bar_chart(ref, "segment", within, title=ctx.t("chart_settlement"),
                                           x_title=ctx.t("axis_product"),

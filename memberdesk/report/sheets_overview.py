@@ -15,6 +15,7 @@ import pandas as pd
 import memberdesk
 from memberdesk.core import schema
 from memberdesk.core.validation_report import REJECTED_COLUMNS
+from memberdesk.report import analysis_terms as terms
 from memberdesk.report import report_strings as rs
 from memberdesk.report import styles
 from memberdesk.report.context import ReportContext, Unavailable, analysis_function
@@ -61,7 +62,8 @@ def _kpi_table(ctx: ReportContext, w: SheetWriter) -> None:
             cell = w.ws.cell(ref.first_row + i, ref.col(col))
             if col == "change" and kind == "pct":
                 # a change of shares reads best in percentage points
-                cell.number_format = '+0.0" pp";-0.0" pp";0.0" pp"'
+                pp = ctx.t("pp")
+                cell.number_format = f'+0.0"{pp}";-0.0"{pp}";0.0"{pp}"'
                 if isinstance(cell.value, float):
                     cell.value = cell.value * 100.0
             elif col == "change":
@@ -82,7 +84,8 @@ def kpi_frame(result: Any, lang: str) -> pd.DataFrame:
         "previous": pd.to_numeric(frame["previous"], errors="coerce"),
         "change": pd.to_numeric(frame["change"], errors="coerce"),
         "unit": frame["unit"].astype(str),
-        "reason": frame["reason"] if "reason" in frame.columns else None,
+        "reason": ([terms.reason(r, lang) for r in frame["reason"]]
+                   if "reason" in frame.columns else None),
     })
     return out
 

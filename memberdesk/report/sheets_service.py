@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from memberdesk.core import schema
+from memberdesk.report import analysis_terms as terms
 from memberdesk.report import charts, styles
 from memberdesk.report.context import ReportContext, analysis_function
 from memberdesk.report.layout import CHART_ROWS, SheetWriter
@@ -147,7 +148,7 @@ def build_service(ctx: ReportContext, w: SheetWriter) -> None:
         return
     summary = service_summary(ctx.ds)
     for rate, reason in summary.reasons.items():
-        w.note(f"{ctx.label(rate)}: {reason}")
+        w.note(f"{ctx.label(rate)}: {terms.reason(reason, ctx.lang)}")
     monthly = summary.monthly
     rates = [r for r in SERVICE_RATES if r in monthly.columns and monthly[r].notna().any()]
     cols = ["month", "contacts", "bot_contacts", "human_queue", *rates,
