@@ -513,8 +513,16 @@
             <translation>使用次数</translation>
         </message>
         <message>
+            <source>Month-end</source>
+            <translation>月末</translation>
+        </message>
+        <message>
             <source>Members who used a benefit</source>
             <translation>使用过权益的会员占比</translation>
+        </message>
+        <message>
+            <source>Usage rate (12 months to each month-end)</source>
+            <translation>权益使用率（截至各月末的近 12 个月）</translation>
         </message>
         <message>
             <source>naive (from issue)</source>
@@ -535,6 +543,14 @@
         <message>
             <source>Still in force {h:g} months after origin</source>
             <translation>起点后 {h:g} 个月仍有效占比</translation>
+        </message>
+        <message>
+            <source>issue date</source>
+            <translation>承保日</translation>
+        </message>
+        <message>
+            <source>landmark</source>
+            <translation>界标时点</translation>
         </message>
         <message>
             <source>Retention comparison not available: {e}</source>
@@ -1312,6 +1328,14 @@
         <message>
             <source>Cumulative incidence by cause — {g}</source>
             <translation>各原因累计发生率 — {g}</translation>
+        </message>
+        <message>
+            <source>Years since issue</source>
+            <translation>承保后年数</translation>
+        </message>
+        <message>
+            <source>Months since issue</source>
+            <translation>承保后月数</translation>
         </message>
     </context>
     <context>

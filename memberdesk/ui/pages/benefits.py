@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from memberdesk.ui.charts.base import ChartPanel
 from memberdesk.ui.charts.lines import TrendChart
+from memberdesk.ui.i18n import value_label
 from memberdesk.ui.pages.base import (AnalysisPage, Task, fill_table, make_table, percent_format,
                                       reset_combo, segment_items)
 
@@ -21,6 +22,27 @@ class BenefitsView:
     usage: Any
     retention: Any
     retention_error: str | None
+    rate_trend: pd.DataFrame | None = None  # month_end, usage_rate (whole book only)
+
+
+def usage_rate_trend(ds: Any) -> pd.DataFrame | None:
+    """The trailing-12-month benefit usage rate (members in force at the month-end who used a
+    benefit in the 12 months to it ÷ members in force then) at the 12 month-ends up to as-of —
+    the cockpit KPI's definition and trend dates. None when policies lack member ids."""
+    from memberdesk.analysis.benefits import member_in_force_matrix, usage_rate_series
+    from memberdesk.analysis.kpis import months_before, trend_dates
+    from memberdesk.analysis.service import to_days
+
+    p, usage = ds.policies, ds.benefit_usage
+    if p is None or usage is None or "member_id" not in p.columns or "member_id" not in usage.columns \
+            or "issue_date" not in p.columns:
+        return None
+    ends_ts = trend_dates(pd.Timestamp(ds.as_of))
+    ends = to_days(pd.Series(ends_ts))
+    starts = to_days(pd.Series([months_before(t, 12) for t in ends_ts]))
+    ids, in_force = member_in_force_matrix(p, ends)
+    rate, _users = usage_rate_series(ids, in_force, usage, starts, ends)
+    return pd.DataFrame({"month_end": [t.strftime("%Y-%m") for t in ends_ts], "usage_rate": rate})
 
 
 def compute_benefits(ds: Any, by: str | None, landmark: float, progress: Any = None) -> BenefitsView:
@@ -32,7 +54,8 @@ def compute_benefits(ds: Any, by: str | None, landmark: float, progress: Any = N
         retention, error = benefit_retention(ds, landmark_months=landmark), None
     except AnalysisError as exc:
         retention, error = None, str(exc)
-    return BenefitsView(usage, retention, error)
+    trend = usage_rate_trend(ds) if by is None else None
+    return BenefitsView(usage, retention, error, trend)
 
 
 class BenefitsPage(AnalysisPage):
@@ -56,10 +79,11 @@ class BenefitsPage(AnalysisPage):
         self.rate_panel = self.register_panel(ChartPanel(self.rate, self.tr("Usage rate (last 12 months)")))
         self.compare = TrendChart()
         self.compare_panel = self.register_panel(ChartPanel(self.compare, self.tr("Users vs non-users: retention")))
-        self.explain = QLabel(self.tr(
+        self.explanation = (self.tr(
             "Naive: ever-users vs never-users from issue — flattered by immortal-time bias (a policy "
             "must survive to use a benefit). Landmark: only policies in force at the landmark, grouped "
             "by use before it, followed from the landmark — the fair comparison."))
+        self.explain = QLabel(self.explanation)
         self.explain.setWordWrap(True)
         self.table, self.model = make_table()
         right = QWidget()
@@ -89,10 +113,20 @@ class BenefitsPage(AnalysisPage):
         self.trend.set_data(usage.monthly, x="month", y="uses", series="benefit",
                             x_label=self.tr("Month"), y_label=self.tr("Uses"))
         seg = usage.segments
-        if not seg.empty:
+        trend = view.rate_trend
+        if trend is not None and trend["usage_rate"].notna().any():
+            # one segment would be one wide bar: show how the rate moved instead
+            self.rate.set_data(trend, x="month_end", y="usage_rate", percent=True,
+                               x_label=self.tr("Month-end"),
+                               y_label=self.tr("Members who used a benefit"))
+            self.rate_panel.set_title(self.tr("Usage rate (12 months to each month-end)"))
+        elif not seg.empty:
+            seg = seg.assign(segment=seg["segment"].map(value_label))
             self.rate.set_data(seg, x="segment", y="usage_rate", kind="bar", percent=True,
                                y_label=self.tr("Members who used a benefit"))
+            self.rate_panel.set_title(self.tr("Usage rate (last 12 months)"))
         if view.retention is not None:
+            self.explain.setText(self.explanation)
             comp = view.retention.comparison
             rows = []
             shown = {"naive": self.tr("naive (from issue)"), "landmark": self.tr("landmark (fair)")}
@@ -104,9 +138,12 @@ class BenefitsPage(AnalysisPage):
             self.compare.set_data(pd.DataFrame(rows), x="analysis", y="survival", series="group", kind="bar",
                                   percent=True, sort_x=False, y_label=self.tr("Still in force {h:g} months after origin").format(
                                       h=view.retention.horizon_months))
+            origins = {"issue": self.tr("issue date"), "landmark": self.tr("landmark")}
+            formats: dict[str, Any] = {c: percent_format for c in ("survival_users", "survival_non_users",
+                                                                   "survival_difference")}
+            formats["analysis"] = lambda v: shown.get(str(v), str(v))
+            formats["origin"] = lambda v: origins.get(str(v), str(v))
             fill_table(self.table, self.model,
-                       comp.reset_index(drop=isinstance(comp.index, pd.RangeIndex)),
-                       formats={c: percent_format for c in ("survival_users", "survival_non_users",
-                                                            "survival_difference")})
+                       comp.reset_index(drop=isinstance(comp.index, pd.RangeIndex)), formats=formats)
         else:
             self.explain.setText(self.tr("Retention comparison not available: {e}").format(e=view.retention_error))

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from memberdesk.ui.charts.base import ChartPanel
 from memberdesk.ui.charts.stacked import StackedIncidenceChart
-from memberdesk.ui.i18n import value_label
+from memberdesk.ui.i18n import format_percent, value_label
 from memberdesk.ui.pages.base import (AnalysisPage, Task, fill_table, make_table, reset_combo,
                                       segment_items)
 
@@ -41,6 +41,26 @@ def incidence_by_group(res: Any) -> dict[str, tuple[np.ndarray, dict[str, np.nda
     for g, part in (frame.groupby(gcol, sort=False) if gcol else [("all", frame)]):
         wide = part.pivot_table(index="time", columns="cause", values=value, aggfunc="last").sort_index().ffill().fillna(0.0)
         out[str(g)] = (wide.index.to_numpy(float), {str(c): wide[c].to_numpy(float) for c in wide.columns})
+    return out
+
+
+HORIZON_MONTHS = (12, 24, 36, 60)  # the table's rows: 1, 2, 3 and 5 years since issue
+
+
+def incidence_at(frame: pd.DataFrame, horizons: tuple[float, ...] = HORIZON_MONTHS) -> pd.DataFrame:
+    """The cumulative incidences of ``frame`` (``time`` in months, one column per cause) at
+    exactly ``horizons`` months: the right-continuous step function's value at the last time
+    ≤ the horizon (0 before the first time). Horizons past the last time are left out (not
+    observed). Columns: ``years``, ``time`` (the horizon), then the frame's cause columns."""
+    time = frame["time"].to_numpy(dtype=float)
+    causes = [c for c in frame.columns if c != "time"]
+    t_max = float(time.max()) if time.size else -1.0
+    shown = [h for h in horizons if h <= t_max]
+    idx = np.searchsorted(time, np.asarray(shown, dtype=float), side="right") - 1
+    out = pd.DataFrame({"years": [h / 12 for h in shown], "time": [float(h) for h in shown]})
+    for cause in causes:
+        values = frame[cause].to_numpy(dtype=float)
+        out[cause] = np.where(idx >= 0, values[np.maximum(idx, 0)], 0.0)
     return out
 
 
@@ -89,7 +109,8 @@ class DecrementsPage(AnalysisPage):
         time, cif = self.groups[name]
         self.chart.set_incidence(time, cif)
         self.panel.set_title(self.tr("Cumulative incidence by cause — {g}").format(g=value_label(name)))
-        frame = self.chart.data_frame()
-        idx = np.searchsorted(frame["time"].to_numpy(), [12, 24, 36, 60], side="right") - 1
-        idx = idx[idx >= 0]
-        fill_table(self.table, self.model, frame.iloc[np.unique(idx)].reset_index(drop=True))
+        table = incidence_at(self.chart.data_frame())
+        percent = {c: (lambda v: format_percent(v, 2)) for c in table.columns if c not in ("years", "time")}
+        whole = {"years": lambda v: f"{v:g}", "time": lambda v: f"{v:g}"}
+        fill_table(self.table, self.model, table, formats={**percent, **whole},
+                   headers={"years": self.tr("Years since issue"), "time": self.tr("Months since issue")})

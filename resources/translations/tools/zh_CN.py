@@ -146,6 +146,11 @@ ZH: dict[str, str] = {
     "non-users": "未使用者",
     "naive (from issue)": "朴素比较（自承保起）",
     "landmark (fair)": "界标法（公平比较）",
+    "Month-end": "月末",
+    "Usage rate (12 months to each month-end)": "权益使用率（截至各月末的近 12 个月）",
+    "issue date": "承保日",
+    "landmark": "界标时点",
+    "Years since issue": "承保后年数",
     "Still in force {h:g} months after origin": "起点后 {h:g} 个月仍有效占比",
     "Retention comparison not available: {e}": "无法进行留存对比：{e}",
     # ---- import wizard -------------------------------------------------------------------

@@ -1,0 +1,98 @@
+"""Decrements table at the exact horizons (12/24/36/60 months), and the benefits usage-rate
+chart without a segment: a monthly trend instead of one wide bar."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from PySide6.QtCore import Qt
+
+from memberdesk.core.dataset import Dataset
+from memberdesk.ui.pages import page_factory
+from memberdesk.ui.pages.decrements import incidence_at
+
+AS_OF = pd.Timestamp("2024-12-31")
+
+
+def show_page(qtbot, page_id: str, ds: Dataset):
+    page = page_factory(page_id)(None)
+    qtbot.addWidget(page)
+    page.resize(1400, 900)
+    page.set_dataset(ds)
+    page.refresh()
+    qtbot.waitUntil(lambda: not page.is_busy, timeout=30_000)
+    return page
+
+
+def dataset(n: int = 600) -> Dataset:
+    rng = np.random.default_rng(0)
+    issue = pd.Timestamp("2018-01-01") + pd.to_timedelta(rng.integers(0, 2200, n), unit="D")
+    end = issue + pd.to_timedelta(rng.exponential(1400, n).astype(int), unit="D")
+    ended = end <= AS_OF
+    cause = rng.choice(["lapsed", "surrendered", "death"], n, p=[0.7, 0.2, 0.1])
+    policies = pd.DataFrame({
+        "policy_id": [f"P{i}" for i in range(n)], "member_id": [f"M{i % 450}" for i in range(n)],
+        "product": "term", "channel": np.where(rng.random(n) < 0.5, "agency", "online"),
+        "issue_date": issue, "end_date": pd.Series(end).where(ended).to_numpy(),
+        "status": np.where(ended, cause, "in_force"), "annual_premium": 1000.0,
+        "payment_frequency": "annual"})
+    m = 1500
+    usage = pd.DataFrame({
+        "member_id": [f"M{i}" for i in rng.integers(0, 450, m)],
+        "benefit": rng.choice(["check-up", "dental"], m),
+        "used_at": pd.Timestamp("2022-06-01") + pd.to_timedelta(rng.integers(0, 940, m), unit="D")})
+    members = pd.DataFrame({"member_id": [f"M{i}" for i in range(450)]})
+    return Dataset(validated={"policies": policies, "members": members, "benefit_usage": usage},
+                   as_of=AS_OF)
+
+
+def test_incidence_at_reads_the_step_function_at_the_horizons() -> None:
+    frame = pd.DataFrame({"time": [0.5, 11.99, 12.5, 23.98, 30.0],
+                          "lapsed": [0.01, 0.05, 0.07, 0.10, 0.12],
+                          "death": [0.0, 0.001, 0.001, 0.002, 0.004]})
+    out = incidence_at(frame)
+    # 12 -> value at 11.99 (last time <= 12); 24 -> value at 23.98; 36, 60 > last time: left out
+    assert out["time"].tolist() == [12.0, 24.0]
+    assert out["years"].tolist() == [1.0, 2.0]
+    assert out["lapsed"].tolist() == [0.05, 0.10]
+    assert out["death"].tolist() == [0.001, 0.002]
+    early = incidence_at(pd.DataFrame({"time": [13.0, 40.0], "lapsed": [0.2, 0.3]}))
+    assert early["time"].tolist() == [12.0, 24.0, 36.0] and early["lapsed"].tolist() == [0.0, 0.2, 0.2]
+
+
+def test_decrements_table_shows_the_requested_horizons(qtbot) -> None:
+    page = show_page(qtbot, "decrements", dataset())
+    assert page.message_text() == ""
+    model = page.model
+    cols = list(model.frame().columns)
+    shown = [model.data(model.index(r, cols.index("time"))) for r in range(model.rowCount())]
+    assert shown == ["12", "24", "36", "60"]
+    assert [model.data(model.index(r, cols.index("years"))) for r in range(model.rowCount())] == \
+        ["1", "2", "3", "5"]
+    chart = page.chart.data_frame()
+    for r, h in enumerate((12, 24, 36, 60)):
+        want = chart.loc[chart["time"] <= h, "all_causes"].iloc[-1]
+        got = model.data(model.index(r, cols.index("all_causes")), Qt.ItemDataRole.UserRole)
+        assert got == want
+        assert model.data(model.index(r, cols.index("all_causes"))).endswith("%")
+
+
+def test_benefits_usage_rate_without_segment_is_a_monthly_trend(qtbot) -> None:
+    ds = dataset()
+    page = show_page(qtbot, "benefits", ds)
+    assert page.message_text() == ""
+    frame = page.rate.data_frame()
+    assert not page.rate.bar_items() and page.rate.curve_items()  # a line, not one wide bar
+    assert len(frame) == 12 and frame["month_end"].iloc[-1] == "2024-12"
+    # last point by hand: members with a policy in force at as-of who used a benefit in the
+    # 12 months to it (2023-12-31, 2024-12-31], divided by members in force at as-of
+    p = ds.policies
+    live = (p["issue_date"] <= AS_OF) & ~(p["end_date"] <= AS_OF)
+    in_force = set(p.loc[live, "member_id"])
+    u = ds.benefit_usage
+    recent = u[(u["used_at"] > pd.Timestamp("2023-12-31")) & (u["used_at"] <= AS_OF)]
+    users = in_force & set(recent["member_id"])
+    assert frame["usage_rate"].iloc[-1] == len(users) / len(in_force)
+    # a segment gives one bar per segment again
+    page.segment.setCurrentIndex(page.segment.findData("channel"))
+    qtbot.waitUntil(lambda: not page.is_busy, timeout=30_000)
+    assert len(page.rate.bar_items()) == 1 and set(page.rate.data_frame()["segment"]) >= {"agency", "online"}
