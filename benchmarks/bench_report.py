@@ -123,6 +123,7 @@ class TimingProgress:
 # The analyses the report calls (module, function): timed separately from the report's own work.
 ANALYSES: tuple[tuple[str, str], ...] = (
     ("kpis", "compute_kpis"), ("survival", "km_by_segment"), ("persistency", "persistency"),
+    ("persistency", "persistency_for_periods"),
     ("cohorts", "cohort_retention"), ("cox", "fit_cox"), ("parametric", "fit_parametric"),
     ("competing", "cumulative_incidence"), ("experience", "experience_study"),
     ("benefits", "benefit_usage"), ("benefits", "benefit_retention"),

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
@@ -121,10 +121,22 @@ def persistency(ds: Dataset, *, month: int = 13, period: str = "rolling12",
     free_look_days
         Length of the free-look (犹豫期) period in days.
     """
+    return persistency_for_periods(ds, month=month, periods=(period,), by=by,
+                                   free_look_days=free_look_days, progress=progress)[period]
+
+
+def persistency_for_periods(ds: Dataset, *, month: int = 13,
+                            periods: Sequence[str] = ("year", "rolling12"), by: str | None = None,
+                            free_look_days: int = 15, progress: Progress | None = None
+                            ) -> dict[str, PersistencyResult]:
+    """:func:`persistency` for several ``periods`` from one pass over the policies (the
+    per-policy flags and monthly counts are shared); the whole-book rows (segment
+    ``ALL_SEGMENTS``) do not depend on ``by``."""
     prog = ensure(progress)
-    if period not in PERIODS:
-        raise AnalysisError(f"unknown persistency period {period!r}; choose from "
-                            f"{', '.join(PERIODS)}")
+    for period in periods:
+        if period not in PERIODS:
+            raise AnalysisError(f"unknown persistency period {period!r}; choose from "
+                                f"{', '.join(PERIODS)}")
     if month < 2:
         raise AnalysisError("the persistency month must be 2 or more (13 and 25 are usual)")
     pol = ds.policies
@@ -144,7 +156,8 @@ def persistency(ds: Dataset, *, month: int = 13, period: str = "rolling12",
     flags = _policy_flags(ds, pol, issue, month, free_look_days)
     check_cancelled(progress)
     if len(pol) == 0 or due.min() > last_month:
-        return PersistencyResult(_empty_frame(), month, period, by, free_look_days, ds.as_of)
+        return {period: PersistencyResult(_empty_frame(), month, period, by, free_look_days,
+                                          ds.as_of) for period in periods}
     first = int(due.min())
     n_months = last_month - first + 1
     n_seg = len(seg_levels) + 1                 # row 0 = the whole book
@@ -158,10 +171,13 @@ def persistency(ds: Dataset, *, month: int = 13, period: str = "rolling12",
                        .reshape(n_seg, n_months))
         table[name][0] = np.bincount(key_all, w, minlength=n_months)
     prog.fraction(0.7)
-    frame = _period_frame(table, _period_bounds(period, first, last_month), first, offset,
-                          [ALL_SEGMENTS, *seg_levels], has_premium="annual_premium" in pol)
+    out = {}
+    for period in periods:
+        frame = _period_frame(table, _period_bounds(period, first, last_month), first, offset,
+                              [ALL_SEGMENTS, *seg_levels], has_premium="annual_premium" in pol)
+        out[period] = PersistencyResult(frame, month, period, by, free_look_days, ds.as_of)
     prog.fraction(1.0)
-    return PersistencyResult(frame, month, period, by, free_look_days, ds.as_of)
+    return out
 
 
 def persistency_trend(ds: Dataset, month: int = 13, by: str | None = None, *,

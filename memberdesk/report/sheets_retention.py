@@ -125,13 +125,16 @@ PERSISTENCY_FORMATS: dict[str, str] = {
 
 def build_persistency(ctx: ReportContext, w: SheetWriter) -> None:
     """13th/25th-month persistency per calendar year by segment, and the rolling trend chart."""
-    persistency = analysis_function("persistency", "persistency")
+    for_periods = analysis_function("persistency", "persistency_for_periods")
     if ctx.ds.policies is None:
         w.note(ctx.t("no_table", table=ctx.table_label("policies")))
         return
     by = ctx.segment if ctx.segment in ctx.ds.policies.columns else None
+    # one pass per month: the yearly table by segment and the whole-book rolling trend
+    results = {month: for_periods(ctx.ds, month=month, periods=("year", "rolling12"), by=by)
+               for month in PERSISTENCY_MONTHS}
     for month in PERSISTENCY_MONTHS:
-        result = persistency(ctx.ds, month=month, period="year", by=by)
+        result = results[month]["year"]
         frame = result.to_frame()
         w.section(ctx.t("sec_persistency_month", month=month))
         if frame.empty:
@@ -141,7 +144,7 @@ def build_persistency(ctx: ReportContext, w: SheetWriter) -> None:
         w.table(frame, main=month == PERSISTENCY_MONTHS[0], formats=PERSISTENCY_FORMATS)
     trend = {}
     for month in PERSISTENCY_MONTHS:
-        rolling = persistency(ctx.ds, month=month, period="rolling12").segment(None)
+        rolling = results[month]["rolling12"].segment(None)
         if len(rolling):
             trend[month] = rolling.set_index("period")["ratio_premium"]
     if not trend:

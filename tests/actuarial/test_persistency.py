@@ -178,3 +178,29 @@ def test_bad_inputs(six_book: Dataset) -> None:
     assert info.value.column == "colour"
     with pytest.raises(AnalysisError, match="period"):
         persistency(six_book, period="week")
+
+
+def test_several_periods_in_one_pass_equal_separate_calls():
+    # the report asks for the yearly table by channel and the whole-book rolling trend at once
+    from memberdesk.analysis.persistency import persistency_for_periods
+
+    rng = np.random.default_rng(0)
+    n = 2000
+    issue = pd.Timestamp("2018-01-01") + pd.to_timedelta(rng.integers(0, 2200, n), unit="D")
+    end = issue + pd.to_timedelta(rng.integers(1, 2000, n), unit="D")
+    ended = np.asarray(end <= pd.Timestamp("2024-12-31"))
+    pol = pd.DataFrame({
+        "policy_id": [f"P{i}" for i in range(n)],
+        "channel": rng.choice(["agency", "bank"], n),
+        "issue_date": issue,
+        "end_date": pd.Series(end).where(ended).to_numpy(dtype="datetime64[ns]"),
+        "status": np.where(ended, rng.choice(["lapsed", "death"], n), "in_force"),
+        "annual_premium": rng.uniform(100, 900, n).round(2),
+    })
+    ds = Dataset(validated={"policies": pol}, as_of=pd.Timestamp("2024-12-31"))
+    both = persistency_for_periods(ds, month=13, periods=("year", "rolling12"), by="channel")
+    pd.testing.assert_frame_equal(both["year"].frame,
+                                  persistency(ds, month=13, period="year", by="channel").frame)
+    pd.testing.assert_frame_equal(both["rolling12"].segment(None),
+                                  persistency(ds, month=13, period="rolling12").segment(None))
+    assert len(both["year"].frame) > 3
