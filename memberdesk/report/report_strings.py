@@ -220,6 +220,7 @@ COLUMNS: dict[str, dict[str, str]] = {
     "change": {"en": "Change", "zh_CN": "变化"},
     "period": {"en": "Period", "zh_CN": "期间"},
     "payment_frequency": {"en": "Payment frequency", "zh_CN": "缴费频率"},
+    "issue_date": {"en": "Issue date", "zh_CN": "生效日期"},
     "month": {"en": "Month", "zh_CN": "月份"},
     # KM
     "time_months": {"en": "Months since issue", "zh_CN": "生效后月数"},

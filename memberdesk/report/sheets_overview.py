@@ -58,6 +58,8 @@ def _kpi_table(ctx: ReportContext, w: SheetWriter) -> None:
     ref = w.table(frame, main=True, formats={"value": "num", "previous": "num", "change": "num",
                                              "reason": "text"})
     for i, kind in enumerate(kinds):
+        unit = w.ws.cell(ref.first_row + i, ref.col("unit"))
+        unit.alignment = styles.INDENT_ALIGN  # not glued to the right-aligned change
         for col in ("value", "previous", "change"):
             cell = w.ws.cell(ref.first_row + i, ref.col(col))
             if col == "change" and kind == "pct":
@@ -117,7 +119,7 @@ def _registry_names(ids: pd.Series, lang: str) -> list[str | None]:
 def _scope(ctx: ReportContext, w: SheetWriter) -> None:
     ds = ctx.ds
     w.section(ctx.t("sec_scope"))
-    filters = ds.filters.describe()
+    filters = filter_lines(ds.filters, ctx)
     generated = rs.text("generated_by", ctx.lang, version=memberdesk.__version__,
                         timestamp=ctx.generated_at.isoformat(sep=" "))
     w.pairs([
@@ -131,14 +133,12 @@ def _scope(ctx: ReportContext, w: SheetWriter) -> None:
         frame = ds.validated.get(table)
         if frame is None:
             continue
-        report = ds.report.table(table)
         in_scope = ds.table(table)
-        rows.append({
-            "table": rs.table_name(table, ctx.lang),
+        rows.append({  # the files are listed once, below (a wide column here widened the
+            "table": rs.table_name(table, ctx.lang),  # KPI table's unit column above)
             "accepted": len(frame),
             "in_scope": 0 if in_scope is None else len(in_scope),
             "out_of_window": ds.out_of_window(table),
-            "files": ", ".join(report.files) if report is not None and report.files else "",
         })
     if rows:
         w.table(pd.DataFrame(rows), labels={"in_scope": ctx.t("rows_in_scope"),
@@ -148,6 +148,20 @@ def _scope(ctx: ReportContext, w: SheetWriter) -> None:
     if sources:
         w.section(ctx.t("sec_files"))
         w.table(pd.DataFrame({"file": sources}))
+
+
+def filter_lines(filters: Any, ctx: ReportContext) -> list[str]:
+    """The active filters, as ``Filters.describe()`` lists them, in the report language."""
+    out = []
+    if filters.issue_from is not None or filters.issue_to is not None:
+        lo = "" if filters.issue_from is None else pd.Timestamp(filters.issue_from).date().isoformat()
+        hi = "" if filters.issue_to is None else pd.Timestamp(filters.issue_to).date().isoformat()
+        out.append(f"{ctx.label('issue_date')}: {lo} – {hi}")
+    for name in ("product", "channel", "region", "tier"):
+        values = getattr(filters, name)
+        if values:
+            out.append(f"{ctx.label(name)}: {', '.join(map(str, values))}")
+    return out
 
 
 # ---- Data quality ---------------------------------------------------------------------------

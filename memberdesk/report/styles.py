@@ -39,6 +39,7 @@ WARN_FILL = PatternFill("solid", fgColor=WARN)
 HEADER_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
 WRAP_ALIGN = Alignment(vertical="top", wrap_text=True)
 TOP_ALIGN = Alignment(vertical="top")
+INDENT_ALIGN = Alignment(horizontal="left", indent=1)
 WRAP_WIDTH = 40  # longer text wraps inside a column this wide
 THIN = Side(style="thin", color="BFBFBF")
 HEADER_BORDER = Border(bottom=THIN)
