@@ -250,7 +250,8 @@ def _check_design(x: np.ndarray, w: np.ndarray, names: list[str], sources: list[
 
 def fit_cox(data: Dataset | pd.DataFrame, covariates: Sequence[str], *,
             strata: Sequence[str] | str | None = None, unit: str | None = None,
-            alpha: float = 0.05, progress: Progress | None = None) -> CoxResult:
+            alpha: float = 0.05, diagnostics: bool = True,
+            progress: Progress | None = None) -> CoxResult:
     """Fit a Cox proportional-hazards model of the event (lapse) on ``covariates``.
 
     Rows identical in (strata, covariates, duration, event) are collapsed into one row with a
@@ -268,6 +269,9 @@ def fit_cox(data: Dataset | pd.DataFrame, covariates: Sequence[str], *,
         Optional column(s) whose levels get their own baseline hazard.
     unit
         Time unit for durations (does not change coefficients); default as ``km``.
+    diagnostics
+        False skips the proportional-hazards test (empty ``ph_test``) and the concordance
+        (NaN) when only the coefficients are wanted.
     """
     prog = ensure(progress)
     covariates = [c.strip() for c in covariates if c and c.strip()]
@@ -332,13 +336,19 @@ def fit_cox(data: Dataset | pd.DataFrame, covariates: Sequence[str], *,
         "p_value": 2 * normal_sf(np.abs(wald)),
         "coef_lower": beta - zq * se, "coef_upper": beta + zq * se,
     })
-    prog.status("Checking proportional hazards")
-    resid = _event_residuals(prepared, groups, fit, inverse, durations, events, scodes)
-    ph = _ph_test(resid, fit.covariance, scale, n_events, names)
-    prog.fraction(0.8)
-    prog.status("Computing concordance")
-    concordance = concordance_index(fit_d, x @ beta, fit_e,
-                                    None if inverse is None else weights)
+    if diagnostics:
+        prog.status("Checking proportional hazards")
+        resid = _event_residuals(prepared, groups, fit, inverse, durations, events, scodes)
+        ph = _ph_test(resid, fit.covariance, scale, n_events, names)
+        prog.fraction(0.8)
+        prog.status("Computing concordance")
+        concordance = concordance_index(fit_d, x @ beta, fit_e,
+                                        None if inverse is None else weights)
+    else:
+        ph = pd.DataFrame({"covariate": pd.Series(dtype=object),
+                           "test_statistic": pd.Series(dtype=float),
+                           "p_value": pd.Series(dtype=float), "verdict": pd.Series(dtype=object)})
+        concordance = float("nan")
     prog.fraction(1.0)
     notes = []
     if n_events < RULE_OF_THUMB_EVENTS_PER_PARAMETER * p:
@@ -379,7 +389,8 @@ def _event_residuals(prepared: list, groups: list, fit: Any, inverse: np.ndarray
     position = np.full(n_fitted, -1, dtype=np.int64)
     position[fitted_row] = np.arange(fitted_row.size)
     ev = np.flatnonzero(events)
-    ev = ev[np.lexsort((durations[ev], scodes[ev]))]
+    ev = ev[np.argsort(durations[ev], kind="stable") if len(groups) == 1
+            else np.lexsort((durations[ev], scodes[ev]))]
     return resid[position[ev if inverse is None else inverse[ev]]]
 
 

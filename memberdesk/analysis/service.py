@@ -386,7 +386,7 @@ def cox_hr(frame: pd.DataFrame, covariate: str, *,
     Raises :class:`AnalysisError` when the model cannot be fitted (too few events, …)."""
     from memberdesk.analysis.cox import fit_cox
 
-    res = fit_cox(frame, [covariate], strata=strata)
+    res = fit_cox(frame, [covariate], strata=strata, diagnostics=False)
     row = res.coefficients.set_index("covariate").loc[covariate]
     return (float(row["hazard_ratio"]), float(row["ci_lower"]), float(row["ci_upper"]),
             float(row["p_value"]))

@@ -113,3 +113,11 @@ def test_weighted_concordance_equals_repeated_rows(monkeypatch, table_cells, see
     expected = ll_concordance(np.repeat(d, w), -np.repeat(risk, w), np.repeat(e, w))
     assert concordance_index(d, risk, e, weights=w) == pytest.approx(expected, abs=1e-12)
     assert concordance_index(d, risk, e) == pytest.approx(ll_concordance(d, -risk, e), abs=1e-12)
+
+
+def test_without_diagnostics_the_coefficients_are_the_same():
+    df = _grouped_frame(seed=3)
+    full = fit_cox(df, ["channel", "product"])
+    bare = fit_cox(df, ["channel", "product"], diagnostics=False)
+    pd.testing.assert_frame_equal(full.coefficients, bare.coefficients)
+    assert bare.ph_test.empty and np.isnan(bare.concordance)
