@@ -13,6 +13,7 @@ import pandas as pd
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.utils import get_column_letter
 
+from memberdesk.report import analysis_terms as terms
 from memberdesk.report import charts
 from memberdesk.report.context import (KEY_TIMES_MONTHS, ReportContext, analysis_function,
                                        frame_of)
@@ -141,6 +142,8 @@ def build_persistency(ctx: ReportContext, w: SheetWriter) -> None:
             w.note(ctx.t("no_rows"))
             continue
         frame = frame[[c for c in PERSISTENCY_COLUMNS if c in frame.columns]]
+        if "segment" in frame.columns:  # the whole-book row ("All")
+            frame = frame.assign(segment=[terms.word(v, ctx.lang) for v in frame["segment"]])
         w.table(frame, main=month == PERSISTENCY_MONTHS[0], formats=PERSISTENCY_FORMATS)
     trend = {}
     for month in PERSISTENCY_MONTHS:

@@ -66,3 +66,9 @@ def test_english_report_keeps_analysis_words(tmp_path, small_dataset, rh) -> Non
     _, rows = rh.find_table(wb["Projection"], "Model")
     assert "Weibull" in {r[0] for r in rows}
     assert "Channel = bank" in rh.all_text(wb["Drivers"])
+
+
+def test_persistency_whole_book_row_in_chinese(zh, rh) -> None:  # type: ignore[no-untyped-def]
+    headers, rows = rh.find_table(sheet(zh, "persistency"), "期间")
+    segments = rh.column(headers, rows, "分组")
+    assert "全部" in segments and "All" not in segments
