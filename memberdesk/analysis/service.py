@@ -182,8 +182,13 @@ def _aggregate(contacts: pd.DataFrame, flags: pd.DataFrame, keys: pd.Series | No
 
 
 def _month_keys(dates: pd.Series) -> pd.Series:
-    return dates.dt.strftime("%Y-%m") if len(dates) < 200_000 else (
-        dates.dt.year.astype(str) + "-" + dates.dt.month.map("{:02d}".format))
+    """"YYYY-MM" of each date (NaN where missing): distinct months are formatted once."""
+    months = dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[M]")
+    codes, uniques = pd.factorize(months.view(np.int64))
+    uniques = np.asarray(uniques, dtype=np.int64).view("datetime64[M]")
+    labels = np.append(np.datetime_as_string(uniques, unit="M").astype(object), np.nan)
+    labels[:-1][np.isnat(uniques)] = np.nan
+    return pd.Series(labels[codes], index=dates.index, dtype=object)
 
 
 def service_summary(ds: Dataset, *, window_months: int = 12,

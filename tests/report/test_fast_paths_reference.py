@@ -123,3 +123,16 @@ def test_extra_column_probe_gives_the_full_answer():
     words = np.array(["agency", " bank ", None, "bank"] * 5000, dtype=object)
     out = extra_column(words)  # categories: shared strings, same values as plain cleaning
     assert list(out) == list(clean_text(words)) and out[1] == "bank" and out[2] is None
+
+
+def test_service_month_keys_equal_strftime():
+    from memberdesk.analysis.service import _month_keys
+
+    rng = np.random.default_rng(1)
+    dates = pd.Series(pd.Timestamp("1965-03-01") + pd.to_timedelta(rng.integers(0, 25000, 3000),
+                                                                   unit="D"))
+    dates[::7] = pd.NaT
+    got = _month_keys(dates)
+    expected = dates.dt.strftime("%Y-%m")
+    assert got.isna().equals(expected.isna()) and got.isna().sum() > 0
+    assert (got[dates.notna()] == expected[dates.notna()]).all()
