@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Callable
@@ -148,7 +149,10 @@ def _check_target(target: Path) -> None:
     if not os.access(folder, os.W_OK | os.X_OK):
         raise DataError("the folder is not writable; choose another place for the report",
                         file=str(target))
-    if target.exists() and not os.access(target, os.W_OK):
+    # the mode bits too: root (or an admin) may write anywhere, but a file marked read-only
+    # is one the user asked to keep
+    if target.exists() and (not os.access(target, os.W_OK)
+                            or not target.stat().st_mode & stat.S_IWUSR):
         raise DataError("the existing report is read-only or locked; close it in Excel or "
                         "choose another name", file=str(target))
     owner_file = folder / f"~${target.name}"
