@@ -127,7 +127,8 @@ def _write_vertical(w: SheetWriter, rows: list[dict[str, Any]], *, span: int) ->
         write_cell(ws, r, 1, row["measure"]).font = styles.LABEL_FONT
         v = write_cell(ws, r, 2, row["value"])
         v.font, v.number_format = styles.BODY_FONT, styles.FORMATS[row["kind"]]
-        write_cell(ws, r, 3, row["unit"]).font = styles.BODY_FONT
+        u = write_cell(ws, r, 3, row["unit"])
+        u.font, u.alignment = styles.BODY_FONT, styles.INDENT_ALIGN
         f = write_cell(ws, r, 4, row["formula"])
         f.font, f.alignment = styles.BODY_FONT, styles.WRAP_ALIGN
         if span > 1:
