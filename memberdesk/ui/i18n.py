@@ -181,6 +181,7 @@ _COLUMN_IDS = (
     QT_TRANSLATE_NOOP("Column", "amount_claimed"), QT_TRANSLATE_NOOP("Column", "amount_paid"),
     QT_TRANSLATE_NOOP("Column", "age_band"), QT_TRANSLATE_NOOP("Column", "exit_status"),
     QT_TRANSLATE_NOOP("Column", "issue_year"), QT_TRANSLATE_NOOP("Column", "premium_band"),
+    QT_TRANSLATE_NOOP("Column", "age_at_issue"),
     QT_TRANSLATE_NOOP("Column", "segment"), QT_TRANSLATE_NOOP("Column", "group"),
     QT_TRANSLATE_NOOP("Column", "time"), QT_TRANSLATE_NOOP("Column", "survival"),
     QT_TRANSLATE_NOOP("Column", "ci_lower"), QT_TRANSLATE_NOOP("Column", "ci_upper"),
@@ -302,8 +303,10 @@ _TABLE_NAMES = (
 
 
 def table_label(table: str) -> str:
-    """Display name of a canonical table (``policies`` -> 保单 in Chinese)."""
-    return QCoreApplication.translate("Table", str(table))
+    """Display name of a canonical table (``policies`` -> 保单 in Chinese; ``benefit_usage``
+    -> "benefit usage" in English)."""
+    text = QCoreApplication.translate("Table", str(table))
+    return text.replace("_", " ") if text == str(table) else text
 
 
 def dataset_summary(ds: Any) -> str:

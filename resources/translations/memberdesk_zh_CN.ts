@@ -793,6 +793,10 @@
             <translation>保费区间</translation>
         </message>
         <message>
+            <source>age_at_issue</source>
+            <translation>投保年龄</translation>
+        </message>
+        <message>
             <source>segment</source>
             <translation>分组</translation>
         </message>

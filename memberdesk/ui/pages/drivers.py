@@ -49,6 +49,7 @@ class DriversPage(AnalysisPage):
         self.forest = ForestChart()
         self.panel = self.register_panel(ChartPanel(self.forest, self.tr("Hazard ratios")))
         self.table, self.model = make_table()
+        self.table.setWordWrap(False)  # a wrapped verdict was cut off at the row height
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.panel)
         right.addWidget(self.table)
@@ -111,7 +112,8 @@ class DriversPage(AnalysisPage):
             "Reference levels: {refs}").format(n=res.n, e=res.events, c=res.concordance, p=p,
                                                refs=refs or "–")
             + ("\n" + "\n".join(cox_note(n) for n in res.notes) if res.notes else ""))
-        cols = [c for c in ("covariate", "hazard_ratio", "ci_lower", "ci_upper", "p_value", "coef",
-                            "se", "verdict") if c in frame.columns]
+        # the verdict before coef/se: sized to its text, the technical columns scroll instead
+        cols = [c for c in ("covariate", "hazard_ratio", "ci_lower", "ci_upper", "p_value", "verdict",
+                            "coef", "se") if c in frame.columns]
         # the covariate cell shows "<column label>: <level>"; Qt.UserRole keeps the id
         fill_table(self.table, self.model, frame[cols], formats={"covariate": label})

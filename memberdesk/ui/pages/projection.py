@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QSpinBox, QSplitter, QVBoxLayout, QWidget
 
 from memberdesk.ui.charts.base import ChartPanel
 from memberdesk.ui.charts.projection import FittedCurve, ProjectionChart
+from memberdesk.ui.i18n import value_label
 from memberdesk.ui.pages.base import AnalysisPage, Task, fill_table, make_table
 
 
@@ -86,12 +87,22 @@ class ProjectionPage(AnalysisPage):
         best = res.best_model
         table = res.to_frame()
         table["best"] = np.where(table["best"].astype(bool), "★", "")
-        fill_table(self.table, self.model, table)
+        names: dict[str, str] = {}
+        if "model" in table and "label" in table:  # one name column: the label repeats the model
+            names = dict(zip(table["model"].astype(str), table["label"].astype(str)))
+            table = table.drop(columns="label")
+
+        def model_name(model: Any) -> str:  # translated name, else the analysis' English label
+            shown = value_label(model)
+            return shown if shown != str(model) else names.get(str(model), str(model))
+
+        # the cell's data stays the model id (weibull …)
+        fill_table(self.table, self.model, table, formats={"model": model_name})
         km = res.km
         km_t = np.asarray(km.timeline, float)
         last = float(km_t.max()) if km_t.size else 0.0
         self.chart.set_projection(km_t, np.asarray(km.survival, float), fitted_curves(res),
                                   last_observed=last, highlight=best)
-        failed = "; ".join(f"{m}: {why}" for m, why in res.failed.items())
-        self.panel.set_title(self.tr("Fitted models vs Kaplan-Meier — best by AIC: {m}").format(m=best)
-                             + (self.tr(" (not fitted: {f})").format(f=failed) if failed else ""))
+        failed = "; ".join(f"{model_name(m)}: {why}" for m, why in res.failed.items())
+        title = self.tr("Fitted models vs Kaplan-Meier — best by AIC: {m}").format(m=model_name(best))
+        self.panel.set_title(title + (self.tr(" (not fitted: {f})").format(f=failed) if failed else ""))

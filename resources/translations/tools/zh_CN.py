@@ -492,6 +492,7 @@ COLUMNS: dict[str, str] = {
     "amount_paid": "赔付金额",
     # derived segments
     "age_band": "年龄段", "exit_status": "退出状态", "issue_year": "承保年份", "premium_band": "保费区间",
+    "age_at_issue": "投保年龄",
     # survival and result tables
     "segment": "分组", "group": "组别", "time": "时间", "survival": "生存率", "ci_lower": "置信区间下限",
     "ci_upper": "置信区间上限", "at_risk": "风险集人数", "events": "事件数", "censored": "删失数",
