@@ -70,6 +70,7 @@ class SheetWriter:
     widths: dict[int, float] = field(default_factory=dict)
     main_table: TableRef | None = None
     print_last_row: int | None = None  # rows below are chart data: kept, not printed
+    fixed_widths: dict[int, float] = field(default_factory=dict)  # exact Excel widths
     _headers: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
     _chart_widths_cm: list[float] = field(default_factory=list)
 
@@ -182,6 +183,8 @@ class SheetWriter:
         """Column widths, frozen header, autofilter on the main table, print setup."""
         for col, chars in self.widths.items():
             self.ws.column_dimensions[get_column_letter(col)].width = styles.column_width(chars)
+        for col, width in self.fixed_widths.items():
+            self.ws.column_dimensions[get_column_letter(col)].width = width
         for row, labels in self._headers.items():  # room for wrapped header labels
             lines = max(math.ceil(width / max(styles.column_width(self.widths.get(col, 0)) - 2, 1))
                         for col, width in labels)

@@ -170,6 +170,9 @@ def build_persistency(ctx: ReportContext, w: SheetWriter) -> None:
 
 # ---- Cohorts --------------------------------------------------------------------------------
 
+COHORT_CELL_WIDTH = 5.7  # "100%" in a 10 pt font
+
+
 def cohort_columns(n_months: int) -> list[int]:
     """Months since issue shown in the matrix: every month of the first year, then every
     6th month (a full 0..N grid of a long book would not fit a page)."""
@@ -197,7 +200,7 @@ def build_cohorts(ctx: ReportContext, w: SheetWriter) -> None:
     month_cols = [f"m{k}" for k in months]
     w.note(ctx.t("cohort_note"))
     ref = w.table(frame, main=True, labels={f"m{k}": str(k) for k in months},
-                  formats={**{c: "pct" for c in month_cols}, "size": "int", "cohort": "text"})
+                  formats={**{c: "pct0" for c in month_cols}, "size": "int", "cohort": "text"})
     if ref.n_rows:
         first = get_column_letter(ref.col(month_cols[0]))
         last = get_column_letter(ref.col(month_cols[-1]))
@@ -205,5 +208,5 @@ def build_cohorts(ctx: ReportContext, w: SheetWriter) -> None:
             f"{first}{ref.first_row}:{last}{ref.last_row}",
             ColorScaleRule(start_type="min", start_color="F8696B", mid_type="percentile",
                            mid_value=50, mid_color="FFEB84", end_type="max", end_color="63BE7B"))
-        for c in month_cols:  # narrow month columns: the matrix reads as a heat map
-            w.widths[ref.col(c)] = 4.0
+        for c in month_cols:  # narrow month columns (whole percent): a heat map that prints
+            w.fixed_widths[ref.col(c)] = COHORT_CELL_WIDTH  # legibly one page wide

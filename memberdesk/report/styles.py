@@ -47,6 +47,7 @@ HEADER_BORDER = Border(bottom=THIN)
 # ---- number formats -----------------------------------------------------------------------------
 FORMATS: dict[str, str] = {
     "pct": "0.0%",
+    "pct0": "0%",
     "int": "#,##0",
     "money": "#,##0",
     "num": "#,##0.00",
@@ -124,6 +125,8 @@ def value_width(value: Any, fmt: str) -> int:
         v = float(value)
         if fmt == "pct":
             return len(f"{v * 100:.1f}%")
+        if fmt == "pct0":
+            return len(f"{v * 100:.0f}%")
         if fmt in ("int", "money"):
             return len(f"{v:,.0f}")
         if fmt == "dec1":
