@@ -185,7 +185,10 @@ def build_data_quality(ctx: ReportContext, w: SheetWriter) -> None:
                 "description": schema.REASON_DESCRIPTIONS.get(code, ""), "count": n}
                for t in report.tables for code, n in sorted(t.reasons.items())]
     if reasons:
-        w.table(pd.DataFrame(reasons))
+        frame = pd.DataFrame(reasons)
+        if ctx.lang != "en":  # the schema describes reasons in English only; the label suffices
+            frame = frame.drop(columns="description")
+        w.table(frame)
     else:
         w.note(ctx.t("no_rows"))
     if report.messages:

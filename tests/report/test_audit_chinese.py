@@ -72,3 +72,16 @@ def test_persistency_whole_book_row_in_chinese(zh, rh) -> None:  # type: ignore[
     headers, rows = rh.find_table(sheet(zh, "persistency"), "期间")
     segments = rh.column(headers, rows, "分组")
     assert "全部" in segments and "All" not in segments
+
+
+def test_rejection_reasons_without_english_descriptions(tmp_path, rh) -> None:  # type: ignore[no-untyped-def]
+    from memberdesk.core.validation_report import TableReport, ValidationReport
+
+    ds = rh.make_dataset(100)
+    report = ValidationReport(tables=[TableReport("policies", ["p.csv"], 101, 100, 1,
+                                                  {"negative_amount": 1})])
+    ds = type(ds)(validated=ds.validated, as_of=ds.as_of, report=report)
+    ws = load_workbook(write_report(ds, tmp_path / "r.xlsx", lang="zh_CN"))["数据质量"]
+    texts = rh.all_text(ws)
+    assert "金额为负" in texts
+    assert not any("negative" in t.lower() for t in texts)
