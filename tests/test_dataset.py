@@ -77,6 +77,16 @@ def test_filters_restrict_policies_and_describe_themselves() -> None:
     assert Filters.from_json(ds.filters.to_json()) == ds.filters
 
 
+def test_filters_describe_items_are_the_untranslated_pairs_describe_prints() -> None:
+    f = Filters(issue_from=pd.Timestamp("2019-01-01"), product=("life", "annuity"), tier=("gold",))
+    # the date range keeps an open end blank; multi-selects join their values with ", "
+    assert f.describe_items() == [("issue_date", "2019-01-01 – "), ("product", "life, annuity"),
+                                  ("tier", "gold")]
+    assert f.describe() == ["issue date: 2019-01-01 – ", "product: life, annuity", "tier: gold"]
+    assert Filters(issue_to=pd.Timestamp("2020-06-30")).describe() == ["issue date:  – 2020-06-30"]
+    assert Filters().describe_items() == [] and not Filters().active
+
+
 def test_latest_date_is_default_as_of() -> None:
     ds = _book()
     assert Dataset.latest_date(ds.validated) == D("2025-03-01")

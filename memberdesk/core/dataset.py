@@ -66,18 +66,27 @@ class Filters:
     def active(self) -> bool:
         return bool(self.describe())
 
-    def describe(self) -> list[str]:
-        """Human-readable list of the active filters, e.g. ``["channel: agency, broker"]``."""
+    def describe_items(self) -> list[tuple[str, str]]:
+        """The active filters as ``(field, values)`` pairs, e.g. ``[("channel", "agency, broker")]``.
+
+        ``field`` is a column name (``issue_date`` for the date range, shown as ``from – to``
+        with an open end left blank), so callers can translate it; :meth:`describe` and the
+        report's filter lines both build on this.
+        """
         out = []
         if self.issue_from is not None or self.issue_to is not None:
             lo = "" if self.issue_from is None else pd.Timestamp(self.issue_from).date().isoformat()
             hi = "" if self.issue_to is None else pd.Timestamp(self.issue_to).date().isoformat()
-            out.append(f"issue date: {lo} – {hi}")
+            out.append(("issue_date", f"{lo} – {hi}"))
         for name in ("product", "channel", "region", "tier"):
             values = getattr(self, name)
             if values:
-                out.append(f"{name}: {', '.join(map(str, values))}")
+                out.append((name, ", ".join(map(str, values))))
         return out
+
+    def describe(self) -> list[str]:
+        """Human-readable list of the active filters, e.g. ``["channel: agency, broker"]``."""
+        return [f"{field.replace('_', ' ')}: {values}" for field, values in self.describe_items()]
 
     def to_json(self) -> dict[str, object]:
         return {

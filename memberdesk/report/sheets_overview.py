@@ -14,6 +14,7 @@ import pandas as pd
 
 import memberdesk
 from memberdesk.core import schema
+from memberdesk.core.dataset import Filters
 from memberdesk.core.validation_report import REJECTED_COLUMNS
 from memberdesk.report import analysis_terms as terms
 from memberdesk.report import report_strings as rs
@@ -150,18 +151,9 @@ def _scope(ctx: ReportContext, w: SheetWriter) -> None:
         w.table(pd.DataFrame({"file": sources}))
 
 
-def filter_lines(filters: Any, ctx: ReportContext) -> list[str]:
+def filter_lines(filters: Filters, ctx: ReportContext) -> list[str]:
     """The active filters, as ``Filters.describe()`` lists them, in the report language."""
-    out = []
-    if filters.issue_from is not None or filters.issue_to is not None:
-        lo = "" if filters.issue_from is None else pd.Timestamp(filters.issue_from).date().isoformat()
-        hi = "" if filters.issue_to is None else pd.Timestamp(filters.issue_to).date().isoformat()
-        out.append(f"{ctx.label('issue_date')}: {lo} – {hi}")
-    for name in ("product", "channel", "region", "tier"):
-        values = getattr(filters, name)
-        if values:
-            out.append(f"{ctx.label(name)}: {', '.join(map(str, values))}")
-    return out
+    return [f"{ctx.label(field)}: {values}" for field, values in filters.describe_items()]
 
 
 # ---- Data quality ---------------------------------------------------------------------------
