@@ -45,7 +45,9 @@ class LineageStep:
 @dataclass(frozen=True)
 class Metric:
     """A registered metric. ``unit`` is one of :data:`UNIT_LABELS`; ``good_direction`` is
-    "up", "down" or "neutral"; ``category`` groups the dictionary (cockpit, retention, …)."""
+    "up", "down" or "neutral"; ``category`` groups the dictionary (cockpit, retention, …).
+    ``formula`` is the English formula, ``formula_zh`` the Chinese one (use
+    :meth:`formula_text` to pick by language)."""
 
     id: str
     name_en: str
@@ -57,6 +59,12 @@ class Metric:
     good_direction: Literal["up", "down", "neutral"]
     lineage: tuple[LineageStep, ...]
     category: str = "cockpit"
+    formula_zh: str = ""
+
+    def formula_text(self, lang: str = "en") -> str:
+        """The formula in ``lang``: :attr:`formula_zh` for "zh_CN" (English if it is empty),
+        else the English :attr:`formula`."""
+        return self.formula_zh if lang == "zh_CN" and self.formula_zh else self.formula
 
     def name(self, lang: str = "en") -> str:
         return self.name_zh if lang == "zh_CN" else self.name_en
@@ -107,7 +115,7 @@ def _node_inputs(node: str) -> tuple[tuple[str, ...], str, str]:
 def _expand(metric_id: str) -> tuple[LineageStep, ...]:
     first = defs.METRICS[metric_id]
     steps = [LineageStep(f"metric:{metric_id}", tuple(first["inputs"]),  # type: ignore[arg-type]
-                         str(first.get("formula", "")), "")]
+                         str(first.get("formula", "")), str(first.get("formula_zh", "")))]
     seen = {steps[0].node}
     queue = list(steps[0].inputs)
     while queue:
@@ -129,7 +137,8 @@ def _build() -> dict[str, Metric]:
                           definition_en=str(d["definition_en"]),
                           definition_zh=str(d["definition_zh"]), formula=str(d["formula"]),
                           unit=str(d["unit"]), good_direction=d["good"],  # type: ignore[arg-type]
-                          lineage=_expand(mid), category=str(d["category"]))
+                          lineage=_expand(mid), category=str(d["category"]),
+                          formula_zh=str(d["formula_zh"]))
     return out
 
 
@@ -214,7 +223,8 @@ def dictionary_frame(lang: str = "en") -> pd.DataFrame:
         rows.append({
             "id": m.id,
             "category": defs.CATEGORIES[m.category][1 if zh else 0],
-            "name": m.name(lang), "definition": m.definition(lang), "formula": m.formula,
+            "name": m.name(lang), "definition": m.definition(lang),
+            "formula": m.formula_text(lang),
             "unit": UNIT_LABELS[m.unit][1 if zh else 0],
             "good_direction": defs.DIRECTIONS[m.good_direction][1 if zh else 0],
             "sources": ", ".join(m.sources),

@@ -109,3 +109,57 @@ def test_dictionary_frames() -> None:
     assert "service_contacts.handled_by" in en.set_index("id").loc["bot_replacement_rate", "sources"]
     with pytest.raises(ValueError):
         dictionary_frame("fr")
+
+
+# Words an English formula may keep in its Chinese version: data column ids, status values and
+# the symbols' subscripts. Anything else in Latin letters is an untranslated word.
+KEPT_LATIN = {"member_id", "annual_premium", "issue_date", "transferred_to_human", "handled_by",
+              "human", "bot", "connected", "satisfaction", "resolved", "wait_seconds", "cost",
+              "exit_status", "amount_paid", "amount_claimed", "status", "paid", "exp",
+              "user", "ever_user", "exposed", "S_open", "min", "CIF", "Cox", "KM", "S", "t", "d",
+              "m", "n", "i", "k", "y", "q", "A", "Z", "O", "E", "V"}
+
+
+@pytest.mark.parametrize("metric_id", sorted(REGISTRY))
+def test_every_metric_has_a_chinese_formula(metric_id: str) -> None:
+    m = get_metric(metric_id)
+    assert m.formula.strip() and not HAN.search(m.formula), "formula stays English"
+    assert HAN.search(m.formula_zh), f"{metric_id}: formula_zh has no Chinese"
+    assert m.formula_zh != m.formula
+    leftover = {w.strip("_") for w in re.findall(r"[A-Za-z_]+", m.formula_zh)} - KEPT_LATIN
+    assert not leftover, f"{metric_id}: untranslated words {leftover} in {m.formula_zh!r}"
+    # column ids named in the English formula are kept verbatim in the Chinese one
+    for column in ("member_id", "annual_premium", "issue_date", "wait_seconds", "amount_paid",
+                   "amount_claimed", "transferred_to_human", "handled_by", "exit_status"):
+        if re.search(rf"\b{column}\b", m.formula):
+            assert column in m.formula_zh, f"{metric_id}: {column} missing from formula_zh"
+    assert m.formula_text("zh_CN") == m.formula_zh and m.formula_text("en") == m.formula
+    # the metric's own lineage step carries the formula as its note, in both languages
+    assert (m.lineage[0].note_en, m.lineage[0].note_zh) == (m.formula, m.formula_zh)
+
+
+def test_dictionary_formula_column_follows_the_language() -> None:
+    en = dictionary_frame("en").set_index("id")["formula"]
+    zh = dictionary_frame("zh_CN").set_index("id")["formula"]
+    assert en.to_dict() == {mid: m.formula for mid, m in REGISTRY.items()}
+    assert zh.to_dict() == {mid: m.formula_zh for mid, m in REGISTRY.items()}
+    assert zh.map(lambda f: bool(HAN.search(f))).all()
+    assert not en.map(lambda f: bool(HAN.search(f))).any()
+    # hand-written spot checks of the wording
+    assert zh["in_force_members"] == "有效保单对应的 member_id 去重计数"
+    assert zh["actual_to_expected"] == "实际发生数 ÷ 预期发生数"
+    assert "人工队列" in zh["human_connection_rate"] and "connected" in zh["human_connection_rate"]
+    assert zh["claims_settled_within_10_days"].startswith("1 − S_open(10)，")
+
+
+def test_chinese_uses_insurance_statistics_terms() -> None:
+    zh_text = " ".join(f"{m.name_zh} {m.definition_zh} {m.formula_zh}" for m in REGISTRY.values())
+    zh_text += " ".join(str(r[1]) + str(r[4]) for r in defs.RESULTS.values())
+    zh_text += " ".join(p[1] for p in defs.PARAMETERS.values())
+    # landmark analysis is 界标分析 (as the UI and the report say); 地标 is a geographic landmark
+    assert "地标" not in zh_text and "界标" in zh_text
+    for term in ("继续率", "退保", "失效", "理赔", "权益", "智能客服替代率", "人工接通率", "风险比",
+                 "生存曲线", "删失", "暴露数", "实际/预期", "可信度", "保单年度"):
+        assert term in zh_text, term
+    assert get_metric("termination_rate").name_zh == "实际发生率"
+    assert "退保" in get_metric("service_lapse_hr").name_zh
