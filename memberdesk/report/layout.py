@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import pandas as pd
 from openpyxl.chart import Reference
@@ -174,6 +174,33 @@ class SheetWriter:
         self.ws.add_chart(chart, f"A{self.row}")
         self._chart_widths_cm.append(chart.width)
         self.row += rows + 1
+
+    def chart_over_table(
+        self,
+        heading: str,
+        frame: pd.DataFrame,
+        make_chart: Callable[[TableRef], ChartBase],
+        *,
+        labels: Mapping[str, str] | None = None,
+        formats: Mapping[str, str] | None = None,
+        main: bool = False,
+        printed: bool = False,
+    ) -> TableRef:
+        """A chart with its data just below it: rows for the chart are reserved, the table is
+        written under ``heading`` (the chart refers to where it lands), then the chart made by
+        ``make_chart(table_ref)`` is anchored in the reserved rows. Unless ``printed``, the
+        table is chart data and starts below the print area (:meth:`end_print_area`)."""
+        chart_at = self.row
+        self.row += CHART_ROWS + 1
+        if not printed:
+            self.end_print_area()
+        self.section(heading)
+        ref = self.table(frame, labels=labels, formats=formats, main=main)
+        end = self.row
+        self.row = chart_at
+        self.chart(make_chart(ref))
+        self.row = end
+        return ref
 
     def _grow(self, col: int, chars: float) -> None:
         if chars > self.widths.get(col, 0.0):

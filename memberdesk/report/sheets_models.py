@@ -15,7 +15,7 @@ from memberdesk.report import analysis_terms as terms
 from memberdesk.report import charts, styles
 from memberdesk.report.context import (KEY_TIMES_MONTHS, ReportContext, analysis_function,
                                        frame_of)
-from memberdesk.report.layout import CHART_ROWS, SheetWriter
+from memberdesk.report.layout import SheetWriter
 from memberdesk.report.safety import is_personal
 
 # Covariates the Drivers sheet tries, in order, when the policies carry them.
@@ -129,18 +129,13 @@ def build_projection(ctx: ReportContext, w: SheetWriter) -> None:
     w.section(ctx.t("sec_projected"))
     w.table(at, labels={c: c for c in series},
             formats={**{c: "pct" for c in series}, "time_months": "int"})
-    chart_at = w.row
-    w.row += CHART_ROWS + 1
-    w.end_print_area()  # the grid is chart data: not printed
-    w.section(ctx.t("sec_projection_grid"))
-    grid = w.table(wide, labels={c: c for c in series},
-                   formats={**{c: "pct" for c in series}, "time_months": "int"})
-    end = w.row
-    w.row = chart_at
-    w.chart(charts.curve_chart(grid, "time_months", series, title=ctx.t("chart_projection"),
-                               x_title=ctx.t("axis_months"), y_title=ctx.t("axis_survival"),
-                               y_max=1.0))
-    w.row = end
+    w.chart_over_table(  # the grid is chart data: not printed
+        ctx.t("sec_projection_grid"), wide,
+        lambda grid: charts.curve_chart(grid, "time_months", series,
+                                        title=ctx.t("chart_projection"),
+                                        x_title=ctx.t("axis_months"),
+                                        y_title=ctx.t("axis_survival"), y_max=1.0),
+        labels={c: c for c in series}, formats={**{c: "pct" for c in series}, "time_months": "int"})
 
 
 def _first_frame(result: Any, names: tuple[str, ...]) -> pd.DataFrame | None:
@@ -194,14 +189,9 @@ def build_decrements(ctx: ReportContext, w: SheetWriter) -> None:
     wide.columns = [cause_label(c, ctx.lang) for c in wide.columns]
     wide = wide.rename_axis("time_months").reset_index()
     series = [c for c in wide.columns if c != "time_months"]
-    chart_at = w.row
-    w.row += CHART_ROWS + 1
-    w.end_print_area()  # the grid is chart data: not printed
-    w.section(ctx.t("sec_cif_grid"))
-    ref = w.table(wide, labels={c: c for c in series},
-                  formats={**{c: "pct" for c in series}, "time_months": "int"})
-    end = w.row
-    w.row = chart_at
-    w.chart(charts.curve_chart(ref, "time_months", series, title=ctx.t("chart_cif"),
-                               x_title=ctx.t("axis_months"), y_title=ctx.t("axis_incidence")))
-    w.row = end
+    w.chart_over_table(  # the grid is chart data: not printed
+        ctx.t("sec_cif_grid"), wide,
+        lambda ref: charts.curve_chart(ref, "time_months", series, title=ctx.t("chart_cif"),
+                                       x_title=ctx.t("axis_months"),
+                                       y_title=ctx.t("axis_incidence")),
+        labels={c: c for c in series}, formats={**{c: "pct" for c in series}, "time_months": "int"})

@@ -13,7 +13,7 @@ from memberdesk.core import schema
 from memberdesk.report import analysis_terms as terms
 from memberdesk.report import charts, sheets_service, styles
 from memberdesk.report.context import ReportContext, analysis_function
-from memberdesk.report.layout import CHART_ROWS, SheetWriter
+from memberdesk.report.layout import SheetWriter
 
 MAX_CHART_LINES = 8
 
@@ -45,18 +45,13 @@ def build_benefits(ctx: ReportContext, w: SheetWriter) -> None:
         items = [str(c) for c in wide.columns][:MAX_CHART_LINES]
         wide.columns = [str(c) for c in wide.columns]
         wide = wide.reset_index()
-        chart_at = w.row
-        w.row += CHART_ROWS + 1
-        w.end_print_area()  # the monthly grid is chart data: kept, not printed
-        w.section(ctx.t("sec_trend") + " — " + ctx.label("uses") + ctx.t("chart_data_suffix"))
-        ref = w.table(wide, formats={c: "int" for c in wide.columns if c != "month"},
-                      labels={c: c for c in wide.columns if c != "month"})
-        end = w.row
-        w.row = chart_at
-        w.chart(charts.category_line_chart(
-            ref, "month", items, title=ctx.t("chart_benefits"), x_title=ctx.t("axis_month"),
-            y_title=ctx.t("axis_count"), y_format="#,##0"))
-        w.row = end
+        w.chart_over_table(  # the monthly grid is chart data: kept, not printed
+            ctx.t("sec_trend") + " — " + ctx.label("uses") + ctx.t("chart_data_suffix"), wide,
+            lambda ref: charts.category_line_chart(
+                ref, "month", items, title=ctx.t("chart_benefits"), x_title=ctx.t("axis_month"),
+                y_title=ctx.t("axis_count"), y_format="#,##0"),
+            formats={c: "int" for c in wide.columns if c != "month"},
+            labels={c: c for c in wide.columns if c != "month"})
 
 
 def _benefit_retention(ctx: ReportContext, w: SheetWriter) -> None:

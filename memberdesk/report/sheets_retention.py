@@ -17,7 +17,7 @@ from memberdesk.report import analysis_terms as terms
 from memberdesk.report import charts
 from memberdesk.report.context import (KEY_TIMES_MONTHS, ReportContext, analysis_function,
                                        frame_of)
-from memberdesk.report.layout import CHART_ROWS, SheetWriter
+from memberdesk.report.layout import SheetWriter
 
 AT_RISK_TIMES: tuple[float, ...] = (0.0, 12.0, 24.0, 36.0, 48.0, 60.0)
 GRID_MAX_MONTHS = 120
@@ -55,20 +55,14 @@ def build_retention(ctx: ReportContext, w: SheetWriter) -> None:
     grid = curve_grid(result.curves)
     if len(grid.columns) > 1 and len(grid) > 1:
         names = [c for c in grid.columns if c != "time_months"]
-        grid_row = w.row + CHART_ROWS + 1  # the chart goes first, its data just below it
-        chart_at = w.row
-        w.row = grid_row
-        w.end_print_area()  # the grid is chart data: not printed
-        w.section(ctx.t("sec_curve_grid"))
-        ref = w.table(grid, labels={n: n for n in names},
-                      formats={**{n: "pct" for n in names}, "time_months": "int"})
-        end = w.row
-        w.row = chart_at
-        w.chart(charts.curve_chart(ref, "time_months", names,
-                                   title=ctx.t("chart_km", segment=ctx.label(ctx.segment)),
-                                   x_title=ctx.t("axis_months"), y_title=ctx.t("axis_survival"),
-                                   y_min=None, y_max=1.0))
-        w.row = end
+        w.chart_over_table(  # the chart goes first, its data (not printed) just below it
+            ctx.t("sec_curve_grid"), grid,
+            lambda ref: charts.curve_chart(
+                ref, "time_months", names, title=ctx.t("chart_km", segment=ctx.label(ctx.segment)),
+                x_title=ctx.t("axis_months"), y_title=ctx.t("axis_survival"), y_min=None,
+                y_max=1.0),
+            labels={n: n for n in names},
+            formats={**{n: "pct" for n in names}, "time_months": "int"})
 
 
 def _median_frame(summary: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -155,17 +149,13 @@ def build_persistency(ctx: ReportContext, w: SheetWriter) -> None:
     wide = pd.DataFrame({ctx.t("persistency_series", month=m): v for m, v in trend.items()})
     wide = wide.sort_index().rename_axis("period").reset_index()
     series = [c for c in wide.columns if c != "period"]
-    chart_at = w.row
-    w.row += CHART_ROWS + 1
-    w.end_print_area()  # the grid is chart data: not printed
-    w.section(ctx.t("sec_persistency_trend"))
-    grid = w.table(wide, labels={c: c for c in series},
-                   formats={**{c: "pct" for c in series}, "period": "text"})
-    end = w.row
-    w.row = chart_at
-    w.chart(charts.category_line_chart(grid, "period", series, title=ctx.t("chart_persistency"),
-                                       x_title=ctx.t("axis_period"), y_title=ctx.t("axis_ratio")))
-    w.row = end
+    w.chart_over_table(  # the grid is chart data: not printed
+        ctx.t("sec_persistency_trend"), wide,
+        lambda grid: charts.category_line_chart(grid, "period", series,
+                                                title=ctx.t("chart_persistency"),
+                                                x_title=ctx.t("axis_period"),
+                                                y_title=ctx.t("axis_ratio")),
+        labels={c: c for c in series}, formats={**{c: "pct" for c in series}, "period": "text"})
 
 
 # ---- Cohorts --------------------------------------------------------------------------------

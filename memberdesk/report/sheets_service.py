@@ -16,7 +16,7 @@ from memberdesk.core import schema
 from memberdesk.report import analysis_terms as terms
 from memberdesk.report import charts, styles
 from memberdesk.report.context import ReportContext, analysis_function
-from memberdesk.report.layout import CHART_ROWS, SheetWriter
+from memberdesk.report.layout import SheetWriter
 from memberdesk.report.safety import write_cell
 
 SERVICE_RATES: tuple[str, ...] = ("bot_replacement_rate", "human_connection_rate", "csat")
@@ -166,16 +166,12 @@ def build_service(ctx: ReportContext, w: SheetWriter) -> None:
             _write_vertical(w, rows, span=max(len(frame.columns) - 3, 1) if len(monthly) else 1)
     if len(monthly):
         if rates:
-            chart_at = w.row
-            w.row += CHART_ROWS + 1
-            w.section(ctx.t("sec_trend"))
-            ref = w.table(frame, main=True, formats=_service_formats(frame))
-            end_row = w.row
-            w.row = chart_at
-            w.chart(charts.category_line_chart(
-                ref, "month", rates, title=ctx.t("chart_service"), x_title=ctx.t("axis_month"),
-                y_title=ctx.t("axis_rate")))
-            w.row = end_row
+            w.chart_over_table(
+                ctx.t("sec_trend"), frame,
+                lambda ref: charts.category_line_chart(
+                    ref, "month", rates, title=ctx.t("chart_service"),
+                    x_title=ctx.t("axis_month"), y_title=ctx.t("axis_rate")),
+                formats=_service_formats(frame), main=True, printed=True)
         else:
             w.section(ctx.t("sec_trend"))
             w.table(frame, main=True, formats=_service_formats(frame))
