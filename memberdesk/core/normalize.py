@@ -103,21 +103,37 @@ def is_empty(arr: pa.Array) -> np.ndarray:
 _empty = is_empty
 
 
-def _map_distinct(arr: pa.Array, parse: Callable[[str], object], dtype: object) -> tuple[np.ndarray, np.ndarray]:
+def _distinct(values: object) -> tuple[np.ndarray, pa.Array]:
+    """``(codes, distinct)``: each cell's index into ``distinct`` (the trimmed distinct cells;
+    -1 for a null cell). A raw string array is encoded before trimming, so only the distinct
+    values are trimmed (two raw cells differing only in spaces give equal distinct entries)."""
+    if isinstance(values, pa.Array) and pa.types.is_string(values.type):
+        arr = values
+    else:
+        arr = as_string_array(values)
+    enc = pc.dictionary_encode(arr)
+    indices = enc.indices
+    codes = np.asarray(pc.fill_null(indices, -1) if indices.null_count else indices, dtype=np.int64)
+    return codes, pc.utf8_trim_whitespace(enc.dictionary)
+
+
+def _map_distinct(arr: object, parse: Callable[[str], object], dtype: object
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Apply ``parse`` (returning a value or None for 'cannot read') to each distinct value.
 
-    Returns (values, ok) over the whole array; ok is False where parse gave None.
+    Returns (values, ok, empty) over the whole array; ok is False where parse gave None, empty
+    is True where the cell is empty (see :func:`is_empty`).
     """
-    enc = pc.dictionary_encode(arr)
-    codes = np.asarray(pc.fill_null(enc.indices, -1), dtype=np.int64)
-    uniques = enc.dictionary.to_pylist()
+    codes, distinct = _distinct(arr)
+    uniques = distinct.to_pylist()
     parsed = [parse(u) for u in uniques]
     ok_u = np.array([p is not None for p in parsed] + [False], dtype=bool)
+    empty_u = np.append(is_empty(distinct), True)
     vals_u = np.empty(len(parsed) + 1, dtype=dtype)  # type: ignore[call-overload]
     for i, p in enumerate(parsed):
         if p is not None:
             vals_u[i] = p
-    return vals_u[codes], ok_u[codes]
+    return vals_u[codes], ok_u[codes], empty_u[codes]
 
 
 # ---- dates --------------------------------------------------------------------------------
@@ -161,14 +177,13 @@ def parse_dates(values: object) -> tuple[pd.Series, np.ndarray]:
     if isinstance(values, pd.Series) and pd.api.types.is_datetime64_any_dtype(values.dtype):
         s = values.dt.tz_localize(None) if getattr(values.dt, "tz", None) is not None else values
         return s.dt.normalize().astype("datetime64[ns]").reset_index(drop=True), np.zeros(len(s), bool)
-    arr = as_string_array(values)
     # Dates repeat a lot: parse each distinct text once, then spread by the codes.
-    enc = pc.dictionary_encode(arr)
-    codes = np.asarray(pc.fill_null(enc.indices, -1), dtype=np.int64)
-    distinct_days = _parse_distinct_dates(enc.dictionary)
-    days = np.append(distinct_days, np.datetime64("NaT"))[codes]
-    bad = ~_empty(arr) & np.isnat(days)
-    return pd.Series(days.astype("datetime64[ns]")), bad
+    codes, distinct = _distinct(values)
+    distinct_days = _parse_distinct_dates(distinct)
+    bad_u = ~_empty(distinct) & np.isnat(distinct_days)
+    days = np.append(distinct_days.astype("datetime64[ns]"), np.datetime64("NaT", "ns"))[codes]
+    bad = np.append(bad_u, False)[codes]
+    return pd.Series(days), bad
 
 
 def _parse_distinct_dates(arr: pa.Array) -> np.ndarray:
@@ -237,6 +252,27 @@ def _parse_number_text(text: str) -> float | None:
     return v / 100.0 if percent else v
 
 
+def _cast_numbers(values: object) -> tuple[np.ndarray, np.ndarray] | None:
+    """Fast path for a raw text column of plain numbers: ``(float64 values, empty mask)``, or
+    None when some cell does not cast (spaces, blanks, words: the careful path decides).
+
+    Cast failures are all-or-nothing, so a success means every non-null cell is a plain
+    number, ``nan`` or ``inf``; only those non-finite cells can be empty (``NaN`` tokens) and
+    only they are checked.
+    """
+    if not (isinstance(values, pa.Array) and pa.types.is_string(values.type)):
+        return None
+    try:
+        out = np.array(pc.cast(values, pa.float64()), dtype=float)  # nulls -> NaN
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    empty = np.zeros(len(out), dtype=bool)
+    odd = np.flatnonzero(~np.isfinite(out))
+    if odd.size:
+        empty[odd] = _empty(pc.utf8_trim_whitespace(values.take(pa.array(odd))))
+    return out, empty
+
+
 def parse_numbers(values: object) -> tuple[np.ndarray, np.ndarray]:
     """Parse numbers; thousands separators, currency signs and words (¥ $ RMB 元 …), ``12%``
     (-> 0.12) and accounting negatives ``(1,234)`` are accepted.
@@ -247,6 +283,12 @@ def parse_numbers(values: object) -> tuple[np.ndarray, np.ndarray]:
             and not pd.api.types.is_bool_dtype(values.dtype):
         out = values.to_numpy(dtype=float, na_value=np.nan)
         return out, np.zeros(len(out), bool)
+    fast = _cast_numbers(values)
+    if fast is not None:
+        out, empty = fast
+        bad = ~empty & ~np.isfinite(out)  # "inf": not an amount
+        out[~np.isfinite(out)] = np.nan
+        return out, bad
     arr = as_string_array(values)
     empty = _empty(arr)
     try:
@@ -256,7 +298,7 @@ def parse_numbers(values: object) -> tuple[np.ndarray, np.ndarray]:
         return np.where(bad, np.nan, out), bad
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
-    vals, ok = _map_distinct(arr, _parse_number_text, object)
+    vals, ok, _ = _map_distinct(arr, _parse_number_text, object)
     out = np.where(ok, vals, np.nan).astype(float)
     return out, ~empty & ~ok
 
@@ -287,10 +329,8 @@ def parse_bools(values: object) -> tuple[pd.Series, np.ndarray]:
     """Parse yes/no cells (schema.TRUE_WORDS / FALSE_WORDS, any case, Chinese).
 
     Returns (pandas nullable ``boolean`` Series, unreadable mask)."""
-    arr = as_string_array(values)
-    empty = _empty(arr)
-    vals, ok = _map_distinct(arr, lambda t: _BOOL_LOOKUP.get(normalise_word(t)), object)
-    out = pd.array(np.where(ok, vals, None), dtype="boolean")
+    vals, ok, empty = _map_distinct(values, lambda t: _BOOL_LOOKUP.get(normalise_word(t)), bool)
+    out = pd.arrays.BooleanArray(vals & ok, ~ok)
     return pd.Series(out), ~empty & ~ok
 
 
@@ -298,10 +338,8 @@ def parse_vocab(values: object, lookup: Mapping[str, str]) -> tuple[np.ndarray, 
     """Map cells onto a controlled vocabulary (e.g. :data:`POLICY_STATUS_LOOKUP`).
 
     Returns (object array of canonical words, None where empty/unknown; unknown mask)."""
-    arr = as_string_array(values)
-    empty = _empty(arr)
-    vals, ok = _map_distinct(arr, lambda t: lookup.get(normalise_word(t)), object)
-    return np.where(ok, vals, None), ~empty & ~ok
+    vals, ok, empty = _map_distinct(values, lambda t: lookup.get(normalise_word(t)), object)
+    return vals, ~empty & ~ok  # vals is None wherever ok is False
 
 
 def parse_policy_status(values: object) -> tuple[np.ndarray, np.ndarray]:
@@ -325,37 +363,64 @@ def clean_text(values: object, *, repetitive: bool = False) -> np.ndarray:
     """Trimmed text as an object array of ``str``; None where empty. Whole numbers read from
     a workbook (``12345.0``) become ``"12345"`` (ids keep their leading zeros when stored as
     text). ``repetitive=True`` (categories) makes one Python string per distinct value."""
-    arr = as_string_array(values)
-    arr = pc.if_else(pa.array(_empty(arr)), None, arr)
     if repetitive:
-        enc = pc.dictionary_encode(arr)
-        codes = np.asarray(pc.fill_null(enc.indices, -1), dtype=np.int64)
-        uniques = np.asarray(enc.dictionary.to_pylist() + [None], dtype=object)
+        codes, distinct = _distinct(values)
+        uniques = np.asarray(distinct.to_pylist() + [None], dtype=object)
+        uniques[:-1][_empty(distinct)] = None
         return uniques[codes]
+    return _clean_trimmed(as_string_array(values))
+
+
+def _clean_trimmed(arr: pa.Array) -> np.ndarray:
+    """:func:`clean_text` of an already trimmed string array (not repetitive)."""
+    empty = _empty(arr)
+    if empty.any():
+        arr = pc.if_else(pa.array(empty), None, arr)
     return np.asarray(arr.to_numpy(zero_copy_only=False), dtype=object)
 
 
 def extra_column(values: object) -> np.ndarray:
     """An unmapped source column: float64 when every non-empty cell is a plain number,
     otherwise trimmed text (object, None where empty)."""
+    if isinstance(values, pa.Array) and pa.types.is_string(values.type) \
+            and _all_numbers(values.slice(0, _NUMBER_PROBE)):
+        # Fast path: raw cells that cast as they are (no spaces, no blanks) need no trimming.
+        fast = _cast_numbers(values)
+        if fast is not None and not fast[1].all():
+            out, empty = fast
+            if not _leading_zero(values):
+                out[empty] = np.nan
+                return out
+            return _text_extra(as_string_array(values))
     arr = as_string_array(values)
-    empty = _empty(arr)
-    filled = np.flatnonzero(~empty)
+    head = arr.slice(0, _NUMBER_PROBE)
+    head_empty = _empty(head)
     # A failing cast of a million texts costs ~0.3 s: try the first cells alone first (if
     # they are not all numbers the whole column is not either).
-    if filled.size and _all_numbers(arr.take(pa.array(filled[:_NUMBER_PROBE]))):
-        try:
-            out = pc.cast(pc.if_else(pa.array(empty), None, arr), pa.float64())
-            # Keep ids with leading zeros ("007") as text.
-            lead0 = pc.match_substring_regex(arr, r"^-?0\d")
-            if not pc.any(lead0).as_py():
-                return np.asarray(pc.fill_null(out, np.nan), dtype=float)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            pass
-    # categories (few distinct words) become one Python string per distinct value
+    if head_empty.all() or _all_numbers(head.filter(pa.array(~head_empty))):
+        empty = _empty(arr)
+        if (~empty).any():
+            try:
+                out = pc.cast(pc.if_else(pa.array(empty), None, arr), pa.float64())
+                if not _leading_zero(arr):
+                    return np.asarray(pc.fill_null(out, np.nan), dtype=float)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                pass
+    return _text_extra(arr)
+
+
+def _leading_zero(arr: pa.Array) -> bool:
+    """Whether a (trimmed) cell looks like an id with leading zeros (``007``): kept as text."""
+    return bool(pc.any(pc.match_substring_regex(arr, r"^-?0\d")).as_py())
+
+
+def _text_extra(arr: pa.Array) -> np.ndarray:
+    """A trimmed text extra column as objects; categories (few distinct words) get one
+    Python string per distinct value."""
     head = arr.slice(0, _REPEAT_PROBE)
-    repetitive = pc.count_distinct(head).as_py() <= len(head) // 2
-    return clean_text(arr, repetitive=repetitive)
+    if pc.count_distinct(head).as_py() <= len(head) // 2:
+        return clean_text(arr, repetitive=True)
+    return _clean_trimmed(arr)
 
 
 _NUMBER_PROBE = 1000
