@@ -218,38 +218,35 @@ class Dataset:
         frame = self._in_window(schema.POLICIES)
         if frame is None:
             return None
+        if self.generic:
+            return self._filter_policies(self._generic_policies(frame))
         # Build derived columns as arrays and assemble once: at 1M rows, per-column inserts,
         # merges and strftime dominate otherwise.
         cols: dict[str, object] = {c: frame[c].to_numpy() for c in frame.columns}
         n = len(frame)
-        if self.generic:
-            duration = frame["duration"].to_numpy(dtype=float)
-            event = frame["event"].fillna(False).to_numpy(dtype=bool)
-            cols["exit_status"] = np.where(event, "lapsed", "in_force").astype(object)
+        issue = frame["issue_date"].to_numpy()
+        if "end_date" in frame.columns:
+            end = frame["end_date"].to_numpy()
+            terminated = ~np.isnat(end) & (end <= self.as_of.to_datetime64())
         else:
-            issue = frame["issue_date"].to_numpy()
-            if "end_date" in frame.columns:
-                end = frame["end_date"].to_numpy()
-                terminated = ~np.isnat(end) & (end <= self.as_of.to_datetime64())
-            else:
-                end = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
-                terminated = np.zeros(n, dtype=bool)
-            exit_date = np.where(terminated, end, np.datetime64("NaT"))
-            if "status" in frame.columns:
-                status = frame["status"].to_numpy(dtype=object)
-            else:
-                status = np.full(n, "lapsed", dtype=object)
-            exit_status = np.where(terminated, status, "in_force").astype(object)
-            # A row marked in force but ended on/before as-of is a termination of unknown kind.
-            exit_status[terminated & (status == "in_force")] = "other"
-            cols["exit_date"] = exit_date.astype("datetime64[ns]")
-            cols["exit_status"] = exit_status
-            stop = np.where(terminated, end, self.as_of.to_datetime64())
-            duration = (stop - issue).astype("timedelta64[D]").astype(float)
-            event = np.isin(exit_status, np.array(self.event_statuses, dtype=object))
-            dates = frame["issue_date"]
-            cols["issue_year"] = dates.dt.year.astype("Int64").array
-            cols["issue_month"] = _year_month_labels(dates)
+            end = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+            terminated = np.zeros(n, dtype=bool)
+        exit_date = np.where(terminated, end, np.datetime64("NaT"))
+        if "status" in frame.columns:
+            status = frame["status"].to_numpy(dtype=object)
+        else:
+            status = np.full(n, "lapsed", dtype=object)
+        exit_status = np.where(terminated, status, "in_force").astype(object)
+        # A row marked in force but ended on/before as-of is a termination of unknown kind.
+        exit_status[terminated & (status == "in_force")] = "other"
+        cols["exit_date"] = exit_date.astype("datetime64[ns]")
+        cols["exit_status"] = exit_status
+        stop = np.where(terminated, end, self.as_of.to_datetime64())
+        duration = (stop - issue).astype("timedelta64[D]").astype(float)
+        event = np.isin(exit_status, np.array(self.event_statuses, dtype=object))
+        dates = frame["issue_date"]
+        cols["issue_year"] = dates.dt.year.astype("Int64").array
+        cols["issue_month"] = _year_month_labels(dates)
         cols["duration_days"] = duration
         cols["event"] = event.astype(np.int8)
         cols["duration_months"] = duration / schema.DAYS_PER_MONTH
@@ -260,6 +257,36 @@ class Dataset:
         new = {k: v for k, v in cols.items() if k not in frame.columns}
         derived = pd.DataFrame(new, index=frame.index)
         return self._filter_policies(pd.concat([frame, derived], axis=1, copy=False))
+
+    def _generic_policies(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The policies view of a generic survival table: the source columns (``event`` stays
+        the source's nullable boolean) plus ``exit_status`` (``lapsed`` for an event, else
+        ``in_force``), ``duration_days`` (the table's own duration unit), ``duration_months``
+        (= duration_days / DAYS_PER_MONTH) and, as for insurer data, member attributes and
+        ``premium_band`` when the table has those columns.
+
+        Same result as the insurer path's assembly, built without converting every source
+        column to numpy or consolidating blocks (~0.3 s at 1M rows).
+        """
+        duration = frame["duration"].to_numpy(dtype=float)
+        event = frame["event"].fillna(False).to_numpy(dtype=bool)
+        cols: dict[str, object] = {}
+        members = self.validated.get(schema.MEMBERS)
+        if members is not None and "member_id" in frame.columns:
+            cols = {c: frame[c].to_numpy() for c in frame.columns}
+        # two shared Python strings instead of a million new ones
+        cols["exit_status"] = np.array(["in_force", "lapsed"], dtype=object)[event.astype(np.intp)]
+        cols["duration_days"] = duration
+        cols["event"] = event.astype(np.int8)
+        cols["duration_months"] = duration / schema.DAYS_PER_MONTH
+        self._join_members(cols)
+        if "annual_premium" in frame.columns:
+            premium = cols.get("annual_premium", frame["annual_premium"].to_numpy())
+            cols["premium_band"] = _band(pd.Series(premium), PREMIUM_BANDS).array
+        new = {k: v for k, v in cols.items() if k not in frame.columns}
+        # A dict of Series/arrays with copy=False keeps one block per column: no copies.
+        return pd.DataFrame({**{c: frame[c] for c in frame.columns}, **new}, index=frame.index,
+                            copy=False)
 
     def _join_members(self, cols: dict[str, object]) -> None:
         """Add member attributes (and age at issue, age band) to the policy columns in place."""
