@@ -57,7 +57,7 @@ class MetricDetails(QWidget):
         self.text.setText(
             f"<h3>{html.escape(metric.name(lang))}</h3>"
             f"<p>{html.escape(metric.definition(lang))}</p>"
-            f"<p><b>{formula}:</b> <code>{html.escape(metric.formula)}</code><br>"
+            f"<p><b>{formula}:</b> <code>{html.escape(metric.formula_text(lang))}</code><br>"
             f"<b>{unit}:</b> {html.escape(unit_text)} · {direction}<br>"
             f"<b>{id_}:</b> <code>{html.escape(metric.id)}</code></p>")
         inputs = {step.node: step.inputs for step in metric.lineage}
