@@ -41,6 +41,37 @@ def sample_data() -> Path:
     return SAMPLE_DATA
 
 
+@pytest.fixture
+def zh_cn() -> Iterator[list[str]]:
+    """The zh_CN translators and locale installed for one test, English restored after."""
+    from PySide6.QtWidgets import QApplication
+
+    from memberdesk.ui import app
+
+    loaded = app.install_translators(QApplication.instance(), "zh_CN")
+    assert any(p.endswith("memberdesk_zh_CN.qm") for p in loaded)
+    yield loaded
+    app.install_translators(QApplication.instance(), "en")
+
+
+@pytest.fixture
+def show_page(qtbot):  # type: ignore[no-untyped-def]
+    """``show_page(page_id, ds)``: the analysis page built, sized 1400×900, given ``ds``,
+    refreshed, and returned once its background analysis has finished."""
+    from memberdesk.ui.pages import page_factory
+
+    def show(page_id: str, ds):  # type: ignore[no-untyped-def]
+        page = page_factory(page_id)(None)
+        qtbot.addWidget(page)
+        page.resize(1400, 900)
+        page.set_dataset(ds)
+        page.refresh()
+        qtbot.waitUntil(lambda: not page.is_busy, timeout=30_000)
+        return page
+
+    return show
+
+
 # The offscreen platform plugin warns about a window-manager feature it lacks whenever a
 # top-level window is shown; harmless and not ours.
 OFFSCREEN_NOISE = r"This plugin does not support propagateSizeHints\(\)"

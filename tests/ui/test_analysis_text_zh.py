@@ -9,23 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 
 from memberdesk.core.dataset import Dataset
-from memberdesk.ui import analysis_text, app
+from memberdesk.ui import analysis_text
 from memberdesk.ui.i18n import column_label
-from memberdesk.ui.pages import page_factory
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 AS_OF = pd.Timestamp("2024-12-31")
-
-
-@pytest.fixture
-def zh_cn():
-    loaded = app.install_translators(QApplication.instance(), "zh_CN")
-    assert any(p.endswith("memberdesk_zh_CN.qm") for p in loaded)
-    yield
-    app.install_translators(QApplication.instance(), "en")
 
 
 def dataset(n: int = 300) -> Dataset:
@@ -44,16 +34,6 @@ def dataset(n: int = 300) -> Dataset:
         "status": np.where(ended, "lapsed", "in_force"),
         "annual_premium": rng.uniform(500, 5000, n).round(), "payment_frequency": "annual"})
     return Dataset(validated={"policies": policies}, as_of=AS_OF)
-
-
-def show_page(qtbot, page_id: str, ds: Dataset):
-    page = page_factory(page_id)(None)
-    qtbot.addWidget(page)
-    page.resize(1400, 900)
-    page.set_dataset(ds)
-    page.refresh()
-    qtbot.waitUntil(lambda: not page.is_busy, timeout=30_000)
-    return page
 
 
 # ---- Cox verdict ------------------------------------------------------------------------
@@ -93,8 +73,8 @@ def test_every_kpi_reason_of_the_analysis_has_chinese(zh_cn) -> None:
     assert analysis_text.kpi_reason("some new reason") == "some new reason"  # unknown: unchanged
 
 
-def test_cockpit_tile_shows_the_reason_in_chinese(qtbot, zh_cn) -> None:
-    page = show_page(qtbot, "cockpit", dataset())  # no service contacts, no claims
+def test_cockpit_tile_shows_the_reason_in_chinese(show_page, zh_cn) -> None:
+    page = show_page("cockpit", dataset())  # no service contacts, no claims
     text = page.tiles["bot_replacement_rate"].change_label.text()
     assert text == "未加载服务接触记录", text
     assert page.tiles["median_claim_settlement_days"].change_label.text() == "未加载理赔数据"
@@ -110,11 +90,11 @@ def test_covariate_labels(zh_cn) -> None:
     assert HAN.search(column_label("annual_premium"))
 
 
-def test_drivers_page_lists_labels_and_fits_on_ids(qtbot, zh_cn) -> None:
+def test_drivers_page_lists_labels_and_fits_on_ids(qtbot, show_page, zh_cn) -> None:
     from memberdesk.analysis.cox import fit_cox
 
     ds = dataset()
-    page = show_page(qtbot, "drivers", ds)
+    page = show_page("drivers", ds)
     items = [page.covariates.item(i) for i in range(page.covariates.count())]
     ids = [it.data(Qt.ItemDataRole.UserRole) for it in items]
     assert "product_type" in ids and "channel" in ids
@@ -146,8 +126,8 @@ def test_drivers_page_lists_labels_and_fits_on_ids(qtbot, zh_cn) -> None:
         assert "proportional" not in text and "effect" not in text
 
 
-def test_experience_lists_labels_and_studies_ids(qtbot, zh_cn) -> None:
-    page = show_page(qtbot, "experience", dataset())
+def test_experience_lists_labels_and_studies_ids(qtbot, show_page, zh_cn) -> None:
+    page = show_page("experience", dataset())
     by = {page.by.item(i).data(Qt.ItemDataRole.UserRole): page.by.item(i)
           for i in range(page.by.count())}
     assert by["product_type"].text() == "产品类型"
@@ -164,8 +144,8 @@ def test_experience_lists_labels_and_studies_ids(qtbot, zh_cn) -> None:
 
 # ---- experience table formats -----------------------------------------------------------
 
-def test_experience_table_uses_one_format_per_column(qtbot) -> None:
-    page = show_page(qtbot, "experience", dataset(3000))
+def test_experience_table_uses_one_format_per_column(show_page) -> None:
+    page = show_page("experience", dataset(3000))
     model = page.model
     columns = list(model.frame().columns)
     exposure = [model.data(model.index(r, columns.index("exposure"))) for r in range(model.rowCount())]

@@ -7,20 +7,9 @@ import pandas as pd
 from PySide6.QtCore import Qt
 
 from memberdesk.core.dataset import Dataset
-from memberdesk.ui.pages import page_factory
 from memberdesk.ui.pages.decrements import incidence_at
 
 AS_OF = pd.Timestamp("2024-12-31")
-
-
-def show_page(qtbot, page_id: str, ds: Dataset):
-    page = page_factory(page_id)(None)
-    qtbot.addWidget(page)
-    page.resize(1400, 900)
-    page.set_dataset(ds)
-    page.refresh()
-    qtbot.waitUntil(lambda: not page.is_busy, timeout=30_000)
-    return page
 
 
 def dataset(n: int = 600) -> Dataset:
@@ -59,8 +48,8 @@ def test_incidence_at_reads_the_step_function_at_the_horizons() -> None:
     assert early["time"].tolist() == [12.0, 24.0, 36.0] and early["lapsed"].tolist() == [0.0, 0.2, 0.2]
 
 
-def test_decrements_table_shows_the_requested_horizons(qtbot) -> None:
-    page = show_page(qtbot, "decrements", dataset())
+def test_decrements_table_shows_the_requested_horizons(show_page) -> None:
+    page = show_page("decrements", dataset())
     assert page.message_text() == ""
     model = page.model
     cols = list(model.frame().columns)
@@ -76,9 +65,9 @@ def test_decrements_table_shows_the_requested_horizons(qtbot) -> None:
         assert model.data(model.index(r, cols.index("all_causes"))).endswith("%")
 
 
-def test_benefits_usage_rate_without_segment_is_a_monthly_trend(qtbot) -> None:
+def test_benefits_usage_rate_without_segment_is_a_monthly_trend(qtbot, show_page) -> None:
     ds = dataset()
-    page = show_page(qtbot, "benefits", ds)
+    page = show_page("benefits", ds)
     assert page.message_text() == ""
     frame = page.rate.data_frame()
     assert not page.rate.bar_items() and page.rate.curve_items()  # a line, not one wide bar

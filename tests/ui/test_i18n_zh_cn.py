@@ -6,25 +6,15 @@ import re
 from pathlib import Path
 
 import pandas as pd
-import pytest
 from PySide6.QtCore import QLocale
 from PySide6.QtGui import QFont, QFontDatabase, QRawFont
-from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
+from PySide6.QtWidgets import QLabel, QMessageBox
 
 from memberdesk.core.workspace import PAGE_IDS
 from memberdesk.ui import app, i18n
 from memberdesk.ui.app import wait_until_idle
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
-
-
-@pytest.fixture
-def zh_cn():
-    """The zh_CN translators and locale installed for one test, English restored after."""
-    loaded = app.install_translators(QApplication.instance(), "zh_CN")
-    assert any(p.endswith("memberdesk_zh_CN.qm") for p in loaded)
-    yield loaded
-    app.install_translators(QApplication.instance(), "en")
 
 
 def test_every_page_builds_in_chinese_on_the_sample(qtbot, sample_data: Path, zh_cn) -> None:

@@ -4,21 +4,11 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 
-from memberdesk.ui import app
 from memberdesk.ui.i18n import column_label, table_label
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
-
-
-@pytest.fixture
-def zh_cn():
-    app.install_translators(QApplication.instance(), "zh_CN")
-    yield
-    app.install_translators(QApplication.instance(), "en")
 
 
 def test_english_table_names_have_no_underscores() -> None:

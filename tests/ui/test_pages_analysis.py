@@ -46,16 +46,6 @@ def small_dataset(with_extras: bool = True) -> Dataset:
     return Dataset(validated=tables, as_of=AS_OF)
 
 
-def show_page(qtbot, page_id: str, ds: Dataset):
-    page = page_factory(page_id)(None)
-    qtbot.addWidget(page)
-    page.resize(1400, 900)
-    page.set_dataset(ds)
-    page.refresh()
-    qtbot.waitUntil(lambda: not page.is_busy, timeout=30_000)
-    return page
-
-
 def test_registry_lists_the_eleven_pages_in_order() -> None:
     assert PAGE_IDS == ("cockpit", "retention", "persistency", "drivers", "projection",
                         "decrements", "experience", "benefits", "service", "claims", "dictionary")
@@ -64,11 +54,11 @@ def test_registry_lists_the_eleven_pages_in_order() -> None:
         page_factory("data")
 
 
-def test_retention_page_draws_the_km_result_and_follows_the_segment(qtbot) -> None:
+def test_retention_page_draws_the_km_result_and_follows_the_segment(qtbot, show_page) -> None:
     from memberdesk.analysis.survival import km_by_segment
 
     ds = small_dataset()
-    page = show_page(qtbot, "retention", ds)
+    page = show_page("retention", ds)
     assert page.message_text() == ""
     assert page.segment.currentData() == "channel"          # sensible default segment
     expected = km_by_segment(ds, "channel", unit="months")
@@ -96,11 +86,11 @@ def test_retention_page_draws_the_km_result_and_follows_the_segment(qtbot) -> No
     assert page.charts() and page.charts()[0].chart is page.chart
 
 
-def test_pages_show_an_empty_state_without_their_table(qtbot) -> None:
+def test_pages_show_an_empty_state_without_their_table(qtbot, show_page) -> None:
     ds = small_dataset(with_extras=False)
     for page_id, words in (("service", "No service contacts loaded"), ("claims", "No claims loaded"),
                            ("benefits", "No benefit usage loaded")):
-        page = show_page(qtbot, page_id, ds)
+        page = show_page(page_id, ds)
         assert words in page.message_text()
     page = page_factory("retention")(None)
     qtbot.addWidget(page)
@@ -109,11 +99,11 @@ def test_pages_show_an_empty_state_without_their_table(qtbot) -> None:
     assert "No data loaded" in page.message_text()
 
 
-def test_drivers_page_forest_is_the_cox_result(qtbot) -> None:
+def test_drivers_page_forest_is_the_cox_result(qtbot, show_page) -> None:
     from memberdesk.analysis.cox import fit_cox
 
     ds = small_dataset()
-    page = show_page(qtbot, "drivers", ds)
+    page = show_page("drivers", ds)
     page.set_covariates(["channel", "gender"])
     qtbot.waitUntil(lambda: not page.is_busy, timeout=30_000)
     res = fit_cox(ds, ["channel", "gender"])
@@ -123,9 +113,9 @@ def test_drivers_page_forest_is_the_cox_result(qtbot) -> None:
     assert "at least one covariate" in page.message_text()
 
 
-def test_analysis_error_is_shown_as_a_message(qtbot) -> None:
+def test_analysis_error_is_shown_as_a_message(qtbot, show_page) -> None:
     ds = small_dataset()
-    page = show_page(qtbot, "drivers", ds)
+    page = show_page("drivers", ds)
     page.set_covariates(["product"])
     # a covariate that does not exist in this data: the analysis raises AnalysisError
     page.covariates.item(0).setData(Qt.ItemDataRole.UserRole, "no_such_column")  # the id is the data
@@ -134,21 +124,21 @@ def test_analysis_error_is_shown_as_a_message(qtbot) -> None:
     assert "cannot be computed" in page.message_text()
 
 
-def test_service_page_shows_the_service_summary(qtbot) -> None:
+def test_service_page_shows_the_service_summary(show_page) -> None:
     from memberdesk.analysis.service import service_summary
 
     ds = small_dataset()
-    page = show_page(qtbot, "service", ds)
+    page = show_page("service", ds)
     assert page.message_text() == ""
     want = service_summary(ds).window.iloc[0]
     assert f"{want['bot_replacement_rate']:.1%}" in page.window_label.text()
     assert len(page.charts()) == 4
 
 
-def test_dictionary_search_and_lineage(qtbot) -> None:
+def test_dictionary_search_and_lineage(show_page) -> None:
     from memberdesk.analysis.metrics import dictionary_frame
 
-    page = show_page(qtbot, "dictionary", None)
+    page = show_page("dictionary", None)
     assert page.model.rowCount() == len(dictionary_frame("en"))
     page.search.setText("connection rate")
     assert 1 <= page.model.rowCount() < len(dictionary_frame("en"))
@@ -160,11 +150,11 @@ def test_dictionary_search_and_lineage(qtbot) -> None:
     assert any("service_contacts." in label for label in page.details.lineage_labels())
 
 
-def test_cockpit_tiles_match_compute_kpis_and_open_definitions(qtbot) -> None:
+def test_cockpit_tiles_match_compute_kpis_and_open_definitions(show_page) -> None:
     from memberdesk.analysis.kpis import compute_kpis
 
     ds = small_dataset()
-    page = show_page(qtbot, "cockpit", ds)
+    page = show_page("cockpit", ds)
     res = compute_kpis(ds)
     assert set(page.tiles) == {k.id for k in res.kpis}
     tile = page.tiles["in_force_policies"]
@@ -174,22 +164,22 @@ def test_cockpit_tiles_match_compute_kpis_and_open_definitions(qtbot) -> None:
 
 
 @pytest.mark.parametrize("page_id", [p for p in PAGE_IDS])
-def test_every_page_builds_on_sample_data(qtbot, sample_data, page_id, tmp_path) -> None:
+def test_every_page_builds_on_sample_data(show_page, sample_data, page_id, tmp_path) -> None:
     from memberdesk.core.loader import load_dataset
 
     ds = load_dataset([sample_data])
-    page = show_page(qtbot, page_id, ds)
+    page = show_page(page_id, ds)
     text = page.message_text()
     assert text == "" or "not available yet" in text, text
     assert page.title()
     page.grab().save(str(tmp_path / f"{page_id}.png"))
 
 
-def test_projection_page_marks_the_best_model_and_dashes_the_extrapolation(qtbot) -> None:
+def test_projection_page_marks_the_best_model_and_dashes_the_extrapolation(show_page) -> None:
     from memberdesk.analysis.parametric import fit_parametric
 
     ds = small_dataset()
-    page = show_page(qtbot, "projection", ds)
+    page = show_page("projection", ds)
     assert page.message_text() == ""
     res = fit_parametric(ds, horizon_months=120)
     table = page.model.frame()
