@@ -6,10 +6,12 @@ per group, k-group log-rank); ``memberdesk cox`` no more than the plain script. 
 as fresh processes, best of ``REPEATS``, on a generic survival table (duration, event, segment
 and covariate columns) and on an insurer policies table (dates -> durations).
 
-Usage: ``python benchmarks/bench_cli_end_to_end.py [rows]`` (default 1,000,000).
+Usage: ``python benchmarks/bench_cli_end_to_end.py [rows] [--data DIR]`` (default 1,000,000 rows;
+``--data DIR`` reuses ``DIR/survival.csv`` and ``DIR/policies.csv``, generating them when missing).
 """
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -103,13 +105,23 @@ def best_wall(cmd: list[str]) -> float:
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    args = sys.argv[1:]
+    data_dir = None
+    if "--data" in args:
+        i = args.index("--data")
+        data_dir = args[i + 1]
+        del args[i:i + 2]
+    n = int(args[0]) if args else 1_000_000
     py = sys.executable
     memberdesk = [py, str(ROOT / "main.py")]
     with tempfile.TemporaryDirectory() as tmp:
-        generic, policies = Path(tmp) / "survival.csv", Path(tmp) / "policies.csv"
-        make_generic(n, generic)
-        make_policies(n, policies)
+        folder = Path(data_dir or tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        generic, policies = folder / "survival.csv", folder / "policies.csv"
+        if data_dir is None or not generic.exists():
+            make_generic(n, generic)
+        if data_dir is None or not policies.exists():
+            make_policies(n, policies)
         rows = [
             ("km generic", [py, "-c", BASELINE_KM_GENERIC, str(generic)],
              [*memberdesk, "km", str(generic), "--duration", "T", "--event-col", "E",
@@ -121,7 +133,8 @@ def main() -> None:
              [*memberdesk, "cox", str(generic), "--duration", "T", "--event-col", "E",
               "--covariates", "age,premium,channel,product", "--json"], 1.0),
         ]
-        print(f"{n:,} rows, best of {REPEATS} fresh processes")
+        print(f"{n:,} rows ({folder}), best of {REPEATS} fresh processes; load average "
+              f"{os.getloadavg()[0]:.2f}")
         for name, baseline, ours, target in rows:
             b, o = best_wall(baseline), best_wall(ours)
             verdict = "met" if o <= target * b else "NOT met"
