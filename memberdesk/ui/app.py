@@ -223,11 +223,26 @@ def _quiet_offscreen_warnings() -> object:
     return previous
 
 
+def _use_throwaway_settings() -> None:
+    """Point QSettings at a fresh temporary folder: a headless render neither reads nor
+    changes the user's window state, last page, recent files or language choice."""
+    import tempfile
+
+    from PySide6.QtCore import QSettings
+
+    folder = tempfile.mkdtemp(prefix="memberdesk-screenshot-")
+    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+        QSettings.setPath(QSettings.Format.IniFormat, scope, folder)
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+
+
 def run(paths: Sequence[str] = (), lang: str | None = None, screenshot_path: str | None = None,
         page: str | None = None) -> int:
     """Start the desktop app (or render one page with ``screenshot_path``); returns the
     exit status."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    if screenshot_path is not None:
+        _use_throwaway_settings()
     window = build_window(paths, lang)
     if screenshot_path is not None:
         from memberdesk.ui import worker
