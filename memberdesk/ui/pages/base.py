@@ -24,7 +24,7 @@ import pandas as pd
 from PySide6.QtCore import QT_TR_NOOP, QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QPalette, QShowEvent
 from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QHeaderView, QLabel, QSizePolicy,
-                               QStackedWidget, QTableView, QVBoxLayout, QWidget)
+                               QSplitter, QStackedWidget, QTableView, QVBoxLayout, QWidget)
 
 from memberdesk.ui.table_model import DataFrameModel
 
@@ -63,6 +63,23 @@ def make_table(parent: QWidget | None = None, *, min_height: int = 0) -> tuple[Q
 def fill_table(view: QTableView, model: DataFrameModel, frame: pd.DataFrame | None, **kwargs: Any) -> None:
     model.set_frame(frame, **kwargs)
     view.resizeColumnsToContents()
+
+
+def split_content(content: QWidget, orientation: Qt.Orientation, first: QWidget, second: QWidget,
+                  *, sizes: tuple[int, int], stretch: tuple[int, int] | None = None) -> QSplitter:
+    """Fill a page's content area (no margins) with ``first`` and ``second`` in a splitter,
+    starting at ``sizes`` pixels; ``stretch`` (factors) shares out space gained on resize."""
+    splitter = QSplitter(orientation)
+    splitter.addWidget(first)
+    splitter.addWidget(second)
+    if stretch is not None:
+        splitter.setStretchFactor(0, stretch[0])
+        splitter.setStretchFactor(1, stretch[1])
+    splitter.setSizes(list(sizes))
+    layout = QVBoxLayout(content)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(splitter)
+    return splitter
 
 
 def percent_format(value: Any) -> str:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QSplitter, QWidget
+from PySide6.QtWidgets import QSplitter, QWidget
 
 from memberdesk.ui.charts.base import ChartPanel
 from memberdesk.ui.charts.km import KMChart
 from memberdesk.ui.charts.lines import TrendChart
 from memberdesk.ui.i18n import value_label
-from memberdesk.ui.pages.base import AnalysisPage, Task, fill_table, make_table, percent_format
+from memberdesk.ui.pages.base import (AnalysisPage, Task, fill_table, make_table, percent_format,
+                                      split_content)
 
 
 def compute_claims(ds: Any, progress: Any = None) -> Any:
@@ -42,13 +43,7 @@ class ClaimsPage(AnalysisPage):
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.ratio_panel)
         right.addWidget(self.table)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.km_panel)
-        splitter.addWidget(right)
-        splitter.setSizes([800, 600])
-        layout = QHBoxLayout(content)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(splitter)
+        split_content(content, Qt.Orientation.Horizontal, self.km_panel, right, sizes=(800, 600))
 
     def task(self, ds: Any) -> Task:
         return compute_claims, (ds,), {}

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QScrollArea, QSplitter, QWidget
+from PySide6.QtWidgets import QGridLayout, QScrollArea, QWidget
 
 from memberdesk.ui.analysis_text import kpi_reason
 from memberdesk.ui.charts.kpi_tile import KpiTile
-from memberdesk.ui.pages.base import AnalysisPage, Task
+from memberdesk.ui.pages.base import AnalysisPage, Task, split_content
 from memberdesk.ui.pages.metric_details import MetricDetails, current_lang
 
 COLUMNS = 4
@@ -38,15 +38,8 @@ class CockpitPage(AnalysisPage):
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.grid_host)
         self.details = MetricDetails()
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(scroll)
-        splitter.addWidget(self.details)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([1000, 360])
-        layout = QHBoxLayout(content)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(splitter)
+        split_content(content, Qt.Orientation.Horizontal, scroll, self.details,
+                      sizes=(1000, 360), stretch=(3, 1))
 
     def task(self, ds: Any) -> Task:
         return compute_cockpit, (ds,), {}

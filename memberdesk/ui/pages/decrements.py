@@ -7,13 +7,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from memberdesk.ui.charts.base import ChartPanel
 from memberdesk.ui.charts.stacked import StackedIncidenceChart
 from memberdesk.ui.i18n import format_percent, value_label
 from memberdesk.ui.pages.base import (AnalysisPage, Task, fill_table, make_table, reset_combo,
-                                      segment_items)
+                                      segment_items, split_content)
 
 
 def compute_decrements(ds: Any, by: str | None, progress: Any = None) -> Any:
@@ -81,13 +81,7 @@ class DecrementsPage(AnalysisPage):
         self.chart = StackedIncidenceChart()
         self.panel = self.register_panel(ChartPanel(self.chart, self.tr("Cumulative incidence by cause")))
         self.table, self.model = make_table()
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.panel)
-        splitter.addWidget(self.table)
-        splitter.setSizes([600, 200])
-        layout = QVBoxLayout(content)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(splitter)
+        split_content(content, Qt.Orientation.Vertical, self.panel, self.table, sizes=(600, 200))
 
     def on_dataset(self, ds: Any) -> None:
         reset_combo(self.segment, segment_items(ds, none_label=self.tr("Whole book"),

@@ -6,9 +6,9 @@ from typing import Any
 
 import pandas as pd
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLineEdit, QWidget
 
-from memberdesk.ui.pages.base import AnalysisPage, Task, fill_table, make_table
+from memberdesk.ui.pages.base import AnalysisPage, Task, fill_table, make_table, split_content
 from memberdesk.ui.pages.metric_details import MetricDetails, current_lang
 
 
@@ -40,13 +40,8 @@ class DictionaryPage(AnalysisPage):
         self.table, self.model = make_table()
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._select(cur.row()))
         self.details = MetricDetails()
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.table)
-        splitter.addWidget(self.details)
-        splitter.setSizes([850, 450])
-        layout = QVBoxLayout(content)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(splitter)
+        split_content(content, Qt.Orientation.Horizontal, self.table, self.details,
+                      sizes=(850, 450))
 
     def refresh(self) -> None:
         """The dictionary needs no data: show it even before a file is loaded."""

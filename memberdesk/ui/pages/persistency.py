@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QSplitter, QTabWidget, QWidget
+from PySide6.QtWidgets import QTabWidget, QWidget
 
 from memberdesk.ui.charts.base import ChartPanel
 from memberdesk.ui.charts.heatmap import HeatmapChart
 from memberdesk.ui.charts.lines import TrendChart
 from memberdesk.ui.i18n import column_label
 from memberdesk.ui.pages.base import (AnalysisPage, Task, fill_table, make_table, percent_format,
-                                      reset_combo, segment_items)
+                                      reset_combo, segment_items, split_content)
 
 
 @dataclass(frozen=True)
@@ -62,13 +62,7 @@ class PersistencyPage(AnalysisPage):
         tabs = QTabWidget()
         tabs.addTab(self.heat_panel, self.tr("Cohort heatmap"))
         tabs.addTab(self.table, self.tr("Persistency table"))
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.trend_panel)
-        splitter.addWidget(tabs)
-        splitter.setSizes([700, 700])
-        layout = QHBoxLayout(content)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(splitter)
+        split_content(content, Qt.Orientation.Horizontal, self.trend_panel, tabs, sizes=(700, 700))
 
     def on_dataset(self, ds: Any) -> None:
         keep = self.segment.currentData() if self.segment.currentIndex() > 0 else "channel"

@@ -10,12 +10,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QSpinBox, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QSpinBox, QWidget
 
 from memberdesk.ui.charts.base import ChartPanel
 from memberdesk.ui.charts.projection import FittedCurve, ProjectionChart
 from memberdesk.ui.i18n import value_label
-from memberdesk.ui.pages.base import AnalysisPage, Task, fill_table, make_table
+from memberdesk.ui.pages.base import AnalysisPage, Task, fill_table, make_table, split_content
 
 
 def compute_projection(ds: Any, horizon_months: int, progress: Any = None) -> Any:
@@ -72,13 +72,7 @@ class ProjectionPage(AnalysisPage):
         self.chart = ProjectionChart()
         self.panel = self.register_panel(ChartPanel(self.chart, self.tr("Fitted models vs Kaplan-Meier")))
         self.table, self.model = make_table()
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.panel)
-        splitter.addWidget(self.table)
-        splitter.setSizes([560, 220])
-        layout = QVBoxLayout(content)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(splitter)
+        split_content(content, Qt.Orientation.Vertical, self.panel, self.table, sizes=(560, 220))
 
     def task(self, ds: Any) -> Task:
         return compute_projection, (ds, int(self.horizon.value())), {}

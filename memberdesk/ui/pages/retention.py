@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from PySide6.QtWidgets import QHBoxLayout, QSpinBox, QSplitter, QTabWidget, QWidget
+from PySide6.QtWidgets import QSpinBox, QTabWidget, QWidget
 from PySide6.QtCore import Qt
 
 from memberdesk.ui.charts.base import ChartPanel
 from memberdesk.ui.charts.km import KMChart
 from memberdesk.ui.i18n import column_label
 from memberdesk.ui.pages.base import (AnalysisPage, Task, fill_table, make_table, percent_format,
-                                      reset_combo, segment_items)
+                                      reset_combo, segment_items, split_content)
 
 YEARS = (1, 2, 3, 5)
 DAYS_PER_YEAR = 365.25
@@ -76,15 +76,8 @@ class RetentionPage(AnalysisPage):
         self.tabs.addTab(self.median_view, self.tr("Medians"))
         self.tabs.addTab(self.pair_view, self.tr("Pairwise log-rank"))
         self.tabs.addTab(self.rmst_view, self.tr("RMST"))
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.panel)
-        splitter.addWidget(self.tabs)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([600, 220])
-        layout = QHBoxLayout(content)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(splitter)
+        split_content(content, Qt.Orientation.Vertical, self.panel, self.tabs,
+                      sizes=(600, 220), stretch=(3, 1))
 
     def on_dataset(self, ds: Any) -> None:
         reset_combo(self.segment, segment_items(ds, none_label=self.tr("All policies"),
