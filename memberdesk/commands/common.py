@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from typing import Any
 
@@ -54,6 +55,11 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
+        # Fast path for the long lists of plain Python numbers/texts (KM curves): checked by
+        # type and finiteness in C loops instead of one recursive call per element.
+        kinds = set(map(type, value))
+        if kinds <= _PLAIN and (float not in kinds or _all_finite(value)):
+            return list(value)
         return [to_jsonable(v) for v in value]
     if isinstance(value, np.ndarray):
         return [to_jsonable(v) for v in value.tolist()]
@@ -69,6 +75,13 @@ def to_jsonable(value: Any) -> Any:
     if value is pd.NaT or value is pd.NA:
         return None
     return value
+
+
+_PLAIN = {str, int, bool, type(None), float}
+
+
+def _all_finite(values: list[Any] | tuple[Any, ...]) -> bool:
+    return all(map(math.isfinite, (v for v in values if type(v) is float)))
 
 
 def print_json(obj: Any) -> None:

@@ -19,7 +19,7 @@ from typing import Mapping, Sequence
 import pandas as pd
 
 from memberdesk.core import schema
-from memberdesk.core.dataset import Dataset
+from memberdesk.core.dataset import WINDOW_DATE, Dataset
 from memberdesk.core.errors import DataError
 from memberdesk.core.mapping import ColumnMapping, auto_map, header_signature, normalise_header
 from memberdesk.core.progress import Progress, SubProgress, check_cancelled, ensure
@@ -160,8 +160,20 @@ def load_from_sources(sources: Sources, *, as_of: pd.Timestamp | None = None,
     ds = Dataset(validated=validated, as_of=as_of, report=report, generic=generic,
                  sources=tuple(dict.fromkeys(str(s.raw.file) for s in sources.items)))
     for t in report.tables:
-        t.out_of_window = ds.out_of_window(t.table)
+        t.out_of_window = _out_of_window(ds, t.table)
     return ds
+
+
+def _out_of_window(ds: Dataset, table: str) -> int:
+    """Same count as :meth:`Dataset.out_of_window` (accepted rows dated after the as-of date;
+    none for generic data), without building the windowed copy of the table (~0.1 s at 1M
+    rows)."""
+    frame = ds.validated.get(table)
+    col = WINDOW_DATE[table]
+    if frame is None or ds.generic or col not in frame.columns:
+        return 0
+    dates = frame[col]
+    return int((dates.notna() & (dates > ds.as_of)).sum())
 
 
 def _group_parts(sources: Sources, report: ValidationReport) -> dict[str, list[tuple[RawTable, ColumnMapping]]]:

@@ -411,6 +411,9 @@ def extra_column(values: object) -> np.ndarray:
 
 def _leading_zero(arr: pa.Array) -> bool:
     """Whether a (trimmed) cell looks like an id with leading zeros (``007``): kept as text."""
+    # cheap prefix test first: the regex costs ~20 ms a million cells
+    if not (pc.any(pc.starts_with(arr, "0")).as_py() or pc.any(pc.starts_with(arr, "-0")).as_py()):
+        return False
     return bool(pc.any(pc.match_substring_regex(arr, r"^-?0\d")).as_py())
 
 
