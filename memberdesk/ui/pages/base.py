@@ -18,13 +18,14 @@ is not part of this build yet.
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any, Callable
+from typing import Any, Callable, Collection, Iterable
 
 import pandas as pd
 from PySide6.QtCore import QT_TR_NOOP, QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QPalette, QShowEvent
-from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QHeaderView, QLabel, QSizePolicy,
-                               QSplitter, QStackedWidget, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QHeaderView, QLabel, QListWidget,
+                               QListWidgetItem, QSizePolicy, QSplitter, QStackedWidget, QTableView,
+                               QVBoxLayout, QWidget)
 
 from memberdesk.ui.table_model import DataFrameModel
 
@@ -373,6 +374,38 @@ def segment_items(ds: Any, *, none_label: str | None = None, prefer: tuple[str, 
     from memberdesk.ui.i18n import column_label  # shown translated, the data stay the column id
 
     return items + [(column_label(c), c) for c in ordered]
+
+
+def fill_column_checklist(lw: QListWidget, columns: Iterable[str], checked: Collection[str]) -> None:
+    """Replace a checkable list's items with ``columns``: each shows its translated label and
+    keeps the column id as its data (and tooltip); ticked when in ``checked``. No change signals."""
+    from memberdesk.ui.i18n import column_label
+
+    lw.blockSignals(True)
+    lw.clear()
+    for col in columns:
+        item = QListWidgetItem(column_label(col))  # shown translated; the id is the data
+        item.setData(Qt.ItemDataRole.UserRole, col)
+        item.setToolTip(col)
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        item.setCheckState(Qt.CheckState.Checked if col in checked else Qt.CheckState.Unchecked)
+        lw.addItem(item)
+    lw.blockSignals(False)
+
+
+def checked_ids(lw: QListWidget) -> list[Any]:
+    """The ids (item data: column ids, status codes) of a checkable list's ticked items."""
+    return [lw.item(i).data(Qt.ItemDataRole.UserRole) for i in range(lw.count())
+            if lw.item(i).checkState() == Qt.CheckState.Checked]
+
+
+def tick_ids(lw: QListWidget, ids: Collection[Any]) -> None:
+    """Tick exactly the items whose id is in ``ids``, without change signals."""
+    lw.blockSignals(True)
+    for i in range(lw.count()):
+        ticked = lw.item(i).data(Qt.ItemDataRole.UserRole) in ids
+        lw.item(i).setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
+    lw.blockSignals(False)
 
 
 def reset_combo(box: QComboBox, items: list[tuple[str, Any]], keep: Any = None) -> None:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QLabel, QListWidget, QListWidgetItem, QSplitter, QVBoxLayout,
-                               QWidget, QHBoxLayout)
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QSplitter, QVBoxLayout, QWidget
 
 from memberdesk.ui.charts.base import ChartPanel
 from memberdesk.ui.analysis_text import covariate_label, cox_note, ph_verdict
 from memberdesk.ui.charts.forest import ForestChart
 from memberdesk.ui.i18n import column_label
-from memberdesk.ui.pages.base import AnalysisPage, Task, fill_table, make_table
+from memberdesk.ui.pages.base import (AnalysisPage, Task, checked_ids, fill_column_checklist,
+                                      fill_table, make_table, tick_ids)
 
 DEFAULT_COVARIATES = ("channel", "product_type", "age_band", "premium_band", "gender")
 NUMERIC_CANDIDATES = ("annual_premium", "sum_assured", "age_at_issue")
@@ -64,30 +64,14 @@ class DriversPage(AnalysisPage):
         cols = ds.segment_columns() if ds is not None and ds.has("policies") else []
         p = ds.policies if ds is not None and ds.has("policies") else None
         numeric = [c for c in NUMERIC_CANDIDATES if p is not None and c in p.columns]
-        self.covariates.blockSignals(True)
-        self.covariates.clear()
-        for col in [*cols, *numeric]:
-            item = QListWidgetItem(column_label(col))  # shown translated; the id is the data
-            item.setData(Qt.ItemDataRole.UserRole, col)
-            item.setToolTip(col)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked if col in chosen else Qt.CheckState.Unchecked)
-            self.covariates.addItem(item)
-        self.covariates.blockSignals(False)
+        fill_column_checklist(self.covariates, [*cols, *numeric], chosen)
 
     def selected_covariates(self) -> list[str]:
         """Column ids of the ticked covariates."""
-        return [self.covariates.item(i).data(Qt.ItemDataRole.UserRole)
-                for i in range(self.covariates.count())
-                if self.covariates.item(i).checkState() == Qt.CheckState.Checked]
+        return checked_ids(self.covariates)
 
     def set_covariates(self, names: list[str]) -> None:
-        self.covariates.blockSignals(True)
-        for i in range(self.covariates.count()):
-            item = self.covariates.item(i)
-            col = item.data(Qt.ItemDataRole.UserRole)
-            item.setCheckState(Qt.CheckState.Checked if col in names else Qt.CheckState.Unchecked)
-        self.covariates.blockSignals(False)
+        tick_ids(self.covariates, names)
         self.request_refresh()
 
     def task(self, ds: Any) -> Task | None:

@@ -11,8 +11,9 @@ from PySide6.QtWidgets import (QFileDialog, QLineEdit, QListWidget, QListWidgetI
 
 from memberdesk.ui.charts.base import ChartPanel
 from memberdesk.ui.charts.lines import TrendChart
-from memberdesk.ui.i18n import column_label, format_number, format_percent, value_label
-from memberdesk.ui.pages.base import AnalysisPage, Task, fill_table, make_table
+from memberdesk.ui.i18n import format_number, format_percent, value_label
+from memberdesk.ui.pages.base import (AnalysisPage, Task, checked_ids, fill_column_checklist,
+                                      fill_table, make_table, tick_ids)
 
 STATUSES = ("lapsed", "surrendered", "death", "matured", "other")
 
@@ -109,29 +110,15 @@ class ExperiencePage(AnalysisPage):
     def on_dataset(self, ds: Any) -> None:
         chosen = set(self.checked(self.by))
         cols = ds.segment_columns() if ds is not None and ds.has("policies") else []
-        self.by.blockSignals(True)
-        self.by.clear()
-        for col in cols:
-            item = QListWidgetItem(column_label(col))  # shown translated; the id is the data
-            item.setData(Qt.ItemDataRole.UserRole, col)
-            item.setToolTip(col)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked if col in chosen else Qt.CheckState.Unchecked)
-            self.by.addItem(item)
-        self.by.blockSignals(False)
+        fill_column_checklist(self.by, cols, chosen)
 
     @staticmethod
     def checked(lw: QListWidget) -> list[str]:
         """Ids (column ids, status codes) of the ticked items."""
-        return [lw.item(i).data(Qt.ItemDataRole.UserRole) for i in range(lw.count())
-                if lw.item(i).checkState() == Qt.CheckState.Checked]
+        return checked_ids(lw)
 
     def set_checked(self, lw: QListWidget, names: list[str]) -> None:
-        lw.blockSignals(True)
-        for i in range(lw.count()):
-            ticked = lw.item(i).data(Qt.ItemDataRole.UserRole) in names
-            lw.item(i).setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
-        lw.blockSignals(False)
+        tick_ids(lw, names)
         self.request_refresh()
 
     def choose_expected(self) -> None:
