@@ -92,11 +92,16 @@ def assemble(table: str, parts: Sequence[tuple[RawTable, ColumnMapping]],
     extra_cols = {}
     for e, arrs in extras.items():
         name = e if e not in taken else f"{e} (extra)"
-        extra_cols[name] = pa.concat_arrays(arrs)
+        extra_cols[name] = _concat(arrs)
     return Assembled(
-        table, {c: pa.concat_arrays(a) for c, a in columns.items()}, extra_cols,
+        table, {c: _concat(a) for c, a in columns.items()}, extra_cols,
         np.concatenate(rows).astype(np.int64), np.concatenate(part_idx), headers,
         [r.file for r, _ in parts], [r.sheet for r, _ in parts])
+
+
+def _concat(arrays: list[pa.Array]) -> pa.Array:
+    """The parts' arrays as one (a single part is used as it is: no copy)."""
+    return arrays[0] if len(arrays) == 1 else pa.concat_arrays(arrays)
 
 
 def _text(raw: RawTable, header: str | None, n: int) -> pa.Array:
