@@ -1,4 +1,4 @@
-"""The CLI never shows a traceback: data errors exit 3, bugs exit 1 with a plain message."""
+"""CLI behaviour across commands: exit codes, no tracebacks, generic tables, bundled extras."""
 from __future__ import annotations
 
 import argparse
@@ -89,3 +89,16 @@ def test_validate_reads_a_generic_table_like_km(tmp_path: Path,
     assert rc == 0
     assert (table["read"], table["accepted"], table["rejected"]) == (4, 2, 2)
     assert sum(table["reasons"].values()) == 2
+
+
+def test_bundled_expected_table_gives_ae(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    sample = ROOT / "sample_data"
+    rc = cli.main(["experience", str(sample), "--expected",
+                   str(sample / "expected" / "expected_lapse_rates.csv"), "--json"])
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert rc == 0
+    first = next(r for r in rows if r["policy_year"] == 1)
+    assert first["expected"] == pytest.approx(0.09)
+    assert first["ae"] == pytest.approx(first["rate"] / 0.09)
