@@ -40,6 +40,10 @@ _NULL_SET = pa.array(sorted({v for t in NULL_TOKENS for v in (t, t.upper(), t.ti
                             | {"NaN", "-NaN", "NaT", "<NA>"}), type=pa.string())
 
 
+_NULL_MIN_BYTES = min(len(t.encode()) for t in _NULL_SET.to_pylist())
+_NULL_MAX_BYTES = max(len(t.encode()) for t in _NULL_SET.to_pylist())
+
+
 def as_string_array(values: object) -> pa.Array:
     """Any column (pyarrow array, pandas Series, list) as a pyarrow string array, trimmed.
 
@@ -96,8 +100,14 @@ def is_empty(arr: pa.Array) -> np.ndarray:
     """True where the (trimmed) cell is null, blank or a null token such as ``NaN``, ``NULL``,
     ``None``, ``#N/A`` (see :data:`NULL_TOKENS`; lower, upper or title case): a missing value,
     never an unreadable one."""
-    blank = pc.or_(pc.equal(pc.utf8_length(arr), 0), pc.is_in(arr, value_set=_NULL_SET))
-    return np.asarray(pc.fill_null(blank, True), dtype=bool)
+    lengths = pc.binary_length(arr)
+    # Only cells as long as some null token can be one: long ids and texts skip the hash lookup.
+    maybe = pc.and_(pc.greater_equal(lengths, _NULL_MIN_BYTES), pc.less_equal(lengths, _NULL_MAX_BYTES))
+    blank = np.asarray(pc.fill_null(pc.equal(lengths, 0), True), dtype=bool)
+    if pc.any(maybe).as_py():
+        blank |= np.asarray(pc.fill_null(pc.and_(maybe, pc.is_in(arr, value_set=_NULL_SET)), False),
+                            dtype=bool)
+    return blank
 
 
 _empty = is_empty

@@ -291,7 +291,9 @@ def _policy_rules(data: Assembled, out: dict[str, object], rej: _Rejections,
     rej.flag(no_issue, schema.REASON_MISSING_DATE, "issue_date",
              "issue date is empty (and no duration is given)")
     if issue is not None or end is not None:
-        terminated = np.isin(st, TERMINATED_STATUSES) & np.isnat(end_arr)
+        terminated = np.isnat(end_arr)
+        no_end = np.flatnonzero(terminated)  # the status is looked up only where it matters
+        terminated[no_end] = pd.Series(st[no_end]).isin(TERMINATED_STATUSES).to_numpy()
         rej.flag(terminated, schema.REASON_MISSING_DATE, "end_date",
                  "a terminated policy (lapsed/surrendered/death/matured) needs an end date")
     if issue is not None:
