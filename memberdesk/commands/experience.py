@@ -1,7 +1,12 @@
-"""`memberdesk experience`: termination experience by policy year, A/E, credibility (DESIGN §5).
+"""`memberdesk experience`: termination experience by policy year (or calendar year), A/E,
+credibility (DESIGN §5).
 
     memberdesk experience DATA... [--by COL,...] [--target STATUS,...] [--as-of YYYY-MM-DD]
-                          [--expected FILE] [--json]
+                          [--expected FILE] [--basis policy_year|calendar_year] [--json]
+
+``--basis`` (default ``policy_year``) extends DESIGN §5 compatibly: with ``calendar_year`` the
+JSON rows carry ``calendar_year`` instead of ``policy_year``, and an ``--expected`` table must
+give its rates by ``calendar_year`` (the period column matching the basis).
 """
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from typing import Any, TextIO
 import pandas as pd
 
 from memberdesk.analysis.experience import ExperienceResult, experience_study, read_expected_table
-from memberdesk.analysis.experience_exposure import check_target
+from memberdesk.analysis.experience_exposure import BASES, check_target
 from memberdesk.commands.common import add_data_args, load_from_args, print_json
 from memberdesk.core import schema
 from memberdesk.core.errors import AnalysisError
@@ -20,14 +25,17 @@ from memberdesk.core.errors import AnalysisError
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("experience", help="experience study: rates, A/E and credibility "
-                                          "by policy year")
+                                          "by policy year (or calendar year)")
     add_data_args(p)
     p.add_argument("--by", metavar="COL,...", default="",
                    help="policy columns to split by, comma-separated (e.g. channel,product)")
     p.add_argument("--target", metavar="STATUS,...", default=",".join(schema.VOLUNTARY_EXIT_STATUSES),
                    help="termination statuses studied (default: lapsed,surrendered)")
     p.add_argument("--expected", metavar="FILE",
-                   help="expected-rate table: CSV with policy_year[, segment columns], rate")
+                   help="expected-rate table: CSV with the basis' period column (policy_year, "
+                        "or calendar_year with --basis calendar_year)[, segment columns], rate")
+    p.add_argument("--basis", choices=BASES, default="policy_year",
+                   help="exposure periods: policy years (default) or calendar years")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(run=run)
 
@@ -39,9 +47,9 @@ def run(args: argparse.Namespace) -> int:
     except AnalysisError as exc:
         print(f"memberdesk: error: --target: {exc.message}", file=sys.stderr)
         return 2
-    expected = read_expected_table(args.expected) if args.expected else None
+    expected = read_expected_table(args.expected, basis=args.basis) if args.expected else None
     ds = load_from_args(args)
-    result = experience_study(ds, by=by, target=target, expected=expected)
+    result = experience_study(ds, by=by, target=target, basis=args.basis, expected=expected)
     if args.json:
         print_json(result.to_json())
     else:
@@ -69,7 +77,8 @@ def print_table(result: ExperienceResult, out: TextIO) -> None:
               for (h, _, _), col in zip(cols, cells)]
     left = 1 + len(result.by)
     out.write(f"Experience study as of {result.as_of.date().isoformat()} · target: "
-              f"{', '.join(result.target)} · {result.method} exposure method\n")
+              f"{', '.join(result.target)} · by {result.basis.replace('_', ' ')} · "
+              f"{result.method} exposure method\n")
 
     def line(values: list[str]) -> str:
         return "  ".join(v.ljust(w) if i < left else v.rjust(w)

@@ -1204,6 +1204,10 @@
             <source>meaning</source>
             <translation>含义</translation>
         </message>
+        <message>
+            <source>calendar_year</source>
+            <translation>日历年度</translation>
+        </message>
     </context>
     <context>
         <name>ColumnsPage</name>
@@ -1397,10 +1401,6 @@ Reference levels: {refs}</source>
             <translation>经验分析（实际/预期）</translation>
         </message>
         <message>
-            <source>Termination rate = actual ÷ exposure (policy-years) per policy year. With an expected table, A/E = actual ÷ expected; credibility Z = min(1, √(actual ÷ 1,537·(1−rate))).</source>
-            <translation>终止率 = 实际终止数 ÷ 暴露数（保单年），按保单年度计算。提供预期率表时，实际/预期 (A/E) = 实际 ÷ 预期；可信度 Z = min(1, √(实际 ÷ 1,537·(1−终止率)))。</translation>
-        </message>
-        <message>
             <source>no expected table (rates only)</source>
             <translation>无预期率表（仅计算终止率）</translation>
         </message>
@@ -1411,6 +1411,14 @@ Reference levels: {refs}</source>
         <message>
             <source>Clear</source>
             <translation>清除</translation>
+        </message>
+        <message>
+            <source>Basis:</source>
+            <translation>统计基准：</translation>
+        </message>
+        <message>
+            <source>Calendar year</source>
+            <translation>日历年度</translation>
         </message>
         <message>
             <source>Split by:</source>
@@ -1441,8 +1449,16 @@ Reference levels: {refs}</source>
             <translation>保单年度</translation>
         </message>
         <message>
+            <source>Termination rate = actual ÷ exposure (policy-years) per policy year or calendar year. With an expected table, A/E = actual ÷ expected; credibility Z = min(1, √(actual ÷ 1,537·(1−rate))).</source>
+            <translation>终止率 = 实际终止数 ÷ 暴露数（保单年），按保单年度或日历年度计算。提供预期率表时，实际/预期 (A/E) = 实际 ÷ 预期；可信度 Z = min(1, √(实际 ÷ 1,537·(1−终止率)))。</translation>
+        </message>
+        <message>
             <source>A/E</source>
             <translation>实际/预期</translation>
+        </message>
+        <message>
+            <source>Actual ÷ expected by calendar year (95% CI)</source>
+            <translation>各日历年度实际/预期（95% 置信区间）</translation>
         </message>
         <message>
             <source>Actual ÷ expected by policy year (95% CI)</source>
@@ -1453,8 +1469,20 @@ Reference levels: {refs}</source>
             <translation>终止率</translation>
         </message>
         <message>
+            <source>Termination rate by calendar year (95% CI)</source>
+            <translation>各日历年度终止率（95% 置信区间）</translation>
+        </message>
+        <message>
+            <source>Termination rate by calendar year (95% CI) — load an expected table for A/E</source>
+            <translation>各日历年度终止率（95% 置信区间）— 加载预期率表可计算实际/预期</translation>
+        </message>
+        <message>
             <source>Termination rate by policy year (95% CI) — load an expected table for A/E</source>
             <translation>各保单年度终止率（95% 置信区间）— 加载预期率表可计算实际/预期</translation>
+        </message>
+        <message>
+            <source>The expected table has no calendar_year column, so its rates cannot be matched to calendar years: A/E needs the policy-year basis (or a table by calendar_year). Showing rates only.</source>
+            <translation>预期率表没有 calendar_year（日历年度）列，其预期率无法按日历年度匹配：实际/预期需使用保单年度基准（或按 calendar_year 给出的预期率表）。当前仅显示终止率。</translation>
         </message>
         <message>
             <source>Total: exposure {e:,.2f} policy-years, actual {a:,.0f}, rate {r:.2%}{ae}</source>

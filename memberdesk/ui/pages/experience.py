@@ -1,11 +1,17 @@
-"""Experience study: actual terminations against exposure by policy year (and segment), A/E
-against an expected-rate table with confidence intervals and limited-fluctuation credibility."""
+"""Experience study: actual terminations against exposure by policy year or calendar year (and
+segment), A/E against an expected-rate table with confidence intervals and limited-fluctuation
+credibility.
+
+The expected table is matched on the period column of the chosen basis
+(:func:`memberdesk.analysis.experience.experience_study`): a table by ``policy_year`` gives A/E
+on the policy-year basis; on the calendar-year basis it would need a ``calendar_year`` column,
+so a policy-year table is then left out (rates only) and the page says so."""
 from __future__ import annotations
 
 from typing import Any
 
 import pandas as pd
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtWidgets import (QFileDialog, QLineEdit, QListWidget, QListWidgetItem, QPushButton,
                                QSplitter, QVBoxLayout, QWidget, QHBoxLayout, QLabel)
 
@@ -16,14 +22,28 @@ from memberdesk.ui.pages.base import (AnalysisPage, Task, checked_ids, fill_colu
                                       fill_table, make_table, tick_ids)
 
 STATUSES = ("lapsed", "surrendered", "death", "matured", "other")
+BASES = ("policy_year", "calendar_year")
+# the table's first column on the calendar-year basis (policy_year is listed in ui.i18n)
+_COLUMN_LABELS = (QT_TRANSLATE_NOOP("Column", "calendar_year"),)
 
 
 def compute_experience(ds: Any, by: list[str], target: list[str], expected_path: str,
-                       progress: Any = None) -> Any:
+                       basis: str = "policy_year", progress: Any = None) -> Any:
+    """The experience study for the page. On the calendar-year basis an expected table without
+    a ``calendar_year`` column (one by policy year) cannot be matched: it is left out and the
+    result has no A/E (``has_expected`` False); the page tells the user."""
     from memberdesk.analysis.experience import experience_study, read_expected_table
+    from memberdesk.core.errors import DataError
 
-    expected = read_expected_table(expected_path) if expected_path else None
-    return experience_study(ds, by=by, target=target, expected=expected, progress=progress)
+    expected = None
+    if expected_path:
+        try:
+            expected = read_expected_table(expected_path, basis=basis)
+        except DataError as exc:
+            if basis == "policy_year" or exc.column != basis:
+                raise
+    return experience_study(ds, by=by, target=target, basis=basis, expected=expected,
+                            progress=progress)
 
 
 def ae_interval(frame: pd.DataFrame) -> pd.DataFrame:
@@ -46,7 +66,16 @@ def table_formats() -> dict[str, Any]:
             "rate": rate, "rate_lower": rate, "rate_upper": rate, "expected": rate,
             "expected_claims": lambda v: format_number(v, 2),
             "ae": lambda v: format_number(v, 3),
-            "credibility": lambda v: format_percent(v, 1)}
+            "credibility": lambda v: format_percent(v, 1),
+            "calendar_year": _year}
+
+
+def _year(value: Any) -> str:
+    """A calendar year as a year (2024, not "2,024")."""
+    try:
+        return str(int(value))
+    except (TypeError, ValueError):
+        return "" if value is None else str(value)
 
 
 class ExperiencePage(AnalysisPage):
@@ -58,9 +87,11 @@ class ExperiencePage(AnalysisPage):
 
     def build_content(self, content: QWidget) -> None:
         self.subtitle.setText(self.tr(
-            "Termination rate = actual ÷ exposure (policy-years) per policy year. With an expected "
-            "table, A/E = actual ÷ expected; credibility Z = min(1, √(actual ÷ 1,537·(1−rate)))."))
+            "Termination rate = actual ÷ exposure (policy-years) per policy year or calendar year. "
+            "With an expected table, A/E = actual ÷ expected; credibility Z = min(1, √(actual ÷ "
+            "1,537·(1−rate)))."))
         self.by = QListWidget()
+        self._restored_by: list[str] = []  # split-by columns of a workspace, ticked on data
         self.target = QListWidget()
         for lw in (self.by, self.target):
             lw.setMaximumWidth(200)
@@ -79,6 +110,8 @@ class ExperiencePage(AnalysisPage):
         browse.clicked.connect(self.choose_expected)
         clear = QPushButton(self.tr("Clear"))
         clear.clicked.connect(lambda: self.set_expected_path(""))
+        self.basis = self.combo(self.tr("Basis:"), [(self.tr("Policy year"), "policy_year"),
+                                                     (self.tr("Calendar year"), "calendar_year")])
         self.add_control("", browse)
         self.add_control("", self.expected)
         self.add_control("", clear)
@@ -93,12 +126,16 @@ class ExperiencePage(AnalysisPage):
         self.panel = self.register_panel(ChartPanel(self.chart, self.tr("Experience")))
         self.table, self.model = make_table()
         self.totals = QLabel("")
+        self.note = QLabel("")
+        self.note.setWordWrap(True)
+        self.note.setVisible(False)
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.panel)
         host = QWidget()
         hl = QVBoxLayout(host)
         hl.setContentsMargins(0, 0, 0, 0)
         hl.addWidget(self.totals)
+        hl.addWidget(self.note)
         hl.addWidget(self.table)
         right.addWidget(host)
         right.setSizes([480, 300])
@@ -108,9 +145,43 @@ class ExperiencePage(AnalysisPage):
         layout.addWidget(right, 1)
 
     def on_dataset(self, ds: Any) -> None:
-        chosen = set(self.checked(self.by))
+        chosen = set(self.checked(self.by)) | set(self._restored_by)
+        self._restored_by = []
         cols = ds.segment_columns() if ds is not None and ds.has("policies") else []
         fill_column_checklist(self.by, cols, chosen)
+
+    def current_basis(self) -> str:
+        return str(self.basis.currentData())
+
+    def set_basis(self, basis: str) -> None:
+        """Choose ``"policy_year"`` or ``"calendar_year"`` (recomputes like the combo)."""
+        if basis not in BASES:
+            raise ValueError(f"unknown basis {basis!r}")
+        self.basis.setCurrentIndex(self.basis.findData(basis))
+
+    def state(self) -> dict[str, Any]:
+        """Workspace state: basis, split-by columns, studied statuses, expected-table path."""
+        return {"basis": self.current_basis(), "by": self.checked(self.by),
+                "target": self.checked(self.target), "expected": self.expected.text()}
+
+    def restore_state(self, state: Any) -> None:
+        basis = state.get("basis")
+        if basis in BASES:
+            self.basis.blockSignals(True)
+            self.basis.setCurrentIndex(self.basis.findData(basis))
+            self.basis.blockSignals(False)
+        if isinstance(state.get("target"), list):
+            tick_ids(self.target, [str(s) for s in state["target"]])
+        if isinstance(state.get("by"), list):
+            by = [str(c) for c in state["by"]]
+            if self.by.count():
+                tick_ids(self.by, by)
+            else:  # the columns are listed when the data come (on_dataset)
+                self._restored_by = by
+        if isinstance(state.get("expected"), str):
+            self.expected.setText(state["expected"])
+        if self.dataset is not None:
+            self.request_refresh()
 
     @staticmethod
     def checked(lw: QListWidget) -> list[str]:
@@ -136,7 +207,8 @@ class ExperiencePage(AnalysisPage):
         if not target:
             self.show_message(self.tr("Tick at least one termination status to study."))
             return None
-        return compute_experience, (ds, self.checked(self.by), target, self.expected.text()), {}
+        return compute_experience, (ds, self.checked(self.by), target, self.expected.text(),
+                                    self.current_basis()), {}
 
     def show_result(self, res: Any) -> None:
         rows = res.rows
@@ -146,16 +218,30 @@ class ExperiencePage(AnalysisPage):
         if res.by:
             frame["segment"] = frame[list(res.by)].astype(str).agg(" · ".join, axis=1)
             series = "segment"
+        calendar = period == "calendar_year"
+        x_label = self.tr("Calendar year") if calendar else self.tr("Policy year")
         if res.has_expected:
             frame = ae_interval(frame)
             self.chart.set_data(frame, x=period, y="ae", series=series, lower="ae_lower", upper="ae_upper",
-                                reference=1.0, x_label=self.tr("Policy year"), y_label=self.tr("A/E"))
-            self.panel.set_title(self.tr("Actual ÷ expected by policy year (95% CI)"))
-        else:
+                                reference=1.0, x_label=x_label, y_label=self.tr("A/E"))
+            self.panel.set_title(self.tr("Actual ÷ expected by calendar year (95% CI)") if calendar
+                                 else self.tr("Actual ÷ expected by policy year (95% CI)"))
+        unmatched = calendar and not res.has_expected and bool(self.expected.text())
+        if not res.has_expected:
             self.chart.set_data(frame, x=period, y="rate", series=series, lower="rate_lower",
-                                upper="rate_upper", percent=True, x_label=self.tr("Policy year"),
+                                upper="rate_upper", percent=True, x_label=x_label,
                                 y_label=self.tr("Termination rate"))
-            self.panel.set_title(self.tr("Termination rate by policy year (95% CI) — load an expected table for A/E"))
+            if unmatched:  # a table is loaded but cannot be matched: the note says why
+                self.panel.set_title(self.tr("Termination rate by calendar year (95% CI)"))
+            elif calendar:
+                self.panel.set_title(self.tr("Termination rate by calendar year (95% CI) — load an expected table for A/E"))
+            else:
+                self.panel.set_title(self.tr("Termination rate by policy year (95% CI) — load an expected table for A/E"))
+        self.note.setText(self.tr(
+            "The expected table has no calendar_year column, so its rates cannot be matched to "
+            "calendar years: A/E needs the policy-year basis (or a table by calendar_year). "
+            "Showing rates only.") if unmatched else "")
+        self.note.setVisible(unmatched)
         t = res.totals.iloc[0]
         ae = t.get("ae")
         self.totals.setText(self.tr("Total: exposure {e:,.2f} policy-years, actual {a:,.0f}, rate {r:.2%}{ae}").format(

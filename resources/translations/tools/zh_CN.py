@@ -240,9 +240,9 @@ ZH: dict[str, str] = {
     "Reference levels: {refs}": "{n:,} 张保单，{e:,} 次失效。一致性指数 {c:.3f}。似然比检验 p = {p:.3g}。\n参照水平：{refs}",
     # ---- experience ----------------------------------------------------------------------
     "Experience study (A/E)": "经验分析（实际/预期）",
-    "Termination rate = actual ÷ exposure (policy-years) per policy year. With an expected table, "
-    "A/E = actual ÷ expected; credibility Z = min(1, √(actual ÷ 1,537·(1−rate))).":
-        "终止率 = 实际终止数 ÷ 暴露数（保单年），按保单年度计算。提供预期率表时，实际/预期 (A/E) = 实际 ÷ 预期；"
+    "Termination rate = actual ÷ exposure (policy-years) per policy year or calendar year. With an "
+    "expected table, A/E = actual ÷ expected; credibility Z = min(1, √(actual ÷ 1,537·(1−rate))).":
+        "终止率 = 实际终止数 ÷ 暴露数（保单年），按保单年度或日历年度计算。提供预期率表时，实际/预期 (A/E) = 实际 ÷ 预期；"
         "可信度 Z = min(1, √(实际 ÷ 1,537·(1−终止率)))。",
     "no expected table (rates only)": "无预期率表（仅计算终止率）",
     "Expected table…": "预期率表…",
@@ -254,6 +254,16 @@ ZH: dict[str, str] = {
     "Tables (*.csv *.txt *.xlsx)": "数据表 (*.csv *.txt *.xlsx)",
     "Tick at least one termination status to study.": "请至少勾选一种终止状态。",
     "Policy year": "保单年度",
+    "Calendar year": "日历年度",
+    "Basis:": "统计基准：",
+    "Actual ÷ expected by calendar year (95% CI)": "各日历年度实际/预期（95% 置信区间）",
+    "Termination rate by calendar year (95% CI)": "各日历年度终止率（95% 置信区间）",
+    "Termination rate by calendar year (95% CI) — load an expected table for A/E":
+        "各日历年度终止率（95% 置信区间）— 加载预期率表可计算实际/预期",
+    "The expected table has no calendar_year column, so its rates cannot be matched to calendar "
+    "years: A/E needs the policy-year basis (or a table by calendar_year). Showing rates only.":
+        "预期率表没有 calendar_year（日历年度）列，其预期率无法按日历年度匹配：实际/预期需使用保单年度"
+        "基准（或按 calendar_year 给出的预期率表）。当前仅显示终止率。",
     "A/E": "实际/预期",
     "Actual ÷ expected by policy year (95% CI)": "各保单年度实际/预期（95% 置信区间）",
     "Termination rate": "终止率",
@@ -508,7 +518,7 @@ COLUMNS: dict[str, str] = {
     "best": "最优",
     "all_causes": "全部原因", "lapsed": "失效", "surrendered": "退保", "death": "身故",
     "matured": "满期", "in_force": "有效", "other": "其他",
-    "policy_year": "保单年度", "exposure": "暴露数", "actual": "实际", "expected": "预期",
+    "policy_year": "保单年度", "calendar_year": "日历年度", "exposure": "暴露数", "actual": "实际", "expected": "预期",
     "ae": "实际/预期", "rate": "比率", "rate_lower": "比率下限", "rate_upper": "比率上限",
     "credibility": "可信度", "expected_claims": "预期件数",
     "period": "统计期", "period_end": "期末", "cohort_count": "队列件数", "cohort_premium": "队列保费",
