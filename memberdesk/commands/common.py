@@ -85,5 +85,49 @@ def _all_finite(values: list[Any] | tuple[Any, ...]) -> bool:
 
 
 def print_json(obj: Any) -> None:
-    json.dump(to_jsonable(obj), sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write(dumps_indented(to_jsonable(obj)))
     sys.stdout.write("\n")
+
+
+def dumps_indented(obj: Any) -> str:
+    """``json.dumps(obj, ensure_ascii=False, indent=1)``, text for text, several times faster
+    on long lists of numbers (the standard encoder formats them one Python call each when it
+    indents; here a list of plain numbers is formatted by one ``map``)."""
+    parts: list[str] = []
+    _encode(obj, 0, parts)
+    return "".join(parts)
+
+
+def _encode(obj: Any, depth: int, out: list[str]) -> None:
+    if isinstance(obj, dict):
+        if not obj:
+            out.append("{}")
+            return
+        inner = "\n" + " " * (depth + 1)
+        out.append("{")
+        first = True
+        for key, value in obj.items():
+            out.append(inner if first else "," + inner)
+            first = False
+            out.append(json.dumps(key, ensure_ascii=False) if isinstance(key, str)
+                       else json.dumps({key: None}, ensure_ascii=False)[1:-len(": null}")])
+            out.append(": ")
+            _encode(value, depth + 1, out)
+        out.append("\n" + " " * depth + "}")
+    elif isinstance(obj, (list, tuple)):
+        if not obj:
+            out.append("[]")
+            return
+        inner = "\n" + " " * (depth + 1)
+        kinds = set(map(type, obj))
+        if kinds <= {float, int} and _all_finite(obj):
+            # float.__repr__/int.__repr__ are what the json encoder writes for them
+            out.append("[" + inner + ("," + inner).join(map(repr, obj)) + "\n" + " " * depth + "]")
+            return
+        out.append("[")
+        for i, value in enumerate(obj):
+            out.append(inner if i == 0 else "," + inner)
+            _encode(value, depth + 1, out)
+        out.append("\n" + " " * depth + "]")
+    else:
+        out.append(json.dumps(obj, ensure_ascii=False))
