@@ -5,7 +5,7 @@ import argparse
 import json
 import math
 import sys
-from typing import Any
+from typing import Any, Collection
 
 import numpy as np
 import pandas as pd
@@ -27,8 +27,10 @@ def add_data_args(parser: argparse.ArgumentParser, *, generic: bool = False,
                             help="with --duration: COL holds 0/1 (or true/false) events")
 
 
-def load_from_args(args: argparse.Namespace) -> Dataset:
-    """Load DATA per the common arguments; raises DataError (exit 3) on unusable input."""
+def load_from_args(args: argparse.Namespace, *, extra_columns: Collection[str] | None = None) -> Dataset:
+    """Load DATA per the common arguments; raises DataError (exit 3) on unusable input.
+    ``extra_columns``: the unmapped columns the command uses (None = keep all; see
+    :func:`memberdesk.core.loader.load_dataset`)."""
     from memberdesk.core.loader import load_dataset
 
     duration = getattr(args, "duration", None)
@@ -41,7 +43,8 @@ def load_from_args(args: argparse.Namespace) -> Dataset:
             as_of = pd.Timestamp(as_of)
         except ValueError:
             raise SystemExit(_usage(f"--as-of {args.as_of!r} is not a date (YYYY-MM-DD)"))
-    return load_dataset(args.data, as_of=as_of, duration_col=duration, event_col=event_col)
+    return load_dataset(args.data, as_of=as_of, duration_col=duration, event_col=event_col,
+                        extra_columns=extra_columns)
 
 
 def _usage(message: str) -> int:

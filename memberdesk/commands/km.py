@@ -33,7 +33,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 
 def run(args: argparse.Namespace) -> int:
-    ds = load_from_args(args)
+    # only the --by column is needed among the unmapped ones: the others are not parsed
+    ds = load_from_args(args, extra_columns=() if args.by is None else (args.by,))
     report_rejected_policies(ds)
     unit = args.unit or default_unit(ds)
     result = km_by_segment(ds, args.by, unit=unit)

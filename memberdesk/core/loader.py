@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Collection, Mapping, Sequence
 
 import pandas as pd
 
@@ -82,6 +82,7 @@ def read_sources(paths: Sequence[str | Path], *, mappings: Mapping[str, ColumnMa
 def load_dataset(paths: Sequence[str | Path], *, as_of: pd.Timestamp | None = None,
                  mappings: Mapping[str, ColumnMapping] | None = None, duration_col: str | None = None,
                  event_col: str | None = None, today: dt.date | None = None,
+                 extra_columns: Collection[str] | None = None,
                  progress: Progress | None = None) -> Dataset:
     """Read, map and validate ``paths`` into a Dataset.
 
@@ -98,16 +99,24 @@ def load_dataset(paths: Sequence[str | Path], *, as_of: pd.Timestamp | None = No
         0/1 or true/false events.
     today
         Dates after it are rejected as typos (default: the computer's date).
+    extra_columns
+        Unmapped source columns to keep (None = all): a caller that uses only some of them
+        (``memberdesk km --by COL``) skips parsing the rest. Ignored (all kept) when a name is
+        neither a source header nor a canonical column found in the data, e.g. a derived
+        column such as ``premium_band`` that may be built from an extra column.
     """
     sources = read_sources(paths, mappings=mappings, progress=SubProgress(progress, 0.0, 0.5))
     return load_from_sources(sources, as_of=as_of, duration_col=duration_col, event_col=event_col,
-                             today=today, progress=SubProgress(progress, 0.5, 1.0))
+                             today=today, extra_columns=extra_columns,
+                             progress=SubProgress(progress, 0.5, 1.0))
 
 
 def load_from_sources(sources: Sources, *, as_of: pd.Timestamp | None = None,
                       duration_col: str | None = None, event_col: str | None = None,
-                      today: dt.date | None = None, progress: Progress | None = None) -> Dataset:
-    """Validate already read sources (with their possibly edited mappings) into a Dataset."""
+                      today: dt.date | None = None, extra_columns: Collection[str] | None = None,
+                      progress: Progress | None = None) -> Dataset:
+    """Validate already read sources (with their possibly edited mappings) into a Dataset
+    (``extra_columns``: see :func:`load_dataset`)."""
     today = today or dt.date.today()
     prog = ensure(progress)
     report = ValidationReport(messages=list(sources.messages))
@@ -123,7 +132,7 @@ def load_from_sources(sources: Sources, *, as_of: pd.Timestamp | None = None,
     for i, table in enumerate(todo):
         check_cancelled(progress)
         prog.status(f"Checking {table}")
-        data = assemble(table, groups[table])
+        data = assemble(table, groups[table], keep_extras=_extras_to_keep(groups, extra_columns))
         if table == schema.POLICIES and not generic and "issue_date" not in data.columns \
                 and {"duration", "event"} <= set(data.columns):
             generic = True  # a policies table of precomputed durations and events (DESIGN §2)
@@ -162,6 +171,18 @@ def load_from_sources(sources: Sources, *, as_of: pd.Timestamp | None = None,
     for t in report.tables:
         t.out_of_window = _out_of_window(ds, t.table)
     return ds
+
+
+def _extras_to_keep(groups: Mapping[str, list[tuple[RawTable, ColumnMapping]]],
+                    wanted: Collection[str] | None) -> set[str] | None:
+    """The extra columns to keep: ``wanted`` when every name in it is a source header or a
+    canonical column found in the data, else None (keep all: the name may be derived from an
+    extra column, or be unknown, and the error then lists every column)."""
+    if wanted is None:
+        return None
+    known = {h for parts in groups.values() for raw, _ in parts for h in raw.headers}
+    known |= {c for parts in groups.values() for _, m in parts for c in m.mapped.values()}
+    return set(wanted) if set(wanted) <= known else None
 
 
 def _out_of_window(ds: Dataset, table: str) -> int:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Collection, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -68,13 +68,19 @@ class Assembled:
 
 
 def assemble(table: str, parts: Sequence[tuple[RawTable, ColumnMapping]],
-             rename: Mapping[str, str] | None = None) -> Assembled:
-    """Stack the mapped parts of one table (columns missing from a part are empty there)."""
+             rename: Mapping[str, str] | None = None, *,
+             keep_extras: Collection[str] | None = None) -> Assembled:
+    """Stack the mapped parts of one table (columns missing from a part are empty there).
+
+    ``keep_extras``: the unmapped columns to keep (None = all); extras never reject a row, so
+    leaving some out changes nothing but the columns of the result.
+    """
     canon: list[str] = []
     extra_names: list[str] = []
     for _, m in parts:
         canon += [c for c in m.mapped.values() if c not in canon]
-        extra_names += [e for e in m.extras if e not in extra_names]
+        extra_names += [e for e in m.extras if e not in extra_names
+                        and (keep_extras is None or e in keep_extras)]
     columns: dict[str, list[pa.Array]] = {c: [] for c in canon}
     extras: dict[str, list[pa.Array]] = {e: [] for e in extra_names}
     rows, part_idx, headers = [], [], []

@@ -139,3 +139,18 @@ def test_generic_policies_view_keeps_premium_band_and_missing_events() -> None:
     assert "premium_band" in p.columns and p["premium_band"].isna().tolist() == [False, False, True]
     assert p["premium_band"].iloc[0] != p["premium_band"].iloc[1]
     assert p["policy_id"].tolist() == ["a", "b", "c"] and len(p) == 3
+
+
+def test_only_wanted_extra_columns_are_kept(tmp_path) -> None:
+    f = tmp_path / "messy.csv"
+    f.write_text(MESSY)
+    full = load_dataset([f], duration_col="T", event_col="E", today=TODAY)
+    some = load_dataset([f], duration_col="T", event_col="E", today=TODAY, extra_columns=("channel",))
+    assert list(some.validated["policies"].columns) == ["policy_id", "duration", "event", "channel"]
+    pd.testing.assert_frame_equal(some.validated["policies"],
+                                  full.validated["policies"].drop(columns=["premium"]))
+    pd.testing.assert_frame_equal(some.report.rejected, full.report.rejected)
+    # a name that is no column of the data (derived or unknown): every extra is kept
+    other = load_dataset([f], duration_col="T", event_col="E", today=TODAY,
+                         extra_columns=("premium_band",))
+    assert list(other.validated["policies"].columns) == list(full.validated["policies"].columns)
