@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-REPEATS = 2
+REPEATS = 3
 ROOT = Path(__file__).resolve().parents[1]
 
 BASELINE_KM_GENERIC = """

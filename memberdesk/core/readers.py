@@ -427,7 +427,9 @@ def drop_blank_rows(table: pa.Table, rows: np.ndarray) -> tuple[pa.Table, np.nda
         if not len(idx):
             return table, rows
         cells = col.take(pa.array(idx)) if len(idx) < len(mask) else col
-        empty = pc.fill_null(pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(cells)), 0), True)
+        # empty or whitespace only (same test as trimming to nothing, without the copy)
+        empty = pc.fill_null(pc.or_(pc.equal(pc.binary_length(cells), 0), pc.utf8_is_space(cells)),
+                             True)
         mask[idx] = np.asarray(empty, dtype=bool)
     if not mask.any():
         return table, rows
