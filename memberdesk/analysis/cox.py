@@ -397,13 +397,14 @@ def _event_residuals(prepared: list, groups: list, fit: Any, inverse: np.ndarray
 def _ph_test(resid: np.ndarray, cov_std: np.ndarray, scale: np.ndarray, n_events: int,
              names: list[str]) -> pd.DataFrame:
     # back to original units: residuals scale with x, the covariance with 1/scale^2
-    resid = resid * scale
     cov = cov_std / np.outer(scale, scale)
-    scaled = n_events * resid @ cov
     rank = np.arange(1, resid.shape[0] + 1, dtype=float)  # residuals are in duration order
     g = rank - rank.mean()
     se2 = np.diag(cov)
-    stat = (g @ scaled) ** 2 / (n_events * se2 * (g**2).sum())
+    # g' (n_events * (resid * scale) @ cov), reduced to length p first: one pass over the
+    # residuals instead of three n x p temporaries (~0.3 s at 600k events)
+    g_scaled = n_events * (((g @ resid) * scale) @ cov)
+    stat = g_scaled ** 2 / (n_events * se2 * (g**2).sum())
     pvals = np.array([chi2_sf(float(s), 1) for s in stat])
     return pd.DataFrame({"covariate": names, "test_statistic": stat, "p_value": pvals,
                          "verdict": [ph_verdict(float(pv)) for pv in pvals]})
