@@ -47,7 +47,7 @@ def _prepare(x: np.ndarray, durations: np.ndarray, events: np.ndarray, weights: 
     """Sort one stratum by duration and precompute its time/tie structure. With ``center``
     and ``scale`` the sorted copy of ``x`` is standardised in place (no extra n x p copy)."""
     order = np.argsort(durations, kind="stable")
-    x = np.ascontiguousarray(x[order], dtype=float)
+    x = np.take(np.asarray(x, dtype=float), order, axis=0)  # a new C-order copy; take is ~2x faster than x[order]
     if center is not None:
         x -= center
     if scale is not None:
