@@ -154,3 +154,19 @@ def test_only_wanted_extra_columns_are_kept(tmp_path) -> None:
     other = load_dataset([f], duration_col="T", event_col="E", today=TODAY,
                          extra_columns=("premium_band",))
     assert list(other.validated["policies"].columns) == list(full.validated["policies"].columns)
+
+
+@pytest.mark.parametrize("text, rows, ids", [
+    ("policy_id,issue_date\nP1,2021-03-01\nP2,2021-03-02", [2, 3], ["P1", "P2"]),   # no final newline
+    ("policy_id,issue_date\nP1,2021-03-01\n   \nP2,2021-03-02\n", [2, 4], ["P1", "P2"]),  # spaces line
+    ("policy_id,issue_date\r\nP1,2021-03-01\r\n\r\nP2,2021-03-02\r\n", [2, 4], ["P1", "P2"]),
+    ("policy_id,issue_date\nP1,2021-03-01\n,\nP2,2021-03-02\n \n", [2, 4], ["P1", "P2"]),
+])
+def test_row_numbers_without_counting_lines(tmp_path, text: str, rows: list[int], ids: list[str]) -> None:
+    from memberdesk.core.readers import read_text
+
+    f = tmp_path / "policies.csv"
+    f.write_bytes(text.encode())
+    raw = read_text(f)
+    assert raw.rows.tolist() == rows  # spreadsheet rows: header = 1, blank rows not records
+    assert raw.data.column("policy_id").to_pylist() == ids
