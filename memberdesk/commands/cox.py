@@ -27,9 +27,10 @@ def run(args: argparse.Namespace) -> int:
     from memberdesk.analysis.cox import fit_cox
     from memberdesk.commands.km import report_rejected_policies
 
-    ds = load_from_args(args)
-    report_rejected_policies(ds)
     covariates = [c.strip() for c in args.covariates.split(",") if c.strip()]
+    # among the unmapped source columns only the covariates are parsed
+    ds = load_from_args(args, extra_columns=covariates)
+    report_rejected_policies(ds)
     result = fit_cox(ds, covariates)
     if args.json:
         print_json(result.to_json())
