@@ -255,7 +255,10 @@ def _has_duplicates(ids: pa.Array) -> bool:
     valid = ids.drop_null() if ids.null_count else ids
     if len(valid) < 2:
         return False
-    ordered = valid.take(pc.sort_indices(valid))
+    # exports are often already in id order: then neighbours tell, no sort needed
+    ordered = valid
+    if pc.any(pc.less(valid.slice(1), valid.slice(0, len(valid) - 1))).as_py():
+        ordered = valid.take(pc.sort_indices(valid))
     same = pc.equal(ordered.slice(1), ordered.slice(0, len(ordered) - 1))
     return bool(pc.any(same).as_py())
 

@@ -170,3 +170,14 @@ def test_row_numbers_without_counting_lines(tmp_path, text: str, rows: list[int]
     raw = read_text(f)
     assert raw.rows.tolist() == rows  # spreadsheet rows: header = 1, blank rows not records
     assert raw.data.column("policy_id").to_pylist() == ids
+
+
+@pytest.mark.parametrize("ids, expected", [
+    (["a", "b", "c"], False), (["a", "b", "b"], True),   # already in order: neighbours tell
+    (["c", "a", "c"], True), (["b", "a"], False),         # out of order: sorted first
+    (["a", None, "a"], True), ([None, None], False), (["x"], False),  # missing ids never clash
+])
+def test_duplicate_id_check(ids: list[str | None], expected: bool) -> None:
+    from memberdesk.core.validation import _has_duplicates
+
+    assert _has_duplicates(pa.array(ids, type=pa.string())) is expected
