@@ -180,7 +180,9 @@ class Dataset:
         if self.generic or col not in frame.columns:
             return frame
         dates = frame[col]
-        return frame[dates.isna() | (dates <= self.as_of)]
+        keep = dates.isna() | (dates <= self.as_of)
+        # The usual case (as-of = latest date) keeps every row: no copy then.
+        return frame if bool(keep.all()) else frame[keep]
 
     def out_of_window(self, table: str) -> int:
         """Accepted rows of ``table`` that start after the as-of date."""
@@ -254,9 +256,10 @@ class Dataset:
         if "annual_premium" in cols:
             cols["premium_band"] = _band(pd.Series(cols["annual_premium"]), PREMIUM_BANDS).array
         # Source columns keep their (already consolidated) blocks; only new columns are added.
-        new = {k: v for k, v in cols.items() if k not in frame.columns}
-        derived = pd.DataFrame(new, index=frame.index)
-        return self._filter_policies(pd.concat([frame, derived], axis=1, copy=False))
+        columns = {c: frame[c] for c in frame.columns}
+        columns.update({k: pd.Series(v, index=frame.index) for k, v in cols.items()
+                        if k not in frame.columns})
+        return self._filter_policies(pd.DataFrame(columns, copy=False))
 
     def _generic_policies(self, frame: pd.DataFrame) -> pd.DataFrame:
         """The policies view of a generic survival table: the source columns (``event`` stays
