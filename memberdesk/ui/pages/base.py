@@ -11,6 +11,12 @@ Results are cached per page by their inputs (:func:`result_key`), so switching p
 going back to earlier filters or settings, shows the earlier result without recomputing.
 A task cancelled from the status bar leaves the page stale (it computes again when shown).
 
+Workspace state: a page declares its choice-bearing controls with :meth:`persist`; the base
+class implements ``state()``/``restore_state()`` for them (see :mod:`.page_state`). Restored
+values whose items come with the data (segment combos, column lists) wait until
+:meth:`set_dataset` has refilled the controls; restoring emits no change signals and asks for
+one recomputation.
+
 States: *content*, or a *message* — no data loaded, the page's table is absent, the analysis
 raised :class:`AnalysisError`/:class:`DataError` (its message is shown), or the analysis module
 is not part of this build yet.
@@ -115,6 +121,8 @@ class AnalysisPage(QWidget):
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(self.debounce_ms)
         self._debounce.timeout.connect(self.refresh)
+        self._persisted: dict[str, QWidget] = {}  # workspace state: key -> control
+        self._pending_state: dict[str, Any] = {}  # restored values waiting for the data
 
         self.heading = QLabel(f"<b>{self.title()}</b>")
         self.heading.setTextFormat(Qt.TextFormat.RichText)
@@ -167,6 +175,9 @@ class AnalysisPage(QWidget):
             self._cached_tables = tables  # also keeps id(tables) in result keys unique
         self._stale = True
         self.on_dataset(ds)
+        if ds is not None and self._pending_state:  # a workspace's choices, now that items exist
+            pending, self._pending_state = self._pending_state, {}
+            self._apply_state(pending)
         if self.isVisible():
             self.request_refresh(immediate=True)
 
@@ -180,7 +191,48 @@ class AnalysisPage(QWidget):
         """The page's chart panels (for "Export chart…")."""
         return list(self._panels)
 
+    def state(self) -> dict[str, Any]:
+        """Workspace state: the value of every control declared with :meth:`persist` (a restored
+        value still waiting for the data counts as chosen)."""
+        from memberdesk.ui.pages.page_state import control_value
+
+        return {key: self._pending_state[key] if key in self._pending_state else control_value(w)
+                for key, w in self._persisted.items()}
+
+    def restore_state(self, state: Any) -> None:
+        """Show a workspace's choices (unknown keys and values of the wrong kind are ignored).
+        Values the controls cannot take yet, and all of them before the page has data, are
+        applied again when the data arrive; then one recomputation follows."""
+        if not isinstance(state, dict):
+            return
+        wanted = {k: v for k, v in state.items() if k in self._persisted}
+        applied = self._apply_state(wanted)
+        for key, value in wanted.items():
+            if self.dataset is None or key not in applied:
+                self._pending_state[key] = value
+            else:
+                self._pending_state.pop(key, None)
+        self.state_restored()
+
+    def state_restored(self) -> None:
+        """After :meth:`restore_state`: recompute once (now if visible, else when shown)."""
+        if self.dataset is not None:
+            self._stale = True
+            if self.isVisible():
+                self.request_refresh()
+
     # ---- for subclasses -----------------------------------------------------------------
+
+    def persist(self, key: str, widget: QWidget) -> QWidget:
+        """Keep ``widget``'s value in workspaces under ``key`` (see :meth:`state`). A change by
+        the user wins over a restored value still waiting for the data."""
+        from memberdesk.ui.pages.page_state import change_signal, supports
+
+        if not supports(widget):
+            raise TypeError(f"cannot keep the state of a {type(widget).__name__}")
+        self._persisted[key] = widget
+        change_signal(widget).connect(lambda *_a, key=key: self._pending_state.pop(key, None))
+        return widget
 
     def build_content(self, content: QWidget) -> None:
         raise NotImplementedError
@@ -220,6 +272,13 @@ class AnalysisPage(QWidget):
         return box
 
     # ---- machinery ----------------------------------------------------------------------
+
+    def _apply_state(self, values: dict[str, Any]) -> set[str]:
+        """Set the persisted controls to ``values`` without signals; the keys that took."""
+        from memberdesk.ui.pages.page_state import apply_value
+
+        return {key for key, value in values.items()
+                if key in self._persisted and apply_value(self._persisted[key], value)}
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt name
         super().showEvent(event)

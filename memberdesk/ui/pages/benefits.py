@@ -73,6 +73,8 @@ class BenefitsPage(AnalysisPage):
         self.segment = self.combo(self.tr("Usage rate by:"), [(self.tr("all members"), None)])
         self.landmark = self.combo(self.tr("Landmark:"), [(self.tr("12 months"), 12.0), (self.tr("6 months"), 6.0),
                                                           (self.tr("24 months"), 24.0)])
+        self.persist("segment", self.segment)
+        self.persist("landmark", self.landmark)
         self.trend = TrendChart()
         self.trend_panel = self.register_panel(ChartPanel(self.trend, self.tr("Uses per month by benefit")))
         self.rate = TrendChart()

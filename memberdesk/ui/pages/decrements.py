@@ -78,6 +78,7 @@ class DecrementsPage(AnalysisPage):
         self.group = self.combo(self.tr("Show:"), [])
         self.group.currentIndexChanged.disconnect()
         self.group.currentIndexChanged.connect(lambda _i: self.result is not None and self._draw())
+        self.persist("segment", self.segment)
         self.chart = StackedIncidenceChart()
         self.panel = self.register_panel(ChartPanel(self.chart, self.tr("Cumulative incidence by cause")))
         self.table, self.model = make_table()

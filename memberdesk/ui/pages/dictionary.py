@@ -23,6 +23,7 @@ class DictionaryPage(AnalysisPage):
     required_table = None
 
     def __init__(self, parent: QWidget | None = None) -> None:
+        self._wanted_metric: str | None = None  # a workspace's selected metric, until listed
         super().__init__(parent)
         self.frame = pd.DataFrame()
 
@@ -37,6 +38,7 @@ class DictionaryPage(AnalysisPage):
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self.apply_search)
         self.add_control(self.tr("Search:"), self.search)
+        self.persist("search", self.search)
         self.table, self.model = make_table()
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._select(cur.row()))
         self.details = MetricDetails()
@@ -59,6 +61,21 @@ class DictionaryPage(AnalysisPage):
         self.frame = frame
         self.apply_search(self.search.text())
 
+    def state(self) -> dict[str, Any]:
+        """Workspace state: the search text and the selected metric's id."""
+        metric = self._wanted_metric or self.details.metric_id
+        return {**super().state(), "metric": metric}
+
+    def restore_state(self, state: Any) -> None:
+        if isinstance(state, dict) and isinstance(state.get("metric"), str):
+            self._wanted_metric = state["metric"]
+        super().restore_state(state)
+
+    def state_restored(self) -> None:
+        """The dictionary needs no data: filter the list shown now (if any) at once."""
+        if not self.frame.empty:
+            self.apply_search(self.search.text())
+
     def apply_search(self, text: str) -> None:
         frame = self.frame
         words = text.strip().lower().split()
@@ -79,8 +96,11 @@ class DictionaryPage(AnalysisPage):
             if self.table.columnWidth(col) > 360:
                 self.table.setColumnWidth(col, 360)
         if self.model.rowCount():
-            self.table.selectRow(0)
-            self._select(0)
+            ids = [str(self.model.raw(r, 0)) for r in range(self.model.rowCount())]
+            row = ids.index(self._wanted_metric) if self._wanted_metric in ids else 0
+            self._wanted_metric = None
+            self.table.selectRow(row)
+            self._select(row)
 
     def _select(self, row: int) -> None:
         if 0 <= row < self.model.rowCount():

@@ -38,6 +38,7 @@ class DriversPage(AnalysisPage):
         self.covariates = QListWidget()
         self.covariates.setMaximumWidth(220)
         self.covariates.itemChanged.connect(lambda _i: self.request_refresh())
+        self.persist("covariates", self.covariates)
         self.fit_label = QLabel("")
         self.fit_label.setWordWrap(True)
         left = QWidget()

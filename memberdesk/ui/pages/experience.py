@@ -91,7 +91,6 @@ class ExperiencePage(AnalysisPage):
             "With an expected table, A/E = actual ÷ expected; credibility Z = min(1, √(actual ÷ "
             "1,537·(1−rate)))."))
         self.by = QListWidget()
-        self._restored_by: list[str] = []  # split-by columns of a workspace, ticked on data
         self.target = QListWidget()
         for lw in (self.by, self.target):
             lw.setMaximumWidth(200)
@@ -115,6 +114,9 @@ class ExperiencePage(AnalysisPage):
         self.add_control("", browse)
         self.add_control("", self.expected)
         self.add_control("", clear)
+        for key, widget in (("basis", self.basis), ("by", self.by), ("target", self.target),
+                            ("expected", self.expected)):
+            self.persist(key, widget)  # workspace state
         left = QWidget()
         ll = QVBoxLayout(left)
         ll.setContentsMargins(0, 0, 0, 0)
@@ -145,8 +147,7 @@ class ExperiencePage(AnalysisPage):
         layout.addWidget(right, 1)
 
     def on_dataset(self, ds: Any) -> None:
-        chosen = set(self.checked(self.by)) | set(self._restored_by)
-        self._restored_by = []
+        chosen = set(self.checked(self.by))
         cols = ds.segment_columns() if ds is not None and ds.has("policies") else []
         fill_column_checklist(self.by, cols, chosen)
 
@@ -158,30 +159,6 @@ class ExperiencePage(AnalysisPage):
         if basis not in BASES:
             raise ValueError(f"unknown basis {basis!r}")
         self.basis.setCurrentIndex(self.basis.findData(basis))
-
-    def state(self) -> dict[str, Any]:
-        """Workspace state: basis, split-by columns, studied statuses, expected-table path."""
-        return {"basis": self.current_basis(), "by": self.checked(self.by),
-                "target": self.checked(self.target), "expected": self.expected.text()}
-
-    def restore_state(self, state: Any) -> None:
-        basis = state.get("basis")
-        if basis in BASES:
-            self.basis.blockSignals(True)
-            self.basis.setCurrentIndex(self.basis.findData(basis))
-            self.basis.blockSignals(False)
-        if isinstance(state.get("target"), list):
-            tick_ids(self.target, [str(s) for s in state["target"]])
-        if isinstance(state.get("by"), list):
-            by = [str(c) for c in state["by"]]
-            if self.by.count():
-                tick_ids(self.by, by)
-            else:  # the columns are listed when the data come (on_dataset)
-                self._restored_by = by
-        if isinstance(state.get("expected"), str):
-            self.expected.setText(state["expected"])
-        if self.dataset is not None:
-            self.request_refresh()
 
     @staticmethod
     def checked(lw: QListWidget) -> list[str]:

@@ -53,6 +53,10 @@ class PersistencyPage(AnalysisPage):
         self.measure.currentIndexChanged.connect(lambda _i: self.result is not None and self.show_result(self.result))
         self.weight = self.combo(self.tr("Cohorts by:"), [(self.tr("policy count"), "count"), (self.tr("premium"), "premium")])
         self.cohort = self.combo(self.tr("Cohort:"), [(self.tr("issue month"), "month"), (self.tr("issue quarter"), "quarter")])
+        for key, box in (("month", self.month), ("period", self.period), ("segment", self.segment),
+                         ("measure", self.measure), ("cohort_weight", self.weight),
+                         ("cohort", self.cohort)):
+            self.persist(key, box)
 
         self.trend = TrendChart()
         self.trend_panel = self.register_panel(ChartPanel(self.trend, self.tr("Persistency trend")))
@@ -65,7 +69,7 @@ class PersistencyPage(AnalysisPage):
         split_content(content, Qt.Orientation.Horizontal, self.trend_panel, tabs, sizes=(700, 700))
 
     def on_dataset(self, ds: Any) -> None:
-        keep = self.segment.currentData() if self.segment.currentIndex() > 0 else "channel"
+        keep = self.segment.currentData() if self.segment.count() > 1 else "channel"
         reset_combo(self.segment, segment_items(ds, none_label=self.tr("Whole book"),
                                                 prefer=("channel", "product_type", "product")), keep=keep)
 

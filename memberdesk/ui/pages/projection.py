@@ -69,6 +69,7 @@ class ProjectionPage(AnalysisPage):
         self.horizon.setSuffix(self.tr(" months"))
         self.horizon.valueChanged.connect(lambda _v: self.request_refresh())
         self.add_control(self.tr("Project to:"), self.horizon)
+        self.persist("horizon_months", self.horizon)
         self.chart = ProjectionChart()
         self.panel = self.register_panel(ChartPanel(self.chart, self.tr("Fitted models vs Kaplan-Meier")))
         self.table, self.model = make_table()

@@ -64,6 +64,9 @@ class RetentionPage(AnalysisPage):
         self.horizon.setSuffix(self.tr(" years"))
         self.horizon.valueChanged.connect(lambda _v: self.request_refresh())
         self.add_control(self.tr("RMST horizon:"), self.horizon)
+        self.persist("segment", self.segment)
+        self.persist("unit", self.unit)
+        self.persist("rmst_horizon_years", self.horizon)
 
         self.chart = KMChart()
         self.panel = self.register_panel(ChartPanel(self.chart, self.tr("Retention curves")))
@@ -82,7 +85,7 @@ class RetentionPage(AnalysisPage):
     def on_dataset(self, ds: Any) -> None:
         reset_combo(self.segment, segment_items(ds, none_label=self.tr("All policies"),
                                                 prefer=("channel", "product_type", "product")),
-                    keep=self.segment.currentData() if self.segment.currentIndex() > 0 else "channel")
+                    keep=self.segment.currentData() if self.segment.count() > 1 else "channel")
         generic = bool(getattr(ds, "generic", False))
         self.unit.blockSignals(True)
         self.unit.setCurrentIndex(1 if generic else self.unit.currentIndex())
