@@ -9,12 +9,12 @@ same tidy frame the table view and "Copy data" use) and what to export
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import pandas as pd
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
-from PySide6.QtGui import QFont, QGuiApplication, QPainter, QPaintEvent
+from PySide6.QtCore import QCoreApplication, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QGuiApplication, QPainter, QPaintEvent
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QSizePolicy, QStackedWidget,
                                QTableView, QToolButton, QVBoxLayout, QWidget)
 
@@ -44,6 +44,58 @@ def label_style(colours: pal.ChartPalette | None = None) -> dict[str, str]:
     return {"color": colours.foreground, "font-size": "10pt"}
 
 
+def percent_tick_strings(values: Sequence[float], spacing: float, *, floor: float | None = None,
+                         cap: float | None = None) -> list[str]:
+    """Tick labels of ratios as percentages (0.85 → "85%"), with as many decimals as the tick
+    spacing needs; ticks below ``floor`` or above ``cap`` get no label (a share cannot be
+    below 0 % or above 100 %: no "−2%" or "110%" in the padding around the data)."""
+    decimals = 0 if spacing * 100 >= 1 else 1 if spacing * 100 >= 0.1 else 2
+    return ["" if (cap is not None and v > cap + 1e-9) or (floor is not None and v < floor - 1e-9)
+            else f"{v * 100:.{decimals}f}%" for v in values]
+
+
+class ValueAxis(pg.AxisItem):
+    """A value axis that can label ratios as percentages and always shows its end labels.
+
+    pyqtgraph drops a tick label that does not fit inside the axis' bounding rectangle, and
+    with the grid on that rectangle ends exactly at the plot's edges — so a "0" tick at the
+    bottom edge (or "100%" at the top) vanished. A vertical :class:`ValueAxis` reaches
+    :meth:`edge_room` pixels (half a text line) beyond both ends, so labels sitting on an edge
+    are drawn whole, over the empty corner next to the other axis.
+    """
+
+    def __init__(self, orientation: str, **kwargs: Any) -> None:
+        super().__init__(orientation, **kwargs)
+        self.percent = False
+        self.max_label: float | None = None  # ticks above this value get no label
+        self.min_label: float | None = None  # ticks below this value get no label
+
+    def edge_room(self) -> float:
+        """Pixels a label may reach beyond either end of a vertical axis."""
+        font = self.style.get("tickFont") or self.font()
+        return QFontMetrics(font).height() / 2 + 2
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt name
+        rect = super().boundingRect()
+        if self.orientation in ("left", "right"):
+            m = self.edge_room()
+            rect = rect.adjusted(0, -m, 0, m)
+        return rect
+
+    def tickStrings(self, values: Sequence[float], scale: float, spacing: float) -> list[str]:  # noqa: N802
+        if not self.percent:
+            return super().tickStrings(values, scale, spacing)
+        return percent_tick_strings(values, spacing, floor=self.min_label, cap=self.max_label)
+
+    def set_percent(self, on: bool = True, *, floor: float | None = 0.0,
+                    cap: float | None = 1.0) -> None:
+        """Label ratios as percentages, no labels outside [floor, cap] (None: no limit)."""
+        self.percent = on
+        self.min_label, self.max_label = (floor, cap) if on else (None, None)
+        self.picture = None
+        self.update()
+
+
 class Chart(QWidget):
     """Base of every chart widget. Subclasses fill :attr:`view` (a GraphicsLayoutWidget)."""
 
@@ -61,7 +113,11 @@ class Chart(QWidget):
         self._frame = pd.DataFrame()
 
     def add_plot(self, row: int = 0, col: int = 0, **kwargs: Any) -> pg.PlotItem:
-        plot = self.view.addPlot(row=row, col=col, **kwargs)
+        """A themed plot whose left axis is a :class:`ValueAxis` unless ``axisItems`` says
+        otherwise."""
+        axes = dict(kwargs.pop("axisItems", None) or {})
+        axes.setdefault("left", ValueAxis("left"))
+        plot = self.view.addPlot(row=row, col=col, axisItems=axes, **kwargs)
         style_plot(plot, self.colours)
         return plot
 

@@ -2,10 +2,12 @@
 
 Cells not yet observed at the as-of date are NaN and drawn blank. Colours follow viridis
 (perceptually uniform, colour-blind safe) with a colour bar; hovering shows the exact cell.
+When the matrix holds shares (``percent=True``) the colour bar is labelled in percent
+(40%–90%), like the hover read-out.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
@@ -13,7 +15,7 @@ import pyqtgraph as pg
 from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QWidget
 
-from memberdesk.ui.charts.base import Chart, label_style, tr
+from memberdesk.ui.charts.base import Chart, label_style, percent_tick_strings, tr
 
 
 class HeatmapChart(Chart):
@@ -30,6 +32,10 @@ class HeatmapChart(Chart):
         self.colour_bar = pg.ColorBarItem(values=(0, 1), colorMap=self.colour_map, interactive=False,
                                           width=14)
         self.colour_bar.setImageItem(self.image, insert_in=self.plot)
+        # the bar's own axis is created by ColorBarItem: format its labels through ours
+        self._plain_bar_ticks = self.colour_bar.axis.tickStrings
+        self.colour_bar.axis.tickStrings = self._colour_bar_ticks
+        self.colour_bar.axis.enableAutoSIPrefix(False)
         self.hover = pg.TextItem(anchor=(0, 1), color=self.colours.foreground,
                                  fill=pg.mkBrush(QColor(self.colours.background)),
                                  border=pg.mkPen(self.colours.neutral))
@@ -54,6 +60,8 @@ class HeatmapChart(Chart):
         self.image.setImage(values, levels=levels)
         self.image.setRect(-0.5, -0.5, values.shape[1], values.shape[0])
         self.colour_bar.setLevels(levels)
+        self.colour_bar.axis.picture = None  # the labels' format may have changed
+        self.colour_bar.axis.update()
         rows = [str(r) for r in matrix.index]
         cols = [str(c) for c in matrix.columns]
         rstep = max(1, int(np.ceil(len(rows) / 24)))
@@ -70,6 +78,19 @@ class HeatmapChart(Chart):
         tidy.columns = [str(c) for c in tidy.columns]
         self._set_frame(tidy.reset_index())
         self.reset_view()
+
+    def _colour_bar_ticks(self, values: Sequence[float], scale: float, spacing: float) -> list[str]:
+        if self.percent:
+            return percent_tick_strings(values, spacing)
+        return self._plain_bar_ticks(values, scale, spacing)
+
+    def colour_bar_labels(self) -> list[str]:
+        """The colour bar's tick labels for its current levels (what it shows)."""
+        axis = self.colour_bar.axis
+        low, high = self.colour_bar.levels()
+        size = axis.geometry().height() or 300.0
+        return [text for spacing, values in axis.tickValues(low, high, size)
+                for text in axis.tickStrings(values, 1.0, spacing) if text]
 
     def reset_view(self) -> None:
         h, w = self.matrix.shape if not self.matrix.empty else (1, 1)

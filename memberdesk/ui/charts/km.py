@@ -124,7 +124,11 @@ def _censor_symbol() -> Any:
 
 _CENSOR_SYMBOL = _censor_symbol()
 MAX_CENSOR_TICKS = 150
-Y_TOP = 1.05  # room above 1.0 so the "1.0" tick label is not clipped at the plot's edge
+# the y range: a little room above 100 % and below 0 %, so curves at 1 (the start) and at 0
+# (every claim settled) are not drawn on the plot's frame; ticks are percentages like every
+# other share in the app (tables, hover), labelled from 0 % to 100 % only
+Y_TOP = 1.05
+Y_BOTTOM = -0.03
 MIN_BAND_SUBJECTS = 30  # fewer subjects: no CI band (it would span most of the chart)
 
 
@@ -150,7 +154,8 @@ class KMChart(Chart):
         self.plot.setDownsampling(auto=True, mode="peak")
         self.plot.setClipToView(True)
         self.plot.setLabel("left", tr("Share still in force"), **label_style(self.colours))
-        self.plot.setYRange(0, Y_TOP, padding=0)
+        self.plot.getAxis("left").set_percent(True)
+        self.plot.setYRange(Y_BOTTOM, Y_TOP, padding=0)
         self.risk_title = pg.LabelItem(tr("Number at risk"), color=self.colours.foreground,
                                        size="9pt", justify="left")
         self.view.ci.addItem(self.risk_title, row=2, col=0)
@@ -312,7 +317,7 @@ class KMChart(Chart):
         vb = self.plot.getViewBox()
         vb.setLimits(xMin=-0.05 * t_max, xMax=1.1 * t_max, yMin=-0.05, yMax=1.1)
         self.plot.setXRange(0, t_max, padding=0.02)
-        self.plot.setYRange(0, Y_TOP, padding=0)
+        self.plot.setYRange(Y_BOTTOM, Y_TOP, padding=0)
 
     # ---- number-at-risk table -----------------------------------------------------------
 

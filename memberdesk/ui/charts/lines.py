@@ -17,11 +17,32 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QWidget
 
-from memberdesk.ui.charts.base import Chart, label_style, tr
+from memberdesk.ui.charts.base import Chart, ValueAxis, label_style, tr
 from memberdesk.ui.i18n import value_label
 
 
 LONG_SERIES = 5_000  # points above which lines are downsampled (peak) and clipped to the view
+MIN_PERCENT_SPAN = 0.10  # a percentage line chart spans at least 10 percentage points
+
+
+def percent_view_range(lo: float, hi: float, min_span: float = MIN_PERCENT_SPAN) -> tuple[float, float]:
+    """The data range a percentage chart shows for ratios from ``lo`` to ``hi``.
+
+    Rule: the range spans at least ``min_span`` (10 percentage points), centred on the data,
+    and is shifted to stay inside [0, 1] when the data are inside it — so a usage rate moving
+    between 30 % and 33 % is shown on 26.5–36.5 % (a 3-point drift looks like one, not like
+    a collapse), and a connection rate of 98–99.5 % on 90–100 % (never past the 100 %
+    ceiling). Ranges already wider than ``min_span`` are returned unchanged.
+    """
+    if not (np.isfinite(lo) and np.isfinite(hi)) or hi - lo >= min_span:
+        return lo, hi
+    mid = (lo + hi) / 2
+    new_lo, new_hi = mid - min_span / 2, mid + min_span / 2
+    if hi <= 1.0 and new_hi > 1.0:
+        new_lo, new_hi = new_lo - (new_hi - 1.0), 1.0
+    if lo >= 0.0 and new_lo < 0.0:
+        new_lo, new_hi = 0.0, new_hi - new_lo
+    return new_lo, new_hi
 
 
 class TrendChart(Chart):
@@ -64,7 +85,9 @@ class TrendChart(Chart):
         kind
             ``"line"`` or ``"bar"`` (grouped bars, one group per x value).
         percent
-            Show y as a percentage (values are ratios in [0, 1]).
+            Show y as a percentage (values are ratios in [0, 1]). Line charts then span at
+            least :data:`MIN_PERCENT_SPAN` (see :func:`percent_view_range`) and label no
+            tick above 100 % or below 0 % when the data stay inside [0, 1].
         """
         for item in self.items:
             self.plot.removeItem(item)
@@ -156,12 +179,11 @@ class TrendChart(Chart):
                                       pen=pg.mkPen(self.colours.reference, width=1.5, style=Qt.PenStyle.DashLine)))
         self.plot.setLabel("bottom", x_label, **label_style(self.colours))
         self.plot.setLabel("left", y_label, **label_style(self.colours))
-        self.value_axis.percent = percent
-        top = pd.to_numeric(frame[y], errors="coerce").max()
-        # ratios cannot exceed 100%: no "110%" tick in the legend's head-room
-        self.value_axis.max_label = 1.0 if percent and pd.notna(top) and top <= 1.0 else None
-        self.value_axis.picture = None
-        self.value_axis.update()
+        values = pd.to_numeric(frame[y], errors="coerce")
+        top, low = values.max(), values.min()
+        # ratios cannot exceed 100% or fall below 0%: no "110%" tick in the legend's head-room
+        self.value_axis.set_percent(percent, cap=1.0 if pd.notna(top) and top <= 1.0 else None,
+                                    floor=0.0 if pd.notna(low) and low >= 0.0 else None)
         self.plot.setTitle(title or None, color=self.colours.foreground, size="10pt")
         self.plot.addItem(self.hover, ignoreBounds=True)
         self.items.append(self.hover)
@@ -190,6 +212,8 @@ class TrendChart(Chart):
         x0, x1 = float(np.nanmin(xs)), float(np.nanmax(xs))
         pad_x = 0.6 if self.x_labels is not None or self._kind == "bar" else max(0.03 * (x1 - x0), 0.5)
         lo, hi = (float(v.min()), float(v.max())) if v.size else (0.0, 1.0)
+        if self.percent and self._kind != "bar":
+            lo, hi = percent_view_range(lo, hi)
         pad_y = 0.08 * (hi - lo) if hi > lo else 0.5 * max(abs(hi), 1e-3)
         if self._kind == "bar":
             lo = min(lo, 0.0)
@@ -259,21 +283,4 @@ def wrap_label(text: str, width: int = 10) -> str:
     return "\n".join(lines)
 
 
-class ValueAxis(pg.AxisItem):
-    """An axis that can label ratios as percentages (0.85 → 85%)."""
-
-    def __init__(self, orientation: str, **kwargs: Any) -> None:
-        super().__init__(orientation, **kwargs)
-        self.percent = False
-        self.max_label: float | None = None  # ticks above this value get no label
-
-    def tickStrings(self, values: Sequence[float], scale: float, spacing: float) -> list[str]:  # noqa: N802
-        if not self.percent:
-            return super().tickStrings(values, scale, spacing)
-        decimals = 0 if spacing * 100 >= 1 else 1 if spacing * 100 >= 0.1 else 2
-        cap = self.max_label
-        return ["" if cap is not None and v > cap + 1e-9 else f"{v * 100:.{decimals}f}%"
-                for v in values]
-
-
-__all__ = ["TrendChart"]
+__all__ = ["TrendChart", "ValueAxis", "percent_view_range"]

@@ -40,6 +40,7 @@ class ProjectionChart(Chart):
         self.legend = self.plot.addLegend(offset=(-10, 10), labelTextColor=self.colours.foreground,
                                           brush=pg.mkBrush(QColor(self.colours.background)))
         self.plot.setLabel("left", tr("Share still in force"), **label_style(self.colours))
+        self.plot.getAxis("left").set_percent(True)  # shares as percentages, 0-100 % labelled
         self.plot.setLabel("bottom", tr("Time since issue (months)"), **label_style(self.colours))
         self.items: list[Any] = []
         self.km_item: pg.PlotDataItem | None = None

@@ -27,6 +27,7 @@ class StackedIncidenceChart(Chart):
         self.legend = self.plot.addLegend(offset=(10, 10), labelTextColor=self.colours.foreground,
                                           brush=pg.mkBrush(QColor(self.colours.background)))
         self.plot.setLabel("left", tr("Cumulative probability of leaving"), **label_style(self.colours))
+        self.plot.getAxis("left").set_percent(True)  # probabilities as percentages, like the table
         self.items: list[pg.GraphicsObject] = []
         self.edges: dict[str, pg.PlotCurveItem] = {}
 
