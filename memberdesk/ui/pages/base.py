@@ -240,6 +240,9 @@ class AnalysisPage(QWidget):
     def on_dataset(self, ds: Any) -> None:
         """Update selectors (segment lists…) for a new dataset. GUI thread."""
 
+    def on_state_applied(self, keys: set[str]) -> None:
+        """Workspace values were just shown in the controls ``keys`` (without change signals)."""
+
     def task(self, ds: Any) -> Task | None:
         """The computation for ``ds`` with the current control values: ``(fn, args, kwargs)``.
         ``fn`` runs on a pool thread and must not touch widgets."""
@@ -277,8 +280,11 @@ class AnalysisPage(QWidget):
         """Set the persisted controls to ``values`` without signals; the keys that took."""
         from memberdesk.ui.pages.page_state import apply_value
 
-        return {key for key, value in values.items()
-                if key in self._persisted and apply_value(self._persisted[key], value)}
+        applied = {key for key, value in values.items()
+                   if key in self._persisted and apply_value(self._persisted[key], value)}
+        if applied:
+            self.on_state_applied(applied)
+        return applied
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt name
         super().showEvent(event)

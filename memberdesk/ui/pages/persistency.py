@@ -57,6 +57,8 @@ class PersistencyPage(AnalysisPage):
                          ("measure", self.measure), ("cohort_weight", self.weight),
                          ("cohort", self.cohort)):
             self.persist(key, box)
+        self.segment_wish: str | None = "channel"  # kept when a filter leaves it out (Retention)
+        self.segment.currentIndexChanged.connect(lambda _i: self.on_state_applied({"segment"}))
 
         self.trend = TrendChart()
         self.trend_panel = self.register_panel(ChartPanel(self.trend, self.tr("Persistency trend")))
@@ -69,9 +71,13 @@ class PersistencyPage(AnalysisPage):
         split_content(content, Qt.Orientation.Horizontal, self.trend_panel, tabs, sizes=(700, 700))
 
     def on_dataset(self, ds: Any) -> None:
-        keep = self.segment.currentData() if self.segment.count() > 1 else "channel"
         reset_combo(self.segment, segment_items(ds, none_label=self.tr("Whole book"),
-                                                prefer=("channel", "product_type", "product")), keep=keep)
+                                                prefer=("channel", "product_type", "product")),
+                    keep=self.segment_wish)
+
+    def on_state_applied(self, keys: set[str]) -> None:
+        if "segment" in keys:
+            self.segment_wish = self.segment.currentData()
 
     def task(self, ds: Any) -> Task:
         return compute_persistency, (ds, self.month.currentData(), self.period.currentData(),

@@ -65,6 +65,10 @@ class RetentionPage(AnalysisPage):
         self.horizon.valueChanged.connect(lambda _v: self.request_refresh())
         self.add_control(self.tr("RMST horizon:"), self.horizon)
         self.persist("segment", self.segment)
+        # the segment asked for: a filter that leaves it out falls back to all policies, and
+        # the next data that have it show it again
+        self.segment_wish: str | None = "channel"
+        self.segment.currentIndexChanged.connect(lambda _i: self.on_state_applied({"segment"}))
         self.persist("unit", self.unit)
         self.persist("rmst_horizon_years", self.horizon)
 
@@ -85,11 +89,15 @@ class RetentionPage(AnalysisPage):
     def on_dataset(self, ds: Any) -> None:
         reset_combo(self.segment, segment_items(ds, none_label=self.tr("All policies"),
                                                 prefer=("channel", "product_type", "product")),
-                    keep=self.segment.currentData() if self.segment.count() > 1 else "channel")
+                    keep=self.segment_wish)
         generic = bool(getattr(ds, "generic", False))
         self.unit.blockSignals(True)
         self.unit.setCurrentIndex(1 if generic else self.unit.currentIndex())
         self.unit.blockSignals(False)
+
+    def on_state_applied(self, keys: set[str]) -> None:
+        if "segment" in keys:
+            self.segment_wish = self.segment.currentData()
 
     def task(self, ds: Any) -> Task:
         return compute_retention, (ds, self.segment.currentData(), self.unit.currentData(),
