@@ -81,3 +81,14 @@ def six_frame() -> pd.DataFrame:
 def make_policies():
     """``random_policies`` as a fixture (test modules do not import the conftest)."""
     return random_policies
+
+
+@pytest.fixture
+def book_csv(tmp_path, six_frame):
+    """The six-policy book written as a policies CSV (ISO dates), for in-process CLI tests."""
+    path = tmp_path / "policies.csv"
+    frame = six_frame.copy()
+    for col in ("issue_date", "end_date"):
+        frame[col] = frame[col].dt.strftime("%Y-%m-%d")
+    frame.to_csv(path, index=False, encoding="utf-8")
+    return path

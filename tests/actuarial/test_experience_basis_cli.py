@@ -24,16 +24,6 @@ CY = {2020: (307 / 366, 0), 2021: (1.0, 0), 2022: (1.0, 1),
       2023: (1 + (356 + 287 + 291 + 185) / 365, 1), 2024: (3.0, 1), 2025: (62 / 365, 0)}
 
 
-@pytest.fixture
-def book_csv(tmp_path, six_frame):
-    path = tmp_path / "policies.csv"
-    frame = six_frame.copy()
-    for col in ("issue_date", "end_date"):
-        frame[col] = frame[col].dt.strftime("%Y-%m-%d")
-    frame.to_csv(path, index=False, encoding="utf-8")
-    return path
-
-
 def run_json(capsys, *args: str) -> dict:
     code = main(["experience", *args, "--as-of", "2025-01-31", "--json"])
     assert code == 0

@@ -12,16 +12,6 @@ PY1, PY2, PY3 = 5 + 291 / 365, 2 + 318 / 365, 1 + 22 / 365
 
 
 @pytest.fixture
-def book_csv(tmp_path, six_frame):
-    path = tmp_path / "policies.csv"
-    frame = six_frame.copy()
-    for col in ("issue_date", "end_date"):
-        frame[col] = frame[col].dt.strftime("%Y-%m-%d")
-    frame.to_csv(path, index=False, encoding="utf-8")
-    return path
-
-
-@pytest.fixture
 def expected_csv(tmp_path):
     path = tmp_path / "expected.csv"
     path.write_text("policy_year,rate\n1,0.10\n2,0.05\n3,0.20\n", encoding="utf-8")
