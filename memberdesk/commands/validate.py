@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     report = ds.report
     if args.rejected_out:
         try:
-            write_rejected(report, args.rejected_out)
+            report.export_rejected(Path(args.rejected_out))
         except OSError as exc:
             print(f"memberdesk: error: cannot write {args.rejected_out}: {exc.strerror or exc}",
                   file=sys.stderr)
@@ -80,9 +80,3 @@ def output_problem(path: Path) -> str:
     if not path.parent.is_dir():
         return f"the folder {path.parent} does not exist"
     return ""
-
-
-def write_rejected(report: ValidationReport, path: str | Path) -> Path:
-    """Write the rejected rows to ``path`` (.xlsx or CSV), values kept as text
-    (see :meth:`ValidationReport.export_rejected`)."""
-    return report.export_rejected(Path(path))
