@@ -77,7 +77,7 @@ class ValidationReport:
         (quote-prefixed when it starts like a formula, control characters removed); in a CSV
         such a value gets a leading apostrophe, Excel's own "this is text" mark.
         """
-        from memberdesk.report.safety import needs_text_guard, write_cell
+        from memberdesk.core.cell_safety import needs_text_guard, write_cell
 
         path = Path(path)
         frame = self.rejected.reindex(columns=list(REJECTED_COLUMNS))
