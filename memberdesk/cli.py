@@ -11,7 +11,7 @@ import importlib
 import os
 import sys
 import traceback
-from typing import Sequence
+from collections.abc import Sequence
 
 from memberdesk.core.errors import AnalysisError, Cancelled, DataError
 

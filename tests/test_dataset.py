@@ -1,7 +1,6 @@
 """Dataset derivations (DESIGN §4): windowing at the as-of date, durations, events, filters."""
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 

@@ -25,8 +25,9 @@ is censored. Time in months for a Dataset (days for generic tables); a DataFrame
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd

@@ -25,14 +25,14 @@ Conventions and checks
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from memberdesk.analysis.cox_engine import (GRAM_BLOCK_ROWS, _prepare, concordance_index,
-                                            fit_efron, schoenfeld_residuals)
+from memberdesk.analysis.cox_engine import GRAM_BLOCK_ROWS, _prepare, concordance_index, fit_efron, schoenfeld_residuals
 from memberdesk.analysis.frames import MISSING_GROUP, default_unit, survival_frame
 from memberdesk.analysis.km import chi2_sf, normal_quantile, normal_sf
 from memberdesk.core.dataset import Dataset

@@ -23,9 +23,10 @@ The totals row sums exposure, actual and expected claims over all rows.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -221,7 +222,7 @@ def _read_csv_text(path: Path) -> pd.DataFrame:
         except UnicodeDecodeError as exc:
             last = exc
         except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-            raise DataError(f"cannot read the expected-rate table as CSV: {exc}", file=str(path))
+            raise DataError(f"cannot read the expected-rate table as CSV: {exc}", file=str(path)) from exc
     raise DataError(f"cannot decode the expected-rate table: {last}", file=str(path))
 
 

@@ -25,8 +25,9 @@ policy year, as the period bounds say. All other dates give actxps' results.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Sequence
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt

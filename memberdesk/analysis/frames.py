@@ -14,7 +14,7 @@ copy of the whole table: a million-row policies view has dozens of columns).
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd

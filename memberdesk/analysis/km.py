@@ -22,9 +22,10 @@ can be checked against lifelines, R ``survival`` and SAS ``PROC LIFETEST``):
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd

@@ -22,15 +22,15 @@ an error.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Callable
 
 import numpy as np
 import pandas as pd
 
 from memberdesk.analysis.benefits import member_in_force_matrix, usage_rate_series
-from memberdesk.analysis.claims import km_median_binned, settlement_durations
+from memberdesk.analysis.claims import km_median_binned
 from memberdesk.analysis.metrics import get_metric
 from memberdesk.analysis.service import missing_columns_reason, to_days, window_rate_series
 from memberdesk.core import schema

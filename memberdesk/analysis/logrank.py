@@ -16,15 +16,24 @@ Durations/events follow :mod:`memberdesk.analysis.km` (events 1 = observed, 0 = 
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from memberdesk.analysis.km import (ArrayLike, KMCurve, check_inputs, chi2_sf, curve_from_counts,
-                                    grouped_counts, normal_quantile, normal_sf)
+from memberdesk.analysis.km import (
+    ArrayLike,
+    KMCurve,
+    check_inputs,
+    chi2_sf,
+    curve_from_counts,
+    grouped_counts,
+    normal_quantile,
+    normal_sf,
+)
 from memberdesk.core.errors import AnalysisError
 
 

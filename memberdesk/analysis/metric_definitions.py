@@ -313,7 +313,8 @@ METRICS: dict[str, dict[str, Any]] = dict([
        "暴露数 × 预期发生率", "count", "neutral", ("metric:exposure", "result:expected_rates")),
     _m("actual_to_expected", "experience", "Actual to expected (A/E)", "实际/预期（A/E）",
        "Actual terminations ÷ expected terminations; above 1 means more exits than assumed.",
-       "实际发生数 ÷ 预期发生数；大于1表示终止多于假设。", "actual ÷ expected", "实际发生数 ÷ 预期发生数", "ratio", "down",
+       "实际发生数 ÷ 预期发生数；大于1表示终止多于假设。", "actual ÷ expected", "实际发生数 ÷ 预期发生数",
+       "ratio", "down",
        ("metric:actual", "metric:expected")),
     _m("credibility", "experience", "Credibility (limited fluctuation)", "可信度（有限波动法）",
        "Weight of the observed experience: min(1, √(actual ÷ (y·(1 − rate)))), y = (Φ⁻¹(0.975) "
@@ -329,7 +330,8 @@ METRICS: dict[str, dict[str, Any]] = dict([
        ("benefit_usage.in_window", "metric:in_force_members")),
     _m("benefit_cost_per_member", "benefits", "Benefit cost per member", "人均权益成本",
        f"Cost of the benefit uses {_W} by in-force members ÷ in-force members.",
-       f"{_WZ}有效会员的权益成本 ÷ 有效会员数。", "Σ cost ÷ members", "Σ 权益成本（cost）÷ 有效会员数", "CNY", "neutral",
+       f"{_WZ}有效会员的权益成本 ÷ 有效会员数。", "Σ cost ÷ members", "Σ 权益成本（cost）÷ 有效会员数",
+       "CNY", "neutral",
        ("benefit_usage.cost", "benefit_usage.in_window", "metric:in_force_members")),
     _m("time_to_first_benefit_use", "benefits", "Time to first benefit use (median)", "首次使用权益时长（中位数）",
        "Kaplan-Meier median of months from joining to the first benefit use; members who "
@@ -347,7 +349,8 @@ METRICS: dict[str, dict[str, Any]] = dict([
     _m("benefit_retention_hr_naive", "benefits", "Users vs non-users hazard ratio (naive)",
        "权益使用者风险比（简单分组）",
        "Cox hazard ratio of ever-users vs never-users from issue; flattered by immortal-time "
-       "bias, shown only for comparison.", "自生效起曾使用者对比从未使用者的Cox风险比；受不朽时间偏倚影响而偏低，仅供对比。",
+       "bias, shown only for comparison.",
+       "自生效起曾使用者对比从未使用者的Cox风险比；受不朽时间偏倚影响而偏低，仅供对比。",
        "exp(β_ever_user), time from issue",
        "exp(β_ever_user)，β_ever_user为曾使用者的Cox系数，时间自生效日起算", "ratio", "neutral",
        ("policies.duration_months", "policies.event", "benefit_usage.used_at",

@@ -31,8 +31,9 @@ Definitions (``month`` = 13 or 25, or any m ≥ 2)
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd

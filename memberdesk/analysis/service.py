@@ -19,8 +19,8 @@ Months are calendar months of ``started_at`` (``YYYY-MM``).
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 import numpy as np
 import pandas as pd

@@ -10,18 +10,32 @@ right-censored.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from memberdesk.analysis.frames import default_unit, segment_labels, survival_frame
-from memberdesk.analysis.km import (KMCurve, NelsonAalenCurve, curve_from_counts, grouped_counts,
-                                    kaplan_meier, nelson_aalen)
-from memberdesk.analysis.logrank import (LogrankResult, holm_adjust, logrank_from_counts,
-                                         logrank_test, pairwise_logrank, rmst, rmst_by_group,
-                                         survival_difference)
+from memberdesk.analysis.km import (
+    KMCurve,
+    NelsonAalenCurve,
+    curve_from_counts,
+    grouped_counts,
+    kaplan_meier,
+    nelson_aalen,
+)
+from memberdesk.analysis.logrank import (
+    LogrankResult,
+    holm_adjust,
+    logrank_from_counts,
+    logrank_test,
+    pairwise_logrank,
+    rmst,
+    rmst_by_group,
+    survival_difference,
+)
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
 from memberdesk.core.progress import Progress, check_cancelled, ensure

@@ -5,7 +5,8 @@ import argparse
 import json
 import math
 import sys
-from typing import Any, Collection
+from collections.abc import Collection
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -42,7 +43,7 @@ def load_from_args(args: argparse.Namespace, *, extra_columns: Collection[str] |
         try:
             as_of = pd.Timestamp(as_of)
         except ValueError:
-            raise SystemExit(_usage(f"--as-of {args.as_of!r} is not a date (YYYY-MM-DD)"))
+            raise SystemExit(_usage(f"--as-of {args.as_of!r} is not a date (YYYY-MM-DD)")) from None
     return load_dataset(args.data, as_of=as_of, duration_col=duration, event_col=event_col,
                         extra_columns=extra_columns)
 

@@ -17,9 +17,9 @@ Conventions
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd

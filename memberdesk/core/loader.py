@@ -12,9 +12,9 @@ Two steps, so the import wizard can show and edit the mappings in between:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Collection, Mapping, Sequence
 
 import pandas as pd
 

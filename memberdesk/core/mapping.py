@@ -12,9 +12,9 @@ import hashlib
 import json
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Iterable, Mapping, Sequence
+from functools import cache
 
 from memberdesk.core import schema
 
@@ -36,7 +36,7 @@ def _without_brackets(s: str) -> str:
     return normalise_header(_BRACKETED.sub("", unicodedata.normalize("NFKC", str(s))))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _synonym_index(table: str) -> dict[str, str]:
     """Normalised synonym -> canonical column, for one table (canonical names included)."""
     index: dict[str, str] = {}

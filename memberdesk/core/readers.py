@@ -15,9 +15,9 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -153,7 +153,7 @@ def read_file(path: str | Path, progress: Progress | None = None) -> ReadResult:
         with path.open("rb") as fh:
             magic = fh.read(8)
     except OSError as exc:
-        raise DataError(f"cannot open the file ({exc.strerror or exc})", file=str(path))
+        raise DataError(f"cannot open the file ({exc.strerror or exc})", file=str(path)) from exc
     if not magic:
         raise DataError("the file is empty", file=str(path))
     suffix = path.suffix.lower()
@@ -254,8 +254,8 @@ def read_text(path: str | Path, progress: Progress | None = None) -> RawTable:
     encoding = detect_encoding(raw, file)
     try:
         data = _to_utf8(raw, encoding)
-    except UnicodeDecodeError:
-        raise DataError(f"the file is not valid {encoding} text past its start", file=file)
+    except UnicodeDecodeError as exc:
+        raise DataError(f"the file is not valid {encoding} text past its start", file=file) from exc
     del raw
     check_cancelled(progress)
     sample = data[:_SAMPLE_BYTES].decode("utf-8", errors="ignore")
@@ -287,9 +287,9 @@ def read_text(path: str | Path, progress: Progress | None = None) -> RawTable:
             try:
                 data = _to_utf8(data, "gb18030")
                 encoding = "gb18030"
-            except UnicodeDecodeError:
+            except UnicodeDecodeError as exc:
                 raise DataError("the file mixes text encodings (not valid UTF-8 nor GB18030)",
-                                file=file)
+                                file=file) from exc
             return _finish_text(file, *_read_python(data, delimiter, at + 1, file), encoding,
                                 delimiter, notes)
         table = None  # ragged rows etc.: the careful reader below copes
@@ -452,7 +452,7 @@ def read_workbook(path: str | Path, progress: Progress | None = None) -> ReadRes
         try:
             sheets = _openpyxl_sheets(path)
         except Exception as exc:
-            raise DataError(f"cannot open the workbook ({type(exc).__name__}: {exc})", file=file)
+            raise DataError(f"cannot open the workbook ({type(exc).__name__}: {exc})", file=file) from exc
     result = ReadResult()
     for name, cells in sheets:
         check_cancelled(progress)
@@ -530,7 +530,7 @@ def read_parquet(path: str | Path) -> RawTable:
     try:
         source = pq.read_table(path)
     except Exception as exc:
-        raise DataError(f"cannot read the Parquet file ({exc})", file=file)
+        raise DataError(f"cannot read the Parquet file ({exc})", file=file) from exc
     if source.num_columns == 0:
         raise DataError("the file has no columns", file=file)
     if source.num_rows == 0:

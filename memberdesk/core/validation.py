@@ -12,8 +12,8 @@ reference to a member/policy missing from a loaded members/policies table. Servi
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Collection, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -278,7 +278,8 @@ def _policy_rules(data: Assembled, out: dict[str, object], rej: _Rejections,
         rej.flag(np.asarray(event.isna()), schema.REASON_BAD_BOOL, "event", "event is empty")
         return messages
     end = out.get("end_date")
-    end_arr = np.asarray(end, dtype="datetime64[ns]") if end is not None else np.full(n, np.datetime64("NaT"), "datetime64[ns]")
+    end_arr = (np.asarray(end, dtype="datetime64[ns]") if end is not None
+               else np.full(n, np.datetime64("NaT"), "datetime64[ns]"))
     status = out.get("status")
     if status is None or pd.isna(np.asarray(status, dtype=object)).any():
         st = np.full(n, None, dtype=object) if status is None else np.asarray(status, dtype=object)

@@ -7,8 +7,9 @@ writer decides *where*: tables and charts never overlap, every data cell goes th
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 from openpyxl.chart import Reference

@@ -6,8 +6,6 @@ segment, and charts A/E (or, without an expected table, the observed rate) by po
 """
 from __future__ import annotations
 
-import pandas as pd
-
 from memberdesk.report import analysis_terms as terms
 from memberdesk.report import charts
 from memberdesk.report.context import ReportContext, analysis_function

@@ -13,8 +13,7 @@ import pandas as pd
 
 from memberdesk.report import analysis_terms as terms
 from memberdesk.report import charts, styles
-from memberdesk.report.context import (KEY_TIMES_MONTHS, ReportContext, analysis_function,
-                                       frame_of)
+from memberdesk.report.context import KEY_TIMES_MONTHS, ReportContext, analysis_function, frame_of
 from memberdesk.report.layout import SheetWriter
 from memberdesk.report.safety import is_personal
 

@@ -15,8 +15,7 @@ from openpyxl.utils import get_column_letter
 
 from memberdesk.report import analysis_terms as terms
 from memberdesk.report import charts
-from memberdesk.report.context import (KEY_TIMES_MONTHS, ReportContext, analysis_function,
-                                       frame_of)
+from memberdesk.report.context import KEY_TIMES_MONTHS, ReportContext, analysis_function
 from memberdesk.report.layout import SheetWriter
 
 AT_RISK_TIMES: tuple[float, ...] = (0.0, 12.0, 24.0, 36.0, 48.0, 60.0)

@@ -11,8 +11,8 @@ import datetime as dt
 import os
 import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 from openpyxl import Workbook
@@ -22,8 +22,7 @@ from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError, DataError
 from memberdesk.core.progress import Progress, check_cancelled, ensure
 from memberdesk.report import report_strings as rs
-from memberdesk.report import (sheets_experience, sheets_models, sheets_operations,
-                               sheets_overview, sheets_retention)
+from memberdesk.report import sheets_experience, sheets_models, sheets_operations, sheets_overview, sheets_retention
 from memberdesk.report.context import ReportContext, Unavailable
 from memberdesk.report.layout import SheetWriter
 from memberdesk.report.safety import is_personal

@@ -16,18 +16,16 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
 from memberdesk import resource_dir
-
-from memberdesk.ui import i18n
+from memberdesk.ui import i18n, theme
 from memberdesk.ui import settings as app_settings
-from memberdesk.ui import theme
 from memberdesk.ui.resources import translation_path
 
 log = logging.getLogger(__name__)

@@ -6,13 +6,18 @@ Always visible above the pages. Edits are debounced (300 ms) and then announced 
 """
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
 from PySide6.QtCore import QDate, QSignalBlocker, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QDateEdit, QHBoxLayout, QLabel, QMenu, QToolButton, QWidget,
+    QDateEdit,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QToolButton,
+    QWidget,
 )
 
 from memberdesk.core import schema

@@ -7,7 +7,7 @@ working directory.
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from PySide6.QtGui import QIcon
@@ -45,7 +45,7 @@ def asset_path(name: str) -> Path:
 ICON_COLOUR = "#3B78C2"  # the stroke colour of the bundled line icons
 
 
-@lru_cache(maxsize=None)
+@cache
 def icon(name: str) -> QIcon:
     """The icon ``name`` (without the ``icon:`` prefix). Raises ``KeyError`` if unknown.
 

@@ -274,7 +274,8 @@ def export_chart(chart: Any, path: str | Path) -> Path:
     if hasattr(chart, "export"):
         return Path(chart.export(path) or path)
     try:
-        from memberdesk.ui.charts.base import Chart, export_chart as chart_export
+        from memberdesk.ui.charts.base import Chart
+        from memberdesk.ui.charts.base import export_chart as chart_export
     except ImportError:
         Chart = None  # type: ignore[assignment,misc]
     if Chart is not None and isinstance(chart, Chart):

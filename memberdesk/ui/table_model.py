@@ -8,7 +8,8 @@ thousands separators; ``Qt.UserRole`` returns the raw value.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd

@@ -6,8 +6,15 @@ import json
 import pytest
 
 from memberdesk.core import schema
-from memberdesk.core.mapping import (ColumnMapping, auto_map, guess_table, header_signature,
-                                     match_column, normalise_header, table_from_name)
+from memberdesk.core.mapping import (
+    ColumnMapping,
+    auto_map,
+    guess_table,
+    header_signature,
+    match_column,
+    normalise_header,
+    table_from_name,
+)
 
 
 def test_normalise_header() -> None:

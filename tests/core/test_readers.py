@@ -12,8 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from memberdesk.core.errors import DataError
-from memberdesk.core.readers import (detect_encoding, list_files, read_file, read_files,
-                                     sniff_delimiter)
+from memberdesk.core.readers import detect_encoding, list_files, read_file, read_files, sniff_delimiter
 
 HEADER_ZH = "保单号,客户号,生效日期,保单状态,年化保费\n"
 ROWS_ZH = "P1,M1,2021-03-01,有效,1000\nP2,M2,2021/3/1,退保,2000\n"
@@ -35,7 +34,7 @@ def test_text_encodings_with_chinese_headers(tmp_path: Path, encoding: str) -> N
 
 
 def test_encoding_detection_bytes() -> None:
-    assert detect_encoding("a,b\n1,2\n".encode("utf-8")) == "utf-8"
+    assert detect_encoding(b"a,b\n1,2\n") == "utf-8"
     assert detect_encoding("保单号\n".encode("utf-8-sig")) == "utf-8-sig"
     assert detect_encoding("保单号,生效日期\n".encode("gb18030")) == "gb18030"
 

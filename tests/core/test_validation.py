@@ -55,7 +55,8 @@ def test_policy_rejections(tmp_path: Path, line: str, reason: str, column: str, 
 
 
 def test_duplicate_ids_first_kept_also_across_files(tmp_path: Path) -> None:
-    ds = _load(tmp_path, {"policies_a.csv": POLICY_HEADER + GOOD_POLICY + "P1,M1,2020-01-01,,有效,1\nP1,M1,2020-02-01,,有效,2\n",
+    ds = _load(tmp_path, {"policies_a.csv": POLICY_HEADER + GOOD_POLICY
+                          + "P1,M1,2020-01-01,,有效,1\nP1,M1,2020-02-01,,有效,2\n",
                           "policies_b.csv": POLICY_HEADER + "P0,M1,2021-01-01,,有效,3\nP9,,2021-01-01,,有效,3\n"})
     rej = ds.report.rejected
     assert rej[["file", "row", "reason", "column"]].values.tolist() == [
@@ -85,7 +86,8 @@ def test_unknown_member_only_checked_when_members_loaded(tmp_path: Path) -> None
 
 def test_member_rejections_birth_date_in_future_and_missing_id(tmp_path: Path) -> None:
     ds = _load(tmp_path, {"policies.csv": POLICY_HEADER + GOOD_POLICY,
-                          "members.csv": "会员号,出生日期,年龄\nM1,1980-01-01,44\nM2,2030-01-01,\n,1980-01-01,\nM3,1980-01-01,-1\n"})
+                          "members.csv": "会员号,出生日期,年龄\nM1,1980-01-01,44\nM2,2030-01-01,\n"
+                                          ",1980-01-01,\nM3,1980-01-01,-1\n"})
     rej = ds.report.rejected.sort_values("row")
     assert rej[["row", "reason", "column"]].values.tolist() == [
         [3, "future_date", "出生日期"], [4, "missing_id", "会员号"], [5, "negative_amount", "年龄"]]

@@ -7,9 +7,16 @@ import pytest
 
 from memberdesk.analysis import metric_definitions as defs
 from memberdesk.analysis.kpis import KPI_IDS
-from memberdesk.analysis.metrics import (REGISTRY, UNIT_LABELS, UnknownMetricError,
-                                         dictionary_frame, get_metric, lineage_graph, node_kind,
-                                         schema_columns)
+from memberdesk.analysis.metrics import (
+    REGISTRY,
+    UNIT_LABELS,
+    UnknownMetricError,
+    dictionary_frame,
+    get_metric,
+    lineage_graph,
+    node_kind,
+    schema_columns,
+)
 
 CHARTED = ("km_survival", "km_median", "logrank_test", "hazard_ratio", "persistency_13",
            "persistency_25", "cohort_retention", "cumulative_incidence", "exposure", "actual",

@@ -5,8 +5,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from memberdesk.analysis.service import (contact_flags, rates_from_sums, service_lapse_link,
-                                         service_summary, window_rate_series, to_days)
+from memberdesk.analysis.service import (
+    contact_flags,
+    rates_from_sums,
+    service_lapse_link,
+    service_summary,
+    to_days,
+    window_rate_series,
+)
 from memberdesk.core.dataset import Dataset
 
 AS_OF = pd.Timestamp("2024-12-31")

@@ -53,8 +53,9 @@ def test_cohort_matrix_equals_analysis(book, small_dataset, rh) -> None:  # type
 
 
 def test_hazard_ratios_equal_fit_cox(book, small_dataset, rh) -> None:  # type: ignore[no-untyped-def]
-    from memberdesk.report.context import ReportContext
     import datetime as dt
+
+    from memberdesk.report.context import ReportContext
 
     ctx = ReportContext(ds=small_dataset, lang="en", segment="channel", include_personal=False,
                         generated_at=dt.datetime(2025, 1, 1))

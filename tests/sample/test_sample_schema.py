@@ -48,7 +48,7 @@ def test_dtypes_are_the_validated_dataset_dtypes(book_3000: dict[str, pd.DataFra
             elif col in BOOL_COLUMNS:
                 assert str(dtype) == "boolean", (table, col)
             else:
-                assert dtype == object, (table, col)
+                assert dtype == np.dtype(object), (table, col)
                 assert frame[col].dropna().map(type).eq(str).all(), (table, col)
 
 

@@ -9,8 +9,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from lifelines import (AalenJohansenFitter, CoxPHFitter, ExponentialFitter, LogLogisticFitter,
-                       LogNormalFitter, WeibullFitter)
+from lifelines import (
+    AalenJohansenFitter,
+    CoxPHFitter,
+    ExponentialFitter,
+    LogLogisticFitter,
+    LogNormalFitter,
+    WeibullFitter,
+)
 from lifelines.datasets import load_rossi
 from lifelines.statistics import proportional_hazard_test
 

@@ -12,8 +12,14 @@ from lifelines.statistics import logrank_test as ll_logrank_test
 from lifelines.statistics import multivariate_logrank_test
 from lifelines.utils import restricted_mean_survival_time
 
-from memberdesk.analysis.survival import (holm_adjust, km_by_segment, logrank_test,
-                                          pairwise_logrank, rmst_by_group, survival_difference)
+from memberdesk.analysis.survival import (
+    holm_adjust,
+    km_by_segment,
+    logrank_test,
+    pairwise_logrank,
+    rmst_by_group,
+    survival_difference,
+)
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
 

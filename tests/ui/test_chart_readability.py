@@ -74,13 +74,11 @@ def _contrast(a, b) -> float:
 
 
 def test_page_explanations_are_legible_in_both_themes(qtbot) -> None:
-    from PySide6.QtGui import QPalette
+    from PySide6.QtGui import QColor, QPalette
     from PySide6.QtWidgets import QApplication
 
     from memberdesk.ui import theme
     from memberdesk.ui.pages import page_factory
-
-    from PySide6.QtGui import QColor
 
     app = QApplication.instance()
     before = theme.current_theme()

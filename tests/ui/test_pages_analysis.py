@@ -24,7 +24,8 @@ def small_dataset(with_extras: bool = True) -> Dataset:
     status = np.where(ended, np.where(rng.random(n) < 0.8, "lapsed", "death"), "in_force")
     members = pd.DataFrame({"member_id": [f"M{i}" for i in range(n)],
                             "gender": np.where(rng.random(n) < 0.5, "F", "M"),
-                            "birth_date": pd.Timestamp("1960-01-01") + pd.to_timedelta(rng.integers(0, 15000, n), unit="D")})
+                            "birth_date": pd.Timestamp("1960-01-01")
+                            + pd.to_timedelta(rng.integers(0, 15000, n), unit="D")})
     policies = pd.DataFrame({
         "policy_id": [f"P{i}" for i in range(n)], "member_id": members["member_id"],
         "product": np.where(rng.random(n) < 0.5, "term", "whole"),

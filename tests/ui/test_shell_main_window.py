@@ -5,7 +5,6 @@ import time
 from pathlib import Path
 
 import pandas as pd
-import pytest
 from PySide6.QtCore import QTimer
 
 from memberdesk.core.dataset import Filters

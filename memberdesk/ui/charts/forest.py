@@ -4,13 +4,13 @@ rejects (the HR is then an average over time and should be read with care).
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFontMetrics
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QWidget
 
 from memberdesk.ui.charts.base import Chart, label_style, tr
@@ -69,12 +69,14 @@ class ForestChart(Chart):
         whisk = ok & np.isfinite(lo) & np.isfinite(hi)
         self.whiskers.setData(x=x[whisk], y=y[whisk], left=x[whisk] - lo[whisk],
                               right=hi[whisk] - x[whisk])
-        flags = f[violation].fillna(False).astype(bool).to_numpy() if violation and violation in f else np.zeros(len(f), bool)
+        flags = (f[violation].fillna(False).astype(bool).to_numpy() if violation and violation in f
+                 else np.zeros(len(f), bool))
         if flags.any():
             right = np.where(np.isfinite(hi), hi, x)
             span = np.nanmax(np.abs(np.concatenate([lo[whisk], hi[whisk], x[ok]]))) if ok.any() else 1.0
             self.violations.setData(right[flags & ok] + 0.04 * max(span, 0.1), y[flags & ok])
-            self.note.setText("▼ " + tr("proportional-hazards assumption rejected (p &lt; 0.05): the ratio changes over time"))
+            self.note.setText(
+                "▼ " + tr("proportional-hazards assumption rejected (p &lt; 0.05): the ratio changes over time"))
         else:
             self.violations.setData([], [])
             self.note.setText("")

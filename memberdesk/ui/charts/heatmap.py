@@ -7,7 +7,8 @@ When the matrix holds shares (``percent=True``) the colour bar is labelled in pe
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd

@@ -15,8 +15,9 @@ would cover the whole chart and hide the other curves — and a footnote says so
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,9 +26,8 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainterPath
 from PySide6.QtWidgets import QGraphicsPathItem, QWidget
 
-from memberdesk.ui.i18n import value_label
-
 from memberdesk.ui.charts.base import Chart, label_style, style_plot, tr
+from memberdesk.ui.i18n import value_label
 
 
 @dataclass(frozen=True)

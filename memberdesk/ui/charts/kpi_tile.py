@@ -3,7 +3,8 @@ whether the change is good for this metric) and a 12-month sparkline. Clicking e
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pyqtgraph as pg

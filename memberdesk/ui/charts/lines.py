@@ -8,7 +8,8 @@ confidence whiskers; ``reference`` draws a dashed horizontal line (1 for A/E rat
 """
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -17,9 +18,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QWidget
 
-from memberdesk.ui.charts.base import Chart, ValueAxis, label_style, tr
+from memberdesk.ui.charts.base import Chart, ValueAxis, label_style
 from memberdesk.ui.i18n import value_label
-
 
 LONG_SERIES = 5_000  # points above which lines are downsampled (peak) and clipped to the view
 MIN_PERCENT_SPAN = 0.10  # a percentage line chart spans at least 10 percentage points
@@ -156,8 +156,10 @@ class TrendChart(Chart):
                     solid = gx <= dashed_after
                     last = max(int(solid.sum()) - 1, 0)
                     self._add(pg.PlotDataItem(gx[solid], gy[solid], pen=pg.mkPen(colour, width=2),
-                                              symbol="o", symbolSize=5, symbolBrush=colour, name=value_label(name) or None))
-                    self._add(pg.PlotDataItem(gx[last:], gy[last:], pen=pg.mkPen(colour, width=2, style=Qt.PenStyle.DashLine)))
+                                              symbol="o", symbolSize=5, symbolBrush=colour,
+                                              name=value_label(name) or None))
+                    dashed = pg.mkPen(colour, width=2, style=Qt.PenStyle.DashLine)
+                    self._add(pg.PlotDataItem(gx[last:], gy[last:], pen=dashed))
                 else:
                     self._add(pg.PlotDataItem(gx, gy, pen=pg.mkPen(colour, width=2), symbol="o",
                                               symbolSize=6, symbolBrush=colour, symbolPen=pg.mkPen(colour),

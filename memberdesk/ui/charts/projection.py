@@ -6,8 +6,9 @@ shaded. A vertical dotted line marks the end of the data.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd

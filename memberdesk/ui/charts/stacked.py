@@ -6,7 +6,7 @@ space above it is the probability of still being in force.
 """
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd

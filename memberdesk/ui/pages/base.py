@@ -24,14 +24,27 @@ is not part of this build yet.
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any, Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
+from typing import Any
 
 import pandas as pd
 from PySide6.QtCore import QT_TR_NOOP, QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QPalette, QShowEvent
-from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QHeaderView, QLabel, QListWidget,
-                               QListWidgetItem, QSizePolicy, QSplitter, QStackedWidget, QTableView,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QSizePolicy,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from memberdesk.ui.table_model import DataFrameModel
 

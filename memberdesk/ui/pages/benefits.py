@@ -6,15 +6,20 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from memberdesk.ui.charts.base import ChartPanel
 from memberdesk.ui.charts.lines import TrendChart
 from memberdesk.ui.i18n import value_label
-from memberdesk.ui.pages.base import (AnalysisPage, Task, fill_table, make_table, percent_format,
-                                      reset_combo, segment_items)
+from memberdesk.ui.pages.base import (
+    AnalysisPage,
+    Task,
+    fill_table,
+    make_table,
+    percent_format,
+    reset_combo,
+    segment_items,
+)
 
 
 @dataclass(frozen=True)
@@ -138,7 +143,8 @@ class BenefitsPage(AnalysisPage):
                 rows.append({"analysis": name, "group": self.tr("users"), "survival": r["survival_users"]})
                 rows.append({"analysis": name, "group": self.tr("non-users"), "survival": r["survival_non_users"]})
             self.compare.set_data(pd.DataFrame(rows), x="analysis", y="survival", series="group", kind="bar",
-                                  percent=True, sort_x=False, y_label=self.tr("Still in force {h:g} months after origin").format(
+                                  percent=True, sort_x=False,
+                                  y_label=self.tr("Still in force {h:g} months after origin").format(
                                       h=view.retention.horizon_months))
             origins = {"issue": self.tr("issue date"), "landmark": self.tr("landmark")}
             formats: dict[str, Any] = {c: percent_format for c in ("survival_users", "survival_non_users",

@@ -11,8 +11,7 @@ from memberdesk.ui.charts.base import ChartPanel
 from memberdesk.ui.charts.km import KMChart
 from memberdesk.ui.charts.lines import TrendChart
 from memberdesk.ui.i18n import value_label
-from memberdesk.ui.pages.base import (AnalysisPage, Task, fill_table, make_table, percent_format,
-                                      split_content)
+from memberdesk.ui.pages.base import AnalysisPage, Task, fill_table, make_table, percent_format, split_content
 
 
 def compute_claims(ds: Any, progress: Any = None) -> Any:

@@ -12,8 +12,15 @@ from PySide6.QtWidgets import QWidget
 from memberdesk.ui.charts.base import ChartPanel
 from memberdesk.ui.charts.stacked import StackedIncidenceChart
 from memberdesk.ui.i18n import format_percent, value_label
-from memberdesk.ui.pages.base import (AnalysisPage, Task, fill_table, make_table, reset_combo,
-                                      segment_items, split_content)
+from memberdesk.ui.pages.base import (
+    AnalysisPage,
+    Task,
+    fill_table,
+    make_table,
+    reset_combo,
+    segment_items,
+    split_content,
+)
 
 
 def compute_decrements(ds: Any, by: str | None, progress: Any = None) -> Any:
@@ -39,7 +46,8 @@ def incidence_by_group(res: Any) -> dict[str, tuple[np.ndarray, dict[str, np.nda
     gcol = next((c for c in ("group", "segment") if c in frame.columns), None)
     out = {}
     for g, part in (frame.groupby(gcol, sort=False) if gcol else [("all", frame)]):
-        wide = part.pivot_table(index="time", columns="cause", values=value, aggfunc="last").sort_index().ffill().fillna(0.0)
+        wide = (part.pivot_table(index="time", columns="cause", values=value, aggfunc="last")
+                .sort_index().ffill().fillna(0.0))
         out[str(g)] = (wide.index.to_numpy(float), {str(c): wide[c].to_numpy(float) for c in wide.columns})
     return out
 

@@ -7,12 +7,19 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QSplitter, QVBoxLayout, QWidget
 
-from memberdesk.ui.charts.base import ChartPanel
 from memberdesk.ui.analysis_text import covariate_label, cox_note, ph_verdict
+from memberdesk.ui.charts.base import ChartPanel
 from memberdesk.ui.charts.forest import ForestChart
 from memberdesk.ui.i18n import column_label
-from memberdesk.ui.pages.base import (AnalysisPage, Task, checked_ids, fill_column_checklist,
-                                      fill_table, make_table, tick_ids)
+from memberdesk.ui.pages.base import (
+    AnalysisPage,
+    Task,
+    checked_ids,
+    fill_column_checklist,
+    fill_table,
+    make_table,
+    tick_ids,
+)
 
 DEFAULT_COVARIATES = ("channel", "product_type", "age_band", "premium_band", "gender")
 NUMERIC_CANDIDATES = ("annual_premium", "sum_assured", "age_at_issue")

@@ -12,14 +12,31 @@ from typing import Any
 
 import pandas as pd
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
-from PySide6.QtWidgets import (QFileDialog, QLineEdit, QListWidget, QListWidgetItem, QPushButton,
-                               QSplitter, QVBoxLayout, QWidget, QHBoxLayout, QLabel)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from memberdesk.ui.charts.base import ChartPanel
 from memberdesk.ui.charts.lines import TrendChart
 from memberdesk.ui.i18n import format_number, format_percent, value_label
-from memberdesk.ui.pages.base import (AnalysisPage, Task, checked_ids, fill_column_checklist,
-                                      fill_table, make_table, tick_ids)
+from memberdesk.ui.pages.base import (
+    AnalysisPage,
+    Task,
+    checked_ids,
+    fill_column_checklist,
+    fill_table,
+    make_table,
+    tick_ids,
+)
 
 STATUSES = ("lapsed", "surrendered", "death", "matured", "other")
 BASES = ("policy_year", "calendar_year")
@@ -99,7 +116,8 @@ class ExperiencePage(AnalysisPage):
             item = QListWidgetItem(value_label(status))  # shown translated; the code is the data
             item.setData(Qt.ItemDataRole.UserRole, status)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked if status in ("lapsed", "surrendered") else Qt.CheckState.Unchecked)
+            checked = status in ("lapsed", "surrendered")
+            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
             self.target.addItem(item)
         self.expected = QLineEdit()
         self.expected.setPlaceholderText(self.tr("no expected table (rates only)"))
@@ -211,9 +229,11 @@ class ExperiencePage(AnalysisPage):
             if unmatched:  # a table is loaded but cannot be matched: the note says why
                 self.panel.set_title(self.tr("Termination rate by calendar year (95% CI)"))
             elif calendar:
-                self.panel.set_title(self.tr("Termination rate by calendar year (95% CI) — load an expected table for A/E"))
+                self.panel.set_title(
+                    self.tr("Termination rate by calendar year (95% CI) — load an expected table for A/E"))
             else:
-                self.panel.set_title(self.tr("Termination rate by policy year (95% CI) — load an expected table for A/E"))
+                self.panel.set_title(
+                    self.tr("Termination rate by policy year (95% CI) — load an expected table for A/E"))
         self.note.setText(self.tr(
             "The expected table has no calendar_year column, so its rates cannot be matched to "
             "calendar years: A/E needs the policy-year basis (or a table by calendar_year). "

@@ -14,8 +14,16 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, SignalInstance
-from PySide6.QtWidgets import (QAbstractButton, QAbstractSpinBox, QComboBox, QDoubleSpinBox,
-                               QLineEdit, QListWidget, QSpinBox, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QLineEdit,
+    QListWidget,
+    QSpinBox,
+    QWidget,
+)
 
 JSON_SCALARS = (str, int, float, bool, type(None))
 

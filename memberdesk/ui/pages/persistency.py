@@ -12,8 +12,16 @@ from memberdesk.ui.charts.base import ChartPanel
 from memberdesk.ui.charts.heatmap import HeatmapChart
 from memberdesk.ui.charts.lines import TrendChart
 from memberdesk.ui.i18n import column_label
-from memberdesk.ui.pages.base import (AnalysisPage, Task, fill_table, make_table, percent_format,
-                                      reset_combo, segment_items, split_content)
+from memberdesk.ui.pages.base import (
+    AnalysisPage,
+    Task,
+    fill_table,
+    make_table,
+    percent_format,
+    reset_combo,
+    segment_items,
+    split_content,
+)
 
 
 @dataclass(frozen=True)
@@ -48,11 +56,14 @@ class PersistencyPage(AnalysisPage):
                                                       (self.tr("month"), "month"), (self.tr("quarter"), "quarter"),
                                                       (self.tr("year"), "year")])
         self.segment = self.combo(self.tr("Segment:"), [(self.tr("Whole book"), None)])
-        self.measure = self.combo(self.tr("Measure:"), [(self.tr("premium"), "premium"), (self.tr("policy count"), "count")])
+        self.measure = self.combo(self.tr("Measure:"),
+                                  [(self.tr("premium"), "premium"), (self.tr("policy count"), "count")])
         self.measure.currentIndexChanged.disconnect()
         self.measure.currentIndexChanged.connect(lambda _i: self.result is not None and self.show_result(self.result))
-        self.weight = self.combo(self.tr("Cohorts by:"), [(self.tr("policy count"), "count"), (self.tr("premium"), "premium")])
-        self.cohort = self.combo(self.tr("Cohort:"), [(self.tr("issue month"), "month"), (self.tr("issue quarter"), "quarter")])
+        self.weight = self.combo(self.tr("Cohorts by:"),
+                                 [(self.tr("policy count"), "count"), (self.tr("premium"), "premium")])
+        self.cohort = self.combo(self.tr("Cohort:"),
+                                 [(self.tr("issue month"), "month"), (self.tr("issue quarter"), "quarter")])
         for key, box in (("month", self.month), ("period", self.period), ("segment", self.segment),
                          ("measure", self.measure), ("cohort_weight", self.weight),
                          ("cohort", self.cohort)):
@@ -99,7 +110,8 @@ class PersistencyPage(AnalysisPage):
                             x_label=self.tr("Evaluation period (end)"),
                             y_label=self.tr("{m}-month persistency").format(m=res.month))
         self.trend_panel.set_title(self.tr("{m}-month persistency ({measure}) by {by}").format(
-            m=res.month, measure=self.measure.currentText(), by=column_label(res.by) if res.by else self.tr("whole book")))
+            m=res.month, measure=self.measure.currentText(),
+            by=column_label(res.by) if res.by else self.tr("whole book")))
         shown = frame.drop(columns=[c for c in ("period_start", "cohort_issued_from", "cohort_issued_to")
                                     if c in frame.columns])
         fill_table(self.table, self.model, shown,

@@ -45,9 +45,10 @@ def fitted_curves(res: Any) -> list[FittedCurve]:
     elif isinstance(curves, dict):
         for name, c in curves.items():
             t = np.asarray(_first(c, "time", "timeline"), float)
+            lower, upper = _first(c, "ci_lower"), _first(c, "ci_upper")
             out.append(FittedCurve(str(name), t, np.asarray(c.survival, float),
-                                   np.asarray(_first(c, "ci_lower") if _first(c, "ci_lower") is not None else [], float),
-                                   np.asarray(_first(c, "ci_upper") if _first(c, "ci_upper") is not None else [], float)))
+                                   np.asarray(lower if lower is not None else [], float),
+                                   np.asarray(upper if upper is not None else [], float)))
     return out
 
 

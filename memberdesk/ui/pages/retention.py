@@ -6,14 +6,22 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from PySide6.QtWidgets import QSpinBox, QTabWidget, QWidget
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QSpinBox, QTabWidget, QWidget
 
 from memberdesk.ui.charts.base import ChartPanel
 from memberdesk.ui.charts.km import KMChart
 from memberdesk.ui.i18n import column_label
-from memberdesk.ui.pages.base import (AnalysisPage, Task, fill_table, make_table, percent_format,
-                                      reset_combo, segment_items, split_content)
+from memberdesk.ui.pages.base import (
+    AnalysisPage,
+    Task,
+    fill_table,
+    make_table,
+    percent_format,
+    reset_combo,
+    segment_items,
+    split_content,
+)
 
 YEARS = (1, 2, 3, 5)
 DAYS_PER_YEAR = 365.25
