@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from memberdesk.commands.common import add_data_args, load_from_args
+from memberdesk.core.atomic_write import refuse_overwriting_inputs
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -38,6 +39,10 @@ def run(args: argparse.Namespace) -> int:
     if output.suffix.lower() != ".xlsx":
         print(f"memberdesk: error: -o {args.output!r}: the report must be an .xlsx file",
               file=sys.stderr)
+        return 2
+    clash = refuse_overwriting_inputs(output, [*args.data, *filter(None, [args.expected])], "-o")
+    if clash:
+        print(f"memberdesk: error: {clash}", file=sys.stderr)
         return 2
     expected = None
     if args.expected:

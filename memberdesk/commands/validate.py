@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from memberdesk.commands.common import add_data_args, load_from_args, print_json
 from memberdesk.core import schema
+from memberdesk.core.atomic_write import refuse_overwriting_inputs
 from memberdesk.core.validation_report import ValidationReport
 
 
@@ -27,19 +29,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 def run(args: argparse.Namespace) -> int:
     if args.rejected_out:
-        problem = output_problem(Path(args.rejected_out))
+        problem = output_problem(Path(args.rejected_out), args.data)
         if problem:
             print(f"memberdesk: error: --rejected-out {args.rejected_out}: {problem}", file=sys.stderr)
             return 2
     ds = load_from_args(args)
     report = ds.report
     if args.rejected_out:
-        try:
-            report.export_rejected(Path(args.rejected_out))
-        except OSError as exc:
-            print(f"memberdesk: error: cannot write {args.rejected_out}: {exc.strerror or exc}",
-                  file=sys.stderr)
-            return 2
+        report.export_rejected(Path(args.rejected_out))  # DataError (exit 3) when it cannot
     if args.json:
         print_json(report.to_json(ds.as_of))
     else:
@@ -73,8 +70,12 @@ def format_report(report: ValidationReport, as_of: str) -> str:
     return "\n".join(lines)
 
 
-def output_problem(path: Path) -> str:
-    """Why ``path`` cannot receive the rejected rows ("" when it can), checked before loading."""
+def output_problem(path: Path, inputs: Sequence[str] = ()) -> str:
+    """Why ``path`` cannot receive the rejected rows ("" when it can), checked before loading:
+    a folder, a missing folder, or one of the input files (never overwritten)."""
+    clash = refuse_overwriting_inputs(path, inputs, "")
+    if clash:
+        return clash.strip()
     if path.is_dir():
         return "is a folder; give a file name (.csv or .xlsx)"
     if not path.parent.is_dir():

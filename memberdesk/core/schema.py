@@ -15,7 +15,9 @@ POLICIES = "policies"
 BENEFIT_USAGE = "benefit_usage"
 SERVICE_CONTACTS = "service_contacts"
 CLAIMS = "claims"
-TABLES: tuple[str, ...] = (MEMBERS, POLICIES, BENEFIT_USAGE, SERVICE_CONTACTS, CLAIMS)
+PREMIUM_PAYMENTS = "premium_payments"
+TABLES: tuple[str, ...] = (MEMBERS, POLICIES, BENEFIT_USAGE, SERVICE_CONTACTS, CLAIMS,
+                           PREMIUM_PAYMENTS)
 
 
 @dataclass(frozen=True)
@@ -180,17 +182,38 @@ CLAIMS_SPEC = TableSpec(
     sheet_names=("claims", "claim", "理赔", "理赔记录", "赔案"),
 )
 
+# 缴费记录 (optional): one row per instalment due (or per part of one: rows with the same
+# policy and due date add up). paid_date empty = unpaid. Feeds collected-basis persistency.
+PREMIUM_PAYMENTS_SPEC = TableSpec(
+    PREMIUM_PAYMENTS,
+    (
+        C("policy_id", "id", POLICIES_SPEC.column("policy_id").synonyms, required=True),
+        C("due_date", "date", ("due date", "due", "premium due date", "instalment due date",
+                               "installment due date", "应缴日期", "应交日期", "应缴费日期",
+                               "应收日期")),
+        C("paid_date", "date", ("paid date", "payment date", "date paid", "received date",
+                                "实缴日期", "实交日期", "缴费日期", "实收日期", "到账日期")),
+        C("amount", "number", ("amount", "premium amount", "instalment amount",
+                               "installment amount", "payment amount", "缴费金额", "实收保费",
+                               "应缴保费", "期缴金额"),
+          nonnegative=True),
+    ),
+    id_column=None,
+    sheet_names=("premium_payments", "payments", "premium payments", "缴费记录", "缴费明细",
+                 "收费记录", "实收保费"),
+)
+
 del C
 
 TABLE_SPECS: dict[str, TableSpec] = {
     s.name: s for s in (MEMBERS_SPEC, POLICIES_SPEC, BENEFIT_USAGE_SPEC, SERVICE_CONTACTS_SPEC,
-                        CLAIMS_SPEC)
+                        CLAIMS_SPEC, PREMIUM_PAYMENTS_SPEC)
 }
 
 # --- vocabularies -------------------------------------------------------------------------
 
 POLICY_STATUSES: tuple[str, ...] = ("in_force", "lapsed", "surrendered", "death", "matured",
-                                    "other")
+                                    "other", "waived")
 STATUS_SYNONYMS: dict[str, tuple[str, ...]] = {
     "in_force": ("in_force", "in force", "inforce", "active", "a", "if", "current", "valid",
                  "premium paying", "paid up", "有效", "生效", "正常", "在保", "缴费有效"),
@@ -201,6 +224,11 @@ STATUS_SYNONYMS: dict[str, tuple[str, ...]] = {
     "death": ("death", "dead", "died", "deceased", "d", "death claim", "身故", "死亡", "身故理赔"),
     "matured": ("matured", "maturity", "mature", "expired", "m", "满期", "期满", "到期"),
     "other": ("other", "others", "o", "其他", "其它", "犹豫期撤单", "撤单", "free look"),
+    # premium waiver (豁免/免缴): the policy stays in force, its premiums are waived; excluded
+    # from the persistency cohort. With an end date it is read as a waiver ending the premium
+    # obligation on that date (not a voluntary exit).
+    "waived": ("waived", "waiver", "premium waived", "premium waiver", "免缴", "豁免",
+               "保费豁免", "豁免保费", "免交"),
 }
 VOLUNTARY_EXIT_STATUSES: tuple[str, ...] = ("lapsed", "surrendered")
 CLAIM_STATUSES: tuple[str, ...] = ("paid", "declined", "open")
@@ -252,3 +280,26 @@ REASON_DESCRIPTIONS: dict[str, str] = {
 
 DAYS_PER_MONTH = 365.25 / 12
 DAYS_PER_YEAR = 365.25
+
+# --- limits and missing values of the input (docs/data-contract.md "Your data") --------------
+
+# Cells that mean "no value" in every column type (compared after trimming, any case); empty
+# and whitespace-only cells are missing too. The import wizard shows this list and lets the user
+# change it (``normalize.set_missing_tokens``).
+MISSING_TOKENS: tuple[str, ...] = ("NA", "N/A", "NaN", "null", "NULL", "None", "-", "—", "#N/A")
+MIN_DATE = "1900-01-01"  # dates outside MIN_DATE..MAX_DATE are a usage/data error
+MAX_DATE = "2262-04-11"  # the last day datetime64[ns] holds
+MAX_FIELD_CHARS = 1 << 20  # a longer cell rejects its row (field_too_long)
+MAX_COLUMNS = 16_384  # Excel's own column limit; wider tables are refused
+MAX_SHEET_ROWS = 1_048_576  # Excel's row limit; a sheet is read to its last non-empty row
+
+REASON_FIELD_TOO_LONG = "field_too_long"
+REASON_SUSPECT_QUOTE = "suspect_quote"
+REASON_BAD_TEXT = "bad_text"
+REASON_DESCRIPTIONS.update({
+    REASON_FIELD_TOO_LONG: "A cell is longer than the field limit (1 MiB of text).",
+    REASON_SUSPECT_QUOTE: ("A quote opened in this row closes on a later line, swallowing lines "
+                           "that look like whole rows (an export error); the swallowed lines are "
+                           "read as their own rows."),
+    REASON_BAD_TEXT: "The row holds a NUL byte or text that is not valid in the file's encoding.",
+})

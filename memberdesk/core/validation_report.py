@@ -5,10 +5,14 @@ and the report's Data quality sheet.
 """
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import pandas as pd
+
+from memberdesk.core.atomic_write import atomic_write
 
 REJECTED_COLUMNS: tuple[str, ...] = ("table", "file", "sheet", "row", "column", "reason",
                                      "value", "detail")
@@ -92,13 +96,19 @@ class ValidationReport:
             for i, row in enumerate(frame.itertuples(index=False, name=None), start=2):
                 for j, value in enumerate(row, start=1):
                     write_cell(ws, i, j, value)
-            wb.save(path)
-            return path
+            return atomic_write(path, lambda h: h.write(workbook_bytes(wb)),
+                                what="the rejected rows")
         guarded = frame.astype(object).map(
             lambda v: "'" + v if isinstance(v, str) and needs_text_guard(v)
             and not _is_number(v) else v)
-        guarded.to_csv(path, index=False, encoding="utf-8-sig")
-        return path
+
+        def write_csv(handle: BinaryIO) -> None:
+            text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
+            guarded.to_csv(text, index=False)
+            text.flush()
+            text.detach()
+
+        return atomic_write(path, write_csv, what="the rejected rows")
 
 
 def _is_number(text: str) -> bool:
@@ -108,3 +118,11 @@ def _is_number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def workbook_bytes(wb: Any) -> bytes:
+    """An openpyxl workbook saved in memory: a failing disk write then cannot leave a
+    half-closed zip file behind (whose clean-up prints "Exception ignored" tracebacks)."""
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

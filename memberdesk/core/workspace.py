@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,8 @@ from typing import Any
 
 import pandas as pd
 
+from memberdesk.core import schema
+from memberdesk.core.atomic_write import atomic_write_text
 from memberdesk.core.dataset import Filters
 from memberdesk.core.errors import DataError
 
@@ -90,10 +93,7 @@ class Workspace:
         if path.suffix.lower() != SUFFIX:
             path = path.with_name(path.name + SUFFIX)
         text = json.dumps(self.to_json(path.resolve().parent), ensure_ascii=False, indent=1)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-        return path
+        return atomic_write_text(path, text + "\n", what="the workspace")
 
     # ---- loading --------------------------------------------------------------------------
 
@@ -106,14 +106,8 @@ class Workspace:
         DataError
             When the object is not a workspace or comes from a newer MemberDesk.
         """
-        if not isinstance(data, Mapping):
-            raise DataError("this is not a MemberDesk workspace (expected a JSON object)")
+        check_workspace_json(data)
         version = data.get("schema_version", 1)
-        if not isinstance(version, int) or version < 1:
-            raise DataError(f"unknown workspace version {version!r}")
-        if version > SCHEMA_VERSION:
-            raise DataError(f"this workspace was saved by a newer MemberDesk (format {version}; "
-                            f"this version reads up to {SCHEMA_VERSION})")
         if version == 1:
             sources = [str(p) for p in data.get("files", [])]
         else:
@@ -136,16 +130,16 @@ class Workspace:
         be read."""
         path = Path(path)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            raw = path.read_bytes()
         except OSError as exc:
-            raise DataError(f"cannot read the workspace: {exc.strerror or exc}", file=str(path))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise DataError(f"this file is not a MemberDesk workspace ({exc})", file=str(path))
+            raise DataError(f"cannot read the workspace: {exc.strerror or exc}",
+                            file=str(path)) from None
+        data = _parse_workspace_bytes(raw, str(path))
         try:
             return cls.from_json(data, path.resolve().parent)
         except DataError as exc:
-            raise DataError(exc.message, file=str(path)) from None
-        except (TypeError, ValueError, KeyError) as exc:
+            raise DataError(exc.message, file=str(path), column=exc.column) from None
+        except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as exc:
             raise DataError(f"the workspace is damaged: {exc}", file=str(path)) from None
 
     # ---- moved files ----------------------------------------------------------------------
@@ -206,3 +200,171 @@ def _locate(entry: Any, base: Path | None) -> str:
         return path
     candidate = (base / rel).resolve()
     return str(candidate) if candidate.exists() else path
+
+
+# ---- the workspace schema -----------------------------------------------------------------
+
+MAX_WORKSPACE_BYTES = 16 << 20  # a workspace holds paths and choices, never data
+MAX_NESTING = 16  # the deepest a valid workspace goes is 5 (page_state values may nest a little)
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_FILTER_LISTS = ("product", "channel", "region", "tier")
+
+
+def _parse_workspace_bytes(raw: bytes, file: str) -> Any:
+    """The JSON value of a workspace file, or one :class:`DataError` saying why not."""
+    def damaged(why: str) -> DataError:
+        return DataError(f"this file is not a MemberDesk workspace ({why})", file=file)
+
+    if not raw.strip():
+        raise damaged("the file is empty")
+    if len(raw) > MAX_WORKSPACE_BYTES:
+        raise damaged(f"{len(raw):,} bytes; a workspace is a small text file")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:64]:
+        raise damaged("UTF-16 or binary content; workspaces are UTF-8 JSON text")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise damaged(f"not UTF-8 text: byte {exc.start}") from None
+    depth = _bracket_depth(text)
+    if depth > MAX_NESTING:
+        raise damaged(f"nested {depth} levels deep; a workspace nests at most {MAX_NESTING}")
+    try:
+        return json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise damaged(f"truncated or invalid JSON: {exc}") from None
+
+
+def _bracket_depth(text: str) -> int:
+    """Deepest nesting of ``[``/``{`` outside strings (checked before parsing, so a hostile
+    file cannot exhaust the recursion limit of the JSON parser or of the checks)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
+
+
+def _bad(field_name: str, why: str) -> DataError:
+    return DataError(f"the workspace is damaged: field {field_name!r} {why}", column=field_name)
+
+
+def _expect(value: Any, kinds: tuple[type, ...], field_name: str, what: str) -> None:
+    if isinstance(value, bool) and bool not in kinds or not isinstance(value, kinds):
+        raise _bad(field_name, f"must be {what}, not {type(value).__name__} {_short(value)}")
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _check_date(value: Any, field_name: str) -> None:
+    if value in (None, ""):
+        return
+    _expect(value, (str,), field_name, "a date YYYY-MM-DD or null")
+    if not _DATE.match(value) or not _date_ok(value):
+        raise _bad(field_name, f"must be a date YYYY-MM-DD between {schema.MIN_DATE} and "
+                               f"{schema.MAX_DATE}, not {_short(value)}")
+
+
+def _date_ok(text: str) -> bool:
+    try:
+        stamp = pd.Timestamp(text)
+    except (ValueError, OverflowError):
+        return False
+    return schema.MIN_DATE <= text <= schema.MAX_DATE and not pd.isna(stamp)
+
+
+def check_workspace_json(data: Any) -> None:
+    """Check a workspace's JSON value against the workspace schema (version, types, values).
+
+    Raises
+    ------
+    DataError
+        Naming the first field at fault (``column`` is the field's JSON path).
+    """
+    if not isinstance(data, Mapping):
+        raise DataError("this is not a MemberDesk workspace (expected a JSON object, found "
+                        f"{type(data).__name__})")
+    version = data.get("schema_version", 1)
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise _bad("schema_version", f"must be a whole number from 1 to {SCHEMA_VERSION}, "
+                                     f"not {_short(version)}")
+    if version > SCHEMA_VERSION:
+        raise DataError(f"this workspace was saved by a newer MemberDesk (format {version}; "
+                        f"this version reads up to {SCHEMA_VERSION})", column="schema_version")
+    if version == 1:
+        files = data.get("files", [])
+        _expect(files, (list,), "files", "a list of paths")
+        for i, f in enumerate(files):
+            _expect(f, (str,), f"files[{i}]", "a path")
+    else:
+        _check_sources(data.get("sources", []))
+        _check_mappings(data.get("mappings", []))
+    filters = data.get("filters")
+    if filters is not None:
+        _expect(filters, (dict,), "filters", "an object")
+        for key in ("issue_from", "issue_to"):
+            _check_date(filters.get(key), f"filters.{key}")
+        for key in _FILTER_LISTS:
+            values = filters.get(key, [])
+            _expect(values, (list,), f"filters.{key}", "a list of values")
+            for i, v in enumerate(values):
+                _expect(v, (str, int, float), f"filters.{key}[{i}]", "a value")
+    _check_date(data.get("as_of"), "as_of")
+    page = data.get("page")
+    if page is not None:
+        _expect(page, (str,), "page", "a page name or null")
+    state = data.get("page_state", {})
+    if state is not None:
+        _expect(state, (dict,), "page_state", "an object of pages")
+        for key, value in state.items():
+            _expect(value, (dict,), f"page_state.{key}", "an object")
+
+
+def _check_sources(sources: Any) -> None:
+    _expect(sources, (list,), "sources", "a list")
+    for i, entry in enumerate(sources):
+        where = f"sources[{i}]"
+        _expect(entry, (str, dict), where, "a path or {path, relative}")
+        if isinstance(entry, dict):
+            _expect(entry.get("path"), (str,), f"{where}.path", "a path")
+            rel = entry.get("relative")
+            if rel is not None:
+                _expect(rel, (str,), f"{where}.relative", "a path or null")
+
+
+def _check_mappings(mappings: Any) -> None:
+    _expect(mappings, (list,), "mappings", "a list")
+    for i, m in enumerate(mappings):
+        where = f"mappings[{i}]"
+        _expect(m, (dict,), where, "an object")
+        table = m.get("table")
+        if table not in schema.TABLE_SPECS:
+            raise _bad(f"{where}.table", f"must be one of {', '.join(schema.TABLE_SPECS)}, "
+                                         f"not {_short(table)}")
+        columns = m.get("columns", [])
+        pairs = list(columns.items()) if isinstance(columns, dict) else columns
+        _expect(pairs, (list,), f"{where}.columns", "a list of [source, column] pairs")
+        known = set(schema.TABLE_SPECS[table].column_names)
+        for j, pair in enumerate(pairs):
+            at = f"{where}.columns[{j}]"
+            if not isinstance(pair, (list, tuple)) or len(pair) != 2 \
+                    or not isinstance(pair[0], str):
+                raise _bad(at, f"must be a [source header, column] pair, not {_short(pair)}")
+            if pair[1] is not None and pair[1] not in known:
+                raise _bad(at, f"maps {pair[0]!r} to {_short(pair[1])}, which is not a column "
+                               f"of the {table} table")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import stat
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,11 +17,19 @@ import pandas as pd
 from openpyxl import Workbook
 
 import memberdesk
+from memberdesk.core.atomic_write import atomic_write
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError, DataError
 from memberdesk.core.progress import Progress, check_cancelled, ensure
+from memberdesk.core.validation_report import workbook_bytes
 from memberdesk.report import report_strings as rs
-from memberdesk.report import sheets_experience, sheets_models, sheets_operations, sheets_overview, sheets_retention
+from memberdesk.report import (
+    sheets_experience,
+    sheets_models,
+    sheets_operations,
+    sheets_overview,
+    sheets_retention,
+)
 from memberdesk.report.context import ReportContext, Unavailable
 from memberdesk.report.layout import SheetWriter
 from memberdesk.report.safety import is_personal
@@ -161,36 +168,7 @@ def _check_target(target: Path) -> None:
 
 
 def _save_atomic(wb: Workbook, target: Path) -> None:
-    """Save to a temp file in the target folder, then ``os.replace`` it into place."""
-    folder = target.parent if str(target.parent) else Path(".")
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".xlsx.tmp",
-                                        dir=folder)
-    except OSError as exc:
-        raise DataError(f"cannot write in the report folder ({exc.strerror or exc})",
-                        file=str(target)) from exc
-    tmp = Path(tmp_name)
-    try:
-        os.close(fd)
-        wb.save(tmp)
-        _copy_mode(target, tmp)
-        os.replace(tmp, target)
-    except OSError as exc:
-        raise DataError(f"cannot save the report ({exc.strerror or exc}); the previous file, "
-                        "if any, is unchanged", file=str(target)) from exc
-    finally:
-        if tmp.exists():
-            try:
-                tmp.unlink()
-            except OSError:
-                pass
-
-
-def _copy_mode(target: Path, tmp: Path) -> None:
-    """Give the new file the old file's permissions (or the usual 0666 & ~umask)."""
-    if target.exists():
-        os.chmod(tmp, target.stat().st_mode & 0o777)
-        return
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)
+    """Save through the one atomic-write helper (temp file in the target folder, fsync,
+    ``os.replace``); the workbook is serialised in memory first, so a full disk leaves no
+    half-closed zip file behind."""
+    atomic_write(target, lambda h: h.write(workbook_bytes(wb)), what="the report")

@@ -86,11 +86,19 @@ def _old_report(folder: Path) -> tuple[Path, bytes]:
     return target, target.read_bytes()
 
 
+def _write_half(target, data: bytes) -> None:  # type: ignore[no-untyped-def]
+    """Part of a workbook written to a path or (atomic writer) an in-memory buffer."""
+    if hasattr(target, "write"):
+        target.write(data)
+    else:
+        Path(target).write_bytes(data)
+
+
 def test_failed_save_leaves_old_file_and_no_temp(tmp_path: Path, small_dataset, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     target, before = _old_report(tmp_path)
 
     def broken_save(self, filename):  # type: ignore[no-untyped-def]
-        Path(filename).write_bytes(b"half a workbook")
+        _write_half(filename, b"half a workbook")
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(Workbook, "save", broken_save)
@@ -105,7 +113,7 @@ def test_bug_during_save_still_cleans_up(tmp_path: Path, small_dataset, monkeypa
     target, before = _old_report(tmp_path)
 
     def broken_save(self, filename):  # type: ignore[no-untyped-def]
-        Path(filename).write_bytes(b"half")
+        _write_half(filename, b"half")
         raise RuntimeError("boom")
 
     monkeypatch.setattr(Workbook, "save", broken_save)
