@@ -1,22 +1,35 @@
 """Kaplan-Meier and Nelson-Aalen estimators on unique event times (vectorised).
 
-Conventions (identical to lifelines' ``KaplanMeierFitter`` / ``NelsonAalenFitter``, so numbers
-can be checked against lifelines, R ``survival`` and SAS ``PROC LIFETEST``):
+Conventions (R ``survival::survfit(..., conf.type = "log-log")`` and SAS ``PROC LIFETEST``;
+lifelines' ``KaplanMeierFitter`` / ``NelsonAalenFitter`` agree except where noted):
 
 * Durations are non-negative numbers in one unit (days or months: the caller says which);
   ``events`` is 1 for an observed event (e.g. a lapse) and 0 for a right-censored record
   (still in force at the as-of date, or ended by a status that is not the event).
+* Time resolution: durations that differ by less than :data:`TIME_RESOLUTION` (1e-9) of the unit
+  (relative to the time for times above 1) are one time point, the smallest of them (R's
+  ``aeqSurv`` does the same with sqrt(machine epsilon)): 0.3 and 0.30000000000000004 are tied.
 * The timeline is the sorted unique durations plus ``t = 0`` (lifelines' "birth" row): at
-  ``t = 0`` the survival is 1 unless some durations are exactly 0.
-* ``at_risk[i]`` is the (weighted) number with duration >= ``timeline[i]``; ``observed[i]`` and
-  ``censored[i]`` are the events and censorings at exactly ``timeline[i]``.
-* Survival S(t) = prod_{t_i <= t} (1 - d_i / n_i), computed as exp(cumsum(log(n-d) - log(n))).
+  ``t = 0`` the survival is 1 unless some durations are exactly 0. R's ``survfit`` has no
+  ``t = 0`` row; every other row is R's.
+* Delayed entry (left truncation): an optional ``entry`` duration per record (0 = observed from
+  the start). A record with entry > 0 is at risk at t when entry < t <= exit (R's
+  ``Surv(entry, exit, event)``); a record with entry 0 is at risk when t <= exit. Entry times
+  add no timeline points (as R). Callers reject records with exit <= entry before this module.
+* ``at_risk[i]`` is the (weighted) number at risk at ``timeline[i]`` (duration >= t, less those
+  entering at or after t); ``observed[i]`` and ``censored[i]`` are the events and censorings at
+  exactly ``timeline[i]``.
+* Survival S(t) = prod_{t_i <= t} (1 - d_i / n_i), computed as exp(cumsum(log(n-d) - log(n)))
+  (lifelines' arithmetic; R's cumulative product differs by round-off, ~1e-16).
 * 95% CI by the exponential Greenwood ("log(-log)") formula: with v = log S and
   G = sum d_i / (n_i (n_i - d_i)) (terms with n_i = d_i set to 0 as lifelines does),
-  lower/upper = exp(-exp(log(-v) -/+ z sqrt(G) / v)); undefined points (S = 1) are 1.
-* Median: the first time with S(t) <= 0.5 (``inf`` when the curve never gets there); its CI is
-  the same rule applied to the lower and upper CI curves, as
-  ``lifelines.utils.median_survival_times(kmf.confidence_interval_)``.
+  lower/upper = exp(-exp(log(-v) -/+ z sqrt(G) / v)); where S = 1 both are 1; where S = 0 the
+  interval is undefined and both are NaN (R's NA; lifelines gives 0, 0).
+* Median and every quantile: :mod:`memberdesk.analysis.quantiles` -- the first time S <= q,
+  except where S equals q (within 1.5e-8) over a flat stretch: the midpoint of the stretch (R,
+  SAS). The median's CI limits are the same rule applied to the lower and upper CI curves
+  (NaN points skipped), so a CI curve that is undefined before it reaches 0.5 gives "not
+  reached" (``inf``), as R. ``median_rule="first"`` gives lifelines' first-time rule.
 * ``weights`` are frequency weights (counts of identical records).
 """
 from __future__ import annotations
@@ -30,9 +43,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from memberdesk.analysis.quantiles import quantile_time
 from memberdesk.core.errors import AnalysisError
 
 ArrayLike = Sequence[float] | np.ndarray | pd.Series
+TIME_RESOLUTION = 1e-9
 
 
 # ---- counting ---------------------------------------------------------------------------------
@@ -71,7 +86,8 @@ def check_inputs(durations: ArrayLike, events: ArrayLike,
 
 def unique_time_codes(durations: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sorted unique times and each duration's index into them (hash-based: O(n), not a sort
-    of n values). ``t = 0`` is always included, as lifelines' birth row."""
+    of n values). ``t = 0`` is always included, as lifelines' birth row. Times closer than
+    :data:`TIME_RESOLUTION` (module doc) are merged into the smallest of them."""
     codes, uniques = pd.factorize(durations, sort=False)
     uniques = np.asarray(uniques, dtype=float)
     has_zero = bool((uniques == 0.0).any())
@@ -80,7 +96,21 @@ def unique_time_codes(durations: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     order = np.argsort(uniques, kind="stable")
     rank = np.empty(order.size, dtype=np.int64)
     rank[order] = np.arange(order.size)
-    return uniques[order], rank[codes]
+    times = uniques[order]
+    tied = np.diff(times) <= TIME_RESOLUTION * np.maximum(1.0, np.abs(times[1:]))
+    if tied.any():
+        cluster = np.concatenate([[0], np.cumsum(~tied)])
+        times = times[np.concatenate([[True], ~tied])]
+        rank = cluster[rank]
+    return times, rank[codes]
+
+
+def time_index(times: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Index of the last timeline point <= each value (after the same merging of near-equal
+    times as :func:`unique_time_codes`): where an entry time falls on the timeline."""
+    v = np.asarray(values, dtype=float)
+    return np.searchsorted(times, v + TIME_RESOLUTION * np.maximum(1.0, np.abs(v)),
+                           side="right") - 1
 
 
 def grouped_counts(durations: np.ndarray, events: np.ndarray, weights: np.ndarray,
@@ -102,18 +132,47 @@ def grouped_counts(durations: np.ndarray, events: np.ndarray, weights: np.ndarra
     return times, removed, observed, records
 
 
+def risk_sets(times: np.ndarray, removed: np.ndarray, entry: np.ndarray | None = None,
+              weights: np.ndarray | None = None, group_codes: np.ndarray | None = None
+              ) -> np.ndarray:
+    """Number at risk per group and timeline point, shape like ``removed`` (groups x times).
+
+    Without ``entry``: everyone removed at or after t (total - removed before t). With
+    ``entry`` (same length as the records, 0 = from the start): less the records whose entry
+    is > 0 and >= t (module doc: at risk when entry < t <= exit).
+    """
+    removed = np.atleast_2d(np.asarray(removed, dtype=float))
+    k, u = removed.shape
+    totals = removed.sum(axis=1, keepdims=True)
+    before = np.concatenate([np.zeros((k, 1)), np.cumsum(removed, axis=1)[:, :-1]], axis=1)
+    at_risk = totals - before
+    if entry is None:
+        return at_risk
+    e = np.asarray(entry, dtype=float)
+    w = np.ones(e.size) if weights is None else np.asarray(weights, dtype=float)
+    late = e > 0
+    if not late.any():
+        return at_risk
+    # entries in (t_{i-1}, t_i] are not yet at risk at t_i... the bucket of an entry is the
+    # last timeline point <= it; it is not at risk at that point nor any earlier one.
+    bucket = time_index(times, e[late])
+    codes = np.zeros(e.size, dtype=np.int64) if group_codes is None else group_codes
+    flat = codes[late].astype(np.int64) * u + bucket
+    entered = np.bincount(flat, weights=w[late], minlength=k * u).reshape(k, u)
+    not_yet = np.cumsum(entered[:, ::-1], axis=1)[:, ::-1]   # entries >= t_i
+    return at_risk - not_yet
+
+
 def _maybe_int(x: np.ndarray) -> np.ndarray:
     return x.astype(np.int64) if np.all(x == np.round(x)) else x
 
 
 # ---- the curve --------------------------------------------------------------------------------
 
-def qth_time(q: float, timeline: np.ndarray, curve: np.ndarray) -> float:
-    """First time the curve is <= q (lifelines ``qth_survival_time``); inf if it never is."""
-    if curve.size == 0 or curve[-1] > q:
-        return float("inf")
-    return float(timeline[np.searchsorted(-curve, -q, side="left")])
-
+def qth_time(q: float, timeline: np.ndarray, curve: np.ndarray, rule: str = "first") -> float:
+    """Time the curve reaches ``q``: lifelines' first time <= q by default (``inf`` if it
+    never does); ``rule="midpoint"`` is R's rule (:func:`quantiles.quantile_time`)."""
+    return quantile_time(q, timeline, curve, rule=rule)
 
 
 # ---- distribution functions without importing scipy.stats (about 0.5 s at command start) ----
@@ -152,7 +211,8 @@ class KMCurve:
     """A Kaplan-Meier curve of one group. Arrays are aligned on ``timeline`` (see module doc).
 
     ``greenwood`` is the cumulative Greenwood sum G(t) (Var S(t) = S(t)^2 G(t)).
-    ``median*`` are ``inf`` when not reached.
+    ``median*`` are ``inf`` when not reached; ``median_rule`` is how they were found.
+    ``ci_lower``/``ci_upper`` are NaN where S = 0 (undefined).
     """
 
     name: str
@@ -170,6 +230,15 @@ class KMCurve:
     median_ci_upper: float
     greenwood: np.ndarray
     alpha: float = 0.05
+    median_rule: str = "midpoint"
+
+    def quantile(self, q: float, rule: str | None = None) -> tuple[float, float, float]:
+        """Time when survival reaches ``q`` (0.5 = median) and its CI limits, by the curve's
+        rule unless ``rule`` is given; ``inf`` = not reached (module doc)."""
+        r = self.median_rule if rule is None else rule
+        return (quantile_time(q, self.timeline, self.survival, rule=r),
+                quantile_time(q, self.timeline, self.ci_lower, rule=r),
+                quantile_time(q, self.timeline, self.ci_upper, rule=r))
 
     def _index(self, times: ArrayLike) -> np.ndarray:
         t = np.atleast_1d(np.asarray(times, dtype=float))
@@ -243,62 +312,111 @@ def _json_count(x: float) -> int | float:
 
 
 def curve_from_counts(name: str, times: np.ndarray, removed: np.ndarray, observed: np.ndarray,
-                      *, alpha: float = 0.05) -> KMCurve:
+                      *, at_risk: np.ndarray | None = None, alpha: float = 0.05,
+                      median_rule: str = "midpoint") -> KMCurve:
     """Build a :class:`KMCurve` from per-time removed/observed counts on sorted unique times
-    (``times`` must include every time with ``removed > 0`` and should start at 0)."""
+    (``times`` must include every time with ``removed > 0`` and should start at 0).
+
+    ``at_risk``: the risk sets when records enter late (:func:`risk_sets`); default: all
+    records at risk from t = 0. ``median_rule``: ``"midpoint"`` (R, default) or ``"first"``
+    (lifelines), see :mod:`memberdesk.analysis.quantiles`.
+    """
     removed = np.asarray(removed, dtype=float)
     observed = np.asarray(observed, dtype=float)
     total = removed.sum()
-    at_risk = total - np.concatenate([[0.0], np.cumsum(removed)[:-1]])
+    if at_risk is None:
+        at_risk = total - np.concatenate([[0.0], np.cumsum(removed)[:-1]])
+    at_risk = np.asarray(at_risk, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        log_s = np.cumsum(np.log(at_risk - observed) - np.log(at_risk))
-        gw_terms = observed / (at_risk * (at_risk - observed))
+        log_terms = np.where(observed > 0, np.log(at_risk - observed) - np.log(at_risk), 0.0)
+        gw_terms = np.where(observed > 0, observed / (at_risk * (at_risk - observed)), 0.0)
+    log_s = np.cumsum(log_terms)
     gw_terms[np.isinf(gw_terms)] = 0.0
     greenwood = np.cumsum(gw_terms)
     survival = np.exp(log_s)
-    z = normal_quantile(1 - alpha / 2)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        v = log_s
-        spread = z * np.sqrt(greenwood) / v
-        lower = np.exp(-np.exp(np.log(-v) - spread))
-        upper = np.exp(-np.exp(np.log(-v) + spread))
-    lower[np.isnan(lower)] = 1.0
-    upper[np.isnan(upper)] = 1.0
+    lower, upper = loglog_ci(log_s, greenwood, alpha)
     return KMCurve(
         name=name, n=float(total), events=float(observed.sum()), timeline=np.asarray(times, float),
         survival=survival, ci_lower=lower, ci_upper=upper,
         at_risk=_maybe_int(at_risk), observed=_maybe_int(observed),
         censored=_maybe_int(removed - observed),
-        median=qth_time(0.5, times, survival),
-        median_ci_lower=qth_time(0.5, times, lower),
-        median_ci_upper=qth_time(0.5, times, upper),
-        greenwood=greenwood, alpha=alpha,
+        median=quantile_time(0.5, times, survival, rule=median_rule),
+        median_ci_lower=quantile_time(0.5, times, lower, rule=median_rule),
+        median_ci_upper=quantile_time(0.5, times, upper, rule=median_rule),
+        greenwood=greenwood, alpha=alpha, median_rule=median_rule,
     )
 
 
+def loglog_ci(log_s: np.ndarray, greenwood: np.ndarray, alpha: float = 0.05
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """Exponential Greenwood (log(-log)) CI from log S and the Greenwood sum: 1 where S = 1,
+    NaN where S = 0 (undefined, R's NA)."""
+    z = normal_quantile(1 - alpha / 2)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        v = log_s
+        spread = z * np.sqrt(greenwood) / v
+        lower = np.exp(-np.exp(np.log(-v) - spread))
+        upper = np.exp(-np.exp(np.log(-v) + spread))
+    one = v == 0.0
+    lower[one] = 1.0
+    upper[one] = 1.0
+    zero = np.isneginf(v)
+    lower[zero] = np.nan
+    upper[zero] = np.nan
+    return lower, upper
+
+
+def check_entry(entry: ArrayLike | None, durations: np.ndarray) -> np.ndarray | None:
+    """Validate delayed-entry times: finite, >= 0 and below the exit duration (records with
+    exit <= entry have no time at risk; callers reject them with a reason beforehand)."""
+    if entry is None:
+        return None
+    en = np.asarray(entry, dtype=float).ravel()
+    if en.shape != durations.shape:
+        raise AnalysisError(f"entry ({en.size}) and durations ({durations.size}) differ in length")
+    if not np.isfinite(en).all() or (en < 0).any():
+        raise AnalysisError("entry times must be finite and >= 0", column="entry")
+    bad = (en > 0) & (durations <= en)
+    if bad.any():
+        raise AnalysisError(f"{int(bad.sum())} records end at or before their entry time",
+                            column="entry")
+    return en
+
+
 def kaplan_meier(durations: ArrayLike, events: ArrayLike, *, weights: ArrayLike | None = None,
-                 name: str = "all", alpha: float = 0.05) -> KMCurve:
+                 entry: ArrayLike | None = None, name: str = "all", alpha: float = 0.05,
+                 median_rule: str = "midpoint") -> KMCurve:
     """Kaplan-Meier product-limit estimate with exponential Greenwood CI (see module doc).
 
     Parameters
     ----------
     durations
-        Time from start to event or censoring, >= 0, in the caller's unit (days or months).
+        Time from start to event or censoring (the exit time), >= 0, in the caller's unit
+        (days or months).
     events
         1 = event observed (e.g. lapse), 0 = right-censored.
     weights
         Optional frequency weights (counts of identical records).
+    entry
+        Optional delayed-entry times in the same unit (0 = observed from the start; else the
+        record is at risk on (entry, exit]): R's ``Surv(entry, exit, event)``.
     name
         Label of the curve (the segment value).
     alpha
         1 - confidence level (0.05 for 95% intervals).
+    median_rule
+        ``"midpoint"`` (R/SAS, default) or ``"first"`` (lifelines).
     """
     d, e, w = check_inputs(durations, events, weights)
     if d.size == 0:
         raise AnalysisError(f"no records to estimate survival for {name!r}")
+    en = check_entry(entry, d)
     times, removed, observed, records = grouped_counts(d, e, w)
+    at_risk = None if en is None else risk_sets(times, removed, en, w)[0]
     keep = (records[0] > 0) | (times == 0.0)
-    return curve_from_counts(name, times[keep], removed[0, keep], observed[0, keep], alpha=alpha)
+    return curve_from_counts(name, times[keep], removed[0, keep], observed[0, keep],
+                             at_risk=None if at_risk is None else at_risk[keep], alpha=alpha,
+                             median_rule=median_rule)
 
 
 # ---- Nelson-Aalen ------------------------------------------------------------------------------
@@ -328,19 +446,21 @@ class NelsonAalenCurve:
 
 
 def nelson_aalen(durations: ArrayLike, events: ArrayLike, weights: ArrayLike | None = None, *,
-                 name: str = "all", alpha: float = 0.05,
+                 entry: ArrayLike | None = None, name: str = "all", alpha: float = 0.05,
                  smoothing: bool | None = None) -> NelsonAalenCurve:
     """Nelson-Aalen cumulative hazard (agrees with lifelines ``NelsonAalenFitter``).
 
     ``smoothing=None`` uses lifelines' tie smoothing when the counts are integers.
+    ``entry``: delayed-entry times, as :func:`kaplan_meier` (R ``Surv(entry, exit, event)``).
     """
     d, e, w = check_inputs(durations, events, weights)
     if d.size == 0:
         raise AnalysisError(f"no records to estimate the hazard for {name!r}")
+    en = check_entry(entry, d)
     times, removed, observed, records = grouped_counts(d, e, w)
+    at_risk = risk_sets(times, removed, en, w)[0]
     keep = (records[0] > 0) | (times == 0.0)
-    times, removed, observed = times[keep], removed[0, keep], observed[0, keep]
-    at_risk = removed.sum() - np.concatenate([[0.0], np.cumsum(removed)[:-1]])
+    times, observed, at_risk = times[keep], observed[0, keep], at_risk[keep]
     integral = bool(np.all(at_risk == np.round(at_risk)) and np.all(observed == np.round(observed)))
     if smoothing is None:
         smoothing = integral
@@ -354,8 +474,8 @@ def nelson_aalen(durations: ArrayLike, events: ArrayLike, weights: ArrayLike | N
         inc, var_inc = h1[n_i] - h1[m_i], h2[n_i] - h2[m_i]
     else:
         with np.errstate(divide="ignore", invalid="ignore"):
-            inc = observed / at_risk
-            var_inc = (1 - inc) * inc / at_risk
+            inc = np.where(observed > 0, observed / at_risk, 0.0)
+            var_inc = np.where(observed > 0, (1 - inc) * inc / at_risk, 0.0)
     hazard, variance = np.cumsum(inc), np.cumsum(var_inc)
     z = normal_quantile(1 - alpha / 2)
     denom = np.where(hazard == 0, 1.0, hazard)

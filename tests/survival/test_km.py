@@ -15,20 +15,32 @@ from memberdesk.core.errors import AnalysisError
 
 
 def _assert_matches_lifelines(durations, events, weights=None):
+    """Every point as lifelines, except where S = 0: there the log-log CI is undefined and
+    MemberDesk reports NaN (R's NA) where lifelines reports [0, 0]. The median by lifelines'
+    first-time rule (``median_rule="first"``); R's midpoint rule is tested against R."""
     kmf = KaplanMeierFitter().fit(durations, events, weights=weights)
-    curve = kaplan_meier(durations, events, weights=weights)
+    curve = kaplan_meier(durations, events, weights=weights, median_rule="first")
     np.testing.assert_allclose(curve.timeline, kmf.timeline, rtol=0, atol=0)
     np.testing.assert_allclose(curve.survival, kmf.survival_function_.iloc[:, 0], rtol=0, atol=1e-9)
     ci = kmf.confidence_interval_.to_numpy()
-    np.testing.assert_allclose(curve.ci_lower, ci[:, 0], rtol=0, atol=1e-9)
-    np.testing.assert_allclose(curve.ci_upper, ci[:, 1], rtol=0, atol=1e-9)
+    defined = curve.survival > 0
+    np.testing.assert_allclose(curve.ci_lower[defined], ci[defined, 0], rtol=0, atol=1e-9)
+    np.testing.assert_allclose(curve.ci_upper[defined], ci[defined, 1], rtol=0, atol=1e-9)
+    assert np.isnan(curve.ci_lower[~defined]).all() and np.isnan(curve.ci_upper[~defined]).all()
     et = kmf.event_table
     np.testing.assert_allclose(curve.at_risk, et["at_risk"])
     np.testing.assert_allclose(curve.observed, et["observed"])
     np.testing.assert_allclose(curve.censored, et["censored"])
     assert curve.median == kmf.median_survival_time_
+    # lifelines reads the median's CI off CI curves that are 0 where S = 0; with NaN there the
+    # upper limit can only differ when the upper curve first reaches 0.5 at such a point
     med_ci = median_survival_times(kmf.confidence_interval_).to_numpy()[0]
-    assert (curve.median_ci_lower, curve.median_ci_upper) == (med_ci[0], med_ci[1])
+    assert curve.median_ci_lower == med_ci[0]
+    upper_hits = np.flatnonzero(ci[:, 1] <= 0.5)
+    if upper_hits.size and defined[upper_hits[0]]:
+        assert curve.median_ci_upper == med_ci[1]
+    else:
+        assert curve.median_ci_upper == np.inf
     return curve
 
 
@@ -128,7 +140,10 @@ def test_properties_monotone_bounded_ci_brackets_order_invariant(rows, rnd):
     c = kaplan_meier(d, e)
     assert np.all(np.diff(c.survival) <= 1e-15)
     assert np.all((c.survival >= 0) & (c.survival <= 1))
-    assert np.all(c.ci_lower <= c.survival + 1e-12) and np.all(c.survival <= c.ci_upper + 1e-12)
+    defined = c.survival > 0  # the CI is undefined (NaN) exactly where S = 0
+    assert np.isnan(c.ci_lower[~defined]).all() and np.isnan(c.ci_upper[~defined]).all()
+    assert np.all(c.ci_lower[defined] <= c.survival[defined] + 1e-12)
+    assert np.all(c.survival[defined] <= c.ci_upper[defined] + 1e-12)
     perm = list(range(len(rows)))
     rnd.shuffle(perm)
     shuffled = kaplan_meier(d[perm], e[perm])

@@ -119,7 +119,10 @@ def test_km_by_segment_on_dataset_matches_lifelines(dataset):
         part = p[p["channel"] == c.name]
         kmf = KaplanMeierFitter().fit(part["duration_months"], part["event"])
         np.testing.assert_allclose(c.survival, kmf.survival_function_.iloc[:, 0], atol=1e-9)
-        np.testing.assert_allclose(c.ci_upper, kmf.confidence_interval_.iloc[:, 1], atol=1e-9)
+        defined = c.survival > 0  # S = 0: CI undefined (NaN, R's NA); lifelines says 0
+        np.testing.assert_allclose(c.ci_upper[defined],
+                                   kmf.confidence_interval_.iloc[:, 1][defined], atol=1e-9)
+        assert np.isnan(c.ci_upper[~defined]).all()
         row = res.survival_at_times[(res.survival_at_times.group == c.name)
                                     & (res.survival_at_times.time == 24)].iloc[0]
         assert row.survival == pytest.approx(float(kmf.predict(24.0)))
