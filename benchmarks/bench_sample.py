@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 from memberdesk.core import schema
-from memberdesk.core.sample import generate_book
-from memberdesk.core.sample_writers import write_csv, write_gb18030_policies, write_workbook
+from memberdesk.sample import generate_book
+from memberdesk.sample.writers import write_csv, write_gb18030_policies, write_workbook
 
 
 def _peak_mb() -> float:

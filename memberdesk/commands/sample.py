@@ -2,7 +2,7 @@
 
 Writes the five tables as CSV in DIR, the same book as ``DIR/excel/memberdesk_sample.xlsx`` and
 the policies with Chinese headers in GB18030 as ``DIR/gb18030/policies_zh.csv`` (see
-:mod:`memberdesk.core.sample`), then lists the files written. ``--no-excel`` skips the
+:mod:`memberdesk.sample`), then lists the files written. ``--no-excel`` skips the
 workbook. Exit 0; bad arguments (or an output path that is not a folder) exit 2.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from memberdesk.core import sample as sample_book
+from memberdesk.sample import book as sample_book
 
 MAX_MEMBERS = 2_000_000
 

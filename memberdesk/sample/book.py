@@ -11,9 +11,9 @@ The book is deterministic: the same ``members``, ``seed`` and ``end`` give byte-
 on any day (nothing depends on today's date). Every date is on or before ``end``; service
 contacts start before ``end`` (they carry a time of day, which the loader normalises away
 like every date, DESIGN rule 6). The model (hazards, rates) is
-described in :mod:`memberdesk.core.sample_simulation`, :mod:`memberdesk.core.sample_service`
-and :mod:`memberdesk.core.sample_claims`; its assumptions are in
-:mod:`memberdesk.core.sample_catalog`.
+described in :mod:`memberdesk.sample.simulation`, :mod:`memberdesk.sample.service`
+and :mod:`memberdesk.sample.claims`; its assumptions are in
+:mod:`memberdesk.sample.catalog`.
 
 Service contacts: ``connected`` is filled only on *human-queue* rows, i.e. rows with
 ``handled_by == "human"`` OR ``transferred_to_human``; it is empty on contacts the bot closed
@@ -29,11 +29,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from memberdesk.core import sample_catalog as cat
 from memberdesk.core import schema
-from memberdesk.core.sample_claims import draw_claims
-from memberdesk.core.sample_simulation import FREQUENCIES, NO_DAY, PENDING, STATUS_NAMES, Book, simulate
-from memberdesk.core.sample_writers import write_csv, write_gb18030_policies, write_workbook
+from memberdesk.sample import catalog as cat
+from memberdesk.sample.claims import draw_claims
+from memberdesk.sample.simulation import FREQUENCIES, NO_DAY, PENDING, STATUS_NAMES, Book, simulate
+from memberdesk.sample.writers import write_csv, write_gb18030_policies, write_workbook
 
 DEFAULT_MEMBERS = 5_000
 DEFAULT_SEED = 0

@@ -1,6 +1,6 @@
 """The assumptions of the synthetic sample book: products, channels, regions and hazard tables.
 
-This module is data, not logic; :mod:`memberdesk.core.sample_simulation` reads it. Every
+This module is data, not logic; :mod:`memberdesk.sample.simulation` reads it. Every
 multiplier below is a *true* effect of the simulation, so an analysis of the generated book
 should recover it (e.g. a Cox model on channel dummies finds online lapsing ~2.3x agency).
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from memberdesk.core import sample_catalog as cat
-from memberdesk.core.sample_simulation import DEATH, NO_DAY, PENDING, Book
+from memberdesk.sample import catalog as cat
+from memberdesk.sample.simulation import DEATH, NO_DAY, PENDING, Book
 
 LIFE_TYPES = ("term life", "whole life", "critical illness")
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from memberdesk.core import sample_catalog as cat
+from memberdesk.sample import catalog as cat
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,8 @@ from datetime import date
 
 import numpy as np
 
-from memberdesk.core import sample_catalog as cat
-from memberdesk.core.sample_service import ContactOutcomes, concat_outcomes, draw_contact_outcomes
+from memberdesk.sample import catalog as cat
+from memberdesk.sample.service import ContactOutcomes, concat_outcomes, draw_contact_outcomes
 
 MONTHS = 96
 GROWTH_PER_MONTH = np.log(1.15) / 12      # new business grows 15% a year

@@ -6,7 +6,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from memberdesk.core.sample import generate_book
+from memberdesk.sample import generate_book
 
 END = date(2026, 6, 30)
 

@@ -12,8 +12,8 @@ from python_calamine import CalamineWorkbook
 
 from memberdesk.cli import main
 from memberdesk.core import schema
-from memberdesk.core.sample import generate_book, write_book
-from memberdesk.core.sample_writers import csv_text, gb18030_policies_text
+from memberdesk.sample import generate_book, write_book
+from memberdesk.sample.writers import csv_text, gb18030_policies_text
 
 SAMPLE_DATA = Path(__file__).resolve().parents[2] / "sample_data"
 FILES = [f"{t}.csv" for t in schema.TABLES] + ["excel/memberdesk_sample.xlsx",

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from memberdesk.core import schema
-from memberdesk.core.sample import generate_book
+from memberdesk.sample import generate_book
 
 loader = pytest.importorskip("memberdesk.core.loader")
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from memberdesk.core import schema
-from memberdesk.core.sample import generate_book
+from memberdesk.sample import generate_book
 
 # Canonical columns per DESIGN §2, written out here (not read from the code under test).
 EXPECTED_COLUMNS = {
