@@ -1,0 +1,394 @@
+"""EngineBook: a policy book kept in DuckDB, PostgreSQL or Spark, analysed with GROUP BY.
+
+Opening a book (:func:`open_book`) finds the canonical tables by name and headers, as files
+are (``--table policies=SCHEMA.NAME`` maps them explicitly), types and validates every row
+*in the engine* (:mod:`.rules`), and asks for the validation counts by table and reason plus
+a bounded sample of rejected rows (:data:`REJECTED_SAMPLE`): rows never travel wholesale.
+
+Analyses then ask aggregate questions (:class:`memberdesk.core.book.Book`). An analysis that
+has no aggregate route yet reads the accepted rows of the tables it uses
+(:meth:`EngineBook.frame`, the documented fallback: see docs/engines.md).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from memberdesk.core import schema
+from memberdesk.core.book import COUNT_COLUMN, _check_columns
+from memberdesk.core.dataset import AGE_BANDS, PREMIUM_BANDS, Dataset
+from memberdesk.core.engine import rules
+from memberdesk.core.engine.connection import ColumnType, Connection, TableRef, connect
+from memberdesk.core.engine.urls import EngineURL, parse
+from memberdesk.core.errors import AnalysisError, DataError
+from memberdesk.core.mapping import ColumnMapping, auto_map, guess_table
+from memberdesk.core.progress import Progress, check_cancelled, ensure
+from memberdesk.core.validation_report import REJECTED_COLUMNS, TableReport, ValidationReport
+
+REJECTED_SAMPLE = 1000
+_ORDER = (schema.MEMBERS, schema.POLICIES, schema.CLAIMS, schema.BENEFIT_USAGE,
+          schema.SERVICE_CONTACTS)
+_BAND_ORDER = {"premium_band": [b[2] for b in PREMIUM_BANDS], "age_band": [b[2] for b in AGE_BANDS]}
+
+
+def parse_table_options(items: Sequence[str]) -> dict[str, TableRef]:
+    """``--table NAME=SCHEMA.TABLE`` options -> canonical table -> TableRef. A part may be
+    double-quoted to hold dots or quotes (``policies="my.schema"."t""1"``)."""
+    out: dict[str, TableRef] = {}
+    for item in items:
+        name, sep, target = item.partition("=")
+        name = name.strip()
+        if not sep or name not in schema.TABLE_SPECS or not target.strip():
+            raise DataError(f"--table {item!r}: expected NAME=[SCHEMA.]TABLE with NAME one of "
+                            f"{', '.join(schema.TABLES)}")
+        parts = _split_identifier(target.strip())
+        out[name] = TableRef(parts[-1], ".".join(parts[:-1]) or None)
+    return out
+
+
+def _split_identifier(text: str) -> list[str]:
+    parts: list[str] = []
+    i = 0
+    while i < len(text):
+        if text[i] == '"':
+            j, buf = i + 1, []
+            while j < len(text):
+                if text[j] == '"' and text[j + 1:j + 2] == '"':
+                    buf.append('"')
+                    j += 2
+                elif text[j] == '"':
+                    break
+                else:
+                    buf.append(text[j])
+                    j += 1
+            parts.append("".join(buf))
+            i = j + 2  # past the quote and the dot
+        else:
+            j = text.find(".", i)
+            j = len(text) if j < 0 else j
+            parts.append(text[i:j])
+            i = j + 1
+    return parts
+
+
+@dataclass
+class _Table:
+    ref: TableRef
+    kinds: dict[str, ColumnType]
+    mapping: ColumnMapping
+    canonical: rules.Canonical
+
+
+class EngineBook:
+    """The tables of one engine location, typed and validated by expressions (see module doc)."""
+
+    def __init__(self, conn: Connection, url: EngineURL, tables: dict[str, _Table],
+                 report: ValidationReport, latest: dt.date | None) -> None:
+        self.conn = conn
+        self.url = url
+        self.engine = conn.engine
+        self.tables = tables
+        self.report = report
+        self.latest = latest
+        self._frames: dict[str, pd.DataFrame] = {}
+
+    # ---- running expressions ---------------------------------------------------------------
+
+    def sql(self, expr: ir.Expr) -> str:
+        return str(ibis.to_sql(expr, dialect=self.conn.dialect))
+
+    def run(self, expr: ir.Expr) -> pa.Table:
+        return self.conn.arrow(self.sql(expr))
+
+    def cancel(self) -> None:
+        """Stop the running query (DuckDB interrupt, PostgreSQL cancel, Spark job group)."""
+        self.conn.cancel()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # ---- analysis views ----------------------------------------------------------------------
+
+    def accepted(self, table: str) -> ir.Table | None:
+        t = self.tables.get(table)
+        return None if t is None else t.canonical.accepted
+
+    def policies(self, ds: Dataset) -> ir.Table:
+        p = self.accepted(schema.POLICIES)
+        if p is None:
+            raise AnalysisError("no policies to analyse (the policies table is empty or missing)")
+        return rules.policy_view(p, self.accepted(schema.MEMBERS), as_of=ds.as_of.date(),
+                                 event_statuses=ds.event_statuses, filters=ds.filters)
+
+    def survival_counts(self, ds: Dataset, by: str | None) -> pd.DataFrame:
+        return self.cells(ds, () if by is None else (by,))
+
+    def cells(self, ds: Dataset, columns: Sequence[str]) -> pd.DataFrame:
+        view = self.policies(ds)
+        _check_columns(view.columns, columns)
+        keys = [*columns, "duration_days", "event"]
+        counts = view.group_by(keys).aggregate(**{COUNT_COLUMN: view.count()})
+        frame = self.run(counts).to_pandas()
+        if len(frame) == 0:
+            raise AnalysisError("no policies to analyse (the policies table is empty or missing)")
+        frame["duration_days"] = frame["duration_days"].astype(float)
+        frame["event"] = frame["event"].astype(np.int8)
+        frame[COUNT_COLUMN] = frame[COUNT_COLUMN].astype(np.int64)
+        for col in columns:
+            if col in _BAND_ORDER:
+                frame[col] = pd.Categorical(frame[col], categories=_BAND_ORDER[col], ordered=True)
+        return frame
+
+    def count_by(self, ds: Dataset, table: str, columns: Sequence[str]) -> pd.DataFrame:
+        t = self.policies(ds) if table == schema.POLICIES else self.accepted(table)
+        if t is None:
+            return pd.DataFrame(columns=[*columns, COUNT_COLUMN])
+        if table != schema.POLICIES:
+            t = rules.in_window(table, t, ds.as_of.date())
+        _check_columns(t.columns, columns)
+        expr = t.group_by(list(columns)).aggregate(**{COUNT_COLUMN: t.count()}) if columns \
+            else t.aggregate(**{COUNT_COLUMN: t.count()})
+        return self.run(expr).to_pandas()
+
+    def distinct(self, ds: Dataset, table: str, column: str, limit: int = 1000) -> list[object]:
+        t = self.policies(ds) if table == schema.POLICIES else self.accepted(table)
+        if t is None or column not in t.columns:
+            return []
+        expr = t.select(column).filter(t[column].notnull()).distinct().limit(limit)
+        return list(self.run(expr).column(0).to_pylist())
+
+    def sample(self, ds: Dataset, table: str, n: int, seed: int = 0) -> pd.DataFrame:
+        """At most ``n`` accepted rows (the first ``n`` in the engine's order; engines have no
+        portable seeded sampling, so ``seed`` is unused and the caller reports the size)."""
+        t = self.accepted(table)
+        return pd.DataFrame() if t is None else self.run(t.limit(n)).to_pandas()
+
+    def row_counts(self) -> dict[str, int]:
+        return {t.table: t.accepted for t in self.report.tables}
+
+    # ---- the fallback: accepted rows as pandas -------------------------------------------------
+
+    def frame(self, table: str) -> pd.DataFrame:
+        """The accepted rows of ``table`` as the file path's validated frame (dates as
+        ``datetime64[ns]``, texts as objects, yes/no as nullable booleans)."""
+        if table not in self._frames:
+            t = self.accepted(table)
+            if t is None:
+                raise KeyError(table)
+            frame = self.run(t).to_pandas(date_as_object=False)
+            spec = schema.TABLE_SPECS[table]
+            for c in spec.columns:
+                if c.name not in frame.columns:
+                    continue
+                if c.kind == "date":
+                    frame[c.name] = pd.to_datetime(frame[c.name]).astype("datetime64[ns]")
+                elif c.kind == "bool":
+                    frame[c.name] = frame[c.name].astype("boolean")
+                elif c.kind == "number":
+                    frame[c.name] = frame[c.name].astype(float)
+            self._frames[table] = frame
+        return self._frames[table]
+
+
+class _LazyTables(Mapping[str, pd.DataFrame]):
+    """``Dataset.validated`` of an engine book: a table's rows are read on first use only."""
+
+    def __init__(self, book: EngineBook) -> None:
+        self._book = book
+
+    def __getitem__(self, key: str) -> pd.DataFrame:
+        if key not in self._book.tables:
+            raise KeyError(key)
+        return self._book.frame(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([t for t in _ORDER if t in self._book.tables])
+
+    def __len__(self) -> int:
+        return len(self._book.tables)
+
+
+@dataclass(frozen=True)
+class EngineDataset(Dataset):
+    """A :class:`Dataset` whose tables live in an engine. Aggregate-aware analyses ask
+    ``book``; the others read ``validated`` (the fallback, rows read on first use)."""
+
+    book: EngineBook | None = field(default=None, compare=False)
+
+    def with_as_of(self, as_of: pd.Timestamp | str | None) -> Dataset:
+        if as_of is None and self.book is not None:
+            latest = self.book.latest
+            return replace(self, as_of=self.as_of if latest is None else pd.Timestamp(latest))
+        return super().with_as_of(as_of)
+
+    def summary(self) -> str:
+        counts = {} if self.book is None else self.book.row_counts()
+        parts = [f"{name} {n:,}" for name, n in counts.items()]
+        engine = "" if self.book is None else f"{self.book.engine}: "
+        return f"{engine}{' · '.join(parts)} · as of {self.as_of.date().isoformat()}"
+
+
+# ---- opening ---------------------------------------------------------------------------------
+
+def open_book(data: Sequence[str] | str, *, tables: Mapping[str, TableRef] | None = None,
+              as_of: pd.Timestamp | None = None, today: dt.date | None = None,
+              password: str | None = None, progress: Progress | None = None) -> EngineDataset:
+    """Connect to ``data`` (see :mod:`.urls`), find, type and validate the tables in the engine,
+    and return the Dataset view of the book (its ``book`` attribute is the :class:`EngineBook`).
+
+    Raises
+    ------
+    DataError
+        Connection failures, no policies table, unusable columns.
+    """
+    today = today or dt.date.today()
+    prog = ensure(progress)
+    url = parse(data)
+    prog.status(f"Connecting to {url.display}")
+    conn = connect(url, password=password)
+    try:
+        found = _find_tables(conn, dict(tables or {}))
+        report = ValidationReport()
+        checked: dict[str, _Table] = {}
+        references: dict[str, ir.Table] = {}
+        todo = [t for t in _ORDER if t in found]
+        for i, name in enumerate(todo):
+            check_cancelled(progress)
+            prog.status(f"Checking {name}")
+            ref, kinds, mapping = found[name]
+            table = _check_table(conn, name, ref, kinds, mapping, today, references)
+            checked[name] = table
+            report.messages += table.canonical.messages
+            if name == schema.MEMBERS:
+                references["member_id"] = table.canonical.accepted.select("member_id")
+            if name == schema.POLICIES:
+                references["policy_id"] = table.canonical.accepted.select("policy_id")
+            prog.fraction((i + 1) / len(todo))
+        book = EngineBook(conn, url, checked, report, None)
+        _count(book, today)
+    except BaseException:
+        conn.close()
+        raise
+    if book.latest is None and as_of is None:
+        raise DataError("the policies table has no dates to set the as-of date from",
+                        file=url.display)
+    cut = pd.Timestamp(as_of if as_of is not None else book.latest).normalize()
+    ds = EngineDataset(validated=_LazyTables(book), as_of=cut, report=report, generic=False,
+                       sources=(url.display,), book=book)
+    return ds
+
+
+def _find_tables(conn: Connection, explicit: dict[str, TableRef]
+                 ) -> dict[str, tuple[TableRef, dict[str, ColumnType], ColumnMapping]]:
+    """Canonical table -> (source table, its column types, the automatic mapping)."""
+    out: dict[str, tuple[TableRef, dict[str, ColumnType], ColumnMapping]] = {}
+    for name, ref in explicit.items():
+        kinds = conn.columns(ref)
+        if not kinds:
+            raise DataError(f"no table {ref.display!r} (or it has no columns) for {name}",
+                            file=ref.display)
+        out[name] = (ref, kinds, auto_map(list(kinds), name))
+    best: dict[str, float] = {}
+    for ref in conn.tables():
+        if ref in [r for r, _, _ in out.values()] or ref.name == "rejected":
+            continue
+        kinds = conn.columns(ref)
+        table, score = guess_table(list(kinds), ref.name)
+        if table is None or table in explicit or score <= best.get(table, 0.0):
+            continue
+        best[table] = score
+        out[table] = (ref, kinds, auto_map(list(kinds), table))
+    if schema.POLICIES not in out:
+        listed = ", ".join(r.display for r in conn.tables()) or "no tables"
+        raise DataError(f"no policies table found (tables: {listed}); name one with "
+                        "--table policies=SCHEMA.TABLE")
+    return out
+
+
+def _check_table(conn: Connection, name: str, ref: TableRef, kinds: dict[str, ColumnType],
+                 mapping: ColumnMapping, today: dt.date, references: Mapping[str, ir.Table]) -> _Table:
+    source = ibis.table(ibis.schema(dict(kinds)), name=ref.name, database=ref.database)
+    dialect = conn.dialect
+
+    def run(expr: ir.Expr) -> pa.Table:
+        return conn.arrow(str(ibis.to_sql(expr, dialect=dialect)))
+
+    def fetch(t: ir.Table, column: str) -> list[Any] | None:
+        values = run(t.select(column).distinct().limit(rules.DISTINCT_LIMIT + 1)).column(0).to_pylist()
+        return None if len(values) > rules.DISTINCT_LIMIT else values
+
+    def has_duplicates(t: ir.Table, column: str) -> bool:
+        row = run(t.aggregate(n=t[column].count(), d=t[column].nunique())).to_pylist()[0]
+        return bool(row["n"] != row["d"])
+
+    spec = schema.TABLE_SPECS[name]
+    mapped = set(mapping.mapped.values())
+    if name == schema.POLICIES and "issue_date" not in mapped:
+        raise DataError("the policies table has no issue_date column (生效日期); generic "
+                        "duration/event tables are read from files only", file=ref.display)
+    if spec.id_column and spec.column(spec.id_column).required and spec.id_column not in mapped:
+        raise DataError(f"the {name} table has no {spec.id_column} column", file=ref.display)
+    canon = rules.canonical(name, source, kinds, mapping, fetch, today=today,
+                            references=references, has_duplicates=has_duplicates)
+    return _Table(ref, kinds, mapping, canon)
+
+
+def _count(book: EngineBook, today: dt.date) -> None:
+    """Validation counts by table and reason, rejected samples, and the latest date (one
+    aggregate query per table, plus one bounded sample where rows were rejected)."""
+    latest: dt.date | None = None
+    for name, t in book.tables.items():
+        c = t.canonical.table
+        dates = [col for col in schema.TABLE_SPECS[name].column_names
+                 if schema.TABLE_SPECS[name].column(col).kind == "date" and col in c.columns
+                 and col != "birth_date"]
+        aggs = {"n": c.count(), **{f"max_{i}": c[d].max() for i, d in enumerate(dates)}}
+        rows = book.run(c.group_by("_reason").aggregate(**aggs)).to_pylist()
+        report = TableReport(name, files=[f"{book.url.display} {t.ref.display}"])
+        for row in rows:
+            n = int(row["n"])
+            report.read += n
+            if row["_reason"] is None:
+                report.accepted += n
+                for i in range(len(dates)):
+                    v = row[f"max_{i}"]
+                    if v is not None:
+                        v = v.date() if isinstance(v, dt.datetime) else v
+                        latest = v if latest is None or v > latest else latest
+            else:
+                report.rejected += n
+                report.reasons[row["_reason"]] = n
+        book.report.tables.append(report)
+        if report.rejected:
+            book.report.rejected = pd.concat(
+                [book.report.rejected, _rejected_sample(book, name, t)], ignore_index=True)
+    book.latest = latest
+
+
+def _rejected_sample(book: EngineBook, name: str, t: _Table) -> pd.DataFrame:
+    """Up to :data:`REJECTED_SAMPLE` rejected rows in the report's shape (the ``row`` column is
+    empty: a database row has no line number; ``value`` holds the row's id and bad value)."""
+    c = t.canonical.table
+    id_col = schema.TABLE_SPECS[name].id_column
+    source = ibis.table(ibis.schema(dict(t.kinds)), name=t.ref.name, database=t.ref.database)
+    del source
+    rej = c.filter(c["_reason"].notnull()).limit(REJECTED_SAMPLE)
+    frame = book.run(rej).to_pandas()
+    values = []
+    for _, r in frame.iterrows():
+        col = r["_column"]
+        key = f"{id_col}={r[id_col]}; " if id_col and id_col in frame.columns else ""
+        values.append(f"{key}{col}={r[col]!s}" if col in frame.columns else key)
+    out = pd.DataFrame({"table": name, "file": f"{book.url.display} {t.ref.display}",
+                        "sheet": None, "row": None, "column": frame["_column"],
+                        "reason": frame["_reason"], "value": values,
+                        "detail": [schema.REASON_DESCRIPTIONS.get(r, "") for r in frame["_reason"]]})
+    return out.reindex(columns=list(REJECTED_COLUMNS))

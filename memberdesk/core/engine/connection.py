@@ -1,0 +1,287 @@
+"""Read-only connections to the engines, one small class each, with the same five methods.
+
+``tables()`` lists the tables and views, ``columns(ref)`` gives a table's columns with a coarse
+type (the only distinction the rules need), ``arrow(sql)`` runs one query and returns an Arrow
+table, ``cancel()`` stops the running query from another thread, ``close()`` ends the session.
+
+Safety (issue #13, point 7): DuckDB files are opened with ``read_only=True``; PostgreSQL
+sessions run with ``default_transaction_read_only=on``; MemberDesk only ever sends the SELECT
+statements Ibis compiles (identifiers quoted by the compiler) and, for Parquet data, creates
+views in a private in-memory DuckDB database. Connection failures and time-outs raise
+:class:`DataError` (exit status 3) with the password never shown.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+import pyarrow as pa
+
+from memberdesk.core.engine.urls import EngineURL, redact
+from memberdesk.core.errors import Cancelled, DataError
+
+ColumnType = Literal["string", "date", "timestamp", "int64", "float64", "boolean"]
+CONNECT_TIMEOUT_S = int(os.environ.get("MEMBERDESK_CONNECT_TIMEOUT", "10"))
+
+
+@dataclass(frozen=True)
+class TableRef:
+    """A table in an engine: ``name`` in ``database`` (a schema; None = the default one)."""
+
+    name: str
+    database: str | None = None
+
+    @property
+    def display(self) -> str:
+        return self.name if self.database is None else f"{self.database}.{self.name}"
+
+
+def coarse_type(engine_type: str) -> ColumnType:
+    """The rule-relevant type of an engine column type name (``VARCHAR``, ``timestamp with
+    time zone``, ``DecimalType(10,2)``, ``bigint``…); unknown types are read as text."""
+    t = engine_type.lower()
+    if "timestamp" in t or t.startswith("datetime"):
+        return "timestamp"
+    if t.startswith("date"):
+        return "date"
+    if t.startswith("bool"):
+        return "boolean"
+    if any(k in t for k in ("char", "text", "string", "uuid", "enum")):
+        return "string"
+    if any(t.startswith(k) for k in ("double", "float", "real", "decimal", "numeric")):
+        return "float64"
+    if any(k in t for k in ("int", "long", "short", "byte")):
+        return "int64"
+    return "string"
+
+
+class Connection(Protocol):
+    engine: str   # "duckdb" | "postgres" | "spark" (shown in the status bar)
+    dialect: str  # the Ibis/sqlglot dialect the SQL is compiled for
+
+    def tables(self) -> list[TableRef]: ...
+
+    def columns(self, ref: TableRef) -> dict[str, ColumnType]: ...
+
+    def arrow(self, sql: str) -> pa.Table: ...
+
+    def cancel(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+# ---- DuckDB ------------------------------------------------------------------------------------
+
+class DuckDBConnection:
+    """A DuckDB database file opened read-only, or Parquet files as views of an in-memory
+    database (the files are read in place, never copied)."""
+
+    engine = "duckdb"
+    dialect = "duckdb"
+
+    def __init__(self, url: EngineURL) -> None:
+        import duckdb
+
+        self._duckdb = duckdb
+        try:
+            if url.kind == "duckdb":
+                if not Path(url.target).is_file():
+                    raise DataError("no such DuckDB database file", file=url.target)
+                self.con = duckdb.connect(url.target, read_only=True)
+            else:
+                self.con = duckdb.connect()
+                for name, files in _parquet_views(url.paths).items():
+                    listing = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+                    self.con.execute(f'CREATE VIEW "{name.replace(chr(34), chr(34) * 2)}" AS '
+                                     f"SELECT * FROM read_parquet([{listing}], union_by_name=true)")
+        except duckdb.Error as exc:
+            raise DataError(f"cannot open: {exc}", file=url.target) from exc
+
+    def tables(self) -> list[TableRef]:
+        rows = self.con.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables "
+            "WHERE table_catalog = current_database() ORDER BY 1, 2").fetchall()
+        return [TableRef(name, None if schema == "main" else schema) for schema, name in rows]
+
+    def columns(self, ref: TableRef) -> dict[str, ColumnType]:
+        rows = self.con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? "
+            "AND table_schema = ? AND table_catalog = current_database() ORDER BY ordinal_position",
+            [ref.name, ref.database or "main"]).fetchall()
+        return {name: coarse_type(kind) for name, kind in rows}
+
+    def arrow(self, sql: str) -> pa.Table:
+        try:
+            return self.con.sql(sql).to_arrow_table()
+        except self._duckdb.InterruptException as exc:
+            raise Cancelled("the query was cancelled") from exc
+        except self._duckdb.Error as exc:
+            raise DataError(f"DuckDB query failed: {exc}") from exc
+
+    def cancel(self) -> None:
+        self.con.interrupt()
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def _parquet_views(paths: tuple[str, ...]) -> dict[str, list[str]]:
+    """View name per Parquet file (its stem); files named ``policies_2024``, ``policies-01``
+    whose stems designate the same table are read together."""
+    from memberdesk.core.mapping import table_from_name
+
+    views: dict[str, list[str]] = {}
+    for f in paths:
+        stem = Path(f).stem
+        views.setdefault(table_from_name(stem) or stem, []).append(str(Path(f).resolve()))
+    return views
+
+
+# ---- PostgreSQL --------------------------------------------------------------------------------
+
+class PostgresConnection:
+    """A PostgreSQL session in read-only mode. The password comes from ``PGPASSWORD``,
+    ``~/.pgpass`` (read by libpq) or ``password`` (a prompt's answer, kept in memory only)."""
+
+    engine = "postgres"
+    dialect = "postgres"
+
+    def __init__(self, url: EngineURL, password: str | None = None) -> None:
+        import psycopg
+
+        self._psycopg = psycopg
+        kwargs: dict[str, Any] = {"connect_timeout": CONNECT_TIMEOUT_S, "autocommit": True,
+                                  "options": "-c default_transaction_read_only=on"}
+        if password is not None:
+            kwargs["password"] = password
+        try:
+            self.con = psycopg.connect(url.target, **kwargs)
+        except psycopg.OperationalError as exc:
+            raise DataError(f"cannot connect: {_first_line(exc)}", file=redact(url.target)) from exc
+
+    def tables(self) -> list[TableRef]:
+        rows = self._query(
+            "SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema "
+            "NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2", ())
+        return [TableRef(name, None if schema == "public" else schema) for schema, name in rows]
+
+    def columns(self, ref: TableRef) -> dict[str, ColumnType]:
+        rows = self._query(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = %s "
+            "AND table_schema = %s ORDER BY ordinal_position", (ref.name, ref.database or "public"))
+        return {name: coarse_type(kind) for name, kind in rows}
+
+    def _query(self, sql: str, params: tuple[object, ...]) -> list[tuple[Any, ...]]:
+        try:
+            with self.con.cursor() as cur:
+                cur.execute(sql.encode("utf-8") if not params else sql, params or None)  # type: ignore[arg-type]
+                return list(cur.fetchall())
+        except self._psycopg.errors.QueryCanceled as exc:
+            raise Cancelled("the query was cancelled") from exc
+        except self._psycopg.Error as exc:
+            raise DataError(f"PostgreSQL query failed: {_first_line(exc)}") from exc
+
+    def arrow(self, sql: str) -> pa.Table:
+        try:
+            with self.con.cursor() as cur:
+                cur.execute(sql.encode("utf-8"))
+                names = [d.name for d in cur.description or ()]
+                rows = cur.fetchall()
+        except self._psycopg.errors.QueryCanceled as exc:
+            raise Cancelled("the query was cancelled") from exc
+        except self._psycopg.Error as exc:
+            raise DataError(f"PostgreSQL query failed: {_first_line(exc)}") from exc
+        columns = list(zip(*rows)) if rows else [[] for _ in names]
+        return pa.table({n: pa.array(list(c)) for n, c in zip(names, columns)}) if names else pa.table({})
+
+    def cancel(self) -> None:
+        self.con.cancel_safe()
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+# ---- Spark -------------------------------------------------------------------------------------
+
+class SparkConnection:
+    """A Spark session: ``local[N]`` (started here, or the running one reused) or Spark Connect
+    (``sc://HOST:PORT``). Queries run under a job group (local) or tag (Connect) so that
+    :meth:`cancel` stops exactly them."""
+
+    engine = "spark"
+    dialect = "pyspark"
+
+    def __init__(self, url: EngineURL) -> None:
+        try:
+            from pyspark.sql import SparkSession
+
+            builder = SparkSession.builder.appName("memberdesk")
+            if url.target.startswith("sc://"):
+                self.spark = builder.remote(url.target).getOrCreate()
+                self._connect = True
+            else:
+                self.spark = (builder.master(url.target)
+                              .config("spark.ui.enabled", "false")
+                              .config("spark.sql.session.timeZone", "UTC")
+                              .getOrCreate())
+                self._connect = False
+        except Exception as exc:  # JVM missing, server unreachable: a data error, exit 3
+            raise DataError(f"cannot start or reach Spark: {_first_line(exc)}",
+                            file=url.target) from exc
+        self._tag = f"memberdesk-{uuid.uuid4().hex[:12]}"
+        self._lock = threading.Lock()
+
+    def tables(self) -> list[TableRef]:
+        out = []
+        for t in self.spark.catalog.listTables():
+            db = None if t.isTemporary or t.namespace in (None, [], ["default"]) else ".".join(t.namespace or [])
+            out.append(TableRef(t.name, db))
+        return out
+
+    def columns(self, ref: TableRef) -> dict[str, ColumnType]:
+        frame = self.spark.table(_spark_name(ref))
+        return {f.name: coarse_type(f.dataType.simpleString()) for f in frame.schema.fields}
+
+    def arrow(self, sql: str) -> pa.Table:
+        try:
+            if self._connect:
+                self.spark.addTag(self._tag)
+            else:
+                self.spark.sparkContext.setJobGroup(self._tag, "memberdesk query", True)
+            return self.spark.sql(sql).toArrow()
+        except Exception as exc:
+            if "cancel" in str(exc).lower() or "interrupt" in str(exc).lower():
+                raise Cancelled("the query was cancelled") from exc
+            raise DataError(f"Spark query failed: {_first_line(exc)}") from exc
+
+    def cancel(self) -> None:
+        if self._connect:
+            self.spark.interruptTag(self._tag)
+        else:
+            self.spark.sparkContext.cancelJobGroup(self._tag)
+
+    def close(self) -> None:
+        """Spark sessions are shared by the process (``getOrCreate``): left running."""
+
+
+def _spark_name(ref: TableRef) -> str:
+    def q(x: str) -> str:
+        return "`" + x.replace("`", "``") + "`"
+    return q(ref.name) if ref.database is None else f"{q(ref.database)}.{q(ref.name)}"
+
+
+def connect(url: EngineURL, *, password: str | None = None) -> Connection:
+    """Open ``url`` read-only (see the module doc)."""
+    if url.kind in ("duckdb", "parquet"):
+        return DuckDBConnection(url)
+    if url.kind == "postgres":
+        return PostgresConnection(url, password)
+    return SparkConnection(url)

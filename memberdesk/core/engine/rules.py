@@ -1,0 +1,322 @@
+"""The book's rules as Ibis expressions: typing and validation of the source tables, and the
+derived policy view (exit status, duration, event, as-of window, filters, bands).
+
+Written once, compiled to every engine's SQL by Ibis (DuckDB, PostgreSQL, Spark). The text
+rules themselves are not rewritten: a text column's *distinct* values are read from the engine
+and parsed by the very functions the file path uses (:mod:`memberdesk.core.normalize`:
+statuses and their Chinese/English synonyms, yes/no words, date formats, numbers with
+thousands separators), and the result becomes a ``CASE`` expression. Typed columns (DATE,
+TIMESTAMP, numbers, booleans) are cast directly.
+
+Conventions are those of :mod:`memberdesk.core.dataset` and :mod:`memberdesk.core.validation`:
+
+* reasons are checked in the file path's order and a rejected row carries its first reason;
+  duplicate ids keep the first row in the order of the table's columns' values (a database
+  table has no row order: see docs/engines.md);
+* ``terminated`` = end date on or before as-of; ``exit_status`` = the status (``other`` when
+  marked in force) if terminated, else ``in_force``; ``duration_days`` = whole days from issue
+  to the exit or to as-of; ``event`` = exit status among the event statuses;
+* rows issued after as-of are out of the window; filters restrict product/channel (policies)
+  and region/tier (members joined on member_id).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pyarrow as pa
+
+from memberdesk.core import normalize, schema
+from memberdesk.core.dataset import AGE_BANDS, PREMIUM_BANDS, WINDOW_DATE, Filters
+from memberdesk.core.engine.connection import ColumnType
+from memberdesk.core.mapping import ColumnMapping
+from memberdesk.core.validation import _REASON_ORDER, TERMINATED_STATUSES
+
+DISTINCT_LIMIT = 20_000  # text columns parsed through their distinct values up to this many
+_NUMBER = r"^\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\s*$"
+
+Fetch = Callable[[ir.Table, str], list[Any] | None]  # distinct values (None: too many)
+
+
+@dataclass
+class Canonical:
+    """One source table typed into canonical columns, with each row's first rejection reason.
+
+    ``table`` has the canonical columns, the extra (unmapped) source columns under their own
+    names, and ``_reason`` / ``_column`` (null for accepted rows).
+    """
+
+    name: str
+    table: ir.Table
+    extras: list[str] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> ir.Table:
+        return self.table.filter(self.table["_reason"].isnull()).drop("_reason", "_column")
+
+
+def _null_tokens() -> list[str]:
+    return sorted({v for t in normalize.NULL_TOKENS for v in (t, t.upper(), t.title())}
+                  | {"NaN", "-NaN", "NaT", "<NA>", ""})
+
+
+def _is_empty(raw: ir.Value) -> ir.BooleanValue:
+    text = raw.cast("string").strip()
+    return raw.isnull() | text.isin(_null_tokens())
+
+
+def _clean_text(raw: ir.Value, kind: ColumnType) -> ir.Value:
+    """Trimmed text, null where empty (ids written as 12345.0 by a float column -> 12345)."""
+    if kind == "float64":
+        raw = ibis.ifelse(raw == raw.floor(), raw.cast("int64").cast("string"), raw.cast("string"))
+    text = raw.cast("string").strip()
+    return ibis.ifelse(_is_empty(raw), ibis.null("string"), text)
+
+
+def _case(raw: ir.Value, mapping: Mapping[Any, Any], dtype: str) -> ir.Value:
+    if not mapping:
+        return ibis.null(dtype)
+    return raw.cases(*((k, ibis.literal(v, type=dtype)) for k, v in mapping.items()),
+                     else_=ibis.null(dtype))
+
+
+def _parsed_by_distinct(raw: ir.Value, values: list[Any], parse: Callable[[pa.Array], tuple[Any, Any]],
+                        dtype: str) -> tuple[ir.Value, ir.BooleanValue]:
+    """(parsed value, unreadable flag) through the file path's parser applied to the distinct
+    values (``parse`` returns (values, bad mask) as the normalize functions do)."""
+    texts = [v for v in values if v is not None]
+    arr = pa.array([str(v) for v in texts], type=pa.string())
+    parsed, bad = parse(arr)
+    parsed = np.asarray(parsed, dtype=object)
+    good: dict[Any, Any] = {}
+    bad_values: list[Any] = []
+    for v, p, b in zip(texts, parsed, np.asarray(bad, dtype=bool)):
+        if b:
+            bad_values.append(v)
+        elif p is not None and not (isinstance(p, float) and np.isnan(p)) and p is not np.datetime64("NaT"):
+            good[v] = _plain(p)
+    value = _case(raw, good, dtype)
+    flag = raw.isin(bad_values) if bad_values else ibis.literal(False)
+    return value, flag
+
+
+def _plain(p: Any) -> Any:
+    if isinstance(p, np.datetime64):
+        return None if np.isnat(p) else dt.date.fromisoformat(str(p.astype("datetime64[D]")))
+    if hasattr(p, "to_pydatetime"):
+        return p.to_pydatetime().date()
+    if isinstance(p, (np.bool_,)):
+        return bool(p)
+    if isinstance(p, np.floating):
+        return float(p)
+    return p
+
+
+def _dates(arr: pa.Array) -> tuple[Any, Any]:
+    values, bad = normalize.parse_dates(arr)
+    return np.array([None if v is None or str(v) == "NaT" else np.datetime64(v, "D") for v in values],
+                    dtype=object), bad
+
+
+def _column(raw: ir.Value, kind: ColumnType, spec: schema.ColumnSpec, table: str,
+            distinct: Callable[[], list[Any] | None]) -> tuple[ir.Value, ir.BooleanValue | None, str]:
+    """(parsed canonical value, unreadable flag or None, reason code of that flag)."""
+    c = spec
+    if c.kind == "id" or c.kind in ("text", "category") and not (c.name == "status" and table == schema.CLAIMS) \
+            and c.name != "handled_by":
+        return _clean_text(raw, kind), None, ""
+    if c.kind == "date":
+        if kind in ("date", "timestamp"):
+            return raw.cast("date"), None, ""
+        values = distinct()
+        if values is None:  # too many distinct texts: ISO dates only
+            text = raw.cast("string").strip()
+            val = text.re_search(r"^\d{4}-\d{2}-\d{2}$").ifelse(text.cast("date"), ibis.null("date"))
+            return val, ~_is_empty(raw) & val.isnull(), schema.REASON_BAD_DATE
+        val, bad = _parsed_by_distinct(raw, values, _dates, "date")
+        return val, bad, schema.REASON_BAD_DATE
+    if c.kind == "number":
+        if kind in ("int64", "float64"):
+            return raw.cast("float64"), None, ""
+        values = distinct()
+        if values is None:
+            text = raw.cast("string").strip()
+            val = text.re_search(_NUMBER).ifelse(text.cast("float64"), ibis.null("float64"))
+            return val, ~_is_empty(raw) & val.isnull(), schema.REASON_BAD_NUMBER
+        val, bad = _parsed_by_distinct(raw, values, normalize.parse_numbers, "float64")
+        return val, bad, schema.REASON_BAD_NUMBER
+    if c.kind == "bool":
+        if kind == "boolean":
+            return raw, None, ""
+        values = distinct() or []
+        val, bad = _parsed_by_distinct(raw, values, lambda a: (np.asarray(normalize.parse_bools(a)[0], dtype=object),
+                                                               normalize.parse_bools(a)[1]), "boolean")
+        return val, bad, schema.REASON_BAD_BOOL
+    parse = (normalize.parse_policy_status if table == schema.POLICIES else
+             normalize.parse_handled_by if c.name == "handled_by" else normalize.parse_claim_status)
+    values = distinct() or []
+    val, bad = _parsed_by_distinct(raw, values, parse, "string")
+    return val, bad, schema.REASON_UNKNOWN_STATUS
+
+
+def canonical(name: str, source: ir.Table, kinds: Mapping[str, ColumnType], mapping: ColumnMapping,
+              fetch: Fetch, *, today: dt.date, references: Mapping[str, ir.Table],
+              has_duplicates: Callable[[ir.Table, str], bool]) -> Canonical:
+    """Type ``source`` into the canonical columns of table ``name`` and flag each row's first
+    rejection reason (same reasons and order as :func:`memberdesk.core.validation.validate_table`).
+
+    ``references``: accepted ids of already checked tables (``member_id`` -> members table,
+    ``policy_id`` -> policies table) for the unknown-reference reasons.
+    """
+    spec = schema.TABLE_SPECS[name]
+    out: dict[str, ir.Value] = {}
+    flags: list[tuple[str, str, ir.BooleanValue]] = []
+    for src, dst in mapping.mapped.items():
+        if dst in out or src not in kinds:
+            continue
+        cspec = spec.column(dst)
+        value, bad, reason = _column(source[src], kinds[src], cspec, name,
+                                     lambda src=src: fetch(source, src))
+        out[dst] = value
+        if bad is not None:
+            flags.append((reason, dst, bad.fill_null(False)))
+    extras = [h for h in mapping.extras if h in kinds and h not in out]
+    canon = Canonical(name, source, extras)
+    id_col = spec.id_column
+    if id_col and id_col in out:
+        if spec.column(id_col).required:
+            flags.append((schema.REASON_MISSING_ID, id_col, out[id_col].isnull()))
+        if spec.column(id_col).unique and has_duplicates(source.select(_id=out[id_col]), "_id"):
+            order = [source[h] for h in mapping.columns if h in kinds]
+            rank = ibis.row_number().over(group_by=out[id_col], order_by=order)
+            flags.append((schema.REASON_DUPLICATE_ID, id_col, out[id_col].notnull() & (rank > 0)))
+    _table_rules(name, out, flags, canon)
+    for c in spec.columns:
+        if c.nonnegative and c.name in out:
+            flags.append((schema.REASON_NEGATIVE_AMOUNT, c.name, (out[c.name] < 0).fill_null(False)))
+    for c in spec.columns:
+        if c.kind == "date" and c.name in out:
+            flags.append((schema.REASON_FUTURE_DATE, c.name, (out[c.name] > ibis.literal(today)).fill_null(False)))
+    for key, reason in (("member_id", schema.REASON_UNKNOWN_MEMBER),
+                        ("policy_id", schema.REASON_UNKNOWN_POLICY)):
+        if key in references and key in out and key != id_col:
+            known = references[key][key]
+            flags.append((reason, key, out[key].notnull() & ~out[key].isin(known)))
+    flags.sort(key=lambda f: _REASON_ORDER.index(f[0]))
+    reason = ibis.cases(*((f, ibis.literal(r)) for r, _, f in flags), else_=ibis.null("string")) \
+        if flags else ibis.null("string")
+    column = ibis.cases(*((f, ibis.literal(c)) for _, c, f in flags), else_=ibis.null("string")) \
+        if flags else ibis.null("string")
+    canon.table = source.select(**out, **{h: source[h] for h in extras}, _reason=reason, _column=column)
+    return canon
+
+
+def _table_rules(name: str, out: dict[str, ir.Value], flags: list[tuple[str, str, ir.BooleanValue]],
+                 canon: Canonical) -> None:
+    """Policy and claim rules (missing dates, end before issue, status inferred when empty)."""
+    from memberdesk.core.validation import EVENT_DATES
+
+    when = EVENT_DATES.get(name)
+    if when is not None and when in out:
+        flags.append((schema.REASON_MISSING_DATE, when, out[when].isnull()))
+    if name == schema.POLICIES:
+        end = out.get("end_date", ibis.null("date"))
+        inferred = ibis.ifelse(end.isnull(), "in_force", "lapsed")
+        out["status"] = out["status"].fill_null(inferred) if "status" in out else inferred
+        if "status" not in canon.table.columns:
+            canon.messages.append("the policies have no status column: status set to in_force "
+                                  "when there is no end date, else lapsed")
+        issue = out.get("issue_date")
+        no_issue = issue.isnull() if issue is not None else ibis.literal(True)
+        if "duration" in out:
+            no_issue = no_issue & out["duration"].isnull()
+        flags.append((schema.REASON_MISSING_DATE, "issue_date", no_issue))
+        if issue is not None or "end_date" in out:
+            flags.append((schema.REASON_MISSING_DATE, "end_date",
+                          end.isnull() & out["status"].isin(list(TERMINATED_STATUSES))))
+        if issue is not None and "end_date" in out:
+            flags.append((schema.REASON_END_BEFORE_ISSUE, "end_date", (end < issue).fill_null(False)))
+    if name == schema.CLAIMS:
+        if "reported_at" in out and "settled_at" in out:
+            flags.append((schema.REASON_END_BEFORE_ISSUE, "settled_at",
+                          (out["settled_at"] < out["reported_at"]).fill_null(False)))
+        if "status" in out or True:
+            settled = out.get("settled_at", ibis.null("date"))
+            paid = out.get("amount_paid", ibis.literal(0.0)).fill_null(0.0) > 0
+            inferred = ibis.ifelse(settled.isnull(), "open", ibis.ifelse(paid, "paid", "declined"))
+            out["status"] = out["status"].fill_null(inferred) if "status" in out else inferred
+
+
+# ---- the policy view -----------------------------------------------------------------------------
+
+def _band(value: ir.NumericValue, bands: Sequence[tuple[float, float, str]]) -> ir.StringValue:
+    return ibis.cases(*(((value >= lo) & (value < hi), ibis.literal(label))
+                        for lo, hi, label in bands if hi != float("inf")),
+                      *(((value >= lo), ibis.literal(label)) for lo, hi, label in bands
+                        if hi == float("inf")),
+                      else_=ibis.null("string"))
+
+
+def policy_view(policies: ir.Table, members: ir.Table | None, *, as_of: dt.date,
+                event_statuses: Sequence[str], filters: Filters = Filters()) -> ir.Table:
+    """The windowed, filtered policies with the derived columns of
+    :attr:`memberdesk.core.dataset.Dataset.policies`: ``exit_status``, ``duration_days``
+    (whole days), ``event`` (0/1), ``issue_year``, ``issue_month`` (``YYYY-MM``),
+    ``premium_band``, member attributes and ``age_at_issue`` / ``age_band``."""
+    p = policies
+    cut = ibis.literal(as_of)
+    p = p.filter(p.issue_date.isnull() | (p.issue_date <= cut))
+    if members is not None and "member_id" in p.columns:
+        attrs = [c for c in ("gender", "region", "tier", "birth_date", "age", "join_date")
+                 if c in members.columns and c not in p.columns]
+        if attrs:
+            m = members.select("member_id", *attrs).rename(_mid="member_id")
+            p = p.left_join(m, p.member_id == m._mid).drop("_mid")
+    end = p.end_date if "end_date" in p.columns else ibis.null("date")
+    terminated = (end.notnull() & (end <= cut)).fill_null(False)
+    exit_status = ibis.ifelse(terminated, ibis.ifelse(p.status == "in_force", "other", p.status),
+                              "in_force")
+    stop = ibis.ifelse(terminated, end, cut)
+    derived: dict[str, ir.Value] = {
+        "exit_status": exit_status,
+        "duration_days": stop.delta(p.issue_date, unit="day"),
+        "event": exit_status.isin(list(event_statuses)).cast("int8"),
+        "issue_year": p.issue_date.year(),
+        "issue_month": p.issue_date.strftime("%Y-%m"),
+    }
+    if "annual_premium" in p.columns:
+        derived["premium_band"] = _band(p.annual_premium, PREMIUM_BANDS)
+    if "birth_date" in p.columns:
+        derived["age_at_issue"] = (p.issue_date.delta(p.birth_date, unit="day") / 365.25).floor()
+    elif "age" in p.columns:
+        derived["age_at_issue"] = p.age
+    if "age_at_issue" in derived:
+        derived["age_band"] = _band(derived["age_at_issue"], AGE_BANDS)
+    p = p.mutate(**derived)
+    return _filtered(p, filters)
+
+
+def _filtered(p: ir.Table, f: Filters) -> ir.Table:
+    if f.issue_from is not None:
+        p = p.filter(p.issue_date >= ibis.literal(f.issue_from.date()))
+    if f.issue_to is not None:
+        p = p.filter(p.issue_date <= ibis.literal(f.issue_to.date()))
+    for name in ("product", "channel", "region", "tier"):
+        values = getattr(f, name)
+        if values and name in p.columns:
+            p = p.filter(p[name].cast("string").isin(list(values)))
+    return p
+
+
+def in_window(table: str, t: ir.Table, as_of: dt.date) -> ir.Table:
+    """Rows of ``table`` dated on or before as-of (undated rows kept), as Dataset._in_window."""
+    col = WINDOW_DATE.get(table)
+    if col is None or col not in t.columns:
+        return t
+    return t.filter(t[col].isnull() | (t[col] <= ibis.literal(as_of)))
