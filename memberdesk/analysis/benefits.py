@@ -148,7 +148,7 @@ def benefit_usage(ds: Dataset, *, by: str | None = None, window_months: int = 12
                             "benefit": np.asarray(b_names, dtype=object)[present % n_b],
                             "uses": uses, "users": users, "cost": costs})
     start = ds.as_of - pd.DateOffset(months=window_months)
-    in_window = used > np.datetime64(start.to_datetime64(), "ns")
+    in_window = used > start.to_datetime64().astype("datetime64[ns]")
     uses, users, costs, present = _count_by_group(b_codes[in_window], n_b,
                                                   member_codes[in_window], cost[in_window])
     by_benefit = pd.DataFrame({"benefit": np.asarray(b_names, dtype=object)[present],
@@ -338,7 +338,8 @@ def benefit_retention(ds: Dataset, *, landmark_months: float = 12, horizon_month
         "naive": ("issue", np.ones(len(p), dtype=bool), life, ever),
         "landmark": ("landmark", at_landmark, life - land, early),
     }
-    rows, curves = [], {}
+    rows: list[dict[str, Any]] = []
+    curves: dict[str, Any] = {}
     for name, (origin, keep, days, user) in designs.items():
         check_cancelled(progress)
         d_m, ev, us = days[keep] / schema.DAYS_PER_MONTH, event[keep], user[keep]
@@ -382,7 +383,7 @@ class _UseLookup:
         self.lo_day = float(days.min()) if days.size else 0.0
         self.width = (float(days.max()) - self.lo_day + 1) if days.size else 1.0
         self.keys = np.sort(codes * self.width + (days - self.lo_day))
-        self.member = pd.Index(ids).get_indexer(policy_members) if len(ids) else \
+        self.member = pd.Index(ids).get_indexer(pd.Index(policy_members)) if len(ids) else \
             np.full(len(policy_members), -1)
         # questions asked in member order run over nearly sorted needles: several times
         # faster binary searches than in policy order
@@ -398,7 +399,7 @@ class _UseLookup:
         found = np.empty(o.size, dtype=np.int64)
         found[o] = (np.searchsorted(self.keys, (base + np.nan_to_num(last, nan=-1))[o], side="right")
                     - np.searchsorted(self.keys, (base + np.nan_to_num(first))[o], side="left"))
-        return known & (found > 0)
+        return np.asarray(known & (found > 0), dtype=bool)
 
 def _surv(curve: Any, t: float) -> float:
     if curve is None:

@@ -65,7 +65,7 @@ class CohortMatrix:
 
     def to_long(self) -> pd.DataFrame:
         """Tidy form: cohort, months_since_issue, share (observed cells only)."""
-        long = self.shares.stack().rename("share").reset_index()
+        long = self.shares.stack().reset_index()
         long.columns = ["cohort", "months_since_issue", "share"]
         return long
 

@@ -94,8 +94,8 @@ class CompetingRisksResult:
 
 def _cause_codes(status: pd.Series, causes: Sequence[str]) -> tuple[np.ndarray, tuple[str, ...]]:
     """0 = censored, k = causes[k-1]; ``other`` appended when present and not listed."""
-    raw, levels = pd.factorize(status)  # missing -> -1 -> censored
-    levels = [str(v) for v in levels]
+    raw, uniques = pd.factorize(status)  # missing -> -1 -> censored
+    levels = [str(v) for v in uniques]
     causes = tuple(causes)
     if "other" not in causes and "other" in levels:
         causes = (*causes, "other")
@@ -151,7 +151,7 @@ def cumulative_incidence(data: Dataset | pd.DataFrame, *, by: str | None = None,
     frame = survival_frame(data, unit=unit, columns=(by, "exit_status"))
     codes, causes = _cause_codes(frame["exit_status"], causes)
     if by is None:
-        gcodes, names = np.zeros(len(frame), dtype=np.int64), ("all",)
+        gcodes, names = np.zeros(len(frame), dtype=np.int64), tuple[str, ...](("all",))
     else:
         gcodes, names = segment_labels(frame[by])
     d = frame["duration"].to_numpy(dtype=float)

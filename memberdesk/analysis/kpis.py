@@ -143,7 +143,8 @@ class _Book:
             self.policy_reason = "policies have no issue dates (generic survival table)"
         else:
             self.policy_reason = None
-        self.p = p
+        # the KPI functions read ``p`` only when ``policy_reason`` is None
+        self.p: pd.DataFrame = p if p is not None else pd.DataFrame()
 
     @cached_property
     def issue(self) -> np.ndarray:
@@ -173,7 +174,7 @@ class _Book:
 
 
 def _count(mask: np.ndarray) -> np.ndarray:
-    return mask.sum(axis=0).astype(float)
+    return np.asarray(mask.sum(axis=0), dtype=float)
 
 
 def _premium(b: _Book, mask: np.ndarray) -> Series:

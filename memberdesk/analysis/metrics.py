@@ -106,15 +106,15 @@ def _node_inputs(node: str) -> tuple[tuple[str, ...], str, str]:
     if node in defs.DERIVED_COLUMNS:
         return defs.DERIVED_COLUMNS[node]
     if node.startswith("result:"):
-        return defs.RESULTS[node[len("result:"):]][2:]  # type: ignore[return-value]
+        return defs.RESULTS[node[len("result:"):]][2:]
     if node.startswith("metric:"):
-        return defs.METRICS[node[len("metric:"):]]["inputs"], "", ""  # type: ignore[return-value]
+        return defs.METRICS[node[len("metric:"):]]["inputs"], "", ""
     return (), "", ""
 
 
 def _expand(metric_id: str) -> tuple[LineageStep, ...]:
     first = defs.METRICS[metric_id]
-    steps = [LineageStep(f"metric:{metric_id}", tuple(first["inputs"]),  # type: ignore[arg-type]
+    steps = [LineageStep(f"metric:{metric_id}", tuple(first["inputs"]),
                          str(first.get("formula", "")), str(first.get("formula_zh", "")))]
     seen = {steps[0].node}
     queue = list(steps[0].inputs)
@@ -136,7 +136,7 @@ def _build() -> dict[str, Metric]:
         out[mid] = Metric(id=mid, name_en=str(d["name_en"]), name_zh=str(d["name_zh"]),
                           definition_en=str(d["definition_en"]),
                           definition_zh=str(d["definition_zh"]), formula=str(d["formula"]),
-                          unit=str(d["unit"]), good_direction=d["good"],  # type: ignore[arg-type]
+                          unit=str(d["unit"]), good_direction=d["good"],
                           lineage=_expand(mid), category=str(d["category"]),
                           formula_zh=str(d["formula_zh"]))
     return out

@@ -80,13 +80,14 @@ class ProjectionResult:
         return {
             "unit": self.unit, "horizon": self.horizon, "n": self.n, "events": self.events,
             "best_model": self.best_model,
-            "models": [{"model": r.model, "parameters": {k: float(v) for k, v in r.parameters.items()},
-                        "log_likelihood": float(r.log_likelihood), "aic": float(r.aic),
-                        "bic": float(r.bic), "median": None if not np.isfinite(r.median) else float(r.median),
-                        "best": bool(r.best),
-                        "projection": self.projection(r.model)[["time", "survival", "ci_lower", "ci_upper"]]
+            "models": [{"model": r["model"], "parameters": {k: float(v) for k, v in r["parameters"].items()},
+                        "log_likelihood": float(r["log_likelihood"]), "aic": float(r["aic"]),
+                        "bic": float(r["bic"]),
+                        "median": None if not np.isfinite(r["median"]) else float(r["median"]),
+                        "best": bool(r["best"]),
+                        "projection": self.projection(str(r["model"]))[["time", "survival", "ci_lower", "ci_upper"]]
                         .to_dict(orient="list")}
-                       for r in self.fits.itertuples()],
+                       for r in self.fits.to_dict(orient="records")],
             "failed": dict(self.failed),
         }
 
@@ -184,4 +185,4 @@ def _survival_ci(fitter: Any, times: np.ndarray) -> np.ndarray:
     ``confidence_interval_survival_function_`` on ``fitter.timeline``, which
     ``fit(timeline=...)`` would set to the same values."""
     fitter.timeline = times
-    return fitter.confidence_interval_survival_function_.to_numpy()
+    return np.asarray(fitter.confidence_interval_survival_function_.to_numpy(), dtype=float)

@@ -73,7 +73,7 @@ def from_civil(y: npt.ArrayLike, m: npt.ArrayLike, d: npt.ArrayLike) -> DayArray
     yoe = y - era * 400
     doy = (153 * ((m + 9) % 12) + 2) // 5 + np.asarray(d, dtype=np.int64) - 1
     doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    return (era * 146097 + doe - 719468).astype("datetime64[D]")
+    return np.asarray((era * 146097 + doe - 719468).astype("datetime64[D]"))
 
 
 _MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
@@ -81,7 +81,7 @@ _MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=n
 
 def days_in_month(y: IntArray, m: IntArray) -> IntArray:
     leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
-    return _MONTH_DAYS[m - 1] + ((m == 2) & leap)
+    return np.asarray(_MONTH_DAYS[m - 1] + ((m == 2) & leap), dtype=np.int64)
 
 
 def add_months_civil(y: IntArray, m: IntArray, d: IntArray,

@@ -164,7 +164,7 @@ def _aggregate(contacts: pd.DataFrame, flags: pd.DataFrame, keys: pd.Series | No
         sums = sums.reset_index()
     rates = rates_from_sums(sums, available)
     for rate in RATE_COLUMNS:
-        sums[rate] = rates[rate]
+        sums[rate] = rates[rate]  # type: ignore[call-overload]  # scalar or aligned array
     hq = flags["human_queue"].to_numpy(dtype=bool)
     if "wait_seconds" in contacts.columns and hq.any():
         wait = pd.to_numeric(contacts["wait_seconds"], errors="coerce")[hq]
@@ -186,7 +186,7 @@ def _month_keys(dates: pd.Series) -> pd.Series:
     months = dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[M]")
     codes, uniques = pd.factorize(months.view(np.int64))
     uniques = np.asarray(uniques, dtype=np.int64).view("datetime64[M]")
-    labels = np.append(np.datetime_as_string(uniques, unit="M").astype(object), np.nan)
+    labels = np.append(np.datetime_as_string(uniques.astype("datetime64[M]"), unit="M").astype(object), np.nan)
     labels[:-1][np.isnat(uniques)] = np.nan
     return pd.Series(labels[codes], index=dates.index, dtype=object)
 

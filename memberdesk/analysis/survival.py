@@ -124,7 +124,7 @@ def km_by_segment(data: Dataset | pd.DataFrame, by: str | None = None, *,
     unit = default_unit(data) if unit is None else unit
     frame = survival_frame(data, unit=unit, columns=(by,))
     if by is None:
-        codes, names = np.zeros(len(frame), dtype=np.int64), ("all",)
+        codes, names = np.zeros(len(frame), dtype=np.int64), tuple[str, ...](("all",))
     else:
         codes, names = segment_labels(frame[by])
         if len(names) > MAX_SEGMENTS:

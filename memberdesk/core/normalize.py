@@ -377,7 +377,7 @@ def clean_text(values: object, *, repetitive: bool = False) -> np.ndarray:
         codes, distinct = _distinct(values)
         uniques = np.asarray(distinct.to_pylist() + [None], dtype=object)
         uniques[:-1][_empty(distinct)] = None
-        return uniques[codes]
+        return np.asarray(uniques[codes])
     return _clean_trimmed(as_string_array(values))
 
 

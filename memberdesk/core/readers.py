@@ -18,6 +18,7 @@ import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -81,11 +82,11 @@ class RawTable:
         return self.file if self.sheet is None else f"{self.file} [{self.sheet}]"
 
     def __len__(self) -> int:
-        return self.data.num_rows
+        return int(self.data.num_rows)
 
     def preview(self, n: int = 20) -> pd.DataFrame:
         """The first ``n`` rows as text, indexed by source row number (for the import wizard)."""
-        frame = self.data.slice(0, n).to_pandas()
+        frame: pd.DataFrame = self.data.slice(0, n).to_pandas()
         frame.index = pd.Index(self.rows[:n], name="row")
         return frame
 
@@ -468,7 +469,7 @@ def read_workbook(path: str | Path, progress: Progress | None = None) -> ReadRes
     return result
 
 
-def _calamine_sheets(path: Path) -> list[tuple[str, list[list[object]]]]:
+def _calamine_sheets(path: Path) -> list[tuple[str, list[list[Any]]]]:
     from python_calamine import CalamineWorkbook
 
     wb = CalamineWorkbook.from_path(str(path))

@@ -178,9 +178,11 @@ def _service_contacts(book: Book) -> pd.DataFrame:
     c = book.contacts
     order = np.lexsort((np.arange(len(book.contact_second)), book.contact_second))
     member = book.contact_member[order]
-    member_ids = np.where(member >= 0, _member_ids(book)[np.maximum(member, 0)], None)
+    member_ids = np.asarray(np.where(member >= 0, _member_ids(book)[np.maximum(member, 0)], None))
     started = book.contact_second[order].astype("datetime64[s]").astype("datetime64[ns]")
     connected = c.connected[order]
+    connected_flags = (connected == 1.0).astype(object)
+    connected_flags[np.isnan(connected)] = None
     return pd.DataFrame({
         "contact_id": _ids("S", len(order), 7),
         "member_id": _text(member_ids),
@@ -188,7 +190,7 @@ def _service_contacts(book: Book) -> pd.DataFrame:
         "channel": _text(np.asarray(cat.CONTACT_CHANNELS, dtype=object)[c.channel[order]]),
         "handled_by": _text(np.where(c.bot[order], "bot", "human")),
         "transferred_to_human": pd.array(c.transferred[order], dtype="boolean"),
-        "connected": pd.array(np.where(np.isnan(connected), None, connected == 1.0), dtype="boolean"),
+        "connected": pd.array(connected_flags, dtype="boolean"),
         "wait_seconds": c.wait_seconds[order].astype(float),
         "resolved": pd.array(c.resolved[order], dtype="boolean"),
         "satisfaction": c.satisfaction[order].astype(float),

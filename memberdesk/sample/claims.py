@@ -25,7 +25,7 @@ LIFE_TYPES = ("term life", "whole life", "critical illness")
 
 def _uniform_day(rng: np.random.Generator, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
     """A day drawn uniformly in [start, stop] (both inclusive) for each pair."""
-    return start + np.floor(rng.random(len(start)) * (stop - start + 1)).astype(np.int64)
+    return np.asarray(start + np.floor(rng.random(len(start)) * (stop - start + 1)).astype(np.int64))
 
 
 def draw_claims(rng: np.random.Generator, book: Book) -> pd.DataFrame:

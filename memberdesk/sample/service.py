@@ -46,7 +46,7 @@ class ContactOutcomes:
 
 def _normalised(weights: tuple[float, ...]) -> np.ndarray:
     w = np.asarray(weights, dtype=float)
-    return w / w.sum()
+    return np.asarray(w / w.sum())
 
 
 def transfer_base_probability(target: float = cat.TARGET_BOT_REPLACEMENT) -> float:

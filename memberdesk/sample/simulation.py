@@ -48,7 +48,7 @@ def add_months(days: np.ndarray, months: np.ndarray | int) -> np.ndarray:
     day = (dt - start.astype("datetime64[D]")).astype(np.int64)
     target = start + np.asarray(months, dtype=np.int64)
     length = ((target + 1).astype("datetime64[D]") - target.astype("datetime64[D]")).astype(np.int64)
-    return (target.astype("datetime64[D]").astype(np.int64) + np.minimum(day, length - 1))
+    return np.asarray(target.astype("datetime64[D]").astype(np.int64) + np.minimum(day, length - 1))
 
 
 @dataclass
@@ -157,7 +157,7 @@ def _draw_policies(rng: np.random.Generator, members: dict[str, np.ndarray],
 
 def _weights(values: list[float] | tuple[float, ...]) -> np.ndarray:
     w = np.asarray(values, dtype=float)
-    return w / w.sum()
+    return np.asarray(w / w.sum())
 
 
 def _assign_tiers(members: dict[str, np.ndarray], pol: dict[str, np.ndarray],
@@ -178,7 +178,7 @@ def _static_lapse_multiplier(pol: dict[str, np.ndarray], tier: np.ndarray) -> np
     age = np.exp(cat.AGE_LAPSE_SLOPE * (pol["age"] - 40.0))
     premium = np.exp(cat.PREMIUM_LAPSE_ELASTICITY * np.log(pol["annual"] / median))
     tier_mult = np.asarray(cat.TIER_LAPSE_MULTIPLIER)[tier[pol["member"]]]
-    return channel * product * age * premium * tier_mult
+    return np.asarray(channel * product * age * premium * tier_mult, dtype=float)
 
 
 def simulate(rng: np.random.Generator, members: int, end: date) -> Book:

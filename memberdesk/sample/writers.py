@@ -13,9 +13,10 @@ import re
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from memberdesk.core import schema
@@ -43,8 +44,9 @@ def format_column(values: pd.Series) -> pd.Series:
     """One column as the strings written to CSV (missing -> empty string); vectorised."""
     missing = values.isna().to_numpy()
     if pd.api.types.is_datetime64_any_dtype(values):
-        unit = "s" if _has_times(values) else "D"
-        text = np.datetime_as_string(values.to_numpy(dtype="datetime64[ns]"), unit=unit)
+        unit: Literal["s", "D"] = "s" if _has_times(values) else "D"
+        stamps: npt.NDArray[np.datetime64] = values.to_numpy(dtype="datetime64[ns]")
+        text = np.datetime_as_string(stamps, unit=unit)
         text = np.char.replace(text, "T", " ") if unit == "s" else text
     elif pd.api.types.is_bool_dtype(values):
         flags = values.fillna(False).to_numpy(dtype=bool)
