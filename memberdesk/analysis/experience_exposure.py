@@ -1,7 +1,8 @@
-"""Exposure records for experience studies, after actxps' ``expose_py`` / ``expose_cy``.
+"""Exposure records for experience studies, after actxps' ``expose_p*`` / ``expose_c*``.
 
-One record per policy per observed period (policy year or calendar year), with the exposure of
-that period in years.
+One record per policy per observed period — policy or calendar years, quarters, months or weeks
+(actxps ``expose_py/pq/pm/pw``, ``expose_cy/cq/cm/cw``) — with the exposure of that period in
+the period's unit (a whole quarter = 1 for quarterly exposures).
 
 Conventions (DESIGN §4, actxps)
 -------------------------------
@@ -17,6 +18,27 @@ Conventions (DESIGN §4, actxps)
   in force at the as-of date get partial exposure. ``method="distribution"``: every last period
   is partial, so the exposures of a policy add up to its observed days ÷ period days.
 
+Periods: policy period n (length L = 12, 3 or 1 months, or 7 days) runs from
+``issue_date %m+% (n-1)·L`` to the day before ``issue_date %m+% n·L``. Calendar quarters and
+months are the calendar's; calendar weeks run Sunday to Saturday (actxps). Period values:
+policy periods 1, 2, …; calendar years as the year; calendar quarters, months and weeks as an
+index (quarters/months/weeks since 1970-01-01; weeks since Sunday 1970-01-04), labelled
+``2023Q2``, ``2023-04`` and the week's first day by :func:`period_labels`.
+
+Study start (actxps ``start_date``): policies that ended on or before it are left out; with
+policy periods only the periods beginning on or after it are kept (a policy period straddling the
+study start is left out whole, as actxps does); with calendar periods a policy's first period
+starts at max(issue, study start) and is partly exposed.
+
+Differences from actxps, on purpose (each shows only on the dates named):
+* Calendar weeks: for a first day (issue or study start) falling on a Sunday actxps starts the
+  week before and adds a zero-exposure record; here the first week is the one holding that
+  Sunday (same exposures, one record fewer).
+* Policy months, quarters and years of a policy issued on the 29th-31st: actxps counts the
+  periods from ``issue_date - 1`` while labelling them with clipped monthiversaries, so a
+  termination on the first day of a clipped period can land at the end of the previous period
+  with an exposure slightly above 1. Here the period bounds decide (see below for 29 February).
+
 Difference from actxps, on purpose: for a policy issued on 29 February, actxps counts the
 fraction of a year from 28 February (``issue_date - 1``) while labelling the period with the
 clipped anniversaries, so a termination on 28 February of a common year lands at the end of the
@@ -27,7 +49,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -38,11 +60,30 @@ from memberdesk.core import schema
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
 
-Basis = Literal["policy_year", "calendar_year"]
+Basis = Literal["policy", "calendar"]
 Method = Literal["annual", "distribution"]
-BASES: tuple[str, ...] = ("policy_year", "calendar_year")
+KINDS: tuple[str, ...] = ("policy", "calendar")
+PERIODS: tuple[str, ...] = ("year", "quarter", "month", "week")
+BASES: tuple[str, ...] = tuple(f"{k}_{p}" for k in KINDS for p in PERIODS)
 METHODS: tuple[str, ...] = ("annual", "distribution")
-TERMINATION_STATUSES: tuple[str, ...] = tuple(s for s in schema.POLICY_STATUSES if s != "in_force")
+# Termination statuses an experience study can count (a waiver is no exit).
+TERMINATION_STATUSES: tuple[str, ...] = tuple(s for s in schema.POLICY_STATUSES
+                                              if s not in ("in_force", "waived"))
+_MONTHS = {"year": 12, "quarter": 3, "month": 1}
+_EPOCH_SUNDAY = np.datetime64("1970-01-04", "D")
+
+
+def split_basis(basis: str, period: str | None = None) -> tuple[str, str]:
+    """(kind, period length) of a basis name: ``policy_year`` -> (policy, year); ``policy`` with
+    ``period="quarter"`` -> (policy, quarter). Raises AnalysisError for unknown names."""
+    kind, _, length = basis.partition("_")
+    if period is not None and (not length or length == "year"):
+        length = period
+    length = length or "year"
+    if kind not in KINDS or length not in PERIODS:
+        raise AnalysisError(f"unknown exposure basis {basis!r} / period {period!r}; choose a "
+                            f"basis from {', '.join(KINDS)} and a period from {', '.join(PERIODS)}")
+    return kind, length
 
 
 @dataclass(frozen=True)
@@ -52,16 +93,18 @@ class ExposureRecords:
     Attributes
     ----------
     policies
-        The dataset's policies table (``ds.policies``, not copied); policies issued on or
-        after the as-of date have no records.
+        The policies frame the records index (``ds.policies``, not copied); policies issued on
+        or after the as-of date have no records.
     row
         Position of the record's policy in ``policies`` (records of a policy are consecutive).
     period
-        Policy year (1, 2, …) or calendar year (e.g. 2023), per ``basis``.
+        Policy period (1, 2, …) or calendar period index (see the module docstring).
     exposure
-        Exposure in years (0 < exposure ≤ 1).
+        Exposure in periods (0 < exposure ≤ 1).
     actual
         1 on the last record of a policy that terminated with a studied status, else 0.
+    basis
+        ``policy_year``, ``policy_quarter``, …, ``calendar_week`` (the period column name).
     """
 
     policies: pd.DataFrame
@@ -73,14 +116,22 @@ class ExposureRecords:
     method: str
     target: tuple[str, ...]
     as_of: pd.Timestamp
+    study_start: pd.Timestamp | None = None
+
+    @property
+    def kind(self) -> str:
+        return split_basis(self.basis)[0]
+
+    @property
+    def length(self) -> str:
+        return split_basis(self.basis)[1]
 
     def period_bounds(self) -> tuple[npt.NDArray[np.datetime64], npt.NDArray[np.datetime64]]:
         """(first day, last day) of each record's period, both inclusive (``datetime64[D]``)."""
-        if self.basis == "calendar_year":
-            return cal.from_civil(self.period, 1, 1), cal.from_civil(self.period, 12, 31)
-        y, m, d = cal.civil(cal.to_days(self.policies["issue_date"])[self.row])
-        return (cal.add_months_civil(y, m, d, 12 * (self.period - 1)),
-                cal.add_months_civil(y, m, d, 12 * self.period) - cal.ONE_DAY)
+        if self.kind == "calendar":
+            return calendar_bounds(self.period, self.length)
+        issue = cal.to_days(self.policies["issue_date"])[self.row]
+        return policy_bounds(issue, self.period - 1, self.length)
 
     def to_frame(self, columns: Sequence[str] = ("policy_id",)) -> pd.DataFrame:
         """actxps-style table: the given policy columns, then the period, its bounds, the
@@ -90,7 +141,8 @@ class ExposureRecords:
         out = {c: pol[c].to_numpy()[self.row] for c in columns if c in pol.columns}
         last = np.r_[self.row[1:] != self.row[:-1], True] if len(self.row) else np.zeros(0, bool)
         status = pol["exit_status"].to_numpy(dtype=object)[self.row]
-        out["status"] = np.where(last, status, "in_force")
+        out["status"] = np.where(last & ~np.isnat(cal.to_days(pol["exit_date"])[self.row]),
+                                 status, "in_force")
         out[self.basis] = self.period
         start, end = self.period_bounds()
         out["period_start"] = start.astype("datetime64[ns]")
@@ -121,7 +173,8 @@ def _dated_policies(ds: Dataset) -> pd.DataFrame:
 
 
 def expose(ds: Dataset, *, target: Sequence[str] = schema.VOLUNTARY_EXIT_STATUSES,
-           basis: str = "policy_year", method: str = "annual") -> ExposureRecords:
+           basis: str = "policy_year", method: str = "annual", period: str | None = None,
+           study_start: pd.Timestamp | str | None = None) -> ExposureRecords:
     """Expand the policies of ``ds`` into exposure records (see the module docstring).
 
     Parameters
@@ -131,66 +184,170 @@ def expose(ds: Dataset, *, target: Sequence[str] = schema.VOLUNTARY_EXIT_STATUSE
     target
         Termination statuses studied (the "actual" decrements).
     basis
-        ``"policy_year"`` or ``"calendar_year"``.
+        ``"policy"`` / ``"calendar"`` or a full name such as ``"policy_year"``,
+        ``"calendar_quarter"``.
     method
         ``"annual"`` (full exposure for a studied termination's last period) or
         ``"distribution"`` (partial exposure for every last period).
+    period
+        ``"year"``, ``"quarter"``, ``"month"`` or ``"week"`` (overrides the basis' own).
+    study_start
+        First day of the study (actxps ``start_date``); None = from issue.
     """
-    if basis not in BASES:
-        raise AnalysisError(f"unknown exposure basis {basis!r}; choose from {', '.join(BASES)}")
+    return expose_policies(_dated_policies(ds), ds.as_of, target=target, basis=basis,
+                           method=method, period=period, study_start=study_start)
+
+
+def expose_policies(pol: pd.DataFrame, as_of: pd.Timestamp, *,
+                    target: Sequence[str] = schema.VOLUNTARY_EXIT_STATUSES,
+                    basis: str = "policy_year", method: str = "annual",
+                    period: str | None = None,
+                    study_start: pd.Timestamp | str | None = None) -> ExposureRecords:
+    """:func:`expose` on a policies frame (the ``Dataset.policies`` view or a subset of it)."""
+    kind, length = split_basis(basis, period)
     if method not in METHODS:
         raise AnalysisError(f"unknown exposure method {method!r}; choose from {', '.join(METHODS)}")
     statuses = check_target(target)
-    pol = _dated_policies(ds)
-    as_of = cal.day(ds.as_of)
+    end = cal.day(as_of)
+    start = None if study_start is None else cal.day(study_start)
+    if start is not None and start > end:
+        raise AnalysisError("the study starts after the as-of date")
     issue_all = cal.to_days(pol["issue_date"])
-    studied = np.flatnonzero(~np.isnat(issue_all) & (issue_all < as_of))
+    exit_all = cal.to_days(pol["exit_date"]) if "exit_date" in pol.columns else \
+        np.full(len(pol), np.datetime64("NaT"), "datetime64[D]")
+    keep = ~np.isnat(issue_all) & (issue_all < end)
+    if start is not None:
+        keep &= np.isnat(exit_all) | (exit_all > start)
+    studied = np.flatnonzero(keep)
     issue = issue_all[studied]
-    exit_ = cal.to_days(pol["exit_date"])[studied] if "exit_date" in pol.columns else \
-        np.full(len(studied), np.datetime64("NaT"), "datetime64[D]")
+    exit_ = exit_all[studied]
     terminated = ~np.isnat(exit_)
-    last = np.maximum(np.where(terminated, exit_, as_of), issue)  # (end before issue: 1 day)
+    last = np.maximum(np.where(terminated, exit_, end), issue)  # (end before issue: 1 day)
     is_target = terminated & pol["exit_status"].isin(statuses).to_numpy()[studied]
-    iy, im, iday = cal.civil(issue)
-    ly = cal.years_of(last)
-
-    # Dates are computed per policy (its last period, and for calendar years its first);
-    # every other record is a whole period with exposure 1.
-    if basis == "policy_year":
-        years = ly - iy
-        years -= (cal.add_months_civil(iy, im, iday, 12 * years) > last).astype(np.int64)
-        n_periods = years + 1                      # the policy year holding ``last``
-        start = cal.add_months_civil(iy, im, iday, 12 * years)
-        end = cal.add_months_civil(iy, im, iday, 12 * (years + 1)) - cal.ONE_DAY
-        last_part = _days(start, last) / _days(start, end)
-        first_part = np.ones(len(issue))
-        first_year = np.ones(len(issue), dtype=np.int64)
+    if kind == "policy":
+        first_k, n_periods, first_part, last_part = _policy_parts(issue, last, length, start)
     else:
-        n_periods = ly - iy + 1
-        first_year = iy
-        year_days = np.where(_is_leap(iy), 366, 365)
-        first_part = _days(issue, cal.from_civil(iy, 12, 31)) / year_days
-        last_from = np.maximum(cal.from_civil(ly, 1, 1), issue)
-        last_part = _days(last_from, last) / np.where(_is_leap(ly), 366, 365)
+        first_k, n_periods, first_part, last_part = _calendar_parts(issue, last, length, start)
     if method == "annual":
         last_part = np.where(is_target, 1.0, last_part)
     local, k = _expand(n_periods)
     is_last = k == n_periods[local] - 1
     exposure = np.ones(len(local))
-    exposure[k == 0] = first_part
-    exposure[is_last] = last_part
+    exposure[k == 0] = first_part[n_periods > 0]
+    exposure[is_last] = last_part[n_periods > 0]
     actual = (is_last & is_target[local]).astype(np.int8)
-    return ExposureRecords(pol, studied[local], first_year[local] + k, exposure, actual,
-                           basis, method, statuses, ds.as_of)
+    name = f"{kind}_{length}"
+    return ExposureRecords(pol, studied[local], first_k[local] + k, exposure, actual, name,
+                           method, statuses, pd.Timestamp(as_of),
+                           None if study_start is None else pd.Timestamp(study_start))
+
+
+def policy_bounds(issue: npt.NDArray[np.datetime64], k: npt.NDArray[np.int64] | int,
+                  length: str) -> tuple[npt.NDArray[np.datetime64], npt.NDArray[np.datetime64]]:
+    """First and last day of the 0-based policy period ``k`` of policies issued on ``issue``."""
+    k = np.asarray(k, dtype=np.int64)
+    if length == "week":
+        first = issue + 7 * k * cal.ONE_DAY
+        return first, first + 6 * cal.ONE_DAY
+    step = _MONTHS[length]
+    y, m, d = cal.civil(issue)
+    return (cal.add_months_civil(y, m, d, step * k),
+            cal.add_months_civil(y, m, d, step * (k + 1)) - cal.ONE_DAY)
+
+
+def _policy_index(issue: npt.NDArray[np.datetime64], day: npt.NDArray[np.datetime64],
+                  length: str) -> npt.NDArray[np.int64]:
+    """0-based policy period holding ``day`` (≥ issue)."""
+    if length == "week":
+        return ((day - issue).astype(np.int64) // 7).astype(np.int64)
+    step = _MONTHS[length]
+    iy, im, _ = cal.civil(issue)
+    dy, dm, _ = cal.civil(day)
+    k = ((dy - iy) * 12 + (dm - im)) // step
+    start, _ = policy_bounds(issue, k, length)
+    return k - (start > day).astype(np.int64)
+
+
+def _policy_parts(issue: npt.NDArray[np.datetime64], last: npt.NDArray[np.datetime64],
+                  length: str, start: np.datetime64 | None
+                  ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64],
+                             npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """(first period 1-based, number of periods, first and last record exposure)."""
+    k_last = _policy_index(issue, last, length)
+    k_first = np.zeros(len(issue), dtype=np.int64)
+    if start is not None:
+        # the first period beginning on or after the study start (actxps keeps no other)
+        later = issue < start
+        s = np.where(later, start, issue)
+        k_s = _policy_index(issue, s, length)
+        begins, _ = policy_bounds(issue, k_s, length)
+        k_first = np.where(later, k_s + (begins < s), 0)
+    n_periods = np.maximum(k_last - k_first + 1, 0)
+    p_start, p_end = policy_bounds(issue, k_last, length)
+    last_part = _days(p_start, last) / _days(p_start, p_end)
+    return k_first + 1, n_periods, np.ones(len(issue)), last_part
+
+
+def calendar_index(day: npt.NDArray[np.datetime64], length: str) -> npt.NDArray[np.int64]:
+    """Calendar period holding each day: year, or quarter/month/week index (module docstring)."""
+    if length == "week":
+        return ((day - _EPOCH_SUNDAY).astype(np.int64) // 7).astype(np.int64)
+    y, m, _ = cal.civil(day)
+    if length == "year":
+        return y
+    months = (y - 1970) * 12 + m - 1
+    return months // 3 if length == "quarter" else months
+
+
+def calendar_bounds(index: npt.NDArray[np.int64], length: str
+                    ) -> tuple[npt.NDArray[np.datetime64], npt.NDArray[np.datetime64]]:
+    """First and last day of calendar periods given by :func:`calendar_index`."""
+    index = np.asarray(index, dtype=np.int64)
+    if length == "week":
+        first = _EPOCH_SUNDAY + 7 * index * cal.ONE_DAY
+        return first, first + 6 * cal.ONE_DAY
+    if length == "year":
+        return cal.from_civil(index, 1, 1), cal.from_civil(index, 12, 31)
+    months = index * 3 if length == "quarter" else index
+    size = 3 if length == "quarter" else 1
+    return cal.month_start(months), cal.month_end(months + size - 1)
+
+
+def _calendar_parts(issue: npt.NDArray[np.datetime64], last: npt.NDArray[np.datetime64],
+                    length: str, start: np.datetime64 | None
+                    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64],
+                               npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    first = issue if start is None else np.maximum(issue, start)
+    i_first = calendar_index(first, length)
+    i_last = calendar_index(last, length)
+    n_periods = np.maximum(i_last - i_first + 1, 0)
+    f_start, f_end = calendar_bounds(i_first, length)
+    l_start, l_end = calendar_bounds(i_last, length)
+    first_part = _days(first, f_end) / _days(f_start, f_end)
+    last_part = _days(l_start, last) / _days(l_start, l_end)
+    # a single period: observed from first to last
+    last_part = np.where(n_periods == 1, _days(first, last) / _days(l_start, l_end), last_part)
+    return i_first, n_periods, first_part, last_part
+
+
+def period_labels(values: npt.ArrayLike, basis: str) -> list[Any]:
+    """Readable labels of period values: policy periods and calendar years as integers,
+    calendar quarters ``2023Q2``, months ``2023-04``, weeks their first day ``2023-04-02``."""
+    kind, length = split_basis(basis)
+    v = np.asarray(values, dtype=np.int64)
+    if kind == "policy" or length == "year":
+        return [int(x) for x in v]
+    if length == "quarter":
+        return [f"{x // 4 + 1970}Q{x % 4 + 1}" for x in v]
+    if length == "month":
+        return [cal.month_label(int(x)) for x in v]
+    first, _ = calendar_bounds(v, length)
+    return [str(d) for d in first.astype("datetime64[D]")]
 
 
 def _days(first: npt.NDArray[np.datetime64], last: npt.NDArray[np.datetime64]) -> npt.NDArray[np.int64]:
     """Days from ``first`` to ``last``, both inclusive."""
     return (last - first).astype(np.int64) + 1
-
-
-def _is_leap(y: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
-    return (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
 
 
 def _expand(n_periods: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:

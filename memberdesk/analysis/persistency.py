@@ -17,12 +17,26 @@ Definitions (``month`` = 13 or 25, or any m ≥ 2)
   case), ``free_look`` (terminated within ``free_look_days`` days of issue: end − issue ≤
   free_look_days, any status), ``death`` (status death, ended on or before the measurement
   date), ``claim`` (ended on or before the measurement date and holds a claim with status paid,
-  when the claims table is loaded).
+  when the claims table is loaded), ``waived`` (status ``waived``/免缴: premiums waived; the
+  schema has no waiver date, so a waiver at any time before the as-of date excludes the
+  policy), ``status_<s>`` for each status ``s`` the caller adds (``exclude_statuses``: ended
+  with that status on or before the measurement date), and on the collected basis
+  ``no_first_instalment`` (no premium_payments row due in policy month 1, so no denominator).
+  Each reason's count and premium (the basis' premium: annual premium on the status basis,
+  amount due in policy month 1 on the collected basis) is reported: the exclusion waterfall.
 * **Persisting**: a cohort policy still in force at the end of its m-th policy month, i.e. not
   terminated on or before the measurement date (a termination dated on that day counts as not
   persisting; a termination after the as-of date counts as in force, DESIGN §4).
 * ``ratio_premium`` = persisting annual premium ÷ cohort annual premium (missing premiums count
   as 0); ``ratio_count`` = persisting policies ÷ cohort policies. Empty cohorts give NaN.
+* **Collected basis** (``basis="collected"``, 实收保费 继续率; see
+  :mod:`memberdesk.analysis.collected_persistency`): the same cohort (plus the
+  ``no_first_instalment`` exclusion); ``cohort_premium`` = amount due for the instalments due in
+  policy month 1; ``persisting_premium`` = amount paid for the instalments due in policy month m,
+  paid within ``grace_days`` of their due date and on or before the as-of date;
+  ``persisting_count`` = policies whose month-m instalments are paid in full that way. A period
+  is reported once its last cohort policy's grace period has ended (as-of − grace_days plays
+  the role of the as-of date in the rule below).
 * **Reported periods**: calendar months, quarters, years, or rolling 12-month windows (labelled
   by their last month), restricted to periods whose every cohort policy's measurement date is on
   or before the as-of date. As the last cohort policies of a period are measured up to a month
@@ -45,11 +59,10 @@ from memberdesk.core.progress import Progress, check_cancelled, ensure
 
 ALL_SEGMENTS = "All"
 PERIODS: tuple[str, ...] = ("rolling12", "month", "quarter", "year")
-EXCLUSION_REASONS: tuple[str, ...] = ("single_premium", "free_look", "death", "claim")
+BASES: tuple[str, ...] = ("status", "collected")
+EXCLUSION_REASONS: tuple[str, ...] = ("single_premium", "free_look", "death", "claim", "waived")
+NO_FIRST_INSTALMENT = "no_first_instalment"
 SINGLE_PREMIUM_PATTERN = re.compile(r"single|趸|lump|one[\s_\-]*off|一次|^sp$", re.IGNORECASE)
-_MEASURES: tuple[str, ...] = ("cohort_count", "cohort_premium", "persisting_count",
-                              "persisting_premium",
-                              *(f"excluded_{r}" for r in EXCLUSION_REASONS))
 
 
 @dataclass(frozen=True)
@@ -60,8 +73,9 @@ class PersistencyResult:
     ``cohort_issued_from``, ``cohort_issued_to`` (the issue dates of the cohort), ``segment``
     (``"All"`` for the whole book, else a level of ``by``), ``cohort_count``,
     ``cohort_premium``, ``persisting_count``, ``persisting_premium``, ``ratio_premium``,
-    ``ratio_count``, ``excluded_single_premium``, ``excluded_free_look``, ``excluded_death``,
-    ``excluded_claim``. Sorted by period, with ``All`` first in each period.
+    ``ratio_count``, then per exclusion reason ``excluded_<reason>`` (policies) and
+    ``excluded_<reason>_premium``; on the collected basis also ``due_premium`` (amount due in
+    policy month m). Sorted by period, with ``All`` first in each period.
     """
 
     frame: pd.DataFrame
@@ -70,6 +84,9 @@ class PersistencyResult:
     by: str | None
     free_look_days: int
     as_of: pd.Timestamp
+    basis: str = "status"
+    grace_days: int = 60
+    reasons: tuple[str, ...] = EXCLUSION_REASONS
 
     def to_frame(self) -> pd.DataFrame:
         return self.frame.copy()
@@ -95,18 +112,53 @@ class PersistencyResult:
 
         return at(len(values) - 1), at(len(values) - 1 - lag)
 
+    def exclusions(self, period: str | None = None) -> dict[str, dict[str, float]]:
+        """The exclusion waterfall of one period (default: the latest) for the whole book:
+        ``{reason: {"policies": n, "premium": p}}`` in the order the reasons are applied."""
+        rows = self.segment(None)
+        if period is not None:
+            rows = rows[rows["period"] == period]
+        if rows.empty:
+            return {r: {"policies": 0, "premium": 0.0} for r in self.reasons}
+        last = rows.iloc[-1]
+        return {r: {"policies": int(last[f"excluded_{r}"]),
+                    "premium": float(last[f"excluded_{r}_premium"])} for r in self.reasons}
+
     def to_json(self) -> dict[str, Any]:
-        frame = self.frame.copy()
-        for col in ("period_start", "period_end", "cohort_issued_from", "cohort_issued_to"):
-            frame[col] = frame[col].dt.strftime("%Y-%m-%d")
-        rows = [{k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()}
-                for r in frame.to_dict("records")]
+        """The ``persistency --json`` object (DESIGN §5 Extensions): rows of the whole book, or
+        of each ``by`` segment (keyed by the column) when split; ``exclusions`` is the
+        waterfall of the latest period. Rows also carry their dates and numerators."""
+        frame = self.frame if self.by is None else \
+            self.frame[self.frame["segment"] != ALL_SEGMENTS]
+        rows = []
+        for r in frame.to_dict("records"):
+            item: dict[str, Any] = {"period": r["period"]}
+            if self.by is not None:
+                item[self.by] = r["segment"]
+            item.update({
+                "cohort_policies": int(r["cohort_count"]),
+                "cohort_premium": float(r["cohort_premium"]),
+                "persistency_premium": _finite(r["ratio_premium"]),
+                "persistency_count": _finite(r["ratio_count"]),
+                "persisting_policies": int(r["persisting_count"]),
+                "persisting_premium": float(r["persisting_premium"]),
+            })
+            for col in ("period_start", "period_end", "cohort_issued_from", "cohort_issued_to"):
+                item[col] = pd.Timestamp(r[col]).date().isoformat()
+            if "due_premium" in r:
+                item["due_premium"] = float(r["due_premium"])
+            rows.append(item)
+        latest = self.segment(None)
         return {"as_of": self.as_of.date().isoformat(), "month": self.month,
-                "period": self.period, "by": self.by, "rows": rows}
+                "basis": self.basis, "period": self.period, "by": self.by,
+                "grace_days": self.grace_days if self.basis == "collected" else None,
+                "rows": rows, "exclusions": self.exclusions(),
+                "exclusions_period": None if latest.empty else str(latest["period"].iloc[-1])}
 
 
 def persistency(ds: Dataset, *, month: int = 13, period: str = "rolling12",
-                by: str | None = None, free_look_days: int = 15,
+                by: str | None = None, free_look_days: int = 15, basis: str = "status",
+                grace_days: int = 60, exclude_statuses: Sequence[str] = (),
                 progress: Progress | None = None) -> PersistencyResult:
     """m-th month persistency of ``ds`` per evaluation period (see the module docstring).
 
@@ -121,15 +173,25 @@ def persistency(ds: Dataset, *, month: int = 13, period: str = "rolling12",
         Policy column to split by (channel above all); None = whole book only.
     free_look_days
         Length of the free-look (犹豫期) period in days.
+    basis
+        ``"status"`` (annual premium in force at the end of policy month m) or
+        ``"collected"`` (premium collected for policy month m; needs premium_payments).
+    grace_days
+        Collected basis: days after a due date within which a payment counts (60 by default).
+    exclude_statuses
+        Further termination statuses excluded from the cohort (e.g. ``("matured",)``).
     """
     return persistency_for_periods(ds, month=month, periods=(period,), by=by,
-                                   free_look_days=free_look_days, progress=progress)[period]
+                                   free_look_days=free_look_days, basis=basis,
+                                   grace_days=grace_days, exclude_statuses=exclude_statuses,
+                                   progress=progress)[period]
 
 
 def persistency_for_periods(ds: Dataset, *, month: int = 13,
                             periods: Sequence[str] = ("year", "rolling12"), by: str | None = None,
-                            free_look_days: int = 15, progress: Progress | None = None
-                            ) -> dict[str, PersistencyResult]:
+                            free_look_days: int = 15, basis: str = "status",
+                            grace_days: int = 60, exclude_statuses: Sequence[str] = (),
+                            progress: Progress | None = None) -> dict[str, PersistencyResult]:
     """:func:`persistency` for several ``periods`` from one pass over the policies (the
     per-policy flags and monthly counts are shared); the whole-book rows (segment
     ``ALL_SEGMENTS``) do not depend on ``by``."""
@@ -140,6 +202,10 @@ def persistency_for_periods(ds: Dataset, *, month: int = 13,
                                 f"{', '.join(PERIODS)}")
     if month < 2:
         raise AnalysisError("the persistency month must be 2 or more (13 and 25 are usual)")
+    if basis not in BASES:
+        raise AnalysisError(f"unknown persistency basis {basis!r}; choose from {', '.join(BASES)}")
+    if grace_days < 0:
+        raise AnalysisError("the grace period cannot be negative")
     pol = ds.policies
     if pol is None or ds.generic or "issue_date" not in pol.columns:
         raise AnalysisError("persistency needs a policies table with issue dates",
@@ -150,15 +216,21 @@ def persistency_for_periods(ds: Dataset, *, month: int = 13,
         pol = pol[pol["issue_date"].notna()]
     prog.status("Measuring persistency")
     offset = month - 1
-    last_month = _last_measured_month(ds.as_of, month)
+    measured_by = ds.as_of - pd.Timedelta(days=grace_days) if basis == "collected" else ds.as_of
+    last_month = _last_measured_month(measured_by, month)
     issue = cal.to_days(pol["issue_date"])
     due = cal.month_index(issue) + offset
     seg_codes, seg_levels = _segments(pol, by)
-    flags = _policy_flags(ds, pol, issue, month, free_look_days)
+    flags, reasons = policy_flags(ds, pol, issue, month, free_look_days, basis=basis,
+                                  grace_days=grace_days, exclude_statuses=exclude_statuses)
     check_cancelled(progress)
+
+    def result(frame: pd.DataFrame, period: str) -> PersistencyResult:
+        return PersistencyResult(frame, month, period, by, free_look_days, ds.as_of, basis,
+                                 grace_days, reasons)
+
     if len(pol) == 0 or due.min() > last_month:
-        return {period: PersistencyResult(_empty_frame(), month, period, by, free_look_days,
-                                          ds.as_of) for period in periods}
+        return {period: result(_empty_frame(reasons), period) for period in periods}
     first = int(due.min())
     n_months = last_month - first + 1
     n_seg = len(seg_levels) + 1                 # row 0 = the whole book
@@ -175,8 +247,9 @@ def persistency_for_periods(ds: Dataset, *, month: int = 13,
     out = {}
     for period in periods:
         frame = _period_frame(table, _period_bounds(period, first, last_month), first, offset,
-                              [ALL_SEGMENTS, *seg_levels], has_premium="annual_premium" in pol)
-        out[period] = PersistencyResult(frame, month, period, by, free_look_days, ds.as_of)
+                              [ALL_SEGMENTS, *seg_levels], reasons,
+                              has_premium=basis == "collected" or "annual_premium" in pol)
+        out[period] = result(frame, period)
     prog.fraction(1.0)
     return out
 
@@ -201,32 +274,79 @@ def is_single_premium(values: pd.Series) -> np.ndarray:
     return hits[codes]
 
 
-def _policy_flags(ds: Dataset, pol: pd.DataFrame, issue: np.ndarray, month: int,
-                  free_look_days: int) -> dict[str, np.ndarray]:
-    """Per-policy weights for each measure (0/1 counts and premiums)."""
+def exclusion_reasons(basis: str, exclude_statuses: Sequence[str] = ()) -> tuple[str, ...]:
+    """The exclusion reasons in the order they are applied."""
+    extra = tuple(f"status_{s}" for s in dict.fromkeys(exclude_statuses))
+    tail = (NO_FIRST_INSTALMENT,) if basis == "collected" else ()
+    return (*EXCLUSION_REASONS, *extra, *tail)
+
+
+def exclusion_codes(ds: Dataset, pol: pd.DataFrame, issue: np.ndarray, month: int,
+                    free_look_days: int, reasons: Sequence[str],
+                    no_first_instalment: np.ndarray | None = None) -> np.ndarray:
+    """Per policy, the index in ``reasons`` of the first exclusion that applies (-1: in the
+    cohort). See the module docstring for each reason."""
     measured = cal.add_months(issue, month) - cal.ONE_DAY
     exit_ = cal.to_days(pol["exit_date"]) if "exit_date" in pol.columns else \
         np.full(len(pol), np.datetime64("NaT"), "datetime64[D]")
     terminated = ~np.isnat(exit_)
     ended_by = terminated & (exit_ <= measured)
-    status = pol["exit_status"].to_numpy(dtype=object)
-    single = is_single_premium(pol["payment_frequency"]) if "payment_frequency" in pol.columns \
-        else np.zeros(len(pol), bool)
-    free_look = ~single & terminated & ((exit_ - issue).astype(np.int64) <= free_look_days)
-    death = ~single & ~free_look & ended_by & (status == "death")
-    claim = ~single & ~free_look & ~death & ended_by & _has_paid_claim(ds, pol)
-    cohort = ~(single | free_look | death | claim)
-    persisting = cohort & ~ended_by
-    premium = pol["annual_premium"].fillna(0.0).to_numpy(dtype=float) \
-        if "annual_premium" in pol.columns else np.zeros(len(pol))
-    return {
-        "cohort_count": cohort.astype(float), "cohort_premium": premium * cohort,
-        "persisting_count": persisting.astype(float),
-        "persisting_premium": premium * persisting,
-        "excluded_single_premium": single.astype(float),
-        "excluded_free_look": free_look.astype(float),
-        "excluded_death": death.astype(float), "excluded_claim": claim.astype(float),
+    exit_status = pol["exit_status"].to_numpy(dtype=object)
+    raw_status = pol["status"].to_numpy(dtype=object) if "status" in pol.columns else exit_status
+    tests: dict[str, np.ndarray] = {
+        "single_premium": is_single_premium(pol["payment_frequency"])
+        if "payment_frequency" in pol.columns else np.zeros(len(pol), bool),
+        "free_look": terminated & ((exit_ - issue).astype(np.int64) <= free_look_days),
+        "death": ended_by & (exit_status == "death"),
+        "claim": ended_by & _has_paid_claim(ds, pol),
+        "waived": (raw_status == "waived") | (exit_status == "waived"),
+        NO_FIRST_INSTALMENT: np.zeros(len(pol), bool) if no_first_instalment is None
+        else no_first_instalment,
     }
+    code = np.full(len(pol), -1, dtype=np.int64)
+    for i, reason in enumerate(reasons):
+        hit = tests[reason] if reason in tests else \
+            ended_by & (exit_status == reason.removeprefix("status_"))
+        code[(code < 0) & hit] = i
+    return code
+
+
+def policy_flags(ds: Dataset, pol: pd.DataFrame, issue: np.ndarray, month: int,
+                 free_look_days: int, *, basis: str = "status", grace_days: int = 60,
+                 exclude_statuses: Sequence[str] = ()
+                 ) -> tuple[dict[str, np.ndarray], tuple[str, ...]]:
+    """Per-policy weights for each measure (0/1 counts and premiums) and the exclusion reasons
+    (in order) that the ``excluded_*`` measures follow."""
+    reasons = exclusion_reasons(basis, exclude_statuses)
+    if basis == "collected":
+        from memberdesk.analysis.collected_persistency import instalments
+
+        inst = instalments(ds, pol, issue, month, grace_days)
+        code = exclusion_codes(ds, pol, issue, month, free_look_days, reasons,
+                               no_first_instalment=inst.first_rows == 0)
+        cohort = code < 0
+        premium = inst.first_due
+        flags = {"cohort_count": cohort.astype(float), "cohort_premium": premium * cohort,
+                 "persisting_count": (cohort & inst.paid_in_full).astype(float),
+                 "persisting_premium": inst.paid_in_grace * cohort,
+                 "due_premium": inst.due * cohort}
+    else:
+        code = exclusion_codes(ds, pol, issue, month, free_look_days, reasons)
+        cohort = code < 0
+        measured = cal.add_months(issue, month) - cal.ONE_DAY
+        exit_ = cal.to_days(pol["exit_date"]) if "exit_date" in pol.columns else \
+            np.full(len(pol), np.datetime64("NaT"), "datetime64[D]")
+        persisting = cohort & ~(~np.isnat(exit_) & (exit_ <= measured))
+        premium = pol["annual_premium"].fillna(0.0).to_numpy(dtype=float) \
+            if "annual_premium" in pol.columns else np.zeros(len(pol))
+        flags = {"cohort_count": cohort.astype(float), "cohort_premium": premium * cohort,
+                 "persisting_count": persisting.astype(float),
+                 "persisting_premium": premium * persisting}
+    for i, reason in enumerate(reasons):
+        hit = code == i
+        flags[f"excluded_{reason}"] = hit.astype(float)
+        flags[f"excluded_{reason}_premium"] = premium * hit
+    return flags, reasons
 
 
 def _has_paid_claim(ds: Dataset, pol: pd.DataFrame) -> np.ndarray:
@@ -276,9 +396,10 @@ def _period_bounds(period: str, first: int, last: int) -> list[tuple[str, int, i
 
 
 def _period_frame(table: dict[str, np.ndarray], bounds: list[tuple[str, int, int]], first: int,
-                  offset: int, segments: list[Any], *, has_premium: bool) -> pd.DataFrame:
+                  offset: int, segments: list[Any], reasons: Sequence[str], *,
+                  has_premium: bool) -> pd.DataFrame:
     if not bounds:
-        return _empty_frame()
+        return _empty_frame(reasons)
     # Plain slice sums (not prefix-sum differences): a fully persisting cohort then gives
     # persisting == cohort exactly, and ratios never leave [0, 1] by rounding.
     slices = [slice(max(s - first, 0), e - first + 1) for _, s, e in bounds]
@@ -291,13 +412,12 @@ def _period_frame(table: dict[str, np.ndarray], bounds: list[tuple[str, int, int
         "cohort_issued_to": np.repeat(cal.month_end([b[2] - offset for b in bounds]), n_s),
         "segment": np.tile(np.array(segments, dtype=object), n_p),
     }
-    for name in _MEASURES:
-        values = table[name]
+    for name, values in table.items():
         data[name] = np.stack([values[:, sl].sum(axis=1) for sl in slices]).reshape(-1)
     frame = pd.DataFrame(data)
     for col in ("period_start", "period_end", "cohort_issued_from", "cohort_issued_to"):
         frame[col] = frame[col].astype("datetime64[ns]")
-    for col in ("cohort_count", "persisting_count", *(f"excluded_{r}" for r in EXCLUSION_REASONS)):
+    for col in ("cohort_count", "persisting_count", *(f"excluded_{r}" for r in reasons)):
         frame[col] = frame[col].round().astype(np.int64)
     with np.errstate(divide="ignore", invalid="ignore"):
         frame["ratio_count"] = np.where(frame["cohort_count"] > 0,
@@ -305,19 +425,27 @@ def _period_frame(table: dict[str, np.ndarray], bounds: list[tuple[str, int, int
         frame["ratio_premium"] = np.where(frame["cohort_premium"] > 0,
                                           frame["persisting_premium"] / frame["cohort_premium"],
                                           np.nan) if has_premium else np.nan
-    return frame[_frame_columns()]
+    return frame[_frame_columns(reasons, "due_premium" in table)]
 
 
-def _frame_columns() -> list[str]:
+def _frame_columns(reasons: Sequence[str] = EXCLUSION_REASONS,
+                   collected: bool = False) -> list[str]:
     return ["period", "period_start", "period_end", "cohort_issued_from", "cohort_issued_to",
             "segment", "cohort_count", "cohort_premium", "persisting_count",
             "persisting_premium", "ratio_premium", "ratio_count",
-            *(f"excluded_{r}" for r in EXCLUSION_REASONS)]
+            *(["due_premium"] if collected else []),
+            *(f"excluded_{r}" for r in reasons), *(f"excluded_{r}_premium" for r in reasons)]
 
 
-def _empty_frame() -> pd.DataFrame:
-    frame = pd.DataFrame({c: pd.Series(dtype=float) for c in _frame_columns()})
+def _empty_frame(reasons: Sequence[str] = EXCLUSION_REASONS) -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype=float)
+                          for c in _frame_columns(reasons, NO_FIRST_INSTALMENT in reasons)})
     for col in ("period_start", "period_end", "cohort_issued_from", "cohort_issued_to"):
         frame[col] = frame[col].astype("datetime64[ns]")
     frame[["period", "segment"]] = frame[["period", "segment"]].astype(object)
     return frame
+
+
+def _finite(value: Any) -> float | None:
+    f = float(value)
+    return f if np.isfinite(f) else None

@@ -43,6 +43,7 @@ WINDOW_DATE: dict[str, str] = {
     schema.BENEFIT_USAGE: "used_at",
     schema.SERVICE_CONTACTS: "started_at",
     schema.CLAIMS: "reported_at",
+    schema.PREMIUM_PAYMENTS: "due_date",
 }
 
 
@@ -381,6 +382,20 @@ class Dataset:
                 frame.loc[late, "status"] = "open"
         if self.filters.active and self.policies is not None and "policy_id" in frame.columns:
             frame = frame[frame["policy_id"].isna() | frame["policy_id"].isin(self.policies["policy_id"])]
+        return frame.reset_index(drop=True)
+
+    @cached_property
+    def premium_payments(self) -> pd.DataFrame | None:
+        """In-window instalments (due on or before as-of) of the in-scope policies;
+        ``paid_date`` after as-of is blanked (unpaid at as-of)."""
+        frame = self._in_window(schema.PREMIUM_PAYMENTS)
+        if frame is None:
+            return None
+        if "paid_date" in frame.columns and bool((frame["paid_date"] > self.as_of).any()):
+            frame = frame.copy()
+            frame.loc[frame["paid_date"] > self.as_of, "paid_date"] = pd.NaT
+        if self.filters.active and self.policies is not None and "policy_id" in frame.columns:
+            frame = frame[frame["policy_id"].isin(self.policies["policy_id"])]
         return frame.reset_index(drop=True)
 
     def table(self, name: str) -> pd.DataFrame | None:

@@ -29,7 +29,7 @@ from memberdesk.core.validation_report import REJECTED_COLUMNS, ValidationReport
 
 # Validation order: referenced tables first.
 _ORDER = (schema.MEMBERS, schema.POLICIES, schema.CLAIMS, schema.BENEFIT_USAGE,
-          schema.SERVICE_CONTACTS)
+          schema.SERVICE_CONTACTS, schema.PREMIUM_PAYMENTS)
 
 
 @dataclass

@@ -30,7 +30,8 @@ TERMINATED_STATUSES = ("lapsed", "surrendered", "death", "matured")
 # cannot be used (rejected as missing_date when the table has the column).
 EVENT_DATES: dict[str, str] = {schema.BENEFIT_USAGE: "used_at",
                                schema.SERVICE_CONTACTS: "started_at",
-                               schema.CLAIMS: "reported_at"}
+                               schema.CLAIMS: "reported_at",
+                               schema.PREMIUM_PAYMENTS: "due_date"}
 _REASON_ORDER = (schema.REASON_MISSING_ID, schema.REASON_DUPLICATE_ID, schema.REASON_BAD_DATE,
                  schema.REASON_BAD_NUMBER, schema.REASON_BAD_BOOL, schema.REASON_UNKNOWN_STATUS,
                  schema.REASON_MISSING_DATE, schema.REASON_END_BEFORE_ISSUE,

@@ -32,6 +32,7 @@ import pandas as pd
 from memberdesk.core import schema
 from memberdesk.sample import catalog as cat
 from memberdesk.sample.claims import draw_claims
+from memberdesk.sample.payments import premium_payments
 from memberdesk.sample.simulation import FREQUENCIES, NO_DAY, PENDING, STATUS_NAMES, Book, simulate
 from memberdesk.sample.writers import write_csv, write_gb18030_policies, write_workbook
 
@@ -59,7 +60,7 @@ def generate_book(members: int = DEFAULT_MEMBERS, seed: int = DEFAULT_SEED,
     Returns
     -------
     dict
-        ``{table name: DataFrame}`` for the five tables of :data:`schema.TABLES`, with exactly
+        ``{table name: DataFrame}`` for the six tables of :data:`schema.TABLES`, with exactly
         the canonical columns of DESIGN §2 in a fixed order.
     """
     if members < 1:
@@ -76,6 +77,7 @@ def generate_book(members: int = DEFAULT_MEMBERS, seed: int = DEFAULT_SEED,
         schema.BENEFIT_USAGE: _benefit_usage(rng, book),
         schema.SERVICE_CONTACTS: _service_contacts(book),
         schema.CLAIMS: _claims(claims, book, policy_ids),
+        schema.PREMIUM_PAYMENTS: premium_payments(policies, seed, end),
     }
 
 
