@@ -36,6 +36,7 @@ from memberdesk.analysis.logrank import (
     rmst_by_group,
     survival_difference,
 )
+from memberdesk.core.book import durations_in
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
 from memberdesk.core.progress import Progress, check_cancelled, ensure
@@ -122,7 +123,7 @@ def km_by_segment(data: Dataset | pd.DataFrame, by: str | None = None, *,
     prog = ensure(progress)
     prog.status("Preparing durations")
     unit = default_unit(data) if unit is None else unit
-    frame = survival_frame(data, unit=unit, columns=(by,))
+    frame, weights = _rows_or_counts(data, unit, by)
     if by is None:
         codes, names = np.zeros(len(frame), dtype=np.int64), tuple[str, ...](("all",))
     else:
@@ -135,7 +136,7 @@ def km_by_segment(data: Dataset | pd.DataFrame, by: str | None = None, *,
     prog.status("Estimating survival curves")
     d = frame["duration"].to_numpy(dtype=float)
     e = frame["event"].to_numpy(dtype=np.int8)
-    all_times, removed, observed, records = grouped_counts(d, e, np.ones(d.size), codes, len(names))
+    all_times, removed, observed, records = grouped_counts(d, e, weights, codes, len(names))
     curves = []
     for g, name in enumerate(names):
         keep = (records[g] > 0) | (all_times == 0.0)
@@ -151,6 +152,23 @@ def km_by_segment(data: Dataset | pd.DataFrame, by: str | None = None, *,
     prog.fraction(1.0)
     return KMResult(unit=unit, by=by, curves=tuple(curves), logrank=logrank,
                     survival_at_times=table)
+
+
+def _rows_or_counts(data: Dataset | pd.DataFrame, unit: str,
+                    by: str | None) -> tuple[pd.DataFrame, np.ndarray]:
+    """The duration/event frame and its frequency weights: the rows (weight 1 each), or, for
+    a Dataset backed by an engine book (issue #13), the book's counts by segment x duration x
+    event computed in the engine, each count a frequency weight (same curves, exactly)."""
+    book = getattr(data, "book", None)
+    if book is None or not isinstance(data, Dataset):
+        frame = survival_frame(data, unit=unit, columns=(by,))
+        return frame, np.ones(len(frame))
+    counts = book.survival_counts(data, by)
+    frame = pd.DataFrame({"duration": durations_in(unit, counts["duration_days"].to_numpy()),
+                          "event": counts["event"].to_numpy(dtype=np.int8)})
+    if by is not None:
+        frame[by] = counts[by]
+    return frame, counts["n"].to_numpy(dtype=float)
 
 
 def _survival_at_times(curves: Sequence[KMCurve], times: Sequence[float]) -> pd.DataFrame:

@@ -17,7 +17,12 @@ from memberdesk.core.dataset import Dataset
 def add_data_args(parser: argparse.ArgumentParser, *, generic: bool = False,
                   as_of: bool = True) -> None:
     parser.add_argument("data", nargs="+", metavar="DATA",
-                        help="data files (.csv .tsv .txt .xlsx .parquet) or folders of them")
+                        help="data files (.csv .tsv .txt .xlsx .parquet) or folders of them, or a "
+                             "database: duckdb://PATH, postgresql://USER@HOST:PORT/DB, spark:local[N], "
+                             "sc://HOST:PORT (docs/engines.md)")
+    parser.add_argument("--table", action="append", default=[], metavar="NAME=SCHEMA.TABLE",
+                        help="with a database: the table holding NAME (policies, members, claims, "
+                             "benefit_usage, service_contacts); repeatable")
     if as_of:
         parser.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD",
                             help="observation cut-off (default: latest date in the data)")
@@ -44,6 +49,13 @@ def load_from_args(args: argparse.Namespace, *, extra_columns: Collection[str] |
             as_of = pd.Timestamp(as_of)
         except ValueError:
             raise SystemExit(_usage(f"--as-of {args.as_of!r} is not a date (YYYY-MM-DD)")) from None
+    from memberdesk.core.engine.urls import looks_like_engine
+    if any(looks_like_engine(d) for d in args.data):  # analysed in the engine (issue #13)
+        from memberdesk.core.engine.book import open_book, parse_table_options
+        if duration is not None:
+            raise SystemExit(_usage("--duration/--event-col read files only, not a database"))
+        return open_book(args.data, tables=parse_table_options(getattr(args, "table", [])),
+                         as_of=as_of)
     return load_dataset(args.data, as_of=as_of, duration_col=duration, event_col=event_col,
                         extra_columns=extra_columns)
 
