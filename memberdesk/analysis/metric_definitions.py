@@ -30,6 +30,7 @@ CATEGORIES: dict[str, tuple[str, str]] = {
     "cockpit": ("Cockpit", "经营管理驾驶舱"), "retention": ("Retention", "留存"),
     "persistency": ("Persistency", "继续率"), "experience": ("Experience study", "经验分析"),
     "benefits": ("Benefits", "权益"), "service": ("Service", "服务"), "claims": ("Claims", "理赔"),
+    "alerts": ("Early warning", "预警"),
 }
 DICTIONARY_HEADERS: dict[str, tuple[str, str]] = {
     "id": ("ID", "指标编码"), "category": ("Area", "主题"), "name": ("Metric", "指标名称"),
@@ -398,3 +399,70 @@ METRICS: dict[str, dict[str, Any]] = dict([
        "# status = paid ÷ # settled",
        "status = paid 的件数 ÷ 已结案件数", "ratio", "neutral", ("claims.status", "claims.settled_at")),
 ])
+
+# ---- early warning (预警): the monitored proportions of memberdesk.analysis.alerts ------------
+# Each is x ÷ n over monthly cohorts (the month named in the definition), monitored by segment
+# with funnel limits and a CUSUM; the existing persistency_13_count, persistency_25_count,
+# human_connection_rate and csat are monitored as registered.
+_COHORT = "; counted per issue-month cohort, once the cohort's outcome is complete at the date"
+_COHORT_ZH = "；按生效月队列统计，仅统计截止日已完整观察的队列"
+METRICS.update(dict([
+    _m("free_look_cancellation_rate", "alerts", "Free-look cancellation rate", "犹豫期撤单率",
+       "Policies ended by a voluntary exit (lapsed, surrendered) within the free-look period "
+       f"(15 days by default) of issue ÷ policies issued{_COHORT}.",
+       f"生效后犹豫期（默认15天）内主动终止（失效、退保）的保单件数 ÷ 生效保单件数{_COHORT_ZH}。",
+       "# exit_status ∈ {lapsed, surrendered} ∧ end − issue ≤ free-look days ÷ # issued",
+       "犹豫期内 exit_status 为失效或退保的件数 ÷ 生效件数", "ratio", "down",
+       ("policies.issue_date", "policies.exit_date", "policies.exit_status",
+        "param:free_look_days", "param:as_of")),
+    *[_m(f"early_lapse_rate_{k}m", "alerts", f"Early lapse & surrender rate ({k} months)",
+         f"{k}个月内早期失效退保率",
+         f"Policies ended by a voluntary exit (lapsed, surrendered) after the free-look period "
+         f"and within {k} months of issue ÷ policies issued (free-look cancellations are their "
+         f"own metric){_COHORT}.",
+         f"犹豫期后、生效后{k}个月内失效或退保的保单件数 ÷ 生效保单件数（犹豫期撤单另行统计）{_COHORT_ZH}。",
+         f"# exit_status ∈ {{lapsed, surrendered}} ∧ free-look days < end − issue ∧ end < issue + "
+         f"{k} months ÷ # issued",
+         f"犹豫期后、生效后{k}个月内 exit_status 为失效或退保的件数 ÷ 生效件数", "ratio", "down",
+         ("policies.issue_date", "policies.exit_date", "policies.exit_status",
+          "param:free_look_days", "param:as_of"))
+      for k in (3, 6)],
+    _m("first_year_surrender_rate", "alerts", "First-policy-year surrender rate", "首年退保率",
+       "Policies surrendered after the free-look period and before their first policy "
+       f"anniversary ÷ policies issued{_COHORT}.",
+       f"犹豫期后、首个保单周年日前退保的保单件数 ÷ 生效保单件数{_COHORT_ZH}。",
+       "# exit_status = surrendered ∧ free-look days < end − issue ∧ end < issue + 12 months "
+       "÷ # issued",
+       "犹豫期后、首个保单年度内 exit_status 为退保的件数 ÷ 生效件数", "ratio", "down",
+       ("policies.issue_date", "policies.exit_date", "policies.exit_status",
+        "param:free_look_days", "param:as_of")),
+    _m("benefit_usage_rate_monthly", "alerts", "Monthly benefit usage rate", "月度权益使用率",
+       "Members in force at a month end who used at least one benefit in that month ÷ members "
+       "in force at the month end.",
+       "月末有效会员中当月至少使用一次权益的人数 ÷ 月末有效会员数。",
+       "members in force with ≥ 1 use in the month ÷ members in force at the month end",
+       "当月至少使用一次权益的月末有效会员数 ÷ 月末有效会员数", "ratio", "up",
+       ("policies.in_force", "policies.member_id", "benefit_usage.member_id",
+        "benefit_usage.used_at", "param:as_of")),
+    _m("bot_transfer_rate", "alerts", "Bot-to-human transfer rate", "智能客服转人工率",
+       "Bot contacts transferred to a human ÷ bot contacts, per month the contacts started.",
+       "智能客服服务中转人工的服务量 ÷ 智能客服服务量（按服务发起月统计）。",
+       "bot ∧ transferred_to_human ÷ bot contacts",
+       "转人工的智能客服服务量（bot ∧ transferred_to_human）÷ 智能客服服务量", "ratio", "down",
+       ("service_contacts.started_at", "service_contacts.handled_by",
+        "service_contacts.transferred_to_human")),
+    _m("unresolved_contact_rate", "alerts", "Unresolved-contact rate", "服务未解决率",
+       "Contacts not resolved ÷ contacts whose outcome is recorded, per month the contacts "
+       "started.", "未解决的服务量 ÷ 有解决结果记录的服务量（按服务发起月统计）。",
+       "¬resolved ÷ resolved recorded",
+       "未解决服务量（¬resolved）÷ 有解决结果记录（resolved 非空）的服务量", "ratio", "down",
+       ("service_contacts.started_at", "service_contacts.resolved")),
+    _m("claims_settled_after_30_days", "alerts", "Claims settled after 30 days", "30日后结案占比",
+       "Claims settled more than 30 days after the report, or still open more than 30 days "
+       "after it at the date ÷ claims reported, per report month (months whose every claim is "
+       "30 days old).", "报案后超过30日结案或截止日仍未结案且已超过30日的案件数 ÷ 报案件数（按报案月统计，"
+       "仅统计所有案件均已满30日的月份）。",
+       "# (settled − reported > 30 d) ∨ (open ∧ t − reported > 30 d) ÷ # reported",
+       "超过30日结案或未结案已超过30日的件数 ÷ 报案件数", "ratio", "down",
+       ("claims.reported_at", "claims.settled_at", "param:as_of")),
+]))

@@ -1,0 +1,380 @@
+"""Early warning (预警): funnel plots and CUSUMs of the monitored metrics by segment.
+
+For each monitored metric (:mod:`.monitored`) and segment column, the units are counted per
+segment, risk class and cohort month in one ``bincount``; everything after that works on those
+small count arrays:
+
+* **Funnel** (:mod:`.funnel`): for the window of the latest ``window_months`` complete cohort
+  months, each segment's rate x/n against the book's pooled rate, with exact binomial limits at
+  ``alert_level`` and ``alarm_level`` — or the overdispersion-adjusted limits when the segments
+  are overdispersed (the alert's ``method`` says which: ``funnel_binomial``,
+  ``funnel_overdispersed_additive`` or ``funnel_overdispersed_multiplicative``). Only the bad
+  side flags (above the upper limit when lower is better, below the lower limit when higher is
+  better; both sides for neutral metrics), and only segments with at least
+  ``min_denominator`` units in the window. The same test on the windows ending in each of the
+  ``history_months`` latest months gives ``since``: the last month of the first window of the
+  current uninterrupted run of flagged windows.
+* **CUSUM** (:mod:`.cusum`): the risk-adjusted Bernoulli CUSUM of the bad outcome (the
+  numerator when lower is better, its complement otherwise) over the ``history_months`` latest
+  cohort months; method ``cusum``, ``value`` and ``expected`` are the metric's observed and
+  risk-adjusted expected rate over the months since the run began, ``lower``/``upper`` are
+  None.
+
+Months are calendar months labelled ``YYYY-MM`` (the cohort month of the metric: issue month,
+13th-month due month, contact month …). Alerts are keyed by metric, method family (funnel or
+cusum), column and segment value; their status against the previous run is set by
+:mod:`.history`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from memberdesk.analysis import policy_calendar as cal
+from memberdesk.analysis.alerts.cusum import cusum_path, cusum_weights, signal_since
+from memberdesk.analysis.alerts.funnel import dispersion, funnel_limits
+from memberdesk.analysis.alerts.monitored import (
+    MONITORED,
+    MetricRows,
+    SegmentSource,
+    Unavailable,
+    extra_segment_columns,
+)
+from memberdesk.analysis.alerts.rules import AlertRules, MetricRule, load_rules
+from memberdesk.analysis.metrics import get_metric
+from memberdesk.core.dataset import Dataset
+from memberdesk.core.errors import AnalysisError
+from memberdesk.core.progress import Progress, check_cancelled, ensure
+
+Level = Literal["alert", "alarm"]
+Status = Literal["new", "ongoing", "resolved"]
+LEVEL_ORDER = {"alarm": 0, "alert": 1}
+STATUS_ORDER = {"new": 0, "ongoing": 1, "resolved": 2}
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One flagged segment of one metric.
+
+    ``value``/``expected`` are proportions (the metric's own direction: persistency is the
+    share persisting); ``lower``/``upper`` the limits of ``level`` (None for CUSUM); ``n`` the
+    denominator over the flagged window; ``since`` and ``period`` are ``YYYY-MM`` months;
+    ``statistic`` is the z-score (funnel, normal scale) or the CUSUM value, ``threshold`` the
+    CUSUM limit h (None for funnels). ``acknowledged`` holds a user's note (from the history).
+    """
+
+    metric: str
+    column: str
+    segment_value: str
+    level: Level
+    method: str
+    value: float | None
+    expected: float | None
+    lower: float | None
+    upper: float | None
+    n: int
+    since: str
+    period: str
+    statistic: float | None = None
+    threshold: float | None = None
+    status: Status = "new"
+    acknowledged: str | None = None
+
+    @property
+    def family(self) -> str:
+        return "cusum" if self.method == "cusum" else "funnel"
+
+    @property
+    def key(self) -> str:
+        """Identity across runs: metric, method family, column and segment value."""
+        return f"{self.metric}|{self.family}|{self.column}={self.segment_value}"
+
+    def to_json(self) -> dict[str, Any]:
+        """Exactly DESIGN §5 (``alerts --json`` items)."""
+        return {"metric": self.metric, "segment": {self.column: self.segment_value},
+                "level": self.level, "method": self.method, "value": self.value,
+                "expected": self.expected, "lower": self.lower, "upper": self.upper,
+                "n": self.n, "since": self.since, "status": self.status}
+
+
+def sort_alerts(alerts: list[Alert]) -> tuple[Alert, ...]:
+    """Severity first (alarm, alert), then new before ongoing before resolved, then metric
+    order, column and segment."""
+    order = {m.id: i for i, m in enumerate(MONITORED)}
+    return tuple(sorted(alerts, key=lambda a: (LEVEL_ORDER[a.level], STATUS_ORDER[a.status],
+                                                order.get(a.metric, 99), a.column,
+                                                a.segment_value, a.family)))
+
+
+@dataclass(frozen=True, eq=False)
+class AlertsResult:
+    """Alerts at ``as_of`` with what they were computed from.
+
+    ``funnel``: one row per metric, column and segment for the latest window (``metric``,
+    ``column``, ``segment``, ``period``, ``x``, ``n``, ``value``, ``target``, ``lower_alert``,
+    ``upper_alert``, ``lower_alarm``, ``upper_alarm``, ``method``, ``phi``, ``tau2``,
+    ``flaggable``, ``level``). ``monthly``: one row per metric, column, segment and month
+    (``month``, ``x``, ``n``, ``value``, ``expected`` (risk-adjusted expected rate of the
+    metric), ``cusum``). ``unavailable``: metric → why it cannot be computed.
+    """
+
+    as_of: pd.Timestamp
+    alerts: tuple[Alert, ...]
+    funnel: pd.DataFrame
+    monthly: pd.DataFrame
+    unavailable: dict[str, Unavailable]
+    columns: tuple[str, ...]
+    rules: AlertRules = field(repr=False, default_factory=AlertRules)
+
+    def to_json(self) -> dict[str, Any]:
+        """Exactly DESIGN §5: ``{"as_of", "alerts": [...]}``."""
+        return {"as_of": self.as_of.date().isoformat(),
+                "alerts": [a.to_json() for a in self.alerts]}
+
+    def active(self) -> tuple[Alert, ...]:
+        return tuple(a for a in self.alerts if a.status != "resolved")
+
+    def alarmed_metrics(self) -> set[str]:
+        """Metrics with an active alarm in any segment (the cockpit badges)."""
+        return {a.metric for a in self.active() if a.level == "alarm"}
+
+    def with_alerts(self, alerts: tuple[Alert, ...]) -> AlertsResult:
+        return replace(self, alerts=sort_alerts(list(alerts)))
+
+
+@dataclass(frozen=True, eq=False)
+class _Counts:
+    """Counts of one metric by one column: [segment, month] arrays over ``months``."""
+
+    levels: list[Any]
+    months: npt.NDArray[np.int64]
+    x: FloatArray
+    n: FloatArray
+    bad: FloatArray
+    weights: FloatArray           # CUSUM weights W[segment, month]
+    expected_bad: FloatArray      # Σ n·p over risk classes
+
+
+def _count(rows: MetricRows, codes: npt.NDArray[np.int64], n_levels: int,
+           risk: tuple[npt.NDArray[np.int64], int] | None, first: int, n_months: int,
+           good: str, odds_ratio: float) -> _Counts:
+    seg = codes if rows.row is None else codes[rows.row]
+    take = (rows.month >= first) & (rows.month < first + n_months)
+    if rows.n is not None:
+        take &= rows.n
+    r_codes, n_risk = (np.zeros(len(seg), np.int64), 1) if risk is None else risk
+    if rows.row is not None and risk is not None:
+        r_codes = r_codes[rows.row]
+    key = ((seg[take] * n_risk + r_codes[take]) * n_months + rows.month[take] - first)
+    size = n_levels * n_risk * n_months
+    n3 = np.bincount(key, minlength=size).astype(float).reshape(n_levels, n_risk, n_months)
+    x3 = np.bincount(key, rows.x[take].astype(float), minlength=size).reshape(n3.shape)
+    bad3 = x3 if good != "up" else n3 - x3
+    book_n, book_bad = n3.sum(axis=0), bad3.sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.where(book_n > 0, book_bad / book_n, 0.0)
+    weights = cusum_weights(bad3, n3, p[None], odds_ratio).sum(axis=1)
+    return _Counts(levels=[], months=np.arange(first, first + n_months), x=x3.sum(axis=1),
+                   n=n3.sum(axis=1), bad=bad3.sum(axis=1), weights=weights,
+                   expected_bad=(n3 * p[None]).sum(axis=1))
+
+
+def _level(value: FloatArray, lo: tuple[FloatArray, FloatArray], hi: tuple[FloatArray, FloatArray],
+           good: str) -> npt.NDArray[np.int8]:
+    """0 = in control, 1 = alert, 2 = alarm, on the bad side of the limits."""
+    (lo_a, hi_a), (lo_b, hi_b) = lo, hi  # (alert limits), (alarm limits)
+    out = np.zeros(len(value), np.int8)
+    if good in ("down", "neutral"):
+        out = np.where(value > hi_a, 1, out)
+        out = np.where(value > hi_b, 2, out)
+    if good in ("up", "neutral"):
+        out = np.maximum(out, np.where(value < lo_b, 2, np.where(value < lo_a, 1, 0)))
+    return out.astype(np.int8)
+
+
+@dataclass(frozen=True)
+class _Window:
+    x: FloatArray
+    n: FloatArray
+    value: FloatArray
+    target: float
+    alert: tuple[FloatArray, FloatArray]
+    alarm: tuple[FloatArray, FloatArray]
+    method: str
+    phi: float
+    tau2: float
+    flaggable: npt.NDArray[np.bool_]
+    level: npt.NDArray[np.int8]
+
+
+def _funnel_window(c: _Counts, end: int, rule: MetricRule, good: str) -> _Window:
+    sl = slice(max(end - rule.window_months + 1, 0), end + 1)
+    x, n = c.x[:, sl].sum(axis=1), c.n[:, sl].sum(axis=1)
+    total = n.sum()
+    p0 = float(x.sum() / total) if total > 0 else float("nan")
+    flaggable = n >= rule.min_denominator
+    disp = dispersion(x[flaggable], n[flaggable], p0, winsorize=rule.winsorize,
+                      test_level=rule.overdispersion_test_level,
+                      min_units=rule.overdispersion_min_segments, mode=rule.overdispersion)
+    alert = funnel_limits(p0, n, rule.alert_level, disp)
+    alarm = funnel_limits(p0, n, rule.alarm_level, disp)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = np.where(n > 0, x / n, np.nan)
+    level = np.where(flaggable, _level(value, alert, alarm, good), 0).astype(np.int8)
+    return _Window(x, n, value, p0, alert, alarm, f"funnel_{disp.method}", disp.phi, disp.tau2,
+                   flaggable, level)
+
+
+def _label(month: int) -> str:
+    return cal.month_label(int(month))
+
+
+def _funnel_alerts(metric: str, column: str, c: _Counts, rule: MetricRule, good: str
+                   ) -> tuple[list[Alert], pd.DataFrame]:
+    last = len(c.months) - 1
+    windows = [_funnel_window(c, end, rule, good)
+               for end in range(max(last - rule.history_months + 1, 0), last + 1)]
+    now = windows[-1]
+    alerts = []
+    for s in np.flatnonzero(now.level > 0):
+        run = len(windows) - 1
+        while run > 0 and windows[run - 1].level[s] > 0:
+            run -= 1
+        level: Level = "alarm" if now.level[s] == 2 else "alert"
+        lo, hi = now.alarm if level == "alarm" else now.alert
+        se = np.sqrt(now.target * (1 - now.target) / now.n[s]) if now.n[s] > 0 else np.nan
+        alerts.append(Alert(metric, column, str(c.levels[s]), level, now.method,
+                            _f(now.value[s]), _f(now.target), _f(lo[s]), _f(hi[s]),
+                            int(now.n[s]), _label(c.months[last - (len(windows) - 1 - run)]),
+                            _label(c.months[last]), _f((now.value[s] - now.target) / se)))
+    frame = pd.DataFrame({
+        "metric": metric, "column": column, "segment": [str(v) for v in c.levels],
+        "period": _label(c.months[last]), "x": now.x, "n": now.n, "value": now.value,
+        "target": now.target, "lower_alert": now.alert[0], "upper_alert": now.alert[1],
+        "lower_alarm": now.alarm[0], "upper_alarm": now.alarm[1], "method": now.method,
+        "phi": now.phi, "tau2": now.tau2, "flaggable": now.flaggable,
+        "level": pd.Series(now.level).map({0: None, 1: "alert", 2: "alarm"}).to_numpy(object),
+    })
+    return alerts, frame
+
+
+def _cusum_alerts(metric: str, column: str, c: _Counts, rule: MetricRule, good: str
+                  ) -> tuple[list[Alert], pd.DataFrame]:
+    start = max(len(c.months) - rule.history_months, 0)
+    months = c.months[start:]
+    path = cusum_path(c.weights[:, start:])
+    alerts = []
+    for s in range(len(c.levels)):
+        if c.n[s, start:].sum() < rule.min_denominator:
+            path[s] = 0.0
+            continue
+        level: Level | None = "alarm" if path[s, -1] >= rule.cusum_alarm_h else \
+            "alert" if path[s, -1] >= rule.cusum_alert_h else None
+        if level is None:
+            continue
+        since = signal_since(path[s], rule.cusum_alert_h)
+        assert since is not None
+        # the rates over the run: from the month the statistic last left zero
+        zero = np.flatnonzero(path[s, :since] <= 0)
+        begin = int(zero[-1] + 1) if zero.size else 0
+        sl = slice(start + begin, None)
+        n = c.n[s, sl].sum()
+        observed = c.x[s, sl].sum() / n if n > 0 else np.nan
+        exp_bad = c.expected_bad[s, sl].sum() / n if n > 0 else np.nan
+        expected = exp_bad if good != "up" else 1 - exp_bad
+        alerts.append(Alert(metric, column, str(c.levels[s]), level, "cusum", _f(observed),
+                            _f(expected), None, None, int(n), _label(months[since]),
+                            _label(months[-1]), _f(path[s, -1]),
+                            rule.cusum_alarm_h if level == "alarm" else rule.cusum_alert_h))
+    n_seg, n_m = len(c.levels), len(months)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = np.where(c.n[:, start:] > 0, c.x[:, start:] / c.n[:, start:], np.nan)
+        exp_bad = np.where(c.n[:, start:] > 0, c.expected_bad[:, start:] / c.n[:, start:], np.nan)
+    frame = pd.DataFrame({
+        "metric": metric, "column": column,
+        "segment": np.repeat(np.array([str(v) for v in c.levels], dtype=object), n_m),
+        "month": np.tile(np.array([_label(m) for m in months], dtype=object), n_seg),
+        "x": c.x[:, start:].reshape(-1), "n": c.n[:, start:].reshape(-1),
+        "value": value.reshape(-1),
+        "expected": (exp_bad if good != "up" else 1 - exp_bad).reshape(-1),
+        "cusum": path.reshape(-1),
+    })
+    return alerts, frame
+
+
+def _f(value: float) -> float | None:
+    return float(value) if value is not None and np.isfinite(value) else None
+
+
+def segment_columns(ds: Dataset, rules: AlertRules) -> tuple[str, ...]:
+    """The monitored segment columns: the rules' (or ``--by``) list, then extra categorical
+    policy columns when the rules allow them (see :mod:`.rules`)."""
+    cols = list(dict.fromkeys(rules.segments))
+    if rules.extra_columns:
+        cols += [c for c in extra_segment_columns(ds, rules.max_levels) if c not in cols]
+    return tuple(cols)
+
+
+def compute_alerts(ds: Dataset, rules: AlertRules | None = None, *,
+                   progress: Progress | None = None) -> AlertsResult:
+    """Funnel and CUSUM alerts of every enabled monitored metric by every segment column at
+    ``ds.as_of`` (module docstring). Statuses are all ``"new"``: apply
+    :func:`memberdesk.analysis.alerts.history.apply_history` to compare with a previous run.
+    A metric whose table or column is missing is listed in ``unavailable``, never an error.
+    """
+    prog = ensure(progress)
+    rules = rules or load_rules()
+    unknown = set(rules.overrides) - {m.id for m in MONITORED}
+    if unknown:
+        raise AnalysisError(f"the rules name unknown monitored metrics: {', '.join(sorted(unknown))}")
+    source = SegmentSource(ds)
+    columns = segment_columns(ds, rules)
+    alerts: list[Alert] = []
+    funnels: list[pd.DataFrame] = []
+    monthly: list[pd.DataFrame] = []
+    unavailable: dict[str, Unavailable] = {}
+    for i, mm in enumerate(MONITORED):
+        check_cancelled(progress)
+        rule = rules.for_metric(mm.id)
+        if not rule.enabled:
+            continue
+        prog.status(f"Alerts: {mm.id}")
+        rows = mm.build(ds, rule)
+        if isinstance(rows, Unavailable):
+            unavailable[mm.id] = rows
+            continue
+        n_months = rule.history_months + rule.window_months - 1
+        first = rows.last_month - n_months + 1
+        in_range = (rows.month >= first) & (rows.month <= rows.last_month)
+        if not in_range.any():
+            unavailable[mm.id] = Unavailable("no_complete_month")
+            continue
+        good = get_metric(mm.id).good_direction
+        for column in columns:
+            coded = source.codes(mm.entity, column)
+            if coded is None:
+                continue
+            codes, levels = coded
+            risk = None
+            if rule.risk_adjust_by and rule.risk_adjust_by != column:
+                r = source.codes(mm.entity, rule.risk_adjust_by)
+                risk = None if r is None else (r[0], len(r[1]))
+            counts = replace(_count(rows, codes, len(levels), risk, first, n_months, good,
+                                    rule.cusum_odds_ratio), levels=levels)
+            fa, ff = _funnel_alerts(mm.id, column, counts, rule, good)
+            ca, cf = _cusum_alerts(mm.id, column, counts, rule, good)
+            alerts += fa + ca
+            funnels.append(ff)
+            monthly.append(cf)
+        prog.fraction((i + 1) / len(MONITORED))
+    return AlertsResult(pd.Timestamp(ds.as_of).normalize(), sort_alerts(alerts),
+                        _concat(funnels), _concat(monthly), unavailable, columns, rules)
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

@@ -1,0 +1,366 @@
+"""The monitored metrics (预警指标): per-row numerators, denominators and cohort months.
+
+Every monitored metric is a proportion x ÷ n over monthly cohorts, so that its limits are
+honest (binomial). Each builder below returns, for the rows of one entity table (policies,
+members, contacts or claims), the cohort month of each counted unit (months since 1970-01),
+whether it is in the denominator (``n``) and in the numerator (``x``), and the latest
+**complete** cohort month at the as-of date — the last month whose every unit's outcome is
+observed (e.g. for the 6-month early lapse rate, the last issue month whose last day plus six
+months is on or before the as-of date). Later, incomplete months are never monitored.
+
+=============================  ============  ============================================
+metric                         cohort month  numerator ÷ denominator
+=============================  ============  ============================================
+free_look_cancellation_rate    issue         voluntary exit (lapsed, surrendered) within the
+                                             free-look days of issue ÷ policies issued
+early_lapse_rate_3m / _6m      issue         voluntary exit after the free-look period and
+                                             before issue %m+% 3 (6) months ÷ policies issued
+first_year_surrender_rate      issue         surrendered after the free-look period and before
+                                             the first anniversary ÷ policies issued
+persistency_13_count / _25     13th (25th)   persisting ÷ cohort, exactly as
+                               month due     :mod:`memberdesk.analysis.persistency` (count basis)
+benefit_usage_rate_monthly     calendar      members in force at the month end who used a
+                                             benefit in the month ÷ members in force then
+bot_transfer_rate              started       bot contacts transferred to a human ÷ bot contacts
+human_connection_rate          started       connected ÷ human-queue contacts
+unresolved_contact_rate        started       not resolved ÷ contacts with an outcome recorded
+csat                           started       rated 4 or 5 ÷ rated contacts
+claims_settled_after_30_days   reported      settled more than 30 days after the report, or
+                                             still open more than 30 days after it ÷ claims
+=============================  ============  ============================================
+
+Segments: a metric is split by a column of its own table, else by the member's attribute
+(members table, via ``member_id``), else — for members, contacts and claims — by the column of
+the member's earliest-issued policy (claims: of the claim's own policy first). Missing values
+form the segment ``"(missing)"``.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from memberdesk.analysis import policy_calendar as cal
+from memberdesk.analysis.alerts.rules import MetricRule
+from memberdesk.analysis.persistency import _last_measured_month, policy_flags
+from memberdesk.analysis.service import flag_arrays
+from memberdesk.core import schema
+from memberdesk.core.dataset import Dataset
+
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+Entity = Literal["policies", "members", "service_contacts", "claims"]
+MISSING_LEVEL = "(missing)"
+SETTLEMENT_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Unavailable:
+    """Why a metric cannot be computed: a reason ``code`` with its ``params``
+    (``missing_table`` {table}, ``missing_column`` {table, column}, ``no_complete_month``
+    {}, ``generic_table`` {})."""
+
+    code: str
+    params: dict[str, str] = field(default_factory=dict)
+
+    def text(self) -> str:
+        p = self.params
+        return {"missing_table": f"no {p.get('table', '')} table loaded",
+                "missing_column": f"{p.get('table', '')} has no {p.get('column', '')} column",
+                "no_complete_month": "no cohort month is complete at the as-of date",
+                "generic_table": "the policies are a generic survival table (no dates)",
+                }.get(self.code, self.code)
+
+
+@dataclass(frozen=True, eq=False)
+class MetricRows:
+    """The counted units of one metric: ``row`` indexes the entity's rows (None = unit i is
+    row i), ``month`` their cohort month index, ``x``/``n`` their numerator/denominator flags
+    (every unit is in the denominator when ``n`` is None), ``last_month`` the latest complete
+    cohort month."""
+
+    entity: Entity
+    month: IntArray
+    x: BoolArray
+    n: BoolArray | None
+    last_month: int
+    row: IntArray | None = None
+
+
+@dataclass(frozen=True)
+class MonitoredMetric:
+    id: str
+    entity: Entity
+    build: Callable[[Dataset, MetricRule], MetricRows | Unavailable]
+
+
+def _days(frame: pd.DataFrame, column: str) -> npt.NDArray[np.datetime64]:
+    return cal.to_days(frame[column])
+
+
+def _month_end_plus(as_of: np.datetime64, lag: Callable[[Any], Any]) -> int:
+    """Latest month t with lag(month_end(t)) <= as_of."""
+    t = int(cal.month_index(np.array([as_of]))[0])
+    while lag(cal.month_end(np.array([t])))[0] > as_of:
+        t -= 1
+    return t
+
+
+def _policy_base(ds: Dataset) -> tuple[pd.DataFrame, Any, Any, Any] | Unavailable:
+    p = ds.policies
+    if p is None:
+        return Unavailable("missing_table", {"table": "policies"})
+    if ds.generic or "issue_date" not in p.columns:
+        return Unavailable("generic_table")
+    for col in ("end_date", "status"):
+        if col not in ds.validated[schema.POLICIES].columns:
+            return Unavailable("missing_column", {"table": "policies", "column": col})
+    issue = _days(p, "issue_date")
+    exit_ = _days(p, "exit_date")
+    status = p["exit_status"].to_numpy(dtype=object)
+    return p, issue, exit_, status
+
+
+def _early_exit(months: int, statuses: tuple[str, ...]) -> Callable[[Dataset, MetricRule], MetricRows | Unavailable]:
+    def build(ds: Dataset, rule: MetricRule) -> MetricRows | Unavailable:
+        base = _policy_base(ds)
+        if isinstance(base, Unavailable):
+            return base
+        _, issue, exit_, status = base
+        free_look_days = rule.free_look_days
+        ok = ~np.isnat(issue)
+        safe = np.where(ok, issue, np.datetime64("1970-01-01"))
+        if months == 0:
+            horizon: Any = safe + np.timedelta64(free_look_days + 1, "D")
+            last = _month_end_plus(cal.day(ds.as_of),
+                                   lambda d: d + np.timedelta64(free_look_days, "D"))
+        else:
+            horizon = cal.add_months(safe, months)
+            last = _month_end_plus(cal.day(ds.as_of),
+                                   lambda d: cal.add_months(d, months) - cal.ONE_DAY)
+        exited = ~np.isnat(exit_) & (exit_ < horizon) & np.isin(status, statuses)
+        if months:  # free-look cancellations (犹豫期撤单) are their own metric, not early exits
+            exited &= (exit_ - safe).astype(np.int64) > free_look_days
+        month = np.where(ok, cal.month_index(safe), -1)
+        return MetricRows("policies", month, exited & ok, ok, last)
+    return build
+
+
+def _persistency(month_no: int) -> Callable[[Dataset, MetricRule], MetricRows | Unavailable]:
+    def build(ds: Dataset, rule: MetricRule) -> MetricRows | Unavailable:
+        base = _policy_base(ds)
+        if isinstance(base, Unavailable):
+            return base
+        pol, issue, _, _ = base
+        ok = ~np.isnat(issue)
+        if not ok.all():
+            return Unavailable("missing_column", {"table": "policies", "column": "issue_date"})
+        flags, _ = policy_flags(ds, pol, issue, month_no, rule.free_look_days)
+        due = cal.month_index(issue) + month_no - 1
+        cohort = flags["cohort_count"] > 0
+        return MetricRows("policies", due, flags["persisting_count"] > 0, cohort,
+                          _last_measured_month(ds.as_of, month_no))
+    return build
+
+
+def _benefit_usage(ds: Dataset, rule: MetricRule) -> MetricRows | Unavailable:
+    base = _policy_base(ds)
+    if isinstance(base, Unavailable):
+        return base
+    pol, issue, exit_, _ = base
+    usage = ds.benefit_usage
+    if usage is None:
+        return Unavailable("missing_table", {"table": "benefit_usage"})
+    for table, frame in (("policies", pol), ("benefit_usage", usage)):
+        if "member_id" not in frame.columns:
+            return Unavailable("missing_column", {"table": table, "column": "member_id"})
+    if "used_at" not in usage.columns:
+        return Unavailable("missing_column", {"table": "benefit_usage", "column": "used_at"})
+    ids = _member_index(ds)
+    last = cal.last_complete_month(ds.as_of)
+    months = np.arange(last - rule.history_months - rule.window_months + 2, last + 1)
+    ends = cal.month_end(months)
+    member = ids.get_indexer(pd.Index(pol["member_id"]))
+    live = member >= 0
+    in_force = np.zeros((len(ids), len(months)), dtype=bool)
+    for col, e in enumerate(ends):
+        alive = live & (issue <= e) & ~(exit_ <= e)
+        in_force[member[alive], col] = True
+    used = np.zeros_like(in_force)
+    when = _days(usage, "used_at")
+    who = ids.get_indexer(pd.Index(usage["member_id"]))
+    ok = (who >= 0) & ~np.isnat(when)
+    idx = cal.month_index(np.where(ok, when, np.datetime64("1970-01-01"))) - months[0]
+    ok &= (idx >= 0) & (idx < len(months))
+    used[who[ok], idx[ok]] = True
+    row, j = np.nonzero(in_force)
+    return MetricRows("members", months[j], used[row, j], None, last, row.astype(np.int64))
+
+
+def _member_index(ds: Dataset) -> pd.Index:
+    """The member ids of the members entity: those holding a policy."""
+    pol = ds.policies
+    assert pol is not None
+    return pd.Index(pd.unique(pol["member_id"].dropna().to_numpy()))
+
+
+_CONTACT_RATES: dict[str, tuple[tuple[str, ...], Callable[[dict[str, Any]], tuple[Any, Any]]]] = {
+    "bot_transfer_rate": (("handled_by", "transferred_to_human"),
+                          lambda f: (f["bot_contacts"] & ~f["bot_not_transferred"], f["bot_contacts"])),
+    "human_connection_rate": (("handled_by", "transferred_to_human", "connected"),
+                              lambda f: (f["connected"], f["human_queue"])),
+    "unresolved_contact_rate": (("resolved",),
+                                lambda f: (f["resolved_known"] & ~f["resolved"], f["resolved_known"])),
+    "csat": (("satisfaction",), lambda f: (f["satisfied"], f["rated"])),
+}
+
+
+def _contacts(metric: str) -> Callable[[Dataset, MetricRule], MetricRows | Unavailable]:
+    needs, pick = _CONTACT_RATES[metric]
+
+    def build(ds: Dataset, rule: MetricRule) -> MetricRows | Unavailable:
+        c = ds.service_contacts
+        if c is None:
+            return Unavailable("missing_table", {"table": "service_contacts"})
+        for col in ("started_at", *needs):
+            if col not in c.columns:
+                return Unavailable("missing_column", {"table": "service_contacts", "column": col})
+        started = _days(c, "started_at")
+        ok = ~np.isnat(started)
+        x, n = pick(flag_arrays(c))
+        month = np.where(ok, cal.month_index(np.where(ok, started, np.datetime64("1970-01-01"))), -1)
+        return MetricRows("service_contacts", month, x & ok, n & ok,
+                          cal.last_complete_month(ds.as_of))
+    return build
+
+
+def _claims_late(ds: Dataset, rule: MetricRule) -> MetricRows | Unavailable:
+    c = ds.claims
+    if c is None:
+        return Unavailable("missing_table", {"table": "claims"})
+    for col in ("reported_at", "settled_at"):
+        if col not in c.columns:
+            return Unavailable("missing_column", {"table": "claims", "column": col})
+    reported, settled = _days(c, "reported_at"), _days(c, "settled_at")
+    ok = ~np.isnat(reported)
+    as_of = cal.day(ds.as_of)
+    limit = np.timedelta64(SETTLEMENT_DAYS, "D")
+    late = np.where(np.isnat(settled), as_of - reported > limit, settled - reported > limit)
+    month = np.where(ok, cal.month_index(np.where(ok, reported, np.datetime64("1970-01-01"))), -1)
+    last = _month_end_plus(as_of, lambda d: d + limit)
+    return MetricRows("claims", month, late & ok, ok, last)
+
+
+MONITORED: tuple[MonitoredMetric, ...] = (
+    MonitoredMetric("free_look_cancellation_rate", "policies",
+                    _early_exit(0, schema.VOLUNTARY_EXIT_STATUSES)),
+    MonitoredMetric("early_lapse_rate_3m", "policies", _early_exit(3, schema.VOLUNTARY_EXIT_STATUSES)),
+    MonitoredMetric("early_lapse_rate_6m", "policies", _early_exit(6, schema.VOLUNTARY_EXIT_STATUSES)),
+    MonitoredMetric("first_year_surrender_rate", "policies", _early_exit(12, ("surrendered",))),
+    MonitoredMetric("persistency_13_count", "policies", _persistency(13)),
+    MonitoredMetric("persistency_25_count", "policies", _persistency(25)),
+    MonitoredMetric("benefit_usage_rate_monthly", "members", _benefit_usage),
+    MonitoredMetric("bot_transfer_rate", "service_contacts", _contacts("bot_transfer_rate")),
+    MonitoredMetric("human_connection_rate", "service_contacts", _contacts("human_connection_rate")),
+    MonitoredMetric("unresolved_contact_rate", "service_contacts", _contacts("unresolved_contact_rate")),
+    MonitoredMetric("csat", "service_contacts", _contacts("csat")),
+    MonitoredMetric("claims_settled_after_30_days", "claims", _claims_late),
+)
+MONITORED_IDS: tuple[str, ...] = tuple(m.id for m in MONITORED)
+
+
+class SegmentSource:
+    """Looks up a segment column's value for every row of each entity (cached)."""
+
+    def __init__(self, ds: Dataset) -> None:
+        self.ds = ds
+        self._cache: dict[tuple[str, str], tuple[IntArray, list[Any]] | None] = {}
+
+    @cached_property
+    def _first_policy(self) -> pd.DataFrame | None:
+        """Each member's earliest-issued policy (index = member_id)."""
+        p = self.ds.policies
+        if p is None or "member_id" not in p.columns or "issue_date" not in p.columns:
+            return None
+        order = np.argsort(p["issue_date"].to_numpy(), kind="stable")
+        first = p.iloc[order].drop_duplicates("member_id")
+        return first[first["member_id"].notna()].set_index("member_id")
+
+    def _by_member(self, member_ids: Any, column: str) -> np.ndarray | None:
+        members = self.ds.members
+        if members is not None and column in members.columns and "member_id" in members.columns:
+            return _lookup(pd.Index(members["member_id"]), members[column].to_numpy(dtype=object),
+                           member_ids)
+        first = self._first_policy
+        if first is not None and column in first.columns:
+            return _lookup(first.index, first[column].to_numpy(dtype=object), member_ids)
+        return None
+
+    def _values(self, entity: Entity, column: str) -> np.ndarray | None:
+        ds = self.ds
+        if entity == "policies":
+            p = ds.policies
+            return None if p is None or column not in p.columns else p[column].to_numpy(dtype=object)
+        if entity == "members":
+            return self._by_member(_member_index(ds).to_numpy(), column)
+        frame = ds.service_contacts if entity == "service_contacts" else ds.claims
+        if frame is None:
+            return None
+        if column in frame.columns:
+            return frame[column].to_numpy(dtype=object)
+        if entity == "claims" and "policy_id" in frame.columns and ds.policies is not None \
+                and column in ds.policies.columns:
+            p = ds.policies
+            return _lookup(pd.Index(p["policy_id"]), p[column].to_numpy(dtype=object),
+                           frame["policy_id"].to_numpy())
+        if "member_id" in frame.columns:
+            return self._by_member(frame["member_id"].to_numpy(), column)
+        return None
+
+    def codes(self, entity: Entity, column: str) -> tuple[IntArray, list[Any]] | None:
+        """(code per entity row, levels) with missing values as the last level
+        :data:`MISSING_LEVEL` when there are any; None when the column is not reachable."""
+        key = (entity, column)
+        if key not in self._cache:
+            values = self._values(entity, column)
+            if values is None:
+                self._cache[key] = None
+            else:
+                codes, uniques = pd.factorize(values, sort=True)
+                levels = [str(u) for u in uniques]
+                if (codes < 0).any():
+                    codes = np.where(codes < 0, len(levels), codes)
+                    levels.append(MISSING_LEVEL)
+                self._cache[key] = (codes.astype(np.int64), levels)
+        return self._cache[key]
+
+
+def _lookup(index: pd.Index, values: np.ndarray, keys: Any) -> np.ndarray:
+    pos = index.get_indexer(pd.Index(keys))
+    out = values[np.where(pos >= 0, pos, 0)] if len(values) else np.full(len(pos), None, object)
+    result: np.ndarray = np.where(pos >= 0, out, np.array(None, dtype=object))
+    return result
+
+
+def extra_segment_columns(ds: Dataset, max_levels: int) -> list[str]:
+    """Non-canonical categorical policy columns (branch, agent code …) with 2..max_levels values."""
+    p = ds.policies
+    if p is None:
+        return []
+    canonical = set(schema.TABLE_SPECS[schema.POLICIES].column_names)
+    source = ds.validated.get(schema.POLICIES)
+    out = []
+    for col in (source.columns if source is not None else []):
+        if col in canonical or col not in p.columns:
+            continue
+        series = p[col]
+        if pd.api.types.is_float_dtype(series) or pd.api.types.is_datetime64_any_dtype(series):
+            continue
+        if 2 <= series.nunique(dropna=True) <= max_levels:
+            out.append(col)
+    return out
