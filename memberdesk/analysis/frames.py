@@ -11,14 +11,34 @@ Every survival analysis starts here, so that units and event conventions are dec
 
 The returned frame has float ``duration``, int8 ``event`` and the requested columns only (no
 copy of the whole table: a million-row policies view has dozens of columns).
+
+Delayed entry (left truncation, R's ``Surv(entry, exit, event)``): the frame gets a float
+``entry`` column (same unit as ``duration``; 0 = observed from issue/start; else at risk on
+(entry, duration]) when
+
+* the Dataset has a study start (:attr:`Dataset.study_start`, insurer data): a policy issued
+  before it enters at its duration on that date; a policy that ended on or before it is out of
+  the study window: left out and counted (``frame.attrs["out_of_window"]``), not rejected;
+* ``entry=COL`` names a column of entry durations (generic tables, DataFrames): rows with a
+  missing or negative entry, or with duration <= entry (no time at risk), are rejected: left
+  out and counted per reason in ``frame.attrs["rejected"]`` (``entry_missing``,
+  ``entry_negative``, ``exit_not_after_entry``) with the first row's position in
+  ``frame.attrs["first_rejected"]``.
+
+Every survival statistic built on this frame (Kaplan-Meier, Nelson-Aalen, at-risk tables,
+medians, RMST, the log-rank family, Aalen-Johansen, Cox via ``entry``) uses the entry column
+when present. Cohort tables, persistency and experience studies do not read it (they have their
+own calendar windows).
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from memberdesk.analysis.entry import entry_frame
 from memberdesk.core import schema
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
@@ -35,14 +55,25 @@ def default_unit(data: Dataset | pd.DataFrame) -> str:
 
 
 def survival_frame(data: Dataset | pd.DataFrame, *, unit: str = "months",
-                   columns: Sequence[str | None] = ()) -> pd.DataFrame:
-    """A frame with ``duration`` (float, in ``unit``) and ``event`` (0/1) plus ``columns``.
+                   columns: Sequence[str | None] = (), entry: str | None = None) -> pd.DataFrame:
+    """A frame with ``duration`` (float, in ``unit``) and ``event`` (0/1) plus ``columns``,
+    and ``entry`` under delayed entry (module doc; ``entry`` names a column of entry
+    durations, in the same unit as the durations).
 
     ``columns`` are checked to exist (``None`` entries are skipped): an unknown name raises
     :class:`AnalysisError` naming it and listing the available columns.
     """
     if unit not in UNITS:
         raise AnalysisError(f"unit must be one of {', '.join(UNITS)}; got {unit!r}")
+    study_start = getattr(data, "study_start", None) if isinstance(data, Dataset) else None
+    if entry is not None or study_start is not None:
+        return entry_frame(data, unit=unit, columns=columns, entry=entry,
+                           plain=lambda cols: _plain_frame(data, unit, cols))
+    return _plain_frame(data, unit, columns)
+
+
+def _plain_frame(data: Dataset | pd.DataFrame, unit: str, columns: Sequence[str | None]) -> pd.DataFrame:
+    """:func:`survival_frame` without delayed entry."""
     if isinstance(data, Dataset):
         direct = _direct_policy_frame(data, unit, columns)
         if direct is not None:
@@ -75,7 +106,7 @@ def survival_frame(data: Dataset | pd.DataFrame, *, unit: str = "months",
     if (duration < 0).any():
         raise AnalysisError(f"{int((duration < 0).sum())} durations are negative", column="duration")
     event = _event_array(frame["event"])
-    out = {"duration": duration, "event": event}
+    out: dict[str, object] = {"duration": duration, "event": event}
     for col in columns:
         if col is not None and col not in out:
             out[col] = _column_values(frame[col])
@@ -96,6 +127,7 @@ def _direct_policy_frame(ds: Dataset, unit: str, columns: Sequence[str | None]) 
     """
     validated = ds.validated.get(schema.POLICIES)
     if ds.generic or ds.filters.active or validated is None or "policies" in ds.__dict__ \
+            or getattr(ds, "study_start", None) is not None \
             or "issue_date" not in validated.columns or "duration" in validated.columns:
         return None
     wanted = [c for c in dict.fromkeys(columns) if c is not None]
@@ -141,7 +173,7 @@ def _direct_policy_frame(ds: Dataset, unit: str, columns: Sequence[str | None]) 
         raise AnalysisError(f"{int((duration < 0).sum())} durations are negative", column="duration")
     out: dict[str, object] = {"duration": duration, "event": event}
     for col in wanted:
-        values = _column_values(validated[col])
+        values: Any = _column_values(validated[col])
         out[col] = values if window is None else values.take(window)
     return pd.DataFrame(out, copy=False)
 

@@ -46,7 +46,7 @@ import pandas as pd
 from memberdesk.analysis.quantiles import quantile_time
 from memberdesk.core.errors import AnalysisError
 
-ArrayLike = Sequence[float] | np.ndarray | pd.Series
+ArrayLike = Sequence[float] | np.ndarray | pd.Series | float
 TIME_RESOLUTION = 1e-9
 
 
@@ -109,8 +109,9 @@ def time_index(times: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Index of the last timeline point <= each value (after the same merging of near-equal
     times as :func:`unique_time_codes`): where an entry time falls on the timeline."""
     v = np.asarray(values, dtype=float)
-    return np.searchsorted(times, v + TIME_RESOLUTION * np.maximum(1.0, np.abs(v)),
-                           side="right") - 1
+    found: np.ndarray = np.searchsorted(times, v + TIME_RESOLUTION * np.maximum(1.0, np.abs(v)),
+                                        side="right") - 1
+    return found
 
 
 def grouped_counts(durations: np.ndarray, events: np.ndarray, weights: np.ndarray,
@@ -145,7 +146,7 @@ def risk_sets(times: np.ndarray, removed: np.ndarray, entry: np.ndarray | None =
     k, u = removed.shape
     totals = removed.sum(axis=1, keepdims=True)
     before = np.concatenate([np.zeros((k, 1)), np.cumsum(removed, axis=1)[:, :-1]], axis=1)
-    at_risk = totals - before
+    at_risk: np.ndarray = totals - before
     if entry is None:
         return at_risk
     e = np.asarray(entry, dtype=float)
@@ -160,7 +161,8 @@ def risk_sets(times: np.ndarray, removed: np.ndarray, entry: np.ndarray | None =
     flat = codes[late].astype(np.int64) * u + bucket
     entered = np.bincount(flat, weights=w[late], minlength=k * u).reshape(k, u)
     not_yet = np.cumsum(entered[:, ::-1], axis=1)[:, ::-1]   # entries >= t_i
-    return at_risk - not_yet
+    out: np.ndarray = at_risk - not_yet
+    return out
 
 
 def _maybe_int(x: np.ndarray) -> np.ndarray:
@@ -184,8 +186,9 @@ def normal_quantile(p: float) -> float:
 
 def normal_sf(z: ArrayLike) -> np.ndarray:
     """Standard normal upper tail P(Z > z), elementwise (= 0.5 erfc(z / sqrt 2))."""
-    return np.vectorize(lambda v: 0.5 * math.erfc(v / math.sqrt(2.0)), otypes=[float])(
-        np.asarray(z, dtype=float))
+    out: np.ndarray = np.vectorize(lambda v: 0.5 * math.erfc(v / math.sqrt(2.0)),
+                                   otypes=[float])(np.asarray(z, dtype=float))
+    return out
 
 
 def chi2_sf(x: float, dof: int) -> float:

@@ -1,7 +1,15 @@
-"""Comparing survival between groups: k-group log-rank test, pairwise tests with Holm
-adjustment, restricted mean survival time (RMST) and survival differences at a time.
+"""Comparing survival between groups: k-group log-rank test (and its weighted family),
+pairwise tests with Holm adjustment, restricted mean survival time (RMST) and survival
+differences at a time.
 
-Durations/events follow :mod:`memberdesk.analysis.km` (events 1 = observed, 0 = censored).
+Durations/events follow :mod:`memberdesk.analysis.km` (events 1 = observed, 0 = censored;
+optional delayed ``entry`` times, R's ``Surv(entry, exit, event)``).
+
+* Missing group values: left out by default, as R (``na.action``), and counted in the result
+  (``LogrankResult.dropped``; the tables' ``attrs["dropped"]``); ``missing="group"`` keeps them
+  as a last group named ``"(missing)"``.
+* Weighted tests (``test="wilcoxon"``, ``"tarone"``, ``"peto"``, ``"fh:P,Q"``): see
+  :mod:`memberdesk.analysis.weighted_logrank`; the default is the log-rank.
 
 * Log-rank: U = Z' V^- Z over the first k-1 groups, Z_j = sum_t (d_jt - n_jt d_t / n_t),
   V_jk = sum_t d_t (n_t - d_t)/(n_t - 1) (n_jt/n_t)(delta_jk - n_kt/n_t) (the factor
@@ -27,19 +35,26 @@ import pandas as pd
 from memberdesk.analysis.km import (
     ArrayLike,
     KMCurve,
+    check_entry,
     check_inputs,
     chi2_sf,
     curve_from_counts,
     grouped_counts,
     normal_quantile,
     normal_sf,
+    risk_sets,
 )
+from memberdesk.analysis.weighted_logrank import WeightSpec, parse_test, weighted_statistic
 from memberdesk.core.errors import AnalysisError
+
+MISSING_GROUP = "(missing)"
 
 
 @dataclass(frozen=True, eq=False)
 class LogrankResult:
-    """k-group log-rank test; ``observed``/``expected`` events per group in ``groups`` order."""
+    """k-group (weighted) log-rank test; ``observed``/``expected`` events per group in
+    ``groups`` order; ``test`` names the weights (``logrank``, ``wilcoxon``, ``tarone``,
+    ``peto``, ``fh:P,Q``); ``dropped`` = records left out for a missing group."""
 
     test_statistic: float
     degrees_of_freedom: int
@@ -47,64 +62,102 @@ class LogrankResult:
     groups: tuple[str, ...] = ()
     observed: np.ndarray = field(default_factory=lambda: np.zeros(0))
     expected: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    test: str = "logrank"
+    dropped: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {"test_statistic": float(self.test_statistic),
                 "degrees_of_freedom": int(self.degrees_of_freedom),
-                "p_value": float(self.p_value)}
+                "p_value": float(self.p_value), "test": self.test}
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame({"group": list(self.groups), "observed": self.observed,
                              "expected": self.expected})
 
 
-def group_codes(groups: ArrayLike) -> tuple[np.ndarray, tuple[str, ...]]:
-    """Integer codes and sorted group names (missing values become ``"(missing)"``)."""
+def group_codes(groups: ArrayLike, missing: str = "drop") -> tuple[np.ndarray, tuple[str, ...]]:
+    """Integer codes and sorted group names. Missing values get code -1 (``missing="drop"``)
+    or form a last group ``"(missing)"`` (``missing="group"``)."""
+    if missing not in ("drop", "group"):
+        raise AnalysisError(f"missing must be 'drop' or 'group'; got {missing!r}")
     s = pd.Series(np.asarray(groups, dtype=object))
-    s = s.where(s.notna(), "(missing)").astype(str)
-    codes, names = pd.factorize(s, sort=True)
-    return codes.astype(np.int64), tuple(str(x) for x in names)
+    absent = s.isna().to_numpy()
+    text = pd.Series([None if a else str(v) for a, v in zip(absent, s.to_numpy())], dtype=object)
+    codes, names = pd.factorize(text, sort=True)
+    out = codes.astype(np.int64)
+    labels = tuple(str(x) for x in names)
+    if missing == "group" and absent.any():
+        out[absent] = len(labels)
+        labels = (*labels, MISSING_GROUP)
+    return out, labels
 
 
-def logrank_from_counts(removed: np.ndarray, observed: np.ndarray,
-                        names: Sequence[str]) -> LogrankResult:
-    """Log-rank test from (groups x unique times) removed/observed counts."""
+@dataclass(frozen=True)
+class _Prepared:
+    d: np.ndarray
+    e: np.ndarray
+    w: np.ndarray
+    entry: np.ndarray | None
+    codes: np.ndarray
+    names: tuple[str, ...]
+    dropped: int
+
+
+def _prepare(durations: ArrayLike, events: ArrayLike, groups: ArrayLike,
+             weights: ArrayLike | None, entry: ArrayLike | None, missing: str) -> _Prepared:
+    d, e, w = check_inputs(durations, events, weights)
+    en = check_entry(entry, d)
+    codes, names = group_codes(groups, missing)
+    if codes.size != d.size:
+        raise AnalysisError("groups and durations differ in length")
+    keep = codes >= 0
+    dropped = int((~keep).sum())
+    if dropped:
+        d, e, w, codes = d[keep], e[keep], w[keep], codes[keep]
+        en = None if en is None else en[keep]
+    return _Prepared(d, e, w, en, codes, names, dropped)
+
+
+def _group_counts(prep: _Prepared) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(times, removed, observed, records, at_risk), each (groups x times) but times."""
+    times, removed, observed, records = grouped_counts(prep.d, prep.e, prep.w, prep.codes,
+                                                       len(prep.names))
+    at_risk = risk_sets(times, removed, prep.entry, prep.w, prep.codes)
+    return times, removed, observed, records, at_risk
+
+
+def logrank_from_counts(removed: np.ndarray, observed: np.ndarray, names: Sequence[str], *,
+                        at_risk: np.ndarray | None = None,
+                        test: str | WeightSpec | None = None, dropped: int = 0) -> LogrankResult:
+    """(Weighted) log-rank test from (groups x unique times) removed/observed counts, or the
+    given (groups x times) ``at_risk`` counts under delayed entry."""
     k = removed.shape[0]
     if k < 2:
         raise AnalysisError("the log-rank test needs at least two groups")
-    totals = removed.sum(axis=1, keepdims=True)
-    n_jt = totals - np.concatenate([np.zeros((k, 1)), np.cumsum(removed, axis=1)[:, :-1]], axis=1)
-    d_t = observed.sum(axis=0)
-    n_t = n_jt.sum(axis=0)
-    active = d_t > 0
-    n_jt, d_t, n_t, obs = n_jt[:, active], d_t[active], n_t[active], observed[:, active]
-    expected_jt = n_jt * (d_t / n_t)
-    z = obs.sum(axis=1) - expected_jt.sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = (n_t - d_t) / (n_t - 1)
-    ratio[~np.isfinite(ratio)] = 1.0
-    factor = ratio * d_t / n_t**2
-    weighted = n_jt * factor
-    v = np.diag((weighted * n_t).sum(axis=1)) - weighted @ n_jt.T
-    stat = float(z[:-1] @ np.linalg.pinv(v[:-1, :-1]) @ z[:-1])
+    spec = parse_test(test)
+    if at_risk is None:
+        totals = removed.sum(axis=1, keepdims=True)
+        at_risk = totals - np.concatenate([np.zeros((k, 1)), np.cumsum(removed, axis=1)[:, :-1]],
+                                          axis=1)
+    stat, obs, expected = weighted_statistic(np.asarray(at_risk, dtype=float), observed, spec)
     dof = k - 1
-    return LogrankResult(stat, dof, chi2_sf(stat, dof), tuple(names),
-                         obs.sum(axis=1), expected_jt.sum(axis=1))
+    return LogrankResult(stat, dof, chi2_sf(stat, dof), tuple(names), obs, expected,
+                         test=spec.label, dropped=dropped)
 
 
 def logrank_test(durations: ArrayLike, events: ArrayLike, groups: ArrayLike,
-                 weights: ArrayLike | None = None) -> LogrankResult:
-    """k-group log-rank test (agrees with lifelines ``multivariate_logrank_test``)."""
-    d, e, w = check_inputs(durations, events, weights)
-    codes, names = group_codes(groups)
-    if codes.size != d.size:
-        raise AnalysisError("groups and durations differ in length")
-    if len(names) < 2:
-        raise AnalysisError(f"the log-rank test needs at least two groups; found {len(names)}")
-    _, removed, observed, _ = grouped_counts(d, e, w, codes, len(names))
+                 weights: ArrayLike | None = None, *, entry: ArrayLike | None = None,
+                 test: str | WeightSpec | None = None, missing: str = "drop") -> LogrankResult:
+    """k-group log-rank test (agrees with lifelines ``multivariate_logrank_test`` and R
+    ``survdiff``), or a weighted test of the family (``test``, module doc)."""
+    prep = _prepare(durations, events, groups, weights, entry, missing)
+    if len(prep.names) < 2:
+        raise AnalysisError(f"the log-rank test needs at least two groups; found {len(prep.names)}")
+    _, removed, observed, _, at_risk = _group_counts(prep)
     if observed.sum() == 0:
         raise AnalysisError("no events: the groups cannot be compared")
-    return logrank_from_counts(removed, observed, names)
+    return logrank_from_counts(removed, observed, prep.names, at_risk=at_risk, test=test,
+                               dropped=prep.dropped)
 
 
 def holm_adjust(p_values: ArrayLike) -> np.ndarray:
@@ -119,36 +172,42 @@ def holm_adjust(p_values: ArrayLike) -> np.ndarray:
 
 
 def pairwise_logrank(durations: ArrayLike, events: ArrayLike, groups: ArrayLike,
-                     weights: ArrayLike | None = None) -> pd.DataFrame:
-    """Log-rank test for every pair of groups, with Holm-adjusted p-values.
+                     weights: ArrayLike | None = None, *, entry: ArrayLike | None = None,
+                     test: str | WeightSpec | None = None, missing: str = "drop") -> pd.DataFrame:
+    """The (weighted) log-rank test for every pair of groups, with Holm-adjusted p-values.
+    Each pair's weights come from that pair's pooled sample (as R ``survdiff`` on the pair).
 
-    Columns: group_a, group_b, test_statistic, p_value, p_value_holm.
+    Columns: group_a, group_b, test, test_statistic, p_value, p_value_holm;
+    ``attrs["dropped"]`` = records left out for a missing group.
     """
-    d, e, w = check_inputs(durations, events, weights)
-    codes, names = group_codes(groups)
+    prep = _prepare(durations, events, groups, weights, entry, missing)
+    names = prep.names
     if len(names) < 2:
         raise AnalysisError(f"pairwise comparison needs at least two groups; found {len(names)}")
-    _, removed, observed, _ = grouped_counts(d, e, w, codes, len(names))
+    spec = parse_test(test)
+    _, removed, observed, _, at_risk = _group_counts(prep)
     rows = []
     for a, b in combinations(range(len(names)), 2):
-        r = logrank_from_counts(removed[[a, b]], observed[[a, b]], (names[a], names[b]))
-        rows.append((names[a], names[b], r.test_statistic, r.p_value))
-    out = pd.DataFrame(rows, columns=["group_a", "group_b", "test_statistic", "p_value"])
+        r = logrank_from_counts(removed[[a, b]], observed[[a, b]], (names[a], names[b]),
+                                at_risk=at_risk[[a, b]], test=spec)
+        rows.append((names[a], names[b], spec.label, r.test_statistic, r.p_value))
+    out = pd.DataFrame(rows, columns=["group_a", "group_b", "test", "test_statistic", "p_value"])
     out["p_value_holm"] = holm_adjust(out["p_value"].to_numpy())
+    out.attrs["dropped"] = prep.dropped
     return out
 
 
 def _curves(durations: ArrayLike, events: ArrayLike, groups: ArrayLike,
-            weights: ArrayLike | None, alpha: float) -> list[KMCurve]:
-    d, e, w = check_inputs(durations, events, weights)
-    codes, names = group_codes(groups)
-    times, removed, observed, records = grouped_counts(d, e, w, codes, len(names))
+            weights: ArrayLike | None, alpha: float, entry: ArrayLike | None = None,
+            missing: str = "drop") -> tuple[list[KMCurve], int]:
+    prep = _prepare(durations, events, groups, weights, entry, missing)
+    times, removed, observed, records, at_risk = _group_counts(prep)
     out = []
-    for g, name in enumerate(names):
+    for g, name in enumerate(prep.names):
         keep = (records[g] > 0) | (times == 0.0)
         out.append(curve_from_counts(name, times[keep], removed[g, keep], observed[g, keep],
-                                     alpha=alpha))
-    return out
+                                     at_risk=at_risk[g, keep], alpha=alpha))
+    return out, prep.dropped
 
 
 def rmst(curve: KMCurve, horizon: float) -> tuple[float, float]:
@@ -179,16 +238,19 @@ def _reference_index(names: Sequence[str], reference: str | None) -> int:
 
 def rmst_by_group(durations: ArrayLike, events: ArrayLike, groups: ArrayLike, horizon: float, *,
                   weights: ArrayLike | None = None, reference: str | None = None,
-                  alpha: float = 0.05) -> pd.DataFrame:
+                  alpha: float = 0.05, entry: ArrayLike | None = None,
+                  missing: str = "drop") -> pd.DataFrame:
     """RMST up to ``horizon`` (same unit as durations) per group, and its difference from the
     reference group (default: the first group in sorted order), with normal CIs.
 
     Columns: group, rmst, se, ci_lower, ci_upper, difference, difference_se,
     difference_ci_lower, difference_ci_upper, p_value (difference = group - reference).
+    ``entry``: delayed entry (the curves are then the left-truncated ones);
+    ``attrs["dropped"]``: records left out for a missing group.
     """
     if not horizon > 0:
         raise AnalysisError("the RMST horizon must be positive")
-    curves = _curves(durations, events, groups, weights, alpha)
+    curves, dropped = _curves(durations, events, groups, weights, alpha, entry, missing)
     names = [c.name for c in curves]
     ref = _reference_index(names, reference)
     z = normal_quantile(1 - alpha / 2)
@@ -200,21 +262,24 @@ def rmst_by_group(durations: ArrayLike, events: ArrayLike, groups: ArrayLike, ho
         p = float(2 * normal_sf(abs(diff) / dse)) if dse > 0 else float("nan")
         rows.append((name, area, se, area - z * se, area + z * se, diff, dse,
                      diff - z * dse, diff + z * dse, p))
-    return pd.DataFrame(rows, columns=["group", "rmst", "se", "ci_lower", "ci_upper",
-                                       "difference", "difference_se", "difference_ci_lower",
-                                       "difference_ci_upper", "p_value"])
+    out = pd.DataFrame(rows, columns=["group", "rmst", "se", "ci_lower", "ci_upper",
+                                      "difference", "difference_se", "difference_ci_lower",
+                                      "difference_ci_upper", "p_value"])
+    out.attrs["dropped"] = dropped
+    return out
 
 
 def survival_difference(durations: ArrayLike, events: ArrayLike, groups: ArrayLike, at: float, *,
                         weights: ArrayLike | None = None, reference: str | None = None,
-                        alpha: float = 0.05) -> pd.DataFrame:
+                        alpha: float = 0.05, entry: ArrayLike | None = None,
+                        missing: str = "drop") -> pd.DataFrame:
     """S(at) per group and its difference from the reference group with a normal CI
     (Greenwood standard errors, independent groups).
 
     Columns: group, survival, se, difference, difference_se, ci_lower, ci_upper, p_value
     (the CI is the difference's).
     """
-    curves = _curves(durations, events, groups, weights, alpha)
+    curves, _ = _curves(durations, events, groups, weights, alpha, entry, missing)
     names = [c.name for c in curves]
     ref = _reference_index(names, reference)
     z = normal_quantile(1 - alpha / 2)

@@ -11,13 +11,13 @@ right-censored.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from memberdesk.analysis.frames import default_unit, segment_labels, survival_frame
+from memberdesk.analysis.frames import MISSING_GROUP, default_unit, segment_labels, survival_frame
 from memberdesk.analysis.km import (
     KMCurve,
     NelsonAalenCurve,
@@ -25,6 +25,7 @@ from memberdesk.analysis.km import (
     grouped_counts,
     kaplan_meier,
     nelson_aalen,
+    risk_sets,
 )
 from memberdesk.analysis.logrank import (
     LogrankResult,
@@ -36,6 +37,7 @@ from memberdesk.analysis.logrank import (
     rmst_by_group,
     survival_difference,
 )
+from memberdesk.analysis.weighted_logrank import WeightSpec, parse_test
 from memberdesk.core.book import durations_in
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
@@ -62,12 +64,19 @@ class KMResult:
         The segment column, or None for one overall curve.
     curves
         One :class:`KMCurve` per group (segment order: category order or sorted; a
-        ``"(missing)"`` group last).
+        ``"(missing)"`` group last when asked for).
     logrank
-        k-group log-rank test, None when there are fewer than two groups.
+        k-group test (log-rank or the weighted test asked for; its ``test`` names it), None
+        when there are fewer than two groups.
     survival_at_times
-        Tidy table: group, time, survival, ci_lower, ci_upper, at_risk (records with
-        duration >= time), events (up to and including time).
+        Tidy table: group, time, survival, ci_lower, ci_upper, at_risk (records at risk at
+        that time), events (up to and including time).
+    excluded
+        Records left out, by reason: ``missing_group`` (no value in ``by``),
+        ``out_of_window`` (ended on or before the study start), and the entry rejections
+        ``entry_missing``, ``entry_negative``, ``exit_not_after_entry``.
+    delayed_entry
+        True when the curves use entry times (left truncation).
     """
 
     unit: str
@@ -75,6 +84,8 @@ class KMResult:
     curves: tuple[KMCurve, ...]
     logrank: LogrankResult | None
     survival_at_times: pd.DataFrame
+    excluded: dict[str, int] = field(default_factory=dict)
+    delayed_entry: bool = False
 
     def curve(self, name: str) -> KMCurve:
         for c in self.curves:
@@ -83,9 +94,15 @@ class KMResult:
         raise KeyError(name)
 
     def to_json(self) -> dict[str, Any]:
-        """The DESIGN §5 ``km --json`` object."""
-        return {"unit": self.unit, "groups": [c.to_json() for c in self.curves],
-                "logrank": None if self.logrank is None else self.logrank.to_json()}
+        """The DESIGN §5 ``km --json`` object, plus ``excluded`` ({reason: count}) when
+        records were left out and ``delayed_entry: true`` under left truncation."""
+        out: dict[str, Any] = {"unit": self.unit, "groups": [c.to_json() for c in self.curves],
+                               "logrank": None if self.logrank is None else self.logrank.to_json()}
+        if self.excluded:
+            out["excluded"] = dict(self.excluded)
+        if self.delayed_entry:
+            out["delayed_entry"] = True
+        return out
 
     def to_frame(self) -> pd.DataFrame:
         """Every curve as one tidy table (group, time, at_risk, observed, censored, survival,
@@ -102,10 +119,23 @@ class KMResult:
             "median_ci_upper": [c.median_ci_upper for c in self.curves],
         })
 
+    def quantile_frame(self, probs: Sequence[float] = (0.25, 0.5, 0.75)) -> pd.DataFrame:
+        """Quantiles of survival time per group (R ``quantile(survfit, probs)``: the time by
+        which a share ``p`` has had the event, i.e. S = 1 - p), with CI limits; inf = not
+        reached."""
+        rows = []
+        for c in self.curves:
+            for p in probs:
+                t, lo, hi = c.quantile(1.0 - p)
+                rows.append((c.name, p, t, lo, hi))
+        return pd.DataFrame(rows, columns=["group", "prob", "time", "ci_lower", "ci_upper"])
+
 
 def km_by_segment(data: Dataset | pd.DataFrame, by: str | None = None, *,
                   unit: str | None = "months", times: Sequence[float] = (12, 24, 36, 60),
-                  alpha: float = 0.05, progress: Progress | None = None) -> KMResult:
+                  alpha: float = 0.05, progress: Progress | None = None,
+                  test: str | WeightSpec | None = None, missing: str = "drop",
+                  entry: str | None = None, median_rule: str = "midpoint") -> KMResult:
     """Kaplan-Meier retention per segment of ``by`` (or overall), with a log-rank test.
 
     Parameters
@@ -114,20 +144,43 @@ def km_by_segment(data: Dataset | pd.DataFrame, by: str | None = None, *,
         A Dataset (its policies view) or a DataFrame with ``duration`` and ``event`` columns
         (durations taken as already in ``unit``). See :mod:`memberdesk.analysis.frames`.
     by
-        Segment column (e.g. ``"channel"``); missing values form a ``"(missing)"`` group.
+        Segment column (e.g. ``"channel"``). Rows with a missing value are left out and
+        counted (``excluded["missing_group"]``), as R does; ``missing="group"`` keeps them as a
+        last ``"(missing)"`` group.
     unit
         ``"months"`` or ``"days"`` (None: months for insurer data, days for generic tables).
     times
         Times (in ``unit``) for the survival-at-times table.
+    test
+        The group comparison: ``logrank`` (default), ``wilcoxon``, ``tarone``, ``peto`` or
+        ``fh:P,Q`` (:mod:`memberdesk.analysis.weighted_logrank`); stored in ``logrank``.
+    entry
+        Column of delayed-entry durations (generic tables); a Dataset with a study start gets
+        its entry times without it (:mod:`memberdesk.analysis.entry`).
+    median_rule
+        ``"midpoint"`` (R/SAS, default) or ``"first"`` (lifelines), see
+        :mod:`memberdesk.analysis.quantiles`.
     """
     prog = ensure(progress)
     prog.status("Preparing durations")
     unit = default_unit(data) if unit is None else unit
-    frame, weights = _rows_or_counts(data, unit, by)
+    frame, weights = _rows_or_counts(data, unit, by, entry)
+    excluded = {k: v for k, v in frame.attrs.get("rejected", {}).items()}
+    if frame.attrs.get("out_of_window"):
+        excluded["out_of_window"] = int(frame.attrs["out_of_window"])
     if by is None:
         codes, names = np.zeros(len(frame), dtype=np.int64), tuple[str, ...](("all",))
     else:
         codes, names = segment_labels(frame[by])
+        if missing not in ("drop", "group"):
+            raise AnalysisError(f"missing must be 'drop' or 'group'; got {missing!r}")
+        if missing == "drop" and names and names[-1] == MISSING_GROUP:
+            absent = codes == len(names) - 1
+            excluded["missing_group"] = int(round(float(weights[absent].sum())))
+            frame, weights, codes = frame.loc[~absent], weights[~absent], codes[~absent]
+            names = names[:-1]
+            if not names:
+                raise AnalysisError(f"every row has a missing {by!r}", column=by)
         if len(names) > MAX_SEGMENTS:
             raise AnalysisError(f"{by!r} has {len(names)} distinct values; at most {MAX_SEGMENTS} "
                                 "segments can be compared (band the column first)", column=by)
@@ -136,32 +189,38 @@ def km_by_segment(data: Dataset | pd.DataFrame, by: str | None = None, *,
     prog.status("Estimating survival curves")
     d = frame["duration"].to_numpy(dtype=float)
     e = frame["event"].to_numpy(dtype=np.int8)
+    en = frame["entry"].to_numpy(dtype=float) if "entry" in frame.columns else None
+    spec = parse_test(test)
     all_times, removed, observed, records = grouped_counts(d, e, weights, codes, len(names))
+    at_risk = risk_sets(all_times, removed, en, weights, codes)
     curves = []
     for g, name in enumerate(names):
         keep = (records[g] > 0) | (all_times == 0.0)
         curves.append(curve_from_counts(name, all_times[keep], removed[g, keep], observed[g, keep],
-                                        alpha=alpha))
+                                        at_risk=at_risk[g, keep], alpha=alpha,
+                                        median_rule=median_rule))
     check_cancelled(progress)
     prog.fraction(0.8)
     logrank = None
     if len(names) >= 2 and observed.sum() > 0:
         prog.status("Comparing segments (log-rank)")
-        logrank = logrank_from_counts(removed, observed, names)
+        logrank = logrank_from_counts(removed, observed, names, at_risk=at_risk, test=spec,
+                                      dropped=excluded.get("missing_group", 0))
     table = _survival_at_times(curves, times)
     prog.fraction(1.0)
     return KMResult(unit=unit, by=by, curves=tuple(curves), logrank=logrank,
-                    survival_at_times=table)
+                    survival_at_times=table, excluded=excluded, delayed_entry=en is not None)
 
 
-def _rows_or_counts(data: Dataset | pd.DataFrame, unit: str,
-                    by: str | None) -> tuple[pd.DataFrame, np.ndarray]:
+def _rows_or_counts(data: Dataset | pd.DataFrame, unit: str, by: str | None,
+                    entry: str | None = None) -> tuple[pd.DataFrame, np.ndarray]:
     """The duration/event frame and its frequency weights: the rows (weight 1 each), or, for
     a Dataset backed by an engine book (issue #13), the book's counts by segment x duration x
     event computed in the engine, each count a frequency weight (same curves, exactly)."""
     book = getattr(data, "book", None)
-    if book is None or not isinstance(data, Dataset):
-        frame = survival_frame(data, unit=unit, columns=(by,))
+    delayed = entry is not None or getattr(data, "study_start", None) is not None
+    if book is None or not isinstance(data, Dataset) or delayed:
+        frame = survival_frame(data, unit=unit, columns=(by,), entry=entry)
         return frame, np.ones(len(frame))
     counts = book.survival_counts(data, by)
     frame = pd.DataFrame({"duration": durations_in(unit, counts["duration_days"].to_numpy()),

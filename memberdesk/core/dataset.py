@@ -130,6 +130,13 @@ class Dataset:
         columns, no dates): ``duration_days`` is then the given duration in its own unit.
     sources
         The files the data came from (for workspaces and report scope lines).
+    study_start
+        Start of the study window for survival statistics with delayed entry (None = from
+        issue). Policies issued before it enter at their duration on that date; those that
+        ended on or before it are out of the window. Read by
+        :func:`memberdesk.analysis.frames.survival_frame` (the ``entry`` column); the
+        ``policies`` view itself is unchanged (cohorts, persistency, experience keep their own
+        windows).
     """
 
     validated: Mapping[str, pd.DataFrame]
@@ -139,6 +146,7 @@ class Dataset:
     filters: Filters = field(default_factory=Filters)
     generic: bool = False
     sources: tuple[str, ...] = ()
+    study_start: pd.Timestamp | None = None
 
     # ---- construction helpers -------------------------------------------------------------
 
@@ -161,6 +169,10 @@ class Dataset:
         """A copy with another as-of date (None = latest date in the data)."""
         ts = Dataset.latest_date(self.validated) if as_of is None else pd.Timestamp(as_of)
         return replace(self, as_of=self.as_of if ts is None else ts.normalize())
+
+    def with_study_start(self, start: pd.Timestamp | str | None) -> Dataset:
+        """A copy with another study start (None = no delayed entry)."""
+        return replace(self, study_start=None if start is None else pd.Timestamp(start).normalize())
 
     def with_events(self, statuses: Iterable[str]) -> Dataset:
         return replace(self, event_statuses=tuple(statuses))

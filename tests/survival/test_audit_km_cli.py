@@ -80,7 +80,8 @@ def test_sample_book_by_channel_every_point_matches_lifelines(capsys, sample_dur
         _assert_group_matches(group, part["months"], part["event"])
     lr = multivariate_logrank_test(sample_durations["months"], sample_durations["channel"],
                                    sample_durations["event"])
-    assert set(out["logrank"]) == {"test_statistic", "degrees_of_freedom", "p_value"}
+    # DESIGN §5 keys plus the additive "test" naming the statistic (issue 16.3)
+    assert set(out["logrank"]) == {"test_statistic", "degrees_of_freedom", "p_value", "test"}
     assert out["logrank"]["test_statistic"] == pytest.approx(lr.test_statistic, rel=1e-12)
     assert out["logrank"]["degrees_of_freedom"] == lr.degrees_of_freedom == 4
     assert out["logrank"]["p_value"] == pytest.approx(lr.p_value, rel=1e-9)

@@ -142,17 +142,30 @@ def test_km_json_shape_is_design_contract(dataset):
                       "ci_upper", "at_risk"}
     assert isinstance(g["n"], int) and isinstance(g["at_risk"][0], int)
     assert len(g["timeline"]) == len(g["survival"]) == len(g["at_risk"])
-    assert set(out["logrank"]) == {"test_statistic", "degrees_of_freedom", "p_value"}
+    # DESIGN §5 keys plus the additive "test" naming the statistic (issue 16.3)
+    assert set(out["logrank"]) == {"test_statistic", "degrees_of_freedom", "p_value", "test"}
+    assert out["logrank"]["test"] == "logrank"
     overall = km_by_segment(dataset).to_json()
     assert overall["logrank"] is None and [x["name"] for x in overall["groups"]] == ["all"]
 
 
-def test_missing_segment_values_form_a_group_and_unknown_column_errors(generic_frame):
+def test_missing_segment_values_dropped_as_r_and_counted_or_kept_on_request(generic_frame):
+    # R's survfit/survdiff drop rows with NA in the grouping variable (na.action = na.omit)
+    # (issue 10.6); the count is reported; missing="group" keeps them as their own group
     frame = generic_frame.copy()
     frame.loc[:9, "group"] = None
     res = km_by_segment(frame, "group", unit="days")
+    assert [c.name for c in res.curves] == ["x", "y"]
+    assert sum(c.n for c in res.curves) == len(frame) - 10
+    assert res.excluded == {"missing_group": 10} and res.to_json()["excluded"] == {"missing_group": 10}
+    kept = frame.iloc[10:]
+    ref = multivariate_logrank_test(kept["duration"], kept["group"], kept["event"])
+    assert res.logrank.test_statistic == pytest.approx(ref.test_statistic, rel=1e-10)
+    assert logrank_test(frame["duration"], frame["event"], frame["group"]).test_statistic \
+        == pytest.approx(ref.test_statistic, rel=1e-10)
+    res = km_by_segment(frame, "group", unit="days", missing="group")
     assert [c.name for c in res.curves] == ["x", "y", "(missing)"]
-    assert res.curve("(missing)").n == 10
+    assert res.curve("(missing)").n == 10 and res.excluded == {}
     with pytest.raises(AnalysisError, match="nope") as info:
         km_by_segment(frame, "nope")
     assert info.value.column == "nope"

@@ -1,0 +1,97 @@
+"""Delayed entry (left truncation): the ``entry`` column of the survival frame.
+
+Conventions (see also :mod:`memberdesk.analysis.frames`):
+
+* An entry time is a duration in the frame's unit. 0 = observed from issue (or from the start
+  of a generic record); otherwise the record is at risk on (entry, exit], R's
+  ``Surv(entry, exit, event)``: an exit at exactly the entry time is not observed.
+* Study start (insurer data, ``Dataset.study_start``): the study observes the policies in force
+  after that date. A policy issued before it enters at entry = (study start - issue date) in
+  days (/ 365.25 * 12 for months); one issued on or after it has entry 0. A policy whose exit
+  date is on or before the study start has no time in the window: it is *out of window* (left
+  out and counted, as records after the as-of date are), not rejected.
+* Entry column (``entry=COL``, generic tables and DataFrames): values in the durations' unit
+  (for a generic Dataset read in months, divided by 365.25/12 like the durations). Rows with a
+  missing or negative entry, or whose exit is not after a positive entry, are rejected with a
+  reason code, counted in ``attrs["rejected"]``; ``attrs["first_rejected"]`` gives the first
+  such row's position (0-based, in the analysed table) and reason.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from memberdesk.core import schema
+from memberdesk.core.dataset import Dataset
+from memberdesk.core.errors import AnalysisError
+
+REASONS: tuple[str, ...] = ("entry_missing", "entry_negative", "exit_not_after_entry")
+
+
+def entry_frame(data: Dataset | pd.DataFrame, *, unit: str, columns: Sequence[str | None],
+                entry: str | None, plain: Callable[[tuple[str | None, ...]], pd.DataFrame]
+                ) -> pd.DataFrame:
+    """The survival frame with an ``entry`` column (module doc). ``plain`` builds the frame
+    without delayed entry for the given columns."""
+    wanted = tuple(c for c in columns if c is not None and c != entry)
+    study_start = data.study_start if isinstance(data, Dataset) else None
+    if entry is not None:
+        frame = plain((*wanted, entry))
+        values = pd.to_numeric(frame[entry], errors="coerce").to_numpy(dtype=float)
+        if isinstance(data, Dataset) and unit == "months":
+            values = values / schema.DAYS_PER_MONTH
+        out = _with_entry(frame, values, wanted)
+        return _reject(out, entry)
+    if study_start is None:
+        raise AnalysisError("no entry column and no study start")
+    assert isinstance(data, Dataset)
+    if data.generic:
+        raise AnalysisError("a study start needs policy dates; for a generic table give the "
+                            "entry durations with --entry COL", column="issue_date")
+    if pd.Timestamp(study_start) >= data.as_of:
+        raise AnalysisError(f"the study start {pd.Timestamp(study_start).date()} must be before "
+                            f"the as-of date {data.as_of.date()}")
+    frame = plain((*wanted, "issue_date", "exit_date"))
+    start = pd.Timestamp(study_start).to_datetime64()
+    issue = frame["issue_date"].to_numpy(dtype="datetime64[ns]")
+    exit_date = frame["exit_date"].to_numpy(dtype="datetime64[ns]")
+    days = (start - issue).astype("timedelta64[D]").astype(float)
+    days = np.where(np.isnan(days), 0.0, np.maximum(days, 0.0))
+    entry_values = days / schema.DAYS_PER_MONTH if unit == "months" else days
+    gone = ~np.isnat(exit_date) & (exit_date <= start)
+    out = _with_entry(frame, entry_values, wanted)
+    out = pd.DataFrame(out.loc[~gone].reset_index(drop=True))
+    out.attrs = {"out_of_window": int(gone.sum()), "rejected": {}, "study_start":
+                 str(pd.Timestamp(study_start).date())}
+    return out
+
+
+def _with_entry(frame: pd.DataFrame, entry: np.ndarray, wanted: tuple[str, ...]) -> pd.DataFrame:
+    cols: dict[str, object] = {"duration": frame["duration"].to_numpy(dtype=float),
+                               "event": frame["event"].to_numpy(), "entry": entry}
+    for c in wanted:
+        cols[c] = frame[c].array
+    return pd.DataFrame(cols, copy=False)
+
+
+def _reject(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Drop rows with an unusable entry, counting each reason (module doc)."""
+    en = frame["entry"].to_numpy(dtype=float)
+    d = frame["duration"].to_numpy(dtype=float)
+    reason = np.full(en.size, "", dtype=object)
+    reason[(en > 0) & (d <= en)] = "exit_not_after_entry"
+    reason[en < 0] = "entry_negative"
+    reason[np.isnan(en)] = "entry_missing"
+    bad = reason != ""
+    counts = {r: int((reason == r).sum()) for r in REASONS if (reason == r).any()}
+    first = None
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        first = {"position": i, "reason": str(reason[i]), "column": column}
+    out = frame.loc[~bad].reset_index(drop=True) if bad.any() else frame
+    if len(out) == 0:
+        raise AnalysisError(f"every row was rejected for its entry time ({counts})", column=column)
+    out.attrs = {"out_of_window": 0, "rejected": counts, "first_rejected": first}
+    return out
