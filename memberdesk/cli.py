@@ -12,16 +12,18 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
+from typing import NoReturn
 
 from memberdesk.core.errors import AnalysisError, Cancelled, DataError
 
 COMMANDS: tuple[str, ...] = ("gui", "sample", "validate", "km", "cox", "report", "experience",
-                             "kpis")
+                             "kpis", "persistency")
+COMMANDS += ("alerts",)  # issue 14
 EXIT_OK, EXIT_BUG, EXIT_USAGE, EXIT_DATA = 0, 1, 2, 3
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse exits 2 already; keep its text short
+    def error(self, message: str) -> NoReturn:  # argparse exits 2 already; keep its text short
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"memberdesk: error: {message}\n")
 

@@ -21,11 +21,12 @@ EXPECTED_COLUMNS = {
                          "satisfaction", "topic"],
     "claims": ["claim_id", "policy_id", "member_id", "reported_at", "settled_at", "status",
                "amount_claimed", "amount_paid"],
+    "premium_payments": ["policy_id", "due_date", "paid_date", "amount"],
 }
 DATE_COLUMNS = {"birth_date", "join_date", "issue_date", "end_date", "used_at", "started_at",
-                "reported_at", "settled_at"}
+                "reported_at", "settled_at", "due_date", "paid_date"}
 NUMBER_COLUMNS = {"annual_premium", "sum_assured", "cost", "wait_seconds", "satisfaction",
-                  "amount_claimed", "amount_paid"}
+                  "amount_claimed", "amount_paid", "amount"}
 BOOL_COLUMNS = {"transferred_to_human", "connected", "resolved"}
 END = pd.Timestamp("2026-06-30")
 
