@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "memberdesk"
-QT_FREE = ("core", "analysis", "report", "commands")
+QT_FREE = ("core", "analysis", "sample", "report", "commands")
 FORBIDDEN = ("PySide6", "pyqtgraph", "memberdesk.ui", "shiboken6")
 
 
@@ -47,3 +47,38 @@ def test_importing_core_layers_loads_no_qt() -> None:
             "print(bad); sys.exit(1 if bad else 0)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+ROOT = PACKAGE.parent
+
+
+def test_import_contracts_hold() -> None:
+    """`lint-imports` (the contracts in pyproject.toml): layers import only downward
+    (core -> analysis | sample -> report -> page_registry -> ui | commands -> cli) and no Qt
+    below the UI. A violating import anywhere in the package fails this test."""
+    code = ("import sys; from importlinter.cli import lint_imports; "
+            "sys.exit(lint_imports(no_cache=True, no_logo=True))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_layer_contract_is_the_documented_one() -> None:
+    """The contract itself cannot be weakened silently: the layer order and the Qt ban are
+    the ones docs/architecture.md describes."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]
+    contracts = {c["type"]: c for c in config["contracts"]}
+    assert contracts["layers"]["layers"] == [
+        "memberdesk.cli",
+        "memberdesk.ui | memberdesk.commands",
+        "memberdesk.page_registry",
+        "memberdesk.report",
+        "memberdesk.analysis | memberdesk.sample",
+        "memberdesk.core",
+    ]
+    assert contracts["layers"].get("ignore_imports", []) == ["memberdesk.commands.gui -> memberdesk.ui.**"]
+    forbidden = contracts["forbidden"]
+    assert set(forbidden["source_modules"]) >= {"memberdesk.core", "memberdesk.analysis", "memberdesk.report",
+                                                "memberdesk.page_registry", "memberdesk.sample"}
+    assert set(forbidden["forbidden_modules"]) >= {"PySide6", "pyqtgraph", "shiboken6"}

@@ -11,7 +11,7 @@ if TYPE_CHECKING:  # the analysis is imported when the command runs (fast start-
     from memberdesk.analysis.cox import CoxResult
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("cox", help="Cox model: which covariates drive lapses",
                        description="Cox proportional-hazards model (Efron ties) of the lapse "
                                    "event; categorical covariates are compared with their most "
@@ -44,10 +44,10 @@ def format_result(result: CoxResult) -> str:
     width = max(14, *(len(c) + 2 for c in result.coefficients["covariate"]))
     header = f"{'covariate':<{width}}{'coef':>9}{'se':>8}{'HR':>8}  {'95% CI':<17}{'p':>9}"
     lines += [header, "-" * len(header)]
-    for r in result.coefficients.itertuples():
-        p = "<0.001" if r.p_value < 0.001 else f"{r.p_value:.3f}"
-        lines.append(f"{r.covariate:<{width}}{r.coef:>9.4g}{r.se:>8.3g}{r.hazard_ratio:>8.3f}  "
-                     f"{r.ci_lower:>6.3f} – {r.ci_upper:<8.3f}{p:>9}")
+    for c in result.coefficients.to_dict("records"):
+        p = "<0.001" if c["p_value"] < 0.001 else f"{c['p_value']:.3f}"
+        lines.append(f"{c['covariate']:<{width}}{c['coef']:>9.4g}{c['se']:>8.3g}{c['hazard_ratio']:>8.3f}  "
+                     f"{c['ci_lower']:>6.3f} – {c['ci_upper']:<8.3f}{p:>9}")
     if result.reference_levels:
         refs = ", ".join(f"{k}={v}" for k, v in result.reference_levels.items())
         lines += ["", f"Reference levels: {refs}"]

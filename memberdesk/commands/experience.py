@@ -23,7 +23,7 @@ from memberdesk.core import schema
 from memberdesk.core.errors import AnalysisError
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("experience", help="experience study: rates, A/E and credibility "
                                           "by policy year (or calendar year)")
     add_data_args(p)

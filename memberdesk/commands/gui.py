@@ -16,7 +16,7 @@ from memberdesk.core.workspace import PAGE_IDS
 LANGUAGES = ("en", "zh_CN")
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("gui", help="open the desktop application (default command)",
                        description="Open the MemberDesk desktop application.")
     p.add_argument("data", nargs="*", metavar="DATA",

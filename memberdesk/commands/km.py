@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 import numpy as np
 
@@ -18,7 +19,7 @@ from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import DataError
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("km", help="Kaplan-Meier retention curves by segment",
                        description="Kaplan-Meier retention (event: lapse or surrender; other "
                                    "exits and policies in force are censored) per segment, "
@@ -54,7 +55,7 @@ def report_rejected_policies(ds: Dataset) -> None:
     reasons = ", ".join(f"{k}: {v:,}" for k, v in table.reasons.items())
     rejected = ds.report.rejected
     first = rejected[rejected["table"] == "policies"].head(1).to_dict("records")
-    where = {}
+    where: dict[str, Any] = {}
     example = ""
     if first:
         r = first[0]
@@ -88,7 +89,7 @@ def format_result(result: KMResult) -> str:
         lines += ["", f"Retention at {', '.join(f'{t:g}' for t in table['time'].unique())} {result.unit} "
                       "(survival [95% CI], at risk):"]
         for name, part in table.groupby("group", sort=False):
-            cells = [f"{r.survival:.1%} [{r.ci_lower:.1%}, {r.ci_upper:.1%}] n={int(r.at_risk):,}"
+            cells = [f"{r.survival:.1%} [{r.ci_lower:.1%}, {r.ci_upper:.1%}] n={r.at_risk:,.0f}"
                      for r in part.itertuples()]
             lines.append(f"  {name:<{width}}" + "; ".join(cells))
     if result.logrank is not None:

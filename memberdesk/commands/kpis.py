@@ -12,7 +12,7 @@ import math
 from memberdesk.commands.common import add_data_args, load_from_args, print_json
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("kpis", help="management cockpit KPIs at the as-of date",
                        description="Cockpit KPIs at the as-of date with the value 12 months "
                                    "earlier (flows: the previous 12 months).")

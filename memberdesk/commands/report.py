@@ -16,7 +16,7 @@ from memberdesk.commands.common import add_data_args, load_from_args
 from memberdesk.core.atomic_write import refuse_overwriting_inputs
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("report", help="write the Excel report for managers (.xlsx)")
     add_data_args(p)
     p.add_argument("-o", "--output", required=True, metavar="REPORT.xlsx",

@@ -44,7 +44,7 @@ def _end(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "sample", help="write a synthetic sample book (CSV, Excel and GB18030 variants)",
         description="Write a deterministic synthetic book of a mutual life insurer: members, "

@@ -16,7 +16,7 @@ from memberdesk.core.atomic_write import refuse_overwriting_inputs
 from memberdesk.core.validation_report import ValidationReport
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("validate", help="read and check data files; report rejected rows",
                        description="Read DATA, check every row and report what was read, "
                                    "accepted and rejected per table and reason.")
@@ -63,10 +63,11 @@ def format_report(report: ValidationReport, as_of: str) -> str:
     if len(report.rejected):
         lines += ["", "First rejected rows:"]
         head = report.rejected.head(10)
-        for r in head.itertuples(index=False):
-            where = r.file if r.sheet is None or r.sheet != r.sheet else f"{r.file} [{r.sheet}]"
-            lines.append(f"  {where} row {r.row}, column {r.column!r}: {r.reason} "
-                         f"(value {r.value!r}) {r.detail or ''}".rstrip())
+        for r in head.to_dict("records"):
+            sheet = r["sheet"]
+            where = r["file"] if sheet is None or sheet != sheet else f"{r['file']} [{sheet}]"
+            lines.append(f"  {where} row {r['row']}, column {r['column']!r}: {r['reason']} "
+                         f"(value {r['value']!r}) {r['detail'] or ''}".rstrip())
     return "\n".join(lines)
 
 

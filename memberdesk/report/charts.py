@@ -28,7 +28,7 @@ def _axes(chart: ScatterChart | LineChart | BarChart, *, title: str, x_title: st
     chart.y_axis.majorGridlines = ChartLines()
     if y_format:
         chart.y_axis.number_format = y_format
-        chart.y_axis.numFmt.sourceLinked = False  # type: ignore[union-attr]
+        chart.y_axis.numFmt.sourceLinked = False
     chart.legend.position = "b"
 
 

@@ -83,7 +83,7 @@ def analysis_function(module: str, name: str) -> Callable[..., Any]:
     fn = getattr(mod, name, None)
     if fn is None:
         raise Unavailable(f"{full}.{name}")
-    return fn  # type: ignore[no-any-return]
+    return fn
 
 
 def frame_of(result: Any, attribute: str | None = None) -> pd.DataFrame | None:

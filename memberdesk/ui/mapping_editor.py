@@ -62,7 +62,8 @@ class MappingEditor(QWidget):
         for row in range(len(self.headers)):
             for col in (0, 1):
                 item = self.grid.item(row, col)
-                item.setFlags(item.flags() & ~item.flags().ItemIsEditable)
+                if item is not None:
+                    item.setFlags(item.flags() & ~item.flags().ItemIsEditable)
         form = QFormLayout()
         form.addRow(self.tr("This table holds:"), self.table_box)
         layout = QVBoxLayout(self)

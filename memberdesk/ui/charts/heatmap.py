@@ -98,7 +98,7 @@ class HeatmapChart(Chart):
         self.plot.setRange(xRange=(-0.5, w - 0.5), yRange=(-0.5, h - 0.5), padding=0)
 
     def value_at(self, row: int, col: int) -> float:
-        return float(self.matrix.iat[row, col])
+        return float(self.matrix.to_numpy(dtype=float)[row, col])
 
     def hover_text(self, row: int, col: int) -> str:
         v = self.value_at(row, col)

@@ -89,8 +89,8 @@ class TrendChart(Chart):
             least :data:`MIN_PERCENT_SPAN` (see :func:`percent_view_range`) and label no
             tick above 100 % or below 0 % when the data stay inside [0, 1].
         """
-        for item in self.items:
-            self.plot.removeItem(item)
+        for old in self.items:
+            self.plot.removeItem(old)
         self.items = []
         self.legend.clear()
         self.percent = percent
@@ -191,8 +191,8 @@ class TrendChart(Chart):
         self.items.append(self.hover)
         self.hover.hide()
         self._tidy_source = (frame, x, y, series, lower, upper)
-        cols = [c for c in ([x, series] if series else [x]) + [y, lower, upper] if c]
-        self._set_frame(frame[list(dict.fromkeys(cols))])
+        shown = [c for c in ([x, series] if series else [x]) + [y, lower, upper] if c]
+        self._set_frame(frame[list(dict.fromkeys(shown))])
         self._kind = kind
         self._reference = reference
         self.reset_view()

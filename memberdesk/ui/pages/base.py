@@ -23,6 +23,7 @@ is not part of this build yet.
 """
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable
 from typing import Any
@@ -267,7 +268,7 @@ class AnalysisPage(QWidget):
     def empty_message(self) -> str:
         name, how = TABLE_LABELS.get(self.required_table or "", (QT_TR_NOOP("data"),
                                                                      QT_TR_NOOP("a file")))
-        return tr("No {name} loaded — load {how} to see this page.").format(name=tr(name), how=tr(how))
+        return tr("No {name} loaded — load {how} to see this page.").format(name=tr(str(name)), how=tr(str(how)))
 
     def register_panel(self, panel: Any) -> Any:
         self._panels.append(panel)
@@ -349,7 +350,7 @@ class AnalysisPage(QWidget):
             self._watching_runner = True
         self._starting = True  # run_task cancels the previous task first: not a user cancel
         try:
-            run_task(self, fn, *args, on_result=lambda r, key=key: self._on_result(r, key),
+            run_task(self, fn, *args, on_result=functools.partial(self._on_result, key=key),
                      on_error=self._on_error, context=self.title(), **kwargs)
         finally:
             self._starting = False

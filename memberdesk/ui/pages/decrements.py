@@ -85,7 +85,7 @@ class DecrementsPage(AnalysisPage):
         self.segment = self.combo(self.tr("Segment:"), [(self.tr("Whole book"), None)])
         self.group = self.combo(self.tr("Show:"), [])
         self.group.currentIndexChanged.disconnect()
-        self.group.currentIndexChanged.connect(lambda _i: self.result is not None and self._draw())
+        self.group.currentIndexChanged.connect(lambda _i: None if self.result is None else self._draw())
         self.persist("segment", self.segment)
         self.chart = StackedIncidenceChart()
         self.panel = self.register_panel(ChartPanel(self.chart, self.tr("Cumulative incidence by cause")))

@@ -70,7 +70,7 @@ class MetricDetails(QWidget):
             label = node_label(node, lang)
             if label != node and kind in ("column", "derived"):
                 label = f"{label}"
-            item = QTreeWidgetItem([label, tr(KIND_LABELS.get(kind, kind))])
+            item = QTreeWidgetItem([label, tr(str(KIND_LABELS.get(kind, kind)))])
             if notes.get(node):
                 item.setToolTip(0, notes[node])
             if parent is None:
@@ -90,7 +90,9 @@ class MetricDetails(QWidget):
         """Every node label in the tree, depth first (for tests)."""
         out: list[str] = []
 
-        def walk(item: QTreeWidgetItem) -> None:
+        def walk(item: QTreeWidgetItem | None) -> None:
+            if item is None:
+                return
             out.append(item.text(0))
             for i in range(item.childCount()):
                 walk(item.child(i))

@@ -68,8 +68,10 @@ def apply_value(widget: QWidget, value: Any) -> bool:
     if isinstance(widget, (QSpinBox, QDoubleSpinBox)):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return False
-        number = float(value) if isinstance(widget, QDoubleSpinBox) else int(round(value))
-        _quietly(widget, lambda: widget.setValue(number))
+        if isinstance(widget, QDoubleSpinBox):
+            _quietly(widget, lambda: widget.setValue(float(value)))
+        else:
+            _quietly(widget, lambda: widget.setValue(int(round(value))))
         return True
     if isinstance(widget, QAbstractButton):
         if not isinstance(value, bool):

@@ -59,7 +59,7 @@ class PersistencyPage(AnalysisPage):
         self.measure = self.combo(self.tr("Measure:"),
                                   [(self.tr("premium"), "premium"), (self.tr("policy count"), "count")])
         self.measure.currentIndexChanged.disconnect()
-        self.measure.currentIndexChanged.connect(lambda _i: self.result is not None and self.show_result(self.result))
+        self.measure.currentIndexChanged.connect(lambda _i: self._redraw())
         self.weight = self.combo(self.tr("Cohorts by:"),
                                  [(self.tr("policy count"), "count"), (self.tr("premium"), "premium")])
         self.cohort = self.combo(self.tr("Cohort:"),
@@ -94,6 +94,10 @@ class PersistencyPage(AnalysisPage):
         return compute_persistency, (ds, self.month.currentData(), self.period.currentData(),
                                      self.segment.currentData(), self.weight.currentData(),
                                      self.cohort.currentData()), {}
+
+    def _redraw(self) -> None:
+        if self.result is not None:
+            self.show_result(self.result)
 
     def show_result(self, view: PersistencyView) -> None:
         res = view.persistency
