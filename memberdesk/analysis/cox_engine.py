@@ -1,18 +1,20 @@
-"""Numerical core of the Cox model: Efron partial likelihood, Newton-Raphson, Schoenfeld
-residuals and Harrell's concordance, vectorised for millions of rows.
+"""Numerical core of the Cox model: Efron (or Breslow) partial likelihood with counting-process
+risk sets, Newton-Raphson, Schoenfeld and score residuals, vectorised for millions of rows.
 
 The Efron log partial likelihood (Efron 1977), per stratum, with event times t_j, d_j tied
-events (the set D_j), risk sum R_j = sum_{T_i >= t_j} w_i exp(eta_i), tie sum
-T_j = sum_{D_j} w_i exp(eta_i) and c_l = l / d_j:
+events (the set D_j), risk sum R_j = sum over the rows at risk at t_j of w_i exp(eta_i), tie
+sum T_j = sum_{D_j} w_i exp(eta_i) and c_l = l / d_j:
 
     ll = sum_j [ sum_{D_j} w_i eta_i - sum_{l=0}^{d_j-1} log(R_j - c_l T_j) ]
 
-Its gradient and Hessian need only per-row sums weighted by per-time scalars
-alpha_j = sum_l 1/den_jl and beta_j = sum_l c_l/den_jl (and the squares for the outer-product
-term), so each Newton step costs a few passes over X (no n x p x p arrays). ``weights`` are
-frequency weights: an integer weight w is exactly w identical rows (so d_j = sum of weights of
-the tied events must be an integer). This is the same estimator as lifelines' ``CoxPHFitter``
-and R's ``coxph(ties="efron")``.
+Breslow ties are the same sum with every c_l = 0. A row is at risk at t when entry < t <= exit
+(R's ``Surv(entry, exit, event)``; without delayed entry, entry = -inf): risk sums are reverse
+cumulative sums over exit times minus those over entry times. Gradient and Hessian need only
+per-row sums weighted by per-time scalars alpha_j = sum_l 1/den_jl and beta_j = sum_l
+c_l/den_jl (and the squares for the outer-product term), so each Newton step costs a few passes
+over X (no n x p x p arrays). ``weights`` are frequency weights: an integer weight w is
+exactly w identical rows (so d_j, the weight of the tied events, must be an integer). This is
+R's ``coxph(ties="efron"|"breslow")`` and lifelines' ``CoxPHFitter`` (Efron).
 """
 from __future__ import annotations
 
@@ -21,31 +23,54 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
+from memberdesk.analysis.cox_concordance import TABLE_CELLS, concordance_index  # noqa: F401
 from memberdesk.core.errors import AnalysisError
+
+TIES = ("efron", "breslow")
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """Delayed entry of one stratum: rows whose entry is at or after the first exit time."""
+
+    code: np.ndarray     # per row: number of the stratum's unique exit times <= entry
+    order: np.ndarray    # those rows (code > 0) ordered by code
+    starts: np.ndarray   # first position in ``order`` of each distinct code
+    codes: np.ndarray    # the distinct codes (1..n_times)
 
 
 @dataclass(frozen=True)
 class _Stratum:
-    x: np.ndarray          # rows x p, rows sorted by duration (stable)
+    x: np.ndarray          # rows x p, rows sorted by exit time (stable)
     w: np.ndarray          # frequency weights
     e: np.ndarray          # 0/1 events
     source: np.ndarray     # row index (in the arrays given to _prepare) of each sorted row
-    tcode: np.ndarray      # index of each row's time in the stratum's sorted unique times
-    n_times: int
+    tcode: np.ndarray      # index of each row's exit time in the stratum's sorted unique times
+    times: np.ndarray      # the stratum's sorted unique exit times
     starts: np.ndarray     # first row of each unique time (rows are sorted by time)
     dead_rows: np.ndarray  # event rows (in time order)
     dead_starts: np.ndarray  # first position in dead_rows of each event time
     death_time: np.ndarray  # unique-time indices with events
     d: np.ndarray          # integer weighted event counts at those times
     rep: np.ndarray        # flattened (time, l) pairs: index into death_time
-    c: np.ndarray          # l / d_j for each flattened pair
+    c: np.ndarray          # l / d_j for each flattened pair (0 for Breslow)
     event_x: np.ndarray    # sum of w * x over event rows (p)
+    entry: _Entry | None   # None: every row at risk from time 0
+
+    @property
+    def n_times(self) -> int:
+        return int(self.times.size)
 
 
 def _prepare(x: np.ndarray, durations: np.ndarray, events: np.ndarray, weights: np.ndarray,
-             center: np.ndarray | None = None, scale: np.ndarray | None = None) -> _Stratum:
-    """Sort one stratum by duration and precompute its time/tie structure. With ``center``
-    and ``scale`` the sorted copy of ``x`` is standardised in place (no extra n x p copy)."""
+             center: np.ndarray | None = None, scale: np.ndarray | None = None, *,
+             entry: np.ndarray | None = None, ties: str = "efron") -> _Stratum:
+    """Sort one stratum by exit time and precompute its time/tie structure. With ``center``
+    and ``scale`` the sorted copy of ``x`` is standardised in place (no extra n x p copy).
+    ``entry``: entry times (rows are at risk on (entry, exit]); exit > entry is the caller's
+    check."""
+    if ties not in TIES:
+        raise AnalysisError(f"ties must be one of {', '.join(TIES)}; got {ties!r}")
     order = np.argsort(durations, kind="stable")
     x = np.take(np.asarray(x, dtype=float), order, axis=0)  # a new C-order copy; take is ~2x faster than x[order]
     if center is not None:
@@ -56,8 +81,8 @@ def _prepare(x: np.ndarray, durations: np.ndarray, events: np.ndarray, weights: 
     new_time = np.concatenate([[True], durations[1:] != durations[:-1]])
     row_starts = np.flatnonzero(new_time)
     tcode = np.cumsum(new_time) - 1
-    n_times = row_starts.size
-    dw = np.bincount(tcode, weights=weights * events, minlength=n_times)
+    times = durations[row_starts]
+    dw = np.bincount(tcode, weights=weights * events, minlength=times.size)
     death_time = np.flatnonzero(dw > 0)
     d = np.round(dw[death_time]).astype(np.int64)
     if not np.allclose(d, dw[death_time]):
@@ -65,20 +90,21 @@ def _prepare(x: np.ndarray, durations: np.ndarray, events: np.ndarray, weights: 
     rep = np.repeat(np.arange(death_time.size), d)
     starts = np.concatenate([[0], np.cumsum(d)[:-1]])
     l_idx = np.arange(rep.size) - starts[rep]
+    c = l_idx / d[rep] if ties == "efron" else np.zeros(rep.size)
     dead_rows = np.flatnonzero(events > 0)
     dead_t = tcode[dead_rows]
     dead_starts = np.flatnonzero(np.concatenate([[True], np.diff(dead_t) != 0]))
     ev_w = weights * events
-    return _Stratum(x, weights, events.astype(float), order, tcode, n_times, row_starts,
-                    dead_rows, dead_starts, death_time, d, rep, l_idx / d[rep], x.T @ ev_w)
-
-
-@dataclass(frozen=True)
-class _Terms:
-    ll: float
-    grad: np.ndarray
-    hess: np.ndarray        # second derivative (negative definite at the optimum)
-    mean_at_death: np.ndarray  # Efron-weighted risk-set mean of x at each death time (J x p)
+    delayed = None
+    if entry is not None:
+        code = np.searchsorted(times, np.asarray(entry, dtype=float)[order], side="right")
+        late = np.flatnonzero(code > 0)
+        if late.size:
+            late = late[np.argsort(code[late], kind="stable")]
+            first = np.flatnonzero(np.concatenate([[True], np.diff(code[late]) != 0]))
+            delayed = _Entry(code, late, first, code[late][first])
+    return _Stratum(x, weights, events.astype(float), order, tcode, times, row_starts,
+                    dead_rows, dead_starts, death_time, d, rep, c, x.T @ ev_w, delayed)
 
 
 GRAM_BLOCK_ROWS = 8192  # rows per block of the weighted Gram matrix (keeps temporaries in cache)
@@ -105,48 +131,123 @@ def _weighted_gram(x: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return acc
 
 
-def _stratum_terms(s: _Stratum, beta: np.ndarray, want_hessian: bool = True) -> _Terms:
-    """Log-likelihood, gradient, Hessian (skipped, zeros, when not ``want_hessian``: the only
-    part costing n p^2) and Efron risk-set means at the death times, of one stratum."""
+def _rev_cumsum(a: np.ndarray) -> np.ndarray:
+    return np.cumsum(a[::-1], axis=0)[::-1]
+
+
+@dataclass(frozen=True)
+class _Pieces:
+    """Everything at one beta that the likelihood, its derivatives and the residuals share."""
+
+    shift: float
+    score: np.ndarray      # exp(eta - shift) per row
+    risk: np.ndarray       # w * score
+    den: np.ndarray        # Efron denominators per (time, l) pair
+    alpha: np.ndarray      # per death time: sum_l 1/den
+    beta_j: np.ndarray     # sum_l c_l/den
+    gamma: np.ndarray      # sum_l 1/den^2
+    delta: np.ndarray      # sum_l c_l/den^2
+    eps: np.ndarray        # sum_l c_l^2/den^2
+    r1: np.ndarray         # risk-set sums of risk * x at the death times (J x p)
+    t1: np.ndarray         # tied-death sums of risk * x (J x p)
+    r1_time: np.ndarray    # per unique exit time: sum of risk * x of rows ending then
+    r1_entry: np.ndarray | None  # per distinct entry code: sum of risk * x of rows entering
+
+
+def _pieces(s: _Stratum, beta: np.ndarray) -> _Pieces:
     eta = s.x @ beta
     shift = float(eta.max())
-    risk = s.w * np.exp(eta - shift)
-    s0 = np.add.reduceat(risk, s.starts)
-    r_all = np.cumsum(s0[::-1])[::-1]
-    dead_risk = risk[s.dead_rows]
-    t0 = np.add.reduceat(dead_risk, s.dead_starts)
-    r = r_all[s.death_time]
-    den = r[s.rep] - s.c * t0[s.rep]
+    score = np.exp(eta - shift)
+    risk = s.w * score
+    r_all = _rev_cumsum(np.add.reduceat(risk, s.starts))
+    r1_time = _segment_sums(risk, None, s.starts, s.x)
+    r1 = _rev_cumsum(r1_time)[s.death_time]
+    r1_entry = None
+    if s.entry is not None:  # rows entering at or after t are not at risk at t
+        ent = s.entry
+        gone = np.zeros(s.n_times + 1)
+        gone[ent.codes] = np.add.reduceat(risk[ent.order], ent.starts)
+        r_all = r_all - _rev_cumsum(gone)[1:]
+        r1_entry = _segment_sums(risk[ent.order], ent.order, ent.starts, s.x)
+        gone1 = np.zeros((s.n_times + 1, s.x.shape[1]))
+        gone1[ent.codes] = r1_entry
+        r1 = r1 - _rev_cumsum(gone1)[1:][s.death_time]
+    t0 = np.add.reduceat(risk[s.dead_rows], s.dead_starts)
+    den = r_all[s.death_time][s.rep] - s.c * t0[s.rep]
     inv = 1.0 / den
     jn = s.death_time.size
-    alpha = np.bincount(s.rep, weights=inv, minlength=jn)
-    beta_j = np.bincount(s.rep, weights=s.c * inv, minlength=jn)
-    gamma = np.bincount(s.rep, weights=inv**2, minlength=jn)
-    delta = np.bincount(s.rep, weights=s.c * inv**2, minlength=jn)
-    eps = np.bincount(s.rep, weights=s.c**2 * inv**2, minlength=jn)
-    log_den = float(np.log(den).sum()) + shift * den.size
+    alpha, beta_j, gamma, delta, eps = (
+        np.bincount(s.rep, weights=v, minlength=jn)
+        for v in (inv, s.c * inv, inv**2, s.c * inv**2, s.c**2 * inv**2))
+    t1 = _segment_sums(risk[s.dead_rows], s.dead_rows, s.dead_starts, s.x)
+    return _Pieces(shift, score, risk, den, alpha, beta_j, gamma, delta, eps, r1, t1, r1_time,
+                   r1_entry)
 
-    # per row: risk_i * (sum of alpha over death times <= t_i - beta at t_i if i is an event)
-    alpha_t = np.zeros(s.n_times)
-    alpha_t[s.death_time] = alpha
-    cum_alpha = np.cumsum(alpha_t)
-    beta_t = np.zeros(s.n_times)
-    beta_t[s.death_time] = beta_j
-    factor = cum_alpha[s.tcode] - beta_t[s.tcode] * s.e
-    ll = float(s.event_x @ beta) - log_den
-    # per-time sums of risk * x (rows are sorted by time), risk sets by reverse cumsum
-    r1_all = _segment_sums(risk, None, s.starts, s.x)
-    t1 = _segment_sums(dead_risk, s.dead_rows, s.dead_starts, s.x)
-    grad = s.event_x - (r1_all.T @ cum_alpha - t1.T @ beta_j)
-    r1 = np.cumsum(r1_all[::-1], axis=0)[::-1][s.death_time]
-    means = (r1 * alpha[:, None] - t1 * beta_j[:, None]) / s.d[:, None]
+
+def _per_row_cumulative(s: _Stratum, per_death: np.ndarray, own: np.ndarray) -> np.ndarray:
+    """For every row: the sum of ``per_death`` (a value per death time, or a J x q array) over
+    the death times in (entry, exit], minus ``own`` at its exit time when the row is an event."""
+    shape = (s.n_times, *per_death.shape[1:])
+    full = np.zeros(shape)
+    full[s.death_time] = per_death
+    cum = np.cumsum(full, axis=0)
+    own_t = np.zeros(shape)
+    own_t[s.death_time] = own
+    e = s.e if per_death.ndim == 1 else s.e[:, None]
+    out: np.ndarray = cum[s.tcode] - own_t[s.tcode] * e
+    if s.entry is not None:
+        before = np.concatenate([np.zeros((1, *shape[1:])), cum])  # sum over times < code
+        out = out - before[s.entry.code]
+    return out
+
+
+@dataclass(frozen=True)
+class _Terms:
+    ll: float
+    grad: np.ndarray
+    hess: np.ndarray        # second derivative (negative definite at the optimum)
+
+
+def _stratum_terms(s: _Stratum, beta: np.ndarray, want_hessian: bool = True) -> _Terms:
+    """Log-likelihood, gradient and Hessian (zeros when not ``want_hessian``: the only part
+    costing n p^2) of one stratum."""
+    pc = _pieces(s, beta)
+    ll = float(s.event_x @ beta) - (float(np.log(pc.den).sum()) + pc.shift * pc.den.size)
+    cum_alpha = np.cumsum(_at_times(s, pc.alpha))
+    grad = s.event_x - (pc.r1_time.T @ cum_alpha - pc.t1.T @ pc.beta_j)
+    if s.entry is not None:
+        assert pc.r1_entry is not None
+        grad = grad + pc.r1_entry.T @ np.concatenate([[0.0], cum_alpha])[s.entry.codes]
     if not want_hessian:
-        return _Terms(ll, grad, np.zeros((beta.size, beta.size)), means)
-    info = _weighted_gram(s.x, risk * factor)
-    # outer-product term sum_j sum_l a_l a_l' with a_l = (R1 - c_l T1) / den_l
-    outer = (r1.T * gamma) @ r1 - (r1.T * delta) @ t1 - (t1.T * delta) @ r1 + (t1.T * eps) @ t1
-    hess = -(info - outer)
-    return _Terms(ll, grad, hess, means)
+        return _Terms(ll, grad, np.zeros((beta.size, beta.size)))
+    return _Terms(ll, grad, -information(s, pc))
+
+
+def _at_times(s: _Stratum, per_death: np.ndarray) -> np.ndarray:
+    full = np.zeros(s.n_times)
+    full[s.death_time] = per_death
+    return full
+
+
+def information(s: _Stratum, pc: _Pieces, tw: np.ndarray | None = None) -> np.ndarray:
+    """Observed information of one stratum, each death time's share multiplied by ``tw``
+    (None: 1). With tw = g(t) and g(t)^2 these are the blocks of the cox.zph score test."""
+    k = np.ones(pc.alpha.size) if tw is None else tw
+    factor = _per_row_cumulative(s, k * pc.alpha, k * pc.beta_j)
+    info = _weighted_gram(s.x, pc.risk * factor)
+    r1, t1 = pc.r1, pc.t1
+    # outer-product term sum_j k_j sum_l a_l a_l' with a_l = (R1 - c_l T1) / den_l
+    g, dl, ep = k * pc.gamma, k * pc.delta, k * pc.eps
+    outer = (r1.T * g) @ r1 - (r1.T * dl) @ t1 - (t1.T * dl) @ r1 + (t1.T * ep) @ t1
+    result: np.ndarray = info - outer
+    return result
+
+
+def mean_at_death(pc: _Pieces, s: _Stratum) -> np.ndarray:
+    """Efron-weighted risk-set mean of x at each death time (J x p): the mean of the d_j
+    means with the tied deaths in at weights 1, (d-1)/d, ..., 1/d."""
+    out: np.ndarray = (pc.r1 * pc.alpha[:, None] - pc.t1 * pc.beta_j[:, None]) / s.d[:, None]
+    return out
 
 
 @dataclass(frozen=True)
@@ -156,6 +257,7 @@ class CoxFit:
     log_likelihood: float
     log_likelihood_null: float
     iterations: int
+    remaining_step: np.ndarray  # |information^-1 score| at the final beta (R's infinity check)
 
 
 FINAL_STEP = 1e-8  # a Newton step this small is taken without another likelihood evaluation
@@ -163,8 +265,8 @@ FINAL_STEP = 1e-8  # a Newton step this small is taken without another likelihoo
 
 def fit_efron(strata: list[_Stratum], p: int, *, max_iter: int = 60, tol: float = 1e-9,
               names: list[str] | None = None) -> CoxFit:
-    """Newton-Raphson with step halving on the summed Efron log-likelihood of ``strata``.
-    ``x`` should be centred and scaled by the caller (see :func:`memberdesk.analysis.cox`).
+    """Newton-Raphson with step halving on the summed log-likelihood of ``strata`` (Efron or
+    Breslow, as each stratum was prepared). ``x`` should be centred and scaled by the caller.
 
     Near the optimum Newton converges quadratically: a step below ``FINAL_STEP`` (on the
     standardised scale) leaves an error of order step^2, so it is taken without evaluating the
@@ -173,12 +275,13 @@ def fit_efron(strata: list[_Stratum], p: int, *, max_iter: int = 60, tol: float 
 
     def total(beta: np.ndarray) -> _Terms:
         parts = [_stratum_terms(s, beta) for s in strata]
-        return _Terms(sum(t.ll for t in parts), sum(t.grad for t in parts),
-                      sum(t.hess for t in parts), np.zeros((0, p)))
+        return _Terms(sum(t.ll for t in parts), np.sum([t.grad for t in parts], axis=0),
+                      np.sum([t.hess for t in parts], axis=0))
 
     beta = np.zeros(p)
     cur = total(beta)
     ll_null = cur.ll
+    step = np.zeros(p)
     for it in range(1, max_iter + 1):
         try:
             step = np.linalg.solve(-cur.hess, cur.grad)
@@ -187,6 +290,7 @@ def fit_efron(strata: list[_Stratum], p: int, *, max_iter: int = 60, tol: float 
                                 "singular (collinear or constant covariates?)") from exc
         if it > 1 and float(np.abs(step).max()) < FINAL_STEP:
             beta = beta + step
+            step = np.zeros(p)
             break
         scale = 1.0
         while True:
@@ -203,16 +307,17 @@ def fit_efron(strata: list[_Stratum], p: int, *, max_iter: int = 60, tol: float 
         _raise_if_diverging(beta, names, limit=50.0)
         moved = float(np.abs(scale * step).max())
         if moved < tol or (moved < 1e-6 and cur.ll - prev.ll <= 1e-14 * max(1.0, abs(cur.ll))):
+            step = np.linalg.solve(-cur.hess, cur.grad)
             break
     else:
         raise AnalysisError(f"the Cox model did not converge in {max_iter} iterations")
     cov = np.linalg.inv(-cur.hess)
-    return CoxFit(beta, cov, cur.ll, ll_null, it)
+    return CoxFit(beta, cov, cur.ll, ll_null, it, np.abs(step))
 
 
 def _raise_if_diverging(beta: np.ndarray, names: list[str] | None, limit: float) -> None:
-    """A coefficient (on the standardised scale) beyond ``limit`` means separation: a level or
-    range of a covariate in which nobody (or everybody) has the event."""
+    """A coefficient (on the standardised scale) beyond ``limit`` means separation that the
+    data checks before the fit did not see (several covariates together, delayed entry)."""
     if beta.size and np.abs(beta).max() > limit:
         worst = int(np.abs(beta).argmax())
         label = names[worst] if names else str(worst)
@@ -230,7 +335,7 @@ def schoenfeld_residuals(strata: list[_Stratum], beta: np.ndarray
     residuals."""
     res, keys = [], []
     for k, s in enumerate(strata):
-        means = _stratum_terms(s, beta, want_hessian=False).mean_at_death
+        means = mean_at_death(_pieces(s, beta), s)
         jpos = np.full(s.n_times, -1)
         jpos[s.death_time] = np.arange(s.death_time.size)
         dead = s.dead_rows
@@ -239,124 +344,43 @@ def schoenfeld_residuals(strata: list[_Stratum], beta: np.ndarray
     return np.vstack(res), np.vstack(keys)
 
 
-# ---- concordance -----------------------------------------------------------------------------
+def score_residuals(s: _Stratum, beta: np.ndarray) -> np.ndarray:
+    """Score residuals of every row of one stratum, in the order given to ``_prepare``
+    (R ``residuals(fit, "score")``, Efron or Breslow as prepared; coxscore2.c/agscore3.c):
 
-TABLE_CELLS = 4_000_000  # times x distinct risks up to which concordance uses a 2-D count table
+        L_i = e_i (x_i - xbar(t_i)) - exp(eta_i) sum_{t_j in (entry_i, exit_i]} (x_i - xbar_j) dLambda_j
 
-
-def _earlier_deaths_below(dead_t: np.ndarray, dead_r: np.ndarray, dead_w: np.ndarray | None,
-                          tcode: np.ndarray, query: np.ndarray, n_ranks: int) -> np.ndarray:
-    """For each subject j: the weight of deaths i with t_i < t_j and r_i < query_j
-    (``dead_w`` None: unit weights).
-
-    Divide and conquer over the bits of the time index, all nodes of a level at once: a pair
-    (i, j) with t_i < t_j is counted at exactly one level, the highest bit where their time
-    indices differ (i has 0 there, j has 1). Each level costs one sort of the deaths and
-    binary searches of the subjects.
-    """
-    out = np.zeros(tcode.size)
-    n_levels = max(1, int(tcode.max()).bit_length())
-    for b in range(n_levels):
-        pool = ((dead_t >> b) & 1) == 0
-        ask = np.flatnonzero(((tcode >> b) & 1) == 1)
-        if ask.size == 0 or not pool.any():
-            continue
-        keys = (dead_t[pool] >> (b + 1)) * n_ranks + dead_r[pool]
-        node = tcode[ask] >> (b + 1)
-        base = node * n_ranks
-        # first position of every node's deaths (few nodes: one search each, then a gather)
-        n_nodes = int(node.max()) + 1
-        if dead_w is None:  # unit weights: counts are differences of positions
-            comp = np.sort(keys)
-            node_start = np.searchsorted(comp, np.arange(n_nodes) * n_ranks)
-            out[ask] += np.searchsorted(comp, base + query[ask]) - node_start[node]
-            continue
-        order = np.argsort(keys, kind="stable")
-        comp = keys[order]
-        cum = np.concatenate([[0.0], np.cumsum(dead_w[pool][order])])
-        node_start = np.searchsorted(comp, np.arange(n_nodes) * n_ranks)
-        out[ask] += cum[np.searchsorted(comp, base + query[ask])] - cum[node_start[node]]
+    with Efron's partial share (1 - c_l) of the hazard for a row's own tied death time. Per
+    row of unit weight; a row of frequency weight w stands for w such rows."""
+    pc = _pieces(s, beta)
+    means = mean_at_death(pc, s)
+    xa = pc.r1 * pc.gamma[:, None] - pc.t1 * pc.delta[:, None]   # sum_l xbar_l / den_l
+    xb = pc.r1 * pc.delta[:, None] - pc.t1 * pc.eps[:, None]     # sum_l c_l xbar_l / den_l
+    cumhaz = _per_row_cumulative(s, pc.alpha, pc.beta_j)
+    xhaz = _per_row_cumulative(s, xa, xb)
+    jpos = np.full(s.n_times, 0)
+    jpos[s.death_time] = np.arange(s.death_time.size)
+    resid = -pc.score[:, None] * (s.x * cumhaz[:, None] - xhaz)
+    dead = s.dead_rows
+    resid[dead] += s.x[dead] - means[jpos[s.tcode[dead]]]
+    out: np.ndarray = np.empty_like(resid)
+    out[s.source] = resid
     return out
 
 
-def concordance_index(durations: np.ndarray, risk: np.ndarray, events: np.ndarray,
-                      weights: np.ndarray | None = None) -> float:
-    """Harrell's C as lifelines ``concordance_index(durations, -risk, events)``: a pair is
-    comparable when the shorter duration ended in an event (an event at t is also compared
-    with records censored at the same t, not with other events at t); concordant when the
-    shorter one has the higher risk; tied risks count 1/2.
-
-    ``weights`` are frequency weights: a row of weight w counts as w identical rows (pairs
-    weigh w_i w_j; two copies of one row are never comparable: same time, same event flag).
-    Exact, O(n log n): a 2-D count table when times x distinct risks is small (grouped data),
-    otherwise divide and conquer over time, with tied risks counted separately.
-    """
-    died = events.astype(bool)
-    w = np.ones(died.size) if weights is None else np.asarray(weights, dtype=float)
-    if not died.any():
-        return 0.5
-    # dense ranks of -risk (= lifelines' predicted times): higher risk -> smaller rank
-    _, pred = np.unique(-risk, return_inverse=True)
-    pred = pred.astype(np.int64).ravel()
-    _, tcode = np.unique(durations, return_inverse=True)
-    tcode = tcode.astype(np.int64).ravel()
-    n_times, n_ranks = int(tcode.max()) + 1, int(pred.max()) + 1
-    per_time = np.bincount(tcode[died], weights=w[died], minlength=n_times)
-    cum = np.concatenate([[0.0], np.cumsum(per_time)])
-    # pool of j: deaths strictly before t_j, plus (for a censored j) the deaths at t_j
-    pool = np.where(died, cum[tcode], cum[tcode + 1])
-    pairs = float(w @ pool)
-    if pairs == 0:
-        return 0.5
-    if n_times * (n_ranks + 1) <= TABLE_CELLS:
-        correct, tied = _concordance_table(tcode, pred, died, w, n_times, n_ranks)
-    else:
-        correct, tied = _concordance_sorted(tcode, pred, died, w, n_ranks)
-    return (correct + 0.5 * tied) / pairs
+def death_time_values(s: _Stratum) -> np.ndarray:
+    """The stratum's death times (one per distinct event time, ascending)."""
+    out: np.ndarray = s.times[s.death_time]
+    return out
 
 
-def _concordance_table(tcode: np.ndarray, pred: np.ndarray, died: np.ndarray, w: np.ndarray,
-                       n_times: int, n_ranks: int) -> tuple[float, float]:
-    """Weighted (concordant, tied) pair counts from a times x ranks table of deaths."""
-    table = np.bincount(tcode[died] * n_ranks + pred[died], weights=w[died],
-                        minlength=n_times * n_ranks).reshape(n_times, n_ranks)
-    by_rank = np.zeros((n_times, n_ranks + 1))
-    np.cumsum(table, axis=1, out=by_rank[:, 1:])   # deaths at t with rank < r
-    before = np.zeros((n_times + 1, n_ranks + 1))
-    np.cumsum(by_rank, axis=0, out=before[1:])      # deaths before t with rank < r
-    less = before[tcode, pred] + np.where(died, 0.0, by_rank[tcode, pred])
-    less_eq = before[tcode, pred + 1] + np.where(died, 0.0, by_rank[tcode, pred + 1])
-    return float(w @ less), float(w @ (less_eq - less))
-
-
-def _concordance_sorted(tcode: np.ndarray, pred: np.ndarray, died: np.ndarray, w: np.ndarray,
-                        n_ranks: int) -> tuple[float, float]:
-    """Weighted (concordant, tied) pair counts for many distinct risks."""
-    n_ranks = n_ranks + 1
-    # subjects in (time, rank) order: the binary searches then run over nearly sorted needles,
-    # which is several times faster than random ones (the counts do not depend on the order)
-    order = np.argsort(tcode * n_ranks + pred)
-    tcode, pred, died, w = tcode[order], pred[order], died[order], w[order]
-    dead_t, dead_r, dead_w = tcode[died], pred[died], w[died]
-    unit = bool((w == 1).all())
-    less = _earlier_deaths_below(dead_t, dead_r, None if unit else dead_w, tcode, pred, n_ranks)
-    cens = np.flatnonzero(~died)
-    same = dead_t * n_ranks + dead_r  # sorted: subjects are in (time, rank) order
-    cum = np.concatenate([[0.0], np.cumsum(dead_w)])
-    base = tcode[cens] * n_ranks
-    less[cens] += cum[np.searchsorted(same, base + pred[cens])] - cum[np.searchsorted(same, base)]
-    correct = float(w @ less)
-    # tied risks: deaths with the same rank, earlier (or, for a censored j, the same) time;
-    # only ranks shared by several rows can tie
-    shared = np.bincount(pred, minlength=n_ranks)[pred] > 1
-    if not shared.any():
-        return correct, 0.0
-    st, sr, sd, sw = tcode[shared], pred[shared], died[shared], w[shared]
-    n_t = int(tcode.max()) + 2
-    dkey = sr[sd] * n_t + st[sd]
-    dorder = np.argsort(dkey, kind="stable")
-    dkey = dkey[dorder]
-    dcum = np.concatenate([[0.0], np.cumsum(sw[sd][dorder])])
-    upto = sr * n_t + st + np.where(sd, 0, 1)  # before t_j, or up to t_j when censored
-    tied = dcum[np.searchsorted(dkey, upto)] - dcum[np.searchsorted(dkey, sr * n_t)]
-    return correct, float(sw @ tied)
+def zph_blocks(s: _Stratum, beta: np.ndarray, g: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One stratum's share of R's ``cox.zph`` score test (zph1.c/zph2.c): the score of the
+    time-varying terms, U_g = sum_j g_j (sum_{D_j} w x - d_j xbar_j), and the information
+    blocks I, I_g, I_gg (each death time's share times 1, g_j, g_j^2). ``g``: the centred
+    transformed time at each death time."""
+    pc = _pieces(s, beta)
+    dead_x = _segment_sums(s.w[s.dead_rows], s.dead_rows, s.dead_starts, s.x)
+    u = g @ (dead_x - s.d[:, None] * mean_at_death(pc, s))
+    return u, information(s, pc), information(s, pc, g), information(s, pc, g * g)

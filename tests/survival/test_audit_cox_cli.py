@@ -47,7 +47,8 @@ def test_rossi_cli_matches_lifelines_to_1e6(capsys, rossi_csv):
     path, frame = rossi_csv
     out = _run_json(capsys, ["cox", str(path), "--duration", "week", "--event-col", "arrest",
                              "--covariates", ",".join(ROSSI_COVARIATES), "--json"])
-    assert set(out) == {"n", "events", "coefficients", "concordance", "log_likelihood"}
+    assert {"n", "events", "coefficients", "concordance", "log_likelihood", "strata",
+            "ph_test"} <= set(out)  # issue 10: strata and the exact PH test added
     cph = CoxPHFitter().fit(frame, "week", "arrest")
     s = cph.summary
     assert out["n"] == 432 and out["events"] == 114
@@ -67,7 +68,9 @@ def test_rossi_cli_matches_lifelines_to_1e6(capsys, rossi_csv):
 
 def test_rossi_ph_test_matches_lifelines_rank_transform():
     frame = load_rossi()
-    res = fit_cox(frame.rename(columns={"week": "duration", "arrest": "event"}), ROSSI_COVARIATES)
+    # the old approximation, now an explicitly named option (issue 10: exact test by default)
+    res = fit_cox(frame.rename(columns={"week": "duration", "arrest": "event"}), ROSSI_COVARIATES,
+                  ph_method="approximate")
     cph = CoxPHFitter().fit(frame, "week", "arrest")
     ref = proportional_hazard_test(cph, frame, time_transform="rank").summary
     ph = res.ph_test.set_index("covariate")

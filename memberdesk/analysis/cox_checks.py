@@ -1,0 +1,97 @@
+"""Separation checks of a Cox model, made on the data before the fit and on the fit after it.
+
+Before the fit (certain separation, refused with an :class:`AnalysisError`):
+
+* a categorical level in which nobody has the event (its hazard ratio would be 0, or that of
+  every other level infinite when it is the reference level);
+* a design column that is, at every event, the largest (or smallest) value among the rows
+  still at risk in its stratum, and not equal to all of them at least once: the partial
+  likelihood then increases without bound along that coefficient (monotone likelihood), so
+  the estimate is infinite. Checked on the collapsed rows (risk sets of the rows' exit times;
+  with delayed entry the risk sets are supersets, so the check stays certain).
+
+Before the fit (near-separation, a note): lifelines' ``check_complete_separation_low_variance``
+idea: a column whose variance among the event rows, or among the censored rows, is below
+``LOW_VARIANCE`` of its overall variance (frequency-weighted, on the collapsed rows).
+
+After the fit (a note, R's wording "coefficient may be infinite"): the Newton step still
+left at the final estimate is not small against the coefficient (R: |I^-1 U| > 1e-9 and
+> ``toler.inf`` = 1e-5 x |beta|), or the standard error on the standardised scale is above
+``INFINITE_SE`` (a finite, identifiable effect has a standardised SE of order 1/sqrt(events)).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from memberdesk.analysis.cox_engine import _Stratum
+from memberdesk.core.errors import AnalysisError
+
+LOW_VARIANCE = 1e-4
+TOLER_INF = 1e-5   # R coxph.control(toler.inf)
+INFINITE_SE = 20.0
+
+
+def check_level_events(column: str, levels: list[str], codes: np.ndarray, events: np.ndarray,
+                       weights: np.ndarray) -> None:
+    """Refuse a categorical level without events (``codes`` index ``levels``)."""
+    ev = np.bincount(codes, weights=weights * events, minlength=len(levels))
+    empty = np.flatnonzero(ev == 0)
+    if empty.size:
+        level = levels[int(empty[0])]
+        raise AnalysisError(
+            f"the Cox model did not converge: nobody with {column}={level} has the event, so "
+            f"its hazard ratio would be 0 (complete separation); merge that level with "
+            "another or leave the column out", column=column)
+
+
+def check_monotone_likelihood(strata: list[_Stratum], names: list[str], sources: list[str]
+                              ) -> None:
+    """Refuse a column that is extreme within every event's risk set (see the module doc)."""
+    p = len(names)
+    always_max = np.ones(p, dtype=bool)
+    always_min = np.ones(p, dtype=bool)
+    some_below = np.zeros(p, dtype=bool)
+    some_above = np.zeros(p, dtype=bool)
+    for s in strata:
+        if s.dead_rows.size == 0:
+            continue
+        hi = np.maximum.accumulate(np.maximum.reduceat(s.x, s.starts, axis=0)[::-1], axis=0)[::-1]
+        lo = np.minimum.accumulate(np.minimum.reduceat(s.x, s.starts, axis=0)[::-1], axis=0)[::-1]
+        xd = s.x[s.dead_rows]
+        t = s.tcode[s.dead_rows]
+        always_max &= (xd >= hi[t]).all(axis=0)
+        always_min &= (xd <= lo[t]).all(axis=0)
+        some_below |= (xd > lo[t]).any(axis=0)
+        some_above |= (xd < hi[t]).any(axis=0)
+    bad = np.flatnonzero((always_max & some_below) | (always_min & some_above))
+    if bad.size:
+        j = int(bad[0])
+        side = "highest" if always_max[j] else "lowest"
+        raise AnalysisError(
+            f"the Cox model did not converge: every event happens where {names[j]!r} is at its "
+            f"{side} among the rows still at risk, so its hazard ratio is infinite (complete "
+            "separation); merge levels or leave the column out", column=sources[j])
+
+
+def low_variance_columns(x: np.ndarray, weights: np.ndarray, events: np.ndarray,
+                         names: list[str]) -> list[str]:
+    """Columns with (almost) no variance among the events or among the censored rows."""
+    def var(rows: np.ndarray) -> np.ndarray:
+        w = weights[rows]
+        if w.sum() == 0:
+            return np.full(x.shape[1], np.inf)
+        m = (w @ x[rows]) / w.sum()
+        return np.asarray((w @ (x[rows] - m) ** 2) / w.sum())
+
+    died = events > 0
+    total = var(np.ones(died.size, dtype=bool))
+    low = (var(died) < LOW_VARIANCE * total) | (var(~died) < LOW_VARIANCE * total)
+    return [n for n, flag in zip(names, low) if flag]
+
+
+def possibly_infinite(beta_std: np.ndarray, se_std: np.ndarray, remaining_step: np.ndarray
+                      ) -> np.ndarray:
+    """Mask of the coefficients R would call "may be infinite" (or whose standardised SE is
+    beyond any finite effect)."""
+    step = (remaining_step > 1e-9) & (remaining_step > TOLER_INF * np.abs(beta_std))
+    return np.asarray(step | ~(se_std <= INFINITE_SE))

@@ -1,0 +1,171 @@
+"""Covariates of a Cox model: checking and encoding the columns, the design matrix, and the
+collapse of identical rows into frequency-weighted ones (see :mod:`memberdesk.analysis.cox`).
+
+Numeric (and true/false) columns are used as they are; text/category columns are
+categorical, one-hot encoded against their most frequent level (ties: first in sorted order),
+named ``column=level``. A missing value (NaN, None) leaves the row out (R's na.omit).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from memberdesk.analysis.cox_engine import GRAM_BLOCK_ROWS
+from memberdesk.core.errors import AnalysisError
+
+MAX_LEVELS = 50
+
+
+@dataclass(frozen=True)
+class _Encoded:
+    """The covariates of the rows: per source column either float values (numeric) or
+    integer level codes (categorical, ``levels`` sorted, ``ref`` the reference level; -1 for
+    a missing value)."""
+
+    columns: list[tuple[str, np.ndarray, list[str] | None, int]]  # (column, values|codes, levels, ref)
+    names: list[str]
+    sources: list[str]
+    refs: dict[str, str]
+    keep: np.ndarray  # rows without a missing covariate
+
+
+def _categorical_codes(s: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Codes into the sorted text labels of ``s``; -1 for a missing value."""
+    codes, uniques = pd.factorize(s)
+    labels = [str(u) for u in uniques]
+    codes = np.asarray(codes, dtype=np.int64)
+    if not labels:
+        return codes, []
+    levels, remap = np.unique(np.array(labels, dtype=object), return_inverse=True)
+    return np.where(codes < 0, -1, remap.ravel()[np.maximum(codes, 0)]), [str(v) for v in levels]
+
+
+def _encode(frame: pd.DataFrame, covariates: Sequence[str]) -> _Encoded:
+    """Check and encode the covariates; rows with a missing value are not kept."""
+    columns: list[tuple[str, np.ndarray, list[str] | None, int]] = []
+    names: list[str] = []
+    sources: list[str] = []
+    refs: dict[str, str] = {}
+    keep = np.ones(len(frame), dtype=bool)
+    for col in covariates:
+        s = frame[col]
+        if pd.api.types.is_datetime64_any_dtype(s.dtype) or pd.api.types.is_timedelta64_dtype(s.dtype):
+            raise AnalysisError(f"covariate {col!r} is a date; use a number derived from it "
+                                "(e.g. issue year) instead", column=col)
+        if pd.api.types.is_bool_dtype(s.dtype) or (pd.api.types.is_numeric_dtype(s.dtype)
+                                                   and not isinstance(s.dtype, pd.CategoricalDtype)):
+            v = pd.to_numeric(s.astype("Float64") if pd.api.types.is_bool_dtype(s.dtype) else s,
+                              errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            keep &= ~np.isnan(v)
+            columns.append((col, v, None, -1))
+            names.append(col)
+            sources.append(col)
+            continue
+        if not (s.dtype == object or isinstance(s.dtype, pd.CategoricalDtype)
+                or pd.api.types.is_string_dtype(s.dtype)):
+            raise AnalysisError(f"covariate {col!r} is neither numeric nor categorical "
+                                f"(type {s.dtype})", column=col)
+        codes, levels = _categorical_codes(s)
+        keep &= codes >= 0
+        if len(levels) <= 1:
+            shown = f" ({levels[0]!r})" if levels else ""
+            raise AnalysisError(f"covariate {col!r} has a single value{shown}: it "
+                                "cannot explain differences", column=col)
+        if len(levels) > MAX_LEVELS:
+            raise AnalysisError(f"covariate {col!r} has {len(levels)} distinct values; at most "
+                                f"{MAX_LEVELS} levels (is it an identifier?)", column=col)
+        counts = np.bincount(codes[codes >= 0], minlength=len(levels))
+        ref = int(np.argmax(counts))  # most frequent; ties -> first in sorted order
+        refs[col] = str(levels[ref])
+        columns.append((col, codes, levels, ref))
+        for k, level in enumerate(levels):
+            if k != ref:
+                names.append(f"{col}={level}")
+                sources.append(col)
+    return _Encoded(columns, names, sources, refs, keep)
+
+
+def _design_matrix(enc: _Encoded, rows: np.ndarray | None) -> np.ndarray:
+    """Design matrix (C order, float) of ``rows`` (all rows when None)."""
+    n = len(enc.keep) if rows is None else rows.size
+    x = np.empty((n, len(enc.names)))
+    j = 0
+    for _, data, levels, ref in enc.columns:
+        data = data if rows is None else data[rows]
+        if levels is None:
+            x[:, j] = data
+            j += 1
+            continue
+        for k in range(len(levels)):
+            if k != ref:
+                x[:, j] = data == k
+                j += 1
+    return x
+
+
+AGGREGATE_MIN_RATIO = 2  # collapse identical rows when that shrinks the data at least this much
+_SAMPLE = 20_000
+
+
+def _identical_row_groups(keys: list[np.ndarray]) -> tuple[np.ndarray, int] | None:
+    """Group index of every row by identical ``keys`` (integer codes or floats), or None when
+    grouping would not shrink the rows by ``AGGREGATE_MIN_RATIO``."""
+    n = keys[0].size
+    limit = n // AGGREGATE_MIN_RATIO
+    if n < 2 * AGGREGATE_MIN_RATIO:
+        return None
+    # cheap early exit for near-continuous columns (each distinct value would be its own row)
+    for k in keys:
+        head = k[:_SAMPLE]
+        if np.unique(head).size > head.size // AGGREGATE_MIN_RATIO:
+            return None
+    combined = np.zeros(n, dtype=np.int64)
+    size = 1
+    for k in keys:
+        codes = k if k.dtype.kind in "iub" else pd.factorize(k)[0]
+        card = int(codes.max()) + 1
+        if size * card >= 2**62:
+            combined, uniques = pd.factorize(combined)
+            size = len(uniques)
+            if size > limit:
+                return None
+        combined = combined * card + codes
+        size *= card
+    group, uniques = pd.factorize(combined)
+    if len(uniques) > limit:
+        return None
+    return np.asarray(group, dtype=np.int64), len(uniques)
+
+
+def _check_design(x: np.ndarray, w: np.ndarray, names: list[str], sources: list[str]
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Refuse constant and collinear columns; return column means and scales (``w``:
+    frequency weights, so the same as on the rows they stand for)."""
+    total = float(w.sum())
+    mean = (w @ x) / total
+    gram_c = np.zeros((x.shape[1], x.shape[1]))  # centred weighted Gram, in row blocks
+    for a in range(0, x.shape[0], GRAM_BLOCK_ROWS):
+        xb = x[a:a + GRAM_BLOCK_ROWS] - mean
+        gram_c += xb.T @ (xb * w[a:a + GRAM_BLOCK_ROWS, None])
+    scale = np.sqrt(np.maximum(np.diag(gram_c), 0.0) / total)
+    for j, name in enumerate(names):
+        if not scale[j] > 1e-12 * max(1.0, abs(mean[j])):
+            what = "has the same value in every row" if names[j] == sources[j] else \
+                "is never (or always) present in the rows used"
+            raise AnalysisError(f"covariate {name!r} {what}: it cannot explain differences",
+                                column=sources[j])
+    gram = gram_c / np.outer(scale, scale) / total
+    if np.linalg.matrix_rank(gram, tol=1e-9) < len(names):
+        # name the first column that is a combination of the columns before it
+        for j in range(1, len(names)):
+            if np.linalg.matrix_rank(gram[: j + 1, : j + 1], tol=1e-9) <= j:
+                sub = gram[:j, :j]
+                coef = np.linalg.lstsq(sub, gram[:j, j], rcond=None)[0]
+                partners = [names[i] for i in np.flatnonzero(np.abs(coef) > 1e-6)]
+                raise AnalysisError(f"covariates are collinear: {names[j]!r} is determined by "
+                                    f"{', '.join(repr(p) for p in partners)}; drop one of them",
+                                    column=sources[j])
+    return mean, scale
