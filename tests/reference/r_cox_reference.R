@@ -1,7 +1,7 @@
 # Reference values for MemberDesk's Cox model (issues 10 and 16), from R's survival package.
 #
 # Run from the repository root:  Rscript tests/reference/r_cox_reference.R
-# Writes tests/reference/data/*.csv (R's bundled datasets, the columns used, written by
+# Writes tests/reference/data/cox_*.csv (R's bundled datasets, the columns used, written by
 # write.csv so missing values are R's own "NA" token) and tests/reference/r_cox_reference.json.
 # Tests compare memberdesk.analysis.cox.fit_cox and `memberdesk cox --json` to the JSON, so CI
 # needs no R. Covariate names follow MemberDesk: a factor's dummies are "column=level" against
@@ -11,6 +11,7 @@ suppressPackageStartupMessages({library(survival); library(jsonlite)})
 out_dir <- "tests/reference/data"
 dir.create(out_dir, showWarnings = FALSE, recursive = TRUE)
 write_data <- function(df, name) {
+  name <- paste0("cox_", name)  # tests/reference/data is shared with the KM reference (km_*)
   write.csv(df, file.path(out_dir, name), row.names = FALSE)
   name
 }
