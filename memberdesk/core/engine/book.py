@@ -297,8 +297,11 @@ def _find_tables(conn: Connection, explicit: dict[str, TableRef]
                             file=ref.display)
         out[name] = (ref, kinds, auto_map(list(kinds), name))
     best: dict[str, float] = {}
+    # --table narrows the search for the other tables to the schemas it names
+    schemas = {r.database for r in explicit.values()}
     for ref in conn.tables():
-        if ref in [r for r, _, _ in out.values()] or ref.name == "rejected":
+        if ref in [r for r, _, _ in out.values()] or ref.name == "rejected" \
+                or (schemas and ref.database not in schemas):
             continue
         kinds = conn.columns(ref)
         table, score = guess_table(list(kinds), ref.name)
