@@ -33,15 +33,36 @@ _CURRENCY = re.compile(r"(?i)[\s¥$€£'_]|rmb|cny|usd|hkd|eur|元|人民币")
 # A comma is a thousands separator only between groups of three digits ("1,234.50"); anything
 # else ("1.234,5", "12,34") is a decimal comma or a typo and is reported, never guessed.
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
-# Cells that spreadsheets and exports write for "no value": treated as empty, not as text.
-NULL_TOKENS: tuple[str, ...] = ("nan", "-nan", "null", "none", "n/a", "#n/a", "<na>", "nat",
-                                "#null!")
-_NULL_SET = pa.array(sorted({v for t in NULL_TOKENS for v in (t, t.upper(), t.title())}
-                            | {"NaN", "-NaN", "NaT", "<NA>"}), type=pa.string())
+# Cells that spreadsheets and exports write for "no value": missing in every column type, never
+# unreadable (DESIGN §2: schema.MISSING_TOKENS, plus what pandas/pyarrow/Excel write: NaT, <NA>,
+# #NULL!). Compared after trimming, in lower, upper and title case. Configurable with
+# set_missing_tokens (the import wizard).
+_BUILTIN_TOKENS: tuple[str, ...] = ("-NaN", "<NA>", "NaT", "#NULL!")
+NULL_TOKENS: tuple[str, ...] = ()
+_NULL_SET = pa.array([], type=pa.string())
+_NULL_MIN_BYTES = _NULL_MAX_BYTES = 0
 
 
-_NULL_MIN_BYTES = min(len(t.encode()) for t in _NULL_SET.to_pylist())
-_NULL_MAX_BYTES = max(len(t.encode()) for t in _NULL_SET.to_pylist())
+def set_missing_tokens(tokens: Sequence[str] | None = None) -> tuple[str, ...]:
+    """Set the cell texts read as missing (None = :data:`schema.MISSING_TOKENS`); empty and
+    whitespace-only cells are always missing. Returns the tokens now in force."""
+    global NULL_TOKENS, _NULL_SET, _NULL_MIN_BYTES, _NULL_MAX_BYTES
+    chosen = tuple(t.strip() for t in (schema.MISSING_TOKENS if tokens is None else tokens)
+                   if t.strip())
+    variants = {v for t in (*chosen, *_BUILTIN_TOKENS) for v in (t, t.lower(), t.upper(), t.title())}
+    NULL_TOKENS = chosen
+    _NULL_SET = pa.array(sorted(variants), type=pa.string())
+    sizes = [len(t.encode()) for t in variants]
+    _NULL_MIN_BYTES, _NULL_MAX_BYTES = min(sizes), max(sizes)
+    return chosen
+
+
+def missing_tokens() -> tuple[str, ...]:
+    """The cell texts read as missing now (see :func:`set_missing_tokens`)."""
+    return NULL_TOKENS
+
+
+set_missing_tokens()
 
 
 def as_string_array(values: object) -> pa.Array:
@@ -333,6 +354,12 @@ _BOOL_LOOKUP: dict[str, bool] = {**{normalise_word(w): False for w in schema.FAL
 POLICY_STATUS_LOOKUP = _lookup(schema.STATUS_SYNONYMS)
 CLAIM_STATUS_LOOKUP = _lookup(schema.CLAIM_STATUS_SYNONYMS)
 HANDLED_BY_LOOKUP = _lookup(schema.HANDLED_BY_SYNONYMS)
+# The word lists of columns of kind "vocabulary" (ColumnSpec.vocabulary): lookup, allowed words.
+VOCABULARIES: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
+    "policy_status": (POLICY_STATUS_LOOKUP, schema.POLICY_STATUSES),
+    "claim_status": (CLAIM_STATUS_LOOKUP, schema.CLAIM_STATUSES),
+    "handled_by": (HANDLED_BY_LOOKUP, tuple(schema.HANDLED_BY_SYNONYMS)),
+}
 
 
 def parse_bools(values: object) -> tuple[pd.Series, np.ndarray]:
@@ -417,6 +444,29 @@ def extra_column(values: object) -> np.ndarray:
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
                 pass
     return _text_extra(arr)
+
+
+MOSTLY_NUMERIC = 0.9  # share of non-empty cells that must be numbers
+
+
+def extra_column_checked(values: object) -> tuple[np.ndarray, np.ndarray | None]:
+    """:func:`extra_column`, and for a *mostly* numeric column (at least 90 % of its non-empty
+    cells are numbers, e.g. R's ``NA`` written as ``.`` or a stray word) the column as
+    numbers with the other cells missing, plus the mask of those cells to report (None when
+    nothing was set missing). Never silently a category because of a few non-numbers."""
+    out = extra_column(values)
+    if out.dtype != object:
+        return out, None
+    arr = as_string_array(values)
+    empty = _empty(arr)
+    filled = int((~empty).sum())
+    if filled == 0 or _leading_zero(arr):
+        return out, None
+    nums, bad = parse_numbers(arr)
+    n_bad = int(bad.sum())
+    if n_bad == 0 or filled - n_bad < MOSTLY_NUMERIC * filled:
+        return out, None
+    return nums, bad
 
 
 def _leading_zero(arr: pa.Array) -> bool:

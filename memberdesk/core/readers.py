@@ -12,9 +12,9 @@ delimiter (comma, tab, semicolon, pipe) is sniffed. Big files are parsed by ``py
 """
 from __future__ import annotations
 
-import codecs
 import csv
 import io
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,10 +26,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from memberdesk.core import schema
 from memberdesk.core.errors import DataError
 from memberdesk.core.mapping import guess_table
 from memberdesk.core.normalize import as_string_array
 from memberdesk.core.progress import Progress, check_cancelled, ensure
+from memberdesk.core.text_encoding import decode_text
 
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
@@ -60,6 +62,9 @@ class RawTable:
     notes
         What the reader did that the user should know (e.g. title rows above the header
         skipped); passed on as :attr:`ReadResult.messages`.
+    flags
+        Rows the reader already knows cannot be used, by row number: ``(reason, header,
+        detail)`` (a cell over the field limit, a stray quote); validation rejects them first.
     """
 
     data: pa.Table
@@ -71,6 +76,7 @@ class RawTable:
     encoding: str | None = None
     delimiter: str | None = None
     notes: list[str] = field(default_factory=list)
+    flags: dict[int, tuple[str, str, str]] = field(default_factory=dict)
 
     @property
     def headers(self) -> list[str]:
@@ -102,10 +108,23 @@ class ReadResult:
 def list_files(paths: Iterable[str | Path]) -> list[Path]:
     """Expand folders into the supported files directly in them (sorted, not recursive); each
     file once, however many times it is named."""
+    return _list(paths)[0]
+
+
+def _list(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
+    """:func:`list_files` and a message per folder entry that is skipped (unsupported,
+    hidden, not a regular file)."""
     out: list[Path] = []
+    skipped: list[str] = []
     for p in map(Path, paths):
         if p.is_dir():
-            found = sorted(f for f in p.iterdir() if f.is_file() and _supported(f))
+            found = []
+            for f in sorted(p.iterdir()):
+                why = _skip_reason(f)
+                if why:
+                    skipped.append(f"{f}: skipped ({why})")
+                else:
+                    found.append(f)
             if not found:
                 raise DataError(f"the folder holds no data files "
                                 f"({' '.join(SUPPORTED_SUFFIXES)})", file=str(p))
@@ -123,29 +142,53 @@ def list_files(paths: Iterable[str | Path]) -> list[Path]:
         if key not in seen:
             seen.add(key)
             unique.append(f)
-    return unique
+    return unique, skipped
+
+
+def _skip_reason(f: Path) -> str:
+    if f.name.startswith(("~$", ".")):
+        return "hidden or temporary file"
+    try:
+        if not f.is_file():
+            return "a folder" if f.is_dir() else "not a regular file (pipe, device, broken link)"
+    except OSError as exc:  # symlink loop and the like
+        return f"cannot be followed: {exc.strerror or exc}"
+    if f.suffix.lower() not in SUPPORTED_SUFFIXES:
+        return f"not a data file ({' '.join(SUPPORTED_SUFFIXES)})"
+    return ""
 
 
 def _supported(f: Path) -> bool:
     return f.suffix.lower() in SUPPORTED_SUFFIXES and not f.name.startswith(("~$", "."))
 
 
-def read_files(paths: Sequence[str | Path], progress: Progress | None = None) -> ReadResult:
-    """Read every file (folders expanded). Unreadable files raise :class:`DataError`."""
-    files = list_files(paths)
+def read_files(paths: Sequence[str | Path], progress: Progress | None = None,
+               encoding: str | None = None) -> ReadResult:
+    """Read every file (folders expanded). Unreadable files raise :class:`DataError`, except
+    those found in a folder that cannot be opened (skipped with a message, as are entries that
+    are not data files). ``encoding``: the text encoding chosen by the user (None = detect)."""
+    files, skipped = _list(paths)
+    named = {Path(p).resolve() for p in paths}
     prog = ensure(progress)
-    result = ReadResult()
+    result = ReadResult(messages=list(skipped))
     for i, f in enumerate(files):
         check_cancelled(progress)
         prog.status(f"Reading {f.name}")
-        part = read_file(f, progress)
+        if f.resolve() not in named and not os.access(f, os.R_OK):
+            result.messages.append(f"{f}: skipped (cannot be read: permission denied)")
+            continue
+        part = read_file(f, progress, encoding)
         result.tables.extend(part.tables)
         result.messages.extend(part.messages)
         prog.fraction((i + 1) / len(files))
+    if not result.tables:
+        raise DataError("no file could be read (" + "; ".join(result.messages)[:300] + ")",
+                        file=", ".join(map(str, paths)))
     return result
 
 
-def read_file(path: str | Path, progress: Progress | None = None) -> ReadResult:
+def read_file(path: str | Path, progress: Progress | None = None,
+              encoding: str | None = None) -> ReadResult:
     """Read one file of any supported kind (the content decides when the suffix lies)."""
     path = Path(path)
     if not path.is_file():
@@ -165,36 +208,16 @@ def read_file(path: str | Path, progress: Progress | None = None) -> ReadResult:
     if suffix in WORKBOOK_SUFFIXES + PARQUET_SUFFIXES:
         raise DataError(f"not a valid {suffix} file (its content is not a workbook/Parquet file)",
                         file=str(path))
-    raw = read_text(path, progress)
+    raw = read_text(path, progress, encoding)
     return ReadResult([raw], list(raw.notes))
 
 
 # ---- text files -----------------------------------------------------------------------------
 
 def detect_encoding(raw: bytes, file: str = "") -> str:
-    """``utf-8-sig``, ``utf-16``, ``utf-8`` or ``gb18030`` (checked strictly on a sample);
-    raises :class:`DataError` for binary content."""
-    if raw.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    sample = raw[:_SAMPLE_BYTES]
-    if b"\x00" in sample:
-        raise DataError("binary content, not a text table (CSV/TSV/TXT)", file=file)
-    for enc in ("utf-8", "gb18030"):
-        try:
-            codecs.getincrementaldecoder(enc)().decode(sample, final=len(raw) <= _SAMPLE_BYTES)
-            return enc
-        except UnicodeDecodeError:
-            continue
-    try:  # optional hint for other legacy encodings
-        from charset_normalizer import from_bytes  # type: ignore[import-not-found]
-        best = from_bytes(sample).best()
-        if best is not None:
-            return str(best.encoding)
-    except ImportError:
-        pass
-    raise DataError("cannot read the text encoding (tried UTF-8 and GB18030/GBK)", file=file)
+    """The encoding :func:`~memberdesk.core.text_encoding.decode_text` reads ``raw`` with
+    (checked strictly over all of it); raises :class:`DataError` for binary content."""
+    return decode_text(raw, file)[1]
 
 
 def sniff_delimiter(sample: str, suffix: str = "") -> str:
@@ -221,14 +244,6 @@ def sniff_delimiter(sample: str, suffix: str = "") -> str:
     return best
 
 
-def _to_utf8(raw: bytes, encoding: str) -> bytes:
-    if encoding == "utf-8":
-        return raw
-    if encoding == "utf-8-sig":
-        return raw[len(codecs.BOM_UTF8):]
-    return raw.decode(encoding).encode("utf-8")
-
-
 def _unique_headers(names: Sequence[object]) -> list[str]:
     out: list[str] = []
     seen: dict[str, int] = {}
@@ -244,60 +259,72 @@ def _unique_headers(names: Sequence[object]) -> list[str]:
     return out
 
 
-def read_text(path: str | Path, progress: Progress | None = None) -> RawTable:
-    """Read a CSV/TSV/TXT file; raises :class:`DataError` when it is empty, binary or has
-    no data rows."""
+def read_text(path: str | Path, progress: Progress | None = None,
+              encoding: str | None = None) -> RawTable:
+    """Read a CSV/TSV/TXT file; raises :class:`DataError` when it is empty, binary, not
+    decodable as a whole (see :mod:`memberdesk.core.text_encoding`) or has no data rows.
+    ``encoding``: the user's choice (None = detect)."""
     path = Path(path)
     file = str(path)
     raw = path.read_bytes()
-    if not raw[:_SAMPLE_BYTES].strip() and not raw.strip():
+    if not raw.strip():
         raise DataError("the file is empty", file=file)
-    encoding = detect_encoding(raw, file)
-    try:
-        data = _to_utf8(raw, encoding)
-    except UnicodeDecodeError as exc:
-        raise DataError(f"the file is not valid {encoding} text past its start", file=file) from exc
+    data, encoding, notes = decode_text(raw, file, encoding)
     del raw
+    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
+        # CR-only (old Mac) or mixed line endings: one convention before header detection
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     check_cancelled(progress)
     sample = data[:_SAMPLE_BYTES].decode("utf-8", errors="ignore")
     delimiter = sniff_delimiter(sample, path.suffix.lower())
     lines = sample.splitlines()[:_HEADER_SEARCH_ROWS * 5]
-    parsed = [next(csv.reader([ln], delimiter=delimiter), []) for ln in lines]
+    with _field_limit(len(data)):
+        parsed = [next(csv.reader([ln], delimiter=delimiter), []) for ln in lines]
     at = header_index(parsed, path.stem)
-    notes: list[str] = []
     if at:
         offset = _line_offset(data, at)
         if offset is None:
             at = 0
         else:
             data = data[offset:]
-            sample = sample[sum(len(ln) for ln in sample.splitlines(keepends=True)[:at]):]
-            notes = _title_note(file, None, parsed[:at], at)
+            notes += _title_note(file, None, parsed[:at], at)
     header_line = parsed[at] if at < len(parsed) else []
     headers = _unique_headers(header_line)
+    notes += _duplicate_header_note(file, None, header_line)
+    if len(headers) > schema.MAX_COLUMNS:
+        raise DataError(f"the file has {len(headers):,} columns; at most "
+                        f"{schema.MAX_COLUMNS:,} are read", file=file)
     table = rows = None
     try:
         table = _read_arrow(data, headers, delimiter)
         rows = np.arange(at + 2, table.num_rows + at + 2, dtype=np.int64)
         if _line_count(data) != table.num_rows + 1:
             # Blank lines (skipped by pyarrow) or quoted line breaks: the careful reader
-            # below keeps exact line numbers.
+            # below keeps exact line numbers and explains the difference.
             table = rows = None
-    except pa.ArrowInvalid as exc:
-        if encoding == "utf-8" and "UTF8" in str(exc):
-            try:
-                data = _to_utf8(data, "gb18030")
-                encoding = "gb18030"
-            except UnicodeDecodeError as exc:
-                raise DataError("the file mixes text encodings (not valid UTF-8 nor GB18030)",
-                                file=file) from exc
-            return _finish_text(file, *_read_python(data, delimiter, at + 1, file), encoding,
-                                delimiter, notes)
-        table = None  # ragged rows etc.: the careful reader below copes
+    except pa.ArrowInvalid:
+        table = None  # ragged rows, huge fields etc.: the careful reader below copes
+    flags: dict[int, tuple[str, str, str]] = {}
     if table is None or rows is None:
-        return _finish_text(file, *_read_python(data, delimiter, at + 1, file), encoding, delimiter,
-                            notes)
-    return _finish_text(file, table, rows, encoding, delimiter, notes)
+        careful = _read_python(data, delimiter, at + 1, file)
+        table, rows, flags = careful.table, careful.rows, careful.flags
+        notes += careful.notes
+    return _finish_text(file, table, rows, encoding, delimiter, notes, flags)
+
+
+class _field_limit:
+    """``csv.field_size_limit`` raised for the duration of a read (any field the fast path
+    accepts, the careful path accepts; over-long fields are rejected afterwards)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = min(max(size + 1, 1 << 17), 2**31 - 1)
+        self.old = 0
+
+    def __enter__(self) -> None:
+        self.old = csv.field_size_limit(self.size)
+
+    def __exit__(self, *exc: object) -> None:
+        csv.field_size_limit(self.old)
 
 
 def header_index(rows: Sequence[Sequence[object]], name_hint: str | None = None) -> int:
@@ -343,14 +370,18 @@ def _line_offset(data: bytes, lines: int) -> int | None:
 
 
 def _finish_text(file: str, table: pa.Table, rows: np.ndarray, encoding: str,
-                 delimiter: str, notes: list[str] | None = None) -> RawTable:
+                 delimiter: str, notes: list[str] | None = None,
+                 flags: dict[int, tuple[str, str, str]] | None = None) -> RawTable:
     if table.num_columns == 0:
         raise DataError("the file is empty", file=file)
     table, rows = drop_blank_rows(table, rows)
     if table.num_rows == 0:
         raise DataError("the file has a header row but no data rows", file=file)
+    flags = dict(flags or {})
+    table = _flag_long_fields(table, rows, flags)
     name, score = guess_table(table.column_names, Path(file).stem)
-    return RawTable(table, rows, file, None, name, score, encoding, delimiter, list(notes or []))
+    return RawTable(table, rows, file, None, name, score, encoding, delimiter, list(notes or []),
+                    flags)
 
 
 def _line_count(data: bytes) -> int:
@@ -377,45 +408,153 @@ def _read_arrow(data: bytes, headers: list[str], delimiter: str) -> pa.Table:
     return table.rename_columns(headers)
 
 
-def _read_python(data: bytes, delimiter: str, header_row: int = 1,
-                 file: str = "") -> tuple[pa.Table, np.ndarray]:
+@dataclass
+class _Careful:
+    """What the careful reader read: the table, each row's number, rows rejected while reading
+    (row number -> (reason, header, detail)) and notes for the validation report."""
+
+    table: pa.Table
+    rows: np.ndarray
+    flags: dict[int, tuple[str, str, str]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def _read_python(data: bytes, delimiter: str, header_row: int = 1, file: str = "") -> _Careful:
     """Careful, slower reader: numbers rows as a spreadsheet does (``data`` starts with the
     header, which is row ``header_row``), pads short rows, widens the table for long ones,
-    skips blank lines. A quote opened and never closed would swallow every following line
-    into one cell: that raises :class:`DataError` naming the row, rather than losing rows."""
-    reader = csv.reader(io.StringIO(data.decode("utf-8", errors="replace"), newline=""),
-                        delimiter=delimiter)
-    try:
-        header = next(reader)
-    except StopIteration:
-        return pa.table({}), np.empty(0, np.int64)
-    headers = _unique_headers(header)
+    skips blank lines, and explains any difference between physical lines and rows read.
+
+    A quote opened and never closed would swallow every following line into one cell: that
+    raises :class:`DataError` naming the row. A quote closed on a later line around lines that
+    look like whole records (an export error, see :func:`_swallowed`) rejects the rows where
+    the quote opens and closes (``suspect_quote``) and reads the lines between as rows.
+    """
+    consumed: list[str] = []
+
+    def lines() -> Iterable[str]:
+        for ln in io.StringIO(data.decode("utf-8", errors="replace"), newline=""):
+            consumed.append(ln)
+            yield ln
+
+    with _field_limit(len(data)):
+        reader = csv.reader(lines(), delimiter=delimiter)
+        try:
+            header = next(reader)
+        except StopIteration:
+            return _Careful(pa.table({}), np.empty(0, np.int64))
+        consumed.clear()
+        headers = _unique_headers(header)
+        parsed: list[tuple[list[str], list[str] | None]] = []
+        for rec in reader:
+            parsed.append((rec, list(consumed) if len(consumed) > 1 else None))
+            consumed.clear()
+        if parsed and data.count(b'"') % 2 and parsed[-1][1] is not None:
+            raise DataError('a quote (") opened in this row is never closed, so every line after '
+                            "it would be read into one cell; close or remove the quote",
+                            file=file, row=header_row + len(parsed))
+        return _records(parsed, headers, delimiter, header_row, file)
+
+
+def _records(parsed: list[tuple[list[str], list[str] | None]], headers: list[str],
+             delimiter: str, header_row: int, file: str) -> _Careful:
     width = len(headers)
     records: list[list[str]] = []
-    lines: list[int] = []
-    # Spreadsheet numbering: a blank line is a row, a quoted line break is not a new row.
-    for row_number, rec in enumerate(reader, start=header_row + 1):
-        if not any(c.strip() for c in rec):
+    numbers: list[int] = []
+    flags: dict[int, tuple[str, str, str]] = {}
+    notes: list[str] = []
+    blank = quoted_breaks = 0
+    row_number = header_row
+    line_number = header_row
+    for rec, physical in parsed:
+        row_number += 1
+        first_line = line_number + 1
+        line_number += len(physical) if physical else 1
+        if physical and _swallowed(rec, delimiter, width):
+            pieces = [next(csv.reader([ln.rstrip("\r\n")], delimiter=delimiter), [])
+                      for ln in physical]
+            detail = (f'a quote (") opened on line {first_line} closes on line {line_number}, '
+                      f"swallowing {len(pieces) - 2} line(s) that look like rows; those are read "
+                      "as their own rows")
+            notes.append(f"{file}: {detail}")
+            for k, piece in enumerate(pieces):
+                if k in (0, len(pieces) - 1):
+                    flags[row_number + k] = (schema.REASON_SUSPECT_QUOTE, headers[0], detail)
+                records.append(piece)
+                numbers.append(row_number + k)
+            row_number += len(pieces) - 1
             continue
-        if len(rec) < width:
-            rec = rec + [""] * (width - len(rec))
-        elif len(rec) > width:
-            extra = rec[width:]
-            if any(c.strip() for c in extra):
-                headers += _unique_headers([*headers, *[""] * len(extra)])[len(headers):]
-                width = len(headers)
-                records = [r + [""] * len(extra) for r in records]
-            else:
-                rec = rec[:width]
+        if physical:
+            quoted_breaks += len(physical) - 1
+        if not any(c.strip() for c in rec):
+            blank += 1
+            continue
         records.append(rec)
-        lines.append(row_number)
-    if records and data.count(b'"') % 2 and any("\n" in c or "\r" in c for c in records[-1]):
-        raise DataError('a quote (") opened in this row is never closed, so every line after it '
-                        "would be read into one cell; close or remove the quote",
-                        file=file, row=lines[-1])
+        numbers.append(row_number)
+    widest = max((len(r) for r in records), default=width)
+    if widest > width:
+        used = [any(len(r) > j and r[j].strip() for r in records) for j in range(width, widest)]
+        extra = (max(i for i, u in enumerate(used) if u) + 1) if any(used) else 0
+        headers = headers + _unique_headers([*headers, *[""] * extra])[width:]
+        width = len(headers)
+    if width > schema.MAX_COLUMNS:
+        raise DataError(f"the file has {width:,} columns; at most {schema.MAX_COLUMNS:,} "
+                        "are read", file=file)
+    records = [r[:width] if len(r) >= width else r + [""] * (width - len(r)) for r in records]
+    if blank or quoted_breaks:
+        lines_read = line_number - header_row
+        notes.append(f"{file}: {lines_read:,} lines after the header, {len(records):,} rows "
+                     f"read: {blank:,} blank line(s) skipped, {quoted_breaks:,} line break(s) "
+                     "inside quoted cells")
     columns = list(zip(*records)) if records else [()] * width
     table = pa.table({h: pa.array(list(col), type=pa.string()) for h, col in zip(headers, columns)})
-    return table, np.asarray(lines, dtype=np.int64)
+    return _Careful(table, np.asarray(numbers, dtype=np.int64), flags, notes)
+
+
+def _swallowed(rec: list[str], delimiter: str, width: int) -> bool:
+    """Whether a multi-line cell of ``rec`` holds lines that look like whole records (at
+    least ``width - 2`` delimiters, for tables of three or more columns)."""
+    if width < 3:
+        return False
+    for cell in rec:
+        inner = cell.splitlines()
+        if len(inner) > 1 and any(ln.count(delimiter) >= width - 2 for ln in inner[1:]):
+            return True
+    return False
+
+
+def _flag_long_fields(table: pa.Table, rows: np.ndarray,
+                      flags: dict[int, tuple[str, str, str]]) -> pa.Table:
+    """Reject rows holding a cell longer than :data:`schema.MAX_FIELD_CHARS` (``field_too_long``);
+    the cell keeps its first 100 characters, for the rejected-rows export."""
+    limit = schema.MAX_FIELD_CHARS
+    for j, name in enumerate(table.column_names):
+        col = table.column(j)
+        if table.num_rows == 0 or (pc.max(pc.binary_length(col)).as_py() or 0) <= limit:
+            continue
+        lengths = pc.fill_null(pc.utf8_length(col), 0)
+        long_ = np.asarray(pc.greater(lengths, limit), dtype=bool)
+        if not long_.any():
+            continue
+        for i in np.flatnonzero(long_):
+            flags.setdefault(int(rows[i]), (
+                schema.REASON_FIELD_TOO_LONG, name,
+                f"{lengths[int(i)].as_py():,} characters; a cell holds at most {limit:,}"))
+        short = pc.if_else(pa.array(long_), pc.utf8_slice_codeunits(col, 0, 100), col)
+        table = table.set_column(j, name, short)
+    return table
+
+
+def _duplicate_header_note(file: str, sheet: str | None, header: Sequence[object]) -> list[str]:
+    """A message naming headers that occur more than once (kept apart as ``name (2)``)."""
+    names = ["" if n is None else str(n).strip() for n in header]
+    dups = sorted({n for n in names if n and names.count(n) > 1})
+    if not dups:
+        return []
+    where = file if sheet is None else f"{file} [{sheet}]"
+    listed = ", ".join(f"{n!r} (columns {', '.join(str(i + 1) for i, m in enumerate(names) if m == n)})"
+                       for n in dups)
+    return [f"{where}: duplicated header(s) {listed}: the first is used, the others are kept as "
+            "extra columns named 'NAME (2)'"]
 
 
 def drop_blank_rows(table: pa.Table, rows: np.ndarray) -> tuple[pa.Table, np.ndarray]:

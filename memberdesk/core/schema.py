@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-ColumnKind = Literal["id", "text", "date", "number", "bool", "status", "category"]
+ColumnKind = Literal["id", "text", "date", "number", "bool", "vocabulary", "category"]
 
 MEMBERS = "members"
 POLICIES = "policies"
@@ -34,6 +34,7 @@ class ColumnSpec:
     required: bool = False
     unique: bool = False
     nonnegative: bool = False
+    vocabulary: str | None = None  # kind "vocabulary": its word list, a key of VOCABULARIES
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,8 @@ POLICIES_SPEC = TableSpec(
         C("end_date", "date", ("end date", "termination date", "term date", "exit date",
                                "lapse date", "terminated", "终止日期", "失效日期", "退保日期",
                                "结束日期")),
-        C("status", "status", ("status", "policy status", "state", "保单状态", "状态")),
+        C("status", "vocabulary", ("status", "policy status", "state", "保单状态", "状态"),
+          vocabulary="policy_status"),
         C("annual_premium", "number", ("premium", "annual premium", "annualised premium",
                                        "annualized premium", "ape", "年化保费", "期交保费",
                                        "保费", "年缴保费"),
@@ -141,7 +143,8 @@ SERVICE_CONTACTS_SPEC = TableSpec(
         C("started_at", "date", ("started at", "start time", "contact time", "contact date",
                                  "created at", "开始时间", "来电时间", "服务时间", "咨询时间")),
         C("channel", "category", ("channel", "contact channel", "服务渠道", "渠道")),
-        C("handled_by", "category", ("handled by", "handler", "agent type", "处理方", "接待方")),
+        C("handled_by", "vocabulary", ("handled by", "handler", "agent type", "处理方", "接待方"),
+          vocabulary="handled_by"),
         C("transferred_to_human", "bool", ("transferred to human", "transferred", "transfer",
                                            "escalated", "转人工", "是否转人工")),
         C("connected", "bool", ("connected", "answered", "接通", "是否接通")),
@@ -170,7 +173,8 @@ CLAIMS_SPEC = TableSpec(
                                   "报案日期", "报案时间")),
         C("settled_at", "date", ("settled at", "settlement date", "settled", "closed at",
                                  "结案日期", "结案时间")),
-        C("status", "category", ("status", "claim status", "理赔状态", "案件状态", "状态")),
+        C("status", "vocabulary", ("status", "claim status", "理赔状态", "案件状态", "状态"),
+          vocabulary="claim_status"),
         C("amount_claimed", "number", ("amount claimed", "claimed", "claim amount",
                                        "申请金额", "索赔金额", "报案金额"),
           nonnegative=True),

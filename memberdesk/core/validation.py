@@ -12,7 +12,7 @@ reference to a member/policy missing from a loaded members/policies table. Servi
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -32,7 +32,8 @@ EVENT_DATES: dict[str, str] = {schema.BENEFIT_USAGE: "used_at",
                                schema.SERVICE_CONTACTS: "started_at",
                                schema.CLAIMS: "reported_at",
                                schema.PREMIUM_PAYMENTS: "due_date"}
-_REASON_ORDER = (schema.REASON_MISSING_ID, schema.REASON_DUPLICATE_ID, schema.REASON_BAD_DATE,
+_REASON_ORDER = (schema.REASON_BAD_TEXT, schema.REASON_FIELD_TOO_LONG, schema.REASON_SUSPECT_QUOTE,
+                 schema.REASON_MISSING_ID, schema.REASON_DUPLICATE_ID, schema.REASON_BAD_DATE,
                  schema.REASON_BAD_NUMBER, schema.REASON_BAD_BOOL, schema.REASON_UNKNOWN_STATUS,
                  schema.REASON_MISSING_DATE, schema.REASON_END_BEFORE_ISSUE,
                  schema.REASON_NEGATIVE_AMOUNT, schema.REASON_FUTURE_DATE,
@@ -53,10 +54,30 @@ class Assembled:
     headers: list[dict[str, str]]  # per part: canonical -> source header
     part_files: list[str]
     part_sheets: list[str | None]
+    # per part: rows the reader rejected, by source row number -> (reason, header, detail)
+    part_flags: list[dict[int, tuple[str, str, str]]] = field(default_factory=list)
 
     @property
     def files(self) -> list[str]:
         return list(dict.fromkeys(self.part_files))
+
+    def read_flags(self) -> list[tuple[str, np.ndarray, np.ndarray, np.ndarray]]:
+        """Rows rejected while reading, per reason: ``(reason, mask, headers, details)``."""
+        n = len(self)
+        by_reason: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        for p, flags in enumerate(self.part_flags):
+            if not flags:
+                continue
+            in_part = np.flatnonzero(self.part == p)
+            rows = self.row[in_part]
+            for row, (reason, header, detail) in flags.items():
+                hit = in_part[rows == row]
+                if reason not in by_reason:
+                    by_reason[reason] = (np.zeros(n, bool), np.empty(n, object),
+                                         np.empty(n, object))
+                mask, headers, details = by_reason[reason]
+                mask[hit], headers[hit], details[hit] = True, header, detail
+        return [(r, *v) for r, v in by_reason.items()]
 
     def where(self, i: int) -> str:
         """``file [sheet] row N`` of row ``i``, for messages."""
@@ -103,7 +124,7 @@ def assemble(table: str, parts: Sequence[tuple[RawTable, ColumnMapping]],
     return Assembled(
         table, {c: _concat(a) for c, a in columns.items()}, extra_cols,
         np.concatenate(rows).astype(np.int64), np.concatenate(part_idx), headers,
-        [r.file for r, _ in parts], [r.sheet for r, _ in parts])
+        [r.file for r, _ in parts], [r.sheet for r, _ in parts], [r.flags for r, _ in parts])
 
 
 def _concat(arrays: list[pa.Array]) -> pa.Array:
@@ -136,16 +157,58 @@ class _Rejections:
         self.column = np.empty(n, dtype=object)  # numpy fills object arrays with None
         self.detail = np.empty(n, dtype=object)
 
-    def flag(self, mask: np.ndarray, reason: str, column: str, detail: object) -> None:
+    def flag(self, mask: np.ndarray, reason: str, column: object, detail: object) -> None:
         new = np.asarray(mask, dtype=bool) & (self.code < 0)
         if new.any():
             self.code[new] = _REASON_ORDER.index(reason)
-            self.column[new] = column
+            self.column[new] = column if isinstance(column, str) else np.asarray(column)[new]
             self.detail[new] = detail if np.isscalar(detail) or detail is None else np.asarray(detail)[new]
 
     @property
     def rejected(self) -> np.ndarray:
         return self.code >= 0
+
+
+@dataclass(frozen=True)
+class ParsedColumn:
+    """One typed column: its values, the cells that cannot be read, and how to reject them."""
+
+    values: object
+    bad: np.ndarray | None = None
+    reason: str = ""
+    detail: str = ""
+
+
+def _parse_date(c: schema.ColumnSpec, raw: pa.Array) -> ParsedColumn:
+    values, bad = normalize.parse_dates(raw)
+    return ParsedColumn(values.to_numpy(), bad, schema.REASON_BAD_DATE, _DATE_HELP)
+
+
+def _parse_number(c: schema.ColumnSpec, raw: pa.Array) -> ParsedColumn:
+    num, bad = normalize.parse_numbers(raw)
+    return ParsedColumn(num, bad, schema.REASON_BAD_NUMBER, "not a number")
+
+
+def _parse_bool(c: schema.ColumnSpec, raw: pa.Array) -> ParsedColumn:
+    flags, bad = normalize.parse_bools(raw)
+    return ParsedColumn(flags.array, bad, schema.REASON_BAD_BOOL, "not a yes/no value")
+
+
+def _parse_vocabulary(c: schema.ColumnSpec, raw: pa.Array) -> ParsedColumn:
+    lookup, allowed = normalize.VOCABULARIES[c.vocabulary or ""]
+    words, bad = normalize.parse_vocab(raw, lookup)
+    return ParsedColumn(words, bad, schema.REASON_UNKNOWN_STATUS, f"not one of {', '.join(allowed)}")
+
+
+def _parse_text(c: schema.ColumnSpec, raw: pa.Array) -> ParsedColumn:
+    return ParsedColumn(normalize.clean_text(raw, repetitive=c.kind == "category"))
+
+
+# How each column kind is read (ids are read first, by _read_ids: they decide duplicates).
+PARSERS: dict[str, Callable[[schema.ColumnSpec, pa.Array], ParsedColumn]] = {
+    "date": _parse_date, "number": _parse_number, "bool": _parse_bool,
+    "vocabulary": _parse_vocabulary, "text": _parse_text, "category": _parse_text,
+}
 
 
 def validate_table(data: Assembled, *, today: dt.date, references: Mapping[str, pd.Index] | None = None,
@@ -165,72 +228,61 @@ def validate_table(data: Assembled, *, today: dt.date, references: Mapping[str, 
         Policies table of generic survival data (``duration`` + ``event``; no dates needed).
     """
     spec = schema.TABLE_SPECS[data.table]
-    n = len(data)
-    rej = _Rejections(n)
+    rej = _Rejections(len(data))
+    for reason, mask, columns, details in data.read_flags():
+        rej.flag(mask, reason, columns, details)
     out: dict[str, object] = {}
-    messages: list[str] = []
-    cols = data.columns
-    # ids
+    _read_ids(data, spec, out, rej)
+    for c in spec.columns:
+        if c.name in data.columns and c.kind != "id":
+            parsed = PARSERS[c.kind](c, data.columns[c.name])
+            if parsed.bad is not None:
+                rej.flag(parsed.bad, parsed.reason, c.name, parsed.detail)
+            out[c.name] = parsed.values
+    when = EVENT_DATES.get(data.table)
+    if when is not None and when in out:
+        rej.flag(np.isnat(np.asarray(out[when], dtype="datetime64[ns]")), schema.REASON_MISSING_DATE,
+                 when, f"{when} is empty: the row cannot be placed in time")
+    rules = TABLE_RULES.get(data.table)
+    messages = rules(data, out, rej, generic) if rules is not None else []
+    _column_rules(spec, out, rej, today)
+    _reference_rules(spec, out, rej, references)
+    return _finish(data, out, rej, messages)
+
+
+def _read_ids(data: Assembled, spec: schema.TableSpec, out: dict[str, object],
+              rej: _Rejections) -> None:
+    """Id columns as trimmed text (None where missing); missing and duplicate table ids
+    rejected (the first row with an id is kept)."""
+    n = len(data)
     id_col = spec.id_column
     ids_raw = None
     for c in spec.columns:
-        if c.kind == "id" and c.name in cols:
-            trimmed = normalize.as_string_array(cols[c.name])
+        if c.kind == "id" and c.name in data.columns:
+            trimmed = normalize.as_string_array(data.columns[c.name])
             empty = normalize.is_empty(trimmed)
             cleaned = pc.if_else(pa.array(empty), None, trimmed) if empty.any() else trimmed
             out[c.name] = np.asarray(cleaned.to_numpy(zero_copy_only=False), dtype=object)
             if c.name == id_col:
                 ids_raw = cleaned
-    if ids_raw is not None:
-        missing = np.asarray(ids_raw.is_null(), dtype=bool)
-        if spec.column(id_col).required:
-            rej.flag(missing, schema.REASON_MISSING_ID, id_col, f"{id_col} is empty")
-        if spec.column(id_col).unique and _has_duplicates(ids_raw):
-            ids = pd.Series(out[id_col])
-            dup = (ids.notna() & ids.duplicated(keep="first")).to_numpy()
-            first = pd.Series(np.arange(n)).groupby(ids).transform("min").to_numpy()
-            detail = np.empty(n, dtype=object)
-            for i in np.flatnonzero(dup):
-                detail[i] = f"{id_col} {ids.iat[i]} already on {data.where(int(first[i]))}"
-            rej.flag(dup, schema.REASON_DUPLICATE_ID, id_col, detail)
-    # typed columns
-    for c in spec.columns:
-        if c.name not in cols or c.kind == "id":
-            continue
-        raw = cols[c.name]
-        if c.kind == "date":
-            values, bad = normalize.parse_dates(raw)
-            rej.flag(bad, schema.REASON_BAD_DATE, c.name, _DATE_HELP)
-            out[c.name] = values.to_numpy()
-        elif c.kind == "number":
-            num, bad = normalize.parse_numbers(raw)
-            rej.flag(bad, schema.REASON_BAD_NUMBER, c.name, "not a number")
-            out[c.name] = num
-        elif c.kind == "bool":
-            flags, bad = normalize.parse_bools(raw)
-            rej.flag(bad, schema.REASON_BAD_BOOL, c.name, "not a yes/no value")
-            out[c.name] = flags.array
-        elif c.kind == "status" or (c.name == "status" and data.table == schema.CLAIMS):
-            parse = normalize.parse_policy_status if data.table == schema.POLICIES else normalize.parse_claim_status
-            words, bad = parse(raw)
-            allowed = schema.POLICY_STATUSES if data.table == schema.POLICIES else schema.CLAIM_STATUSES
-            rej.flag(bad, schema.REASON_UNKNOWN_STATUS, c.name, f"not one of {', '.join(allowed)}")
-            out[c.name] = words
-        elif c.name == "handled_by":
-            words, bad = normalize.parse_handled_by(raw)
-            rej.flag(bad, schema.REASON_UNKNOWN_STATUS, c.name, "not bot or human")
-            out[c.name] = words
-        else:
-            out[c.name] = normalize.clean_text(raw, repetitive=c.kind == "category")
-    # table rules
-    when = EVENT_DATES.get(data.table)
-    if when is not None and when in out:
-        rej.flag(np.isnat(np.asarray(out[when], dtype="datetime64[ns]")), schema.REASON_MISSING_DATE,
-                 when, f"{when} is empty: the row cannot be placed in time")
-    if data.table == schema.POLICIES:
-        messages += _policy_rules(data, out, rej, generic)
-    if data.table == schema.CLAIMS:
-        messages += _claim_rules(data, out, rej)
+    if ids_raw is None or id_col is None:
+        return
+    missing = np.asarray(ids_raw.is_null(), dtype=bool)
+    if spec.column(id_col).required:
+        rej.flag(missing, schema.REASON_MISSING_ID, id_col, f"{id_col} is empty")
+    if spec.column(id_col).unique and _has_duplicates(ids_raw):
+        ids = pd.Series(out[id_col])
+        dup = (ids.notna() & ids.duplicated(keep="first")).to_numpy()
+        first = pd.Series(np.arange(n)).groupby(ids).transform("min").to_numpy()
+        detail = np.empty(n, dtype=object)
+        for i in np.flatnonzero(dup):
+            detail[i] = f"{id_col} {ids.iat[i]} already on {data.where(int(first[i]))}"
+        rej.flag(dup, schema.REASON_DUPLICATE_ID, id_col, detail)
+
+
+def _column_rules(spec: schema.TableSpec, out: dict[str, object], rej: _Rejections,
+                  today: dt.date) -> None:
+    """Amounts that must be zero or more; dates after ``today``."""
     for c in spec.columns:
         if c.nonnegative and c.name in out:
             neg = np.asarray(out[c.name], dtype=float) < 0
@@ -240,14 +292,18 @@ def validate_table(data: Assembled, *, today: dt.date, references: Mapping[str, 
         if c.kind == "date" and c.name in out:
             future = np.asarray(out[c.name], dtype="datetime64[ns]") > limit
             rej.flag(future, schema.REASON_FUTURE_DATE, c.name, f"after today ({today.isoformat()})")
+
+
+def _reference_rules(spec: schema.TableSpec, out: dict[str, object], rej: _Rejections,
+                     references: Mapping[str, pd.Index] | None) -> None:
+    """Member and policy ids missing from a loaded members / policies table."""
     for key, reason in (("member_id", schema.REASON_UNKNOWN_MEMBER),
                         ("policy_id", schema.REASON_UNKNOWN_POLICY)):
-        if references and key in references and key in out and key != id_col:
+        if references and key in references and key in out and key != spec.id_column:
             ref = pd.Series(out[key])
             unknown = ref.notna() & ~ref.isin(references[key])
             table = "members" if key == "member_id" else "policies"
             rej.flag(unknown.to_numpy(), reason, key, f"no such {key} in the {table} table")
-    return _finish(data, out, rej, messages)
 
 
 def _has_duplicates(ids: pa.Array) -> bool:
@@ -313,7 +369,8 @@ def _policy_rules(data: Assembled, out: dict[str, object], rej: _Rejections,
     return messages
 
 
-def _claim_rules(data: Assembled, out: dict[str, object], rej: _Rejections) -> list[str]:
+def _claim_rules(data: Assembled, out: dict[str, object], rej: _Rejections,
+                 generic: bool = False) -> list[str]:
     n = len(data)
     messages = []
     settled = np.asarray(out["settled_at"], dtype="datetime64[ns]") if "settled_at" in out else None
@@ -332,13 +389,22 @@ def _claim_rules(data: Assembled, out: dict[str, object], rej: _Rejections) -> l
     return messages
 
 
+# Rules that involve several columns of one table, by table (after every column is parsed).
+TABLE_RULES: dict[str, Callable[[Assembled, dict[str, object], _Rejections, bool], list[str]]] = {
+    schema.POLICIES: _policy_rules,
+    schema.CLAIMS: _claim_rules,
+}
+
+
 def _finish(data: Assembled, out: dict[str, object], rej: _Rejections,
             messages: list[str]) -> TableValidation:
     spec = schema.TABLE_SPECS[data.table]
     keep = ~rej.rejected
     columns: dict[str, object] = {c: out[c] for c in spec.column_names if c in out}
     for name, arr in data.extras.items():
-        columns[name] = normalize.extra_column(arr)
+        columns[name], not_numbers = normalize.extra_column_checked(arr)
+        if not_numbers is not None:
+            messages = [*messages, _not_numbers_message(data, name, not_numbers)]
     partial = not keep.all()
     for name, values in columns.items():
         kind = spec.column(name).kind if name in spec.column_names else None
@@ -361,6 +427,20 @@ def _finish(data: Assembled, out: dict[str, object], rej: _Rejections,
                          rejected=len(idx),
                          reasons={k: int(v) for k, v in rejected["reason"].value_counts().items()})
     return TableValidation(frame, rejected, report, [f"{data.table}: {m}" for m in messages])
+
+
+def _not_numbers_message(data: Assembled, name: str, bad: np.ndarray) -> str:
+    """The report of a mostly numeric extra column's cells that are not numbers."""
+    idx = np.flatnonzero(bad)
+    first = "; ".join(f"{data.where(int(i))} ({_cell(data.extras[name], int(i))!r})"
+                      for i in idx[:5])
+    return (f"column {name!r} is read as numbers: {len(idx):,} cell(s) that are not numbers "
+            f"are left empty (first: {first})")
+
+
+def _cell(arr: pa.Array, i: int) -> object:
+    value = arr[i].as_py()
+    return value.strip() if isinstance(value, str) else value
 
 
 def _source_header(data: Assembled, part: int, canonical: str | None) -> str | None:

@@ -66,10 +66,19 @@ class ValidationReport:
     def total_rejected(self) -> int:
         return int(sum(t.rejected for t in self.tables))
 
+    def table_messages(self, table: TableReport) -> list[str]:
+        """The messages about ``table``: those naming the table or one of its files."""
+        heads = (f"{table.table}:", *table.files)
+        return [m for m in self.messages if m.startswith(heads)]
+
     def to_json(self, as_of: pd.Timestamp | None) -> dict[str, object]:
+        """DESIGN §5's object; each table carries its ``messages`` (title rows skipped, merged
+        cells filled, cells set missing...) and ``messages`` at the top lists them all, with
+        those about no table (files skipped in a folder)."""
         return {
             "as_of": "" if as_of is None else pd.Timestamp(as_of).date().isoformat(),
-            "tables": [t.to_json() for t in self.tables],
+            "tables": [{**t.to_json(), "messages": self.table_messages(t)} for t in self.tables],
+            "messages": list(self.messages),
         }
 
     def export_rejected(self, path: str | Path) -> Path:

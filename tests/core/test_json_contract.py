@@ -38,14 +38,17 @@ def _is_int(v: object) -> bool:
 
 def check_validate_json(out: dict) -> None:
     # {"as_of": str, "tables": [{"table": str, "files": [str], "read": int, "accepted": int,
-    #  "rejected": int, "reasons": {reason_code: int}}]}
+    #  "rejected": int, "reasons": {reason_code: int}, "messages": [str]}], "messages": [str]}
+    # (per-table and top-level messages: issue #11 point 12)
     from memberdesk.core import schema
 
-    assert set(out) == {"as_of", "tables"}
+    assert set(out) == {"as_of", "tables", "messages"}
+    assert all(isinstance(m, str) for m in out["messages"])
     assert isinstance(out["as_of"], str) and ISO_DATE.match(out["as_of"])
     assert isinstance(out["tables"], list) and out["tables"]
     for t in out["tables"]:
-        assert set(t) == {"table", "files", "read", "accepted", "rejected", "reasons"}
+        assert set(t) == {"table", "files", "read", "accepted", "rejected", "reasons", "messages"}
+        assert all(isinstance(m, str) and m in out["messages"] for m in t["messages"])
         assert t["table"] in schema.TABLES
         assert isinstance(t["files"], list) and all(isinstance(f, str) for f in t["files"])
         assert all(_is_int(t[k]) for k in ("read", "accepted", "rejected"))

@@ -21,10 +21,10 @@ def _files(tmp_path: Path) -> Path:
 def test_json_shape_and_exit_zero_with_rejections(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(_files(tmp_path)), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert set(out) == {"as_of", "tables"}
+    assert set(out) == {"as_of", "tables", "messages"}
     assert out["as_of"] == "2021-03-01"  # latest date among accepted rows
     (t,) = out["tables"]
-    assert set(t) == {"table", "files", "read", "accepted", "rejected", "reasons"}
+    assert set(t) == {"table", "files", "read", "accepted", "rejected", "reasons", "messages"}
     assert (t["table"], t["read"], t["accepted"], t["rejected"]) == ("policies", 3, 1, 2)
     assert t["reasons"] == {"duplicate_id": 1, "unparseable_date": 1}
     assert t["files"] == [str(tmp_path / "policies.csv")]
