@@ -1,0 +1,230 @@
+"""The Cox scoring model: coefficients from the project's Cox engine
+(:func:`memberdesk.analysis.cox.fit_cox`, Efron ties) and a Breslow baseline per stratum.
+
+Time axis and ``conditional_after``
+-----------------------------------
+Training rows are the policies in force at past snapshot dates t (:mod:`.snapshot`); the clock
+starts at t and runs to a voluntary exit (the event), a competing exit (death, maturity:
+censored) or the end of the window t + h (censored). Strata are payment frequency x policy year
+at t, each with its own Breslow baseline Λ0_s. The probability of a voluntary exit within h
+months for a policy in force at its current duration is therefore the *conditional* one
+(lifelines' ``conditional_after``: it has already survived its current duration), and
+
+    P(exit in (t, t+h] | in force at t, x) = 1 - exp(-Λ0_s(h) exp(lp(x) - offset))
+
+where ``offset`` is the mean linear predictor of the training rows (Λ0_s is estimated for it).
+Breslow: Λ0_s(u) = sum over event times u_j <= u of d_j / sum_{T_i >= u_j} exp(lp_i - offset).
+Competing exits are censored: the probability is cause-specific (net of deaths/maturities).
+
+Reasons: the contribution of a feature to the linear predictor against the reference profile:
+beta_level for a categorical feature (0 at the reference level), beta (x - median) for a
+numeric one.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from memberdesk.analysis.cox import fit_cox
+from memberdesk.analysis.scoring.encoder import FeatureEncoder, fit_encoder
+from memberdesk.analysis.scoring.reasons import Reasons, top_reasons
+from memberdesk.analysis.scoring.snapshot import Snapshot
+from memberdesk.core.errors import AnalysisError
+
+COX_CATEGORICAL: tuple[str, ...] = ("product", "channel", "gender", "region", "tier")
+COX_NUMERIC: tuple[str, ...] = (
+    "log_premium", "log_sum_assured", "duration_months", "anniversary_in_horizon", "age",
+    "tenure_months", "inforce_policies", "past_lapses", "uses_3m", "uses_12m",
+    "months_since_use", "contacts_90d", "unresolved_90d", "low_ratings_90d", "transfers_90d",
+    "open_claims", "declined_claims")
+STRATA_COLUMNS: tuple[str, ...] = ("payment_frequency", "duration_band")
+POOLED = "(pooled)"
+MAX_DROPS = 6  # collinear/constant covariates dropped one at a time before giving up
+
+
+@dataclass(frozen=True, eq=False)
+class CoxScorer:
+    """A fitted Cox scoring model (see the module docstring)."""
+
+    horizon_months: int
+    encoder: FeatureEncoder
+    beta: dict[str, float]              # covariate name (``col`` or ``col=level``) -> coef
+    offset: float
+    strata_columns: tuple[str, ...]
+    baseline: dict[str, tuple[np.ndarray, np.ndarray]]  # stratum -> (times, cumulative hazard)
+    n_train: int
+    events_train: int
+
+    kind = "cox"
+
+    def linear_predictor(self, features: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """(lp - offset, n x F contributions against the reference) for ``features``."""
+        n = len(features)
+        enc = self.encoder
+        contrib = np.zeros((n, len(enc.columns)), dtype=np.float64)
+        for j, col in enumerate(enc.categorical):
+            codes = enc.codes(features, col)
+            table = np.array([self.beta.get(f"{col}={lv}", 0.0) for lv in enc.categorical[col]]
+                             + [0.0])  # unseen level (-1) -> reference
+            contrib[:, j] = table[codes]
+        k = len(enc.categorical)
+        for j, col in enumerate(enc.numeric):
+            contrib[:, k + j] = self.beta.get(col, 0.0) * (enc.number(features, col)
+                                                          - enc.numeric[col])
+        lp = contrib.sum(axis=1) + self._reference_lp() - self.offset
+        return lp, contrib
+
+    def _reference_lp(self) -> float:
+        return float(sum(self.beta.get(c, 0.0) * m for c, m in self.encoder.numeric.items()))
+
+    def strata(self, features: pd.DataFrame) -> np.ndarray:
+        return stratum_labels(features, self.strata_columns)
+
+    def cumulative_hazard(self, features: pd.DataFrame, times: np.ndarray) -> np.ndarray:
+        """n x len(times) Λ(u | x) = Λ0_s(u) exp(lp - offset); an unseen stratum uses the
+        pooled baseline."""
+        lp, _ = self.linear_predictor(features)
+        labels = self.strata(features)
+        out = np.empty((len(features), len(times)))
+        known = set(self.baseline)
+        for s in pd.unique(labels):
+            rows = labels == s
+            bt, bh = self.baseline[s if s in known else POOLED]
+            h0 = _step(bt, bh, np.asarray(times, dtype=float))
+            out[rows] = np.exp(lp[rows])[:, None] * h0[None, :]
+        return out
+
+    def predict(self, features: pd.DataFrame, at: float | None = None) -> np.ndarray:
+        """Probability of a voluntary exit within ``at`` months (default: the horizon)."""
+        u = float(self.horizon_months if at is None else at)
+        return 1.0 - np.exp(-self.cumulative_hazard(features, np.array([u]))[:, 0])
+
+    def reasons(self, features: pd.DataFrame) -> Reasons:
+        _, contrib = self.linear_predictor(features)
+        vocab, label_codes = reason_labels(self.encoder, features)
+        return top_reasons(contrib, label_codes, vocab,
+                           "cox_linear_predictor_contribution_vs_reference")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"horizon_months": self.horizon_months, "encoder": self.encoder.to_json(),
+                "coefficients": dict(self.beta), "offset": self.offset,
+                "strata_columns": list(self.strata_columns),
+                "baseline": {s: {"time_months": t.tolist(), "cumulative_hazard": h.tolist()}
+                             for s, (t, h) in self.baseline.items()},
+                "n_train": self.n_train, "events_train": self.events_train}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CoxScorer:
+        return cls(horizon_months=int(data["horizon_months"]),
+                   encoder=FeatureEncoder.from_json(data["encoder"]),
+                   beta={str(k): float(v) for k, v in data["coefficients"].items()},
+                   offset=float(data["offset"]),
+                   strata_columns=tuple(data["strata_columns"]),
+                   baseline={str(s): (np.asarray(v["time_months"], dtype=float),
+                                      np.asarray(v["cumulative_hazard"], dtype=float))
+                             for s, v in data["baseline"].items()},
+                   n_train=int(data["n_train"]), events_train=int(data["events_train"]))
+
+
+def reason_labels(enc: FeatureEncoder, features: pd.DataFrame) -> tuple[tuple[str, ...], np.ndarray]:
+    """Vocabulary of reason codes and the n x F code of each row's feature label."""
+    vocab: list[str] = []
+    cols = []
+    for col, levels in enc.categorical.items():
+        start = len(vocab)
+        vocab += [f"{col}={lv}" for lv in levels]
+        codes = enc.codes(features, col)
+        cols.append(np.where(codes >= 0, start + codes, start))
+    for col in enc.numeric:
+        cols.append(np.full(len(features), len(vocab)))
+        vocab.append(col)
+    return tuple(vocab), (np.column_stack(cols) if cols else np.zeros((len(features), 0), dtype=np.int64))
+
+
+def stratum_labels(features: pd.DataFrame, columns: tuple[str, ...]) -> np.ndarray:
+    if not columns:
+        return np.full(len(features), POOLED, dtype=object)
+    out = features[columns[0]].astype(str).to_numpy(dtype=object)
+    for c in columns[1:]:
+        out = out + "|" + features[c].astype(str).to_numpy(dtype=object)
+    return out
+
+
+def _step(times: np.ndarray, values: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """Right-continuous step function (0 before the first time) evaluated at ``at``."""
+    idx = np.searchsorted(times, at, side="right") - 1
+    return np.where(idx >= 0, values[np.maximum(idx, 0)], 0.0)
+
+
+def training_frame(snaps: list[Snapshot], max_rows: int | None, seed: int) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Stacked features, times and events of the labelled snapshots, subsampled to at most
+    ``max_rows`` rows (uniformly, fixed seed) when given."""
+    frame = pd.concat([s.features for s in snaps], ignore_index=True)
+    time = np.concatenate([s.time for s in snaps if s.time is not None])
+    event = np.concatenate([s.event for s in snaps if s.event is not None])
+    if max_rows is not None and len(frame) > max_rows:
+        keep = np.sort(np.random.default_rng(seed).choice(len(frame), max_rows, replace=False))
+        frame = frame.iloc[keep].reset_index(drop=True)
+        time, event = time[keep], event[keep]
+    return frame, time, event
+
+
+def fit_cox_scorer(snaps: list[Snapshot], *, max_rows: int | None = 400_000,
+                   seed: int = 0) -> CoxScorer:
+    """Fit the Cox scoring model on labelled snapshots (see the module docstring).
+
+    Constant covariates are left out; a covariate the engine refuses (collinear, or
+    separating) is dropped and the model refitted, at most ``MAX_DROPS`` times."""
+    if not snaps or any(s.time is None for s in snaps):
+        raise AnalysisError("the Cox scoring model needs labelled snapshots")
+    horizon = snaps[0].horizon_months
+    frame, time, event = training_frame(snaps, max_rows, seed)
+    enc = fit_encoder(frame, list(COX_CATEGORICAL), list(COX_NUMERIC))
+    strata_cols = tuple(c for c in STRATA_COLUMNS if c in frame.columns)
+    data = pd.DataFrame({"duration": time, "event": event})
+    for col in enc.categorical:
+        data[col] = frame[col].astype(str).to_numpy(dtype=object)
+    for col in enc.numeric:
+        data[col] = enc.number(frame, col)
+    data["_stratum"] = stratum_labels(frame, strata_cols)
+    covariates = list(enc.columns)
+    for _ in range(MAX_DROPS + 1):
+        try:
+            result = fit_cox(data, covariates, strata="_stratum", diagnostics=False)
+            break
+        except AnalysisError as exc:
+            if exc.column in covariates and len(covariates) > 1:
+                covariates.remove(exc.column)
+                continue
+            raise
+    else:  # pragma: no cover - MAX_DROPS refusals in a row
+        raise AnalysisError("the Cox scoring model cannot be fitted")
+    enc = FeatureEncoder({c: v for c, v in enc.numeric.items() if c in covariates},
+                         {c: v for c, v in enc.categorical.items() if c in covariates},
+                         {c: v for c, v in enc.reference.items() if c in covariates})
+    beta = dict(zip(result.coefficients["covariate"], result.coefficients["coef"].astype(float)))
+    scorer = CoxScorer(horizon, enc, beta, 0.0, strata_cols, {}, len(frame), int(event.sum()))
+    lp, _ = scorer.linear_predictor(frame)
+    offset = float(lp.mean())
+    risk = np.exp(lp - offset)
+    labels = data["_stratum"].to_numpy(dtype=object)
+    baseline = {s: breslow(time[labels == s], event[labels == s], risk[labels == s])
+                for s in pd.unique(labels)}
+    baseline[POOLED] = breslow(time, event, risk)
+    return CoxScorer(horizon, enc, beta, offset, strata_cols, baseline, len(frame),
+                     int(event.sum()))
+
+
+def breslow(time: np.ndarray, event: np.ndarray, risk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Breslow cumulative baseline hazard at the distinct event times: sum of d_j / (sum of
+    ``risk`` over the rows with time >= u_j)."""
+    order = np.argsort(time, kind="stable")
+    t, e, r = time[order], event[order], risk[order]
+    uniq, first = np.unique(t, return_index=True)
+    at_risk = np.cumsum(r[::-1])[::-1][first]
+    deaths = np.add.reduceat(e.astype(float), first) if t.size else np.zeros(0)
+    has = deaths > 0
+    return uniq[has], np.cumsum(deaths[has] / at_risk[has])

@@ -1,0 +1,125 @@
+"""The fitted feature encoder a scoring model carries: which snapshot columns it reads, the
+levels of each categorical column (with the reference level), and the value that fills a
+missing number. Stored in the model file so a saved model scores new data exactly as it
+scored the data it was fitted on, and says which columns or levels do not match.
+
+Conventions: a categorical value is compared as text; a missing categorical value is the level
+``"(missing)"``; a missing number is replaced by the training median (``fill``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from memberdesk.core.errors import AnalysisError
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """What in new data does not match a model: missing columns, and per categorical column
+    the levels the model never saw (reason codes for presenters)."""
+
+    missing_columns: tuple[str, ...] = ()
+    unknown_levels: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing_columns and not self.unknown_levels
+
+    def describe(self) -> str:
+        parts = []
+        if self.missing_columns:
+            parts.append("missing columns: " + ", ".join(self.missing_columns))
+        for col, levels in self.unknown_levels:
+            shown = ", ".join(repr(v) for v in levels[:5]) + (" ..." if len(levels) > 5 else "")
+            parts.append(f"column {col!r} has values the model never saw: {shown}")
+        return "; ".join(parts)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"missing_columns": list(self.missing_columns),
+                "unknown_levels": {c: list(v) for c, v in self.unknown_levels}}
+
+
+@dataclass(frozen=True)
+class FeatureEncoder:
+    """``numeric``: column -> fill value (training median); ``categorical``: column -> sorted
+    levels; ``reference``: categorical column -> its reference level (most frequent)."""
+
+    numeric: dict[str, float] = field(default_factory=dict)
+    categorical: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    reference: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def columns(self) -> list[str]:
+        return [*self.categorical, *self.numeric]
+
+    def check(self, frame: pd.DataFrame) -> Mismatch:
+        """Columns of the model absent from ``frame`` and unseen categorical levels."""
+        missing = tuple(c for c in self.columns if c not in frame.columns)
+        unknown = []
+        for col, levels in self.categorical.items():
+            if col in frame.columns:
+                seen = pd.unique(frame[col].astype(object).to_numpy())
+                new = sorted(str(v) for v in seen if str(v) not in set(levels))
+                if new:
+                    unknown.append((col, tuple(new)))
+        return Mismatch(missing, tuple(unknown))
+
+    def require(self, frame: pd.DataFrame, *, allow_new_levels: bool) -> Mismatch:
+        """:meth:`check`, raising :class:`AnalysisError` on a missing column (and on an unseen
+        level unless ``allow_new_levels``: such rows are then scored as the reference level)."""
+        mismatch = self.check(frame)
+        if mismatch.missing_columns or (mismatch.unknown_levels and not allow_new_levels):
+            raise AnalysisError("the data do not match the model: " + mismatch.describe(),
+                                column=(mismatch.missing_columns or
+                                        tuple(c for c, _ in mismatch.unknown_levels))[0])
+        return mismatch
+
+    def codes(self, frame: pd.DataFrame, col: str) -> np.ndarray:
+        """Level index of each row in ``self.categorical[col]`` (-1 = unseen level)."""
+        levels = self.categorical[col]
+        return np.asarray(pd.Index(levels).get_indexer(frame[col].astype(object).astype(str)),
+                          dtype=np.int64)
+
+    def number(self, frame: pd.DataFrame, col: str) -> np.ndarray:
+        values = np.asarray(frame[col], dtype=float)
+        return np.where(np.isnan(values), self.numeric[col], values)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"numeric": dict(self.numeric),
+                "categorical": {c: list(v) for c, v in self.categorical.items()},
+                "reference": dict(self.reference)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FeatureEncoder:
+        return cls(numeric={str(k): float(v) for k, v in data["numeric"].items()},
+                   categorical={str(k): tuple(map(str, v)) for k, v in data["categorical"].items()},
+                   reference={str(k): str(v) for k, v in data["reference"].items()})
+
+
+def fit_encoder(frame: pd.DataFrame, categorical: list[str], numeric: list[str]) -> FeatureEncoder:
+    """Levels, references (most frequent level; ties -> first in sorted order) and medians
+    of the columns of ``frame`` that vary; constant columns are left out (they cannot explain
+    differences)."""
+    num: dict[str, float] = {}
+    for col in numeric:
+        if col not in frame.columns:
+            continue
+        values = np.asarray(frame[col], dtype=float)
+        finite = values[~np.isnan(values)]
+        if finite.size and float(finite.min()) < float(finite.max()):
+            num[col] = float(np.median(finite))
+    cat: dict[str, tuple[str, ...]] = {}
+    ref: dict[str, str] = {}
+    for col in categorical:
+        if col not in frame.columns:
+            continue
+        labels, counts = np.unique(frame[col].astype(object).astype(str).to_numpy(),
+                                   return_counts=True)
+        if labels.size >= 2:
+            cat[col] = tuple(str(v) for v in labels)
+            ref[col] = str(labels[int(np.argmax(counts))])
+    return FeatureEncoder(num, cat, ref)
