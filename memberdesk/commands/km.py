@@ -1,8 +1,15 @@
 """`memberdesk km DATA... [--by COL] [--duration COL --event-col COL] [--unit days|months]
-[--json]` (DESIGN §5): Kaplan-Meier retention per segment with a log-rank test.
+[--test logrank|wilcoxon|tarone|peto|fh:P,Q] [--entry COL | --study-start DATE]
+[--keep-missing] [--json]` (DESIGN §5): Kaplan-Meier retention per segment with a test
+between the segments.
 
 Default unit: months for insurer data, days (= the table's own unit) for a generic
-``--duration/--event-col`` table.
+``--duration/--event-col`` table. Rows with no value in ``--by`` are left out, as R does, and
+counted on stderr and in the JSON's ``excluded`` (``--keep-missing`` shows them as a
+"(missing)" group). Delayed entry: ``--entry COL`` (generic tables: entry durations; rows with
+exit <= entry are rejected with a reason) or ``--study-start DATE`` (insurer tables: policies
+issued before it enter at their duration on that date; those ended on or before it are out of
+window).
 """
 from __future__ import annotations
 
@@ -11,12 +18,14 @@ import sys
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from memberdesk.analysis.frames import default_unit
 from memberdesk.analysis.survival import KMResult, km_by_segment
+from memberdesk.analysis.weighted_logrank import parse_test
 from memberdesk.commands.common import add_data_args, load_from_args, print_json
 from memberdesk.core.dataset import Dataset
-from memberdesk.core.errors import DataError
+from memberdesk.core.errors import AnalysisError, DataError
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -29,16 +38,69 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--unit", choices=("days", "months"),
                    help="time unit (default: months; for a generic --duration table the default is "
                         "its own unit, and months assumes its durations are days)")
+    p.add_argument("--test", default="logrank", metavar="TEST",
+                   help="test between segments: logrank (default), wilcoxon, tarone, peto or "
+                        "fh:P,Q (Fleming-Harrington; fh:1,0 = R survdiff rho = 1)")
+    add_entry_args(p)
+    p.add_argument("--keep-missing", dest="keep_missing", action="store_true",
+                   help="show rows with no --by value as a '(missing)' group (default: left "
+                        "out and counted, as R)")
     p.add_argument("--json", action="store_true", help="print the result as one JSON object")
     p.set_defaults(run=run)
 
 
+def add_entry_args(p: argparse.ArgumentParser) -> None:
+    """``--entry COL`` / ``--study-start DATE`` (delayed entry), shared with ``decrements``."""
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--entry", metavar="COL",
+                       help="generic tables: column of entry durations (delayed entry; the "
+                            "record is at risk after it)")
+    group.add_argument("--study-start", dest="study_start", metavar="YYYY-MM-DD",
+                       help="insurer tables: start of the study window (policies issued before "
+                            "it enter at their duration on that date)")
+
+
+def apply_entry_args(args: argparse.Namespace, ds: Dataset) -> Dataset:
+    """The Dataset with the study start of ``--study-start`` (exit 2 on a bad date)."""
+    start = getattr(args, "study_start", None)
+    if start is None:
+        return ds
+    try:
+        return ds.with_study_start(pd.Timestamp(start))
+    except ValueError:
+        raise SystemExit(usage_error(f"--study-start {start!r} is not a date (YYYY-MM-DD)")) from None
+
+
+def usage_error(message: str) -> int:
+    print(f"memberdesk: error: {message}", file=sys.stderr)
+    return 2
+
+
+def report_excluded(excluded: dict[str, int], by: str | None) -> None:
+    """Say on stderr which records the analysis left out and why (never silently)."""
+    words = {"missing_group": f"with no {by} value (left out, as R does; --keep-missing shows them)",
+             "out_of_window": "ended on or before the study start (out of window)",
+             "entry_missing": "rejected: entry time missing",
+             "entry_negative": "rejected: entry time negative",
+             "exit_not_after_entry": "rejected: exit not after entry (no time at risk)"}
+    for reason, n in excluded.items():
+        if n:
+            print(f"memberdesk: note: {n:,} rows {words.get(reason, reason)}", file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
-    # only the --by column is needed among the unmapped ones: the others are not parsed
-    ds = load_from_args(args, extra_columns=() if args.by is None else (args.by,))
+    # only the --by/--entry columns are needed among the unmapped ones: the others are not parsed
+    extra = tuple(c for c in (args.by, args.entry) if c is not None)
+    try:
+        spec = parse_test(args.test)
+    except AnalysisError as exc:
+        raise SystemExit(usage_error(str(exc))) from None
+    ds = apply_entry_args(args, load_from_args(args, extra_columns=extra))
     report_rejected_policies(ds)
     unit = args.unit or default_unit(ds)
-    result = km_by_segment(ds, args.by, unit=unit)
+    result = km_by_segment(ds, args.by, unit=unit, test=spec, entry=args.entry,
+                           missing="group" if args.keep_missing else "drop")
+    report_excluded(result.excluded, args.by)
     if args.json:
         print_json(result.to_json())
     else:
@@ -70,6 +132,10 @@ def report_rejected_policies(ds: Dataset) -> None:
           file=sys.stderr)
 
 
+TEST_NAMES = {"logrank": "Log-rank", "wilcoxon": "Wilcoxon (Gehan-Breslow)",
+              "tarone": "Tarone-Ware", "peto": "Peto-Peto"}
+
+
 def _time(x: float) -> str:
     return "not reached" if not np.isfinite(x) else f"{x:,.1f}"
 
@@ -95,5 +161,6 @@ def format_result(result: KMResult) -> str:
     if result.logrank is not None:
         lr = result.logrank
         p = "< 0.001" if lr.p_value < 0.001 else f"= {lr.p_value:.3f}"
-        lines += ["", f"Log-rank test: chi2 = {lr.test_statistic:.2f}, df = {lr.degrees_of_freedom}, p {p}"]
+        name = TEST_NAMES.get(lr.test, f"Fleming-Harrington {lr.test[3:]}")
+        lines += ["", f"{name} test: chi2 = {lr.test_statistic:.2f}, df = {lr.degrees_of_freedom}, p {p}"]
     return "\n".join(lines)
