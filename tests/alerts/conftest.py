@@ -13,7 +13,7 @@ A book of policies issued every month from 2024-01 to 2026-11 through four chann
 three latest complete free-look cohort months (2026-08, 2026-09, 2026-10: a cohort month is
 complete when its last day + 15 days is on or before the as-of date). ``branches`` adds a
 ``branch`` column with that many branches whose free-look probabilities are spread from 1 %
-to 9 % (an overdispersed book).
+to 15 % (an overdispersed book).
 """
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def make_book(*, jump: bool = False, per_cell: int = 150, seed: int = 0, branche
             branch = None
             if branches:
                 branch = rng.integers(0, branches, n)
-                p_fl = 0.01 + 0.08 * branch / max(branches - 1, 1)
+                p_fl = 0.01 + 0.14 * branch / max(branches - 1, 1)
             fl = rng.random(n) < p_fl
             fl_days = rng.integers(1, 16, n)
             lapse_months = rng.geometric(0.015, n)

@@ -1,0 +1,91 @@
+"""`memberdesk alerts`: JSON contract (DESIGN §5), exit statuses 0/2/3/4, history, rules."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from memberdesk.cli import main
+
+from .conftest import make_book
+
+ALERT_KEYS = {"metric", "segment", "level", "method", "value", "expected", "lower", "upper", "n",
+              "since", "status"}
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory) -> tuple[Path, Path]:
+    d = tmp_path_factory.mktemp("books")
+    jump, flat = d / "jump" / "policies.csv", d / "flat" / "policies.csv"
+    for path, j in ((jump, True), (flat, False)):
+        path.parent.mkdir()
+        make_book(jump=j).to_csv(path, index=False)
+    return jump, flat
+
+
+def _run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_json_contract_and_fail_on(books, capsys) -> None:
+    jump, flat = books
+    code, out, _ = _run(capsys, "alerts", str(jump), "--json", "--fail-on", "alarm")
+    assert code == 4
+    data = json.loads(out)
+    assert set(data) == {"as_of", "alerts"} and data["as_of"] == "2026-11-30"
+    assert data["alerts"] and all(set(a) == ALERT_KEYS for a in data["alerts"])
+    alarms = [a for a in data["alerts"] if a["level"] == "alarm"]
+    assert {(a["metric"], json.dumps(a["segment"])) for a in alarms} == \
+        {("free_look_cancellation_rate", '{"channel": "broker"}')}
+    assert all(a["status"] == "new" for a in data["alerts"])
+    assert _run(capsys, "alerts", str(flat), "--json", "--fail-on", "alarm")[0] == 0
+    assert _run(capsys, "alerts", str(jump), "--json")[0] == 0          # no --fail-on: 0
+
+
+def test_history_across_runs_and_acknowledge(books, capsys, tmp_path) -> None:
+    jump, flat = books
+    hist = tmp_path / "history.json"
+    _run(capsys, "alerts", str(jump), "--history", str(hist), "--json")
+    code, out, _ = _run(capsys, "alerts", str(jump), "--history", str(hist), "--json")
+    assert {a["status"] for a in json.loads(out)["alerts"]} == {"ongoing"}
+    key = "free_look_cancellation_rate|funnel|channel=broker"
+    assert _run(capsys, "alerts", str(jump), "--history", str(hist), "--acknowledge", key,
+                "--note", "checked with the broker")[0] == 0
+    code, out, _ = _run(capsys, "alerts", str(jump), "--history", str(hist))
+    assert "acknowledged: checked with the broker" in out
+    code, out, _ = _run(capsys, "alerts", str(flat), "--history", str(hist), "--json",
+                        "--fail-on", "alert")
+    assert code == 0 and {a["status"] for a in json.loads(out)["alerts"]} == {"resolved"}
+
+
+def test_usage_and_data_errors(books, capsys, tmp_path) -> None:
+    jump, _ = books
+    assert _run(capsys, "alerts", str(jump), "--by", "no_such_column")[0] == 2
+    with pytest.raises(SystemExit) as info:
+        main(["alerts", str(jump), "--fail-on", "panic"])
+    assert info.value.code == 2
+    bad = tmp_path / "rules.toml"
+    bad.write_text("[defaults]\nalarm_level = 'high'\n")
+    code, _, err = _run(capsys, "alerts", str(jump), "--rules", str(bad))
+    assert code == 3 and "rules.toml" in err and "alarm_level" in err
+    broken = tmp_path / "history.json"
+    broken.write_text("not json")
+    code, _, err = _run(capsys, "alerts", str(jump), "--history", str(broken))
+    assert code == 3 and "history.json" in err
+    assert broken.read_text() == "not json"          # never overwritten
+
+
+def test_by_and_rules_file(books, capsys, tmp_path) -> None:
+    jump, _ = books
+    code, out, _ = _run(capsys, "alerts", str(jump), "--by", "product", "--json")
+    assert code == 0
+    assert all(set(a["segment"]) == {"product"} for a in json.loads(out)["alerts"])
+    strict = tmp_path / "strict.toml"
+    strict.write_text("version = 1\n[metrics.free_look_cancellation_rate]\nenabled = false\n")
+    code, out, _ = _run(capsys, "alerts", str(jump), "--rules", str(strict), "--json",
+                        "--fail-on", "alarm")
+    assert code == 0
+    assert all(a["metric"] != "free_look_cancellation_rate" for a in json.loads(out)["alerts"])
