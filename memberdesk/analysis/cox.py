@@ -10,12 +10,14 @@ Conventions and checks
 ----------------------
 * Durations/events come from :func:`memberdesk.analysis.frames.survival_frame` (months for
   insurer data, the table's own unit for generic ones; coefficients do not depend on the time
-  unit). ``entry`` (delayed entry, left truncation) is a column in the same unit: a row is at
-  risk on (entry, exit]; rows with exit <= entry are left out with the reason
-  ``exit_not_after_entry`` (counted in ``n_rejected``).
+  unit). Delayed entry (left truncation) comes from the frame's ``entry`` column: ``entry=COL``
+  (entry durations in the same unit) or a Dataset's study start; a row is at risk on
+  (entry, exit]. Rows with a missing or negative entry or an exit not after the entry are
+  rejected with a reason (counted in ``n_rejected``, a note says how many); policies that
+  ended before the study start are out of window (counted in a note).
 * Numeric (and true/false) covariates are used as they are; text/category columns are
   categorical, one-hot encoded against their most frequent level, named ``column=level``.
-* Rows with a missing covariate, stratum, entry or cluster value are left out of the fit, as
+* Rows with a missing covariate, stratum or cluster value are left out of the fit, as
   R's ``na.action = na.omit``; ``n`` counts the rows used, ``n_dropped`` the rows left out and
   a note says how many.
 * Ties: Efron (default) or Breslow. Strata: each level (or combination of levels of several
@@ -81,7 +83,9 @@ class CoxNote:
         "few_events_per_coefficient": "only {per:.1f} events per coefficient: estimates may be "
                                       "unstable (rule of thumb: {rule})",
         "missing_rows_left_out": "{n} rows with a missing covariate were left out",
-        "exit_not_after_entry": "{n} rows with exit at or before entry were left out",
+        "entry_rejected": "{n} rows with a missing or negative entry time, or an exit not "
+                          "after the entry, were left out (rejected)",
+        "out_of_window": "{n} policies ended on or before the study start (out of window)",
         "low_variance": "{columns}: (almost) no variation among the events or among the "
                         "censored rows: near separation, read the estimate with care",
         "coefficient_may_be_infinite": "{columns}: coefficient may be infinite (the likelihood "
@@ -213,12 +217,14 @@ class _Rows:
     ccodes: np.ndarray | None
     n_dropped: int
     n_rejected: int
+    n_out_of_window: int
 
 
 def _select_rows(frame: pd.DataFrame, enc: _Encoded, strata_cols: list[str],
-                 entry_col: str | None, cluster_col: str | None) -> _Rows:
+                 cluster_col: str | None) -> _Rows:
     """Leave out rows with a missing value (R's na.omit) and, with delayed entry, rows whose
-    exit is not after their entry."""
+    exit is not after their entry (``frame``: from :func:`survival_frame`, which already
+    rejected unusable entry times and counted them in ``attrs["rejected"]``)."""
     keep = enc.keep.copy()
     scodes = np.zeros(len(frame), dtype=np.int64)
     if strata_cols:
@@ -230,15 +236,14 @@ def _select_rows(frame: pd.DataFrame, enc: _Encoded, strata_cols: list[str],
         keep &= ~miss
     durations = frame["duration"].to_numpy(dtype=float)
     entry = None
-    n_rejected = 0
-    if entry_col is not None:
-        entry = pd.to_numeric(frame[entry_col], errors="coerce").to_numpy(dtype=float,
-                                                                           na_value=np.nan)
-        keep &= ~np.isnan(entry)
-        bad = keep & ~(durations > entry)
-        n_rejected = int(bad.sum())
+    n_rejected = sum(int(v) for v in frame.attrs.get("rejected", {}).values())
+    bad = np.zeros(len(frame), dtype=bool)
+    if "entry" in frame.columns:
+        entry = frame["entry"].to_numpy(dtype=float)
+        bad = keep & ~(durations > entry)  # R: stop must be > start (also at entry 0)
+        n_rejected += int(bad.sum())
         keep &= ~bad
-    n_dropped = int((~keep).sum()) - n_rejected
+    n_dropped = int((~keep).sum()) - int(bad.sum())
     kept = None if keep.all() else np.flatnonzero(keep)
 
     def take(a: np.ndarray) -> np.ndarray:
@@ -249,7 +254,8 @@ def _select_rows(frame: pd.DataFrame, enc: _Encoded, strata_cols: list[str],
         scodes = np.unique(scodes, return_inverse=True)[1].ravel().astype(np.int64)
     return _Rows(kept, take(durations), take(frame["event"].to_numpy(dtype=np.int8)),
                  None if entry is None else take(entry), scodes,
-                 None if ccodes is None else take(ccodes), n_dropped, n_rejected)
+                 None if ccodes is None else take(ccodes), n_dropped, n_rejected,
+                 int(frame.attrs.get("out_of_window", 0)))
 
 
 def _check_options(ties: str, ph_transform: str, ph_method: str) -> None:
@@ -309,10 +315,10 @@ def fit_cox(data: Dataset | pd.DataFrame, covariates: Sequence[str], *,
     cluster_col = next(iter(_names(cluster)), None)
     prog.status("Preparing covariates")
     unit = default_unit(data) if unit is None else unit
-    frame = survival_frame(data, unit=unit,
-                           columns=(*covariates, *strata_cols, entry_col, cluster_col))
+    frame = survival_frame(data, unit=unit, columns=(*covariates, *strata_cols, cluster_col),
+                           entry=entry_col)
     enc = _encode(frame, covariates)
-    rows = _select_rows(frame, enc, strata_cols, entry_col, cluster_col)
+    rows = _select_rows(frame, enc, strata_cols, cluster_col)
     kept, durations, events = rows.kept, rows.durations, rows.events
     n_events = int(events.sum())
     p = len(enc.names)
@@ -388,7 +394,8 @@ def fit_cox(data: Dataset | pd.DataFrame, covariates: Sequence[str], *,
                      reference_levels=enc.refs, n_dropped=rows.n_dropped,
                      strata=tuple(strata_cols), reasons=tuple(reasons), ties=ties,
                      ph_transform=ph_transform if ph_method == "exact" else "rank",
-                     ph_method=ph_method, cluster=cluster_col, entry=entry_col,
+                     ph_method=ph_method, cluster=cluster_col,
+                     entry=entry_col if rows.entry is None or entry_col else "study_start",
                      n_rejected=rows.n_rejected)
 
 
@@ -401,7 +408,9 @@ def _data_notes(x: np.ndarray, weights: np.ndarray, events: np.ndarray, names: l
     if rows.n_dropped:
         notes.append(CoxNote("missing_rows_left_out", (("n", rows.n_dropped),)))
     if rows.n_rejected:
-        notes.append(CoxNote("exit_not_after_entry", (("n", rows.n_rejected),)))
+        notes.append(CoxNote("entry_rejected", (("n", rows.n_rejected),)))
+    if rows.n_out_of_window:
+        notes.append(CoxNote("out_of_window", (("n", rows.n_out_of_window),)))
     low = cox_checks.low_variance_columns(x, weights, events, names)
     if low:
         notes.append(CoxNote("low_variance", (("columns", ", ".join(low)),)))

@@ -1,8 +1,12 @@
-"""`memberdesk cox DATA... --covariates A,B,... [--duration COL --event-col COL] [--json]`
-(DESIGN §5): Cox proportional-hazards drivers of lapse."""
+"""`memberdesk cox DATA... --covariates A,B,... [--duration COL --event-col COL]
+[--strata COL[,COL]] [--cluster COL] [--ties efron|breslow] [--entry COL | --study-start DATE]
+[--ph-transform km|rank|identity|log] [--json]` (DESIGN §5): Cox proportional-hazards drivers
+of lapse, as R's ``coxph(Surv([entry,] exit, event) ~ ... + strata(...), ties, cluster)`` with
+``cox.zph`` (exact score test) as the proportional-hazards check."""
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import TYPE_CHECKING
 
 from memberdesk.commands.common import add_data_args, load_from_args, print_json
@@ -10,28 +14,52 @@ from memberdesk.commands.common import add_data_args, load_from_args, print_json
 if TYPE_CHECKING:  # the analysis is imported when the command runs (fast start-up)
     from memberdesk.analysis.cox import CoxResult
 
+PH_TRANSFORMS = ("km", "rank", "identity", "log")  # memberdesk.analysis.cox_zph.PH_TRANSFORMS
 
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from memberdesk.commands.km import add_entry_args
+
     p = sub.add_parser("cox", help="Cox model: which covariates drive lapses",
                        description="Cox proportional-hazards model (Efron ties) of the lapse "
                                    "event; categorical covariates are compared with their most "
-                                   "frequent level.")
+                                   "frequent level. Rows with a missing covariate are left out "
+                                   "(counted), as R does.")
     add_data_args(p, generic=True)
     p.add_argument("--covariates", required=True, metavar="A,B,...",
                    help="comma-separated covariate columns")
+    p.add_argument("--strata", metavar="COL[,COL]",
+                   help="stratify: each level (combination) gets its own baseline hazard")
+    p.add_argument("--cluster", metavar="COL",
+                   help="cluster column (e.g. member_id): robust sandwich standard errors, used "
+                        "for the CIs and p-values")
+    p.add_argument("--ties", choices=("efron", "breslow"), default="efron",
+                   help="tied event times (default: efron, as R)")
+    add_entry_args(p)
+    p.add_argument("--ph-transform", dest="ph_transform", choices=PH_TRANSFORMS, default="km",
+                   help="time transform of the proportional-hazards test (R cox.zph; default km)")
     p.add_argument("--json", action="store_true", help="print the result as one JSON object")
     p.set_defaults(run=run)
 
 
+def _names(text: str | None) -> list[str]:
+    return [c.strip() for c in (text or "").split(",") if c.strip()]
+
+
 def run(args: argparse.Namespace) -> int:
     from memberdesk.analysis.cox import fit_cox
-    from memberdesk.commands.km import report_rejected_policies
+    from memberdesk.commands.km import apply_entry_args, report_rejected_policies
 
-    covariates = [c.strip() for c in args.covariates.split(",") if c.strip()]
-    # among the unmapped source columns only the covariates are parsed
-    ds = load_from_args(args, extra_columns=covariates)
+    covariates = _names(args.covariates)
+    strata = _names(args.strata)
+    extra = [*covariates, *strata, *(c for c in (args.cluster, args.entry) if c)]
+    # among the unmapped source columns only the ones the model uses are parsed
+    ds = apply_entry_args(args, load_from_args(args, extra_columns=extra))
     report_rejected_policies(ds)
-    result = fit_cox(ds, covariates)
+    result = fit_cox(ds, covariates, strata=strata or None, cluster=args.cluster,
+                     entry=args.entry, ties=args.ties, ph_transform=args.ph_transform)
+    for note in result.notes:  # never silent: rows left out, near separation
+        print(f"memberdesk: note: {note}", file=sys.stderr)
     if args.json:
         print_json(result.to_json())
     else:
@@ -40,14 +68,22 @@ def run(args: argparse.Namespace) -> int:
 
 
 def format_result(result: CoxResult) -> str:
-    lines = [f"Cox model: {result.n:,} records, {result.events:,} events", ""]
+    strata = f"; strata: {', '.join(result.strata)}" if result.strata else ""
+    lines = [f"Cox model ({result.ties} ties{strata}): {result.n:,} records, "
+             f"{result.events:,} events", ""]
+    robust = result.cluster is not None
     width = max(14, *(len(c) + 2 for c in result.coefficients["covariate"]))
-    header = f"{'covariate':<{width}}{'coef':>9}{'se':>8}{'HR':>8}  {'95% CI':<17}{'p':>9}"
+    se_head = f"{'se':>8}{'robust':>8}" if robust else f"{'se':>8}"
+    header = f"{'covariate':<{width}}{'coef':>9}{se_head}{'HR':>8}  {'95% CI':<17}{'p':>9}"
     lines += [header, "-" * len(header)]
-    for c in result.coefficients.to_dict("records"):
-        p = "<0.001" if c["p_value"] < 0.001 else f"{c['p_value']:.3f}"
-        lines.append(f"{c['covariate']:<{width}}{c['coef']:>9.4g}{c['se']:>8.3g}{c['hazard_ratio']:>8.3f}  "
-                     f"{c['ci_lower']:>6.3f} – {c['ci_upper']:<8.3f}{p:>9}")
+    for r in result.coefficients.itertuples():
+        p = "<0.001" if r.p_value < 0.001 else f"{r.p_value:.3f}"
+        se = f"{r.se:>8.3g}{r.robust_se:>8.3g}" if robust else f"{r.se:>8.3g}"
+        lines.append(f"{r.covariate:<{width}}{r.coef:>9.4g}{se}{r.hazard_ratio:>8.3f}  "
+                     f"{r.ci_lower:>6.3f} – {r.ci_upper:<8.3f}{p:>9}")
+    if robust:
+        lines += ["", f"Robust (sandwich) SE clustered by {result.cluster}: CIs and p-values "
+                      "use it"]
     if result.reference_levels:
         refs = ", ".join(f"{k}={v}" for k, v in result.reference_levels.items())
         lines += ["", f"Reference levels: {refs}"]
@@ -55,9 +91,11 @@ def format_result(result: CoxResult) -> str:
     lines += ["", f"Concordance {result.concordance:.3f}; partial log-likelihood "
                   f"{result.log_likelihood:.2f}; likelihood-ratio test {lr:.2f} on {dof} df "
                   f"(p {'< 0.001' if lp < 0.001 else f'= {lp:.3f}'})", "",
-              "Proportional hazards check:"]
+              f"Proportional hazards check (R cox.zph {result.ph_method} test, "
+              f"{result.ph_transform} transform):"]
     for r in result.ph_test.itertuples():
-        lines.append(f"  {r.covariate:<{width}}{r.verdict}")
+        lines.append(f"  {r.covariate:<{width}}chi2 {r.test_statistic:8.3f} on {r.df} df  "
+                     f"{r.verdict}")
     for note in result.notes:
         lines.append(f"Note: {note}")
     return "\n".join(lines)
