@@ -26,6 +26,9 @@ def add_data_args(parser: argparse.ArgumentParser, *, generic: bool = False,
     if as_of:
         parser.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD",
                             help="observation cut-off (default: latest date in the data)")
+    parser.add_argument("--encoding", metavar="NAME",
+                        help="text encoding of CSV/TSV/TXT files (e.g. utf-8, gb18030, cp1252, "
+                             "latin-1; default: detected over the whole file)")
     if generic:
         parser.add_argument("--duration", metavar="COL",
                             help="read one generic survival table: COL holds durations")
@@ -43,12 +46,8 @@ def load_from_args(args: argparse.Namespace, *, extra_columns: Collection[str] |
     event_col = getattr(args, "event_col", None)
     if (duration is None) != (event_col is None):
         raise SystemExit(_usage("--duration and --event-col go together"))
-    as_of = getattr(args, "as_of", None)
-    if as_of is not None:
-        try:
-            as_of = pd.Timestamp(as_of)
-        except ValueError:
-            raise SystemExit(_usage(f"--as-of {args.as_of!r} is not a date (YYYY-MM-DD)")) from None
+    as_of = parse_date_option("--as-of", getattr(args, "as_of", None))
+    encoding = encoding_option(args)
     from memberdesk.core.engine.urls import looks_like_engine
     if any(looks_like_engine(d) for d in args.data):  # analysed in the engine (issue #13)
         from memberdesk.core.engine.book import open_book, parse_table_options
@@ -57,7 +56,59 @@ def load_from_args(args: argparse.Namespace, *, extra_columns: Collection[str] |
         return open_book(args.data, tables=parse_table_options(getattr(args, "table", [])),
                          as_of=as_of)
     return load_dataset(args.data, as_of=as_of, duration_col=duration, event_col=event_col,
-                        extra_columns=extra_columns)
+                        extra_columns=extra_columns, encoding=encoding)
+
+
+def parse_date_option(option: str, text: str | None) -> pd.Timestamp | None:
+    """A date option (``--as-of``) as a Timestamp; a usage error (exit 2) when it is not a date
+    between :data:`schema.MIN_DATE` and :data:`schema.MAX_DATE`."""
+    from memberdesk.core import schema
+
+    if text is None:
+        return None
+    try:
+        stamp = pd.Timestamp(text)
+    except (ValueError, OverflowError):
+        stamp = None
+    if stamp is None or pd.isna(stamp):
+        raise SystemExit(_usage(f"{option} {text!r} is not a date (YYYY-MM-DD)"))
+    if not pd.Timestamp(schema.MIN_DATE) <= stamp <= pd.Timestamp(schema.MAX_DATE):
+        raise SystemExit(_usage(f"{option} {text!r} is outside the dates MemberDesk handles "
+                                f"({schema.MIN_DATE} to {schema.MAX_DATE})"))
+    return stamp
+
+
+def encoding_option(args: argparse.Namespace) -> str | None:
+    """``--encoding`` checked against Python's codecs (a usage error when unknown)."""
+    from memberdesk.core.text_encoding import canonical_encoding
+
+    name = getattr(args, "encoding", None)
+    if name is None:
+        return None
+    try:
+        canonical_encoding(name)
+    except ValueError as exc:
+        raise SystemExit(_usage(f"--encoding: {exc}")) from None
+    return str(name)
+
+
+def read_expected(path: str, basis: str = "policy_year") -> Any:
+    """The expected-rate table of ``--expected`` (analysis.experience.read_expected_table);
+    an empty file is a data error naming it (exit 3)."""
+    from pathlib import Path
+
+    from memberdesk.analysis.experience import read_expected_table
+    from memberdesk.core.errors import DataError
+
+    try:
+        empty = not Path(path).read_bytes().strip()
+    except OSError as exc:
+        raise DataError(f"cannot read the expected-rate table ({exc.strerror or exc})",
+                        file=str(path)) from None
+    if empty:
+        raise DataError("the expected-rate table is empty (it needs a header policy_year[, "
+                        "segment columns], rate and one row per period)", file=str(path))
+    return read_expected_table(path, basis=basis)
 
 
 def _usage(message: str) -> int:

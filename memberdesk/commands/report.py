@@ -12,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from memberdesk.commands.common import add_data_args, load_from_args
+from memberdesk.commands.common import add_data_args, load_from_args, read_expected
 from memberdesk.core.atomic_write import refuse_overwriting_inputs
 
 
@@ -44,11 +44,7 @@ def run(args: argparse.Namespace) -> int:
     if clash:
         print(f"memberdesk: error: {clash}", file=sys.stderr)
         return 2
-    expected = None
-    if args.expected:
-        from memberdesk.analysis.experience import read_expected_table
-
-        expected = read_expected_table(args.expected)
+    expected = read_expected(args.expected) if args.expected else None
     ds = load_from_args(args)
     path = write_report(ds, output, lang=args.lang, segment=args.by,
                         include_personal=args.include_personal, expected=expected)

@@ -67,12 +67,13 @@ def _pick_mapping(raw: RawTable, mappings: Mapping[str, ColumnMapping] | None) -
 
 
 def read_sources(paths: Sequence[str | Path], *, mappings: Mapping[str, ColumnMapping] | None = None,
-                 progress: Progress | None = None) -> Sources:
+                 progress: Progress | None = None, encoding: str | None = None) -> Sources:
     """Read every file (folders expanded) and propose a mapping for each table found.
+    ``encoding``: the text encoding the user chose for CSV/TSV/TXT files (None = detect).
 
     Raises :class:`DataError` for a file that cannot be read at all.
     """
-    result = read_files(paths, progress)
+    result = read_files(paths, progress, encoding)
     sources = Sources(tuple(str(p) for p in paths), messages=list(result.messages))
     for raw in result.tables:
         sources.items.append(Source(raw, _pick_mapping(raw, mappings)))
@@ -83,7 +84,7 @@ def load_dataset(paths: Sequence[str | Path], *, as_of: pd.Timestamp | None = No
                  mappings: Mapping[str, ColumnMapping] | None = None, duration_col: str | None = None,
                  event_col: str | None = None, today: dt.date | None = None,
                  extra_columns: Collection[str] | None = None,
-                 progress: Progress | None = None) -> Dataset:
+                 progress: Progress | None = None, encoding: str | None = None) -> Dataset:
     """Read, map and validate ``paths`` into a Dataset.
 
     Parameters
@@ -104,8 +105,11 @@ def load_dataset(paths: Sequence[str | Path], *, as_of: pd.Timestamp | None = No
         (``memberdesk km --by COL``) skips parsing the rest. Ignored (all kept) when a name is
         neither a source header nor a canonical column found in the data, e.g. a derived
         column such as ``premium_band`` that may be built from an extra column.
+    encoding
+        Text encoding of CSV/TSV/TXT files (None = detected over each whole file).
     """
-    sources = read_sources(paths, mappings=mappings, progress=SubProgress(progress, 0.0, 0.5))
+    sources = read_sources(paths, mappings=mappings, progress=SubProgress(progress, 0.0, 0.5),
+                           encoding=encoding)
     return load_from_sources(sources, as_of=as_of, duration_col=duration_col, event_col=event_col,
                              today=today, extra_columns=extra_columns,
                              progress=SubProgress(progress, 0.5, 1.0))
