@@ -120,7 +120,8 @@ class AlertsResult:
     ``upper_alert``, ``lower_alarm``, ``upper_alarm``, ``method``, ``phi``, ``tau2``,
     ``flaggable``, ``level``). ``monthly``: one row per metric, column, segment and month
     (``month``, ``x``, ``n``, ``value``, ``expected`` (risk-adjusted expected rate of the
-    metric), ``cusum``). ``unavailable``: metric → why it cannot be computed.
+    metric), ``cusum``). ``book``: the whole book per metric and month, all segments pooled
+    (``metric``, ``month``, ``x``, ``n``). ``unavailable``: metric → why it cannot be computed.
     """
 
     as_of: pd.Timestamp
@@ -130,6 +131,16 @@ class AlertsResult:
     unavailable: dict[str, Unavailable]
     columns: tuple[str, ...]
     rules: AlertRules = field(repr=False, default_factory=AlertRules)
+    book: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def book_value(self, metric: str) -> float | None:
+        """The whole book's rate over the metric's latest window (the funnel target)."""
+        b = self.book
+        if not len(b):
+            return None
+        rows = b[b["metric"] == metric].tail(self.rules.for_metric(metric).window_months)
+        n = float(rows["n"].sum())
+        return float(rows["x"].sum()) / n if n > 0 else None
 
     def to_json(self) -> dict[str, Any]:
         """Exactly DESIGN §5: ``{"as_of", "alerts": [...]}``."""
@@ -338,6 +349,7 @@ def compute_alerts(ds: Dataset, rules: AlertRules | None = None, *,
     funnels: list[pd.DataFrame] = []
     monthly: list[pd.DataFrame] = []
     unavailable: dict[str, Unavailable] = {}
+    books: list[pd.DataFrame] = []
     for i, mm in enumerate(MONITORED):
         check_cancelled(progress)
         rule = rules.for_metric(mm.id)
@@ -355,6 +367,7 @@ def compute_alerts(ds: Dataset, rules: AlertRules | None = None, *,
             unavailable[mm.id] = Unavailable("no_complete_month")
             continue
         good = get_metric(mm.id).good_direction
+        books.append(_book_months(mm.id, rows, first, n_months))
         for column in columns:
             coded = source.codes(mm.entity, column)
             if coded is None:
@@ -373,7 +386,19 @@ def compute_alerts(ds: Dataset, rules: AlertRules | None = None, *,
             monthly.append(cf)
         prog.fraction((i + 1) / len(MONITORED))
     return AlertsResult(pd.Timestamp(ds.as_of).normalize(), sort_alerts(alerts),
-                        _concat(funnels), _concat(monthly), unavailable, columns, rules)
+                        _concat(funnels), _concat(monthly), unavailable, columns, rules,
+                        _concat(books))
+
+
+def _book_months(metric: str, rows: MetricRows, first: int, n_months: int) -> pd.DataFrame:
+    take = (rows.month >= first) & (rows.month < first + n_months)
+    if rows.n is not None:
+        take &= rows.n
+    key = rows.month[take] - first
+    months = np.arange(first, first + n_months)
+    return pd.DataFrame({"metric": metric, "month": [_label(int(m)) for m in months],
+                         "x": np.bincount(key, rows.x[take].astype(float), minlength=n_months),
+                         "n": np.bincount(key, minlength=n_months).astype(float)})
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
