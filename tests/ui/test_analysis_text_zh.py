@@ -121,7 +121,8 @@ def test_drivers_page_lists_labels_and_fits_on_ids(qtbot, show_page, zh_cn) -> N
         raw = model.data(model.index(r, cov), Qt.ItemDataRole.UserRole)
         assert "=" in raw and shown == analysis_text.covariate_label(raw, ["channel", "product_type"])
         text = model.data(model.index(r, verdict))
-        p = float(res.ph_test.set_index("covariate").loc[raw, "p_value"])
+        # the PH test is per term (R cox.zph): the row's column, not its level (issue 10)
+        p = float(res.ph_test.set_index("covariate").loc[raw.split("=")[0], "p_value"])
         assert ("比例风险假设成立" in text) == (p >= 0.05), (text, p)
         assert "proportional" not in text and "effect" not in text
 

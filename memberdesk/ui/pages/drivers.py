@@ -1,5 +1,6 @@
-"""Drivers of lapse: a Cox model on the chosen covariates — forest plot of hazard ratios,
-coefficient table and the proportional-hazards check in plain words."""
+"""Drivers of lapse: a Cox model on the chosen covariates (optionally stratified, with robust
+SE clustered by member) — forest plot of hazard ratios, coefficient table and the
+proportional-hazards check (R's cox.zph exact test, its time transform named) in plain words."""
 from __future__ import annotations
 
 from typing import Any
@@ -18,6 +19,8 @@ from memberdesk.ui.pages.base import (
     fill_column_checklist,
     fill_table,
     make_table,
+    reset_combo,
+    segment_items,
     tick_ids,
 )
 
@@ -25,10 +28,16 @@ DEFAULT_COVARIATES = ("channel", "product_type", "age_band", "premium_band", "ge
 NUMERIC_CANDIDATES = ("annual_premium", "sum_assured", "age_at_issue")
 
 
-def compute_drivers(ds: Any, covariates: list[str], progress: Any = None) -> Any:
+CLUSTER_CANDIDATES = ("member_id",)
+
+
+def compute_drivers(ds: Any, covariates: list[str], progress: Any = None, *,
+                    strata: str | None = None, cluster: str | None = None,
+                    ph_transform: str = "km") -> Any:
     from memberdesk.analysis.cox import fit_cox
 
-    return fit_cox(ds, covariates, progress=progress)
+    return fit_cox(ds, covariates, strata=strata, cluster=cluster, ph_transform=ph_transform,
+                   progress=progress)
 
 
 class DriversPage(AnalysisPage):
@@ -46,6 +55,17 @@ class DriversPage(AnalysisPage):
         self.covariates.setMaximumWidth(220)
         self.covariates.itemChanged.connect(lambda _i: self.request_refresh())
         self.persist("covariates", self.covariates)
+        self.strata = self.combo(self.tr("Strata:"), [(self.tr("None"), None)])
+        self.strata.setToolTip(self.tr("Each level gets its own baseline hazard (R strata())"))
+        self.cluster = self.combo(self.tr("Robust SE by:"), [(self.tr("None"), None)])
+        self.cluster.setToolTip(self.tr("Policies of one member are not independent: robust "
+                                        "(sandwich) standard errors, used for CIs and p-values"))
+        self.ph_transform = self.combo(self.tr("PH test time:"), [
+            (self.tr("Kaplan-Meier (R default)"), "km"), (self.tr("rank"), "rank"),
+            (self.tr("identity"), "identity"), (self.tr("log"), "log")])
+        for key, box in (("strata", self.strata), ("cluster", self.cluster),
+                         ("ph_transform", self.ph_transform)):
+            self.persist(key, box)
         self.fit_label = QLabel("")
         self.fit_label.setWordWrap(True)
         left = QWidget()
@@ -73,6 +93,12 @@ class DriversPage(AnalysisPage):
         p = ds.policies if ds is not None and ds.has("policies") else None
         numeric = [c for c in NUMERIC_CANDIDATES if p is not None and c in p.columns]
         fill_column_checklist(self.covariates, [*cols, *numeric], chosen)
+        reset_combo(self.strata, segment_items(ds, none_label=self.tr("None")),
+                    keep=self.strata.currentData())
+        clusters = [c for c in CLUSTER_CANDIDATES if p is not None and c in p.columns]
+        reset_combo(self.cluster, [(self.tr("None"), None),
+                                   *((column_label(c), c) for c in clusters)],
+                    keep=self.cluster.currentData())
 
     def selected_covariates(self) -> list[str]:
         """Column ids of the ticked covariates."""
@@ -87,7 +113,13 @@ class DriversPage(AnalysisPage):
         if not chosen:
             self.show_message(self.tr("Tick at least one covariate to fit the model."))
             return None
-        return compute_drivers, (ds, chosen), {}
+        strata = self.strata.currentData()
+        if strata in chosen:
+            self.show_message(self.tr("A column cannot be both a covariate and the strata."))
+            return None
+        return compute_drivers, (ds, chosen), {"strata": strata,
+                                               "cluster": self.cluster.currentData(),
+                                               "ph_transform": self.ph_transform.currentData()}
 
     def show_result(self, res: Any) -> None:
         frame = res.to_frame()
@@ -97,15 +129,30 @@ class DriversPage(AnalysisPage):
         columns = list(self.selected_covariates()) + list(res.reference_levels)
         label = lambda name: covariate_label(name, columns)  # noqa: E731
         self.forest.set_ratios(frame, violation="ph_violation", tick_text=label)
-        stat, dof, p = res.likelihood_ratio_test
-        refs = ", ".join(f"{column_label(k)} = {v}" for k, v in res.reference_levels.items())
-        self.fit_label.setText(self.tr(
-            "{n:,} policies, {e:,} lapses. Concordance {c:.3f}. Likelihood-ratio test p = {p:.3g}.\n"
-            "Reference levels: {refs}").format(n=res.n, e=res.events, c=res.concordance, p=p,
-                                               refs=refs or "–")
-            + ("\n" + "\n".join(cox_note(n) for n in res.notes) if res.notes else ""))
+        self.fit_label.setText(self._fit_text(res))
         # the verdict before coef/se: sized to its text, the technical columns scroll instead
+        robust = getattr(res, "cluster", None) is not None
         cols = [c for c in ("covariate", "hazard_ratio", "ci_lower", "ci_upper", "p_value", "verdict",
-                            "coef", "se") if c in frame.columns]
+                            "ph_p_value", "coef", "se", "robust_se" if robust else "")
+                if c in frame.columns]
         # the covariate cell shows "<column label>: <level>"; Qt.UserRole keeps the id
         fill_table(self.table, self.model, frame[cols], formats={"covariate": label})
+
+    def _fit_text(self, res: Any) -> str:
+        """Sample, fit quality, strata, clustering and the PH test's method and transform."""
+        stat, dof, p = res.likelihood_ratio_test
+        refs = ", ".join(f"{column_label(k)} = {v}" for k, v in res.reference_levels.items())
+        lines = [self.tr("{n:,} policies, {e:,} lapses. Concordance {c:.3f}. Likelihood-ratio "
+                         "test p = {p:.3g}.").format(n=res.n, e=res.events, c=res.concordance, p=p),
+                 self.tr("Reference levels: {refs}").format(refs=refs or "–")]
+        if res.strata:
+            lines.append(self.tr("Strata: {s} (concordance within strata)").format(
+                s=", ".join(column_label(c) for c in res.strata)))
+        if res.cluster is not None:
+            lines.append(self.tr("Robust SE clustered by {c}: CIs and p-values use it").format(
+                c=column_label(res.cluster)))
+        ph = res.ph_global
+        if ph is not None:
+            lines.append(self.tr("Proportional hazards: R cox.zph exact test, {t} time transform; "
+                                 "global p = {p:.3g}").format(t=res.ph_transform, p=ph[2]))
+        return "\n".join(lines + [cox_note(n) for n in res.notes])
