@@ -19,6 +19,29 @@ Per row (period × ``by`` segment):
   y = (1.959964 ÷ 0.05)² = 1536.58. A rate of 1 or more gives Z = 1.
 
 The totals row sums exposure, actual and expected claims over all rows.
+
+Periods (``period``: year, quarter, month, week), the study start and the exposure bases are
+those of :func:`memberdesk.analysis.experience_exposure.expose`; the period column is named after
+the basis (``policy_year``, ``policy_quarter``, …, ``calendar_week``).
+
+Amount-weighted studies (``weight``: a policy column such as annual_premium or sum_assured,
+actxps ``wt``): each exposure record carries its policy's weight w; ``exposure`` = Σ w ×
+exposure, ``actual`` = Σ w over studied terminations, ``n_actual`` the number of those
+terminations, and the row keeps ``weight`` = Σ w, ``weight_sq`` = Σ w², ``weight_n`` = n over its
+exposure records. With m = Σw/n and m2 = Σw²/n:
+
+* credibility Z = min(1, √(n_actual ÷ (y·((m2 − m²)·n/(n−1)/m² + 1 − rate)))) (actxps);
+* rate CI: normal with the compound (claim count × amount) standard deviation
+  sd = √(n_actual·((m2 − m²) + m²·(1 − rate))): (actual ± z·sd) ÷ exposure (actxps).
+
+Unweighted, ``n_actual`` = ``actual`` and the rate CI is the binomial one above. The A/E CI is the
+rate CI ÷ expected (``ae_lower``, ``ae_upper``), as actxps.
+
+Control variables (``control``, after R actxps' ``control_vars``): the rate expected from the
+control variables alone — Σ actual ÷ Σ exposure of the whole study within each combination of
+the control columns (and the period when ``"period"`` is among them) — is averaged over each
+row's exposure as ``expected_control``; ``ae_control`` = rate ÷ expected_control. Rows split by
+exactly the control variables therefore have ``ae_control`` = 1.
 """
 from __future__ import annotations
 
@@ -31,15 +54,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from memberdesk.analysis.experience_exposure import ExposureRecords, expose
+from memberdesk.analysis.experience_exposure import BASES, ExposureRecords, expose, split_basis
 from memberdesk.core import schema
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError, DataError
 from memberdesk.core.progress import Progress, check_cancelled, ensure
 
 TOTAL_LABEL = "Total"
-RESULT_COLUMNS: tuple[str, ...] = ("exposure", "actual", "rate", "rate_lower", "rate_upper",
-                                   "expected", "expected_claims", "ae", "credibility")
+RESULT_COLUMNS: tuple[str, ...] = ("exposure", "actual", "n_actual", "rate", "rate_lower",
+                                   "rate_upper", "expected", "expected_claims", "ae", "ae_lower",
+                                   "ae_upper", "credibility")
+WEIGHT_COLUMNS: tuple[str, ...] = ("weight", "weight_sq", "weight_n")
+CONTROL_COLUMNS: tuple[str, ...] = ("expected_control", "ae_control")
 
 
 @dataclass(frozen=True)
@@ -66,6 +92,9 @@ class ExperienceResult:
     credibility_p: float
     credibility_r: float
     conf_level: float
+    weight: str | None = None
+    study_start: pd.Timestamp | None = None
+    control: tuple[str, ...] = ()
 
     @property
     def period_column(self) -> str:
@@ -84,20 +113,39 @@ class ExperienceResult:
 
     def to_json(self) -> dict[str, Any]:
         """The ``experience --json`` object of DESIGN §5."""
+        from memberdesk.analysis.experience_exposure import period_labels
+
         out_rows = []
-        for rec in self.rows.to_dict("records"):
-            item: dict[str, Any] = {self.basis: int(rec[self.basis])}
+        labels = period_labels(self.rows[self.basis].to_numpy(), self.basis)
+        for label, rec in zip(labels, self.rows.to_dict("records")):
+            item: dict[str, Any] = {self.basis: label}
             for col in self.by:
                 item[col] = _plain(rec[col])
             item["exposure"] = float(rec["exposure"])
-            item["actual"] = int(rec["actual"])
-            item["rate"] = _num(rec["rate"])
-            item["expected"] = _num(rec["expected"])
-            item["ae"] = _num(rec["ae"])
-            item["credibility"] = _num(rec["credibility"])
+            item["actual"] = float(rec["actual"]) if self.weight else int(rec["actual"])
+            for col in ("rate", "expected", "ae", "credibility"):
+                item[col] = _num(rec[col])
+            if self.weight or self.control or self.study_start is not None:
+                for col in ("rate_lower", "rate_upper", "ae_lower", "ae_upper"):
+                    item[col] = _num(rec[col])
+            if self.weight:
+                item["n_actual"] = int(rec["n_actual"])
+                for col in WEIGHT_COLUMNS:
+                    item[col] = float(rec[col])
+            if self.control:
+                for col in CONTROL_COLUMNS:
+                    item[col] = _num(rec[col])
             out_rows.append(item)
-        return {"as_of": self.as_of.date().isoformat(), "target": list(self.target),
-                "rows": out_rows}
+        out: dict[str, Any] = {"as_of": self.as_of.date().isoformat(),
+                               "target": list(self.target), "rows": out_rows}
+        # The options beyond DESIGN §5's contract appear only when used (compatible).
+        if self.weight:
+            out["weight"] = self.weight
+        if self.study_start is not None:
+            out["study_start"] = self.study_start.date().isoformat()
+        if self.control:
+            out["control"] = list(self.control)
+        return out
 
 
 def experience_study(ds: Dataset, *, by: Sequence[str] = (),
@@ -105,6 +153,8 @@ def experience_study(ds: Dataset, *, by: Sequence[str] = (),
                      basis: str = "policy_year", expected: pd.DataFrame | None = None,
                      credibility_p: float = 0.95, credibility_r: float = 0.05,
                      method: str = "annual", conf_level: float = 0.95,
+                     period: str | None = None, study_start: pd.Timestamp | str | None = None,
+                     weight: str | None = None, control: Sequence[str] = (),
                      progress: Progress | None = None) -> ExperienceResult:
     """Termination experience by policy year (or calendar year) and segment.
 
@@ -117,7 +167,9 @@ def experience_study(ds: Dataset, *, by: Sequence[str] = (),
     target
         Termination statuses counted as actual decrements (default lapsed, surrendered).
     basis
-        ``"policy_year"`` (default) or ``"calendar_year"``.
+        ``"policy_year"`` (default), ``"calendar_year"``, or any basis of
+        :data:`memberdesk.analysis.experience_exposure.BASES` (``"policy"``/``"calendar"`` with
+        ``period``).
     expected
         Expected-rate table from :func:`read_expected_table`: the period column (matching
         ``basis``), optional segment columns (policy columns), ``rate``.
@@ -127,21 +179,35 @@ def experience_study(ds: Dataset, *, by: Sequence[str] = (),
         Exposure method: ``"annual"`` (default) or ``"distribution"``.
     conf_level
         Level of the rate confidence interval.
+    period
+        ``"year"``, ``"quarter"``, ``"month"`` or ``"week"`` (exposure in that unit).
+    study_start
+        First day of the study (actxps ``start_date``).
+    weight
+        Policy column weighting the study (amount-weighted A/E, see the module docstring).
+    control
+        Control variables (policy columns, or ``"period"``) for ``ae_control``.
     """
     prog = ensure(progress)
     prog.status("Building exposures")
     by = tuple(by)
+    control = tuple(control)
+    kind, length = split_basis(basis, period)
+    basis = f"{kind}_{length}"
     pol_columns = [] if ds.policies is None else list(ds.policies.columns)
     _check_columns(by, pol_columns, basis)
+    _check_columns(tuple(c for c in control if c != "period"), pol_columns, basis)
+    if weight is not None:
+        _check_weight(ds, weight)
     exp_segments = _check_expected(expected, basis, pol_columns)
     if not 0 < credibility_p < 1 or credibility_r <= 0:
         raise AnalysisError("credibility needs 0 < p < 1 and r > 0")
-    records = expose(ds, target=target, basis=basis, method=method)
+    records = expose(ds, target=target, basis=basis, method=method, study_start=study_start)
     check_cancelled(progress)
     prog.fraction(0.6)
     prog.status("Summarising experience")
-    keys = tuple(dict.fromkeys((*by, *exp_segments)))
-    fine = _aggregate(records, keys)
+    keys = tuple(dict.fromkeys((*by, *exp_segments, *(c for c in control if c != "period"))))
+    fine = _aggregate(records, keys, weight)
     fine["expected_claims"] = np.nan
     if expected is not None:
         # Segment values are matched as text on both sides: the table is read as text while a
@@ -153,13 +219,20 @@ def experience_study(ds: Dataset, *, by: Sequence[str] = (),
             table[col] = table[col].map(_segment_key)
         merged = left.merge(table, on=[basis, *exp_segments], how="left", validate="many_to_one")
         fine["expected_claims"] = (merged["_rate"] * merged["exposure"]).to_numpy()
-    rows = _summarise(fine, [basis, *by], credibility_p, credibility_r, conf_level)
+    if control:
+        ckeys = [basis if c == "period" else c for c in control]
+        grouped = fine.groupby(ckeys, dropna=False)
+        control_rate = grouped["actual"].transform("sum") / grouped["exposure"].transform("sum")
+        fine["control_claims"] = control_rate * fine["exposure"]
+    weighted = weight is not None
+    rows = _summarise(fine, [basis, *by], credibility_p, credibility_r, conf_level, weighted)
     totals = _summarise(fine.assign(_all=0), ["_all"], credibility_p, credibility_r,
-                        conf_level).drop(columns="_all")
+                        conf_level, weighted).drop(columns="_all")
     prog.fraction(1.0)
     return ExperienceResult(rows.reset_index(drop=True), totals, ds.as_of, records.target, basis,
                             by, method, expected is not None, credibility_p, credibility_r,
-                            conf_level)
+                            conf_level, weight,
+                            None if study_start is None else pd.Timestamp(study_start), control)
 
 
 def credibility_y(p: float = 0.95, r: float = 0.05) -> float:
@@ -226,9 +299,21 @@ def _read_csv_text(path: Path) -> pd.DataFrame:
     raise DataError(f"cannot decode the expected-rate table: {last}", file=str(path))
 
 
+def _check_weight(ds: Dataset, weight: str) -> None:
+    pol = ds.policies
+    if pol is None or weight not in pol.columns:
+        raise AnalysisError("unknown weight column", column=weight)
+    values = pd.to_numeric(pol[weight], errors="coerce")
+    bad = values.isna() | (values < 0)
+    if bad.any():
+        raise AnalysisError(f"{int(bad.sum())} policies have no usable {weight} (missing or "
+                            "negative): a weighted study needs a weight for every policy",
+                            column=weight)
+
+
 def _check_columns(by: Sequence[str], columns: Sequence[str], basis: str) -> None:
     for col in by:
-        if col in ("policy_year", "calendar_year"):
+        if col in BASES:
             raise AnalysisError(f"{col!r} is already a row of the study; do not split by it",
                                 column=col)
         if col not in columns:
@@ -253,8 +338,10 @@ def _check_expected(expected: pd.DataFrame | None, basis: str,
     return segments
 
 
-def _aggregate(records: ExposureRecords, keys: Sequence[str]) -> pd.DataFrame:
-    """Sum exposure and actual per (period, *keys) with one bincount."""
+def _aggregate(records: ExposureRecords, keys: Sequence[str],
+               weight: str | None = None) -> pd.DataFrame:
+    """Sum exposure and actual (weighted when ``weight`` names a policy column) per
+    (period, *keys) with one bincount; also n_actual and, weighted, Σw, Σw², n."""
     pol = records.policies
     seg_code = np.zeros(len(pol), dtype=np.int64)
     levels: list[np.ndarray] = []
@@ -269,9 +356,13 @@ def _aggregate(records: ExposureRecords, keys: Sequence[str]) -> pd.DataFrame:
     p_min = int(records.period.min()) if len(records.period) else 0
     key = (records.period - p_min) * n_seg + seg_code[records.row]
     n_key = int(key.max()) + 1 if len(key) else 0
-    exposure = np.bincount(key, weights=records.exposure, minlength=n_key)
-    actual = np.bincount(key, weights=records.actual, minlength=n_key)
-    present = np.flatnonzero(np.bincount(key, minlength=n_key))
+    w = np.ones(len(key)) if weight is None else \
+        pd.to_numeric(pol[weight]).to_numpy(dtype=float)[records.row]
+    exposure = np.bincount(key, weights=records.exposure * w, minlength=n_key)
+    actual = np.bincount(key, weights=records.actual * w, minlength=n_key)
+    n_actual = np.bincount(key, weights=records.actual, minlength=n_key)
+    count = np.bincount(key, minlength=n_key)
+    present = np.flatnonzero(count)
     out: dict[str, Any] = {records.basis: present // n_seg + p_min}
     rest = present % n_seg
     decoded = []
@@ -281,40 +372,93 @@ def _aggregate(records: ExposureRecords, keys: Sequence[str]) -> pd.DataFrame:
     for col, values in zip(keys, reversed(decoded)):
         out[col] = values
     out["exposure"] = exposure[present]
-    out["actual"] = actual[present].round().astype(np.int64)
+    out["actual"] = actual[present] if weight is not None else \
+        actual[present].round().astype(np.int64)
+    out["n_actual"] = n_actual[present].round().astype(np.int64)
+    if weight is not None:
+        out["weight"] = np.bincount(key, weights=w, minlength=n_key)[present]
+        out["weight_sq"] = np.bincount(key, weights=w * w, minlength=n_key)[present]
+        out["weight_n"] = count[present].astype(np.int64)
     return pd.DataFrame(out)
 
 
 def _summarise(fine: pd.DataFrame, keys: list[str], p: float, r: float,
-               conf_level: float) -> pd.DataFrame:
-    from scipy.stats import binom
-
+               conf_level: float, weighted: bool = False) -> pd.DataFrame:
     g = fine.assign(_missing=fine["expected_claims"].isna()).groupby(keys, sort=True,
                                                                      dropna=False)
-    out = g.agg(exposure=("exposure", "sum"), actual=("actual", "sum"),
-                expected_claims=("expected_claims", "sum"), _missing=("_missing", "any"))
-    out = out.reset_index()
+    sums: dict[str, tuple[str, str]] = {
+        "exposure": ("exposure", "sum"), "actual": ("actual", "sum"),
+        "n_actual": ("n_actual", "sum"), "expected_claims": ("expected_claims", "sum"),
+        "_missing": ("_missing", "any")}
+    if weighted:
+        sums.update({c: (c, "sum") for c in WEIGHT_COLUMNS})
+    has_control = "control_claims" in fine.columns
+    if has_control:
+        sums["control_claims"] = ("control_claims", "sum")
+    out = g.agg(**sums).reset_index()
     out.loc[out["_missing"], "expected_claims"] = np.nan
     exposure = out["exposure"].to_numpy(dtype=float)
     actual = out["actual"].to_numpy(dtype=float)
-    rate = actual / exposure
+    n_actual = out["n_actual"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = actual / exposure
+        if weighted:
+            m = out["weight"].to_numpy(dtype=float) / out["weight_n"].to_numpy(dtype=float)
+            m2 = out["weight_sq"].to_numpy(dtype=float) / out["weight_n"].to_numpy(dtype=float)
+            lower, upper = _normal_ci(actual, exposure, n_actual, rate, m, m2, conf_level)
+        else:
+            lower, upper = _binomial_ci(exposure, rate, conf_level)
+        expected_rate = out["expected_claims"].to_numpy(dtype=float) / exposure
+        valid_e = expected_rate > 0
+        ae = np.where(valid_e, rate / expected_rate, np.nan)
+        y = credibility_y(p, r)
+        if weighted:
+            n = out["weight_n"].to_numpy(dtype=float)
+            cv2 = (m2 - m ** 2) * n / (n - 1) / m ** 2
+            z = np.sqrt(n_actual / (y * (cv2 + 1.0 - rate)))
+        else:
+            z = np.where(rate >= 1.0, 1.0,
+                         np.sqrt(actual / (y * (1.0 - np.minimum(rate, 1.0)))))
+        out["rate"] = rate
+        out["rate_lower"] = lower
+        out["rate_upper"] = upper
+        out["expected"] = expected_rate
+        out["ae"] = ae
+        out["ae_lower"] = np.where(valid_e, lower / expected_rate, np.nan)
+        out["ae_upper"] = np.where(valid_e, upper / expected_rate, np.nan)
+        out["credibility"] = np.minimum(1.0, z)
+        if has_control:
+            control_rate = out["control_claims"].to_numpy(dtype=float) / exposure
+            out["expected_control"] = control_rate
+            out["ae_control"] = np.where(control_rate > 0, rate / control_rate, np.nan)
+    columns = [*keys, *RESULT_COLUMNS, *(WEIGHT_COLUMNS if weighted else ()),
+               *(CONTROL_COLUMNS if has_control else ())]
+    return out[columns]
+
+
+def _binomial_ci(exposure: np.ndarray, rate: np.ndarray,
+                 conf_level: float) -> tuple[np.ndarray, np.ndarray]:
+    """actxps' unweighted interval: Binomial(round(exposure), rate) quantiles ÷ exposure."""
+    from scipy.stats import binom
+
     n = np.round(exposure)
-    q = np.clip(rate, 0.0, 1.0)
+    q = np.clip(np.nan_to_num(rate), 0.0, 1.0)
     valid = rate <= 1.0
     lower = np.where(valid, binom.ppf((1 - conf_level) / 2, n, q) / exposure, np.nan)
     upper = np.where(valid, binom.ppf(1 - (1 - conf_level) / 2, n, q) / exposure, np.nan)
-    expected_rate = out["expected_claims"].to_numpy(dtype=float) / exposure
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ae = np.where(expected_rate > 0, rate / expected_rate, np.nan)
-        y = credibility_y(p, r)
-        z = np.where(rate >= 1.0, 1.0, np.sqrt(actual / (y * (1.0 - np.minimum(rate, 1.0)))))
-    out["rate"] = rate
-    out["rate_lower"] = lower
-    out["rate_upper"] = upper
-    out["expected"] = expected_rate
-    out["ae"] = ae
-    out["credibility"] = np.minimum(1.0, z)
-    return out[[*keys, *RESULT_COLUMNS]]
+    return lower, upper
+
+
+def _normal_ci(actual: np.ndarray, exposure: np.ndarray, n_actual: np.ndarray,
+               rate: np.ndarray, m: np.ndarray, m2: np.ndarray,
+               conf_level: float) -> tuple[np.ndarray, np.ndarray]:
+    """actxps' weighted interval: normal around the weighted actual with the compound
+    standard deviation √(n_actual·((m2 − m²) + m²·(1 − rate))), ÷ exposure."""
+    from scipy.stats import norm
+
+    sd = np.sqrt(n_actual * ((m2 - m ** 2) + m ** 2 * (1.0 - rate)))
+    z = norm.ppf(1 - (1 - conf_level) / 2)
+    return (actual - z * sd) / exposure, (actual + z * sd) / exposure
 
 
 def _segment_key(value: Any) -> str | None:
