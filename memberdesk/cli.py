@@ -15,10 +15,15 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from memberdesk.core.errors import AnalysisError, Cancelled, DataError
+from memberdesk.page_registry import page_commands
 
 COMMANDS: tuple[str, ...] = ("gui", "sample", "validate", "km", "cox", "report", "experience",
                              "kpis", "persistency")
 COMMANDS += ("alerts",)  # issue 14
+COMMANDS += ("score",)  # issue 15
+COMMANDS += ("decrements",)  # issue 16 (competing exits, Gray's test)
+# every page's sub-commands come from the page registry (memberdesk/page_registry.py)
+COMMANDS = tuple(dict.fromkeys(COMMANDS + page_commands()))
 EXIT_OK, EXIT_BUG, EXIT_USAGE, EXIT_DATA = 0, 1, 2, 3
 
 

@@ -18,6 +18,13 @@ Medical Research*, 3rd ed., p. 411; SAS PROC LIFETEST), as lifelines:
 
 (terms with n_i = d_i are 0), with CIs from the log(-log F) transform (inside [0, 1]).
 
+Delayed entry (a Dataset's study start, or ``entry=COL``; see :mod:`memberdesk.analysis.entry`):
+n_i counts the records with entry < t_i <= exit, as R's ``survfit(Surv(entry, exit, state))``.
+Rows with no value in ``by`` are left out and counted (``excluded``), as R's ``cuminc`` does.
+
+Gray's test (:mod:`memberdesk.analysis.gray_test`) of each cause across the groups is added
+when ``by`` gives two or more groups and there is no delayed entry (``gray_test``).
+
 Causes: a Dataset's ``exit_status``; ``in_force`` is censored. The listed ``causes`` are
 competing causes, and ``other`` exits are a cause whenever present; any other status not listed
 is censored. Time in months for a Dataset (days for generic tables); a DataFrame needs
@@ -26,15 +33,16 @@ is censored. Time in months for a Dataset (days for generic tables); a DataFrame
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from memberdesk.analysis.frames import segment_labels, survival_frame
-from memberdesk.analysis.km import unique_time_codes
+from memberdesk.analysis.frames import MISSING_GROUP, segment_labels, survival_frame
+from memberdesk.analysis.gray_test import GrayResult, gray_test
+from memberdesk.analysis.km import risk_sets, unique_time_codes
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
 from memberdesk.core.progress import Progress, check_cancelled, ensure
@@ -58,6 +66,14 @@ class CompetingRisksResult:
     groups: tuple[str, ...]
     incidence: pd.DataFrame
     survival: pd.DataFrame
+    gray_test: tuple[GrayResult, ...] = ()
+    excluded: dict[str, int] = field(default_factory=dict)
+    delayed_entry: bool = False
+
+    def gray_frame(self) -> pd.DataFrame:
+        """Gray's test per cause: cause, statistic, df, p_value (empty without groups)."""
+        return pd.DataFrame([g.to_json() for g in self.gray_test],
+                            columns=["cause", "statistic", "df", "p_value"])
 
     def cif(self, cause: str, group: str = "all") -> pd.DataFrame:
         m = (self.incidence["cause"] == cause) & (self.incidence["group"] == group)
@@ -89,7 +105,15 @@ class CompetingRisksResult:
                              "ci_upper": part["ci_upper"].tolist()}
             groups.append({"name": g, "timeline": s["time"].tolist(),
                            "survival": s["survival"].tolist(), "causes": causes})
-        return {"unit": self.unit, "by": self.by, "causes": list(self.causes), "groups": groups}
+        out: dict[str, Any] = {"unit": self.unit, "by": self.by, "causes": list(self.causes),
+                               "groups": groups}
+        if len(self.groups) >= 2 and not self.delayed_entry:
+            out["gray_test"] = [g.to_json() for g in self.gray_test]
+        if self.excluded:
+            out["excluded"] = dict(self.excluded)
+        if self.delayed_entry:
+            out["delayed_entry"] = True
+        return out
 
 
 def _cause_codes(status: pd.Series, causes: Sequence[str]) -> tuple[np.ndarray, tuple[str, ...]]:
@@ -112,6 +136,8 @@ def aalen_johansen(times: np.ndarray, at_risk: np.ndarray, d_cause: np.ndarray, 
     four shaped like ``d_cause``.
     """
     d_all = d_cause.sum(axis=0)
+    # under delayed entry nobody may be at risk at t = 0 (nor exits then): those terms are 0
+    at_risk = np.where(np.asarray(at_risk, dtype=float) > 0, at_risk, 1.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         surv = np.cumprod(1.0 - d_all / at_risk)
         lag = np.concatenate([[1.0], surv[:-1]])
@@ -138,9 +164,11 @@ def aalen_johansen(times: np.ndarray, at_risk: np.ndarray, d_cause: np.ndarray, 
 
 def cumulative_incidence(data: Dataset | pd.DataFrame, *, by: str | None = None,
                          causes: Sequence[str] = DEFAULT_CAUSES, unit: str | None = None,
-                         alpha: float = 0.05, progress: Progress | None = None
-                         ) -> CompetingRisksResult:
-    """Aalen-Johansen cumulative incidence of each exit cause, overall or per segment."""
+                         alpha: float = 0.05, progress: Progress | None = None,
+                         entry: str | None = None, missing: str = "drop") -> CompetingRisksResult:
+    """Aalen-Johansen cumulative incidence of each exit cause, overall or per segment, with
+    Gray's test across segments (module doc). ``entry``: column of delayed-entry durations;
+    ``missing="group"`` keeps rows with no ``by`` value as a ``"(missing)"`` group."""
     prog = ensure(progress)
     if unit is None:
         unit = "months" if isinstance(data, Dataset) and not data.generic else "days"
@@ -148,25 +176,36 @@ def cumulative_incidence(data: Dataset | pd.DataFrame, *, by: str | None = None,
         raw, levels = pd.factorize(data["exit_status"])
         censored = np.array([str(v) == CENSORED_STATUS for v in levels] + [True])
         data = data.assign(event=(~censored[raw]).astype(np.int8))
-    frame = survival_frame(data, unit=unit, columns=(by, "exit_status"))
-    codes, causes = _cause_codes(frame["exit_status"], causes)
+    frame = survival_frame(data, unit=unit, columns=(by, "exit_status"), entry=entry)
+    excluded = {k: v for k, v in frame.attrs.get("rejected", {}).items()}
+    if frame.attrs.get("out_of_window"):
+        excluded["out_of_window"] = int(frame.attrs["out_of_window"])
+    names: tuple[str, ...]
     if by is None:
-        gcodes, names = np.zeros(len(frame), dtype=np.int64), tuple[str, ...](("all",))
+        gcodes, names = np.zeros(len(frame), dtype=np.int64), ("all",)
     else:
         gcodes, names = segment_labels(frame[by])
+        if missing == "drop" and names[-1] == MISSING_GROUP:
+            absent = gcodes == len(names) - 1
+            excluded["missing_group"] = int(absent.sum())
+            frame, gcodes, names = frame.loc[~absent].reset_index(drop=True), gcodes[~absent], names[:-1]
+            if not names:
+                raise AnalysisError(f"every row has a missing {by!r}", column=by)
+    codes, causes = _cause_codes(frame["exit_status"], causes)
     d = frame["duration"].to_numpy(dtype=float)
+    en = frame["entry"].to_numpy(dtype=float) if "entry" in frame.columns else None
     times, tcode = unique_time_codes(d)
     u, k, g_n = times.size, len(causes), len(names)
     flat = (gcodes * (k + 1) + codes) * u + tcode
     counts = np.bincount(flat, minlength=g_n * (k + 1) * u).reshape(g_n, k + 1, u).astype(float)
+    all_removed = counts.sum(axis=1)
+    at_risk = risk_sets(times, all_removed, en, None, gcodes)
     check_cancelled(progress)
     prog.fraction(0.3)
     inc_parts, surv_parts = [], []
     for g, name in enumerate(names):
-        removed = counts[g].sum(axis=0)
-        keep = (removed > 0) | (times == 0.0)
-        t, rem = times[keep], removed[keep]
-        n_risk = rem.sum() - np.concatenate([[0.0], np.cumsum(rem)[:-1]])
+        keep = (all_removed[g] > 0) | (times == 0.0)
+        t, n_risk = times[keep], at_risk[g, keep]
         surv, cif, var, lo, hi = aalen_johansen(t, n_risk, counts[g][1:][:, keep], alpha)
         surv_parts.append(pd.DataFrame({"group": name, "time": t, "at_risk": n_risk,
                                         "survival": surv}))
@@ -177,7 +216,13 @@ def cumulative_incidence(data: Dataset | pd.DataFrame, *, by: str | None = None,
         check_cancelled(progress)
     if not inc_parts:
         raise AnalysisError("no policies to analyse")
+    prog.fraction(0.8)
+    gray: tuple[GrayResult, ...] = ()
+    if g_n >= 2 and en is None:
+        prog.status("Comparing segments (Gray's test)")
+        gray = tuple(gray_test(d, codes, gcodes, causes, g_n))
     prog.fraction(1.0)
     return CompetingRisksResult(unit=unit, by=by, causes=causes, groups=tuple(names),
                                 incidence=pd.concat(inc_parts, ignore_index=True),
-                                survival=pd.concat(surv_parts, ignore_index=True))
+                                survival=pd.concat(surv_parts, ignore_index=True),
+                                gray_test=gray, excluded=excluded, delayed_entry=en is not None)

@@ -1,0 +1,162 @@
+"""`memberdesk decrements DATA... [--by COL] [--as-of DATE] [--entry COL | --study-start DATE]
+[--duration COL --cause-col COL [--cause-labels 1=lapsed,2=death]] [--unit days|months] [--json]`
+(DESIGN §5 Extensions): competing exits as Aalen-Johansen cumulative incidence per cause, and
+Gray's test of each cause across the ``--by`` groups.
+
+Insurer data: causes are the exit statuses (lapsed, surrendered, death, matured, other; in force
+is censored). A generic table gives durations with ``--duration COL`` and causes with
+``--cause-col COL``: 0 = censored, other codes = causes, named by ``--cause-labels`` (default:
+the codes themselves). Rows whose duration is missing, not a number or negative, or whose cause
+code is missing, not a whole number or negative, or has no label when labels are given, are
+rejected with a reason, counted on stderr (never silently).
+
+JSON: ``{"unit", "by", "causes", "groups": [{"name", "timeline", "survival", "causes": {cause:
+{"cif", "ci_lower", "ci_upper"}}}], "gray_test": [{"cause", "statistic", "df", "p_value"}]}``;
+``gray_test`` present when ``--by`` gives two or more groups (not with delayed entry, which
+Gray's test does not support); ``excluded`` ({reason: rows}) when rows were left out.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from memberdesk.analysis.competing import CompetingRisksResult, cumulative_incidence
+from memberdesk.commands.common import add_data_args, load_from_args, print_json
+from memberdesk.commands.km import add_entry_args, apply_entry_args, report_excluded, usage_error
+from memberdesk.core.errors import DataError
+
+CENSORED = "in_force"
+SHOWN_MONTHS = (12, 24, 36, 60)
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("decrements", help="competing exits: cumulative incidence per cause",
+                       description="Cumulative incidence of each exit cause (Aalen-Johansen), "
+                                   "overall or per segment, with Gray's test across segments.")
+    add_data_args(p, generic=False)
+    p.add_argument("--by", metavar="COL", help="segment column (e.g. channel)")
+    p.add_argument("--duration", metavar="COL", help="generic table: column of durations")
+    p.add_argument("--cause-col", dest="cause_col", metavar="COL",
+                   help="generic table: column of cause codes (0 = censored)")
+    p.add_argument("--cause-labels", dest="cause_labels", metavar="1=lapsed,2=death",
+                   help="names of the cause codes")
+    p.add_argument("--unit", choices=("days", "months"),
+                   help="time unit (default: months for insurer data; a generic table's own unit)")
+    add_entry_args(p)
+    p.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    p.set_defaults(run=run)
+
+
+def parse_labels(text: str | None) -> dict[int, str]:
+    """``1=lapsed,2=death`` to {1: "lapsed", 2: "death"} (exit 2 when malformed)."""
+    if not text:
+        return {}
+    out: dict[int, str] = {}
+    for part in text.split(","):
+        code, sep, name = part.partition("=")
+        try:
+            key = int(code.strip())
+        except ValueError:
+            key = -1
+        if not sep or key <= 0 or not name.strip() or name.strip() == CENSORED:
+            raise SystemExit(usage_error(f"--cause-labels: {part!r} is not CODE=NAME with a code >= 1"))
+        out[key] = name.strip()
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    if (args.duration is None) != (args.cause_col is None):
+        raise SystemExit(usage_error("--duration and --cause-col go together"))
+    if args.cause_col is not None:
+        if args.study_start is not None:
+            raise SystemExit(usage_error("--study-start needs insurer tables; use --entry COL"))
+        frame, causes = generic_frame(args)
+        result = cumulative_incidence(frame, by=args.by, causes=causes,
+                                      unit=args.unit or "days", entry=args.entry)
+    else:
+        extra = tuple(c for c in (args.by, args.entry) if c is not None)
+        ds = apply_entry_args(args, load_from_args(args, extra_columns=extra))
+        result = cumulative_incidence(ds, by=args.by, unit=args.unit, entry=args.entry)
+    report_excluded(result.excluded, args.by)
+    if args.json:
+        print_json(result.to_json())
+    else:
+        print(format_result(result))
+    return 0
+
+
+def generic_frame(args: argparse.Namespace) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """The generic table as duration / exit_status (/ by / entry) with causes named."""
+    raw = _read_table(args.data, [c for c in (args.duration, args.cause_col, args.by, args.entry) if c])
+    labels = parse_labels(args.cause_labels)
+    duration = pd.to_numeric(raw[args.duration], errors="coerce").to_numpy(dtype=float)
+    code = pd.to_numeric(raw[args.cause_col], errors="coerce").to_numpy(dtype=float)
+    reason = np.full(len(raw), "", dtype=object)
+    whole = np.isfinite(code) & (code == np.round(code))
+    reason[whole & (code > 0) & bool(labels) & ~np.isin(code, list(labels))] = "cause_unlabelled"
+    reason[~whole | (code < 0)] = "cause_invalid"
+    reason[~np.isfinite(duration) | (duration < 0)] = "duration_invalid"
+    bad = reason != ""
+    for r in ("duration_invalid", "cause_invalid", "cause_unlabelled"):
+        n = int((reason == r).sum())
+        if n:
+            first = int(np.flatnonzero(reason == r)[0]) + 2  # + header line, 1-based
+            print(f"memberdesk: note: {n:,} rows rejected ({r}); first at row {first}",
+                  file=sys.stderr)
+    if bad.all():
+        raise DataError(f"no usable row: every row has a bad {args.duration!r} or {args.cause_col!r}",
+                        column=args.cause_col)
+    codes = code[~bad].astype(np.int64)
+    names = {c: labels.get(c, str(c)) for c in sorted(set(codes[codes > 0]))}
+    status = np.array([CENSORED if c == 0 else names[c] for c in codes], dtype=object)
+    out = pd.DataFrame({"duration": duration[~bad], "exit_status": status})
+    for col in (args.by, args.entry):
+        if col is not None:
+            out[col] = raw[col].to_numpy()[~bad]
+    if args.entry is not None:
+        out[args.entry] = pd.to_numeric(out[args.entry], errors="coerce")
+    causes = tuple(labels[c] for c in sorted(labels)) if labels else tuple(names.values())
+    return out, causes
+
+
+def _read_table(paths: list[str], columns: list[str]) -> pd.DataFrame:
+    """The first table of DATA holding every one of ``columns`` (headers compared without
+    case), as text; missing-value tokens become missing."""
+    from memberdesk.core.readers import read_files
+
+    result = read_files([Path(p) for p in paths])
+    wanted = [c.strip().lower() for c in columns]
+    for table in result.tables:
+        frame = table.data.to_pandas()
+        lookup = {str(h).strip().lower(): h for h in frame.columns}
+        if all(w in lookup for w in wanted):
+            picked = frame[[lookup[w] for w in wanted]]
+            picked.columns = columns
+            return picked.replace({"": None, "NA": None, "N/A": None, "NaN": None, "null": None,
+                                   "NULL": None, "None": None, "-": None, "#N/A": None})
+    raise DataError(f"no table of {', '.join(paths)} has the columns {', '.join(columns)}")
+
+
+def format_result(result: CompetingRisksResult) -> str:
+    """Cumulative incidence per cause at 1/2/3/5 years (or the unit's equivalents) and Gray's
+    test per cause."""
+    per_year = 12.0 if result.unit == "months" else 365.25
+    times = [m / 12 * per_year for m in SHOWN_MONTHS]
+    lines = [f"Cumulative incidence by cause{' by ' + result.by if result.by else ''} "
+             f"(time in {result.unit})", ""]
+    at = result.at_times(times)
+    for group, part in at.groupby("group", sort=False):
+        lines.append(f"{group}:")
+        for cause, rows in part.groupby("cause", sort=False):
+            cells = ", ".join(f"{t:g}: {v:.1%}" for t, v in zip(rows["time"], rows["cif"]))
+            lines.append(f"  {cause:<14}{cells}")
+    if result.gray_test:
+        lines += ["", "Gray's test (equal cumulative incidence across groups):"]
+        for g in result.gray_test:
+            p = "< 0.001" if g.p_value < 0.001 else f"= {g.p_value:.3f}"
+            lines.append(f"  {g.cause:<14}chi2 = {g.statistic:.2f}, df = {g.degrees_of_freedom}, p {p}")
+    return "\n".join(lines)
