@@ -54,7 +54,7 @@ ROOT = PACKAGE.parent
 
 def test_import_contracts_hold() -> None:
     """`lint-imports` (the contracts in pyproject.toml): layers import only downward
-    (core -> analysis | sample -> report -> page_registry -> ui | commands -> cli) and no Qt
+    (core -> analysis | sample -> page_registry -> report -> ui | commands -> cli) and no Qt
     below the UI. A violating import anywhere in the package fails this test."""
     code = ("import sys; from importlinter.cli import lint_imports; "
             "sys.exit(lint_imports(no_cache=True, no_logo=True))")
@@ -72,8 +72,8 @@ def test_layer_contract_is_the_documented_one() -> None:
     assert contracts["layers"]["layers"] == [
         "memberdesk.cli",
         "memberdesk.ui | memberdesk.commands",
-        "memberdesk.page_registry",
         "memberdesk.report",
+        "memberdesk.page_registry",
         "memberdesk.analysis | memberdesk.sample",
         "memberdesk.core",
     ]

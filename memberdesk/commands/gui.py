@@ -11,7 +11,7 @@ import argparse
 import os
 import sys
 
-from memberdesk.core.workspace import PAGE_IDS
+from memberdesk.page_registry import PAGE_IDS
 
 LANGUAGES = ("en", "zh_CN")
 

@@ -35,7 +35,9 @@ from memberdesk.core.errors import DataError
 SCHEMA_VERSION = 2
 SUFFIX = ".mdesk"
 
-# Page ids of the desktop app, in navigation order (DESIGN §5 `--page`).
+# Page ids of the desktop app, in navigation order (docs/cli.md, `--page`). Core sits below
+# memberdesk/page_registry.py, which owns the pages; tests/test_page_registry.py checks that
+# this copy equals the registry's PAGE_IDS.
 PAGE_IDS: tuple[str, ...] = ("cockpit", "data", "retention", "persistency", "drivers",
                              "projection", "decrements", "experience", "benefits", "service",
                              "claims", "dictionary")

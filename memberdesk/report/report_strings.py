@@ -9,6 +9,8 @@ Column headers of analysis tables are looked up by the analysis column name with
 """
 from __future__ import annotations
 
+from memberdesk.page_registry import REPORT_SHEETS
+
 LANGS: tuple[str, ...] = ("en", "zh_CN")
 
 # ---- sheet names (≤ 31 characters, no []:*?/\) -------------------------------------------------
@@ -27,7 +29,10 @@ SHEETS: dict[str, dict[str, str]] = {
     "data_quality": {"en": "Data quality", "zh_CN": "数据质量"},
     "definitions": {"en": "Definitions", "zh_CN": "数据指标字典"},
 }
-SHEET_ORDER: tuple[str, ...] = tuple(SHEETS)
+# The workbook's sheet order is the page registry's (memberdesk/page_registry.py).
+SHEET_ORDER: tuple[str, ...] = REPORT_SHEETS
+if set(SHEETS) != set(SHEET_ORDER):  # a sheet registered without a name, or named but unregistered
+    raise ImportError(f"report sheet names {sorted(SHEETS)} differ from the registry's {sorted(SHEET_ORDER)}")
 
 # ---- sheet subjects (second line of each title block) -----------------------------------------
 SUBJECTS: dict[str, dict[str, str]] = {

@@ -52,7 +52,8 @@ BUILDERS: dict[str, tuple[Builder, str]] = {
     "data_quality": (sheets_overview.build_data_quality, "what_kpis"),
     "definitions": (sheets_overview.build_definitions, "what_dictionary"),
 }
-assert tuple(BUILDERS) == rs.SHEET_ORDER
+if set(BUILDERS) != set(rs.SHEET_ORDER):  # every registered sheet has exactly one builder
+    raise ImportError(f"sheet builders {sorted(BUILDERS)} differ from the registry's {sorted(rs.SHEET_ORDER)}")
 
 
 def write_report(

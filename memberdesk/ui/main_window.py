@@ -1,11 +1,12 @@
 """The main window: navigation, pages, menus, filter bar, status bar, loading and workspaces.
 
-Page contract (implemented by :mod:`memberdesk.ui.pages`)
---------------------------------------------------------
-``memberdesk.ui.pages.PAGES`` is an ordered list of ``(page_id, factory)``;
-``factory(parent) -> QWidget`` builds a page that has
+Page contract
+-------------
+The pages, their order, titles and icons come from :mod:`memberdesk.page_registry`;
+``memberdesk.ui.pages.PAGE_FACTORIES`` maps each id to ``factory(parent) -> QWidget``, which
+builds a page that has
 
-* ``page_id: str`` — one of :data:`memberdesk.core.workspace.PAGE_IDS`;
+* ``page_id: str`` — one of :data:`memberdesk.page_registry.PAGE_IDS`;
 * ``title() -> str`` — translated title;
 * ``set_dataset(ds: Dataset | None) -> None`` — called on load, filter and as-of changes; the
   page recomputes lazily when shown, in a worker (:mod:`memberdesk.ui.worker`);
@@ -14,7 +15,8 @@ Page contract (implemented by :mod:`memberdesk.ui.pages`)
   ``restore_state(dict)`` (saved in workspaces).
 
 Pages are built on first show, so start-up stays fast. The Data page is the shell's own
-(:mod:`memberdesk.ui.data_page`); any page missing from ``PAGES`` shows a placeholder.
+(:mod:`memberdesk.ui.data_page`); a page whose construction fails is reported as an error
+and replaced by a placeholder saying so.
 """
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -40,12 +42,15 @@ from PySide6.QtWidgets import (
 
 import memberdesk
 from memberdesk.core.dataset import Dataset, Filters
-from memberdesk.core.workspace import PAGE_IDS, Workspace
+from memberdesk.core.workspace import Workspace
+from memberdesk.page_registry import PAGE_IDS
+from memberdesk.page_registry import page as page_spec
 from memberdesk.ui import worker
 from memberdesk.ui.data_page import DataPage
 from memberdesk.ui.dialogs import ErrorDialog
 from memberdesk.ui.filter_bar import FilterBar
 from memberdesk.ui.i18n import dataset_summary
+from memberdesk.ui.pages import PAGE_FACTORIES, page_title, page_titles
 from memberdesk.ui.resources import icon
 from memberdesk.ui.settings import AppSettings
 from memberdesk.ui.shell_actions import ShellActions
@@ -57,62 +62,28 @@ PageFactory = Callable[[QWidget], QWidget]
 SAMPLE_DATA = Path(memberdesk.__file__).resolve().parent.parent / "sample_data"
 
 
-_PAGE_TITLES = {  # QT_TRANSLATE_NOOP marks them for pyside6-lupdate; page_titles translates
-    "cockpit": QT_TRANSLATE_NOOP("MainWindow", "Cockpit"),
-    "data": QT_TRANSLATE_NOOP("MainWindow", "Data"),
-    "retention": QT_TRANSLATE_NOOP("MainWindow", "Retention"),
-    "persistency": QT_TRANSLATE_NOOP("MainWindow", "Persistency & Cohorts"),
-    "drivers": QT_TRANSLATE_NOOP("MainWindow", "Drivers"),
-    "projection": QT_TRANSLATE_NOOP("MainWindow", "Projection"),
-    "decrements": QT_TRANSLATE_NOOP("MainWindow", "Decrements"),
-    "experience": QT_TRANSLATE_NOOP("MainWindow", "Experience study"),
-    "benefits": QT_TRANSLATE_NOOP("MainWindow", "Benefits"),
-    "service": QT_TRANSLATE_NOOP("MainWindow", "Service"),
-    "claims": QT_TRANSLATE_NOOP("MainWindow", "Claims"),
-    "dictionary": QT_TRANSLATE_NOOP("MainWindow", "Dictionary"),
-}
-
-
-def page_titles() -> dict[str, str]:
-    return {pid: QCoreApplication.translate("MainWindow", title)
-            for pid, title in _PAGE_TITLES.items()}
+def page_factories() -> dict[str, PageFactory]:
+    """Factory of every registered page id (:mod:`memberdesk.page_registry`)."""
+    return {pid: PAGE_FACTORIES[pid] for pid in PAGE_IDS}
 
 
 class PlaceholderPage(QWidget):
-    """Stands in for a page that is not available (yet), saying so."""
+    """Stands in for a page whose construction failed (the error was reported), saying so."""
 
     def __init__(self, page_id: str, parent: QWidget | None = None, reason: str = "") -> None:
         super().__init__(parent)
         self.page_id = page_id
         self.is_busy = False
-        label = QLabel(reason or self.tr("The {0} page is not available in this version.")
-                       .format(page_titles()[page_id]))
+        label = QLabel(reason)
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         label.setWordWrap(True)
         QVBoxLayout(self).addWidget(label)
 
     def title(self) -> str:
-        return page_titles()[self.page_id]
+        return page_title(self.page_id)
 
     def set_dataset(self, ds: Dataset | None) -> None:
         pass
-
-
-def page_factories() -> dict[str, PageFactory]:
-    """Factory of every page id: F2's analysis pages, the shell's Data page, placeholders."""
-    factories: dict[str, PageFactory] = {}
-    try:
-        from memberdesk.ui.pages import PAGES
-    except ModuleNotFoundError as exc:
-        if not (exc.name or "").startswith("memberdesk.ui.pages"):
-            raise
-        PAGES = []
-    for page_id, factory in PAGES:
-        if page_id in PAGE_IDS and page_id != "data":
-            factories[page_id] = factory
-    factories["data"] = DataPage
-    return {pid: factories.get(pid, lambda parent, pid=pid: PlaceholderPage(pid, parent))
-            for pid in PAGE_IDS}
 
 
 class MainWindow(QMainWindow):
@@ -144,13 +115,13 @@ class MainWindow(QMainWindow):
         self.resize(1400, 900)
 
         self._factories = page_factories()
-        self.pages: dict[str, QWidget] = {}
+        self.pages: dict[str, Any] = {}  # the page widgets (AnalysisPage, DataPage)
         self.nav = QListWidget()
         self.nav.setIconSize(QSize(20, 20))
         self.nav.setFixedWidth(200)
         self.nav.setObjectName("navigation")
         for pid, title in page_titles().items():
-            item = QListWidgetItem(icon(pid), title)
+            item = QListWidgetItem(icon(page_spec(pid).icon), title)
             item.setData(Qt.ItemDataRole.UserRole, pid)
             self.nav.addItem(item)
         self.stack = QStackedWidget()
@@ -196,16 +167,12 @@ class MainWindow(QMainWindow):
         """The page ``page_id``, built (and given the current dataset) on first use."""
         if page_id not in self.pages:
             try:
-                page = self._factories[page_id](self.stack)
+                page: Any = self._factories[page_id](self.stack)
             except Exception as exc:  # noqa: BLE001 - one broken page must not stop the app
-                if isinstance(exc, ModuleNotFoundError) and (exc.name or "").startswith(
-                        "memberdesk."):  # an analysis page not in this build yet
-                    log.info("page %s not available: %s", page_id, exc)
-                    page = PlaceholderPage(page_id, self.stack)
-                else:
-                    worker.error_hub().report(exc, _traceback(), self.tr("Opening a page"))
-                    page = PlaceholderPage(page_id, self.stack, self.tr(
-                        "This page could not be opened: {0}").format(exc))
+                # reported like every other error (dialog + log), never hidden
+                worker.error_hub().report(exc, _traceback(), self.tr("Opening a page"))
+                page = PlaceholderPage(page_id, self.stack, self.tr(
+                    "This page could not be opened: {0}").format(exc))
             if isinstance(page, DataPage):
                 page.open_requested.connect(self.open_paths)
                 page.set_window(self)
@@ -255,18 +222,18 @@ class MainWindow(QMainWindow):
         """Load ``paths`` in a worker (progress and Cancel in the status bar). On success the
         data replace what was loaded; on failure an error dialog explains why and the data
         already loaded stay."""
-        paths = [str(Path(p)) for p in paths]
-        if not paths:
+        files = [str(Path(p)) for p in paths]
+        if not files:
             return
         mappings = self.mappings if mappings is None else mappings
         from memberdesk.ui.data_page import load_for_window
 
         self.statusBar().showMessage(self.tr("Loading {0}…").format(", ".join(
-            Path(p).name for p in paths)))
+            Path(p).name for p in files)))
         # remembered mappings first: the session's own choices win
         to_apply = self.settings.all_mappings() + list(mappings)
-        self._loader.run(load_for_window, paths, to_apply, as_of,
-                         on_result=lambda res: self._loaded(res[0], paths, mappings, user_action,
+        self._loader.run(load_for_window, files, to_apply, as_of,
+                         on_result=lambda res: self._loaded(res[0], files, mappings, user_action,
                                                             res[1]),
                          on_error=self._load_error)
 

@@ -69,10 +69,11 @@ class ShellActions(QObject):
 
         view = bar.addMenu(self.tr("&View"))
         self.page_actions: dict[str, QAction] = {}
-        from memberdesk.ui.main_window import page_titles
+        from memberdesk.page_registry import page as page_spec
+        from memberdesk.ui.pages import page_titles
 
         for i, (pid, title) in enumerate(page_titles().items()):
-            act = view.addAction(icon(pid), title)
+            act = view.addAction(icon(page_spec(pid).icon), title)
             if i < 9:
                 act.setShortcut(f"Ctrl+{i + 1}")
             act.triggered.connect(lambda _=False, pid=pid: w.show_page(pid))

@@ -52,7 +52,7 @@ def test_registry_lists_the_eleven_pages_in_order() -> None:
                         "decrements", "experience", "benefits", "service", "claims", "dictionary")
     assert all(callable(f) for _, f in PAGES)
     with pytest.raises(KeyError):
-        page_factory("data")
+        page_factory("no_such_page")
 
 
 def test_retention_page_draws_the_km_result_and_follows_the_segment(qtbot, show_page) -> None:
@@ -195,3 +195,13 @@ def test_projection_page_marks_the_best_model_and_dashes_the_extrapolation(show_
         assert chart.projected_items[model].opts["pen"].style() == Qt.PenStyle.DashLine
         want = res.projection(model)
         np.testing.assert_allclose(y_proj[-1], want["survival"].iloc[-1])
+
+
+def test_every_registered_page_has_a_qt_factory() -> None:
+    """The navigation's pages are exactly the registry's (memberdesk/page_registry.py)."""
+    from memberdesk import page_registry
+    from memberdesk.ui.pages import PAGE_FACTORIES, page_titles
+
+    assert tuple(PAGE_FACTORIES) == page_registry.PAGE_IDS
+    assert page_titles("zh_CN")["retention"] == "留存"
+    assert page_titles("en")["persistency"] == "Persistency & Cohorts"

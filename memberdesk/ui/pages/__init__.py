@@ -1,49 +1,118 @@
-"""The analysis pages of the main window, in menu order.
+"""The Qt side of the page registry (:mod:`memberdesk.page_registry`).
 
-``PAGES`` is a list of ``(page_id, factory)``; ``factory(parent) -> QWidget`` builds a page
-with ``page_id``, ``title()``, ``set_dataset(ds)``, ``is_busy`` and ``charts()`` (see
-:class:`memberdesk.ui.pages.base.AnalysisPage`). Page modules are imported lazily so that the
-application starts fast.
+The registry says which pages exist, in which order, with which title and icon; this package
+only maps each page id to the widget class that shows it. Every factory imports its module
+when the page is first opened (the application starts without loading every page), with a
+plain ``import`` statement: a renamed module or class fails the type check and the page
+tests, never silently at run time. ``tests/ui/test_pages_analysis.py`` checks that the ids
+here are exactly the registry's.
 """
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
-_PAGE_CLASSES: tuple[tuple[str, str, str], ...] = (
-    ("cockpit", "memberdesk.ui.pages.cockpit", "CockpitPage"),
-    ("retention", "memberdesk.ui.pages.retention", "RetentionPage"),
-    ("persistency", "memberdesk.ui.pages.persistency", "PersistencyPage"),
-    ("drivers", "memberdesk.ui.pages.drivers", "DriversPage"),
-    ("projection", "memberdesk.ui.pages.projection", "ProjectionPage"),
-    ("decrements", "memberdesk.ui.pages.decrements", "DecrementsPage"),
-    ("experience", "memberdesk.ui.pages.experience", "ExperiencePage"),
-    ("benefits", "memberdesk.ui.pages.benefits", "BenefitsPage"),
-    ("service", "memberdesk.ui.pages.service", "ServicePage"),
-    ("claims", "memberdesk.ui.pages.claims", "ClaimsPage"),
-    ("dictionary", "memberdesk.ui.pages.dictionary", "DictionaryPage"),
-)
+from memberdesk import page_registry
+from memberdesk.ui.i18n import ui_language
+
+PageFactory = Callable[[QWidget | None], QWidget]
 
 
-def _factory(module: str, cls: str) -> Callable[[QWidget | None], Any]:
-    def build(parent: QWidget | None = None) -> Any:
-        return getattr(importlib.import_module(module), cls)(parent)
-
-    build.__name__ = f"build_{cls}"
-    return build
+def _cockpit(parent: QWidget | None = None) -> QWidget:
+    from memberdesk.ui.pages.cockpit import CockpitPage
+    return CockpitPage(parent)
 
 
-PAGES: list[tuple[str, Callable[[QWidget | None], Any]]] = [
-    (page_id, _factory(module, cls)) for page_id, module, cls in _PAGE_CLASSES
-]
-PAGE_IDS: tuple[str, ...] = tuple(p for p, _ in PAGES)
+def _data(parent: QWidget | None = None) -> QWidget:
+    from memberdesk.ui.data_page import DataPage
+    return DataPage(parent)
 
 
-def page_factory(page_id: str) -> Callable[[QWidget | None], Any]:
-    for pid, factory in PAGES:
-        if pid == page_id:
-            return factory
-    raise KeyError(f"unknown page {page_id!r}; known: {', '.join(PAGE_IDS)}")
+def _retention(parent: QWidget | None = None) -> QWidget:
+    from memberdesk.ui.pages.retention import RetentionPage
+    return RetentionPage(parent)
+
+
+def _persistency(parent: QWidget | None = None) -> QWidget:
+    from memberdesk.ui.pages.persistency import PersistencyPage
+    return PersistencyPage(parent)
+
+
+def _drivers(parent: QWidget | None = None) -> QWidget:
+    from memberdesk.ui.pages.drivers import DriversPage
+    return DriversPage(parent)
+
+
+def _projection(parent: QWidget | None = None) -> QWidget:
+    from memberdesk.ui.pages.projection import ProjectionPage
+    return ProjectionPage(parent)
+
+
+def _decrements(parent: QWidget | None = None) -> QWidget:
+    from memberdesk.ui.pages.decrements import DecrementsPage
+    return DecrementsPage(parent)
+
+
+def _experience(parent: QWidget | None = None) -> QWidget:
+    from memberdesk.ui.pages.experience import ExperiencePage
+    return ExperiencePage(parent)
+
+
+def _benefits(parent: QWidget | None = None) -> QWidget:
+    from memberdesk.ui.pages.benefits import BenefitsPage
+    return BenefitsPage(parent)
+
+
+def _service(parent: QWidget | None = None) -> QWidget:
+    from memberdesk.ui.pages.service import ServicePage
+    return ServicePage(parent)
+
+
+def _claims(parent: QWidget | None = None) -> QWidget:
+    from memberdesk.ui.pages.claims import ClaimsPage
+    return ClaimsPage(parent)
+
+
+def _dictionary(parent: QWidget | None = None) -> QWidget:
+    from memberdesk.ui.pages.dictionary import DictionaryPage
+    return DictionaryPage(parent)
+
+
+PAGE_FACTORIES: dict[str, PageFactory] = {
+    "cockpit": _cockpit,
+    "data": _data,
+    "retention": _retention,
+    "persistency": _persistency,
+    "drivers": _drivers,
+    "projection": _projection,
+    "decrements": _decrements,
+    "experience": _experience,
+    "benefits": _benefits,
+    "service": _service,
+    "claims": _claims,
+    "dictionary": _dictionary,
+}
+
+# The analysis pages (every registered page but the shell's Data page), in menu order.
+PAGES: list[tuple[str, PageFactory]] = [(p.id, PAGE_FACTORIES[p.id]) for p in page_registry.PAGES
+                                        if p.id != "data"]
+PAGE_IDS: tuple[str, ...] = tuple(pid for pid, _ in PAGES)
+
+
+def page_factory(page_id: str) -> PageFactory:
+    """The factory of ``page_id``; ``KeyError`` naming the known ids when there is none."""
+    if page_id not in PAGE_FACTORIES:
+        raise KeyError(f"unknown page {page_id!r}; known: {', '.join(PAGE_FACTORIES)}")
+    return PAGE_FACTORIES[page_id]
+
+
+def page_title(page_id: str, lang: str | None = None) -> str:
+    """The registry's title of ``page_id`` in ``lang`` (default: the UI language)."""
+    spec = page_registry.page(page_id)
+    return spec.title_zh if (lang or ui_language()) == "zh_CN" else spec.title
+
+
+def page_titles(lang: str | None = None) -> dict[str, str]:
+    """Every page's title, in menu order (navigation list, View menu)."""
+    return {p.id: page_title(p.id, lang) for p in page_registry.PAGES}
