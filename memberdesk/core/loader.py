@@ -76,8 +76,27 @@ def read_sources(paths: Sequence[str | Path], *, mappings: Mapping[str, ColumnMa
     result = read_files(paths, progress, encoding)
     sources = Sources(tuple(str(p) for p in paths), messages=list(result.messages))
     for raw in result.tables:
-        sources.items.append(Source(raw, _pick_mapping(raw, mappings)))
+        source = Source(raw, _pick_mapping(raw, mappings))
+        sources.items.append(source)
+        sources.messages += _synonym_clashes(source)
     return sources
+
+
+def _synonym_clashes(source: Source) -> list[str]:
+    """Messages for headers that name a column another header already supplies (two premium
+    synonyms): the first is used, the others are kept as extra columns — said, not silent."""
+    m = source.mapping
+    if m is None:
+        return []
+    taken = {dst: src for src, dst in m.mapped.items()}
+    out = []
+    for header in m.extras:
+        canonical = auto_map([header], m.table).mapped.get(header)
+        if canonical is not None and canonical in taken and taken[canonical] != header:
+            out.append(f"{source.raw.source}: headers {taken[canonical]!r} and {header!r} both name "
+                       f"the {canonical} column; {taken[canonical]!r} is used, {header!r} is kept "
+                       "as an extra column")
+    return out
 
 
 def load_dataset(paths: Sequence[str | Path], *, as_of: pd.Timestamp | None = None,

@@ -32,6 +32,7 @@ from memberdesk.core.mapping import guess_table
 from memberdesk.core.normalize import as_string_array
 from memberdesk.core.progress import Progress, check_cancelled, ensure
 from memberdesk.core.text_encoding import decode_text
+from memberdesk.core.xlsx_facts import MAX_DENSE_CELLS, SheetFacts, is_encrypted, workbook_facts
 
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
@@ -163,10 +164,11 @@ def _supported(f: Path) -> bool:
 
 
 def read_files(paths: Sequence[str | Path], progress: Progress | None = None,
-               encoding: str | None = None) -> ReadResult:
+               encoding: str | None = None, include_hidden: bool = False) -> ReadResult:
     """Read every file (folders expanded). Unreadable files raise :class:`DataError`, except
     those found in a folder that cannot be opened (skipped with a message, as are entries that
-    are not data files). ``encoding``: the text encoding chosen by the user (None = detect)."""
+    are not data files). ``encoding``: the text encoding chosen by the user (None = detect);
+    ``include_hidden``: read hidden workbook sheets too."""
     files, skipped = _list(paths)
     named = {Path(p).resolve() for p in paths}
     prog = ensure(progress)
@@ -177,7 +179,7 @@ def read_files(paths: Sequence[str | Path], progress: Progress | None = None,
         if f.resolve() not in named and not os.access(f, os.R_OK):
             result.messages.append(f"{f}: skipped (cannot be read: permission denied)")
             continue
-        part = read_file(f, progress, encoding)
+        part = read_file(f, progress, encoding, include_hidden)
         result.tables.extend(part.tables)
         result.messages.extend(part.messages)
         prog.fraction((i + 1) / len(files))
@@ -188,7 +190,7 @@ def read_files(paths: Sequence[str | Path], progress: Progress | None = None,
 
 
 def read_file(path: str | Path, progress: Progress | None = None,
-              encoding: str | None = None) -> ReadResult:
+              encoding: str | None = None, include_hidden: bool = False) -> ReadResult:
     """Read one file of any supported kind (the content decides when the suffix lies)."""
     path = Path(path)
     if not path.is_file():
@@ -202,7 +204,7 @@ def read_file(path: str | Path, progress: Progress | None = None,
         raise DataError("the file is empty", file=str(path))
     suffix = path.suffix.lower()
     if magic.startswith(b"PK\x03\x04") or magic.startswith(b"\xd0\xcf\x11\xe0"):
-        return read_workbook(path, progress)
+        return read_workbook(path, progress, include_hidden)
     if magic.startswith(b"PAR1"):
         return ReadResult([read_parquet(path)])
     if suffix in WORKBOOK_SUFFIXES + PARQUET_SUFFIXES:
@@ -578,56 +580,143 @@ def drop_blank_rows(table: pa.Table, rows: np.ndarray) -> tuple[pa.Table, np.nda
 
 # ---- workbooks ------------------------------------------------------------------------------
 
-def read_workbook(path: str | Path, progress: Progress | None = None) -> ReadResult:
-    """Read every sheet of a workbook; each is matched to a table by sheet name or headers.
+def read_workbook(path: str | Path, progress: Progress | None = None,
+                  include_hidden: bool = False) -> ReadResult:
+    """Read every visible sheet of a workbook; each is matched to a table by sheet name or
+    headers.
 
-    Sheets that are empty, hold only a header or match no table are reported in
-    ``messages``; a workbook where no sheet can be read raises :class:`DataError`.
+    Hidden and very hidden sheets are skipped with a message naming them (``include_hidden``
+    reads them). Merged ranges are filled with their value and formula cells saved without a
+    value are reported (see :mod:`memberdesk.core.xlsx_facts`); a sheet whose used range is
+    enormous is streamed and bounded by the cells that hold data. Sheets that are empty, hold
+    only a header or match no table are reported in ``messages``; a workbook where no sheet can
+    be read raises :class:`DataError`, as does a password-protected one.
     """
     path = Path(path)
     file = str(path)
+    if is_encrypted(path):
+        raise DataError("the workbook is password-protected (encrypted); save a copy without "
+                        "the password (File > Info > Protect Workbook) and read that", file=file)
+    facts = workbook_facts(path) or {}
+    dense = all(f.dense_cells <= MAX_DENSE_CELLS for f in facts.values())
     try:
-        sheets = _calamine_sheets(path)
-    except Exception:  # calamine missing or failing on this file: slower, pure-Python reader
+        if not dense:
+            raise MemoryError("used range too large for the fast reader")
+        sheets, hidden = _calamine_sheets(path, include_hidden)
+    except Exception:  # calamine missing, failing or unsafe on this file: streaming reader
         try:
-            sheets = _openpyxl_sheets(path)
+            sheets, hidden = _openpyxl_sheets(path, include_hidden)
+        except DataError:
+            raise
         except Exception as exc:
             raise DataError(f"cannot open the workbook ({type(exc).__name__}: {exc})", file=file) from exc
     result = ReadResult()
+    if hidden:
+        names = ", ".join(repr(n) for n in hidden)
+        result.messages.append(f"{file}: hidden sheet(s) {names} " + (
+            "read as data (hidden sheets included)" if include_hidden else
+            "skipped; include hidden sheets to read them"))
     for name, cells in sheets:
         check_cancelled(progress)
+        notes = _apply_facts(file, name, cells, facts.get(name))
         try:
             raw = _sheet_table(file, name, cells)
+            raw.notes[:0] = notes
             result.tables.append(raw)
             result.messages.extend(raw.notes)
         except DataError as exc:
-            result.messages.append(str(exc))
+            result.messages.extend([*notes, str(exc)])
     if not result.tables:
         why = "; ".join(result.messages) or "it has no sheets"
         raise DataError(f"no sheet of the workbook holds a table ({why})", file=file)
     return result
 
 
-def _calamine_sheets(path: Path) -> list[tuple[str, list[list[Any]]]]:
-    from python_calamine import CalamineWorkbook
+def _calamine_sheets(path: Path, include_hidden: bool) -> tuple[list[tuple[str, list[list[Any]]]], list[str]]:
+    from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
     wb = CalamineWorkbook.from_path(str(path))
     try:
-        return [(n, wb.get_sheet_by_name(n).to_python(skip_empty_area=False))
-                for n in wb.sheet_names]
+        hidden = [m.name for m in wb.sheets_metadata if m.visible != SheetVisibleEnum.Visible]
+        names = [n for n in wb.sheet_names if include_hidden or n not in hidden]
+        return [(n, wb.get_sheet_by_name(n).to_python(skip_empty_area=False)) for n in names], hidden
     finally:
         wb.close()
 
 
-def _openpyxl_sheets(path: Path) -> list[tuple[str, list[list[object]]]]:
+def _openpyxl_sheets(path: Path, include_hidden: bool) -> tuple[list[tuple[str, list[list[Any]]]], list[str]]:
     from openpyxl import load_workbook
 
     wb = load_workbook(path, read_only=True, data_only=True)
     try:
-        return [(ws.title, [list(r) for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)])
-                for ws in wb.worksheets]
+        hidden = [ws.title for ws in wb.worksheets if ws.sheet_state != "visible"]
+        return [(ws.title, _stream_rows(str(path), ws)) for ws in wb.worksheets
+                if include_hidden or ws.title not in hidden], hidden
     finally:
         wb.close()
+
+
+def _stream_rows(file: str, ws: Any) -> list[list[Any]]:
+    """A sheet's rows, streamed: the declared dimension is ignored (never allocated from),
+    trailing blank cells and rows are dropped, so a stray space in XFD1048576 costs nothing."""
+    ws.reset_dimensions()
+    rows: list[list[Any]] = []
+    pending = 0
+    for values in ws.iter_rows(values_only=True):
+        row = list(values)
+        while row and _blank(row[-1]):
+            row.pop()
+        if not row:
+            pending += 1
+            continue
+        if len(row) > schema.MAX_COLUMNS:  # pragma: no cover - Excel cannot hold more
+            raise DataError(f"the sheet has more than {schema.MAX_COLUMNS:,} columns", file=file,
+                            sheet=ws.title)
+        rows.extend([] for _ in range(pending))
+        pending = 0
+        rows.append(row)
+    return rows
+
+
+def _apply_facts(file: str, sheet: str, cells: list[list[Any]], facts: SheetFacts | None) -> list[str]:
+    """Fill merged ranges with their value (in place); messages for the filled ranges and for
+    formula cells without a saved value."""
+    if facts is None:
+        return []
+    where = f"{file} [{sheet}]"
+    notes = []
+    filled = []
+    for r1, c1, r2, c2 in facts.merged:
+        if r1 >= len(cells) or c1 >= len(cells[r1]) or _blank(cells[r1][c1]):
+            continue
+        value = cells[r1][c1]
+        c2 = min(c2, schema.MAX_COLUMNS - 1)
+        for r in range(r1, min(r2, len(cells) - 1) + 1):
+            row = cells[r]
+            if len(row) <= c2:
+                row.extend([None] * (c2 + 1 - len(row)))
+            for c in range(c1, c2 + 1):
+                row[c] = value
+        filled.append(f"{_ref(r1, c1)}:{_ref(r2, c2)}")
+    if filled:
+        notes.append(f"{where}: {len(filled)} merged range(s) filled with their value "
+                     f"({', '.join(filled[:5])}{', ...' if len(filled) > 5 else ''})")
+    if facts.uncached:
+        refs = ", ".join(facts.uncached[:5])
+        notes.append(f"{where}: {len(facts.uncached)} formula cell(s) have no saved value and "
+                     f"read as empty (first: {refs}); open and save the workbook in Excel to "
+                     "store their values")
+    return notes
+
+
+def _ref(row: int, col: int) -> str:
+    """0-based (row, column) -> ``B7``."""
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row + 1}"
 
 
 def _blank(v: object) -> bool:
@@ -641,6 +730,7 @@ def _sheet_table(file: str, sheet: str, cells: list[list[object]]) -> RawTable:
     start = header_index(cells[:_HEADER_SEARCH_ROWS * 5], sheet)
     notes = _title_note(file, sheet, cells[:start], start)
     header = list(cells[start])
+    notes += _duplicate_header_note(file, sheet, header)
     body = cells[start + 1:]
     width = max([len(header), *(len(r) for r in body)]) if body else len(header)
     header += [None] * (width - len(header))
