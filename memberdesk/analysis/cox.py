@@ -57,6 +57,7 @@ from memberdesk.analysis.cox_design import (
     _encode,
     _Encoded,
     _identical_row_groups,
+    check_within_strata,
 )
 from memberdesk.analysis.cox_engine import CoxFit, _prepare, _Stratum, fit_efron, schoenfeld_residuals, score_residuals
 from memberdesk.analysis.cox_zph import PH_METHODS, PH_TRANSFORMS, approximate_ph_test, exact_ph_test, transformed_time
@@ -311,6 +312,10 @@ def fit_cox(data: Dataset | pd.DataFrame, covariates: Sequence[str], *,
         raise AnalysisError(f"covariate {dupes[0]!r} is listed twice", column=dupes[0])
     _check_options(ties, ph_transform, ph_method)
     strata_cols = _names(strata)
+    both = [c for c in strata_cols if c in covariates]
+    if both:
+        raise AnalysisError(f"{both[0]!r} is both a covariate and a stratum: choose one",
+                            column=both[0])
     entry_col = next(iter(_names(entry)), None)
     cluster_col = next(iter(_names(cluster)), None)
     prog.status("Preparing covariates")
@@ -351,6 +356,7 @@ def fit_cox(data: Dataset | pd.DataFrame, covariates: Sequence[str], *,
                                           np.ones(c.size))
     x = _design_matrix(enc, fit_rows)
     mean, scale = _check_design(x, weights, enc.names, enc.sources)
+    check_within_strata(x, weights, fit_s, scale, enc.names, enc.sources)
     check_cancelled(progress)
     prog.fraction(0.1)
     n_strata = int(fit_s.max()) + 1

@@ -169,3 +169,21 @@ def _check_design(x: np.ndarray, w: np.ndarray, names: list[str], sources: list[
                                     f"{', '.join(repr(p) for p in partners)}; drop one of them",
                                     column=sources[j])
     return mean, scale
+
+
+def check_within_strata(x: np.ndarray, w: np.ndarray, strata: np.ndarray, scale: np.ndarray,
+                        names: list[str], sources: list[str]) -> None:
+    """Refuse a column that does not vary within any stratum (its effect is absorbed by the
+    strata's own baseline hazards: R gives it no coefficient)."""
+    k = int(strata.max()) + 1
+    if k == 1:
+        return
+    sw = np.bincount(strata, weights=w, minlength=k)
+    for j, name in enumerate(names):
+        col = x[:, j] / scale[j]
+        m = np.bincount(strata, weights=w * col, minlength=k) / np.maximum(sw, 1e-300)
+        within = float(w @ (col - m[strata]) ** 2) / float(w.sum())
+        if not within > 1e-12:
+            raise AnalysisError(f"covariate {name!r} does not vary within the strata: its "
+                                "effect is part of the strata's baseline hazards; leave it out "
+                                "or do not stratify by it", column=sources[j])

@@ -33,44 +33,94 @@ def driver_covariates(ctx: ReportContext) -> list[str]:
     return [c for c in ordered if c in usable and not is_personal(c)][:MAX_DRIVERS]
 
 
+# Drivers-sheet wording not (yet) in report_strings' catalogue.
+_DRIVER_TEXT: dict[str, dict[str, str]] = {
+    "se": {"en": "SE (naive)", "zh_CN": "标准误（普通）"},
+    "robust_se": {"en": "Robust SE", "zh_CN": "稳健标准误"},
+    "strata": {"en": "Strata (own baseline hazard)", "zh_CN": "分层（各自基线风险）"},
+    "cluster": {"en": "Robust SE clustered by (CIs and p-values use it)",
+                "zh_CN": "稳健标准误聚类变量（置信区间与p值据此计算）"},
+    "ph_method": {"en": "Proportional-hazards test", "zh_CN": "比例风险检验"},
+    "ph_method_value": {"en": "R cox.zph exact score test, {transform} time transform",
+                        "zh_CN": "R cox.zph 精确得分检验，时间变换：{transform}"},
+    "ph_global": {"en": "PH test, global p-value", "zh_CN": "比例风险检验总体p值"},
+}
+
+
+def _driver_text(ctx: ReportContext, key: str, **fields: object) -> str:
+    entry = _DRIVER_TEXT[key]
+    return entry.get(ctx.lang, entry["en"]).format(**fields)
+
+
+def driver_options(ctx: ReportContext) -> dict[str, Any]:
+    """Strata and cluster of the Drivers model: the report's own choices when it carries them
+    (``ctx.strata``, ``ctx.cluster``), else none (R's plain ``coxph``)."""
+    strata = [c for c in getattr(ctx, "strata", None) or () if c]
+    return {"strata": strata or None, "cluster": getattr(ctx, "cluster", None)}
+
+
 def build_drivers(ctx: ReportContext, w: SheetWriter) -> None:
-    """Hazard ratios with 95% CIs and p-values, and the proportional-hazards verdicts."""
+    """Hazard ratios with 95% CIs and p-values (robust when clustered, with the naive SE
+    beside), the proportional-hazards verdicts of R's cox.zph exact test and its transform."""
     fit_cox = analysis_function("cox", "fit_cox")
     if ctx.ds.policies is None:
         w.note(ctx.t("no_table", table=ctx.table_label("policies")))
         return
-    covariates = driver_covariates(ctx)
+    options = driver_options(ctx)
+    covariates = [c for c in driver_covariates(ctx) if c not in (options["strata"] or ())]
     if not covariates:
         w.note(ctx.t("no_covariates"))
         return
-    result = fit_cox(ctx.ds, covariates)
+    result = fit_cox(ctx.ds, covariates, **options)
     w.section(ctx.t("sec_hr"))
+    _driver_table(ctx, w, result)
+    refs = "; ".join(f"{ctx.label(col)} = {level}" for col, level in result.reference_levels.items())
+    pairs: list[tuple[str, Any]] = [
+        (ctx.t("cox_n"), result.n), (ctx.t("cox_events"), result.events),
+        (ctx.t("cox_concordance"), result.concordance),
+        (ctx.t("cox_reference"), refs or "—"),
+        (_driver_text(ctx, "strata"), ", ".join(ctx.label(c) for c in result.strata) or "—"),
+    ]
+    formats = ["int", "int", "dec3", "text", "text"]
+    if result.cluster is not None:
+        pairs.append((_driver_text(ctx, "cluster"), ctx.label(result.cluster)))
+        formats.append("text")
+    pairs.append((_driver_text(ctx, "ph_method"),
+                  _driver_text(ctx, "ph_method_value", transform=result.ph_transform)))
+    formats.append("text")
+    if result.ph_global is not None:
+        pairs.append((_driver_text(ctx, "ph_global"), result.ph_global[2]))
+        formats.append("p")
+    w.pairs(pairs, formats=formats)
+    for note in result.notes:
+        w.note(note)
+    w.note(ctx.t("cox_reading"))
+
+
+def _driver_table(ctx: ReportContext, w: SheetWriter, result: Any) -> None:
     table = result.to_frame()
     ph_p = table["ph_p_value"] if "ph_p_value" in table.columns else pd.Series(np.nan, index=table.index)
     frame = pd.DataFrame({
         "covariate": [covariate_label(str(c), ctx) for c in table["covariate"]],
         "hazard_ratio": table["hazard_ratio"],
         "ci_lower": table["ci_lower"], "ci_upper": table["ci_upper"],
-        "p_value": table["p_value"], "ph_p_value": ph_p,
-        "ph_verdict": [None if pd.isna(p) else ctx.t("ph_ok" if p >= PH_ALPHA else "ph_violated")
-                       for p in ph_p],
+        "p_value": table["p_value"], "se": table["se"],
     })
-    ref = w.table(frame, main=True, labels={"ci_lower": ctx.t("hr_ci_lower"),
-                                            "ci_upper": ctx.t("hr_ci_upper")},
+    labels = {"ci_lower": ctx.t("hr_ci_lower"), "ci_upper": ctx.t("hr_ci_upper"),
+              "se": _driver_text(ctx, "se")}
+    if result.cluster is not None:
+        frame["robust_se"] = table["robust_se"]
+        labels["robust_se"] = _driver_text(ctx, "robust_se")
+    frame["ph_p_value"] = ph_p
+    frame["ph_verdict"] = [None if pd.isna(p) else ctx.t("ph_ok" if p >= PH_ALPHA else "ph_violated")
+                           for p in ph_p]
+    ref = w.table(frame, main=True, labels=labels,
                   formats={"hazard_ratio": "dec3", "ci_lower": "dec3", "ci_upper": "dec3",
-                           "p_value": "p", "ph_p_value": "p", "ph_verdict": "text"})
+                           "p_value": "p", "se": "dec3", "robust_se": "dec3", "ph_p_value": "p",
+                           "ph_verdict": "text"})
     for i, p in enumerate(ph_p):  # flag effects that change over time
         if pd.notna(p) and p < PH_ALPHA:
             w.ws.cell(ref.first_row + i, ref.col("ph_verdict")).fill = styles.WARN_FILL
-    refs = "; ".join(f"{ctx.label(col)} = {level}" for col, level in result.reference_levels.items())
-    w.pairs([
-        (ctx.t("cox_n"), result.n), (ctx.t("cox_events"), result.events),
-        (ctx.t("cox_concordance"), result.concordance),
-        (ctx.t("cox_reference"), refs or "—"),
-    ], formats=["int", "int", "dec3", "text"])
-    for note in result.notes:
-        w.note(note)
-    w.note(ctx.t("cox_reading"))
 
 
 def covariate_label(covariate: str, ctx: ReportContext) -> str:
