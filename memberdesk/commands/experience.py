@@ -7,6 +7,12 @@ credibility (DESIGN §5).
 ``--basis`` (default ``policy_year``) extends DESIGN §5 compatibly: with ``calendar_year`` the
 JSON rows carry ``calendar_year`` instead of ``policy_year``, and an ``--expected`` table must
 give its rates by ``calendar_year`` (the period column matching the basis).
+
+DESIGN §5 Extensions: ``--basis policy|calendar --period year|quarter|month|week`` (rows carry
+``policy_quarter``, ``calendar_month``, … — calendar periods labelled ``2023Q2``, ``2023-04`` or
+the week's first day), ``--study-start DATE``, ``--weight COL`` (weighted ``actual`` and
+``exposure``, plus ``n_actual``, ``weight``, ``weight_sq``, ``weight_n`` and the CIs), and
+``--control COL,...`` (``expected_control``, ``ae_control``; ``period`` names the period).
 """
 from __future__ import annotations
 
@@ -17,7 +23,7 @@ from typing import Any, TextIO
 import pandas as pd
 
 from memberdesk.analysis.experience import ExperienceResult, experience_study, read_expected_table
-from memberdesk.analysis.experience_exposure import BASES, check_target
+from memberdesk.analysis.experience_exposure import BASES, KINDS, PERIODS, check_target, split_basis
 from memberdesk.commands.common import add_data_args, load_from_args, print_json
 from memberdesk.core import schema
 from memberdesk.core.errors import AnalysisError
@@ -34,8 +40,17 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--expected", metavar="FILE",
                    help="expected-rate table: CSV with the basis' period column (policy_year, "
                         "or calendar_year with --basis calendar_year)[, segment columns], rate")
-    p.add_argument("--basis", choices=BASES, default="policy_year",
-                   help="exposure periods: policy years (default) or calendar years")
+    p.add_argument("--basis", choices=(*KINDS, *BASES), default="policy_year",
+                   help="exposure periods: policy (default) or calendar, with --period")
+    p.add_argument("--period", choices=PERIODS, default=None,
+                   help="period length: year (default), quarter, month or week")
+    p.add_argument("--study-start", dest="study_start", metavar="YYYY-MM-DD",
+                   help="first day of the study (policies ended by then are left out)")
+    p.add_argument("--weight", metavar="COL",
+                   help="weight the study by a policy column (e.g. annual_premium)")
+    p.add_argument("--control", metavar="COL,...", default="",
+                   help="control variables: A/E against the rate they alone predict "
+                        "('period' names the period)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(run=run)
 
@@ -47,9 +62,21 @@ def run(args: argparse.Namespace) -> int:
     except AnalysisError as exc:
         print(f"memberdesk: error: --target: {exc.message}", file=sys.stderr)
         return 2
-    expected = read_expected_table(args.expected, basis=args.basis) if args.expected else None
+    kind, length = split_basis(args.basis, args.period)
+    basis = f"{kind}_{length}"
+    study_start = None
+    if args.study_start:
+        try:
+            study_start = pd.Timestamp(args.study_start)
+        except ValueError:
+            print(f"memberdesk: error: --study-start {args.study_start!r} is not a date",
+                  file=sys.stderr)
+            return 2
+    control = _split(args.control)
+    expected = read_expected_table(args.expected, basis=basis) if args.expected else None
     ds = load_from_args(args)
-    result = experience_study(ds, by=by, target=target, basis=args.basis, expected=expected)
+    result = experience_study(ds, by=by, target=target, basis=basis, expected=expected,
+                              study_start=study_start, weight=args.weight, control=control)
     if args.json:
         print_json(result.to_json())
     else:
@@ -60,6 +87,10 @@ def run(args: argparse.Namespace) -> int:
 def print_table(result: ExperienceResult, out: TextIO) -> None:
     """A readable fixed-width table: one line per row, then the total."""
     frame = result.to_frame(with_total=True)
+    from memberdesk.analysis.experience_exposure import period_labels
+
+    frame[result.basis] = [*period_labels(result.rows[result.basis].to_numpy(), result.basis),
+                           frame[result.basis].iloc[-1]]
     cols: list[tuple[str, str, Any]] = [(result.basis.replace("_", " "), result.basis, str)]
     cols += [(c, c, lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v))
              for c in result.by]
