@@ -343,7 +343,8 @@ def header_index(rows: Sequence[Sequence[object]], name_hint: str | None = None)
     for i in nonblank[:_HEADER_SEARCH_ROWS]:
         if guess_table(_unique_headers(rows[i]), name_hint)[0] is not None:
             return i
-        if sum(not _blank(v) for v in rows[i]) > _TITLE_CELLS:
+        # distinct values: a title merged across the header's width is still one cell
+        if len({str(v).strip() for v in rows[i] if not _blank(v)}) > _TITLE_CELLS:
             break
     return nonblank[0]
 
@@ -351,7 +352,7 @@ def header_index(rows: Sequence[Sequence[object]], name_hint: str | None = None)
 def _title_note(file: str, sheet: str | None, above: Sequence[Sequence[object]],
                 at: int) -> list[str]:
     """A message for the non-blank rows skipped above the header (none for blank rows)."""
-    texts = [" ".join(str(v).strip() for v in r if not _blank(v)) for r in above]
+    texts = [" ".join(dict.fromkeys(str(v).strip() for v in r if not _blank(v))) for r in above]
     texts = [t for t in texts if t]
     if not texts:
         return []
