@@ -19,7 +19,7 @@ from memberdesk.page_registry import page_commands
 
 COMMANDS: tuple[str, ...] = ("gui", "sample", "validate", "km", "cox", "report", "experience",
                              "kpis", "persistency")
-COMMANDS += ("alerts",)  # issue 14
+COMMANDS += ("alerts", "lineage", "impact")  # issue 14
 COMMANDS += ("score",)  # issue 15
 COMMANDS += ("decrements",)  # issue 16 (competing exits, Gray's test)
 # every page's sub-commands come from the page registry (memberdesk/page_registry.py)

@@ -1,0 +1,82 @@
+"""`memberdesk impact --before DATA... --after DATA... [--as-of DATE] [--json]` — what a change
+of the data model does to the metrics (DESIGN §5 Extensions, issue 14).
+
+Both sides are read and mapped as ``validate`` reads them and evaluated at one as-of date
+(``--as-of``, default: the before load's). ``--json`` prints ``{"as_of", "columns": [{"table",
+"change", "column", "detail"}], "vocabulary": [{"table", "column", "added", "removed"}],
+"tables": [{"table", "before", "after"}], "metrics": [{"metric", "name", "status", "before",
+"after", "change", "path", "reason"}]}``; statuses: changed, unchanged, disabled (with a reason
+code), enabled, untracked (moved although its lineage touches no change), not_evaluated.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+import pandas as pd
+
+from memberdesk.commands.common import print_json
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("impact", help="compare two loads: columns, vocabularies, rejections "
+                                      "and the metrics they touch",
+                       description="Data-model change impact through the metric lineage.")
+    p.add_argument("--before", nargs="+", required=True, metavar="DATA")
+    p.add_argument("--after", nargs="+", required=True, metavar="DATA")
+    p.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD",
+                   help="evaluate both at this date (default: the before load's as-of date)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(run=run)
+
+
+def _load(paths: list[str]) -> object:
+    from memberdesk.analysis.lineage_impact import Load
+    from memberdesk.core.loader import load_from_sources, read_sources
+
+    sources = read_sources(paths)
+    mappings = {s.mapping.table: dict(s.mapping.columns) for s in sources.items
+                if s.mapping is not None}
+    return Load(load_from_sources(sources), mappings, " ".join(paths))
+
+
+def run(args: argparse.Namespace) -> int:
+    from memberdesk.analysis.lineage_impact import compare_loads
+
+    as_of = None
+    if args.as_of is not None:
+        try:
+            as_of = pd.Timestamp(args.as_of)
+        except ValueError:
+            print(f"memberdesk: error: --as-of {args.as_of!r} is not a date", file=sys.stderr)
+            return 2
+    result = compare_loads(_load(args.before), _load(args.after), as_of=as_of)  # type: ignore[arg-type]
+    if args.json:
+        print_json(result.to_json())
+    else:
+        print(format_result(result))
+    return 0
+
+
+def _num(v: float | None) -> str:
+    return "—" if v is None else f"{v:,.4g}"
+
+
+def format_result(result: object) -> str:
+    r = result
+    lines = [f"Impact at as-of {r.as_of.date().isoformat()}"]  # type: ignore[attr-defined]
+    for c in r.columns:  # type: ignore[attr-defined]
+        lines.append(f"column {c.change}: {c.table}.{c.column}" + (f" -> {c.detail}" if c.detail else ""))
+    for v in r.vocabulary:  # type: ignore[attr-defined]
+        lines.append(f"vocabulary {v.table}.{v.column}: +{list(v.added)} -{list(v.removed)}")
+    for t in r.tables:  # type: ignore[attr-defined]
+        lines.append(f"table {t.table}: read {t.before['read']} -> {t.after['read']}, rejected "
+                     f"{t.before['rejected']} -> {t.after['rejected']} {t.after['reasons']}")
+    for m in r.metrics:  # type: ignore[attr-defined]
+        if m.status == "unchanged":
+            continue
+        why = f" [{m.reason.code} {m.reason.params}]" if m.reason else ""
+        path = " -> ".join(m.path)
+        lines.append(f"{m.status:<13} {m.metric}: {_num(m.before)} -> {_num(m.after)}{why}"
+                     + (f"   via {path}" if path else ""))
+    return "\n".join(lines)
