@@ -63,7 +63,9 @@ def test_cox_json_and_text(sample_dir, capsys):
     args = ["cox", str(sample_dir / "policies.csv"), "--covariates", "channel,annual_premium"]
     assert main([*args, "--json"]) == 0
     out = _json(capsys)
-    assert set(out) == {"n", "events", "coefficients", "concordance", "log_likelihood"}
+    # DESIGN §5 keys, plus strata/ph_test and the other issue 10/16 additions
+    assert {"n", "events", "coefficients", "concordance", "log_likelihood", "strata",
+            "ph_test"} <= set(out)
     assert any(c["covariate"].startswith("channel=") for c in out["coefficients"])
     assert main(args) == 0
     text = capsys.readouterr().out
