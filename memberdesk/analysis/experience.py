@@ -106,8 +106,8 @@ class ExperienceResult:
             return self.rows.copy()
         total = self.totals.copy()
         total.insert(0, self.basis, TOTAL_LABEL)
-        for col in self.by:
-            total.insert(total.columns.get_loc(self.basis) + 1, col, None)
+        for i, col in enumerate(self.by):
+            total.insert(1 + i, col, None)
         rows = self.rows.astype({self.basis: object})
         return pd.concat([rows, total[rows.columns]], ignore_index=True)
 
@@ -347,7 +347,7 @@ def _aggregate(records: ExposureRecords, keys: Sequence[str],
     levels: list[np.ndarray] = []
     sizes: list[int] = []
     for col in keys:
-        values = pol[col].astype(object).where(pol[col].notna(), None)
+        values = pol[col].astype(object).where(pol[col].notna(), np.nan)
         codes, uniques = pd.factorize(values, use_na_sentinel=False)
         levels.append(np.asarray(uniques, dtype=object))
         sizes.append(max(len(uniques), 1))
