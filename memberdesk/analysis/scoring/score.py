@@ -271,6 +271,14 @@ def run_scoring(ds: Dataset, horizon: int = 12, model: str = "auto", *,
     return ScoringResult(**{**result.__dict__, "notes": tuple(notes)})
 
 
+def score_saved(ds: Dataset, scorer: Scorer, validation: Validation | None = None, *,
+                reason_rows: int = 100_000) -> ScoringResult:
+    """Score ``ds`` at its as-of date with a saved model: its columns and levels must match
+    the model's (an :class:`AnalysisError` names those that do not)."""
+    return score_book(prepare_book(ds), ds.as_of.normalize(), scorer, validation,
+                      allow_new_levels=False, reason_rows=reason_rows)
+
+
 def _beats(v: Validation, kind: str) -> bool:
     m, b = v.metrics[kind], v.metrics["baseline"]
     return bool(m.auc > b.auc and m.c_index > b.c_index)

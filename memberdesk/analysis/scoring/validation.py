@@ -18,9 +18,9 @@ Metrics (definitions as in scikit-survival and the papers named):
   ``sksurv.metrics.cumulative_dynamic_auc``): cases = voluntary exits by h, weighted
   1/G(T_i-); controls = policies alive at h; AUC = weighted share of (case, control) pairs
   with the case scored higher (ties 1/2).
-* **Brier score at u** (Graf et al. 1999, IPCW): mean over all policies of
-  p_i(u)^2... written for the *lapse* probability: (1 - p_i(u))^2 / G(T_i-) for an exit by u,
-  p_i(u)^2 / G(u) for a policy alive after u, 0 for one censored before u. **IBS**: the
+* **Brier score at u** (Graf et al. 1999, IPCW), written for the *lapse* probability p_i(u):
+  the mean over all policies of (1 - p_i(u))^2 / G(T_i-) for an exit by u, p_i(u)^2 / G(u)
+  for a policy alive after u, and 0 for one censored before u. **IBS**: the
   trapezoid integral of the Brier score over (0, h] (BS(0) = 0 and ``BRIER_POINTS`` equally
   spaced times) divided by h.
 * **Calibration by decile**: deciles of the predicted probability (decile 1 = highest risk);
@@ -96,6 +96,8 @@ def censoring_survival(time: np.ndarray, event: np.ndarray, horizon: float
 def g_before(cens: tuple[np.ndarray, np.ndarray], at: np.ndarray) -> np.ndarray:
     """G(u-): censoring survival just before each ``at``."""
     times, g = cens
+    if times.size == 0:
+        return np.ones(np.shape(at))
     idx = np.searchsorted(times, at, side="left") - 1
     return np.where(idx >= 0, g[np.maximum(idx, 0)], 1.0)
 
@@ -103,6 +105,8 @@ def g_before(cens: tuple[np.ndarray, np.ndarray], at: np.ndarray) -> np.ndarray:
 def g_at(cens: tuple[np.ndarray, np.ndarray], at: np.ndarray) -> np.ndarray:
     """G(u): censoring survival at ``at`` (censorings at u included)."""
     times, g = cens
+    if times.size == 0:
+        return np.ones(np.shape(at))
     idx = np.searchsorted(times, at, side="right") - 1
     return np.where(idx >= 0, g[np.maximum(idx, 0)], 1.0)
 
