@@ -167,6 +167,73 @@ def _map_distinct(arr: object, parse: Callable[[str], object], dtype: object
     return vals_u[codes], ok_u[codes], empty_u[codes]
 
 
+# ---- typed (Arrow/Parquet) columns -----------------------------------------------------------
+# Typed columns are read natively, never printed and re-parsed: numbers and decimals as float64,
+# booleans as 0/1, durations in days (1 day = 86,400 s, whatever the stored unit), dates as the
+# calendar day, timestamps as the calendar day of their wall-clock time (in their own time zone
+# when they carry one). Only text columns go through the text rules.
+
+_PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
+
+
+def _plain(values: object) -> pa.Array | None:
+    """``values`` as a non-dictionary pyarrow Array, or None when it is not an Arrow array."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
+    if not isinstance(values, pa.Array):
+        return None
+    if pa.types.is_dictionary(values.type):
+        values = values.cast(values.type.value_type)
+    return values
+
+
+def is_typed(values: object) -> bool:
+    """Whether ``values`` is an Arrow column of numbers, booleans, dates, timestamps or
+    durations (read natively, not as text)."""
+    arr = _plain(values)
+    return arr is not None and typed_numbers(arr) is not None or _is_temporal(arr)
+
+
+def _is_temporal(arr: pa.Array | None) -> bool:
+    return arr is not None and (pa.types.is_date(arr.type) or pa.types.is_timestamp(arr.type))
+
+
+def typed_numbers(values: object) -> np.ndarray | None:
+    """float64 values of a typed numeric/boolean/duration Arrow column (NaN where null), or
+    None for any other column."""
+    arr = _plain(values)
+    if arr is None:
+        return None
+    t = arr.type
+    if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t) \
+            or pa.types.is_boolean(t):
+        source = arr.cast(pa.int8()) if pa.types.is_boolean(t) else arr
+        out = np.asarray(pc.cast(source, pa.float64()).to_numpy(zero_copy_only=False), dtype=float)
+        return np.where(np.isfinite(out), out, np.nan)
+    if pa.types.is_duration(t):
+        ticks = np.asarray(arr.cast(pa.int64()).to_numpy(zero_copy_only=False), dtype=float)
+        return ticks / (_PER_SECOND[t.unit] * 86_400.0)
+    return None
+
+
+def _typed_days(arr: pa.Array) -> np.ndarray:
+    """datetime64[D] of a date/timestamp Arrow column (NaT where null)."""
+    t = arr.type
+    if pa.types.is_timestamp(t):
+        if t.tz is not None:
+            arr = pc.local_timestamp(arr)  # wall-clock time in the column's own zone
+        ticks = np.asarray(arr.cast(pa.int64()).to_numpy(zero_copy_only=False), dtype=float)
+        days = np.floor(ticks / (_PER_SECOND[t.unit] * 86_400.0))
+    else:
+        ticks = np.asarray(arr.cast(pa.date32()).cast(pa.int32()).to_numpy(zero_copy_only=False),
+                           dtype=float)
+        days = ticks
+    out = np.full(len(arr), np.datetime64("NaT"), dtype="datetime64[D]")
+    ok = np.isfinite(days)
+    out[ok] = days[ok].astype(np.int64).astype("datetime64[D]")
+    return out
+
+
 # ---- dates --------------------------------------------------------------------------------
 
 def _ymd_to_days(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
@@ -208,6 +275,13 @@ def parse_dates(values: object) -> tuple[pd.Series, np.ndarray]:
     if isinstance(values, pd.Series) and pd.api.types.is_datetime64_any_dtype(values.dtype):
         s = values.dt.tz_localize(None) if getattr(values.dt, "tz", None) is not None else values
         return s.dt.normalize().astype("datetime64[ns]").reset_index(drop=True), np.zeros(len(s), bool)
+    arr = _plain(values)
+    if _is_temporal(arr):
+        assert arr is not None
+        days = _typed_days(arr)
+        outside = (days < np.datetime64("1700-01-01")) | (days >= np.datetime64("2262-01-01"))
+        bad = outside & ~np.isnat(days)
+        return pd.Series(np.where(outside, np.datetime64("NaT"), days).astype("datetime64[ns]")), bad
     # Dates repeat a lot: parse each distinct text once, then spread by the codes.
     codes, distinct = _distinct(values)
     distinct_days = _parse_distinct_dates(distinct)
@@ -314,6 +388,9 @@ def parse_numbers(values: object) -> tuple[np.ndarray, np.ndarray]:
             and not pd.api.types.is_bool_dtype(values.dtype):
         out = values.to_numpy(dtype=float, na_value=np.nan)
         return out, np.zeros(len(out), bool)
+    typed = typed_numbers(values)
+    if typed is not None:
+        return typed, np.zeros(len(typed), bool)
     fast = _cast_numbers(values)
     if fast is not None:
         out, empty = fast
@@ -454,6 +531,9 @@ def extra_column_checked(values: object) -> tuple[np.ndarray, np.ndarray | None]
     cells are numbers, e.g. R's ``NA`` written as ``.`` or a stray word) the column as
     numbers with the other cells missing, plus the mask of those cells to report (None when
     nothing was set missing). Never silently a category because of a few non-numbers."""
+    typed = typed_numbers(values)
+    if typed is not None:
+        return typed, None
     out = extra_column(values)
     if out.dtype != object:
         return out, None

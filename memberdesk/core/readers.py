@@ -570,6 +570,9 @@ def drop_blank_rows(table: pa.Table, rows: np.ndarray) -> tuple[pa.Table, np.nda
         if not len(idx):
             return table, rows
         cells = col.take(pa.array(idx)) if len(idx) < len(mask) else col
+        if not (pa.types.is_string(cells.type) or pa.types.is_large_string(cells.type)):
+            mask[idx] = np.asarray(cells.is_null(), dtype=bool)  # a typed cell is blank when null
+            continue
         # empty or whitespace only (same test as trimming to nothing, without the copy)
         empty = pc.fill_null(pc.or_(pc.equal(pc.binary_length(cells), 0), pc.utf8_is_space(cells)),
                              True)
@@ -753,7 +756,10 @@ def _sheet_table(file: str, sheet: str, cells: list[list[object]]) -> RawTable:
 # ---- parquet --------------------------------------------------------------------------------
 
 def read_parquet(path: str | Path) -> RawTable:
-    """Read a Parquet file; typed columns are turned into text for uniform normalisation."""
+    """Read a Parquet file natively: numbers, booleans, decimals, dates, timestamps (with or
+    without a time zone) and durations keep their Arrow types (see
+    :mod:`memberdesk.core.normalize`, "typed columns"); dictionary columns are decoded; only
+    text, binary and nested columns become text."""
     import pyarrow.parquet as pq
 
     path = Path(path)
@@ -767,7 +773,20 @@ def read_parquet(path: str | Path) -> RawTable:
     if source.num_rows == 0:
         raise DataError("the file has a header row but no data rows", file=file)
     headers = _unique_headers(source.column_names)
-    table = pa.table({h: as_string_array(c) for h, c in zip(headers, source.columns)})
+    table = pa.table({h: _native_column(c) for h, c in zip(headers, source.columns)})
     rows = np.arange(2, table.num_rows + 2, dtype=np.int64)
+    table, rows = drop_blank_rows(table, rows)
     name, score = guess_table(headers, path.stem)
     return RawTable(table, rows, file, None, name, score)
+
+
+def _native_column(col: pa.ChunkedArray) -> pa.Array:
+    arr = col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
+    if pa.types.is_dictionary(arr.type):
+        arr = arr.cast(arr.type.value_type)
+    t = arr.type
+    if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t) \
+            or pa.types.is_boolean(t) or pa.types.is_date(t) or pa.types.is_timestamp(t) \
+            or pa.types.is_duration(t):
+        return arr
+    return as_string_array(arr)

@@ -128,8 +128,17 @@ def assemble(table: str, parts: Sequence[tuple[RawTable, ColumnMapping]],
 
 
 def _concat(arrays: list[pa.Array]) -> pa.Array:
-    """The parts' arrays as one (a single part is used as it is: no copy)."""
-    return arrays[0] if len(arrays) == 1 else pa.concat_arrays(arrays)
+    """The parts' arrays as one (a single part is used as it is: no copy). Parts of different
+    types (a typed Parquet column beside a CSV's text) are stacked as text."""
+    if len(arrays) == 1:
+        return arrays[0]
+    types = {a.type for a in arrays if a.null_count < len(a)}  # a part lacking it: all null
+    if len(types) > 1:
+        arrays = [normalize.as_string_array(a) for a in arrays]
+    elif types:
+        (kind,) = types
+        arrays = [a if a.type == kind else pa.nulls(len(a), kind) for a in arrays]
+    return pa.concat_arrays(arrays)
 
 
 def _text(raw: RawTable, header: str | None, n: int) -> pa.Array:

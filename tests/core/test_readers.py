@@ -166,7 +166,8 @@ def test_parquet(tmp_path: Path) -> None:
     pq.write_table(pa.Table.from_pandas(frame), tmp_path / "policies.parquet")
     (raw,) = read_file(tmp_path / "policies.parquet").tables
     assert raw.table == "policies"
-    assert raw.data.column("annual_premium").to_pylist() == ["1000", None]
+    # typed columns are read natively, not printed as text (issue #11 point 7)
+    assert raw.data.column("annual_premium").to_pylist() == [1000.0, None]
     assert raw.rows.tolist() == [2, 3]
 
 

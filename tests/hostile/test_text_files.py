@@ -118,7 +118,7 @@ def test_latin1_is_not_read_as_gb18030(tmp_path: Path) -> None:
 def test_mixed_utf8_and_gb18030_is_refused_naming_the_line(tmp_path: Path, where: str) -> None:
     f = tmp_path / "policies.csv"
     n = 2 if where == "start" else 3000
-    body = (HEADER + _rows(n)).encode("utf-8") + "P9000,2021-01-01,有效,渠道甲\n".encode("utf-8") \
+    body = (HEADER + _rows(n)).encode("utf-8") + "P9000,2021-01-01,有效,渠道甲\n".encode() \
         + "P9001,2021-01-01,有效,代理人\n".encode("gb18030")
     f.write_bytes(body)
     with pytest.raises(DataError, match="mixes text encodings") as err:
