@@ -106,3 +106,26 @@ def test_exp_stats_match_actxps(census: Dataset, weighted: bool) -> None:
                              ("weight_n", "weight_n")):
             np.testing.assert_allclose(got[ours].to_numpy(dtype=float),
                                        ref[theirs].to_numpy(dtype=float), rtol=1e-12)
+
+
+def test_trx_stats_match_actxps(census: Dataset) -> None:
+    from memberdesk.analysis.utilisation import transaction_stats
+
+    wd = pd.read_csv(REF_DIR / "data" / "actxps_withdrawals.csv", dtype={"pol_num": str})
+    pol = census.policies
+    assert pol is not None
+    trx = pd.DataFrame({"row": pd.Index(pol["policy_id"]).get_indexer(wd["pol_num"]),
+                        "date": pd.to_datetime(wd["trx_date"]), "trx_type": wd["trx_type"],
+                        "amount": wd["trx_amt"]})
+    rec = expose(census, target=["surrendered"], basis="policy_year",
+                 study_start=REF["start_date"])
+    got = transaction_stats(rec, trx).rows.set_index(["policy_year", "trx_type"])
+    ref = pd.DataFrame(REF["trx_stats"]).set_index(["pol_yr", "trx_type"])
+    assert list(got.index) == list(ref.index)
+    pairs = {"uses": "trx_n", "users": "trx_flag", "amount": "trx_amt", "exposure": "exposure",
+             "avg_per_user": "avg_trx", "avg_per_exposure": "avg_all",
+             "uses_per_user": "trx_freq", "utilisation": "trx_util"}
+    for ours, theirs in pairs.items():
+        np.testing.assert_allclose(got[ours].to_numpy(dtype=float),
+                                   ref[theirs].to_numpy(dtype=float), rtol=1e-9, atol=1e-6,
+                                   err_msg=ours)
