@@ -111,13 +111,14 @@ def _month_end_plus(as_of: np.datetime64, lag: Callable[[Any], Any]) -> int:
     return t
 
 
-def _policy_base(ds: Dataset) -> tuple[pd.DataFrame, Any, Any, Any] | Unavailable:
+def _policy_base(ds: Dataset, needs: tuple[str, ...] = ("end_date", "status")
+                 ) -> tuple[pd.DataFrame, Any, Any, Any] | Unavailable:
     p = ds.policies
     if p is None:
         return Unavailable("missing_table", {"table": "policies"})
     if ds.generic or "issue_date" not in p.columns:
         return Unavailable("generic_table")
-    for col in ("end_date", "status"):
+    for col in needs:
         if col not in ds.validated[schema.POLICIES].columns:
             return Unavailable("missing_column", {"table": "policies", "column": col})
     issue = _days(p, "issue_date")
@@ -169,7 +170,7 @@ def _persistency(month_no: int) -> Callable[[Dataset, MetricRule], MetricRows | 
 
 
 def _benefit_usage(ds: Dataset, rule: MetricRule) -> MetricRows | Unavailable:
-    base = _policy_base(ds)
+    base = _policy_base(ds, ("end_date",))
     if isinstance(base, Unavailable):
         return base
     pol, issue, exit_, _ = base
