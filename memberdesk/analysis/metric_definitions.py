@@ -260,7 +260,8 @@ METRICS: dict[str, dict[str, Any]] = dict([
        "claims are censored at the date.",
        f"{_WZ}报案的理赔案件自报案至结案天数的Kaplan-Meier中位数；未结案件于统计日删失。",
        "min d: S_open(d) ≤ 0.5",
-       "使 S_open(d) ≤ 0.5 的最小天数 d（S_open(d)为报案后第d天仍未结案的比例）", "days", "down", ("claims.settlement_days",)),
+       "使 S_open(d) ≤ 0.5 的最小天数 d（S_open(d)为报案后第d天仍未结案的比例）", "days", "down",
+       ("claims.settlement_days",)),
     # ---- retention --------------------------------------------------------------------------
     _m("km_survival", "retention", "Retention (KM survival)", "留存率（KM生存曲线）",
        "Kaplan-Meier probability that a policy has not lapsed or surrendered by each duration; "
