@@ -167,8 +167,8 @@ def wait_until_idle(window: object, timeout_s: float = 120.0, settle_ms: int = 3
 def screenshot(window: object, out: str | Path, page: str, timeout_s: float = 120.0) -> int:
     """Render ``page`` on the loaded data and save the window as PNG (1400 x 900).
 
-    Returns the exit status: 0 written, 3 the data could not be loaded, 1 timeout or the file
-    cannot be written.
+    Returns the exit status: 0 written, 3 the data could not be loaded or the file cannot be
+    written, 1 timeout.
     """
     from memberdesk.ui.main_window import MainWindow
 
@@ -193,8 +193,8 @@ def screenshot(window: object, out: str | Path, page: str, timeout_s: float = 12
         QCoreApplication.processEvents()
     pixmap = window.grab()
     if pixmap.isNull() or not pixmap.save(str(out), "PNG"):
-        print(f"memberdesk: cannot write {out}", file=sys.stderr)
-        return 1
+        print(f"memberdesk: data error: {out}: cannot write the screenshot", file=sys.stderr)
+        return 3
     return 0
 
 
@@ -234,12 +234,40 @@ def _use_throwaway_settings() -> None:
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
 
 
+def headless_problem(paths: Sequence[str], out: str) -> tuple[str, int] | None:
+    """Why a headless ``--screenshot`` run cannot go ahead, as (message, exit status), checked
+    before any window exists: a headless run never opens a modal dialog, it fails with the
+    message. An output folder that does not exist is a usage error (2); a damaged workspace or
+    one whose source files are missing is a data error (3)."""
+    folder = Path(out).expanduser().parent
+    if not folder.is_dir():
+        return f"error: --screenshot {out}: the folder {folder} does not exist", 2
+    if len(paths) == 1 and str(paths[0]).lower().endswith(".mdesk"):
+        from memberdesk.core.errors import DataError
+        from memberdesk.core.workspace import Workspace
+
+        try:
+            ws = Workspace.load(paths[0])
+        except DataError as exc:
+            return f"data error: {exc}", 3
+        missing = ws.missing_sources()
+        if missing:
+            return (f"data error: {paths[0]}: the workspace's data file(s) are missing: "
+                    f"{', '.join(missing[:5])}", 3)
+    return None
+
+
 def run(paths: Sequence[str] = (), lang: str | None = None, screenshot_path: str | None = None,
         page: str | None = None) -> int:
     """Start the desktop app (or render one page with ``screenshot_path``); returns the
     exit status."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if screenshot_path is not None:
+        problem = headless_problem(paths, screenshot_path)
+        if problem is not None:
+            message, status = problem
+            print(f"memberdesk: {message}", file=sys.stderr)
+            return status
         _use_throwaway_settings()
     window = build_window(paths, lang)
     if screenshot_path is not None:
