@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import math
+import os
 import sys
+import warnings
 from collections.abc import Collection
 from typing import Any
 
@@ -42,6 +45,7 @@ def load_from_args(args: argparse.Namespace, *, extra_columns: Collection[str] |
     :func:`memberdesk.core.loader.load_dataset`)."""
     from memberdesk.core.loader import load_dataset
 
+    quiet_library_warnings()
     duration = getattr(args, "duration", None)
     event_col = getattr(args, "event_col", None)
     if (duration is None) != (event_col is None):
@@ -57,6 +61,22 @@ def load_from_args(args: argparse.Namespace, *, extra_columns: Collection[str] |
                          as_of=as_of)
     return load_dataset(args.data, as_of=as_of, duration_col=duration, event_col=event_col,
                         extra_columns=extra_columns, encoding=encoding)
+
+
+def quiet_library_warnings() -> None:
+    """No library warning (numpy's RuntimeWarning with its source path, pandas' FutureWarning)
+    reaches the user of a command: warnings go to the ``memberdesk.warnings`` log at debug
+    level, and to stderr only with ``MEMBERDESK_DEBUG=1``. Filters are untouched, so a test
+    suite that turns warnings into errors still sees every one."""
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+             file: Any = None, line: str | None = None) -> None:
+        text = warnings.formatwarning(message, category, filename, lineno, line)
+        if os.environ.get("MEMBERDESK_DEBUG"):
+            sys.stderr.write(text)
+        else:
+            logging.getLogger("memberdesk.warnings").debug(text.rstrip())
+
+    warnings.showwarning = show
 
 
 def parse_date_option(option: str, text: str | None) -> pd.Timestamp | None:

@@ -90,3 +90,18 @@ def test_atomic_write_failure_inside_the_writer_leaves_nothing(tmp_path: Path) -
     finally:
         os.chmod(tmp_path, 0o700)
     assert target.read_bytes() == b"old"
+
+
+def test_no_library_warning_reaches_the_user(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    data = _policies(tmp_path)
+    code = ("import numpy as np; from memberdesk.cli import main; "
+            f"status = main(['validate', {str(data)!r}]); np.log(np.zeros(1)); "
+            "import pandas as pd; pd.Series([1]).astype('int64'); raise SystemExit(status)")
+    env = {k: v for k, v in os.environ.items() if k != "MEMBERDESK_DEBUG"}
+    done = subprocess.run([sys.executable, "-W", "default", "-c", code], capture_output=True,
+                          text=True, timeout=120, env=env)
+    assert done.returncode == 0
+    assert "Warning" not in done.stderr and ".py:" not in done.stderr, done.stderr
