@@ -31,7 +31,7 @@ import pandas as pd
 from memberdesk.analysis.alerts import compute_alerts, load_rules
 from memberdesk.analysis.alerts.monitored import MONITORED_IDS, Unavailable
 from memberdesk.analysis.kpis import compute_kpis
-from memberdesk.analysis.lineage import path_between
+from memberdesk.analysis.lineage import SEGMENT_COLUMNS, path_between
 from memberdesk.analysis.metrics import REGISTRY, get_metric
 from memberdesk.core import schema
 from memberdesk.core.dataset import Dataset
@@ -110,12 +110,21 @@ class ImpactResult:
     def to_json(self) -> dict[str, Any]:
         return {"as_of": self.as_of.date().isoformat(),
                 "columns": [{"table": c.table, "change": c.change, "column": c.column,
-                             "detail": c.detail} for c in self.columns],
+                             "detail": c.detail, "segment_of": list(_segment_of(c))}
+                            for c in self.columns],
                 "vocabulary": [{"table": v.table, "column": v.column, "added": list(v.added),
                                 "removed": list(v.removed)} for v in self.vocabulary],
                 "tables": [{"table": t.table, "before": t.before, "after": t.after}
                            for t in self.tables],
                 "metrics": [m.to_json() for m in self.metrics]}
+
+
+def _segment_of(c: ColumnChange) -> tuple[str, ...]:
+    """Presenters that split by the column (alerts' default segments) when it is removed,
+    renamed or remapped."""
+    if c.change == "added" or f"{c.table}.{c.column}" not in SEGMENT_COLUMNS:
+        return ()
+    return ("page:alerts", "sheet:alerts", "chart:funnel", "chart:cusum")
 
 
 # ---- evaluation --------------------------------------------------------------------------------
