@@ -129,11 +129,11 @@ def _segment_of(c: ColumnChange) -> tuple[str, ...]:
 
 # ---- evaluation --------------------------------------------------------------------------------
 
-def evaluate(ds: Dataset) -> dict[str, tuple[Any, str | Unavailable | None]]:
+def evaluate(ds: Dataset) -> dict[str, tuple[Any, Any]]:
     """metric id → (comparable value, why missing) for the metrics evaluated here: the KPIs
     (value, previous and 12-point trend) and the monitored metrics (whole-book x and n per
     month); the first element of the value is the headline number."""
-    out: dict[str, tuple[Any, str | Unavailable | None]] = {}
+    out: dict[str, tuple[Any, Any]] = {}
     kpis = compute_kpis(ds)
     for k in kpis.kpis:
         trend = tuple(np.round(k.trend.to_numpy(dtype=float), 12))
@@ -284,7 +284,7 @@ def _reach(metric_id: str, nodes: list[str], tables: set[str]) -> tuple[str, ...
 
 
 def _disabled_reason(metric_id: str, before: Load, after: Load,
-                     why: str | Unavailable | None) -> Unavailable:
+                     why: Any) -> Unavailable:
     for col in get_metric(metric_id).sources:
         table, name = col.split(".", 1)
         fb, fa = before.dataset.validated.get(table), after.dataset.validated.get(table)
