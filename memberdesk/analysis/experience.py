@@ -66,6 +66,7 @@ RESULT_COLUMNS: tuple[str, ...] = ("exposure", "actual", "n_actual", "rate", "ra
                                    "ae_upper", "credibility")
 WEIGHT_COLUMNS: tuple[str, ...] = ("weight", "weight_sq", "weight_n")
 CONTROL_COLUMNS: tuple[str, ...] = ("expected_control", "ae_control")
+SPLIT_COLUMNS: tuple[str, ...] = ("exposure_cal", "exposure_pol")
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,7 @@ class ExperienceResult:
     weight: str | None = None
     study_start: pd.Timestamp | None = None
     control: tuple[str, ...] = ()
+    split_exposure: str | None = None
 
     @property
     def period_column(self) -> str:
@@ -135,6 +137,9 @@ class ExperienceResult:
             if self.control:
                 for col in CONTROL_COLUMNS:
                     item[col] = _num(rec[col])
+            if self.split_exposure:
+                for col in SPLIT_COLUMNS:
+                    item[col] = float(rec[col])
             out_rows.append(item)
         out: dict[str, Any] = {"as_of": self.as_of.date().isoformat(),
                                "target": list(self.target), "rows": out_rows}
@@ -145,6 +150,8 @@ class ExperienceResult:
             out["study_start"] = self.study_start.date().isoformat()
         if self.control:
             out["control"] = list(self.control)
+        if self.split_exposure:
+            out["split_exposure"] = self.split_exposure
         return out
 
 
@@ -155,6 +162,7 @@ def experience_study(ds: Dataset, *, by: Sequence[str] = (),
                      method: str = "annual", conf_level: float = 0.95,
                      period: str | None = None, study_start: pd.Timestamp | str | None = None,
                      weight: str | None = None, control: Sequence[str] = (),
+                     split_exposure: str = "policy",
                      progress: Progress | None = None) -> ExperienceResult:
     """Termination experience by policy year (or calendar year) and segment.
 
@@ -187,38 +195,52 @@ def experience_study(ds: Dataset, *, by: Sequence[str] = (),
         Policy column weighting the study (amount-weighted A/E, see the module docstring).
     control
         Control variables (policy columns, or ``"period"``) for ``ae_control``.
+    split_exposure
+        ``basis="split"`` (calendar periods split at anniversaries, actxps ``expose_split``):
+        the exposure the rates use, ``"policy"`` (default; expected tables by ``policy_year``)
+        or ``"calendar"``. Rows are keyed by calendar period and ``policy_year`` and carry
+        both ``exposure_cal`` and ``exposure_pol``.
     """
     prog = ensure(progress)
     prog.status("Building exposures")
     by = tuple(by)
     control = tuple(control)
-    kind, length = split_basis(basis, period)
+    split = basis.partition("_")[0] == "split"
+    kind, length = split_basis("calendar" + basis[5:] if split else basis, period)
     basis = f"{kind}_{length}"
+    rate_key = "policy_year" if split else basis   # the expected table's period column
     pol_columns = [] if ds.policies is None else list(ds.policies.columns)
     _check_columns(by, pol_columns, basis)
     _check_columns(tuple(c for c in control if c != "period"), pol_columns, basis)
     if weight is not None:
         _check_weight(ds, weight)
-    exp_segments = _check_expected(expected, basis, pol_columns)
+    if split_exposure not in ("policy", "calendar"):
+        raise AnalysisError("split exposures are summarised on the policy or calendar basis")
+    exp_segments = _check_expected(expected, rate_key, pol_columns)
     if not 0 < credibility_p < 1 or credibility_r <= 0:
         raise AnalysisError("credibility needs 0 < p < 1 and r > 0")
-    records = expose(ds, target=target, basis=basis, method=method, study_start=study_start)
-    check_cancelled(progress)
+    keys = tuple(dict.fromkeys((*by, *exp_segments, *(c for c in control if c != "period"))))
+    if split:
+        if method != "annual":
+            raise AnalysisError("split exposures use the annual method (as actxps)")
+        from memberdesk.analysis.experience_split import expose_split
+
+        srec = expose_split(_policies(ds), ds.as_of, target=target, period=length,
+                            study_start=study_start)
+        statuses = srec.target
+        check_cancelled(progress)
+        fine = _aggregate_split(srec, keys, weight, split_exposure)
+        by = ("policy_year", *by)
+    else:
+        records = expose(ds, target=target, basis=basis, method=method, study_start=study_start)
+        statuses = records.target
+        check_cancelled(progress)
+        fine = _aggregate(records, keys, weight)
     prog.fraction(0.6)
     prog.status("Summarising experience")
-    keys = tuple(dict.fromkeys((*by, *exp_segments, *(c for c in control if c != "period"))))
-    fine = _aggregate(records, keys, weight)
     fine["expected_claims"] = np.nan
     if expected is not None:
-        # Segment values are matched as text on both sides: the table is read as text while a
-        # policy column may be numeric (issue_year 2019 must meet "2019").
-        table = expected.rename(columns={"rate": "_rate"})
-        left = fine[[basis, *exp_segments, "exposure"]].copy()
-        for col in exp_segments:
-            left[col] = left[col].map(_segment_key)
-            table[col] = table[col].map(_segment_key)
-        merged = left.merge(table, on=[basis, *exp_segments], how="left", validate="many_to_one")
-        fine["expected_claims"] = (merged["_rate"] * merged["exposure"]).to_numpy()
+        fine["expected_claims"] = _expected_claims(fine, expected, rate_key, exp_segments)
     if control:
         ckeys = [basis if c == "period" else c for c in control]
         grouped = fine.groupby(ckeys, dropna=False)
@@ -229,10 +251,57 @@ def experience_study(ds: Dataset, *, by: Sequence[str] = (),
     totals = _summarise(fine.assign(_all=0), ["_all"], credibility_p, credibility_r,
                         conf_level, weighted).drop(columns="_all")
     prog.fraction(1.0)
-    return ExperienceResult(rows.reset_index(drop=True), totals, ds.as_of, records.target, basis,
+    return ExperienceResult(rows.reset_index(drop=True), totals, ds.as_of, statuses, basis,
                             by, method, expected is not None, credibility_p, credibility_r,
                             conf_level, weight,
-                            None if study_start is None else pd.Timestamp(study_start), control)
+                            None if study_start is None else pd.Timestamp(study_start), control,
+                            split_exposure if split else None)
+
+
+def _policies(ds: Dataset) -> pd.DataFrame:
+    pol = ds.policies
+    if pol is None or ds.generic or "issue_date" not in pol.columns:
+        raise AnalysisError("an experience study needs a policies table with issue dates",
+                            column="issue_date")
+    return pol
+
+
+def _expected_claims(fine: pd.DataFrame, expected: pd.DataFrame, rate_key: str,
+                     exp_segments: Sequence[str]) -> np.ndarray:
+    """Σ expected rate × exposure per fine row (NaN where the table has no rate)."""
+    # Segment values are matched as text on both sides: the table is read as text while a
+    # policy column may be numeric (issue_year 2019 must meet "2019").
+    table = expected.rename(columns={"rate": "_rate"})
+    left = fine[[rate_key, *exp_segments, "exposure"]].copy()
+    for col in exp_segments:
+        left[col] = left[col].map(_segment_key)
+        table[col] = table[col].map(_segment_key)
+    merged = left.merge(table, on=[rate_key, *exp_segments], how="left", validate="many_to_one")
+    return (merged["_rate"] * merged["exposure"]).to_numpy()
+
+
+def _aggregate_split(srec: Any, keys: Sequence[str], weight: str | None,
+                     which: str) -> pd.DataFrame:
+    """Sum split pieces per (calendar period, policy year, *keys); ``exposure`` is the
+    ``which`` ("policy"/"calendar") exposure, both kept as ``exposure_pol``/``exposure_cal``."""
+    pol = srec.policies
+    w = np.ones(len(srec.row)) if weight is None else \
+        pd.to_numeric(pol[weight]).to_numpy(dtype=float)[srec.row]
+    expo = srec.exposure_pol if which == "policy" else srec.exposure_cal
+    data: dict[str, Any] = {srec.basis: srec.period, "policy_year": srec.policy_year}
+    for col in keys:
+        data[col] = pol[col].to_numpy(dtype=object)[srec.row]
+    data.update({"exposure": expo * w, "actual": srec.actual * w,
+                 "n_actual": srec.actual.astype(np.int64),
+                 "exposure_cal": srec.exposure_cal * w, "exposure_pol": srec.exposure_pol * w})
+    if weight is not None:
+        data.update({"weight": w, "weight_sq": w * w, "weight_n": np.ones(len(w), np.int64)})
+    frame = pd.DataFrame(data)
+    out = frame.groupby([srec.basis, "policy_year", *keys], sort=True, dropna=False).sum()
+    out = out.reset_index()
+    if weight is None:
+        out["actual"] = out["actual"].round().astype(np.int64)
+    return out
 
 
 def credibility_y(p: float = 0.95, r: float = 0.05) -> float:
@@ -395,6 +464,8 @@ def _summarise(fine: pd.DataFrame, keys: list[str], p: float, r: float,
     has_control = "control_claims" in fine.columns
     if has_control:
         sums["control_claims"] = ("control_claims", "sum")
+    split_cols = tuple(c for c in SPLIT_COLUMNS if c in fine.columns)
+    sums.update({c: (c, "sum") for c in split_cols})
     out = g.agg(**sums).reset_index()
     out.loc[out["_missing"], "expected_claims"] = np.nan
     exposure = out["exposure"].to_numpy(dtype=float)
@@ -432,7 +503,7 @@ def _summarise(fine: pd.DataFrame, keys: list[str], p: float, r: float,
             out["expected_control"] = control_rate
             out["ae_control"] = np.where(control_rate > 0, rate / control_rate, np.nan)
     columns = [*keys, *RESULT_COLUMNS, *(WEIGHT_COLUMNS if weighted else ()),
-               *(CONTROL_COLUMNS if has_control else ())]
+               *(CONTROL_COLUMNS if has_control else ()), *split_cols]
     return out[columns]
 
 

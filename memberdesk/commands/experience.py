@@ -40,8 +40,10 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--expected", metavar="FILE",
                    help="expected-rate table: CSV with the basis' period column (policy_year, "
                         "or calendar_year with --basis calendar_year)[, segment columns], rate")
-    p.add_argument("--basis", choices=(*KINDS, *BASES), default="policy_year",
-                   help="exposure periods: policy (default) or calendar, with --period")
+    p.add_argument("--basis", choices=(*KINDS, "split", *BASES), default="policy_year",
+                   help="exposure periods: policy (default) or calendar, with --period; split: "
+                        "calendar periods split at anniversaries (rows by calendar period and "
+                        "policy year, rates on policy-year exposure)")
     p.add_argument("--period", choices=PERIODS, default=None,
                    help="period length: year (default), quarter, month or week")
     p.add_argument("--study-start", dest="study_start", metavar="YYYY-MM-DD",
@@ -62,7 +64,8 @@ def run(args: argparse.Namespace) -> int:
     except AnalysisError as exc:
         print(f"memberdesk: error: --target: {exc.message}", file=sys.stderr)
         return 2
-    kind, length = split_basis(args.basis, args.period)
+    split = args.basis == "split"
+    kind, length = split_basis("calendar" if split else args.basis, args.period)
     basis = f"{kind}_{length}"
     study_start = None
     if args.study_start:
@@ -73,9 +76,11 @@ def run(args: argparse.Namespace) -> int:
                   file=sys.stderr)
             return 2
     control = _split(args.control)
-    expected = read_expected_table(args.expected, basis=basis) if args.expected else None
+    expected = read_expected_table(args.expected, basis="policy_year" if split else basis) \
+        if args.expected else None
     ds = load_from_args(args)
-    result = experience_study(ds, by=by, target=target, basis=basis, expected=expected,
+    result = experience_study(ds, by=by, target=target, basis="split" if split else basis,
+                              period=length, expected=expected,
                               study_start=study_start, weight=args.weight, control=control)
     if args.json:
         print_json(result.to_json())

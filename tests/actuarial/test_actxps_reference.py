@@ -129,3 +129,42 @@ def test_trx_stats_match_actxps(census: Dataset) -> None:
         np.testing.assert_allclose(got[ours].to_numpy(dtype=float),
                                    ref[theirs].to_numpy(dtype=float), rtol=1e-9, atol=1e-6,
                                    err_msg=ours)
+
+
+@pytest.mark.parametrize("length", ["year", "quarter"])
+def test_split_exposures_match_actxps(census: Dataset, length: str) -> None:
+    from memberdesk.analysis.experience_exposure import calendar_bounds
+    from memberdesk.analysis.experience_split import expose_split
+
+    pol = census.policies
+    assert pol is not None
+    rec = expose_split(pol, census.as_of, target=["surrendered"], period=length,
+                       study_start=REF["start_date"])
+    first, _ = calendar_bounds(rec.period, length)
+    frame = pd.DataFrame({"period": first.astype("datetime64[D]").astype(str),
+                          "policy_year": rec.policy_year, "exposure_cal": rec.exposure_cal,
+                          "exposure_pol": rec.exposure_pol, "actual": rec.actual})
+    got = frame.groupby(["period", "policy_year"]).sum()
+    ref = pd.DataFrame(REF[f"split_{length}"]).set_index(["period", "policy_year"])
+    assert list(got.index) == list(ref.index)
+    for col in ("exposure_cal", "exposure_pol"):
+        np.testing.assert_allclose(got[col].to_numpy(), ref[col].to_numpy(), rtol=0,
+                                   atol=1e-6, err_msg=col)
+    np.testing.assert_array_equal(got["actual"].to_numpy(), ref["actual"].to_numpy())
+
+
+def test_split_study_rows(census: Dataset) -> None:
+    res = experience_study(census, basis="split", target=["surrendered"],
+                           study_start=REF["start_date"])
+    assert res.by == ("policy_year",) and res.basis == "calendar_year"
+    got = res.rows.set_index(["calendar_year", "policy_year"])
+    ref = pd.DataFrame(REF["split_year"])
+    ref.index = pd.MultiIndex.from_arrays([ref["period"].str[:4].astype(int),
+                                           ref["policy_year"]])
+    assert list(got.index) == list(ref.index)
+    np.testing.assert_allclose(got["exposure"], ref["exposure_pol"], atol=1e-6, rtol=0)
+    np.testing.assert_allclose(got["exposure_cal"], ref["exposure_cal"], atol=1e-6, rtol=0)
+    np.testing.assert_array_equal(got["actual"], ref["actual"])
+    cal = experience_study(census, basis="split", target=["surrendered"],
+                           study_start=REF["start_date"], split_exposure="calendar")
+    np.testing.assert_allclose(cal.rows["exposure"], ref["exposure_cal"], atol=1e-6, rtol=0)

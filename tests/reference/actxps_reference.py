@@ -15,6 +15,8 @@ actxps on that extract and writes tests/reference/actxps_reference.json:
 
 * policy quarter and month exposures, and calendar quarter, month and week exposures, with a
   study window 2016-04-01 .. 2019-12-31, summed per period (exposure, surrenders);
+* split exposures (``expose_split`` of calendar years and quarters: periods split at policy
+  anniversaries) summed per calendar period and policy year, both exposure bases;
 * ``exp_stats`` by policy year, premium-weighted, with an expected rate column, credibility
   and confidence intervals, and the same unweighted;
 * ``trx_stats`` of the withdrawals by policy year (all exposures, not only full ones).
@@ -74,6 +76,22 @@ def main() -> None:
                             ("calendar_month", xp.ExposedDF.expose_cm, "cal_mth"),
                             ("calendar_week", xp.ExposedDF.expose_cw, "cal_wk")):
         out[name] = by_period(ctor(census, **kw), col)
+
+    for length, ctor in (("year", xp.ExposedDF.expose_cy), ("quarter", xp.ExposedDF.expose_cq)):
+        split = xp.SplitExposedDF(ctor(census, **kw)).data
+        # a piece's calendar column holds its own first day (the anniversary for the pieces
+        # after one): group by the calendar period holding it
+        col = "cal_yr" if length == "year" else "cal_qtr"
+        trunc = "1y" if length == "year" else "1q"
+        frame = (split.with_columns(pl.col(col).dt.truncate(trunc).alias("period"))
+                 .group_by("period", "pol_yr")
+                 .agg(pl.col("exposure_cal").sum(), pl.col("exposure_pol").sum(),
+                      (pl.col("status") == "Surrender").sum().alias("actual"))
+                 .sort("period", "pol_yr"))
+        out[f"split_{length}"] = [{"period": str(r["period"]), "policy_year": r["pol_yr"],
+                                   "exposure_cal": r["exposure_cal"],
+                                   "exposure_pol": r["exposure_pol"], "actual": r["actual"]}
+                                  for r in frame.iter_rows(named=True)]
 
     py = xp.ExposedDF.expose_py(census, **kw)
     py.data = py.data.with_columns(expected=expected_rate(pl.col("pol_yr")))
