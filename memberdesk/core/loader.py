@@ -67,13 +67,15 @@ def _pick_mapping(raw: RawTable, mappings: Mapping[str, ColumnMapping] | None) -
 
 
 def read_sources(paths: Sequence[str | Path], *, mappings: Mapping[str, ColumnMapping] | None = None,
-                 progress: Progress | None = None, encoding: str | None = None) -> Sources:
+                 progress: Progress | None = None, encoding: str | None = None,
+                 include_hidden: bool = False) -> Sources:
     """Read every file (folders expanded) and propose a mapping for each table found.
-    ``encoding``: the text encoding the user chose for CSV/TSV/TXT files (None = detect).
+    ``encoding``: the text encoding the user chose for CSV/TSV/TXT files (None = detect);
+    ``include_hidden``: read hidden workbook sheets too.
 
     Raises :class:`DataError` for a file that cannot be read at all.
     """
-    result = read_files(paths, progress, encoding)
+    result = read_files(paths, progress, encoding, include_hidden)
     sources = Sources(tuple(str(p) for p in paths), messages=list(result.messages))
     for raw in result.tables:
         source = Source(raw, _pick_mapping(raw, mappings))

@@ -1,6 +1,7 @@
 """The import wizard: pick files → check how their columns are read → validate → load.
 
-1. *Files*: the files and folders to load.
+1. *Files*: the files and folders to load, the text encoding (detected, or chosen when a
+   file is refused), the cells that mean "no value", and whether hidden sheets are read.
 2. *Columns*: each table found, its first rows, and the column mapping (automatic, editable;
    a mapping confirmed once is offered again for files with the same headers).
 3. *Check*: the validation report of the mapped data (counts per reason, rejected rows).
@@ -13,9 +14,13 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
     QFileDialog,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QPushButton,
     QSplitter,
@@ -35,6 +40,11 @@ from memberdesk.ui.validation_view import ValidationView
 from memberdesk.ui.worker import TaskRunner
 
 PREVIEW_ROWS = 20
+# (label, codec name) of the text encodings offered; None = detect (docs/data-contract.md)
+ENCODINGS: tuple[tuple[str, str | None], ...] = (
+    ("Detect automatically", None), ("UTF-8", "utf-8"), ("Chinese (GB18030 / GBK)", "gb18030"),
+    ("Western European (Windows-1252)", "cp1252"), ("Latin-1 (ISO-8859-1)", "latin-1"),
+    ("UTF-16", "utf-16"), ("Traditional Chinese (Big5)", "big5"))
 
 
 class FilesPage(QWizardPage):
@@ -58,6 +68,36 @@ class FilesPage(QWizardPage):
         layout = QVBoxLayout(self)
         layout.addWidget(self.list)
         layout.addLayout(buttons)
+        layout.addLayout(self._reading_options())
+
+    def _reading_options(self) -> QFormLayout:
+        """How text files are decoded, which cells mean "no value", hidden sheets."""
+        from memberdesk.core.normalize import missing_tokens
+
+        form = QFormLayout()
+        self.encoding = QComboBox(self)
+        for label, name in ENCODINGS:
+            self.encoding.addItem(self.tr(label), name)
+        self.encoding.setToolTip(self.tr(
+            "Text files are decoded over their whole length; when the detected encoding is "
+            "wrong or a file is refused, choose its encoding here."))
+        form.addRow(self.tr("Text encoding:"), self.encoding)
+        self.missing = QLineEdit(", ".join(missing_tokens()), self)
+        self.missing.setToolTip(self.tr(
+            "Cells holding one of these words (any case), or nothing but spaces, are missing "
+            "values in every column."))
+        form.addRow(self.tr("Missing values:"), self.missing)
+        self.hidden = QCheckBox(self.tr("Read hidden workbook sheets too"), self)
+        form.addRow("", self.hidden)
+        return form
+
+    def chosen_encoding(self) -> str | None:
+        """The encoding chosen for text files (None = detect)."""
+        data = self.encoding.currentData()
+        return str(data) if data else None
+
+    def chosen_missing_tokens(self) -> list[str]:
+        return [t.strip() for t in self.missing.text().split(",") if t.strip()]
 
     def paths(self) -> list[str]:
         return [self.list.item(i).text() for i in range(self.list.count())]
@@ -111,8 +151,14 @@ class ColumnsPage(QWizardPage):
         self.editors = []
         self.sources = None
         self._error = ""
+        from memberdesk.core.normalize import set_missing_tokens
+
         self.status.setText(self.tr("Reading the files…"))
-        self.w.runner.run(read_sources, self.w.files.paths(), mappings=self.w.remembered(),
+        self.status.setStyleSheet("")
+        files = self.w.files
+        set_missing_tokens(files.chosen_missing_tokens())
+        self.w.runner.run(read_sources, files.paths(), mappings=self.w.remembered(),
+                          encoding=files.chosen_encoding(), include_hidden=files.hidden.isChecked(),
                           on_result=self._read, on_error=self._failed)
         self.completeChanged.emit()
 
