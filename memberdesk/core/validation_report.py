@@ -12,7 +12,8 @@ from typing import Any, BinaryIO
 
 import pandas as pd
 
-from memberdesk.core.atomic_write import atomic_write
+from memberdesk.core.atomic_write import atomic_write, refuse_overwriting_inputs
+from memberdesk.core.errors import DataError
 
 REJECTED_COLUMNS: tuple[str, ...] = ("table", "file", "sheet", "row", "column", "reason",
                                      "value", "detail")
@@ -89,10 +90,17 @@ class ValidationReport:
         when the file is opened in Excel. In a workbook every string is a plain string cell
         (quote-prefixed when it starts like a formula, control characters removed); in a CSV
         such a value gets a leading apostrophe, Excel's own "this is text" mark.
+
+        Raises :class:`DataError` when ``path`` is one of the data files the report is about
+        (never overwritten) or cannot be written (the previous file is then unchanged).
         """
         from memberdesk.core.cell_safety import needs_text_guard, write_cell
 
         path = Path(path)
+        inputs = [f for t in self.tables for f in t.files]
+        clash = refuse_overwriting_inputs(path, inputs, "the rejected-rows file")
+        if clash:
+            raise DataError(clash, file=str(path))
         frame = self.rejected.reindex(columns=list(REJECTED_COLUMNS))
         if path.suffix.lower() == ".xlsx":
             from openpyxl import Workbook

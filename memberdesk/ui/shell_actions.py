@@ -210,9 +210,16 @@ class ShellActions(QObject):
             self.export_report_to(path)
 
     def export_report_to(self, path: str) -> None:
-        """Write the Excel report of the shown (filtered) dataset in a worker."""
+        """Write the Excel report of the shown (filtered) dataset in a worker; never over one
+        of the data files (the user is told and nothing is written)."""
+        from memberdesk.core.atomic_write import refuse_overwriting_inputs
+        from memberdesk.core.errors import DataError
         from memberdesk.report.workbook import write_report
 
+        clash = refuse_overwriting_inputs(path, self.w.sources, self.tr("The report"))
+        if clash:
+            self.w.show_error(DataError(clash, file=str(path)), "", self.tr("Export report"))
+            return
         ds = self.w.dataset
         self.w._exporter.run(write_report, ds, path, lang=self.w.lang,
                              on_result=lambda p: self.w.statusBar().showMessage(

@@ -105,3 +105,13 @@ def test_no_library_warning_reaches_the_user(tmp_path: Path) -> None:
                           text=True, timeout=120, env=env)
     assert done.returncode == 0
     assert "Warning" not in done.stderr and ".py:" not in done.stderr, done.stderr
+
+
+def test_rejected_rows_never_overwrite_a_data_file_whoever_asks(tmp_path: Path) -> None:
+    from memberdesk.core.loader import load_dataset
+
+    data = _policies(tmp_path)
+    report = load_dataset([data]).report
+    with pytest.raises(DataError, match="input data file"):
+        report.export_rejected(data)  # what the Data page's save dialog calls
+    assert data.read_text(encoding="utf-8") == POLICIES

@@ -57,3 +57,21 @@ def test_damaged_workspace_shows_one_data_error(qtbot, tmp_path: Path, name: str
     assert dialog.exception.file == str(path)
     assert dialog.windowTitle() != "Something went wrong"
     assert window.windowTitle() == title_before and window.workspace_path is None
+
+
+def test_report_export_onto_a_data_file_is_refused_with_a_dialog(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from memberdesk.core.errors import DataError
+    from memberdesk.ui.main_window import MainWindow
+    from memberdesk.ui.settings import AppSettings
+
+    data = tmp_path / "book.xlsx"
+    data.write_bytes(b"the user's workbook")
+    window = MainWindow(AppSettings())
+    window.ask_before_close = False
+    qtbot.addWidget(window)
+    window.sources = [str(tmp_path)]  # a folder holding the workbook
+    window.actions_.export_report_to(str(data))
+    dialog = window.last_error_dialog
+    assert dialog is not None and isinstance(dialog.exception, DataError)
+    assert "input data file" in dialog.exception.message
+    assert data.read_bytes() == b"the user's workbook"
