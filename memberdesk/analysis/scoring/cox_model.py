@@ -6,7 +6,9 @@ Time axis and ``conditional_after``
 Training rows are the policies in force at past snapshot dates t (:mod:`.snapshot`); the clock
 starts at t and runs to a voluntary exit (the event), a competing exit (death, maturity:
 censored) or the end of the window t + h (censored). Strata are payment frequency x policy year
-at t, each with its own Breslow baseline Λ0_s. The probability of a voluntary exit within h
+at t, each with its own Breslow baseline Λ0_s (strata with fewer than ``MIN_STRATUM_EVENTS``
+voluntary exits are fitted together as one stratum ``(other)``; a stratum never seen in training
+uses the pooled baseline). The probability of a voluntary exit within h
 months for a policy in force at its current duration is therefore the *conditional* one
 (lifelines' ``conditional_after``: it has already survived its current duration), and
 
@@ -42,6 +44,8 @@ COX_NUMERIC: tuple[str, ...] = (
     "open_claims", "declined_claims")
 STRATA_COLUMNS: tuple[str, ...] = ("payment_frequency", "duration_band")
 POOLED = "(pooled)"
+OTHER = "(other)"          # the strata with fewer than MIN_STRATUM_EVENTS events, together
+MIN_STRATUM_EVENTS = 10
 MAX_DROPS = 6  # collinear/constant covariates dropped one at a time before giving up
 
 
@@ -57,6 +61,7 @@ class CoxScorer:
     baseline: dict[str, tuple[np.ndarray, np.ndarray]]  # stratum -> (times, cumulative hazard)
     n_train: int
     events_train: int
+    merged: tuple[str, ...] = ()        # strata fitted together as OTHER (too few events)
 
     kind = "cox"
 
@@ -89,10 +94,11 @@ class CoxScorer:
         lp, _ = self.linear_predictor(features)
         labels = self.strata(features)
         out = np.empty((len(features), len(times)))
-        known = set(self.baseline)
+        known, merged = set(self.baseline), set(self.merged)
         for s in pd.unique(labels):
             rows = labels == s
-            bt, bh = self.baseline[s if s in known else POOLED]
+            key = s if s in known else OTHER if s in merged and OTHER in known else POOLED
+            bt, bh = self.baseline[key]
             h0 = _step(bt, bh, np.asarray(times, dtype=float))
             out[rows] = np.exp(lp[rows])[:, None] * h0[None, :]
         return out
@@ -114,7 +120,8 @@ class CoxScorer:
                 "strata_columns": list(self.strata_columns),
                 "baseline": {s: {"time_months": t.tolist(), "cumulative_hazard": h.tolist()}
                              for s, (t, h) in self.baseline.items()},
-                "n_train": self.n_train, "events_train": self.events_train}
+                "n_train": self.n_train, "events_train": self.events_train,
+                "merged_strata": list(self.merged)}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> CoxScorer:
@@ -126,7 +133,8 @@ class CoxScorer:
                    baseline={str(s): (np.asarray(v["time_months"], dtype=float),
                                       np.asarray(v["cumulative_hazard"], dtype=float))
                              for s, v in data["baseline"].items()},
-                   n_train=int(data["n_train"]), events_train=int(data["events_train"]))
+                   n_train=int(data["n_train"]), events_train=int(data["events_train"]),
+                   merged=tuple(map(str, data.get("merged_strata", []))))
 
 
 def reason_labels(enc: FeatureEncoder, features: pd.DataFrame) -> tuple[tuple[str, ...], np.ndarray]:
@@ -189,7 +197,12 @@ def fit_cox_scorer(snaps: list[Snapshot], *, max_rows: int | None = 400_000,
         data[col] = frame[col].astype(str).to_numpy(dtype=object)
     for col in enc.numeric:
         data[col] = enc.number(frame, col)
-    data["_stratum"] = stratum_labels(frame, strata_cols)
+    labels = stratum_labels(frame, strata_cols)
+    counts = pd.Series(event).groupby(labels).sum()
+    merged = tuple(sorted(str(k) for k in counts.index[counts < MIN_STRATUM_EVENTS]))
+    if merged:  # a stratum without events adds nothing to the likelihood: fit those together
+        labels = np.where(pd.Index(merged).get_indexer(labels) >= 0, OTHER, labels)
+    data["_stratum"] = labels
     covariates = list(enc.columns)
     for _ in range(MAX_DROPS + 1):
         try:
@@ -206,16 +219,16 @@ def fit_cox_scorer(snaps: list[Snapshot], *, max_rows: int | None = 400_000,
                          {c: v for c, v in enc.categorical.items() if c in covariates},
                          {c: v for c, v in enc.reference.items() if c in covariates})
     beta = dict(zip(result.coefficients["covariate"], result.coefficients["coef"].astype(float)))
-    scorer = CoxScorer(horizon, enc, beta, 0.0, strata_cols, {}, len(frame), int(event.sum()))
+    scorer = CoxScorer(horizon, enc, beta, 0.0, strata_cols, {}, len(frame), int(event.sum()),
+                       merged)
     lp, _ = scorer.linear_predictor(frame)
     offset = float(lp.mean())
     risk = np.exp(lp - offset)
-    labels = data["_stratum"].to_numpy(dtype=object)
     baseline = {s: breslow(time[labels == s], event[labels == s], risk[labels == s])
                 for s in pd.unique(labels)}
     baseline[POOLED] = breslow(time, event, risk)
     return CoxScorer(horizon, enc, beta, offset, strata_cols, baseline, len(frame),
-                     int(event.sum()))
+                     int(event.sum()), merged)
 
 
 def breslow(time: np.ndarray, event: np.ndarray, risk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -102,6 +102,8 @@ def load_model(path: str | Path) -> SavedModel:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise DataError(f"cannot read the model file ({exc.strerror})", file=str(path)) from None
+    except UnicodeDecodeError:
+        raise DataError("the model file is not UTF-8 JSON (a binary file?)", file=str(path)) from None
     except json.JSONDecodeError as exc:
         raise DataError(f"the model file is not JSON ({exc.msg}, line {exc.lineno})",
                         file=str(path)) from None
