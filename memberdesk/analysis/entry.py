@@ -36,7 +36,7 @@ def entry_frame(data: Dataset | pd.DataFrame, *, unit: str, columns: Sequence[st
     """The survival frame with an ``entry`` column (module doc). ``plain`` builds the frame
     without delayed entry for the given columns."""
     wanted = tuple(c for c in columns if c is not None and c != entry)
-    study_start = data.study_start if isinstance(data, Dataset) else None
+    study_start = data.window_start if isinstance(data, Dataset) else None
     if entry is not None:
         frame = plain((*wanted, entry))
         values = pd.to_numeric(frame[entry], errors="coerce").to_numpy(dtype=float)

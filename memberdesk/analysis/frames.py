@@ -65,7 +65,7 @@ def survival_frame(data: Dataset | pd.DataFrame, *, unit: str = "months",
     """
     if unit not in UNITS:
         raise AnalysisError(f"unit must be one of {', '.join(UNITS)}; got {unit!r}")
-    study_start = getattr(data, "study_start", None) if isinstance(data, Dataset) else None
+    study_start = data.window_start if isinstance(data, Dataset) else None
     if entry is not None or study_start is not None:
         return entry_frame(data, unit=unit, columns=columns, entry=entry,
                            plain=lambda cols: _plain_frame(data, unit, cols))
@@ -127,7 +127,7 @@ def _direct_policy_frame(ds: Dataset, unit: str, columns: Sequence[str | None]) 
     """
     validated = ds.validated.get(schema.POLICIES)
     if ds.generic or ds.filters.active or validated is None or "policies" in ds.__dict__ \
-            or getattr(ds, "study_start", None) is not None \
+            or ds.window_start is not None \
             or "issue_date" not in validated.columns or "duration" in validated.columns:
         return None
     wanted = [c for c in dict.fromkeys(columns) if c is not None]

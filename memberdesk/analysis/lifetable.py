@@ -90,7 +90,7 @@ def life_table_by_segment(data: Dataset | pd.DataFrame, by: str | None = None, *
     """Life tables of each segment of ``by`` (rows with no value left out, as the KM), on a
     Dataset or a duration/event DataFrame (:func:`memberdesk.analysis.frames.survival_frame`).
     A Dataset with a study start is refused: this method has no delayed entry."""
-    if isinstance(data, Dataset) and data.study_start is not None:
+    if isinstance(data, Dataset) and data.window_start is not None:
         raise AnalysisError("the life-table method does not take a study start (delayed entry); "
                             "use the Kaplan-Meier tables")
     unit = default_unit(data) if unit is None else unit

@@ -218,7 +218,7 @@ def _rows_or_counts(data: Dataset | pd.DataFrame, unit: str, by: str | None,
     a Dataset backed by an engine book (issue #13), the book's counts by segment x duration x
     event computed in the engine, each count a frequency weight (same curves, exactly)."""
     book = getattr(data, "book", None)
-    delayed = entry is not None or getattr(data, "study_start", None) is not None
+    delayed = entry is not None or (isinstance(data, Dataset) and data.window_start is not None)
     if book is None or not isinstance(data, Dataset) or delayed:
         frame = survival_frame(data, unit=unit, columns=(by,), entry=entry)
         return frame, np.ones(len(frame))

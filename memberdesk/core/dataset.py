@@ -62,6 +62,7 @@ class Filters:
     channel: tuple[str, ...] = ()
     region: tuple[str, ...] = ()
     tier: tuple[str, ...] = ()
+    study_start: pd.Timestamp | None = None  # delayed entry for survival statistics (filter bar)
 
     @property
     def active(self) -> bool:
@@ -83,6 +84,8 @@ class Filters:
             values = getattr(self, name)
             if values:
                 out.append((name, ", ".join(map(str, values))))
+        if self.study_start is not None:
+            out.append(("study_start", pd.Timestamp(self.study_start).date().isoformat()))
         return out
 
     def describe(self) -> list[str]:
@@ -95,6 +98,7 @@ class Filters:
             "issue_to": None if self.issue_to is None else str(pd.Timestamp(self.issue_to).date()),
             "product": list(self.product), "channel": list(self.channel),
             "region": list(self.region), "tier": list(self.tier),
+            "study_start": None if self.study_start is None else str(pd.Timestamp(self.study_start).date()),
         }
 
     @classmethod
@@ -106,7 +110,8 @@ class Filters:
             return tuple(str(x) for x in v) if isinstance(v, (list, tuple)) else ()
 
         return cls(ts(data.get("issue_from")), ts(data.get("issue_to")), tup(data.get("product")),
-                   tup(data.get("channel")), tup(data.get("region")), tup(data.get("tier")))
+                   tup(data.get("channel")), tup(data.get("region")), tup(data.get("tier")),
+                   ts(data.get("study_start")))
 
 
 @dataclass(frozen=True)
@@ -169,6 +174,11 @@ class Dataset:
         """A copy with another as-of date (None = latest date in the data)."""
         ts = Dataset.latest_date(self.validated) if as_of is None else pd.Timestamp(as_of)
         return replace(self, as_of=self.as_of if ts is None else ts.normalize())
+
+    @property
+    def window_start(self) -> pd.Timestamp | None:
+        """The study start in force: :attr:`study_start`, else the filters' (filter bar)."""
+        return self.study_start if self.study_start is not None else self.filters.study_start
 
     def with_study_start(self, start: pd.Timestamp | str | None) -> Dataset:
         """A copy with another study start (None = no delayed entry)."""

@@ -210,6 +210,25 @@ def cause_label(cause: str, lang: str) -> str:
     return cause if entry is None else entry[lang if lang in entry else "en"]
 
 
+GRAY_TITLE = {"en": "Gray's test: cumulative incidence equal across {segment}?",
+              "zh_CN": "Gray 检验：各{segment}累积发生率是否相同"}
+GRAY_NONE = {"en": "Gray's test needs a segment with two or more groups and no study start.",
+             "zh_CN": "Gray 检验需要至少两组的分组且未设定研究起始日。"}
+
+
+def _gray_section(ctx: ReportContext, w: SheetWriter, cumulative_incidence: Any) -> None:
+    """Gray's test of each cause across the report's segment (issue 16.3)."""
+    lang = ctx.lang if ctx.lang in ("en", "zh_CN") else "en"
+    w.section(GRAY_TITLE[lang].format(segment=ctx.label(ctx.segment) if ctx.segment else ""))
+    result = cumulative_incidence(ctx.ds, by=ctx.segment) if ctx.segment else None
+    if result is None or not result.gray_test:
+        w.note(GRAY_NONE[lang])
+        return
+    gray = result.gray_frame()
+    gray["cause"] = [cause_label(c, ctx.lang) for c in gray["cause"]]
+    w.table(gray, formats={"statistic": "num", "df": "int", "p_value": "p"})
+
+
 def build_decrements(ctx: ReportContext, w: SheetWriter) -> None:
     """Cumulative incidence of each exit cause at 12/24/36/60 months, with a chart."""
     cumulative_incidence = analysis_function("competing", "cumulative_incidence")
@@ -227,6 +246,7 @@ def build_decrements(ctx: ReportContext, w: SheetWriter) -> None:
     w.section(ctx.t("sec_cif"))
     w.table(at, main=True, formats={"time_months": "int", "cif": "pct", "ci_lower": "pct",
                                     "ci_upper": "pct"})
+    _gray_section(ctx, w, cumulative_incidence)
     longest = float(result.incidence["time"].max())
     grid = np.arange(0, int(min(np.floor(longest), DECREMENT_GRID_MONTHS)) + 1, dtype=float)
     if len(grid) < 2:

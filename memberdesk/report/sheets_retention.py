@@ -21,6 +21,23 @@ from memberdesk.report.layout import SheetWriter
 AT_RISK_TIMES: tuple[float, ...] = (0.0, 12.0, 24.0, 36.0, 48.0, 60.0)
 GRID_MAX_MONTHS = 120
 NOT_REACHED = {"en": "not reached", "zh_CN": "未达到"}
+LIFE_TABLE_MONTHS: tuple[float, ...] = (0.0, 12.0, 24.0, 36.0, 48.0, 60.0)
+# strings of the life-table section (kept here beside their one use)
+LIFE_TABLE_TEXT = {
+    "title": {"en": "Life table (actuarial method, yearly intervals)",
+              "zh_CN": "寿命表（精算法，按年分段）"},
+    "entry": {"en": "The life-table method has no delayed entry: not shown with a study start.",
+              "zh_CN": "寿命表法不支持延迟进入：设定了研究起始日时不显示。"},
+}
+LIFE_TABLE_LABELS = {
+    "en": {"from_month": "From month", "to_month": "To month", "entering": "Entering",
+           "effective": "Effective number at risk", "conditional_failure": "Conditional exit probability",
+           "survival_se": "Survival std. error", "hazard": "Hazard (per month)",
+           "density": "Density (per month)"},
+    "zh_CN": {"from_month": "起始月", "to_month": "截止月", "entering": "期初人数",
+              "effective": "有效风险人数", "conditional_failure": "条件退出概率",
+              "survival_se": "留存率标准误", "hazard": "风险率（每月）", "density": "密度（每月）"},
+}
 
 
 # ---- Retention ------------------------------------------------------------------------------
@@ -48,6 +65,7 @@ def build_retention(ctx: ReportContext, w: SheetWriter) -> None:
     else:
         lr = result.logrank.to_json()
         w.table(pd.DataFrame([lr]), formats={"test_statistic": "num", "p_value": "p"})
+    _life_table(ctx, w)
     w.section(ctx.t("sec_at_risk"))
     at_risk = _at_risk_frame(result.curves, ctx.lang)
     w.table(at_risk, formats={c: "int" for c in at_risk.columns if c != "group"})
@@ -62,6 +80,27 @@ def build_retention(ctx: ReportContext, w: SheetWriter) -> None:
                 y_max=1.0),
             labels={n: n for n in names},
             formats={**{n: "pct" for n in names}, "time_months": "int"})
+
+
+def _life_table(ctx: ReportContext, w: SheetWriter) -> None:
+    """SAS METHOD=LT life table on yearly intervals, per segment (issue 16.3)."""
+    from memberdesk.analysis.lifetable import life_table_by_segment
+
+    lang = ctx.lang if ctx.lang in ("en", "zh_CN") else "en"
+    w.section(LIFE_TABLE_TEXT["title"][lang])
+    if ctx.ds.window_start is not None:
+        w.note(LIFE_TABLE_TEXT["entry"][lang])
+        return
+    table = life_table_by_segment(ctx.ds, ctx.segment, breaks=LIFE_TABLE_MONTHS, unit="months").table
+    table = table.rename(columns={"from": "from_month", "to": "to_month"}).astype(
+        {"to_month": object})
+    table["to_month"] = [None if not np.isfinite(v) else v for v in table["to_month"]]
+    table = table.astype(object).where(table.notna(), None)
+    w.table(table, labels=LIFE_TABLE_LABELS[lang],
+            formats={"from_month": "int", "to_month": "int", "entering": "int",
+                     "events": "int", "censored": "int", "effective": "dec1",
+                     "conditional_failure": "pct", "survival": "pct", "survival_se": "pct",
+                     "hazard": "num", "density": "num"})
 
 
 def _median_frame(summary: pd.DataFrame, lang: str) -> pd.DataFrame:

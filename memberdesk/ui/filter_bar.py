@@ -1,4 +1,5 @@
-"""The global filter bar: as-of date, issue-date range and product/channel/region/tier.
+"""The global filter bar: as-of date, study start (delayed entry for survival statistics),
+issue-date range and product/channel/region/tier.
 
 Always visible above the pages. Edits are debounced (300 ms) and then announced once through
 :attr:`FilterBar.changed` with a :class:`~memberdesk.core.dataset.Filters` and the as-of date
@@ -132,6 +133,11 @@ class FilterBar(QWidget):
         self.as_of.setToolTip(self.tr("As-of date: the observation cut-off. Everything after it "
                                       "is treated as not yet happened. Default: the latest "
                                       "date in the data."))
+        self.study_start = self._date_edit(self.tr("issue"))
+        self.study_start.setToolTip(self.tr(
+            "Study start (delayed entry): survival statistics observe policies from this date; "
+            "policies issued before it enter at their duration on that date, those ended before "
+            "it are out of the window. Default: from issue."))
         self.issue_from = self._date_edit(self.tr("any"))
         self.issue_from.setToolTip(self.tr("Only policies issued on or after this date"))
         self.issue_to = self._date_edit(self.tr("any"))
@@ -151,6 +157,8 @@ class FilterBar(QWidget):
         layout.setContentsMargins(6, 3, 6, 3)
         layout.addWidget(QLabel(self.tr("As of")))
         layout.addWidget(self.as_of)
+        layout.addWidget(QLabel(self.tr("Study from")))
+        layout.addWidget(self.study_start)
         layout.addSpacing(12)
         layout.addWidget(QLabel(self.tr("Issued")))
         layout.addWidget(self.issue_from)
@@ -181,7 +189,8 @@ class FilterBar(QWidget):
         return Filters(issue_from=_timestamp(self.issue_from.date()),
                        issue_to=_timestamp(self.issue_to.date()),
                        product=s["product"].selected(), channel=s["channel"].selected(),
-                       region=s["region"].selected(), tier=s["tier"].selected())
+                       region=s["region"].selected(), tier=s["tier"].selected(),
+                       study_start=_timestamp(self.study_start.date()))
 
     def as_of_date(self) -> pd.Timestamp | None:
         """The chosen as-of date, or None when it is the latest date in the data."""
@@ -192,7 +201,8 @@ class FilterBar(QWidget):
                   notify: bool = False) -> None:
         """Show ``filters`` and ``as_of`` (e.g. from a workspace)."""
         with QSignalBlocker(self.issue_from), QSignalBlocker(self.issue_to), \
-                QSignalBlocker(self.as_of):
+                QSignalBlocker(self.as_of), QSignalBlocker(self.study_start):
+            self.study_start.setDate(_qdate(filters.study_start))
             self.issue_from.setDate(_qdate(filters.issue_from))
             self.issue_to.setDate(_qdate(filters.issue_to))
             self.as_of.setDate(_qdate(as_of if as_of is not None else self._latest))

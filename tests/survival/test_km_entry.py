@@ -118,3 +118,17 @@ def test_study_start_after_as_of_and_on_generic_tables_are_errors(
     with pytest.raises(SystemExit) as info:
         main(["km", str(book), "--study-start", "nope"])
     assert info.value.code == 2
+
+
+def test_filter_bar_study_start_equals_dataset_study_start_and_survives_json(book: Path) -> None:
+    from memberdesk.core.dataset import Filters
+    from memberdesk.core.loader import load_dataset
+
+    ds = load_dataset([book], as_of=pd.Timestamp(AS_OF))
+    filters = Filters(study_start=pd.Timestamp(START))
+    assert Filters.from_json(json.loads(json.dumps(filters.to_json()))) == filters
+    assert ("study_start", START) in filters.describe_items()
+    via_filter = km_by_segment(ds.with_filters(filters), unit="days")
+    direct = km_by_segment(ds.with_study_start(START), unit="days")
+    np.testing.assert_array_equal(via_filter.curves[0].survival, direct.curves[0].survival)
+    assert via_filter.excluded == direct.excluded == {"out_of_window": 2}

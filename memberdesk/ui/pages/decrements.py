@@ -1,5 +1,6 @@
 """Decrements: competing exits (lapse, surrender, death, maturity…) as stacked cumulative
-incidence (Aalen-Johansen), for the whole book or one segment."""
+incidence (Aalen-Johansen), for the whole book or one segment, with Gray's test of each cause
+across the segments (computed in :mod:`memberdesk.analysis.competing`)."""
 from __future__ import annotations
 
 from typing import Any
@@ -7,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QTabWidget, QWidget
 
 from memberdesk.ui.charts.base import ChartPanel
 from memberdesk.ui.charts.stacked import StackedIncidenceChart
@@ -90,7 +91,11 @@ class DecrementsPage(AnalysisPage):
         self.chart = StackedIncidenceChart()
         self.panel = self.register_panel(ChartPanel(self.chart, self.tr("Cumulative incidence by cause")))
         self.table, self.model = make_table()
-        split_content(content, Qt.Orientation.Vertical, self.panel, self.table, sizes=(600, 200))
+        self.gray_view, self.gray_model = make_table()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.table, self.tr("Incidence at 1/2/3/5 years"))
+        self.tabs.addTab(self.gray_view, self.tr("Gray's test"))
+        split_content(content, Qt.Orientation.Vertical, self.panel, self.tabs, sizes=(600, 200))
 
     def on_dataset(self, ds: Any) -> None:
         reset_combo(self.segment, segment_items(ds, none_label=self.tr("Whole book"),
@@ -103,6 +108,12 @@ class DecrementsPage(AnalysisPage):
     def show_result(self, res: Any) -> None:
         self.groups = incidence_by_group(res)
         reset_combo(self.group, [(value_label(g), g) for g in self.groups], keep=self.group.currentData())
+        gray = res.gray_frame() if hasattr(res, "gray_frame") else pd.DataFrame()
+        if len(gray) == 0:
+            gray = pd.DataFrame({"note": [self.tr(
+                "Choose a segment with two or more groups to compare their cumulative incidence "
+                "(Gray's test; not available with a study start).")]})
+        fill_table(self.gray_view, self.gray_model, gray)
         self._draw()
 
     def _draw(self) -> None:

@@ -36,21 +36,24 @@ class RetentionView:
 
 
 def compute_retention(ds: Any, by: str | None, unit: str, horizon_years: float,
-                      progress: Any = None) -> RetentionView:
-    """KM by segment + pairwise log-rank + RMST (pool thread; pure)."""
+                      test: str = "logrank", progress: Any = None) -> RetentionView:
+    """KM by segment + pairwise tests (``test``: logrank, wilcoxon, tarone, peto, fh:P,Q) +
+    RMST (pool thread; pure). Delayed entry (the filter bar's study start) reaches all three
+    through the survival frame's ``entry`` column."""
     from memberdesk.analysis.frames import survival_frame
     from memberdesk.analysis.survival import km_by_segment, pairwise_logrank, rmst_by_group
 
     per_year = 12.0 if unit == "months" else DAYS_PER_YEAR
     times = [y * per_year for y in YEARS]
-    km = km_by_segment(ds, by, unit=unit, times=times, progress=progress)
+    km = km_by_segment(ds, by, unit=unit, times=times, progress=progress, test=test)
     horizon = horizon_years * per_year
     frame = survival_frame(ds, unit=unit, columns=(by,))
     groups = frame[by] if by else pd.Series("all", index=frame.index)
+    entry = frame["entry"] if "entry" in frame.columns else None
     pairwise = None
     if by and len(km.curves) >= 2:
-        pairwise = pairwise_logrank(frame["duration"], frame["event"], groups)
-    rmst = rmst_by_group(frame["duration"], frame["event"], groups, horizon)
+        pairwise = pairwise_logrank(frame["duration"], frame["event"], groups, entry=entry, test=test)
+    rmst = rmst_by_group(frame["duration"], frame["event"], groups, horizon, entry=entry)
     return RetentionView(km, pairwise, rmst, horizon)
 
 
@@ -77,6 +80,12 @@ class RetentionPage(AnalysisPage):
         # the next data that have it show it again
         self.segment_wish: str | None = "channel"
         self.segment.currentIndexChanged.connect(lambda _i: self.on_state_applied({"segment"}))
+        self.test = self.combo(self.tr("Test:"), [
+            (self.tr("Log-rank"), "logrank"), (self.tr("Wilcoxon (Gehan-Breslow)"), "wilcoxon"),
+            (self.tr("Tarone-Ware"), "tarone"), (self.tr("Peto-Peto"), "peto"),
+            (self.tr("Fleming-Harrington (1, 0)"), "fh:1,0"),
+            (self.tr("Fleming-Harrington (0, 1)"), "fh:0,1")])
+        self.persist("test", self.test)
         self.persist("unit", self.unit)
         self.persist("rmst_horizon_years", self.horizon)
 
@@ -109,14 +118,20 @@ class RetentionPage(AnalysisPage):
 
     def task(self, ds: Any) -> Task:
         return compute_retention, (ds, self.segment.currentData(), self.unit.currentData(),
-                                   float(self.horizon.value())), {}
+                                   float(self.horizon.value()), self.test.currentData()), {}
+
+    def _test_name(self, test: str) -> str:
+        """The test's name as the Test combo shows it (its ``--test`` spelling otherwise)."""
+        idx = self.test.findData(test)
+        return self.test.itemText(idx) if idx >= 0 else test
 
     def show_result(self, view: RetentionView) -> None:
         km = view.km
         lr = km.logrank
         self.chart.set_curves(km.curves, unit=km.unit, p_value=None if lr is None else lr.p_value,
-                              test_label=self.tr("Log-rank test (χ² = {x:.1f}, {df} df)").format(
-                                  x=lr.test_statistic, df=lr.degrees_of_freedom) if lr else "")
+                              test_label=self.tr("{test} test (χ² = {x:.1f}, {df} df)").format(
+                                  test=self._test_name(lr.test), x=lr.test_statistic,
+                                  df=lr.degrees_of_freedom) if lr else "")
         by = column_label(km.by) if km.by else self.tr("all policies")
         self.panel.set_title(self.tr("Retention by {by}").format(by=by))
         at = km.survival_at_times.copy()
