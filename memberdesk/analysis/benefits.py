@@ -26,6 +26,7 @@ from memberdesk.core import schema
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
 from memberdesk.core.progress import Progress, check_cancelled, ensure
+from memberdesk.core.reasons import Reason
 
 MEMBER_SEGMENTS: tuple[str, ...] = ("region", "tier", "gender")
 
@@ -107,7 +108,7 @@ class BenefitUsage:
     by_benefit: pd.DataFrame
     segments: pd.DataFrame
     by: str | None = None
-    reason: str | None = None
+    reason: Reason | None = None
 
     def to_frame(self) -> pd.DataFrame:
         return self.segments
@@ -125,8 +126,8 @@ def benefit_usage(ds: Dataset, *, by: str | None = None, window_months: int = 12
         empty = pd.DataFrame(columns=seg_cols)
         return BenefitUsage(pd.DataFrame(columns=["month", "benefit", "uses", "users", "cost"]),
                             pd.DataFrame(columns=["benefit", "uses", "users", "cost", "cost_per_use"]),
-                            empty, by, "no benefit usage loaded" if usage is None else
-                            "no benefit use up to the as-of date")
+                            empty, by, Reason("no_table", table="benefit_usage") if usage is None else
+                            Reason("no_rows_to_as_of", table="benefit_usage"))
     member_codes, member_ids = pd.factorize(usage["member_id"].to_numpy())
     cost = usage["cost"].to_numpy(dtype=float, na_value=np.nan) if "cost" in usage.columns \
         else np.full(len(usage), np.nan)
@@ -158,7 +159,7 @@ def benefit_usage(ds: Dataset, *, by: str | None = None, window_months: int = 12
     check_cancelled(progress)
     if p is None or ds.generic or "member_id" not in p.columns:
         return BenefitUsage(monthly, by_benefit, pd.DataFrame(columns=seg_cols), by,
-                            "policies with member ids and dates are needed for per-member ratios")
+                            Reason("member_ids_and_dates_needed"))
     live = p[(p["issue_date"] <= ds.as_of) & p["exit_date"].isna()] if "exit_date" in p.columns else p
     groups: list[tuple[str, pd.Index]] = [("all", pd.Index(live["member_id"].dropna().unique()))]
     if by:

@@ -25,6 +25,7 @@ import pandas as pd
 
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.progress import Progress, check_cancelled, ensure
+from memberdesk.core.reasons import Reason
 
 THRESHOLDS_DAYS: tuple[int, ...] = (5, 10, 30)
 
@@ -71,7 +72,7 @@ class ClaimSettlement:
     curves: dict[str, Any]
     summary: pd.DataFrame
     excluded: int = 0
-    reason: str | None = None
+    reason: Reason | None = None
     thresholds: tuple[int, ...] = field(default=THRESHOLDS_DAYS)
 
     def to_frame(self) -> pd.DataFrame:
@@ -103,8 +104,9 @@ def claim_settlement(ds: Dataset, *, by: str | None = "product",
             *[f"within_{d}_days" for d in thresholds], "paid_ratio_amount", "paid_ratio_count"]
     claims = ds.claims
     if claims is None or len(claims) == 0 or "reported_at" not in claims.columns:
-        reason = "no claims loaded" if claims is None else "no claims up to the as-of date" \
-            if len(claims) == 0 else "claims have no reported_at column"
+        reason = (Reason("no_table", table="claims") if claims is None
+                  else Reason("no_rows_to_as_of", table="claims") if len(claims) == 0
+                  else Reason("missing_column", table="claims", column="reported_at"))
         return ClaimSettlement({}, pd.DataFrame(columns=cols), 0, reason, thresholds)
     dur = settlement_durations(claims, ds.as_of)
     excluded = len(claims) - len(dur)

@@ -36,6 +36,7 @@ from memberdesk.analysis.service import missing_columns_reason, to_days, window_
 from memberdesk.core import schema
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.progress import Progress, check_cancelled, ensure
+from memberdesk.core.reasons import Reason
 
 KPI_IDS: tuple[str, ...] = (
     "in_force_members", "in_force_policies", "in_force_premium", "new_business_policies",
@@ -47,18 +48,16 @@ TREND_POINTS = 12
 PERIOD_MONTHS = 12
 
 # Reason shown when a KPI's inputs exist but it is undefined at as-of.
-EMPTY_REASONS: dict[str, str] = {
-    "lapse_rate_annualised": "no exposure in the 12 months to the as-of date",
-    "median_policy_lifetime_months": "median not reached: more than half the policies are "
-                                     "still in force at every duration",
-    "benefit_usage_rate": "no in-force members at the as-of date",
-    "bot_replacement_rate": "no service contacts in the 12 months to the as-of date",
-    "human_connection_rate": "no human-queue contacts in the 12 months to the as-of date",
-    "csat": "no rated contacts in the 12 months to the as-of date",
-    "median_claim_settlement_days": "no claims reported in the 12 months to the as-of date, "
-                                    "or fewer than half settled",
-    "persistency_13": "no policy reached its 13th month in the 12 months to the as-of date",
-    "persistency_25": "no policy reached its 25th month in the 12 months to the as-of date",
+EMPTY_REASONS: dict[str, Reason] = {
+    "lapse_rate_annualised": Reason("no_exposure_12m"),
+    "median_policy_lifetime_months": Reason("median_not_reached"),
+    "benefit_usage_rate": Reason("no_in_force_members"),
+    "bot_replacement_rate": Reason("no_contacts_12m"),
+    "human_connection_rate": Reason("no_human_queue_12m"),
+    "csat": Reason("no_rated_12m"),
+    "median_claim_settlement_days": Reason("no_claims_settled_12m"),
+    "persistency_13": Reason("no_persistency_cohort", month=13),
+    "persistency_25": Reason("no_persistency_cohort", month=25),
 }
 
 
@@ -86,7 +85,7 @@ class KPI:
     previous: float | None
     unit: str
     trend: pd.Series
-    reason: str | None = None
+    reason: Reason | None = None
 
     @property
     def change(self) -> float | None:
@@ -125,7 +124,7 @@ class KPIResult:
         return pd.concat(parts, ignore_index=True)
 
 
-Series = tuple[np.ndarray, str | None]  # values at every cut-off, or a reason it is undefined
+Series = tuple[np.ndarray, Reason | None]  # values at every cut-off, or why it is undefined
 
 
 class _Book:
@@ -138,9 +137,9 @@ class _Book:
         self.starts = to_days(pd.Series([months_before(t, PERIOD_MONTHS) for t in cutoffs]))
         p = ds.policies
         if p is None:
-            self.policy_reason: str | None = "no policies loaded"
+            self.policy_reason: Reason | None = Reason("no_table", table="policies")
         elif ds.generic or "issue_date" not in p.columns:
-            self.policy_reason = "policies have no issue dates (generic survival table)"
+            self.policy_reason = Reason("generic_policies")
         else:
             self.policy_reason = None
         # the KPI functions read ``p`` only when ``policy_reason`` is None
@@ -179,16 +178,16 @@ def _count(mask: np.ndarray) -> np.ndarray:
 
 def _premium(b: _Book, mask: np.ndarray) -> Series:
     if "annual_premium" not in b.p.columns:
-        return np.array([]), "policies have no annual_premium column"
+        return np.array([]), Reason("missing_column", table="policies", column="annual_premium")
     prem = b.p["annual_premium"].to_numpy(dtype=float)
     if len(prem) and np.isnan(prem).all():
-        return np.array([]), "annual_premium is empty on every policy"
+        return np.array([]), Reason("empty_column", table="policies", column="annual_premium")
     return np.nan_to_num(prem) @ mask.astype(float), None  # empty premiums count as 0
 
 
 def _members(b: _Book) -> Series:
     if "member_id" not in b.p.columns:
-        return np.array([]), "policies have no member_id column"
+        return np.array([]), Reason("missing_column", table="policies", column="member_id")
     return _count(b.members[1]), None
 
 
@@ -218,9 +217,9 @@ def _median_lifetime(b: _Book) -> Series:
 def _usage_rate(b: _Book) -> Series:
     usage = b.ds.benefit_usage
     if usage is None:
-        return np.array([]), "no benefit usage loaded"
+        return np.array([]), Reason("no_table", table="benefit_usage")
     if "member_id" not in b.p.columns or "member_id" not in usage.columns:
-        return np.array([]), "member ids are needed on policies and benefit usage"
+        return np.array([]), Reason("member_ids_needed", table="benefit_usage")
     ids, matrix = b.members
     rate, _ = usage_rate_series(ids, matrix, usage, b.starts, b.ends)
     return rate, None
@@ -234,9 +233,9 @@ def _service(b: _Book, rate: str) -> Series:
 def _settlement_median(b: _Book) -> Series:
     claims = b.ds.claims
     if claims is None:
-        return np.array([]), "no claims loaded"
+        return np.array([]), Reason("no_table", table="claims")
     if "reported_at" not in claims.columns or "settled_at" not in claims.columns:
-        return np.array([]), "claims need reported_at and settled_at columns"
+        return np.array([]), Reason("missing_column", table="claims", column="reported_at, settled_at")
     reported = to_days(claims["reported_at"])
     settled = to_days(claims["settled_at"])
     out = np.full(len(b.ends), np.nan)
@@ -264,7 +263,7 @@ def _persistency(b: _Book, month: int) -> Series:
     try:
         from memberdesk.analysis.persistency import persistency
     except ImportError:
-        return np.array([]), "not available"
+        return np.array([]), Reason("not_available")
     out = np.full(len(b.ends), np.nan)
     frame = persistency(b.ds, month=month, period="rolling12").segment(None)
     if len(frame) == 0:
@@ -325,7 +324,7 @@ def compute_kpis(ds: Dataset, *, progress: Progress | None = None) -> KPIResult:
             values = np.full(len(book.ends), np.nan)
         value, prev = _finite(values[-1]), _finite(values[0])
         if value is None and reason is None:
-            reason = EMPTY_REASONS.get(kpi_id, "no data at the as-of date")
+            reason = EMPTY_REASONS.get(kpi_id, Reason("no_data_at_as_of"))
         kpis.append(KPI(kpi_id, metric.name_en, value, prev, metric.unit,
                         pd.Series(values[1:], index=trend, name=kpi_id, dtype=float), reason))
         prog.fraction((i + 1) / len(KPI_IDS))

@@ -28,6 +28,7 @@ import pandas as pd
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
 from memberdesk.core.progress import Progress, check_cancelled, ensure
+from memberdesk.core.reasons import Reason
 
 # Sums (per contact 0/1 flags) from which every service rate is computed.
 SUM_COLUMNS: tuple[str, ...] = ("contacts", "bot_contacts", "bot_not_transferred", "human_queue",
@@ -93,15 +94,15 @@ def contact_flags(contacts: pd.DataFrame) -> pd.DataFrame:
                         index=contacts.index)
 
 
-def missing_columns_reason(contacts: pd.DataFrame | None, rate: str) -> str | None:
+def missing_columns_reason(contacts: pd.DataFrame | None, rate: str) -> Reason | None:
     """Why ``rate`` cannot be computed from ``contacts`` at all (None when it can)."""
     if contacts is None:
-        return "no service contacts loaded"
+        return Reason("no_table", table="service_contacts")
     if len(contacts) == 0:
-        return "no service contacts up to the as-of date"
+        return Reason("no_rows_to_as_of", table="service_contacts")
     missing = [c for c in RATE_FORMULAS[rate][2] if c not in contacts.columns]
     if missing:
-        return f"service contacts have no {', '.join(missing)} column"
+        return Reason("missing_column", table="service_contacts", column=", ".join(missing))
     return None
 
 
@@ -148,7 +149,7 @@ class ServiceSummary:
     by_channel: pd.DataFrame
     by_topic: pd.DataFrame
     window: pd.DataFrame
-    reasons: dict[str, str] = field(default_factory=dict)
+    reasons: dict[str, Reason] = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
         return self.monthly
@@ -292,13 +293,14 @@ class ServiceLapseLink:
     exposed: int
     exposed_events: int
     landmarks: pd.DataFrame
-    reason: str | None = None
+    reason: Reason | None = None
 
     def to_json(self) -> dict[str, object]:
         return {"hazard_ratio": self.hazard_ratio, "ci_lower": self.ci_lower,
                 "ci_upper": self.ci_upper, "p_value": self.p_value, "n": self.n,
                 "events": self.events, "exposed": self.exposed,
-                "exposed_events": self.exposed_events, "reason": self.reason}
+                "exposed_events": self.exposed_events,
+                "reason": None if self.reason is None else str(self.reason)}
 
 
 def service_lapse_link(ds: Dataset, *, lookback_days: int = 90, step_months: int = 3,
@@ -328,14 +330,14 @@ def service_lapse_link(ds: Dataset, *, lookback_days: int = 90, step_months: int
     empty = pd.DataFrame(columns=["landmark", "at_risk", "exposed", "events_exposed",
                                   "events_unexposed"])
 
-    def none(reason: str, n: int = 0, ev: int = 0, ex: int = 0, exev: int = 0,
+    def none(reason: Reason, n: int = 0, ev: int = 0, ex: int = 0, exev: int = 0,
              frame: pd.DataFrame = empty) -> ServiceLapseLink:
         return ServiceLapseLink(None, None, None, None, n, ev, ex, exev, frame, reason)
 
     if c is None or len(c) == 0:
-        return none("no service contacts loaded")
+        return none(Reason("no_table", table="service_contacts"))
     if p is None or ds.generic or "member_id" not in p.columns or "member_id" not in c.columns:
-        return none("policies with member ids and issue dates are needed")
+        return none(Reason("member_ids_and_dates_needed"))
     bad = np.zeros(len(c), dtype=bool)
     if "resolved" in c.columns:
         bad |= (c["resolved"].astype("boolean") == False).to_numpy(dtype=bool, na_value=False)  # noqa: E712
@@ -371,7 +373,7 @@ def service_lapse_link(ds: Dataset, *, lookback_days: int = 90, step_months: int
     n, ex_n = int(table["at_risk"].sum()), int(table["exposed"].sum())
     ev_ex, ev_un = int(table["events_exposed"].sum()), int(table["events_unexposed"].sum())
     if ex_n == 0 or ex_n == n or ev_ex == 0 or ev_un == 0:
-        return none("too few exposed policies or events to estimate a hazard ratio",
+        return none(Reason("too_few_for_hazard_ratio"),
                     n, ev_ex + ev_un, ex_n, ev_ex, table)
     data = pd.concat(parts, ignore_index=True)
     data = data[data["duration"] > 0]
@@ -379,7 +381,7 @@ def service_lapse_link(ds: Dataset, *, lookback_days: int = 90, step_months: int
     try:
         hr = cox_hr(data, "exposed", strata="landmark" if n_landmarks > 1 else None)
     except AnalysisError as exc:
-        return none(f"cannot fit the hazard model: {exc}", n, ev_ex + ev_un, ex_n, ev_ex, table)
+        return none(Reason("fit_failed", model="Cox", error=str(exc)), n, ev_ex + ev_un, ex_n, ev_ex, table)
     prog.fraction(1.0)
     return ServiceLapseLink(*hr, n, ev_ex + ev_un, ex_n, ev_ex, table)
 

@@ -53,7 +53,7 @@ def format_table(result: object) -> str:
         else:
             change = f"{k.change:+,.1f}" if k.unit not in ("count", "CNY") else f"{k.change:+,.0f}"
         rows.append((k.name, format_number(k.value, k.unit), format_number(k.previous, k.unit),
-                     change, k.unit, k.reason or ""))
+                     change, k.unit, "" if k.reason is None else str(k.reason)))
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     lines = [f"KPIs as of {result.as_of.date().isoformat()} "  # type: ignore[attr-defined]
              f"(previous: {result.previous_as_of.date().isoformat()})"]  # type: ignore[attr-defined]

@@ -4,11 +4,12 @@ The report is read outside the app, so it carries its own strings (the Qt ``.ts`
 the UI only). Look a string up with :func:`text`; a missing Chinese entry falls back to English
 and a missing key raises ``KeyError`` (a test checks both languages have the same keys).
 
-Column headers of analysis tables are looked up by the analysis column name with
-:func:`column_label`; unknown columns are shown under their own name.
+Column headers of analysis tables come from the one label catalogue shared with the UI,
+:mod:`memberdesk.core.labels`; unknown columns are shown under their own name.
 """
 from __future__ import annotations
 
+from memberdesk.core import labels
 from memberdesk.page_registry import REPORT_SHEETS
 
 LANGS: tuple[str, ...] = ("en", "zh_CN")
@@ -198,201 +199,9 @@ TEXT: dict[str, dict[str, str]] = {
     "axis_rate": {"en": "Rate (%)", "zh_CN": "比率（%）"},
 }
 
-# ---- table names (for "no X table loaded") -----------------------------------------------------
-TABLE_NAMES: dict[str, dict[str, str]] = {
-    "members": {"en": "members", "zh_CN": "会员"},
-    "policies": {"en": "policies", "zh_CN": "保单"},
-    "benefit_usage": {"en": "benefit usage", "zh_CN": "权益使用"},
-    "service_contacts": {"en": "service contacts", "zh_CN": "服务记录"},
-    "claims": {"en": "claims", "zh_CN": "理赔"},
-}
-
-# ---- column headers: analysis column name -> label with unit -----------------------------------
-COLUMNS: dict[str, dict[str, str]] = {
-    # generic
-    "segment": {"en": "Segment", "zh_CN": "分组"},
-    "group": {"en": "Group", "zh_CN": "分组"},
-    "name": {"en": "Name", "zh_CN": "名称"},
-    "n": {"en": "Policies (number)", "zh_CN": "保单数（件）"},
-    "events": {"en": "Exits (number)", "zh_CN": "退出数（件）"},
-    "censored": {"en": "Censored (number)", "zh_CN": "删失数（件）"},
-    "count": {"en": "Count (number)", "zh_CN": "数量"},
-    "value": {"en": "Value", "zh_CN": "数值"},
-    "unit": {"en": "Unit", "zh_CN": "单位"},
-    "kpi": {"en": "Key figure", "zh_CN": "指标"},
-    "id": {"en": "Metric id", "zh_CN": "指标编号"},
-    "previous": {"en": "Previous period", "zh_CN": "上期"},
-    "change": {"en": "Change", "zh_CN": "变化"},
-    "period": {"en": "Period", "zh_CN": "期间"},
-    "payment_frequency": {"en": "Payment frequency", "zh_CN": "缴费频率"},
-    "issue_date": {"en": "Issue date", "zh_CN": "生效日期"},
-    "month": {"en": "Month", "zh_CN": "月份"},
-    # KM
-    "time_months": {"en": "Months since issue", "zh_CN": "生效后月数"},
-    "months": {"en": "Months", "zh_CN": "月数"},
-    "timeline": {"en": "Time (months)", "zh_CN": "时间（月）"},
-    "survival": {"en": "Survival (%)", "zh_CN": "生存率（%）"},
-    "ci_lower": {"en": "95% CI lower", "zh_CN": "95%置信下限"},
-    "ci_upper": {"en": "95% CI upper", "zh_CN": "95%置信上限"},
-    "at_risk": {"en": "At risk (number)", "zh_CN": "风险集人数"},
-    "median": {"en": "Median (months)", "zh_CN": "中位数（月）"},
-    "median_ci_lower": {"en": "Median 95% CI lower (months)", "zh_CN": "中位数95%置信下限（月）"},
-    "median_ci_upper": {"en": "Median 95% CI upper (months)", "zh_CN": "中位数95%置信上限（月）"},
-    "test_statistic": {"en": "Test statistic (χ²)", "zh_CN": "检验统计量（χ²）"},
-    "degrees_of_freedom": {"en": "Degrees of freedom", "zh_CN": "自由度"},
-    "p_value": {"en": "p-value", "zh_CN": "p值"},
-    # persistency
-    "persistency_month": {"en": "Policy month", "zh_CN": "保单月度"},
-    "ratio_premium": {"en": "Persistency, premium (%)", "zh_CN": "继续率（保费口径，%）"},
-    "ratio_count": {"en": "Persistency, policy count (%)", "zh_CN": "继续率（件数口径，%）"},
-    "cohort_premium": {"en": "Cohort premium (currency)", "zh_CN": "考核保费（元）"},
-    "cohort_count": {"en": "Cohort policies (number)", "zh_CN": "考核件数（件）"},
-    "persisting_count": {"en": "Policies in force (number)", "zh_CN": "继续有效件数（件）"},
-    "excluded_single_premium": {"en": "Excluded: single premium", "zh_CN": "剔除：趸交"},
-    "excluded_free_look": {"en": "Excluded: free look", "zh_CN": "剔除：犹豫期撤单"},
-    "excluded_death": {"en": "Excluded: death", "zh_CN": "剔除：身故"},
-    "excluded_claim": {"en": "Excluded: claim", "zh_CN": "剔除：理赔"},
-    "persisting_premium": {"en": "Premium in force (currency)", "zh_CN": "继续有效保费（元）"},
-    "cohort_policies": {"en": "Cohort policies (number)", "zh_CN": "考核件数（件）"},
-    "persisting_policies": {"en": "Policies in force (number)", "zh_CN": "继续有效件数（件）"},
-    "channel": {"en": "Channel", "zh_CN": "渠道"},
-    "product": {"en": "Product", "zh_CN": "产品"},
-    "product_type": {"en": "Product type", "zh_CN": "产品类型"},
-    "region": {"en": "Region", "zh_CN": "地区"},
-    "tier": {"en": "Tier", "zh_CN": "会员等级"},
-    "gender": {"en": "Gender", "zh_CN": "性别"},
-    "age_band": {"en": "Age band", "zh_CN": "年龄段"},
-    "premium_band": {"en": "Premium band", "zh_CN": "保费段"},
-    "issue_year": {"en": "Issue year", "zh_CN": "生效年份"},
-    # cohorts
-    "cohort": {"en": "Issue month", "zh_CN": "生效月份"},
-    "issue_month": {"en": "Issue month", "zh_CN": "生效月份"},
-    "size": {"en": "Policies issued (number)", "zh_CN": "生效保单数（件）"},
-    # cox
-    "covariate": {"en": "Covariate", "zh_CN": "协变量"},
-    "coef": {"en": "Coefficient (log HR)", "zh_CN": "系数（对数风险比）"},
-    "se": {"en": "Standard error", "zh_CN": "标准误"},
-    "hazard_ratio": {"en": "Hazard ratio", "zh_CN": "风险比"},
-    "ph_p_value": {"en": "PH test p-value", "zh_CN": "比例风险检验p值"},
-    "ph_verdict": {"en": "Proportional hazards", "zh_CN": "比例风险假定"},
-    # parametric
-    "model": {"en": "Model", "zh_CN": "模型"},
-    "aic": {"en": "AIC", "zh_CN": "AIC"},
-    "bic": {"en": "BIC", "zh_CN": "BIC"},
-    "log_likelihood": {"en": "Log-likelihood", "zh_CN": "对数似然"},
-    "parameters": {"en": "Parameters", "zh_CN": "参数"},
-    "n_params": {"en": "Parameters (number)", "zh_CN": "参数个数"},
-    "best": {"en": "Best", "zh_CN": "最优"},
-    # competing
-    "cause": {"en": "Cause", "zh_CN": "原因"},
-    "incidence": {"en": "Cumulative incidence (%)", "zh_CN": "累积发生率（%）"},
-    "cif": {"en": "Cumulative incidence (%)", "zh_CN": "累积发生率（%）"},
-    "lapsed": {"en": "Lapse (%)", "zh_CN": "失效（%）"},
-    "surrendered": {"en": "Surrender (%)", "zh_CN": "退保（%）"},
-    "death": {"en": "Death (%)", "zh_CN": "身故（%）"},
-    "matured": {"en": "Maturity (%)", "zh_CN": "满期（%）"},
-    "other": {"en": "Other (%)", "zh_CN": "其他（%）"},
-    # experience
-    "policy_year": {"en": "Policy year", "zh_CN": "保单年度"},
-    "calendar_year": {"en": "Calendar year", "zh_CN": "日历年度"},
-    "exposure": {"en": "Exposure (policy-years)", "zh_CN": "暴露数（保单年）"},
-    "actual": {"en": "Actual (number)", "zh_CN": "实际数（件）"},
-    "expected": {"en": "Expected (number)", "zh_CN": "预期数（件）"},
-    "expected_rate": {"en": "Expected rate (%)", "zh_CN": "预期发生率（%）"},
-    "rate": {"en": "Rate (%)", "zh_CN": "发生率（%）"},
-    "ae": {"en": "A/E (%)", "zh_CN": "实际/预期（%）"},
-    "credibility": {"en": "Credibility Z", "zh_CN": "可信度Z"},
-    # benefits / service / claims
-    "benefit": {"en": "Benefit", "zh_CN": "权益"},
-    "uses": {"en": "Uses (number)", "zh_CN": "使用次数"},
-    "users": {"en": "Members using (number)", "zh_CN": "使用会员数"},
-    "members": {"en": "Members (number)", "zh_CN": "会员数"},
-    "cost": {"en": "Cost (currency)", "zh_CN": "成本（元）"},
-    "contacts": {"en": "Contacts (number)", "zh_CN": "服务量"},
-    "bot_contacts": {"en": "Bot contacts (number)", "zh_CN": "智能客服服务量"},
-    "human_contacts": {"en": "Human-queue contacts (number)", "zh_CN": "人工排队量"},
-    "bot_replacement_rate": {"en": "Bot replacement rate (%)", "zh_CN": "智能客服替代率（%）"},
-    "human_connection_rate": {"en": "Human connection rate (%)", "zh_CN": "人工接通率（%）"},
-    "csat": {"en": "CSAT (%)", "zh_CN": "满意度（%）"},
-    "resolution_rate": {"en": "Resolution rate (%)", "zh_CN": "解决率（%）"},
-    "mean_wait_seconds": {"en": "Mean wait (seconds)", "zh_CN": "平均等待（秒）"},
-    "claims": {"en": "Claims (number)", "zh_CN": "理赔件数"},
-    "paid": {"en": "Paid (number)", "zh_CN": "已赔付（件）"},
-    "declined": {"en": "Declined (number)", "zh_CN": "拒赔（件）"},
-    "open": {"en": "Open (number)", "zh_CN": "未结案（件）"},
-    "amount_claimed": {"en": "Amount claimed (currency)", "zh_CN": "申请金额（元）"},
-    "amount_paid": {"en": "Amount paid (currency)", "zh_CN": "赔付金额（元）"},
-    "payout_ratio": {"en": "Paid / claimed (%)", "zh_CN": "赔付比例（%）"},
-    "decline_rate": {"en": "Decline rate (%)", "zh_CN": "拒赔率（%）"},
-    "mean_settlement_days": {"en": "Mean settlement time (days)", "zh_CN": "平均结案时效（天）"},
-    "rate_lower": {"en": "Rate 95% CI lower (%)", "zh_CN": "发生率95%置信下限（%）"},
-    "rate_upper": {"en": "Rate 95% CI upper (%)", "zh_CN": "发生率95%置信上限（%）"},
-    "expected_claims": {"en": "Expected (number)", "zh_CN": "预期数（件）"},
-    "in_force_members": {"en": "In-force members (number)", "zh_CN": "有效会员数"},
-    "usage_rate": {"en": "Benefit usage rate (%)", "zh_CN": "权益使用率（%）"},
-    "uses_per_100_members": {"en": "Uses per 100 members", "zh_CN": "每百名会员使用次数"},
-    "cost_per_member": {"en": "Cost per member (currency)", "zh_CN": "人均成本（元）"},
-    "cost_per_use": {"en": "Cost per use (currency)", "zh_CN": "单次成本（元）"},
-    "bot_not_transferred": {"en": "Bot, not transferred (number)", "zh_CN": "智能客服未转人工量"},
-    "human_queue": {"en": "Human-queue contacts (number)", "zh_CN": "人工排队量"},
-    "connected": {"en": "Connected (number)", "zh_CN": "人工接通量"},
-    "resolved_known": {"en": "Resolution recorded (number)", "zh_CN": "有解决记录量"},
-    "resolved": {"en": "Resolved (number)", "zh_CN": "已解决量"},
-    "rated": {"en": "Rated contacts (number)", "zh_CN": "有评价量"},
-    "satisfied": {"en": "Satisfied, 4-5 (number)", "zh_CN": "满意（4-5分）量"},
-    "wait_mean_seconds": {"en": "Mean wait (seconds)", "zh_CN": "平均等待（秒）"},
-    "wait_p90_seconds": {"en": "90th percentile wait (seconds)", "zh_CN": "90分位等待（秒）"},
-    "window_start": {"en": "Window from (exclusive)", "zh_CN": "统计期起（不含）"},
-    "window_end": {"en": "Window to", "zh_CN": "统计期止"},
-    "topic": {"en": "Topic", "zh_CN": "咨询类型"},
-    "settled": {"en": "Settled (number)", "zh_CN": "已结案（件）"},
-    "median_days": {"en": "Median settlement time (days)", "zh_CN": "中位结案时效（天）"},
-    "within_5_days": {"en": "Settled within 5 days (%)", "zh_CN": "5天内结案率（%）"},
-    "within_10_days": {"en": "Settled within 10 days (%)", "zh_CN": "10天内结案率（%）"},
-    "within_30_days": {"en": "Settled within 30 days (%)", "zh_CN": "30天内结案率（%）"},
-    "paid_ratio_amount": {"en": "Paid / claimed, amount (%)", "zh_CN": "赔付比例（金额，%）"},
-    "paid_ratio_count": {"en": "Paid share, count (%)", "zh_CN": "赔付件数占比（%）"},
-    "origin": {"en": "Time origin", "zh_CN": "时间起点"},
-    "users_": {"en": "Users (number)", "zh_CN": "使用者（人）"},
-    "naive": {"en": "Naive: ever-users vs never-users", "zh_CN": "朴素对比：使用过与未使用"},
-    "landmark": {"en": "Landmark at 12 months", "zh_CN": "12个月界标分析"},
-    "non_users": {"en": "Non-users (number)", "zh_CN": "未使用者（人）"},
-    "events_users": {"en": "Exits, users (number)", "zh_CN": "使用者退出数"},
-    "events_non_users": {"en": "Exits, non-users (number)", "zh_CN": "未使用者退出数"},
-    "survival_users": {"en": "Survival, users (%)", "zh_CN": "使用者生存率（%）"},
-    "survival_non_users": {"en": "Survival, non-users (%)", "zh_CN": "未使用者生存率（%）"},
-    "survival_difference": {"en": "Difference, users − non-users (%)", "zh_CN": "差异（使用者−未使用者，%）"},
-    "hr_ci_lower": {"en": "HR 95% CI lower", "zh_CN": "风险比95%置信下限"},
-    "hr_ci_upper": {"en": "HR 95% CI upper", "zh_CN": "风险比95%置信上限"},
-    "time": {"en": "Time (months)", "zh_CN": "时间（月）"},
-    # data quality
-    "table": {"en": "Table", "zh_CN": "数据表"},
-    "files": {"en": "Files", "zh_CN": "文件"},
-    "file": {"en": "File", "zh_CN": "文件"},
-    "sheet": {"en": "Sheet", "zh_CN": "工作表"},
-    "row": {"en": "Row", "zh_CN": "行号"},
-    "column": {"en": "Column", "zh_CN": "列"},
-    "read": {"en": "Read (rows)", "zh_CN": "读取（行）"},
-    "accepted": {"en": "Accepted (rows)", "zh_CN": "接受（行）"},
-    "rejected": {"en": "Rejected (rows)", "zh_CN": "拒绝（行）"},
-    "out_of_window": {"en": "After as-of date (rows)", "zh_CN": "截至日期之后（行）"},
-    "reason": {"en": "Reason", "zh_CN": "原因"},
-    "description": {"en": "Description", "zh_CN": "说明"},
-    "detail": {"en": "Detail", "zh_CN": "详情"},
-    "message": {"en": "Message", "zh_CN": "信息"},
-    # dictionary
-    "name_en": {"en": "Name (English)", "zh_CN": "名称（英文）"},
-    "name_zh": {"en": "Name (Chinese)", "zh_CN": "名称（中文）"},
-    "definition": {"en": "Definition", "zh_CN": "定义"},
-    "formula": {"en": "Formula", "zh_CN": "公式"},
-    "good_direction": {"en": "Good direction", "zh_CN": "向好方向"},
-    "direction": {"en": "Good direction", "zh_CN": "向好方向"},
-    "category": {"en": "Category", "zh_CN": "类别"},
-    "lineage": {"en": "Lineage (computed from)", "zh_CN": "指标血缘（计算路径）"},
-    "sources": {"en": "Source columns", "zh_CN": "来源字段"},
-    "inputs": {"en": "Computed from", "zh_CN": "计算依据"},
-    "page": {"en": "Shown on", "zh_CN": "展示页面"},
-}
+# ---- table and column labels: the one catalogue in memberdesk/core/labels.py ------------------
+TABLE_NAMES = labels.TABLE_NAMES
+COLUMNS = labels.COLUMNS
 
 REASONS_ZH: dict[str, str] = {
     "missing_id": "缺少编号", "duplicate_id": "编号重复", "missing_date": "缺少日期",
@@ -423,9 +232,8 @@ def subject(key: str, lang: str = "en", **fields: object) -> str:
 
 
 def column_label(column: str, lang: str = "en") -> str:
-    """Header for an analysis column; unknown columns keep their own name."""
-    entry = COLUMNS.get(str(column))
-    return str(column) if entry is None else _pick(entry, lang)
+    """Header for an analysis column (:func:`memberdesk.core.labels.column_label`)."""
+    return labels.column_label(column, lang)
 
 
 def table_name(table: str, lang: str = "en") -> str:

@@ -14,7 +14,8 @@ from typing import Any
 
 from PySide6.QtCore import QT_TR_NOOP, QCoreApplication
 
-from memberdesk.ui.i18n import column_label, format_number
+from memberdesk.core.reasons import Reason, reason_text
+from memberdesk.ui.i18n import column_label, format_number, ui_language
 
 PH_ALPHA = 0.05  # memberdesk.analysis.cox.ph_verdict: p >= 0.05 reads "reasonable"
 
@@ -71,70 +72,19 @@ def cox_note(note: str) -> str:
     return _match(note, _COX_NOTES)
 
 
-# ---- cockpit KPI reasons ------------------------------------------------------------------
+# ---- reasons -----------------------------------------------------------------------------
 
-# Every fixed reason memberdesk.analysis.kpis (and service.missing_columns_reason) can give.
-_KPI_REASONS = {
-    "no policies loaded": QT_TR_NOOP("no policies loaded"),
-    "policies have no issue dates (generic survival table)":
-        QT_TR_NOOP("policies have no issue dates (generic survival table)"),
-    "policies have no annual_premium column": QT_TR_NOOP("policies have no annual premium column"),
-    "annual_premium is empty on every policy": QT_TR_NOOP("annual premium is empty on every policy"),
-    "policies have no member_id column": QT_TR_NOOP("policies have no member ID column"),
-    "no benefit usage loaded": QT_TR_NOOP("no benefit usage loaded"),
-    "member ids are needed on policies and benefit usage":
-        QT_TR_NOOP("member IDs are needed on policies and benefit usage"),
-    "no service contacts loaded": QT_TR_NOOP("no service contacts loaded"),
-    "no service contacts up to the as-of date": QT_TR_NOOP("no service contacts up to the as-of date"),
-    "no claims loaded": QT_TR_NOOP("no claims loaded"),
-    "claims need reported_at and settled_at columns":
-        QT_TR_NOOP("claims need report date and settlement date columns"),
-    "not available": QT_TR_NOOP("not available in this version"),
-    "no data at the as-of date": QT_TR_NOOP("no data at the as-of date"),
-    # kpis.EMPTY_REASONS
-    "no exposure in the 12 months to the as-of date":
-        QT_TR_NOOP("no exposure in the 12 months to the as-of date"),
-    "median not reached: more than half the policies are still in force at every duration":
-        QT_TR_NOOP("median not reached: more than half the policies are still in force at every "
-                   "duration"),
-    "no in-force members at the as-of date": QT_TR_NOOP("no in-force members at the as-of date"),
-    "no service contacts in the 12 months to the as-of date":
-        QT_TR_NOOP("no service contacts in the 12 months to the as-of date"),
-    "no human-queue contacts in the 12 months to the as-of date":
-        QT_TR_NOOP("no human-queue contacts in the 12 months to the as-of date"),
-    "no rated contacts in the 12 months to the as-of date":
-        QT_TR_NOOP("no rated contacts in the 12 months to the as-of date"),
-    "no claims reported in the 12 months to the as-of date, or fewer than half settled":
-        QT_TR_NOOP("no claims reported in the 12 months to the as-of date, or fewer than half "
-                   "settled"),
-    "no policy reached its 13th month in the 12 months to the as-of date":
-        QT_TR_NOOP("no policy reached its 13th month in the 12 months to the as-of date"),
-    "no policy reached its 25th month in the 12 months to the as-of date":
-        QT_TR_NOOP("no policy reached its 25th month in the 12 months to the as-of date"),
-}
-
-_MISSING_SERVICE_COLUMNS = re.compile(r"service contacts have no (?P<cols>[\w, ]+) column")
+def kpi_reason(reason: Reason | str | None) -> str:
+    """Why a figure has no value, in the UI language, from the one reason catalogue
+    (:mod:`memberdesk.core.reasons`); a plain string (an error message) unchanged."""
+    return reason_text(reason, ui_language())
 
 
-def kpi_reason(reason: Any) -> str:
-    """Why a KPI has no value, in the UI language (unknown reasons unchanged)."""
-    if reason is None:
-        return ""
-    text = str(reason)
-    if text in _KPI_REASONS:
-        return tr(_KPI_REASONS[text])
-    m = _MISSING_SERVICE_COLUMNS.fullmatch(text)
-    if m:
-        names = ", ".join(column_label(c.strip()) for c in m.group("cols").split(","))
-        return tr("service contacts have no {columns} column").format(columns=names)
-    return text
-
-
-def _match(text: str, table: tuple[tuple[re.Pattern[str], str], ...]) -> str:
+def _match(text: str, table: tuple[tuple[re.Pattern[str], object], ...]) -> str:
     for pattern, template in table:
         m = pattern.fullmatch(text)
         if m:
-            return tr(template).format(**m.groupdict())
+            return tr(str(template)).format(**m.groupdict())
     return text
 
 

@@ -22,6 +22,8 @@ from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, QLocale
 
+from memberdesk.core import labels
+
 LANGUAGES: tuple[str, ...] = ("en", "zh_CN")
 LANGUAGE_NAMES: dict[str, str] = {"en": "English", "zh_CN": "简体中文"}
 
@@ -261,10 +263,13 @@ _ENGLISH_HEADERS: dict[str, str] = {
 
 
 def column_label(column: str) -> str:
-    """Display header of a result column id in the UI language. English headers are the
-    readable form of the id (``ci_lower`` -> "95% CI lower", ``cohort_count`` -> "Cohort
-    count"); other languages come from the translation file."""
+    """Display header of a result column id in the UI language: the one label catalogue
+    shared with the report (:mod:`memberdesk.core.labels`, units included) first; columns it
+    does not know read as the translation file says, else as the readable form of the id
+    (``hr_ci_lower`` -> "HR 95% CI lower")."""
     column = str(column)
+    if labels.has_column_label(column):
+        return labels.column_label(column, ui_language())
     text = QCoreApplication.translate("Column", column)
     if text != column:
         return text
@@ -305,8 +310,7 @@ _TABLE_NAMES = (
 def table_label(table: str) -> str:
     """Display name of a canonical table (``policies`` -> 保单 in Chinese; ``benefit_usage``
     -> "benefit usage" in English)."""
-    text = QCoreApplication.translate("Table", str(table))
-    return text.replace("_", " ") if text == str(table) else text
+    return labels.table_label(str(table), ui_language())
 
 
 def dataset_summary(ds: Any) -> str:

@@ -8,6 +8,7 @@ import pytest
 from memberdesk.analysis.benefits import benefit_retention, benefit_usage, time_to_first_use
 from memberdesk.analysis.claims import claim_settlement, km_median_binned
 from memberdesk.core.dataset import Dataset
+from memberdesk.core.reasons import Reason
 
 
 def test_settlement_km_and_paid_ratios(books) -> None:
@@ -30,7 +31,8 @@ def test_settlement_km_and_paid_ratios(books) -> None:
 
 def test_settlement_without_claims_has_reason(books) -> None:
     res = claim_settlement(books("policies"))
-    assert res.summary.empty and res.reason == "no claims loaded"
+    assert res.summary.empty and res.reason == Reason("no_table", table="claims")
+    assert str(res.reason) == "no claims loaded"
 
 
 def test_binned_median_agrees_with_lifelines() -> None:

@@ -84,7 +84,7 @@ def test_summary_monthly_and_window(books) -> None:
 def test_summary_without_contacts_is_empty_with_reason(books) -> None:
     summary = service_summary(books("policies"))
     assert summary.monthly.empty
-    assert summary.reasons["bot_replacement_rate"] == "no service contacts loaded"
+    assert str(summary.reasons["bot_replacement_rate"]) == "no service contacts loaded"
 
 
 def test_window_series_matches_direct_masking() -> None:
@@ -156,4 +156,4 @@ def test_service_lapse_link_matches_lifelines_unaggregated() -> None:
 
 def test_service_lapse_link_without_contacts(books) -> None:
     link = service_lapse_link(books("policies"))
-    assert link.hazard_ratio is None and link.reason == "no service contacts loaded"
+    assert link.hazard_ratio is None and str(link.reason) == "no service contacts loaded"

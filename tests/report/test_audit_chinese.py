@@ -8,6 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from memberdesk.analysis.kpis import EMPTY_REASONS
+from memberdesk.core.reasons import Reason
 from memberdesk.report import analysis_terms as terms
 from memberdesk.report import report_strings as rs
 from memberdesk.report.workbook import write_report
@@ -29,12 +30,13 @@ def sheet(wb, key: str):  # type: ignore[no-untyped-def]
 def test_every_kpi_reason_has_chinese(kpi_id: str) -> None:
     zh = terms.reason(EMPTY_REASONS[kpi_id], "zh_CN")
     assert zh and not LATIN_WORD.search(zh), zh
-    assert terms.reason(EMPTY_REASONS[kpi_id], "en") == EMPTY_REASONS[kpi_id]
+    assert terms.reason(EMPTY_REASONS[kpi_id], "en") == str(EMPTY_REASONS[kpi_id])
 
 
-def test_service_column_reason_keeps_the_column_name() -> None:
-    assert terms.reason("service contacts have no satisfaction column", "zh_CN") == \
-        "服务记录无 satisfaction 字段"
+def test_service_column_reason_names_the_column_in_chinese() -> None:
+    reason = Reason("missing_column", table="service_contacts", column="satisfaction")
+    assert terms.reason(reason, "zh_CN") == "服务记录数据无满意度字段"
+    assert terms.reason(reason, "en") == "service contacts have no satisfaction column"
 
 
 def test_kpi_change_of_shares_in_percentage_points(zh) -> None:  # type: ignore[no-untyped-def]

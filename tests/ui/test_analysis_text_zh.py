@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from memberdesk.core.dataset import Dataset
+from memberdesk.core.reasons import Reason
 from memberdesk.ui import analysis_text
 from memberdesk.ui.i18n import column_label
 
@@ -61,8 +62,9 @@ def test_every_kpi_reason_of_the_analysis_has_chinese(zh_cn) -> None:
     from memberdesk.analysis.service import missing_columns_reason
 
     reasons = list(kpis.EMPTY_REASONS.values()) + [
-        "no data at the as-of date", "no policies loaded", "no benefit usage loaded",
-        "no claims loaded", missing_columns_reason(None, "csat"),
+        Reason("no_data_at_as_of"), Reason("no_table", table="policies"),
+        Reason("no_table", table="benefit_usage"), Reason("no_table", table="claims"),
+        missing_columns_reason(None, "csat"),
         missing_columns_reason(pd.DataFrame(), "csat"),
         missing_columns_reason(pd.DataFrame({"x": [1]}), "human_connection_rate")]
     for reason in reasons:
@@ -70,13 +72,14 @@ def test_every_kpi_reason_of_the_analysis_has_chinese(zh_cn) -> None:
         assert HAN.search(text) and not re.search(r"[a-z]{4,}", text), (reason, text)
     missing = analysis_text.kpi_reason(missing_columns_reason(pd.DataFrame({"x": [1]}), "csat"))
     assert column_label("satisfaction") in missing
-    assert analysis_text.kpi_reason("some new reason") == "some new reason"  # unknown: unchanged
+    # a plain message (an exception's text) is shown as it is
+    assert analysis_text.kpi_reason("some new reason") == "some new reason"
 
 
 def test_cockpit_tile_shows_the_reason_in_chinese(show_page, zh_cn) -> None:
     page = show_page("cockpit", dataset())  # no service contacts, no claims
     text = page.tiles["bot_replacement_rate"].change_label.text()
-    assert text == "未加载服务接触记录", text
+    assert text == "未加载服务记录数据", text  # Reason("no_table", ...) through core/reasons.py
     assert page.tiles["median_claim_settlement_days"].change_label.text() == "未加载理赔数据"
 
 

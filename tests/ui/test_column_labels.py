@@ -1,4 +1,5 @@
-"""Result tables show readable English headers, not column ids."""
+"""Result tables show readable headers, not column ids: the one label catalogue
+(memberdesk/core/labels.py) shared with the report, units included."""
 from __future__ import annotations
 
 import pandas as pd
@@ -10,8 +11,8 @@ from memberdesk.ui.table_model import DataFrameModel
 def test_english_headers_are_readable(qapp: object) -> None:
     assert column_label("ci_lower") == "95% CI lower"
     assert column_label("hazard_ratio") == "Hazard ratio"
-    assert column_label("cohort_count") == "Cohort count"
-    assert column_label("ae") == "A/E"
+    assert column_label("cohort_count") == "Cohort policies (number)"  # as in the workbook
+    assert column_label("ae") == "A/E (%)"
     # a source column from the user's file is shown as it was written
     assert column_label("保单号") == "保单号"
     assert column_label("Policy Year") == "Policy Year"
@@ -23,4 +24,4 @@ def test_table_model_uses_the_labels(qapp: object) -> None:
     model = DataFrameModel(pd.DataFrame({"p_value": [0.01], "at_risk": [3]}))
     headers = [model.headerData(i, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole)
                for i in range(2)]
-    assert headers == ["p-value", "At risk"]
+    assert headers == ["p-value", "At risk (number)"]

@@ -50,7 +50,7 @@ def test_every_page_builds_in_chinese_on_the_sample(qtbot, sample_data: Path, zh
     retention = window.page("retention")
     header = [retention.at_model.headerData(c, Qt_horizontal())
               for c in range(retention.at_model.columnCount())]
-    assert "生存率" in header and "置信区间下限" in header
+    assert "生存率（%）" in header and "95%置信下限" in header  # the report's labels (core/labels.py)
     # data values (Chinese regions in the sample) are shown as they are
     members = window.page("data").previews["members"]
     region = members.frame().columns.get_loc("region")

@@ -7,6 +7,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSplitter, QWidget
 
+from memberdesk.ui.analysis_text import kpi_reason
 from memberdesk.ui.charts.base import ChartPanel
 from memberdesk.ui.charts.km import KMChart
 from memberdesk.ui.charts.lines import TrendChart
@@ -49,7 +50,7 @@ class ClaimsPage(AnalysisPage):
 
     def show_result(self, res: Any) -> None:
         if res.reason:
-            self.show_message(res.reason)
+            self.show_message(kpi_reason(res.reason))  # the reason code, in the UI language
             return
         self.km.set_curves(list(res.curves.values()), unit="days",
                            x_label=self.tr("Days since the claim was reported"))

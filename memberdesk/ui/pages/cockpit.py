@@ -67,7 +67,7 @@ class CockpitPage(AnalysisPage):
             trend = [float(v) for v in kpi.trend.to_numpy()] if kpi.trend is not None else []
             tile.set_values(kpi.value, kpi.previous, kpi.unit, good, trend)
             if kpi.value is None and kpi.reason:
-                tile.change_label.setText(kpi_reason(kpi.reason))  # the analysis' English, translated
+                tile.change_label.setText(kpi_reason(kpi.reason))  # the reason code, in the UI language
                 tile.change_label.setWordWrap(True)
             tile.clicked.connect(self.show_metric)
             self.grid.addWidget(tile, i // COLUMNS, i % COLUMNS)

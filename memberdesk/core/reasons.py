@@ -1,0 +1,170 @@
+"""Reason codes with parameters, and the one catalogue that turns them into words.
+
+Analyses never return sentences for a presenter to translate. When a figure cannot be given,
+or a result deserves a remark, they return a :class:`Reason`: a code from :data:`CATALOGUE`
+with its parameters, e.g. ``Reason("missing_column", table="claims", column="reported_at")``.
+The UI, the Excel report and the command line turn it into text in their language with
+:meth:`Reason.text` (``"en"`` or ``"zh_CN"``); JSON carries :meth:`Reason.to_json` (the code,
+the parameters and the English message).
+
+Parameters named ``table`` are shown as the table's label and ``column``/``columns`` (one id
+or several, comma-separated) as the column labels of :mod:`memberdesk.core.labels` in
+Chinese; English keeps the column ids, which is what a user sees in the data. An unknown
+code is a programming error and raises ``KeyError`` at construction, so a typo fails a test,
+not a screen; ``tests/test_catalogues.py`` checks every code has both languages with the same
+placeholders.
+"""
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from typing import Any
+
+from memberdesk.core import labels
+
+LANGS: tuple[str, ...] = labels.LANGS
+
+# code -> {language: template}. Templates use str.format fields named as the parameters.
+CATALOGUE: dict[str, dict[str, str]] = {
+    # ---- a table or column the analysis needs is not there -----------------------------------
+    "no_table": {"en": "no {table} loaded", "zh_CN": "未加载{table}数据"},
+    "no_rows_to_as_of": {"en": "no {table} up to the as-of date", "zh_CN": "统计日前无{table}数据"},
+    "missing_column": {"en": "{table} have no {column} column", "zh_CN": "{table}数据无{column}字段"},
+    "empty_column": {"en": "{column} is empty in every row of the {table}",
+                     "zh_CN": "{table}数据的{column}全部为空"},
+    "generic_policies": {"en": "policies have no issue dates (generic survival table)",
+                         "zh_CN": "保单无生效日期（通用生存表）"},
+    "member_ids_needed": {"en": "member ids are needed on policies and {table}",
+                          "zh_CN": "保单和{table}数据都需要会员编号"},
+    "member_ids_and_dates_needed": {"en": "policies with member ids and issue dates are needed",
+                                    "zh_CN": "需要含会员编号和生效日期的保单数据"},
+    "not_available": {"en": "not available", "zh_CN": "暂不可用"},
+    "no_data_at_as_of": {"en": "no data at the as-of date", "zh_CN": "统计日无数据"},
+    # ---- a figure with nothing to count in its window ----------------------------------------
+    "no_exposure_12m": {"en": "no exposure in the 12 months to the as-of date",
+                        "zh_CN": "统计截止日前12个月内无有效保单暴露"},
+    "median_not_reached": {"en": "median not reached: more than half the policies are still in "
+                                 "force at every duration",
+                           "zh_CN": "中位数未达到：各时长仍有过半保单有效"},
+    "no_in_force_members": {"en": "no in-force members at the as-of date",
+                            "zh_CN": "统计日无有效会员"},
+    "no_contacts_12m": {"en": "no service contacts in the 12 months to the as-of date",
+                        "zh_CN": "统计截止日前12个月内无服务记录"},
+    "no_human_queue_12m": {"en": "no human-queue contacts in the 12 months to the as-of date",
+                           "zh_CN": "统计截止日前12个月内无人工排队服务"},
+    "no_rated_12m": {"en": "no rated contacts in the 12 months to the as-of date",
+                     "zh_CN": "统计截止日前12个月内无满意度评价"},
+    "no_claims_settled_12m": {"en": "no claims reported in the 12 months to the as-of date, or "
+                                    "fewer than half settled",
+                              "zh_CN": "统计截止日前12个月内无报案理赔，或结案不足半数"},
+    "no_persistency_cohort": {"en": "no policy reached its {month}th month in the 12 months to "
+                                    "the as-of date",
+                              "zh_CN": "统计截止日前12个月内无保单届满第{month}个保单月"},
+    "too_few_for_hazard_ratio": {"en": "too few exposed policies or events to estimate a hazard "
+                                       "ratio",
+                                 "zh_CN": "暴露保单或事件过少，无法估计风险比"},
+    "fit_failed": {"en": "{model} could not be fitted: {error}", "zh_CN": "{model}模型无法拟合：{error}"},
+    # ---- Cox model remarks (memberdesk.analysis.cox) -----------------------------------------
+    "few_events_per_coefficient": {
+        "en": "only {per:.1f} events per coefficient: estimates may be unstable (rule of thumb: "
+              "{rule})",
+        "zh_CN": "每个系数仅{per:.1f}个事件：估计可能不稳定（经验法则：{rule}）"},
+    "missing_rows_left_out": {"en": "{n} rows with a missing covariate were left out",
+                              "zh_CN": "{n}行协变量缺失，未纳入分析"},
+    "entry_rejected": {"en": "{n} rows with a missing or negative entry time, or an exit not after "
+                             "the entry, were left out (rejected)",
+                       "zh_CN": "{n}行进入时间缺失或为负、或退出不晚于进入，未纳入分析（已拒绝）"},
+    "out_of_window": {"en": "{n} policies ended on or before the study start (out of window)",
+                      "zh_CN": "{n}张保单在研究起始日或之前终止（不在观察窗口内）"},
+    "low_variance": {"en": "{columns}: (almost) no variation among the events or among the "
+                           "censored rows: near separation, read the estimate with care",
+                     "zh_CN": "{columns}：事件组或删失组内（几乎）无差异，接近完全分离，请谨慎解读估计值"},
+    "coefficient_may_be_infinite": {
+        "en": "{columns}: coefficient may be infinite (the likelihood keeps growing along it: "
+              "near separation)",
+        "zh_CN": "{columns}：系数可能为无穷大（似然沿该方向持续增大，接近完全分离）"},
+    "ph_holds": {"en": "proportional hazards look reasonable ({p})",
+                 "zh_CN": "比例风险假设基本成立（{p}）"},
+    "ph_violated": {"en": "effect changes over time ({p}): read the hazard ratio as an average",
+                    "zh_CN": "效应随时间变化（{p}）：风险比应理解为平均值"},
+}
+
+_TABLE_PARAMS = ("table",)
+_COLUMN_PARAMS = ("column", "columns")
+
+
+class Reason:
+    """A reason code with parameters (immutable, hashable, comparable).
+
+    ``Reason("missing_column", table="claims", column="reported_at")``; ``params`` is a tuple of
+    ``(name, value)`` pairs, so ``dict(reason.params)`` gives them back.
+    """
+
+    __slots__ = ("code", "params")
+    code: str
+    params: tuple[tuple[str, Any], ...]
+
+    def __init__(self, code: str, **params: Any) -> None:
+        if code not in CATALOGUE:
+            raise KeyError(f"unknown reason code {code!r}; add it to memberdesk/core/reasons.py")
+        object.__setattr__(self, "code", code)
+        object.__setattr__(self, "params", tuple(sorted(params.items())))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("Reason is immutable")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Reason) and (self.code, self.params) == (other.code, other.params)
+
+    def __hash__(self) -> int:
+        return hash((self.code, tuple((k, str(v)) for k, v in self.params)))
+
+    def __repr__(self) -> str:
+        args = "".join(f", {k}={v!r}" for k, v in self.params)
+        return f"Reason({self.code!r}{args})"
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+    def text(self, lang: str = "en") -> str:
+        """The reason in ``lang`` (``"en"`` or ``"zh_CN"``; anything else reads English)."""
+        template = CATALOGUE[self.code].get(lang) or CATALOGUE[self.code]["en"]
+        return template.format(**_shown(dict(self.params), lang))
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"code": ..., <params>..., "message": English text}``."""
+        return {"code": self.code, **{k: _plain(v) for k, v in self.params}, "message": self.text("en")}
+
+
+def reason_text(reason: Reason | str | None, lang: str = "en") -> str:
+    """Text of a reason for a presenter: a :class:`Reason` in ``lang``; None -> ""; a plain
+    string (an exception message) unchanged."""
+    if reason is None:
+        return ""
+    if isinstance(reason, Reason):
+        return reason.text(lang)
+    return str(reason)
+
+
+def placeholders(template: str) -> set[str]:
+    """The field names of a template (for the catalogue test)."""
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def _shown(params: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    out = dict(params)
+    for key in _TABLE_PARAMS:
+        if key in out:
+            out[key] = labels.table_label(str(out[key]), lang)
+    if lang != "en":
+        for key in _COLUMN_PARAMS:
+            if key in out:
+                ids = [c.strip() for c in str(out[key]).split(",")]
+                out[key] = "、".join(labels.column_label(c, lang) for c in ids)
+    return out
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
