@@ -5,7 +5,11 @@ credibility.
 The expected table is matched on the period column of the chosen basis
 (:func:`memberdesk.analysis.experience.experience_study`): a table by ``policy_year`` gives A/E
 on the policy-year basis; on the calendar-year basis it would need a ``calendar_year`` column,
-so a policy-year table is then left out (rates only) and the page says so."""
+so a policy-year table is then left out (rates only) and the page says so. The same holds for
+quarters, months and weeks (``policy_quarter``, ``calendar_month``, …).
+
+The rate and A/E confidence intervals, the weighted measures (``--weight``) and the control
+rates come with the analysis result; the page only draws them."""
 from __future__ import annotations
 
 from typing import Any
@@ -35,41 +39,52 @@ from memberdesk.ui.pages.base import (
     fill_column_checklist,
     fill_table,
     make_table,
+    reset_combo,
     tick_ids,
 )
 
 STATUSES = ("lapsed", "surrendered", "death", "matured", "other")
 BASES = ("policy_year", "calendar_year")
+PERIODS = ("year", "quarter", "month", "week")
+WEIGHTS = ("annual_premium", "sum_assured")
 # the table's first column on the calendar-year basis (policy_year is listed in ui.i18n)
 _COLUMN_LABELS = (QT_TRANSLATE_NOOP("Column", "calendar_year"),)
 
 
 def compute_experience(ds: Any, by: list[str], target: list[str], expected_path: str,
-                       basis: str = "policy_year", progress: Any = None) -> Any:
-    """The experience study for the page. On the calendar-year basis an expected table without
-    a ``calendar_year`` column (one by policy year) cannot be matched: it is left out and the
-    result has no A/E (``has_expected`` False); the page tells the user."""
+                       basis: str = "policy_year", period: str = "year",
+                       weight: str | None = None, progress: Any = None) -> Any:
+    """The experience study for the page. On a basis other than policy years an expected table
+    without that basis' period column (one by policy year) cannot be matched: it is left out
+    and the result has no A/E (``has_expected`` False); the page tells the user."""
     from memberdesk.analysis.experience import experience_study, read_expected_table
     from memberdesk.core.errors import DataError
 
+    full = f"{basis.partition('_')[0]}_{period}"
     expected = None
     if expected_path:
         try:
-            expected = read_expected_table(expected_path, basis=basis)
+            expected = read_expected_table(expected_path, basis=full)
         except DataError as exc:
-            if basis == "policy_year" or exc.column != basis:
+            if full == "policy_year" or exc.column != full:
                 raise
-    return experience_study(ds, by=by, target=target, basis=basis, expected=expected,
-                            progress=progress)
+    return experience_study(ds, by=by, target=target, basis=full, expected=expected,
+                            weight=weight, progress=progress)
 
 
-def ae_interval(frame: pd.DataFrame) -> pd.DataFrame:
-    """A/E with its CI: the rate CI divided by the expected rate (the expected is fixed)."""
+def chart_x(frame: pd.DataFrame, basis: str) -> tuple[pd.DataFrame, str]:
+    """The chart's x column: the period itself, or for calendar quarters, months and weeks
+    the period's first day as a decimal year (2024.25 = April 2024)."""
+    from memberdesk.analysis.experience_exposure import calendar_bounds, split_basis
+
+    kind, length = split_basis(basis)
+    if kind == "policy" or length == "year":
+        return frame, basis
+    first, _ = calendar_bounds(frame[basis].to_numpy(dtype="int64"), length)
+    days = pd.DatetimeIndex(first.astype("datetime64[ns]"))
     out = frame.copy()
-    exp = out["expected"].astype(float).where(out["expected"].astype(float) > 0)
-    out["ae_lower"] = out["rate_lower"].astype(float) / exp
-    out["ae_upper"] = out["rate_upper"].astype(float) / exp
-    return out
+    out["_x"] = days.year + (days.dayofyear - 1) / 365.25
+    return out, "_x"
 
 
 EXPOSURE_DECIMALS = 2  # policy-years, on every row (not "5,860" on one row, "696.53" on the next)
@@ -79,10 +94,13 @@ RATE_DECIMALS = 2  # termination rates and their CI as percentages: 8.02%
 def table_formats() -> dict[str, Any]:
     """Cell formats of the experience table: one format per column, whatever the size."""
     rate = lambda v: format_percent(v, RATE_DECIMALS)  # noqa: E731
+    ratio = lambda v: format_number(v, 3)  # noqa: E731
     return {"exposure": lambda v: format_number(v, EXPOSURE_DECIMALS),
             "rate": rate, "rate_lower": rate, "rate_upper": rate, "expected": rate,
             "expected_claims": lambda v: format_number(v, 2),
-            "ae": lambda v: format_number(v, 3),
+            "ae": ratio, "ae_lower": ratio, "ae_upper": ratio,
+            "actual": lambda v: format_number(v, 0 if float(v).is_integer() else 2),
+            "weight": lambda v: format_number(v, 2), "weight_sq": lambda v: format_number(v, 0),
             "credibility": lambda v: format_percent(v, 1),
             "calendar_year": _year}
 
@@ -129,10 +147,16 @@ class ExperiencePage(AnalysisPage):
         clear.clicked.connect(lambda: self.set_expected_path(""))
         self.basis = self.combo(self.tr("Basis:"), [(self.tr("Policy year"), "policy_year"),
                                                      (self.tr("Calendar year"), "calendar_year")])
+        self.period = self.combo(self.tr("Period:"), [(self.tr("year"), "year"),
+                                                       (self.tr("quarter"), "quarter"),
+                                                       (self.tr("month"), "month"),
+                                                       (self.tr("week"), "week")])
+        self.weight = self.combo(self.tr("Weighted by:"), [(self.tr("policy count"), None)])
         self.add_control("", browse)
         self.add_control("", self.expected)
         self.add_control("", clear)
-        for key, widget in (("basis", self.basis), ("by", self.by), ("target", self.target),
+        for key, widget in (("basis", self.basis), ("period", self.period),
+                            ("weight", self.weight), ("by", self.by), ("target", self.target),
                             ("expected", self.expected)):
             self.persist(key, widget)  # workspace state
         left = QWidget()
@@ -168,6 +192,12 @@ class ExperiencePage(AnalysisPage):
         chosen = set(self.checked(self.by))
         cols = ds.segment_columns() if ds is not None and ds.has("policies") else []
         fill_column_checklist(self.by, cols, chosen)
+        pol = ds.policies if ds is not None and ds.has("policies") and not ds.generic else None
+        names = {"annual_premium": self.tr("annual premium"),
+                 "sum_assured": self.tr("sum assured")}
+        items: list[tuple[str, Any]] = [(self.tr("policy count"), None)]
+        items += [(names[c], c) for c in WEIGHTS if pol is not None and c in pol.columns]
+        reset_combo(self.weight, items, keep=self.weight.currentData())
 
     def current_basis(self) -> str:
         return str(self.basis.currentData())
@@ -203,7 +233,8 @@ class ExperiencePage(AnalysisPage):
             self.show_message(self.tr("Tick at least one termination status to study."))
             return None
         return compute_experience, (ds, self.checked(self.by), target, self.expected.text(),
-                                    self.current_basis()), {}
+                                    self.current_basis(), str(self.period.currentData()),
+                                    self.weight.currentData()), {}
 
     def show_result(self, res: Any) -> None:
         rows = res.rows
@@ -213,17 +244,21 @@ class ExperiencePage(AnalysisPage):
         if res.by:
             frame["segment"] = frame[list(res.by)].astype(str).agg(" · ".join, axis=1)
             series = "segment"
-        calendar = period == "calendar_year"
-        x_label = self.tr("Calendar year") if calendar else self.tr("Policy year")
+        calendar = period.startswith("calendar")
+        x_label = {"policy_year": self.tr("Policy year"), "calendar_year": self.tr("Calendar year"),
+                   "policy_quarter": self.tr("Policy quarter"),
+                   "policy_month": self.tr("Policy month"),
+                   "policy_week": self.tr("Policy week")}.get(period, self.tr("Calendar date"))
+        frame, x = chart_x(frame, period)
         if res.has_expected:
-            frame = ae_interval(frame)
-            self.chart.set_data(frame, x=period, y="ae", series=series, lower="ae_lower", upper="ae_upper",
+            # the A/E interval is the analysis' (rate CI ÷ expected), not recomputed here
+            self.chart.set_data(frame, x=x, y="ae", series=series, lower="ae_lower", upper="ae_upper",
                                 reference=1.0, x_label=x_label, y_label=self.tr("A/E"))
             self.panel.set_title(self.tr("Actual ÷ expected by calendar year (95% CI)") if calendar
                                  else self.tr("Actual ÷ expected by policy year (95% CI)"))
         unmatched = calendar and not res.has_expected and bool(self.expected.text())
         if not res.has_expected:
-            self.chart.set_data(frame, x=period, y="rate", series=series, lower="rate_lower",
+            self.chart.set_data(frame, x=x, y="rate", series=series, lower="rate_lower",
                                 upper="rate_upper", percent=True, x_label=x_label,
                                 y_label=self.tr("Termination rate"))
             if unmatched:  # a table is loaded but cannot be matched: the note says why
@@ -234,6 +269,10 @@ class ExperiencePage(AnalysisPage):
             else:
                 self.panel.set_title(
                     self.tr("Termination rate by policy year (95% CI) — load an expected table for A/E"))
+        if period not in BASES:
+            what = self.tr("A/E") if res.has_expected else self.tr("Termination rate")
+            self.panel.set_title(self.tr("{what} by {period} (95% CI)").format(
+                what=what, period=x_label.lower()))
         self.note.setText(self.tr(
             "The expected table has no calendar_year column, so its rates cannot be matched to "
             "calendar years: A/E needs the policy-year basis (or a table by calendar_year). "
@@ -244,4 +283,9 @@ class ExperiencePage(AnalysisPage):
         self.totals.setText(self.tr("Total: exposure {e:,.2f} policy-years, actual {a:,.0f}, rate {r:.2%}{ae}").format(
             e=float(t["exposure"]), a=float(t["actual"]), r=float(t["rate"]),
             ae="" if ae is None or pd.isna(ae) else self.tr(", A/E {v:.3f}").format(v=float(ae))))
-        fill_table(self.table, self.model, res.to_frame(), formats=table_formats())
+        shown = res.to_frame()
+        if calendar and period != "calendar_year":
+            from memberdesk.analysis.experience_exposure import period_labels
+
+            shown[period] = period_labels(shown[period].to_numpy(), period)
+        fill_table(self.table, self.model, shown, formats=table_formats())

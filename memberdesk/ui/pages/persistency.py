@@ -1,12 +1,20 @@
 """Persistency & cohorts: 13/25-month persistency ratio (继续率) trend per segment, its table,
-and the issue-cohort retention heatmap (by count or premium)."""
+and the issue-cohort retention heatmap (by count or premium).
+
+Basis: ``status`` (annual premium in force) or ``collected`` (实收保费: premium collected for the
+13th/25th-month instalments within the grace period, from the premium_payments table). On the
+collected basis a Reconciliation tab sets the collected ratio beside the status basis, KM and the
+experience study for the latest period's cohort (:mod:`memberdesk.analysis.collected_persistency`)
+and lists the exclusion waterfall."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
+
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QTabWidget, QWidget
+from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from memberdesk.ui.charts.base import ChartPanel
 from memberdesk.ui.charts.heatmap import HeatmapChart
@@ -28,16 +36,27 @@ from memberdesk.ui.pages.base import (
 class PersistencyView:
     persistency: Any
     cohorts: Any
+    reconciliation: Any = None
 
 
 def compute_persistency(ds: Any, month: int, period: str, by: str | None, weight: str,
-                        cohort: str, progress: Any = None) -> PersistencyView:
+                        cohort: str, basis: str = "status",
+                        progress: Any = None) -> PersistencyView:
     from memberdesk.analysis.cohorts import cohort_retention
+    from memberdesk.analysis.collected_persistency import reconcile
     from memberdesk.analysis.persistency import persistency
 
-    res = persistency(ds, month=month, period=period, by=by, progress=progress)
+    res = persistency(ds, month=month, period=period, by=by, basis=basis, progress=progress)
     cohorts = cohort_retention(ds, cohort=cohort, weight=weight)
-    return PersistencyView(res, cohorts)
+    rec = reconcile(ds, month=month, period=period) if basis == "collected" else None
+    return PersistencyView(res, cohorts, rec)
+
+
+def waterfall_frame(res: Any) -> pd.DataFrame:
+    """The exclusion waterfall of the latest period: reason, policies, premium."""
+    ex = res.exclusions()
+    return pd.DataFrame({"reason": list(ex), "policies": [v["policies"] for v in ex.values()],
+                         "premium": [v["premium"] for v in ex.values()]})
 
 
 class PersistencyPage(AnalysisPage):
@@ -52,6 +71,8 @@ class PersistencyPage(AnalysisPage):
             "(25th) policy month ÷ the cohort's premium. Single-premium, free-look cancellations and "
             "deaths are excluded."))
         self.month = self.combo(self.tr("Month:"), [(self.tr("13th month"), 13), (self.tr("25th month"), 25)])
+        self.basis = self.combo(self.tr("Basis:"), [(self.tr("in force"), "status"),
+                                                     (self.tr("collected"), "collected")])
         self.period = self.combo(self.tr("Period:"), [(self.tr("rolling 12 months"), "rolling12"),
                                                       (self.tr("month"), "month"), (self.tr("quarter"), "quarter"),
                                                       (self.tr("year"), "year")])
@@ -64,7 +85,8 @@ class PersistencyPage(AnalysisPage):
                                  [(self.tr("policy count"), "count"), (self.tr("premium"), "premium")])
         self.cohort = self.combo(self.tr("Cohort:"),
                                  [(self.tr("issue month"), "month"), (self.tr("issue quarter"), "quarter")])
-        for key, box in (("month", self.month), ("period", self.period), ("segment", self.segment),
+        for key, box in (("month", self.month), ("basis", self.basis), ("period", self.period),
+                         ("segment", self.segment),
                          ("measure", self.measure), ("cohort_weight", self.weight),
                          ("cohort", self.cohort)):
             self.persist(key, box)
@@ -79,6 +101,18 @@ class PersistencyPage(AnalysisPage):
         tabs = QTabWidget()
         tabs.addTab(self.heat_panel, self.tr("Cohort heatmap"))
         tabs.addTab(self.table, self.tr("Persistency table"))
+        self.rec_table, self.rec_model = make_table()
+        self.waterfall_table, self.waterfall_model = make_table()
+        rec_host = QWidget()
+        rl = QVBoxLayout(rec_host)
+        rl.setContentsMargins(0, 0, 0, 0)
+        self.rec_note = QLabel("")
+        self.rec_note.setWordWrap(True)
+        rl.addWidget(self.rec_note)
+        rl.addWidget(self.rec_table, 1)
+        rl.addWidget(QLabel(self.tr("Exclusions (latest period):")))
+        rl.addWidget(self.waterfall_table, 1)
+        tabs.addTab(rec_host, self.tr("Reconciliation"))
         split_content(content, Qt.Orientation.Horizontal, self.trend_panel, tabs, sizes=(700, 700))
 
     def on_dataset(self, ds: Any) -> None:
@@ -90,10 +124,16 @@ class PersistencyPage(AnalysisPage):
         if "segment" in keys:
             self.segment_wish = self.segment.currentData()
 
-    def task(self, ds: Any) -> Task:
+    def task(self, ds: Any) -> Task | None:
+        basis = self.basis.currentData()
+        if basis == "collected" and (ds is None or not ds.has("premium_payments")):
+            self.show_message(self.tr(
+                "The collected basis needs a premium payments table (缴费记录: policy_id, "
+                "due_date, paid_date, amount). Load one, or choose the status basis."))
+            return None
         return compute_persistency, (ds, self.month.currentData(), self.period.currentData(),
                                      self.segment.currentData(), self.weight.currentData(),
-                                     self.cohort.currentData()), {}
+                                     self.cohort.currentData(), basis), {}
 
     def _redraw(self) -> None:
         if self.result is not None:
@@ -120,6 +160,26 @@ class PersistencyPage(AnalysisPage):
                                     if c in frame.columns])
         fill_table(self.table, self.model, shown,
                    formats={"ratio_premium": percent_format, "ratio_count": percent_format})
+        fill_table(self.waterfall_table, self.waterfall_model, waterfall_frame(res))
+        rec = view.reconciliation
+        if rec is None:
+            self.rec_note.setText(self.tr(
+                "Choose the collected basis to reconcile collected premium with the status "
+                "basis, Kaplan-Meier and the experience study."))
+            fill_table(self.rec_table, self.rec_model, pd.DataFrame({"measure": [], "value": []}))
+        else:
+            self.rec_note.setText(self.tr(
+                "Cohort of {p}: {n} policies, grace period {g} days. Differences: policies "
+                "in force but not collected, grace-period cures, late and partial payers.").format(
+                p=rec.period or "–", n=rec.cohort_policies, g=rec.grace_days))
+            n, m = len(rec.table), len(rec.explanations)
+            both = pd.DataFrame({
+                "measure": [*rec.table["measure"], *rec.explanations["reason"]],
+                "value": [*rec.table["value"], *([float("nan")] * m)],
+                "policies": [float("nan")] * n + [float(v) for v in rec.explanations["policies"]],
+                "premium": [float("nan")] * n + [float(v) for v in rec.explanations["premium"]]})
+            fill_table(self.rec_table, self.rec_model, both,
+                       formats={"value": percent_format})
         cm = view.cohorts
         self.heat.set_matrix(cm.shares, x_label=self.tr("Months since issue"),
                              y_label=self.tr("Issue cohort"), percent=True)
