@@ -82,8 +82,7 @@ def group_codes(groups: ArrayLike, missing: str = "drop") -> tuple[np.ndarray, t
         raise AnalysisError(f"missing must be 'drop' or 'group'; got {missing!r}")
     s = pd.Series(np.asarray(groups, dtype=object))
     absent = s.isna().to_numpy()
-    text = pd.Series([None if a else str(v) for a, v in zip(absent, s.to_numpy())], dtype=object)
-    codes, names = pd.factorize(text, sort=True)
+    codes, names = pd.factorize(s.astype(str).mask(absent), sort=True)  # missing -> -1
     out = codes.astype(np.int64)
     labels = tuple(str(x) for x in names)
     if missing == "group" and absent.any():

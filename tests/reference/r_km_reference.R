@@ -41,11 +41,15 @@ half_d <- data.frame(time = c(1, 2, 3, 4, 5, 6, 1, 2, 3, 4),
 # patient entered at 40% of their time, rounded down; others at 0)
 idx <- seq_len(nrow(vet_d))
 vet_trunc <- data.frame(entry = ifelse(idx %% 3 == 0, floor(vet_d$time * 0.4), 0),
-                        exit = vet_d$time, event = vet_d$event, trt = vet_d$trt)
+                        exit = vet_d$time, event = vet_d$event, trt = vet_d$trt,
+                        cause = ifelse(vet_d$event == 0, "censored",
+                                       ifelse(vet_d$celltype %in% c("squamous", "smallcell"),
+                                              "lapsed", "death")))
 vet_trunc <- subset(vet_trunc, exit > entry)
 
 write_data(lung_d, "lung"); write_data(pbc_d, "pbc"); write_data(colon_d, "colon")
-write_data(vet_d, "veteran"); write_data(half_d, "half"); write_data(vet_trunc, "veteran_entry")
+write_data(vet_d, "veteran"); write_data(half_d, "half")
+write_data(vet_trunc, "veteran_entry")
 
 # ---- KM curves ---------------------------------------------------------------------------------
 curve_json <- function(fit) {
@@ -151,6 +155,14 @@ trunc_rmst <- summary(trunc_all, rmean = 300)$table[c("rmean", "se(rmean)")]
 trunc_cox_score <- coxph(Surv(entry, exit, event) ~ factor(trt), data = vet_trunc,
                          ties = "breslow")$score
 
+# Aalen-Johansen with delayed entry: multi-state survfit, states lapsed / death
+vet_trunc$id <- seq_len(nrow(vet_trunc))
+ms <- survfit(Surv(entry, exit, factor(cause, c("censored", "lapsed", "death"))) ~ 1,
+              data = vet_trunc, id = id)
+aj_trunc <- list(time = ms$time, n_risk = ms$n.risk[, 1],
+                 lapsed = ms$pstate[, which(ms$states == "lapsed")],
+                 death = ms$pstate[, which(ms$states == "death")])
+
 # ---- Gray's test and cumulative incidence (pbc: 1 = transplant, 2 = death) -----------------------
 gray <- function(ftime, fstatus, group) {
   ci <- cuminc(ftime, fstatus, group, cencode = 0)
@@ -201,7 +213,8 @@ result <- list(
     nelson_aalen = list(time = na_fit$time, cumhaz = na_fit$cumhaz),
     logrank = trunc_lr,
     cox_score_breslow = trunc_cox_score,
-    rmst_300 = list(rmst = unname(trunc_rmst[1]), se = unname(trunc_rmst[2]))
+    rmst_300 = list(rmst = unname(trunc_rmst[1]), se = unname(trunc_rmst[2])),
+    aalen_johansen = aj_trunc
   ),
   gray = list(
     pbc_sex = gray(pbc_d$time, pbc_d$status, pbc_d$sex),

@@ -220,3 +220,20 @@ def test_left_truncated_logrank_uses_entry_risk_sets(capsys: pytest.CaptureFixtu
     idx = np.searchsorted(g1["timeline"], want["time"])
     np.testing.assert_allclose(np.asarray(g1["survival"])[idx], want["surv"], rtol=1e-12)
     np.testing.assert_array_equal(np.asarray(g1["at_risk"])[idx], want["n_risk"])
+
+
+def test_left_truncated_aalen_johansen_matches_multistate_survfit() -> None:
+    from memberdesk.analysis.competing import cumulative_incidence
+
+    f = pd.read_csv(DATA / "km_veteran_entry.csv")
+    frame = pd.DataFrame({"duration": f["exit"].astype(float), "start": f["entry"],
+                          "exit_status": f["cause"].replace({"censored": "in_force"})})
+    res = cumulative_incidence(frame, causes=("lapsed", "death"), unit="days", entry="start")
+    ref = REF["delayed_entry"]["aalen_johansen"]
+    t = np.asarray(ref["time"], dtype=float)
+    surv = res.survival.set_index("time")
+    np.testing.assert_array_equal(surv.loc[t, "at_risk"], ref["n_risk"])
+    for cause in ("lapsed", "death"):
+        cif = res.cif(cause).set_index("time")["cif"]
+        np.testing.assert_allclose(cif.loc[t], ref[cause], rtol=1e-10, atol=1e-13)
+    assert res.delayed_entry and res.gray_test == ()
