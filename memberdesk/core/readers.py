@@ -32,7 +32,13 @@ from memberdesk.core.mapping import guess_table
 from memberdesk.core.normalize import as_string_array
 from memberdesk.core.progress import Progress, check_cancelled, ensure
 from memberdesk.core.text_encoding import decode_text
-from memberdesk.core.xlsx_facts import MAX_DENSE_CELLS, SheetFacts, is_encrypted, workbook_facts
+from memberdesk.core.xlsx_facts import (
+    MAX_DENSE_CELLS,
+    SheetFacts,
+    column_number,
+    is_encrypted,
+    workbook_facts,
+)
 
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
@@ -705,12 +711,31 @@ def _apply_facts(file: str, sheet: str, cells: list[list[Any]], facts: SheetFact
     if filled:
         notes.append(f"{where}: {len(filled)} merged range(s) filled with their value "
                      f"({', '.join(filled[:5])}{', ...' if len(filled) > 5 else ''})")
+    shown = []
+    for ref, text in facts.errors:
+        r, c = _cell_index(ref)
+        if r < len(cells):
+            row = cells[r]
+            if len(row) <= c:
+                row.extend([None] * (c + 1 - len(row)))
+            if _blank(row[c]):
+                row[c] = text
+                shown.append(f"{ref} {text}")
+    if shown:
+        notes.append(f"{where}: {len(shown)} error cell(s) read as their error text, so a "
+                     f"number or date column rejects the row (first: {', '.join(shown[:5])})")
     if facts.uncached:
         refs = ", ".join(facts.uncached[:5])
         notes.append(f"{where}: {len(facts.uncached)} formula cell(s) have no saved value and "
                      f"read as empty (first: {refs}); open and save the workbook in Excel to "
                      "store their values")
     return notes
+
+
+def _cell_index(ref: str) -> tuple[int, int]:
+    """``B7`` -> 0-based (6, 1)."""
+    letters = ref.rstrip("0123456789")
+    return int(ref[len(letters):]) - 1, column_number(letters) - 1
 
 
 def _ref(row: int, col: int) -> str:

@@ -31,6 +31,8 @@ _MERGE = re.compile(rb'<(?:\w+:)?mergeCell ref="([A-Z]+\d+):([A-Z]+\d+)"')
 _UNCACHED = re.compile(rb'<(?:\w+:)?c r="([A-Z]+\d+)"[^>]*>\s*(?:<(?:\w+:)?f[^>]*/>|<(?:\w+:)?f[^>]*>'
                        rb'[^<]*</(?:\w+:)?f>)\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?'
                        rb'\s*</(?:\w+:)?c>')
+_ERROR_CELL = re.compile(rb'<(?:\w+:)?c r="([A-Z]+\d+)"[^>]*?\bt="e"[^>]*>(?:(?!</(?:\w+:)?c>).)*?'
+                         rb'<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>', re.DOTALL)
 _ENCRYPTED = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
 
 
@@ -50,6 +52,9 @@ class SheetFacts:
     uncached
         References of formula cells saved without a value (Excel shows the value after
         recalculating; a reader sees an empty cell).
+    errors
+        ``(reference, error text)`` of error cells (``#DIV/0!``, ``#REF!``...), which the fast
+        reader returns as empty.
     """
 
     name: str
@@ -58,6 +63,7 @@ class SheetFacts:
     last_col: int
     merged: tuple[tuple[int, int, int, int], ...]
     uncached: tuple[str, ...]
+    errors: tuple[tuple[str, str], ...] = ()
 
     @property
     def dense_cells(self) -> int:
@@ -146,4 +152,8 @@ def _sheet_facts(name: str, state: str, xml: bytes) -> SheetFacts:
     uncached: tuple[str, ...] = ()
     if b"<f" in xml or b":f" in xml:
         uncached = tuple(m.group(1).decode() for m in _UNCACHED.finditer(xml))
-    return SheetFacts(name, state, last_row, max(last_col, 1), tuple(merged), uncached)
+    errors: tuple[tuple[str, str], ...] = ()
+    if b't="e"' in xml:
+        errors = tuple((m.group(1).decode(), m.group(2).decode(errors="replace"))
+                       for m in _ERROR_CELL.finditer(xml))
+    return SheetFacts(name, state, last_row, max(last_col, 1), tuple(merged), uncached, errors)
