@@ -95,7 +95,8 @@ def _life_table(ctx: ReportContext, w: SheetWriter) -> None:
     table = table.rename(columns={"from": "from_month", "to": "to_month"}).astype(
         {"to_month": object})
     table["to_month"] = [None if not np.isfinite(v) else v for v in table["to_month"]]
-    table = table.astype(object).where(table.notna(), None)
+    table = table.astype(object)
+    table[table.isna()] = None  # blank cells for undefined values (e.g. the open interval's hazard)
     w.table(table, labels=LIFE_TABLE_LABELS[lang],
             formats={"from_month": "int", "to_month": "int", "entering": "int",
                      "events": "int", "censored": "int", "effective": "dec1",
@@ -148,12 +149,13 @@ PERSISTENCY_MONTHS: tuple[int, ...] = (13, 25)
 PERSISTENCY_COLUMNS: tuple[str, ...] = (
     "period", "segment", "cohort_count", "ratio_count", "cohort_premium", "ratio_premium",
     "excluded_single_premium", "excluded_free_look",
-    "excluded_death", "excluded_claim")
+    "excluded_death", "excluded_claim", "excluded_waived", "excluded_no_first_instalment")
 PERSISTENCY_FORMATS: dict[str, str] = {
     "cohort_count": "int", "persisting_count": "int", "ratio_count": "pct",
     "cohort_premium": "money", "persisting_premium": "money", "ratio_premium": "pct",
     "excluded_single_premium": "int", "excluded_free_look": "int", "excluded_death": "int",
-    "excluded_claim": "int", "period": "text"}
+    "excluded_claim": "int", "excluded_waived": "int", "excluded_no_first_instalment": "int",
+    "period": "text", "value": "pct", "policies": "int", "premium": "money"}
 
 
 def build_persistency(ctx: ReportContext, w: SheetWriter) -> None:
@@ -177,6 +179,9 @@ def build_persistency(ctx: ReportContext, w: SheetWriter) -> None:
         if "segment" in frame.columns:  # the whole-book row ("All")
             frame = frame.assign(segment=[terms.word(v, ctx.lang) for v in frame["segment"]])
         w.table(frame, main=month == PERSISTENCY_MONTHS[0], formats=PERSISTENCY_FORMATS)
+    w.note(ctx.t("persistency_basis_status"))
+    if ctx.ds.has("premium_payments"):
+        _collected_persistency(ctx, w, by)
     trend = {}
     for month in PERSISTENCY_MONTHS:
         rolling = results[month]["rolling12"].segment(None)
@@ -194,6 +199,35 @@ def build_persistency(ctx: ReportContext, w: SheetWriter) -> None:
                                                 x_title=ctx.t("axis_period"),
                                                 y_title=ctx.t("axis_ratio")),
         labels={c: c for c in series}, formats={**{c: "pct" for c in series}, "period": "text"})
+
+
+def _collected_persistency(ctx: ReportContext, w: SheetWriter, by: str | None) -> None:
+    """Collected-premium persistency (实收保费) per calendar year, the reconciliation of its
+    latest year with the status basis, KM and the experience study, and that year's exclusion
+    waterfall (:mod:`memberdesk.analysis.collected_persistency`)."""
+    persistency = analysis_function("persistency", "persistency")
+    reconcile = analysis_function("collected_persistency", "reconcile")
+    for month in PERSISTENCY_MONTHS:
+        result = persistency(ctx.ds, month=month, period="year", by=by, basis="collected")
+        w.section(ctx.t("sec_persistency_collected", month=month, grace=result.grace_days))
+        frame = result.to_frame()
+        if frame.empty:
+            w.note(ctx.t("no_rows"))
+            continue
+        frame = frame[[c for c in PERSISTENCY_COLUMNS if c in frame.columns]]
+        frame = frame.assign(segment=[terms.word(v, ctx.lang) for v in frame["segment"]])
+        w.table(frame, formats=PERSISTENCY_FORMATS)
+        rec = reconcile(ctx.ds, month=month, period="year")
+        w.section(ctx.t("sec_persistency_reconciliation", month=month, period=rec.period))
+        w.table(rec.table, formats=PERSISTENCY_FORMATS)
+        w.table(rec.explanations.rename(columns={"reason": "measure"}),
+                formats=PERSISTENCY_FORMATS)
+        ex = result.exclusions()
+        w.section(ctx.t("sec_persistency_exclusions", month=month, period=rec.period))
+        w.table(pd.DataFrame({"measure": list(ex),
+                              "policies": [v["policies"] for v in ex.values()],
+                              "premium": [v["premium"] for v in ex.values()]}),
+                formats=PERSISTENCY_FORMATS)
 
 
 # ---- Cohorts --------------------------------------------------------------------------------
