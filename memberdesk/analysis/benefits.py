@@ -113,6 +113,14 @@ class BenefitUsage:
     def to_frame(self) -> pd.DataFrame:
         return self.segments
 
+    def to_json(self) -> dict[str, Any]:
+        """``{"by", "reason", "segments": [...], "by_benefit": [...], "monthly": [...]}``, each
+        list one object per row of the frame of that name (docs/cli.md)."""
+        return {"by": self.by, "reason": None if self.reason is None else str(self.reason),
+                "segments": self.segments.to_dict(orient="records"),
+                "by_benefit": self.by_benefit.to_dict(orient="records"),
+                "monthly": self.monthly.to_dict(orient="records")}
+
 
 def benefit_usage(ds: Dataset, *, by: str | None = None, window_months: int = 12,
                   progress: Progress | None = None) -> BenefitUsage:

@@ -78,6 +78,13 @@ class ClaimSettlement:
     def to_frame(self) -> pd.DataFrame:
         return self.summary
 
+    def to_json(self) -> dict[str, Any]:
+        """``{"thresholds_days", "excluded", "reason", "segments": [<summary row>...]}``
+        (docs/cli.md); times in days."""
+        return {"thresholds_days": list(self.thresholds), "excluded": int(self.excluded),
+                "reason": None if self.reason is None else str(self.reason),
+                "segments": self.summary.to_dict(orient="records")}
+
 
 def _paid_ratios(claims: pd.DataFrame, settled: pd.Series) -> tuple[float, float]:
     s = claims[settled.astype(bool)]

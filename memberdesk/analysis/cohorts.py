@@ -17,6 +17,7 @@ Conventions
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -62,6 +63,17 @@ class CohortMatrix:
         frame.insert(0, "policies", self.sizes)
         frame.index.name = "cohort"
         return frame
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"as_of", "cohort", "weight", "months": [int], "rows": [{"cohort", "cohort_start",
+        "cohort_end", "policies", "premium", "shares": [float|null per month]}]}`` (docs/cli.md)."""
+        return {"as_of": self.as_of.date().isoformat(), "cohort": self.cohort, "weight": self.weight,
+                "months": [int(m) for m in self.shares.columns],
+                "rows": [{"cohort": str(label), "cohort_start": self.cohort_start.iloc[i],
+                          "cohort_end": self.cohort_end.iloc[i], "policies": int(self.sizes.iloc[i]),
+                          "premium": float(self.premium.iloc[i]),
+                          "shares": self.shares.iloc[i].to_numpy(dtype=float)}
+                         for i, label in enumerate(self.shares.index)]}
 
     def to_long(self) -> pd.DataFrame:
         """Tidy form: cohort, months_since_issue, share (observed cells only)."""

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -153,6 +154,30 @@ class ServiceSummary:
 
     def to_frame(self) -> pd.DataFrame:
         return self.monthly
+
+    def top_topics(self, months: int = 12) -> pd.DataFrame:
+        """Contacts per topic over the last ``months`` calendar months to the window's end
+        (the as-of month included), most contacted first: ``topic``, ``contacts``."""
+        t = self.by_topic
+        if t.empty:
+            return pd.DataFrame({"topic": pd.Series(dtype=object), "contacts": pd.Series(dtype=float)})
+        end = (pd.Timestamp(self.window["window_end"].iloc[0]) if len(self.window)
+               else pd.Timestamp(str(t["month"].max())))
+        first = (end.to_period("M") - (months - 1)).strftime("%Y-%m")
+        recent = t[t["month"].astype(str) >= first]
+        sums = recent.groupby("topic", sort=False)["contacts"].sum()
+        top = pd.DataFrame({"topic": sums.index.astype(object), "contacts": sums.to_numpy(dtype=float)})
+        return top.sort_values(["contacts", "topic"], ascending=[False, True], kind="stable",
+                               ignore_index=True)
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"window": {...}|null, "monthly": [...], "by_channel": [...], "top_topics":
+        [{"topic", "contacts"}], "reasons": {rate: text}}`` (docs/cli.md)."""
+        return {"window": self.window.to_dict(orient="records")[0] if len(self.window) else None,
+                "monthly": self.monthly.to_dict(orient="records"),
+                "by_channel": self.by_channel.to_dict(orient="records"),
+                "top_topics": self.top_topics().to_dict(orient="records"),
+                "reasons": {rate: str(r) for rate, r in self.reasons.items()}}
 
 
 def _aggregate(contacts: pd.DataFrame, flags: pd.DataFrame, keys: pd.Series | None,

@@ -218,3 +218,17 @@ def _encode(obj: Any, depth: int, out: list[str]) -> None:
         out.append("\n" + " " * depth + "]")
     else:
         out.append(json.dumps(obj, ensure_ascii=False))
+
+
+def print_table(frame: pd.DataFrame, *, percent: Collection[str] = ()) -> None:
+    """A result frame as aligned text for people (``percent`` columns as percentages)."""
+    if frame.empty:
+        print("(no rows)")
+        return
+    shown = frame.copy()
+    for col in shown.columns:
+        if col in percent:
+            shown[col] = [("" if v is None or v != v else f"{float(v):.1%}") for v in shown[col]]
+        elif pd.api.types.is_float_dtype(shown[col]):
+            shown[col] = [("" if v != v else f"{v:,.4g}") for v in shown[col]]
+    print(shown.to_string(index=False))
