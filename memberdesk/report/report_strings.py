@@ -98,6 +98,19 @@ TEXT: dict[str, dict[str, str]] = {
     "sec_persistency_month": {"en": "{month}th-month persistency by calendar year",
                               "zh_CN": "第{month}个月继续率（按日历年度）"},
     "persistency_series": {"en": "{month}th month", "zh_CN": "第{month}个月继续率"},
+    "persistency_basis_status": {"en": "Status basis: annual premium of the cohort still in force "
+                                       "at the end of the policy month ÷ the cohort's annual "
+                                       "premium.",
+                                 "zh_CN": "状态口径：保单月末仍有效的年化保费 ÷ 队列年化保费。"},
+    "sec_persistency_collected": {"en": "{month}th-month persistency on collected premium by "
+                                        "calendar year (grace {grace} days)",
+                                  "zh_CN": "第{month}个月实收保费继续率（按日历年度，宽限期{grace}天）"},
+    "sec_persistency_reconciliation": {"en": "{month}th month: collected vs status basis, KM and "
+                                             "experience ({period} cohort)",
+                                       "zh_CN": "第{month}个月：实收口径与状态口径、KM及经验分析对比"
+                                                "（{period}队列）"},
+    "sec_persistency_exclusions": {"en": "{month}th month: cohort exclusions ({period})",
+                                   "zh_CN": "第{month}个月：队列剔除（{period}）"},
     "cohort_note": {"en": "Share of each issue-month cohort still in force at the end of each "
                           "month since issue (columns); blank = not yet fully observed.",
                     "zh_CN": "各生效月份队列在生效后各月末仍有效的占比（列为生效后月数）；"

@@ -3,6 +3,8 @@
 Presents :func:`memberdesk.analysis.experience.experience_study` (policy-year basis, the
 default target statuses lapsed + surrendered), overall with a total row and by the report
 segment, and charts A/E (or, without an expected table, the observed rate) by policy year.
+The rate and A/E 95% confidence intervals (``rate_lower``/``rate_upper``, ``ae_lower``/
+``ae_upper``) are the analysis result's, as on the page and in ``experience --json``.
 """
 from __future__ import annotations
 
@@ -14,7 +16,8 @@ from memberdesk.report.layout import CHART_ROWS, SheetWriter
 FORMATS: dict[str, str] = {
     "policy_year": "int", "calendar_year": "int", "exposure": "num", "actual": "int",
     "rate": "pct", "rate_lower": "pct", "rate_upper": "pct", "expected": "pct",
-    "expected_claims": "num", "ae": "pct", "credibility": "dec3",
+    "expected_claims": "num", "ae": "pct", "ae_lower": "pct", "ae_upper": "pct",
+    "n_actual": "int", "credibility": "dec3",
 }
 
 
