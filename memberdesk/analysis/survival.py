@@ -50,6 +50,7 @@ __all__ = [
 ]
 
 MAX_SEGMENTS = 100
+MAX_PAIRWISE_GROUPS = 30
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,6 +78,10 @@ class KMResult:
         ``entry_missing``, ``entry_negative``, ``exit_not_after_entry``.
     delayed_entry
         True when the curves use entry times (left truncation).
+    pairwise
+        The same test for every pair of groups with Holm-adjusted p-values (group_a, group_b,
+        test, test_statistic, p_value, p_value_holm), when there are 3 to
+        :data:`MAX_PAIRWISE_GROUPS` groups; None otherwise.
     """
 
     unit: str
@@ -86,6 +91,7 @@ class KMResult:
     survival_at_times: pd.DataFrame
     excluded: dict[str, int] = field(default_factory=dict)
     delayed_entry: bool = False
+    pairwise: pd.DataFrame | None = None
 
     def curve(self, name: str) -> KMCurve:
         for c in self.curves:
@@ -102,6 +108,8 @@ class KMResult:
             out["excluded"] = dict(self.excluded)
         if self.delayed_entry:
             out["delayed_entry"] = True
+        if self.pairwise is not None:
+            out["pairwise"] = self.pairwise.to_dict("records")
         return out
 
     def to_frame(self) -> pd.DataFrame:
@@ -201,15 +209,36 @@ def km_by_segment(data: Dataset | pd.DataFrame, by: str | None = None, *,
                                         median_rule=median_rule))
     check_cancelled(progress)
     prog.fraction(0.8)
-    logrank = None
+    logrank, pairwise = None, None
     if len(names) >= 2 and observed.sum() > 0:
         prog.status("Comparing segments (log-rank)")
         logrank = logrank_from_counts(removed, observed, names, at_risk=at_risk, test=spec,
                                       dropped=excluded.get("missing_group", 0))
+        if 3 <= len(names) <= MAX_PAIRWISE_GROUPS:
+            pairwise = _pairwise(removed, observed, at_risk, names, spec)
     table = _survival_at_times(curves, times)
     prog.fraction(1.0)
     return KMResult(unit=unit, by=by, curves=tuple(curves), logrank=logrank,
-                    survival_at_times=table, excluded=excluded, delayed_entry=en is not None)
+                    survival_at_times=table, excluded=excluded, delayed_entry=en is not None,
+                    pairwise=pairwise)
+
+
+def _pairwise(removed: np.ndarray, observed: np.ndarray, at_risk: np.ndarray,
+              names: Sequence[str], spec: WeightSpec) -> pd.DataFrame:
+    """Every pair of groups compared by ``spec`` on the pair's own pooled sample, Holm-adjusted
+    (as :func:`memberdesk.analysis.logrank.pairwise_logrank`, from the counts already made)."""
+    rows = []
+    for a in range(len(names)):
+        for b in range(a + 1, len(names)):
+            pick = [a, b]
+            if observed[pick].sum() == 0:
+                continue
+            r = logrank_from_counts(removed[pick], observed[pick], (names[a], names[b]),
+                                    at_risk=at_risk[pick], test=spec)
+            rows.append((names[a], names[b], spec.label, r.test_statistic, r.p_value))
+    out = pd.DataFrame(rows, columns=["group_a", "group_b", "test", "test_statistic", "p_value"])
+    out["p_value_holm"] = holm_adjust(out["p_value"].to_numpy()) if len(out) else []
+    return out
 
 
 def _rows_or_counts(data: Dataset | pd.DataFrame, unit: str, by: str | None,

@@ -73,7 +73,8 @@ def _assert_group_matches(group: dict, durations: pd.Series, events: pd.Series) 
 
 def test_sample_book_by_channel_every_point_matches_lifelines(capsys, sample_durations):
     out = _run_json(capsys, ["km", str(SAMPLE), "--by", "channel", "--json"])
-    assert set(out) == {"unit", "groups", "logrank"} and out["unit"] == "months"
+    # DESIGN §5 keys; "pairwise" (3+ groups, issue 16.3) is an additive field
+    assert set(out) == {"unit", "groups", "logrank", "pairwise"} and out["unit"] == "months"
     assert [g["name"] for g in out["groups"]] == sorted(sample_durations["channel"].unique())
     for group in out["groups"]:
         part = sample_durations[sample_durations["channel"] == group["name"]]

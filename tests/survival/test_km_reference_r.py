@@ -237,3 +237,17 @@ def test_left_truncated_aalen_johansen_matches_multistate_survfit() -> None:
         cif = res.cif(cause).set_index("time")["cif"]
         np.testing.assert_allclose(cif.loc[t], ref[cause], rtol=1e-10, atol=1e-13)
     assert res.delayed_entry and res.gray_test == ()
+
+
+def test_km_json_pairwise_with_holm_matches_r(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["km", str(DATA / "km_veteran.csv"), "--duration", "time", "--event-col", "event",
+                 "--by", "celltype", "--test", "fh:1,0", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    ref = REF["pairwise"]["veteran_celltype_rho1"]
+    assert [(r["group_a"], r["group_b"]) for r in out["pairwise"]] == \
+        [(r["group_a"], r["group_b"]) for r in ref]
+    np.testing.assert_allclose([r["test_statistic"] for r in out["pairwise"]],
+                               [r["statistic"] for r in ref], rtol=1e-6)
+    np.testing.assert_allclose([r["p_value_holm"] for r in out["pairwise"]],
+                               [r["p_value_holm"] for r in ref], rtol=1e-6)
+    assert {r["test"] for r in out["pairwise"]} == {"fh:1,0"}

@@ -136,7 +136,9 @@ def test_km_by_segment_on_dataset_matches_lifelines(dataset):
 
 def test_km_json_shape_is_design_contract(dataset):
     out = json.loads(json.dumps(km_by_segment(dataset, "channel", unit="days").to_json()))
-    assert set(out) == {"unit", "groups", "logrank"} and out["unit"] == "days"
+    # DESIGN §5 keys; "pairwise" (3+ groups, issue 16.3) is an additive field
+    assert set(out) == {"unit", "groups", "logrank", "pairwise"} and out["unit"] == "days"
+    assert {p["group_a"] for p in out["pairwise"]} == {"agency", "bank"}
     g = out["groups"][0]
     assert set(g) == {"name", "n", "events", "median", "timeline", "survival", "ci_lower",
                       "ci_upper", "at_risk"}
