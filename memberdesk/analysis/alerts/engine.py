@@ -171,26 +171,43 @@ class _Counts:
     expected_bad: FloatArray      # Σ n·p over risk classes
 
 
-def _count(rows: MetricRows, codes: npt.NDArray[np.int64], n_levels: int,
-           risk: tuple[npt.NDArray[np.int64], int] | None, first: int, n_months: int,
-           good: str, odds_ratio: float) -> _Counts:
-    seg = codes if rows.row is None else codes[rows.row]
+@dataclass(frozen=True, eq=False)
+class _Units:
+    """The counted units of one metric in the monitored months, prepared once for every
+    segment column: entity row, month position (0 = first month) and numerator flag."""
+
+    row: npt.NDArray[np.int64]
+    month: npt.NDArray[np.int64]
+    x: FloatArray
+    first: int
+    n_months: int
+
+
+def _units(rows: MetricRows, first: int, n_months: int) -> _Units:
     take = (rows.month >= first) & (rows.month < first + n_months)
     if rows.n is not None:
         take &= rows.n
-    r_codes, n_risk = (np.zeros(len(seg), np.int64), 1) if risk is None else risk
-    if rows.row is not None and risk is not None:
-        r_codes = r_codes[rows.row]
-    key = ((seg[take] * n_risk + r_codes[take]) * n_months + rows.month[take] - first)
+    idx = np.flatnonzero(take)
+    row = idx if rows.row is None else rows.row[idx]
+    return _Units(row.astype(np.int64), (rows.month[idx] - first).astype(np.int64),
+                  rows.x[idx].astype(float), first, n_months)
+
+
+def _count(u: _Units, codes: npt.NDArray[np.int64], n_levels: int,
+           risk: tuple[npt.NDArray[np.int64], int] | None, good: str, odds_ratio: float) -> _Counts:
+    n_months = u.n_months
+    n_risk = 1 if risk is None else risk[1]
+    cell = codes[u.row] if risk is None else codes[u.row] * n_risk + risk[0][u.row]
+    key = cell * n_months + u.month
     size = n_levels * n_risk * n_months
     n3 = np.bincount(key, minlength=size).astype(float).reshape(n_levels, n_risk, n_months)
-    x3 = np.bincount(key, rows.x[take].astype(float), minlength=size).reshape(n3.shape)
+    x3 = np.bincount(key, u.x, minlength=size).reshape(n3.shape)
     bad3 = x3 if good != "up" else n3 - x3
     book_n, book_bad = n3.sum(axis=0), bad3.sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
         p = np.where(book_n > 0, book_bad / book_n, 0.0)
     weights = cusum_weights(bad3, n3, p[None], odds_ratio).sum(axis=1)
-    return _Counts(levels=[], months=np.arange(first, first + n_months), x=x3.sum(axis=1),
+    return _Counts(levels=[], months=np.arange(u.first, u.first + n_months), x=x3.sum(axis=1),
                    n=n3.sum(axis=1), bad=bad3.sum(axis=1), weights=weights,
                    expected_bad=(n3 * p[None]).sum(axis=1))
 
@@ -223,7 +240,11 @@ class _Window:
     level: npt.NDArray[np.int8]
 
 
-def _funnel_window(c: _Counts, end: int, rule: MetricRule, good: str) -> _Window:
+def _funnel_window(c: _Counts, end: int, rule: MetricRule, good: str,
+                   only: npt.NDArray[np.int64] | None = None) -> _Window:
+    """The funnel of the window ending at month position ``end``. The target and the
+    dispersion use every segment; limits and levels are computed for the segments ``only``
+    (all when None; the others get NaN limits and level 0)."""
     sl = slice(max(end - rule.window_months + 1, 0), end + 1)
     x, n = c.x[:, sl].sum(axis=1), c.n[:, sl].sum(axis=1)
     total = n.sum()
@@ -232,13 +253,20 @@ def _funnel_window(c: _Counts, end: int, rule: MetricRule, good: str) -> _Window
     disp = dispersion(x[flaggable], n[flaggable], p0, winsorize=rule.winsorize,
                       test_level=rule.overdispersion_test_level,
                       min_units=rule.overdispersion_min_segments, mode=rule.overdispersion)
-    alert = funnel_limits(p0, n, rule.alert_level, disp)
-    alarm = funnel_limits(p0, n, rule.alarm_level, disp)
+    pick = np.arange(len(n)) if only is None else only
+    alert = tuple(_spread(v, pick, len(n)) for v in funnel_limits(p0, n[pick], rule.alert_level, disp))
+    alarm = tuple(_spread(v, pick, len(n)) for v in funnel_limits(p0, n[pick], rule.alarm_level, disp))
     with np.errstate(divide="ignore", invalid="ignore"):
         value = np.where(n > 0, x / n, np.nan)
-    level = np.where(flaggable, _level(value, alert, alarm, good), 0).astype(np.int8)
-    return _Window(x, n, value, p0, alert, alarm, f"funnel_{disp.method}", disp.phi, disp.tau2,
-                   flaggable, level)
+    level = np.where(flaggable, _level(value, alert, alarm, good), 0).astype(np.int8)  # type: ignore[arg-type]
+    return _Window(x, n, value, p0, alert, alarm, f"funnel_{disp.method}", disp.phi,  # type: ignore[arg-type]
+                   disp.tau2, flaggable, level)
+
+
+def _spread(values: FloatArray, pick: npt.NDArray[np.int64], size: int) -> FloatArray:
+    out = np.full(size, np.nan)
+    out[pick] = values
+    return out
 
 
 def _label(month: int) -> str:
@@ -248,20 +276,26 @@ def _label(month: int) -> str:
 def _funnel_alerts(metric: str, column: str, c: _Counts, rule: MetricRule, good: str
                    ) -> tuple[list[Alert], pd.DataFrame]:
     last = len(c.months) - 1
-    windows = [_funnel_window(c, end, rule, good)
-               for end in range(max(last - rule.history_months + 1, 0), last + 1)]
-    now = windows[-1]
+    now = _funnel_window(c, last, rule, good)
+    flagged = np.flatnonzero(now.level > 0)
+    # since: walk back over earlier windows only while some flagged segment stays flagged
+    start = {int(s): last for s in flagged}
+    running = flagged
+    end = last - 1
+    while running.size and end >= max(last - rule.history_months + 1, 0):
+        earlier = _funnel_window(c, end, rule, good, only=running)
+        running = running[earlier.level[running] > 0]
+        for s in running:
+            start[int(s)] = end
+        end -= 1
     alerts = []
-    for s in np.flatnonzero(now.level > 0):
-        run = len(windows) - 1
-        while run > 0 and windows[run - 1].level[s] > 0:
-            run -= 1
+    for s in flagged:
         level: Level = "alarm" if now.level[s] == 2 else "alert"
         lo, hi = now.alarm if level == "alarm" else now.alert
         se = np.sqrt(now.target * (1 - now.target) / now.n[s]) if now.n[s] > 0 else np.nan
         alerts.append(Alert(metric, column, str(c.levels[s]), level, now.method,
                             _f(now.value[s]), _f(now.target), _f(lo[s]), _f(hi[s]),
-                            int(now.n[s]), _label(c.months[last - (len(windows) - 1 - run)]),
+                            int(now.n[s]), _label(c.months[start[int(s)]]),
                             _label(c.months[last]), _f((now.value[s] - now.target) / se)))
     frame = pd.DataFrame({
         "metric": metric, "column": column, "segment": [str(v) for v in c.levels],
@@ -271,7 +305,7 @@ def _funnel_alerts(metric: str, column: str, c: _Counts, rule: MetricRule, good:
         "phi": now.phi, "tau2": now.tau2, "flaggable": now.flaggable,
         "level": pd.Series(now.level).map({0: None, 1: "alert", 2: "alarm"}).to_numpy(object),
     })
-    return alerts, frame
+    return alerts, frame[now.n > 0].reset_index(drop=True)
 
 
 def _cusum_alerts(metric: str, column: str, c: _Counts, rule: MetricRule, good: str
@@ -315,7 +349,8 @@ def _cusum_alerts(metric: str, column: str, c: _Counts, rule: MetricRule, good: 
         "expected": (exp_bad if good != "up" else 1 - exp_bad).reshape(-1),
         "cusum": path.reshape(-1),
     })
-    return alerts, frame
+    seen = np.repeat(c.n[:, start:].sum(axis=1) > 0, n_m)
+    return alerts, frame[seen].reset_index(drop=True)
 
 
 def _f(value: float) -> float | None:
@@ -368,6 +403,7 @@ def compute_alerts(ds: Dataset, rules: AlertRules | None = None, *,
             continue
         good = get_metric(mm.id).good_direction
         books.append(_book_months(mm.id, rows, first, n_months))
+        units = _units(rows, first, n_months)
         for column in columns:
             coded = source.codes(mm.entity, column)
             if coded is None:
@@ -377,7 +413,7 @@ def compute_alerts(ds: Dataset, rules: AlertRules | None = None, *,
             if rule.risk_adjust_by and rule.risk_adjust_by != column:
                 r = source.codes(mm.entity, rule.risk_adjust_by)
                 risk = None if r is None else (r[0], len(r[1]))
-            counts = replace(_count(rows, codes, len(levels), risk, first, n_months, good,
+            counts = replace(_count(units, codes, len(levels), risk, good,
                                     rule.cusum_odds_ratio), levels=levels)
             fa, ff = _funnel_alerts(mm.id, column, counts, rule, good)
             ca, cf = _cusum_alerts(mm.id, column, counts, rule, good)

@@ -27,7 +27,7 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
+from scipy import special, stats
 
 FloatArray = npt.NDArray[np.float64]
 FunnelMethod = Literal["binomial", "overdispersed_additive", "overdispersed_multiplicative"]
@@ -41,17 +41,36 @@ def binomial_limit(p0: float, n: npt.ArrayLike, quantile: float) -> FloatArray:
     ok = n_arr > 0
     if not ok.any():
         return out
-    nn = n_arr[ok]
+    nn = np.round(n_arr[ok]).astype(np.int64)      # denominators are counts
     if p0 <= 0 or p0 >= 1:
         out[ok] = min(max(p0, 0.0), 1.0)
         return out
-    r = stats.binom.ppf(quantile, nn, p0)          # smallest r with F(r) >= quantile
-    f_r = stats.binom.cdf(r, nn, p0)
-    f_below = stats.binom.cdf(r - 1, nn, p0)
+    r = _binomial_ppf(quantile, nn, p0)             # smallest r with F(r) >= quantile
+    f_r = special.bdtr(r, nn, p0)
+    f_below = np.where(r > 0, special.bdtr(np.maximum(r - 1, 0), nn, p0), 0.0)
     step = f_r - f_below
     alpha = np.where(step > 0, (f_r - quantile) / np.where(step > 0, step, 1.0), 0.0)
     out[ok] = np.clip((r - alpha) / nn, 0.0, 1.0)
     return out
+
+
+def _binomial_ppf(q: float, n: npt.NDArray[np.int64], p: float) -> npt.NDArray[np.int64]:
+    """Smallest r in 0..n with P(X <= r) >= q, X ~ Bin(n, p): a normal start moved a few steps
+    (``scipy.special.bdtr`` is the exact distribution function; vectorised, no per-call
+    overhead of ``scipy.stats``)."""
+    z = float(special.ndtri(q))
+    r = np.clip(np.floor(n * p + z * np.sqrt(n * p * (1 - p))), 0, n).astype(np.int64)
+    while True:   # up while F(r) < q
+        low = (special.bdtr(r, n, p) < q) & (r < n)
+        if not low.any():
+            break
+        r = r + low.astype(np.int64)
+    while True:   # down while F(r - 1) >= q
+        high = (r > 0) & (special.bdtr(np.maximum(r - 1, 0), n, p) >= q)
+        if not high.any():
+            break
+        r = r - high.astype(np.int64)
+    return np.asarray(r, dtype=np.int64)
 
 
 @dataclass(frozen=True)

@@ -276,76 +276,120 @@ MONITORED_IDS: tuple[str, ...] = tuple(m.id for m in MONITORED)
 
 
 class SegmentSource:
-    """Looks up a segment column's value for every row of each entity (cached)."""
+    """Codes a segment column for every row of each entity (cached).
+
+    A column found on another table is factorised there (members, the members' first
+    policies, policies: small next to 3M contacts) and its codes are carried over by row
+    positions, computed once per entity and table.
+    """
 
     def __init__(self, ds: Dataset) -> None:
         self.ds = ds
         self._cache: dict[tuple[str, str], tuple[IntArray, list[Any]] | None] = {}
+        self._positions: dict[tuple[str, str], IntArray] = {}
+        self._factorised: dict[tuple[str, str], tuple[IntArray, list[Any]]] = {}
 
     @cached_property
-    def _first_policy(self) -> pd.DataFrame | None:
-        """Each member's earliest-issued policy (index = member_id)."""
+    def member_ids(self) -> pd.Index:
+        return _member_index(self.ds)
+
+    @cached_property
+    def _first_policy(self) -> tuple[pd.Index, IntArray] | None:
+        """Member ids and the row (in the policies view) of each one's earliest-issued policy."""
         p = self.ds.policies
         if p is None or "member_id" not in p.columns or "issue_date" not in p.columns:
             return None
         order = np.argsort(p["issue_date"].to_numpy(), kind="stable")
-        first = p.iloc[order].drop_duplicates("member_id")
-        return first[first["member_id"].notna()].set_index("member_id")
+        codes, ids = pd.factorize(p["member_id"].to_numpy()[order])
+        seen = codes >= 0
+        _, first = np.unique(codes[seen], return_index=True)
+        return pd.Index(ids), order[np.flatnonzero(seen)[first]].astype(np.int64)
 
-    def _by_member(self, member_ids: Any, column: str) -> np.ndarray | None:
-        members = self.ds.members
-        if members is not None and column in members.columns and "member_id" in members.columns:
-            return _lookup(pd.Index(members["member_id"]), members[column].to_numpy(dtype=object),
-                           member_ids)
-        first = self._first_policy
-        if first is not None and column in first.columns:
-            return _lookup(first.index, first[column].to_numpy(dtype=object), member_ids)
-        return None
+    def _sources(self) -> dict[str, tuple[pd.DataFrame | None, str]]:
+        """Lookup tables: name -> (frame whose columns are read, key column)."""
+        return {"members": (self.ds.members, "member_id"),
+                "first_policy": (self.ds.policies if self._first_policy is not None else None, ""),
+                "policies": (self.ds.policies, "policy_id")}
 
-    def _values(self, entity: Entity, column: str) -> np.ndarray | None:
-        ds = self.ds
-        if entity == "policies":
-            p = ds.policies
-            return None if p is None or column not in p.columns else p[column].to_numpy(dtype=object)
+    def _entity_keys(self, entity: Entity, key: str) -> Any:
         if entity == "members":
-            return self._by_member(_member_index(ds).to_numpy(), column)
-        frame = ds.service_contacts if entity == "service_contacts" else ds.claims
-        if frame is None:
+            return self.member_ids
+        frame = self.ds.service_contacts if entity == "service_contacts" else self.ds.claims
+        return None if frame is None or key not in frame.columns else frame[key].to_numpy()
+
+    def _position(self, entity: Entity, source: str) -> IntArray | None:
+        frame, key = self._sources()[source]
+        if frame is None or (key and key not in frame.columns):
             return None
-        if column in frame.columns:
-            return frame[column].to_numpy(dtype=object)
-        if entity == "claims" and "policy_id" in frame.columns and ds.policies is not None \
-                and column in ds.policies.columns:
-            p = ds.policies
-            return _lookup(pd.Index(p["policy_id"]), p[column].to_numpy(dtype=object),
-                           frame["policy_id"].to_numpy())
-        if "member_id" in frame.columns:
-            return self._by_member(frame["member_id"].to_numpy(), column)
+        entity_key = "policy_id" if source == "policies" else "member_id"
+        keys = self._entity_keys(entity, entity_key)
+        if keys is None:
+            return None
+        if (entity, source) not in self._positions:
+            if source == "first_policy":
+                assert self._first_policy is not None
+                ids, rows = self._first_policy
+                at = ids.get_indexer(pd.Index(keys))
+                pos = np.where(at >= 0, rows[np.where(at >= 0, at, 0)], -1) if len(rows) \
+                    else np.full(len(at), -1)
+            else:
+                pos = pd.Index(frame[key]).get_indexer(pd.Index(keys))
+            self._positions[(entity, source)] = np.asarray(pos, dtype=np.int64)
+        return self._positions[(entity, source)]
+
+    def _factorise(self, source: str, column: str) -> tuple[IntArray, list[Any]]:
+        source = "policies" if source == "first_policy" else source   # same rows
+        if (source, column) not in self._factorised:
+            frame = self._sources()[source][0]
+            assert frame is not None
+            codes, uniques = pd.factorize(frame[column].to_numpy(dtype=object), sort=True)
+            self._factorised[(source, column)] = (codes.astype(np.int64), list(uniques))
+        return self._factorised[(source, column)]
+
+    def _via(self, entity: Entity, column: str) -> tuple[IntArray, list[Any]] | None:
+        """Codes of ``column`` carried from another table (the order in the module doc)."""
+        order = ["policies"] if entity == "claims" else []
+        order += ["members", "first_policy"]
+        for source in order:
+            frame = self._sources()[source][0]
+            if frame is None or column not in frame.columns:
+                continue
+            pos = self._position(entity, source)
+            if pos is None:
+                continue
+            codes, levels = self._factorise(source, column)
+            out = np.where(pos >= 0, codes[np.where(pos >= 0, pos, 0)], -1) if len(codes) \
+                else np.full(len(pos), -1, np.int64)
+            return out.astype(np.int64), levels
         return None
+
+    def _raw(self, entity: Entity, column: str) -> tuple[IntArray, list[Any]] | None:
+        ds = self.ds
+        own = ds.policies if entity == "policies" else None if entity == "members" else \
+            ds.service_contacts if entity == "service_contacts" else ds.claims
+        if own is not None and column in own.columns:
+            codes, uniques = pd.factorize(own[column].to_numpy(dtype=object), sort=True)
+            return codes.astype(np.int64), list(uniques)
+        if entity == "policies":
+            return None
+        return self._via(entity, column)
 
     def codes(self, entity: Entity, column: str) -> tuple[IntArray, list[Any]] | None:
         """(code per entity row, levels) with missing values as the last level
         :data:`MISSING_LEVEL` when there are any; None when the column is not reachable."""
         key = (entity, column)
         if key not in self._cache:
-            values = self._values(entity, column)
-            if values is None:
+            raw = self._raw(entity, column)
+            if raw is None:
                 self._cache[key] = None
             else:
-                codes, uniques = pd.factorize(values, sort=True)
+                codes, uniques = raw
                 levels = [str(u) for u in uniques]
                 if (codes < 0).any():
                     codes = np.where(codes < 0, len(levels), codes)
                     levels.append(MISSING_LEVEL)
-                self._cache[key] = (codes.astype(np.int64), levels)
+                self._cache[key] = (codes, levels)
         return self._cache[key]
-
-
-def _lookup(index: pd.Index, values: np.ndarray, keys: Any) -> np.ndarray:
-    pos = index.get_indexer(pd.Index(keys))
-    out = values[np.where(pos >= 0, pos, 0)] if len(values) else np.full(len(pos), None, object)
-    result: np.ndarray = np.where(pos >= 0, out, np.array(None, dtype=object))
-    return result
 
 
 def extra_segment_columns(ds: Dataset, max_levels: int) -> list[str]:
