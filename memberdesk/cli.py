@@ -22,6 +22,8 @@ COMMANDS: tuple[str, ...] = ("gui", "sample", "validate", "km", "cox", "report",
 COMMANDS += ("alerts", "lineage", "impact")  # issue 14
 COMMANDS += ("score",)  # issue 15
 COMMANDS += ("decrements",)  # issue 16 (competing exits, Gray's test)
+COMMANDS += ("import",)  # issue 13 (module commands/import_.py: `import` is a keyword)
+_MODULES = {"import": "import_"}
 # every page's sub-commands come from the page registry (memberdesk/page_registry.py)
 COMMANDS = tuple(dict.fromkeys(COMMANDS + page_commands()))
 EXIT_OK, EXIT_BUG, EXIT_USAGE, EXIT_DATA = 0, 1, 2, 3
@@ -39,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
                                  "experience studies, service and benefits.")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
     for name in COMMANDS:
-        importlib.import_module(f"memberdesk.commands.{name}").add_parser(sub)
+        importlib.import_module(f"memberdesk.commands.{_MODULES.get(name, name)}").add_parser(sub)
     return parser
 
 

@@ -65,10 +65,6 @@ def _runner(tmp: Path) -> list[str]:
         subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
                         OS_USER], check=True, capture_output=True)
     info = pwd.getpwnam(OS_USER)
-    for p in (tmp, *tmp.parents):
-        if str(p) in ("/", "/tmp"):
-            break
-        os.chmod(p, os.stat(p).st_mode | 0o011)  # traversable by the server user
     os.chown(tmp, info.pw_uid, info.pw_gid)
     return ["setpriv", f"--reuid={info.pw_uid}", f"--regid={info.pw_gid}", "--clear-groups"]
 
@@ -236,10 +232,13 @@ def write_postgres(server: PostgresServer, schema_name: str, tables: dict[str, p
 
 
 @pytest.fixture(scope="session")
-def postgres(engine_tmp: Path):  # type: ignore[no-untyped-def]
+def postgres():  # type: ignore[no-untyped-def]
     if pg_bin("initdb") is None or pg_bin("pg_ctl") is None:
         pytest.skip("PostgreSQL binaries (initdb, pg_ctl) not found: apt-get install postgresql")
-    server = start_postgres(engine_tmp / "pg")
+    import tempfile
+
+    # a directory of its own under /tmp (pytest's base directory is private to root)
+    server = start_postgres(Path(tempfile.mkdtemp(prefix="memberdesk-pg-")))
     old = os.environ.get("PGPASSWORD")
     os.environ["PGPASSWORD"] = PG_PASSWORD  # as a user would: never in the URL
     yield server
@@ -248,6 +247,7 @@ def postgres(engine_tmp: Path):  # type: ignore[no-untyped-def]
     else:
         os.environ["PGPASSWORD"] = old
     server.stop()
+    shutil.rmtree(server.datadir.parent, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -286,7 +286,7 @@ def policy_view(policies: ir.Table, members: ir.Table | None, *, as_of: dt.date,
     derived: dict[str, ir.Value] = {
         "exit_status": exit_status,
         "duration_days": stop.delta(p.issue_date, unit="day"),
-        "event": exit_status.isin(list(event_statuses)).cast("int8"),
+        "event": ibis.ifelse(exit_status.isin(list(event_statuses)), 1, 0),
         "issue_year": p.issue_date.year(),
         "issue_month": p.issue_date.strftime("%Y-%m"),
     }
