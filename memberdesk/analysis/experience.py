@@ -190,7 +190,8 @@ def experience_study(ds: Dataset, *, by: Sequence[str] = (),
     period
         ``"year"``, ``"quarter"``, ``"month"`` or ``"week"`` (exposure in that unit).
     study_start
-        First day of the study (actxps ``start_date``).
+        First day of the study (actxps ``start_date``); None = the dataset's study start
+        (``ds.window_start``, e.g. the filter bar's), else from issue.
     weight
         Policy column weighting the study (amount-weighted A/E, see the module docstring).
     control
@@ -203,6 +204,8 @@ def experience_study(ds: Dataset, *, by: Sequence[str] = (),
     """
     prog = ensure(progress)
     prog.status("Building exposures")
+    if study_start is None:  # the dataset's study start (filter bar / --study-start), if any
+        study_start = getattr(ds, "window_start", None)
     by = tuple(by)
     control = tuple(control)
     split = basis.partition("_")[0] == "split"

@@ -70,3 +70,14 @@ def test_bad_weight_is_a_data_error(book_csv, capsys) -> None:
     assert main(["experience", str(book_csv), "--weight", "nope", "--json"]) == 3
     assert "nope" in capsys.readouterr().err
     assert main(["experience", str(book_csv), "--study-start", "soon"]) == 2
+
+
+def test_the_datasets_study_start_is_the_default(six_book) -> None:
+    from dataclasses import replace
+
+    import pandas as pd
+
+    windowed = replace(six_book, study_start=pd.Timestamp("2024-01-01"))
+    res = experience_study(windowed, basis="calendar", period="quarter")
+    assert list(res.rows["exposure"]) == pytest.approx([3, 3, 2, 2, 62 / 90])
+    assert res.study_start == pd.Timestamp("2024-01-01")
