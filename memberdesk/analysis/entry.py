@@ -3,16 +3,19 @@
 Conventions (see also :mod:`memberdesk.analysis.frames`):
 
 * An entry time is a duration in the frame's unit. 0 = observed from issue (or from the start
-  of a generic record); otherwise the record is at risk on (entry, exit], R's
-  ``Surv(entry, exit, event)``: an exit at exactly the entry time is not observed.
+  of a generic record); the record is at risk on (entry, exit], R's ``Surv(entry, exit,
+  event)``: an exit at exactly the entry time is not observed, and a record with exit <= entry
+  (including a zero duration with entry 0) has no time at risk: rejected, as R makes it NA.
 * Study start (insurer data, ``Dataset.study_start``): the study observes the policies in force
   after that date. A policy issued before it enters at entry = (study start - issue date) in
   days (/ 365.25 * 12 for months); one issued on or after it has entry 0. A policy whose exit
   date is on or before the study start has no time in the window: it is *out of window* (left
-  out and counted, as records after the as-of date are), not rejected.
+  out and counted, as records after the as-of date are), not rejected. A policy issued on or
+  after the study start that ended on its issue date (duration 0) is rejected
+  (``exit_not_after_entry``), as Cox does with the same frame.
 * Entry column (``entry=COL``, generic tables and DataFrames): values in the durations' unit
   (for a generic Dataset read in months, divided by 365.25/12 like the durations). Rows with a
-  missing or negative entry, or whose exit is not after a positive entry, are rejected with a
+  missing or negative entry, or whose exit is not after the entry, are rejected with a
   reason code, counted in ``attrs["rejected"]``; ``attrs["first_rejected"]`` gives the first
   such row's position (0-based, in the analysed table) and reason.
 """
@@ -62,9 +65,9 @@ def entry_frame(data: Dataset | pd.DataFrame, *, unit: str, columns: Sequence[st
     entry_values = days / schema.DAYS_PER_MONTH if unit == "months" else days
     gone = ~np.isnat(exit_date) & (exit_date <= start)
     out = _with_entry(frame, entry_values, wanted)
-    out = pd.DataFrame(out.loc[~gone].reset_index(drop=True))
-    out.attrs = {"out_of_window": int(gone.sum()), "rejected": {}, "study_start":
-                 str(pd.Timestamp(study_start).date())}
+    out = _reject(pd.DataFrame(out.loc[~gone].reset_index(drop=True)), "issue_date")
+    out.attrs.update({"out_of_window": int(gone.sum()),
+                      "study_start": str(pd.Timestamp(study_start).date())})
     return out
 
 
@@ -81,7 +84,7 @@ def _reject(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     en = frame["entry"].to_numpy(dtype=float)
     d = frame["duration"].to_numpy(dtype=float)
     reason = np.full(en.size, "", dtype=object)
-    reason[(en > 0) & (d <= en)] = "exit_not_after_entry"
+    reason[d <= en] = "exit_not_after_entry"
     reason[en < 0] = "entry_negative"
     reason[np.isnan(en)] = "entry_missing"
     bad = reason != ""

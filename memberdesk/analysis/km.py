@@ -14,8 +14,9 @@ lifelines' ``KaplanMeierFitter`` / ``NelsonAalenFitter`` agree except where note
   ``t = 0`` row; every other row is R's.
 * Delayed entry (left truncation): an optional ``entry`` duration per record (0 = observed from
   the start). A record with entry > 0 is at risk at t when entry < t <= exit (R's
-  ``Surv(entry, exit, event)``); a record with entry 0 is at risk when t <= exit. Entry times
-  add no timeline points (as R). Callers reject records with exit <= entry before this module.
+  ``Surv(entry, exit, event)``); a record with entry 0 is at risk when 0 < t <= exit (and at
+  the t = 0 row). Entry times add no timeline points (as R). Records with exit <= entry have no
+  time at risk: callers reject them beforehand (R makes them NA); this module refuses them.
 * ``at_risk[i]`` is the (weighted) number at risk at ``timeline[i]`` (duration >= t, less those
   entering at or after t); ``observed[i]`` and ``censored[i]`` are the events and censorings at
   exactly ``timeline[i]``.
@@ -379,7 +380,7 @@ def check_entry(entry: ArrayLike | None, durations: np.ndarray) -> np.ndarray | 
         raise AnalysisError(f"entry ({en.size}) and durations ({durations.size}) differ in length")
     if not np.isfinite(en).all() or (en < 0).any():
         raise AnalysisError("entry times must be finite and >= 0", column="entry")
-    bad = (en > 0) & (durations <= en)
+    bad = durations <= en
     if bad.any():
         raise AnalysisError(f"{int(bad.sum())} records end at or before their entry time",
                             column="entry")
