@@ -132,3 +132,12 @@ def test_filter_bar_study_start_equals_dataset_study_start_and_survives_json(boo
     direct = km_by_segment(ds.with_study_start(START), unit="days")
     np.testing.assert_array_equal(via_filter.curves[0].survival, direct.curves[0].survival)
     assert via_filter.excluded == direct.excluded == {"out_of_window": 2}
+
+
+def test_zero_duration_with_entry_zero_is_rejected_as_r_makes_it_na(tmp_path: Path) -> None:
+    # R: Surv(0, 0, 1) is NA ("Stop time must be > start time"); the row is left out
+    frame = pd.DataFrame({"duration": [0.0, 2.0, 3.0], "event": [1, 1, 0], "start": [0.0, 0.0, 1.0]})
+    res = km_by_segment(frame, unit="days", entry="start")
+    assert res.excluded == {"exit_not_after_entry": 1}
+    assert res.curves[0].n == 2
+    np.testing.assert_allclose(res.curves[0].survival, [1.0, 0.5, 0.5])  # hand: 2 at risk at 2
