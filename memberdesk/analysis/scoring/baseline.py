@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from memberdesk.analysis.scoring.cox_model import joined_labels
 from memberdesk.analysis.scoring.snapshot import Snapshot
 
 LEVELS: tuple[tuple[str, ...], ...] = (("channel", "product", "duration_band"),
@@ -49,10 +50,7 @@ class NaiveScorer:
 
 
 def _keys(features: pd.DataFrame, cols: tuple[str, ...]) -> np.ndarray:
-    out = features[cols[0]].astype(str).to_numpy(dtype=object)
-    for c in cols[1:]:
-        out = out + "\x1f" + features[c].astype(str).to_numpy(dtype=object)
-    return out
+    return joined_labels(features, cols, "\x1f")
 
 
 def fit_naive(snaps: list[Snapshot], shape: tuple[np.ndarray, np.ndarray]) -> NaiveScorer:

@@ -155,10 +155,26 @@ def reason_labels(enc: FeatureEncoder, features: pd.DataFrame) -> tuple[tuple[st
 def stratum_labels(features: pd.DataFrame, columns: tuple[str, ...]) -> np.ndarray:
     if not columns:
         return np.full(len(features), POOLED, dtype=object)
-    out = features[columns[0]].astype(str).to_numpy(dtype=object)
-    for c in columns[1:]:
-        out = out + "|" + features[c].astype(str).to_numpy(dtype=object)
-    return out
+    return joined_labels(features, columns, "|")
+
+
+def joined_labels(features: pd.DataFrame, columns: tuple[str, ...], sep: str) -> np.ndarray:
+    """``str(a) + sep + str(b) ...`` per row, built on the distinct combinations only."""
+    combined = np.zeros(len(features), dtype=np.int64)
+    parts: list[list[str]] = []
+    for c in columns:
+        codes, uniques = pd.factorize(features[c], use_na_sentinel=False)
+        parts.append([str(u) for u in uniques])
+        combined = combined * len(uniques) + codes
+    group, first = np.unique(combined, return_inverse=True)
+    labels = []
+    for value in group:
+        pieces = []
+        for names in reversed(parts):
+            value, k = divmod(int(value), len(names))
+            pieces.append(names[k])
+        labels.append(sep.join(reversed(pieces)))
+    return np.array(labels, dtype=object)[first.ravel()]
 
 
 def _step(times: np.ndarray, values: np.ndarray, at: np.ndarray) -> np.ndarray:

@@ -81,8 +81,11 @@ class FeatureEncoder:
     def codes(self, frame: pd.DataFrame, col: str) -> np.ndarray:
         """Level index of each row in ``self.categorical[col]`` (-1 = unseen level)."""
         levels = self.categorical[col]
-        return np.asarray(pd.Index(levels).get_indexer(frame[col].astype(object).astype(str)),
-                          dtype=np.int64)
+        values = frame[col]
+        # factorize first: the text conversion and lookup then run on the few distinct values
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        lookup = pd.Index(levels).get_indexer(pd.Index([str(u) for u in uniques], dtype=object))
+        return np.asarray(lookup, dtype=np.int64)[codes]
 
     def number(self, frame: pd.DataFrame, col: str) -> np.ndarray:
         values = np.asarray(frame[col], dtype=float)
@@ -117,9 +120,10 @@ def fit_encoder(frame: pd.DataFrame, categorical: list[str], numeric: list[str])
     for col in categorical:
         if col not in frame.columns:
             continue
-        labels, counts = np.unique(frame[col].astype(object).astype(str).to_numpy(),
-                                   return_counts=True)
-        if labels.size >= 2:
-            cat[col] = tuple(str(v) for v in labels)
-            ref[col] = str(labels[int(np.argmax(counts))])
+        counts = frame[col].astype(object).value_counts(sort=False)
+        counts.index = counts.index.map(str)
+        counts = counts.groupby(level=0).sum().sort_index()   # sorted levels
+        if len(counts) >= 2:
+            cat[col] = tuple(str(v) for v in counts.index)
+            ref[col] = str(counts.index[int(np.argmax(counts.to_numpy()))])
     return FeatureEncoder(num, cat, ref)

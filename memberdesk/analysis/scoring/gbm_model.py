@@ -68,7 +68,9 @@ class GbmScorer:
         x = np.empty((len(features), len(self.features)), dtype=np.float64)
         for j, col in enumerate(self.features):
             if col in self.order:
-                codes = pd.Index(self.order[col]).get_indexer(features[col].astype(object).astype(str))
+                values, uniques = pd.factorize(features[col], use_na_sentinel=False)
+                codes = pd.Index(self.order[col]).get_indexer(
+                    pd.Index([str(u) for u in uniques], dtype=object))[values]
                 x[:, j] = np.where(codes >= 0, codes, np.nan)
             else:
                 x[:, j] = np.asarray(features[col], dtype=float)
