@@ -123,3 +123,32 @@ def test_bad_options_are_refused():
         _fit({**model, "ties": "exact"})
     with pytest.raises(AnalysisError, match="PH test transform must be one of"):
         _fit(model, ph_transform="sqrt")
+
+
+@pytest.mark.parametrize("name", ["heart_entry_cluster", "lung_entry", "colon_strata_rx",
+                                  "veteran"])
+def test_concordance_sorting_path_matches_r(monkeypatch, name):
+    # the divide-and-conquer path (used when times x distinct risks is large) on the same data
+    from memberdesk.analysis import cox_concordance
+
+    monkeypatch.setattr(cox_concordance, "TABLE_CELLS", 0)
+    assert _fit(MODELS[name]).concordance == pytest.approx(MODELS[name]["concordance"], abs=1e-9)
+
+
+def test_collapsed_rows_keep_robust_se_entry_and_ph_test(monkeypatch):
+    # property: the same data fitted with collapsing switched off gives the same numbers
+    # (identical rows, each kept in its own cluster, collapse into frequency-weighted ones)
+    from memberdesk.analysis import cox as cox_module
+
+    base = _frame(MODELS["heart_entry_cluster"])
+    df = pd.concat([base] * 3, ignore_index=True)
+    df["id"] = np.tile(base["id"].to_numpy(), 3)  # the copies of a row share its cluster
+    args = dict(entry="start", cluster="id")
+    collapsed = fit_cox(df, ["surgery", "transplant"], **args)
+    monkeypatch.setattr(cox_module, "_identical_row_groups", lambda keys: None)
+    plain = fit_cox(df, ["surgery", "transplant"], **args)
+    cols = ["coef", "se", "robust_se"]
+    np.testing.assert_allclose(collapsed.coefficients[cols], plain.coefficients[cols], rtol=1e-9)
+    np.testing.assert_allclose(collapsed.ph_test["test_statistic"], plain.ph_test["test_statistic"],
+                               rtol=1e-8)
+    assert collapsed.concordance == pytest.approx(plain.concordance, abs=1e-12)
