@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # the analysis is imported when the command runs (fast start-
 PH_TRANSFORMS = ("km", "rank", "identity", "log")  # memberdesk.analysis.cox_zph.PH_TRANSFORMS
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from memberdesk.commands.km import add_entry_args
 
     p = sub.add_parser("cox", help="Cox model: which covariates drive lapses",
@@ -76,11 +76,13 @@ def format_result(result: CoxResult) -> str:
     se_head = f"{'se':>8}{'robust':>8}" if robust else f"{'se':>8}"
     header = f"{'covariate':<{width}}{'coef':>9}{se_head}{'HR':>8}  {'95% CI':<17}{'p':>9}"
     lines += [header, "-" * len(header)]
-    for r in result.coefficients.itertuples():
-        p = "<0.001" if r.p_value < 0.001 else f"{r.p_value:.3f}"
-        se = f"{r.se:>8.3g}{r.robust_se:>8.3g}" if robust else f"{r.se:>8.3g}"
-        lines.append(f"{r.covariate:<{width}}{r.coef:>9.4g}{se}{r.hazard_ratio:>8.3f}  "
-                     f"{r.ci_lower:>6.3f} – {r.ci_upper:<8.3f}{p:>9}")
+    c = result.coefficients
+    for name, coef, se, rse, hr, lo, hi, pv in zip(
+            c["covariate"], *(c[k].to_numpy(dtype=float) for k in (
+                "coef", "se", "robust_se", "hazard_ratio", "ci_lower", "ci_upper", "p_value"))):
+        p = "<0.001" if pv < 0.001 else f"{pv:.3f}"
+        ses = f"{se:>8.3g}{rse:>8.3g}" if robust else f"{se:>8.3g}"
+        lines.append(f"{name:<{width}}{coef:>9.4g}{ses}{hr:>8.3f}  {lo:>6.3f} – {hi:<8.3f}{p:>9}")
     if robust:
         lines += ["", f"Robust (sandwich) SE clustered by {result.cluster}: CIs and p-values "
                       "use it"]
@@ -93,9 +95,10 @@ def format_result(result: CoxResult) -> str:
                   f"(p {'< 0.001' if lp < 0.001 else f'= {lp:.3f}'})", "",
               f"Proportional hazards check (R cox.zph {result.ph_method} test, "
               f"{result.ph_transform} transform):"]
-    for r in result.ph_test.itertuples():
-        lines.append(f"  {r.covariate:<{width}}chi2 {r.test_statistic:8.3f} on {r.df} df  "
-                     f"{r.verdict}")
+    t = result.ph_test
+    for name, stat, dof, verdict in zip(t["covariate"], t["test_statistic"].to_numpy(dtype=float),
+                                        t["df"].to_numpy(dtype=int), t["verdict"]):
+        lines.append(f"  {name:<{width}}chi2 {stat:8.3f} on {dof} df  {verdict}")
     for note in result.notes:
         lines.append(f"Note: {note}")
     return "\n".join(lines)
