@@ -67,7 +67,8 @@ class UtilisationResult:
             item["trx_type"] = rec["trx_type"]
             for col in STAT_COLUMNS:
                 value = float(rec[col])
-                item[col] = value if np.isfinite(value) else None
+                item[col] = (int(value) if col in ("uses", "users") else value) \
+                    if np.isfinite(value) else None
             rows.append(item)
         return {"as_of": self.as_of.date().isoformat(), "basis": self.basis,
                 "full_exposures_only": self.full_exposures_only,

@@ -53,6 +53,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--control", metavar="COL,...", default="",
                    help="control variables: A/E against the rate they alone predict "
                         "('period' names the period)")
+    p.add_argument("--utilisation", action="store_true",
+                   help="benefit utilisation study instead (actxps trx_stats): uses, users, "
+                        "cost and utilisation per period, segment and benefit")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(run=run)
 
@@ -76,6 +79,8 @@ def run(args: argparse.Namespace) -> int:
                   file=sys.stderr)
             return 2
     control = _split(args.control)
+    if args.utilisation:
+        return _utilisation(args, by, target, basis, study_start)
     expected = read_expected_table(args.expected, basis="policy_year" if split else basis) \
         if args.expected else None
     ds = load_from_args(args)
@@ -86,6 +91,31 @@ def run(args: argparse.Namespace) -> int:
         print_json(result.to_json())
     else:
         print_table(result, sys.stdout)
+    return 0
+
+
+def _utilisation(args: argparse.Namespace, by: list[str], target: list[str], basis: str,
+                 study_start: pd.Timestamp | None) -> int:
+    """``--utilisation``: the benefit utilisation study (JSON: UtilisationResult.to_json)."""
+    from memberdesk.analysis.utilisation import STAT_COLUMNS, benefit_utilisation
+
+    if args.basis == "split":
+        print("memberdesk: error: --utilisation works on policy or calendar periods, not split",
+              file=sys.stderr)
+        return 2
+    ds = load_from_args(args)
+    res = benefit_utilisation(ds, by=by, basis=basis, study_start=study_start, target=target)
+    if args.json:
+        print_json(res.to_json())
+        return 0
+    rows = res.to_json()["rows"]
+    head = [res.basis, *res.by, "trx_type", *STAT_COLUMNS[:8]]
+    sys.stdout.write(f"Benefit utilisation as of {res.as_of.date().isoformat()} "
+                     f"({res.unattached:,} uses outside the studied periods)\n")
+    sys.stdout.write("  ".join(head) + "\n")
+    for r in rows:
+        cells = [str(r[c]) if not isinstance(r[c], float) else f"{r[c]:,.4g}" for c in head]
+        sys.stdout.write("  ".join(cells) + "\n")
     return 0
 
 

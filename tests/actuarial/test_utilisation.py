@@ -74,3 +74,19 @@ def test_utilisation_by_segment(book: Dataset) -> None:
     assert rows.loc[(1, "agency", "checkup"), "utilisation"] == pytest.approx(1.0)
     assert rows.loc[(1, "bank", "checkup"), "utilisation"] == pytest.approx(0.0)
     assert res.to_json()["rows"][0]["policy_year"] == 1
+
+
+def test_cli_utilisation_json(book: Dataset, tmp_path, capsys) -> None:
+    import json
+
+    from memberdesk.cli import main
+
+    for name, frame in book.validated.items():
+        frame.to_csv(tmp_path / f"{name}.csv", index=False, date_format="%Y-%m-%d")
+    code = main(["experience", str(tmp_path), "--utilisation", "--as-of", "2025-12-31",
+                 "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0 and out["unattached"] == 2
+    row = next(r for r in out["rows"] if r["policy_year"] == 1 and r["trx_type"] == "checkup")
+    assert (row["uses"], row["users"], row["amount"]) == (2, 2, 250.0)
+    assert row["utilisation"] == pytest.approx(2 / 3)
