@@ -70,6 +70,8 @@ METHODS: tuple[str, ...] = ("annual", "distribution")
 TERMINATION_STATUSES: tuple[str, ...] = tuple(s for s in schema.POLICY_STATUSES
                                               if s not in ("in_force", "waived"))
 _MONTHS = {"year": 12, "quarter": 3, "month": 1}
+# ~0.5 GB of record arrays: weekly periods over a large book would exhaust memory first
+MAX_RECORDS = 30_000_000
 _EPOCH_SUNDAY = np.datetime64("1970-01-04", "D")
 
 
@@ -228,6 +230,10 @@ def expose_policies(pol: pd.DataFrame, as_of: pd.Timestamp, *,
         first_k, n_periods, first_part, last_part = _policy_parts(issue, last, length, start)
     else:
         first_k, n_periods, first_part, last_part = _calendar_parts(issue, last, length, start)
+    total = int(n_periods.sum())
+    if total > MAX_RECORDS:
+        raise AnalysisError(f"this study would build {total:,} exposure records (more than "
+                            f"{MAX_RECORDS:,}); choose a longer period or a later study start")
     if method == "annual":
         last_part = np.where(is_target, 1.0, last_part)
     local, k = _expand(n_periods)

@@ -81,3 +81,14 @@ def test_the_datasets_study_start_is_the_default(six_book) -> None:
     res = experience_study(windowed, basis="calendar", period="quarter")
     assert list(res.rows["exposure"]) == pytest.approx([3, 3, 2, 2, 62 / 90])
     assert res.study_start == pd.Timestamp("2024-01-01")
+
+
+def test_too_many_records_is_refused_not_a_crash(six_book, monkeypatch) -> None:
+    from memberdesk.analysis import experience_exposure
+    from memberdesk.core.errors import AnalysisError
+
+    # weekly periods of the six policies make well over 100 records: the guard says so
+    monkeypatch.setattr(experience_exposure, "MAX_RECORDS", 100)
+    with pytest.raises(AnalysisError, match="longer period"):
+        experience_study(six_book, basis="policy", period="week")
+    assert len(experience_study(six_book, basis="policy", period="year").rows) > 0
