@@ -39,10 +39,12 @@ def add_data_args(parser: argparse.ArgumentParser, *, generic: bool = False,
                             help="with --duration: COL holds 0/1 (or true/false) events")
 
 
-def load_from_args(args: argparse.Namespace, *, extra_columns: Collection[str] | None = None) -> Dataset:
+def load_from_args(args: argparse.Namespace, *, extra_columns: Collection[str] | None = None,
+                   lean: bool = False) -> Dataset:
     """Load DATA per the common arguments; raises DataError (exit 3) on unusable input.
     ``extra_columns``: the unmapped columns the command uses (None = keep all; see
-    :func:`memberdesk.core.loader.load_dataset`)."""
+    :func:`memberdesk.core.loader.load_dataset`); ``lean``: only the validation report is
+    wanted (ids stay Arrow-backed)."""
     from memberdesk.core.loader import load_dataset
 
     quiet_library_warnings()
@@ -60,7 +62,7 @@ def load_from_args(args: argparse.Namespace, *, extra_columns: Collection[str] |
         return open_book(args.data, tables=parse_table_options(getattr(args, "table", [])),
                          as_of=as_of)
     return load_dataset(args.data, as_of=as_of, duration_col=duration, event_col=event_col,
-                        extra_columns=extra_columns, encoding=encoding)
+                        extra_columns=extra_columns, encoding=encoding, lean=lean)
 
 
 def quiet_library_warnings() -> None:

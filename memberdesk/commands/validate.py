@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
         if problem:
             print(f"memberdesk: error: --rejected-out {args.rejected_out}: {problem}", file=sys.stderr)
             return 2
-    ds = load_from_args(args)
+    ds = load_from_args(args, lean=True)  # the report only: ids stay Arrow-backed
     report = ds.report
     if args.rejected_out:
         report.export_rejected(Path(args.rejected_out))  # DataError (exit 3) when it cannot

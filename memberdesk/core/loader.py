@@ -105,7 +105,8 @@ def load_dataset(paths: Sequence[str | Path], *, as_of: pd.Timestamp | None = No
                  mappings: Mapping[str, ColumnMapping] | None = None, duration_col: str | None = None,
                  event_col: str | None = None, today: dt.date | None = None,
                  extra_columns: Collection[str] | None = None,
-                 progress: Progress | None = None, encoding: str | None = None) -> Dataset:
+                 progress: Progress | None = None, encoding: str | None = None,
+                 lean: bool = False) -> Dataset:
     """Read, map and validate ``paths`` into a Dataset.
 
     Parameters
@@ -128,18 +129,21 @@ def load_dataset(paths: Sequence[str | Path], *, as_of: pd.Timestamp | None = No
         column such as ``premium_band`` that may be built from an extra column.
     encoding
         Text encoding of CSV/TSV/TXT files (None = detected over each whole file).
+    lean
+        For the validation report only (``memberdesk validate``): id columns stay
+        Arrow-backed strings (see :func:`~memberdesk.core.validation.validate_table`).
     """
     sources = read_sources(paths, mappings=mappings, progress=SubProgress(progress, 0.0, 0.5),
                            encoding=encoding)
     return load_from_sources(sources, as_of=as_of, duration_col=duration_col, event_col=event_col,
                              today=today, extra_columns=extra_columns,
-                             progress=SubProgress(progress, 0.5, 1.0))
+                             progress=SubProgress(progress, 0.5, 1.0), lean=lean)
 
 
 def load_from_sources(sources: Sources, *, as_of: pd.Timestamp | None = None,
                       duration_col: str | None = None, event_col: str | None = None,
                       today: dt.date | None = None, extra_columns: Collection[str] | None = None,
-                      progress: Progress | None = None) -> Dataset:
+                      progress: Progress | None = None, lean: bool = False) -> Dataset:
     """Validate already read sources (with their possibly edited mappings) into a Dataset
     (``extra_columns``: see :func:`load_dataset`)."""
     today = today or dt.date.today()
@@ -170,7 +174,9 @@ def load_from_sources(sources: Sources, *, as_of: pd.Timestamp | None = None,
                 raise DataError(f"the policies table has no {problem}", file=where)
             report.messages.append(f"{where}: the {table} table has no {problem}; table skipped")
             continue
-        result = validate_table(data, today=today, references=references, generic=generic)
+        result = validate_table(data, today=today, references=references, generic=generic,
+                                lean=lean)
+        del data
         validated[table] = result.frame
         report.tables.append(result.report)
         report.messages += result.messages

@@ -12,6 +12,7 @@ delimiter (comma, tab, semicolon, pipe) is sniffed. Big files are parsed by ``py
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import os
@@ -31,7 +32,7 @@ from memberdesk.core.errors import DataError
 from memberdesk.core.mapping import guess_table
 from memberdesk.core.normalize import as_string_array
 from memberdesk.core.progress import Progress, check_cancelled, ensure
-from memberdesk.core.text_encoding import decode_text
+from memberdesk.core.text_encoding import canonical_encoding, decode_text
 from memberdesk.core.xlsx_facts import (
     MAX_DENSE_CELLS,
     SheetFacts,
@@ -274,9 +275,14 @@ def read_text(path: str | Path, progress: Progress | None = None,
     ``encoding``: the user's choice (None = detect)."""
     path = Path(path)
     file = str(path)
-    raw = path.read_bytes()
-    if not raw.strip():
+    scan = _scan(path)
+    if not scan.nonblank:
         raise DataError("the file is empty", file=file)
+    if scan.plain_utf8 and (encoding is None or canonical_encoding(encoding) == "utf-8"):
+        streamed = _read_streamed(path, scan, progress)
+        if streamed is not None:
+            return streamed
+    raw = path.read_bytes()
     data, encoding, notes = decode_text(raw, file, encoding)
     del raw
     if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
@@ -318,6 +324,112 @@ def read_text(path: str | Path, progress: Progress | None = None,
         table, rows, flags = careful.table, careful.rows, careful.flags
         notes += careful.notes
     return _finish_text(file, table, rows, encoding, delimiter, notes, flags)
+
+
+@dataclass
+class _Scan:
+    """One streaming pass over a text file (16 MiB at a time, never the whole file in memory):
+    whether the fast reader can take it straight from disk."""
+
+    head: bytes = b""  # the first 64 KiB, without a UTF-8 BOM
+    bom: int = 0  # bytes of UTF-8 BOM at the start
+    tail: bytes = b""  # the last 4 KiB
+    newlines: int = 0
+    quote: bool = False
+    nonblank: bool = False
+    plain_utf8: bool = True  # valid UTF-8, no NUL byte, no lone CR, no UTF-16 BOM
+
+
+def _scan(path: Path) -> _Scan:
+    scan = _Scan()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    cr = crlf = 0
+    prev_cr = False
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 24), b""):
+            if not scan.head:
+                if chunk.startswith(codecs.BOM_UTF8):
+                    scan.bom = len(codecs.BOM_UTF8)
+                elif chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                    scan.plain_utf8 = False
+                scan.head = chunk[scan.bom:scan.bom + _SAMPLE_BYTES]
+            scan.newlines += chunk.count(b"\n")
+            scan.quote = scan.quote or b'"' in chunk
+            scan.nonblank = scan.nonblank or bool(chunk.strip())
+            if b"\r" in chunk:
+                cr += chunk.count(b"\r")
+                crlf += chunk.count(b"\r\n") + (1 if prev_cr and chunk.startswith(b"\n") else 0)
+            prev_cr = chunk.endswith(b"\r")
+            if scan.plain_utf8 and (b"\x00" in chunk or not chunk.isascii()
+                                    and not _utf8_ok(decoder, chunk)):
+                scan.plain_utf8 = False
+            scan.tail = (scan.tail + chunk)[-4096:]
+    scan.plain_utf8 = scan.plain_utf8 and cr == crlf and _utf8_ok(decoder, b"", final=True)
+    return scan
+
+
+def _utf8_ok(decoder: codecs.IncrementalDecoder, chunk: bytes, final: bool = False) -> bool:
+    try:
+        decoder.decode(chunk, final=final)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _read_streamed(path: Path, scan: _Scan, progress: Progress | None) -> RawTable | None:
+    """The fast reader on a plain UTF-8 file, straight from disk in 8 MiB blocks (the file is
+    never held in memory whole); None when the careful reader must decide (ragged rows, blank
+    lines, quoted line breaks: physical lines and rows differ)."""
+    file = str(path)
+    check_cancelled(progress)
+    sample = scan.head.decode("utf-8", errors="ignore")
+    delimiter = sniff_delimiter(sample, path.suffix.lower())
+    lines = sample.splitlines()[:_HEADER_SEARCH_ROWS * 5]
+    with _field_limit(len(scan.head)):
+        parsed = [next(csv.reader([ln], delimiter=delimiter), []) for ln in lines]
+    at = header_index(parsed, path.stem)
+    offset = _line_offset(scan.head, at) if at else 0
+    if offset is None:
+        return None
+    notes = _title_note(file, None, parsed[:at], at) if at else []
+    header_line = parsed[at] if at < len(parsed) else []
+    headers = _unique_headers(header_line)
+    notes += _duplicate_header_note(file, None, header_line)
+    if not headers or len(headers) > schema.MAX_COLUMNS:
+        return None
+    internal = [f"c{i}" for i in range(len(headers))]
+    try:
+        with path.open("rb") as fh:
+            fh.seek(scan.bom + offset)
+            chunked = pacsv.read_csv(
+                fh,
+                read_options=pacsv.ReadOptions(column_names=internal, skip_rows=1,
+                                               block_size=1 << 23, use_threads=False),
+                parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"',
+                                                 newlines_in_values=scan.quote,
+                                                 ignore_empty_lines=True),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={c: pa.string() for c in internal}, strings_can_be_null=False))
+    except pa.ArrowInvalid:
+        return None
+    trailing = scan.tail.count(b"\n") - scan.tail.rstrip(b"\r\n\t ").count(b"\n")
+    ends_open = not scan.tail.endswith(b"\n")
+    physical = scan.newlines - at - trailing + (1 if ends_open or trailing else 0)
+    if physical != chunked.num_rows + 1:
+        return None
+    # one chunk per column (validation slices and takes without combining), column by column
+    # so the chunked copy is released as it goes
+    columns = chunked.columns
+    del chunked
+    arrays = []
+    for i in range(len(columns)):
+        col = columns[i]
+        arrays.append(col.chunk(0) if col.num_chunks == 1 else col.combine_chunks())
+        columns[i] = None  # type: ignore[call-overload]
+    table = pa.Table.from_arrays(arrays, names=headers)
+    del arrays
+    rows = np.arange(at + 2, table.num_rows + at + 2, dtype=np.int64)
+    return _finish_text(file, table, rows, "utf-8-sig" if scan.bom else "utf-8", delimiter, notes)
 
 
 class _field_limit:
