@@ -60,7 +60,8 @@ def test_sample_data_is_accepted_entirely(capsys: pytest.CaptureFixture[str]) ->
     assert main(["validate", str(SAMPLE), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     tables = {t["table"]: t for t in report["tables"]}
-    assert set(tables) == {"members", "policies", "benefit_usage", "service_contacts", "claims"}
+    assert set(tables) == {"members", "policies", "benefit_usage", "service_contacts", "claims",
+                           "premium_payments"}
     for t in tables.values():
         assert t["rejected"] == 0 and t["accepted"] == t["read"] > 0, t
     for variant in sorted((SAMPLE / "excel").glob("*.xlsx")) + sorted((SAMPLE / "gb18030").glob("*.csv")):
