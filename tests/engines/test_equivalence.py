@@ -74,7 +74,8 @@ def test_engine_book_equals_memory_book(engine: str, which: str, engine_books, m
         variants = [lambda d: d.with_as_of(cut),
                     lambda d: d.with_events(("lapsed", "surrendered", "death")),
                     lambda d: d.with_filters(Filters(channel=("agency", "broker"))),
-                    lambda d: d.with_filters(Filters(region=("north", "south", "江苏", "广东"), tier=("basic", "gold", "standard"),
+                    lambda d: d.with_filters(Filters(region=("north", "south", "江苏", "广东"),
+                                                     tier=("basic", "gold", "standard"),
                                                      issue_from=pd.Timestamp("2018-01-01")))]
         for i, change in enumerate(variants):
             assert_same(km_by_segment(change(eng), "product" if which == "sample" else "channel").to_json(),

@@ -264,7 +264,7 @@ def _band(value: ir.NumericValue, bands: Sequence[tuple[float, float, str]]) -> 
 
 
 def policy_view(policies: ir.Table, members: ir.Table | None, *, as_of: dt.date,
-                event_statuses: Sequence[str], filters: Filters = Filters()) -> ir.Table:
+                event_statuses: Sequence[str], filters: Filters | None = None) -> ir.Table:
     """The windowed, filtered policies with the derived columns of
     :attr:`memberdesk.core.dataset.Dataset.policies`: ``exit_status``, ``duration_days``
     (whole days), ``event`` (0/1), ``issue_year``, ``issue_month`` (``YYYY-MM``),
@@ -299,7 +299,7 @@ def policy_view(policies: ir.Table, members: ir.Table | None, *, as_of: dt.date,
     if "age_at_issue" in derived:
         derived["age_band"] = _band(derived["age_at_issue"], AGE_BANDS)
     p = p.mutate(**derived)
-    return _filtered(p, filters)
+    return p if filters is None else _filtered(p, filters)
 
 
 def _filtered(p: ir.Table, f: Filters) -> ir.Table:
