@@ -265,7 +265,8 @@ class KMCurve:
 
     def at_risk_at(self, times: ArrayLike) -> np.ndarray:
         """Number at risk at each time t: records with duration >= t (the convention of R's
-        ``summary(survfit, times=)`` and number-at-risk tables under KM plots)."""
+        ``summary(survfit, times=)`` and number-at-risk tables under KM plots). Under delayed
+        entry: the number at risk at the first timeline point >= t, as R reports it."""
         t = np.atleast_1d(np.asarray(times, dtype=float))
         idx = np.searchsorted(self.timeline, t, side="left")
         padded = np.append(self.at_risk, 0)
