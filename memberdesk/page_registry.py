@@ -102,6 +102,8 @@ PAGES: tuple[PageSpec, ...] = (
              _fn("persistency", "persistency"), ("persistency", "cohorts"), ("persistency", "cohorts")),
     PageSpec("drivers", "Drivers", "驱动因素", "drivers", ("policies",),
              _fn("cox", "fit_cox"), ("drivers",), ("cox",)),
+    PageSpec("retention_list", "Retention list", "挽留名单", "retention_list", ("policies",),
+             _fn("scoring.score", "run_scoring"), ("scoring",), ("score",)),  # issue 15
     PageSpec("projection", "Projection", "预测", "projection", ("policies",),
              _fn("parametric", "fit_parametric"), ("projection",), ("projection",)),
     PageSpec("decrements", "Decrements", "退出分解", "decrements", ("policies",),

@@ -39,7 +39,7 @@ SUFFIX = ".mdesk"
 # memberdesk/page_registry.py, which owns the pages; tests/test_page_registry.py checks that
 # this copy equals the registry's PAGE_IDS.
 PAGE_IDS: tuple[str, ...] = ("cockpit", "data", "retention", "persistency", "drivers",
-                             "projection", "decrements", "experience", "benefits", "service",
+                             "retention_list", "projection", "decrements", "experience", "benefits", "service",
                              "claims", "dictionary")
 
 

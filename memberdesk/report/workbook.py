@@ -29,6 +29,7 @@ from memberdesk.report import (
     sheets_operations,
     sheets_overview,
     sheets_retention,
+    sheets_scoring,
 )
 from memberdesk.report.context import ReportContext, Unavailable
 from memberdesk.report.layout import SheetWriter
@@ -43,6 +44,7 @@ BUILDERS: dict[str, tuple[Builder, str]] = {
     "persistency": (sheets_retention.build_persistency, "what_persistency"),
     "cohorts": (sheets_retention.build_cohorts, "what_cohorts"),
     "drivers": (sheets_models.build_drivers, "what_cox"),
+    "scoring": (sheets_scoring.build_scoring, "what_scoring"),
     "projection": (sheets_models.build_projection, "what_parametric"),
     "decrements": (sheets_models.build_decrements, "what_competing"),
     "experience": (sheets_experience.build_experience, "what_experience"),

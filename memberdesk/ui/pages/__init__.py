@@ -44,6 +44,11 @@ def _drivers(parent: QWidget | None = None) -> QWidget:
     return DriversPage(parent)
 
 
+def _retention_list(parent: QWidget | None = None) -> QWidget:
+    from memberdesk.ui.pages.retention_list import RetentionListPage
+    return RetentionListPage(parent)
+
+
 def _projection(parent: QWidget | None = None) -> QWidget:
     from memberdesk.ui.pages.projection import ProjectionPage
     return ProjectionPage(parent)
@@ -85,6 +90,7 @@ PAGE_FACTORIES: dict[str, PageFactory] = {
     "retention": _retention,
     "persistency": _persistency,
     "drivers": _drivers,
+    "retention_list": _retention_list,
     "projection": _projection,
     "decrements": _decrements,
     "experience": _experience,

@@ -6,7 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from memberdesk.ui.analysis_text import covariate_label, cox_note, ph_verdict
 from memberdesk.ui.charts.base import ChartPanel
@@ -74,6 +82,11 @@ class DriversPage(AnalysisPage):
         ll.addWidget(QLabel(self.tr("Covariates:")))
         ll.addWidget(self.covariates, 1)
         ll.addWidget(self.fit_label)
+        # from why members lapse to who is likely to lapse next (issue 15)
+        self.retention_list_button = QPushButton(self.tr("Who to call: Retention list →"))
+        self.retention_list_button.setToolTip(self.tr("Lapse-risk scores of every in-force policy"))
+        self.retention_list_button.clicked.connect(self.open_retention_list)
+        ll.addWidget(self.retention_list_button)
         self.forest = ForestChart()
         self.panel = self.register_panel(ChartPanel(self.forest, self.tr("Hazard ratios")))
         self.table, self.model = make_table()
@@ -99,6 +112,11 @@ class DriversPage(AnalysisPage):
         reset_combo(self.cluster, [(self.tr("None"), None),
                                    *((column_label(c), c) for c in clusters)],
                     keep=self.cluster.currentData())
+
+    def open_retention_list(self) -> None:
+        show_page = getattr(self.window(), "show_page", None)
+        if callable(show_page):
+            show_page("retention_list")
 
     def selected_covariates(self) -> list[str]:
         """Column ids of the ticked covariates."""
