@@ -36,10 +36,11 @@ default), whole book, collected-basis cohort (so every figure describes the same
   lapsed and surrendered);
 * the differences explained as counts of policies by reason code: ``in_force_unpaid`` (in force
   on the status basis but month m not collected in the grace period: late payers and missed
-  instalments not yet lapsed), ``cured_in_grace`` (collected only thanks to the grace period),
-  ``paid_late`` (paid after the grace period: persisting on neither... collected basis misses
-  them), ``partial`` (something but not all of month m collected), ``collected_not_in_force``
-  (month m collected but the policy ended by the end of month m, e.g. a surrender after paying).
+  instalments not yet lapsed), ``cured_in_grace`` (paid after the due date, within the grace
+  period: collected only thanks to it), ``paid_late`` (paid only after the grace period: the
+  collected basis does not count them, the status basis may), ``partial`` (something but not
+  all of month m collected), ``collected_not_in_force`` (month m collected but the policy ended
+  by the end of month m, e.g. a surrender after paying).
 """
 from __future__ import annotations
 
