@@ -38,7 +38,7 @@ SUFFIX = ".mdesk"
 # Page ids of the desktop app, in navigation order (docs/cli.md, `--page`). Core sits below
 # memberdesk/page_registry.py, which owns the pages; tests/test_page_registry.py checks that
 # this copy equals the registry's PAGE_IDS.
-PAGE_IDS: tuple[str, ...] = ("cockpit", "data", "retention", "persistency", "drivers",
+PAGE_IDS: tuple[str, ...] = ("cockpit", "alerts", "data", "retention", "persistency", "drivers",
                              "retention_list", "projection", "decrements", "experience", "benefits", "service",
                              "claims", "dictionary")
 

@@ -17,6 +17,7 @@ LANGS: tuple[str, ...] = ("en", "zh_CN")
 # ---- sheet names (≤ 31 characters, no []:*?/\) -------------------------------------------------
 SHEETS: dict[str, dict[str, str]] = {
     "summary": {"en": "Summary", "zh_CN": "经营管理驾驶舱"},
+    "alerts": {"en": "Alerts", "zh_CN": "预警"},
     "retention": {"en": "Retention", "zh_CN": "留存(生存曲线)"},
     "persistency": {"en": "Persistency", "zh_CN": "继续率"},
     "cohorts": {"en": "Cohorts", "zh_CN": "队列留存"},
@@ -39,6 +40,8 @@ if set(SHEETS) != set(SHEET_ORDER):  # a sheet registered without a name, or nam
 # ---- sheet subjects (second line of each title block) -----------------------------------------
 SUBJECTS: dict[str, dict[str, str]] = {
     "summary": {"en": "Management cockpit: key figures", "zh_CN": "经营管理驾驶舱：关键指标"},
+    "alerts": {"en": "Early warning: segments outside their limits",
+               "zh_CN": "预警：超出控制限的分群"},
     "retention": {"en": "Retention: Kaplan-Meier survival by {segment}",
                   "zh_CN": "留存：按{segment}的Kaplan-Meier生存曲线"},
     "persistency": {"en": "Persistency ratios (13th and 25th month)",
@@ -175,6 +178,7 @@ TEXT: dict[str, dict[str, str]] = {
                     "zh_CN": "未提供预期发生率表：实际/预期为空。"},
     "logrank_na": {"en": "Log-rank needs two or more groups.", "zh_CN": "对数秩检验需要至少两组。"},
     "what_kpis": {"en": "the cockpit KPIs", "zh_CN": "驾驶舱指标"},
+    "what_alerts": {"en": "the alerts", "zh_CN": "预警"},
     "what_km": {"en": "the Kaplan-Meier retention analysis", "zh_CN": "Kaplan-Meier 留存分析"},
     "what_persistency": {"en": "the persistency analysis", "zh_CN": "继续率分析"},
     "what_cohorts": {"en": "the cohort analysis", "zh_CN": "队列分析"},

@@ -32,7 +32,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "funnel": ("Funnel plot: {metric} by {column}, {period} ({method})",
                "漏斗图：{metric}（按{column}），{period}（{method}）"),
     "limits": ("Limits", "控制限"), "segments": ("Segments", "分群"),
-    "denominator": ("Denominator", "分母"), "rate": ("Rate", "比率"),
+    "denominator": ("Denominator", "分母"), "rate": ("Rate (%)", "比率（%）"),
     "summary_line": ("Alarm: {metric}, {column} = {segment}: {value} vs {expected} expected "
                      "({method}), since {since}",
                      "报警：{metric}，{column} = {segment}：{value}（预期 {expected}，{method}），"

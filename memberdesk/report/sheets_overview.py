@@ -42,7 +42,16 @@ def build_summary(ctx: ReportContext, w: SheetWriter) -> None:
         _kpi_table(ctx, w)
     except Unavailable:
         w.note(ctx.t("not_available", what=ctx.t("what_kpis")))
+    _alarm_lines(ctx, w)
     _scope(ctx, w)
+
+
+def _alarm_lines(ctx: ReportContext, w: SheetWriter) -> None:
+    """One line per active alarm (the Alerts sheet has the details)."""
+    from memberdesk.report.sheets_alerts import summary_lines
+
+    for line in summary_lines(ctx):
+        w.note(line)
 
 
 def _kpi_table(ctx: ReportContext, w: SheetWriter) -> None:

@@ -24,6 +24,7 @@ from memberdesk.core.progress import Progress, check_cancelled, ensure
 from memberdesk.core.validation_report import workbook_bytes
 from memberdesk.report import report_strings as rs
 from memberdesk.report import (
+    sheets_alerts,
     sheets_experience,
     sheets_models,
     sheets_operations,
@@ -40,6 +41,7 @@ Builder = Callable[[ReportContext, SheetWriter], None]
 # Sheet key -> (builder, the "what" text used in not-available / not-computed notes).
 BUILDERS: dict[str, tuple[Builder, str]] = {
     "summary": (sheets_overview.build_summary, "what_kpis"),
+    "alerts": (sheets_alerts.build_alerts, "what_alerts"),
     "retention": (sheets_retention.build_retention, "what_km"),
     "persistency": (sheets_retention.build_persistency, "what_persistency"),
     "cohorts": (sheets_retention.build_cohorts, "what_cohorts"),

@@ -14,7 +14,7 @@ from memberdesk.analysis.survival import km_by_segment
 from memberdesk.report import report_strings as rs
 from memberdesk.report.workbook import write_report
 
-EN_SHEETS = ["Summary", "Retention", "Persistency", "Cohorts", "Drivers", "Projection",
+EN_SHEETS = ["Summary", "Alerts", "Retention", "Persistency", "Cohorts", "Drivers", "Projection",
              "Decrements", "Experience", "Benefits", "Service", "Claims", "Data quality",
              "Definitions"]
 

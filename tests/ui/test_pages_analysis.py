@@ -48,7 +48,7 @@ def small_dataset(with_extras: bool = True) -> Dataset:
 
 
 def test_registry_lists_the_eleven_pages_in_order() -> None:
-    assert PAGE_IDS == ("cockpit", "retention", "persistency", "drivers", "retention_list",
+    assert PAGE_IDS == ("cockpit", "alerts", "retention", "persistency", "drivers", "retention_list",
                         "projection",
                         "decrements", "experience", "benefits", "service", "claims", "dictionary")
     assert all(callable(f) for _, f in PAGES)

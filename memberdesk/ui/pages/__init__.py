@@ -24,6 +24,11 @@ def _cockpit(parent: QWidget | None = None) -> QWidget:
     return CockpitPage(parent)
 
 
+def _alerts(parent: QWidget | None = None) -> QWidget:
+    from memberdesk.ui.pages.alerts import AlertsPage
+    return AlertsPage(parent)
+
+
 def _data(parent: QWidget | None = None) -> QWidget:
     from memberdesk.ui.data_page import DataPage
     return DataPage(parent)
@@ -86,6 +91,7 @@ def _dictionary(parent: QWidget | None = None) -> QWidget:
 
 PAGE_FACTORIES: dict[str, PageFactory] = {
     "cockpit": _cockpit,
+    "alerts": _alerts,
     "data": _data,
     "retention": _retention,
     "persistency": _persistency,

@@ -1,0 +1,201 @@
+"""Alerts (预警): the inbox of flagged segments (alarms first), the funnel plot of the selected
+alert's metric and segment column, and the selected segment's CUSUM chart with its observed and
+expected rates.
+
+Presents :func:`memberdesk.analysis.alerts.compute_alerts` (statistics never computed here).
+The alert history lives beside the open workspace (``<workspace>.alerts.json``): with a
+workspace, alerts are marked new / ongoing / resolved against the previous run and can be
+acknowledged with a note; without one every alert reads as new.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QPushButton, QSplitter, QVBoxLayout, QWidget
+
+from memberdesk.ui.charts.base import ChartPanel
+from memberdesk.ui.charts.cusum import CusumChart
+from memberdesk.ui.charts.funnel import FunnelChart
+from memberdesk.ui.pages.base import AnalysisPage, Task, fill_table, make_table, percent_format
+
+
+def compute_page_alerts(ds: Any, history_path: str | None, progress: Any = None) -> Any:
+    """The alerts of ``ds``; with ``history_path`` their statuses against it (the history file
+    is updated)."""
+    from memberdesk.analysis.alerts import apply_history, compute_alerts, load_history, save_history
+
+    result = compute_alerts(ds, progress=progress)
+    if history_path is None:
+        return result
+    result, history = apply_history(result, load_history(history_path))
+    save_history(history, history_path)
+    return result
+
+
+def history_path_for(workspace: Path | None) -> str | None:
+    """``<workspace>.alerts.json`` beside the workspace file, or None without one."""
+    return None if workspace is None else str(Path(workspace).with_suffix(".alerts.json"))
+
+
+INBOX_COLUMNS = ("level", "status", "metric", "segment", "value", "expected", "lower", "upper",
+                 "n", "since", "method", "note")
+
+
+class AlertsPage(AnalysisPage):
+    page_id = "alerts"
+    required_table = "policies"
+
+    def title(self) -> str:
+        return self.tr("Alerts")
+
+    def build_content(self, content: QWidget) -> None:
+        self.subtitle.setText(self.tr(
+            "Segments outside their funnel limits (95 % alert, 99.8 % alarm, adjusted when the "
+            "segments are overdispersed) or with a risk-adjusted CUSUM signal over monthly cohorts."))
+        self.level_box = self.persist("level", self.combo(self.tr("Show"), [
+            (self.tr("All alerts"), "all"), (self.tr("Alarms only"), "alarm")]))
+        self.level_box.currentIndexChanged.connect(self._fill_inbox)
+        self.inbox, self.model = make_table()
+        self.inbox.setSelectionBehavior(self.inbox.SelectionBehavior.SelectRows)
+        self.inbox.clicked.connect(lambda index: self.select_alert(index.row()))
+        self.ack_button = QPushButton(self.tr("Acknowledge…"))
+        self.ack_button.clicked.connect(self._acknowledge)
+        inbox_box = QWidget()
+        lay = QVBoxLayout(inbox_box)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.inbox, 1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.ack_button)
+        lay.addLayout(row)
+        self.funnel = FunnelChart()
+        self.funnel.segment_clicked.connect(self.select_segment)
+        self.funnel_panel = self.register_panel(ChartPanel(self.funnel, self.tr("Funnel plot")))
+        self.cusum = CusumChart()
+        self.cusum_panel = self.register_panel(ChartPanel(self.cusum, self.tr("CUSUM")))
+        charts = QSplitter(Qt.Orientation.Vertical)
+        charts.addWidget(self.funnel_panel)
+        charts.addWidget(self.cusum_panel)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(inbox_box)
+        split.addWidget(charts)
+        split.setSizes([700, 700])
+        outer = QVBoxLayout(content)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(split)
+        self.shown: list[Any] = []
+        self.current: tuple[str, str] | None = None   # (metric, column) on the funnel
+
+    # ---- data ---------------------------------------------------------------------------
+
+    def history_path(self) -> str | None:
+        return history_path_for(getattr(self.window(), "workspace_path", None))
+
+    def task(self, ds: Any) -> Task:
+        return compute_page_alerts, (ds, self.history_path()), {}
+
+    def show_result(self, res: Any) -> None:
+        self.ack_button.setEnabled(self.history_path() is not None)
+        self.ack_button.setToolTip("" if self.history_path() else
+                                   self.tr("Save a workspace to keep the alert history"))
+        self._fill_inbox()
+        if self.shown:
+            self.select_alert(0)
+        elif len(res.funnel):
+            first = res.funnel.iloc[0]
+            self.show_funnel(str(first["metric"]), str(first["column"]))
+
+    def _fill_inbox(self) -> None:
+        from memberdesk.analysis.metrics import get_metric
+
+        res = self.result
+        if res is None:
+            return
+        only_alarms = self.level_box.currentData() == "alarm"
+        self.shown = [a for a in res.alerts if not only_alarms or a.level == "alarm"]
+        rows = [{"level": self.tr(a.level), "status": self.tr(a.status),
+                 "metric": get_metric(a.metric).name(self._lang()),
+                 "segment": f"{a.column} = {a.segment_value}", "value": a.value,
+                 "expected": a.expected, "lower": a.lower, "upper": a.upper, "n": a.n,
+                 "since": a.since, "method": a.method, "note": a.acknowledged or ""}
+                for a in self.shown]
+        frame = pd.DataFrame(rows, columns=list(INBOX_COLUMNS))
+        fill_table(self.inbox, self.model, frame,
+                   formats={c: percent_format for c in ("value", "expected", "lower", "upper")})
+
+    def _lang(self) -> str:
+        from memberdesk.ui.i18n import ui_language
+
+        return "zh_CN" if ui_language() == "zh_CN" else "en"
+
+    # ---- selection ------------------------------------------------------------------------
+
+    def select_alert(self, row: int) -> None:
+        if not 0 <= row < len(self.shown):
+            return
+        a = self.shown[row]
+        self.show_funnel(a.metric, a.column)
+        self.select_segment(a.segment_value)
+
+    def show_funnel(self, metric: str, column: str) -> None:
+        from memberdesk.analysis.alerts.funnel import Dispersion, funnel_curve
+
+        f = self.result.funnel
+        pts = f[(f["metric"] == metric) & (f["column"] == column)]
+        if pts.empty:
+            return
+        self.current = (metric, column)
+        first = pts.iloc[0]
+        disp = Dispersion(float(first["phi"]), float(first["tau2"]), len(pts), 0.0,
+                          str(first["method"]).removeprefix("funnel_"))  # type: ignore[arg-type]
+        rule = self.result.rules.for_metric(metric)
+        top = float(pts["n"].max()) * 1.08
+        n, lo_a, hi_a = funnel_curve(float(first["target"]), top, rule.alert_level, disp)
+        _, lo_b, hi_b = funnel_curve(float(first["target"]), top, rule.alarm_level, disp)
+        curve = pd.DataFrame({"n": n, "lower_alarm": lo_b, "lower_alert": lo_a,
+                              "target": float(first["target"]), "upper_alert": hi_a,
+                              "upper_alarm": hi_b})
+        self.funnel.set_funnel(pts[["segment", "n", "value", "level"]], curve)
+        self.funnel_panel.set_title(self.tr("Funnel plot: {0} by {1}, {2} ({3})").format(
+            metric, column, first["period"], first["method"]))
+
+    def select_segment(self, segment: str) -> None:
+        if self.current is None:
+            return
+        metric, column = self.current
+        m = self.result.monthly
+        rows = m[(m["metric"] == metric) & (m["column"] == column) & (m["segment"] == segment)]
+        if rows.empty:
+            return
+        rule = self.result.rules.for_metric(metric)
+        self.cusum.set_series(rows.reset_index(drop=True), rule.cusum_alert_h, rule.cusum_alarm_h)
+        self.cusum_panel.set_title(self.tr("CUSUM: {0} = {1}").format(column, segment))
+
+    # ---- acknowledgement ----------------------------------------------------------------
+
+    def _acknowledge(self) -> None:
+        rows = self.inbox.selectionModel().selectedRows() if self.inbox.selectionModel() else []
+        if not rows or self.history_path() is None:
+            return
+        alert = self.shown[rows[0].row()]
+        note, ok = QInputDialog.getText(self, self.tr("Acknowledge alert"), self.tr("Note:"))
+        if ok and note.strip():
+            self.acknowledge(alert, note.strip())
+
+    def acknowledge(self, alert: Any, note: str) -> None:
+        """Record ``note`` on ``alert`` in the history and show it in the inbox."""
+        from dataclasses import replace
+
+        from memberdesk.analysis.alerts import acknowledge, load_history, save_history
+
+        path = self.history_path()
+        if path is None:
+            return
+        save_history(acknowledge(load_history(path), alert.key, note), path)
+        alerts = tuple(replace(a, acknowledged=note) if a.key == alert.key else a
+                       for a in self.result.alerts)
+        self.result = self.result.with_alerts(alerts)
+        self._fill_inbox()
