@@ -280,9 +280,20 @@ class ExperiencePage(AnalysisPage):
         self.note.setVisible(unmatched)
         t = res.totals.iloc[0]
         ae = t.get("ae")
-        self.totals.setText(self.tr("Total: exposure {e:,.2f} policy-years, actual {a:,.0f}, rate {r:.2%}{ae}").format(
-            e=float(t["exposure"]), a=float(t["actual"]), r=float(t["rate"]),
-            ae="" if ae is None or pd.isna(ae) else self.tr(", A/E {v:.3f}").format(v=float(ae))))
+        ae_text = "" if ae is None or pd.isna(ae) else self.tr(", A/E {v:.3f}").format(v=float(ae))
+        if res.weight:
+            self.totals.setText(self.tr(
+                "Total weighted by {w}: exposure {e:,.2f}, actual {a:,.2f} ({n:,} terminations), "
+                "rate {r:.2%}{ae}").format(w=self.weight.currentText(), e=float(t["exposure"]),
+                                           a=float(t["actual"]), n=int(t["n_actual"]),
+                                           r=float(t["rate"]), ae=ae_text))
+        elif period in BASES:
+            self.totals.setText(self.tr("Total: exposure {e:,.2f} policy-years, actual {a:,.0f}, rate {r:.2%}{ae}").format(
+                e=float(t["exposure"]), a=float(t["actual"]), r=float(t["rate"]), ae=ae_text))
+        else:
+            self.totals.setText(self.tr(
+                "Total: exposure {e:,.2f} periods, actual {a:,.0f}, rate per period {r:.2%}{ae}").format(
+                e=float(t["exposure"]), a=float(t["actual"]), r=float(t["rate"]), ae=ae_text))
         shown = res.to_frame()
         if calendar and period != "calendar_year":
             from memberdesk.analysis.experience_exposure import period_labels
