@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from memberdesk.analysis.scoring.score import ScoringResult
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("score", help="lapse-risk scores and the call list (who to call)",
                        description="Probability of a voluntary exit within the horizon for "
                                    "every in-force policy, validated out of time against a "

@@ -57,7 +57,7 @@ def fit_naive(snaps: list[Snapshot], shape: tuple[np.ndarray, np.ndarray]) -> Na
     frame = pd.concat([s.features for s in snaps], ignore_index=True)
     event = np.concatenate([s.event for s in snaps if s.event is not None]).astype(float)
     levels = tuple(tuple(c for c in cols if c in frame.columns) for cols in LEVELS)
-    rates = []
+    rates: list[dict[tuple[str, ...], float]] = []
     for cols in levels:
         if not cols:
             rates.append({(): float(event.mean())})

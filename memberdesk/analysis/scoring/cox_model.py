@@ -106,7 +106,7 @@ class CoxScorer:
     def predict(self, features: pd.DataFrame, at: float | None = None) -> np.ndarray:
         """Probability of a voluntary exit within ``at`` months (default: the horizon)."""
         u = float(self.horizon_months if at is None else at)
-        return 1.0 - np.exp(-self.cumulative_hazard(features, np.array([u]))[:, 0])
+        return np.asarray(1.0 - np.exp(-self.cumulative_hazard(features, np.array([u]))[:, 0]), dtype=float)
 
     def reasons(self, features: pd.DataFrame) -> Reasons:
         _, contrib = self.linear_predictor(features)
@@ -180,10 +180,11 @@ def joined_labels(features: pd.DataFrame, columns: tuple[str, ...], sep: str) ->
 def _step(times: np.ndarray, values: np.ndarray, at: np.ndarray) -> np.ndarray:
     """Right-continuous step function (0 before the first time) evaluated at ``at``."""
     idx = np.searchsorted(times, at, side="right") - 1
-    return np.where(idx >= 0, values[np.maximum(idx, 0)], 0.0)
+    return np.asarray(np.where(idx >= 0, values[np.maximum(idx, 0)], 0.0), dtype=float)
 
 
-def training_frame(snaps: list[Snapshot], max_rows: int | None, seed: int) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+def training_frame(snaps: list[Snapshot], max_rows: int | None,
+                   seed: int) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """Stacked features, times and events of the labelled snapshots, subsampled to at most
     ``max_rows`` rows (uniformly, fixed seed) when given."""
     frame = pd.concat([s.features for s in snaps], ignore_index=True)
@@ -217,7 +218,7 @@ def fit_cox_scorer(snaps: list[Snapshot], *, max_rows: int | None = 400_000,
     counts = pd.Series(event).groupby(labels).sum()
     merged = tuple(sorted(str(k) for k in counts.index[counts < MIN_STRATUM_EVENTS]))
     if merged:  # a stratum without events adds nothing to the likelihood: fit those together
-        labels = np.where(pd.Index(merged).get_indexer(labels) >= 0, OTHER, labels)
+        labels = np.where(pd.Index(merged).get_indexer(pd.Index(labels)) >= 0, OTHER, labels)
     data["_stratum"] = labels
     covariates = list(enc.columns)
     for _ in range(MAX_DROPS + 1):

@@ -88,9 +88,9 @@ class GbmScorer:
     def predict(self, features: pd.DataFrame, at: float | None = None) -> np.ndarray:
         p = 1.0 / (1.0 + np.exp(-self.raw(self.matrix(features))))
         if at is None or at >= self.horizon_months:
-            return p
+            return np.asarray(p, dtype=float)
         frac = float(np.interp(at, self.shape[0], self.shape[1], left=0.0))
-        return 1.0 - (1.0 - p) ** frac
+        return np.asarray(1.0 - (1.0 - p) ** frac, dtype=float)
 
     def reasons(self, features: pd.DataFrame, rows: np.ndarray | None = None) -> Reasons:
         """Reference-substitution reasons for ``rows`` (all rows when None); other rows empty."""
@@ -193,7 +193,7 @@ def fit_gbm_scorer(snaps: list[Snapshot], *, max_rows: int | None = 400_000,
     probe = GbmScorer(horizon, enc, order, features, 0.0, (), _shape(time, event, horizon),
                       len(frame), int(event.sum()), sklearn.__version__)
     x = probe.matrix(frame)
-    from threadpoolctl import threadpool_limits
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
     model = HistGradientBoostingClassifier(**GBM_PARAMS)
     with threadpool_limits(limits=1):   # see _threads

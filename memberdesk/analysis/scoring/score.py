@@ -22,7 +22,7 @@ million-policy book fits in seconds; validation and scoring use every policy.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -32,15 +32,20 @@ from memberdesk.analysis.scoring.cox_model import CoxScorer, fit_cox_scorer
 from memberdesk.analysis.scoring.encoder import Mismatch
 from memberdesk.analysis.scoring.gbm_model import GbmScorer, _shape, fit_gbm_scorer
 from memberdesk.analysis.scoring.reasons import Reasons
-from memberdesk.analysis.scoring.snapshot import (HORIZONS, BookArrays, Snapshot, prepare_book,
-                                                  take_snapshot)
-from memberdesk.analysis.scoring.validation import (DECILES, ModelMetrics, brier_grid, evaluate,
-                                                    km_exit_probability, risk_deciles)
+from memberdesk.analysis.scoring.snapshot import HORIZONS, BookArrays, Snapshot, prepare_book, take_snapshot
+from memberdesk.analysis.scoring.validation import (
+    DECILES,
+    ModelMetrics,
+    brier_grid,
+    evaluate,
+    km_exit_probability,
+    risk_deciles,
+)
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
 from memberdesk.core.progress import Progress, SubProgress, check_cancelled, ensure
 
-Scorer = Union[CoxScorer, GbmScorer]
+Scorer = CoxScorer | GbmScorer
 MODELS: tuple[str, ...] = ("auto", "cox", "gbm")
 ICI_TOLERANCE_ABS = 0.005
 ICI_TOLERANCE_REL = 0.2
@@ -145,7 +150,7 @@ class ScoringResult:
             rows = self.call_list(top)
             rows = rows.astype({c: object for c in ("reason_1", "reason_2", "reason_3")
                                 if c in rows})
-            out["call_list"] = rows.where(rows.notna(), None).to_dict(orient="records")
+            out["call_list"] = rows.to_dict(orient="records")  # NaN: null in the JSON printer
         return out
 
 
@@ -189,10 +194,10 @@ def _fit(kind: str, snaps: list[Snapshot], max_rows: int | None) -> Scorer:
 def _curve(model: Scorer | NaiveScorer, features: pd.DataFrame, h: int) -> np.ndarray:
     grid = brier_grid(h)
     if isinstance(model, CoxScorer):
-        return 1.0 - np.exp(-model.cumulative_hazard(features, grid))
+        return np.asarray(1.0 - np.exp(-model.cumulative_hazard(features, grid)), dtype=float)
     p = model.predict(features)
     fracs = np.interp(grid, model.shape[0], model.shape[1], left=0.0)
-    return 1.0 - (1.0 - p[:, None]) ** fracs[None, :]
+    return np.asarray(1.0 - (1.0 - p[:, None]) ** fracs[None, :], dtype=float)
 
 
 def validate_models(book: BookArrays, as_of: pd.Timestamp, horizon: int, requested: str, *,
@@ -262,7 +267,7 @@ def single_threaded() -> Any:
     """BLAS and OpenMP limited to one thread: the Cox information matrix is built from small
     row blocks and the trees are small, where extra threads only contend (measured on the
     shared 2-core machine: a 150k-row Cox fit 22 s with 2 BLAS threads, 6 s with one)."""
-    from threadpoolctl import threadpool_limits
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
     return threadpool_limits(limits=1)
 

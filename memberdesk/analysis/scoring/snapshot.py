@@ -71,7 +71,7 @@ def _days(values: pd.Series | np.ndarray) -> np.ndarray:
 
 
 def to_day(when: pd.Timestamp) -> int:
-    return int(np.datetime64(pd.Timestamp(when).normalize().to_datetime64(), "D").astype(np.int64))
+    return int(pd.Timestamp(when).normalize().value // 86_400_000_000_000)  # ns -> days
 
 
 @dataclass(frozen=True, eq=False)
@@ -140,8 +140,9 @@ def prepare_book(ds: Dataset) -> BookArrays:
         for c in ("name", "birth_date"):
             if c in members.columns:
                 values = members[c].to_numpy(dtype=object)
-                personal[c] = np.where(found, values[np.where(found, code, 0)], None) \
-                    if len(values) else np.full(n, None, dtype=object)
+                column = np.full(n, None, dtype=object)
+                column[found] = values[code[found]]
+                personal[c] = column
     return BookArrays(
         as_of_day=to_day(ds.as_of), policy_id=pol["policy_id"].to_numpy(dtype=object),
         member=code, issue=issue, end=end, voluntary=voluntary, text=text, premium=premium,

@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from memberdesk.analysis.cox_engine import concordance_index
+from memberdesk.analysis.cox_concordance import concordance_index
 
 BRIER_POINTS = 12
 DECILES = 10
@@ -99,7 +99,7 @@ def g_before(cens: tuple[np.ndarray, np.ndarray], at: np.ndarray) -> np.ndarray:
     if times.size == 0:
         return np.ones(np.shape(at))
     idx = np.searchsorted(times, at, side="left") - 1
-    return np.where(idx >= 0, g[np.maximum(idx, 0)], 1.0)
+    return np.asarray(np.where(idx >= 0, g[np.maximum(idx, 0)], 1.0), dtype=float)
 
 
 def g_at(cens: tuple[np.ndarray, np.ndarray], at: np.ndarray) -> np.ndarray:
@@ -108,11 +108,11 @@ def g_at(cens: tuple[np.ndarray, np.ndarray], at: np.ndarray) -> np.ndarray:
     if times.size == 0:
         return np.ones(np.shape(at))
     idx = np.searchsorted(times, at, side="right") - 1
-    return np.where(idx >= 0, g[np.maximum(idx, 0)], 1.0)
+    return np.asarray(np.where(idx >= 0, g[np.maximum(idx, 0)], 1.0), dtype=float)
 
 
 def alive_after(time: np.ndarray, event: np.ndarray, u: float, horizon: float) -> np.ndarray:
-    return (time > u + 1e-9) | ((event == 0) & (time >= horizon - 1e-9))
+    return np.asarray((time > u + 1e-9) | ((event == 0) & (time >= horizon - 1e-9)))
 
 
 def uno_c(time: np.ndarray, event: np.ndarray, risk: np.ndarray, horizon: float) -> float:

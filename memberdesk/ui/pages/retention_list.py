@@ -245,7 +245,7 @@ class RetentionListPage(AnalysisPage):
         filters = QHBoxLayout()
         self.search = QLineEdit()
         self.search.setPlaceholderText(self.tr("Policy id contains…"))
-        self.search.editingFinished.connect(lambda: self.list_model.set_search(self.search.text()))
+        self.search.editingFinished.connect(self._search_changed)
         self.product_filter = QComboBox()
         self.channel_filter = QComboBox()
         self.decile_filter = QComboBox()
@@ -344,6 +344,9 @@ class RetentionListPage(AnalysisPage):
         self.search.clear()
         self.list_model._filters.clear()
         self.list_model._search = ""
+
+    def _search_changed(self) -> None:
+        self.list_model.set_search(self.search.text())
 
     def _filter_changed(self, column: str, combo: QComboBox) -> None:
         self.list_model.set_filter(column, combo.currentData())
