@@ -14,7 +14,7 @@ from PySide6.QtGui import QIcon
 
 from memberdesk import resource_dir
 
-_ICON_NAMES = ("cockpit", "data", "retention", "persistency", "drivers", "projection",
+_ICON_NAMES = ("cockpit", "alerts", "data", "retention", "persistency", "drivers", "projection",
                "decrements", "experience", "benefits", "service", "claims", "dictionary",
                "open", "folder", "save", "export", "chart", "cancel", "help", "workspace",
                "memberdesk")
