@@ -558,3 +558,59 @@ VALUES: dict[str, str] = {
 }
 
 BY_CONTEXT: dict[tuple[str, str], str] = {}
+
+# ---- Retention list page (issue 15) and its link on the Drivers page: keyed by context, so a
+# text another page also uses ("Observed", "Model") keeps that page's own translation.
+_RETENTION_LIST: dict[str, str] = {
+    "12 months": "12 个月",
+    "3 months": "3 个月",
+    "6 months": "6 个月",
+    "All": "全部",
+    "Best out of time": "时间外验证最优",
+    "Calibration: predicted vs observed by decile": "校准：按十分位的预测与实际",
+    "Cox model": "Cox 比例风险模型",
+    "Excel (*.xlsx);;CSV (*.csv)": "Excel (*.xlsx);;CSV (*.csv)",
+    "Export call list": "导出挽留名单",
+    "Export call list…": "导出挽留名单…",
+    "Gradient boosting": "梯度提升树",
+    "Horizon:": "预测期：",
+    "Include member ids, names and birth dates in the call list? Only do so if the people "
+    "calling are allowed to see them.": "名单中是否包含会员号、姓名和出生日期？仅在致电人员有权查看时才包含。",
+    "Lapse probability": "失效概率",
+    "Lapses found when calling the highest risk first": "优先联系高风险保单可找到的失效比例",
+    "Model": "模型",
+    "Model:": "模型：",
+    "Naive baseline": "朴素基准",
+    "Next ▶": "下一页 ▶",
+    "Observed": "实际",
+    "Page {p} of {n} · {rows:,} policies": "第 {p} 页，共 {n} 页 · {rows:,} 件保单",
+    "Personal data": "个人信息",
+    "Policies called (%)": "已联系保单比例（%）",
+    "Policy id contains…": "保单号包含…",
+    "Predicted": "预测",
+    "Probability that each in-force policy lapses or is surrendered within the horizon "
+    "(deaths and maturities are not lapses), validated on the last horizon's actual lapses "
+    "against a naive baseline. Call the highest risk x premium first.":
+        "每件有效保单在预测期内失效或退保的概率（身故、满期不计为失效），以上一个预测期的实际失效"
+        "相对朴素基准进行验证。优先联系风险×保费最高的保单。",
+    "Random order": "随机顺序",
+    "Retention list: who to call": "挽留名单：应联系谁",
+    "Risk decile (1 = highest)": "风险十分位（1 = 最高）",
+    "Share of lapses found": "找到的失效比例",
+    "chosen by you": "由您指定",
+    "higher AUC; both models outside the calibration tolerance": "AUC更高；两个模型均超出校准容差",
+    "higher out-of-time AUC, calibration within tolerance": "时间外AUC更高，校准在容差内",
+    "the model with the higher AUC was outside the calibration tolerance":
+        "AUC更高的模型超出校准容差",
+    "{n:,} in-force policies scored, {h} months ahead; expected annual premium at risk "
+    "{par:,.0f}. Validated on {p:,} policies in force on {c} ({e:,} lapsed by the as-of date). "
+    "Model used: {m} ({why}).":
+        "已为 {n:,} 件有效保单评分，预测期 {h} 个月；预期年化风险保费 {par:,.0f}。以 {c} 的 {p:,} "
+        "件有效保单验证（截至评估日失效 {e:,} 件）。所用模型：{m}（{why}）。",
+    "◀ Previous": "◀ 上一页",
+}
+BY_CONTEXT.update({("RetentionListPage", k): v for k, v in _RETENTION_LIST.items()})
+BY_CONTEXT.update({
+    ("DriversPage", "Who to call: Retention list →"): "应联系谁：挽留名单 →",
+    ("DriversPage", "Lapse-risk scores of every in-force policy"): "每件有效保单的失效风险评分",
+})
