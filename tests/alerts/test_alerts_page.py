@@ -83,3 +83,18 @@ def test_acknowledge_writes_the_history_beside_the_workspace(qtbot, tmp_path) ->
     history = load_history(workspace.with_suffix(".alerts.json"))
     assert history.get(page.shown[0].key).note == "looked at it"
     assert page.model.rowCount() == 2
+
+
+def test_cockpit_tiles_carry_an_alarm_badge(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from memberdesk.ui.pages import page_factory
+
+    for jump, expected in ((True, True), (False, False)):
+        page = page_factory("cockpit")(None)
+        qtbot.addWidget(page)
+        page.set_dataset(dataset(make_book(jump=jump)))
+        page.refresh()
+        qtbot.waitUntil(lambda p=page: not p.is_busy, timeout=60_000)
+        # the free-look alarm sits behind the lapse-rate tile; nothing else is alarmed
+        assert bool(page.tiles["lapse_rate_annualised"].property("alarm")) is expected
+        assert not page.tiles["persistency_13"].property("alarm")
+        assert hasattr(page.tiles["lapse_rate_annualised"], "alarm_badge") is expected

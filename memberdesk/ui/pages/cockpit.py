@@ -2,10 +2,11 @@
 12-month sparkline; clicking a tile shows the figure's definition and lineage."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QScrollArea, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QWidget
 
 from memberdesk.ui.analysis_text import kpi_reason
 from memberdesk.ui.charts.kpi_tile import KpiTile
@@ -15,10 +16,42 @@ from memberdesk.ui.pages.metric_details import MetricDetails, current_lang
 COLUMNS = 4
 
 
-def compute_cockpit(ds: Any, progress: Any = None) -> Any:
-    from memberdesk.analysis.kpis import compute_kpis
+# Cockpit KPI -> the monitored alert metrics whose alarm puts a badge on its tile (issue 14).
+ALARM_SOURCES: dict[str, tuple[str, ...]] = {
+    "persistency_13": ("persistency_13_count",), "persistency_25": ("persistency_25_count",),
+    "lapse_rate_annualised": ("free_look_cancellation_rate", "early_lapse_rate_3m",
+                              "early_lapse_rate_6m", "first_year_surrender_rate"),
+    "benefit_usage_rate": ("benefit_usage_rate_monthly",),
+    "bot_replacement_rate": ("bot_transfer_rate",),
+    "human_connection_rate": ("human_connection_rate",), "csat": ("csat", "unresolved_contact_rate"),
+    "median_claim_settlement_days": ("claims_settled_after_30_days",),
+}
 
-    return compute_kpis(ds, progress=progress)
+
+@dataclass(frozen=True, eq=False)
+class CockpitResult:
+    """The KPIs and the monitored metrics with an active alarm in any segment."""
+
+    kpi_result: Any
+    alarmed: frozenset[str] = frozenset()
+
+    @property
+    def kpis(self) -> Any:
+        return self.kpi_result.kpis
+
+    def badge(self, kpi_id: str) -> tuple[str, ...]:
+        """The alarmed monitored metrics behind tile ``kpi_id``."""
+        return tuple(m for m in ALARM_SOURCES.get(kpi_id, (kpi_id,)) if m in self.alarmed)
+
+
+def compute_cockpit(ds: Any, progress: Any = None) -> Any:
+    from memberdesk.analysis.alerts import compute_alerts
+    from memberdesk.analysis.kpis import compute_kpis
+    from memberdesk.core.progress import SubProgress
+
+    kpis = compute_kpis(ds, progress=SubProgress(progress, 0.0, 0.6))
+    alerts = compute_alerts(ds, progress=SubProgress(progress, 0.6, 1.0))
+    return CockpitResult(kpis, frozenset(alerts.alarmed_metrics()))
 
 
 class CockpitPage(AnalysisPage):
@@ -69,6 +102,7 @@ class CockpitPage(AnalysisPage):
             if kpi.value is None and kpi.reason:
                 tile.change_label.setText(kpi_reason(kpi.reason))  # the reason code, in the UI language
                 tile.change_label.setWordWrap(True)
+            self._badge(tile, result.badge(kpi.id) if isinstance(result, CockpitResult) else ())
             tile.clicked.connect(self.show_metric)
             self.grid.addWidget(tile, i // COLUMNS, i % COLUMNS)
             self.tiles[kpi.id] = tile
@@ -77,3 +111,19 @@ class CockpitPage(AnalysisPage):
 
     def show_metric(self, kpi_id: str) -> None:
         self.details.show_metric(kpi_id, current_lang(self))
+
+    def _badge(self, tile: Any, alarmed: tuple[str, ...]) -> None:
+        """A red badge on a tile whose metric has an alarm in some segment (see Alerts)."""
+        tile.setProperty("alarm", bool(alarmed))
+        if not alarmed:
+            return
+        from memberdesk.analysis.metrics import get_metric
+
+        lang = current_lang(self)
+        badge = QLabel(self.tr("⚠ Alarm in a segment"))
+        badge.setObjectName("alarm_badge")
+        badge.setStyleSheet(f"color: {tile.colours.bad}; font-weight: bold;")
+        badge.setToolTip(self.tr("Alarm (see the Alerts page): {0}").format(
+            ", ".join(get_metric(m).name(lang) for m in alarmed)))
+        tile.layout().insertWidget(1, badge)
+        tile.alarm_badge = badge
