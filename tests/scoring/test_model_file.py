@@ -9,7 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from memberdesk.analysis.scoring.model_file import FORMAT, VERSION, load_model, save_model
+from memberdesk.analysis.scoring.model_file import (
+    FORMAT,
+    VERSION,
+    load_model,
+    save_model,
+    snapshot_definition,
+)
 from memberdesk.analysis.scoring.score import ScoringResult, run_scoring, score_saved
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError, DataError
@@ -86,4 +92,10 @@ def test_bad_model_files_are_refused(tmp_path: Path) -> None:
     p.write_text(json.dumps({"format": FORMAT, "version": 1, "kind": "cox", "model": {}}),
                  encoding="utf-8")
     with pytest.raises(DataError, match="incomplete or damaged"):
+        load_model(p)
+    other_bands = snapshot_definition()
+    other_bands["duration_bands_months"][0][0] = 6
+    p.write_text(json.dumps({"format": FORMAT, "version": 1, "kind": "cox", "model": {},
+                             "snapshot": other_bands}), encoding="utf-8")
+    with pytest.raises(DataError, match="banded differently"):
         load_model(p)

@@ -5,6 +5,8 @@ File layout (``FORMAT``, ``VERSION`` 1)::
 
     {"format": "memberdesk-lapse-model", "version": 1, "kind": "cox"|"gbm",
      "horizon_months": int, "fitted_as_of": "YYYY-MM-DD",
+     "snapshot": {duration bands, premium bands, months-since-use cap: must equal this
+                  version's, else the file is refused},
      "model": {... CoxScorer.to_json() / GbmScorer.to_json(): coefficients or trees,
                baseline hazard or shape, the fitted encoder (columns, levels, references,
                fill values) ...},
@@ -28,7 +30,9 @@ import pandas as pd
 from memberdesk.analysis.scoring.cox_model import CoxScorer
 from memberdesk.analysis.scoring.gbm_model import GbmScorer
 from memberdesk.analysis.scoring.score import Scorer, ScoringResult, Validation
+from memberdesk.analysis.scoring.snapshot import DURATION_BANDS, MONTHS_SINCE_USE_CAP
 from memberdesk.core.atomic_write import atomic_write
+from memberdesk.core.dataset import PREMIUM_BANDS
 from memberdesk.core.errors import DataError
 
 FORMAT = "memberdesk-lapse-model"
@@ -42,10 +46,21 @@ class SavedModel:
     fitted_as_of: pd.Timestamp
 
 
+def snapshot_definition() -> dict[str, Any]:
+    """The bands and caps the snapshot features are built with: a model is only valid on
+    features built the same way."""
+    return {"duration_bands_months": [[None if math.isinf(e) else e, label]
+                                      for e, label in DURATION_BANDS],
+            "premium_bands": [[lo, None if math.isinf(hi) else hi, label]
+                              for lo, hi, label in PREMIUM_BANDS],
+            "months_since_use_cap": MONTHS_SINCE_USE_CAP}
+
+
 def model_to_json(result: ScoringResult) -> dict[str, Any]:
     return {"format": FORMAT, "version": VERSION, "kind": result.scorer.kind,
             "horizon_months": result.horizon_months,
             "fitted_as_of": result.as_of.date().isoformat(),
+            "snapshot": snapshot_definition(),
             "model": result.scorer.to_json(),
             "validation": None if result.validation is None else result.validation.to_json()}
 
@@ -81,6 +96,9 @@ def model_from_json(data: dict[str, Any], *, file: str | None = None) -> SavedMo
         raise DataError(f"model file version {version!r} is not supported (this MemberDesk "
                         f"reads version {VERSION})", file=file)
     kind = data.get("kind")
+    if data.get("snapshot", snapshot_definition()) != snapshot_definition():
+        raise DataError("the model was fitted on features banded differently (duration or premium "
+                        "bands) from this MemberDesk's; refit it", file=file)
     try:
         if kind == "cox":
             scorer: Scorer = CoxScorer.from_json(data["model"])
