@@ -140,3 +140,13 @@ def test_generic_tables_and_bad_horizons_are_refused() -> None:
         prepare_book(generic)
     with pytest.raises(AnalysisError, match="horizon"):
         take_snapshot(prepare_book(_tiny()), pd.Timestamp("2024-12-31"), 5)
+
+
+def test_global_filters_restrict_the_snapshot(dataset: Dataset) -> None:
+    from memberdesk.core.dataset import Filters
+
+    online = dataset.with_filters(Filters(channel=("online",)))
+    snap = take_snapshot(prepare_book(online), T, 12)
+    full = take_snapshot(prepare_book(dataset), T, 12)
+    assert set(snap.features["channel"]) == {"online"}
+    assert snap.n == int((full.features["channel"] == "online").sum())

@@ -13,6 +13,9 @@ A snapshot at t is built only from what was known at t:
 * member attributes (gender, region, tier) are taken as loaded: the data hold no history of
   them. The member's other policies count (in force, past lapses) only by their own dates.
 
+The global filters (issue range, product, channel, region, tier) restrict the policies
+scored and the training data alike.
+
 :func:`prepare_book` turns the validated tables into day numbers and integer codes once;
 :func:`take_snapshot` is then a handful of vectorised masks per cut-off. The leakage test
 (``tests/scoring/test_snapshot.py``) deletes every row dated after t and blanks every
@@ -111,6 +114,9 @@ def prepare_book(ds: Dataset) -> BookArrays:
     if ds.generic or "issue_date" not in pol.columns:
         raise AnalysisError("scoring needs dated policies (issue_date); a duration/event table "
                             "cannot show what was known at a past date", column="issue_date")
+    pol = _filtered(ds, pol)
+    if len(pol) == 0:
+        raise AnalysisError("no policy passes the filters")
     n = len(pol)
     issue = _days(pol["issue_date"])
     end = _days(pol["end_date"]) if "end_date" in pol.columns else np.full(n, NO_DAY)
@@ -149,6 +155,31 @@ def prepare_book(ds: Dataset) -> BookArrays:
         sum_assured=sum_assured, member_text=member_text, birth=birth, join=join,
         personal=personal, benefit=_benefits(ds, member_index),
         contact=_contacts(ds, member_index), claim=_claims(ds, pol))
+
+
+def _filtered(ds: Dataset, pol: pd.DataFrame) -> pd.DataFrame:
+    """The policies passing the global filters (issue range, product, channel; region and tier
+    through the member). The member's other policies then do not count in its features."""
+    f = ds.filters
+    if not (f.issue_from is not None or f.issue_to is not None or f.product or f.channel
+            or f.region or f.tier):
+        return pol
+    keep = pd.Series(True, index=pol.index)
+    if f.issue_from is not None:
+        keep &= pol["issue_date"] >= f.issue_from
+    if f.issue_to is not None:
+        keep &= pol["issue_date"] <= f.issue_to
+    for name in ("product", "channel"):
+        values = getattr(f, name)
+        if values and name in pol.columns:
+            keep &= pol[name].astype(str).isin(values)
+    members = ds.validated.get(schema.MEMBERS)
+    for name in ("region", "tier"):
+        values = getattr(f, name)
+        if values and members is not None and name in members.columns and "member_id" in pol:
+            ok = members.loc[members[name].astype(str).isin(values), "member_id"]
+            keep &= pol["member_id"].isin(ok)
+    return pol[keep.to_numpy()].reset_index(drop=True)
 
 
 def _text(s: pd.Series) -> np.ndarray:
