@@ -17,7 +17,7 @@ from memberdesk import resource_dir
 _ICON_NAMES = ("cockpit", "alerts", "data", "retention", "persistency", "drivers", "projection",
                "decrements", "experience", "benefits", "service", "claims", "dictionary",
                "open", "folder", "save", "export", "chart", "cancel", "help", "workspace",
-               "memberdesk")
+               "memberdesk", "retention_list")
 
 ASSETS: dict[str, str] = {
     **{f"icon:{name}": f"icons/{name}.svg" for name in _ICON_NAMES},
