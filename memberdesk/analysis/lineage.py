@@ -316,3 +316,24 @@ def openlineage_event(metric_ids: list[str] | None = None, *,
 def derived_columns() -> dict[str, tuple[str, ...]]:
     """Derived column → its inputs (for drawing and tests)."""
     return {k: v[0] for k, v in defs.DERIVED_COLUMNS.items()}
+
+
+def unavailable_metrics(tables: dict[str, Any]) -> dict[str, tuple[str, dict[str, str]]]:
+    """Metrics that cannot be computed on the loaded ``tables`` (name -> frame): metric id ->
+    (reason code, params), ``no_table`` {table} when a table its lineage reads is not loaded
+    (or empty). A generic survival table (duration/event, no dates) disables every metric
+    that needs policy dates: ``generic_policies``."""
+    loaded = {t for t, f in tables.items() if f is not None and len(f) > 0}
+    policies = tables.get("policies")
+    generic = policies is not None and "issue_date" not in getattr(policies, "columns", [])
+    out: dict[str, tuple[str, dict[str, str]]] = {}
+    for mid, metric in REGISTRY.items():
+        for col in metric.sources:
+            table, name = col.split(".", 1)
+            if table not in loaded:
+                out[mid] = ("no_table", {"table": table})
+                break
+            if generic and table == "policies" and name in ("issue_date", "end_date"):
+                out[mid] = ("generic_policies", {})
+                break
+    return out

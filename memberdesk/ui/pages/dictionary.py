@@ -1,15 +1,44 @@
 """Metric dictionary (数据指标字典): every registered metric, searchable; selecting one shows its
-definition, formula and lineage tree."""
+definition, formula and lineage tree, and its lineage drawn as a layered graph (指标血缘图).
+A column chosen in "Lineage of column" shows the reverse lineage (everything depending on it).
+Metrics that cannot be computed on the loaded data are greyed with their reason; after a
+reload of different data, "Impact of the last reload" compares the two loads through the
+lineage (:func:`memberdesk.analysis.lineage_impact.compare_loads`)."""
 from __future__ import annotations
 
 from typing import Any
 
 import pandas as pd
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit, QWidget
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
+from memberdesk.ui.charts.base import ChartPanel
+from memberdesk.ui.charts.lineage_graph import LineageGraphChart
 from memberdesk.ui.pages.base import AnalysisPage, Task, fill_table, make_table, split_content
 from memberdesk.ui.pages.metric_details import MetricDetails, current_lang
+from memberdesk.ui.table_model import DataFrameModel
+
+
+class GreyableModel(DataFrameModel):
+    """The dictionary model: rows of metrics that cannot be computed are grey, with the reason
+    as tooltip (``unavailable``: metric id -> reason text)."""
+
+    unavailable: dict[str, str] = {}
+
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if index.isValid() and role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole):
+            reason = self.unavailable.get(str(self.raw(index.row(), 0)))
+            if reason is not None:
+                return QColor("#9A9A9A") if role == Qt.ItemDataRole.ForegroundRole else reason
+        return super().data(index, role)
+
+
+def compute_impact(before: Any, after: Any, progress: Any = None) -> Any:
+    from memberdesk.analysis.lineage_impact import Load, compare_loads
+
+    return compare_loads(Load(before), Load(after))
 
 
 def load_dictionary(lang: str) -> pd.DataFrame:
@@ -39,11 +68,99 @@ class DictionaryPage(AnalysisPage):
         self.search.textChanged.connect(self.apply_search)
         self.add_control(self.tr("Search:"), self.search)
         self.persist("search", self.search)
-        self.table, self.model = make_table()
+        self.table, _ = make_table()
+        self.model = GreyableModel()
+        self.model.unavailable = {}
+        self.table.setModel(self.model)
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._select(cur.row()))
         self.details = MetricDetails()
-        split_content(content, Qt.Orientation.Horizontal, self.table, self.details,
+        self.column_box = QComboBox()
+        self.column_box.currentIndexChanged.connect(self._show_reverse)
+        self.add_control(self.tr("Lineage of column:"), self.column_box)
+        self.graph = LineageGraphChart()
+        self.graph_panel = self.register_panel(ChartPanel(self.graph, self.tr("Lineage graph")))
+        self.impact_button = QPushButton(self.tr("Impact of the last reload"))
+        self.impact_button.setEnabled(False)
+        self.impact_button.clicked.connect(self.run_impact)
+        self.impact_note = QLabel(self.tr("Reload data with a different data model to compare."))
+        self.impact_note.setWordWrap(True)
+        self.impact_table, self.impact_model = make_table()
+        impact = QWidget()
+        lay = QVBoxLayout(impact)
+        lay.addWidget(self.impact_button)
+        lay.addWidget(self.impact_note)
+        lay.addWidget(self.impact_table, 1)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.details, self.tr("Definition"))
+        self.tabs.addTab(self.graph_panel, self.tr("Lineage graph"))
+        self.tabs.addTab(impact, self.tr("Impact"))
+        self.previous: Any = None
+        self.impact: Any = None
+        split_content(content, Qt.Orientation.Horizontal, self.table, self.tabs,
                       sizes=(850, 450))
+        self._fill_columns()
+
+    def _fill_columns(self) -> None:
+        from memberdesk.analysis.metric_definitions import DERIVED_COLUMNS
+        from memberdesk.analysis.metrics import schema_columns
+
+        self.column_box.blockSignals(True)
+        self.column_box.addItem(self.tr("(choose a column)"), None)
+        for node in sorted(schema_columns() | set(DERIVED_COLUMNS)):
+            self.column_box.addItem(node, node)
+        self.column_box.blockSignals(False)
+
+    def _show_reverse(self) -> None:
+        node = self.column_box.currentData()
+        if node is None:
+            return
+        from memberdesk.analysis.lineage import reverse
+
+        view = reverse(node, current_lang(self))
+        self.graph.set_view(view.nodes, view.edges, "reverse")
+        self.graph_panel.set_title(self.tr("Depends on {0}").format(node))
+        self.tabs.setCurrentWidget(self.graph_panel)
+
+    def on_dataset(self, ds: Any) -> None:
+        """Grey what the data cannot compute; remember the previous load for the impact view."""
+        from memberdesk.analysis.lineage import unavailable_metrics
+        from memberdesk.core.reasons import Reason
+
+        current = getattr(self, "_current_ds", None)
+        if ds is not None and current is not None and current.validated is not ds.validated:
+            self.previous = current
+            self.impact_button.setEnabled(True)
+        self._current_ds = ds
+        lang = current_lang(self)
+        tables = dict(getattr(ds, "validated", {}) or {})
+        self.model.unavailable = {} if ds is None else {
+            mid: Reason(code, **params).text(lang)
+            for mid, (code, params) in unavailable_metrics(tables).items()}
+        self.model.layoutChanged.emit()
+
+    def run_impact(self) -> None:
+        from memberdesk.ui.worker import run_task
+
+        if self.previous is None or self._current_ds is None:
+            return
+        self.impact_note.setText(self.tr("Comparing…"))
+        run_task(self.impact_table, compute_impact, self.previous, self._current_ds,
+                 on_result=self.show_impact, on_error=self._on_error, context=self.title())
+
+    def show_impact(self, result: Any) -> None:
+        self.impact = result
+        changes = [f"{c.table}.{c.column}: {c.change}" + (f" → {c.detail}" if c.detail else "")
+                   for c in result.columns]
+        changes += [f"{v.table}.{v.column}: +{', '.join(v.added)} −{', '.join(v.removed)}"
+                    for v in result.vocabulary]
+        self.impact_note.setText("; ".join(changes) or self.tr("No column or vocabulary change."))
+        rows = [{"metric": m.metric, "status": m.status, "before": m.before, "after": m.after,
+                 "change": m.change, "reason": "" if m.reason is None else m.reason.text(),
+                 "path": " → ".join(m.path)} for m in result.metrics if m.status != "unchanged"]
+        fill_table(self.impact_table, self.impact_model,
+                   pd.DataFrame(rows, columns=["metric", "status", "before", "after", "change",
+                                               "reason", "path"]))
+        self.tabs.setCurrentIndex(2)
 
     def refresh(self) -> None:
         """The dictionary needs no data: show it even before a file is loaded."""
@@ -104,4 +221,10 @@ class DictionaryPage(AnalysisPage):
 
     def _select(self, row: int) -> None:
         if 0 <= row < self.model.rowCount():
-            self.details.show_metric(str(self.model.raw(row, 0)), current_lang(self))
+            metric_id = str(self.model.raw(row, 0))
+            self.details.show_metric(metric_id, current_lang(self))
+            from memberdesk.analysis.lineage import forward
+
+            view = forward(metric_id, current_lang(self))
+            self.graph.set_view(view.nodes, view.edges, "forward")
+            self.graph_panel.set_title(self.tr("Lineage of {0}").format(metric_id))
