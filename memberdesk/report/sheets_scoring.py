@@ -12,8 +12,8 @@ from typing import Any
 
 import pandas as pd
 
-from memberdesk.report import charts
 from memberdesk.analysis.scoring.score import ScoringResult, run_scoring
+from memberdesk.report import charts
 from memberdesk.report.context import ReportContext
 from memberdesk.report.layout import SheetWriter
 
@@ -55,6 +55,7 @@ TEXT: dict[str, dict[str, str]] = {
     "sec_deciles": {"en": "Premium at risk by risk decile (1 = highest risk)",
                     "zh_CN": "按风险十分位的风险保费（1 = 风险最高）"},
     "sec_segments": {"en": "Premium at risk by segment", "zh_CN": "按细分的风险保费"},
+    "segment_value": {"en": "Value", "zh_CN": "取值"},
     "sec_calibration": {"en": "Calibration by decile (data of the chart)",
                         "zh_CN": "按十分位的校准（图表数据）"},
     "chart_calibration": {"en": "Calibration: predicted vs observed lapse probability",
@@ -124,7 +125,8 @@ def build_scoring(ctx: ReportContext, w: SheetWriter) -> None:
     w.section(t("sec_segments", lang))
     seg = result.segments.copy()
     seg["segment"] = [ctx.label(s) for s in seg["segment"]]
-    w.table(seg, formats={"segment": "text", "level": "text", "policies": "int",
+    w.table(seg, labels={"level": t("segment_value", lang)},
+            formats={"segment": "text", "level": "text", "policies": "int",
                           "mean_probability": "pct", "premium": "money",
                           "premium_at_risk": "money"})
     cal = v.metrics[v.chosen].calibration[["decile", "predicted", "observed"]].rename(
