@@ -134,6 +134,10 @@ TEXT: dict[str, dict[str, str]] = {
     "sec_cif_grid": {"en": "Cumulative incidence, monthly grid (chart data, not printed)",
                      "zh_CN": "累积发生率月度网格（图表数据，不打印）"},
     "sec_ae_by_year": {"en": "A/E by policy year", "zh_CN": "按保单年度的实际/预期"},
+    "sec_utilisation": {"en": "Benefit utilisation by policy year (uses, users, cost; "
+                              "utilisation = policy years with a use ÷ exposure)",
+                        "zh_CN": "按保单年度的权益使用（次数、使用保单数、成本；使用率 = 有使用的"
+                                 "保单年度 ÷ 暴露）"},
     "sec_detail": {"en": "Detail", "zh_CN": "明细"},
     "sec_trend": {"en": "Monthly trend", "zh_CN": "月度趋势"},
     "chart_data_suffix": {"en": " (chart data, not printed)", "zh_CN": "（图表数据，不打印）"},
@@ -174,6 +178,10 @@ TEXT: dict[str, dict[str, str]] = {
                              "（小于1则更低）。"},
     "ph_ok": {"en": "holds", "zh_CN": "成立"},
     "ph_violated": {"en": "violated (p < 0.05)", "zh_CN": "不成立（p < 0.05）"},
+    "cox_nested": {"en": "{inner} is nested in {outer} (each {inner} lies within one {outer}), so "
+                         "the two cannot be in one model: {inner} is left out.",
+                   "zh_CN": "{inner}嵌套于{outer}之内（每个{inner}只属于一个{outer}），两者不能同时进入"
+                            "模型：已去掉{inner}。"},
     "no_expected": {"en": "No expected-rate table was given: A/E is blank.",
                     "zh_CN": "未提供预期发生率表：实际/预期为空。"},
     "logrank_na": {"en": "Log-rank needs two or more groups.", "zh_CN": "对数秩检验需要至少两组。"},

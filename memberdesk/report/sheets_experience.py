@@ -2,7 +2,9 @@
 
 Presents :func:`memberdesk.analysis.experience.experience_study` (policy-year basis, the
 default target statuses lapsed + surrendered), overall with a total row and by the report
-segment, and charts A/E (or, without an expected table, the observed rate) by policy year.
+segment, and charts A/E (or, without an expected table, the observed rate) by policy year;
+with benefit uses loaded, the benefit utilisation study by policy year
+(:func:`memberdesk.analysis.utilisation.benefit_utilisation`).
 The rate and A/E 95% confidence intervals (``rate_lower``/``rate_upper``, ``ae_lower``/
 ``ae_upper``) are the analysis result's, as on the page and in ``experience --json``.
 """
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 from memberdesk.report import analysis_terms as terms
 from memberdesk.report import charts
-from memberdesk.report.context import ReportContext, analysis_function
+from memberdesk.report.context import ReportContext
 from memberdesk.report.layout import CHART_ROWS, SheetWriter
 
 FORMATS: dict[str, str] = {
@@ -18,15 +20,21 @@ FORMATS: dict[str, str] = {
     "rate": "pct", "rate_lower": "pct", "rate_upper": "pct", "expected": "pct",
     "expected_claims": "num", "ae": "pct", "ae_lower": "pct", "ae_upper": "pct",
     "n_actual": "int", "credibility": "dec3",
+    "uses": "int", "users": "int", "amount": "money", "avg_per_user": "money",
+    "avg_per_exposure": "money", "uses_per_user": "dec3", "utilisation": "pct",
+    "utilisation_lower": "pct", "utilisation_upper": "pct", "trx_type": "text",
 }
 
 
 def build_experience(ctx: ReportContext, w: SheetWriter) -> None:
-    experience_study = analysis_function("experience", "experience_study")
+    from memberdesk.analysis.experience import experience_study
     if ctx.ds.policies is None:
         w.note(ctx.t("no_table", table=ctx.table_label("policies")))
         return
-    result = experience_study(ctx.ds, expected=ctx.expected)
+    opts = ctx.options  # the Experience page's basis, period, targets, weight and table
+    study = {"target": opts.experience_target, "basis": opts.experience_full_basis,
+             "weight": opts.experience_weight}
+    result = experience_study(ctx.ds, expected=ctx.expected, **study)
     labels = {"expected": ctx.label("expected_rate")}
     if not result.has_expected:
         w.note(ctx.t("no_expected"))
@@ -44,12 +52,23 @@ def build_experience(ctx: ReportContext, w: SheetWriter) -> None:
                                           title=ctx.t(title), x_title=ctx.t("axis_policy_year"),
                                           y_title=ctx.t(y_title), y_format="0%"),
                 rows=CHART_ROWS)
-    segment = ctx.segment
-    if segment in ctx.ds.policies.columns:
-        by_segment = experience_study(ctx.ds, by=[segment], expected=ctx.expected)
-        w.section(ctx.t("sec_by_segment", segment=ctx.label(segment)))
+    split = [c for c in opts.experience_columns if c in ctx.ds.policies.columns]
+    if split:
+        by_segment = experience_study(ctx.ds, by=split, expected=ctx.expected, **study)
+        w.section(ctx.t("sec_by_segment", segment=" × ".join(ctx.label(c) for c in split)))
         frame = by_segment.to_frame()
         if len(frame):
             w.table(frame, labels=labels, formats=FORMATS)
         else:
             w.note(ctx.t("no_rows"))
+    if ctx.ds.has("benefit_usage") and "member_id" in ctx.ds.policies.columns:
+        from memberdesk.analysis.utilisation import benefit_utilisation
+
+        util = benefit_utilisation(ctx.ds)
+        w.section(ctx.t("sec_utilisation"))
+        frame = util.rows
+        if len(frame):
+            w.table(frame, formats=FORMATS)
+        else:
+            w.note(ctx.t("no_rows"))
+
