@@ -13,9 +13,9 @@ the mappings or the workspace) and lists
   its value before and after (for the metrics evaluated here: the cockpit KPIs at the as-of
   date and the monitored alert metrics over their latest window) and one lineage path from the
   change to the metric. A metric that could be computed before and cannot after is
-  ``disabled`` with a reason code (``missing_column`` {table, column} when a column of its
-  lineage is gone). A metric whose value moved although its lineage touches no change is
-  reported as ``untracked``: a gap in the lineage.
+  ``disabled`` with a reason code of :mod:`memberdesk.core.reasons` (``missing_column``
+  {table, column} when a column of its lineage is gone). A metric whose value moved although
+  its lineage touches no change is reported as ``untracked``: a gap in the lineage.
 
 Both loads are evaluated at the same as-of date (the caller's), so that only the data differ.
 """
@@ -93,7 +93,7 @@ class MetricImpact:
                 "status": self.status, "before": self.before, "after": self.after,
                 "change": self.change, "path": list(self.path),
                 "reason": None if self.reason is None else
-                {"code": self.reason.code, "params": self.reason.params}}
+                {"code": self.reason.code, "params": dict(self.reason.params)}}
 
 
 @dataclass(frozen=True, eq=False)
@@ -289,12 +289,12 @@ def _disabled_reason(metric_id: str, before: Load, after: Load,
         table, name = col.split(".", 1)
         fb, fa = before.dataset.validated.get(table), after.dataset.validated.get(table)
         if fb is not None and name in fb.columns and (fa is None or name not in fa.columns):
-            return Unavailable("missing_column", {"table": table, "column": name})
+            return Unavailable("missing_column", table=table, column=name)
         if fb is not None and fa is None:
-            return Unavailable("missing_table", {"table": table})
+            return Unavailable("no_table", table=table)
     if isinstance(why, Unavailable):
         return why
-    return Unavailable("not_computable", {"detail": str(why or "")})
+    return Unavailable("not_available")
 
 
 def compare_loads(before: Load, after: Load, *, as_of: pd.Timestamp | None = None) -> ImpactResult:

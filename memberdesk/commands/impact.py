@@ -75,7 +75,7 @@ def format_result(result: object) -> str:
     for m in r.metrics:  # type: ignore[attr-defined]
         if m.status == "unchanged":
             continue
-        why = f" [{m.reason.code} {m.reason.params}]" if m.reason else ""
+        why = f" [{m.reason.code}: {m.reason.text()}]" if m.reason else ""
         path = " -> ".join(m.path)
         lines.append(f"{m.status:<13} {m.metric}: {_num(m.before)} -> {_num(m.after)}{why}"
                      + (f"   via {path}" if path else ""))

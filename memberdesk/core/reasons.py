@@ -39,6 +39,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "member_ids_and_dates_needed": {"en": "policies with member ids and issue dates are needed",
                                     "zh_CN": "需要含会员编号和生效日期的保单数据"},
     "not_available": {"en": "not available", "zh_CN": "暂不可用"},
+    "no_complete_month": {"en": "no cohort month is complete at the as-of date",
+                          "zh_CN": "统计截止日无完整观察的队列月份"},
     "no_data_at_as_of": {"en": "no data at the as-of date", "zh_CN": "统计日无数据"},
     # ---- a figure with nothing to count in its window ----------------------------------------
     "no_exposure_12m": {"en": "no exposure in the 12 months to the as-of date",

@@ -119,7 +119,7 @@ def build_alerts(ctx: ReportContext, w: SheetWriter) -> None:
         ref = w.table(frame, labels=labels, formats=formats, main=True)
         _colour(ref, [a.level for a in result.alerts])
     for mid, why in result.unavailable.items():
-        w.note(s("not_monitored", lang, metric=get_metric(mid).name(lang), reason=why.text()))
+        w.note(s("not_monitored", lang, metric=get_metric(mid).name(lang), reason=why.text(lang)))
     alarmed = list(dict.fromkeys((a.metric, a.column) for a in result.active()
                                  if a.level == "alarm" and a.method != "cusum"))
     for metric, column in alarmed:

@@ -165,12 +165,14 @@ def test_risk_adjustment_by_product() -> None:
 
 def test_unavailable_metrics_are_listed_not_errors(flat_book: pd.DataFrame) -> None:
     result = compute_alerts(dataset(flat_book))
-    assert result.unavailable["csat"].code == "missing_table"
-    assert result.unavailable["claims_settled_after_30_days"].params == {"table": "claims"}
+    from memberdesk.core.reasons import Reason
+
+    assert result.unavailable["csat"] == Reason("no_table", table="service_contacts")
+    assert result.unavailable["claims_settled_after_30_days"].text("zh_CN")  # catalogue words
     no_end = flat_book.drop(columns=["end_date"])
     r = compute_alerts(dataset(no_end))
-    assert r.unavailable["free_look_cancellation_rate"].params == {"table": "policies",
-                                                                   "column": "end_date"}
+    assert r.unavailable["free_look_cancellation_rate"] == Reason("missing_column", table="policies",
+                                                                  column="end_date")
 
 
 def test_service_and_claims_metrics_count_by_hand() -> None:

@@ -37,7 +37,7 @@ form the segment ``"(missing)"``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal
 
@@ -51,6 +51,7 @@ from memberdesk.analysis.persistency import _last_measured_month, policy_flags
 from memberdesk.analysis.service import flag_arrays
 from memberdesk.core import schema
 from memberdesk.core.dataset import Dataset
+from memberdesk.core.reasons import Reason
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -59,22 +60,9 @@ MISSING_LEVEL = "(missing)"
 SETTLEMENT_DAYS = 30
 
 
-@dataclass(frozen=True)
-class Unavailable:
-    """Why a metric cannot be computed: a reason ``code`` with its ``params``
-    (``missing_table`` {table}, ``missing_column`` {table, column}, ``no_complete_month``
-    {}, ``generic_table`` {})."""
-
-    code: str
-    params: dict[str, str] = field(default_factory=dict)
-
-    def text(self) -> str:
-        p = self.params
-        return {"missing_table": f"no {p.get('table', '')} table loaded",
-                "missing_column": f"{p.get('table', '')} has no {p.get('column', '')} column",
-                "no_complete_month": "no cohort month is complete at the as-of date",
-                "generic_table": "the policies are a generic survival table (no dates)",
-                }.get(self.code, self.code)
+# Why a metric cannot be computed: a reason code of the one catalogue (``no_table`` {table},
+# ``missing_column`` {table, column}, ``generic_policies``, ``no_complete_month``).
+Unavailable = Reason
 
 
 @dataclass(frozen=True, eq=False)
@@ -115,12 +103,12 @@ def _policy_base(ds: Dataset, needs: tuple[str, ...] = ("end_date", "status")
                  ) -> tuple[pd.DataFrame, Any, Any, Any] | Unavailable:
     p = ds.policies
     if p is None:
-        return Unavailable("missing_table", {"table": "policies"})
+        return Reason("no_table", table="policies")
     if ds.generic or "issue_date" not in p.columns:
-        return Unavailable("generic_table")
+        return Reason("generic_policies")
     for col in needs:
         if col not in ds.validated[schema.POLICIES].columns:
-            return Unavailable("missing_column", {"table": "policies", "column": col})
+            return Reason("missing_column", table="policies", column=col)
     issue = _days(p, "issue_date")
     exit_ = _days(p, "exit_date")
     status = p["exit_status"].to_numpy(dtype=object)
@@ -160,7 +148,7 @@ def _persistency(month_no: int) -> Callable[[Dataset, MetricRule], MetricRows | 
         pol, issue, _, _ = base
         ok = ~np.isnat(issue)
         if not ok.all():
-            return Unavailable("missing_column", {"table": "policies", "column": "issue_date"})
+            return Reason("missing_column", table="policies", column="issue_date")
         flags, _ = policy_flags(ds, pol, issue, month_no, rule.free_look_days)
         due = cal.month_index(issue) + month_no - 1
         cohort = flags["cohort_count"] > 0
@@ -176,12 +164,12 @@ def _benefit_usage(ds: Dataset, rule: MetricRule) -> MetricRows | Unavailable:
     pol, issue, exit_, _ = base
     usage = ds.benefit_usage
     if usage is None:
-        return Unavailable("missing_table", {"table": "benefit_usage"})
+        return Reason("no_table", table="benefit_usage")
     for table, frame in (("policies", pol), ("benefit_usage", usage)):
         if "member_id" not in frame.columns:
-            return Unavailable("missing_column", {"table": table, "column": "member_id"})
+            return Reason("missing_column", table=table, column="member_id")
     if "used_at" not in usage.columns:
-        return Unavailable("missing_column", {"table": "benefit_usage", "column": "used_at"})
+        return Reason("missing_column", table="benefit_usage", column="used_at")
     ids = _member_index(ds)
     last = cal.last_complete_month(ds.as_of)
     months = np.arange(last - rule.history_months - rule.window_months + 2, last + 1)
@@ -227,10 +215,10 @@ def _contacts(metric: str) -> Callable[[Dataset, MetricRule], MetricRows | Unava
     def build(ds: Dataset, rule: MetricRule) -> MetricRows | Unavailable:
         c = ds.service_contacts
         if c is None:
-            return Unavailable("missing_table", {"table": "service_contacts"})
+            return Reason("no_table", table="service_contacts")
         for col in ("started_at", *needs):
             if col not in c.columns:
-                return Unavailable("missing_column", {"table": "service_contacts", "column": col})
+                return Reason("missing_column", table="service_contacts", column=col)
         started = _days(c, "started_at")
         ok = ~np.isnat(started)
         x, n = pick(flag_arrays(c))
@@ -243,10 +231,10 @@ def _contacts(metric: str) -> Callable[[Dataset, MetricRule], MetricRows | Unava
 def _claims_late(ds: Dataset, rule: MetricRule) -> MetricRows | Unavailable:
     c = ds.claims
     if c is None:
-        return Unavailable("missing_table", {"table": "claims"})
+        return Reason("no_table", table="claims")
     for col in ("reported_at", "settled_at"):
         if col not in c.columns:
-            return Unavailable("missing_column", {"table": "claims", "column": col})
+            return Reason("missing_column", table="claims", column=col)
     reported, settled = _days(c, "reported_at"), _days(c, "settled_at")
     ok = ~np.isnat(reported)
     as_of = cal.day(ds.as_of)

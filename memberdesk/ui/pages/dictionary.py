@@ -155,7 +155,7 @@ class DictionaryPage(AnalysisPage):
                     for v in result.vocabulary]
         self.impact_note.setText("; ".join(changes) or self.tr("No column or vocabulary change."))
         rows = [{"metric": m.metric, "status": m.status, "before": m.before, "after": m.after,
-                 "change": m.change, "reason": "" if m.reason is None else m.reason.text(),
+                 "change": m.change, "reason": "" if m.reason is None else m.reason.text(current_lang(self)),
                  "path": " → ".join(m.path)} for m in result.metrics if m.status != "unchanged"]
         fill_table(self.impact_table, self.impact_model,
                    pd.DataFrame(rows, columns=["metric", "status", "before", "after", "change",
