@@ -65,6 +65,12 @@ def test_inbox_funnel_and_cusum(qtbot) -> None:  # type: ignore[no-untyped-def]
     # the CUSUM of broker crosses the alarm threshold in the jump months
     cusum = page.cusum.data_frame()
     assert cusum["cusum"].iloc[-1] >= 5.0 and len(cusum) == 12
+    # the policies behind broker's alarm: issued in the three flagged months, no member ids
+    behind = page.behind_model.frame()
+    book = ds.validated["policies"]
+    want_n = int(((book["channel"] == "broker")
+                  & book["issue_date"].dt.strftime("%Y-%m").isin(["2026-08", "2026-09", "2026-10"])).sum())
+    assert len(behind) == want_n and "member_id" not in behind.columns
     page.select_segment("agency")
     assert page.cusum.data_frame()["cusum"].iloc[-1] < 3.0
     assert not page.ack_button.isEnabled()            # no workspace: no history to keep notes

@@ -397,3 +397,22 @@ def extra_segment_columns(ds: Dataset, max_levels: int) -> list[str]:
         if 2 <= series.nunique(dropna=True) <= max_levels:
             out.append(col)
     return out
+
+
+POLICY_DETAIL_COLUMNS = ("policy_id", "member_id", "product", "channel", "issue_date",
+                         "exit_date", "exit_status", "annual_premium")
+
+
+def policies_behind(ds: Dataset, column: str, segment: str, first_month: str, last_month: str,
+                    limit: int = 500) -> pd.DataFrame:
+    """The policies of segment ``column = segment`` issued in the months ``first_month`` ..
+    ``last_month`` (``YYYY-MM``), for a look behind a policy metric's alert (at most ``limit``
+    rows, most recent issue first). Empty when the column is not a policy column."""
+    p = ds.policies
+    if p is None or column not in p.columns or "issue_date" not in p.columns:
+        return pd.DataFrame(columns=list(POLICY_DETAIL_COLUMNS))
+    values = p[column].astype(object).where(p[column].notna(), MISSING_LEVEL).astype(str)
+    month = p["issue_date"].dt.strftime("%Y-%m")
+    keep = (values == str(segment)) & (month >= first_month) & (month <= last_month)
+    cols = [c for c in POLICY_DETAIL_COLUMNS if c in p.columns]
+    return p.loc[keep, cols].sort_values("issue_date", ascending=False).head(limit).reset_index(drop=True)

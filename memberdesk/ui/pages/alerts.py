@@ -76,9 +76,13 @@ class AlertsPage(AnalysisPage):
         self.funnel_panel = self.register_panel(ChartPanel(self.funnel, self.tr("Funnel plot")))
         self.cusum = CusumChart()
         self.cusum_panel = self.register_panel(ChartPanel(self.cusum, self.tr("CUSUM")))
+        self.behind, self.behind_model = make_table()
+        self.behind.setToolTip(self.tr("Policies of the selected segment in the flagged months "
+                                       "(personal data left out)"))
         charts = QSplitter(Qt.Orientation.Vertical)
         charts.addWidget(self.funnel_panel)
         charts.addWidget(self.cusum_panel)
+        charts.addWidget(self.behind)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(inbox_box)
         split.addWidget(charts)
@@ -173,6 +177,21 @@ class AlertsPage(AnalysisPage):
         rule = self.result.rules.for_metric(metric)
         self.cusum.set_series(rows.reset_index(drop=True), rule.cusum_alert_h, rule.cusum_alarm_h)
         self.cusum_panel.set_title(self.tr("CUSUM: {0} = {1}").format(column, segment))
+        self.show_policies(metric, column, segment, list(rows["month"]))
+
+    def show_policies(self, metric: str, column: str, segment: str, months: list[str]) -> None:
+        """The policies behind a policy metric's segment over the funnel window; personal
+        columns (member ids, birth dates) are left out."""
+        from memberdesk.analysis.alerts.monitored import MONITORED, policies_behind
+        from memberdesk.report.safety import is_personal
+
+        entity = next((m.entity for m in MONITORED if m.id == metric), None)
+        window = self.result.rules.for_metric(metric).window_months
+        frame = pd.DataFrame()
+        if entity == "policies" and self.dataset is not None and months:
+            frame = policies_behind(self.dataset, column, segment, months[-window], months[-1])
+            frame = frame[[c for c in frame.columns if not is_personal(c)]]
+        fill_table(self.behind, self.behind_model, frame)
 
     # ---- acknowledgement ----------------------------------------------------------------
 
