@@ -34,6 +34,7 @@ from memberdesk.core.progress import Progress, check_cancelled, ensure
 from memberdesk.core.validation_report import REJECTED_COLUMNS, TableReport, ValidationReport
 
 REJECTED_SAMPLE = 1000
+_REASONS = rules._REASON_ORDER  # the file path's reason codes, in its order
 _ORDER = (schema.MEMBERS, schema.POLICIES, schema.CLAIMS, schema.BENEFIT_USAGE,
           schema.SERVICE_CONTACTS)
 _BAND_ORDER = {"premium_band": [b[2] for b in PREMIUM_BANDS], "age_band": [b[2] for b in AGE_BANDS]}
@@ -258,13 +259,14 @@ def open_book(data: Sequence[str] | str, *, tables: Mapping[str, TableRef] | Non
         found = _find_tables(conn, dict(tables or {}))
         report = ValidationReport()
         checked: dict[str, _Table] = {}
+        counts: dict[str, dict[str, Any]] = {}
         references: dict[str, ir.Table] = {}
         todo = [t for t in _ORDER if t in found]
         for i, name in enumerate(todo):
             check_cancelled(progress)
             prog.status(f"Checking {name}")
             ref, kinds, mapping = found[name]
-            table = _check_table(conn, name, ref, kinds, mapping, today, references)
+            table, counts[name] = _check_table(conn, name, ref, kinds, mapping, today, references)
             checked[name] = table
             report.messages += table.canonical.messages
             if name == schema.MEMBERS:
@@ -273,7 +275,7 @@ def open_book(data: Sequence[str] | str, *, tables: Mapping[str, TableRef] | Non
                 references["policy_id"] = table.canonical.accepted.select("policy_id")
             prog.fraction((i + 1) / len(todo))
         book = EngineBook(conn, url, checked, report, None)
-        _count(book, today)
+        _count(book, counts)
     except BaseException:
         conn.close()
         raise
@@ -317,20 +319,16 @@ def _find_tables(conn: Connection, explicit: dict[str, TableRef]
 
 
 def _check_table(conn: Connection, name: str, ref: TableRef, kinds: dict[str, ColumnType],
-                 mapping: ColumnMapping, today: dt.date, references: Mapping[str, ir.Table]) -> _Table:
+                 mapping: ColumnMapping, today: dt.date, references: Mapping[str, ir.Table]
+                 ) -> tuple[_Table, dict[str, Any]]:
+    """Type and validate one table; returns it with its counts (:func:`_counts`)."""
     source = ibis.table(ibis.schema(dict(kinds)), name=ref.name, database=ref.database)
     dialect = conn.dialect
 
-    def run(expr: ir.Expr) -> pa.Table:
-        return conn.arrow(str(ibis.to_sql(expr, dialect=dialect)))
-
     def fetch(t: ir.Table, column: str) -> list[Any] | None:
-        values = run(t.select(column).distinct().limit(rules.DISTINCT_LIMIT + 1)).column(0).to_pylist()
+        expr = t.select(column).distinct().limit(rules.DISTINCT_LIMIT + 1)
+        values = conn.arrow(str(ibis.to_sql(expr, dialect=dialect))).column(0).to_pylist()
         return None if len(values) > rules.DISTINCT_LIMIT else values
-
-    def has_duplicates(t: ir.Table, column: str) -> bool:
-        row = run(t.aggregate(n=t[column].count(), d=t[column].nunique())).to_pylist()[0]
-        return bool(row["n"] != row["d"])
 
     spec = schema.TABLE_SPECS[name]
     mapped = set(mapping.mapped.values())
@@ -339,36 +337,58 @@ def _check_table(conn: Connection, name: str, ref: TableRef, kinds: dict[str, Co
                         "duration/event tables are read from files only", file=ref.display)
     if spec.id_column and spec.column(spec.id_column).required and spec.id_column not in mapped:
         raise DataError(f"the {name} table has no {spec.id_column} column", file=ref.display)
-    canon = rules.canonical(name, source, kinds, mapping, fetch, today=today,
-                            references=references, has_duplicates=has_duplicates)
-    return _Table(ref, kinds, mapping, canon)
+
+    def build(duplicates: bool) -> rules.Canonical:
+        return rules.canonical(name, source, kinds, mapping, fetch, today=today,
+                               references=references, duplicates=duplicates)
+
+    # One scan counts the reasons and tells whether ids repeat; only then is the window that
+    # keeps the first row of each id built, and the reasons counted again.
+    canon = build(False)
+    counts = _counts(conn, name, canon, check_ids=True)
+    if counts.get("ids", 0) != counts.get("distinct_ids", 0):
+        canon = build(True)
+        counts = _counts(conn, name, canon, check_ids=False)
+    # No row rejected (the usual warehouse table, or a book written by `memberdesk import`):
+    # the analyses skip evaluating the rules row by row.
+    canon.clean = not counts["reasons"]
+    return _Table(ref, kinds, mapping, canon), counts
 
 
-def _count(book: EngineBook, today: dt.date) -> None:
-    """Validation counts by table and reason, rejected samples, and the latest date (one
-    aggregate query per table, plus one bounded sample where rows were rejected)."""
+def _counts(conn: Connection, name: str, canon: rules.Canonical, *, check_ids: bool) -> dict[str, Any]:
+    """Rows, rows per reason, the latest accepted date and (``check_ids``) the number of ids
+    and of distinct ids: one aggregate query, no GROUP BY."""
+    c = canon.table
+    spec = schema.TABLE_SPECS[name]
+    aggs: dict[str, ir.Value] = {"read": c.count()}
+    for i, reason in enumerate(_REASONS):
+        aggs[f"r{i}"] = (c["_reason"] == i).ifelse(1, 0).sum()
+    dates = [col.name for col in spec.columns if col.kind == "date" and col.name in c.columns
+             and col.name != "birth_date"]
+    for i, d in enumerate(dates):
+        aggs[f"max{i}"] = c[d].max(where=c["_ok"])
+    if check_ids and spec.id_column and spec.column(spec.id_column).unique and spec.id_column in c.columns:
+        aggs["ids"] = c[spec.id_column].count()
+        aggs["distinct_ids"] = c[spec.id_column].nunique()
+    row = conn.arrow(str(ibis.to_sql(c.aggregate(**aggs), dialect=conn.dialect))).to_pylist()[0]
+    reasons = {r: int(row[f"r{i}"] or 0) for i, r in enumerate(_REASONS) if row[f"r{i}"]}
+    latest = [row[f"max{i}"] for i in range(len(dates)) if row[f"max{i}"] is not None]
+    latest = [v.date() if isinstance(v, dt.datetime) else v for v in latest]
+    return {"read": int(row["read"]), "reasons": reasons, "latest": max(latest) if latest else None,
+            "ids": row.get("ids"), "distinct_ids": row.get("distinct_ids")}
+
+
+def _count(book: EngineBook, counts: Mapping[str, Mapping[str, Any]]) -> None:
+    """The validation report from each table's counts, with a bounded rejected sample."""
     latest: dt.date | None = None
     for name, t in book.tables.items():
-        c = t.canonical.table
-        dates = [col for col in schema.TABLE_SPECS[name].column_names
-                 if schema.TABLE_SPECS[name].column(col).kind == "date" and col in c.columns
-                 and col != "birth_date"]
-        aggs = {"n": c.count(), **{f"max_{i}": c[d].max() for i, d in enumerate(dates)}}
-        rows = book.run(c.group_by("_reason").aggregate(**aggs)).to_pylist()
-        report = TableReport(name, files=[f"{book.url.display} {t.ref.display}"])
-        for row in rows:
-            n = int(row["n"])
-            report.read += n
-            if row["_reason"] is None:
-                report.accepted += n
-                for i in range(len(dates)):
-                    v = row[f"max_{i}"]
-                    if v is not None:
-                        v = v.date() if isinstance(v, dt.datetime) else v
-                        latest = v if latest is None or v > latest else latest
-            else:
-                report.rejected += n
-                report.reasons[row["_reason"]] = n
+        c = counts[name]
+        report = TableReport(name, files=[f"{book.url.display} {t.ref.display}"], read=c["read"],
+                             reasons=dict(c["reasons"]))
+        report.rejected = sum(report.reasons.values())
+        report.accepted = report.read - report.rejected
+        if c["latest"] is not None:
+            latest = c["latest"] if latest is None or c["latest"] > latest else latest
         book.report.tables.append(report)
         if report.rejected:
             book.report.rejected = pd.concat(
@@ -383,8 +403,9 @@ def _rejected_sample(book: EngineBook, name: str, t: _Table) -> pd.DataFrame:
     id_col = schema.TABLE_SPECS[name].id_column
     source = ibis.table(ibis.schema(dict(t.kinds)), name=t.ref.name, database=t.ref.database)
     del source
-    rej = c.filter(c["_reason"].notnull()).limit(REJECTED_SAMPLE)
+    rej = c.filter(~c["_ok"]).limit(REJECTED_SAMPLE)
     frame = book.run(rej).to_pandas()
+    frame["_reason"] = [_REASONS[int(i)] for i in frame["_reason"]]
     values = []
     for _, r in frame.iterrows():
         col = r["_column"]

@@ -145,7 +145,9 @@ def _parquet_views(paths: tuple[str, ...]) -> dict[str, list[str]]:
 
 class PostgresConnection:
     """A PostgreSQL session in read-only mode. The password comes from ``PGPASSWORD``,
-    ``~/.pgpass`` (read by libpq) or ``password`` (a prompt's answer, kept in memory only)."""
+    ``~/.pgpass`` (read by libpq) or ``password`` (a prompt's answer, kept in memory only).
+    ``work_mem`` is raised for the session so that the unknown-member check (``NOT IN`` the
+    accepted member ids) runs as one hashed subplan, not one scan per row."""
 
     engine = "postgres"
     dialect = "postgres"
@@ -155,7 +157,7 @@ class PostgresConnection:
 
         self._psycopg = psycopg
         kwargs: dict[str, Any] = {"connect_timeout": CONNECT_TIMEOUT_S, "autocommit": True,
-                                  "options": "-c default_transaction_read_only=on"}
+                                  "options": "-c default_transaction_read_only=on -c work_mem=256MB"}
         if password is not None:
             kwargs["password"] = password
         try:
