@@ -614,3 +614,36 @@ BY_CONTEXT.update({
     ("DriversPage", "Who to call: Retention list →"): "应联系谁：挽留名单 →",
     ("DriversPage", "Lapse-risk scores of every in-force policy"): "每件有效保单的失效风险评分",
 })
+
+# ---- early warning and lineage (issue 14): the Alerts page, its charts, cockpit badges and
+# the Dictionary's graph and impact views. Context-scoped so no other page's text changes.
+_ALERTS: dict[str, str] = {
+    "Alerts": "预警", "Show": "显示", "All alerts": "全部预警", "Alarms only": "仅报警",
+    "Acknowledge…": "确认…", "Acknowledge alert": "确认预警", "Note:": "备注：",
+    "Funnel plot": "漏斗图", "CUSUM": "CUSUM 控制图",
+    "Funnel plot: {0} by {1}, {2} ({3})": "漏斗图：{0}（按{1}），{2}（{3}）",
+    "CUSUM: {0} = {1}": "CUSUM：{0} = {1}",
+    "Save a workspace to keep the alert history": "保存工作区后才能保留预警记录",
+    "Policies of the selected segment in the flagged months (personal data left out)":
+        "所选分群在预警月份的保单（不含个人信息）",
+    "Segments outside their funnel limits (95 % alert, 99.8 % alarm, adjusted when the segments "
+    "are overdispersed) or with a risk-adjusted CUSUM signal over monthly cohorts.":
+        "超出漏斗图控制限（95% 预警、99.8% 报警，分群过度离散时调整）或按月度队列的风险调整 CUSUM "
+        "发出信号的分群。",
+    "alarm": "报警", "alert": "预警", "new": "新增", "ongoing": "持续", "resolved": "已解除",
+}
+_DICTIONARY: dict[str, str] = {
+    "(choose a column)": "（选择字段）", "Comparing…": "正在比较…", "Definition": "定义",
+    "Depends on {0}": "依赖 {0} 的内容", "Impact": "影响分析",
+    "Impact of the last reload": "上次重新加载的影响", "Lineage graph": "血缘图",
+    "Lineage of column:": "字段血缘：", "Lineage of {0}": "{0} 的血缘",
+    "No column or vocabulary change.": "字段与取值均无变化。",
+    "Reload data with a different data model to compare.": "以不同数据模型重新加载数据后可进行比较。",
+}
+BY_CONTEXT.update({("AlertsPage", k): v for k, v in _ALERTS.items()})
+BY_CONTEXT.update({("DictionaryPage", k): v for k, v in _DICTIONARY.items()})
+BY_CONTEXT.update({
+    ("CockpitPage", "⚠ Alarm in a segment"): "⚠ 有分群报警",
+    ("CockpitPage", "Alarm (see the Alerts page): {0}"): "报警（见预警页）：{0}",
+})
+ZH.update({"Denominator": "分母", "Expected": "预期", "Observed": "实际"})
