@@ -35,3 +35,17 @@ def test_alerts_sheet_and_summary_lines(lang: str) -> None:
     lines = summary_lines(ctx)
     assert len(lines) == 2 and all("broker" in line and "2026-08" in line for line in lines)
     assert ("犹豫期撤单率" if lang == "zh_CN" else "Free-look cancellation rate") in lines[0]
+
+
+def test_workbook_has_the_alerts_sheet_after_the_summary_and_alarm_lines(tmp_path) -> None:
+    from openpyxl import load_workbook
+
+    from memberdesk.report.workbook import write_report
+
+    path = write_report(dataset(make_book(jump=True)), tmp_path / "r.xlsx")
+    wb = load_workbook(path)
+    assert wb.sheetnames[:2] == ["Summary", "Alerts"]
+    summary = [str(c.value) for row in wb["Summary"].iter_rows() for c in row if c.value]
+    lines = [t for t in summary if t.startswith("Alarm: Free-look cancellation rate")]
+    assert len(lines) == 2 and all("broker" in t for t in lines)
+    assert len(wb["Alerts"]._charts) == 1
