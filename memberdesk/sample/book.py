@@ -32,7 +32,7 @@ import pandas as pd
 from memberdesk.core import schema
 from memberdesk.sample import catalog as cat
 from memberdesk.sample.claims import draw_claims
-from memberdesk.sample.payments import premium_payments
+from memberdesk.sample.payments import premium_payments, quarterly_payers
 from memberdesk.sample.simulation import FREQUENCIES, NO_DAY, PENDING, STATUS_NAMES, Book, simulate
 from memberdesk.sample.writers import write_csv, write_gb18030_policies, write_workbook
 
@@ -71,6 +71,7 @@ def generate_book(members: int = DEFAULT_MEMBERS, seed: int = DEFAULT_SEED,
     book = simulate(rng, members, end)
     claims = draw_claims(rng, book)
     policies, policy_ids = _policies(book)
+    policies = quarterly_payers(policies, seed)
     return {
         schema.MEMBERS: _members(book),
         schema.POLICIES: policies,

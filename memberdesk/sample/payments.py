@@ -2,9 +2,13 @@
 policy, from its issue date to its end (or the book's end).
 
 Model (assumptions, not data):
-* annual payers owe the annual premium on each anniversary, monthly payers 1/12 of it on each
-  monthiversary (``issue %m+% k`` months, clipped to the month's end); single-premium policies
-  have no instalment rows (their one premium is on the policy);
+* the simulation has annual, monthly and single-premium payers; :func:`quarterly_payers` makes
+  30% of the annual payers quarterly payers (their lapses stay at anniversaries, which are
+  quarterly due dates too);
+* annual payers owe the annual premium on each anniversary, quarterly payers a quarter of it
+  every 3 months, monthly payers 1/12 of it on each monthiversary (``issue %m+% k`` months,
+  clipped to the month's end); single-premium policies have no instalment rows (their one
+  premium is on the policy);
 * in force, surrendered, death and matured policies pay every instalment due up to their end:
   ~91% on or before the due date (0-10 days early or 0-5 days late), ~6.5% late within the
   60-day grace period (a cure), ~1.5% after the grace period, ~1% of instalments paid in two
@@ -13,8 +17,8 @@ Model (assumptions, not data):
   least the last one) are unpaid, earlier ones are paid as above;
 * a payment dated after the book's end is not yet made (empty paid date).
 
-The draws use their own generator (``default_rng([seed, 16])``) so the other tables of a book do
-not change when this model does.
+The draws use their own generators (``default_rng([seed, 16])`` for payments, ``[seed, 17]``
+for quarterly payers) so the other tables of a book do not change when this model does.
 """
 from __future__ import annotations
 
@@ -24,7 +28,17 @@ import numpy as np
 import pandas as pd
 
 GRACE_DAYS = 60
-_STEP_MONTHS = {"annual": 12, "monthly": 1}
+_STEP_MONTHS = {"annual": 12, "quarterly": 3, "monthly": 1}
+QUARTERLY_SHARE = 0.3
+
+
+def quarterly_payers(policies: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """``policies`` with :data:`QUARTERLY_SHARE` of the annual payers paying quarterly."""
+    rng = np.random.default_rng([seed, 17])
+    freq = policies["payment_frequency"].to_numpy(dtype=object).copy()
+    annual = freq == "annual"
+    freq[annual & (rng.random(len(freq)) < QUARTERLY_SHARE)] = "quarterly"
+    return policies.assign(payment_frequency=pd.Series(freq, index=policies.index, dtype=object))
 
 
 def premium_payments(policies: pd.DataFrame, seed: int, end: date) -> pd.DataFrame:

@@ -60,7 +60,7 @@ def test_vocabularies(book_3000: dict[str, pd.DataFrame]) -> None:
     assert set(p["channel"]) == {"online", "partner platform", "bancassurance", "agency", "broker"}
     assert set(p["product_type"]) == {"term life", "whole life", "critical illness", "medical",
                                       "annuity"}
-    assert set(p["payment_frequency"]) == {"annual", "monthly", "single"}
+    assert set(p["payment_frequency"]) == {"annual", "quarterly", "monthly", "single"}
     single_types = set(p.loc[p["payment_frequency"] == "single", "product_type"])
     assert single_types == {"annuity", "whole life"}
     assert set(m["gender"]) == {"F", "M"}
