@@ -74,6 +74,12 @@ def test_inbox_funnel_and_cusum(qtbot) -> None:  # type: ignore[no-untyped-def]
     page.select_segment("agency")
     assert page.cusum.data_frame()["cusum"].iloc[-1] < 3.0
     assert not page.ack_button.isEnabled()            # no workspace: no history to keep notes
+    # filters: by metric; the metrics the data cannot feed are named with their reason
+    page.metric_box.setCurrentIndex(page.metric_box.findData("csat"))
+    assert page.metric_box.findData("csat") == -1 and page.model.rowCount() == 2
+    assert "service contacts" in page.not_monitored.text()
+    page.level_box.setCurrentIndex(page.level_box.findData("alarm"))
+    assert page.model.rowCount() == 2
 
 
 def test_acknowledge_writes_the_history_beside_the_workspace(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]

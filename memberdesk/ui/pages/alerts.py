@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 
 from memberdesk.ui.charts.base import ChartPanel
 from memberdesk.ui.charts.cusum import CusumChart
@@ -58,6 +58,10 @@ class AlertsPage(AnalysisPage):
         self.level_box = self.persist("level", self.combo(self.tr("Show"), [
             (self.tr("All alerts"), "all"), (self.tr("Alarms only"), "alarm")]))
         self.level_box.currentIndexChanged.connect(self._fill_inbox)
+        self.metric_box = self.combo(self.tr("Metric"), [(self.tr("All metrics"), None)])
+        self.metric_box.currentIndexChanged.connect(self._fill_inbox)
+        self.not_monitored = QLabel("")
+        self.not_monitored.setWordWrap(True)
         self.inbox, self.model = make_table()
         self.inbox.setSelectionBehavior(self.inbox.SelectionBehavior.SelectRows)
         self.inbox.clicked.connect(lambda index: self.select_alert(index.row()))
@@ -67,6 +71,7 @@ class AlertsPage(AnalysisPage):
         lay = QVBoxLayout(inbox_box)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.inbox, 1)
+        lay.addWidget(self.not_monitored)
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(self.ack_button)
@@ -105,12 +110,31 @@ class AlertsPage(AnalysisPage):
         self.ack_button.setEnabled(self.history_path() is not None)
         self.ack_button.setToolTip("" if self.history_path() else
                                    self.tr("Save a workspace to keep the alert history"))
+        self._fill_metrics(res)
         self._fill_inbox()
         if self.shown:
             self.select_alert(0)
         elif len(res.funnel):
             first = res.funnel.iloc[0]
             self.show_funnel(str(first["metric"]), str(first["column"]))
+
+    def _fill_metrics(self, res: Any) -> None:
+        """The metric filter lists the metrics with an alert; the note lists the metrics that
+        cannot be monitored on the data, with their reason."""
+        from memberdesk.analysis.metrics import get_metric
+
+        lang = self._lang()
+        keep = self.metric_box.currentData()
+        self.metric_box.blockSignals(True)
+        self.metric_box.clear()
+        self.metric_box.addItem(self.tr("All metrics"), None)
+        for mid in dict.fromkeys(a.metric for a in res.alerts):
+            self.metric_box.addItem(get_metric(mid).name(lang), mid)
+        index = self.metric_box.findData(keep)
+        self.metric_box.setCurrentIndex(max(index, 0))
+        self.metric_box.blockSignals(False)
+        self.not_monitored.setText("; ".join(
+            f"{get_metric(mid).name(lang)}: {why.text(lang)}" for mid, why in res.unavailable.items()))
 
     def _fill_inbox(self) -> None:
         from memberdesk.analysis.metrics import get_metric
@@ -119,7 +143,9 @@ class AlertsPage(AnalysisPage):
         if res is None:
             return
         only_alarms = self.level_box.currentData() == "alarm"
-        self.shown = [a for a in res.alerts if not only_alarms or a.level == "alarm"]
+        metric = self.metric_box.currentData()
+        self.shown = [a for a in res.alerts if (not only_alarms or a.level == "alarm")
+                      and (metric is None or a.metric == metric)]
         rows = [{"level": self.tr(a.level), "status": self.tr(a.status),
                  "metric": get_metric(a.metric).name(self._lang()),
                  "segment": f"{a.column} = {a.segment_value}", "value": a.value,

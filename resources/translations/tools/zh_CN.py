@@ -631,6 +631,7 @@ _ALERTS: dict[str, str] = {
         "超出漏斗图控制限（95% 预警、99.8% 报警，分群过度离散时调整）或按月度队列的风险调整 CUSUM "
         "发出信号的分群。",
     "alarm": "报警", "alert": "预警", "new": "新增", "ongoing": "持续", "resolved": "已解除",
+    "Metric": "指标", "All metrics": "全部指标",
 }
 _DICTIONARY: dict[str, str] = {
     "(choose a column)": "（选择字段）", "Comparing…": "正在比较…", "Definition": "定义",
