@@ -61,6 +61,7 @@ def write_book(ds: Dataset, out: Path) -> None:
         try:
             for name, frame in ds.validated.items():
                 _write(con, name, frame)
+                _declare_key(con, name, frame)
             _write(con, "rejected", ds.report.rejected.astype(
                 {"row": "Int64"}) if len(ds.report.rejected) else ds.report.rejected.astype(str))
         finally:
@@ -82,3 +83,16 @@ def _write(con: object, name: str, frame: pd.DataFrame) -> None:
     con.register("_md_frame", frame)  # type: ignore[attr-defined]
     con.execute(f"CREATE TABLE {quoted} AS SELECT * FROM _md_frame")  # type: ignore[attr-defined]
     con.unregister("_md_frame")  # type: ignore[attr-defined]
+
+
+def _declare_key(con: object, name: str, frame: pd.DataFrame) -> None:
+    """A PRIMARY KEY on the table's id column (validated: unique, and here without nulls), so
+    that engine books skip their duplicate-id scan on this table."""
+    from memberdesk.core import schema
+
+    spec = schema.TABLE_SPECS.get(name)
+    key = None if spec is None else spec.id_column
+    if key is None or key not in frame.columns or frame[key].isna().any():
+        return
+    q = '"' + name.replace('"', '""') + '"'
+    con.execute(f'ALTER TABLE {q} ADD PRIMARY KEY ("{key}")')  # type: ignore[attr-defined]

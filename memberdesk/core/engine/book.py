@@ -345,7 +345,10 @@ def _check_table(conn: Connection, name: str, ref: TableRef, kinds: dict[str, Co
     # One scan counts the reasons and tells whether ids repeat; only then is the window that
     # keeps the first row of each id built, and the reasons counted again.
     canon = build(False)
-    counts = _counts(conn, name, canon, check_ids=True)
+    id_source = mapping.source_of(spec.id_column) if spec.id_column else None
+    keyed = id_source is not None and kinds.get(id_source) == "string" \
+        and id_source in conn.unique_columns(ref)
+    counts = _counts(conn, name, canon, check_ids=not keyed)
     if counts.get("ids", 0) != counts.get("distinct_ids", 0):
         canon = build(True)
         counts = _counts(conn, name, canon, check_ids=False)
@@ -361,7 +364,7 @@ def _counts(conn: Connection, name: str, canon: rules.Canonical, *, check_ids: b
     c = canon.table
     spec = schema.TABLE_SPECS[name]
     aggs: dict[str, ir.Value] = {"read": c.count()}
-    for i, reason in enumerate(_REASONS):
+    for i in range(len(_REASONS)):
         aggs[f"r{i}"] = (c["_reason"] == i).ifelse(1, 0).sum()
     dates = [col.name for col in spec.columns if col.kind == "date" and col.name in c.columns
              and col.name != "birth_date"]

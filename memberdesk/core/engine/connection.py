@@ -1,7 +1,8 @@
 """Read-only connections to the engines, one small class each, with the same five methods.
 
 ``tables()`` lists the tables and views, ``columns(ref)`` gives a table's columns with a coarse
-type (the only distinction the rules need), ``arrow(sql)`` runs one query and returns an Arrow
+type (the only distinction the rules need), ``unique_columns(ref)`` the columns a key
+constraint keeps unique (their duplicate check is skipped), ``arrow(sql)`` runs one query and returns an Arrow
 table, ``cancel()`` stops the running query from another thread, ``close()`` ends the session.
 
 Safety (issue #13, point 7): DuckDB files are opened with ``read_only=True``; PostgreSQL
@@ -67,6 +68,8 @@ class Connection(Protocol):
 
     def columns(self, ref: TableRef) -> dict[str, ColumnType]: ...
 
+    def unique_columns(self, ref: TableRef) -> set[str]: ...
+
     def arrow(self, sql: str) -> pa.Table: ...
 
     def cancel(self) -> None: ...
@@ -113,6 +116,14 @@ class DuckDBConnection:
             "AND table_schema = ? AND table_catalog = current_database() ORDER BY ordinal_position",
             [ref.name, ref.database or "main"]).fetchall()
         return {name: coarse_type(kind) for name, kind in rows}
+
+    def unique_columns(self, ref: TableRef) -> set[str]:
+        """Columns a PRIMARY KEY or UNIQUE constraint holds unique on their own."""
+        rows = self.con.execute(
+            "SELECT constraint_column_names FROM duckdb_constraints() WHERE table_name = ? "
+            "AND schema_name = ? AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')",
+            [ref.name, ref.database or "main"]).fetchall()
+        return {cols[0] for (cols,) in rows if len(cols) == 1}
 
     def arrow(self, sql: str) -> pa.Table:
         try:
@@ -176,6 +187,16 @@ class PostgresConnection:
             "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = %s "
             "AND table_schema = %s ORDER BY ordinal_position", (ref.name, ref.database or "public"))
         return {name: coarse_type(kind) for name, kind in rows}
+
+    def unique_columns(self, ref: TableRef) -> set[str]:
+        """Columns a PRIMARY KEY or UNIQUE constraint holds unique on their own."""
+        rows = self._query(
+            "SELECT k.column_name, count(*) OVER (PARTITION BY c.constraint_name) FROM "
+            "information_schema.table_constraints c JOIN information_schema.key_column_usage k "
+            "ON k.constraint_name = c.constraint_name AND k.table_schema = c.table_schema "
+            "WHERE c.table_name = %s AND c.table_schema = %s "
+            "AND c.constraint_type IN ('PRIMARY KEY', 'UNIQUE')", (ref.name, ref.database or "public"))
+        return {name for name, n in rows if n == 1}
 
     def _query(self, sql: str, params: tuple[object, ...]) -> list[tuple[Any, ...]]:
         try:
@@ -251,6 +272,10 @@ class SparkConnection:
     def columns(self, ref: TableRef) -> dict[str, ColumnType]:
         frame = self.spark.table(_spark_name(ref))
         return {f.name: coarse_type(f.dataType.simpleString()) for f in frame.schema.fields}
+
+    def unique_columns(self, ref: TableRef) -> set[str]:
+        """Spark tables declare no enforced keys."""
+        return set()
 
     def arrow(self, sql: str) -> pa.Table:
         try:
