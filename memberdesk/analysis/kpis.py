@@ -124,6 +124,23 @@ class KPIResult:
         return pd.concat(parts, ignore_index=True)
 
 
+def usage_rate_trend(ds: Dataset) -> pd.DataFrame | None:
+    """The benefit-usage-rate KPI at its trend dates: members in force at each month-end who
+    used a benefit in the 12 months to it ÷ members in force then, at the 12 month-ends up to
+    as-of (``month_end`` as ``YYYY-MM``, ``usage_rate``). None when policies or usage lack
+    member ids or policies lack issue dates (the KPI's reasons)."""
+    p, usage = ds.policies, ds.benefit_usage
+    if p is None or usage is None or "member_id" not in p.columns or "member_id" not in usage.columns \
+            or "issue_date" not in p.columns:
+        return None
+    ends_ts = trend_dates(pd.Timestamp(ds.as_of))
+    ends = to_days(pd.Series(ends_ts))
+    starts = to_days(pd.Series([months_before(t, PERIOD_MONTHS) for t in ends_ts]))
+    ids, in_force = member_in_force_matrix(p, ends)
+    rate, _users = usage_rate_series(ids, in_force, usage, starts, ends)
+    return pd.DataFrame({"month_end": [t.strftime("%Y-%m") for t in ends_ts], "usage_rate": rate})
+
+
 Series = tuple[np.ndarray, Reason | None]  # values at every cut-off, or why it is undefined
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -109,14 +110,28 @@ def _fsync_folder(folder: Path) -> None:
 
 
 def _copy_mode(target: Path, tmp: Path) -> None:
-    """Give the new file the old file's permissions (or the usual 0666 & ~umask)."""
+    """Give the new file the old file's permissions (or the usual 0666 & ~umask).
+
+    The umask is never read with ``os.umask`` (which sets it, process-wide, for a moment: a
+    race with every other thread creating files, and this runs on worker threads): a new file
+    created with mode 0666 next to ``tmp`` gets exactly 0666 & ~umask from the system."""
     try:
         mode = target.stat().st_mode & 0o777
     except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
+        mode = _default_file_mode(tmp.parent)
     os.chmod(tmp, mode)
+
+
+def _default_file_mode(folder: Path) -> int:
+    """0666 & ~umask, read from a probe file created in ``folder`` and removed again."""
+    probe = folder / f".memberdesk-mode-{os.getpid()}-{threading.get_ident()}"
+    fd = os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
+    try:
+        return os.fstat(fd).st_mode & 0o777
+    finally:
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            probe.unlink()
 
 
 # ---- never overwrite an input ---------------------------------------------------------------

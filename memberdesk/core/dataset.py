@@ -421,8 +421,12 @@ class Dataset:
         return frame.reset_index(drop=True)
 
     def table(self, name: str) -> pd.DataFrame | None:
-        """The analysis view (windowed, filtered, derived) of a canonical table."""
-        return getattr(self, name)
+        """The analysis view (windowed, filtered, derived) of a canonical table; ``KeyError``
+        when ``name`` is not one (so ``table("as_of")`` cannot return some other attribute)."""
+        if name not in schema.TABLES:
+            raise KeyError(f"unknown table {name!r}; tables: {', '.join(schema.TABLES)}")
+        frame: pd.DataFrame | None = getattr(self, name)
+        return frame
 
     # ---- segments -------------------------------------------------------------------------
 

@@ -5,6 +5,8 @@ left in a Chinese sheet. Unknown values are shown unchanged.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from memberdesk.core.reasons import Reason, reason_text
 
 MODEL_NAMES_ZH: dict[str, str] = {
@@ -27,7 +29,7 @@ def model_name(model: str, label: str, lang: str) -> str:
     return MODEL_NAMES_ZH.get(model, label) if lang == "zh_CN" else label
 
 
-def word(value: object, lang: str) -> object:
+def word(value: Any, lang: str) -> Any:
     """"All", "Total", "issue"... in ``lang``; any other value unchanged."""
     if lang == "zh_CN" and isinstance(value, str):
         return SEGMENT_WORDS_ZH.get(value, value)

@@ -1,15 +1,14 @@
-"""What every sheet builder receives, and how a sheet says "not available" instead of vanishing.
+"""What every sheet builder receives.
 
-A sheet builder is ``build(ctx: ReportContext, w: SheetWriter) -> None``. It fetches its
-analysis through :func:`analysis_function` (so a module that has not landed yet, or that lacks
-the function, reads "not available in this version" rather than crashing the whole report),
-calls it once, and presents the result. Statistics are never recomputed here.
+A sheet builder is ``build(ctx: ReportContext, w: SheetWriter) -> None``. It imports its
+analysis function with a plain import (a renamed function fails the type check and the report
+tests, never quietly in a user's workbook), calls it once and presents the result. Statistics
+are never recomputed here. A sheet whose analysis cannot run on the data (AnalysisError,
+DataError) says why in a note; any other error is a bug and stops the report.
 """
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,10 +19,6 @@ from memberdesk.core.progress import Progress
 from memberdesk.report import report_strings as rs
 
 KEY_TIMES_MONTHS: tuple[float, ...] = (12.0, 24.0, 36.0, 60.0)
-
-
-class Unavailable(Exception):
-    """The analysis a sheet presents is not part of this version (module or function missing)."""
 
 
 @dataclass
@@ -69,21 +64,6 @@ class ReportContext:
     def scope_line(self) -> str:
         return rs.text("scope_line", self.lang, date=self.as_of_iso,
                        policies=f"{self.policies_in_scope():,}")
-
-
-def analysis_function(module: str, name: str) -> Callable[..., Any]:
-    """``memberdesk.analysis.<module>.<name>``, or :class:`Unavailable` when it is missing."""
-    full = f"memberdesk.analysis.{module}"
-    try:
-        mod = importlib.import_module(full)
-    except ImportError as exc:  # the module, or an analysis module it needs, is missing
-        if (exc.name or "").startswith("memberdesk.analysis"):
-            raise Unavailable(full) from exc
-        raise
-    fn = getattr(mod, name, None)
-    if fn is None:
-        raise Unavailable(f"{full}.{name}")
-    return fn
 
 
 def frame_of(result: Any, attribute: str | None = None) -> pd.DataFrame | None:

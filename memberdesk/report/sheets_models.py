@@ -13,7 +13,7 @@ import pandas as pd
 
 from memberdesk.report import analysis_terms as terms
 from memberdesk.report import charts, styles
-from memberdesk.report.context import KEY_TIMES_MONTHS, ReportContext, analysis_function, frame_of
+from memberdesk.report.context import KEY_TIMES_MONTHS, ReportContext, frame_of
 from memberdesk.report.layout import SheetWriter
 from memberdesk.report.safety import is_personal
 
@@ -62,7 +62,7 @@ def driver_options(ctx: ReportContext) -> dict[str, Any]:
 def build_drivers(ctx: ReportContext, w: SheetWriter) -> None:
     """Hazard ratios with 95% CIs and p-values (robust when clustered, with the naive SE
     beside), the proportional-hazards verdicts of R's cox.zph exact test and its transform."""
-    fit_cox = analysis_function("cox", "fit_cox")
+    from memberdesk.analysis.cox import fit_cox
     if ctx.ds.policies is None:
         w.note(ctx.t("no_table", table=ctx.table_label("policies")))
         return
@@ -138,7 +138,7 @@ NOT_REACHED = {"en": "beyond reach", "zh_CN": "未达到"}
 
 def build_projection(ctx: ReportContext, w: SheetWriter) -> None:
     """Parametric fits compared by AIC/BIC (best marked) and their projected retention."""
-    fit_parametric = analysis_function("parametric", "fit_parametric")
+    from memberdesk.analysis.parametric import fit_parametric
     if ctx.ds.policies is None:
         w.note(ctx.t("no_table", table=ctx.table_label("policies")))
         return
@@ -231,7 +231,7 @@ def _gray_section(ctx: ReportContext, w: SheetWriter, cumulative_incidence: Any)
 
 def build_decrements(ctx: ReportContext, w: SheetWriter) -> None:
     """Cumulative incidence of each exit cause at 12/24/36/60 months, with a chart."""
-    cumulative_incidence = analysis_function("competing", "cumulative_incidence")
+    from memberdesk.analysis.competing import cumulative_incidence
     if ctx.ds.policies is None:
         w.note(ctx.t("no_table", table=ctx.table_label("policies")))
         return
@@ -251,7 +251,7 @@ def build_decrements(ctx: ReportContext, w: SheetWriter) -> None:
     grid = np.arange(0, int(min(np.floor(longest), DECREMENT_GRID_MONTHS)) + 1, dtype=float)
     if len(grid) < 2:
         return
-    long = result.at_times(grid)
+    long = result.at_times(grid.tolist())
     long = long[long["group"] == result.groups[0]]
     wide = long.pivot_table(index="time", columns="cause", values="cif", aggfunc="first")
     wide = wide[[c for c in result.causes if c in wide.columns]]

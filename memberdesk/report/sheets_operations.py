@@ -12,7 +12,7 @@ import pandas as pd
 from memberdesk.core import schema
 from memberdesk.report import analysis_terms as terms
 from memberdesk.report import charts, sheets_service, styles
-from memberdesk.report.context import ReportContext, analysis_function
+from memberdesk.report.context import ReportContext
 from memberdesk.report.layout import SheetWriter
 
 MAX_CHART_LINES = 8
@@ -21,7 +21,7 @@ MAX_CHART_LINES = 8
 # ---- Benefits -------------------------------------------------------------------------------
 
 def build_benefits(ctx: ReportContext, w: SheetWriter) -> None:
-    benefit_usage = analysis_function("benefits", "benefit_usage")
+    from memberdesk.analysis.benefits import benefit_usage
     if not ctx.ds.has(schema.BENEFIT_USAGE):
         w.note(ctx.t("no_table", table=ctx.table_label("benefit_usage")))
         return
@@ -56,7 +56,7 @@ def build_benefits(ctx: ReportContext, w: SheetWriter) -> None:
 
 def _benefit_retention(ctx: ReportContext, w: SheetWriter) -> None:
     """Do benefit users stay longer? The naive and landmark comparisons side by side."""
-    retention = analysis_function("benefits", "benefit_retention")
+    from memberdesk.analysis.benefits import benefit_retention as retention
     try:
         comparison = retention(ctx.ds).comparison
     except Exception as exc:  # noqa: BLE001 - an optional panel: say why it is missing
@@ -104,7 +104,7 @@ build_service = sheets_service.build_service
 # ---- Claims ---------------------------------------------------------------------------------
 
 def build_claims(ctx: ReportContext, w: SheetWriter) -> None:
-    claim_settlement = analysis_function("claims", "claim_settlement")
+    from memberdesk.analysis.claims import claim_settlement
     if not ctx.ds.has(schema.CLAIMS):
         w.note(ctx.t("no_table", table=ctx.table_label("claims")))
         return

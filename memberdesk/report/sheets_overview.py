@@ -18,7 +18,7 @@ from memberdesk.core.validation_report import REJECTED_COLUMNS
 from memberdesk.report import analysis_terms as terms
 from memberdesk.report import report_strings as rs
 from memberdesk.report import styles
-from memberdesk.report.context import ReportContext, Unavailable, analysis_function
+from memberdesk.report.context import ReportContext
 from memberdesk.report.layout import SheetWriter
 from memberdesk.report.safety import is_personal
 
@@ -38,10 +38,7 @@ _UNIT_FORMATS: dict[str, str] = {
 def build_summary(ctx: ReportContext, w: SheetWriter) -> None:
     """Cockpit KPIs (value, previous period, change), then the data scope."""
     w.section(ctx.t("sec_kpis"))
-    try:
-        _kpi_table(ctx, w)
-    except Unavailable:
-        w.note(ctx.t("not_available", what=ctx.t("what_kpis")))
+    _kpi_table(ctx, w)
     _alarm_lines(ctx, w)
     _scope(ctx, w)
 
@@ -55,7 +52,7 @@ def _alarm_lines(ctx: ReportContext, w: SheetWriter) -> None:
 
 
 def _kpi_table(ctx: ReportContext, w: SheetWriter) -> None:
-    compute_kpis = analysis_function("kpis", "compute_kpis")
+    from memberdesk.analysis.kpis import compute_kpis
     result = compute_kpis(ctx.ds)
     ctx.cache["kpis"] = result
     frame = kpi_frame(result, ctx.lang)
@@ -102,20 +99,16 @@ def kpi_frame(result: Any, lang: str) -> pd.DataFrame:
 
 
 def _unit_label(unit: str, lang: str) -> str:
-    try:
-        labels = analysis_function("metrics", "UNIT_LABELS")
-    except Unavailable:
-        return unit
+    from memberdesk.analysis.metrics import UNIT_LABELS as labels
+
     pair = labels.get(unit) if isinstance(labels, dict) else None
     return unit if pair is None else str(pair[1 if lang == "zh_CN" else 0])
 
 
 def _registry_names(ids: pd.Series, lang: str) -> list[str | None]:
     """Metric names in ``lang`` from the metrics registry (None where not registered)."""
-    try:
-        get_metric = analysis_function("metrics", "get_metric")
-    except Unavailable:
-        return [None] * len(ids)
+    from memberdesk.analysis.metrics import get_metric
+
     out: list[str | None] = []
     for metric_id in ids:
         try:
@@ -230,21 +223,16 @@ LINE_HEIGHT_PT = 12.75
 
 def build_definitions(ctx: ReportContext, w: SheetWriter) -> None:
     """The metric dictionary (数据指标字典): definitions, formulas, units, lineage (指标血缘)."""
-    dictionary_frame = analysis_function("metrics", "dictionary_frame")
+    from memberdesk.analysis.metrics import dictionary_frame
     frame = dictionary_frame(ctx.lang).reset_index(drop=True)
     if len(frame) == 0:
         w.note(ctx.t("no_rows"))
         return
-    labels: dict[str, str] = {}
-    try:
-        labels = dict(analysis_function("metrics", "dictionary_headers")(ctx.lang))
-    except Unavailable:
-        pass
-    try:
-        frame["lineage"] = [lineage_text(str(m), ctx.lang) for m in frame["id"]]
-        labels["lineage"] = ctx.label("lineage")
-    except Unavailable:
-        pass
+    from memberdesk.analysis.metrics import dictionary_headers
+
+    labels: dict[str, str] = dict(dictionary_headers(ctx.lang))
+    frame["lineage"] = [lineage_text(str(m), ctx.lang) for m in frame["id"]]
+    labels["lineage"] = ctx.label("lineage")
     frame = frame[[c for c in DEFINITION_WIDTHS if c in frame.columns]]
     ref = w.table(frame, main=True, labels=labels, formats={str(c): "text" for c in frame.columns})
     for col, chars in DEFINITION_WIDTHS.items():
@@ -274,8 +262,7 @@ def _text_width(line: str) -> float:
 def lineage_text(metric_id: str, lang: str) -> str:
     """The metric's lineage as an indented list, one step per line: "node ← input, input",
     each intermediate result indented under the step that uses it."""
-    get_metric = analysis_function("metrics", "get_metric")
-    node_label = analysis_function("metrics", "node_label")
+    from memberdesk.analysis.metrics import get_metric, node_label
     steps = get_metric(metric_id).lineage
     depth: dict[str, int] = {}
     lines = []

@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 
 from memberdesk.report import analysis_terms as terms
 from memberdesk.report import charts
-from memberdesk.report.context import KEY_TIMES_MONTHS, ReportContext, analysis_function
+from memberdesk.report.context import KEY_TIMES_MONTHS, ReportContext
 from memberdesk.report.layout import SheetWriter
 
 AT_RISK_TIMES: tuple[float, ...] = (0.0, 12.0, 24.0, 36.0, 48.0, 60.0)
@@ -44,7 +44,7 @@ LIFE_TABLE_LABELS = {
 
 def build_retention(ctx: ReportContext, w: SheetWriter) -> None:
     """Survival at 12/24/36/60 months with CIs, medians, log-rank, at-risk, curve chart."""
-    km_by_segment = analysis_function("survival", "km_by_segment")
+    from memberdesk.analysis.survival import km_by_segment
     if ctx.ds.policies is None:
         w.note(ctx.t("no_table", table=ctx.table_label("policies")))
         return
@@ -160,7 +160,7 @@ PERSISTENCY_FORMATS: dict[str, str] = {
 
 def build_persistency(ctx: ReportContext, w: SheetWriter) -> None:
     """13th/25th-month persistency per calendar year by segment, and the rolling trend chart."""
-    for_periods = analysis_function("persistency", "persistency_for_periods")
+    from memberdesk.analysis.persistency import persistency_for_periods as for_periods
     if ctx.ds.policies is None:
         w.note(ctx.t("no_table", table=ctx.table_label("policies")))
         return
@@ -205,8 +205,8 @@ def _collected_persistency(ctx: ReportContext, w: SheetWriter, by: str | None) -
     """Collected-premium persistency (实收保费) per calendar year, the reconciliation of its
     latest year with the status basis, KM and the experience study, and that year's exclusion
     waterfall (:mod:`memberdesk.analysis.collected_persistency`)."""
-    persistency = analysis_function("persistency", "persistency")
-    reconcile = analysis_function("collected_persistency", "reconcile")
+    from memberdesk.analysis.collected_persistency import reconcile
+    from memberdesk.analysis.persistency import persistency
     for month in PERSISTENCY_MONTHS:
         result = persistency(ctx.ds, month=month, period="year", by=by, basis="collected")
         w.section(ctx.t("sec_persistency_collected", month=month, grace=result.grace_days))
@@ -245,7 +245,7 @@ def cohort_columns(n_months: int) -> list[int]:
 
 def build_cohorts(ctx: ReportContext, w: SheetWriter) -> None:
     """Issue-month cohorts × months since issue; unobserved cells blank; colour scale."""
-    cohort_retention = analysis_function("cohorts", "cohort_retention")
+    from memberdesk.analysis.cohorts import cohort_retention
     if ctx.ds.policies is None:
         w.note(ctx.t("no_table", table=ctx.table_label("policies")))
         return

@@ -15,7 +15,7 @@ import pandas as pd
 from memberdesk.core import schema
 from memberdesk.report import analysis_terms as terms
 from memberdesk.report import charts, styles
-from memberdesk.report.context import ReportContext, analysis_function
+from memberdesk.report.context import ReportContext
 from memberdesk.report.layout import SheetWriter
 from memberdesk.report.safety import write_cell
 
@@ -143,7 +143,7 @@ def _write_vertical(w: SheetWriter, rows: list[dict[str, Any]], *, span: int) ->
 
 
 def build_service(ctx: ReportContext, w: SheetWriter) -> None:
-    service_summary = analysis_function("service", "service_summary")
+    from memberdesk.analysis.service import service_summary
     if not ctx.ds.has(schema.SERVICE_CONTACTS):
         w.note(ctx.t("no_table", table=ctx.table_label("service_contacts")))
         return

@@ -32,7 +32,7 @@ from memberdesk.report import (
     sheets_retention,
     sheets_scoring,
 )
-from memberdesk.report.context import ReportContext, Unavailable
+from memberdesk.report.context import ReportContext
 from memberdesk.report.layout import SheetWriter
 from memberdesk.report.safety import is_personal
 
@@ -118,8 +118,6 @@ def write_report(
         builder, what = BUILDERS[key]
         try:
             builder(ctx, w)
-        except Unavailable:
-            w.note(ctx.t("not_available", what=ctx.t(what)))
         except (AnalysisError, DataError) as exc:
             w.note(ctx.t("not_computed", what=ctx.t(what), reason=str(exc)))
         w.finish(page_text=ctx.t("page_footer"))

@@ -20,7 +20,6 @@ and replaced by a placeholder saying so.
 """
 from __future__ import annotations
 
-import importlib.util
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -392,9 +391,3 @@ def _traceback() -> str:
     return traceback.format_exc()
 
 
-def report_available() -> bool:
-    """True when the Excel report builder is installed (helper G's module)."""
-    try:
-        return importlib.util.find_spec("memberdesk.report.workbook") is not None
-    except (ImportError, ValueError):
-        return False

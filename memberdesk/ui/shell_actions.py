@@ -48,12 +48,6 @@ class ShellActions(QObject):
         self.guide.setShortcut("F1")
         self.about = a(self.tr("&About MemberDesk"), lambda: show_about(w))
 
-        from memberdesk.ui.main_window import report_available
-
-        if not report_available():
-            self.export_report.setEnabled(False)
-            self.export_report.setToolTip(self.tr("The Excel report is not available in this "
-                                                  "installation"))
         self.export_chart.setEnabled(False)
 
         bar = w.menuBar()

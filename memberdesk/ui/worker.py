@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import inspect
 import logging
-import sys
 import threading
 import time
 import traceback
@@ -34,25 +33,6 @@ from memberdesk.core.errors import Cancelled
 
 log = logging.getLogger(__name__)
 
-
-def _protect_bool_refcounts() -> None:
-    """Work around a PySide6 6.12.0 bug: ``SignalInstance.emit()`` returns ``True`` without a
-    new reference, so every signal emitted from Python (ours, pyqtgraph's) drops one reference
-    to ``True``; after a few hundred emits CPython 3.11 aborts with "bool_dealloc". Python 3.12+
-    makes True/False immortal; on 3.11 we give them a huge reference count to the same effect.
-    """
-    import PySide6
-
-    if (sys.implementation.name != "cpython" or sys.version_info >= (3, 12)
-            or not PySide6.__version__.startswith("6.12.0")):
-        return
-    import ctypes
-
-    for obj in (True, False):
-        ctypes.c_ssize_t.from_address(id(obj)).value += 1 << 40
-
-
-_protect_bool_refcounts()
 
 ResultCallback = Callable[[Any], None]
 ErrorCallback = Callable[[BaseException, str], None]

@@ -161,20 +161,18 @@ def test_cohort_matrix_blank_where_unobserved_with_colour_scale(report_en) -> No
     assert ws.cell(last, ws.max_column).value is None
 
 
-def test_missing_analysis_reads_not_available(tmp_path: Path, small_dataset, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import importlib
+def test_a_broken_analysis_fails_the_report_loudly(tmp_path: Path, small_dataset, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """No "not available in this version" scaffolding (#12 point 5): a bug in an analysis is not
+    turned into a quiet note in a sheet, and no half-written workbook is left behind."""
+    import memberdesk.analysis.cohorts as cohorts
 
-    real = importlib.import_module
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("a bug in the cohort analysis")
 
-    def fake(name: str, *a):  # type: ignore[no-untyped-def]
-        if name == "memberdesk.analysis.cohorts":
-            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
-        return real(name, *a)
-
-    monkeypatch.setattr("memberdesk.report.context.importlib.import_module", fake)
-    path = write_report(small_dataset, tmp_path / "r.xlsx")
-    ws = load_workbook(path)["Cohorts"]
-    assert ws["A5"].value == "the cohort analysis is not available in this version."
+    monkeypatch.setattr(cohorts, "cohort_retention", broken)
+    with pytest.raises(RuntimeError, match="a bug in the cohort analysis"):
+        write_report(small_dataset, tmp_path / "r.xlsx")
+    assert not (tmp_path / "r.xlsx").exists()
 
 
 def test_absent_table_is_said_in_the_sheet(tmp_path: Path, rh) -> None:  # type: ignore[no-untyped-def]

@@ -45,6 +45,24 @@ def percent_view_range(lo: float, hi: float, min_span: float = MIN_PERCENT_SPAN)
     return new_lo, new_hi
 
 
+def _tidy(frame: pd.DataFrame, x: str, y: str | Sequence[str], series: str | None,
+          lower: str | None, upper: str | None,
+          names: Mapping[str, str] | None) -> tuple[pd.DataFrame, str | None, str]:
+    """A copy of ``frame`` in long form: several ``y`` columns become the ``series`` column
+    ("series") with their values in "value"; series renamed by ``names``."""
+    ys = [y] if isinstance(y, str) else list(y)
+    frame = frame.copy()
+    if len(ys) > 1:
+        keep = [x] + ys + [c for c in (lower, upper) if c]
+        frame = frame[keep].melt(id_vars=[x], value_vars=ys, var_name="series", value_name="value")
+        series, value = "series", "value"
+    else:
+        value = ys[0]
+    if names and series:
+        frame[series] = frame[series].map(lambda v: names.get(str(v), v))
+    return frame, series, value
+
+
 class TrendChart(Chart):
     """Lines (with markers) or grouped bars of a tidy frame."""
 
@@ -58,6 +76,7 @@ class TrendChart(Chart):
         self.series_names: list[str] = []
         self.x_labels: list[str] | None = None
         self.percent = False
+        self._tidy_source: tuple[pd.DataFrame, str, str, str | None, str | None, str | None] | None = None
         self.hover = pg.TextItem(anchor=(0, 1), color=self.colours.foreground,
                                  fill=pg.mkBrush(QColor(self.colours.background)),
                                  border=pg.mkPen(self.colours.neutral))
@@ -70,7 +89,7 @@ class TrendChart(Chart):
                  percent: bool = False, reference: float | None = None,
                  dashed_after: float | None = None, title: str = "",
                  names: Mapping[str, str] | None = None, sort_x: bool = True) -> None:
-        """Draw ``frame``.
+        """Draw ``frame`` (an empty frame clears the chart: see :meth:`clear`).
 
         Parameters
         ----------
@@ -89,104 +108,29 @@ class TrendChart(Chart):
             least :data:`MIN_PERCENT_SPAN` (see :func:`percent_view_range`) and label no
             tick above 100 % or below 0 % when the data stay inside [0, 1].
         """
-        for old in self.items:
-            self.plot.removeItem(old)
-        self.items = []
-        self.legend.clear()
-        self.percent = percent
-        if isinstance(y, str):
-            ys = [y]
-        else:
-            ys = list(y)
-        frame = frame.copy()
+        self.clear()
         if frame.empty:
-            self.series_names = []
-            self._set_frame(frame)
             return
-        if len(ys) > 1:
-            keep = [x] + ys + [c for c in (lower, upper) if c]
-            frame = frame[keep].melt(id_vars=[x], value_vars=ys, var_name="series", value_name="value")
-            series, y = "series", "value"
-        else:
-            y = ys[0]
-        if names and series:
-            frame[series] = frame[series].map(lambda v: names.get(str(v), v))
-        categorical = not pd.api.types.is_numeric_dtype(frame[x])
-        if categorical:
-            labels = list(pd.unique(frame[x].astype(str)))
-            if sort_x:
-                labels = sorted(labels)
-            pos = {lab: i for i, lab in enumerate(labels)}
-            frame["_x"] = frame[x].astype(str).map(pos).astype(float)
-            self.x_labels = labels
-            step = max(1, int(np.ceil(len(labels) / 10)))
-            shown = [wrap_label(lab) for lab in labels] if kind == "bar" else labels
-            bottom = self.plot.getAxis("bottom")
-            bottom.setTicks([[(i, lab) for i, lab in enumerate(shown) if i % step == 0],
-                             [(i, lab) for i, lab in enumerate(shown)]])
-            lines = max((lab.count("\n") + 1 for lab in shown), default=1)
-            line_height = QFontMetrics(bottom.style.get("tickFont") or self.font()).height()
-            bottom.setHeight(None if lines == 1 else 20 + lines * line_height + 22)
-        else:
-            frame["_x"] = frame[x].astype(float)
-            self.x_labels = None
-            self.plot.getAxis("bottom").setTicks(None)
-            self.plot.getAxis("bottom").setHeight(None)
+        self.percent = percent
+        frame, series, y = _tidy(frame, x, y, series, lower, upper, names)
+        self._place_x(frame, x, kind, sort_x)
         long_series = len(frame) > LONG_SERIES
         self.plot.setDownsampling(auto=long_series, mode="peak")
         self.plot.setClipToView(long_series)
         groups = [(str(k), g) for k, g in frame.groupby(series, sort=False, observed=True)] if series else [("", frame)]
         self.series_names = [name for name, _ in groups]
-        n = len(groups)
-        width = 0.8 / max(n, 1)
+        width = 0.8 / max(len(groups), 1)
         for i, (name, g) in enumerate(groups):
-            g = g.sort_values("_x")
-            colour = QColor(self.colours.colour(i))
-            gx = g["_x"].to_numpy(dtype=float)
-            gy = g[y].to_numpy(dtype=float)
-            if kind == "bar":
-                offset = (i - (n - 1) / 2) * width
-                item: Any = pg.BarGraphItem(x=gx + offset, height=np.nan_to_num(gy), width=width * 0.95,
-                                            brush=pg.mkBrush(colour), pen=pg.mkPen(None))
-                self._add(item)
-                if name:
-                    self.legend.addItem(item, value_label(name))
-            else:
-                if dashed_after is not None and np.any(gx > dashed_after):
-                    solid = gx <= dashed_after
-                    last = max(int(solid.sum()) - 1, 0)
-                    self._add(pg.PlotDataItem(gx[solid], gy[solid], pen=pg.mkPen(colour, width=2),
-                                              symbol="o", symbolSize=5, symbolBrush=colour,
-                                              name=value_label(name) or None))
-                    dashed = pg.mkPen(colour, width=2, style=Qt.PenStyle.DashLine)
-                    self._add(pg.PlotDataItem(gx[last:], gy[last:], pen=dashed))
-                else:
-                    self._add(pg.PlotDataItem(gx, gy, pen=pg.mkPen(colour, width=2), symbol="o",
-                                              symbolSize=6, symbolBrush=colour, symbolPen=pg.mkPen(colour),
-                                              name=value_label(name) or None))
-            if lower and upper and lower in g and upper in g:
-                lo = g[lower].to_numpy(dtype=float)
-                hi = g[upper].to_numpy(dtype=float)
-                ok = np.isfinite(lo) & np.isfinite(hi) & np.isfinite(gy)
-                if ok.any():
-                    offset = (i - (n - 1) / 2) * width if kind == "bar" else 0.0
-                    self._add(pg.ErrorBarItem(x=gx[ok] + offset, y=gy[ok], top=hi[ok] - gy[ok],
-                                              bottom=gy[ok] - lo[ok], beam=min(0.2, width * 0.5),
-                                              pen=pg.mkPen(colour, width=1.2)))
+            offset = (i - (len(groups) - 1) / 2) * width if kind == "bar" else 0.0
+            self._draw_series(i, name, g.sort_values("_x"), y, lower, upper, kind, width, offset,
+                              dashed_after)
         # legend in rows across the top, as many columns as fit; reset_view keeps that band free
         cols, self._legend_rows = self._legend_shape([value_label(nm) for nm in self.series_names if nm])
         self.legend.setColumnCount(cols)
         if reference is not None:
             self._add(pg.InfiniteLine(pos=reference, angle=0, movable=False,
                                       pen=pg.mkPen(self.colours.reference, width=1.5, style=Qt.PenStyle.DashLine)))
-        self.plot.setLabel("bottom", x_label, **label_style(self.colours))
-        self.plot.setLabel("left", y_label, **label_style(self.colours))
-        values = pd.to_numeric(frame[y], errors="coerce")
-        top, low = values.max(), values.min()
-        # ratios cannot exceed 100% or fall below 0%: no "110%" tick in the legend's head-room
-        self.value_axis.set_percent(percent, cap=1.0 if pd.notna(top) and top <= 1.0 else None,
-                                    floor=0.0 if pd.notna(low) and low >= 0.0 else None)
-        self.plot.setTitle(title or None, color=self.colours.foreground, size="10pt")
+        self._label_axes(frame[y], x_label, y_label, percent, title)
         self.plot.addItem(self.hover, ignoreBounds=True)
         self.items.append(self.hover)
         self.hover.hide()
@@ -196,6 +140,92 @@ class TrendChart(Chart):
         self._kind = kind
         self._reference = reference
         self.reset_view()
+
+    def clear(self) -> None:
+        """Remove everything drawn: items, legend, axis labels and ticks, title, the data
+        behind the table view. A page calls it when its result has nothing for this chart, so
+        no stale picture survives a reload."""
+        for old in self.items:
+            self.plot.removeItem(old)
+        self.items = []
+        self.legend.clear()
+        self.series_names = []
+        self.x_labels = None
+        self.percent = False
+        bottom = self.plot.getAxis("bottom")
+        bottom.setTicks(None)
+        bottom.setHeight(None)
+        self.plot.setLabel("bottom", "")
+        self.plot.setLabel("left", "")
+        self.plot.setTitle(None)
+        self._tidy_source = None
+        self._set_frame(pd.DataFrame())
+
+    def _place_x(self, frame: pd.DataFrame, x: str, kind: str, sort_x: bool) -> None:
+        """Set ``frame["_x"]``: numeric x as it is, categorical x at 0, 1, 2… with its labels
+        on the axis (every label for bars, about ten for lines)."""
+        if pd.api.types.is_numeric_dtype(frame[x]):
+            frame["_x"] = frame[x].astype(float)
+            return
+        labels = list(pd.unique(frame[x].astype(str)))
+        if sort_x:
+            labels = sorted(labels)
+        pos = {lab: i for i, lab in enumerate(labels)}
+        frame["_x"] = frame[x].astype(str).map(pos).astype(float)
+        self.x_labels = labels
+        step = max(1, int(np.ceil(len(labels) / 10)))
+        shown = [wrap_label(lab) for lab in labels] if kind == "bar" else labels
+        bottom = self.plot.getAxis("bottom")
+        bottom.setTicks([[(i, lab) for i, lab in enumerate(shown) if i % step == 0],
+                         [(i, lab) for i, lab in enumerate(shown)]])
+        lines = max((lab.count("\n") + 1 for lab in shown), default=1)
+        line_height = QFontMetrics(bottom.style.get("tickFont") or self.font()).height()
+        bottom.setHeight(None if lines == 1 else 20 + lines * line_height + 22)
+
+    def _draw_series(self, i: int, name: str, g: pd.DataFrame, y: str, lower: str | None,
+                     upper: str | None, kind: str, width: float, offset: float,
+                     dashed_after: float | None) -> None:
+        """One series: bars, or a line (dashed past ``dashed_after``), and its CI whiskers."""
+        colour = QColor(self.colours.colour(i))
+        gx = g["_x"].to_numpy(dtype=float)
+        gy = g[y].to_numpy(dtype=float)
+        if kind == "bar":
+            bars = pg.BarGraphItem(x=gx + offset, height=np.nan_to_num(gy), width=width * 0.95,
+                                   brush=pg.mkBrush(colour), pen=pg.mkPen(None))
+            self._add(bars)
+            if name:
+                self.legend.addItem(bars, value_label(name))
+        elif dashed_after is not None and np.any(gx > dashed_after):
+            solid = gx <= dashed_after
+            last = max(int(solid.sum()) - 1, 0)
+            self._add(pg.PlotDataItem(gx[solid], gy[solid], pen=pg.mkPen(colour, width=2),
+                                      symbol="o", symbolSize=5, symbolBrush=colour,
+                                      name=value_label(name) or None))
+            dashed = pg.mkPen(colour, width=2, style=Qt.PenStyle.DashLine)
+            self._add(pg.PlotDataItem(gx[last:], gy[last:], pen=dashed))
+        else:
+            self._add(pg.PlotDataItem(gx, gy, pen=pg.mkPen(colour, width=2), symbol="o",
+                                      symbolSize=6, symbolBrush=colour, symbolPen=pg.mkPen(colour),
+                                      name=value_label(name) or None))
+        if lower and upper and lower in g and upper in g:
+            lo = g[lower].to_numpy(dtype=float)
+            hi = g[upper].to_numpy(dtype=float)
+            ok = np.isfinite(lo) & np.isfinite(hi) & np.isfinite(gy)
+            if ok.any():
+                self._add(pg.ErrorBarItem(x=gx[ok] + offset, y=gy[ok], top=hi[ok] - gy[ok],
+                                          bottom=gy[ok] - lo[ok], beam=min(0.2, width * 0.5),
+                                          pen=pg.mkPen(colour, width=1.2)))
+
+    def _label_axes(self, y_values: pd.Series, x_label: str, y_label: str, percent: bool,
+                    title: str) -> None:
+        self.plot.setLabel("bottom", x_label, **label_style(self.colours))
+        self.plot.setLabel("left", y_label, **label_style(self.colours))
+        values = pd.to_numeric(y_values, errors="coerce")
+        top, low = values.max(), values.min()
+        # ratios cannot exceed 100% or fall below 0%: no "110%" tick in the legend's head-room
+        self.value_axis.set_percent(percent, cap=1.0 if pd.notna(top) and top <= 1.0 else None,
+                                    floor=0.0 if pd.notna(low) and low >= 0.0 else None)
+        self.plot.setTitle(title or None, color=self.colours.foreground, size="10pt")
 
     def reset_view(self) -> None:
         src = getattr(self, "_tidy_source", None)
@@ -253,7 +283,7 @@ class TrendChart(Chart):
     def _mouse_moved(self, event: Any) -> None:
         pos = event[0] if isinstance(event, tuple) else event
         frame = self.data_frame()
-        if frame.empty or not self.plot.sceneBoundingRect().contains(pos):
+        if self._tidy_source is None or frame.empty or not self.plot.sceneBoundingRect().contains(pos):
             self.hover.hide()
             return
         pt = self.plot.getViewBox().mapSceneToView(pos)

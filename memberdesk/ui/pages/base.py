@@ -391,7 +391,7 @@ class AnalysisPage(QWidget):
         self._waiting = False
 
         self.status_label.setText("")
-        if not isinstance(exc, (AnalysisError, DataError, ImportError)):
+        if not isinstance(exc, (AnalysisError, DataError)):
             from memberdesk.ui.worker import error_hub
 
             error_hub().report(exc, tb, self.title())
@@ -400,10 +400,7 @@ class AnalysisPage(QWidget):
     def show_error(self, exc: BaseException) -> None:
         from memberdesk.core.errors import AnalysisError, DataError
 
-        if isinstance(exc, ImportError):
-            self.show_message(tr("This analysis is not available yet in this version of MemberDesk "
-                                 "({what}).").format(what=getattr(exc, "name", None) or str(exc)))
-        elif isinstance(exc, (AnalysisError, DataError)):
+        if isinstance(exc, (AnalysisError, DataError)):
             self.show_message(tr("This analysis cannot be computed on the current data:\n{msg}").format(msg=str(exc)))
         else:
             self.show_message(tr("Something went wrong: {msg}").format(msg=str(exc)))

@@ -30,28 +30,9 @@ class BenefitsView:
     rate_trend: pd.DataFrame | None = None  # month_end, usage_rate (whole book only)
 
 
-def usage_rate_trend(ds: Any) -> pd.DataFrame | None:
-    """The trailing-12-month benefit usage rate (members in force at the month-end who used a
-    benefit in the 12 months to it ÷ members in force then) at the 12 month-ends up to as-of —
-    the cockpit KPI's definition and trend dates. None when policies lack member ids."""
-    from memberdesk.analysis.benefits import member_in_force_matrix, usage_rate_series
-    from memberdesk.analysis.kpis import months_before, trend_dates
-    from memberdesk.analysis.service import to_days
-
-    p, usage = ds.policies, ds.benefit_usage
-    if p is None or usage is None or "member_id" not in p.columns or "member_id" not in usage.columns \
-            or "issue_date" not in p.columns:
-        return None
-    ends_ts = trend_dates(pd.Timestamp(ds.as_of))
-    ends = to_days(pd.Series(ends_ts))
-    starts = to_days(pd.Series([months_before(t, 12) for t in ends_ts]))
-    ids, in_force = member_in_force_matrix(p, ends)
-    rate, _users = usage_rate_series(ids, in_force, usage, starts, ends)
-    return pd.DataFrame({"month_end": [t.strftime("%Y-%m") for t in ends_ts], "usage_rate": rate})
-
-
 def compute_benefits(ds: Any, by: str | None, landmark: float, progress: Any = None) -> BenefitsView:
     from memberdesk.analysis.benefits import benefit_retention, benefit_usage
+    from memberdesk.analysis.kpis import usage_rate_trend
     from memberdesk.core.errors import AnalysisError
 
     usage = benefit_usage(ds, by=by, progress=progress)
@@ -59,7 +40,7 @@ def compute_benefits(ds: Any, by: str | None, landmark: float, progress: Any = N
         retention, error = benefit_retention(ds, landmark_months=landmark), None
     except AnalysisError as exc:
         retention, error = None, str(exc)
-    trend = usage_rate_trend(ds) if by is None else None
+    trend = usage_rate_trend(ds) if by is None else None  # the cockpit KPI's own trend
     return BenefitsView(usage, retention, error, trend)
 
 
@@ -132,6 +113,8 @@ class BenefitsPage(AnalysisPage):
             self.rate.set_data(seg, x="segment", y="usage_rate", kind="bar", percent=True,
                                y_label=self.tr("Members who used a benefit"))
             self.rate_panel.set_title(self.tr("Usage rate (last 12 months)"))
+        else:  # total: nothing to show is shown as nothing, never as the previous data's chart
+            self.rate.clear()
         if view.retention is not None:
             self.explain.setText(self.explanation)
             comp = view.retention.comparison
@@ -154,4 +137,6 @@ class BenefitsPage(AnalysisPage):
             fill_table(self.table, self.model,
                        comp.reset_index(drop=isinstance(comp.index, pd.RangeIndex)), formats=formats)
         else:
+            self.compare.clear()
+            fill_table(self.table, self.model, None)
             self.explain.setText(self.tr("Retention comparison not available: {e}").format(e=view.retention_error))

@@ -54,26 +54,33 @@ class ServicePage(AnalysisPage):
         m = res.monthly
         rate_cols = [c for c in ("bot_replacement_rate", "human_connection_rate", "csat", "resolution_rate")
                      if c in m.columns and m[c].notna().any()]
-        if rate_cols:
+        # total: every widget is drawn or cleared, so a reload without a column leaves nothing stale
+        if not rate_cols:
+            self.rates.clear()
+        else:
             self.rates.set_data(m, x="month", y=rate_cols, percent=True, y_label=self.tr("Rate"),
                                 names={"bot_replacement_rate": self.tr("Bot replacement"),
                                        "human_connection_rate": self.tr("Human connection"),
                                        "csat": self.tr("CSAT"), "resolution_rate": self.tr("Resolved")})
         self.channel.set_data(res.by_channel, x="month", y="contacts", series="channel",
                               y_label=self.tr("Contacts"))
-        t = res.by_topic
-        if not t.empty:
-            recent = sorted(t["month"].unique())[-12:]
-            top = t[t["month"].isin(recent)].groupby("topic", as_index=False)["contacts"].sum()
-            self.topic.set_data(top.sort_values("contacts", ascending=False), x="topic", y="contacts",
-                                kind="bar", y_label=self.tr("Contacts"), sort_x=False)
-        if m["wait_mean_seconds"].notna().any():
+        top = res.top_topics()  # computed in the analysis (the sheet and the JSON show it too)
+        if top.empty:
+            self.topic.clear()
+        else:
+            self.topic.set_data(top, x="topic", y="contacts", kind="bar", y_label=self.tr("Contacts"),
+                                sort_x=False)
+        if "wait_mean_seconds" not in m.columns or not m["wait_mean_seconds"].notna().any():
+            self.wait.clear()
+        else:
             self.wait.set_data(m, x="month", y=["wait_mean_seconds", "wait_p90_seconds"],
                                y_label=self.tr("Seconds"),
                                names={"wait_mean_seconds": self.tr("Mean wait"),
                                       "wait_p90_seconds": self.tr("90% answered within")})
         w = res.window.iloc[0] if len(res.window) else None
-        if w is not None:
+        if w is None:
+            self.window_label.setText("")
+        else:
             def pct(k: str) -> str:
                 v = w.get(k)
                 return "–" if v is None or v != v else f"{float(v):.1%}"
