@@ -109,10 +109,12 @@ def java_available() -> bool:
 # ---- books --------------------------------------------------------------------------------------
 
 import datetime as dt  # noqa: E402
+import io  # noqa: E402
 
 import duckdb  # noqa: E402
 import numpy as np  # noqa: E402
 import pyarrow as pa  # noqa: E402
+import pyarrow.csv as pa_csv  # noqa: E402
 import pytest  # noqa: E402
 
 from memberdesk.core.engine.connection import TableRef  # noqa: E402
@@ -225,9 +227,11 @@ def write_postgres(server: PostgresServer, schema_name: str, tables: dict[str, p
             cols = ", ".join(f'"{f.name}" {_PG_TYPES[str(f.type)]}' for f in table.schema)
             con.execute(f'DROP TABLE IF EXISTS "{schema_name}"."{name}"')
             con.execute(f'CREATE TABLE "{schema_name}"."{name}" ({cols})')
-            with con.cursor() as cur, cur.copy(f'COPY "{schema_name}"."{name}" FROM STDIN') as copy:
-                for row in zip(*(c.to_pylist() for c in table.columns)):
-                    copy.write_row(row)
+            buf = io.BytesIO()
+            pa_csv.write_csv(table, buf)  # ISO dates; nulls as empty fields (NULL in CSV COPY)
+            with con.cursor() as cur, cur.copy(f'COPY "{schema_name}"."{name}" FROM STDIN '
+                                               "WITH (FORMAT csv, HEADER true)") as copy:
+                copy.write(buf.getvalue())
     return server.url
 
 
