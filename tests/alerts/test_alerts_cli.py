@@ -89,3 +89,15 @@ def test_by_and_rules_file(books, capsys, tmp_path) -> None:
                         "--fail-on", "alarm")
     assert code == 0
     assert all(a["metric"] != "free_look_cancellation_rate" for a in json.loads(out)["alerts"])
+
+
+def test_a_duckdb_book_gives_the_same_alerts(books, capsys, tmp_path) -> None:
+    """On a warehouse book the alerts read the accepted rows (the engine fallback): the same
+    JSON as the files."""
+    jump, _ = books
+    db = tmp_path / "book.duckdb"
+    assert main(["import", str(jump), "-o", str(db)]) == 0
+    capsys.readouterr()
+    _, from_db, _ = _run(capsys, "alerts", f"duckdb://{db}", "--json")
+    _, from_file, _ = _run(capsys, "alerts", str(jump), "--json")
+    assert json.loads(from_db) == json.loads(from_file)
