@@ -17,6 +17,7 @@ import pandas as pd
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.progress import Progress
 from memberdesk.report import report_strings as rs
+from memberdesk.report.report_options import ReportOptions
 
 KEY_TIMES_MONTHS: tuple[float, ...] = (12.0, 24.0, 36.0, 60.0)
 
@@ -27,12 +28,25 @@ class ReportContext:
 
     ds: Dataset
     lang: str
-    segment: str
+    segment: str | None
     include_personal: bool
     generated_at: dt.datetime
     progress: Progress | None = None
     # Expected-rate table for the experience study (see experience.read_expected_table).
     expected: pd.DataFrame | None = None
+    # The choices the sheets are made with (the pages' choices when exported from the app).
+    options: ReportOptions = field(default_factory=ReportOptions)
+    # Sections that could not be computed: (sheet key, reason) — the report's exit status.
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def strata(self) -> tuple[str, ...]:
+        """Drivers strata column(s) (read by sheets_models.driver_options)."""
+        return () if self.options.strata is None else (self.options.strata,)
+
+    @property
+    def cluster(self) -> str | None:
+        return self.options.cluster
     # Results computed once and shared between sheets (e.g. the KPI result).
     cache: dict[str, Any] = field(default_factory=dict)
 
@@ -51,7 +65,10 @@ class ReportContext:
     def t(self, key: str, **fields: object) -> str:
         return rs.text(key, self.lang, **fields)
 
-    def label(self, column: str) -> str:
+    def label(self, column: str | None) -> str:
+        """A column's header; None (no segment: the page's "All policies") as all policies."""
+        if column is None:
+            return "全部保单" if self.lang == "zh_CN" else "all policies"
         return rs.column_label(column, self.lang)
 
     def table_label(self, table: str) -> str:

@@ -91,6 +91,20 @@ class SheetWriter:
         write_cell(self.ws, self.row, 1, text).font = styles.NOTE_FONT
         self.row += 2
 
+    def failure_box(self, text: str, *, columns: int = 8) -> None:
+        """A section that could not be computed: a bordered, tinted box with the reason in
+        plain words (never a traceback, never a bare error in a data cell)."""
+        cell = write_cell(self.ws, self.row, 1, text)
+        cell.font = styles.FAILURE_FONT
+        cell.fill = styles.WARN_FILL
+        cell.alignment = styles.WRAP_ALIGN
+        cell.border = styles.BOX_BORDER
+        lines = max(1, math.ceil(styles.display_width(text) / (columns * 11)))
+        self.ws.merge_cells(start_row=self.row, start_column=1, end_row=self.row,
+                            end_column=columns)
+        self.ws.row_dimensions[self.row].height = 14.0 * lines + 6
+        self.row += 2
+
     def pairs(self, items: Sequence[tuple[str, Any]], *, formats: Sequence[str] | None = None) -> None:
         """Label/value lines (two columns), e.g. the data scope on the Summary sheet."""
         for i, (label, value) in enumerate(items):

@@ -182,6 +182,10 @@ TEXT: dict[str, dict[str, str]] = {
                          "the two cannot be in one model: {inner} is left out.",
                    "zh_CN": "{inner}嵌套于{outer}之内（每个{inner}只属于一个{outer}），两者不能同时进入"
                             "模型：已去掉{inner}。"},
+    "cox_nested": {"en": "{inner} is nested in {outer} (each {inner} lies within one {outer}), so "
+                         "the two cannot be in one model: {inner} is left out.",
+                   "zh_CN": "{inner}嵌套于{outer}之内（每个{inner}只属于一个{outer}），两者不能同时进入"
+                            "模型：已去掉{inner}。"},
     "no_expected": {"en": "No expected-rate table was given: A/E is blank.",
                     "zh_CN": "未提供预期发生率表：实际/预期为空。"},
     "logrank_na": {"en": "Log-rank needs two or more groups.", "zh_CN": "对数秩检验需要至少两组。"},

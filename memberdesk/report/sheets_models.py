@@ -56,7 +56,8 @@ def driver_options(ctx: ReportContext) -> dict[str, Any]:
     """Strata and cluster of the Drivers model: the report's own choices when it carries them
     (``ctx.strata``, ``ctx.cluster``), else none (R's plain ``coxph``)."""
     strata = [c for c in getattr(ctx, "strata", None) or () if c]
-    return {"strata": strata or None, "cluster": getattr(ctx, "cluster", None)}
+    return {"strata": strata or None, "cluster": getattr(ctx, "cluster", None),
+            "ph_transform": ctx.options.ph_transform}
 
 
 def build_drivers(ctx: ReportContext, w: SheetWriter) -> None:
@@ -67,7 +68,15 @@ def build_drivers(ctx: ReportContext, w: SheetWriter) -> None:
         w.note(ctx.t("no_table", table=ctx.table_label("policies")))
         return
     options = driver_options(ctx)
-    covariates = [c for c in driver_covariates(ctx) if c not in (options["strata"] or ())]
+    chosen = ctx.options.covariates  # the Drivers page's ticks (None: the report's default)
+    candidates = list(chosen) if chosen is not None else driver_covariates(ctx)
+    covariates = [c for c in candidates if c not in (options["strata"] or ())]
+    from memberdesk.report.report_options import nested_covariates
+
+    nested = nested_covariates(ctx.ds.policies, covariates)
+    for inner, outer in nested.items():  # a singular design otherwise: say so and go on
+        w.note(ctx.t("cox_nested", inner=ctx.label(inner), outer=ctx.label(outer)))
+    covariates = [c for c in covariates if c not in nested]
     if not covariates:
         w.note(ctx.t("no_covariates"))
         return

@@ -49,7 +49,7 @@ def build_retention(ctx: ReportContext, w: SheetWriter) -> None:
         w.note(ctx.t("no_table", table=ctx.table_label("policies")))
         return
     result = km_by_segment(ctx.ds, ctx.segment, unit="months", times=KEY_TIMES_MONTHS,
-                           progress=None)
+                           progress=None, test=ctx.options.retention_test)
     ctx.cache["km"] = result
     w.section(ctx.t("sec_survival_at"))
     at = result.survival_at_times.rename(columns={"time": "time_months"})
@@ -164,12 +164,15 @@ def build_persistency(ctx: ReportContext, w: SheetWriter) -> None:
     if ctx.ds.policies is None:
         w.note(ctx.t("no_table", table=ctx.table_label("policies")))
         return
-    by = ctx.segment if ctx.segment in ctx.ds.policies.columns else None
-    # one pass per month: the yearly table by segment and the whole-book rolling trend
-    results = {month: for_periods(ctx.ds, month=month, periods=("year", "rolling12"), by=by)
-               for month in PERSISTENCY_MONTHS}
-    for month in PERSISTENCY_MONTHS:
-        result = results[month]["year"]
+    opts = ctx.options  # the Persistency page's month, period, segment and measure
+    by = opts.persistency_segment if opts.persistency_segment in ctx.ds.policies.columns else None
+    months = opts.persistency_months
+    periods = tuple(dict.fromkeys((opts.persistency_period, "rolling12")))
+    # one pass per month: the table by segment for the chosen period and the rolling trend
+    results = {month: for_periods(ctx.ds, month=month, periods=periods, by=by)
+               for month in months}
+    for month in months:
+        result = results[month][opts.persistency_period]
         frame = result.to_frame()
         w.section(ctx.t("sec_persistency_month", month=month))
         if frame.empty:
@@ -178,15 +181,15 @@ def build_persistency(ctx: ReportContext, w: SheetWriter) -> None:
         frame = frame[[c for c in PERSISTENCY_COLUMNS if c in frame.columns]]
         if "segment" in frame.columns:  # the whole-book row ("All")
             frame = frame.assign(segment=[terms.word(v, ctx.lang) for v in frame["segment"]])
-        w.table(frame, main=month == PERSISTENCY_MONTHS[0], formats=PERSISTENCY_FORMATS)
+        w.table(frame, main=month == months[0], formats=PERSISTENCY_FORMATS)
     w.note(ctx.t("persistency_basis_status"))
     if ctx.ds.has("premium_payments"):
         _collected_persistency(ctx, w, by)
     trend = {}
-    for month in PERSISTENCY_MONTHS:
+    for month in months:
         rolling = results[month]["rolling12"].segment(None)
         if len(rolling):
-            trend[month] = rolling.set_index("period")["ratio_premium"]
+            trend[month] = rolling.set_index("period")[f"ratio_{opts.persistency_measure}"]
     if not trend:
         return
     wide = pd.DataFrame({ctx.t("persistency_series", month=m): v for m, v in trend.items()})
@@ -207,7 +210,7 @@ def _collected_persistency(ctx: ReportContext, w: SheetWriter, by: str | None) -
     waterfall (:mod:`memberdesk.analysis.collected_persistency`)."""
     from memberdesk.analysis.collected_persistency import reconcile
     from memberdesk.analysis.persistency import persistency
-    for month in PERSISTENCY_MONTHS:
+    for month in ctx.options.persistency_months:
         result = persistency(ctx.ds, month=month, period="year", by=by, basis="collected")
         w.section(ctx.t("sec_persistency_collected", month=month, grace=result.grace_days))
         frame = result.to_frame()

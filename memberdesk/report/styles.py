@@ -43,6 +43,9 @@ INDENT_ALIGN = Alignment(horizontal="left", indent=1)
 WRAP_WIDTH = 40  # longer text wraps inside a column this wide
 THIN = Side(style="thin", color="BFBFBF")
 HEADER_BORDER = Border(bottom=THIN)
+BOX_SIDE = Side(style="medium", color="C55A11")
+BOX_BORDER = Border(left=BOX_SIDE, right=BOX_SIDE, top=BOX_SIDE, bottom=BOX_SIDE)
+FAILURE_FONT = Font(name=FONT_NAME, size=10, bold=True, color="833C0B")
 
 # ---- number formats -----------------------------------------------------------------------------
 FORMATS: dict[str, str] = {

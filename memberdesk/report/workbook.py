@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import stat
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -34,6 +35,7 @@ from memberdesk.report import (
 )
 from memberdesk.report.context import ReportContext
 from memberdesk.report.layout import SheetWriter
+from memberdesk.report.report_options import ReportOptions
 from memberdesk.report.safety import is_personal
 
 Builder = Callable[[ReportContext, SheetWriter], None]
@@ -69,6 +71,7 @@ def write_report(
     include_personal: bool = False,
     progress: Progress | None = None,
     expected: pd.DataFrame | None = None,
+    options: ReportOptions | None = None,
 ) -> Path:
     """Write the manager report for ``ds`` to ``path`` (.xlsx) and return the path.
 
@@ -87,7 +90,12 @@ def write_report(
         e.g. in the sample of rejected rows. Off by default.
     expected
         Optional expected-rate table for the Experience sheet's A/E (as returned by
-        :func:`memberdesk.analysis.experience.read_expected_table`); without it A/E is blank.
+        :func:`memberdesk.analysis.experience.read_expected_table`); without it the table of
+        ``options.expected`` is read, and without either A/E is blank.
+    options
+        The choices behind the sheets (:class:`ReportOptions`: the pages' choices when
+        exported from the app, the command's options or a workspace's on the command line);
+        its ``segment`` replaces ``segment``. Default: ``ReportOptions(segment=segment)``.
 
     Raises
     ------
@@ -95,17 +103,48 @@ def write_report(
         The target folder does not exist or is not writable, the target is locked (open in
         Excel) or cannot be replaced; the old file is left intact.
     """
+    return write_report_outcome(ds, path, lang=lang, segment=segment,
+                                include_personal=include_personal, progress=progress,
+                                expected=expected, options=options).path
+
+
+@dataclass(frozen=True)
+class ReportOutcome:
+    """A written report: its path and the sections that could not be computed
+    ``(sheet key, reason)`` (each shown in its sheet as a readable box)."""
+
+    path: Path
+    failures: tuple[tuple[str, str], ...] = ()
+
+
+def write_report_outcome(
+    ds: Dataset,
+    path: str | Path,
+    *,
+    lang: str = "en",
+    segment: str | None = "channel",
+    include_personal: bool = False,
+    progress: Progress | None = None,
+    expected: pd.DataFrame | None = None,
+    options: ReportOptions | None = None,
+) -> ReportOutcome:
+    """:func:`write_report`, also answering which sections failed (the ``report`` command
+    exits non-zero on them unless ``options.allow_partial``)."""
+    options = options if options is not None else ReportOptions(segment=segment)
+    segment = options.segment
     if lang not in rs.LANGS:
         raise DataError(f"unknown report language {lang!r}; choose one of {', '.join(rs.LANGS)}")
-    if is_personal(segment) and not include_personal:
+    if segment is not None and is_personal(segment) and not include_personal:
         raise DataError(f"segment {segment!r} is member-level personal data; the report shows it "
                         "only with include_personal")
     target = Path(path)
     _check_target(target)
     prog = ensure(progress)
-    ctx = ReportContext(ds=ds, lang=lang, segment=segment, include_personal=include_personal,
+    if expected is None and options.expected:
+        expected = read_expected_for(options.expected, options.experience_full_basis)
+    ctx = ReportContext(ds=ds, lang=lang, segment=segment, include_personal=include_personal,  # type: ignore[arg-type]
                         generated_at=dt.datetime.now().replace(microsecond=0), progress=progress,
-                        expected=expected)
+                        expected=expected, options=options)
     wb = Workbook()
     wb.remove(wb.active)
     for i, key in enumerate(rs.SHEET_ORDER):
@@ -113,13 +152,15 @@ def write_report(
         prog.status(f"Report: {rs.sheet_name(key)}")
         ws = wb.create_sheet(rs.sheet_name(key, lang))
         w = SheetWriter(ws, lang, ctx.report_title, ctx.as_of_text)
-        subject = rs.subject(key, lang, segment=ctx.label(segment))
+        subject = rs.subject(key, lang, segment=ctx.label(segment) if segment else
+                             ALL_POLICIES.get(lang, ALL_POLICIES["en"]))
         w.title_block(subject, ctx.scope_line())
         builder, what = BUILDERS[key]
         try:
             builder(ctx, w)
-        except (AnalysisError, DataError) as exc:
-            w.note(ctx.t("not_computed", what=ctx.t(what), reason=str(exc)))
+        except (AnalysisError, DataError) as exc:  # a readable box, never a traceback
+            w.failure_box(ctx.t("not_computed", what=ctx.t(what), reason=str(exc)))
+            ctx.failures.append((key, str(exc)))
         w.finish(page_text=ctx.t("page_footer"))
         prog.fraction((i + 1) / (len(rs.SHEET_ORDER) + 1))
     _set_properties(wb, ctx)
@@ -127,7 +168,24 @@ def write_report(
     prog.status("Report: saving")
     _save_atomic(wb, target)
     prog.fraction(1.0)
-    return target
+    return ReportOutcome(target, tuple(ctx.failures))
+
+
+ALL_POLICIES = {"en": "all policies", "zh_CN": "全部保单"}
+
+
+def read_expected_for(path: str, basis: str) -> pd.DataFrame | None:
+    """The expected-rate table for the experience basis, as the Experience page reads it: a
+    table without the basis' period column (one by policy year) cannot be matched on another
+    basis and is left out (A/E blank, the sheet says so)."""
+    from memberdesk.analysis.experience import read_expected_table
+
+    try:
+        return read_expected_table(path, basis=basis)
+    except DataError as exc:
+        if basis == "policy_year" or exc.column != basis:
+            raise
+        return None
 
 
 def _set_properties(wb: Workbook, ctx: ReportContext) -> None:

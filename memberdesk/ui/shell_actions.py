@@ -215,7 +215,8 @@ class ShellActions(QObject):
             self.w.show_error(DataError(clash, file=str(path)), "", self.tr("Export report"))
             return
         ds = self.w.dataset
-        self.w._exporter.run(write_report, ds, path, lang=self.w.lang,
+        options = report_options_of(self.w)  # what the pages show, not fixed choices
+        self.w._exporter.run(write_report, ds, path, lang=self.w.lang, options=options,
                              on_result=lambda p: self.w.statusBar().showMessage(
                                  self.tr("Report written to {0}").format(p), 10000))
 
@@ -258,6 +259,15 @@ class ShellActions(QObject):
         self.guide_window.show_section(self.w.current_page_id())
         self.guide_window.show()
         self.guide_window.raise_()
+
+
+def report_options_of(window: Any) -> Any:
+    """The report options the pages show (segment, covariates, strata, cluster, expected table,
+    basis, period, persistency month/period/measure...): every page's workspace state, so the
+    workbook follows the screen (issue 17 A.1); filters and as-of come with the dataset."""
+    from memberdesk.report.report_options import ReportOptions
+
+    return ReportOptions.from_page_states(window.workspace().page_state)
 
 
 def _chart_name(chart: Any, index: int) -> str:
