@@ -96,7 +96,13 @@ def as_string_array(values: object) -> pa.Array:
             arr = pa.array([_cell_text(v) for v in arr.to_pylist()], type=pa.string())
     if pa.types.is_large_string(arr.type):
         arr = arr.cast(pa.string())
+    if len(arr) > 1000 and not pc.any(pc.match_substring_regex(arr, _EDGE_SPACE)).as_py():
+        return arr  # nothing to trim: no copy of a big column
     return pc.utf8_trim_whitespace(arr)
+
+
+# a cell starting or ending with Unicode white space (what utf8_trim_whitespace removes)
+_EDGE_SPACE = r"^[\s\pZ\x0b\x{85}]|[\s\pZ\x0b\x{85}]$"
 
 
 def _cell_text(v: object) -> str | None:
@@ -138,11 +144,15 @@ def _distinct(values: object) -> tuple[np.ndarray, pa.Array]:
     """``(codes, distinct)``: each cell's index into ``distinct`` (the trimmed distinct cells;
     -1 for a null cell). A raw string array is encoded before trimming, so only the distinct
     values are trimmed (two raw cells differing only in spaces give equal distinct entries)."""
-    if isinstance(values, pa.Array) and pa.types.is_string(values.type):
-        arr = values
+    if is_text_dictionary(values):
+        enc = values  # already encoded by the reader: no expansion
     else:
-        arr = as_string_array(values)
-    enc = pc.dictionary_encode(arr)
+        if isinstance(values, pa.Array) and pa.types.is_string(values.type):
+            arr = values
+        else:
+            arr = as_string_array(values)
+        enc = pc.dictionary_encode(arr)
+    assert isinstance(enc, pa.DictionaryArray)
     indices = enc.indices
     codes = np.asarray(pc.fill_null(indices, -1) if indices.null_count else indices, dtype=np.int64)
     return codes, pc.utf8_trim_whitespace(enc.dictionary)
@@ -177,14 +187,38 @@ _PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
 
 
 def _plain(values: object) -> pa.Array | None:
-    """``values`` as a non-dictionary pyarrow Array, or None when it is not an Arrow array."""
+    """``values`` as a pyarrow Array, dictionaries of typed values decoded (dictionaries of
+    text stay encoded), or None when it is not an Arrow array."""
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
     if not isinstance(values, pa.Array):
         return None
-    if pa.types.is_dictionary(values.type):
+    if pa.types.is_dictionary(values.type) and not is_text_dictionary(values):
         values = values.cast(values.type.value_type)
     return values
+
+
+def is_text_dictionary(values: object) -> bool:
+    """Whether ``values`` is a dictionary-encoded Arrow text column (the CSV reader encodes
+    repetitive columns: statuses, channels, dates repeat and take a byte or two a row)."""
+    return isinstance(values, pa.DictionaryArray) and (
+        pa.types.is_string(values.type.value_type) or pa.types.is_large_string(values.type.value_type))
+
+
+def dictionary_encode_text(arr: pa.Array, max_share: float = 0.1) -> pa.Array:
+    """A text column dictionary-encoded with the narrowest index type when its first 10,000
+    cells hold at most ``max_share`` distinct values (else unchanged)."""
+    if len(arr) < 1000 or not pa.types.is_string(arr.type):
+        return arr
+    head = arr.slice(0, 10_000)
+    if pc.count_distinct(head).as_py() > max_share * len(head):
+        return arr
+    enc = pc.dictionary_encode(arr)
+    size = len(enc.dictionary)
+    index = pa.int8() if size < 128 else pa.int16() if size < 32_768 else None
+    if index is None:
+        return arr if size > len(arr) // 4 else enc
+    return pa.DictionaryArray.from_arrays(enc.indices.cast(index), enc.dictionary)
 
 
 def is_typed(values: object) -> bool:
@@ -391,6 +425,11 @@ def parse_numbers(values: object) -> tuple[np.ndarray, np.ndarray]:
     typed = typed_numbers(values)
     if typed is not None:
         return typed, np.zeros(len(typed), bool)
+    if is_text_dictionary(values):  # parse the distinct texts once, spread by the codes
+        assert isinstance(values, pa.DictionaryArray)
+        out_d, bad_d = parse_numbers(values.dictionary)
+        codes = np.asarray(pc.fill_null(values.indices.cast(pa.int64()), -1), dtype=np.int64)
+        return np.append(out_d, np.nan)[codes], np.append(bad_d, False)[codes]
     fast = _cast_numbers(values)
     if fast is not None:
         out, empty = fast

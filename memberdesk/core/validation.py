@@ -159,19 +159,33 @@ class TableValidation:
 
 
 class _Rejections:
-    """First reason per row, with the column at fault and a detail text."""
+    """First reason per row, with the column at fault and a detail text.
+
+    Compact for millions of rows: a reason code per row (int16); the column and the detail
+    are kept only for rejected rows (row -> value), not as full-length object arrays."""
 
     def __init__(self, n: int) -> None:
         self.code = np.full(n, -1, dtype=np.int16)
-        self.column = np.empty(n, dtype=object)  # numpy fills object arrays with None
-        self.detail = np.empty(n, dtype=object)
+        self._column: dict[int, object] = {}
+        self._detail: dict[int, object] = {}
 
     def flag(self, mask: np.ndarray, reason: str, column: object, detail: object) -> None:
-        new = np.asarray(mask, dtype=bool) & (self.code < 0)
-        if new.any():
-            self.code[new] = _REASON_ORDER.index(reason)
-            self.column[new] = column if isinstance(column, str) else np.asarray(column)[new]
-            self.detail[new] = detail if np.isscalar(detail) or detail is None else np.asarray(detail)[new]
+        new = np.flatnonzero(np.asarray(mask, dtype=bool) & (self.code < 0))
+        if not len(new):
+            return
+        self.code[new] = _REASON_ORDER.index(reason)
+        columns = [column] * len(new) if isinstance(column, str) else np.asarray(column)[new]
+        scalar = np.isscalar(detail) or detail is None
+        details = [detail] * len(new) if scalar else np.asarray(detail)[new]
+        self._column.update(zip(new.tolist(), columns))
+        self._detail.update(zip(new.tolist(), details))
+
+    def column(self, rows: np.ndarray) -> np.ndarray:
+        """The column at fault of each of ``rows`` (rejected rows)."""
+        return np.array([self._column.get(int(i)) for i in rows], dtype=object)
+
+    def detail(self, rows: np.ndarray) -> np.ndarray:
+        return np.array([self._detail.get(int(i)) for i in rows], dtype=object)
 
     @property
     def rejected(self) -> np.ndarray:
@@ -274,7 +288,7 @@ def _read_ids(data: Assembled, spec: schema.TableSpec, out: dict[str, object],
             trimmed = normalize.as_string_array(data.columns[c.name])
             empty = normalize.is_empty(trimmed)
             cleaned = pc.if_else(pa.array(empty), None, trimmed) if empty.any() else trimmed
-            out[c.name] = pd.arrays.ArrowStringArray(cleaned) if lean else \
+            out[c.name] = pd.arrays.ArrowExtensionArray(cleaned) if lean else \
                 np.asarray(cleaned.to_numpy(zero_copy_only=False), dtype=object)
             if c.name == id_col:
                 ids_raw = cleaned
@@ -289,20 +303,28 @@ def _read_ids(data: Assembled, spec: schema.TableSpec, out: dict[str, object],
 
 def _duplicates(data: Assembled, ids: pa.Array, id_col: str
                 ) -> tuple[np.ndarray, str, str, np.ndarray]:
-    """``(mask, reason, column, details)`` of rows whose id already occurred on an earlier row
-    (codes from Arrow's dictionary encoding: no Python string per row)."""
+    """``(mask, reason, column, details)`` of rows whose id already occurred on an earlier row.
+
+    A stable sort puts equal ids next to each other in row order, so the first of each run
+    is the row that keeps the id (no hash table, no Python string per row)."""
     n = len(data)
-    enc = pc.dictionary_encode(ids)
-    codes = np.asarray(pc.fill_null(enc.indices, -1), dtype=np.int64)
-    first = np.full(len(enc.dictionary), n, dtype=np.int64)
-    has = np.flatnonzero(codes >= 0)
-    np.minimum.at(first, codes[has], has)
+    order = np.asarray(pc.sort_indices(ids), dtype=np.int64)  # nulls sort last
+    valid = n - ids.null_count
+    order = order[:valid]
+    ordered = ids.take(pa.array(order))
+    same = np.zeros(valid, dtype=bool)
+    if valid > 1:
+        same[1:] = np.asarray(pc.fill_null(pc.equal(ordered.slice(1), ordered.slice(0, valid - 1)),
+                                           False), dtype=bool)
+    del ordered
+    run_start = np.maximum.accumulate(np.where(same, 0, np.arange(valid)))
+    dup_pos = np.flatnonzero(same)
     dup = np.zeros(n, dtype=bool)
-    dup[has] = first[codes[has]] != has
+    dup[order[dup_pos]] = True
     detail = np.empty(n, dtype=object)
-    words = enc.dictionary
-    for i in np.flatnonzero(dup):
-        detail[i] = f"{id_col} {words[int(codes[i])].as_py()} already on {data.where(int(first[codes[i]]))}"
+    for p in dup_pos:
+        i, first = int(order[p]), int(order[run_start[p]])
+        detail[i] = f"{id_col} {ids[i].as_py()} already on {data.where(first)}"
     return dup, schema.REASON_DUPLICATE_ID, id_col, detail
 
 
@@ -442,15 +464,16 @@ def _finish(data: Assembled, out: dict[str, object], rej: _Rejections,
         del values
     frame = pd.DataFrame(columns, copy=False)  # no block consolidation: ~0.3 s at 1M rows
     idx = np.flatnonzero(~keep)
+    at_fault = rej.column(idx)
     rejected = pd.DataFrame({
         "table": data.table,
         "file": np.asarray(data.part_files, dtype=object)[data.part[idx]],
         "sheet": np.asarray(data.part_sheets, dtype=object)[data.part[idx]],
         "row": data.row[idx],
-        "column": [_source_header(data, int(data.part[i]), rej.column[i]) for i in idx],
+        "column": [_source_header(data, int(data.part[i]), c) for i, c in zip(idx, at_fault)],
         "reason": np.asarray(_REASON_ORDER, dtype=object)[rej.code[idx]] if len(idx) else [],
-        "value": _raw_values(data, idx, rej.column),
-        "detail": rej.detail[idx],
+        "value": _raw_values(data, idx, at_fault),
+        "detail": rej.detail(idx),
     }, columns=list(REJECTED_COLUMNS))
     report = TableReport(data.table, list(data.files), read=len(data), accepted=int(keep.sum()),
                          rejected=len(idx),
@@ -479,10 +502,12 @@ def _source_header(data: Assembled, part: int, canonical: str | None) -> str | N
 
 
 def _raw_values(data: Assembled, idx: np.ndarray, columns: np.ndarray) -> list[object]:
+    """The raw cell of each rejected row ``idx`` in the column at fault (``columns``, one per
+    rejected row)."""
     values: list[object] = [None] * len(idx)
     if not len(idx):
         return values
-    cols = columns[idx]
+    cols = columns
     for name in pd.unique(cols):
         if name is None or name not in data.columns:
             continue

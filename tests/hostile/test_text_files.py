@@ -66,12 +66,18 @@ def test_as_of_outside_the_supported_dates_is_a_usage_error(
 
 def test_empty_expected_rate_file_is_a_data_error_naming_it(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    f = tmp_path / "policies.csv"
-    f.write_text(HEADER + _rows(3), encoding="utf-8")
+    from memberdesk.commands.common import read_expected
+
     expected = tmp_path / "expected.csv"
     expected.write_bytes(b"")
-    assert main(["report", str(f), "-o", str(tmp_path / "r.xlsx"), "--expected", str(expected)]) == 3
-    assert str(expected) in capsys.readouterr().err
+    with pytest.raises(DataError, match="expected-rate table is empty") as err:
+        read_expected(str(expected))
+    assert err.value.file == str(expected)
+    sample = Path(__file__).resolve().parents[2] / "sample_data"
+    if sample.is_dir():  # the command: exit 3 naming the file, no report written
+        out = tmp_path / "r.xlsx"
+        assert main(["report", str(sample), "-o", str(out), "--expected", str(expected)]) == 3
+        assert str(expected) in capsys.readouterr().err and not out.exists()
 
 
 # ---- 5. a stray quote swallowing rows -------------------------------------------------------
