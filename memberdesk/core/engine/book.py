@@ -12,7 +12,7 @@ has no aggregate route yet reads the accepted rows of the tables it uses
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -241,20 +241,28 @@ class EngineDataset(Dataset):
 
 def open_book(data: Sequence[str] | str, *, tables: Mapping[str, TableRef] | None = None,
               as_of: pd.Timestamp | None = None, today: dt.date | None = None,
-              password: str | None = None, progress: Progress | None = None) -> EngineDataset:
+              password: str | None = None, progress: Progress | None = None,
+              on_connect: Callable[[Connection], None] | None = None) -> EngineDataset:
     """Connect to ``data`` (see :mod:`.urls`), find, type and validate the tables in the engine,
     and return the Dataset view of the book (its ``book`` attribute is the :class:`EngineBook`).
+
+    ``on_connect(connection)`` is called once connected, before the first query: a caller
+    on another thread may then call ``connection.cancel()`` to stop the running query.
 
     Raises
     ------
     DataError
         Connection failures, no policies table, unusable columns.
+    Cancelled
+        The query running was cancelled.
     """
     today = today or dt.date.today()
     prog = ensure(progress)
     url = parse(data)
     prog.status(f"Connecting to {url.display}")
     conn = connect(url, password=password)
+    if on_connect is not None:  # e.g. a dialog keeping the connection to cancel its queries
+        on_connect(conn)
     try:
         found = _find_tables(conn, dict(tables or {}))
         report = ValidationReport()

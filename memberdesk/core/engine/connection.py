@@ -259,6 +259,11 @@ class SparkConnection:
         except Exception as exc:  # JVM missing, server unreachable: a data error, exit 3
             raise DataError(f"cannot start or reach Spark: {_first_line(exc)}",
                             file=url.target) from exc
+        import ibis
+        from ibis.backends.pyspark import Backend
+
+        if getattr(ibis.options, "pyspark", None) is None:  # the Spark compiler reads them
+            Backend.register_options()
         self._tag = f"memberdesk-{uuid.uuid4().hex[:12]}"
         self._lock = threading.Lock()
 
