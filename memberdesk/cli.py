@@ -1,4 +1,4 @@
-"""Command-line entry point (DESIGN §5). ``memberdesk`` and ``python main.py`` both land here.
+"""Command-line entry point (docs/cli.md). ``memberdesk`` and ``python main.py`` both land here.
 
 Each sub-command lives in :mod:`memberdesk.commands` as a module with ``add_parser(subparsers)``
 and ``run(args) -> int``; this module only dispatches and maps errors to exit codes:

@@ -3,7 +3,7 @@
 Definitions
 -----------
 * A member is **in force** at a date when at least one of their policies is: issued on or
-  before it and not terminated on or before it (DESIGN §4).
+  before it and not terminated on or before it (docs/conventions.md).
 * **Benefit usage rate** (权益使用率) at date t = in-force members at t with ≥ 1 benefit use in
   the 12 months (t − 12 months, t] ÷ in-force members at t.
 * **Uses per 100 members** = uses in that window by in-force members ÷ in-force members × 100;

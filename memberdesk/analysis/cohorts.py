@@ -1,4 +1,4 @@
-"""Cohort retention matrix: issue cohorts × months since issue (DESIGN §4).
+"""Cohort retention matrix: issue cohorts × months since issue (docs/conventions.md).
 
 Conventions
 -----------

@@ -28,7 +28,7 @@ default), whole book, collected-basis cohort (so every figure describes the same
 * ``status_premium`` / ``status_count`` — annual premium / policies still in force at the end of
   policy month m (the status basis) for the same policies;
 * ``km_survival`` — Kaplan-Meier S(m months) of the same policies, voluntary exits
-  (lapsed, surrendered) as events, others censored, months of 365.25/12 days (DESIGN §4): it
+  (lapsed, surrendered) as events, others censored, months of 365.25/12 days (docs/conventions.md): it
   differs from the status count by terminations of other kinds (censored by KM, not persisting
   on the status basis) and by the month length (calendar policy months vs 30.44 days);
 * ``experience_persistency`` — ∏ (1 − q_y) over the policy years ending by month m (m = 13:

@@ -1,4 +1,4 @@
-"""Cox proportional-hazards drivers of lapse, as R's ``coxph`` (DESIGN §4).
+"""Cox proportional-hazards drivers of lapse, as R's ``coxph`` (docs/conventions.md).
 
 ``coxph(Surv([entry,] exit, event) ~ covariates + strata(s), ties = "efron"|"breslow",
 cluster = id)`` with ``cox.zph(fit, transform = "km")``: R survival >= 3.0 is the reference
@@ -143,7 +143,7 @@ class CoxResult:
         return stat, dof, chi2_sf(stat, dof)
 
     def to_json(self) -> dict[str, Any]:
-        """The DESIGN §5 ``cox --json`` object (with the issue 10/16 additions)."""
+        """The docs/cli.md ``cox --json`` object (with the issue 10/16 additions)."""
         cols = ["covariate", "coef", "se", "hazard_ratio", "ci_lower", "ci_upper", "p_value"]
         if self.cluster is not None:
             cols.insert(3, "robust_se")

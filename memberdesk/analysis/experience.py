@@ -114,7 +114,7 @@ class ExperienceResult:
         return pd.concat([rows, total[rows.columns]], ignore_index=True)
 
     def to_json(self) -> dict[str, Any]:
-        """The ``experience --json`` object of DESIGN §5."""
+        """The ``experience --json`` object of docs/cli.md."""
         from memberdesk.analysis.experience_exposure import period_labels
 
         out_rows = []
@@ -143,7 +143,7 @@ class ExperienceResult:
             out_rows.append(item)
         out: dict[str, Any] = {"as_of": self.as_of.date().isoformat(),
                                "target": list(self.target), "rows": out_rows}
-        # The options beyond DESIGN §5's contract appear only when used (compatible).
+        # The options beyond docs/cli.md's contract appear only when used (compatible).
         if self.weight:
             out["weight"] = self.weight
         if self.study_start is not None:

@@ -4,7 +4,7 @@ One record per policy per observed period — policy or calendar years, quarters
 (actxps ``expose_py/pq/pm/pw``, ``expose_cy/cq/cm/cw``) — with the exposure of that period in
 the period's unit (a whole quarter = 1 for quarterly exposures).
 
-Conventions (DESIGN §4, actxps)
+Conventions (docs/conventions.md, actxps)
 -------------------------------
 * Policy year n runs from ``issue_date %m+% (n-1) years`` to the day before
   ``issue_date %m+% n years`` (both ends inclusive; ``%m+%`` clips 29 February to 28 February,

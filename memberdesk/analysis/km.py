@@ -302,7 +302,7 @@ class KMCurve:
         })
 
     def to_json(self) -> dict[str, Any]:
-        """The DESIGN §5 ``km --json`` group object (median null when not reached)."""
+        """The docs/cli.md ``km --json`` group object (median null when not reached)."""
         return {
             "name": self.name, "n": _json_count(self.n), "events": _json_count(self.events),
             "median": None if not np.isfinite(self.median) else float(self.median),

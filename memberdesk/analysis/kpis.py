@@ -107,7 +107,7 @@ class KPIResult:
         raise KeyError(f"unknown KPI {kpi_id!r}; known: {', '.join(k.id for k in self.kpis)}")
 
     def to_json(self) -> dict[str, object]:
-        """Exactly DESIGN §5: ``{"as_of", "kpis": [{"id", "name", "value", "unit", "previous"}]}``."""
+        """Exactly docs/cli.md: ``{"as_of", "kpis": [{"id", "name", "value", "unit", "previous"}]}``."""
         return {"as_of": self.as_of.date().isoformat(),
                 "kpis": [{"id": k.id, "name": k.name, "value": k.value, "unit": k.unit,
                           "previous": k.previous} for k in self.kpis]}

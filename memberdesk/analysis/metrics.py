@@ -1,4 +1,4 @@
-"""The metrics registry (数据指标字典) and metric lineage (指标血缘), DESIGN §6.
+"""The metrics registry (数据指标字典) and metric lineage (指标血缘), the metric dictionary, docs/lineage.md.
 
 Every figure the cockpit (经营管理驾驶舱), the analysis pages and the Excel report show is a
 :class:`Metric` registered here with its names, definitions, formula, unit, good direction and

@@ -1,4 +1,4 @@
-"""Persistency ratio (继续率), 13th and 25th month, per evaluation period and segment (DESIGN §4).
+"""Persistency ratio (继续率), 13th and 25th month, per evaluation period and segment (docs/conventions.md).
 
 Definitions (``month`` = 13 or 25, or any m ≥ 2)
 -----------------------------------------------
@@ -10,7 +10,7 @@ Definitions (``month`` = 13 or 25, or any m ≥ 2)
 * **Cohort of an evaluation period**: the policies whose m-th month premium falls due (whose
   m-th policy month begins) within the period. Because ``%m+%`` never leaves the calendar month,
   this is exactly the policies issued in the same months m-1 months earlier: for calendar year
-  2024 and m = 13, the policies issued in 2023 (DESIGN: "for a calendar year: those issued in the
+  2024 and m = 13, the policies issued in 2023 (docs/conventions.md: "for a calendar year: those issued in the
   year before it"); for the month 2024-03, those issued in 2023-03.
 * **Excluded** from the cohort, each policy counted under the first reason that applies:
   ``single_premium`` (payment_frequency reads single / 趸交 / 一次交清 / lump sum / one-off, any
@@ -26,7 +26,7 @@ Definitions (``month`` = 13 or 25, or any m ≥ 2)
   amount due in policy month 1 on the collected basis) is reported: the exclusion waterfall.
 * **Persisting**: a cohort policy still in force at the end of its m-th policy month, i.e. not
   terminated on or before the measurement date (a termination dated on that day counts as not
-  persisting; a termination after the as-of date counts as in force, DESIGN §4).
+  persisting; a termination after the as-of date counts as in force, docs/conventions.md).
 * ``ratio_premium`` = persisting annual premium ÷ cohort annual premium (missing premiums count
   as 0); ``ratio_count`` = persisting policies ÷ cohort policies. Empty cohorts give NaN.
 * **Collected basis** (``basis="collected"``, 实收保费 继续率; see
@@ -125,7 +125,7 @@ class PersistencyResult:
                     "premium": float(last[f"excluded_{r}_premium"])} for r in self.reasons}
 
     def to_json(self) -> dict[str, Any]:
-        """The ``persistency --json`` object (DESIGN §5 Extensions): rows of the whole book, or
+        """The ``persistency --json`` object (docs/cli.md Extensions): rows of the whole book, or
         of each ``by`` segment (keyed by the column) when split; ``exclusions`` is the
         waterfall of the latest period. Rows also carry their dates and numerators."""
         frame = self.frame if self.by is None else \

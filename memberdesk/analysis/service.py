@@ -1,7 +1,7 @@
 """Service analytics (服务): contact volumes, bot replacement, human connection, CSAT, and the
 link between poor service and lapse.
 
-Formulas (DESIGN §6, one implementation shared by the Service page, the cockpit KPIs and the
+Formulas (the metric dictionary, docs/lineage.md, one implementation shared by the Service page, the cockpit KPIs and the
 report — see :func:`contact_flags` and :func:`rates_from_sums`):
 
 * bot replacement rate (智能客服替代率) = bot contacts not transferred to a human ÷ all contacts.

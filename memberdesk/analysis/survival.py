@@ -4,7 +4,7 @@ This module is the public face of the survival engine: the estimators live in
 :mod:`memberdesk.analysis.km` (Kaplan-Meier, Nelson-Aalen) and the group comparisons in
 :mod:`memberdesk.analysis.logrank`; their public names are re-exported here.
 
-Censoring convention (DESIGN §4): a policy's duration runs from issue to its exit or to the
+Censoring convention (docs/conventions.md): a policy's duration runs from issue to its exit or to the
 as-of date; the event is a voluntary exit (lapsed/surrendered by default); everything else is
 right-censored.
 """
@@ -100,7 +100,7 @@ class KMResult:
         raise KeyError(name)
 
     def to_json(self) -> dict[str, Any]:
-        """The DESIGN §5 ``km --json`` object, plus ``excluded`` ({reason: count}) when
+        """The docs/cli.md ``km --json`` object, plus ``excluded`` ({reason: count}) when
         records were left out and ``delayed_entry: true`` under left truncation."""
         out: dict[str, Any] = {"unit": self.unit, "groups": [c.to_json() for c in self.curves],
                                "logrank": None if self.logrank is None else self.logrank.to_json()}

@@ -1,5 +1,5 @@
 """`memberdesk alerts DATA... [--as-of DATE] [--by COL,...] [--rules FILE] [--history FILE]
-[--json] [--fail-on alert|alarm]` — early warning by segment (DESIGN §5 Extensions, issue 14).
+[--json] [--fail-on alert|alarm]` — early warning by segment (docs/cli.md Extensions, issue 14).
 
 With ``--json`` prints ``{"as_of", "alerts": [{"metric", "segment": {col: value}, "level",
 "method", "value", "expected", "lower", "upper", "n", "since", "status"}]}``; otherwise a table
@@ -38,7 +38,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--acknowledge", metavar="KEY",
                    help="with --history and --note: acknowledge the active alert KEY and exit")
     p.add_argument("--note", help="the acknowledgement note")
-    p.add_argument("--json", action="store_true", help="print JSON (DESIGN §5)")
+    p.add_argument("--json", action="store_true", help="print JSON (docs/cli.md)")
     p.set_defaults(run=run)
 
 

@@ -1,6 +1,6 @@
 """`memberdesk cox DATA... --covariates A,B,... [--duration COL --event-col COL]
 [--strata COL[,COL]] [--cluster COL] [--ties efron|breslow] [--entry COL | --study-start DATE]
-[--ph-transform km|rank|identity|log] [--json]` (DESIGN §5): Cox proportional-hazards drivers
+[--ph-transform km|rank|identity|log] [--json]` (docs/cli.md): Cox proportional-hazards drivers
 of lapse, as R's ``coxph(Surv([entry,] exit, event) ~ ... + strata(...), ties, cluster)`` with
 ``cox.zph`` (exact score test) as the proportional-hazards check."""
 from __future__ import annotations

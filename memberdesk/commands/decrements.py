@@ -1,6 +1,6 @@
 """`memberdesk decrements DATA... [--by COL] [--as-of DATE] [--entry COL | --study-start DATE]
 [--duration COL --cause-col COL [--cause-labels 1=lapsed,2=death]] [--unit days|months] [--json]`
-(DESIGN §5 Extensions): competing exits as Aalen-Johansen cumulative incidence per cause, and
+(docs/cli.md Extensions): competing exits as Aalen-Johansen cumulative incidence per cause, and
 Gray's test of each cause across the ``--by`` groups.
 
 Insurer data: causes are the exit statuses (lapsed, surrendered, death, matured, other; in force

@@ -1,14 +1,14 @@
 """`memberdesk experience`: termination experience by policy year (or calendar year), A/E,
-credibility (DESIGN §5).
+credibility (docs/cli.md).
 
     memberdesk experience DATA... [--by COL,...] [--target STATUS,...] [--as-of YYYY-MM-DD]
                           [--expected FILE] [--basis policy_year|calendar_year] [--json]
 
-``--basis`` (default ``policy_year``) extends DESIGN §5 compatibly: with ``calendar_year`` the
+``--basis`` (default ``policy_year``) extends docs/cli.md compatibly: with ``calendar_year`` the
 JSON rows carry ``calendar_year`` instead of ``policy_year``, and an ``--expected`` table must
 give its rates by ``calendar_year`` (the period column matching the basis).
 
-DESIGN §5 Extensions: ``--basis policy|calendar --period year|quarter|month|week`` (rows carry
+docs/cli.md Extensions: ``--basis policy|calendar --period year|quarter|month|week`` (rows carry
 ``policy_quarter``, ``calendar_month``, … — calendar periods labelled ``2023Q2``, ``2023-04`` or
 the week's first day), ``--study-start DATE``, ``--weight COL`` (weighted ``actual`` and
 ``exposure``, plus ``n_actual``, ``weight``, ``weight_sq``, ``weight_n`` and the CIs), and

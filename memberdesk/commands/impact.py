@@ -1,5 +1,5 @@
 """`memberdesk impact --before DATA... --after DATA... [--as-of DATE] [--json]` — what a change
-of the data model does to the metrics (DESIGN §5 Extensions, issue 14).
+of the data model does to the metrics (docs/cli.md Extensions, issue 14).
 
 Both sides are read and mapped as ``validate`` reads them and evaluated at one as-of date
 (``--as-of``, default: the before load's). ``--json`` prints ``{"as_of", "columns": [{"table",

@@ -1,6 +1,6 @@
 """`memberdesk km DATA... [--by COL] [--duration COL --event-col COL] [--unit days|months]
 [--test logrank|wilcoxon|tarone|peto|fh:P,Q] [--entry COL | --study-start DATE]
-[--keep-missing] [--json]` (DESIGN §5): Kaplan-Meier retention per segment with a test
+[--keep-missing] [--json]` (docs/cli.md): Kaplan-Meier retention per segment with a test
 between the segments.
 
 Default unit: months for insurer data, days (= the table's own unit) for a generic
@@ -109,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def report_rejected_policies(ds: Dataset) -> None:
-    """Say on stderr how many policy rows validation rejected (DESIGN §3: nothing is dropped
+    """Say on stderr how many policy rows validation rejected (docs/data-contract.md: nothing is dropped
     silently); when every row was rejected, raise a DataError naming the first bad cell."""
     table = next((t for t in ds.report.tables if t.table == "policies"), None)
     if table is None or table.rejected == 0:

@@ -1,4 +1,4 @@
-"""`memberdesk kpis DATA... [--as-of YYYY-MM-DD] [--json]` — the cockpit KPIs (DESIGN §5).
+"""`memberdesk kpis DATA... [--as-of YYYY-MM-DD] [--json]` — the cockpit KPIs (docs/cli.md).
 
 With ``--json`` prints ``{"as_of", "kpis": [{"id", "name", "value", "unit", "previous"}]}``;
 otherwise a readable table: KPI, value, previous (12 months earlier), change, and why a value
@@ -17,7 +17,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                        description="Cockpit KPIs at the as-of date with the value 12 months "
                                    "earlier (flows: the previous 12 months).")
     add_data_args(p)
-    p.add_argument("--json", action="store_true", help="print JSON (DESIGN §5)")
+    p.add_argument("--json", action="store_true", help="print JSON (docs/cli.md)")
     p.set_defaults(run=run)
 
 

@@ -1,4 +1,4 @@
-"""`memberdesk lineage METRIC_ID|TABLE.COLUMN [--json] [--openlineage FILE]` (DESIGN §5
+"""`memberdesk lineage METRIC_ID|TABLE.COLUMN [--json] [--openlineage FILE]` (docs/cli.md
 Extensions, issue 14).
 
 A metric id prints its forward lineage: the intermediate results, derived columns, settings and

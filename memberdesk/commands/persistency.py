@@ -1,5 +1,5 @@
 """`memberdesk persistency`: 13th/25th-month persistency (继续率) on the status or collected basis
-(DESIGN §4, §5 Extensions).
+(docs/conventions.md, §5 Extensions).
 
     memberdesk persistency DATA... [--month 13|25] [--basis status|collected]
                            [--period month|quarter|year|rolling12] [--by COL] [--grace-days 60]

@@ -1,4 +1,4 @@
-"""`memberdesk report`: the Excel report for managers (DESIGN §5).
+"""`memberdesk report`: the Excel report for managers (docs/cli.md).
 
     memberdesk report DATA... -o REPORT.xlsx [--as-of YYYY-MM-DD] [--lang en|zh_CN] [--by COL[,COL2]]
                       [--include-personal] [--expected FILE] [--workspace W.mdesk]

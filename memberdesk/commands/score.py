@@ -1,5 +1,5 @@
 """`memberdesk score DATA... [--as-of DATE] [--horizon 3|6|12] [--model cox|gbm|auto] [--top N]
-[-o LIST.xlsx|.csv] [--include-personal] [--json]` (DESIGN §5 Extensions, issue 15):
+[-o LIST.xlsx|.csv] [--include-personal] [--json]` (docs/cli.md Extensions, issue 15):
 lapse-risk scores of the in-force book, validated out of time, and the call list.
 
 Extra options: ``--save-model FILE.json`` writes the fitted model (versioned JSON);

@@ -1,4 +1,4 @@
-"""`memberdesk validate DATA... [--json] [--rejected-out FILE] [--as-of]` (DESIGN §3, §5).
+"""`memberdesk validate DATA... [--json] [--rejected-out FILE] [--as-of]` (docs/data-contract.md, §5).
 
 Rejected rows are a report, not a failure: the exit status is 0 whenever the data could be read
 (3 when it cannot, via the CLI's DataError handling).

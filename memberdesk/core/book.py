@@ -15,7 +15,7 @@ Conventions
 -----------
 * ``survival_counts(by)``: one row per (segment value, ``duration_days``, ``event``) with
   ``n`` = number of policies. ``duration_days`` is whole days from issue to exit or as-of
-  (DESIGN §4); months are ``duration_days / (365.25/12)``, computed by the caller so both books
+  (docs/conventions.md); months are ``duration_days / (365.25/12)``, computed by the caller so both books
   give the same floating-point numbers. Missing segment values are a null group.
 * ``cells(columns)``: the same with several covariate columns (Cox with categorical
   covariates: exact partial likelihood from cell counts with frequency weights).

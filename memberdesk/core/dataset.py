@@ -1,4 +1,4 @@
-"""The Dataset: validated tables + as-of date + derived policy durations and events (DESIGN §4).
+"""The Dataset: validated tables + as-of date + derived policy durations and events (docs/conventions.md).
 
 Every analysis receives a :class:`Dataset`. It is immutable: changing the as-of date, the event
 definition or the filters returns a new Dataset (cheap: derived frames are computed lazily and

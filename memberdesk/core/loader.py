@@ -1,4 +1,4 @@
-"""Load files into a validated :class:`~memberdesk.core.dataset.Dataset` (DESIGN §2–§4).
+"""Load files into a validated :class:`~memberdesk.core.dataset.Dataset` (docs/data-contract.md–§4).
 
 Two steps, so the import wizard can show and edit the mappings in between:
 
@@ -164,7 +164,7 @@ def load_from_sources(sources: Sources, *, as_of: pd.Timestamp | None = None,
         data = assemble(table, groups[table], keep_extras=_extras_to_keep(groups, extra_columns))
         if table == schema.POLICIES and not generic and "issue_date" not in data.columns \
                 and {"duration", "event"} <= set(data.columns):
-            generic = True  # a policies table of precomputed durations and events (DESIGN §2)
+            generic = True  # a policies table of precomputed durations and events (docs/data-contract.md)
             report.messages.append("policies: no issue date but duration and event columns: "
                                    "read as generic survival data")
         problem = _missing_columns(table, data.columns.keys(), generic)

@@ -1,4 +1,4 @@
-"""Column mapping: source headers -> canonical columns of one table (DESIGN §2).
+"""Column mapping: source headers -> canonical columns of one table (docs/data-contract.md).
 
 Headers are compared after :func:`normalise_header` against each canonical column's name and
 synonyms in :mod:`memberdesk.core.schema`. Source columns that match nothing are kept as *extra*

@@ -1,4 +1,4 @@
-"""Vectorised parsing of raw cell text into canonical values (DESIGN §2).
+"""Vectorised parsing of raw cell text into canonical values (docs/data-contract.md).
 
 Every function takes a column of raw cells as a pyarrow string array (what the readers
 produce; see :func:`as_string_array` for anything else) and returns ``(values, bad)``: the
@@ -34,7 +34,7 @@ _CURRENCY = re.compile(r"(?i)[\s¥$€£'_]|rmb|cny|usd|hkd|eur|元|人民币")
 # else ("1.234,5", "12,34") is a decimal comma or a typo and is reported, never guessed.
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
 # Cells that spreadsheets and exports write for "no value": missing in every column type, never
-# unreadable (DESIGN §2: schema.MISSING_TOKENS, plus what pandas/pyarrow/Excel write: NaT, <NA>,
+# unreadable (docs/data-contract.md: schema.MISSING_TOKENS, plus what pandas/pyarrow/Excel write: NaT, <NA>,
 # #NULL!). Compared after trimming, in lower, upper and title case. Configurable with
 # set_missing_tokens (the import wizard).
 _BUILTIN_TOKENS: tuple[str, ...] = ("-NaN", "<NA>", "NaT", "#NULL!")

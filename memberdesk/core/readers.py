@@ -1,4 +1,4 @@
-"""Read table files into raw string tables (DESIGN §2): CSV/TSV/TXT, XLSX, Parquet, folders.
+"""Read table files into raw string tables (docs/data-contract.md): CSV/TSV/TXT, XLSX, Parquet, folders.
 
 A reader does not interpret cells: every column comes back as a pyarrow string array (trimmed
 later by :mod:`memberdesk.core.normalize`), with the original header as its name, the file and

@@ -1,4 +1,4 @@
-"""Canonical data schema (DESIGN §2): tables, columns, their kinds, synonyms and vocabularies.
+"""Canonical data schema (docs/data-contract.md): tables, columns, their kinds, synonyms and vocabularies.
 
 This module is data, not logic: readers, mapping, validation and the metric registry all read it,
 so that a column name is spelled in exactly one place.
@@ -248,7 +248,7 @@ HANDLED_BY_SYNONYMS: dict[str, tuple[str, ...]] = {
 TRUE_WORDS: tuple[str, ...] = ("1", "y", "yes", "true", "t", "是", "对", "已", "1.0")
 FALSE_WORDS: tuple[str, ...] = ("0", "n", "no", "false", "f", "否", "不", "未", "0.0")
 
-# --- validation reason codes (DESIGN §3) ----------------------------------------------------
+# --- validation reason codes (docs/data-contract.md) ----------------------------------------------------
 
 REASON_MISSING_ID = "missing_id"
 REASON_DUPLICATE_ID = "duplicate_id"

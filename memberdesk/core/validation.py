@@ -1,5 +1,5 @@
 """Validation: raw mapped rows -> canonical typed rows, each unusable row rejected once with
-its first reason and source location (DESIGN §3).
+its first reason and source location (docs/data-contract.md).
 
 Checks, in the order that decides a row's reason: missing id, duplicate id (the first row with
 an id is kept), unreadable date / number / yes-no value, unknown status, missing date (policy

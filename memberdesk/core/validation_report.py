@@ -1,4 +1,4 @@
-"""The validation report: what was read, accepted and rejected, and why (DESIGN §3).
+"""The validation report: what was read, accepted and rejected, and why (docs/data-contract.md).
 
 Filled by :mod:`memberdesk.core.validation`; read by the CLI (``validate --json``), the Data page
 and the report's Data quality sheet.
@@ -73,7 +73,7 @@ class ValidationReport:
         return [m for m in self.messages if m.startswith(heads)]
 
     def to_json(self, as_of: pd.Timestamp | None) -> dict[str, object]:
-        """DESIGN §5's object; each table carries its ``messages`` (title rows skipped, merged
+        """docs/cli.md's object; each table carries its ``messages`` (title rows skipped, merged
         cells filled, cells set missing...) and ``messages`` at the top lists them all, with
         those about no table (files skipped in a folder)."""
         return {

@@ -2,7 +2,7 @@
 
 Presents :func:`memberdesk.analysis.service.service_summary`. The one-row ``window`` table has
 ~17 columns, which printed unreadably small; here every figure is a row — measure, value, unit
-and the DESIGN §6 formula with the counts it was computed from — so the sheet prints at a
+and the the metric dictionary, docs/lineage.md formula with the counts it was computed from — so the sheet prints at a
 normal size and the monthly trend below keeps a readable width.
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ from memberdesk.report.safety import write_cell
 SERVICE_RATES: tuple[str, ...] = ("bot_replacement_rate", "human_connection_rate", "csat")
 
 # key -> (format kind, unit key, English name, Chinese name, English formula, Chinese formula,
-#         numerator column, denominator column). Formulas follow DESIGN §6 word for word.
+#         numerator column, denominator column). Formulas follow the metric dictionary, docs/lineage.md word for word.
 MEASURES: dict[str, tuple[str, str, str, str, str, str, str | None, str | None]] = {
     "bot_replacement_rate": (
         "pct", "share", "Bot replacement rate", "智能客服替代率",
@@ -73,7 +73,7 @@ UNITS: dict[str, tuple[str, str]] = {
 }
 HEADERS: dict[str, tuple[str, str]] = {
     "measure": ("Measure", "指标"), "value": ("Value", "数值"), "unit": ("Unit", "单位"),
-    "formula": ("Formula (DESIGN §6)", "计算公式"),
+    "formula": ("Formula (metric dictionary)", "计算公式"),
 }
 WINDOW_HEADING = ("Trailing 12 months: {start} to {end}", "近12个月：{start} 至 {end}")
 FORMULA_MIN_CHARS = 40

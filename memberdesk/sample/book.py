@@ -1,6 +1,6 @@
 """The synthetic sample book of a member-centric mutual life insurer (``memberdesk sample``).
 
-:func:`generate_book` returns the five canonical tables (DESIGN §2) as DataFrames with the
+:func:`generate_book` returns the five canonical tables (docs/data-contract.md) as DataFrames with the
 canonical dtypes of a validated Dataset (ids/text -> ``str`` objects, dates -> ``datetime64[ns]``,
 numbers -> ``float64``, flags -> nullable ``boolean``), so they can be analysed directly.
 :func:`write_book` writes them as UTF-8 CSV files, plus the same book as one Excel workbook
@@ -10,7 +10,7 @@ and ``2021/3/1`` dates in GB18030 (``gb18030/policies_zh.csv``).
 The book is deterministic: the same ``members``, ``seed`` and ``end`` give byte-identical files
 on any day (nothing depends on today's date). Every date is on or before ``end``; service
 contacts start before ``end`` (they carry a time of day, which the loader normalises away
-like every date, DESIGN rule 6). The model (hazards, rates) is
+like every date, docs/data-contract.md). The model (hazards, rates) is
 described in :mod:`memberdesk.sample.simulation`, :mod:`memberdesk.sample.service`
 and :mod:`memberdesk.sample.claims`; its assumptions are in
 :mod:`memberdesk.sample.catalog`.
@@ -61,7 +61,7 @@ def generate_book(members: int = DEFAULT_MEMBERS, seed: int = DEFAULT_SEED,
     -------
     dict
         ``{table name: DataFrame}`` for the six tables of :data:`schema.TABLES`, with exactly
-        the canonical columns of DESIGN §2 in a fixed order.
+        the canonical columns of docs/data-contract.md in a fixed order.
     """
     if members < 1:
         raise ValueError(f"members must be at least 1, got {members}")

@@ -1,11 +1,11 @@
 """Service-contact outcomes of the synthetic sample book (who handled it, waits, ratings).
 
-The rates are calibrated *in expectation* to the DESIGN §6 targets, whatever the number of
+The rates are calibrated *in expectation* to the the metric dictionary, docs/lineage.md targets, whatever the number of
 contacts: channel, topic and hour are drawn independently from known weights, so the expected
 bot replacement rate and human connection rate can be solved for exactly (see
 :func:`transfer_base_probability` and :func:`not_connected_base_probability`).
 
-Definitions (DESIGN §6):
+Definitions (the metric dictionary, docs/lineage.md):
 
 * bot replacement rate = contacts with ``handled_by == "bot"`` and not ``transferred_to_human``
   ÷ all contacts;

@@ -20,7 +20,7 @@ def service_en(tmp_path_factory: pytest.TempPathFactory, small_dataset):  # type
 
 def test_window_is_vertical_and_narrow(service_en, rh) -> None:  # type: ignore[no-untyped-def]
     headers, rows = rh.find_table(service_en, "Measure")
-    assert headers == ["Measure", "Value", "Unit", "Formula (DESIGN §6)"]
+    assert headers == ["Measure", "Value", "Unit", "Formula (metric dictionary)"]
     assert len(rows) >= 12  # every figure of the window is its own row
     # the trend table below keeps a readable width: no more than ~10 columns on the sheet
     assert service_en.max_column <= 10
@@ -43,7 +43,7 @@ def test_window_values_equal_hand_counts(service_en, small_dataset, rh) -> None:
     assert by["Bot replacement rate"][1] == pytest.approx((bot & ~transferred).sum() / len(inw))
     assert by["Human connection rate"][1] == pytest.approx(connected.sum() / human_queue.sum())
     assert by["Customer satisfaction (CSAT)"][1] == pytest.approx(satisfied.sum() / rated.sum())
-    # the formula text carries the DESIGN §6 words and the counts behind the rate
+    # the formula text carries the the metric dictionary, docs/lineage.md words and the counts behind the rate
     assert by["Bot replacement rate"][3] == (
         "bot contacts not transferred to a human ÷ all contacts = "
         f"{(bot & ~transferred).sum():,} ÷ {len(inw):,}")

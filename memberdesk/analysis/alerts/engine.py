@@ -95,7 +95,7 @@ class Alert:
         return f"{self.metric}|{self.family}|{self.column}={self.segment_value}"
 
     def to_json(self) -> dict[str, Any]:
-        """Exactly DESIGN §5 (``alerts --json`` items)."""
+        """Exactly docs/cli.md (``alerts --json`` items)."""
         return {"metric": self.metric, "segment": {self.column: self.segment_value},
                 "level": self.level, "method": self.method, "value": self.value,
                 "expected": self.expected, "lower": self.lower, "upper": self.upper,
@@ -143,7 +143,7 @@ class AlertsResult:
         return float(rows["x"].sum()) / n if n > 0 else None
 
     def to_json(self) -> dict[str, Any]:
-        """Exactly DESIGN §5: ``{"as_of", "alerts": [...]}``."""
+        """Exactly docs/cli.md: ``{"as_of", "alerts": [...]}``."""
         return {"as_of": self.as_of.date().isoformat(),
                 "alerts": [a.to_json() for a in self.alerts]}
 

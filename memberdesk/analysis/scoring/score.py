@@ -76,7 +76,7 @@ class Validation:
         return {k: float(getattr(m, k)) for k in JSON_METRICS}
 
     def to_json(self) -> dict[str, Any]:
-        """DESIGN §5 ``validation`` object (the chosen model's figures, ``baseline``), plus the
+        """docs/cli.md ``validation`` object (the chosen model's figures, ``baseline``), plus the
         reason code, the tolerance and every model's figures and calibration."""
         out: dict[str, Any] = {"cutoff": self.cutoff.date().isoformat()}
         out.update(self.figures(self.chosen))
@@ -138,7 +138,7 @@ class ScoringResult:
         return out
 
     def to_json(self, top: int | None = None) -> dict[str, Any]:
-        """DESIGN §5 ``score --json`` object (``call_list`` added when ``top`` is given)."""
+        """docs/cli.md ``score --json`` object (``call_list`` added when ``top`` is given)."""
         out: dict[str, Any] = {
             "as_of": self.as_of.date().isoformat(), "horizon_months": self.horizon_months,
             "model": self.model,

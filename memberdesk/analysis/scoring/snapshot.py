@@ -61,7 +61,7 @@ NUMERIC_FEATURES: tuple[str, ...] = (
     "tenure_months", "inforce_policies", "past_lapses", "uses_3m", "uses_12m",
     "months_since_use", "contacts_90d", "unresolved_90d", "low_ratings_90d", "transfers_90d",
     "open_claims", "declined_claims")
-# Columns a call list may show that are personal data (DESIGN: only on request).
+# Columns a call list may show that are personal data (docs/scoring.md: only on request).
 PERSONAL_COLUMNS: tuple[str, ...] = ("member_id", "name", "birth_date")
 
 

@@ -1,6 +1,6 @@
 """Recognise and parse ``DATA`` arguments that name an engine rather than files.
 
-Accepted forms (DESIGN §5 Extensions; the same spellings ``ibis.connect`` reads):
+Accepted forms (docs/cli.md Extensions; the same spellings ``ibis.connect`` reads):
 
 * ``duckdb://book.duckdb`` (relative), ``duckdb:///data/book.duckdb`` (absolute), or a path
   ending in ``.duckdb`` / ``.ddb``;

@@ -1,6 +1,6 @@
 """Kaplan-Meier chart: step curves, CI bands, censor ticks, number-at-risk table, crosshair.
 
-Conventions (DESIGN §4): curves are right-continuous step functions, so each curve is drawn with
+Conventions (docs/conventions.md): curves are right-continuous step functions, so each curve is drawn with
 ``stepMode='right'`` — ``survival[i]`` holds from ``timeline[i]`` up to ``timeline[i + 1]``. The
 number at risk at time *t* is the number of subjects whose duration is ≥ *t*: the ``at_risk``
 value of the first timeline point ≥ *t* (0 after the last one). The at-risk rows sit under the
