@@ -101,3 +101,28 @@ def test_a_duckdb_book_gives_the_same_alerts(books, capsys, tmp_path) -> None:
     _, from_db, _ = _run(capsys, "alerts", f"duckdb://{db}", "--json")
     _, from_file, _ = _run(capsys, "alerts", str(jump), "--json")
     assert json.loads(from_db) == json.loads(from_file)
+
+
+def test_issue_month_metrics_are_counted_in_the_engine(books, tmp_path) -> None:
+    """The free-look, early-lapse and first-year-surrender counts come from GROUP BY queries
+    in DuckDB and give the funnel of the rows, point for point."""
+    import pandas as pd
+
+    from memberdesk.analysis.alerts import compute_alerts
+    from memberdesk.core.engine.book import open_book
+    from memberdesk.core.loader import load_dataset
+
+    jump, _ = books
+    db = tmp_path / "book.duckdb"
+    assert main(["import", str(jump), "-o", str(db)]) == 0
+    engine = compute_alerts(open_book([f"duckdb://{db}"], tables={}, as_of=None))
+    rows = compute_alerts(load_dataset([str(jump)]))
+    assert engine.pushed_down == ("free_look_cancellation_rate", "early_lapse_rate_3m",
+                                  "early_lapse_rate_6m", "first_year_surrender_rate")
+    assert rows.pushed_down == ()
+    key = ["metric", "column", "segment"]
+    pd.testing.assert_frame_equal(engine.funnel.sort_values(key).reset_index(drop=True),
+                                  rows.funnel.sort_values(key).reset_index(drop=True),
+                                  check_dtype=False)
+    pd.testing.assert_frame_equal(engine.book, rows.book, check_dtype=False)
+    assert [a.to_json() for a in engine.alerts] == [a.to_json() for a in rows.alerts]

@@ -35,13 +35,16 @@ import numpy.typing as npt
 import pandas as pd
 
 from memberdesk.analysis import policy_calendar as cal
+from memberdesk.analysis.alerts import pushdown
 from memberdesk.analysis.alerts.cusum import cusum_path, cusum_weights, signal_since
 from memberdesk.analysis.alerts.funnel import dispersion, funnel_limits
 from memberdesk.analysis.alerts.monitored import (
+    MISSING_LEVEL,
     MONITORED,
     MetricRows,
     SegmentSource,
     Unavailable,
+    early_exit_last_month,
     extra_segment_columns,
 )
 from memberdesk.analysis.alerts.rules import AlertRules, MetricRule, load_rules
@@ -49,6 +52,7 @@ from memberdesk.analysis.metrics import get_metric
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
 from memberdesk.core.progress import Progress, check_cancelled, ensure
+from memberdesk.core.reasons import Reason
 
 Level = Literal["alert", "alarm"]
 Status = Literal["new", "ongoing", "resolved"]
@@ -132,6 +136,7 @@ class AlertsResult:
     columns: tuple[str, ...]
     rules: AlertRules = field(repr=False, default_factory=AlertRules)
     book: pd.DataFrame = field(default_factory=pd.DataFrame)
+    pushed_down: tuple[str, ...] = ()   # metrics counted by the warehouse engine (GROUP BY)
 
     def book_value(self, metric: str) -> float | None:
         """The whole book's rate over the metric's latest window (the funnel target)."""
@@ -181,6 +186,7 @@ class _Units:
     x: FloatArray
     first: int
     n_months: int
+    weight: FloatArray | None = None   # units per row (aggregated cells); None = 1 each
 
 
 def _units(rows: MetricRows, first: int, n_months: int) -> _Units:
@@ -200,7 +206,7 @@ def _count(u: _Units, codes: npt.NDArray[np.int64], n_levels: int,
     cell = codes[u.row] if risk is None else codes[u.row] * n_risk + risk[0][u.row]
     key = cell * n_months + u.month
     size = n_levels * n_risk * n_months
-    n3 = np.bincount(key, minlength=size).astype(float).reshape(n_levels, n_risk, n_months)
+    n3 = np.bincount(key, u.weight, minlength=size).astype(float).reshape(n_levels, n_risk, n_months)
     x3 = np.bincount(key, u.x, minlength=size).reshape(n3.shape)
     bad3 = x3 if good != "up" else n3 - x3
     book_n, book_bad = n3.sum(axis=0), bad3.sum(axis=0)
@@ -385,12 +391,27 @@ def compute_alerts(ds: Dataset, rules: AlertRules | None = None, *,
     monthly: list[pd.DataFrame] = []
     unavailable: dict[str, Unavailable] = {}
     books: list[pd.DataFrame] = []
+    engine = pushdown.engine_book(ds)
+    pushed: list[str] = []
+    cells: dict[tuple[str | None, str | None, int], pd.DataFrame] = {}
     for i, mm in enumerate(MONITORED):
         check_cancelled(progress)
         rule = rules.for_metric(mm.id)
         if not rule.enabled:
             continue
         prog.status(f"Alerts: {mm.id}")
+        if engine is not None and mm.id in pushdown.PUSHED_METRICS:
+            done = _pushed_metric(ds, engine, mm.id, rule, columns, cells)
+            if isinstance(done, Unavailable):
+                unavailable[mm.id] = done
+            else:
+                alerts += done[0]
+                funnels += done[1]
+                monthly += done[2]
+                books.append(done[3])
+                pushed.append(mm.id)
+            prog.fraction((i + 1) / len(MONITORED))
+            continue
         rows = mm.build(ds, rule)
         if isinstance(rows, Unavailable):
             unavailable[mm.id] = rows
@@ -423,7 +444,7 @@ def compute_alerts(ds: Dataset, rules: AlertRules | None = None, *,
         prog.fraction((i + 1) / len(MONITORED))
     return AlertsResult(pd.Timestamp(ds.as_of).normalize(), sort_alerts(alerts),
                         _concat(funnels), _concat(monthly), unavailable, columns, rules,
-                        _concat(books))
+                        _concat(books), tuple(pushed))
 
 
 def _book_months(metric: str, rows: MetricRows, first: int, n_months: int) -> pd.DataFrame:
@@ -439,3 +460,69 @@ def _book_months(metric: str, rows: MetricRows, first: int, n_months: int) -> pd
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _levels(values: pd.Series) -> tuple[npt.NDArray[np.int64], list[Any]]:
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), sort=True)
+    levels = [str(u) for u in uniques]
+    if (codes < 0).any():
+        codes = np.where(codes < 0, len(levels), codes)
+        levels.append(MISSING_LEVEL)
+    return codes.astype(np.int64), levels
+
+
+_Pushed = tuple[list[Alert], list[pd.DataFrame], list[pd.DataFrame], pd.DataFrame]
+
+
+def _pushed_metric(ds: Dataset, engine: Any, metric: str, rule: MetricRule,
+                   columns: tuple[str, ...],
+                   cache: dict[tuple[str | None, str | None, int], pd.DataFrame]) -> _Pushed | Reason:
+    """One issue-month policy metric from engine cells (:mod:`.pushdown`), then the same
+    funnels and CUSUMs as on rows."""
+    view = set(pushdown.policy_columns(ds, engine))
+    for col in ("end_date", "status"):
+        if col not in view:
+            return Reason("missing_column", table="policies", column=col)
+
+    def cells(column: str | None, risk: str | None) -> pd.DataFrame:
+        key = (column, risk, rule.free_look_days)
+        if key not in cache:
+            cache[key] = pushdown.issue_month_cells(ds, engine, column, risk, rule.free_look_days)
+        return cache[key]
+
+    last = early_exit_last_month(ds.as_of, pushdown.PUSHED_METRICS[metric], rule.free_look_days)
+    n_months = rule.history_months + rule.window_months - 1
+    first = last - n_months + 1
+    whole = cells(None, None)
+    in_range = (whole["month"] >= first) & (whole["month"] <= last)
+    if not in_range.any():
+        return Reason("no_complete_month")
+    by_month = whole[in_range].groupby("month")[["n", metric]].sum()
+    months = np.arange(first, first + n_months)
+    book = pd.DataFrame({"metric": metric, "month": [_label(int(m)) for m in months],
+                         "x": by_month[metric].reindex(months, fill_value=0).to_numpy(float),
+                         "n": by_month["n"].reindex(months, fill_value=0).to_numpy(float)})
+    good = get_metric(metric).good_direction
+    alerts: list[Alert] = []
+    funnels: list[pd.DataFrame] = []
+    monthly: list[pd.DataFrame] = []
+    for column in columns:
+        if column not in view:
+            continue
+        risk = rule.risk_adjust_by if rule.risk_adjust_by and rule.risk_adjust_by != column \
+            and rule.risk_adjust_by in view else None
+        c = cells(column, risk)
+        codes, levels = _levels(c["segment"])
+        r_codes, r_levels = _levels(c["risk"])
+        take = np.flatnonzero(((c["month"] >= first) & (c["month"] <= last)).to_numpy())
+        units = _Units(take.astype(np.int64), (c["month"].to_numpy()[take] - first).astype(np.int64),
+                       c[metric].to_numpy(float)[take], first, n_months, c["n"].to_numpy(float)[take])
+        counts = replace(_count(units, codes, len(levels),
+                                None if risk is None else (r_codes, len(r_levels)), good,
+                                rule.cusum_odds_ratio), levels=levels)
+        fa, ff = _funnel_alerts(metric, column, counts, rule, good)
+        ca, cf = _cusum_alerts(metric, column, counts, rule, good)
+        alerts += fa + ca
+        funnels.append(ff)
+        monthly.append(cf)
+    return alerts, funnels, monthly, book

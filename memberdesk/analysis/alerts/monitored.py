@@ -115,6 +115,14 @@ def _policy_base(ds: Dataset, needs: tuple[str, ...] = ("end_date", "status")
     return p, issue, exit_, status
 
 
+def early_exit_last_month(as_of: pd.Timestamp, months: int, free_look_days: int) -> int:
+    """Latest complete issue month of an exit-within metric: within the free-look days
+    (``months`` = 0) or within ``months`` months of issue."""
+    if months == 0:
+        return _month_end_plus(cal.day(as_of), lambda d: d + np.timedelta64(free_look_days, "D"))
+    return _month_end_plus(cal.day(as_of), lambda d: cal.add_months(d, months) - cal.ONE_DAY)
+
+
 def _early_exit(months: int, statuses: tuple[str, ...]) -> Callable[[Dataset, MetricRule], MetricRows | Unavailable]:
     def build(ds: Dataset, rule: MetricRule) -> MetricRows | Unavailable:
         base = _policy_base(ds)
@@ -124,14 +132,11 @@ def _early_exit(months: int, statuses: tuple[str, ...]) -> Callable[[Dataset, Me
         free_look_days = rule.free_look_days
         ok = ~np.isnat(issue)
         safe = np.where(ok, issue, np.datetime64("1970-01-01"))
+        last = early_exit_last_month(ds.as_of, months, free_look_days)
         if months == 0:
             horizon: Any = safe + np.timedelta64(free_look_days + 1, "D")
-            last = _month_end_plus(cal.day(ds.as_of),
-                                   lambda d: d + np.timedelta64(free_look_days, "D"))
         else:
             horizon = cal.add_months(safe, months)
-            last = _month_end_plus(cal.day(ds.as_of),
-                                   lambda d: cal.add_months(d, months) - cal.ONE_DAY)
         exited = ~np.isnat(exit_) & (exit_ < horizon) & np.isin(status, statuses)
         if months:  # free-look cancellations (犹豫期撤单) are their own metric, not early exits
             exited &= (exit_ - safe).astype(np.int64) > free_look_days
