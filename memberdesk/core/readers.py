@@ -661,7 +661,7 @@ def _flag_long_fields(table: pa.Table, rows: np.ndarray,
     for j, name in enumerate(table.column_names):
         col = table.column(j)
         if isinstance(col, pa.ChunkedArray):
-            col = col.combine_chunks()
+            col = col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()
         words = col.dictionary if is_text_dictionary(col) else col
         if table.num_rows == 0 or (pc.max(pc.binary_length(words)).as_py() or 0) <= limit:
             continue

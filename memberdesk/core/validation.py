@@ -250,9 +250,10 @@ def validate_table(data: Assembled, *, today: dt.date, references: Mapping[str, 
     generic
         Policies table of generic survival data (``duration`` + ``event``; no dates needed).
     lean
-        Id columns of the frame stay Arrow-backed strings (``string[pyarrow]``, ~1/5 of the
-        memory of Python strings): for a caller that wants the report, not the analyses
-        (``memberdesk validate`` on millions of rows).
+        For a caller that wants the report, not the analyses (``memberdesk validate`` on
+        millions of rows): the frame keeps only ids (Arrow-backed strings, ~1/5 of the memory
+        of Python strings) and dates; text columns, which never reject a row, are not parsed.
+        The counts, reasons and rejected rows are those of the full validation.
     """
     spec = schema.TABLE_SPECS[data.table]
     rej = _Rejections(len(data))
@@ -262,6 +263,8 @@ def validate_table(data: Assembled, *, today: dt.date, references: Mapping[str, 
     _read_ids(data, spec, out, rej, lean)
     for c in spec.columns:
         if c.name in data.columns and c.kind != "id":
+            if lean and c.kind in ("text", "category"):
+                continue  # text never rejects a row: the report does not need it parsed
             parsed = PARSERS[c.kind](c, data.columns[c.name])
             if parsed.bad is not None:
                 rej.flag(parsed.bad, parsed.reason, c.name, parsed.detail)
@@ -274,7 +277,11 @@ def validate_table(data: Assembled, *, today: dt.date, references: Mapping[str, 
     messages = rules(data, out, rej, generic) if rules is not None else []
     _column_rules(spec, out, rej, today)
     _reference_rules(spec, out, rej, references)
-    return _finish(data, out, rej, messages)
+    if lean:  # the report needs ids (references) and dates (as-of, out of window) only
+        for c in spec.columns:
+            if c.kind not in ("id", "date"):
+                out.pop(c.name, None)
+    return _finish(data, out, rej, messages, lean)
 
 
 def _read_ids(data: Assembled, spec: schema.TableSpec, out: dict[str, object],
@@ -445,12 +452,15 @@ TABLE_RULES: dict[str, Callable[[Assembled, dict[str, object], _Rejections, bool
 
 
 def _finish(data: Assembled, out: dict[str, object], rej: _Rejections,
-            messages: list[str]) -> TableValidation:
+            messages: list[str], lean: bool = False) -> TableValidation:
     spec = schema.TABLE_SPECS[data.table]
     keep = ~rej.rejected
     columns: dict[str, object] = {c: out[c] for c in spec.column_names if c in out}
     for name, arr in data.extras.items():
-        columns[name], not_numbers = normalize.extra_column_checked(arr)
+        values, not_numbers = normalize.extra_column_checked(arr)
+        if not lean:
+            columns[name] = values
+        del values
         if not_numbers is not None:
             messages = [*messages, _not_numbers_message(data, name, not_numbers)]
     partial = not keep.all()

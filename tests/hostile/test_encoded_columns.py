@@ -42,3 +42,16 @@ def test_encoded_and_plain_columns_validate_identically(tmp_path: Path,
     pd.testing.assert_frame_equal(encoded.report.rejected, plain.report.rejected)
     assert [t.to_json() for t in encoded.report.tables] == [t.to_json() for t in plain.report.tables]
     assert encoded.report.tables[0].rejected > 0
+
+
+def test_lean_validation_reports_exactly_what_the_full_one_does(tmp_path: Path) -> None:
+    # `memberdesk validate` keeps only ids and dates (memory); the report must not change.
+    path = _book(tmp_path / "policies.csv")
+    members = tmp_path / "members.csv"
+    members.write_text("member_id,gender\n" + "".join(f"M{i},F\n" for i in range(5)), encoding="utf-8")
+    full = load_dataset([path, members])
+    lean = load_dataset([path, members], lean=True)
+    pd.testing.assert_frame_equal(full.report.rejected, lean.report.rejected)
+    assert [t.to_json() for t in full.report.tables] == [t.to_json() for t in lean.report.tables]
+    assert full.report.messages == lean.report.messages and full.as_of == lean.as_of
+    assert set(lean.validated["policies"].columns) == {"policy_id", "issue_date", "end_date"}
