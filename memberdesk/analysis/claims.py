@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from memberdesk.analysis.step import step_value
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.progress import Progress, check_cancelled, ensure
 from memberdesk.core.reasons import Reason
@@ -46,10 +47,7 @@ def settlement_durations(claims: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFr
 
 def survival_at(curve: Any, t: float) -> float:
     """S(t) of a step curve with ``timeline``/``survival`` arrays (right-continuous)."""
-    timeline = np.asarray(curve.timeline, dtype=float)
-    survival = np.asarray(curve.survival, dtype=float)
-    i = int(np.searchsorted(timeline, t, side="right")) - 1
-    return 1.0 if i < 0 else float(survival[i])
+    return step_value(curve.timeline, curve.survival, t, before=1.0)
 
 
 @dataclass(frozen=True)

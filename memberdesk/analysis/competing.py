@@ -43,6 +43,7 @@ from scipy import stats
 from memberdesk.analysis.frames import MISSING_GROUP, segment_labels, survival_frame
 from memberdesk.analysis.gray_test import GrayResult, gray_test
 from memberdesk.analysis.km import risk_sets, unique_time_codes
+from memberdesk.analysis.step import step_values
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
 from memberdesk.core.progress import Progress, check_cancelled, ensure
@@ -84,12 +85,29 @@ class CompetingRisksResult:
         t = np.asarray(times, dtype=float)
         out = []
         for (group, cause), part in self.incidence.groupby(["group", "cause"], sort=False):
-            idx = np.searchsorted(part["time"].to_numpy(), t, side="right") - 1
-            vals = part[["cif", "ci_lower", "ci_upper"]].to_numpy()[np.maximum(idx, 0)]
-            vals[idx < 0] = 0.0
-            out.append(pd.DataFrame({"group": group, "cause": cause, "time": t, "cif": vals[:, 0],
-                                     "ci_lower": vals[:, 1], "ci_upper": vals[:, 2]}))
+            time = part["time"].to_numpy(dtype=float)
+            out.append(pd.DataFrame({"group": group, "cause": cause, "time": t,
+                                     **{c: step_values(time, part[c].to_numpy(dtype=float), t, 0.0)
+                                        for c in ("cif", "ci_lower", "ci_upper")}}))
         return pd.concat(out, ignore_index=True)
+
+    def horizon_table(self, group: str = "all",
+                      horizons: Sequence[float] = (12.0, 24.0, 36.0, 60.0)) -> pd.DataFrame:
+        """The cumulative incidence of each cause in ``group`` at exactly ``horizons`` (in the
+        result's unit; 1, 2, 3 and 5 years in months by default): the step function's value at
+        the last time ≤ the horizon. Horizons past the group's last time are left out (not
+        observed). Columns: ``years`` (horizon ÷ 12), ``time``, one column per cause, and
+        ``all_causes`` (their sum: the probability of having left by the horizon)."""
+        part = self.incidence[self.incidence["group"] == group]
+        t_max = float(part["time"].max()) if len(part) else -1.0
+        shown = [float(h) for h in horizons if h <= t_max]
+        out = pd.DataFrame({"years": [h / 12 for h in shown], "time": shown})
+        for cause, rows in part.groupby("cause", sort=False):
+            out[str(cause)] = step_values(rows["time"].to_numpy(dtype=float),
+                                          rows["cif"].to_numpy(dtype=float), shown, 0.0)
+        causes = [c for c in out.columns if c not in ("years", "time")]
+        out["all_causes"] = out[causes].sum(axis=1) if causes else 0.0  # left for any cause
+        return out
 
     def to_frame(self) -> pd.DataFrame:
         return self.incidence

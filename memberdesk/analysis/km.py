@@ -45,6 +45,7 @@ import numpy as np
 import pandas as pd
 
 from memberdesk.analysis.quantiles import quantile_time
+from memberdesk.analysis.step import step_values
 from memberdesk.core.errors import AnalysisError
 
 ArrayLike = Sequence[float] | np.ndarray | pd.Series | float
@@ -244,13 +245,8 @@ class KMCurve:
                 quantile_time(q, self.timeline, self.ci_lower, rule=r),
                 quantile_time(q, self.timeline, self.ci_upper, rule=r))
 
-    def _index(self, times: ArrayLike) -> np.ndarray:
-        t = np.atleast_1d(np.asarray(times, dtype=float))
-        return np.searchsorted(self.timeline, t, side="right") - 1
-
     def _step(self, values: np.ndarray, times: ArrayLike, before: float) -> np.ndarray:
-        idx = self._index(times)
-        return np.where(idx >= 0, values[np.maximum(idx, 0)], before)
+        return step_values(self.timeline, values, times, before)
 
     def survival_at(self, times: ArrayLike) -> np.ndarray:
         """S(t) at each time (right-continuous step: value of the last timeline point <= t)."""

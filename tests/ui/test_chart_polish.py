@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from memberdesk.ui.charts.base import ChartPanel, ValueAxis
 from memberdesk.ui.charts.heatmap import HeatmapChart
-from memberdesk.ui.charts.km import KMChart, KMCurve
+from memberdesk.ui.charts.km import ChartCurve, KMChart
 from memberdesk.ui.charts.lines import MIN_PERCENT_SPAN, TrendChart, percent_view_range
 from memberdesk.ui.charts.projection import FittedCurve, ProjectionChart
 from memberdesk.ui.charts.stacked import StackedIncidenceChart
@@ -42,10 +42,10 @@ def _show(qtbot, chart, width: int = 700, height: int = 420):
     return panel
 
 
-def _km_curve(name: str, survival: list[float]) -> KMCurve:
+def _km_curve(name: str, survival: list[float]) -> ChartCurve:
     t = np.arange(len(survival), dtype=float)
     s = np.asarray(survival)
-    return KMCurve(name=name, timeline=t, survival=s, ci_lower=s * 0.95, ci_upper=np.minimum(s * 1.05, 1),
+    return ChartCurve(name=name, timeline=t, survival=s, ci_lower=s * 0.95, ci_upper=np.minimum(s * 1.05, 1),
                    at_risk=np.linspace(100, 10, len(s)), censored=np.zeros(len(s)))
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from PySide6.QtCore import Qt
 
+from memberdesk.analysis.competing import CompetingRisksResult
 from memberdesk.core.dataset import Dataset
-from memberdesk.ui.pages.decrements import incidence_at
 
 AS_OF = pd.Timestamp("2024-12-31")
 
@@ -34,17 +35,25 @@ def dataset(n: int = 600) -> Dataset:
                    as_of=AS_OF)
 
 
-def test_incidence_at_reads_the_step_function_at_the_horizons() -> None:
-    frame = pd.DataFrame({"time": [0.5, 11.99, 12.5, 23.98, 30.0],
-                          "lapsed": [0.01, 0.05, 0.07, 0.10, 0.12],
-                          "death": [0.0, 0.001, 0.001, 0.002, 0.004]})
-    out = incidence_at(frame)
+def _result(incidence: dict[str, list[float]], time: list[float]) -> CompetingRisksResult:
+    rows = pd.concat([pd.DataFrame({"group": "all", "cause": cause, "time": time, "cif": values,
+                                    "ci_lower": values, "ci_upper": values})
+                      for cause, values in incidence.items()], ignore_index=True)
+    return CompetingRisksResult(unit="months", by=None, causes=tuple(incidence), groups=("all",),
+                                incidence=rows, survival=pd.DataFrame())
+
+
+def test_the_horizon_table_reads_the_step_function_at_the_horizons() -> None:
+    """The page's 1/2/3/5-year table is the analysis result's (CompetingRisksResult.horizon_table)."""
+    res = _result({"lapsed": [0.01, 0.05, 0.07, 0.10, 0.12], "death": [0.0, 0.001, 0.001, 0.002, 0.004]},
+                  [0.5, 11.99, 12.5, 23.98, 30.0])
+    out = res.horizon_table("all")
     # 12 -> value at 11.99 (last time <= 12); 24 -> value at 23.98; 36, 60 > last time: left out
     assert out["time"].tolist() == [12.0, 24.0]
     assert out["years"].tolist() == [1.0, 2.0]
     assert out["lapsed"].tolist() == [0.05, 0.10]
     assert out["death"].tolist() == [0.001, 0.002]
-    early = incidence_at(pd.DataFrame({"time": [13.0, 40.0], "lapsed": [0.2, 0.3]}))
+    early = _result({"lapsed": [0.2, 0.3]}, [13.0, 40.0]).horizon_table("all")
     assert early["time"].tolist() == [12.0, 24.0, 36.0] and early["lapsed"].tolist() == [0.0, 0.2, 0.2]
 
 
@@ -61,7 +70,7 @@ def test_decrements_table_shows_the_requested_horizons(show_page) -> None:
     for r, h in enumerate((12, 24, 36, 60)):
         want = chart.loc[chart["time"] <= h, "all_causes"].iloc[-1]
         got = model.data(model.index(r, cols.index("all_causes")), Qt.ItemDataRole.UserRole)
-        assert got == want
+        assert got == pytest.approx(want, rel=1e-12)  # the analysis sums the causes; the chart stacks them
         assert model.data(model.index(r, cols.index("all_causes"))).endswith("%")
 
 

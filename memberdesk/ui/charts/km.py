@@ -26,13 +26,16 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainterPath
 from PySide6.QtWidgets import QGraphicsPathItem, QWidget
 
+from memberdesk.analysis.step import step_index
 from memberdesk.ui.charts.base import Chart, label_style, style_plot, tr
 from memberdesk.ui.i18n import value_label
 
 
 @dataclass(frozen=True)
-class KMCurve:
-    """One survival curve as the chart needs it. Times in the chart's unit (months or days).
+class ChartCurve:
+    """One survival curve as the chart needs it, for curves that do not come from
+    :class:`memberdesk.analysis.km.KMCurve` (which the chart also takes as it is). Times in the
+    chart's unit (months or days).
 
     ``at_risk[i]`` = subjects at risk just before ``timeline[i]``; ``censored[i]`` = subjects
     censored at ``timeline[i]`` (a tick is drawn where it is > 0).
@@ -59,7 +62,7 @@ def at_risk_at(curve: Any, t: np.ndarray | float) -> np.ndarray:
 
 def index_at(curve: Any, t: float) -> int:
     """Index of the step that holds at time ``t`` (−1 before the first time)."""
-    return int(np.searchsorted(np.asarray(curve.timeline, dtype=float), t, side="right")) - 1
+    return int(step_index(curve.timeline, [t])[0])
 
 
 class _CurveItems:
@@ -186,7 +189,7 @@ class KMChart(Chart):
         self._mouse_proxy = pg.SignalProxy(self.view.scene().sigMouseMoved, rateLimit=60,
                                            slot=self._mouse_moved)
 
-        self.curves: list[KMCurve] = []
+        self.curves: list[ChartCurve] = []
         self._items: list[_CurveItems] = []
         self._risk_texts: list[pg.TextItem] = []
         self.risk_ticks: np.ndarray = np.zeros(0)
@@ -208,7 +211,7 @@ class KMChart(Chart):
         """Draw ``curves`` (replacing the previous ones; plot items are reused).
 
         A curve is any object with ``name``, ``timeline``, ``survival``, ``ci_lower``,
-        ``ci_upper``, ``at_risk`` and ``censored`` (:class:`KMCurve` here, or the analysis
+        ``ci_upper``, ``at_risk`` and ``censored`` (:class:`ChartCurve` here, or the analysis
         layer's ``memberdesk.analysis.km.KMCurve``). ``x_label`` replaces the default
         "Time since issue (unit)" for curves with another time origin (claims: report date)."""
         self._holding_risk = True  # range and visibility changes below: one label update at the end
@@ -432,4 +435,4 @@ class KMChart(Chart):
         super().leaveEvent(event)
 
 
-__all__ = ["KMCurve", "KMChart", "style_plot"]
+__all__ = ["ChartCurve", "KMChart", "style_plot"]

@@ -53,26 +53,6 @@ def incidence_by_group(res: Any) -> dict[str, tuple[np.ndarray, dict[str, np.nda
     return out
 
 
-HORIZON_MONTHS = (12, 24, 36, 60)  # the table's rows: 1, 2, 3 and 5 years since issue
-
-
-def incidence_at(frame: pd.DataFrame, horizons: tuple[float, ...] = HORIZON_MONTHS) -> pd.DataFrame:
-    """The cumulative incidences of ``frame`` (``time`` in months, one column per cause) at
-    exactly ``horizons`` months: the right-continuous step function's value at the last time
-    ≤ the horizon (0 before the first time). Horizons past the last time are left out (not
-    observed). Columns: ``years``, ``time`` (the horizon), then the frame's cause columns."""
-    time = frame["time"].to_numpy(dtype=float)
-    causes = [c for c in frame.columns if c != "time"]
-    t_max = float(time.max()) if time.size else -1.0
-    shown = [h for h in horizons if h <= t_max]
-    idx = np.searchsorted(time, np.asarray(shown, dtype=float), side="right") - 1
-    out = pd.DataFrame({"years": [h / 12 for h in shown], "time": [float(h) for h in shown]})
-    for cause in causes:
-        values = frame[cause].to_numpy(dtype=float)
-        out[cause] = np.where(idx >= 0, values[np.maximum(idx, 0)], 0.0)
-    return out
-
-
 class DecrementsPage(AnalysisPage):
     page_id = "decrements"
 
@@ -123,7 +103,7 @@ class DecrementsPage(AnalysisPage):
         time, cif = self.groups[name]
         self.chart.set_incidence(time, cif)
         self.panel.set_title(self.tr("Cumulative incidence by cause — {g}").format(g=value_label(name)))
-        table = incidence_at(self.chart.data_frame())
+        table = self.result.horizon_table(name) if self.result is not None else pd.DataFrame()
         percent = {c: (lambda v: format_percent(v, 2)) for c in table.columns if c not in ("years", "time")}
         whole = {"years": lambda v: f"{v:g}", "time": lambda v: f"{v:g}"}
         fill_table(self.table, self.model, table, formats={**percent, **whole},
