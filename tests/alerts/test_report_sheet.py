@@ -44,7 +44,8 @@ def test_workbook_has_the_alerts_sheet_after_the_summary_and_alarm_lines(tmp_pat
 
     path = write_report(dataset(make_book(jump=True)), tmp_path / "r.xlsx")
     wb = load_workbook(path)
-    assert wb.sheetnames[:2] == ["Summary", "Alerts"]
+    names = wb.sheetnames
+    assert names.index("Alerts") == names.index("Summary") + 1
     summary = [str(c.value) for row in wb["Summary"].iter_rows() for c in row if c.value]
     lines = [t for t in summary if t.startswith("Alarm: Free-look cancellation rate")]
     assert len(lines) == 2 and all("broker" in t for t in lines)
