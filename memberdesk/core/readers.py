@@ -432,7 +432,7 @@ def _read_streamed(path: Path, scan: _Scan, progress: Progress | None) -> RawTab
     for i in range(len(columns)):
         col = columns[i]
         arrays.append(_narrow(col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()))
-        columns[i] = None  # type: ignore[call-overload]
+        columns[i] = None
         del col
         pool.release_unused()  # give the chunked copy back, not only to the allocator's cache
     table = pa.Table.from_arrays(arrays, names=headers)
@@ -718,7 +718,7 @@ def _encode_repetitive(table: pa.Table) -> pa.Table:
     for i in range(len(columns)):
         col = columns[i]
         arr = col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()
-        columns[i] = None  # type: ignore[call-overload]
+        columns[i] = None
         arrays.append(dictionary_encode_text(arr))
         del arr, col
     return pa.Table.from_arrays(arrays, names=names)
