@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from memberdesk.analysis.entry import entry_frame
-from memberdesk.core import schema
+from memberdesk.core import labels, schema
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
 
@@ -218,7 +218,9 @@ def segment_labels(values: pd.Series) -> tuple[np.ndarray, tuple[str, ...]]:
         codes, uniques = pd.factorize(s, sort=sort_numeric)
         names = [_label(u) for u in uniques]
         if not sort_numeric:
-            order = np.argsort(np.array(names, dtype=object), kind="stable")
+            # natural order for bands and tiers (core.labels.VALUE_ORDERS), else alphabetical
+            ordered = labels.ordered_values(names)
+            order = np.array([names.index(str(n)) for n in ordered], dtype=np.int64)
             rank = np.empty(len(names), dtype=np.int64)
             rank[order] = np.arange(len(names))
             names = [names[i] for i in order]

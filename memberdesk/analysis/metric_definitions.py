@@ -273,7 +273,7 @@ METRICS: dict[str, dict[str, Any]] = dict([
        "Smallest duration at which KM survival falls to 0.5 or below.",
        "KM生存率首次降至0.5及以下的时长。", "min t: S(t) ≤ 0.5", "使 S(t) ≤ 0.5 的最小时长 t", "months", "up",
        ("result:km_curve",)),
-    _m("km_at_risk", "retention", "Number at risk", "风险集人数",
+    _m("km_at_risk", "retention", "Number at risk", "风险集保单数",
        "Policies still observed (not yet exited or censored) at the start of each duration.",
        "各时点仍在观察中（未终止且未删失）的保单数。", "nᵢ = #{duration ≥ tᵢ}", "nᵢ = 存续时长 ≥ tᵢ 的保单数", "count",
        "neutral", ("result:km_curve",)),

@@ -53,6 +53,7 @@ import numpy as np
 import pandas as pd
 
 from memberdesk.analysis import policy_calendar as cal
+from memberdesk.core import labels
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
 from memberdesk.core.progress import Progress, check_cancelled, ensure
@@ -362,6 +363,12 @@ def _segments(pol: pd.DataFrame, by: str | None) -> tuple[np.ndarray, list[Any]]
         return np.full(len(pol), -1, dtype=np.int64), []
     values = pol[by].astype(object).where(pol[by].notna(), "(missing)")
     codes, uniques = pd.factorize(values, sort=True)
+    # bands and tiers in their natural order (core.labels.VALUE_ORDERS), else as sorted
+    ordered = labels.ordered_values(list(uniques))
+    if ordered != list(uniques):
+        rank = np.array([ordered.index(u) for u in uniques], dtype=np.int64)
+        codes = np.where(codes >= 0, rank[np.maximum(codes, 0)], codes)
+        uniques = ordered
     return codes.astype(np.int64), list(uniques)
 
 

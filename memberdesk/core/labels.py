@@ -48,7 +48,7 @@ COLUMNS: dict[str, dict[str, str]] = {
     "survival": {"en": "Survival (%)", "zh_CN": "生存率（%）"},
     "ci_lower": {"en": "95% CI lower", "zh_CN": "95%置信下限"},
     "ci_upper": {"en": "95% CI upper", "zh_CN": "95%置信上限"},
-    "at_risk": {"en": "At risk (number)", "zh_CN": "风险集人数"},
+    "at_risk": {"en": "At risk (number)", "zh_CN": "风险集保单数（件）"},
     "median": {"en": "Median (months)", "zh_CN": "中位数（月）"},
     "median_ci_lower": {"en": "Median 95% CI lower (months)", "zh_CN": "中位数95%置信下限（月）"},
     "median_ci_upper": {"en": "Median 95% CI upper (months)", "zh_CN": "中位数95%置信上限（月）"},
@@ -119,8 +119,8 @@ COLUMNS: dict[str, dict[str, str]] = {
     # benefits / service / claims
     "benefit": {"en": "Benefit", "zh_CN": "权益"},
     "uses": {"en": "Uses (number)", "zh_CN": "使用次数"},
-    "users": {"en": "Members using (number)", "zh_CN": "使用会员数"},
-    "members": {"en": "Members (number)", "zh_CN": "会员数"},
+    "users": {"en": "Members using (number)", "zh_CN": "使用会员数（人）"},
+    "members": {"en": "Members (number)", "zh_CN": "会员数（人）"},
     "cost": {"en": "Cost (currency)", "zh_CN": "成本（元）"},
     "contacts": {"en": "Contacts (number)", "zh_CN": "服务量"},
     "bot_contacts": {"en": "Bot contacts (number)", "zh_CN": "智能客服服务量"},
@@ -142,7 +142,7 @@ COLUMNS: dict[str, dict[str, str]] = {
     "rate_lower": {"en": "Rate 95% CI lower (%)", "zh_CN": "发生率95%置信下限（%）"},
     "rate_upper": {"en": "Rate 95% CI upper (%)", "zh_CN": "发生率95%置信上限（%）"},
     "expected_claims": {"en": "Expected (number)", "zh_CN": "预期数（件）"},
-    "in_force_members": {"en": "In-force members (number)", "zh_CN": "有效会员数"},
+    "in_force_members": {"en": "In-force members (number)", "zh_CN": "有效会员数（人）"},
     "usage_rate": {"en": "Benefit usage rate (%)", "zh_CN": "权益使用率（%）"},
     "uses_per_100_members": {"en": "Uses per 100 members", "zh_CN": "每百名会员使用次数"},
     "cost_per_member": {"en": "Cost per member (currency)", "zh_CN": "人均成本（元）"},
@@ -297,3 +297,106 @@ def table_label(table: str, lang: str = "en") -> str:
     """Display name of a canonical table in ``lang`` (``benefit_usage`` -> "benefit usage")."""
     entry = TABLE_NAMES.get(str(table))
     return str(table).replace("_", " ") if entry is None else _pick(entry, lang)
+
+
+# ---- coded values: the schema's vocabularies and the sample book's category words --------------
+# Policy and claim statuses and bot/human are the schema's canonical vocabularies
+# (memberdesk.core.schema); channels, benefits, tiers, topics, payment frequencies, product types
+# and genders are the words the sample generator writes (memberdesk.sample.catalog). A value the
+# user's own data spell otherwise (Chinese already, product names) is shown unchanged.
+VALUES: dict[str, dict[str, str]] = {
+    # policy status (schema.POLICY_STATUSES)
+    "in_force": {"en": "in force", "zh_CN": "有效"},
+    "lapsed": {"en": "lapsed", "zh_CN": "失效"},
+    "surrendered": {"en": "surrendered", "zh_CN": "退保"},
+    "death": {"en": "death", "zh_CN": "身故"},
+    "matured": {"en": "matured", "zh_CN": "满期"},
+    "other": {"en": "other", "zh_CN": "其他"},
+    "waived": {"en": "premium waived", "zh_CN": "豁免保费"},
+    # claim status (schema.CLAIM_STATUSES)
+    "paid": {"en": "paid", "zh_CN": "已赔付"},
+    "declined": {"en": "declined", "zh_CN": "拒赔"},
+    "open": {"en": "open", "zh_CN": "未结案"},
+    # handled_by
+    "bot": {"en": "bot", "zh_CN": "智能客服"},
+    "human": {"en": "human", "zh_CN": "人工客服"},
+    # sales channel
+    "online": {"en": "online", "zh_CN": "互联网"},
+    "partner platform": {"en": "partner platform", "zh_CN": "第三方平台"},
+    "bancassurance": {"en": "bancassurance", "zh_CN": "银保"},
+    "agency": {"en": "agency", "zh_CN": "个险代理人"},
+    "broker": {"en": "broker", "zh_CN": "经纪"},
+    # service channel
+    "app": {"en": "app", "zh_CN": "App"},
+    "web": {"en": "web", "zh_CN": "网页"},
+    "phone": {"en": "phone", "zh_CN": "电话"},
+    "WeChat": {"en": "WeChat", "zh_CN": "微信"},
+    # service topic
+    "policy inquiry": {"en": "policy inquiry", "zh_CN": "保单查询"},
+    "premium payment": {"en": "premium payment", "zh_CN": "保费缴纳"},
+    "claims": {"en": "claims", "zh_CN": "理赔"},
+    "benefits": {"en": "benefits", "zh_CN": "权益"},
+    "change of details": {"en": "change of details", "zh_CN": "信息变更"},
+    "surrender": {"en": "surrender", "zh_CN": "退保"},
+    "complaint": {"en": "complaint", "zh_CN": "投诉"},
+    # benefit
+    "online consultation": {"en": "online consultation", "zh_CN": "在线问诊"},
+    "health check-up": {"en": "health check-up", "zh_CN": "健康体检"},
+    "hospital appointment": {"en": "hospital appointment", "zh_CN": "就医预约"},
+    "dental care": {"en": "dental care", "zh_CN": "齿科服务"},
+    "second opinion": {"en": "second opinion", "zh_CN": "第二诊疗意见"},
+    # member tier
+    "standard": {"en": "standard", "zh_CN": "普通会员"},
+    "silver": {"en": "silver", "zh_CN": "银卡会员"},
+    "gold": {"en": "gold", "zh_CN": "金卡会员"},
+    "platinum": {"en": "platinum", "zh_CN": "铂金会员"},
+    # payment frequency
+    "single": {"en": "single premium", "zh_CN": "趸缴"},
+    "annual": {"en": "annual", "zh_CN": "年缴"},
+    "semi-annual": {"en": "semi-annual", "zh_CN": "半年缴"},
+    "quarterly": {"en": "quarterly", "zh_CN": "季缴"},
+    "monthly": {"en": "monthly", "zh_CN": "月缴"},
+    # product type
+    "term life": {"en": "term life", "zh_CN": "定期寿险"},
+    "whole life": {"en": "whole life", "zh_CN": "终身寿险"},
+    "critical illness": {"en": "critical illness", "zh_CN": "重疾险"},
+    "medical": {"en": "medical", "zh_CN": "医疗险"},
+    "annuity": {"en": "annuity", "zh_CN": "年金险"},
+    # gender
+    "F": {"en": "F", "zh_CN": "女"},
+    "M": {"en": "M", "zh_CN": "男"},
+}
+
+# Values with a natural order (bands, tiers, frequencies): sorted by it, not alphabetically, in
+# every combo, legend and table. The premium and age bands are memberdesk.core.dataset's.
+VALUE_ORDERS: tuple[tuple[str, ...], ...] = (
+    ("<1k", "1k-3k", "3k-10k", "10k-30k", "30k+"),
+    ("0-17", "18-29", "30-39", "40-49", "50-59", "60+"),
+    ("standard", "silver", "gold", "platinum"),
+    ("single", "annual", "semi-annual", "quarterly", "monthly"),
+)
+
+
+def value_label(value: object, lang: str = "en") -> object:
+    """A coded value in ``lang`` (``bancassurance`` -> 银保 in Chinese); English and any value
+    not in :data:`VALUES` (numbers, the user's own words) unchanged."""
+    if lang == "en" or not isinstance(value, str):
+        return value
+    entry = VALUES.get(value)
+    return value if entry is None else _pick(entry, lang)
+
+
+def ordered_values(values: object) -> list[object]:
+    """``values`` (distinct) in their natural order when they all belong to one ordered set of
+    :data:`VALUE_ORDERS` (bands, tiers); otherwise sorted as text. Missing values go last."""
+    items = list(dict.fromkeys(values))  # type: ignore[call-overload]
+    present = [v for v in items if isinstance(v, str)]
+    rest = [v for v in items if not isinstance(v, str)]
+    for order in VALUE_ORDERS:
+        if present and all(v in order for v in present):
+            return [*sorted(present, key=order.index), *rest]
+    try:
+        rest = sorted(rest)
+    except TypeError:
+        rest = sorted(rest, key=str)
+    return [*sorted(present), *rest]

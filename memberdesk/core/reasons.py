@@ -91,6 +91,73 @@ CATALOGUE: dict[str, dict[str, str]] = {
                     "zh_CN": "效应随时间变化（{p}）：风险比应理解为平均值"},
 }
 
+# ---- why a row was rejected on loading (core.validation) or left out of a survival frame -------
+# (analysis.entry). code -> {language: (short label, what it means)}; the English meanings are
+# the schema's (memberdesk.core.schema.REASON_DESCRIPTIONS), the Chinese are written here.
+REJECTIONS: dict[str, dict[str, tuple[str, str]]] = {
+    "missing_id": {"en": ("missing id", ""),
+                   "zh_CN": ("缺少编号", "必填的编号列为空。")},
+    "duplicate_id": {"en": ("duplicate id", ""),
+                     "zh_CN": ("编号重复", "该编号已在前面的行出现；只保留第一行。")},
+    "missing_date": {"en": ("missing date", ""),
+                     "zh_CN": ("缺少日期", "必填日期为空：保单的生效日期（未给出时长时）、已终止保单的终止日期，"
+                                       "或权益使用、服务记录、理赔的日期。")},
+    "unparseable_date": {"en": ("unreadable date", ""),
+                         "zh_CN": ("日期无法识别", "日期不符合任何可接受的格式。")},
+    "end_before_issue": {"en": ("end before issue", ""),
+                         "zh_CN": ("终止日期早于生效日期", "终止日期早于生效日期（或结案早于报案）。")},
+    "negative_amount": {"en": ("negative amount", ""),
+                        "zh_CN": ("金额为负", "应为零或正数的金额为负数。")},
+    "unparseable_number": {"en": ("unreadable number", ""),
+                           "zh_CN": ("数字无法识别", "数值无法读取。")},
+    "unparseable_bool": {"en": ("unreadable yes/no", ""),
+                         "zh_CN": ("是/否无法识别", "是/否取值无法读取。")},
+    "unknown_status": {"en": ("unknown status", ""),
+                       "zh_CN": ("状态未知", "状态不属于已知的状态取值。")},
+    "unknown_member": {"en": ("unknown member", ""),
+                       "zh_CN": ("会员不存在", "会员编号不在已加载的会员数据中。")},
+    "unknown_policy": {"en": ("unknown policy", ""),
+                       "zh_CN": ("保单不存在", "保单号不在已加载的保单数据中。")},
+    "future_date": {"en": ("future date", ""),
+                    "zh_CN": ("日期晚于今天", "日期晚于今天（可能是笔误，如2099年？）。")},
+    "field_too_long": {"en": ("field too long", ""),
+                       "zh_CN": ("字段过长", "单元格超过字段长度上限（1 MiB文本）。")},
+    "suspect_quote": {"en": ("suspect quote", ""),
+                      "zh_CN": ("引号异常", "本行开启的引号在后面的行才闭合，吞并了看似完整的数据行（导出错误）；"
+                                        "被吞并的行按各自的行读取。")},
+    "bad_text": {"en": ("bad text", ""),
+                 "zh_CN": ("文本无效", "该行含NUL字节或不符合文件编码的文本。")},
+    "entry_missing": {"en": ("entry time missing", "The entry time (delayed entry) is empty."),
+                      "zh_CN": ("进入时间缺失", "进入时间（延迟进入）为空。")},
+    "entry_negative": {"en": ("negative entry time", "The entry time is negative."),
+                       "zh_CN": ("进入时间为负", "进入时间为负数。")},
+    "exit_not_after_entry": {"en": ("exit not after entry",
+                                    "The exit is not after the entry: no time at risk."),
+                             "zh_CN": ("退出不晚于进入", "退出时间不晚于进入时间：无风险暴露时间。")},
+}
+
+
+def rejection_label(code: str, lang: str = "en") -> str:
+    """Short name of a rejection reason in ``lang``; English keeps the code (what the exported
+    rows and the command line carry); an unknown code unchanged."""
+    entry = REJECTIONS.get(str(code))
+    if entry is None or lang == "en":
+        return str(code)
+    return (entry.get(lang) or entry["en"])[0]
+
+
+def rejection_meaning(code: str, lang: str = "en") -> str:
+    """What a rejection reason means, in ``lang`` ("" for an unknown code)."""
+    from memberdesk.core import schema
+
+    entry = REJECTIONS.get(str(code))
+    if entry is None:
+        return schema.REASON_DESCRIPTIONS.get(str(code), "")
+    if lang == "en" or lang not in entry:
+        return schema.REASON_DESCRIPTIONS.get(str(code), "") or entry["en"][1]
+    return entry[lang][1]
+
+
 _TABLE_PARAMS = ("table",)
 _COLUMN_PARAMS = ("column", "columns")
 

@@ -1,12 +1,16 @@
 """The report's words for what the analyses return: reasons through the one reason catalogue
-(:mod:`memberdesk.core.reasons`), and the few English values in results (the "All" / "Total"
-rows, parametric model names, the benefit-retention time origins) in Chinese, so no English is
-left in a Chinese sheet. Unknown values are shown unchanged.
+(:mod:`memberdesk.core.reasons`), coded values (channels, statuses, benefits, tiers …) through
+the one label catalogue (:mod:`memberdesk.core.labels`), and the few English words in results
+(the "All" / "Total" rows, parametric model names, the benefit-retention time origins, the
+rolling-window period labels) in Chinese, so no English is left in a Chinese sheet. Unknown
+values are shown unchanged.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from memberdesk.core import labels
 from memberdesk.core.reasons import Reason, reason_text
 
 MODEL_NAMES_ZH: dict[str, str] = {
@@ -15,7 +19,10 @@ MODEL_NAMES_ZH: dict[str, str] = {
 }
 SEGMENT_WORDS_ZH: dict[str, str] = {
     "All": "全部", "all": "全部", "Total": "合计", "issue": "生效日", "landmark": "界标时点",
+    "(missing)": "（缺失）",
 }
+# analysis.persistency labels a rolling window "12m to 2020-06" (the 12 months ending 2020-06)
+_ROLLING = re.compile(r"12m to (\d{4}-\d{2})")
 
 
 def reason(value: Reason | str | None, lang: str) -> str:
@@ -29,8 +36,24 @@ def model_name(model: str, label: str, lang: str) -> str:
     return MODEL_NAMES_ZH.get(model, label) if lang == "zh_CN" else label
 
 
+def period_label(value: str, lang: str) -> str:
+    """A reported period in ``lang``: "12m to 2020-06" -> 滚动12个月（至2020-06）; months,
+    quarters and years unchanged."""
+    if lang == "zh_CN":
+        m = _ROLLING.fullmatch(value)
+        if m:
+            return f"滚动12个月（至{m.group(1)}）"
+    return value
+
+
 def word(value: Any, lang: str) -> Any:
-    """"All", "Total", "issue"... in ``lang``; any other value unchanged."""
+    """A value in a Chinese cell: "All", "Total", "issue"…, rolling periods, and the coded
+    values of the label catalogue (``bancassurance`` -> 银保); anything else unchanged."""
     if lang == "zh_CN" and isinstance(value, str):
-        return SEGMENT_WORDS_ZH.get(value, value)
+        if value in SEGMENT_WORDS_ZH:
+            return SEGMENT_WORDS_ZH[value]
+        shown = period_label(value, lang)
+        if shown != value:
+            return shown
+        return labels.value_label(value, lang)
     return value

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from openpyxl.chart import Reference
 from openpyxl.chart._chart import ChartBase
@@ -18,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
+from memberdesk.report import analysis_terms as terms
 from memberdesk.report import report_strings as rs
 from memberdesk.report import styles
 from memberdesk.report.safety import write_cell
@@ -136,7 +138,7 @@ class SheetWriter:
         formats = dict(formats or {})
         header_row = self.row
         for j, col in enumerate(columns):
-            label = labels.get(col, rs.column_label(col, self.lang))
+            label = str(terms.word(labels.get(col, rs.column_label(col, self.lang)), self.lang))
             cell = write_cell(self.ws, header_row, first_col + j, label)
             cell.font = styles.HEADER_FONT
             cell.fill = styles.HEADER_FILL
@@ -147,6 +149,8 @@ class SheetWriter:
         kinds = [formats.get(c) or styles.infer_format(c, frame[c]) for c in columns]
         number_formats = [styles.FORMATS.get(k, "General") for k in kinds]
         values = frame.to_numpy(dtype=object)
+        if self.lang != "en":  # coded values and rolling periods in the report's language
+            values = np.vectorize(lambda v: terms.word(v, self.lang), otypes=[object])(values)
         ws = self.ws
         for i, row_values in enumerate(values):
             r = header_row + 1 + i

@@ -9,7 +9,7 @@ Column headers of analysis tables come from the one label catalogue shared with 
 """
 from __future__ import annotations
 
-from memberdesk.core import labels
+from memberdesk.core import labels, reasons
 from memberdesk.page_registry import REPORT_SHEETS
 
 LANGS: tuple[str, ...] = ("en", "zh_CN")
@@ -97,7 +97,7 @@ TEXT: dict[str, dict[str, str]] = {
     "sec_survival_at": {"en": "Survival at 12/24/36/60 months (95% CI)",
                         "zh_CN": "12/24/36/60个月生存率（95%置信区间）"},
     "sec_medians": {"en": "Median time to exit (months)", "zh_CN": "中位留存时间（月）"},
-    "sec_at_risk": {"en": "Number at risk", "zh_CN": "风险集人数"},
+    "sec_at_risk": {"en": "Number at risk", "zh_CN": "风险集保单数"},
     "sec_logrank": {"en": "Log-rank test", "zh_CN": "对数秩检验（Log-rank）"},
     "sec_curve_grid": {"en": "Survival curve, monthly grid (chart data, not printed)",
                        "zh_CN": "生存曲线月度网格（图表数据，不打印）"},
@@ -236,13 +236,6 @@ TEXT: dict[str, dict[str, str]] = {
 TABLE_NAMES = labels.TABLE_NAMES
 COLUMNS = labels.COLUMNS
 
-REASONS_ZH: dict[str, str] = {
-    "missing_id": "缺少编号", "duplicate_id": "编号重复", "missing_date": "缺少日期",
-    "unparseable_date": "日期无法识别", "end_before_issue": "终止日期早于生效日期",
-    "negative_amount": "金额为负", "unparseable_number": "数字无法识别",
-    "unparseable_bool": "是/否无法识别", "unknown_status": "状态未知",
-    "unknown_member": "会员不存在", "unknown_policy": "保单不存在", "future_date": "日期晚于今天",
-}
 
 
 def _pick(entry: dict[str, str], lang: str) -> str:
@@ -265,8 +258,13 @@ def subject(key: str, lang: str = "en", **fields: object) -> str:
 
 
 def column_label(column: str, lang: str = "en") -> str:
-    """Header for an analysis column (:func:`memberdesk.core.labels.column_label`)."""
-    return labels.column_label(column, lang)
+    """Header for an analysis column (:func:`memberdesk.core.labels.column_label`); a column
+    named after a value (a segment, a rolling period in a wide table) in ``lang`` too."""
+    if labels.has_column_label(column):
+        return labels.column_label(column, lang)
+    from memberdesk.report.analysis_terms import word
+
+    return str(word(str(column), lang))
 
 
 def table_name(table: str, lang: str = "en") -> str:
@@ -275,4 +273,10 @@ def table_name(table: str, lang: str = "en") -> str:
 
 
 def reason_label(code: str, lang: str = "en") -> str:
-    return REASONS_ZH.get(code, code) if lang == "zh_CN" else code
+    """A rejection reason's short name (:func:`memberdesk.core.reasons.rejection_label`)."""
+    return reasons.rejection_label(code, lang)
+
+
+def reason_meaning(code: str, lang: str = "en") -> str:
+    """What a rejection reason means (:func:`memberdesk.core.reasons.rejection_meaning`)."""
+    return reasons.rejection_meaning(code, lang)

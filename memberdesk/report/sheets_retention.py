@@ -34,8 +34,8 @@ LIFE_TABLE_LABELS = {
            "effective": "Effective number at risk", "conditional_failure": "Conditional exit probability",
            "survival_se": "Survival std. error", "hazard": "Hazard (per month)",
            "density": "Density (per month)"},
-    "zh_CN": {"from_month": "起始月", "to_month": "截止月", "entering": "期初人数",
-              "effective": "有效风险人数", "conditional_failure": "条件退出概率",
+    "zh_CN": {"from_month": "起始月", "to_month": "截止月", "entering": "期初保单数（件）",
+              "effective": "有效风险保单数（件）", "conditional_failure": "条件退出概率",
               "survival_se": "留存率标准误", "hazard": "风险率（每月）", "density": "密度（每月）"},
 }
 
@@ -117,12 +117,13 @@ def _median_frame(summary: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def _at_risk_frame(curves: Any, lang: str) -> pd.DataFrame:
     """Number at risk at 0, 12, ... 60 months: one row per group (from each curve)."""
-    header = "月" if lang == "zh_CN" else " m"
+    # "第12个月" (the 12th month), not "12月" (which reads as December)
+    header = "第{t:g}个月" if lang == "zh_CN" else "{t:g} m"
     rows = []
     for c in curves:
         counts = c.at_risk_at(np.asarray(AT_RISK_TIMES))
         row: dict[str, Any] = {"group": c.name}
-        row.update({f"{t:g}{header}": float(n) for t, n in zip(AT_RISK_TIMES, counts)})
+        row.update({header.format(t=t): float(n) for t, n in zip(AT_RISK_TIMES, counts)})
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -5,6 +5,7 @@ style touches one file.
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 import unicodedata
@@ -24,6 +25,9 @@ BEST = "E2EFDA"
 WARN = "FCE4D6"
 
 FONT_NAME = "Calibri"
+# The Chinese edition's font (Office's default for Simplified Chinese since 2016; Latin glyphs
+# included), set in the workbook theme and on every cell by :func:`use_language_font`.
+EAST_ASIAN_FONT = "等线"
 TITLE_FONT = Font(name=FONT_NAME, size=14, bold=True, color=NAVY)
 SUBJECT_FONT = Font(name=FONT_NAME, size=12, bold=True, color=BLUE)
 META_FONT = Font(name=FONT_NAME, size=9, italic=True, color=GREY)
@@ -169,3 +173,32 @@ def setup_print(ws: Worksheet, *, title: str, as_of_text: str, page_text: str) -
     ws.oddFooter.center.size = 9
     ws.oddFooter.right.text = "&A"
     ws.oddFooter.right.size = 9
+
+
+def use_language_font(wb: Any, lang: str) -> None:
+    """The Chinese edition in an East-Asian font: the theme's East-Asian (ea/Hans) font and
+    every cell's font become :data:`EAST_ASIAN_FONT` (a Calibri cell falls back to a random CJK
+    font, often a serif one, in Excel and LibreOffice). English is left as it is."""
+    if lang != "zh_CN":
+        return
+    from openpyxl.writer.theme import theme_xml
+
+    theme = theme_xml if wb.loaded_theme is None else wb.loaded_theme
+    if isinstance(theme, bytes):
+        theme = theme.decode("utf-8")
+    theme = re.sub(r'<a:ea typeface="[^"]*"/>', f'<a:ea typeface="{EAST_ASIAN_FONT}"/>', theme)
+    theme = re.sub(r'<a:font script="Hans" typeface="[^"]*"/>',
+                   f'<a:font script="Hans" typeface="{EAST_ASIAN_FONT}"/>', theme)
+    wb.loaded_theme = theme.encode("utf-8")
+    fonts: dict[Any, Font] = {}
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.value is None and not cell.has_style:
+                    continue
+                key = copy.copy(cell.font)  # a Font (hashable), not the cell's proxy
+                font = fonts.get(key)
+                if font is None:
+                    font = fonts[key] = copy.copy(key)
+                    font.name, font.charset = EAST_ASIAN_FONT, 134  # 134: GB2312
+                cell.font = font

@@ -24,6 +24,7 @@ from memberdesk.core.errors import AnalysisError, DataError
 from memberdesk.core.progress import Progress, check_cancelled, ensure
 from memberdesk.core.validation_report import workbook_bytes
 from memberdesk.report import report_strings as rs
+from memberdesk.report import styles
 from memberdesk.report import (
     sheets_alerts,
     sheets_experience,
@@ -164,6 +165,7 @@ def write_report_outcome(
         w.finish(page_text=ctx.t("page_footer"))
         prog.fraction((i + 1) / (len(rs.SHEET_ORDER) + 1))
     _set_properties(wb, ctx)
+    styles.use_language_font(wb, lang)  # the Chinese edition in an East-Asian font
     check_cancelled(progress)
     prog.status("Report: saving")
     _save_atomic(wb, target)

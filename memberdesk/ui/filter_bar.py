@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from memberdesk.core import schema
+from memberdesk.core import labels, schema
 from memberdesk.core.dataset import Dataset, Filters
 
 DEBOUNCE_MS = 300
@@ -273,5 +273,7 @@ def _values(ds: Dataset, sources: tuple[tuple[str, str], ...]) -> list[str]:
         frame = ds.validated.get(table)
         if frame is not None and column in frame.columns:
             values = pd.unique(frame[column].to_numpy(dtype=object))
-            return sorted(str(v) for v in values if v is not None and v == v)
+            # tiers (and any band) in their natural order, not alphabetically
+            return [str(v) for v in labels.ordered_values(
+                str(v) for v in values if v is not None and v == v)]
     return []

@@ -129,7 +129,7 @@ def test_zh_report_is_chinese(report_zh, rh) -> None:  # type: ignore[no-untyped
     assert report_zh.sheetnames[0] == "经营管理驾驶舱"
     assert "继续率" in report_zh.sheetnames and "数据指标字典" in report_zh.sheetnames
     headers, _ = rh.find_table(report_zh[rs.sheet_name("retention", "zh_CN")], "分组")
-    assert "生存率（%）" in headers and "风险集人数" in headers
+    assert "生存率（%）" in headers and "风险集保单数（件）" in headers
     headers, _ = rh.find_table(report_zh[rs.sheet_name("experience", "zh_CN")], "保单年度")
     assert "暴露数（保单年）" in headers and "实际/预期（%）" in headers
     drivers = rh.all_text(report_zh[rs.sheet_name("drivers", "zh_CN")])
