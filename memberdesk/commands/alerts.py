@@ -61,10 +61,10 @@ def run(args: argparse.Namespace) -> int:
         if args.history is None or not args.note:
             return _usage("--acknowledge needs --history FILE and --note TEXT")
         try:
-            history = acknowledge(load_history(args.history), args.acknowledge, args.note)
+            acknowledged = acknowledge(load_history(args.history), args.acknowledge, args.note)
         except KeyError as exc:
             return _usage(str(exc.args[0]))
-        save_history(history, args.history)
+        save_history(acknowledged, args.history)
         print(f"acknowledged {args.acknowledge}")
         return 0
     rules = load_rules(args.rules)

@@ -18,7 +18,7 @@ import pandas as pd
 from memberdesk.commands.common import print_json
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("impact", help="compare two loads: columns, vocabularies, rejections "
                                       "and the metrics they touch",
                        description="Data-model change impact through the metric lineage.")

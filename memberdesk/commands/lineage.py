@@ -19,7 +19,7 @@ import sys
 from memberdesk.commands.common import print_json
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("lineage", help="metric lineage: what a metric is computed from, or what "
                                        "depends on a column",
                        description="Forward lineage of a metric id, reverse lineage of a "

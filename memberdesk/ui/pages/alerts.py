@@ -55,8 +55,9 @@ class AlertsPage(AnalysisPage):
         self.subtitle.setText(self.tr(
             "Segments outside their funnel limits (95 % alert, 99.8 % alarm, adjusted when the "
             "segments are overdispersed) or with a risk-adjusted CUSUM signal over monthly cohorts."))
-        self.level_box = self.persist("level", self.combo(self.tr("Show"), [
-            (self.tr("All alerts"), "all"), (self.tr("Alarms only"), "alarm")]))
+        self.level_box = self.combo(self.tr("Show"), [
+            (self.tr("All alerts"), "all"), (self.tr("Alarms only"), "alarm")])
+        self.persist("level", self.level_box)
         self.level_box.currentIndexChanged.connect(self._fill_inbox)
         self.metric_box = self.combo(self.tr("Metric"), [(self.tr("All metrics"), None)])
         self.metric_box.currentIndexChanged.connect(self._fill_inbox)
