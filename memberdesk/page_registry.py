@@ -99,7 +99,7 @@ PAGES: tuple[PageSpec, ...] = (
              _fn("alerts.engine", "compute_alerts"), ("alerts",), ("alerts",)),
     PageSpec("data", "Data", "数据", "data", (), None, ("data_quality",), ("validate",)),
     PageSpec("retention", "Retention", "留存", "retention", ("policies",),
-             _fn("survival", "km_by_segment"), ("retention",), ("km",)),
+             _fn("retention", "retention_study"), ("retention",), ("km",)),
     PageSpec("persistency", "Persistency & Cohorts", "继续率与队列", "persistency", ("policies",),
              _fn("persistency", "persistency"), ("persistency", "cohorts"), ("persistency", "cohorts")),
     PageSpec("drivers", "Drivers", "驱动因素", "drivers", ("policies",),

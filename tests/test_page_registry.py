@@ -56,7 +56,9 @@ def test_report_sheets_come_from_the_registry_and_each_has_a_builder() -> None:
 
     assert rs.SHEET_ORDER == reg.REPORT_SHEETS
     assert set(BUILDERS) == set(reg.REPORT_SHEETS)
-    assert reg.REPORT_SHEETS[0] == "summary" and reg.REPORT_SHEETS[-2:] == ("data_quality", "definitions")
+    # the cockpit's sheets first, the reference pages' (data quality, definitions) last
+    assert reg.REPORT_SHEETS[:len(reg.page("cockpit").sheets)] == reg.page("cockpit").sheets
+    assert reg.REPORT_SHEETS[-2:] == ("data_quality", "definitions")
 
 
 def test_every_page_command_is_a_cli_sub_command() -> None:

@@ -2,13 +2,13 @@
 years, log-rank (overall and pairwise, Holm-adjusted) and restricted mean survival time."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSpinBox, QTabWidget, QWidget
 
+from memberdesk.core.schema import DAYS_PER_YEAR
 from memberdesk.ui.charts.base import ChartPanel
 from memberdesk.ui.charts.km import KMChart
 from memberdesk.ui.i18n import column_label
@@ -23,38 +23,13 @@ from memberdesk.ui.pages.base import (
     split_content,
 )
 
-YEARS = (1, 2, 3, 5)
-DAYS_PER_YEAR = 365.25
-
-
-@dataclass(frozen=True)
-class RetentionView:
-    km: Any
-    pairwise: pd.DataFrame | None
-    rmst: pd.DataFrame | None
-    horizon: float
-
 
 def compute_retention(ds: Any, by: str | None, unit: str, horizon_years: float,
-                      test: str = "logrank", progress: Any = None) -> RetentionView:
-    """KM by segment + pairwise tests (``test``: logrank, wilcoxon, tarone, peto, fh:P,Q) +
-    RMST (pool thread; pure). Delayed entry (the filter bar's study start) reaches all three
-    through the survival frame's ``entry`` column."""
-    from memberdesk.analysis.frames import survival_frame
-    from memberdesk.analysis.survival import km_by_segment, pairwise_logrank, rmst_by_group
+                      test: str = "logrank", progress: Any = None) -> Any:
+    """The page's result, computed in the analysis layer (pool thread; pure)."""
+    from memberdesk.analysis.retention import retention_study
 
-    per_year = 12.0 if unit == "months" else DAYS_PER_YEAR
-    times = [y * per_year for y in YEARS]
-    km = km_by_segment(ds, by, unit=unit, times=times, progress=progress, test=test)
-    horizon = horizon_years * per_year
-    frame = survival_frame(ds, unit=unit, columns=(by,))
-    groups = frame[by] if by else pd.Series("all", index=frame.index)
-    entry = frame["entry"] if "entry" in frame.columns else None
-    pairwise = None
-    if by and len(km.curves) >= 2:
-        pairwise = pairwise_logrank(frame["duration"], frame["event"], groups, entry=entry, test=test)
-    rmst = rmst_by_group(frame["duration"], frame["event"], groups, horizon, entry=entry)
-    return RetentionView(km, pairwise, rmst, horizon)
+    return retention_study(ds, by, unit, horizon_years, test, progress=progress)
 
 
 class RetentionPage(AnalysisPage):
@@ -125,7 +100,7 @@ class RetentionPage(AnalysisPage):
         idx = self.test.findData(test)
         return self.test.itemText(idx) if idx >= 0 else test
 
-    def show_result(self, view: RetentionView) -> None:
+    def show_result(self, view: Any) -> None:
         km = view.km
         lr = km.logrank
         self.chart.set_curves(km.curves, unit=km.unit, p_value=None if lr is None else lr.p_value,
