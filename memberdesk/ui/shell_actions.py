@@ -292,8 +292,16 @@ def export_chart(chart: Any, path: str | Path) -> Path:
         Chart = None  # type: ignore[assignment,misc]
     if Chart is not None and isinstance(chart, Chart):
         return chart_export(chart, path)
-    chart.grab().save(str(path))
-    return path
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+    from memberdesk.core.atomic_write import atomic_write_bytes
+
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    chart.grab().save(buffer, (path.suffix.lstrip(".") or "png").upper())
+    buffer.close()
+    return atomic_write_bytes(path, bytes(data.data()), what="the chart")
 
 
 __all__ = ["ShellActions", "export_chart"]
