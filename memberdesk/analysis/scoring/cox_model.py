@@ -65,16 +65,18 @@ class CoxScorer:
 
     kind = "cox"
 
-    def linear_predictor(self, features: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-        """(lp - offset, n x F contributions against the reference) for ``features``."""
+    def linear_predictor(self, features: pd.DataFrame,
+                         codes: dict[str, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(lp - offset, n x F contributions against the reference) for ``features``;
+        ``codes``: the categorical level codes when already computed."""
         n = len(features)
         enc = self.encoder
+        codes = enc.all_codes(features) if codes is None else codes
         contrib = np.zeros((n, len(enc.columns)), dtype=np.float64)
         for j, col in enumerate(enc.categorical):
-            codes = enc.codes(features, col)
             table = np.array([self.beta.get(f"{col}={lv}", 0.0) for lv in enc.categorical[col]]
                              + [0.0])  # unseen level (-1) -> reference
-            contrib[:, j] = table[codes]
+            contrib[:, j] = table[codes[col]]
         k = len(enc.categorical)
         for j, col in enumerate(enc.numeric):
             contrib[:, k + j] = self.beta.get(col, 0.0) * (enc.number(features, col)
@@ -88,20 +90,20 @@ class CoxScorer:
     def strata(self, features: pd.DataFrame) -> np.ndarray:
         return stratum_labels(features, self.strata_columns)
 
-    def cumulative_hazard(self, features: pd.DataFrame, times: np.ndarray) -> np.ndarray:
+    def cumulative_hazard(self, features: pd.DataFrame, times: np.ndarray,
+                          lp: np.ndarray | None = None) -> np.ndarray:
         """n x len(times) Λ(u | x) = Λ0_s(u) exp(lp - offset); an unseen stratum uses the
-        pooled baseline."""
-        lp, _ = self.linear_predictor(features)
-        labels = self.strata(features)
-        out = np.empty((len(features), len(times)))
+        pooled baseline. ``lp``: the linear predictor when already computed."""
+        if lp is None:
+            lp, _ = self.linear_predictor(features)
+        stratum, names = pd.factorize(self.strata(features))
         known, merged = set(self.baseline), set(self.merged)
-        for s in pd.unique(labels):
-            rows = labels == s
+        table = np.empty((len(names), len(times)))   # Λ0 of each stratum at ``times``
+        for k, s in enumerate(names):
             key = s if s in known else OTHER if s in merged and OTHER in known else POOLED
             bt, bh = self.baseline[key]
-            h0 = _step(bt, bh, np.asarray(times, dtype=float))
-            out[rows] = np.exp(lp[rows])[:, None] * h0[None, :]
-        return out
+            table[k] = _step(bt, bh, np.asarray(times, dtype=float))
+        return np.asarray(np.exp(lp)[:, None] * table[stratum], dtype=float)
 
     def predict(self, features: pd.DataFrame, at: float | None = None) -> np.ndarray:
         """Probability of a voluntary exit within ``at`` months (default: the horizon)."""
@@ -109,10 +111,17 @@ class CoxScorer:
         return np.asarray(1.0 - np.exp(-self.cumulative_hazard(features, np.array([u]))[:, 0]), dtype=float)
 
     def reasons(self, features: pd.DataFrame) -> Reasons:
-        _, contrib = self.linear_predictor(features)
-        vocab, label_codes = reason_labels(self.encoder, features)
-        return top_reasons(contrib, label_codes, vocab,
-                           "cox_linear_predictor_contribution_vs_reference")
+        return self.predict_with_reasons(features)[1]
+
+    def predict_with_reasons(self, features: pd.DataFrame) -> tuple[np.ndarray, Reasons]:
+        """:meth:`predict` and :meth:`reasons` from one pass over the features."""
+        codes = self.encoder.all_codes(features)
+        lp, contrib = self.linear_predictor(features, codes)
+        h = np.array([float(self.horizon_months)])
+        prob = 1.0 - np.exp(-self.cumulative_hazard(features, h, lp)[:, 0])
+        vocab, label_codes = reason_labels(self.encoder, features, codes)
+        return np.asarray(prob, dtype=float), top_reasons(
+            contrib, label_codes, vocab, "cox_linear_predictor_contribution_vs_reference")
 
     def to_json(self) -> dict[str, Any]:
         return {"horizon_months": self.horizon_months, "encoder": self.encoder.to_json(),
@@ -137,14 +146,15 @@ class CoxScorer:
                    merged=tuple(map(str, data.get("merged_strata", []))))
 
 
-def reason_labels(enc: FeatureEncoder, features: pd.DataFrame) -> tuple[tuple[str, ...], np.ndarray]:
+def reason_labels(enc: FeatureEncoder, features: pd.DataFrame,
+                  all_codes: dict[str, np.ndarray] | None = None) -> tuple[tuple[str, ...], np.ndarray]:
     """Vocabulary of reason codes and the n x F code of each row's feature label."""
     vocab: list[str] = []
     cols = []
     for col, levels in enc.categorical.items():
         start = len(vocab)
         vocab += [f"{col}={lv}" for lv in levels]
-        codes = enc.codes(features, col)
+        codes = enc.codes(features, col) if all_codes is None else all_codes[col]
         cols.append(np.where(codes >= 0, start + codes, start))
     for col in enc.numeric:
         cols.append(np.full(len(features), len(vocab)))

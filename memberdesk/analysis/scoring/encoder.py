@@ -87,6 +87,9 @@ class FeatureEncoder:
         lookup = pd.Index(levels).get_indexer(pd.Index([str(u) for u in uniques], dtype=object))
         return np.asarray(lookup, dtype=np.int64)[codes]
 
+    def all_codes(self, frame: pd.DataFrame) -> dict[str, np.ndarray]:
+        return {col: self.codes(frame, col) for col in self.categorical}
+
     def number(self, frame: pd.DataFrame, col: str) -> np.ndarray:
         values = np.asarray(frame[col], dtype=float)
         return np.where(np.isnan(values), self.numeric[col], values)

@@ -54,7 +54,12 @@ def top_reasons(contrib: np.ndarray, label_codes: np.ndarray, vocabulary: tuple[
     values = np.zeros((n, TOP_REASONS), dtype=np.float32)
     if n == 0 or f == 0:
         return Reasons(vocabulary, codes, values, method)
-    order = np.argsort(-contrib, axis=1, kind="stable")[:, :k]
+    if f > k:   # the k largest per row, then ordered: no full sort of n x F
+        part = np.argpartition(-contrib, k - 1, axis=1)[:, :k]
+        within = np.argsort(-np.take_along_axis(contrib, part, axis=1), axis=1, kind="stable")
+        order = np.take_along_axis(part, within, axis=1)
+    else:
+        order = np.argsort(-contrib, axis=1, kind="stable")
     top = np.take_along_axis(contrib, order, axis=1)
     lab = np.take_along_axis(label_codes, order, axis=1)
     positive = top > 1e-12

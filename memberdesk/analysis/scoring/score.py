@@ -315,12 +315,13 @@ def score_book(book: BookArrays, as_of: pd.Timestamp, scorer: Scorer,
     level fails unless ``allow_new_levels`` (then scored as the reference level, noted)."""
     snap = take_snapshot(book, as_of, scorer.horizon_months, labels=False)
     mismatch = scorer.encoder.require(snap.features, allow_new_levels=allow_new_levels)
-    prob = scorer.predict(snap.features)
-    order = np.argsort(-prob, kind="stable")
     if isinstance(scorer, GbmScorer):
+        prob = scorer.predict(snap.features)
+        order = np.argsort(-prob, kind="stable")
         reasons = scorer.reasons(snap.features, order[:reason_rows])
     else:
-        reasons = scorer.reasons(snap.features)
+        prob, reasons = scorer.predict_with_reasons(snap.features)
+        order = np.argsort(-prob, kind="stable")
     scores = _score_frame(snap, prob, reasons, order)
     personal = pd.DataFrame({c: v[snap.rows[order]] for c, v in book.personal.items()})
     return ScoringResult(

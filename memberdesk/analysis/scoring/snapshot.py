@@ -145,9 +145,13 @@ def prepare_book(ds: Dataset) -> BookArrays:
         found = code >= 0
         for c in ("name", "birth_date"):
             if c in members.columns:
-                values = members[c].to_numpy(dtype=object)
-                column = np.full(n, None, dtype=object)
+                values = members[c].to_numpy()   # datetime64 stays an array (no 1M objects)
+                column = np.empty(n, dtype=values.dtype)
                 column[found] = values[code[found]]
+                if values.dtype.kind == "M":
+                    column[~found] = np.datetime64("NaT")
+                else:
+                    column[~found] = None
                 personal[c] = column
     return BookArrays(
         as_of_day=to_day(ds.as_of), policy_id=pol["policy_id"].to_numpy(dtype=object),
@@ -183,11 +187,10 @@ def _filtered(ds: Dataset, pol: pd.DataFrame) -> pd.DataFrame:
 
 
 def _text(s: pd.Series) -> np.ndarray:
-    values = s.astype(object).to_numpy()
-    missing = pd.isna(values)
-    out = values.astype(str).astype(object)
-    out[missing] = MISSING_LEVEL
-    return out
+    """Values as text (missing: ``MISSING_LEVEL``), converted once per distinct value."""
+    codes, uniques = pd.factorize(s)
+    labels = np.array([str(u) for u in uniques] + [MISSING_LEVEL], dtype=object)
+    return labels[codes]   # code -1 (missing) picks the last label
 
 
 def _codes(index: pd.Index, ids: pd.Series) -> np.ndarray:
