@@ -318,17 +318,27 @@ def derived_columns() -> dict[str, tuple[str, ...]]:
     return {k: v[0] for k, v in defs.DERIVED_COLUMNS.items()}
 
 
+# Inputs that refine a metric when present but do not stop it when absent (a book without a
+# claims table has no paid-claim exclusion; without payment_frequency no single premium).
+OPTIONAL_INPUTS = frozenset({"claims.policy_id", "claims.status", "claims.settled_at",
+                             "policies.payment_frequency", "policies.product",
+                             "members.gender"})
+
+
 def unavailable_metrics(tables: dict[str, Any]) -> dict[str, tuple[str, dict[str, str]]]:
     """Metrics that cannot be computed on the loaded ``tables`` (name -> frame): metric id ->
     (reason code, params), ``no_table`` {table} when a table its lineage reads is not loaded
-    (or empty). A generic survival table (duration/event, no dates) disables every metric
-    that needs policy dates: ``generic_policies``."""
+    (or empty), inputs in :data:`OPTIONAL_INPUTS` aside. A generic survival table
+    (duration/event, no dates) disables every metric that needs policy dates:
+    ``generic_policies``."""
     loaded = {t for t, f in tables.items() if f is not None and len(f) > 0}
     policies = tables.get("policies")
     generic = policies is not None and "issue_date" not in getattr(policies, "columns", [])
     out: dict[str, tuple[str, dict[str, str]]] = {}
     for mid, metric in REGISTRY.items():
         for col in metric.sources:
+            if col in OPTIONAL_INPUTS:
+                continue
             table, name = col.split(".", 1)
             if table not in loaded:
                 out[mid] = ("no_table", {"table": table})

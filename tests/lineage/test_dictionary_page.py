@@ -49,6 +49,9 @@ def test_graph_greying_and_impact(qtbot) -> None:  # type: ignore[no-untyped-def
     assert "service" in page.model.data(csat, Qt.ItemDataRole.ToolTipRole).lower()
     persistency = page.model.index(_row(page, "in_force_policies"), 1)
     assert page.model.data(persistency, Qt.ItemDataRole.ForegroundRole) is None
+    # persistency without claims: computable (no paid-claim exclusion), so not greyed
+    persistency = page.model.index(_row(page, "persistency_13"), 1)
+    assert page.model.data(persistency, Qt.ItemDataRole.ForegroundRole) is None
     # forward graph of the selected metric; reverse graph of a column
     page._select(_row(page, "persistency_13"))
     ids = set(page.graph.data_frame()["id"])

@@ -79,3 +79,19 @@ def test_cli(capsys, tmp_path) -> None:
     assert main(["lineage", "--openlineage", str(out)]) == 0
     assert set(json.loads(out.read_text())["outputs"][0]["facets"]["columnLineage"]["fields"]) \
         == set(REGISTRY)
+
+
+def test_unavailable_metrics_need_their_tables_not_the_optional_inputs() -> None:
+    """Checked against the analyses themselves: persistency is computed without claims, the
+    service rates are not without contacts."""
+    from memberdesk.analysis.lineage import unavailable_metrics
+    from memberdesk.analysis.lineage_impact import evaluate
+
+    from .conftest import book_dataset, rich_book
+
+    book = rich_book(n_members=300, seed=5)
+    tables = {"policies": book["policies"], "members": book["members"]}
+    grey = unavailable_metrics(tables)
+    values = evaluate(book_dataset(tables))
+    for metric, (value, _) in values.items():
+        assert (metric in grey) == (value is None), metric

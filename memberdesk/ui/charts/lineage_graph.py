@@ -46,7 +46,7 @@ class LineageGraphChart(Chart):
             layer = layer.sort_values("id")
             ys = np.linspace(0, -(len(layer) - 1), len(layer)) if len(layer) > 1 else [0.0]
             for (_, row), y in zip(layer.iterrows(), ys):
-                self.positions[str(row["id"])] = (sign * float(str(depth)) * 3.0, float(y))
+                self.positions[str(row["id"])] = (sign * float(str(depth)) * 6.0, float(y))
         xs = [self.positions[str(i)][0] for i in nodes["id"]]
         ys = [self.positions[str(i)][1] for i in nodes["id"]]
         colours = [self.colours.colour(KIND_ORDER.index(k) if k in KIND_ORDER else 0)

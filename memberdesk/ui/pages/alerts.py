@@ -154,7 +154,13 @@ class AlertsPage(AnalysisPage):
                  "since": a.since, "method": a.method, "note": a.acknowledged or ""}
                 for a in self.shown]
         frame = pd.DataFrame(rows, columns=list(INBOX_COLUMNS))
-        fill_table(self.inbox, self.model, frame,
+        headers = {"level": self.tr("Level"), "status": self.tr("Status"),
+                   "metric": self.tr("Metric"), "segment": self.tr("Segment"),
+                   "value": self.tr("Value"), "expected": self.tr("Expected"),
+                   "lower": self.tr("Lower limit"), "upper": self.tr("Upper limit"),
+                   "n": self.tr("Denominator"), "since": self.tr("Since"),
+                   "method": self.tr("Method"), "note": self.tr("Note")}
+        fill_table(self.inbox, self.model, frame, headers=headers,
                    formats={c: percent_format for c in ("value", "expected", "lower", "upper")})
 
     def _lang(self) -> str:
@@ -182,6 +188,8 @@ class AlertsPage(AnalysisPage):
         first = pts.iloc[0]
         disp = Dispersion(float(first["phi"]), float(first["tau2"]), len(pts), 0.0,
                           str(first["method"]).removeprefix("funnel_"))  # type: ignore[arg-type]
+        from memberdesk.analysis.metrics import get_metric
+
         rule = self.result.rules.for_metric(metric)
         top = float(pts["n"].max()) * 1.08
         n, lo_a, hi_a = funnel_curve(float(first["target"]), top, rule.alert_level, disp)
@@ -189,9 +197,13 @@ class AlertsPage(AnalysisPage):
         curve = pd.DataFrame({"n": n, "lower_alarm": lo_b, "lower_alert": lo_a,
                               "target": float(first["target"]), "upper_alert": hi_a,
                               "upper_alarm": hi_b})
+        # the funnel from a quarter of the smallest segment on: the very wide mouth at n = 1
+        # would squash the points
+        smallest = float(pts.loc[pts["n"] > 0, "n"].min()) if (pts["n"] > 0).any() else 1.0
+        curve = curve[curve["n"] >= max(1.0, smallest / 4)].reset_index(drop=True)
         self.funnel.set_funnel(pts[["segment", "n", "value", "level"]], curve)
         self.funnel_panel.set_title(self.tr("Funnel plot: {0} by {1}, {2} ({3})").format(
-            metric, column, first["period"], first["method"]))
+            get_metric(metric).name(self._lang()), column, first["period"], first["method"]))
 
     def select_segment(self, segment: str) -> None:
         if self.current is None:

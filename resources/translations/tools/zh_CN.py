@@ -631,7 +631,10 @@ _ALERTS: dict[str, str] = {
         "超出漏斗图控制限（95% 预警、99.8% 报警，分群过度离散时调整）或按月度队列的风险调整 CUSUM "
         "发出信号的分群。",
     "alarm": "报警", "alert": "预警", "new": "新增", "ongoing": "持续", "resolved": "已解除",
-    "Metric": "指标", "All metrics": "全部指标",
+    "Metric": "指标", "All metrics": "全部指标", "Level": "级别", "Status": "状态",
+    "Segment": "分群", "Value": "实际值", "Expected": "预期值", "Lower limit": "下控制限",
+    "Upper limit": "上控制限", "Denominator": "分母", "Since": "起始月", "Method": "方法",
+    "Note": "备注",
 }
 _DICTIONARY: dict[str, str] = {
     "(choose a column)": "（选择字段）", "Comparing…": "正在比较…", "Definition": "定义",
