@@ -1,7 +1,9 @@
 """`memberdesk impact --before DATA... --after DATA... [--as-of DATE] [--json]` — what a change
 of the data model does to the metrics (docs/cli.md Extensions, issue 14).
 
-Both sides are read and mapped as ``validate`` reads them and evaluated at one as-of date
+Each side is DATA (files or folders) or one workspace file (.mdesk: its data files read with its
+saved column mappings, so two workspaces on the same files compare two mappings). Both sides
+are evaluated at one as-of date
 (``--as-of``, default: the before load's). ``--json`` prints ``{"as_of", "columns": [{"table",
 "change", "column", "detail"}], "vocabulary": [{"table", "column", "added", "removed"}],
 "tables": [{"table", "before", "after"}], "metrics": [{"metric", "name", "status", "before",
@@ -22,8 +24,10 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p = sub.add_parser("impact", help="compare two loads: columns, vocabularies, rejections "
                                       "and the metrics they touch",
                        description="Data-model change impact through the metric lineage.")
-    p.add_argument("--before", nargs="+", required=True, metavar="DATA")
-    p.add_argument("--after", nargs="+", required=True, metavar="DATA")
+    p.add_argument("--before", nargs="+", required=True, metavar="DATA",
+                   help="data files/folders, or one workspace (.mdesk)")
+    p.add_argument("--after", nargs="+", required=True, metavar="DATA",
+                   help="data files/folders, or one workspace (.mdesk)")
     p.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD",
                    help="evaluate both at this date (default: the before load's as-of date)")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -31,13 +35,25 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def _load(paths: list[str]) -> object:
+    """One side: DATA files/folders, or one workspace (.mdesk) whose data files are read with
+    the column mappings it saved (so two workspaces on the same files compare mappings)."""
     from memberdesk.analysis.lineage_impact import Load
     from memberdesk.core.loader import load_from_sources, read_sources
+    from memberdesk.core.mapping import ColumnMapping
 
-    sources = read_sources(paths)
-    mappings = {s.mapping.table: dict(s.mapping.columns) for s in sources.items
-                if s.mapping is not None}
-    return Load(load_from_sources(sources), mappings, " ".join(paths))
+    mappings: dict[str, ColumnMapping] = {}
+    if len(paths) == 1 and paths[0].lower().endswith(".mdesk"):
+        from memberdesk.core.workspace import Workspace
+
+        ws = Workspace.load(paths[0])      # DataError (exit 3) when unreadable
+        for data in ws.mappings:
+            m = ColumnMapping.from_json(data)
+            mappings[m.signature or m.table] = m
+        paths = list(ws.sources)
+    sources = read_sources(paths, mappings=mappings or None)
+    used = {s.mapping.table: dict(s.mapping.columns) for s in sources.items
+            if s.mapping is not None}
+    return Load(load_from_sources(sources), used, " ".join(paths))
 
 
 def run(args: argparse.Namespace) -> int:

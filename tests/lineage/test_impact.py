@@ -113,3 +113,34 @@ def test_adding_a_status_value(book, before, tmp_path, capsys) -> None:
     # the text form names the change
     code = main(["impact", "--before", str(before), "--after", str(tmp_path / "after")])
     assert code == 0 and "cancelled_by_insurer" in capsys.readouterr().out
+
+
+def test_two_workspaces_on_the_same_file_compare_their_mappings(book, tmp_path, capsys) -> None:
+    """The same policies file, once with channel read from 'channel', once from 'sales_team'
+    (a user remapping): the impact names the remapped column and keeps the values."""
+    from memberdesk.core.mapping import ColumnMapping, auto_map, header_signature
+    from memberdesk.core.workspace import Workspace
+
+    folder = tmp_path / "data"
+    policies = book["policies"].copy()
+    policies["sales_team"] = policies["channel"].map({"agency": "T1", "bank": "T2",
+                                                      "broker": "T3", "online": "T4"})
+    tables = {"policies": policies, "members": book["members"]}
+    _write(tables, folder)
+    headers = list(policies.columns)
+    auto = auto_map(headers, "policies")
+    remapped = dict(auto.columns)
+    remapped["channel"], remapped["sales_team"] = None, "channel"
+    signature = header_signature(headers)
+    files = [str(folder / "policies.csv"), str(folder / "members.csv")]
+    for name, columns in (("a", dict(auto.columns)), ("b", remapped)):
+        mapping = ColumnMapping("policies", columns, signature)
+        Workspace(sources=files, mappings=[mapping.to_json()]).save(tmp_path / f"{name}.mdesk")
+    result = _impact(capsys, tmp_path / "a.mdesk", tmp_path / "b.mdesk")
+    kinds = {(c["change"], c["column"]) for c in result["columns"]}
+    assert ("remapped", "channel") in kinds
+    change = next(c for c in result["columns"] if c["change"] == "remapped")
+    assert change["detail"] == "channel -> sales_team"
+    vocab = next(v for v in result["vocabulary"] if v["column"] == "channel")
+    assert vocab["added"] == ["T1", "T2", "T3", "T4"]
+    assert _metrics(result)["hazard_ratio"]["path"][0] == "policies.channel"
