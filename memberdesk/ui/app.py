@@ -115,7 +115,7 @@ def install_translators(app: QCoreApplication, lang: str) -> list[str]:
 
 def startup_paths(paths: Sequence[str], settings: app_settings.AppSettings) -> list[str]:
     """What to load at start: the command line, else the last session, else the sample."""
-    from memberdesk.ui.main_window import SAMPLE_DATA
+    from memberdesk.ui.shell_common import SAMPLE_DATA
 
     if paths:
         return [str(p) for p in paths]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 from PySide6.QtCore import Signal
@@ -27,30 +27,13 @@ from PySide6.QtWidgets import (
 
 from memberdesk.core import schema
 from memberdesk.core.dataset import Dataset
-from memberdesk.core.mapping import ColumnMapping
 from memberdesk.core.progress import Progress
 from memberdesk.ui.i18n import table_label
+from memberdesk.ui.shell_common import DATA_FILTER, SAMPLE_DATA, ShellWindow, mappings_by_signature
 from memberdesk.ui.table_model import DataFrameModel
 from memberdesk.ui.validation_view import ValidationView
 
-if TYPE_CHECKING:
-    from memberdesk.ui.main_window import MainWindow
-
 PREVIEW_ROWS = 500
-
-
-def mappings_by_signature(mappings: Sequence[Mapping[str, Any]]) -> dict[str, ColumnMapping]:
-    """Workspace/settings mapping dicts -> ``{header signature: ColumnMapping}`` for the loader
-    (unreadable entries are skipped)."""
-    out: dict[str, ColumnMapping] = {}
-    for data in mappings:
-        try:
-            m = ColumnMapping.from_json(data)
-        except (KeyError, ValueError, TypeError):
-            continue
-        if m.signature:
-            out[m.signature] = m
-    return out
 
 
 def load_with_mappings(paths: Sequence[str], mappings: Sequence[Mapping[str, Any]],
@@ -98,7 +81,7 @@ class DataPage(QWidget):
         super().__init__(parent)
         self.is_busy = False
         self.dataset: Dataset | None = None
-        self._window: MainWindow | None = None
+        self._window: ShellWindow | None = None
 
         self.heading = QLabel(self.tr("<h2>Data</h2>"))
         self.sources_label = QLabel(self.tr("No data loaded yet. Open files or a folder, drop "
@@ -143,7 +126,7 @@ class DataPage(QWidget):
     def title(self) -> str:
         return self.tr("Data")
 
-    def set_window(self, window: MainWindow) -> None:
+    def set_window(self, window: ShellWindow) -> None:
         self._window = window
 
     def set_dataset(self, ds: Dataset | None) -> None:
@@ -194,15 +177,11 @@ class DataPage(QWidget):
         return list(self._window.sources) if self._window is not None else []
 
     def _ask_open(self) -> None:
-        from memberdesk.ui.shell_actions import DATA_FILTER
-
         files, _ = QFileDialog.getOpenFileNames(self, self.tr("Open data files"), "", DATA_FILTER)
         if files:
             self.open_requested.emit(files)
 
     def _ask_add(self) -> None:
-        from memberdesk.ui.shell_actions import DATA_FILTER
-
         files, _ = QFileDialog.getOpenFileNames(self, self.tr("Add data files"), "", DATA_FILTER)
         if files:
             current = self._current_sources()
@@ -214,8 +193,6 @@ class DataPage(QWidget):
             self.open_requested.emit([folder])
 
     def _open_sample(self) -> None:
-        from memberdesk.ui.main_window import SAMPLE_DATA
-
         self.open_requested.emit([str(SAMPLE_DATA)])
 
     def open_wizard(self, paths: Sequence[str] | None = None) -> Any:

@@ -108,7 +108,7 @@ class FilesPage(QWizardPage):
         self.completeChanged.emit()
 
     def _add(self) -> None:
-        from memberdesk.ui.shell_actions import DATA_FILTER
+        from memberdesk.ui.shell_common import DATA_FILTER
 
         files, _ = QFileDialog.getOpenFileNames(self, self.tr("Add data files"), "", DATA_FILTER)
         self.add_paths(files)
@@ -268,7 +268,7 @@ class ImportWizard(QWizard):
         """Mappings confirmed earlier, by header signature."""
         if self.settings is None:
             return None
-        from memberdesk.ui.data_page import mappings_by_signature
+        from memberdesk.ui.shell_common import mappings_by_signature
 
         return mappings_by_signature(self.settings.all_mappings()) or None
 

@@ -39,7 +39,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-import memberdesk
 from memberdesk.core.dataset import Dataset, Filters
 from memberdesk.core.workspace import Workspace
 from memberdesk.page_registry import PAGE_IDS
@@ -58,7 +57,6 @@ from memberdesk.ui.task_status import TaskStatus
 log = logging.getLogger(__name__)
 PageFactory = Callable[[QWidget], QWidget]
 
-SAMPLE_DATA = Path(memberdesk.__file__).resolve().parent.parent / "sample_data"
 
 
 def page_factories() -> dict[str, PageFactory]:

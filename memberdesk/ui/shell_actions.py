@@ -7,7 +7,7 @@ report…, Export chart…, Quit. View: the pages, light/dark theme, language. H
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
@@ -16,19 +16,15 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QToolBar
 from memberdesk.ui import theme
 from memberdesk.ui.dialogs import show_about
 from memberdesk.ui.resources import icon
+from memberdesk.ui.shell_common import DATA_FILTER, WORKSPACE_FILTER
 
-if TYPE_CHECKING:
-    from memberdesk.ui.main_window import MainWindow
-
-DATA_FILTER = "Data files (*.csv *.tsv *.txt *.xlsx *.xlsm *.parquet);;All files (*)"
-WORKSPACE_FILTER = "MemberDesk workspace (*.mdesk)"
 LANGUAGES = (("en", "English"), ("zh_CN", "简体中文"))
 
 
 class ShellActions(QObject):
     """Builds the menus and toolbar of ``window`` and implements their actions."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: Any) -> None:  # the MainWindow that builds these actions
         super().__init__(window)
         self.w = window
         self.guide_window: Any = None
