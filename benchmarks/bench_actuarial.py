@@ -1,8 +1,8 @@
 """Time the actuarial analyses on a generated book of 1M policies (10 years of issues).
 
 Usage: ``python benchmarks/bench_actuarial.py [N]``. Prints wall times (best of
-two) and peak memory (tracemalloc, numpy/pandas allocations, separate run) per step; targets: cohort matrix < 0.2 s, experience
-study by policy year < 3 s. The Dataset's derived policies table is built once first (it is
+two) and peak memory (tracemalloc, numpy/pandas allocations, separate run) per step; targets: cohort matrix < 0.2 s,
+experience study by policy year < 3 s. The Dataset's derived policies table is built once first (it is
 cached and shared by every analysis in the app), and timed separately.
 """
 from __future__ import annotations
@@ -10,7 +10,8 @@ from __future__ import annotations
 import sys
 import time
 import tracemalloc
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd

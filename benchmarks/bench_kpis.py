@@ -69,7 +69,8 @@ def generate(n_policies: int, n_contacts: int, n_benefits: int, seed: int = 0) -
     })
     usage = pd.DataFrame({
         "member_id": member_ids[rng.integers(0, n_members, n_benefits)],
-        "benefit": rng.choice(np.array(["checkup", "consult", "second_opinion", "appointment"], dtype=object), n_benefits),
+        "benefit": rng.choice(np.array(["checkup", "consult", "second_opinion", "appointment"], dtype=object),
+                              n_benefits),
         "used_at": _dates(rng, "2020-01-01", 1827, n_benefits),
         "cost": rng.gamma(2.0, 100.0, n_benefits),
     })

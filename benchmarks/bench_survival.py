@@ -13,7 +13,8 @@ import argparse
 import time
 import tracemalloc
 import warnings
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd

@@ -3,8 +3,8 @@ km_by_segment computation is timed separately). Run: python benchmarks/ui_km_red
 from __future__ import annotations
 
 import os
-import time
 import resource
+import time
 
 import numpy as np
 import pandas as pd

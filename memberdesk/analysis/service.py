@@ -1,8 +1,8 @@
 """Service analytics (服务): contact volumes, bot replacement, human connection, CSAT, and the
 link between poor service and lapse.
 
-Formulas (the metric dictionary, docs/lineage.md, one implementation shared by the Service page, the cockpit KPIs and the
-report — see :func:`contact_flags` and :func:`rates_from_sums`):
+Formulas (the metric dictionary, docs/lineage.md; one implementation shared by the Service page, the cockpit KPIs and
+the report — see :func:`contact_flags` and :func:`rates_from_sums`):
 
 * bot replacement rate (智能客服替代率) = bot contacts not transferred to a human ÷ all contacts.
   "All contacts" includes anonymous contacts (no member id) and contacts whose ``handled_by`` is

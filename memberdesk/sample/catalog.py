@@ -126,7 +126,7 @@ TOPICS: tuple[str, ...] = ("policy inquiry", "premium payment", "claims", "benef
 TOPIC_WEIGHTS: tuple[float, ...] = (0.28, 0.20, 0.14, 0.16, 0.12, 0.05, 0.05)
 TOPIC_TRANSFER_FACTOR: tuple[float, ...] = (0.7, 0.6, 1.6, 0.7, 0.8, 2.0, 3.0)
 TARGET_BOT_REPLACEMENT = 0.83      # the metric dictionary, docs/lineage.md: bot contacts not transferred / all contacts
-TARGET_HUMAN_CONNECTION = 0.987    # the metric dictionary, docs/lineage.md: human-queue contacts connected / human-queue
+TARGET_HUMAN_CONNECTION = 0.987    # metric dictionary (docs/lineage.md): human-queue contacts connected / human-queue
 # Hour of the day a contact starts (weights for 0..23) and how busy the human queue is then.
 HOUR_WEIGHTS: tuple[float, ...] = (0.3, 0.2, 0.1, 0.1, 0.1, 0.2, 0.5, 1.2, 2.5, 4.0, 4.5, 4.0,
                                    3.0, 3.0, 4.0, 4.2, 3.8, 3.0, 2.5, 2.8, 3.2, 2.8, 1.6, 0.8)
