@@ -7,7 +7,8 @@ Rules (docs/data-contract.md, "Your data"):
 * Otherwise the whole file must decode as UTF-8, else as GB18030 (a superset of GBK/GB2312) —
   checked over every byte, not a sample. A file holding UTF-8 lines *and* lines in another
   encoding is refused, naming the first line that is not UTF-8.
-* A GB18030 decoding must be plausible: Latin-1/Windows-1252 bytes (``Müller``) also decode as
+* A GB18030 decoding must be plausible (judged on all its text, or on 64 slices spread
+  over a file of more than 16M characters): Latin-1/Windows-1252 bytes (``Müller``) also decode as
   GB18030 (``M黮ler``), but into characters outside GB2312's common set, because an accented
   letter followed by an ASCII letter lands in GBK's extension area. When more than a fifth of
   the distinct non-ASCII characters fall outside GB2312, the text is not Chinese; it is read as
@@ -25,7 +26,6 @@ from memberdesk.core.errors import DataError
 
 _CHUNK = 1 << 24
 _PLAUSIBLE_OUTSIDE_GB2312 = 0.2  # share of distinct non-ASCII characters
-_UTF8_CJK = re.compile(rb"(?:[\xe4-\xe9][\x80-\xbf]{2}){2,}")
 TRIED = ("UTF-8", "GB18030", "Windows-1252")
 
 
@@ -167,23 +167,25 @@ def _legacy(raw: bytes, file: str, utf8_bad: int) -> tuple[bytes, str, list[str]
 
 
 def _utf8_lines_after(raw: bytes, start: int) -> bool:
-    """Whether a later line is valid UTF-8 holding Chinese characters (a UTF-8 line in a file
-    whose earlier line is not UTF-8)."""
-    for i, match in enumerate(_UTF8_CJK.finditer(raw, start)):
-        if i >= 1000:
-            break
-        lo = raw.rfind(b"\n", 0, match.start()) + 1
-        hi = raw.find(b"\n", match.end())
-        try:
-            raw[lo:hi if hi >= 0 else len(raw)].decode("utf-8")
-        except UnicodeDecodeError:
-            continue
-        return True
+    """Whether a line from ``start`` on is valid UTF-8 holding Chinese characters (three or
+    more: a line of GB18030 bytes is practically never valid UTF-8 with that many), i.e. a
+    UTF-8 line in a file whose earlier line is not UTF-8. Decoded 4 MiB at a time."""
+    pos = raw.rfind(b"\n", 0, start) + 1
+    while pos < len(raw):
+        end = raw.find(b"\n", min(pos + (1 << 22), len(raw)))
+        end = len(raw) if end < 0 else end
+        for line in raw[pos:end].decode("utf-8", errors="replace").split("\n"):
+            if not line.isascii() and "\ufffd" not in line and _CJK3.search(line):
+                return True
+        pos = end + 1
     return False
 
 
+_CJK3 = re.compile("[\u4e00-\u9fff].*[\u4e00-\u9fff].*[\u4e00-\u9fff]")
+
+
 def _plausibly_chinese(text: str) -> bool:
-    distinct = {ch for ch in set(text) if ord(ch) > 127}
+    distinct = _distinct_non_ascii(text)
     if not distinct:
         return True
     outside = 0
@@ -193,6 +195,24 @@ def _plausibly_chinese(text: str) -> bool:
         except UnicodeEncodeError:
             outside += 1
     return outside <= _PLAUSIBLE_OUTSIDE_GB2312 * len(distinct)
+
+
+def _distinct_non_ascii(text: str) -> set[str]:
+    """The distinct non-ASCII characters of ``text``: all of it up to 16M characters, else
+    64 evenly spaced slices of 128K characters (the plausibility of a decoding, not its
+    validity, which is checked over every byte)."""
+    import numpy as np
+
+    seen = np.zeros(0x110000, dtype=bool)  # one flag per code point: no sorting
+    whole = len(text) <= 1 << 24
+    step = 1 << 22 if whole else len(text) // 64
+    width = step if whole else 1 << 17
+    for i in range(0, len(text), step):
+        piece = text[i:i + width]
+        if not piece.isascii():
+            seen[np.frombuffer(piece.encode("utf-32-le"), dtype=np.uint32)] = True
+    seen[:128] = False
+    return {chr(c) for c in np.flatnonzero(seen).tolist()}
 
 
 def _western(raw: bytes) -> str | None:
