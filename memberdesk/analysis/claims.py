@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from memberdesk.analysis.km import KMCurve
 from memberdesk.analysis.step import step_value
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.progress import Progress, check_cancelled, ensure
@@ -67,7 +68,7 @@ class ClaimSettlement:
         Claims left out (no report date, or settled before reported).
     """
 
-    curves: dict[str, Any]
+    curves: dict[str, KMCurve]
     summary: pd.DataFrame
     excluded: int = 0
     reason: Reason | None = None
@@ -122,7 +123,8 @@ def claim_settlement(ds: Dataset, *, by: str | None = "product",
         seg = claims["policy_id"].map(p.drop_duplicates("policy_id").set_index("policy_id")[by])
         for level in sorted(seg.dropna().astype(str).unique()):
             segments.append((level, seg.astype(str) == level))
-    curves, rows = {}, []
+    curves: dict[str, KMCurve] = {}
+    rows: list[dict[str, object]] = []
     for i, (name, mask) in enumerate(segments):
         check_cancelled(progress)
         d = dur[mask]
