@@ -193,7 +193,9 @@ def load_from_sources(sources: Sources, *, as_of: pd.Timestamp | None = None,
                         "least a policy id (保单号) and an issue date (生效日期) or a duration",
                         file=", ".join(sources.paths))
     if rejected:
-        report.rejected = pd.concat(rejected, ignore_index=True).reindex(columns=list(REJECTED_COLUMNS))
+        frame = pd.concat(rejected, ignore_index=True)  # the rows' own cells after the reason
+        report.rejected = frame.reindex(columns=[*REJECTED_COLUMNS, *(
+            c for c in frame.columns if c not in REJECTED_COLUMNS)])
     if as_of is None:
         as_of = Dataset.latest_date(validated) if not generic else None
     as_of = pd.Timestamp(as_of if as_of is not None else today).normalize()

@@ -486,10 +486,28 @@ def _finish(data: Assembled, out: dict[str, object], rej: _Rejections,
         "value": _raw_values(data, idx, at_fault),
         "detail": rej.detail(idx),
     }, columns=list(REJECTED_COLUMNS))
+    rejected = _with_original_values(rejected, data, idx)
     report = TableReport(data.table, list(data.files), read=len(data), accepted=int(keep.sum()),
                          rejected=len(idx),
                          reasons={str(k): int(v) for k, v in rejected["reason"].value_counts().items()})
     return TableValidation(frame, rejected, report, [f"{data.table}: {m}" for m in messages])
+
+
+def _with_original_values(rejected: pd.DataFrame, data: Assembled, idx: np.ndarray) -> pd.DataFrame:
+    """The rejected rows with every cell of their own row as read (text, under the file's
+    header), after the location and reason columns, so an export can be corrected and loaded
+    again. A header equal to one of those columns gets the canonical name in brackets."""
+    if not len(idx):
+        return rejected
+    take = pa.array(idx)
+    headers = data.headers[0] if data.headers else {}
+    originals: dict[str, list[object]] = {}
+    for name, arr in [*data.columns.items(), *data.extras.items()]:
+        header = str(headers.get(name, name))
+        if header in REJECTED_COLUMNS or header in originals:
+            header = f"{header} [{name}]"
+        originals[header] = arr.take(take).to_pylist()
+    return pd.concat([rejected, pd.DataFrame(originals, index=rejected.index)], axis=1)
 
 
 def _not_numbers_message(data: Assembled, name: str, bad: np.ndarray) -> str:

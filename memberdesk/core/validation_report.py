@@ -101,7 +101,9 @@ class ValidationReport:
         clash = refuse_overwriting_inputs(path, inputs, "the rejected-rows file")
         if clash:
             raise DataError(clash, file=str(path))
-        frame = self.rejected.reindex(columns=list(REJECTED_COLUMNS))
+        # location, reason and the faulty cell first, then the row's own cells as read
+        frame = self.rejected.reindex(columns=[*REJECTED_COLUMNS, *(
+            c for c in self.rejected.columns if c not in REJECTED_COLUMNS)])
         if path.suffix.lower() == ".xlsx":
             from openpyxl import Workbook
 

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from memberdesk.core import labels
-from memberdesk.core.reasons import Reason, reason_text
+from memberdesk.core.reasons import CATALOGUE, Reason, reason_text
 
 MODEL_NAMES_ZH: dict[str, str] = {
     "exponential": "指数分布", "weibull": "威布尔分布", "lognormal": "对数正态分布",
@@ -29,6 +29,15 @@ def reason(value: Reason | str | None, lang: str) -> str:
     """A reason from an analysis in ``lang``, from the one catalogue
     (:mod:`memberdesk.core.reasons`); a plain string (an error message) unchanged."""
     return reason_text(value, lang)
+
+
+def note(value: Any, lang: str) -> str:
+    """A remark carried as a code with parameters (e.g. ``CoxResult.reasons``: ``code`` and
+    ``params``) in ``lang`` through the reason catalogue; anything else as its text."""
+    code = getattr(value, "code", None)
+    if isinstance(code, str) and code in CATALOGUE:
+        return Reason(code, **dict(getattr(value, "params", ()))).text(lang)
+    return str(getattr(value, "text", value))
 
 
 def model_name(model: str, label: str, lang: str) -> str:

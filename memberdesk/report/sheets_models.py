@@ -101,8 +101,8 @@ def build_drivers(ctx: ReportContext, w: SheetWriter) -> None:
         pairs.append((_driver_text(ctx, "ph_global"), result.ph_global[2]))
         formats.append("p")
     w.pairs(pairs, formats=formats)
-    for note in result.notes:
-        w.note(note)
+    for note in result.reasons:  # remarks as codes: in the report's language
+        w.note(terms.note(note, ctx.lang))
     w.note(ctx.t("cox_reading"))
 
 

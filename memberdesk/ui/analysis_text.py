@@ -1,20 +1,20 @@
 """UI-language text for words the analysis layer writes in English.
 
-The analysis modules (no Qt) return plain English strings: the Cox proportional-hazards
-verdict, the reason a cockpit KPI has no value, covariate names like ``product_type=annuity``.
-The pages show them through these helpers, which rebuild the text with ``tr()`` so it follows
-the UI language; an unknown string is shown as the analysis wrote it.
+The analysis modules (no Qt) return codes with parameters where a figure is missing or a result
+deserves a remark (:class:`memberdesk.core.reasons.Reason`, the Cox result's ``reasons``), a
+p-value for the proportional-hazards verdict, and covariate names like
+``product_type=annuity``. The pages show them through these helpers, in the UI language: reasons
+and remarks from the one reason catalogue, never by matching English sentences.
 """
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable
 from typing import Any
 
-from PySide6.QtCore import QT_TR_NOOP, QCoreApplication
+from PySide6.QtCore import QCoreApplication
 
-from memberdesk.core.reasons import Reason, reason_text
+from memberdesk.core.reasons import CATALOGUE, Reason, reason_text
 from memberdesk.ui.i18n import column_label, format_number, ui_language
 
 PH_ALPHA = 0.05  # memberdesk.analysis.cox.ph_verdict: p >= 0.05 reads "reasonable"
@@ -58,18 +58,14 @@ def covariate_label(name: Any, columns: Iterable[str] = ()) -> str:
     return column_label(text)
 
 
-_COX_NOTES = (
-    (re.compile(r"only (?P<k>[\d.]+) events per coefficient: estimates may be unstable "
-                r"\(rule of thumb: (?P<r>\d+)\)"),
-     QT_TR_NOOP("only {k} events per coefficient: estimates may be unstable (rule of thumb: {r})")),
-    (re.compile(r"(?P<n>\d+) rows with a missing numeric covariate were left out"),
-     QT_TR_NOOP("{n} rows with a missing numeric covariate were left out")),
-)
-
-
-def cox_note(note: str) -> str:
-    """A note of :class:`memberdesk.analysis.cox.CoxResult` in the UI language."""
-    return _match(note, _COX_NOTES)
+def cox_note(note: Any) -> str:
+    """A remark of :class:`memberdesk.analysis.cox.CoxResult` (an item of ``reasons``: a code
+    with parameters) in the UI language, through the one reason catalogue
+    (:mod:`memberdesk.core.reasons`); a plain string unchanged."""
+    code = getattr(note, "code", None)
+    if isinstance(code, str) and code in CATALOGUE:
+        return Reason(code, **dict(getattr(note, "params", ()))).text(ui_language())
+    return str(getattr(note, "text", note))
 
 
 # ---- reasons -----------------------------------------------------------------------------
@@ -78,14 +74,6 @@ def kpi_reason(reason: Reason | str | None) -> str:
     """Why a figure has no value, in the UI language, from the one reason catalogue
     (:mod:`memberdesk.core.reasons`); a plain string (an error message) unchanged."""
     return reason_text(reason, ui_language())
-
-
-def _match(text: str, table: tuple[tuple[re.Pattern[str], object], ...]) -> str:
-    for pattern, template in table:
-        m = pattern.fullmatch(text)
-        if m:
-            return tr(str(template)).format(**m.groupdict())
-    return text
 
 
 __all__ = ["PH_ALPHA", "covariate_label", "cox_note", "kpi_reason", "ph_verdict"]

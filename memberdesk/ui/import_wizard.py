@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from memberdesk.core.mapping import ColumnMapping
+from memberdesk.ui.i18n import table_label
 from memberdesk.ui.mapping_editor import MappingEditor
 from memberdesk.ui.settings import AppSettings
 from memberdesk.ui.table_model import DataFrameModel
@@ -226,8 +227,8 @@ class CheckPage(QWizardPage):
 
     def _done(self, ds: Any) -> None:
         self.dataset = ds
-        rows = ", ".join(f"{t.table}: {t.accepted:,} accepted, {t.rejected:,} rejected"
-                         for t in ds.report.tables)
+        rows = ", ".join(self.tr("{0}: {1:,} accepted, {2:,} rejected").format(
+            table_label(t.table), t.accepted, t.rejected) for t in ds.report.tables)
         self.status.setText(rows)
         self.view.set_report(ds.report)
         self.completeChanged.emit()

@@ -22,6 +22,13 @@ from PySide6.QtWidgets import (
 
 from memberdesk.core import schema
 from memberdesk.core.mapping import ColumnMapping, auto_map, header_signature
+from memberdesk.ui.i18n import column_label, table_label, ui_language
+
+
+def field_text(name: str) -> str:
+    """A canonical column as the mapping lists it: its id in English (what the docs and the
+    data contract call it), its label with the id in Chinese (生效日期（issue_date）)."""
+    return name if ui_language() == "en" else f"{column_label(name)}（{name}）"
 
 _EXTRA = "__extra__"
 _IGNORE = "__ignore__"
@@ -41,7 +48,7 @@ class MappingEditor(QWidget):
         self.table_box = QComboBox(self)
         self.table_box.addItem(self.tr("Ignore this table"), _IGNORE)
         for name in schema.TABLES:
-            self.table_box.addItem(name, name)
+            self.table_box.addItem(table_label(name), name)
         self.grid = QTableWidget(len(self.headers), 3, self)
         self.grid.setHorizontalHeaderLabels([self.tr("Column in the file"),
                                              self.tr("Examples"), self.tr("Means")])
@@ -98,7 +105,7 @@ class MappingEditor(QWidget):
             box.clear()
             box.addItem(self.tr("(keep as extra column)"), _EXTRA)
             for name in names:
-                box.addItem(name, name)
+                box.addItem(field_text(name), name)
             target = None if mapping is None else mapping.columns.get(header)
             box.setCurrentIndex(max(0, box.findData(target)) if target else 0)
             box.setEnabled(table is not None)
@@ -145,6 +152,7 @@ class MappingEditor(QWidget):
         if mapping is not None and mapping.table == schema.POLICIES and "issue_date" in missing \
                 and "duration" in mapping.mapped.values():
             missing.remove("issue_date")
-        self.missing.setText(self.tr("Required but not mapped: {0}").format(", ".join(missing))
+        self.missing.setText(self.tr("Required but not mapped: {0}").format(
+            ", ".join(field_text(m) for m in missing))
                              if missing else "")
         self.missing.setVisible(bool(missing))

@@ -63,7 +63,8 @@ class ShellActions(QObject):
         from memberdesk.ui.pages import page_titles
 
         for i, (pid, title) in enumerate(page_titles().items()):
-            act = view.addAction(icon(page_spec(pid).icon), title)
+            # "&" in a menu text marks the shortcut letter: double it to show it
+            act = view.addAction(icon(page_spec(pid).icon), title.replace("&", "&&"))
             if i < 9:
                 act.setShortcut(f"Ctrl+{i + 1}")
             act.triggered.connect(lambda _=False, pid=pid: w.show_page(pid))
@@ -146,12 +147,12 @@ class ShellActions(QObject):
 
     def ask_open_files(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(self.w, self.tr("Open data files"), "", DATA_FILTER)
-        if files:
+        if files and self.confirm_replace():
             self.w.open_paths(files)
 
     def ask_open_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self.w, self.tr("Open a folder of data files"))
-        if folder:
+        if folder and self.confirm_replace():
             self.w.open_paths([folder])
 
     def ask_open_workspace(self) -> None:
@@ -179,6 +180,27 @@ class ShellActions(QObject):
             return False
         self.w.save_workspace(path)
         return True
+
+    def confirm_replace(self) -> bool:
+        """Before opening other files over a loaded book: True when the user agrees that they
+        replace it (with unsaved changes, the choice to save them first)."""
+        if self.w.base is None:
+            return True
+        if self.w.dirty:
+            buttons = (QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                       | QMessageBox.StandardButton.Cancel)
+            answer = QMessageBox.question(self.w, self.tr("Replace the loaded data?"), self.tr(
+                "The files you open replace the data loaded now. Save the current files, "
+                "filters and page as a workspace first?"), buttons, QMessageBox.StandardButton.Save)
+            if answer == QMessageBox.StandardButton.Save:
+                return self.save()
+            return answer == QMessageBox.StandardButton.Discard
+        answer = QMessageBox.question(self.w, self.tr("Replace the loaded data?"), self.tr(
+            "The files you open replace the data loaded now ({0}).").format(
+            ", ".join(Path(p).name for p in self.w.sources) or self.tr("loaded data")),
+            QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Ok)
+        return answer == QMessageBox.StandardButton.Ok
 
     def confirm_discard(self) -> bool:
         """Ask what to do with unsaved changes; True when the window may close."""
@@ -240,6 +262,7 @@ class ShellActions(QObject):
     def set_theme(self, name: str) -> None:
         theme.apply_theme(name)
         self.w.settings.theme = name
+        restyle_charts(self.w)
 
     def set_language(self, code: str) -> None:
         self.w.settings.language = code
@@ -255,6 +278,18 @@ class ShellActions(QObject):
         self.guide_window.show_section(self.w.current_page_id())
         self.guide_window.show()
         self.guide_window.raise_()
+
+
+def restyle_charts(window: Any) -> None:
+    """A theme switch takes effect without a restart: every chart takes the new palette and
+    each page draws its current result again."""
+    from memberdesk.ui.charts.base import Chart
+
+    for chart in window.findChildren(Chart):
+        chart.restyle()
+    for page in getattr(window, "pages", {}).values():
+        if getattr(page, "result", None) is not None and hasattr(page, "show_result"):
+            page.show_result(page.result)
 
 
 def report_options_of(window: Any) -> Any:

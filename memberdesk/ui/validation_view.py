@@ -21,9 +21,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from memberdesk.core import schema
+from memberdesk.core.reasons import rejection_label, rejection_meaning
 from memberdesk.core.validation_report import REJECTED_COLUMNS, ValidationReport
+from memberdesk.ui.i18n import table_label, ui_language
 from memberdesk.ui.table_model import DataFrameModel
+
+
+def reason_label(code: object) -> str:
+    """A rejection reason's short name in the UI language (the code itself in English)."""
+    return rejection_label(str(code), ui_language())
+
+
+def _table_label(table: object) -> str:
+    return table_label(str(table))
+
+
+# The table and reason columns show words in the UI language; the models keep the codes (the
+# reason list filters the rejected rows by them, the export writes them).
+LABELLED = {"table": _table_label, "reason": reason_label}
 
 
 def summary_frame(report: ValidationReport) -> pd.DataFrame:
@@ -36,9 +51,10 @@ def summary_frame(report: ValidationReport) -> pd.DataFrame:
 
 
 def reasons_frame(report: ValidationReport) -> pd.DataFrame:
-    """One row per (table, reason) with the number of rows and what the reason means."""
+    """One row per (table, reason) with the number of rows and what the reason means (in the
+    UI language, from :mod:`memberdesk.core.reasons`)."""
     rows = [{"table": t.table, "reason": reason, "rows": n,
-             "meaning": schema.REASON_DESCRIPTIONS.get(reason, "")}
+             "meaning": rejection_meaning(reason, ui_language())}
             for t in report.tables for reason, n in sorted(t.reasons.items())]
     return pd.DataFrame(rows, columns=["table", "reason", "rows", "meaning"])
 
@@ -65,9 +81,9 @@ class ValidationView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.report: ValidationReport | None = None
-        self.summary_model = DataFrameModel(parent=self)
-        self.reasons_model = DataFrameModel(parent=self)
-        self.rejected_model = DataFrameModel(parent=self)
+        self.summary_model = DataFrameModel(parent=self, formats=LABELLED)
+        self.reasons_model = DataFrameModel(parent=self, formats=LABELLED)
+        self.rejected_model = DataFrameModel(parent=self, formats=LABELLED)
         self.summary_view = _table_view(self.summary_model, self)
         self.reasons_view = _table_view(self.reasons_model, self)
         self.rejected_view = _table_view(self.rejected_model, self)
@@ -155,7 +171,8 @@ class ValidationView(QWidget):
             self.rejected_title.setText(self.tr("<b>Rejected rows</b> ({0:,})").format(total))
         else:
             self.rejected_title.setText(self.tr("<b>Rejected rows</b>: {0}, {1} ({2:,} of {3:,})")
-                                        .format(table, reason, len(frame), total))
+                                        .format(table_label(table), reason_label(reason),
+                                                len(frame), total))
         self.show_all.setVisible(table is not None)
 
     def ask_export(self) -> None:

@@ -131,6 +131,15 @@ class Chart(QWidget):
         style_plot(plot, self.colours)
         return plot
 
+    def restyle(self) -> None:
+        """Follow a theme switch: the current palette, background and axes of every plot (the
+        page then draws its result again, so series take the new colours)."""
+        self.colours = pal.current()
+        self.view.setBackground(self.colours.background)
+        for item in self.view.ci.items:
+            if isinstance(item, pg.PlotItem):
+                style_plot(item, self.colours)
+
     def data_frame(self) -> pd.DataFrame:
         """The numbers the chart shows (tidy, one row per point/bar/cell)."""
         return self._frame

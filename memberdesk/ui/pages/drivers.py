@@ -61,7 +61,10 @@ class DriversPage(AnalysisPage):
             "one); < 1: it stays longer. Whiskers are 95% confidence intervals."))
         self.covariates = QListWidget()
         self.covariates.setMaximumWidth(220)
-        self.covariates.itemChanged.connect(lambda _i: self.request_refresh())
+        self.covariates.itemChanged.connect(lambda _i: self._covariates_ticked())
+        # the user's choice, including columns the loaded data lack: a small file shows fewer
+        # columns but neither forgets the others nor saves the shortened list in workspaces
+        self.wanted_covariates: list[str] | None = None
         self.persist("covariates", self.covariates)
         self.strata = self.combo(self.tr("Strata:"), [(self.tr("None"), None)])
         self.strata.setToolTip(self.tr("Each level gets its own baseline hazard (R strata())"))
@@ -100,8 +103,34 @@ class DriversPage(AnalysisPage):
         layout.addWidget(left)
         layout.addWidget(right, 1)
 
+    def _covariates_ticked(self) -> None:
+        shown = {self.covariates.item(i).data(Qt.ItemDataRole.UserRole)
+                 for i in range(self.covariates.count())}
+        kept = [c for c in self.wanted_covariates or [] if c not in shown]
+        self.wanted_covariates = [*self.selected_covariates(), *kept]
+        self.request_refresh()
+
+    def missing_covariates(self) -> list[str]:
+        """Chosen covariates the loaded data do not have (kept for the next load)."""
+        shown = {self.covariates.item(i).data(Qt.ItemDataRole.UserRole)
+                 for i in range(self.covariates.count())}
+        return [c for c in self.wanted_covariates or [] if c not in shown]
+
+    def state(self) -> dict[str, Any]:
+        out = super().state()
+        if self.wanted_covariates is not None and "covariates" not in self._pending_state:
+            out["covariates"] = list(self.wanted_covariates)
+        return out
+
+    def restore_state(self, state: Any) -> None:
+        if isinstance(state, dict) and isinstance(state.get("covariates"), list):
+            self.wanted_covariates = [str(c) for c in state["covariates"]]
+        super().restore_state(state)
+
     def on_dataset(self, ds: Any) -> None:
-        chosen = set(self.selected_covariates()) or set(DEFAULT_COVARIATES)
+        if self.wanted_covariates is None:
+            self.wanted_covariates = self.selected_covariates() or list(DEFAULT_COVARIATES)
+        chosen = set(self.wanted_covariates)
         cols = ds.segment_columns() if ds is not None and ds.has("policies") else []
         p = ds.policies if ds is not None and ds.has("policies") else None
         numeric = [c for c in NUMERIC_CANDIDATES if p is not None and c in p.columns]
@@ -123,6 +152,7 @@ class DriversPage(AnalysisPage):
         return checked_ids(self.covariates)
 
     def set_covariates(self, names: list[str]) -> None:
+        self.wanted_covariates = list(names)
         tick_ids(self.covariates, names)
         self.request_refresh()
 
@@ -173,4 +203,8 @@ class DriversPage(AnalysisPage):
         if ph is not None:
             lines.append(self.tr("Proportional hazards: R cox.zph exact test, {t} time transform; "
                                  "global p = {p:.3g}").format(t=res.ph_transform, p=ph[2]))
-        return "\n".join(lines + [cox_note(n) for n in res.notes])
+        missing = self.missing_covariates()
+        if missing:
+            lines.append(self.tr("Not in these data (kept for other files): {0}").format(
+                ", ".join(column_label(c) for c in missing)))
+        return "\n".join(lines + [cox_note(n) for n in res.reasons])
