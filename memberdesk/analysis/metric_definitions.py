@@ -9,7 +9,8 @@ column ids (``member_id``, ``annual_premium``, …) and mathematical symbols unc
 """
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Literal
 
 TERMS: dict[str, tuple[str, str]] = {
     "cockpit": ("Management cockpit", "经营管理驾驶舱"),
@@ -160,20 +161,39 @@ RESULTS: dict[str, tuple[str, str, tuple[str, ...], str, str]] = {
 }
 
 
+GoodDirection = Literal["up", "down", "neutral"]
+
+
+@dataclass(frozen=True)
+class MetricDefinition:
+    """One registry entry as written here (``metrics.Metric`` adds the expanded lineage).
+    ``formula`` is English; ``formula_zh`` says the same in Chinese, keeping data column ids
+    (``member_id``, ``annual_premium``, …) and symbols as they are. ``inputs`` are lineage nodes
+    (``table.column``, ``metric:<id>``, ``result:<name>``, ``param:<name>``)."""
+
+    category: str
+    name_en: str
+    name_zh: str
+    definition_en: str
+    definition_zh: str
+    formula: str
+    formula_zh: str
+    unit: str
+    good: GoodDirection
+    inputs: tuple[str, ...]
+
+
 def _m(mid: str, category: str, name_en: str, name_zh: str, definition_en: str,
-       definition_zh: str, formula: str, formula_zh: str, unit: str, good: str,
-       inputs: tuple[str, ...]) -> tuple[str, dict[str, Any]]:
-    """One registry entry. ``formula`` is English; ``formula_zh`` says the same in Chinese,
-    keeping data column ids (``member_id``, ``annual_premium``, …) and symbols as they are."""
-    return mid, {"category": category, "name_en": name_en, "name_zh": name_zh,
-                 "definition_en": definition_en, "definition_zh": definition_zh,
-                 "formula": formula, "formula_zh": formula_zh, "unit": unit, "good": good,
-                 "inputs": inputs}
+       definition_zh: str, formula: str, formula_zh: str, unit: str, good: GoodDirection,
+       inputs: tuple[str, ...]) -> tuple[str, MetricDefinition]:
+    """One registry entry, keyed by its id."""
+    return mid, MetricDefinition(category, name_en, name_zh, definition_en, definition_zh, formula,
+                                 formula_zh, unit, good, inputs)
 
 
 _W = "in the 12 months to the date"
 _WZ = "统计截止日前12个月内"
-METRICS: dict[str, dict[str, Any]] = dict([
+METRICS: dict[str, MetricDefinition] = dict([
     # ---- cockpit KPIs ---------------------------------------------------------------------
     _m("in_force_members", "cockpit", "In-force members", "有效会员数",
        "Members holding at least one in-force policy at the date.",

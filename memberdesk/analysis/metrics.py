@@ -108,14 +108,13 @@ def _node_inputs(node: str) -> tuple[tuple[str, ...], str, str]:
     if node.startswith("result:"):
         return defs.RESULTS[node[len("result:"):]][2:]
     if node.startswith("metric:"):
-        return defs.METRICS[node[len("metric:"):]]["inputs"], "", ""
+        return defs.METRICS[node[len("metric:"):]].inputs, "", ""
     return (), "", ""
 
 
 def _expand(metric_id: str) -> tuple[LineageStep, ...]:
     first = defs.METRICS[metric_id]
-    steps = [LineageStep(f"metric:{metric_id}", tuple(first["inputs"]),
-                         str(first.get("formula", "")), str(first.get("formula_zh", "")))]
+    steps = [LineageStep(f"metric:{metric_id}", first.inputs, first.formula, first.formula_zh)]
     seen = {steps[0].node}
     queue = list(steps[0].inputs)
     while queue:
@@ -133,12 +132,10 @@ def _expand(metric_id: str) -> tuple[LineageStep, ...]:
 def _build() -> dict[str, Metric]:
     out = {}
     for mid, d in defs.METRICS.items():
-        out[mid] = Metric(id=mid, name_en=str(d["name_en"]), name_zh=str(d["name_zh"]),
-                          definition_en=str(d["definition_en"]),
-                          definition_zh=str(d["definition_zh"]), formula=str(d["formula"]),
-                          unit=str(d["unit"]), good_direction=d["good"],
-                          lineage=_expand(mid), category=str(d["category"]),
-                          formula_zh=str(d["formula_zh"]))
+        out[mid] = Metric(id=mid, name_en=d.name_en, name_zh=d.name_zh,
+                          definition_en=d.definition_en, definition_zh=d.definition_zh,
+                          formula=d.formula, unit=d.unit, good_direction=d.good,
+                          lineage=_expand(mid), category=d.category, formula_zh=d.formula_zh)
     return out
 
 
