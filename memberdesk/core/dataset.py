@@ -331,7 +331,8 @@ class Dataset:
                 elif taken.dtype.kind == "f":
                     taken = np.where(found, taken, np.nan)
                 else:
-                    taken = np.where(found, taken, None).astype(object)
+                    taken = taken.astype(object)
+                    taken[~found] = None
                 derived[c] = taken
         birth, issue, age = column("birth_date"), column("issue_date"), column("age")
         if birth is not None and issue is not None:
