@@ -248,6 +248,22 @@ COLUMNS: dict[str, dict[str, str]] = {
     "index": {"en": "Index", "zh_CN": "序号"},
     "rows": {"en": "Rows", "zh_CN": "行数"},
     "meaning": {"en": "Meaning", "zh_CN": "含义"},
+    "measure": {"en": "Measure", "zh_CN": "指标"},
+    "excluded_waived": {"en": "Excluded: premium waived", "zh_CN": "剔除：豁免保费"},
+    "excluded_no_first_instalment": {"en": "Excluded: no first instalment",
+                                     "zh_CN": "剔除：首期保费未缴"},
+    "statistic": {"en": "Statistic", "zh_CN": "统计量"},
+    "test": {"en": "Test", "zh_CN": "检验方法"},
+    "ae_lower": {"en": "A/E 95% CI lower (%)", "zh_CN": "A/E 95%置信下限（%）"},
+    "ae_upper": {"en": "A/E 95% CI upper (%)", "zh_CN": "A/E 95%置信上限（%）"},
+    "n_actual": {"en": "Actual (number)", "zh_CN": "实际数（件）"},
+    "trx_type": {"en": "Benefit", "zh_CN": "权益"},
+    "avg_per_exposure": {"en": "Amount per exposure (currency)", "zh_CN": "单位暴露金额（元）"},
+    "avg_per_user": {"en": "Amount per user (currency)", "zh_CN": "人均金额（元）"},
+    "uses_per_user": {"en": "Uses per user", "zh_CN": "人均使用次数"},
+    "utilisation": {"en": "Utilisation (%)", "zh_CN": "使用率（%）"},
+    "utilisation_lower": {"en": "Utilisation 95% CI lower (%)", "zh_CN": "使用率95%置信下限（%）"},
+    "utilisation_upper": {"en": "Utilisation 95% CI upper (%)", "zh_CN": "使用率95%置信上限（%）"},
     # premium payments
     "due_date": {"en": "Due date", "zh_CN": "应缴日期"},
     "paid_date": {"en": "Paid date", "zh_CN": "实缴日期"},
@@ -351,7 +367,7 @@ VALUES: dict[str, dict[str, str]] = {
     "gold": {"en": "gold", "zh_CN": "金卡会员"},
     "platinum": {"en": "platinum", "zh_CN": "铂金会员"},
     # payment frequency
-    "single": {"en": "single premium", "zh_CN": "趸缴"},
+    "single": {"en": "single premium", "zh_CN": "趸交"},
     "annual": {"en": "annual", "zh_CN": "年缴"},
     "semi-annual": {"en": "semi-annual", "zh_CN": "半年缴"},
     "quarterly": {"en": "quarterly", "zh_CN": "季缴"},
@@ -365,6 +381,28 @@ VALUES: dict[str, dict[str, str]] = {
     # gender
     "F": {"en": "F", "zh_CN": "女"},
     "M": {"en": "M", "zh_CN": "男"},
+    # group comparison tests (analysis.weighted_logrank)
+    "logrank": {"en": "log-rank", "zh_CN": "对数秩检验"},
+    "wilcoxon": {"en": "Wilcoxon (Gehan-Breslow)", "zh_CN": "Wilcoxon检验（Gehan-Breslow）"},
+    "tarone": {"en": "Tarone-Ware", "zh_CN": "Tarone-Ware检验"},
+    "peto": {"en": "Peto-Peto", "zh_CN": "Peto-Peto检验"},
+    # collected-premium persistency: the reconciliation's measures and differences, and the
+    # exclusion waterfall (memberdesk.analysis.collected_persistency)
+    "collected_premium": {"en": "collected premium persistency", "zh_CN": "实收保费继续率"},
+    "collected_count": {"en": "collected count persistency", "zh_CN": "实收件数继续率"},
+    "status_premium": {"en": "status-basis premium persistency", "zh_CN": "状态口径保费继续率"},
+    "status_count": {"en": "status-basis count persistency", "zh_CN": "状态口径件数继续率"},
+    "km_survival": {"en": "Kaplan-Meier survival", "zh_CN": "KM生存率"},
+    "experience_persistency": {"en": "experience-study persistency", "zh_CN": "经验分析继续率"},
+    "in_force_unpaid": {"en": "in force, premium unpaid", "zh_CN": "有效但保费未缴"},
+    "cured_in_grace": {"en": "paid within the grace period", "zh_CN": "宽限期内补缴"},
+    "paid_late": {"en": "paid late", "zh_CN": "逾期缴费"},
+    "partial": {"en": "partly paid", "zh_CN": "部分缴费"},
+    "collected_not_in_force": {"en": "collected, not in force", "zh_CN": "已缴费但保单非有效"},
+    "single_premium": {"en": "single premium", "zh_CN": "趸交"},
+    "free_look": {"en": "free-look cancellation", "zh_CN": "犹豫期撤单"},
+    "claim": {"en": "claim", "zh_CN": "理赔"},
+    "no_first_instalment": {"en": "no first instalment", "zh_CN": "首期保费未缴"},
 }
 
 # Values with a natural order (bands, tiers, frequencies): sorted by it, not alphabetically, in

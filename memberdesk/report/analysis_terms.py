@@ -64,5 +64,8 @@ def word(value: Any, lang: str) -> Any:
         shown = period_label(value, lang)
         if shown != value:
             return shown
+        column, sep, level = value.partition(" = ")  # a segment: "channel = online"
+        if sep and labels.has_column_label(column):
+            return f"{labels.column_label(column, lang)} = {labels.value_label(level, lang)}"
         return labels.value_label(value, lang)
     return value

@@ -83,7 +83,8 @@ def build_drivers(ctx: ReportContext, w: SheetWriter) -> None:
     result = fit_cox(ctx.ds, covariates, **options)
     w.section(ctx.t("sec_hr"))
     _driver_table(ctx, w, result)
-    refs = "; ".join(f"{ctx.label(col)} = {level}" for col, level in result.reference_levels.items())
+    refs = "; ".join(f"{ctx.label(col)} = {terms.word(level, ctx.lang)}"
+                     for col, level in result.reference_levels.items())
     pairs: list[tuple[str, Any]] = [
         (ctx.t("cox_n"), result.n), (ctx.t("cox_events"), result.events),
         (ctx.t("cox_concordance"), result.concordance),
@@ -135,7 +136,7 @@ def _driver_table(ctx: ReportContext, w: SheetWriter, result: Any) -> None:
 def covariate_label(covariate: str, ctx: ReportContext) -> str:
     """``"age_band=40-49"`` as ``"Age band = 40-49"`` (the column in the report language)."""
     column, sep, level = covariate.partition("=")
-    return f"{ctx.label(column)} = {level}" if sep else ctx.label(covariate)
+    return f"{ctx.label(column)} = {terms.word(level, ctx.lang)}" if sep else ctx.label(covariate)
 
 
 # ---- Projection -----------------------------------------------------------------------------

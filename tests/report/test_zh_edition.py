@@ -122,3 +122,14 @@ def test_definitions_rows_fit_their_wrapped_lineage(lang: str, zh: Any, en: Any)
         assert ws.cell(r, lineage_col).alignment.wrap_text
         checked += 1
     assert checked > 10
+
+
+def test_segments_and_covariate_levels_read_in_chinese() -> None:
+    from memberdesk.report import analysis_terms as terms
+
+    assert terms.word("channel = online", "zh_CN") == "渠道 = 互联网"
+    assert terms.word("tier = standard", "zh_CN") == "会员等级 = 普通会员"
+    assert terms.word("product = Term Life 20", "zh_CN") == "产品 = Term Life 20"  # a name
+    assert terms.word("logrank", "zh_CN") == "对数秩检验"
+    assert terms.word("free_look", "zh_CN") == "犹豫期撤单"
+    assert terms.word("channel = online", "en") == "channel = online"
