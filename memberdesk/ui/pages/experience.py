@@ -288,8 +288,9 @@ class ExperiencePage(AnalysisPage):
                                            a=float(t["actual"]), n=int(t["n_actual"]),
                                            r=float(t["rate"]), ae=ae_text))
         elif period in BASES:
-            self.totals.setText(self.tr("Total: exposure {e:,.2f} policy-years, actual {a:,.0f}, rate {r:.2%}{ae}").format(
-                e=float(t["exposure"]), a=float(t["actual"]), r=float(t["rate"]), ae=ae_text))
+            text = self.tr("Total: exposure {e:,.2f} policy-years, actual {a:,.0f}, rate {r:.2%}{ae}")
+            self.totals.setText(text.format(e=float(t["exposure"]), a=float(t["actual"]),
+                                            r=float(t["rate"]), ae=ae_text))
         else:
             self.totals.setText(self.tr(
                 "Total: exposure {e:,.2f} periods, actual {a:,.0f}, rate per period {r:.2%}{ae}").format(

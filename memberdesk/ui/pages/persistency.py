@@ -67,9 +67,10 @@ class PersistencyPage(AnalysisPage):
     def build_content(self, content: QWidget) -> None:
         self.subtitle.setText(self.tr(
             "Persistency ratio: annual premium of the cohort still in force at the end of its 13th "
-            "(25th) policy month ÷ the cohort's premium; collected basis: premium collected for "
-            "that month within the grace period ÷ premium due in month 1. Single-premium, free-look "
-            "cancellations, deaths, claims and premium waivers are excluded."))
+            "(25th) policy month ÷ the cohort's premium. Single-premium, free-look cancellations and "
+            "deaths are excluded.") + " " + self.tr(
+            "Collected basis: premium collected for that month within the grace period ÷ premium "
+            "due in month 1; claims and premium waivers are excluded too."))
         self.month = self.combo(self.tr("Month:"), [(self.tr("13th month"), 13), (self.tr("25th month"), 25)])
         self.basis = self.combo(self.tr("Basis:"), [(self.tr("in force"), "status"),
                                                      (self.tr("collected"), "collected")])
@@ -153,9 +154,10 @@ class PersistencyPage(AnalysisPage):
         self.trend.set_data(chart_frame, x=xcol, y=col, series="segment", percent=True,
                             x_label=self.tr("Evaluation period (end)"),
                             y_label=self.tr("{m}-month persistency").format(m=res.month))
-        self.trend_panel.set_title(self.tr("{m}-month persistency ({measure}, {basis}) by {by}").format(
-            m=res.month, measure=self.measure.currentText(), basis=self.basis.currentText(),
-            by=column_label(res.by) if res.by else self.tr("whole book")))
+        self.trend_panel.set_title(self.tr("{m}-month persistency ({measure}) by {by}").format(
+            m=res.month, measure=self.measure.currentText(),
+            by=column_label(res.by) if res.by else self.tr("whole book"))
+            + " · " + self.basis.currentText())
         shown = frame.drop(columns=[c for c in ("period_start", "cohort_issued_from", "cohort_issued_to")
                                     if c in frame.columns])
         fill_table(self.table, self.model, shown,
