@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 import pandas as pd
-from PySide6.QtCore import QDate, QSignalBlocker, QTimer, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QDate, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QFocusEvent, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import (
     QDateEdit,
     QHBoxLayout,
@@ -42,6 +42,73 @@ def _qdate(ts: pd.Timestamp | None) -> QDate:
 
 def _timestamp(d: QDate) -> pd.Timestamp | None:
     return None if d == _NO_DATE else pd.Timestamp(d.year(), d.month(), d.day())
+
+
+class DateEdit(QDateEdit):
+    """A date edit a keyboard user can get through (issue 17 C.14): Tab leaves the edit instead
+    of walking its year/month/day sections, focus selects the whole date so a typed
+    ``2024-12-31`` replaces it (also when the edit shows its "any"/"latest" text), and the
+    calendar of an empty edit opens at :attr:`near` (the data's last month), not January 1900."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.near: QDate | None = None
+        self._typed = ""
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802,A002 - Qt API
+        return QWidget.focusNextPrevChild(self, next)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt API
+        super().focusInEvent(event)
+        self._typed = ""
+        QTimer.singleShot(0, self, self.selectAll)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt API
+        self._typed = ""
+        super().focusOutEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
+        """Digits and '-' typed are collected as one date (``2024-12-31`` or ``20241231``) and
+        set when complete; Backspace edits them, Escape drops them."""
+        text = event.text()
+        typed = getattr(self, "_typed", "")
+        if text and (text.isdigit() or (text == "-" and typed)):
+            typed += text
+            self._typed = typed
+            digits = typed.replace("-", "")
+            self.lineEdit().setText(typed)
+            if len(digits) == 8:
+                date = QDate(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+                self._typed = ""
+                if date.isValid() and date >= self.minimumDate():
+                    self.setDate(date)
+                else:
+                    self.setDate(self.date())  # show the date again
+                self.selectAll()
+            return
+        if typed and event.key() == Qt.Key.Key_Backspace:
+            self._typed = typed[:-1]
+            self.lineEdit().setText(self._typed)
+            return
+        if typed:
+            self._typed = ""
+            self.setDate(self.date())
+        if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_F4) and (
+                event.key() == Qt.Key.Key_F4 or event.modifiers() & Qt.KeyboardModifier.AltModifier):
+            super().keyPressEvent(event)
+            self._turn_calendar()
+            return
+        super().keyPressEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+        super().mousePressEvent(event)
+        self._turn_calendar()
+
+    def _turn_calendar(self) -> None:
+        cal = self.calendarWidget()
+        if cal is not None and self.near is not None and self.date() == self.minimumDate():
+            near = self.near
+            QTimer.singleShot(0, cal, lambda: cal.setCurrentPage(near.year(), near.month()))
 
 
 class MultiSelect(QToolButton):
@@ -124,6 +191,7 @@ class FilterBar(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._latest: pd.Timestamp | None = None
+        self.capped_from: pd.Timestamp | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(DEBOUNCE_MS)
@@ -172,8 +240,8 @@ class FilterBar(QWidget):
         self._update_active()
         self.setEnabled(False)
 
-    def _date_edit(self, special: str) -> QDateEdit:
-        edit = QDateEdit(self)
+    def _date_edit(self, special: str) -> DateEdit:
+        edit = DateEdit(self)
         edit.setCalendarPopup(True)
         edit.setDisplayFormat("yyyy-MM-dd")
         edit.setMinimumDate(_NO_DATE)
@@ -193,8 +261,14 @@ class FilterBar(QWidget):
                        study_start=_timestamp(self.study_start.date()))
 
     def as_of_date(self) -> pd.Timestamp | None:
-        """The chosen as-of date, or None when it is the latest date in the data."""
+        """The chosen as-of date, or None when it is the latest date in the data. A date after
+        the data's last date is capped there (issue 17 C.11: KPIs computed past the data are
+        artefacts) and :attr:`capped_from` keeps what was asked, for the warning."""
         ts = _timestamp(self.as_of.date())
+        self.capped_from = None
+        if ts is not None and self._latest is not None and ts > self._latest:
+            self.capped_from = ts
+            return None
         return None if ts is None or (self._latest is not None and ts == self._latest) else ts
 
     def set_state(self, filters: Filters, as_of: pd.Timestamp | None, *,
@@ -222,6 +296,9 @@ class FilterBar(QWidget):
             return
         choices = choices if choices is not None else filter_choices(ds)
         self._latest = choices.get("_latest") or Dataset.latest_date(ds.validated)  # type: ignore[assignment]
+        if self._latest is not None:  # empty date edits open their calendar near the data
+            for edit in (self.as_of, self.study_start, self.issue_from, self.issue_to):
+                edit.near = _qdate(self._latest)
         for name in CHOICE_SOURCES:
             self.selects[name].set_choices(choices.get(name, []))  # type: ignore[arg-type]
         with QSignalBlocker(self.as_of):
@@ -252,6 +329,14 @@ class FilterBar(QWidget):
         if as_of is not None:
             active.insert(0, self.tr("as of {0}").format(as_of.date().isoformat()))
         self.clear_button.setEnabled(bool(active))
+        capped = getattr(self, "capped_from", None)
+        if capped is not None and self._latest is not None:
+            self.active_label.setText(self.tr(
+                "As of {0} is after the last date in the data ({1}): figures are as of {1}.")
+                .format(capped.date().isoformat(), self._latest.date().isoformat()))
+            self.active_label.setStyleSheet("color: #C55A11; font-weight: bold;")
+            self.as_of.setToolTip(self.active_label.text())
+            return
         if active:
             self.active_label.setText(self.tr("Active: {0}").format("; ".join(active)))
             self.active_label.setStyleSheet("color: palette(link); font-weight: bold;")

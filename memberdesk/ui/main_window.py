@@ -151,6 +151,9 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.task_status)
 
         self.actions_ = ShellActions(self)
+        from memberdesk.ui.table_actions import install_everywhere
+
+        install_everywhere()  # Ctrl+C with headers and a copy/export menu on every table
         worker.error_hub().error.connect(self.show_error)
         self._hub_connected = True
         self.nav.currentRowChanged.connect(self._row_changed)
@@ -227,6 +230,10 @@ class MainWindow(QMainWindow):
 
         self.statusBar().showMessage(self.tr("Loading {0}…").format(", ".join(
             Path(p).name for p in files)))
+        for page in self.pages.values():  # not "No data loaded" while the data load
+            if getattr(page, "dataset", None) is None and hasattr(page, "show_busy"):
+                page.show_busy(self.tr("Loading {0}…").format(", ".join(
+                    Path(p).name for p in files)), self.cancel_loading)
         # remembered mappings first: the session's own choices win
         to_apply = self.settings.all_mappings() + list(mappings)
         self._loader.run(load_for_window, files, to_apply, as_of,
@@ -260,7 +267,14 @@ class MainWindow(QMainWindow):
         kept = self.tr(" The data already loaded are kept.") if self.base is not None else ""
         self.statusBar().showMessage(self.tr("Could not load the data.") + kept, 10000)
         self.show_error(exc, tb, self.tr("Loading data"))
+        self._pages_without_data()
         self.load_failed.emit(exc)
+
+    def _pages_without_data(self) -> None:
+        """After a failed or cancelled load: pages still without data say so again."""
+        for page in self.pages.values():
+            if getattr(page, "dataset", None) is None and hasattr(page, "refresh"):
+                page.refresh()
 
     def _filters_changed(self, filters: Filters, as_of: pd.Timestamp | None) -> None:
         if self.base is not None:
@@ -280,6 +294,7 @@ class MainWindow(QMainWindow):
 
     def cancel_loading(self) -> None:
         self._loader.cancel()
+        self._pages_without_data()
 
     # ---- workspaces -----------------------------------------------------------------------
 

@@ -133,6 +133,16 @@ MAX_CENSOR_TICKS = 150
 Y_TOP = 1.05
 Y_BOTTOM = -0.03
 MIN_BAND_SUBJECTS = 30  # fewer subjects: no CI band (it would span most of the chart)
+MIN_PLOT_HEIGHT = 220  # px: the curves never collapse under a long at-risk table (issue 17 C.13)
+MAX_RISK_ROWS = 6  # at-risk rows shown at once; more groups scroll (mouse wheel / drag)
+# after the palette's colours are used once, the next groups get these line styles
+LINE_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine,
+               Qt.PenStyle.DashDotLine)
+
+
+def line_style(i: int, n_colours: int) -> Qt.PenStyle:
+    """Solid for the first ``n_colours`` groups, then dashed, dotted…: distinct beyond 8."""
+    return LINE_STYLES[(i // max(n_colours, 1)) % len(LINE_STYLES)]
 
 
 def subjects(curve: Any) -> int:
@@ -154,6 +164,7 @@ class KMChart(Chart):
                                     brush=None, pen=None, frame=False)
         self.legend.setParentItem(self.legend_host)
         self.plot = self.add_plot(row=1, col=0)
+        self.plot.setMinimumHeight(MIN_PLOT_HEIGHT)
         self.plot.setDownsampling(auto=True, mode="peak")
         self.plot.setClipToView(True)
         self.plot.setLabel("left", tr("Share still in force"), **label_style(self.colours))
@@ -241,8 +252,9 @@ class KMChart(Chart):
             band.setAlpha(50)
             t = np.asarray(curve.timeline, dtype=float)
             name = value_label(curve.name)
+            style = line_style(i, len(self.colours.series))
             items.line.setData(t, np.asarray(curve.survival, dtype=float),
-                               pen=pg.mkPen(colour, width=2), name=name)
+                               pen=pg.mkPen(colour, width=2, style=style), name=name)
             if subjects(curve) >= MIN_BAND_SUBJECTS:
                 items.set_band(t, np.asarray(curve.ci_lower, dtype=float),
                                np.asarray(curve.ci_upper, dtype=float))
@@ -335,8 +347,11 @@ class KMChart(Chart):
         axis.setWidth(width)
         self.plot.getAxis("left").setWidth(width)
         row_px = max(metrics.height() + 4, 18)
-        self.risk.setFixedHeight(row_px * max(n, 1) + 8)
-        self.risk.setYRange(-0.5, max(n, 1) - 0.5, padding=0)
+        shown = min(max(n, 1), MAX_RISK_ROWS)  # more groups scroll instead of eating the plot
+        self.risk.setFixedHeight(row_px * shown + 8)
+        self.risk.setYRange(-0.5, shown - 0.5, padding=0)
+        self.risk.setMouseEnabled(x=False, y=n > MAX_RISK_ROWS)
+        self.risk.getViewBox().setLimits(yMin=-0.5, yMax=max(n, 1) - 0.5)
 
     def _tick_positions(self) -> np.ndarray:
         (x0, x1) = self.plot.getViewBox().viewRange()[0]

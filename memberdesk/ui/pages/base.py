@@ -159,7 +159,11 @@ class AnalysisPage(QWidget):
         self.message.setWordWrap(True)
         self.message.setFrameShape(QFrame.Shape.NoFrame)
         self.message.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                             | Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                             | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+        self.message.linkActivated.connect(self._cancel_link)
+        self._busy_cancel: Any = None
         self.stack = QStackedWidget()
         self.stack.addWidget(self.content)
         self.stack.addWidget(self.message)
@@ -345,6 +349,8 @@ class AnalysisPage(QWidget):
             return
         self.status_label.setText(tr("Computing…"))
         runner = runner_for(self)
+        if self.stack.currentWidget() is self.message:  # nothing shown yet: say what runs
+            self.show_busy(tr("Computing {0}…").format(self.title()), runner.cancel)
         if not self._watching_runner:
             runner.busy_changed.connect(self._runner_busy_changed)
             self._watching_runner = True
@@ -365,6 +371,8 @@ class AnalysisPage(QWidget):
         self._stale = True
         self.status_label.setText(tr("Cancelled — change a setting or open the page again to "
                                      "compute."))
+        if self._busy_cancel is not None:  # the busy panel must not stay after a cancel
+            self.show_message(self.status_label.text())
 
     def _on_result(self, result: Any, key: Any = None) -> None:
         self._waiting = False
@@ -406,8 +414,26 @@ class AnalysisPage(QWidget):
             self.show_message(tr("Something went wrong: {msg}").format(msg=str(exc)))
 
     def show_message(self, text: str) -> None:
+        self._busy_cancel = None
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setText(text)
         self.stack.setCurrentWidget(self.message)
+
+    def show_busy(self, text: str, on_cancel: Any = None) -> None:
+        """A task runs and nothing is on screen yet: its name and, with ``on_cancel``, a Cancel
+        link (issue 17 C.12: never "No data loaded" while busy)."""
+        import html
+
+        self.message.setTextFormat(Qt.TextFormat.RichText)
+        link = (f"<br><br><a href='cancel'>{html.escape(tr('Cancel'))}</a>"
+                if on_cancel is not None else "")
+        self.message.setText(f"{html.escape(text)}{link}")
+        self.stack.setCurrentWidget(self.message)
+        self._busy_cancel = on_cancel
+
+    def _cancel_link(self, _href: str) -> None:
+        if self._busy_cancel is not None:
+            self._busy_cancel()
 
     def message_text(self) -> str:
         """The message shown instead of the content ('' when the content is shown)."""
