@@ -48,16 +48,17 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from memberdesk.analysis.experience_exposure import BASES, ExposureRecords, expose, split_basis
+from memberdesk.analysis.experience_aggregate import aggregate, aggregate_split
+from memberdesk.analysis.experience_exposure import BASES, expose, split_basis
+from memberdesk.analysis.experience_tables import read_expected_table as read_expected_table
 from memberdesk.core import schema
 from memberdesk.core.dataset import Dataset
-from memberdesk.core.errors import AnalysisError, DataError
+from memberdesk.core.errors import AnalysisError
 from memberdesk.core.progress import Progress, check_cancelled, ensure
 
 TOTAL_LABEL = "Total"
@@ -232,13 +233,13 @@ def experience_study(ds: Dataset, *, by: Sequence[str] = (),
                             study_start=study_start)
         statuses = srec.target
         check_cancelled(progress)
-        fine = _aggregate_split(srec, keys, weight, split_exposure)
+        fine = aggregate_split(srec, keys, weight, split_exposure)
         by = ("policy_year", *by)
     else:
         records = expose(ds, target=target, basis=basis, method=method, study_start=study_start)
         statuses = records.target
         check_cancelled(progress)
-        fine = _aggregate(records, keys, weight)
+        fine = aggregate(records, keys, weight)
     prog.fraction(0.6)
     prog.status("Summarising experience")
     fine["expected_claims"] = np.nan
@@ -283,92 +284,11 @@ def _expected_claims(fine: pd.DataFrame, expected: pd.DataFrame, rate_key: str,
     return (merged["_rate"] * merged["exposure"]).to_numpy()
 
 
-def _aggregate_split(srec: Any, keys: Sequence[str], weight: str | None,
-                     which: str) -> pd.DataFrame:
-    """Sum split pieces per (calendar period, policy year, *keys); ``exposure`` is the
-    ``which`` ("policy"/"calendar") exposure, both kept as ``exposure_pol``/``exposure_cal``."""
-    pol = srec.policies
-    w = np.ones(len(srec.row)) if weight is None else \
-        pd.to_numeric(pol[weight]).to_numpy(dtype=float)[srec.row]
-    expo = srec.exposure_pol if which == "policy" else srec.exposure_cal
-    data: dict[str, Any] = {srec.basis: srec.period, "policy_year": srec.policy_year}
-    for col in keys:
-        data[col] = pol[col].to_numpy(dtype=object)[srec.row]
-    data.update({"exposure": expo * w, "actual": srec.actual * w,
-                 "n_actual": srec.actual.astype(np.int64),
-                 "exposure_cal": srec.exposure_cal * w, "exposure_pol": srec.exposure_pol * w})
-    if weight is not None:
-        data.update({"weight": w, "weight_sq": w * w, "weight_n": np.ones(len(w), np.int64)})
-    frame = pd.DataFrame(data)
-    out = frame.groupby([srec.basis, "policy_year", *keys], sort=True, dropna=False).sum()
-    out = out.reset_index()
-    if weight is None:
-        out["actual"] = out["actual"].round().astype(np.int64)
-    return out
-
-
 def credibility_y(p: float = 0.95, r: float = 0.05) -> float:
     """Full-credibility standard y = (Φ⁻¹((1 + p)/2) ÷ r)² (1536.58 for p = 0.95, r = 0.05)."""
     from scipy.stats import norm
 
     return float((norm.ppf((1 + p) / 2) / r) ** 2)
-
-
-def read_expected_table(path: str | Path, basis: str = "policy_year") -> pd.DataFrame:
-    """Read an expected-rate table: CSV with the period column (``policy_year``, or
-    ``calendar_year`` for that basis), optional segment columns, and ``rate``.
-
-    Headers are matched case-insensitively (spaces/hyphens read as underscores). Periods must
-    be whole numbers, rates numbers ≥ 0, and each period × segment combination must appear once.
-    Segment values are read as text. Raises :class:`DataError` naming the file, row and column.
-    """
-    path = Path(path)
-    name = str(path)
-    frame = _read_csv_text(path)
-    frame.columns = [str(c).strip().lower().replace(" ", "_").replace("-", "_")
-                     for c in frame.columns]
-    for col in (basis, "rate"):
-        if col not in frame.columns:
-            raise DataError(f"the expected-rate table needs a {col!r} column "
-                            f"(found: {', '.join(frame.columns) or 'none'})", file=name, column=col)
-    if frame.empty:
-        raise DataError("the expected-rate table has no rows", file=name)
-    out = frame.copy()
-    for col, integer in ((basis, True), ("rate", False)):
-        values = pd.to_numeric(out[col].str.strip(), errors="coerce")
-        bad = values.isna() | (values < 0) | ((values % 1 != 0) if integer else False)
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            what = "a whole number ≥ 0" if integer else "a number ≥ 0"
-            raise DataError(f"{frame[col].iloc[i]!r} is not {what}", file=name, row=i + 2,
-                            column=col)
-        out[col] = values.astype(np.int64) if integer else values.astype(float)
-    segments = [c for c in out.columns if c not in (basis, "rate")]
-    for col in segments:
-        out[col] = out[col].str.strip()
-    dup = out.duplicated([basis, *segments])
-    if dup.any():
-        i = int(np.flatnonzero(dup.to_numpy())[0])
-        raise DataError("this period and segment already have a rate on an earlier row",
-                        file=name, row=i + 2, column=basis)
-    return out[[basis, *segments, "rate"]]
-
-
-# ---- internals ------------------------------------------------------------------------------
-
-def _read_csv_text(path: Path) -> pd.DataFrame:
-    if not path.is_file():
-        raise DataError("the expected-rate table does not exist", file=str(path))
-    last: Exception | None = None
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return pd.read_csv(path, dtype=str, encoding=encoding, sep=None, engine="python",
-                               keep_default_na=False)
-        except UnicodeDecodeError as exc:
-            last = exc
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-            raise DataError(f"cannot read the expected-rate table as CSV: {exc}", file=str(path)) from exc
-    raise DataError(f"cannot decode the expected-rate table: {last}", file=str(path))
 
 
 def _check_weight(ds: Dataset, weight: str) -> None:
@@ -408,50 +328,6 @@ def _check_expected(expected: pd.DataFrame | None, basis: str,
         raise AnalysisError("the expected-rate table has two rates for one period and segment",
                             column=basis)
     return segments
-
-
-def _aggregate(records: ExposureRecords, keys: Sequence[str],
-               weight: str | None = None) -> pd.DataFrame:
-    """Sum exposure and actual (weighted when ``weight`` names a policy column) per
-    (period, *keys) with one bincount; also n_actual and, weighted, Σw, Σw², n."""
-    pol = records.policies
-    seg_code = np.zeros(len(pol), dtype=np.int64)
-    levels: list[np.ndarray] = []
-    sizes: list[int] = []
-    for col in keys:
-        values = pol[col].astype(object).where(pol[col].notna(), np.nan)
-        codes, uniques = pd.factorize(values, use_na_sentinel=False)
-        levels.append(np.asarray(uniques, dtype=object))
-        sizes.append(max(len(uniques), 1))
-        seg_code = seg_code * sizes[-1] + codes
-    n_seg = int(np.prod(sizes)) if sizes else 1
-    p_min = int(records.period.min()) if len(records.period) else 0
-    key = (records.period - p_min) * n_seg + seg_code[records.row]
-    n_key = int(key.max()) + 1 if len(key) else 0
-    w = np.ones(len(key)) if weight is None else \
-        pd.to_numeric(pol[weight]).to_numpy(dtype=float)[records.row]
-    exposure = np.bincount(key, weights=records.exposure * w, minlength=n_key)
-    actual = np.bincount(key, weights=records.actual * w, minlength=n_key)
-    n_actual = np.bincount(key, weights=records.actual, minlength=n_key)
-    count = np.bincount(key, minlength=n_key)
-    present = np.flatnonzero(count)
-    out: dict[str, Any] = {records.basis: present // n_seg + p_min}
-    rest = present % n_seg
-    decoded = []
-    for lv, size in zip(reversed(levels), reversed(sizes)):
-        decoded.append(lv[rest % size] if len(lv) else np.full(len(rest), None, object))
-        rest = rest // size
-    for col, values in zip(keys, reversed(decoded)):
-        out[col] = values
-    out["exposure"] = exposure[present]
-    out["actual"] = actual[present] if weight is not None else \
-        actual[present].round().astype(np.int64)
-    out["n_actual"] = n_actual[present].round().astype(np.int64)
-    if weight is not None:
-        out["weight"] = np.bincount(key, weights=w, minlength=n_key)[present]
-        out["weight_sq"] = np.bincount(key, weights=w * w, minlength=n_key)[present]
-        out["weight_n"] = count[present].astype(np.int64)
-    return pd.DataFrame(out)
 
 
 def _summarise(fine: pd.DataFrame, keys: list[str], p: float, r: float,
