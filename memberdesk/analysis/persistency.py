@@ -363,13 +363,14 @@ def _segments(pol: pd.DataFrame, by: str | None) -> tuple[np.ndarray, list[Any]]
         return np.full(len(pol), -1, dtype=np.int64), []
     values = pol[by].astype(object).where(pol[by].notna(), "(missing)")
     codes, uniques = pd.factorize(values, sort=True)
+    levels: list[Any] = list(uniques)
     # bands and tiers in their natural order (core.labels.VALUE_ORDERS), else as sorted
-    ordered = labels.ordered_values(list(uniques))
-    if ordered != list(uniques):
-        rank = np.array([ordered.index(u) for u in uniques], dtype=np.int64)
+    ordered = labels.ordered_values(levels)
+    if ordered != levels:
+        rank = np.array([ordered.index(u) for u in levels], dtype=np.int64)
         codes = np.where(codes >= 0, rank[np.maximum(codes, 0)], codes)
-        uniques = ordered
-    return codes.astype(np.int64), list(uniques)
+        levels = list(ordered)
+    return codes.astype(np.int64), levels
 
 
 def _last_measured_month(as_of: pd.Timestamp, month: int) -> int:
