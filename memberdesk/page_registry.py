@@ -94,7 +94,7 @@ def _fn(module: str, name: str) -> AnalysisRef:
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("cockpit", "Cockpit", "经营管理驾驶舱", "cockpit", ("policies",),
-             _fn("kpis", "compute_kpis"), ("summary",), ("kpis",)),
+             _fn("kpis", "compute_kpis"), ("dashboard", "summary"), ("kpis",)),
     PageSpec("alerts", "Alerts", "预警", "alerts", ("policies",),
              _fn("alerts.engine", "compute_alerts"), ("alerts",), ("alerts",)),
     PageSpec("data", "Data", "数据", "data", (), None, ("data_quality",), ("validate",)),

@@ -16,6 +16,7 @@ LANGS: tuple[str, ...] = ("en", "zh_CN")
 
 # ---- sheet names (≤ 31 characters, no []:*?/\) -------------------------------------------------
 SHEETS: dict[str, dict[str, str]] = {
+    "dashboard": {"en": "Dashboard", "zh_CN": "仪表板"},
     "summary": {"en": "Summary", "zh_CN": "经营管理驾驶舱"},
     "alerts": {"en": "Alerts", "zh_CN": "预警"},
     "retention": {"en": "Retention", "zh_CN": "留存(生存曲线)"},
@@ -39,6 +40,7 @@ if set(SHEETS) != set(SHEET_ORDER):  # a sheet registered without a name, or nam
 
 # ---- sheet subjects (second line of each title block) -----------------------------------------
 SUBJECTS: dict[str, dict[str, str]] = {
+    "dashboard": {"en": "Dashboard: the book at a glance", "zh_CN": "仪表板：业务一览"},
     "summary": {"en": "Management cockpit: key figures", "zh_CN": "经营管理驾驶舱：关键指标"},
     "alerts": {"en": "Early warning: segments outside their limits",
                "zh_CN": "预警：超出控制限的分群"},
@@ -81,6 +83,7 @@ TEXT: dict[str, dict[str, str]] = {
                      "zh_CN": "由 MemberDesk {version} 于 {timestamp} 生成"},
     "not_available": {"en": "{what} is not available in this version.",
                       "zh_CN": "本版本暂不提供{what}。"},
+    "what_dashboard": {"en": "The dashboard", "zh_CN": "仪表板"},
     "not_computed": {"en": "{what} could not be computed: {reason}",
                      "zh_CN": "无法计算{what}：{reason}"},
     "no_table": {"en": "No {table} table was loaded, so this sheet has no figures.",
@@ -178,10 +181,6 @@ TEXT: dict[str, dict[str, str]] = {
                              "（小于1则更低）。"},
     "ph_ok": {"en": "holds", "zh_CN": "成立"},
     "ph_violated": {"en": "violated (p < 0.05)", "zh_CN": "不成立（p < 0.05）"},
-    "cox_nested": {"en": "{inner} is nested in {outer} (each {inner} lies within one {outer}), so "
-                         "the two cannot be in one model: {inner} is left out.",
-                   "zh_CN": "{inner}嵌套于{outer}之内（每个{inner}只属于一个{outer}），两者不能同时进入"
-                            "模型：已去掉{inner}。"},
     "cox_nested": {"en": "{inner} is nested in {outer} (each {inner} lies within one {outer}), so "
                          "the two cannot be in one model: {inner} is left out.",
                    "zh_CN": "{inner}嵌套于{outer}之内（每个{inner}只属于一个{outer}），两者不能同时进入"

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 
 import memberdesk
 from memberdesk.core.atomic_write import atomic_write
@@ -26,6 +27,7 @@ from memberdesk.core.validation_report import workbook_bytes
 from memberdesk.report import report_strings as rs
 from memberdesk.report import styles
 from memberdesk.report import (
+    sheets_dashboard,
     sheets_alerts,
     sheets_experience,
     sheets_models,
@@ -43,6 +45,7 @@ Builder = Callable[[ReportContext, SheetWriter], None]
 
 # Sheet key -> (builder, the "what" text used in not-available / not-computed notes).
 BUILDERS: dict[str, tuple[Builder, str]] = {
+    "dashboard": (sheets_dashboard.build_dashboard, "what_dashboard"),
     "summary": (sheets_overview.build_summary, "what_kpis"),
     "alerts": (sheets_alerts.build_alerts, "what_alerts"),
     "retention": (sheets_retention.build_retention, "what_km"),
@@ -163,6 +166,12 @@ def write_report_outcome(
             w.failure_box(ctx.t("not_computed", what=ctx.t(what), reason=str(exc)))
             ctx.failures.append((key, str(exc)))
         w.finish(page_text=ctx.t("page_footer"))
+        if key == "dashboard":  # one page at 100 %, never shrunk to fit
+            ws.sheet_properties.pageSetUpPr.fitToPage = False
+            ws.page_setup.scale = 100
+            ws.page_setup.orientation = "portrait"
+            ws.print_area = (f"A1:{get_column_letter(sheets_dashboard.FULL_COLS)}"
+                             f"{w.print_last_row or ws.max_row}")
         prog.fraction((i + 1) / (len(rs.SHEET_ORDER) + 1))
     _set_properties(wb, ctx)
     styles.use_language_font(wb, lang)  # the Chinese edition in an East-Asian font

@@ -14,7 +14,7 @@ from memberdesk.analysis.survival import km_by_segment
 from memberdesk.report import report_strings as rs
 from memberdesk.report.workbook import write_report
 
-EN_SHEETS = ["Summary", "Alerts", "Retention", "Persistency", "Cohorts", "Drivers", "Projection",
+EN_SHEETS = ["Dashboard", "Summary", "Alerts", "Retention", "Persistency", "Cohorts", "Drivers", "Projection",
              "Decrements", "Experience", "Benefits", "Service", "Claims", "Data quality",
              "Definitions"]
 
@@ -126,7 +126,7 @@ def test_no_cell_holds_a_formula(report_en, report_zh) -> None:  # type: ignore[
 
 def test_zh_report_is_chinese(report_zh, rh) -> None:  # type: ignore[no-untyped-def]
     assert report_zh.sheetnames == [rs.sheet_name(k, "zh_CN") for k in rs.SHEET_ORDER]
-    assert report_zh.sheetnames[0] == "经营管理驾驶舱"
+    assert report_zh.sheetnames[:2] == ["仪表板", "经营管理驾驶舱"]
     assert "继续率" in report_zh.sheetnames and "数据指标字典" in report_zh.sheetnames
     headers, _ = rh.find_table(report_zh[rs.sheet_name("retention", "zh_CN")], "分组")
     assert "生存率（%）" in headers and "风险集保单数（件）" in headers
