@@ -6,7 +6,7 @@ metric dictionary of :mod:`memberdesk.analysis.metrics`.
 """
 from __future__ import annotations
 
-import math
+import re
 from typing import Any
 
 import pandas as pd
@@ -175,12 +175,10 @@ def build_data_quality(ctx: ReportContext, w: SheetWriter) -> None:
                                         "out_of_window"]), main=True)
     w.section(ctx.t("sec_reasons"))
     reasons = [{"table": rs.table_name(t.table, ctx.lang), "reason": rs.reason_label(code, ctx.lang),
-                "description": schema.REASON_DESCRIPTIONS.get(code, ""), "count": n}
+                "description": rs.reason_meaning(code, ctx.lang), "count": n}
                for t in report.tables for code, n in sorted(t.reasons.items())]
     if reasons:
         frame = pd.DataFrame(reasons)
-        if ctx.lang != "en":  # the schema describes reasons in English only; the label suffices
-            frame = frame.drop(columns="description")
         w.table(frame)
     else:
         w.note(ctx.t("no_rows"))
@@ -248,10 +246,28 @@ def build_definitions(ctx: ReportContext, w: SheetWriter) -> None:
 
 
 def wrapped_lines(text: str, chars: float) -> int:
-    """Lines ``text`` takes in a wrapped column ``chars`` wide: proportional Latin text
-    averages ~0.85 of a digit's width, a CJK character two digits."""
-    room = chars + 1  # column_width() pads by 3; keep a little slack for word breaks
-    return sum(max(1, math.ceil(_text_width(line) / room)) for line in text.split("\n"))
+    """Lines ``text`` takes in a wrapped column ``chars`` wide, wrapped as a spreadsheet does:
+    Latin words move whole to the next line (breaking after spaces and commas; a word longer
+    than the column is cut), CJK characters break anywhere. A Latin character is counted as 0.85
+    of a digit's width (proportional text), a CJK character as two. Dividing a line's width by
+    the column's, as before, ignored that words move whole and clipped the lineage."""
+    room = max(chars, 1.0)
+    total = 0
+    for line in text.split("\n"):
+        lines, used = 1, 0.0
+        for token in _WRAP_TOKENS.findall(line):
+            width = _text_width(token)
+            if used + width > room and used > 0 and not token.isspace():
+                lines, used = lines + 1, 0.0
+            while width > room:  # a word wider than the column is cut
+                lines, width = lines + 1, width - room
+            used += width
+        total += lines
+    return total
+
+
+# a CJK character, or a Latin word with the spaces/commas after it, or spaces
+_WRAP_TOKENS = re.compile(r"[\u2e80-\uffef]|[^\s\u2e80-\uffef,，、]+[,，、]?\s*|\s+|[,，、]")
 
 
 def _text_width(line: str) -> float:

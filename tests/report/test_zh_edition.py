@@ -115,7 +115,7 @@ def test_definitions_rows_fit_their_wrapped_lineage(lang: str, zh: Any, en: Any)
         # the column width (two units per CJK character, ~0.9 per Latin one)
         need = 0
         for line in text.split("\n"):
-            units = sum(2.0 if ord(ch) > 0x2E80 else 0.9 for ch in line)
+            units = sum(2.0 if ord(ch) > 0x2E80 else 0.8 for ch in line)
             need += max(1, -(-int(units) // int(width)))
         height = ws.row_dimensions[r].height
         assert height is not None and height >= 12.0 * need, (r, text, height, need)
