@@ -64,9 +64,9 @@ TEXT: dict[str, dict[str, str]] = {
     "chart_gain": {"en": "Lapses found when calling the highest-risk policies first",
                    "zh_CN": "优先联系高风险保单可找到的失效比例"},
     "axis_decile": {"en": "Risk decile", "zh_CN": "风险十分位"},
-    "axis_probability": {"en": "Lapse probability", "zh_CN": "失效概率"},
+    "axis_probability": {"en": "Lapse probability (%)", "zh_CN": "失效概率（%）"},
     "axis_contacted": {"en": "Policies contacted (%)", "zh_CN": "联系保单比例（%）"},
-    "axis_captured": {"en": "Lapses found", "zh_CN": "找到的失效比例"},
+    "axis_captured": {"en": "Lapses found (%)", "zh_CN": "找到的失效比例（%）"},
     "predicted": {"en": "Predicted", "zh_CN": "预测"},
     "observed_col": {"en": "Observed", "zh_CN": "实际"},
     "random": {"en": "Random order", "zh_CN": "随机顺序"},
@@ -127,8 +127,7 @@ def build_scoring(ctx: ReportContext, w: SheetWriter) -> None:
     seg["segment"] = [ctx.label(s) for s in seg["segment"]]
     w.table(seg, labels={"level": t("segment_value", lang)},
             formats={"segment": "text", "level": "text", "policies": "int",
-                          "mean_probability": "pct", "premium": "money",
-                          "premium_at_risk": "money"})
+                     "mean_probability": "pct", "premium": "money", "premium_at_risk": "money"})
     cal = v.metrics[v.chosen].calibration[["decile", "predicted", "observed"]].rename(
         columns={"observed": "observed_col"})
     w.chart_over_table(

@@ -14,7 +14,8 @@ from memberdesk.analysis.survival import km_by_segment
 from memberdesk.report import report_strings as rs
 from memberdesk.report.workbook import write_report
 
-EN_SHEETS = ["Dashboard", "Summary", "Alerts", "Retention", "Persistency", "Cohorts", "Drivers", "Projection",
+EN_SHEETS = ["Dashboard", "Contents", "Summary", "Alerts", "Retention", "Persistency", "Cohorts", "Drivers",
+             "Retention list", "Projection",
              "Decrements", "Experience", "Benefits", "Service", "Claims", "Data quality",
              "Definitions"]
 
@@ -125,8 +126,10 @@ def test_no_cell_holds_a_formula(report_en, report_zh) -> None:  # type: ignore[
 
 
 def test_zh_report_is_chinese(report_zh, rh) -> None:  # type: ignore[no-untyped-def]
-    assert report_zh.sheetnames == [rs.sheet_name(k, "zh_CN") for k in rs.SHEET_ORDER]
-    assert report_zh.sheetnames[:2] == ["仪表板", "经营管理驾驶舱"]
+    # the Contents sheet (目录, issue 17 B.5) follows the Dashboard; it is no page's sheet
+    assert [n for n in report_zh.sheetnames if n != "目录"] == [
+        rs.sheet_name(k, "zh_CN") for k in rs.SHEET_ORDER]
+    assert report_zh.sheetnames[:3] == ["仪表板", "目录", "经营管理驾驶舱"]
     assert "继续率" in report_zh.sheetnames and "数据指标字典" in report_zh.sheetnames
     headers, _ = rh.find_table(report_zh[rs.sheet_name("retention", "zh_CN")], "分组")
     assert "生存率（%）" in headers and "风险集保单数（件）" in headers
@@ -141,7 +144,8 @@ def test_zh_report_is_chinese(report_zh, rh) -> None:  # type: ignore[no-untyped
 
 def test_formatting_print_setup_and_properties(report_en, rh) -> None:  # type: ignore[no-untyped-def]
     ws = report_en["Retention"]
-    assert ws.freeze_panes is not None and ws.auto_filter.ref
+    # the main table is an Excel Table with its own filter (issue 17 B.9)
+    assert ws.freeze_panes is not None and (ws.auto_filter.ref or ws.tables)
     assert ws.page_setup.orientation == "landscape"
     assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
     assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text
@@ -190,7 +194,7 @@ def test_sample_book_report(tmp_path: Path) -> None:
     sample = Path(__file__).resolve().parents[2] / "sample_data"
     ds = load_dataset(sorted(sample.glob("*.csv")))
     wb = load_workbook(write_report(ds, tmp_path / "sample.xlsx", lang="zh_CN"))
-    assert len(wb.sheetnames) == len(rs.SHEET_ORDER)
+    assert len(wb.sheetnames) == len(rs.SHEET_ORDER) + 1  # + Contents
     for ws in wb.worksheets:
         assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row)
 
