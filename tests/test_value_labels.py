@@ -57,3 +57,11 @@ def test_segment_groups_of_the_analyses_follow_the_order() -> None:
     seg_codes, uniques = _segments(pd.DataFrame({"tier": ["gold", "silver", "standard"]}), "tier")
     assert uniques == ["standard", "silver", "gold"]
     assert [uniques[c] for c in seg_codes] == ["gold", "silver", "standard"]
+
+
+def test_cox_levels_of_a_band_in_their_order() -> None:
+    from memberdesk.analysis.cox_design import _categorical_codes
+
+    codes, levels = _categorical_codes(pd.Series(["30k+", "<1k", "3k-10k", None, "1k-3k"]))
+    assert levels == ["<1k", "1k-3k", "3k-10k", "30k+"]  # sorted as text: 1k-3k, 30k+, 3k-10k, <1k
+    assert [levels[c] if c >= 0 else None for c in codes] == ["30k+", "<1k", "3k-10k", None, "1k-3k"]

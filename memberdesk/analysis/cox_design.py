@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from memberdesk.analysis.cox_engine import GRAM_BLOCK_ROWS
+from memberdesk.core import labels as labels_
 from memberdesk.core.errors import AnalysisError
 
 MAX_LEVELS = 50
@@ -33,14 +34,18 @@ class _Encoded:
 
 
 def _categorical_codes(s: pd.Series) -> tuple[np.ndarray, list[str]]:
-    """Codes into the sorted text labels of ``s``; -1 for a missing value."""
+    """Codes into the sorted text labels of ``s`` (bands and tiers in their own order); -1 for
+    a missing value."""
     codes, uniques = pd.factorize(s)
     labels = [str(u) for u in uniques]
     codes = np.asarray(codes, dtype=np.int64)
     if not labels:
         return codes, []
     levels, remap = np.unique(np.array(labels, dtype=object), return_inverse=True)
-    return np.where(codes < 0, -1, remap.ravel()[np.maximum(codes, 0)]), [str(v) for v in levels]
+    # bands and tiers in their natural order (core.labels.VALUE_ORDERS), else sorted as text
+    ordered = [str(v) for v in labels_.ordered_values([str(v) for v in levels])]
+    rank = np.array([ordered.index(str(v)) for v in levels], dtype=np.int64)
+    return np.where(codes < 0, -1, rank[remap.ravel()[np.maximum(codes, 0)]]), ordered
 
 
 def _encode(frame: pd.DataFrame, covariates: Sequence[str]) -> _Encoded:
