@@ -316,14 +316,23 @@ def table_label(table: str) -> str:
 def dataset_summary(ds: Any) -> str:
     """The status-bar line of a Dataset: row counts per table and the as-of date, in the UI
     language (``policies 6,824 · … · as of 2024-12-31`` / ``保单 6,824 · … · 评估日 2024-12-31``)."""
-    parts = [f"{table_label(name)} {format_int(len(frame))}" for name, frame in ds.validated.items()]
+    book = getattr(ds, "book", None)  # a book in a database: its engine and counted rows
+    counts = book.row_counts() if book is not None else \
+        {name: len(frame) for name, frame in ds.validated.items()}
+    parts = [f"{table_label(name)} {format_int(n)}" for name, n in counts.items()]
+    if book is not None:
+        parts.insert(0, str(book.engine))
     as_of = QCoreApplication.translate("Table", "as of {0}").format(format_date(ds.as_of))
     return " · ".join([*parts, as_of])
 
 
 def value_label(value: Any) -> str:
-    """Display text of a coded value (status, cause, handled_by); other values unchanged."""
+    """Display text of a coded value (status, cause, handled_by …): the value catalogue shared
+    with the report (:data:`memberdesk.core.labels.VALUES`) first, then the translation file;
+    other values unchanged."""
     text = str(value)
+    if ui_language() != "en" and text in labels.VALUES:
+        return str(labels.value_label(text, ui_language()))
     return QCoreApplication.translate("Value", text)
 
 

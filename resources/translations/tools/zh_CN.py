@@ -651,3 +651,118 @@ BY_CONTEXT.update({
     ("CockpitPage", "Alarm (see the Alerts page): {0}"): "报警（见预警页）：{0}",
 })
 ZH.update({"Denominator": "分母", "Expected": "预期", "Observed": "实际"})
+
+# ---- issue 17 and the pages' newer controls (table menus, study start, tests, bases…) --------
+ZH.update({
+    "Computing {0}…": "正在计算{0}…",
+    "CUSUM": "CUSUM",
+    "Copy": "复制",
+    "Copy with headers": "连同表头复制",
+    "Export CSV…": "导出 CSV…",
+    "Export XLSX…": "导出 XLSX…",
+    "Select all": "全选",
+    "CSV file (*.csv)": "CSV 文件 (*.csv)",
+    "Excel workbook (*.xlsx)": "Excel 工作簿 (*.xlsx)",
+    "Export table": "导出表格",
+    "{0}: {1:,} accepted, {2:,} rejected": "{0}：接受 {1:,} 行，拒绝 {2:,} 行",
+    "Connect to database": "连接数据库",
+    "optional: policies=SCHEMA.TABLE, members=SCHEMA.TABLE":
+        "可选：policies=模式.表名, members=模式.表名",
+    "Passwords come from PGPASSWORD or ~/.pgpass, never from the URL.":
+        "密码取自 PGPASSWORD 或 ~/.pgpass，不从 URL 读取。",
+    "Database URL": "数据库 URL",
+    "Connect": "连接",
+    "Cancel query": "取消查询",
+    "Connecting": "正在连接",
+    "Connecting to {0}…": "正在连接 {0}…",
+    "Cancelled.": "已取消。",
+    "Could not connect: {0}": "无法连接：{0}",
+    "Incidence at 1/2/3/5 years": "第 1/2/3/5 年累积发生率",
+    "Gray's test": "Gray 检验",
+    "Choose a segment with two or more groups to compare their cumulative incidence (Gray's "
+    "test; not available with a study start).":
+        "请选择含两个及以上分组的分组字段，以比较各组累积发生率（Gray 检验；设置研究起始日时不可用）。",
+    "Strata:": "分层：",
+    "Each level gets its own baseline hazard (R strata())": "每个水平有各自的基准风险（R strata()）",
+    "Robust SE by:": "稳健标准误聚类：",
+    "Policies of one member are not independent: robust (sandwich) standard errors, used for "
+    "CIs and p-values": "同一会员的多张保单并不独立：采用稳健（三明治）标准误计算置信区间和 p 值",
+    "PH test time:": "比例风险检验时间：",
+    "Kaplan-Meier (R default)": "Kaplan-Meier（R 默认）",
+    "A column cannot be both a covariate and the strata.": "同一字段不能既是协变量又是分层字段。",
+    "{n:,} policies, {e:,} lapses. Concordance {c:.3f}. Likelihood-ratio test p = {p:.3g}.":
+        "{n:,} 件保单，{e:,} 件失效。一致性指数 {c:.3f}。似然比检验 p = {p:.3g}。",
+    "Reference levels: {refs}": "参照水平：{refs}",
+    "Strata: {s} (concordance within strata)": "分层：{s}（一致性指数按层内计算）",
+    "Robust SE clustered by {c}: CIs and p-values use it": "按{c}聚类的稳健标准误：置信区间和 p 值据此计算",
+    "Proportional hazards: R cox.zph exact test, {t} time transform; global p = {p:.3g}":
+        "比例风险假设：R cox.zph 精确检验，时间变换 {t}；整体 p = {p:.3g}",
+    "Not in these data (kept for other files): {0}": "当前数据中没有（为其他文件保留）：{0}",
+    "Weighted by:": "加权依据：",
+    "annual premium": "年化保费",
+    "sum assured": "保额",
+    "Total: exposure {e:,.2f} periods, actual {a:,.0f}, rate per period {r:.2%}{ae}":
+        "合计：暴露数 {e:,.2f} 期，实际 {a:,.0f}，每期终止率 {r:.2%}{ae}",
+    "Policy quarter": "保单季度",
+    "Policy month": "保单月度",
+    "Policy week": "保单周",
+    "Calendar date": "日历日期",
+    "{what} by {period} (95% CI)": "按{period}的{what}（95% 置信区间）",
+    "Total weighted by {w}: exposure {e:,.2f}, actual {a:,.2f} ({n:,} terminations), rate {r:.2%}{ae}":
+        "按{w}加权合计：暴露数 {e:,.2f}，实际 {a:,.2f}（{n:,} 件终止），终止率 {r:.2%}{ae}",
+    "Text files are decoded over their whole length; when the detected encoding is wrong or a "
+    "file is refused, choose its encoding here.":
+        "文本文件按全文解码；若检测到的编码有误或文件被拒绝读取，请在此选择其编码。",
+    "Text encoding:": "文本编码：",
+    "Cells holding one of these words (any case), or nothing but spaces, are missing values in "
+    "every column.": "单元格内容为以下任一词语（不区分大小写）或仅含空格时，在所有列中均视为缺失值。",
+    "Missing values:": "缺失值：",
+    "Read hidden workbook sheets too": "同时读取工作簿中的隐藏工作表",
+    "Study start (delayed entry): survival statistics observe policies from this date; policies "
+    "issued before it enter at their duration on that date, those ended before it are out of the "
+    "window. Default: from issue.":
+        "研究起始日（延迟进入）：生存统计自该日起观察保单；此前承保的保单以该日的已持续时长进入，"
+        "此前已终止的保单不在观察窗口内。默认：自生效日起。",
+    "Study from": "研究起始",
+    "As of {0} is after the last date in the data ({1}): figures are as of {1}.":
+        "评估日 {0} 晚于数据中的最新日期（{1}）：指标按 {1} 计算。",
+    "Collected basis: premium collected for that month within the grace period ÷ premium due in "
+    "month 1; claims and premium waivers are excluded too.":
+        "实收口径：该保单月在宽限期内实收的保费 ÷ 首期应缴保费；理赔及豁免保费的保单同样剔除。",
+    "Exclusions (latest period):": "剔除项（最近一期）：",
+    "Reconciliation": "口径核对",
+    "The collected basis needs a premium payments table (缴费记录: policy_id, due_date, "
+    "paid_date, amount). Load one, or choose the status basis.":
+        "实收口径需要缴费记录数据（缴费记录：policy_id、due_date、paid_date、amount）。请加载该数据，或选择状态口径。",
+    "Choose the collected basis to reconcile collected premium with the status basis, "
+    "Kaplan-Meier and the experience study.":
+        "选择实收口径，可将实收保费与状态口径、Kaplan-Meier 及经验分析进行核对。",
+    "Cohort of {p}: {n} policies, grace period {g} days. Differences: policies in force but not "
+    "collected, grace-period cures, late and partial payers.":
+        "{p} 队列：{n} 件保单，宽限期 {g} 天。差异来源：有效但未实收的保单、宽限期内补缴、逾期及部分缴费。",
+    "Test:": "检验方法：",
+    "Log-rank": "对数秩检验",
+    "Wilcoxon (Gehan-Breslow)": "Wilcoxon 检验（Gehan-Breslow）",
+    "Tarone-Ware": "Tarone-Ware 检验",
+    "Peto-Peto": "Peto-Peto 检验",
+    "Fleming-Harrington (1, 0)": "Fleming-Harrington 检验 (1, 0)",
+    "Fleming-Harrington (0, 1)": "Fleming-Harrington 检验 (0, 1)",
+    "{test} test (χ² = {x:.1f}, {df} df)": "{test}（χ² = {x:.1f}，自由度 {df}）",
+    "&Connect to database…": "连接数据库(&C)…",
+    "Replace the loaded data?": "替换已加载的数据？",
+    "The files you open replace the data loaded now. Save the current files, filters and page "
+    "as a workspace first?": "打开的文件将替换当前已加载的数据。是否先将当前文件、筛选条件和页面保存为工作区？",
+    "The files you open replace the data loaded now ({0}).": "打开的文件将替换当前已加载的数据（{0}）。",
+    "loaded data": "已加载的数据",
+    "The report": "报告",
+})
+BY_CONTEXT.update({
+    ("DriversPage", "None"): "无",
+    ("DriversPage", "rank"): "秩",
+    ("DriversPage", "identity"): "恒等",
+    ("DriversPage", "log"): "对数",
+    ("ExperiencePage", "week"): "周",
+    ("FilterBar", "issue"): "生效日",
+    ("PersistencyPage", "in force"): "有效状态",
+    ("PersistencyPage", "collected"): "实收",
+})
