@@ -178,7 +178,7 @@ class DataPage(QWidget):
 
     def _ask_open(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(self, self.tr("Open data files"), "", DATA_FILTER)
-        if files:
+        if files and self._confirm_replace():
             self.open_requested.emit(files)
 
     def _ask_add(self) -> None:
@@ -189,11 +189,17 @@ class DataPage(QWidget):
 
     def _ask_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, self.tr("Open a folder of data files"))
-        if folder:
+        if folder and self._confirm_replace():
             self.open_requested.emit([folder])
 
+    def _confirm_replace(self) -> bool:
+        """Ask before other files replace a loaded book (File ▸ Open files asks the same)."""
+        actions = getattr(self._window, "actions_", None)
+        return actions is None or bool(actions.confirm_replace())
+
     def _open_sample(self) -> None:
-        self.open_requested.emit([str(SAMPLE_DATA)])
+        if self._confirm_replace():
+            self.open_requested.emit([str(SAMPLE_DATA)])
 
     def open_wizard(self, paths: Sequence[str] | None = None) -> Any:
         """Open the import wizard (on ``paths`` or the current files)."""

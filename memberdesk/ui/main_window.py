@@ -394,7 +394,7 @@ class MainWindow(QMainWindow):
         workspaces = [p for p in paths if p.lower().endswith(".mdesk")]
         if workspaces:
             self.open_workspace(workspaces[0])
-        else:
+        elif self.actions_.confirm_replace():  # dropped files replace a loaded book: ask
             self.open_paths(paths)
 
 

@@ -263,3 +263,22 @@ def test_rejected_rows_export_keeps_the_original_row(tmp_path: Path) -> None:
     xlsx = ds.report.export_rejected(tmp_path / "rejected.xlsx")
     wb = pd.read_excel(xlsx, dtype=str)
     assert "note" in wb.columns and "=1+1" in set(wb["note"])
+
+
+def test_data_page_buttons_and_drops_ask_too(qtbot, monkeypatch) -> None:
+    from memberdesk.ui import data_page
+    from memberdesk.ui.main_window import MainWindow
+
+    window = MainWindow()
+    window.ask_before_close = False
+    qtbot.addWidget(window)
+    page = window.page("data")
+    asked: list[int] = []
+    monkeypatch.setattr(window.actions_, "confirm_replace", lambda: asked.append(1) or False)
+    monkeypatch.setattr(data_page.QFileDialog, "getOpenFileNames", lambda *a, **k: (["x.csv"], ""))
+    opened: list[object] = []
+    monkeypatch.setattr(window, "open_paths", lambda *a, **k: opened.append(a))
+    page._ask_open()
+    page._open_sample()
+    window.open_dropped(["y.csv"])
+    assert len(asked) == 3 and opened == []  # declined: the loaded book stays
