@@ -32,7 +32,7 @@ import pandas as pd
 
 from memberdesk.analysis.cox import fit_cox
 from memberdesk.analysis.scoring.encoder import FeatureEncoder, fit_encoder
-from memberdesk.analysis.scoring.reasons import Reasons, top_reasons
+from memberdesk.analysis.scoring.reasons import ReasonLabels, Reasons, top_reasons
 from memberdesk.analysis.scoring.snapshot import Snapshot
 from memberdesk.core.errors import AnalysisError
 
@@ -119,9 +119,9 @@ class CoxScorer:
         lp, contrib = self.linear_predictor(features, codes)
         h = np.array([float(self.horizon_months)])
         prob = 1.0 - np.exp(-self.cumulative_hazard(features, h, lp)[:, 0])
-        vocab, label_codes = reason_labels(self.encoder, features, codes)
+        labels = reason_labels(self.encoder, features, codes)
         return np.asarray(prob, dtype=float), top_reasons(
-            contrib, label_codes, vocab, "cox_linear_predictor_contribution_vs_reference")
+            contrib, labels, "cox_linear_predictor_contribution_vs_reference")
 
     def to_json(self) -> dict[str, Any]:
         return {"horizon_months": self.horizon_months, "encoder": self.encoder.to_json(),
@@ -147,19 +147,22 @@ class CoxScorer:
 
 
 def reason_labels(enc: FeatureEncoder, features: pd.DataFrame,
-                  all_codes: dict[str, np.ndarray] | None = None) -> tuple[tuple[str, ...], np.ndarray]:
-    """Vocabulary of reason codes and the n x F code of each row's feature label."""
+                  all_codes: dict[str, np.ndarray] | None = None) -> ReasonLabels:
+    """The reason codes of the encoder's features for the rows of ``features``: categorical
+    features first (``column=level``; an unseen level reads as the first level), then
+    numeric ones (``column``)."""
     vocab: list[str] = []
-    cols = []
-    for col, levels in enc.categorical.items():
-        start = len(vocab)
-        vocab += [f"{col}={lv}" for lv in levels]
+    base: list[int] = []
+    levels = np.zeros((len(features), len(enc.categorical)), dtype=np.int32)
+    for j, (col, names) in enumerate(enc.categorical.items()):
+        base.append(len(vocab))
+        vocab += [f"{col}={lv}" for lv in names]
         codes = enc.codes(features, col) if all_codes is None else all_codes[col]
-        cols.append(np.where(codes >= 0, start + codes, start))
+        levels[:, j] = np.maximum(codes, 0)
     for col in enc.numeric:
-        cols.append(np.full(len(features), len(vocab)))
+        base.append(len(vocab))
         vocab.append(col)
-    return tuple(vocab), (np.column_stack(cols) if cols else np.zeros((len(features), 0), dtype=np.int64))
+    return ReasonLabels(tuple(vocab), np.asarray(base, dtype=np.int64), levels)
 
 
 def stratum_labels(features: pd.DataFrame, columns: tuple[str, ...]) -> np.ndarray:

@@ -96,8 +96,8 @@ class GbmScorer:
         """Reference-substitution reasons for ``rows`` (all rows when None); other rows empty."""
         from memberdesk.analysis.scoring.cox_model import reason_labels
 
-        vocab, label_codes = reason_labels(self.encoder, features)
-        out = empty_reasons(len(features), vocab, REASON_METHOD)
+        labels = reason_labels(self.encoder, features)
+        out = empty_reasons(len(features), labels.vocabulary, REASON_METHOD)
         rows = np.arange(len(features)) if rows is None else np.asarray(rows)
         if rows.size == 0:
             return out
@@ -113,7 +113,7 @@ class GbmScorer:
             x[:, k] = ref[k]
             contrib[:, j] = base - self.raw(x)
             x[:, k] = saved
-        picked = top_reasons(contrib, label_codes[rows], vocab, REASON_METHOD)
+        picked = top_reasons(contrib, labels.take(rows), REASON_METHOD)
         out.codes[rows] = picked.codes
         out.values[rows] = picked.values
         return out

@@ -36,36 +36,60 @@ class Reasons:
         return Reasons(self.vocabulary, self.codes[rows], self.values[rows], self.method)
 
 
-def top_reasons(contrib: np.ndarray, label_codes: np.ndarray, vocabulary: tuple[str, ...],
-                method: str) -> Reasons:
-    """Pick the ``TOP_REASONS`` largest positive contributions per row.
+@dataclass(frozen=True, eq=False)
+class ReasonLabels:
+    """Where each feature's reason codes sit in ``vocabulary``: feature j's first code is
+    ``base[j]``; a categorical feature (the first ``levels.shape[1]`` features) adds the row's
+    level index (``levels``, n x Fc), a numeric feature has one code."""
+
+    vocabulary: tuple[str, ...]
+    base: np.ndarray
+    levels: np.ndarray
+
+    def take(self, rows: np.ndarray) -> ReasonLabels:
+        return ReasonLabels(self.vocabulary, self.base, self.levels[rows])
+
+    def codes(self, feature: np.ndarray) -> np.ndarray:
+        """Reason codes of the (row, ``feature[row, i]``) pairs (n x k feature indices)."""
+        n, fc = self.levels.shape
+        level = np.zeros(feature.shape, dtype=np.int64)
+        if fc:
+            is_cat = feature < fc
+            rows = np.broadcast_to(np.arange(n)[:, None], feature.shape)
+            level[is_cat] = self.levels[rows[is_cat], feature[is_cat]]
+        return np.asarray(self.base[feature] + level, dtype=np.int64)
+
+
+def top_reasons(contrib: np.ndarray, labels: ReasonLabels, method: str) -> Reasons:
+    """Pick the ``TOP_REASONS`` largest positive contributions per row (ties: the earlier
+    feature first).
 
     Parameters
     ----------
     contrib
-        n x F contributions of the F features.
-    label_codes
-        n x F index into ``vocabulary`` of each row's feature label (the level differs by row
-        for a categorical feature).
+        n x F contributions of the F features; **overwritten** (three argmax passes that
+        blank the pick, cheaper than sorting n x F).
+    labels
+        The reason codes of the features (:class:`ReasonLabels`, n rows).
     """
     n, f = contrib.shape
     k = min(TOP_REASONS, f)
     codes = np.full((n, TOP_REASONS), -1, dtype=np.int32)
     values = np.zeros((n, TOP_REASONS), dtype=np.float32)
     if n == 0 or f == 0:
-        return Reasons(vocabulary, codes, values, method)
-    if f > k:   # the k largest per row, then ordered: no full sort of n x F
-        part = np.argpartition(-contrib, k - 1, axis=1)[:, :k]
-        within = np.argsort(-np.take_along_axis(contrib, part, axis=1), axis=1, kind="stable")
-        order = np.take_along_axis(part, within, axis=1)
-    else:
-        order = np.argsort(-contrib, axis=1, kind="stable")
-    top = np.take_along_axis(contrib, order, axis=1)
-    lab = np.take_along_axis(label_codes, order, axis=1)
+        return Reasons(labels.vocabulary, codes, values, method)
+    rows = np.arange(n)
+    feature = np.empty((n, k), dtype=np.int64)
+    top = np.empty((n, k))
+    for i in range(k):
+        j = np.argmax(contrib, axis=1)
+        feature[:, i] = j
+        top[:, i] = contrib[rows, j]
+        contrib[rows, j] = -np.inf
     positive = top > 1e-12
-    codes[:, :k] = np.where(positive, lab, -1)
+    codes[:, :k] = np.where(positive, labels.codes(feature), -1)
     values[:, :k] = np.where(positive, top, 0.0)
-    return Reasons(vocabulary, codes, values, method)
+    return Reasons(labels.vocabulary, codes, values, method)
 
 
 def empty_reasons(n: int, vocabulary: tuple[str, ...], method: str) -> Reasons:
