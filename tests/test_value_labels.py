@@ -65,3 +65,14 @@ def test_cox_levels_of_a_band_in_their_order() -> None:
     codes, levels = _categorical_codes(pd.Series(["30k+", "<1k", "3k-10k", None, "1k-3k"]))
     assert levels == ["<1k", "1k-3k", "3k-10k", "30k+"]  # sorted as text: 1k-3k, 30k+, 3k-10k, <1k
     assert [levels[c] if c >= 0 else None for c in codes] == ["30k+", "<1k", "3k-10k", None, "1k-3k"]
+
+
+def test_result_rows_sorted_by_the_value_order() -> None:
+    frame = pd.DataFrame({"policy_year": [1, 1, 1, 2, 2],
+                          "tier": ["gold", "silver", "standard", "gold", "standard"],
+                          "x": [1, 2, 3, 4, 5]})
+    out = labels.sort_by_value_order(frame, ["policy_year", "tier"])
+    assert list(zip(out["policy_year"], out["tier"])) == [
+        (1, "standard"), (1, "silver"), (1, "gold"), (2, "standard"), (2, "gold")]
+    plain = pd.DataFrame({"channel": ["b", "a"]})
+    assert labels.sort_by_value_order(plain, ["channel"]) is plain  # nothing ordered: untouched

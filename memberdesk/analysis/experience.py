@@ -56,7 +56,7 @@ import pandas as pd
 from memberdesk.analysis.experience_aggregate import aggregate, aggregate_split
 from memberdesk.analysis.experience_exposure import BASES, expose, split_basis
 from memberdesk.analysis.experience_tables import read_expected_table as read_expected_table
-from memberdesk.core import schema
+from memberdesk.core import labels, schema
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
 from memberdesk.core.progress import Progress, check_cancelled, ensure
@@ -159,8 +159,8 @@ class ExperienceResult:
 def experience_study(ds: Dataset, *, by: Sequence[str] = (),
                      target: Sequence[str] = schema.VOLUNTARY_EXIT_STATUSES,
                      basis: str = "policy_year", expected: pd.DataFrame | None = None,
-                     credibility_p: float = 0.95, credibility_r: float = 0.05,
-                     method: str = "annual", conf_level: float = 0.95,
+                     credibility_p: float | None = None, credibility_r: float | None = None,
+                     method: str = "annual", conf_level: float | None = None,
                      period: str | None = None, study_start: pd.Timestamp | str | None = None,
                      weight: str | None = None, control: Sequence[str] = (),
                      split_exposure: str = "policy",
@@ -183,11 +183,12 @@ def experience_study(ds: Dataset, *, by: Sequence[str] = (),
         Expected-rate table from :func:`read_expected_table`: the period column (matching
         ``basis``), optional segment columns (policy columns), ``rate``.
     credibility_p, credibility_r
-        Limited-fluctuation credibility parameters (probability, tolerance).
+        Limited-fluctuation credibility parameters (probability, tolerance); None:
+        ``ds.assumptions`` (0.95, 0.05 by default).
     method
         Exposure method: ``"annual"`` (default) or ``"distribution"``.
     conf_level
-        Level of the rate confidence interval.
+        Level of the rate confidence interval (None: ``ds.assumptions.ci_level``, 0.95).
     period
         ``"year"``, ``"quarter"``, ``"month"`` or ``"week"`` (exposure in that unit).
     study_start
@@ -205,6 +206,10 @@ def experience_study(ds: Dataset, *, by: Sequence[str] = (),
     """
     prog = ensure(progress)
     prog.status("Building exposures")
+    assumptions = ds.assumptions
+    credibility_p = assumptions.credibility_p if credibility_p is None else credibility_p
+    credibility_r = assumptions.credibility_r if credibility_r is None else credibility_r
+    conf_level = assumptions.ci_level if conf_level is None else conf_level
     if study_start is None:  # the dataset's study start (filter bar / --study-start), if any
         study_start = getattr(ds, "window_start", None)
     by = tuple(by)
@@ -252,6 +257,7 @@ def experience_study(ds: Dataset, *, by: Sequence[str] = (),
         fine["control_claims"] = control_rate * fine["exposure"]
     weighted = weight is not None
     rows = _summarise(fine, [basis, *by], credibility_p, credibility_r, conf_level, weighted)
+    rows = labels.sort_by_value_order(rows, [basis, *by])  # tiers and bands in their order
     totals = _summarise(fine.assign(_all=0), ["_all"], credibility_p, credibility_r,
                         conf_level, weighted).drop(columns="_all")
     prog.fraction(1.0)

@@ -9,6 +9,12 @@ own catalogue, :mod:`memberdesk.core.reasons`.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
 LANGS: tuple[str, ...] = ("en", "zh_CN")
 
 # ---- table names (for "no X table loaded") -----------------------------------------------------
@@ -438,3 +444,26 @@ def ordered_values(values: object) -> list[object]:
     except TypeError:
         rest = sorted(rest, key=str)
     return [*sorted(present), *rest]
+
+
+def sort_by_value_order(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """``frame`` sorted (stably) by ``columns``, where a column whose values all belong to one
+    ordered set of :data:`VALUE_ORDERS` sorts by that order (tiers standard < silver < gold,
+    premium bands by amount) and any other column as it sorts by itself."""
+    cols = [c for c in columns if c in frame.columns]
+    if not cols or len(frame) < 2:
+        return frame
+    ranks: dict[str, dict[str, int]] = {}
+    for c in cols:
+        present = {v for v in frame[c].dropna().unique() if isinstance(v, str)}
+        for order in VALUE_ORDERS:
+            if present and present <= set(order):
+                ranks[c] = {v: i for i, v in enumerate(order)}
+                break
+    if not ranks:
+        return frame
+
+    def key(s: pd.Series) -> pd.Series:
+        return s.map(ranks[str(s.name)]) if s.name in ranks else s
+
+    return frame.sort_values(cols, key=key, kind="stable", na_position="last")
