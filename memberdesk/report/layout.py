@@ -6,7 +6,9 @@ writer decides *where*: tables and charts never overlap, every data cell goes th
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from openpyxl.chart import Reference
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment
+from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.chart._chart import ChartBase
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
@@ -28,6 +33,48 @@ MAX_FREEZE_ROW = 16  # a main table lower than this would freeze half the screen
 CHART_ROWS = 20
 CM_PER_CHAR = 0.19  # one unit of Excel column width (a digit of the default font plus padding)
 PAGE_BREAK_AFTER_ROW = 8  # rows reserved for a chart (height 9.5 cm at the default 15 pt row height)
+PRINT_TITLES_AFTER = 20  # a main table longer than this repeats its header row on every page
+# Number-format kinds whose cells hold numbers (never text: a note goes into a cell comment)
+NUMERIC_KINDS: frozenset[str] = frozenset({"pct", "pct0", "int", "money", "num", "dec1", "dec3", "p"})
+# decimals each kind shows: a value that rounds to zero there is written as 0 (never "−0.0")
+_SHOWN_DECIMALS = {"pct": 3, "pct0": 2, "int": 0, "money": 0, "num": 2, "dec1": 1, "dec3": 3}
+RIGHT_ALIGN = Alignment(horizontal="right")
+_YEAR = re.compile(r"^(19|20)\d{2}$")
+_MONTH = re.compile(r"^(19|20)\d{2}-(0[1-9]|1[0-2])$")
+PLACEHOLDERS = frozenset({"—", "-", "–"})
+# row labels that may sit in a number column (the experience table's "Total" row): kept
+TOTAL_LABELS = frozenset({"Total", "合计", "All", "全部"})
+CONFIDENTIAL = {"en": "Confidential — internal use only", "zh_CN": "机密 — 仅限内部使用"}
+
+
+def cell_value_for(value: Any, kind: str) -> tuple[Any, str | None]:
+    """The value a cell of ``kind`` gets, and a note for a cell comment: text in a number
+    column (\"not reached\", \"best\") becomes a blank cell with the text as its comment
+    (issue 17 B.6; a placeholder dash stays), a value that rounds to zero at the shown
+    decimals becomes 0 (no "−0.0")."""
+    if kind in NUMERIC_KINDS and isinstance(value, str):
+        text = value.strip()
+        if text and text not in PLACEHOLDERS and text not in TOTAL_LABELS:
+            return None, text
+        return value, None
+    if isinstance(value, float) and kind in _SHOWN_DECIMALS and value < 0 \
+            and round(value, _SHOWN_DECIMALS[kind]) == 0:
+        return 0.0, None
+    return value, None
+
+
+def period_values(values: Sequence[Any]) -> tuple[list[Any], str] | None:
+    """A text column that holds only years ("2019") or only months ("2024-06") as numbers /
+    real dates with their format (issue 17 B.9), else None."""
+    present = [v for v in values if v is not None and not (isinstance(v, float) and v != v)]
+    if not present or not all(isinstance(v, str) for v in present):
+        return None
+    if all(_YEAR.match(v) for v in present):
+        return [int(v) if isinstance(v, str) else v for v in values], "0"
+    if all(_MONTH.match(v) for v in present):
+        return [dt.datetime(int(v[:4]), int(v[5:7]), 1) if isinstance(v, str) else v
+                for v in values], "yyyy-mm"
+    return None
 
 
 @dataclass(frozen=True)
@@ -76,6 +123,9 @@ class SheetWriter:
     fixed_widths: dict[int, float] = field(default_factory=dict)  # exact Excel widths
     _headers: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
     _chart_widths_cm: list[float] = field(default_factory=list)
+    filter_main: bool = True  # the main table's own filter (off for short lists: the KPIs)
+    excel_tables: bool = True  # every data block an Excel Table (named, its own filter)
+    _tables: list[TableRef] = field(default_factory=list)
 
     def title_block(self, subject: str, meta: str) -> None:
         """Report title, sheet subject and an as-of/scope line, then one blank row."""
@@ -149,16 +199,33 @@ class SheetWriter:
         kinds = [formats.get(c) or styles.infer_format(c, frame[c]) for c in columns]
         number_formats = [styles.FORMATS.get(k, "General") for k in kinds]
         values = frame.to_numpy(dtype=object)
+        for j, kind in enumerate(kinds):  # years as numbers, months as real dates
+            if kind in ("text", "General") or frame[columns[j]].dtype == object:
+                converted = period_values(list(values[:, j])) if len(values) else None
+                if converted is not None:
+                    values[:, j] = np.array(converted[0], dtype=object)
+                    number_formats[j] = converted[1]
+                    kinds[j] = "date" if converted[1] == "yyyy-mm" else "int"
         if self.lang != "en":  # coded values and rolling periods in the report's language
             values = np.vectorize(lambda v: terms.word(v, self.lang), otypes=[object])(values)
         ws = self.ws
+        numeric_cols = [j for j, k in enumerate(kinds) if k in NUMERIC_KINDS and j > 0]
         for i, row_values in enumerate(values):
             r = header_row + 1 + i
             lines = 1
+            # a row of words across number columns (a transposed table's text row) is a
+            # label row, not notes inside numbers
+            words = [row_values[j] for j in numeric_cols if row_values[j] is not None]
+            label_row = len(words) >= 2 and all(isinstance(v, str) for v in words)
             for j, value in enumerate(row_values):
+                value, note = (value, None) if label_row else cell_value_for(value, kinds[j])
                 cell = write_cell(ws, r, first_col + j, value)
                 cell.font = styles.BODY_FONT
                 cell.number_format = number_formats[j]
+                if note is not None:
+                    cell.comment = Comment(note, "MemberDesk", width=160, height=40)
+                if kinds[j] in NUMERIC_KINDS:
+                    cell.alignment = RIGHT_ALIGN
                 width = styles.value_width(cell.value, kinds[j])
                 if width > styles.WRAP_WIDTH:
                     cell.alignment = styles.WRAP_ALIGN
@@ -175,8 +242,38 @@ class SheetWriter:
         ref = TableRef(ws, header_row, header_row + 1, last_row, first_col, tuple(columns))
         if main and self.main_table is None:
             self.main_table = ref
+        self._tables.append(ref)
         self.row = last_row + 1 + gap
         return ref
+
+    def _add_excel_tables(self) -> bool:
+        """Each written block with data rows and unique header texts becomes an Excel Table
+        (its own name and filter, so a user can sort and filter it without touching the
+        rest); True when the main table is one (then no sheet autofilter: the two clash)."""
+        wb = self.ws.parent
+        main_done = False
+        for ref in self._tables:
+            if ref.n_rows < 1 or (ref is self.main_table and not self.filter_main):
+                continue  # a short list (the KPIs) stays without filter buttons
+            headers = [self.ws.cell(ref.header_row, c).value
+                       for c in range(ref.first_col, ref.first_col + len(ref.columns))]
+            if not all(isinstance(h, str) and h.strip() for h in headers):
+                continue
+            if len({str(h).strip().lower() for h in headers}) != len(headers):
+                continue
+            last = ref.last_row
+            if self.ws.cell(last, ref.first_col).value in TOTAL_LABELS and ref.n_rows > 1:
+                last -= 1  # the Total row stays outside the Table: sorting never moves it
+            count = getattr(wb, "_memberdesk_tables", 0) + 1
+            wb._memberdesk_tables = count
+            span = (f"{get_column_letter(ref.first_col)}{ref.header_row}:"
+                    f"{get_column_letter(ref.first_col + len(ref.columns) - 1)}{last}")
+            table = Table(displayName=f"T{count:03d}_{_ascii_name(self.ws.title)}", ref=span)
+            table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=False)
+            self.ws.add_table(table)
+            if ref is self.main_table:
+                main_done = True
+        return main_done
 
     def end_print_area(self) -> None:
         """What follows (the long monthly grids behind the charts) stays in the workbook for
@@ -241,10 +338,16 @@ class SheetWriter:
             self.ws.freeze_panes = f"A{main.first_row}"
         else:
             self.ws.freeze_panes = "A4"
-        if main is not None and main.n_rows > 0:
+        tables = self._add_excel_tables() if self.excel_tables else False
+        if main is not None and main.n_rows > 0 and self.filter_main and not tables:
             self.ws.auto_filter.ref = main.range
         styles.setup_print(self.ws, title=self.report_title, as_of_text=self.as_of_text,
                            page_text=page_text)
+        self.ws.sheet_view.showGridLines = False
+        self.ws.oddHeader.center.text = CONFIDENTIAL.get(self.lang, CONFIDENTIAL["en"])
+        self.ws.oddHeader.center.size = 9
+        if main is not None and main.n_rows > PRINT_TITLES_AFTER:  # header on every page
+            self.ws.print_title_rows = f"{main.header_row}:{main.header_row}"
         if self.print_last_row is not None:
             self.ws.print_area = f"A1:{get_column_letter(self._print_columns())}{self.print_last_row}"
 
@@ -256,3 +359,8 @@ class SheetWriter:
         while sum(w * CM_PER_CHAR for w in widths) < need_cm:
             widths.append(styles.column_width(0.0))
         return len(widths)
+
+
+def _ascii_name(title: str) -> str:
+    """A sheet title as the ASCII tail of an Excel Table name ("" for a Chinese title)."""
+    return re.sub(r"[^A-Za-z0-9_]", "", title.replace(" ", "_"))[:20]

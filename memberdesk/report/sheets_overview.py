@@ -7,6 +7,7 @@ metric dictionary of :mod:`memberdesk.analysis.metrics`.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -38,6 +39,7 @@ _UNIT_FORMATS: dict[str, str] = {
 def build_summary(ctx: ReportContext, w: SheetWriter) -> None:
     """Cockpit KPIs (value, previous period, change), then the data scope."""
     w.section(ctx.t("sec_kpis"))
+    w.filter_main = False  # a short list: no filter buttons over the KPI names
     _kpi_table(ctx, w)
     _alarm_lines(ctx, w)
     _scope(ctx, w)
@@ -61,8 +63,16 @@ def _kpi_table(ctx: ReportContext, w: SheetWriter) -> None:
         return
     kinds = [_UNIT_FORMATS.get(str(u), "num") for u in frame["unit"]]
     frame["unit"] = [_unit_label(u, ctx.lang) for u in frame["unit"]]
-    ref = w.table(frame, main=True, formats={"value": "num", "previous": "num", "change": "num",
-                                             "reason": "text"})
+    # the relative change beside the absolute one (issue 17 B.4)
+    prev = frame["previous"].where(frame["previous"] != 0)
+    frame.insert(frame.columns.get_loc("change") + 1, "change_pct", frame["value"] / prev - 1.0)
+    previous_as_of = pd.Timestamp(result.previous_as_of).date().isoformat()
+    labels = {"previous": PREVIOUS_AS_OF[ctx.lang if ctx.lang in PREVIOUS_AS_OF else "en"]
+              .format(date=previous_as_of),
+              "change_pct": CHANGE_PCT[ctx.lang if ctx.lang in CHANGE_PCT else "en"]}
+    ref = w.table(frame, main=True, labels=labels,
+                  formats={"value": "num", "previous": "num", "change": "num",
+                           "change_pct": "pct", "reason": "text"})
     for i, kind in enumerate(kinds):
         unit = w.ws.cell(ref.first_row + i, ref.col("unit"))
         unit.alignment = styles.INDENT_ALIGN  # not glued to the right-aligned change
@@ -73,7 +83,8 @@ def _kpi_table(ctx: ReportContext, w: SheetWriter) -> None:
                 pp = ctx.t("pp")
                 cell.number_format = f'+0.0"{pp}";-0.0"{pp}";0.0"{pp}"'
                 if isinstance(cell.value, float):
-                    cell.value = cell.value * 100.0
+                    pp_value = cell.value * 100.0
+                    cell.value = 0.0 if round(pp_value, 1) == 0 else pp_value  # never "-0.0"
             elif col == "change":
                 cell.number_format = "+" + styles.FORMATS[kind] + ";-" + styles.FORMATS[kind] \
                     + ";" + styles.FORMATS[kind]
@@ -98,7 +109,13 @@ def kpi_frame(result: Any, lang: str) -> pd.DataFrame:
     return out
 
 
+PREVIOUS_AS_OF = {"en": "Previous (as of {date})", "zh_CN": "上期（截至 {date}）"}
+CHANGE_PCT = {"en": "Change (%)", "zh_CN": "变化（%）"}
+
+
 def _unit_label(unit: str, lang: str) -> str:
+    if unit == "ratio":  # a share reads as %, not "ratio" (issue 17 B.4)
+        return "%"
     from memberdesk.analysis.metrics import UNIT_LABELS as labels
 
     pair = labels.get(unit) if isinstance(labels, dict) else None
@@ -146,10 +163,7 @@ def _scope(ctx: ReportContext, w: SheetWriter) -> None:
         w.table(pd.DataFrame(rows), labels={"in_scope": ctx.t("rows_in_scope"),
                                             "accepted": ctx.t("rows_loaded")},
                 formats={"in_scope": "int"})
-    sources = list(ds.sources)
-    if sources:
-        w.section(ctx.t("sec_files"))
-        w.table(pd.DataFrame({"file": sources}))
+    # the files read are listed on the Data quality sheet (names only, issue 17 B.4)
 
 
 def filter_lines(filters: Filters, ctx: ReportContext) -> list[str]:
@@ -163,7 +177,8 @@ def build_data_quality(ctx: ReportContext, w: SheetWriter) -> None:
     """Counts per table, rejections per reason, messages, and a sample of rejected rows."""
     report = ctx.ds.report
     w.section(ctx.t("sec_tables"))
-    rows = [{"table": rs.table_name(t.table, ctx.lang), "files": ", ".join(t.files),
+    rows = [{"table": rs.table_name(t.table, ctx.lang),
+             "files": ", ".join(Path(str(f)).name for f in t.files),  # names, not paths
              "read": t.read, "accepted": t.accepted, "rejected": t.rejected,
              "out_of_window": ctx.ds.out_of_window(t.table)} for t in report.tables]
     if not rows:  # a Dataset built in code: report what is loaded

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 import memberdesk
@@ -173,6 +174,7 @@ def write_report_outcome(
             ws.print_area = (f"A1:{get_column_letter(sheets_dashboard.FULL_COLS)}"
                              f"{w.print_last_row or ws.max_row}")
         prog.fraction((i + 1) / (len(rs.SHEET_ORDER) + 1))
+    _contents(wb, ctx)
     _set_properties(wb, ctx)
     styles.use_language_font(wb, lang)  # the Chinese edition in an East-Asian font
     check_cancelled(progress)
@@ -183,6 +185,37 @@ def write_report_outcome(
 
 
 ALL_POLICIES = {"en": "all policies", "zh_CN": "全部保单"}
+CONTENTS = {"en": ("Contents", "Contents: every sheet of the report", "← Contents", "Sheet",
+                    "What it shows"),
+            "zh_CN": ("目录", "目录：报告的所有工作表", "← 目录", "工作表", "内容")}
+
+
+LINK_FONT = Font(name=styles.FONT_NAME, size=10, color="0563C1", underline="single")
+
+
+def _contents(wb: Workbook, ctx: ReportContext) -> None:
+    """A Contents sheet after the Dashboard (each sheet a hyperlink, with its subject), and a
+    "← Contents" link in the blank row under every sheet's title block (issue 17 B.5)."""
+    name, subject, back, col_sheet, col_what = CONTENTS.get(ctx.lang, CONTENTS["en"])
+    sheets = list(wb.worksheets)
+    ws = wb.create_sheet(name, index=1 if len(sheets) > 1 else 0)
+    w = SheetWriter(ws, ctx.lang, ctx.report_title, ctx.as_of_text)
+    w.title_block(subject, ctx.scope_line())
+    w.excel_tables = False  # hyperlink cells: a plain list
+    frame = pd.DataFrame({"sheet": [s.title for s in sheets],
+                          "what": [s["A2"].value or "" for s in sheets]})
+    ref = w.table(frame, labels={"sheet": col_sheet, "what": col_what},
+                  formats={"sheet": "text", "what": "text"})
+    for i, s in enumerate(sheets):
+        cell = ws.cell(ref.first_row + i, ref.first_col)
+        cell.hyperlink = f"#'{s.title}'!A1"
+        cell.font = LINK_FONT
+        link = s.cell(4, 1)
+        if link.value is None:
+            link.value = back
+            link.hyperlink = f"#'{name}'!A1"
+            link.font = LINK_FONT
+    w.finish(page_text=ctx.t("page_footer"))
 
 
 def read_expected_for(path: str, basis: str) -> pd.DataFrame | None:

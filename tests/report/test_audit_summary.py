@@ -23,7 +23,9 @@ def test_summary_scope_filters_and_generated_by(tmp_path: Path, small_dataset, r
                                             issue_from=pd.Timestamp("2019-01-01")))
     ws = load_workbook(write_report(ds, tmp_path / "r.xlsx"))["Summary"]
     headers, rows = rh.find_table(ws, "Key figure")
-    assert headers[:4] == ["Key figure", "Value", "Previous period", "Change"]
+    # issue 17 B.4: the previous column names its date, a % change column follows the change
+    assert headers[:5] == ["Key figure", "Value", "Previous (as of 2023-12-31)", "Change",
+                           "Change (%)"]
     assert len(rows) >= 10
     pairs = _pairs(ws)
     assert pairs["As-of date"] == dt.datetime(2024, 12, 31)

@@ -68,7 +68,8 @@ def test_summary_kpis_equal_compute_kpis(report_en, small_dataset, rh) -> None: 
     headers, rows = rh.find_table(report_en["Summary"], "Key figure")
     assert len(rows) == len(kpis.kpis)
     for row, kpi in zip(rows, kpis.kpis):
-        value, previous = row[headers.index("Value")], row[headers.index("Previous period")]
+        value, previous = row[headers.index("Value")], row[headers.index(
+            f"Previous (as of {kpis.previous_as_of.date().isoformat()})")]
         assert (value is None) == (kpi.value is None)
         if kpi.value is not None:
             assert value == pytest.approx(kpi.value)

@@ -127,7 +127,7 @@ def test_successful_save_replaces_and_keeps_mode(tmp_path: Path, small_dataset) 
     target, _ = _old_report(tmp_path)
     os.chmod(target, 0o640)
     write_report(small_dataset, target)
-    assert load_workbook(target).sheetnames[:2] == ["Dashboard", "Summary"]
+    assert load_workbook(target).sheetnames[:3] == ["Dashboard", "Contents", "Summary"]
     assert stat.S_IMODE(target.stat().st_mode) == 0o640
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.xlsx"]
 
@@ -180,7 +180,7 @@ def test_cli_writes_report(tmp_path: Path) -> None:
                  "--as-of", "2025-12-31"])
     assert code == 0
     wb = load_workbook(out)
-    assert wb.sheetnames[:2] == ["仪表板", "经营管理驾驶舱"]
+    assert wb.sheetnames[:3] == ["仪表板", "目录", "经营管理驾驶舱"]
     assert "2025-12-31" in wb.worksheets[0]["A3"].value
 
 

@@ -1,0 +1,99 @@
+"""The workbook a board can read (issue 17 B.4, B.5, B.6, B.9) through the shared layout.
+
+Truths: the KPI result (previous as-of date, values), hand-made frames written through
+SheetWriter (text in a number column, a tiny negative, year and month labels), and the sheet
+list itself (Contents links)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from memberdesk.report.layout import SheetWriter
+from memberdesk.report.workbook import write_report
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory: pytest.TempPathFactory, small_dataset: Any) -> Any:
+    path = tmp_path_factory.mktemp("board") / "r.xlsx"
+    write_report(small_dataset, path)
+    from memberdesk.analysis.kpis import compute_kpis
+
+    return load_workbook(path), compute_kpis(small_dataset)
+
+
+def _header_row(ws: Any, first: str) -> list[Any]:
+    for row in ws.iter_rows(values_only=True):
+        if row and row[0] == first:
+            return list(row)
+    raise AssertionError(first)
+
+
+def test_summary_header_previous_as_of_and_pct_change(book: Any) -> None:
+    wb, kpis = book
+    ws = wb["Summary"]
+    header = _header_row(ws, "Key figure")
+    prev = pd.Timestamp(kpis.previous_as_of).date().isoformat()
+    assert f"Previous (as of {prev})" in header and "Change (%)" in header
+    assert "%" in [c.value for c in ws["F"]]  # unit of shares is %, not "ratio"
+    assert "ratio" not in [c.value for c in ws["F"]]
+    assert not ws.auto_filter.ref  # no filter buttons over the KPI list
+    kpi_row = next(c.row for c in ws["A"] if c.value == "Key figure")
+    assert all(not t.ref.startswith(f"A{kpi_row}:") for t in ws.tables.values())
+    assert ws.sheet_view.showGridLines is False
+    texts = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
+    assert not any("/" in t and t.endswith((".csv", ".xlsx")) for t in texts)  # no paths
+
+
+def test_contents_links_every_sheet_and_back(book: Any) -> None:
+    wb, _ = book
+    contents = wb["Contents"]
+    links = {c.value: c.hyperlink.location or c.hyperlink.target for row in contents.iter_rows()
+             for c in row if c.hyperlink is not None}
+    others = [n for n in wb.sheetnames if n != "Contents"]
+    assert set(others) <= set(links)
+    for name in others:
+        ws = wb[name]
+        assert ws["A4"].value == "← Contents" and "Contents" in str(
+            ws["A4"].hyperlink.location or ws["A4"].hyperlink.target)
+        assert "Confidential" in ws.oddHeader.center.text
+
+
+def _writer() -> SheetWriter:
+    wb = Workbook()
+    return SheetWriter(wb.active, "en", "T", "As of 2024-12-31")
+
+
+def test_text_in_a_number_column_becomes_a_comment() -> None:
+    w = _writer()
+    frame = pd.DataFrame({"group": ["a", "b"], "median": [12.5, "not reached"]})
+    ref = w.table(frame, formats={"median": "dec1"})
+    cell = w.ws.cell(ref.first_row + 1, ref.col("median"))
+    assert cell.value is None and cell.comment.text == "not reached"
+    assert w.ws.cell(ref.first_row, ref.col("median")).alignment.horizontal == "right"
+
+
+def test_no_negative_zero_and_periods_as_numbers_and_dates() -> None:
+    w = _writer()
+    frame = pd.DataFrame({"period": ["2019", "2020"], "month": ["2024-05", "2024-06"],
+                          "rate": [-0.00001, 0.5]})
+    ref = w.table(frame, formats={"period": "text", "month": "text", "rate": "pct"})
+    r = ref.first_row
+    assert w.ws.cell(r, ref.col("rate")).value == 0.0  # 0.0%, never "-0.0%"
+    assert w.ws.cell(r, ref.col("period")).value == 2019
+    assert w.ws.cell(r, ref.col("month")).value == dt.datetime(2024, 5, 1)
+    assert w.ws.cell(r, ref.col("month")).number_format == "yyyy-mm"
+
+
+def test_every_block_an_excel_table_and_print_titles() -> None:
+    w = _writer()
+    long = pd.DataFrame({"group": [f"g{i}" for i in range(30)], "n": range(30)})
+    ref = w.table(long, main=True)
+    w.table(pd.DataFrame({"a": [1], "b": [2]}))
+    w.finish(page_text="p")
+    assert len(w.ws.tables) == 2
+    assert not w.ws.auto_filter.ref  # the Table's own filter instead
+    assert w.ws.print_title_rows.replace("$", "") == f"{ref.header_row}:{ref.header_row}"
