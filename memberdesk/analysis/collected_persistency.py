@@ -148,13 +148,18 @@ class Reconciliation:
 
 
 def reconcile(ds: Dataset, *, month: int = 13, period: str = "rolling12",
-              period_label: str | None = None, grace_days: int = 60, free_look_days: int = 15,
+              period_label: str | None = None, grace_days: int | None = None,
+              free_look_days: int | None = None,
               exclude_statuses: Sequence[str] = ()) -> Reconciliation:
     """Reconcile the collected basis with the status basis, KM and the experience study for
     the whole-book cohort of one evaluation period (``period_label``; default the latest
     reported). See the module docstring for each measure."""
     from memberdesk.analysis import persistency as ps
 
+    if free_look_days is None:  # None: the dataset's assumptions
+        free_look_days = ds.assumptions.free_look_days
+    if grace_days is None:
+        grace_days = ds.assumptions.grace_days
     res = ps.persistency(ds, month=month, period=period, basis="collected",
                          grace_days=grace_days, free_look_days=free_look_days,
                          exclude_statuses=exclude_statuses)

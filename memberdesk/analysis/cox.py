@@ -42,7 +42,7 @@ Conventions and checks
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -270,8 +270,9 @@ def _check_options(ties: str, ph_transform: str, ph_method: str) -> None:
 def fit_cox(data: Dataset | pd.DataFrame, covariates: Sequence[str], *,
             strata: Sequence[str] | str | None = None, entry: str | None = None,
             cluster: str | None = None, ties: str = "efron", ph_transform: str = "km",
-            ph_method: str = "exact", unit: str | None = None, alpha: float = 0.05,
-            diagnostics: bool = True, progress: Progress | None = None) -> CoxResult:
+            ph_method: str = "exact", unit: str | None = None, alpha: float | None = None,
+            reference_levels: Mapping[str, str] | None = None, diagnostics: bool = True,
+            progress: Progress | None = None) -> CoxResult:
     """Fit a Cox proportional-hazards model of the event (lapse) on ``covariates``, as R's
     ``coxph(Surv([entry,] duration, event) ~ covariates + strata(...), ties, cluster)``.
 
@@ -299,11 +300,22 @@ def fit_cox(data: Dataset | pd.DataFrame, covariates: Sequence[str], *,
         ``"exact"`` (R's cox.zph) or ``"approximate"`` (the old Grambsch-Therneau one).
     unit
         Time unit for durations (does not change coefficients); default as ``km``.
+    alpha
+        1 − confidence level of the hazard-ratio intervals (None: ``ds.assumptions``, 0.05).
+    reference_levels
+        Categorical column -> level the others are compared with (None: the Dataset's
+        ``assumptions.reference_levels``); a column not named, or a level absent from the
+        rows, uses the most frequent level.
     diagnostics
         False skips the proportional-hazards test (empty ``ph_test``) and the concordance
         (NaN) when only the coefficients are wanted.
     """
     prog = ensure(progress)
+    assumptions = data.assumptions if isinstance(data, Dataset) else None
+    if alpha is None:
+        alpha = 0.05 if assumptions is None else assumptions.alpha
+    if reference_levels is None:
+        reference_levels = {} if assumptions is None else assumptions.references
     covariates = _names(covariates)
     if not covariates:
         raise AnalysisError("name at least one covariate")
@@ -322,7 +334,7 @@ def fit_cox(data: Dataset | pd.DataFrame, covariates: Sequence[str], *,
     unit = default_unit(data) if unit is None else unit
     frame = survival_frame(data, unit=unit, columns=(*covariates, *strata_cols, cluster_col),
                            entry=entry_col)
-    enc = _encode(frame, covariates)
+    enc = _encode(frame, covariates, reference_levels)
     rows = _select_rows(frame, enc, strata_cols, cluster_col)
     kept, durations, events = rows.kept, rows.durations, rows.events
     n_events = int(events.sum())

@@ -7,7 +7,7 @@ named ``column=level``. A missing value (NaN, None) leaves the row out (R's na.o
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,8 +48,11 @@ def _categorical_codes(s: pd.Series) -> tuple[np.ndarray, list[str]]:
     return np.where(codes < 0, -1, rank[remap.ravel()[np.maximum(codes, 0)]]), ordered
 
 
-def _encode(frame: pd.DataFrame, covariates: Sequence[str]) -> _Encoded:
-    """Check and encode the covariates; rows with a missing value are not kept."""
+def _encode(frame: pd.DataFrame, covariates: Sequence[str],
+            references: Mapping[str, str] | None = None) -> _Encoded:
+    """Check and encode the covariates; rows with a missing value are not kept. A categorical
+    column's reference level is ``references[col]`` when present in the rows, else the most
+    frequent level."""
     columns: list[tuple[str, np.ndarray, list[str] | None, int]] = []
     names: list[str] = []
     sources: list[str] = []
@@ -84,6 +87,9 @@ def _encode(frame: pd.DataFrame, covariates: Sequence[str]) -> _Encoded:
                                 f"{MAX_LEVELS} levels (is it an identifier?)", column=col)
         counts = np.bincount(codes[codes >= 0], minlength=len(levels))
         ref = int(np.argmax(counts))  # most frequent; ties -> first in sorted order
+        chosen = (references or {}).get(col)
+        if chosen is not None and chosen in levels and counts[levels.index(chosen)] > 0:
+            ref = levels.index(chosen)  # the assumptions' reference level
         refs[col] = str(levels[ref])
         columns.append((col, codes, levels, ref))
         for k, level in enumerate(levels):

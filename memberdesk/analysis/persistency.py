@@ -158,8 +158,8 @@ class PersistencyResult:
 
 
 def persistency(ds: Dataset, *, month: int = 13, period: str = "rolling12",
-                by: str | None = None, free_look_days: int = 15, basis: str = "status",
-                grace_days: int = 60, exclude_statuses: Sequence[str] = (),
+                by: str | None = None, free_look_days: int | None = None, basis: str = "status",
+                grace_days: int | None = None, exclude_statuses: Sequence[str] = (),
                 progress: Progress | None = None) -> PersistencyResult:
     """m-th month persistency of ``ds`` per evaluation period (see the module docstring).
 
@@ -173,12 +173,14 @@ def persistency(ds: Dataset, *, month: int = 13, period: str = "rolling12",
     by
         Policy column to split by (channel above all); None = whole book only.
     free_look_days
-        Length of the free-look (犹豫期) period in days.
+        Length of the free-look (犹豫期) period in days (None: ``ds.assumptions``, 15 by
+        default).
     basis
         ``"status"`` (annual premium in force at the end of policy month m) or
         ``"collected"`` (premium collected for policy month m; needs premium_payments).
     grace_days
-        Collected basis: days after a due date within which a payment counts (60 by default).
+        Collected basis: days after a due date within which a payment counts (None:
+        ``ds.assumptions``, 60 by default).
     exclude_statuses
         Further termination statuses excluded from the cohort (e.g. ``("matured",)``).
     """
@@ -190,13 +192,17 @@ def persistency(ds: Dataset, *, month: int = 13, period: str = "rolling12",
 
 def persistency_for_periods(ds: Dataset, *, month: int = 13,
                             periods: Sequence[str] = ("year", "rolling12"), by: str | None = None,
-                            free_look_days: int = 15, basis: str = "status",
-                            grace_days: int = 60, exclude_statuses: Sequence[str] = (),
+                            free_look_days: int | None = None, basis: str = "status",
+                            grace_days: int | None = None, exclude_statuses: Sequence[str] = (),
                             progress: Progress | None = None) -> dict[str, PersistencyResult]:
     """:func:`persistency` for several ``periods`` from one pass over the policies (the
     per-policy flags and monthly counts are shared); the whole-book rows (segment
     ``ALL_SEGMENTS``) do not depend on ``by``."""
     prog = ensure(progress)
+    if free_look_days is None:
+        free_look_days = ds.assumptions.free_look_days
+    if grace_days is None:
+        grace_days = ds.assumptions.grace_days
     for period in periods:
         if period not in PERIODS:
             raise AnalysisError(f"unknown persistency period {period!r}; choose from "
@@ -256,7 +262,8 @@ def persistency_for_periods(ds: Dataset, *, month: int = 13,
 
 
 def persistency_trend(ds: Dataset, month: int = 13, by: str | None = None, *,
-                      free_look_days: int = 15, progress: Progress | None = None) -> pd.DataFrame:
+                      free_look_days: int | None = None,
+                      progress: Progress | None = None) -> pd.DataFrame:
     """The rolling-12-month series for charts: ``period_end``, ``period``, ``segment``,
     ``ratio_premium``, ``ratio_count``, ``cohort_count``, one row per month and segment."""
     res = persistency(ds, month=month, period="rolling12", by=by,

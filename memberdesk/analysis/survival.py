@@ -71,7 +71,9 @@ class KMResult:
         when there are fewer than two groups.
     survival_at_times
         Tidy table: group, time, survival, ci_lower, ci_upper, at_risk (records at risk at
-        that time), events (up to and including time).
+        that time), events (up to and including time), beyond_follow_up (nobody at risk at
+        that time: survival and its CI are NaN, not the last step carried on) and last_time
+        (the group's last observed time, in ``unit``).
     excluded
         Records left out, by reason: ``missing_group`` (no value in ``by``),
         ``out_of_window`` (ended on or before the study start), and the entry rejections
@@ -141,7 +143,7 @@ class KMResult:
 
 def km_by_segment(data: Dataset | pd.DataFrame, by: str | None = None, *,
                   unit: str | None = "months", times: Sequence[float] = (12, 24, 36, 60),
-                  alpha: float = 0.05, progress: Progress | None = None,
+                  alpha: float | None = None, progress: Progress | None = None,
                   test: str | WeightSpec | None = None, missing: str = "drop",
                   entry: str | None = None, median_rule: str = "midpoint") -> KMResult:
     """Kaplan-Meier retention per segment of ``by`` (or overall), with a log-rank test.
@@ -159,6 +161,9 @@ def km_by_segment(data: Dataset | pd.DataFrame, by: str | None = None, *,
         ``"months"`` or ``"days"`` (None: months for insurer data, days for generic tables).
     times
         Times (in ``unit``) for the survival-at-times table.
+    alpha
+        1 − confidence level of the log-log bands (None: ``1 − ds.assumptions.ci_level`` for a
+        Dataset, 0.05 for a frame).
     test
         The group comparison: ``logrank`` (default), ``wilcoxon``, ``tarone``, ``peto`` or
         ``fh:P,Q`` (:mod:`memberdesk.analysis.weighted_logrank`); stored in ``logrank``.
@@ -169,6 +174,8 @@ def km_by_segment(data: Dataset | pd.DataFrame, by: str | None = None, *,
         ``"midpoint"`` (R/SAS, default) or ``"first"`` (lifelines), see
         :mod:`memberdesk.analysis.quantiles`.
     """
+    if alpha is None:
+        alpha = data.assumptions.alpha if isinstance(data, Dataset) else 0.05
     prog = ensure(progress)
     prog.status("Preparing durations")
     unit = default_unit(data) if unit is None else unit
@@ -266,10 +273,18 @@ def _survival_at_times(curves: Sequence[KMCurve], times: Sequence[float]) -> pd.
         lo, hi = c.ci_at(t)
         cum_events = np.concatenate([[0.0], np.cumsum(c.observed)])
         upto = np.searchsorted(c.timeline, t, side="right")
-        parts.append(pd.DataFrame({"group": c.name, "time": t, "survival": c.survival_at(t),
-                                   "ci_lower": lo, "ci_upper": hi, "at_risk": c.at_risk_at(t),
-                                   "events": cum_events[upto]}))
+        at_risk = c.at_risk_at(t)
+        # beyond follow-up (nobody at risk at t): the estimate would only repeat the last
+        # step; blank with the last time observed instead (issue 17 C.11)
+        beyond = np.asarray(at_risk, dtype=float) <= 0
+        last = float(c.timeline[-1]) if len(c.timeline) else float("nan")
+        survival = np.where(beyond, np.nan, c.survival_at(t))
+        parts.append(pd.DataFrame({"group": c.name, "time": t, "survival": survival,
+                                   "ci_lower": np.where(beyond, np.nan, lo),
+                                   "ci_upper": np.where(beyond, np.nan, hi), "at_risk": at_risk,
+                                   "events": cum_events[upto], "beyond_follow_up": beyond,
+                                   "last_time": last}))
     if not parts:
         return pd.DataFrame(columns=["group", "time", "survival", "ci_lower", "ci_upper",
-                                     "at_risk", "events"])
+                                     "at_risk", "events", "beyond_follow_up", "last_time"])
     return pd.concat(parts, ignore_index=True)

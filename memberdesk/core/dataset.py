@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from memberdesk.core import schema
+from memberdesk.core.assumptions import Assumptions
 from memberdesk.core.validation_report import ValidationReport
 
 AGE_BANDS: tuple[tuple[float, float, str], ...] = (
@@ -142,6 +143,10 @@ class Dataset:
         :func:`memberdesk.analysis.frames.survival_frame` (the ``entry`` column); the
         ``policies`` view itself is unchanged (cohorts, persistency, experience keep their own
         windows).
+    assumptions
+        The analysis assumptions (:mod:`memberdesk.core.assumptions`): free-look and grace
+        days, credibility, CI level, band cut-offs (``age_band``/``premium_band`` below),
+        Cox reference levels. The analyses read them when not given explicitly.
     """
 
     validated: Mapping[str, pd.DataFrame]
@@ -152,6 +157,7 @@ class Dataset:
     generic: bool = False
     sources: tuple[str, ...] = ()
     study_start: pd.Timestamp | None = None
+    assumptions: Assumptions = field(default_factory=Assumptions)
 
     # ---- construction helpers -------------------------------------------------------------
 
@@ -189,6 +195,9 @@ class Dataset:
 
     def with_filters(self, filters: Filters) -> Dataset:
         return replace(self, filters=filters)
+
+    def with_assumptions(self, assumptions: Assumptions) -> Dataset:
+        return replace(self, assumptions=assumptions)
 
     # ---- tables ---------------------------------------------------------------------------
 
@@ -299,7 +308,7 @@ class Dataset:
         derived["duration_months"] = np.asarray(derived["duration_days"]) / schema.DAYS_PER_MONTH
         self._join_members(frame, derived)
         if "annual_premium" in frame.columns:
-            derived["premium_band"] = _band(frame["annual_premium"], PREMIUM_BANDS).array
+            derived["premium_band"] = _band(frame["annual_premium"], self.assumptions.premium_bands).array
         columns: dict[str, object] = {c: frame[c] for c in frame.columns}
         columns.update({k: pd.Series(v, index=frame.index) for k, v in derived.items()
                         if k not in frame.columns})
@@ -341,7 +350,7 @@ class Dataset:
         elif age is not None:
             derived["age_at_issue"] = pd.to_numeric(pd.Series(age), errors="coerce").to_numpy()
         if "age_at_issue" in derived:
-            derived["age_band"] = _band(pd.Series(derived["age_at_issue"]), AGE_BANDS).array
+            derived["age_band"] = _band(pd.Series(derived["age_at_issue"]), self.assumptions.age_bands).array
 
     def _filter_policies(self, p: pd.DataFrame) -> pd.DataFrame:
         f = self.filters

@@ -13,7 +13,9 @@ Format history (``schema_version``)
 1. ``{"files": [...], "filters": {...}, "as_of": str|null, "page": str|null}`` — the first
    format (no mappings, no per-page state, absolute paths only).
 2. The current format: ``sources`` as ``[{"path", "relative"}]``, ``mappings``,
-   ``page_state``, ``schema_version``. Version-1 files are upgraded on load.
+   ``page_state``, ``schema_version``. Version-1 files are upgraded on load. Optional
+   ``assumptions`` (:meth:`memberdesk.core.assumptions.Assumptions.to_dict`, issue 17 C.17):
+   files without it load with the default assumptions.
 """
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ from typing import Any
 import pandas as pd
 
 from memberdesk.core import schema
+from memberdesk.core.assumptions import Assumptions, AssumptionsError
 from memberdesk.core.atomic_write import atomic_write_text
 from memberdesk.core.dataset import Filters
 from memberdesk.core.errors import DataError
@@ -62,6 +65,9 @@ class Workspace:
         The page on screen (one of :data:`PAGE_IDS`), or None.
     page_state
         Per-page choices, ``{page_id: {key: JSON value}}`` (chosen segments, covariates...).
+    assumptions
+        The analysis assumptions (free-look and grace days, credibility, CI level, bands,
+        reference levels).
     """
 
     sources: list[str] = field(default_factory=list)
@@ -71,6 +77,7 @@ class Workspace:
     page: str | None = None
     page_state: dict[str, dict[str, Any]] = field(default_factory=dict)
     schema_version: int = SCHEMA_VERSION
+    assumptions: Assumptions = field(default_factory=Assumptions)
 
     # ---- saving ---------------------------------------------------------------------------
 
@@ -87,6 +94,7 @@ class Workspace:
             "as_of": None if self.as_of is None else pd.Timestamp(self.as_of).date().isoformat(),
             "page": self.page,
             "page_state": self.page_state,
+            "assumptions": self.assumptions.to_dict(),
         }
 
     def save(self, path: str | Path) -> Path:
@@ -124,6 +132,7 @@ class Workspace:
             as_of=None if as_of in (None, "") else pd.Timestamp(str(as_of)),
             page=page if page in PAGE_IDS else None,
             page_state={str(k): dict(v) for k, v in page_state.items() if isinstance(v, Mapping)},
+            assumptions=Assumptions.from_dict(data.get("assumptions") or {}),
         )
 
     @classmethod
@@ -335,6 +344,13 @@ def check_workspace_json(data: Any) -> None:
         _expect(state, (dict,), "page_state", "an object of pages")
         for key, value in state.items():
             _expect(value, (dict,), f"page_state.{key}", "an object")
+    assumptions = data.get("assumptions")
+    if assumptions is not None:
+        _expect(assumptions, (dict,), "assumptions", "an object of assumption values")
+        try:
+            Assumptions.from_dict(assumptions)
+        except AssumptionsError as exc:
+            raise _bad("assumptions", str(exc)) from exc
 
 
 def _check_sources(sources: Any) -> None:

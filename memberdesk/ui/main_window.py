@@ -39,11 +39,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from memberdesk.core.assumptions import Assumptions
 from memberdesk.core.dataset import Dataset, Filters
 from memberdesk.core.workspace import Workspace
 from memberdesk.page_registry import PAGE_IDS
 from memberdesk.page_registry import page as page_spec
-from memberdesk.ui import worker
+from memberdesk.ui import assumptions_dialog, worker
 from memberdesk.ui.data_page import DataPage
 from memberdesk.ui.dialogs import ErrorDialog
 from memberdesk.ui.filter_bar import FilterBar
@@ -96,6 +97,7 @@ class MainWindow(QMainWindow):
         self.lang = lang
         self.base: Dataset | None = None  # as loaded
         self.dataset: Dataset | None = None  # as shown
+        self.assumptions = Assumptions()  # Analysis ▸ Assumptions… (issue 17 C.17)
         self.sources: list[str] = []
         self.mappings: list[dict[str, Any]] = []
         self.workspace_path: Path | None = None
@@ -151,6 +153,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.task_status)
 
         self.actions_ = ShellActions(self)
+        assumptions_dialog.install(self)
         from memberdesk.ui.table_actions import install_everywhere
 
         install_everywhere()  # Ctrl+C with headers and a copy/export menu on every table
@@ -285,12 +288,23 @@ class MainWindow(QMainWindow):
         """Derive the shown dataset from the loaded one and hand it to every built page."""
         if self.base is None:
             return
-        self.dataset = self.base.with_as_of(as_of).with_filters(filters)
+        self.dataset = (self.base.with_as_of(as_of).with_filters(filters)
+                        .with_assumptions(self.assumptions))
         self.summary_label.setText(dataset_summary(self.dataset))
         self.as_of_label.setText(self.tr("As of {0}").format(self.dataset.as_of.date().isoformat()))
         for page in self.pages.values():
             page.set_dataset(self.dataset)
         self.dataset_changed.emit(self.dataset)
+
+    def set_assumptions(self, assumptions: Assumptions) -> None:
+        """New analysis assumptions: every page recomputes on the changed dataset."""
+        if assumptions == self.assumptions:
+            return
+        self.assumptions = assumptions
+        self.dirty = True
+        if self.base is not None:
+            self.filter_bar.flush()
+            self._apply(self.filter_bar.filters(), self.filter_bar.as_of_date())
 
     def cancel_loading(self) -> None:
         self._loader.cancel()
@@ -307,7 +321,8 @@ class MainWindow(QMainWindow):
                 state[pid] = page.state()
         return Workspace(sources=list(self.sources), mappings=list(self.mappings),
                          filters=self.filter_bar.filters(), as_of=self.filter_bar.as_of_date(),
-                         page=self.current_page_id(), page_state=state)
+                         page=self.current_page_id(), page_state=state,
+                         assumptions=self.assumptions)
 
     def save_workspace(self, path: str | Path) -> Path:
         saved = self.workspace().save(path)
@@ -334,6 +349,7 @@ class MainWindow(QMainWindow):
             if not found or not ws.locate_missing(found):
                 return False
         self.workspace_path = Path(path)
+        self.assumptions = ws.assumptions
         self.filter_bar.set_state(ws.filters, ws.as_of)
         self._pending_state = dict(ws.page_state)
         for pid, page in self.pages.items():
