@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from memberdesk.analysis.service import cox_hr, to_days
-from memberdesk.core import schema
+from memberdesk.core import labels, schema
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
 from memberdesk.core.progress import Progress, check_cancelled, ensure
@@ -222,7 +222,7 @@ def _segment_members(ds: Dataset, live: pd.DataFrame, by: str) -> list[tuple[str
         attr = ds.members.drop_duplicates("member_id").set_index("member_id")[by]
         ids = pd.Index(live["member_id"].dropna().unique())
         seg = attr.reindex(ids)
-        return [(str(level), ids[(seg == level).to_numpy()]) for level in sorted(seg.dropna().unique())]
+        return [(str(level), ids[(seg == level).to_numpy()]) for level in labels.ordered_values(seg.dropna().unique())]
     if by in live.columns:
         return [(str(level), pd.Index(g["member_id"].dropna().unique()))
                 for level, g in live.groupby(live[by].astype(str), sort=True)]
@@ -269,7 +269,7 @@ def time_to_first_use(ds: Dataset, *, by: str | None = None,
         if members is None or by not in members.columns:
             raise AnalysisError(f"members have no {by!r} column", column=by)
         seg = members.drop_duplicates("member_id").set_index("member_id")[by].reindex(start.index)
-        groups += [(str(v), (seg == v).to_numpy()) for v in sorted(seg.dropna().unique())]
+        groups += [(str(v), (seg == v).to_numpy()) for v in labels.ordered_values(seg.dropna().unique())]
     curves = {}
     for name, mask in groups:
         check_cancelled(progress)

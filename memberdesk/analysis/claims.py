@@ -25,6 +25,7 @@ import pandas as pd
 
 from memberdesk.analysis.km import KMCurve
 from memberdesk.analysis.step import step_value
+from memberdesk.core import labels
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.progress import Progress, check_cancelled, ensure
 from memberdesk.core.reasons import Reason
@@ -121,7 +122,7 @@ def claim_settlement(ds: Dataset, *, by: str | None = "product",
     p = ds.policies
     if by and p is not None and by in p.columns and "policy_id" in claims.columns:
         seg = claims["policy_id"].map(p.drop_duplicates("policy_id").set_index("policy_id")[by])
-        for level in sorted(seg.dropna().astype(str).unique()):
+        for level in labels.ordered_values(seg.dropna().astype(str).unique()):
             segments.append((level, seg.astype(str) == level))
     curves: dict[str, KMCurve] = {}
     rows: list[dict[str, object]] = []

@@ -9,13 +9,14 @@ own catalogue, :mod:`memberdesk.core.reasons`.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     import pandas as pd
 
 LANGS: tuple[str, ...] = ("en", "zh_CN")
+T = TypeVar("T")
 
 # ---- table names (for "no X table loaded") -----------------------------------------------------
 TABLE_NAMES: dict[str, dict[str, str]] = {
@@ -430,20 +431,20 @@ def value_label(value: object, lang: str = "en") -> object:
     return value if entry is None else _pick(entry, lang)
 
 
-def ordered_values(values: object) -> list[object]:
+def ordered_values(values: Iterable[T]) -> list[T]:
     """``values`` (distinct) in their natural order when they all belong to one ordered set of
     :data:`VALUE_ORDERS` (bands, tiers); otherwise sorted as text. Missing values go last."""
-    items = list(dict.fromkeys(values))  # type: ignore[call-overload]
+    items = list(dict.fromkeys(values))
     present = [v for v in items if isinstance(v, str)]
     rest = [v for v in items if not isinstance(v, str)]
     for order in VALUE_ORDERS:
         if present and all(v in order for v in present):
-            return [*sorted(present, key=order.index), *rest]
+            return [*sorted(present, key=lambda v: order.index(str(v))), *rest]
     try:
-        rest = sorted(rest)
+        rest = sorted(rest)  # type: ignore[type-var]
     except TypeError:
         rest = sorted(rest, key=str)
-    return [*sorted(present), *rest]
+    return [*sorted(present, key=str), *rest]
 
 
 def sort_by_value_order(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:

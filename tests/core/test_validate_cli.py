@@ -84,10 +84,14 @@ def test_rejected_out_xlsx_keeps_untrusted_values_as_text(tmp_path: Path, capsys
     assert main(["validate", str(tmp_path / "policies.csv"), "--rejected-out", str(out)]) == 0
     ws = openpyxl.load_workbook(out).active
     rows = list(ws.iter_rows(values_only=True))
-    assert rows[0] == ("table", "file", "sheet", "row", "column", "reason", "value", "detail")
+    # location, reason and value first, then the rejected row's own cells (issue 17 C.16)
+    assert rows[0] == ("table", "file", "sheet", "row", "column", "reason", "value", "detail",
+                       "policy_id", "issue_date", "status")
     assert [(r[3], r[5], r[6]) for r in rows[1:]] == [
         (2, "unknown_status", "ab"), (3, "unknown_status", '=HYPERLINK("http://x")')]
-    assert ws["G3"].data_type == "s"  # text, not a formula
+    assert [r[8:] for r in rows[1:]] == [("P1", "2021-03-01", "ab"),
+                                         ("P2", "2021-03-01", '=HYPERLINK("http://x")')]
+    assert ws["G3"].data_type == "s" and ws["K3"].data_type == "s"  # text, not a formula
 
 
 @pytest.mark.parametrize("target", ["missing_folder/rejected.csv", "."])
