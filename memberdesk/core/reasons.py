@@ -77,7 +77,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
                              "the entry, were left out (rejected)",
                        "zh_CN": "{n}行进入时间缺失或为负、或退出不晚于进入，未纳入分析（已拒绝）"},
     "out_of_window": {"en": "{n} policies ended on or before the study start (out of window)",
-                      "zh_CN": "{n}张保单在研究起始日或之前终止（不在观察窗口内）"},
+                      "zh_CN": "{n}件保单在研究起始日或之前终止（不在观察窗口内）"},
     "low_variance": {"en": "{columns}: (almost) no variation among the events or among the "
                            "censored rows: near separation, read the estimate with care",
                      "zh_CN": "{columns}：事件组或删失组内（几乎）无差异，接近完全分离，请谨慎解读估计值"},

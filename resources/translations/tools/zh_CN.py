@@ -237,7 +237,7 @@ ZH: dict[str, str] = {
     "Hazard ratios": "风险比",
     "Tick at least one covariate to fit the model.": "请至少勾选一个协变量以拟合模型。",
     "{n:,} policies, {e:,} lapses. Concordance {c:.3f}. Likelihood-ratio test p = {p:.3g}.\n"
-    "Reference levels: {refs}": "{n:,} 张保单，{e:,} 次失效。一致性指数 {c:.3f}。似然比检验 p = {p:.3g}。\n参照水平：{refs}",
+    "Reference levels: {refs}": "{n:,} 件保单，{e:,} 件失效。一致性指数 {c:.3f}。似然比检验 p = {p:.3g}。\n参照水平：{refs}",
     # ---- experience ----------------------------------------------------------------------
     "Experience study (A/E)": "经验分析（实际/预期）",
     "Termination rate = actual ÷ exposure (policy-years) per policy year or calendar year. With an "
