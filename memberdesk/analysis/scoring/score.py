@@ -327,7 +327,7 @@ def score_book(book: BookArrays, as_of: pd.Timestamp, scorer: Scorer,
     return ScoringResult(
         as_of=as_of, horizon_months=scorer.horizon_months, model=scorer.kind,
         validation=validation, scores=scores, deciles=_decile_table(scores),
-        segments=_segment_table(scores, snap.features.iloc[order].reset_index(drop=True)),
+        segments=_segment_table(scores, snap.features, order),
         personal=personal, scorer=scorer, reasons_method=reasons.method,
         notes=("new_levels",) if not mismatch.ok else (), mismatch=mismatch)
 
@@ -365,12 +365,15 @@ def _decile_table(scores: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _segment_table(scores: pd.DataFrame, features: pd.DataFrame) -> pd.DataFrame:
+def _segment_table(scores: pd.DataFrame, features: pd.DataFrame,
+                   order: np.ndarray) -> pd.DataFrame:
+    """Premium at risk by each segment column (``features`` in snapshot order, ``order`` its
+    rows in the ranked order of ``scores``)."""
     rows = []
     for col in SEGMENT_COLUMNS:
         if col not in features.columns:
             continue
-        key = features[col].astype(str).to_numpy()
+        key = features[col].to_numpy()[order]
         g = pd.DataFrame({"level": key, "p": scores["probability"].to_numpy(),
                           "prem": scores["annual_premium"].to_numpy(),
                           "par": scores["premium_at_risk"].to_numpy()}).groupby("level")
