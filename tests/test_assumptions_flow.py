@@ -201,3 +201,42 @@ def test_damaged_assumptions_in_a_workspace_are_named(tmp_path: Path) -> None:
     path.write_text(bad, encoding="utf-8")
     with pytest.raises(DataError, match="assumptions"):
         Workspace.load(path)
+
+
+# ---- the CLI ---------------------------------------------------------------------------------
+
+def _book_csv(tmp_path: Path) -> Path:
+    frame = six_policies()
+    for col in ("issue_date", "end_date"):
+        frame[col] = frame[col].dt.strftime("%Y-%m-%d")
+    path = tmp_path / "policies.csv"
+    frame.to_csv(path, index=False, encoding="utf-8")
+    return path
+
+
+def test_cli_assumptions_file_reaches_the_analysis(tmp_path: Path, capsys) -> None:
+    """Same hand calculation as above, through ``--assumptions``; an explicit option wins."""
+    import json
+
+    from memberdesk.cli import main
+
+    book = _book_csv(tmp_path)
+    toml = tmp_path / "a.toml"
+    toml.write_text("free_look_days = 5\n", encoding="utf-8")
+
+    def month_2024_01(*extra: str) -> dict[str, object]:
+        capsys.readouterr()
+        assert main(["persistency", str(book), "--as-of", "2025-01-31", "--period", "month",
+                     "--json", *extra]) == 0
+        rows = json.loads(capsys.readouterr().out)["rows"]
+        return next(r for r in rows if r["period"] == "2024-01")
+
+    assert month_2024_01()["cohort_policies"] == 1
+    assert month_2024_01("--assumptions", str(toml))["cohort_policies"] == 2
+    assert month_2024_01("--assumptions", str(toml), "--free-look-days", "15")[
+        "cohort_policies"] == 1
+    bad = tmp_path / "bad.toml"
+    bad.write_text("ci_level = 2\n", encoding="utf-8")
+    assert main(["km", str(book), "--assumptions", str(bad)]) == 3
+    assert "ci_level" in capsys.readouterr().err
+    assert main(["km", str(book), "--assumptions", str(tmp_path / "missing.toml")]) == 3

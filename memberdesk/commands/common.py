@@ -32,6 +32,9 @@ def add_data_args(parser: argparse.ArgumentParser, *, generic: bool = False,
     parser.add_argument("--encoding", metavar="NAME",
                         help="text encoding of CSV/TSV/TXT files (e.g. utf-8, gb18030, cp1252, "
                              "latin-1; default: detected over the whole file)")
+    parser.add_argument("--assumptions", metavar="FILE.toml",
+                        help="analysis assumptions (free-look/grace days, credibility, CI level, "
+                             "band cut-offs, Cox reference levels; docs/conventions.md)")
     if generic:
         parser.add_argument("--duration", metavar="COL",
                             help="read one generic survival table: COL holds durations")
@@ -54,15 +57,36 @@ def load_from_args(args: argparse.Namespace, *, extra_columns: Collection[str] |
         raise SystemExit(_usage("--duration and --event-col go together"))
     as_of = parse_date_option("--as-of", getattr(args, "as_of", None))
     encoding = encoding_option(args)
+    assumptions = assumptions_option(args)
     from memberdesk.core.engine.urls import looks_like_engine
     if any(looks_like_engine(d) for d in args.data):  # analysed in the engine (issue #13)
         from memberdesk.core.engine.book import open_book, parse_table_options
         if duration is not None:
             raise SystemExit(_usage("--duration/--event-col read files only, not a database"))
-        return open_book(args.data, tables=parse_table_options(getattr(args, "table", [])),
+        book = open_book(args.data, tables=parse_table_options(getattr(args, "table", [])),
                          as_of=as_of)
-    return load_dataset(args.data, as_of=as_of, duration_col=duration, event_col=event_col,
-                        extra_columns=extra_columns, encoding=encoding, lean=lean)
+        return book if assumptions is None else book.with_assumptions(assumptions)
+    ds = load_dataset(args.data, as_of=as_of, duration_col=duration, event_col=event_col,
+                      extra_columns=extra_columns, encoding=encoding, lean=lean)
+    return ds if assumptions is None else ds.with_assumptions(assumptions)
+
+
+def assumptions_option(args: argparse.Namespace) -> Any:
+    """``--assumptions FILE.toml`` read and checked (None without the option); a file that
+    cannot be read or holds a bad value is a data error naming it (exit 3)."""
+    from memberdesk.core.assumptions import AssumptionsError, read_assumptions
+    from memberdesk.core.errors import DataError
+
+    path = getattr(args, "assumptions", None)
+    if path is None:
+        return None
+    try:
+        return read_assumptions(path)
+    except OSError as exc:
+        raise DataError(f"cannot read the assumptions file ({exc.strerror or exc})",
+                        file=str(path)) from None
+    except AssumptionsError as exc:
+        raise DataError(f"the assumptions file is not valid: {exc}", file=str(path)) from None
 
 
 def quiet_library_warnings() -> None:

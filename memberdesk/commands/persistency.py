@@ -36,11 +36,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--period", choices=PERIODS, default="rolling12",
                    help="evaluation periods (default rolling12)")
     p.add_argument("--by", metavar="COL", help="policy column to split by (e.g. channel)")
-    p.add_argument("--grace-days", dest="grace_days", type=int, default=60, metavar="N",
+    p.add_argument("--grace-days", dest="grace_days", type=int, default=None, metavar="N",
                    help="collected basis: days after the due date a payment still counts "
-                        "(default 60)")
-    p.add_argument("--free-look-days", dest="free_look_days", type=int, default=15, metavar="N",
-                   help="free-look (犹豫期) days: policies ended within them are excluded")
+                        "(default: --assumptions, else 60)")
+    p.add_argument("--free-look-days", dest="free_look_days", type=int, default=None, metavar="N",
+                   help="free-look (犹豫期) days: policies ended within them are excluded "
+                        "(default: --assumptions, else 15)")
     p.add_argument("--exclude-status", dest="exclude_status", default="", metavar="STATUS,...",
                    help="further termination statuses excluded from the cohort (e.g. matured)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -50,7 +51,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def run(args: argparse.Namespace) -> int:
     if args.month < 2:
         return _usage("--month must be 2 or more (13 and 25 are usual)")
-    if args.grace_days < 0 or args.free_look_days < 0:
+    if (args.grace_days or 0) < 0 or (args.free_look_days or 0) < 0:
         return _usage("--grace-days and --free-look-days cannot be negative")
     exclude = [s.strip().lower() for s in args.exclude_status.split(",") if s.strip()]
     unknown = [s for s in exclude if s not in TERMINATION_STATUSES]
