@@ -34,6 +34,7 @@ class ShellActions(QObject):
         self.open_files = a(self.tr("&Open files…"), self.ask_open_files, QKeySequence.StandardKey.Open, "open")
         self.open_folder = a(self.tr("Open &folder…"), self.ask_open_folder, None, "folder")
         self.open_ws = a(self.tr("Open &workspace…"), self.ask_open_workspace, None, "workspace")
+        self.connect_db = a(self.tr("&Connect to database…"), self.ask_connect)  # issue 13
         self.save_ws = a(self.tr("&Save workspace"), self.save, QKeySequence.StandardKey.Save, "save")
         self.save_ws_as = a(self.tr("Save workspace &as…"), self.save_as,
                             QKeySequence.StandardKey.SaveAs)
@@ -48,7 +49,7 @@ class ShellActions(QObject):
 
         bar = w.menuBar()
         file_menu = bar.addMenu(self.tr("&File"))
-        file_menu.addActions([self.open_files, self.open_folder])
+        file_menu.addActions([self.open_files, self.open_folder, self.connect_db])
         self.recent_menu = file_menu.addMenu(self.tr("Open &recent"))
         file_menu.addSeparator()
         file_menu.addActions([self.open_ws, self.save_ws, self.save_ws_as])
@@ -154,6 +155,12 @@ class ShellActions(QObject):
         folder = QFileDialog.getExistingDirectory(self.w, self.tr("Open a folder of data files"))
         if folder and self.confirm_replace():
             self.w.open_paths([folder])
+
+    def ask_connect(self) -> None:
+        """File ▸ Connect to database… (memberdesk/ui/connect_dialog.py)."""
+        from memberdesk.ui.connect_dialog import ConnectDialog
+
+        ConnectDialog(self.w).open()
 
     def ask_open_workspace(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self.w, self.tr("Open workspace"), "", WORKSPACE_FILTER)

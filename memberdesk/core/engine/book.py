@@ -12,6 +12,7 @@ has no aggregate route yet reads the accepted rows of the tables it uses
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -100,6 +101,9 @@ class EngineBook:
         self.report = report
         self.latest = latest
         self._frames: dict[str, pd.DataFrame] = {}
+        # one query at a time: pages compute on several worker threads, and a connection
+        # (DuckDB's above all) is not to be used by two threads at once; cancel() needs no lock
+        self._lock = threading.RLock()
 
     # ---- running expressions ---------------------------------------------------------------
 
@@ -107,7 +111,9 @@ class EngineBook:
         return str(ibis.to_sql(expr, dialect=self.conn.dialect))
 
     def run(self, expr: ir.Expr) -> pa.Table:
-        return self.conn.arrow(self.sql(expr))
+        sql = self.sql(expr)
+        with self._lock:
+            return self.conn.arrow(sql)
 
     def cancel(self) -> None:
         """Stop the running query (DuckDB interrupt, PostgreSQL cancel, Spark job group)."""
@@ -180,6 +186,10 @@ class EngineBook:
     def frame(self, table: str) -> pd.DataFrame:
         """The accepted rows of ``table`` as the file path's validated frame (dates as
         ``datetime64[ns]``, texts as objects, yes/no as nullable booleans)."""
+        with self._lock:
+            return self._frame(table)
+
+    def _frame(self, table: str) -> pd.DataFrame:
         if table not in self._frames:
             t = self.accepted(table)
             if t is None:

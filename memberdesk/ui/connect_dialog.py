@@ -1,0 +1,153 @@
+"""File ▸ Connect to database…: open a book kept in DuckDB, PostgreSQL or Spark (issue #13).
+
+The dialog takes a URL (``duckdb:///data/book.duckdb``, ``postgresql://USER@HOST:PORT/DB``,
+``spark:local[2]``, ``sc://HOST:PORT``, or a Parquet file/folder) and optional table names
+(``policies=SCHEMA.TABLE, members=…``). Connecting, finding and validating the tables run in a
+worker; **Cancel** stops the engine's running query (DuckDB interrupt, PostgreSQL cancel,
+Spark job-group cancel), not just the wait. Recent connections are remembered without
+passwords (a URL holding one is refused: libpq reads ``PGPASSWORD`` or ``~/.pgpass``).
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from memberdesk.ui.worker import TaskRunner
+
+RECENT_KEY = "recent/connections"
+MAX_RECENT = 10
+
+
+def recent_connections() -> list[dict[str, str]]:
+    """Remembered connections, newest first: ``{"url": …, "tables": …}`` (never a password)."""
+    raw = QSettings().value(RECENT_KEY)
+    try:
+        items = json.loads(raw) if isinstance(raw, str) else []
+    except json.JSONDecodeError:
+        items = []
+    return [i for i in items if isinstance(i, dict) and isinstance(i.get("url"), str)]
+
+
+def remember_connection(url: str, tables: str) -> None:
+    from memberdesk.core.engine.urls import redact
+
+    entry = {"url": redact(url), "tables": tables}
+    items = [entry] + [i for i in recent_connections() if i.get("url") != entry["url"]]
+    QSettings().setValue(RECENT_KEY, json.dumps(items[:MAX_RECENT], ensure_ascii=False))
+
+
+def open_engine_book(url: str, tables: str, *, on_connect: Any = None, progress: Any = None) -> Any:
+    """Parse the table option text and open the book (runs on a worker thread)."""
+    from memberdesk.core.engine.book import open_book, parse_table_options
+
+    items = [t.strip() for t in tables.split(",") if t.strip()]
+    return open_book(url, tables=parse_table_options(items), progress=progress,
+                     on_connect=on_connect)
+
+
+class ConnectDialog(QDialog):
+    """Connect to a database and hand the book to the main window (``accept_dataset``)."""
+
+    def __init__(self, window: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent or window)
+        self.setWindowTitle(self.tr("Connect to database"))
+        self.window_ = window
+        self.dataset: Any = None
+        self._conn: Any = None
+        self.url = QComboBox()
+        self.url.setEditable(True)
+        self.url.setMinimumWidth(420)
+        self._recent = recent_connections()
+        self.url.addItems([r["url"] for r in self._recent])
+        self.url.setCurrentText(self._recent[0]["url"] if self._recent else "duckdb://")
+        self.url.currentIndexChanged.connect(self._recent_chosen)
+        self.tables = QLineEdit(self._recent[0].get("tables", "") if self._recent else "")
+        self.tables.setPlaceholderText(self.tr("optional: policies=SCHEMA.TABLE, members=SCHEMA.TABLE"))
+        self.status = QLabel(self.tr("Passwords come from PGPASSWORD or ~/.pgpass, never from the URL."))
+        self.status.setWordWrap(True)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 100)
+        self.bar.hide()
+        form = QFormLayout()
+        form.addRow(self.tr("Database URL"), self.url)
+        form.addRow(self.tr("Tables"), self.tables)
+        self.connect_button = QPushButton(self.tr("Connect"))
+        self.cancel_button = QPushButton(self.tr("Cancel query"))
+        self.cancel_button.setEnabled(False)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.addButton(self.connect_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+        self.connect_button.clicked.connect(self.start)
+        self.cancel_button.clicked.connect(self.cancel)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.status)
+        layout.addWidget(self.bar)
+        layout.addWidget(buttons)
+        self.runner = TaskRunner(self, context=self.tr("Connecting"))
+        self.runner.progress.connect(lambda x: self.bar.setValue(int(100 * x)))
+        self.runner.status.connect(self.status.setText)
+
+    @property
+    def is_busy(self) -> bool:
+        return self.runner.is_busy
+
+    def _recent_chosen(self, index: int) -> None:
+        if 0 <= index < len(self._recent):
+            self.tables.setText(self._recent[index].get("tables", ""))
+
+    def start(self) -> None:
+        """Connect in a worker; the result goes to the main window."""
+        url, tables = self.url.currentText().strip(), self.tables.text().strip()
+        self._conn = None
+        self.connect_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.bar.show()
+        self.status.setText(self.tr("Connecting to {0}…").format(url))
+
+        def keep(conn: Any) -> None:  # called on the worker thread, before the first query
+            self._conn = conn
+
+        self.runner.run(open_engine_book, url, tables, on_connect=keep,
+                        on_result=lambda ds: self._connected(ds, url, tables),
+                        on_error=self._failed, on_finished=self._idle)
+
+    def cancel(self) -> None:
+        """Stop the engine's running query, then the worker."""
+        conn = self._conn
+        if conn is not None:
+            conn.cancel()
+        self.runner.cancel()
+        self._idle()
+        self.status.setText(self.tr("Cancelled."))
+
+    def _idle(self) -> None:
+        self.connect_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        self.bar.hide()
+
+    def _connected(self, ds: Any, url: str, tables: str) -> None:
+        self.dataset = ds
+        remember_connection(url, tables)
+        self.status.setText(ds.summary())
+        if self.window_ is not None and hasattr(self.window_, "accept_dataset"):
+            self.window_.accept_dataset(ds, [], [])
+        self.accept()
+
+    def _failed(self, exc: BaseException, tb: str) -> None:
+        self.status.setText(self.tr("Could not connect: {0}").format(exc))

@@ -1,0 +1,65 @@
+"""File ▸ Connect to database…: a DuckDB book opened in a worker, handed to the window, the
+status bar showing the engine and row counts, the connection remembered without password."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from memberdesk.ui.connect_dialog import ConnectDialog, recent_connections, remember_connection
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _book(tmp_path: Path) -> str:
+    path = tmp_path / "book.duckdb"
+    con = duckdb.connect(str(path))
+    for name in ("policies", "members"):
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_csv('{ROOT / 'sample_data' / (name + '.csv')}')")
+    con.close()
+    return f"duckdb://{path}"
+
+
+def test_connect_dialog_opens_a_duckdb_book(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from memberdesk.ui.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    dialog = ConnectDialog(window)
+    url = _book(tmp_path)
+    dialog.url.setCurrentText(url)
+    dialog.start()
+    qtbot.waitUntil(lambda: not dialog.is_busy, timeout=60_000)
+    assert dialog.dataset is not None and dialog.dataset.book.engine == "duckdb"
+    qtbot.waitUntil(lambda: window.base is dialog.dataset, timeout=60_000)
+    text = window.summary_label.text()
+    # engine and the counted rows of the sample (6,824 policies, 5,000 members)
+    digits = text.replace(",", "").replace("\u202f", "").replace("\xa0", "")
+    assert text.startswith("duckdb") and "6824" in digits and "5000" in digits
+    assert recent_connections()[0]["url"] == url
+    window.dirty = False  # no "save your workspace?" question when the test closes it
+    dialog.dataset.book.close()
+
+
+def test_recent_connections_never_keep_a_password() -> None:
+    remember_connection("postgresql://alice:s3cret@db:5432/book", "policies=life.policies")
+    saved = recent_connections()[0]
+    assert saved == {"url": "postgresql://alice:***@db:5432/book", "tables": "policies=life.policies"}
+
+
+def test_bad_url_reports_and_keeps_the_dialog_usable(qtbot) -> None:  # type: ignore[no-untyped-def]
+    dialog = ConnectDialog(None)
+    qtbot.addWidget(dialog)
+    dialog.url.setCurrentText("mysql://x@y/z")
+    dialog.start()
+    qtbot.waitUntil(lambda: not dialog.is_busy, timeout=30_000)
+    assert "Could not connect" in dialog.status.text() and dialog.connect_button.isEnabled()
+
+
+@pytest.fixture(autouse=True)
+def _close_pool():  # type: ignore[no-untyped-def]
+    yield
+    from memberdesk.ui.worker import wait_for_pool
+
+    wait_for_pool()
