@@ -155,7 +155,9 @@ def format_result(result: KMResult) -> str:
         lines += ["", f"Retention at {', '.join(f'{t:g}' for t in table['time'].unique())} {result.unit} "
                       "(survival [95% CI], at risk):"]
         for name, part in table.groupby("group", sort=False):
-            cells = [f"{r.survival:.1%} [{r.ci_lower:.1%}, {r.ci_upper:.1%}] n={r.at_risk:,.0f}"
+            cells = [f"beyond follow-up (last time observed {r.last_time:g})"
+                     if getattr(r, "beyond_follow_up", False) else
+                     f"{r.survival:.1%} [{r.ci_lower:.1%}, {r.ci_upper:.1%}] n={r.at_risk:,.0f}"
                      for r in part.itertuples()]
             lines.append(f"  {name:<{width}}" + "; ".join(cells))
     if result.logrank is not None:

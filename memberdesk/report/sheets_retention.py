@@ -21,6 +21,9 @@ from memberdesk.report.layout import SheetWriter
 AT_RISK_TIMES: tuple[float, ...] = (0.0, 12.0, 24.0, 36.0, 48.0, 60.0)
 GRID_MAX_MONTHS = 120
 NOT_REACHED = {"en": "not reached", "zh_CN": "未达到"}
+NOTE_LABEL = {"en": "Note", "zh_CN": "说明"}
+BEYOND = {"en": "beyond follow-up (last time observed: {t:.1f} months)",
+          "zh_CN": "超出随访期（最后观察时间：第{t:.1f}个月）"}
 LIFE_TABLE_MONTHS: tuple[float, ...] = (0.0, 12.0, 24.0, 36.0, 48.0, 60.0)
 # strings of the life-table section (kept here beside their one use)
 LIFE_TABLE_TEXT = {
@@ -53,8 +56,16 @@ def build_retention(ctx: ReportContext, w: SheetWriter) -> None:
     ctx.cache["km"] = result
     w.section(ctx.t("sec_survival_at"))
     at = result.survival_at_times.rename(columns={"time": "time_months"})
-    w.table(at, main=True, formats={"time_months": "int", "ci_lower": "pct", "ci_upper": "pct",
-                                    "at_risk": "int", "events": "int"})
+    if "beyond_follow_up" in at.columns:  # blank, with the note in its own column (17 C.11)
+        word = BEYOND[ctx.lang if ctx.lang in BEYOND else "en"]
+        at["note"] = [word.format(t=last) if beyond else None
+                      for beyond, last in zip(at["beyond_follow_up"], at["last_time"])]
+        at = at.drop(columns=["beyond_follow_up", "last_time"])
+        at = at.astype({c: object for c in ("survival", "ci_lower", "ci_upper")})
+        at[at.isna()] = None
+    w.table(at, main=True, labels={"note": NOTE_LABEL.get(ctx.lang, NOTE_LABEL["en"])},
+            formats={"time_months": "int", "ci_lower": "pct", "ci_upper": "pct",
+                     "at_risk": "int", "events": "int", "note": "text"})
     w.section(ctx.t("sec_medians"))
     w.table(_median_frame(result.summary_frame(), ctx.lang),
             formats={"median": "dec1", "median_ci_lower": "dec1", "median_ci_upper": "dec1",

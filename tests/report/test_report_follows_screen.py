@@ -215,3 +215,17 @@ def test_failed_section_is_a_box_and_exit_3_unless_allowed(tmp_path: Path, monke
     assert "could not be computed: the model did not converge" in str(box.value)
     assert box.border.left.style == "medium" and any("A5" in str(r) for r in ws.merged_cells.ranges)
     assert main(["report", str(SAMPLE), "-o", str(out), "--allow-partial"]) == 0
+
+
+def test_as_of_after_the_data_is_capped_with_a_warning(tmp_path: Path, capsys: Any) -> None:
+    """The sample's last date is 2026-06-30 (its README); --as-of 2027-03-31 is capped there."""
+    from openpyxl import load_workbook
+
+    from memberdesk.cli import main
+
+    out = tmp_path / "r.xlsx"
+    assert main(["report", str(SAMPLE / "policies.csv"), "-o", str(out),
+                 "--as-of", "2027-03-31"]) == 0
+    err = capsys.readouterr().err
+    assert "after the last date in the data (2026-06-30)" in err
+    assert "2026-06-30" in str(load_workbook(out).worksheets[0]["A3"].value)

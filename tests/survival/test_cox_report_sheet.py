@@ -42,10 +42,11 @@ def test_drivers_sheet_with_strata_and_cluster():
     p = make_policies(n=600, seed=5)
     p["member_id"] = [f"M{i // 3:05d}" for i in range(len(p))]
     ds = Dataset(validated={"policies": p}, as_of=pd.Timestamp("2024-12-31"))
+    from memberdesk.report.report_options import ReportOptions
+
     ctx = ReportContext(ds=ds, lang="en", segment="channel", include_personal=False,
-                        generated_at=dt.datetime(2025, 1, 1))
-    ctx.strata = ("product",)  # type: ignore[attr-defined]  # report --strata (when wired)
-    ctx.cluster = "member_id"  # type: ignore[attr-defined]
+                        generated_at=dt.datetime(2025, 1, 1),  # report --strata --cluster
+                        options=ReportOptions(strata="product", cluster="member_id"))
     covariates = [c for c in driver_covariates(ctx) if c != "product"]
     res = fit_cox(ds, covariates, strata=["product"], cluster="member_id")
     cells = _sheet(ctx)
