@@ -240,3 +240,19 @@ def test_cli_assumptions_file_reaches_the_analysis(tmp_path: Path, capsys) -> No
     assert main(["km", str(book), "--assumptions", str(bad)]) == 3
     assert "ci_level" in capsys.readouterr().err
     assert main(["km", str(book), "--assumptions", str(tmp_path / "missing.toml")]) == 3
+
+
+# ---- lineage settings nodes ------------------------------------------------------------------
+
+def test_lineage_settings_nodes_carry_the_assumptions() -> None:
+    from memberdesk.analysis import lineage
+
+    a = Assumptions(grace_days=45, credibility_p=0.9, reference_levels=(("channel", "bank"),))
+    pers = lineage.with_settings(lineage.forward("persistency_13"), a).nodes.set_index("id")
+    assert pers.loc["param:grace_days", "value"] == "45"
+    assert pers.loc["param:free_look_days", "value"] == "15"
+    cred = lineage.with_settings(lineage.forward("credibility"), a).nodes.set_index("id")
+    assert cred.loc["param:credibility_standard", "value"] == "p = 0.9, r = 0.05"
+    hr = lineage.reverse("param:reference_levels")
+    assert "hazard_ratio" in hr.metrics and "sheet:drivers" in hr.consumers
+    assert lineage.label_of("param:ci_level", "zh_CN") == "置信水平"

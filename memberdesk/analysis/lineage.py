@@ -83,6 +83,16 @@ CONSUMER_LABELS: dict[str, tuple[str, str]] = {
     "chart:cohort_heatmap": ("Cohort heat map", "队列热力图"),
     "chart:funnel": ("Funnel plot", "漏斗图"), "chart:cusum": ("CUSUM chart", "CUSUM控制图"),
 }
+# Analysis assumptions (core.assumptions) -> the metrics they change: settings nodes of the graph.
+# free_look_days is already an input of the persistency/alerts lineages (metric_definitions).
+ASSUMPTION_SETTINGS: dict[str, tuple[str, ...]] = {
+    "param:free_look_days": (),
+    "param:grace_days": ("persistency_13", "persistency_25"),
+    "param:credibility_standard": ("credibility",),
+    "param:ci_level": ("km_survival", "hazard_ratio", "termination_rate", "actual_to_expected"),
+    "param:band_cut_offs": ("hazard_ratio",),
+    "param:reference_levels": ("hazard_ratio",),
+}
 # Columns the alerts monitor as segments by default (the rules file may name others).
 SEGMENT_COLUMNS = ("policies.channel", "policies.product", "members.region", "members.tier")
 
@@ -120,7 +130,37 @@ def _edges() -> tuple[tuple[str, str], ...]:
     for consumer, metrics in CONSUMERS.items():
         for mid in metrics:
             out[(f"metric:{mid}", consumer)] = None
+    for setting, metrics in ASSUMPTION_SETTINGS.items():
+        for mid in metrics:
+            if mid in REGISTRY:
+                out[(setting, f"metric:{mid}")] = None
     return tuple(out)
+
+
+def settings_values(assumptions: Any) -> dict[str, str]:
+    """The value of each settings node under ``assumptions`` (a
+    :class:`memberdesk.core.assumptions.Assumptions`), e.g. ``{"param:grace_days": "60"}``:
+    what the lineage views show beside the node (``value`` column)."""
+    a = assumptions
+    refs = ", ".join(f"{c} = {lv}" for c, lv in a.reference_levels) or "most frequent level"
+    return {
+        "param:free_look_days": str(a.free_look_days),
+        "param:grace_days": str(a.grace_days),
+        "param:credibility_standard": f"p = {a.credibility_p:g}, r = {a.credibility_r:g}",
+        "param:ci_level": f"{a.ci_level:g}",
+        "param:band_cut_offs": "; ".join(
+            f"{kind} {', '.join(f'{c:g}' for c in cuts)}" for kind, cuts in (
+                ("age", a.age_cuts), ("premium", a.premium_cuts), ("duration", a.duration_cuts))),
+        "param:reference_levels": refs,
+    }
+
+
+def with_settings(view: LineageView, assumptions: Any) -> LineageView:
+    """``view`` with a ``value`` column: the assumptions' value on settings nodes, else empty."""
+    values = settings_values(assumptions)
+    nodes = view.nodes.assign(value=[values.get(n, "") for n in view.nodes["id"]])
+    return LineageView(view.name, view.direction, nodes, view.edges, view.metrics,
+                       view.consumers, view.segment_of)
 
 
 def _adjacent(reverse: bool) -> dict[str, list[str]]:

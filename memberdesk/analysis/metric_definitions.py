@@ -47,6 +47,12 @@ PARAMETERS: dict[str, tuple[str, str]] = {
     "landmark_months": ("Landmark (months after issue)", "界标时点（生效后月数）"),
     "lookback_days": ("Look-back window (days)", "回看窗口（天）"),
     "segment": ("Segment column", "分组字段"),
+    # analysis assumptions (core.assumptions; Analysis > Assumptions..., --assumptions)
+    "grace_days": ("Grace period (days)", "宽限期天数"),
+    "credibility_standard": ("Credibility standard (p, r)", "可信度标准（p, r）"),
+    "ci_level": ("Confidence level", "置信水平"),
+    "band_cut_offs": ("Band cut-offs (age, premium, duration)", "分段界限（年龄、保费、保单年度）"),
+    "reference_levels": ("Cox reference levels", "Cox模型参照水平"),
 }
 
 # Derived column -> (inputs, how it is derived en, zh). Names a lineage may use besides schema's.
