@@ -64,8 +64,8 @@ def build_retention(ctx: ReportContext, w: SheetWriter) -> None:
         at = at.astype({c: object for c in ("survival", "ci_lower", "ci_upper")})
         at[at.isna()] = None
     w.table(at, main=True, labels={"note": NOTE_LABEL.get(ctx.lang, NOTE_LABEL["en"])},
-            formats={"time_months": "int", "ci_lower": "pct", "ci_upper": "pct",
-                     "at_risk": "int", "events": "int", "note": "text"})
+            formats={"time_months": "int", "survival": "pct", "ci_lower": "pct",
+                     "ci_upper": "pct", "at_risk": "int", "events": "int", "note": "text"})
     w.section(ctx.t("sec_medians"))
     w.table(_median_frame(result.summary_frame(), ctx.lang),
             formats={"median": "dec1", "median_ci_lower": "dec1", "median_ci_upper": "dec1",
