@@ -350,6 +350,18 @@ class SheetWriter:
             self.ws.print_title_rows = f"{main.header_row}:{main.header_row}"
         if self.print_last_row is not None:
             self.ws.print_area = f"A1:{get_column_letter(self._print_columns())}{self.print_last_row}"
+        self._widen_charts()
+
+    def _widen_charts(self) -> None:
+        """Charts at the printable width (issue 17 B.5): a sheet wider than the chart is
+        shrunk to the page, so a 20 cm chart on a 45 cm sheet printed at 12 cm; widen it to
+        the sheet's width (at most 2.4 times its height, so it stays readable)."""
+        last = max(self.ws.max_column, 1)
+        sheet_cm = sum(styles.column_width(self.widths.get(c, 0.0)) if c not in self.fixed_widths
+                       else self.fixed_widths[c] for c in range(1, last + 1)) * CM_PER_CHAR
+        for chart in self.ws._charts:
+            if chart.width >= 15:  # not the dashboard's sparklines
+                chart.width = max(chart.width, min(sheet_cm * 0.95, chart.height * 2.4))
 
     def _print_columns(self) -> int:
         """Columns the print area needs: every written column, and enough for the charts."""
