@@ -112,11 +112,12 @@ class RetentionPage(AnalysisPage):
         at = km.survival_at_times.copy()
         per_year = 12.0 if km.unit == "months" else DAYS_PER_YEAR
         at.insert(1, "years", at["time"] / per_year)
-        if "beyond_follow_up" in at.columns:  # blank beyond follow-up, with the last time seen
+        if "beyond_follow_up" in at.columns and at["beyond_follow_up"].any():
+            # blank beyond follow-up, with the last time seen
             at["note"] = [self.tr("beyond follow-up (last time observed: {t:.1f})").format(t=last)
                           if beyond else "" for beyond, last in zip(at["beyond_follow_up"],
                                                                    at["last_time"])]
-            at = at.drop(columns=["beyond_follow_up", "last_time"])
+        at = at.drop(columns=["beyond_follow_up", "last_time"], errors="ignore")
         fill_table(self.at_view, self.at_model, at,
                    formats={c: percent_format for c in ("survival", "ci_lower", "ci_upper")})
         fill_table(self.median_view, self.median_model, km.summary_frame())
