@@ -130,11 +130,11 @@ def retention_values(ds: Dataset, by: str | None = None,
 
 
 def persistency_values(ds: Dataset, *, month: int = 13, period: str = "rolling12",
-                       by: str | None = None) -> pd.DataFrame:
+                       by: str | None = None, basis: str = "status") -> pd.DataFrame:
     """``segment, measure, value, period``: each segment's latest reported period."""
     from memberdesk.analysis.persistency import persistency
 
-    frame = persistency(ds, month=month, period=period, by=by).frame
+    frame = persistency(ds, month=month, period=period, by=by, basis=basis).frame
     rows: list[tuple[str, str, float, str]] = []
     for segment, part in frame.groupby("segment", sort=False):
         last = part.iloc[-1]
@@ -164,7 +164,7 @@ def _side_by_side(cur: pd.DataFrame, ref: pd.DataFrame, keys: Sequence[str],
 
 
 def compare_datasets(current: Dataset, reference: Dataset, *, by: str | None = None,
-                     month: int = 13, period: str = "rolling12",
+                     month: int = 13, period: str = "rolling12", basis: str = "status",
                      sections: Sequence[str] = SECTIONS, labels: tuple[str, str] | None = None,
                      progress: Progress | None = None) -> Comparison:
     """Compare two datasets section by section (change = current − reference).
@@ -178,6 +178,8 @@ def compare_datasets(current: Dataset, reference: Dataset, *, by: str | None = N
     month, period
         Persistency month (13, 25) and period kind (``rolling12``, ``month``, ``quarter``,
         ``year``).
+    basis
+        Persistency basis: ``status`` (in force) or ``collected`` (premium_payments).
     sections
         Any of :data:`SECTIONS`.
     labels
@@ -204,7 +206,8 @@ def compare_datasets(current: Dataset, reference: Dataset, *, by: str | None = N
             elif name == "retention":
                 parts.append(retention_values(ds, by))
             else:
-                parts.append(persistency_values(ds, month=month, period=period, by=by))
+                parts.append(persistency_values(ds, month=month, period=period, by=by,
+                                                basis=basis))
             done += 1
             prog.fraction(done / steps)
         if name == "kpis":

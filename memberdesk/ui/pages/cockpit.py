@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QWidget
 
 from memberdesk.ui.analysis_text import kpi_reason
 from memberdesk.ui.charts.kpi_tile import KpiTile
+from memberdesk.ui.compare_panel import ComparePanel
 from memberdesk.ui.pages.base import AnalysisPage, Task, split_content
 from memberdesk.ui.pages.metric_details import MetricDetails, current_lang
 
@@ -73,11 +74,13 @@ class CockpitPage(AnalysisPage):
         self.details = MetricDetails()
         split_content(content, Qt.Orientation.Horizontal, scroll, self.details,
                       sizes=(1000, 360), stretch=(3, 1))
+        self.compare = ComparePanel(self, "kpis")  # Compare with… (issue 17 C.18)
 
     def task(self, ds: Any) -> Task:
         return compute_cockpit, (ds,), {}
 
     def show_result(self, result: Any) -> None:
+        self.compare.page_updated()
         try:
             from memberdesk.analysis.metrics import get_metric
         except ImportError:  # pragma: no cover - registry ships with kpis

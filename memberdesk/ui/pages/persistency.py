@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 from memberdesk.ui.charts.base import ChartPanel
 from memberdesk.ui.charts.heatmap import HeatmapChart
 from memberdesk.ui.charts.lines import TrendChart
+from memberdesk.ui.compare_panel import ComparePanel
 from memberdesk.ui.i18n import column_label
 from memberdesk.ui.pages.base import (
     AnalysisPage,
@@ -115,6 +116,9 @@ class PersistencyPage(AnalysisPage):
         rl.addWidget(self.waterfall_table, 1)
         tabs.addTab(rec_host, self.tr("Reconciliation"))
         split_content(content, Qt.Orientation.Horizontal, self.trend_panel, tabs, sizes=(700, 700))
+        self.compare = ComparePanel(self, "persistency", lambda: {  # Compare with… (#17 C.18)
+            "by": self.segment.currentData(), "month": self.month.currentData(),
+            "period": self.period.currentData(), "basis": self.basis.currentData()})
 
     def on_dataset(self, ds: Any) -> None:
         reset_combo(self.segment, segment_items(ds, none_label=self.tr("Whole book"),
@@ -141,6 +145,7 @@ class PersistencyPage(AnalysisPage):
             self.show_result(self.result)
 
     def show_result(self, view: PersistencyView) -> None:
+        self.compare.page_updated()
         res = view.persistency
         measure = self.measure.currentData()
         frame = res.frame

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QSpinBox, QTabWidget, QWidget
 from memberdesk.core.schema import DAYS_PER_YEAR
 from memberdesk.ui.charts.base import ChartPanel
 from memberdesk.ui.charts.km import KMChart
+from memberdesk.ui.compare_panel import ComparePanel
 from memberdesk.ui.i18n import column_label
 from memberdesk.ui.pages.base import (
     AnalysisPage,
@@ -77,6 +78,8 @@ class RetentionPage(AnalysisPage):
         self.tabs.addTab(self.rmst_view, self.tr("RMST"))
         split_content(content, Qt.Orientation.Vertical, self.panel, self.tabs,
                       sizes=(600, 220), stretch=(3, 1))
+        self.compare = ComparePanel(self, "retention",  # Compare with… (issue 17 C.18)
+                                    lambda: {"by": self.segment.currentData()})
 
     def on_dataset(self, ds: Any) -> None:
         reset_combo(self.segment, segment_items(ds, none_label=self.tr("All policies"),
@@ -101,6 +104,7 @@ class RetentionPage(AnalysisPage):
         return self.test.itemText(idx) if idx >= 0 else test
 
     def show_result(self, view: Any) -> None:
+        self.compare.page_updated()
         km = view.km
         lr = km.logrank
         self.chart.set_curves(km.curves, unit=km.unit, p_value=None if lr is None else lr.p_value,

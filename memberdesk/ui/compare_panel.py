@@ -1,0 +1,251 @@
+"""Compare with… (issue 17 C.18): a side-by-side "what changed" table on a page.
+
+A page adds the panel with one line in ``build_content`` (``ComparePanel(self, "kpis")``) and
+tells it when its own result is shown (``self.compare.page_updated()``). The panel puts its
+controls in the page's control row — a "Compare with…" toggle, the kind of comparison (another
+as-of date, or a pinned filter set) with its date and a "Pin current filters" button — and its
+table under the page's content. The comparison runs in the background
+(:func:`memberdesk.analysis.compare.compare_datasets`) on the page's dataset (current) and the
+reference view; the table lists each figure on both sides and the change (current − reference;
+percentage points for rates).
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+from PySide6.QtCore import QCoreApplication, QDate
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from memberdesk.ui.pages.base import fill_table, make_table
+
+AS_OF = "as_of"
+FILTERS = "filters"
+RATE_UNITS = ("ratio",)
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("ComparePanel", text)
+
+
+def _measure_labels() -> dict[str, str]:
+    return {
+        "n": _tr("Policies"), "events": _tr("Lapses and surrenders"),
+        "median": _tr("Median lifetime (months)"),
+        "survival_12": _tr("Retention at 1 year"), "survival_24": _tr("Retention at 2 years"),
+        "survival_36": _tr("Retention at 3 years"), "survival_60": _tr("Retention at 5 years"),
+        "ratio_premium": _tr("Persistency (premium)"), "ratio_count": _tr("Persistency (count)"),
+        "cohort_count": _tr("Cohort (policies)"),
+    }
+
+
+def _is_rate(measure: str, unit: str | None = None) -> bool:
+    return unit in RATE_UNITS or measure.startswith(("survival_", "ratio_"))
+
+
+def format_value(value: Any, rate: bool) -> str:
+    """A side's value: rates as %, other figures with thousands separators; '—' when none,
+    'not reached' for an infinite median."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if isinstance(value, float) and math.isinf(value):
+        return _tr("not reached")
+    v = float(value)
+    if rate:
+        return f"{v * 100:.1f}%"
+    return f"{v:,.0f}" if abs(v) >= 100 or v.is_integer() else f"{v:,.2f}"
+
+
+def format_change(value: Any, rate: bool) -> str:
+    """current − reference: signed, rates in percentage points (pp)."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "—"
+    v = float(value)
+    if rate:
+        return f"{v * 100:+.1f} pp"
+    return f"{v:+,.0f}" if abs(v) >= 100 or v.is_integer() else f"{v:+,.2f}"
+
+
+def display_frame(comparison: Any, section: str, lang: str = "en") -> pd.DataFrame:
+    """The section of ``comparison`` as text columns for the table (figure, current,
+    reference, change)."""
+    frame = comparison.section(section)
+    cur_head = _tr("Current ({0})").format(comparison.current.label)
+    ref_head = _tr("Reference ({0})").format(comparison.reference.label)
+    change_head = _tr("Change")
+    rows: list[dict[str, str]] = []
+    if frame is None:
+        return pd.DataFrame(columns=[_tr("Figure"), cur_head, ref_head, change_head])
+    labels = _measure_labels()
+    from memberdesk.ui.i18n import value_label
+
+    for r in frame.to_dict("records"):
+        if section == "kpis":
+            from memberdesk.analysis.metrics import get_metric
+
+            try:
+                name = get_metric(str(r["id"])).name(lang)
+            except KeyError:
+                name = str(r["name"])
+            rate = _is_rate("", str(r["unit"]))
+            figure = name
+        else:
+            key = "group" if section == "retention" else "segment"
+            measure = str(r["measure"])
+            rate = _is_rate(measure)
+            group = str(r[key])
+            group_text = _tr("All") if group in ("all", "All") else value_label(group)
+            figure = f"{group_text} · {labels.get(measure, measure)}"
+        rows.append({_tr("Figure"): figure, cur_head: format_value(r["current"], rate),
+                     ref_head: format_value(r["reference"], rate),
+                     change_head: format_change(r["change"], rate)})
+    return pd.DataFrame(rows, columns=[_tr("Figure"), cur_head, ref_head, change_head])
+
+
+class ComparePanel(QWidget):
+    """The Compare with… controls and table of one page (see the module docstring)."""
+
+    def __init__(self, page: Any, section: str,
+                 options: Callable[[], dict[str, Any]] | None = None) -> None:
+        super().__init__(page)
+        from memberdesk.ui.worker import TaskRunner
+
+        self.page = page
+        self.section = section
+        self.options = options or (lambda: {})
+        self.comparison: Any = None
+        self.pinned: Any = None  # the filter set pinned as the reference
+        self.runner = TaskRunner(self, context=_tr("Comparing"))
+        self.setObjectName(f"compare_{section}")
+
+        self.toggle = QCheckBox(_tr("Compare &with…"))
+        self.toggle.setObjectName("compareToggle")
+        self.mode = QComboBox()
+        self.mode.addItem(_tr("another as-of date"), AS_OF)
+        self.mode.addItem(_tr("pinned filters"), FILTERS)
+        self.date = QDateEdit()
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("yyyy-MM-dd")
+        self.pin = QPushButton(_tr("&Pin current filters"))
+        self.pin.setToolTip(_tr("Keep the filters now in force as the reference; then change "
+                                "the filters to compare"))
+        for w in (self.toggle, self.mode, self.date, self.pin):
+            page.controls.addWidget(w)
+
+        self.heading = QLabel()
+        self.heading.setWordWrap(True)
+        self.table, self.model = make_table(self)
+        self.table.setMinimumHeight(140)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.heading)
+        box.addWidget(self.table)
+        page.layout().addWidget(self)
+
+        self.toggle.toggled.connect(self._toggled)
+        self.mode.currentIndexChanged.connect(lambda _i: self._controls_changed())
+        self.date.dateChanged.connect(lambda _d: self._controls_changed())
+        self.pin.clicked.connect(self.pin_filters)
+        self._sync_visibility()
+
+    # ---- state -----------------------------------------------------------------------------
+
+    @property
+    def enabled(self) -> bool:
+        return self.toggle.isChecked()
+
+    def reference_as_of(self) -> pd.Timestamp:
+        d = self.date.date()
+        return pd.Timestamp(d.year(), d.month(), d.day())
+
+    def set_reference_as_of(self, as_of: Any) -> None:
+        ts = pd.Timestamp(as_of)
+        self.date.setDate(QDate(ts.year, ts.month, ts.day))
+
+    def pin_filters(self) -> None:
+        ds = self.page.dataset
+        if ds is None:
+            return
+        self.pinned = ds.filters
+        self.mode.setCurrentIndex(self.mode.findData(FILTERS))
+        self._controls_changed()
+
+    def _toggled(self, on: bool) -> None:
+        ds = self.page.dataset
+        if on and ds is not None and self.date.date() == QDate(2000, 1, 1):
+            self.set_reference_as_of(ds.as_of - pd.DateOffset(years=1))
+        self._sync_visibility()
+        self._controls_changed()
+
+    def _sync_visibility(self) -> None:
+        on = self.enabled
+        self.mode.setVisible(on)
+        as_of_mode = self.mode.currentData() == AS_OF
+        self.date.setVisible(on and as_of_mode)
+        self.pin.setVisible(on)
+        self.setVisible(on)
+
+    def _controls_changed(self) -> None:
+        self._sync_visibility()
+        self.page_updated()
+
+    # ---- computing -------------------------------------------------------------------------
+
+    def reference_dataset(self, ds: Any) -> Any:
+        if self.mode.currentData() == FILTERS:
+            return None if self.pinned is None else ds.with_filters(self.pinned)
+        return ds.with_as_of(self.reference_as_of())
+
+    def page_updated(self) -> None:
+        """The page shows a new result (or the controls changed): recompute when enabled."""
+        ds = self.page.dataset
+        if not self.enabled or ds is None:
+            return
+        reference = self.reference_dataset(ds)
+        if reference is None:
+            self.heading.setText(_tr("Choose the reference: set the filters, press “Pin current "
+                                     "filters”, then change the filters."))
+            fill_table(self.table, self.model, None)
+            return
+        from memberdesk.analysis.compare import compare_datasets
+
+        options = dict(self.options())
+        labels = None
+        if self.mode.currentData() == FILTERS:
+            labels = (_tr("current filters"), _tr("pinned filters"))
+        self.heading.setText(_tr("Computing the comparison…"))
+        self.runner.run(compare_datasets, ds, reference, sections=(self.section,), labels=labels,
+                        on_result=self.show_comparison, on_error=self._failed, **options)
+
+    def _failed(self, exc: BaseException, _tb: str) -> None:
+        self.heading.setText(_tr("The comparison could not be computed: {0}").format(exc))
+        fill_table(self.table, self.model, None)
+
+    def show_comparison(self, comparison: Any) -> None:
+        from memberdesk.ui.pages.metric_details import current_lang
+
+        self.comparison = comparison
+        cur, ref = comparison.current, comparison.reference
+        text = _tr("What changed: current view (as of {0}) against the reference (as of {1}); "
+                   "change = current − reference.").format(cur.as_of.date().isoformat(),
+                                                           ref.as_of.date().isoformat())
+        if self.mode.currentData() == FILTERS and self.pinned is not None:
+            pinned = "; ".join(f"{k}: {v}" for k, v in self.pinned.describe_items()) or _tr("none")
+            text += " " + _tr("Pinned filters: {0}.").format(pinned)
+        self.heading.setText(text)
+        fill_table(self.table, self.model, display_frame(comparison, self.section,
+                                                         current_lang(self)))
+
+    @property
+    def is_busy(self) -> bool:
+        return bool(self.runner.is_busy)
