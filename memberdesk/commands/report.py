@@ -87,6 +87,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                    help="CSV of metric targets (metric, target, amber, red) for the Dashboard")
     p.add_argument("--allow-partial", dest="allow_partial", action="store_true",
                    help="exit 0 even when a section could not be computed (it reads as a box)")
+    p.add_argument("--compare-as-of", dest="compare_as_of", metavar="YYYY-MM-DD",
+                   help="add a comparison column to the Summary: each KPI at that date and the "
+                        "change since (issue 17 C.18)")
     p.set_defaults(run=run)
 
 
@@ -118,6 +121,11 @@ def run(args: argparse.Namespace) -> int:
             args.data = list(workspace.sources)
     if not args.data:
         return _error("give the DATA files (or a --workspace that names them)")
+    if getattr(args, "compare_as_of", None) is not None:  # exit 2 when not a date
+        from memberdesk.commands.common import parse_date_option
+
+        compare = parse_date_option("--compare-as-of", args.compare_as_of)
+        args.compare_as_of = None if compare is None else compare.date().isoformat()
     options = options.with_args(args)
     inputs = [*args.data, *filter(None, [options.expected, options.targets, args.workspace])]
     clash = refuse_overwriting_inputs(output, inputs, "-o")
@@ -128,6 +136,8 @@ def run(args: argparse.Namespace) -> int:
     ds = cap_as_of(load_from_args(args), args.as_of)
     if workspace is not None:
         ds = ds.with_filters(workspace.filters)
+        if getattr(args, "assumptions", None) is None:  # the workspace's (issue 17 C.17)
+            ds = ds.with_assumptions(workspace.assumptions)
     problems = options.problems(ds)
     if problems:
         for problem in problems:

@@ -81,6 +81,9 @@ class ReportOptions:
         Path of a targets CSV (metric id, target, amber, red) for the Dashboard, or None.
     allow_partial
         Write the workbook and exit 0 even when a section could not be computed.
+    compare_as_of
+        ``--compare-as-of DATE`` (ISO): the Summary's KPIs also at DATE with the change
+        (analysis.compare, issue 17 C.18); None = no comparison column.
     """
 
     segment: str | None = DEFAULT_SEGMENT
@@ -103,6 +106,7 @@ class ReportOptions:
     persistency_segment: str | None = DEFAULT_SEGMENT
     targets: str | None = None
     allow_partial: bool = False
+    compare_as_of: str | None = None
     notes: tuple[str, ...] = field(default=(), compare=False)
 
     # ---- derived ------------------------------------------------------------------------
@@ -197,7 +201,7 @@ class ReportOptions:
                            ("persistency_period", "persistency_period"),
                            ("persistency_basis", "persistency_basis"),
                            ("persistency_measure", "persistency_measure"),
-                           ("targets", "targets")):
+                           ("targets", "targets"), ("compare_as_of", "compare_as_of")):
             value = getattr(args, name, None)
             if value is not None:
                 changes[attr] = value or None if attr in _NULLABLE else value

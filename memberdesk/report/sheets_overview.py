@@ -70,26 +70,58 @@ def _kpi_table(ctx: ReportContext, w: SheetWriter) -> None:
     labels = {"previous": PREVIOUS_AS_OF[ctx.lang if ctx.lang in PREVIOUS_AS_OF else "en"]
               .format(date=previous_as_of),
               "change_pct": CHANGE_PCT[ctx.lang if ctx.lang in CHANGE_PCT else "en"]}
+    compared = _comparison_columns(ctx, result, frame, labels)  # report --compare-as-of (C.18)
     ref = w.table(frame, main=True, labels=labels,
                   formats={"value": "num", "previous": "num", "change": "num",
-                           "change_pct": "pct", "reason": "text"})
+                           "change_pct": "pct", "reason": "text",
+                           # 3 decimals: a share's change (0.0026) is not zeroed before
+                           # it is turned into percentage points below
+                           **{c: "dec3" if c == "compare_change" else "num" for c in compared}})
     for i, kind in enumerate(kinds):
         unit = w.ws.cell(ref.first_row + i, ref.col("unit"))
         unit.alignment = styles.INDENT_ALIGN  # not glued to the right-aligned change
-        for col in ("value", "previous", "change"):
+        for col in ("value", "previous", "change", *compared):
             cell = w.ws.cell(ref.first_row + i, ref.col(col))
-            if col == "change" and kind == "pct":
+            if col in ("change", "compare_change") and kind == "pct":
                 # a change of shares reads best in percentage points
                 pp = ctx.t("pp")
                 cell.number_format = f'+0.0"{pp}";-0.0"{pp}";0.0"{pp}"'
                 if isinstance(cell.value, float):
                     pp_value = cell.value * 100.0
                     cell.value = 0.0 if round(pp_value, 1) == 0 else pp_value  # never "-0.0"
-            elif col == "change":
+            elif col in ("change", "compare_change"):
                 cell.number_format = "+" + styles.FORMATS[kind] + ";-" + styles.FORMATS[kind] \
                     + ";" + styles.FORMATS[kind]
             else:
                 cell.number_format = styles.FORMATS[kind]
+
+
+COMPARE_AS_OF = {"en": "Compared: as of {date}", "zh_CN": "对比：截至 {date}"}
+COMPARE_CHANGE = {"en": "Change vs {date}", "zh_CN": "较 {date} 变化"}
+
+
+def _comparison_columns(ctx: ReportContext, result: Any, frame: pd.DataFrame,
+                        labels: dict[str, str]) -> tuple[str, ...]:
+    """With ``report --compare-as-of DATE`` (ReportOptions.compare_as_of): each KPI at DATE and
+    the change (as-of value − value at DATE) beside the change column, from
+    analysis.compare; the columns added (none without the option)."""
+    date = getattr(ctx.options, "compare_as_of", None)
+    if not date:
+        return ()
+    from memberdesk.analysis.compare import compare_as_of
+
+    kpis = compare_as_of(ctx.ds, date, sections=("kpis",)).kpis
+    assert kpis is not None
+    by_id = kpis.set_index("id")
+    ids = [k.id for k in result.kpis]
+    pos = frame.columns.get_loc("change_pct") + 1
+    frame.insert(pos, "compare_value", by_id["reference"].reindex(ids).to_numpy())
+    frame.insert(pos + 1, "compare_change", by_id["change"].reindex(ids).to_numpy())
+    lang = ctx.lang if ctx.lang in COMPARE_AS_OF else "en"
+    text = pd.Timestamp(date).date().isoformat()
+    labels["compare_value"] = COMPARE_AS_OF[lang].format(date=text)
+    labels["compare_change"] = COMPARE_CHANGE[lang].format(date=text)
+    return ("compare_value", "compare_change")
 
 
 def kpi_frame(result: Any, lang: str) -> pd.DataFrame:
@@ -258,6 +290,31 @@ def build_definitions(ctx: ReportContext, w: SheetWriter) -> None:
             w.ws.cell(r, ref.col(col)).alignment = styles.WRAP_ALIGN
             lines = max(lines, wrapped_lines(str(value or ""), DEFINITION_WIDTHS[col]))
         w.ws.row_dimensions[r].height = LINE_HEIGHT_PT * lines + 3
+    _assumptions_block(ctx, w)
+
+
+def _assumptions_block(ctx: ReportContext, w: SheetWriter) -> None:
+    """The analysis assumptions in force (core.assumptions, #17 C.17): setting and value,
+    wrapped in the Name and Definition columns; settings nodes of the lineage above."""
+    from memberdesk.analysis.lineage import settings_values
+    from memberdesk.analysis.metric_definitions import PARAMETERS
+    from memberdesk.report.safety import write_cell
+
+    zh = ctx.lang == "zh_CN"
+    w.section("分析假设" if zh else "Assumptions")
+    for node, value in settings_values(ctx.ds.assumptions).items():
+        label = PARAMETERS[node.removeprefix("param:")][1 if zh else 0]
+        if node == "param:reference_levels" and not ctx.ds.assumptions.reference_levels:
+            value = "最常见水平" if zh else value
+        cells = ((2, label, "name"), (3, value, "definition"))
+        for col, text, _ in cells:
+            cell = write_cell(w.ws, w.row, col, text)
+            cell.font = styles.LABEL_FONT if col == 2 else styles.BODY_FONT
+            cell.alignment = styles.WRAP_ALIGN
+        lines = max(wrapped_lines(t, DEFINITION_WIDTHS[k]) for _, t, k in cells)
+        w.ws.row_dimensions[w.row].height = LINE_HEIGHT_PT * lines + 3
+        w.row += 1
+    w.row += 1
 
 
 def wrapped_lines(text: str, chars: float) -> int:
