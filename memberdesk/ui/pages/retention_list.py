@@ -229,7 +229,7 @@ class RetentionListPage(AnalysisPage):
         left.addWidget(top)
         left.addWidget(self.calibration_panel)
         left.addWidget(self.gain_panel)
-        left.setSizes([220, 300, 300])
+        left.setSizes([240, 290, 290])
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
         split.addWidget(self._build_list())
@@ -302,17 +302,21 @@ class RetentionListPage(AnalysisPage):
                                   y_label=self.tr("Lapse probability"), sort_x=False,
                                   names={"predicted": self.tr("Predicted"),
                                          "observed": self.tr("Observed")})
-        gain = pd.DataFrame({"percent": v.metrics[v.chosen].gain["percent"],
-                             "model": v.metrics[v.chosen].gain["captured"],
-                             "baseline": v.metrics["baseline"].gain["captured"]})
+        every5 = v.metrics[v.chosen].gain["percent"] % 5 == 0   # 20 points read better than 100
+        gain = pd.DataFrame({"percent": v.metrics[v.chosen].gain["percent"][every5],
+                             "model": v.metrics[v.chosen].gain["captured"][every5],
+                             "baseline": v.metrics["baseline"].gain["captured"][every5]})
+        gain = pd.concat([pd.DataFrame({"percent": [0], "model": [0.0], "baseline": [0.0]}), gain],
+                         ignore_index=True)
         gain["random"] = gain["percent"] / 100.0
         self.gain.set_data(gain, x="percent", y=["model", "baseline", "random"], percent=True,
                            x_label=self.tr("Policies called (%)"),
                            y_label=self.tr("Share of lapses found"),
-                           names={"model": self.tr("Model"), "baseline": self.tr("Naive baseline"),
-                                  "random": self.tr("Random order")})
+                           names={"model": self.tr("Model"), "baseline": self.tr("Baseline"),
+                                  "random": self.tr("Random")})
         self._fill_filters(res.scores)
         self.list_model.set_scores(res.scores)
+        self.list_view.resizeColumnsToContents()   # the visible page only: 500 rows
 
     def _validation_text(self, res: Any) -> str:
         v = res.validation

@@ -593,7 +593,8 @@ _RETENTION_LIST: dict[str, str] = {
     "against a naive baseline. Call the highest risk x premium first.":
         "每件有效保单在预测期内失效或退保的概率（身故、满期不计为失效），以上一个预测期的实际失效"
         "相对朴素基准进行验证。优先联系风险×保费最高的保单。",
-    "Random order": "随机顺序",
+    "Random": "随机",
+    "Baseline": "朴素基准",
     "Retention list: who to call": "挽留名单：应联系谁",
     "Risk decile (1 = highest)": "风险十分位（1 = 最高）",
     "Share of lapses found": "找到的失效比例",
