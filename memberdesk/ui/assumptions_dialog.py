@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from memberdesk.core.assumptions import Assumptions, AssumptionsError
 
+translate = QCoreApplication.translate  # lupdate reads translate("Context", "text")
 
 def _cuts_text(cuts: tuple[float, ...]) -> str:
     return ", ".join(f"{c:g}" for c in cuts)
@@ -167,22 +168,19 @@ class AssumptionsDialog(QDialog):
         return self._result
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("AssumptionsDialog", text)
-
 
 def install(window: Any) -> QMenu:
     """Add Analysis ▸ Assumptions… to ``window``'s menu bar (before Help). Choosing it opens the
     dialog on ``window.assumptions`` and, on OK, calls ``window.set_assumptions(new)``."""
     bar: QMenuBar = window.menuBar()
-    menu = QMenu(_tr("&Analysis"), bar)
+    menu = QMenu(translate("AssumptionsDialog", "&Analysis"), bar)
     menu.setObjectName("analysisMenu")
     existing = bar.actions()
     if existing:  # before the last menu (Help)
         bar.insertMenu(existing[-1], menu)
     else:
         bar.addMenu(menu)
-    action = menu.addAction(_tr("A&ssumptions…"))
+    action = menu.addAction(translate("AssumptionsDialog", "A&ssumptions…"))
     action.setObjectName("assumptionsAction")
 
     def ask() -> None:

@@ -29,23 +29,26 @@ from PySide6.QtWidgets import (
 
 from memberdesk.ui.pages.base import fill_table, make_table
 
+translate = QCoreApplication.translate  # lupdate reads translate("Context", "text")
+
 AS_OF = "as_of"
 FILTERS = "filters"
 RATE_UNITS = ("ratio",)
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("ComparePanel", text)
-
 
 def _measure_labels() -> dict[str, str]:
     return {
-        "n": _tr("Policies"), "events": _tr("Lapses and surrenders"),
-        "median": _tr("Median lifetime (months)"),
-        "survival_12": _tr("Retention at 1 year"), "survival_24": _tr("Retention at 2 years"),
-        "survival_36": _tr("Retention at 3 years"), "survival_60": _tr("Retention at 5 years"),
-        "ratio_premium": _tr("Persistency (premium)"), "ratio_count": _tr("Persistency (count)"),
-        "cohort_count": _tr("Cohort (policies)"),
+        "n": translate("ComparePanel", "Policies"),
+        "events": translate("ComparePanel", "Lapses and surrenders"),
+        "median": translate("ComparePanel", "Median lifetime (months)"),
+        "survival_12": translate("ComparePanel", "Retention at 1 year"),
+        "survival_24": translate("ComparePanel", "Retention at 2 years"),
+        "survival_36": translate("ComparePanel", "Retention at 3 years"),
+        "survival_60": translate("ComparePanel", "Retention at 5 years"),
+        "ratio_premium": translate("ComparePanel", "Persistency (premium)"),
+        "ratio_count": translate("ComparePanel", "Persistency (count)"),
+        "cohort_count": translate("ComparePanel", "Cohort (policies)"),
     }
 
 
@@ -59,7 +62,7 @@ def format_value(value: Any, rate: bool) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     if isinstance(value, float) and math.isinf(value):
-        return _tr("not reached")
+        return translate("ComparePanel", "not reached")
     v = float(value)
     if rate:
         return f"{v * 100:.1f}%"
@@ -80,12 +83,12 @@ def display_frame(comparison: Any, section: str, lang: str = "en") -> pd.DataFra
     """The section of ``comparison`` as text columns for the table (figure, current,
     reference, change)."""
     frame = comparison.section(section)
-    cur_head = _tr("Current ({0})").format(comparison.current.label)
-    ref_head = _tr("Reference ({0})").format(comparison.reference.label)
-    change_head = _tr("Change")
+    cur_head = translate("ComparePanel", "Current ({0})").format(comparison.current.label)
+    ref_head = translate("ComparePanel", "Reference ({0})").format(comparison.reference.label)
+    change_head = translate("ComparePanel", "Change")
     rows: list[dict[str, str]] = []
     if frame is None:
-        return pd.DataFrame(columns=[_tr("Figure"), cur_head, ref_head, change_head])
+        return pd.DataFrame(columns=[translate("ComparePanel", "Figure"), cur_head, ref_head, change_head])
     labels = _measure_labels()
     from memberdesk.ui.i18n import value_label
 
@@ -104,12 +107,12 @@ def display_frame(comparison: Any, section: str, lang: str = "en") -> pd.DataFra
             measure = str(r["measure"])
             rate = _is_rate(measure)
             group = str(r[key])
-            group_text = _tr("All") if group in ("all", "All") else value_label(group)
+            group_text = translate("ComparePanel", "All") if group in ("all", "All") else value_label(group)
             figure = f"{group_text} · {labels.get(measure, measure)}"
-        rows.append({_tr("Figure"): figure, cur_head: format_value(r["current"], rate),
+        rows.append({translate("ComparePanel", "Figure"): figure, cur_head: format_value(r["current"], rate),
                      ref_head: format_value(r["reference"], rate),
                      change_head: format_change(r["change"], rate)})
-    return pd.DataFrame(rows, columns=[_tr("Figure"), cur_head, ref_head, change_head])
+    return pd.DataFrame(rows, columns=[translate("ComparePanel", "Figure"), cur_head, ref_head, change_head])
 
 
 class ComparePanel(QWidget):
@@ -125,19 +128,19 @@ class ComparePanel(QWidget):
         self.options = options or (lambda: {})
         self.comparison: Any = None
         self.pinned: Any = None  # the filter set pinned as the reference
-        self.runner = TaskRunner(self, context=_tr("Comparing"))
+        self.runner = TaskRunner(self, context=translate("ComparePanel", "Comparing"))
         self.setObjectName(f"compare_{section}")
 
-        self.toggle = QCheckBox(_tr("Compare &with…"))
+        self.toggle = QCheckBox(translate("ComparePanel", "Compare &with…"))
         self.toggle.setObjectName("compareToggle")
         self.mode = QComboBox()
-        self.mode.addItem(_tr("another as-of date"), AS_OF)
-        self.mode.addItem(_tr("pinned filters"), FILTERS)
+        self.mode.addItem(translate("ComparePanel", "another as-of date"), AS_OF)
+        self.mode.addItem(translate("ComparePanel", "pinned filters"), FILTERS)
         self.date = QDateEdit()
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd")
-        self.pin = QPushButton(_tr("&Pin current filters"))
-        self.pin.setToolTip(_tr("Keep the filters now in force as the reference; then change "
+        self.pin = QPushButton(translate("ComparePanel", "&Pin current filters"))
+        self.pin.setToolTip(translate("ComparePanel", "Keep the filters now in force as the reference; then change "
                                 "the filters to compare"))
         for w in (self.toggle, self.mode, self.date, self.pin):
             page.controls.addWidget(w)
@@ -213,7 +216,7 @@ class ComparePanel(QWidget):
             return
         reference = self.reference_dataset(ds)
         if reference is None:
-            self.heading.setText(_tr("Choose the reference: set the filters, press “Pin current "
+            self.heading.setText(translate("ComparePanel", "Choose the reference: set the filters, press “Pin current "
                                      "filters”, then change the filters."))
             fill_table(self.table, self.model, None)
             return
@@ -222,13 +225,13 @@ class ComparePanel(QWidget):
         options = dict(self.options())
         labels = None
         if self.mode.currentData() == FILTERS:
-            labels = (_tr("current filters"), _tr("pinned filters"))
-        self.heading.setText(_tr("Computing the comparison…"))
+            labels = (translate("ComparePanel", "current filters"), translate("ComparePanel", "pinned filters"))
+        self.heading.setText(translate("ComparePanel", "Computing the comparison…"))
         self.runner.run(compare_datasets, ds, reference, sections=(self.section,), labels=labels,
                         on_result=self.show_comparison, on_error=self._failed, **options)
 
     def _failed(self, exc: BaseException, _tb: str) -> None:
-        self.heading.setText(_tr("The comparison could not be computed: {0}").format(exc))
+        self.heading.setText(translate("ComparePanel", "The comparison could not be computed: {0}").format(exc))
         fill_table(self.table, self.model, None)
 
     def show_comparison(self, comparison: Any) -> None:
@@ -236,12 +239,13 @@ class ComparePanel(QWidget):
 
         self.comparison = comparison
         cur, ref = comparison.current, comparison.reference
-        text = _tr("What changed: current view (as of {0}) against the reference (as of {1}); "
+        text = translate("ComparePanel", "What changed: current view (as of {0}) against the reference (as of {1}); "
                    "change = current − reference.").format(cur.as_of.date().isoformat(),
                                                            ref.as_of.date().isoformat())
         if self.mode.currentData() == FILTERS and self.pinned is not None:
-            pinned = "; ".join(f"{k}: {v}" for k, v in self.pinned.describe_items()) or _tr("none")
-            text += " " + _tr("Pinned filters: {0}.").format(pinned)
+            pinned = ("; ".join(f"{k}: {v}" for k, v in self.pinned.describe_items())
+                      or translate("ComparePanel", "none"))
+            text += " " + translate("ComparePanel", "Pinned filters: {0}.").format(pinned)
         self.heading.setText(text)
         fill_table(self.table, self.model, display_frame(comparison, self.section,
                                                          current_lang(self)))
