@@ -767,3 +767,61 @@ BY_CONTEXT.update({
     ("PersistencyPage", "in force"): "有效状态",
     ("PersistencyPage", "collected"): "实收",
 })
+
+# ---- Analysis ▸ Assumptions… and Compare with… (issue 17 C.17, C.18) -------------------------
+_ASSUMPTIONS: dict[str, str] = {
+    "Assumptions": "分析假设",
+    " days": " 天",
+    "most frequent level (e.g. channel = agency)": "最常见水平（例如 channel = agency）",
+    "&Free-look period:": "犹豫期(&F)：",
+    "&Grace period:": "宽限期(&G)：",
+    "Credibility &probability p:": "可信度概率 p(&P)：",
+    "Credibility &tolerance r:": "可信度容许误差 r(&T)：",
+    "&Confidence level:": "置信水平(&C)：",
+    "&Age band cut-offs (years):": "年龄分段界限（岁）(&A)：",
+    "Pre&mium band cut-offs:": "保费分段界限(&M)：",
+    "&Duration band cut-offs (months):": "保单年度分段界限（月）(&D)：",
+    "Cox &reference levels:": "Cox 模型参照水平(&R)：",
+    "&Restore defaults": "恢复默认值(&R)",
+    "age bands": "年龄分段",
+    "premium bands": "保费分段",
+    "duration bands": "保单年度分段",
+    "&Analysis": "分析(&A)",
+    "A&ssumptions…": "分析假设(&S)…",
+}
+_COMPARE: dict[str, str] = {
+    "Policies": "保单数（件）",
+    "Lapses and surrenders": "失效及退保数",
+    "Median lifetime (months)": "保单存续中位数（月）",
+    "Retention at 1 year": "1年留存率",
+    "Retention at 2 years": "2年留存率",
+    "Retention at 3 years": "3年留存率",
+    "Retention at 5 years": "5年留存率",
+    "Persistency (premium)": "继续率（保费）",
+    "Persistency (count)": "继续率（件数）",
+    "Cohort (policies)": "队列保单数（件）",
+    "not reached": "未达到",
+    "Current ({0})": "当前（{0}）",
+    "Reference ({0})": "对比基准（{0}）",
+    "Change": "变化",
+    "Figure": "指标",
+    "All": "全部",
+    "Comparing": "对比计算",
+    "Compare &with…": "对比(&W)…",
+    "another as-of date": "另一评估日",
+    "pinned filters": "固定的筛选条件",
+    "&Pin current filters": "固定当前筛选条件(&P)",
+    "Keep the filters now in force as the reference; then change the filters to compare":
+        "将当前筛选条件固定为对比基准；然后修改筛选条件进行对比",
+    "Choose the reference: set the filters, press “Pin current filters”, then change the filters.":
+        "请选择对比基准：设置筛选条件，点击“固定当前筛选条件”，再修改筛选条件。",
+    "current filters": "当前筛选条件",
+    "Computing the comparison…": "正在计算对比…",
+    "The comparison could not be computed: {0}": "无法计算对比：{0}",
+    "What changed: current view (as of {0}) against the reference (as of {1}); change = current − "
+    "reference.": "变化情况：当前视图（评估日 {0}）对比基准（评估日 {1}）；变化 = 当前 − 基准。",
+    "none": "无",
+    "Pinned filters: {0}.": "固定的筛选条件：{0}。",
+}
+BY_CONTEXT.update({("AssumptionsDialog", k): v for k, v in _ASSUMPTIONS.items()})
+BY_CONTEXT.update({("ComparePanel", k): v for k, v in _COMPARE.items()})
