@@ -52,6 +52,7 @@ def curve_chart(table: TableRef, x_column: str, y_columns: Sequence[str], *, tit
     if y_max is not None:
         chart.y_axis.scaling.max = y_max
     chart.x_axis.scaling.min = 0
+    _cap_shares(chart, table, y_columns, y_format)
     return chart
 
 
@@ -69,7 +70,22 @@ def category_line_chart(table: TableRef, category_column: str, y_columns: Sequen
         series.graphicalProperties.line.solidFill = PALETTE[i % len(PALETTE)]
         series.graphicalProperties.line.width = 22000
     chart.set_categories(table.ref(category_column))
+    _cap_shares(chart, table, y_columns, y_format)
     return chart
+
+
+def _cap_shares(chart: ScatterChart | LineChart | BarChart, table: TableRef,
+                y_columns: Sequence[str], y_format: str | None) -> None:
+    """A share axis stops at 100 % (issue 17 B.8): when the chart shows percentages and every
+    plotted value lies in [0, 1], the axis maximum is 1 (Excel's automatic 120 % reads as if
+    a share could exceed the whole)."""
+    if not y_format or "%" not in y_format or chart.y_axis.scaling.max is not None:
+        return
+    values = [table.ws.cell(r, table.col(c)).value for c in y_columns
+              for r in range(table.first_row, table.last_row + 1)]
+    numbers = [float(v) for v in values if isinstance(v, (int, float))]
+    if numbers and all(0.0 <= v <= 1.0 for v in numbers):
+        chart.y_axis.scaling.max = 1.0
 
 
 def category_bar_chart(table: TableRef, category_column: str, y_columns: Sequence[str], *,

@@ -44,6 +44,12 @@ _MONTH = re.compile(r"^(19|20)\d{2}-(0[1-9]|1[0-2])$")
 PLACEHOLDERS = frozenset({"—", "-", "–"})
 # row labels that may sit in a number column (the experience table's "Total" row): kept
 TOTAL_LABELS = frozenset({"Total", "合计", "All", "全部"})
+SMALL_N = 30  # observations below which a row is greyed (issue 17 B.7)
+LOW_CREDIBILITY = 0.3
+SMALL_N_COLUMNS = ("n", "n_actual", "cohort_count", "cohort_policies")
+SMALL_SAMPLE_NOTE = {"en": "Small sample (fewer than 30 observations or credibility below 0.3): "
+                           "read with care.",
+                     "zh_CN": "样本量小（少于30个观测或可信度低于0.3）：请谨慎解读。"}
 CONFIDENTIAL = {"en": "Confidential — internal use only", "zh_CN": "机密 — 仅限内部使用"}
 
 
@@ -240,11 +246,38 @@ class SheetWriter:
                         cell.alignment = styles.TOP_ALIGN
         last_row = header_row + len(values)
         ref = TableRef(ws, header_row, header_row + 1, last_row, first_col, tuple(columns))
+        self._grey_small_samples(frame, ref)
         if main and self.main_table is None:
             self.main_table = ref
         self._tables.append(ref)
         self.row = last_row + 1 + gap
         return ref
+
+    def _grey_small_samples(self, frame: pd.DataFrame, ref: TableRef) -> None:
+        """Rows resting on few observations (issue 17 B.7: n < 30, or credibility < 0.3) in
+        grey, with a comment on their first cell saying why."""
+        checks = [(c, SMALL_N) for c in SMALL_N_COLUMNS if c in frame.columns]
+        if "credibility" in frame.columns:
+            checks.append(("credibility", LOW_CREDIBILITY))
+        if not checks:
+            return
+        text = SMALL_SAMPLE_NOTE.get(self.lang, SMALL_SAMPLE_NOTE["en"])
+        for i in range(len(frame)):
+            small = False
+            for col, limit in checks:
+                v = frame[col].iloc[i]
+                if isinstance(v, (int, float, np.integer, np.floating)) and not pd.isna(v) \
+                        and float(v) < limit:
+                    small = True
+            if not small:
+                continue
+            r = ref.first_row + i
+            for c in range(ref.first_col, ref.first_col + len(ref.columns)):
+                cell = self.ws.cell(r, c)
+                cell.font = styles.SMALL_SAMPLE_FONT
+            first = self.ws.cell(r, ref.first_col)
+            if first.comment is None:
+                first.comment = Comment(text, "MemberDesk", width=200, height=50)
 
     def _add_excel_tables(self) -> bool:
         """Each written block with data rows and unique header texts becomes an Excel Table

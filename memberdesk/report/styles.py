@@ -49,6 +49,7 @@ THIN = Side(style="thin", color="BFBFBF")
 HEADER_BORDER = Border(bottom=THIN)
 BOX_SIDE = Side(style="medium", color="C55A11")
 BOX_BORDER = Border(left=BOX_SIDE, right=BOX_SIDE, top=BOX_SIDE, bottom=BOX_SIDE)
+SMALL_SAMPLE_FONT = Font(name=FONT_NAME, size=10, color="A6A6A6")  # rows on few observations
 FAILURE_FONT = Font(name=FONT_NAME, size=10, bold=True, color="833C0B")
 
 # ---- number formats -----------------------------------------------------------------------------

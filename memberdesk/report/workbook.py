@@ -174,6 +174,7 @@ def write_report_outcome(
             ws.print_area = (f"A1:{get_column_letter(sheets_dashboard.FULL_COLS)}"
                              f"{w.print_last_row or ws.max_row}")
         prog.fraction((i + 1) / (len(rs.SHEET_ORDER) + 1))
+    _long_sheet(wb, ctx)
     _contents(wb, ctx)
     _set_properties(wb, ctx)
     styles.use_language_font(wb, lang)  # the Chinese edition in an East-Asian font
@@ -191,6 +192,23 @@ CONTENTS = {"en": ("Contents", "Contents: every sheet of the report", "← Conte
 
 
 LINK_FONT = Font(name=styles.FONT_NAME, size=10, color="0563C1", underline="single")
+
+
+def _long_sheet(wb: Workbook, ctx: ReportContext) -> None:
+    """The tidy long sheet for pivots (issue 17 B.9), last: no page's sheet."""
+    from memberdesk.report import sheet_long
+
+    name, subject = sheet_long.NAMES.get(ctx.lang, sheet_long.NAMES["en"])
+    ws = wb.create_sheet(name)
+    w = SheetWriter(ws, ctx.lang, ctx.report_title, ctx.as_of_text)
+    w.title_block(subject, ctx.scope_line())
+    if ctx.ds.policies is not None:
+        try:
+            sheet_long.build_long(ctx, w)
+        except (AnalysisError, DataError) as exc:  # a readable box, as for every sheet
+            w.failure_box(ctx.t("not_computed", what=name, reason=str(exc)))
+            ctx.failures.append(("long", str(exc)))
+    w.finish(page_text=ctx.t("page_footer"))
 
 
 def _contents(wb: Workbook, ctx: ReportContext) -> None:

@@ -97,3 +97,46 @@ def test_every_block_an_excel_table_and_print_titles() -> None:
     assert len(w.ws.tables) == 2
     assert not w.ws.auto_filter.ref  # the Table's own filter instead
     assert w.ws.print_title_rows.replace("$", "") == f"{ref.header_row}:{ref.header_row}"
+
+
+def test_small_samples_are_greyed_with_a_note() -> None:
+    w = _writer()
+    frame = pd.DataFrame({"group": ["a", "b", "c"], "n": [500, 12, 80],
+                          "credibility": [0.9, 0.9, 0.2]})
+    ref = w.table(frame)
+    fonts = [w.ws.cell(ref.first_row + i, 2).font.color for i in range(3)]
+    assert fonts[0] is None or fonts[0].rgb != "00A6A6A6"
+    assert fonts[1].rgb.endswith("A6A6A6") and fonts[2].rgb.endswith("A6A6A6")  # n < 30; Z < 0.3
+    assert "Small sample" in w.ws.cell(ref.first_row + 1, 1).comment.text
+
+
+def test_share_axis_capped_at_100_percent() -> None:
+    from memberdesk.report import charts
+
+    w = _writer()
+    ref = w.table(pd.DataFrame({"period": ["a", "b"], "share": [0.4, 0.95]}))
+    chart = charts.category_line_chart(ref, "period", ["share"], title="t", x_title="x",
+                                       y_title="y (%)")
+    assert chart.y_axis.scaling.max == 1.0
+    ref2 = w.table(pd.DataFrame({"period": ["a", "b"], "ae": [0.9, 1.3]}))
+    chart2 = charts.category_line_chart(ref2, "period", ["ae"], title="t", x_title="x",
+                                        y_title="y (%)")
+    assert chart2.y_axis.scaling.max is None  # A/E may pass 100 %
+
+
+def test_long_sheet_numerators_recompute_the_ratios(book: Any, small_dataset: Any) -> None:
+    """Sum of numerators ÷ sum of denominators over the segments equals the whole-book value
+    (the point of a long sheet for pivots); truth: the persistency result itself."""
+    wb, _ = book
+    ws = wb["Data (long)"]
+    rows = [r for r in ws.iter_rows(values_only=True)]
+    header_at = next(i for i, r in enumerate(rows) if r and r[0] == "Period")
+    header = list(rows[header_at])
+    data = [dict(zip(header, r)) for r in rows[header_at + 1:] if r[0] is not None]
+    frame = pd.DataFrame(data)
+    p13 = frame[frame["Metric"] == "persistency_13_count"]
+    whole = p13[p13["Dimension"] == "All"].set_index("Period")
+    seg = p13[p13["Dimension"] != "All"].groupby("Period")[["Numerator", "Denominator"]].sum()
+    for period, row in seg.iterrows():
+        assert row["Numerator"] / row["Denominator"] == pytest.approx(whole.loc[period, "Value"])
+    assert all(isinstance(p, int) for p in frame["Period"])  # years as numbers

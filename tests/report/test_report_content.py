@@ -17,7 +17,7 @@ from memberdesk.report.workbook import write_report
 EN_SHEETS = ["Dashboard", "Contents", "Summary", "Alerts", "Retention", "Persistency", "Cohorts", "Drivers",
              "Retention list", "Projection",
              "Decrements", "Experience", "Benefits", "Service", "Claims", "Data quality",
-             "Definitions"]
+             "Definitions", "Data (long)"]
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +128,8 @@ def test_no_cell_holds_a_formula(report_en, report_zh) -> None:  # type: ignore[
 
 def test_zh_report_is_chinese(report_zh, rh) -> None:  # type: ignore[no-untyped-def]
     # the Contents sheet (目录, issue 17 B.5) follows the Dashboard; it is no page's sheet
-    assert [n for n in report_zh.sheetnames if n != "目录"] == [
+    # and the long data sheet (长表数据, issue 17 B.9) comes last
+    assert [n for n in report_zh.sheetnames if n not in ("目录", "长表数据")] == [
         rs.sheet_name(k, "zh_CN") for k in rs.SHEET_ORDER]
     assert report_zh.sheetnames[:3] == ["仪表板", "目录", "经营管理驾驶舱"]
     assert "继续率" in report_zh.sheetnames and "数据指标字典" in report_zh.sheetnames
@@ -195,7 +196,7 @@ def test_sample_book_report(tmp_path: Path) -> None:
     sample = Path(__file__).resolve().parents[2] / "sample_data"
     ds = load_dataset(sorted(sample.glob("*.csv")))
     wb = load_workbook(write_report(ds, tmp_path / "sample.xlsx", lang="zh_CN"))
-    assert len(wb.sheetnames) == len(rs.SHEET_ORDER) + 1  # + Contents
+    assert len(wb.sheetnames) == len(rs.SHEET_ORDER) + 2  # + Contents, Data (long)
     for ws in wb.worksheets:
         assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row)
 
