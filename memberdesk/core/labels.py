@@ -299,6 +299,23 @@ COLUMNS: dict[str, dict[str, str]] = {
     "e50": {"en": "E50 (calibration)", "zh_CN": "E50（校准）"},
     "top_decile_capture": {"en": "Top-decile capture (%)", "zh_CN": "前10%捕获率（%）"},
     "top_decile_lift": {"en": "Top-decile lift", "zh_CN": "前10%提升度"},
+    # point-in-time scoring features (memberdesk.analysis.scoring.snapshot): reason codes
+    "log_premium": {"en": "Premium (log)", "zh_CN": "保费（对数）"},
+    "log_sum_assured": {"en": "Sum assured (log)", "zh_CN": "保额（对数）"},
+    "anniversary_in_horizon": {"en": "Anniversary within the horizon", "zh_CN": "预测期内逢保单周年"},
+    "tenure_months": {"en": "Membership tenure (months)", "zh_CN": "入会时长（月）"},
+    "inforce_policies": {"en": "Policies in force (member)", "zh_CN": "会员有效保单数"},
+    "past_lapses": {"en": "Past lapses (member)", "zh_CN": "会员历史失效数"},
+    "uses_3m": {"en": "Benefit uses, last 3 months", "zh_CN": "近3个月权益使用次数"},
+    "uses_12m": {"en": "Benefit uses, last 12 months", "zh_CN": "近12个月权益使用次数"},
+    "months_since_use": {"en": "Months since last benefit use", "zh_CN": "距上次使用权益月数"},
+    "contacts_90d": {"en": "Service contacts, last 90 days", "zh_CN": "近90天服务联系次数"},
+    "unresolved_90d": {"en": "Unresolved contacts, last 90 days", "zh_CN": "近90天未解决的服务联系"},
+    "low_ratings_90d": {"en": "Low ratings (1-2), last 90 days", "zh_CN": "近90天低评分（1-2分）"},
+    "transfers_90d": {"en": "Transfers to a human, last 90 days", "zh_CN": "近90天转人工次数"},
+    "open_claims": {"en": "Open claims", "zh_CN": "未结理赔"},
+    "declined_claims": {"en": "Declined claims", "zh_CN": "拒赔理赔"},
+    "duration_band": {"en": "Policy year band", "zh_CN": "保单年度段"},
 }
 
 

@@ -47,3 +47,12 @@ def test_cox_reason_values_are_the_coefficients(scored: ScoringResult) -> None:
     assert (first["reason_1"].astype(str) == "channel=" + first["channel"]).all()
     with pytest.raises(KeyError):
         beta["channel=agency"]           # the reference level has no coefficient
+
+
+def test_reason_codes_in_words() -> None:
+    from memberdesk.analysis.scoring.reasons import describe_reason
+
+    assert describe_reason("channel=online") == "Channel: online"
+    assert describe_reason("channel=online", "zh_CN") == "渠道: online"
+    assert describe_reason("unresolved_90d") == "Unresolved contacts, last 90 days"
+    assert describe_reason(None) == "" and describe_reason(float("nan")) == ""

@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from memberdesk.core import labels
+
 TOP_REASONS = 3
 
 
@@ -90,6 +92,17 @@ def top_reasons(contrib: np.ndarray, labels: ReasonLabels, method: str) -> Reaso
     codes[:, :k] = np.where(positive, labels.codes(feature), -1)
     values[:, :k] = np.where(positive, top, 0.0)
     return Reasons(labels.vocabulary, codes, values, method)
+
+
+def describe_reason(code: object, lang: str = "en") -> str:
+    """A reason code in words for people: ``channel=online`` -> "Channel: online",
+    ``unresolved_90d`` -> "Unresolved contacts, last 90 days" (the label catalogue,
+    :mod:`memberdesk.core.labels`); empty for no reason."""
+    if not isinstance(code, str) or not code:
+        return ""
+    column, sep, level = code.partition("=")
+    name = labels.column_label(column, lang)
+    return f"{name}: {level}" if sep else name
 
 
 def empty_reasons(n: int, vocabulary: tuple[str, ...], method: str) -> Reasons:

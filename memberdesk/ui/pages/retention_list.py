@@ -28,9 +28,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from memberdesk.analysis.scoring.reasons import describe_reason
 from memberdesk.ui.charts.base import ChartPanel
 from memberdesk.ui.charts.lines import TrendChart
-from memberdesk.ui.i18n import column_label
+from memberdesk.ui.i18n import column_label, ui_language
 from memberdesk.ui.pages.base import AnalysisPage, Task, fill_table, make_table, percent_format
 
 PAGE_SIZE = 500
@@ -172,6 +173,8 @@ class CallListModel(QAbstractTableModel):
             return f"{float(value):,.0f}"
         if col in ("rank", "decile"):
             return f"{int(value):,}"
+        if col.startswith("reason_"):   # the code in words, in the UI language
+            return describe_reason(value, ui_language())
         return str(value)
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt API
