@@ -16,12 +16,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from openpyxl.chart import Reference
+from openpyxl.chart._chart import ChartBase
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment
-from openpyxl.worksheet.table import Table, TableStyleInfo
-from openpyxl.chart._chart import ChartBase
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
+from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from memberdesk.report import analysis_terms as terms
@@ -256,7 +256,8 @@ class SheetWriter:
     def _grey_small_samples(self, frame: pd.DataFrame, ref: TableRef) -> None:
         """Rows resting on few observations (issue 17 B.7: n < 30, or credibility < 0.3) in
         grey, with a comment on their first cell saying why."""
-        checks = [(c, SMALL_N) for c in SMALL_N_COLUMNS if c in frame.columns]
+        checks: list[tuple[str, float]] = [(c, float(SMALL_N)) for c in SMALL_N_COLUMNS
+                                           if c in frame.columns]
         if "credibility" in frame.columns:
             checks.append(("credibility", LOW_CREDIBILITY))
         if not checks:

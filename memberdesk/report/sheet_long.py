@@ -1,9 +1,10 @@
 """A tidy long sheet for pivots (issue 17 B.9): one row per period × segment × metric.
 
-Columns: ``period``, ``period_kind`` (calendar_year or the experience basis), ``dimension`` (the segment column, or "All"), ``segment`` (its level),
-``metric`` (a metric id), ``value``, ``numerator``, ``denominator``. A pivot table that sums
-numerators and denominators and divides recomputes every ratio correctly at any level (summing
-the ratios themselves would not). Rows come straight from the analysis results:
+Columns: ``period``, ``period_kind`` (calendar_year or the experience basis), ``dimension``
+(the segment column, or "All"), ``segment`` (its level), ``metric`` (a metric id), ``value``,
+``numerator``, ``denominator``. A pivot table that sums numerators and denominators and
+divides recomputes every ratio correctly at any level (summing the ratios would not).
+Rows come straight from the analysis results:
 
 * ``persistency_13`` / ``persistency_25`` (premium basis) and ``persistency_13_count`` /
   ``persistency_25_count``: :func:`memberdesk.analysis.persistency.persistency_for_periods`
@@ -30,7 +31,8 @@ NAMES = {"en": ("Data (long)", "Long data for pivot tables: period × segment ×
 LABELS = {"en": {"period": "Period", "period_kind": "Period kind", "dimension": "Dimension", "segment": "Segment",
                  "metric": "Metric", "value": "Value", "numerator": "Numerator",
                  "denominator": "Denominator"},
-          "zh_CN": {"period": "期间", "period_kind": "期间类型", "dimension": "维度", "segment": "分组", "metric": "指标",
+          "zh_CN": {"period": "期间", "period_kind": "期间类型", "dimension": "维度",
+                    "segment": "分组", "metric": "指标",
                     "value": "数值", "numerator": "分子", "denominator": "分母"}}
 ALL = "All"
 

@@ -26,16 +26,16 @@ from memberdesk.core.errors import AnalysisError, DataError
 from memberdesk.core.progress import Progress, check_cancelled, ensure
 from memberdesk.core.validation_report import workbook_bytes
 from memberdesk.report import report_strings as rs
-from memberdesk.report import styles
 from memberdesk.report import (
-    sheets_dashboard,
     sheets_alerts,
+    sheets_dashboard,
     sheets_experience,
     sheets_models,
     sheets_operations,
     sheets_overview,
     sheets_retention,
     sheets_scoring,
+    styles,
 )
 from memberdesk.report.context import ReportContext
 from memberdesk.report.layout import SheetWriter

@@ -188,10 +188,11 @@ _FILTER: TableActions | None = None
 def install_everywhere(app: QApplication | None = None) -> TableActions:
     """One application-wide filter (idempotent): every table view gets the actions."""
     global _FILTER
-    app = app or QApplication.instance()  # type: ignore[assignment]
-    if _FILTER is None:
+    target = app or QApplication.instance()
+    if _FILTER is None and target is not None:
         _FILTER = TableActions()
-        app.installEventFilter(_FILTER)
+        target.installEventFilter(_FILTER)
+    assert _FILTER is not None, "install_everywhere needs a QApplication"
     return _FILTER
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate
 
 from memberdesk.core.dataset import Dataset
 from memberdesk.ui.filter_bar import FilterBar
