@@ -66,6 +66,7 @@ class AssumptionsDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("assumptionsDialog")
         self.setWindowTitle(self.tr("Assumptions"))
+        self.setMinimumWidth(540)  # the cut-off lists and reference levels readable in full
         self._result = current or Assumptions()
         form = QFormLayout()
         self.free_look = QSpinBox()

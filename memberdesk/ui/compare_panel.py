@@ -1,10 +1,10 @@
 """Compare with… (issue 17 C.18): a side-by-side "what changed" table on a page.
 
 A page adds the panel with one line in ``build_content`` (``ComparePanel(self, "kpis")``) and
-tells it when its own result is shown (``self.compare.page_updated()``). The panel puts its
-controls in the page's control row — a "Compare with…" toggle, the kind of comparison (another
-as-of date, or a pinned filter set) with its date and a "Pin current filters" button — and its
-table under the page's content. The comparison runs in the background
+tells it when its own result is shown (``self.compare.page_updated()``). The panel sits under the
+page's content: a row with a "Compare with…" toggle, the kind of comparison (another as-of date,
+or a pinned filter set) with its date and a "Pin current filters" button, and, when on, the
+table. The comparison runs in the background
 (:func:`memberdesk.analysis.compare.compare_datasets`) on the page's dataset (current) and the
 reference view; the table lists each figure on both sides and the change (current − reference;
 percentage points for rates).
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QVBoxLayout,
@@ -142,17 +143,26 @@ class ComparePanel(QWidget):
         self.pin = QPushButton(translate("ComparePanel", "&Pin current filters"))
         self.pin.setToolTip(translate("ComparePanel", "Keep the filters now in force as the reference; then change "
                                 "the filters to compare"))
+        bar = QHBoxLayout()  # its own row under the content: the page's control row stays as wide
+        bar.setContentsMargins(0, 0, 0, 0)
         for w in (self.toggle, self.mode, self.date, self.pin):
-            page.controls.addWidget(w)
+            bar.addWidget(w)
+        bar.addStretch(1)
 
         self.heading = QLabel()
         self.heading.setWordWrap(True)
         self.table, self.model = make_table(self)
         self.table.setMinimumHeight(140)
+        self.table.setMaximumHeight(230)
+        self.body = QWidget()
+        inner = QVBoxLayout(self.body)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.addWidget(self.heading)
+        inner.addWidget(self.table)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
-        box.addWidget(self.heading)
-        box.addWidget(self.table)
+        box.addLayout(bar)
+        box.addWidget(self.body)
         page.layout().addWidget(self)
 
         self.toggle.toggled.connect(self._toggled)
@@ -196,7 +206,7 @@ class ComparePanel(QWidget):
         as_of_mode = self.mode.currentData() == AS_OF
         self.date.setVisible(on and as_of_mode)
         self.pin.setVisible(on)
-        self.setVisible(on)
+        self.body.setVisible(on)
 
     def _controls_changed(self) -> None:
         self._sync_visibility()

@@ -41,10 +41,10 @@ def test_as_of_comparison_on_each_page(qtbot, window: MainWindow, page_id: str,
     page = window.show_page(page_id)
     qtbot.waitUntil(lambda: not page.is_busy and page.result is not None, timeout=60_000)
     panel = page.compare
-    assert not panel.isVisible()
+    assert not panel.body.isVisible() and panel.toggle.isVisible()
     panel.set_reference_as_of("2025-06-30")
     panel.toggle.setChecked(True)
-    assert panel.isVisible() and panel.date.isVisible()
+    assert panel.body.isVisible() and panel.date.isVisible()
     qtbot.waitUntil(lambda: panel.comparison is not None and not panel.is_busy, timeout=60_000)
     comp = panel.comparison
     assert comp.reference.as_of == pd.Timestamp("2025-06-30")
