@@ -80,7 +80,7 @@ def build_retention(ctx: ReportContext, w: SheetWriter) -> None:
     w.section(ctx.t("sec_at_risk"))
     at_risk = _at_risk_frame(result.curves, ctx.lang)
     w.table(at_risk, formats={c: "int" for c in at_risk.columns if c != "group"})
-    grid = curve_grid(result.curves)
+    grid = curve_grid(chart_curves(ctx, result))
     if len(grid.columns) > 1 and len(grid) > 1:
         names = [c for c in grid.columns if c != "time_months"]
         w.chart_over_table(  # the chart goes first, its data (not printed) just below it
@@ -91,6 +91,35 @@ def build_retention(ctx: ReportContext, w: SheetWriter) -> None:
                 y_max=1.0),
             labels={n: n for n in names},
             formats={**{n: "pct" for n in names}, "time_months": "int"})
+
+
+MAX_CHART_CURVES = 6  # the chart shows the largest groups and one pooled "Other" curve
+OTHER = {"en": "Other", "zh_CN": "其他"}
+
+
+def chart_curves(ctx: ReportContext, result: Any) -> list[Any]:
+    """The curves the chart draws (issue 17 B.8): all when there are at most six; else the six
+    largest groups and the Kaplan-Meier curve of the others pooled (fitted on their records,
+    not averaged). The tables above keep every group."""
+    curves = list(result.curves)
+    if len(curves) <= MAX_CHART_CURVES or ctx.segment is None:
+        return curves
+    from dataclasses import replace
+
+    from memberdesk.analysis.frames import survival_frame
+    from memberdesk.analysis.survival import km_by_segment
+
+    top = sorted(curves, key=lambda c: -float(c.n))[:MAX_CHART_CURVES]
+    names = {str(c.name) for c in top}
+    frame = survival_frame(ctx.ds, unit="months", columns=(ctx.segment,))
+    rest = frame[~frame[ctx.segment].astype(str).isin(names)].drop(columns=[ctx.segment])
+    if rest.empty:
+        return top
+    entry = "entry" if "entry" in rest.columns else None
+    pooled = km_by_segment(rest.reset_index(drop=True), None, unit="months", times=(),
+                           entry=entry).curves[0]
+    label = OTHER.get(ctx.lang, OTHER["en"])
+    return [c for c in curves if c in top] + [replace(pooled, name=label)]
 
 
 def _life_table(ctx: ReportContext, w: SheetWriter) -> None:

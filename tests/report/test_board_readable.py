@@ -140,3 +140,31 @@ def test_long_sheet_numerators_recompute_the_ratios(book: Any, small_dataset: An
     for period, row in seg.iterrows():
         assert row["Numerator"] / row["Denominator"] == pytest.approx(whole.loc[period, "Value"])
     assert all(isinstance(p, int) for p in frame["Period"])  # years as numbers
+
+
+def test_km_chart_shows_six_largest_groups_and_other(tmp_path: Any) -> None:
+    """Region has 12 levels in the sample: the chart draws 6 + Other, and Other is the KM of
+    the pooled remaining policies (checked against km_by_segment on those records)."""
+    from pathlib import Path
+
+    from memberdesk.analysis.frames import survival_frame
+    from memberdesk.analysis.survival import km_by_segment
+    from memberdesk.core.loader import load_dataset
+    from memberdesk.report.context import ReportContext
+    from memberdesk.report.sheets_retention import chart_curves
+
+    sample = Path(__file__).resolve().parents[2] / "sample_data"
+    ds = load_dataset([str(sample / "policies.csv"), str(sample / "members.csv")])
+    result = km_by_segment(ds, "region", unit="months")
+    assert len(result.curves) > 6
+    ctx = ReportContext(ds=ds, lang="en", segment="region", include_personal=False,
+                        generated_at=dt.datetime(2026, 1, 1))
+    drawn = chart_curves(ctx, result)
+    assert len(drawn) == 7 and drawn[-1].name == "Other"
+    top = {c.name for c in drawn[:6]}
+    frame = survival_frame(ds, unit="months", columns=("region",))
+    rest = frame[~frame["region"].astype(str).isin(top)]
+    assert drawn[-1].n == len(rest)
+    assert drawn[-1].survival_at([24.0])[0] == pytest.approx(
+        km_by_segment(rest.drop(columns=["region"]).reset_index(drop=True), None,
+                      unit="months").curves[0].survival_at([24.0])[0])
