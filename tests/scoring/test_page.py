@@ -109,3 +109,35 @@ def test_drivers_page_links_to_the_retention_list(qtbot) -> None:  # type: ignor
     window.setCentralWidget(drivers)
     drivers.retention_list_button.click()
     assert window.shown == ["retention_list"]
+
+
+def test_call_list_model_pages_a_million_rows(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A million scores: Qt sees one page (500 rows); sorting and filtering permute an index."""
+    from PySide6.QtCore import Qt
+
+    from memberdesk.ui.pages.retention_list import PAGE_SIZE, CallListModel
+
+    n = 1_000_000
+    rng = np.random.default_rng(0)
+    prob = np.sort(rng.uniform(0, 0.5, n))[::-1]
+    scores = pd.DataFrame({
+        "rank": np.arange(1, n + 1), "policy_id": [f"P{i:07d}" for i in range(n)],
+        "product": rng.choice(["term", "medical"], n), "channel": rng.choice(["online", "agency"], n),
+        "probability": prob, "premium_at_risk": prob * rng.uniform(100, 5000, n),
+        "decile": np.arange(n) * 10 // n + 1,
+        "reason_1": pd.Categorical.from_codes(rng.integers(-1, 2, n), ["channel=online", "uses_3m"]),
+        "reason_2": pd.Categorical.from_codes(np.full(n, -1), ["x"]),
+        "reason_3": pd.Categorical.from_codes(np.full(n, -1), ["x"])})
+    model = CallListModel()
+    model.set_scores(scores)
+    assert model.rowCount() == PAGE_SIZE and model.n_pages == n // PAGE_SIZE
+    par = model.columns.index("premium_at_risk")
+    model.sort(par, Qt.SortOrder.DescendingOrder)
+    assert model.data(model.index(0, par), Qt.ItemDataRole.UserRole) == scores["premium_at_risk"].max()
+    model.set_filter("channel", "agency")
+    assert model.n_rows == int((scores["channel"] == "agency").sum())
+    model.set_page(model.n_pages - 1)
+    last = model.rowCount()
+    assert 0 < last <= PAGE_SIZE and model.page == model.n_pages - 1
+    values = [model.data(model.index(r, par), Qt.ItemDataRole.UserRole) for r in range(last)]
+    assert values == sorted(values, reverse=True)
