@@ -3,6 +3,8 @@ Cox recovers the true ordering, is calibrated, and both models beat the naive ba
 of time."""
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -116,3 +118,17 @@ def test_model_choice_rule(cox: tuple[float, float], gbm: tuple[float, float], c
     metrics = {"cox": _metrics(*cox), "gbm": _metrics(*gbm)}
     assert choose_model(metrics, "auto", 0.01) == (chosen, reason)
     assert choose_model(metrics, "gbm", 0.01) == ("gbm", "requested")
+
+
+def test_scores_at_a_past_as_of_ignore_everything_after_it(book: dict[str, pd.DataFrame],
+                                                           known_at: Any) -> None:
+    """End to end: scoring the full book as of 2025-12-31 gives exactly the scores of the book
+    as it was loaded on that day (rows after it deleted, later endings undone)."""
+    from memberdesk.analysis.scoring.score import run_scoring
+
+    as_of = pd.Timestamp("2025-12-31")
+    full = run_scoring(Dataset(validated=book, as_of=as_of), 6, "cox")
+    past = run_scoring(Dataset(validated=known_at(book, as_of), as_of=as_of), 6, "cox")
+    pd.testing.assert_frame_equal(full.scores, past.scores)
+    assert full.validation is not None and past.validation is not None
+    assert full.validation.figures("cox") == past.validation.figures("cox")

@@ -2,6 +2,8 @@
 (voluntary exit in (t, t+h]; deaths and maturities compete, they are not lapses)."""
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -13,32 +15,11 @@ from memberdesk.core.errors import AnalysisError
 T = pd.Timestamp("2025-06-30")
 
 
-def _as_known_at(book: dict[str, pd.DataFrame], t: pd.Timestamp) -> dict[str, pd.DataFrame]:
-    """The book as it would have been loaded on ``t``: rows dated after t deleted, endings
-    after t undone (in force), claims settled after t open again."""
-    pol = book["policies"]
-    pol = pol[pol["issue_date"] <= t].copy()
-    later = pol["end_date"] > t
-    pol.loc[later, "end_date"] = pd.NaT
-    pol.loc[later, "status"] = "in_force"
-    members = book["members"]
-    members = members[members["member_id"].isin(pol["member_id"])]
-    benefits = book["benefit_usage"][book["benefit_usage"]["used_at"] <= t]
-    # dates are days (the loader drops the time of day): a contact on day t is known at t
-    contacts = book["service_contacts"][book["service_contacts"]["started_at"].dt.normalize() <= t]
-    claims = book["claims"][book["claims"]["reported_at"] <= t].copy()
-    open_again = claims["settled_at"] > t
-    claims.loc[open_again, "settled_at"] = pd.NaT
-    claims.loc[open_again, "status"] = "open"
-    claims.loc[open_again, "amount_paid"] = np.nan
-    return {"policies": pol, "members": members, "benefit_usage": benefits,
-            "service_contacts": contacts, "claims": claims}
-
-
 def test_features_at_t_unchanged_when_rows_after_t_are_deleted(book: dict[str, pd.DataFrame],
-                                                              dataset: Dataset) -> None:
+                                                              dataset: Dataset,
+                                                              known_at: Any) -> None:
     full = take_snapshot(prepare_book(dataset), T, 12)
-    truncated_ds = Dataset(validated=_as_known_at(book, T), as_of=T)
+    truncated_ds = Dataset(validated=known_at(book, T), as_of=T)
     cut = take_snapshot(prepare_book(truncated_ds), T, 12, labels=False)
     assert full.n > 5_000
     assert list(full.policy_id) == list(cut.policy_id)
