@@ -212,6 +212,7 @@ class SheetWriter:
                     values[:, j] = np.array(converted[0], dtype=object)
                     number_formats[j] = converted[1]
                     kinds[j] = "date" if converted[1] == "yyyy-mm" else "int"
+        _dash_zero_event_intervals(frame, columns, values)
         if self.lang != "en":  # coded values and rolling periods in the report's language
             values = np.vectorize(lambda v: terms.word(v, self.lang), otypes=[object])(values)
         ws = self.ws
@@ -405,6 +406,21 @@ class SheetWriter:
         while sum(w * CM_PER_CHAR for w in widths) < need_cm:
             widths.append(styles.column_width(0.0))
         return len(widths)
+
+
+ZERO_EVENT_CI = ("rate_lower", "rate_upper", "ae_lower", "ae_upper")
+
+
+def _dash_zero_event_intervals(frame: pd.DataFrame, columns: list[str], values: Any) -> None:
+    """A rate observed on zero events has no informative symmetric interval (0.0–0.0 % reads
+    as certainty): its interval cells show "—" (issue 17 B.7). In place on ``values``."""
+    if "actual" not in frame.columns or not any(c in frame.columns for c in ZERO_EVENT_CI):
+        return
+    actual = pd.to_numeric(frame["actual"], errors="coerce").to_numpy(dtype=float)
+    rows = np.flatnonzero(actual == 0)
+    for name in ZERO_EVENT_CI:
+        if name in columns and len(rows):
+            values[rows, columns.index(name)] = "—"
 
 
 def _ascii_name(title: str) -> str:

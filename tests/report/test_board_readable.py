@@ -168,3 +168,13 @@ def test_km_chart_shows_six_largest_groups_and_other(tmp_path: Any) -> None:
     assert drawn[-1].survival_at([24.0])[0] == pytest.approx(
         km_by_segment(rest.drop(columns=["region"]).reset_index(drop=True), None,
                       unit="months").curves[0].survival_at([24.0])[0])
+
+
+def test_zero_event_interval_is_a_dash() -> None:
+    w = _writer()
+    frame = pd.DataFrame({"policy_year": [1, 2], "actual": [0, 5], "rate": [0.0, 0.05],
+                          "rate_lower": [0.0, 0.02], "rate_upper": [0.0, 0.09]})
+    ref = w.table(frame)
+    assert w.ws.cell(ref.first_row, ref.col("rate_upper")).value == "—"
+    assert w.ws.cell(ref.first_row, ref.col("rate")).value == 0.0
+    assert w.ws.cell(ref.first_row + 1, ref.col("rate_upper")).value == 0.09
