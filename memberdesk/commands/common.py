@@ -68,7 +68,24 @@ def load_from_args(args: argparse.Namespace, *, extra_columns: Collection[str] |
         return book if assumptions is None else book.with_assumptions(assumptions)
     ds = load_dataset(args.data, as_of=as_of, duration_col=duration, event_col=event_col,
                       extra_columns=extra_columns, encoding=encoding, lean=lean)
+    ds = cap_as_of(ds, as_of)
     return ds if assumptions is None else ds.with_assumptions(assumptions)
+
+
+def cap_as_of(ds: Dataset, as_of: Any) -> Dataset:
+    """An ``--as-of`` after the last date in the data is capped there with a warning on
+    stderr (issue 17 C.11: figures computed past the data are artefacts — the months without
+    data look like persistency, the missing issues like a fall in new business)."""
+    if as_of is None or ds.generic:
+        return ds
+    latest = Dataset.latest_date(ds.validated)
+    asked = pd.Timestamp(as_of)
+    if latest is None or asked <= latest:
+        return ds
+    print(f"memberdesk: warning: --as-of {asked.date().isoformat()} is after the last date in "
+          f"the data ({latest.date().isoformat()}); the figures are as of "
+          f"{latest.date().isoformat()}", file=sys.stderr)
+    return ds.with_as_of(None)
 
 
 def assumptions_option(args: argparse.Namespace) -> Any:

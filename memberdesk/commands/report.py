@@ -133,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
         return _error(clash)
     if workspace is not None and args.as_of is None and workspace.as_of is not None:
         args.as_of = workspace.as_of.date().isoformat()
-    ds = cap_as_of(load_from_args(args), args.as_of)
+    ds = load_from_args(args)  # an --as-of after the data is capped there (common.cap_as_of)
     if workspace is not None:
         ds = ds.with_filters(workspace.filters)
         if getattr(args, "assumptions", None) is None:  # the workspace's (issue 17 C.17)
@@ -159,22 +159,3 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_DATA
     return 0
 
-
-def cap_as_of(ds: Any, as_of: str | None) -> Any:
-    """An ``--as-of`` after the last date in the data is capped there with a warning on
-    stderr (issue 17 C.11: figures computed past the data are artefacts — the months without
-    data look like persistency, the missing issues like a fall in new business)."""
-    import pandas as pd
-
-    from memberdesk.core.dataset import Dataset
-
-    if not as_of or getattr(ds, "generic", False) or not hasattr(ds, "validated"):
-        return ds
-    latest = Dataset.latest_date(ds.validated)
-    asked = pd.Timestamp(as_of)
-    if latest is None or asked <= latest:
-        return ds
-    print(f"memberdesk: warning: --as-of {asked.date().isoformat()} is after the last date in "
-          f"the data ({latest.date().isoformat()}); the report is as of "
-          f"{latest.date().isoformat()}", file=sys.stderr)
-    return ds.with_as_of(None)
