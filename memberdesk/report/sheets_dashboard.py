@@ -69,6 +69,7 @@ TEXT: dict[str, dict[str, str]] = {
     "tiles": {"en": "Key figures (change against {previous})",
               "zh_CN": "关键指标（与{previous}相比）"},
     "commentary": {"en": "Commentary", "zh_CN": "要点"},
+    "filters": {"en": "Filtered: {filters}", "zh_CN": "已筛选：{filters}"},
     "movers": {"en": "Top movers: 13th-month persistency by {segment} (rolling 12 months to {to}, "
                      "against 12 months earlier)",
                "zh_CN": "变动最大：按{segment}的13个月继续率（滚动12个月至{to}，与12个月前相比）"},
@@ -242,6 +243,13 @@ def build_dashboard(ctx: ReportContext, w: SheetWriter) -> None:
     for i in range(TILES_PER_ROW * (TILE_COLS + 1)):
         w.fixed_widths[i + 1] = SPACER_WIDTH if (i + 1) % (TILE_COLS + 1) == 0 else TILE_COL_WIDTH
     targets = read_targets(ctx.options.targets) if ctx.options.targets else None
+    from memberdesk.report.sheets_overview import filter_lines
+
+    filters = filter_lines(ctx.ds.filters, ctx)
+    if filters:  # a filtered book says so on its first page
+        write_cell(ws, w.row, 1, t("filters", lang, filters="; ".join(filters))).font = \
+            Font(name=styles.FONT_NAME, size=9, bold=True, color=AMBER)
+        w.row += 1
     previous = pd.Timestamp(result.previous_as_of).date().isoformat()
     w.section(t("tiles", lang, previous=previous))
     tile_rows = 4 + CHART_ROWS  # name, value, change, target/status, chart

@@ -75,9 +75,10 @@ def test_filter_bar_state_round_trip_and_clear(qtbot) -> None:
     bar.set_dataset(_dataset())
     wanted = Filters(issue_from=pd.Timestamp("2021-01-01"), issue_to=pd.Timestamp("2022-12-31"),
                      product=("term",), region=("south",))
-    bar.set_state(wanted, pd.Timestamp("2023-06-30"))
+    # an as-of inside the data (the last date is 2023-01-01: a later one is capped, issue 17 C.11)
+    bar.set_state(wanted, pd.Timestamp("2022-06-30"))
     assert bar.filters() == wanted
-    assert bar.as_of_date() == pd.Timestamp("2023-06-30")
+    assert bar.as_of_date() == pd.Timestamp("2022-06-30")
     with qtbot.waitSignal(bar.changed, timeout=2000) as sig:
         bar.clear()
     assert sig.args[0] == Filters() and sig.args[1] is None
