@@ -4,6 +4,7 @@ percent ticks above 100 %, titles that never widen the window."""
 from __future__ import annotations
 
 import pandas as pd
+import pyqtgraph as pg
 
 from memberdesk.ui.charts.base import ChartPanel
 from memberdesk.ui.charts.lines import TrendChart, wrap_label
@@ -43,13 +44,37 @@ def test_legend_band_is_kept_free_of_data_and_no_ticks_above_100_percent(qtbot) 
     frame = pd.DataFrame({"month": ["a", "b", "c"] * 2, "rate": [0.9, 1.0, 0.95, 0.5, 0.6, 0.7],
                           "channel": ["x"] * 3 + ["y"] * 3})
     chart.set_data(frame, x="month", y="rate", series="channel", percent=True)
+    qtbot.wait(10)
+    assert [label.text for _sample, label in chart.legend.items] == ["x", "y"]
+    # the legend lives in a band above the plot: its rectangle and the data area never meet
+    legend = chart.legend.mapRectToScene(chart.legend.boundingRect())
+    data_area = chart.plot.getViewBox().sceneBoundingRect()
+    assert legend.height() > 0 and data_area.height() > 100
+    assert legend.bottom() <= data_area.top()
     (_y0, y1) = chart.plot.getViewBox().viewRange()[1]
-    assert y1 > 1.0 + 0.05  # head-room above the highest point for the legend
-    legend_bottom = chart.plot.getViewBox().mapSceneToView(
-        chart.legend.mapToScene(chart.legend.boundingRect().bottomLeft())).y()
-    assert legend_bottom > 1.0  # the legend sits above the data
+    assert y1 > 1.0  # the highest point (100 %) inside the view
     labels = chart.value_axis.tickStrings([0.9, 1.0, 1.1], 1.0, 0.1)
     assert labels == ["90%", "100%", ""]
+
+
+def test_a_legend_of_many_series_hides_no_line_on_a_page_sized_chart(qtbot) -> None:
+    """The persistency chart of the sample: six series near 95 %, two legend rows; before the
+    band the legend covered the lines at the top of the plot."""
+    chart = TrendChart()
+    qtbot.addWidget(chart)
+    chart.resize(560, 560)
+    chart.show()
+    names = ["All", "agency", "bancassurance", "broker", "online", "partner platform"]
+    frame = pd.DataFrame({"period": [f"2024-{m:02d}" for m in range(1, 13)] * 6,
+                          "share": [0.99] * 72, "segment": [n for n in names for _ in range(12)]})
+    chart.set_data(frame, x="period", y="share", series="segment", percent=True)
+    qtbot.wait(10)
+    legend = chart.legend.mapRectToScene(chart.legend.boundingRect())
+    data_area = chart.plot.getViewBox().sceneBoundingRect()
+    assert len(chart.legend.items) == 6
+    assert legend.bottom() <= data_area.top()
+    top_point = chart.plot.getViewBox().mapViewToScene(pg.Point(0, 0.99)).y()
+    assert data_area.top() < top_point  # the 99 % line is drawn inside the plot, under no legend
 
 
 def test_a_long_panel_title_does_not_widen_the_panel(qtbot) -> None:

@@ -69,9 +69,17 @@ class TrendChart(Chart):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.value_axis = ValueAxis("left")
-        self.plot = self.add_plot(axisItems={"left": self.value_axis})
-        self.legend = self.plot.addLegend(offset=(-10, 10), labelTextColor=self.colours.foreground,
-                                          brush=pg.mkBrush(QColor(self.colours.background)))
+        # row 0: the legend band, row 1: the plot. The legend lives in its own band above the
+        # plot (as the Kaplan-Meier chart's does), never over the data: head-room inside the
+        # plot depended on the view's height when the data arrived, and on the persistency,
+        # service and gain charts the legend still covered the lines near 100 %.
+        self.legend_host = pg.GraphicsWidget()
+        self.legend_host.setFixedHeight(0)
+        self.view.ci.addItem(self.legend_host, row=0, col=0)
+        self.plot = self.add_plot(row=1, col=0, axisItems={"left": self.value_axis})
+        self.legend = pg.LegendItem(offset=None, labelTextColor=self.colours.foreground,
+                                    brush=None, pen=None, frame=False)
+        self.legend.setParentItem(self.legend_host)
         self.items: list[Any] = []
         self.series_names: list[str] = []
         self.x_labels: list[str] | None = None
@@ -124,9 +132,7 @@ class TrendChart(Chart):
             offset = (i - (len(groups) - 1) / 2) * width if kind == "bar" else 0.0
             self._draw_series(i, name, g.sort_values("_x"), y, lower, upper, kind, width, offset,
                               dashed_after)
-        # legend in rows across the top, as many columns as fit; reset_view keeps that band free
-        cols, self._legend_rows = self._legend_shape([value_label(nm) for nm in self.series_names if nm])
-        self.legend.setColumnCount(cols)
+        self._layout_legend()
         if reference is not None:
             self._add(pg.InfiniteLine(pos=reference, angle=0, movable=False,
                                       pen=pg.mkPen(self.colours.reference, width=1.5, style=Qt.PenStyle.DashLine)))
@@ -149,6 +155,7 @@ class TrendChart(Chart):
             self.plot.removeItem(old)
         self.items = []
         self.legend.clear()
+        self.legend_host.setFixedHeight(0)
         self.series_names = []
         self.x_labels = None
         self.percent = False
@@ -198,15 +205,19 @@ class TrendChart(Chart):
         elif dashed_after is not None and np.any(gx > dashed_after):
             solid = gx <= dashed_after
             last = max(int(solid.sum()) - 1, 0)
-            self._add(pg.PlotDataItem(gx[solid], gy[solid], pen=pg.mkPen(colour, width=2),
-                                      symbol="o", symbolSize=5, symbolBrush=colour,
-                                      name=value_label(name) or None))
+            line = pg.PlotDataItem(gx[solid], gy[solid], pen=pg.mkPen(colour, width=2),
+                                   symbol="o", symbolSize=5, symbolBrush=colour)
+            self._add(line)
+            if name:
+                self.legend.addItem(line, value_label(name))
             dashed = pg.mkPen(colour, width=2, style=Qt.PenStyle.DashLine)
             self._add(pg.PlotDataItem(gx[last:], gy[last:], pen=dashed))
         else:
-            self._add(pg.PlotDataItem(gx, gy, pen=pg.mkPen(colour, width=2), symbol="o",
-                                      symbolSize=6, symbolBrush=colour, symbolPen=pg.mkPen(colour),
-                                      name=value_label(name) or None))
+            line = pg.PlotDataItem(gx, gy, pen=pg.mkPen(colour, width=2), symbol="o",
+                                   symbolSize=6, symbolBrush=colour, symbolPen=pg.mkPen(colour))
+            self._add(line)
+            if name:
+                self.legend.addItem(line, value_label(name))
         if lower and upper and lower in g and upper in g:
             lo = g[lower].to_numpy(dtype=float)
             hi = g[upper].to_numpy(dtype=float)
@@ -251,24 +262,38 @@ class TrendChart(Chart):
             lo = min(lo, 0.0)
         bottom = lo if self._kind == "bar" else lo - pad_y
         top = hi + pad_y
-        rows = getattr(self, "_legend_rows", 0)
-        if rows:  # head-room for the legend so it never hides a line or a bar
-            height = self.plot.getViewBox().height()
-            height = height if height > 100 else 300.0
-            share = min((rows * 22 + 14) / height, 0.4)
-            top = bottom + (top - bottom) / (1 - share)
         self.plot.setRange(xRange=(x0 - pad_x, x1 + pad_x), yRange=(bottom, top), padding=0)
 
-    def _legend_shape(self, labels: list[str]) -> tuple[int, int]:
-        """(columns, rows) of a legend of ``labels`` that fits the plot's width."""
+    def _layout_legend(self) -> None:
+        """Legend rows in the band above the plot: as many columns as fit the chart's width;
+        the band is as tall as the rows (0 without a legend)."""
+        labels = [label.text for _sample, label in self.legend.items]
         if not labels:
-            return 1, 0
-        width = self.plot.getViewBox().width()
-        width = width if width > 100 else 450.0
+            self.legend_host.setFixedHeight(0)
+            return
+        width = self.view.width() if self.view.width() > 100 else 450
         metrics = QFontMetrics(self.font())
         item = max(metrics.horizontalAdvance(t) for t in labels) + 45  # sample + gaps
-        cols = int(max(1, min(len(labels), (width - 20) // item)))
-        return cols, int(np.ceil(len(labels) / cols))
+        cols = int(max(1, min(len(labels), (width - 80) // item)))
+        if cols != self.legend.columnCount:
+            # pyqtgraph's setColumnCount re-lays a filled legend into stale grid rows (the
+            # band came out one row short): empty it, set the count, add the entries again
+            entries = [(sample.item, label.text) for sample, label in self.legend.items]
+            self.legend.clear()
+            self.legend.setColumnCount(cols)
+            for entry, text in entries:
+                self.legend.addItem(entry, text)
+        rows = int(np.ceil(len(labels) / cols))
+        self.legend.setPos(self.plot.getAxis("left").width() + 4, 0)
+        self.legend.updateSize()
+        # the legend's own height (rows plus its layout margins), at least the rows' text
+        self.legend_host.setFixedHeight(max(self.legend.boundingRect().height(),
+                                            rows * max(metrics.height() + 4, 20) + 4))
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt name
+        super().resizeEvent(event)
+        if self.legend.items:
+            self._layout_legend()
 
     def _add(self, item: Any) -> None:
         self.plot.addItem(item)
