@@ -13,7 +13,9 @@ from memberdesk.report.workbook import write_report
 def definitions(request, tmp_path_factory: pytest.TempPathFactory, small_dataset):  # type: ignore[no-untyped-def]
     path = tmp_path_factory.mktemp("defs") / "r.xlsx"
     wb = load_workbook(write_report(small_dataset, path, lang=request.param))
-    return request.param, wb.worksheets[-1]
+    from memberdesk.report import report_strings as rs
+
+    return request.param, wb[rs.sheet_name("definitions", request.param)]  # not the long sheet
 
 
 def test_definitions_fit_a_landscape_page(definitions) -> None:  # type: ignore[no-untyped-def]
