@@ -58,7 +58,11 @@ def test_basis_switches_the_study_axis_and_table(qtbot, show_page) -> None:
     assert page.model.headerData(0, Qt.Orientation.Horizontal) == "Calendar year"
     assert list(frame["calendar_year"]) == list(direct.rows["calendar_year"])
     assert list(frame["calendar_year"]) == list(range(2019, 2025))
-    pdt.assert_frame_equal(frame.reset_index(drop=True), direct.rows.reset_index(drop=True),
+    # the page shows the rows without the unweighted duplicate n_actual (= actual) and names
+    # the expected rate expected_rate (tests/ui/test_look_review.py)
+    assert (direct.rows["n_actual"] == direct.rows["actual"]).all()
+    shown_rows = direct.rows.drop(columns="n_actual").rename(columns={"expected": "expected_rate"})
+    pdt.assert_frame_equal(frame.reset_index(drop=True), shown_rows.reset_index(drop=True),
                            check_dtype=False)
     assert x_axis_label(page) == "Calendar year"
     assert page.model.data(page.model.index(0, 0)) == "2019"  # a year, not "2,019"

@@ -94,9 +94,11 @@ RATE_DECIMALS = 2  # termination rates and their CI as percentages: 8.02%
 def table_formats() -> dict[str, Any]:
     """Cell formats of the experience table: one format per column, whatever the size."""
     rate = lambda v: format_percent(v, RATE_DECIMALS)  # noqa: E731
-    ratio = lambda v: format_number(v, 3)  # noqa: E731
+    # A/E under its catalogue header "A/E (%)": 0.923 reads 92.3%, not a bare 0.923 under "%"
+    ratio = lambda v: format_percent(v, 1)  # noqa: E731
     return {"exposure": lambda v: format_number(v, EXPOSURE_DECIMALS),
             "rate": rate, "rate_lower": rate, "rate_upper": rate, "expected": rate,
+            "expected_rate": rate,
             "expected_claims": lambda v: format_number(v, 2),
             "ae": ratio, "ae_lower": ratio, "ae_upper": ratio,
             "actual": lambda v: format_number(v, 0 if float(v).is_integer() else 2),
@@ -296,6 +298,13 @@ class ExperiencePage(AnalysisPage):
                 "Total: exposure {e:,.2f} periods, actual {a:,.0f}, rate per period {r:.2%}{ae}").format(
                 e=float(t["exposure"]), a=float(t["actual"]), r=float(t["rate"]), ae=ae_text))
         shown = res.to_frame()
+        if not res.weight and "n_actual" in shown and "actual" in shown:
+            # unweighted, the count of terminations is the actual itself: two identical
+            # "Actual (number)" columns side by side read as a mistake
+            shown = shown.drop(columns="n_actual")
+        # the result's "expected" is the expected RATE (formatted as one); under the catalogue's
+        # "expected" header it read "Expected (number)" beside expected_claims' real number
+        shown = shown.rename(columns={"expected": "expected_rate"})
         if calendar and period != "calendar_year":
             from memberdesk.analysis.experience_exposure import period_labels
 

@@ -1,0 +1,39 @@
+"""What a user saw on the sample pages (screenshots in both languages, issue 17 'Look at it')
+and what was wrong: each test inspects the widgets, not pixels."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from tests.ui.test_experience_basis import book
+
+
+def headers(model) -> list[str]:  # type: ignore[no-untyped-def]
+    return [str(model.headerData(i, Qt.Orientation.Horizontal)) for i in range(model.columnCount())]
+
+
+def test_experience_table_has_no_duplicate_actual_column_unweighted(qtbot, show_page) -> None:
+    page = show_page("experience", book())
+    shown = headers(page.model)
+    assert len(shown) == len(set(shown)), shown  # was: "Actual (number)" twice
+    assert shown.count("Actual (number)") == 1
+    # the one kept is the count of terminations: it sums to the total the page states
+    frame = page.model.frame()
+    assert int(frame["actual"].sum()) == int(page.result.totals.iloc[0]["n_actual"])
+
+
+def test_experience_expected_rate_and_ae_read_as_their_headers_say(qtbot, show_page, tmp_path) -> None:
+    table = tmp_path / "expected.csv"
+    table.write_text("policy_year,rate\n" + "".join(f"{y},0.1\n" for y in range(1, 9)))
+    page = show_page("experience", book())
+    page.set_expected_path(str(table))
+    qtbot.waitUntil(lambda: not page.is_busy and page.result.has_expected, timeout=30_000)
+    shown = headers(page.model)
+    assert len(shown) == len(set(shown)), shown  # was: "Expected (number)" twice
+    col = shown.index("Expected rate (%)")
+    assert page.model.data(page.model.index(0, col)) == "10.00%"  # the table's 0.1
+    ae_col = shown.index("A/E (%)")
+    rate_col = shown.index("Rate (%)")
+    rate = float(page.model.frame()["rate"].iloc[0])
+    # A/E = rate / 0.1, shown as a percentage under the "%" header (hand: 0.0802 / 0.1 = 80.2%)
+    assert page.model.data(page.model.index(0, ae_col)) == f"{rate / 0.1:.1%}"
+    assert page.model.data(page.model.index(0, rate_col)).endswith("%")
