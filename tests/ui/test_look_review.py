@@ -37,3 +37,32 @@ def test_experience_expected_rate_and_ae_read_as_their_headers_say(qtbot, show_p
     # A/E = rate / 0.1, shown as a percentage under the "%" header (hand: 0.0802 / 0.1 = 80.2%)
     assert page.model.data(page.model.index(0, ae_col)) == f"{rate / 0.1:.1%}"
     assert page.model.data(page.model.index(0, rate_col)).endswith("%")
+
+
+def test_projection_names_models_and_parameters_as_a_reader_would(qtbot, show_page) -> None:
+    page = show_page("projection", book())
+    legend = [label.text for _sample, label in page.chart.legend.items]
+    # the legend names the models as the table does (was: "weibull", "loglogistic")
+    assert "Weibull" in legend and not any(t.split(" ")[0] in {"weibull", "lognormal",
+                                                               "loglogistic", "exponential"}
+                                           for t in legend)
+    assert any(t.endswith("★") for t in legend)
+    shown = headers(page.model)
+    col = shown.index("Parameters")
+    cells = [page.model.data(page.model.index(r, col)) for r in range(page.model.rowCount())]
+    assert not any("_" in c for c in cells), cells  # no lifelines attribute names (lambda_)
+    assert any(c.startswith("λ = ") and ", ρ = " in c for c in cells)  # the Weibull row
+    # the legend sits in the lower-left corner, below every curve's first year
+    vb = page.chart.plot.getViewBox()
+    box = vb.mapSceneToView(page.chart.legend.mapRectToScene(page.chart.legend.boundingRect()))
+    top_of_legend = box.boundingRect().bottom()  # view y grows upwards: bottom() is the top edge
+    km = page.result.km
+    assert top_of_legend < min(float(s) for s in km.survival[:1]) - 0.05
+
+
+def test_parameter_text_hand_cases() -> None:
+    from memberdesk.ui.pages.projection import parameter_text
+
+    assert parameter_text("lambda_ = 184.1, rho_ = 0.807") == "λ = 184.1, ρ = 0.807"
+    assert parameter_text("mu_ = 5.233, sigma_ = 2.312") == "μ = 5.233, σ = 2.312"
+    assert parameter_text("theta_ = 1") == "theta = 1"

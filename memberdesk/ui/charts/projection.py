@@ -6,7 +6,7 @@ shaded. A vertical dotted line marks the end of the data.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +38,9 @@ class ProjectionChart(Chart):
         self.plot = self.add_plot()
         self.plot.setDownsampling(auto=True, mode="peak")
         self.plot.setClipToView(True)
-        self.legend = self.plot.addLegend(offset=(-10, 10), labelTextColor=self.colours.foreground,
+        # bottom-left: survival curves start at 100 % and fall, so that corner stays empty
+        # (top-right sat over the projected curves near 60 %)
+        self.legend = self.plot.addLegend(offset=(10, -10), labelTextColor=self.colours.foreground,
                                           brush=pg.mkBrush(QColor(self.colours.background)))
         self.plot.setLabel("left", tr("Share still in force"), **label_style(self.colours))
         self.plot.getAxis("left").set_percent(True)  # shares as percentages, 0-100 % labelled
@@ -51,7 +53,12 @@ class ProjectionChart(Chart):
 
     def set_projection(self, km_time: np.ndarray, km_survival: np.ndarray,
                        fitted: Sequence[FittedCurve], *, last_observed: float,
-                       highlight: str | None = None) -> None:
+                       highlight: str | None = None,
+                       label: Callable[[str], str] | None = None) -> None:
+        """Draw the Kaplan-Meier steps and the fitted curves (dashed past ``last_observed``).
+
+        ``label`` names a model id in the legend (the page's table names, "Log-logistic");
+        default: the translated value label of the id."""
         for item in self.items:
             self.plot.removeItem(item)
         self.items = []
@@ -76,8 +83,8 @@ class ProjectionChart(Chart):
             proj = pg.PlotDataItem(t[k:], s[k:], pen=pg.mkPen(colour, width=width, style=Qt.PenStyle.DashLine))
             self._add(obs)
             self._add(proj)
-            label = value_label(curve.name) + (" ★" if curve.name == highlight else "")
-            self.legend.addItem(obs, label)
+            shown = (label or value_label)(curve.name) + (" ★" if curve.name == highlight else "")
+            self.legend.addItem(obs, shown)
             self.observed_items[curve.name] = obs
             self.projected_items[curve.name] = proj
             lo, hi = np.asarray(curve.ci_lower, float), np.asarray(curve.ci_upper, float)

@@ -32,6 +32,22 @@ def _first(obj: Any, *names: str) -> Any:
     return None
 
 
+# lifelines' attribute names (lambda_, rho_, …) as the symbols of the textbooks
+PARAMETER_SYMBOLS = {"lambda_": "λ", "rho_": "ρ", "mu_": "μ", "sigma_": "σ", "alpha_": "α",
+                     "beta_": "β"}
+
+
+def parameter_text(text: Any) -> str:
+    """``"lambda_ = 184.1, rho_ = 0.807"`` → ``"λ = 184.1, ρ = 0.807"``: no library attribute
+    names (trailing underscore) in front of the user; unknown names lose only the underscore."""
+    parts = []
+    for part in str(text).split(", "):
+        name, sep, value = part.partition(" = ")
+        name = name.strip()
+        parts.append(PARAMETER_SYMBOLS.get(name, name.rstrip("_")) + sep + value if sep else part)
+    return ", ".join(parts)
+
+
 def fitted_curves(res: Any) -> list[FittedCurve]:
     curves = _first(res, "projections", "curves", "projected")
     out: list[FittedCurve] = []
@@ -93,12 +109,13 @@ class ProjectionPage(AnalysisPage):
             return shown if shown != str(model) else names.get(str(model), str(model))
 
         # the cell's data stays the model id (weibull …)
-        fill_table(self.table, self.model, table, formats={"model": model_name})
+        fill_table(self.table, self.model, table,
+                   formats={"model": model_name, "parameters": parameter_text})
         km = res.km
         km_t = np.asarray(km.timeline, float)
         last = float(km_t.max()) if km_t.size else 0.0
         self.chart.set_projection(km_t, np.asarray(km.survival, float), fitted_curves(res),
-                                  last_observed=last, highlight=best)
+                                  last_observed=last, highlight=best, label=model_name)
         failed = "; ".join(f"{model_name(m)}: {why}" for m, why in res.failed.items())
         title = self.tr("Fitted models vs Kaplan-Meier — best by AIC: {m}").format(m=model_name(best))
         self.panel.set_title(title + (self.tr(" (not fitted: {f})").format(f=failed) if failed else ""))
