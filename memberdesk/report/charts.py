@@ -5,10 +5,14 @@ the chart follow, and nothing is pasted as a picture.
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from openpyxl.chart import BarChart, LineChart, Reference, ScatterChart, Series
 from openpyxl.chart.axis import ChartLines
+from openpyxl.chart.data_source import NumData, NumVal, StrData, StrVal
+from openpyxl.utils.datetime import to_excel
 
 from memberdesk.report.layout import TableRef
 
@@ -121,4 +125,53 @@ def references(chart: ScatterChart | LineChart | BarChart) -> list[str]:
     return out
 
 
-__all__ = ["Reference", "category_bar_chart", "category_line_chart", "curve_chart", "references"]
+def _range_values(wb: Any, formula: str) -> list[Any] | None:
+    """The cell values of a chart range formula ``'Sheet'!$B$5:$B$20`` (None if unreadable)."""
+    from openpyxl.utils.cell import range_boundaries
+
+    sheet, _, cells = formula.rpartition("!")
+    sheet = sheet.strip("'").replace("''", "'")
+    if sheet not in wb.sheetnames:
+        return None
+    ws = wb[sheet]
+    min_col, min_row, max_col, max_row = range_boundaries(cells.replace("$", ""))
+    return [ws.cell(r, c).value for r in range(min_row, max_row + 1)
+            for c in range(min_col, max_col + 1)]
+
+
+def write_caches(wb: Any) -> None:
+    """Cached values in every chart's series (issue 17 B.8): Excel recomputes them on open,
+    but e-mail and phone previews draw only what the file caches — openpyxl writes none, so
+    they showed empty charts."""
+    for ws in wb.worksheets:
+        for chart in ws._charts:
+            for s in chart.series:
+                for src in (s.val, s.yVal, s.xVal, s.cat):
+                    if src is None:
+                        continue
+                    num = getattr(src, "numRef", None)
+                    if num is not None and num.f:
+                        values = _range_values(wb, num.f)
+                        if values is not None:  # dates as Excel serial numbers
+                            values = [to_excel(v) if isinstance(v, (dt.datetime, dt.date)) else v
+                                      for v in values]
+                            pts = [NumVal(idx=i, v=float(v)) for i, v in enumerate(values)
+                                   if isinstance(v, (int, float)) and not isinstance(v, bool)
+                                   and v == v]
+                            num.numCache = NumData(ptCount=len(values), pt=pts)
+                    sref = getattr(src, "strRef", None)
+                    if sref is not None and sref.f:
+                        values = _range_values(wb, sref.f)
+                        if values is not None:
+                            sref.strCache = StrData(ptCount=len(values), pt=[
+                                StrVal(idx=i, v=str(v)) for i, v in enumerate(values)
+                                if v is not None])
+                tx = getattr(s, "tx", None)
+                if tx is not None and tx.strRef is not None and tx.strRef.f:
+                    values = _range_values(wb, tx.strRef.f)
+                    if values:
+                        tx.strRef.strCache = StrData(ptCount=1, pt=[StrVal(idx=0, v=str(values[0]))])
+
+
+__all__ = ["Reference", "category_bar_chart", "category_line_chart", "curve_chart", "references",
+           "write_caches"]

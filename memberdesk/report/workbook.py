@@ -176,6 +176,9 @@ def write_report_outcome(
         prog.fraction((i + 1) / (len(rs.SHEET_ORDER) + 1))
     _long_sheet(wb, ctx)
     _contents(wb, ctx)
+    from memberdesk.report.charts import write_caches
+
+    write_caches(wb)  # previews (mail, phone) draw the charts without recomputing
     _set_properties(wb, ctx)
     styles.use_language_font(wb, lang)  # the Chinese edition in an East-Asian font
     check_cancelled(progress)

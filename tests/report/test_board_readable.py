@@ -178,3 +178,21 @@ def test_zero_event_interval_is_a_dash() -> None:
     assert w.ws.cell(ref.first_row, ref.col("rate_upper")).value == "—"
     assert w.ws.cell(ref.first_row, ref.col("rate")).value == 0.0
     assert w.ws.cell(ref.first_row + 1, ref.col("rate_upper")).value == 0.09
+
+
+def test_charts_carry_cached_values(book: Any) -> None:
+    """Every chart series caches the values of its cells, so previews draw it (issue 17 B.8)."""
+    wb, _ = book
+    from memberdesk.report.charts import _range_values
+
+    checked = 0
+    for ws in wb.worksheets:
+        for chart in ws._charts:
+            for s in chart.series:
+                src = s.val if s.val is not None else s.yVal
+                ref = src.numRef
+                cells = [v for v in _range_values(wb, ref.f) if isinstance(v, (int, float))]
+                cached = [p.v for p in ref.numCache.pt]
+                assert cached == pytest.approx([float(v) for v in cells]), ws.title
+                checked += 1
+    assert checked > 10
