@@ -66,3 +66,20 @@ def test_parameter_text_hand_cases() -> None:
     assert parameter_text("lambda_ = 184.1, rho_ = 0.807") == "λ = 184.1, ρ = 0.807"
     assert parameter_text("mu_ = 5.233, sigma_ = 2.312") == "μ = 5.233, σ = 2.312"
     assert parameter_text("theta_ = 1") == "theta = 1"
+
+
+def test_retention_list_metrics_table_shows_every_model_row(qtbot, show_page, sample_data) -> None:
+    from memberdesk.core.loader import load_dataset
+
+    page = show_page("retention_list", load_dataset([sample_data]))
+    page.resize(1180, 700)  # the page's share of a 1400×900 main window (list, bars, filters)
+    page.show()
+    qtbot.wait(50)
+    t = page.metrics_table
+    n = page.metrics_model.rowCount()
+    assert n == 3  # Cox model, gradient boosting, naive baseline
+    rows = sum(t.rowHeight(r) for r in range(n))
+    # the viewport holds every row whole: the last model is not cut in half
+    assert t.viewport().height() >= rows, (t.viewport().height(), rows)
+    last = t.rowViewportPosition(n - 1) + t.rowHeight(n - 1)
+    assert last <= t.viewport().height()

@@ -299,6 +299,7 @@ class RetentionListPage(AnalysisPage):
                                                  "baseline": self.tr("Naive baseline")})
         fill_table(self.metrics_table, self.metrics_model, metrics,
                    formats={"top_decile_capture": percent_format})
+        self._fit_metrics_rows()
         cal = v.metrics[v.chosen].calibration
         self.calibration.set_data(cal, x="decile", y=["predicted", "observed"], percent=True,
                                   x_label=self.tr("Risk decile (1 = highest)"),
@@ -320,6 +321,16 @@ class RetentionListPage(AnalysisPage):
         self._fill_filters(res.scores)
         self.list_model.set_scores(res.scores)
         self.list_view.resizeColumnsToContents()   # the visible page only: 500 rows
+
+    def _fit_metrics_rows(self) -> None:
+        """The metrics table as tall as its rows (three models), so the splitter cannot cut the
+        last model in half (the sample showed 'Naive baseline' half hidden)."""
+        t = self.metrics_table
+        t.resizeRowsToContents()
+        rows = sum(t.rowHeight(r) for r in range(self.metrics_model.rowCount()))
+        height = (t.horizontalHeader().sizeHint().height() + rows + 2 * t.frameWidth()
+                  + t.horizontalScrollBar().sizeHint().height() + 2)
+        t.setMinimumHeight(height)
 
     def _validation_text(self, res: Any) -> str:
         v = res.validation
