@@ -282,3 +282,12 @@ def test_data_page_buttons_and_drops_ask_too(qtbot, monkeypatch) -> None:
     page._open_sample()
     window.open_dropped(["y.csv"])
     assert len(asked) == 3 and opened == []  # declined: the loaded book stays
+
+
+def test_coded_values_on_screen_read_as_in_the_workbook(zh_cn) -> None:
+    from memberdesk.core import labels
+    from memberdesk.ui.i18n import value_label
+
+    for code in ("lapsed", "free_look", "single_premium", "collected_premium", "bot"):
+        assert value_label(code) == labels.value_label(code, "zh_CN")
+    assert value_label("百万医疗") == "百万医疗"

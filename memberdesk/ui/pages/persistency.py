@@ -19,7 +19,7 @@ from memberdesk.ui.charts.base import ChartPanel
 from memberdesk.ui.charts.heatmap import HeatmapChart
 from memberdesk.ui.charts.lines import TrendChart
 from memberdesk.ui.compare_panel import ComparePanel
-from memberdesk.ui.i18n import column_label
+from memberdesk.ui.i18n import column_label, value_label
 from memberdesk.ui.pages.base import (
     AnalysisPage,
     Task,
@@ -167,7 +167,8 @@ class PersistencyPage(AnalysisPage):
                                     if c in frame.columns])
         fill_table(self.table, self.model, shown,
                    formats={"ratio_premium": percent_format, "ratio_count": percent_format})
-        fill_table(self.waterfall_table, self.waterfall_model, waterfall_frame(res))
+        fill_table(self.waterfall_table, self.waterfall_model, waterfall_frame(res),
+                   formats={"reason": value_label})  # exclusion codes in the UI language
         rec = view.reconciliation
         if rec is None:
             self.rec_note.setText(self.tr(
@@ -186,7 +187,7 @@ class PersistencyPage(AnalysisPage):
                 "policies": [float("nan")] * n + [float(v) for v in rec.explanations["policies"]],
                 "premium": [float("nan")] * n + [float(v) for v in rec.explanations["premium"]]})
             fill_table(self.rec_table, self.rec_model, both,
-                       formats={"value": percent_format})
+                       formats={"value": percent_format, "measure": value_label})
         cm = view.cohorts
         self.heat.set_matrix(cm.shares, x_label=self.tr("Months since issue"),
                              y_label=self.tr("Issue cohort"), percent=True)
