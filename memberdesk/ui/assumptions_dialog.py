@@ -170,6 +170,41 @@ class AssumptionsDialog(QDialog):
 
 
 
+def changed_text(a: Assumptions) -> str:
+    """Short text of the assumptions that differ from the defaults ('' when none), for the
+    status bar: the labels that name a default ("95% CI") are then read against it."""
+    base = Assumptions()
+    parts: list[str] = []
+    if a.ci_level != base.ci_level:
+        parts.append(translate("AssumptionsDialog", "CI {0:g}%").format(a.ci_level * 100))
+    if a.free_look_days != base.free_look_days:
+        parts.append(translate("AssumptionsDialog", "free look {0} d").format(a.free_look_days))
+    if a.grace_days != base.grace_days:
+        parts.append(translate("AssumptionsDialog", "grace {0} d").format(a.grace_days))
+    if (a.credibility_p, a.credibility_r) != (base.credibility_p, base.credibility_r):
+        parts.append(translate("AssumptionsDialog", "credibility p={0:g}, r={1:g}").format(
+            a.credibility_p, a.credibility_r))
+    if (a.age_cuts, a.premium_cuts, a.duration_cuts) != (base.age_cuts, base.premium_cuts,
+                                                          base.duration_cuts):
+        parts.append(translate("AssumptionsDialog", "own bands"))
+    if a.reference_levels:
+        parts.append(translate("AssumptionsDialog", "reference levels {0}").format(
+            ", ".join(f"{c}={lv}" for c, lv in a.reference_levels)))
+    if not parts:
+        return ""
+    return translate("AssumptionsDialog", "Assumptions: {0}").format("; ".join(parts))
+
+
+def update_status(window: Any) -> None:
+    """Show the changed assumptions in the window's status bar (hidden when all are defaults)."""
+    label = getattr(window, "assumptions_label", None)
+    if label is None:
+        return
+    text = changed_text(getattr(window, "assumptions", Assumptions()))
+    label.setText(text)
+    label.setVisible(bool(text))
+
+
 def install(window: Any) -> QMenu:
     """Add Analysis ▸ Assumptions… to ``window``'s menu bar (before Help). Choosing it opens the
     dialog on ``window.assumptions`` and, on OK, calls ``window.set_assumptions(new)``."""
@@ -190,4 +225,9 @@ def install(window: Any) -> QMenu:
             window.set_assumptions(dialog.assumptions())
 
     action.triggered.connect(ask)
+    label = QLabel()
+    label.setObjectName("assumptionsStatus")
+    label.setVisible(False)
+    window.statusBar().addPermanentWidget(label)
+    window.assumptions_label = label
     return menu

@@ -291,6 +291,7 @@ class MainWindow(QMainWindow):
         self.dataset = (self.base.with_as_of(as_of).with_filters(filters)
                         .with_assumptions(self.assumptions))
         self.summary_label.setText(dataset_summary(self.dataset))
+        assumptions_dialog.update_status(self)
         self.as_of_label.setText(self.tr("As of {0}").format(self.dataset.as_of.date().isoformat()))
         for page in self.pages.values():
             page.set_dataset(self.dataset)

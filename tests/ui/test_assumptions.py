@@ -88,3 +88,23 @@ def test_menu_entry_and_workspace_round_trip(qtbot, sample_data: Path, tmp_path:
     # the bands the dataset derives follow the restored cut-offs
     assert set(other.dataset.policies["premium_band"].dropna().unique()) <= {
         "<500", "500-2k", "2k-8k", "8k+"}
+
+
+def test_changed_assumptions_are_named_in_the_status_bar(qtbot, sample_data: Path) -> None:
+    from memberdesk.ui.assumptions_dialog import changed_text
+
+    assert changed_text(Assumptions()) == ""
+    assert changed_text(Assumptions(ci_level=0.9, free_look_days=10)) == \
+        "Assumptions: CI 90%; free look 10 d"
+    window = MainWindow(AppSettings())
+    window.ask_before_close = False
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.loaded, timeout=30_000):
+        window.open_paths([str(sample_data)], user_action=False)
+    assert not window.assumptions_label.isVisible()
+    window.set_assumptions(Assumptions(ci_level=0.9))
+    assert window.assumptions_label.isVisible()
+    assert window.assumptions_label.text() == "Assumptions: CI 90%"
+    window.set_assumptions(Assumptions())
+    assert not window.assumptions_label.isVisible()
