@@ -825,3 +825,12 @@ _COMPARE: dict[str, str] = {
 }
 BY_CONTEXT.update({("AssumptionsDialog", k): v for k, v in _ASSUMPTIONS.items()})
 BY_CONTEXT.update({("ComparePanel", k): v for k, v in _COMPARE.items()})
+BY_CONTEXT.update({("AssumptionsDialog", k): v for k, v in {
+    "CI {0:g}%": "置信水平 {0:g}%",
+    "free look {0} d": "犹豫期 {0} 天",
+    "grace {0} d": "宽限期 {0} 天",
+    "credibility p={0:g}, r={1:g}": "可信度 p={0:g}，r={1:g}",
+    "own bands": "自定义分段",
+    "reference levels {0}": "参照水平 {0}",
+    "Assumptions: {0}": "分析假设：{0}",
+}.items()})
