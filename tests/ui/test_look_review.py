@@ -83,3 +83,39 @@ def test_retention_list_metrics_table_shows_every_model_row(qtbot, show_page, sa
     assert t.viewport().height() >= rows, (t.viewport().height(), rows)
     last = t.rowViewportPosition(n - 1) + t.rowHeight(n - 1)
     assert last <= t.viewport().height()
+
+
+def _cells(model, column: str) -> list[str]:  # type: ignore[no-untyped-def]
+    col = headers(model).index(column)
+    return [str(model.data(model.index(r, col))) for r in range(model.rowCount())]
+
+
+def test_retention_tables_name_groups_as_the_legend_does_in_chinese(qtbot, show_page, zh_cn) -> None:
+    page = show_page("retention", book())  # segment: channel (agency, online)
+    legend = {label.text for _sample, label in page.chart.legend.items}
+    assert legend == {"个险代理人", "互联网"}  # the catalogue's Chinese channel names
+    groups = set(_cells(page.at_model, "分组"))
+    assert groups == legend  # was: agency / online in the table under the Chinese legend
+    assert set(_cells(page.median_model, "分组")) == legend
+    assert page.at_model.frame()["group"].isin(["agency", "online"]).all()  # data keep the codes
+
+
+def test_retention_pairwise_test_named_as_in_the_test_combo(qtbot, show_page) -> None:
+    page = show_page("retention", book())
+    frame = page.pair_model.frame()
+    assert list(frame["test"].unique()) == ["logrank"]
+    col = list(frame.columns).index("test")
+    assert page.pair_model.data(page.pair_model.index(0, col)) == "Log-rank"  # not "logrank"
+
+
+def test_drivers_levels_in_chinese(qtbot, show_page, zh_cn) -> None:
+    page = show_page("drivers", book())
+    page.set_covariates(["channel"])
+    qtbot.waitUntil(lambda: not page.is_busy, timeout=30_000)
+    cells = [str(page.model.data(page.model.index(r, 0))) for r in range(page.model.rowCount())]
+    chinese = {"agency": "个险代理人", "online": "互联网"}  # the schema vocabulary's names
+    ref = page.result.reference_levels["channel"]  # the most frequent level
+    other = ({"agency", "online"} - {ref}).pop()
+    assert cells == [f"渠道: {chinese[other]}"], cells  # was "渠道: agency"
+    assert f"渠道 = {chinese[ref]}" in page.fit_label.text()
+    assert page.forest.labels == cells

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from memberdesk.ui.analysis_text import covariate_label, cox_note, ph_verdict
 from memberdesk.ui.charts.base import ChartPanel
 from memberdesk.ui.charts.forest import ForestChart
-from memberdesk.ui.i18n import column_label
+from memberdesk.ui.i18n import column_label, value_label
 from memberdesk.ui.pages.base import (
     AnalysisPage,
     Task,
@@ -47,6 +47,15 @@ def compute_drivers(ds: Any, covariates: list[str], progress: Any = None, *,
     return fit_cox(ds, covariates, strata=strata, cluster=cluster, ph_transform=ph_transform,
                    progress=progress)
 
+
+
+def level_label(name: Any, columns: Any) -> str:
+    """``channel=bancassurance`` -> "Channel: bancassurance" ("渠道: 银保" under zh_CN): the
+    column's label and the level through the value catalogue, as the other pages name the
+    same level (the forest's ticks and the table read "渠道: bancassurance" before)."""
+    text = covariate_label(name, columns)
+    head, sep, value = text.partition(": ")
+    return f"{head}: {value_label(value)}" if sep else text
 
 class DriversPage(AnalysisPage):
     page_id = "drivers"
@@ -175,7 +184,7 @@ class DriversPage(AnalysisPage):
         if "ph_p_value" in frame:  # the analysis' English verdict, rebuilt in the UI language
             frame["verdict"] = [ph_verdict(p) for p in frame["ph_p_value"]]
         columns = list(self.selected_covariates()) + list(res.reference_levels)
-        label = lambda name: covariate_label(name, columns)  # noqa: E731
+        label = lambda name: level_label(name, columns)  # noqa: E731
         self.forest.set_ratios(frame, violation="ph_violation", tick_text=label)
         self.fit_label.setText(self._fit_text(res))
         # the verdict before coef/se: sized to its text, the technical columns scroll instead
@@ -189,7 +198,7 @@ class DriversPage(AnalysisPage):
     def _fit_text(self, res: Any) -> str:
         """Sample, fit quality, strata, clustering and the PH test's method and transform."""
         stat, dof, p = res.likelihood_ratio_test
-        refs = ", ".join(f"{column_label(k)} = {v}" for k, v in res.reference_levels.items())
+        refs = ", ".join(f"{column_label(k)} = {value_label(v)}" for k, v in res.reference_levels.items())
         lines = [self.tr("{n:,} policies, {e:,} lapses. Concordance {c:.3f}. Likelihood-ratio "
                          "test p = {p:.3g}.").format(n=res.n, e=res.events, c=res.concordance, p=p),
                  self.tr("Reference levels: {refs}").format(refs=refs or "–")]

@@ -12,7 +12,7 @@ from memberdesk.core.schema import DAYS_PER_YEAR
 from memberdesk.ui.charts.base import ChartPanel
 from memberdesk.ui.charts.km import KMChart
 from memberdesk.ui.compare_panel import ComparePanel
-from memberdesk.ui.i18n import column_label
+from memberdesk.ui.i18n import column_label, value_label
 from memberdesk.ui.pages.base import (
     AnalysisPage,
     Task,
@@ -122,12 +122,16 @@ class RetentionPage(AnalysisPage):
                           if beyond else "" for beyond, last in zip(at["beyond_follow_up"],
                                                                    at["last_time"])]
         at = at.drop(columns=["beyond_follow_up", "last_time"], errors="ignore")
+        # groups named as the chart's legend names them (个险代理人, not "agency", under zh_CN);
+        # the cells' data keep the codes
+        groups = {"group": value_label, "group_a": value_label, "group_b": value_label}
         fill_table(self.at_view, self.at_model, at,
-                   formats={c: percent_format for c in ("survival", "ci_lower", "ci_upper")})
-        fill_table(self.median_view, self.median_model, km.summary_frame())
+                   formats={**groups, **{c: percent_format for c in ("survival", "ci_lower", "ci_upper")}})
+        fill_table(self.median_view, self.median_model, km.summary_frame(), formats=groups)
         fill_table(self.pair_view, self.pair_model,
                    view.pairwise if view.pairwise is not None else pd.DataFrame(
-                       {"note": [self.tr("Choose a segment with two or more groups to compare them.")]}))
-        fill_table(self.rmst_view, self.rmst_model, view.rmst)
+                       {"note": [self.tr("Choose a segment with two or more groups to compare them.")]}),
+                   formats={**groups, "test": self._test_name})  # "Log-rank", not "logrank"
+        fill_table(self.rmst_view, self.rmst_model, view.rmst, formats=groups)
         self.tabs.setTabText(3, self.tr("RMST to {h:g} {unit}").format(
             h=view.horizon, unit=self.tr("months") if km.unit == "months" else self.tr("days")))
