@@ -123,3 +123,14 @@ def test_two_filter_sets_and_one_sided_groups(book: Dataset) -> None:
 def test_unknown_section_is_refused(book: Dataset) -> None:
     with pytest.raises(ValueError, match="section"):
         compare_datasets(book, book, sections=("nope",))
+
+
+def test_a_side_without_policies_is_nan_with_a_note(book: Dataset) -> None:
+    """Before the first issue date there is nothing to analyse: the reference column is NaN,
+    the current side is kept, and the note says why (never zeros)."""
+    comp = compare_as_of(book, "2010-01-01", by="channel", sections=("retention",))
+    ret = comp.retention
+    assert ret["reference"].isna().all() and ret["change"].isna().all()
+    assert (ret[ret["measure"] == "n"]["current"] > 0).all()
+    assert comp.notes and comp.notes[0].startswith("reference: retention:")
+    assert comp.to_json()["notes"] == list(comp.notes)

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from memberdesk.core.dataset import Dataset, Filters
+from memberdesk.core.errors import AnalysisError
 from memberdesk.core.progress import Progress, check_cancelled, ensure
 
 SECTIONS: tuple[str, ...] = ("kpis", "retention", "persistency")
@@ -63,6 +64,9 @@ class Comparison:
         ``segment, measure, current, reference, change, current_period, reference_period``.
     by, month, period
         The segment column of retention/persistency, the persistency month and period kind.
+    notes
+        Why a side of a section has no figures (``"reference: retention: no policies to
+        analyse …"``): that side's column is NaN, the other side's figures are kept.
     """
 
     current: Side
@@ -73,6 +77,7 @@ class Comparison:
     by: str | None = None
     month: int = 13
     period: str = "rolling12"
+    notes: tuple[str, ...] = ()
 
     def section(self, name: str) -> pd.DataFrame | None:
         if name not in SECTIONS:
@@ -94,7 +99,7 @@ class Comparison:
         return {"current": side(self.current), "reference": side(self.reference),
                 "by": self.by, "month": self.month, "period": self.period,
                 "kpis": rows(self.kpis), "retention": rows(self.retention),
-                "persistency": rows(self.persistency)}
+                "persistency": rows(self.persistency), "notes": list(self.notes)}
 
 
 # ---- one side --------------------------------------------------------------------------------
@@ -145,6 +150,13 @@ def persistency_values(ds: Dataset, *, month: int = 13, period: str = "rolling12
 
 # ---- two sides -------------------------------------------------------------------------------
 
+_EMPTY = {
+    "kpis": lambda: pd.DataFrame({"id": [], "name": [], "unit": [], "value": []}),
+    "retention": lambda: pd.DataFrame({"group": [], "measure": [], "value": []}),
+    "persistency": lambda: pd.DataFrame({"segment": [], "measure": [], "value": [],
+                                         "period": []}),
+}
+
 def _side_by_side(cur: pd.DataFrame, ref: pd.DataFrame, keys: Sequence[str],
                   carry: Sequence[str] = ()) -> pd.DataFrame:
     left = cur.rename(columns={"value": "current"})
@@ -194,20 +206,25 @@ def compare_datasets(current: Dataset, reference: Dataset, *, by: str | None = N
         labels = ((current.as_of.date().isoformat(), reference.as_of.date().isoformat())
                   if current.as_of != reference.as_of else ("current", "reference"))
     out: dict[str, pd.DataFrame | None] = {s: None for s in SECTIONS}
+    notes: list[str] = []
     steps = len(sections) * 2
     done = 0
     for name in sections:
         parts = []
-        for ds in (current, reference):
+        for side, ds in (("current", current), ("reference", reference)):
             check_cancelled(progress)
             prog.status(f"Comparing: {name}")
-            if name == "kpis":
-                parts.append(kpi_values(ds))
-            elif name == "retention":
-                parts.append(retention_values(ds, by))
-            else:
-                parts.append(persistency_values(ds, month=month, period=period, by=by,
-                                                basis=basis))
+            try:
+                if name == "kpis":
+                    parts.append(kpi_values(ds))
+                elif name == "retention":
+                    parts.append(retention_values(ds, by))
+                else:
+                    parts.append(persistency_values(ds, month=month, period=period, by=by,
+                                                    basis=basis))
+            except AnalysisError as exc:  # e.g. no policies yet at an early as-of date
+                notes.append(f"{side}: {name}: {exc}")
+                parts.append(_EMPTY[name]())
             done += 1
             prog.fraction(done / steps)
         if name == "kpis":
@@ -224,7 +241,8 @@ def compare_datasets(current: Dataset, reference: Dataset, *, by: str | None = N
         out[name] = frame
     return Comparison(Side(labels[0], current.as_of, current.filters),
                       Side(labels[1], reference.as_of, reference.filters),
-                      out["kpis"], out["retention"], out["persistency"], by, month, period)
+                      out["kpis"], out["retention"], out["persistency"], by, month, period,
+                      tuple(notes))
 
 
 def compare_as_of(ds: Dataset, reference_as_of: pd.Timestamp | str, *, by: str | None = None,

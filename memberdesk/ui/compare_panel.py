@@ -256,6 +256,8 @@ class ComparePanel(QWidget):
             pinned = ("; ".join(f"{k}: {v}" for k, v in self.pinned.describe_items())
                       or translate("ComparePanel", "none"))
             text += " " + translate("ComparePanel", "Pinned filters: {0}.").format(pinned)
+        if comparison.notes:  # a side without figures says why
+            text += " " + " ".join(comparison.notes)
         self.heading.setText(text)
         fill_table(self.table, self.model, display_frame(comparison, self.section,
                                                          current_lang(self)))
