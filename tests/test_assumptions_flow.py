@@ -256,3 +256,25 @@ def test_lineage_settings_nodes_carry_the_assumptions() -> None:
     hr = lineage.reverse("param:reference_levels")
     assert "hazard_ratio" in hr.metrics and "sheet:drivers" in hr.consumers
     assert lineage.label_of("param:ci_level", "zh_CN") == "置信水平"
+
+
+def test_ci_level_reaches_decrements_and_projection() -> None:
+    """The dataset's CI level is what an explicit alpha = 1 − level gives (the analyses' tested
+    path), and differs from the default 95 % result."""
+    import json
+
+    from memberdesk.analysis.competing import cumulative_incidence
+    from memberdesk.analysis.parametric import fit_parametric
+
+    ds = Dataset({"policies": random_book()}, as_of=AS_OF)
+    ds90 = ds.with_assumptions(Assumptions(ci_level=0.90))
+
+    def js(result: object) -> str:
+        return json.dumps(result.to_json(), sort_keys=True, default=str)  # type: ignore[attr-defined]
+
+    cif = cumulative_incidence(ds90, by="channel")
+    assert js(cif) == js(cumulative_incidence(ds, by="channel", alpha=0.10))
+    assert js(cif) != js(cumulative_incidence(ds, by="channel"))
+    proj = fit_parametric(ds90, models=("weibull",))
+    assert js(proj) == js(fit_parametric(ds, models=("weibull",), alpha=0.10))
+    assert js(proj) != js(fit_parametric(ds, models=("weibull",)))

@@ -182,11 +182,14 @@ def aalen_johansen(times: np.ndarray, at_risk: np.ndarray, d_cause: np.ndarray, 
 
 def cumulative_incidence(data: Dataset | pd.DataFrame, *, by: str | None = None,
                          causes: Sequence[str] = DEFAULT_CAUSES, unit: str | None = None,
-                         alpha: float = 0.05, progress: Progress | None = None,
+                         alpha: float | None = None, progress: Progress | None = None,
                          entry: str | None = None, missing: str = "drop") -> CompetingRisksResult:
     """Aalen-Johansen cumulative incidence of each exit cause, overall or per segment, with
     Gray's test across segments (module doc). ``entry``: column of delayed-entry durations;
-    ``missing="group"`` keeps rows with no ``by`` value as a ``"(missing)"`` group."""
+    ``missing="group"`` keeps rows with no ``by`` value as a ``"(missing)"`` group. ``alpha``:
+    1 − CI level (None: ``1 − ds.assumptions.ci_level`` for a Dataset, else 0.05)."""
+    if alpha is None:
+        alpha = data.assumptions.alpha if isinstance(data, Dataset) else 0.05
     prog = ensure(progress)
     if unit is None:
         unit = "months" if isinstance(data, Dataset) and not data.generic else "days"

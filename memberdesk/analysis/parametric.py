@@ -102,9 +102,12 @@ def unique_counts(durations: np.ndarray, events: np.ndarray) -> tuple[np.ndarray
 
 
 def fit_parametric(data: Dataset | pd.DataFrame, *, horizon_months: float = 120,
-                   models: Sequence[str] = MODELS, alpha: float = 0.05,
+                   models: Sequence[str] = MODELS, alpha: float | None = None,
                    progress: Progress | None = None) -> ProjectionResult:
-    """Fit parametric retention models (months) and project survival to ``horizon_months``."""
+    """Fit parametric retention models (months) and project survival to ``horizon_months``.
+    ``alpha``: 1 − CI level (None: ``1 − ds.assumptions.ci_level`` for a Dataset, else 0.05)."""
+    if alpha is None:
+        alpha = data.assumptions.alpha if isinstance(data, Dataset) else 0.05
     prog = ensure(progress)
     unknown = [m for m in models if m not in MODELS]
     if unknown:
