@@ -119,3 +119,23 @@ def test_drivers_levels_in_chinese(qtbot, show_page, zh_cn) -> None:
     assert cells == [f"渠道: {chinese[other]}"], cells  # was "渠道: agency"
     assert f"渠道 = {chinese[ref]}" in page.fit_label.text()
     assert page.forest.labels == cells
+
+
+def test_retention_list_names_channels_in_chinese_and_shows_the_search_hint(
+        qtbot, show_page, sample_data, zh_cn) -> None:
+    from memberdesk.core.loader import load_dataset
+
+    page = show_page("retention_list", load_dataset([sample_data]))
+    model = page.list_model
+    col = model.columns.index("channel")
+    shown = {model.data(model.index(r, col)) for r in range(model.rowCount())}
+    codes = {model.data(model.index(r, col), Qt.ItemDataRole.UserRole) for r in range(model.rowCount())}
+    assert "online" in codes and "互联网" in shown and "online" not in shown
+    combo = [page.channel_filter.itemText(i) for i in range(page.channel_filter.count())]
+    assert "互联网" in combo and "online" not in combo
+    # the filter still filters on the code behind the name
+    page.channel_filter.setCurrentIndex(combo.index("互联网"))
+    assert {model.data(model.index(r, col), Qt.ItemDataRole.UserRole)
+            for r in range(model.rowCount())} == {"online"}
+    hint = page.search.placeholderText()
+    assert page.search.minimumWidth() > page.search.fontMetrics().horizontalAdvance(hint)

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from memberdesk.analysis.scoring.reasons import describe_reason
 from memberdesk.ui.charts.base import ChartPanel
 from memberdesk.ui.charts.lines import TrendChart
-from memberdesk.ui.i18n import column_label, ui_language
+from memberdesk.ui.i18n import column_label, ui_language, value_label
 from memberdesk.ui.pages.base import AnalysisPage, Task, fill_table, make_table, percent_format
 
 PAGE_SIZE = 500
@@ -175,6 +175,8 @@ class CallListModel(QAbstractTableModel):
             return f"{int(value):,}"
         if col.startswith("reason_"):   # the code in words, in the UI language
             return describe_reason(value, ui_language())
+        if col in ("product", "channel"):  # vocabulary values as every other page names them
+            return value_label(value)
         return str(value)
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt API
@@ -248,6 +250,9 @@ class RetentionListPage(AnalysisPage):
         filters = QHBoxLayout()
         self.search = QLineEdit()
         self.search.setPlaceholderText(self.tr("Policy id contains…"))
+        # wide enough for its hint (it read "Polic…" beside the three filters)
+        self.search.setMinimumWidth(self.search.fontMetrics().horizontalAdvance(
+            self.search.placeholderText()) + 24)
         self.search.editingFinished.connect(self._search_changed)
         self.product_filter = QComboBox()
         self.channel_filter = QComboBox()
@@ -357,7 +362,7 @@ class RetentionListPage(AnalysisPage):
             if column in scores.columns:
                 for value in sorted(pd.unique(scores[column])):
                     value = value.item() if isinstance(value, np.generic) else value  # a Qt value
-                    combo.addItem(str(value), value)
+                    combo.addItem(value_label(value) if column != "decile" else str(value), value)
             combo.blockSignals(False)
         self.search.clear()
         self.list_model._filters.clear()
