@@ -139,3 +139,12 @@ def test_retention_list_names_channels_in_chinese_and_shows_the_search_hint(
             for r in range(model.rowCount())} == {"online"}
     hint = page.search.placeholderText()
     assert page.search.minimumWidth() > page.search.fontMetrics().horizontalAdvance(hint)
+
+
+def test_service_topics_named_in_chinese(qtbot, show_page, sample_data, zh_cn) -> None:
+    from memberdesk.core.loader import load_dataset
+
+    page = show_page("service", load_dataset([sample_data]))
+    labels = page.topic.x_labels or []
+    assert "保单查询" in labels and "投诉" in labels, labels  # the catalogue: policy inquiry, complaint
+    assert "policy inquiry" not in labels and "premium payment" not in labels

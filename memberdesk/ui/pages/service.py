@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from memberdesk.ui.charts.base import ChartPanel
 from memberdesk.ui.charts.lines import TrendChart
+from memberdesk.ui.i18n import value_label
 from memberdesk.ui.pages.base import AnalysisPage, Task
 
 
@@ -68,6 +69,9 @@ class ServicePage(AnalysisPage):
         if top.empty:
             self.topic.clear()
         else:
+            # topics are a schema vocabulary: named in the UI language (zh_CN showed
+            # "policy inquiry" under 各主题接触量)
+            top = top.assign(topic=top["topic"].map(lambda t: value_label(t)))
             self.topic.set_data(top, x="topic", y="contacts", kind="bar", y_label=self.tr("Contacts"),
                                 sort_x=False)
         if "wait_mean_seconds" not in m.columns or not m["wait_mean_seconds"].notna().any():
