@@ -13,6 +13,10 @@ from memberdesk.core.engine.connection import connect
 from memberdesk.core.engine.urls import parse
 from memberdesk.core.errors import Cancelled
 
+# py4j (Spark's bridge to the JVM) leaves its gateway sockets to the garbage collector
+pytestmark = [pytest.mark.filterwarnings("ignore::ResourceWarning"),
+              pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")]
+
 LONG = {  # queries of several minutes at least on this machine
     "duckdb": "SELECT count(*) FROM range(100000) a, range(1000000) b WHERE a.range + b.range < 0",
     "postgres": "SELECT pg_sleep(600)",

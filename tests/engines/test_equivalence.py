@@ -18,6 +18,10 @@ from memberdesk.analysis.survival import km_by_segment
 from memberdesk.core.dataset import Filters
 from memberdesk.core.engine.book import open_book
 
+# py4j (Spark's bridge to the JVM) leaves its gateway sockets to the garbage collector
+pytestmark = [pytest.mark.filterwarnings("ignore::ResourceWarning"),
+              pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")]
+
 ENGINES = ("duckdb", "postgres", "spark")
 TODAY = dt.date(2026, 12, 5)
 

@@ -288,7 +288,12 @@ class SparkConnection:
                 self.spark.addTag(self._tag)
             else:
                 self.spark.sparkContext.setJobGroup(self._tag, "memberdesk query", True)
-            return self.spark.sql(sql).toArrow()
+            # collect(), not toArrow(): the Arrow path runs the job on a JVM thread outside
+            # the job group, so cancelJobGroup would not reach it
+            frame = self.spark.sql(sql)
+            names = frame.columns
+            rows = frame.collect()
+            return pa.table({n: pa.array([r[i] for r in rows]) for i, n in enumerate(names)})
         except Exception as exc:
             if "cancel" in str(exc).lower() or "interrupt" in str(exc).lower():
                 raise Cancelled("the query was cancelled") from exc
