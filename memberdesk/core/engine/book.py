@@ -35,7 +35,7 @@ from memberdesk.core.progress import Progress, check_cancelled, ensure
 from memberdesk.core.validation_report import REJECTED_COLUMNS, TableReport, ValidationReport
 
 REJECTED_SAMPLE = 1000
-_REASONS = rules._REASON_ORDER  # the file path's reason codes, in its order
+_REASONS = rules.REASON_ORDER  # the file path's reason codes, in its order
 _ORDER = (schema.MEMBERS, schema.POLICIES, schema.CLAIMS, schema.BENEFIT_USAGE,
           schema.SERVICE_CONTACTS)
 _BAND_ORDER = {"premium_band": [b[2] for b in PREMIUM_BANDS], "age_band": [b[2] for b in AGE_BANDS]}
@@ -152,7 +152,7 @@ class EngineBook:
         for col in columns:
             if col in _BAND_ORDER:
                 frame[col] = pd.Categorical(frame[col], categories=_BAND_ORDER[col], ordered=True)
-        return frame
+        return pd.DataFrame(frame)
 
     def count_by(self, ds: Dataset, table: str, columns: Sequence[str]) -> pd.DataFrame:
         t = self.policies(ds) if table == schema.POLICIES else self.accepted(table)
@@ -163,7 +163,7 @@ class EngineBook:
         _check_columns(t.columns, columns)
         expr = t.group_by(list(columns)).aggregate(**{COUNT_COLUMN: t.count()}) if columns \
             else t.aggregate(**{COUNT_COLUMN: t.count()})
-        return self.run(expr).to_pandas()
+        return pd.DataFrame(self.run(expr).to_pandas())
 
     def distinct(self, ds: Dataset, table: str, column: str, limit: int = 1000) -> list[object]:
         t = self.policies(ds) if table == schema.POLICIES else self.accepted(table)
@@ -300,7 +300,8 @@ def open_book(data: Sequence[str] | str, *, tables: Mapping[str, TableRef] | Non
     if book.latest is None and as_of is None:
         raise DataError("the policies table has no dates to set the as-of date from",
                         file=url.display)
-    cut = pd.Timestamp(as_of if as_of is not None else book.latest).normalize()
+    cut = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp(str(book.latest))
+    cut = cut.normalize()
     ds = EngineDataset(validated=_LazyTables(book), as_of=cut, report=report, generic=False,
                        sources=(url.display,), book=book)
     return ds

@@ -201,7 +201,7 @@ class PostgresConnection:
     def _query(self, sql: str, params: tuple[object, ...]) -> list[tuple[Any, ...]]:
         try:
             with self.con.cursor() as cur:
-                cur.execute(sql.encode("utf-8") if not params else sql, params or None)  # type: ignore[arg-type]
+                cur.execute(sql, params or None)
                 return list(cur.fetchall())
         except self._psycopg.errors.QueryCanceled as exc:
             raise Cancelled("the query was cancelled") from exc
@@ -218,8 +218,8 @@ class PostgresConnection:
             raise Cancelled("the query was cancelled") from exc
         except self._psycopg.Error as exc:
             raise DataError(f"PostgreSQL query failed: {_first_line(exc)}") from exc
-        columns = list(zip(*rows)) if rows else [[] for _ in names]
-        return pa.table({n: pa.array(list(c)) for n, c in zip(names, columns)}) if names else pa.table({})
+        columns: list[list[Any]] = [list(c) for c in zip(*rows)] if rows else [[] for _ in names]
+        return pa.table({n: pa.array(c) for n, c in zip(names, columns)}) if names else pa.table({})
 
     def cancel(self) -> None:
         self.con.cancel_safe()

@@ -22,6 +22,7 @@ Conventions are those of :mod:`memberdesk.core.dataset` and :mod:`memberdesk.cor
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,8 @@ from memberdesk.core.dataset import AGE_BANDS, PREMIUM_BANDS, WINDOW_DATE, Filte
 from memberdesk.core.engine.connection import ColumnType
 from memberdesk.core.mapping import ColumnMapping
 from memberdesk.core.validation import _REASON_ORDER, TERMINATED_STATUSES
+
+REASON_ORDER: tuple[str, ...] = tuple(_REASON_ORDER)  # the file path's reasons, in its order
 
 DISTINCT_LIMIT = 20_000  # text columns parsed through their distinct values up to this many
 _NUMBER = r"^\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\s*$"
@@ -202,7 +205,7 @@ def canonical(name: str, source: ir.Table, kinds: Mapping[str, ColumnType], mapp
             continue
         cspec = spec.column(dst)
         value, bad, reason = _column(source[src], kinds[src], cspec, name,
-                                     lambda src=src: fetch(source, src))
+                                     functools.partial(fetch, source, src))
         out[dst] = value
         if bad is not None:
             flags.append((reason, dst, bad.fill_null(False)))
