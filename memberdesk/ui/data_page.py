@@ -62,6 +62,7 @@ def _table_view(parent: QWidget) -> tuple[QTableView, DataFrameModel]:
     view = QTableView(parent)
     view.setModel(model)
     view.setAlternatingRowColors(True)
+    view.setTabKeyNavigation(False)  # Tab leaves the table (arrows move in it): no Tab trap
     view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 6)
     view.setSortingEnabled(True)
     view.verticalHeader().setVisible(False)

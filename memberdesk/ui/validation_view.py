@@ -64,6 +64,7 @@ def _table_view(model: DataFrameModel, parent: QWidget) -> QTableView:
     view.setModel(model)
     view.setSortingEnabled(True)
     view.setAlternatingRowColors(True)
+    view.setTabKeyNavigation(False)  # Tab leaves the table (arrows move in it): no Tab trap
     view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 6)
     view.verticalHeader().setVisible(False)
     view.horizontalHeader().setResizeContentsPrecision(50)  # widths from the first rows: fast

@@ -74,6 +74,7 @@ def make_table(parent: QWidget | None = None, *, min_height: int = 0) -> tuple[Q
     view.verticalHeader().setVisible(False)
     view.setAlternatingRowColors(True)
     view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+    view.setTabKeyNavigation(False)  # Tab leaves the table (arrows move in it): no Tab trap
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     view.horizontalHeader().setStretchLastSection(True)
     if min_height:

@@ -69,6 +69,7 @@ class CockpitPage(AnalysisPage):
         self.grid = QGridLayout(self.grid_host)
         self.grid.setSpacing(8)
         scroll = QScrollArea()
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # its tiles take the focus, not the frame
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.grid_host)
         self.details = MetricDetails()
@@ -109,8 +110,18 @@ class CockpitPage(AnalysisPage):
             tile.clicked.connect(self.show_metric)
             self.grid.addWidget(tile, i // COLUMNS, i % COLUMNS)
             self.tiles[kpi.id] = tile
+        self._tile_tab_order()
         if self.details.metric_id is None and result.kpis:
             self.show_metric(result.kpis[0].id)
+
+    def _tile_tab_order(self) -> None:
+        """Tab after the filters: the tiles in reading order, then the definition, then
+        Compare with… (new tiles join the focus chain at its end, after the panels beside them)."""
+        after = [w for host in (self.details, self.compare) for w in host.findChildren(QWidget)
+                 if w.focusPolicy() & Qt.FocusPolicy.TabFocus and w.window() is self.window()]
+        chain = list(self.tiles.values()) + after
+        for a, b in zip(chain, chain[1:]):
+            QWidget.setTabOrder(a, b)
 
     def show_metric(self, kpi_id: str) -> None:
         self.details.show_metric(kpi_id, current_lang(self))

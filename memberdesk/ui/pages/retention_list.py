@@ -274,6 +274,7 @@ class RetentionListPage(AnalysisPage):
         self.list_view.setSortingEnabled(True)
         self.list_view.setAlternatingRowColors(True)
         self.list_view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.list_view.setTabKeyNavigation(False)  # Tab leaves the list: no Tab trap
         v.addWidget(self.list_view, 1)
         pager = QHBoxLayout()
         self.prev_button = QPushButton(self.tr("◀ Previous"))
