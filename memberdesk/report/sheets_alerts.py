@@ -16,6 +16,7 @@ from openpyxl.styles import PatternFill
 from memberdesk.analysis.alerts import AlertsResult, compute_alerts
 from memberdesk.analysis.alerts.funnel import Dispersion, funnel_curve
 from memberdesk.analysis.metrics import get_metric
+from memberdesk.report import analysis_terms as terms
 from memberdesk.report import charts
 from memberdesk.report.context import ReportContext
 from memberdesk.report.layout import SheetWriter, TableRef
@@ -83,7 +84,8 @@ def summary_lines(ctx: ReportContext) -> list[str]:
     """One line per active alarm (for the Summary sheet)."""
     lang = ctx.lang
     return [s("summary_line", lang, metric=get_metric(a.metric).name(lang),
-              column=ctx.label(a.column), segment=a.segment_value, value=_pct(a.value),
+              column=ctx.label(a.column), segment=terms.word(a.segment_value, lang),
+              value=_pct(a.value),
               expected=_pct(a.expected), method=method_text(a.method, lang), since=a.since)
             for a in alerts_result(ctx).active() if a.level == "alarm"]
 

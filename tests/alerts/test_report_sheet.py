@@ -33,7 +33,8 @@ def test_alerts_sheet_and_summary_lines(lang: str) -> None:
     # one funnel chart (free-look rate by channel): five limit curves + the segments
     assert len(ws._charts) == 1 and len(ws._charts[0].series) == 6
     lines = summary_lines(ctx)
-    assert len(lines) == 2 and all("broker" in line and "2026-08" in line for line in lines)
+    broker = "经纪" if lang == "zh_CN" else "broker"  # the channel through the value catalogue
+    assert len(lines) == 2 and all(broker in line and "2026-08" in line for line in lines)
     assert ("犹豫期撤单率" if lang == "zh_CN" else "Free-look cancellation rate") in lines[0]
 
 
