@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -265,7 +266,8 @@ class SparkConnection:
         if getattr(ibis.options, "pyspark", None) is None:  # the Spark compiler reads them
             Backend.register_options()
         self._tag = f"memberdesk-{uuid.uuid4().hex[:12]}"
-        self._lock = threading.Lock()
+        self._running = False
+        self._query_no = 0
 
     def tables(self) -> list[TableRef]:
         out = []
@@ -290,6 +292,8 @@ class SparkConnection:
                 self.spark.sparkContext.setJobGroup(self._tag, "memberdesk query", True)
             # collect(), not toArrow(): the Arrow path runs the job on a JVM thread outside
             # the job group, so cancelJobGroup would not reach it
+            self._query_no += 1
+            self._running = True
             frame = self.spark.sql(sql)
             names = frame.columns
             rows = frame.collect()
@@ -298,12 +302,25 @@ class SparkConnection:
             if "cancel" in str(exc).lower() or "interrupt" in str(exc).lower():
                 raise Cancelled("the query was cancelled") from exc
             raise DataError(f"Spark query failed: {_first_line(exc)}") from exc
+        finally:
+            self._running = False
 
     def cancel(self) -> None:
-        if self._connect:
-            self.spark.interruptTag(self._tag)
-        else:
-            self.spark.sparkContext.cancelJobGroup(self._tag)
+        """Cancel the query's jobs, again every half second while it runs: a query still
+        being planned has no job yet, and a cancel sent then would be lost."""
+        target = self._query_no
+
+        def repeat() -> None:
+            for _ in range(120):
+                if not self._running or self._query_no != target:
+                    return  # that query has ended: never cancel the next one
+                if self._connect:
+                    self.spark.interruptTag(self._tag)
+                else:
+                    self.spark.sparkContext.cancelJobGroup(self._tag)
+                time.sleep(0.5)
+
+        threading.Thread(target=repeat, name="memberdesk-spark-cancel", daemon=True).start()
 
     def close(self) -> None:
         """Spark sessions are shared by the process (``getOrCreate``): left running."""
