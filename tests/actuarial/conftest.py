@@ -92,3 +92,20 @@ def book_csv(tmp_path, six_frame):
         frame[col] = frame[col].dt.strftime("%Y-%m-%d")
     frame.to_csv(path, index=False, encoding="utf-8")
     return path
+
+
+def write_extract_day(folder, day: str):
+    """A ``service_contacts.csv`` in ``folder`` with one anonymous contact on ``day``: the book
+    a CLI test reads then reaches its ``--as-of`` (an ``--as-of`` after the data's last date is
+    capped there, issue 17 C.11), as a book extracted on that day does. Service contacts feed no
+    policy analysis, so the hand-worked figures stay as they are."""
+    path = folder / "service_contacts.csv"
+    path.write_text("contact_id,member_id,started_at,channel,handled_by\n"
+                    f"X1,,{day},phone,human\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def extract_day():
+    """``write_extract_day`` as a fixture (test modules do not import the conftest)."""
+    return write_extract_day

@@ -206,8 +206,9 @@ def test_collected_basis_needs_the_payments_table() -> None:
         persistency(ds, basis="collected")
 
 
-def test_cli_json_shape(tmp_path, capsys) -> None:
+def test_cli_json_shape(tmp_path, extract_day, capsys) -> None:
     policies = ten_policies()
+    extract_day(tmp_path, "2025-06-30")
     policies.to_csv(tmp_path / "policies.csv", index=False, date_format="%Y-%m-%d")
     ten_payments().to_csv(tmp_path / "premium_payments.csv", index=False,
                           date_format="%Y-%m-%d")

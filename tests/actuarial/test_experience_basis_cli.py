@@ -30,8 +30,8 @@ def run_json(capsys, *args: str) -> dict:
     return json.loads(capsys.readouterr().out)
 
 
-def test_calendar_basis_json_rows(book_csv, six_book, capsys) -> None:
-    out = run_json(capsys, str(book_csv), "--basis", "calendar_year")
+def test_calendar_basis_json_rows(book_csv, six_book, extract_day, capsys) -> None:
+    out = run_json(capsys, str(book_csv), str(extract_day(book_csv.parent, "2025-01-31")), "--basis", "calendar_year")
     rows = out["rows"]
     assert all(set(r) == {"calendar_year", "exposure", "actual", "rate", "expected", "ae",
                           "credibility"} for r in rows)
@@ -57,12 +57,13 @@ def test_calendar_basis_by_channel(book_csv, capsys) -> None:
     assert bank_2023[0]["actual"] == 0
 
 
-def test_calendar_expected_table_and_policy_year_table(book_csv, tmp_path, capsys) -> None:
+def test_calendar_expected_table_and_policy_year_table(book_csv, tmp_path, extract_day,
+                                                       capsys) -> None:
     by_calendar = tmp_path / "cy.csv"
     by_calendar.write_text("calendar_year,rate\n2022,0.5\n2023,0.25\n2024,0.2\n",
                            encoding="utf-8")
-    rows = run_json(capsys, str(book_csv), "--basis", "calendar_year", "--expected",
-                    str(by_calendar))["rows"]
+    rows = run_json(capsys, str(book_csv), str(extract_day(book_csv.parent, "2025-01-31")),
+                    "--basis", "calendar_year", "--expected", str(by_calendar))["rows"]
     row = {r["calendar_year"]: r for r in rows}
     assert row[2023]["expected"] == pytest.approx(0.25)
     assert row[2023]["ae"] == pytest.approx((1 / CY[2023][0]) / 0.25)

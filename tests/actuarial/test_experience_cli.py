@@ -18,8 +18,9 @@ def expected_csv(tmp_path):
     return path
 
 
-def test_json_contract(book_csv, expected_csv, capsys) -> None:
-    code = main(["experience", str(book_csv), "--as-of", "2025-01-31", "--expected",
+def test_json_contract(book_csv, expected_csv, extract_day, capsys) -> None:
+    code = main(["experience", str(book_csv), str(extract_day(book_csv.parent, "2025-01-31")),
+                 "--as-of", "2025-01-31", "--expected",
                  str(expected_csv), "--json"])
     out = json.loads(capsys.readouterr().out)
     assert code == 0

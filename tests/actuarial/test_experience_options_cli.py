@@ -27,8 +27,9 @@ def run_json(capsys, *args: str) -> dict:
     return json.loads(capsys.readouterr().out)
 
 
-def test_calendar_quarters_with_a_study_start(book_csv, capsys) -> None:
-    out = run_json(capsys, str(book_csv), "--basis", "calendar", "--period", "quarter",
+def test_calendar_quarters_with_a_study_start(book_csv, extract_day, capsys) -> None:
+    out = run_json(capsys, str(book_csv), str(extract_day(book_csv.parent, "2025-01-31")),
+                   "--basis", "calendar", "--period", "quarter",
                    "--study-start", "2024-01-01")
     rows = {r["calendar_quarter"]: r for r in out["rows"]}
     assert list(rows) == ["2024Q1", "2024Q2", "2024Q3", "2024Q4", "2025Q1"]
@@ -37,8 +38,9 @@ def test_calendar_quarters_with_a_study_start(book_csv, capsys) -> None:
     assert out["study_start"] == "2024-01-01"
 
 
-def test_premium_weighted_quarter(book_csv, capsys) -> None:
-    out = run_json(capsys, str(book_csv), "--basis", "calendar", "--period", "quarter",
+def test_premium_weighted_quarter(book_csv, extract_day, capsys) -> None:
+    out = run_json(capsys, str(book_csv), str(extract_day(book_csv.parent, "2025-01-31")),
+                   "--basis", "calendar", "--period", "quarter",
                    "--study-start", "2024-01-01", "--weight", "annual_premium")
     q2 = next(r for r in out["rows"] if r["calendar_quarter"] == "2024Q2")
     assert q2["exposure"] == pytest.approx(7800.0)

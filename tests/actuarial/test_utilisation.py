@@ -76,13 +76,14 @@ def test_utilisation_by_segment(book: Dataset) -> None:
     assert res.to_json()["rows"][0]["policy_year"] == 1
 
 
-def test_cli_utilisation_json(book: Dataset, tmp_path, capsys) -> None:
+def test_cli_utilisation_json(book: Dataset, tmp_path, extract_day, capsys) -> None:
     import json
 
     from memberdesk.cli import main
 
     for name, frame in book.validated.items():
         frame.to_csv(tmp_path / f"{name}.csv", index=False, date_format="%Y-%m-%d")
+    extract_day(tmp_path, "2025-12-31")
     code = main(["experience", str(tmp_path), "--utilisation", "--as-of", "2025-12-31",
                  "--json"])
     out = json.loads(capsys.readouterr().out)
