@@ -34,6 +34,8 @@ CHART_ROWS = 20
 CM_PER_CHAR = 0.19  # one unit of Excel column width (a digit of the default font plus padding)
 PAGE_BREAK_AFTER_ROW = 8  # rows reserved for a chart (height 9.5 cm at the default 15 pt row height)
 PRINT_TITLES_AFTER = 20  # a main table longer than this repeats its header row on every page
+MIN_PRINT_SCALE = 85  # % (issue 17 B.5): a wider sheet prints over more pages, never smaller
+PRINTABLE_CM = 29.7 - 2 * 0.5 * 2.54  # A4 landscape less the 0.5 in side margins
 # Number-format kinds whose cells hold numbers (never text: a note goes into a cell comment)
 NUMERIC_KINDS: frozenset[str] = frozenset({"pct", "pct0", "int", "money", "num", "dec1", "dec3", "p"})
 # decimals each kind shows: a value that rounds to zero there is written as 0 (never "−0.0")
@@ -386,6 +388,28 @@ class SheetWriter:
         if self.print_last_row is not None:
             self.ws.print_area = f"A1:{get_column_letter(self._print_columns())}{self.print_last_row}"
         self._widen_charts()
+        self._keep_print_scale()
+
+    def printed_width_cm(self) -> float:
+        """Width of the printed columns (the print area's, else every written one), in cm."""
+        last = self._print_columns() if self.print_last_row is not None \
+            else max(self.ws.max_column, 1)
+        total = 0.0
+        for c in range(1, last + 1):
+            width = self.ws.column_dimensions[get_column_letter(c)].width
+            total += (width or styles.column_width(0.0)) * CM_PER_CHAR
+        return total
+
+    def _keep_print_scale(self) -> None:
+        """No sheet prints below :data:`MIN_PRINT_SCALE` (issue 17 B.5): one page wide when
+        that fits at 85 % or more; a wider sheet prints at 85 % over more pages across, its
+        first (label) column repeated on each."""
+        width = max(self.printed_width_cm(), 1.0)
+        if PRINTABLE_CM / width * 100 >= MIN_PRINT_SCALE:
+            return
+        self.ws.sheet_properties.pageSetUpPr.fitToPage = False
+        self.ws.page_setup.scale = MIN_PRINT_SCALE
+        self.ws.print_title_cols = "A:A"
 
     def _widen_charts(self) -> None:
         """Charts at the printable width (issue 17 B.5): a sheet wider than the chart is

@@ -165,25 +165,56 @@ def build_service(ctx: ReportContext, w: SheetWriter) -> None:
         if rows:
             _write_vertical(w, rows, span=max(len(frame.columns) - 3, 1) if len(monthly) else 1)
     if len(monthly):
-        if rates:
-            w.chart_over_table(
-                ctx.t("sec_trend"), frame,
-                lambda ref: charts.category_line_chart(
-                    ref, "month", rates, title=ctx.t("chart_service"),
-                    x_title=ctx.t("axis_month"), y_title=ctx.t("axis_rate")),
-                formats=_service_formats(frame), main=True, printed=True)
-        else:
-            w.section(ctx.t("sec_trend"))
-            w.table(frame, main=True, formats=_service_formats(frame))
-    mix = summary.by_channel
+        _write_trend(ctx, w, frame, rates, summary.by_channel)
+
+
+PRINTED_MONTHS = 24  # the printout shows the last two years; the full history is data below
+RECENT_HEADING = ("Monthly trend, last {n} months", "月度趋势（最近{n}个月）")
+RECENT_CHANNEL_HEADING = ("Contacts by month and channel, last {n} months",
+                          "按月份和渠道的服务量（最近{n}个月）")
+HISTORY_HEADING = ("Monthly trend, full history (chart data, not printed)",
+                   "月度趋势，全部历史（图表数据，不打印）")
+HISTORY_CHANNEL_HEADING = ("Contacts by month and channel, full history (not printed)",
+                           "按月份和渠道的服务量，全部历史（不打印）")
+
+
+def _write_trend(ctx: ReportContext, w: SheetWriter, frame: pd.DataFrame, rates: list[str],
+                 mix: pd.DataFrame) -> None:
+    """The chart over the full history, then the last :data:`PRINTED_MONTHS` months as the
+    printed tables (issue 17 B.5), then the full monthly history below the print area (the
+    chart's data, kept for anyone who wants the numbers)."""
+    from memberdesk.report.layout import CHART_ROWS
+    formats = _service_formats(frame)
+    wide = pd.DataFrame()
     if len(mix):
         wide = mix.pivot_table(index="month", columns="channel", values="contacts",
                                aggfunc="first").sort_index()
         wide.columns = [str(c) for c in wide.columns]
         wide = wide.reset_index()
-        w.section(ctx.t("sec_service_channel"))
-        w.table(wide, formats={c: "int" for c in wide.columns if c != "month"},
-                labels={c: c for c in wide.columns if c != "month"})
+    wide_formats = {c: "int" for c in wide.columns if c != "month"}
+    wide_labels = {c: c for c in wide.columns if c != "month"}
+    chart_at = w.row if rates else None
+    if rates:
+        w.row += CHART_ROWS + 1
+    n = PRINTED_MONTHS
+    w.section(_pick(RECENT_HEADING, ctx.lang).format(n=n))
+    w.table(frame.tail(n).reset_index(drop=True), main=True, formats=formats)
+    if len(wide):
+        w.section(_pick(RECENT_CHANNEL_HEADING, ctx.lang).format(n=n))
+        w.table(wide.tail(n).reset_index(drop=True), formats=wide_formats, labels=wide_labels)
+    w.end_print_area()
+    w.section(_pick(HISTORY_HEADING, ctx.lang))
+    ref = w.table(frame, formats=formats)
+    if len(wide):
+        w.section(_pick(HISTORY_CHANNEL_HEADING, ctx.lang))
+        w.table(wide, formats=wide_formats, labels=wide_labels)
+    if chart_at is not None:
+        end = w.row
+        w.row = chart_at
+        w.chart(charts.category_line_chart(
+            ref, "month", rates, title=ctx.t("chart_service"),
+            x_title=ctx.t("axis_month"), y_title=ctx.t("axis_rate")))
+        w.row = end
 
 
 def _service_formats(frame: pd.DataFrame) -> dict[str, str]:

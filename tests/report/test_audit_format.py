@@ -43,8 +43,11 @@ def test_every_sheet_prints_landscape_one_page_wide_with_header_footer(book) -> 
             assert not ws.sheet_properties.pageSetUpPr.fitToPage
             continue
         assert ws.page_setup.orientation == "landscape", ws.title
-        assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0, ws.title
-        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        # one page wide, or (too wide for that at 85 %, issue 17 B.5) 85 % over pages across
+        if ws.sheet_properties.pageSetUpPr.fitToPage:
+            assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0, ws.title
+        else:
+            assert ws.page_setup.scale >= 85 and ws.print_title_cols, ws.title
         assert ws.oddHeader.left.text == ws["A1"].value  # the report title
         assert as_of in ws.oddHeader.right.text
         assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text
