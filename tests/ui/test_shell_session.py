@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QApplication
 
+from memberdesk import page_registry
 from memberdesk.ui.main_window import MainWindow
 from memberdesk.ui.settings import AppSettings
 
@@ -69,8 +70,8 @@ def test_translation_file_is_loaded_for_the_chosen_language(qtbot, tmp_path: Pat
 
     ts = tmp_path / "memberdesk_zh_CN.ts"
     ts.write_text('<?xml version="1.0" encoding="utf-8"?><!DOCTYPE TS><TS version="2.1" '
-                  'language="zh_CN"><context><name>MainWindow</name><message><source>Retention'
-                  '</source><translation>留存</translation></message></context></TS>',
+                  'language="zh_CN"><context><name>MainWindow</name><message><source>No data loaded'
+                  '</source><translation>未加载数据</translation></message></context></TS>',
                   encoding="utf-8")
     qm = tmp_path / "memberdesk_zh_CN.qm"
     lrelease = Path(sys.executable).with_name("pyside6-lrelease")
@@ -83,13 +84,18 @@ def test_translation_file_is_loaded_for_the_chosen_language(qtbot, tmp_path: Pat
         loaded = app.install_translators(QApplication.instance(), "zh_CN")
         assert str(qm) in loaded
         window = _window(qtbot)
+        # the window's texts go through the .qm; untranslated ones stay English
+        assert window.summary_label.text() == "未加载数据"
+        assert "&Help" in [a.text() for a in window.menuBar().actions()]
+        # page titles come from the page registry in the chosen language (not from the .qm)
         titles = [window.nav.item(i).text() for i in range(window.nav.count())]
-        assert "留存" in titles and "Cockpit" in titles  # untranslated strings stay English
+        assert titles == [p.title_zh for p in page_registry.PAGES]
     finally:
         app.install_translators(QApplication.instance(), "en")
         QLocale.setDefault(locale)
     window = _window(qtbot)
-    assert window.nav.item(2).text() == "Retention"
+    assert window.nav.item(page_registry.PAGE_IDS.index("retention")).text() == "Retention"
+    assert window.summary_label.text() == "No data loaded"
 
 
 def test_theme_switch_changes_the_palette_and_is_remembered(qtbot) -> None:
