@@ -114,6 +114,30 @@ class ExperienceResult:
         rows = self.rows.astype({self.basis: object})
         return pd.concat([rows, total[rows.columns]], ignore_index=True)
 
+    def zero_event_bounds(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Exact intervals for the rows of ``frame`` (this result's rows, or ``to_frame``)
+        observed on zero events (issue 17 B.7): the binomial-quantile interval there is
+        0–0 (falsely certain); the Clopper-Pearson interval with n = exposure (years, as the
+        binomial interval above) is [0, 1 − (α/2)^(1/n)], and the A/E interval is it ÷
+        expected. Columns ``rate_lower``, ``rate_upper``, ``ae_lower``, ``ae_upper``, indexed
+        as ``frame``, only for zero-event rows; empty for an amount-weighted study (its
+        counts are not trials)."""
+        from memberdesk.analysis.exact_bounds import clopper_pearson_upper
+
+        cols = ["rate_lower", "rate_upper", "ae_lower", "ae_upper"]
+        actual = pd.to_numeric(frame["actual"], errors="coerce")
+        zero = frame.loc[(actual == 0) & (pd.to_numeric(frame["exposure"], errors="coerce") > 0)]
+        if self.weight or not len(zero):
+            return pd.DataFrame(columns=cols, dtype=float)
+        upper = clopper_pearson_upper(np.zeros(len(zero)),
+                                      zero["exposure"].to_numpy(dtype=float), self.conf_level)
+        expected = pd.to_numeric(zero["expected"], errors="coerce").to_numpy(dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ae_upper = np.where(expected > 0, upper / expected, np.nan)
+        return pd.DataFrame({"rate_lower": 0.0, "rate_upper": upper,
+                             "ae_lower": np.where(expected > 0, 0.0, np.nan),
+                             "ae_upper": ae_upper}, index=zero.index)
+
     def to_json(self) -> dict[str, Any]:
         """The ``experience --json`` object of docs/cli.md."""
         from memberdesk.analysis.experience_exposure import period_labels

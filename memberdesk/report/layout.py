@@ -441,10 +441,14 @@ def _dash_zero_event_intervals(frame: pd.DataFrame, columns: list[str], values: 
     if "actual" not in frame.columns or not any(c in frame.columns for c in ZERO_EVENT_CI):
         return
     actual = pd.to_numeric(frame["actual"], errors="coerce").to_numpy(dtype=float)
-    rows = np.flatnonzero(actual == 0)
-    for name in ZERO_EVENT_CI:
-        if name in columns and len(rows):
-            values[rows, columns.index(name)] = "—"
+    for low, high in (ZERO_EVENT_CI[:2], ZERO_EVENT_CI[2:]):
+        upper = (pd.to_numeric(frame[high], errors="coerce").to_numpy(dtype=float)
+                 if high in frame.columns else np.full(len(frame), np.nan))
+        # an exact upper bound put there by the sheet (> 0) is informative: kept
+        rows = np.flatnonzero((actual == 0) & ~(upper > 0))
+        for name in (low, high):
+            if name in columns and len(rows):
+                values[rows, columns.index(name)] = "—"
 
 
 def _ascii_name(title: str) -> str:

@@ -10,10 +10,43 @@ The rate and A/E 95% confidence intervals (``rate_lower``/``rate_upper``, ``ae_l
 """
 from __future__ import annotations
 
+from typing import Any
+
+import pandas as pd
+from openpyxl.comments import Comment
+
 from memberdesk.report import analysis_terms as terms
 from memberdesk.report import charts
 from memberdesk.report.context import ReportContext
-from memberdesk.report.layout import CHART_ROWS, SheetWriter
+from memberdesk.report.layout import CHART_ROWS, SheetWriter, TableRef
+
+EXACT_NOTE = {"en": "No events: exact (Clopper-Pearson) interval, from 0 to this upper bound.",
+              "zh_CN": "无事件：精确（Clopper-Pearson）区间，从0到此上限。"}
+
+
+def with_exact_bounds(result: Any, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[int]]:
+    """``frame`` with the exact interval of its zero-event rows (issue 17 B.7:
+    :meth:`ExperienceResult.zero_event_bounds`), and those rows' positions."""
+    bounds = result.zero_event_bounds(frame)
+    if not len(bounds):
+        return frame, []
+    out = frame.copy()
+    for col in bounds.columns:
+        if col in out.columns:
+            out[col] = out[col].astype(object)
+            out.loc[bounds.index, col] = bounds[col].astype(object)
+    return out, [int(out.index.get_loc(i)) for i in bounds.index]
+
+
+def note_exact(w: SheetWriter, ref: TableRef, rows: list[int]) -> None:
+    """A comment on each exact upper bound saying what it is."""
+    if "rate_upper" not in ref.columns:
+        return
+    for i in rows:
+        cell = w.ws.cell(ref.first_row + i, ref.col("rate_upper"))
+        if cell.comment is None:
+            cell.comment = Comment(EXACT_NOTE.get(w.lang, EXACT_NOTE["en"]), "MemberDesk",
+                                   width=220, height=50)
 
 FORMATS: dict[str, str] = {
     "policy_year": "int", "calendar_year": "int", "exposure": "num", "actual": "int",
@@ -42,7 +75,9 @@ def build_experience(ctx: ReportContext, w: SheetWriter) -> None:
     table = result.to_frame(with_total=True)
     first = table.columns[0]
     table[first] = [terms.word(v, ctx.lang) for v in table[first]]  # "Total" row
+    table, exact_rows = with_exact_bounds(result, table)
     ref = w.table(table, main=True, labels=labels, formats=FORMATS)
+    note_exact(w, ref, exact_rows)
     if ref.n_rows > 1:
         by_year = ref.__class__(ref.ws, ref.header_row, ref.first_row, ref.last_row - 1,
                                 ref.first_col, ref.columns)  # the chart leaves the total out
@@ -58,7 +93,8 @@ def build_experience(ctx: ReportContext, w: SheetWriter) -> None:
         w.section(ctx.t("sec_by_segment", segment=" × ".join(ctx.label(c) for c in split)))
         frame = by_segment.to_frame()
         if len(frame):
-            w.table(frame, labels=labels, formats=FORMATS)
+            frame, exact_rows = with_exact_bounds(by_segment, frame)
+            note_exact(w, w.table(frame, labels=labels, formats=FORMATS), exact_rows)
         else:
             w.note(ctx.t("no_rows"))
     if ctx.ds.has("benefit_usage") and "member_id" in ctx.ds.policies.columns:
