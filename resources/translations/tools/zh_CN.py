@@ -834,3 +834,6 @@ BY_CONTEXT.update({("AssumptionsDialog", k): v for k, v in {
     "reference levels {0}": "参照水平 {0}",
     "Assumptions: {0}": "分析假设：{0}",
 }.items()})
+ZH.update({
+    "beyond follow-up (last time observed: {t:.1f})": "超出随访期（最后观察时间：{t:.1f}）",
+})
