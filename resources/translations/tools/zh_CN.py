@@ -656,7 +656,7 @@ ZH.update({"Denominator": "分母", "Expected": "预期", "Observed": "实际"})
 # ---- issue 17 and the pages' newer controls (table menus, study start, tests, bases…) --------
 ZH.update({
     "Computing {0}…": "正在计算{0}…",
-    "CUSUM": "CUSUM 图",
+    "CUSUM": "CUSUM 统计量",
     "Copy": "复制",
     "Copy with headers": "连同表头复制",
     "Export CSV…": "导出 CSV…",
