@@ -2,6 +2,7 @@
 and what was wrong: each test inspects the widgets, not pixels."""
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 
 from tests.ui.test_experience_basis import book
@@ -148,3 +149,27 @@ def test_service_topics_named_in_chinese(qtbot, show_page, sample_data, zh_cn) -
     labels = page.topic.x_labels or []
     assert "保单查询" in labels and "投诉" in labels, labels  # the catalogue: policy inquiry, complaint
     assert "policy inquiry" not in labels and "premium payment" not in labels
+
+
+def test_decrements_legend_is_above_the_bands(qtbot) -> None:
+    """Steep early incidence (half the book gone in the first months) reached the top-left
+    corner where the legend sat; the legend now has its own band above the plot."""
+    import numpy as np
+
+    from memberdesk.ui.charts.stacked import StackedIncidenceChart
+
+    chart = StackedIncidenceChart()
+    qtbot.addWidget(chart)
+    chart.resize(900, 450)
+    chart.show()
+    t = np.arange(0, 25, dtype=float)
+    lapse = np.minimum(t / 4, 1.0) * 0.5  # 50 % by month 4, flat after
+    chart.set_incidence(t, {"lapsed": lapse, "surrendered": lapse * 0.2, "death": lapse * 0.02,
+                            "matured": np.zeros_like(t)})
+    qtbot.wait(10)
+    labels = [label.text for _sample, label in chart.legend.items]
+    assert labels == ["lapsed", "surrendered", "death", "matured"]
+    legend = chart.legend.mapRectToScene(chart.legend.boundingRect())
+    area = chart.plot.getViewBox().sceneBoundingRect()
+    assert legend.height() > 0 and legend.bottom() <= area.top()
+    assert chart.stacked_top().max() == pytest.approx(0.61)  # 0.5 + 0.1 + 0.01 by hand

@@ -7,11 +7,12 @@ space above it is the probability of still being in force.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyqtgraph as pg
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QWidget
 
 from memberdesk.ui.charts.base import Chart, label_style, tr
@@ -21,11 +22,17 @@ from memberdesk.ui.i18n import value_label
 class StackedIncidenceChart(Chart):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.plot = self.add_plot()
+        # row 0: the legend band (as on the trend and Kaplan-Meier charts), row 1: the plot;
+        # inside the plot the legend's top-left corner met early, steep incidence
+        self.legend_host = pg.GraphicsWidget()
+        self.legend_host.setFixedHeight(0)
+        self.view.ci.addItem(self.legend_host, row=0, col=0)
+        self.plot = self.add_plot(row=1, col=0)
         self.plot.setDownsampling(auto=True, mode="peak")
         self.plot.setClipToView(True)
-        self.legend = self.plot.addLegend(offset=(10, 10), labelTextColor=self.colours.foreground,
-                                          brush=pg.mkBrush(QColor(self.colours.background)))
+        self.legend = pg.LegendItem(offset=None, labelTextColor=self.colours.foreground,
+                                    brush=None, pen=None, frame=False)
+        self.legend.setParentItem(self.legend_host)
         self.plot.setLabel("left", tr("Cumulative probability of leaving"), **label_style(self.colours))
         self.plot.getAxis("left").set_percent(True)  # probabilities as percentages, like the table
         self.items: list[pg.GraphicsObject] = []
@@ -54,12 +61,40 @@ class StackedIncidenceChart(Chart):
             self.legend.addItem(pg.BarGraphItem(x=[0], height=[0], width=1, brush=fill_colour), value_label(str(cause)))
             self.edges[str(cause)] = edge
             previous = edge
+        self._layout_legend()
         self.plot.setLabel("bottom", tr("Time since issue ({unit})").format(unit=tr(unit)), **label_style(self.colours))
         frame = pd.DataFrame({"time": t, **{str(k): np.asarray(v, float) for k, v in cif.items()}})
         if cif:
             frame["all_causes"] = running
         self._set_frame(frame)
         self.reset_view()
+
+    def _layout_legend(self) -> None:
+        """Causes in one row above the plot when they fit (else as many columns as fit)."""
+        labels = [label.text for _sample, label in self.legend.items]
+        if not labels:
+            self.legend_host.setFixedHeight(0)
+            return
+        width = self.view.width() if self.view.width() > 100 else 600
+        metrics = QFontMetrics(self.font())
+        item = max(metrics.horizontalAdvance(t) for t in labels) + 45
+        cols = int(max(1, min(len(labels), (width - 80) // item)))
+        if cols != self.legend.columnCount:  # set on an empty legend (see TrendChart)
+            entries = [(sample.item, label.text) for sample, label in self.legend.items]
+            self.legend.clear()
+            self.legend.setColumnCount(cols)
+            for entry, text in entries:
+                self.legend.addItem(entry, text)
+        self.legend.setPos(self.plot.getAxis("left").width() + 4, 0)
+        self.legend.updateSize()
+        rows = int(np.ceil(len(labels) / cols))
+        self.legend_host.setFixedHeight(max(self.legend.boundingRect().height(),
+                                            rows * max(metrics.height() + 4, 20) + 4))
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt name
+        super().resizeEvent(event)
+        if self.legend.items:
+            self._layout_legend()
 
     def _add(self, item: pg.GraphicsObject) -> None:
         self.plot.addItem(item)
