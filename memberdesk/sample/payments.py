@@ -103,4 +103,6 @@ def _add_months(days: np.ndarray, months: np.ndarray) -> np.ndarray:
     target = month + months.astype("timedelta64[M]")
     length = ((target + np.timedelta64(1, "M")).astype("datetime64[D]")
               - target.astype("datetime64[D]")).astype(np.int64)
-    return target.astype("datetime64[D]") + np.minimum(day_of_month, length - 1).astype("timedelta64[D]")
+    shifted: np.ndarray = (target.astype("datetime64[D]")
+                           + np.minimum(day_of_month, length - 1).astype("timedelta64[D]"))
+    return shifted
