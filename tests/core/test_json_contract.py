@@ -88,9 +88,11 @@ def test_validate_json_contract_on_a_messy_book(tmp_path: Path, capsys: pytest.C
 def test_kpis_json_contract_on_a_messy_book(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = _run(["kpis", str(_messy(tmp_path)), "--as-of", "2022-06-30", "--json"], capsys)
     check_kpis_json(out)
-    assert out["as_of"] == "2022-06-30"
+    # the book's last usable date is 2022-01-01 (008's surrender; 2099 is rejected): an --as-of
+    # after it is capped there (issue 17 C.11)
+    assert out["as_of"] == "2022-01-01"
     kpis = {k["id"]: k for k in out["kpis"]}
-    # in force at 2022-06-30: 007 only (008 surrendered 2022-01-01) -> 1 policy, ¥1,234.50
+    # in force at 2022-01-01: 007 only (008 surrendered that day) -> 1 policy, ¥1,234.50
     assert kpis["in_force_policies"]["value"] == 1.0
     assert kpis["in_force_premium"]["value"] == 1234.5
     assert kpis["csat"]["value"] is None  # no service table: null, not an error
