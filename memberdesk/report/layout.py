@@ -36,6 +36,7 @@ PAGE_BREAK_AFTER_ROW = 8  # rows reserved for a chart (height 9.5 cm at the defa
 PRINT_TITLES_AFTER = 20  # a main table longer than this repeats its header row on every page
 MIN_PRINT_SCALE = 85  # % (issue 17 B.5): a wider sheet prints over more pages, never smaller
 PRINTABLE_CM = 29.7 - 2 * 0.5 * 2.54  # A4 landscape less the 0.5 in side margins
+NARROW_TO = 24.0  # a too-wide sheet's text columns wrap down to this width, not below
 # Number-format kinds whose cells hold numbers (never text: a note goes into a cell comment)
 NUMERIC_KINDS: frozenset[str] = frozenset({"pct", "pct0", "int", "money", "num", "dec1", "dec3", "p"})
 # decimals each kind shows: a value that rounds to zero there is written as 0 (never "−0.0")
@@ -404,6 +405,9 @@ class SheetWriter:
         """No sheet prints below :data:`MIN_PRINT_SCALE` (issue 17 B.5): one page wide when
         that fits at 85 % or more; a wider sheet prints at 85 % over more pages across, its
         first (label) column repeated on each."""
+        if PRINTABLE_CM / max(self.printed_width_cm(), 1.0) * 100 >= MIN_PRINT_SCALE:
+            return
+        self._narrow_text_columns()
         width = max(self.printed_width_cm(), 1.0)
         if PRINTABLE_CM / width * 100 >= MIN_PRINT_SCALE:
             return
@@ -421,6 +425,41 @@ class SheetWriter:
         for chart in self.ws._charts:
             if chart.width >= 15:  # not the dashboard's sparklines
                 chart.width = max(chart.width, min(sheet_cm * 0.95, chart.height * 2.4))
+
+    def _narrow_text_columns(self) -> None:
+        """A sheet a little too wide for one page at 85 %: its wide text columns (a metric
+        name, a method, a definition; over :data:`NARROW_TO` wide) wrap at a narrower width,
+        widest first, until the printed columns fit; rows grow for the wrapped lines.
+        Merged cells and number columns are left as they are."""
+        ws = self.ws
+        target_cm = PRINTABLE_CM / (MIN_PRINT_SCALE / 100)
+        merged = {(r, c) for rng in ws.merged_cells.ranges
+                  for r in range(rng.min_row, rng.max_row + 1)
+                  for c in range(rng.min_col, rng.max_col + 1)}
+        text_cols = []
+        for c in range(1, max(ws.max_column, 1) + 1):
+            letter = get_column_letter(c)
+            width = ws.column_dimensions[letter].width or 0.0
+            cells = [ws.cell(r, c) for r in range(1, ws.max_row + 1) if (r, c) not in merged]
+            texts = [x for x in cells if isinstance(x.value, str) and x.value and x.row > 3]
+            if width > NARROW_TO and texts and not any(
+                    isinstance(x.value, (int, float)) and not isinstance(x.value, bool)
+                    for x in cells):
+                text_cols.append((width, c, texts))
+        for width, c, texts in sorted(text_cols, reverse=True):
+            excess = self.printed_width_cm() - target_cm
+            if excess <= 0:
+                return
+            new = max(NARROW_TO, width - excess / CM_PER_CHAR)
+            ws.column_dimensions[get_column_letter(c)].width = new
+            for cell in texts:
+                lines = math.ceil(styles.display_width(str(cell.value)) * 1.1 / max(new - 2, 1))
+                if lines <= 1:
+                    continue
+                cell.alignment = Alignment(wrap_text=True, vertical="top",
+                                           horizontal=cell.alignment.horizontal)
+                height = ws.row_dimensions[cell.row].height or 15.0
+                ws.row_dimensions[cell.row].height = max(height, 13.0 * min(lines, 12) + 2)
 
     def _print_columns(self) -> int:
         """Columns the print area needs: every written column, and enough for the charts."""

@@ -80,3 +80,26 @@ def test_service_prints_last_24_months_full_history_unprinted(book, long_dataset
     (chart,) = ws._charts
     ref = chart.series[0].val.numRef.f
     assert re.search(rf"\${history + 2}:", ref) or f"${history + 2}" in ref, ref
+
+
+def test_a_slightly_wide_text_sheet_wraps_instead_of_spilling() -> None:
+    """A table whose long text column makes it too wide for one page at 85 % wraps that
+    column (rows grow) and stays one page wide."""
+    import pandas as pd
+    from openpyxl import Workbook
+
+    from memberdesk.report.layout import SheetWriter
+
+    w = SheetWriter(Workbook().active, "en", "T", "As of 2024-12-31")
+    w.title_block("Subject", "meta")
+    text = "a definition in plain words that goes on for a while " * 2
+    frame = pd.DataFrame({"term": ["x", "y"], "definition": [text, text],
+                          **{f"n{i}": [12345.5, 2.5] for i in range(10)}})
+    ref = w.table(frame)
+    w.finish(page_text="&P of &N")
+    ws = w.ws
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert PRINTABLE_CM / _printed_cm(ws) >= 0.85
+    cell = ws.cell(ref.first_row, ref.col("definition"))
+    assert cell.value == text and cell.alignment.wrap_text
+    assert ws.row_dimensions[ref.first_row].height >= 28  # room for the wrapped lines
