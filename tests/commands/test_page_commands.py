@@ -33,6 +33,14 @@ S2,M1,2024-06-02,app,bot,true,true,30,true,3,claims
 S3,M3,2024-05-10,phone,human,false,false,100,false,,claims
 S4,M3,2023-01-05,app,bot,false,,,true,4,billing
 """
+# the members table only places the data's last date on the as-of date (M4 joined that day), so
+# --as-of 2024-06-30 is not after the data (commands cap such an --as-of at the last date)
+MEMBERS = """member_id,join_date
+M1,2020-01-01
+M2,2020-01-01
+M3,2020-01-01
+M4,2024-06-30
+"""
 USAGE = """member_id,benefit,used_at,cost
 M1,health check-up,2024-05-01,100
 M2,dental care,2024-02-01,80
@@ -43,7 +51,7 @@ M2,dental care,2024-02-01,80
 def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("book")
     for name, text in (("policies", POLICIES), ("claims", CLAIMS), ("service_contacts", CONTACTS),
-                       ("benefit_usage", USAGE)):
+                       ("benefit_usage", USAGE), ("members", MEMBERS)):
         (folder / f"{name}.csv").write_text(text, encoding="utf-8")
     return folder
 
