@@ -47,7 +47,8 @@ lint: $(STAMP)
 	$(BIN)/mypy memberdesk
 	$(BIN)/lint-imports
 
-test: $(STAMP)
+# Lint, types and the layer contract first, then the whole suite headless.
+test: lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 
 # Re-extract the UI strings (every .py under memberdesk/ui), fill in the Chinese from
