@@ -54,8 +54,13 @@ def test_study_start_cli_days_matches_entry_estimator_and_counts_out_of_window(
     exp = _expected()
     assert list(exp["policy_id"]) == ["P3", "P4", "P5", "P6", "P7", "P8"]
     np.testing.assert_array_equal(exp["entry"], [610, 31, 0, 1826, 0, 852])
-    assert main(["km", str(book), "--as-of", AS_OF, "--study-start", START, "--unit", "days",
-                 "--json"]) == 0
+    # the extract reaches the as-of (one anonymous service contact that day): an --as-of after
+    # the data's last date would be capped there (issue 17 C.11)
+    contacts = book.parent / "service_contacts.csv"
+    contacts.write_text(f"contact_id,member_id,started_at,channel,handled_by\nX1,,{AS_OF},phone,human\n",
+                        encoding="utf-8")
+    assert main(["km", str(book), str(contacts), "--as-of", AS_OF, "--study-start", START,
+                 "--unit", "days", "--json"]) == 0
     captured = capsys.readouterr()
     out = json.loads(captured.out)
     assert out["excluded"] == {"out_of_window": 2} and out["delayed_entry"] is True
