@@ -237,6 +237,8 @@ def _usage_rate(b: _Book) -> Series:
         return np.array([]), Reason("no_table", table="benefit_usage")
     if "member_id" not in b.p.columns or "member_id" not in usage.columns:
         return np.array([]), Reason("member_ids_needed", table="benefit_usage")
+    if "used_at" not in usage.columns:  # a use without its date cannot be placed in a window
+        return np.array([]), Reason("missing_column", table="benefit_usage", column="used_at")
     ids, matrix = b.members
     rate, _ = usage_rate_series(ids, matrix, usage, b.starts, b.ends)
     return rate, None

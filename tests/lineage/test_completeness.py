@@ -41,8 +41,6 @@ def dropped(book) -> dict[str, dict]:
     return out
 
 
-@pytest.mark.xfail(strict=True, reason="analysis.kpis._usage_rate reads benefit_usage.used_at "
-                                       "without checking it exists (KeyError); reported to the lead")
 def test_removing_a_column_never_crashes(dropped) -> None:
     crashes = {c: repr(v) for c, v in dropped.items() if isinstance(v, Exception)}
     assert not crashes, crashes
