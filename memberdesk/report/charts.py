@@ -12,6 +12,8 @@ from typing import Any
 from openpyxl.chart import BarChart, LineChart, Reference, ScatterChart, Series
 from openpyxl.chart.axis import ChartLines
 from openpyxl.chart.data_source import NumData, NumVal, StrData, StrVal
+from openpyxl.drawing.line import LineProperties
+from openpyxl.styles import Font
 from openpyxl.utils.datetime import to_excel
 
 from memberdesk.report.layout import TableRef
@@ -107,6 +109,112 @@ def category_bar_chart(table: TableRef, category_column: str, y_columns: Sequenc
     return chart
 
 
+HELPER_COLUMN = 60  # far column holding a chart's constant reference values (not printed)
+
+
+def _numbers(table: TableRef, column: str) -> list[float | None]:
+    out: list[float | None] = []
+    for r in range(table.first_row, table.last_row + 1):
+        v = table.ws.cell(r, table.col(column)).value
+        out.append(float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None)
+    return out
+
+
+def reference_line(table: TableRef, level: float, name: str) -> LineChart:
+    """A dashed horizontal line at ``level`` over the table's categories (the 100 % line of an
+    A/E chart, 1 on a forest plot), to combine with a category chart. Its values sit in a
+    helper column far to the right of the table's rows (outside the print area; not hidden:
+    LibreOffice leaves hidden cells out of charts)."""
+    ws, col = table.ws, HELPER_COLUMN
+    ws.cell(table.header_row, col, name)
+    for r in range(table.first_row, table.last_row + 1):
+        ws.cell(r, col, level)
+    ws.cell(table.header_row, col).font = Font(italic=True, color="7F7F7F")
+    line = LineChart()
+    line.add_data(Reference(ws, min_col=col, max_col=col, min_row=table.header_row,
+                            max_row=table.last_row), titles_from_data=True)
+    series = line.series[0]
+    series.marker.symbol = "none"
+    series.smooth = False
+    series.graphicalProperties.line.solidFill = "7F7F7F"
+    series.graphicalProperties.line.width = 15875
+    series.graphicalProperties.line.prstDash = "dash"
+    return line
+
+
+def interval_group(table: TableRef, lower: str, upper: str, *, joined: bool = True) -> LineChart:
+    """A confidence interval as a vertical bar per category (issue 17 B.8): the lower and
+    upper bounds as short dashes joined by high-low lines, to combine with a category chart
+    of the estimate."""
+    group = LineChart()
+    for col in (lower, upper):
+        group.add_data(table.ref(col, with_header=True), titles_from_data=True)
+        series = group.series[-1]
+        series.marker.symbol = "dash"
+        series.marker.size = 7
+        series.marker.graphicalProperties = _fill_props("404040")
+        series.graphicalProperties.line.noFill = True
+        series.smooth = False
+    if joined:  # high-low lines span every series of the group: only bounds in it
+        group.hiLowLines = ChartLines()
+        group.hiLowLines.spPr = _line_props("404040", 12700)
+    return group
+
+
+def _line_props(colour: str, width: int) -> Any:
+    from openpyxl.chart.shapes import GraphicalProperties
+
+    return GraphicalProperties(ln=LineProperties(solidFill=colour, w=width))
+
+
+def _fill_props(colour: str) -> Any:
+    from openpyxl.chart.shapes import GraphicalProperties
+
+    return GraphicalProperties(solidFill=colour, ln=LineProperties(solidFill=colour))
+
+
+def ae_chart(table: TableRef, category_column: str, *, title: str, x_title: str, y_title: str,
+             reference_name: str) -> BarChart:
+    """A/E by period (issue 17 B.8): columns, their confidence interval as a bar from the
+    lower to the upper bound, and a dashed 100 % line (actual equal to expected)."""
+    chart = category_bar_chart(table, category_column, ["ae"], title=title, x_title=x_title,
+                               y_title=y_title, y_format="0%")
+    group = (interval_group(table, "ae_lower", "ae_upper", joined=False)
+             if "ae_lower" in table.columns and "ae_upper" in table.columns else LineChart())
+    group.series.append(reference_line(table, 1.0, reference_name).series[0])
+    chart += group  # one line group: a spreadsheet program may draw only one per chart
+    chart.y_axis.scaling.min = 0
+    return chart
+
+
+def forest_chart(table: TableRef, label_column: str, *, title: str, x_title: str,
+                 y_title: str, reference_name: str) -> LineChart:
+    """A forest plot of hazard ratios (issue 17 B.8): one marker per covariate level, its
+    confidence interval as a bar, a dashed line at 1 (no effect), on a log scale so a halving
+    and a doubling are the same distance from 1."""
+    chart = LineChart()
+    _axes(chart, title=title, x_title=x_title, y_title=y_title, y_format="0.00")
+    chart.add_data(table.ref("hazard_ratio", with_header=True), titles_from_data=True)
+    series = chart.series[0]
+    series.marker.symbol = "diamond"
+    series.marker.size = 8
+    series.marker.graphicalProperties = _fill_props(PALETTE[0])
+    series.graphicalProperties.line.noFill = True
+    chart.set_categories(table.ref(label_column))
+    chart.series.append(reference_line(table, 1.0, reference_name).series[0])
+    if "ci_lower" in table.columns and "ci_upper" in table.columns:
+        chart += interval_group(table, "ci_lower", "ci_upper")
+    chart.y_axis.scaling.logBase = 2  # ticks at 0.25, 0.5, 1, 2, 4: halving and doubling
+    values = [v for c in ("ci_lower", "ci_upper", "hazard_ratio") if c in table.columns
+              for v in _numbers(table, c) if v is not None and v > 0]
+    if values:  # powers of two around the data (a log axis otherwise starts far below)
+        import math
+
+        chart.y_axis.scaling.min = 2.0 ** min(-1, math.floor(math.log2(min(values))))
+        chart.y_axis.scaling.max = 2.0 ** max(1, math.ceil(math.log2(max(values))))
+    return chart
+
+
 def references(chart: ScatterChart | LineChart | BarChart) -> list[str]:
     """Every cell-range formula a chart's series use (for tests and debugging)."""
     out = []
@@ -144,7 +252,7 @@ def write_caches(wb: Any) -> None:
     but e-mail and phone previews draw only what the file caches — openpyxl writes none, so
     they showed empty charts."""
     for ws in wb.worksheets:
-        for chart in ws._charts:
+        for chart in [sub for top in ws._charts for sub in top._charts]:  # combined groups too
             for s in chart.series:
                 for src in (s.val, s.yVal, s.xVal, s.cat):
                     if src is None:

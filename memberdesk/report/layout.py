@@ -388,13 +388,15 @@ class SheetWriter:
             self.ws.print_title_rows = f"{main.header_row}:{main.header_row}"
         if self.print_last_row is not None:
             self.ws.print_area = f"A1:{get_column_letter(self._print_columns())}{self.print_last_row}"
+        elif self.ws.max_column >= _helper_column():  # a chart's helper values: not printed
+            self.ws.print_area = f"A1:{get_column_letter(self._print_columns())}{self.ws.max_row}"
         self._widen_charts()
         self._keep_print_scale()
 
     def printed_width_cm(self) -> float:
         """Width of the printed columns (the print area's, else every written one), in cm."""
         last = self._print_columns() if self.print_last_row is not None \
-            else max(self.ws.max_column, 1)
+            else self._last_shown_column()
         total = 0.0
         for c in range(1, last + 1):
             width = self.ws.column_dimensions[get_column_letter(c)].width
@@ -415,11 +417,22 @@ class SheetWriter:
         self.ws.page_setup.scale = MIN_PRINT_SCALE
         self.ws.print_title_cols = "A:A"
 
+    def _last_shown_column(self) -> int:
+        """The last written column that is neither hidden nor a chart's helper column (far to
+        the right: it neither prints nor widens anything)."""
+        from memberdesk.report.charts import HELPER_COLUMN
+
+        hidden = {k for k, d in self.ws.column_dimensions.items() if d.hidden}
+        shown = [c for (_, c), cell in self.ws._cells.items()
+                 if cell.value is not None and get_column_letter(c) not in hidden
+                 and c < HELPER_COLUMN]
+        return max(shown, default=1)
+
     def _widen_charts(self) -> None:
         """Charts at the printable width (issue 17 B.5): a sheet wider than the chart is
         shrunk to the page, so a 20 cm chart on a 45 cm sheet printed at 12 cm; widen it to
         the sheet's width (at most 2.4 times its height, so it stays readable)."""
-        last = max(self.ws.max_column, 1)
+        last = self._last_shown_column()
         sheet_cm = sum(styles.column_width(self.widths.get(c, 0.0)) if c not in self.fixed_widths
                        else self.fixed_widths[c] for c in range(1, last + 1)) * CM_PER_CHAR
         for chart in self.ws._charts:
@@ -437,7 +450,7 @@ class SheetWriter:
                   for r in range(rng.min_row, rng.max_row + 1)
                   for c in range(rng.min_col, rng.max_col + 1)}
         text_cols = []
-        for c in range(1, max(ws.max_column, 1) + 1):
+        for c in range(1, self._last_shown_column() + 1):
             letter = get_column_letter(c)
             width = ws.column_dimensions[letter].width or 0.0
             cells = [ws.cell(r, c) for r in range(1, ws.max_row + 1) if (r, c) not in merged]
@@ -463,7 +476,7 @@ class SheetWriter:
 
     def _print_columns(self) -> int:
         """Columns the print area needs: every written column, and enough for the charts."""
-        last = max(self.ws.max_column, 1)
+        last = self._last_shown_column()
         need_cm = max(self._chart_widths_cm, default=0.0) + 0.5
         widths = [styles.column_width(self.widths.get(c, 0.0)) for c in range(1, last + 1)]
         while sum(w * CM_PER_CHAR for w in widths) < need_cm:
@@ -488,6 +501,12 @@ def _dash_zero_event_intervals(frame: pd.DataFrame, columns: list[str], values: 
         for name in (low, high):
             if name in columns and len(rows):
                 values[rows, columns.index(name)] = "—"
+
+
+def _helper_column() -> int:
+    from memberdesk.report.charts import HELPER_COLUMN
+
+    return HELPER_COLUMN
 
 
 def _ascii_name(title: str) -> str:

@@ -24,6 +24,25 @@ EXACT_NOTE = {"en": "No events: exact (Clopper-Pearson) interval, from 0 to this
               "zh_CN": "无事件：精确（Clopper-Pearson）区间，从0到此上限。"}
 
 
+AE_TITLE = ("A/E by {period} — expected: {table}; bars: {level} CI",
+            "按{period}的实际/预期 — 预期表：{table}；误差线：{level}置信区间")
+AE_REFERENCE = ("100 % = as expected", "100% = 符合预期")
+RATE_TITLE = ("Termination rate by {period}", "按{period}的终止率")
+
+
+def _pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[1] if lang == "zh_CN" else pair[0]
+
+
+def ae_title(ctx: ReportContext, period: str, level: float) -> str:
+    """The A/E chart's title names its basis (issue 17 B.8): the period, the expected table
+    and the interval's level."""
+    from pathlib import Path
+
+    table = Path(str(ctx.options.expected)).name if ctx.options.expected else "—"
+    return _pick(AE_TITLE, ctx.lang).format(period=period, table=table, level=f"{level:.0%}")
+
+
 def with_exact_bounds(result: Any, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[int]]:
     """``frame`` with the exact interval of its zero-event rows (issue 17 B.7:
     :meth:`ExperienceResult.zero_event_bounds`), and those rows' positions."""
@@ -81,12 +100,18 @@ def build_experience(ctx: ReportContext, w: SheetWriter) -> None:
     if ref.n_rows > 1:
         by_year = ref.__class__(ref.ws, ref.header_row, ref.first_row, ref.last_row - 1,
                                 ref.first_col, ref.columns)  # the chart leaves the total out
-        y_col, title, y_title = (("ae", "chart_ae", "axis_ae") if result.has_expected
-                                 else ("rate", "chart_rate_by_year", "axis_rate"))
-        w.chart(charts.category_bar_chart(by_year, result.period_column, [y_col],
-                                          title=ctx.t(title), x_title=ctx.t("axis_policy_year"),
-                                          y_title=ctx.t(y_title), y_format="0%"),
-                rows=CHART_ROWS)
+        period = ctx.label(result.period_column)
+        if result.has_expected:
+            chart = charts.ae_chart(by_year, result.period_column,
+                                    title=ae_title(ctx, period, result.conf_level), x_title=period,
+                                    y_title=ctx.t("axis_ae"),
+                                    reference_name=_pick(AE_REFERENCE, ctx.lang))
+        else:
+            chart = charts.category_bar_chart(
+                by_year, result.period_column, ["rate"],
+                title=_pick(RATE_TITLE, ctx.lang).format(period=period), x_title=period,
+                y_title=ctx.t("axis_rate"), y_format="0%")
+        w.chart(chart, rows=CHART_ROWS)
     split = [c for c in opts.experience_columns if c in ctx.ds.policies.columns]
     if split:
         by_segment = experience_study(ctx.ds, by=split, expected=ctx.expected, **study)

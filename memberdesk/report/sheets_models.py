@@ -131,6 +131,17 @@ def _driver_table(ctx: ReportContext, w: SheetWriter, result: Any) -> None:
     for i, p in enumerate(ph_p):  # flag effects that change over time
         if pd.notna(p) and p < PH_ALPHA:
             w.ws.cell(ref.first_row + i, ref.col("ph_verdict")).fill = styles.WARN_FILL
+    if ref.n_rows:  # the forest plot beside the numbers (issue 17 B.8)
+        pick = 1 if ctx.lang == "zh_CN" else 0
+        w.chart(charts.forest_chart(ref, "covariate", title=FOREST_TITLE[pick],
+                                    x_title=FOREST_X[pick], y_title=FOREST_Y[pick],
+                                    reference_name=FOREST_REFERENCE[pick]))
+
+
+FOREST_TITLE = ("Hazard ratios with 95% CI (log scale)", "风险比及95%置信区间（对数刻度）")
+FOREST_X = ("Covariate level (against its reference)", "协变量水平（相对参照水平）")
+FOREST_Y = ("Hazard ratio (log scale)", "风险比（对数刻度）")
+FOREST_REFERENCE = ("1 = no effect", "1 = 无影响")
 
 
 def covariate_label(covariate: str, ctx: ReportContext) -> str:

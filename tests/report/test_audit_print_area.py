@@ -44,5 +44,9 @@ def test_grid_below_the_print_area_chart_inside(book, sheet: str) -> None:  # ty
 
 
 def test_sheets_without_chart_data_print_everything(book) -> None:  # type: ignore[no-untyped-def]
-    for sheet in ("Summary", "Drivers", "Data quality", "Definitions", "Claims"):
+    for sheet in ("Summary", "Data quality", "Definitions", "Claims"):
         assert not book[sheet].print_area
+    # Drivers prints every row; its print area only leaves out the forest plot's helper
+    # column of reference values (issue 17 B.8)
+    ws = book["Drivers"]
+    assert ws.print_area.endswith(f"${ws.max_row}")

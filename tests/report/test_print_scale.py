@@ -37,7 +37,7 @@ def _printed_cm(ws) -> float:  # type: ignore[no-untyped-def]
         m = re.search(r"\$([A-Z]+)\$\d+$", ws.print_area)
         assert m, ws.print_area
         last = column_index_from_string(m.group(1))
-    return sum((ws.column_dimensions[get_column_letter(c)].width or 8.43) * CM_PER_WIDTH
+    return sum((0 if ws.column_dimensions[get_column_letter(c)].hidden else (ws.column_dimensions[get_column_letter(c)].width or 8.43)) * CM_PER_WIDTH
                for c in range(1, last + 1))
 
 
