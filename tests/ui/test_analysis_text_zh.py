@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from PySide6.QtCore import Qt
 
+from memberdesk.core import labels
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.reasons import Reason
 from memberdesk.ui import analysis_text
@@ -112,9 +113,13 @@ def test_drivers_page_lists_labels_and_fits_on_ids(qtbot, show_page, zh_cn) -> N
     res = fit_cox(ds, chosen)
     np.testing.assert_allclose(page.forest.hazard_ratios(), res.coefficients["hazard_ratio"],
                                rtol=1e-9)
-    # forest rows and table cells: "<label>: <level>"; the table's data keeps the id
-    assert page.forest.labels == [analysis_text.covariate_label(c, ["channel", "product_type"])
-                                  for c in res.coefficients["covariate"]]
+    # forest rows and table cells: "<label>: <level>", the level through the value catalogue
+    # (渠道: 银保, not 渠道: bancassurance); the table's data keeps the id
+    def shown_as(raw: str) -> str:
+        col, _, level = raw.partition("=")
+        return f"{column_label(col)}: {labels.value_label(level, 'zh_CN')}"
+
+    assert page.forest.labels == [shown_as(c) for c in res.coefficients["covariate"]]
     assert any(s.startswith("渠道: ") for s in page.forest.labels), page.forest.labels
     model = page.model
     cov = model.frame().columns.get_loc("covariate")
@@ -122,7 +127,7 @@ def test_drivers_page_lists_labels_and_fits_on_ids(qtbot, show_page, zh_cn) -> N
     for r in range(model.rowCount()):
         shown = model.data(model.index(r, cov))
         raw = model.data(model.index(r, cov), Qt.ItemDataRole.UserRole)
-        assert "=" in raw and shown == analysis_text.covariate_label(raw, ["channel", "product_type"])
+        assert "=" in raw and shown == shown_as(raw)
         text = model.data(model.index(r, verdict))
         # the PH test is per term (R cox.zph): the row's column, not its level (issue 10)
         p = float(res.ph_test.set_index("covariate").loc[raw.split("=")[0], "p_value"])
