@@ -142,6 +142,28 @@ def reference_line(table: TableRef, level: float, name: str) -> LineChart:
     return line
 
 
+def vertical_marker(chart: ScatterChart, table: TableRef, x: float, name: str) -> None:
+    """A dashed vertical line at ``x`` from 0 to 100 % on a curve chart (issue 17 B.8: where
+    the observed data end and the projection begins), named ``name`` in the legend. Its two
+    points sit in the helper columns beside the table's first rows (not printed)."""
+    ws, col = table.ws, HELPER_COLUMN + 1
+    ws.cell(table.header_row, col + 1, name).font = Font(italic=True, color="7F7F7F")
+    for i, y in enumerate((0.0, 1.0)):
+        ws.cell(table.first_row + i, col, x)
+        ws.cell(table.first_row + i, col + 1, y)
+    ys = Reference(ws, min_col=col + 1, max_col=col + 1, min_row=table.header_row,
+                   max_row=table.first_row + 1)
+    xs = Reference(ws, min_col=col, max_col=col, min_row=table.first_row,
+                   max_row=table.first_row + 1)
+    series = Series(ys, xs, title_from_data=True)
+    series.marker.symbol = "none"
+    series.smooth = False
+    series.graphicalProperties.line.solidFill = "7F7F7F"
+    series.graphicalProperties.line.width = 15875
+    series.graphicalProperties.line.prstDash = "dash"
+    chart.series.append(series)
+
+
 def interval_group(table: TableRef, lower: str, upper: str, *, joined: bool = True) -> LineChart:
     """A confidence interval as a vertical bar per category (issue 17 B.8): the lower and
     upper bounds as short dashes joined by high-low lines, to combine with a category chart

@@ -199,13 +199,28 @@ def build_projection(ctx: ReportContext, w: SheetWriter) -> None:
     w.section(ctx.t("sec_projected"))
     w.table(at, labels={c: c for c in series},
             formats={**{c: "pct" for c in series}, "time_months": "int"})
+    observed = float(result.km.timeline[-1])
+    pick = 1 if ctx.lang == "zh_CN" else 0
+
+    def projection_chart(grid: Any) -> Any:
+        chart = charts.curve_chart(grid, "time_months", series,
+                                   title=PROJECTION_TITLE[pick].format(
+                                       title=ctx.t("chart_projection"), m=observed),
+                                   x_title=ctx.t("axis_months"),
+                                   y_title=ctx.t("axis_survival"), y_max=1.0)
+        charts.vertical_marker(chart, grid, observed, PROJECTION_MARK[pick].format(m=observed))
+        return chart
+
     w.chart_over_table(  # the grid is chart data: not printed
-        ctx.t("sec_projection_grid"), wide,
-        lambda grid: charts.curve_chart(grid, "time_months", series,
-                                        title=ctx.t("chart_projection"),
-                                        x_title=ctx.t("axis_months"),
-                                        y_title=ctx.t("axis_survival"), y_max=1.0),
+        ctx.t("sec_projection_grid"), wide, projection_chart,
         labels={c: c for c in series}, formats={**{c: "pct" for c in series}, "time_months": "int"})
+
+
+# the projection region marked (issue 17 B.8): observed up to the last follow-up, then projected
+PROJECTION_TITLE = ("{title} — observed to month {m:.0f}, projected beyond",
+                    "{title} — 观察至第{m:.0f}个月，其后为预测")
+PROJECTION_MARK = ("End of observed data (month {m:.0f}); projection to the right",
+                   "观察数据截止（第{m:.0f}个月），右侧为预测")
 
 
 def _first_frame(result: Any, names: tuple[str, ...]) -> pd.DataFrame | None:

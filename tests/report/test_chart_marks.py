@@ -85,3 +85,19 @@ def test_combined_groups_carry_cached_values(book) -> None:  # type: ignore[no-u
     for s in subs:
         cells = [v for v in _range_values(book, s.val.numRef.f) if isinstance(v, (int, float))]
         assert [p.v for p in s.val.numRef.numCache.pt] == pytest.approx(cells)
+
+
+def test_projection_region_marked(book, small_dataset) -> None:  # type: ignore[no-untyped-def]
+    """A vertical line at the last observed duration splits observed from projected, and the
+    title says so; the line's month is the Kaplan-Meier's last time."""
+    from memberdesk.analysis.parametric import fit_parametric
+
+    last = float(fit_parametric(small_dataset, horizon_months=120).km.timeline[-1])
+    ws = book["Projection"]
+    (chart,) = ws._charts
+    assert f"observed to month {last:.0f}" in _title(chart)
+    mark = chart.series[-1]
+    xs = _range_values(book, mark.xVal.numRef.f)
+    ys = _range_values(book, mark.yVal.numRef.f)
+    assert xs == [pytest.approx(last)] * 2 and ys == [0.0, 1.0]
+    assert "End of observed data" in _range_values(book, mark.tx.strRef.f)[0]
