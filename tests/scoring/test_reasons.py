@@ -53,6 +53,10 @@ def test_reason_codes_in_words() -> None:
     from memberdesk.analysis.scoring.reasons import describe_reason
 
     assert describe_reason("channel=online") == "Channel: online"
-    assert describe_reason("channel=online", "zh_CN") == "渠道: online"
+    # the level is translated too (catalogue: online -> 互联网), the column as before
+    assert describe_reason("channel=online", "zh_CN") == "渠道: 互联网"
+    assert describe_reason("channel=bancassurance", "zh_CN") == "渠道: 银保"
+    # a level the catalogue does not know (the user's own product name) stays as written
+    assert describe_reason("product=Acme Plus", "zh_CN") == "产品: Acme Plus"
     assert describe_reason("unresolved_90d") == "Unresolved contacts, last 90 days"
     assert describe_reason(None) == "" and describe_reason(float("nan")) == ""

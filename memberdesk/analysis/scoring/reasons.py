@@ -95,14 +95,16 @@ def top_reasons(contrib: np.ndarray, labels: ReasonLabels, method: str) -> Reaso
 
 
 def describe_reason(code: object, lang: str = "en") -> str:
-    """A reason code in words for people: ``channel=online`` -> "Channel: online",
-    ``unresolved_90d`` -> "Unresolved contacts, last 90 days" (the label catalogue,
-    :mod:`memberdesk.core.labels`); empty for no reason."""
+    """A reason code in words for people: ``channel=online`` -> "Channel: online" (渠道: 互联网
+    in Chinese: the column through the label catalogue, the level through its value catalogue,
+    :func:`memberdesk.core.labels.value_label`; a level not in it, e.g. the user's own product
+    name, unchanged), ``unresolved_90d`` -> "Unresolved contacts, last 90 days"; empty for no
+    reason. Files and JSON keep the codes; only presenters call this."""
     if not isinstance(code, str) or not code:
         return ""
     column, sep, level = code.partition("=")
     name = labels.column_label(column, lang)
-    return f"{name}: {level}" if sep else name
+    return f"{name}: {labels.value_label(level, lang)}" if sep else name
 
 
 def empty_reasons(n: int, vocabulary: tuple[str, ...], method: str) -> Reasons:
