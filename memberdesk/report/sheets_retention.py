@@ -263,15 +263,33 @@ def _collected_persistency(ctx: ReportContext, w: SheetWriter, by: str | None) -
         w.table(frame, formats=PERSISTENCY_FORMATS)
         rec = reconcile(ctx.ds, month=month, period="year")
         w.section(ctx.t("sec_persistency_reconciliation", month=month, period=rec.period))
-        w.table(rec.table, formats=PERSISTENCY_FORMATS)
-        w.table(rec.explanations.rename(columns={"reason": "measure"}),
-                formats=PERSISTENCY_FORMATS)
+        w.table(_named_measures(rec.table, ctx.lang), formats=PERSISTENCY_FORMATS)
+        w.table(_named_measures(rec.explanations.rename(columns={"reason": "measure"}),
+                                ctx.lang), formats=PERSISTENCY_FORMATS)
         ex = result.exclusions()
         w.section(ctx.t("sec_persistency_exclusions", month=month, period=rec.period))
-        w.table(pd.DataFrame({"measure": list(ex),
+        w.table(pd.DataFrame({"measure": [str(measure_name(k, ctx.lang)) for k in ex],
                               "policies": [v["policies"] for v in ex.values()],
                               "premium": [v["premium"] for v in ex.values()]}),
                 formats=PERSISTENCY_FORMATS)
+
+
+def measure_name(code: object, lang: str) -> object:
+    """A reconciliation measure or exclusion code in words (the value catalogue's, as on the
+    Persistency page): ``experience_persistency`` -> "Experience-study persistency"."""
+    from memberdesk.core import labels
+
+    entry = labels.VALUES.get(code) if isinstance(code, str) else None
+    if entry is None:
+        return code
+    text = entry.get(lang, entry["en"])
+    return text[:1].upper() + text[1:] if lang == "en" else text
+
+
+def _named_measures(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    if "measure" not in frame.columns:
+        return frame
+    return frame.assign(measure=[str(measure_name(v, lang)) for v in frame["measure"]])
 
 
 # ---- Cohorts --------------------------------------------------------------------------------

@@ -101,3 +101,18 @@ def test_projection_region_marked(book, small_dataset) -> None:  # type: ignore[
     ys = _range_values(book, mark.yVal.numRef.f)
     assert xs == [pytest.approx(last)] * 2 and ys == [0.0, 1.0]
     assert "End of observed data" in _range_values(book, mark.tx.strRef.f)[0]
+
+
+def test_persistency_reconciliation_measures_in_words() -> None:
+    """The reconciliation and exclusion tables name their measures in words (the printout
+    read 'experience_persistency', 'km_survival')."""
+    import pandas as pd
+
+    from memberdesk.report.sheets_retention import _named_measures, measure_name
+
+    frame = pd.DataFrame({"measure": ["km_survival", "experience_persistency", "own words"],
+                          "value": [0.9, 0.8, 0.7]})
+    assert list(_named_measures(frame, "en")["measure"]) == [
+        "Kaplan-Meier survival", "Experience-study persistency", "own words"]
+    assert list(_named_measures(frame, "zh_CN")["measure"])[:2] == ["KM生存率", "经验分析继续率"]
+    assert measure_name("free_look", "en") == "Free-look cancellation"
