@@ -118,7 +118,9 @@ COLUMNS: dict[str, dict[str, str]] = {
     "calendar_year": {"en": "Calendar year", "zh_CN": "日历年度"},
     "exposure": {"en": "Exposure (policy-years)", "zh_CN": "暴露数（保单年）"},
     "actual": {"en": "Actual (number)", "zh_CN": "实际数（件）"},
-    "expected": {"en": "Expected (number)", "zh_CN": "预期数（件）"},
+    # "expected" is a RATE wherever a result carries it (experience study, alerts, CUSUM):
+    # expected counts have their own keys (expected_claims, expected_lapses)
+    "expected": {"en": "Expected rate (%)", "zh_CN": "预期发生率（%）"},
     "expected_rate": {"en": "Expected rate (%)", "zh_CN": "预期发生率（%）"},
     "rate": {"en": "Rate (%)", "zh_CN": "发生率（%）"},
     "ae": {"en": "A/E (%)", "zh_CN": "实际/预期（%）"},
@@ -248,7 +250,7 @@ COLUMNS: dict[str, dict[str, str]] = {
     "years": {"en": "Years", "zh_CN": "年数"},
     "verdict": {"en": "Verdict", "zh_CN": "结论"},
     "label": {"en": "Label", "zh_CN": "标签"},
-    "all_causes": {"en": "All causes", "zh_CN": "全部原因"},
+    "all_causes": {"en": "All causes (%)", "zh_CN": "全部原因（%）"},  # the CIFs' sum
     "in_force": {"en": "In force", "zh_CN": "有效"},
     "period_end": {"en": "Period end", "zh_CN": "期末"},
     "analysis": {"en": "Analysis", "zh_CN": "分析方法"},
@@ -427,6 +429,12 @@ VALUES: dict[str, dict[str, str]] = {
     "free_look": {"en": "free-look cancellation", "zh_CN": "犹豫期撤单"},
     "claim": {"en": "claim", "zh_CN": "理赔"},
     "no_first_instalment": {"en": "no first instalment", "zh_CN": "首期保费未缴"},
+    # alerts (memberdesk.analysis.alerts): level and status against the previous run
+    "alarm": {"en": "alarm", "zh_CN": "报警"},
+    "alert": {"en": "alert", "zh_CN": "预警"},
+    "new": {"en": "new", "zh_CN": "新增"},
+    "ongoing": {"en": "ongoing", "zh_CN": "持续"},
+    "resolved": {"en": "resolved", "zh_CN": "已解除"},
 }
 
 # Values with a natural order (bands, tiers, frequencies): sorted by it, not alphabetically, in
@@ -443,6 +451,15 @@ def value_label(value: object, lang: str = "en") -> object:
     """A coded value in ``lang`` (``bancassurance`` -> 银保 in Chinese); English and any value
     not in :data:`VALUES` (numbers, the user's own words) unchanged."""
     if lang == "en" or not isinstance(value, str):
+        return value
+    entry = VALUES.get(value)
+    return value if entry is None else _pick(entry, lang)
+
+
+def value_text(value: object, lang: str = "en") -> object:
+    """Like :func:`value_label`, but the catalogue's English too (``in_force`` -> "in force"):
+    for places that show the code itself otherwise (the Alerts page's segments and policies)."""
+    if not isinstance(value, str):
         return value
     entry = VALUES.get(value)
     return value if entry is None else _pick(entry, lang)

@@ -8,6 +8,7 @@ point shows its segment, rate and denominator; clicking it emits :attr:`FunnelCh
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,9 @@ from PySide6.QtWidgets import QWidget
 from memberdesk.ui.charts.base import Chart, label_style, tr
 
 LEVEL_COLOURS = {"alarm": "bad", "alert": "#E69F00", None: "neutral"}
+# colour AND shape tell the levels apart (colour-blind readers, print in grey): an alarm is a
+# large triangle, an alert a diamond, a segment within its limits a small circle
+LEVEL_SYMBOLS = {"alarm": ("t1", 14.0), "alert": ("d", 12.0), None: ("o", 8.0)}
 
 
 class FunnelChart(Chart):
@@ -37,21 +41,37 @@ class FunnelChart(Chart):
         self.points.sigClicked.connect(self._clicked)
         self.plot.addItem(self.points)
         self.curves: dict[str, pg.PlotDataItem] = {}
+        self._label: Callable[[Any], str] = str
+        self.y_range: tuple[float, float] | None = None
 
     def _tip(self, x: float, y: float, data: Any) -> str:
-        return f"{data}\n{y:.1%}\nn = {x:,.0f}"
+        segment, level = data if isinstance(data, tuple) else (data, "")
+        head = f"{self._label(segment)}" + (f" ({self._label(level)})" if level else "")
+        return f"{head}\n{y:.1%}\nn = {x:,.0f}"
 
     def _clicked(self, _item: Any, points: Any, *_: Any) -> None:
         if len(points):
-            self.segment_clicked.emit(str(points[0].data()))
+            data = points[0].data()
+            self.segment_clicked.emit(str(data[0] if isinstance(data, tuple) else data))
 
     def _colour(self, level: Any) -> str:
         key = LEVEL_COLOURS.get(level if isinstance(level, str) else None, "neutral")
         return getattr(self.colours, key) if key in ("bad", "neutral") else key
 
-    def set_funnel(self, points: pd.DataFrame, curve: pd.DataFrame) -> None:
-        """``points``: ``segment``, ``n``, ``value``, ``level``; ``curve``: ``n``,
-        ``lower_alarm``, ``lower_alert``, ``target``, ``upper_alert``, ``upper_alarm``."""
+    @staticmethod
+    def _level(level: Any) -> str | None:
+        return level if isinstance(level, str) and level in LEVEL_SYMBOLS else None
+
+    def set_funnel(self, points: pd.DataFrame, curve: pd.DataFrame,
+                   label: Callable[[Any], str] | None = None) -> None:
+        """``points``: ``segment``, ``n``, ``value`` (rate, fraction), ``level`` (alarm,
+        alert or missing); ``curve``: ``n``, ``lower_alarm``, ``lower_alert``, ``target``,
+        ``upper_alert``, ``upper_alarm``. ``label`` names a coded segment or level in the UI
+        language in the tooltips (the data keep the codes).
+
+        The y-range holds every point and every limit curve (an alarm far above the others
+        stays in view); x runs from 0 to beyond the largest denominator."""
+        self._label = label or str
         for item in self.curves.values():
             self.plot.removeItem(item)
         self.curves = {}
@@ -67,11 +87,35 @@ class FunnelChart(Chart):
                 self.plot.addItem(item)
                 self.curves[name] = item
         shown = points[points["n"] > 0]
+        levels = [self._level(v) for v in shown["level"]]
+        data = np.empty(len(shown), dtype=object)
+        data[:] = list(zip(shown["segment"].astype(str), [lv or "" for lv in levels]))
         self.points.setData(x=shown["n"].to_numpy(float), y=shown["value"].to_numpy(float),
-                            data=shown["segment"].astype(str).to_numpy(),
-                            brush=[pg.mkBrush(self._colour(v)) for v in shown["level"]],
+                            data=data,
+                            brush=[pg.mkBrush(self._colour(v)) for v in levels],
+                            symbol=[LEVEL_SYMBOLS[v][0] for v in levels],
+                            size=[LEVEL_SYMBOLS[v][1] for v in levels],
                             pen=pg.mkPen(self.colours.foreground, width=0.5))
         frame = shown[["segment", "n", "value", "level"]].copy()
         self._set_frame(frame)
         if len(shown):
             self.plot.setXRange(0, float(np.nanmax(shown["n"])) * 1.08, padding=0)
+        self.y_range = self._y_range(shown["value"], curve)
+        if self.y_range is not None:
+            self.plot.setYRange(*self.y_range, padding=0)
+
+    @staticmethod
+    def _y_range(values: pd.Series, curve: pd.DataFrame) -> tuple[float, float] | None:
+        """From the lowest to the highest of the points and limit curves, 8 % margin each
+        side, not below 0 (rates)."""
+        cols = [c for c in ("lower_alarm", "lower_alert", "target", "upper_alert", "upper_alarm")
+                if c in curve.columns]
+        ys = np.concatenate([pd.to_numeric(values, errors="coerce").to_numpy(float),
+                             *(pd.to_numeric(curve[c], errors="coerce").to_numpy(float)
+                               for c in cols)])
+        ys = ys[np.isfinite(ys)]
+        if ys.size == 0:
+            return None
+        lo, hi = float(ys.min()), float(ys.max())
+        pad = max(hi - lo, abs(hi) * 0.1, 1e-4) * 0.08
+        return max(0.0, lo - pad), hi + pad

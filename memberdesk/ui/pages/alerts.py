@@ -40,6 +40,24 @@ def history_path_for(workspace: Path | None) -> str | None:
     return None if workspace is None else str(Path(workspace).with_suffix(".alerts.json"))
 
 
+def coded(value: object, lang: str) -> str:
+    """A coded value (level, status, channel, policy status …) in words in ``lang``, through the
+    one value catalogue (:func:`memberdesk.core.labels.value_text`); other values unchanged."""
+    from memberdesk.core.labels import value_text
+
+    if value is None or (not isinstance(value, str) and bool(pd.isna(value))):
+        return ""
+    return str(value_text(value, lang))
+
+
+def segment_text(column: str, value: object, lang: str) -> str:
+    """A segment for people: "Channel: online" / 渠道: 互联网 (column label: level label), as the
+    retention list names its reasons."""
+    from memberdesk.core.labels import column_label
+
+    return f"{column_label(column, lang)}: {coded(value, lang)}"
+
+
 INBOX_COLUMNS = ("level", "status", "metric", "segment", "value", "expected", "lower", "upper",
                  "n", "since", "method", "note")
 
@@ -139,24 +157,28 @@ class AlertsPage(AnalysisPage):
 
     def _fill_inbox(self) -> None:
         from memberdesk.analysis.metrics import get_metric
+        from memberdesk.core.labels import column_label
+        from memberdesk.report.sheets_alerts import method_text
 
         res = self.result
         if res is None:
             return
+        lang = self._lang()
         only_alarms = self.level_box.currentData() == "alarm"
         metric = self.metric_box.currentData()
         self.shown = [a for a in res.alerts if (not only_alarms or a.level == "alarm")
                       and (metric is None or a.metric == metric)]
-        rows = [{"level": self.tr(a.level), "status": self.tr(a.status),
-                 "metric": get_metric(a.metric).name(self._lang()),
-                 "segment": f"{a.column} = {a.segment_value}", "value": a.value,
+        rows = [{"level": coded(a.level, lang), "status": coded(a.status, lang),
+                 "metric": get_metric(a.metric).name(lang),
+                 "segment": segment_text(a.column, a.segment_value, lang), "value": a.value,
                  "expected": a.expected, "lower": a.lower, "upper": a.upper, "n": a.n,
-                 "since": a.since, "method": a.method, "note": a.acknowledged or ""}
+                 "since": a.since, "method": method_text(a.method, lang),
+                 "note": a.acknowledged or ""}
                 for a in self.shown]
         frame = pd.DataFrame(rows, columns=list(INBOX_COLUMNS))
         headers = {"level": self.tr("Level"), "status": self.tr("Status"),
                    "metric": self.tr("Metric"), "segment": self.tr("Segment"),
-                   "value": self.tr("Value"), "expected": self.tr("Expected"),
+                   "value": self.tr("Value"), "expected": column_label("expected", lang),
                    "lower": self.tr("Lower limit"), "upper": self.tr("Upper limit"),
                    "n": self.tr("Denominator"), "since": self.tr("Since"),
                    "method": self.tr("Method"), "note": self.tr("Note")}
@@ -201,9 +223,15 @@ class AlertsPage(AnalysisPage):
         # would squash the points
         smallest = float(pts.loc[pts["n"] > 0, "n"].min()) if (pts["n"] > 0).any() else 1.0
         curve = curve[curve["n"] >= max(1.0, smallest / 4)].reset_index(drop=True)
-        self.funnel.set_funnel(pts[["segment", "n", "value", "level"]], curve)
+        from memberdesk.core.labels import column_label
+        from memberdesk.report.sheets_alerts import method_text
+
+        lang = self._lang()
+        self.funnel.set_funnel(pts[["segment", "n", "value", "level"]], curve,
+                               label=lambda v: coded(v, lang))
         self.funnel_panel.set_title(self.tr("Funnel plot: {0} by {1}, {2} ({3})").format(
-            get_metric(metric).name(self._lang()), column, first["period"], first["method"]))
+            get_metric(metric).name(lang), column_label(column, lang), first["period"],
+            method_text(str(first["method"]), lang)))
 
     def select_segment(self, segment: str) -> None:
         if self.current is None:
@@ -215,7 +243,11 @@ class AlertsPage(AnalysisPage):
             return
         rule = self.result.rules.for_metric(metric)
         self.cusum.set_series(rows.reset_index(drop=True), rule.cusum_alert_h, rule.cusum_alarm_h)
-        self.cusum_panel.set_title(self.tr("CUSUM: {0} = {1}").format(column, segment))
+        from memberdesk.core.labels import column_label
+
+        lang = self._lang()
+        self.cusum_panel.set_title(self.tr("CUSUM: {0} = {1}").format(
+            column_label(column, lang), coded(segment, lang)))
         self.show_policies(metric, column, segment, list(rows["month"]))
 
     def show_policies(self, metric: str, column: str, segment: str, months: list[str]) -> None:
@@ -230,7 +262,12 @@ class AlertsPage(AnalysisPage):
         if entity == "policies" and self.dataset is not None and months:
             frame = policies_behind(self.dataset, column, segment, months[-window], months[-1])
             frame = frame[[c for c in frame.columns if not is_personal(c)]]
-        fill_table(self.behind, self.behind_model, frame)
+        # coded columns (status, channel, product type …) in words; the dates and amounts as
+        # they are (the header is the catalogue's column label, as on every table)
+        lang = self._lang()
+        formats = {str(c): (lambda v, lang=lang: coded(v, lang)) for c in frame.columns
+                   if frame[c].dtype == object}
+        fill_table(self.behind, self.behind_model, frame, formats=formats)
 
     # ---- acknowledgement ----------------------------------------------------------------
 
