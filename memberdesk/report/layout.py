@@ -36,7 +36,7 @@ PAGE_BREAK_AFTER_ROW = 8  # rows reserved for a chart (height 9.5 cm at the defa
 PRINT_TITLES_AFTER = 20  # a main table longer than this repeats its header row on every page
 MIN_PRINT_SCALE = 85  # % (issue 17 B.5): a wider sheet prints over more pages, never smaller
 PRINTABLE_CM = 29.7 - 2 * 0.5 * 2.54  # A4 landscape less the 0.5 in side margins
-NARROW_TO = 24.0  # a too-wide sheet's text columns wrap down to this width, not below
+NARROW_TO = 20.0  # a too-wide sheet's text columns wrap down to this width, not below
 # Number-format kinds whose cells hold numbers (never text: a note goes into a cell comment)
 NUMERIC_KINDS: frozenset[str] = frozenset({"pct", "pct0", "int", "money", "num", "dec1", "dec3", "p"})
 # decimals each kind shows: a value that rounds to zero there is written as 0 (never "−0.0")
@@ -443,7 +443,7 @@ class SheetWriter:
         """A sheet a little too wide for one page at 85 %: its wide text columns (a metric
         name, a method, a definition; over :data:`NARROW_TO` wide) wrap at a narrower width,
         widest first, until the printed columns fit; rows grow for the wrapped lines.
-        Merged cells and number columns are left as they are."""
+        Merged cells are left as they are."""
         ws = self.ws
         target_cm = PRINTABLE_CM / (MIN_PRINT_SCALE / 100)
         merged = {(r, c) for rng in ws.merged_cells.ranges
@@ -455,9 +455,7 @@ class SheetWriter:
             width = ws.column_dimensions[letter].width or 0.0
             cells = [ws.cell(r, c) for r in range(1, ws.max_row + 1) if (r, c) not in merged]
             texts = [x for x in cells if isinstance(x.value, str) and x.value and x.row > 3]
-            if width > NARROW_TO and texts and not any(
-                    isinstance(x.value, (int, float)) and not isinstance(x.value, bool)
-                    for x in cells):
+            if width > NARROW_TO and texts:  # numbers there are short: they still fit
                 text_cols.append((width, c, texts))
         for width, c, texts in sorted(text_cols, reverse=True):
             excess = self.printed_width_cm() - target_cm

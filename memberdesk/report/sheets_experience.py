@@ -94,6 +94,8 @@ def build_experience(ctx: ReportContext, w: SheetWriter) -> None:
     table = result.to_frame(with_total=True)
     first = table.columns[0]
     table[first] = [terms.word(v, ctx.lang) for v in table[first]]  # "Total" row
+    if not result.weight:  # unweighted, the count of exits is the actual: shown once
+        table = table.drop(columns=["n_actual"], errors="ignore")
     table, exact_rows = with_exact_bounds(result, table)
     ref = w.table(table, main=True, labels=labels, formats=FORMATS)
     note_exact(w, ref, exact_rows)
@@ -118,6 +120,8 @@ def build_experience(ctx: ReportContext, w: SheetWriter) -> None:
         w.section(ctx.t("sec_by_segment", segment=" × ".join(ctx.label(c) for c in split)))
         frame = by_segment.to_frame()
         if len(frame):
+            if not by_segment.weight:
+                frame = frame.drop(columns=["n_actual"], errors="ignore")
             frame, exact_rows = with_exact_bounds(by_segment, frame)
             note_exact(w, w.table(frame, labels=labels, formats=FORMATS), exact_rows)
         else:

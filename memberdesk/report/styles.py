@@ -147,7 +147,7 @@ def value_width(value: Any, fmt: str) -> int:
     return display_width(str(value))
 
 
-MIN_WIDTH, MAX_WIDTH, HEADER_MAX = 8.0, 60.0, 10  # longer headers wrap (narrow printouts)
+MIN_WIDTH, MAX_WIDTH, HEADER_MAX = 8.0, 60.0, 9  # longer headers wrap (narrow printouts)
 
 
 def column_width(chars: float) -> float:
