@@ -43,11 +43,43 @@ class FunnelChart(Chart):
         self.curves: dict[str, pg.PlotDataItem] = {}
         self._label: Callable[[Any], str] = str
         self.y_range: tuple[float, float] | None = None
+        # the selected alert's own figure (a CUSUM alert's rate over its signal months is not
+        # one of the funnel's points): a large hollow marker in the level's colour and shape
+        self.marked = pg.ScatterPlotItem(hoverable=True, tip=self._marked_tip)
+        self.plot.addItem(self.marked)
+        self.marked_alert: tuple[float, float, str, str] | None = None
+        self._values = pd.Series(dtype=float)
+        self._curve = pd.DataFrame()
 
     def _tip(self, x: float, y: float, data: Any) -> str:
         segment, level = data if isinstance(data, tuple) else (data, "")
         head = f"{self._label(segment)}" + (f" ({self._label(level)})" if level else "")
         return f"{head}\n{y:.1%}\nn = {x:,.0f}"
+
+    def _marked_tip(self, x: float, y: float, data: Any) -> str:
+        return f"{data}\n{y:.1%}\nn = {x:,.0f}"
+
+    def mark_alert(self, n: float, value: float, level: str, text: str) -> None:
+        """Mark the selected alert's figure (``value`` over denominator ``n``, e.g. a CUSUM
+        alert's rate over its signal months) with a large hollow marker in ``level``'s colour
+        and shape; ``text`` is its tooltip. The y-range grows to hold it."""
+        lv = self._level(level)
+        colour = self._colour(lv)
+        symbol, size = LEVEL_SYMBOLS[lv]
+        ok = np.isfinite(n) and np.isfinite(value) and n > 0
+        self.marked_alert = (float(n), float(value), str(level), text) if ok else None
+        if not ok:
+            self.marked.setData([], [])
+        else:
+            self.marked.setData(x=[float(n)], y=[float(value)], data=[text], symbol=[symbol],
+                                size=[size + 8], brush=[pg.mkBrush(None)],
+                                pen=pg.mkPen(colour, width=2.5))
+        self._apply_ranges()
+
+    def clear_mark(self) -> None:
+        self.marked_alert = None
+        self.marked.setData([], [])
+        self._apply_ranges()
 
     def _clicked(self, _item: Any, points: Any, *_: Any) -> None:
         if len(points):
@@ -98,11 +130,31 @@ class FunnelChart(Chart):
                             pen=pg.mkPen(self.colours.foreground, width=0.5))
         frame = shown[["segment", "n", "value", "level"]].copy()
         self._set_frame(frame)
-        if len(shown):
-            self.plot.setXRange(0, float(np.nanmax(shown["n"])) * 1.08, padding=0)
-        self.y_range = self._y_range(shown["value"], curve)
+        self._values = shown["value"]
+        self._curve = curve
+        self.marked_alert = None
+        self.marked.setData([], [])
+        self._apply_ranges()
+
+    def _apply_ranges(self) -> None:
+        """x from 0 to beyond the largest denominator, y over every point, limit curve and
+        the marked alert."""
+        ns = list(pd.to_numeric(self.data_frame().get("n", pd.Series(dtype=float)),
+                                errors="coerce").dropna())
+        values = self._values
+        if self.marked_alert is not None:
+            ns.append(self.marked_alert[0])
+            values = pd.concat([values, pd.Series([self.marked_alert[1]])], ignore_index=True)
+        if ns:
+            self.plot.setXRange(0, float(np.nanmax(ns)) * 1.08, padding=0)
+        self.y_range = self._y_range(values, self._curve)
         if self.y_range is not None:
             self.plot.setYRange(*self.y_range, padding=0)
+
+    def reset_view(self) -> None:
+        """Undo zoom/pan back to the funnel's own ranges (every point and curve in view)."""
+        super().reset_view()
+        self._apply_ranges()
 
     @staticmethod
     def _y_range(values: pd.Series, curve: pd.DataFrame) -> tuple[float, float] | None:

@@ -198,6 +198,17 @@ class AlertsPage(AnalysisPage):
         a = self.shown[row]
         self.show_funnel(a.metric, a.column)
         self.select_segment(a.segment_value)
+        if self.current == (a.metric, a.column):
+            # the alert's own figure on the funnel: a CUSUM alarm's rate over its signal
+            # months (e.g. 9.0 %) is not one of the funnel-window points (all near 0-3 %)
+            from memberdesk.report.sheets_alerts import method_text
+
+            lang = self._lang()
+            nan = float("nan")
+            self.funnel.mark_alert(nan if a.n is None else float(a.n),
+                                   nan if a.value is None else float(a.value), a.level, (
+                f"{segment_text(a.column, a.segment_value, lang)} — {coded(a.level, lang)}, "
+                f"{method_text(a.method, lang)}"))
 
     def show_funnel(self, metric: str, column: str) -> None:
         from memberdesk.analysis.alerts.funnel import Dispersion, funnel_curve
