@@ -5,6 +5,7 @@ words are written out here, not read back from the catalogue."""
 from __future__ import annotations
 
 import os
+
 import numpy as np
 import pandas as pd
 import pytest
