@@ -36,6 +36,9 @@ PAGE_BREAK_AFTER_ROW = 8  # rows reserved for a chart (height 9.5 cm at the defa
 PRINT_TITLES_AFTER = 20  # a main table longer than this repeats its header row on every page
 MIN_PRINT_SCALE = 85  # % (issue 17 B.5): a wider sheet prints over more pages, never smaller
 PRINTABLE_CM = 29.7 - 2 * 0.5 * 2.54  # A4 landscape less the 0.5 in side margins
+KEEP_WITH_HEADING = 3  # a heading stays on the page of its table's header and first 2 rows
+DEFAULT_ROW_PT = 15.0
+PAGE_HEIGHT_PT = (21.0 - 2 * 0.75 * 2.54) / 2.54 * 72  # A4 landscape less top/bottom margins
 NARROW_TO = 20.0  # a too-wide sheet's text columns wrap down to this width, not below
 # Number-format kinds whose cells hold numbers (never text: a note goes into a cell comment)
 NUMERIC_KINDS: frozenset[str] = frozenset({"pct", "pct0", "int", "money", "num", "dec1", "dec3", "p"})
@@ -135,6 +138,8 @@ class SheetWriter:
     filter_main: bool = True  # the main table's own filter (off for short lists: the KPIs)
     excel_tables: bool = True  # every data block an Excel Table (named, its own filter)
     _tables: list[TableRef] = field(default_factory=list)
+    _keep: list[tuple[int, int]] = field(default_factory=list)  # row blocks kept on one page
+    page_breaks: bool = True  # computed page breaks (off for the fixed one-page Dashboard)
 
     def title_block(self, subject: str, meta: str) -> None:
         """Report title, sheet subject and an as-of/scope line, then one blank row."""
@@ -146,6 +151,7 @@ class SheetWriter:
 
     def section(self, heading: str) -> None:
         write_cell(self.ws, self.row, 1, heading).font = styles.SECTION_FONT
+        self._keep.append((self.row, self.row + KEEP_WITH_HEADING))
         self.row += 1
 
     def note(self, text: str) -> None:
@@ -323,8 +329,7 @@ class SheetWriter:
         """Anchor ``chart`` at column A of the current row and reserve ``rows`` rows for it."""
         chart.width = 20.0
         chart.height = rows * 0.5 - 0.5
-        if self.row > PAGE_BREAK_AFTER_ROW:  # a printed chart is never cut in two
-            self.ws.row_breaks.append(Break(id=self.row - 1))
+        self._keep.append((self.row, self.row + rows - 1))  # a printed chart is never cut
         self.ws.add_chart(chart, f"A{self.row}")
         self._chart_widths_cm.append(chart.width)
         self.row += rows + 1
@@ -392,6 +397,43 @@ class SheetWriter:
             self.ws.print_area = f"A1:{get_column_letter(self._print_columns())}{self.ws.max_row}"
         self._widen_charts()
         self._keep_print_scale()
+        self._place_page_breaks()
+
+    def _place_page_breaks(self) -> None:
+        """Page breaks only where needed (issue 17 B.5): walking the printed rows with the
+        page's height at the sheet's print scale, a block that must stay on one page (a
+        chart; a heading with its table's header and first rows) and would cross the page's
+        end starts a new page; nothing else forces one, so no near-empty pages."""
+        ws = self.ws
+        if not self.page_breaks:
+            return
+        last = self.print_last_row or max([ws.max_row, *(b for _, b in self._keep)])
+        width = max(self.printed_width_cm(), 1.0)
+        scale = (min(1.0, PRINTABLE_CM / width) if ws.sheet_properties.pageSetUpPr.fitToPage
+                 else (ws.page_setup.scale or 100) / 100)
+        page = PAGE_HEIGHT_PT / scale * 0.95  # a little slack for the renderer's rounding
+        repeat = 0.0
+        if ws.print_title_rows:
+            first = int(str(ws.print_title_rows).split(":")[0].lstrip("$"))
+            repeat = self._row_height(first)
+        starts = {a: b for a, b in sorted(self._keep) if a <= last}
+        used, r = 0.0, 1
+        while r <= last:
+            end = starts.get(r)
+            if end is not None and r > 1:
+                block = sum(self._row_height(x) for x in range(r, min(end, last) + 1))
+                if used + block > page and block <= page - repeat:
+                    ws.row_breaks.append(Break(id=r - 1))
+                    used = repeat
+            h = self._row_height(r)
+            if used + h > page:  # the renderer breaks here by itself
+                used = repeat
+            used += h
+            r += 1
+
+    def _row_height(self, row: int) -> float:
+        dim = self.ws.row_dimensions.get(row)
+        return float(dim.height if dim is not None and dim.height else DEFAULT_ROW_PT)
 
     def printed_width_cm(self) -> float:
         """Width of the printed columns (the print area's, else every written one), in cm."""

@@ -236,6 +236,7 @@ def build_dashboard(ctx: ReportContext, w: SheetWriter) -> None:
     from memberdesk.analysis.kpis import compute_kpis
 
     lang = ctx.lang
+    w.page_breaks = False  # one fixed portrait page: no breaks computed for landscape
     result = ctx.cache.get("kpis") or compute_kpis(ctx.ds)
     ctx.cache["kpis"] = result
     tiles = tiles_of(result, lang)
