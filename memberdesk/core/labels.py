@@ -224,6 +224,7 @@ COLUMNS: dict[str, dict[str, str]] = {
     "age": {"en": "Age", "zh_CN": "年龄"},
     "join_date": {"en": "Join date", "zh_CN": "入会日期"},
     "end_date": {"en": "End date", "zh_CN": "终止日期"},
+    "exit_date": {"en": "Exit date", "zh_CN": "退出日期"},
     "status": {"en": "Status", "zh_CN": "状态"},
     "annual_premium": {"en": "Annual premium (currency)", "zh_CN": "年化保费（元）"},
     "sum_assured": {"en": "Sum assured (currency)", "zh_CN": "保额（元）"},

@@ -196,7 +196,7 @@ class AlertsPage(AnalysisPage):
         if not 0 <= row < len(self.shown):
             return
         a = self.shown[row]
-        self.show_funnel(a.metric, a.column)
+        self.show_funnel(a.metric, a.column, reach=None if a.n is None else float(a.n))
         self.select_segment(a.segment_value)
         if self.current == (a.metric, a.column):
             # the alert's own figure on the funnel: a CUSUM alarm's rate over its signal
@@ -210,7 +210,9 @@ class AlertsPage(AnalysisPage):
                 f"{segment_text(a.column, a.segment_value, lang)} — {coded(a.level, lang)}, "
                 f"{method_text(a.method, lang)}"))
 
-    def show_funnel(self, metric: str, column: str) -> None:
+    def show_funnel(self, metric: str, column: str, reach: float | None = None) -> None:
+        """The funnel of ``metric`` by ``column``; the limit curves run to the largest
+        denominator, or to ``reach`` (the selected alert's) when that is larger."""
         from memberdesk.analysis.alerts.funnel import Dispersion, funnel_curve
 
         f = self.result.funnel
@@ -224,7 +226,7 @@ class AlertsPage(AnalysisPage):
         from memberdesk.analysis.metrics import get_metric
 
         rule = self.result.rules.for_metric(metric)
-        top = float(pts["n"].max()) * 1.08
+        top = max(float(pts["n"].max()), reach or 0.0) * 1.08
         n, lo_a, hi_a = funnel_curve(float(first["target"]), top, rule.alert_level, disp)
         _, lo_b, hi_b = funnel_curve(float(first["target"]), top, rule.alarm_level, disp)
         curve = pd.DataFrame({"n": n, "lower_alarm": lo_b, "lower_alert": lo_a,
