@@ -37,7 +37,8 @@ PRINT_TITLES_AFTER = 20  # a main table longer than this repeats its header row 
 MIN_PRINT_SCALE = 85  # % (issue 17 B.5): a wider sheet prints over more pages, never smaller
 PRINTABLE_CM = 29.7 - 2 * 0.5 * 2.54  # A4 landscape less the 0.5 in side margins
 KEEP_WITH_HEADING = 3  # a heading stays on the page of its table's header and first 2 rows
-DEFAULT_ROW_PT = 15.0
+DEFAULT_ROW_PT = 12.0  # an auto-height row of the 9-10 pt body font as LibreOffice prints it
+CHART_ROW_PT = 15.0  # rows under a chart: 20 of them hold its 9.5 cm
 PAGE_HEIGHT_PT = (21.0 - 2 * 0.75 * 2.54) / 2.54 * 72  # A4 landscape less top/bottom margins
 NARROW_TO = 20.0  # a too-wide sheet's text columns wrap down to this width, not below
 # Number-format kinds whose cells hold numbers (never text: a note goes into a cell comment)
@@ -330,6 +331,9 @@ class SheetWriter:
         chart.width = 20.0
         chart.height = rows * 0.5 - 0.5
         self._keep.append((self.row, self.row + rows - 1))  # a printed chart is never cut
+        for r in range(self.row, self.row + rows):  # rows as tall as the chart assumes (a
+            if self.ws.row_dimensions.get(r) is None or not self.ws.row_dimensions[r].height:
+                self.ws.row_dimensions[r].height = CHART_ROW_PT  # renderer's auto rows are lower)
         self.ws.add_chart(chart, f"A{self.row}")
         self._chart_widths_cm.append(chart.width)
         self.row += rows + 1
