@@ -257,6 +257,7 @@ class SheetWriter:
                         cell.alignment = styles.TOP_ALIGN
         last_row = header_row + len(values)
         ref = TableRef(ws, header_row, header_row + 1, last_row, first_col, tuple(columns))
+        self._keep.append((header_row, min(last_row, header_row + 2)))  # header with 2 rows
         self._grey_small_samples(frame, ref)
         if main and self.main_table is None:
             self.main_table = ref
