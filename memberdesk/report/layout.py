@@ -37,7 +37,7 @@ PRINT_TITLES_AFTER = 20  # a main table longer than this repeats its header row 
 MIN_PRINT_SCALE = 85  # % (issue 17 B.5): a wider sheet prints over more pages, never smaller
 PRINTABLE_CM = 29.7 - 2 * 0.5 * 2.54  # A4 landscape less the 0.5 in side margins
 KEEP_WITH_HEADING = 3  # a heading stays on the page of its table's header and first 2 rows
-DEFAULT_ROW_PT = 12.0  # an auto-height row of the 9-10 pt body font as LibreOffice prints it
+DEFAULT_ROW_PT = 12.8  # an auto-height row of the 9-10 pt body font as LibreOffice prints it
 CHART_ROW_PT = 15.0  # rows under a chart: 20 of them hold its 9.5 cm
 PAGE_HEIGHT_PT = (21.0 - 2 * 0.75 * 2.54) / 2.54 * 72  # A4 landscape less top/bottom margins
 NARROW_TO = 20.0  # a too-wide sheet's text columns wrap down to this width, not below
@@ -501,7 +501,9 @@ class SheetWriter:
             letter = get_column_letter(c)
             width = ws.column_dimensions[letter].width or 0.0
             cells = [ws.cell(r, c) for r in range(1, ws.max_row + 1) if (r, c) not in merged]
-            texts = [x for x in cells if isinstance(x.value, str) and x.value and x.row > 3]
+            # table text only: headings and notes (bold / italic) overflow, never wrap
+            texts = [x for x in cells if isinstance(x.value, str) and x.value and x.row > 3
+                     and not x.font.b and not x.font.i]
             if width > NARROW_TO and texts:  # numbers there are short: they still fit
                 text_cols.append((width, c, texts))
         for width, c, texts in sorted(text_cols, reverse=True):

@@ -37,8 +37,8 @@ def _printed_cm(ws) -> float:  # type: ignore[no-untyped-def]
         m = re.search(r"\$([A-Z]+)\$\d+$", ws.print_area)
         assert m, ws.print_area
         last = column_index_from_string(m.group(1))
-    return sum((0 if ws.column_dimensions[get_column_letter(c)].hidden else (ws.column_dimensions[get_column_letter(c)].width or 8.43)) * CM_PER_WIDTH
-               for c in range(1, last + 1))
+    dims = [ws.column_dimensions[get_column_letter(c)] for c in range(1, last + 1)]
+    return sum((0 if d.hidden else (d.width or 8.43)) * CM_PER_WIDTH for d in dims)
 
 
 def test_no_sheet_prints_below_85_percent(book) -> None:  # type: ignore[no-untyped-def]
@@ -103,3 +103,21 @@ def test_a_slightly_wide_text_sheet_wraps_instead_of_spilling() -> None:
     cell = ws.cell(ref.first_row, ref.col("definition"))
     assert cell.value == text and cell.alignment.wrap_text
     assert ws.row_dimensions[ref.first_row].height >= 28  # room for the wrapped lines
+
+
+def test_narrowing_never_wraps_headings_or_notes() -> None:
+    import pandas as pd
+    from openpyxl import Workbook
+
+    from memberdesk.report.layout import SheetWriter
+
+    w = SheetWriter(Workbook().active, "en", "T", "As of 2024-12-31")
+    w.title_block("Subject", "meta")
+    heading = w.row
+    w.section("A section heading longer than twenty characters")
+    text = "a definition in plain words that goes on for a while " * 2
+    frame = pd.DataFrame({"term": [text, text], **{f"n{i}": [12345.5, 2.5] for i in range(11)}})
+    ref = w.table(frame)
+    w.finish(page_text="&P of &N")
+    assert w.ws.cell(ref.first_row, 1).alignment.wrap_text  # table text wraps
+    assert not w.ws.cell(heading, 1).alignment.wrap_text  # the heading overflows as before
