@@ -431,7 +431,8 @@ class SheetWriter:
                     ws.row_breaks.append(Break(id=r - 1))
                     used = repeat
             h = self._row_height(r)
-            if used + h > page:  # the renderer breaks here by itself
+            if used + h > page and used > repeat:  # the page is full: break here explicitly,
+                ws.row_breaks.append(Break(id=r - 1))  # so the renderer's pages are the model's
                 used = repeat
             used += h
             r += 1
@@ -520,6 +521,11 @@ class SheetWriter:
                                            horizontal=cell.alignment.horizontal)
                 height = ws.row_dimensions[cell.row].height or 15.0
                 ws.row_dimensions[cell.row].height = max(height, 13.0 * min(lines, 12) + 2)
+                for other in ws[cell.row]:  # the row's values at the top, by their label
+                    if other.value is not None and other is not cell:
+                        other.alignment = Alignment(
+                            horizontal=other.alignment.horizontal, vertical="top",
+                            wrap_text=other.alignment.wrap_text)
 
     def _print_columns(self) -> int:
         """Columns the print area needs: every written column, and enough for the charts."""

@@ -59,3 +59,15 @@ def test_chart_goes_to_next_page_only_when_it_does_not_fit() -> None:
     w.chart(chart2)  # would cross the page's end: starts page 2
     w.finish(page_text="&P")
     assert [b.id for b in w.ws.row_breaks.brk] == [second - 1]
+
+
+def test_long_table_breaks_where_the_model_fills_a_page() -> None:
+    """Every page start is an explicit break (the renderer's pages are then the model's, so a
+    chart or heading the model placed on a page is printed there)."""
+    w = _writer()
+    w.section("Long")
+    w.table(_frame(100))
+    w.finish(page_text="&P")
+    breaks = [b.id for b in w.ws.row_breaks.brk]
+    assert len(breaks) == 2  # rows 1-106 at 36 a page: three pages
+    assert all(b2 - b1 <= ROWS_PER_PAGE for b1, b2 in zip([0, *breaks], breaks))
