@@ -131,3 +131,6 @@ def test_selected_alert_is_marked_on_the_funnel(qtbot) -> None:  # type: ignore[
         assert text.startswith("Channel: broker — alarm")
         lo, hi = page.funnel.plot.getViewBox().viewRange()[1]
         assert lo <= alert.value <= hi
+        # the limit curves reach the alert's denominator (read the mark against them)
+        x, _ = page.funnel.curves["upper_alarm"].getData()
+        assert x.max() >= alert.n

@@ -111,6 +111,8 @@ def test_catalogue_units_for_all_causes_and_expected() -> None:
     # expected counts keep their own number labels
     assert column_label("expected_claims") == "Expected (number)"
     assert column_label("expected_lapses", "zh_CN") == "预期失效数（件）"
+    # the Alerts page's policies-behind table: no English fallback under zh_CN
+    assert column_label("exit_date", "zh_CN") == "退出日期"
 
 
 def _decrements_dataset():  # type: ignore[no-untyped-def]
