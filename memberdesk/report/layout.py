@@ -38,6 +38,7 @@ MIN_PRINT_SCALE = 85  # % (issue 17 B.5): a wider sheet prints over more pages, 
 PRINTABLE_CM = 29.7 - 2 * 0.5 * 2.54  # A4 landscape less the 0.5 in side margins
 KEEP_WITH_HEADING = 3  # a heading stays on the page of its table's header and first 2 rows
 DEFAULT_ROW_PT = 12.8  # an auto-height row of the 9-10 pt body font as LibreOffice prints it
+CHART_MARGIN = 0.1  # share of a page a chart keeps free below it when placed after rows
 CHART_ROW_PT = 15.0  # rows under a chart: 20 of them hold its 9.5 cm
 PAGE_HEIGHT_PT = (21.0 - 2 * 0.75 * 2.54) / 2.54 * 72  # A4 landscape less top/bottom margins
 NARROW_TO = 20.0  # a too-wide sheet's text columns wrap down to this width, not below
@@ -141,6 +142,7 @@ class SheetWriter:
     _tables: list[TableRef] = field(default_factory=list)
     _keep: list[tuple[int, int]] = field(default_factory=list)  # row blocks kept on one page
     page_breaks: bool = True  # computed page breaks (off for the fixed one-page Dashboard)
+    _chart_rows: set[int] = field(default_factory=set)
 
     def title_block(self, subject: str, meta: str) -> None:
         """Report title, sheet subject and an as-of/scope line, then one blank row."""
@@ -332,6 +334,7 @@ class SheetWriter:
         chart.width = 20.0
         chart.height = rows * 0.5 - 0.5
         self._keep.append((self.row, self.row + rows - 1))  # a printed chart is never cut
+        self._chart_rows.add(self.row)
         for r in range(self.row, self.row + rows):  # rows as tall as the chart assumes (a
             if self.ws.row_dimensions.get(r) is None or not self.ws.row_dimensions[r].height:
                 self.ws.row_dimensions[r].height = CHART_ROW_PT  # renderer's auto rows are lower)
@@ -427,12 +430,13 @@ class SheetWriter:
             end = starts.get(r)
             if end is not None and r > 1:
                 block = sum(self._row_height(x) for x in range(r, min(end, last) + 1))
+                if r in self._chart_rows:  # the model's page ends are guesses (row heights
+                    block += page * CHART_MARGIN  # vary with fonts): a chart keeps a margin
                 if used + block > page and block <= page - repeat:
                     ws.row_breaks.append(Break(id=r - 1))
                     used = repeat
             h = self._row_height(r)
-            if used + h > page and used > repeat:  # the page is full: break here explicitly,
-                ws.row_breaks.append(Break(id=r - 1))  # so the renderer's pages are the model's
+            if used + h > page:  # the renderer breaks about here by itself
                 used = repeat
             used += h
             r += 1
@@ -514,7 +518,8 @@ class SheetWriter:
             new = max(NARROW_TO, width - excess / CM_PER_CHAR)
             ws.column_dimensions[get_column_letter(c)].width = new
             for cell in texts:
-                lines = math.ceil(styles.display_width(str(cell.value)) * 1.1 / max(new - 2, 1))
+                lines = sum(max(1, math.ceil(styles.display_width(part) * 1.1 / max(new - 2, 1)))
+                            for part in str(cell.value).split("\n"))  # per paragraph
                 if lines <= 1:
                     continue
                 cell.alignment = Alignment(wrap_text=True, vertical="top",
