@@ -13,9 +13,9 @@ from openpyxl.chart import BarChart, LineChart, Reference, ScatterChart, Series
 from openpyxl.chart.axis import ChartLines
 from openpyxl.chart.data_source import NumData, NumVal, StrData, StrVal
 from openpyxl.drawing.line import LineProperties
-from openpyxl.styles import Font
 from openpyxl.utils.datetime import to_excel
 
+from memberdesk.report import styles
 from memberdesk.report.layout import TableRef
 
 PALETTE: tuple[str, ...] = ("1F3864", "C00000", "2E75B6", "ED7D31", "70AD47", "7030A0",
@@ -129,7 +129,7 @@ def reference_line(table: TableRef, level: float, name: str) -> LineChart:
     ws.cell(table.header_row, col, name)
     for r in range(table.first_row, table.last_row + 1):
         ws.cell(r, col, level)
-    ws.cell(table.header_row, col).font = Font(italic=True, color="7F7F7F")
+    ws.cell(table.header_row, col).font = styles.NOTE_FONT
     line = LineChart()
     line.add_data(Reference(ws, min_col=col, max_col=col, min_row=table.header_row,
                             max_row=table.last_row), titles_from_data=True)
@@ -147,7 +147,7 @@ def vertical_marker(chart: ScatterChart, table: TableRef, x: float, name: str) -
     the observed data end and the projection begins), named ``name`` in the legend. Its two
     points sit in the helper columns beside the table's first rows (not printed)."""
     ws, col = table.ws, HELPER_COLUMN + 1
-    ws.cell(table.header_row, col + 1, name).font = Font(italic=True, color="7F7F7F")
+    ws.cell(table.header_row, col + 1, name).font = styles.NOTE_FONT
     for i, y in enumerate((0.0, 1.0)):
         ws.cell(table.first_row + i, col, x)
         ws.cell(table.first_row + i, col + 1, y)
