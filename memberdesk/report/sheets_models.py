@@ -6,6 +6,7 @@ Drivers presents :func:`memberdesk.analysis.cox.fit_cox`; Projection presents
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -170,7 +171,7 @@ def build_projection(ctx: ReportContext, w: SheetWriter) -> None:
     table = pd.DataFrame({
         "model": [terms.model_name(str(m), str(lab), ctx.lang) for m, lab in
                   zip(fits["model"], fits["label"] if "label" in fits.columns else fits["model"])],
-        "parameters": fits["parameters"],
+        "parameters": [parameter_text(p) for p in fits["parameters"]],
         "log_likelihood": fits["log_likelihood"], "aic": fits["aic"], "bic": fits["bic"],
         "median": [NOT_REACHED[ctx.lang] if isinstance(m, float) and np.isinf(m) else m
                    for m in fits["median"]],
@@ -219,8 +220,18 @@ def build_projection(ctx: ReportContext, w: SheetWriter) -> None:
 # the projection region marked (issue 17 B.8): observed up to the last follow-up, then projected
 PROJECTION_TITLE = ("{title} — observed to month {m:.0f}, projected beyond",
                     "{title} — 观察至第{m:.0f}个月，其后为预测")
-PROJECTION_MARK = ("End of observed data (month {m:.0f}); projection to the right",
-                   "观察数据截止（第{m:.0f}个月），右侧为预测")
+PROJECTION_MARK = ("End of observed data (month {m:.0f})", "观察截止（第{m:.0f}个月）")
+# lifelines' parameter names as the symbols the Projection page shows (λ = 184.1, ρ = 0.807)
+PARAMETER_SYMBOLS = {"lambda_": "λ", "rho_": "ρ", "mu_": "μ", "sigma_": "σ", "alpha_": "α",
+                     "beta_": "β"}
+
+
+def parameter_text(text: object) -> object:
+    """``lambda_ = 184.1, rho_ = 0.807`` -> ``λ = 184.1, ρ = 0.807`` (other text unchanged)."""
+    if not isinstance(text, str):
+        return text
+    return re.sub(r"\b(lambda_|rho_|mu_|sigma_|alpha_|beta_)",
+                  lambda m: PARAMETER_SYMBOLS[m.group(1)], text)
 
 
 def _first_frame(result: Any, names: tuple[str, ...]) -> pd.DataFrame | None:

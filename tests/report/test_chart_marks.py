@@ -116,3 +116,11 @@ def test_persistency_reconciliation_measures_in_words() -> None:
         "Kaplan-Meier survival", "Experience-study persistency", "own words"]
     assert list(_named_measures(frame, "zh_CN")["measure"])[:2] == ["KM生存率", "经验分析继续率"]
     assert measure_name("free_look", "en") == "Free-look cancellation"
+
+
+def test_projection_parameters_as_symbols(book) -> None:  # type: ignore[no-untyped-def]
+    """The fitted parameters read as the page shows them (λ, ρ), not lifelines' lambda_."""
+    ws = book["Projection"]
+    texts = [str(c.value) for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert not any("lambda_" in t or "rho_" in t or "sigma_" in t for t in texts)
+    assert any("λ = " in t for t in texts)
