@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from openpyxl.comments import Comment
 
@@ -54,7 +55,7 @@ def with_exact_bounds(result: Any, frame: pd.DataFrame) -> tuple[pd.DataFrame, l
         if col in out.columns:
             out[col] = out[col].astype(object)
             out.loc[bounds.index, col] = bounds[col].astype(object)
-    return out, [int(out.index.get_loc(i)) for i in bounds.index]
+    return out, [int(i) for i in np.flatnonzero(out.index.isin(bounds.index))]
 
 
 def note_exact(w: SheetWriter, ref: TableRef, rows: list[int]) -> None:
