@@ -106,6 +106,7 @@ def category_bar_chart(table: TableRef, category_column: str, y_columns: Sequenc
         chart.add_data(table.ref(col, with_header=True), titles_from_data=True)
         chart.series[-1].graphicalProperties.solidFill = PALETTE[i % len(PALETTE)]
     chart.set_categories(table.ref(category_column))
+    _cap_shares(chart, table, y_columns, y_format)  # share columns stop at 100 % too
     return chart
 
 

@@ -124,3 +124,12 @@ def test_projection_parameters_as_symbols(book) -> None:  # type: ignore[no-unty
     texts = [str(c.value) for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert not any("lambda_" in t or "rho_" in t or "sigma_" in t for t in texts)
     assert any("λ = " in t for t in texts)
+
+
+def test_share_bar_chart_capped_at_100(book) -> None:  # type: ignore[no-untyped-def]
+    """Claims' 'settled within 5/10/30 days' columns are shares: the axis stops at 100 %
+    (it ran to 120 %); the A/E columns, which exceed 100 %, keep an open axis."""
+    (claims,) = [c for c in book["Claims"]._charts if isinstance(c, BarChart)]
+    assert claims.y_axis.scaling.max == 1.0
+    (ae,) = [c for c in book["Experience"]._charts if isinstance(c, BarChart)]
+    assert ae.y_axis.scaling.max is None
