@@ -42,6 +42,7 @@ from memberdesk.analysis.entry import entry_frame
 from memberdesk.core import labels, schema
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
+from memberdesk.core.policy_rules import derive_exits
 
 UNITS: tuple[str, ...] = ("days", "months")
 MISSING_GROUP = "(missing)"
@@ -120,13 +121,12 @@ def _direct_policy_frame(ds: Dataset, unit: str, columns: Sequence[str | None]) 
     a ``duration`` column, requested columns the view derives (bands, member attributes),
     or the view already built.
 
-    Same rules as :attr:`Dataset.policies` (tests/survival/test_direct_frame.py holds them
-    equal): rows issued after as-of are out of the window; a policy ends at its end date when
-    that is on or before as-of, with its status (``other`` when marked in force), else it is
-    censored at as-of; the event is an end status in ``ds.event_statuses``.
+    The exit rules are :func:`memberdesk.core.policy_rules.derive_exits`, the one definition
+    :attr:`Dataset.policies` uses too (tests/survival/test_direct_frame.py holds the frames
+    equal); rows issued after as-of are out of the window.
     """
     validated = ds.validated.get(schema.POLICIES)
-    if ds.generic or ds.filters.active or validated is None or "policies" in ds.__dict__ \
+    if ds.generic or ds.filters.active or validated is None or ds.policies_view_built \
             or ds.window_start is not None \
             or "issue_date" not in validated.columns or "duration" in validated.columns:
         return None
@@ -144,26 +144,13 @@ def _direct_policy_frame(ds: Dataset, unit: str, columns: Sequence[str | None]) 
     def take(values: np.ndarray) -> np.ndarray:
         return values if window is None else values[window]
 
-    issue = take(issue)
-    if "end_date" in validated.columns:
-        end = take(validated["end_date"].to_numpy(dtype="datetime64[ns]"))
-        terminated = ~np.isnat(end) & (end <= as_of)
-    else:
-        end = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
-        terminated = np.zeros(n, dtype=bool)
-    if "status" in validated.columns:
-        status = take(validated["status"].to_numpy(dtype=object))
-    else:
-        status = np.full(n, "lapsed", dtype=object)
-    ended = np.flatnonzero(terminated)
-    exit_status = status[ended].copy()
-    exit_status[exit_status == "in_force"] = "other"
-    event = np.zeros(n, dtype=np.int8)
-    event[ended] = pd.Series(exit_status).isin(ds.event_statuses).to_numpy()
-    if "in_force" in ds.event_statuses:
-        event[~terminated] = 1
-    stop = np.where(terminated, end, as_of)
-    duration = (stop - issue).astype("timedelta64[D]").astype(float)
+    exits = derive_exits(
+        take(issue),
+        take(validated["end_date"].to_numpy(dtype="datetime64[ns]"))
+        if "end_date" in validated.columns else None,
+        take(validated["status"].to_numpy(dtype=object)) if "status" in validated.columns else None,
+        as_of, ds.event_statuses)
+    duration, event = exits.duration_days, exits.event
     if unit == "months":
         duration = duration / schema.DAYS_PER_MONTH
     if np.isnan(duration).any():

@@ -26,6 +26,7 @@ import pandas as pd
 
 from memberdesk.core import schema
 from memberdesk.core.assumptions import Assumptions
+from memberdesk.core.policy_rules import derive_exits
 from memberdesk.core.validation_report import ValidationReport
 
 AGE_BANDS: tuple[tuple[float, float, str], ...] = (
@@ -240,6 +241,11 @@ class Dataset:
             frame = frame[frame["tier"].astype(str).isin(f.tier)]
         return frame
 
+    @property
+    def policies_view_built(self) -> bool:
+        """True once :attr:`policies` has been computed (and cached) for this Dataset."""
+        return "policies" in self.__dict__
+
     @cached_property
     def policies(self) -> pd.DataFrame | None:
         """In-window, filtered policies with derived columns:
@@ -256,33 +262,19 @@ class Dataset:
             return self._filter_policies(self._generic_policies(frame))
         # Derived columns are built as arrays and assembled once: at 1M rows, per-column
         # inserts, merges and strftime dominate otherwise.
-        n = len(frame)
-        issue = frame["issue_date"].to_numpy()
-        if "end_date" in frame.columns:
-            end = frame["end_date"].to_numpy()
-            terminated = ~np.isnat(end) & (end <= self.as_of.to_datetime64())
-        else:
-            end = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
-            terminated = np.zeros(n, dtype=bool)
-        exit_date = np.where(terminated, end, np.datetime64("NaT"))
-        if "status" in frame.columns:
-            status = frame["status"].to_numpy(dtype=object)
-        else:
-            status = np.full(n, "lapsed", dtype=object)
-        exit_status = np.where(terminated, status, "in_force").astype(object)
-        # A row marked in force but ended on/before as-of is a termination of unknown kind.
-        exit_status[terminated & (status == "in_force")] = "other"
-        stop = np.where(terminated, end, self.as_of.to_datetime64())
-        duration = (stop - issue).astype("timedelta64[D]").astype(float)
-        event = np.isin(exit_status, np.array(self.event_statuses, dtype=object))
+        exits = derive_exits(
+            frame["issue_date"].to_numpy(),
+            frame["end_date"].to_numpy() if "end_date" in frame.columns else None,
+            frame["status"].to_numpy(dtype=object) if "status" in frame.columns else None,
+            self.as_of.to_datetime64(), self.event_statuses)
         dates = frame["issue_date"]
         derived: dict[str, object] = {
-            "exit_date": exit_date.astype("datetime64[ns]"),
-            "exit_status": exit_status,
+            "exit_date": exits.exit_date,
+            "exit_status": exits.exit_status,
             "issue_year": dates.dt.year.astype("Int64").array,
             "issue_month": _year_month_labels(dates),
-            "duration_days": duration,
-            "event": event.astype(np.int8),
+            "duration_days": exits.duration_days,
+            "event": exits.event,
         }
         return self._filter_policies(self._assemble_policies(frame, derived))
 
