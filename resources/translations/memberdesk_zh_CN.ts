@@ -264,12 +264,12 @@
             <translation>计算中…</translation>
         </message>
         <message>
-            <source>Cancelled — change a setting or open the page again to compute.</source>
-            <translation>已取消 — 更改设置或重新打开本页即可重新计算。</translation>
+            <source>Computing {0}…</source>
+            <translation>正在计算{0}…</translation>
         </message>
         <message>
-            <source>This analysis is not available yet in this version of MemberDesk ({what}).</source>
-            <translation>此版本的 MemberDesk 尚未提供该分析（{what}）。</translation>
+            <source>Cancelled — change a setting or open the page again to compute.</source>
+            <translation>已取消 — 更改设置或重新打开本页即可重新计算。</translation>
         </message>
         <message>
             <source>This analysis cannot be computed on the current data:
@@ -350,104 +350,266 @@
             <translation>效应随时间变化（{p}）：风险比应理解为平均值</translation>
         </message>
         <message>
-            <source>only {k} events per coefficient: estimates may be unstable (rule of thumb: {r})</source>
-            <translation>每个系数仅 {k} 个事件：估计可能不稳定（经验值：{r}）</translation>
+            <source>CUSUM</source>
+            <translation>CUSUM 统计量</translation>
         </message>
         <message>
-            <source>{n} rows with a missing numeric covariate were left out</source>
-            <translation>{n} 行数值协变量缺失，未纳入模型</translation>
+            <source>Rate</source>
+            <translation>比率</translation>
         </message>
         <message>
-            <source>no policies loaded</source>
-            <translation>未加载保单</translation>
+            <source>Observed</source>
+            <translation>实际</translation>
         </message>
         <message>
-            <source>policies have no issue dates (generic survival table)</source>
-            <translation>保单没有承保日期（通用生存数据表）</translation>
+            <source>Expected</source>
+            <translation>预期</translation>
         </message>
         <message>
-            <source>policies have no annual premium column</source>
-            <translation>保单缺少年化保费列</translation>
+            <source>Denominator</source>
+            <translation>分母</translation>
         </message>
         <message>
-            <source>annual premium is empty on every policy</source>
-            <translation>所有保单的年化保费均为空</translation>
+            <source>Copy</source>
+            <translation>复制</translation>
         </message>
         <message>
-            <source>policies have no member ID column</source>
-            <translation>保单缺少会员编号列</translation>
+            <source>Copy with headers</source>
+            <translation>连同表头复制</translation>
         </message>
         <message>
-            <source>no benefit usage loaded</source>
-            <translation>未加载权益使用记录</translation>
+            <source>Export CSV…</source>
+            <translation>导出 CSV…</translation>
         </message>
         <message>
-            <source>member IDs are needed on policies and benefit usage</source>
-            <translation>保单和权益使用记录都需要会员编号</translation>
+            <source>Export XLSX…</source>
+            <translation>导出 XLSX…</translation>
         </message>
         <message>
-            <source>no service contacts loaded</source>
-            <translation>未加载服务接触记录</translation>
+            <source>Select all</source>
+            <translation>全选</translation>
         </message>
         <message>
-            <source>no service contacts up to the as-of date</source>
-            <translation>评估日之前没有服务接触记录</translation>
+            <source>CSV file (*.csv)</source>
+            <translation>CSV 文件 (*.csv)</translation>
         </message>
         <message>
-            <source>no claims loaded</source>
-            <translation>未加载理赔数据</translation>
+            <source>Excel workbook (*.xlsx)</source>
+            <translation>Excel 工作簿 (*.xlsx)</translation>
         </message>
         <message>
-            <source>claims need report date and settlement date columns</source>
-            <translation>理赔数据需要报案日期和结案日期列</translation>
+            <source>Export table</source>
+            <translation>导出表格</translation>
+        </message>
+    </context>
+    <context>
+        <name>AlertsPage</name>
+        <message>
+            <source>Alerts</source>
+            <translation>预警</translation>
         </message>
         <message>
-            <source>not available in this version</source>
-            <translation>本版本暂不提供</translation>
+            <source>Segments outside their funnel limits (95 % alert, 99.8 % alarm, adjusted when the segments are overdispersed) or with a risk-adjusted CUSUM signal over monthly cohorts.</source>
+            <translation>超出漏斗图控制限（95% 预警、99.8% 报警，分群过度离散时调整）或按月度队列的风险调整 CUSUM 发出信号的分群。</translation>
         </message>
         <message>
-            <source>no data at the as-of date</source>
-            <translation>评估日没有数据</translation>
+            <source>Show</source>
+            <translation>显示</translation>
         </message>
         <message>
-            <source>no exposure in the 12 months to the as-of date</source>
-            <translation>评估日前 12 个月没有暴露数</translation>
+            <source>All alerts</source>
+            <translation>全部预警</translation>
         </message>
         <message>
-            <source>median not reached: more than half the policies are still in force at every duration</source>
-            <translation>中位数未达到：各时长下仍有一半以上保单有效</translation>
+            <source>Alarms only</source>
+            <translation>仅报警</translation>
         </message>
         <message>
-            <source>no in-force members at the as-of date</source>
-            <translation>评估日没有有效会员</translation>
+            <source>Metric</source>
+            <translation>指标</translation>
         </message>
         <message>
-            <source>no service contacts in the 12 months to the as-of date</source>
-            <translation>评估日前 12 个月没有服务接触</translation>
+            <source>All metrics</source>
+            <translation>全部指标</translation>
         </message>
         <message>
-            <source>no human-queue contacts in the 12 months to the as-of date</source>
-            <translation>评估日前 12 个月没有进入人工队列的接触</translation>
+            <source>Acknowledge…</source>
+            <translation>确认…</translation>
         </message>
         <message>
-            <source>no rated contacts in the 12 months to the as-of date</source>
-            <translation>评估日前 12 个月没有带评分的接触</translation>
+            <source>Funnel plot</source>
+            <translation>漏斗图</translation>
         </message>
         <message>
-            <source>no claims reported in the 12 months to the as-of date, or fewer than half settled</source>
-            <translation>评估日前 12 个月没有报案理赔，或结案不足一半</translation>
+            <source>CUSUM</source>
+            <translation>CUSUM 控制图</translation>
         </message>
         <message>
-            <source>no policy reached its 13th month in the 12 months to the as-of date</source>
-            <translation>评估日前 12 个月没有保单达到第 13 个月</translation>
+            <source>Policies of the selected segment in the flagged months (personal data left out)</source>
+            <translation>所选分群在预警月份的保单（不含个人信息）</translation>
         </message>
         <message>
-            <source>no policy reached its 25th month in the 12 months to the as-of date</source>
-            <translation>评估日前 12 个月没有保单达到第 25 个月</translation>
+            <source>Save a workspace to keep the alert history</source>
+            <translation>保存工作区后才能保留预警记录</translation>
         </message>
         <message>
-            <source>service contacts have no {columns} column</source>
-            <translation>服务接触记录缺少{columns}列</translation>
+            <source>Level</source>
+            <translation>级别</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <source>Segment</source>
+            <translation>分群</translation>
+        </message>
+        <message>
+            <source>Value</source>
+            <translation>实际值</translation>
+        </message>
+        <message>
+            <source>Lower limit</source>
+            <translation>下控制限</translation>
+        </message>
+        <message>
+            <source>Upper limit</source>
+            <translation>上控制限</translation>
+        </message>
+        <message>
+            <source>Denominator</source>
+            <translation>分母</translation>
+        </message>
+        <message>
+            <source>Since</source>
+            <translation>起始月</translation>
+        </message>
+        <message>
+            <source>Method</source>
+            <translation>方法</translation>
+        </message>
+        <message>
+            <source>Note</source>
+            <translation>备注</translation>
+        </message>
+        <message>
+            <source>Funnel plot: {0} by {1}, {2} ({3})</source>
+            <translation>漏斗图：{0}（按{1}），{2}（{3}）</translation>
+        </message>
+        <message>
+            <source>CUSUM: {0} = {1}</source>
+            <translation>CUSUM：{0} = {1}</translation>
+        </message>
+        <message>
+            <source>Acknowledge alert</source>
+            <translation>确认预警</translation>
+        </message>
+        <message>
+            <source>Note:</source>
+            <translation>备注：</translation>
+        </message>
+    </context>
+    <context>
+        <name>AssumptionsDialog</name>
+        <message>
+            <source>Assumptions</source>
+            <translation>分析假设</translation>
+        </message>
+        <message>
+            <source> days</source>
+            <translation> 天</translation>
+        </message>
+        <message>
+            <source>most frequent level (e.g. channel = agency)</source>
+            <translation>最常见水平（例如 channel = agency）</translation>
+        </message>
+        <message>
+            <source>&amp;Free-look period:</source>
+            <translation>犹豫期(&amp;F)：</translation>
+        </message>
+        <message>
+            <source>&amp;Grace period:</source>
+            <translation>宽限期(&amp;G)：</translation>
+        </message>
+        <message>
+            <source>Credibility &amp;probability p:</source>
+            <translation>可信度概率 p(&amp;P)：</translation>
+        </message>
+        <message>
+            <source>Credibility &amp;tolerance r:</source>
+            <translation>可信度容许误差 r(&amp;T)：</translation>
+        </message>
+        <message>
+            <source>&amp;Confidence level:</source>
+            <translation>置信水平(&amp;C)：</translation>
+        </message>
+        <message>
+            <source>&amp;Age band cut-offs (years):</source>
+            <translation>年龄分段界限（岁）(&amp;A)：</translation>
+        </message>
+        <message>
+            <source>Pre&amp;mium band cut-offs:</source>
+            <translation>保费分段界限(&amp;M)：</translation>
+        </message>
+        <message>
+            <source>&amp;Duration band cut-offs (months):</source>
+            <translation>保单年度分段界限（月）(&amp;D)：</translation>
+        </message>
+        <message>
+            <source>Cox &amp;reference levels:</source>
+            <translation>Cox 模型参照水平(&amp;R)：</translation>
+        </message>
+        <message>
+            <source>&amp;Restore defaults</source>
+            <translation>恢复默认值(&amp;R)</translation>
+        </message>
+        <message>
+            <source>age bands</source>
+            <translation>年龄分段</translation>
+        </message>
+        <message>
+            <source>premium bands</source>
+            <translation>保费分段</translation>
+        </message>
+        <message>
+            <source>duration bands</source>
+            <translation>保单年度分段</translation>
+        </message>
+        <message>
+            <source>CI {0:g}%</source>
+            <translation>置信水平 {0:g}%</translation>
+        </message>
+        <message>
+            <source>free look {0} d</source>
+            <translation>犹豫期 {0} 天</translation>
+        </message>
+        <message>
+            <source>grace {0} d</source>
+            <translation>宽限期 {0} 天</translation>
+        </message>
+        <message>
+            <source>credibility p={0:g}, r={1:g}</source>
+            <translation>可信度 p={0:g}，r={1:g}</translation>
+        </message>
+        <message>
+            <source>own bands</source>
+            <translation>自定义分段</translation>
+        </message>
+        <message>
+            <source>reference levels {0}</source>
+            <translation>参照水平 {0}</translation>
+        </message>
+        <message>
+            <source>Assumptions: {0}</source>
+            <translation>分析假设：{0}</translation>
+        </message>
+        <message>
+            <source>&amp;Analysis</source>
+            <translation>分析(&amp;A)</translation>
+        </message>
+        <message>
+            <source>A&amp;ssumptions…</source>
+            <translation>分析假设(&amp;S)…</translation>
         </message>
     </context>
     <context>
@@ -572,6 +734,10 @@
             <translation>正在检查数据…</translation>
         </message>
         <message>
+            <source>{0}: {1:,} accepted, {2:,} rejected</source>
+            <translation>{0}：接受 {1:,} 行，拒绝 {2:,} 行</translation>
+        </message>
+        <message>
             <source>The data cannot be loaded: {0}</source>
             <translation>无法加载数据：{0}</translation>
         </message>
@@ -628,6 +794,14 @@
         <message>
             <source>Key figures at the as-of date; the change compares with the same date a year earlier. Click a tile for its definition.</source>
             <translation>评估日的关键指标；变化与上年同日相比。点击指标卡查看定义。</translation>
+        </message>
+        <message>
+            <source>⚠ Alarm in a segment</source>
+            <translation>⚠ 有分群报警</translation>
+        </message>
+        <message>
+            <source>Alarm (see the Alerts page): {0}</source>
+            <translation>报警（见预警页）：{0}</translation>
         </message>
     </context>
     <context>
@@ -1233,6 +1407,172 @@
         </message>
     </context>
     <context>
+        <name>ComparePanel</name>
+        <message>
+            <source>Policies</source>
+            <translation>保单数（件）</translation>
+        </message>
+        <message>
+            <source>Lapses and surrenders</source>
+            <translation>失效及退保数</translation>
+        </message>
+        <message>
+            <source>Median lifetime (months)</source>
+            <translation>保单存续中位数（月）</translation>
+        </message>
+        <message>
+            <source>Retention at 1 year</source>
+            <translation>1年留存率</translation>
+        </message>
+        <message>
+            <source>Retention at 2 years</source>
+            <translation>2年留存率</translation>
+        </message>
+        <message>
+            <source>Retention at 3 years</source>
+            <translation>3年留存率</translation>
+        </message>
+        <message>
+            <source>Retention at 5 years</source>
+            <translation>5年留存率</translation>
+        </message>
+        <message>
+            <source>Persistency (premium)</source>
+            <translation>继续率（保费）</translation>
+        </message>
+        <message>
+            <source>Persistency (count)</source>
+            <translation>继续率（件数）</translation>
+        </message>
+        <message>
+            <source>Cohort (policies)</source>
+            <translation>队列保单数（件）</translation>
+        </message>
+        <message>
+            <source>not reached</source>
+            <translation>未达到</translation>
+        </message>
+        <message>
+            <source>Current ({0})</source>
+            <translation>当前（{0}）</translation>
+        </message>
+        <message>
+            <source>Reference ({0})</source>
+            <translation>对比基准（{0}）</translation>
+        </message>
+        <message>
+            <source>Change</source>
+            <translation>变化</translation>
+        </message>
+        <message>
+            <source>Figure</source>
+            <translation>指标</translation>
+        </message>
+        <message>
+            <source>All</source>
+            <translation>全部</translation>
+        </message>
+        <message>
+            <source>Comparing</source>
+            <translation>对比计算</translation>
+        </message>
+        <message>
+            <source>Compare &amp;with…</source>
+            <translation>对比(&amp;W)…</translation>
+        </message>
+        <message>
+            <source>another as-of date</source>
+            <translation>另一评估日</translation>
+        </message>
+        <message>
+            <source>pinned filters</source>
+            <translation>固定的筛选条件</translation>
+        </message>
+        <message>
+            <source>&amp;Pin current filters</source>
+            <translation>固定当前筛选条件(&amp;P)</translation>
+        </message>
+        <message>
+            <source>Keep the filters now in force as the reference; then change the filters to compare</source>
+            <translation>将当前筛选条件固定为对比基准；然后修改筛选条件进行对比</translation>
+        </message>
+        <message>
+            <source>Choose the reference: set the filters, press “Pin current filters”, then change the filters.</source>
+            <translation>请选择对比基准：设置筛选条件，点击“固定当前筛选条件”，再修改筛选条件。</translation>
+        </message>
+        <message>
+            <source>current filters</source>
+            <translation>当前筛选条件</translation>
+        </message>
+        <message>
+            <source>Computing the comparison…</source>
+            <translation>正在计算对比…</translation>
+        </message>
+        <message>
+            <source>The comparison could not be computed: {0}</source>
+            <translation>无法计算对比：{0}</translation>
+        </message>
+        <message>
+            <source>What changed: current view (as of {0}) against the reference (as of {1}); change = current − reference.</source>
+            <translation>变化情况：当前视图（评估日 {0}）对比基准（评估日 {1}）；变化 = 当前 − 基准。</translation>
+        </message>
+        <message>
+            <source>none</source>
+            <translation>无</translation>
+        </message>
+        <message>
+            <source>Pinned filters: {0}.</source>
+            <translation>固定的筛选条件：{0}。</translation>
+        </message>
+    </context>
+    <context>
+        <name>ConnectDialog</name>
+        <message>
+            <source>Connect to database</source>
+            <translation>连接数据库</translation>
+        </message>
+        <message>
+            <source>optional: policies=SCHEMA.TABLE, members=SCHEMA.TABLE</source>
+            <translation>可选：policies=模式.表名, members=模式.表名</translation>
+        </message>
+        <message>
+            <source>Passwords come from PGPASSWORD or ~/.pgpass, never from the URL.</source>
+            <translation>密码取自 PGPASSWORD 或 ~/.pgpass，不从 URL 读取。</translation>
+        </message>
+        <message>
+            <source>Database URL</source>
+            <translation>数据库 URL</translation>
+        </message>
+        <message>
+            <source>Tables</source>
+            <translation>数据表</translation>
+        </message>
+        <message>
+            <source>Connect</source>
+            <translation>连接</translation>
+        </message>
+        <message>
+            <source>Cancel query</source>
+            <translation>取消查询</translation>
+        </message>
+        <message>
+            <source>Connecting</source>
+            <translation>正在连接</translation>
+        </message>
+        <message>
+            <source>Connecting to {0}…</source>
+            <translation>正在连接 {0}…</translation>
+        </message>
+        <message>
+            <source>Cancelled.</source>
+            <translation>已取消。</translation>
+        </message>
+        <message>
+            <source>Could not connect: {0}</source>
+            <translation>无法连接：{0}</translation>
+        </message>
+    </context>
+    <context>
         <name>DataPage</name>
         <message>
             <source>&lt;h2&gt;Data&lt;/h2&gt;</source>
@@ -1334,6 +1674,18 @@
             <translation>各原因累计发生率</translation>
         </message>
         <message>
+            <source>Incidence at 1/2/3/5 years</source>
+            <translation>第 1/2/3/5 年累积发生率</translation>
+        </message>
+        <message>
+            <source>Gray's test</source>
+            <translation>Gray 检验</translation>
+        </message>
+        <message>
+            <source>Choose a segment with two or more groups to compare their cumulative incidence (Gray's test; not available with a study start).</source>
+            <translation>请选择含两个及以上分组的分组字段，以比较各组累积发生率（Gray 检验；设置研究起始日时不可用）。</translation>
+        </message>
+        <message>
             <source>Cumulative incidence by cause — {g}</source>
             <translation>各原因累计发生率 — {g}</translation>
         </message>
@@ -1364,6 +1716,50 @@
             <source>Search:</source>
             <translation>搜索：</translation>
         </message>
+        <message>
+            <source>Lineage of column:</source>
+            <translation>字段血缘：</translation>
+        </message>
+        <message>
+            <source>Lineage graph</source>
+            <translation>血缘图</translation>
+        </message>
+        <message>
+            <source>Impact of the last reload</source>
+            <translation>上次重新加载的影响</translation>
+        </message>
+        <message>
+            <source>Reload data with a different data model to compare.</source>
+            <translation>以不同数据模型重新加载数据后可进行比较。</translation>
+        </message>
+        <message>
+            <source>Definition</source>
+            <translation>定义</translation>
+        </message>
+        <message>
+            <source>Impact</source>
+            <translation>影响分析</translation>
+        </message>
+        <message>
+            <source>(choose a column)</source>
+            <translation>（选择字段）</translation>
+        </message>
+        <message>
+            <source>Depends on {0}</source>
+            <translation>依赖 {0} 的内容</translation>
+        </message>
+        <message>
+            <source>Comparing…</source>
+            <translation>正在比较…</translation>
+        </message>
+        <message>
+            <source>No column or vocabulary change.</source>
+            <translation>字段与取值均无变化。</translation>
+        </message>
+        <message>
+            <source>Lineage of {0}</source>
+            <translation>{0} 的血缘</translation>
+        </message>
     </context>
     <context>
         <name>DriversPage</name>
@@ -1376,8 +1772,56 @@
             <translation>风险比 &gt; 1：该水平比参照水平（最常见的水平）失效更快；&lt; 1：留存更久。误差线为 95% 置信区间。</translation>
         </message>
         <message>
+            <source>Strata:</source>
+            <translation>分层：</translation>
+        </message>
+        <message>
+            <source>None</source>
+            <translation>无</translation>
+        </message>
+        <message>
+            <source>Each level gets its own baseline hazard (R strata())</source>
+            <translation>每个水平有各自的基准风险（R strata()）</translation>
+        </message>
+        <message>
+            <source>Robust SE by:</source>
+            <translation>稳健标准误聚类：</translation>
+        </message>
+        <message>
+            <source>Policies of one member are not independent: robust (sandwich) standard errors, used for CIs and p-values</source>
+            <translation>同一会员的多张保单并不独立：采用稳健（三明治）标准误计算置信区间和 p 值</translation>
+        </message>
+        <message>
+            <source>PH test time:</source>
+            <translation>比例风险检验时间：</translation>
+        </message>
+        <message>
+            <source>Kaplan-Meier (R default)</source>
+            <translation>Kaplan-Meier（R 默认）</translation>
+        </message>
+        <message>
+            <source>rank</source>
+            <translation>秩</translation>
+        </message>
+        <message>
+            <source>identity</source>
+            <translation>恒等</translation>
+        </message>
+        <message>
+            <source>log</source>
+            <translation>对数</translation>
+        </message>
+        <message>
             <source>Covariates:</source>
             <translation>协变量：</translation>
+        </message>
+        <message>
+            <source>Who to call: Retention list →</source>
+            <translation>应联系谁：挽留名单 →</translation>
+        </message>
+        <message>
+            <source>Lapse-risk scores of every in-force policy</source>
+            <translation>每件有效保单的失效风险评分</translation>
         </message>
         <message>
             <source>Hazard ratios</source>
@@ -1388,10 +1832,32 @@
             <translation>请至少勾选一个协变量以拟合模型。</translation>
         </message>
         <message>
-            <source>{n:,} policies, {e:,} lapses. Concordance {c:.3f}. Likelihood-ratio test p = {p:.3g}.
-Reference levels: {refs}</source>
-            <translation>{n:,} 张保单，{e:,} 次失效。一致性指数 {c:.3f}。似然比检验 p = {p:.3g}。
-参照水平：{refs}</translation>
+            <source>A column cannot be both a covariate and the strata.</source>
+            <translation>同一字段不能既是协变量又是分层字段。</translation>
+        </message>
+        <message>
+            <source>{n:,} policies, {e:,} lapses. Concordance {c:.3f}. Likelihood-ratio test p = {p:.3g}.</source>
+            <translation>{n:,} 件保单，{e:,} 件失效。一致性指数 {c:.3f}。似然比检验 p = {p:.3g}。</translation>
+        </message>
+        <message>
+            <source>Reference levels: {refs}</source>
+            <translation>参照水平：{refs}</translation>
+        </message>
+        <message>
+            <source>Strata: {s} (concordance within strata)</source>
+            <translation>分层：{s}（一致性指数按层内计算）</translation>
+        </message>
+        <message>
+            <source>Robust SE clustered by {c}: CIs and p-values use it</source>
+            <translation>按{c}聚类的稳健标准误：置信区间和 p 值据此计算</translation>
+        </message>
+        <message>
+            <source>Proportional hazards: R cox.zph exact test, {t} time transform; global p = {p:.3g}</source>
+            <translation>比例风险假设：R cox.zph 精确检验，时间变换 {t}；整体 p = {p:.3g}</translation>
+        </message>
+        <message>
+            <source>Not in these data (kept for other files): {0}</source>
+            <translation>当前数据中没有（为其他文件保留）：{0}</translation>
         </message>
     </context>
     <context>
@@ -1421,6 +1887,34 @@ Reference levels: {refs}</source>
             <translation>日历年度</translation>
         </message>
         <message>
+            <source>Period:</source>
+            <translation>统计期：</translation>
+        </message>
+        <message>
+            <source>year</source>
+            <translation>年</translation>
+        </message>
+        <message>
+            <source>quarter</source>
+            <translation>季度</translation>
+        </message>
+        <message>
+            <source>month</source>
+            <translation>月</translation>
+        </message>
+        <message>
+            <source>week</source>
+            <translation>周</translation>
+        </message>
+        <message>
+            <source>Weighted by:</source>
+            <translation>加权依据：</translation>
+        </message>
+        <message>
+            <source>policy count</source>
+            <translation>件数</translation>
+        </message>
+        <message>
             <source>Split by:</source>
             <translation>分组：</translation>
         </message>
@@ -1431,6 +1925,14 @@ Reference levels: {refs}</source>
         <message>
             <source>Experience</source>
             <translation>经验分析</translation>
+        </message>
+        <message>
+            <source>annual premium</source>
+            <translation>年化保费</translation>
+        </message>
+        <message>
+            <source>sum assured</source>
+            <translation>保额</translation>
         </message>
         <message>
             <source>Expected-rate table</source>
@@ -1445,12 +1947,32 @@ Reference levels: {refs}</source>
             <translation>请至少勾选一种终止状态。</translation>
         </message>
         <message>
+            <source>Total: exposure {e:,.2f} periods, actual {a:,.0f}, rate per period {r:.2%}{ae}</source>
+            <translation>合计：暴露数 {e:,.2f} 期，实际 {a:,.0f}，每期终止率 {r:.2%}{ae}</translation>
+        </message>
+        <message>
             <source>Policy year</source>
             <translation>保单年度</translation>
         </message>
         <message>
             <source>Termination rate = actual ÷ exposure (policy-years) per policy year or calendar year. With an expected table, A/E = actual ÷ expected; credibility Z = min(1, √(actual ÷ 1,537·(1−rate))).</source>
             <translation>终止率 = 实际终止数 ÷ 暴露数（保单年），按保单年度或日历年度计算。提供预期率表时，实际/预期 (A/E) = 实际 ÷ 预期；可信度 Z = min(1, √(实际 ÷ 1,537·(1−终止率)))。</translation>
+        </message>
+        <message>
+            <source>Policy quarter</source>
+            <translation>保单季度</translation>
+        </message>
+        <message>
+            <source>Policy month</source>
+            <translation>保单月度</translation>
+        </message>
+        <message>
+            <source>Policy week</source>
+            <translation>保单周</translation>
+        </message>
+        <message>
+            <source>Calendar date</source>
+            <translation>日历日期</translation>
         </message>
         <message>
             <source>A/E</source>
@@ -1481,8 +2003,16 @@ Reference levels: {refs}</source>
             <translation>各保单年度终止率（95% 置信区间）— 加载预期率表可计算实际/预期</translation>
         </message>
         <message>
+            <source>{what} by {period} (95% CI)</source>
+            <translation>按{period}的{what}（95% 置信区间）</translation>
+        </message>
+        <message>
             <source>The expected table has no calendar_year column, so its rates cannot be matched to calendar years: A/E needs the policy-year basis (or a table by calendar_year). Showing rates only.</source>
             <translation>预期率表没有 calendar_year（日历年度）列，其预期率无法按日历年度匹配：实际/预期需使用保单年度基准（或按 calendar_year 给出的预期率表）。当前仅显示终止率。</translation>
+        </message>
+        <message>
+            <source>Total weighted by {w}: exposure {e:,.2f}, actual {a:,.2f} ({n:,} terminations), rate {r:.2%}{ae}</source>
+            <translation>按{w}加权合计：暴露数 {e:,.2f}，实际 {a:,.2f}（{n:,} 件终止），终止率 {r:.2%}{ae}</translation>
         </message>
         <message>
             <source>Total: exposure {e:,.2f} policy-years, actual {a:,.0f}, rate {r:.2%}{ae}</source>
@@ -1516,6 +2046,26 @@ Reference levels: {refs}</source>
             <translation>移除</translation>
         </message>
         <message>
+            <source>Text files are decoded over their whole length; when the detected encoding is wrong or a file is refused, choose its encoding here.</source>
+            <translation>文本文件按全文解码；若检测到的编码有误或文件被拒绝读取，请在此选择其编码。</translation>
+        </message>
+        <message>
+            <source>Text encoding:</source>
+            <translation>文本编码：</translation>
+        </message>
+        <message>
+            <source>Cells holding one of these words (any case), or nothing but spaces, are missing values in every column.</source>
+            <translation>单元格内容为以下任一词语（不区分大小写）或仅含空格时，在所有列中均视为缺失值。</translation>
+        </message>
+        <message>
+            <source>Missing values:</source>
+            <translation>缺失值：</translation>
+        </message>
+        <message>
+            <source>Read hidden workbook sheets too</source>
+            <translation>同时读取工作簿中的隐藏工作表</translation>
+        </message>
+        <message>
             <source>Add data files</source>
             <translation>添加数据文件</translation>
         </message>
@@ -1533,6 +2083,14 @@ Reference levels: {refs}</source>
         <message>
             <source>As-of date: the observation cut-off. Everything after it is treated as not yet happened. Default: the latest date in the data.</source>
             <translation>评估日：观察截止日，其后的一切视为尚未发生。默认：数据中的最新日期。</translation>
+        </message>
+        <message>
+            <source>issue</source>
+            <translation>生效日</translation>
+        </message>
+        <message>
+            <source>Study start (delayed entry): survival statistics observe policies from this date; policies issued before it enter at their duration on that date, those ended before it are out of the window. Default: from issue.</source>
+            <translation>研究起始日（延迟进入）：生存统计自该日起观察保单；此前承保的保单以该日的已持续时长进入，此前已终止的保单不在观察窗口内。默认：自生效日起。</translation>
         </message>
         <message>
             <source>any</source>
@@ -1571,12 +2129,20 @@ Reference levels: {refs}</source>
             <translation>评估日</translation>
         </message>
         <message>
+            <source>Study from</source>
+            <translation>研究起始</translation>
+        </message>
+        <message>
             <source>Issued</source>
             <translation>承保日期</translation>
         </message>
         <message>
             <source>as of {0}</source>
             <translation>评估日 {0}</translation>
+        </message>
+        <message>
+            <source>As of {0} is after the last date in the data ({1}): figures are as of {1}.</source>
+            <translation>评估日 {0} 晚于数据中的最新日期（{1}）：指标按 {1} 计算。</translation>
         </message>
         <message>
             <source>Active: {0}</source>
@@ -1607,54 +2173,6 @@ Reference levels: {refs}</source>
     </context>
     <context>
         <name>MainWindow</name>
-        <message>
-            <source>Cockpit</source>
-            <translation>经营管理驾驶舱</translation>
-        </message>
-        <message>
-            <source>Data</source>
-            <translation>数据</translation>
-        </message>
-        <message>
-            <source>Retention</source>
-            <translation>留存</translation>
-        </message>
-        <message>
-            <source>Persistency &amp; Cohorts</source>
-            <translation>继续率与队列</translation>
-        </message>
-        <message>
-            <source>Drivers</source>
-            <translation>驱动因素</translation>
-        </message>
-        <message>
-            <source>Projection</source>
-            <translation>预测</translation>
-        </message>
-        <message>
-            <source>Decrements</source>
-            <translation>退出分解</translation>
-        </message>
-        <message>
-            <source>Experience study</source>
-            <translation>经验分析</translation>
-        </message>
-        <message>
-            <source>Benefits</source>
-            <translation>权益</translation>
-        </message>
-        <message>
-            <source>Service</source>
-            <translation>服务</translation>
-        </message>
-        <message>
-            <source>Claims</source>
-            <translation>理赔</translation>
-        </message>
-        <message>
-            <source>Dictionary</source>
-            <translation>数据指标字典</translation>
-        </message>
         <message>
             <source>Loading data</source>
             <translation>加载数据</translation>
@@ -1753,6 +2271,10 @@ Reference levels: {refs}</source>
             <translation>继续率：队列在第 13（25）个保单月末仍有效的年化保费 ÷ 该队列的保费。趸交、犹豫期退保及身故不计入。</translation>
         </message>
         <message>
+            <source>Collected basis: premium collected for that month within the grace period ÷ premium due in month 1; claims and premium waivers are excluded too.</source>
+            <translation>实收口径：该保单月在宽限期内实收的保费 ÷ 首期应缴保费；理赔及豁免保费的保单同样剔除。</translation>
+        </message>
+        <message>
             <source>Month:</source>
             <translation>月份：</translation>
         </message>
@@ -1763,6 +2285,18 @@ Reference levels: {refs}</source>
         <message>
             <source>25th month</source>
             <translation>第 25 个月</translation>
+        </message>
+        <message>
+            <source>Basis:</source>
+            <translation>统计基准：</translation>
+        </message>
+        <message>
+            <source>in force</source>
+            <translation>有效状态</translation>
+        </message>
+        <message>
+            <source>collected</source>
+            <translation>实收</translation>
         </message>
         <message>
             <source>Period:</source>
@@ -1837,6 +2371,18 @@ Reference levels: {refs}</source>
             <translation>继续率表</translation>
         </message>
         <message>
+            <source>Exclusions (latest period):</source>
+            <translation>剔除项（最近一期）：</translation>
+        </message>
+        <message>
+            <source>Reconciliation</source>
+            <translation>口径核对</translation>
+        </message>
+        <message>
+            <source>The collected basis needs a premium payments table (缴费记录: policy_id, due_date, paid_date, amount). Load one, or choose the status basis.</source>
+            <translation>实收口径需要缴费记录数据（缴费记录：policy_id、due_date、paid_date、amount）。请加载该数据，或选择状态口径。</translation>
+        </message>
+        <message>
             <source>Evaluation period (end)</source>
             <translation>评估期（期末）</translation>
         </message>
@@ -1853,6 +2399,14 @@ Reference levels: {refs}</source>
             <translation>全部业务</translation>
         </message>
         <message>
+            <source>Choose the collected basis to reconcile collected premium with the status basis, Kaplan-Meier and the experience study.</source>
+            <translation>选择实收口径，可将实收保费与状态口径、Kaplan-Meier 及经验分析进行核对。</translation>
+        </message>
+        <message>
+            <source>Cohort of {p}: {n} policies, grace period {g} days. Differences: policies in force but not collected, grace-period cures, late and partial payers.</source>
+            <translation>{p} 队列：{n} 件保单，宽限期 {g} 天。差异来源：有效但未实收的保单、宽限期内补缴、逾期及部分缴费。</translation>
+        </message>
+        <message>
             <source>Months since issue</source>
             <translation>承保后月数</translation>
         </message>
@@ -1863,13 +2417,6 @@ Reference levels: {refs}</source>
         <message>
             <source>Share still in force by issue cohort ({w})</source>
             <translation>各承保队列仍有效占比（{w}）</translation>
-        </message>
-    </context>
-    <context>
-        <name>PlaceholderPage</name>
-        <message>
-            <source>The {0} page is not available in this version.</source>
-            <translation>此版本不提供“{0}”页面。</translation>
         </message>
     </context>
     <context>
@@ -1901,6 +2448,157 @@ Reference levels: {refs}</source>
         <message>
             <source> (not fitted: {f})</source>
             <translation>（未拟合：{f}）</translation>
+        </message>
+    </context>
+    <context>
+        <name>RetentionListPage</name>
+        <message>
+            <source>Retention list: who to call</source>
+            <translation>挽留名单：应联系谁</translation>
+        </message>
+        <message>
+            <source>Probability that each in-force policy lapses or is surrendered within the horizon (deaths and maturities are not lapses), validated on the last horizon's actual lapses against a naive baseline. Call the highest risk x premium first.</source>
+            <translation>每件有效保单在预测期内失效或退保的概率（身故、满期不计为失效），以上一个预测期的实际失效相对朴素基准进行验证。优先联系风险×保费最高的保单。</translation>
+        </message>
+        <message>
+            <source>Horizon:</source>
+            <translation>预测期：</translation>
+        </message>
+        <message>
+            <source>12 months</source>
+            <translation>12 个月</translation>
+        </message>
+        <message>
+            <source>6 months</source>
+            <translation>6 个月</translation>
+        </message>
+        <message>
+            <source>3 months</source>
+            <translation>3 个月</translation>
+        </message>
+        <message>
+            <source>Model:</source>
+            <translation>模型：</translation>
+        </message>
+        <message>
+            <source>Best out of time</source>
+            <translation>时间外验证最优</translation>
+        </message>
+        <message>
+            <source>Cox model</source>
+            <translation>Cox 比例风险模型</translation>
+        </message>
+        <message>
+            <source>Gradient boosting</source>
+            <translation>梯度提升树</translation>
+        </message>
+        <message>
+            <source>Calibration: predicted vs observed by decile</source>
+            <translation>校准：按十分位的预测与实际</translation>
+        </message>
+        <message>
+            <source>Lapses found when calling the highest risk first</source>
+            <translation>优先联系高风险保单可找到的失效比例</translation>
+        </message>
+        <message>
+            <source>Policy id contains…</source>
+            <translation>保单号包含…</translation>
+        </message>
+        <message>
+            <source>Export call list…</source>
+            <translation>导出挽留名单…</translation>
+        </message>
+        <message>
+            <source>◀ Previous</source>
+            <translation>◀ 上一页</translation>
+        </message>
+        <message>
+            <source>Next ▶</source>
+            <translation>下一页 ▶</translation>
+        </message>
+        <message>
+            <source>Naive baseline</source>
+            <translation>朴素基准</translation>
+        </message>
+        <message>
+            <source>Risk decile (1 = highest)</source>
+            <translation>风险十分位（1 = 最高）</translation>
+        </message>
+        <message>
+            <source>Lapse probability</source>
+            <translation>失效概率</translation>
+        </message>
+        <message>
+            <source>Predicted</source>
+            <translation>预测</translation>
+        </message>
+        <message>
+            <source>Observed</source>
+            <translation>实际</translation>
+        </message>
+        <message>
+            <source>Policies called (%)</source>
+            <translation>已联系保单比例（%）</translation>
+        </message>
+        <message>
+            <source>Share of lapses found</source>
+            <translation>找到的失效比例</translation>
+        </message>
+        <message>
+            <source>Model</source>
+            <translation>模型</translation>
+        </message>
+        <message>
+            <source>Baseline</source>
+            <translation>朴素基准</translation>
+        </message>
+        <message>
+            <source>Random</source>
+            <translation>随机</translation>
+        </message>
+        <message>
+            <source>higher out-of-time AUC, calibration within tolerance</source>
+            <translation>时间外AUC更高，校准在容差内</translation>
+        </message>
+        <message>
+            <source>the model with the higher AUC was outside the calibration tolerance</source>
+            <translation>AUC更高的模型超出校准容差</translation>
+        </message>
+        <message>
+            <source>higher AUC; both models outside the calibration tolerance</source>
+            <translation>AUC更高；两个模型均超出校准容差</translation>
+        </message>
+        <message>
+            <source>chosen by you</source>
+            <translation>由您指定</translation>
+        </message>
+        <message>
+            <source>{n:,} in-force policies scored, {h} months ahead; expected annual premium at risk {par:,.0f}. Validated on {p:,} policies in force on {c} ({e:,} lapsed by the as-of date). Model used: {m} ({why}).</source>
+            <translation>已为 {n:,} 件有效保单评分，预测期 {h} 个月；预期年化风险保费 {par:,.0f}。以 {c} 的 {p:,} 件有效保单验证（截至评估日失效 {e:,} 件）。所用模型：{m}（{why}）。</translation>
+        </message>
+        <message>
+            <source>All</source>
+            <translation>全部</translation>
+        </message>
+        <message>
+            <source>Page {p} of {n} · {rows:,} policies</source>
+            <translation>第 {p} 页，共 {n} 页 · {rows:,} 件保单</translation>
+        </message>
+        <message>
+            <source>Export call list</source>
+            <translation>导出挽留名单</translation>
+        </message>
+        <message>
+            <source>Excel (*.xlsx);;CSV (*.csv)</source>
+            <translation>Excel 工作簿 (*.xlsx);;CSV 文件 (*.csv)</translation>
+        </message>
+        <message>
+            <source>Personal data</source>
+            <translation>个人信息</translation>
+        </message>
+        <message>
+            <source>Include member ids, names and birth dates in the call list? Only do so if the people calling are allowed to see them.</source>
+            <translation>名单中是否包含会员号、姓名和出生日期？仅在致电人员有权查看时才包含。</translation>
         </message>
     </context>
     <context>
@@ -1942,6 +2640,34 @@ Reference levels: {refs}</source>
             <translation>RMST 期限：</translation>
         </message>
         <message>
+            <source>Test:</source>
+            <translation>检验方法：</translation>
+        </message>
+        <message>
+            <source>Log-rank</source>
+            <translation>对数秩检验</translation>
+        </message>
+        <message>
+            <source>Wilcoxon (Gehan-Breslow)</source>
+            <translation>Wilcoxon 检验（Gehan-Breslow）</translation>
+        </message>
+        <message>
+            <source>Tarone-Ware</source>
+            <translation>Tarone-Ware 检验</translation>
+        </message>
+        <message>
+            <source>Peto-Peto</source>
+            <translation>Peto-Peto 检验</translation>
+        </message>
+        <message>
+            <source>Fleming-Harrington (1, 0)</source>
+            <translation>Fleming-Harrington 检验 (1, 0)</translation>
+        </message>
+        <message>
+            <source>Fleming-Harrington (0, 1)</source>
+            <translation>Fleming-Harrington 检验 (0, 1)</translation>
+        </message>
+        <message>
             <source>Retention curves</source>
             <translation>留存曲线</translation>
         </message>
@@ -1962,8 +2688,8 @@ Reference levels: {refs}</source>
             <translation>限制平均生存时间 (RMST)</translation>
         </message>
         <message>
-            <source>Log-rank test (χ² = {x:.1f}, {df} df)</source>
-            <translation>对数秩检验（χ² = {x:.1f}，自由度 {df}）</translation>
+            <source>{test} test (χ² = {x:.1f}, {df} df)</source>
+            <translation>{test}（χ² = {x:.1f}，自由度 {df}）</translation>
         </message>
         <message>
             <source>all policies</source>
@@ -1972,6 +2698,10 @@ Reference levels: {refs}</source>
         <message>
             <source>Retention by {by}</source>
             <translation>按{by}的留存</translation>
+        </message>
+        <message>
+            <source>beyond follow-up (last time observed: {t:.1f})</source>
+            <translation>超出随访期（最后观察时间：{t:.1f}）</translation>
         </message>
         <message>
             <source>Choose a segment with two or more groups to compare them.</source>
@@ -2068,6 +2798,10 @@ Reference levels: {refs}</source>
             <translation>打开工作区(&amp;W)…</translation>
         </message>
         <message>
+            <source>&amp;Connect to database…</source>
+            <translation>连接数据库(&amp;C)…</translation>
+        </message>
+        <message>
             <source>&amp;Save workspace</source>
             <translation>保存工作区(&amp;S)</translation>
         </message>
@@ -2094,10 +2828,6 @@ Reference levels: {refs}</source>
         <message>
             <source>&amp;About MemberDesk</source>
             <translation>关于 MemberDesk(&amp;A)</translation>
-        </message>
-        <message>
-            <source>The Excel report is not available in this installation</source>
-            <translation>此安装不提供 Excel 报告</translation>
         </message>
         <message>
             <source>&amp;File</source>
@@ -2168,6 +2898,22 @@ Reference levels: {refs}</source>
             <translation>保存工作区</translation>
         </message>
         <message>
+            <source>Replace the loaded data?</source>
+            <translation>替换已加载的数据？</translation>
+        </message>
+        <message>
+            <source>The files you open replace the data loaded now. Save the current files, filters and page as a workspace first?</source>
+            <translation>打开的文件将替换当前已加载的数据。是否先将当前文件、筛选条件和页面保存为工作区？</translation>
+        </message>
+        <message>
+            <source>The files you open replace the data loaded now ({0}).</source>
+            <translation>打开的文件将替换当前已加载的数据（{0}）。</translation>
+        </message>
+        <message>
+            <source>loaded data</source>
+            <translation>已加载的数据</translation>
+        </message>
+        <message>
             <source>Unsaved changes</source>
             <translation>未保存的更改</translation>
         </message>
@@ -2178,6 +2924,10 @@ Reference levels: {refs}</source>
         <message>
             <source>Export report</source>
             <translation>导出报告</translation>
+        </message>
+        <message>
+            <source>The report</source>
+            <translation>报告</translation>
         </message>
         <message>
             <source>Report written to {0}</source>

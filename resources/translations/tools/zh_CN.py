@@ -569,7 +569,7 @@ _RETENTION_LIST: dict[str, str] = {
     "Best out of time": "时间外验证最优",
     "Calibration: predicted vs observed by decile": "校准：按十分位的预测与实际",
     "Cox model": "Cox 比例风险模型",
-    "Excel (*.xlsx);;CSV (*.csv)": "Excel (*.xlsx);;CSV (*.csv)",
+    "Excel (*.xlsx);;CSV (*.csv)": "Excel 工作簿 (*.xlsx);;CSV 文件 (*.csv)",
     "Export call list": "导出挽留名单",
     "Export call list…": "导出挽留名单…",
     "Gradient boosting": "梯度提升树",
