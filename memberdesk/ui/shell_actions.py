@@ -262,7 +262,12 @@ class ShellActions(QObject):
         path, _ = QFileDialog.getSaveFileName(self.w, self.tr("Export chart"), "chart.png",
                                               "PNG image (*.png);;SVG image (*.svg)")
         if path:
-            export_chart(chart, path)
+            from memberdesk.core.errors import DataError
+
+            try:
+                export_chart(chart, path)
+            except DataError as exc:  # the previous file, if any, is unchanged
+                self.w.show_error(exc, context=self.tr("Export chart"))
 
     # ---- view / help ----------------------------------------------------------------------
 

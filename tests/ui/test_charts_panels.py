@@ -115,3 +115,31 @@ def test_table_model_sorts_numbers_with_missing_last(qtbot) -> None:
     model.sort(0, Qt.SortOrder.AscendingOrder)
     assert [model.raw(r, 0) for r in range(3)] == ["a", "b", "c"]
     assert format_number(3.2e-7) == "3.20e-07" and format_number(0.12345) == "0.1235"
+
+
+def test_chart_export_is_atomic(qtbot, tmp_path, monkeypatch) -> None:
+    # #11.4: a chart export goes through the one atomic-write helper: a failed write leaves
+    # the previous file byte for byte, raises one DataError, and leaves no temporary file.
+    import os
+
+    from memberdesk.core.errors import DataError
+
+    chart = ForestChart()
+    panel = ChartPanel(chart, "Hazard ratios")
+    qtbot.addWidget(panel)
+    panel.resize(700, 400)
+    chart.set_ratios(HR, violation="ph")
+    target = tmp_path / "c.png"
+    target.write_bytes(b"the user's earlier export")
+
+    def full_disk(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full_disk)
+    with pytest.raises(DataError, match="chart"):
+        panel.export(target)
+    assert target.read_bytes() == b"the user's earlier export"
+    assert not list(tmp_path.glob(".c.png.*"))  # no temporary file left behind
+    monkeypatch.undo()
+    panel.export(target)
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QSizePolicy,
     QStackedWidget,
     QTableView,
@@ -160,35 +161,52 @@ class Chart(QWidget):
 
 
 def export_chart(chart: Chart, path: str | Path) -> Path:
-    """Write ``chart`` to ``path`` as PNG (any non-.svg suffix) or SVG (``.svg``)."""
-    import pyqtgraph.exporters as exporters
+    """Write ``chart`` to ``path`` as PNG (any non-.svg suffix) or SVG (``.svg``).
+
+    The image is rendered in memory and written through the one atomic-write helper
+    (:func:`memberdesk.core.atomic_write.atomic_write_bytes`): a failed export (full disk, a
+    read-only folder) leaves a previous file as it was and raises one ``DataError``."""
+    from memberdesk.core.atomic_write import atomic_write_bytes
 
     path = Path(path)
-    if path.suffix.lower() == ".svg":
-        _export_svg(chart, path)
-        return path
+    data = _svg_bytes(chart) if path.suffix.lower() == ".svg" else _png_bytes(chart)
+    return atomic_write_bytes(path, data, what="the chart")
+
+
+def _png_bytes(chart: Chart) -> bytes:
+    import pyqtgraph.exporters as exporters
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
     exporter = exporters.ImageExporter(chart.export_target())
     width = max(int(chart.view.width()), 800)
     exporter.parameters()["width"] = width * 2 if width < 1200 else width
-    exporter.export(str(path))
-    return path
+    image = exporter.export(toBytes=True)
+    buffer_bytes = QByteArray()
+    buffer = QBuffer(buffer_bytes)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    buffer.close()
+    return bytes(buffer_bytes.data())
 
 
-def _export_svg(chart: Chart, path: Path) -> None:
+def _svg_bytes(chart: Chart) -> bytes:
     """Render the chart's scene through QSvgGenerator.
 
     pyqtgraph 0.14's SVGExporter cannot parse the path syntax Qt >= 6.8 writes (its
     ``correctCoordinates`` raises ValueError), so the scene is rendered by Qt directly.
     """
-    from PySide6.QtCore import QRectF, QSize
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize
     from PySide6.QtGui import QPainter
     from PySide6.QtSvg import QSvgGenerator
 
     scene = chart.view.scene()
     rect = chart.view.viewRect() if hasattr(chart.view, "viewRect") else scene.sceneRect()
     rect = QRectF(rect)
+    buffer_bytes = QByteArray()
+    buffer = QBuffer(buffer_bytes)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     generator = QSvgGenerator()
-    generator.setFileName(str(path))
+    generator.setOutputDevice(buffer)
     generator.setSize(QSize(int(rect.width()), int(rect.height())))
     generator.setViewBox(QRectF(0, 0, rect.width(), rect.height()))
     generator.setTitle(chart.windowTitle() or "MemberDesk chart")
@@ -197,6 +215,8 @@ def _export_svg(chart: Chart, path: Path) -> None:
         scene.render(painter, QRectF(0, 0, rect.width(), rect.height()), rect)
     finally:
         painter.end()
+    buffer.close()
+    return bytes(buffer_bytes.data())
 
 
 class ElidedLabel(QLabel):
@@ -326,4 +346,9 @@ class ChartPanel(QWidget):
         if path:
             if not path.lower().endswith(f".{kind}"):
                 path += f".{kind}"
-            self.export(path)
+            from memberdesk.core.errors import DataError
+
+            try:
+                self.export(path)
+            except DataError as exc:  # full disk, read-only folder: the old file is unchanged
+                QMessageBox.warning(self, tr("Export chart"), str(exc))
