@@ -86,8 +86,8 @@ def import_block(rows: int) -> None:
     from PySide6.QtCore import QElapsedTimer, QTimer
 
     from memberdesk.ui.app import create_app, wait_until_idle
-    from memberdesk.ui.main_window import MainWindow
     from memberdesk.ui.settings import AppSettings
+    from memberdesk.ui.shell.main_window import MainWindow
     from memberdesk.ui.worker import wait_for_pool
 
     with tempfile.TemporaryDirectory() as tmp:

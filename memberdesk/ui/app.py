@@ -115,7 +115,7 @@ def install_translators(app: QCoreApplication, lang: str) -> list[str]:
 
 def startup_paths(paths: Sequence[str], settings: app_settings.AppSettings) -> list[str]:
     """What to load at start: the command line, else the last session, else the sample."""
-    from memberdesk.ui.shell_common import SAMPLE_DATA
+    from memberdesk.ui.shell.common import SAMPLE_DATA
 
     if paths:
         return [str(p) for p in paths]
@@ -133,7 +133,7 @@ def build_window(paths: Sequence[str] = (), lang: str | None = None) -> object:
     lang = i18n.choose_language(lang, settings.language)
     install_translators(app, lang)
     theme.apply_theme(settings.theme if settings.theme in theme.THEMES else theme.LIGHT, app)
-    from memberdesk.ui.main_window import MainWindow
+    from memberdesk.ui.shell.main_window import MainWindow
 
     window = MainWindow(settings, lang)
     to_load = startup_paths(paths, settings)
@@ -170,7 +170,7 @@ def screenshot(window: object, out: str | Path, page: str, timeout_s: float = 12
     Returns the exit status: 0 written, 3 the data could not be loaded or the file cannot be
     written, 1 timeout.
     """
-    from memberdesk.ui.main_window import MainWindow
+    from memberdesk.ui.shell.main_window import MainWindow
 
     assert isinstance(window, MainWindow)
     failures: list[BaseException] = []

@@ -33,8 +33,8 @@ def isolated_settings(tmp_path: Path, qapp: object) -> Iterator[None]:
 
 def test_chosen_encoding_and_missing_words_are_used(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from memberdesk.core import schema
-    from memberdesk.ui.import_wizard import ImportWizard
     from memberdesk.ui.settings import AppSettings
+    from memberdesk.ui.shell.import_wizard import ImportWizard
 
     src = tmp_path / "policies.csv"
     # a refusing file: UTF-8 lines and one Windows-1252 line; chosen as cp1252 it reads

@@ -38,8 +38,8 @@ def isolated_settings(tmp_path: Path, qapp: object) -> Iterator[None]:
 @pytest.mark.parametrize("name", sorted(DAMAGED))
 def test_damaged_workspace_shows_one_data_error(qtbot, tmp_path: Path, name: str) -> None:  # type: ignore[no-untyped-def]
     from memberdesk.core.errors import DataError
-    from memberdesk.ui.main_window import MainWindow
     from memberdesk.ui.settings import AppSettings
+    from memberdesk.ui.shell.main_window import MainWindow
 
     path = tmp_path / f"{name}.mdesk"
     path.write_bytes(DAMAGED[name])
@@ -61,8 +61,8 @@ def test_damaged_workspace_shows_one_data_error(qtbot, tmp_path: Path, name: str
 
 def test_report_export_onto_a_data_file_is_refused_with_a_dialog(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from memberdesk.core.errors import DataError
-    from memberdesk.ui.main_window import MainWindow
     from memberdesk.ui.settings import AppSettings
+    from memberdesk.ui.shell.main_window import MainWindow
 
     data = tmp_path / "book.xlsx"
     data.write_bytes(b"the user's workbook")

@@ -47,8 +47,8 @@ def _wait(qtbot: Any, page: Any, ok: Any) -> None:
 def window(qtbot: Any) -> Any:
     if not (SAMPLE / "policies.csv").is_file():
         pytest.skip("sample_data/ is not there")
-    from memberdesk.ui.main_window import MainWindow
     from memberdesk.ui.settings import AppSettings
+    from memberdesk.ui.shell.main_window import MainWindow
 
     w = MainWindow(AppSettings())
     w.ask_before_close = False

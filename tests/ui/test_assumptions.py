@@ -10,9 +10,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
 from memberdesk.core.assumptions import Assumptions
-from memberdesk.ui.assumptions_dialog import AssumptionsDialog
-from memberdesk.ui.main_window import MainWindow
 from memberdesk.ui.settings import AppSettings
+from memberdesk.ui.shell.assumptions_dialog import AssumptionsDialog
+from memberdesk.ui.shell.main_window import MainWindow
 
 CHANGED = Assumptions(free_look_days=21, grace_days=31, credibility_p=0.9, credibility_r=0.1,
                       ci_level=0.9, age_cuts=(25, 45, 65), premium_cuts=(500, 2000, 8000),
@@ -91,7 +91,7 @@ def test_menu_entry_and_workspace_round_trip(qtbot, sample_data: Path, tmp_path:
 
 
 def test_changed_assumptions_are_named_in_the_status_bar(qtbot, sample_data: Path) -> None:
-    from memberdesk.ui.assumptions_dialog import changed_text
+    from memberdesk.ui.shell.assumptions_dialog import changed_text
 
     assert changed_text(Assumptions()) == ""
     assert changed_text(Assumptions(ci_level=0.9, free_look_days=10)) == \

@@ -10,9 +10,9 @@ import pytest
 
 from memberdesk.analysis.compare import compare_datasets
 from memberdesk.core.dataset import Filters
-from memberdesk.ui.compare_panel import display_frame, format_change, format_value
-from memberdesk.ui.main_window import MainWindow
 from memberdesk.ui.settings import AppSettings
+from memberdesk.ui.shell.compare_panel import display_frame, format_change, format_value
+from memberdesk.ui.shell.main_window import MainWindow
 
 
 def test_formats() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from memberdesk.ui.connect_dialog import ConnectDialog, recent_connections, remember_connection
+from memberdesk.ui.shell.connect_dialog import ConnectDialog, recent_connections, remember_connection
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -22,7 +22,7 @@ def _book(tmp_path: Path) -> str:
 
 
 def test_connect_dialog_opens_a_duckdb_book(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from memberdesk.ui.main_window import MainWindow
+    from memberdesk.ui.shell.main_window import MainWindow
 
     window = MainWindow()
     qtbot.addWidget(window)

@@ -8,7 +8,7 @@ import pandas as pd
 from PySide6.QtCore import QDate
 
 from memberdesk.core.dataset import Dataset
-from memberdesk.ui.filter_bar import FilterBar
+from memberdesk.ui.shell.filter_bar import FilterBar
 
 
 def _bar(qtbot: Any) -> FilterBar:

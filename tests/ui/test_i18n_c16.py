@@ -32,7 +32,7 @@ def _bad_policies(tmp_path: Path) -> Path:
 # ---- the validation report ----------------------------------------------------------------
 
 def test_validation_report_in_chinese(qtbot, tmp_path: Path, zh_cn) -> None:
-    from memberdesk.ui.validation_view import ValidationView, reasons_frame
+    from memberdesk.ui.shell.validation_view import ValidationView, reasons_frame
 
     ds = load_dataset([str(_bad_policies(tmp_path))])
     view = ValidationView()
@@ -54,7 +54,7 @@ def test_validation_report_in_chinese(qtbot, tmp_path: Path, zh_cn) -> None:
 
 def test_validation_report_in_english_keeps_the_codes(qtbot, tmp_path: Path) -> None:
     from memberdesk.core import schema
-    from memberdesk.ui.validation_view import reasons_frame
+    from memberdesk.ui.shell.validation_view import reasons_frame
 
     ds = load_dataset([str(_bad_policies(tmp_path))])
     frame = reasons_frame(ds.report)
@@ -114,7 +114,7 @@ def test_chinese_drivers_sheet_has_no_english_cox_remark(tmp_path: Path) -> None
 
 def test_mapping_editor_names_tables_and_fields_in_chinese(qtbot, zh_cn) -> None:
     from memberdesk.core.mapping import auto_map
-    from memberdesk.ui.mapping_editor import MappingEditor
+    from memberdesk.ui.shell.mapping_editor import MappingEditor
 
     headers = ["保单号", "生效日期", "渠道"]
     editor = MappingEditor(headers, auto_map(headers, "policies"))
@@ -129,7 +129,7 @@ def test_mapping_editor_names_tables_and_fields_in_chinese(qtbot, zh_cn) -> None
 # ---- View menu, theme ------------------------------------------------------------------------
 
 def test_view_menu_shows_the_ampersand_of_persistency_and_cohorts(qtbot) -> None:
-    from memberdesk.ui.main_window import MainWindow
+    from memberdesk.ui.shell.main_window import MainWindow
 
     window = MainWindow()
     window.ask_before_close = False
@@ -143,7 +143,7 @@ def test_theme_switch_restyles_charts_and_redraws_pages(qtbot) -> None:
     from memberdesk.ui import theme
     from memberdesk.ui.charts import palette as pal
     from memberdesk.ui.charts.base import Chart
-    from memberdesk.ui.shell_actions import restyle_charts
+    from memberdesk.ui.shell.actions import restyle_charts
 
     class Page(QWidget):
         result = "the result"
@@ -212,8 +212,8 @@ def test_drivers_covariates_survive_a_small_file(qtbot) -> None:
 # ---- Open files asks --------------------------------------------------------------------
 
 def test_open_files_asks_before_replacing_the_loaded_book(qtbot, monkeypatch, tmp_path: Path) -> None:
-    from memberdesk.ui import shell_actions
-    from memberdesk.ui.main_window import MainWindow
+    from memberdesk.ui.shell import actions as shell_actions
+    from memberdesk.ui.shell.main_window import MainWindow
 
     window = MainWindow()
     window.ask_before_close = False
@@ -266,8 +266,8 @@ def test_rejected_rows_export_keeps_the_original_row(tmp_path: Path) -> None:
 
 
 def test_data_page_buttons_and_drops_ask_too(qtbot, monkeypatch) -> None:
-    from memberdesk.ui import data_page
-    from memberdesk.ui.main_window import MainWindow
+    from memberdesk.ui.shell import data_page
+    from memberdesk.ui.shell.main_window import MainWindow
 
     window = MainWindow()
     window.ask_before_close = False

@@ -18,7 +18,7 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def test_every_page_builds_in_chinese_on_the_sample(qtbot, sample_data: Path, zh_cn) -> None:
-    from memberdesk.ui.main_window import MainWindow
+    from memberdesk.ui.shell.main_window import MainWindow
 
     assert any(p.endswith("qtbase_zh_CN.qm") for p in zh_cn)  # Qt's own dialog buttons
     window = MainWindow(lang="zh_CN")
@@ -111,8 +111,8 @@ def test_language_follows_the_system_unless_chosen_or_given() -> None:
 
 
 def test_language_menu_switches_remembers_and_says_restart(qtbot, monkeypatch) -> None:
-    from memberdesk.ui.main_window import MainWindow
     from memberdesk.ui.settings import AppSettings
+    from memberdesk.ui.shell.main_window import MainWindow
 
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "information",

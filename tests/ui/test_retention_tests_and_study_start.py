@@ -31,7 +31,7 @@ def test_compute_retention_uses_the_chosen_test_and_the_study_start(sample_data:
 
 
 def test_filter_bar_carries_the_study_start(qtbot) -> None:  # type: ignore[no-untyped-def]
-    from memberdesk.ui.filter_bar import FilterBar
+    from memberdesk.ui.shell.filter_bar import FilterBar
 
     bar = FilterBar()
     qtbot.addWidget(bar)

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from memberdesk.ui.import_wizard import ImportWizard
 from memberdesk.ui.settings import AppSettings
+from memberdesk.ui.shell.import_wizard import ImportWizard
 
 
 def test_wizard_reads_maps_validates_and_hands_over_the_dataset(qtbot, tmp_path: Path) -> None:
@@ -59,7 +59,7 @@ def test_wizard_reports_an_unreadable_file_on_the_columns_page(qtbot, tmp_path: 
 @pytest.mark.slow
 def test_export_report_writes_the_filtered_workbook(qtbot, sample_data: Path, tmp_path: Path) -> None:
     from memberdesk.core.dataset import Filters
-    from memberdesk.ui.main_window import MainWindow  # the report is always there (#12 point 5)
+    from memberdesk.ui.shell.main_window import MainWindow  # the report is always there (#12 point 5)
 
     window = MainWindow(AppSettings())
     window.ask_before_close = False

@@ -1,6 +1,6 @@
 """The UI shell imports one way (#12 point 4): no cycle among memberdesk.ui's top-level modules
 (the window builds the menus and the data page; the data page opens the import wizard; all of
-them share memberdesk/ui/shell_common.py). Checked on the import graph, TYPE_CHECKING imports
+them share memberdesk/ui/shell/common.py). Checked on the import graph, TYPE_CHECKING imports
 included, so a cycle hidden behind an annotation counts too."""
 from __future__ import annotations
 

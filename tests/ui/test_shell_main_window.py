@@ -12,8 +12,8 @@ from memberdesk.core.dataset import Filters
 from memberdesk.core.progress import check_cancelled
 from memberdesk.core.workspace import PAGE_IDS
 from memberdesk.ui import worker
-from memberdesk.ui.main_window import MainWindow
 from memberdesk.ui.settings import AppSettings
+from memberdesk.ui.shell.main_window import MainWindow
 
 
 def _window(qtbot) -> MainWindow:

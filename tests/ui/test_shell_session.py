@@ -11,8 +11,8 @@ from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QApplication
 
 from memberdesk import page_registry
-from memberdesk.ui.main_window import MainWindow
 from memberdesk.ui.settings import AppSettings
+from memberdesk.ui.shell.main_window import MainWindow
 
 
 def _window(qtbot) -> MainWindow:

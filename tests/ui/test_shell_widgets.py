@@ -16,8 +16,8 @@ from memberdesk.core.mapping import auto_map
 from memberdesk.core.validation_report import TableReport, ValidationReport
 from memberdesk.core.workspace import PAGE_IDS
 from memberdesk.ui import resources
-from memberdesk.ui.filter_bar import DEBOUNCE_MS, FilterBar
 from memberdesk.ui.settings import AppSettings
+from memberdesk.ui.shell.filter_bar import DEBOUNCE_MS, FilterBar
 
 
 def _dataset() -> Dataset:
@@ -150,7 +150,7 @@ def test_every_asset_exists_and_unknown_names_raise() -> None:
 # ---- validation view --------------------------------------------------------------------------
 
 def test_validation_drill_down_and_export(qtbot, tmp_path: Path) -> None:
-    from memberdesk.ui.validation_view import ValidationView
+    from memberdesk.ui.shell.validation_view import ValidationView
 
     view = ValidationView()
     qtbot.addWidget(view)
@@ -171,7 +171,7 @@ def test_validation_drill_down_and_export(qtbot, tmp_path: Path) -> None:
 # ---- mapping editor ---------------------------------------------------------------------------
 
 def test_mapping_editor_edits_and_keeps_one_source_per_column(qtbot) -> None:
-    from memberdesk.ui.mapping_editor import MappingEditor
+    from memberdesk.ui.shell.mapping_editor import MappingEditor
 
     headers = ["保单号", "生效日期", "start", "备注"]
     editor = MappingEditor(headers, auto_map(headers, schema.POLICIES))
@@ -194,7 +194,7 @@ def test_mapping_editor_edits_and_keeps_one_source_per_column(qtbot) -> None:
 # ---- data page, guide, error dialog -------------------------------------------------------------
 
 def test_data_page_previews_each_table_and_reports_rejections(qtbot) -> None:
-    from memberdesk.ui.data_page import DataPage
+    from memberdesk.ui.shell.data_page import DataPage
 
     page = DataPage()
     qtbot.addWidget(page)
@@ -218,7 +218,7 @@ def test_guide_has_a_section_for_every_page(qtbot) -> None:
 
 
 def test_error_dialog_says_what_and_where(qtbot) -> None:
-    from memberdesk.ui.dialogs import ErrorDialog
+    from memberdesk.ui.shell.dialogs import ErrorDialog
 
     exc = DataError("the date cannot be read", file="policies.csv", row=12, column="issue_date")
     dialog = ErrorDialog(exc, "Traceback: ...", "Loading data")

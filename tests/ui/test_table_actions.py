@@ -70,8 +70,8 @@ def test_export_csv_and_xlsx(qtbot: Any, tmp_path: Path) -> None:
 
 
 def test_main_window_tables_have_the_filter(qtbot: Any) -> None:
-    from memberdesk.ui.main_window import MainWindow
     from memberdesk.ui.settings import AppSettings
+    from memberdesk.ui.shell.main_window import MainWindow
 
     w = MainWindow(AppSettings())
     w.ask_before_close = False

@@ -9,9 +9,9 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QLineEdit, QListWidget, QSpinBox, QWidget
 
-from memberdesk.ui.main_window import MainWindow
 from memberdesk.ui.pages.base import AnalysisPage, Task, fill_column_checklist, reset_combo
 from memberdesk.ui.settings import AppSettings
+from memberdesk.ui.shell.main_window import MainWindow
 
 
 def count_rows(data: tuple[str, ...], segment: str | None, size: int, columns: tuple[str, ...],

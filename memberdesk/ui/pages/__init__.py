@@ -30,7 +30,7 @@ def _alerts(parent: QWidget | None = None) -> QWidget:
 
 
 def _data(parent: QWidget | None = None) -> QWidget:
-    from memberdesk.ui.data_page import DataPage
+    from memberdesk.ui.shell.data_page import DataPage
     return DataPage(parent)
 
 

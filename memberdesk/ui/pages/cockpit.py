@@ -10,9 +10,9 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QWidget
 
 from memberdesk.ui.analysis_text import kpi_reason
 from memberdesk.ui.charts.kpi_tile import KpiTile
-from memberdesk.ui.compare_panel import ComparePanel
 from memberdesk.ui.pages.base import AnalysisPage, Task, split_content
 from memberdesk.ui.pages.metric_details import MetricDetails, current_lang
+from memberdesk.ui.shell.compare_panel import ComparePanel
 
 COLUMNS = 4
 

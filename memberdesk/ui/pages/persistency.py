@@ -18,7 +18,6 @@ from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 from memberdesk.ui.charts.base import ChartPanel
 from memberdesk.ui.charts.heatmap import HeatmapChart
 from memberdesk.ui.charts.lines import TrendChart
-from memberdesk.ui.compare_panel import ComparePanel
 from memberdesk.ui.i18n import column_label, value_label
 from memberdesk.ui.pages.base import (
     AnalysisPage,
@@ -30,6 +29,7 @@ from memberdesk.ui.pages.base import (
     segment_items,
     split_content,
 )
+from memberdesk.ui.shell.compare_panel import ComparePanel
 
 
 @dataclass(frozen=True)

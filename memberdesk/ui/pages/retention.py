@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QSpinBox, QTabWidget, QWidget
 from memberdesk.core.schema import DAYS_PER_YEAR
 from memberdesk.ui.charts.base import ChartPanel
 from memberdesk.ui.charts.km import KMChart
-from memberdesk.ui.compare_panel import ComparePanel
 from memberdesk.ui.i18n import column_label, value_label
 from memberdesk.ui.pages.base import (
     AnalysisPage,
@@ -23,6 +22,7 @@ from memberdesk.ui.pages.base import (
     segment_items,
     split_content,
 )
+from memberdesk.ui.shell.compare_panel import ComparePanel
 
 
 def compute_retention(ds: Any, by: str | None, unit: str, horizon_years: float,

@@ -15,7 +15,7 @@ builds a page that has
   ``restore_state(dict)`` (saved in workspaces).
 
 Pages are built on first show, so start-up stays fast. The Data page is the shell's own
-(:mod:`memberdesk.ui.data_page`); a page whose construction fails is reported as an error
+(:mod:`memberdesk.ui.shell.data_page`); a page whose construction fails is reported as an error
 and replaced by a placeholder saying so.
 """
 from __future__ import annotations
@@ -44,16 +44,17 @@ from memberdesk.core.dataset import Dataset, Filters
 from memberdesk.core.workspace import Workspace
 from memberdesk.page_registry import PAGE_IDS
 from memberdesk.page_registry import page as page_spec
-from memberdesk.ui import assumptions_dialog, worker
-from memberdesk.ui.data_page import DataPage
-from memberdesk.ui.dialogs import ErrorDialog
-from memberdesk.ui.filter_bar import FilterBar
+from memberdesk.ui import worker
 from memberdesk.ui.i18n import dataset_summary
 from memberdesk.ui.pages import PAGE_FACTORIES, page_title, page_titles
 from memberdesk.ui.resources import icon
 from memberdesk.ui.settings import AppSettings
-from memberdesk.ui.shell_actions import ShellActions
-from memberdesk.ui.task_status import TaskStatus
+from memberdesk.ui.shell import assumptions_dialog
+from memberdesk.ui.shell.actions import ShellActions
+from memberdesk.ui.shell.data_page import DataPage
+from memberdesk.ui.shell.dialogs import ErrorDialog
+from memberdesk.ui.shell.filter_bar import FilterBar
+from memberdesk.ui.shell.task_status import TaskStatus
 
 log = logging.getLogger(__name__)
 PageFactory = Callable[[QWidget], QWidget]
@@ -229,7 +230,7 @@ class MainWindow(QMainWindow):
         if not files:
             return
         mappings = self.mappings if mappings is None else mappings
-        from memberdesk.ui.data_page import load_for_window
+        from memberdesk.ui.shell.data_page import load_for_window
 
         self.statusBar().showMessage(self.tr("Loading {0}…").format(", ".join(
             Path(p).name for p in files)))

@@ -34,10 +34,10 @@ from PySide6.QtWidgets import (
 
 from memberdesk.core.mapping import ColumnMapping
 from memberdesk.ui.i18n import table_label
-from memberdesk.ui.mapping_editor import MappingEditor
 from memberdesk.ui.settings import AppSettings
+from memberdesk.ui.shell.mapping_editor import MappingEditor
+from memberdesk.ui.shell.validation_view import ValidationView
 from memberdesk.ui.table_model import DataFrameModel
-from memberdesk.ui.validation_view import ValidationView
 from memberdesk.ui.worker import TaskRunner
 
 PREVIEW_ROWS = 20
@@ -109,7 +109,7 @@ class FilesPage(QWizardPage):
         self.completeChanged.emit()
 
     def _add(self) -> None:
-        from memberdesk.ui.shell_common import DATA_FILTER
+        from memberdesk.ui.shell.common import DATA_FILTER
 
         files, _ = QFileDialog.getOpenFileNames(self, self.tr("Add data files"), "", DATA_FILTER)
         self.add_paths(files)
@@ -269,7 +269,7 @@ class ImportWizard(QWizard):
         """Mappings confirmed earlier, by header signature."""
         if self.settings is None:
             return None
-        from memberdesk.ui.shell_common import mappings_by_signature
+        from memberdesk.ui.shell.common import mappings_by_signature
 
         return mappings_by_signature(self.settings.all_mappings()) or None
 

@@ -1,4 +1,4 @@
-"""Menus, toolbar and the file dialogs behind them, for :class:`~memberdesk.ui.main_window.MainWindow`.
+"""Menus, toolbar and the file dialogs behind them, for :class:`~memberdesk.ui.shell.main_window.MainWindow`.
 
 File: Open files…, Open folder…, Open recent, Open workspace…, Save workspace (as)…, Export
 report…, Export chart…, Quit. View: the pages, light/dark theme, language. Help: User guide
@@ -14,9 +14,9 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QToolBar
 
 from memberdesk.ui import theme
-from memberdesk.ui.dialogs import show_about
 from memberdesk.ui.resources import icon
-from memberdesk.ui.shell_common import DATA_FILTER, WORKSPACE_FILTER
+from memberdesk.ui.shell.common import DATA_FILTER, WORKSPACE_FILTER
+from memberdesk.ui.shell.dialogs import show_about
 
 LANGUAGES = (("en", "English"), ("zh_CN", "简体中文"))
 
@@ -157,8 +157,8 @@ class ShellActions(QObject):
             self.w.open_paths([folder])
 
     def ask_connect(self) -> None:
-        """File ▸ Connect to database… (memberdesk/ui/connect_dialog.py)."""
-        from memberdesk.ui.connect_dialog import ConnectDialog
+        """File ▸ Connect to database… (memberdesk/ui/shell/connect_dialog.py)."""
+        from memberdesk.ui.shell.connect_dialog import ConnectDialog
 
         ConnectDialog(self.w).open()
 

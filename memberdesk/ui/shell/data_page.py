@@ -29,9 +29,9 @@ from memberdesk.core import schema
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.progress import Progress
 from memberdesk.ui.i18n import table_label
-from memberdesk.ui.shell_common import DATA_FILTER, SAMPLE_DATA, ShellWindow, mappings_by_signature
+from memberdesk.ui.shell.common import DATA_FILTER, SAMPLE_DATA, ShellWindow, mappings_by_signature
+from memberdesk.ui.shell.validation_view import ValidationView
 from memberdesk.ui.table_model import DataFrameModel
-from memberdesk.ui.validation_view import ValidationView
 
 PREVIEW_ROWS = 500
 
@@ -51,7 +51,7 @@ def load_for_window(paths: Sequence[str], mappings: Sequence[Mapping[str, Any]],
                     progress: Progress | None = None) -> tuple[Dataset, dict[str, object]]:
     """:func:`load_with_mappings` plus what the filter bar offers, all in the worker so the
     window only has to show the result."""
-    from memberdesk.ui.filter_bar import filter_choices
+    from memberdesk.ui.shell.filter_bar import filter_choices
 
     ds = load_with_mappings(paths, mappings, as_of, progress)
     return ds, filter_choices(ds)
@@ -204,7 +204,7 @@ class DataPage(QWidget):
 
     def open_wizard(self, paths: Sequence[str] | None = None) -> Any:
         """Open the import wizard (on ``paths`` or the current files)."""
-        from memberdesk.ui.import_wizard import ImportWizard
+        from memberdesk.ui.shell.import_wizard import ImportWizard
 
         window = self._window
         wizard = ImportWizard(list(paths) if paths else self._current_sources(),
