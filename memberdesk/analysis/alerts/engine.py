@@ -200,14 +200,39 @@ def _units(rows: MetricRows, first: int, n_months: int) -> _Units:
 
 
 def _count(u: _Units, codes: npt.NDArray[np.int64], n_levels: int,
-           risk: tuple[npt.NDArray[np.int64], int] | None, good: str, odds_ratio: float) -> _Counts:
+           risk: tuple[npt.NDArray[np.int64], int] | None, good: str, odds_ratio: float,
+           tails: dict[bool, tuple[Any, npt.NDArray[np.int64]]] | None = None) -> _Counts:
+    """Counts by segment (``codes``), risk class and month in one ``bincount``.
+
+    Unit-weight units (one row = one unit, ``x`` 0 or 1) are counted without weights: the
+    key carries the numerator flag as its lowest digit, so one unweighted ``bincount`` gives
+    both n and x. The part of the key that does not depend on the segment column (risk
+    class, month, flag) is computed once per metric and risk column and kept in ``tails``.
+    """
     n_months = u.n_months
     n_risk = 1 if risk is None else risk[1]
-    cell = codes[u.row] if risk is None else codes[u.row] * n_risk + risk[0][u.row]
-    key = cell * n_months + u.month
     size = n_levels * n_risk * n_months
-    n3 = np.bincount(key, u.weight, minlength=size).astype(float).reshape(n_levels, n_risk, n_months)
-    x3 = np.bincount(key, u.x, minlength=size).reshape(n3.shape)
+    shape = (n_levels, n_risk, n_months)
+    if u.weight is None:
+        risk_codes = None if risk is None else risk[0]
+        cached = None if tails is None else tails.get(risk is None)
+        if cached is not None and cached[0] is risk_codes:
+            tail = cached[1]
+        else:
+            tail = u.month * 2 + u.x.astype(np.int64)
+            if risk is not None:
+                tail = tail + risk[0][u.row] * (n_months * 2)
+            if tails is not None:
+                tails[risk is None] = (risk_codes, tail)
+        key = codes[u.row] * (n_risk * n_months * 2) + tail
+        both = np.bincount(key, minlength=2 * size).reshape(size, 2)
+        x3 = both[:, 1].astype(float).reshape(shape)
+        n3 = (both[:, 0] + both[:, 1]).astype(float).reshape(shape)
+    else:
+        cell = codes[u.row] if risk is None else codes[u.row] * n_risk + risk[0][u.row]
+        key = cell * n_months + u.month
+        n3 = np.bincount(key, u.weight, minlength=size).astype(float).reshape(shape)
+        x3 = np.bincount(key, u.x, minlength=size).reshape(shape)
     bad3 = x3 if good != "up" else n3 - x3
     book_n, book_bad = n3.sum(axis=0), bad3.sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -425,6 +450,7 @@ def compute_alerts(ds: Dataset, rules: AlertRules | None = None, *,
         good = get_metric(mm.id).good_direction
         books.append(_book_months(mm.id, rows, first, n_months))
         units = _units(rows, first, n_months)
+        tails: dict[bool, tuple[Any, npt.NDArray[np.int64]]] = {}
         for column in columns:
             coded = source.codes(mm.entity, column)
             if coded is None:
@@ -435,7 +461,7 @@ def compute_alerts(ds: Dataset, rules: AlertRules | None = None, *,
                 r = source.codes(mm.entity, rule.risk_adjust_by)
                 risk = None if r is None else (r[0], len(r[1]))
             counts = replace(_count(units, codes, len(levels), risk, good,
-                                    rule.cusum_odds_ratio), levels=levels)
+                                    rule.cusum_odds_ratio, tails), levels=levels)
             fa, ff = _funnel_alerts(mm.id, column, counts, rule, good)
             ca, cf = _cusum_alerts(mm.id, column, counts, rule, good)
             alerts += fa + ca

@@ -178,13 +178,8 @@ def _benefit_usage(ds: Dataset, rule: MetricRule) -> MetricRows | Unavailable:
     ids = _member_index(ds)
     last = cal.last_complete_month(ds.as_of)
     months = np.arange(last - rule.history_months - rule.window_months + 2, last + 1)
-    ends = cal.month_end(months)
     member = ids.get_indexer(pd.Index(pol["member_id"]))
-    live = member >= 0
-    in_force = np.zeros((len(ids), len(months)), dtype=bool)
-    for col, e in enumerate(ends):
-        alive = live & (issue <= e) & ~(exit_ <= e)
-        in_force[member[alive], col] = True
+    in_force = _in_force_months(member, len(ids), issue, exit_, int(months[0]), len(months))
     used = np.zeros_like(in_force)
     when = _days(usage, "used_at")
     who = ids.get_indexer(pd.Index(usage["member_id"]))
@@ -194,6 +189,34 @@ def _benefit_usage(ds: Dataset, rule: MetricRule) -> MetricRows | Unavailable:
     used[who[ok], idx[ok]] = True
     row, j = np.nonzero(in_force)
     return MetricRows("members", months[j], used[row, j], None, last, row.astype(np.int64))
+
+
+def _in_force_months(member: IntArray, n_members: int, issue: npt.NDArray[np.datetime64],
+                     exit_: npt.NDArray[np.datetime64], first: int, n_months: int) -> BoolArray:
+    """in_force[m, t]: member m holds a policy in force at the end of month ``first + t``.
+
+    A policy is in force at a month end e when issued on or before e and not exited on or
+    before e (NaT issue: never; NaT exit: still in force). Since ``d <= month_end(t)`` exactly
+    when ``month_index(d) <= t``, a policy covers the month positions from its issue month up
+    to (excluding) its exit month; the members' coverage is a union of such intervals, counted
+    with a difference array (one ``bincount`` per bound) and a cumulative sum.
+    """
+    stride = n_months + 1
+
+    def position(days: npt.NDArray[np.datetime64]) -> IntArray:
+        known = ~np.isnat(days)
+        idx = cal.month_index(np.where(known, days, np.datetime64("1970-01-01"))) - first
+        return np.where(known, np.clip(idx, 0, n_months), n_months).astype(np.int64)
+
+    lo, hi = position(issue), position(exit_)
+    keep = (member >= 0) & (lo < hi)
+    base = member[keep].astype(np.int64) * stride
+    size = n_members * stride
+    cover = np.bincount(base + lo[keep], minlength=size)
+    cover -= np.bincount(base + hi[keep], minlength=size)
+    cover = cover.reshape(n_members, stride)
+    np.cumsum(cover, axis=1, out=cover)
+    return np.asarray(cover[:, :n_months] > 0)
 
 
 def _member_index(ds: Dataset) -> pd.Index:
@@ -281,6 +304,7 @@ class SegmentSource:
         self._cache: dict[tuple[str, str], tuple[IntArray, list[Any]] | None] = {}
         self._positions: dict[tuple[str, str], IntArray] = {}
         self._factorised: dict[tuple[str, str], tuple[IntArray, list[Any]]] = {}
+        self._key_codes: dict[tuple[str, str], tuple[IntArray, pd.Index]] = {}
 
     @cached_property
     def member_ids(self) -> pd.Index:
@@ -319,16 +343,29 @@ class SegmentSource:
         if keys is None:
             return None
         if (entity, source) not in self._positions:
+            # the entity's keys are hashed once (factorised) and only their distinct values
+            # are looked up in each source: 3M contacts hold far fewer distinct members
+            key_codes, distinct = self._keys(entity, entity_key, keys)
             if source == "first_policy":
                 assert self._first_policy is not None
                 ids, rows = self._first_policy
-                at = ids.get_indexer(pd.Index(keys))
-                pos = np.where(at >= 0, rows[np.where(at >= 0, at, 0)], -1) if len(rows) \
+                at = ids.get_indexer(distinct)
+                found = np.where(at >= 0, rows[np.where(at >= 0, at, 0)], -1) if len(rows) \
                     else np.full(len(at), -1)
             else:
-                pos = pd.Index(frame[key]).get_indexer(pd.Index(keys))
+                found = pd.Index(frame[key]).get_indexer(distinct)
+            found = np.asarray(found, dtype=np.int64)
+            pos = found[key_codes] if len(found) else np.full(len(key_codes), -1, np.int64)
             self._positions[(entity, source)] = np.asarray(pos, dtype=np.int64)
         return self._positions[(entity, source)]
+
+    def _keys(self, entity: Entity, key: str, keys: Any) -> tuple[IntArray, pd.Index]:
+        """(code per entity row, distinct keys) of the entity's ``key`` column; missing keys
+        are a value of their own, looked up like any other (as ``get_indexer`` would)."""
+        if (entity, key) not in self._key_codes:
+            codes, distinct = pd.factorize(np.asarray(keys), use_na_sentinel=False)
+            self._key_codes[(entity, key)] = (codes.astype(np.int64), pd.Index(distinct))
+        return self._key_codes[(entity, key)]
 
     def _factorise(self, source: str, column: str) -> tuple[IntArray, list[Any]]:
         source = "policies" if source == "first_policy" else source   # same rows
@@ -360,6 +397,8 @@ class SegmentSource:
         ds = self.ds
         own = ds.policies if entity == "policies" else None if entity == "members" else \
             ds.service_contacts if entity == "service_contacts" else ds.claims
+        if entity == "policies" and own is not None and column in own.columns:
+            return self._factorise("policies", column)   # shared with members' first policies
         if own is not None and column in own.columns:
             codes, uniques = pd.factorize(own[column].to_numpy(dtype=object), sort=True)
             return codes.astype(np.int64), list(uniques)
