@@ -58,9 +58,6 @@ UNITS = {"sample": ("months", "days"), "generated": ("months",)}
 @pytest.mark.parametrize("which", ["sample", "generated"])
 @pytest.mark.parametrize("engine", ENGINES)
 def test_engine_book_equals_memory_book(engine: str, which: str, engine_books, memory_books) -> None:  # type: ignore[no-untyped-def]
-    if engine == "spark" and which == "generated":
-        pytest.skip("known gap: on Spark the unknown-member check (NOT IN the accepted member ids) "
-                    "runs as a nested-loop anti join, over 15 min on this book; docs/engines.md")
     url, refs = engine_books(engine, which)
     mem = memory_books[which]
     eng = open_book(url, tables=refs, today=TODAY)
