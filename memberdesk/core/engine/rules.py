@@ -228,10 +228,8 @@ def canonical(name: str, source: ir.Table, kinds: Mapping[str, ColumnType], mapp
             flags.append((schema.REASON_FUTURE_DATE, c.name, (out[c.name] > ibis.literal(today)).fill_null(False)))
     # Step 1: the typed columns and each row-wise rule as a boolean column.
     base: dict[str, ir.Value] = {**out, **{h: source[h] for h in extras}}
-    named: list[tuple[str, str, str]] = []  # (reason, column, flag column)
-    for i, (r, c, f) in enumerate(flags):
-        named.append((r, c, f"_rule{i}"))
-    t = source.select(**base, **{n: f for (_, _, n), (_, _, f) in zip(named, flags)})
+    named = [(r, col, f"_rule{i}") for i, (r, col, _) in enumerate(flags)]  # (reason, column, flag)
+    t = source.select(**base, **{f"_rule{i}": f for i, (_, _, f) in enumerate(flags)})
     # Step 2: unknown member/policy as a left join on the distinct accepted ids (an anti join),
     # never ``NOT IN (accepted ids)``: that null-aware anti join is planned by Spark as a nested
     # loop (over 15 min for 100k members x 200k policies) and by PostgreSQL as a subquery scan
@@ -251,7 +249,7 @@ def canonical(name: str, source: ir.Table, kinds: Mapping[str, ColumnType], mapp
     reason = ibis.cases(*((t[f], ibis.literal(_REASON_ORDER.index(r), type="int16"))
                           for r, _, f in named),
                         else_=ibis.null("int16")) if named else ibis.null("int16")
-    column = ibis.cases(*((t[f], ibis.literal(c)) for _, c, f in named), else_=ibis.null("string")) \
+    column = ibis.cases(*((t[f], ibis.literal(col)) for _, col, f in named), else_=ibis.null("string")) \
         if named else ibis.null("string")
     ok = ~ibis.or_(*(t[f] for _, _, f in named)) if named else ibis.literal(True)
     canon.table = t.select(*base, _reason=reason, _column=column, _ok=ok)
