@@ -175,10 +175,9 @@ def _benefit_usage(ds: Dataset, rule: MetricRule) -> MetricRows | Unavailable:
             return Reason("missing_column", table=table, column="member_id")
     if "used_at" not in usage.columns:
         return Reason("missing_column", table="benefit_usage", column="used_at")
-    ids = _member_index(ds)
+    member, ids = _member_codes(pol)
     last = cal.last_complete_month(ds.as_of)
     months = np.arange(last - rule.history_months - rule.window_months + 2, last + 1)
-    member = ids.get_indexer(pd.Index(pol["member_id"]))
     in_force = _in_force_months(member, len(ids), issue, exit_, int(months[0]), len(months))
     used = np.zeros_like(in_force)
     when = _days(usage, "used_at")
@@ -217,6 +216,14 @@ def _in_force_months(member: IntArray, n_members: int, issue: npt.NDArray[np.dat
     cover = cover.reshape(n_members, stride)
     np.cumsum(cover, axis=1, out=cover)
     return np.asarray(cover[:, :n_months] > 0)
+
+
+def _member_codes(pol: pd.DataFrame) -> tuple[IntArray, pd.Index]:
+    """(position of each policy's member in the members entity, -1 when missing; the members
+    entity's ids, exactly :func:`_member_index`: distinct non-missing ids in order of first
+    appearance) in one hash pass."""
+    codes, ids = pd.factorize(pol["member_id"].to_numpy())
+    return codes.astype(np.int64), pd.Index(ids)
 
 
 def _member_index(ds: Dataset) -> pd.Index:
@@ -305,6 +312,7 @@ class SegmentSource:
         self._positions: dict[tuple[str, str], IntArray] = {}
         self._factorised: dict[tuple[str, str], tuple[IntArray, list[Any]]] = {}
         self._key_codes: dict[tuple[str, str], tuple[IntArray, pd.Index]] = {}
+        self._safe: dict[tuple[str, str], tuple[IntArray, BoolArray | None]] = {}
 
     @cached_property
     def member_ids(self) -> pd.Index:
@@ -367,6 +375,18 @@ class SegmentSource:
             self._key_codes[(entity, key)] = (codes.astype(np.int64), pd.Index(distinct))
         return self._key_codes[(entity, key)]
 
+    def _safe_position(self, entity: Entity, source: str, pos: IntArray
+                       ) -> tuple[IntArray, BoolArray | None]:
+        """(positions with unmatched rows sent to row 0, mask of the unmatched rows or None
+        when every row matched), once per entity and source for all its columns."""
+        if (entity, source) not in self._safe:
+            unmatched = pos < 0
+            if unmatched.any():
+                self._safe[(entity, source)] = (np.where(unmatched, 0, pos), unmatched)
+            else:
+                self._safe[(entity, source)] = (pos, None)
+        return self._safe[(entity, source)]
+
     def _factorise(self, source: str, column: str) -> tuple[IntArray, list[Any]]:
         source = "policies" if source == "first_policy" else source   # same rows
         if (source, column) not in self._factorised:
@@ -388,9 +408,13 @@ class SegmentSource:
             if pos is None:
                 continue
             codes, levels = self._factorise(source, column)
-            out = np.where(pos >= 0, codes[np.where(pos >= 0, pos, 0)], -1) if len(codes) \
-                else np.full(len(pos), -1, np.int64)
-            return out.astype(np.int64), levels
+            if not len(codes):
+                return np.full(len(pos), -1, np.int64), levels
+            safe, unmatched = self._safe_position(entity, source, pos)
+            out = codes[safe]
+            if unmatched is not None:
+                out[unmatched] = -1
+            return out, levels
         return None
 
     def _raw(self, entity: Entity, column: str) -> tuple[IntArray, list[Any]] | None:
