@@ -313,22 +313,41 @@ class SegmentSource:
         self._factorised: dict[tuple[str, str], tuple[IntArray, list[Any]]] = {}
         self._key_codes: dict[tuple[str, str], tuple[IntArray, pd.Index]] = {}
         self._safe: dict[tuple[str, str], tuple[IntArray, BoolArray | None]] = {}
+        self._indexes: dict[str, pd.Index] = {}
+
+    @cached_property
+    def _policy_members(self) -> tuple[IntArray, pd.Index] | None:
+        """:func:`_member_codes` of the policies view, hashed once for both uses below."""
+        p = self.ds.policies
+        if p is None or "member_id" not in p.columns:
+            return None
+        return _member_codes(p)
 
     @cached_property
     def member_ids(self) -> pd.Index:
-        return _member_index(self.ds)
+        pm = self._policy_members
+        return _member_index(self.ds) if pm is None else pm[1]
 
     @cached_property
     def _first_policy(self) -> tuple[pd.Index, IntArray] | None:
-        """Member ids and the row (in the policies view) of each one's earliest-issued policy."""
+        """Member ids and the row (in the policies view) of each one's earliest-issued policy
+        (ties: the first row)."""
         p = self.ds.policies
-        if p is None or "member_id" not in p.columns or "issue_date" not in p.columns:
+        pm = self._policy_members
+        if p is None or pm is None or "issue_date" not in p.columns:
             return None
         order = np.argsort(p["issue_date"].to_numpy(), kind="stable")
-        codes, ids = pd.factorize(p["member_id"].to_numpy()[order])
+        codes = pm[0][order]
         seen = codes >= 0
-        _, first = np.unique(codes[seen], return_index=True)
-        return pd.Index(ids), order[np.flatnonzero(seen)[first]].astype(np.int64)
+        _, first = np.unique(codes[seen], return_index=True)   # ids 0..k-1 each occur
+        return pm[1], order[np.flatnonzero(seen)[first]].astype(np.int64)
+
+    def _source_index(self, source: str, frame: pd.DataFrame, key: str) -> pd.Index:
+        """The key column of a lookup table as an Index, kept so that its hash table is
+        built once for every entity looking into it."""
+        if source not in self._indexes:
+            self._indexes[source] = pd.Index(frame[key])
+        return self._indexes[source]
 
     def _sources(self) -> dict[str, tuple[pd.DataFrame | None, str]]:
         """Lookup tables: name -> (frame whose columns are read, key column)."""
@@ -361,7 +380,7 @@ class SegmentSource:
                 found = np.where(at >= 0, rows[np.where(at >= 0, at, 0)], -1) if len(rows) \
                     else np.full(len(at), -1)
             else:
-                found = pd.Index(frame[key]).get_indexer(distinct)
+                found = self._source_index(source, frame, key).get_indexer(distinct)
             found = np.asarray(found, dtype=np.int64)
             pos = found[key_codes] if len(found) else np.full(len(key_codes), -1, np.int64)
             self._positions[(entity, source)] = np.asarray(pos, dtype=np.int64)
