@@ -23,7 +23,7 @@ from memberdesk.core.dataset import Dataset
 NAME = "import"
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(NAME, help="validate files and write the book into a DuckDB database",
                        description="Read and validate DATA (same rules and rejection reasons as "
                                    "`memberdesk validate`) and write the accepted rows of each "

@@ -85,8 +85,8 @@ def build_experience(ctx: ReportContext, w: SheetWriter) -> None:
         w.note(ctx.t("no_table", table=ctx.table_label("policies")))
         return
     opts = ctx.options  # the Experience page's basis, period, targets, weight and table
-    study = {"target": opts.experience_target, "basis": opts.experience_full_basis,
-             "weight": opts.experience_weight}
+    study: dict[str, Any] = {"target": opts.experience_target,
+                             "basis": opts.experience_full_basis, "weight": opts.experience_weight}
     result = experience_study(ctx.ds, expected=ctx.expected, **study)
     labels = {"expected": ctx.label("expected_rate")}
     if not result.has_expected:

@@ -65,7 +65,8 @@ def _kpi_table(ctx: ReportContext, w: SheetWriter) -> None:
     frame["unit"] = [_unit_label(u, ctx.lang) for u in frame["unit"]]
     # the relative change beside the absolute one (issue 17 B.4)
     prev = frame["previous"].where(frame["previous"] != 0)
-    frame.insert(frame.columns.get_loc("change") + 1, "change_pct", frame["value"] / prev - 1.0)
+    frame.insert(list(frame.columns).index("change") + 1, "change_pct",
+                 frame["value"] / prev - 1.0)
     previous_as_of = pd.Timestamp(result.previous_as_of).date().isoformat()
     labels = {"previous": PREVIOUS_AS_OF[ctx.lang if ctx.lang in PREVIOUS_AS_OF else "en"]
               .format(date=previous_as_of),
@@ -114,7 +115,7 @@ def _comparison_columns(ctx: ReportContext, result: Any, frame: pd.DataFrame,
     assert kpis is not None
     by_id = kpis.set_index("id")
     ids = [k.id for k in result.kpis]
-    pos = frame.columns.get_loc("change_pct") + 1
+    pos = list(frame.columns).index("change_pct") + 1
     frame.insert(pos, "compare_value", by_id["reference"].reindex(ids).to_numpy())
     frame.insert(pos + 1, "compare_change", by_id["change"].reindex(ids).to_numpy())
     lang = ctx.lang if ctx.lang in COMPARE_AS_OF else "en"

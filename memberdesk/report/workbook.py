@@ -147,7 +147,7 @@ def write_report_outcome(
     prog = ensure(progress)
     if expected is None and options.expected:
         expected = read_expected_for(options.expected, options.experience_full_basis)
-    ctx = ReportContext(ds=ds, lang=lang, segment=segment, include_personal=include_personal,  # type: ignore[arg-type]
+    ctx = ReportContext(ds=ds, lang=lang, segment=segment, include_personal=include_personal,
                         generated_at=dt.datetime.now().replace(microsecond=0), progress=progress,
                         expected=expected, options=options)
     wb = Workbook()

@@ -45,7 +45,8 @@ def coded(value: object, lang: str) -> str:
     one value catalogue (:func:`memberdesk.core.labels.value_text`); other values unchanged."""
     from memberdesk.core.labels import value_text
 
-    if value is None or (not isinstance(value, str) and bool(pd.isna(value))):
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NA \
+            or value is pd.NaT:
         return ""
     return str(value_text(value, lang))
 
