@@ -46,6 +46,7 @@ from memberdesk.analysis.alerts.monitored import (
     Unavailable,
     early_exit_last_month,
     extra_segment_columns,
+    run_cache,
 )
 from memberdesk.analysis.alerts.rules import AlertRules, MetricRule, load_rules
 from memberdesk.analysis.metrics import get_metric
@@ -404,7 +405,6 @@ def compute_alerts(ds: Dataset, rules: AlertRules | None = None, *,
     :func:`memberdesk.analysis.alerts.history.apply_history` to compare with a previous run.
     A metric whose table or column is missing is listed in ``unavailable``, never an error.
     """
-    prog = ensure(progress)
     rules = rules or load_rules()
     unknown = set(rules.overrides) - {m.id for m in MONITORED}
     if unknown:
@@ -419,6 +419,21 @@ def compute_alerts(ds: Dataset, rules: AlertRules | None = None, *,
     engine = pushdown.engine_book(ds)
     pushed: list[str] = []
     cells: dict[tuple[str | None, str | None, int], pd.DataFrame] = {}
+    with run_cache():
+        _all_metrics(ds, rules, source, columns, engine, cells, progress,
+                     alerts, funnels, monthly, unavailable, books, pushed)
+    return AlertsResult(pd.Timestamp(ds.as_of).normalize(), sort_alerts(alerts),
+                        _concat(funnels), _concat(monthly), unavailable, columns, rules,
+                        _concat(books), tuple(pushed))
+
+
+def _all_metrics(ds: Dataset, rules: AlertRules, source: SegmentSource, columns: tuple[str, ...],
+                 engine: Any, cells: dict[tuple[str | None, str | None, int], pd.DataFrame],
+                 progress: Progress | None, alerts: list[Alert], funnels: list[pd.DataFrame],
+                 monthly: list[pd.DataFrame], unavailable: dict[str, Unavailable],
+                 books: list[pd.DataFrame], pushed: list[str]) -> None:
+    """The loop of :func:`compute_alerts` over the monitored metrics (appends to the lists)."""
+    prog = ensure(progress)
     for i, mm in enumerate(MONITORED):
         check_cancelled(progress)
         rule = rules.for_metric(mm.id)
@@ -468,9 +483,6 @@ def compute_alerts(ds: Dataset, rules: AlertRules | None = None, *,
             funnels.append(ff)
             monthly.append(cf)
         prog.fraction((i + 1) / len(MONITORED))
-    return AlertsResult(pd.Timestamp(ds.as_of).normalize(), sort_alerts(alerts),
-                        _concat(funnels), _concat(monthly), unavailable, columns, rules,
-                        _concat(books), tuple(pushed))
 
 
 def _book_months(metric: str, rows: MetricRows, first: int, n_months: int) -> pd.DataFrame:

@@ -36,7 +36,9 @@ form the segment ``"(missing)"``.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal
@@ -244,6 +246,36 @@ _CONTACT_RATES: dict[str, tuple[tuple[str, ...], Callable[[dict[str, Any]], tupl
 }
 
 
+_RUN_CACHE: ContextVar[dict[str, Any] | None] = ContextVar("alerts_run_cache", default=None)
+
+
+@contextmanager
+def run_cache() -> Iterator[None]:
+    """Within one alerts run, let the metric builders share what they derive from the same
+    table (the contacts' months and flags serve four metrics); nothing outlives the run."""
+    token = _RUN_CACHE.set({})
+    try:
+        yield
+    finally:
+        _RUN_CACHE.reset(token)
+
+
+def _contact_base(c: pd.DataFrame) -> tuple[BoolArray, IntArray, dict[str, Any]]:
+    """(started_at known, contact month (-1 when unknown), :func:`flag_arrays`) of the
+    contacts, shared by the contact metrics of one run (:func:`run_cache`)."""
+    cache = _RUN_CACHE.get()
+    hit = None if cache is None else cache.get("contacts")
+    if hit is not None and hit[0] is c:
+        return hit[1]  # type: ignore[no-any-return]
+    started = _days(c, "started_at")
+    ok = ~np.isnat(started)
+    month = np.where(ok, cal.month_index(np.where(ok, started, np.datetime64("1970-01-01"))), -1)
+    base = (ok, month, flag_arrays(c))
+    if cache is not None:
+        cache["contacts"] = (c, base)
+    return base
+
+
 def _contacts(metric: str) -> Callable[[Dataset, MetricRule], MetricRows | Unavailable]:
     needs, pick = _CONTACT_RATES[metric]
 
@@ -254,10 +286,8 @@ def _contacts(metric: str) -> Callable[[Dataset, MetricRule], MetricRows | Unava
         for col in ("started_at", *needs):
             if col not in c.columns:
                 return Reason("missing_column", table="service_contacts", column=col)
-        started = _days(c, "started_at")
-        ok = ~np.isnat(started)
-        x, n = pick(flag_arrays(c))
-        month = np.where(ok, cal.month_index(np.where(ok, started, np.datetime64("1970-01-01"))), -1)
+        ok, month, flags = _contact_base(c)
+        x, n = pick(flags)
         return MetricRows("service_contacts", month, x & ok, n & ok,
                           cal.last_complete_month(ds.as_of))
     return build
