@@ -62,3 +62,34 @@ def test_in_force_months_random_book_equals_reference() -> None:
     got = _in_force_months(member, 120, issue, exit_, first, 18)
     np.testing.assert_array_equal(got, _reference_in_force(member, 120, issue, exit_, first, 18))
     assert got.any() and not got.all()
+
+
+def test_count_by_segment_risk_and_month_equals_plain_loops() -> None:
+    """_count's single unweighted bincount (flag as the key's lowest digit, risk/month part
+    cached across columns) equals counting unit by unit."""
+    from memberdesk.analysis.alerts.engine import _count, _Units
+
+    rng = np.random.default_rng(3)
+    n_rows, n_months = 300, 5
+    row = np.sort(rng.integers(0, n_rows, 900))                 # rows may repeat (members)
+    month = rng.integers(0, n_months, 900)
+    x = (rng.random(900) < 0.3).astype(float)
+    units = _Units(row.astype(np.int64), month.astype(np.int64), x, 600, n_months)
+    risk = (rng.integers(0, 3, n_rows).astype(np.int64), 3)
+    tails: dict = {}
+    for n_levels in (4, 7):                                      # two columns share the tails
+        codes = rng.integers(0, n_levels, n_rows).astype(np.int64)
+        for good in ("down", "up"):
+            c = _count(units, codes, n_levels, risk, good, 2.0, tails)
+            n_ref = np.zeros((n_levels, 3, n_months))
+            x_ref = np.zeros((n_levels, 3, n_months))
+            for r, m, flag in zip(row, month, x):
+                n_ref[codes[r], risk[0][r], m] += 1
+                x_ref[codes[r], risk[0][r], m] += flag
+            bad_ref = x_ref if good == "down" else n_ref - x_ref
+            p = bad_ref.sum(axis=0) / np.maximum(n_ref.sum(axis=0), 1)
+            np.testing.assert_array_equal(c.n, n_ref.sum(axis=1))
+            np.testing.assert_array_equal(c.x, x_ref.sum(axis=1))
+            np.testing.assert_array_equal(c.bad, bad_ref.sum(axis=1))
+            np.testing.assert_allclose(c.expected_bad, (n_ref * p[None]).sum(axis=1))
+            np.testing.assert_array_equal(c.months, np.arange(600, 600 + n_months))
