@@ -225,7 +225,9 @@ def _count(u: _Units, codes: npt.NDArray[np.int64], n_levels: int,
                 tail = tail + risk[0][u.row] * (n_months * 2)
             if tails is not None:
                 tails[risk is None] = (risk_codes, tail)
-        key = codes[u.row] * (n_risk * n_months * 2) + tail
+        key = codes[u.row]                       # a fresh array: scaled and shifted in place
+        key *= n_risk * n_months * 2
+        key += tail
         both = np.bincount(key, minlength=2 * size).reshape(size, 2)
         x3 = both[:, 1].astype(float).reshape(shape)
         n3 = (both[:, 0] + both[:, 1]).astype(float).reshape(shape)

@@ -436,6 +436,10 @@ class SegmentSource:
                 self._safe[(entity, source)] = (pos, None)
         return self._safe[(entity, source)]
 
+    def _is_shared(self, codes: IntArray) -> bool:
+        """Whether ``codes`` is a cached factorisation (never to be changed in place)."""
+        return any(codes is c for c, _ in self._factorised.values())
+
     def _factorise(self, source: str, column: str) -> tuple[IntArray, list[Any]]:
         source = "policies" if source == "first_policy" else source   # same rows
         if (source, column) not in self._factorised:
@@ -490,8 +494,10 @@ class SegmentSource:
             else:
                 codes, uniques = raw
                 levels = [str(u) for u in uniques]
-                if (codes < 0).any():
-                    codes = np.where(codes < 0, len(levels), codes)
+                missing = codes < 0
+                if missing.any():
+                    codes = codes.copy() if self._is_shared(codes) else codes
+                    codes[missing] = len(levels)
                     levels.append(MISSING_LEVEL)
                 self._cache[key] = (codes, levels)
         return self._cache[key]
