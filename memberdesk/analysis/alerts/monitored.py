@@ -223,9 +223,16 @@ def _in_force_months(member: IntArray, n_members: int, issue: npt.NDArray[np.dat
 def _member_codes(pol: pd.DataFrame) -> tuple[IntArray, pd.Index]:
     """(position of each policy's member in the members entity, -1 when missing; the members
     entity's ids, exactly :func:`_member_index`: distinct non-missing ids in order of first
-    appearance) in one hash pass."""
+    appearance) in one hash pass, shared within an alerts run (:func:`run_cache`)."""
+    cache = _RUN_CACHE.get()
+    hit = None if cache is None else cache.get("member_codes")
+    if hit is not None and hit[0] is pol:
+        return hit[1]  # type: ignore[no-any-return]
     codes, ids = pd.factorize(pol["member_id"].to_numpy())
-    return codes.astype(np.int64), pd.Index(ids)
+    out = (codes.astype(np.int64), pd.Index(ids))
+    if cache is not None:
+        cache["member_codes"] = (pol, out)
+    return out
 
 
 def _member_index(ds: Dataset) -> pd.Index:
