@@ -55,8 +55,14 @@ SEGMENTS = {"sample": (None, "channel", "product", "region", "gender", "tier", "
 UNITS = {"sample": ("months", "days"), "generated": ("months",)}
 
 
-@pytest.mark.parametrize("which", ["sample", "generated"])
-@pytest.mark.parametrize("engine", ENGINES)
+# Spark on the 200k book takes more than a minute (88 s measured on the shared 2-core machine;
+# DuckDB 14 s, PostgreSQL 24 s): marked slow, still run by `make test` (no marker filter there).
+CASES = [pytest.param(engine, which, marks=[pytest.mark.slow] if (engine, which) == ("spark", "generated")
+                      else [], id=f"{engine}-{which}")
+         for engine in ENGINES for which in ("sample", "generated")]
+
+
+@pytest.mark.parametrize(("engine", "which"), CASES)
 def test_engine_book_equals_memory_book(engine: str, which: str, engine_books, memory_books) -> None:  # type: ignore[no-untyped-def]
     url, refs = engine_books(engine, which)
     mem = memory_books[which]
