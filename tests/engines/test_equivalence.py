@@ -55,8 +55,8 @@ SEGMENTS = {"sample": (None, "channel", "product", "region", "gender", "tier", "
 UNITS = {"sample": ("months", "days"), "generated": ("months",)}
 
 
-# Spark on the 200k book takes more than a minute (88 s measured on the shared 2-core machine;
-# DuckDB 14 s, PostgreSQL 24 s): marked slow, still run by `make test` (no marker filter there).
+# Spark on the 200k book takes about a minute or more (51-88 s measured on the shared 2-core machine;
+# DuckDB 8-14 s, PostgreSQL 18-24 s): marked slow, still run by `make test` (no marker filter there).
 CASES = [pytest.param(engine, which, marks=[pytest.mark.slow] if (engine, which) == ("spark", "generated")
                       else [], id=f"{engine}-{which}")
          for engine in ENGINES for which in ("sample", "generated")]
