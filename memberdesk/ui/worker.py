@@ -142,9 +142,31 @@ def thread_pool() -> QThreadPool:
     return _POOL
 
 
+_GC: object | None = None
+
+
+def collect_garbage_in_gui_thread() -> None:
+    """Run Python's cyclic garbage collector only in the GUI thread, on a timer (pyqtgraph's
+    ``GarbageCollector``: automatic collection off, gen 0/1/2 collected every second as their
+    thresholds say). Called before the first worker starts; idempotent.
+
+    Why: automatic collection runs in whichever thread happens to allocate. When a worker's
+    computation triggers it, an unreachable cycle holding Qt widgets (a closed page, a menu) is
+    destroyed in the worker thread; ``QObject::~QObject`` there takes Qt's connection lock and
+    waits for the GIL while the GUI thread, holding the GIL, waits for that lock: a deadlock
+    (seen in the suite), or a crash when the object is touched by two threads.
+    """
+    global _GC
+    if _GC is None:
+        from pyqtgraph.util.garbage_collector import GarbageCollector
+
+        _GC = GarbageCollector(interval=1.0)
+
+
 def start_worker(worker: Worker) -> Worker:
     """Start ``worker`` on the shared pool, keeping it alive until its ``finished`` signal has
     been delivered in the GUI thread."""
+    collect_garbage_in_gui_thread()
     key = id(worker)
     _LIVE[key] = worker
 

@@ -130,3 +130,24 @@ def hub_calls():
     w.error_hub().error.connect(record)
     yield calls
     w.error_hub().error.disconnect(record)
+
+
+def test_garbage_is_collected_only_in_the_gui_thread(qtbot) -> None:
+    # A cycle holding Qt objects collected by a worker's allocation was destroyed in the worker
+    # thread and deadlocked against the GUI thread (QObject::~QObject waits for the GIL while
+    # the GUI thread waits for Qt's lock). Once a worker starts, automatic collection is off
+    # and a timer in the GUI thread collects instead.
+    import gc
+    import threading
+
+    from memberdesk.ui import worker as worker_module
+
+    seen: list[str] = []
+    task = worker_module.Worker(lambda progress=None: threading.current_thread().name)
+    task.signals.result.connect(seen.append)
+    with qtbot.waitSignal(task.signals.finished, timeout=10_000):
+        worker_module.start_worker(task)
+    assert not gc.isenabled()
+    collector = worker_module._GC
+    assert collector is not None and collector.timer.isActive()  # type: ignore[attr-defined]
+    assert seen and seen[0] != threading.main_thread().name
