@@ -19,6 +19,8 @@ Conventions
   give the same floating-point numbers. Missing segment values are a null group.
 * ``cells(columns)``: the same with several covariate columns (Cox with categorical
   covariates: exact partial likelihood from cell counts with frequency weights).
+* ``covariate_cells(columns, limit)``: :meth:`cells` unless a non-text column holds more than
+  ``limit`` distinct values (a continuous covariate: the answer names it and has no frame).
 * ``count_by(table, columns)``: rows of an analysis table (windowed, filtered) by columns.
 * ``distinct(table, column, limit)``: distinct values, at most ``limit``.
 * ``sample(table, n, seed)``: rows on explicit request only, at most ``n``; the caller says
@@ -27,6 +29,7 @@ Conventions
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -39,6 +42,18 @@ from memberdesk.core.errors import AnalysisError
 COUNT_COLUMN = "n"
 
 
+@dataclass(frozen=True)
+class CellAnswer:
+    """Covariate cells × duration × event with a count, or why there are none.
+
+    ``frame``: one row per (columns…, ``duration_days``, ``event``) with ``n`` policies (None
+    when a column is continuous). ``continuous``: the non-text columns holding more than the
+    allowed number of distinct values (the caller reads rows instead and says so)."""
+
+    frame: pd.DataFrame | None
+    continuous: tuple[str, ...] = ()
+
+
 @runtime_checkable
 class Book(Protocol):
     """What an analysis may ask a book (see the module doc for each answer's shape)."""
@@ -48,6 +63,8 @@ class Book(Protocol):
     def survival_counts(self, ds: Dataset, by: str | None) -> pd.DataFrame: ...
 
     def cells(self, ds: Dataset, columns: Sequence[str]) -> pd.DataFrame: ...
+
+    def covariate_cells(self, ds: Dataset, columns: Sequence[str], limit: int) -> CellAnswer: ...
 
     def count_by(self, ds: Dataset, table: str, columns: Sequence[str]) -> pd.DataFrame: ...
 
@@ -86,6 +103,17 @@ class MemoryBook:
         return (frame.groupby(keys, dropna=False, observed=True, sort=False).size()
                 .rename(COUNT_COLUMN).reset_index())
 
+    def covariate_cells(self, ds: Dataset, columns: Sequence[str], limit: int) -> CellAnswer:
+        p = ds.policies
+        if p is None or len(p) == 0:
+            raise AnalysisError("no policies to analyse (the policies table is empty or missing)")
+        _check_columns(p.columns, columns)
+        continuous = tuple(c for c in dict.fromkeys(columns)
+                           if not _is_text(p[c]) and p[c].nunique(dropna=True) > limit)
+        if continuous:
+            return CellAnswer(None, continuous)
+        return CellAnswer(self.cells(ds, list(dict.fromkeys(columns))))
+
     def count_by(self, ds: Dataset, table: str, columns: Sequence[str]) -> pd.DataFrame:
         frame = ds.table(table)
         if frame is None:
@@ -110,6 +138,11 @@ class MemoryBook:
 
     def row_counts(self) -> dict[str, int]:
         return {name: len(frame) for name, frame in self._ds.validated.items()}
+
+
+def _is_text(s: pd.Series) -> bool:
+    return bool(s.dtype == object or isinstance(s.dtype, pd.CategoricalDtype)
+                or pd.api.types.is_string_dtype(s.dtype))
 
 
 def _check_columns(available: Sequence[str] | pd.Index, columns: Sequence[str]) -> None:

@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 
 from memberdesk.core import schema
-from memberdesk.core.book import COUNT_COLUMN, _check_columns
+from memberdesk.core.book import COUNT_COLUMN, CellAnswer, _check_columns
 from memberdesk.core.dataset import AGE_BANDS, PREMIUM_BANDS, Dataset
 from memberdesk.core.engine import rules
 from memberdesk.core.engine.connection import ColumnType, Connection, TableRef, connect
@@ -153,6 +153,11 @@ class EngineBook:
             if col in _BAND_ORDER:
                 frame[col] = pd.Categorical(frame[col], categories=_BAND_ORDER[col], ordered=True)
         return pd.DataFrame(frame)
+
+    def covariate_cells(self, ds: Dataset, columns: Sequence[str], limit: int) -> CellAnswer:
+        from memberdesk.core.engine import aggregates  # the pushed-down aggregate queries
+
+        return aggregates.covariate_cells(self, ds, columns, limit)
 
     def count_by(self, ds: Dataset, table: str, columns: Sequence[str]) -> pd.DataFrame:
         t = self.policies(ds) if table == schema.POLICIES else self.accepted(table)
