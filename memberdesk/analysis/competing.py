@@ -38,11 +38,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from memberdesk.analysis.frames import MISSING_GROUP, segment_labels, survival_frame
 from memberdesk.analysis.gray_test import GrayResult, gray_test
-from memberdesk.analysis.km import risk_sets, unique_time_codes
+from memberdesk.analysis.km import normal_quantile, risk_sets, unique_time_codes
 from memberdesk.analysis.step import step_values
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
@@ -168,7 +167,7 @@ def aalen_johansen(times: np.ndarray, at_risk: np.ndarray, d_cause: np.ndarray, 
     var = (cif**2 * np.cumsum(c) - 2 * cif * cf + cf2 + np.cumsum(second, axis=1)
            - 2 * (cif * np.cumsum(a, axis=1) - np.cumsum(a * cif, axis=1)))
     var = np.maximum(var, 0.0)
-    z = float(stats.norm.ppf(1 - alpha / 2))
+    z = normal_quantile(1 - alpha / 2)  # not scipy.stats: ~0.5 s at every command start
     with np.errstate(divide="ignore", invalid="ignore"):
         trans = np.log(-np.log(cif))
         se = np.sqrt(var) / (cif * np.abs(np.log(cif)))
