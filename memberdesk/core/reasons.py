@@ -137,6 +137,50 @@ REJECTIONS: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 
+# ---- the detail of one rejected row (core.validation): what exactly is wrong with the cell ------
+# Stored per rejected row as a Reason (one shared object for all rows of one check; per row only
+# where the parameters differ, e.g. a duplicate id and where it was first seen) and turned into
+# words by the presenter: the validation view, the rejected-rows export, ``memberdesk validate``.
+ROW_DETAILS: dict[str, dict[str, str]] = {
+    "row_not_a_date": {
+        "en": "not a date in an accepted format (2021-03-01, 2021/3/1, 20210301, 2021年3月1日, "
+              "Excel serial)",
+        "zh_CN": "不是可接受格式的日期（2021-03-01、2021/3/1、20210301、2021年3月1日、Excel日期序号）"},
+    "row_not_a_number": {"en": "not a number", "zh_CN": "不是数字"},
+    "row_not_yes_no": {"en": "not a yes/no value", "zh_CN": "不是是/否取值"},
+    "row_not_one_of": {"en": "not one of {values}", "zh_CN": "不属于以下取值之一：{values}"},
+    "row_event_date_empty": {"en": "{column} is empty: the row cannot be placed in time",
+                             "zh_CN": "{column}为空：无法确定该行发生的时间"},
+    "row_value_empty": {"en": "{column} is empty", "zh_CN": "{column}为空"},
+    "row_id_seen_before": {"en": "{column} {id} already on {place} row {row}",
+                           "zh_CN": "{column}{id}已出现在{place}第{row}行"},
+    "row_must_be_nonnegative": {"en": "{column} must be zero or more",
+                                "zh_CN": "{column}应为零或正数"},
+    "row_after_today": {"en": "after today ({today})", "zh_CN": "晚于今天（{today}）"},
+    "row_not_in_table": {"en": "no such {column} in the {table} table",
+                         "zh_CN": "已加载的{table}数据中无此{column}"},
+    "row_issue_date_empty": {"en": "issue date is empty (and no duration is given)",
+                             "zh_CN": "生效日期为空（且未给出持续时间）"},
+    "row_terminated_needs_end": {
+        "en": "a terminated policy (lapsed/surrendered/death/matured) needs an end date",
+        "zh_CN": "已终止保单（失效/退保/身故/满期）须有终止日期"},
+    "row_end_before_issue": {"en": "end date is before issue date",
+                             "zh_CN": "终止日期早于生效日期"},
+    "row_settled_before_reported": {"en": "settled before reported",
+                                    "zh_CN": "结案日期早于报案日期"},
+}
+CATALOGUE.update(ROW_DETAILS)
+# ``memberdesk validate``'s plain-text listing around the codes above
+CATALOGUE.update({
+    "listing_as_of": {"en": "As of {date}", "zh_CN": "统计截止日：{date}"},
+    "listing_messages": {"en": "Messages:", "zh_CN": "提示信息："},
+    "listing_first_rejected": {"en": "First rejected rows:", "zh_CN": "前几行被拒绝的数据："},
+    "listing_rejected_row": {
+        "en": "{place} row {row}, column {column_name!r}: {reason} (value {value!r}) {detail}",
+        "zh_CN": "{place}第{row}行，列{column_name!r}：{reason}（取值{value!r}）{detail}"},
+    "listing_written": {"en": "Rejected rows written to {path}", "zh_CN": "被拒绝的行已写入{path}"},
+})
+
 def rejection_label(code: str, lang: str = "en") -> str:
     """Short name of a rejection reason in ``lang``; English keeps the code (what the exported
     rows and the command line carry); an unknown code unchanged."""
