@@ -336,6 +336,25 @@ def has_column_label(column: str) -> bool:
     return str(column) in COLUMNS
 
 
+# ---- the confidence level in labels (issue 17 C.17) ------------------------------------------
+# Labels and their translations name the default level, "95%" ("95% CI lower", 95%置信下限); a
+# presenter shows the level actually used through with_ci_level.
+DEFAULT_CI_TEXT = "95%"
+
+
+def ci_level_text(level: float) -> str:
+    """A two-sided confidence level as a percentage: 0.9 -> "90%", 0.975 -> "97.5%"."""
+    return f"{round(float(level) * 100, 4):g}%"
+
+
+def with_ci_level(text: str, level: float | None) -> str:
+    """``text`` (a label naming the default "95%" level) naming ``level`` instead (None: as it
+    is): ``with_ci_level("95% CI lower", 0.9)`` -> "90% CI lower"; 95%置信下限 -> 90%置信下限."""
+    if level is None:
+        return text
+    return text.replace(DEFAULT_CI_TEXT, ci_level_text(level))
+
+
 def table_label(table: str, lang: str = "en") -> str:
     """Display name of a canonical table in ``lang`` (``benefit_usage`` -> "benefit usage")."""
     entry = TABLE_NAMES.get(str(table))
