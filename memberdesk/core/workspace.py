@@ -16,6 +16,13 @@ Format history (``schema_version``)
    ``page_state``, ``schema_version``. Version-1 files are upgraded on load. Optional
    ``assumptions`` (:meth:`memberdesk.core.assumptions.Assumptions.to_dict`, issue 17 C.17):
    files without it load with the default assumptions.
+3. Adds ``compare`` (issue 17 C.18): the pages whose "Compare with…" is on and each one's
+   reference, ``{"version": 1, "pages": {page_id: {"mode": "as_of", "reference_as_of":
+   "YYYY-MM-DD"} | {"mode": "filters", "reference_filters": {filters}}}}``. The current side
+   of every comparison is the workspace's own ``as_of`` and ``filters``. The field has its own
+   ``version`` (:data:`COMPARE_VERSION`) so it can grow without another file format; files of
+   format 1 and 2 load with no comparison. The file format went to 3 so that an older
+   MemberDesk says the file is newer instead of opening it without its comparison.
 """
 from __future__ import annotations
 
@@ -35,7 +42,7 @@ from memberdesk.core.atomic_write import atomic_write_text
 from memberdesk.core.dataset import Filters
 from memberdesk.core.errors import DataError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SUFFIX = ".mdesk"
 
 # Page ids of the desktop app, in navigation order (docs/cli.md, `--page`). Core sits below
@@ -44,6 +51,51 @@ SUFFIX = ".mdesk"
 PAGE_IDS: tuple[str, ...] = ("cockpit", "alerts", "data", "retention", "persistency", "drivers",
                              "retention_list", "projection", "decrements", "experience", "benefits", "service",
                              "claims", "dictionary")
+
+# Compare with… (issue 17 C.18): the pages that have it, the kinds of reference, the version
+# of the ``compare`` field.
+COMPARE_VERSION = 1
+COMPARE_PAGES: tuple[str, ...] = ("cockpit", "retention", "persistency")
+COMPARE_AS_OF = "as_of"
+COMPARE_FILTERS = "filters"
+COMPARE_MODES: tuple[str, ...] = (COMPARE_AS_OF, COMPARE_FILTERS)
+
+
+@dataclass(frozen=True)
+class CompareView:
+    """One page's "Compare with…" reference (the current side is the workspace's view).
+
+    Attributes
+    ----------
+    mode
+        ``"as_of"`` (the same data at ``reference_as_of``) or ``"filters"`` (the same as-of
+        under ``reference_filters``, the pinned filter set).
+    reference_as_of
+        The reference as-of date (mode ``as_of``; kept, if set, in mode ``filters`` too so the
+        date shows again when the user switches back).
+    reference_filters
+        The pinned filters (mode ``filters``), or None when none were pinned yet.
+    """
+
+    mode: str = COMPARE_AS_OF
+    reference_as_of: pd.Timestamp | None = None
+    reference_filters: Filters | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"mode": self.mode}
+        if self.reference_as_of is not None:
+            out["reference_as_of"] = pd.Timestamp(self.reference_as_of).date().isoformat()
+        if self.reference_filters is not None:
+            out["reference_filters"] = self.reference_filters.to_json()
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CompareView:
+        as_of = data.get("reference_as_of")
+        filters = data.get("reference_filters")
+        return cls(mode=str(data.get("mode", COMPARE_AS_OF)),
+                   reference_as_of=None if as_of in (None, "") else pd.Timestamp(str(as_of)),
+                   reference_filters=None if filters is None else Filters.from_json(filters))
 
 
 @dataclass
@@ -68,6 +120,9 @@ class Workspace:
     assumptions
         The analysis assumptions (free-look and grace days, credibility, CI level, bands,
         reference levels).
+    compare
+        ``{page_id: CompareView}`` of the pages (:data:`COMPARE_PAGES`) whose "Compare with…"
+        is on; empty when no comparison is shown.
     """
 
     sources: list[str] = field(default_factory=list)
@@ -78,6 +133,7 @@ class Workspace:
     page_state: dict[str, dict[str, Any]] = field(default_factory=dict)
     schema_version: int = SCHEMA_VERSION
     assumptions: Assumptions = field(default_factory=Assumptions)
+    compare: dict[str, CompareView] = field(default_factory=dict)
 
     # ---- saving ---------------------------------------------------------------------------
 
@@ -95,6 +151,8 @@ class Workspace:
             "page": self.page,
             "page_state": self.page_state,
             "assumptions": self.assumptions.to_dict(),
+            "compare": {"version": COMPARE_VERSION,
+                        "pages": {pid: view.to_json() for pid, view in self.compare.items()}},
         }
 
     def save(self, path: str | Path) -> Path:
@@ -133,6 +191,7 @@ class Workspace:
             page=page if page in PAGE_IDS else None,
             page_state={str(k): dict(v) for k, v in page_state.items() if isinstance(v, Mapping)},
             assumptions=Assumptions.from_dict(data.get("assumptions") or {}),
+            compare=_compare_views(data.get("compare")) if version >= 3 else {},
         )
 
     @classmethod
@@ -189,6 +248,16 @@ class Workspace:
             self.sources = [str(found) if s == missing[0] else s for s in self.sources]
             return 1
         return 0
+
+
+def _compare_views(data: Any) -> dict[str, CompareView]:
+    """The ``compare`` field (checked by :func:`check_workspace_json`) as views by page;
+    pages without a Compare panel in this version are left out."""
+    if not isinstance(data, Mapping):
+        return {}
+    pages = data.get("pages") or {}
+    return {str(pid): CompareView.from_json(view) for pid, view in pages.items()
+            if pid in COMPARE_PAGES and isinstance(view, Mapping)}
 
 
 def _relative(path: str | Path, base: Path | None) -> str | None:
@@ -327,14 +396,7 @@ def check_workspace_json(data: Any) -> None:
         _check_mappings(data.get("mappings", []))
     filters = data.get("filters")
     if filters is not None:
-        _expect(filters, (dict,), "filters", "an object")
-        for key in ("issue_from", "issue_to"):
-            _check_date(filters.get(key), f"filters.{key}")
-        for key in _FILTER_LISTS:
-            values = filters.get(key, [])
-            _expect(values, (list,), f"filters.{key}", "a list of values")
-            for i, v in enumerate(values):
-                _expect(v, (str, int, float), f"filters.{key}[{i}]", "a value")
+        _check_filters(filters, "filters")
     _check_date(data.get("as_of"), "as_of")
     page = data.get("page")
     if page is not None:
@@ -351,6 +413,47 @@ def check_workspace_json(data: Any) -> None:
             Assumptions.from_dict(assumptions)
         except AssumptionsError as exc:
             raise _bad("assumptions", str(exc)) from exc
+    compare = data.get("compare")
+    if compare is not None and version >= 3:
+        _check_compare(compare)
+
+
+def _check_filters(filters: Any, where: str) -> None:
+    _expect(filters, (dict,), where, "an object")
+    for key in ("issue_from", "issue_to", "study_start"):
+        _check_date(filters.get(key), f"{where}.{key}")
+    for key in _FILTER_LISTS:
+        values = filters.get(key, [])
+        _expect(values, (list,), f"{where}.{key}", "a list of values")
+        for i, v in enumerate(values):
+            _expect(v, (str, int, float), f"{where}.{key}[{i}]", "a value")
+
+
+def _check_compare(compare: Any) -> None:
+    """The ``compare`` field (format 3): its version, and each page's mode and reference."""
+    _expect(compare, (dict,), "compare", "an object")
+    version = compare.get("version", 1)
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise _bad("compare.version", f"must be a whole number from 1 to {COMPARE_VERSION}, "
+                                      f"not {_short(version)}")
+    if version > COMPARE_VERSION:
+        raise DataError("this workspace's comparison was saved by a newer MemberDesk (compare "
+                        f"format {version}; this version reads up to {COMPARE_VERSION})",
+                        column="compare.version")
+    pages = compare.get("pages", {})
+    _expect(pages, (dict,), "compare.pages", "an object of pages")
+    for pid, view in pages.items():
+        where = f"compare.pages.{pid}"
+        _expect(view, (dict,), where, "an object")
+        mode = view.get("mode")
+        if mode not in COMPARE_MODES:
+            raise _bad(f"{where}.mode", f"must be one of {', '.join(COMPARE_MODES)}, "
+                                        f"not {_short(mode)}")
+        _check_date(view.get("reference_as_of"), f"{where}.reference_as_of")
+        if mode == COMPARE_AS_OF and view.get("reference_as_of") in (None, ""):
+            raise _bad(f"{where}.reference_as_of", "is needed to compare with another as-of date")
+        if view.get("reference_filters") is not None:
+            _check_filters(view["reference_filters"], f"{where}.reference_filters")
 
 
 def _check_sources(sources: Any) -> None:
