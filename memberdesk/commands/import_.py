@@ -52,6 +52,8 @@ def write_book(ds: Dataset, out: Path) -> None:
     rejected rows into the DuckDB database ``out`` (replaced atomically)."""
     import duckdb
 
+    from memberdesk.core.validation_report import rejected_for_people
+
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     os.close(fd)
@@ -62,8 +64,10 @@ def write_book(ds: Dataset, out: Path) -> None:
             for name, frame in ds.validated.items():
                 _write(con, name, frame)
                 _declare_key(con, name, frame)
-            _write(con, "rejected", ds.report.rejected.astype(
-                {"row": "Int64"}) if len(ds.report.rejected) else ds.report.rejected.astype(str))
+            # the details as English words (a database column holds text, not reason objects)
+            rejected = rejected_for_people(ds.report.rejected, "en")
+            _write(con, "rejected", rejected.astype(
+                {"row": "Int64"}) if len(rejected) else rejected.astype(str))
         finally:
             con.close()
         os.replace(tmp, out)

@@ -1,7 +1,9 @@
-"""`memberdesk validate DATA... [--json] [--rejected-out FILE] [--as-of]` (docs/data-contract.md, §5).
+"""`memberdesk validate DATA... [--json] [--rejected-out FILE] [--as-of] [--lang en|zh_CN]`
+(docs/data-contract.md, §5).
 
 Rejected rows are a report, not a failure: the exit status is 0 whenever the data could be read
-(3 when it cannot, via the CLI's DataError handling).
+(3 when it cannot, via the CLI's DataError handling). ``--lang`` is the language of the listing
+and of the rejected rows' details in ``--rejected-out`` (reason codes and JSON stay the same).
 """
 from __future__ import annotations
 
@@ -11,9 +13,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from memberdesk.commands.common import add_data_args, load_from_args, print_json
-from memberdesk.core import schema
+from memberdesk.core import labels
 from memberdesk.core.atomic_write import refuse_overwriting_inputs
-from memberdesk.core.validation_report import ValidationReport
+from memberdesk.core.reasons import Reason, rejection_label, rejection_meaning
+from memberdesk.core.validation_report import ValidationReport, detail_text
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -24,6 +27,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--json", action="store_true", help="print the report as one JSON object")
     p.add_argument("--rejected-out", dest="rejected_out", metavar="FILE",
                    help="write the rejected rows with their reasons to FILE (.csv or .xlsx)")
+    p.add_argument("--lang", choices=labels.LANGS, default="en",
+                   help="language of the listing and of the rejected rows' details (default en)")
     p.set_defaults(run=run)
 
 
@@ -36,38 +41,49 @@ def run(args: argparse.Namespace) -> int:
     ds = load_from_args(args, lean=True)  # the report only: ids stay Arrow-backed
     report = ds.report
     if args.rejected_out:
-        report.export_rejected(Path(args.rejected_out))  # DataError (exit 3) when it cannot
+        # DataError (exit 3) when it cannot be written
+        report.export_rejected(Path(args.rejected_out), lang=args.lang)
     if args.json:
         print_json(report.to_json(ds.as_of))
     else:
-        print(format_report(report, ds.as_of.date().isoformat()))
+        print(format_report(report, ds.as_of.date().isoformat(), args.lang))
         if args.rejected_out:
-            print(f"\nRejected rows written to {args.rejected_out}")
+            print("\n" + Reason("listing_written", path=args.rejected_out).text(args.lang))
     return 0
 
 
-def format_report(report: ValidationReport, as_of: str) -> str:
-    """A plain-text table of counts per table and reason, then the messages."""
-    lines = [f"As of {as_of}", ""]
-    header = f"{'table':<18}{'read':>10}{'accepted':>10}{'rejected':>10}{'out of window':>15}"
+def format_report(report: ValidationReport, as_of: str, lang: str = "en") -> str:
+    """A plain-text table of counts per table and reason, then the messages and the first
+    rejected rows, in ``lang``: reasons and details through the reason catalogue, headings
+    through the label catalogue (English keeps the codes, as before)."""
+    def word(key: str, english: str) -> str:
+        return english if lang == "en" else labels.column_label(key, lang)
+
+    lines = [Reason("listing_as_of", date=as_of).text(lang), ""]
+    header = (f"{word('table', 'table'):<18}{word('read', 'read'):>10}"
+              f"{word('accepted', 'accepted'):>10}{word('rejected', 'rejected'):>10}"
+              f"{word('out_of_window', 'out of window'):>15}")
     lines += [header, "-" * len(header)]
     for t in report.tables:
-        lines.append(f"{t.table:<18}{t.read:>10,}{t.accepted:>10,}{t.rejected:>10,}"
-                     f"{t.out_of_window:>15,}")
+        lines.append(f"{labels.table_label(t.table, lang) if lang != 'en' else t.table:<18}"
+                     f"{t.read:>10,}{t.accepted:>10,}{t.rejected:>10,}{t.out_of_window:>15,}")
         for reason, count in sorted(t.reasons.items(), key=lambda kv: -kv[1]):
-            lines.append(f"    {reason:<24}{count:>10,}  {schema.REASON_DESCRIPTIONS.get(reason, '')}")
+            name = rejection_label(reason, lang)
+            lines.append(f"    {name:<24}{count:>10,}  {rejection_meaning(reason, lang)}")
     for t in report.tables:
         lines.append(f"{t.table}: {', '.join(t.files)}")
     if report.messages:
-        lines += ["", "Messages:"] + [f"  - {m}" for m in report.messages]
+        lines += ["", Reason("listing_messages").text(lang)] + [f"  - {m}" for m in report.messages]
     if len(report.rejected):
-        lines += ["", "First rejected rows:"]
+        lines += ["", Reason("listing_first_rejected").text(lang)]
         head = report.rejected.head(10)
         for r in head.to_dict("records"):
             sheet = r["sheet"]
             where = r["file"] if sheet is None or sheet != sheet else f"{r['file']} [{sheet}]"
-            lines.append(f"  {where} row {r['row']}, column {r['column']!r}: {r['reason']} "
-                         f"(value {r['value']!r}) {r['detail'] or ''}".rstrip())
+            line = Reason("listing_rejected_row", place=where, row=r["row"],
+                          column_name=r["column"], reason=rejection_label(r["reason"], lang),
+                          value=r["value"], detail=detail_text(r["detail"], lang))
+            lines.append(f"  {line.text(lang)}".rstrip())
     return "\n".join(lines)
 
 

@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 from memberdesk.core import normalize, schema
 from memberdesk.core.mapping import ColumnMapping
 from memberdesk.core.readers import RawTable
+from memberdesk.core.reasons import Reason
 from memberdesk.core.validation_report import REJECTED_COLUMNS, TableReport
 
 TERMINATED_STATUSES = ("lapsed", "surrendered", "death", "matured")
@@ -39,7 +40,10 @@ _REASON_ORDER = (schema.REASON_BAD_TEXT, schema.REASON_FIELD_TOO_LONG, schema.RE
                  schema.REASON_MISSING_DATE, schema.REASON_END_BEFORE_ISSUE,
                  schema.REASON_NEGATIVE_AMOUNT, schema.REASON_FUTURE_DATE,
                  schema.REASON_UNKNOWN_MEMBER, schema.REASON_UNKNOWN_POLICY)
-_DATE_HELP = "not a date in an accepted format (2021-03-01, 2021/3/1, 20210301, 2021年3月1日, Excel serial)"
+# One shared detail per check: every row rejected by it refers to the same object.
+_NOT_A_DATE = Reason("row_not_a_date")
+_NOT_A_NUMBER = Reason("row_not_a_number")
+_NOT_YES_NO = Reason("row_not_yes_no")
 
 
 @dataclass
@@ -55,8 +59,9 @@ class Assembled:
     headers: list[dict[str, str]]  # per part: canonical -> source header
     part_files: list[str]
     part_sheets: list[str | None]
-    # per part: rows the reader rejected, by source row number -> (reason, header, detail)
-    part_flags: list[dict[int, tuple[str, str, str]]] = field(default_factory=list)
+    # per part: rows the reader rejected, by source row number -> (reason, header, detail);
+    # the detail is a Reason or, from a reader that still writes sentences, a text
+    part_flags: list[dict[int, tuple[str, str, Any]]] = field(default_factory=list)
 
     @property
     def files(self) -> list[str]:
@@ -82,9 +87,14 @@ class Assembled:
 
     def where(self, i: int) -> str:
         """``file [sheet] row N`` of row ``i``, for messages."""
+        place, row = self.place(i)
+        return f"{place} row {row}"
+
+    def place(self, i: int) -> tuple[str, int]:
+        """``(file [sheet], source row number)`` of row ``i``, for a detail's parameters."""
         p = int(self.part[i])
         sheet = "" if self.part_sheets[p] is None else f" [{self.part_sheets[p]}]"
-        return f"{self.part_files[p]}{sheet} row {self.row[i]}"
+        return f"{self.part_files[p]}{sheet}", int(self.row[i])
 
     def __len__(self) -> int:
         return len(self.row)
@@ -160,10 +170,13 @@ class TableValidation:
 
 
 class _Rejections:
-    """First reason per row, with the column at fault and a detail text.
+    """First reason per row, with the column at fault and a detail.
 
     Compact for millions of rows: a reason code per row (int16); the column and the detail
-    are kept only for rejected rows (row -> value), not as full-length object arrays."""
+    are kept only for rejected rows (row -> value), not as full-length object arrays. A detail
+    is a :class:`~memberdesk.core.reasons.Reason` (code + parameters), never rendered text: one
+    check flags all its rows with the same object, and the presenter turns it into words in
+    its language (:func:`memberdesk.core.validation_report.detail_text`)."""
 
     def __init__(self, n: int) -> None:
         self.code = np.full(n, -1, dtype=np.int16)
@@ -171,12 +184,14 @@ class _Rejections:
         self._detail: dict[int, object] = {}
 
     def flag(self, mask: np.ndarray, reason: str, column: object, detail: object) -> None:
+        """Reject the rows of ``mask`` not rejected yet, for ``reason`` in ``column``;
+        ``detail`` is one Reason for all of them or an array with one per row."""
         new = np.flatnonzero(np.asarray(mask, dtype=bool) & (self.code < 0))
         if not len(new):
             return
         self.code[new] = _REASON_ORDER.index(reason)
         columns = [column] * len(new) if isinstance(column, str) else np.asarray(column)[new]
-        scalar = np.isscalar(detail) or detail is None
+        scalar = np.isscalar(detail) or detail is None or isinstance(detail, Reason)
         details = [detail] * len(new) if scalar else np.asarray(detail)[new]
         self._column.update(zip(new.tolist(), columns))
         self._detail.update(zip(new.tolist(), details))
@@ -200,28 +215,29 @@ class ParsedColumn:
     values: object
     bad: np.ndarray | None = None
     reason: str = ""
-    detail: str = ""
+    detail: Reason | None = None
 
 
 def _parse_date(c: schema.ColumnSpec, raw: pa.Array) -> ParsedColumn:
     values, bad = normalize.parse_dates(raw)
-    return ParsedColumn(values.to_numpy(), bad, schema.REASON_BAD_DATE, _DATE_HELP)
+    return ParsedColumn(values.to_numpy(), bad, schema.REASON_BAD_DATE, _NOT_A_DATE)
 
 
 def _parse_number(c: schema.ColumnSpec, raw: pa.Array) -> ParsedColumn:
     num, bad = normalize.parse_numbers(raw)
-    return ParsedColumn(num, bad, schema.REASON_BAD_NUMBER, "not a number")
+    return ParsedColumn(num, bad, schema.REASON_BAD_NUMBER, _NOT_A_NUMBER)
 
 
 def _parse_bool(c: schema.ColumnSpec, raw: pa.Array) -> ParsedColumn:
     flags, bad = normalize.parse_bools(raw)
-    return ParsedColumn(flags.array, bad, schema.REASON_BAD_BOOL, "not a yes/no value")
+    return ParsedColumn(flags.array, bad, schema.REASON_BAD_BOOL, _NOT_YES_NO)
 
 
 def _parse_vocabulary(c: schema.ColumnSpec, raw: pa.Array) -> ParsedColumn:
     lookup, allowed = normalize.VOCABULARIES[c.vocabulary or ""]
     words, bad = normalize.parse_vocab(raw, lookup)
-    return ParsedColumn(words, bad, schema.REASON_UNKNOWN_STATUS, f"not one of {', '.join(allowed)}")
+    return ParsedColumn(words, bad, schema.REASON_UNKNOWN_STATUS,
+                        Reason("row_not_one_of", values=", ".join(allowed)))
 
 
 def _parse_text(c: schema.ColumnSpec, raw: pa.Array) -> ParsedColumn:
@@ -273,7 +289,7 @@ def validate_table(data: Assembled, *, today: dt.date, references: Mapping[str, 
     when = EVENT_DATES.get(data.table)
     if when is not None and when in out:
         rej.flag(np.isnat(np.asarray(out[when], dtype="datetime64[ns]")), schema.REASON_MISSING_DATE,
-                 when, f"{when} is empty: the row cannot be placed in time")
+                 when, Reason("row_event_date_empty", column=when))
     rules = TABLE_RULES.get(data.table)
     messages = rules(data, out, rej, generic) if rules is not None else []
     _column_rules(spec, out, rej, today)
@@ -304,7 +320,7 @@ def _read_ids(data: Assembled, spec: schema.TableSpec, out: dict[str, object],
         return
     missing = np.asarray(ids_raw.is_null(), dtype=bool)
     if spec.column(id_col).required:
-        rej.flag(missing, schema.REASON_MISSING_ID, id_col, f"{id_col} is empty")
+        rej.flag(missing, schema.REASON_MISSING_ID, id_col, Reason("row_value_empty", column=id_col))
     if spec.column(id_col).unique and _has_duplicates(ids_raw):
         rej.flag(*_duplicates(data, ids_raw, id_col))
 
@@ -332,7 +348,9 @@ def _duplicates(data: Assembled, ids: pa.Array, id_col: str
     detail = np.empty(n, dtype=object)
     for p in dup_pos:
         i, first = int(order[p]), int(order[run_start[p]])
-        detail[i] = f"{id_col} {ids[i].as_py()} already on {data.where(first)}"
+        place, row = data.place(first)
+        detail[i] = Reason("row_id_seen_before", column=id_col, id=ids[i].as_py(), place=place,
+                           row=row)
     return dup, schema.REASON_DUPLICATE_ID, id_col, detail
 
 
@@ -342,12 +360,14 @@ def _column_rules(spec: schema.TableSpec, out: dict[str, object], rej: _Rejectio
     for c in spec.columns:
         if c.nonnegative and c.name in out:
             neg = np.asarray(out[c.name], dtype=float) < 0
-            rej.flag(neg, schema.REASON_NEGATIVE_AMOUNT, c.name, f"{c.name} must be zero or more")
+            rej.flag(neg, schema.REASON_NEGATIVE_AMOUNT, c.name,
+                     Reason("row_must_be_nonnegative", column=c.name))
     limit = np.datetime64(today, "ns")
+    after_today = Reason("row_after_today", today=today.isoformat())
     for c in spec.columns:
         if c.kind == "date" and c.name in out:
             future = np.asarray(out[c.name], dtype="datetime64[ns]") > limit
-            rej.flag(future, schema.REASON_FUTURE_DATE, c.name, f"after today ({today.isoformat()})")
+            rej.flag(future, schema.REASON_FUTURE_DATE, c.name, after_today)
 
 
 def _reference_rules(spec: schema.TableSpec, out: dict[str, object], rej: _Rejections,
@@ -359,7 +379,8 @@ def _reference_rules(spec: schema.TableSpec, out: dict[str, object], rej: _Rejec
             ref = pd.Series(out[key])
             unknown = ref.notna() & ~ref.isin(references[key])
             table = "members" if key == "member_id" else "policies"
-            rej.flag(unknown.to_numpy(), reason, key, f"no such {key} in the {table} table")
+            rej.flag(unknown.to_numpy(), reason, key,
+                     Reason("row_not_in_table", column=key, table=table))
 
 
 def _has_duplicates(ids: pa.Array) -> bool:
@@ -386,9 +407,11 @@ def _policy_rules(data: Assembled, out: dict[str, object], rej: _Rejections,
             out["policy_id"] = np.asarray(pa.array(data.row).cast(pa.string())
                                           .to_numpy(zero_copy_only=False), dtype=object)
         dur = np.asarray(out["duration"], dtype=float)
-        rej.flag(np.isnan(dur), schema.REASON_MISSING_DATE, "duration", "duration is empty")
+        rej.flag(np.isnan(dur), schema.REASON_MISSING_DATE, "duration",
+                 Reason("row_value_empty", column="duration"))
         event = pd.array(np.asarray(out["event"], dtype=object), dtype="boolean")
-        rej.flag(np.asarray(event.isna()), schema.REASON_BAD_BOOL, "event", "event is empty")
+        rej.flag(np.asarray(event.isna()), schema.REASON_BAD_BOOL, "event",
+                 Reason("row_value_empty", column="event"))
         return messages
     end = out.get("end_date")
     end_arr = (np.asarray(end, dtype="datetime64[ns]") if end is not None
@@ -412,16 +435,16 @@ def _policy_rules(data: Assembled, out: dict[str, object], rej: _Rejections,
     if duration is not None:
         no_issue &= np.isnan(np.asarray(duration, dtype=float))
     rej.flag(no_issue, schema.REASON_MISSING_DATE, "issue_date",
-             "issue date is empty (and no duration is given)")
+             Reason("row_issue_date_empty"))
     if issue is not None or end is not None:
         terminated = np.isnat(end_arr)
         no_end = np.flatnonzero(terminated)  # the status is looked up only where it matters
         terminated[no_end] = pd.Series(statuses[no_end]).isin(TERMINATED_STATUSES).to_numpy()
         rej.flag(terminated, schema.REASON_MISSING_DATE, "end_date",
-                 "a terminated policy (lapsed/surrendered/death/matured) needs an end date")
+                 Reason("row_terminated_needs_end"))
     if issue is not None:
         before = end_arr < np.asarray(issue, dtype="datetime64[ns]")
-        rej.flag(before, schema.REASON_END_BEFORE_ISSUE, "end_date", "end date is before issue date")
+        rej.flag(before, schema.REASON_END_BEFORE_ISSUE, "end_date", Reason("row_end_before_issue"))
     return messages
 
 
@@ -432,7 +455,8 @@ def _claim_rules(data: Assembled, out: dict[str, object], rej: _Rejections,
     settled = np.asarray(out["settled_at"], dtype="datetime64[ns]") if "settled_at" in out else None
     if "reported_at" in out and settled is not None:
         before = settled < np.asarray(out["reported_at"], dtype="datetime64[ns]")
-        rej.flag(before, schema.REASON_END_BEFORE_ISSUE, "settled_at", "settled before reported")
+        rej.flag(before, schema.REASON_END_BEFORE_ISSUE, "settled_at",
+                 Reason("row_settled_before_reported"))
     status = out.get("status")
     if status is None or pd.isna(np.asarray(status, dtype=object)).any():
         st = np.full(n, None, dtype=object) if status is None else np.asarray(status, dtype=object)

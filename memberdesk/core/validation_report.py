@@ -14,9 +14,42 @@ import pandas as pd
 
 from memberdesk.core.atomic_write import atomic_write, refuse_overwriting_inputs
 from memberdesk.core.errors import DataError
+from memberdesk.core.reasons import Reason
 
 REJECTED_COLUMNS: tuple[str, ...] = ("table", "file", "sheet", "row", "column", "reason",
                                      "value", "detail")
+
+
+def detail_text(detail: object, lang: str = "en") -> str:
+    """The words of a rejected row's ``detail`` in ``lang`` (``"en"`` or ``"zh_CN"``).
+
+    Validation stores a :class:`~memberdesk.core.reasons.Reason` (a code with parameters, one
+    object shared by the rows of a check) and the presenters call this when they show or write
+    the row. A plain text (an engine's sample, a reader's note) is shown as it is; missing -> "".
+    """
+    if isinstance(detail, Reason):
+        return detail.text(lang)
+    if detail is None or (isinstance(detail, float) and detail != detail) or detail is pd.NA:
+        return ""
+    return str(detail)
+
+
+def rejected_for_people(rejected: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """``rejected`` with its ``detail`` column in words of ``lang`` (a copy; codes, values and
+    the rows' own cells unchanged): what an export or a printed listing shows."""
+    if "detail" not in rejected.columns:
+        return rejected
+    words: dict[int, str] = {}
+    texts: list[str] = []
+    for d in rejected["detail"].tolist():  # rows of one check share their Reason: render once
+        key = id(d) if isinstance(d, Reason) else None
+        if key is None:
+            texts.append(detail_text(d, lang))
+            continue
+        if key not in words:
+            words[key] = detail_text(d, lang)
+        texts.append(words[key])
+    return rejected.assign(detail=pd.Series(texts, index=rejected.index, dtype=object))
 
 
 @dataclass
@@ -82,9 +115,11 @@ class ValidationReport:
             "messages": list(self.messages),
         }
 
-    def export_rejected(self, path: str | Path) -> Path:
+    def export_rejected(self, path: str | Path, lang: str = "en") -> Path:
         """Write the rejected rows to ``path``: XLSX, or CSV (UTF-8 with BOM so Excel shows
-        Chinese).
+        Chinese). The ``detail`` column reads in ``lang`` (``"en"`` or ``"zh_CN"``); the
+        column names and the ``reason`` codes stay the same in every language (a program
+        reading the file, or a corrected file loaded again, finds them).
 
         Rejected values are untrusted text: a value such as ``=HYPERLINK(...)`` must stay text
         when the file is opened in Excel. In a workbook every string is a plain string cell
@@ -102,8 +137,8 @@ class ValidationReport:
         if clash:
             raise DataError(clash, file=str(path))
         # location, reason and the faulty cell first, then the row's own cells as read
-        frame = self.rejected.reindex(columns=[*REJECTED_COLUMNS, *(
-            c for c in self.rejected.columns if c not in REJECTED_COLUMNS)])
+        frame = rejected_for_people(self.rejected.reindex(columns=[*REJECTED_COLUMNS, *(
+            c for c in self.rejected.columns if c not in REJECTED_COLUMNS)]), lang)
         if path.suffix.lower() == ".xlsx":
             from openpyxl import Workbook
 

@@ -9,6 +9,7 @@ import pytest
 
 from memberdesk.core import schema
 from memberdesk.core.loader import load_dataset
+from memberdesk.core.validation_report import detail_text
 
 TODAY = dt.date(2024, 12, 31)
 POLICY_HEADER = "policy_id,member_id,issue_date,end_date,status,annual_premium\n"
@@ -63,7 +64,8 @@ def test_duplicate_ids_first_kept_also_across_files(tmp_path: Path) -> None:
         [str(tmp_path / "policies_a.csv"), 4, "duplicate_id", "policy_id"],
         [str(tmp_path / "policies_b.csv"), 2, "duplicate_id", "policy_id"],
     ]
-    assert "policies_a.csv row 2" in rej["detail"].iloc[1]
+    # the detail is a reason code with parameters, in words when shown (docs/data-contract.md)
+    assert "policies_a.csv row 2" in detail_text(rej["detail"].iloc[1], "en")
     assert ds.validated["policies"]["annual_premium"].tolist() == [100.0, 1.0, 3.0]
     t = ds.report.table("policies")
     assert t.files == [str(tmp_path / "policies_a.csv"), str(tmp_path / "policies_b.csv")]

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from memberdesk.core.reasons import rejection_label, rejection_meaning
-from memberdesk.core.validation_report import REJECTED_COLUMNS, ValidationReport
+from memberdesk.core.validation_report import REJECTED_COLUMNS, ValidationReport, detail_text
 from memberdesk.ui.i18n import table_label, ui_language
 from memberdesk.ui.table_model import DataFrameModel
 
@@ -36,9 +36,15 @@ def _table_label(table: object) -> str:
     return table_label(str(table))
 
 
-# The table and reason columns show words in the UI language; the models keep the codes (the
-# reason list filters the rejected rows by them, the export writes them).
-LABELLED = {"table": _table_label, "reason": reason_label}
+def _detail(detail: object) -> str:
+    """A rejected row's detail (a reason code with parameters) in the UI language."""
+    return detail_text(detail, ui_language())
+
+
+# The table, reason and detail columns show words in the UI language, rendered cell by cell as
+# they are shown (millions of rows cost nothing); the models keep the codes (the reason list
+# filters the rejected rows by them, the export writes them).
+LABELLED = {"table": _table_label, "reason": reason_label, "detail": _detail}
 
 
 def summary_frame(report: ValidationReport) -> pd.DataFrame:
@@ -186,8 +192,9 @@ class ValidationView(QWidget):
             self.export(path)
 
     def export(self, path: str) -> str:
-        """Write every rejected row to ``path`` (CSV or XLSX by its suffix)."""
+        """Write every rejected row to ``path`` (CSV or XLSX by its suffix), the details in
+        the UI language."""
         assert self.report is not None
-        written = str(self.report.export_rejected(path))
+        written = str(self.report.export_rejected(path, lang=ui_language()))
         self.exported.emit(written)
         return written
