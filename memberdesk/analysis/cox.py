@@ -39,6 +39,19 @@ Conventions and checks
   (:mod:`memberdesk.analysis.cox_zph`); ``ph_method="approximate"`` gives the old
   Grambsch-Therneau rank approximation per coefficient (lifelines).
 * Hazard-ratio CIs are exp(coef -/+ z se) (Wald), se robust when clustered.
+
+Engine books (issue #13, docs/engines.md)
+-----------------------------------------
+On a Dataset backed by an engine book (DuckDB, PostgreSQL, Spark) a model whose covariates and
+strata are all categorical (text) or banded (non-text with at most :data:`CELL_LIMIT` distinct
+values) is fitted from the book's covariate cells × duration × event counts
+(:meth:`memberdesk.core.book.Book.covariate_cells`), computed by a ``GROUP BY`` in the engine:
+each count is a frequency weight, and the engine (:mod:`memberdesk.analysis.cox_engine`) treats
+an integer weight w as w identical rows under Breslow and Efron ties, so coefficients,
+standard errors, log-likelihoods, the PH test and the concordance are those of the rows
+(``route="cells"``). A continuous covariate, a cluster, delayed entry or the approximate PH
+test need each row: the accepted rows are read from the engine (``route="rows"``) and a note
+(code ``rows_read_*``) says why.
 """
 from __future__ import annotations
 
@@ -63,6 +76,7 @@ from memberdesk.analysis.cox_engine import CoxFit, _prepare, _Stratum, fit_efron
 from memberdesk.analysis.cox_zph import PH_METHODS, PH_TRANSFORMS, approximate_ph_test, exact_ph_test, transformed_time
 from memberdesk.analysis.frames import default_unit, survival_frame
 from memberdesk.analysis.km import chi2_sf, normal_quantile, normal_sf
+from memberdesk.core.book import COUNT_COLUMN, durations_in
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
 from memberdesk.core.progress import Progress, check_cancelled, ensure
@@ -70,6 +84,7 @@ from memberdesk.core.progress import Progress, check_cancelled, ensure
 MIN_EVENTS = 10
 MIN_EVENTS_PER_PARAMETER = 2
 RULE_OF_THUMB_EVENTS_PER_PARAMETER = 10
+CELL_LIMIT = 200  # a non-text covariate with at most this many distinct values is banded (cells)
 
 
 @dataclass(frozen=True)
@@ -91,6 +106,15 @@ class CoxNote:
                         "censored rows: near separation, read the estimate with care",
         "coefficient_may_be_infinite": "{columns}: coefficient may be infinite (the likelihood "
                                        "keeps growing along it: near separation)",
+        "rows_read_continuous": "{columns}: more than {limit} distinct values (continuous): the "
+                                "fit read the accepted rows from the {engine} engine (models of "
+                                "categorical or banded covariates are fitted from cell counts)",
+        "rows_read_cluster": "robust standard errors by {columns} need each row's cluster: the "
+                             "fit read the accepted rows from the {engine} engine",
+        "rows_read_entry": "delayed entry ({columns}) needs each row's entry time: the fit read "
+                           "the accepted rows from the {engine} engine",
+        "rows_read_approximate": "the approximate PH test needs each event row: the fit read the "
+                                 "accepted rows from the {engine} engine",
     }
 
     @property
@@ -129,6 +153,7 @@ class CoxResult:
     cluster: str | None = None
     entry: str | None = None
     n_rejected: int = 0
+    route: str = "rows"  # "cells": fitted from an engine book's covariate cell counts
 
     @property
     def notes(self) -> tuple[str, ...]:
@@ -159,7 +184,7 @@ class CoxResult:
                 "strata": list(self.strata), "ties": self.ties, "entry": self.entry,
                 "cluster": self.cluster, "ph_test": ph, "ph_transform": self.ph_transform,
                 "ph_method": self.ph_method, "n_dropped": int(self.n_dropped),
-                "n_rejected": int(self.n_rejected),
+                "n_rejected": int(self.n_rejected), "route": self.route,
                 "notes": [r.to_json() for r in self.reasons]}
 
     def to_frame(self) -> pd.DataFrame:
@@ -216,16 +241,18 @@ class _Rows:
     entry: np.ndarray | None
     scodes: np.ndarray
     ccodes: np.ndarray | None
+    weights: np.ndarray | None  # frequency weights of the rows used (covariate cells), else None
     n_dropped: int
     n_rejected: int
     n_out_of_window: int
 
 
 def _select_rows(frame: pd.DataFrame, enc: _Encoded, strata_cols: list[str],
-                 cluster_col: str | None) -> _Rows:
+                 cluster_col: str | None, weights: np.ndarray | None = None) -> _Rows:
     """Leave out rows with a missing value (R's na.omit) and, with delayed entry, rows whose
     exit is not after their entry (``frame``: from :func:`survival_frame`, which already
-    rejected unusable entry times and counted them in ``attrs["rejected"]``)."""
+    rejected unusable entry times and counted them in ``attrs["rejected"]``). ``weights``:
+    the rows' frequency weights (covariate cells; ``n_dropped`` counts what they stand for)."""
     keep = enc.keep.copy()
     scodes = np.zeros(len(frame), dtype=np.int64)
     if strata_cols:
@@ -244,7 +271,8 @@ def _select_rows(frame: pd.DataFrame, enc: _Encoded, strata_cols: list[str],
         bad = keep & ~(durations > entry)  # R: stop must be > start (also at entry 0)
         n_rejected += int(bad.sum())
         keep &= ~bad
-    n_dropped = int((~keep).sum()) - int(bad.sum())
+    n_dropped = int((~keep).sum()) - int(bad.sum()) if weights is None else \
+        int(weights[~keep].sum())  # cells: no entry times, so nothing rejected here
     kept = None if keep.all() else np.flatnonzero(keep)
 
     def take(a: np.ndarray) -> np.ndarray:
@@ -255,7 +283,8 @@ def _select_rows(frame: pd.DataFrame, enc: _Encoded, strata_cols: list[str],
         scodes = np.unique(scodes, return_inverse=True)[1].ravel().astype(np.int64)
     return _Rows(kept, take(durations), take(frame["event"].to_numpy(dtype=np.int8)),
                  None if entry is None else take(entry), scodes,
-                 None if ccodes is None else take(ccodes), n_dropped, n_rejected,
+                 None if ccodes is None else take(ccodes),
+                 None if weights is None else take(weights).astype(float), n_dropped, n_rejected,
                  int(frame.attrs.get("out_of_window", 0)))
 
 
@@ -332,12 +361,15 @@ def fit_cox(data: Dataset | pd.DataFrame, covariates: Sequence[str], *,
     cluster_col = next(iter(_names(cluster)), None)
     prog.status("Preparing covariates")
     unit = default_unit(data) if unit is None else unit
-    frame = survival_frame(data, unit=unit, columns=(*covariates, *strata_cols, cluster_col),
-                           entry=entry_col)
-    enc = _encode(frame, covariates, reference_levels)
-    rows = _select_rows(frame, enc, strata_cols, cluster_col)
+    cells, cell_w, route_note = _cell_frame(data, covariates, strata_cols, entry_col,
+                                            cluster_col, ph_method, unit)
+    frame = cells if cells is not None else \
+        survival_frame(data, unit=unit, columns=(*covariates, *strata_cols, cluster_col),
+                       entry=entry_col)
+    enc = _encode(frame, covariates, reference_levels, cell_w)
+    rows = _select_rows(frame, enc, strata_cols, cluster_col, cell_w)
     kept, durations, events = rows.kept, rows.durations, rows.events
-    n_events = int(events.sum())
+    n_events = int(events.sum()) if rows.weights is None else int(rows.weights @ events)
     p = len(enc.names)
     if n_events < MIN_EVENTS or n_events < MIN_EVENTS_PER_PARAMETER * p:
         raise AnalysisError(f"too few events to fit a Cox model: {n_events} events for {p} "
@@ -346,8 +378,12 @@ def fit_cox(data: Dataset | pd.DataFrame, covariates: Sequence[str], *,
     check_cancelled(progress)
     codes = [data if kept is None else data[kept] for _, data, _, _ in enc.columns]
     extra = [a for a in (rows.entry, rows.ccodes) if a is not None]
-    grouped = _identical_row_groups([*codes, rows.scodes, durations, events, *extra])
-    if grouped is None:
+    grouped = None if rows.weights is not None else \
+        _identical_row_groups([*codes, rows.scodes, durations, events, *extra])
+    if rows.weights is not None:  # covariate cells: each row already stands for its count
+        inverse, fit_rows, first = None, kept, None
+        weights = rows.weights
+    elif grouped is None:
         inverse, fit_rows, first = None, kept, None
         weights = np.ones(durations.size)
     else:
@@ -365,7 +401,7 @@ def fit_cox(data: Dataset | pd.DataFrame, covariates: Sequence[str], *,
     for (col, _, levels, _), c in zip(enc.columns, codes):
         if levels is not None:
             cox_checks.check_level_events(col, levels, c, events.astype(float),
-                                          np.ones(c.size))
+                                          np.ones(c.size) if rows.weights is None else rows.weights)
     x = _design_matrix(enc, fit_rows)
     mean, scale = _check_design(x, weights, enc.names, enc.sources)
     check_within_strata(x, weights, fit_s, scale, enc.names, enc.sources)
@@ -382,6 +418,8 @@ def fit_cox(data: Dataset | pd.DataFrame, covariates: Sequence[str], *,
                 for g in groups]
     cox_checks.check_monotone_likelihood(prepared, enc.names, enc.sources)
     reasons = _data_notes(x, weights, fit_e, enc.names, n_events, p, rows)
+    if route_note is not None:
+        reasons.append(route_note)
     prog.status("Fitting the Cox model")
     fit = fit_efron(prepared, p, names=enc.names)
     check_cancelled(progress)
@@ -402,11 +440,13 @@ def fit_cox(data: Dataset | pd.DataFrame, covariates: Sequence[str], *,
         prog.fraction(0.8)
         prog.status("Computing concordance")
         concordance = concordance_index(fit_d, x @ coefficients["coef"].to_numpy(), fit_e,
-                                        None if inverse is None else weights,
+                                        None if inverse is None and rows.weights is None
+                                        else weights,
                                         strata=None if n_strata == 1 else fit_s,
                                         entry=fit_entry)
     prog.fraction(1.0)
-    return CoxResult(n=int(durations.size), events=n_events, coefficients=coefficients,
+    n_records = int(durations.size) if rows.weights is None else int(rows.weights.sum())
+    return CoxResult(n=n_records, events=n_events, coefficients=coefficients,
                      concordance=concordance, log_likelihood=fit.log_likelihood,
                      log_likelihood_null=fit.log_likelihood_null, ph_test=ph,
                      reference_levels=enc.refs, n_dropped=rows.n_dropped,
@@ -414,7 +454,40 @@ def fit_cox(data: Dataset | pd.DataFrame, covariates: Sequence[str], *,
                      ph_transform=ph_transform if ph_method == "exact" else "rank",
                      ph_method=ph_method, cluster=cluster_col,
                      entry=entry_col if rows.entry is None or entry_col else "study_start",
-                     n_rejected=rows.n_rejected)
+                     n_rejected=rows.n_rejected, route="rows" if cells is None else "cells")
+
+
+def _cell_frame(data: Dataset | pd.DataFrame, covariates: list[str], strata_cols: list[str],
+                entry_col: str | None, cluster_col: str | None, ph_method: str, unit: str
+                ) -> tuple[pd.DataFrame | None, np.ndarray | None, CoxNote | None]:
+    """The engine book's covariate cells as a duration/event frame with their counts as
+    frequency weights, or (None, None, the note saying why the rows are read) — see the module
+    doc. (None, None, None) for data without an engine book."""
+    book = getattr(data, "book", None) if isinstance(data, Dataset) else None
+    if book is None or not isinstance(data, Dataset):
+        return None, None, None
+    engine = (("engine", book.engine),)
+    if cluster_col is not None:
+        return None, None, CoxNote("rows_read_cluster", (("columns", cluster_col), *engine))
+    if entry_col is not None or data.window_start is not None:
+        return None, None, CoxNote("rows_read_entry",
+                                   (("columns", entry_col or "study start"), *engine))
+    if ph_method != "exact":
+        return None, None, CoxNote("rows_read_approximate", engine)
+    answer = book.covariate_cells(data, [*covariates, *strata_cols], CELL_LIMIT)
+    if answer.frame is None:
+        return None, None, CoxNote("rows_read_continuous",
+                                   (("columns", ", ".join(answer.continuous)),
+                                    ("limit", CELL_LIMIT), *engine))
+    cells = answer.frame
+    days = cells["duration_days"].to_numpy(dtype=float)
+    if np.isnan(days).any() or (days < 0).any():
+        return None, None, None  # the row route refuses them with its own message
+    frame = pd.DataFrame({"duration": durations_in(unit, days),
+                          "event": cells["event"].to_numpy(dtype=np.int8)})
+    for col in dict.fromkeys([*covariates, *strata_cols]):
+        frame[col] = cells[col].array
+    return frame, cells[COUNT_COLUMN].to_numpy(dtype=float), None
 
 
 def _data_notes(x: np.ndarray, weights: np.ndarray, events: np.ndarray, names: list[str],

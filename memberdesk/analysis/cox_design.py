@@ -49,10 +49,12 @@ def _categorical_codes(s: pd.Series) -> tuple[np.ndarray, list[str]]:
 
 
 def _encode(frame: pd.DataFrame, covariates: Sequence[str],
-            references: Mapping[str, str] | None = None) -> _Encoded:
+            references: Mapping[str, str] | None = None,
+            weights: np.ndarray | None = None) -> _Encoded:
     """Check and encode the covariates; rows with a missing value are not kept. A categorical
     column's reference level is ``references[col]`` when present in the rows, else the most
-    frequent level."""
+    frequent level (``weights``: frequency weights of the rows, e.g. the counts of covariate
+    cells; None: one each)."""
     columns: list[tuple[str, np.ndarray, list[str] | None, int]] = []
     names: list[str] = []
     sources: list[str] = []
@@ -85,7 +87,9 @@ def _encode(frame: pd.DataFrame, covariates: Sequence[str],
         if len(levels) > MAX_LEVELS:
             raise AnalysisError(f"covariate {col!r} has {len(levels)} distinct values; at most "
                                 f"{MAX_LEVELS} levels (is it an identifier?)", column=col)
-        counts = np.bincount(codes[codes >= 0], minlength=len(levels))
+        present = codes >= 0
+        counts = np.bincount(codes[present], minlength=len(levels),
+                             weights=None if weights is None else weights[present])
         ref = int(np.argmax(counts))  # most frequent; ties -> first in sorted order
         chosen = (references or {}).get(col)
         if chosen is not None and chosen in levels and counts[levels.index(chosen)] > 0:

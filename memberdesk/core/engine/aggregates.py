@@ -35,11 +35,13 @@ BAND_ORDER = {"premium_band": [b[2] for b in PREMIUM_BANDS], "age_band": [b[2] f
 
 def to_frame(table: pa.Table) -> pd.DataFrame:
     """An aggregate's Arrow table as pandas: true/false columns as nullable booleans (as the
-    validated frames hold them), bands as ordered categoricals, dates as datetime64[ns]."""
+    validated frames hold them), decimals as floats, bands as ordered categoricals, dates as datetime64[ns]."""
     frame = table.to_pandas(date_as_object=False)
     for name, typ in zip(table.column_names, table.schema.types):
         if pa.types.is_boolean(typ):
             frame[name] = pd.array(table.column(name).to_pylist(), dtype="boolean")
+        elif pa.types.is_decimal(typ):  # e.g. PostgreSQL's EXTRACT (issue_year): a number
+            frame[name] = table.column(name).cast(pa.float64()).to_pandas()
         elif pa.types.is_date(typ) or pa.types.is_timestamp(typ):
             frame[name] = pd.to_datetime(frame[name]).astype("datetime64[ns]")
         if name in BAND_ORDER:
