@@ -154,7 +154,7 @@ def test_workbook_openpyxl_fallback_matches_calamine(tmp_path: Path, monkeypatch
     def broken(_: Path) -> None:
         raise RuntimeError("calamine unavailable")
 
-    monkeypatch.setattr(readers, "_calamine_sheets", broken)
+    monkeypatch.setattr(readers.workbook, "_calamine_sheets", broken)
     slow = read_file(path)
     for a, b in zip(fast.tables, slow.tables):
         assert a.data.equals(b.data) and a.rows.tolist() == b.rows.tolist()

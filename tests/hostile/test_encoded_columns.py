@@ -34,7 +34,7 @@ def test_encoded_and_plain_columns_validate_identically(tmp_path: Path,
     (raw,) = readers.read_file(path).tables
     assert pa.types.is_dictionary(raw.data.column("status").type)  # encoded (tiny codes)
     encoded = load_dataset([path])
-    monkeypatch.setattr(readers, "ENCODE_REPETITIVE", False)
+    monkeypatch.setattr(readers.columns, "ENCODE_REPETITIVE", False)
     (raw,) = readers.read_file(path).tables
     assert pa.types.is_string(raw.data.column("status").type)
     plain = load_dataset([path])

@@ -1,0 +1,113 @@
+"""Rows of cells as a reader first sees them: blank cells, header names made unique, the header
+row below a title, blank rows dropped, and the notes about them."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from memberdesk.core.mapping import guess_table
+from memberdesk.core.normalize import is_text_dictionary
+
+HEADER_SEARCH_ROWS = 10  # a header below a title is looked for in the first 10 non-blank rows
+
+
+TITLE_CELLS = 2  # rows above the header may hold a title, a date, a unit: at most 2 cells
+
+
+def is_blank(v: object) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def unique_headers(names: Sequence[object]) -> list[str]:
+    out: list[str] = []
+    seen: dict[str, int] = {}
+    for i, n in enumerate(names):
+        h = "" if n is None else str(n).strip().lstrip("\ufeff")
+        h = h or f"column_{i + 1}"
+        if h in seen:
+            seen[h] += 1
+            h = f"{h} ({seen[h]})"
+        else:
+            seen[h] = 1
+        out.append(h)
+    return out
+
+
+def header_index(rows: Sequence[Sequence[object]], name_hint: str | None = None) -> int:
+    """Index in ``rows`` (the first rows of a file or sheet) of the header row.
+
+    The first non-blank row, unless it names no canonical table while a later row does and
+    every row skipped on the way holds at most two cells (a report title such as
+    ``保单清单``, a date, a unit note): spreadsheets exported from other systems often put
+    those above the header. Only the first ten non-blank rows are searched.
+    """
+    nonblank = [i for i, r in enumerate(rows) if not all(is_blank(v) for v in r)]
+    if not nonblank:
+        return 0
+    for i in nonblank[:HEADER_SEARCH_ROWS]:
+        if guess_table(unique_headers(rows[i]), name_hint)[0] is not None:
+            return i
+        # distinct values: a title merged across the header's width is still one cell
+        if len({str(v).strip() for v in rows[i] if not is_blank(v)}) > TITLE_CELLS:
+            break
+    return nonblank[0]
+
+
+def title_note(file: str, sheet: str | None, above: Sequence[Sequence[object]],
+                at: int) -> list[str]:
+    """A message for the non-blank rows skipped above the header (none for blank rows)."""
+    texts = [" ".join(dict.fromkeys(str(v).strip() for v in r if not is_blank(v))) for r in above]
+    texts = [t for t in texts if t]
+    if not texts:
+        return []
+    where = file if sheet is None else f"{file} [{sheet}]"
+    return [f"{where}: header found on row {at + 1}; the row(s) above it were read as a "
+            f"title and skipped: {'; '.join(texts)[:200]}"]
+
+
+def duplicate_header_note(file: str, sheet: str | None, header: Sequence[object]) -> list[str]:
+    """A message naming headers that occur more than once (kept apart as ``name (2)``)."""
+    names = ["" if n is None else str(n).strip() for n in header]
+    dups = sorted({n for n in names if n and names.count(n) > 1})
+    if not dups:
+        return []
+    where = file if sheet is None else f"{file} [{sheet}]"
+    listed = ", ".join(f"{n!r} (columns {', '.join(str(i + 1) for i, m in enumerate(names) if m == n)})"
+                       for n in dups)
+    return [f"{where}: duplicated header(s) {listed}: the first is used, the others are kept as "
+            "extra columns named 'NAME (2)'"]
+
+
+def drop_blank_rows(table: pa.Table, rows: np.ndarray) -> tuple[pa.Table, np.ndarray]:
+    """Remove rows whose every cell is empty (they are not records)."""
+    if table.num_rows == 0 or table.num_columns == 0:
+        return table, rows
+    mask = np.ones(table.num_rows, dtype=bool)
+    for col in table.columns:
+        idx = np.flatnonzero(mask)
+        if not len(idx):
+            return table, rows
+        cells = col.take(pa.array(idx)) if len(idx) < len(mask) else col
+        if isinstance(cells, pa.ChunkedArray):
+            cells = cells.combine_chunks()
+        if is_text_dictionary(cells):
+            words = cells.dictionary
+            blank = np.append(np.asarray(pc.fill_null(pc.or_(pc.equal(pc.binary_length(words), 0),
+                                                              pc.utf8_is_space(words)), True),
+                                         dtype=bool), True)
+            codes = np.asarray(pc.fill_null(cells.indices.cast(pa.int64()), -1), dtype=np.int64)
+            mask[idx] = blank[codes]
+            continue
+        if not (pa.types.is_string(cells.type) or pa.types.is_large_string(cells.type)):
+            mask[idx] = np.asarray(cells.is_null(), dtype=bool)  # a typed cell is blank when null
+            continue
+        # empty or whitespace only (same test as trimming to nothing, without the copy)
+        empty = pc.fill_null(pc.or_(pc.equal(pc.binary_length(cells), 0), pc.utf8_is_space(cells)),
+                             True)
+        mask[idx] = np.asarray(empty, dtype=bool)
+    if not mask.any():
+        return table, rows
+    return table.filter(pa.array(~mask)), rows[~mask]

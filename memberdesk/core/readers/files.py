@@ -1,0 +1,76 @@
+"""Which files a list of paths names: folders expanded into the supported files directly in them,
+each file once (docs/data-contract.md)."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from memberdesk.core.errors import DataError
+
+TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
+
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+
+
+PARQUET_SUFFIXES = (".parquet", ".pq")
+
+
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES + WORKBOOK_SUFFIXES + PARQUET_SUFFIXES
+
+
+def list_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Expand folders into the supported files directly in them (sorted, not recursive); each
+    file once, however many times it is named."""
+    return _list(paths)[0]
+
+
+def _list(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
+    """:func:`list_files` and a message per folder entry that is skipped (unsupported,
+    hidden, not a regular file)."""
+    out: list[Path] = []
+    skipped: list[str] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found = []
+            for f in sorted(p.iterdir()):
+                why = _skip_reason(f)
+                if why:
+                    skipped.append(f"{f}: skipped ({why})")
+                else:
+                    found.append(f)
+            if not found:
+                raise DataError(f"the folder holds no data files "
+                                f"({' '.join(SUPPORTED_SUFFIXES)})", file=str(p))
+            out.extend(found)
+        elif p.exists():
+            out.append(p)
+        else:
+            raise DataError("no such file or folder", file=str(p))
+    # A file named twice (or also inside a named folder) is read once: reading it again would
+    # reject every row of the second copy as a duplicate id.
+    seen: set[Path] = set()
+    unique = []
+    for f in out:
+        key = f.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return unique, skipped
+
+
+def _skip_reason(f: Path) -> str:
+    if f.name.startswith(("~$", ".")):
+        return "hidden or temporary file"
+    try:
+        if not f.is_file():
+            return "a folder" if f.is_dir() else "not a regular file (pipe, device, broken link)"
+    except OSError as exc:  # symlink loop and the like
+        return f"cannot be followed: {exc.strerror or exc}"
+    if f.suffix.lower() not in SUPPORTED_SUFFIXES:
+        return f"not a data file ({' '.join(SUPPORTED_SUFFIXES)})"
+    return ""
+
+
+def _supported(f: Path) -> bool:
+    return f.suffix.lower() in SUPPORTED_SUFFIXES and not f.name.startswith(("~$", "."))

@@ -1,0 +1,296 @@
+"""CSV/TSV/TXT files -> :class:`RawTable` (docs/data-contract.md).
+
+UTF-8 (with or without BOM), UTF-16 with BOM and GB18030/GBK are detected (see
+:mod:`memberdesk.core.text_encoding`); the delimiter (comma, tab, semicolon, pipe) is sniffed.
+A plain UTF-8 file is parsed by ``pyarrow.csv`` straight from disk; anything else (another
+encoding, ragged rows, blank lines, quoted line breaks) is decoded whole and, when pyarrow cannot
+take it, read by the careful reader (:mod:`.careful`), which keeps exact row numbers.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from memberdesk.core import schema
+from memberdesk.core.errors import DataError
+from memberdesk.core.mapping import guess_table
+from memberdesk.core.progress import Progress, check_cancelled
+from memberdesk.core.readers import columns as column_ops
+from memberdesk.core.readers.careful import field_limit, read_careful
+from memberdesk.core.readers.cells import (
+    HEADER_SEARCH_ROWS,
+    drop_blank_rows,
+    duplicate_header_note,
+    header_index,
+    title_note,
+    unique_headers,
+)
+from memberdesk.core.readers.columns import encode_repetitive, flag_long_fields, narrow, repetitive_columns
+from memberdesk.core.readers.table import RawTable
+from memberdesk.core.text_encoding import canonical_encoding, decode_text
+
+DELIMITERS = (",", "\t", ";", "|")
+
+
+_SAMPLE_BYTES = 1 << 16
+
+
+def detect_encoding(raw: bytes, file: str = "") -> str:
+    """The encoding :func:`~memberdesk.core.text_encoding.decode_text` reads ``raw`` with
+    (checked strictly over all of it); raises :class:`DataError` for binary content."""
+    return decode_text(raw, file)[1]
+
+
+def sniff_delimiter(sample: str, suffix: str = "") -> str:
+    """The delimiter (comma, tab, semicolon or pipe) that splits the first lines into the same
+    number of fields, most fields winning; tab for ``.tsv`` when nothing is conclusive."""
+    lines = [ln for ln in sample.splitlines()[:30] if ln.strip()]
+    if len(lines) > 1 and len(sample) >= _SAMPLE_BYTES // 2:
+        lines = lines[:-1]  # the sample may cut the last line
+    best, best_key = ("\t" if suffix == ".tsv" else ","), (0, 0)
+    for d in DELIMITERS:
+        try:
+            counts = [len(r) for r in csv.reader(lines, delimiter=d)]
+        except csv.Error:
+            continue
+        if not counts:
+            continue
+        # The most common field count (a title line above the header has fewer fields).
+        width = max(set(counts), key=lambda c: (counts.count(c), c))
+        if width < 2:
+            continue
+        key = (counts.count(width), width)
+        if key > best_key:
+            best, best_key = d, key
+    return best
+
+
+def read_text(path: str | Path, progress: Progress | None = None,
+              encoding: str | None = None) -> RawTable:
+    """Read a CSV/TSV/TXT file; raises :class:`DataError` when it is empty, binary, not
+    decodable as a whole (see :mod:`memberdesk.core.text_encoding`) or has no data rows.
+    ``encoding``: the user's choice (None = detect)."""
+    path = Path(path)
+    file = str(path)
+    scan = _scan(path)
+    if not scan.nonblank:
+        raise DataError("the file is empty", file=file)
+    if scan.plain_utf8 and (encoding is None or canonical_encoding(encoding) == "utf-8"):
+        streamed = _read_streamed(path, scan, progress)
+        if streamed is not None:
+            return streamed
+    raw = path.read_bytes()
+    data, encoding, notes = decode_text(raw, file, encoding)
+    del raw
+    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
+        # CR-only (old Mac) or mixed line endings: one convention before header detection
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    check_cancelled(progress)
+    sample = data[:_SAMPLE_BYTES].decode("utf-8", errors="ignore")
+    delimiter = sniff_delimiter(sample, path.suffix.lower())
+    lines = sample.splitlines()[:HEADER_SEARCH_ROWS * 5]
+    with field_limit(len(data)):
+        parsed = [next(csv.reader([ln], delimiter=delimiter), []) for ln in lines]
+    at = header_index(parsed, path.stem)
+    if at:
+        offset = _line_offset(data, at)
+        if offset is None:
+            at = 0
+        else:
+            data = data[offset:]
+            notes += title_note(file, None, parsed[:at], at)
+    header_line = parsed[at] if at < len(parsed) else []
+    headers = unique_headers(header_line)
+    notes += duplicate_header_note(file, None, header_line)
+    if len(headers) > schema.MAX_COLUMNS:
+        raise DataError(f"the file has {len(headers):,} columns; at most "
+                        f"{schema.MAX_COLUMNS:,} are read", file=file)
+    table = rows = None
+    try:
+        table = _read_arrow(data, headers, delimiter)
+        rows = np.arange(at + 2, table.num_rows + at + 2, dtype=np.int64)
+        if _line_count(data) != table.num_rows + 1:
+            # Blank lines (skipped by pyarrow) or quoted line breaks: the careful reader
+            # below keeps exact line numbers and explains the difference.
+            table = rows = None
+    except pa.ArrowInvalid:
+        table = None  # ragged rows, huge fields etc.: the careful reader below copes
+    flags: dict[int, tuple[str, str, str]] = {}
+    if table is None or rows is None:
+        careful = read_careful(data, delimiter, at + 1, file)
+        table, rows, flags = careful.table, careful.rows, careful.flags
+        notes += careful.notes
+    return _finish_text(file, table, rows, encoding, delimiter, notes, flags)
+
+
+@dataclass
+class _Scan:
+    """One streaming pass over a text file (16 MiB at a time, never the whole file in memory):
+    whether the fast reader can take it straight from disk."""
+
+    head: bytes = b""  # the first 64 KiB, without a UTF-8 BOM
+    bom: int = 0  # bytes of UTF-8 BOM at the start
+    tail: bytes = b""  # the last 4 KiB
+    newlines: int = 0
+    quote: bool = False
+    nonblank: bool = False
+    plain_utf8: bool = True  # valid UTF-8, no NUL byte, no lone CR, no UTF-16 BOM
+
+
+def _scan(path: Path) -> _Scan:
+    scan = _Scan()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    cr = crlf = 0
+    prev_cr = False
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 24), b""):
+            if not scan.head:
+                if chunk.startswith(codecs.BOM_UTF8):
+                    scan.bom = len(codecs.BOM_UTF8)
+                elif chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                    scan.plain_utf8 = False
+                scan.head = chunk[scan.bom:scan.bom + _SAMPLE_BYTES]
+            scan.newlines += chunk.count(b"\n")
+            scan.quote = scan.quote or b'"' in chunk
+            scan.nonblank = scan.nonblank or bool(chunk.strip())
+            if b"\r" in chunk:
+                cr += chunk.count(b"\r")
+                crlf += chunk.count(b"\r\n") + (1 if prev_cr and chunk.startswith(b"\n") else 0)
+            prev_cr = chunk.endswith(b"\r")
+            if scan.plain_utf8 and (b"\x00" in chunk or not chunk.isascii()
+                                    and not _utf8_ok(decoder, chunk)):
+                scan.plain_utf8 = False
+            scan.tail = (scan.tail + chunk[-4096:])[-4096:]
+    scan.plain_utf8 = scan.plain_utf8 and cr == crlf and _utf8_ok(decoder, b"", final=True)
+    return scan
+
+
+def _utf8_ok(decoder: codecs.IncrementalDecoder, chunk: bytes, final: bool = False) -> bool:
+    try:
+        decoder.decode(chunk, final=final)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _read_streamed(path: Path, scan: _Scan, progress: Progress | None) -> RawTable | None:
+    """The fast reader on a plain UTF-8 file, straight from disk in 8 MiB blocks (the file is
+    never held in memory whole); None when the careful reader must decide (ragged rows, blank
+    lines, quoted line breaks: physical lines and rows differ)."""
+    file = str(path)
+    check_cancelled(progress)
+    sample = scan.head.decode("utf-8", errors="ignore")
+    delimiter = sniff_delimiter(sample, path.suffix.lower())
+    lines = sample.splitlines()[:HEADER_SEARCH_ROWS * 5]
+    with field_limit(len(scan.head)):
+        parsed = [next(csv.reader([ln], delimiter=delimiter), []) for ln in lines]
+    at = header_index(parsed, path.stem)
+    offset = _line_offset(scan.head, at) if at else 0
+    if offset is None:
+        return None
+    notes = title_note(file, None, parsed[:at], at) if at else []
+    header_line = parsed[at] if at < len(parsed) else []
+    headers = unique_headers(header_line)
+    notes += duplicate_header_note(file, None, header_line)
+    if not headers or len(headers) > schema.MAX_COLUMNS:
+        return None
+    internal = [f"c{i}" for i in range(len(headers))]
+    with field_limit(len(scan.head)):
+        body = list(csv.reader(sample.splitlines()[at + 1:], delimiter=delimiter))
+    repetitive = repetitive_columns(body, len(headers)) if column_ops.ENCODE_REPETITIVE else set()
+    text, coded = pa.string(), pa.dictionary(pa.int32(), pa.string())
+    try:
+        with path.open("rb") as fh:
+            fh.seek(scan.bom + offset)
+            chunked = pacsv.read_csv(
+                fh,
+                read_options=pacsv.ReadOptions(column_names=internal, skip_rows=1,
+                                               block_size=1 << 23, use_threads=False),
+                parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"',
+                                                 newlines_in_values=scan.quote,
+                                                 ignore_empty_lines=True),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={c: coded if j in repetitive else text
+                                  for j, c in enumerate(internal)},
+                    strings_can_be_null=False))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    trailing = scan.tail.count(b"\n") - scan.tail.rstrip(b"\r\n\t ").count(b"\n")
+    ends_open = not scan.tail.endswith(b"\n")
+    physical = scan.newlines - at - trailing + (1 if ends_open or trailing else 0)
+    if physical != chunked.num_rows + 1:
+        return None
+    # one chunk per column (validation slices and takes without combining), column by column
+    # so the chunked copy is released as it goes
+    columns = chunked.columns
+    del chunked
+    arrays = []
+    pool = pa.default_memory_pool()
+    for i in range(len(columns)):
+        col = columns[i]
+        arrays.append(narrow(col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()))
+        columns[i] = None
+        del col
+        pool.release_unused()  # give the chunked copy back, not only to the allocator's cache
+    table = pa.Table.from_arrays(arrays, names=headers)
+    del arrays
+    rows = np.arange(at + 2, table.num_rows + at + 2, dtype=np.int64)
+    return _finish_text(file, table, rows, "utf-8-sig" if scan.bom else "utf-8", delimiter, notes)
+
+
+def _line_offset(data: bytes, lines: int) -> int | None:
+    """Byte offset of the start of physical line ``lines`` (0-based), None if not found."""
+    pos = 0
+    for _ in range(lines):
+        nl = data.find(b"\n", pos)
+        if nl < 0:
+            return None
+        pos = nl + 1
+    return pos
+
+
+def _finish_text(file: str, table: pa.Table, rows: np.ndarray, encoding: str,
+                 delimiter: str, notes: list[str] | None = None,
+                 flags: dict[int, tuple[str, str, str]] | None = None) -> RawTable:
+    if table.num_columns == 0:
+        raise DataError("the file is empty", file=file)
+    table, rows = drop_blank_rows(table, rows)
+    if table.num_rows == 0:
+        raise DataError("the file has a header row but no data rows", file=file)
+    flags = dict(flags or {})
+    table = flag_long_fields(table, rows, flags)
+    table = encode_repetitive(table)
+    name, score = guess_table(table.column_names, Path(file).stem)
+    return RawTable(table, rows, file, None, name, score, encoding, delimiter, list(notes or []),
+                    flags)
+
+
+def _line_count(data: bytes) -> int:
+    """Physical lines, not counting trailing blank lines."""
+    tail = data[-4096:]
+    trailing = tail.count(b"\n") - tail.rstrip(b"\r\n\t ").count(b"\n")
+    ends_open = not data.endswith(b"\n")
+    return data.count(b"\n") - trailing + (1 if ends_open or trailing else 0)
+
+
+def _read_arrow(data: bytes, headers: list[str], delimiter: str) -> pa.Table:
+    internal = [f"c{i}" for i in range(len(headers))]
+    table = pacsv.read_csv(
+        io.BytesIO(data),
+        # One block (up to 1 GiB): each column comes back as one chunk, so validation needs no
+        # combine_chunks copy, and on the 2 shared cores this is faster than parallel blocks.
+        read_options=pacsv.ReadOptions(column_names=internal, skip_rows=1,
+                                       block_size=min(max(len(data) + 1, 1 << 23), 1 << 30)),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"',
+                                         newlines_in_values=b'"' in data, ignore_empty_lines=True),
+        convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in internal},
+                                             strings_can_be_null=False),
+    )
+    return table.rename_columns(headers)
