@@ -26,13 +26,15 @@ from memberdesk.analysis.weighted_logrank import parse_test
 from memberdesk.commands.common import add_data_args, load_from_args, print_json
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError, DataError
+from memberdesk.core.validation_report import detail_text
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("km", help="Kaplan-Meier retention curves by segment",
                        description="Kaplan-Meier retention (event: lapse or surrender; other "
                                    "exits and policies in force are censored) per segment, "
-                                   "with 95%% confidence intervals and a log-rank test.")
+                                   "with log-log confidence intervals (95%% unless the "
+                                   "--assumptions file sets ci_level) and a log-rank test.")
     add_data_args(p, generic=True)
     p.add_argument("--by", metavar="COL", help="segment column (e.g. channel, product)")
     p.add_argument("--unit", choices=("days", "months"),
@@ -123,7 +125,7 @@ def report_rejected_policies(ds: Dataset) -> None:
         r = first[0]
         where = {"file": r.get("file") or None, "row": None if r.get("row") is None else int(r["row"]),
                  "column": r.get("column") or None}
-        example = f"{r.get('value')!r}: {r.get('detail') or r.get('reason')}"
+        example = f"{r.get('value')!r}: {detail_text(r.get('detail')) or r.get('reason')}"
     if table.accepted == 0:
         raise DataError(f"every policy row was rejected ({reasons}); first: {example}", **where)
     loc = DataError("", **where).location()
@@ -140,20 +142,29 @@ def _time(x: float) -> str:
     return "not reached" if not np.isfinite(x) else f"{x:,.1f}"
 
 
+def ci_label(alpha: float) -> str:
+    """``"95% CI"`` for ``alpha`` = 0.05, ``"90% CI"`` for 0.10, ``"97.5% CI"`` for 0.025: the
+    level the intervals were computed at (the assumptions' ``ci_level``)."""
+    return f"{round(100 * (1 - alpha), 6):g}% CI"
+
+
 def format_result(result: KMResult) -> str:
-    """Readable summary: per group n, events, median (95% CI), survival at key times."""
+    """Readable summary: per group n, events, median (with its CI at the level used), survival
+    at key times."""
     title = f"Kaplan-Meier retention{' by ' + result.by if result.by else ''} (time in {result.unit})"
     lines = [title, ""]
+    ci = ci_label(result.curves[0].alpha if result.curves else 0.05)
     width = max(12, *(len(c.name) + 2 for c in result.curves))
-    header = f"{'group':<{width}}{'n':>10}{'events':>10}{'median':>14}  95% CI"
+    header = f"{'group':<{width}}{'n':>10}{'events':>10}{'median':>14}  {ci}"
     lines += [header, "-" * (len(header) + 24)]
     for c in result.curves:
-        ci = f"{_time(c.median_ci_lower)} – {_time(c.median_ci_upper)}"
-        lines.append(f"{c.name:<{width}}{c.n:>10,.0f}{c.events:>10,.0f}{_time(c.median):>14}  {ci}")
+        interval = f"{_time(c.median_ci_lower)} – {_time(c.median_ci_upper)}"
+        lines.append(f"{c.name:<{width}}{c.n:>10,.0f}{c.events:>10,.0f}{_time(c.median):>14}  "
+                     f"{interval}")
     table = result.survival_at_times
     if len(table):
         lines += ["", f"Retention at {', '.join(f'{t:g}' for t in table['time'].unique())} {result.unit} "
-                      "(survival [95% CI], at risk):"]
+                      f"(survival [{ci}], at risk):"]
         for name, part in table.groupby("group", sort=False):
             cells = [f"beyond follow-up (last time observed {r.last_time:g})"
                      if getattr(r, "beyond_follow_up", False) else
