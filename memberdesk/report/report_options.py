@@ -83,7 +83,8 @@ class ReportOptions:
         Write the workbook and exit 0 even when a section could not be computed.
     compare_as_of
         ``--compare-as-of DATE`` (ISO): the Summary's KPIs also at DATE with the change
-        (analysis.compare, issue 17 C.18); None = no comparison column.
+        (analysis.compare, issue 17 C.18); None = no comparison column. File ▸ Export report
+        and ``--workspace`` take it from the pages' "Compare with…" (:meth:`with_compare`).
     """
 
     segment: str | None = DEFAULT_SEGMENT
@@ -176,8 +177,39 @@ class ReportOptions:
 
     @classmethod
     def from_workspace(cls, workspace: Any, *, base: ReportOptions | None = None) -> ReportOptions:
-        """The options of a saved workspace (:class:`memberdesk.core.workspace.Workspace`)."""
-        return cls.from_page_states(workspace.page_state, base=base)
+        """The options of a saved workspace (:class:`memberdesk.core.workspace.Workspace`),
+        including its comparison (:meth:`with_compare`)."""
+        opts = cls.from_page_states(workspace.page_state, base=base)
+        return opts.with_compare(getattr(workspace, "compare", None) or {})
+
+    def with_compare(self, views: Mapping[str, Any]) -> ReportOptions:
+        """These options with the pages' "Compare with…" (issue 17 C.18): ``views`` is
+        ``{page_id: CompareView}`` of the pages where it is on (a workspace's ``compare``).
+
+        The report's comparison column compares the KPIs with another as-of date
+        (``--compare-as-of``): the first page comparing with another as-of date, in the
+        order Cockpit, Retention, Persistency, gives the date. A comparison with a pinned
+        filter set has no report column yet; it is named in :attr:`notes` instead of being
+        dropped silently. No page comparing leaves the options as they are.
+        """
+        dates: list[str] = []
+        unsupported: list[str] = []
+        for page in ("cockpit", "retention", "persistency"):
+            view = views.get(page)
+            if view is None:
+                continue
+            if getattr(view, "mode", None) == "as_of" and view.reference_as_of is not None:
+                dates.append(pd.Timestamp(view.reference_as_of).date().isoformat())
+            else:
+                unsupported.append(page)
+        if not dates and not unsupported:
+            return self
+        notes = list(self.notes)
+        if unsupported:
+            notes.append("the comparison with pinned filters on the " + ", ".join(unsupported)
+                         + " page is not in the workbook: the report compares as-of dates only")
+        return replace(self, compare_as_of=dates[0] if dates else self.compare_as_of,
+                       notes=tuple(notes))
 
     def with_args(self, args: argparse.Namespace) -> ReportOptions:
         """These options overridden by the ``report`` command's options that were given."""

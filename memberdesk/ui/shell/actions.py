@@ -241,9 +241,10 @@ class ShellActions(QObject):
             return
         ds = self.w.dataset
         options = report_options_of(self.w)  # what the pages show, not fixed choices
+        notes = "".join(" " + self.tr("Note: {0}.").format(n) for n in options.notes)
         self.w._exporter.run(write_report, ds, path, lang=self.w.lang, options=options,
                              on_result=lambda p: self.w.statusBar().showMessage(
-                                 self.tr("Report written to {0}").format(p), 10000))
+                                 self.tr("Report written to {0}").format(p) + notes, 15000))
 
     def ask_export_chart(self) -> None:
         page = self.w.current_page()
@@ -307,10 +308,12 @@ def restyle_charts(window: Any) -> None:
 def report_options_of(window: Any) -> Any:
     """The report options the pages show (segment, covariates, strata, cluster, expected table,
     basis, period, persistency month/period/measure...): every page's workspace state, so the
-    workbook follows the screen (issue 17 A.1); filters and as-of come with the dataset."""
+    workbook follows the screen (issue 17 A.1), and the pages' "Compare with…" as the
+    comparison column (C.18: ``report --compare-as-of``); filters and as-of come with the
+    dataset. The same value ``report --workspace`` builds from the saved workspace."""
     from memberdesk.report.report_options import ReportOptions
 
-    return ReportOptions.from_page_states(window.workspace().page_state)
+    return ReportOptions.from_workspace(window.workspace())
 
 
 def _chart_name(chart: Any, index: int) -> str:

@@ -8,6 +8,12 @@ table. The comparison runs in the background
 (:func:`memberdesk.analysis.compare.compare_datasets`) on the page's dataset (current) and the
 reference view; the table lists each figure on both sides and the change (current − reference;
 percentage points for rates).
+
+Workspaces keep each page's comparison (``Workspace.compare``, format 3):
+:func:`workspace_compare` reads the panels of a window, :func:`restore_workspace_compare` shows
+a workspace's comparisons again (the current side is the window's own as-of and filters).
+File ▸ Export report carries the comparison through the same value
+(``ReportOptions.with_compare``).
 """
 from __future__ import annotations
 
@@ -32,8 +38,9 @@ from memberdesk.ui.pages.base import fill_table, make_table
 
 translate = QCoreApplication.translate  # lupdate reads translate("Context", "text")
 
-AS_OF = "as_of"
+AS_OF = "as_of"  # the same strings as core.workspace.COMPARE_AS_OF / COMPARE_FILTERS
 FILTERS = "filters"
+UNSET_DATE = QDate(2000, 1, 1)  # the date edit's value before a reference date is chosen
 RATE_UNITS = ("ratio",)
 
 
@@ -195,10 +202,37 @@ class ComparePanel(QWidget):
 
     def _toggled(self, on: bool) -> None:
         ds = self.page.dataset
-        if on and ds is not None and self.date.date() == QDate(2000, 1, 1):
+        if on and ds is not None and self.date.date() == UNSET_DATE:
             self.set_reference_as_of(ds.as_of - pd.DateOffset(years=1))
         self._sync_visibility()
         self._controls_changed()
+
+    def view(self) -> Any:
+        """The comparison as a workspace keeps it (a ``CompareView``), or None when off."""
+        from memberdesk.core.workspace import CompareView
+
+        if not self.enabled:
+            return None
+        chosen = self.date.date() != UNSET_DATE
+        return CompareView(mode=str(self.mode.currentData()),
+                           reference_as_of=self.reference_as_of() if chosen else None,
+                           reference_filters=self.pinned)
+
+    def restore(self, view: Any) -> None:
+        """Show a workspace's comparison (``CompareView``), or turn Compare off for None.
+        The reference is set before the toggle, so one comparison is computed, not two."""
+        if view is None:
+            self.toggle.setChecked(False)
+            return
+        self.pinned = view.reference_filters
+        if view.reference_as_of is not None:
+            self.set_reference_as_of(view.reference_as_of)
+        index = self.mode.findData(view.mode)
+        self.mode.setCurrentIndex(index if index >= 0 else 0)
+        if self.toggle.isChecked():
+            self._controls_changed()
+        else:
+            self.toggle.setChecked(True)
 
     def _sync_visibility(self) -> None:
         on = self.enabled
@@ -265,3 +299,34 @@ class ComparePanel(QWidget):
     @property
     def is_busy(self) -> bool:
         return bool(self.runner.is_busy)
+
+
+# ---- workspaces -----------------------------------------------------------------------------
+
+def compare_panels(window: Any) -> dict[str, ComparePanel]:
+    """``{page_id: panel}`` of the window's built pages that have a Compare panel."""
+    out: dict[str, ComparePanel] = {}
+    for pid, page in getattr(window, "pages", {}).items():
+        panel = getattr(page, "compare", None)
+        if isinstance(panel, ComparePanel):
+            out[pid] = panel
+    return out
+
+
+def workspace_compare(window: Any) -> dict[str, Any]:
+    """The window's comparisons as ``Workspace.compare``: ``{page_id: CompareView}`` of the
+    pages whose "Compare with…" is on."""
+    views = {pid: panel.view() for pid, panel in compare_panels(window).items()}
+    return {pid: view for pid, view in views.items() if view is not None}
+
+
+def restore_workspace_compare(window: Any, compare: dict[str, Any]) -> None:
+    """Show a workspace's comparisons: its pages are built (so their panels exist) and take
+    their reference; built pages the workspace does not compare turn Compare off."""
+    from memberdesk.core.workspace import COMPARE_PAGES
+
+    for pid in COMPARE_PAGES:
+        if pid in compare:
+            window.page(pid)
+    for pid, panel in compare_panels(window).items():
+        panel.restore(compare.get(pid))

@@ -49,7 +49,7 @@ from memberdesk.ui.i18n import dataset_summary
 from memberdesk.ui.pages import PAGE_FACTORIES, page_title, page_titles
 from memberdesk.ui.resources import icon
 from memberdesk.ui.settings import AppSettings
-from memberdesk.ui.shell import assumptions_dialog
+from memberdesk.ui.shell import assumptions_dialog, compare_panel
 from memberdesk.ui.shell.actions import ShellActions
 from memberdesk.ui.shell.data_page import DataPage
 from memberdesk.ui.shell.dialogs import ErrorDialog
@@ -324,7 +324,8 @@ class MainWindow(QMainWindow):
         return Workspace(sources=list(self.sources), mappings=list(self.mappings),
                          filters=self.filter_bar.filters(), as_of=self.filter_bar.as_of_date(),
                          page=self.current_page_id(), page_state=state,
-                         assumptions=self.assumptions)
+                         assumptions=self.assumptions,
+                         compare=compare_panel.workspace_compare(self))  # issue 17 C.18
 
     def save_workspace(self, path: str | Path) -> Path:
         saved = self.workspace().save(path)
@@ -357,6 +358,7 @@ class MainWindow(QMainWindow):
         for pid, page in self.pages.items():
             if pid in self._pending_state and hasattr(page, "restore_state"):
                 page.restore_state(self._pending_state.pop(pid))
+        compare_panel.restore_workspace_compare(self, ws.compare)  # issue 17 C.18
         if ws.page:
             self.show_page(ws.page)
         self.settings.add_recent(path, "workspace")

@@ -1,0 +1,42 @@
+"""ReportOptions.with_compare (issue 17 C.18): which page's "Compare with…" gives the report's
+comparison date, what happens to a pinned-filter comparison (named, not dropped silently), and
+that ``--compare-as-of`` on the command line overrides a workspace's."""
+from __future__ import annotations
+
+import argparse
+
+import pandas as pd
+
+from memberdesk.core.dataset import Filters
+from memberdesk.core.workspace import CompareView, Workspace
+from memberdesk.report.report_options import ReportOptions
+
+
+def _as_of(day: str) -> CompareView:
+    return CompareView("as_of", pd.Timestamp(day))
+
+
+def test_no_comparison_leaves_the_options_alone() -> None:
+    assert ReportOptions.from_workspace(Workspace()) == ReportOptions()
+    assert ReportOptions.from_workspace(Workspace()).notes == ()
+
+
+def test_the_cockpit_date_comes_first_then_retention_then_persistency() -> None:
+    views = {"persistency": _as_of("2023-12-31"), "retention": _as_of("2024-12-31")}
+    assert ReportOptions().with_compare(views).compare_as_of == "2024-12-31"
+    views["cockpit"] = _as_of("2025-06-30")
+    assert ReportOptions().with_compare(views).compare_as_of == "2025-06-30"
+
+
+def test_pinned_filters_are_named_in_a_note_not_dropped() -> None:
+    opts = ReportOptions().with_compare(
+        {"retention": CompareView("filters", None, Filters(channel=("agency",)))})
+    assert opts.compare_as_of is None
+    assert len(opts.notes) == 1 and "pinned filters on the retention page" in opts.notes[0]
+
+
+def test_the_command_line_date_overrides_the_workspace() -> None:
+    ws = Workspace(compare={"cockpit": _as_of("2025-06-30")})
+    args = argparse.Namespace(compare_as_of="2024-06-30")
+    assert ReportOptions.from_workspace(ws).with_args(args).compare_as_of == "2024-06-30"
+    assert ReportOptions.from_workspace(ws).compare_as_of == "2025-06-30"
