@@ -8,7 +8,7 @@ import math
 import os
 import sys
 import warnings
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any
 
 import numpy as np
@@ -61,15 +61,44 @@ def load_from_args(args: argparse.Namespace, *, extra_columns: Collection[str] |
     from memberdesk.core.engine.urls import looks_like_engine
     if any(looks_like_engine(d) for d in args.data):  # analysed in the engine (issue #13)
         from memberdesk.core.engine.book import open_book, parse_table_options
+        from memberdesk.core.engine.connection import open_with_password
         if duration is not None:
             raise SystemExit(_usage("--duration/--event-col read files only, not a database"))
-        book = open_book(args.data, tables=parse_table_options(getattr(args, "table", [])),
-                         as_of=as_of)
+        tables = parse_table_options(getattr(args, "table", []))
+        book = open_with_password(
+            lambda password: open_book(args.data, tables=tables, as_of=as_of, password=password),
+            password_prompt())
         return book if assumptions is None else book.with_assumptions(assumptions)
     ds = load_dataset(args.data, as_of=as_of, duration_col=duration, event_col=event_col,
                       extra_columns=extra_columns, encoding=encoding, lean=lean)
     ds = cap_as_of(ds, as_of)
     return ds if assumptions is None else ds.with_assumptions(assumptions)
+
+
+def close_book(ds: Dataset) -> None:
+    """End the database session of an engine book (nothing for files)."""
+    book = getattr(ds, "book", None)
+    if book is not None:
+        book.close()
+
+
+def password_prompt() -> Callable[[str], str | None] | None:
+    """How a command asks for a database password the server wants and neither ``PGPASSWORD``
+    nor ``~/.pgpass`` gives: ``getpass`` (no echo, on the terminal, asked once) when stdin is a
+    terminal; None otherwise (a scheduled run then exits 3 with a message naming both). The
+    answer goes to the connection only: never printed, logged or written anywhere."""
+    if sys.stdin is None or not sys.stdin.isatty():
+        return None
+
+    def ask(where: str) -> str | None:
+        import getpass
+
+        try:
+            return getpass.getpass(f"Password for {where}: ")
+        except EOFError:  # Ctrl-D: no password (Ctrl-C stops the command, exit 130)
+            return None
+
+    return ask
 
 
 def cap_as_of(ds: Dataset, as_of: Any) -> Dataset:

@@ -10,6 +10,13 @@ sessions run with ``default_transaction_read_only=on``; MemberDesk only ever sen
 statements Ibis compiles (identifiers quoted by the compiler) and, for Parquet data, creates
 views in a private in-memory DuckDB database. Connection failures and time-outs raise
 :class:`DataError` (exit status 3) with the password never shown.
+
+Passwords (issue #13 point 3): libpq reads ``PGPASSWORD`` and ``~/.pgpass``. When the server
+asks for one and neither gives it, :class:`PostgresConnection` raises :class:`PasswordRequired`;
+:func:`open_with_password` then asks a prompt the caller supplies (the command line's
+``getpass`` in a terminal, the desktop's masked dialog) once and connects again with the
+answer, which lives only in memory: it is never part of a URL, a message, a log, a workspace
+or the settings.
 """
 from __future__ import annotations
 
@@ -17,9 +24,10 @@ import os
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar
 
 import pyarrow as pa
 
@@ -28,6 +36,41 @@ from memberdesk.core.errors import Cancelled, DataError
 
 ColumnType = Literal["string", "date", "timestamp", "int64", "float64", "boolean"]
 CONNECT_TIMEOUT_S = int(os.environ.get("MEMBERDESK_CONNECT_TIMEOUT", "10"))
+T = TypeVar("T")
+
+# A prompt for a password: given where it is for (the URL without password), returns the
+# password, or None / "" when the user gives none (cancelled).
+PasswordPrompt = Callable[[str], "str | None"]
+PASSWORD_HELP = ("the server asks for a password and none was given: set PGPASSWORD or add the "
+                 "connection to ~/.pgpass (in a terminal, or in the desktop app, MemberDesk asks "
+                 "for it)")
+
+
+class PasswordRequired(DataError):
+    """The server asks for a password and neither ``PGPASSWORD``, ``~/.pgpass`` nor the
+    caller gave one (exit status 3 when nobody can be asked)."""
+
+
+def open_with_password(open_: Callable[[str | None], T], prompt: PasswordPrompt | None) -> T:
+    """``open_(None)`` (libpq's own sources: ``PGPASSWORD``, ``~/.pgpass``); when that raises
+    :class:`PasswordRequired` and ``prompt`` is given, ask it once and ``open_(password)``.
+
+    Raises
+    ------
+    PasswordRequired
+        No prompt (not a terminal), or the prompt gave no password.
+    DataError
+        Any other connection failure, a wrong password included (it is asked once).
+    """
+    try:
+        return open_(None)
+    except PasswordRequired as exc:
+        if prompt is None:
+            raise
+        password = prompt(exc.file or "the database")
+        if not password:
+            raise PasswordRequired("no password was given", file=exc.file) from None
+    return open_(password)
 
 
 @dataclass(frozen=True)
@@ -178,6 +221,8 @@ class PostgresConnection:
         try:
             self.con = psycopg.connect(url.target, **kwargs)
         except psycopg.OperationalError as exc:
+            if password is None and _asks_for_password(exc):
+                raise PasswordRequired(PASSWORD_HELP, file=redact(url.target)) from None
             raise DataError(f"cannot connect: {_first_line(exc)}", file=redact(url.target)) from exc
 
     def tables(self) -> list[TableRef]:
@@ -230,6 +275,12 @@ class PostgresConnection:
 
     def close(self) -> None:
         self.con.close()
+
+
+def _asks_for_password(exc: BaseException) -> bool:
+    """libpq's "fe_sendauth: no password supplied": the server wants a password (md5, scram)
+    and libpq found none (a wrong one reads "password authentication failed")."""
+    return "no password supplied" in str(exc)
 
 
 def _first_line(exc: BaseException) -> str:

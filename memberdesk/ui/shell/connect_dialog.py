@@ -6,10 +6,16 @@ The dialog takes a URL (``duckdb:///data/book.duckdb``, ``postgresql://USER@HOST
 worker; **Cancel** stops the engine's running query (DuckDB interrupt, PostgreSQL cancel,
 Spark job-group cancel), not just the wait. Recent connections are remembered without
 passwords (a URL holding one is refused: libpq reads ``PGPASSWORD`` or ``~/.pgpass``).
+
+When the server asks for a password that neither gives, the dialog asks for it in a masked
+field (``ask_password``, injectable for tests) and connects again. The answer is kept in memory
+for this session only (:data:`_SESSION_PASSWORDS`, by URL), so reconnecting does not ask
+again; it never reaches the recent connections, QSettings, a workspace or a log.
 """
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QSettings
@@ -18,6 +24,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QProgressBar,
@@ -30,6 +37,8 @@ from memberdesk.ui.worker import TaskRunner
 
 RECENT_KEY = "recent/connections"
 MAX_RECENT = 10
+# Passwords given in this session, by URL (which never holds one): process memory only.
+_SESSION_PASSWORDS: dict[str, str] = {}
 
 
 def recent_connections() -> list[dict[str, str]]:
@@ -50,20 +59,25 @@ def remember_connection(url: str, tables: str) -> None:
     QSettings().setValue(RECENT_KEY, json.dumps(items[:MAX_RECENT], ensure_ascii=False))
 
 
-def open_engine_book(url: str, tables: str, *, on_connect: Any = None, progress: Any = None) -> Any:
-    """Parse the table option text and open the book (runs on a worker thread)."""
+def open_engine_book(url: str, tables: str, *, on_connect: Any = None, progress: Any = None,
+                     password: str | None = None) -> Any:
+    """Parse the table option text and open the book (runs on a worker thread); ``password``
+    when the user typed one (else libpq's ``PGPASSWORD`` / ``~/.pgpass``)."""
     from memberdesk.core.engine.book import open_book, parse_table_options
 
     items = [t.strip() for t in tables.split(",") if t.strip()]
     return open_book(url, tables=parse_table_options(items), progress=progress,
-                     on_connect=on_connect)
+                     on_connect=on_connect, password=password)
 
 
 class ConnectDialog(QDialog):
     """Connect to a database and hand the book to the main window (``accept_dataset``)."""
 
-    def __init__(self, window: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, window: Any, parent: QWidget | None = None, *,
+                 ask_password: Callable[[str], str | None] | None = None) -> None:
         super().__init__(parent or window)
+        # asks for a password the server wants (the URL without password -> password or None)
+        self.ask_password = ask_password or self._ask_password
         self.setWindowTitle(self.tr("Connect to database"))
         self.window_ = window
         self.dataset: Any = None
@@ -77,7 +91,8 @@ class ConnectDialog(QDialog):
         self.url.currentIndexChanged.connect(self._recent_chosen)
         self.tables = QLineEdit(self._recent[0].get("tables", "") if self._recent else "")
         self.tables.setPlaceholderText(self.tr("optional: policies=SCHEMA.TABLE, members=SCHEMA.TABLE"))
-        self.status = QLabel(self.tr("Passwords come from PGPASSWORD or ~/.pgpass, never from the URL."))
+        self.status = QLabel(self.tr("Passwords come from PGPASSWORD or ~/.pgpass, or are asked "
+                                     "for when needed; never from the URL, never saved."))
         self.status.setWordWrap(True)
         self.bar = QProgressBar()
         self.bar.setRange(0, 100)
@@ -111,9 +126,12 @@ class ConnectDialog(QDialog):
         if 0 <= index < len(self._recent):
             self.tables.setText(self._recent[index].get("tables", ""))
 
-    def start(self) -> None:
-        """Connect in a worker; the result goes to the main window."""
+    def start(self, password: str | None = None) -> None:
+        """Connect in a worker; the result goes to the main window. ``password``: one the user
+        just typed (else one given earlier in this session, else libpq's sources)."""
         url, tables = self.url.currentText().strip(), self.tables.text().strip()
+        if password is None:
+            password = _SESSION_PASSWORDS.get(url)
         self._conn = None
         self.connect_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
@@ -123,9 +141,16 @@ class ConnectDialog(QDialog):
         def keep(conn: Any) -> None:  # called on the worker thread, before the first query
             self._conn = conn
 
-        self.runner.run(open_engine_book, url, tables, on_connect=keep,
-                        on_result=lambda ds: self._connected(ds, url, tables),
-                        on_error=self._failed, on_finished=self._idle)
+        def connected(ds: Any) -> None:
+            if password is not None:
+                _SESSION_PASSWORDS[url] = password
+            self._connected(ds, url, tables)
+
+        def failed(exc: BaseException, tb: str) -> None:
+            self._failed(exc, tb, url, password)
+
+        self.runner.run(open_engine_book, url, tables, on_connect=keep, password=password,
+                        on_result=connected, on_error=failed, on_finished=self._idle)
 
     def cancel(self) -> None:
         """Stop the engine's running query, then the worker."""
@@ -149,5 +174,25 @@ class ConnectDialog(QDialog):
             self.window_.accept_dataset(ds, [], [])
         self.accept()
 
-    def _failed(self, exc: BaseException, tb: str) -> None:
+    def _failed(self, exc: BaseException, tb: str, url: str = "",
+                password: str | None = None) -> None:
+        from memberdesk.core.engine.connection import PasswordRequired
+
+        if password is not None and _SESSION_PASSWORDS.get(url) == password:
+            del _SESSION_PASSWORDS[url]  # no longer accepted: ask again next time
+        if isinstance(exc, PasswordRequired) and password is None:
+            typed = self.ask_password(exc.file or url)
+            if typed:
+                self._idle()
+                self.start(typed)  # asked once per attempt; a wrong one is reported below
+                return
         self.status.setText(self.tr("Could not connect: {0}").format(exc))
+
+    def _ask_password(self, where: str) -> str | None:
+        """The password for ``where`` in a masked field (None when cancelled)."""
+        text, ok = QInputDialog.getText(
+            self, self.tr("Database password"),
+            self.tr("The server asks for a password for {0}.\nIt is kept for this session only, "
+                    "never saved.").format(where),
+            QLineEdit.EchoMode.Password)
+        return text if ok and text else None
