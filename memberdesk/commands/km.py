@@ -24,6 +24,7 @@ from memberdesk.analysis.frames import default_unit
 from memberdesk.analysis.survival import KMResult, km_by_segment
 from memberdesk.analysis.weighted_logrank import parse_test
 from memberdesk.commands.common import add_data_args, close_book, load_from_args, print_json
+from memberdesk.core import labels
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError, DataError
 from memberdesk.core.validation_report import detail_text
@@ -149,7 +150,7 @@ def _time(x: float) -> str:
 def ci_label(alpha: float) -> str:
     """``"95% CI"`` for ``alpha`` = 0.05, ``"90% CI"`` for 0.10, ``"97.5% CI"`` for 0.025: the
     level the intervals were computed at (the assumptions' ``ci_level``)."""
-    return f"{round(100 * (1 - alpha), 6):g}% CI"
+    return f"{labels.ci_level_text(1 - alpha)} CI"
 
 
 def format_result(result: KMResult) -> str:
