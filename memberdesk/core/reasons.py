@@ -168,6 +168,14 @@ ROW_DETAILS: dict[str, dict[str, str]] = {
                              "zh_CN": "终止日期早于生效日期"},
     "row_settled_before_reported": {"en": "settled before reported",
                                     "zh_CN": "结案日期早于报案日期"},
+    # for the readers' own row flags (core/readers: field_too_long, suspect_quote)
+    "row_cell_too_long": {"en": "{chars:,} characters; a cell holds at most {limit:,}",
+                          "zh_CN": "{chars:,}个字符；单元格最多{limit:,}个字符"},
+    "row_quote_swallows_lines": {
+        "en": 'a quote (") opened on line {first_line} closes on line {last_line}, swallowing '
+              "{lines} line(s) that look like rows; those are read as their own rows",
+        "zh_CN": "第{first_line}行开启的引号（\"）到第{last_line}行才闭合，吞并了{lines}行看似完整的数据行；"
+                 "这些行按各自的行读取"},
 }
 CATALOGUE.update(ROW_DETAILS)
 # ``memberdesk validate``'s plain-text listing around the codes above
