@@ -126,7 +126,7 @@ def generic_frame(args: argparse.Namespace) -> tuple[pd.DataFrame, tuple[str, ..
 def _read_table(paths: list[str], columns: list[str]) -> pd.DataFrame:
     """The first table of DATA holding every one of ``columns`` (headers compared without
     case), as text; missing-value tokens become missing."""
-    from memberdesk.core.readers import read_files
+    from memberdesk.core.identify import read_files
 
     result = read_files([Path(p) for p in paths])
     wanted = [c.strip().lower() for c in columns]

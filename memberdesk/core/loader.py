@@ -1,9 +1,12 @@
 """Load files into a validated :class:`~memberdesk.core.dataset.Dataset` (docs/data-contract.md–§4).
 
-Two steps, so the import wizard can show and edit the mappings in between:
+The load path runs one way, each file once: read (:mod:`memberdesk.core.readers`) -> identify the
+header row and the table (:mod:`memberdesk.core.identify`) -> map columns
+(:mod:`memberdesk.core.mapping`) -> validate (:mod:`memberdesk.core.validation`) -> the Dataset.
+Two steps here, so the import wizard can show and edit the mappings in between:
 
-1. :func:`read_sources` reads every file and sheet and proposes a :class:`ColumnMapping` for each
-   table found;
+1. :func:`read_sources` reads and identifies every file and sheet and proposes a
+   :class:`ColumnMapping` for each table found;
 2. :func:`load_from_sources` applies the (possibly edited) mappings, validates every table and
    builds the Dataset with its :class:`ValidationReport`.
 
@@ -21,9 +24,10 @@ import pandas as pd
 from memberdesk.core import schema
 from memberdesk.core.dataset import WINDOW_DATE, Dataset
 from memberdesk.core.errors import DataError
+from memberdesk.core.identify import read_files
 from memberdesk.core.mapping import ColumnMapping, auto_map, header_signature, normalise_header
 from memberdesk.core.progress import Progress, SubProgress, check_cancelled, ensure
-from memberdesk.core.readers import RawTable, read_files
+from memberdesk.core.readers import RawTable
 from memberdesk.core.validation import assemble, validate_table
 from memberdesk.core.validation_report import REJECTED_COLUMNS, ValidationReport
 

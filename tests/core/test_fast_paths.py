@@ -167,11 +167,11 @@ def test_only_wanted_extra_columns_are_kept(tmp_path) -> None:
     ("policy_id,issue_date\nP1,2021-03-01\n,\nP2,2021-03-02\n \n", [2, 4], ["P1", "P2"]),
 ])
 def test_row_numbers_without_counting_lines(tmp_path, text: str, rows: list[int], ids: list[str]) -> None:
-    from memberdesk.core.readers import read_text
+    from memberdesk.core.identify import read_file
 
     f = tmp_path / "policies.csv"
     f.write_bytes(text.encode())
-    raw = read_text(f)
+    (raw,) = read_file(f).tables
     assert raw.rows.tolist() == rows  # spreadsheet rows: header = 1, blank rows not records
     assert raw.data.column("policy_id").to_pylist() == ids
 

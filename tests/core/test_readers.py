@@ -12,7 +12,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from memberdesk.core.errors import DataError
-from memberdesk.core.readers import detect_encoding, list_files, read_file, read_files, sniff_delimiter
+from memberdesk.core.identify import read_file, read_files
+from memberdesk.core.readers import detect_encoding, list_files, sniff_delimiter
 
 HEADER_ZH = "保单号,客户号,生效日期,保单状态,年化保费\n"
 ROWS_ZH = "P1,M1,2021-03-01,有效,1000\nP2,M2,2021/3/1,退保,2000\n"

@@ -10,6 +10,7 @@ import pyarrow as pa
 import pytest
 
 from memberdesk.core import readers
+from memberdesk.core.identify import read_file
 from memberdesk.core.loader import load_dataset
 
 
@@ -31,11 +32,11 @@ def _book(path: Path) -> Path:
 def test_encoded_and_plain_columns_validate_identically(tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     path = _book(tmp_path / "policies.csv")
-    (raw,) = readers.read_file(path).tables
+    (raw,) = read_file(path).tables
     assert pa.types.is_dictionary(raw.data.column("status").type)  # encoded (tiny codes)
     encoded = load_dataset([path])
     monkeypatch.setattr(readers.columns, "ENCODE_REPETITIVE", False)
-    (raw,) = readers.read_file(path).tables
+    (raw,) = read_file(path).tables
     assert pa.types.is_string(raw.data.column("status").type)
     plain = load_dataset([path])
     pd.testing.assert_frame_equal(encoded.validated["policies"], plain.validated["policies"])

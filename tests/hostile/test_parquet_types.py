@@ -10,8 +10,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from memberdesk.core.identify import read_file
 from memberdesk.core.loader import load_dataset
-from memberdesk.core.readers import read_file
 
 
 def test_typed_columns_keep_their_meaning(tmp_path: Path) -> None:

@@ -10,8 +10,8 @@ import pytest
 
 from memberdesk.cli import main
 from memberdesk.core.errors import DataError
+from memberdesk.core.identify import read_file
 from memberdesk.core.loader import load_dataset
-from memberdesk.core.readers import read_file
 
 HEADER = "policy_id,issue_date,status,channel\n"
 

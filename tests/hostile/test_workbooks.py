@@ -10,8 +10,8 @@ import pytest
 from openpyxl import Workbook
 
 from memberdesk.core.errors import DataError
+from memberdesk.core.identify import read_file
 from memberdesk.core.loader import load_dataset
-from memberdesk.core.readers import read_file
 
 HEADER = ["policy_id", "issue_date", "status", "channel"]
 
@@ -32,7 +32,7 @@ def test_a_space_in_xfd1048576_does_not_abort_and_the_rows_load(tmp_path: Path) 
     wb.active["XFD1048576"] = " "
     wb.save(path)
     # In a child process: before the fix the fast reader aborted the interpreter (exit -6).
-    code = ("from memberdesk.core.readers import read_file; import sys; "
+    code = ("from memberdesk.core.identify import read_file; import sys; "
             f"(t,) = read_file({str(path)!r}).tables; print(len(t), t.data.num_columns)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-500:]

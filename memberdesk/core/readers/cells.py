@@ -8,7 +8,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from memberdesk.core.mapping import guess_table
 from memberdesk.core.normalize import is_text_dictionary
 
 HEADER_SEARCH_ROWS = 10  # a header below a title is looked for in the first 10 non-blank rows
@@ -36,24 +35,24 @@ def unique_headers(names: Sequence[object]) -> list[str]:
     return out
 
 
-def header_index(rows: Sequence[Sequence[object]], name_hint: str | None = None) -> int:
-    """Index in ``rows`` (the first rows of a file or sheet) of the header row.
+def header_candidates(rows: Sequence[Sequence[object]]) -> tuple[int, ...]:
+    """Indexes in ``rows`` (the first rows of a file or sheet) of the rows that may be the header.
 
-    The first non-blank row, unless it names no canonical table while a later row does and
-    every row skipped on the way holds at most two cells (a report title such as
-    ``保单清单``, a date, a unit note): spreadsheets exported from other systems often put
-    those above the header. Only the first ten non-blank rows are searched.
+    The non-blank rows up to and including the first one holding more than two distinct cells,
+    at most ten: spreadsheets exported from other systems often put a report title such as
+    ``保单清单``, a date or a unit note above the header, and such rows hold at most two cells
+    (distinct values: a title merged across the header's width is still one cell). Which
+    candidate is the header is decided by the identify step (:mod:`memberdesk.core.identify`).
     """
-    nonblank = [i for i, r in enumerate(rows) if not all(is_blank(v) for v in r)]
-    if not nonblank:
-        return 0
-    for i in nonblank[:HEADER_SEARCH_ROWS]:
-        if guess_table(unique_headers(rows[i]), name_hint)[0] is not None:
-            return i
-        # distinct values: a title merged across the header's width is still one cell
-        if len({str(v).strip() for v in rows[i] if not is_blank(v)}) > TITLE_CELLS:
+    out: list[int] = []
+    for i, r in enumerate(rows):
+        if all(is_blank(v) for v in r):
+            continue
+        out.append(i)
+        wide = len({str(v).strip() for v in r if not is_blank(v)}) > TITLE_CELLS
+        if wide or len(out) == HEADER_SEARCH_ROWS:
             break
-    return nonblank[0]
+    return tuple(out)
 
 
 def title_note(file: str, sheet: str | None, above: Sequence[Sequence[object]],

@@ -2,7 +2,8 @@
 each file once (docs/data-contract.md)."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 from memberdesk.core.errors import DataError
@@ -22,10 +23,10 @@ SUPPORTED_SUFFIXES = TEXT_SUFFIXES + WORKBOOK_SUFFIXES + PARQUET_SUFFIXES
 def list_files(paths: Iterable[str | Path]) -> list[Path]:
     """Expand folders into the supported files directly in them (sorted, not recursive); each
     file once, however many times it is named."""
-    return _list(paths)[0]
+    return expand_paths(paths)[0]
 
 
-def _list(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
+def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
     """:func:`list_files` and a message per folder entry that is skipped (unsupported,
     hidden, not a regular file)."""
     out: list[Path] = []
@@ -74,3 +75,12 @@ def _skip_reason(f: Path) -> str:
 
 def _supported(f: Path) -> bool:
     return f.suffix.lower() in SUPPORTED_SUFFIXES and not f.name.startswith(("~$", "."))
+
+
+def unreadable_entry(f: Path, named: Collection[Path]) -> str:
+    """A message when ``f`` was found in a folder (not in ``named``, the resolved paths the user
+    gave) and cannot be read, so it is skipped; "" otherwise (a named file that cannot be read
+    raises when it is opened)."""
+    if f.resolve() not in named and not os.access(f, os.R_OK):
+        return f"{f}: skipped (cannot be read: permission denied)"
+    return ""

@@ -7,10 +7,17 @@ import numpy as np
 import pyarrow as pa
 
 from memberdesk.core.errors import DataError
-from memberdesk.core.mapping import guess_table
 from memberdesk.core.normalize import as_string_array
 from memberdesk.core.readers.cells import drop_blank_rows, unique_headers
-from memberdesk.core.readers.table import RawTable
+from memberdesk.core.readers.table import OpenedFile, RawTable, ReadResult, TableHead
+
+
+def open_parquet(path: str | Path) -> OpenedFile:
+    """Open a Parquet file: its header is its column names (no row to choose), so the table is
+    read at once (see :func:`read_parquet`)."""
+    raw = read_parquet(path)
+    return OpenedFile(raw.file, (TableHead(raw.file, None, raw.name_hint),),
+                      lambda _rows: ReadResult([raw]))
 
 
 def read_parquet(path: str | Path) -> RawTable:
@@ -34,8 +41,7 @@ def read_parquet(path: str | Path) -> RawTable:
     table = pa.table({h: _native_column(c) for h, c in zip(headers, source.columns)})
     rows = np.arange(2, table.num_rows + 2, dtype=np.int64)
     table, rows = drop_blank_rows(table, rows)
-    name, score = guess_table(headers, path.stem)
-    return RawTable(table, rows, file, None, name, score)
+    return RawTable(table, rows, file)
 
 
 def _native_column(col: pa.ChunkedArray) -> pa.Array:

@@ -1,8 +1,18 @@
-"""What a reader produces: :class:`RawTable` (one table of text columns with where each row came
-from) and :class:`ReadResult` (the tables of one or more files and the messages about them)."""
+"""What a reader produces.
+
+Reading a file has two halves with the identify step between them
+(:mod:`memberdesk.core.identify`): :func:`~memberdesk.core.readers.open_file` returns an
+:class:`OpenedFile` holding the facts found while opening (encoding, delimiter, sheets) and a
+:class:`TableHead` per table (its first rows, and which of them may be the header); once the
+header row of each is chosen, :meth:`OpenedFile.read` returns the :class:`RawTable` below it
+(one table of text columns with where each row came from) in a :class:`ReadResult`. A reader
+never decides which table a file holds, nor which candidate row is the header.
+"""
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -22,7 +32,8 @@ class RawTable:
     file, sheet
         Where the table came from (``sheet`` is None for text and Parquet files).
     table, score
-        The canonical table it was matched to (None = no match) and the match score.
+        The canonical table it was matched to (None = no match) and the match score: set by
+        the identify step (:mod:`memberdesk.core.identify`), never by a reader.
     encoding, delimiter
         What was detected, for text files.
     notes
@@ -53,6 +64,12 @@ class RawTable:
         """``file`` or ``file [sheet]``, for messages."""
         return self.file if self.sheet is None else f"{self.file} [{self.sheet}]"
 
+    @property
+    def name_hint(self) -> str:
+        """The name that may say which table this is: the sheet name, else the file name
+        without its suffix."""
+        return self.sheet if self.sheet is not None else Path(self.file).stem
+
     def __len__(self) -> int:
         return int(self.data.num_rows)
 
@@ -69,3 +86,61 @@ class ReadResult:
 
     tables: list[RawTable] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TableHead:
+    """The first rows of one table (a text file, a sheet), before its header row is chosen.
+
+    Attributes
+    ----------
+    file, sheet
+        Where the table is (``sheet`` is None for text and Parquet files).
+    name_hint
+        The sheet name, else the file name without its suffix.
+    rows
+        The first rows as read (up to 50), cells as the file holds them (text, numbers, None).
+    candidates
+        Indexes in ``rows`` of the rows that may be the header, in order: the non-blank rows up
+        to and including the first that holds more than two distinct cells (rows above a
+        header hold at most a title, a date, a unit), at most ten. The first is the header
+        unless a later one names a table (decided by the identify step). Empty when the header
+        is fixed (Parquet) or the table is blank.
+    """
+
+    file: str
+    sheet: str | None
+    name_hint: str
+    rows: tuple[tuple[object, ...], ...] = ()
+    candidates: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class OpenedFile:
+    """A file opened for reading: its table heads, and how to read the tables below the chosen
+    header rows.
+
+    Attributes
+    ----------
+    file
+        The path, as text.
+    heads
+        One :class:`TableHead` per table the file may hold (one per sheet of a workbook).
+    reader
+        ``header_rows -> ReadResult``: reads every table with its header at the given index of
+        its head's ``rows`` (one index per head, in order). Use :meth:`read`.
+    """
+
+    file: str
+    heads: tuple[TableHead, ...]
+    reader: Callable[[Sequence[int]], ReadResult] = field(repr=False)
+
+    def read(self, header_rows: Sequence[int]) -> ReadResult:
+        """The tables below ``header_rows`` (one per head) and the messages about them.
+
+        Raises :class:`~memberdesk.core.errors.DataError` when the file holds no usable table
+        (a text file with no data rows, a workbook none of whose sheets holds one).
+        """
+        if len(header_rows) != len(self.heads):
+            raise ValueError(f"{len(header_rows)} header rows for {len(self.heads)} tables")
+        return self.reader(header_rows)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,6 @@ import pyarrow.csv as pacsv
 
 from memberdesk.core import schema
 from memberdesk.core.errors import DataError
-from memberdesk.core.mapping import guess_table
 from memberdesk.core.progress import Progress, check_cancelled
 from memberdesk.core.readers import columns as column_ops
 from memberdesk.core.readers.careful import field_limit, read_careful
@@ -28,12 +28,12 @@ from memberdesk.core.readers.cells import (
     HEADER_SEARCH_ROWS,
     drop_blank_rows,
     duplicate_header_note,
-    header_index,
+    header_candidates,
     title_note,
     unique_headers,
 )
 from memberdesk.core.readers.columns import encode_repetitive, flag_long_fields, narrow, repetitive_columns
-from memberdesk.core.readers.table import RawTable
+from memberdesk.core.readers.table import OpenedFile, RawTable, ReadResult, TableHead
 from memberdesk.core.text_encoding import canonical_encoding, decode_text
 
 DELIMITERS = (",", "\t", ";", "|")
@@ -72,33 +72,74 @@ def sniff_delimiter(sample: str, suffix: str = "") -> str:
     return best
 
 
-def read_text(path: str | Path, progress: Progress | None = None,
-              encoding: str | None = None) -> RawTable:
-    """Read a CSV/TSV/TXT file; raises :class:`DataError` when it is empty, binary, not
-    decodable as a whole (see :mod:`memberdesk.core.text_encoding`) or has no data rows.
-    ``encoding``: the user's choice (None = detect)."""
+def open_text(path: str | Path, progress: Progress | None = None,
+              encoding: str | None = None) -> OpenedFile:
+    """Open a CSV/TSV/TXT file: its encoding, its delimiter and its first rows, and a reader for
+    the table below the header row the identify step chooses.
+
+    ``encoding``: the user's choice (None = detect). A plain UTF-8 file is only scanned here
+    (never held in memory whole); any other is decoded whole. Raises :class:`DataError` when the
+    file is empty, binary or not decodable as a whole (see
+    :mod:`memberdesk.core.text_encoding`); :meth:`OpenedFile.read` raises it when the table has
+    no data rows.
+    """
     path = Path(path)
     file = str(path)
     scan = _scan(path)
     if not scan.nonblank:
         raise DataError("the file is empty", file=file)
-    if scan.plain_utf8 and (encoding is None or canonical_encoding(encoding) == "utf-8"):
-        streamed = _read_streamed(path, scan, progress)
-        if streamed is not None:
-            return streamed
+    streamed = scan.plain_utf8 and (encoding is None or canonical_encoding(encoding) == "utf-8")
+    decoded = [] if streamed else [_decode(path, encoding)]
+    check_cancelled(progress)
+    head_bytes, limit = (scan.head, len(scan.head)) if streamed else \
+        (decoded[0][0][:_SAMPLE_BYTES], len(decoded[0][0]))
+    sample = head_bytes.decode("utf-8", errors="ignore")
+    delimiter = sniff_delimiter(sample, path.suffix.lower())
+    parsed = _head_rows(sample, delimiter, limit)
+
+    def read(header_rows: Sequence[int]) -> ReadResult:
+        at = header_rows[0]
+        raw = _read_streamed(path, scan, sample, delimiter, parsed, at) if streamed else None
+        if raw is None:
+            data, used, notes = decoded.pop() if decoded else _decode(path, encoding)
+            check_cancelled(progress)
+            if streamed:  # the fast reader gave up: the decoded text decides the rest
+                again = data[:_SAMPLE_BYTES].decode("utf-8", errors="ignore")
+                sep = sniff_delimiter(again, path.suffix.lower())
+                raw = _read_whole(file, data, used, notes, sep, _head_rows(again, sep, len(data)),
+                                  at)
+            else:
+                raw = _read_whole(file, data, used, notes, delimiter, parsed, at)
+        return ReadResult([raw], list(raw.notes))
+
+    head = TableHead(file, None, path.stem, tuple(tuple(r) for r in parsed),
+                     header_candidates(parsed))
+    return OpenedFile(file, (head,), read)
+
+
+def _decode(path: Path, encoding: str | None) -> tuple[bytes, str, list[str]]:
+    """The whole file as UTF-8 bytes with one line-ending convention, the encoding it was read
+    with and notes about it (see :func:`~memberdesk.core.text_encoding.decode_text`)."""
     raw = path.read_bytes()
-    data, encoding, notes = decode_text(raw, file, encoding)
+    data, used, notes = decode_text(raw, str(path), encoding)
     del raw
     if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
         # CR-only (old Mac) or mixed line endings: one convention before header detection
         data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    check_cancelled(progress)
-    sample = data[:_SAMPLE_BYTES].decode("utf-8", errors="ignore")
-    delimiter = sniff_delimiter(sample, path.suffix.lower())
+    return data, used, notes
+
+
+def _head_rows(sample: str, delimiter: str, limit: int) -> list[list[str]]:
+    """The first 50 lines of ``sample`` split into cells (where the header is looked for)."""
     lines = sample.splitlines()[:HEADER_SEARCH_ROWS * 5]
-    with field_limit(len(data)):
-        parsed = [next(csv.reader([ln], delimiter=delimiter), []) for ln in lines]
-    at = header_index(parsed, path.stem)
+    with field_limit(limit):
+        return [next(csv.reader([ln], delimiter=delimiter), []) for ln in lines]
+
+
+def _read_whole(file: str, data: bytes, encoding: str, notes: list[str], delimiter: str,
+                parsed: list[list[str]], at: int) -> RawTable:
+    """The table of the decoded text ``data`` with its header on line ``at`` (0-based): the
+    fast reader when physical lines and rows agree, else the careful reader."""
     if at:
         offset = _line_offset(data, at)
         if offset is None:
@@ -180,18 +221,13 @@ def _utf8_ok(decoder: codecs.IncrementalDecoder, chunk: bytes, final: bool = Fal
     return True
 
 
-def _read_streamed(path: Path, scan: _Scan, progress: Progress | None) -> RawTable | None:
-    """The fast reader on a plain UTF-8 file, straight from disk in 8 MiB blocks (the file is
-    never held in memory whole); None when the careful reader must decide (ragged rows, blank
-    lines, quoted line breaks: physical lines and rows differ)."""
+def _read_streamed(path: Path, scan: _Scan, sample: str, delimiter: str,
+                   parsed: list[list[str]], at: int) -> RawTable | None:
+    """The fast reader on a plain UTF-8 file, header on line ``at`` (0-based) of ``sample`` (the
+    file's first 64 KiB, split into ``parsed`` rows), straight from disk in 8 MiB blocks (the
+    file is never held in memory whole); None when the careful reader must decide (ragged rows,
+    blank lines, quoted line breaks: physical lines and rows differ)."""
     file = str(path)
-    check_cancelled(progress)
-    sample = scan.head.decode("utf-8", errors="ignore")
-    delimiter = sniff_delimiter(sample, path.suffix.lower())
-    lines = sample.splitlines()[:HEADER_SEARCH_ROWS * 5]
-    with field_limit(len(scan.head)):
-        parsed = [next(csv.reader([ln], delimiter=delimiter), []) for ln in lines]
-    at = header_index(parsed, path.stem)
     offset = _line_offset(scan.head, at) if at else 0
     if offset is None:
         return None
@@ -267,8 +303,7 @@ def _finish_text(file: str, table: pa.Table, rows: np.ndarray, encoding: str,
     flags = dict(flags or {})
     table = flag_long_fields(table, rows, flags)
     table = encode_repetitive(table)
-    name, score = guess_table(table.column_names, Path(file).stem)
-    return RawTable(table, rows, file, None, name, score, encoding, delimiter, list(notes or []),
+    return RawTable(table, rows, file, None, None, 0.0, encoding, delimiter, list(notes or []),
                     flags)
 
 

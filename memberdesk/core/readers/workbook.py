@@ -6,6 +6,7 @@ a saved value come from :mod:`memberdesk.core.xlsx_facts`.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,19 +15,18 @@ import pyarrow as pa
 
 from memberdesk.core import schema
 from memberdesk.core.errors import DataError
-from memberdesk.core.mapping import guess_table
 from memberdesk.core.normalize import as_string_array
 from memberdesk.core.progress import Progress, check_cancelled
 from memberdesk.core.readers.cells import (
     HEADER_SEARCH_ROWS,
     drop_blank_rows,
     duplicate_header_note,
-    header_index,
+    header_candidates,
     is_blank,
     title_note,
     unique_headers,
 )
-from memberdesk.core.readers.table import RawTable, ReadResult
+from memberdesk.core.readers.table import OpenedFile, RawTable, ReadResult, TableHead
 from memberdesk.core.xlsx_facts import (
     MAX_DENSE_CELLS,
     SheetFacts,
@@ -36,17 +36,18 @@ from memberdesk.core.xlsx_facts import (
 )
 
 
-def read_workbook(path: str | Path, progress: Progress | None = None,
-                  include_hidden: bool = False) -> ReadResult:
-    """Read every visible sheet of a workbook; each is matched to a table by sheet name or
-    headers.
+def open_workbook(path: str | Path, progress: Progress | None = None,
+                  include_hidden: bool = False) -> OpenedFile:
+    """Open a workbook: every visible sheet's cells and first rows, and a reader for the table
+    below each sheet's header row (chosen by the identify step).
 
     Hidden and very hidden sheets are skipped with a message naming them (``include_hidden``
     reads them). Merged ranges are filled with their value and formula cells saved without a
     value are reported (see :mod:`memberdesk.core.xlsx_facts`); a sheet whose used range is
-    enormous is streamed and bounded by the cells that hold data. Sheets that are empty, hold
-    only a header or match no table are reported in ``messages``; a workbook where no sheet can
-    be read raises :class:`DataError`, as does a password-protected one.
+    enormous is streamed and bounded by the cells that hold data. A password-protected workbook
+    raises :class:`DataError`. When reading, sheets that are empty or hold only a header are
+    reported in ``messages``; a workbook where no sheet holds a table raises
+    :class:`DataError`.
     """
     path = Path(path)
     file = str(path)
@@ -66,26 +67,38 @@ def read_workbook(path: str | Path, progress: Progress | None = None,
             raise
         except Exception as exc:
             raise DataError(f"cannot open the workbook ({type(exc).__name__}: {exc})", file=file) from exc
-    result = ReadResult()
+    opening: list[str] = []
     if hidden:
         names = ", ".join(repr(n) for n in hidden)
-        result.messages.append(f"{file}: hidden sheet(s) {names} " + (
+        opening.append(f"{file}: hidden sheet(s) {names} " + (
             "read as data (hidden sheets included)" if include_hidden else
             "skipped; include hidden sheets to read them"))
+    notes: list[list[str]] = []
+    heads: list[TableHead] = []
     for name, cells in sheets:
         check_cancelled(progress)
-        notes = _apply_facts(file, name, cells, facts.get(name))
-        try:
-            raw = _sheet_table(file, name, cells)
-            raw.notes[:0] = notes
-            result.tables.append(raw)
-            result.messages.extend(raw.notes)
-        except DataError as exc:
-            result.messages.extend([*notes, str(exc)])
-    if not result.tables:
-        why = "; ".join(result.messages) or "it has no sheets"
-        raise DataError(f"no sheet of the workbook holds a table ({why})", file=file)
-    return result
+        notes.append(_apply_facts(file, name, cells, facts.get(name)))
+        first = cells[:HEADER_SEARCH_ROWS * 5]
+        heads.append(TableHead(file, name, name, tuple(tuple(r) for r in first),
+                               header_candidates(first)))
+
+    def read(header_rows: Sequence[int]) -> ReadResult:
+        result = ReadResult(messages=list(opening))
+        for (name, cells), sheet_notes, at in zip(sheets, notes, header_rows):
+            check_cancelled(progress)
+            try:
+                raw = _sheet_table(file, name, cells, at)
+                raw.notes[:0] = sheet_notes
+                result.tables.append(raw)
+                result.messages.extend(raw.notes)
+            except DataError as exc:
+                result.messages.extend([*sheet_notes, str(exc)])
+        if not result.tables:
+            why = "; ".join(result.messages) or "it has no sheets"
+            raise DataError(f"no sheet of the workbook holds a table ({why})", file=file)
+        return result
+
+    return OpenedFile(file, tuple(heads), read)
 
 
 def _calamine_sheets(path: Path, include_hidden: bool) -> tuple[list[tuple[str, list[list[Any]]]], list[str]]:
@@ -194,11 +207,10 @@ def _ref(row: int, col: int) -> str:
     return f"{letters}{row + 1}"
 
 
-def _sheet_table(file: str, sheet: str, cells: list[list[object]]) -> RawTable:
-    """A sheet's cells (row 1 first) -> RawTable; the first non-empty row is the header."""
+def _sheet_table(file: str, sheet: str, cells: list[list[Any]], start: int) -> RawTable:
+    """A sheet's cells (row 1 first) -> RawTable, the header on row ``start`` (0-based)."""
     if all(all(is_blank(v) for v in r) for r in cells):
         raise DataError("the sheet is empty", file=file, sheet=sheet)
-    start = header_index(cells[:HEADER_SEARCH_ROWS * 5], sheet)
     notes = title_note(file, sheet, cells[:start], start)
     header = list(cells[start])
     notes += duplicate_header_note(file, sheet, header)
@@ -216,5 +228,4 @@ def _sheet_table(file: str, sheet: str, cells: list[list[object]]) -> RawTable:
     table, rows = drop_blank_rows(table, rows)
     if table.num_rows == 0:
         raise DataError("the sheet has a header row but no data rows", file=file, sheet=sheet)
-    name, score = guess_table(headers, sheet)
-    return RawTable(table, rows, file, sheet, name, score, notes=notes)
+    return RawTable(table, rows, file, sheet, notes=notes)
