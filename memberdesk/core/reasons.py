@@ -189,6 +189,119 @@ CATALOGUE.update({
     "listing_written": {"en": "Rejected rows written to {path}", "zh_CN": "被拒绝的行已写入{path}"},
 })
 
+# ---- what reading and identifying files says (core.readers, core.identify, core.loader) --------
+# Shown as a :class:`Note` (a message about a file or sheet) or as a DataError's message.
+FILE_MESSAGES: dict[str, dict[str, str]] = {
+    "file_skipped_hidden": {"en": "skipped (hidden or temporary file)",
+                            "zh_CN": "已跳过（隐藏文件或临时文件）"},
+    "file_skipped_folder": {"en": "skipped (a folder)", "zh_CN": "已跳过（是文件夹）"},
+    "file_skipped_special": {"en": "skipped (not a regular file (pipe, device, broken link))",
+                             "zh_CN": "已跳过（不是普通文件：管道、设备或失效链接）"},
+    "file_skipped_unfollowable": {"en": "skipped (cannot be followed: {error})",
+                                  "zh_CN": "已跳过（无法访问：{error}）"},
+    "file_skipped_not_data": {"en": "skipped (not a data file ({suffixes}))",
+                              "zh_CN": "已跳过（不是数据文件（{suffixes}））"},
+    "file_skipped_unreadable": {"en": "skipped (cannot be read: permission denied)",
+                                "zh_CN": "已跳过（无法读取：没有权限）"},
+    "folder_no_data_files": {"en": "the folder holds no data files ({suffixes})",
+                             "zh_CN": "文件夹中没有数据文件（{suffixes}）"},
+    "path_not_found": {"en": "no such file or folder", "zh_CN": "找不到该文件或文件夹"},
+    "file_not_found": {"en": "no such file", "zh_CN": "找不到该文件"},
+    "file_cannot_open": {"en": "cannot open the file ({error})", "zh_CN": "无法打开文件（{error}）"},
+    "file_empty": {"en": "the file is empty", "zh_CN": "文件为空"},
+    "file_not_valid_kind": {
+        "en": "not a valid {suffix} file (its content is not a workbook/Parquet file)",
+        "zh_CN": "不是有效的{suffix}文件（内容不是工作簿或Parquet文件）"},
+    "file_too_many_columns": {"en": "the file has {n:,} columns; at most {limit:,} are read",
+                              "zh_CN": "文件有{n:,}列；最多读取{limit:,}列"},
+    "file_no_columns": {"en": "the file has no columns", "zh_CN": "文件没有列"},
+    "file_no_data_rows": {"en": "the file has a header row but no data rows",
+                          "zh_CN": "文件只有表头行，没有数据行"},
+    "no_file_read": {"en": "no file could be read ({why})", "zh_CN": "没有可读取的文件（{why}）"},
+    "title_rows_skipped": {
+        "en": "header found on row {row}; the row(s) above it were read as a title and skipped: "
+              "{titles}",
+        "zh_CN": "表头位于第{row}行；其上方的行视为标题，已跳过：{titles}"},
+    "duplicate_headers": {
+        "en": "duplicated header(s) {listed}: the first is used, the others are kept as extra "
+              "columns named 'NAME (2)'",
+        "zh_CN": "表头重复：{listed}；使用第一个，其余作为附加列保留，命名为“名称 (2)”"},
+    "quote_never_closed": {
+        "en": 'a quote (") opened in this row is never closed, so every line after it would be '
+              "read into one cell; close or remove the quote",
+        "zh_CN": "本行开启的引号（\"）始终未闭合，其后的所有行都会被读入同一个单元格；请闭合或删除该引号"},
+    "lines_and_rows_read": {
+        "en": "{lines:,} lines after the header, {rows:,} rows read: {blank:,} blank line(s) "
+              "skipped, {breaks:,} line break(s) inside quoted cells",
+        "zh_CN": "表头后共{lines:,}行，读取{rows:,}行：跳过{blank:,}个空行，引号内换行{breaks:,}处"},
+    "workbook_encrypted": {
+        "en": "the workbook is password-protected (encrypted); save a copy without the password "
+              "(File > Info > Protect Workbook) and read that",
+        "zh_CN": "工作簿有密码保护（已加密）；请另存一份不带密码的副本（文件 > 信息 > 保护工作簿）后再读取"},
+    "workbook_cannot_open": {"en": "cannot open the workbook ({error})",
+                             "zh_CN": "无法打开工作簿（{error}）"},
+    "workbook_no_table": {"en": "no sheet of the workbook holds a table ({why})",
+                          "zh_CN": "工作簿中没有任何工作表含有数据表（{why}）"},
+    "workbook_no_sheets": {"en": "it has no sheets", "zh_CN": "工作簿没有工作表"},
+    "hidden_sheets_read": {"en": "hidden sheet(s) {names} read as data (hidden sheets included)",
+                           "zh_CN": "隐藏工作表{names}已作为数据读取（已包含隐藏工作表）"},
+    "hidden_sheets_skipped": {"en": "hidden sheet(s) {names} skipped; include hidden sheets to "
+                                    "read them",
+                              "zh_CN": "已跳过隐藏工作表{names}；如需读取，请选择包含隐藏工作表"},
+    "merged_ranges_filled": {"en": "{n} merged range(s) filled with their value ({ranges})",
+                             "zh_CN": "{n}个合并单元格区域已用其值填充（{ranges}）"},
+    "error_cells_read": {
+        "en": "{n} error cell(s) read as their error text, so a number or date column rejects "
+              "the row (first: {cells})",
+        "zh_CN": "{n}个错误值单元格按其错误文本读取，数字或日期列将拒绝该行（前几个：{cells}）"},
+    "formulas_without_value": {
+        "en": "{n} formula cell(s) have no saved value and read as empty (first: {cells}); open "
+              "and save the workbook in Excel to store their values",
+        "zh_CN": "{n}个公式单元格没有保存的值，按空值读取（前几个：{cells}）；请在Excel中打开并保存工作簿以存储其值"},
+    "sheet_empty": {"en": "the sheet is empty", "zh_CN": "工作表为空"},
+    "sheet_no_data_rows": {"en": "the sheet has a header row but no data rows",
+                           "zh_CN": "工作表只有表头行，没有数据行"},
+    "sheet_too_many_columns": {"en": "the sheet has more than {limit:,} columns",
+                               "zh_CN": "工作表超过{limit:,}列"},
+    "parquet_unreadable": {"en": "cannot read the Parquet file ({error})",
+                           "zh_CN": "无法读取Parquet文件（{error}）"},
+    "table_not_identified": {
+        "en": "no recognisable columns (headers: {headers}); expected e.g. policy_id/保单号, "
+              "issue_date/生效日期, member_id/会员号",
+        "zh_CN": "未识别出任何字段（表头：{headers}）；应含有如 policy_id/保单号、issue_date/生效日期、"
+                 "member_id/会员号 等字段"},
+    "table_not_identified_skipped": {
+        "en": "no recognisable columns (headers: {headers}); expected e.g. policy_id/保单号, "
+              "issue_date/生效日期, member_id/会员号; skipped",
+        "zh_CN": "未识别出任何字段（表头：{headers}）；应含有如 policy_id/保单号、issue_date/生效日期、"
+                 "member_id/会员号 等字段；已跳过"},
+    "headers_name_same_column": {
+        "en": "headers {used!r} and {other!r} both name the {column} column; {used!r} is used, "
+              "{other!r} is kept as an extra column",
+        "zh_CN": "表头{used!r}和{other!r}都对应{column}字段；使用{used!r}，{other!r}作为附加列保留"},
+    "read_as_generic": {"en": "no issue date but duration and event columns: read as generic "
+                              "survival data",
+                        "zh_CN": "无生效日期，但有时长和事件列：按通用生存数据读取"},
+    "table_lacks_id_skipped": {"en": "the {table} table has no {id_column} column ({synonyms}); "
+                                     "table skipped",
+                               "zh_CN": "{table}数据没有{id_column}列（{synonyms}）；已跳过该表"},
+    "policies_lack_id": {"en": "the policies table has no {id_column} column ({synonyms})",
+                         "zh_CN": "保单数据没有{id_column}列（{synonyms}）"},
+    "policies_lack_dates": {"en": "the policies table has no issue_date column (生效日期) and no "
+                                  "duration column",
+                            "zh_CN": "保单数据既没有生效日期（issue_date）列，也没有持续时间（duration）列"},
+    "no_policies_table": {
+        "en": "no policies table found (found: {found}); a policies file needs at least a policy "
+              "id (保单号) and an issue date (生效日期) or a duration",
+        "zh_CN": "未找到保单数据（已找到：{found}）；保单文件至少需要保单号（policy id）和生效日期"
+                 "（issue date）或持续时间（duration）"},
+    "generic_needs_both": {"en": "generic survival data needs both a duration and an event column",
+                           "zh_CN": "通用生存数据需要同时有时长列和事件列"},
+    "generic_no_table": {"en": "no table has both columns {duration!r} and {event!r} ({headers})",
+                         "zh_CN": "没有任何数据表同时含有{duration!r}列和{event!r}列（{headers}）"},
+}
+CATALOGUE.update(FILE_MESSAGES)
+
 def rejection_label(code: str, lang: str = "en") -> str:
     """Short name of a rejection reason in ``lang``; English keeps the code (what the exported
     rows and the command line carry); an unknown code unchanged."""
@@ -258,13 +371,53 @@ class Reason:
 
 
 def reason_text(reason: Reason | str | None, lang: str = "en") -> str:
-    """Text of a reason for a presenter: a :class:`Reason` in ``lang``; None -> ""; a plain
-    string (an exception message) unchanged."""
+    """Text of a reason for a presenter: a :class:`Reason` or :class:`Note` in ``lang``;
+    None -> ""; a plain string (an exception message) unchanged."""
     if reason is None:
         return ""
-    if isinstance(reason, Reason):
+    if isinstance(reason, (Reason, Note)):
         return reason.text(lang)
     return str(reason)
+
+
+class Note(str):
+    """A message about a file or sheet (core.readers, core.identify, core.loader): a Reason with
+    the place it is about.
+
+    It *is* its English text (``"policies.csv [Sheet1]: the sheet is empty"``), so logs, JSON and
+    code that only reads text keep working; a presenter shows it in its language with
+    :meth:`text` or :func:`reason_text`. Immutable; pickles and copies as itself.
+    """
+
+    reason: Reason
+    where: str
+
+    def __new__(cls, reason: Reason, where: str = "") -> Note:
+        english = reason.text("en")
+        note = super().__new__(cls, f"{where}: {english}" if where else english)
+        note.reason = reason
+        note.where = where
+        return note
+
+    def text(self, lang: str = "en") -> str:
+        """The message in ``lang``: the place (a path, untranslated) and the reason's words."""
+        body = self.reason.text(lang)
+        if not self.where:
+            return body
+        return f"{self.where}{'：' if lang == 'zh_CN' else ': '}{body}"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_note, (self.reason.code, dict(self.reason.params), self.where))
+
+    def __copy__(self) -> Note:
+        return self
+
+    def __deepcopy__(self, memo: object) -> Note:
+        return self
+
+
+def _note(code: str, params: dict[str, Any], where: str) -> Note:
+    return Note(Reason(code, **params), where)
 
 
 def placeholders(template: str) -> set[str]:
