@@ -45,6 +45,7 @@ COLUMNS: dict[str, dict[str, str]] = {
     "previous": {"en": "Previous period", "zh_CN": "上期"},
     "change": {"en": "Change", "zh_CN": "变化"},
     "period": {"en": "Period", "zh_CN": "期间"},
+    "note": {"en": "Note", "zh_CN": "说明"},
     "payment_frequency": {"en": "Payment frequency", "zh_CN": "缴费频率"},
     "issue_date": {"en": "Issue date", "zh_CN": "生效日期"},
     "month": {"en": "Month", "zh_CN": "月份"},

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterable
 from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, QLocale
@@ -262,12 +263,38 @@ _ENGLISH_HEADERS: dict[str, str] = {
 }
 
 
-def column_label(column: str) -> str:
+def column_label(column: str, ci_level: float | None = None) -> str:
     """Display header of a result column id in the UI language: the one label catalogue
     shared with the report (:mod:`memberdesk.core.labels`, units included) first; columns it
     does not know read as the translation file says, else as the readable form of the id
-    (``hr_ci_lower`` -> "HR 95% CI lower")."""
-    column = str(column)
+    (``hr_ci_lower`` -> "HR 95% CI lower"). With ``ci_level`` (0.9), a header naming the
+    default level names that one instead ("HR 90% CI lower")."""
+    return labels.with_ci_level(_column_label(str(column)), ci_level)
+
+
+def ci_headers(columns: Iterable[Any], ci_level: float | None) -> dict[str, str]:
+    """Headers of ``columns`` (for :func:`memberdesk.ui.pages.base.fill_table`) naming the CI
+    level of the result shown: only the columns whose header names a level."""
+    out = {}
+    for column in map(str, columns):
+        plain = _column_label(column)
+        if labels.DEFAULT_CI_TEXT in plain:
+            out[column] = labels.with_ci_level(plain, ci_level)
+    return out
+
+
+def ci_text(text: str, ci_level: float | None) -> str:
+    """A translated text naming the default 95% level, naming ``ci_level`` instead."""
+    return labels.with_ci_level(text, ci_level)
+
+
+def dataset_ci_level(ds: Any) -> float:
+    """The CI level a dataset's analyses use (its assumptions; 0.95 without any)."""
+    level = getattr(getattr(ds, "assumptions", None), "ci_level", None)
+    return 0.95 if level is None else float(level)
+
+
+def _column_label(column: str) -> str:
     if labels.has_column_label(column):
         return labels.column_label(column, ui_language())
     text = QCoreApplication.translate("Column", column)
@@ -336,7 +363,8 @@ def value_label(value: Any) -> str:
     return QCoreApplication.translate("Value", text)
 
 
-__all__ = ["LANGUAGES", "LANGUAGE_NAMES", "choose_language", "column_label", "dataset_summary",
+__all__ = ["LANGUAGES", "LANGUAGE_NAMES", "choose_language", "ci_headers", "ci_text",
+           "column_label", "dataset_ci_level", "dataset_summary",
            "format_date",
            "format_int", "format_long_date", "format_month", "format_number", "format_percent",
            "locale_for", "set_ui_language", "system_language", "to_date", "ui_language",

@@ -24,11 +24,11 @@ import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainterPath
-from PySide6.QtWidgets import QGraphicsPathItem, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QWidget
 
 from memberdesk.analysis.step import step_index
 from memberdesk.ui.charts.base import Chart, label_style, style_plot, tr
-from memberdesk.ui.i18n import value_label
+from memberdesk.ui.i18n import ci_text, value_label
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class ChartCurve:
     ci_upper: np.ndarray
     at_risk: np.ndarray
     censored: np.ndarray = field(default_factory=lambda: np.zeros(0))
-
+    alpha: float = 0.05  # 1 - the confidence level of ci_lower/ci_upper
 
 
 def at_risk_at(curve: Any, t: np.ndarray | float) -> np.ndarray:
@@ -133,8 +133,9 @@ MAX_CENSOR_TICKS = 150
 Y_TOP = 1.05
 Y_BOTTOM = -0.03
 MIN_BAND_SUBJECTS = 30  # fewer subjects: no CI band (it would span most of the chart)
-MIN_PLOT_HEIGHT = 220  # px: the curves never collapse under a long at-risk table (issue 17 C.13)
-MAX_RISK_ROWS = 6  # at-risk rows shown at once; more groups scroll (mouse wheel / drag)
+MIN_PLOT_HEIGHT = 200  # px of data area: never collapses under a long at-risk table (17 C.13)
+MAX_RISK_ROWS = 7  # at-risk rows shown at once (six groups + "Other"); more scroll (wheel/drag)
+MIN_RISK_ROWS = 3  # a short chart still shows this many at-risk rows (the rest scroll)
 # after the palette's colours are used once, the next groups get these line styles
 LINE_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine,
                Qt.PenStyle.DashDotLine)
@@ -143,6 +144,22 @@ LINE_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine,
 def line_style(i: int, n_colours: int) -> Qt.PenStyle:
     """Solid for the first ``n_colours`` groups, then dashed, dotted…: distinct beyond 8."""
     return LINE_STYLES[(i // max(n_colours, 1)) % len(LINE_STYLES)]
+
+
+def ci_level_of(curves: Sequence[Any]) -> float:
+    """The two-sided confidence level of the curves' bands (``1 - alpha`` of the first curve;
+    0.95 for curves that do not say): what the hover and footnote name."""
+    for curve in curves:
+        alpha = getattr(curve, "alpha", None)
+        if alpha is not None and 0 < float(alpha) < 1:
+            return 1.0 - float(alpha)
+    return 0.95
+
+
+def censor_tick_budget(n_curves: int) -> int:
+    """Censor ticks drawn per curve: :data:`MAX_CENSOR_TICKS` for a few curves, fewer for
+    many (about 600 in all, at least 40 each), so nine cohorts do not become solid bars."""
+    return int(max(40, min(MAX_CENSOR_TICKS, 600 // max(n_curves, 1))))
 
 
 def subjects(curve: Any) -> int:
@@ -163,8 +180,12 @@ class KMChart(Chart):
         self.legend = pg.LegendItem(offset=None, labelTextColor=self.colours.foreground,
                                     brush=None, pen=None, frame=False)
         self.legend.setParentItem(self.legend_host)
+        # pyqtgraph's legend ignores the view's transformations (so it keeps its size when a
+        # plot zooms); in its own row it does not need that, and with it a PNG export drew the
+        # legend at half the size of everything else
+        self.legend.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, False)
         self.plot = self.add_plot(row=1, col=0)
-        self.plot.setMinimumHeight(MIN_PLOT_HEIGHT)
+        self.plot.getViewBox().setMinimumHeight(MIN_PLOT_HEIGHT)  # the data area itself
         self.plot.setDownsampling(auto=True, mode="peak")
         self.plot.setClipToView(True)
         self.plot.setLabel("left", tr("Share still in force"), **label_style(self.colours))
@@ -207,11 +228,14 @@ class KMChart(Chart):
         self.unit = "months"
         self.p_value: float | None = None
         self.no_band: list[str] = []  # curves drawn without a CI band (too few subjects)
+        self.ci_level = 0.95  # the level of the curves' bands (hover and footnote name it)
         self.risk_updates = 0  # at-risk label refreshes so far (one per redraw)
         self._holding_risk = False
         self.plot.getViewBox().sigXRangeChanged.connect(self._update_at_risk)
         self.plot.getViewBox().sigResized.connect(self._resized)
         self._risk_width = -1.0  # plot width the at-risk ticks were placed for
+        self._risk_row_px = 18
+        self.risk_rows_shown = 1
         self.view.ci.layout.setRowFixedHeight(4, 0)
 
     # ---- data ---------------------------------------------------------------------------
@@ -246,6 +270,8 @@ class KMChart(Chart):
             self._items.append(items)
         self.legend.clear()
         self.no_band = []
+        self.ci_level = ci_level_of(self.curves)
+        tick_budget = censor_tick_budget(len(self.curves))
         for i, (curve, items) in enumerate(zip(self.curves, self._items)):
             colour = QColor(self.colours.colour(i))
             band = QColor(colour)
@@ -266,8 +292,8 @@ class KMChart(Chart):
             if len(censored) == len(t) and len(t):
                 mask = censored > 0
                 where = np.flatnonzero(mask)
-                if where.size > MAX_CENSOR_TICKS:  # keep the chart readable and fast
-                    keep = where[np.linspace(0, where.size - 1, MAX_CENSOR_TICKS).astype(int)]
+                if where.size > tick_budget:  # keep the chart readable and fast
+                    keep = where[np.linspace(0, where.size - 1, tick_budget).astype(int)]
                     mask = np.zeros_like(mask)
                     mask[keep] = True
                 items.ticks.setData(t[mask], np.asarray(curve.survival, dtype=float)[mask],
@@ -277,7 +303,8 @@ class KMChart(Chart):
             items.line.setVisible(True)
             self.legend.addItem(items.line, name)
         self._layout_legend()
-        self.footnote.setText(tr("No 95% CI band for groups of fewer than {n} subjects: {names}").format(
+        self.footnote.setText(ci_text(tr(
+            "No 95% CI band for groups of fewer than {n} subjects: {names}"), self.ci_level).format(
             n=MIN_BAND_SUBJECTS, names=", ".join(self.no_band)) if self.no_band else "")
         self.view.ci.layout.setRowFixedHeight(4, 18 if self.no_band else 0)
         if x_label is None:
@@ -286,6 +313,7 @@ class KMChart(Chart):
         self.plot.setTitle(self._title_text(p_value, test_label), color=self.colours.foreground,
                            size="10pt")
         self._layout_risk_table()
+        self._hold_minimum_height()
         self.reset_view()
 
     def _layout_legend(self) -> None:
@@ -302,11 +330,26 @@ class KMChart(Chart):
         rows = int(np.ceil(len(labels) / cols))
         self.legend.setPos(self.plot.getAxis("left").width() + 4, 0)
         self.legend_host.setFixedHeight(rows * max(metrics.height() + 4, 20) + 4)
+        self._hold_minimum_height()
+
+    def _hold_minimum_height(self) -> None:
+        """The widget asks for the height its rows need (legend, the plot's minimum data area,
+        axes, :data:`MIN_RISK_ROWS` at-risk rows, the footnote), so a splitter or a small
+        window cannot squash the curves or cut at-risk rows off — on screen and in the PNG
+        export; then shows as many at-risk rows as fit (:meth:`_fit_risk_rows`)."""
+        shown = self.risk_rows_shown
+        self._set_risk_rows(min(max(len(self.curves), 1), MIN_RISK_ROWS))
+        self.view.ci.layout.invalidate()  # the rows' fixed heights just changed
+        hint = self.view.ci.effectiveSizeHint(Qt.SizeHint.MinimumSize).height()
+        margins = self.view.ci.getContentsMargins()
+        self.view.setMinimumHeight(int(np.ceil(hint + margins[1] + margins[3])) + 4)
+        self._set_risk_rows(shown)
+        self._fit_risk_rows()
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt name
         super().resizeEvent(event)
         if self.curves:
-            self._layout_legend()
+            self._layout_legend()  # which also fits the at-risk rows to the new height
 
     def _unit_text(self) -> str:
         return tr("months") if self.unit == "months" else tr("days") if self.unit == "days" else self.unit
@@ -346,12 +389,27 @@ class KMChart(Chart):
         width = max(label_width, 60)
         axis.setWidth(width)
         self.plot.getAxis("left").setWidth(width)
-        row_px = max(metrics.height() + 4, 18)
-        shown = min(max(n, 1), MAX_RISK_ROWS)  # more groups scroll instead of eating the plot
-        self.risk.setFixedHeight(row_px * shown + 8)
-        self.risk.setYRange(-0.5, shown - 0.5, padding=0)
-        self.risk.setMouseEnabled(x=False, y=n > MAX_RISK_ROWS)
+        self._risk_row_px = max(metrics.height() + 4, 18)
+        self._set_risk_rows(min(max(n, 1), MAX_RISK_ROWS))
+
+    def _set_risk_rows(self, shown: int) -> None:
+        """Show ``shown`` at-risk rows at once; the others scroll (wheel / drag)."""
+        n = len(self.curves)
+        self.risk_rows_shown = shown
+        self.risk.setFixedHeight(self._risk_row_px * shown + 8)
         self.risk.getViewBox().setLimits(yMin=-0.5, yMax=max(n, 1) - 0.5)
+        self.risk.setYRange(-0.5, shown - 0.5, padding=0)
+        self.risk.setMouseEnabled(x=False, y=n > shown)
+
+    def _fit_risk_rows(self) -> None:
+        """As many at-risk rows as the height allows (between :data:`MIN_RISK_ROWS` and
+        :data:`MAX_RISK_ROWS`, at most one per curve): a short window scrolls the rows, it
+        never squashes the curves nor cuts rows off."""
+        wanted = min(max(len(self.curves), 1), MAX_RISK_ROWS)
+        spare = self.view.height() - self.view.minimumHeight()
+        fit = min(wanted, min(wanted, MIN_RISK_ROWS) + max(spare, 0) // self._risk_row_px)
+        if fit != self.risk_rows_shown:
+            self._set_risk_rows(int(fit))
 
     def _tick_positions(self) -> np.ndarray:
         (x0, x1) = self.plot.getViewBox().viewRange()[0]
@@ -424,8 +482,9 @@ class KMChart(Chart):
             return
         lines = [tr("t = {t:.1f} {unit}").format(t=t, unit=self._unit_text())]
         for r in rows:
-            lines.append(tr("{name}: {s:.1%} (95% CI {lo:.1%}–{hi:.1%}), at risk {n:,}").format(
-                name=r["segment"], s=r["survival"], lo=r["ci_lower"], hi=r["ci_upper"], n=r["at_risk"]))
+            lines.append(ci_text(tr("{name}: {s:.1%} (95% CI {lo:.1%}–{hi:.1%}), at risk {n:,}"),
+                                 self.ci_level).format(
+                name=value_label(r["segment"]), s=r["survival"], lo=r["ci_lower"], hi=r["ci_upper"], n=r["at_risk"]))
         self.hover.setText("\n".join(lines))
         self.crosshair.setPos(t)
         (x0, x1), (y0, y1) = self.plot.getViewBox().viewRange()

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from memberdesk.ui.analysis_text import covariate_label, cox_note, ph_verdict
 from memberdesk.ui.charts.base import ChartPanel
 from memberdesk.ui.charts.forest import ForestChart
-from memberdesk.ui.i18n import column_label, value_label
+from memberdesk.ui.i18n import ci_headers, ci_text, column_label, dataset_ci_level, value_label
 from memberdesk.ui.pages.base import (
     AnalysisPage,
     Task,
@@ -65,9 +65,10 @@ class DriversPage(AnalysisPage):
         return self.tr("Drivers of lapse (Cox model)")
 
     def build_content(self, content: QWidget) -> None:
-        self.subtitle.setText(self.tr(
+        self.subtitle_text = self.tr(
             "Hazard ratio > 1: that level lapses faster than the reference level (the most frequent "
-            "one); < 1: it stays longer. Whiskers are 95% confidence intervals."))
+            "one); < 1: it stays longer. Whiskers are 95% confidence intervals.")
+        self.subtitle.setText(self.subtitle_text)
         self.covariates = QListWidget()
         self.covariates.setMaximumWidth(220)
         self.covariates.itemChanged.connect(lambda _i: self._covariates_ticked())
@@ -193,7 +194,10 @@ class DriversPage(AnalysisPage):
                             "ph_p_value", "coef", "se", "robust_se" if robust else "")
                 if c in frame.columns]
         # the covariate cell shows "<column label>: <level>"; Qt.UserRole keeps the id
-        fill_table(self.table, self.model, frame[cols], formats={"covariate": label})
+        level = dataset_ci_level(self.dataset)  # the Cox CIs' level (Assumptions dialog)
+        fill_table(self.table, self.model, frame[cols], formats={"covariate": label},
+                   headers=ci_headers(cols, level))
+        self.subtitle.setText(ci_text(self.subtitle_text, level))
 
     def _fit_text(self, res: Any) -> str:
         """Sample, fit quality, strata, clustering and the PH test's method and transform."""

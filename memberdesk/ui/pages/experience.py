@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from memberdesk.ui.charts.base import ChartPanel
 from memberdesk.ui.charts.lines import TrendChart
-from memberdesk.ui.i18n import format_number, format_percent, value_label
+from memberdesk.ui.i18n import ci_headers, ci_text, format_number, format_percent, value_label
 from memberdesk.ui.pages.base import (
     AnalysisPage,
     Task,
@@ -239,6 +239,12 @@ class ExperiencePage(AnalysisPage):
                                     self.weight.currentData()), {}
 
     def show_result(self, res: Any) -> None:
+        # the title and headers name the level of the result's intervals (Assumptions dialog)
+        level = float(getattr(res, "conf_level", 0.95))
+        self._show_result(res, level)
+        self.panel.set_title(ci_text(self.panel.title(), level))
+
+    def _show_result(self, res: Any, level: float) -> None:
         rows = res.rows
         period = res.basis
         series = None
@@ -309,4 +315,5 @@ class ExperiencePage(AnalysisPage):
             from memberdesk.analysis.experience_exposure import period_labels
 
             shown[period] = period_labels(shown[period].to_numpy(), period)
-        fill_table(self.table, self.model, shown, formats=table_formats())
+        fill_table(self.table, self.model, shown, formats=table_formats(),
+                   headers=ci_headers(shown.columns, level))

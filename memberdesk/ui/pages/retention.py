@@ -1,17 +1,24 @@
 """Retention page: Kaplan-Meier curves by segment with number at risk, survival at 1/2/3/5
-years, log-rank (overall and pairwise, Holm-adjusted) and restricted mean survival time."""
+years, log-rank (overall and pairwise, Holm-adjusted) and restricted mean survival time.
+
+With many groups (Region 12, Issue year 9) the chart can show the six largest groups and one
+"Other" curve fitted on the pooled records of the rest (:mod:`memberdesk.analysis.segment_pooling`);
+the "Top 6 + Other" box is on by default above :data:`AUTO_POOL_ABOVE` groups and is kept in
+workspaces once chosen. The tables keep every group. Labels name the CI level of the result
+(the Assumptions dialog's, 95% by default)."""
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QSpinBox, QTabWidget, QWidget
+from PySide6.QtWidgets import QCheckBox, QSpinBox, QTabWidget, QWidget
 
 from memberdesk.core.schema import DAYS_PER_YEAR
 from memberdesk.ui.charts.base import ChartPanel
-from memberdesk.ui.charts.km import KMChart
-from memberdesk.ui.i18n import column_label, value_label
+from memberdesk.ui.charts.km import KMChart, ci_level_of
+from memberdesk.ui.i18n import ci_headers, column_label, value_label
 from memberdesk.ui.pages.base import (
     AnalysisPage,
     Task,
@@ -24,13 +31,44 @@ from memberdesk.ui.pages.base import (
 )
 from memberdesk.ui.shell.compare_panel import ComparePanel
 
+AUTO_POOL_ABOVE = 8  # "Top 6 + Other" is on by default above this many groups
+
+
+@dataclass(frozen=True, eq=False)
+class RetentionView:
+    """What the page shows: the analysis' :class:`~memberdesk.analysis.retention.RetentionStudy`
+    and the chart's six largest groups + pooled "Other"
+    (:class:`~memberdesk.analysis.segment_pooling.PooledSegments`, computed with it on the pool
+    thread: under delayed entry the pooled curve is refitted from the records)."""
+
+    study: Any
+    pooled: Any
+
+    @property
+    def km(self) -> Any:
+        return self.study.km
+
+    @property
+    def pairwise(self) -> Any:
+        return self.study.pairwise
+
+    @property
+    def rmst(self) -> Any:
+        return self.study.rmst
+
+    @property
+    def horizon(self) -> float:
+        return float(self.study.horizon)
+
 
 def compute_retention(ds: Any, by: str | None, unit: str, horizon_years: float,
-                      test: str = "logrank", progress: Any = None) -> Any:
+                      test: str = "logrank", progress: Any = None) -> RetentionView:
     """The page's result, computed in the analysis layer (pool thread; pure)."""
     from memberdesk.analysis.retention import retention_study
+    from memberdesk.analysis.segment_pooling import pool_top_segments
 
-    return retention_study(ds, by, unit, horizon_years, test, progress=progress)
+    study = retention_study(ds, by, unit, horizon_years, test, progress=progress)
+    return RetentionView(study, pool_top_segments(study.km, ds))
 
 
 class RetentionPage(AnalysisPage):
@@ -64,6 +102,15 @@ class RetentionPage(AnalysisPage):
         self.persist("test", self.test)
         self.persist("unit", self.unit)
         self.persist("rmst_horizon_years", self.horizon)
+        self.top_groups = QCheckBox(self.tr("Top 6 + Other"))
+        self.top_groups_tip = self.tr(
+            "Chart the six largest groups and one curve for all other groups' policies pooled "
+            "(a Kaplan-Meier curve of their records, not an average). The tables keep every group.")
+        self.top_groups.setToolTip(self.top_groups_tip)
+        self.top_groups_auto = True  # follows the number of groups until the user chooses
+        self.top_groups.toggled.connect(self._top_groups_chosen)
+        self.add_control("", self.top_groups)
+        self.persist("top_groups", self.top_groups)
 
         self.chart = KMChart()
         self.panel = self.register_panel(ChartPanel(self.chart, self.tr("Retention curves")))
@@ -93,6 +140,13 @@ class RetentionPage(AnalysisPage):
     def on_state_applied(self, keys: set[str]) -> None:
         if "segment" in keys:
             self.segment_wish = self.segment.currentData()
+        if "top_groups" in keys:  # a workspace's choice holds like the user's
+            self.top_groups_auto = False
+
+    def _top_groups_chosen(self, _on: bool) -> None:
+        self.top_groups_auto = False
+        if self.result is not None:
+            self._draw_curves(self.result)
 
     def task(self, ds: Any) -> Task:
         return compute_retention, (ds, self.segment.currentData(), self.unit.currentData(),
@@ -106,13 +160,39 @@ class RetentionPage(AnalysisPage):
     def show_result(self, view: Any) -> None:
         self.compare.page_updated()
         km = view.km
+        self._draw_curves(view)
+        by = column_label(km.by) if km.by else self.tr("all policies")
+        self.panel.set_title(self.tr("Retention by {by}").format(by=by))
+        self._fill_tables(view)
+
+    def _draw_curves(self, view: Any) -> None:
+        """The chart: every group, or the six largest and "Other" (the box; by default above
+        :data:`AUTO_POOL_ABOVE` groups)."""
+        km = view.km
+        pooled: Any = getattr(view, "pooled", None)
+        can_pool = pooled is not None and bool(pooled.pooled)
+        if self.top_groups_auto:
+            blocked = self.top_groups.blockSignals(True)
+            self.top_groups.setChecked(len(km.curves) > AUTO_POOL_ABOVE)
+            self.top_groups.blockSignals(blocked)
+        self.top_groups.setEnabled(can_pool)
+        curves = list(km.curves)
+        self.top_groups.setToolTip(self.top_groups_tip)
+        if can_pool and self.top_groups.isChecked():
+            other = replace(pooled.other, name=self.tr("Other ({n} groups)").format(
+                n=len(pooled.pooled)))
+            curves = [*pooled.curves[:-1], other]
+            self.top_groups.setToolTip(self.top_groups_tip + "\n" + self.tr("Other: {groups}").format(
+                groups=", ".join(value_label(g) for g in pooled.pooled)))
         lr = km.logrank
-        self.chart.set_curves(km.curves, unit=km.unit, p_value=None if lr is None else lr.p_value,
+        self.chart.set_curves(curves, unit=km.unit, p_value=None if lr is None else lr.p_value,
                               test_label=self.tr("{test} test (χ² = {x:.1f}, {df} df)").format(
                                   test=self._test_name(lr.test), x=lr.test_statistic,
                                   df=lr.degrees_of_freedom) if lr else "")
-        by = column_label(km.by) if km.by else self.tr("all policies")
-        self.panel.set_title(self.tr("Retention by {by}").format(by=by))
+
+    def _fill_tables(self, view: Any) -> None:
+        km = view.km
+        level = ci_level_of(km.curves)
         at = km.survival_at_times.copy()
         per_year = 12.0 if km.unit == "months" else DAYS_PER_YEAR
         at.insert(1, "years", at["time"] / per_year)
@@ -125,13 +205,16 @@ class RetentionPage(AnalysisPage):
         # groups named as the chart's legend names them (个险代理人, not "agency", under zh_CN);
         # the cells' data keep the codes
         groups = {"group": value_label, "group_a": value_label, "group_b": value_label}
-        fill_table(self.at_view, self.at_model, at,
+        fill_table(self.at_view, self.at_model, at, headers=ci_headers(at.columns, level),
                    formats={**groups, **{c: percent_format for c in ("survival", "ci_lower", "ci_upper")}})
-        fill_table(self.median_view, self.median_model, km.summary_frame(), formats=groups)
+        medians = km.summary_frame()
+        fill_table(self.median_view, self.median_model, medians, formats=groups,
+                   headers=ci_headers(medians.columns, level))
         fill_table(self.pair_view, self.pair_model,
                    view.pairwise if view.pairwise is not None else pd.DataFrame(
                        {"note": [self.tr("Choose a segment with two or more groups to compare them.")]}),
                    formats={**groups, "test": self._test_name})  # "Log-rank", not "logrank"
-        fill_table(self.rmst_view, self.rmst_model, view.rmst, formats=groups)
+        fill_table(self.rmst_view, self.rmst_model, view.rmst, formats=groups,
+                   headers=ci_headers([] if view.rmst is None else view.rmst.columns, level))
         self.tabs.setTabText(3, self.tr("RMST to {h:g} {unit}").format(
             h=view.horizon, unit=self.tr("months") if km.unit == "months" else self.tr("days")))
