@@ -41,11 +41,14 @@ from memberdesk.analysis.alerts.funnel import dispersion, funnel_limits
 from memberdesk.analysis.alerts.monitored import (
     MISSING_LEVEL,
     MONITORED,
+    Entity,
     MetricRows,
+    MonitoredMetric,
     SegmentSource,
     Unavailable,
     early_exit_last_month,
     extra_segment_columns,
+    monitored_months,
     run_cache,
 )
 from memberdesk.analysis.alerts.rules import AlertRules, MetricRule, load_rules
@@ -203,36 +206,59 @@ def _units(rows: MetricRows, first: int, n_months: int) -> _Units:
 def _count(u: _Units, codes: npt.NDArray[np.int64], n_levels: int,
            risk: tuple[npt.NDArray[np.int64], int] | None, good: str, odds_ratio: float,
            tails: dict[bool, tuple[Any, npt.NDArray[np.int64]]] | None = None) -> _Counts:
-    """Counts by segment (``codes``), risk class and month in one ``bincount``.
+    """Counts by segment (``codes``, one per entity row), risk class (``risk``: codes per
+    entity row, number of classes) and month: :func:`_count_units` on the units' codes.
 
-    Unit-weight units (one row = one unit, ``x`` 0 or 1) are counted without weights: the
-    key carries the numerator flag as its lowest digit, so one unweighted ``bincount`` gives
-    both n and x. The part of the key that does not depend on the segment column (risk
-    class, month, flag) is computed once per metric and risk column and kept in ``tails``.
+    The part of the key that does not depend on the segment column (risk class, month,
+    flag) is computed once per metric and risk column and kept in ``tails``.
+    """
+    risk_rows = None if risk is None else risk[0]
+    tail = None
+    if u.weight is None:
+        cached = None if tails is None else tails.get(risk is None)
+        if cached is not None and cached[0] is risk_rows:
+            tail = cached[1]
+        else:
+            tail = _tail(u, None if risk_rows is None else risk_rows[u.row])
+            if tails is not None:
+                tails[risk is None] = (risk_rows, tail)
+    unit_risk = None if risk_rows is None or u.weight is None else risk_rows[u.row]
+    return _count_units(u, codes[u.row], n_levels, 1 if risk is None else risk[1], unit_risk,
+                        tail, good, odds_ratio)
+
+
+def _tail(u: _Units, unit_risk: npt.NDArray[np.int64] | None) -> npt.NDArray[np.int64]:
+    """The part of a unit-weight unit's key below the segment: (risk class, month, flag)."""
+    tail = u.month * 2 + u.x.astype(np.int64)
+    if unit_risk is not None:
+        tail += unit_risk * (u.n_months * 2)
+    return tail
+
+
+def _count_units(u: _Units, key: npt.NDArray[np.int64], n_levels: int, n_risk: int,
+                 unit_risk: npt.NDArray[np.int64] | None, tail: npt.NDArray[np.int64] | None,
+                 good: str, odds_ratio: float) -> _Counts:
+    """Counts by segment, risk class and month in one ``bincount``.
+
+    ``key`` holds the segment code of each unit (a fresh array: it is scaled and shifted in
+    place). Unit-weight units (one row = one unit, ``x`` 0 or 1) are counted without weights:
+    ``tail`` (:func:`_tail`, shared by every segment column of a metric) carries the risk
+    class, the month and the numerator flag as the key's lowest digit, so one unweighted
+    ``bincount`` gives both n and x. Weighted units (aggregated cells, ``u.weight``) use
+    ``unit_risk`` and two weighted ``bincount`` calls.
     """
     n_months = u.n_months
-    n_risk = 1 if risk is None else risk[1]
     size = n_levels * n_risk * n_months
     shape = (n_levels, n_risk, n_months)
     if u.weight is None:
-        risk_codes = None if risk is None else risk[0]
-        cached = None if tails is None else tails.get(risk is None)
-        if cached is not None and cached[0] is risk_codes:
-            tail = cached[1]
-        else:
-            tail = u.month * 2 + u.x.astype(np.int64)
-            if risk is not None:
-                tail = tail + risk[0][u.row] * (n_months * 2)
-            if tails is not None:
-                tails[risk is None] = (risk_codes, tail)
-        key = codes[u.row]                       # a fresh array: scaled and shifted in place
+        assert tail is not None
         key *= n_risk * n_months * 2
         key += tail
         both = np.bincount(key, minlength=2 * size).reshape(size, 2)
         x3 = both[:, 1].astype(float).reshape(shape)
         n3 = (both[:, 0] + both[:, 1]).astype(float).reshape(shape)
     else:
-        cell = codes[u.row] if risk is None else codes[u.row] * n_risk + risk[0][u.row]
+        cell = key if unit_risk is None else key * n_risk + unit_risk
         key = cell * n_months + u.month
         n3 = np.bincount(key, u.weight, minlength=size).astype(float).reshape(shape)
         x3 = np.bincount(key, u.x, minlength=size).reshape(shape)
@@ -411,7 +437,6 @@ def compute_alerts(ds: Dataset, rules: AlertRules | None = None, *,
     unknown = set(rules.overrides) - {m.id for m in MONITORED}
     if unknown:
         raise AnalysisError(f"the rules name unknown monitored metrics: {', '.join(sorted(unknown))}")
-    source = SegmentSource(ds)
     columns = segment_columns(ds, rules)
     alerts: list[Alert] = []
     funnels: list[pd.DataFrame] = []
@@ -422,20 +447,28 @@ def compute_alerts(ds: Dataset, rules: AlertRules | None = None, *,
     pushed: list[str] = []
     cells: dict[tuple[str | None, str | None, int], pd.DataFrame] = {}
     with run_cache():
-        _all_metrics(ds, rules, source, columns, engine, cells, progress,
+        _all_metrics(ds, rules, columns, engine, cells, progress,
                      alerts, funnels, monthly, unavailable, books, pushed)
     return AlertsResult(pd.Timestamp(ds.as_of).normalize(), sort_alerts(alerts),
                         _concat(funnels), _concat(monthly), unavailable, columns, rules,
                         _concat(books), tuple(pushed))
 
 
-def _all_metrics(ds: Dataset, rules: AlertRules, source: SegmentSource, columns: tuple[str, ...],
+def _all_metrics(ds: Dataset, rules: AlertRules, columns: tuple[str, ...],
                  engine: Any, cells: dict[tuple[str | None, str | None, int], pd.DataFrame],
                  progress: Progress | None, alerts: list[Alert], funnels: list[pd.DataFrame],
                  monthly: list[pd.DataFrame], unavailable: dict[str, Unavailable],
                  books: list[pd.DataFrame], pushed: list[str]) -> None:
-    """The loop of :func:`compute_alerts` over the monitored metrics (appends to the lists)."""
+    """The loop of :func:`compute_alerts` over the monitored metrics (appends to the lists).
+
+    Two passes: first every metric's counted units (and the whole book by month), then —
+    once the rows each entity needs are known, so that only those are coded — the counts by
+    segment column, funnels and CUSUMs. Results are appended in metric order.
+    """
     prog = ensure(progress)
+    steps = 2 * len(MONITORED)
+    prepared: list[tuple[int, MonitoredMetric, MetricRule, _Units]] = []
+    by_metric: dict[int, tuple[list[Alert], list[pd.DataFrame], list[pd.DataFrame]]] = {}
     for i, mm in enumerate(MONITORED):
         check_cancelled(progress)
         rule = rules.for_metric(mm.id)
@@ -447,55 +480,80 @@ def _all_metrics(ds: Dataset, rules: AlertRules, source: SegmentSource, columns:
             if isinstance(done, Unavailable):
                 unavailable[mm.id] = done
             else:
-                alerts += done[0]
-                funnels += done[1]
-                monthly += done[2]
+                by_metric[i] = (done[0], done[1], done[2])
                 books.append(done[3])
                 pushed.append(mm.id)
-            prog.fraction((i + 1) / len(MONITORED))
+            prog.fraction((i + 1) / steps)
             continue
         rows = mm.build(ds, rule)
         if isinstance(rows, Unavailable):
             unavailable[mm.id] = rows
             continue
-        n_months = rule.history_months + rule.window_months - 1
+        n_months = monitored_months(rule)
         first = rows.last_month - n_months + 1
-        in_range = (rows.month >= first) & (rows.month <= rows.last_month)
-        if not in_range.any():
+        if not ((rows.month >= first) & (rows.month <= rows.last_month)).any():
             unavailable[mm.id] = Unavailable("no_complete_month")
             continue
-        good = get_metric(mm.id).good_direction
-        books.append(_book_months(mm.id, rows, first, n_months))
         units = _units(rows, first, n_months)
-        tails: dict[bool, tuple[Any, npt.NDArray[np.int64]]] = {}
-        for column in columns:
-            coded = source.codes(mm.entity, column)
-            if coded is None:
-                continue
-            codes, levels = coded
-            risk = None
-            if rule.risk_adjust_by and rule.risk_adjust_by != column:
-                r = source.codes(mm.entity, rule.risk_adjust_by)
-                risk = None if r is None else (r[0], len(r[1]))
-            counts = replace(_count(units, codes, len(levels), risk, good,
-                                    rule.cusum_odds_ratio, tails), levels=levels)
-            fa, ff = _funnel_alerts(mm.id, column, counts, rule, good)
-            ca, cf = _cusum_alerts(mm.id, column, counts, rule, good)
-            alerts += fa + ca
-            funnels.append(ff)
-            monthly.append(cf)
-        prog.fraction((i + 1) / len(MONITORED))
+        books.append(_book_months(mm.id, units))
+        prepared.append((i, mm, rule, units))
+        prog.fraction((i + 1) / steps)
+    needed: dict[Entity, npt.NDArray[np.int64]] = {}
+    for entity in {mm.entity for _, mm, _, _ in prepared}:
+        rows_of = [u.row for _, mm, _, u in prepared if mm.entity == entity and len(u.row)]
+        mask = np.zeros(max((int(r.max()) for r in rows_of), default=-1) + 1, bool)
+        for r in rows_of:
+            mask[r] = True
+        needed[entity] = np.flatnonzero(mask).astype(np.int64)
+    source = SegmentSource(ds, needed)
+    for i, mm, rule, units in prepared:
+        check_cancelled(progress)
+        prog.status(f"Alerts: {mm.id} by segment")
+        by_metric[i] = _by_segment(mm, rule, units, source, columns)
+        prog.fraction((len(MONITORED) + i + 1) / steps)
+    for i in sorted(by_metric):
+        alerts += by_metric[i][0]
+        funnels += by_metric[i][1]
+        monthly += by_metric[i][2]
 
 
-def _book_months(metric: str, rows: MetricRows, first: int, n_months: int) -> pd.DataFrame:
-    take = (rows.month >= first) & (rows.month < first + n_months)
-    if rows.n is not None:
-        take &= rows.n
-    key = rows.month[take] - first
-    months = np.arange(first, first + n_months)
+def _by_segment(mm: MonitoredMetric, rule: MetricRule, units: _Units, source: SegmentSource,
+                columns: tuple[str, ...]
+                ) -> tuple[list[Alert], list[pd.DataFrame], list[pd.DataFrame]]:
+    """Funnels and CUSUMs of one metric's units by every reachable segment column."""
+    good = get_metric(mm.id).good_direction
+    coder = source.units(mm.entity, units.row)
+    risk_by = rule.risk_adjust_by
+    risk = coder.codes(risk_by) if risk_by else None
+    tails: dict[bool, npt.NDArray[np.int64]] = {}
+    alerts: list[Alert] = []
+    funnels: list[pd.DataFrame] = []
+    monthly: list[pd.DataFrame] = []
+    for column in columns:
+        coded = coder.codes(column)
+        if coded is None:
+            continue
+        key, levels = coded
+        use = risk if risk is not None and risk_by != column else None
+        unit_risk = None if use is None else use[0]
+        if (use is None) not in tails:
+            tails[use is None] = _tail(units, unit_risk)
+        counts = replace(_count_units(units, key, len(levels), 1 if use is None else len(use[1]),
+                                      unit_risk, tails[use is None], good, rule.cusum_odds_ratio),
+                         levels=levels)
+        fa, ff = _funnel_alerts(mm.id, column, counts, rule, good)
+        ca, cf = _cusum_alerts(mm.id, column, counts, rule, good)
+        alerts += fa + ca
+        funnels.append(ff)
+        monthly.append(cf)
+    return alerts, funnels, monthly
+
+
+def _book_months(metric: str, u: _Units) -> pd.DataFrame:
+    months = np.arange(u.first, u.first + u.n_months)
     return pd.DataFrame({"metric": metric, "month": [_label(int(m)) for m in months],
-                         "x": np.bincount(key, rows.x[take].astype(float), minlength=n_months),
-                         "n": np.bincount(key, minlength=n_months).astype(float)})
+                         "x": np.bincount(u.month, u.x, minlength=u.n_months),
+                         "n": np.bincount(u.month, minlength=u.n_months).astype(float)})
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -531,7 +589,7 @@ def _pushed_metric(ds: Dataset, engine: Any, metric: str, rule: MetricRule,
         return cache[key]
 
     last = early_exit_last_month(ds.as_of, pushdown.PUSHED_METRICS[metric], rule.free_look_days)
-    n_months = rule.history_months + rule.window_months - 1
+    n_months = monitored_months(rule)
     first = last - n_months + 1
     whole = cells(None, None)
     in_range = (whole["month"] >= first) & (whole["month"] <= last)

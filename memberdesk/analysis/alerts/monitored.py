@@ -36,7 +36,7 @@ form the segment ``"(missing)"``.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -101,6 +101,12 @@ def _month_end_plus(as_of: np.datetime64, lag: Callable[[Any], Any]) -> int:
     return t
 
 
+def monitored_months(rule: MetricRule) -> int:
+    """Number of cohort months a metric is counted over: the ``history_months`` latest
+    months and the ``window_months - 1`` before them (the first windows of the history)."""
+    return rule.history_months + rule.window_months - 1
+
+
 def _policy_base(ds: Dataset, needs: tuple[str, ...] = ("end_date", "status")
                  ) -> tuple[pd.DataFrame, Any, Any, Any] | Unavailable:
     p = ds.policies
@@ -111,10 +117,41 @@ def _policy_base(ds: Dataset, needs: tuple[str, ...] = ("end_date", "status")
     for col in needs:
         if col not in ds.validated[schema.POLICIES].columns:
             return Reason("missing_column", table="policies", column=col)
-    issue = _days(p, "issue_date")
-    exit_ = _days(p, "exit_date")
+    issue, exit_, month = _policy_days(p)
     status = p["exit_status"].to_numpy(dtype=object)
     return p, issue, exit_, status
+
+
+def _policy_days(p: pd.DataFrame) -> tuple[Any, Any, IntArray]:
+    """(issue day, exit day, issue month index (meaningless where the issue day is NaT)) of
+    every policy, derived once per alerts run (:func:`run_cache`) for the six policy metrics."""
+    cache = _RUN_CACHE.get()
+    hit = None if cache is None else cache.get("policy_days")
+    if hit is not None and hit[0] is p:
+        return hit[1]  # type: ignore[no-any-return]
+    issue = _days(p, "issue_date")
+    exit_ = _days(p, "exit_date")
+    month = cal.month_index(np.where(np.isnat(issue), np.datetime64("1970-01-01"), issue))
+    out = (issue, exit_, month.astype(np.int64))
+    if cache is not None:
+        cache["policy_days"] = (p, out)
+    return out
+
+
+def _issue_months(p: pd.DataFrame) -> IntArray:
+    return _policy_days(p)[2]
+
+
+def _cohort_rows(cohort_month: IntArray, last: int, rule: MetricRule,
+                 known: BoolArray | None = None) -> IntArray:
+    """Rows (with a ``known`` cohort month) whose cohort month is one of the metric's
+    monitored months (the latest :func:`monitored_months` months up to ``last``): only these
+    are ever counted, so the per-policy rules are evaluated on them alone."""
+    first = last - monitored_months(rule) + 1
+    take = (cohort_month >= first) & (cohort_month <= last)
+    if known is not None:
+        take &= known
+    return np.flatnonzero(take).astype(np.int64)
 
 
 def early_exit_last_month(as_of: pd.Timestamp, months: int, free_look_days: int) -> int:
@@ -130,20 +167,20 @@ def _early_exit(months: int, statuses: tuple[str, ...]) -> Callable[[Dataset, Me
         base = _policy_base(ds)
         if isinstance(base, Unavailable):
             return base
-        _, issue, exit_, status = base
+        pol, issue_all, exit_all, status_all = base
         free_look_days = rule.free_look_days
-        ok = ~np.isnat(issue)
-        safe = np.where(ok, issue, np.datetime64("1970-01-01"))
         last = early_exit_last_month(ds.as_of, months, free_look_days)
+        month_all = _issue_months(pol)
+        rows = _cohort_rows(month_all, last, rule, ~np.isnat(issue_all))
+        issue, exit_, status = issue_all[rows], exit_all[rows], status_all[rows]
         if months == 0:
-            horizon: Any = safe + np.timedelta64(free_look_days + 1, "D")
+            horizon: Any = issue + np.timedelta64(free_look_days + 1, "D")
         else:
-            horizon = cal.add_months(safe, months)
+            horizon = cal.add_months(issue, months)
         exited = ~np.isnat(exit_) & (exit_ < horizon) & np.isin(status, statuses)
         if months:  # free-look cancellations (犹豫期撤单) are their own metric, not early exits
-            exited &= (exit_ - safe).astype(np.int64) > free_look_days
-        month = np.where(ok, cal.month_index(safe), -1)
-        return MetricRows("policies", month, exited & ok, ok, last)
+            exited &= (exit_ - issue).astype(np.int64) > free_look_days
+        return MetricRows("policies", month_all[rows], exited, None, last, rows)
     return build
 
 
@@ -153,14 +190,15 @@ def _persistency(month_no: int) -> Callable[[Dataset, MetricRule], MetricRows | 
         if isinstance(base, Unavailable):
             return base
         pol, issue, _, _ = base
-        ok = ~np.isnat(issue)
-        if not ok.all():
+        if np.isnat(issue).any():
             return Reason("missing_column", table="policies", column="issue_date")
-        flags, _ = policy_flags(ds, pol, issue, month_no, rule.free_look_days)
-        due = cal.month_index(issue) + month_no - 1
+        due = _issue_months(pol) + (month_no - 1)
+        last = _last_measured_month(ds.as_of, month_no)
+        # persistency's own per-policy flags, on the policies due in the monitored months only
+        rows = _cohort_rows(due, last, rule)
+        flags, _ = policy_flags(ds, pol.take(rows), issue[rows], month_no, rule.free_look_days)
         cohort = flags["cohort_count"] > 0
-        return MetricRows("policies", due, flags["persisting_count"] > 0, cohort,
-                          _last_measured_month(ds.as_of, month_no))
+        return MetricRows("policies", due[rows], flags["persisting_count"] > 0, cohort, last, rows)
     return build
 
 
@@ -179,15 +217,17 @@ def _benefit_usage(ds: Dataset, rule: MetricRule) -> MetricRows | Unavailable:
         return Reason("missing_column", table="benefit_usage", column="used_at")
     member, ids = _member_codes(pol)
     last = cal.last_complete_month(ds.as_of)
-    months = np.arange(last - rule.history_months - rule.window_months + 2, last + 1)
+    months = np.arange(last - monitored_months(rule) + 1, last + 1)
     in_force = _in_force_months(member, len(ids), issue, exit_, int(months[0]), len(months))
     used = np.zeros_like(in_force)
     when = _days(usage, "used_at")
-    who = ids.get_indexer(pd.Index(usage["member_id"]))
-    ok = (who >= 0) & ~np.isnat(when)
-    idx = cal.month_index(np.where(ok, when, np.datetime64("1970-01-01"))) - months[0]
-    ok &= (idx >= 0) & (idx < len(months))
-    used[who[ok], idx[ok]] = True
+    known = ~np.isnat(when)
+    idx = cal.month_index(np.where(known, when, np.datetime64("1970-01-01"))) - months[0]
+    # only the uses in the monitored months are looked up (their member ids hashed)
+    take = np.flatnonzero(known & (idx >= 0) & (idx < len(months)))
+    who = ids.get_indexer(pd.Index(usage["member_id"].to_numpy()[take]))
+    hit = who >= 0
+    used[who[hit], idx[take[hit]]] = True
     row, j = np.nonzero(in_force)
     return MetricRows("members", months[j], used[row, j], None, last, row.astype(np.int64))
 
@@ -336,20 +376,29 @@ MONITORED_IDS: tuple[str, ...] = tuple(m.id for m in MONITORED)
 
 
 class SegmentSource:
-    """Codes a segment column for every row of each entity (cached).
+    """The segment columns of each entity, coded once per table (cached for a run).
 
-    A column found on another table is factorised there (members, the members' first
-    policies, policies: small next to 3M contacts) and its codes are carried over by row
-    positions, computed once per entity and table.
+    A column of the entity's own table is factorised there; a column found on another table
+    (members, the members' earliest-issued policies, policies: small next to 3M contacts) is
+    factorised on that table and reached through row positions (entity row → that table's row),
+    computed once per entity and table. Only the entity rows that some metric counts
+    (``needed``, all when not given) are coded: their key column (e.g. the contacts' member ids)
+    is hashed for those rows alone. Codes are gathered for the counted units directly
+    (:meth:`units`), never spread over every entity row per column.
+
+    Every coding keeps a trailing "missing" code (the level :data:`MISSING_LEVEL`, listed when
+    a missing value or an unmatched row exists). A level that no counted unit has counts zero
+    everywhere and never shows in a result (funnel points, monthly rows and alerts all need
+    units).
     """
 
-    def __init__(self, ds: Dataset) -> None:
+    def __init__(self, ds: Dataset, needed: Mapping[Entity, IntArray] | None = None) -> None:
         self.ds = ds
-        self._cache: dict[tuple[str, str], tuple[IntArray, list[Any]] | None] = {}
-        self._positions: dict[tuple[str, str], IntArray] = {}
-        self._factorised: dict[tuple[str, str], tuple[IntArray, list[Any]]] = {}
+        self._needed = dict(needed or {})
+        self._routes: dict[tuple[str, str], tuple[str, IntArray, list[str]] | None] = {}
+        self._positions: dict[tuple[str, str], tuple[IntArray, bool] | None] = {}
+        self._factorised: dict[tuple[str, str], tuple[IntArray, list[str]]] = {}
         self._key_codes: dict[tuple[str, str], tuple[IntArray, pd.Index]] = {}
-        self._safe: dict[tuple[str, str], tuple[IntArray, BoolArray | None]] = {}
         self._indexes: dict[str, pd.Index] = {}
 
     @cached_property
@@ -392,72 +441,116 @@ class SegmentSource:
                 "first_policy": (self.ds.policies if self._first_policy is not None else None, ""),
                 "policies": (self.ds.policies, "policy_id")}
 
+    def _own(self, entity: Entity) -> pd.DataFrame | None:
+        ds = self.ds
+        return ds.policies if entity == "policies" else None if entity == "members" else \
+            ds.service_contacts if entity == "service_contacts" else ds.claims
+
     def _entity_keys(self, entity: Entity, key: str) -> Any:
         if entity == "members":
             return self.member_ids
-        frame = self.ds.service_contacts if entity == "service_contacts" else self.ds.claims
+        frame = self._own(entity)
         return None if frame is None or key not in frame.columns else frame[key].to_numpy()
 
-    def _position(self, entity: Entity, source: str) -> IntArray | None:
+    def _position(self, entity: Entity, source: str) -> tuple[IntArray, bool] | None:
+        """(row of ``source``'s table for each entity row — its length, the trailing missing
+        code's slot, when unmatched or not needed —, whether a needed row is unmatched)."""
+        if (entity, source) in self._positions:
+            return self._positions[(entity, source)]
+        out: tuple[IntArray, bool] | None = None
         frame, key = self._sources()[source]
-        if frame is None or (key and key not in frame.columns):
-            return None
         entity_key = "policy_id" if source == "policies" else "member_id"
-        keys = self._entity_keys(entity, entity_key)
-        if keys is None:
-            return None
-        if (entity, source) not in self._positions:
-            # the entity's keys are hashed once (factorised) and only their distinct values
-            # are looked up in each source: 3M contacts hold far fewer distinct members
-            key_codes, distinct = self._keys(entity, entity_key, keys)
-            if source == "first_policy":
+        keys = None if frame is None or (key and key not in frame.columns) else \
+            self._entity_keys(entity, entity_key)
+        if frame is not None and keys is not None:
+            size = len(frame)
+            rows = self._needed.get(entity)
+            if entity == "members" and source == "first_policy":
                 assert self._first_policy is not None
-                ids, rows = self._first_policy
-                at = ids.get_indexer(distinct)
-                found = np.where(at >= 0, rows[np.where(at >= 0, at, 0)], -1) if len(rows) \
-                    else np.full(len(at), -1)
+                every = self._first_policy[1]       # member ids are the first-policy ids
+                local = every if rows is None else every[rows]
             else:
-                found = self._source_index(source, frame, key).get_indexer(distinct)
-            found = np.asarray(found, dtype=np.int64)
-            pos = found[key_codes] if len(found) else np.full(len(key_codes), -1, np.int64)
-            self._positions[(entity, source)] = np.asarray(pos, dtype=np.int64)
-        return self._positions[(entity, source)]
+                # the needed keys are hashed once (factorised) and only their distinct values
+                # are looked up in each source: 3M contacts hold far fewer distinct members
+                key_codes, distinct = self._keys(entity, entity_key, keys, rows)
+                if source == "first_policy":
+                    assert self._first_policy is not None
+                    ids, first_rows = self._first_policy
+                    at = ids.get_indexer(distinct)
+                    found = np.where(at >= 0, first_rows[np.where(at >= 0, at, 0)], -1) \
+                        if len(first_rows) else np.full(len(at), -1)
+                else:
+                    found = self._source_index(source, frame, key).get_indexer(distinct)
+                found = np.where(np.asarray(found) < 0, size, found).astype(np.int64)
+                local = found[key_codes] if len(found) else np.full(len(key_codes), size, np.int64)
+            local = np.asarray(local, dtype=np.int64)
+            unmatched = bool((local == size).any())
+            if rows is None:
+                out = (local, unmatched)
+            else:
+                pos = np.full(len(keys), size, np.int64)
+                pos[rows] = local
+                out = (pos, unmatched)
+        self._positions[(entity, source)] = out
+        return out
 
-    def _keys(self, entity: Entity, key: str, keys: Any) -> tuple[IntArray, pd.Index]:
-        """(code per entity row, distinct keys) of the entity's ``key`` column; missing keys
-        are a value of their own, looked up like any other (as ``get_indexer`` would)."""
+    def _keys(self, entity: Entity, key: str, keys: Any, rows: IntArray | None
+              ) -> tuple[IntArray, pd.Index]:
+        """(code per needed entity row, distinct keys) of the entity's ``key`` column;
+        missing keys are a value of their own, looked up like any other (as ``get_indexer``
+        would). The members entity's keys are distinct already."""
         if (entity, key) not in self._key_codes:
-            codes, distinct = pd.factorize(np.asarray(keys), use_na_sentinel=False)
-            self._key_codes[(entity, key)] = (codes.astype(np.int64), pd.Index(distinct))
+            if entity == "members":
+                picked = keys if rows is None else keys[rows]
+                self._key_codes[(entity, key)] = (np.arange(len(picked), dtype=np.int64),
+                                                  pd.Index(picked))
+            else:
+                values = np.asarray(keys)
+                codes, distinct = pd.factorize(values if rows is None else values[rows],
+                                               use_na_sentinel=False)
+                self._key_codes[(entity, key)] = (codes.astype(np.int64), pd.Index(distinct))
         return self._key_codes[(entity, key)]
 
-    def _safe_position(self, entity: Entity, source: str, pos: IntArray
-                       ) -> tuple[IntArray, BoolArray | None]:
-        """(positions with unmatched rows sent to row 0, mask of the unmatched rows or None
-        when every row matched), once per entity and source for all its columns."""
-        if (entity, source) not in self._safe:
-            unmatched = pos < 0
-            if unmatched.any():
-                self._safe[(entity, source)] = (np.where(unmatched, 0, pos), unmatched)
-            else:
-                self._safe[(entity, source)] = (pos, None)
-        return self._safe[(entity, source)]
-
-    def _is_shared(self, codes: IntArray) -> bool:
-        """Whether ``codes`` is a cached factorisation (never to be changed in place)."""
-        return any(codes is c for c, _ in self._factorised.values())
-
-    def _factorise(self, source: str, column: str) -> tuple[IntArray, list[Any]]:
-        source = "policies" if source == "first_policy" else source   # same rows
-        if (source, column) not in self._factorised:
-            frame = self._sources()[source][0]
+    def _factorise(self, table: str, column: str) -> tuple[IntArray, list[str]]:
+        """(codes with missing values as the trailing code len(levels), levels) of a lookup
+        table's column over all its rows, once per run."""
+        if (table, column) not in self._factorised:
+            frame = self._sources()[table][0]
             assert frame is not None
             codes, uniques = pd.factorize(frame[column].to_numpy(dtype=object), sort=True)
-            self._factorised[(source, column)] = (codes.astype(np.int64), list(uniques))
-        return self._factorised[(source, column)]
+            codes = codes.astype(np.int64)
+            codes[codes < 0] = len(uniques)
+            self._factorised[(table, column)] = (codes, [str(u) for u in uniques])
+        return self._factorised[(table, column)]
 
-    def _via(self, entity: Entity, column: str) -> tuple[IntArray, list[Any]] | None:
-        """Codes of ``column`` carried from another table (the order in the module doc)."""
+    def route(self, entity: Entity, column: str) -> tuple[str, IntArray, list[str]] | None:
+        """How ``column`` reaches the entity: (``"own"`` or the lookup table's name, codes
+        over the rows of that table plus one trailing slot for unmatched rows, levels with
+        :data:`MISSING_LEVEL` last when there is a missing value or an unmatched row); None
+        when the column is not reachable (the order of the module doc)."""
+        if (entity, column) not in self._routes:
+            self._routes[(entity, column)] = self._route(entity, column)
+        return self._routes[(entity, column)]
+
+    def _route(self, entity: Entity, column: str) -> tuple[str, IntArray, list[str]] | None:
+        own = self._own(entity)
+        if own is not None and column in own.columns:
+            if entity == "policies":
+                codes, levels = self._factorise("policies", column)   # shared with members
+                return "own", codes, self._with_missing(levels, codes, False)
+            values = own[column].to_numpy(dtype=object)
+            rows = self._needed.get(entity)
+            sub, uniques = pd.factorize(values if rows is None else values[rows], sort=True)
+            sub = np.where(sub < 0, len(uniques), sub).astype(np.int64)
+            levels = [str(u) for u in uniques]
+            if rows is None:
+                codes = sub
+            else:
+                codes = np.full(len(values), len(levels), np.int64)
+                codes[rows] = sub
+            return "own", codes, self._with_missing(levels, sub, False)
+        if entity == "policies":
+            return None
         order = ["policies"] if entity == "claims" else []
         order += ["members", "first_policy"]
         for source in order:
@@ -467,47 +560,45 @@ class SegmentSource:
             pos = self._position(entity, source)
             if pos is None:
                 continue
-            codes, levels = self._factorise(source, column)
-            if not len(codes):
-                return np.full(len(pos), -1, np.int64), levels
-            safe, unmatched = self._safe_position(entity, source, pos)
-            out = codes[safe]
-            if unmatched is not None:
-                out[unmatched] = -1
-            return out, levels
+            table = "policies" if source == "first_policy" else source   # same rows
+            codes, levels = self._factorise(table, column)
+            ext = np.append(codes, np.int64(len(levels)))     # the unmatched rows' slot
+            return source, ext, self._with_missing(levels, codes, pos[1])
         return None
 
-    def _raw(self, entity: Entity, column: str) -> tuple[IntArray, list[Any]] | None:
-        ds = self.ds
-        own = ds.policies if entity == "policies" else None if entity == "members" else \
-            ds.service_contacts if entity == "service_contacts" else ds.claims
-        if entity == "policies" and own is not None and column in own.columns:
-            return self._factorise("policies", column)   # shared with members' first policies
-        if own is not None and column in own.columns:
-            codes, uniques = pd.factorize(own[column].to_numpy(dtype=object), sort=True)
-            return codes.astype(np.int64), list(uniques)
-        if entity == "policies":
-            return None
-        return self._via(entity, column)
+    @staticmethod
+    def _with_missing(levels: list[str], codes: IntArray, unmatched: bool) -> list[str]:
+        missing = unmatched or bool(len(codes)) and bool((codes == len(levels)).any())
+        return [*levels, MISSING_LEVEL] if missing else list(levels)
 
-    def codes(self, entity: Entity, column: str) -> tuple[IntArray, list[Any]] | None:
-        """(code per entity row, levels) with missing values as the last level
-        :data:`MISSING_LEVEL` when there are any; None when the column is not reachable."""
-        key = (entity, column)
-        if key not in self._cache:
-            raw = self._raw(entity, column)
-            if raw is None:
-                self._cache[key] = None
-            else:
-                codes, uniques = raw
-                levels = [str(u) for u in uniques]
-                missing = codes < 0
-                if missing.any():
-                    codes = codes.copy() if self._is_shared(codes) else codes
-                    codes[missing] = len(levels)
-                    levels.append(MISSING_LEVEL)
-                self._cache[key] = (codes, levels)
-        return self._cache[key]
+    def units(self, entity: Entity, rows: IntArray) -> UnitCodes:
+        """The coder of one metric's units (entity rows ``rows``, which must be needed)."""
+        return UnitCodes(self, entity, rows)
+
+    def positions(self, entity: Entity, source: str) -> IntArray:
+        pos = self._position(entity, source)
+        assert pos is not None
+        return pos[0]
+
+
+class UnitCodes:
+    """Segment codes of one metric's units: one gather per column from the table that holds
+    the column (the units' positions in each table are taken once per metric)."""
+
+    def __init__(self, source: SegmentSource, entity: Entity, rows: IntArray) -> None:
+        self.source, self.entity, self.rows = source, entity, rows
+        self._at: dict[str, IntArray] = {}
+
+    def codes(self, column: str) -> tuple[IntArray, list[str]] | None:
+        """(a fresh code array, one code per unit, levels) or None when unreachable."""
+        route = self.source.route(self.entity, column)
+        if route is None:
+            return None
+        path, codes, levels = route
+        if path not in self._at:
+            self._at[path] = self.rows if path == "own" else \
+                self.source.positions(self.entity, path)[self.rows]
+        return codes[self._at[path]], levels
 
 
 def extra_segment_columns(ds: Dataset, max_levels: int) -> list[str]:
