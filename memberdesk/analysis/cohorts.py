@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from memberdesk.analysis import policy_calendar as cal
+from memberdesk.core.book import COUNT_COLUMN
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
 from memberdesk.core.progress import Progress, ensure
@@ -103,25 +104,56 @@ def cohort_retention(ds: Dataset, *, cohort: str = "month", weight: str = "count
         raise AnalysisError(f"unknown weight {weight!r}; choose count or premium")
     if max_months is not None and max_months < 0:
         raise AnalysisError("max_months must be 0 or more")
-    pol = ds.policies
-    if pol is None or ds.generic or "issue_date" not in pol.columns:
+    book = getattr(ds, "book", None)
+    columns = book.policies(ds).columns if book is not None and not ds.generic else \
+        (None if ds.policies is None else ds.policies.columns)
+    if columns is None or ds.generic or "issue_date" not in columns:
         raise AnalysisError("cohort retention needs a policies table with issue dates",
                             column="issue_date")
-    if weight == "premium" and "annual_premium" not in pol.columns:
+    if weight == "premium" and "annual_premium" not in columns:
         raise AnalysisError("premium weights need an annual_premium column",
                             column="annual_premium")
     prog.status("Building cohort retention")
-    issue_dates = cal.to_days(pol["issue_date"])
-    ok = ~np.isnat(issue_dates)
-    issue_month = cal.month_index(issue_dates[ok])
-    exit_dates = cal.to_days(pol["exit_date"])[ok] if "exit_date" in pol.columns else \
-        np.full(len(issue_month), np.datetime64("NaT"), "datetime64[D]")
-    premium = pol["annual_premium"].fillna(0.0).to_numpy(dtype=float)[ok] \
-        if "annual_premium" in pol.columns else np.zeros(len(issue_month))
-    last_obs = cal.last_complete_month(ds.as_of)
+    if book is not None:
+        # engine book (issue #13): one GROUP BY issue month x exit month; each group's count
+        # and premium sum are frequency weights of the same computation (exact)
+        from memberdesk.core.engine import aggregates
+
+        g = aggregates.cohort_counts(book, ds)
+        issue_month = (g["issue_year"].to_numpy() - 1970) * 12 + g["issue_mon"].to_numpy() - 1
+        exit_year, exit_mon = g["exit_year"].to_numpy(), g["exit_mon"].to_numpy()
+        exited = ~np.isnan(exit_year)
+        exit_month = np.zeros(len(g), dtype=np.int64)
+        exit_month[exited] = ((exit_year[exited] - 1970) * 12 + exit_mon[exited] - 1).astype(np.int64)
+        premium = g["premium"].to_numpy(dtype=float)
+        n = g[COUNT_COLUMN].to_numpy(dtype=float)
+    else:
+        pol = ds.policies
+        assert pol is not None
+        issue_dates = cal.to_days(pol["issue_date"])
+        ok = ~np.isnat(issue_dates)
+        issue_month = cal.month_index(issue_dates[ok])
+        exit_dates = cal.to_days(pol["exit_date"])[ok] if "exit_date" in pol.columns else \
+            np.full(len(issue_month), np.datetime64("NaT"), "datetime64[D]")
+        premium = pol["annual_premium"].fillna(0.0).to_numpy(dtype=float)[ok] \
+            if "annual_premium" in pol.columns else np.zeros(len(issue_month))
+        exited = ~np.isnat(exit_dates)
+        exit_month = np.zeros(len(issue_month), dtype=np.int64)
+        exit_month[exited] = cal.month_index(exit_dates[exited])
+        n = np.ones(len(issue_month))
+    return _matrix(issue_month, exited, exit_month, premium, n, cohort, weight, max_months,
+                   ds.as_of, prog)
+
+
+def _matrix(issue_month: np.ndarray, exited: np.ndarray, exit_month: np.ndarray,
+            premium: np.ndarray, n: np.ndarray, cohort: str, weight: str,
+            max_months: int | None, as_of: pd.Timestamp, prog: Any) -> CohortMatrix:
+    """The matrix from per-record issue and exit months, premiums and policy counts ``n`` (a
+    record is a policy, or an engine group of ``n`` policies with its premium sum)."""
+    last_obs = cal.last_complete_month(as_of)
     size = 1 if cohort == "month" else 3
     if len(issue_month) == 0:
-        return _empty(cohort, weight, ds.as_of)
+        return _empty(cohort, weight, as_of)
     cohort_first = issue_month - issue_month % size      # first month of the cohort period
     c0 = int(cohort_first.min())
     c_idx = (cohort_first - c0) // size
@@ -130,12 +162,9 @@ def cohort_retention(ds: Dataset, *, cohort: str = "month", weight: str = "count
     span = max(last_obs - int(cohort_last[0]), 0)
     n_cols = (span if max_months is None else max_months) + 1
     # Month ends survived: in force at the end of months M..E-1 where E is the exit month.
-    exited = ~np.isnat(exit_dates)
-    exit_month = np.zeros(len(issue_month), dtype=np.int64)
-    exit_month[exited] = cal.month_index(exit_dates[exited])
     survived = np.where(exited, exit_month - issue_month, n_cols)
     survived = np.clip(survived, 0, n_cols)
-    w = premium if weight == "premium" else np.ones(len(issue_month))
+    w = premium if weight == "premium" else n
     counts = np.bincount(c_idx * (n_cols + 1) + survived, weights=w,
                          minlength=n_coh * (n_cols + 1)).reshape(n_coh, n_cols + 1)
     # in force at end of column k = weight with survived > k
@@ -147,7 +176,7 @@ def cohort_retention(ds: Dataset, *, cohort: str = "month", weight: str = "count
     share = np.where(observed & (total[:, None] > 0), share, np.nan)
     labels = [_label(int(c0 + i * size), cohort) for i in range(n_coh)]
     index = pd.Index(labels, name="cohort")
-    sizes = np.bincount(c_idx, minlength=n_coh).astype(np.int64)
+    sizes = np.rint(np.bincount(c_idx, weights=n, minlength=n_coh)).astype(np.int64)
     prem = np.bincount(c_idx, weights=premium, minlength=n_coh)
     starts = cal.month_start(c0 + np.arange(n_coh) * size).astype("datetime64[ns]")
     ends = cal.month_end(cohort_last).astype("datetime64[ns]")
@@ -158,7 +187,7 @@ def cohort_retention(ds: Dataset, *, cohort: str = "month", weight: str = "count
         premium=pd.Series(prem, index=index, name="premium"),
         cohort_start=pd.Series(starts, index=index, name="cohort_start"),
         cohort_end=pd.Series(ends, index=index, name="cohort_end"),
-        cohort=cohort, weight=weight, as_of=ds.as_of)
+        cohort=cohort, weight=weight, as_of=as_of)
 
 
 def _label(month_idx: int, cohort: str) -> str:

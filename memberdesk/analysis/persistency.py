@@ -54,6 +54,7 @@ import pandas as pd
 
 from memberdesk.analysis import policy_calendar as cal
 from memberdesk.core import labels
+from memberdesk.core.book import COUNT_COLUMN
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
 from memberdesk.core.progress import Progress, check_cancelled, ensure
@@ -213,6 +214,13 @@ def persistency_for_periods(ds: Dataset, *, month: int = 13,
         raise AnalysisError(f"unknown persistency basis {basis!r}; choose from {', '.join(BASES)}")
     if grace_days < 0:
         raise AnalysisError("the grace period cannot be negative")
+    book = getattr(ds, "book", None)
+    if book is not None and basis == "status" and not ds.generic:
+        from memberdesk.core.engine import aggregates
+
+        if not aggregates.persistency_needs_rows(book, ds):
+            return _from_engine_counts(book, ds, month, periods, by, free_look_days,
+                                       grace_days, exclude_statuses, prog)
     pol = ds.policies
     if pol is None or ds.generic or "issue_date" not in pol.columns:
         raise AnalysisError("persistency needs a policies table with issue dates",
@@ -232,12 +240,21 @@ def persistency_for_periods(ds: Dataset, *, month: int = 13,
                                   grace_days=grace_days, exclude_statuses=exclude_statuses)
     check_cancelled(progress)
 
-    def result(frame: pd.DataFrame, period: str) -> PersistencyResult:
-        return PersistencyResult(frame, month, period, by, free_look_days, ds.as_of, basis,
-                                 grace_days, reasons)
+    has_premium = basis == "collected" or "annual_premium" in pol
+    out = _tabulate(due, seg_codes, seg_levels, flags, reasons, last_month, offset, periods,
+                    has_premium, prog)
+    return {period: PersistencyResult(frame, month, period, by, free_look_days, ds.as_of, basis,
+                                      grace_days, reasons) for period, frame in out.items()}
 
-    if len(pol) == 0 or due.min() > last_month:
-        return {period: result(_empty_frame(reasons), period) for period in periods}
+
+def _tabulate(due: np.ndarray, seg_codes: np.ndarray, seg_levels: list[Any],
+              flags: dict[str, np.ndarray], reasons: tuple[str, ...], last_month: int,
+              offset: int, periods: Sequence[str], has_premium: bool, prog: Any
+              ) -> dict[str, pd.DataFrame]:
+    """Each period's frame from per-record due months, segment codes and measure weights (a
+    record is a policy, or a group of policies counted by the engine with its summed weights)."""
+    if len(due) == 0 or due.min() > last_month:
+        return {period: _empty_frame(reasons) for period in periods}
     first = int(due.min())
     n_months = last_month - first + 1
     n_seg = len(seg_levels) + 1                 # row 0 = the whole book
@@ -253,12 +270,65 @@ def persistency_for_periods(ds: Dataset, *, month: int = 13,
     prog.fraction(0.7)
     out = {}
     for period in periods:
-        frame = _period_frame(table, _period_bounds(period, first, last_month), first, offset,
-                              [ALL_SEGMENTS, *seg_levels], reasons,
-                              has_premium=basis == "collected" or "annual_premium" in pol)
-        out[period] = result(frame, period)
+        out[period] = _period_frame(table, _period_bounds(period, first, last_month), first,
+                                    offset, [ALL_SEGMENTS, *seg_levels], reasons,
+                                    has_premium=has_premium)
     prog.fraction(1.0)
     return out
+
+
+def _from_engine_counts(book: Any, ds: Dataset, month: int, periods: Sequence[str],
+                        by: str | None, free_look_days: int, grace_days: int,
+                        exclude_statuses: Sequence[str], prog: Any) -> dict[str, PersistencyResult]:
+    """Status-basis persistency of an engine book from its counts by issue month × segment ×
+    payment frequency × exit status × rule flags (:func:`memberdesk.core.engine.aggregates.
+    persistency_counts`, one ``GROUP BY`` in the engine): each group's exclusion reason and
+    persistence follow from its flags as :func:`exclusion_codes` and :func:`policy_flags`
+    decide them per policy, and its count and premium sum are the measures' weights (exact)."""
+    from memberdesk.core.engine import aggregates
+
+    prog.status("Measuring persistency")
+    view = book.policies(ds)
+    if "issue_date" not in view.columns:
+        raise AnalysisError("persistency needs a policies table with issue dates",
+                            column="issue_date")
+    if by is not None and by not in view.columns:
+        raise AnalysisError("unknown column to split by", column=by)
+    g = aggregates.persistency_counts(book, ds, month, free_look_days, by)
+    reasons = exclusion_reasons("status", exclude_statuses)
+    offset = month - 1
+    last_month = _last_measured_month(ds.as_of, month)
+    due = (g["issue_year"].to_numpy() - 1970) * 12 + g["issue_mon"].to_numpy() - 1 + offset
+    seg_codes, seg_levels = _segments(g.rename(columns={"segment": by}) if by else g, by)
+    exit_status = g["exit_status"].to_numpy(dtype=object)
+    ended_by = g["ended_by"].to_numpy(dtype=bool)
+    tests: dict[str, np.ndarray] = {
+        "single_premium": is_single_premium(g["payment_frequency"]),
+        "free_look": g["free_look"].to_numpy(dtype=bool),
+        "death": ended_by & (exit_status == "death"),
+        "claim": ended_by & g["paid_claim"].to_numpy(dtype=bool),
+        "waived": g["waived"].to_numpy(dtype=bool) | (exit_status == "waived"),
+    }
+    code = np.full(len(g), -1, dtype=np.int64)
+    for i, reason in enumerate(reasons):
+        hit = tests[reason] if reason in tests else \
+            ended_by & (exit_status == reason.removeprefix("status_"))
+        code[(code < 0) & hit] = i
+    n = g[COUNT_COLUMN].to_numpy(dtype=float)
+    premium = g["premium"].to_numpy(dtype=float)
+    cohort = code < 0
+    persisting = cohort & ~ended_by
+    flags = {"cohort_count": n * cohort, "cohort_premium": premium * cohort,
+             "persisting_count": n * persisting, "persisting_premium": premium * persisting}
+    for i, reason in enumerate(reasons):
+        hit = code == i
+        flags[f"excluded_{reason}"] = n * hit
+        flags[f"excluded_{reason}_premium"] = premium * hit
+    out = _tabulate(due, seg_codes, seg_levels, flags, reasons, last_month, offset, periods,
+                    "annual_premium" in view.columns, prog)
+    return {period: PersistencyResult(frame, month, period, by, free_look_days, ds.as_of,
+                                      "status", grace_days, reasons)
+            for period, frame in out.items()}
 
 
 def persistency_trend(ds: Dataset, month: int = 13, by: str | None = None, *,

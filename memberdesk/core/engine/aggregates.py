@@ -19,12 +19,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+import ibis
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from memberdesk.core import schema
 from memberdesk.core.book import COUNT_COLUMN, CellAnswer, _check_columns
 from memberdesk.core.dataset import AGE_BANDS, PREMIUM_BANDS, Dataset
+from memberdesk.core.engine import rules
 from memberdesk.core.errors import AnalysisError
 
 if TYPE_CHECKING:
@@ -41,7 +45,9 @@ def to_frame(table: pa.Table) -> pd.DataFrame:
         if pa.types.is_boolean(typ):
             frame[name] = pd.array(table.column(name).to_pylist(), dtype="boolean")
         elif pa.types.is_decimal(typ):  # e.g. PostgreSQL's EXTRACT (issue_year): a number
-            frame[name] = table.column(name).cast(pa.float64()).to_pandas()
+            column = table.column(name)
+            frame[name] = column.cast(pa.int64()).to_pandas().astype("Int64") if typ.scale == 0 \
+                else column.cast(pa.float64()).to_pandas()
         elif pa.types.is_date(typ) or pa.types.is_timestamp(typ):
             frame[name] = pd.to_datetime(frame[name]).astype("datetime64[ns]")
         if name in BAND_ORDER:
@@ -79,3 +85,115 @@ def covariate_cells(book: EngineBook, ds: Dataset, columns: Sequence[str], limit
     frame[COUNT_COLUMN] = frame[COUNT_COLUMN].astype(np.int64)
     return CellAnswer(frame)
 
+
+
+# ---- persistency (status basis) ------------------------------------------------------------------
+
+PERSISTENCY_KEYS = ("issue_year", "issue_mon", "payment_frequency", "exit_status", "waived",
+                    "paid_claim", "free_look", "ended_by")
+
+
+def persistency_needs_rows(book: EngineBook, ds: Dataset) -> bool:
+    """Whether :func:`persistency_counts` cannot stand for the rows: a member filter (region,
+    tier) with a claims table (the claims' member scope is the file path's, not re-derived)."""
+    f = ds.filters
+    return book.accepted(schema.CLAIMS) is not None and bool(f.region or f.tier)
+
+
+def persistency_counts(book: EngineBook, ds: Dataset, month: int, free_look_days: int,
+                       by: str | None) -> pd.DataFrame:
+    """Policies (``n``) and annual premium (``premium``, missing as 0) by issue year and month
+    (``issue_year``, ``issue_mon`` 1-12) × ``by`` × payment frequency × ``exit_status`` × the
+    flags of the m-th month persistency rules (:mod:`memberdesk.analysis.persistency`):
+
+    * ``ended_by``: terminated (exit status not ``in_force``, :func:`rules.policy_view`) on or
+      before the measurement date ``issue %m+% month - 1 day``, i.e. before
+      ``issue %m+% month`` (clipped to the month's end): the exit's calendar month is less than
+      ``month`` months after the issue month, or exactly that many and its day of month is
+      before the issue's and not the last day of its month;
+    * ``free_look``: terminated within ``free_look_days`` days of issue (``duration_days``);
+    * ``waived``: status ``waived``; ``paid_claim``: the policy holds an in-window claim with
+      status paid at as-of (a settlement after as-of leaves it open).
+
+    Policies without an issue date are left out (as the file path does)."""
+    v = book.policies(ds)
+    if by is not None:
+        _check_columns(v.columns, [by])
+    v = v.filter(v.issue_date.notnull())
+    cut = ibis.literal(ds.as_of.date())
+    claims = book.accepted(schema.CLAIMS)
+    paid: ir.BooleanValue = ibis.literal(False)
+    if claims is not None and "policy_id" in claims.columns and "status" in claims.columns \
+            and "policy_id" in v.columns:
+        c = rules.in_window(schema.CLAIMS, claims, ds.as_of.date())
+        is_paid = c.status == "paid"
+        if "settled_at" in c.columns:
+            is_paid = is_paid & (c.settled_at.isnull() | (c.settled_at <= cut))
+        ids = c.filter(is_paid & c.policy_id.notnull()).select(_paid_id=c.policy_id).distinct()
+        v = v.left_join(ids, v.policy_id == ids._paid_id)
+        paid = v._paid_id.notnull()
+    terminated = v.exit_status != "in_force"
+    if "end_date" in v.columns:
+        end, issue = v.end_date, v.issue_date
+        k = (end.year() * 12 + end.month()) - (issue.year() * 12 + issue.month())
+        last_day = (end + ibis.interval(days=1)).day() == 1
+        before = (end.day() < issue.day()) & ~last_day
+        ended_by = (terminated & ((k < month) | ((k == month) & before))).fill_null(False)
+    else:
+        ended_by = ibis.literal(False)
+    keys: dict[str, ir.Value] = {
+        "issue_year": v.issue_date.year(), "issue_mon": v.issue_date.month(),
+        "payment_frequency": v.payment_frequency if "payment_frequency" in v.columns
+        else ibis.null("string"),
+        "exit_status": v.exit_status,
+        "waived": (v.status == "waived").fill_null(False),
+        "paid_claim": paid,
+        "free_look": (terminated & (v.duration_days <= free_look_days)).fill_null(False),
+        "ended_by": ended_by,
+    }
+    if by is not None:
+        keys["segment"] = v[by]
+    premium = v.annual_premium.fill_null(0.0) if "annual_premium" in v.columns \
+        else ibis.literal(0.0)
+    grouped = v.mutate(**keys, _premium=premium)
+    expr = grouped.group_by(list(keys)).aggregate(**{COUNT_COLUMN: grouped.count(),
+                                                    "premium": grouped._premium.sum()})
+    frame = to_frame(book.run(expr))
+    for col in ("issue_year", "issue_mon", COUNT_COLUMN):
+        frame[col] = frame[col].astype(np.int64)
+    for col in ("waived", "paid_claim", "free_look", "ended_by"):
+        frame[col] = frame[col].fillna(False).astype(bool)
+    frame["premium"] = frame["premium"].astype(float)
+    if by is not None and by in BAND_ORDER:
+        frame["segment"] = pd.Categorical(frame["segment"], categories=BAND_ORDER[by], ordered=True)
+    return frame
+
+
+# ---- cohort retention ------------------------------------------------------------------------------
+
+def cohort_counts(book: EngineBook, ds: Dataset) -> pd.DataFrame:
+    """Policies (``n``) and annual premium (``premium``, missing as 0) by issue year and month
+    (``issue_year``, ``issue_mon``) × exit year and month (``exit_year``, ``exit_mon``: null
+    while in force at as-of, i.e. exit status ``in_force`` in :func:`rules.policy_view`; the
+    exit is the end date otherwise). Policies without an issue date are left out."""
+    v = book.policies(ds)
+    v = v.filter(v.issue_date.notnull())
+    terminated = v.exit_status != "in_force"
+    if "end_date" in v.columns:
+        exit_year = ibis.ifelse(terminated, v.end_date.year(), ibis.null("int32"))
+        exit_mon = ibis.ifelse(terminated, v.end_date.month(), ibis.null("int32"))
+    else:
+        exit_year = exit_mon = ibis.null("int32")
+    premium = v.annual_premium.fill_null(0.0) if "annual_premium" in v.columns \
+        else ibis.literal(0.0)
+    g = v.mutate(issue_year=v.issue_date.year(), issue_mon=v.issue_date.month(),
+                 exit_year=exit_year, exit_mon=exit_mon, _premium=premium)
+    expr = g.group_by(["issue_year", "issue_mon", "exit_year", "exit_mon"]).aggregate(
+        **{COUNT_COLUMN: g.count(), "premium": g._premium.sum()})
+    frame = to_frame(book.run(expr))
+    for col in ("issue_year", "issue_mon", COUNT_COLUMN):
+        frame[col] = frame[col].astype(np.int64)
+    for col in ("exit_year", "exit_mon"):
+        frame[col] = frame[col].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    frame["premium"] = frame["premium"].astype(float)
+    return frame
