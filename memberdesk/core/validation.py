@@ -25,7 +25,7 @@ from memberdesk.core import normalize, schema
 from memberdesk.core.mapping import ColumnMapping
 from memberdesk.core.readers import RawTable
 from memberdesk.core.reasons import Reason
-from memberdesk.core.validation_report import REJECTED_COLUMNS, TableReport
+from memberdesk.core.validation_report import REJECTED_COLUMNS, IdSeenBefore, TableReport
 
 TERMINATED_STATUSES = ("lapsed", "surrendered", "death", "matured")
 # The date that places an event row in time; every analysis windows on it, so a row without it
@@ -349,8 +349,7 @@ def _duplicates(data: Assembled, ids: pa.Array, id_col: str
     for p in dup_pos:
         i, first = int(order[p]), int(order[run_start[p]])
         place, row = data.place(first)
-        detail[i] = Reason("row_id_seen_before", column=id_col, id=ids[i].as_py(), place=place,
-                           row=row)
+        detail[i] = IdSeenBefore(id_col, ids[i].as_py(), place, row)
     return dup, schema.REASON_DUPLICATE_ID, id_col, detail
 
 

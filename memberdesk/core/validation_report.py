@@ -20,6 +20,31 @@ REJECTED_COLUMNS: tuple[str, ...] = ("table", "file", "sheet", "row", "column", 
                                      "value", "detail")
 
 
+@dataclass(frozen=True, slots=True)
+class IdSeenBefore:
+    """The detail of a duplicate id (``row_id_seen_before``): ``column`` value ``id`` already on
+    ``place`` (file [sheet]) row ``row``. A small object per duplicate row: a
+    :class:`~memberdesk.core.reasons.Reason` per row would carry its parameter tuples (about
+    three times the memory of the old English sentence on a file with millions of duplicates).
+    """
+
+    column: str
+    id: object
+    place: str
+    row: int
+
+    @property
+    def reason(self) -> Reason:
+        return Reason("row_id_seen_before", column=self.column, id=self.id, place=self.place,
+                      row=self.row)
+
+    def text(self, lang: str = "en") -> str:
+        return self.reason.text(lang)
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+
 def detail_text(detail: object, lang: str = "en") -> str:
     """The words of a rejected row's ``detail`` in ``lang`` (``"en"`` or ``"zh_CN"``).
 
@@ -27,7 +52,7 @@ def detail_text(detail: object, lang: str = "en") -> str:
     object shared by the rows of a check) and the presenters call this when they show or write
     the row. A plain text (an engine's sample, a reader's note) is shown as it is; missing -> "".
     """
-    if isinstance(detail, Reason):
+    if isinstance(detail, (Reason, IdSeenBefore)):
         return detail.text(lang)
     if detail is None or (isinstance(detail, float) and detail != detail) or detail is pd.NA:
         return ""

@@ -138,3 +138,15 @@ def test_rows_of_one_check_share_one_detail(tmp_path: Path) -> None:
     assert len({id(d) for d in details}) == 1 and isinstance(details[0], Reason)
     assert details[0] == Reason("row_not_a_date")
     assert np.all(rej["reason"].to_numpy() == "unparseable_date")
+
+
+def test_a_duplicate_keeps_its_own_parameters_in_a_small_object(tmp_path: Path) -> None:
+    from memberdesk.core.validation_report import IdSeenBefore
+
+    path = tmp_path / "policies.csv"
+    path.write_text("policy_id,issue_date,status\nP1,2020-01-01,in force\nP1,2020-02-01,in force\n"
+                    "P1,2020-03-01,in force\n", encoding="utf-8")
+    details = load_dataset([path]).report.rejected["detail"].tolist()
+    assert details == [IdSeenBefore("policy_id", "P1", str(path), 2)] * 2
+    assert not hasattr(details[0], "__dict__")  # slots: no per-row dictionary
+    assert [detail_text(d, "zh_CN") for d in details] == [f"保单号P1已出现在{path}第2行"] * 2
