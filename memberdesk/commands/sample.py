@@ -1,9 +1,13 @@
-"""`memberdesk sample -o DIR [--members N] [--seed S] [--end YYYY-MM-DD] [--no-excel]`.
+"""`memberdesk sample -o DIR [--members N] [--seed S] [--end YYYY-MM-DD] [--excel | --no-excel]
+[--quiet]`.
 
-Writes the five tables as CSV in DIR, the same book as ``DIR/excel/memberdesk_sample.xlsx`` and
+Writes the six tables as CSV in DIR, the same book as ``DIR/excel/memberdesk_sample.xlsx`` and
 the policies with Chinese headers in GB18030 as ``DIR/gb18030/policies_zh.csv`` (see
-:mod:`memberdesk.sample`), then lists the files written. ``--no-excel`` skips the
-workbook. Exit 0; bad arguments (or an output path that is not a folder) exit 2.
+:mod:`memberdesk.sample`), then lists the files written on stdout. The workbook is written by
+default up to 50,000 members (``EXCEL_MAX_MEMBERS``); above that only with ``--excel`` (it is
+most of the time of a large book); ``--no-excel`` skips it at any size. Progress (what is
+being written and the share done) goes to stderr unless ``--quiet``. Exit 0; bad arguments (or
+an output path that is not a folder) exit 2.
 """
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import argparse
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TextIO
 
 from memberdesk.sample import book as sample_book
 
@@ -56,9 +61,55 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                    help=f"random seed (default {sample_book.DEFAULT_SEED})")
     p.add_argument("--end", type=_end, default=sample_book.DEFAULT_END, metavar="YYYY-MM-DD",
                    help=f"last day of the book (default {sample_book.DEFAULT_END.isoformat()})")
-    p.add_argument("--no-excel", dest="excel", action="store_false",
-                   help="skip the Excel workbook (slow for large books: ~1 s per 1,000 members)")
+    excel = p.add_mutually_exclusive_group()
+    excel.add_argument("--excel", dest="excel", action="store_true", default=None,
+                       help="also write the Excel copy above "
+                            f"{sample_book.EXCEL_MAX_MEMBERS:,} members (slow: openpyxl needs "
+                            "~1 s per 1,000 members)")
+    excel.add_argument("--no-excel", dest="excel", action="store_false",
+                       help="skip the Excel copy at any size")
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="no progress on stderr")
     p.set_defaults(run=run)
+
+
+class StderrProgress:
+    """Progress of a long ``sample`` run on stderr (:class:`memberdesk.core.progress.Progress`):
+    each new step on its own line, and the share done every 10% (on a terminal, one line
+    rewritten in place every 1%)."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.step = 10 if not self.tty else 1
+        self.last_bucket = -1
+        self.text = ""
+
+    def status(self, text: str) -> None:
+        if text != self.text:
+            self.text = text
+            self._write(f"sample: {text}")
+
+    def fraction(self, x: float) -> None:
+        pct = int(min(max(x, 0.0), 1.0) * 100)
+        if pct // self.step > self.last_bucket:
+            self.last_bucket = pct // self.step
+            self._write(f"sample: {pct:3d}% ({self.text})")
+
+    def cancelled(self) -> bool:
+        return False
+
+    def _write(self, line: str) -> None:
+        if self.tty:
+            self.stream.write("\r\x1b[K" + line)
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.tty:
+            self.stream.write("\n")
+            self.stream.flush()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -66,12 +117,21 @@ def run(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         print(f"memberdesk: error: -o {out} exists and is not a folder", file=sys.stderr)
         return 2
+    progress = None if args.quiet else StderrProgress()
     try:
         paths = sample_book.write_book(out, members=args.members, seed=args.seed, end=args.end,
-                                         excel=args.excel)
+                                       excel=args.excel, progress=progress)
     except OSError as exc:
         print(f"memberdesk: error: cannot write to {out}: {exc}", file=sys.stderr)
         return 2
+    finally:
+        if progress is not None:
+            progress.close()
+    if args.excel is None and not sample_book.excel_by_default(args.members):
+        print(f"memberdesk: note: the Excel copy is not written above "
+              f"{sample_book.EXCEL_MAX_MEMBERS:,} members (about "
+              f"{args.members / 1000 / 60:.0f} more minutes at this size); add --excel to "
+              "write it", file=sys.stderr)
     print(f"Sample book: {args.members:,} members, seed {args.seed}, "
           f"ending {args.end.isoformat()}")
     for path in paths:

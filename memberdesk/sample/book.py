@@ -4,8 +4,9 @@
 canonical dtypes of a validated Dataset (ids/text -> ``str`` objects, dates -> ``datetime64[ns]``,
 numbers -> ``float64``, flags -> nullable ``boolean``), so they can be analysed directly.
 :func:`write_book` writes them as UTF-8 CSV files, plus the same book as one Excel workbook
-(``excel/memberdesk_sample.xlsx``) and the policies with Chinese headers, Chinese status words
-and ``2021/3/1`` dates in GB18030 (``gb18030/policies_zh.csv``).
+(``excel/memberdesk_sample.xlsx``; by default only up to :data:`EXCEL_MAX_MEMBERS` members,
+because openpyxl needs about 1 s per 1,000 members) and the policies with Chinese headers,
+Chinese status words and ``2021/3/1`` dates in GB18030 (``gb18030/policies_zh.csv``).
 
 The book is deterministic: the same ``members``, ``seed`` and ``end`` give byte-identical files
 on any day (nothing depends on today's date). Every date is on or before ``end``; service
@@ -30,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from memberdesk.core import schema
+from memberdesk.core.progress import Progress, SubProgress, ensure
 from memberdesk.sample import catalog as cat
 from memberdesk.sample.claims import draw_claims
 from memberdesk.sample.payments import premium_payments, quarterly_payers
@@ -40,6 +42,10 @@ DEFAULT_MEMBERS = 5_000
 DEFAULT_SEED = 0
 DEFAULT_END = date(2026, 6, 30)
 EXCEL_FILE = Path("excel") / "memberdesk_sample.xlsx"
+# Above this many members the Excel copy is written only when asked for (write_book(excel=True),
+# `memberdesk sample --excel`): it is most of the time of a large book (12 minutes of 13 at
+# 300,000 members), and the CSV files hold the same book.
+EXCEL_MAX_MEMBERS = 50_000
 GB18030_FILE = Path("gb18030") / "policies_zh.csv"
 
 
@@ -82,26 +88,59 @@ def generate_book(members: int = DEFAULT_MEMBERS, seed: int = DEFAULT_SEED,
     }
 
 
+def excel_by_default(members: int) -> bool:
+    """Whether :func:`write_book` writes the Excel copy when not told (up to
+    :data:`EXCEL_MAX_MEMBERS` members)."""
+    return members <= EXCEL_MAX_MEMBERS
+
+
 def write_book(out_dir: str | Path, members: int = DEFAULT_MEMBERS, seed: int = DEFAULT_SEED,
-               end: date = DEFAULT_END, *, excel: bool = True) -> list[Path]:
+               end: date = DEFAULT_END, *, excel: bool | None = None,
+               progress: Progress | None = None) -> list[Path]:
     """Generate the book and write it under ``out_dir`` (created if needed).
 
-    Writes ``<table>.csv`` for the five tables (UTF-8, canonical headers, ISO dates, booleans
+    Writes ``<table>.csv`` for the six tables (UTF-8, canonical headers, ISO dates, booleans
     as ``true``/``false``, missing values empty), ``excel/memberdesk_sample.xlsx`` (one sheet
-    per table, sheet name = table name; skipped when ``excel`` is False: openpyxl needs ~1 s
-    per 1,000 members) and ``gb18030/policies_zh.csv``. Returns the paths written, in that
-    order.
+    per table, sheet name = table name) and ``gb18030/policies_zh.csv``. Returns the paths
+    written, in that order.
+
+    Parameters
+    ----------
+    excel
+        Write the Excel copy: None (default) = only up to :data:`EXCEL_MAX_MEMBERS` members
+        (:func:`excel_by_default`); openpyxl needs about 1 s per 1,000 members.
+    progress
+        Told what is being written (``status``) and the share done (``fraction``: generation,
+        then each file by rows written); ``cancelled()`` stops between chunks
+        (:class:`memberdesk.core.errors.Cancelled`), leaving the files written so far.
     """
     out = Path(out_dir)
+    if excel is None:
+        excel = excel_by_default(members)
+    prog = ensure(progress)
+    # shares of the run's time, measured at 300,000 members (benchmarks/bench_sample.py)
+    gen_end, csv_end = (0.05, 0.12) if excel else (0.35, 0.95)
+    prog.status(f"generating the book ({members:,} members)")
     book = generate_book(members, seed, end)
+    prog.fraction(gen_end)
+    total = max(1, sum(len(book[name]) for name in schema.TABLES))
+    done = 0
     paths = []
     for name in schema.TABLES:
         path = out / f"{name}.csv"
-        write_csv(book[name], path)
+        rows = len(book[name])
+        prog.status(f"writing {path.name} ({rows:,} rows)")
+        share = SubProgress(progress, gen_end + (csv_end - gen_end) * done / total,
+                            gen_end + (csv_end - gen_end) * (done + rows) / total)
+        write_csv(book[name], path, share)
+        done += rows
         paths.append(path)
     if excel:
-        paths.append(write_workbook(book, out / EXCEL_FILE))
-    paths.append(write_gb18030_policies(book[schema.POLICIES], out / GB18030_FILE))
+        paths.append(write_workbook(book, out / EXCEL_FILE, SubProgress(progress, csv_end, 0.97)))
+    prog.status(f"writing {GB18030_FILE.as_posix()}")
+    paths.append(write_gb18030_policies(book[schema.POLICIES], out / GB18030_FILE,
+                                        SubProgress(progress, 0.97 if excel else csv_end, 1.0)))
+    prog.fraction(1.0)
     return paths
 
 

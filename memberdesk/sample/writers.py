@@ -5,6 +5,14 @@ dates ``YYYY-MM-DD`` (``YYYY-MM-DD HH:MM:SS`` for a column holding times of day)
 ``true``/``false``, numbers with 2 decimals (none when every value of the column is whole),
 missing values empty, ``\\n`` line ends. The workbook's zip entries and document properties
 carry a fixed timestamp instead of the time of writing.
+
+Large books: a CSV is formatted column by column (the column-wide choices — times of day, whole
+numbers — are made on the whole column) and then written :data:`CHUNK_ROWS` rows at a time, so
+the file's bytes do not depend on the chunking, the whole text is never held in memory, and a
+``progress`` (:class:`memberdesk.core.progress.Progress`) hears after every chunk. The workbook
+reports every :data:`CHUNK_ROWS` rows too; it is the slow part (openpyxl writes about 1,000
+members' rows a second), which is why :func:`memberdesk.sample.book.write_book` makes it
+opt-in above a size.
 """
 from __future__ import annotations
 
@@ -20,6 +28,9 @@ import numpy.typing as npt
 import pandas as pd
 
 from memberdesk.core import schema
+from memberdesk.core.progress import Progress, check_cancelled, ensure
+
+CHUNK_ROWS = 100_000  # rows written between two progress reports
 
 # Chinese headers and status words of gb18030/policies_zh.csv
 ZH_POLICY_HEADERS: dict[str, str] = {
@@ -70,20 +81,48 @@ def _format_numbers(v: np.ndarray, missing: np.ndarray) -> np.ndarray:
     return np.char.add(np.char.add(np.char.add(sign, units), "."), frac)
 
 
+def _text_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every column as the strings written (column-wide formatting choices made here)."""
+    return pd.DataFrame({c: format_column(frame[c]) for c in frame.columns})
+
+
 def csv_text(frame: pd.DataFrame) -> str:
     """The CSV text of a table (header + rows) per the module's formatting rules."""
-    text = pd.DataFrame({c: format_column(frame[c]) for c in frame.columns})
-    return text.to_csv(index=False, lineterminator="\n")
+    return _text_frame(frame).to_csv(index=False, lineterminator="\n")
 
 
-def write_csv(frame: pd.DataFrame, path: Path) -> Path:
+def _write_text_frame(text: pd.DataFrame, path: Path, encoding: str,
+                      progress: Progress | None, chunk_rows: int | None) -> Path:
+    """Write an already formatted table in chunks of ``chunk_rows`` rows (default
+    :data:`CHUNK_ROWS`; the same bytes as one ``to_csv`` of the whole frame), reporting the
+    share of rows written."""
+    chunk_rows = chunk_rows or CHUNK_ROWS
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(csv_text(frame).encode("utf-8"))
+    prog = ensure(progress)
+    n = len(text)
+    with path.open("w", encoding=encoding, newline="") as fh:
+        if n == 0:
+            text.to_csv(fh, index=False, lineterminator="\n")
+        for start in range(0, n, chunk_rows):
+            check_cancelled(progress)
+            text.iloc[start:start + chunk_rows].to_csv(fh, index=False, header=start == 0,
+                                                       lineterminator="\n")
+            prog.fraction(min(n, start + chunk_rows) / n)
     return path
+
+
+def write_csv(frame: pd.DataFrame, path: Path, progress: Progress | None = None, *,
+              chunk_rows: int | None = None) -> Path:
+    """Write ``frame`` as UTF-8 CSV (bytes equal to ``csv_text(frame)``), in chunks."""
+    return _write_text_frame(_text_frame(frame), path, "utf-8", progress, chunk_rows)
 
 
 def gb18030_policies_text(policies: pd.DataFrame) -> str:
     """The policies table with Chinese headers, Chinese status words and ``2021/3/1`` dates."""
+    return csv_text(_gb18030_frame(policies))
+
+
+def _gb18030_frame(policies: pd.DataFrame) -> pd.DataFrame:
     frame = policies.copy()
     frame["status"] = frame["status"].map(ZH_POLICY_STATUS)
     for col in ("issue_date", "end_date"):
@@ -91,13 +130,14 @@ def gb18030_policies_text(policies: pd.DataFrame) -> str:
         text = d.dt.year.astype("Int64").astype(str) + "/" + d.dt.month.astype("Int64").astype(str) \
             + "/" + d.dt.day.astype("Int64").astype(str)
         frame[col] = text.where(d.notna(), "").astype(object)
-    return csv_text(frame.rename(columns=ZH_POLICY_HEADERS))
+    return frame.rename(columns=ZH_POLICY_HEADERS)
 
 
-def write_gb18030_policies(policies: pd.DataFrame, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(gb18030_policies_text(policies).encode("gb18030"))
-    return path
+def write_gb18030_policies(policies: pd.DataFrame, path: Path, progress: Progress | None = None,
+                           *, chunk_rows: int | None = None) -> Path:
+    """Write :func:`gb18030_policies_text` encoded in GB18030, in chunks."""
+    return _write_text_frame(_text_frame(_gb18030_frame(policies)), path, "gb18030", progress,
+                             chunk_rows)
 
 
 def _cell_values(values: pd.Series) -> list[Any]:
@@ -113,20 +153,34 @@ def _cell_values(values: pd.Series) -> list[Any]:
     return [None if (x is None or (isinstance(x, float) and np.isnan(x))) else x for x in values]
 
 
-def workbook_bytes(book: Mapping[str, pd.DataFrame]) -> bytes:
-    """The book as one XLSX (sheet per table, in :data:`schema.TABLES` order), byte-stable."""
+def workbook_bytes(book: Mapping[str, pd.DataFrame], progress: Progress | None = None) -> bytes:
+    """The book as one XLSX (sheet per table, in :data:`schema.TABLES` order), byte-stable.
+    ``progress`` hears the share of rows written every :data:`CHUNK_ROWS` rows (saving and
+    compressing take the last 5%)."""
     from openpyxl import Workbook
 
+    prog = ensure(progress)
+    total = max(1, sum(len(book[name]) for name in schema.TABLES))
+    done = 0
     wb = Workbook(write_only=True)
     for name in schema.TABLES:
         frame = book[name]
+        prog.status(f"writing the Excel copy: sheet {name} ({len(frame):,} rows)")
         ws = wb.create_sheet(title=name)
         ws.append(list(frame.columns))
-        for row in zip(*(_cell_values(frame[c]) for c in frame.columns)):
+        for i, row in enumerate(zip(*(_cell_values(frame[c]) for c in frame.columns)), 1):
             ws.append(row)
+            if i % CHUNK_ROWS == 0:
+                check_cancelled(progress)
+                prog.fraction(0.95 * (done + i) / total)
+        done += len(frame)
+        prog.fraction(0.95 * done / total)
+    prog.status("writing the Excel copy: saving")
     raw = io.BytesIO()
     wb.save(raw)
-    return _normalise_zip(raw.getvalue())
+    data = _normalise_zip(raw.getvalue())
+    prog.fraction(1.0)
+    return data
 
 
 def _normalise_zip(data: bytes) -> bytes:
@@ -146,7 +200,8 @@ def _normalise_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def write_workbook(book: Mapping[str, pd.DataFrame], path: Path) -> Path:
+def write_workbook(book: Mapping[str, pd.DataFrame], path: Path,
+                   progress: Progress | None = None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(workbook_bytes(book))
+    path.write_bytes(workbook_bytes(book, progress))
     return path
