@@ -162,14 +162,26 @@ def test_desktop_asks_in_the_dialog_and_saves_the_password_nowhere(
         caplog: pytest.LogCaptureFixture) -> None:
     from PySide6.QtCore import QCoreApplication, QSettings
 
+    # settings in tmp_path, as tests/ui/conftest.py does (never the real user profile)
     settings_dir = tmp_path / "settings"
     settings_dir.mkdir()
     for fmt in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
         for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
             QSettings.setPath(fmt, scope, str(settings_dir))
+    names = QCoreApplication.organizationName(), QCoreApplication.applicationName()
     QCoreApplication.setOrganizationName("MemberDeskTests")
     QCoreApplication.setApplicationName(f"memberdesk-pw-test-{os.getpid()}")
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    try:
+        _connect_twice_and_save(pg_url, qtbot, tmp_path, settings_dir, caplog)
+    finally:
+        QCoreApplication.setOrganizationName(names[0])
+        QCoreApplication.setApplicationName(names[1])
+
+
+def _connect_twice_and_save(pg_url: str, qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]
+                            settings_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from PySide6.QtCore import QSettings
 
     from memberdesk.ui.shell import connect_dialog
     from memberdesk.ui.shell.connect_dialog import ConnectDialog
