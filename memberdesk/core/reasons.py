@@ -178,6 +178,27 @@ ROW_DETAILS: dict[str, dict[str, str]] = {
                  "这些行按各自的行读取"},
 }
 CATALOGUE.update(ROW_DETAILS)
+# what validation says about a whole table (core.validation), as a Note on the table
+CATALOGUE.update({
+    "policies_no_status_column": {
+        "en": "the policies have no status column: status set to in_force when there is no end "
+              "date, else lapsed",
+        "zh_CN": "保单数据无状态字段：无终止日期的保单状态设为有效（in_force），否则设为失效（lapsed）"},
+    "policies_status_inferred": {
+        "en": "{n} policies have an empty status: status set to in_force when there is no end "
+              "date, else lapsed",
+        "zh_CN": "{n}件保单状态为空：无终止日期的设为有效（in_force），否则设为失效（lapsed）"},
+    "claims_status_inferred": {
+        "en": "{n} claims have no status: set to open when not settled, else paid when an amount "
+              "was paid, else declined",
+        "zh_CN": "{n}件理赔无状态：未结案的设为未结案（open），已结案且有赔付金额的设为已赔付（paid），"
+                 "否则设为拒赔（declined）"},
+    "extra_column_not_numbers": {
+        "en": "column {name!r} is read as numbers: {count:,} cell(s) that are not numbers are "
+              "left empty (first: {first})",
+        "zh_CN": "列{name!r}按数字读取：{count:,}个非数字单元格留空（前几个：{first}）"},
+})
+
 # ``memberdesk validate``'s plain-text listing around the codes above
 CATALOGUE.update({
     "listing_as_of": {"en": "As of {date}", "zh_CN": "统计截止日：{date}"},
@@ -418,6 +439,18 @@ class Note(str):
 
 def _note(code: str, params: dict[str, Any], where: str) -> Note:
     return Note(Reason(code, **params), where)
+
+
+def error_text(exc: BaseException, lang: str = "en") -> str:
+    """An error as a presenter shows it in ``lang``: a DataError whose message is a
+    :class:`Note` reads ``where: words`` in that language; any other error ``str(exc)``."""
+    from memberdesk.core.errors import DataError
+
+    if not isinstance(exc, DataError) or not isinstance(exc.message, Note):
+        return str(exc)
+    body = exc.message.text(lang)
+    where = exc.location()
+    return f"{where}{'：' if lang == 'zh_CN' else ': '}{body}" if where else body
 
 
 def placeholders(template: str) -> set[str]:
