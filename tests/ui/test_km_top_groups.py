@@ -156,3 +156,20 @@ def test_taller_chart_shows_all_seven_at_risk_rows(qtbot: Any) -> None:
     qtbot.wait(50)
     assert MIN_RISK_ROWS <= chart.risk_rows_shown < 7
     assert chart.plot.getViewBox().height() >= MIN_PLOT_HEIGHT - 1
+
+
+def test_at_risk_title_says_which_rows_are_in_view(qtbot: Any) -> None:
+    chart = KMChart()
+    qtbot.addWidget(chart)
+    chart.resize(1100, 200)
+    chart.show()
+    chart.set_curves([_curve(f"G{k}", k) for k in range(12)])
+    qtbot.wait(50)
+    k = chart.risk_rows_shown
+    assert k < 12 and chart.risk_title.text.endswith(f"1–{k} / 12 ↕")
+    chart.risk.setYRange(2 - 0.5, 2 + k - 0.5, padding=0)  # what scrolling does
+    assert chart.risk_title.text.endswith(f"3–{k + 2} / 12 ↕")
+    chart.resize(1100, 900)
+    chart.set_curves([_curve(f"G{k}", k) for k in range(5)])
+    qtbot.wait(50)
+    assert chart.risk_rows_shown == 5 and chart.risk_title.text == "Number at risk"

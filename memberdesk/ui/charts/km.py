@@ -232,6 +232,7 @@ class KMChart(Chart):
         self.risk_updates = 0  # at-risk label refreshes so far (one per redraw)
         self._holding_risk = False
         self.plot.getViewBox().sigXRangeChanged.connect(self._update_at_risk)
+        self.risk.getViewBox().sigYRangeChanged.connect(self._update_risk_title)
         self.plot.getViewBox().sigResized.connect(self._resized)
         self._risk_width = -1.0  # plot width the at-risk ticks were placed for
         self._risk_row_px = 18
@@ -400,6 +401,17 @@ class KMChart(Chart):
         self.risk.getViewBox().setLimits(yMin=-0.5, yMax=max(n, 1) - 0.5)
         self.risk.setYRange(-0.5, shown - 0.5, padding=0)
         self.risk.setMouseEnabled(x=False, y=n > shown)
+        self._update_risk_title()
+
+    def _update_risk_title(self, *args: Any) -> None:
+        """"Number at risk", with the rows in view when the others scroll: "1–3 / 7 ↕"."""
+        n = len(self.curves)
+        text = tr("Number at risk")
+        if n > self.risk_rows_shown:
+            y0 = self.risk.getViewBox().viewRange()[1][0]
+            first = int(min(max(round(y0 + 0.5), 0), n - self.risk_rows_shown))
+            text += f"   {first + 1}–{first + self.risk_rows_shown} / {n} ↕"
+        self.risk_title.setText(text)
 
     def _fit_risk_rows(self) -> None:
         """As many at-risk rows as the height allows (between :data:`MIN_RISK_ROWS` and
