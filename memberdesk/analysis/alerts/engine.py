@@ -191,9 +191,20 @@ class _Units:
     first: int
     n_months: int
     weight: FloatArray | None = None   # units per row (aggregated cells); None = 1 each
+    runs: npt.NDArray[np.int8] | None = None   # run encoding (MetricRows.runs); None = plain
 
 
 def _units(rows: MetricRows, first: int, n_months: int) -> _Units:
+    if rows.runs is not None:
+        # numerator units outside the months are dropped; run bounds are clipped to
+        # [first, first + n_months] (a run ending before the months then adds 0, one
+        # starting after them adds nothing within them)
+        take = (rows.runs != 0) | ((rows.month >= first) & (rows.month < first + n_months))
+        idx = np.flatnonzero(take)
+        row = idx if rows.row is None else rows.row[idx]
+        return _Units(row.astype(np.int64),
+                      (np.clip(rows.month[idx], first, first + n_months) - first).astype(np.int64),
+                      rows.x[idx].astype(float), first, n_months, runs=rows.runs[idx])
     take = (rows.month >= first) & (rows.month < first + n_months)
     if rows.n is not None:
         take &= rows.n
@@ -228,7 +239,13 @@ def _count(u: _Units, codes: npt.NDArray[np.int64], n_levels: int,
 
 
 def _tail(u: _Units, unit_risk: npt.NDArray[np.int64] | None) -> npt.NDArray[np.int64]:
-    """The part of a unit-weight unit's key below the segment: (risk class, month, flag)."""
+    """The part of a unit-weight unit's key below the segment: (risk class, month, flag),
+    or for the run encoding (risk class, month bound 0..n_months, unit kind)."""
+    if u.runs is not None:
+        tail = u.month * 3 + u.runs
+        if unit_risk is not None:
+            tail += unit_risk * ((u.n_months + 1) * 3)
+        return tail
     tail = u.month * 2 + u.x.astype(np.int64)
     if unit_risk is not None:
         tail += unit_risk * (u.n_months * 2)
@@ -250,7 +267,16 @@ def _count_units(u: _Units, key: npt.NDArray[np.int64], n_levels: int, n_risk: i
     n_months = u.n_months
     size = n_levels * n_risk * n_months
     shape = (n_levels, n_risk, n_months)
-    if u.weight is None:
+    if u.runs is not None:
+        # numerators and run bounds in one bincount; n = running sum of starts − stops
+        assert tail is not None and u.weight is None
+        key *= n_risk * (n_months + 1) * 3
+        key += tail
+        bounds = (n_levels, n_risk, n_months + 1, 3)
+        cells = np.bincount(key, minlength=int(np.prod(bounds))).reshape(bounds)
+        x3 = cells[:, :, :n_months, 0].astype(float)
+        n3 = np.cumsum(cells[..., 1] - cells[..., 2], axis=2)[:, :, :n_months].astype(float)
+    elif u.weight is None:
         assert tail is not None
         key *= n_risk * n_months * 2
         key += tail
@@ -551,9 +577,16 @@ def _by_segment(mm: MonitoredMetric, rule: MetricRule, units: _Units, source: Se
 
 def _book_months(metric: str, u: _Units) -> pd.DataFrame:
     months = np.arange(u.first, u.first + u.n_months)
+    if u.runs is None:
+        x = np.bincount(u.month, u.x, minlength=u.n_months)
+        n = np.bincount(u.month, minlength=u.n_months).astype(float)
+    else:
+        bound = u.n_months + 1
+        x = np.bincount(u.month[u.runs == 0], minlength=bound)[:u.n_months].astype(float)
+        n = np.cumsum(np.bincount(u.month[u.runs == 1], minlength=bound)
+                      - np.bincount(u.month[u.runs == 2], minlength=bound))[:u.n_months].astype(float)
     return pd.DataFrame({"metric": metric, "month": [_label(int(m)) for m in months],
-                         "x": np.bincount(u.month, u.x, minlength=u.n_months),
-                         "n": np.bincount(u.month, minlength=u.n_months).astype(float)})
+                         "x": x, "n": n})
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:

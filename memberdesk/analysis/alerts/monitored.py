@@ -72,7 +72,14 @@ class MetricRows:
     """The counted units of one metric: ``row`` indexes the entity's rows (None = unit i is
     row i), ``month`` their cohort month index, ``x``/``n`` their numerator/denominator flags
     (every unit is in the denominator when ``n`` is None), ``last_month`` the latest complete
-    cohort month."""
+    cohort month.
+
+    ``runs`` (benefit usage: members × months) switches to the *run* encoding, far fewer units
+    than one per member and month: ``runs`` 0 = a numerator unit (one member-month in ``x``)
+    at its month; 1 = a run of denominator months starts at its month; 2 = the run stops at
+    its month (it covers [start, stop); a stop may be the month after the last one). ``x`` is
+    then ``runs == 0`` and ``n`` None.
+    """
 
     entity: Entity
     month: IntArray
@@ -80,6 +87,7 @@ class MetricRows:
     n: BoolArray | None
     last_month: int
     row: IntArray | None = None
+    runs: npt.NDArray[np.int8] | None = None
 
 
 @dataclass(frozen=True)
@@ -228,8 +236,15 @@ def _benefit_usage(ds: Dataset, rule: MetricRule) -> MetricRows | Unavailable:
     who = ids.get_indexer(pd.Index(usage["member_id"].to_numpy()[take]))
     hit = who >= 0
     used[who[hit], idx[take[hit]]] = True
-    row, j = np.nonzero(in_force)
-    return MetricRows("members", months[j], used[row, j], None, last, row.astype(np.int64))
+    # run encoding (MetricRows): the used member-months, then each in-force run's start and
+    # stop (the in-force flags differenced along the months)
+    x_row, x_at = np.nonzero(used & in_force)
+    edge = np.diff(in_force.view(np.int8), axis=1, prepend=np.int8(0), append=np.int8(0))
+    e_row, e_at = np.nonzero(edge)
+    runs = np.concatenate([np.zeros(len(x_row), np.int8),
+                           np.where(edge[e_row, e_at] > 0, 1, 2).astype(np.int8)])
+    return MetricRows("members", months[0] + np.concatenate([x_at, e_at]).astype(np.int64),
+                      runs == 0, None, last, np.concatenate([x_row, e_row]).astype(np.int64), runs)
 
 
 def _in_force_months(member: IntArray, n_members: int, issue: npt.NDArray[np.datetime64],
