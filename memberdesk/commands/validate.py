@@ -15,7 +15,7 @@ from pathlib import Path
 from memberdesk.commands.common import add_data_args, load_from_args, print_json
 from memberdesk.core import labels
 from memberdesk.core.atomic_write import refuse_overwriting_inputs
-from memberdesk.core.reasons import Reason, rejection_label, rejection_meaning
+from memberdesk.core.reasons import Reason, reason_text, rejection_label, rejection_meaning
 from memberdesk.core.validation_report import ValidationReport, detail_text
 
 
@@ -73,7 +73,7 @@ def format_report(report: ValidationReport, as_of: str, lang: str = "en") -> str
     for t in report.tables:
         lines.append(f"{t.table}: {', '.join(t.files)}")
     if report.messages:
-        lines += ["", Reason("listing_messages").text(lang)] + [f"  - {m}" for m in report.messages]
+        lines += ["", Reason("listing_messages").text(lang)] + [f"  - {reason_text(m, lang)}" for m in report.messages]
     if len(report.rejected):
         lines += ["", Reason("listing_first_rejected").text(lang)]
         head = report.rejected.head(10)

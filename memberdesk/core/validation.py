@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 from memberdesk.core import normalize, schema
 from memberdesk.core.mapping import ColumnMapping
 from memberdesk.core.readers import RawTable
-from memberdesk.core.reasons import Reason
+from memberdesk.core.reasons import Note, Reason
 from memberdesk.core.validation_report import REJECTED_COLUMNS, IdSeenBefore, TableReport
 
 TERMINATED_STATUSES = ("lapsed", "surrendered", "death", "matured")
@@ -166,7 +166,7 @@ class TableValidation:
     frame: pd.DataFrame
     rejected: pd.DataFrame
     report: TableReport
-    messages: list[str] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)  # Notes on the table (str: English)
 
 
 class _Rejections:
@@ -397,9 +397,9 @@ def _has_duplicates(ids: pa.Array) -> bool:
 
 
 def _policy_rules(data: Assembled, out: dict[str, object], rej: _Rejections,
-                  generic: bool) -> list[str]:
+                  generic: bool) -> list[Reason]:
     n = len(data)
-    messages: list[str] = []
+    messages: list[Reason] = []
     if generic:
         if "policy_id" not in out:
             # row numbers as text; pyarrow formats them ~4x faster than numpy's astype(str)
@@ -422,11 +422,10 @@ def _policy_rules(data: Assembled, out: dict[str, object], rej: _Rejections,
         inferred = np.where(np.isnat(end_arr), "in_force", "lapsed")
         st = np.where(pd.isna(st), inferred, st)
         out["status"] = st
-        what = "the policies have no status column" if status is None else \
-            f"{int(empty.sum())} policies have an empty status"
-        if status is None or empty.any():
-            messages.append(f"{what}: status set to in_force when there is no end date, "
-                            "else lapsed")
+        if status is None:
+            messages.append(Reason("policies_no_status_column"))
+        elif empty.any():
+            messages.append(Reason("policies_status_inferred", n=int(empty.sum())))
     statuses = np.asarray(out["status"], dtype=object)
     issue = out.get("issue_date")
     duration = out.get("duration")
@@ -448,7 +447,7 @@ def _policy_rules(data: Assembled, out: dict[str, object], rej: _Rejections,
 
 
 def _claim_rules(data: Assembled, out: dict[str, object], rej: _Rejections,
-                 generic: bool = False) -> list[str]:
+                 generic: bool = False) -> list[Reason]:
     n = len(data)
     messages = []
     settled = np.asarray(out["settled_at"], dtype="datetime64[ns]") if "settled_at" in out else None
@@ -463,20 +462,19 @@ def _claim_rules(data: Assembled, out: dict[str, object], rej: _Rejections,
         is_open = np.ones(n, bool) if settled is None else np.isnat(settled)
         paid = np.asarray(out.get("amount_paid", np.zeros(n)), dtype=float) > 0
         out["status"] = np.where(missing, np.where(is_open, "open", np.where(paid, "paid", "declined")), st)
-        messages.append(f"{int(missing.sum())} claims have no status: set to open when not settled, "
-                        "else paid when an amount was paid, else declined")
+        messages.append(Reason("claims_status_inferred", n=int(missing.sum())))
     return messages
 
 
 # Rules that involve several columns of one table, by table (after every column is parsed).
-TABLE_RULES: dict[str, Callable[[Assembled, dict[str, object], _Rejections, bool], list[str]]] = {
+TABLE_RULES: dict[str, Callable[[Assembled, dict[str, object], _Rejections, bool], list[Reason]]] = {
     schema.POLICIES: _policy_rules,
     schema.CLAIMS: _claim_rules,
 }
 
 
 def _finish(data: Assembled, out: dict[str, object], rej: _Rejections,
-            messages: list[str], lean: bool = False) -> TableValidation:
+            messages: list[Reason], lean: bool = False) -> TableValidation:
     spec = schema.TABLE_SPECS[data.table]
     keep = ~rej.rejected
     columns: dict[str, object] = {c: out[c] for c in spec.column_names if c in out}
@@ -513,7 +511,8 @@ def _finish(data: Assembled, out: dict[str, object], rej: _Rejections,
     report = TableReport(data.table, list(data.files), read=len(data), accepted=int(keep.sum()),
                          rejected=len(idx),
                          reasons={str(k): int(v) for k, v in rejected["reason"].value_counts().items()})
-    return TableValidation(frame, rejected, report, [f"{data.table}: {m}" for m in messages])
+    notes: list[str] = [Note(m, data.table) for m in messages]  # "policies: ..." in English
+    return TableValidation(frame, rejected, report, notes)
 
 
 def _with_original_values(rejected: pd.DataFrame, data: Assembled, idx: np.ndarray) -> pd.DataFrame:
@@ -533,13 +532,12 @@ def _with_original_values(rejected: pd.DataFrame, data: Assembled, idx: np.ndarr
     return pd.concat([rejected, pd.DataFrame(originals, index=rejected.index)], axis=1)
 
 
-def _not_numbers_message(data: Assembled, name: str, bad: np.ndarray) -> str:
+def _not_numbers_message(data: Assembled, name: str, bad: np.ndarray) -> Reason:
     """The report of a mostly numeric extra column's cells that are not numbers."""
     idx = np.flatnonzero(bad)
     first = "; ".join(f"{data.where(int(i))} ({_cell(data.extras[name], int(i))!r})"
                       for i in idx[:5])
-    return (f"column {name!r} is read as numbers: {len(idx):,} cell(s) that are not numbers "
-            f"are left empty (first: {first})")
+    return Reason("extra_column_not_numbers", name=name, count=len(idx), first=first)
 
 
 def _cell(arr: pa.Array, i: int) -> object:

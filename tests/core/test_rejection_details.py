@@ -28,7 +28,7 @@ def test_every_detail_code_has_chinese_with_the_same_fields(code: str) -> None:
 
 
 def test_every_detail_validation_gives_is_in_the_catalogue() -> None:
-    used = set(re.findall(r'Reason\("(\w+)"', VALIDATION.read_text(encoding="utf-8")))
+    used = set(re.findall(r'Reason\("(row_\w+)"', VALIDATION.read_text(encoding="utf-8")))
     assert used and used <= set(reasons.ROW_DETAILS), used - set(reasons.ROW_DETAILS)
     assert not re.search(r'rej\.flag\([^)]*f"', VALIDATION.read_text(encoding="utf-8"))
 
@@ -150,3 +150,20 @@ def test_a_duplicate_keeps_its_own_parameters_in_a_small_object(tmp_path: Path) 
     assert details == [IdSeenBefore("policy_id", "P1", str(path), 2)] * 2
     assert not hasattr(details[0], "__dict__")  # slots: no per-row dictionary
     assert [detail_text(d, "zh_CN") for d in details] == [f"保单号P1已出现在{path}第2行"] * 2
+
+
+def test_table_messages_read_in_chinese(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """What validation says about a whole table is a Note: its English text as before, its
+    Chinese words in `validate --lang zh_CN`."""
+    (tmp_path / "policies.csv").write_text("policy_id,issue_date,end_date\nP1,2020-01-01,\n"
+                                           "P2,2020-01-01,2021-01-01\n", encoding="utf-8")
+    (tmp_path / "claims.csv").write_text("claim_id,policy_id,reported_at,settled_at,amount_paid\n"
+                                         "C1,P1,2021-01-01,,0\n", encoding="utf-8")
+    ds = load_dataset([tmp_path])
+    assert ("policies: the policies have no status column: status set to in_force when there "
+            "is no end date, else lapsed") in ds.report.messages
+    assert main(["validate", str(tmp_path), "--lang", "zh_CN"]) == 0
+    out = capsys.readouterr().out
+    assert "policies：保单数据无状态字段：无终止日期的保单状态设为有效（in_force），否则设为失效（lapsed）" in out
+    assert "claims：1件理赔无状态：未结案的设为未结案（open）" in out
+    assert "status set to" not in out

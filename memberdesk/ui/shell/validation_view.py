@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from memberdesk.core.reasons import rejection_label, rejection_meaning
+from memberdesk.core.reasons import reason_text, rejection_label, rejection_meaning
 from memberdesk.core.validation_report import REJECTED_COLUMNS, ValidationReport, detail_text
 from memberdesk.ui.i18n import table_label, ui_language
 from memberdesk.ui.table_model import DataFrameModel
@@ -142,7 +142,7 @@ class ValidationView(QWidget):
         self.reasons_model.set_frame(reasons_frame(report))
         self.summary_view.resizeColumnsToContents()
         self.reasons_view.resizeColumnsToContents()
-        self.messages.setText("\n".join(report.messages))
+        self.messages.setText("\n".join(reason_text(m, ui_language()) for m in report.messages))
         self.messages.setVisible(bool(report.messages))
         self.export_button.setEnabled(report.total_rejected > 0)
         self._show_rejected(None, None)
