@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -55,23 +56,30 @@ def run(args: argparse.Namespace) -> int:
 def format_report(report: ValidationReport, as_of: str, lang: str = "en") -> str:
     """A plain-text table of counts per table and reason, then the messages and the first
     rejected rows, in ``lang``: reasons and details through the reason catalogue, headings
-    through the label catalogue (English keeps the codes, as before)."""
+    through the label catalogue (English keeps the codes, as before). Columns are padded by
+    display width, so Chinese headings (two terminal cells a character) stay aligned."""
     def word(key: str, english: str) -> str:
         return english if lang == "en" else labels.column_label(key, lang)
 
+    def table(name: str) -> str:
+        return name if lang == "en" else labels.table_label(name, lang)
+
     lines = [Reason("listing_as_of", date=as_of).text(lang), ""]
-    header = (f"{word('table', 'table'):<18}{word('read', 'read'):>10}"
-              f"{word('accepted', 'accepted'):>10}{word('rejected', 'rejected'):>10}"
-              f"{word('out_of_window', 'out of window'):>15}")
-    lines += [header, "-" * len(header)]
+    heads = [word("read", "read"), word("accepted", "accepted"), word("rejected", "rejected"),
+             word("out_of_window", "out of window")]
+    widths = [max(w, _width(h) + 2) for w, h in zip((10, 10, 10, 15), heads)]
+    header = _pad(word("table", "table"), 18) + "".join(
+        _pad(h, w, right=True) for h, w in zip(heads, widths))
+    lines += [header, "-" * _width(header)]
     for t in report.tables:
-        lines.append(f"{labels.table_label(t.table, lang) if lang != 'en' else t.table:<18}"
-                     f"{t.read:>10,}{t.accepted:>10,}{t.rejected:>10,}{t.out_of_window:>15,}")
+        counts = (t.read, t.accepted, t.rejected, t.out_of_window)
+        lines.append(_pad(table(t.table), 18) + "".join(
+            f"{n:>{w},}" for n, w in zip(counts, widths)))
         for reason, count in sorted(t.reasons.items(), key=lambda kv: -kv[1]):
             name = rejection_label(reason, lang)
-            lines.append(f"    {name:<24}{count:>10,}  {rejection_meaning(reason, lang)}")
+            lines.append(f"    {_pad(name, 24)}{count:>10,}  {rejection_meaning(reason, lang)}")
     for t in report.tables:
-        lines.append(f"{t.table}: {', '.join(t.files)}")
+        lines.append(f"{table(t.table)}: {', '.join(t.files)}")
     if report.messages:
         lines += ["", Reason("listing_messages").text(lang)] + [f"  - {reason_text(m, lang)}" for m in report.messages]
     if len(report.rejected):
@@ -85,6 +93,17 @@ def format_report(report: ValidationReport, as_of: str, lang: str = "en") -> str
                           value=r["value"], detail=detail_text(r["detail"], lang))
             lines.append(f"  {line.text(lang)}".rstrip())
     return "\n".join(lines)
+
+
+def _width(text: str) -> int:
+    """Terminal cells ``text`` takes: two for a wide (CJK) character, one otherwise."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def _pad(text: str, width: int, *, right: bool = False) -> str:
+    """``text`` padded with spaces to ``width`` terminal cells (right-aligned if asked)."""
+    fill = " " * max(0, width - _width(text))
+    return fill + text if right else text + fill
 
 
 def output_problem(path: Path, inputs: Sequence[str] = ()) -> str:
