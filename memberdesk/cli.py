@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from memberdesk.core.errors import AnalysisError, Cancelled, DataError
+from memberdesk.core.reasons import error_text
 from memberdesk.page_registry import page_commands
 
 COMMANDS: tuple[str, ...] = ("gui", "sample", "validate", "km", "cox", "report", "experience",
@@ -55,7 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args) or 0)
     except DataError as exc:
-        print(f"memberdesk: data error: {exc}", file=sys.stderr)
+        print(f"memberdesk: data error: {error_text(exc, getattr(args, 'lang', None) or 'en')}",
+              file=sys.stderr)
         return EXIT_DATA
     except AnalysisError as exc:
         print(f"memberdesk: cannot analyse: {exc}", file=sys.stderr)

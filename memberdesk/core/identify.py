@@ -36,6 +36,7 @@ from memberdesk.core.readers import (
     unique_headers,
     unreadable_entry,
 )
+from memberdesk.core.reasons import Note, Reason
 
 
 def header_row(head: TableHead) -> int:
@@ -83,9 +84,9 @@ def read_files(paths: Sequence[str | Path], progress: Progress | None = None,
     for i, f in enumerate(files):
         check_cancelled(progress)
         prog.status(f"Reading {f.name}")
-        why = unreadable_entry(f, named)
-        if why:
-            result.messages.append(why)
+        unreadable = unreadable_entry(f, named)
+        if unreadable is not None:
+            result.messages.append(unreadable)
             continue
         # the opened file (and any decoded text it holds) is released before the next one
         part = identify_file(open_file(f, progress, encoding, include_hidden))
@@ -93,6 +94,6 @@ def read_files(paths: Sequence[str | Path], progress: Progress | None = None,
         result.messages.extend(part.messages)
         prog.fraction((i + 1) / len(files))
     if not result.tables:
-        raise DataError("no file could be read (" + "; ".join(result.messages)[:300] + ")",
+        raise DataError(Note(Reason("no_file_read", why="; ".join(result.messages)[:300])),
                         file=", ".join(map(str, paths)))
     return result

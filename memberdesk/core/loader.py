@@ -28,6 +28,7 @@ from memberdesk.core.identify import read_files
 from memberdesk.core.mapping import ColumnMapping, auto_map, header_signature, normalise_header
 from memberdesk.core.progress import Progress, SubProgress, check_cancelled, ensure
 from memberdesk.core.readers import RawTable
+from memberdesk.core.reasons import Note, Reason
 from memberdesk.core.validation import assemble, validate_table
 from memberdesk.core.validation_report import REJECTED_COLUMNS, ValidationReport
 
@@ -95,13 +96,12 @@ def _synonym_clashes(source: Source) -> list[str]:
     if m is None:
         return []
     taken = {dst: src for src, dst in m.mapped.items()}
-    out = []
+    out: list[str] = []
     for header in m.extras:
         canonical = auto_map([header], m.table).mapped.get(header)
         if canonical is not None and canonical in taken and taken[canonical] != header:
-            out.append(f"{source.raw.source}: headers {taken[canonical]!r} and {header!r} both name "
-                       f"the {canonical} column; {taken[canonical]!r} is used, {header!r} is kept "
-                       "as an extra column")
+            out.append(Note(Reason("headers_name_same_column", used=taken[canonical], other=header,
+                                   column=canonical), source.raw.source))
     return out
 
 
@@ -169,14 +169,14 @@ def load_from_sources(sources: Sources, *, as_of: pd.Timestamp | None = None,
         if table == schema.POLICIES and not generic and "issue_date" not in data.columns \
                 and {"duration", "event"} <= set(data.columns):
             generic = True  # a policies table of precomputed durations and events (docs/data-contract.md)
-            report.messages.append("policies: no issue date but duration and event columns: "
-                                   "read as generic survival data")
+            report.messages.append(Note(Reason("read_as_generic"), schema.POLICIES))
         problem = _missing_columns(table, data.columns.keys(), generic)
-        if problem:
+        if problem is not None:
             where = ", ".join(data.files)
             if table == schema.POLICIES:
-                raise DataError(f"the policies table has no {problem}", file=where)
-            report.messages.append(f"{where}: the {table} table has no {problem}; table skipped")
+                raise DataError(Note(problem), file=where)
+            report.messages.append(Note(Reason("table_lacks_id_skipped", table=table,
+                                               **dict(problem.params)), where))
             continue
         result = validate_table(data, today=today, references=references, generic=generic,
                                 lean=lean)
@@ -193,8 +193,7 @@ def load_from_sources(sources: Sources, *, as_of: pd.Timestamp | None = None,
         prog.fraction((i + 1) / len(todo))
     if schema.POLICIES not in validated:
         found = ", ".join(sorted(validated)) or "no table"
-        raise DataError(f"no policies table found (found: {found}); a policies file needs at "
-                        "least a policy id (保单号) and an issue date (生效日期) or a duration",
+        raise DataError(Note(Reason("no_policies_table", found=found)),
                         file=", ".join(sources.paths))
     if rejected:
         frame = pd.concat(rejected, ignore_index=True)  # the rows' own cells after the reason
@@ -243,25 +242,28 @@ def _group_parts(sources: Sources, report: ValidationReport) -> dict[str, list[t
             continue
         groups.setdefault(s.mapping.table, []).append((s.raw, s.mapping))
     for raw in unmatched:
-        what = (f"no recognisable columns (headers: {', '.join(raw.headers[:12])}); "
-                "expected e.g. policy_id/保单号, issue_date/生效日期, member_id/会员号")
+        headers = ", ".join(raw.headers[:12])
         if len(sources.items) == 1 or not groups:
-            raise DataError(what, file=raw.file, sheet=raw.sheet)
-        report.messages.append(f"{raw.source}: {what}; skipped")
+            raise DataError(Note(Reason("table_not_identified", headers=headers)), file=raw.file,
+                            sheet=raw.sheet)
+        report.messages.append(Note(Reason("table_not_identified_skipped", headers=headers),
+                                    raw.source))
     return groups
 
 
-def _missing_columns(table: str, columns: object, generic: bool) -> str:
+def _missing_columns(table: str, columns: object, generic: bool) -> Reason | None:
+    """What ``table`` lacks to be validated (its required id column; for policies, an issue
+    date or a duration), as the policies' error; None when nothing is missing."""
     have = set(columns)  # type: ignore[call-overload]
     spec = schema.TABLE_SPECS[table]
     if generic:
-        return ""
+        return None
     if spec.id_column and spec.column(spec.id_column).required and spec.id_column not in have:
         synonyms = [s for s in spec.column(spec.id_column).synonyms if not s.isascii()][:2]
-        return f"{spec.id_column} column ({' / '.join(synonyms)})"
+        return Reason("policies_lack_id", id_column=spec.id_column, synonyms=" / ".join(synonyms))
     if table == schema.POLICIES and not {"issue_date", "duration"} & have:
-        return "issue_date column (生效日期) and no duration column"
-    return ""
+        return Reason("policies_lack_dates")
+    return None
 
 
 def _generic_part(sources: Sources, duration_col: str | None,
@@ -270,7 +272,7 @@ def _generic_part(sources: Sources, duration_col: str | None,
     ``duration`` and ``event``; a policy id column is used if recognised, every other column is
     kept under its own name."""
     if duration_col is None or event_col is None:
-        raise DataError("generic survival data needs both a duration and an event column")
+        raise DataError(Note(Reason("generic_needs_both")))
     wanted = (normalise_header(duration_col), normalise_header(event_col))
     for s in sources.items:
         norm = {normalise_header(h): h for h in s.raw.headers}
@@ -282,5 +284,5 @@ def _generic_part(sources: Sources, duration_col: str | None,
                            else "policy_id" if h == pid else None) for h in s.raw.headers}
             return s.raw, ColumnMapping(schema.POLICIES, columns, header_signature(s.raw.headers))
     headers = "; ".join(f"{s.raw.source}: {', '.join(s.raw.headers[:12])}" for s in sources.items)
-    raise DataError(f"no table has both columns {duration_col!r} and {event_col!r} ({headers})",
-                    file=", ".join(sources.paths))
+    raise DataError(Note(Reason("generic_no_table", duration=duration_col, event=event_col,
+                                headers=headers)), file=", ".join(sources.paths))

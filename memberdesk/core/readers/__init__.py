@@ -38,6 +38,7 @@ from memberdesk.core.readers.parquet import open_parquet, read_parquet
 from memberdesk.core.readers.table import OpenedFile, RawTable, ReadResult, TableHead
 from memberdesk.core.readers.text import DELIMITERS, detect_encoding, open_text, sniff_delimiter
 from memberdesk.core.readers.workbook import open_workbook
+from memberdesk.core.reasons import Note, Reason
 
 __all__ = [
     "DELIMITERS", "PARQUET_SUFFIXES", "SUPPORTED_SUFFIXES", "TEXT_SUFFIXES", "WORKBOOK_SUFFIXES",
@@ -59,20 +60,20 @@ def open_file(path: str | Path, progress: Progress | None = None,
     """
     path = Path(path)
     if not path.is_file():
-        raise DataError("no such file", file=str(path))
+        raise DataError(Note(Reason("file_not_found")), file=str(path))
     try:
         with path.open("rb") as fh:
             magic = fh.read(8)
     except OSError as exc:
-        raise DataError(f"cannot open the file ({exc.strerror or exc})", file=str(path)) from exc
+        raise DataError(Note(Reason("file_cannot_open", error=str(exc.strerror or exc))),
+                        file=str(path)) from exc
     if not magic:
-        raise DataError("the file is empty", file=str(path))
+        raise DataError(Note(Reason("file_empty")), file=str(path))
     suffix = path.suffix.lower()
     if magic.startswith(b"PK\x03\x04") or magic.startswith(b"\xd0\xcf\x11\xe0"):
         return open_workbook(path, progress, include_hidden)
     if magic.startswith(b"PAR1"):
         return open_parquet(path)
     if suffix in WORKBOOK_SUFFIXES + PARQUET_SUFFIXES:
-        raise DataError(f"not a valid {suffix} file (its content is not a workbook/Parquet file)",
-                        file=str(path))
+        raise DataError(Note(Reason("file_not_valid_kind", suffix=suffix)), file=str(path))
     return open_text(path, progress, encoding)

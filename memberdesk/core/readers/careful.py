@@ -14,6 +14,7 @@ import pyarrow as pa
 from memberdesk.core import schema
 from memberdesk.core.errors import DataError
 from memberdesk.core.readers.cells import unique_headers
+from memberdesk.core.reasons import Note, Reason
 
 
 class field_limit:
@@ -38,7 +39,7 @@ class Careful:
 
     table: pa.Table
     rows: np.ndarray
-    flags: dict[int, tuple[str, str, str]] = field(default_factory=dict)
+    flags: dict[int, tuple[str, str, Reason]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
 
@@ -72,9 +73,8 @@ def read_careful(data: bytes, delimiter: str, header_row: int = 1, file: str = "
             parsed.append((rec, list(consumed) if len(consumed) > 1 else None))
             consumed.clear()
         if parsed and data.count(b'"') % 2 and parsed[-1][1] is not None:
-            raise DataError('a quote (") opened in this row is never closed, so every line after '
-                            "it would be read into one cell; close or remove the quote",
-                            file=file, row=header_row + len(parsed))
+            raise DataError(Note(Reason("quote_never_closed")), file=file,
+                            row=header_row + len(parsed))
         return _records(parsed, headers, delimiter, header_row, file)
 
 
@@ -83,7 +83,7 @@ def _records(parsed: list[tuple[list[str], list[str] | None]], headers: list[str
     width = len(headers)
     records: list[list[str]] = []
     numbers: list[int] = []
-    flags: dict[int, tuple[str, str, str]] = {}
+    flags: dict[int, tuple[str, str, Reason]] = {}
     notes: list[str] = []
     blank = quoted_breaks = 0
     row_number = header_row
@@ -95,10 +95,9 @@ def _records(parsed: list[tuple[list[str], list[str] | None]], headers: list[str
         if physical and _swallowed(rec, delimiter, width):
             pieces = [next(csv.reader([ln.rstrip("\r\n")], delimiter=delimiter), [])
                       for ln in physical]
-            detail = (f'a quote (") opened on line {first_line} closes on line {line_number}, '
-                      f"swallowing {len(pieces) - 2} line(s) that look like rows; those are read "
-                      "as their own rows")
-            notes.append(f"{file}: {detail}")
+            detail = Reason("row_quote_swallows_lines", first_line=first_line,
+                            last_line=line_number, lines=len(pieces) - 2)
+            notes.append(Note(detail, file))
             for k, piece in enumerate(pieces):
                 if k in (0, len(pieces) - 1):
                     flags[row_number + k] = (schema.REASON_SUSPECT_QUOTE, headers[0], detail)
@@ -120,14 +119,13 @@ def _records(parsed: list[tuple[list[str], list[str] | None]], headers: list[str
         headers = headers + unique_headers([*headers, *[""] * extra])[width:]
         width = len(headers)
     if width > schema.MAX_COLUMNS:
-        raise DataError(f"the file has {width:,} columns; at most {schema.MAX_COLUMNS:,} "
-                        "are read", file=file)
+        raise DataError(Note(Reason("file_too_many_columns", n=width, limit=schema.MAX_COLUMNS)),
+                        file=file)
     records = [r[:width] if len(r) >= width else r + [""] * (width - len(r)) for r in records]
     if blank or quoted_breaks:
         lines_read = line_number - header_row
-        notes.append(f"{file}: {lines_read:,} lines after the header, {len(records):,} rows "
-                     f"read: {blank:,} blank line(s) skipped, {quoted_breaks:,} line break(s) "
-                     "inside quoted cells")
+        notes.append(Note(Reason("lines_and_rows_read", lines=lines_read, rows=len(records),
+                                 blank=blank, breaks=quoted_breaks), file))
     columns = list(zip(*records)) if records else [()] * width
     table = pa.table({h: pa.array(list(col), type=pa.string()) for h, col in zip(headers, columns)})
     return Careful(table, np.asarray(numbers, dtype=np.int64), flags, notes)

@@ -9,6 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from memberdesk.core.normalize import is_text_dictionary
+from memberdesk.core.reasons import Note, Reason
 
 HEADER_SEARCH_ROWS = 10  # a header below a title is looked for in the first 10 non-blank rows
 
@@ -63,8 +64,7 @@ def title_note(file: str, sheet: str | None, above: Sequence[Sequence[object]],
     if not texts:
         return []
     where = file if sheet is None else f"{file} [{sheet}]"
-    return [f"{where}: header found on row {at + 1}; the row(s) above it were read as a "
-            f"title and skipped: {'; '.join(texts)[:200]}"]
+    return [Note(Reason("title_rows_skipped", row=at + 1, titles="; ".join(texts)[:200]), where)]
 
 
 def duplicate_header_note(file: str, sheet: str | None, header: Sequence[object]) -> list[str]:
@@ -76,8 +76,7 @@ def duplicate_header_note(file: str, sheet: str | None, header: Sequence[object]
     where = file if sheet is None else f"{file} [{sheet}]"
     listed = ", ".join(f"{n!r} (columns {', '.join(str(i + 1) for i, m in enumerate(names) if m == n)})"
                        for n in dups)
-    return [f"{where}: duplicated header(s) {listed}: the first is used, the others are kept as "
-            "extra columns named 'NAME (2)'"]
+    return [Note(Reason("duplicate_headers", listed=listed), where)]
 
 
 def drop_blank_rows(table: pa.Table, rows: np.ndarray) -> tuple[pa.Table, np.ndarray]:

@@ -10,10 +10,11 @@ import pyarrow.compute as pc
 
 from memberdesk.core import schema
 from memberdesk.core.normalize import dictionary_encode_text, is_text_dictionary
+from memberdesk.core.reasons import Reason
 
 
 def flag_long_fields(table: pa.Table, rows: np.ndarray,
-                      flags: dict[int, tuple[str, str, str]]) -> pa.Table:
+                      flags: dict[int, tuple[str, str, Reason]]) -> pa.Table:
     """Reject rows holding a cell longer than :data:`schema.MAX_FIELD_CHARS` (``field_too_long``);
     the cell keeps its first 100 characters, for the rejected-rows export."""
     limit = schema.MAX_FIELD_CHARS
@@ -32,7 +33,7 @@ def flag_long_fields(table: pa.Table, rows: np.ndarray,
         for i in np.flatnonzero(long_):
             flags.setdefault(int(rows[i]), (
                 schema.REASON_FIELD_TOO_LONG, name,
-                f"{lengths[int(i)].as_py():,} characters; a cell holds at most {limit:,}"))
+                Reason("row_cell_too_long", chars=lengths[int(i)].as_py(), limit=limit)))
         short = pc.if_else(pa.array(long_), pc.utf8_slice_codeunits(col, 0, 100), col)
         table = table.set_column(j, name, short)
     return table

@@ -10,6 +10,7 @@ from memberdesk.core.errors import DataError
 from memberdesk.core.normalize import as_string_array
 from memberdesk.core.readers.cells import drop_blank_rows, unique_headers
 from memberdesk.core.readers.table import OpenedFile, RawTable, ReadResult, TableHead
+from memberdesk.core.reasons import Note, Reason
 
 
 def open_parquet(path: str | Path) -> OpenedFile:
@@ -32,11 +33,11 @@ def read_parquet(path: str | Path) -> RawTable:
     try:
         source = pq.read_table(path)
     except Exception as exc:
-        raise DataError(f"cannot read the Parquet file ({exc})", file=file) from exc
+        raise DataError(Note(Reason("parquet_unreadable", error=str(exc))), file=file) from exc
     if source.num_columns == 0:
-        raise DataError("the file has no columns", file=file)
+        raise DataError(Note(Reason("file_no_columns")), file=file)
     if source.num_rows == 0:
-        raise DataError("the file has a header row but no data rows", file=file)
+        raise DataError(Note(Reason("file_no_data_rows")), file=file)
     headers = unique_headers(source.column_names)
     table = pa.table({h: _native_column(c) for h, c in zip(headers, source.columns)})
     rows = np.arange(2, table.num_rows + 2, dtype=np.int64)

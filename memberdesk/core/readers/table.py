@@ -18,6 +18,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from memberdesk.core.errors import DataError
+from memberdesk.core.reasons import Note, Reason
+
 
 @dataclass
 class RawTable:
@@ -53,7 +56,7 @@ class RawTable:
     encoding: str | None = None
     delimiter: str | None = None
     notes: list[str] = field(default_factory=list)
-    flags: dict[int, tuple[str, str, str]] = field(default_factory=dict)
+    flags: dict[int, tuple[str, str, Reason]] = field(default_factory=dict)
 
     @property
     def headers(self) -> list[str]:
@@ -144,3 +147,15 @@ class OpenedFile:
         if len(header_rows) != len(self.heads):
             raise ValueError(f"{len(header_rows)} header rows for {len(self.heads)} tables")
         return self.reader(header_rows)
+
+
+def error_note(exc: DataError) -> str:
+    """A :class:`DataError` as a message (a sheet that cannot be used, the file reads on): a
+    :class:`Note` when the error carries one, so it is shown in the presenter's language; the
+    same English text as ``str(exc)`` either way."""
+    message = exc.message
+    where = exc.location()
+    if isinstance(message, Note):
+        place = ": ".join(p for p in (where, message.where) if p)
+        return Note(message.reason, place)
+    return str(exc)

@@ -34,6 +34,7 @@ from memberdesk.core.readers.cells import (
 )
 from memberdesk.core.readers.columns import encode_repetitive, flag_long_fields, narrow, repetitive_columns
 from memberdesk.core.readers.table import OpenedFile, RawTable, ReadResult, TableHead
+from memberdesk.core.reasons import Note, Reason
 from memberdesk.core.text_encoding import canonical_encoding, decode_text
 
 DELIMITERS = (",", "\t", ";", "|")
@@ -87,7 +88,7 @@ def open_text(path: str | Path, progress: Progress | None = None,
     file = str(path)
     scan = _scan(path)
     if not scan.nonblank:
-        raise DataError("the file is empty", file=file)
+        raise DataError(Note(Reason("file_empty")), file=file)
     streamed = scan.plain_utf8 and (encoding is None or canonical_encoding(encoding) == "utf-8")
     decoded = [] if streamed else [_decode(path, encoding)]
     check_cancelled(progress)
@@ -151,8 +152,8 @@ def _read_whole(file: str, data: bytes, encoding: str, notes: list[str], delimit
     headers = unique_headers(header_line)
     notes += duplicate_header_note(file, None, header_line)
     if len(headers) > schema.MAX_COLUMNS:
-        raise DataError(f"the file has {len(headers):,} columns; at most "
-                        f"{schema.MAX_COLUMNS:,} are read", file=file)
+        raise DataError(Note(Reason("file_too_many_columns", n=len(headers),
+                                    limit=schema.MAX_COLUMNS)), file=file)
     table = rows = None
     try:
         table = _read_arrow(data, headers, delimiter)
@@ -163,7 +164,7 @@ def _read_whole(file: str, data: bytes, encoding: str, notes: list[str], delimit
             table = rows = None
     except pa.ArrowInvalid:
         table = None  # ragged rows, huge fields etc.: the careful reader below copes
-    flags: dict[int, tuple[str, str, str]] = {}
+    flags: dict[int, tuple[str, str, Reason]] = {}
     if table is None or rows is None:
         careful = read_careful(data, delimiter, at + 1, file)
         table, rows, flags = careful.table, careful.rows, careful.flags
@@ -294,12 +295,12 @@ def _line_offset(data: bytes, lines: int) -> int | None:
 
 def _finish_text(file: str, table: pa.Table, rows: np.ndarray, encoding: str,
                  delimiter: str, notes: list[str] | None = None,
-                 flags: dict[int, tuple[str, str, str]] | None = None) -> RawTable:
+                 flags: dict[int, tuple[str, str, Reason]] | None = None) -> RawTable:
     if table.num_columns == 0:
-        raise DataError("the file is empty", file=file)
+        raise DataError(Note(Reason("file_empty")), file=file)
     table, rows = drop_blank_rows(table, rows)
     if table.num_rows == 0:
-        raise DataError("the file has a header row but no data rows", file=file)
+        raise DataError(Note(Reason("file_no_data_rows")), file=file)
     flags = dict(flags or {})
     table = flag_long_fields(table, rows, flags)
     table = encode_repetitive(table)

@@ -26,7 +26,8 @@ from memberdesk.core.readers.cells import (
     title_note,
     unique_headers,
 )
-from memberdesk.core.readers.table import OpenedFile, RawTable, ReadResult, TableHead
+from memberdesk.core.readers.table import OpenedFile, RawTable, ReadResult, TableHead, error_note
+from memberdesk.core.reasons import Note, Reason
 from memberdesk.core.xlsx_facts import (
     MAX_DENSE_CELLS,
     SheetFacts,
@@ -52,8 +53,7 @@ def open_workbook(path: str | Path, progress: Progress | None = None,
     path = Path(path)
     file = str(path)
     if is_encrypted(path):
-        raise DataError("the workbook is password-protected (encrypted); save a copy without "
-                        "the password (File > Info > Protect Workbook) and read that", file=file)
+        raise DataError(Note(Reason("workbook_encrypted")), file=file)
     facts = workbook_facts(path) or {}
     dense = all(f.dense_cells <= MAX_DENSE_CELLS for f in facts.values())
     try:
@@ -66,13 +66,13 @@ def open_workbook(path: str | Path, progress: Progress | None = None,
         except DataError:
             raise
         except Exception as exc:
-            raise DataError(f"cannot open the workbook ({type(exc).__name__}: {exc})", file=file) from exc
+            raise DataError(Note(Reason("workbook_cannot_open", error=f"{type(exc).__name__}: {exc}")),
+                            file=file) from exc
     opening: list[str] = []
     if hidden:
         names = ", ".join(repr(n) for n in hidden)
-        opening.append(f"{file}: hidden sheet(s) {names} " + (
-            "read as data (hidden sheets included)" if include_hidden else
-            "skipped; include hidden sheets to read them"))
+        opening.append(Note(Reason("hidden_sheets_read" if include_hidden else
+                                   "hidden_sheets_skipped", names=names), file))
     notes: list[list[str]] = []
     heads: list[TableHead] = []
     for name, cells in sheets:
@@ -92,10 +92,10 @@ def open_workbook(path: str | Path, progress: Progress | None = None,
                 result.tables.append(raw)
                 result.messages.extend(raw.notes)
             except DataError as exc:
-                result.messages.extend([*sheet_notes, str(exc)])
+                result.messages.extend([*sheet_notes, error_note(exc)])
         if not result.tables:
-            why = "; ".join(result.messages) or "it has no sheets"
-            raise DataError(f"no sheet of the workbook holds a table ({why})", file=file)
+            why = "; ".join(result.messages) or Reason("workbook_no_sheets").text()
+            raise DataError(Note(Reason("workbook_no_table", why=why)), file=file)
         return result
 
     return OpenedFile(file, tuple(heads), read)
@@ -139,7 +139,7 @@ def _stream_rows(file: str, ws: Any) -> list[list[Any]]:
             pending += 1
             continue
         if len(row) > schema.MAX_COLUMNS:  # pragma: no cover - Excel cannot hold more
-            raise DataError(f"the sheet has more than {schema.MAX_COLUMNS:,} columns", file=file,
+            raise DataError(Note(Reason("sheet_too_many_columns", limit=schema.MAX_COLUMNS)), file=file,
                             sheet=ws.title)
         rows.extend([] for _ in range(pending))
         pending = 0
@@ -153,7 +153,7 @@ def _apply_facts(file: str, sheet: str, cells: list[list[Any]], facts: SheetFact
     if facts is None:
         return []
     where = f"{file} [{sheet}]"
-    notes = []
+    notes: list[str] = []
     filled = []
     for r1, c1, r2, c2 in facts.merged:
         if r1 >= len(cells) or c1 >= len(cells[r1]) or is_blank(cells[r1][c1]):
@@ -168,8 +168,8 @@ def _apply_facts(file: str, sheet: str, cells: list[list[Any]], facts: SheetFact
                 row[c] = value
         filled.append(f"{_ref(r1, c1)}:{_ref(r2, c2)}")
     if filled:
-        notes.append(f"{where}: {len(filled)} merged range(s) filled with their value "
-                     f"({', '.join(filled[:5])}{', ...' if len(filled) > 5 else ''})")
+        ranges = f"{', '.join(filled[:5])}{', ...' if len(filled) > 5 else ''}"
+        notes.append(Note(Reason("merged_ranges_filled", n=len(filled), ranges=ranges), where))
     shown = []
     for ref, text in facts.errors:
         r, c = _cell_index(ref)
@@ -181,13 +181,12 @@ def _apply_facts(file: str, sheet: str, cells: list[list[Any]], facts: SheetFact
                 row[c] = text
                 shown.append(f"{ref} {text}")
     if shown:
-        notes.append(f"{where}: {len(shown)} error cell(s) read as their error text, so a "
-                     f"number or date column rejects the row (first: {', '.join(shown[:5])})")
+        notes.append(Note(Reason("error_cells_read", n=len(shown), cells=", ".join(shown[:5])),
+                          where))
     if facts.uncached:
         refs = ", ".join(facts.uncached[:5])
-        notes.append(f"{where}: {len(facts.uncached)} formula cell(s) have no saved value and "
-                     f"read as empty (first: {refs}); open and save the workbook in Excel to "
-                     "store their values")
+        notes.append(Note(Reason("formulas_without_value", n=len(facts.uncached), cells=refs),
+                          where))
     return notes
 
 
@@ -210,7 +209,7 @@ def _ref(row: int, col: int) -> str:
 def _sheet_table(file: str, sheet: str, cells: list[list[Any]], start: int) -> RawTable:
     """A sheet's cells (row 1 first) -> RawTable, the header on row ``start`` (0-based)."""
     if all(all(is_blank(v) for v in r) for r in cells):
-        raise DataError("the sheet is empty", file=file, sheet=sheet)
+        raise DataError(Note(Reason("sheet_empty")), file=file, sheet=sheet)
     notes = title_note(file, sheet, cells[:start], start)
     header = list(cells[start])
     notes += duplicate_header_note(file, sheet, header)
@@ -227,5 +226,5 @@ def _sheet_table(file: str, sheet: str, cells: list[list[Any]], start: int) -> R
     rows = np.arange(start + 2, start + 2 + len(body), dtype=np.int64)
     table, rows = drop_blank_rows(table, rows)
     if table.num_rows == 0:
-        raise DataError("the sheet has a header row but no data rows", file=file, sheet=sheet)
+        raise DataError(Note(Reason("sheet_no_data_rows")), file=file, sheet=sheet)
     return RawTable(table, rows, file, sheet, notes=notes)

@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
 
 import memberdesk
 from memberdesk.core.errors import AnalysisError, DataError
+from memberdesk.core.reasons import reason_text
+from memberdesk.ui.i18n import ui_language
 
 
 def tr(text: str) -> str:
@@ -34,7 +36,7 @@ def tr(text: str) -> str:
 def describe_error(exc: BaseException) -> tuple[str, str, str]:
     """(title, message, where) for an exception, in user words. ``where`` may be empty."""
     if isinstance(exc, DataError):
-        return tr("The data cannot be used"), exc.message, exc.location()
+        return tr("The data cannot be used"), reason_text(exc.message, ui_language()), exc.location()
     if isinstance(exc, AnalysisError):
         where = tr("column {0}").format(exc.column) if exc.column else ""
         return tr("This analysis cannot be computed"), exc.message, where

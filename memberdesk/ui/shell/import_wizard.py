@@ -33,7 +33,8 @@ from PySide6.QtWidgets import (
 )
 
 from memberdesk.core.mapping import ColumnMapping
-from memberdesk.ui.i18n import table_label
+from memberdesk.core.reasons import error_text, reason_text
+from memberdesk.ui.i18n import table_label, ui_language
 from memberdesk.ui.settings import AppSettings
 from memberdesk.ui.shell.mapping_editor import MappingEditor
 from memberdesk.ui.shell.validation_view import ValidationView
@@ -178,14 +179,14 @@ class ColumnsPage(QWizardPage):
             split.addWidget(editor)
             self.editors.append(editor)
             self.tabs.addTab(split, f"{Path(raw.file).name}" + (f" [{raw.sheet}]" if raw.sheet else ""))
-        notes = "\n".join(sources.messages)
+        notes = "\n".join(reason_text(m, ui_language()) for m in sources.messages)
         self.status.setText(self.tr("{0} table(s) found.").format(len(sources.items))
                             + (f"\n{notes}" if notes else ""))
         self.completeChanged.emit()
 
     def _failed(self, exc: BaseException, tb: str) -> None:
         self._error = str(exc)
-        self.status.setText(self.tr("These files cannot be read: {0}").format(exc))
+        self.status.setText(self.tr("These files cannot be read: {0}").format(error_text(exc, ui_language())))
         self.status.setStyleSheet("color: #D55E00;")
         self.completeChanged.emit()
 
