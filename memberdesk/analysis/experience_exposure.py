@@ -363,3 +363,72 @@ def _expand(n_periods: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], np
     first = np.cumsum(n_periods) - n_periods
     k = np.arange(len(row), dtype=np.int64) - np.repeat(first, n_periods)
     return row, k
+
+
+def policy_year_table(ds: Dataset, keys: Sequence[str], *,
+                      target: Sequence[str] = schema.VOLUNTARY_EXIT_STATUSES,
+                      method: str = "annual") -> pd.DataFrame | None:
+    """Exposure and actual terminations by policy year × ``keys`` from an engine book's counts
+    (:func:`memberdesk.core.engine.aggregates.policy_year_counts`, one ``GROUP BY`` in the
+    engine), or None when ``ds`` has no engine book (use :func:`expose` on the rows).
+
+    The frame is that of :func:`memberdesk.analysis.experience_aggregate.aggregate` on
+    ``expose(ds, target=target, basis="policy_year", method=method)`` without a weight:
+    ``policy_year`` (1, 2, …), ``keys``, ``exposure``, ``actual``, ``n_actual``; one row per
+    (policy year, key values) holding a record. A group of n policies whose last observed day
+    falls in policy year k+1 (0-based k) after d_obs of its D days stands for n records of
+    exposure 1 in years 1..k and n records of d_obs/D (1 for a studied termination under the
+    annual method) in year k+1, where the n terminations of a studied status are counted: the
+    same records as :func:`expose` (exact; exposures summed in another order, so equal within
+    floating-point rounding). No study start (a study start keeps the row route)."""
+    book = getattr(ds, "book", None)
+    if book is None:
+        return None
+    from memberdesk.core.engine import aggregates
+
+    if method not in METHODS:
+        raise AnalysisError(f"unknown exposure method {method!r}; choose from {', '.join(METHODS)}")
+    statuses = check_target(target)
+    keys = list(dict.fromkeys(keys))
+    g = aggregates.policy_year_counts(book, ds, keys, statuses)
+    n = g["n"].to_numpy(dtype=float)
+    k = g["k"].to_numpy(dtype=np.int64)
+    tgt = g["is_target"].to_numpy(dtype=bool)
+    part = g["d_obs"].to_numpy(dtype=np.int64) / g["d_year"].to_numpy(dtype=np.int64)
+    if method == "annual":
+        part = np.where(tgt, 1.0, part)
+    seg = np.zeros(len(g), dtype=np.int64)
+    levels: list[np.ndarray] = []
+    sizes: list[int] = []
+    for col in keys:
+        values = g[col].astype(object).where(g[col].notna(), np.nan)
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        levels.append(np.asarray(uniques, dtype=object))
+        sizes.append(max(len(uniques), 1))
+        seg = seg * sizes[-1] + codes
+    n_seg = int(np.prod(sizes)) if sizes else 1
+    years = int(k.max()) + 2 if len(k) else 1          # columns: policy years 0 (unused) .. max
+    full = np.zeros((n_seg, years + 1))                 # difference arrays over policy years
+    cover = np.zeros((n_seg, years + 1))
+    np.add.at(full, (seg, np.ones_like(k)), n)           # years 1..k fully exposed
+    np.add.at(full, (seg, k + 1), -n)
+    np.add.at(cover, (seg, np.ones_like(k)), 1.0)        # years 1..k+1 hold a record
+    np.add.at(cover, (seg, k + 2), -1.0)
+    exposure = np.cumsum(full, axis=1)[:, :years]
+    present = np.cumsum(cover, axis=1)[:, :years] > 0
+    np.add.at(exposure, (seg, k + 1), n * part)
+    actual = np.zeros((n_seg, years))
+    np.add.at(actual, (seg, k + 1), n * tgt)
+    year_idx, seg_idx = np.nonzero(present.T)            # ordered by policy year, then segment
+    out: dict[str, Any] = {"policy_year": year_idx.astype(np.int64)}
+    rest = seg_idx.astype(np.int64)
+    decoded = []
+    for lv, size in zip(reversed(levels), reversed(sizes)):
+        decoded.append(lv[rest % size] if len(lv) else np.full(len(rest), None, object))
+        rest = rest // size
+    for col, values in zip(keys, reversed(decoded)):
+        out[col] = values
+    out["exposure"] = exposure[seg_idx, year_idx]
+    out["actual"] = actual[seg_idx, year_idx].round().astype(np.int64)
+    out["n_actual"] = out["actual"].copy()
+    return pd.DataFrame(out)
