@@ -12,7 +12,13 @@ import pytest
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QGraphicsItem
 
-from memberdesk.ui.charts.km import MIN_PLOT_HEIGHT, MIN_RISK_ROWS, ChartCurve, KMChart
+from memberdesk.ui.charts.km import (
+    MAX_RISK_ROWS,
+    MIN_PLOT_HEIGHT,
+    MIN_RISK_ROWS,
+    ChartCurve,
+    KMChart,
+)
 
 
 @pytest.fixture(scope="module")
@@ -133,11 +139,16 @@ def test_png_export_at_twelve_groups_keeps_the_plot_area_tall(qtbot: Any, tmp_pa
     plot_area = chart.plot.getViewBox().sceneBoundingRect()
     assert plot_area.height() >= MIN_PLOT_HEIGHT - 1
     assert plot_area.height() * scale >= MIN_PLOT_HEIGHT  # px of data area in the PNG
-    # the at-risk rows shown are whole (none cut off at the bottom) and scroll for the rest
+    # the export carries every drawn group's at-risk row (paper cannot scroll), whole
+    assert chart.risk_rows_shown == MAX_RISK_ROWS
     assert chart.risk.sceneBoundingRect().bottom() <= chart.view.height() + 1
+    # and the view goes back to its size afterwards, its rows scrolling again
+    qtbot.waitUntil(lambda: chart.risk_rows_shown < MAX_RISK_ROWS, timeout=2000)
+    qtbot.wait(20)
     assert chart.risk_rows_shown >= MIN_RISK_ROWS
     (y0, y1) = chart.risk.getViewBox().viewRange()[1]
     assert round(y1 - y0) == chart.risk_rows_shown
+    assert chart.risk.sceneBoundingRect().bottom() <= chart.view.height() + 1
     # the legend scales with the export like everything else (it ignored transformations and
     # was drawn at half the size of the rest)
     assert not chart.legend.flags() & QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF, Qt, QTimer
 from PySide6.QtGui import QColor, QFontMetrics, QPainterPath
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QWidget
 
@@ -402,6 +402,29 @@ class KMChart(Chart):
         self.risk.setYRange(-0.5, shown - 0.5, padding=0)
         self.risk.setMouseEnabled(x=False, y=n > shown)
         self._update_risk_title()
+
+    def export_target(self) -> Any:
+        """For a PNG export: every drawn group's at-risk row (up to :data:`MAX_RISK_ROWS`) —
+        paper cannot scroll. The view grows by the hidden rows for the render and goes back
+        to its size on the next event-loop pass."""
+        wanted = min(len(self.curves), MAX_RISK_ROWS)
+        extra = (wanted - self.risk_rows_shown) * self._risk_row_px
+        if extra > 0:
+            size = self.view.size()
+            self._set_risk_rows(wanted)
+            self.view.resize(size.width(), size.height() + extra)
+            self.view.ci.layout.activate()
+            QTimer.singleShot(0, lambda: self._after_export(size.height()))
+        return super().export_target()
+
+    def _after_export(self, height: int) -> None:
+        self._set_risk_rows(min(max(len(self.curves), 1), MIN_RISK_ROWS))  # the layout's minimum
+        self.view.resize(self.view.width(), height)
+        # the chart's layout may have put the view back already (no resize event then): lay
+        # the scene out on the view's size in any case, as the view's resizeEvent does
+        self.view.resizeEvent(None)
+        self._fit_risk_rows()
+        self.view.ci.layout.activate()
 
     def _update_risk_title(self, *args: Any) -> None:
         """"Number at risk", with the rows in view when the others scroll: "1–3 / 7 ↕"."""
