@@ -43,7 +43,10 @@ REASON_ORDER: tuple[str, ...] = tuple(_REASON_ORDER)  # the file path's reasons,
 DISTINCT_LIMIT = 20_000  # text columns parsed through their distinct values up to this many
 _NUMBER = r"^\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\s*$"
 
-Fetch = Callable[[ir.Table, str], list[Any] | None]  # distinct values (None: too many)
+# fetch(table, column, derive=None): the column's distinct values (None: more than
+# DISTINCT_LIMIT); with ``derive``, (value, derive(value)) pairs computed by the engine on
+# the distinct values only
+Fetch = Callable[..., list[Any] | None]
 
 
 @dataclass
@@ -96,8 +99,32 @@ def _clean_text(raw: ir.Value, kind: ColumnType) -> ir.Value:
     if kind == "float64":
         raw = ibis.ifelse(raw == raw.floor(), raw.cast("int64").cast("string"), raw.cast("string"))
     text = raw.cast("string")
-    return ibis.cases((_is_empty(raw), ibis.null("string")), (_spaced(text), text.strip()),
+    tokens = _null_tokens()
+    short = max(len(t) for t in tokens)
+    trimmed = text.strip()
+    # A cell without white space around is its own trimmed text (the trimmed characters are
+    # among _SPACES): only those with spaces are trimmed, and only short cells can be a null
+    # token. Empty as in the file path (normalize.is_empty on the trimmed text).
+    return ibis.cases((text.isnull(), ibis.null("string")),
+                      (_spaced(text), ibis.ifelse(((trimmed.length() <= short) & trimmed.isin(tokens))
+                                                  | (trimmed == ""), ibis.null("string"), trimmed)),
+                      ((text.length() <= short) & text.isin(tokens), ibis.null("string")),
                       else_=text)
+
+
+def _clean_by_distinct(raw: ir.Value, kind: ColumnType, pairs: list[Any] | None) -> ir.Value:
+    """:func:`_clean_text` of a text column, evaluated by the engine on its distinct values
+    only (``pairs``: (value, cleaned value)); the rows then need a ``CASE`` over the few values
+    that cleaning changes (padded or empty-token cells), usually none: the column as stored.
+    Exact because every row holds one of the distinct values read (the book is analysed as
+    read when opened). Too many distinct values (``pairs`` None): the row-wise expression."""
+    if pairs is None or kind != "string":
+        return _clean_text(raw, kind)
+    changed = {v: c for v, c in pairs if v is not None and c != v}
+    if not changed:
+        return raw
+    return raw.cases(*((k, ibis.literal(v, type="string")) for k, v in changed.items()),
+                     else_=raw)
 
 
 def _case(raw: ir.Value, mapping: Mapping[Any, Any], dtype: str) -> ir.Value:
@@ -122,7 +149,15 @@ def _parsed_by_distinct(raw: ir.Value, values: list[Any], parse: Callable[[pa.Ar
             bad_values.append(v)
         elif p is not None and not (isinstance(p, float) and np.isnan(p)) and p is not np.datetime64("NaT"):
             good[v] = _plain(p)
-    value = _case(raw, good, dtype)
+    if dtype == "string" and raw.type().is_string():
+        # texts to texts (statuses): only the values the parser changes need a CASE; every
+        # row holds one of ``values`` (all distinct values were read), so the others pass as
+        # stored. Unreadable and empty values become null, as in _case.
+        changed = {v: good.get(v) for v in texts if good.get(v) != v}
+        value = raw if not changed else raw.cases(
+            *((k, ibis.literal(v, type=dtype)) for k, v in changed.items()), else_=raw)
+    else:
+        value = _case(raw, good, dtype)
     flag = raw.isin(bad_values) if bad_values else ibis.literal(False)
     return value, flag
 
@@ -146,9 +181,13 @@ def _dates(arr: pa.Array) -> tuple[Any, Any]:
 
 
 def _column(raw: ir.Value, kind: ColumnType, spec: schema.ColumnSpec, table: str,
-            distinct: Callable[[], list[Any] | None]) -> tuple[ir.Value, ir.BooleanValue | None, str]:
+            distinct: Callable[..., list[Any] | None]) -> tuple[ir.Value, ir.BooleanValue | None, str]:
     """(parsed canonical value, unreadable flag or None, reason code of that flag)."""
     c = spec
+    if c.kind == "category" and not (c.name == "status" and table == schema.CLAIMS) \
+            and c.name != "handled_by" and kind == "string":
+        # few distinct values (channel, product, region…): cleaned once per value
+        return _clean_by_distinct(raw, kind, distinct(lambda v: _clean_text(v, kind))), None, ""
     if c.kind == "id" or c.kind in ("text", "category") and not (c.name == "status" and table == schema.CLAIMS) \
             and c.name != "handled_by":
         return _clean_text(raw, kind), None, ""
