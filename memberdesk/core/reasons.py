@@ -322,6 +322,45 @@ FILE_MESSAGES: dict[str, dict[str, str]] = {
                          "zh_CN": "没有任何数据表同时含有{duration!r}列和{event!r}列（{headers}）"},
 }
 CATALOGUE.update(FILE_MESSAGES)
+# ---- what reading a text file's encoding says (core.text_encoding) -----------------------------
+CATALOGUE.update({
+    "encoding_utf16_without_bom": {"en": "read as {encoding} (UTF-16 without a byte-order mark)",
+                                   "zh_CN": "按{encoding}读取（不带字节顺序标记的UTF-16）"},
+    "encoding_read_as_cp1252": {
+        "en": "not UTF-8 and not Chinese text: read as Windows-1252 (Western European); choose "
+              "another encoding with --encoding if the accents look wrong",
+        "zh_CN": "既不是UTF-8也不是中文文本：按Windows-1252（西欧）读取；"
+                 "如重音字母显示有误，请用--encoding选择其他编码"},
+    "encoding_invalid_bytes": {"en": "the file is not valid {encoding} text (byte {byte}); choose "
+                                     "another encoding",
+                               "zh_CN": "文件不是有效的{encoding}文本（第{byte}字节）；请选择其他编码"},
+    "encoding_nul_character": {"en": "the line holds a NUL character; remove it or choose another "
+                                     "encoding",
+                               "zh_CN": "该行含有NUL字符；请删除它或选择其他编码"},
+    "encoding_utf8_then_not": {
+        "en": "the file starts as UTF-8 but this line is not valid UTF-8 (mixed text encodings); "
+              "choose the encoding with --encoding",
+        "zh_CN": "文件开头是UTF-8，但该行不是有效的UTF-8（混用了多种文本编码）；请用--encoding选择编码"},
+    "encoding_binary": {"en": "binary content, not a text table (CSV/TSV/TXT)",
+                        "zh_CN": "二进制内容，不是文本表格（CSV/TSV/TXT）"},
+    "encoding_nul_byte": {
+        "en": "the line holds a NUL byte (\\0), which no text table contains: the file is refused; "
+              "remove the byte or re-export the file",
+        "zh_CN": "该行含有NUL字节（\\0），文本表格不会含有此字节：文件被拒绝；请删除该字节或重新导出文件"},
+    "encoding_mixed": {
+        "en": "the file mixes text encodings: it holds UTF-8 lines and this line is not UTF-8; "
+              "re-export it in one encoding or choose one with --encoding",
+        "zh_CN": "文件混用了多种文本编码：含有UTF-8行，而该行不是UTF-8；请以单一编码重新导出，或用--encoding选择编码"},
+    "encoding_unknown_gb_unlikely": {
+        "en": "cannot tell the text encoding: this line is not UTF-8 and GB18030 gives unlikely "
+              "characters (tried {tried}); choose the encoding with --encoding",
+        "zh_CN": "无法判断文本编码：该行不是UTF-8，按GB18030解码得到的字符也不合常理（已尝试{tried}）；"
+                 "请用--encoding选择编码"},
+    "encoding_unknown_gb_invalid": {
+        "en": "cannot tell the text encoding: this line is not UTF-8 and not valid GB18030 either "
+              "(tried {tried}); choose the encoding with --encoding",
+        "zh_CN": "无法判断文本编码：该行既不是UTF-8，也不是有效的GB18030（已尝试{tried}）；请用--encoding选择编码"},
+})
 
 def rejection_label(code: str, lang: str = "en") -> str:
     """Short name of a rejection reason in ``lang``; English keeps the code (what the exported
@@ -449,8 +488,14 @@ def error_text(exc: BaseException, lang: str = "en") -> str:
     if not isinstance(exc, DataError) or not isinstance(exc.message, Note):
         return str(exc)
     body = exc.message.text(lang)
-    where = exc.location()
-    return f"{where}{'：' if lang == 'zh_CN' else ': '}{body}" if where else body
+    if lang != "zh_CN":
+        where = exc.location()
+        return f"{where}: {body}" if where else body
+    parts = [str(exc.file)] if exc.file else []
+    parts += [f"工作表“{exc.sheet}”"] if exc.sheet else []
+    parts += [f"第{exc.row}行"] if exc.row is not None else []
+    parts += [f"列“{exc.column}”"] if exc.column else []
+    return f"{'，'.join(parts)}：{body}" if parts else body
 
 
 def placeholders(template: str) -> set[str]:

@@ -23,6 +23,7 @@ import codecs
 import re
 
 from memberdesk.core.errors import DataError
+from memberdesk.core.reasons import Note, Reason
 
 _CHUNK = 1 << 24
 _PLAUSIBLE_OUTSIDE_GB2312 = 0.2  # share of distinct non-ASCII characters
@@ -63,7 +64,7 @@ def decode_text(raw: bytes, file: str, encoding: str | None = None) -> tuple[byt
         utf16 = _utf16_without_bom(raw)
         if utf16 is not None:
             return (_decode_chosen(raw, file, utf16), utf16,
-                    [f"{file}: read as {utf16.upper()} (UTF-16 without a byte-order mark)"])
+                    [Note(Reason("encoding_utf16_without_bom", encoding=utf16.upper()), file)])
         raise _nul_error(raw, nul, file)
     if raw.isascii():
         return raw, "utf-8", []
@@ -77,22 +78,20 @@ def _decode_chosen(raw: bytes, file: str, encoding: str) -> bytes:
     try:
         text = raw.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise DataError(f"the file is not valid {encoding} text (byte {exc.start}); choose "
-                        "another encoding", file=file, row=line_of(raw, exc.start)) from None
+        raise DataError(Note(Reason("encoding_invalid_bytes", encoding=encoding, byte=exc.start)),
+                        file=file, row=line_of(raw, exc.start)) from None
     text = text.lstrip("\ufeff")
     if "\x00" in text:
         pos = text.index("\x00")
-        raise DataError("the line holds a NUL character; remove it or choose another encoding",
-                        file=file, row=text.count("\n", 0, pos) + 1)
+        raise DataError(Note(Reason("encoding_nul_character")), file=file,
+                        row=text.count("\n", 0, pos) + 1)
     return text.encode("utf-8")
 
 
 def _checked_utf8(raw: bytes, file: str) -> bytes:
     bad = _utf8_error(raw)
     if bad is not None:
-        raise DataError("the file starts as UTF-8 but this line is not valid UTF-8 (mixed text "
-                        "encodings); choose the encoding with --encoding", file=file,
-                        row=line_of(raw, bad))
+        raise DataError(Note(Reason("encoding_utf8_then_not")), file=file, row=line_of(raw, bad))
     nul = raw.find(b"\x00")
     if nul >= 0:
         raise _nul_error(raw, nul, file)
@@ -135,11 +134,8 @@ def _nul_error(raw: bytes, pos: int, file: str) -> DataError:
     sample = raw[:1 << 16]
     control = sum(sample.count(bytes([b])) for b in range(32) if b not in (9, 10, 13))
     if control > len(sample) * 0.05:
-        return DataError("binary content, not a text table (CSV/TSV/TXT)", file=file,
-                         row=line_of(raw, pos))
-    return DataError("the line holds a NUL byte (\\0), which no text table contains: the file "
-                     "is refused; remove the byte or re-export the file", file=file,
-                     row=line_of(raw, pos))
+        return DataError(Note(Reason("encoding_binary")), file=file, row=line_of(raw, pos))
+    return DataError(Note(Reason("encoding_nul_byte")), file=file, row=line_of(raw, pos))
 
 
 def _legacy(raw: bytes, file: str, utf8_bad: int) -> tuple[bytes, str, list[str]]:
@@ -147,9 +143,7 @@ def _legacy(raw: bytes, file: str, utf8_bad: int) -> tuple[bytes, str, list[str]
     Windows-1252 when plainly Western, else refused."""
     line = line_of(raw, utf8_bad)
     if not raw[:utf8_bad].isascii() or _utf8_lines_after(raw, utf8_bad):
-        raise DataError("the file mixes text encodings: it holds UTF-8 lines and this line is "
-                        "not UTF-8; re-export it in one encoding or choose one with --encoding",
-                        file=file, row=line)
+        raise DataError(Note(Reason("encoding_mixed")), file=file, row=line)
     try:
         text = raw.decode("gb18030")
     except UnicodeDecodeError:
@@ -158,12 +152,9 @@ def _legacy(raw: bytes, file: str, utf8_bad: int) -> tuple[bytes, str, list[str]
         return text.encode("utf-8"), "gb18030", []
     western = _western(raw)
     if western is not None:
-        return western.encode("utf-8"), "cp1252", [
-            f"{file}: not UTF-8 and not Chinese text: read as Windows-1252 (Western European); "
-            "choose another encoding with --encoding if the accents look wrong"]
-    why = "GB18030 gives unlikely characters" if text is not None else "not valid GB18030 either"
-    raise DataError(f"cannot tell the text encoding: this line is not UTF-8 and {why} (tried "
-                    f"{', '.join(TRIED)}); choose the encoding with --encoding", file=file, row=line)
+        return western.encode("utf-8"), "cp1252", [Note(Reason("encoding_read_as_cp1252"), file)]
+    code = "encoding_unknown_gb_unlikely" if text is not None else "encoding_unknown_gb_invalid"
+    raise DataError(Note(Reason(code, tried=", ".join(TRIED))), file=file, row=line)
 
 
 def _utf8_lines_after(raw: bytes, start: int) -> bool:

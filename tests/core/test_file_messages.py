@@ -90,3 +90,21 @@ def test_cli_data_error_in_chinese(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "未识别出任何字段（表头：foo, bar）" in err
     assert main(["validate", str(f)]) == 3
     assert "no recognisable columns (headers: foo, bar)" in capsys.readouterr().err
+
+
+def test_encoding_guess_and_binary_file_in_chinese(tmp_path: Path) -> None:
+    f = tmp_path / "policies.csv"
+    f.write_bytes("policy_id,issue_date,city\nP1,2021-03-01,Zürich\nP2,2021-03-02,Genève\n".encode("cp1252"))
+    ds = load_dataset([f], today=TODAY)
+    assert f"{f}: not UTF-8 and not Chinese text: read as Windows-1252 (Western European); choose " \
+           "another encoding with --encoding if the accents look wrong" in ds.report.messages
+    assert f"{f}：既不是UTF-8也不是中文文本：按Windows-1252（西欧）读取；如重音字母显示有误，请用--encoding" \
+           "选择其他编码" in [reason_text(m, "zh_CN") for m in ds.report.messages]
+    b = tmp_path / "binary.csv"
+    b.write_bytes(b"\x00\x01\x02\x03binary\x00\x05\x06")
+    with pytest.raises(DataError) as info:
+        load_dataset([b], today=TODAY)
+    assert info.value.message == "binary content, not a text table (CSV/TSV/TXT)"
+    assert error_text(info.value, "zh_CN") == f"{b}，第1行：二进制内容，不是文本表格（CSV/TSV/TXT）"
+    assert error_text(info.value, "en") == str(info.value) == \
+        f"{b}, row 1: binary content, not a text table (CSV/TSV/TXT)"
