@@ -443,12 +443,14 @@ def _f(value: float) -> float | None:
     return float(value) if value is not None and np.isfinite(value) else None
 
 
-def segment_columns(ds: Dataset, rules: AlertRules) -> tuple[str, ...]:
+def segment_columns(ds: Dataset, rules: AlertRules,
+                    source: SegmentSource | None = None) -> tuple[str, ...]:
     """The monitored segment columns: the rules' (or ``--by``) list, then extra categorical
-    policy columns when the rules allow them (see :mod:`.rules`)."""
+    policy columns when the rules allow them (see :mod:`.rules`; ``source`` keeps the
+    factorisation that counts their values for the coding)."""
     cols = list(dict.fromkeys(rules.segments))
     if rules.extra_columns:
-        cols += [c for c in extra_segment_columns(ds, rules.max_levels) if c not in cols]
+        cols += [c for c in extra_segment_columns(ds, rules.max_levels, source) if c not in cols]
     return tuple(cols)
 
 
@@ -463,7 +465,8 @@ def compute_alerts(ds: Dataset, rules: AlertRules | None = None, *,
     unknown = set(rules.overrides) - {m.id for m in MONITORED}
     if unknown:
         raise AnalysisError(f"the rules name unknown monitored metrics: {', '.join(sorted(unknown))}")
-    columns = segment_columns(ds, rules)
+    source = SegmentSource(ds)
+    columns = segment_columns(ds, rules, source)
     alerts: list[Alert] = []
     funnels: list[pd.DataFrame] = []
     monthly: list[pd.DataFrame] = []
@@ -473,14 +476,14 @@ def compute_alerts(ds: Dataset, rules: AlertRules | None = None, *,
     pushed: list[str] = []
     cells: dict[tuple[str | None, str | None, int], pd.DataFrame] = {}
     with run_cache():
-        _all_metrics(ds, rules, columns, engine, cells, progress,
+        _all_metrics(ds, rules, source, columns, engine, cells, progress,
                      alerts, funnels, monthly, unavailable, books, pushed)
     return AlertsResult(pd.Timestamp(ds.as_of).normalize(), sort_alerts(alerts),
                         _concat(funnels), _concat(monthly), unavailable, columns, rules,
                         _concat(books), tuple(pushed))
 
 
-def _all_metrics(ds: Dataset, rules: AlertRules, columns: tuple[str, ...],
+def _all_metrics(ds: Dataset, rules: AlertRules, source: SegmentSource, columns: tuple[str, ...],
                  engine: Any, cells: dict[tuple[str | None, str | None, int], pd.DataFrame],
                  progress: Progress | None, alerts: list[Alert], funnels: list[pd.DataFrame],
                  monthly: list[pd.DataFrame], unavailable: dict[str, Unavailable],
@@ -531,7 +534,7 @@ def _all_metrics(ds: Dataset, rules: AlertRules, columns: tuple[str, ...],
         for r in rows_of:
             mask[r] = True
         needed[entity] = np.flatnonzero(mask).astype(np.int64)
-    source = SegmentSource(ds, needed)
+    source.restrict(needed)
     for i, mm, rule, units in prepared:
         check_cancelled(progress)
         prog.status(f"Alerts: {mm.id} by segment")

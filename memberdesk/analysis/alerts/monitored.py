@@ -41,7 +41,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -397,9 +397,10 @@ class SegmentSource:
     (members, the members' earliest-issued policies, policies: small next to 3M contacts) is
     factorised on that table and reached through row positions (entity row → that table's row),
     computed once per entity and table. Only the entity rows that some metric counts
-    (``needed``, all when not given) are coded: their key column (e.g. the contacts' member ids)
-    is hashed for those rows alone. Codes are gathered for the counted units directly
-    (:meth:`units`), never spread over every entity row per column.
+    (:meth:`restrict`; all when not given) are coded: their key column (e.g. the contacts'
+    member ids) is hashed for those rows alone. Codes are held in the smallest integer type
+    and gathered for the counted units directly (:meth:`units`), never spread over every
+    entity row per column.
 
     Every coding keeps a trailing "missing" code (the level :data:`MISSING_LEVEL`, listed when
     a missing value or an unmatched row exists). A level that no counted unit has counts zero
@@ -410,11 +411,19 @@ class SegmentSource:
     def __init__(self, ds: Dataset, needed: Mapping[Entity, IntArray] | None = None) -> None:
         self.ds = ds
         self._needed = dict(needed or {})
-        self._routes: dict[tuple[str, str], tuple[str, IntArray, list[str]] | None] = {}
+        self._routes: dict[tuple[str, str], tuple[str, CodeArray, list[str]] | None] = {}
         self._positions: dict[tuple[str, str], tuple[IntArray, bool] | None] = {}
-        self._factorised: dict[tuple[str, str], tuple[IntArray, list[str]]] = {}
+        self._raw: dict[tuple[str, str], tuple[IntArray, npt.NDArray[Any]]] = {}
+        self._factorised: dict[tuple[str, str], tuple[CodeArray, list[str], bool]] = {}
         self._key_codes: dict[tuple[str, str], tuple[IntArray, pd.Index]] = {}
+        self._ids_at: dict[Entity, IntArray] = {}
         self._indexes: dict[str, pd.Index] = {}
+
+    def restrict(self, needed: Mapping[Entity, IntArray]) -> None:
+        """Code only these rows of each entity (sorted row numbers; the other rows are never
+        counted). Must come before any entity is coded."""
+        assert not self._positions and not self._routes and not self._key_codes
+        self._needed = dict(needed)
 
     @cached_property
     def _policy_members(self) -> tuple[IntArray, pd.Index] | None:
@@ -432,16 +441,26 @@ class SegmentSource:
     @cached_property
     def _first_policy(self) -> tuple[pd.Index, IntArray] | None:
         """Member ids and the row (in the policies view) of each one's earliest-issued policy
-        (ties: the first row)."""
+        (ties: the first row; issue dates NaT last, as a stable sort by issue date puts them)."""
         p = self.ds.policies
         pm = self._policy_members
         if p is None or pm is None or "issue_date" not in p.columns:
             return None
-        order = np.argsort(p["issue_date"].to_numpy(), kind="stable")
-        codes = pm[0][order]
-        seen = codes >= 0
-        _, first = np.unique(codes[seen], return_index=True)   # ids 0..k-1 each occur
-        return pm[1], order[np.flatnonzero(seen)[first]].astype(np.int64)
+        codes, ids = pm
+        seen = np.flatnonzero(codes >= 0)
+        who = codes[seen]
+        issue = p["issue_date"].to_numpy(dtype="datetime64[ns]")[seen].view(np.int64)
+        nat = np.datetime64("NaT").astype("datetime64[ns]").view(np.int64)
+        issue = np.where(issue == nat, np.iinfo(np.int64).max, issue)
+        earliest = np.full(len(ids), np.iinfo(np.int64).max, np.int64)
+        np.minimum.at(earliest, who, issue)
+        tie = np.flatnonzero(issue == earliest[who])
+        first = np.full(len(ids), len(p), np.int64)
+        np.minimum.at(first, who[tie], seen[tie].astype(np.int64))
+        return ids, first
+
+    def _table(self, name: str) -> pd.DataFrame | None:
+        return self.ds.members if name == "members" else self.ds.policies
 
     def _source_index(self, source: str, frame: pd.DataFrame, key: str) -> pd.Index:
         """The key column of a lookup table as an Index, kept so that its hash table is
@@ -467,6 +486,42 @@ class SegmentSource:
         frame = self._own(entity)
         return None if frame is None or key not in frame.columns else frame[key].to_numpy()
 
+    def _members_rows(self) -> IntArray:
+        """Row of the members table for each member id of the members entity (-1: none)."""
+        frame = self.ds.members
+        assert frame is not None
+        return np.asarray(self._source_index("members", frame, "member_id")
+                          .get_indexer(self.member_ids), dtype=np.int64)
+
+    def _in_member_ids(self, entity: Entity, distinct: pd.Index) -> IntArray:
+        """Position of each distinct key of the entity among the members entity's ids."""
+        if entity not in self._ids_at:
+            self._ids_at[entity] = np.asarray(self.member_ids.get_indexer(distinct), np.int64)
+        return self._ids_at[entity]
+
+    def _lookup(self, entity: Entity, source: str, frame: pd.DataFrame, key: str,
+                distinct: pd.Index) -> IntArray:
+        """Row of ``source``'s table for each distinct key of the entity (-1: none). A key
+        that is a policyholder's id is found through the members entity (one hash lookup
+        serves the members table and the first policy); the others in the table itself."""
+        by_ids = self._policy_members is not None and source in ("members", "first_policy")
+        if source == "first_policy":
+            assert self._first_policy is not None
+            at = self._in_member_ids(entity, distinct)
+            first_rows = self._first_policy[1]
+            return np.where(at >= 0, first_rows[np.where(at >= 0, at, 0)], -1) \
+                if len(first_rows) else np.full(len(at), -1, np.int64)
+        if by_ids:
+            at = self._in_member_ids(entity, distinct)
+            rows = self._members_rows()
+            found = np.where(at >= 0, rows[np.where(at >= 0, at, 0)], -1) if len(rows) \
+                else np.full(len(at), -1, np.int64)
+            rest = np.flatnonzero(at < 0)
+            if rest.size:
+                found[rest] = self._source_index(source, frame, key).get_indexer(distinct[rest])
+            return np.asarray(found, dtype=np.int64)
+        return np.asarray(self._source_index(source, frame, key).get_indexer(distinct), np.int64)
+
     def _position(self, entity: Entity, source: str) -> tuple[IntArray, bool] | None:
         """(row of ``source``'s table for each entity row — its length, the trailing missing
         code's slot, when unmatched or not needed —, whether a needed row is unmatched)."""
@@ -484,21 +539,16 @@ class SegmentSource:
                 assert self._first_policy is not None
                 every = self._first_policy[1]       # member ids are the first-policy ids
                 local = every if rows is None else every[rows]
+            elif entity == "members" and source == "members" and self._policy_members is not None:
+                every = self._members_rows()
+                local = every if rows is None else every[rows]
             else:
                 # the needed keys are hashed once (factorised) and only their distinct values
                 # are looked up in each source: 3M contacts hold far fewer distinct members
                 key_codes, distinct = self._keys(entity, entity_key, keys, rows)
-                if source == "first_policy":
-                    assert self._first_policy is not None
-                    ids, first_rows = self._first_policy
-                    at = ids.get_indexer(distinct)
-                    found = np.where(at >= 0, first_rows[np.where(at >= 0, at, 0)], -1) \
-                        if len(first_rows) else np.full(len(at), -1)
-                else:
-                    found = self._source_index(source, frame, key).get_indexer(distinct)
-                found = np.where(np.asarray(found) < 0, size, found).astype(np.int64)
-                local = found[key_codes] if len(found) else np.full(len(key_codes), size, np.int64)
-            local = np.asarray(local, dtype=np.int64)
+                found = self._lookup(entity, source, frame, key, distinct)
+                local = found[key_codes] if len(found) else np.full(len(key_codes), -1, np.int64)
+            local = np.where(np.asarray(local) < 0, size, local).astype(np.int64)
             unmatched = bool((local == size).any())
             if rows is None:
                 out = (local, unmatched)
@@ -526,19 +576,36 @@ class SegmentSource:
                 self._key_codes[(entity, key)] = (codes.astype(np.int64), pd.Index(distinct))
         return self._key_codes[(entity, key)]
 
-    def _factorise(self, table: str, column: str) -> tuple[IntArray, list[str]]:
-        """(codes with missing values as the trailing code len(levels), levels) of a lookup
-        table's column over all its rows, once per run."""
-        if (table, column) not in self._factorised:
-            frame = self._sources()[table][0]
+    def _raw_factor(self, table: str, column: str) -> tuple[IntArray, npt.NDArray[Any]]:
+        """``pd.factorize`` (unsorted, missing = -1) of a lookup table's column, once."""
+        if (table, column) not in self._raw:
+            frame = self._table(table)
             assert frame is not None
-            codes, uniques = pd.factorize(frame[column].to_numpy(dtype=object), sort=True)
-            codes = codes.astype(np.int64)
-            codes[codes < 0] = len(uniques)
-            self._factorised[(table, column)] = (codes, [str(u) for u in uniques])
+            codes, uniques = pd.factorize(frame[column].to_numpy(dtype=object))
+            self._raw[(table, column)] = (codes.astype(np.int64), np.asarray(uniques))
+        return self._raw[(table, column)]
+
+    def level_count(self, column: str) -> int:
+        """Number of distinct non-missing values of a policy column (hashed once for the
+        segment choice and the coding)."""
+        return len(self._raw_factor("policies", column)[1])
+
+    def _factorise(self, table: str, column: str) -> tuple[CodeArray, list[str], bool]:
+        """(codes sorted by value as ``pd.factorize(sort=True)`` numbers them, with missing
+        values as the code len(levels) and one trailing slot holding it, levels, whether a
+        value is missing) of a lookup table's column over all its rows, once per run."""
+        if (table, column) not in self._factorised:
+            codes, uniques = self._raw_factor(table, column)
+            rank, ordered = pd.factorize(uniques, sort=True)    # the sorted code of each
+            levels = [str(u) for u in ordered]
+            lookup = np.append(rank, len(levels)).astype(_code_type(len(levels)))
+            ext = cast(CodeArray, np.empty(len(codes) + 1, lookup.dtype))
+            ext[:-1] = lookup[codes]                             # -1 (missing) -> last
+            ext[-1] = len(levels)
+            self._factorised[(table, column)] = (ext, levels, bool((codes < 0).any()))
         return self._factorised[(table, column)]
 
-    def route(self, entity: Entity, column: str) -> tuple[str, IntArray, list[str]] | None:
+    def route(self, entity: Entity, column: str) -> tuple[str, CodeArray, list[str]] | None:
         """How ``column`` reaches the entity: (``"own"`` or the lookup table's name, codes
         over the rows of that table plus one trailing slot for unmatched rows, levels with
         :data:`MISSING_LEVEL` last when there is a missing value or an unmatched row); None
@@ -547,23 +614,24 @@ class SegmentSource:
             self._routes[(entity, column)] = self._route(entity, column)
         return self._routes[(entity, column)]
 
-    def _route(self, entity: Entity, column: str) -> tuple[str, IntArray, list[str]] | None:
+    def _route(self, entity: Entity, column: str) -> tuple[str, CodeArray, list[str]] | None:
         own = self._own(entity)
         if own is not None and column in own.columns:
             if entity == "policies":
-                codes, levels = self._factorise("policies", column)   # shared with members
-                return "own", codes, self._with_missing(levels, codes, False)
+                codes, levels, missing = self._factorise("policies", column)   # shared
+                return "own", codes, self._with_missing(levels, missing)
             values = own[column].to_numpy(dtype=object)
             rows = self._needed.get(entity)
             sub, uniques = pd.factorize(values if rows is None else values[rows], sort=True)
-            sub = np.where(sub < 0, len(uniques), sub).astype(np.int64)
             levels = [str(u) for u in uniques]
+            kind = _code_type(len(levels))
+            sub = np.where(sub < 0, len(levels), sub).astype(kind)
             if rows is None:
-                codes = sub
+                own_codes = sub
             else:
-                codes = np.full(len(values), len(levels), np.int64)
-                codes[rows] = sub
-            return "own", codes, self._with_missing(levels, sub, False)
+                own_codes = np.full(len(values), len(levels), kind)
+                own_codes[rows] = sub
+            return "own", own_codes, self._with_missing(levels, bool((sub == len(levels)).any()))
         if entity == "policies":
             return None
         order = ["policies"] if entity == "claims" else []
@@ -576,14 +644,12 @@ class SegmentSource:
             if pos is None:
                 continue
             table = "policies" if source == "first_policy" else source   # same rows
-            codes, levels = self._factorise(table, column)
-            ext = np.append(codes, np.int64(len(levels)))     # the unmatched rows' slot
-            return source, ext, self._with_missing(levels, codes, pos[1])
+            codes, levels, missing = self._factorise(table, column)
+            return source, codes, self._with_missing(levels, missing or pos[1])
         return None
 
     @staticmethod
-    def _with_missing(levels: list[str], codes: IntArray, unmatched: bool) -> list[str]:
-        missing = unmatched or bool(len(codes)) and bool((codes == len(levels)).any())
+    def _with_missing(levels: list[str], missing: bool) -> list[str]:
         return [*levels, MISSING_LEVEL] if missing else list(levels)
 
     def units(self, entity: Entity, rows: IntArray) -> UnitCodes:
@@ -596,6 +662,15 @@ class SegmentSource:
         return pos[0]
 
 
+CodeArray = npt.NDArray[np.signedinteger[Any]]
+
+
+def _code_type(n_levels: int) -> type[np.signedinteger[Any]]:
+    """The smallest signed integer type holding the codes 0..n_levels (the missing code):
+    small code tables stay in cache when gathered for millions of units."""
+    return np.int16 if n_levels < 2 ** 15 - 1 else np.int32 if n_levels < 2 ** 31 - 1 else np.int64
+
+
 class UnitCodes:
     """Segment codes of one metric's units: one gather per column from the table that holds
     the column (the units' positions in each table are taken once per metric)."""
@@ -605,7 +680,7 @@ class UnitCodes:
         self._at: dict[str, IntArray] = {}
 
     def codes(self, column: str) -> tuple[IntArray, list[str]] | None:
-        """(a fresh code array, one code per unit, levels) or None when unreachable."""
+        """(a fresh int64 code array, one code per unit, levels) or None when unreachable."""
         route = self.source.route(self.entity, column)
         if route is None:
             return None
@@ -613,24 +688,28 @@ class UnitCodes:
         if path not in self._at:
             self._at[path] = self.rows if path == "own" else \
                 self.source.positions(self.entity, path)[self.rows]
-        return codes[self._at[path]], levels
+        return np.take(codes, self._at[path]).astype(np.int64), levels
 
 
-def extra_segment_columns(ds: Dataset, max_levels: int) -> list[str]:
-    """Non-canonical categorical policy columns (branch, agent code …) with 2..max_levels values."""
+def extra_segment_columns(ds: Dataset, max_levels: int,
+                          source: SegmentSource | None = None) -> list[str]:
+    """Non-canonical categorical policy columns (branch, agent code …) with 2..max_levels values.
+    With a ``source``, text columns are counted by its factorisation (kept for the coding)."""
     p = ds.policies
     if p is None:
         return []
     canonical = set(schema.TABLE_SPECS[schema.POLICIES].column_names)
-    source = ds.validated.get(schema.POLICIES)
+    validated = ds.validated.get(schema.POLICIES)
     out = []
-    for col in (source.columns if source is not None else []):
+    for col in (validated.columns if validated is not None else []):
         if col in canonical or col not in p.columns:
             continue
         series = p[col]
         if pd.api.types.is_float_dtype(series) or pd.api.types.is_datetime64_any_dtype(series):
             continue
-        if 2 <= series.nunique(dropna=True) <= max_levels:
+        count = source.level_count(col) if source is not None and series.dtype == object \
+            else series.nunique(dropna=True)
+        if 2 <= count <= max_levels:
             out.append(col)
     return out
 
