@@ -1,0 +1,154 @@
+"""Raw cells: any column as a pyarrow string array, the cell texts read as missing, empty cells, and
+parsing on distinct values only."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from memberdesk.core import schema
+from memberdesk.core.normalize.typed import is_text_dictionary
+
+# Cells that spreadsheets and exports write for "no value": missing in every column type, never
+# unreadable (docs/data-contract.md: schema.MISSING_TOKENS, plus what pandas/pyarrow/Excel write: NaT, <NA>,
+# #NULL!). Compared after trimming, in lower, upper and title case. Configurable with
+# set_missing_tokens (the import wizard).
+_BUILTIN_TOKENS: tuple[str, ...] = ("-NaN", "<NA>", "NaT", "#NULL!")
+NULL_TOKENS: tuple[str, ...] = ()
+_NULL_SET = pa.array([], type=pa.string())
+_NULL_MIN_BYTES = _NULL_MAX_BYTES = 0
+
+
+def set_missing_tokens(tokens: Sequence[str] | None = None) -> tuple[str, ...]:
+    """Set the cell texts read as missing (None = :data:`schema.MISSING_TOKENS`); empty and
+    whitespace-only cells are always missing. Returns the tokens now in force."""
+    global NULL_TOKENS, _NULL_SET, _NULL_MIN_BYTES, _NULL_MAX_BYTES
+    chosen = tuple(t.strip() for t in (schema.MISSING_TOKENS if tokens is None else tokens)
+                   if t.strip())
+    variants = {v for t in (*chosen, *_BUILTIN_TOKENS) for v in (t, t.lower(), t.upper(), t.title())}
+    NULL_TOKENS = chosen
+    _NULL_SET = pa.array(sorted(variants), type=pa.string())
+    sizes = [len(t.encode()) for t in variants]
+    _NULL_MIN_BYTES, _NULL_MAX_BYTES = min(sizes), max(sizes)
+    return chosen
+
+
+def missing_tokens() -> tuple[str, ...]:
+    """The cell texts read as missing now (see :func:`set_missing_tokens`)."""
+    return NULL_TOKENS
+
+
+set_missing_tokens()
+
+
+def as_string_array(values: object) -> pa.Array:
+    """Any column (pyarrow array, pandas Series, list) as a pyarrow string array, trimmed.
+
+    Python objects are written the way a person would type them: whole floats without
+    ``.0``, dates as ISO text, datetimes with their time.
+    """
+    if isinstance(values, pa.ChunkedArray):
+        arr: pa.Array = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
+    elif isinstance(values, pa.Array):
+        arr = values
+    else:
+        series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)  # type: ignore[call-overload]
+        if series.dtype == object:
+            arr = pa.array([_cell_text(v) for v in series], type=pa.string())
+        else:
+            arr = pa.array(series)
+    if pa.types.is_dictionary(arr.type):
+        arr = arr.cast(arr.type.value_type)
+    if pa.types.is_floating(arr.type):
+        f = arr.to_numpy(zero_copy_only=False)
+        whole = np.isfinite(f) & (np.floor(f) == f) & (np.abs(f) < 2**53)
+        texts = np.where(whole, np.where(whole, f, 0).astype(np.int64).astype(str), f.astype(str))
+        arr = pa.array(texts, mask=~np.isfinite(f), type=pa.string())
+    elif not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        try:
+            arr = arr.cast(pa.string())
+        except (pa.ArrowNotImplementedError, pa.ArrowInvalid):
+            # lists, structs, maps, non-UTF-8 binary (Parquet): their Python text
+            arr = pa.array([_cell_text(v) for v in arr.to_pylist()], type=pa.string())
+    if pa.types.is_large_string(arr.type):
+        arr = arr.cast(pa.string())
+    if len(arr) > 1000 and not pc.any(pc.match_substring_regex(arr, _EDGE_SPACE)).as_py():
+        return arr  # nothing to trim: no copy of a big column
+    return pc.utf8_trim_whitespace(arr)
+
+
+# a cell starting or ending with Unicode white space (what utf8_trim_whitespace removes)
+_EDGE_SPACE = r"^[\s\pZ\x0b\x{85}]|[\s\pZ\x0b\x{85}]$"
+
+
+def _cell_text(v: object) -> str | None:
+    if v is None or v is pd.NaT or v is pd.NA:
+        return None
+    if isinstance(v, float):
+        if v != v:
+            return None
+        return str(int(v)) if v.is_integer() and abs(v) < 2**53 else repr(v)
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (dt.datetime, pd.Timestamp)):
+        return v.date().isoformat() if v.time() == dt.time(0) else v.isoformat(sep=" ")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, dt.timedelta):  # a time-only cell; not a date
+        return str(v)
+    return str(v)
+
+
+def is_empty(arr: pa.Array) -> np.ndarray:
+    """True where the (trimmed) cell is null, blank or a null token such as ``NaN``, ``NULL``,
+    ``None``, ``#N/A`` (see :data:`NULL_TOKENS`; lower, upper or title case): a missing value,
+    never an unreadable one."""
+    lengths = pc.binary_length(arr)
+    # Only cells as long as some null token can be one: long ids and texts skip the hash lookup.
+    maybe = pc.and_(pc.greater_equal(lengths, _NULL_MIN_BYTES), pc.less_equal(lengths, _NULL_MAX_BYTES))
+    blank = np.asarray(pc.fill_null(pc.equal(lengths, 0), True), dtype=bool)
+    if pc.any(maybe).as_py():
+        blank |= np.asarray(pc.fill_null(pc.and_(maybe, pc.is_in(arr, value_set=_NULL_SET)), False),
+                            dtype=bool)
+    return blank
+
+
+def distinct_values(values: object) -> tuple[np.ndarray, pa.Array]:
+    """``(codes, distinct)``: each cell's index into ``distinct`` (the trimmed distinct cells;
+    -1 for a null cell). A raw string array is encoded before trimming, so only the distinct
+    values are trimmed (two raw cells differing only in spaces give equal distinct entries)."""
+    if is_text_dictionary(values):
+        enc = values  # already encoded by the reader: no expansion
+    else:
+        if isinstance(values, pa.Array) and pa.types.is_string(values.type):
+            arr = values
+        else:
+            arr = as_string_array(values)
+        enc = pc.dictionary_encode(arr)
+    assert isinstance(enc, pa.DictionaryArray)
+    indices = enc.indices
+    codes = np.asarray(pc.fill_null(indices, -1) if indices.null_count else indices, dtype=np.int64)
+    return codes, pc.utf8_trim_whitespace(enc.dictionary)
+
+
+def map_distinct(arr: object, parse: Callable[[str], object], dtype: object
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Apply ``parse`` (returning a value or None for 'cannot read') to each distinct value.
+
+    Returns (values, ok, empty) over the whole array; ok is False where parse gave None, empty
+    is True where the cell is empty (see :func:`is_empty`).
+    """
+    codes, distinct = distinct_values(arr)
+    uniques = distinct.to_pylist()
+    parsed = [parse(u) for u in uniques]
+    ok_u = np.array([p is not None for p in parsed] + [False], dtype=bool)
+    empty_u = np.append(is_empty(distinct), True)
+    vals_u = np.empty(len(parsed) + 1, dtype=dtype)  # type: ignore[call-overload]
+    for i, p in enumerate(parsed):
+        if p is not None:
+            vals_u[i] = p
+    return vals_u[codes], ok_u[codes], empty_u[codes]
