@@ -264,6 +264,7 @@ FILE_MESSAGES: dict[str, dict[str, str]] = {
     "workbook_no_table": {"en": "no sheet of the workbook holds a table ({why})",
                           "zh_CN": "工作簿中没有任何工作表含有数据表（{why}）"},
     "workbook_no_sheets": {"en": "it has no sheets", "zh_CN": "工作簿没有工作表"},
+    "workbook_damaged": {"en": "the workbook is damaged ({error})", "zh_CN": "工作簿已损坏（{error}）"},
     "hidden_sheets_read": {"en": "hidden sheet(s) {names} read as data (hidden sheets included)",
                            "zh_CN": "隐藏工作表{names}已作为数据读取（已包含隐藏工作表）"},
     "hidden_sheets_skipped": {"en": "hidden sheet(s) {names} skipped; include hidden sheets to "

@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
 from memberdesk.core.errors import DataError
+from memberdesk.core.reasons import Note, Reason
 
 # Cells a sheet may span before the streaming reader is used (the fast reader allocates
 # 32 bytes per cell of the used rectangle: 20 million cells = 640 MB).
@@ -108,7 +109,7 @@ def workbook_facts(path: Path) -> dict[str, SheetFacts] | None:
             book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
             rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
         except (KeyError, ElementTree.ParseError, zipfile.BadZipFile) as exc:
-            raise DataError(f"the workbook is damaged ({exc})", file=str(path)) from None
+            raise DataError(Note(Reason("workbook_damaged", error=str(exc))), file=str(path)) from None
         targets = {r.get("Id"): r.get("Target", "") for r in rels}
         out: dict[str, SheetFacts] = {}
         for sheet in book.iterfind("m:sheets/m:sheet", _NS):

@@ -1,4 +1,4 @@
-"""Parsing of raw cells: dates, numbers, booleans, vocabularies, text (normalize.py)."""
+"""Parsing of raw cells: dates, numbers, booleans, vocabularies, text (core/normalize/)."""
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,5 @@
-"""Readers: encodings, delimiters, workbooks, Parquet, folders, bad files (readers.py)."""
+"""Readers: encodings, delimiters, workbooks, Parquet, folders, bad files (core/readers/, read and
+identified through core/identify.py)."""
 from __future__ import annotations
 
 import datetime as dt
