@@ -6,10 +6,10 @@ dates ``YYYY-MM-DD`` (``YYYY-MM-DD HH:MM:SS`` for a column holding times of day)
 missing values empty, ``\\n`` line ends. The workbook's zip entries and document properties
 carry a fixed timestamp instead of the time of writing.
 
-Large books: a CSV is formatted column by column (the column-wide choices — times of day, whole
-numbers — are made on the whole column) and then written :data:`CHUNK_ROWS` rows at a time, so
-the file's bytes do not depend on the chunking, the whole text is never held in memory, and a
-``progress`` (:class:`memberdesk.core.progress.Progress`) hears after every chunk. The workbook
+Large books: a CSV is written :data:`CHUNK_ROWS` rows at a time, each chunk formatted with the
+column-wide choices of its whole column (times of day, whole numbers: :func:`column_rule`), so
+the file's bytes do not depend on the chunking, only one chunk's strings are held in memory,
+and a ``progress`` (:class:`memberdesk.core.progress.Progress`) hears after every chunk. The workbook
 reports every :data:`CHUNK_ROWS` rows too; it is the slow part (openpyxl writes about 1,000
 members' rows a second), which is why :func:`memberdesk.sample.book.write_book` makes it
 opt-in above a size.
@@ -51,11 +51,26 @@ def _has_times(values: pd.Series) -> bool:
     return bool(len(v)) and bool((v != v.dt.normalize()).any())
 
 
-def format_column(values: pd.Series) -> pd.Series:
-    """One column as the strings written to CSV (missing -> empty string); vectorised."""
-    missing = values.isna().to_numpy()
+def column_rule(values: pd.Series) -> str | bool | None:
+    """The column-wide formatting choice of a column: for dates ``"s"`` when any value has a
+    time of day, else ``"D"``; for numbers True when every value is whole; else None. A file
+    written in chunks formats every chunk with the rule of its whole column."""
     if pd.api.types.is_datetime64_any_dtype(values):
-        unit: Literal["s", "D"] = "s" if _has_times(values) else "D"
+        return "s" if _has_times(values) else "D"
+    if pd.api.types.is_float_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        finite = np.where(values.isna().to_numpy(), 0.0, values.to_numpy(dtype=float))
+        return bool(np.all(finite == np.round(finite)))
+    return None
+
+
+def format_column(values: pd.Series, rule: str | bool | None = None) -> pd.Series:
+    """One column as the strings written to CSV (missing -> empty string); vectorised.
+    ``rule`` is :func:`column_rule` of the whole column (computed from ``values`` if None)."""
+    missing = values.isna().to_numpy()
+    if rule is None:
+        rule = column_rule(values)
+    if pd.api.types.is_datetime64_any_dtype(values):
+        unit: Literal["s", "D"] = "s" if rule == "s" else "D"
         stamps: npt.NDArray[np.datetime64] = values.to_numpy(dtype="datetime64[ns]")
         text = np.datetime_as_string(stamps, unit=unit)
         text = np.char.replace(text, "T", " ") if unit == "s" else text
@@ -63,16 +78,17 @@ def format_column(values: pd.Series) -> pd.Series:
         flags = values.fillna(False).to_numpy(dtype=bool)
         text = np.where(flags, "true", "false")
     elif pd.api.types.is_float_dtype(values):
-        text = _format_numbers(values.to_numpy(dtype=float), missing)
+        text = _format_numbers(values.to_numpy(dtype=float), missing, bool(rule))
     else:
         return values.astype(object).where(~missing, "")
     return pd.Series(np.where(missing, "", text), index=values.index, dtype=object)
 
 
-def _format_numbers(v: np.ndarray, missing: np.ndarray) -> np.ndarray:
-    """Whole numbers without decimals when the whole column is whole, else 2 decimals."""
+def _format_numbers(v: np.ndarray, missing: np.ndarray, whole: bool) -> np.ndarray:
+    """Whole numbers without decimals when the whole column is whole (``whole``), else 2
+    decimals."""
     finite = np.where(missing, 0.0, v)
-    if np.all(finite == np.round(finite)):
+    if whole:
         return finite.astype(np.int64).astype(str)
     cents = np.round(finite * 100.0).astype(np.int64)
     sign = np.where(cents < 0, "-", "")
@@ -81,32 +97,30 @@ def _format_numbers(v: np.ndarray, missing: np.ndarray) -> np.ndarray:
     return np.char.add(np.char.add(np.char.add(sign, units), "."), frac)
 
 
-def _text_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Every column as the strings written (column-wide formatting choices made here)."""
-    return pd.DataFrame({c: format_column(frame[c]) for c in frame.columns})
-
-
 def csv_text(frame: pd.DataFrame) -> str:
     """The CSV text of a table (header + rows) per the module's formatting rules."""
-    return _text_frame(frame).to_csv(index=False, lineterminator="\n")
+    text = pd.DataFrame({c: format_column(frame[c]) for c in frame.columns})
+    return text.to_csv(index=False, lineterminator="\n")
 
 
-def _write_text_frame(text: pd.DataFrame, path: Path, encoding: str,
-                      progress: Progress | None, chunk_rows: int | None) -> Path:
-    """Write an already formatted table in chunks of ``chunk_rows`` rows (default
-    :data:`CHUNK_ROWS`; the same bytes as one ``to_csv`` of the whole frame), reporting the
-    share of rows written."""
+def _write_frame(frame: pd.DataFrame, path: Path, encoding: str,
+                 progress: Progress | None, chunk_rows: int | None) -> Path:
+    """Write a table as CSV in chunks of ``chunk_rows`` rows (default :data:`CHUNK_ROWS`),
+    each formatted with its whole column's rule, so the bytes equal :func:`csv_text` while at
+    most one chunk's strings are held in memory; reports the share of rows written."""
     chunk_rows = chunk_rows or CHUNK_ROWS
     path.parent.mkdir(parents=True, exist_ok=True)
     prog = ensure(progress)
-    n = len(text)
+    rules = {c: column_rule(frame[c]) for c in frame.columns}
+    n = len(frame)
     with path.open("w", encoding=encoding, newline="") as fh:
         if n == 0:
-            text.to_csv(fh, index=False, lineterminator="\n")
+            fh.write(csv_text(frame))
         for start in range(0, n, chunk_rows):
             check_cancelled(progress)
-            text.iloc[start:start + chunk_rows].to_csv(fh, index=False, header=start == 0,
-                                                       lineterminator="\n")
+            part = frame.iloc[start:start + chunk_rows]
+            text = pd.DataFrame({c: format_column(part[c], rules[c]) for c in frame.columns})
+            text.to_csv(fh, index=False, header=start == 0, lineterminator="\n")
             prog.fraction(min(n, start + chunk_rows) / n)
     return path
 
@@ -114,7 +128,7 @@ def _write_text_frame(text: pd.DataFrame, path: Path, encoding: str,
 def write_csv(frame: pd.DataFrame, path: Path, progress: Progress | None = None, *,
               chunk_rows: int | None = None) -> Path:
     """Write ``frame`` as UTF-8 CSV (bytes equal to ``csv_text(frame)``), in chunks."""
-    return _write_text_frame(_text_frame(frame), path, "utf-8", progress, chunk_rows)
+    return _write_frame(frame, path, "utf-8", progress, chunk_rows)
 
 
 def gb18030_policies_text(policies: pd.DataFrame) -> str:
@@ -136,8 +150,7 @@ def _gb18030_frame(policies: pd.DataFrame) -> pd.DataFrame:
 def write_gb18030_policies(policies: pd.DataFrame, path: Path, progress: Progress | None = None,
                            *, chunk_rows: int | None = None) -> Path:
     """Write :func:`gb18030_policies_text` encoded in GB18030, in chunks."""
-    return _write_text_frame(_text_frame(_gb18030_frame(policies)), path, "gb18030", progress,
-                             chunk_rows)
+    return _write_frame(_gb18030_frame(policies), path, "gb18030", progress, chunk_rows)
 
 
 def _cell_values(values: pd.Series) -> list[Any]:
