@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from memberdesk.core import schema
+from memberdesk.core import normalize, schema
 from memberdesk.core.book import COUNT_COLUMN, CellAnswer, _check_columns
 from memberdesk.core.dataset import AGE_BANDS, PREMIUM_BANDS, Dataset
 from memberdesk.core.engine import rules
@@ -399,8 +399,8 @@ def _counts(conn: Connection, name: str, canon: rules.Canonical, *, check_ids: b
     c = canon.table
     spec = schema.TABLE_SPECS[name]
     aggs: dict[str, ir.Value] = {"read": c.count()}
-    for i in range(len(_REASONS)):
-        aggs[f"r{i}"] = (c["_reason"] == i).ifelse(1, 0).sum()
+    for i in canon.reasons:  # only the reasons some rule can give (the others are 0)
+        aggs[f"r{i}"] = c.count(where=c["_reason"] == i)
     dates = [col.name for col in spec.columns if col.kind == "date" and col.name in c.columns
              and col.name != "birth_date"]
     for i, d in enumerate(dates):
@@ -419,7 +419,7 @@ def _counts(conn: Connection, name: str, canon: rules.Canonical, *, check_ids: b
         elif not bitmap:
             aggs["distinct_ids"] = c[id_col].nunique()
     row = conn.arrow(str(ibis.to_sql(c.aggregate(**aggs), dialect=conn.dialect))).to_pylist()[0]
-    reasons = {r: int(row[f"r{i}"] or 0) for i, r in enumerate(_REASONS) if row[f"r{i}"]}
+    reasons = {r: int(row[f"r{i}"]) for i, r in enumerate(_REASONS) if row.get(f"r{i}")}
     latest = [row[f"max{i}"] for i in range(len(dates)) if row[f"max{i}"] is not None]
     latest = [v.date() if isinstance(v, dt.datetime) else v for v in latest]
     distinct = row.get("distinct_ids")
@@ -506,22 +506,34 @@ def _count(book: EngineBook, counts: Mapping[str, Mapping[str, Any]]) -> None:
 
 
 def _rejected_sample(book: EngineBook, name: str, t: _Table) -> pd.DataFrame:
-    """Up to :data:`REJECTED_SAMPLE` rejected rows in the report's shape (the ``row`` column is
-    empty: a database row has no line number; ``value`` holds the row's id and bad value)."""
+    """Up to :data:`REJECTED_SAMPLE` rejected rows in the report's shape, as the file path's
+    (:func:`memberdesk.core.validation._with_original_values`): ``column`` is the source header
+    at fault, ``value`` its cell as stored, then every cell of the row as stored, as text,
+    under the source headers (a header equal to one of the report's columns gets the canonical
+    name in brackets). The ``row`` column is empty: a database row has no line number; which
+    rows form the sample when there are more is the engine's choice (no row order)."""
     c = t.canonical.table
-    id_col = schema.TABLE_SPECS[name].id_column
-    source = ibis.table(ibis.schema(dict(t.kinds)), name=t.ref.name, database=t.ref.database)
-    del source
-    rej = c.filter(~c["_ok"]).limit(REJECTED_SAMPLE)
-    frame = book.run(rej).to_pandas()
-    frame["_reason"] = [_REASONS[int(i)] for i in frame["_reason"]]
-    values = []
-    for _, r in frame.iterrows():
-        col = r["_column"]
-        key = f"{id_col}={r[id_col]}; " if id_col and id_col in frame.columns else ""
-        values.append(f"{key}{col}={r[col]!s}" if col in frame.columns else key)
+    originals = t.canonical.originals
+    rej = c.filter(~c["_ok"]).select("_reason", "_column", *originals).limit(REJECTED_SAMPLE)
+    table = book.run(rej)
+    reasons = [_REASONS[int(i)] for i in table.column("_reason").to_pylist()]
+    texts = {k: [normalize._cell_text(v) for v in table.column(k).to_pylist()] for k in originals}
+    by_header = {h: k for k, h in originals.items()}
+    headers, values = [], []
+    for i, col in enumerate(table.column("_column").to_pylist()):
+        header = None if col is None else t.mapping.source_of(col) or col
+        headers.append(header)
+        raw = texts[by_header[header]][i] if header in by_header else None
+        values.append(raw.strip() or None if isinstance(raw, str) else raw)
     out = pd.DataFrame({"table": name, "file": f"{book.url.display} {t.ref.display}",
-                        "sheet": None, "row": None, "column": frame["_column"],
-                        "reason": frame["_reason"], "value": values,
-                        "detail": [schema.REASON_DESCRIPTIONS.get(r, "") for r in frame["_reason"]]})
-    return out.reindex(columns=list(REJECTED_COLUMNS))
+                        "sheet": None, "row": None, "column": headers, "reason": reasons,
+                        "value": values,
+                        "detail": [schema.REASON_DESCRIPTIONS.get(r, "") for r in reasons]},
+                       columns=list(REJECTED_COLUMNS))
+    cells: dict[str, list[str | None]] = {}
+    for k, header in originals.items():
+        label = header
+        if label in REJECTED_COLUMNS or label in cells:
+            label = f"{header} [{t.mapping.mapped.get(header, header)}]"
+        cells[label] = texts[k]
+    return pd.concat([out, pd.DataFrame(cells, index=out.index)], axis=1)

@@ -55,24 +55,27 @@ class Canonical:
 
     ``table`` has the canonical columns, the extra (unmapped) source columns under their own
     names, ``_reason`` (index into the reason order) and ``_column`` (null for accepted rows)
-    and ``_ok`` (no reason).
+    and ``_ok`` (no reason), and every source column as stored under a private name
+    (``originals``: private name -> source header; for the rejected rows' own cells).
     """
 
     name: str
     table: ir.Table
     extras: list[str] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
+    originals: dict[str, str] = field(default_factory=dict)
+    reasons: list[int] = field(default_factory=list)  # the reasons a row can have (indices)
 
     clean: bool = False  # set once the counts showed no rejected row: no filter then
 
     @property
     def accepted(self) -> ir.Table:
         t = self.table if self.clean else self.table.filter(self.table["_ok"])
-        return t.drop("_reason", "_column", "_ok")
+        return t.drop("_reason", "_column", "_ok", *self.originals)
 
 
 def _null_tokens() -> list[str]:
-    return sorted({v for t in normalize.NULL_TOKENS for v in (t, t.upper(), t.title())}
+    return sorted({v for t in normalize.missing_tokens() for v in (t, t.upper(), t.title())}
                   | {"NaN", "-NaN", "NaT", "<NA>", ""})
 
 
@@ -267,6 +270,9 @@ def canonical(name: str, source: ir.Table, kinds: Mapping[str, ColumnType], mapp
             flags.append((schema.REASON_FUTURE_DATE, c.name, (out[c.name] > ibis.literal(today)).fill_null(False)))
     # Step 1: the typed columns and each row-wise rule as a boolean column.
     base: dict[str, ir.Value] = {**out, **{h: source[h] for h in extras}}
+    # the source row as stored (engines read only the columns a query uses: free elsewhere)
+    canon.originals = {f"_src{i}": h for i, h in enumerate(kinds) if h in source.columns}
+    base |= {k: source[h] for k, h in canon.originals.items()}
     named = [(r, col, f"_rule{i}") for i, (r, col, _) in enumerate(flags)]  # (reason, column, flag)
     t = source.select(**base, **{f"_rule{i}": f for i, (_, _, f) in enumerate(flags)})
     # Step 2: unknown member/policy as a left join on the distinct accepted ids (an anti join),
@@ -292,6 +298,7 @@ def canonical(name: str, source: ir.Table, kinds: Mapping[str, ColumnType], mapp
         if named else ibis.null("string")
     ok = ~ibis.or_(*(t[f] for _, _, f in named)) if named else ibis.literal(True)
     canon.table = t.select(*base, _reason=reason, _column=column, _ok=ok)
+    canon.reasons = sorted({_REASON_ORDER.index(r) for r, _, _ in named})
     return canon
 
 
