@@ -101,6 +101,18 @@ def _days(frame: pd.DataFrame, column: str) -> npt.NDArray[np.datetime64]:
     return cal.to_days(frame[column])
 
 
+def _month_index(days: npt.NDArray[np.datetime64]) -> IntArray:
+    """:func:`policy_calendar.month_index` of many dates (no NaT): evaluated once per day of
+    their range and looked up (one gather instead of the calendar's three)."""
+    d = np.asarray(days, dtype="datetime64[D]").view(np.int64)
+    if d.size > 4096:
+        lo, hi = int(d.min()), int(d.max())
+        if hi - lo < 400_000:
+            table = cal.month_index(np.arange(lo, hi + 1).astype("datetime64[D]"))
+            return np.asarray(table[d - lo], dtype=np.int64)
+    return np.asarray(cal.month_index(d.astype("datetime64[D]")), dtype=np.int64)
+
+
 def _month_end_plus(as_of: np.datetime64, lag: Callable[[Any], Any]) -> int:
     """Latest month t with lag(month_end(t)) <= as_of."""
     t = int(cal.month_index(np.array([as_of]))[0])
@@ -139,8 +151,8 @@ def _policy_days(p: pd.DataFrame) -> tuple[Any, Any, IntArray]:
         return hit[1]  # type: ignore[no-any-return]
     issue = _days(p, "issue_date")
     exit_ = _days(p, "exit_date")
-    month = cal.month_index(np.where(np.isnat(issue), np.datetime64("1970-01-01"), issue))
-    out = (issue, exit_, month.astype(np.int64))
+    month = _month_index(np.where(np.isnat(issue), np.datetime64("1970-01-01"), issue))
+    out = (issue, exit_, month)
     if cache is not None:
         cache["policy_days"] = (p, out)
     return out
@@ -225,53 +237,78 @@ def _benefit_usage(ds: Dataset, rule: MetricRule) -> MetricRows | Unavailable:
         return Reason("missing_column", table="benefit_usage", column="used_at")
     member, ids = _member_codes(pol)
     last = cal.last_complete_month(ds.as_of)
-    months = np.arange(last - monitored_months(rule) + 1, last + 1)
-    in_force = _in_force_months(member, len(ids), issue, exit_, int(months[0]), len(months))
-    used = np.zeros_like(in_force)
+    n_months = monitored_months(rule)
+    first = last - n_months + 1
+    run_member, run_start, run_stop = _in_force_runs(member, issue, exit_, first, n_months,
+                                                     _issue_months(pol))
     when = _days(usage, "used_at")
     known = ~np.isnat(when)
-    idx = cal.month_index(np.where(known, when, np.datetime64("1970-01-01"))) - months[0]
+    idx = _month_index(np.where(known, when, np.datetime64("1970-01-01"))) - first
     # only the uses in the monitored months are looked up (their member ids hashed)
-    take = np.flatnonzero(known & (idx >= 0) & (idx < len(months)))
-    who = ids.get_indexer(pd.Index(usage["member_id"].to_numpy()[take]))
+    take = np.flatnonzero(known & (idx >= 0) & (idx < n_months))
+    who = np.asarray(ids.get_indexer(pd.Index(usage["member_id"].to_numpy()[take])), np.int64)
     hit = who >= 0
-    used[who[hit], idx[take[hit]]] = True
-    # run encoding (MetricRows): the used member-months, then each in-force run's start and
-    # stop (the in-force flags differenced along the months)
-    x_row, x_at = np.nonzero(used & in_force)
-    edge = np.diff(in_force.view(np.int8), axis=1, prepend=np.int8(0), append=np.int8(0))
-    e_row, e_at = np.nonzero(edge)
-    runs = np.concatenate([np.zeros(len(x_row), np.int8),
-                           np.where(edge[e_row, e_at] > 0, 1, 2).astype(np.int8)])
-    return MetricRows("members", months[0] + np.concatenate([x_at, e_at]).astype(np.int64),
-                      runs == 0, None, last, np.concatenate([x_row, e_row]).astype(np.int64), runs)
+    # the used member-months (once each) that fall in one of the member's in-force runs
+    used = np.unique(who[hit] * n_months + idx[take[hit]])
+    x_row, x_at = used // n_months, used % n_months
+    stride = n_months + 1
+    run = np.searchsorted(run_member * stride + run_start, x_row * stride + x_at, side="right") - 1
+    safe = np.maximum(run, 0)
+    inside = (run >= 0) & (run_member[safe] == x_row) & (x_at < run_stop[safe])
+    x_row, x_at = x_row[inside], x_at[inside]
+    # run encoding (MetricRows): the used member-months, each run's start and its stop
+    runs = np.concatenate([np.zeros(len(x_row), np.int8), np.ones(len(run_member), np.int8),
+                           np.full(len(run_member), 2, np.int8)])
+    return MetricRows("members", first + np.concatenate([x_at, run_start, run_stop]),
+                      runs == 0, None, last, np.concatenate([x_row, run_member, run_member]), runs)
 
 
-def _in_force_months(member: IntArray, n_members: int, issue: npt.NDArray[np.datetime64],
-                     exit_: npt.NDArray[np.datetime64], first: int, n_months: int) -> BoolArray:
-    """in_force[m, t]: member m holds a policy in force at the end of month ``first + t``.
+def _in_force_runs(member: IntArray, issue: npt.NDArray[np.datetime64],
+                   exit_: npt.NDArray[np.datetime64], first: int, n_months: int,
+                   issue_month: IntArray | None = None) -> tuple[IntArray, IntArray, IntArray]:
+    """(member, start, stop) of each maximal run of month positions (0 = month ``first``,
+    ``n_months`` of them) at whose month end the member holds a policy in force; a run covers
+    the positions [start, stop). Sorted by member and start.
 
     A policy is in force at a month end e when issued on or before e and not exited on or
     before e (NaT issue: never; NaT exit: still in force). Since ``d <= month_end(t)`` exactly
     when ``month_index(d) <= t``, a policy covers the month positions from its issue month up
-    to (excluding) its exit month; the members' coverage is a union of such intervals, counted
-    with a difference array (one ``bincount`` per bound) and a cumulative sum.
+    to (excluding) its exit month, clipped to the months. A member's runs are the union of
+    their policies' intervals: sorted by member and start, a new run begins where an interval
+    starts after the furthest stop so far (adjacent intervals join). ``issue_month``: the
+    issue dates' month indices when already known (unused where the issue date is NaT).
     """
-    stride = n_months + 1
-
-    def position(days: npt.NDArray[np.datetime64]) -> IntArray:
+    def position(days: npt.NDArray[np.datetime64], month: IntArray | None = None) -> IntArray:
         known = ~np.isnat(days)
-        idx = cal.month_index(np.where(known, days, np.datetime64("1970-01-01"))) - first
-        return np.where(known, np.clip(idx, 0, n_months), n_months).astype(np.int64)
+        if month is None:
+            month = _month_index(np.where(known, days, np.datetime64("1970-01-01")))
+        return np.where(known, np.clip(month - first, 0, n_months), n_months).astype(np.int64)
 
-    lo, hi = position(issue), position(exit_)
-    keep = (member >= 0) & (lo < hi)
-    base = member[keep].astype(np.int64) * stride
-    size = n_members * stride
-    cover = np.bincount(base + lo[keep], minlength=size)
-    cover -= np.bincount(base + hi[keep], minlength=size)
-    cover = cover.reshape(n_members, stride)
-    np.cumsum(cover, axis=1, out=cover)
+    lo, hi = position(issue, issue_month), position(exit_)
+    keep = np.flatnonzero((member >= 0) & (lo < hi))
+    stride = n_months + 1
+    who = member[keep].astype(np.int64)
+    order = np.argsort(who * stride + lo[keep], kind="stable")
+    who, lo, hi = who[order], lo[keep][order], hi[keep][order]
+    # furthest stop so far within the member: offsetting by the member makes one running
+    # maximum serve all members (an earlier member's values are all below this member's)
+    reach = np.maximum.accumulate(who * stride + hi) - who * stride
+    new = np.ones(len(who), bool)
+    new[1:] = (who[1:] != who[:-1]) | (lo[1:] > reach[:-1])
+    begin = np.flatnonzero(new)
+    end = np.append(begin[1:] - 1, len(who) - 1) if len(begin) else begin
+    return who[begin], lo[begin], reach[end]
+
+
+def _in_force_months(member: IntArray, n_members: int, issue: npt.NDArray[np.datetime64],
+                     exit_: npt.NDArray[np.datetime64], first: int, n_months: int) -> BoolArray:
+    """in_force[m, t]: member m holds a policy in force at the end of month ``first + t`` —
+    the runs of :func:`_in_force_runs` as a matrix (for checks and small books)."""
+    who, start, stop = _in_force_runs(member, issue, exit_, first, n_months)
+    stride = n_months + 1
+    cover = np.bincount(who * stride + start, minlength=n_members * stride)
+    cover -= np.bincount(who * stride + stop, minlength=n_members * stride)
+    cover = np.cumsum(cover.reshape(n_members, stride), axis=1)
     return np.asarray(cover[:, :n_months] > 0)
 
 
@@ -331,7 +368,7 @@ def _contact_base(c: pd.DataFrame) -> tuple[BoolArray, IntArray, dict[str, Any]]
         return hit[1]  # type: ignore[no-any-return]
     started = _days(c, "started_at")
     ok = ~np.isnat(started)
-    month = np.where(ok, cal.month_index(np.where(ok, started, np.datetime64("1970-01-01"))), -1)
+    month = np.where(ok, _month_index(np.where(ok, started, np.datetime64("1970-01-01"))), -1)
     base = (ok, month, flag_arrays(c))
     if cache is not None:
         cache["contacts"] = (c, base)
@@ -367,7 +404,7 @@ def _claims_late(ds: Dataset, rule: MetricRule) -> MetricRows | Unavailable:
     as_of = cal.day(ds.as_of)
     limit = np.timedelta64(SETTLEMENT_DAYS, "D")
     late = np.where(np.isnat(settled), as_of - reported > limit, settled - reported > limit)
-    month = np.where(ok, cal.month_index(np.where(ok, reported, np.datetime64("1970-01-01"))), -1)
+    month = np.where(ok, _month_index(np.where(ok, reported, np.datetime64("1970-01-01"))), -1)
     last = _month_end_plus(as_of, lambda d: d + limit)
     return MetricRows("claims", month, late & ok, ok, last)
 
@@ -486,41 +523,48 @@ class SegmentSource:
         frame = self._own(entity)
         return None if frame is None or key not in frame.columns else frame[key].to_numpy()
 
-    def _members_rows(self) -> IntArray:
-        """Row of the members table for each member id of the members entity (-1: none)."""
+    @cached_property
+    def _members_table(self) -> tuple[IntArray, pd.Index, IntArray]:
+        """(row of the members table for each members-entity id, -1 when none; the table's
+        other ids — members without a policy — as an Index, and their rows). The table's ids
+        are looked up among the policyholders' ids, hashed already; only the others are
+        hashed again."""
         frame = self.ds.members
         assert frame is not None
-        return np.asarray(self._source_index("members", frame, "member_id")
-                          .get_indexer(self.member_ids), dtype=np.int64)
+        table_ids = frame["member_id"].to_numpy()
+        at = np.asarray(self.member_ids.get_indexer(pd.Index(table_ids)), np.int64)
+        hit = np.flatnonzero(at >= 0)
+        rows = np.full(len(self.member_ids), len(frame), np.int64)
+        np.minimum.at(rows, at[hit], hit)                      # the first row of each id
+        rows[rows == len(frame)] = -1
+        other = np.flatnonzero(at < 0)
+        return rows, pd.Index(table_ids[other]), other.astype(np.int64)
 
-    def _in_member_ids(self, entity: Entity, distinct: pd.Index) -> IntArray:
-        """Position of each distinct key of the entity among the members entity's ids."""
+    def _in_member_ids(self, entity: Entity, keys: Any) -> IntArray:
+        """Position of each needed key of the entity among the members entity's ids (the
+        policyholders' ids: their hash table serves every entity)."""
         if entity not in self._ids_at:
-            self._ids_at[entity] = np.asarray(self.member_ids.get_indexer(distinct), np.int64)
+            self._ids_at[entity] = np.asarray(self.member_ids.get_indexer(keys), np.int64)
         return self._ids_at[entity]
 
-    def _lookup(self, entity: Entity, source: str, frame: pd.DataFrame, key: str,
-                distinct: pd.Index) -> IntArray:
-        """Row of ``source``'s table for each distinct key of the entity (-1: none). A key
-        that is a policyholder's id is found through the members entity (one hash lookup
-        serves the members table and the first policy); the others in the table itself."""
-        by_ids = self._policy_members is not None and source in ("members", "first_policy")
+    def _by_member_ids(self, entity: Entity, source: str, keys: Any) -> IntArray:
+        """Row of the members table (``source`` "members") or of the first policy for each
+        needed key of the entity (-1: none), through the policyholders' ids."""
+        at = self._in_member_ids(entity, keys)
+        safe = np.where(at >= 0, at, 0)
         if source == "first_policy":
             assert self._first_policy is not None
-            at = self._in_member_ids(entity, distinct)
             first_rows = self._first_policy[1]
-            return np.where(at >= 0, first_rows[np.where(at >= 0, at, 0)], -1) \
-                if len(first_rows) else np.full(len(at), -1, np.int64)
-        if by_ids:
-            at = self._in_member_ids(entity, distinct)
-            rows = self._members_rows()
-            found = np.where(at >= 0, rows[np.where(at >= 0, at, 0)], -1) if len(rows) \
-                else np.full(len(at), -1, np.int64)
-            rest = np.flatnonzero(at < 0)
-            if rest.size:
-                found[rest] = self._source_index(source, frame, key).get_indexer(distinct[rest])
-            return np.asarray(found, dtype=np.int64)
-        return np.asarray(self._source_index(source, frame, key).get_indexer(distinct), np.int64)
+            if not len(first_rows):
+                return np.full(len(at), -1, np.int64)
+            return np.asarray(np.where(at >= 0, first_rows[safe], -1), dtype=np.int64)
+        rows, others, other_rows = self._members_table
+        found = np.where(at >= 0, rows[safe], -1) if len(rows) else np.full(len(at), -1, np.int64)
+        rest = np.flatnonzero(at < 0)
+        if rest.size and len(others):
+            o = np.asarray(others.get_indexer(pd.Index(np.asarray(keys)[rest])), np.int64)
+            found[rest] = np.where(o >= 0, other_rows[np.where(o >= 0, o, 0)], -1)
+        return np.asarray(found, dtype=np.int64)
 
     def _position(self, entity: Entity, source: str) -> tuple[IntArray, bool] | None:
         """(row of ``source``'s table for each entity row — its length, the trailing missing
@@ -540,13 +584,19 @@ class SegmentSource:
                 every = self._first_policy[1]       # member ids are the first-policy ids
                 local = every if rows is None else every[rows]
             elif entity == "members" and source == "members" and self._policy_members is not None:
-                every = self._members_rows()
+                every = self._members_table[0]
                 local = every if rows is None else every[rows]
+            elif source != "policies" and self._policy_members is not None:
+                # a contact's (claim's) member: its needed keys looked up once among the
+                # policyholders' ids, for both the members table and the first policy
+                local = self._by_member_ids(entity, source, keys if rows is None
+                                            else np.asarray(keys)[rows])
             else:
                 # the needed keys are hashed once (factorised) and only their distinct values
-                # are looked up in each source: 3M contacts hold far fewer distinct members
+                # are looked up in the source's key column
                 key_codes, distinct = self._keys(entity, entity_key, keys, rows)
-                found = self._lookup(entity, source, frame, key, distinct)
+                found = np.asarray(self._source_index(source, frame, key).get_indexer(distinct),
+                                   np.int64)
                 local = found[key_codes] if len(found) else np.full(len(key_codes), -1, np.int64)
             local = np.where(np.asarray(local) < 0, size, local).astype(np.int64)
             unmatched = bool((local == size).any())
