@@ -306,6 +306,7 @@ class BenefitRetention:
 
 
 def benefit_retention(ds: Dataset, *, landmark_months: float = 12, horizon_months: float = 24,
+                      alpha: float | None = None,
                       progress: Progress | None = None) -> BenefitRetention:
     """Do benefit users stay longer? The naive answer and the landmark answer.
 
@@ -324,9 +325,12 @@ def benefit_retention(ds: Dataset, *, landmark_months: float = 12, horizon_month
     Both are returned with KM survival at ``horizon_months`` after their origin and the Cox
     hazard ratio (风险比) users vs non-users; the gap between the two rows is the bias.
     The event is ``ds.event_statuses`` (default lapsed/surrendered); other exits are censored.
+    ``alpha``: 1 − confidence level of the hazard ratio's interval (``hr_ci_lower``/``upper``;
+    None: ``ds.assumptions.alpha``, 0.05 by default).
     """
     from memberdesk.analysis.survival import kaplan_meier
 
+    alpha = ds.assumptions.alpha if alpha is None else alpha
     prog = ensure(progress)
     p, usage = ds.policies, ds.benefit_usage
     if usage is None or len(usage) == 0:
@@ -367,7 +371,7 @@ def benefit_retention(ds: Dataset, *, landmark_months: float = 12, horizon_month
         if us.any() and (~us).any() and ev.sum() > 0:
             frame = pd.DataFrame({"duration": d_m, "event": ev, "user": us.astype(np.int8)})
             try:
-                hr = cox_hr(frame, "user")
+                hr = cox_hr(frame, "user", alpha=alpha)
             except AnalysisError:
                 pass  # too few events: HR left NaN
         row.update(hazard_ratio=hr[0], hr_ci_lower=hr[1], hr_ci_upper=hr[2], p_value=hr[3])

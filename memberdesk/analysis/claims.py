@@ -101,11 +101,14 @@ def _paid_ratios(claims: pd.DataFrame, settled: pd.Series) -> tuple[float, float
 
 def claim_settlement(ds: Dataset, *, by: str | None = "product",
                      thresholds: tuple[int, ...] = THRESHOLDS_DAYS,
+                     alpha: float | None = None,
                      progress: Progress | None = None) -> ClaimSettlement:
     """Time to settlement (KM, days) and paid ratios, overall and per ``by`` (a policy column,
-    default ``product``; None = overall only)."""
+    default ``product``; None = overall only). ``alpha``: 1 − confidence level of the curves'
+    exponential-Greenwood bands (None: ``ds.assumptions.alpha``, 0.05 by default)."""
     from memberdesk.analysis.survival import kaplan_meier
 
+    alpha = ds.assumptions.alpha if alpha is None else alpha
     prog = ensure(progress)
     cols = ["segment", "claims", "settled", "open", "median_days",
             *[f"within_{d}_days" for d in thresholds], "paid_ratio_amount", "paid_ratio_count"]
@@ -133,7 +136,8 @@ def claim_settlement(ds: Dataset, *, by: str | None = "product",
                                   "settled": int(d["settled"].sum()),
                                   "open": int(len(d) - d["settled"].sum())}
         if len(d):
-            curve = kaplan_meier(d["days"].to_numpy(), d["settled"].to_numpy(), name=name)
+            curve = kaplan_meier(d["days"].to_numpy(), d["settled"].to_numpy(), name=name,
+                                 alpha=alpha)
             curves[name] = curve
             median = float(curve.median)  # inf when S(t) never falls to 0.5
             row["median_days"] = median if np.isfinite(median) else float("nan")

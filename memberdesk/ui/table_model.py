@@ -4,10 +4,16 @@ The frame's columns are converted once to numpy arrays; ``data()`` only indexes 
 cell, so a million-row table scrolls smoothly. Sorting permutes a row index (stable, missing
 values last) instead of copying the frame. Numbers are right-aligned and formatted with
 thousands separators; ``Qt.UserRole`` returns the raw value.
+
+Headers name the confidence level in force (issue 17 C.17): result columns whose label names
+the default level ("95% CI lower", 95%置信下限) say the level the main window's assumptions set
+(:func:`set_ci_level`, called whenever the window hands its pages a dataset), so every table
+follows the Assumptions dialog without each page passing it.
 """
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -51,6 +57,39 @@ def format_number(value: Any) -> str:
     return str(value)
 
 
+# ---- the CI level in force --------------------------------------------------------------------
+_CI_LEVEL: list[float | None] = [None]  # None: the labels' default level (95%)
+_LIVE_MODELS: weakref.WeakSet[DataFrameModel] = weakref.WeakSet()
+
+
+def ci_level() -> float | None:
+    """The two-sided confidence level the analyses shown use (None: not set, the default 95%)."""
+    return _CI_LEVEL[0]
+
+
+def set_ci_level(level: float | None) -> None:
+    """Make ``level`` (0.9 = 90%) the level every table header names; the headers of the tables
+    already shown are refreshed at once."""
+    level = None if level is None else float(level)
+    if level == _CI_LEVEL[0]:
+        return
+    _CI_LEVEL[0] = level
+    for model in list(_LIVE_MODELS):
+        try:
+            count = model.columnCount()
+            if count:
+                model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, count - 1)
+        except RuntimeError:  # the C++ object is gone (its window is being destroyed)
+            continue
+
+
+def ci_text(text: str) -> str:
+    """``text`` naming the default "95%" level, naming the level in force instead."""
+    from memberdesk.core.labels import with_ci_level
+
+    return with_ci_level(text, _CI_LEVEL[0])
+
+
 def frame_to_tsv(frame: pd.DataFrame) -> str:
     """Tab-separated text of ``frame`` (header row + rows) for the clipboard / spreadsheets."""
     return frame.to_csv(sep="\t", index=False, lineterminator="\n", float_format="%.10g")
@@ -81,6 +120,7 @@ class DataFrameModel(QAbstractTableModel):
         self._order: np.ndarray = np.arange(0)
         self._frame = pd.DataFrame()
         self.set_frame(frame)
+        _LIVE_MODELS.add(self)
 
     # ---- data ---------------------------------------------------------------------------
 
@@ -164,7 +204,7 @@ class DataFrameModel(QAbstractTableModel):
                     return self._headers[name]
                 from memberdesk.ui.i18n import column_label  # the id itself in English
 
-                return column_label(name)
+                return column_label(name, ci_level())  # naming the CI level in force
             return None
         return str(section + 1)
 

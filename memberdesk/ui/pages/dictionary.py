@@ -17,7 +17,7 @@ from memberdesk.ui.charts.base import ChartPanel
 from memberdesk.ui.charts.lineage_graph import LineageGraphChart
 from memberdesk.ui.pages.base import AnalysisPage, Task, fill_table, make_table, split_content
 from memberdesk.ui.pages.metric_details import MetricDetails, current_lang
-from memberdesk.ui.table_model import DataFrameModel
+from memberdesk.ui.table_model import DataFrameModel, ci_text
 
 
 class GreyableModel(DataFrameModel):
@@ -32,7 +32,10 @@ class GreyableModel(DataFrameModel):
             reason = self.unavailable.get(str(self.raw(index.row(), 0)))
             if reason is not None:
                 return QColor("#9A9A9A") if role == Qt.ItemDataRole.ForegroundRole else reason
-        return super().data(index, role)
+        value = super().data(index, role)
+        if role == Qt.ItemDataRole.DisplayRole and isinstance(value, str):
+            return ci_text(value)  # a definition naming the 95% default names the level in force
+        return value
 
 
 def compute_impact(before: Any, after: Any, progress: Any = None) -> Any:

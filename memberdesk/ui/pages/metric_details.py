@@ -8,6 +8,8 @@ from typing import Any
 from PySide6.QtCore import QT_TR_NOOP, QCoreApplication
 from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
+from memberdesk.ui.table_model import ci_text
+
 KIND_LABELS = {"metric": QT_TR_NOOP("metric"), "result": QT_TR_NOOP("intermediate result"),
                "derived": QT_TR_NOOP("derived column"), "column": QT_TR_NOOP("source column"),
                "parameter": QT_TR_NOOP("setting")}
@@ -56,7 +58,7 @@ class MetricDetails(QWidget):
         unit_text = UNIT_LABELS.get(metric.unit, (metric.unit, metric.unit))[1 if lang == "zh_CN" else 0]
         self.text.setText(
             f"<h3>{html.escape(metric.name(lang))}</h3>"
-            f"<p>{html.escape(metric.definition(lang))}</p>"
+            f"<p>{html.escape(ci_text(metric.definition(lang)))}</p>"
             f"<p><b>{formula}:</b> <code>{html.escape(metric.formula_text(lang))}</code><br>"
             f"<b>{unit}:</b> {html.escape(unit_text)} · {direction}<br>"
             f"<b>{id_}:</b> <code>{html.escape(metric.id)}</code></p>")

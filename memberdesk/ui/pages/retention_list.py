@@ -33,6 +33,7 @@ from memberdesk.ui.charts.base import ChartPanel
 from memberdesk.ui.charts.lines import TrendChart
 from memberdesk.ui.i18n import column_label, ui_language, value_label
 from memberdesk.ui.pages.base import AnalysisPage, Task, fill_table, make_table, percent_format
+from memberdesk.ui.table_model import ci_level
 
 PAGE_SIZE = 500
 LIST_COLUMNS: tuple[str, ...] = ("rank", "policy_id", "product", "channel", "probability",
@@ -184,7 +185,7 @@ class CallListModel(QAbstractTableModel):
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
-            return column_label(self.columns[section])
+            return column_label(self.columns[section], ci_level())  # the level in force
         return str(self.offset + section + 1)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

@@ -55,6 +55,7 @@ from memberdesk.ui.shell.data_page import DataPage
 from memberdesk.ui.shell.dialogs import ErrorDialog
 from memberdesk.ui.shell.filter_bar import FilterBar
 from memberdesk.ui.shell.task_status import TaskStatus
+from memberdesk.ui.table_model import set_ci_level
 
 log = logging.getLogger(__name__)
 PageFactory = Callable[[QWidget], QWidget]
@@ -85,6 +86,10 @@ class PlaceholderPage(QWidget):
         pass
 
 
+def _forget_ci_level() -> None:
+    set_ci_level(None)
+
+
 class MainWindow(QMainWindow):
     """The MemberDesk window. ``dataset`` is what pages show (as-of and filters applied)."""
 
@@ -99,6 +104,7 @@ class MainWindow(QMainWindow):
         self.base: Dataset | None = None  # as loaded
         self.dataset: Dataset | None = None  # as shown
         self.assumptions = Assumptions()  # Analysis ▸ Assumptions… (issue 17 C.17)
+        self.destroyed.connect(_forget_ci_level)  # tables outlive no window's CI level
         self.sources: list[str] = []
         self.mappings: list[dict[str, Any]] = []
         self.workspace_path: Path | None = None
@@ -291,6 +297,7 @@ class MainWindow(QMainWindow):
             return
         self.dataset = (self.base.with_as_of(as_of).with_filters(filters)
                         .with_assumptions(self.assumptions))
+        set_ci_level(self.assumptions.ci_level)  # every table header names the level in force
         self.summary_label.setText(dataset_summary(self.dataset))
         assumptions_dialog.update_status(self)
         self.as_of_label.setText(self.tr("As of {0}").format(self.dataset.as_of.date().isoformat()))
