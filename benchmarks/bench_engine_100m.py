@@ -73,6 +73,10 @@ def generate(n: int, folder: Path) -> str:
     return f"duckdb://{path}"
 
 
+class Failed(Exception):
+    """A ``memberdesk`` process exited with a non-zero status (its stderr's last line)."""
+
+
 def run(args: list[str]) -> tuple[float, float, float]:
     """Wall seconds, CPU seconds (user + system) and peak RSS (GB) of ``memberdesk ARGS`` in a
     fresh process (its own and its waited-for children's, from wait4): on a shared machine the
@@ -86,7 +90,9 @@ def run(args: list[str]) -> tuple[float, float, float]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
-        raise SystemExit(f"memberdesk {' '.join(args)} failed ({proc.returncode}): {err}")
+        last = (err.strip().splitlines() or [""])[-1]
+        raise Failed(f"exit {proc.returncode} after {wall:.0f} s, "
+                     f"{usage.ru_maxrss / 1024 / 1024:.2f} GB: {last}")
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024 / 1024
 
 
@@ -106,9 +112,14 @@ def main() -> None:
         if only and name not in only:
             continue
         wall, cpu, rss = 0.0, 0.0, 0.0
-        for command in commands:
-            w, c, r = run([part.format(data=data) for part in command])
-            wall, cpu, rss = wall + w, cpu + c, max(rss, r)
+        try:
+            for command in commands:
+                w, c, r = run([part.format(data=data) for part in command])
+                wall, cpu, rss = wall + w, cpu + c, max(rss, r)
+        except Failed as exc:  # reported in the table; the other cases still run
+            print(f"  {LABELS[name]}: FAILED ({exc})", flush=True)
+            results.append((name, target, float("nan"), float("nan"), float("nan")))
+            continue
         results.append((name, target, wall, cpu, rss))
         print(f"  {LABELS[name]}: {wall:.1f} s (cpu {cpu:.1f} s), {rss:.2f} GB", flush=True)
     print()
@@ -119,6 +130,9 @@ def main() -> None:
     print(f"|{'-' * 34}|{'-' * 10}|{'-' * 10}|{'-' * 10}|{'-' * 17}|")
     for name, target, wall, cpu, rss in results:
         goal = f"{target:.0f} s, {TARGET_RSS_GB:.0f} GB"
+        if wall != wall:  # failed: see the line printed above
+            print(f"| {LABELS[name]:<32} | {'failed':>8} | {'':>8} | {'':>8} | {goal:<15} |")
+            continue
         print(f"| {LABELS[name]:<32} | {wall:>6.1f} s | {cpu:>6.1f} s | {rss:>5.2f} GB | {goal:<15} |")
 
 if __name__ == "__main__":
