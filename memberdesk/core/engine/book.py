@@ -349,8 +349,17 @@ def _check_table(conn: Connection, name: str, ref: TableRef, kinds: dict[str, Co
     source = ibis.table(ibis.schema(dict(kinds)), name=ref.name, database=ref.database)
     dialect = conn.dialect
 
+    fetched: dict[tuple[str, bool], list[Any] | None] = {}  # build() may run twice
+
     def fetch(t: ir.Table, column: str,
               derive: Callable[[ir.Value], ir.Value] | None = None) -> list[Any] | None:
+        key = (column, derive is not None)
+        if key not in fetched:
+            fetched[key] = _fetch(t, column, derive)
+        return fetched[key]
+
+    def _fetch(t: ir.Table, column: str,
+               derive: Callable[[ir.Value], ir.Value] | None) -> list[Any] | None:
         expr = t.select(column).distinct().limit(rules.DISTINCT_LIMIT + 1)
         if derive is not None:  # (value, derived value) computed on the distinct values only
             expr = expr.select(expr[column], _derived=derive(expr[column]))
@@ -370,7 +379,8 @@ def _check_table(conn: Connection, name: str, ref: TableRef, kinds: dict[str, Co
 
     def build(duplicates: bool) -> rules.Canonical:
         return rules.canonical(name, source, kinds, mapping, fetch, today=today,
-                               references=references, duplicates=duplicates)
+                               references=references, duplicates=duplicates,
+                               distinct_categories=dialect == "duckdb")
 
     # One scan counts the reasons and tells whether ids repeat; only then is the window that
     # keeps the first row of each id built, and the reasons counted again.

@@ -184,10 +184,11 @@ def _dates(arr: pa.Array) -> tuple[Any, Any]:
 
 
 def _column(raw: ir.Value, kind: ColumnType, spec: schema.ColumnSpec, table: str,
-            distinct: Callable[..., list[Any] | None]) -> tuple[ir.Value, ir.BooleanValue | None, str]:
+            distinct: Callable[..., list[Any] | None], distinct_categories: bool = False
+            ) -> tuple[ir.Value, ir.BooleanValue | None, str]:
     """(parsed canonical value, unreadable flag or None, reason code of that flag)."""
     c = spec
-    if c.kind == "category" and not (c.name == "status" and table == schema.CLAIMS) \
+    if distinct_categories and c.kind == "category" and not (c.name == "status" and table == schema.CLAIMS) \
             and c.name != "handled_by" and kind == "string":
         # few distinct values (channel, product, region…): cleaned once per value
         return _clean_by_distinct(raw, kind, distinct(lambda v: _clean_text(v, kind))), None, ""
@@ -230,14 +231,17 @@ def _column(raw: ir.Value, kind: ColumnType, spec: schema.ColumnSpec, table: str
 
 def canonical(name: str, source: ir.Table, kinds: Mapping[str, ColumnType], mapping: ColumnMapping,
               fetch: Fetch, *, today: dt.date, references: Mapping[str, ir.Table],
-              duplicates: bool) -> Canonical:
+              duplicates: bool, distinct_categories: bool = False) -> Canonical:
     """Type ``source`` into the canonical columns of table ``name`` and flag each row's first
     rejection reason (same reasons and order as :func:`memberdesk.core.validation.validate_table`).
 
     ``references``: accepted ids of already checked tables (``member_id`` -> members table,
     ``policy_id`` -> policies table) for the unknown-reference reasons. ``duplicates``: whether
     the id column holds duplicates (the costly window that picks the first row of each id is
-    only built then; see :func:`memberdesk.core.engine.book.open_book`).
+    only built then; see :func:`memberdesk.core.engine.book.open_book`). ``distinct_categories``:
+    clean category columns through their distinct values (:func:`_clean_by_distinct`; one
+    ``DISTINCT`` query per column, cheap in a column store such as DuckDB, a full scan each in
+    a row store such as PostgreSQL, so asked for DuckDB only).
     """
     spec = schema.TABLE_SPECS[name]
     out: dict[str, ir.Value] = {}
@@ -247,7 +251,7 @@ def canonical(name: str, source: ir.Table, kinds: Mapping[str, ColumnType], mapp
             continue
         cspec = spec.column(dst)
         value, bad, reason = _column(source[src], kinds[src], cspec, name,
-                                     functools.partial(fetch, source, src))
+                                     functools.partial(fetch, source, src), distinct_categories)
         out[dst] = value
         if bad is not None:
             flags.append((reason, dst, bad.fill_null(False)))
