@@ -248,8 +248,10 @@ def _benefit_usage(ds: Dataset, rule: MetricRule) -> MetricRows | Unavailable:
     take = np.flatnonzero(known & (idx >= 0) & (idx < n_months))
     who = np.asarray(ids.get_indexer(pd.Index(usage["member_id"].to_numpy()[take])), np.int64)
     hit = who >= 0
-    # the used member-months (once each) that fall in one of the member's in-force runs
-    used = np.unique(who[hit] * n_months + idx[take[hit]])
+    # the used member-months (once each, in order) that fall in one of the member's runs
+    seen = np.zeros(len(ids) * n_months, bool)
+    seen[who[hit] * n_months + idx[take[hit]]] = True
+    used = np.flatnonzero(seen)
     x_row, x_at = used // n_months, used % n_months
     stride = n_months + 1
     run = np.searchsorted(run_member * stride + run_start, x_row * stride + x_at, side="right") - 1
