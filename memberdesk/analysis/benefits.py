@@ -363,7 +363,8 @@ def benefit_retention(ds: Dataset, *, landmark_months: float = 12, horizon_month
         curves[name] = {}
         for label, mask in (("users", us), ("non_users", ~us)):
             if mask.any():
-                curves[name][label] = kaplan_meier(d_m[mask], ev[mask], name=label)
+                curves[name][label] = kaplan_meier(d_m[mask], ev[mask], name=label,
+                                                     alpha=alpha)
         s_u = _surv(curves[name].get("users"), horizon_months)
         s_n = _surv(curves[name].get("non_users"), horizon_months)
         row.update(survival_users=s_u, survival_non_users=s_n, survival_difference=s_u - s_n)

@@ -67,13 +67,16 @@ def ci_level() -> float | None:
     return _CI_LEVEL[0]
 
 
-def set_ci_level(level: float | None) -> None:
-    """Make ``level`` (0.9 = 90%) the level every table header names; the headers of the tables
-    already shown are refreshed at once."""
+def set_ci_level(level: float | None, *, refresh: bool = True) -> None:
+    """Make ``level`` (0.9 = 90%) the level every table header names; with ``refresh`` the
+    headers of the tables already shown are repainted at once (never while their window is
+    being destroyed: a view must not react to a model signal then)."""
     level = None if level is None else float(level)
     if level == _CI_LEVEL[0]:
         return
     _CI_LEVEL[0] = level
+    if not refresh:
+        return
     for model in list(_LIVE_MODELS):
         try:
             count = model.columnCount()

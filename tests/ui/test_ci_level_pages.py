@@ -27,7 +27,7 @@ Z_95 = 1.6448536269514722  # Φ⁻¹(0.95): the same at 90%
 @pytest.fixture(autouse=True)
 def _level_restored() -> Any:
     yield
-    table_model.set_ci_level(None)  # no later test reads this module's level
+    table_model.set_ci_level(None, refresh=False)  # no later test reads this module's level
 
 
 def _window(qtbot: Any, sample_data: Path, lang: str = "en", *,

@@ -1,6 +1,7 @@
-"""Hazard-ratio forest plot: one row per covariate, HR point with 95% CI whiskers on a log
-scale, a dashed reference line at HR = 1, and a marker where the proportional-hazards test
-rejects (the HR is then an average over time and should be read with care).
+"""Hazard-ratio forest plot: one row per covariate, HR point with CI whiskers (at the fit's
+level: the Assumptions' CI level, 95% by default) on a log scale, a dashed reference line at
+HR = 1, and a marker where the proportional-hazards test rejects (the HR is then an
+average over time and should be read with care).
 """
 from __future__ import annotations
 

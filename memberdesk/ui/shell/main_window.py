@@ -87,7 +87,7 @@ class PlaceholderPage(QWidget):
 
 
 def _forget_ci_level() -> None:
-    set_ci_level(None)
+    set_ci_level(None, refresh=False)  # the window's tables are being destroyed with it
 
 
 class MainWindow(QMainWindow):
