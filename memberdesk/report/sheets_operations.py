@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from memberdesk.core import labels as core_labels
 from memberdesk.core import schema
 from memberdesk.report import analysis_terms as terms
 from memberdesk.report import charts, sheets_service, styles
@@ -66,7 +67,8 @@ def _benefit_retention(ctx: ReportContext, w: SheetWriter) -> None:
         w.note(ctx.t("not_computed", what=ctx.t("sec_benefit_retention"), reason=str(exc)))
         return
     w.section(ctx.t("sec_benefit_retention"))
-    _write_transposed(ctx, w, comparison, RETENTION_FORMATS)
+    # the hazard ratio's interval is at the assumptions' level: its rows say so ("HR 90% CI lower")
+    _write_transposed(ctx, w, comparison, RETENTION_FORMATS, ci_level=ctx.ds.assumptions.ci_level)
 
 
 RETENTION_FORMATS: dict[str, str] = {
@@ -77,15 +79,16 @@ RETENTION_FORMATS: dict[str, str] = {
 
 
 def _write_transposed(ctx: ReportContext, w: SheetWriter, frame: pd.DataFrame,
-                      formats: dict[str, str]) -> None:
+                      formats: dict[str, str], ci_level: float | None = None) -> None:
     """A wide few-row table written as measure rows × one column per original row (so it
-    fits the page), each row keeping its own number format."""
+    fits the page), each row keeping its own number format; measure labels naming the default
+    95% level name ``ci_level`` (None: as they are)."""
     key = str(frame.columns[0])
     body = frame.set_index(key).T.map(lambda v: terms.word(v, ctx.lang))  # "issue"...
     labels = {str(c): ctx.label(str(c)) for c in body.columns}
     measures = [str(m) for m in body.index]
-    body.insert(0, "measure", [ctx.label("users_") if m == "users" else ctx.label(m)
-                               for m in measures])
+    body.insert(0, "measure", [core_labels.with_ci_level(
+        ctx.label("users_") if m == "users" else ctx.label(m), ci_level) for m in measures])
     body = body.reset_index(drop=True)
     body.columns = [str(c) for c in body.columns]
     ref = w.table(body, labels={"measure": "", **labels},
