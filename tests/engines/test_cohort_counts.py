@@ -48,7 +48,10 @@ def test_cohort_matrix_from_engine_counts_equals_rows(engine: str, which: str, e
             assert want.sizes.sum() > 0 and np.isfinite(want.shares.to_numpy(float)).any()
             assert_same_matrix(got, want)
         for change in (lambda d: d.with_as_of(pd.Timestamp("2022-06-30")),
-                       lambda d: d.with_filters(Filters(channel=("agency", "broker")))):
+                       lambda d: d.with_filters(Filters(channel=("agency", "broker"))),
+                       # a member filter: the view keeps its members join
+                       lambda d: d.with_filters(Filters(region=("north", "south", "江苏", "广东"),
+                                                        tier=("basic", "gold", "standard")))):
             assert_same_matrix(cohort_retention(change(eng)), cohort_retention(change(mem)))
         assert not eng.book._frames  # aggregates only: no table read
     finally:

@@ -34,6 +34,33 @@ from memberdesk.core.errors import AnalysisError
 if TYPE_CHECKING:
     from memberdesk.core.engine.book import EngineBook
 
+_MEMBER_ATTRIBUTES = ("gender", "region", "tier", "birth_date", "age", "join_date")
+_AGE_COLUMNS = ("age_at_issue", "age_band")
+
+
+def policy_view(book: EngineBook, ds: Dataset, columns: Sequence[str] = ()) -> ir.Table:
+    """The policy view of :func:`rules.policy_view` for a query that uses ``columns`` — without
+    the members join when neither those columns nor the active filters need a member attribute.
+
+    Both are the same rows: the join is a left join on the accepted member ids, which are
+    unique (a repeated id is rejected), so it neither adds nor drops a policy; it only brings
+    the member attributes and the age derived from a member's birth date. Leaving it out when
+    unused makes a scan of the book several times cheaper (measured at 10M policies in DuckDB:
+    2.7 s instead of 14 s for a GROUP BY)."""
+    p, members = book.accepted(schema.POLICIES), book.accepted(schema.MEMBERS)
+    if p is None or members is None:
+        return book.policies(ds)
+    lean = rules.policy_view(p, None, as_of=ds.as_of.date(), event_statuses=ds.event_statuses,
+                             filters=ds.filters)
+    added = {c for c in _MEMBER_ATTRIBUTES if c in members.columns and c not in p.columns}
+    f = ds.filters
+    needed = [*columns, *(c for c in ("region", "tier") if getattr(f, c))]
+    if any(c not in lean.columns for c in needed) \
+            or (added & {"birth_date", "age"} and any(c in _AGE_COLUMNS for c in needed)):
+        return book.policies(ds)
+    return lean
+
+
 BAND_ORDER = {"premium_band": [b[2] for b in PREMIUM_BANDS], "age_band": [b[2] for b in AGE_BANDS]}
 
 
@@ -59,7 +86,7 @@ def continuous_columns(book: EngineBook, ds: Dataset, columns: Sequence[str], li
                        ) -> tuple[str, ...]:
     """The non-text columns of the policy view holding more than ``limit`` distinct values
     (one query for all of them; text columns are categorical and never continuous)."""
-    view = book.policies(ds)
+    view = policy_view(book, ds, columns)
     _check_columns(view.columns, columns)
     numeric = [c for c in dict.fromkeys(columns) if not view.schema()[c].is_string()]
     if not numeric:
@@ -75,7 +102,7 @@ def covariate_cells(book: EngineBook, ds: Dataset, columns: Sequence[str], limit
     continuous = continuous_columns(book, ds, columns, limit)
     if continuous:
         return CellAnswer(None, continuous)
-    view = book.policies(ds)
+    view = policy_view(book, ds, columns)
     keys = [*dict.fromkeys(columns), "duration_days", "event"]
     expr = view.group_by(keys).aggregate(**{COUNT_COLUMN: view.count()})
     frame = to_frame(book.run(expr))
@@ -116,7 +143,7 @@ def persistency_counts(book: EngineBook, ds: Dataset, month: int, free_look_days
       status paid at as-of (a settlement after as-of leaves it open).
 
     Policies without an issue date are left out (as the file path does)."""
-    v = book.policies(ds)
+    v = policy_view(book, ds, () if by is None else (by,))
     if by is not None:
         _check_columns(v.columns, [by])
     v = v.filter(v.issue_date.notnull())
@@ -176,7 +203,7 @@ def cohort_counts(book: EngineBook, ds: Dataset) -> pd.DataFrame:
     (``issue_year``, ``issue_mon``) × exit year and month (``exit_year``, ``exit_mon``: null
     while in force at as-of, i.e. exit status ``in_force`` in :func:`rules.policy_view`; the
     exit is the end date otherwise). Policies without an issue date are left out."""
-    v = book.policies(ds)
+    v = policy_view(book, ds)
     v = v.filter(v.issue_date.notnull())
     terminated = v.exit_status != "in_force"
     if "end_date" in v.columns:
@@ -217,7 +244,7 @@ def policy_year_counts(book: EngineBook, ds: Dataset, keys: Sequence[str],
     k runs from ``issue %m+% 12k`` to the day before ``issue %m+% 12(k+1)`` (a 29 February
     issue's anniversary is 28 February in common years); ``is_target``: terminated with a
     status in ``target``."""
-    v = book.policies(ds)
+    v = policy_view(book, ds, keys)
     _check_columns(v.columns, keys)
     cut = ibis.literal(ds.as_of.date())
     v = v.filter(v.issue_date.notnull() & (v.issue_date < cut))

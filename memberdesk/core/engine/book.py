@@ -139,7 +139,9 @@ class EngineBook:
         return self.cells(ds, () if by is None else (by,))
 
     def cells(self, ds: Dataset, columns: Sequence[str]) -> pd.DataFrame:
-        view = self.policies(ds)
+        from memberdesk.core.engine import aggregates  # the view without an unused members join
+
+        view = aggregates.policy_view(self, ds, columns)
         _check_columns(view.columns, columns)
         keys = [*columns, "duration_days", "event"]
         counts = view.group_by(keys).aggregate(**{COUNT_COLUMN: view.count()})
