@@ -123,3 +123,32 @@ def test_postgres_rejected_export_holds_the_rows_cells(tmp_path: Path, postgres)
     finally:
         assert ds.book is not None
         ds.book.close()
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "postgres"])
+def test_bounded_sample_is_the_first_rows_by_their_cells(engine: str, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch,
+                                                         request: pytest.FixtureRequest) -> None:
+    """More rejected rows than the sample holds: the first ones in the order of the rows'
+    cells (Policy No first; null last), the same on every run; the counts stay whole."""
+    from memberdesk.core.engine import book as engine_book
+
+    monkeypatch.setattr(engine_book, "REJECTED_SAMPLE", 2)
+    table, expected = _table()
+    if engine == "duckdb":
+        url, tables = write_duckdb(tmp_path / "book.duckdb", {"policies": table}), None
+    else:
+        url = write_postgres(request.getfixturevalue("postgres"), "rejected_first", {"policies": table})
+        tables = {"policies": TableRef("policies", "rejected_first")}
+    for _ in range(2):
+        ds = open_book(url, tables=tables, today=TODAY)
+        try:
+            frame = ds.report.rejected
+            # P901 (end before issue) and P902 (negative premium) sort first of the five
+            assert list(frame["Policy No"]) == ["P901", "P902"]
+            assert list(frame["reason"]) == ["end_before_issue", "negative_amount"]
+            report = ds.report.table("policies")
+            assert report is not None and report.rejected == len(expected) == 5
+        finally:
+            assert ds.book is not None
+            ds.book.close()

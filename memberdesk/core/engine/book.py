@@ -522,11 +522,15 @@ def _rejected_sample(book: EngineBook, name: str, t: _Table) -> pd.DataFrame:
     (:func:`memberdesk.core.validation._with_original_values`): ``column`` is the source header
     at fault, ``value`` its cell as stored, then every cell of the row as stored, as text,
     under the source headers (a header equal to one of the report's columns gets the canonical
-    name in brackets). The ``row`` column is empty: a database row has no line number; which
-    rows form the sample when there are more is the engine's choice (no row order)."""
+    name in brackets). The ``row`` column is empty: a database row has no line number; with
+    more rejected rows than the sample holds, it keeps the first in the order of the rows'
+    cells (a table has no row order), the same rows on every run."""
     c = t.canonical.table
     originals = t.canonical.originals
-    rej = c.filter(~c["_ok"]).select("_reason", "_column", *originals).limit(REJECTED_SAMPLE)
+    rej = c.filter(~c["_ok"]).select("_reason", "_column", *originals)
+    # the first rows in the order of their cells (source columns in order): the same sample
+    # on every run (a top-N over the rejected rows only)
+    rej = rej.order_by(list(originals)).limit(REJECTED_SAMPLE)
     table = book.run(rej)
     reasons = [_REASONS[int(i)] for i in table.column("_reason").to_pylist()]
     texts = {k: [normalize._cell_text(v) for v in table.column(k).to_pylist()] for k in originals}
