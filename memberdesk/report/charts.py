@@ -6,12 +6,13 @@ the chart follow, and nothing is pasted as a picture.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from openpyxl.chart import BarChart, LineChart, Reference, ScatterChart, Series
 from openpyxl.chart.axis import ChartLines
 from openpyxl.chart.data_source import NumData, NumVal, StrData, StrVal
+from openpyxl.chart.legend import LegendEntry
 from openpyxl.drawing.line import LineProperties
 from openpyxl.utils.datetime import to_excel
 
@@ -40,9 +41,12 @@ def _axes(chart: ScatterChart | LineChart | BarChart, *, title: str, x_title: st
 
 def curve_chart(table: TableRef, x_column: str, y_columns: Sequence[str], *, title: str,
                 x_title: str, y_title: str, y_format: str | None = "0%",
-                y_min: float | None = None, y_max: float | None = None) -> ScatterChart:
+                y_min: float | None = None, y_max: float | None = None,
+                bands: Mapping[str, tuple[str, str]] | None = None) -> ScatterChart:
     """Scatter chart with straight lines, no markers: one series per ``y_columns`` entry,
-    titled by its header cell, over ``x_column``."""
+    titled by its header cell, over ``x_column``. ``bands`` maps a y column to the columns of
+    its lower and upper confidence bound: drawn as thin dashed lines in the curve's colour
+    (after the curves, left out of the legend)."""
     chart = ScatterChart(scatterStyle="line")
     _axes(chart, title=title, x_title=x_title, y_title=y_title, y_format=y_format)
     x_ref = table.ref(x_column)
@@ -53,6 +57,18 @@ def curve_chart(table: TableRef, x_column: str, y_columns: Sequence[str], *, tit
         series.graphicalProperties.line.solidFill = PALETTE[i % len(PALETTE)]
         series.graphicalProperties.line.width = 22000  # EMU, ~1.75 pt
         chart.series.append(series)
+    for i, col in enumerate(y_columns):  # each curve's confidence band: its bounds as thin
+        for bound in (bands or {}).get(col, ()):  # dashed lines in the curve's colour
+            series = Series(table.ref(bound, with_header=True), x_ref, title_from_data=True)
+            series.marker.symbol = "none"
+            series.smooth = False
+            series.graphicalProperties.line.solidFill = PALETTE[i % len(PALETTE)]
+            series.graphicalProperties.line.width = 9525  # 0.75 pt
+            series.graphicalProperties.line.prstDash = "dash"
+            chart.series.append(series)
+    if bands:  # the legend names the curves; the chart's title says what the dashes are
+        chart.legend.legendEntry = [LegendEntry(idx=k, delete=True)
+                                    for k in range(len(y_columns), len(chart.series))]
     if y_min is not None:
         chart.y_axis.scaling.min = y_min
     if y_max is not None:
@@ -82,16 +98,22 @@ def category_line_chart(table: TableRef, category_column: str, y_columns: Sequen
 
 def _cap_shares(chart: ScatterChart | LineChart | BarChart, table: TableRef,
                 y_columns: Sequence[str], y_format: str | None) -> None:
-    """A share axis stops at 100 % (issue 17 B.8): when the chart shows percentages and every
-    plotted value lies in [0, 1], the axis maximum is 1 (Excel's automatic 120 % reads as if
-    a share could exceed the whole)."""
+    """A share axis stops at 100 % (issue 17 B.8): when the chart shows percentages, every
+    plotted value lies in [0, 1] and the largest comes near the whole (over
+    :data:`CAP_FROM`: the automatic axis of data near the whole runs to 120 %), the axis
+    maximum is 1.
+    Small shares (termination rates of 2-11 %) keep the automatic axis: on a fixed 0-100 %
+    axis their bars were slivers."""
     if not y_format or "%" not in y_format or chart.y_axis.scaling.max is not None:
         return
     values = [table.ws.cell(r, table.col(c)).value for c in y_columns
               for r in range(table.first_row, table.last_row + 1)]
     numbers = [float(v) for v in values if isinstance(v, (int, float))]
-    if numbers and all(0.0 <= v <= 1.0 for v in numbers):
+    if numbers and all(0.0 <= v <= 1.0 for v in numbers) and max(numbers) > CAP_FROM:
         chart.y_axis.scaling.max = 1.0
+
+
+CAP_FROM = 0.5  # a share axis is capped at 100 % once the data pass half of it
 
 
 def category_bar_chart(table: TableRef, category_column: str, y_columns: Sequence[str], *,

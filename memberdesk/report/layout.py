@@ -20,10 +20,11 @@ from openpyxl.chart._chart import ChartBase
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.pagebreak import Break
+from openpyxl.worksheet.pagebreak import Break, RowBreak
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
+from memberdesk.core import labels as core_labels
 from memberdesk.report import analysis_terms as terms
 from memberdesk.report import report_strings as rs
 from memberdesk.report import styles
@@ -31,14 +32,29 @@ from memberdesk.report.safety import write_cell
 
 MAX_FREEZE_ROW = 16  # a main table lower than this would freeze half the screen: freeze the title
 CHART_ROWS = 20
-CM_PER_CHAR = 0.19  # one unit of Excel column width (a digit of the default font plus padding)
+CM_PER_CHAR = 7 / 96 * 2.54  # one unit of Excel column width: a 7 px digit of Calibri 11
+COLUMN_PAD_CM = 5 / 96 * 2.54  # and 5 px of padding per column (Excel's and LibreOffice's)
+
+
+def column_cm(width: float) -> float:
+    """Printed width (cm, at 100 %) of a column ``width`` Excel units wide: 7 px per digit
+    plus 5 px padding at 96 dpi (a flat 0.19 cm per unit left out the padding, so sheets of
+    many narrow columns printed at 82 % where the model said 85 %)."""
+    return width * CM_PER_CHAR + COLUMN_PAD_CM
 PAGE_BREAK_AFTER_ROW = 8  # rows reserved for a chart (height 9.5 cm at the default 15 pt row height)
 PRINT_TITLES_AFTER = 20  # a main table longer than this repeats its header row on every page
 MIN_PRINT_SCALE = 85  # % (issue 17 B.5): a wider sheet prints over more pages, never smaller
 PRINTABLE_CM = 29.7 - 2 * 0.5 * 2.54  # A4 landscape less the 0.5 in side margins
+KEEP_WHOLE_ROWS = 15  # a table this short is never split over two pages
 KEEP_WITH_HEADING = 3  # a heading stays on the page of its table's header and first 2 rows
 DEFAULT_ROW_PT = 12.8  # an auto-height row of the 9-10 pt body font as LibreOffice prints it
-CHART_MARGIN = 0.1  # share of a page a chart keeps free below it when placed after rows
+BODY_PT = 10.0  # font size of an empty row's line
+# points of row height per point of font size: a Calibri line (Excel: 10 pt -> 13.5); a CJK
+# font's line is taller (等线, Noto Sans CJK)
+ROW_PT_PER_FONT_PT = {"en": 1.3, "zh_CN": 1.45}
+CHART_MARGIN = 0.03  # share of a page a chart keeps free below it when placed after rows
+CHART_TOP_PX = 4  # a chart starts this far below the top of its first row
+PAGE_SLACK = 0.98  # share of the page the model fills (every row has an explicit height)
 CHART_ROW_PT = 15.0  # rows under a chart: 20 of them hold its 9.5 cm
 PAGE_HEIGHT_PT = (21.0 - 2 * 0.75 * 2.54) / 2.54 * 72  # A4 landscape less top/bottom margins
 NARROW_TO = 20.0  # a too-wide sheet's text columns wrap down to this width, not below
@@ -143,6 +159,11 @@ class SheetWriter:
     _keep: list[tuple[int, int]] = field(default_factory=list)  # row blocks kept on one page
     page_breaks: bool = True  # computed page breaks (off for the fixed one-page Dashboard)
     _chart_rows: set[int] = field(default_factory=set)
+    page_starts: tuple[int, ...] = ()  # first row of each printed page (after finish)
+    # two-sided level of the sheet's confidence intervals: headings and headers naming the
+    # default "95%" name this level instead (None: a sheet without CIs, e.g. the Alerts'
+    # fixed 95 % / 99.8 % control limits, keeps its words)
+    ci_level: float | None = None
 
     def title_block(self, subject: str, meta: str) -> None:
         """Report title, sheet subject and an as-of/scope line, then one blank row."""
@@ -153,13 +174,20 @@ class SheetWriter:
         self.row += 1
 
     def section(self, heading: str) -> None:
+        heading = core_labels.with_ci_level(heading, self.ci_level)
         write_cell(self.ws, self.row, 1, heading).font = styles.SECTION_FONT
         self._keep.append((self.row, self.row + KEEP_WITH_HEADING))
         self.row += 1
 
-    def note(self, text: str) -> None:
+    def keep_together(self, first: int, last: int) -> None:
+        """Rows ``first``..``last`` print on one page (when they fit on one): a section
+        whose parts belong together (a heading, label/value lines and a table)."""
+        self._keep.append((first, last))
+
+    def note(self, text: str, *, gap: int = 1) -> None:
+        """A line of italic text, then ``gap`` blank rows (0 for a list of lines)."""
         write_cell(self.ws, self.row, 1, text).font = styles.NOTE_FONT
-        self.row += 2
+        self.row += 1 + gap
 
     def failure_box(self, text: str, *, columns: int = 8) -> None:
         """A section that could not be computed: a bordered, tinted box with the reason in
@@ -202,11 +230,12 @@ class SheetWriter:
         """Write ``frame`` (header + rows). Headers come from ``labels`` or the translated
         column names; number formats from ``formats`` or :func:`styles.infer_format`."""
         columns = [str(c) for c in frame.columns]
-        labels = dict(labels or {})
+        names = dict(labels or {})
         formats = dict(formats or {})
         header_row = self.row
         for j, col in enumerate(columns):
-            label = str(terms.word(labels.get(col, rs.column_label(col, self.lang)), self.lang))
+            label = str(terms.word(names.get(col, rs.column_label(col, self.lang)), self.lang))
+            label = core_labels.with_ci_level(label, self.ci_level)
             cell = write_cell(self.ws, header_row, first_col + j, label)
             cell.font = styles.HEADER_FONT
             cell.fill = styles.HEADER_FILL
@@ -259,7 +288,9 @@ class SheetWriter:
                         cell.alignment = styles.TOP_ALIGN
         last_row = header_row + len(values)
         ref = TableRef(ws, header_row, header_row + 1, last_row, first_col, tuple(columns))
-        self._keep.append((header_row, min(last_row, header_row + 2)))  # header with 2 rows
+        # a short table stays whole on one page; a long one keeps its header with 2 rows
+        whole = len(values) <= KEEP_WHOLE_ROWS
+        self._keep.append((header_row, last_row if whole else min(last_row, header_row + 2)))
         self._grey_small_samples(frame, ref)
         if main and self.main_table is None:
             self.main_table = ref
@@ -397,49 +428,129 @@ class SheetWriter:
         self.ws.sheet_view.showGridLines = False
         self.ws.oddHeader.center.text = CONFIDENTIAL.get(self.lang, CONFIDENTIAL["en"])
         self.ws.oddHeader.center.size = 9
-        if main is not None and main.n_rows > PRINT_TITLES_AFTER:  # header on every page
-            self.ws.print_title_rows = f"{main.header_row}:{main.header_row}"
         if self.print_last_row is not None:
             self.ws.print_area = f"A1:{get_column_letter(self._print_columns())}{self.print_last_row}"
         elif self.ws.max_column >= _helper_column():  # a chart's helper values: not printed
             self.ws.print_area = f"A1:{get_column_letter(self._print_columns())}{self.ws.max_row}"
-        self._widen_charts()
         self._keep_print_scale()
+        self._widen_charts()
+        self._fix_row_heights()
+        self._top_align_tall_rows()
         self._place_page_breaks()
+        self._anchor_charts()
+
+    def _anchor_charts(self) -> None:
+        """Each chart a few points below the top of its first row: anchored exactly on a row
+        that starts a page, its frame's top edge printed as a stray line at the foot of the
+        page before."""
+        from openpyxl.drawing.spreadsheet_drawing import OneCellAnchor
+        from openpyxl.utils.cell import coordinate_to_tuple
+        from openpyxl.utils.units import cm_to_EMU, pixels_to_EMU
+
+        for chart in self.ws._charts:
+            if not isinstance(chart.anchor, str):
+                continue
+            row, col = coordinate_to_tuple(chart.anchor)
+            anchor = OneCellAnchor()
+            anchor._from.row, anchor._from.col = row - 1, col - 1
+            anchor._from.rowOff = pixels_to_EMU(CHART_TOP_PX)
+            anchor.ext.width, anchor.ext.height = cm_to_EMU(chart.width), cm_to_EMU(chart.height)
+            chart.anchor = anchor
+
+    def _fix_row_heights(self) -> None:
+        """Every row gets an explicit height (its largest font's line, or what a wrapped row
+        was given). A row left to the spreadsheet program's automatic height is measured only
+        when the sheet is shown: LibreOffice paginated the sheets it had not measured with
+        one height and drew them with another (a blank last page, a table's last rows pushed
+        onto a near-empty page). With explicit heights the printout is what
+        :meth:`_place_page_breaks` computes."""
+        factor = ROW_PT_PER_FONT_PT.get(self.lang, ROW_PT_PER_FONT_PT["en"])
+        sizes: dict[int, float] = {}
+        for (r, _), cell in self.ws._cells.items():
+            if cell.value is not None:
+                size = float(cell.font.sz or 11.0) if cell.has_style else 11.0
+                sizes[r] = max(sizes.get(r, 0.0), size)
+        last = max([self.ws.max_row, *(b for _, b in self._keep)])
+        for r in range(1, last + 1):
+            dim = self.ws.row_dimensions[r]
+            if not dim.height:
+                dim.height = round(sizes.get(r, BODY_PT) * factor + 0.5, 1)
+
+    def _top_align_tall_rows(self) -> None:
+        """In a row made taller for wrapped text, every cell reads from the top: a label or a
+        value left at the bottom sat a line below its wrapped neighbour, so the text seemed to
+        belong to the row above (the Service sheet's Resolution-rate formula)."""
+        factor = ROW_PT_PER_FONT_PT.get(self.lang, ROW_PT_PER_FONT_PT["en"])
+        single = 12.0 * factor + 1.0  # a line of the largest body font and a little slack
+        headers = set(self._headers)
+        for r, dim in list(self.ws.row_dimensions.items()):
+            if r in headers or not dim.height or dim.height <= single:
+                continue
+            for cell in self.ws[r]:
+                if cell.value is None or cell.alignment.vertical not in (None, "bottom"):
+                    continue
+                a = cell.alignment
+                cell.alignment = Alignment(horizontal=a.horizontal, vertical="top",
+                                           wrap_text=a.wrap_text, indent=a.indent)
 
     def _place_page_breaks(self) -> None:
-        """Page breaks only where needed (issue 17 B.5): walking the printed rows with the
-        page's height at the sheet's print scale, a block that must stay on one page (a
-        chart; a heading with its table's header and first rows) and would cross the page's
-        end starts a new page; nothing else forces one, so no near-empty pages."""
+        """Page breaks only where needed (issue 17 B.5), and the main table's header repeated
+        on the pages it continues on. The header is repeated only when every later page
+        continues that table: print titles are one setting for the whole sheet, so on a page
+        holding another table or a chart the main table's header would print above content
+        that is not its own (the Persistency chart page, the Service channel table)."""
         ws = self.ws
+        main = self.main_table
+        if main is not None and main.n_rows > PRINT_TITLES_AFTER:  # header on every page
+            ws.print_title_rows = f"{main.header_row}:{main.header_row}"
         if not self.page_breaks:
             return
+        starts = self._paginate()
+        if main is not None and ws.print_title_rows and any(
+                s > main.header_row and not main.first_row < s <= main.last_row
+                for s in starts[1:]):
+            ws._print_rows = None  # (the public setter ignores None)
+            ws.row_breaks = RowBreak()
+            starts = self._paginate()
+        self.page_starts = tuple(starts)
+
+    def _paginate(self) -> list[int]:
+        """Walk the printed rows with the page's height at the sheet's print scale: a block
+        that must stay on one page (a chart; a heading with its table's header and first
+        rows; a short table whole) and would cross the page's end starts a new page; nothing
+        else forces one, so no near-empty pages. Returns the first row of every page."""
+        ws = self.ws
         last = self.print_last_row or max([ws.max_row, *(b for _, b in self._keep)])
         width = max(self.printed_width_cm(), 1.0)
         scale = (min(1.0, PRINTABLE_CM / width) if ws.sheet_properties.pageSetUpPr.fitToPage
                  else (ws.page_setup.scale or 100) / 100)
-        page = PAGE_HEIGHT_PT / scale * 0.95  # a little slack for the renderer's rounding
+        page = PAGE_HEIGHT_PT / scale * PAGE_SLACK  # the renderer rounds row heights
         repeat = 0.0
         if ws.print_title_rows:
             first = int(str(ws.print_title_rows).split(":")[0].lstrip("$"))
             repeat = self._row_height(first)
-        starts = {a: b for a, b in sorted(self._keep) if a <= last}
+        blocks = _chained_blocks([(a, b) for a, b in self._keep if a <= last])
         used, r = 0.0, 1
+        starts = [1]
         while r <= last:
-            end = starts.get(r)
-            if end is not None and r > 1:
+            for end in blocks.get(r, ()) if r > 1 else ():  # the longest chain that fits
                 block = sum(self._row_height(x) for x in range(r, min(end, last) + 1))
-                if r in self._chart_rows:  # the model's page ends are guesses (row heights
-                    block += page * CHART_MARGIN  # vary with fonts): a chart keeps a margin
-                if used + block > page and block <= page - repeat:
+                if any(r <= c <= end for c in self._chart_rows):  # the model's page ends are
+                    block += page * CHART_MARGIN  # guesses: a chart keeps a margin
+                if block > page - repeat:
+                    continue  # longer than a page: a shorter chain, or let it break
+                if used + block > page:
                     ws.row_breaks.append(Break(id=r - 1))
+                    starts.append(r)
                     used = repeat
+                break
             h = self._row_height(r)
             if used + h > page:  # the renderer breaks about here by itself
+                starts.append(r)
                 used = repeat
             used += h
             r += 1
+        return starts
 
     def _row_height(self, row: int) -> float:
         dim = self.ws.row_dimensions.get(row)
@@ -452,7 +563,7 @@ class SheetWriter:
         total = 0.0
         for c in range(1, last + 1):
             width = self.ws.column_dimensions[get_column_letter(c)].width
-            total += (width or styles.column_width(0.0)) * CM_PER_CHAR
+            total += column_cm(width or styles.column_width(0.0))
         return total
 
     def _keep_print_scale(self) -> None:
@@ -470,14 +581,16 @@ class SheetWriter:
         self.ws.print_title_cols = "A:A"
 
     def _last_shown_column(self) -> int:
-        """The last written column that is neither hidden nor a chart's helper column (far to
-        the right: it neither prints nor widens anything)."""
+        """The last written column of the printed rows that is neither hidden nor a chart's
+        helper column (far to the right: it neither prints nor widens anything); the chart
+        data below the print area may be wider (a KM grid with its confidence bounds)."""
         from memberdesk.report.charts import HELPER_COLUMN
 
         hidden = {k for k, d in self.ws.column_dimensions.items() if d.hidden}
-        shown = [c for (_, c), cell in self.ws._cells.items()
+        last_row = self.print_last_row or self.ws.max_row  # chart data below: not printed
+        shown = [c for (r, c), cell in self.ws._cells.items()
                  if cell.value is not None and get_column_letter(c) not in hidden
-                 and c < HELPER_COLUMN]
+                 and c < HELPER_COLUMN and r <= last_row]
         return max(shown, default=1)
 
     def _widen_charts(self) -> None:
@@ -485,11 +598,16 @@ class SheetWriter:
         shrunk to the page, so a 20 cm chart on a 45 cm sheet printed at 12 cm; widen it to
         the sheet's width (at most 2.4 times its height, so it stays readable)."""
         last = self._last_shown_column()
-        sheet_cm = sum(styles.column_width(self.widths.get(c, 0.0)) if c not in self.fixed_widths
-                       else self.fixed_widths[c] for c in range(1, last + 1)) * CM_PER_CHAR
+        sheet_cm = sum(column_cm(styles.column_width(self.widths.get(c, 0.0))
+                                 if c not in self.fixed_widths else self.fixed_widths[c])
+                       for c in range(1, last + 1))
+        page_cm = float("inf")  # a sheet printed over pages across: a chart stays on the first
+        if not self.ws.sheet_properties.pageSetUpPr.fitToPage:
+            page_cm = PRINTABLE_CM / ((self.ws.page_setup.scale or 100) / 100) * 0.9
         for chart in self.ws._charts:
             if chart.width >= 15:  # not the dashboard's sparklines
-                chart.width = max(chart.width, min(sheet_cm * 0.95, chart.height * 2.4))
+                chart.width = min(max(chart.width, min(sheet_cm * 0.95, chart.height * 2.4)),
+                                  max(page_cm, 15.0))
 
     def _narrow_text_columns(self) -> None:
         """A sheet a little too wide for one page at 85 %: its wide text columns (a metric
@@ -497,7 +615,7 @@ class SheetWriter:
         widest first, until the printed columns fit; rows grow for the wrapped lines.
         Merged cells are left as they are."""
         ws = self.ws
-        target_cm = PRINTABLE_CM / (MIN_PRINT_SCALE / 100)
+        target_cm = PRINTABLE_CM / (MIN_PRINT_SCALE / 100) * 0.99  # just under: rounding
         merged = {(r, c) for rng in ws.merged_cells.ranges
                   for r in range(rng.min_row, rng.max_row + 1)
                   for c in range(rng.min_col, rng.max_col + 1)}
@@ -517,9 +635,10 @@ class SheetWriter:
                 return
             new = max(NARROW_TO, width - excess / CM_PER_CHAR)
             ws.column_dimensions[get_column_letter(c)].width = new
-            for cell in texts:
-                lines = sum(max(1, math.ceil(styles.display_width(part) * 1.1 / max(new - 2, 1)))
-                            for part in str(cell.value).split("\n"))  # per paragraph
+            from memberdesk.report.sheets_overview import wrapped_lines
+
+            for cell in texts:  # words move whole to the next line, as the program wraps
+                lines = wrapped_lines(str(cell.value), new - 1)
                 if lines <= 1:
                     continue
                 cell.alignment = Alignment(wrap_text=True, vertical="top",
@@ -537,7 +656,7 @@ class SheetWriter:
         last = self._last_shown_column()
         need_cm = max(self._chart_widths_cm, default=0.0) + 0.5
         widths = [styles.column_width(self.widths.get(c, 0.0)) for c in range(1, last + 1)]
-        while sum(w * CM_PER_CHAR for w in widths) < need_cm:
+        while sum(column_cm(w) for w in widths) < need_cm:
             widths.append(styles.column_width(0.0))
         return len(widths)
 
@@ -559,6 +678,25 @@ def _dash_zero_event_intervals(frame: pd.DataFrame, columns: list[str], values: 
         for name in (low, high):
             if name in columns and len(rows):
                 values[rows, columns.index(name)] = "—"
+
+
+def _chained_blocks(keep: list[tuple[int, int]]) -> dict[int, list[int]]:
+    """Row blocks kept on one page, chained where they overlap (a heading's block reaches into
+    its table's): for each block start, the ends of the chains starting there, longest first
+    (a chain longer than a page falls back to a shorter one)."""
+    out: dict[int, list[int]] = {}
+    ordered = sorted(keep)
+    for i, (start, end) in enumerate(ordered):
+        ends = [end]
+        reach = end
+        for a, b in ordered[i + 1:]:
+            if a > reach:
+                break
+            if b > reach:
+                reach = b
+                ends.append(reach)
+        out.setdefault(start, []).extend(ends)
+    return {k: sorted(set(v), reverse=True) for k, v in out.items()}
 
 
 def _helper_column() -> int:

@@ -79,6 +79,19 @@ FORMATS: dict[str, str] = {
 }
 
 
+AE_COLUMNS = ("expected_rate", "expected", "expected_claims", "ae", "ae_lower", "ae_upper")
+
+
+def without_blank_ae(frame: pd.DataFrame, has_expected: bool) -> pd.DataFrame:
+    """Without an expected-rate table the five expected/A-E columns are blank throughout (the
+    sheet's note says so): left out, so the table prints one page wide at a readable size
+    instead of at 85 % over two pages with half its columns empty."""
+    if has_expected:
+        return frame
+    blank = [c for c in AE_COLUMNS if c in frame.columns and frame[c].isna().all()]
+    return frame.drop(columns=blank)
+
+
 def build_experience(ctx: ReportContext, w: SheetWriter) -> None:
     from memberdesk.analysis.experience import experience_study
     if ctx.ds.policies is None:
@@ -88,19 +101,26 @@ def build_experience(ctx: ReportContext, w: SheetWriter) -> None:
     study: dict[str, Any] = {"target": opts.experience_target,
                              "basis": opts.experience_full_basis, "weight": opts.experience_weight}
     result = experience_study(ctx.ds, expected=ctx.expected, **study)
+    w.ci_level = result.conf_level  # headers name the level of the result's intervals
     labels = {"expected": ctx.label("expected_rate")}
     if not result.has_expected:
         w.note(ctx.t("no_expected"))
-    w.section(ctx.t("sec_ae_by_year"))
     table = result.to_frame(with_total=True)
     first = table.columns[0]
     table[first] = [terms.word(v, ctx.lang) for v in table[first]]  # "Total" row
     if not result.weight:  # unweighted, the count of exits is the actual: shown once
         table = table.drop(columns=["n_actual"], errors="ignore")
     table, exact_rows = with_exact_bounds(result, table)
+    table = without_blank_ae(table, result.has_expected)
+    # the chart first, under the title, its table below: chart and table after it did not
+    # share a page, so the table's page was half empty and the chart stood alone
+    chart_at = w.row if len(table) > 1 else None
+    if chart_at is not None:
+        w.row += CHART_ROWS + 1
+    w.section(ctx.t("sec_ae_by_year"))
     ref = w.table(table, main=True, labels=labels, formats=FORMATS)
     note_exact(w, ref, exact_rows)
-    if ref.n_rows > 1:
+    if chart_at is not None and ref.n_rows > 1:
         by_year = ref.__class__(ref.ws, ref.header_row, ref.first_row, ref.last_row - 1,
                                 ref.first_col, ref.columns)  # the chart leaves the total out
         period = ctx.label(result.period_column)
@@ -114,7 +134,10 @@ def build_experience(ctx: ReportContext, w: SheetWriter) -> None:
                 by_year, result.period_column, ["rate"],
                 title=_pick(RATE_TITLE, ctx.lang).format(period=period), x_title=period,
                 y_title=ctx.t("axis_rate"), y_format="0%")
+        end = w.row
+        w.row = chart_at
         w.chart(chart, rows=CHART_ROWS)
+        w.row = end
     split = [c for c in opts.experience_columns if c in ctx.ds.policies.columns]
     if split:
         by_segment = experience_study(ctx.ds, by=split, expected=ctx.expected, **study)
@@ -124,6 +147,7 @@ def build_experience(ctx: ReportContext, w: SheetWriter) -> None:
             if not by_segment.weight:
                 frame = frame.drop(columns=["n_actual"], errors="ignore")
             frame, exact_rows = with_exact_bounds(by_segment, frame)
+            frame = without_blank_ae(frame, by_segment.has_expected)
             note_exact(w, w.table(frame, labels=labels, formats=FORMATS), exact_rows)
         else:
             w.note(ctx.t("no_rows"))

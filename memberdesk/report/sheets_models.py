@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from memberdesk.core import labels as core_labels
 from memberdesk.report import analysis_terms as terms
 from memberdesk.report import charts, styles
 from memberdesk.report.context import KEY_TIMES_MONTHS, ReportContext, frame_of
@@ -62,7 +63,7 @@ def driver_options(ctx: ReportContext) -> dict[str, Any]:
 
 
 def build_drivers(ctx: ReportContext, w: SheetWriter) -> None:
-    """Hazard ratios with 95% CIs and p-values (robust when clustered, with the naive SE
+    """Hazard ratios with their CIs (at the assumptions' level) and p-values (robust when clustered, with the naive SE
     beside), the proportional-hazards verdicts of R's cox.zph exact test and its transform."""
     from memberdesk.analysis.cox import fit_cox
     if ctx.ds.policies is None:
@@ -134,7 +135,8 @@ def _driver_table(ctx: ReportContext, w: SheetWriter, result: Any) -> None:
             w.ws.cell(ref.first_row + i, ref.col("ph_verdict")).fill = styles.WARN_FILL
     if ref.n_rows:  # the forest plot beside the numbers (issue 17 B.8)
         pick = 1 if ctx.lang == "zh_CN" else 0
-        w.chart(charts.forest_chart(ref, "covariate", title=FOREST_TITLE[pick],
+        title = core_labels.with_ci_level(FOREST_TITLE[pick], w.ci_level)
+        w.chart(charts.forest_chart(ref, "covariate", title=title,
                                     x_title=FOREST_X[pick], y_title=FOREST_Y[pick],
                                     reference_name=FOREST_REFERENCE[pick]))
 

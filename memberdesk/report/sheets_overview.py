@@ -15,6 +15,7 @@ import pandas as pd
 import memberdesk
 from memberdesk.core import schema
 from memberdesk.core.dataset import Filters
+from memberdesk.core.reasons import reason_text
 from memberdesk.core.validation_report import REJECTED_COLUMNS
 from memberdesk.report import analysis_terms as terms
 from memberdesk.report import report_strings as rs
@@ -49,8 +50,9 @@ def _alarm_lines(ctx: ReportContext, w: SheetWriter) -> None:
     """One line per active alarm (the Alerts sheet has the details)."""
     from memberdesk.report.sheets_alerts import summary_lines
 
-    for line in summary_lines(ctx):
-        w.note(line)
+    lines = summary_lines(ctx)
+    for i, line in enumerate(lines):  # one list: no blank rows between the alarms
+        w.note(line, gap=1 if i == len(lines) - 1 else 0)
 
 
 def _kpi_table(ctx: ReportContext, w: SheetWriter) -> None:
@@ -170,6 +172,7 @@ def _registry_names(ids: pd.Series, lang: str) -> list[str | None]:
 
 def _scope(ctx: ReportContext, w: SheetWriter) -> None:
     ds = ctx.ds
+    start = w.row
     w.section(ctx.t("sec_scope"))
     filters = filter_lines(ds.filters, ctx)
     generated = rs.text("generated_by", ctx.lang, version=memberdesk.__version__,
@@ -196,6 +199,7 @@ def _scope(ctx: ReportContext, w: SheetWriter) -> None:
         w.table(pd.DataFrame(rows), labels={"in_scope": ctx.t("rows_in_scope"),
                                             "accepted": ctx.t("rows_loaded")},
                 formats={"in_scope": "int"})
+    w.keep_together(start, w.row - 2)  # the scope prints as one block, never split
     # the files read are listed on the Data quality sheet (names only, issue 17 B.4)
 
 
@@ -232,7 +236,7 @@ def build_data_quality(ctx: ReportContext, w: SheetWriter) -> None:
         w.note(ctx.t("no_rows"))
     if report.messages:
         w.section(ctx.t("sec_messages"))
-        w.table(pd.DataFrame({"message": list(report.messages)}))
+        w.table(pd.DataFrame({"message": [reason_text(m, ctx.lang) for m in report.messages]}))
     rejected = report.rejected
     total = 0 if rejected is None else len(rejected)
     if total:

@@ -13,6 +13,7 @@ import pandas as pd
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.utils import get_column_letter
 
+from memberdesk.core import labels
 from memberdesk.report import analysis_terms as terms
 from memberdesk.report import charts
 from memberdesk.report.context import KEY_TIMES_MONTHS, ReportContext
@@ -54,6 +55,7 @@ def build_retention(ctx: ReportContext, w: SheetWriter) -> None:
     result = km_by_segment(ctx.ds, ctx.segment, unit="months", times=KEY_TIMES_MONTHS,
                            progress=None, test=ctx.options.retention_test)
     ctx.cache["km"] = result
+    w.ci_level = ci_level(result.curves)  # headers and headings name the level used
     w.section(ctx.t("sec_survival_at"))
     at = result.survival_at_times.rename(columns={"time": "time_months"})
     if "beyond_follow_up" in at.columns:  # blank, with the note in its own column (17 C.11)
@@ -80,17 +82,40 @@ def build_retention(ctx: ReportContext, w: SheetWriter) -> None:
     w.section(ctx.t("sec_at_risk"))
     at_risk = _at_risk_frame(result.curves, ctx.lang)
     w.table(at_risk, formats={c: "int" for c in at_risk.columns if c != "group"})
-    grid = curve_grid(chart_curves(ctx, result))
-    if len(grid.columns) > 1 and len(grid) > 1:
-        names = [c for c in grid.columns if c != "time_months"]
+    drawn = chart_curves(ctx, result)
+    names = [str(c.name) for c in drawn]
+    level = ci_level(drawn)
+    grid = curve_grid(drawn, ci_names=band_names(names, ctx.lang, level))
+    if len(names) and len(grid) > 1:
+        bands = band_names(names, ctx.lang, level)
+        title = ctx.t("chart_km", segment=ctx.label(ctx.segment))
+        title += BAND_NOTE[ctx.lang if ctx.lang in BAND_NOTE else "en"].format(
+            level=labels.ci_level_text(level))
         w.chart_over_table(  # the chart goes first, its data (not printed) just below it
             ctx.t("sec_curve_grid"), grid,
             lambda ref: charts.curve_chart(
-                ref, "time_months", names, title=ctx.t("chart_km", segment=ctx.label(ctx.segment)),
+                ref, "time_months", names, title=title,
                 x_title=ctx.t("axis_months"), y_title=ctx.t("axis_survival"), y_min=None,
-                y_max=1.0),
-            labels={n: n for n in names},
-            formats={**{n: "pct" for n in names}, "time_months": "int"})
+                y_max=1.0, bands=bands),
+            labels={c: c for c in grid.columns if c != "time_months"},
+            formats={**{c: "pct" for c in grid.columns}, "time_months": "int"})
+
+
+BAND_NOTE = {"en": " (dashed: {level} CI)", "zh_CN": "（虚线：{level}置信区间）"}
+
+
+def ci_level(curves: Any) -> float:
+    """The two-sided confidence level the curves' intervals were computed at (1 − alpha)."""
+    alphas = {float(c.alpha) for c in curves}
+    return 1.0 - (alphas.pop() if len(alphas) == 1 else 0.05)
+
+
+def band_names(names: list[str], lang: str, level: float) -> dict[str, tuple[str, str]]:
+    """Headers of each curve's lower and upper bound columns in the chart grid, naming the
+    level actually used ("agency 90% CI lower")."""
+    low, high = (labels.with_ci_level(labels.column_label(c, lang), level)
+                 for c in ("ci_lower", "ci_upper"))
+    return {n: (f"{n} {low}", f"{n} {high}") for n in names}
 
 
 MAX_CHART_CURVES = 6  # the chart shows the largest groups and one pooled "Other" curve
@@ -100,26 +125,15 @@ OTHER = {"en": "Other", "zh_CN": "其他"}
 def chart_curves(ctx: ReportContext, result: Any) -> list[Any]:
     """The curves the chart draws (issue 17 B.8): all when there are at most six; else the six
     largest groups and the Kaplan-Meier curve of the others pooled (fitted on their records,
-    not averaged). The tables above keep every group."""
-    curves = list(result.curves)
-    if len(curves) <= MAX_CHART_CURVES or ctx.segment is None:
-        return curves
-    from dataclasses import replace
+    not averaged) — :func:`memberdesk.analysis.segment_pooling.pool_top_segments`, the same
+    pooling as the Retention page's. The tables above keep every group."""
+    from memberdesk.analysis.segment_pooling import pool_top_segments
 
-    from memberdesk.analysis.frames import survival_frame
-    from memberdesk.analysis.survival import km_by_segment
-
-    top = sorted(curves, key=lambda c: -float(c.n))[:MAX_CHART_CURVES]
-    names = {str(c.name) for c in top}
-    frame = survival_frame(ctx.ds, unit="months", columns=(ctx.segment,))
-    rest = frame[~frame[ctx.segment].astype(str).isin(names)].drop(columns=[ctx.segment])
-    if rest.empty:
-        return top
-    entry = "entry" if "entry" in rest.columns else None
-    pooled = km_by_segment(rest.reset_index(drop=True), None, unit="months", times=(),
-                           entry=entry).curves[0]
-    label = OTHER.get(ctx.lang, OTHER["en"])
-    return [c for c in curves if c in top] + [replace(pooled, name=label)]
+    if ctx.segment is None:
+        return list(result.curves)
+    pooled = pool_top_segments(result, ctx.ds, top=MAX_CHART_CURVES,
+                               other_name=OTHER.get(ctx.lang, OTHER["en"]))
+    return list(pooled.curves)
 
 
 def _life_table(ctx: ReportContext, w: SheetWriter) -> None:
@@ -168,19 +182,30 @@ def _at_risk_frame(curves: Any, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def curve_grid(curves: Any, max_months: float = GRID_MAX_MONTHS) -> pd.DataFrame:
+def curve_grid(curves: Any, max_months: float = GRID_MAX_MONTHS,
+               ci_names: dict[str, tuple[str, str]] | None = None) -> pd.DataFrame:
     """Each curve's S(t) on whole months 0..min(longest follow-up, ``max_months``) — a
-    downsampled copy of the step curve (value of the last event time <= t) to chart from."""
+    downsampled copy of the step curve (value of the last event time <= t) to chart from.
+    With ``ci_names`` (curve name -> lower, upper column names) the curve's confidence bounds
+    follow the curves, by the same step rule (blank where undefined: S = 0 or beyond the
+    curve's follow-up)."""
     longest = max((float(c.timeline[-1]) for c in curves if len(c.timeline)), default=0.0)
     top = int(min(np.floor(longest), max_months))
     grid = np.arange(0, top + 1, dtype=float)
     data: dict[str, Any] = {"time_months": grid}
+    bounds: dict[str, Any] = {}
     for c in curves:
         values = c.survival_at(grid).astype(float)
+        lower, upper = (np.asarray(v, dtype=float).copy() for v in c.ci_at(grid))
         # beyond a curve's own follow-up the estimate is undefined: leave it blank
         if len(c.timeline):
-            values[grid > float(c.timeline[-1])] = np.nan
+            for arr in (values, lower, upper):
+                arr[grid > float(c.timeline[-1])] = np.nan
         data[str(c.name)] = values
+        if ci_names and str(c.name) in ci_names:
+            low, high = ci_names[str(c.name)]
+            bounds[low], bounds[high] = lower, upper
+    data.update(bounds)
     return pd.DataFrame(data)
 
 
@@ -294,7 +319,25 @@ def _named_measures(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 # ---- Cohorts --------------------------------------------------------------------------------
 
-COHORT_CELL_WIDTH = 5.7  # "100%" in a 10 pt font
+COHORT_CELL_WIDTH = 5.7  # "100%" in a 10 pt font, with room
+COHORT_MIN_WIDTH = 4.6  # "100%" in a 10 pt font, just (7 px a unit: 37 px for a 28 px text)
+COHORT_LABEL_CM = 5.0  # the issue-month and cohort-size columns
+
+
+def cohort_cell_width(n_columns: int) -> float:
+    """Width of the matrix's month columns: :data:`COHORT_CELL_WIDTH`, narrowed (not below
+    :data:`COHORT_MIN_WIDTH`) so the matrix prints one page wide at 85 % — at 5.7 the sample's
+    26 month columns ran two columns over and printed three extra pages of blank cells."""
+    from memberdesk.report.layout import (
+        CM_PER_CHAR,
+        COLUMN_PAD_CM,
+        MIN_PRINT_SCALE,
+        PRINTABLE_CM,
+    )
+
+    room = PRINTABLE_CM / (MIN_PRINT_SCALE / 100) * 0.98 - COHORT_LABEL_CM
+    fit = (room / max(n_columns, 1) - COLUMN_PAD_CM) / CM_PER_CHAR
+    return round(min(COHORT_CELL_WIDTH, max(COHORT_MIN_WIDTH, fit)), 2)
 
 
 def cohort_columns(n_months: int) -> list[int]:
@@ -332,5 +375,6 @@ def build_cohorts(ctx: ReportContext, w: SheetWriter) -> None:
             f"{first}{ref.first_row}:{last}{ref.last_row}",
             ColorScaleRule(start_type="min", start_color="F8696B", mid_type="percentile",
                            mid_value=50, mid_color="FFEB84", end_type="max", end_color="63BE7B"))
+        width = cohort_cell_width(len(month_cols))
         for c in month_cols:  # narrow month columns (whole percent): a heat map that prints
-            w.fixed_widths[ref.col(c)] = COHORT_CELL_WIDTH  # legibly one page wide
+            w.fixed_widths[ref.col(c)] = width  # legibly one page wide

@@ -135,11 +135,27 @@ def _write_vertical(w: SheetWriter, rows: list[dict[str, Any]], *, span: int) ->
             ws.merge_cells(start_row=r, start_column=4, end_row=r, end_column=3 + span)
         else:
             w._grow(4, min(styles.display_width(row["formula"]), formula_chars))
-        lines = math.ceil(styles.display_width(row["formula"]) * 1.1 / formula_chars)
-        if lines > 1:
-            ws.row_dimensions[r].height = 13.0 * lines + 2
+        if span == 1:
+            lines = math.ceil(styles.display_width(row["formula"]) * 1.1 / formula_chars)
+            if lines > 1:
+                ws.row_dimensions[r].height = 13.0 * lines + 2
     w.row = header_row + len(rows) + 2
     return header_row
+
+
+def _fit_formula_rows(w: SheetWriter, header_row: int, rows: list[dict[str, Any]],
+                      span: int) -> None:
+    """Row heights of the merged formula cells from the merged area's real width, known once
+    the trend table below has set the column widths (a guessed width wrapped a one-line
+    formula onto two lines: the taller row read as if its formula belonged to the row
+    above, issue 17 B: the Resolution-rate row)."""
+    from memberdesk.report.sheets_overview import wrapped_lines
+
+    chars = sum(styles.column_width(w.widths.get(c, 0.0)) for c in range(4, 4 + span)) - 2
+    for i, row in enumerate(rows):
+        lines = wrapped_lines(str(row["formula"]), chars)
+        dim = w.ws.row_dimensions[header_row + 1 + i]
+        dim.height = 13.0 * lines + 2 if lines > 1 else None
 
 
 def build_service(ctx: ReportContext, w: SheetWriter) -> None:
@@ -155,6 +171,8 @@ def build_service(ctx: ReportContext, w: SheetWriter) -> None:
     cols = ["month", "contacts", "bot_contacts", "human_queue", *rates,
             *[c for c in ("resolution_rate", "wait_mean_seconds") if c in monthly.columns]]
     frame = monthly[[c for c in cols if c in monthly.columns]]
+    rows: list[dict[str, Any]] = []
+    span, header_row = 1, 0
     if len(summary.window):
         window = summary.window.iloc[0]
         start = pd.Timestamp(window["window_start"]) + pd.Timedelta(days=1)  # start exclusive
@@ -162,10 +180,12 @@ def build_service(ctx: ReportContext, w: SheetWriter) -> None:
         w.section(_pick(WINDOW_HEADING, ctx.lang).format(start=start.date().isoformat(),
                                                          end=end.date().isoformat()))
         rows = window_rows(window, ctx.lang)
-        if rows:
-            _write_vertical(w, rows, span=max(len(frame.columns) - 3, 1) if len(monthly) else 1)
+        span = max(len(frame.columns) - 3, 1) if len(monthly) else 1
+        header_row = _write_vertical(w, rows, span=span) if rows else 0
     if len(monthly):
         _write_trend(ctx, w, frame, rates, summary.by_channel)
+    if len(summary.window) and rows and span > 1:
+        _fit_formula_rows(w, header_row, rows, span)
 
 
 PRINTED_MONTHS = 24  # the printout shows the last two years; the full history is data below

@@ -157,6 +157,8 @@ def write_report_outcome(
         prog.status(f"Report: {rs.sheet_name(key)}")
         ws = wb.create_sheet(rs.sheet_name(key, lang))
         w = SheetWriter(ws, lang, ctx.report_title, ctx.as_of_text)
+        if key in CI_SHEETS:  # their intervals at the assumptions' level (a builder whose
+            w.ci_level = ds.assumptions.ci_level  # result carries its own sets that one)
         subject = rs.subject(key, lang, segment=ctx.label(segment) if segment else
                              ALL_POLICIES.get(lang, ALL_POLICIES["en"]))
         w.title_block(subject, ctx.scope_line())
@@ -189,6 +191,9 @@ def write_report_outcome(
 
 
 ALL_POLICIES = {"en": "all policies", "zh_CN": "全部保单"}
+# sheets whose tables and headings show confidence intervals (labels name their level)
+CI_SHEETS = frozenset({"retention", "drivers", "projection", "decrements", "experience",
+                       "benefits", "claims"})
 CONTENTS = {"en": ("Contents", "Contents: every sheet of the report", "← Contents", "Sheet",
                     "What it shows"),
             "zh_CN": ("目录", "目录：报告的所有工作表", "← 目录", "工作表", "内容")}

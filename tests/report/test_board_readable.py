@@ -90,9 +90,9 @@ def test_no_negative_zero_and_periods_as_numbers_and_dates() -> None:
 
 def test_every_block_an_excel_table_and_print_titles() -> None:
     w = _writer()
-    long = pd.DataFrame({"group": [f"g{i}" for i in range(30)], "n": range(30)})
-    ref = w.table(long, main=True)
+    long = pd.DataFrame({"group": [f"g{i}" for i in range(40)], "n": range(40)})
     w.table(pd.DataFrame({"a": [1], "b": [2]}))
+    ref = w.table(long, main=True)  # the last block: every later page continues it
     w.finish(page_text="p")
     assert len(w.ws.tables) == 2
     assert not w.ws.auto_filter.ref  # the Table's own filter instead
