@@ -20,6 +20,9 @@ from typing import TextIO
 from memberdesk.sample import book as sample_book
 
 MAX_MEMBERS = 2_000_000
+# openpyxl writing the workbook, CPU seconds per member (benchmarks/bench_sample.py at 300,000
+# members: ~510 s of the command's 550 s)
+EXCEL_CPU_SECONDS_PER_MEMBER = 0.0017
 
 
 def _members(text: str) -> int:
@@ -64,8 +67,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     excel = p.add_mutually_exclusive_group()
     excel.add_argument("--excel", dest="excel", action="store_true", default=None,
                        help="also write the Excel copy above "
-                            f"{sample_book.EXCEL_MAX_MEMBERS:,} members (slow: openpyxl needs "
-                            "~1 s per 1,000 members)")
+                            f"{sample_book.EXCEL_MAX_MEMBERS:,} members (slow: ~1.7 s of CPU "
+                            "per 1,000 members)")
     excel.add_argument("--no-excel", dest="excel", action="store_false",
                        help="skip the Excel copy at any size")
     p.add_argument("-q", "--quiet", action="store_true",
@@ -129,9 +132,9 @@ def run(args: argparse.Namespace) -> int:
             progress.close()
     if args.excel is None and not sample_book.excel_by_default(args.members):
         print(f"memberdesk: note: the Excel copy is not written above "
-              f"{sample_book.EXCEL_MAX_MEMBERS:,} members (about "
-              f"{args.members / 1000 / 60:.0f} more minutes at this size); add --excel to "
-              "write it", file=sys.stderr)
+              f"{sample_book.EXCEL_MAX_MEMBERS:,} members (it would take about "
+              f"{args.members * EXCEL_CPU_SECONDS_PER_MEMBER / 60:.0f} more minutes at this "
+              "size); add --excel to write it", file=sys.stderr)
     print(f"Sample book: {args.members:,} members, seed {args.seed}, "
           f"ending {args.end.isoformat()}")
     for path in paths:

@@ -5,7 +5,7 @@ canonical dtypes of a validated Dataset (ids/text -> ``str`` objects, dates -> `
 numbers -> ``float64``, flags -> nullable ``boolean``), so they can be analysed directly.
 :func:`write_book` writes them as UTF-8 CSV files, plus the same book as one Excel workbook
 (``excel/memberdesk_sample.xlsx``; by default only up to :data:`EXCEL_MAX_MEMBERS` members,
-because openpyxl needs about 1 s per 1,000 members) and the policies with Chinese headers,
+because openpyxl needs about 1.7 s of CPU per 1,000 members) and the policies with Chinese headers,
 Chinese status words and ``2021/3/1`` dates in GB18030 (``gb18030/policies_zh.csv``).
 
 The book is deterministic: the same ``members``, ``seed`` and ``end`` give byte-identical files
@@ -43,8 +43,8 @@ DEFAULT_SEED = 0
 DEFAULT_END = date(2026, 6, 30)
 EXCEL_FILE = Path("excel") / "memberdesk_sample.xlsx"
 # Above this many members the Excel copy is written only when asked for (write_book(excel=True),
-# `memberdesk sample --excel`): it is most of the time of a large book (12 minutes of 13 at
-# 300,000 members), and the CSV files hold the same book.
+# `memberdesk sample --excel`): it is most of the time of a large book (about 510 of 550 s of
+# CPU at 300,000 members, benchmarks/bench_sample.py), and the CSV files hold the same book.
 EXCEL_MAX_MEMBERS = 50_000
 GB18030_FILE = Path("gb18030") / "policies_zh.csv"
 
@@ -108,7 +108,7 @@ def write_book(out_dir: str | Path, members: int = DEFAULT_MEMBERS, seed: int = 
     ----------
     excel
         Write the Excel copy: None (default) = only up to :data:`EXCEL_MAX_MEMBERS` members
-        (:func:`excel_by_default`); openpyxl needs about 1 s per 1,000 members.
+        (:func:`excel_by_default`); openpyxl needs about 1.7 s of CPU per 1,000 members.
     progress
         Told what is being written (``status``) and the share done (``fraction``: generation,
         then each file by rows written); ``cancelled()`` stops between chunks
@@ -118,8 +118,9 @@ def write_book(out_dir: str | Path, members: int = DEFAULT_MEMBERS, seed: int = 
     if excel is None:
         excel = excel_by_default(members)
     prog = ensure(progress)
-    # shares of the run's time, measured at 300,000 members (benchmarks/bench_sample.py)
-    gen_end, csv_end = (0.05, 0.12) if excel else (0.35, 0.95)
+    # rough shares of the run's time at 300,000 members (benchmarks/bench_sample.py: ~40 s
+    # of CPU without the workbook, ~550 s with it)
+    gen_end, csv_end = (0.03, 0.07) if excel else (0.35, 0.95)
     prog.status(f"generating the book ({members:,} members)")
     book = generate_book(members, seed, end)
     prog.fraction(gen_end)

@@ -10,8 +10,8 @@ Large books: a CSV is written :data:`CHUNK_ROWS` rows at a time, each chunk form
 column-wide choices of its whole column (times of day, whole numbers: :func:`column_rule`), so
 the file's bytes do not depend on the chunking, only one chunk's strings are held in memory,
 and a ``progress`` (:class:`memberdesk.core.progress.Progress`) hears after every chunk. The workbook
-reports every :data:`CHUNK_ROWS` rows too; it is the slow part (openpyxl writes about 1,000
-members' rows a second), which is why :func:`memberdesk.sample.book.write_book` makes it
+reports every :data:`CHUNK_ROWS` rows too; it is the slow part (openpyxl needs about 1.7 s of
+CPU per 1,000 members' rows), which is why :func:`memberdesk.sample.book.write_book` makes it
 opt-in above a size.
 """
 from __future__ import annotations
