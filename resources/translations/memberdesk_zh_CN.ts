@@ -1044,11 +1044,11 @@
         </message>
         <message>
             <source>difference_ci_lower</source>
-            <translation>差值置信下限</translation>
+            <translation>差值95%置信下限</translation>
         </message>
         <message>
             <source>difference_ci_upper</source>
-            <translation>差值置信上限</translation>
+            <translation>差值95%置信上限</translation>
         </message>
         <message>
             <source>p_value</source>

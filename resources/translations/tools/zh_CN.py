@@ -509,7 +509,7 @@ COLUMNS: dict[str, str] = {
     "n": "样本数", "median": "中位数", "median_ci_lower": "中位数置信下限",
     "median_ci_upper": "中位数置信上限", "median_days": "中位天数", "rmst": "限制平均生存时间",
     "se": "标准误", "difference": "差值", "difference_se": "差值标准误",
-    "difference_ci_lower": "差值置信下限", "difference_ci_upper": "差值置信上限",
+    "difference_ci_lower": "差值95%置信下限", "difference_ci_upper": "差值95%置信上限",
     "p_value": "p 值", "p_value_holm": "p 值（Holm 校正）", "test_statistic": "检验统计量",
     "group_a": "组 A", "group_b": "组 B", "years": "年数", "count": "计数",
     "covariate": "协变量", "coef": "系数", "hazard_ratio": "风险比", "hr_ci_lower": "风险比置信下限",
