@@ -1,0 +1,292 @@
+"""The cockpit KPIs' aggregate questions pushed down to the engine (issue #13).
+
+:func:`memberdesk.analysis.kpis.compute_kpis` evaluates every KPI at a list of cut-off dates
+``t_j`` (and trailing windows ``(s_j, t_j]``). On an engine book each KPI is computed from the
+``GROUP BY`` answers below instead of the accepted rows; only counts and sums leave the engine.
+The policy rows are those of :func:`rules.policy_view` (as-of window, exit status, duration,
+event, filters), read through :func:`aggregates.policy_view` (no members join when unused).
+
+Conventions
+-----------
+* The cut-off and window boundaries are passed as ``bounds``: sorted distinct dates
+  ``b_0 < … < b_{m-1}``. A date ``x`` is summarised by its *bucket* ``k(x)`` = the number of
+  boundaries before it (``b_i < x``), so ``x ≤ b_i`` ⇔ ``k(x) ≤ i`` and ``x > b_i`` ⇔
+  ``k(x) > i``: every comparison of the KPIs with a boundary is a comparison of buckets.
+* The exit date of a policy is its end date when terminated at as-of (exit status not
+  ``in_force``), else missing; a missing exit has no bucket (null).
+* Counts (``n``) are exact integers; day sums are integers; premium sums are floats (missing
+  premiums as 0, as the file path's ``nan_to_num``).
+* Dates come back as ``datetime64[ns]`` (NaT when missing), as in the validated frames.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+
+from memberdesk.core import schema
+from memberdesk.core.book import COUNT_COLUMN
+from memberdesk.core.dataset import Dataset
+from memberdesk.core.engine import rules
+from memberdesk.core.engine.aggregates import policy_view, to_frame
+
+if TYPE_CHECKING:
+    from memberdesk.core.engine.book import EngineBook
+
+_EPOCH = dt.date(1970, 1, 1)
+MAX_CUTOFFS = 62  # cut-offs packed as bits of a BIGINT mask (per member)
+
+
+def day_to_date(day: float) -> dt.date:
+    """Days since 1970-01-01 (a whole number) as a date."""
+    return _EPOCH + dt.timedelta(days=int(day))
+
+
+def _bucket(x: ir.DateValue, bounds: Sequence[dt.date]) -> ir.IntegerValue:
+    """``k(x)``: the number of ``bounds`` (sorted) before ``x``; null when ``x`` is null."""
+    cases = [(x <= ibis.literal(b), ibis.literal(i, type="int16")) for i, b in enumerate(bounds)]
+    return ibis.cases((x.isnull(), ibis.null("int16")), *cases,
+                      else_=ibis.literal(len(bounds), type="int16"))
+
+
+def _terminated(v: ir.Table) -> ir.BooleanValue:
+    return (v.exit_status != "in_force").fill_null(False)
+
+
+def _exit_date(v: ir.Table) -> ir.DateValue:
+    end = v.end_date if "end_date" in v.columns else ibis.null("date")
+    return ibis.ifelse(_terminated(v), end, ibis.null("date"))
+
+
+def _dates(frame: pd.DataFrame, column: str) -> None:
+    frame[column] = pd.to_datetime(frame[column]).astype("datetime64[ns]")
+
+
+def policy_issue_counts(book: EngineBook, ds: Dataset, bounds: Sequence[dt.date]) -> pd.DataFrame:
+    """Policies of the view by ``issue_date`` × ``k_exit`` (bucket of the exit date, NaN when
+    not terminated at as-of) × ``event`` (0/1): ``n`` policies, ``premium`` (sum of annual
+    premium, missing as 0; 0 without the column), ``premium_n`` (non-missing premiums) and
+    ``duration`` (sum of ``duration_days``, the whole days from issue to exit for terminated
+    policies; the groups with a ``k_exit`` hold terminated policies only).
+
+    What in force, new business, premium, voluntary exits and central exposure at every
+    cut-off are made of (the issue day is kept whole: the exposure and the median lifetime
+    need ``t − issue``)."""
+    v = policy_view(book, ds)
+    has_premium = "annual_premium" in v.columns
+    premium = v.annual_premium.fill_null(0.0) if has_premium else ibis.literal(0.0)
+    counted = v.annual_premium.notnull().cast("int64") if has_premium else ibis.literal(0)
+    g = v.mutate(k_exit=_bucket(_exit_date(v), bounds), _premium=premium, _premium_n=counted,
+                 _duration=ibis.ifelse(_terminated(v), v.duration_days, 0))
+    expr = g.group_by(["issue_date", "k_exit", "event"]).aggregate(
+        **{COUNT_COLUMN: g.count(), "premium": g._premium.sum(), "premium_n": g._premium_n.sum(),
+           "duration": g._duration.sum()})
+    frame = to_frame(book.run(expr))
+    _dates(frame, "issue_date")
+    frame["k_exit"] = frame["k_exit"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    for col in ("event", COUNT_COLUMN, "premium_n", "duration"):
+        frame[col] = frame[col].fillna(0).astype(np.int64)
+    frame["premium"] = frame["premium"].fillna(0.0).astype(float)
+    return frame
+
+
+def exit_duration_counts(book: EngineBook, ds: Dataset, bounds: Sequence[dt.date]) -> pd.DataFrame:
+    """Terminated policies of the view by ``k_exit`` (bucket of the exit date) ×
+    ``duration_days`` (issue to exit, whole days) × ``event``: ``n`` — the uncensored part of
+    the Kaplan-Meier lifetimes at every cut-off on or after the exit."""
+    v = policy_view(book, ds)
+    v = v.filter(_terminated(v))
+    g = v.mutate(k_exit=_bucket(_exit_date(v), bounds))
+    expr = g.group_by(["k_exit", "duration_days", "event"]).aggregate(**{COUNT_COLUMN: g.count()})
+    frame = to_frame(book.run(expr))
+    for col in ("k_exit", "duration_days", "event", COUNT_COLUMN):
+        frame[col] = frame[col].astype(np.int64)
+    return frame
+
+
+def _mask(conditions: Sequence[ir.BooleanValue]) -> ir.IntegerValue:
+    """``Σ_j 2^j · [conditions[j]]`` as a BIGINT."""
+    total: ir.IntegerValue = ibis.literal(0, type="int64")
+    for j, cond in enumerate(conditions):
+        total = total + ibis.ifelse(cond.fill_null(False), ibis.literal(1 << j, type="int64"),
+                                    ibis.literal(0, type="int64"))
+    return total
+
+
+def member_counts(book: EngineBook, ds: Dataset, starts: Sequence[dt.date],
+                  ends: Sequence[dt.date], usage: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    """Members (distinct non-missing ``member_id``) with a policy of the view in force at each
+    ``ends[j]`` (issued on or before it, exit missing or after it), and — with ``usage`` — how
+    many of them have a benefit use (in-window ``benefit_usage`` row of theirs) dated in
+    ``(starts[j], ends[j]]``.
+
+    One pass per table: each policy gets the bit mask of the cut-offs at which it is in force,
+    each use the mask of the windows holding it; ``BIT_OR`` per member gives the member's masks
+    (the member is in force at ``t_j`` when any of their policies is), and one more aggregate
+    counts the members with bit j set. Policies in force at none of the cut-offs are left out
+    before the per-member grouping. Returns (members, users or None) as int arrays."""
+    if len(ends) > MAX_CUTOFFS:
+        raise ValueError(f"at most {MAX_CUTOFFS} cut-offs")
+    v = policy_view(book, ds)
+    exit_ = _exit_date(v)
+    issue = v.issue_date
+    in_force = [(issue <= ibis.literal(t)) & (exit_.isnull() | (exit_ > ibis.literal(t))) for t in ends]
+    p = v.filter(v.member_id.notnull()).mutate(_mask=_mask(in_force))
+    p = p.filter(p._mask != 0)
+    members = p.group_by(_mid=p.member_id).aggregate(_in=p._mask.bit_or())
+    used: ir.IntegerValue | None = None
+    if usage:
+        u = rules.in_window(schema.BENEFIT_USAGE, _accepted(book, schema.BENEFIT_USAGE),
+                            ds.as_of.date())
+        day = u.used_at
+        windows = [(day > ibis.literal(s)) & (day <= ibis.literal(t)) for s, t in zip(starts, ends)]
+        u = u.filter(u.member_id.notnull()).mutate(_mask=_mask(windows))
+        u = u.filter(u._mask != 0)
+        uses = u.group_by(_uid=u.member_id).aggregate(_used=u._mask.bit_or())
+        members = members.left_join(uses, members._mid == uses._uid)
+        used = members._in & members._used.fill_null(0)
+    aggs: dict[str, ir.Value] = {}
+    for j in range(len(ends)):
+        bit = ibis.literal(1 << j, type="int64")
+        aggs[f"m{j}"] = members.count(where=(members._in & bit) != 0)
+        if used is not None:
+            aggs[f"u{j}"] = members.count(where=(used & bit) != 0)
+    row = book.run(members.aggregate(**aggs)).to_pylist()[0]
+    counts = np.array([int(row[f"m{j}"] or 0) for j in range(len(ends))], dtype=np.int64)
+    users = None if used is None else \
+        np.array([int(row[f"u{j}"] or 0) for j in range(len(ends))], dtype=np.int64)
+    return counts, users
+
+
+def _accepted(book: EngineBook, table: str) -> ir.Table:
+    t = book.accepted(table)
+    if t is None:
+        raise KeyError(table)
+    return t
+
+
+def member_scope(book: EngineBook, ds: Dataset) -> ir.Table | None:
+    """The member ids (column ``_scope_id``, distinct) the member tables are restricted to
+    under the active filters, as :meth:`Dataset._member_scope`: the in-window members passing
+    the region/tier filters, intersected with (or, without a member filter, replaced by) the
+    members of the filtered policies when a policy filter is active. None: no restriction."""
+    f = ds.filters
+    if not f.active:
+        return None
+    ids: ir.Table | None = None
+    members = book.accepted(schema.MEMBERS)
+    if (f.region or f.tier) and members is not None:
+        m = rules.in_window(schema.MEMBERS, members, ds.as_of.date())
+        for name in ("region", "tier"):
+            values = getattr(f, name)
+            if values and name in m.columns:
+                m = m.filter(m[name].cast("string").isin(list(values)))
+        ids = m.select(_scope_id=m.member_id)
+    policy_filter = bool(f.product or f.channel or f.issue_from is not None or f.issue_to is not None)
+    if policy_filter or ids is None:
+        v = policy_view(book, ds, ("member_id",)) if book.accepted(schema.POLICIES) is not None \
+            else None
+        if v is not None and "member_id" in v.columns:
+            pol = v.filter(v.member_id.notnull()).select(_scope_id=v.member_id).distinct()
+            ids = pol if ids is None else ids.semi_join(pol, ids._scope_id == pol._scope_id)
+    return None if ids is None else ids.distinct()
+
+
+def member_table(book: EngineBook, ds: Dataset, table: str) -> ir.Table | None:
+    """The in-window rows of a member table (``benefit_usage``, ``service_contacts``,
+    ``claims``) restricted to :func:`member_scope` when the table has member ids."""
+    t = book.accepted(table)
+    if t is None:
+        return None
+    t = rules.in_window(table, t, ds.as_of.date())
+    scope = member_scope(book, ds)
+    if scope is not None and "member_id" in t.columns:
+        t = t.semi_join(scope, t.member_id == scope._scope_id)
+    return t
+
+
+def contact_day_sums(book: EngineBook, ds: Dataset, satisfied_at: float) -> pd.DataFrame | None:
+    """The in-window, member-scoped service contacts by ``started_at`` (NaT: undated) with
+    the sums of the per-contact flags of :func:`memberdesk.analysis.service.flag_arrays`
+    (same names: ``contacts``, ``bot_contacts``, ``bot_not_transferred``, ``human_queue``,
+    ``connected``, ``resolved_known``, ``resolved``, ``rated``, ``satisfied``; a missing
+    yes/no counts as no, an absent column as all no). ``satisfied_at``: the CSAT threshold.
+    None without a service contacts table."""
+    t = member_table(book, ds, schema.SERVICE_CONTACTS)
+    if t is None:
+        return None
+    cols = t.columns
+    no = ibis.literal(False)
+
+    def flag(name: str) -> ir.BooleanValue:
+        return t[name].fill_null(False) if name in cols else no
+
+    handled = t.handled_by if "handled_by" in cols else ibis.null("string")
+    is_bot = (handled == "bot").fill_null(False)
+    is_human = (handled == "human").fill_null(False)
+    transferred = flag("transferred_to_human")
+    queue = is_human | transferred
+    known = t.resolved.notnull() if "resolved" in cols else no
+    sat = t.satisfaction.cast("float64") if "satisfaction" in cols else ibis.null("float64")
+    rated = sat.notnull() & ~sat.isnan() if "satisfaction" in cols else no
+    flags: dict[str, ir.BooleanValue] = {
+        "contacts": ibis.literal(True), "bot_contacts": is_bot,
+        "bot_not_transferred": is_bot & ~transferred, "human_queue": queue,
+        "connected": queue & flag("connected"), "resolved_known": known,
+        "resolved": known & flag("resolved"), "rated": rated,
+        "satisfied": rated & (sat >= satisfied_at).fill_null(False),
+    }
+    day = t.started_at if "started_at" in cols else ibis.null("date")
+    g = t.mutate(_day=day, **{f"_{k}": ibis.ifelse(f, 1, 0) for k, f in flags.items()})
+    expr = g.group_by("_day").aggregate(**{k: g[f"_{k}"].sum() for k in flags})
+    frame = to_frame(book.run(expr)).rename(columns={"_day": "day"})
+    _dates(frame, "day")
+    for k in flags:
+        frame[k] = frame[k].fillna(0).astype(np.int64)
+    return frame
+
+
+def claim_date_counts(book: EngineBook, ds: Dataset, after: dt.date, until: dt.date
+                      ) -> pd.DataFrame | None:
+    """Claims of :attr:`Dataset.claims` reported in ``(after, until]`` by ``reported_at`` ×
+    ``settled_at`` (NaT when not settled by as-of: a settlement after as-of is blanked):
+    ``n``. The claims are in-window, member-scoped and, under active filters, those without a
+    policy id or on a policy of the filtered view. None without a claims table."""
+    t = member_table(book, ds, schema.CLAIMS)
+    if t is None:
+        return None
+    cut = ibis.literal(ds.as_of.date())
+    if ds.filters.active and "policy_id" in t.columns:
+        v = policy_view(book, ds, ("policy_id",))
+        ids = v.select(_pid=v.policy_id).distinct()
+        t = t.left_join(ids, t.policy_id == ids._pid)
+        t = t.filter(t.policy_id.isnull() | t._pid.notnull()).drop("_pid")
+    t = t.filter((t.reported_at > ibis.literal(after)) & (t.reported_at <= ibis.literal(until)))
+    settled = ibis.ifelse(t.settled_at > cut, ibis.null("date"), t.settled_at)
+    g = t.mutate(_settled=settled)
+    expr = g.group_by(["reported_at", "_settled"]).aggregate(**{COUNT_COLUMN: g.count()})
+    frame = to_frame(book.run(expr)).rename(columns={"_settled": "settled_at"})
+    _dates(frame, "reported_at")
+    _dates(frame, "settled_at")
+    frame[COUNT_COLUMN] = frame[COUNT_COLUMN].astype(np.int64)
+    return frame
+
+
+def columns(book: EngineBook, ds: Dataset, table: str) -> list[str] | None:
+    """The columns of a table's analysis view (the policy view for policies), None when the
+    book has no such table. No query is run."""
+    if table == schema.POLICIES:
+        return None if book.accepted(table) is None else list(book.policies(ds).columns)
+    t = book.accepted(table)
+    return None if t is None else list(t.columns)
+
+
+def row_count(book: EngineBook, ds: Dataset, table: str) -> int:
+    """Rows of a member table's analysis view (in-window, member-scoped)."""
+    t = member_table(book, ds, table)
+    return 0 if t is None else int(book.run(t.aggregate(n=t.count())).to_pylist()[0]["n"])
