@@ -54,7 +54,8 @@ BODY_PT = 10.0  # font size of an empty row's line
 ROW_PT_PER_FONT_PT = {"en": 1.3, "zh_CN": 1.45}
 CHART_MARGIN = 0.03  # share of a page a chart keeps free below it when placed after rows
 CHART_TOP_PX = 4  # a chart starts this far below the top of its first row
-PAGE_SLACK = 0.98  # share of the page the model fills (every row has an explicit height)
+PAGE_SLACK = 1.0  # share of the page the model fills: heights are explicit, and the body is
+# 487 pt in Excel (page less margins) and 491-502 pt in LibreOffice (measured on the PDF)
 CHART_ROW_PT = 15.0  # rows under a chart: 20 of them hold its 9.5 cm
 PAGE_HEIGHT_PT = (21.0 - 2 * 0.75 * 2.54) / 2.54 * 72  # A4 landscape less top/bottom margins
 NARROW_TO = 20.0  # a too-wide sheet's text columns wrap down to this width, not below
@@ -160,6 +161,7 @@ class SheetWriter:
     page_breaks: bool = True  # computed page breaks (off for the fixed one-page Dashboard)
     _chart_rows: set[int] = field(default_factory=set)
     page_starts: tuple[int, ...] = ()  # first row of each printed page (after finish)
+    _notes: list[int] = field(default_factory=list)  # rows of notes (one line of text)
     # two-sided level of the sheet's confidence intervals: headings and headers naming the
     # default "95%" name this level instead (None: a sheet without CIs, e.g. the Alerts'
     # fixed 95 % / 99.8 % control limits, keeps its words)
@@ -187,6 +189,7 @@ class SheetWriter:
     def note(self, text: str, *, gap: int = 1) -> None:
         """A line of italic text, then ``gap`` blank rows (0 for a list of lines)."""
         write_cell(self.ws, self.row, 1, text).font = styles.NOTE_FONT
+        self._notes.append(self.row)
         self.row += 1 + gap
 
     def failure_box(self, text: str, *, columns: int = 8) -> None:
@@ -434,6 +437,7 @@ class SheetWriter:
             self.ws.print_area = f"A1:{get_column_letter(self._print_columns())}{self.ws.max_row}"
         self._keep_print_scale()
         self._widen_charts()
+        self._wrap_long_notes()
         self._fix_row_heights()
         self._top_align_tall_rows()
         self._place_page_breaks()
@@ -456,6 +460,27 @@ class SheetWriter:
             anchor._from.rowOff = pixels_to_EMU(CHART_TOP_PX)
             anchor.ext.width, anchor.ext.height = cm_to_EMU(chart.width), cm_to_EMU(chart.height)
             chart.anchor = anchor
+
+    def _wrap_long_notes(self) -> None:
+        """A note longer than the printed columns wraps inside them (merged over the printed
+        width, its row as tall as its lines): left to overflow, its end was cut off at the
+        print area's edge (the Retention list's note on the scores)."""
+        from memberdesk.report.sheets_overview import wrapped_lines
+
+        last = self._last_shown_column()
+        chars = sum(self.ws.column_dimensions[get_column_letter(c)].width
+                    or styles.column_width(0.0) for c in range(1, last + 1)) - 2
+        merged = {rng.min_row for rng in self.ws.merged_cells.ranges}
+        for r in self._notes:
+            cell = self.ws.cell(r, 1)
+            lines = wrapped_lines(str(cell.value or ""), chars)
+            if lines <= 1 or r in merged or last < 2 or any(
+                    self.ws.cell(r, c).value is not None for c in range(2, last + 1)):
+                continue
+            self.ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=last)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            line = ROW_PT_PER_FONT_PT.get(self.lang, ROW_PT_PER_FONT_PT["en"]) * BODY_PT
+            self.ws.row_dimensions[r].height = line * lines + 2
 
     def _fix_row_heights(self) -> None:
         """Every row gets an explicit height (its largest font's line, or what a wrapped row

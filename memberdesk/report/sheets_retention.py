@@ -287,10 +287,12 @@ def _collected_persistency(ctx: ReportContext, w: SheetWriter, by: str | None) -
         frame = frame.assign(segment=[terms.word(v, ctx.lang) for v in frame["segment"]])
         w.table(frame, formats=PERSISTENCY_FORMATS)
         rec = reconcile(ctx.ds, month=month, period="year")
+        start = w.row
         w.section(ctx.t("sec_persistency_reconciliation", month=month, period=rec.period))
         w.table(_named_measures(rec.table, ctx.lang), formats=PERSISTENCY_FORMATS)
         w.table(_named_measures(rec.explanations.rename(columns={"reason": "measure"}),
                                 ctx.lang), formats=PERSISTENCY_FORMATS)
+        w.keep_together(start, w.row - 2)  # the reconciliation and its explanation: one page
         ex = result.exclusions()
         w.section(ctx.t("sec_persistency_exclusions", month=month, period=rec.period))
         w.table(pd.DataFrame({"measure": [str(measure_name(k, ctx.lang)) for k in ex],
@@ -324,10 +326,13 @@ COHORT_MIN_WIDTH = 4.6  # "100%" in a 10 pt font, just (7 px a unit: 37 px for a
 COHORT_LABEL_CM = 5.0  # the issue-month and cohort-size columns
 
 
-def cohort_cell_width(n_columns: int) -> float:
+def cohort_cell_width(n_columns: int, lang: str = "en") -> float:
     """Width of the matrix's month columns: :data:`COHORT_CELL_WIDTH`, narrowed (not below
     :data:`COHORT_MIN_WIDTH`) so the matrix prints one page wide at 85 % — at 5.7 the sample's
-    26 month columns ran two columns over and printed three extra pages of blank cells."""
+    26 month columns ran two columns over and printed three extra pages of blank cells. The
+    Chinese edition keeps 5.7: its East-Asian font's digits are wider ("100%" became "###")."""
+    if lang == "zh_CN":
+        return COHORT_CELL_WIDTH
     from memberdesk.report.layout import (
         CM_PER_CHAR,
         COLUMN_PAD_CM,
@@ -375,6 +380,6 @@ def build_cohorts(ctx: ReportContext, w: SheetWriter) -> None:
             f"{first}{ref.first_row}:{last}{ref.last_row}",
             ColorScaleRule(start_type="min", start_color="F8696B", mid_type="percentile",
                            mid_value=50, mid_color="FFEB84", end_type="max", end_color="63BE7B"))
-        width = cohort_cell_width(len(month_cols))
+        width = cohort_cell_width(len(month_cols), ctx.lang)
         for c in month_cols:  # narrow month columns (whole percent): a heat map that prints
             w.fixed_widths[ref.col(c)] = width  # legibly one page wide

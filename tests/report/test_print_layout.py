@@ -257,3 +257,36 @@ def test_print_scale_uses_column_padding() -> None:
 
     assert column_cm(10.0) == pytest.approx((70 + 5) / 96 * 2.54)
     assert np.isclose(sum(column_cm(12.0) for _ in range(13)), 13 * (89 / 96 * 2.54))
+
+
+def test_a_note_longer_than_the_printed_columns_wraps_inside_them() -> None:
+    """A long note overflowed to the right and was cut at the print area's edge (the
+    Retention list's note on the scores): it wraps over the printed columns instead."""
+    w = _writer()
+    w.table(_frame(3))
+    text = "Scores: probability of a lapse or surrender within 12 months. " * 4
+    row = w.row
+    w.note(text)
+    w.note("short")
+    w.finish(page_text="&P")
+    ws = w.ws
+    (merged,) = [m for m in ws.merged_cells.ranges if m.min_row == row]
+    assert merged.min_col == 1 and merged.max_col == 2  # the printed columns
+    assert ws.cell(row, 1).alignment.wrap_text
+    assert ws.row_dimensions[row].height >= 4 * 13  # room for its lines
+    assert ws.cell(row + 2, 1).value == "short"
+    assert not any(m.min_row == row + 2 for m in ws.merged_cells.ranges)  # a short note stays
+
+
+def test_cohort_columns_fit_the_page_but_never_below_the_text() -> None:
+    """The sample's 26 month columns at 5.7 ran two columns over the page (three extra pages
+    of blank cells): narrowed to fit at 85 %, never below 4.6 ("100%" in a 10 pt Calibri);
+    the Chinese edition's wider digits keep 5.7 ("100%" printed as "###" at 4.75)."""
+    from memberdesk.report.layout import MIN_PRINT_SCALE, PRINTABLE_CM, column_cm
+    from memberdesk.report.sheets_retention import COHORT_LABEL_CM, cohort_cell_width
+
+    width = cohort_cell_width(26)
+    assert 4.6 <= width < 5.7
+    assert COHORT_LABEL_CM + 26 * column_cm(width) <= PRINTABLE_CM / (MIN_PRINT_SCALE / 100)
+    assert cohort_cell_width(10) == 5.7 and cohort_cell_width(60) == 4.6
+    assert cohort_cell_width(26, "zh_CN") == 5.7
