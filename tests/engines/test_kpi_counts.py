@@ -88,7 +88,9 @@ def test_kpis_from_engine_counts_equal_rows(engine: str, which: str, engine_book
     eng = open_book(url, tables=refs, today=TODAY)
     assert eng.book is not None
     try:
-        for label, change in VARIANTS:
+        # PostgreSQL runs each query in ~0.5-1.5 s even on the sample: three of the variants
+        variants = VARIANTS if engine == "duckdb" else [VARIANTS[i] for i in (0, 2, 5)]
+        for label, change in variants:
             got, want = _kpis(change(eng)), _kpis(change(mem))
             assert_same(got, want, label)
             _check_counts_exact(got, want, label)

@@ -54,13 +54,19 @@ def _bucket(x: ir.DateValue, bounds: Sequence[dt.date]) -> ir.IntegerValue:
                       else_=ibis.literal(len(bounds), type="int16"))
 
 
+def _exit_bucket(v: ir.Table, bounds: Sequence[dt.date]) -> ir.IntegerValue:
+    """:func:`_bucket` of the exit date: null while in force at as-of (exit status
+    ``in_force``), else the bucket of the end date (a terminated policy's exit). The exit
+    status is read once (an engine may inline the view's CASE into every comparison)."""
+    in_force = (v.exit_status == "in_force").fill_null(True)
+    end = v.end_date if "end_date" in v.columns else ibis.null("date")
+    cases = [(end <= ibis.literal(b), ibis.literal(i, type="int16")) for i, b in enumerate(bounds)]
+    return ibis.cases((in_force | end.isnull(), ibis.null("int16")), *cases,
+                      else_=ibis.literal(len(bounds), type="int16"))
+
+
 def _terminated(v: ir.Table) -> ir.BooleanValue:
     return (v.exit_status != "in_force").fill_null(False)
-
-
-def _exit_date(v: ir.Table) -> ir.DateValue:
-    end = v.end_date if "end_date" in v.columns else ibis.null("date")
-    return ibis.ifelse(_terminated(v), end, ibis.null("date"))
 
 
 def _dates(frame: pd.DataFrame, column: str) -> None:
@@ -80,8 +86,8 @@ def policy_issue_counts(book: EngineBook, ds: Dataset, bounds: Sequence[dt.date]
     v = policy_view(book, ds)
     has_premium = "annual_premium" in v.columns
     premium = v.annual_premium.fill_null(0.0) if has_premium else ibis.literal(0.0)
-    counted = v.annual_premium.notnull().cast("int64") if has_premium else ibis.literal(0)
-    g = v.mutate(k_exit=_bucket(_exit_date(v), bounds), _premium=premium, _premium_n=counted,
+    counted = ibis.ifelse(v.annual_premium.notnull(), 1, 0) if has_premium else ibis.literal(0)
+    g = v.mutate(k_exit=_exit_bucket(v, bounds), _premium=premium, _premium_n=counted,
                  _duration=ibis.ifelse(_terminated(v), v.duration_days, 0))
     expr = g.group_by(["issue_date", "k_exit", "event"]).aggregate(
         **{COUNT_COLUMN: g.count(), "premium": g._premium.sum(), "premium_n": g._premium_n.sum(),
@@ -101,7 +107,7 @@ def exit_duration_counts(book: EngineBook, ds: Dataset, bounds: Sequence[dt.date
     the Kaplan-Meier lifetimes at every cut-off on or after the exit."""
     v = policy_view(book, ds)
     v = v.filter(_terminated(v))
-    g = v.mutate(k_exit=_bucket(_exit_date(v), bounds))
+    g = v.mutate(k_exit=_exit_bucket(v, bounds))
     expr = g.group_by(["k_exit", "duration_days", "event"]).aggregate(**{COUNT_COLUMN: g.count()})
     frame = to_frame(book.run(expr))
     for col in ("k_exit", "duration_days", "event", COUNT_COLUMN):
@@ -118,6 +124,12 @@ def _mask(conditions: Sequence[ir.BooleanValue]) -> ir.IntegerValue:
     return total
 
 
+def _pow2(k: ir.IntegerValue, m: int) -> ir.IntegerValue:
+    """``2^k`` for ``k`` in 0..m (a CASE over the small integers: portable, no shift)."""
+    return k.cases(*((i, ibis.literal(1 << i, type="int64")) for i in range(m + 1)),
+                   else_=ibis.literal(0, type="int64"))
+
+
 def member_counts(book: EngineBook, ds: Dataset, starts: Sequence[dt.date],
                   ends: Sequence[dt.date], usage: bool) -> tuple[np.ndarray, np.ndarray | None]:
     """Members (distinct non-missing ``member_id``) with a policy of the view in force at each
@@ -132,12 +144,16 @@ def member_counts(book: EngineBook, ds: Dataset, starts: Sequence[dt.date],
     before the per-member grouping. Returns (members, users or None) as int arrays."""
     if len(ends) > MAX_CUTOFFS:
         raise ValueError(f"at most {MAX_CUTOFFS} cut-offs")
+    if list(ends) != sorted(set(ends)):
+        raise ValueError("the cut-offs must be distinct and sorted")
     v = policy_view(book, ds)
-    exit_ = _exit_date(v)
-    issue = v.issue_date
-    in_force = [(issue <= ibis.literal(t)) & (exit_.isnull() | (exit_ > ibis.literal(t))) for t in ends]
-    p = v.filter(v.member_id.notnull()).mutate(_mask=_mask(in_force))
-    p = p.filter(p._mask != 0)
+    # in force at ends[j] <=> first <= j < last, with first = the cut-offs before the issue
+    # date and last = those before the exit date (all when there is none): bits first..last-1
+    first = _bucket(v.issue_date, ends)
+    last = _exit_bucket(v, ends).fill_null(len(ends))
+    p = v.filter(v.member_id.notnull() & v.issue_date.notnull()).mutate(_first=first, _last=last)
+    p = p.filter(p._last > p._first)
+    p = p.mutate(_mask=_pow2(p._last, len(ends)) - _pow2(p._first, len(ends)))
     members = p.group_by(_mid=p.member_id).aggregate(_in=p._mask.bit_or())
     used: ir.IntegerValue | None = None
     if usage:
