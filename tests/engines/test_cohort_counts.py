@@ -17,9 +17,15 @@ from memberdesk.analysis.cohorts import CohortMatrix, cohort_retention
 from memberdesk.core.dataset import Filters
 from memberdesk.core.engine.book import open_book
 
-pytestmark = [pytest.mark.filterwarnings("ignore::ResourceWarning")]
+# py4j (Spark's bridge to the JVM) leaves its gateway sockets to the garbage collector
+pytestmark = [pytest.mark.filterwarnings("ignore::ResourceWarning"),
+              pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")]
 
 TODAY = dt.date(2026, 12, 5)
+# DuckDB and PostgreSQL on both books; Spark on the sample book (a minute or more: slow)
+CASES = [*(pytest.param(e, w, id=f"{e}-{w}") for e in ("duckdb", "postgres")
+           for w in ("sample", "generated")),
+         pytest.param("spark", "sample", marks=pytest.mark.slow, id="spark-sample")]
 
 
 def assert_same_matrix(a: CohortMatrix, b: CohortMatrix) -> None:
@@ -33,8 +39,7 @@ def assert_same_matrix(a: CohortMatrix, b: CohortMatrix) -> None:
     assert (a.cohort_start == b.cohort_start).all() and (a.cohort_end == b.cohort_end).all()
 
 
-@pytest.mark.parametrize("engine", ["duckdb", "postgres"])
-@pytest.mark.parametrize("which", ["sample", "generated"])
+@pytest.mark.parametrize(("engine", "which"), CASES)
 def test_cohort_matrix_from_engine_counts_equals_rows(engine: str, which: str, engine_books: Any,
                                                       memory_books: Any) -> None:
     url, refs = engine_books(engine, which)

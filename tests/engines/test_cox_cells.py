@@ -18,9 +18,15 @@ import pytest
 from memberdesk.analysis.cox import CoxResult, fit_cox
 from memberdesk.core.engine.book import open_book
 
-pytestmark = [pytest.mark.filterwarnings("ignore::ResourceWarning")]
+# py4j (Spark's bridge to the JVM) leaves its gateway sockets to the garbage collector
+pytestmark = [pytest.mark.filterwarnings("ignore::ResourceWarning"),
+              pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")]
 
 TODAY = dt.date(2026, 12, 5)
+# DuckDB and PostgreSQL on both books; Spark on the sample book (a minute or more: slow)
+CASES = [*(pytest.param(e, w, id=f"{e}-{w}") for e in ("duckdb", "postgres")
+           for w in ("sample", "generated")),
+         pytest.param("spark", "sample", marks=pytest.mark.slow, id="spark-sample")]
 
 # (covariates, strata, ties) per book; all categorical or banded
 MODELS = {
@@ -54,8 +60,7 @@ def assert_same_fit(eng: CoxResult, mem: CoxResult) -> None:
         assert_close(x, y, "PH test statistic")
 
 
-@pytest.mark.parametrize("engine", ["duckdb", "postgres"])
-@pytest.mark.parametrize("which", ["sample", "generated"])
+@pytest.mark.parametrize(("engine", "which"), CASES)
 def test_cox_from_cells_equals_rows(engine: str, which: str, engine_books: Any,
                                     memory_books: Any) -> None:
     url, refs = engine_books(engine, which)

@@ -20,9 +20,15 @@ from memberdesk.analysis.experience_exposure import expose, policy_year_table
 from memberdesk.core.dataset import Filters
 from memberdesk.core.engine.book import open_book
 
-pytestmark = [pytest.mark.filterwarnings("ignore::ResourceWarning")]
+# py4j (Spark's bridge to the JVM) leaves its gateway sockets to the garbage collector
+pytestmark = [pytest.mark.filterwarnings("ignore::ResourceWarning"),
+              pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")]
 
 TODAY = dt.date(2026, 12, 5)
+# DuckDB and PostgreSQL on both books; Spark on the sample book (a minute or more: slow)
+CASES = [*(pytest.param(e, w, id=f"{e}-{w}") for e in ("duckdb", "postgres")
+           for w in ("sample", "generated")),
+         pytest.param("spark", "sample", marks=pytest.mark.slow, id="spark-sample")]
 
 
 def _sorted(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -42,8 +48,7 @@ def assert_same_table(got: pd.DataFrame, want: pd.DataFrame, keys: list[str]) ->
                                rtol=1e-9, atol=1e-12)
 
 
-@pytest.mark.parametrize("engine", ["duckdb", "postgres"])
-@pytest.mark.parametrize("which", ["sample", "generated"])
+@pytest.mark.parametrize(("engine", "which"), CASES)
 def test_policy_year_exposures_from_engine_counts_equal_records(
         engine: str, which: str, engine_books: Any, memory_books: Any) -> None:
     url, refs = engine_books(engine, which)

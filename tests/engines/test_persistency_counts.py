@@ -19,9 +19,15 @@ from memberdesk.analysis.persistency import persistency_for_periods
 from memberdesk.core.dataset import Filters
 from memberdesk.core.engine.book import open_book
 
-pytestmark = [pytest.mark.filterwarnings("ignore::ResourceWarning")]
+# py4j (Spark's bridge to the JVM) leaves its gateway sockets to the garbage collector
+pytestmark = [pytest.mark.filterwarnings("ignore::ResourceWarning"),
+              pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")]
 
 TODAY = dt.date(2026, 12, 5)
+# DuckDB and PostgreSQL on both books; Spark on the sample book (a minute or more: slow)
+CASES = [*(pytest.param(e, w, id=f"{e}-{w}") for e in ("duckdb", "postgres")
+           for w in ("sample", "generated")),
+         pytest.param("spark", "sample", marks=pytest.mark.slow, id="spark-sample")]
 PERIODS = ("year", "rolling12", "month", "quarter")
 
 
@@ -53,8 +59,7 @@ def _json(results: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-@pytest.mark.parametrize("engine", ["duckdb", "postgres"])
-@pytest.mark.parametrize("which", ["sample", "generated"])
+@pytest.mark.parametrize(("engine", "which"), CASES)
 def test_persistency_from_engine_counts_equals_rows(engine: str, which: str, engine_books: Any,
                                                     memory_books: Any) -> None:
     url, refs = engine_books(engine, which)
