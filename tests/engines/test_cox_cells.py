@@ -98,6 +98,25 @@ def test_cells_are_the_rows_counted(engine_books: Any, memory_books: Any) -> Non
             for col in cols:
                 mask &= p[col].isna() if c[col] is None or c[col] != c[col] else p[col] == c[col]
             assert int(mask.sum()) == int(c["n"])
+        # the in-memory book's answer (a pandas groupby) is the same set of cells and counts
+        from memberdesk.core.book import MemoryBook
+
+        mine = MemoryBook(mem).covariate_cells(mem, cols, 200).frame
+        assert mine is not None
+
+        def keyed(f: Any) -> list[tuple[str, ...]]:
+            return sorted(tuple(str(v) for v in row) for row in
+                          f[[*cols, "duration_days", "event", "n"]].astype(object)
+                          .where(f[[*cols, "duration_days", "event", "n"]].notna(), None)
+                          .assign(duration_days=lambda x: x["duration_days"].astype(float))
+                          .itertuples(index=False))
+
+        assert keyed(mine) == keyed(cells)
+        # a continuous column is named, in both books, with no cells
+        for book in (eng.book, MemoryBook(mem)):
+            answer = book.covariate_cells(eng if book is eng.book else mem,
+                                          ["channel", "annual_premium"], 200)
+            assert answer.frame is None and answer.continuous == ("annual_premium",)
     finally:
         eng.book.close()
 
