@@ -54,7 +54,7 @@ import numpy as np
 import pandas as pd
 
 from memberdesk.analysis.experience_aggregate import aggregate, aggregate_split
-from memberdesk.analysis.experience_exposure import BASES, expose, split_basis
+from memberdesk.analysis.experience_exposure import BASES, check_target, expose, policy_year_table, split_basis
 from memberdesk.analysis.experience_tables import read_expected_table as read_expected_table
 from memberdesk.core import labels, schema
 from memberdesk.core.dataset import Dataset
@@ -68,6 +68,37 @@ RESULT_COLUMNS: tuple[str, ...] = ("exposure", "actual", "n_actual", "rate", "ra
 WEIGHT_COLUMNS: tuple[str, ...] = ("weight", "weight_sq", "weight_n")
 CONTROL_COLUMNS: tuple[str, ...] = ("expected_control", "ae_control")
 SPLIT_COLUMNS: tuple[str, ...] = ("exposure_cal", "exposure_pol")
+
+
+@dataclass(frozen=True)
+class ExperienceNote:
+    """How an engine book's study was computed when not from aggregates: a reason ``code``
+    with its parameters; ``text`` is the English sentence (presenters translate from the code).
+    Studies by policy year without a weight or study start are computed from the engine's
+    counts and carry no note."""
+
+    code: str
+    params: tuple[tuple[str, Any], ...] = ()
+
+    _TEMPLATES = {
+        "rows_read_basis": "exposures on the {basis} basis are built per policy: the study "
+                           "read the accepted rows from the {engine} engine (studies by "
+                           "policy year are computed from counts in the engine)",
+        "rows_read_weight": "a study weighted by {columns} needs each policy's weight: the "
+                            "study read the accepted rows from the {engine} engine",
+        "rows_read_study_start": "a study start ({study_start}) cuts policy years per policy: "
+                                 "the study read the accepted rows from the {engine} engine",
+    }
+
+    @property
+    def text(self) -> str:
+        return self._TEMPLATES[self.code].format(**dict(self.params))
+
+    def __str__(self) -> str:
+        return self.text
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code, **dict(self.params), "message": self.text}
 
 
 @dataclass(frozen=True)
@@ -98,6 +129,9 @@ class ExperienceResult:
     study_start: pd.Timestamp | None = None
     control: tuple[str, ...] = ()
     split_exposure: str | None = None
+    notes: tuple[ExperienceNote, ...] = ()
+    """On an engine book: why the study read the accepted rows (empty when computed from the
+    engine's counts, and on books loaded from files)."""
 
     @property
     def period_column(self) -> str:
@@ -177,6 +211,8 @@ class ExperienceResult:
             out["control"] = list(self.control)
         if self.split_exposure:
             out["split_exposure"] = self.split_exposure
+        if self.notes:
+            out["notes"] = [n.to_json() for n in self.notes]
         return out
 
 
@@ -242,7 +278,10 @@ def experience_study(ds: Dataset, *, by: Sequence[str] = (),
     kind, length = split_basis("calendar" + basis[5:] if split else basis, period)
     basis = f"{kind}_{length}"
     rate_key = "policy_year" if split else basis   # the expected table's period column
-    pol_columns = [] if ds.policies is None else list(ds.policies.columns)
+    book = None if ds.generic else getattr(ds, "book", None)
+    # an engine book's policy columns come from its view (ds.policies would read every row)
+    pol_columns = list(book.policies(ds).columns) if book is not None else \
+        ([] if ds.policies is None else list(ds.policies.columns))
     _check_columns(by, pol_columns, basis)
     _check_columns(tuple(c for c in control if c != "period"), pol_columns, basis)
     if weight is not None:
@@ -253,7 +292,20 @@ def experience_study(ds: Dataset, *, by: Sequence[str] = (),
     if not 0 < credibility_p < 1 or credibility_r <= 0:
         raise AnalysisError("credibility needs 0 < p < 1 and r > 0")
     keys = tuple(dict.fromkeys((*by, *exp_segments, *(c for c in control if c != "period"))))
-    if split:
+    notes: tuple[ExperienceNote, ...] = ()
+    table = None
+    if book is not None and not split and basis == "policy_year" and weight is None \
+            and study_start is None:
+        # engine book (issue #13): exposures and actuals by policy year x keys from one
+        # GROUP BY in the engine (exact: the records expose() would build, summed)
+        table = policy_year_table(ds, list(keys), target=target, method=method)
+    if book is not None and table is None:   # the row route on an engine book: said, never silent
+        notes = (_rows_read_note(book.engine, split, basis, weight, study_start),)
+    if table is not None:
+        statuses = check_target(target)
+        check_cancelled(progress)
+        fine = table
+    elif split:
         if method != "annual":
             raise AnalysisError("split exposures use the annual method (as actxps)")
         from memberdesk.analysis.experience_split import expose_split
@@ -289,7 +341,21 @@ def experience_study(ds: Dataset, *, by: Sequence[str] = (),
                             by, method, expected is not None, credibility_p, credibility_r,
                             conf_level, weight,
                             None if study_start is None else pd.Timestamp(study_start), control,
-                            split_exposure if split else None)
+                            split_exposure if split else None, notes)
+
+
+def _rows_read_note(engine: str, split: bool, basis: str, weight: str | None,
+                    study_start: pd.Timestamp | str | None) -> ExperienceNote:
+    """Why an engine book's study read the accepted rows (the first reason that applies)."""
+    if split or basis != "policy_year":
+        return ExperienceNote("rows_read_basis",
+                              (("basis", "split" if split else basis), ("engine", engine)))
+    if weight is not None:
+        return ExperienceNote("rows_read_weight", (("columns", weight), ("engine", engine)))
+    return ExperienceNote("rows_read_study_start",
+                          (("study_start", "" if study_start is None
+                            else pd.Timestamp(study_start).date().isoformat()),
+                           ("engine", engine)))
 
 
 def _policies(ds: Dataset) -> pd.DataFrame:

@@ -87,6 +87,8 @@ def run(args: argparse.Namespace) -> int:
     result = experience_study(ds, by=by, target=target, basis="split" if split else basis,
                               period=length, expected=expected,
                               study_start=study_start, weight=args.weight, control=control)
+    for note in result.notes:  # never silent: an engine book's study that read the rows
+        print(f"memberdesk: note: {note}", file=sys.stderr)
     if args.json:
         print_json(result.to_json())
     else:
