@@ -488,7 +488,10 @@ class SheetWriter:
         when the sheet is shown: LibreOffice paginated the sheets it had not measured with
         one height and drew them with another (a blank last page, a table's last rows pushed
         onto a near-empty page). With explicit heights the printout is what
-        :meth:`_place_page_breaks` computes."""
+        :meth:`_place_page_breaks` computes. The one-page Dashboard (no computed breaks)
+        keeps automatic heights: its tiles' wrapped change lines grow their rows."""
+        if not self.page_breaks:
+            return
         factor = ROW_PT_PER_FONT_PT.get(self.lang, ROW_PT_PER_FONT_PT["en"])
         sizes: dict[int, float] = {}
         for (r, _), cell in self.ws._cells.items():

@@ -64,6 +64,9 @@ TILE_SIDE = Side(style="thin", color="BDD7EE")
 NAME_FONT = Font(name=styles.FONT_NAME, size=8, bold=True, color=styles.GREY)
 VALUE_FONT = Font(name=styles.FONT_NAME, size=16, bold=True, color=styles.NAVY)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+# a tile's value on one line, shrunk to the tile when too wide: wrapped in its fixed-height
+# row, the Chinese "76.8百万" printed as "76.8百" over a cut-off "万"
+VALUE_ALIGN = Alignment(horizontal="center", vertical="center", shrink_to_fit=True)
 
 TEXT: dict[str, dict[str, str]] = {
     "tiles": {"en": "Key figures (change against {previous})",
@@ -310,7 +313,7 @@ def _tile(ws: Any, tile: Tile, r: int, c: int, lang: str, targets: pd.DataFrame 
     ws.row_dimensions[r].height = 26
     value = write_cell(ws, r + 1, c, tile.value)
     value.number_format = value_format(tile.unit, lang)
-    value.font, value.alignment = VALUE_FONT, CENTER
+    value.font, value.alignment = VALUE_FONT, VALUE_ALIGN
     ws.row_dimensions[r + 1].height = 26
     change = write_cell(ws, r + 2, c, arrow_text(tile, lang))
     change.font = Font(name=styles.FONT_NAME, size=10, bold=True, color=tile.colour())

@@ -49,7 +49,7 @@ def test_every_row_has_an_explicit_height(book: Any) -> None:
     """LibreOffice paginated rows left to automatic height with one height and drew them with
     another (a blank last page, a table's last rows alone on a page): every row up to the
     last written one carries its height."""
-    for ws in book.worksheets:
+    for ws in book.worksheets[1:]:  # the Dashboard is one fixed page: automatic rows
         missing = [r for r in range(1, ws.max_row + 1) if not ws.row_dimensions[r].height]
         assert not missing, (ws.title, missing[:5])
 
@@ -62,7 +62,7 @@ def test_row_heights_follow_the_font() -> None:
     ws = w.ws
     assert ws.row_dimensions[1].height == pytest.approx(14 * 1.3 + 0.5, abs=0.1)  # 14 pt title
     assert ws.row_dimensions[7].height == pytest.approx(10 * 1.3 + 0.5, abs=0.1)  # 10 pt body
-    zh = SheetWriter(Workbook().active, "zh_CN", "T", "截至")
+    zh = SheetWriter(Workbook().active, "zh_CN", "T", "截至")  # (a CJK line is taller)
     zh.title_block("主题", "说明")
     zh.finish(page_text="&P")
     assert zh.ws.row_dimensions[1].height > ws.row_dimensions[1].height  # CJK lines are taller
@@ -290,3 +290,20 @@ def test_cohort_columns_fit_the_page_but_never_below_the_text() -> None:
     assert COHORT_LABEL_CM + 26 * column_cm(width) <= PRINTABLE_CM / (MIN_PRINT_SCALE / 100)
     assert cohort_cell_width(10) == 5.7 and cohort_cell_width(60) == 4.6
     assert cohort_cell_width(26, "zh_CN") == 5.7
+
+
+def test_dashboard_tiles_keep_room_for_wrapped_change_lines(tmp_path: Path,
+                                                            small_dataset: Dataset) -> None:
+    """The Chinese tiles' change lines ("▼ −1.2个百分点") wrap onto two lines: a fixed one-line
+    height clipped them, so the one-page Dashboard keeps automatic (or two-line) rows."""
+    ws = load_workbook(write_report(small_dataset, tmp_path / "r.xlsx", lang="zh_CN"))["仪表板"]
+    rows = {c.row for row in ws.iter_rows() for c in row
+            if isinstance(c.value, str) and "个百分点" in c.value}
+    assert rows
+    for r in rows:
+        height = ws.row_dimensions[r].height
+        assert height is None or height >= 2 * 13, (r, height)
+    # the tile's value stays on one line (shrunk to the tile): "76.8百万" wrapped in its
+    # fixed-height row and lost its last character
+    tiles = [c for row in ws.iter_rows() for c in row if c.value is not None and c.font.sz == 16]
+    assert tiles and all(c.alignment.shrink_to_fit and not c.alignment.wrap_text for c in tiles)
