@@ -307,3 +307,19 @@ def test_dashboard_tiles_keep_room_for_wrapped_change_lines(tmp_path: Path,
     # fixed-height row and lost its last character
     tiles = [c for row in ws.iter_rows() for c in row if c.value is not None and c.font.sz == 16]
     assert tiles and all(c.alignment.shrink_to_fit and not c.alignment.wrap_text for c in tiles)
+
+
+@pytest.mark.parametrize("rows", [12, 24])
+def test_a_table_of_up_to_25_rows_moves_whole_to_the_next_page(rows: int) -> None:
+    """Without print titles on a sheet of several tables, a split table's second part has no
+    header (Service's last-24-months table printed 8 rows, then 16 headerless): a table of at
+    most 25 rows that would cross the page's end starts the next page with its heading."""
+    w = _writer()
+    w.section("First")
+    w.table(_frame(20))
+    heading = w.row
+    w.section("Second")
+    ref = w.table(_frame(rows))
+    w.finish(page_text="&P")
+    assert heading in w.page_starts
+    assert not any(heading < s <= ref.last_row for s in w.page_starts)
