@@ -2,12 +2,12 @@
 
 Issue 13's targets (1M-policy CSV, whole process): ``memberdesk km FILE --by COL --json`` takes
 at most 0.3x the time of a plain script doing the same work (read the CSV with pandas' default
-engine, KM per group, k-group log-rank); ``memberdesk cox`` (6 covariates after dummy coding) at
-most 0.5x. Both are run as fresh processes, best of ``REPEATS``, on a generic survival table
+engine, KM per group, k-group log-rank); ``memberdesk cox`` (age, premium, channel, product) at most
+0.5x. Both are run as fresh processes, best of ``REPEATS``, on a generic survival table
 (duration, event, segment and covariate columns) and on an insurer policies table (dates ->
 durations). Each row prints wall time and CPU time (user + system of the child process, from its
-rusage) for both sides and both ratios, and the load average before and after, since the machine
-is shared: on a loaded machine the CPU ratio is the steadier figure. The children may write
+rusage) and peak RSS for both sides, both ratios, and the load average before and after, since
+the machine is shared: on a loaded machine the CPU ratio is the steadier figure. The children may write
 bytecode caches (``PYTHONDONTWRITEBYTECODE`` is dropped from their environment) as an installed
 package has them: otherwise every run would compile MemberDesk's modules (~0.3 s of CPU) while
 the plain script's libraries come compiled.
@@ -101,8 +101,9 @@ def make_policies(n: int, path: Path) -> None:
                   "annual_premium": rng.gamma(2.0, 2000.0, n).round(2)}).to_csv(path, index=False)
 
 
-def run_once(cmd: list[str]) -> tuple[float, float]:
-    """Wall seconds and CPU seconds (user + system, from the child's rusage) of one process."""
+def run_once(cmd: list[str]) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (user + system) and peak RSS in MB (from the child's rusage)
+    of one process."""
     t0 = time.perf_counter()
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, cwd=ROOT, env=env)
@@ -111,13 +112,14 @@ def run_once(cmd: list[str]) -> tuple[float, float]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise subprocess.CalledProcessError(proc.returncode, cmd)
-    return wall, usage.ru_utime + usage.ru_stime
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
-def best(cmd: list[str]) -> tuple[float, float]:
-    """Best wall and best CPU over ``REPEATS`` fresh processes (each minimum on its own)."""
+def best(cmd: list[str]) -> tuple[float, float, float]:
+    """Best wall and best CPU over ``REPEATS`` fresh processes (each minimum on its own), and
+    the largest peak RSS."""
     runs = [run_once(cmd) for _ in range(REPEATS)]
-    return min(w for w, _ in runs), min(c for _, c in runs)
+    return min(r[0] for r in runs), min(r[1] for r in runs), max(r[2] for r in runs)
 
 
 def main() -> None:
@@ -152,10 +154,10 @@ def main() -> None:
         print(f"{n:,} rows ({folder}), best of {REPEATS} fresh processes; load average "
               f"(1/5/15 min) {_load()}")
         for name, baseline, ours, target in rows:
-            (bw, bc), (ow, oc) = best(baseline), best(ours)
+            (bw, bc, bm), (ow, oc, om) = best(baseline), best(ours)
             verdict = "met" if ow <= target * bw else "NOT met"
-            print(f"{name:12s} plain script {bw:6.2f} s wall {bc:6.2f} s CPU   "
-                  f"memberdesk {ow:6.2f} s wall {oc:6.2f} s CPU   "
+            print(f"{name:12s} plain script {bw:6.2f} s wall {bc:6.2f} s CPU {bm:5.0f} MB   "
+                  f"memberdesk {ow:6.2f} s wall {oc:6.2f} s CPU {om:5.0f} MB   "
                   f"ratio wall {ow / bw:4.2f} CPU {oc / bc:4.2f} (target <= {target}): "
                   f"{verdict} (wall), {'met' if oc <= target * bc else 'NOT met'} (CPU); "
                   f"load {_load()}")
