@@ -408,7 +408,9 @@ def _policy_rules(data: Assembled, out: dict[str, object], rej: _Rejections,
         dur = np.asarray(out["duration"], dtype=float)
         rej.flag(np.isnan(dur), schema.REASON_MISSING_DATE, "duration",
                  Reason("row_value_empty", column="duration"))
-        event = pd.array(np.asarray(out["event"], dtype=object), dtype="boolean")
+        event = out["event"]
+        if not isinstance(event, pd.arrays.BooleanArray):  # parse_bools gives one: no copies
+            event = pd.array(np.asarray(event, dtype=object), dtype="boolean")
         rej.flag(np.asarray(event.isna()), schema.REASON_BAD_BOOL, "event",
                  Reason("row_value_empty", column="event"))
         return messages

@@ -61,6 +61,16 @@ def as_string_array(values: object) -> pa.Array:
             arr = pa.array([_cell_text(v) for v in series], type=pa.string())
         else:
             arr = pa.array(series)
+    if is_text_dictionary(arr):
+        # Trim the distinct texts, then spread them: the same cells as decoding then trimming,
+        # without a regex pass over every cell of a repetitive column.
+        assert isinstance(arr, pa.DictionaryArray)
+        dictionary = arr.dictionary
+        if pa.types.is_large_string(dictionary.type):
+            dictionary = dictionary.cast(pa.string())
+        if pc.any(pc.match_substring_regex(dictionary, _EDGE_SPACE)).as_py():
+            dictionary = pc.utf8_trim_whitespace(dictionary)
+        return dictionary.take(arr.indices)
     if pa.types.is_dictionary(arr.type):
         arr = arr.cast(arr.type.value_type)
     if pa.types.is_floating(arr.type):

@@ -8,7 +8,7 @@ import pyarrow.compute as pc
 
 from memberdesk.core.normalize.cells import as_string_array, distinct_values, is_empty
 from memberdesk.core.normalize.numbers import cast_numbers, parse_numbers
-from memberdesk.core.normalize.typed import typed_numbers
+from memberdesk.core.normalize.typed import is_text_dictionary, typed_numbers
 
 
 def clean_text(values: object, *, repetitive: bool = False) -> np.ndarray:
@@ -80,7 +80,8 @@ def extra_column_checked(values: object) -> tuple[np.ndarray, np.ndarray | None]
     filled = int((~empty).sum())
     if filled == 0 or _leading_zero(arr):
         return out, None
-    nums, bad = parse_numbers(arr)
+    # a text dictionary from the reader is parsed on its distinct texts (the same cells)
+    nums, bad = parse_numbers(values if is_text_dictionary(values) else arr)
     n_bad = int(bad.sum())
     if n_bad == 0 or filled - n_bad < MOSTLY_NUMERIC * filled:
         return out, None
