@@ -1536,8 +1536,8 @@
             <translation>可选：policies=模式.表名, members=模式.表名</translation>
         </message>
         <message>
-            <source>Passwords come from PGPASSWORD or ~/.pgpass, never from the URL.</source>
-            <translation>密码取自 PGPASSWORD 或 ~/.pgpass，不从 URL 读取。</translation>
+            <source>Passwords come from PGPASSWORD or ~/.pgpass, or are asked for when needed; never from the URL, never saved.</source>
+            <translation>密码取自 PGPASSWORD 或 ~/.pgpass，需要时再询问；不从 URL 读取，也从不保存。</translation>
         </message>
         <message>
             <source>Database URL</source>
@@ -1570,6 +1570,16 @@
         <message>
             <source>Could not connect: {0}</source>
             <translation>无法连接：{0}</translation>
+        </message>
+        <message>
+            <source>Database password</source>
+            <translation>数据库密码</translation>
+        </message>
+        <message>
+            <source>The server asks for a password for {0}.
+It is kept for this session only, never saved.</source>
+            <translation>服务器要求输入 {0} 的密码。
+密码只保留在本次会话中，从不保存。</translation>
         </message>
     </context>
     <context>
@@ -2668,6 +2678,14 @@
             <translation>Fleming-Harrington 检验 (0, 1)</translation>
         </message>
         <message>
+            <source>Top 6 + Other</source>
+            <translation>前 6 组 + 其他</translation>
+        </message>
+        <message>
+            <source>Chart the six largest groups and one curve for all other groups' policies pooled (a Kaplan-Meier curve of their records, not an average). The tables keep every group.</source>
+            <translation>图中显示保单数最多的六个分组，其余分组的保单合并为一条曲线（按合并记录计算的卡普兰-迈耶曲线，不是各曲线的平均）。下方表格保留全部分组。</translation>
+        </message>
+        <message>
             <source>Retention curves</source>
             <translation>留存曲线</translation>
         </message>
@@ -2686,6 +2704,14 @@
         <message>
             <source>RMST</source>
             <translation>限制平均生存时间 (RMST)</translation>
+        </message>
+        <message>
+            <source>Other ({n} groups)</source>
+            <translation>其他（{n} 组）</translation>
+        </message>
+        <message>
+            <source>Other: {groups}</source>
+            <translation>其他：{groups}</translation>
         </message>
         <message>
             <source>{test} test (χ² = {x:.1f}, {df} df)</source>
@@ -2928,6 +2954,10 @@
         <message>
             <source>The report</source>
             <translation>报告</translation>
+        </message>
+        <message>
+            <source>Note: {0}.</source>
+            <translation>注意：{0}。</translation>
         </message>
         <message>
             <source>Report written to {0}</source>

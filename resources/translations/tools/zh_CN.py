@@ -837,3 +837,19 @@ BY_CONTEXT.update({("AssumptionsDialog", k): v for k, v in {
 ZH.update({
     "beyond follow-up (last time observed: {t:.1f})": "超出随访期（最后观察时间：{t:.1f}）",
 })
+BY_CONTEXT.update({
+    ("ConnectDialog", "Passwords come from PGPASSWORD or ~/.pgpass, or are asked for when needed; "
+     "never from the URL, never saved."):
+        "密码取自 PGPASSWORD 或 ~/.pgpass，需要时再询问；不从 URL 读取，也从不保存。",
+    ("ConnectDialog", "Database password"): "数据库密码",
+    ("ConnectDialog", "The server asks for a password for {0}.\nIt is kept for this session only, "
+     "never saved."): "服务器要求输入 {0} 的密码。\n密码只保留在本次会话中，从不保存。",
+    ("RetentionPage", "Top 6 + Other"): "前 6 组 + 其他",
+    ("RetentionPage", "Chart the six largest groups and one curve for all other groups' policies "
+     "pooled (a Kaplan-Meier curve of their records, not an average). The tables keep every "
+     "group."): "图中显示保单数最多的六个分组，其余分组的保单合并为一条曲线（按合并记录计算的"
+                "卡普兰-迈耶曲线，不是各曲线的平均）。下方表格保留全部分组。",
+    ("RetentionPage", "Other ({n} groups)"): "其他（{n} 组）",
+    ("RetentionPage", "Other: {groups}"): "其他：{groups}",
+    ("ShellActions", "Note: {0}."): "注意：{0}。",
+})
