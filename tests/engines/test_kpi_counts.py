@@ -24,7 +24,9 @@ from memberdesk.analysis.kpis import compute_kpis, km_median_counts, usage_rate_
 from memberdesk.core.dataset import Filters
 from memberdesk.core.engine.book import open_book
 
-pytestmark = [pytest.mark.filterwarnings("ignore::ResourceWarning")]
+# py4j (Spark's bridge to the JVM) leaves its gateway sockets to the garbage collector
+pytestmark = [pytest.mark.filterwarnings("ignore::ResourceWarning"),
+              pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")]
 
 TODAY = dt.date(2026, 12, 5)
 COUNTS = ("in_force_members", "in_force_policies", "new_business_policies")
@@ -79,8 +81,13 @@ MEMBER_FILTER = Filters(region=("north", "south", "江苏", "广东"), tier=("ba
                         issue_from=pd.Timestamp("2016-01-01"))
 
 
-@pytest.mark.parametrize("engine", ["duckdb", "postgres"])
-@pytest.mark.parametrize("which", ["sample", "generated"])
+# Spark (a real local[2] session) on the sample book: about two minutes, marked slow
+CASES = [pytest.param(engine, which, id=f"{engine}-{which}")
+         for engine in ("duckdb", "postgres") for which in ("sample", "generated")] + \
+    [pytest.param("spark", "sample", marks=[pytest.mark.slow], id="spark-sample")]
+
+
+@pytest.mark.parametrize(("engine", "which"), CASES)
 def test_kpis_from_engine_counts_equal_rows(engine: str, which: str, engine_books: Any,
                                             memory_books: Any) -> None:
     url, refs = engine_books(engine, which)
@@ -88,7 +95,7 @@ def test_kpis_from_engine_counts_equal_rows(engine: str, which: str, engine_book
     eng = open_book(url, tables=refs, today=TODAY)
     assert eng.book is not None
     try:
-        # PostgreSQL runs each query in ~0.5-1.5 s even on the sample: three of the variants
+        # PostgreSQL runs each query in ~0.5-1.5 s even on the sample (Spark more): three variants
         variants = VARIANTS if engine == "duckdb" else [VARIANTS[i] for i in (0, 2, 5)]
         for label, change in variants:
             got, want = _kpis(change(eng)), _kpis(change(mem))

@@ -124,6 +124,12 @@ def _mask(conditions: Sequence[ir.BooleanValue]) -> ir.IntegerValue:
     return total
 
 
+@ibis.udf.agg.builtin(name="bit_or")  # type: ignore[untyped-decorator]
+def _bit_or(arg: int) -> int:  # type: ignore[empty-body]
+    """The bitwise OR of a BIGINT column (``BIT_OR`` in DuckDB, PostgreSQL and Spark; Ibis
+    has no Spark rule for its own ``bit_or``)."""
+
+
 def _pow2(k: ir.IntegerValue, m: int) -> ir.IntegerValue:
     """``2^k`` for ``k`` in 0..m (a CASE over the small integers: portable, no shift)."""
     return k.cases(*((i, ibis.literal(1 << i, type="int64")) for i in range(m + 1)),
@@ -154,7 +160,7 @@ def member_counts(book: EngineBook, ds: Dataset, starts: Sequence[dt.date],
     p = v.filter(v.member_id.notnull() & v.issue_date.notnull()).mutate(_first=first, _last=last)
     p = p.filter(p._last > p._first)
     p = p.mutate(_mask=_pow2(p._last, len(ends)) - _pow2(p._first, len(ends)))
-    members = p.group_by(_mid=p.member_id).aggregate(_in=p._mask.bit_or())
+    members = p.group_by(_mid=p.member_id).aggregate(_in=_bit_or(p._mask))
     used: ir.IntegerValue | None = None
     if usage:
         u = rules.in_window(schema.BENEFIT_USAGE, _accepted(book, schema.BENEFIT_USAGE),
@@ -163,7 +169,7 @@ def member_counts(book: EngineBook, ds: Dataset, starts: Sequence[dt.date],
         windows = [(day > ibis.literal(s)) & (day <= ibis.literal(t)) for s, t in zip(starts, ends)]
         u = u.filter(u.member_id.notnull()).mutate(_mask=_mask(windows))
         u = u.filter(u._mask != 0)
-        uses = u.group_by(_uid=u.member_id).aggregate(_used=u._mask.bit_or())
+        uses = u.group_by(_uid=u.member_id).aggregate(_used=_bit_or(u._mask))
         members = members.left_join(uses, members._mid == uses._uid)
         used = members._in & members._used.fill_null(0)
     aggs: dict[str, ir.Value] = {}
