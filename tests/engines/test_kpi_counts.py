@@ -235,3 +235,18 @@ def test_boundary_dates_hand_book(tmp_path: Path) -> None:
         assert by_id["in_force_premium"]["value"] == 1200.0
     finally:
         eng.book.close()
+
+
+def test_parquet_folder_kpis_from_counts(tmp_path: Path, sample_book: Any, memory_books: Any) -> None:
+    """A folder of Parquet files (DuckDB views over the files): the same KPIs, no rows read."""
+    import pyarrow.parquet as pq
+
+    for name, table in sample_book[1].items():
+        pq.write_table(table, tmp_path / f"{name}.parquet")
+    eng = open_book(str(tmp_path), today=TODAY)
+    assert eng.book is not None and eng.book.engine == "duckdb"
+    try:
+        assert_same(_kpis(eng), _kpis(memory_books["sample"]))
+        assert not eng.book._frames
+    finally:
+        eng.book.close()
