@@ -10,6 +10,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from memberdesk.commands.common import add_data_args, load_from_args, print_json
+from memberdesk.core.labels import ci_level_text
 
 if TYPE_CHECKING:  # the analysis is imported when the command runs (fast start-up)
     from memberdesk.analysis.cox import CoxResult
@@ -63,18 +64,21 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result.to_json())
     else:
-        print(format_result(result))
+        print(format_result(result, ci_level=ds.assumptions.ci_level))
     return 0
 
 
-def format_result(result: CoxResult) -> str:
+def format_result(result: CoxResult, ci_level: float = 0.95) -> str:
+    """A fixed-width table of the fit; ``ci_level`` names the level its intervals were computed
+    at (fit_cox uses the dataset's assumptions, 95% by default)."""
+    ci_head = f"{ci_level_text(ci_level)} CI"
     strata = f"; strata: {', '.join(result.strata)}" if result.strata else ""
     lines = [f"Cox model ({result.ties} ties{strata}): {result.n:,} records, "
              f"{result.events:,} events", ""]
     robust = result.cluster is not None
     width = max(14, *(len(c) + 2 for c in result.coefficients["covariate"]))
     se_head = f"{'se':>8}{'robust':>8}" if robust else f"{'se':>8}"
-    header = f"{'covariate':<{width}}{'coef':>9}{se_head}{'HR':>8}  {'95% CI':<17}{'p':>9}"
+    header = f"{'covariate':<{width}}{'coef':>9}{se_head}{'HR':>8}  {ci_head:<17}{'p':>9}"
     lines += [header, "-" * len(header)]
     c = result.coefficients
     for name, coef, se, rse, hr, lo, hi, pv in zip(

@@ -27,6 +27,7 @@ from memberdesk.analysis.experience_exposure import BASES, KINDS, PERIODS, check
 from memberdesk.commands.common import add_data_args, load_from_args, print_json
 from memberdesk.core import schema
 from memberdesk.core.errors import AnalysisError
+from memberdesk.core.labels import ci_level_text
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -134,7 +135,7 @@ def print_table(result: ExperienceResult, out: TextIO) -> None:
     cols += [("exposure", "exposure", lambda v: f"{v:,.2f}"),
              ("actual", "actual", lambda v: f"{int(v):,}"),
              ("rate", "rate", _pct),
-             ("95% CI" if result.conf_level == 0.95 else "CI", "_ci", str)]
+             (f"{ci_level_text(result.conf_level)} CI", "_ci", str)]
     if result.has_expected:
         cols += [("expected", "expected", _pct), ("A/E", "ae", _ratio)]
     cols += [("credibility", "credibility", lambda v: f"{v:.2f}" if pd.notna(v) else "")]
