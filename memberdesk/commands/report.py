@@ -89,7 +89,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                    help="exit 0 even when a section could not be computed (it reads as a box)")
     p.add_argument("--compare-as-of", dest="compare_as_of", metavar="YYYY-MM-DD",
                    help="add a comparison column to the Summary: each KPI at that date and the "
-                        "change since (issue 17 C.18)")
+                        "change since (issue 17 C.18); replaces a --workspace's comparison "
+                        "(a pinned filter set comes only from --workspace)")
     p.set_defaults(run=run)
 
 

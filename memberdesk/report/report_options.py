@@ -28,7 +28,7 @@ from typing import Any
 
 import pandas as pd
 
-from memberdesk.core.dataset import Dataset
+from memberdesk.core.dataset import Dataset, Filters
 
 DEFAULT_SEGMENT = "channel"
 DEFAULT_TARGET: tuple[str, ...] = ("lapsed", "surrendered")
@@ -85,6 +85,13 @@ class ReportOptions:
         ``--compare-as-of DATE`` (ISO): the Summary's KPIs also at DATE with the change
         (analysis.compare, issue 17 C.18); None = no comparison column. File ▸ Export report
         and ``--workspace`` take it from the pages' "Compare with…" (:meth:`with_compare`).
+    compare_filters
+        The reference filter set (the pages' pinned filters, a workspace's
+        ``{mode: "filters", reference_filters: ...}``): the Summary's KPIs also under these
+        filters, at the same as-of, with the change (current filters − reference,
+        analysis.compare.compare_filters); None = no such comparison. Only from a workspace
+        or File ▸ Export report (the command line has no filter syntax); ``--compare-as-of``
+        on the command line replaces it.
     """
 
     segment: str | None = DEFAULT_SEGMENT
@@ -108,6 +115,7 @@ class ReportOptions:
     targets: str | None = None
     allow_partial: bool = False
     compare_as_of: str | None = None
+    compare_filters: Filters | None = None
     notes: tuple[str, ...] = field(default=(), compare=False)
 
     # ---- derived ------------------------------------------------------------------------
@@ -186,30 +194,42 @@ class ReportOptions:
         """These options with the pages' "Compare with…" (issue 17 C.18): ``views`` is
         ``{page_id: CompareView}`` of the pages where it is on (a workspace's ``compare``).
 
-        The report's comparison column compares the KPIs with another as-of date
-        (``--compare-as-of``): the first page comparing with another as-of date, in the
-        order Cockpit, Retention, Persistency, gives the date. A comparison with a pinned
-        filter set has no report column yet; it is named in :attr:`notes` instead of being
-        dropped silently. No page comparing leaves the options as they are.
+        The report has one comparison column pair. The first page comparing, in the order
+        Cockpit, Retention, Persistency, gives it: another as-of date (:attr:`compare_as_of`)
+        or a pinned filter set (:attr:`compare_filters`). A later page comparing the other way
+        (a date where the first compares filters, or the reverse), or a filter comparison with
+        no filter set pinned yet, is named in :attr:`notes` instead of being dropped silently.
+        No page comparing leaves the options as they are.
         """
-        dates: list[str] = []
-        unsupported: list[str] = []
+        chosen: tuple[str, Any] | None = None
+        notes = list(self.notes)
         for page in ("cockpit", "retention", "persistency"):
             view = views.get(page)
             if view is None:
                 continue
-            if getattr(view, "mode", None) == "as_of" and view.reference_as_of is not None:
-                dates.append(pd.Timestamp(view.reference_as_of).date().isoformat())
+            mode = getattr(view, "mode", None)
+            if mode == "as_of" and getattr(view, "reference_as_of", None) is not None:
+                here: tuple[str, Any] = (
+                    "as_of", pd.Timestamp(view.reference_as_of).date().isoformat())
+            elif mode == "filters" and isinstance(getattr(view, "reference_filters", None),
+                                                  Filters):
+                here = ("filters", view.reference_filters)
             else:
-                unsupported.append(page)
-        if not dates and not unsupported:
-            return self
-        notes = list(self.notes)
-        if unsupported:
-            notes.append("the comparison with pinned filters on the " + ", ".join(unsupported)
-                         + " page is not in the workbook: the report compares as-of dates only")
-        return replace(self, compare_as_of=dates[0] if dates else self.compare_as_of,
-                       notes=tuple(notes))
+                notes.append(f"the comparison on the {page} page has no reference (no date "
+                             "or no pinned filters) and is not in the workbook")
+                continue
+            if chosen is None:
+                chosen = here
+            elif here[0] != chosen[0]:
+                kind = "another as-of date" if here[0] == "as_of" else "pinned filters"
+                notes.append(f"the comparison with {kind} on the {page} page is not in the "
+                             "workbook: the report carries one comparison, the first page's")
+        if chosen is None:
+            return self if notes == list(self.notes) else replace(self, notes=tuple(notes))
+        if chosen[0] == "as_of":
+            return replace(self, compare_as_of=chosen[1], compare_filters=None,
+                           notes=tuple(notes))
+        return replace(self, compare_filters=chosen[1], compare_as_of=None, notes=tuple(notes))
 
     def with_args(self, args: argparse.Namespace) -> ReportOptions:
         """These options overridden by the ``report`` command's options that were given."""
@@ -245,6 +265,8 @@ class ReportOptions:
             changes["persistency_month"] = None if str(month) == "both" else int(month)
         if getattr(args, "allow_partial", False):
             changes["allow_partial"] = True
+        if changes.get("compare_as_of"):  # the command line's date replaces a workspace's filters
+            changes["compare_filters"] = None
         return replace(self, **changes)
 
     @classmethod

@@ -106,25 +106,41 @@ COMPARE_CHANGE = {"en": "Change vs {date}", "zh_CN": "较 {date} 变化"}
 def _comparison_columns(ctx: ReportContext, result: Any, frame: pd.DataFrame,
                         labels: dict[str, str]) -> tuple[str, ...]:
     """With ``report --compare-as-of DATE`` (ReportOptions.compare_as_of): each KPI at DATE and
-    the change (as-of value − value at DATE) beside the change column, from
-    analysis.compare; the columns added (none without the option)."""
-    date = getattr(ctx.options, "compare_as_of", None)
-    if not date:
-        return ()
-    from memberdesk.analysis.compare import compare_as_of
+    the change (as-of value − value at DATE); with a pinned filter set
+    (ReportOptions.compare_filters, from a workspace or the app): each KPI under those filters
+    at the same as-of and the change (current filters − pinned filters). Beside the change
+    column, from analysis.compare; the columns added (none without a comparison)."""
+    from memberdesk.analysis import compare
 
-    kpis = compare_as_of(ctx.ds, date, sections=("kpis",)).kpis
+    pinned = getattr(ctx.options, "compare_filters", None)
+    date = getattr(ctx.options, "compare_as_of", None)
+    lang = ctx.lang if ctx.lang in COMPARE_AS_OF else "en"
+    if pinned is not None:
+        kpis = compare.compare_filters(ctx.ds, pinned, sections=("kpis",)).kpis
+        lines = filter_lines(pinned, ctx)
+        text = "; ".join(lines) if lines else ctx.t("filters_none")
+        heads = (COMPARE_FILTERS[lang].format(filters=text),
+                 COMPARE_FILTERS_CHANGE[lang].format(filters=text))
+    elif date:
+        kpis = compare.compare_as_of(ctx.ds, date, sections=("kpis",)).kpis
+        text = pd.Timestamp(date).date().isoformat()
+        heads = (COMPARE_AS_OF[lang].format(date=text), COMPARE_CHANGE[lang].format(date=text))
+    else:
+        return ()
     assert kpis is not None
     by_id = kpis.set_index("id")
     ids = [k.id for k in result.kpis]
     pos = list(frame.columns).index("change_pct") + 1
     frame.insert(pos, "compare_value", by_id["reference"].reindex(ids).to_numpy())
     frame.insert(pos + 1, "compare_change", by_id["change"].reindex(ids).to_numpy())
-    lang = ctx.lang if ctx.lang in COMPARE_AS_OF else "en"
-    text = pd.Timestamp(date).date().isoformat()
-    labels["compare_value"] = COMPARE_AS_OF[lang].format(date=text)
-    labels["compare_change"] = COMPARE_CHANGE[lang].format(date=text)
+    labels["compare_value"], labels["compare_change"] = heads
     return ("compare_value", "compare_change")
+
+
+COMPARE_FILTERS = {"en": "Compared: pinned filters ({filters})",
+                   "zh_CN": "对比：固定筛选（{filters}）"}
+COMPARE_FILTERS_CHANGE = {"en": "Change vs pinned filters ({filters})",
+                          "zh_CN": "较固定筛选（{filters}）变化"}
 
 
 def kpi_frame(result: Any, lang: str) -> pd.DataFrame:

@@ -1,5 +1,5 @@
 """ReportOptions.with_compare (issue 17 C.18): which page's "Compare with…" gives the report's
-comparison date, what happens to a pinned-filter comparison (named, not dropped silently), and
+comparison date, that a pinned-filter comparison becomes the comparison, and
 that ``--compare-as-of`` on the command line overrides a workspace's."""
 from __future__ import annotations
 
@@ -28,11 +28,12 @@ def test_the_cockpit_date_comes_first_then_retention_then_persistency() -> None:
     assert ReportOptions().with_compare(views).compare_as_of == "2025-06-30"
 
 
-def test_pinned_filters_are_named_in_a_note_not_dropped() -> None:
+def test_pinned_filters_become_the_comparison() -> None:
+    # was: named in a note only; a filter comparison now reaches the report (compare_filters)
     opts = ReportOptions().with_compare(
         {"retention": CompareView("filters", None, Filters(channel=("agency",)))})
-    assert opts.compare_as_of is None
-    assert len(opts.notes) == 1 and "pinned filters on the retention page" in opts.notes[0]
+    assert opts.compare_as_of is None and opts.compare_filters == Filters(channel=("agency",))
+    assert opts.notes == ()
 
 
 def test_the_command_line_date_overrides_the_workspace() -> None:

@@ -309,8 +309,8 @@ def report_options_of(window: Any) -> Any:
     """The report options the pages show (segment, covariates, strata, cluster, expected table,
     basis, period, persistency month/period/measure...): every page's workspace state, so the
     workbook follows the screen (issue 17 A.1), and the pages' "Compare with…" as the
-    comparison column (C.18: ``report --compare-as-of``); filters and as-of come with the
-    dataset. The same value ``report --workspace`` builds from the saved workspace."""
+    comparison columns (C.18: another as-of date or a pinned filter set); filters and as-of
+    come with the dataset. The same value ``report --workspace`` builds from the saved workspace."""
     from memberdesk.report.report_options import ReportOptions
 
     return ReportOptions.from_workspace(window.workspace())
