@@ -45,6 +45,24 @@ class IdSeenBefore:
         return self.text("en")
 
 
+@dataclass(frozen=True, slots=True)
+class RejectionMeaning:
+    """The detail of a row an engine rejected: what its reason code means, in the reader's
+    language (:func:`memberdesk.core.reasons.rejection_meaning`). An engine's bounded sample
+    knows the reason and the cell, not the file path's finer wording; one object per code is
+    shared by the sample's rows."""
+
+    code: str
+
+    def text(self, lang: str = "en") -> str:
+        from memberdesk.core.reasons import rejection_meaning
+
+        return rejection_meaning(self.code, lang)
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+
 def detail_text(detail: object, lang: str = "en") -> str:
     """The words of a rejected row's ``detail`` in ``lang`` (``"en"`` or ``"zh_CN"``).
 
@@ -52,7 +70,7 @@ def detail_text(detail: object, lang: str = "en") -> str:
     object shared by the rows of a check) and the presenters call this when they show or write
     the row. A plain text (an engine's sample, a reader's note) is shown as it is; missing -> "".
     """
-    if isinstance(detail, (Reason, IdSeenBefore)):
+    if isinstance(detail, (Reason, IdSeenBefore, RejectionMeaning)):
         return detail.text(lang)
     if detail is None or (isinstance(detail, float) and detail != detail) or detail is pd.NA:
         return ""
@@ -67,7 +85,7 @@ def rejected_for_people(rejected: pd.DataFrame, lang: str = "en") -> pd.DataFram
     words: dict[int, str] = {}
     texts: list[str] = []
     for d in rejected["detail"].tolist():  # rows of one check share their Reason: render once
-        key = id(d) if isinstance(d, Reason) else None
+        key = id(d) if isinstance(d, (Reason, RejectionMeaning)) else None
         if key is None:
             texts.append(detail_text(d, lang))
             continue

@@ -32,7 +32,12 @@ from memberdesk.core.engine.urls import EngineURL, parse
 from memberdesk.core.errors import AnalysisError, DataError
 from memberdesk.core.mapping import ColumnMapping, auto_map, guess_table
 from memberdesk.core.progress import Progress, check_cancelled, ensure
-from memberdesk.core.validation_report import REJECTED_COLUMNS, TableReport, ValidationReport
+from memberdesk.core.validation_report import (
+    REJECTED_COLUMNS,
+    RejectionMeaning,
+    TableReport,
+    ValidationReport,
+)
 
 REJECTED_SAMPLE = 1000
 _REASONS = rules.REASON_ORDER  # the file path's reason codes, in its order
@@ -535,6 +540,7 @@ def _rejected_sample(book: EngineBook, name: str, t: _Table) -> pd.DataFrame:
     reasons = [_REASONS[int(i)] for i in table.column("_reason").to_pylist()]
     texts = {k: [normalize._cell_text(v) for v in table.column(k).to_pylist()] for k in originals}
     by_header = {h: k for k, h in originals.items()}
+    meanings: dict[str, RejectionMeaning] = {}  # rendered in the reader's language when shown
     headers, values = [], []
     for i, col in enumerate(table.column("_column").to_pylist()):
         header = None if col is None else t.mapping.source_of(col) or col
@@ -544,7 +550,7 @@ def _rejected_sample(book: EngineBook, name: str, t: _Table) -> pd.DataFrame:
     out = pd.DataFrame({"table": name, "file": f"{book.url.display} {t.ref.display}",
                         "sheet": None, "row": None, "column": headers, "reason": reasons,
                         "value": values,
-                        "detail": [schema.REASON_DESCRIPTIONS.get(r, "") for r in reasons]},
+                        "detail": [meanings.setdefault(r, RejectionMeaning(r)) for r in reasons]},
                        columns=list(REJECTED_COLUMNS))
     cells: dict[str, list[str | None]] = {}
     for k, header in originals.items():
