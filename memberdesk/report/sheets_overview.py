@@ -16,7 +16,7 @@ import memberdesk
 from memberdesk.core import schema
 from memberdesk.core.dataset import Filters
 from memberdesk.core.reasons import reason_text
-from memberdesk.core.validation_report import REJECTED_COLUMNS
+from memberdesk.core.validation_report import REJECTED_COLUMNS, rejected_for_people
 from memberdesk.report import analysis_terms as terms
 from memberdesk.report import report_strings as rs
 from memberdesk.report import styles
@@ -259,7 +259,8 @@ def build_data_quality(ctx: ReportContext, w: SheetWriter) -> None:
         sample = rejected_sample(rejected, include_personal=ctx.include_personal,
                                  hidden=ctx.t("hidden"))
         w.section(ctx.t("sec_rejected_sample", n=f"{len(sample):,}", total=f"{total:,}"))
-        sample = sample.assign(reason=sample["reason"].map(lambda c: rs.reason_label(str(c), ctx.lang)))
+        sample = rejected_for_people(sample, ctx.lang).assign(  # details in the report's language
+            reason=sample["reason"].map(lambda c: rs.reason_label(str(c), ctx.lang)))
         w.table(sample, formats={"row": "int", "value": "text", "detail": "text"})
 
 

@@ -26,3 +26,20 @@ def test_data_quality_sheet_shows_file_messages_in_chinese(tmp_path: Path, rh: M
     en = _texts(write_report(ds, tmp_path / "en.xlsx"), "Data quality")
     assert "notes.csv: no recognisable columns (headers: foo, bar); expected e.g. policy_id/保单号, " \
            "issue_date/生效日期, member_id/会员号; skipped" in en
+
+
+def test_rejected_rows_details_in_the_reports_language(tmp_path: Path) -> None:
+    """The Data quality sheet's rejected-rows sample renders each row's detail (a reason code
+    with parameters) in the workbook's language; it wrote the English words in both."""
+    from memberdesk.core.loader import load_dataset
+
+    data = tmp_path / "policies.csv"
+    data.write_text("policy_id,member_id,channel,issue_date,end_date,status,annual_premium\n"
+                    "P1,M1,agency,2020-01-05,,in_force,100\n"
+                    "P2,M2,agency,2020-02-05,,in_force,abc\n"
+                    "P3,M3,agency,2020-03-05,,in_force,120\n", encoding="utf-8")
+    ds = load_dataset([data])
+    zh = _texts(write_report(ds, tmp_path / "zh.xlsx", lang="zh_CN"), "数据质量")
+    en = _texts(write_report(ds, tmp_path / "en.xlsx"), "Data quality")
+    assert "不是数字" in zh and "not a number" not in zh
+    assert "not a number" in en
