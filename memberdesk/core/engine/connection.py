@@ -21,6 +21,9 @@ or the settings.
 from __future__ import annotations
 
 import os
+import re
+import shutil
+import tempfile
 import threading
 import time
 import uuid
@@ -36,6 +39,9 @@ from memberdesk.core.errors import Cancelled, DataError
 
 ColumnType = Literal["string", "date", "timestamp", "int64", "float64", "boolean"]
 CONNECT_TIMEOUT_S = int(os.environ.get("MEMBERDESK_CONNECT_TIMEOUT", "10"))
+# DuckDB's buffer memory cap (e.g. "1GB"), spilling to a private temp folder; unset: DuckDB's
+# default (80% of RAM)
+MEMORY_ENV = "MEMBERDESK_DUCKDB_MEMORY"
 T = TypeVar("T")
 
 # A prompt for a password: given where it is for (the URL without password), returns the
@@ -145,8 +151,23 @@ class DuckDBConnection:
                     listing = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
                     self.con.execute(f'CREATE VIEW "{name.replace(chr(34), chr(34) * 2)}" AS '
                                      f"SELECT * FROM read_parquet([{listing}], union_by_name=true)")
+            self._limit_memory()
         except duckdb.Error as exc:
             raise DataError(f"cannot open: {exc}", file=url.target) from exc
+
+    def _limit_memory(self) -> None:
+        """DuckDB's buffer memory capped at ``MEMBERDESK_DUCKDB_MEMORY`` (e.g. ``1GB``; DuckDB's
+        own default is 80% of RAM) with spilling to a private temporary folder: large books
+        then run in bounded memory, a little slower (docs/engines.md, Speed and memory)."""
+        limit = os.environ.get(MEMORY_ENV, "").strip()
+        if not limit:
+            return
+        if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", limit, re.I):
+            raise DataError(f"{MEMORY_ENV}={limit!r}: give a size such as 1GB or 1500MB")
+        spill = tempfile.mkdtemp(prefix="memberdesk-duckdb-")
+        self._spill = spill
+        self.con.execute(f"SET memory_limit = '{limit}'")
+        self.con.execute(f"SET temp_directory = '{spill}'")
 
     def tables(self) -> list[TableRef]:
         rows = self.con.execute(
@@ -182,6 +203,9 @@ class DuckDBConnection:
 
     def close(self) -> None:
         self.con.close()
+        spill = getattr(self, "_spill", None)
+        if spill is not None:
+            shutil.rmtree(spill, ignore_errors=True)
 
 
 def _parquet_views(paths: tuple[str, ...]) -> dict[str, list[str]]:
