@@ -2985,6 +2985,125 @@ It is kept for this session only, never saved.</source>
         </message>
     </context>
     <context>
+        <name>Status</name>
+        <message>
+            <source>Reading {0}</source>
+            <translation>正在读取 {0}</translation>
+        </message>
+        <message>
+            <source>Checking {0}</source>
+            <translation>正在检查 {0}</translation>
+        </message>
+        <message>
+            <source>Connecting to {0}</source>
+            <translation>正在连接 {0}</translation>
+        </message>
+        <message>
+            <source>Report: saving</source>
+            <translation>报告：正在保存</translation>
+        </message>
+        <message>
+            <source>Report: {0}</source>
+            <translation>报告：{0}</translation>
+        </message>
+        <message>
+            <source>KPIs: {0}</source>
+            <translation>关键指标：{0}</translation>
+        </message>
+        <message>
+            <source>Comparing: {0}</source>
+            <translation>对比：{0}</translation>
+        </message>
+        <message>
+            <source>Service: monthly rates</source>
+            <translation>服务：月度比率</translation>
+        </message>
+        <message>
+            <source>Service: fitting the landmark Cox model</source>
+            <translation>服务：拟合界标Cox模型</translation>
+        </message>
+        <message>
+            <source>Preparing covariates</source>
+            <translation>正在准备协变量</translation>
+        </message>
+        <message>
+            <source>Fitting the Cox model</source>
+            <translation>正在拟合Cox模型</translation>
+        </message>
+        <message>
+            <source>Checking proportional hazards</source>
+            <translation>正在检验比例风险假设</translation>
+        </message>
+        <message>
+            <source>Computing concordance</source>
+            <translation>正在计算一致性指数</translation>
+        </message>
+        <message>
+            <source>Preparing durations</source>
+            <translation>正在计算时长</translation>
+        </message>
+        <message>
+            <source>Estimating survival curves</source>
+            <translation>正在估计生存曲线</translation>
+        </message>
+        <message>
+            <source>Comparing segments (log-rank)</source>
+            <translation>正在比较分组（对数秩检验）</translation>
+        </message>
+        <message>
+            <source>Comparing segments (Gray's test)</source>
+            <translation>正在比较分组（Gray检验）</translation>
+        </message>
+        <message>
+            <source>Building exposures</source>
+            <translation>正在构建暴露数</translation>
+        </message>
+        <message>
+            <source>Summarising experience</source>
+            <translation>正在汇总经验分析</translation>
+        </message>
+        <message>
+            <source>Measuring persistency</source>
+            <translation>正在计算继续率</translation>
+        </message>
+        <message>
+            <source>Building cohort retention</source>
+            <translation>正在构建队列留存</translation>
+        </message>
+        <message>
+            <source>Building point-in-time snapshots</source>
+            <translation>正在构建时点快照</translation>
+        </message>
+        <message>
+            <source>Fitting the {0} model for validation</source>
+            <translation>正在拟合用于验证的{0}模型</translation>
+        </message>
+        <message>
+            <source>Validating out of time</source>
+            <translation>正在进行跨时段验证</translation>
+        </message>
+        <message>
+            <source>Fitting the chosen model on the latest windows</source>
+            <translation>正在用最新窗口拟合所选模型</translation>
+        </message>
+        <message>
+            <source>Scoring the book</source>
+            <translation>正在为全部保单评分</translation>
+        </message>
+        <message>
+            <source>Alerts: {0} by segment</source>
+            <translation>预警：{0}（按分组）</translation>
+        </message>
+        <message>
+            <source>Alerts: {0}</source>
+            <translation>预警：{0}</translation>
+        </message>
+        <message>
+            <source>Fitting the {0} model</source>
+            <translation>正在拟合{0}模型</translation>
+        </message>
+    </context>
+    <context>
         <name>Table</name>
         <message>
             <source>policies</source>

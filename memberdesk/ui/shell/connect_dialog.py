@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from memberdesk.ui import i18n
 from memberdesk.ui.worker import TaskRunner
 
 RECENT_KEY = "recent/connections"
@@ -116,7 +117,7 @@ class ConnectDialog(QDialog):
         layout.addWidget(buttons)
         self.runner = TaskRunner(self, context=self.tr("Connecting"))
         self.runner.progress.connect(lambda x: self.bar.setValue(int(100 * x)))
-        self.runner.status.connect(self.status.setText)
+        self.runner.status.connect(lambda text: self.status.setText(i18n.status_text(text)))
 
     @property
     def is_busy(self) -> bool:

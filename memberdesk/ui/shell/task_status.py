@@ -9,7 +9,7 @@ import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
 
-from memberdesk.ui import worker
+from memberdesk.ui import i18n, worker
 from memberdesk.ui.resources import icon
 
 
@@ -74,7 +74,7 @@ class TaskStatus(QWidget):
 
     def _status(self, runner: worker.TaskRunner, text: str) -> None:
         if shiboken6.isValid(self) and runner is self.current:
-            self.label.setText(text)
+            self.label.setText(i18n.status_text(text))  # the task's English line, translated
 
     def _refresh(self) -> None:
         running = bool(self._running)

@@ -1,0 +1,71 @@
+"""Progress lines (``Progress.status``: English, like log lines) are shown in the UI language:
+every line the core, the analyses and the report emit has its template in
+``ui.i18n.STATUS_TEMPLATES`` (so it is translated), and under 简体中文 the task bar and the
+Connect dialog show the Chinese written here. The sample generator's lines are the ``sample``
+command's stderr (the desktop does not run it) and stay English."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Any
+
+from memberdesk.ui import i18n
+
+PACKAGE = Path(__file__).resolve().parents[2] / "memberdesk"
+
+
+def _emitted_templates() -> set[str]:
+    """``x.status("...")`` / ``x.status(f"...{v}...")`` in core, analysis and report, as
+    templates with ``{0}`` for the interpolated part."""
+    found: set[str] = set()
+    for sub in ("core", "analysis", "report"):
+        for path in (PACKAGE / sub).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                        and node.func.attr == "status" and len(node.args) == 1):
+                    continue
+                arg = node.args[0]
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    found.add(arg.value)
+                elif isinstance(arg, ast.JoinedStr):
+                    found.add("".join(v.value if isinstance(v, ast.Constant) else "{0}"
+                                      for v in arg.values))
+    return found
+
+
+def test_every_progress_line_has_a_template() -> None:
+    emitted = _emitted_templates()
+    assert len(emitted) >= 25  # the walk finds the calls (guards a broken scan)
+    missing = sorted(emitted - set(i18n.STATUS_TEMPLATES))
+    assert not missing, f"add these progress lines to ui.i18n.STATUS_TEMPLATES: {missing}"
+
+
+def test_progress_lines_read_chinese(zh_cn: Any) -> None:
+    i18n.set_ui_language("zh_CN")
+    try:
+        assert i18n.status_text("Checking policies") == "正在检查 保单"
+        assert i18n.status_text("Reading 保单.csv") == "正在读取 保单.csv"
+        assert i18n.status_text("Fitting the Cox model") == "正在拟合Cox模型"
+        assert i18n.status_text("Alerts: csat by segment") == "预警：csat（按分组）"
+        assert i18n.status_text("Fitting the gbm model for validation") == "正在拟合用于验证的gbm模型"
+        assert i18n.status_text("something new") == "something new"  # unknown: as it is
+    finally:
+        i18n.set_ui_language("en")
+    assert i18n.status_text("Checking policies") == "Checking policies"
+
+
+def test_task_bar_shows_the_chinese_line(qtbot: Any, zh_cn: Any) -> None:
+    from memberdesk.ui import worker
+    from memberdesk.ui.shell.task_status import TaskStatus
+
+    i18n.set_ui_language("zh_CN")
+    try:
+        bar = TaskStatus()
+        qtbot.addWidget(bar)
+        runner = worker.TaskRunner(context="Persistency")
+        bar._running.append(runner)  # shown as the current task
+        bar._status(runner, "Measuring persistency")
+        assert bar.label.text() == "正在计算继续率"
+        bar.detach()
+    finally:
+        i18n.set_ui_language("en")
