@@ -292,6 +292,9 @@ def build_definitions(ctx: ReportContext, w: SheetWriter) -> None:
     """The metric dictionary (数据指标字典): definitions, formulas, units, lineage (指标血缘)."""
     from memberdesk.analysis.metrics import dictionary_frame
     frame = dictionary_frame(ctx.lang).reset_index(drop=True)
+    # the assumptions in force first: the context of every definition below, and a short block
+    # that at the end of the long table was pushed onto a page of its own (issue 17 B.5)
+    _assumptions_block(ctx, w)
     if len(frame) == 0:
         w.note(ctx.t("no_rows"))
         return
@@ -312,7 +315,6 @@ def build_definitions(ctx: ReportContext, w: SheetWriter) -> None:
             w.ws.cell(r, ref.col(col)).alignment = styles.WRAP_ALIGN
             lines = max(lines, wrapped_lines(str(value or ""), DEFINITION_WIDTHS[col]))
         w.ws.row_dimensions[r].height = LINE_HEIGHT_PT * lines + 3
-    _assumptions_block(ctx, w)
 
 
 def _assumptions_block(ctx: ReportContext, w: SheetWriter) -> None:

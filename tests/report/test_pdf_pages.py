@@ -89,3 +89,14 @@ def test_experience_chart_shares_its_page_and_km_chart_names_its_bands(pages: li
     (chart_page,) = [p for p in _sheet(pages, "Experience") if "Termination rate by" in p]
     assert "Experience study" in chart_page  # under the sheet's title, not alone
     assert any("(dashed: 95% CI)" in p for p in _sheet(pages, "Retention"))
+
+
+def test_definitions_end_without_a_near_empty_page(pages: list[str]) -> None:
+    """The assumptions in force print above the metric dictionary, not after it: kept together
+    at the end of the long table they were pushed onto a page of their own, after a page with
+    the table's last three rows (the page model and the renderer disagree on very tall rows)."""
+    definitions = _sheet(pages, "Definitions")
+    assert definitions and "Assumptions" in definitions[0]
+    assert not any("Assumptions" in p for p in definitions[1:])
+    last = [line for line in definitions[-1].splitlines() if line.strip()]
+    assert len(last) >= 10, last  # the table's last rows, not a stub of three
