@@ -249,14 +249,16 @@ def forest_chart(table: TableRef, label_column: str, *, title: str, x_title: str
     chart.series.append(reference_line(table, 1.0, reference_name).series[0])
     if "ci_lower" in table.columns and "ci_upper" in table.columns:
         chart += interval_group(table, "ci_lower", "ci_upper")
-    chart.y_axis.scaling.logBase = 2  # ticks at 0.25, 0.5, 1, 2, 4: halving and doubling
+    # a log scale in base 10 (ticks 0.1, 1, 10): base 2 (0.25, 0.5, 1, 2, 4) read well in Excel
+    # but LibreOffice draws log axes in base 10 from the minimum (ticks "0.13", "1.25")
+    chart.y_axis.scaling.logBase = 10
     values = [v for c in ("ci_lower", "ci_upper", "hazard_ratio") if c in table.columns
               for v in _numbers(table, c) if v is not None and v > 0]
-    if values:  # powers of two around the data (a log axis otherwise starts far below)
+    if values:  # powers of ten around the data (a log axis otherwise starts far below)
         import math
 
-        chart.y_axis.scaling.min = 2.0 ** min(-1, math.floor(math.log2(min(values))))
-        chart.y_axis.scaling.max = 2.0 ** max(1, math.ceil(math.log2(max(values))))
+        chart.y_axis.scaling.min = 10.0 ** min(-1, math.floor(math.log10(min(values))))
+        chart.y_axis.scaling.max = 10.0 ** max(1, math.ceil(math.log10(max(values))))
     return chart
 
 

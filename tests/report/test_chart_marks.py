@@ -2,6 +2,7 @@
 its basis in the title; a forest plot of the hazard ratios on Drivers."""
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -60,6 +61,11 @@ def test_drivers_forest_plot(book) -> None:  # type: ignore[no-untyped-def]
     assert all(isinstance(v, float) and v > 0 for v in hrs)
     assert _series_values(book, reference) == [1.0] * len(hrs)
     assert chart.y_axis.scaling.min <= min(hrs) and chart.y_axis.scaling.max >= max(hrs)
+    # base 10 with powers of ten as bounds: LibreOffice draws log axes in base 10 from the
+    # minimum, so base 2 bounds printed ticks "0.13", "1.25" there
+    assert chart.y_axis.scaling.logBase == 10
+    for bound in (chart.y_axis.scaling.min, chart.y_axis.scaling.max):
+        assert math.isclose(math.log10(bound), round(math.log10(bound)), abs_tol=1e-12)
     (bounds,) = [sub for sub in chart._charts if sub is not chart and sub.series]
     lower, upper = (_series_values(book, s) for s in bounds.series)
     assert all(lo <= h <= hi for lo, h, hi in zip(lower, hrs, upper))
