@@ -98,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
         spec = parse_test(args.test)
     except AnalysisError as exc:
         raise SystemExit(usage_error(str(exc))) from None
-    loaded = load_from_args(args, extra_columns=extra)
+    loaded = _generic_engine(args) or load_from_args(args, extra_columns=extra)
     try:
         ds = apply_entry_args(args, loaded)
         report_rejected_policies(ds)
@@ -113,6 +113,30 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(format_result(result))
     return 0
+
+
+def _generic_engine(args: argparse.Namespace) -> Dataset | None:
+    """A generic ``--duration/--event-col`` table in an engine book (DuckDB, Parquet, ...):
+    validated and counted by GROUP BY in the engine (:mod:`memberdesk.core.engine.generic`);
+    None for files or insurer tables."""
+    from memberdesk.core.engine.urls import looks_like_engine
+
+    if args.duration is None or args.event_col is None \
+            or not any(looks_like_engine(d) for d in args.data):
+        return None
+    from memberdesk.commands.common import password_prompt
+    from memberdesk.core.engine.connection import open_with_password
+    from memberdesk.core.engine.generic import GenericUnsupported, open_generic
+
+    if args.entry is not None:
+        raise SystemExit(usage_error("--entry with a generic table reads files only, not a "
+                                     "database"))
+    try:
+        return open_with_password(
+            lambda password: open_generic(args.data, args.duration, args.event_col, args.by,
+                                          password=password), password_prompt())
+    except GenericUnsupported as exc:
+        raise SystemExit(usage_error(str(exc))) from None
 
 
 def report_rejected_policies(ds: Dataset) -> None:
@@ -134,8 +158,9 @@ def report_rejected_policies(ds: Dataset) -> None:
     if table.accepted == 0:
         raise DataError(f"every policy row was rejected ({reasons}); first: {example}", **where)
     loc = DataError("", **where).location()
+    first_at = f"; first at {loc}: {example}" if first else ""  # an engine's generic table: counts only
     print(f"memberdesk: note: {table.rejected:,} of {table.read:,} policy rows rejected and left "
-          f"out ({reasons}); first at {loc}: {example}. `memberdesk validate` lists them.",
+          f"out ({reasons}){first_at}. `memberdesk validate` lists them.",
           file=sys.stderr)
 
 
