@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from memberdesk.analysis.experience_exposure import ExposureRecords
+from memberdesk.analysis.segment_codes import encode_segments
 
 
 def aggregate(records: ExposureRecords, keys: Sequence[str],
@@ -17,16 +18,8 @@ def aggregate(records: ExposureRecords, keys: Sequence[str],
     """Sum exposure and actual (weighted when ``weight`` names a policy column) per
     (period, *keys) with one bincount; also n_actual and, weighted, Σw, Σw², n."""
     pol = records.policies
-    seg_code = np.zeros(len(pol), dtype=np.int64)
-    levels: list[np.ndarray] = []
-    sizes: list[int] = []
-    for col in keys:
-        values = pol[col].astype(object).where(pol[col].notna(), np.nan)
-        codes, uniques = pd.factorize(values, use_na_sentinel=False)
-        levels.append(np.asarray(uniques, dtype=object))
-        sizes.append(max(len(uniques), 1))
-        seg_code = seg_code * sizes[-1] + codes
-    n_seg = int(np.prod(sizes)) if sizes else 1
+    segments = encode_segments(pol, keys)
+    seg_code, n_seg = segments.codes, segments.n_segments
     p_min = int(records.period.min()) if len(records.period) else 0
     key = (records.period - p_min) * n_seg + seg_code[records.row]
     n_key = int(key.max()) + 1 if len(key) else 0
@@ -38,13 +31,7 @@ def aggregate(records: ExposureRecords, keys: Sequence[str],
     count = np.bincount(key, minlength=n_key)
     present = np.flatnonzero(count)
     out: dict[str, Any] = {records.basis: present // n_seg + p_min}
-    rest = present % n_seg
-    decoded = []
-    for lv, size in zip(reversed(levels), reversed(sizes)):
-        decoded.append(lv[rest % size] if len(lv) else np.full(len(rest), None, object))
-        rest = rest // size
-    for col, values in zip(keys, reversed(decoded)):
-        out[col] = values
+    out.update(segments.decode(present % n_seg, keys))
     out["exposure"] = exposure[present]
     out["actual"] = actual[present] if weight is not None else \
         actual[present].round().astype(np.int64)

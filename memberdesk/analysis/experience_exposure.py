@@ -56,6 +56,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from memberdesk.analysis import policy_calendar as cal
+from memberdesk.analysis.segment_codes import encode_segments
 from memberdesk.core import schema
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
@@ -397,16 +398,8 @@ def policy_year_table(ds: Dataset, keys: Sequence[str], *,
     part = g["d_obs"].to_numpy(dtype=np.int64) / g["d_year"].to_numpy(dtype=np.int64)
     if method == "annual":
         part = np.where(tgt, 1.0, part)
-    seg = np.zeros(len(g), dtype=np.int64)
-    levels: list[np.ndarray] = []
-    sizes: list[int] = []
-    for col in keys:
-        values = g[col].astype(object).where(g[col].notna(), np.nan)
-        codes, uniques = pd.factorize(values, use_na_sentinel=False)
-        levels.append(np.asarray(uniques, dtype=object))
-        sizes.append(max(len(uniques), 1))
-        seg = seg * sizes[-1] + codes
-    n_seg = int(np.prod(sizes)) if sizes else 1
+    segments = encode_segments(g, keys)
+    seg, n_seg = segments.codes, segments.n_segments
     years = int(k.max()) + 2 if len(k) else 1          # columns: policy years 0 (unused) .. max
     full = np.zeros((n_seg, years + 1))                 # difference arrays over policy years
     cover = np.zeros((n_seg, years + 1))
@@ -421,13 +414,7 @@ def policy_year_table(ds: Dataset, keys: Sequence[str], *,
     np.add.at(actual, (seg, k + 1), n * tgt)
     year_idx, seg_idx = np.nonzero(present.T)            # ordered by policy year, then segment
     out: dict[str, Any] = {"policy_year": year_idx.astype(np.int64)}
-    rest = seg_idx.astype(np.int64)
-    decoded = []
-    for lv, size in zip(reversed(levels), reversed(sizes)):
-        decoded.append(lv[rest % size] if len(lv) else np.full(len(rest), None, object))
-        rest = rest // size
-    for col, values in zip(keys, reversed(decoded)):
-        out[col] = values
+    out.update(segments.decode(seg_idx, keys))
     out["exposure"] = exposure[seg_idx, year_idx]
     out["actual"] = actual[seg_idx, year_idx].round().astype(np.int64)
     out["n_actual"] = out["actual"].copy()
