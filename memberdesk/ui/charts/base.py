@@ -55,6 +55,36 @@ def label_style(colours: pal.ChartPalette | None = None) -> dict[str, str]:
     return {"color": colours.foreground, "font-size": "10pt"}
 
 
+def layout_legend_band(chart: QWidget, legend: pg.LegendItem, host: pg.GraphicsWidget,
+                       view: pg.GraphicsLayoutWidget, plot: pg.PlotItem,
+                       fallback_width: int) -> None:
+    """Legend rows in the band ``host`` above ``plot``: as many columns as fit the view's width
+    (``fallback_width`` px before the view is laid out); the band is as tall as the rows (0
+    without a legend)."""
+    labels = [label.text for _sample, label in legend.items]
+    if not labels:
+        host.setFixedHeight(0)
+        return
+    width = view.width() if view.width() > 100 else fallback_width
+    metrics = QFontMetrics(chart.font())
+    item = max(metrics.horizontalAdvance(t) for t in labels) + 45  # sample + gaps
+    cols = int(max(1, min(len(labels), (width - 80) // item)))
+    if cols != legend.columnCount:
+        # pyqtgraph's setColumnCount re-lays a filled legend into stale grid rows (the band
+        # came out one row short): empty it, set the count, add the entries again
+        entries = [(sample.item, label.text) for sample, label in legend.items]
+        legend.clear()
+        legend.setColumnCount(cols)
+        for entry, text in entries:
+            legend.addItem(entry, text)
+    rows = -(-len(labels) // cols)
+    legend.setPos(plot.getAxis("left").width() + 4, 0)
+    legend.updateSize()
+    # the legend's own height (rows plus its layout margins), at least the rows' text
+    host.setFixedHeight(max(legend.boundingRect().height(),
+                            rows * max(metrics.height() + 4, 20) + 4))
+
+
 def percent_tick_strings(values: Sequence[float], spacing: float, *, floor: float | None = None,
                          cap: float | None = None) -> list[str]:
     """Tick labels of ratios as percentages (0.85 → "85%"), with as many decimals as the tick

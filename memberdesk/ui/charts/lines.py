@@ -18,7 +18,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QWidget
 
-from memberdesk.ui.charts.base import Chart, ValueAxis, label_style
+from memberdesk.ui.charts.base import Chart, ValueAxis, label_style, layout_legend_band
 from memberdesk.ui.i18n import value_label
 
 LONG_SERIES = 5_000  # points above which lines are downsampled (peak) and clipped to the view
@@ -265,30 +265,9 @@ class TrendChart(Chart):
         self.plot.setRange(xRange=(x0 - pad_x, x1 + pad_x), yRange=(bottom, top), padding=0)
 
     def _layout_legend(self) -> None:
-        """Legend rows in the band above the plot: as many columns as fit the chart's width;
-        the band is as tall as the rows (0 without a legend)."""
-        labels = [label.text for _sample, label in self.legend.items]
-        if not labels:
-            self.legend_host.setFixedHeight(0)
-            return
-        width = self.view.width() if self.view.width() > 100 else 450
-        metrics = QFontMetrics(self.font())
-        item = max(metrics.horizontalAdvance(t) for t in labels) + 45  # sample + gaps
-        cols = int(max(1, min(len(labels), (width - 80) // item)))
-        if cols != self.legend.columnCount:
-            # pyqtgraph's setColumnCount re-lays a filled legend into stale grid rows (the
-            # band came out one row short): empty it, set the count, add the entries again
-            entries = [(sample.item, label.text) for sample, label in self.legend.items]
-            self.legend.clear()
-            self.legend.setColumnCount(cols)
-            for entry, text in entries:
-                self.legend.addItem(entry, text)
-        rows = int(np.ceil(len(labels) / cols))
-        self.legend.setPos(self.plot.getAxis("left").width() + 4, 0)
-        self.legend.updateSize()
-        # the legend's own height (rows plus its layout margins), at least the rows' text
-        self.legend_host.setFixedHeight(max(self.legend.boundingRect().height(),
-                                            rows * max(metrics.height() + 4, 20) + 4))
+        """Legend rows in the band above the plot (:func:`base.layout_legend_band`)."""
+        layout_legend_band(self, self.legend, self.legend_host, self.view, self.plot,
+                           fallback_width=450)
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt name
         super().resizeEvent(event)

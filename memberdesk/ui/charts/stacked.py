@@ -12,10 +12,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyqtgraph as pg
-from PySide6.QtGui import QColor, QFontMetrics
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
-from memberdesk.ui.charts.base import Chart, label_style, tr
+from memberdesk.ui.charts.base import Chart, label_style, layout_legend_band, tr
 from memberdesk.ui.i18n import value_label
 
 
@@ -71,25 +71,8 @@ class StackedIncidenceChart(Chart):
 
     def _layout_legend(self) -> None:
         """Causes in one row above the plot when they fit (else as many columns as fit)."""
-        labels = [label.text for _sample, label in self.legend.items]
-        if not labels:
-            self.legend_host.setFixedHeight(0)
-            return
-        width = self.view.width() if self.view.width() > 100 else 600
-        metrics = QFontMetrics(self.font())
-        item = max(metrics.horizontalAdvance(t) for t in labels) + 45
-        cols = int(max(1, min(len(labels), (width - 80) // item)))
-        if cols != self.legend.columnCount:  # set on an empty legend (see TrendChart)
-            entries = [(sample.item, label.text) for sample, label in self.legend.items]
-            self.legend.clear()
-            self.legend.setColumnCount(cols)
-            for entry, text in entries:
-                self.legend.addItem(entry, text)
-        self.legend.setPos(self.plot.getAxis("left").width() + 4, 0)
-        self.legend.updateSize()
-        rows = int(np.ceil(len(labels) / cols))
-        self.legend_host.setFixedHeight(max(self.legend.boundingRect().height(),
-                                            rows * max(metrics.height() + 4, 20) + 4))
+        layout_legend_band(self, self.legend, self.legend_host, self.view, self.plot,
+                           fallback_width=600)
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt name
         super().resizeEvent(event)
