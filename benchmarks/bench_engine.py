@@ -62,10 +62,20 @@ def generate(kind: str, n: int, folder: Path) -> str:
     return f"duckdb://{path}"
 
 
+class Failed(Exception):
+    """A ``memberdesk`` process exited with a non-zero status: the message names the status,
+    time, peak RSS and its stderr's last line; ``stderr`` holds all of it."""
+
+    def __init__(self, message: str, stderr: str) -> None:
+        super().__init__(message)
+        self.stderr = stderr
+
+
 def run(args: list[str]) -> tuple[float, float, float]:
     """Wall seconds, CPU seconds (user + system) and peak RSS (GB) of ``memberdesk ARGS`` in a
-    fresh process (its own resource usage, from wait4: the CPU time says how much work was
-    done when other jobs share the machine and stretch the wall time)."""
+    fresh process (its own and its waited-for children's resource usage, from wait4: the CPU
+    time says how much work was done when other jobs share the machine and stretch the wall
+    time). Raises :class:`Failed` when the process fails."""
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "memberdesk.cli", *args], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -75,7 +85,9 @@ def run(args: list[str]) -> tuple[float, float, float]:
     wall = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
-        raise SystemExit(f"memberdesk {' '.join(args)} failed: {err}")
+        last = (err.strip().splitlines() or [""])[-1]
+        raise Failed(f"exit {proc.returncode} after {wall:.0f} s, "
+                     f"{usage.ru_maxrss / 1024 / 1024:.2f} GB: {last}", err)
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024 / 1024
 
 
@@ -94,7 +106,10 @@ def main() -> None:
     except OSError:
         load = "load average unknown"
     print(f"machine: {os.cpu_count()} CPUs, {load} before the runs")
-    runs = [run(["km", data, "--by", "channel", "--json"]) for _ in range(a.repeats)]
+    try:
+        runs = [run(["km", data, "--by", "channel", "--json"]) for _ in range(a.repeats)]
+    except Failed as exc:
+        raise SystemExit(f"memberdesk km {data} --by channel --json failed: {exc.stderr}") from exc
     label = f"km --by channel --json, {a.rows:,} policies ({a.kind})"
     for i, (wall, cpu, rss) in enumerate(runs, start=1):
         print(f"  run {i}: {wall:.2f} s wall, {cpu:.2f} s CPU, peak RSS {rss:.2f} GB")

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_engine import FINAL_SQL, POLICIES_SQL  # noqa: E402
+from bench_engine import FINAL_SQL, POLICIES_SQL, Failed, run  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -71,29 +70,6 @@ def generate(n: int, folder: Path) -> str:
         con.close()
         tmp.rename(path)
     return f"duckdb://{path}"
-
-
-class Failed(Exception):
-    """A ``memberdesk`` process exited with a non-zero status (its stderr's last line)."""
-
-
-def run(args: list[str]) -> tuple[float, float, float]:
-    """Wall seconds, CPU seconds (user + system) and peak RSS (GB) of ``memberdesk ARGS`` in a
-    fresh process (its own and its waited-for children's, from wait4): on a shared machine the
-    CPU time shows what the wall time owes to waiting for a core."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "memberdesk.cli", *args], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    assert proc.stderr is not None
-    err = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    wall = time.perf_counter() - t0
-    if proc.returncode != 0:
-        last = (err.strip().splitlines() or [""])[-1]
-        raise Failed(f"exit {proc.returncode} after {wall:.0f} s, "
-                     f"{usage.ru_maxrss / 1024 / 1024:.2f} GB: {last}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024 / 1024
 
 
 def main() -> None:
