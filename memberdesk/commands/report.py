@@ -6,12 +6,13 @@
                       [--test T] [--experience-by A,B] [--target S,S] [--basis B] [--period P]
                       [--weight COL] [--persistency-month 13|25|both] [--persistency-period P]
                       [--persistency-basis B] [--persistency-measure M] [--persistency-by COL]
-                      [--targets FILE] [--allow-partial]
+                      [--targets FILE] [--allow-partial] [--compare-as-of DATE]
 
 The same choices the pages offer (:class:`memberdesk.report.report_options.ReportOptions`).
 ``--workspace`` reads them from a saved workspace — with its filters and as-of date, and its
-data files when no DATA is given — so a scheduled run reproduces a saved view exactly; options
-given on the command line override the workspace's.
+data files when no DATA is given — so a scheduled run reproduces a saved view exactly,
+including each page's "Compare with…" on its own sheet; options given on the command line
+override the workspace's.
 
 Exit status: 0 written; 2 usage error (an option naming a column the data do not have: the
 valid columns are listed); 3 data error (unreadable data, a report path that cannot be written —
@@ -88,9 +89,10 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--allow-partial", dest="allow_partial", action="store_true",
                    help="exit 0 even when a section could not be computed (it reads as a box)")
     p.add_argument("--compare-as-of", dest="compare_as_of", metavar="YYYY-MM-DD",
-                   help="add a comparison column to the Summary: each KPI at that date and the "
-                        "change since (issue 17 C.18); replaces a --workspace's comparison "
-                        "(a pinned filter set comes only from --workspace)")
+                   help="compare with that date: the Summary's KPIs, the Retention and "
+                        "Persistency sheets' figures at DATE and the change since (issue 17 "
+                        "C.18); replaces a --workspace's comparisons (a pinned filter set "
+                        "comes only from --workspace)")
     p.set_defaults(run=run)
 
 

@@ -43,6 +43,39 @@ TESTS_PREFIXES: tuple[str, ...] = ("logrank", "wilcoxon", "tarone", "peto", "fh:
 
 
 @dataclass(frozen=True)
+class CompareRef:
+    """A sheet's comparison reference (issue 17 C.18): another as-of date or a pinned filter
+    set — exactly one of them is set.
+
+    Attributes
+    ----------
+    as_of
+        The reference as-of date (ISO ``YYYY-MM-DD``): the same data and filters at that date.
+    filters
+        The reference (pinned) filters: the same data and as-of under these filters.
+    """
+
+    as_of: str | None = None
+    filters: Filters | None = None
+
+    def __post_init__(self) -> None:
+        if (self.as_of is None) == (self.filters is None):
+            raise ValueError("a comparison has either a reference date or a filter set")
+
+    @classmethod
+    def of_view(cls, view: Any) -> CompareRef | None:
+        """The reference of a page's ``CompareView`` (None when it has none yet: no date,
+        or filter mode with nothing pinned)."""
+        mode = getattr(view, "mode", None)
+        if mode == "as_of" and getattr(view, "reference_as_of", None) is not None:
+            return cls(as_of=pd.Timestamp(view.reference_as_of).date().isoformat())
+        filters = getattr(view, "reference_filters", None)
+        if mode == "filters" and isinstance(filters, Filters):
+            return cls(filters=filters)
+        return None
+
+
+@dataclass(frozen=True)
 class ReportOptions:
     """Every choice behind the report's sheets (defaults = the pages' defaults).
 
@@ -82,16 +115,20 @@ class ReportOptions:
     allow_partial
         Write the workbook and exit 0 even when a section could not be computed.
     compare_as_of
-        ``--compare-as-of DATE`` (ISO): the Summary's KPIs also at DATE with the change
-        (analysis.compare, issue 17 C.18); None = no comparison column. File ▸ Export report
-        and ``--workspace`` take it from the pages' "Compare with…" (:meth:`with_compare`).
+        The Summary's comparison date (ISO): its KPIs also at that date with the change
+        (analysis.compare, issue 17 C.18); None = no comparison column. From the Cockpit's
+        "Compare with…" (:meth:`with_compare`) or ``--compare-as-of DATE``.
     compare_filters
-        The reference filter set (the pages' pinned filters, a workspace's
-        ``{mode: "filters", reference_filters: ...}``): the Summary's KPIs also under these
-        filters, at the same as-of, with the change (current filters − reference,
+        The Summary's reference filter set (the Cockpit's pinned filters, a workspace's
+        ``{mode: "filters", reference_filters: ...}``): its KPIs also under these filters, at
+        the same as-of, with the change (current filters − reference,
         analysis.compare.compare_filters); None = no such comparison. Only from a workspace
         or File ▸ Export report (the command line has no filter syntax); ``--compare-as-of``
         on the command line replaces it.
+    retention_compare, persistency_compare
+        The Retention and Persistency sheets' own comparisons (:class:`CompareRef`), from
+        those pages' "Compare with…" (or ``--compare-as-of``): each sheet gets a "what
+        changed" table equal to its page's comparison table; None = none.
     """
 
     segment: str | None = DEFAULT_SEGMENT
@@ -116,6 +153,8 @@ class ReportOptions:
     allow_partial: bool = False
     compare_as_of: str | None = None
     compare_filters: Filters | None = None
+    retention_compare: CompareRef | None = None
+    persistency_compare: CompareRef | None = None
     notes: tuple[str, ...] = field(default=(), compare=False)
 
     # ---- derived ------------------------------------------------------------------------
@@ -194,42 +233,44 @@ class ReportOptions:
         """These options with the pages' "Compare with…" (issue 17 C.18): ``views`` is
         ``{page_id: CompareView}`` of the pages where it is on (a workspace's ``compare``).
 
-        The report has one comparison column pair. The first page comparing, in the order
-        Cockpit, Retention, Persistency, gives it: another as-of date (:attr:`compare_as_of`)
-        or a pinned filter set (:attr:`compare_filters`). A later page comparing the other way
-        (a date where the first compares filters, or the reverse), or a filter comparison with
-        no filter set pinned yet, is named in :attr:`notes` instead of being dropped silently.
-        No page comparing leaves the options as they are.
+        Each page's comparison reaches its own sheet: the Cockpit's the Summary
+        (:attr:`compare_as_of` or :attr:`compare_filters`), the Retention page's the Retention
+        sheet (:attr:`retention_compare`), the Persistency page's the Persistency sheet
+        (:attr:`persistency_compare`); pages may compare different ways (one a date, another
+        filters). A page comparing with no reference yet (no date, or no filter set pinned)
+        is named in :attr:`notes` instead of being dropped silently, and its sheet keeps the
+        options' comparison. Pages not comparing leave their sheet's comparison as it is.
         """
-        chosen: tuple[str, Any] | None = None
         notes = list(self.notes)
+        changes: dict[str, Any] = {}
         for page in ("cockpit", "retention", "persistency"):
             view = views.get(page)
             if view is None:
                 continue
-            mode = getattr(view, "mode", None)
-            if mode == "as_of" and getattr(view, "reference_as_of", None) is not None:
-                here: tuple[str, Any] = (
-                    "as_of", pd.Timestamp(view.reference_as_of).date().isoformat())
-            elif mode == "filters" and isinstance(getattr(view, "reference_filters", None),
-                                                  Filters):
-                here = ("filters", view.reference_filters)
-            else:
+            ref = CompareRef.of_view(view)
+            if ref is None:
                 notes.append(f"the comparison on the {page} page has no reference (no date "
                              "or no pinned filters) and is not in the workbook")
-                continue
-            if chosen is None:
-                chosen = here
-            elif here[0] != chosen[0]:
-                kind = "another as-of date" if here[0] == "as_of" else "pinned filters"
-                notes.append(f"the comparison with {kind} on the {page} page is not in the "
-                             "workbook: the report carries one comparison, the first page's")
-        if chosen is None:
-            return self if notes == list(self.notes) else replace(self, notes=tuple(notes))
-        if chosen[0] == "as_of":
-            return replace(self, compare_as_of=chosen[1], compare_filters=None,
-                           notes=tuple(notes))
-        return replace(self, compare_filters=chosen[1], compare_as_of=None, notes=tuple(notes))
+            elif page == "cockpit":
+                changes["compare_as_of"], changes["compare_filters"] = ref.as_of, ref.filters
+            else:
+                changes[f"{page}_compare"] = ref
+        if notes != list(self.notes):
+            changes["notes"] = tuple(notes)
+        return replace(self, **changes) if changes else self
+
+    def sheet_compare(self, sheet: str) -> CompareRef | None:
+        """The comparison of report sheet ``sheet`` (``summary``, ``retention``,
+        ``persistency``), or None."""
+        if sheet == "summary":
+            if self.compare_filters is not None:
+                return CompareRef(filters=self.compare_filters)
+            return CompareRef(as_of=self.compare_as_of) if self.compare_as_of else None
+        if sheet in ("retention", "persistency"):
+            ref: CompareRef | None = getattr(self, f"{sheet}_compare")
+            return ref
+        raise KeyError(f"sheet {sheet!r} has no comparison; choose summary, retention or "
+                       "persistency")
 
     def with_args(self, args: argparse.Namespace) -> ReportOptions:
         """These options overridden by the ``report`` command's options that were given."""
@@ -265,8 +306,10 @@ class ReportOptions:
             changes["persistency_month"] = None if str(month) == "both" else int(month)
         if getattr(args, "allow_partial", False):
             changes["allow_partial"] = True
-        if changes.get("compare_as_of"):  # the command line's date replaces a workspace's filters
-            changes["compare_filters"] = None
+        if changes.get("compare_as_of"):  # the command line's date replaces every sheet's
+            changes["compare_filters"] = None  # comparison (a workspace's, dates or filters)
+            changes["retention_compare"] = changes["persistency_compare"] = CompareRef(
+                as_of=changes["compare_as_of"])
         return replace(self, **changes)
 
     @classmethod
@@ -374,4 +417,4 @@ def _opt_str(value: Any) -> str | None:
     return str(value) if isinstance(value, str) and value else None
 
 
-__all__ = ["ReportOptions", "nested_covariates", "split_list"]
+__all__ = ["CompareRef", "ReportOptions", "nested_covariates", "split_list"]

@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from memberdesk.core import labels
 from memberdesk.report import analysis_terms as terms
 from memberdesk.report import charts
+from memberdesk.report.compare_sections import write_comparison
 from memberdesk.report.context import KEY_TIMES_MONTHS, ReportContext
 from memberdesk.report.layout import SheetWriter
 
@@ -78,6 +79,8 @@ def build_retention(ctx: ReportContext, w: SheetWriter) -> None:
     else:
         lr = result.logrank.to_json()
         w.table(pd.DataFrame([lr]), formats={"test_statistic": "num", "p_value": "p"})
+    write_comparison(ctx, w, ctx.options.sheet_compare("retention"), "retention",  # C.18
+                     by=ctx.segment)
     _life_table(ctx, w)
     w.section(ctx.t("sec_at_risk"))
     at_risk = _at_risk_frame(result.curves, ctx.lang)
@@ -249,6 +252,9 @@ def build_persistency(ctx: ReportContext, w: SheetWriter) -> None:
             frame = frame.assign(segment=[terms.word(v, ctx.lang) for v in frame["segment"]])
         w.table(frame, main=month == months[0], formats=PERSISTENCY_FORMATS)
     w.note(ctx.t("persistency_basis_status"))
+    for month in months:  # the Persistency page's "Compare with…" (issue 17 C.18)
+        write_comparison(ctx, w, opts.sheet_compare("persistency"), "persistency", month=month,
+                         by=by, period=opts.persistency_period, basis=opts.persistency_basis)
     if ctx.ds.has("premium_payments"):
         _collected_persistency(ctx, w, by)
     trend = {}

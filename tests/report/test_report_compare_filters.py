@@ -3,8 +3,8 @@ workspace whose first comparing page compares filter sets writes the Summary's c
 columns, equal to :func:`memberdesk.analysis.compare.compare_filters` computed here on the same
 data (an independent path: the command reloads the data and rebuilds the options from the saved
 file), headed with the pinned filters in English and Chinese; ``--compare-as-of`` on the command
-line replaces the workspace's filter comparison; ReportOptions.with_compare picks the first
-comparing page and names the other kind in a note."""
+line replaces the workspace's filter comparison; ReportOptions.with_compare gives each page's
+comparison to its own sheet."""
 from __future__ import annotations
 
 import argparse
@@ -19,7 +19,7 @@ from memberdesk.analysis.compare import compare_filters
 from memberdesk.core.dataset import Filters
 from memberdesk.core.loader import load_dataset
 from memberdesk.core.workspace import CompareView, Workspace
-from memberdesk.report.report_options import ReportOptions
+from memberdesk.report.report_options import CompareRef, ReportOptions
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
 AGENCY = Filters(channel=("agency",))
@@ -41,21 +41,24 @@ def _summary_name(book: Any) -> str:
     return next(n for n in book.sheetnames if n in ("Summary", "经营管理驾驶舱"))
 
 
-def test_options_take_the_first_comparing_page() -> None:
+def test_options_take_each_page_comparison() -> None:
+    # was: the first comparing page gave the Summary's comparison and a later page comparing
+    # the other way was named in a note; each page's now reaches its own sheet
     views = {"retention": CompareView("filters", None, AGENCY),
              "persistency": CompareView("as_of", pd.Timestamp("2024-06-30"))}
     opts = ReportOptions().with_compare(views)
-    assert opts.compare_filters == AGENCY and opts.compare_as_of is None
-    assert len(opts.notes) == 1 and "persistency page" in opts.notes[0]
-    views["cockpit"] = CompareView("as_of", pd.Timestamp("2025-06-30"))
+    assert opts.compare_filters is None and opts.compare_as_of is None
+    assert opts.retention_compare == CompareRef(filters=AGENCY)
+    assert opts.persistency_compare == CompareRef(as_of="2024-06-30")
+    assert opts.notes == ()
+    views["cockpit"] = CompareView("filters", None, AGENCY)
     opts = ReportOptions().with_compare(views)
-    assert opts.compare_as_of == "2025-06-30" and opts.compare_filters is None
-    assert len(opts.notes) == 1 and "pinned filters on the retention page" in opts.notes[0]
+    assert opts.compare_filters == AGENCY and opts.compare_as_of is None
     # nothing pinned yet: named, no comparison
     opts = ReportOptions().with_compare({"cockpit": CompareView("filters", None, None)})
     assert opts.compare_filters is None and "cockpit page" in opts.notes[0]
     # the command line's date replaces the workspace's filter comparison
-    ws = Workspace(compare={"retention": CompareView("filters", None, AGENCY)})
+    ws = Workspace(compare={"cockpit": CompareView("filters", None, AGENCY)})
     over = ReportOptions.from_workspace(ws).with_args(argparse.Namespace(compare_as_of="2024-06-30"))
     assert over.compare_as_of == "2024-06-30" and over.compare_filters is None
 
