@@ -75,10 +75,11 @@ def _kpi_table(ctx: ReportContext, w: SheetWriter) -> None:
               "change_pct": CHANGE_PCT[ctx.lang if ctx.lang in CHANGE_PCT else "en"]}
     compared = _comparison_columns(ctx, result, frame, labels)  # report --compare-as-of (C.18)
     ref = w.table(frame, main=True, labels=labels,
-                  formats={"value": "num", "previous": "num", "change": "num",
+                  # 3 decimals for the changes: a share's change (-0.0026) is not zeroed
+                  # (as "num" rounds it at 2 decimals) before it is turned into percentage
+                  # points below; the Summary read "0.0 pp" where the Dashboard read -0.3 pp
+                  formats={"value": "num", "previous": "num", "change": "dec3",
                            "change_pct": "pct", "reason": "text",
-                           # 3 decimals: a share's change (0.0026) is not zeroed before
-                           # it is turned into percentage points below
                            **{c: "dec3" if c == "compare_change" else "num" for c in compared}})
     for i, kind in enumerate(kinds):
         unit = w.ws.cell(ref.first_row + i, ref.col("unit"))
