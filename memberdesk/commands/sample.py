@@ -1,13 +1,15 @@
 """`memberdesk sample -o DIR [--members N] [--seed S] [--end YYYY-MM-DD] [--excel | --no-excel]
-[--quiet]`.
+[--quiet] [--lang en|zh_CN]`.
 
 Writes the six tables as CSV in DIR, the same book as ``DIR/excel/memberdesk_sample.xlsx`` and
 the policies with Chinese headers in GB18030 as ``DIR/gb18030/policies_zh.csv`` (see
 :mod:`memberdesk.sample`), then lists the files written on stdout. The workbook is written by
 default up to 50,000 members (``EXCEL_MAX_MEMBERS``); above that only with ``--excel`` (it is
 most of the time of a large book); ``--no-excel`` skips it at any size. Progress (what is
-being written and the share done) goes to stderr unless ``--quiet``. Exit 0; bad arguments (or
-an output path that is not a folder) exit 2.
+being written and the share done) goes to stderr unless ``--quiet``, in English or, with
+``--lang zh_CN``, in 简体中文 through the progress-line table the desktop uses
+(:mod:`memberdesk.core.status_lines`; no Qt is imported). Exit 0; bad arguments (or an output
+path that is not a folder) exit 2.
 """
 from __future__ import annotations
 
@@ -17,12 +19,21 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
+from memberdesk.core import status_lines
 from memberdesk.sample import book as sample_book
 
 MAX_MEMBERS = 2_000_000
 # openpyxl writing the workbook, CPU seconds per member (benchmarks/bench_sample.py at 300,000
 # members: ~510 s of the command's 550 s)
 EXCEL_CPU_SECONDS_PER_MEMBER = 0.0017
+
+
+EXCEL_NOTE = {
+    "en": "the Excel copy is not written above {limit:,} members (it would take about "
+          "{minutes:.0f} more minutes at this size); add --excel to write it",
+    "zh_CN": "会员数超过 {limit:,} 时不写 Excel 副本（按此规模约需再用 {minutes:.0f} 分钟）；"
+             "如需写入，请加 --excel",
+}
 
 
 def _members(text: str) -> int:
@@ -73,22 +84,26 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                        help="skip the Excel copy at any size")
     p.add_argument("-q", "--quiet", action="store_true",
                    help="no progress on stderr")
+    p.add_argument("--lang", choices=status_lines.LANGS, default="en",
+                   help="language of the progress lines on stderr (default en)")
     p.set_defaults(run=run)
 
 
 class StderrProgress:
     """Progress of a long ``sample`` run on stderr (:class:`memberdesk.core.progress.Progress`):
     each new step on its own line, and the share done every 10% (on a terminal, one line
-    rewritten in place every 1%)."""
+    rewritten in place every 1%), in ``lang`` (:func:`memberdesk.core.status_lines.status_text`)."""
 
-    def __init__(self, stream: TextIO | None = None) -> None:
+    def __init__(self, stream: TextIO | None = None, lang: str = "en") -> None:
         self.stream = stream if stream is not None else sys.stderr
+        self.lang = lang
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
         self.step = 10 if not self.tty else 1
         self.last_bucket = -1
         self.text = ""
 
     def status(self, text: str) -> None:
+        text = status_lines.status_text(text, self.lang)
         if text != self.text:
             self.text = text
             self._write(f"sample: {text}")
@@ -120,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         print(f"memberdesk: error: -o {out} exists and is not a folder", file=sys.stderr)
         return 2
-    progress = None if args.quiet else StderrProgress()
+    progress = None if args.quiet else StderrProgress(lang=getattr(args, "lang", "en"))
     try:
         paths = sample_book.write_book(out, members=args.members, seed=args.seed, end=args.end,
                                        excel=args.excel, progress=progress)
@@ -131,10 +146,10 @@ def run(args: argparse.Namespace) -> int:
         if progress is not None:
             progress.close()
     if args.excel is None and not sample_book.excel_by_default(args.members):
-        print(f"memberdesk: note: the Excel copy is not written above "
-              f"{sample_book.EXCEL_MAX_MEMBERS:,} members (it would take about "
-              f"{args.members * EXCEL_CPU_SECONDS_PER_MEMBER / 60:.0f} more minutes at this "
-              "size); add --excel to write it", file=sys.stderr)
+        note = EXCEL_NOTE["zh_CN" if getattr(args, "lang", "en") == "zh_CN" else "en"]
+        print("memberdesk: note: " + note.format(
+            limit=sample_book.EXCEL_MAX_MEMBERS,
+            minutes=args.members * EXCEL_CPU_SECONDS_PER_MEMBER / 60), file=sys.stderr)
     print(f"Sample book: {args.members:,} members, seed {args.seed}, "
           f"ending {args.end.isoformat()}")
     for path in paths:

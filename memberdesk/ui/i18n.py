@@ -23,7 +23,7 @@ from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, QLocale
 
-from memberdesk.core import labels
+from memberdesk.core import labels, status_lines
 
 LANGUAGES: tuple[str, ...] = ("en", "zh_CN")
 LANGUAGE_NAMES: dict[str, str] = {"en": "English", "zh_CN": "简体中文"}
@@ -374,62 +374,12 @@ __all__ = ["LANGUAGES", "LANGUAGE_NAMES", "choose_language", "ci_headers", "ci_t
 # ---- progress lines ----------------------------------------------------------------------------
 # The core, the analyses and the report say what a long task is doing in English progress lines
 # (``Progress.status``, like log lines: they cross the worker thread as plain text). The desktop
-# shows them in its language here: fixed lines are translated whole; lines with a name in them
-# by their template, the name kept (a table name translated). A test checks every
-# ``.status(...)`` line in the package has its template here.
-STATUS_TEMPLATES: tuple[str, ...] = tuple(str(t) for t in (
-    QT_TRANSLATE_NOOP("Status", "Reading {0}"), QT_TRANSLATE_NOOP("Status", "Checking {0}"),
-    QT_TRANSLATE_NOOP("Status", "Connecting to {0}"),
-    QT_TRANSLATE_NOOP("Status", "Report: saving"), QT_TRANSLATE_NOOP("Status", "Report: {0}"),
-    QT_TRANSLATE_NOOP("Status", "KPIs: {0}"), QT_TRANSLATE_NOOP("Status", "Comparing: {0}"),
-    QT_TRANSLATE_NOOP("Status", "Service: monthly rates"),
-    QT_TRANSLATE_NOOP("Status", "Service: fitting the landmark Cox model"),
-    QT_TRANSLATE_NOOP("Status", "Preparing covariates"),
-    QT_TRANSLATE_NOOP("Status", "Fitting the Cox model"),
-    QT_TRANSLATE_NOOP("Status", "Checking proportional hazards"),
-    QT_TRANSLATE_NOOP("Status", "Computing concordance"),
-    QT_TRANSLATE_NOOP("Status", "Preparing durations"),
-    QT_TRANSLATE_NOOP("Status", "Estimating survival curves"),
-    QT_TRANSLATE_NOOP("Status", "Comparing segments (log-rank)"),
-    QT_TRANSLATE_NOOP("Status", "Comparing segments (Gray's test)"),
-    QT_TRANSLATE_NOOP("Status", "Building exposures"),
-    QT_TRANSLATE_NOOP("Status", "Summarising experience"),
-    QT_TRANSLATE_NOOP("Status", "Measuring persistency"),
-    QT_TRANSLATE_NOOP("Status", "Building cohort retention"),
-    QT_TRANSLATE_NOOP("Status", "Building point-in-time snapshots"),
-    QT_TRANSLATE_NOOP("Status", "Fitting the {0} model for validation"),
-    QT_TRANSLATE_NOOP("Status", "Validating out of time"),
-    QT_TRANSLATE_NOOP("Status", "Fitting the chosen model on the latest windows"),
-    QT_TRANSLATE_NOOP("Status", "Scoring the book"),
-    QT_TRANSLATE_NOOP("Status", "Alerts: {0} by segment"), QT_TRANSLATE_NOOP("Status", "Alerts: {0}"),
-    QT_TRANSLATE_NOOP("Status", "Fitting the {0} model"),
-))
-
-
-def _status_patterns() -> list[tuple[str, Any]]:
-    import re
-
-    out = []
-    for template in STATUS_TEMPLATES:
-        if "{0}" in template:  # more specific templates are listed first
-            head, tail = (re.escape(p) for p in template.split("{0}"))
-            out.append((template, re.compile(f"^{head}(.+?){tail}$", re.S)))
-    return out
-
-
-_STATUS_PATTERNS = _status_patterns()
+# shows them in its language through the one Qt-free table the commands use too
+# (:mod:`memberdesk.core.status_lines`): fixed lines translated whole, lines with a name in them
+# by their template (a table name translated).
+STATUS_TEMPLATES: tuple[str, ...] = status_lines.STATUS_TEMPLATES
 
 
 def status_text(text: str) -> str:
     """A progress line in the UI language (English lines unknown here are shown as they are)."""
-    if ui_language() == "en" or not text:
-        return text
-    if text in STATUS_TEMPLATES:
-        return QCoreApplication.translate("Status", text)
-    for template, pattern in _STATUS_PATTERNS:
-        m = pattern.match(text)
-        if m:
-            name = m.group(1)
-            table = QCoreApplication.translate("Table", name)  # "Checking policies"
-            return QCoreApplication.translate("Status", template).format(table)
-    return text
+    return status_lines.status_text(text, ui_language())

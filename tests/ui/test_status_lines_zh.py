@@ -1,8 +1,8 @@
 """Progress lines (``Progress.status``: English, like log lines) are shown in the UI language:
-every line the core, the analyses and the report emit has its template in
-``ui.i18n.STATUS_TEMPLATES`` (so it is translated), and under 简体中文 the task bar and the
-Connect dialog show the Chinese written here. The sample generator's lines are the ``sample``
-command's stderr (the desktop does not run it) and stay English."""
+every line the core, the analyses, the report and the sample generator emit has its template in
+the one Qt-free table (``core.status_lines``, read by ``ui.i18n.STATUS_TEMPLATES`` and by
+``sample --lang``), so it is translated, and under 简体中文 the task bar and the Connect dialog
+show the Chinese written here. The ``sample`` command's lines: tests/sample/test_sample_lang.py."""
 from __future__ import annotations
 
 import ast
@@ -15,10 +15,10 @@ PACKAGE = Path(__file__).resolve().parents[2] / "memberdesk"
 
 
 def _emitted_templates() -> set[str]:
-    """``x.status("...")`` / ``x.status(f"...{v}...")`` in core, analysis and report, as
-    templates with ``{0}`` for the interpolated part."""
+    """``x.status("...")`` / ``x.status(f"...{v}...")`` in core, analysis, report and the
+    sample generator, as templates with ``{0}``, ``{1}`` … for the interpolated parts."""
     found: set[str] = set()
-    for sub in ("core", "analysis", "report"):
+    for sub in ("core", "analysis", "report", "sample"):
         for path in (PACKAGE / sub).rglob("*.py"):
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
@@ -28,14 +28,16 @@ def _emitted_templates() -> set[str]:
                 if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                     found.add(arg.value)
                 elif isinstance(arg, ast.JoinedStr):
-                    found.add("".join(v.value if isinstance(v, ast.Constant) else "{0}"
-                                      for v in arg.values))
+                    slots = iter(range(len(arg.values)))
+                    found.add("".join(v.value if isinstance(v, ast.Constant)
+                                      else f"{{{next(slots)}}}" for v in arg.values))
     return found
 
 
 def test_every_progress_line_has_a_template() -> None:
     emitted = _emitted_templates()
-    assert len(emitted) >= 25  # the walk finds the calls (guards a broken scan)
+    assert len(emitted) >= 30  # the walk finds the calls (guards a broken scan)
+    assert "writing {0} ({1} rows)" in emitted  # ... the sample generator's too
     missing = sorted(emitted - set(i18n.STATUS_TEMPLATES))
     assert not missing, f"add these progress lines to ui.i18n.STATUS_TEMPLATES: {missing}"
 
@@ -49,6 +51,13 @@ def test_progress_lines_read_chinese(zh_cn: Any) -> None:
         assert i18n.status_text("Alerts: csat by segment") == "预警：csat（按分组）"
         assert i18n.status_text("Fitting the gbm model for validation") == "正在拟合用于验证的gbm模型"
         assert i18n.status_text("something new") == "something new"  # unknown: as it is
+        # the sample generator's lines (numbers and file names kept)
+        assert i18n.status_text("writing policies.csv (1,234 rows)") == \
+            "正在写入 policies.csv（1,234 行）"
+        assert i18n.status_text("writing the Excel copy: sheet policies (407 rows)") == \
+            "正在写入 Excel 副本：工作表 policies（407 行）"     # the sheet's own name
+        assert i18n.status_text("generating the book (2,000 members)") == \
+            "正在生成样本数据（2,000 名会员）"
     finally:
         i18n.set_ui_language("en")
     assert i18n.status_text("Checking policies") == "Checking policies"
