@@ -54,8 +54,10 @@ BODY_PT = 10.0  # font size of an empty row's line
 ROW_PT_PER_FONT_PT = {"en": 1.3, "zh_CN": 1.45}
 CHART_MARGIN = 0.03  # share of a page a chart keeps free below it when placed after rows
 CHART_TOP_PX = 4  # a chart starts this far below the top of its first row
-PAGE_SLACK = 1.0  # share of the page the model fills: heights are explicit, and the body is
-# 487 pt in Excel (page less margins) and 491-502 pt in LibreOffice (measured on the PDF)
+# LibreOffice's printed width of one Excel column-width unit, in points at 100 % (measured on
+# its PDF: a column 10 units wide prints 54.4 pt; Excel's 7 px + 5 px padding would be 56.25),
+# taken a little low so the model never assumes a smaller scale than LibreOffice prints at
+LO_PT_PER_UNIT = 5.4
 CHART_ROW_PT = 15.0  # rows under a chart: 20 of them hold its 9.5 cm
 PAGE_HEIGHT_PT = (21.0 - 2 * 0.75 * 2.54) / 2.54 * 72  # A4 landscape less top/bottom margins
 NARROW_TO = 20.0  # a too-wide sheet's text columns wrap down to this width, not below
@@ -549,10 +551,7 @@ class SheetWriter:
         else forces one, so no near-empty pages. Returns the first row of every page."""
         ws = self.ws
         last = self.print_last_row or max([ws.max_row, *(b for _, b in self._keep)])
-        width = max(self.printed_width_cm(), 1.0)
-        scale = (min(1.0, PRINTABLE_CM / width) if ws.sheet_properties.pageSetUpPr.fitToPage
-                 else (ws.page_setup.scale or 100) / 100)
-        page = PAGE_HEIGHT_PT / scale * PAGE_SLACK  # the renderer rounds row heights
+        page = PAGE_HEIGHT_PT / self.largest_print_scale()
         repeat = 0.0
         if ws.print_title_rows:
             first = int(str(ws.print_title_rows).split(":")[0].lstrip("$"))
@@ -573,8 +572,9 @@ class SheetWriter:
                     used = repeat
                 break
             h = self._row_height(r)
-            if used + h > page:  # the renderer breaks about here by itself
-                starts.append(r)
+            if used + h > page and r > starts[-1]:  # the page is full: a break of our own
+                ws.row_breaks.append(Break(id=r - 1))  # (the renderer would break a little
+                starts.append(r)  # later, and the breaks after would drift)
                 used = repeat
             used += h
             r += 1
@@ -583,6 +583,27 @@ class SheetWriter:
     def _row_height(self, row: int) -> float:
         dim = self.ws.row_dimensions.get(row)
         return float(dim.height if dim is not None and dim.height else DEFAULT_ROW_PT)
+
+    def largest_print_scale(self) -> float:
+        """The largest scale (1 = 100 %) either program prints the sheet at: the page model
+        fills a page only up to what fits at this scale, so its page ends come before the
+        program's own in Excel and in LibreOffice, and the break the model places at each
+        page end is where the page really ends (no program break a little before it leaves a
+        near-empty page, none after it lets later breaks drift). Fit to one page wide, Excel
+        shrinks to :meth:`printed_width_cm` (7 px a width unit plus 5 px padding), LibreOffice
+        to its own width of the columns (:data:`LO_PT_PER_UNIT` a unit, no padding: a sheet
+        of many narrow columns, the Cohorts matrix, prints larger there and fewer rows fit);
+        a fixed scale is the scale in both."""
+        ws = self.ws
+        if not ws.sheet_properties.pageSetUpPr.fitToPage:
+            return (ws.page_setup.scale or 100) / 100
+        excel = min(1.0, PRINTABLE_CM / max(self.printed_width_cm(), 1.0))
+        last = self._print_columns() if self.print_last_row is not None \
+            else self._last_shown_column()
+        units = sum(ws.column_dimensions[get_column_letter(c)].width or styles.column_width(0.0)
+                    for c in range(1, last + 1))
+        libreoffice = min(1.0, PRINTABLE_CM / 2.54 * 72 / max(units * LO_PT_PER_UNIT, 1.0))
+        return max(excel, libreoffice)
 
     def printed_width_cm(self) -> float:
         """Width of the printed columns (the print area's, else every written one), in cm."""

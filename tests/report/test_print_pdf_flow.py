@@ -1,0 +1,152 @@
+"""The sample's report as a manager prints it (issue 17 B.5), in both languages: LibreOffice
+converts the workbook to PDF, pdftotext -bbox-layout reads every page back, and each page is
+checked against the sheet it prints:
+
+* no section heading is the last text line of a page (its table on the next page);
+* no page in the middle of a sheet is near-empty (its body less than a third full: a break of
+  the page model's placed a little after the program had already broken the page, or before
+  it, the later breaks drifting);
+* a page that continues a sheet's main table starts with that table's header (print titles).
+
+The truth is the rendered PDF, independent of the page model that placed the breaks. Skipped
+without LibreOffice, poppler-utils or the sample data; about a minute (two reports, two
+conversions, module-scoped)."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from memberdesk.report.workbook import write_report
+
+SOFFICE = shutil.which("libreoffice") or shutil.which("soffice")
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
+pytestmark = [
+    pytest.mark.skipif(SOFFICE is None or shutil.which("pdftotext") is None,
+                       reason="needs LibreOffice and poppler-utils (pdftotext)"),
+    pytest.mark.skipif(not (SAMPLE / "policies.csv").is_file(), reason="no sample_data/"),
+]
+MARGIN = 54.0  # pt: the 0.75 in top and bottom margins; header and footer print inside them
+MIN_FILL = 1 / 3  # a page in the middle of a sheet fills at least this share of its body
+
+
+@dataclass(frozen=True)
+class Page:
+    number: int
+    sheet: str
+    lines: tuple[str, ...]  # body text lines, top to bottom (words of one row joined)
+    fill: float  # share of the body height down to the last text
+
+
+@dataclass(frozen=True)
+class Printout:
+    pages: tuple[Page, ...]
+    headings: dict[str, frozenset[str]]  # sheet -> its section headings (bold 11 pt, column A)
+    main_headers: dict[str, str]  # sheet -> the first cell of its repeated header row
+
+
+def _render(folder: Path, lang: str) -> Printout:
+    from memberdesk.core.loader import load_dataset
+
+    xlsx = write_report(load_dataset([str(SAMPLE)]), folder / f"{lang}.xlsx", lang=lang)
+    assert SOFFICE is not None
+    subprocess.run([SOFFICE, f"-env:UserInstallation=file://{folder}/lo-profile", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(folder), str(xlsx)],
+                   check=True, capture_output=True, timeout=300)
+    wb = load_workbook(xlsx)
+    headings: dict[str, frozenset[str]] = {}
+    main_headers: dict[str, str] = {}
+    for ws in wb.worksheets:
+        headings[ws.title] = frozenset(
+            str(c.value).strip() for (c,) in ws.iter_rows(min_col=1, max_col=1)
+            if isinstance(c.value, str) and c.font.b and c.font.sz and float(c.font.sz) == 11)
+        if ws.print_title_rows:
+            row = int(str(ws.print_title_rows).split(":")[0].lstrip("$"))
+            main_headers[ws.title] = str(ws.cell(row, 1).value)
+    bbox = subprocess.run(["pdftotext", "-bbox-layout", str(folder / f"{lang}.pdf"), "-"],
+                          check=True, capture_output=True, text=True).stdout
+    pages = []
+    for number, page in enumerate(re.findall(r"<page .*?</page>", bbox, re.S), 1):
+        height = float(re.search(r'height="([0-9.]+)"', page).group(1))  # type: ignore[union-attr]
+        rows: dict[int, list[tuple[float, str]]] = {}
+        footer: list[str] = []
+        bottom = MARGIN
+        for line in re.findall(r"<line .*?</line>", page, re.S):
+            y0, y1 = (float(re.search(rf'{k}="([0-9.]+)"', line).group(1))  # type: ignore[union-attr]
+                      for k in ("yMin", "yMax"))
+            x0 = float(re.search(r'xMin="([0-9.]+)"', line).group(1))  # type: ignore[union-attr]
+            text = " ".join(re.findall(r">([^<]*)</word>", line))
+            if y0 >= height - MARGIN:
+                footer.append(text)
+            elif y0 > MARGIN - 4:
+                rows.setdefault(round(y0), []).append((x0, text))
+                bottom = max(bottom, y1)
+        sheet = re.sub(r"Page \d+ of \d+|第\s*\d+\s*页，?|共\s*\d+\s*页", "",
+                       " ".join(footer)).strip()
+        lines = tuple(" ".join(t for _, t in sorted(rows[y])) for y in sorted(rows))
+        pages.append(Page(number, sheet, lines, (bottom - MARGIN) / (height - 2 * MARGIN)))
+    return Printout(tuple(pages), headings, main_headers)
+
+
+@pytest.fixture(scope="module", params=["en", "zh_CN"])
+def printout(request: pytest.FixtureRequest,
+             tmp_path_factory: pytest.TempPathFactory) -> Printout:
+    return _render(tmp_path_factory.mktemp(f"flow_{request.param}"), request.param)
+
+
+def _sheet_of(printout: Printout, page: Page) -> str:
+    names = [s for s in printout.headings if s and s in page.sheet]
+    assert names, (page.number, page.sheet)
+    return max(names, key=len)
+
+
+def test_every_page_names_its_sheet(printout: Printout) -> None:
+    for page in printout.pages:
+        _sheet_of(printout, page)
+
+
+def test_no_heading_ends_a_page(printout: Printout) -> None:
+    """The Persistency sheet's "13th month: cohort exclusions" printed at a page's foot with
+    its table on the next page (the page model's page ends came after LibreOffice's)."""
+    for page in printout.pages:
+        if not page.lines:
+            continue
+        last = page.lines[-1]
+        headings = printout.headings[_sheet_of(printout, page)]
+        assert last not in headings and not any(last.startswith(h) for h in headings), \
+            (page.number, last)
+
+
+def test_no_near_empty_page_inside_a_sheet(printout: Printout) -> None:
+    """A near-empty page is the sign of two page-break models disagreeing: the Cohorts matrix
+    printed a page of 2 rows between two full ones when breaks were placed at every page end
+    of a model whose page was longer than LibreOffice's (its narrow columns print narrower
+    there, so the sheet prints larger)."""
+    pages = printout.pages
+    for page, after in zip(pages, pages[1:]):
+        if _sheet_of(printout, page) == _sheet_of(printout, after):
+            assert page.fill >= MIN_FILL, (page.number, page.sheet, round(page.fill, 2))
+
+
+def test_long_tables_repeat_their_header(printout: Printout) -> None:
+    """Every page after the first of a sheet with a repeated header row starts with it (a
+    page printing the columns that did not fit across, the Chinese Cohorts matrix at 85 %,
+    starts with the title block's rows instead)."""
+    by_sheet: dict[str, list[Page]] = {}
+    for page in printout.pages:
+        by_sheet.setdefault(_sheet_of(printout, page), []).append(page)
+    checked = 0
+    for sheet, header in printout.main_headers.items():
+        title = by_sheet[sheet][0].lines[0]
+        for page in by_sheet.get(sheet, [])[1:]:
+            if page.lines[0] == title:  # a page across: the sheet's top rows, continued
+                continue
+            first = " ".join(page.lines[:3])
+            assert header.split()[0] in first, (page.number, sheet, header, page.lines[:3])
+            checked += 1
+    assert checked >= 5  # the Data (long) sheet, Definitions ...
