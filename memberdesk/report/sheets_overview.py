@@ -64,7 +64,7 @@ def _kpi_table(ctx: ReportContext, w: SheetWriter) -> None:
         w.note(ctx.t("no_rows"))
         return
     kinds = [_UNIT_FORMATS.get(str(u), "num") for u in frame["unit"]]
-    frame["unit"] = [_unit_label(u, ctx.lang) for u in frame["unit"]]
+    frame["unit"] = [_unit_label(u, ctx.lang, k.id) for u, k in zip(frame["unit"], result.kpis)]
     # the relative change beside the absolute one (issue 17 B.4)
     prev = frame["previous"].where(frame["previous"] != 0)
     frame.insert(list(frame.columns).index("change") + 1, "change_pct",
@@ -165,9 +165,22 @@ PREVIOUS_AS_OF = {"en": "Previous (as of {date})", "zh_CN": "上期（截至 {da
 CHANGE_PCT = {"en": "Change (%)", "zh_CN": "变化（%）"}
 
 
-def _unit_label(unit: str, lang: str) -> str:
+# what a "count" metric counts, in Chinese (issue 17 B.10: 人 for members, 件 for policies,
+# consistently); a count not listed counts policies (in-force, new business, at risk, terminations)
+COUNT_NOUNS_ZH: dict[str, str] = {"in_force_members": "人", "service_contacts": "次"}
+
+
+def count_unit(metric_id: str, lang: str) -> str:
+    """The unit of a count metric: its measure word in Chinese (人 members, 次 contacts, 件
+    policies), "count" in English."""
+    return COUNT_NOUNS_ZH.get(metric_id, "件") if lang == "zh_CN" else "count"
+
+
+def _unit_label(unit: str, lang: str, metric_id: str = "") -> str:
     if unit == "ratio":  # a share reads as %, not "ratio" (issue 17 B.4)
         return "%"
+    if unit == "count":
+        return count_unit(metric_id, lang)
     from memberdesk.analysis.metrics import UNIT_LABELS as labels
 
     pair = labels.get(unit) if isinstance(labels, dict) else None
@@ -303,6 +316,11 @@ def build_definitions(ctx: ReportContext, w: SheetWriter) -> None:
 
     labels: dict[str, str] = dict(dictionary_headers(ctx.lang))
     frame["lineage"] = [lineage_text(str(m), ctx.lang) for m in frame["id"]]
+    if "unit" in frame.columns:  # a count's measure word: 人 members, 件 policies (B.10)
+        from memberdesk.analysis.metrics import get_metric
+
+        frame["unit"] = [count_unit(str(m), ctx.lang) if get_metric(str(m)).unit == "count"
+                         else u for m, u in zip(frame["id"], frame["unit"])]
     labels["lineage"] = ctx.label("lineage")
     frame = frame[[c for c in DEFINITION_WIDTHS if c in frame.columns]]
     ref = w.table(frame, main=True, labels=labels, formats={str(c): "text" for c in frame.columns})

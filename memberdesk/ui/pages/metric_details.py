@@ -56,6 +56,10 @@ class MetricDetails(QWidget):
             metric.good_direction, tr("neither higher nor lower is better"))
         formula, unit, id_ = tr("Formula"), tr("Unit"), tr("Id")  # not inside f-strings: lupdate
         unit_text = UNIT_LABELS.get(metric.unit, (metric.unit, metric.unit))[1 if lang == "zh_CN" else 0]
+        if metric.unit == "count":  # its measure word, as in the workbook: 人 members, 件 policies
+            from memberdesk.report.sheets_overview import count_unit
+
+            unit_text = count_unit(metric.id, lang)
         self.text.setText(
             f"<h3>{html.escape(metric.name(lang))}</h3>"
             f"<p>{html.escape(ci_text(metric.definition(lang)))}</p>"
