@@ -16,6 +16,10 @@
             <translation>PNG…</translation>
         </message>
         <message>
+            <source>{0} already exists. Replace it?</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>Export the chart as a PNG image</source>
             <translation>将图表导出为 PNG 图片</translation>
         </message>
@@ -73,7 +77,7 @@
         </message>
         <message>
             <source>Number at risk</source>
-            <translation>风险集人数</translation>
+            <translation>风险集数量</translation>
         </message>
         <message>
             <source>No 95% CI band for groups of fewer than {n} subjects: {names}</source>
@@ -996,7 +1000,7 @@
         </message>
         <message>
             <source>at_risk</source>
-            <translation>风险集人数</translation>
+            <translation>风险集数量</translation>
         </message>
         <message>
             <source>events</source>

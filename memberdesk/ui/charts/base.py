@@ -15,7 +15,15 @@ from typing import Any
 import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QFont, QFontMetrics, QGuiApplication, QPainter, QPaintEvent
+from PySide6.QtGui import (
+    QFont,
+    QFontMetrics,
+    QGuiApplication,
+    QImage,
+    QPainter,
+    QPaintEvent,
+    QPixmap,
+)
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -190,63 +198,140 @@ class Chart(QWidget):
                 item.enableAutoRange()
 
 
-def export_chart(chart: Chart, path: str | Path) -> Path:
-    """Write ``chart`` to ``path`` as PNG (any non-.svg suffix) or SVG (``.svg``).
+def export_chart(chart: Any, path: str | Path) -> Path:
+    """Write a chart to ``path`` as PNG (any suffix but ``.svg``) or SVG (``.svg``): a
+    :class:`Chart` or :class:`ChartPanel` through pyqtgraph's image exporter / its scene, any
+    other widget (a page's chart that is not a :class:`Chart`) as a picture of the widget.
 
+    The one export path of the app (the panels' PNG…/SVG… buttons and File ▸ Export chart…).
     The image is rendered in memory and written through the one atomic-write helper
-    (:func:`memberdesk.core.atomic_write.atomic_write_bytes`): a failed export (full disk, a
-    read-only folder) leaves a previous file as it was and raises one ``DataError``."""
+    (:func:`memberdesk.core.atomic_write.atomic_write_bytes`): a failed export (nothing to draw,
+    an encoder failing, a full disk, a read-only folder) raises one ``DataError`` naming the
+    file and leaves a previous file as it was — never an empty file."""
     from memberdesk.core.atomic_write import atomic_write_bytes
 
     path = Path(path)
-    data = _svg_bytes(chart) if path.suffix.lower() == ".svg" else _png_bytes(chart)
+    target = chart.chart if isinstance(chart, ChartPanel) else chart
+    svg = path.suffix.lower() == ".svg"
+    if isinstance(target, Chart):
+        data = _svg_bytes(target, path) if svg else _png_bytes(target, path)
+    elif isinstance(target, QWidget):
+        data = _widget_svg_bytes(target, path) if svg else encode_png(target.grab(), path)
+    else:
+        raise TypeError(f"cannot export a {type(chart).__name__} as a chart")
     return atomic_write_bytes(path, data, what="the chart")
 
 
-def _png_bytes(chart: Chart) -> bytes:
-    import pyqtgraph.exporters as exporters
+def encode_png(image: QImage | QPixmap, path: Path) -> bytes:
+    """``image`` as PNG bytes; a null image or a failed encoding raises ``DataError`` naming
+    ``path`` (the file it was meant for)."""
     from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+    from memberdesk.core.errors import DataError
+
+    if isinstance(image, QPixmap):  # a widget's grab()
+        image = image.toImage()
+    if image.isNull():
+        raise DataError("the chart has nothing to draw yet (no size): nothing was written",
+                        file=str(path))
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    saved = image.save(buffer, "PNG")  # type: ignore[call-overload]  # stubs say bytes; takes str
+    buffer.close()
+    if not saved or data.isEmpty():
+        raise DataError("the image could not be encoded as PNG: nothing was written",
+                        file=str(path))
+    return bytes(data.data())
+
+
+def _png_bytes(chart: Chart, path: Path) -> bytes:
+    import pyqtgraph.exporters as exporters
 
     exporter = exporters.ImageExporter(chart.export_target())
     width = max(int(chart.view.width()), 800)
     exporter.parameters()["width"] = width * 2 if width < 1200 else width
-    image = exporter.export(toBytes=True)
-    buffer_bytes = QByteArray()
-    buffer = QBuffer(buffer_bytes)
+    return encode_png(exporter.export(toBytes=True), path)
+
+
+def _svg_document(size: QSize, title: str, paint: Any, path: Path) -> bytes:
+    """An SVG of ``size`` drawn by ``paint(painter)``; an empty drawing raises ``DataError``."""
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+    from PySide6.QtSvg import QSvgGenerator
+
+    from memberdesk.core.errors import DataError
+
+    if size.width() <= 0 or size.height() <= 0:
+        raise DataError("the chart has nothing to draw yet (no size): nothing was written",
+                        file=str(path))
+    data = QByteArray()
+    buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
+    generator = QSvgGenerator()
+    generator.setOutputDevice(buffer)
+    generator.setSize(size)
+    generator.setViewBox(QRectF(0, 0, size.width(), size.height()))
+    generator.setTitle(title or "MemberDesk chart")
+    painter = QPainter(generator)
+    try:
+        paint(painter)
+    finally:
+        painter.end()
     buffer.close()
-    return bytes(buffer_bytes.data())
+    out = bytes(data.data())
+    if b"<svg" not in out:
+        raise DataError("the drawing could not be written as SVG: nothing was written",
+                        file=str(path))
+    return out
 
 
-def _svg_bytes(chart: Chart) -> bytes:
+def _svg_bytes(chart: Chart, path: Path) -> bytes:
     """Render the chart's scene through QSvgGenerator.
 
     pyqtgraph 0.14's SVGExporter cannot parse the path syntax Qt >= 6.8 writes (its
     ``correctCoordinates`` raises ValueError), so the scene is rendered by Qt directly.
     """
-    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize
-    from PySide6.QtGui import QPainter
-    from PySide6.QtSvg import QSvgGenerator
-
     scene = chart.view.scene()
-    rect = chart.view.viewRect() if hasattr(chart.view, "viewRect") else scene.sceneRect()
-    rect = QRectF(rect)
-    buffer_bytes = QByteArray()
-    buffer = QBuffer(buffer_bytes)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    generator = QSvgGenerator()
-    generator.setOutputDevice(buffer)
-    generator.setSize(QSize(int(rect.width()), int(rect.height())))
-    generator.setViewBox(QRectF(0, 0, rect.width(), rect.height()))
-    generator.setTitle(chart.windowTitle() or "MemberDesk chart")
-    painter = QPainter(generator)
-    try:
-        scene.render(painter, QRectF(0, 0, rect.width(), rect.height()), rect)
-    finally:
-        painter.end()
-    buffer.close()
-    return bytes(buffer_bytes.data())
+    rect = QRectF(chart.view.viewRect() if hasattr(chart.view, "viewRect") else scene.sceneRect())
+    return _svg_document(QSize(int(rect.width()), int(rect.height())), chart.windowTitle(),
+                         lambda painter: scene.render(
+                             painter, QRectF(0, 0, rect.width(), rect.height()), rect), path)
+
+
+def _widget_svg_bytes(widget: QWidget, path: Path) -> bytes:
+    """Any widget drawn into an SVG (its own paint code: text and lines stay vector)."""
+    from PySide6.QtCore import QPoint
+
+    return _svg_document(widget.size(), widget.windowTitle(),
+                         lambda painter: widget.render(painter, QPoint(0, 0)), path)
+
+
+EXPORT_KINDS: tuple[str, ...] = ("png", "svg")
+
+
+def export_path(parent: QWidget | None, answer: str, chosen_filter: str = "",
+                kinds: Sequence[str] = EXPORT_KINDS) -> Path | None:
+    """The file a Save dialog's ``answer`` means, or None when nothing is to be written.
+
+    A name typed without one of ``kinds``' suffixes gets the suffix of the chosen filter
+    (``*.svg`` in ``chosen_filter``, else the first kind). The dialog asked about replacing
+    the name as typed, not that one: when it exists the user is asked here first, and None
+    (keep it) unless they agree."""
+    if not answer:
+        return None
+    path = Path(answer)
+    if path.suffix.lower().lstrip(".") in kinds:
+        return path
+    kind = next((k for k in kinds if f"*.{k}" in chosen_filter), kinds[0])
+    path = path.with_name(f"{path.name}.{kind}")
+    if path.exists():
+        answer_button = QMessageBox.question(
+            parent, tr("Export chart"), tr("{0} already exists. Replace it?").format(path.name),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        if answer_button != QMessageBox.StandardButton.Yes:
+            return None
+    return path
 
 
 class ElidedLabel(QLabel):
@@ -372,13 +457,14 @@ class ChartPanel(QWidget):
     def _ask_export(self, kind: str) -> None:
         name = (self.title() or "chart").replace("/", "-")
         filters = tr("PNG image (*.png)") if kind == "png" else tr("SVG drawing (*.svg)")
-        path, _ = QFileDialog.getSaveFileName(self, tr("Export chart"), f"{name}.{kind}", filters)
-        if path:
-            if not path.lower().endswith(f".{kind}"):
-                path += f".{kind}"
-            from memberdesk.core.errors import DataError
+        answer, chosen = QFileDialog.getSaveFileName(self, tr("Export chart"), f"{name}.{kind}",
+                                                     filters)
+        path = export_path(self, answer, chosen, (kind,))
+        if path is None:
+            return
+        from memberdesk.core.errors import DataError
 
-            try:
-                self.export(path)
-            except DataError as exc:  # full disk, read-only folder: the old file is unchanged
-                QMessageBox.warning(self, tr("Export chart"), str(exc))
+        try:
+            self.export(path)
+        except DataError as exc:  # names the file; a previous file is unchanged
+            QMessageBox.warning(self, tr("Export chart"), str(exc))

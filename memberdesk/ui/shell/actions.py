@@ -260,15 +260,19 @@ class ShellActions(QObject):
             if not ok:
                 return
             chart = charts[names.index(name)]
-        path, _ = QFileDialog.getSaveFileName(self.w, self.tr("Export chart"), "chart.png",
-                                              "PNG image (*.png);;SVG image (*.svg)")
-        if path:
-            from memberdesk.core.errors import DataError
+        from memberdesk.ui.charts.base import export_path
 
-            try:
-                export_chart(chart, path)
-            except DataError as exc:  # the previous file, if any, is unchanged
-                self.w.show_error(exc, context=self.tr("Export chart"))
+        answer, chosen = QFileDialog.getSaveFileName(self.w, self.tr("Export chart"), "chart.png",
+                                                     "PNG image (*.png);;SVG image (*.svg)")
+        path = export_path(self.w, answer, chosen)  # asks before replacing a file it named
+        if path is None:
+            return
+        from memberdesk.core.errors import DataError
+
+        try:
+            export_chart(chart, path)
+        except DataError as exc:  # names the file; the previous file, if any, is unchanged
+            self.w.show_error(exc, context=self.tr("Export chart"))
 
     # ---- view / help ----------------------------------------------------------------------
 
@@ -326,28 +330,12 @@ def _chart_name(chart: Any, index: int) -> str:
 
 
 def export_chart(chart: Any, path: str | Path) -> Path:
-    """Save ``chart`` as PNG/SVG: through its own ``export`` when it has one (chart panels),
-    the charts module's exporter for bare charts, else a screenshot of the widget."""
-    path = Path(path)
-    if hasattr(chart, "export"):
-        return Path(chart.export(path) or path)
-    try:
-        from memberdesk.ui.charts.base import Chart
-        from memberdesk.ui.charts.base import export_chart as chart_export
-    except ImportError:
-        Chart = None  # type: ignore[assignment,misc]
-    if Chart is not None and isinstance(chart, Chart):
-        return chart_export(chart, path)
-    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+    """Save a page's chart (a panel, a chart or another widget) as PNG/SVG: the one exporter,
+    :func:`memberdesk.ui.charts.base.export_chart` (imported here when used: pyqtgraph loads
+    with the first chart, not at start-up)."""
+    from memberdesk.ui.charts.base import export_chart as export
 
-    from memberdesk.core.atomic_write import atomic_write_bytes
-
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    chart.grab().save(buffer, (path.suffix.lstrip(".") or "png").upper())
-    buffer.close()
-    return atomic_write_bytes(path, bytes(data.data()), what="the chart")
+    return export(chart, path)
 
 
 __all__ = ["ShellActions", "export_chart"]
