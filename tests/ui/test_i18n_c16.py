@@ -291,3 +291,14 @@ def test_coded_values_on_screen_read_as_in_the_workbook(zh_cn) -> None:
     for code in ("lapsed", "free_look", "single_premium", "collected_premium", "bot"):
         assert value_label(code) == labels.value_label(code, "zh_CN")
     assert value_label("百万医疗") == "百万医疗"
+
+
+def test_km_at_risk_title_counts_no_people_in_chinese(qtbot, zh_cn) -> None:  # type: ignore[no-untyped-def]
+    """The KM chart's at-risk table counts policies (Retention) or claims (Claims), not people:
+    under 简体中文 its title read 风险集人数 while the workbook says 风险集保单数 (issue 17 B.10)."""
+    from memberdesk.ui.charts.km import KMChart
+
+    chart = KMChart()
+    qtbot.addWidget(chart)
+    chart._update_risk_title()
+    assert chart.risk_title.text == "风险集数量"

@@ -37,7 +37,7 @@ ZH: dict[str, str] = {
         "比例风险假设被拒绝（p &lt; 0.05）：风险比随时间变化",
     "not yet observed": "尚未观察到",
     "Share still in force": "仍有效占比",
-    "Number at risk": "风险集人数",
+    "Number at risk": "风险集数量",
     "No 95% CI band for groups of fewer than {n} subjects: {names}":
         "样本少于 {n} 的分组不绘制 95% 置信区间带：{names}",
     "Time since issue ({unit})": "自承保起时间（{unit}）",
@@ -505,7 +505,7 @@ COLUMNS: dict[str, str] = {
     "age_at_issue": "投保年龄",
     # survival and result tables
     "segment": "分组", "group": "组别", "time": "时间", "survival": "生存率", "ci_lower": "置信区间下限",
-    "ci_upper": "置信区间上限", "at_risk": "风险集人数", "events": "事件数", "censored": "删失数",
+    "ci_upper": "置信区间上限", "at_risk": "风险集数量", "events": "事件数", "censored": "删失数",
     "n": "样本数", "median": "中位数", "median_ci_lower": "中位数置信下限",
     "median_ci_upper": "中位数置信上限", "median_days": "中位天数", "rmst": "限制平均生存时间",
     "se": "标准误", "difference": "差值", "difference_se": "差值标准误",
