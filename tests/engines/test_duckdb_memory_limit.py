@@ -1,5 +1,6 @@
 """MEMBERDESK_DUCKDB_MEMORY caps DuckDB's buffer memory (spilling to a private temporary folder
-removed on close); unset, DuckDB keeps its own default. docs/engines.md, Speed and memory."""
+removed on close); unset, the cap is 1.5 GB (or half the RAM when less); ``default`` keeps
+DuckDB's own (80% of RAM). docs/engines.md, Speed and memory."""
 from __future__ import annotations
 
 import os
@@ -38,8 +39,22 @@ def test_bad_size_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         DuckDBConnection(parse(_book(tmp_path)))
 
 
-def test_unset_keeps_duckdbs_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unset_caps_at_1536mb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(MEMORY_ENV, raising=False)
+    ram_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**20
+    con = DuckDBConnection(parse(_book(tmp_path)))
+    try:
+        limit = con.con.execute("SELECT current_setting('memory_limit')").fetchone()
+        # 1536 MB (DuckDB's MB: 10^6 bytes) = 1464.8 MiB, shown rounded; half the RAM if less
+        expected = "1.4 GiB" if ram_mb / 2 >= 1536 else None
+        assert limit is not None and (expected is None or limit[0] in (expected, "1.4GiB"))
+        assert os.path.isdir(con._spill)
+    finally:
+        con.close()
+
+
+def test_default_keeps_duckdbs_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(MEMORY_ENV, "default")
     con = DuckDBConnection(parse(_book(tmp_path)))
     try:
         assert getattr(con, "_spill", None) is None

@@ -12,9 +12,12 @@ has no aggregate route yet reads the accepted rows of the tables it uses
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import ibis
@@ -40,6 +43,12 @@ from memberdesk.core.validation_report import (
 )
 
 REJECTED_SAMPLE = 1000
+# The metadata table `memberdesk import` writes beside the book's tables (see
+# :func:`book_metadata`): one row per table with its validation counts; a book whose metadata
+# matches is opened without the validation scan (docs/engines.md, "Trusted books").
+BOOK_TABLE = "memberdesk_book"
+BOOK_FORMAT = 1
+REJECTED_TABLE = "rejected"
 _REASONS = rules.REASON_ORDER  # the file path's reason codes, in its order
 _ORDER = (schema.MEMBERS, schema.POLICIES, schema.CLAIMS, schema.BENEFIT_USAGE,
           schema.SERVICE_CONTACTS)
@@ -106,6 +115,12 @@ class EngineBook:
         self.report = report
         self.latest = latest
         self._frames: dict[str, pd.DataFrame] = {}
+        # each table's validation counts (read, reasons, latest accepted date; see _counts)
+        self.counts: dict[str, dict[str, Any]] = {}
+        # True when the counts and the rejected sample were read from the metadata of a book
+        # written by `memberdesk import` (no validation scan; see _trusted_metadata): its
+        # tables hold accepted rows only and their ids are unique
+        self.trusted = False
         # one query at a time: pages compute on several worker threads, and a connection
         # (DuckDB's above all) is not to be used by two threads at once; cancel() needs no lock
         self._lock = threading.RLock()
@@ -288,6 +303,10 @@ def open_book(data: Sequence[str] | str, *, tables: Mapping[str, TableRef] | Non
     try:
         found = _find_tables(conn, dict(tables or {}))
         report = ValidationReport()
+        stored, why = _trusted_metadata(conn, found, today)
+        if why:  # a book written by `memberdesk import` that no longer matches: say so
+            report.messages.append(f"the validation stored in the book is not used ({why}): "
+                                   "its tables are validated again")
         checked: dict[str, _Table] = {}
         counts: dict[str, dict[str, Any]] = {}
         references: dict[str, ir.Table] = {}
@@ -296,7 +315,12 @@ def open_book(data: Sequence[str] | str, *, tables: Mapping[str, TableRef] | Non
             check_cancelled(progress)
             prog.status(f"Checking {name}")
             ref, kinds, mapping = found[name]
-            table, counts[name] = _check_table(conn, name, ref, kinds, mapping, today, references)
+            if stored is not None:
+                table, counts[name] = _stored_table(conn, name, ref, kinds, mapping, today,
+                                                    stored[name])
+            else:
+                table, counts[name] = _check_table(conn, name, ref, kinds, mapping, today,
+                                                   references)
             checked[name] = table
             report.messages += table.canonical.messages
             if name == schema.MEMBERS:
@@ -305,7 +329,14 @@ def open_book(data: Sequence[str] | str, *, tables: Mapping[str, TableRef] | Non
                 references["policy_id"] = table.canonical.accepted.select("policy_id")
             prog.fraction((i + 1) / len(todo))
         book = EngineBook(conn, url, checked, report, None)
-        _count(book, counts)
+        book.trusted = stored is not None
+        if stored is not None:
+            first = next(iter(stored.values()))
+            report.messages += list(first["messages"])
+            report.messages.append(
+                f"validation read from the book (written by `memberdesk import` on "
+                f"{first['imported_on']}, same rules, row counts match): not checked again")
+        _count(book, counts, stored)
     except BaseException:
         conn.close()
         raise
@@ -333,7 +364,7 @@ def _find_tables(conn: Connection, explicit: dict[str, TableRef]
     # --table narrows the search for the other tables to the schemas it names
     schemas = {r.database for r in explicit.values()}
     for ref in conn.tables():
-        if ref in [r for r, _, _ in out.values()] or ref.name == "rejected" \
+        if ref in [r for r, _, _ in out.values()] or ref.name in (REJECTED_TABLE, BOOK_TABLE) \
                 or (schemas and ref.database not in schemas):
             continue
         kinds = conn.columns(ref)
@@ -504,39 +535,56 @@ def _distinct_ids(conn: Connection, c: ir.Table, id_col: str, row: Mapping[str, 
     return int(conn.arrow(str(ibis.to_sql(expr, dialect=conn.dialect))).to_pylist()[0]["distinct_ids"])
 
 
-def _count(book: EngineBook, counts: Mapping[str, Mapping[str, Any]]) -> None:
-    """The validation report from each table's counts, with a bounded rejected sample."""
+def _count(book: EngineBook, counts: Mapping[str, Mapping[str, Any]],
+           stored: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+    """The validation report from each table's counts, with a bounded rejected sample (read
+    from the book's ``rejected`` table when ``stored``: a trusted imported book)."""
     latest: dt.date | None = None
+    book.counts = {name: dict(c) for name, c in counts.items()}
     for name, t in book.tables.items():
         c = counts[name]
-        report = TableReport(name, files=[f"{book.url.display} {t.ref.display}"], read=c["read"],
-                             reasons=dict(c["reasons"]))
+        files = list(stored[name]["files"]) if stored is not None \
+            else [f"{book.url.display} {t.ref.display}"]
+        report = TableReport(name, files=files, read=c["read"], reasons=dict(c["reasons"]))
         report.rejected = sum(report.reasons.values())
         report.accepted = report.read - report.rejected
         if c["latest"] is not None:
             latest = c["latest"] if latest is None or c["latest"] > latest else latest
         book.report.tables.append(report)
         if report.rejected:
-            book.report.rejected = pd.concat(
-                [book.report.rejected, _rejected_sample(book, name, t)], ignore_index=True)
+            sample = _rejected_sample(book, name, t) if stored is None \
+                else _stored_sample(book, name, stored[name])
+            book.report.rejected = sample.reset_index(drop=True) if len(book.report.rejected) == 0 \
+                else pd.concat([book.report.rejected, sample], ignore_index=True)
     book.latest = latest
 
 
-def _rejected_sample(book: EngineBook, name: str, t: _Table) -> pd.DataFrame:
-    """Up to :data:`REJECTED_SAMPLE` rejected rows in the report's shape, as the file path's
-    (:func:`memberdesk.core.validation._with_original_values`): ``column`` is the source header
-    at fault, ``value`` its cell as stored, then every cell of the row as stored, as text,
-    under the source headers (a header equal to one of the report's columns gets the canonical
-    name in brackets). The ``row`` column is empty: a database row has no line number; with
-    more rejected rows than the sample holds, it keeps the first in the order of the rows'
-    cells (a table has no row order), the same rows on every run."""
+def rejected_query(t: _Table, limit: int | None) -> ir.Table:
+    """The rejected rows of ``t`` (reason, column at fault, every source cell as stored) in the
+    order of their cells (source columns in order: a table has no row order), the first
+    ``limit`` of them (None: all, for ``memberdesk import``): the same rows on every run."""
     c = t.canonical.table
     originals = t.canonical.originals
     rej = c.filter(~c["_ok"]).select("_reason", "_column", *originals)
-    # the first rows in the order of their cells (source columns in order): the same sample
-    # on every run (a top-N over the rejected rows only)
-    rej = rej.order_by(list(originals)).limit(REJECTED_SAMPLE)
-    table = book.run(rej)
+    rej = rej.order_by(list(originals))
+    return rej if limit is None else rej.limit(limit)
+
+
+def _rejected_sample(book: EngineBook, name: str, t: _Table) -> pd.DataFrame:
+    """Up to :data:`REJECTED_SAMPLE` rejected rows in the report's shape
+    (:func:`rejected_frame` of :func:`rejected_query`)."""
+    return rejected_frame(f"{book.url.display} {t.ref.display}", name, t,
+                          book.run(rejected_query(t, REJECTED_SAMPLE)))
+
+
+def rejected_frame(file: str, name: str, t: _Table, table: pa.Table) -> pd.DataFrame:
+    """Rejected rows (:func:`rejected_query`'s columns) in the report's shape, as the file
+    path's (:func:`memberdesk.core.validation._with_original_values`): ``column`` is the source
+    header at fault, ``value`` its cell as stored, then every cell of the row as stored, as
+    text, under the source headers (a header equal to one of the report's columns gets the
+    canonical name in brackets: :func:`rejected_labels`). The ``row`` column is empty: a
+    database row has no line number."""
+    originals = t.canonical.originals
     reasons = [_REASONS[int(i)] for i in table.column("_reason").to_pylist()]
     texts = {k: [normalize._cell_text(v) for v in table.column(k).to_pylist()] for k in originals}
     by_header = {h: k for k, h in originals.items()}
@@ -547,15 +595,192 @@ def _rejected_sample(book: EngineBook, name: str, t: _Table) -> pd.DataFrame:
         headers.append(header)
         raw = texts[by_header[header]][i] if header in by_header else None
         values.append(raw.strip() or None if isinstance(raw, str) else raw)
-    out = pd.DataFrame({"table": name, "file": f"{book.url.display} {t.ref.display}",
+    out = pd.DataFrame({"table": name, "file": file,
                         "sheet": None, "row": None, "column": headers, "reason": reasons,
                         "value": values,
                         "detail": [meanings.setdefault(r, RejectionMeaning(r)) for r in reasons]},
                        columns=list(REJECTED_COLUMNS))
-    cells: dict[str, list[str | None]] = {}
-    for k, header in originals.items():
-        label = header
-        if label in REJECTED_COLUMNS or label in cells:
-            label = f"{header} [{t.mapping.mapped.get(header, header)}]"
-        cells[label] = texts[k]
+    labels = rejected_labels(t)
+    cells = {label: texts[k] for k, label in zip(originals, labels)}
     return pd.concat([out, pd.DataFrame(cells, index=out.index)], axis=1)
+
+
+def rejected_labels(t: _Table) -> list[str]:
+    """The rejected rows' cell columns of ``t``: the source headers, in order (a header equal
+    to one of the report's columns gets the canonical name in brackets)."""
+    labels: list[str] = []
+    for header in t.canonical.originals.values():
+        label = header
+        if label in REJECTED_COLUMNS or label in labels:
+            label = f"{header} [{t.mapping.mapped.get(header, header)}]"
+        labels.append(label)
+    return labels
+
+
+# ---- trusted books (written by `memberdesk import`) ------------------------------------------
+
+# The code whose behaviour decides a validation result: a book is trusted only when written by
+# the same code (any change to one of these files, or to the missing-value tokens, means the
+# book is validated again).
+_RULE_FILES = ("schema.py", "validation.py", "mapping.py", "policy_rules.py", "loader.py",
+               "normalize", "readers", "engine/rules.py", "engine/book.py")
+
+
+def rules_version() -> str:
+    """A fingerprint of the validation rules: SHA-256 of the rule modules' source text (see
+    :data:`_RULE_FILES`), the reason order and the missing-value tokens in force."""
+    core = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256()
+    for entry in _RULE_FILES:
+        path = core / entry
+        files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
+        for f in files:
+            h.update(f.relative_to(core).as_posix().encode())
+            try:
+                h.update(f.read_bytes())
+            except OSError:  # no source (a frozen build): never equal to a real fingerprint
+                h.update(b"\0unreadable")
+    h.update(json.dumps([list(_REASONS), sorted(normalize.missing_tokens())]).encode())
+    return h.hexdigest()
+
+
+def book_metadata(tables: Mapping[str, Mapping[str, Any]], *, today: dt.date, origin: str,
+                  messages: Sequence[object]) -> pa.Table:
+    """The rows of :data:`BOOK_TABLE` for a book written now: one per table with
+    ``table_name``, ``files`` (JSON list: where its rows came from), ``rows_read``,
+    ``rows_accepted`` (rows in the book's table), ``reasons`` (JSON: rejected rows per reason),
+    ``latest`` (the latest accepted date, birth dates aside), ``columns`` (JSON: the book
+    table's columns and coarse types), ``rejected_columns`` (JSON: the cell columns of its
+    rejected rows); and on every row the ``format``, the ``rules`` fingerprint
+    (:func:`rules_version`), ``imported_on`` (the day the future-date rule was checked
+    against), ``origin`` (``engine`` or ``files``) and the report's ``messages``."""
+    names = list(tables)
+    col: Callable[[str], list[Any]] = lambda k: [tables[n][k] for n in names]  # noqa: E731
+    return pa.table({
+        "format": pa.array([BOOK_FORMAT] * len(names), pa.int32()),
+        "rules": [rules_version()] * len(names),
+        "imported_on": pa.array([today] * len(names), pa.date32()),
+        "origin": [origin] * len(names),
+        "messages": [json.dumps([str(m) for m in messages], ensure_ascii=False)] * len(names),
+        "table_name": names,
+        "files": [json.dumps(list(f), ensure_ascii=False) for f in col("files")],
+        "rows_read": pa.array(col("read"), pa.int64()),
+        "rows_accepted": pa.array(col("accepted"), pa.int64()),
+        "reasons": [json.dumps(dict(r), sort_keys=True) for r in col("reasons")],
+        "latest": pa.array(col("latest"), pa.date32()),
+        "columns": [json.dumps(dict(c), ensure_ascii=False) for c in col("columns")],
+        "rejected_columns": [json.dumps(list(c), ensure_ascii=False)
+                             for c in col("rejected_columns")],
+    })
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _trusted_metadata(conn: Connection, found: Mapping[str, tuple[TableRef, dict[str, ColumnType],
+                                                                  ColumnMapping]],
+                      today: dt.date) -> tuple[dict[str, dict[str, Any]] | None, str]:
+    """The stored validation of a book written by ``memberdesk import`` when it can be used
+    instead of the validation scan, else (None, why not; "" when the book has none).
+
+    Used only when every check holds: the metadata's format and rules fingerprint are those
+    of this code; the tables found are exactly the book's tables under their canonical names
+    with the same columns and types; each holds the row count written; the ``rejected`` table
+    holds each table's rejected rows; and the future-date rule gives the same answer today
+    (today is the import day, or later with no row rejected as future-dated). Anything else:
+    the tables are validated as any database's (the caller says so in the report)."""
+    if conn.dialect != "duckdb" or TableRef(BOOK_TABLE) not in conn.tables():
+        return None, ""
+    try:
+        rows = conn.arrow(f"SELECT * FROM {_q(BOOK_TABLE)}").to_pylist()
+        stored = {str(r["table_name"]): {
+            **r, "files": json.loads(r["files"]), "reasons": json.loads(r["reasons"]),
+            "columns": json.loads(r["columns"]), "messages": json.loads(r["messages"]),
+            "rejected_columns": json.loads(r["rejected_columns"])} for r in rows}
+    except (DataError, KeyError, TypeError, ValueError) as exc:
+        return None, f"its metadata is not readable: {exc}"
+    if not rows or any(r["format"] != BOOK_FORMAT for r in rows):
+        return None, "another metadata format"
+    if any(r["rules"] != rules_version() for r in rows):
+        return None, "written under other validation rules"
+    if set(stored) != set(found):
+        return None, "its tables differ from those written"
+    for name, (ref, kinds, _) in found.items():
+        if ref != TableRef(name) or stored[name]["columns"] != dict(kinds):
+            return None, f"the {name} table differs from the one written"
+    imported = stored[next(iter(stored))]["imported_on"]
+    future = any(schema.REASON_FUTURE_DATE in s["reasons"] for s in stored.values())
+    if not isinstance(imported, dt.date) or today < imported or (today > imported and future):
+        return None, f"validated on {imported}, today the future-date rule may differ"
+    # row counts (DuckDB answers COUNT(*) from its metadata) and the rejected rows per table
+    names = list(stored)
+    sql = "SELECT " + ", ".join(f"(SELECT count(*) FROM {_q(n)}) AS n{i}" for i, n in enumerate(names))
+    if TableRef(REJECTED_TABLE) in conn.tables():
+        sql += (f", (SELECT list({_q('table')}) FROM (SELECT {_q('table')} FROM {_q(REJECTED_TABLE)}"
+                f" GROUP BY ALL HAVING count(*) > 0)) AS _tables, (SELECT count(*) FROM "
+                f"{_q(REJECTED_TABLE)}) AS _rejected")
+    try:
+        have = conn.arrow(sql).to_pylist()[0]
+    except DataError as exc:
+        return None, f"its tables cannot be counted: {exc}"
+    for i, n in enumerate(names):
+        if have[f"n{i}"] != stored[n]["rows_accepted"]:
+            return None, f"the {n} table holds {have[f'n{i}']:,} rows, {stored[n]['rows_accepted']:,} were written"
+    rejected = sum(sum(s["reasons"].values()) for s in stored.values())
+    if have.get("_rejected", 0) != rejected or \
+            set(have.get("_tables") or []) != {n for n in names if stored[n]["reasons"]}:
+        return None, "its rejected table differs from the one written"
+    for n in names:
+        if stored[n]["rows_read"] - sum(stored[n]["reasons"].values()) != stored[n]["rows_accepted"]:
+            return None, f"the {n} counts do not add up"
+    return stored, ""
+
+
+def _stored_table(conn: Connection, name: str, ref: TableRef, kinds: dict[str, ColumnType],
+                  mapping: ColumnMapping, today: dt.date, stored: Mapping[str, Any]
+                  ) -> tuple[_Table, dict[str, Any]]:
+    """A trusted table (:func:`_trusted_metadata`): typed by the same rules, its counts read
+    from the metadata. Its rows are the accepted rows (the rules flag none: no filter) and its
+    ids unique, so neither the unknown-member join nor the duplicate window is built."""
+    source = ibis.table(ibis.schema(dict(kinds)), name=ref.name, database=ref.database)
+    dialect = conn.dialect
+
+    def fetch(t: ir.Table, column: str,
+              derive: Callable[[ir.Value], ir.Value] | None = None) -> list[Any] | None:
+        expr = t.select(column).distinct().limit(rules.DISTINCT_LIMIT + 1)
+        if derive is not None:
+            expr = expr.select(expr[column], _derived=derive(expr[column]))
+        result = conn.arrow(str(ibis.to_sql(expr, dialect=dialect)))
+        if result.num_rows > rules.DISTINCT_LIMIT:
+            return None
+        values = result.column(0).to_pylist()
+        return values if derive is None else list(zip(values, result.column(1).to_pylist()))
+
+    canon = rules.canonical(name, source, kinds, mapping, fetch, today=today, references={},
+                            duplicates=False, distinct_categories=dialect == "duckdb")
+    canon.clean = True
+    latest = stored["latest"]
+    return _Table(ref, kinds, mapping, canon), {
+        "read": int(stored["rows_read"]), "reasons": {k: int(v) for k, v in stored["reasons"].items()},
+        "latest": latest, "ids": None, "distinct_ids": None}
+
+
+def _stored_sample(book: EngineBook, name: str, stored: Mapping[str, Any]) -> pd.DataFrame:
+    """The first :data:`REJECTED_SAMPLE` rejected rows of ``name`` from the book's ``rejected``
+    table, in the order written (the order of the validation's sample), in the report's
+    shape: an engine import's details become the reason's meaning again (rendered in the
+    reader's language); a file import keeps the file path's words, as written."""
+    labels = list(stored["rejected_columns"])
+    cols = ", ".join(_q(c) for c in [*REJECTED_COLUMNS, *labels])
+    table = book.conn.arrow(
+        f"SELECT {cols} FROM {_q(REJECTED_TABLE)} WHERE {_q('table')} = "
+        f"'{name.replace(chr(39), chr(39) * 2)}' ORDER BY rowid LIMIT {REJECTED_SAMPLE}")
+    frame = table.to_pandas()
+    if stored["origin"] == "engine":
+        meanings: dict[str, RejectionMeaning] = {}
+        frame["detail"] = [meanings.setdefault(r, RejectionMeaning(r)) for r in frame["reason"]]
+        frame["row"] = None
+    else:
+        frame["row"] = frame["row"].astype("Int64")
+    return pd.DataFrame(frame)

@@ -39,9 +39,13 @@ from memberdesk.core.errors import Cancelled, DataError
 
 ColumnType = Literal["string", "date", "timestamp", "int64", "float64", "boolean"]
 CONNECT_TIMEOUT_S = int(os.environ.get("MEMBERDESK_CONNECT_TIMEOUT", "10"))
-# DuckDB's buffer memory cap (e.g. "1GB"), spilling to a private temp folder; unset: DuckDB's
-# default (80% of RAM)
+# DuckDB's buffer memory cap (e.g. "1GB"), spilling to a private temp folder; unset: the
+# default below; "default": DuckDB's own (80% of RAM)
 MEMORY_ENV = "MEMBERDESK_DUCKDB_MEMORY"
+# The default cap: 1.5 GB, or half the machine's memory when that is less. A book of 100M
+# policies then runs within 2 GB peak RSS (the cap, the Python libraries and the results);
+# DuckDB spills what does not fit (docs/engines.md, Speed and memory).
+DEFAULT_MEMORY_MB = 1536
 T = TypeVar("T")
 
 # A prompt for a password: given where it is for (the URL without password), returns the
@@ -156,14 +160,11 @@ class DuckDBConnection:
             raise DataError(f"cannot open: {exc}", file=url.target) from exc
 
     def _limit_memory(self) -> None:
-        """DuckDB's buffer memory capped at ``MEMBERDESK_DUCKDB_MEMORY`` (e.g. ``1GB``; DuckDB's
-        own default is 80% of RAM) with spilling to a private temporary folder: large books
-        then run in bounded memory, a little slower (docs/engines.md, Speed and memory)."""
-        limit = os.environ.get(MEMORY_ENV, "").strip()
-        if not limit:
+        """DuckDB's buffer memory capped (:func:`memory_limit`) with spilling to a private
+        temporary folder removed on close: large books run in bounded memory."""
+        limit = memory_limit()
+        if limit is None:
             return
-        if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", limit, re.I):
-            raise DataError(f"{MEMORY_ENV}={limit!r}: give a size such as 1GB or 1500MB")
         spill = tempfile.mkdtemp(prefix="memberdesk-duckdb-")
         self._spill = spill
         self.con.execute(f"SET memory_limit = '{limit}'")
@@ -206,6 +207,33 @@ class DuckDBConnection:
         spill = getattr(self, "_spill", None)
         if spill is not None:
             shutil.rmtree(spill, ignore_errors=True)
+
+
+def memory_limit() -> str | None:
+    """DuckDB's ``memory_limit`` for MemberDesk's sessions: ``MEMBERDESK_DUCKDB_MEMORY`` (a size
+    such as ``1GB`` or ``1500MB``; ``default`` keeps DuckDB's own, 80% of RAM: None), else
+    :data:`DEFAULT_MEMORY_MB` or half the physical memory when that is less.
+
+    Raises
+    ------
+    DataError
+        The variable holds something else than a size (exit status 3).
+    """
+    limit = os.environ.get(MEMORY_ENV, "").strip()
+    if limit.lower() == "default":
+        return None
+    if limit:
+        if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", limit, re.I):
+            raise DataError(f"{MEMORY_ENV}={limit!r}: give a size such as 1GB or 1500MB, "
+                            "or default")
+        return limit
+    mb = DEFAULT_MEMORY_MB
+    try:
+        ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        mb = min(mb, max(256, ram // (2 << 20)))
+    except (ValueError, OSError, AttributeError):  # no sysconf (Windows): the fixed default
+        pass
+    return f"{mb}MB"
 
 
 def _parquet_views(paths: tuple[str, ...]) -> dict[str, list[str]]:
