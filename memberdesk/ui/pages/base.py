@@ -65,12 +65,39 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("", text)
 
 
+def honest_sort(view: QTableView) -> None:
+    """Make ``view``'s sort arrow tell the truth (call after ``setSortingEnabled(True)``).
+
+    Qt shows an ascending arrow on the first column of a sortable view although the rows come
+    in the result's own order (Projection's "Model ▲" over Exponential, Weibull, Log-normal…),
+    and a new result (a model reset) came in that order under the arrow the user had set. The
+    arrow starts off; after a reset the rows are sorted again by the arrow's column, or the
+    arrow goes when that column is gone."""
+    header = view.horizontalHeader()
+    header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+
+    def sort_again() -> None:
+        section, model = header.sortIndicatorSection(), view.model()
+        if model is None or section < 0:
+            return
+        if section < model.columnCount():
+            model.sort(section, header.sortIndicatorOrder())
+        else:
+            header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+
+    model = view.model()
+    if model is not None:
+        model.modelReset.connect(sort_again)
+
+
 def make_table(parent: QWidget | None = None, *, min_height: int = 0) -> tuple[QTableView, DataFrameModel]:
-    """A sortable, read-only table view over a :class:`DataFrameModel`."""
+    """A sortable, read-only table view over a :class:`DataFrameModel` (its sort arrow shown
+    only when the rows are sorted by that column: :func:`honest_sort`)."""
     model = DataFrameModel(parent=parent)
     view = QTableView(parent)
     view.setModel(model)
     view.setSortingEnabled(True)
+    honest_sort(view)
     view.verticalHeader().setVisible(False)
     view.setAlternatingRowColors(True)
     view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)

@@ -75,7 +75,8 @@ class CallListModel(QAbstractTableModel):
             self.columns = [c for c in LIST_COLUMNS if c in scores.columns]
             self.values = {c: (scores[c].astype(object).to_numpy() if c.startswith("reason_")
                                else scores[c].to_numpy()) for c in self.columns}
-        self._sort = None
+        if self._sort is not None and self._sort[0] not in self.columns:
+            self._sort = None  # new scores keep the sort the header arrow shows
         self._rebuild()
         self.endResetModel()
 

@@ -29,6 +29,7 @@ from memberdesk.core import schema
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.progress import Progress
 from memberdesk.ui.i18n import table_label
+from memberdesk.ui.pages.base import honest_sort
 from memberdesk.ui.shell.common import DATA_FILTER, SAMPLE_DATA, ShellWindow, mappings_by_signature
 from memberdesk.ui.shell.validation_view import ValidationView
 from memberdesk.ui.table_model import DataFrameModel
@@ -65,6 +66,7 @@ def _table_view(parent: QWidget) -> tuple[QTableView, DataFrameModel]:
     view.setTabKeyNavigation(False)  # Tab leaves the table (arrows move in it): no Tab trap
     view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 6)
     view.setSortingEnabled(True)
+    honest_sort(view)
     view.verticalHeader().setVisible(False)
     view.verticalHeader().setResizeContentsPrecision(50)
     view.horizontalHeader().setResizeContentsPrecision(50)

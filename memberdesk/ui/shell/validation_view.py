@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from memberdesk.core.reasons import reason_text, rejection_label, rejection_meaning
 from memberdesk.core.validation_report import REJECTED_COLUMNS, ValidationReport, detail_text
 from memberdesk.ui.i18n import table_label, ui_language
+from memberdesk.ui.pages.base import honest_sort
 from memberdesk.ui.table_model import DataFrameModel
 
 
@@ -69,6 +70,7 @@ def _table_view(model: DataFrameModel, parent: QWidget) -> QTableView:
     view = QTableView(parent)
     view.setModel(model)
     view.setSortingEnabled(True)
+    honest_sort(view)
     view.setAlternatingRowColors(True)
     view.setTabKeyNavigation(False)  # Tab leaves the table (arrows move in it): no Tab trap
     view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 6)
