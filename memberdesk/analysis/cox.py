@@ -66,13 +66,20 @@ from memberdesk.analysis import cox_checks
 from memberdesk.analysis.cox_concordance import concordance_index
 from memberdesk.analysis.cox_design import (
     _check_design,
-    _design_matrix,
+    _design_matrix_t,
     _encode,
     _Encoded,
     _identical_row_groups,
     check_within_strata,
 )
-from memberdesk.analysis.cox_engine import CoxFit, _prepare, _Stratum, fit_efron, schoenfeld_residuals, score_residuals
+from memberdesk.analysis.cox_engine import (
+    CoxFit,
+    _prepare_sorted,
+    _Stratum,
+    fit_efron,
+    schoenfeld_residuals,
+    score_residuals,
+)
 from memberdesk.analysis.cox_zph import PH_METHODS, PH_TRANSFORMS, approximate_ph_test, exact_ph_test, transformed_time
 from memberdesk.analysis.frames import default_unit, survival_frame
 from memberdesk.analysis.km import chi2_sf, normal_quantile, normal_sf
@@ -402,22 +409,43 @@ def fit_cox(data: Dataset | pd.DataFrame, covariates: Sequence[str], *,
         if levels is not None:
             cox_checks.check_level_events(col, levels, c, events.astype(float),
                                           np.ones(c.size) if rows.weights is None else rows.weights)
-    x = _design_matrix(enc, fit_rows)
-    mean, scale = _check_design(x, weights, enc.names, enc.sources)
-    check_within_strata(x, weights, fit_s, scale, enc.names, enc.sources)
+    n_strata = int(fit_s.max()) + 1
+    # one sort of the fitted rows by (stratum, exit time), stable: each stratum is a block of
+    # rows in the order _prepare would sort them; the design matrix is built in that order
+    # (no sorted copy per stratum) and each stratum's x is a view of it
+    order = np.argsort(fit_d, kind="stable") if n_strata == 1 else np.lexsort((fit_d, fit_s))
+    sorted_rows = order if fit_rows is None else fit_rows[order]
+    xt = _design_matrix_t(enc, sorted_rows)
+    x = xt.T.copy(order="C")  # a copy even when p = 1 (xt is standardised separately)
+    sw, se, ss = weights[order], fit_e[order], fit_s[order]
+    mean, scale = _check_design(x, sw, enc.names, enc.sources)
+    check_within_strata(x, sw, ss, scale, enc.names, enc.sources)
     check_cancelled(progress)
     prog.fraction(0.1)
-    n_strata = int(fit_s.max()) + 1
+    reasons = _data_notes(x, sw, se, enc.names, n_events, p, rows)
+    x -= mean  # standardised in place, as _prepare does
+    x /= scale
+    xt -= mean[:, None]  # the same values, column-contiguous, for the separation check
+    xt /= scale[:, None]
     groups: list[np.ndarray | None] = [None] if n_strata == 1 else \
         [np.flatnonzero(fit_s == k) for k in range(n_strata)]
-    prepared = [_prepare(x if g is None else x[g], fit_d if g is None else fit_d[g],
-                         fit_e if g is None else fit_e[g], weights if g is None else weights[g],
-                         mean, scale, ties=ties,
-                         entry=None if fit_entry is None else
-                         (fit_entry if g is None else fit_entry[g]))
-                for g in groups]
-    cox_checks.check_monotone_likelihood(prepared, enc.names, enc.sources)
-    reasons = _data_notes(x, weights, fit_e, enc.names, n_events, p, rows)
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(ss, minlength=n_strata))])
+    source = order
+    if n_strata > 1:  # each row's index within its stratum's rows (in fitted-row order)
+        within = np.empty(order.size, dtype=np.int64)
+        for g in groups:
+            assert g is not None
+            within[g] = np.arange(g.size)
+        source = within[order]
+    sd = fit_d[order]
+    s_entry = None if fit_entry is None else fit_entry[order]
+    blocks = [slice(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]
+    prepared = [_prepare_sorted(x[b], sd[b], se[b], sw[b], source[b], ties=ties,
+                                entry=None if s_entry is None else s_entry[b])
+                for b in blocks]
+    cox_checks.check_monotone_likelihood(prepared, enc.names, enc.sources,
+                                         [xt[:, b] for b in blocks])
+    del xt
     if route_note is not None:
         reasons.append(route_note)
     prog.status("Fitting the Cox model")
@@ -439,11 +467,13 @@ def fit_cox(data: Dataset | pd.DataFrame, covariates: Sequence[str], *,
                        inverse, rows, ph_transform, ph_method)
         prog.fraction(0.8)
         prog.status("Computing concordance")
-        concordance = concordance_index(fit_d, x @ coefficients["coef"].to_numpy(), fit_e,
+        concordance = concordance_index(sd, _linear_predictor(enc, sorted_rows,
+                                                              coefficients["coef"].to_numpy()),
+                                        se,
                                         None if inverse is None and rows.weights is None
-                                        else weights,
-                                        strata=None if n_strata == 1 else fit_s,
-                                        entry=fit_entry)
+                                        else sw,
+                                        strata=None if n_strata == 1 else ss,
+                                        entry=s_entry)
     prog.fraction(1.0)
     n_records = int(durations.size) if rows.weights is None else int(rows.weights.sum())
     return CoxResult(n=n_records, events=n_events, coefficients=coefficients,
@@ -455,6 +485,27 @@ def fit_cox(data: Dataset | pd.DataFrame, covariates: Sequence[str], *,
                      ph_method=ph_method, cluster=cluster_col,
                      entry=entry_col if rows.entry is None or entry_col else "study_start",
                      n_rejected=rows.n_rejected, route="rows" if cells is None else "cells")
+
+
+def _linear_predictor(enc: _Encoded, rows: np.ndarray, coef: np.ndarray) -> np.ndarray:
+    """x'coef of ``rows`` on the covariates' own scale, summed column by column (a level's
+    coefficient looked up by its code): each row's value depends only on its covariates, so
+    identical rows tie exactly (a matrix-vector product can round a row differently by its
+    position), and no design matrix is needed."""
+    lp = np.zeros(rows.size)
+    j = 0
+    for _, data, levels, ref in enc.columns:
+        if levels is None:
+            lp += data[rows] * coef[j]
+            j += 1
+            continue
+        table = np.zeros(len(levels))
+        for k in range(len(levels)):
+            if k != ref:
+                table[k] = coef[j]
+                j += 1
+        lp += table[data[rows]]
+    return lp
 
 
 def _cell_frame(data: Dataset | pd.DataFrame, covariates: list[str], strata_cols: list[str],

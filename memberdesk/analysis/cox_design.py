@@ -121,6 +121,26 @@ def _design_matrix(enc: _Encoded, rows: np.ndarray | None) -> np.ndarray:
     return x
 
 
+def _design_matrix_t(enc: _Encoded, rows: np.ndarray | None) -> np.ndarray:
+    """The transposed design matrix (columns x rows, C order) of ``rows`` (all rows when
+    None): each column is written contiguously, several times faster than the columns of an
+    n x p matrix; ``np.ascontiguousarray(xt.T)`` is then the matrix of :func:`_design_matrix`."""
+    n = len(enc.keep) if rows is None else rows.size
+    xt = np.empty((len(enc.names), n))
+    j = 0
+    for _, data, levels, ref in enc.columns:
+        data = data if rows is None else data[rows]
+        if levels is None:
+            xt[j] = data
+            j += 1
+            continue
+        for k in range(len(levels)):
+            if k != ref:
+                np.equal(data, k, out=xt[j], casting="unsafe")
+                j += 1
+    return xt
+
+
 AGGREGATE_MIN_RATIO = 2  # collapse identical rows when that shrinks the data at least this much
 _SAMPLE = 20_000
 

@@ -69,15 +69,24 @@ def _prepare(x: np.ndarray, durations: np.ndarray, events: np.ndarray, weights: 
     and ``scale`` the sorted copy of ``x`` is standardised in place (no extra n x p copy).
     ``entry``: entry times (rows are at risk on (entry, exit]); exit > entry is the caller's
     check."""
-    if ties not in TIES:
-        raise AnalysisError(f"ties must be one of {', '.join(TIES)}; got {ties!r}")
     order = np.argsort(durations, kind="stable")
     x = np.take(np.asarray(x, dtype=float), order, axis=0)  # a new C-order copy; take is ~2x faster than x[order]
     if center is not None:
         x -= center
     if scale is not None:
         x /= scale
-    durations, events, weights = durations[order], events[order], weights[order]
+    return _prepare_sorted(x, durations[order], events[order], weights[order], order,
+                           entry=None if entry is None else np.asarray(entry, dtype=float)[order],
+                           ties=ties)
+
+
+def _prepare_sorted(x: np.ndarray, durations: np.ndarray, events: np.ndarray,
+                    weights: np.ndarray, source: np.ndarray, *, entry: np.ndarray | None = None,
+                    ties: str = "efron") -> _Stratum:
+    """:func:`_prepare` for rows already in stable exit-time order (``x`` as the fit uses it,
+    standardised; kept, not copied). ``source``: each row's index in the caller's order."""
+    if ties not in TIES:
+        raise AnalysisError(f"ties must be one of {', '.join(TIES)}; got {ties!r}")
     new_time = np.concatenate([[True], durations[1:] != durations[:-1]])
     row_starts = np.flatnonzero(new_time)
     tcode = np.cumsum(new_time) - 1
@@ -97,13 +106,13 @@ def _prepare(x: np.ndarray, durations: np.ndarray, events: np.ndarray, weights: 
     ev_w = weights * events
     delayed = None
     if entry is not None:
-        code = np.searchsorted(times, np.asarray(entry, dtype=float)[order], side="right")
+        code = np.searchsorted(times, entry, side="right")
         late = np.flatnonzero(code > 0)
         if late.size:
             late = late[np.argsort(code[late], kind="stable")]
             first = np.flatnonzero(np.concatenate([[True], np.diff(code[late]) != 0]))
             delayed = _Entry(code, late, first, code[late][first])
-    return _Stratum(x, weights, events.astype(float), order, tcode, times, row_starts,
+    return _Stratum(x, weights, events.astype(float), source, tcode, times, row_starts,
                     dead_rows, dead_starts, death_time, d, rep, c, x.T @ ev_w, delayed)
 
 
