@@ -16,6 +16,7 @@ Conventions
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -116,10 +117,6 @@ def covariate_cells(book: EngineBook, ds: Dataset, columns: Sequence[str], limit
 
 # ---- persistency (status basis) ------------------------------------------------------------------
 
-PERSISTENCY_KEYS = ("issue_year", "issue_mon", "payment_frequency", "exit_status", "waived",
-                    "paid_claim", "free_look", "ended_by")
-
-
 def persistency_needs_rows(book: EngineBook, ds: Dataset) -> bool:
     """Whether :func:`persistency_counts` cannot stand for the rows: a member filter (region,
     tier) with a claims table (the claims' member scope is the file path's, not re-derived)."""
@@ -133,23 +130,31 @@ def persistency_counts(book: EngineBook, ds: Dataset, month: int, free_look_days
     (``issue_year``, ``issue_mon`` 1-12) × ``by`` × payment frequency × ``exit_status`` × the
     flags of the m-th month persistency rules (:mod:`memberdesk.analysis.persistency`):
 
-    * ``ended_by``: terminated (exit status not ``in_force``, :func:`rules.policy_view`) on or
-      before the measurement date ``issue %m+% month - 1 day``, i.e. before
-      ``issue %m+% month`` (clipped to the month's end): the exit's calendar month is less than
-      ``month`` months after the issue month, or exactly that many and its day of month is
-      before the issue's and not the last day of its month;
+    * ``ended_by``: terminated (:func:`rules.is_terminated`) on or before the measurement date
+      ``issue %m+% month - 1 day``, i.e. before ``issue %m+% month`` (the day of month clipped
+      to the target month's end);
     * ``free_look``: terminated within ``free_look_days`` days of issue (``duration_days``);
     * ``waived``: status ``waived``; ``paid_claim``: the policy holds an in-window claim with
       status paid at as-of (a settlement after as-of leaves it open).
 
-    Policies without an issue date are left out (as the file path does)."""
+    Policies without an issue date are left out (as the file path does).
+
+    The engine groups by ``issue_date``, the status and a duration class instead of computing
+    calendar months per row (year/month/day extraction of two dates per policy was most of the
+    query): null when not terminated; the exact days from issue to exit when they fall in the
+    window ``[lo, hi]`` of the spans ``issue %m+% month − issue`` over every issue date
+    (:func:`month_span_window`: 390–397 days for 13 months); below it (``-1``/``-2``: ended
+    by any measurement date) or above it (``-3``/``-4``: ended after any), with or without the
+    free-look condition. The flags follow from these per group on the client
+    (:func:`_persistency_flags`), exactly as per policy; exit status and ``waived`` from the
+    status and termination (:func:`rules.exit_status_values`)."""
     v = policy_view(book, ds, () if by is None else (by,))
     if by is not None:
         _check_columns(v.columns, [by])
     v = v.filter(v.issue_date.notnull())
     cut = ibis.literal(ds.as_of.date())
     claims = book.accepted(schema.CLAIMS)
-    paid: ir.BooleanValue = ibis.literal(False)
+    keys: dict[str, ir.Value] = {}
     if claims is not None and "policy_id" in claims.columns and "status" in claims.columns \
             and "policy_id" in v.columns:
         c = rules.in_window(schema.CLAIMS, claims, ds.as_of.date())
@@ -158,26 +163,24 @@ def persistency_counts(book: EngineBook, ds: Dataset, month: int, free_look_days
             is_paid = is_paid & (c.settled_at.isnull() | (c.settled_at <= cut))
         ids = c.filter(is_paid & c.policy_id.notnull()).select(_paid_id=c.policy_id).distinct()
         v = v.left_join(ids, v.policy_id == ids._paid_id)
-        paid = v._paid_id.notnull()
-    terminated = v.exit_status != "in_force"
-    if "end_date" in v.columns:
-        end, issue = v.end_date, v.issue_date
-        k = (end.year() * 12 + end.month()) - (issue.year() * 12 + issue.month())
-        last_day = (end + ibis.interval(days=1)).day() == 1
-        before = (end.day() < issue.day()) & ~last_day
-        ended_by = (terminated & ((k < month) | ((k == month) & before))).fill_null(False)
-    else:
-        ended_by = ibis.literal(False)
-    keys: dict[str, ir.Value] = {
-        "issue_year": v.issue_date.year(), "issue_mon": v.issue_date.month(),
-        "payment_frequency": v.payment_frequency if "payment_frequency" in v.columns
-        else ibis.null("string"),
-        "exit_status": v.exit_status,
-        "waived": (v.status == "waived").fill_null(False),
-        "paid_claim": paid,
-        "free_look": (terminated & (v.duration_days <= free_look_days)).fill_null(False),
-        "ended_by": ended_by,
-    }
+        keys["paid_claim"] = v._paid_id.notnull()
+    end = v.end_date if "end_date" in v.columns else ibis.null("date")
+    terminated = rules.is_terminated(end, ds.as_of.date())
+    lo, hi = month_span_window(month)
+    d = v.duration_days  # issue to exit when terminated
+    free = ibis.literal(int(free_look_days))
+
+    def lit(x: int) -> ir.IntegerValue:
+        return ibis.literal(x, type="int32")
+
+    keys["_d"] = ibis.cases((~terminated, ibis.null("int32")),
+                            (d < lo, ibis.ifelse(d <= free, lit(-1), lit(-2))),
+                            (d > hi, ibis.ifelse(d <= free, lit(-3), lit(-4))),
+                            else_=d.cast("int32"))
+    keys["issue_date"] = v.issue_date
+    keys["status"] = v.status
+    if "payment_frequency" in v.columns:
+        keys["payment_frequency"] = v.payment_frequency
     if by is not None:
         keys["segment"] = v[by]
     premium = v.annual_premium.fill_null(0.0) if "annual_premium" in v.columns \
@@ -186,14 +189,59 @@ def persistency_counts(book: EngineBook, ds: Dataset, month: int, free_look_days
     expr = grouped.group_by(list(keys)).aggregate(**{COUNT_COLUMN: grouped.count(),
                                                     "premium": grouped._premium.sum()})
     frame = to_frame(book.run(expr))
-    for col in ("issue_year", "issue_mon", COUNT_COLUMN):
-        frame[col] = frame[col].astype(np.int64)
-    for col in ("waived", "paid_claim", "free_look", "ended_by"):
-        frame[col] = frame[col].fillna(False).astype(bool)
+    frame = _persistency_flags(frame, month, free_look_days)
+    if "payment_frequency" not in frame.columns:
+        frame["payment_frequency"] = pd.Series([None] * len(frame), dtype=object)
+    if "paid_claim" not in frame.columns:
+        frame["paid_claim"] = False
+    frame[COUNT_COLUMN] = frame[COUNT_COLUMN].astype(np.int64)
+    frame["paid_claim"] = frame["paid_claim"].fillna(False).astype(bool)
     frame["premium"] = frame["premium"].astype(float)
     if by is not None and by in BAND_ORDER:
         frame["segment"] = pd.Categorical(frame["segment"], categories=BAND_ORDER[by], ordered=True)
     return frame
+
+
+def add_months(days: np.ndarray, months: int) -> np.ndarray:
+    """``datetime64[D]`` dates plus whole months, lubridate's ``%m+%``: the day of month kept
+    and clipped to the target month's last day (2023-01-31 + 1 month = 2023-02-28)."""
+    days = np.asarray(days, dtype="datetime64[D]")
+    first = days.astype("datetime64[M]")
+    target = first + np.timedelta64(months, "M")
+    length = ((target + np.timedelta64(1, "M")).astype("datetime64[D]")
+              - target.astype("datetime64[D]")).astype(np.int64)
+    day0 = (days - first.astype("datetime64[D]")).astype(np.int64)  # 0-based day of month
+    return np.asarray(target.astype("datetime64[D]") + np.minimum(day0, length - 1))
+
+
+@functools.cache
+def month_span_window(month: int) -> tuple[int, int]:
+    """The least and greatest ``issue %m+% month − issue`` in days over every issue date (the
+    Gregorian calendar repeats every 400 years, so one cycle holds every case): (390, 397) for
+    13 months, (755, 762) for 25."""
+    days = np.arange(np.datetime64("2000-01-01"), np.datetime64("2400-01-01"))
+    span = (add_months(days, month) - days).astype(np.int64)
+    return int(span.min()), int(span.max())
+
+
+def _persistency_flags(frame: pd.DataFrame, month: int, free_look_days: int) -> pd.DataFrame:
+    """The flags of :func:`persistency_counts` from its groups' issue date, status and duration
+    class ``_d`` (see there), one value per group as the file path's per-policy rules give."""
+    cls = frame["_d"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    terminated = ~np.isnan(cls)
+    issue = pd.to_datetime(frame["issue_date"]).to_numpy(dtype="datetime64[D]")
+    span = (add_months(issue, month) - issue).astype(np.int64)
+    exact = terminated & (cls >= 0)
+    days = np.where(exact, cls, 0).astype(np.int64)
+    status = frame["status"].to_numpy(dtype=object)
+    out = frame.drop(columns=["_d", "status", "issue_date"])
+    out["issue_year"] = issue.astype("datetime64[Y]").astype(np.int64) + 1970
+    out["issue_mon"] = issue.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    out["exit_status"] = rules.exit_status_values(status, terminated)
+    out["waived"] = status == "waived"
+    out["free_look"] = np.isin(cls, (-1, -3)) | (exact & (days <= free_look_days))
+    out["ended_by"] = np.isin(cls, (-1, -2)) | (exact & (days < span))
+    return out
 
 
 # ---- cohort retention ------------------------------------------------------------------------------

@@ -352,6 +352,25 @@ def _band(value: ir.NumericValue, bands: Sequence[tuple[float, float, str]]) -> 
                       else_=ibis.null("string"))
 
 
+def is_terminated(end: ir.DateValue, as_of: dt.date) -> ir.BooleanValue:
+    """Terminated at as-of: an end date on or before it (never null)."""
+    return (end.notnull() & (end <= ibis.literal(as_of))).fill_null(False)
+
+
+def exit_status_of(status: ir.StringValue, terminated: ir.BooleanValue) -> ir.StringValue:
+    """The exit status: the status (``other`` when marked in force) if terminated, else
+    ``in_force``. :func:`exit_status_values` is the same rule on arrays (for aggregates that
+    group by status and termination and name the exit status on the client)."""
+    return ibis.ifelse(terminated, ibis.ifelse(status == "in_force", "other", status), "in_force")
+
+
+def exit_status_values(status: np.ndarray, terminated: np.ndarray) -> np.ndarray:
+    """:func:`exit_status_of` on arrays (object array of statuses, bool array)."""
+    status = np.asarray(status, dtype=object)
+    named = np.where(status == "in_force", "other", status)
+    return np.where(np.asarray(terminated, dtype=bool), named, "in_force").astype(object)
+
+
 def policy_view(policies: ir.Table, members: ir.Table | None, *, as_of: dt.date,
                 event_statuses: Sequence[str], filters: Filters | None = None) -> ir.Table:
     """The windowed, filtered policies with the derived columns of
@@ -368,9 +387,8 @@ def policy_view(policies: ir.Table, members: ir.Table | None, *, as_of: dt.date,
             m = members.select("member_id", *attrs).rename(_mid="member_id")
             p = p.left_join(m, p.member_id == m._mid).drop("_mid")
     end = p.end_date if "end_date" in p.columns else ibis.null("date")
-    terminated = (end.notnull() & (end <= cut)).fill_null(False)
-    exit_status = ibis.ifelse(terminated, ibis.ifelse(p.status == "in_force", "other", p.status),
-                              "in_force")
+    terminated = is_terminated(end, as_of)
+    exit_status = exit_status_of(p.status, terminated)
     stop = ibis.ifelse(terminated, end, cut)
     derived: dict[str, ir.Value] = {
         "exit_status": exit_status,
