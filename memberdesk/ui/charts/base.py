@@ -65,14 +65,19 @@ def label_style(colours: pal.ChartPalette | None = None) -> dict[str, str]:
 
 def layout_legend_band(chart: QWidget, legend: pg.LegendItem, host: pg.GraphicsWidget,
                        view: pg.GraphicsLayoutWidget, plot: pg.PlotItem,
-                       fallback_width: int) -> None:
+                       fallback_width: int, *, fit_legend_box: bool = True) -> int:
     """Legend rows in the band ``host`` above ``plot``: as many columns as fit the view's width
-    (``fallback_width`` px before the view is laid out); the band is as tall as the rows (0
-    without a legend)."""
+    (``fallback_width`` px before the view is laid out); returns the number of rows.
+
+    The band is as tall as the rows' text (0 without a legend) — and, with ``fit_legend_box``,
+    at least the legend item's own height, its layout margins included (the trend and stacked
+    charts). The KM chart passes False: its band is the rows' text only, the legend's bottom
+    margin resting on the plot's title row, and it holds its minimum height itself after the
+    band changes (:meth:`memberdesk.ui.charts.km.KMChart._hold_minimum_height`)."""
     labels = [label.text for _sample, label in legend.items]
     if not labels:
         host.setFixedHeight(0)
-        return
+        return 0
     width = view.width() if view.width() > 100 else fallback_width
     metrics = QFontMetrics(chart.font())
     item = max(metrics.horizontalAdvance(t) for t in labels) + 45  # sample + gaps
@@ -86,11 +91,13 @@ def layout_legend_band(chart: QWidget, legend: pg.LegendItem, host: pg.GraphicsW
         for entry, text in entries:
             legend.addItem(entry, text)
     rows = -(-len(labels) // cols)
-    legend.setPos(plot.getAxis("left").width() + 4, 0)
-    legend.updateSize()
+    legend.updateSize()  # pyqtgraph's updateSize sets the geometry at (0, 0): place it after
+    legend.setPos(plot.getAxis("left").width() + 4, 0)  # aligned with the plot's data area
+    text_height = rows * max(metrics.height() + 4, 20) + 4
     # the legend's own height (rows plus its layout margins), at least the rows' text
-    host.setFixedHeight(max(legend.boundingRect().height(),
-                            rows * max(metrics.height() + 4, 20) + 4))
+    host.setFixedHeight(max(legend.boundingRect().height(), text_height) if fit_legend_box
+                        else text_height)
+    return int(rows)
 
 
 def percent_tick_strings(values: Sequence[float], spacing: float, *, floor: float | None = None,

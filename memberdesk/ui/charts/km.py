@@ -27,7 +27,7 @@ from PySide6.QtGui import QColor, QFontMetrics, QPainterPath
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QWidget
 
 from memberdesk.analysis.step import step_index
-from memberdesk.ui.charts.base import Chart, label_style, style_plot, tr
+from memberdesk.ui.charts.base import Chart, label_style, layout_legend_band, style_plot, tr
 from memberdesk.ui.i18n import ci_text, value_label
 
 
@@ -318,19 +318,11 @@ class KMChart(Chart):
         self.reset_view()
 
     def _layout_legend(self) -> None:
-        """Legend rows above the plot: as many columns as fit the chart's width."""
-        labels = [label.text for _sample, label in self.legend.items]
-        if not labels:
-            self.legend_host.setFixedHeight(0)
-            return
-        width = self.view.width() if self.view.width() > 100 else 600
-        metrics = QFontMetrics(self.font())
-        item = max(metrics.horizontalAdvance(t) for t in labels) + 45  # sample + gaps
-        cols = int(max(1, min(len(labels), (width - 80) // item)))
-        self.legend.setColumnCount(cols)
-        rows = int(np.ceil(len(labels) / cols))
-        self.legend.setPos(self.plot.getAxis("left").width() + 4, 0)
-        self.legend_host.setFixedHeight(rows * max(metrics.height() + 4, 20) + 4)
+        """Legend rows above the plot, as many columns as fit the chart's width
+        (:func:`base.layout_legend_band`, the band the rows' text high), then the widget's
+        minimum height for the new band."""
+        layout_legend_band(self, self.legend, self.legend_host, self.view, self.plot,
+                           fallback_width=600, fit_legend_box=False)
         self._hold_minimum_height()
 
     def _hold_minimum_height(self) -> None:
