@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 import pandas as pd
-from PySide6.QtCore import QDate, QSignalBlocker, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QFocusEvent, QKeyEvent, QMouseEvent
+from PySide6.QtCore import QDate, QSignalBlocker, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QFocusEvent, QKeyEvent, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QDateEdit,
     QHBoxLayout,
     QLabel,
     QMenu,
+    QSizePolicy,
     QToolButton,
     QWidget,
 )
@@ -183,6 +184,31 @@ class MultiSelect(QToolButton):
         self.setFont(font)
 
 
+class FitLabel(QLabel):
+    """A one-line label that takes the width it is given and shows its text elided ("…") to
+    it, the whole text in its tooltip. A plain label asks for its whole text's width: the
+    filter bar's "Active: as of …; issue date: …; channel: …" made the main window wider than
+    a 1400-pixel screen, its right edge (the Cockpit's definition panel) off the screen."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        return QSize(0, super().minimumSizeHint().height())
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt API
+        super().setText(text)
+        self.setToolTip(text)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
+        rect = self.contentsRect()
+        shown = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
+        painter = QPainter(self)
+        self.style().drawItemText(painter, rect, int(self.alignment() | Qt.AlignmentFlag.AlignVCenter),
+                                  self.palette(), self.isEnabled(), shown, self.foregroundRole())
+
+
 class FilterBar(QWidget):
     """As-of date, issue-date range and four multi-selects; emits :attr:`changed` debounced."""
 
@@ -218,7 +244,7 @@ class FilterBar(QWidget):
         self.clear_button = QToolButton(self)
         self.clear_button.setText(self.tr("Clear filters"))
         self.clear_button.clicked.connect(self.clear)
-        self.active_label = QLabel(self)
+        self.active_label = FitLabel(self)  # never widens the window (elided, tooltip)
         self.active_label.setObjectName("activeFilters")
 
         layout = QHBoxLayout(self)
