@@ -595,8 +595,9 @@ def rejected_frame(file: str, name: str, t: _Table, table: pa.Table) -> pd.DataF
         headers.append(header)
         raw = texts[by_header[header]][i] if header in by_header else None
         values.append(raw.strip() or None if isinstance(raw, str) else raw)
+    none: list[object] = [None] * len(reasons)
     out = pd.DataFrame({"table": name, "file": file,
-                        "sheet": None, "row": None, "column": headers, "reason": reasons,
+                        "sheet": none, "row": none, "column": headers, "reason": reasons,
                         "value": values,
                         "detail": [meanings.setdefault(r, RejectionMeaning(r)) for r in reasons]},
                        columns=list(REJECTED_COLUMNS))
