@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
+import pytest
 from PySide6.QtCore import QDate
 
 from memberdesk.core.dataset import Dataset
@@ -70,3 +71,28 @@ def test_as_of_after_the_data_is_capped_with_a_warning(qtbot: Any) -> None:
     bar._update_active()
     text = bar.active_label.text()
     assert later.date().isoformat() in text and latest.date().isoformat() in text
+
+
+@pytest.mark.qt_log_ignore(r"This plugin does not support (raise\(\)|grabbing the keyboard|"
+                           r"propagateSizeHints)")  # the offscreen plugin and a popup
+def test_calendar_opens_from_the_keyboard_near_the_data(qtbot: Any) -> None:
+    """F4 and Alt+Down open the calendar (QDateEdit opens it only on a click: in a walk under X
+    both keys did nothing), on the data's last month for an empty edit."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    bar = _bar(qtbot)
+    for key, modifier in ((Qt.Key.Key_F4, Qt.KeyboardModifier.NoModifier),
+                          (Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)):
+        bar.issue_to.setFocus()
+        qtbot.wait(20)
+        qtbot.keyClick(bar.issue_to, key, modifier)
+        qtbot.waitUntil(lambda: QApplication.activePopupWidget() is not None, timeout=2000)
+        qtbot.waitUntil(lambda: (bar.issue_to.calendarWidget().yearShown(),
+                                 bar.issue_to.calendarWidget().monthShown())
+                        == (bar.issue_to.near.year(), bar.issue_to.near.month()), timeout=2000)
+        QApplication.activePopupWidget().close()
+        qtbot.waitUntil(lambda: QApplication.activePopupWidget() is None, timeout=2000)
+    # a plain Down still steps the date, no popup
+    qtbot.keyClick(bar.as_of, Qt.Key.Key_Down)
+    assert QApplication.activePopupWidget() is None

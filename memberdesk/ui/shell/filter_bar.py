@@ -10,14 +10,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 import pandas as pd
-from PySide6.QtCore import QDate, QSignalBlocker, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QEvent, QPoint, QPointF, QSignalBlocker, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFocusEvent, QKeyEvent, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QDateEdit,
     QHBoxLayout,
     QLabel,
     QMenu,
     QSizePolicy,
+    QStyle,
+    QStyleOptionComboBox,
     QToolButton,
     QWidget,
 )
@@ -96,10 +99,25 @@ class DateEdit(QDateEdit):
             self.setDate(self.date())
         if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_F4) and (
                 event.key() == Qt.Key.Key_F4 or event.modifiers() & Qt.KeyboardModifier.AltModifier):
-            super().keyPressEvent(event)
-            self._turn_calendar()
+            self.open_calendar()
             return
         super().keyPressEvent(event)
+
+    def open_calendar(self) -> None:
+        """Open the calendar popup from the keyboard (F4 or Alt+Down). QDateEdit opens it only
+        on a click on its arrow (the keys did nothing in a walk under X), so this presses the
+        arrow: the popup takes the focus, arrows move the day, Enter picks it, Escape closes."""
+        if not self.calendarPopup() or not self.isEnabled():
+            return
+        option = QStyleOptionComboBox()
+        option.initFrom(self)
+        option.editable = True
+        arrow = self.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                            QStyle.SubControl.SC_ComboBoxArrow, self)
+        at = QPointF(arrow.center() if arrow.isValid() else QPoint(self.width() - 6, self.height() // 2))
+        QApplication.sendEvent(self, QMouseEvent(  # mousePressEvent: the popup, near the data
+            QEvent.Type.MouseButtonPress, at, QPointF(self.mapToGlobal(at)), Qt.MouseButton.LeftButton,
+            Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier))
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
         super().mousePressEvent(event)
