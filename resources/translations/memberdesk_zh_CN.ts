@@ -2722,16 +2722,20 @@ It is kept for this session only, never saved.</source>
             <translation>{test}（χ² = {x:.1f}，自由度 {df}）</translation>
         </message>
         <message>
+            <source>beyond follow-up (last time observed: {t:.1f} months)</source>
+            <translation>超出随访期（最后观察时间：{t:.1f} 个月）</translation>
+        </message>
+        <message>
+            <source>beyond follow-up (last time observed: {t:.1f} days)</source>
+            <translation>超出随访期（最后观察时间：{t:.1f} 天）</translation>
+        </message>
+        <message>
             <source>all policies</source>
             <translation>全部保单</translation>
         </message>
         <message>
             <source>Retention by {by}</source>
             <translation>按{by}的留存</translation>
-        </message>
-        <message>
-            <source>beyond follow-up (last time observed: {t:.1f})</source>
-            <translation>超出随访期（最后观察时间：{t:.1f}）</translation>
         </message>
         <message>
             <source>Choose a segment with two or more groups to compare them.</source>

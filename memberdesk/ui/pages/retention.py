@@ -198,9 +198,12 @@ class RetentionPage(AnalysisPage):
         at.insert(1, "years", at["time"] / per_year)
         if "beyond_follow_up" in at.columns and at["beyond_follow_up"].any():
             # blank beyond follow-up, with the last time seen
-            at["note"] = [self.tr("beyond follow-up (last time observed: {t:.1f})").format(t=last)
-                          if beyond else "" for beyond, last in zip(at["beyond_follow_up"],
-                                                                   at["last_time"])]
+            # in the table's time unit (a bare "35.9" read as years beside the Years column)
+            note = (self.tr("beyond follow-up (last time observed: {t:.1f} months)")
+                    if km.unit == "months" else
+                    self.tr("beyond follow-up (last time observed: {t:.1f} days)"))
+            at["note"] = [note.format(t=last) if beyond else ""
+                          for beyond, last in zip(at["beyond_follow_up"], at["last_time"])]
         at = at.drop(columns=["beyond_follow_up", "last_time"], errors="ignore")
         # groups named as the chart's legend names them (个险代理人, not "agency", under zh_CN);
         # the cells' data keep the codes

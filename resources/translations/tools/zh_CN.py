@@ -835,7 +835,8 @@ BY_CONTEXT.update({("AssumptionsDialog", k): v for k, v in {
     "Assumptions: {0}": "分析假设：{0}",
 }.items()})
 ZH.update({
-    "beyond follow-up (last time observed: {t:.1f})": "超出随访期（最后观察时间：{t:.1f}）",
+    "beyond follow-up (last time observed: {t:.1f} months)": "超出随访期（最后观察时间：{t:.1f} 个月）",
+    "beyond follow-up (last time observed: {t:.1f} days)": "超出随访期（最后观察时间：{t:.1f} 天）",
 })
 BY_CONTEXT.update({
     ("ConnectDialog", "Passwords come from PGPASSWORD or ~/.pgpass, or are asked for when needed; "
