@@ -463,7 +463,8 @@ def fit_cox(data: Dataset | pd.DataFrame, covariates: Sequence[str], *,
     concordance = float("nan")
     if diagnostics:
         prog.status("Checking proportional hazards")
-        ph = _ph_table(prepared, groups, fit, enc, scale, weights, fit_d, fit_e, fit_entry,
+        # the transform's inputs in the sorted order (its sort is then a pass over sorted runs)
+        ph = _ph_table(prepared, groups, fit, enc, scale, sw, sd, se, s_entry,
                        inverse, rows, ph_transform, ph_method)
         prog.fraction(0.8)
         prog.status("Computing concordance")

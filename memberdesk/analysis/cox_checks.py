@@ -27,6 +27,7 @@ from memberdesk.analysis.cox_engine import GRAM_BLOCK_ROWS, _Stratum
 from memberdesk.core.errors import AnalysisError
 
 LOW_VARIANCE = 1e-4
+SEPARATION_PROBE = 4096  # events checked first by the separation check
 TOLER_INF = 1e-5   # R coxph.control(toler.inf)
 INFINITE_SE = 20.0
 
@@ -64,7 +65,15 @@ def check_monotone_likelihood(strata: list[_Stratum], names: list[str], sources:
         lo = np.minimum.accumulate(np.minimum.reduceat(xt, s.starts, axis=1)[:, ::-1],
                                    axis=1)[:, ::-1]
         t = s.tcode[s.dead_rows]
-        for j in range(p):
+        # a first block of events rules out (exactly) most columns: one event below the risk
+        # set's maximum and one above its minimum, and the column cannot be refused
+        head = min(t.size, SEPARATION_PROBE)
+        xd0 = xt[:, s.dead_rows[:head]]
+        open_cols = np.flatnonzero((always_max & (xd0 >= hi[:, t[:head]]).all(axis=1))
+                                   | (always_min & (xd0 <= lo[:, t[:head]]).all(axis=1)))
+        always_max[~np.isin(np.arange(p), open_cols)] = False
+        always_min[~np.isin(np.arange(p), open_cols)] = False
+        for j in open_cols:
             xd = xt[j, s.dead_rows]
             hj, lj = hi[j, t], lo[j, t]
             always_max[j] &= bool((xd >= hj).all())
@@ -89,10 +98,11 @@ def low_variance_columns(x: np.ndarray, weights: np.ndarray, events: np.ndarray,
     passes, as a direct formula), computed with weights that are zero outside the group and in
     row blocks, so no copy of ``x`` is made."""
     died = events > 0
-    groups = (weights, np.where(died, weights, 0.0), np.where(died, 0.0, weights))
+    groups = np.stack([weights, np.where(died, weights, 0.0), np.where(died, 0.0, weights)])
     sums = [float(w.sum()) for w in groups]
-    means = [(w @ x) / total if total != 0 else np.zeros(x.shape[1])
-             for w, total in zip(groups, sums)]
+    weighted = groups @ x  # the three groups' weighted sums in one pass over x
+    means = [weighted[k] / total if total != 0 else np.zeros(x.shape[1])
+             for k, total in enumerate(sums)]
     sq = [np.zeros(x.shape[1]) for _ in groups]
     for a in range(0, x.shape[0], GRAM_BLOCK_ROWS):
         xb = x[a:a + GRAM_BLOCK_ROWS]

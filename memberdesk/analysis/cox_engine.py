@@ -54,6 +54,7 @@ class _Stratum:
     d: np.ndarray          # integer weighted event counts at those times
     rep: np.ndarray        # flattened (time, l) pairs: index into death_time
     c: np.ndarray          # l / d_j for each flattened pair (0 for Breslow)
+    rep_starts: np.ndarray  # first flattened pair of each death time
     event_x: np.ndarray    # sum of w * x over event rows (p)
     entry: _Entry | None   # None: every row at risk from time 0
 
@@ -113,7 +114,7 @@ def _prepare_sorted(x: np.ndarray, durations: np.ndarray, events: np.ndarray,
             first = np.flatnonzero(np.concatenate([[True], np.diff(code[late]) != 0]))
             delayed = _Entry(code, late, first, code[late][first])
     return _Stratum(x, weights, events.astype(float), source, tcode, times, row_starts,
-                    dead_rows, dead_starts, death_time, d, rep, c, x.T @ ev_w, delayed)
+                    dead_rows, dead_starts, death_time, d, rep, c, starts, x.T @ ev_w, delayed)
 
 
 GRAM_BLOCK_ROWS = 8192  # rows per block of the weighted Gram matrix (keeps temporaries in cache)
@@ -185,9 +186,11 @@ def _pieces(s: _Stratum, beta: np.ndarray) -> _Pieces:
     den = r_all[s.death_time][s.rep] - s.c * t0[s.rep]
     inv = 1.0 / den
     jn = s.death_time.size
+    # sums over each death time's l = 0..d-1 (consecutive in ``rep``: reduceat, no bincount)
+    inv2 = inv * inv
     alpha, beta_j, gamma, delta, eps = (
-        np.bincount(s.rep, weights=v, minlength=jn)
-        for v in (inv, s.c * inv, inv**2, s.c * inv**2, s.c**2 * inv**2))
+        np.add.reduceat(v, s.rep_starts) if jn else np.zeros(0)
+        for v in (inv, s.c * inv, inv2, s.c * inv2, s.c * s.c * inv2))
     t1 = _segment_sums(risk[s.dead_rows], s.dead_rows, s.dead_starts, s.x)
     return _Pieces(shift, score, risk, den, alpha, beta_j, gamma, delta, eps, r1, t1, r1_time,
                    r1_entry)
