@@ -71,15 +71,16 @@ def check_monotone_likelihood(strata: list[_Stratum], names: list[str], sources:
         xd0 = xt[:, s.dead_rows[:head]]
         open_cols = np.flatnonzero((always_max & (xd0 >= hi[:, t[:head]]).all(axis=1))
                                    | (always_min & (xd0 <= lo[:, t[:head]]).all(axis=1)))
-        always_max[~np.isin(np.arange(p), open_cols)] = False
-        always_min[~np.isin(np.arange(p), open_cols)] = False
-        for j in open_cols:
-            xd = xt[j, s.dead_rows]
-            hj, lj = hi[j, t], lo[j, t]
-            always_max[j] &= bool((xd >= hj).all())
-            always_min[j] &= bool((xd <= lj).all())
-            some_below[j] |= bool((xd > lj).any())
-            some_above[j] |= bool((xd < hj).any())
+        ruled_out = ~np.isin(np.arange(p), open_cols)
+        always_max[ruled_out] = False
+        always_min[ruled_out] = False
+        for col in open_cols.tolist():
+            xd = xt[col, s.dead_rows]
+            hj, lj = hi[col, t], lo[col, t]
+            always_max[col] &= bool((xd >= hj).all())
+            always_min[col] &= bool((xd <= lj).all())
+            some_below[col] |= bool((xd > lj).any())
+            some_above[col] |= bool((xd < hj).any())
     bad = np.flatnonzero((always_max & some_below) | (always_min & some_above))
     if bad.size:
         j = int(bad[0])
