@@ -15,7 +15,16 @@ case); members (one per two policies: birth date, gender, region, tier) are adde
 attributes and the KPIs that use them have data. The book is written once per size in DIR and
 reused.
 
-Usage: ``python benchmarks/bench_engine_100m.py 10000000 [--dir DIR] [--only km,kpis]``.
+Two books are measured (``--books raw,imported``, default both): the generated book itself
+(*raw*: every process validates it on opening) and the book ``memberdesk import
+duckdb://RAW -o IMPORTED`` writes from it (*imported*: the validation stored in the book is
+used, no validation scan; docs/engines.md, "Trusted books"). The import is timed once, as a
+fresh process, when the imported book is missing or was written under other rules; its line
+reads ``  import (engine): W s (cpu C s), R GB``. Each book's results are printed as a table of
+its own under a line naming the book.
+
+Usage: ``python benchmarks/bench_engine_100m.py 10000000 [--dir DIR] [--only km,kpis]
+[--books raw,imported]``.
 """
 from __future__ import annotations
 
@@ -72,17 +81,50 @@ def generate(n: int, folder: Path) -> str:
     return f"duckdb://{path}"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("rows", type=int, help="policies in the book")
-    parser.add_argument("--dir", default=os.path.join(tempfile.gettempdir(), "memberdesk-bench"))
-    parser.add_argument("--only", default="", help="comma-separated cases: km,persistency,kpis,"
-                                                   "experience (default: all)")
-    a = parser.parse_args()
-    only = {c.strip() for c in a.only.split(",") if c.strip()}
-    t0 = time.perf_counter()
-    data = generate(a.rows, Path(a.dir))
-    print(f"data: {data} ({time.perf_counter() - t0:.1f} s to generate or find)", flush=True)
+def imported_book(raw: str, folder: Path, n: int) -> tuple[str, tuple[float, float, float] | None]:
+    """The book ``memberdesk import`` writes from ``raw`` (DIR/book100m_N_imported.duckdb),
+    imported again when missing or stale (other rules: it would be validated on opening);
+    returns its URL and the import's (wall, cpu, peak RSS GB), None when reused."""
+    path = folder / f"book100m_{n}_imported.duckdb"
+    if path.exists() and trusted(path) == "":
+        return f"duckdb://{path}", None
+    path.unlink(missing_ok=True)
+    measured = run(["import", raw, "-o", str(path)])
+    why = trusted(path)
+    if why:
+        print(f"  warning: the imported book is not trusted ({why}): the analyses validate it",
+              flush=True)
+    return f"duckdb://{path}", measured
+
+
+def trusted(path: Path) -> str:
+    """'' when opening ``path`` uses its stored validation, else why not (the report's line)."""
+    import duckdb
+
+    sys.path.insert(0, str(ROOT))
+    from memberdesk.core.engine.book import BOOK_TABLE, open_book, rules_version
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:  # other rules: opening would validate the whole book here, so say it first
+        stored = {r for (r,) in con.execute(f"SELECT DISTINCT rules FROM {BOOK_TABLE}").fetchall()}
+    except duckdb.Error as exc:
+        return f"no stored validation ({exc})"
+    finally:
+        con.close()
+    if stored != {rules_version()}:
+        return "written under other validation rules"
+    ds = open_book(f"duckdb://{path}")
+    try:
+        if ds.book is not None and ds.book.trusted:
+            return ""
+        return "; ".join(str(m) for m in ds.report.messages) or "no stored validation"
+    finally:
+        if ds.book is not None:
+            ds.book.close()
+
+
+def measure(data: str, only: set[str]) -> list[tuple[str, float, float, float, float]]:
+    """Each case (``only``: a subset) as fresh processes on ``data``; prints a line per case."""
     results = []
     for name, target, commands in CASES:
         if only and name not in only:
@@ -98,8 +140,12 @@ def main() -> None:
             continue
         results.append((name, target, wall, cpu, rss))
         print(f"  {LABELS[name]}: {wall:.1f} s (cpu {cpu:.1f} s), {rss:.2f} GB", flush=True)
+    return results
+
+
+def table(rows: int, book: str, results: list[tuple[str, float, float, float, float]]) -> None:
     print()
-    print(f"{a.rows:,} policies, DuckDB book, fresh processes "
+    print(f"{rows:,} policies, DuckDB book ({book}), fresh processes "
           f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     print(f"| {'analysis':<32} | {'time':>8} | {'cpu':>8} | {'peak RSS':>8} | "
           f"{'target at 100M':<15} |")
@@ -110,6 +156,44 @@ def main() -> None:
             print(f"| {LABELS[name]:<32} | {'failed':>8} | {'':>8} | {'':>8} | {goal:<15} |")
             continue
         print(f"| {LABELS[name]:<32} | {wall:>6.1f} s | {cpu:>6.1f} s | {rss:>5.2f} GB | {goal:<15} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("rows", type=int, help="policies in the book")
+    parser.add_argument("--dir", default=os.path.join(tempfile.gettempdir(), "memberdesk-bench"))
+    parser.add_argument("--only", default="", help="comma-separated cases: km,persistency,kpis,"
+                                                   "experience (default: all)")
+    parser.add_argument("--books", default="raw,imported",
+                        help="comma-separated: raw (the generated book), imported (written from "
+                             "it by memberdesk import; default: both)")
+    a = parser.parse_args()
+    only = {c.strip() for c in a.only.split(",") if c.strip()}
+    books = [b.strip() for b in a.books.split(",") if b.strip()]
+    if any(b not in ("raw", "imported") for b in books):
+        parser.error("--books takes raw and/or imported")
+    t0 = time.perf_counter()
+    data = generate(a.rows, Path(a.dir))
+    print(f"data: {data} ({time.perf_counter() - t0:.1f} s to generate or find)", flush=True)
+    tables = []
+    for book in books:
+        url = data
+        if book == "imported":
+            try:
+                url, measured = imported_book(data, Path(a.dir), a.rows)
+            except Failed as exc:
+                print(f"  import (engine): FAILED ({exc})", flush=True)
+                continue
+            if measured is None:
+                print(f"  import (engine): reused {url}", flush=True)
+            else:
+                w, c, r = measured
+                print(f"  import (engine): {w:.1f} s (cpu {c:.1f} s), {r:.2f} GB", flush=True)
+        print(f"book: {book} {url}", flush=True)
+        tables.append((book, measure(url, only)))
+    for book, results in tables:
+        table(a.rows, book, results)
+
 
 if __name__ == "__main__":
     main()
