@@ -17,7 +17,7 @@
         </message>
         <message>
             <source>{0} already exists. Replace it?</source>
-            <translation type="unfinished" />
+            <translation>{0} 已存在。要替换吗？</translation>
         </message>
         <message>
             <source>Export the chart as a PNG image</source>

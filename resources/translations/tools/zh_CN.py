@@ -22,6 +22,7 @@ ZH: dict[str, str] = {
     "Reset zoom": "重置缩放",
     "Show all data again after zooming or panning": "缩放或平移后重新显示全部数据",
     "PNG…": "PNG…",
+    "{0} already exists. Replace it?": "{0} 已存在。要替换吗？",  # chart export (base.export_path)
     "Export the chart as a PNG image": "将图表导出为 PNG 图片",
     "SVG…": "SVG…",
     "Export the chart as an SVG drawing": "将图表导出为 SVG 矢量图",
@@ -854,26 +855,4 @@ BY_CONTEXT.update({
     ("RetentionPage", "Other: {groups}"): "其他：{groups}",
     ("ShellActions", "Note: {0}."): "注意：{0}。",
 })
-BY_CONTEXT.update({("Status", k): v for k, v in {  # progress lines (ui.i18n.status_text)
-    "Reading {0}": "正在读取 {0}", "Checking {0}": "正在检查 {0}",
-    "Connecting to {0}": "正在连接 {0}",
-    "Report: saving": "报告：正在保存", "Report: {0}": "报告：{0}",
-    "KPIs: {0}": "关键指标：{0}", "Comparing: {0}": "对比：{0}",
-    "Service: monthly rates": "服务：月度比率",
-    "Service: fitting the landmark Cox model": "服务：拟合界标Cox模型",
-    "Preparing covariates": "正在准备协变量", "Fitting the Cox model": "正在拟合Cox模型",
-    "Checking proportional hazards": "正在检验比例风险假设",
-    "Computing concordance": "正在计算一致性指数",
-    "Preparing durations": "正在计算时长", "Estimating survival curves": "正在估计生存曲线",
-    "Comparing segments (log-rank)": "正在比较分组（对数秩检验）",
-    "Comparing segments (Gray's test)": "正在比较分组（Gray检验）",
-    "Building exposures": "正在构建暴露数", "Summarising experience": "正在汇总经验分析",
-    "Measuring persistency": "正在计算继续率", "Building cohort retention": "正在构建队列留存",
-    "Building point-in-time snapshots": "正在构建时点快照",
-    "Fitting the {0} model for validation": "正在拟合用于验证的{0}模型",
-    "Validating out of time": "正在进行跨时段验证",
-    "Fitting the chosen model on the latest windows": "正在用最新窗口拟合所选模型",
-    "Scoring the book": "正在为全部保单评分",
-    "Alerts: {0} by segment": "预警：{0}（按分组）", "Alerts: {0}": "预警：{0}",
-    "Fitting the {0} model": "正在拟合{0}模型",
-}.items()})
+# progress lines: memberdesk/core/status_lines.py (Qt-free, shared with the commands)
