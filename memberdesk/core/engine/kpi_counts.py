@@ -54,19 +54,20 @@ def _bucket(x: ir.DateValue, bounds: Sequence[dt.date]) -> ir.IntegerValue:
                       else_=ibis.literal(len(bounds), type="int16"))
 
 
-def _exit_bucket(v: ir.Table, bounds: Sequence[dt.date]) -> ir.IntegerValue:
+def _exit_bucket(v: ir.Table, bounds: Sequence[dt.date], as_of: dt.date) -> ir.IntegerValue:
     """:func:`_bucket` of the exit date: null while in force at as-of (exit status
-    ``in_force``), else the bucket of the end date (a terminated policy's exit). The exit
-    status is read once (an engine may inline the view's CASE into every comparison)."""
-    in_force = (v.exit_status == "in_force").fill_null(True)
+    ``in_force``: not :func:`rules.is_terminated`), else the bucket of the end date (a
+    terminated policy's exit). Termination is read from the end date, not from the view's
+    exit status (a CASE over texts an engine may evaluate for every comparison)."""
     end = v.end_date if "end_date" in v.columns else ibis.null("date")
     cases = [(end <= ibis.literal(b), ibis.literal(i, type="int16")) for i, b in enumerate(bounds)]
-    return ibis.cases((in_force | end.isnull(), ibis.null("int16")), *cases,
+    return ibis.cases((~rules.is_terminated(end, as_of), ibis.null("int16")), *cases,
                       else_=ibis.literal(len(bounds), type="int16"))
 
 
-def _terminated(v: ir.Table) -> ir.BooleanValue:
-    return (v.exit_status != "in_force").fill_null(False)
+def _terminated(v: ir.Table, as_of: dt.date) -> ir.BooleanValue:
+    """:func:`rules.is_terminated` of the view's end date (exit status not ``in_force``)."""
+    return rules.is_terminated(v.end_date if "end_date" in v.columns else ibis.null("date"), as_of)
 
 
 def _dates(frame: pd.DataFrame, column: str) -> None:
@@ -87,8 +88,8 @@ def policy_issue_counts(book: EngineBook, ds: Dataset, bounds: Sequence[dt.date]
     has_premium = "annual_premium" in v.columns
     premium = v.annual_premium.fill_null(0.0) if has_premium else ibis.literal(0.0)
     counted = ibis.ifelse(v.annual_premium.notnull(), 1, 0) if has_premium else ibis.literal(0)
-    g = v.mutate(k_exit=_exit_bucket(v, bounds), _premium=premium, _premium_n=counted,
-                 _duration=ibis.ifelse(_terminated(v), v.duration_days, 0))
+    g = v.mutate(k_exit=_exit_bucket(v, bounds, ds.as_of.date()), _premium=premium, _premium_n=counted,
+                 _duration=ibis.ifelse(_terminated(v, ds.as_of.date()), v.duration_days, 0))
     expr = g.group_by(["issue_date", "k_exit", "event"]).aggregate(
         **{COUNT_COLUMN: g.count(), "premium": g._premium.sum(), "premium_n": g._premium_n.sum(),
            "duration": g._duration.sum()})
@@ -106,8 +107,8 @@ def exit_duration_counts(book: EngineBook, ds: Dataset, bounds: Sequence[dt.date
     ``duration_days`` (issue to exit, whole days) × ``event``: ``n`` — the uncensored part of
     the Kaplan-Meier lifetimes at every cut-off on or after the exit."""
     v = policy_view(book, ds)
-    v = v.filter(_terminated(v))
-    g = v.mutate(k_exit=_exit_bucket(v, bounds))
+    v = v.filter(_terminated(v, ds.as_of.date()))
+    g = v.mutate(k_exit=_exit_bucket(v, bounds, ds.as_of.date()))
     expr = g.group_by(["k_exit", "duration_days", "event"]).aggregate(**{COUNT_COLUMN: g.count()})
     frame = to_frame(book.run(expr))
     for col in ("k_exit", "duration_days", "event", COUNT_COLUMN):
@@ -146,8 +147,7 @@ def member_counts(book: EngineBook, ds: Dataset, starts: Sequence[dt.date],
     One pass per table: each policy gets the bit mask of the cut-offs at which it is in force,
     each use the mask of the windows holding it; ``BIT_OR`` per member gives the member's masks
     (the member is in force at ``t_j`` when any of their policies is), and one more aggregate
-    counts the members with bit j set. Policies in force at none of the cut-offs are left out
-    before the per-member grouping. Returns (members, users or None) as int arrays."""
+    counts the members with bit j set. Returns (members, users or None) as int arrays."""
     if len(ends) > MAX_CUTOFFS:
         raise ValueError(f"at most {MAX_CUTOFFS} cut-offs")
     if list(ends) != sorted(set(ends)):
@@ -156,10 +156,15 @@ def member_counts(book: EngineBook, ds: Dataset, starts: Sequence[dt.date],
     # in force at ends[j] <=> first <= j < last, with first = the cut-offs before the issue
     # date and last = those before the exit date (all when there is none): bits first..last-1
     first = _bucket(v.issue_date, ends)
-    last = _exit_bucket(v, ends).fill_null(len(ends))
-    p = v.filter(v.member_id.notnull() & v.issue_date.notnull()).mutate(_first=first, _last=last)
-    p = p.filter(p._last > p._first)
-    p = p.mutate(_mask=_pow2(p._last, len(ends)) - _pow2(p._first, len(ends)))
+    last = _exit_bucket(v, ends, ds.as_of.date()).fill_null(len(ends))
+    # no filter before the grouping: an engine inlines a filter on computed columns and then
+    # computes the buckets and the cleaned member id twice (the filter's and the key's); a
+    # policy in force at no cut-off (or without issue date) adds 0 to its member's mask, and
+    # members without bits or id are not counted below
+    p = v.mutate(_first=first, _last=last)
+    p = p.mutate(_mask=ibis.ifelse(p._last > p._first,
+                                   _pow2(p._last, len(ends)) - _pow2(p._first, len(ends)),
+                                   ibis.literal(0, type="int64")))
     members = p.group_by(_mid=p.member_id).aggregate(_in=_bit_or(p._mask))
     used: ir.IntegerValue | None = None
     if usage:
@@ -175,9 +180,9 @@ def member_counts(book: EngineBook, ds: Dataset, starts: Sequence[dt.date],
     aggs: dict[str, ir.Value] = {}
     for j in range(len(ends)):
         bit = ibis.literal(1 << j, type="int64")
-        aggs[f"m{j}"] = members.count(where=(members._in & bit) != 0)
+        aggs[f"m{j}"] = members.count(where=members._mid.notnull() & ((members._in & bit) != 0))
         if used is not None:
-            aggs[f"u{j}"] = members.count(where=(used & bit) != 0)
+            aggs[f"u{j}"] = members.count(where=members._mid.notnull() & ((used & bit) != 0))
     row = book.run(members.aggregate(**aggs)).to_pylist()[0]
     counts = np.array([int(row[f"m{j}"] or 0) for j in range(len(ends))], dtype=np.int64)
     users = None if used is None else \
