@@ -347,8 +347,8 @@ def _assumptions_block(ctx: ReportContext, w: SheetWriter) -> None:
     w.section("分析假设" if zh else "Assumptions")
     for node, value in settings_values(ctx.ds.assumptions).items():
         label = PARAMETERS[node.removeprefix("param:")][1 if zh else 0]
-        if node == "param:reference_levels" and not ctx.ds.assumptions.reference_levels:
-            value = "最常见水平" if zh else value
+        if zh:
+            value = _setting_zh(node, value, ctx.ds.assumptions)
         cells = ((2, label, "name"), (3, value, "definition"))
         for col, text, _ in cells:
             cell = write_cell(w.ws, w.row, col, text)
@@ -358,6 +358,26 @@ def _assumptions_block(ctx: ReportContext, w: SheetWriter) -> None:
         w.ws.row_dimensions[w.row].height = LINE_HEIGHT_PT * lines + 3
         w.row += 1
     w.row += 1
+
+
+def _setting_zh(node: str, value: str, assumptions: Any) -> str:
+    """A settings value in Chinese (issue 17 B.10): the band cut-offs read "age 18, 30…;
+    premium 1000…; duration 12…" in the Chinese edition; the reference levels name their
+    column and level in Chinese. Numbers and anything else as ``settings_values`` wrote it."""
+    from memberdesk.core.labels import column_label, value_label
+
+    a = assumptions
+    if node == "param:band_cut_offs":
+        def cuts(values: Any) -> str:
+            return ", ".join(f"{c:g}" for c in values)
+        return (f"年龄 {cuts(a.age_cuts)}；保费（元）{cuts(a.premium_cuts)}；"
+                f"保单持续时间（月）{cuts(a.duration_cuts)}")
+    if node == "param:reference_levels":
+        if not a.reference_levels:
+            return "最常见水平"
+        return "，".join(f"{column_label(c, 'zh_CN')} = {value_label(lv, 'zh_CN')}"
+                        for c, lv in a.reference_levels)
+    return value
 
 
 def wrapped_lines(text: str, chars: float) -> int:
