@@ -292,6 +292,10 @@ def build_decrements(ctx: ReportContext, w: SheetWriter) -> None:
     at["cause"] = [cause_label(c, ctx.lang) for c in at["cause"]]
     if at["group"].nunique() == 1:
         at = at.drop(columns="group")
+    # no exit of that cause yet: a 0.0–0.0 % interval reads as certainty; "—" (issue 17 B.7)
+    none_yet = (at["cif"] == 0) & ~(at["ci_upper"] > 0)
+    at[["ci_lower", "ci_upper"]] = at[["ci_lower", "ci_upper"]].astype(object)
+    at.loc[none_yet, ["ci_lower", "ci_upper"]] = "—"
     w.section(ctx.t("sec_cif"))
     w.table(at, main=True, formats={"time_months": "int", "cif": "pct", "ci_lower": "pct",
                                     "ci_upper": "pct"})
