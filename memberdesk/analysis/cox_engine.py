@@ -165,9 +165,10 @@ class _Pieces:
 
 
 def _pieces(s: _Stratum, beta: np.ndarray) -> _Pieces:
-    eta = s.x @ beta
-    shift = float(eta.max())
-    score = np.exp(eta - shift)
+    score = s.x @ beta
+    shift = float(score.max())
+    score -= shift
+    np.exp(score, out=score)
     risk = s.w * score
     r_all = _rev_cumsum(np.add.reduceat(risk, s.starts))
     r1_time = _segment_sums(risk, None, s.starts, s.x)
@@ -182,8 +183,9 @@ def _pieces(s: _Stratum, beta: np.ndarray) -> _Pieces:
         gone1 = np.zeros((s.n_times + 1, s.x.shape[1]))
         gone1[ent.codes] = r1_entry
         r1 = r1 - _rev_cumsum(gone1)[1:][s.death_time]
-    t0 = np.add.reduceat(risk[s.dead_rows], s.dead_starts)
-    den = r_all[s.death_time][s.rep] - s.c * t0[s.rep]
+    dead_risk = risk[s.dead_rows]
+    t0 = np.add.reduceat(dead_risk, s.dead_starts)
+    den = np.repeat(r_all[s.death_time], s.d) - s.c * np.repeat(t0, s.d)  # per (time, l) pair
     inv = 1.0 / den
     jn = s.death_time.size
     # sums over each death time's l = 0..d-1 (consecutive in ``rep``: reduceat, no bincount)
@@ -191,7 +193,7 @@ def _pieces(s: _Stratum, beta: np.ndarray) -> _Pieces:
     alpha, beta_j, gamma, delta, eps = (
         np.add.reduceat(v, s.rep_starts) if jn else np.zeros(0)
         for v in (inv, s.c * inv, inv2, s.c * inv2, s.c * s.c * inv2))
-    t1 = _segment_sums(risk[s.dead_rows], s.dead_rows, s.dead_starts, s.x)
+    t1 = _segment_sums(dead_risk, s.dead_rows, s.dead_starts, s.x)
     return _Pieces(shift, score, risk, den, alpha, beta_j, gamma, delta, eps, r1, t1, r1_time,
                    r1_entry)
 
