@@ -118,8 +118,12 @@ def build_claims(ctx: ReportContext, w: SheetWriter) -> None:
     within = [f"within_{d}_days" for d in result.thresholds]
     formats = {"claims": "int", "settled": "int", "open": "int", "median_days": "dec1",
                "paid_ratio_amount": "pct", "paid_ratio_count": "pct", **{c: "pct" for c in within}}
-    summary = result.summary.assign(
-        segment=[terms.word(v, ctx.lang) for v in result.summary["segment"]])
+    # the "all" row last, as "All": the layout keeps a total row outside the Excel Table, so
+    # sorting the products never moves it into the middle (issue 17 B.9)
+    summary = result.summary
+    is_all = (summary["segment"] == "all").to_numpy()
+    summary = pd.concat([summary[~is_all], summary[is_all].assign(segment="All")], ignore_index=True)
+    summary = summary.assign(segment=[terms.word(v, ctx.lang) for v in summary["segment"]])
     ref = w.table(summary, main=True, formats=formats)
     if ref.n_rows:
         w.chart(charts.category_bar_chart(ref, "segment", within, title=ctx.t("chart_settlement"),
