@@ -21,11 +21,20 @@ Sections (each a tidy frame with ``current``, ``reference``, ``change``):
   (fractions), ``cohort_count`` (policies).
 
 A group present on one side only has NaN on the other and a NaN change (never a silent 0).
+
+Notes: when one side of a section has no figures its column is NaN and
+:attr:`Comparison.notes` says why, as a :class:`CompareNote` — a reason code with parameters
+(the side, the section and a cause from :mod:`memberdesk.core.reasons`: ``compare_no_policies``,
+``compare_no_persistency_cohort``, ``no_table``, ``compare_failed``), never an English sentence
+for the presenter to translate. A note *is* its English text
+(``"reference: retention: no policies to analyse …"``) for logs and JSON; the report and the
+Compare panel show :meth:`CompareNote.text` in the reader's language.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -33,10 +42,59 @@ import pandas as pd
 from memberdesk.core.dataset import Dataset, Filters
 from memberdesk.core.errors import AnalysisError
 from memberdesk.core.progress import Progress, check_cancelled, ensure
+from memberdesk.core.reasons import Note, Reason
 
 SECTIONS: tuple[str, ...] = ("kpis", "retention", "persistency")
 KEY_MONTHS: tuple[int, ...] = (12, 24, 36, 60)
 PERSISTENCY_MEASURES: tuple[str, ...] = ("ratio_premium", "ratio_count", "cohort_count")
+
+
+class CompareNote(Note):
+    """Why one side of a comparison's section has no figures: ``side`` (``current`` or
+    ``reference``), ``section`` (one of :data:`SECTIONS`) and ``reason`` (the cause, a
+    :class:`~memberdesk.core.reasons.Reason`).
+
+    Like :class:`~memberdesk.core.reasons.Note` it *is* its English text
+    (``"reference: retention: no policies to analyse (…)"``), so ``str``, logs and JSON keep
+    reading it; :meth:`text` gives it in a language (``"zh_CN"``:
+    ``"对比基准·留存：无可分析的保单（…）"``), and :func:`memberdesk.core.reasons.reason_text`
+    does the same for a presenter. Immutable; pickles as itself.
+    """
+
+    side: str
+    section: str
+
+    def __new__(cls, side: str, section: str, reason: Reason) -> CompareNote:
+        if side not in ("current", "reference") or section not in SECTIONS:
+            raise ValueError(f"unknown comparison side/section {side!r}/{section!r}")
+        note = str.__new__(cls, _note_text(side, section, reason, "en"))
+        note.reason = reason
+        note.where = ""
+        note.side = side
+        note.section = section
+        return note
+
+    def text(self, lang: str = "en") -> str:
+        """The note in ``lang`` (``"en"`` or ``"zh_CN"``; anything else reads English)."""
+        return _note_text(self.side, self.section, self.reason, lang)
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"side", "section", "reason": {"code", <params>, "message"}, "message"}``."""
+        return {"side": self.side, "section": self.section, "reason": self.reason.to_json(),
+                "message": self.text("en")}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_compare_note, (self.side, self.section, self.reason.code,
+                                dict(self.reason.params)))
+
+
+def _compare_note(side: str, section: str, code: str, params: dict[str, Any]) -> CompareNote:
+    return CompareNote(side, section, Reason(code, **params))
+
+
+def _note_text(side: str, section: str, reason: Reason, lang: str) -> str:
+    return Reason(f"compare_note_{side}", section=Reason(f"compare_section_{section}").text(lang),
+                  why=reason.text(lang)).text(lang)
 
 
 @dataclass(frozen=True)
@@ -65,8 +123,9 @@ class Comparison:
     by, month, period
         The segment column of retention/persistency, the persistency month and period kind.
     notes
-        Why a side of a section has no figures (``"reference: retention: no policies to
-        analyse …"``): that side's column is NaN, the other side's figures are kept.
+        Why a side of a section has no figures, as :class:`CompareNote` (reason codes; English
+        text ``"reference: retention: no policies to analyse …"``): that side's column is NaN,
+        the other side's figures are kept.
     """
 
     current: Side
@@ -77,7 +136,7 @@ class Comparison:
     by: str | None = None
     month: int = 13
     period: str = "rolling12"
-    notes: tuple[str, ...] = ()
+    notes: tuple[CompareNote, ...] = ()
 
     def section(self, name: str) -> pd.DataFrame | None:
         if name not in SECTIONS:
@@ -99,7 +158,8 @@ class Comparison:
         return {"current": side(self.current), "reference": side(self.reference),
                 "by": self.by, "month": self.month, "period": self.period,
                 "kpis": rows(self.kpis), "retention": rows(self.retention),
-                "persistency": rows(self.persistency), "notes": list(self.notes)}
+                "persistency": rows(self.persistency), "notes": list(self.notes),
+                "note_reasons": [n.to_json() for n in self.notes]}
 
 
 # ---- one side --------------------------------------------------------------------------------
@@ -146,6 +206,21 @@ def persistency_values(ds: Dataset, *, month: int = 13, period: str = "rolling12
         for m in PERSISTENCY_MEASURES:
             rows.append((str(segment), m, float(last[m]), str(last["period"])))
     return pd.DataFrame(rows, columns=["segment", "measure", "value", "period"])
+
+
+def why_no_figures(ds: Dataset, exc: AnalysisError) -> Reason:
+    """The reason code of a side whose analysis raised ``exc``: no policies table loaded
+    (``no_table``), none issued by the side's as-of date under its filters
+    (``compare_no_policies``), else ``compare_failed`` with the error's own text."""
+    try:
+        policies = ds.policies
+    except Exception:  # noqa: BLE001 - only choosing the words; the error itself is kept
+        policies = pd.DataFrame({"_": [0]})
+    if not ds.has("policies"):
+        return Reason("no_table", table="policies")
+    if policies is None or len(policies) == 0:
+        return Reason("compare_no_policies", as_of=ds.as_of.date().isoformat())
+    return Reason("compare_failed", error=str(exc))
 
 
 # ---- two sides -------------------------------------------------------------------------------
@@ -206,7 +281,7 @@ def compare_datasets(current: Dataset, reference: Dataset, *, by: str | None = N
         labels = ((current.as_of.date().isoformat(), reference.as_of.date().isoformat())
                   if current.as_of != reference.as_of else ("current", "reference"))
     out: dict[str, pd.DataFrame | None] = {s: None for s in SECTIONS}
-    notes: list[str] = []
+    notes: list[CompareNote] = []
     steps = len(sections) * 2
     done = 0
     for name in sections:
@@ -216,14 +291,19 @@ def compare_datasets(current: Dataset, reference: Dataset, *, by: str | None = N
             prog.status(f"Comparing: {name}")
             try:
                 if name == "kpis":
-                    parts.append(kpi_values(ds))
+                    values = kpi_values(ds)
                 elif name == "retention":
-                    parts.append(retention_values(ds, by))
+                    values = retention_values(ds, by)
                 else:
-                    parts.append(persistency_values(ds, month=month, period=period, by=by,
-                                                    basis=basis))
+                    values = persistency_values(ds, month=month, period=period, by=by,
+                                                basis=basis)
+                    if values.empty:  # no cohort reached the month: say so, not blank
+                        notes.append(CompareNote(side, name, Reason(
+                            "compare_no_persistency_cohort", month=month,
+                            as_of=ds.as_of.date().isoformat())))
+                parts.append(values)
             except AnalysisError as exc:  # e.g. no policies yet at an early as-of date
-                notes.append(f"{side}: {name}: {exc}")
+                notes.append(CompareNote(side, name, why_no_figures(ds, exc)))
                 parts.append(_EMPTY[name]())
             done += 1
             prog.fraction(done / steps)

@@ -363,6 +363,26 @@ CATALOGUE.update({
         "zh_CN": "无法判断文本编码：该行既不是UTF-8，也不是有效的GB18030（已尝试{tried}）；请用--encoding选择编码"},
 })
 
+# ---- why one side of a comparison has no figures (analysis.compare, issue 17 C.18) -------------
+# A CompareNote reads "<side>: {section}: {why}" (compare_note_current / _reference): the section
+# is a compare_section_* word, the why one of the compare_* causes below (or another reason).
+CATALOGUE.update({
+    "compare_note_current": {"en": "current: {section}: {why}", "zh_CN": "当前·{section}：{why}"},
+    "compare_note_reference": {"en": "reference: {section}: {why}",
+                               "zh_CN": "对比基准·{section}：{why}"},
+    "compare_section_kpis": {"en": "KPIs", "zh_CN": "关键指标"},
+    "compare_section_retention": {"en": "retention", "zh_CN": "留存"},
+    "compare_section_persistency": {"en": "persistency", "zh_CN": "继续率"},
+    "compare_no_policies": {
+        "en": "no policies to analyse (none issued by its as-of date {as_of} under its filters)",
+        "zh_CN": "无可分析的保单（截至其统计日{as_of}、在其筛选条件下无已生效保单）"},
+    "compare_no_persistency_cohort": {
+        "en": "no policy reached its {month}th month by its as-of date {as_of}",
+        "zh_CN": "截至其统计日{as_of}无保单届满第{month}个保单月"},
+    "compare_failed": {"en": "could not be computed: {error}", "zh_CN": "无法计算：{error}"},
+})
+
+
 def rejection_label(code: str, lang: str = "en") -> str:
     """Short name of a rejection reason in ``lang``; English keeps the code (what the exported
     rows and the command line carry); an unknown code unchanged."""

@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from memberdesk.core.reasons import reason_text
 from memberdesk.report import styles
 from memberdesk.report.context import ReportContext
 from memberdesk.report.layout import SheetWriter
@@ -127,8 +128,8 @@ def write_comparison(ctx: ReportContext, w: SheetWriter, ref: CompareRef | None,
         heading += " · " + _t("heading_month", lang, month=month)
     w.section(heading)
     w.note(_t("explain", lang), gap=0)
-    for note in comparison.notes:
-        w.note(str(note), gap=0)
+    for note in comparison.notes:  # reason codes, in the report's language
+        w.note(reason_text(note, lang), gap=0)
     key = "group" if section == "retention" else "segment"
     table = pd.DataFrame({
         key: list(frame[key]),

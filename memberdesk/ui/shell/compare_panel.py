@@ -275,7 +275,11 @@ class ComparePanel(QWidget):
                         on_result=self.show_comparison, on_error=self._failed, **options)
 
     def _failed(self, exc: BaseException, _tb: str) -> None:
-        self.heading.setText(translate("ComparePanel", "The comparison could not be computed: {0}").format(exc))
+        from memberdesk.core.reasons import error_text
+        from memberdesk.ui.pages.metric_details import current_lang
+
+        self.heading.setText(translate("ComparePanel", "The comparison could not be computed: {0}")
+                             .format(error_text(exc, current_lang(self))))
         fill_table(self.table, self.model, None)
 
     def show_comparison(self, comparison: Any) -> None:
@@ -290,8 +294,11 @@ class ComparePanel(QWidget):
             pinned = ("; ".join(f"{k}: {v}" for k, v in self.pinned.describe_items())
                       or translate("ComparePanel", "none"))
             text += " " + translate("ComparePanel", "Pinned filters: {0}.").format(pinned)
-        if comparison.notes:  # a side without figures says why
-            text += " " + " ".join(comparison.notes)
+        if comparison.notes:  # a side without figures says why, in the reader's language
+            from memberdesk.core.reasons import reason_text
+
+            lang = current_lang(self)
+            text += " " + " ".join(reason_text(note, lang) for note in comparison.notes)
         self.heading.setText(text)
         fill_table(self.table, self.model, display_frame(comparison, self.section,
                                                          current_lang(self)))
