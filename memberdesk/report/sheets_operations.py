@@ -125,6 +125,9 @@ def build_claims(ctx: ReportContext, w: SheetWriter) -> None:
     summary = pd.concat([summary[~is_all], summary[is_all].assign(segment="All")], ignore_index=True)
     summary = summary.assign(segment=[terms.word(v, ctx.lang) for v in summary["segment"]])
     ref = w.table(summary, main=True, formats=formats)
+    # shares of fewer than 30 claims in grey with the note, as the other sheets' small
+    # samples (issue 17 B.7: a product with 2 claims read "100 % paid" like any other)
+    w._grey_small_samples(summary.rename(columns={"claims": "n"}), ref)
     if ref.n_rows:
         w.chart(charts.category_bar_chart(ref, "segment", within, title=ctx.t("chart_settlement"),
                                           x_title=ctx.t("axis_product"),

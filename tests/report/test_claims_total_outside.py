@@ -29,3 +29,25 @@ def test_all_claims_row_is_last_and_outside_the_table(tmp_path: Path, small_data
     _, top, _, bottom = range_boundaries(ws.tables[name].ref)
     total_row = next(r for r in range(top, ws.max_row + 1) if ws.cell(r, 1).value == total)
     assert bottom == total_row - 1  # the Table ends on the last product
+
+
+def test_products_with_few_claims_are_greyed(tmp_path: Path, rh) -> None:  # type: ignore[no-untyped-def]
+    """Issue 17 B.7: a row resting on fewer than 30 claims is greyed with the small-sample
+    note (the sample's Term Life 5 read "100 % paid" from 2 claims, like any other row)."""
+    from memberdesk.report import styles
+
+    ds = rh.make_dataset(400, products=("Term Life", "Whole Life", "Critical Illness", "Rare"))
+    policies = ds.validated["policies"]
+    ws = load_workbook(write_report(ds, tmp_path / "r.xlsx"))["Claims"]
+    headers, rows = rh.find_table(ws, "Segment")
+    top = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "Segment") + 1
+    counts = ds.validated["claims"].merge(policies[["policy_id", "product"]], on="policy_id")
+    by_product = counts.groupby("product").size().to_dict()
+    by_product["All"] = len(counts)
+    assert min(by_product.values()) < 30 <= max(by_product.values())  # both kinds present
+    for i, row in enumerate(rows):
+        cell = ws.cell(top + i, 1)
+        grey = cell.font.color is not None and cell.font.color.rgb == styles.SMALL_SAMPLE_FONT.color.rgb
+        assert row[headers.index("Claims (number)")] == by_product[row[0]]
+        assert grey == (by_product[row[0]] < 30), row[0]
+        assert (cell.comment is not None) == (by_product[row[0]] < 30), row[0]
