@@ -26,6 +26,7 @@ import pandas as pd
 
 from memberdesk.analysis.frames import survival_frame
 from memberdesk.analysis.km import KMCurve, kaplan_meier
+from memberdesk.core.book import COUNT_COLUMN, durations_in
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
 from memberdesk.core.progress import Progress, SubProgress, check_cancelled, ensure
@@ -92,13 +93,34 @@ class ProjectionResult:
         }
 
 
-def unique_counts(durations: np.ndarray, events: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Unique (duration, event) pairs and how many rows each stands for."""
+def unique_counts(durations: np.ndarray, events: np.ndarray, weights: np.ndarray | None = None
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Unique (duration, event) pairs and how many rows each stands for (``weights``: the
+    frequency weight of each given pair, e.g. an engine's counts; None = one row each)."""
     key = pd.DataFrame({"d": durations, "e": events})
-    counts = key.groupby(["d", "e"], sort=True).size()
+    if weights is None:
+        counts = key.groupby(["d", "e"], sort=True).size()
+    else:
+        counts = key.assign(w=np.asarray(weights, dtype=float)).groupby(["d", "e"], sort=True)["w"].sum()
     d = counts.index.get_level_values("d").to_numpy(dtype=float)
     e = counts.index.get_level_values("e").to_numpy(dtype=int)
     return d, e, counts.to_numpy(dtype=float)
+
+
+def _book_counts(data: Dataset | pd.DataFrame
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Durations (months), events and counts from an engine book's survival counts
+    (``GROUP BY duration, event`` in the engine, issue #13): the same pairs and weights as the
+    rows give. None without an engine book or with delayed entry (the rows' route)."""
+    book = getattr(data, "book", None) if isinstance(data, Dataset) else None
+    if book is None or not isinstance(data, Dataset) or data.window_start is not None:
+        return None
+    counts = book.survival_counts(data, None)
+    days = counts["duration_days"].to_numpy(dtype=float)
+    if np.isnan(days).any() or (days < 0).any():
+        return None  # the rows' route refuses them with its message
+    return (durations_in("months", days), counts["event"].to_numpy(dtype=np.int8),
+            counts[COUNT_COLUMN].to_numpy(dtype=float))
 
 
 def fit_parametric(data: Dataset | pd.DataFrame, *, horizon_months: float = 120,
@@ -116,14 +138,20 @@ def fit_parametric(data: Dataset | pd.DataFrame, *, horizon_months: float = 120,
         raise AnalysisError("choose at least one model")
     if not horizon_months > 0:
         raise AnalysisError("the projection horizon must be positive")
-    frame = survival_frame(data, unit="months")
-    d_all = frame["duration"].to_numpy(dtype=float)
-    e_all = frame["event"].to_numpy(dtype=np.int8)
-    n, n_events = int(d_all.size), int(e_all.sum())
+    counted = _book_counts(data)
+    if counted is None:
+        frame = survival_frame(data, unit="months")
+        d_all = frame["duration"].to_numpy(dtype=float)
+        e_all = frame["event"].to_numpy(dtype=np.int8)
+        w_all = None
+        n, n_events = int(d_all.size), int(e_all.sum())
+    else:
+        d_all, e_all, w_all = counted
+        n, n_events = int(w_all.sum()), int(w_all @ e_all)
     if n_events == 0:
         raise AnalysisError("no events: there is nothing to fit a retention model to")
     d_all = np.where(d_all <= 0, ZERO_DURATION_MONTHS, d_all)
-    d, e, w = unique_counts(d_all, e_all)
+    d, e, w = unique_counts(d_all, e_all, w_all)
     km = kaplan_meier(d, e, weights=w, name="Kaplan-Meier", alpha=alpha)
     grid = np.arange(0.0, float(horizon_months) + 1e-9, 1.0)
     if grid[-1] < horizon_months:

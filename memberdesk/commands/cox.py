@@ -9,7 +9,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from memberdesk.commands.common import add_data_args, load_from_args, print_json
+from memberdesk.commands.common import add_data_args, close_book, load_from_args, print_json
 from memberdesk.core.labels import ci_level_text
 
 if TYPE_CHECKING:  # the analysis is imported when the command runs (fast start-up)
@@ -49,16 +49,21 @@ def _names(text: str | None) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     from memberdesk.analysis.cox import fit_cox
-    from memberdesk.commands.km import apply_entry_args, report_rejected_policies
+    from memberdesk.commands.km import _generic_engine, apply_entry_args, report_rejected_policies
 
     covariates = _names(args.covariates)
     strata = _names(args.strata)
     extra = [*covariates, *strata, *(c for c in (args.cluster, args.entry) if c)]
-    # among the unmapped source columns only the ones the model uses are parsed
-    ds = apply_entry_args(args, load_from_args(args, extra_columns=extra))
-    report_rejected_policies(ds)
-    result = fit_cox(ds, covariates, strata=strata or None, cluster=args.cluster,
-                     entry=args.entry, ties=args.ties, ph_transform=args.ph_transform)
+    # among the unmapped source columns only the ones the model uses are parsed; a generic
+    # table in an engine is validated and counted there (cells, or records when needed)
+    loaded = _generic_engine(args, quiet=True) or load_from_args(args, extra_columns=extra)
+    try:
+        ds = apply_entry_args(args, loaded)
+        report_rejected_policies(ds)
+        result = fit_cox(ds, covariates, strata=strata or None, cluster=args.cluster,
+                         entry=args.entry, ties=args.ties, ph_transform=args.ph_transform)
+    finally:
+        close_book(loaded)
     for note in result.notes:  # never silent: rows left out, near separation
         print(f"memberdesk: note: {note}", file=sys.stderr)
     if args.json:

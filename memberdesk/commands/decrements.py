@@ -91,8 +91,12 @@ def run(args: argparse.Namespace) -> int:
 
 def generic_frame(args: argparse.Namespace) -> tuple[pd.DataFrame, tuple[str, ...]]:
     """The generic table as duration / exit_status (/ by / entry) with causes named."""
-    raw = _read_table(args.data, [c for c in (args.duration, args.cause_col, args.by, args.entry) if c])
     labels = parse_labels(args.cause_labels)
+    from memberdesk.core.engine.urls import looks_like_engine
+
+    if any(looks_like_engine(d) for d in args.data):
+        return _engine_frame(args, labels)
+    raw = _read_table(args.data, [c for c in (args.duration, args.cause_col, args.by, args.entry) if c])
     duration = pd.to_numeric(raw[args.duration], errors="coerce").to_numpy(dtype=float)
     code = pd.to_numeric(raw[args.cause_col], errors="coerce").to_numpy(dtype=float)
     reason = np.full(len(raw), "", dtype=object)
@@ -123,6 +127,41 @@ def generic_frame(args: argparse.Namespace) -> tuple[pd.DataFrame, tuple[str, ..
     return out, causes
 
 
+def _engine_frame(args: argparse.Namespace, labels: dict[int, str]
+                  ) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """:func:`generic_frame` for a table in an engine (DuckDB, Parquet, PostgreSQL, Spark):
+    validated with the same rules and counted by duration x cause (x --by, --entry) there
+    (:func:`memberdesk.core.engine.generic.decrement_records`); the rejected rows are counted
+    by reason (no row number: a table has none)."""
+    from memberdesk.commands.common import password_prompt
+    from memberdesk.core.engine.connection import open_with_password
+    from memberdesk.core.engine.generic import GenericUnsupported, decrement_records
+
+    columns = [c for c in dict.fromkeys((args.by, args.entry)) if c]
+    try:
+        got = open_with_password(
+            lambda password: decrement_records(args.data, args.duration, args.cause_col, labels,
+                                               columns, password=password), password_prompt())
+    except GenericUnsupported as exc:
+        raise SystemExit(usage_error(str(exc))) from None
+    for reason, n in got.rejected.items():
+        print(f"memberdesk: note: {n:,} rows rejected ({reason}) in {got.where}", file=sys.stderr)
+    frame = got.frame
+    if len(frame) == 0:
+        raise DataError(f"no usable row: every row has a bad {args.duration!r} or {args.cause_col!r}",
+                        column=args.cause_col)
+    codes = frame["code"].to_numpy(dtype=np.int64)
+    names = {c: labels.get(c, str(c)) for c in sorted(set(codes[codes > 0].tolist()))}
+    status = np.array([CENSORED if c == 0 else names[c] for c in codes], dtype=object)
+    out = pd.DataFrame({"duration": frame["duration"].to_numpy(dtype=float), "exit_status": status})
+    for col in columns:
+        out[col] = frame[col].to_numpy()
+    if args.entry is not None:
+        out[args.entry] = pd.to_numeric(out[args.entry], errors="coerce")
+    causes = tuple(labels[c] for c in sorted(labels)) if labels else tuple(names.values())
+    return out, causes
+
+
 def _read_table(paths: list[str], columns: list[str]) -> pd.DataFrame:
     """The first table of DATA holding every one of ``columns`` (headers compared without
     case), as text; missing-value tokens become missing."""
@@ -136,7 +175,7 @@ def _read_table(paths: list[str], columns: list[str]) -> pd.DataFrame:
         if all(w in lookup for w in wanted):
             picked = frame[[lookup[w] for w in wanted]]
             picked.columns = columns
-            return picked.replace({"": None, "NA": None, "N/A": None, "NaN": None, "null": None,
+            return picked.astype(object).replace({"": None, "NA": None, "N/A": None, "NaN": None, "null": None,
                                    "NULL": None, "None": None, "-": None, "#N/A": None})
     raise DataError(f"no table of {', '.join(paths)} has the columns {', '.join(columns)}")
 

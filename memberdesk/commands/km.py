@@ -115,28 +115,49 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _generic_engine(args: argparse.Namespace) -> Dataset | None:
+def _generic_engine(args: argparse.Namespace, *, quiet: bool = False) -> Dataset | None:
     """A generic ``--duration/--event-col`` table in an engine book (DuckDB, Parquet, ...):
     validated and counted by GROUP BY in the engine (:mod:`memberdesk.core.engine.generic`);
-    None for files or insurer tables."""
+    None for files or insurer tables. Shared by ``cox`` and ``projection``."""
     from memberdesk.core.engine.urls import looks_like_engine
 
-    if args.duration is None or args.event_col is None \
+    if getattr(args, "duration", None) is None or getattr(args, "event_col", None) is None \
             or not any(looks_like_engine(d) for d in args.data):
         return None
     from memberdesk.commands.common import password_prompt
     from memberdesk.core.engine.connection import open_with_password
     from memberdesk.core.engine.generic import GenericUnsupported, open_generic
 
-    if args.entry is not None:
-        raise SystemExit(usage_error("--entry with a generic table reads files only, not a "
-                                     "database"))
+    columns = generic_columns(args)
     try:
-        return open_with_password(
-            lambda password: open_generic(args.data, args.duration, args.event_col, args.by,
-                                          password=password), password_prompt())
+        ds = open_with_password(
+            lambda password: open_generic(args.data, args.duration, args.event_col,
+                                          getattr(args, "by", None),
+                                          columns=columns, password=password),
+            password_prompt())
     except GenericUnsupported as exc:
         raise SystemExit(usage_error(str(exc))) from None
+    if getattr(args, "entry", None) is not None and not quiet:  # cox says it in its result (rows_read_entry)
+        say_records_rebuilt(ds, [args.entry, *([args.by] if args.by else [])])
+    return ds
+
+
+def generic_columns(args: argparse.Namespace) -> list[str]:
+    """The columns of a generic engine table a command uses besides duration and event."""
+    names = [getattr(args, "by", None), getattr(args, "entry", None),
+             getattr(args, "cluster", None)]
+    for option in ("covariates", "strata"):
+        names += [c.strip() for c in (getattr(args, option, None) or "").split(",")]
+    return [c for c in dict.fromkeys(names) if c]
+
+
+def say_records_rebuilt(ds: Dataset, columns: list[str]) -> None:
+    """The stderr note of an analysis that needs each record of an engine's generic table."""
+    book = getattr(ds, "book", None)
+    engine = getattr(book, "engine", "engine")
+    print(f"memberdesk: note: delayed entry needs each record: the {engine} engine counted the "
+          f"accepted rows by {', '.join([*columns, 'duration', 'event'])} and the records were "
+          "rebuilt from those counts (the same records as the rows)", file=sys.stderr)
 
 
 def report_rejected_policies(ds: Dataset) -> None:

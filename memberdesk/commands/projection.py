@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from memberdesk.commands.common import add_data_args, load_from_args, print_json, print_table
+from memberdesk.commands.common import add_data_args, close_book, load_from_args, print_json, print_table
 
 
 def _horizon(text: str) -> float:
@@ -34,9 +34,17 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def run(args: argparse.Namespace) -> int:
     from memberdesk.analysis.parametric import fit_parametric
+    from memberdesk.commands.km import _generic_engine, report_rejected_policies
 
-    ds = load_from_args(args)
-    result = fit_parametric(ds, horizon_months=args.horizon)
+    # a generic table in an engine is validated and counted there; the models are fitted to
+    # the counts by duration x event (engine books of insurer tables too: fit_parametric)
+    loaded = _generic_engine(args) or load_from_args(args)
+    try:
+        report_rejected_policies(loaded)
+        result = fit_parametric(loaded, horizon_months=args.horizon)
+    finally:
+        close_book(loaded)
+    ds = loaded
     if args.json:
         print_json({"as_of": ds.as_of.date().isoformat(), **result.to_json()})
     else:

@@ -134,16 +134,3 @@ def test_generic_km_duckdb_typed_columns(tmp_path: Path,
                for e in (got_err, want_err)]
     assert as_dict[0] == as_dict[1] == {"unparseable_bool": "2", "missing_date": "2",
                                         "negative_amount": "1"}
-
-
-def test_generic_duckdb_with_id_column_exits_2(tmp_path: Path,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
-    db = tmp_path / "ids.duckdb"
-    con = duckdb.connect(str(db))
-    con.execute("CREATE TABLE t AS SELECT * FROM (VALUES ('P1', 5.0, 1), ('P1', 6.0, 0)) "
-                "v(policy_id, time, died)")
-    con.close()
-    with pytest.raises(SystemExit) as exc:
-        main(["km", f"duckdb:///{db}", "--duration", "time", "--event-col", "died"])
-    assert exc.value.code == 2
-    assert "policy id column" in capsys.readouterr().err
