@@ -415,9 +415,9 @@ def _check_table(conn: Connection, name: str, ref: TableRef, kinds: dict[str, Co
     if spec.id_column and spec.column(spec.id_column).required and spec.id_column not in mapped:
         raise DataError(f"the {name} table has no {spec.id_column} column", file=ref.display)
 
-    def build(duplicates: bool) -> rules.Canonical:
+    def build(duplicates: bool, refs: Mapping[str, ir.Table] = references) -> rules.Canonical:
         return rules.canonical(name, source, kinds, mapping, fetch, today=today,
-                               references=references, duplicates=duplicates,
+                               references=refs, duplicates=duplicates,
                                distinct_categories=dialect == "duckdb")
 
     # One scan counts the reasons and tells whether ids repeat; only then is the window that
@@ -433,8 +433,14 @@ def _check_table(conn: Connection, name: str, ref: TableRef, kinds: dict[str, Co
         canon = build(True)
         counts = _counts(conn, name, canon, check_ids=False)
     # No row rejected (the usual warehouse table, or a book written by `memberdesk import`):
-    # the analyses skip evaluating the rules row by row.
-    canon.clean = not counts["reasons"]
+    # the analyses skip evaluating the rules row by row, and the typed table is built again
+    # without the unknown-member/policy join and the duplicate window. Same rows, same
+    # values: the join is a left join on *distinct* accepted ids (it never repeats or drops a
+    # row and only feeds a flag that flagged nothing), the window found no repeated id; but
+    # every analysis query on the book no longer builds a hash table of all member ids.
+    if not counts["reasons"]:
+        canon = build(False, {})
+        canon.clean = True
     return _Table(ref, kinds, mapping, canon), counts
 
 
