@@ -459,6 +459,13 @@ class AnalysisPage(QWidget):
         self.stack.setCurrentWidget(self.message)
         self._busy_cancel = on_cancel
 
+    def wait_for_data(self, text: str, on_cancel: Any = None) -> None:
+        """The window loads data and this page has none yet: say so (:meth:`show_busy`) until
+        the data come (:meth:`set_dataset`) or the load fails (:meth:`refresh`); showing the
+        page meanwhile leaves the message (it used to put up "No data loaded")."""
+        self.show_busy(text, on_cancel)
+        self._stale = False
+
     def _cancel_link(self, _href: str) -> None:
         if self._busy_cancel is not None:
             self._busy_cancel()

@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -196,7 +196,26 @@ class MainWindow(QMainWindow):
             if state and hasattr(page, "restore_state"):
                 page.restore_state(state)
             page.set_dataset(self.dataset)
+            self._show_loading(page)  # a page opened during the load says so (C.12)
         return self.pages[page_id]
+
+    def _show_loading(self, page: Any) -> None:
+        """While the data load and ``page`` has none yet: the load's name and Cancel on it, not
+        "No data loaded — open a policies file" (issue 17 C.12; a page first opened during
+        a load used to say that until the data came)."""
+        if self._loader.is_busy and getattr(page, "dataset", None) is None \
+                and hasattr(page, "wait_for_data"):
+            page.wait_for_data(getattr(self, "_loading_text", ""), self.cancel_loading)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
+        """A status message put up before the window was shown ("Loading …" at start-up) is
+        put up again now: QStatusBar hides the summary under it only for a visible window, so
+        the two were drawn over each other."""
+        super().showEvent(event)
+        message = self.statusBar().currentMessage()
+        if message:  # (showMessage ignores the message it already shows: clear it first)
+            self.statusBar().clearMessage()
+            self.statusBar().showMessage(message)
 
     def current_page_id(self) -> str:
         item = self.nav.currentItem()
@@ -238,18 +257,16 @@ class MainWindow(QMainWindow):
         mappings = self.mappings if mappings is None else mappings
         from memberdesk.ui.shell.data_page import load_for_window
 
-        self.statusBar().showMessage(self.tr("Loading {0}…").format(", ".join(
-            Path(p).name for p in files)))
-        for page in self.pages.values():  # not "No data loaded" while the data load
-            if getattr(page, "dataset", None) is None and hasattr(page, "show_busy"):
-                page.show_busy(self.tr("Loading {0}…").format(", ".join(
-                    Path(p).name for p in files)), self.cancel_loading)
+        self._loading_text = self.tr("Loading {0}…").format(", ".join(Path(p).name for p in files))
+        self.statusBar().showMessage(self._loading_text)
         # remembered mappings first: the session's own choices win
         to_apply = self.settings.all_mappings() + list(mappings)
         self._loader.run(load_for_window, files, to_apply, as_of,
                          on_result=lambda res: self._loaded(res[0], files, mappings, user_action,
                                                             res[1]),
                          on_error=self._load_error)
+        for page in self.pages.values():  # not "No data loaded" while the data load
+            self._show_loading(page)
 
     def _loaded(self, ds: Dataset, paths: list[str], mappings: list[dict[str, Any]],
                 user_action: bool, choices: dict[str, object] | None = None) -> None:
