@@ -440,6 +440,7 @@ class SheetWriter:
         self._keep_print_scale()
         self._widen_charts()
         self._wrap_long_notes()
+        self._fit_wrapped_rows()
         self._fix_row_heights()
         self._top_align_tall_rows()
         self._place_page_breaks()
@@ -483,6 +484,56 @@ class SheetWriter:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             line = ROW_PT_PER_FONT_PT.get(self.lang, ROW_PT_PER_FONT_PT["en"]) * BODY_PT
             self.ws.row_dimensions[r].height = line * lines + 2
+
+    def _fit_wrapped_rows(self) -> None:
+        """A row holding wrapped text is as tall as its longest cell's lines, counted with the
+        font's real character widths in the cell's printed width (the narrower of Excel's and
+        LibreOffice's, merged cells over all their columns; :func:`styles.wrapped_line_count`)
+        and the font's line height: the builders' estimates (0.85 of a digit a letter, 13 pt a
+        line) left the Definitions' lineage rows a third taller than their text, so a page held
+        two metrics and a tall row moved to the next page leaving half a page empty. The
+        one-page Dashboard (automatic heights) is left as it is."""
+        if not self.page_breaks:
+            return
+        ws = self.ws
+        line_em = styles.LINE_EM.get(self.lang, styles.LINE_EM["en"])
+        factor = ROW_PT_PER_FONT_PT.get(self.lang, ROW_PT_PER_FONT_PT["en"])
+        spans: dict[tuple[int, int], int] = {}
+        covered: set[tuple[int, int]] = set()
+        for rng in ws.merged_cells.ranges:
+            if rng.max_row > rng.min_row:  # a block over several rows: its rows keep theirs
+                covered.update((r, c) for r in range(rng.min_row, rng.max_row + 1)
+                               for c in range(rng.min_col, rng.max_col + 1))
+                continue
+            spans[(rng.min_row, rng.min_col)] = rng.max_col
+            covered.update((rng.min_row, c) for c in range(rng.min_col + 1, rng.max_col + 1))
+        widths: dict[int, float] = {}
+
+        def width(col: int) -> float:
+            if col not in widths:
+                dim = ws.column_dimensions.get(get_column_letter(col))
+                widths[col] = float(dim.width if dim is not None and dim.width
+                                    else styles.column_width(0.0))
+            return widths[col]
+
+        needed: dict[int, float] = {}
+        for (r, c), cell in ws._cells.items():
+            if cell.value is None or (r, c) in covered or not cell.has_style \
+                    or not cell.alignment.wrap_text:
+                continue
+            last = spans.get((r, c), c)
+            room = sum(styles.column_text_pt(width(x)) + styles.CELL_PAD_PT
+                       for x in range(c, last + 1)) - styles.CELL_PAD_PT
+            size = float(cell.font.sz or 11.0)
+            lines = styles.wrapped_line_count(str(cell.value), room, size,
+                                              bold=bool(cell.font.b), lang=self.lang)
+            needed[r] = max(needed.get(r, 0.0), lines * line_em * size + 3.0 if lines > 1
+                            else round(size * factor + 0.5, 1))  # one line: as any row
+        for (r, _), cell in ws._cells.items():  # a larger font's line elsewhere in the row
+            if r in needed and cell.value is not None and cell.has_style:
+                needed[r] = max(needed[r], round(float(cell.font.sz or 11.0) * factor + 0.5, 1))
+        for r, height in needed.items():
+            ws.row_dimensions[r].height = round(height + 0.05, 1)
 
     def _fix_row_heights(self) -> None:
         """Every row gets an explicit height (its largest font's line, or what a wrapped row
@@ -552,6 +603,10 @@ class SheetWriter:
         ws = self.ws
         last = self.print_last_row or max([ws.max_row, *(b for _, b in self._keep)])
         page = PAGE_HEIGHT_PT / self.largest_print_scale()
+        # a sheet printed over pages across (at a fixed 85 %) keeps the renderer's own breaks
+        # where a page is full: a forced break there printed an empty page across in
+        # LibreOffice (the Chinese Cohorts matrix's last columns have no rows below a point)
+        one_wide = bool(ws.sheet_properties.pageSetUpPr.fitToPage)
         repeat = 0.0
         if ws.print_title_rows:
             first = int(str(ws.print_title_rows).split(":")[0].lstrip("$"))
@@ -573,8 +628,9 @@ class SheetWriter:
                 break
             h = self._row_height(r)
             if used + h > page and r > starts[-1]:  # the page is full: a break of our own
-                ws.row_breaks.append(Break(id=r - 1))  # (the renderer would break a little
-                starts.append(r)  # later, and the breaks after would drift)
+                if one_wide:  # (the renderer would break a little later, and the breaks
+                    ws.row_breaks.append(Break(id=r - 1))  # after would drift)
+                starts.append(r)
                 used = repeat
             used += h
             r += 1

@@ -147,6 +147,86 @@ def value_width(value: Any, fmt: str) -> int:
     return display_width(str(value))
 
 
+# Advance widths (thousandths of an em) of the printable ASCII characters ' '..'~' in Calibri,
+# regular and bold: the font's published metrics, which Carlito (LibreOffice's stand-in for
+# Calibri) shares glyph for glyph, so a line of text is as wide in Excel as in LibreOffice.
+_CALIBRI = (
+    "226 326 401 498 507 715 682 221 303 303 498 498 250 306 252 386 507 507 507 507 507 507 "
+    "507 507 507 507 268 268 498 498 498 463 894 579 544 533 615 488 459 631 623 252 319 520 "
+    "420 855 646 662 517 673 543 459 487 642 567 890 519 487 468 307 386 307 498 498 291 479 "
+    "525 423 525 498 305 471 525 229 239 455 229 799 525 527 525 525 349 391 335 525 452 715 "
+    "433 453 395 314 460 314 498")
+_CALIBRI_BOLD = (
+    "226 326 438 498 507 729 705 233 312 312 498 498 258 306 267 430 507 507 507 507 507 507 "
+    "507 507 507 507 276 276 498 498 498 463 898 606 561 529 630 488 459 637 631 267 331 547 "
+    "423 874 659 676 532 686 563 473 495 653 591 906 551 520 478 325 430 325 498 498 300 494 "
+    "537 418 537 503 316 474 537 246 255 480 246 813 537 538 537 537 355 399 347 537 473 745 "
+    "459 474 397 344 475 344 498")
+ASCII_EM = {False: tuple(int(x) / 1000 for x in _CALIBRI.split()),
+            True: tuple(int(x) / 1000 for x in _CALIBRI_BOLD.split())}
+OTHER_EM = 0.84  # a symbol outside ASCII (arrows, ≥, −): the widest a fallback font draws it
+# The Chinese edition's Latin text: 等线 in Excel (about 1.08 times Calibri's width); where it
+# is missing, LibreOffice draws DejaVu Sans, 1.27 times Calibri's width: the wider is assumed
+LATIN_EM_FACTOR = {"en": 1.0, "zh_CN": 1.3}
+# height of one line of wrapped text per point of font size: Calibri 1.22 em in LibreOffice,
+# 17 px for 10 pt in Excel (1.275); 等线 1.3 em in Excel (its 11 pt rows are 14.25 pt), and
+# LibreOffice's stand-ins for it (DejaVu Sans with Noto Sans CJK) measured at 1.25
+LINE_EM = {"en": 1.275, "zh_CN": 1.35}
+CELL_PAD_PT = 4.0  # a cell's text starts and ends about 2 pt inside its borders
+# a column's printed width per Excel width unit: LibreOffice 5.44 pt (measured on its PDF),
+# Excel 7 px + 5 px padding at 96 dpi; text wraps inside the narrower
+LO_COLUMN_PT_PER_UNIT = 5.44
+
+
+def text_width_pt(text: str, size: float, *, bold: bool = False, lang: str = "en") -> float:
+    """Printed width (pt) of one line of ``text`` in the report's font at ``size`` pt: Calibri's
+    advance widths for ASCII (times :data:`LATIN_EM_FACTOR` in the Chinese edition), a full em
+    for CJK and full-width characters, :data:`OTHER_EM` for any other symbol."""
+    table = ASCII_EM[bold]
+    latin = LATIN_EM_FACTOR.get(lang, 1.0)
+    em = 0.0
+    for ch in text:
+        code = ord(ch)
+        if 32 <= code <= 126:
+            em += table[code - 32] * latin
+        elif unicodedata.east_asian_width(ch) in ("W", "F"):
+            em += 1.0
+        else:
+            em += OTHER_EM
+    return em * size
+
+
+def column_text_pt(width: float) -> float:
+    """Room (pt) for text in a column ``width`` Excel units wide, in the narrower program."""
+    return min(width * LO_COLUMN_PT_PER_UNIT, (width * 7 + 5) * 0.75) - CELL_PAD_PT
+
+
+_BREAKS = re.compile(r"[\u2e80-\uffef]|[^\s\u2e80-\uffef]+\s*|\s+")
+
+
+def wrapped_line_count(text: str, room_pt: float, size: float, *, bold: bool = False,
+                       lang: str = "en") -> int:
+    """Lines ``text`` takes wrapped in ``room_pt`` of width: a Latin word (with the spaces
+    after it) moves whole to the next line, a word wider than the room is cut, CJK characters
+    break anywhere; a line break in the text starts a line. Spreadsheet programs also break
+    after a hyphen or a comma: breaking only at spaces counts at most a line more."""
+    room = max(room_pt, 1.0)
+    total = 0
+    for line in str(text).split("\n"):
+        lines, used = 1, 0.0
+        for token in _BREAKS.findall(line):
+            word = token.rstrip()
+            tail = text_width_pt(token[len(word):], size, bold=bold, lang=lang)
+            width = text_width_pt(word, size, bold=bold, lang=lang)
+            if word and used + width > room and used > 0:
+                lines, used = lines + 1, 0.0
+            while width > room:  # a word wider than the column is cut
+                lines, width = lines + 1, width - room
+            used += width + tail
+        total += lines
+    return total
+
+
 MIN_WIDTH, MAX_WIDTH, HEADER_MAX = 8.0, 60.0, 9  # longer headers wrap (narrow printouts)
 
 

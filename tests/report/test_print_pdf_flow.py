@@ -41,12 +41,14 @@ class Page:
     sheet: str
     lines: tuple[str, ...]  # body text lines, top to bottom (words of one row joined)
     fill: float  # share of the body height down to the last text
+    words: tuple[tuple[float, float, str], ...]  # body words: (x, y) of their top left, text
 
 
 @dataclass(frozen=True)
 class Printout:
     pages: tuple[Page, ...]
     headings: dict[str, frozenset[str]]  # sheet -> its section headings (bold 11 pt, column A)
+    lineage: tuple[str, tuple[str, ...]]  # the Definitions' lineage header and its cells
     main_headers: dict[str, str]  # sheet -> the first cell of its repeated header row
 
 
@@ -61,6 +63,14 @@ def _render(folder: Path, lang: str) -> Printout:
     wb = load_workbook(xlsx)
     headings: dict[str, frozenset[str]] = {}
     main_headers: dict[str, str] = {}
+    defs = wb["Definitions" if lang == "en" else "数据指标字典"]
+    header_row = int(str(defs.print_title_rows).split(":")[0].lstrip("$"))
+    last_col = max(c for c in range(1, defs.max_column + 1)
+                   if defs.cell(header_row, c).value is not None)
+    lineage = (str(defs.cell(header_row, last_col).value),
+               tuple(str(defs.cell(r, last_col).value) for r in range(header_row + 1,
+                                                                       defs.max_row + 1)
+                     if defs.cell(r, last_col).value is not None))
     for ws in wb.worksheets:
         headings[ws.title] = frozenset(
             str(c.value).strip() for (c,) in ws.iter_rows(min_col=1, max_col=1)
@@ -74,6 +84,9 @@ def _render(folder: Path, lang: str) -> Printout:
     for number, page in enumerate(re.findall(r"<page .*?</page>", bbox, re.S), 1):
         height = float(re.search(r'height="([0-9.]+)"', page).group(1))  # type: ignore[union-attr]
         rows: dict[int, list[tuple[float, str]]] = {}
+        words = tuple((float(x), float(y), w) for x, y, w in re.findall(
+            r'<word xMin="([0-9.]+)" yMin="([0-9.]+)"[^>]*>([^<]*)</word>', page)
+            if MARGIN - 4 < float(y) < height - MARGIN)
         footer: list[str] = []
         bottom = MARGIN
         for line in re.findall(r"<line .*?</line>", page, re.S):
@@ -89,8 +102,9 @@ def _render(folder: Path, lang: str) -> Printout:
         sheet = re.sub(r"Page \d+ of \d+|第\s*\d+\s*页，?|共\s*\d+\s*页", "",
                        " ".join(footer)).strip()
         lines = tuple(" ".join(t for _, t in sorted(rows[y])) for y in sorted(rows))
-        pages.append(Page(number, sheet, lines, (bottom - MARGIN) / (height - 2 * MARGIN)))
-    return Printout(tuple(pages), headings, main_headers)
+        pages.append(Page(number, sheet, lines, (bottom - MARGIN) / (height - 2 * MARGIN),
+                          words))
+    return Printout(tuple(pages), headings, lineage, main_headers)
 
 
 @pytest.fixture(scope="module", params=["en", "zh_CN"])
@@ -150,3 +164,35 @@ def test_long_tables_repeat_their_header(printout: Printout) -> None:
             assert header.split()[0] in first, (page.number, sheet, header, page.lines[:3])
             checked += 1
     assert checked >= 5  # the Data (long) sheet, Definitions ...
+
+
+def test_wrapped_rows_are_tall_enough_for_their_text(printout: Printout) -> None:
+    """Every Definitions lineage (the longest wrapped cells, 7 to 17 lines) prints whole: a row
+    lower than its wrapped text prints only the lines that fit. The rows are as tall as the
+    text counted with the font's character widths; read back: the words printed in the lineage
+    column, page by page and top to bottom, hold each lineage's text in order (spaces and line
+    breaks aside)."""
+    header, cells = printout.lineage
+    first = header.split()[0] if " " in header else header[:4]
+    printed = []
+    for page in printout.pages:
+        if not page.sheet.endswith(("Definitions", "数据指标字典")):
+            continue
+        centre = min((x for x, _, w in page.words if w.startswith(first)), default=None)
+        assert centre is not None, (page.number, first)
+        # the header is centred: the column starts at its cells' leftmost word
+        x = min(wx for wx, _, _ in page.words if centre - 60 <= wx <= centre)
+        lines: list[list[tuple[float, float, str]]] = []
+        for y, wx, w in sorted((y, wx, w) for wx, y, w in page.words if wx >= x - 1):
+            if lines and y - lines[-1][0][0] < 4:  # a fallback font's glyph (←) sits higher
+                lines[-1].append((y, wx, w))
+            else:
+                lines.append([(y, wx, w)])
+        printed.append("".join(w for line in lines for _, _, w in sorted(line, key=lambda t: t[1])))
+    text = "".join(printed).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    at = 0
+    for cell in cells:
+        want = re.sub(r"\s+", "", cell)
+        found = text.find(want, at)
+        assert found >= 0, (want[-60:], text[at:at + len(want) + 40])
+        at = found + len(want)
