@@ -66,7 +66,7 @@ from memberdesk.analysis import cox_checks
 from memberdesk.analysis.cox_concordance import concordance_index
 from memberdesk.analysis.cox_design import (
     _check_design,
-    _design_matrix_t,
+    _design_matrix_sorted,
     _encode,
     _Encoded,
     _identical_row_groups,
@@ -415,18 +415,20 @@ def fit_cox(data: Dataset | pd.DataFrame, covariates: Sequence[str], *,
     # (no sorted copy per stratum) and each stratum's x is a view of it
     order = np.argsort(fit_d, kind="stable") if n_strata == 1 else np.lexsort((fit_d, fit_s))
     sorted_rows = order if fit_rows is None else fit_rows[order]
-    xt = _design_matrix_t(enc, sorted_rows)
-    x = xt.T.copy(order="C")  # a copy even when p = 1 (xt is standardised separately)
-    sw, se, ss = weights[order], fit_e[order], fit_s[order]
+    sw, se, ss, sd = weights[order], fit_e[order], fit_s[order], fit_d[order]
+    # segments of rows sharing (stratum, exit time): each stratum's unique times, in order
+    seg = np.flatnonzero(np.concatenate([[True], (sd[1:] != sd[:-1]) | (ss[1:] != ss[:-1])]))
+    x, seg_max, seg_min = _design_matrix_sorted(enc, sorted_rows, seg)
     mean, scale = _check_design(x, sw, enc.names, enc.sources)
     check_within_strata(x, sw, ss, scale, enc.names, enc.sources)
     check_cancelled(progress)
     prog.fraction(0.1)
     reasons = _data_notes(x, sw, se, enc.names, n_events, p, rows)
-    x -= mean  # standardised in place, as _prepare does
-    x /= scale
-    xt -= mean[:, None]  # the same values, column-contiguous, for the separation check
-    xt /= scale[:, None]
+    # standardised in place, as _prepare does; the per-time extremes by the same operations
+    # (monotone in floating point, so they stay the extremes of the standardised values)
+    for a in (x, seg_max, seg_min):
+        a -= mean
+        a /= scale
     groups: list[np.ndarray | None] = [None] if n_strata == 1 else \
         [np.flatnonzero(fit_s == k) for k in range(n_strata)]
     bounds = np.concatenate([[0], np.cumsum(np.bincount(ss, minlength=n_strata))])
@@ -437,15 +439,15 @@ def fit_cox(data: Dataset | pd.DataFrame, covariates: Sequence[str], *,
             assert g is not None
             within[g] = np.arange(g.size)
         source = within[order]
-    sd = fit_d[order]
     s_entry = None if fit_entry is None else fit_entry[order]
     blocks = [slice(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]
     prepared = [_prepare_sorted(x[b], sd[b], se[b], sw[b], source[b], ties=ties,
                                 entry=None if s_entry is None else s_entry[b])
                 for b in blocks]
-    cox_checks.check_monotone_likelihood(prepared, enc.names, enc.sources,
-                                         [xt[:, b] for b in blocks])
-    del xt
+    seg_bounds = np.searchsorted(seg, bounds).tolist()
+    cox_checks.check_monotone_likelihood(
+        prepared, enc.names, enc.sources,
+        [(seg_max[a:b], seg_min[a:b]) for a, b in zip(seg_bounds[:-1], seg_bounds[1:])])
     if route_note is not None:
         reasons.append(route_note)
     prog.status("Fitting the Cox model")

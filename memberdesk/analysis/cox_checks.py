@@ -46,9 +46,11 @@ def check_level_events(column: str, levels: list[str], codes: np.ndarray, events
 
 
 def check_monotone_likelihood(strata: list[_Stratum], names: list[str], sources: list[str],
-                              transposed: list[np.ndarray] | None = None) -> None:
+                              extremes: list[tuple[np.ndarray, np.ndarray]] | None = None
+                              ) -> None:
     """Refuse a column that is extreme within every event's risk set (see the module doc).
-    ``transposed``: each stratum's ``x`` as columns x rows (saves making it here)."""
+    ``extremes``: per stratum, the maximum and minimum of each column of ``x`` over the rows
+    of each exit time (times x columns; computed here when None)."""
     p = len(names)
     always_max = np.ones(p, dtype=bool)
     always_min = np.ones(p, dtype=bool)
@@ -57,26 +59,24 @@ def check_monotone_likelihood(strata: list[_Stratum], names: list[str], sources:
     for k, s in enumerate(strata):
         if s.dead_rows.size == 0:
             continue
-        # columns contiguous (p x n): the per-time maxima/minima and the gathers then run
-        # along memory instead of across it (several times faster than on the n x p matrix)
-        xt = np.ascontiguousarray(s.x.T) if transposed is None else transposed[k]
-        hi = np.maximum.accumulate(np.maximum.reduceat(xt, s.starts, axis=1)[:, ::-1],
-                                   axis=1)[:, ::-1]
-        lo = np.minimum.accumulate(np.minimum.reduceat(xt, s.starts, axis=1)[:, ::-1],
-                                   axis=1)[:, ::-1]
+        t_max, t_min = (np.maximum.reduceat(s.x, s.starts, axis=0),
+                        np.minimum.reduceat(s.x, s.starts, axis=0)) if extremes is None \
+            else extremes[k]
+        hi = np.maximum.accumulate(t_max[::-1], axis=0)[::-1]  # over the rows still at risk
+        lo = np.minimum.accumulate(t_min[::-1], axis=0)[::-1]
         t = s.tcode[s.dead_rows]
         # a first block of events rules out (exactly) most columns: one event below the risk
         # set's maximum and one above its minimum, and the column cannot be refused
         head = min(t.size, SEPARATION_PROBE)
-        xd0 = xt[:, s.dead_rows[:head]]
-        open_cols = np.flatnonzero((always_max & (xd0 >= hi[:, t[:head]]).all(axis=1))
-                                   | (always_min & (xd0 <= lo[:, t[:head]]).all(axis=1)))
+        xd0 = s.x[s.dead_rows[:head]]
+        open_cols = np.flatnonzero((always_max & (xd0 >= hi[t[:head]]).all(axis=0))
+                                   | (always_min & (xd0 <= lo[t[:head]]).all(axis=0)))
         ruled_out = ~np.isin(np.arange(p), open_cols)
         always_max[ruled_out] = False
         always_min[ruled_out] = False
         for col in open_cols.tolist():
-            xd = xt[col, s.dead_rows]
-            hj, lj = hi[col, t], lo[col, t]
+            xd = s.x[s.dead_rows, col]
+            hj, lj = hi[t, col], lo[t, col]
             always_max[col] &= bool((xd >= hj).all())
             always_min[col] &= bool((xd <= lj).all())
             some_below[col] |= bool((xd > lj).any())

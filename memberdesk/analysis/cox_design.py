@@ -141,6 +141,33 @@ def _design_matrix_t(enc: _Encoded, rows: np.ndarray | None) -> np.ndarray:
     return xt
 
 
+DESIGN_BLOCK_ROWS = 65536  # rows per block when the design matrix is built in sorted order
+
+
+def _design_matrix_sorted(enc: _Encoded, rows: np.ndarray, seg_starts: np.ndarray
+                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The design matrix of ``rows`` (C order; :func:`_design_matrix`) and, for each segment
+    of consecutive rows starting at ``seg_starts`` (which starts at 0), the columns' maximum and
+    minimum over the segment (segments x columns). Built in blocks of whole segments: each
+    block's columns are written contiguously (:func:`_design_matrix_t`), reduced per segment
+    along memory and transposed into place in cache, so no second n x p array is made."""
+    n, p = rows.size, len(enc.names)
+    x = np.empty((n, p))
+    seg_max = np.empty((seg_starts.size, p))
+    seg_min = np.empty((seg_starts.size, p))
+    cuts = np.unique(seg_starts[np.searchsorted(seg_starts, np.arange(0, n, DESIGN_BLOCK_ROWS),
+                                                side="right") - 1])
+    bounds = np.append(cuts, n)
+    for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+        xt = _design_matrix_t(enc, rows[a:b])
+        x[a:b] = xt.T
+        k0, k1 = np.searchsorted(seg_starts, [a, b])
+        local = seg_starts[k0:k1] - a
+        seg_max[k0:k1] = np.maximum.reduceat(xt, local, axis=1).T
+        seg_min[k0:k1] = np.minimum.reduceat(xt, local, axis=1).T
+    return x, seg_max, seg_min
+
+
 AGGREGATE_MIN_RATIO = 2  # collapse identical rows when that shrinks the data at least this much
 _SAMPLE = 20_000
 

@@ -1,8 +1,9 @@
 """The Cox fit's faster routes (issue 13, speed at 1M rows) against their definitions.
 
-fit_cox sorts the rows once by (stratum, exit time), builds the design matrix column by column in
-that order (``_design_matrix_t``) and hands each stratum a view (``_prepare_sorted``); the
-separation check scans only the columns a first block of events did not rule out; the
+fit_cox sorts the rows once by (stratum, exit time), builds the design matrix in that order in
+blocks of whole exit times, with each time's column extremes (``_design_matrix_sorted``), and
+hands each stratum a view (``_prepare_sorted``); the separation check scans only the columns a
+first block of events did not rule out; the
 low-variance check weights instead of copying rows; the concordance's linear predictor is summed
 from the covariate codes. Each is checked here against the plain definition written out in the
 test, and the whole fit against lifelines on heavily tied data (Efron), with and without strata,
@@ -15,7 +16,7 @@ import pandas as pd
 import pytest
 from lifelines import CoxPHFitter
 
-from memberdesk.analysis import cox_checks
+from memberdesk.analysis import cox_checks, cox_design
 from memberdesk.analysis.cox import _linear_predictor, fit_cox
 from memberdesk.analysis.cox_design import _design_matrix, _design_matrix_t, _encode
 from memberdesk.analysis.cox_engine import _prepare, _prepare_sorted
@@ -80,6 +81,21 @@ def test_fit_does_not_depend_on_the_row_order(kw):
         assert b[key] == pytest.approx(a[key], rel=1e-12), key
     for pa, pb in zip(a["ph_test"], b["ph_test"]):
         assert pb["statistic"] == pytest.approx(pa["statistic"], rel=1e-8)
+
+
+def test_design_built_in_sorted_blocks_with_segment_extremes(monkeypatch):
+    monkeypatch.setattr(cox_design, "DESIGN_BLOCK_ROWS", 64)  # many blocks, segments across
+    df = _tied_frame(1000)
+    enc = _encode(df, ["age", "channel", "product"])
+    rows = np.argsort(df["duration"].to_numpy(), kind="stable")
+    d = df["duration"].to_numpy()[rows]
+    seg = np.flatnonzero(np.concatenate([[True], d[1:] != d[:-1]]))
+    x, seg_max, seg_min = cox_design._design_matrix_sorted(enc, rows, seg)
+    full = _design_matrix(enc, rows)
+    np.testing.assert_array_equal(x, full)
+    for k, u in enumerate(np.unique(d)):
+        np.testing.assert_array_equal(seg_max[k], full[d == u].max(axis=0))
+        np.testing.assert_array_equal(seg_min[k], full[d == u].min(axis=0))
 
 
 def test_transposed_design_is_the_design_matrix():
@@ -151,13 +167,16 @@ def test_separation_check_follows_its_definition(monkeypatch, probe):
         names = ["a", "b", "c", "dd"]
         expected = _separating_columns(x, d, e)
         refused += bool(expected)
-        for transposed in (None, [np.ascontiguousarray(x[order].T)]):
+        times = np.unique(d)  # per exit time, the columns' extremes (given, or made inside)
+        given = [(np.array([x[d == u].max(axis=0) for u in times]),
+                  np.array([x[d == u].min(axis=0) for u in times]))]
+        for extremes in (None, given):
             if expected:
                 with pytest.raises(AnalysisError, match="complete separation") as info:
-                    cox_checks.check_monotone_likelihood([s], names, names, transposed)
+                    cox_checks.check_monotone_likelihood([s], names, names, extremes)
                 assert info.value.column == names[expected[0]]
             else:
-                cox_checks.check_monotone_likelihood([s], names, names, transposed)
+                cox_checks.check_monotone_likelihood([s], names, names, extremes)
     assert 0 < refused < 30  # both outcomes are exercised
 
 
