@@ -280,8 +280,7 @@ def run(paths: Sequence[str] = (), lang: str | None = None, screenshot_path: str
         status = screenshot(window, screenshot_path, page or "data")
         for message in errors:
             print(f"memberdesk: {message}", file=sys.stderr)
-        window.close()  # type: ignore[attr-defined]
-        worker.wait_for_pool(30_000)
+        shutdown(window)
         from PySide6.QtCore import qInstallMessageHandler
 
         qInstallMessageHandler(previous_handler)  # type: ignore[arg-type]
@@ -289,4 +288,30 @@ def run(paths: Sequence[str] = (), lang: str | None = None, screenshot_path: str
     window.show()  # type: ignore[attr-defined]
     app = QApplication.instance()
     assert app is not None
-    return int(app.exec())
+    status = int(app.exec())
+    shutdown(window)
+    return status
+
+
+def shutdown(window: object, timeout_ms: int = 30_000) -> None:
+    """Tear the window down in the GUI thread while the QApplication still exists.
+
+    Closes the window, waits for every background task to finish (their late results are
+    discarded) and for the finished workers to release what they held, deletes the window,
+    then stops the GUI-thread garbage-collection timer and collects once, here. Without this
+    the window, its pages and charts (kept in reference cycles that automatic collection, off
+    while workers run, never freed) and the timer were destroyed during interpreter shutdown,
+    in whatever order the interpreter chose, after the QApplication was gone.
+    """
+    import shiboken6
+    from PySide6.QtCore import QEvent
+
+    from memberdesk.ui import worker
+
+    if shiboken6.isValid(window) and window.isVisible():  # type: ignore[attr-defined]
+        window.close()  # type: ignore[attr-defined]
+    worker.wait_for_pool(timeout_ms)
+    if shiboken6.isValid(window):
+        window.deleteLater()  # type: ignore[attr-defined]
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    worker.stop_collecting_on_timer()

@@ -27,7 +27,15 @@ from collections.abc import Callable
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QObject,
+    QRunnable,
+    QThreadPool,
+    QTimer,
+    Signal,
+)
 
 from memberdesk.core.errors import Cancelled
 
@@ -104,6 +112,9 @@ class Worker(QRunnable):
         self.kwargs = kwargs
         self.signals = WorkerSignals()
         self.progress = TaskProgress(self.signals)
+        # Set by the pool thread once its last emission (``finished``) has returned: from then
+        # on only the GUI thread uses the signals object, which may then be deleted.
+        self.emitted_last = threading.Event()
         if "progress" not in kwargs and _accepts_progress(fn):
             self.kwargs["progress"] = self.progress
 
@@ -125,6 +136,7 @@ class Worker(QRunnable):
             signals.result.emit(value)
         finally:
             signals.finished.emit()
+            self.emitted_last.set()
 
 
 # ---- the shared pool and the workers it is running ------------------------------------------
@@ -163,15 +175,79 @@ def collect_garbage_in_gui_thread() -> None:
         _GC = GarbageCollector(interval=1.0)
 
 
+def stop_collecting_on_timer() -> None:
+    """Undo :func:`collect_garbage_in_gui_thread` (application teardown, in the GUI thread, once
+    no worker runs): stop the timer, restore automatic collection, and collect now, while the
+    QApplication still exists, so no cycle holding Qt objects is left for the interpreter's
+    shutdown to free after Qt is gone."""
+    import gc
+
+    global _GC
+    collector, _GC = _GC, None
+    if collector is not None:
+        timer = getattr(collector, "timer", None)
+        if timer is not None and shiboken6.isValid(timer):
+            timer.stop()
+        gc.enable()
+    gc.collect()
+
+
+def _retire(worker: Worker) -> None:
+    """Drop what a finished worker holds, in the GUI thread (its ``finished`` slot).
+
+    ``QThreadPool.start`` hands the runnable's Python wrapper to the pool (PySide keeps it as
+    the pool's child for as long as the C++ runnable lives, and ``autoDelete`` is off), so a
+    Worker is never freed: without this every task kept its function, its arguments (datasets,
+    a page's bound method) and its signals object — with the closures connected to it, which
+    hold the runner, the page's callbacks and so the pages — until interpreter shutdown, where
+    they were destroyed after the QApplication. Here the payload is dropped in the GUI thread
+    and the signals object is deleted by the GUI thread's event loop (``deleteLater``: after the
+    events already queued for this emission). The pool thread no longer touches either: the
+    ``finished`` emission is the last thing :meth:`Worker.run` does with them.
+    """
+    worker.fn = _finished_task
+    worker.args = ()
+    worker.kwargs = {}
+    signals = worker.signals
+    if shiboken6.isValid(signals):
+        signals.deleteLater()
+
+
+_RETIRING: list[Worker] = []
+
+
+def _retire_finished() -> None:
+    """Retire the finished workers whose pool thread has returned from its last emission (a
+    queued ``finished`` can reach the GUI thread while the emitting thread is still inside
+    ``emit``: deleting the sender then would pull its connection list from under it); check
+    again shortly for the others. GUI thread only."""
+    waiting: list[Worker] = []
+    for worker in _RETIRING:
+        if worker.emitted_last.is_set():
+            _retire(worker)
+        else:
+            waiting.append(worker)
+    _RETIRING[:] = waiting
+    if waiting:
+        QTimer.singleShot(5, _retire_finished)
+
+
+def _finished_task(*_args: Any, **_kwargs: Any) -> None:
+    """Stands in for a finished worker's function (its own was released)."""
+
+
 def start_worker(worker: Worker) -> Worker:
     """Start ``worker`` on the shared pool, keeping it alive until its ``finished`` signal has
-    been delivered in the GUI thread."""
+    been delivered in the GUI thread, then dropping what it holds there (:func:`_retire`)."""
     collect_garbage_in_gui_thread()
     key = id(worker)
     _LIVE[key] = worker
 
     def release() -> None:
-        _LIVE.pop(key, None)
+        done = _LIVE.pop(key, None)
+        if done is not None:
+            _RETIRING.append(done)
+            _retire_finished()
 
     worker.signals.finished.connect(release)
     thread_pool().start(worker)
@@ -189,6 +265,8 @@ def wait_for_pool(timeout_ms: int = 10_000) -> bool:
         done = pool.waitForDone(50)
         QCoreApplication.processEvents()
         if done and not _LIVE:
+            _retire_finished()  # every run() has returned: all of them retire now
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
             return True
         if time.monotonic() > deadline:
             return False
