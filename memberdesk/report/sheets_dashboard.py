@@ -137,9 +137,15 @@ class Tile:
 
     def colour(self) -> str:
         c = self.change
-        if c is None or c == 0 or self.good == "neutral":
+        if c is None or shows_zero(c) or self.good == "neutral":
             return NEUTRAL
         return GOOD if (c > 0) == (self.good == "up") else BAD
+
+
+def shows_zero(change: float | None) -> bool:
+    """A change (fraction: pp for ratios, relative otherwise) shown with one decimal of its
+    hundredfold reads 0.0: no arrow, no sign, no colour — never "▼ −0.0" (issue 17 B.4)."""
+    return change is None or round(abs(change) * 100, 1) == 0
 
 
 def value_format(unit: str, lang: str = "en") -> str:
@@ -173,8 +179,10 @@ def arrow_text(tile: Tile, lang: str) -> str:
     c = tile.change
     if c is None:
         return "—"
-    arrow = "▲" if c > 0 else "▼" if c < 0 else "■"
-    sign = "+" if c > 0 else "−" if c < 0 else ""
+    if shows_zero(c):
+        return f"■ {format_change(tile, lang)}"
+    arrow = "▲" if c > 0 else "▼"
+    sign = "+" if c > 0 else "−"
     return f"{arrow} {sign}{format_change(tile, lang)}"
 
 
@@ -432,14 +440,15 @@ def commentary(tiles: list[Tile], movers: tuple[list[Mover], str], ctx: ReportCo
     out = []
 
     def move(c: float | None) -> str:
-        return t("flat", lang) if not c else t("up" if c > 0 else "down", lang)
+        return t("flat", lang) if c is None or shows_zero(c) else t("up" if c > 0 else "down", lang)
 
     stock = next((tl for tl in tiles if tl.id == "in_force_policies"), tiles[0] if tiles else None)
     if stock is not None:
         c = stock.change
         out.append(t("s_stock", lang, name=stock.name, value=format_value(stock.value, stock.unit, lang)
                      + ("件" if lang == "zh_CN" and stock.unit == "count" else ""),
-                     move=t("flat", lang) if not c else t("stock_up" if c > 0 else "stock_down", lang),
+                     move=t("flat", lang) if c is None or shows_zero(c)
+                     else t("stock_up" if c > 0 else "stock_down", lang),
                      change=format_change(stock, lang)))
     ratios = [tl for tl in tiles if tl.unit == "ratio" and tl.change is not None]
     if ratios:
@@ -511,7 +520,8 @@ def _movers_table(ctx: ReportContext, w: SheetWriter, movers: tuple[list[Mover],
     ws.row_dimensions[w.row].height = 27
     w.row += 1
     for m in found:
-        values = (terms.word(m.segment, lang), m.current, m.previous, m.change * 100, m.cohort)
+        change = 0.0 if shows_zero(m.change) else m.change * 100  # never "−0.0"
+        values = (terms.word(m.segment, lang), m.current, m.previous, change, m.cohort)
         for j, value in enumerate(values):
             c = 1 + j * TILE_COLS
             cell = write_cell(ws, w.row, c, value)
