@@ -52,3 +52,31 @@ def test_call_list_keeps_its_sort_for_new_scores(qtbot) -> None:  # type: ignore
     model.set_scores(scores.assign(premium_at_risk=[5.0, 1.0, 8.0]))  # e.g. another horizon
     ids = [model.data(model.index(r, model.columns.index("policy_id"))) for r in range(3)]
     assert ids == ["P3", "P1", "P2"]
+
+
+def test_a_segment_combo_filled_by_the_data_is_wide_enough(qtbot, sample_data, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A segment combo sized before the data came was squeezed by the controls row and cut
+    "Premium band" to "Premium ba" (Retention by premium band from a workspace, 1400×900)."""
+    import json
+
+    from memberdesk.ui.app import wait_until_idle
+    from memberdesk.ui.settings import AppSettings
+    from memberdesk.ui.shell.main_window import MainWindow
+
+    workspace = tmp_path / "w.mdesk"
+    workspace.write_text(json.dumps({
+        "schema_version": 3, "sources": [{"path": str(sample_data), "relative": None}],
+        "mappings": [], "filters": {}, "as_of": None, "page": "retention",
+        "page_state": {"retention": {"segment": "premium_band"}}}), encoding="utf-8")
+    window = MainWindow(AppSettings())
+    window.ask_before_close = False
+    qtbot.addWidget(window)
+    window.resize(1400, 900)
+    window.show()
+    window.open_workspace(str(workspace))
+    assert wait_until_idle(window, 60)
+    box = window.show_page("retention").segment
+    assert wait_until_idle(window, 60)
+    assert box.currentText() == "Premium band"
+    # the text, the arrow and the frame fit (94 px for an 87 px text before)
+    assert box.width() >= box.fontMetrics().horizontalAdvance("Premium band") + 40

@@ -554,4 +554,7 @@ def reset_combo(box: QComboBox, items: list[tuple[str, Any]], keep: Any = None) 
         box.addItem(text, data)
     idx = box.findData(keep) if keep is not None else -1
     box.setCurrentIndex(idx if idx >= 0 else 0)
+    # as wide as its longest item: a combo sized on its first showing, before the data came,
+    # cut "Premium band" to "Premium ba"
+    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
     box.blockSignals(False)
