@@ -90,9 +90,18 @@ def summary_lines(ctx: ReportContext) -> list[str]:
             for a in alerts_result(ctx).active() if a.level == "alarm"]
 
 
+def segment_text(alert: Any, lang: str) -> str:
+    """"Product = 百万医疗" / "产品 = 百万医疗": the column by its label, the level in the
+    report's language (the English edition read the column id, "product = 百万医疗")."""
+    from memberdesk.core.labels import value_label
+    from memberdesk.report.report_strings import column_label
+
+    return f"{column_label(alert.column, lang)} = {value_label(alert.segment_value, lang)}"
+
+
 def alert_frame(result: AlertsResult, lang: str) -> pd.DataFrame:
     rows = [{"level": s(a.level, lang), "status": s(a.status, lang),
-             "metric": get_metric(a.metric).name(lang), "segment": f"{a.column} = {a.segment_value}",
+             "metric": get_metric(a.metric).name(lang), "segment": segment_text(a, lang),
              "value": a.value, "expected": a.expected, "lower": a.lower, "upper": a.upper,
              "n": a.n, "since": a.since, "method": method_text(a.method, lang)}
             for a in result.alerts]
