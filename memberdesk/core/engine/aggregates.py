@@ -280,27 +280,11 @@ def _leap(y: ir.IntegerValue) -> ir.BooleanValue:
     return ((y % 4) == 0) & (((y % 100) != 0) | ((y % 400) == 0))
 
 
-def policy_year_counts(book: EngineBook, ds: Dataset, keys: Sequence[str],
-                       target: Sequence[str]) -> pd.DataFrame:
-    """Policies (``n``) by ``keys`` × the policy year of their last observed day (``k``,
-    0-based) × days observed in it (``d_obs``) × days in it (``d_year``) × ``is_target`` —
-    what the exposure records of a policy-year experience study
-    (:mod:`memberdesk.analysis.experience_exposure`) are made of.
-
-    Studied policies: issued before as-of. The last observed day is the exit (end date, when
-    terminated per :func:`rules.policy_view`) or as-of, at least the issue date. Policy year
-    k runs from ``issue %m+% 12k`` to the day before ``issue %m+% 12(k+1)`` (a 29 February
-    issue's anniversary is 28 February in common years); ``is_target``: terminated with a
-    status in ``target``."""
-    v = policy_view(book, ds, keys)
-    _check_columns(v.columns, keys)
-    cut = ibis.literal(ds.as_of.date())
-    v = v.filter(v.issue_date.notnull() & (v.issue_date < cut))
-    terminated = v.exit_status != "in_force"
-    end = v.end_date if "end_date" in v.columns else ibis.null("date")
-    stop = ibis.ifelse(terminated, end, cut)
-    last = ibis.ifelse(stop < v.issue_date, v.issue_date, stop)
-    iy, im, iday = v.issue_date.year(), v.issue_date.month(), v.issue_date.day()
+def _policy_year(issue: ir.DateValue, last: ir.DateValue
+                 ) -> tuple[ir.IntegerValue, ir.IntegerValue, ir.IntegerValue]:
+    """(k, d_obs, d_year) of :func:`policy_year_counts` for a policy issued on ``issue`` whose
+    last observed day is ``last`` (on or after the issue)."""
+    iy, im, iday = issue.year(), issue.month(), issue.day()
     ly, lm, ld = last.year(), last.month(), last.day()
 
     def day_in(y: ir.IntegerValue) -> ir.IntegerValue:  # the anniversary's day in year y
@@ -310,10 +294,35 @@ def policy_year_counts(book: EngineBook, ds: Dataset, keys: Sequence[str],
     y0 = iy + k
     start = ibis.date(y0, im, day_in(y0))
     nxt = ibis.date(y0 + 1, im, day_in(y0 + 1))
-    t = v.mutate(k=k, d_obs=last.delta(start, unit="day") + 1, d_year=nxt.delta(start, unit="day"),
+    return k, last.delta(start, unit="day") + 1, nxt.delta(start, unit="day")
+
+
+def policy_year_counts(book: EngineBook, ds: Dataset, keys: Sequence[str],
+                       target: Sequence[str]) -> pd.DataFrame:
+    """Policies (``n``) by ``keys`` × the policy year of their last observed day (``k``,
+    0-based) × days observed in it (``d_obs``) × days in it (``d_year``) × ``is_target`` —
+    what the exposure records of a policy-year experience study
+    (:mod:`memberdesk.analysis.experience_exposure`) are made of.
+
+    Studied policies: issued before as-of. The last observed day is the exit (end date, when
+    terminated per :func:`rules.is_terminated`) or as-of, at least the issue date. Policy year
+    k runs from ``issue %m+% 12k`` to the day before ``issue %m+% 12(k+1)`` (a 29 February
+    issue's anniversary is 28 February in common years); ``is_target``: terminated with a
+    status in ``target``."""
+    v = policy_view(book, ds, keys)
+    _check_columns(v.columns, keys)
+    as_of = ds.as_of.date()
+    cut = ibis.literal(as_of)
+    v = v.filter(v.issue_date.notnull() & (v.issue_date < cut))
+    end = v.end_date if "end_date" in v.columns else ibis.null("date")
+    terminated = rules.is_terminated(end, as_of)
+    stop = ibis.ifelse(terminated, end, cut)
+    k, d_obs, d_year = _policy_year(v.issue_date, ibis.ifelse(stop < v.issue_date, v.issue_date, stop))
+    t = v.mutate(k=k, d_obs=d_obs, d_year=d_year,
                  is_target=(terminated & v.exit_status.isin(list(target))).fill_null(False))
     group = [*dict.fromkeys(keys), "k", "d_obs", "d_year", "is_target"]
-    frame = to_frame(book.run(t.group_by(group).aggregate(**{COUNT_COLUMN: t.count()})))
+    expr = t.group_by(group).aggregate(**{COUNT_COLUMN: t.count()})
+    frame = to_frame(book.run(expr))
     for col in ("k", "d_obs", "d_year", COUNT_COLUMN):
         frame[col] = frame[col].astype(np.int64)
     frame["is_target"] = frame["is_target"].fillna(False).astype(bool)
