@@ -302,3 +302,21 @@ def test_km_at_risk_title_counts_no_people_in_chinese(qtbot, zh_cn) -> None:  # 
     qtbot.addWidget(chart)
     chart._update_risk_title()
     assert chart.risk_title.text == "风险集数量"
+
+
+def test_rejected_rows_name_their_column_in_chinese(qtbot, tmp_path: Path, zh_cn) -> None:  # type: ignore[no-untyped-def]
+    """The rejected rows' column under 简体中文 reads as the mapping editor lists it,
+    生效日期（issue_date）, not the bare id; the model keeps the id (filters, export)."""
+    from memberdesk.ui.shell.mapping_editor import field_text
+    from memberdesk.ui.shell.validation_view import ValidationView
+
+    ds = load_dataset([str(_bad_policies(tmp_path))])
+    view = ValidationView()
+    qtbot.addWidget(view)
+    view.set_report(ds.report)
+    model = view.rejected_model
+    col = list(model.frame().columns).index("column")
+    shown = {model.data(model.index(r, col)) for r in range(model.rowCount())}
+    assert shown == {field_text("issue_date"), field_text("policy_id")}
+    assert all(re.fullmatch(r"[\u4e00-\u9fff]+（[a-z_]+）", s) for s in shown), shown
+    assert set(model.frame()["column"]) == {"issue_date", "policy_id"}

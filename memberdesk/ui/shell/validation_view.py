@@ -42,10 +42,21 @@ def _detail(detail: object) -> str:
     return detail_text(detail, ui_language())
 
 
-# The table, reason and detail columns show words in the UI language, rendered cell by cell as
-# they are shown (millions of rows cost nothing); the models keep the codes (the reason list
-# filters the rejected rows by them, the export writes them).
-LABELLED = {"table": _table_label, "reason": reason_label, "detail": _detail}
+def _column(column: object) -> str:
+    """A rejected cell's column as the mapping editor lists it: the id in English, its label
+    with the id under 简体中文 (承保日期（issue_date）; it read issue_date, issue 17 C.16); a
+    column the catalogue does not know (the file's own) as it is."""
+    from memberdesk.core.labels import has_column_label
+    from memberdesk.ui.shell.mapping_editor import field_text
+
+    name = "" if column is None or column != column else str(column)
+    return field_text(name) if name and has_column_label(name) else name
+
+
+# The table, reason, column and detail columns show words in the UI language, rendered cell by
+# cell as they are shown (millions of rows cost nothing); the models keep the codes (the reason
+# list filters the rejected rows by them, the export writes them).
+LABELLED = {"table": _table_label, "reason": reason_label, "column": _column, "detail": _detail}
 
 
 def summary_frame(report: ValidationReport) -> pd.DataFrame:
