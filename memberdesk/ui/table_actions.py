@@ -118,7 +118,8 @@ def _number_or_text(value: str) -> Any:
 
 def context_menu(view: QTableView, parent: QWidget | None = None) -> QMenu:
     """The table's right-click menu (built each time: the labels follow the language)."""
-    tr = lambda s: QApplication.translate("TableActions", s)  # noqa: E731
+    # pyside6-lupdate files these strings under the empty context: look them up there
+    tr = lambda s: QApplication.translate("", s)  # noqa: E731
     menu = QMenu(parent or view)
     copy = menu.addAction(tr("Copy"), lambda: copy_selection(view, headers=False))
     copy.setShortcut(QKeySequence.StandardKey.Copy)
@@ -136,7 +137,8 @@ def context_menu(view: QTableView, parent: QWidget | None = None) -> QMenu:
 
 
 def ask_export(view: QTableView, kind: str) -> Path | None:
-    tr = lambda s: QApplication.translate("TableActions", s)  # noqa: E731
+    # pyside6-lupdate files these strings under the empty context: look them up there
+    tr = lambda s: QApplication.translate("", s)  # noqa: E731
     filters = {"csv": tr("CSV file (*.csv)"), "xlsx": tr("Excel workbook (*.xlsx)")}
     path, _ = QFileDialog.getSaveFileName(view, tr("Export table"), f"table.{kind}", filters[kind])
     if not path:
@@ -161,6 +163,19 @@ def _table_of(obj: QObject) -> QTableView | None:
     return None
 
 
+def _is_menu_key(event: QKeyEvent) -> bool:
+    """Shift+F10, the keyboard's context-menu chord (Windows maps it itself; X does not)."""
+    return event.key() == Qt.Key.Key_F10 and \
+        event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier == Qt.KeyboardModifier.ShiftModifier
+
+
+def open_menu_at_current(view: QTableView) -> None:
+    """The context menu at the current cell (the table's top-left corner without one)."""
+    rect = view.visualRect(view.currentIndex())
+    point = rect.center() if rect.isValid() else view.viewport().rect().topLeft()
+    context_menu(view).popup(view.viewport().mapToGlobal(point))
+
+
 class TableActions(QObject):
     """Event filter: Ctrl+C (with headers) and the context menu on table views."""
 
@@ -171,6 +186,9 @@ class TableActions(QObject):
             if view is not None and isinstance(event, QKeyEvent) and event.matches(
                     QKeySequence.StandardKey.Copy):
                 copy_selection(view, headers=True)
+                return True
+            if view is not None and isinstance(event, QKeyEvent) and _is_menu_key(event):
+                open_menu_at_current(view)
                 return True
         elif kind == QEvent.Type.ContextMenu:
             view = _table_of(obj)

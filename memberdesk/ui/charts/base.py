@@ -8,6 +8,7 @@ same tidy frame the table view and "Copy data" use) and what to export
 """
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,14 @@ def label_style(colours: pal.ChartPalette | None = None) -> dict[str, str]:
     return {"color": colours.foreground, "font-size": "10pt"}
 
 
+class TextLegend(pg.LegendItem):
+    """A legend whose names are plain text. pyqtgraph draws a label as HTML, so a level such as
+    the premium band ``<1k`` vanished as an unknown tag, leaving an empty legend entry."""
+
+    def addItem(self, item: Any, name: str) -> None:  # noqa: N802 (pyqtgraph's name)
+        super().addItem(item, html.escape(str(name), quote=False))
+
+
 def layout_legend_band(chart: QWidget, legend: pg.LegendItem, host: pg.GraphicsWidget,
                        view: pg.GraphicsLayoutWidget, plot: pg.PlotItem,
                        fallback_width: int, *, fit_legend_box: bool = True) -> int:
@@ -74,7 +83,7 @@ def layout_legend_band(chart: QWidget, legend: pg.LegendItem, host: pg.GraphicsW
     charts). The KM chart passes False: its band is the rows' text only, the legend's bottom
     margin resting on the plot's title row, and it holds its minimum height itself after the
     band changes (:meth:`memberdesk.ui.charts.km.KMChart._hold_minimum_height`)."""
-    labels = [label.text for _sample, label in legend.items]
+    labels = [html.unescape(label.text) for _sample, label in legend.items]
     if not labels:
         host.setFixedHeight(0)
         return 0
@@ -88,8 +97,8 @@ def layout_legend_band(chart: QWidget, legend: pg.LegendItem, host: pg.GraphicsW
         entries = [(sample.item, label.text) for sample, label in legend.items]
         legend.clear()
         legend.setColumnCount(cols)
-        for entry, text in entries:
-            legend.addItem(entry, text)
+        for entry, text in entries:  # the texts are already as drawn (escaped)
+            pg.LegendItem.addItem(legend, entry, text)
     rows = -(-len(labels) // cols)
     legend.updateSize()  # pyqtgraph's updateSize sets the geometry at (0, 0): place it after
     legend.setPos(plot.getAxis("left").width() + 4, 0)  # aligned with the plot's data area

@@ -27,7 +27,7 @@ from PySide6.QtGui import QColor, QFontMetrics, QPainterPath
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QWidget
 
 from memberdesk.analysis.step import step_index
-from memberdesk.ui.charts.base import Chart, label_style, layout_legend_band, style_plot, tr
+from memberdesk.ui.charts.base import Chart, TextLegend, label_style, layout_legend_band, style_plot, tr
 from memberdesk.ui.i18n import ci_text, value_label
 
 
@@ -177,7 +177,7 @@ class KMChart(Chart):
         self.legend_host = pg.GraphicsWidget()
         self.legend_host.setFixedHeight(0)
         self.view.ci.addItem(self.legend_host, row=0, col=0)
-        self.legend = pg.LegendItem(offset=None, labelTextColor=self.colours.foreground,
+        self.legend = TextLegend(offset=None, labelTextColor=self.colours.foreground,
                                     brush=None, pen=None, frame=False)
         self.legend.setParentItem(self.legend_host)
         # pyqtgraph's legend ignores the view's transformations (so it keeps its size when a

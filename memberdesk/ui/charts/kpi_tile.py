@@ -43,24 +43,43 @@ def format_kpi(value: float | None, unit: str) -> str:
     return f"{value:,.4g} {unit}"
 
 
+def shown_change(value: float, previous: float, unit: str) -> float:
+    """The change as the tile writes it: points (pp) for ratios, a relative change in % when
+    there is a previous value, else the plain difference; rounded as shown (one decimal, the
+    plain difference to 4 significant digits), never -0.0."""
+    diff = value - previous
+    if is_percent_unit(unit):
+        shown = round(diff * 100, 1)
+    elif previous:
+        shown = round(diff / abs(previous) * 100, 1)
+    else:
+        shown = float(f"{diff:.4g}")
+    return shown + 0.0  # -0.0 -> 0.0
+
+
 def change_text(value: float | None, previous: float | None, unit: str) -> str:
-    """'▲ 1.2 pp vs previous' (points for ratios, relative % otherwise)."""
+    """'▲ 1.2 pp vs previous' (points for ratios, relative % otherwise). A change that shows as
+    0.0 has no direction: '■ +0.0 pp', as the workbook's Dashboard."""
     if value is None or previous is None or any(isinstance(v, float) and math.isnan(v) for v in (value, previous)):
         return tr("no previous period")
-    diff = value - previous
-    arrow = "▲" if diff > 0 else "▼" if diff < 0 else "■"
+    shown = shown_change(value, previous, unit)
+    arrow = "▲" if shown > 0 else "▼" if shown < 0 else "■"
     if is_percent_unit(unit):
-        return tr("{arrow} {d:+.1f} pp vs previous").format(arrow=arrow, d=diff * 100)
+        return tr("{arrow} {d:+.1f} pp vs previous").format(arrow=arrow, d=shown)
     if previous:
-        return tr("{arrow} {d:+.1%} vs previous").format(arrow=arrow, d=diff / abs(previous))
-    return tr("{arrow} {d:+,.4g} vs previous").format(arrow=arrow, d=diff)
+        return tr("{arrow} {d:+.1%} vs previous").format(arrow=arrow, d=shown / 100)
+    return tr("{arrow} {d:+,.4g} vs previous").format(arrow=arrow, d=shown)
 
 
-def change_quality(value: float | None, previous: float | None, good_direction: str | None) -> str:
-    """'good', 'bad' or 'neutral' for the change from previous to value."""
+def change_quality(value: float | None, previous: float | None, good_direction: str | None,
+                   unit: str | None = None) -> str:
+    """'good', 'bad' or 'neutral' for the change from previous to value (neutral when, in
+    ``unit``, the change shows as 0.0: no colour for a change the reader cannot see)."""
     if value is None or previous is None or not good_direction:
         return "neutral"
     if any(isinstance(v, float) and math.isnan(v) for v in (value, previous)) or value == previous:
+        return "neutral"
+    if unit is not None and shown_change(value, previous, unit) == 0:
         return "neutral"
     up_is_good = str(good_direction).lower() in ("up", "higher", "increase", "high", "+")
     down_is_good = str(good_direction).lower() in ("down", "lower", "decrease", "low", "-")
@@ -115,7 +134,7 @@ class KpiTile(QFrame):
                    good_direction: str | None, trend: Sequence[float] | None = None) -> None:
         self.value_label.setText(format_kpi(value, unit))
         self.change_label.setText(change_text(value, previous, unit))
-        self.quality = change_quality(value, previous, good_direction)
+        self.quality = change_quality(value, previous, good_direction, unit)
         colour = {"good": self.colours.good, "bad": self.colours.bad}.get(self.quality, self.colours.neutral)
         self.change_label.setStyleSheet(f"color: {colour}; font-weight: bold;")
         y = np.asarray([np.nan if v is None else v for v in (trend or [])], dtype=float)

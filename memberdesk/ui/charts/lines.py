@@ -18,7 +18,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QWidget
 
-from memberdesk.ui.charts.base import Chart, ValueAxis, label_style, layout_legend_band
+from memberdesk.ui.charts.base import Chart, TextLegend, ValueAxis, label_style, layout_legend_band
 from memberdesk.ui.i18n import value_label
 
 LONG_SERIES = 5_000  # points above which lines are downsampled (peak) and clipped to the view
@@ -77,7 +77,7 @@ class TrendChart(Chart):
         self.legend_host.setFixedHeight(0)
         self.view.ci.addItem(self.legend_host, row=0, col=0)
         self.plot = self.add_plot(row=1, col=0, axisItems={"left": self.value_axis})
-        self.legend = pg.LegendItem(offset=None, labelTextColor=self.colours.foreground,
+        self.legend = TextLegend(offset=None, labelTextColor=self.colours.foreground,
                                     brush=None, pen=None, frame=False)
         self.legend.setParentItem(self.legend_host)
         self.items: list[Any] = []

@@ -15,7 +15,7 @@ import pyqtgraph as pg
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
-from memberdesk.ui.charts.base import Chart, label_style, layout_legend_band, tr
+from memberdesk.ui.charts.base import Chart, TextLegend, label_style, layout_legend_band, tr
 from memberdesk.ui.i18n import value_label
 
 
@@ -30,7 +30,7 @@ class StackedIncidenceChart(Chart):
         self.plot = self.add_plot(row=1, col=0)
         self.plot.setDownsampling(auto=True, mode="peak")
         self.plot.setClipToView(True)
-        self.legend = pg.LegendItem(offset=None, labelTextColor=self.colours.foreground,
+        self.legend = TextLegend(offset=None, labelTextColor=self.colours.foreground,
                                     brush=None, pen=None, frame=False)
         self.legend.setParentItem(self.legend_host)
         self.plot.setLabel("left", tr("Cumulative probability of leaving"), **label_style(self.colours))
