@@ -2040,6 +2040,26 @@ It is kept for this session only, never saved.</source>
     <context>
         <name>FilesPage</name>
         <message>
+            <source>Detect automatically</source>
+            <translation>自动检测</translation>
+        </message>
+        <message>
+            <source>Chinese (GB18030 / GBK)</source>
+            <translation>简体中文（GB18030 / GBK）</translation>
+        </message>
+        <message>
+            <source>Western European (Windows-1252)</source>
+            <translation>西欧（Windows-1252）</translation>
+        </message>
+        <message>
+            <source>Latin-1 (ISO-8859-1)</source>
+            <translation>西欧 Latin-1（ISO-8859-1）</translation>
+        </message>
+        <message>
+            <source>Traditional Chinese (Big5)</source>
+            <translation>繁体中文（Big5）</translation>
+        </message>
+        <message>
             <source>Files</source>
             <translation>文件</translation>
         </message>

@@ -320,3 +320,16 @@ def test_rejected_rows_name_their_column_in_chinese(qtbot, tmp_path: Path, zh_cn
     assert shown == {field_text("issue_date"), field_text("policy_id")}
     assert all(re.fullmatch(r"[\u4e00-\u9fff]+（[a-z_]+）", s) for s in shown), shown
     assert set(model.frame()["column"]) == {"issue_date", "policy_id"}
+
+
+def test_import_wizard_encodings_in_chinese(qtbot, zh_cn) -> None:  # type: ignore[no-untyped-def]
+    """The import wizard's text-encoding list read "Detect automatically", "Chinese (GB18030 /
+    GBK)"… under 简体中文 (labels passed to tr() as variables, never extracted)."""
+    from memberdesk.ui.shell.import_wizard import FilesPage
+
+    page = FilesPage([])
+    qtbot.addWidget(page)
+    shown = [page.encoding.itemText(i) for i in range(page.encoding.count())]
+    assert shown[0] == "自动检测" and page.encoding.itemData(0) is None
+    assert "简体中文（GB18030 / GBK）" in shown and "繁体中文（Big5）" in shown
+    assert all(HAN.search(t) or t in ("UTF-8", "UTF-16") for t in shown), shown

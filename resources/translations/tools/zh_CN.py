@@ -716,6 +716,11 @@ ZH.update({
     "file is refused, choose its encoding here.":
         "文本文件按全文解码；若检测到的编码有误或文件被拒绝读取，请在此选择其编码。",
     "Text encoding:": "文本编码：",
+    "Detect automatically": "自动检测",
+    "Chinese (GB18030 / GBK)": "简体中文（GB18030 / GBK）",
+    "Western European (Windows-1252)": "西欧（Windows-1252）",
+    "Latin-1 (ISO-8859-1)": "西欧 Latin-1（ISO-8859-1）",
+    "Traditional Chinese (Big5)": "繁体中文（Big5）",
     "Cells holding one of these words (any case), or nothing but spaces, are missing values in "
     "every column.": "单元格内容为以下任一词语（不区分大小写）或仅含空格时，在所有列中均视为缺失值。",
     "Missing values:": "缺失值：",
