@@ -45,11 +45,11 @@ PREVIEW_ROWS = 20
 # (label, codec name) of the text encodings offered; None = detect (docs/data-contract.md)
 # (marked for lupdate in FilesPage's context: the combo showed them in English under 简体中文)
 ENCODINGS: tuple[tuple[str, str | None], ...] = (
-    (QT_TRANSLATE_NOOP("FilesPage", "Detect automatically"), None), ("UTF-8", "utf-8"),
-    (QT_TRANSLATE_NOOP("FilesPage", "Chinese (GB18030 / GBK)"), "gb18030"),
-    (QT_TRANSLATE_NOOP("FilesPage", "Western European (Windows-1252)"), "cp1252"),
-    (QT_TRANSLATE_NOOP("FilesPage", "Latin-1 (ISO-8859-1)"), "latin-1"),
-    ("UTF-16", "utf-16"), (QT_TRANSLATE_NOOP("FilesPage", "Traditional Chinese (Big5)"), "big5"))
+    (str(QT_TRANSLATE_NOOP("FilesPage", "Detect automatically")), None), ("UTF-8", "utf-8"),
+    (str(QT_TRANSLATE_NOOP("FilesPage", "Chinese (GB18030 / GBK)")), "gb18030"),
+    (str(QT_TRANSLATE_NOOP("FilesPage", "Western European (Windows-1252)")), "cp1252"),
+    (str(QT_TRANSLATE_NOOP("FilesPage", "Latin-1 (ISO-8859-1)")), "latin-1"),
+    ("UTF-16", "utf-16"), (str(QT_TRANSLATE_NOOP("FilesPage", "Traditional Chinese (Big5)")), "big5"))
 
 
 class FilesPage(QWizardPage):
