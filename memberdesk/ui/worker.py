@@ -169,10 +169,17 @@ def collect_garbage_in_gui_thread() -> None:
     (seen in the suite), or a crash when the object is touched by two threads.
     """
     global _GC
-    if _GC is None:
+    if _GC is None and _in_gui_thread():  # its timer must live (and fire) in the GUI thread
         from pyqtgraph.util.garbage_collector import GarbageCollector
 
         _GC = GarbageCollector(interval=1.0)
+
+
+def _in_gui_thread() -> bool:
+    from PySide6.QtCore import QThread
+
+    app = QCoreApplication.instance()
+    return app is not None and QThread.currentThread() is app.thread()
 
 
 def stop_collecting_on_timer() -> None:

@@ -86,3 +86,13 @@ print("cycles done", flush=True)
     assert "cycles done" in proc.stdout
     assert "Fatal Python error" not in proc.stderr
     assert (tmp_path / "shot0.png").stat().st_size > 0 and (tmp_path / "shot1.png").is_file()
+
+
+def test_the_collection_timer_is_made_only_in_the_gui_thread(qapp) -> None:
+    # Its QTimer would live in a pool thread without an event loop and never fire (automatic
+    # collection off, nothing collecting).
+    seen: list[bool] = []
+    other = threading.Thread(target=lambda: seen.append(worker_module._in_gui_thread()))
+    other.start()
+    other.join()
+    assert seen == [False] and worker_module._in_gui_thread()
