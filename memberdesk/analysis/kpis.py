@@ -604,6 +604,24 @@ class _Counts:
         return out, None
 
 
+def _engine_persistency(b: _Book, month: int) -> Series:
+    """:func:`_persistency` on an engine book. The first time either is asked for, the 13- and
+    25-month counts of persistency's engine route are computed by one query
+    (:func:`memberdesk.core.engine.aggregates.prefetch_persistency`: one scan instead of two)
+    and each is taken by its :func:`persistency` call; when persistency would read rows
+    instead (a member filter with claims) or the view has no issue date, nothing is fetched."""
+    if "persistency_prefetched" not in b.__dict__:
+        b.__dict__["persistency_prefetched"] = True
+        from memberdesk.core.engine import aggregates
+
+        ds, engine = b.ds, b.engine
+        if engine is not None and not ds.generic \
+                and not aggregates.persistency_needs_rows(engine, ds) \
+                and "issue_date" in aggregates.policy_view(engine, ds).columns:
+            aggregates.prefetch_persistency(engine, ds, (13, 25), ds.assumptions.free_look_days)
+    return _persistency(b, month)
+
+
 def _engine_kpi_functions() -> dict[str, Callable[[_Book], Series]]:
     def counts(b: _Book) -> _Counts:
         if "counts" not in b.__dict__:
@@ -618,8 +636,8 @@ def _engine_kpi_functions() -> dict[str, Callable[[_Book], Series]]:
         "in_force_premium": lambda b: counts(b).premium(counts(b).in_force()),
         "new_business_policies": lambda b: counts(b).count(counts(b).new()),
         "new_business_premium": lambda b: counts(b).premium(counts(b).new()),
-        "persistency_13": lambda b: _persistency(b, 13),  # its own engine route
-        "persistency_25": lambda b: _persistency(b, 25),
+        "persistency_13": lambda b: _engine_persistency(b, 13),  # its own engine route
+        "persistency_25": lambda b: _engine_persistency(b, 25),
         "lapse_rate_annualised": lambda b: counts(b).lapse_rate(),
         "median_policy_lifetime_months": lambda b: counts(b).median_lifetime(),
         "benefit_usage_rate": lambda b: counts(b).usage_rate(),

@@ -99,3 +99,44 @@ def test_persistency_edges_equal_file_path(tmp_path: Path, free_look_days: int) 
         assert not eng.book._frames  # from counts, no rows read
     finally:
         eng.book.close()
+
+
+def test_prefetch_two_months_one_query(tmp_path: Path) -> None:
+    """prefetch_persistency (the cockpit's 13 and 25 months) runs one query; each month's
+    persistency then takes its frame without a query and equals the file path; a frame is
+    taken once, and a call with other arguments (free look 30) queries again."""
+    from memberdesk.analysis.persistency import persistency
+    from memberdesk.core.engine.aggregates import prefetch_persistency
+
+    url, frame = _book(tmp_path / "edges.duckdb")
+    csv = tmp_path / "policies.csv"
+    frame.to_csv(csv, index=False)
+    mem = load_dataset([str(csv)], today=TODAY, as_of=AS_OF)
+    eng = open_book(url, today=TODAY, as_of=AS_OF)
+    assert eng.book is not None
+    book = eng.book
+    queries: list[str] = []
+    run = book.run
+
+    def counted(expr: Any) -> Any:
+        queries.append(book.sql(expr))
+        return run(expr)
+
+    book.run = counted  # type: ignore[method-assign]
+    try:
+        prefetch_persistency(book, eng, (13, 25), 15)
+        assert len(queries) == 1
+        for month in (13, 25):
+            got = persistency(eng, month=month, period="month", free_look_days=15)
+            want = persistency(mem, month=month, period="month", free_look_days=15)
+            assert_same(_json({"m": got}), _json({"m": want}), f"month {month}")
+        assert len(queries) == 1  # both taken from the prefetched query
+        persistency(eng, month=13, period="month", free_look_days=15)
+        assert len(queries) == 2  # taken once: asked again, queried again
+        prefetch_persistency(book, eng, (13, 25), 15)
+        got = persistency(eng, month=13, period="month", free_look_days=30)
+        want = persistency(mem, month=13, period="month", free_look_days=30)
+        assert len(queries) == 4  # other arguments: not the prefetched frame
+        assert_same(_json({"m": got}), _json({"m": want}), "free look 30")
+    finally:
+        book.close()

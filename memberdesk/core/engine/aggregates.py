@@ -17,8 +17,9 @@ Conventions
 from __future__ import annotations
 
 import functools
+import weakref
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import ibis
 import ibis.expr.types as ir
@@ -148,6 +149,37 @@ def persistency_counts(book: EngineBook, ds: Dataset, month: int, free_look_days
     free-look condition. The flags follow from these per group on the client
     (:func:`_persistency_flags`), exactly as per policy; exit status and ``waived`` from the
     status and termination (:func:`rules.exit_status_values`)."""
+    key = _persistency_key(ds, month, free_look_days, by)
+    kept = _PREFETCHED.get(book, {}).pop(key, None)
+    if kept is not None:
+        return kept
+    return _persistency_frames(book, ds, (month,), free_look_days, by)[month]
+
+
+# frames of persistency_counts computed ahead (prefetch_persistency), each taken once
+_PREFETCHED: weakref.WeakKeyDictionary[EngineBook, dict[tuple[Any, ...], pd.DataFrame]] = \
+    weakref.WeakKeyDictionary()
+
+
+def _persistency_key(ds: Dataset, month: int, free_look_days: int, by: str | None
+                     ) -> tuple[Any, ...]:
+    return (ds.as_of, ds.filters, tuple(ds.event_statuses), month, free_look_days, by)
+
+
+def prefetch_persistency(book: EngineBook, ds: Dataset, months: Sequence[int],
+                         free_look_days: int, by: str | None = None) -> None:
+    """Compute :func:`persistency_counts` for several ``months`` in one query (one scan: one
+    duration class per month) and keep each frame for the next call with the same arguments,
+    which takes it (the cockpit's 13- and 25-month KPIs)."""
+    frames = _persistency_frames(book, ds, tuple(dict.fromkeys(months)), free_look_days, by)
+    kept = _PREFETCHED.setdefault(book, {})
+    for month, frame in frames.items():
+        kept[_persistency_key(ds, month, free_look_days, by)] = frame
+
+
+def _persistency_frames(book: EngineBook, ds: Dataset, months: tuple[int, ...],
+                        free_look_days: int, by: str | None) -> dict[int, pd.DataFrame]:
+    """:func:`persistency_counts` for each of ``months`` from one ``GROUP BY``."""
     v = policy_view(book, ds, () if by is None else (by,))
     if by is not None:
         _check_columns(v.columns, [by])
@@ -166,17 +198,18 @@ def persistency_counts(book: EngineBook, ds: Dataset, month: int, free_look_days
         keys["paid_claim"] = v._paid_id.notnull()
     end = v.end_date if "end_date" in v.columns else ibis.null("date")
     terminated = rules.is_terminated(end, ds.as_of.date())
-    lo, hi = month_span_window(month)
     d = v.duration_days  # issue to exit when terminated
     free = ibis.literal(int(free_look_days))
 
     def lit(x: int) -> ir.IntegerValue:
         return ibis.literal(x, type="int32")
 
-    keys["_d"] = ibis.cases((~terminated, ibis.null("int32")),
-                            (d < lo, ibis.ifelse(d <= free, lit(-1), lit(-2))),
-                            (d > hi, ibis.ifelse(d <= free, lit(-3), lit(-4))),
-                            else_=d.cast("int32"))
+    for month in months:
+        lo, hi = month_span_window(month)
+        keys[f"_d{month}"] = ibis.cases((~terminated, ibis.null("int32")),
+                                        (d < lo, ibis.ifelse(d <= free, lit(-1), lit(-2))),
+                                        (d > hi, ibis.ifelse(d <= free, lit(-3), lit(-4))),
+                                        else_=d.cast("int32"))
     keys["issue_date"] = v.issue_date
     keys["status"] = v.status
     if "payment_frequency" in v.columns:
@@ -188,18 +221,24 @@ def persistency_counts(book: EngineBook, ds: Dataset, month: int, free_look_days
     grouped = v.mutate(**keys, _premium=premium)
     expr = grouped.group_by(list(keys)).aggregate(**{COUNT_COLUMN: grouped.count(),
                                                     "premium": grouped._premium.sum()})
-    frame = to_frame(book.run(expr))
-    frame = _persistency_flags(frame, month, free_look_days)
-    if "payment_frequency" not in frame.columns:
-        frame["payment_frequency"] = pd.Series([None] * len(frame), dtype=object)
-    if "paid_claim" not in frame.columns:
-        frame["paid_claim"] = False
-    frame[COUNT_COLUMN] = frame[COUNT_COLUMN].astype(np.int64)
-    frame["paid_claim"] = frame["paid_claim"].fillna(False).astype(bool)
-    frame["premium"] = frame["premium"].astype(float)
-    if by is not None and by in BAND_ORDER:
-        frame["segment"] = pd.Categorical(frame["segment"], categories=BAND_ORDER[by], ordered=True)
-    return frame
+    counts = to_frame(book.run(expr))
+    out = {}
+    for month in months:
+        frame = counts.drop(columns=[f"_d{m}" for m in months if m != month]) \
+            .rename(columns={f"_d{month}": "_d"})
+        frame = _persistency_flags(frame, month, free_look_days)
+        if "payment_frequency" not in frame.columns:
+            frame["payment_frequency"] = pd.Series([None] * len(frame), dtype=object)
+        if "paid_claim" not in frame.columns:
+            frame["paid_claim"] = False
+        frame[COUNT_COLUMN] = frame[COUNT_COLUMN].astype(np.int64)
+        frame["paid_claim"] = frame["paid_claim"].fillna(False).astype(bool)
+        frame["premium"] = frame["premium"].astype(float)
+        if by is not None and by in BAND_ORDER:
+            frame["segment"] = pd.Categorical(frame["segment"], categories=BAND_ORDER[by],
+                                              ordered=True)
+        out[month] = frame
+    return out
 
 
 def add_months(days: np.ndarray, months: int) -> np.ndarray:
