@@ -125,15 +125,17 @@ def _generic_engine(args: argparse.Namespace, *, quiet: bool = False) -> Dataset
             or not any(looks_like_engine(d) for d in args.data):
         return None
     from memberdesk.commands.common import password_prompt
+    from memberdesk.core.engine.book import parse_table_options
     from memberdesk.core.engine.connection import open_with_password
     from memberdesk.core.engine.generic import GenericUnsupported, open_generic
 
     columns = generic_columns(args)
+    table = parse_table_options(getattr(args, "table", None) or []).get("policies")
     try:
         ds = open_with_password(
             lambda password: open_generic(args.data, args.duration, args.event_col,
-                                          getattr(args, "by", None),
-                                          columns=columns, password=password),
+                                          getattr(args, "by", None), columns=columns,
+                                          table=table, password=password),
             password_prompt())
     except GenericUnsupported as exc:
         raise SystemExit(usage_error(str(exc))) from None

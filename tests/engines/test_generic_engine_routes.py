@@ -272,3 +272,74 @@ def test_unique_ids_need_no_row_order(tmp_path: Path, capsys: pytest.CaptureFixt
                     "--json")
     assert got["groups"][0]["n"] == 2
     assert _rejected(err) == {"missing_id": 1}
+
+
+# -- PostgreSQL (a real server: tests/engines/conftest.py) ----------------------------------------
+
+def _pg_table(csv: str, types: str) -> Any:
+    con = duckdb.connect()
+    try:
+        return con.sql(f"SELECT * FROM read_csv('{csv}', types = {types})").to_arrow_table()
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def pg_generic(books: dict[str, str], request: pytest.FixtureRequest) -> str:
+    from .conftest import write_postgres
+
+    server = request.getfixturevalue("postgres")
+    return write_postgres(server, "generic_routes", {"surv": _pg_table(books["csv"], TYPES)})
+
+
+PG_TABLE = ("--table", "policies=generic_routes.surv")
+
+
+@pytest.mark.parametrize("argv", [
+    ("km", *GENERIC, "--by", "channel", "--entry", "start", "--json"),
+    ("cox", *GENERIC, "--covariates", "channel,band", "--json"),
+    ("cox", *GENERIC, "--covariates", "channel,score", "--json"),
+    ("projection", *GENERIC, "--json"),
+    ("decrements", "--duration", "time", "--cause-col", "cause", "--by", "channel", "--json"),
+], ids=["km-entry", "cox-cells", "cox-continuous", "projection", "decrements"])
+def test_postgres_generic_equals_file_path(argv: tuple[str, ...], books: dict[str, str],
+                                           pg_generic: str,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    want, _ = _run(capsys, argv[0], books["csv"], *argv[1:])
+    got, _ = _run(capsys, argv[0], pg_generic, *PG_TABLE, *argv[1:])
+    if argv[0] == "cox":
+        continuous = "score" in argv[-2]
+        assert want.pop("route") == "rows"
+        assert got.pop("route") == ("rows" if continuous else "cells")
+        read = [n for n in got["notes"] if n["code"].startswith("rows_read")]
+        assert [n["code"] for n in read] == (["rows_read_continuous"] if continuous else [])
+        assert all("postgres" in n["message"] for n in read)
+        got["notes"] = [n for n in got["notes"] if n not in read]
+    _close(got, want)
+
+
+def test_postgres_repeated_ids_exit_2_unique_ids_work(tmp_path: Path, request: pytest.FixtureRequest,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """PostgreSQL keeps no row order: repeated ids are refused (exit 2); the same table without
+    the repeats is validated there (missing id and bad number as the file path)."""
+    from .conftest import write_postgres
+
+    csv = tmp_path / "ids.csv"
+    csv.write_text(IDS, encoding="utf-8")
+    unique = tmp_path / "unique.csv"
+    unique.write_text("policy_id,time,died,channel\nP1,5,1,a\nP2,8,0,a\n,4,1,a\nP3,abc,1,b\n"
+                      "P4,6,1,b\n", encoding="utf-8")
+    text = "{'policy_id': 'VARCHAR', 'time': 'VARCHAR', 'died': 'VARCHAR', 'channel': 'VARCHAR'}"
+    url = write_postgres(request.getfixturevalue("postgres"), "generic_ids",
+                         {"repeats": _pg_table(str(csv), text),
+                          "once": _pg_table(str(unique), text)})
+    with pytest.raises(SystemExit) as exc:
+        main(["km", url, "--table", "policies=generic_ids.repeats", "--duration", "time",
+              "--event-col", "died"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "4 repeated ids" in err and "postgres" in err and "no row order" in err
+    got, err = _run(capsys, "km", url, "--table", "policies=generic_ids.once", "--duration",
+                    "time", "--event-col", "died", "--json")
+    assert got["groups"][0]["n"] == 3
+    assert _rejected(err) == {"missing_id": 1, "unparseable_number": 1}

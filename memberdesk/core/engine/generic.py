@@ -219,13 +219,14 @@ class GenericEngineDataset(Dataset):
 
 # ---- finding and validating the table ----------------------------------------------------------
 
-def _find(conn: Connection, wanted_cols: Sequence[str]
+def _find(conn: Connection, wanted_cols: Sequence[str], table: TableRef | None = None
           ) -> tuple[TableRef, dict[str, ColumnType], list[str]]:
     """The table holding every one of ``wanted_cols`` (matched as the file path matches
-    headers) and their source headers."""
+    headers) and their source headers; ``table`` (``--table policies=SCHEMA.NAME``) is the
+    only one looked at when given."""
     wanted = [normalise_header(c) for c in wanted_cols]
     seen = []
-    for ref in conn.tables():
+    for ref in ([table] if table is not None else conn.tables()):
         if ref.name == "rejected":
             continue
         kinds = conn.columns(ref)
@@ -326,15 +327,17 @@ def _clean(raw: ir.Value, kind: ColumnType) -> ir.Value:
 
 
 def open_generic(data: Sequence[str] | str, duration_col: str, event_col: str, by: str | None,
-                 *, columns: Sequence[str] = (), password: str | None = None,
-                 today: dt.date | None = None) -> GenericEngineDataset:
+                 *, columns: Sequence[str] = (), table: TableRef | None = None,
+                 password: str | None = None, today: dt.date | None = None
+                 ) -> GenericEngineDataset:
     """Validate the generic table of ``data`` in its engine (see module doc) and count it.
 
     Returns a generic Dataset whose ``book`` (a :class:`GenericBook`) answers counts by any
     of its columns (durations in the table's own unit, as the file path's
     ``duration_days``), whose report holds the rows read and rejected by reason, and whose
     ``validated`` policies are the accepted records of ``by`` and ``columns``, rebuilt from
-    counts on first use.
+    counts on first use. ``table``: the table to read (``--table policies=SCHEMA.NAME``;
+    None = the first holding both columns).
 
     Raises
     ------
@@ -346,7 +349,7 @@ def open_generic(data: Sequence[str] | str, duration_col: str, event_col: str, b
     url = parse(data)
     conn = connect(url, password=password)
     try:
-        return _open(conn, url, duration_col, event_col, by, list(columns),
+        return _open(conn, url, duration_col, event_col, by, list(columns), table,
                      today or dt.date.today())
     except BaseException:
         conn.close()
@@ -354,9 +357,9 @@ def open_generic(data: Sequence[str] | str, duration_col: str, event_col: str, b
 
 
 def _open(conn: Connection, url: EngineURL, duration_col: str, event_col: str, by: str | None,
-          columns: list[str], today: dt.date) -> GenericEngineDataset:
+          columns: list[str], table_ref: TableRef | None, today: dt.date) -> GenericEngineDataset:
     display = url.display
-    ref, kinds, (dur_src, ev_src) = _find(conn, (duration_col, event_col))
+    ref, kinds, (dur_src, ev_src) = _find(conn, (duration_col, event_col), table_ref)
     pid = auto_map(list(kinds), schema.POLICIES).source_of("policy_id")
     if pid in (dur_src, ev_src):
         pid = None
@@ -389,7 +392,10 @@ def _open(conn: Connection, url: EngineURL, duration_col: str, event_col: str, b
     cols: dict[str, ir.Value] = {
         REASON: reason,
         "duration_days": ok.ifelse(dur, ibis.null("float64")),
-        "event": ok.ifelse(ev.cast("boolean").cast("int8"), ibis.null("int8")),
+        # boolean -> 1/0 by a CASE: PostgreSQL has no cast from boolean to smallint
+        "event": ok.ifelse(ev.cast("boolean").ifelse(ibis.literal(1, type="int8"),
+                                                     ibis.literal(0, type="int8")),
+                           ibis.null("int8")),
     }
     extras = [h for h in kinds if h not in (dur_src, ev_src, "duration_days", "event", REASON)]
     for h in extras:
@@ -487,7 +493,8 @@ def _numbers(conn: Connection, t: ir.Table, column: str, kind: ColumnType,
 
 def decrement_records(data: Sequence[str] | str, duration_col: str, cause_col: str,
                       labels: Mapping[int, str], columns: Sequence[str], *,
-                      password: str | None = None) -> DecrementRecords:
+                      table: TableRef | None = None, password: str | None = None
+                      ) -> DecrementRecords:
     """The generic decrements table of ``data`` validated in its engine with the file path's
     rules: a duration that is missing, not a number or negative (``duration_invalid``), a cause
     code that is missing, not a whole number or negative (``cause_invalid``), or has no label
@@ -500,7 +507,7 @@ def decrement_records(data: Sequence[str] | str, duration_col: str, cause_col: s
     url = parse(data)
     conn = connect(url, password=password)
     try:
-        ref, kinds, found = _find(conn, (duration_col, cause_col, *columns))
+        ref, kinds, found = _find(conn, (duration_col, cause_col, *columns), table)
         dur_src, code_src, *extra_src = found
         t = ibis.table(ibis.schema(dict(kinds)), name=ref.name, database=ref.database)
         d = _numbers(conn, t, dur_src, kinds[dur_src], "--duration")
