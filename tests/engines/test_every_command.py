@@ -240,3 +240,11 @@ def test_lineage_reads_no_data() -> None:
 def _cleanup() -> Iterator[None]:
     yield
     _FILE_RUNS.clear()
+
+
+def test_collected_persistency_on_engine_says_why(books: dict[str, str]) -> None:
+    """Until engine books open premium payments (KNOWN_GAPS), the collected basis on one exits 3
+    saying so and naming the engine, not that the book lacks the table (this one holds it)."""
+    code, _, err = _invoke(["persistency", books["duckdb"], "--basis", "collected", "--json"])
+    assert code == 3
+    assert "does not open a premium_payments table" in err and "duckdb engine" in err
