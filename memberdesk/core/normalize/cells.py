@@ -86,9 +86,37 @@ def as_string_array(values: object) -> pa.Array:
             arr = pa.array([_cell_text(v) for v in arr.to_pylist()], type=pa.string())
     if pa.types.is_large_string(arr.type):
         arr = arr.cast(pa.string())
-    if len(arr) > 1000 and not pc.any(pc.match_substring_regex(arr, _EDGE_SPACE)).as_py():
+    if len(arr) > 1000 and (not may_have_edge_space(arr)
+                            or not pc.any(pc.match_substring_regex(arr, _EDGE_SPACE)).as_py()):
         return arr  # nothing to trim: no copy of a big column
     return pc.utf8_trim_whitespace(arr)
+
+
+# first/last bytes that can belong to a white-space character: ASCII tab to carriage return and
+# space, and any byte of a multi-byte (non-ASCII) character
+_MAYBE_SPACE = np.zeros(256, dtype=bool)
+_MAYBE_SPACE[[9, 10, 11, 12, 13, 32]] = True
+_MAYBE_SPACE[128:] = True
+
+
+def may_have_edge_space(arr: pa.Array) -> bool:
+    """False when no cell of the string array ``arr`` can start or end with white space
+    (what :data:`_EDGE_SPACE` matches): read from each cell's first and last byte, ~10x
+    cheaper than the regex over a million cells. True means "maybe" (the regex decides)."""
+    if not pa.types.is_string(arr.type) or len(arr) == 0:
+        return True
+    offsets_buf, data_buf = arr.buffers()[1], arr.buffers()[2]
+    if offsets_buf is None or data_buf is None:
+        return bool(data_buf is not None)
+    offsets = np.frombuffer(offsets_buf, dtype=np.int32)[arr.offset:arr.offset + len(arr) + 1]
+    data = np.frombuffer(data_buf, dtype=np.uint8)
+    starts, ends = offsets[:-1], offsets[1:]
+    filled = ends > starts  # nulls and empty cells have no bytes
+    if not filled.all():
+        starts, ends = starts[filled], ends[filled]
+    if not len(starts):
+        return False
+    return bool(_MAYBE_SPACE[data[starts]].any() or _MAYBE_SPACE[data[ends - 1]].any())
 
 
 # a cell starting or ending with Unicode white space (what utf8_trim_whitespace removes)

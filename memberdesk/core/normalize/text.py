@@ -34,6 +34,8 @@ def _clean_trimmed(arr: pa.Array) -> np.ndarray:
 def extra_column(values: object) -> np.ndarray:
     """An unmapped source column: float64 when every non-empty cell is a plain number,
     otherwise trimmed text (object, None where empty)."""
+    if is_text_dictionary(values):
+        return _DictionaryExtra(values).column()
     if isinstance(values, pa.Array) and pa.types.is_string(values.type) \
             and _all_numbers(values.slice(0, _NUMBER_PROBE)):
         # Fast path: raw cells that cast as they are (no spaces, no blanks) need no trimming.
@@ -72,6 +74,8 @@ def extra_column_checked(values: object) -> tuple[np.ndarray, np.ndarray | None]
     typed = typed_numbers(values)
     if typed is not None:
         return typed, None
+    if is_text_dictionary(values):
+        return _DictionaryExtra(values).checked()
     out = extra_column(values)
     if out.dtype != object:
         return out, None
@@ -86,6 +90,71 @@ def extra_column_checked(values: object) -> tuple[np.ndarray, np.ndarray | None]
     if n_bad == 0 or filled - n_bad < MOSTLY_NUMERIC * filled:
         return out, None
     return nums, bad
+
+
+class _DictionaryExtra:
+    """:func:`extra_column` / :func:`extra_column_checked` of a text dictionary from the reader,
+    worked out on its distinct texts and spread by the codes (never a million-cell string
+    array): the same values and masks as the cell-by-cell path, whose every step is a test
+    per cell (empty, casts as a number, leading zero) or a count of cells."""
+
+    def __init__(self, values: object) -> None:
+        self.values = values
+        self.codes, distinct = distinct_values(values)  # -1: a null cell
+        self.distinct = distinct.cast(pa.string()) if pa.types.is_large_string(distinct.type) \
+            else distinct
+        n = len(self.distinct)
+        valid = self.codes[self.codes >= 0] if (self.codes < 0).any() else self.codes
+        self.counts = np.bincount(valid, minlength=n)[:n]
+        self.used = self.counts > 0  # a dictionary may hold texts no cell uses
+        self.empty = is_empty(self.distinct)
+        head = self.codes[:_NUMBER_PROBE]
+        self.used_head = np.bincount(head[head >= 0], minlength=n)[:n] > 0
+
+    def _spread(self, per_value: np.ndarray, for_null: object) -> np.ndarray:
+        spread: np.ndarray = np.append(per_value, np.array([for_null], dtype=per_value.dtype))
+        out: np.ndarray = spread[self.codes]
+        return out
+
+    def _numbers(self) -> np.ndarray | None:
+        """float64 per distinct text when every used non-empty text casts as a number (and
+        none looks like an id with a leading zero), else None."""
+        if not _all_numbers(self.distinct.filter(pa.array(self.used_head & ~self.empty))):
+            return None  # the first cells are not all numbers: neither is the column
+        filled = self.used & ~self.empty
+        if not filled.any():
+            return None
+        try:
+            cast = pc.cast(pc.if_else(pa.array(filled), self.distinct, None), pa.float64())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return None
+        if self._leading_zero():
+            return None
+        return np.asarray(pc.fill_null(cast, np.nan), dtype=float)
+
+    def _leading_zero(self) -> bool:
+        return _leading_zero(self.distinct.filter(pa.array(self.used)))
+
+    def column(self) -> np.ndarray:
+        numbers = self._numbers()
+        if numbers is not None:
+            return self._spread(numbers, np.nan)
+        texts = np.asarray(self.distinct.to_pylist(), dtype=object)
+        texts[self.empty] = None
+        return self._spread(texts, None)
+
+    def checked(self) -> tuple[np.ndarray, np.ndarray | None]:
+        out = self.column()
+        if out.dtype != object:
+            return out, None
+        filled = int(self.counts[~self.empty].sum())
+        if filled == 0 or self._leading_zero():
+            return out, None
+        nums, bad = parse_numbers(self.values)
+        n_bad = int(bad.sum())
+        if n_bad == 0 or filled - n_bad < MOSTLY_NUMERIC * filled:
+            return out, None
+        return nums, bad
 
 
 def _leading_zero(arr: pa.Array) -> bool:

@@ -84,7 +84,12 @@ def drop_blank_rows(table: pa.Table, rows: np.ndarray) -> tuple[pa.Table, np.nda
     if table.num_rows == 0 or table.num_columns == 0:
         return table, rows
     mask = np.ones(table.num_rows, dtype=bool)
-    for col in table.columns:
+    # A row is blank when all its cells are: the order the columns are looked at does not
+    # matter, so the cheap ones (dictionary-encoded: a test per distinct text) go first, and
+    # usually no candidate row is left for a plain text column of ids or amounts.
+    columns = sorted(table.columns, key=lambda c: not is_text_dictionary(
+        c.chunk(0) if isinstance(c, pa.ChunkedArray) and c.num_chunks else c))
+    for col in columns:
         idx = np.flatnonzero(mask)
         if not len(idx):
             return table, rows

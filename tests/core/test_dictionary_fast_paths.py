@@ -1,0 +1,124 @@
+"""Fast paths of reading and validation (#13 speed) give exactly what the general path gives on
+messy input.
+
+The truth of each test is the general (cell-by-cell) path on the same cells, which the other
+tests of tests/core check against hand-worked values: an unmapped column the reader
+dictionary-encoded must read as the same numbers/texts and the same not-a-number report as its
+decoded text; the edge-space check on first/last bytes must agree with the regex it guards;
+the blank-row mask must not depend on the order the columns are looked at.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from memberdesk.core import normalize
+from memberdesk.core.normalize import cells as cells_mod
+from memberdesk.core.readers.cells import drop_blank_rows
+
+# messy cells: numbers in several spellings, null tokens, blanks, spaces (also non-ASCII),
+# leading zeros, words, inf
+WORDS = ["1", "2.5", "-3", "1e3", "007", "-01", "0", "0.5", " 4 ", "\u00a05", "6\u3000", "NaN",
+         "nan", "NULL", "", "  ", "inf", "-inf", "abc", "agency", " agency", "1,234", "(5)",
+         "12%", "x1", "\t7", "8\n", "#N/A", "None"]
+
+
+def _dictionary(cells: list[str | None], index: pa.DataType | None = None) -> pa.DictionaryArray:
+    enc = pa.array(cells, type=pa.string()).dictionary_encode()
+    return pa.DictionaryArray.from_arrays(enc.indices.cast(index or pa.int8()), enc.dictionary)
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> None:
+    assert a.dtype == b.dtype
+    if a.dtype == object:
+        assert a.tolist() == b.tolist()
+    else:
+        np.testing.assert_array_equal(a, b)
+
+
+def _check_extra(cells: list[str | None], index: pa.DataType | None = None) -> None:
+    coded = _dictionary(cells, index)
+    plain = pa.array(cells, type=pa.string())
+    _same(normalize.extra_column(coded), normalize.extra_column(plain))
+    out_d, bad_d = normalize.extra_column_checked(coded)
+    out_p, bad_p = normalize.extra_column_checked(plain)
+    _same(out_d, out_p)
+    assert (bad_d is None) == (bad_p is None)
+    if bad_d is not None and bad_p is not None:
+        assert bad_d.tolist() == bad_p.tolist()
+
+
+@pytest.mark.parametrize("cells", [
+    ["1", "2.5", "NaN"] * 400,                          # numbers with a missing token
+    ["1", "inf"] * 600,                                  # a number column keeps inf
+    ["1", " 2 ", ""] * 400,                              # spaces and blanks
+    ["007", "1"] * 600,                                  # leading zero: text
+    ["NaN", "nan", None] * 400,                          # nothing but empties: text
+    ["agency", " agency", "broker", None] * 300,         # a category, trimmed
+    ["1", "2", "x"] + ["3"] * 1200,                      # mostly numbers: the word reported
+    ["1"] * 1100 + ["abc"],                              # the word after the first 1000 cells
+    ["a"] * 1100 + ["1"],                                # text first, numbers later
+    [None] * 1200,                                       # all null
+    ["", "  "] * 600,                                    # all blank
+])
+def test_dictionary_extra_column_equals_text_path(cells: list[str | None]) -> None:
+    _check_extra(cells)
+
+
+def test_dictionary_with_unused_texts_equals_text_path() -> None:
+    # a filtered dictionary array keeps texts no cell uses ('abc', '007'): they must not count
+    coded = _dictionary(["abc", "007"] + ["1", "2.5", "NaN"] * 500)
+    kept = coded.filter(pa.array([False, False] + [True] * 1500))
+    assert len(kept.dictionary) == 5
+    plain = kept.cast(pa.string())
+    _same(normalize.extra_column(kept), normalize.extra_column(plain))
+    _same(normalize.extra_column_checked(kept)[0], normalize.extra_column_checked(plain)[0])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.sampled_from(WORDS)), min_size=1, max_size=60),
+       st.integers(min_value=1, max_value=40))
+def test_dictionary_extra_column_property(words: list[str | None], repeat: int) -> None:
+    _check_extra(words * repeat, pa.int16())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.sampled_from(WORDS), st.text(max_size=4)),
+                min_size=1, max_size=12), st.integers(min_value=0, max_value=1001))
+def test_edge_space_precheck_agrees_with_regex(cells: list[str | None], at: int) -> None:
+    # the drawn cells among 1,001 plain ones (as_string_array checks columns over 1,000 cells)
+    arr = pa.array(["b1"] * at + cells + ["c"] * (1001 - at), type=pa.string())
+    by_regex = bool(pa.compute.any(pa.compute.match_substring_regex(arr, cells_mod._EDGE_SPACE))
+                    .as_py())
+    assert cells_mod.may_have_edge_space(arr) or not by_regex
+    # the column as the regex alone decided it (trimmed only when it matches)
+    expected = pa.compute.utf8_trim_whitespace(arr) if by_regex else arr
+    assert normalize.as_string_array(arr).to_pylist() == expected.to_pylist()
+
+
+def test_edge_space_precheck_on_a_slice() -> None:
+    # offsets of a slice start inside the buffers
+    arr = pa.array([" a"] * 5 + ["b"] * 2000 + ["c "], type=pa.string())
+    assert not cells_mod.may_have_edge_space(arr.slice(5, 2000))
+    assert cells_mod.may_have_edge_space(arr.slice(4, 2000))
+    assert cells_mod.may_have_edge_space(arr.slice(7, 2001))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["", " ", "a", None]), st.sampled_from(["", "\t", "1"]),
+                          st.sampled_from(["", "x", " "])), min_size=1, max_size=40))
+def test_blank_rows_do_not_depend_on_column_order(rows: list[tuple[str | None, str, str]]) -> None:
+    cols = [pa.array([r[j] for r in rows], type=pa.string()) for j in range(3)]
+    coded = [cols[0], cols[1].dictionary_encode(), cols[2]]
+    numbers = np.arange(2, len(rows) + 2)
+    expected = [i + 2 for i, r in enumerate(rows)
+                if not all(v is None or not v.strip() for v in r)]
+    for order in ([0, 1, 2], [2, 1, 0], [1, 0, 2]):
+        table = pa.Table.from_arrays([coded[j] for j in order], names=[f"c{j}" for j in order])
+        kept, numbers_kept = drop_blank_rows(table, numbers)
+        assert numbers_kept.tolist() == expected
+        assert kept.column_names == [f"c{j}" for j in order]
+        assert kept.num_rows == len(expected)
