@@ -122,3 +122,39 @@ def test_blank_rows_do_not_depend_on_column_order(rows: list[tuple[str | None, s
         assert numbers_kept.tolist() == expected
         assert kept.column_names == [f"c{j}" for j in order]
         assert kept.num_rows == len(expected)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from([b"a", b",", b"\n", b"\r\n", b"\r", b'"', b" ", b"\t", b"\x00",
+                                 "\u4e2d".encode(), b"\xe4", b"\xff", b"\xef\xbb\xbf"]),
+                max_size=40),
+       st.integers(min_value=1, max_value=9))
+def test_scan_in_small_chunks_matches_whole_file(tmp_path_factory: pytest.TempPathFactory,
+                                                  pieces: list[bytes], chunk: int) -> None:
+    # the scan reads into one reused buffer; chunk boundaries anywhere (a CRLF or a multi-byte
+    # character cut in two) must not change what it finds about the whole file. Truth: the
+    # same facts computed on the whole file's bytes.
+    from memberdesk.core.readers import text as text_reader
+
+    data = b"".join(pieces)
+    path = tmp_path_factory.mktemp("scan") / "f.csv"
+    path.write_bytes(data)
+    whole = text_reader._scan(path)
+    old = text_reader._SCAN_CHUNK
+    text_reader._SCAN_CHUNK = chunk
+    try:
+        small = text_reader._scan(path)
+    finally:
+        text_reader._SCAN_CHUNK = old
+    try:
+        data.decode("utf-8")
+        utf8 = True
+    except UnicodeDecodeError:
+        utf8 = False
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    assert whole.bom == bom and whole.head == data[bom:bom + (1 << 16)]
+    plain = utf8 and b"\x00" not in data and data.count(b"\r") == data.count(b"\r\n")
+    for scan in (whole, small):
+        assert scan.tail == data[-4096:] and scan.newlines == data.count(b"\n")
+        assert scan.quote == (b'"' in data) and scan.nonblank == bool(data.strip())
+        assert scan.plain_utf8 == plain

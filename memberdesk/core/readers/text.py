@@ -186,35 +186,49 @@ class _Scan:
     plain_utf8: bool = True  # valid UTF-8, no NUL byte, no lone CR, no UTF-16 BOM
 
 
+_SCAN_CHUNK = 1 << 24
+
+
 def _scan(path: Path) -> _Scan:
     scan = _Scan()
     decoder = codecs.getincrementaldecoder("utf-8")()
     cr = crlf = 0
     prev_cr = False
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 24), b""):
+    # one 16 MiB buffer read into again and again: a fresh bytes object a chunk costs page
+    # faults (CPU) on every chunk of a big file
+    buffer = bytearray(max(1, min(_SCAN_CHUNK, path.stat().st_size + 1)))
+    with path.open("rb", buffering=0) as fh:
+        while True:
+            size = fh.readinto(buffer)
+            if not size:
+                break
+            chunk = buffer if size == len(buffer) else buffer[:size]
             if not scan.head:
                 if chunk.startswith(codecs.BOM_UTF8):
                     scan.bom = len(codecs.BOM_UTF8)
                 elif chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
                     scan.plain_utf8 = False
-                scan.head = chunk[scan.bom:scan.bom + _SAMPLE_BYTES]
+                scan.head = bytes(chunk[scan.bom:scan.bom + _SAMPLE_BYTES])
             scan.newlines += chunk.count(b"\n")
             scan.quote = scan.quote or b'"' in chunk
-            scan.nonblank = scan.nonblank or bool(chunk.strip())
+            # (a non-blank first line answers without stripping a 16 MiB copy)
+            scan.nonblank = scan.nonblank or bool(chunk[:256].strip()) or bool(chunk.strip())
+            if prev_cr and chunk.startswith(b"\n"):
+                crlf += 1  # a CRLF cut by the chunk boundary (the chunk itself may hold no CR)
             if b"\r" in chunk:
                 cr += chunk.count(b"\r")
-                crlf += chunk.count(b"\r\n") + (1 if prev_cr and chunk.startswith(b"\n") else 0)
+                crlf += chunk.count(b"\r\n")
             prev_cr = chunk.endswith(b"\r")
             if scan.plain_utf8 and (b"\x00" in chunk or not chunk.isascii()
                                     and not _utf8_ok(decoder, chunk)):
                 scan.plain_utf8 = False
-            scan.tail = (scan.tail + chunk[-4096:])[-4096:]
+            scan.tail = (scan.tail + bytes(chunk[-4096:]))[-4096:]
     scan.plain_utf8 = scan.plain_utf8 and cr == crlf and _utf8_ok(decoder, b"", final=True)
     return scan
 
 
-def _utf8_ok(decoder: codecs.IncrementalDecoder, chunk: bytes, final: bool = False) -> bool:
+def _utf8_ok(decoder: codecs.IncrementalDecoder, chunk: bytes | bytearray,
+             final: bool = False) -> bool:
     try:
         decoder.decode(chunk, final=final)
     except UnicodeDecodeError:
