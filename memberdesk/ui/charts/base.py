@@ -9,7 +9,8 @@ same tidy frame the table view and "Copy data" use) and what to export
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+import weakref
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,26 @@ from memberdesk.ui.table_model import DataFrameModel, frame_to_tsv
 def tr(text: str) -> str:
     # pyside6-lupdate files bare tr("...") calls under the empty context, so look them up there
     return QCoreApplication.translate("", text)
+
+
+def weak_method(method: Callable[..., Any], default: Any = "") -> Callable[..., Any]:
+    """``method`` (bound to a chart) as a function that holds the chart weakly (``default``
+    once the chart is gone).
+
+    For callbacks stored on pyqtgraph items (``ScatterPlotItem(tip=...)``, an axis's
+    ``tickStrings``): an item holding a bound method of its chart keeps the chart alive from
+    inside its own scene, and when the garbage collector frees the two together the chart can
+    die in the middle of that item's destruction; its scene then clears the half-destroyed item
+    (a segfault, seen as "Garbage-collecting" in pyqtgraph's collector in the UI suite).
+    tests/ui/test_chart_gc_teardown.py drops every chart unclosed and collects it.
+    """
+    ref = weakref.WeakMethod(method)
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        bound = ref()
+        return default if bound is None else bound(*args, **kwargs)
+
+    return call
 
 
 def style_plot(plot: pg.PlotItem, colours: pal.ChartPalette | None = None) -> None:

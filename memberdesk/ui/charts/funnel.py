@@ -17,7 +17,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QWidget
 
-from memberdesk.ui.charts.base import Chart, label_style, tr
+from memberdesk.ui.charts.base import Chart, label_style, tr, weak_method
 
 LEVEL_COLOURS = {"alarm": "bad", "alert": "#E69F00", None: "neutral"}
 # colour AND shape tell the levels apart (colour-blind readers, print in grey): an alarm is a
@@ -37,7 +37,10 @@ class FunnelChart(Chart):
         self.plot.showGrid(x=True, y=True, alpha=self.colours.grid_alpha)
         self.plot.setLabel("bottom", tr("Denominator"), **label_style(self.colours))
         self.plot.setLabel("left", tr("Rate"), **label_style(self.colours))
-        self.points = pg.ScatterPlotItem(size=10, hoverable=True, tip=self._tip)
+        # Tooltips through a weak reference: an item holding a bound method of the chart made
+        # the chart die inside its own item's destruction when the garbage collector freed
+        # them together (its scene then cleared a half-destroyed item: a segfault).
+        self.points = pg.ScatterPlotItem(size=10, hoverable=True, tip=weak_method(self._tip))
         self.points.sigClicked.connect(self._clicked)
         self.plot.addItem(self.points)
         self.curves: dict[str, pg.PlotDataItem] = {}
@@ -45,7 +48,7 @@ class FunnelChart(Chart):
         self.y_range: tuple[float, float] | None = None
         # the selected alert's own figure (a CUSUM alert's rate over its signal months is not
         # one of the funnel's points): a large hollow marker in the level's colour and shape
-        self.marked = pg.ScatterPlotItem(hoverable=True, tip=self._marked_tip)
+        self.marked = pg.ScatterPlotItem(hoverable=True, tip=weak_method(self._marked_tip))
         self.plot.addItem(self.marked)
         self.marked_alert: tuple[float, float, str, str] | None = None
         self._values = pd.Series(dtype=float)

@@ -16,7 +16,7 @@ import pyqtgraph as pg
 from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QWidget
 
-from memberdesk.ui.charts.base import Chart, label_style, percent_tick_strings, tr
+from memberdesk.ui.charts.base import Chart, label_style, percent_tick_strings, tr, weak_method
 
 
 class HeatmapChart(Chart):
@@ -35,7 +35,7 @@ class HeatmapChart(Chart):
         self.colour_bar.setImageItem(self.image, insert_in=self.plot)
         # the bar's own axis is created by ColorBarItem: format its labels through ours
         self._plain_bar_ticks = self.colour_bar.axis.tickStrings
-        self.colour_bar.axis.tickStrings = self._colour_bar_ticks
+        self.colour_bar.axis.tickStrings = weak_method(self._colour_bar_ticks, [])  # no cycle
         self.colour_bar.axis.enableAutoSIPrefix(False)
         self.hover = pg.TextItem(anchor=(0, 1), color=self.colours.foreground,
                                  fill=pg.mkBrush(QColor(self.colours.background)),
