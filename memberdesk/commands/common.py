@@ -237,6 +237,7 @@ def to_jsonable(value: Any) -> Any:
 
 
 _PLAIN = {str, int, bool, type(None), float}
+_NUMBERS_OR_NULL = {float, int, type(None)}
 
 
 def _all_finite(values: list[Any] | tuple[Any, ...]) -> bool:
@@ -279,9 +280,14 @@ def _encode(obj: Any, depth: int, out: list[str]) -> None:
             return
         inner = "\n" + " " * (depth + 1)
         kinds = set(map(type, obj))
-        if kinds <= {float, int} and _all_finite(obj):
-            # float.__repr__/int.__repr__ are what the json encoder writes for them
-            out.append("[" + inner + ("," + inner).join(map(repr, obj)) + "\n" + " " * depth + "]")
+        if kinds <= _NUMBERS_OR_NULL and _all_finite(obj):
+            # float.__repr__/int.__repr__ are what the json encoder writes for them; a missing
+            # value (a CI limit at the start of a curve) is repr'd 'None', which no number's
+            # text contains, and becomes 'null' in one replace over the joined text
+            text = ("," + inner).join(map(repr, obj))
+            if type(None) in kinds:
+                text = text.replace("None", "null")
+            out.append("[" + inner + text + "\n" + " " * depth + "]")
             return
         out.append("[")
         for i, value in enumerate(obj):

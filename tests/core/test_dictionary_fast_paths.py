@@ -9,6 +9,8 @@ the blank-row mask must not depend on the order the columns are looked at.
 """
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pyarrow as pa
 import pytest
@@ -158,3 +160,22 @@ def test_scan_in_small_chunks_matches_whole_file(tmp_path_factory: pytest.TempPa
         assert scan.tail == data[-4096:] and scan.newlines == data.count(b"\n")
         assert scan.quote == (b'"' in data) and scan.nonblank == bool(data.strip())
         assert scan.plain_utf8 == plain
+
+
+@pytest.mark.parametrize("values", [
+    [None, 0.5, 1], [1.0, None], [None], [None, None, 3], [None, float("nan"), 1.0],
+    [None, True, 1], [None, -0.0, 1e-300, 1e300, 12345678901234567890],
+])
+def test_json_list_with_nulls_same_text_as_the_json_module(values: list[object]) -> None:
+    from memberdesk.commands.common import dumps_indented
+
+    obj = {"ci_lower": values, "groups": [{"ci_upper": values}]}
+    assert dumps_indented(obj) == json.dumps(obj, ensure_ascii=False, indent=1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.floats(), st.integers(), st.booleans()), max_size=30))
+def test_json_number_lists_property(values: list[object]) -> None:
+    from memberdesk.commands.common import dumps_indented
+
+    assert dumps_indented({"v": values}) == json.dumps({"v": values}, ensure_ascii=False, indent=1)
