@@ -371,6 +371,18 @@ def exit_status_values(status: np.ndarray, terminated: np.ndarray) -> np.ndarray
     return np.where(np.asarray(terminated, dtype=bool), named, "in_force").astype(object)
 
 
+def _event(status: ir.StringValue, terminated: ir.BooleanValue, exit_status: ir.StringValue,
+           event_statuses: Sequence[str]) -> ir.IntegerValue:
+    """1 when the exit status is among ``event_statuses``, else 0. Without ``in_force`` and
+    ``other`` among them (the usual lapsed/surrendered) that is "terminated with a status among
+    them" — the same rows (a terminated policy's exit status is its status, ``other`` for
+    ``in_force``), tested on the status itself instead of the exit status's text CASE."""
+    events = list(event_statuses)
+    if "in_force" in events or "other" in events:
+        return ibis.ifelse(exit_status.isin(events), 1, 0)
+    return ibis.ifelse(terminated & status.isin(events), 1, 0)
+
+
 def policy_view(policies: ir.Table, members: ir.Table | None, *, as_of: dt.date,
                 event_statuses: Sequence[str], filters: Filters | None = None) -> ir.Table:
     """The windowed, filtered policies with the derived columns of
@@ -393,7 +405,7 @@ def policy_view(policies: ir.Table, members: ir.Table | None, *, as_of: dt.date,
     derived: dict[str, ir.Value] = {
         "exit_status": exit_status,
         "duration_days": stop.delta(p.issue_date, unit="day"),
-        "event": ibis.ifelse(exit_status.isin(list(event_statuses)), 1, 0),
+        "event": _event(p.status, terminated, exit_status, event_statuses),
         "issue_year": p.issue_date.year(),
         "issue_month": p.issue_date.strftime("%Y-%m"),
     }
