@@ -51,7 +51,7 @@ DEFAULT_ROW_PT = 12.8  # an auto-height row of the 9-10 pt body font as LibreOff
 BODY_PT = 10.0  # font size of an empty row's line
 # points of row height per point of font size: a Calibri line (Excel: 10 pt -> 13.5); a CJK
 # font's line is taller (等线, Noto Sans CJK)
-ROW_PT_PER_FONT_PT = {"en": 1.3, "zh_CN": 1.45}
+ROW_PT_PER_FONT_PT = {"en": 1.3, "zh_CN": 1.35}
 CHART_MARGIN = 0.03  # share of a page a chart keeps free below it when placed after rows
 CHART_TOP_PX = 4  # a chart starts this far below the top of its first row
 # LibreOffice's printed width of one Excel column-width unit, in points at 100 % (measured on
@@ -168,14 +168,31 @@ class SheetWriter:
     # default "95%" name this level instead (None: a sheet without CIs, e.g. the Alerts'
     # fixed 95 % / 99.8 % control limits, keeps its words)
     ci_level: float | None = None
+    _meta: str = ""  # the title block's as-of/scope line (repeated on continued sheets)
+    _continued: list[SheetWriter] = field(default_factory=list)
 
     def title_block(self, subject: str, meta: str) -> None:
         """Report title, sheet subject and an as-of/scope line, then one blank row."""
+        self._meta = meta
         for text, font in ((self.report_title, styles.TITLE_FONT), (subject, styles.SUBJECT_FONT),
                            (meta, styles.META_FONT)):
             write_cell(self.ws, self.row, 1, text).font = font
             self.row += 1
         self.row += 1
+
+    def continued_sheet(self, title: str, subject: str) -> SheetWriter:
+        """A sheet of its own right after this one (after the ones continued before it), with
+        the same title block, for a second long table: print titles are one row range per
+        sheet, so a sheet prints the header on every page of one long table only (issue 17
+        B.5). Finished with this sheet; the Contents sheet lists it with its subject."""
+        wb = self.ws.parent
+        index = wb.worksheets.index(self.ws) + 1 + len(self._continued)
+        ws = wb.create_sheet(title[:31], index=index)
+        w = SheetWriter(ws, self.lang, self.report_title, self.as_of_text,
+                        ci_level=self.ci_level)
+        w.title_block(subject, self._meta)
+        self._continued.append(w)
+        return w
 
     def section(self, heading: str) -> None:
         heading = core_labels.with_ci_level(heading, self.ci_level)
@@ -445,6 +462,8 @@ class SheetWriter:
         self._top_align_tall_rows()
         self._place_page_breaks()
         self._anchor_charts()
+        for other in self._continued:
+            other.finish(page_text=page_text)
 
     def _anchor_charts(self) -> None:
         """Each chart a few points below the top of its first row: anchored exactly on a row
@@ -611,7 +630,11 @@ class SheetWriter:
         if ws.print_title_rows:
             first = int(str(ws.print_title_rows).split(":")[0].lstrip("$"))
             repeat = self._row_height(first)
-        blocks = _chained_blocks([(a, b) for a, b in self._keep if a <= last])
+        # a table without a repeated header (all but a titled main table) that fits on a page
+        # is kept on one: split, its second page's rows had no header above them
+        titled = self.main_table if ws.print_title_rows else None
+        whole = [(t.header_row, t.last_row) for t in self._tables if t is not titled]
+        blocks = _chained_blocks([(a, b) for a, b in [*self._keep, *whole] if a <= last])
         used, r = 0.0, 1
         starts = [1]
         while r <= last:

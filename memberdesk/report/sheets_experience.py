@@ -138,27 +138,45 @@ def build_experience(ctx: ReportContext, w: SheetWriter) -> None:
         w.row = chart_at
         w.chart(chart, rows=CHART_ROWS)
         w.row = end
+    # the split and the benefit utilisation each on a sheet of its own (issue 17 B.5): both
+    # are long tables, and print titles repeat one header per sheet
     split = [c for c in opts.experience_columns if c in ctx.ds.policies.columns]
+    utilisation = ctx.ds.has("benefit_usage") and "member_id" in ctx.ds.policies.columns
+    if not split and not utilisation:
+        return
+    segment = " × ".join(ctx.label(c) for c in split)
+    sheets = DETAIL_SHEETS.get(ctx.lang, DETAIL_SHEETS["en"])
     if split:
+        detail = w.continued_sheet(*sheets["split"])
         by_segment = experience_study(ctx.ds, by=split, expected=ctx.expected, **study)
-        w.section(ctx.t("sec_by_segment", segment=" × ".join(ctx.label(c) for c in split)))
+        detail.section(ctx.t("sec_by_segment", segment=segment))
         frame = by_segment.to_frame()
         if len(frame):
             if not by_segment.weight:
                 frame = frame.drop(columns=["n_actual"], errors="ignore")
             frame, exact_rows = with_exact_bounds(by_segment, frame)
             frame = without_blank_ae(frame, by_segment.has_expected)
-            note_exact(w, w.table(frame, labels=labels, formats=FORMATS), exact_rows)
+            note_exact(detail, detail.table(frame, main=True, labels=labels, formats=FORMATS),
+                       exact_rows)
         else:
-            w.note(ctx.t("no_rows"))
-    if ctx.ds.has("benefit_usage") and "member_id" in ctx.ds.policies.columns:
+            detail.note(ctx.t("no_rows"))
+    if utilisation:
         from memberdesk.analysis.utilisation import benefit_utilisation
 
         util = benefit_utilisation(ctx.ds)
-        w.section(ctx.t("sec_utilisation"))
+        sheet = w.continued_sheet(*sheets["utilisation"])
+        sheet.section(ctx.t("sec_utilisation"))
         frame = util.rows
         if len(frame):
-            w.table(frame, formats=FORMATS)
+            sheet.table(frame, main=True, formats=FORMATS)
         else:
-            w.note(ctx.t("no_rows"))
+            sheet.note(ctx.t("no_rows"))
+
+
+# the continued sheets of the Experience sheet: name, subject
+DETAIL_SHEETS = {
+    "en": {"split": ("Experience by segment", "Experience study by segment: actual vs expected"),
+           "utilisation": ("Benefit utilisation", "Benefit utilisation by policy year")},
+    "zh_CN": {"split": ("经验分析（分群）", "经验分析：按分群的实际/预期"),
+              "utilisation": ("权益使用经验", "按保单年度的权益使用")}}
 

@@ -18,7 +18,7 @@ from memberdesk.report import analysis_terms as terms
 from memberdesk.report import charts
 from memberdesk.report.compare_sections import write_comparison
 from memberdesk.report.context import KEY_TIMES_MONTHS, ReportContext
-from memberdesk.report.layout import SheetWriter
+from memberdesk.report.layout import CHART_ROWS, SheetWriter
 
 AT_RISK_TIMES: tuple[float, ...] = (0.0, 12.0, 24.0, 36.0, 48.0, 60.0)
 GRID_MAX_MONTHS = 120
@@ -57,6 +57,15 @@ def build_retention(ctx: ReportContext, w: SheetWriter) -> None:
                            progress=None, test=ctx.options.retention_test)
     ctx.cache["km"] = result
     w.ci_level = ci_level(result.curves)  # headers and headings name the level used
+    drawn = chart_curves(ctx, result)
+    names = [str(c.name) for c in drawn]
+    level = ci_level(drawn)
+    grid = curve_grid(drawn, ci_names=band_names(names, ctx.lang, level))
+    # the curves first, under the title; the life table (the one long table) prints last, its
+    # header repeated on its pages; the chart's grid below the print area (issue 17 B.5)
+    chart_at = w.row if len(names) and len(grid) > 1 else None
+    if chart_at is not None:
+        w.row += CHART_ROWS + 1
     w.section(ctx.t("sec_survival_at"))
     at = result.survival_at_times.rename(columns={"time": "time_months"})
     if "beyond_follow_up" in at.columns:  # blank, with the note in its own column (17 C.11)
@@ -66,7 +75,7 @@ def build_retention(ctx: ReportContext, w: SheetWriter) -> None:
         at = at.drop(columns=["beyond_follow_up", "last_time"])
         at = at.astype({c: object for c in ("survival", "ci_lower", "ci_upper")})
         at[at.isna()] = None
-    w.table(at, main=True, labels={"note": NOTE_LABEL.get(ctx.lang, NOTE_LABEL["en"])},
+    w.table(at, labels={"note": NOTE_LABEL.get(ctx.lang, NOTE_LABEL["en"])},
             formats={"time_months": "int", "survival": "pct", "ci_lower": "pct",
                      "ci_upper": "pct", "at_risk": "int", "events": "int", "note": "text"})
     w.section(ctx.t("sec_medians"))
@@ -81,27 +90,26 @@ def build_retention(ctx: ReportContext, w: SheetWriter) -> None:
         w.table(pd.DataFrame([lr]), formats={"test_statistic": "num", "p_value": "p"})
     write_comparison(ctx, w, ctx.options.sheet_compare("retention"), "retention",  # C.18
                      by=ctx.segment)
-    _life_table(ctx, w)
     w.section(ctx.t("sec_at_risk"))
     at_risk = _at_risk_frame(result.curves, ctx.lang)
     w.table(at_risk, formats={c: "int" for c in at_risk.columns if c != "group"})
-    drawn = chart_curves(ctx, result)
-    names = [str(c.name) for c in drawn]
-    level = ci_level(drawn)
-    grid = curve_grid(drawn, ci_names=band_names(names, ctx.lang, level))
-    if len(names) and len(grid) > 1:
-        bands = band_names(names, ctx.lang, level)
-        title = ctx.t("chart_km", segment=ctx.label(ctx.segment))
-        title += BAND_NOTE[ctx.lang if ctx.lang in BAND_NOTE else "en"].format(
-            level=labels.ci_level_text(level))
-        w.chart_over_table(  # the chart goes first, its data (not printed) just below it
-            ctx.t("sec_curve_grid"), grid,
-            lambda ref: charts.curve_chart(
-                ref, "time_months", names, title=title,
-                x_title=ctx.t("axis_months"), y_title=ctx.t("axis_survival"), y_min=None,
-                y_max=1.0, bands=bands),
-            labels={c: c for c in grid.columns if c != "time_months"},
-            formats={**{c: "pct" for c in grid.columns}, "time_months": "int"})
+    _life_table(ctx, w)
+    if chart_at is None:
+        return
+    bands = band_names(names, ctx.lang, level)
+    title = ctx.t("chart_km", segment=ctx.label(ctx.segment))
+    title += BAND_NOTE[ctx.lang if ctx.lang in BAND_NOTE else "en"].format(
+        level=labels.ci_level_text(level))
+    w.end_print_area()  # the grid is chart data: not printed
+    w.section(ctx.t("sec_curve_grid"))
+    ref = w.table(grid, labels={c: c for c in grid.columns if c != "time_months"},
+                  formats={**{c: "pct" for c in grid.columns}, "time_months": "int"})
+    end = w.row
+    w.row = chart_at
+    w.chart(charts.curve_chart(ref, "time_months", names, title=title,
+                               x_title=ctx.t("axis_months"), y_title=ctx.t("axis_survival"),
+                               y_min=None, y_max=1.0, bands=bands))
+    w.row = end
 
 
 BAND_NOTE = {"en": " (dashed: {level} CI)", "zh_CN": "（虚线：{level}置信区间）"}
@@ -154,7 +162,7 @@ def _life_table(ctx: ReportContext, w: SheetWriter) -> None:
     table["to_month"] = [None if not np.isfinite(v) else v for v in table["to_month"]]
     table = table.astype(object)
     table[table.isna()] = None  # blank cells for undefined values (e.g. the open interval's hazard)
-    w.table(table, labels=LIFE_TABLE_LABELS[lang],
+    w.table(table, main=True, labels=LIFE_TABLE_LABELS[lang],
             formats={"from_month": "int", "to_month": "int", "entering": "int",
                      "events": "int", "censored": "int", "effective": "dec1",
                      "conditional_failure": "pct", "survival": "pct", "survival_se": "pct",
@@ -227,8 +235,35 @@ PERSISTENCY_FORMATS: dict[str, str] = {
     "period": "text", "value": "pct", "policies": "int", "premium": "money"}
 
 
+# Continued sheets of the Persistency sheet (issue 17 B.5): each long table on a sheet of its
+# own, so its header prints on every page (print titles are one per sheet): sheet name, subject
+CONTINUED_SHEETS = {
+    "en": {"status": ("Persistency {nth} month", "Persistency ratios: {nth} month"),
+           "collected": ("Collected {nth} month",
+                         "Collected-premium persistency: {nth} month, reconciled")},
+    "zh_CN": {"status": ("第{month}个月继续率", "继续率：第{month}个月"),
+              "collected": ("实收继续率（第{month}个月）", "实收保费继续率：第{month}个月（含核对）")},
+}
+
+
+def ordinal(n: int) -> str:
+    """13 -> "13th", 21 -> "21st", 22 -> "22nd" (English month names of the sheets)."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def continued_sheet(ctx: ReportContext, w: SheetWriter, kind: str, month: int) -> SheetWriter:
+    name, subject = CONTINUED_SHEETS.get(ctx.lang, CONTINUED_SHEETS["en"])[kind]
+    words = {"nth": ordinal(month), "month": month}
+    return w.continued_sheet(name.format(**words), subject.format(**words))
+
+
 def build_persistency(ctx: ReportContext, w: SheetWriter) -> None:
-    """13th/25th-month persistency per calendar year by segment, and the rolling trend chart."""
+    """13th/25th-month persistency per calendar year by segment, and the rolling trend chart.
+
+    The trend chart prints first, above the first month's table; every further month's table
+    and each month's collected-premium section go on sheets of their own (continued sheets),
+    so every long table prints its header on each of its pages."""
     from memberdesk.analysis.persistency import persistency_for_periods as for_periods
     if ctx.ds.policies is None:
         w.note(ctx.t("no_table", table=ctx.table_label("policies")))
@@ -240,71 +275,84 @@ def build_persistency(ctx: ReportContext, w: SheetWriter) -> None:
     # one pass per month: the table by segment for the chosen period and the rolling trend
     results = {month: for_periods(ctx.ds, month=month, periods=periods, by=by)
                for month in months}
-    for month in months:
-        result = results[month][opts.persistency_period]
-        frame = result.to_frame()
-        w.section(ctx.t("sec_persistency_month", month=month))
-        if frame.empty:
-            w.note(ctx.t("no_rows"))
-            continue
-        frame = frame[[c for c in PERSISTENCY_COLUMNS if c in frame.columns]]
-        if "segment" in frame.columns:  # the whole-book row ("All")
-            frame = frame.assign(segment=[terms.word(v, ctx.lang) for v in frame["segment"]])
-        w.table(frame, main=month == months[0], formats=PERSISTENCY_FORMATS)
-    w.note(ctx.t("persistency_basis_status"))
-    for month in months:  # the Persistency page's "Compare with…" (issue 17 C.18)
-        write_comparison(ctx, w, opts.sheet_compare("persistency"), "persistency", month=month,
-                         by=by, period=opts.persistency_period, basis=opts.persistency_basis)
-    if ctx.ds.has("premium_payments"):
-        _collected_persistency(ctx, w, by)
     trend = {}
     for month in months:
         rolling = results[month]["rolling12"].segment(None)
         if len(rolling):
             trend[month] = rolling.set_index("period")[f"ratio_{opts.persistency_measure}"]
-    if not trend:
+    chart_at = w.row if trend else None
+    if chart_at is not None:  # the chart under the title; its grid below the print area
+        w.row += CHART_ROWS + 1
+    w.note(ctx.t("persistency_basis_status"))
+    sheets = {month: w if i == 0 else continued_sheet(ctx, w, "status", month)
+              for i, month in enumerate(months)}
+    for month in months:
+        sheet = sheets[month]
+        # the Persistency page's "Compare with…" (issue 17 C.18), above the month's table
+        write_comparison(ctx, sheet, opts.sheet_compare("persistency"), "persistency",
+                         month=month, by=by, period=opts.persistency_period,
+                         basis=opts.persistency_basis)
+        result = results[month][opts.persistency_period]
+        frame = result.to_frame()
+        sheet.section(ctx.t("sec_persistency_month", month=month))
+        if frame.empty:
+            sheet.note(ctx.t("no_rows"))
+            continue
+        frame = frame[[c for c in PERSISTENCY_COLUMNS if c in frame.columns]]
+        if "segment" in frame.columns:  # the whole-book row ("All")
+            frame = frame.assign(segment=[terms.word(v, ctx.lang) for v in frame["segment"]])
+        sheet.table(frame, main=True, formats=PERSISTENCY_FORMATS)
+    if ctx.ds.has("premium_payments"):
+        for month in months:
+            _collected_persistency(ctx, continued_sheet(ctx, w, "collected", month), by, month)
+    if chart_at is None:
         return
     wide = pd.DataFrame({ctx.t("persistency_series", month=m): v for m, v in trend.items()})
     wide = wide.sort_index().rename_axis("period").reset_index()
     series = [c for c in wide.columns if c != "period"]
-    w.chart_over_table(  # the grid is chart data: not printed
-        ctx.t("sec_persistency_trend"), wide,
-        lambda grid: charts.category_line_chart(grid, "period", series,
-                                                title=ctx.t("chart_persistency"),
-                                                x_title=ctx.t("axis_period"),
-                                                y_title=ctx.t("axis_ratio")),
-        labels={c: c for c in series}, formats={**{c: "pct" for c in series}, "period": "text"})
+    w.end_print_area()  # the grid is chart data: not printed
+    w.section(ctx.t("sec_persistency_trend"))
+    grid = w.table(wide, labels={c: c for c in series},
+                   formats={**{c: "pct" for c in series}, "period": "text"})
+    end = w.row
+    w.row = chart_at
+    w.chart(charts.category_line_chart(grid, "period", series, title=ctx.t("chart_persistency"),
+                                       x_title=ctx.t("axis_period"),
+                                       y_title=ctx.t("axis_ratio")))
+    w.row = end
 
 
-def _collected_persistency(ctx: ReportContext, w: SheetWriter, by: str | None) -> None:
+def _collected_persistency(ctx: ReportContext, w: SheetWriter, by: str | None,
+                           month: int) -> None:
     """Collected-premium persistency (实收保费) per calendar year, the reconciliation of its
     latest year with the status basis, KM and the experience study, and that year's exclusion
-    waterfall (:mod:`memberdesk.analysis.collected_persistency`)."""
+    waterfall (:mod:`memberdesk.analysis.collected_persistency`): the two short blocks first,
+    the long table by year last (its header repeated on its pages)."""
     from memberdesk.analysis.collected_persistency import reconcile
     from memberdesk.analysis.persistency import persistency
-    for month in ctx.options.persistency_months:
-        result = persistency(ctx.ds, month=month, period="year", by=by, basis="collected")
+    result = persistency(ctx.ds, month=month, period="year", by=by, basis="collected")
+    frame = result.to_frame()
+    if frame.empty:
         w.section(ctx.t("sec_persistency_collected", month=month, grace=result.grace_days))
-        frame = result.to_frame()
-        if frame.empty:
-            w.note(ctx.t("no_rows"))
-            continue
-        frame = frame[[c for c in PERSISTENCY_COLUMNS if c in frame.columns]]
-        frame = frame.assign(segment=[terms.word(v, ctx.lang) for v in frame["segment"]])
-        w.table(frame, formats=PERSISTENCY_FORMATS)
-        rec = reconcile(ctx.ds, month=month, period="year")
-        start = w.row
-        w.section(ctx.t("sec_persistency_reconciliation", month=month, period=rec.period))
-        w.table(_named_measures(rec.table, ctx.lang), formats=PERSISTENCY_FORMATS)
-        w.table(_named_measures(rec.explanations.rename(columns={"reason": "measure"}),
-                                ctx.lang), formats=PERSISTENCY_FORMATS)
-        w.keep_together(start, w.row - 2)  # the reconciliation and its explanation: one page
-        ex = result.exclusions()
-        w.section(ctx.t("sec_persistency_exclusions", month=month, period=rec.period))
-        w.table(pd.DataFrame({"measure": [str(measure_name(k, ctx.lang)) for k in ex],
-                              "policies": [v["policies"] for v in ex.values()],
-                              "premium": [v["premium"] for v in ex.values()]}),
-                formats=PERSISTENCY_FORMATS)
+        w.note(ctx.t("no_rows"))
+        return
+    rec = reconcile(ctx.ds, month=month, period="year")
+    start = w.row
+    w.section(ctx.t("sec_persistency_reconciliation", month=month, period=rec.period))
+    w.table(_named_measures(rec.table, ctx.lang), formats=PERSISTENCY_FORMATS)
+    w.table(_named_measures(rec.explanations.rename(columns={"reason": "measure"}),
+                            ctx.lang), formats=PERSISTENCY_FORMATS)
+    w.keep_together(start, w.row - 2)  # the reconciliation and its explanation: one page
+    ex = result.exclusions()
+    w.section(ctx.t("sec_persistency_exclusions", month=month, period=rec.period))
+    w.table(pd.DataFrame({"measure": [str(measure_name(k, ctx.lang)) for k in ex],
+                          "policies": [v["policies"] for v in ex.values()],
+                          "premium": [v["premium"] for v in ex.values()]}),
+            formats=PERSISTENCY_FORMATS)
+    w.section(ctx.t("sec_persistency_collected", month=month, grace=result.grace_days))
+    frame = frame[[c for c in PERSISTENCY_COLUMNS if c in frame.columns]]
+    frame = frame.assign(segment=[terms.word(v, ctx.lang) for v in frame["segment"]])
+    w.table(frame, main=True, formats=PERSISTENCY_FORMATS)
 
 
 def measure_name(code: object, lang: str) -> object:

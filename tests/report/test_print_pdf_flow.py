@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils.cell import range_boundaries
 
 from memberdesk.report.workbook import write_report
 
@@ -50,6 +51,9 @@ class Printout:
     headings: dict[str, frozenset[str]]  # sheet -> its section headings (bold 11 pt, column A)
     lineage: tuple[str, tuple[str, ...]]  # the Definitions' lineage header and its cells
     main_headers: dict[str, str]  # sheet -> the first cell of its repeated header row
+    untitled_splits: tuple[str, ...]  # Excel Tables crossing a page break without print titles
+    contents: tuple[str, ...]  # the sheets the Contents sheet links to
+    sheetnames: tuple[str, ...]
 
 
 def _render(folder: Path, lang: str) -> Printout:
@@ -71,13 +75,25 @@ def _render(folder: Path, lang: str) -> Printout:
                tuple(str(defs.cell(r, last_col).value) for r in range(header_row + 1,
                                                                        defs.max_row + 1)
                      if defs.cell(r, last_col).value is not None))
+    untitled: list[str] = []
+    for ws in wb.worksheets:
+        titles = str(ws.print_title_rows or "")
+        titled = int(titles.split(":")[0].lstrip("$")) if titles else None
+        for table in ws.tables.values():
+            _, top, _, bottom = range_boundaries(table.ref)
+            if any(top <= b.id < bottom for b in ws.row_breaks.brk) and top != titled:
+                untitled.append(f"{ws.title}!{table.ref}")
+    toc = wb.worksheets[1]
+    contents = tuple(str(c.hyperlink.location or c.hyperlink.target or "")
+                     for (c,) in toc.iter_rows(min_col=1, max_col=1) if c.hyperlink)
     for ws in wb.worksheets:
         headings[ws.title] = frozenset(
             str(c.value).strip() for (c,) in ws.iter_rows(min_col=1, max_col=1)
             if isinstance(c.value, str) and c.font.b and c.font.sz and float(c.font.sz) == 11)
         if ws.print_title_rows:
             row = int(str(ws.print_title_rows).split(":")[0].lstrip("$"))
-            main_headers[ws.title] = str(ws.cell(row, 1).value)
+            main_headers[ws.title] = " ".join(str(ws.cell(row, c).value).split()[0][:2]
+                                              for c in (1, 2))  # (a wrapped label splits)
     bbox = subprocess.run(["pdftotext", "-bbox-layout", str(folder / f"{lang}.pdf"), "-"],
                           check=True, capture_output=True, text=True).stdout
     pages = []
@@ -104,7 +120,8 @@ def _render(folder: Path, lang: str) -> Printout:
         lines = tuple(" ".join(t for _, t in sorted(rows[y])) for y in sorted(rows))
         pages.append(Page(number, sheet, lines, (bottom - MARGIN) / (height - 2 * MARGIN),
                           words))
-    return Printout(tuple(pages), headings, lineage, main_headers)
+    return Printout(tuple(pages), headings, lineage, main_headers, tuple(untitled), contents,
+                    tuple(wb.sheetnames))
 
 
 @pytest.fixture(scope="module", params=["en", "zh_CN"])
@@ -147,23 +164,42 @@ def test_no_near_empty_page_inside_a_sheet(printout: Printout) -> None:
             assert page.fill >= MIN_FILL, (page.number, page.sheet, round(page.fill, 2))
 
 
+def _has(page: Page, top: int, words: list[str]) -> bool:
+    """Whether the first ``top`` lines of ``page`` hold every one of ``words``."""
+    text = " ".join(page.lines[:top])
+    return all(w in text for w in words)
+
+
 def test_long_tables_repeat_their_header(printout: Printout) -> None:
-    """Every page after the first of a sheet with a repeated header row starts with it (a
-    page printing the columns that did not fit across, the Chinese Cohorts matrix at 85 %,
-    starts with the title block's rows instead)."""
+    """Every page after the one where a sheet's repeated header row first prints starts with
+    that header (its first two columns' first two letters; a page printing the columns that did not
+    fit across, the Chinese Cohorts matrix at 85 %, starts with the title block's rows)."""
     by_sheet: dict[str, list[Page]] = {}
     for page in printout.pages:
         by_sheet.setdefault(_sheet_of(printout, page), []).append(page)
     checked = 0
     for sheet, header in printout.main_headers.items():
-        title = by_sheet[sheet][0].lines[0]
-        for page in by_sheet.get(sheet, [])[1:]:
+        words = header.split()
+        pages = by_sheet[sheet]
+        title = pages[0].lines[0]
+
+        first = next(i for i, p in enumerate(pages) if _has(p, len(p.lines), words))
+        for page in pages[first + 1:]:
             if page.lines[0] == title:  # a page across: the sheet's top rows, continued
                 continue
-            first = " ".join(page.lines[:3])
-            assert header.split()[0] in first, (page.number, sheet, header, page.lines[:3])
+            assert _has(page, 3, words), (page.number, sheet, header, page.lines[:3])
             checked += 1
-    assert checked >= 5  # the Data (long) sheet, Definitions ...
+    assert checked >= 10  # Persistency, Data (long), Definitions, ...
+
+
+def test_every_long_table_has_its_header_on_each_page(printout: Printout) -> None:
+    """A table that continues onto another page is its sheet's print-titled table: a second
+    long table (Persistency's 25th month and collected-premium tables, Experience's split and
+    benefit utilisation) prints on a sheet of its own, listed and linked on the Contents
+    sheet; a shorter one that fits on a page starts a new page rather than split."""
+    assert not printout.untitled_splits
+    for name in printout.sheetnames[2:]:  # every sheet after the Dashboard and Contents
+        assert any(name in link for link in printout.contents), name
 
 
 def test_wrapped_rows_are_tall_enough_for_their_text(printout: Printout) -> None:

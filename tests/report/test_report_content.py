@@ -18,6 +18,14 @@ EN_SHEETS = ["Dashboard", "Contents", "Summary", "Alerts", "Retention", "Persist
              "Retention list", "Projection",
              "Decrements", "Experience", "Benefits", "Service", "Claims", "Data quality",
              "Definitions", "Data (long)"]
+# a second long table prints on a sheet of its own, right after its page's sheet (issue 17
+# B.5: print titles repeat one header row per sheet)
+CONTINUED = {"Persistency": ["Persistency 25th month"],
+             "Experience": ["Experience by segment", "Benefit utilisation"]}
+
+
+def with_continued(names: list[str], continued: dict[str, list[str]]) -> list[str]:
+    return [x for n in names for x in [n, *continued.get(n, [])]]
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +43,7 @@ def report_zh(tmp_path_factory: pytest.TempPathFactory, small_dataset):  # type:
 
 
 def test_sheets_in_contract_order(report_en) -> None:  # type: ignore[no-untyped-def]
-    assert report_en.sheetnames == EN_SHEETS
+    assert report_en.sheetnames == with_continued(EN_SHEETS, CONTINUED)
 
 
 def test_every_sheet_has_a_title_block_with_the_as_of_date(report_en) -> None:  # type: ignore[no-untyped-def]
@@ -129,8 +137,10 @@ def test_no_cell_holds_a_formula(report_en, report_zh) -> None:  # type: ignore[
 def test_zh_report_is_chinese(report_zh, rh) -> None:  # type: ignore[no-untyped-def]
     # the Contents sheet (目录, issue 17 B.5) follows the Dashboard; it is no page's sheet
     # and the long data sheet (长表数据, issue 17 B.9) comes last
-    assert [n for n in report_zh.sheetnames if n not in ("目录", "长表数据")] == [
+    continued = ("第25个月继续率", "经验分析（分群）", "权益使用经验")  # (sheets of long tables)
+    assert [n for n in report_zh.sheetnames if n not in ("目录", "长表数据", *continued)] == [
         rs.sheet_name(k, "zh_CN") for k in rs.SHEET_ORDER]
+    assert set(continued) <= set(report_zh.sheetnames)
     assert report_zh.sheetnames[:3] == ["仪表板", "目录", "经营管理驾驶舱"]
     assert "继续率" in report_zh.sheetnames and "数据指标字典" in report_zh.sheetnames
     headers, _ = rh.find_table(report_zh[rs.sheet_name("retention", "zh_CN")], "分组")
@@ -187,7 +197,9 @@ def test_absent_table_is_said_in_the_sheet(tmp_path: Path, rh) -> None:  # type:
     ds = rh.make_dataset(120)
     ds = type(ds)(validated={"policies": ds.validated["policies"]}, as_of=ds.as_of)
     wb = load_workbook(write_report(ds, tmp_path / "r.xlsx"))
-    assert wb.sheetnames == EN_SHEETS
+    # (no benefit uses: no benefit-utilisation sheet)
+    assert wb.sheetnames == with_continued(EN_SHEETS, {**CONTINUED,
+                                                       "Experience": ["Experience by segment"]})
     assert wb["Claims"]["A5"].value == "No claims table was loaded, so this sheet has no figures."
     assert "service contacts" in wb["Service"]["A5"].value
 
@@ -198,7 +210,9 @@ def test_sample_book_report(tmp_path: Path) -> None:
     sample = Path(__file__).resolve().parents[2] / "sample_data"
     ds = load_dataset(sorted(sample.glob("*.csv")))
     wb = load_workbook(write_report(ds, tmp_path / "sample.xlsx", lang="zh_CN"))
-    assert len(wb.sheetnames) == len(rs.SHEET_ORDER) + 2  # + Contents, Data (long)
+    # + Contents, Data (long), and the sheets of second long tables: Persistency's 25th month
+    # and collected-premium months, Experience's split and benefit utilisation
+    assert len(wb.sheetnames) == len(rs.SHEET_ORDER) + 2 + 5
     for ws in wb.worksheets:
         assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row)
 

@@ -121,7 +121,7 @@ def test_export_follows_every_page_choice(qtbot: Any, window: Any, tmp_path: Pat
     text = " ".join(str(c) for row in wb["Experience"].iter_rows(values_only=True)
                     for c in row if c is not None)
     assert "No expected-rate table was given" not in text
-    split = _table(wb["Experience"], ["Policy year", "Channel"])
+    split = _table(wb["Experience by segment"], ["Policy year", "Channel"])  # its own sheet
     page_rows = res.rows
     assert len(split) == len(page_rows)
     sheet_ae = sorted(float(r["A/E (%)"]) for r in split if r["A/E (%)"] is not None)
