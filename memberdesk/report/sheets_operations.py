@@ -30,8 +30,8 @@ def build_benefits(ctx: ReportContext, w: SheetWriter) -> None:
     if usage.reason:
         w.note(terms.reason(usage.reason, ctx.lang))
     w.section(ctx.t("sec_benefit_segments"))
-    segments = usage.segments.assign(
-        segment=[terms.word(v, ctx.lang) for v in usage.segments["segment"]])
+    segments = usage.segments.assign(  # the whole book as "All" (全部), as on Claims
+        segment=[terms.word("All" if v == "all" else v, ctx.lang) for v in usage.segments["segment"]])
     w.table(segments, main=True, formats={"in_force_members": "int", "users": "int",
                                                 "uses": "int", "usage_rate": "pct",
                                                 "uses_per_100_members": "dec1",

@@ -51,3 +51,10 @@ def test_products_with_few_claims_are_greyed(tmp_path: Path, rh) -> None:  # typ
         assert row[headers.index("Claims (number)")] == by_product[row[0]]
         assert grey == (by_product[row[0]] < 30), row[0]
         assert (cell.comment is not None) == (by_product[row[0]] < 30), row[0]
+
+
+def test_benefits_whole_book_row_reads_all(tmp_path: Path, small_dataset, rh) -> None:  # type: ignore[no-untyped-def]
+    """The Benefits sheet's whole-book row reads "All" like the Claims total, not "all"."""
+    ws = load_workbook(write_report(small_dataset, tmp_path / "r.xlsx"))["Benefits"]
+    _, rows = rh.find_table(ws, "Segment")
+    assert [r[0] for r in rows] == ["All"]
