@@ -123,10 +123,11 @@ def ci_level(curves: Any) -> float:
 
 def band_names(names: list[str], lang: str, level: float) -> dict[str, tuple[str, str]]:
     """Headers of each curve's lower and upper bound columns in the chart grid, naming the
-    level actually used ("agency 90% CI lower")."""
+    level actually used ("agency 90% CI lower"), the group named in the report's language as the
+    curve's own header is (个险代理人 95%置信下限, not "agency 95%置信下限")."""
     low, high = (labels.with_ci_level(labels.column_label(c, lang), level)
                  for c in ("ci_lower", "ci_upper"))
-    return {n: (f"{n} {low}", f"{n} {high}") for n in names}
+    return {n: (f"{terms.word(n, lang)} {low}", f"{terms.word(n, lang)} {high}") for n in names}
 
 
 MAX_CHART_CURVES = 6  # the chart shows the largest groups and one pooled "Other" curve
