@@ -343,3 +343,26 @@ def test_postgres_repeated_ids_exit_2_unique_ids_work(tmp_path: Path, request: p
                     "time", "--event-col", "died", "--json")
     assert got["groups"][0]["n"] == 3
     assert _rejected(err) == {"missing_id": 1, "unparseable_number": 1}
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::ResourceWarning")  # pyspark's py4j sockets, as in the
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # other Spark tests
+def test_spark_generic_equals_file_path(books: dict[str, str], request: pytest.FixtureRequest,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """The same Ibis route on a local Spark session: km with entry, cox from cells and
+    projection equal the CSV run (more than a minute: Spark's per-query overhead)."""
+    from .conftest import write_spark
+
+    url = write_spark(request.getfixturevalue("spark"), "generic_routes",
+                      {"surv": _pg_table(books["csv"], TYPES)})
+    table = ("--table", "policies=generic_routes.surv")
+    for argv in (("km", *GENERIC, "--by", "channel", "--entry", "start", "--json"),
+                 ("cox", *GENERIC, "--covariates", "channel,band", "--json"),
+                 ("projection", *GENERIC, "--json")):
+        want, want_err = _run(capsys, argv[0], books["csv"], *argv[1:])
+        got, got_err = _run(capsys, argv[0], url, *table, *argv[1:])
+        if argv[0] == "cox":
+            assert want.pop("route") == "rows" and got.pop("route") == "cells"
+        _close(got, want)
+        assert _rejected(got_err) == _rejected(want_err) == REJECTED
