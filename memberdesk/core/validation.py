@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 
 from memberdesk.core import normalize, schema
 from memberdesk.core.mapping import ColumnMapping
+from memberdesk.core.normalize.vocab import parse_vocab_missing
 from memberdesk.core.readers import RawTable
 from memberdesk.core.reasons import Note, Reason
 from memberdesk.core.validation_report import REJECTED_COLUMNS, IdSeenBefore, TableReport
@@ -216,6 +217,7 @@ class ParsedColumn:
     bad: np.ndarray | None = None
     reason: str = ""
     detail: Reason | None = None
+    missing: np.ndarray | None = None  # where values has no value, when known without a scan
 
 
 def _parse_date(c: schema.ColumnSpec, raw: pa.Array) -> ParsedColumn:
@@ -235,9 +237,9 @@ def _parse_bool(c: schema.ColumnSpec, raw: pa.Array) -> ParsedColumn:
 
 def _parse_vocabulary(c: schema.ColumnSpec, raw: pa.Array) -> ParsedColumn:
     lookup, allowed = normalize.VOCABULARIES[c.vocabulary or ""]
-    words, bad = normalize.parse_vocab(raw, lookup)
+    words, bad, missing = parse_vocab_missing(raw, lookup)
     return ParsedColumn(words, bad, schema.REASON_UNKNOWN_STATUS,
-                        Reason("row_not_one_of", values=", ".join(allowed)))
+                        Reason("row_not_one_of", values=", ".join(allowed)), missing)
 
 
 def _parse_text(c: schema.ColumnSpec, raw: pa.Array) -> ParsedColumn:
@@ -277,6 +279,7 @@ def validate_table(data: Assembled, *, today: dt.date, references: Mapping[str, 
     for reason, mask, columns, details in data.read_flags():
         rej.flag(mask, reason, columns, details)
     out: dict[str, object] = {}
+    missing: dict[str, np.ndarray] = {}  # per parsed column that knows it: where it is empty
     _read_ids(data, spec, out, rej, lean)
     for c in spec.columns:
         if c.name in data.columns and c.kind != "id":
@@ -286,12 +289,14 @@ def validate_table(data: Assembled, *, today: dt.date, references: Mapping[str, 
             if parsed.bad is not None:
                 rej.flag(parsed.bad, parsed.reason, c.name, parsed.detail)
             out[c.name] = parsed.values
+            if parsed.missing is not None:
+                missing[c.name] = parsed.missing
     when = EVENT_DATES.get(data.table)
     if when is not None and when in out:
         rej.flag(np.isnat(np.asarray(out[when], dtype="datetime64[ns]")), schema.REASON_MISSING_DATE,
                  when, Reason("row_event_date_empty", column=when))
     rules = TABLE_RULES.get(data.table)
-    messages = rules(data, out, rej, generic) if rules is not None else []
+    messages = rules(data, out, rej, generic, missing) if rules is not None else []
     _column_rules(spec, out, rej, today)
     _reference_rules(spec, out, rej, references)
     if lean:  # the report needs ids (references) and dates (as-of, out of window) only
@@ -397,7 +402,8 @@ def _has_duplicates(ids: pa.Array) -> bool:
 
 
 def _policy_rules(data: Assembled, out: dict[str, object], rej: _Rejections,
-                  generic: bool) -> list[Reason]:
+                  generic: bool, missing_of: Mapping[str, np.ndarray] | None = None
+                  ) -> list[Reason]:
     n = len(data)
     messages: list[Reason] = []
     if generic:
@@ -418,7 +424,9 @@ def _policy_rules(data: Assembled, out: dict[str, object], rej: _Rejections,
     end_arr = (np.asarray(end, dtype="datetime64[ns]") if end is not None
                else np.full(n, np.datetime64("NaT"), "datetime64[ns]"))
     status = out.get("status")
-    if status is None or pd.isna(np.asarray(status, dtype=object)).any():
+    known = (missing_of or {}).get("status")  # the parser's mask: no scan of the objects for None
+    if status is None or (known.any() if known is not None
+                          else pd.isna(np.asarray(status, dtype=object)).any()):
         st = np.full(n, None, dtype=object) if status is None else np.asarray(status, dtype=object)
         empty = pd.isna(st) & ~rej.rejected
         inferred = np.where(np.isnat(end_arr), "in_force", "lapsed")
@@ -449,7 +457,8 @@ def _policy_rules(data: Assembled, out: dict[str, object], rej: _Rejections,
 
 
 def _claim_rules(data: Assembled, out: dict[str, object], rej: _Rejections,
-                 generic: bool = False) -> list[Reason]:
+                 generic: bool = False, missing_of: Mapping[str, np.ndarray] | None = None
+                 ) -> list[Reason]:
     n = len(data)
     messages = []
     settled = np.asarray(out["settled_at"], dtype="datetime64[ns]") if "settled_at" in out else None
@@ -458,7 +467,9 @@ def _claim_rules(data: Assembled, out: dict[str, object], rej: _Rejections,
         rej.flag(before, schema.REASON_END_BEFORE_ISSUE, "settled_at",
                  Reason("row_settled_before_reported"))
     status = out.get("status")
-    if status is None or pd.isna(np.asarray(status, dtype=object)).any():
+    known = (missing_of or {}).get("status")  # the parser's mask: no scan of the objects for None
+    if status is None or (known.any() if known is not None
+                          else pd.isna(np.asarray(status, dtype=object)).any()):
         st = np.full(n, None, dtype=object) if status is None else np.asarray(status, dtype=object)
         missing = pd.isna(st)
         is_open = np.ones(n, bool) if settled is None else np.isnat(settled)
@@ -469,7 +480,8 @@ def _claim_rules(data: Assembled, out: dict[str, object], rej: _Rejections,
 
 
 # Rules that involve several columns of one table, by table (after every column is parsed).
-TABLE_RULES: dict[str, Callable[[Assembled, dict[str, object], _Rejections, bool], list[Reason]]] = {
+TABLE_RULES: dict[str, Callable[[Assembled, dict[str, object], _Rejections, bool,
+                                  Mapping[str, np.ndarray]], list[Reason]]] = {
     schema.POLICIES: _policy_rules,
     schema.CLAIMS: _claim_rules,
 }

@@ -179,3 +179,23 @@ def test_json_number_lists_property(values: list[object]) -> None:
     from memberdesk.commands.common import dumps_indented
 
     assert dumps_indented({"v": values}) == json.dumps({"v": values}, ensure_ascii=False, indent=1)
+
+
+STATUS_WORDS = ["lapsed", " Lapsed ", "in force", "in_force", "有效", "退保", "", "NULL", "gone",
+                "surrendered", "death", "matured", "x"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.sampled_from(STATUS_WORDS)), min_size=1, max_size=50),
+       st.booleans())
+def test_vocabulary_missing_mask_is_where_the_words_are_none(cells: list[str | None],
+                                                            coded: bool) -> None:
+    # validation decides whether policy/claim statuses must be inferred from this mask
+    # instead of scanning the word objects for None (pd.isna): they must agree
+    from memberdesk.core.normalize.vocab import parse_vocab_missing
+
+    values = _dictionary(cells) if coded else pa.array(cells, type=pa.string())
+    words, bad, missing = parse_vocab_missing(values, normalize.POLICY_STATUS_LOOKUP)
+    assert missing.tolist() == [w is None for w in words]
+    plain_words, plain_bad = normalize.parse_vocab(values, normalize.POLICY_STATUS_LOOKUP)
+    assert plain_words.tolist() == words.tolist() and plain_bad.tolist() == bad.tolist()
