@@ -29,12 +29,13 @@ NAMES = {"en": ("Data (long)", "Long data for pivot tables: period × segment ×
                 "numerator and denominator"),
          "zh_CN": ("长表数据", "透视表用长表数据：期间 × 分组 × 指标（含分子与分母）")}
 LABELS = {"en": {"period": "Period", "period_kind": "Period kind", "dimension": "Dimension", "segment": "Segment",
-                 "metric": "Metric", "value": "Value", "numerator": "Numerator",
+                 "metric": "Metric", "metric_name": "Metric name", "value": "Value", "numerator": "Numerator",
                  "denominator": "Denominator"},
           "zh_CN": {"period": "期间", "period_kind": "期间类型", "dimension": "维度",
-                    "segment": "分组", "metric": "指标",
+                    "segment": "分组", "metric": "指标", "metric_name": "指标名称",
                     "value": "数值", "numerator": "分子", "denominator": "分母"}}
 ALL = "All"
+PERIOD_KINDS_ZH = {"calendar_year": "日历年度"}
 
 
 def dimensions(ctx: ReportContext) -> list[str]:
@@ -78,8 +79,34 @@ def long_frame(ctx: ReportContext) -> pd.DataFrame:
 
 
 def build_long(ctx: ReportContext, w: SheetWriter) -> None:
-    frame = long_frame(ctx)
+    frame = shown_frame(long_frame(ctx), ctx.lang)
     labels: dict[str, Any] = LABELS.get(ctx.lang, LABELS["en"])
     w.table(frame, main=True, labels=labels,
             formats={"period": "text", "period_kind": "text", "dimension": "text", "segment": "text", "metric": "text",
-                     "value": "dec3", "numerator": "num", "denominator": "num"})
+                     "metric_name": "text", "value": "dec3", "numerator": "num", "denominator": "num"})
+
+
+def shown_frame(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The long frame as the reader sees it: the metric id kept (stable for pivots and the
+    Definitions sheet) with its name beside it; in the Chinese edition the dimension, period
+    kind and segment levels in Chinese (渠道, 日历年度, 银保…) like every other sheet."""
+    from memberdesk.analysis.metric_definitions import METRICS
+    from memberdesk.core import labels as catalogue
+    from memberdesk.report.analysis_terms import word
+
+    out = frame.copy()
+    zh = lang == "zh_CN"
+    names = {m: (METRICS[m].name_zh if zh else METRICS[m].name_en) if m in METRICS else m
+             for m in out["metric"].unique()}
+    out.insert(list(out.columns).index("metric") + 1, "metric_name", out["metric"].map(names))
+    if zh:
+        def dimension(d: str) -> str:
+            return str(word(d, lang)) if d == ALL else catalogue.column_label(d, lang)
+
+        def kind(k: str) -> str:
+            return PERIOD_KINDS_ZH.get(k) or catalogue.column_label(k, lang)
+
+        out["dimension"] = out["dimension"].map({d: dimension(d) for d in out["dimension"].unique()})
+        out["period_kind"] = out["period_kind"].map({k: kind(k) for k in out["period_kind"].unique()})
+        out["segment"] = out["segment"].map({s: word(s, lang) for s in out["segment"].unique()})
+    return out
