@@ -12,6 +12,7 @@ has no aggregate route yet reads the accepted rows of the tables it uses
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import threading
@@ -635,7 +636,16 @@ _RULE_FILES = ("schema.py", "validation.py", "mapping.py", "policy_rules.py", "l
 
 def rules_version() -> str:
     """A fingerprint of the validation rules: SHA-256 of the rule modules' source text (see
-    :data:`_RULE_FILES`), the reason order and the missing-value tokens in force."""
+    :data:`_RULE_FILES`; read once per process, so a running process keeps the fingerprint
+    of the code it runs even when the files are edited meanwhile), the reason order and the
+    missing-value tokens in force."""
+    h = hashlib.sha256(_source_fingerprint().encode())
+    h.update(json.dumps([list(_REASONS), sorted(normalize.missing_tokens())]).encode())
+    return h.hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def _source_fingerprint() -> str:
     core = Path(__file__).resolve().parents[1]
     h = hashlib.sha256()
     for entry in _RULE_FILES:
@@ -647,7 +657,6 @@ def rules_version() -> str:
                 h.update(f.read_bytes())
             except OSError:  # no source (a frozen build): never equal to a real fingerprint
                 h.update(b"\0unreadable")
-    h.update(json.dumps([list(_REASONS), sorted(normalize.missing_tokens())]).encode())
     return h.hexdigest()
 
 
