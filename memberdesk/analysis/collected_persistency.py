@@ -87,13 +87,6 @@ def instalments(ds: Dataset, pol: pd.DataFrame, issue: npt.NDArray[np.datetime64
     Raises :class:`AnalysisError` when the dataset has no premium_payments table.
     """
     pay = ds.premium_payments
-    book = getattr(ds, "book", None)
-    if pay is None and book is not None:  # issue #13: say why, the database may hold them
-        raise AnalysisError("persistency on the collected basis needs the premium payments "
-                            f"(缴费记录), and a book in the {book.engine} engine does not open "
-                            "a premium_payments table yet (members, policies, claims, benefit "
-                            "usage and service contacts only): run it on the files "
-                            "(docs/engines.md)", column="premium_payments")
     if pay is None or not {"policy_id", "due_date", "amount"} <= set(pay.columns):
         raise AnalysisError("persistency on the collected basis needs a premium_payments table "
                             "(缴费记录: policy_id, due_date, paid_date, amount)",

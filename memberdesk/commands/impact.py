@@ -38,9 +38,21 @@ def _load(paths: list[str]) -> object:
     """One side: DATA files/folders, or one workspace (.mdesk) whose data files are read with
     the column mappings it saved (so two workspaces on the same files compare mappings)."""
     from memberdesk.analysis.lineage_impact import Load
+    from memberdesk.core.engine.urls import looks_like_engine
     from memberdesk.core.loader import load_from_sources, read_sources
     from memberdesk.core.mapping import ColumnMapping
 
+    if any(looks_like_engine(p) for p in paths):  # a database book (issue #13): its mappings
+        from memberdesk.commands.common import password_prompt
+        from memberdesk.core.engine.book import open_book
+        from memberdesk.core.engine.connection import open_with_password
+
+        ds = open_with_password(lambda password: open_book(paths, password=password),
+                                password_prompt())
+        engine = ds.book
+        assert engine is not None  # open_book's dataset always carries its book
+        engine_used = {name: dict(t.mapping.columns) for name, t in engine.tables.items()}
+        return Load(ds, engine_used, engine.url.display)
     mappings: dict[str, ColumnMapping] = {}
     if len(paths) == 1 and paths[0].lower().endswith(".mdesk"):
         from memberdesk.core.workspace import Workspace

@@ -270,3 +270,16 @@ def test_import_command_from_duckdb(tmp_path: Path, capsys: pytest.CaptureFixtur
     raw_out = capsys.readouterr().out
     assert main(["km", f"duckdb://{out}", "--by", "channel", "--json"]) == 0
     assert capsys.readouterr().out == raw_out
+
+
+def test_rules_fingerprint_follows_the_package_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A frozen build has no source to hash: its version must still tell two builds apart, so a
+    book imported by an older release is validated again by a newer one."""
+    import memberdesk
+    from memberdesk.core.engine.book import rules_version
+
+    before = rules_version()
+    monkeypatch.setattr(memberdesk, "__version__", memberdesk.__version__ + ".post1")
+    assert rules_version() != before
+    monkeypatch.undo()
+    assert rules_version() == before

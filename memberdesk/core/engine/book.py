@@ -52,7 +52,7 @@ BOOK_FORMAT = 1
 REJECTED_TABLE = "rejected"
 _REASONS = rules.REASON_ORDER  # the file path's reason codes, in its order
 _ORDER = (schema.MEMBERS, schema.POLICIES, schema.CLAIMS, schema.BENEFIT_USAGE,
-          schema.SERVICE_CONTACTS)
+          schema.SERVICE_CONTACTS, schema.PREMIUM_PAYMENTS)
 _BAND_ORDER = {"premium_band": [b[2] for b in PREMIUM_BANDS], "age_band": [b[2] for b in AGE_BANDS]}
 
 
@@ -638,9 +638,12 @@ def rules_version() -> str:
     """A fingerprint of the validation rules: SHA-256 of the rule modules' source text (see
     :data:`_RULE_FILES`; read once per process, so a running process keeps the fingerprint
     of the code it runs even when the files are edited meanwhile), the reason order and the
-    missing-value tokens in force."""
+    missing-value tokens in force and the package version (a frozen build has no source)."""
+    from memberdesk import __version__
+
     h = hashlib.sha256(_source_fingerprint().encode())
-    h.update(json.dumps([list(_REASONS), sorted(normalize.missing_tokens())]).encode())
+    # the version too: a frozen build carries no source, so only its version tells two apart
+    h.update(json.dumps([list(_REASONS), sorted(normalize.missing_tokens()), __version__]).encode())
     return h.hexdigest()
 
 
