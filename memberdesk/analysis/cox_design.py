@@ -103,28 +103,11 @@ def _encode(frame: pd.DataFrame, covariates: Sequence[str],
     return _Encoded(columns, names, sources, refs, keep)
 
 
-def _design_matrix(enc: _Encoded, rows: np.ndarray | None) -> np.ndarray:
-    """Design matrix (C order, float) of ``rows`` (all rows when None)."""
-    n = len(enc.keep) if rows is None else rows.size
-    x = np.empty((n, len(enc.names)))
-    j = 0
-    for _, data, levels, ref in enc.columns:
-        data = data if rows is None else data[rows]
-        if levels is None:
-            x[:, j] = data
-            j += 1
-            continue
-        for k in range(len(levels)):
-            if k != ref:
-                x[:, j] = data == k
-                j += 1
-    return x
-
-
 def _design_matrix_t(enc: _Encoded, rows: np.ndarray | None) -> np.ndarray:
     """The transposed design matrix (columns x rows, C order) of ``rows`` (all rows when
     None): each column is written contiguously, several times faster than the columns of an
-    n x p matrix; ``np.ascontiguousarray(xt.T)`` is then the matrix of :func:`_design_matrix`."""
+    n x p matrix; ``np.ascontiguousarray(xt.T)`` is then the n x p design matrix (a numeric
+    covariate's values, one 0/1 column per non-reference level of a categorical one)."""
     n = len(enc.keep) if rows is None else rows.size
     xt = np.empty((len(enc.names), n))
     j = 0
@@ -146,7 +129,7 @@ DESIGN_BLOCK_ROWS = 65536  # rows per block when the design matrix is built in s
 
 def _design_matrix_sorted(enc: _Encoded, rows: np.ndarray, seg_starts: np.ndarray
                           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The design matrix of ``rows`` (C order; :func:`_design_matrix`) and, for each segment
+    """The design matrix of ``rows`` (C order, rows x columns) and, for each segment
     of consecutive rows starting at ``seg_starts`` (which starts at 0), the columns' maximum and
     minimum over the segment (segments x columns). Built in blocks of whole segments: each
     block's columns are written contiguously (:func:`_design_matrix_t`), reduced per segment

@@ -18,11 +18,31 @@ from lifelines import CoxPHFitter
 
 from memberdesk.analysis import cox_checks, cox_design
 from memberdesk.analysis.cox import _linear_predictor, fit_cox
-from memberdesk.analysis.cox_design import _design_matrix, _design_matrix_t, _encode
+from memberdesk.analysis.cox_design import _design_matrix_t, _encode
 from memberdesk.analysis.cox_engine import _prepare, _prepare_sorted
 from memberdesk.core.errors import AnalysisError
 
 TIGHT = {"precision": 1e-12, "r_precision": 1e-14}
+
+
+def _design_matrix(enc, rows):
+    """The design matrix written out row-major, one column at a time (the construction the fit
+    used before the transposed and blocked builds): a numeric covariate's values, then one 0/1
+    column per non-reference level of each categorical covariate."""
+    n = len(enc.keep) if rows is None else rows.size
+    x = np.empty((n, len(enc.names)))
+    j = 0
+    for _, data, levels, ref in enc.columns:
+        data = data if rows is None else data[rows]
+        if levels is None:
+            x[:, j] = data
+            j += 1
+            continue
+        for k in range(len(levels)):
+            if k != ref:
+                x[:, j] = data == k
+                j += 1
+    return x
 
 
 def _tied_frame(n: int = 3000, seed: int = 0) -> pd.DataFrame:
