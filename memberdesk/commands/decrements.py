@@ -114,17 +114,8 @@ def generic_frame(args: argparse.Namespace) -> tuple[pd.DataFrame, tuple[str, ..
     if bad.all():
         raise DataError(f"no usable row: every row has a bad {args.duration!r} or {args.cause_col!r}",
                         column=args.cause_col)
-    codes = code[~bad].astype(np.int64)
-    names = {c: labels.get(c, str(c)) for c in sorted(set(codes[codes > 0]))}
-    status = np.array([CENSORED if c == 0 else names[c] for c in codes], dtype=object)
-    out = pd.DataFrame({"duration": duration[~bad], "exit_status": status})
-    for col in (args.by, args.entry):
-        if col is not None:
-            out[col] = raw[col].to_numpy()[~bad]
-    if args.entry is not None:
-        out[args.entry] = pd.to_numeric(out[args.entry], errors="coerce")
-    causes = tuple(labels[c] for c in sorted(labels)) if labels else tuple(names.values())
-    return out, causes
+    extras = [(col, raw[col].to_numpy()[~bad]) for col in (args.by, args.entry) if col is not None]
+    return _exit_frame(duration[~bad], code[~bad].astype(np.int64), extras, labels, args.entry)
 
 
 def _engine_frame(args: argparse.Namespace, labels: dict[int, str]
@@ -153,14 +144,24 @@ def _engine_frame(args: argparse.Namespace, labels: dict[int, str]
     if len(frame) == 0:
         raise DataError(f"no usable row: every row has a bad {args.duration!r} or {args.cause_col!r}",
                         column=args.cause_col)
-    codes = frame["code"].to_numpy(dtype=np.int64)
+    return _exit_frame(frame["duration"].to_numpy(dtype=float),
+                       frame["code"].to_numpy(dtype=np.int64),
+                       [(col, frame[col].to_numpy()) for col in columns], labels, args.entry)
+
+
+def _exit_frame(duration: np.ndarray, codes: np.ndarray, extras: list[tuple[str, np.ndarray]],
+                labels: dict[int, str], entry: str | None
+                ) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """The accepted rows as duration / exit_status (cause code 0 = censored, else its label or
+    the code as text) and ``extras`` (``entry`` read as numbers), with the causes named (the
+    labels' order when given, else the codes seen)."""
     names = {c: labels.get(c, str(c)) for c in sorted(set(codes[codes > 0].tolist()))}
     status = np.array([CENSORED if c == 0 else names[c] for c in codes], dtype=object)
-    out = pd.DataFrame({"duration": frame["duration"].to_numpy(dtype=float), "exit_status": status})
-    for col in columns:
-        out[col] = frame[col].to_numpy()
-    if args.entry is not None:
-        out[args.entry] = pd.to_numeric(out[args.entry], errors="coerce")
+    out = pd.DataFrame({"duration": duration, "exit_status": status})
+    for col, values in extras:
+        out[col] = values
+    if entry is not None:
+        out[entry] = pd.to_numeric(out[entry], errors="coerce")
     causes = tuple(labels[c] for c in sorted(labels)) if labels else tuple(names.values())
     return out, causes
 
