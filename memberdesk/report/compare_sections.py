@@ -87,25 +87,15 @@ def comparison_of(ctx: ReportContext, ref: CompareRef, section: str,
 def _heading(ctx: ReportContext, ref: CompareRef) -> tuple[str, str, str, str]:
     """The section heading and the current / reference column headers (the reference and
     change headers are the Summary's, so every sheet names a comparison the same way)."""
-    from memberdesk.report.sheets_overview import (
-        COMPARE_AS_OF,
-        COMPARE_CHANGE,
-        COMPARE_FILTERS,
-        COMPARE_FILTERS_CHANGE,
-        filter_lines,
-    )
+    from memberdesk.report.sheets_overview import comparison_heads
 
     lang = ctx.lang if ctx.lang in (_EN, _ZH) else _EN
+    text, ref_head, change_head = comparison_heads(ctx, filters=ref.filters, as_of=ref.as_of)
     if ref.filters is not None:
-        lines = filter_lines(ref.filters, ctx)
-        text = "; ".join(lines) if lines else ctx.t("filters_none")
         return (_t("heading_filters", lang, filters=text), _t("current_filters", lang),
-                COMPARE_FILTERS[lang].format(filters=text),
-                COMPARE_FILTERS_CHANGE[lang].format(filters=text))
-    date = pd.Timestamp(str(ref.as_of)).date().isoformat()
-    return (_t("heading_as_of", lang, current=ctx.as_of_iso, reference=date),
-            _t("current_as_of", lang, date=ctx.as_of_iso),
-            COMPARE_AS_OF[lang].format(date=date), COMPARE_CHANGE[lang].format(date=date))
+                ref_head, change_head)
+    return (_t("heading_as_of", lang, current=ctx.as_of_iso, reference=text),
+            _t("current_as_of", lang, date=ctx.as_of_iso), ref_head, change_head)
 
 
 def write_comparison(ctx: ReportContext, w: SheetWriter, ref: CompareRef | None,

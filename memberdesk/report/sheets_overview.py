@@ -115,19 +115,13 @@ def _comparison_columns(ctx: ReportContext, result: Any, frame: pd.DataFrame,
 
     pinned = getattr(ctx.options, "compare_filters", None)
     date = getattr(ctx.options, "compare_as_of", None)
-    lang = ctx.lang if ctx.lang in COMPARE_AS_OF else "en"
     if pinned is not None:
         kpis = compare.compare_filters(ctx.ds, pinned, sections=("kpis",)).kpis
-        lines = filter_lines(pinned, ctx)
-        text = "; ".join(lines) if lines else ctx.t("filters_none")
-        heads = (COMPARE_FILTERS[lang].format(filters=text),
-                 COMPARE_FILTERS_CHANGE[lang].format(filters=text))
     elif date:
         kpis = compare.compare_as_of(ctx.ds, date, sections=("kpis",)).kpis
-        text = pd.Timestamp(date).date().isoformat()
-        heads = (COMPARE_AS_OF[lang].format(date=text), COMPARE_CHANGE[lang].format(date=text))
     else:
         return ()
+    heads = comparison_heads(ctx, filters=pinned, as_of=date)[1:]
     assert kpis is not None
     by_id = kpis.set_index("id")
     ids = [k.id for k in result.kpis]
@@ -142,6 +136,21 @@ COMPARE_FILTERS = {"en": "Compared: pinned filters ({filters})",
                    "zh_CN": "对比：固定筛选（{filters}）"}
 COMPARE_FILTERS_CHANGE = {"en": "Change vs pinned filters ({filters})",
                           "zh_CN": "较固定筛选（{filters}）变化"}
+
+
+def comparison_heads(ctx: ReportContext, *, filters: Filters | None = None,
+                     as_of: str | None = None) -> tuple[str, str, str]:
+    """A comparison's reference in words (the pinned ``filters`` as the Summary lists them,
+    else the ISO date ``as_of``), its reference column's header and its change column's header,
+    in the report's language: one wording for the Summary and the sheets' "what changed"."""
+    lang = ctx.lang if ctx.lang in COMPARE_AS_OF else "en"
+    if filters is not None:
+        lines = filter_lines(filters, ctx)
+        text = "; ".join(lines) if lines else ctx.t("filters_none")
+        return (text, COMPARE_FILTERS[lang].format(filters=text),
+                COMPARE_FILTERS_CHANGE[lang].format(filters=text))
+    text = pd.Timestamp(str(as_of)).date().isoformat()
+    return text, COMPARE_AS_OF[lang].format(date=text), COMPARE_CHANGE[lang].format(date=text)
 
 
 def kpi_frame(result: Any, lang: str) -> pd.DataFrame:
