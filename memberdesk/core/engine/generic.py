@@ -119,15 +119,20 @@ class GenericBook:
         if key not in self._cache:
             t = self.accepted
             keys = [*cols, "duration_days", "event"]
-            frame = self._run(t.group_by(keys).aggregate(**{COUNT_COLUMN: t.count()}))
-            frame["event"] = frame["event"].astype(np.int8)
-            frame["duration_days"] = frame["duration_days"].astype(float)
-            frame[COUNT_COLUMN] = frame[COUNT_COLUMN].astype(np.int64)
-            for c in cols:
-                if c in self._text:
-                    frame[c] = _objects(frame[c])
-            self._cache[key] = frame
+            self._cache[key] = self._typed(
+                self._run(t.group_by(keys).aggregate(**{COUNT_COLUMN: t.count()})), cols)
         return self._cache[key]
+
+    def _typed(self, frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+        """Counts as :meth:`cells` returns them: event int8, duration float, count int64,
+        text columns as Python objects with None for missing (in place)."""
+        frame["event"] = frame["event"].astype(np.int8)
+        frame["duration_days"] = frame["duration_days"].astype(float)
+        frame[COUNT_COLUMN] = frame[COUNT_COLUMN].astype(np.int64)
+        for c in columns:
+            if c in self._text:
+                frame[c] = _objects(frame[c])
+        return frame
 
     def survival_counts(self, ds: Dataset, by: str | None) -> pd.DataFrame:
         return self.cells(ds, () if by is None else (by,))
@@ -414,12 +419,9 @@ def _open(conn: Connection, url: EngineURL, duration_col: str, event_col: str, b
         raise DataError(f"every row of {ref.display} was rejected "
                         f"({', '.join(f'{k}: {v:,}' for k, v in reasons.items()) or 'no rows'})",
                         file=display)
+    by_cols = [by] if by is not None else []
     accepted = frame[frame[REASON] == -1].drop(columns=[REASON]).reset_index(drop=True)
-    accepted["event"] = accepted["event"].astype(np.int8)
-    accepted["duration_days"] = accepted["duration_days"].astype(float)
-    if by is not None and by in text:
-        accepted[by] = _objects(accepted[by])
-    book._cache[("cells", *([by] if by is not None else []))] = accepted
+    book._cache[("cells", *by_cols)] = book._typed(accepted, by_cols)
     wanted = list(dict.fromkeys(c for c in (by, *columns) if c is not None))
     return GenericEngineDataset(validated=_LazyRecords(book, wanted),
                                 as_of=pd.Timestamp(today).normalize(), report=report,
