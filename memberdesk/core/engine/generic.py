@@ -60,7 +60,6 @@ from memberdesk.core.engine.connection import ColumnType, Connection, TableRef, 
 from memberdesk.core.engine.urls import EngineURL, parse
 from memberdesk.core.errors import AnalysisError, DataError
 from memberdesk.core.mapping import auto_map, normalise_header
-from memberdesk.core.validation import _REASON_ORDER
 from memberdesk.core.validation_report import TableReport, ValidationReport
 
 ORDINAL = "_md_ord"  # the row-order column of the ordered temporary view (DuckDB, Parquet)
@@ -322,7 +321,7 @@ def _id_flags(conn: Connection, url: EngineURL, ref: TableRef, kinds: dict[str, 
 
 
 def _reason_code(flags: Sequence[tuple[str, ir.BooleanValue]]) -> ir.IntegerValue:
-    return ibis.cases(*((f, ibis.literal(_REASON_ORDER.index(r), type="int16")) for r, f in flags),
+    return ibis.cases(*((f, ibis.literal(rules.REASON_ORDER.index(r), type="int16")) for r, f in flags),
                       else_=ibis.literal(-1, type="int16"))
 
 
@@ -441,7 +440,7 @@ def _report(frame: pd.DataFrame, where: str) -> ValidationReport:
     reasons: dict[str, int] = {}
     sums = rejected.groupby(REASON)[COUNT_COLUMN].sum().sort_index()
     for code, n in zip(sums.index.to_numpy(dtype=np.int64), sums.to_numpy(dtype=np.int64)):
-        reasons[_REASON_ORDER[int(code)]] = int(n)
+        reasons[rules.REASON_ORDER[int(code)]] = int(n)
     read = int(frame[COUNT_COLUMN].sum())
     report = ValidationReport()
     table = TableReport(schema.POLICIES, files=[where], read=read, reasons=reasons)
