@@ -90,7 +90,7 @@ def _heading(ctx: ReportContext, ref: CompareRef) -> tuple[str, str, str, str]:
     from memberdesk.report.sheets_overview import comparison_heads
 
     lang = ctx.lang if ctx.lang in (_EN, _ZH) else _EN
-    text, ref_head, change_head = comparison_heads(ctx, filters=ref.filters, as_of=ref.as_of)
+    text, ref_head, change_head = comparison_heads(ctx, ref)
     if ref.filters is not None:
         return (_t("heading_filters", lang, filters=text), _t("current_filters", lang),
                 ref_head, change_head)

@@ -22,6 +22,7 @@ from memberdesk.report import report_strings as rs
 from memberdesk.report import styles
 from memberdesk.report.context import ReportContext
 from memberdesk.report.layout import SheetWriter
+from memberdesk.report.report_options import CompareRef
 from memberdesk.report.safety import is_personal
 
 MAX_REJECTED_SAMPLE = 1000
@@ -111,17 +112,13 @@ def _comparison_columns(ctx: ReportContext, result: Any, frame: pd.DataFrame,
     (ReportOptions.compare_filters, from a workspace or the app): each KPI under those filters
     at the same as-of and the change (current filters − pinned filters). Beside the change
     column, from analysis.compare; the columns added (none without a comparison)."""
-    from memberdesk.analysis import compare
+    from memberdesk.report.compare_sections import comparison_of
 
-    pinned = getattr(ctx.options, "compare_filters", None)
-    date = getattr(ctx.options, "compare_as_of", None)
-    if pinned is not None:
-        kpis = compare.compare_filters(ctx.ds, pinned, sections=("kpis",)).kpis
-    elif date:
-        kpis = compare.compare_as_of(ctx.ds, date, sections=("kpis",)).kpis
-    else:
+    compared = ctx.options.sheet_compare("summary")  # the pinned filters, else the date
+    if compared is None:
         return ()
-    heads = comparison_heads(ctx, filters=pinned, as_of=date)[1:]
+    kpis = comparison_of(ctx, compared, "kpis").kpis
+    heads = comparison_heads(ctx, compared)[1:]
     assert kpis is not None
     by_id = kpis.set_index("id")
     ids = [k.id for k in result.kpis]
@@ -138,18 +135,17 @@ COMPARE_FILTERS_CHANGE = {"en": "Change vs pinned filters ({filters})",
                           "zh_CN": "较固定筛选（{filters}）变化"}
 
 
-def comparison_heads(ctx: ReportContext, *, filters: Filters | None = None,
-                     as_of: str | None = None) -> tuple[str, str, str]:
-    """A comparison's reference in words (the pinned ``filters`` as the Summary lists them,
-    else the ISO date ``as_of``), its reference column's header and its change column's header,
-    in the report's language: one wording for the Summary and the sheets' "what changed"."""
+def comparison_heads(ctx: ReportContext, ref: CompareRef) -> tuple[str, str, str]:
+    """``ref``'s reference in words (its pinned filters as the Summary lists them, else its
+    date, ISO), its reference column's header and its change column's header, in the report's
+    language: one wording for the Summary and the sheets' "what changed"."""
     lang = ctx.lang if ctx.lang in COMPARE_AS_OF else "en"
-    if filters is not None:
-        lines = filter_lines(filters, ctx)
+    if ref.filters is not None:
+        lines = filter_lines(ref.filters, ctx)
         text = "; ".join(lines) if lines else ctx.t("filters_none")
         return (text, COMPARE_FILTERS[lang].format(filters=text),
                 COMPARE_FILTERS_CHANGE[lang].format(filters=text))
-    text = pd.Timestamp(str(as_of)).date().isoformat()
+    text = pd.Timestamp(str(ref.as_of)).date().isoformat()
     return text, COMPARE_AS_OF[lang].format(date=text), COMPARE_CHANGE[lang].format(date=text)
 
 
