@@ -381,6 +381,21 @@ def _find_tables(conn: Connection, explicit: dict[str, TableRef]
     return out
 
 
+def _distinct_values(conn: Connection, t: ir.Table, column: str,
+                     derive: Callable[[ir.Value], ir.Value] | None = None) -> list[Any] | None:
+    """The distinct values of ``t.column`` (with ``derive`` of each: (value, derived) pairs),
+    None when there are more than :data:`rules.DISTINCT_LIMIT`: the ``fetch`` of
+    :func:`rules.canonical`."""
+    expr = t.select(column).distinct().limit(rules.DISTINCT_LIMIT + 1)
+    if derive is not None:  # (value, derived value) computed on the distinct values only
+        expr = expr.select(expr[column], _derived=derive(expr[column]))
+    result = conn.arrow(str(ibis.to_sql(expr, dialect=conn.dialect)))
+    if result.num_rows > rules.DISTINCT_LIMIT:
+        return None
+    values = result.column(0).to_pylist()
+    return values if derive is None else list(zip(values, result.column(1).to_pylist()))
+
+
 def _check_table(conn: Connection, name: str, ref: TableRef, kinds: dict[str, ColumnType],
                  mapping: ColumnMapping, today: dt.date, references: Mapping[str, ir.Table]
                  ) -> tuple[_Table, dict[str, Any]]:
@@ -394,19 +409,8 @@ def _check_table(conn: Connection, name: str, ref: TableRef, kinds: dict[str, Co
               derive: Callable[[ir.Value], ir.Value] | None = None) -> list[Any] | None:
         key = (column, derive is not None)
         if key not in fetched:
-            fetched[key] = _fetch(t, column, derive)
+            fetched[key] = _distinct_values(conn, t, column, derive)
         return fetched[key]
-
-    def _fetch(t: ir.Table, column: str,
-               derive: Callable[[ir.Value], ir.Value] | None) -> list[Any] | None:
-        expr = t.select(column).distinct().limit(rules.DISTINCT_LIMIT + 1)
-        if derive is not None:  # (value, derived value) computed on the distinct values only
-            expr = expr.select(expr[column], _derived=derive(expr[column]))
-        result = conn.arrow(str(ibis.to_sql(expr, dialect=dialect)))
-        if result.num_rows > rules.DISTINCT_LIMIT:
-            return None
-        values = result.column(0).to_pylist()
-        return values if derive is None else list(zip(values, result.column(1).to_pylist()))
 
     spec = schema.TABLE_SPECS[name]
     mapped = set(mapping.mapped.values())
@@ -763,21 +767,9 @@ def _stored_table(conn: Connection, name: str, ref: TableRef, kinds: dict[str, C
     from the metadata. Its rows are the accepted rows (the rules flag none: no filter) and its
     ids unique, so neither the unknown-member join nor the duplicate window is built."""
     source = ibis.table(ibis.schema(dict(kinds)), name=ref.name, database=ref.database)
-    dialect = conn.dialect
-
-    def fetch(t: ir.Table, column: str,
-              derive: Callable[[ir.Value], ir.Value] | None = None) -> list[Any] | None:
-        expr = t.select(column).distinct().limit(rules.DISTINCT_LIMIT + 1)
-        if derive is not None:
-            expr = expr.select(expr[column], _derived=derive(expr[column]))
-        result = conn.arrow(str(ibis.to_sql(expr, dialect=dialect)))
-        if result.num_rows > rules.DISTINCT_LIMIT:
-            return None
-        values = result.column(0).to_pylist()
-        return values if derive is None else list(zip(values, result.column(1).to_pylist()))
-
-    canon = rules.canonical(name, source, kinds, mapping, fetch, today=today, references={},
-                            duplicates=False, distinct_categories=dialect == "duckdb")
+    canon = rules.canonical(name, source, kinds, mapping, functools.partial(_distinct_values, conn),
+                            today=today, references={}, duplicates=False,
+                            distinct_categories=conn.dialect == "duckdb")
     canon.clean = True
     latest = stored["latest"]
     return _Table(ref, kinds, mapping, canon), {
