@@ -179,8 +179,10 @@ class GenericBook:
         return list(self._run(t.select(column).distinct().limit(limit))[column])
 
     def sample(self, ds: Dataset, table: str, n: int, seed: int = 0) -> pd.DataFrame:
-        return self.records(self.columns()).sample(n=min(n, int(self.row_counts()["policies"])),
-                                                  random_state=seed)
+        # every column besides the ones records() writes itself (duration, event)
+        others = [c for c in self.columns() if c not in ("duration_days", "event")]
+        return self.records(others).sample(n=min(n, int(self.row_counts()["policies"])),
+                                           random_state=seed)
 
     def row_counts(self) -> dict[str, int]:
         t = self.accepted
