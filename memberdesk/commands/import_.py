@@ -150,8 +150,7 @@ def _kinds(con: Any, catalog: str | None, name: str) -> dict[str, str]:
     params = [name] if catalog == "main" else [name, catalog]
     rows = con.execute(
         "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? "
-        f"AND table_schema = 'main' AND {where} ORDER BY ordinal_position",
-        [params[0], *params[1:]]).fetchall()
+        f"AND table_schema = 'main' AND {where} ORDER BY ordinal_position", params).fetchall()
     return {str(n): coarse_type(str(k)) for n, k in rows}
 
 
@@ -242,9 +241,8 @@ def _write(con: object, name: str, frame: pd.DataFrame) -> None:
     for col in frame.columns:
         if isinstance(frame[col].dtype, pd.CategoricalDtype):
             frame[col] = frame[col].astype(object)
-    quoted = '"' + name.replace('"', '""') + '"'
     con.register("_md_frame", frame)  # type: ignore[attr-defined]
-    con.execute(f"CREATE TABLE {quoted} AS SELECT * FROM _md_frame")  # type: ignore[attr-defined]
+    con.execute(f"CREATE TABLE {_q(name)} AS SELECT * FROM _md_frame")  # type: ignore[attr-defined]
     con.unregister("_md_frame")  # type: ignore[attr-defined]
 
 
@@ -257,5 +255,4 @@ def _declare_key(con: object, name: str, frame: pd.DataFrame) -> None:
     key = None if spec is None else spec.id_column
     if key is None or key not in frame.columns or frame[key].isna().any():
         return
-    q = '"' + name.replace('"', '""') + '"'
-    con.execute(f'ALTER TABLE {q} ADD PRIMARY KEY ("{key}")')  # type: ignore[attr-defined]
+    con.execute(f'ALTER TABLE {_q(name)} ADD PRIMARY KEY ("{key}")')  # type: ignore[attr-defined]
