@@ -382,8 +382,21 @@ class SheetWriter:
         a manager's printout is the summary and the charts."""
         self.print_last_row = self.row - 1
 
-    def chart(self, chart: ChartBase, *, rows: int = CHART_ROWS) -> None:
-        """Anchor ``chart`` at column A of the current row and reserve ``rows`` rows for it."""
+    def reserve_chart(self) -> int:
+        """Keep the rows of a chart drawn later (:meth:`chart` with ``at``), above what is
+        written next; returns their first row."""
+        at = self.row
+        self.row += CHART_ROWS + 1
+        return at
+
+    def chart(self, chart: ChartBase, *, rows: int = CHART_ROWS, at: int | None = None) -> None:
+        """Anchor ``chart`` at column A of the current row and reserve ``rows`` rows for it;
+        with ``at``, in the rows :meth:`reserve_chart` kept there (the current row stays)."""
+        if at is not None:
+            end, self.row = self.row, at
+            self.chart(chart, rows=rows)
+            self.row = end
+            return
         chart.width = 20.0
         chart.height = rows * 0.5 - 0.5
         self._keep.append((self.row, self.row + rows - 1))  # a printed chart is never cut
@@ -410,16 +423,12 @@ class SheetWriter:
         written under ``heading`` (the chart refers to where it lands), then the chart made by
         ``make_chart(table_ref)`` is anchored in the reserved rows. Unless ``printed``, the
         table is chart data and starts below the print area (:meth:`end_print_area`)."""
-        chart_at = self.row
-        self.row += CHART_ROWS + 1
+        chart_at = self.reserve_chart()
         if not printed:
             self.end_print_area()
         self.section(heading)
         ref = self.table(frame, labels=labels, formats=formats, main=main)
-        end = self.row
-        self.row = chart_at
-        self.chart(make_chart(ref))
-        self.row = end
+        self.chart(make_chart(ref), at=chart_at)
         return ref
 
     def _grow(self, col: int, chars: float) -> None:

@@ -19,7 +19,7 @@ from openpyxl.comments import Comment
 from memberdesk.report import analysis_terms as terms
 from memberdesk.report import charts
 from memberdesk.report.context import ReportContext
-from memberdesk.report.layout import CHART_ROWS, SheetWriter, TableRef
+from memberdesk.report.layout import SheetWriter, TableRef
 
 EXACT_NOTE = {"en": "No events: exact (Clopper-Pearson) interval, from 0 to this upper bound.",
               "zh_CN": "无事件：精确（Clopper-Pearson）区间，从0到此上限。"}
@@ -114,9 +114,7 @@ def build_experience(ctx: ReportContext, w: SheetWriter) -> None:
     table = without_blank_ae(table, result.has_expected)
     # the chart first, under the title, its table below: chart and table after it did not
     # share a page, so the table's page was half empty and the chart stood alone
-    chart_at = w.row if len(table) > 1 else None
-    if chart_at is not None:
-        w.row += CHART_ROWS + 1
+    chart_at = w.reserve_chart() if len(table) > 1 else None
     w.section(ctx.t("sec_ae_by_year"))
     ref = w.table(table, main=True, labels=labels, formats=FORMATS)
     note_exact(w, ref, exact_rows)
@@ -134,10 +132,7 @@ def build_experience(ctx: ReportContext, w: SheetWriter) -> None:
                 by_year, result.period_column, ["rate"],
                 title=_pick(RATE_TITLE, ctx.lang).format(period=period), x_title=period,
                 y_title=ctx.t("axis_rate"), y_format="0%")
-        end = w.row
-        w.row = chart_at
-        w.chart(chart, rows=CHART_ROWS)
-        w.row = end
+        w.chart(chart, at=chart_at)
     # the split and the benefit utilisation each on a sheet of its own (issue 17 B.5): both
     # are long tables, and print titles repeat one header per sheet
     split = [c for c in opts.experience_columns if c in ctx.ds.policies.columns]

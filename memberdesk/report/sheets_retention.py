@@ -18,7 +18,7 @@ from memberdesk.report import analysis_terms as terms
 from memberdesk.report import charts
 from memberdesk.report.compare_sections import write_comparison
 from memberdesk.report.context import KEY_TIMES_MONTHS, ReportContext
-from memberdesk.report.layout import CHART_ROWS, SheetWriter
+from memberdesk.report.layout import SheetWriter
 
 AT_RISK_TIMES: tuple[float, ...] = (0.0, 12.0, 24.0, 36.0, 48.0, 60.0)
 GRID_MAX_MONTHS = 120
@@ -63,9 +63,7 @@ def build_retention(ctx: ReportContext, w: SheetWriter) -> None:
     grid = curve_grid(drawn, ci_names=band_names(names, ctx.lang, level))
     # the curves first, under the title; the life table (the one long table) prints last, its
     # header repeated on its pages; the chart's grid below the print area (issue 17 B.5)
-    chart_at = w.row if len(names) and len(grid) > 1 else None
-    if chart_at is not None:
-        w.row += CHART_ROWS + 1
+    chart_at = w.reserve_chart() if len(names) and len(grid) > 1 else None
     w.section(ctx.t("sec_survival_at"))
     at = result.survival_at_times.rename(columns={"time": "time_months"})
     if "beyond_follow_up" in at.columns:  # blank, with the note in its own column (17 C.11)
@@ -104,12 +102,9 @@ def build_retention(ctx: ReportContext, w: SheetWriter) -> None:
     w.section(ctx.t("sec_curve_grid"))
     ref = w.table(grid, labels={c: c for c in grid.columns if c != "time_months"},
                   formats={**{c: "pct" for c in grid.columns}, "time_months": "int"})
-    end = w.row
-    w.row = chart_at
     w.chart(charts.curve_chart(ref, "time_months", names, title=title,
                                x_title=ctx.t("axis_months"), y_title=ctx.t("axis_survival"),
-                               y_min=None, y_max=1.0, bands=bands))
-    w.row = end
+                               y_min=None, y_max=1.0, bands=bands), at=chart_at)
 
 
 BAND_NOTE = {"en": " (dashed: {level} CI)", "zh_CN": "（虚线：{level}置信区间）"}
@@ -281,9 +276,8 @@ def build_persistency(ctx: ReportContext, w: SheetWriter) -> None:
         rolling = results[month]["rolling12"].segment(None)
         if len(rolling):
             trend[month] = rolling.set_index("period")[f"ratio_{opts.persistency_measure}"]
-    chart_at = w.row if trend else None
-    if chart_at is not None:  # the chart under the title; its grid below the print area
-        w.row += CHART_ROWS + 1
+    # the chart under the title; its grid below the print area
+    chart_at = w.reserve_chart() if trend else None
     w.note(ctx.t("persistency_basis_status"))
     sheets = {month: w if i == 0 else continued_sheet(ctx, w, "status", month)
               for i, month in enumerate(months)}
@@ -315,12 +309,9 @@ def build_persistency(ctx: ReportContext, w: SheetWriter) -> None:
     w.section(ctx.t("sec_persistency_trend"))
     grid = w.table(wide, labels={c: c for c in series},
                    formats={**{c: "pct" for c in series}, "period": "text"})
-    end = w.row
-    w.row = chart_at
     w.chart(charts.category_line_chart(grid, "period", series, title=ctx.t("chart_persistency"),
                                        x_title=ctx.t("axis_period"),
-                                       y_title=ctx.t("axis_ratio")))
-    w.row = end
+                                       y_title=ctx.t("axis_ratio")), at=chart_at)
 
 
 def _collected_persistency(ctx: ReportContext, w: SheetWriter, by: str | None,

@@ -203,7 +203,6 @@ def _write_trend(ctx: ReportContext, w: SheetWriter, frame: pd.DataFrame, rates:
     """The chart over the full history, then the last :data:`PRINTED_MONTHS` months as the
     printed tables (issue 17 B.5), then the full monthly history below the print area (the
     chart's data, kept for anyone who wants the numbers)."""
-    from memberdesk.report.layout import CHART_ROWS
     formats = _service_formats(frame)
     wide = pd.DataFrame()
     if len(mix):
@@ -213,9 +212,7 @@ def _write_trend(ctx: ReportContext, w: SheetWriter, frame: pd.DataFrame, rates:
         wide = wide.reset_index()
     wide_formats = {c: "int" for c in wide.columns if c != "month"}
     wide_labels = {c: c for c in wide.columns if c != "month"}
-    chart_at = w.row if rates else None
-    if rates:
-        w.row += CHART_ROWS + 1
+    chart_at = w.reserve_chart() if rates else None
     n = PRINTED_MONTHS
     w.section(_pick(RECENT_HEADING, ctx.lang).format(n=n))
     w.table(frame.tail(n).reset_index(drop=True), main=True, formats=formats)
@@ -229,12 +226,9 @@ def _write_trend(ctx: ReportContext, w: SheetWriter, frame: pd.DataFrame, rates:
         w.section(_pick(HISTORY_CHANNEL_HEADING, ctx.lang))
         w.table(wide, formats=wide_formats, labels=wide_labels)
     if chart_at is not None:
-        end = w.row
-        w.row = chart_at
         w.chart(charts.category_line_chart(
             ref, "month", rates, title=ctx.t("chart_service"),
-            x_title=ctx.t("axis_month"), y_title=ctx.t("axis_rate")))
-        w.row = end
+            x_title=ctx.t("axis_month"), y_title=ctx.t("axis_rate")), at=chart_at)
 
 
 def _service_formats(frame: pd.DataFrame) -> dict[str, str]:
