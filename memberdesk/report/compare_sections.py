@@ -124,9 +124,8 @@ def write_comparison(ctx: ReportContext, w: SheetWriter, ref: CompareRef | None,
     table = pd.DataFrame({
         key: list(frame[key]),
         "measure": [MEASURES.get(str(m), {}).get(lang, str(m)) for m in frame["measure"]],
-        "current": [_cell(v, str(m), lang) for v, m in zip(frame["current"], frame["measure"])],
-        "reference": [_cell(v, str(m), lang)
-                      for v, m in zip(frame["reference"], frame["measure"])],
+        "current": [_cell(v, lang) for v in frame["current"]],
+        "reference": [_cell(v, lang) for v in frame["reference"]],
         "change": [_change(v, str(m)) for v, m in zip(frame["change"], frame["measure"])],
     })
     labels = {key: _t(key, lang), "measure": _t("figure", lang), "current": cur_head,
@@ -144,7 +143,7 @@ def write_comparison(ctx: ReportContext, w: SheetWriter, ref: CompareRef | None,
     _number_formats(w, ref_table, [str(m) for m in frame["measure"]], ctx.t("pp"))
 
 
-def _cell(value: Any, measure: str, lang: str) -> Any:
+def _cell(value: Any, lang: str) -> Any:
     """A side's value: NaN blank, an infinite median as words (a blank cell + comment)."""
     if value is None or pd.isna(value):
         return None
