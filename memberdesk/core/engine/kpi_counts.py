@@ -47,11 +47,17 @@ def day_to_date(day: float) -> dt.date:
     return _EPOCH + dt.timedelta(days=int(day))
 
 
-def _bucket(x: ir.DateValue, bounds: Sequence[dt.date]) -> ir.IntegerValue:
-    """``k(x)``: the number of ``bounds`` (sorted) before ``x``; null when ``x`` is null."""
+def _bucket(x: ir.DateValue, bounds: Sequence[dt.date],
+            null_when: ir.BooleanValue | None = None) -> ir.IntegerValue:
+    """``k(x)``: the number of ``bounds`` (sorted) before ``x``; null when ``null_when`` holds
+    (default: when ``x`` is null)."""
     cases = [(x <= ibis.literal(b), ibis.literal(i, type="int16")) for i, b in enumerate(bounds)]
-    return ibis.cases((x.isnull(), ibis.null("int16")), *cases,
-                      else_=ibis.literal(len(bounds), type="int16"))
+    return ibis.cases((x.isnull() if null_when is None else null_when, ibis.null("int16")),
+                      *cases, else_=ibis.literal(len(bounds), type="int16"))
+
+
+def _end(v: ir.Table) -> ir.DateValue:
+    return v.end_date if "end_date" in v.columns else ibis.null("date")
 
 
 def _exit_bucket(v: ir.Table, bounds: Sequence[dt.date], as_of: dt.date) -> ir.IntegerValue:
@@ -59,15 +65,12 @@ def _exit_bucket(v: ir.Table, bounds: Sequence[dt.date], as_of: dt.date) -> ir.I
     ``in_force``: not :func:`rules.is_terminated`), else the bucket of the end date (a
     terminated policy's exit). Termination is read from the end date, not from the view's
     exit status (a CASE over texts an engine may evaluate for every comparison)."""
-    end = v.end_date if "end_date" in v.columns else ibis.null("date")
-    cases = [(end <= ibis.literal(b), ibis.literal(i, type="int16")) for i, b in enumerate(bounds)]
-    return ibis.cases((~rules.is_terminated(end, as_of), ibis.null("int16")), *cases,
-                      else_=ibis.literal(len(bounds), type="int16"))
+    return _bucket(_end(v), bounds, ~_terminated(v, as_of))
 
 
 def _terminated(v: ir.Table, as_of: dt.date) -> ir.BooleanValue:
     """:func:`rules.is_terminated` of the view's end date (exit status not ``in_force``)."""
-    return rules.is_terminated(v.end_date if "end_date" in v.columns else ibis.null("date"), as_of)
+    return rules.is_terminated(_end(v), as_of)
 
 
 def _dates(frame: pd.DataFrame, column: str) -> None:
