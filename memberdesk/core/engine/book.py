@@ -713,7 +713,10 @@ def _trusted_metadata(conn: Connection, found: Mapping[str, tuple[TableRef, dict
     holds each table's rejected rows; and the future-date rule gives the same answer today
     (today is the import day, or later with no row rejected as future-dated). Anything else:
     the tables are validated as any database's (the caller says so in the report)."""
-    if conn.dialect != "duckdb" or TableRef(BOOK_TABLE) not in conn.tables():
+    if conn.dialect != "duckdb":
+        return None, ""
+    listed = conn.tables()
+    if TableRef(BOOK_TABLE) not in listed:
         return None, ""
     try:
         rows = conn.arrow(f"SELECT * FROM {_q(BOOK_TABLE)}").to_pylist()
@@ -725,7 +728,8 @@ def _trusted_metadata(conn: Connection, found: Mapping[str, tuple[TableRef, dict
         return None, f"its metadata is not readable: {exc}"
     if not rows or any(r["format"] != BOOK_FORMAT for r in rows):
         return None, "another metadata format"
-    if any(r["rules"] != rules_version() for r in rows):
+    version = rules_version()
+    if any(r["rules"] != version for r in rows):
         return None, "written under other validation rules"
     if set(stored) != set(found):
         return None, "its tables differ from those written"
@@ -739,7 +743,7 @@ def _trusted_metadata(conn: Connection, found: Mapping[str, tuple[TableRef, dict
     # row counts (DuckDB answers COUNT(*) from its metadata) and the rejected rows per table
     names = list(stored)
     sql = "SELECT " + ", ".join(f"(SELECT count(*) FROM {_q(n)}) AS n{i}" for i, n in enumerate(names))
-    if TableRef(REJECTED_TABLE) in conn.tables():
+    if TableRef(REJECTED_TABLE) in listed:
         sql += (f", (SELECT list({_q('table')}) FROM (SELECT {_q('table')} FROM {_q(REJECTED_TABLE)}"
                 f" GROUP BY ALL HAVING count(*) > 0)) AS _tables, (SELECT count(*) FROM "
                 f"{_q(REJECTED_TABLE)}) AS _rejected")
