@@ -196,7 +196,7 @@ def _persistency_frames(book: EngineBook, ds: Dataset, months: tuple[int, ...],
         ids = c.filter(is_paid & c.policy_id.notnull()).select(_paid_id=c.policy_id).distinct()
         v = v.left_join(ids, v.policy_id == ids._paid_id)
         keys["paid_claim"] = v._paid_id.notnull()
-    end = v.end_date if "end_date" in v.columns else ibis.null("date")
+    end = rules.end_date(v)
     terminated = rules.is_terminated(end, ds.as_of.date())
     d = v.duration_days  # issue to exit when terminated
     free = ibis.literal(int(free_look_days))
@@ -353,7 +353,7 @@ def policy_year_counts(book: EngineBook, ds: Dataset, keys: Sequence[str],
     as_of = ds.as_of.date()
     cut = ibis.literal(as_of)
     v = v.filter(v.issue_date.notnull() & (v.issue_date < cut))
-    end = v.end_date if "end_date" in v.columns else ibis.null("date")
+    end = rules.end_date(v)
     terminated = rules.is_terminated(end, as_of)
     stop = ibis.ifelse(terminated, end, cut)
     k, d_obs, d_year = _policy_year(v.issue_date, ibis.ifelse(stop < v.issue_date, v.issue_date, stop))

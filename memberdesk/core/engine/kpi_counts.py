@@ -56,21 +56,17 @@ def _bucket(x: ir.DateValue, bounds: Sequence[dt.date],
                       *cases, else_=ibis.literal(len(bounds), type="int16"))
 
 
-def _end(v: ir.Table) -> ir.DateValue:
-    return v.end_date if "end_date" in v.columns else ibis.null("date")
-
-
 def _exit_bucket(v: ir.Table, bounds: Sequence[dt.date], as_of: dt.date) -> ir.IntegerValue:
     """:func:`_bucket` of the exit date: null while in force at as-of (exit status
     ``in_force``: not :func:`rules.is_terminated`), else the bucket of the end date (a
     terminated policy's exit). Termination is read from the end date, not from the view's
     exit status (a CASE over texts an engine may evaluate for every comparison)."""
-    return _bucket(_end(v), bounds, ~_terminated(v, as_of))
+    return _bucket(rules.end_date(v), bounds, ~_terminated(v, as_of))
 
 
 def _terminated(v: ir.Table, as_of: dt.date) -> ir.BooleanValue:
     """:func:`rules.is_terminated` of the view's end date (exit status not ``in_force``)."""
-    return rules.is_terminated(_end(v), as_of)
+    return rules.is_terminated(rules.end_date(v), as_of)
 
 
 def _dates(frame: pd.DataFrame, column: str) -> None:

@@ -352,6 +352,11 @@ def _band(value: ir.NumericValue, bands: Sequence[tuple[float, float, str]]) -> 
                       else_=ibis.null("string"))
 
 
+def end_date(policies: ir.Table) -> ir.DateValue:
+    """The policies' ``end_date`` column, a null date when the table has none."""
+    return policies.end_date if "end_date" in policies.columns else ibis.null("date")
+
+
 def is_terminated(end: ir.DateValue, as_of: dt.date) -> ir.BooleanValue:
     """Terminated at as-of: an end date on or before it (never null)."""
     return (end.notnull() & (end <= ibis.literal(as_of))).fill_null(False)
@@ -398,7 +403,7 @@ def policy_view(policies: ir.Table, members: ir.Table | None, *, as_of: dt.date,
         if attrs:
             m = members.select("member_id", *attrs).rename(_mid="member_id")
             p = p.left_join(m, p.member_id == m._mid).drop("_mid")
-    end = p.end_date if "end_date" in p.columns else ibis.null("date")
+    end = end_date(p)
     terminated = is_terminated(end, as_of)
     exit_status = exit_status_of(p.status, terminated)
     stop = ibis.ifelse(terminated, end, cut)
