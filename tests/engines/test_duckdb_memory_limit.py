@@ -60,3 +60,18 @@ def test_default_keeps_duckdbs_own(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         assert getattr(con, "_spill", None) is None
     finally:
         con.close()
+
+
+def test_a_failed_open_leaves_no_spill_folder(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A session that fails while being set up is closed and its spill folder removed (the
+    folder was left behind, the session open, when a SET failed after the folder was made)."""
+    from memberdesk.core.engine import connection
+
+    spills = tmp_path / "tmp"
+    spills.mkdir()
+    monkeypatch.setattr(connection.tempfile, "tempdir", str(spills))
+    monkeypatch.setattr(connection, "memory_limit", lambda: "not a size")  # DuckDB refuses it
+    with pytest.raises(DataError, match="cannot open"):
+        DuckDBConnection(parse(_book(tmp_path)))
+    assert list(spills.iterdir()) == []

@@ -144,31 +144,36 @@ class DuckDBConnection:
         import duckdb
 
         self._duckdb = duckdb
+        self._spill: str | None = None
+        limit = memory_limit()  # a bad MEMBERDESK_DUCKDB_MEMORY fails before anything is opened
+        if url.kind == "duckdb" and not Path(url.target).is_file():
+            raise DataError("no such DuckDB database file", file=url.target)
         try:
-            if url.kind == "duckdb":
-                if not Path(url.target).is_file():
-                    raise DataError("no such DuckDB database file", file=url.target)
-                self.con = duckdb.connect(url.target, read_only=True)
-            else:
-                self.con = duckdb.connect()
+            self.con = duckdb.connect(url.target, read_only=True) if url.kind == "duckdb" \
+                else duckdb.connect()
+        except duckdb.Error as exc:
+            raise DataError(f"cannot open: {exc}", file=url.target) from exc
+        try:
+            if url.kind != "duckdb":
                 for name, files in _parquet_views(url.paths).items():
                     listing = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
                     self.con.execute(f'CREATE VIEW "{name.replace(chr(34), chr(34) * 2)}" AS '
                                      f"SELECT * FROM read_parquet([{listing}], union_by_name=true)")
-            self._limit_memory()
-        except duckdb.Error as exc:
-            raise DataError(f"cannot open: {exc}", file=url.target) from exc
+            self._limit_memory(limit)
+        except BaseException as exc:  # nothing left open: the session and its spill folder
+            self.close()
+            if isinstance(exc, duckdb.Error):
+                raise DataError(f"cannot open: {exc}", file=url.target) from exc
+            raise
 
-    def _limit_memory(self) -> None:
-        """DuckDB's buffer memory capped (:func:`memory_limit`) with spilling to a private
-        temporary folder removed on close: large books run in bounded memory."""
-        limit = memory_limit()
+    def _limit_memory(self, limit: str | None) -> None:
+        """DuckDB's buffer memory capped at ``limit`` (:func:`memory_limit`) with spilling to a
+        private temporary folder removed on close: large books run in bounded memory."""
         if limit is None:
             return
-        spill = tempfile.mkdtemp(prefix="memberdesk-duckdb-")
-        self._spill = spill
+        self._spill = tempfile.mkdtemp(prefix="memberdesk-duckdb-")
         self.con.execute(f"SET memory_limit = '{limit}'")
-        self.con.execute(f"SET temp_directory = '{spill}'")
+        self.con.execute(f"SET temp_directory = '{self._spill}'")
 
     def tables(self) -> list[TableRef]:
         rows = self.con.execute(
@@ -204,9 +209,8 @@ class DuckDBConnection:
 
     def close(self) -> None:
         self.con.close()
-        spill = getattr(self, "_spill", None)
-        if spill is not None:
-            shutil.rmtree(spill, ignore_errors=True)
+        if self._spill is not None:
+            shutil.rmtree(self._spill, ignore_errors=True)
 
 
 def memory_limit() -> str | None:
