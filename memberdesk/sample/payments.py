@@ -27,6 +27,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from memberdesk.core.calendar import add_months
+
 GRACE_DAYS = 60
 _STEP_MONTHS = {"annual": 12, "quarterly": 3, "monthly": 1}
 QUARTERLY_SHARE = 0.3
@@ -56,7 +58,7 @@ def premium_payments(policies: pd.DataFrame, seed: int, end: date) -> pd.DataFra
     n_due = months // step + 1
     pol = np.repeat(np.arange(len(regular)), n_due)
     k = np.arange(len(pol)) - np.repeat(np.cumsum(n_due) - n_due, n_due)
-    due = _add_months(issue[pol], k * step[pol])
+    due = add_months(issue[pol], k * step[pol])
     inside = due <= stop[pol]
     pol, k, due = pol[inside], k[inside], due[inside]
     premium = policies["annual_premium"].to_numpy(dtype=float)[regular]
@@ -94,15 +96,3 @@ def _months_between(first: np.ndarray, last: np.ndarray) -> np.ndarray:
     """Whole calendar months from ``first``'s month to ``last``'s month (≥ 0)."""
     months = last.astype("datetime64[M]").astype(np.int64) - first.astype("datetime64[M]").astype(np.int64)
     return np.maximum(months, 0)
-
-
-def _add_months(days: np.ndarray, months: np.ndarray) -> np.ndarray:
-    """``days %m+% months``: same day of month, clipped to the month's last day."""
-    month = days.astype("datetime64[M]")
-    day_of_month = (days - month.astype("datetime64[D]")).astype(np.int64)
-    target = month + months.astype("timedelta64[M]")
-    length = ((target + np.timedelta64(1, "M")).astype("datetime64[D]")
-              - target.astype("datetime64[D]")).astype(np.int64)
-    shifted: np.ndarray = (target.astype("datetime64[D]")
-                           + np.minimum(day_of_month, length - 1).astype("timedelta64[D]"))
-    return shifted

@@ -25,6 +25,7 @@ from datetime import date
 
 import numpy as np
 
+from memberdesk.core import calendar as core_calendar
 from memberdesk.sample import catalog as cat
 from memberdesk.sample.service import ContactOutcomes, concat_outcomes, draw_contact_outcomes
 
@@ -42,13 +43,10 @@ def to_days(d: date) -> int:
 
 
 def add_months(days: np.ndarray, months: np.ndarray | int) -> np.ndarray:
-    """Calendar month arithmetic on day numbers: 2021-01-31 + 1 month = 2021-02-28."""
-    dt = np.asarray(days, dtype=np.int64).astype("datetime64[D]")
-    start = dt.astype("datetime64[M]")
-    day = (dt - start.astype("datetime64[D]")).astype(np.int64)
-    target = start + np.asarray(months, dtype=np.int64)
-    length = ((target + 1).astype("datetime64[D]") - target.astype("datetime64[D]")).astype(np.int64)
-    return np.asarray(target.astype("datetime64[D]").astype(np.int64) + np.minimum(day, length - 1))
+    """Calendar month arithmetic on day numbers (days since 1970-01-01, int64):
+    :func:`memberdesk.core.calendar.add_months`, 2021-01-31 + 1 month = 2021-02-28."""
+    dates = np.asarray(days, dtype=np.int64).astype("datetime64[D]")
+    return np.asarray(core_calendar.add_months(dates, months).astype(np.int64))
 
 
 @dataclass

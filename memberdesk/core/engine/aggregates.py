@@ -29,6 +29,7 @@ import pyarrow as pa
 
 from memberdesk.core import schema
 from memberdesk.core.book import COUNT_COLUMN, CellAnswer, _check_columns
+from memberdesk.core.calendar import add_months as add_months
 from memberdesk.core.dataset import AGE_BANDS, PREMIUM_BANDS, Dataset
 from memberdesk.core.engine import rules
 from memberdesk.core.errors import AnalysisError
@@ -239,18 +240,6 @@ def _persistency_frames(book: EngineBook, ds: Dataset, months: tuple[int, ...],
                                               ordered=True)
         out[month] = frame
     return out
-
-
-def add_months(days: np.ndarray, months: int) -> np.ndarray:
-    """``datetime64[D]`` dates plus whole months, lubridate's ``%m+%``: the day of month kept
-    and clipped to the target month's last day (2023-01-31 + 1 month = 2023-02-28)."""
-    days = np.asarray(days, dtype="datetime64[D]")
-    first = days.astype("datetime64[M]")
-    target = first + np.timedelta64(months, "M")
-    length = ((target + np.timedelta64(1, "M")).astype("datetime64[D]")
-              - target.astype("datetime64[D]")).astype(np.int64)
-    day0 = (days - first.astype("datetime64[D]")).astype(np.int64)  # 0-based day of month
-    return np.asarray(target.astype("datetime64[D]") + np.minimum(day0, length - 1))
 
 
 @functools.cache
