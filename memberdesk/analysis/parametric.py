@@ -26,7 +26,7 @@ import pandas as pd
 
 from memberdesk.analysis.frames import survival_frame
 from memberdesk.analysis.km import KMCurve, kaplan_meier
-from memberdesk.core.book import COUNT_COLUMN, durations_in
+from memberdesk.analysis.survival import _rows_or_counts
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
 from memberdesk.core.progress import Progress, SubProgress, check_cancelled, ensure
@@ -107,22 +107,6 @@ def unique_counts(durations: np.ndarray, events: np.ndarray, weights: np.ndarray
     return d, e, counts.to_numpy(dtype=float)
 
 
-def _book_counts(data: Dataset | pd.DataFrame
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """Durations (months), events and counts from an engine book's survival counts
-    (``GROUP BY duration, event`` in the engine, issue #13): the same pairs and weights as the
-    rows give. None without an engine book or with delayed entry (the rows' route)."""
-    book = getattr(data, "book", None) if isinstance(data, Dataset) else None
-    if book is None or not isinstance(data, Dataset) or data.window_start is not None:
-        return None
-    counts = book.survival_counts(data, None)
-    days = counts["duration_days"].to_numpy(dtype=float)
-    if np.isnan(days).any() or (days < 0).any():
-        return None  # the rows' route refuses them with its message
-    return (durations_in("months", days), counts["event"].to_numpy(dtype=np.int8),
-            counts[COUNT_COLUMN].to_numpy(dtype=float))
-
-
 def fit_parametric(data: Dataset | pd.DataFrame, *, horizon_months: float = 120,
                    models: Sequence[str] = MODELS, alpha: float | None = None,
                    progress: Progress | None = None) -> ProjectionResult:
@@ -138,16 +122,14 @@ def fit_parametric(data: Dataset | pd.DataFrame, *, horizon_months: float = 120,
         raise AnalysisError("choose at least one model")
     if not horizon_months > 0:
         raise AnalysisError("the projection horizon must be positive")
-    counted = _book_counts(data)
-    if counted is None:
-        frame = survival_frame(data, unit="months")
-        d_all = frame["duration"].to_numpy(dtype=float)
-        e_all = frame["event"].to_numpy(dtype=np.int8)
-        w_all = None
-        n, n_events = int(d_all.size), int(e_all.sum())
-    else:
-        d_all, e_all, w_all = counted
-        n, n_events = int(w_all.sum()), int(w_all @ e_all)
+    # the rows (weight 1 each) or an engine book's counts by duration x event (issue #13)
+    frame, w_all = _rows_or_counts(data, "months", None)
+    d_all = frame["duration"].to_numpy(dtype=float)
+    if np.isnan(d_all).any() or (d_all < 0).any():  # engine counts: the rows' route refuses
+        frame = survival_frame(data, unit="months")  # them with its message
+        d_all, w_all = frame["duration"].to_numpy(dtype=float), np.ones(len(frame))
+    e_all = frame["event"].to_numpy(dtype=np.int8)
+    n, n_events = int(w_all.sum()), int(w_all @ e_all)
     if n_events == 0:
         raise AnalysisError("no events: there is nothing to fit a retention model to")
     d_all = np.where(d_all <= 0, ZERO_DURATION_MONTHS, d_all)
