@@ -30,6 +30,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 
+from memberdesk.core.changes import shows_zero
 from memberdesk.core.errors import DataError
 from memberdesk.report import analysis_terms as terms
 from memberdesk.report import styles
@@ -140,12 +141,6 @@ class Tile:
         if c is None or shows_zero(c) or self.good == "neutral":
             return NEUTRAL
         return GOOD if (c > 0) == (self.good == "up") else BAD
-
-
-def shows_zero(change: float | None) -> bool:
-    """A change (fraction: pp for ratios, relative otherwise) shown with one decimal of its
-    hundredfold reads 0.0: no arrow, no sign, no colour — never "▼ −0.0" (issue 17 B.4)."""
-    return change is None or round(abs(change) * 100, 1) == 0
 
 
 def value_format(unit: str, lang: str = "en") -> str:

@@ -39,3 +39,23 @@ def test_mover_change_that_shows_zero_is_zero(tmp_path: Path, small_dataset: Any
     agency, bank = (ws.cell(rows[s], change_col) for s in ("agency", "bank"))
     assert abs(agency.value - 2.0) < 1e-9  # (0.90 - 0.88) x 100
     assert bank.value == 0 and str(bank.value) in ("0", "0.0")  # -0.001 pp: 0, not -0.001
+
+
+def test_one_rule_for_the_tile_and_the_dashboard() -> None:
+    """The desktop tile and the workbook's Dashboard read the same function (core.changes):
+    hand values at the rounding edge of one decimal of the hundredfold."""
+    from memberdesk.core import changes
+    from memberdesk.ui.charts import kpi_tile
+
+    assert dash.shows_zero is changes.shows_zero
+    assert changes.shows_zero(None)
+    assert changes.shows_zero(0.0004) and changes.shows_zero(-0.0004)    # 0.04: shows 0.0
+    assert not changes.shows_zero(0.0006) and not changes.shows_zero(-0.0006)  # 0.06: 0.1
+    assert changes.percent_shown(-0.0004) == 0.0 and str(changes.percent_shown(-0.0004)) == "0.0"
+    assert changes.percent_shown(-0.0026) == -0.3                        # -0.26 pp: -0.3
+    # the tile: a ratio's points, a count's relative change, the same rounding
+    assert kpi_tile.shown_change(0.3000, 0.3004, "ratio") == 0.0
+    assert kpi_tile.change_quality(0.3000, 0.3004, "up", "ratio") == "neutral"
+    assert kpi_tile.shown_change(1000.4, 1000.0, "count") == 0.0         # +0.04 %
+    assert kpi_tile.shown_change(1010.0, 1000.0, "count") == 1.0         # +1.0 %
+    assert kpi_tile.change_quality(0.8292399601725855, 0.8318656563587958, "up", "ratio") == "bad"

@@ -12,6 +12,7 @@ from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QColor, QFocusEvent, QFont, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from memberdesk.core.changes import percent_shown
 from memberdesk.ui.charts import palette as pal
 
 
@@ -45,16 +46,15 @@ def format_kpi(value: float | None, unit: str) -> str:
 
 def shown_change(value: float, previous: float, unit: str) -> float:
     """The change as the tile writes it: points (pp) for ratios, a relative change in % when
-    there is a previous value, else the plain difference; rounded as shown (one decimal, the
-    plain difference to 4 significant digits), never -0.0."""
+    there is a previous value, else the plain difference; rounded as shown (one decimal:
+    :func:`memberdesk.core.changes.percent_shown`, the rule the workbook's Dashboard follows;
+    the plain difference to 4 significant digits), never -0.0."""
     diff = value - previous
     if is_percent_unit(unit):
-        shown = round(diff * 100, 1)
-    elif previous:
-        shown = round(diff / abs(previous) * 100, 1)
-    else:
-        shown = float(f"{diff:.4g}")
-    return shown + 0.0  # -0.0 -> 0.0
+        return percent_shown(diff)
+    if previous:
+        return percent_shown(diff / abs(previous))
+    return float(f"{diff:.4g}") + 0.0  # -0.0 -> 0.0
 
 
 def change_text(value: float | None, previous: float | None, unit: str) -> str:
