@@ -60,6 +60,7 @@ from memberdesk.core import labels, schema
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
 from memberdesk.core.progress import Progress, check_cancelled, ensure
+from memberdesk.core.reasons import Reason
 
 TOTAL_LABEL = "Total"
 RESULT_COLUMNS: tuple[str, ...] = ("exposure", "actual", "n_actual", "rate", "rate_lower",
@@ -68,37 +69,6 @@ RESULT_COLUMNS: tuple[str, ...] = ("exposure", "actual", "n_actual", "rate", "ra
 WEIGHT_COLUMNS: tuple[str, ...] = ("weight", "weight_sq", "weight_n")
 CONTROL_COLUMNS: tuple[str, ...] = ("expected_control", "ae_control")
 SPLIT_COLUMNS: tuple[str, ...] = ("exposure_cal", "exposure_pol")
-
-
-@dataclass(frozen=True)
-class ExperienceNote:
-    """How an engine book's study was computed when not from aggregates: a reason ``code``
-    with its parameters; ``text`` is the English sentence (presenters translate from the code).
-    Studies by policy year without a weight or study start are computed from the engine's
-    counts and carry no note."""
-
-    code: str
-    params: tuple[tuple[str, Any], ...] = ()
-
-    _TEMPLATES = {
-        "rows_read_basis": "exposures on the {basis} basis are built per policy: the study "
-                           "read the accepted rows from the {engine} engine (studies by "
-                           "policy year are computed from counts in the engine)",
-        "rows_read_weight": "a study weighted by {columns} needs each policy's weight: the "
-                            "study read the accepted rows from the {engine} engine",
-        "rows_read_study_start": "a study start ({study_start}) cuts policy years per policy: "
-                                 "the study read the accepted rows from the {engine} engine",
-    }
-
-    @property
-    def text(self) -> str:
-        return self._TEMPLATES[self.code].format(**dict(self.params))
-
-    def __str__(self) -> str:
-        return self.text
-
-    def to_json(self) -> dict[str, Any]:
-        return {"code": self.code, **dict(self.params), "message": self.text}
 
 
 @dataclass(frozen=True)
@@ -129,9 +99,11 @@ class ExperienceResult:
     study_start: pd.Timestamp | None = None
     control: tuple[str, ...] = ()
     split_exposure: str | None = None
-    notes: tuple[ExperienceNote, ...] = ()
-    """On an engine book: why the study read the accepted rows (empty when computed from the
-    engine's counts, and on books loaded from files)."""
+    notes: tuple[Reason, ...] = ()
+    """On an engine book: why the study read the accepted rows, a reason code of
+    :mod:`memberdesk.core.reasons` (``rows_read_basis``, ``rows_read_weight`` or
+    ``rows_read_study_start``, naming the engine; presenters show it in their language). Empty
+    when computed from the engine's counts, and on books loaded from files."""
 
     @property
     def period_column(self) -> str:
@@ -292,7 +264,7 @@ def experience_study(ds: Dataset, *, by: Sequence[str] = (),
     if not 0 < credibility_p < 1 or credibility_r <= 0:
         raise AnalysisError("credibility needs 0 < p < 1 and r > 0")
     keys = tuple(dict.fromkeys((*by, *exp_segments, *(c for c in control if c != "period"))))
-    notes: tuple[ExperienceNote, ...] = ()
+    notes: tuple[Reason, ...] = ()
     table = None
     if book is not None and not split and basis == "policy_year" and weight is None \
             and study_start is None:
@@ -345,17 +317,16 @@ def experience_study(ds: Dataset, *, by: Sequence[str] = (),
 
 
 def _rows_read_note(engine: str, split: bool, basis: str, weight: str | None,
-                    study_start: pd.Timestamp | str | None) -> ExperienceNote:
+                    study_start: pd.Timestamp | str | None) -> Reason:
     """Why an engine book's study read the accepted rows (the first reason that applies)."""
     if split or basis != "policy_year":
-        return ExperienceNote("rows_read_basis",
-                              (("basis", "split" if split else basis), ("engine", engine)))
+        return Reason("rows_read_basis", basis="split" if split else basis, engine=engine)
     if weight is not None:
-        return ExperienceNote("rows_read_weight", (("columns", weight), ("engine", engine)))
-    return ExperienceNote("rows_read_study_start",
-                          (("study_start", "" if study_start is None
-                            else pd.Timestamp(study_start).date().isoformat()),
-                           ("engine", engine)))
+        return Reason("rows_read_weight", columns=weight, engine=engine)
+    return Reason("rows_read_study_start",
+                  study_start="" if study_start is None
+                  else pd.Timestamp(study_start).date().isoformat(),
+                  engine=engine)
 
 
 def _policies(ds: Dataset) -> pd.DataFrame:

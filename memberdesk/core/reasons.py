@@ -89,6 +89,22 @@ CATALOGUE: dict[str, dict[str, str]] = {
                  "zh_CN": "比例风险假设基本成立（{p}）"},
     "ph_violated": {"en": "effect changes over time ({p}): read the hazard ratio as an average",
                     "zh_CN": "效应随时间变化（{p}）：风险比应理解为平均值"},
+    # ---- an engine book's experience study that read the rows (memberdesk.analysis.experience)
+    "rows_read_basis": {
+        "en": "exposures on the {basis} basis are built per policy: the study read the accepted "
+              "rows from the {engine} engine (studies by policy year are computed from counts in "
+              "the engine)",
+        "zh_CN": "{basis}口径的暴露需逐件保单构建：本次研究从{engine}引擎读取了接受的行"
+                 "（按保单年度的研究在引擎中由计数计算）"},
+    "rows_read_weight": {
+        "en": "a study weighted by {columns} needs each policy's weight: the study read the "
+              "accepted rows from the {engine} engine",
+        "zh_CN": "按{columns}加权的研究需要每件保单的权重：本次研究从{engine}引擎读取了接受的行"},
+    "rows_read_study_start": {
+        "en": "a study start ({study_start}) cuts policy years per policy: the study read the "
+              "accepted rows from the {engine} engine",
+        "zh_CN": "研究起始日（{study_start}）需逐件保单切分保单年度：本次研究从{engine}引擎读取了"
+                 "接受的行"},
 }
 
 # ---- why a row was rejected on loading (core.validation) or left out of a survival frame -------
@@ -406,6 +422,11 @@ def rejection_meaning(code: str, lang: str = "en") -> str:
 
 _TABLE_PARAMS = ("table",)
 _COLUMN_PARAMS = ("column", "columns")
+# an experience study's basis (``policy_quarter``, ``calendar_year``, ``split``) in words; English
+# keeps the id, as the command line spells it
+_BASIS_KIND = {"zh_CN": {"policy": "保单", "calendar": "日历"}}
+_BASIS_PERIOD = {"zh_CN": {"year": "年度", "quarter": "季度", "month": "月度", "week": "周"}}
+_BASIS_OTHER = {"zh_CN": {"split": "拆分（日历年度按保单年度）"}}
 
 
 class Reason:
@@ -534,7 +555,18 @@ def _shown(params: Mapping[str, Any], lang: str) -> dict[str, Any]:
             if key in out:
                 ids = [c.strip() for c in str(out[key]).split(",")]
                 out[key] = "、".join(labels.column_label(c, lang) for c in ids)
+        if "basis" in out:
+            out["basis"] = _basis_words(str(out["basis"]), lang)
     return out
+
+
+def _basis_words(basis: str, lang: str) -> str:
+    """``policy_quarter`` -> 保单季度 (an unknown basis or language: the id unchanged)."""
+    kind, _, period = basis.partition("_")
+    words = _BASIS_OTHER.get(lang, {}).get(basis)
+    if words is None and kind in _BASIS_KIND.get(lang, {}) and period in _BASIS_PERIOD.get(lang, {}):
+        words = _BASIS_KIND[lang][kind] + _BASIS_PERIOD[lang][period]
+    return basis if words is None else words
 
 
 def _plain(value: Any) -> Any:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ import pytest
 
 from memberdesk.analysis.experience import ExperienceResult, experience_study, read_expected_table
 from memberdesk.core.engine.book import open_book
+from memberdesk.core.reasons import Reason
 
 TODAY = dt.date(2026, 12, 5)
 CASES = [pytest.param(e, w, id=f"{e}-{w}") for e in ("duckdb", "postgres")
@@ -127,7 +129,11 @@ def test_row_route_on_engine_book_is_said(engine_books: Any, memory_books: Any) 
             want = experience_study(mem, **options)
             assert want.notes == ()
             assert [n.code for n in got.notes] == [code]
-            assert "duckdb" in got.notes[0].text
+            assert isinstance(got.notes[0], Reason)   # a catalogue code, not an English sentence
+            assert "duckdb" in got.notes[0].text("en")
+            zh = got.notes[0].text("zh_CN")           # Chinese words, the engine's name kept
+            assert "duckdb" in zh and "引擎" in zh
+            assert not re.search(r"[A-Za-z]{4,}", zh.replace("duckdb", "")), zh
             js = got.to_json()
             assert [n["code"] for n in js.pop("notes")] == [code]
             assert_same_json(js, want.to_json(), code)
@@ -135,3 +141,25 @@ def test_row_route_on_engine_book_is_said(engine_books: Any, memory_books: Any) 
         assert "policies" in eng.book._frames   # it did read the rows
     finally:
         eng.book.close()
+
+
+def test_weighted_study_note_in_both_languages(engine_books: Any) -> None:
+    """The weighted study's note: the code and parameters in JSON with the English sentence (as
+    docs/engines.md promises), and the same reason in Chinese with the column's Chinese label."""
+    from memberdesk.core.labels import column_label
+
+    url, refs = engine_books("duckdb", "sample")
+    eng = open_book(url, tables=refs, today=TODAY)
+    try:
+        got = experience_study(eng, weight="annual_premium")
+    finally:
+        eng.book.close()
+    assert got.notes == (Reason("rows_read_weight", columns="annual_premium", engine="duckdb"),)
+    assert got.to_json()["notes"] == [{
+        "code": "rows_read_weight", "columns": "annual_premium", "engine": "duckdb",
+        "message": "a study weighted by annual_premium needs each policy's weight: the study "
+                   "read the accepted rows from the duckdb engine"}]
+    label = column_label("annual_premium", "zh_CN")
+    assert label != "annual_premium" and not re.search(r"[A-Za-z]", label)
+    assert got.notes[0].text("zh_CN") == (f"按{label}加权的研究需要每件保单的权重："
+                                          "本次研究从duckdb引擎读取了接受的行")
