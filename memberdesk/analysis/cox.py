@@ -55,7 +55,10 @@ test need each row: the accepted rows are read from the engine (``route="rows"``
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -464,19 +467,22 @@ def fit_cox(data: Dataset | pd.DataFrame, covariates: Sequence[str], *,
     ph = _empty_ph()
     concordance = float("nan")
     if diagnostics:
-        prog.status("Checking proportional hazards")
-        # the transform's inputs in the sorted order (its sort is then a pass over sorted runs)
-        ph = _ph_table(prepared, groups, fit, enc, scale, sw, sd, se, s_entry,
-                       inverse, rows, ph_transform, ph_method)
-        prog.fraction(0.8)
-        prog.status("Computing concordance")
-        concordance = concordance_index(sd, _linear_predictor(enc, sorted_rows,
-                                                              coefficients["coef"].to_numpy()),
-                                        se,
-                                        None if inverse is None and rows.weights is None
-                                        else sw,
-                                        strata=None if n_strata == 1 else ss,
-                                        entry=s_entry)
+        prog.status("Checking proportional hazards and concordance")
+        lp = _linear_predictor(enc, sorted_rows, coefficients["coef"].to_numpy())
+
+        def harrell_c() -> float:
+            return concordance_index(sd, lp, se,
+                                     None if inverse is None and rows.weights is None else sw,
+                                     strata=None if n_strata == 1 else ss, entry=s_entry)
+
+        # the PH test and the concordance read the same arrays and write none: on a big fit
+        # the concordance runs in a second thread (its sorts and searches release the GIL)
+        with _beside(harrell_c, sd.size >= PARALLEL_ROWS) as conc:
+            # the transform's inputs in the sorted order (its sort is a pass over sorted runs)
+            ph = _ph_table(prepared, groups, fit, enc, scale, sw, sd, se, s_entry,
+                           inverse, rows, ph_transform, ph_method)
+            prog.fraction(0.8)
+            concordance = conc()
     prog.fraction(1.0)
     n_records = int(durations.size) if rows.weights is None else int(rows.weights.sum())
     return CoxResult(n=n_records, events=n_events, coefficients=coefficients,
@@ -488,6 +494,22 @@ def fit_cox(data: Dataset | pd.DataFrame, covariates: Sequence[str], *,
                      ph_method=ph_method, cluster=cluster_col,
                      entry=entry_col if rows.entry is None or entry_col else "study_start",
                      n_rejected=rows.n_rejected, route="rows" if cells is None else "cells")
+
+
+PARALLEL_ROWS = 100_000  # fitted rows from which the concordance runs beside the PH test
+
+
+@contextmanager
+def _beside(task: Callable[[], float], parallel: bool) -> Iterator[Callable[[], float]]:
+    """``task`` started in a second thread when ``parallel`` (and the machine has a second
+    core), else run when asked: yields the function returning its result. Leaving the block
+    waits for the thread, also when the block raised (e.g. the user cancelled)."""
+    if not parallel or (os.cpu_count() or 1) < 2:
+        yield task
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="concordance") as pool:
+        future = pool.submit(task)
+        yield future.result
 
 
 def _linear_predictor(enc: _Encoded, rows: np.ndarray, coef: np.ndarray) -> np.ndarray:
