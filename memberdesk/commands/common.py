@@ -6,9 +6,11 @@ import json
 import logging
 import math
 import os
+import shlex
 import sys
+import time
 import warnings
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 import numpy as np
@@ -65,14 +67,33 @@ def load_from_args(args: argparse.Namespace, *, extra_columns: Collection[str] |
         if duration is not None:
             raise SystemExit(_usage("--duration/--event-col read files only, not a database"))
         tables = parse_table_options(getattr(args, "table", []))
+        started = time.monotonic()
         book = open_with_password(
             lambda password: open_book(args.data, tables=tables, as_of=as_of, password=password),
             password_prompt())
+        if getattr(args, "command", None) != "import":
+            say_import_hint(book, time.monotonic() - started, args.data)
         return book if assumptions is None else book.with_assumptions(assumptions)
     ds = load_dataset(args.data, as_of=as_of, duration_col=duration, event_col=event_col,
                       extra_columns=extra_columns, encoding=encoding, lean=lean)
     ds = cap_as_of(ds, as_of)
     return ds if assumptions is None else ds.with_assumptions(assumptions)
+
+
+SLOW_OPEN_SECONDS = 10.0  # a validation scan this long earns the hint to import the book
+
+
+def say_import_hint(ds: Dataset, seconds: float, data: Sequence[str]) -> None:
+    """After a long validation scan of an engine book that `memberdesk import` did not write,
+    say on stderr how to pay it once: an imported book stores its validation and opens
+    without the scan (docs/engines.md "Trusted books")."""
+    book = getattr(ds, "book", None)
+    if book is None or getattr(book, "trusted", True) or seconds < SLOW_OPEN_SECONDS:
+        return
+    source = " ".join(shlex.quote(d) for d in data)
+    print(f"memberdesk: note: checking the book's rows took {seconds:,.0f} s; "
+          f"`memberdesk import {source} -o BOOK.duckdb` checks them once, and "
+          "`duckdb:///BOOK.duckdb` then opens without this scan", file=sys.stderr)
 
 
 def close_book(ds: Dataset) -> None:

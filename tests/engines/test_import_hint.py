@@ -1,0 +1,37 @@
+"""A long validation scan of a book `memberdesk import` did not write ends with a hint on
+stderr: import it once and it opens without the scan (issue #13: the raw 100M book spends most
+of each command validating). A trusted (imported) book, and the import itself, say nothing."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from memberdesk.cli import main
+from memberdesk.commands import common
+
+from .conftest import write_duckdb
+
+
+def test_slow_scan_of_a_raw_book_hints_at_import_and_an_imported_book_does_not(
+        tmp_path: Path, sample_book, monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(common, "SLOW_OPEN_SECONDS", 0.0)  # every scan counts as long here
+    source = write_duckdb(tmp_path / "raw book.duckdb", sample_book[1])
+    assert main(["km", source, "--by", "channel", "--json"]) == 0
+    err = capsys.readouterr().err
+    assert "note: checking the book's rows took" in err
+    assert f"`memberdesk import '{source}' -o BOOK.duckdb`" in err  # quoted: a space in the path
+
+    out = tmp_path / "book.duckdb"
+    assert main(["import", source, "-o", str(out)]) == 0
+    assert "checking the book's rows took" not in capsys.readouterr().err  # importing is the cure
+    assert main(["km", f"duckdb://{out}", "--by", "channel", "--json"]) == 0
+    assert "checking the book's rows took" not in capsys.readouterr().err  # trusted: no scan
+
+
+def test_a_quick_scan_says_nothing(tmp_path: Path, sample_book,  # type: ignore[no-untyped-def]
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    source = write_duckdb(tmp_path / "raw.duckdb", sample_book[1])
+    assert main(["km", source, "--by", "channel", "--json"]) == 0  # the sample: well under 10 s
+    assert "checking the book's rows took" not in capsys.readouterr().err
