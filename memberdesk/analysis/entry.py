@@ -79,14 +79,50 @@ def _with_entry(frame: pd.DataFrame, entry: np.ndarray, wanted: tuple[str, ...])
     return pd.DataFrame(cols, copy=False)
 
 
-def _reject(frame: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Drop rows with an unusable entry, counting each reason (module doc)."""
+def _reasons(frame: pd.DataFrame) -> np.ndarray:
+    """Each row's entry rejection reason ("" when usable; the first that applies of
+    :data:`REASONS`)."""
     en = frame["entry"].to_numpy(dtype=float)
     d = frame["duration"].to_numpy(dtype=float)
     reason = np.full(en.size, "", dtype=object)
     reason[d <= en] = "exit_not_after_entry"
     reason[en < 0] = "entry_negative"
     reason[np.isnan(en)] = "entry_missing"
+    return reason
+
+
+def entry_counts(counts: pd.DataFrame, weights: np.ndarray, *, unit: str, entry: str,
+                 columns: Sequence[str | None], plain_duration: np.ndarray
+                 ) -> tuple[pd.DataFrame, np.ndarray]:
+    """:func:`entry_frame` of an engine's generic table from its counts: ``counts`` has one row
+    per distinct (``columns``, ``entry``, duration, event) with its count in ``weights``, and
+    ``plain_duration`` its durations in ``unit``. Each count is a frequency weight, so the
+    rejections are the sums of the rejected cells' counts and the curves and tests are those
+    of the records (no record is rebuilt; ``attrs["first_rejected"]`` is None: a cell has no
+    row position)."""
+    values = pd.to_numeric(counts[entry], errors="coerce").to_numpy(dtype=float)
+    if unit == "months":
+        values = values / schema.DAYS_PER_MONTH
+    cols: dict[str, object] = {"duration": plain_duration,
+                               "event": counts["event"].to_numpy(dtype=np.int8), "entry": values}
+    for c in dict.fromkeys(c for c in columns if c is not None and c != entry):
+        cols[c] = counts[c].array
+    frame = pd.DataFrame(cols, copy=False)
+    reason = _reasons(frame)
+    bad = reason != ""
+    rejected = {r: int(round(float(weights[reason == r].sum()))) for r in REASONS
+                if (reason == r).any()}
+    out = frame.loc[~bad].reset_index(drop=True) if bad.any() else frame
+    if len(out) == 0:
+        raise AnalysisError(f"every row was rejected for its entry time ({rejected})",
+                            column=entry)
+    out.attrs = {"out_of_window": 0, "rejected": rejected, "first_rejected": None}
+    return out, weights[~bad]
+
+
+def _reject(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Drop rows with an unusable entry, counting each reason (module doc)."""
+    reason = _reasons(frame)
     bad = reason != ""
     counts = {r: int((reason == r).sum()) for r in REASONS if (reason == r).any()}
     first = None

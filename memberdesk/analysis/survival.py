@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from memberdesk.analysis.entry import entry_counts
 from memberdesk.analysis.frames import MISSING_GROUP, default_unit, segment_labels, survival_frame
 from memberdesk.analysis.km import (
     KMCurve,
@@ -38,7 +39,7 @@ from memberdesk.analysis.logrank import (
     survival_difference,
 )
 from memberdesk.analysis.weighted_logrank import WeightSpec, parse_test
-from memberdesk.core.book import durations_in
+from memberdesk.core.book import COUNT_COLUMN, durations_in
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
 from memberdesk.core.progress import Progress, check_cancelled, ensure
@@ -255,6 +256,14 @@ def _rows_or_counts(data: Dataset | pd.DataFrame, unit: str, by: str | None,
     event computed in the engine, each count a frequency weight (same curves, exactly)."""
     book = getattr(data, "book", None)
     delayed = entry is not None or (isinstance(data, Dataset) and data.window_start is not None)
+    if book is not None and isinstance(data, Dataset) and data.generic and entry is not None \
+            and data.window_start is None:
+        # an engine's generic table: counts by (by, entry, duration, event), each a weight
+        counts = book.cells(data, [c for c in (by, entry) if c is not None])
+        return entry_counts(counts, counts[COUNT_COLUMN].to_numpy(dtype=float), unit=unit,
+                            entry=entry, columns=(by,),
+                            plain_duration=durations_in(unit,
+                                                        counts["duration_days"].to_numpy()))
     if book is None or not isinstance(data, Dataset) or delayed:
         frame = survival_frame(data, unit=unit, columns=(by,), entry=entry)
         return frame, np.ones(len(frame))

@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     extra = [*covariates, *strata, *(c for c in (args.cluster, args.entry) if c)]
     # among the unmapped source columns only the ones the model uses are parsed; a generic
     # table in an engine is validated and counted there (cells, or records when needed)
-    loaded = _generic_engine(args, quiet=True) or load_from_args(args, extra_columns=extra)
+    loaded = _generic_engine(args) or load_from_args(args, extra_columns=extra)
     try:
         ds = apply_entry_args(args, loaded)
         report_rejected_policies(ds)

@@ -115,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _generic_engine(args: argparse.Namespace, *, quiet: bool = False) -> Dataset | None:
+def _generic_engine(args: argparse.Namespace) -> Dataset | None:
     """A generic ``--duration/--event-col`` table in an engine book (DuckDB, Parquet, ...):
     validated and counted by GROUP BY in the engine (:mod:`memberdesk.core.engine.generic`);
     None for files or insurer tables. Shared by ``cox`` and ``projection``."""
@@ -139,8 +139,6 @@ def _generic_engine(args: argparse.Namespace, *, quiet: bool = False) -> Dataset
             password_prompt())
     except GenericUnsupported as exc:
         raise SystemExit(usage_error(str(exc))) from None
-    if getattr(args, "entry", None) is not None and not quiet:  # cox says it in its result (rows_read_entry)
-        say_records_rebuilt(ds, [args.entry, *([args.by] if args.by else [])])
     return ds
 
 
@@ -151,15 +149,6 @@ def generic_columns(args: argparse.Namespace) -> list[str]:
     for option in ("covariates", "strata"):
         names += [c.strip() for c in (getattr(args, option, None) or "").split(",")]
     return [c for c in dict.fromkeys(names) if c]
-
-
-def say_records_rebuilt(ds: Dataset, columns: list[str]) -> None:
-    """The stderr note of an analysis that needs each record of an engine's generic table."""
-    book = getattr(ds, "book", None)
-    engine = getattr(book, "engine", "engine")
-    print(f"memberdesk: note: delayed entry needs each record: the {engine} engine counted the "
-          f"accepted rows by {', '.join([*columns, 'duration', 'event'])} and the records were "
-          "rebuilt from those counts (the same records as the rows)", file=sys.stderr)
 
 
 def report_rejected_policies(ds: Dataset) -> None:
