@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import pyarrow as pa
 
+from memberdesk.core.atomic_write import refuse_overwriting_inputs
 from memberdesk.core.dataset import Dataset
+from memberdesk.core.errors import DataError
 from memberdesk.core.progress import Progress, check_cancelled, ensure
 
 if TYPE_CHECKING:
@@ -232,10 +234,22 @@ def save_book(ds: Dataset, out: str | Path, *, today: dt.date | None = None,
               progress: Progress | None = None) -> str:
     """Write ``ds`` as a book at ``out`` as ``memberdesk import`` does: in the engine when it
     is a DuckDB book (no row comes to Python), else from the validated rows; returns the path
-    written. ``today`` defaults to the computer's date (the day future dates were checked)."""
+    written. ``today`` defaults to the computer's date (the day future dates were checked).
+
+    Raises
+    ------
+    DataError
+        ``out`` is one of the data's own files (a file read, the DuckDB database or a Parquet
+        file of the book): nothing is written."""
     path = Path(out)
     day = today or dt.date.today()
     book = getattr(ds, "book", None)
+    url = getattr(book, "url", None)
+    inputs = [*ds.sources, *(() if url is None or url.kind not in ("duckdb", "parquet")
+                             else (url.target, *url.paths))]
+    clash = refuse_overwriting_inputs(path, inputs, "the book")
+    if clash:  # e.g. the DuckDB database being read: never replaced by its own copy
+        raise DataError(clash, file=str(path))
     if book is not None and getattr(book, "engine", None) == "duckdb" and hasattr(book, "tables"):
         write_engine_book(book, path, today=day, progress=progress)
     else:

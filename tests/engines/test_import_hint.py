@@ -35,3 +35,15 @@ def test_a_quick_scan_says_nothing(tmp_path: Path, sample_book,  # type: ignore[
     source = write_duckdb(tmp_path / "raw.duckdb", sample_book[1])
     assert main(["km", source, "--by", "channel", "--json"]) == 0  # the sample: well under 10 s
     assert "checking the book's rows took" not in capsys.readouterr().err
+
+
+def test_import_never_replaces_the_database_it_reads(tmp_path: Path, sample_book,  # type: ignore[no-untyped-def]
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "book.duckdb"
+    source = write_duckdb(db, sample_book[1])
+    before = db.read_bytes()
+    assert main(["import", source, "-o", str(db)]) == 3
+    err = capsys.readouterr().err
+    assert "would be overwritten" in err and str(db) in err
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.duckdb"]  # no temporary left

@@ -40,6 +40,7 @@ class ShellActions(QObject):
                             QKeySequence.StandardKey.SaveAs)
         self.export_report = a(self.tr("&Export report…"), self.ask_export_report, "Ctrl+E", "export")
         self.export_chart = a(self.tr("Export &chart…"), self.ask_export_chart, None, "chart")
+        self.save_book = a(self.tr("Save data as DuckDB &book…"), self.ask_save_book)  # issue 13
         self.quit = a(self.tr("&Quit"), w.close, "Ctrl+Q")
         self.guide = a(self.tr("&User guide"), self.open_guide, QKeySequence.StandardKey.HelpContents, "help")
         self.guide.setShortcut("F1")
@@ -54,7 +55,7 @@ class ShellActions(QObject):
         file_menu.addSeparator()
         file_menu.addActions([self.open_ws, self.save_ws, self.save_ws_as])
         file_menu.addSeparator()
-        file_menu.addActions([self.export_report, self.export_chart])
+        file_menu.addActions([self.export_report, self.export_chart, self.save_book])
         file_menu.addSeparator()
         file_menu.addAction(self.quit)
 
@@ -245,6 +246,37 @@ class ShellActions(QObject):
         self.w._exporter.run(write_report, ds, path, lang=self.w.lang, options=options,
                              on_result=lambda p: self.w.statusBar().showMessage(
                                  self.tr("Report written to {0}").format(p) + notes, 15000))
+
+    def ask_save_book(self) -> None:
+        if self.w.base is None:
+            self.w.statusBar().showMessage(self.tr("Load data first"), 5000)
+            return
+        path, _ = QFileDialog.getSaveFileName(self.w, self.tr("Save data as DuckDB book"),
+                                              "book.duckdb", self.tr("DuckDB book (*.duckdb)"))
+        if not path:
+            return
+        if not path.lower().endswith(".duckdb"):
+            path += ".duckdb"  # a name the dialog did not confirm: ask before replacing it
+            if Path(path).exists() and QMessageBox.question(
+                    self.w, self.tr("Replace the file?"),
+                    self.tr("{0} already exists. Replace it?").format(path)) \
+                    != QMessageBox.StandardButton.Yes:
+                return
+        self.save_book_to(path)
+
+    def save_book_to(self, path: str) -> None:
+        """Write the loaded data (all of it, not the filtered view) as a DuckDB book in a
+        worker, as ``memberdesk import`` does: validated once, it then opens through File ▸
+        Connect to database… without the validation scan. Never over the data's own files
+        (:func:`memberdesk.core.book_writer.save_book` refuses; the error names the file)."""
+        from memberdesk.core.book_writer import save_book
+
+        def written(p: str) -> None:
+            self.w.statusBar().showMessage(self.tr(
+                "Book written to {0}. Open it with File ▸ Connect to database… "
+                "(duckdb:///{0}): it opens without checking the rows again.").format(p), 20000)
+
+        self.w._exporter.run(save_book, self.w.base, path, on_result=written)
 
     def ask_export_chart(self) -> None:
         page = self.w.current_page()
