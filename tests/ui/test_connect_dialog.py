@@ -63,3 +63,34 @@ def _close_pool():  # type: ignore[no-untyped-def]
     from memberdesk.ui.worker import wait_for_pool
 
     wait_for_pool()
+
+
+def test_a_slow_check_of_a_raw_book_hints_at_saving_it(qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a long validation scan (the threshold lowered to 0 here) of a book that
+    `memberdesk import` did not write, the status bar names File ▸ Save data as DuckDB book…;
+    the book that action writes opens trusted, with no hint."""
+    from memberdesk.ui.shell import connect_dialog
+    from memberdesk.ui.shell.main_window import MainWindow
+
+    monkeypatch.setattr(connect_dialog, "SLOW_OPEN_SECONDS", 0.0)
+    window = MainWindow()
+    qtbot.addWidget(window)
+    dialog = ConnectDialog(window)
+    dialog.url.setCurrentText(_book(tmp_path))
+    dialog.start()
+    qtbot.waitUntil(lambda: window.base is dialog.dataset is not None, timeout=60_000)
+    assert "Save data as DuckDB book" in window.statusBar().currentMessage()
+    saved = tmp_path / "saved.duckdb"
+    window.actions_.save_book_to(str(saved))
+    qtbot.waitUntil(lambda: not window._exporter.is_busy, timeout=60_000)
+    window.statusBar().clearMessage()
+    again = ConnectDialog(window)
+    again.url.setCurrentText(f"duckdb://{saved}")
+    again.start()
+    qtbot.waitUntil(lambda: window.base is again.dataset is not None, timeout=60_000)
+    assert again.dataset.book.trusted
+    assert "Save data as DuckDB book" not in window.statusBar().currentMessage()
+    window.dirty = False
+    for d in (dialog, again):
+        d.dataset.book.close()

@@ -15,6 +15,7 @@ again; it never reaches the recent connections, QSettings, a workspace or a log.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -37,6 +38,7 @@ from memberdesk.ui import i18n
 from memberdesk.ui.worker import TaskRunner
 
 RECENT_KEY = "recent/connections"
+SLOW_OPEN_SECONDS = 10.0  # a validation scan this long earns the hint to save the book
 MAX_RECENT = 10
 # Passwords given in this session, by URL (which never holds one): process memory only.
 _SESSION_PASSWORDS: dict[str, str] = {}
@@ -142,10 +144,13 @@ class ConnectDialog(QDialog):
         def keep(conn: Any) -> None:  # called on the worker thread, before the first query
             self._conn = conn
 
+        started = time.monotonic()
+
         def connected(ds: Any) -> None:
             if password is not None:
                 _SESSION_PASSWORDS[url] = password
             self._connected(ds, url, tables)
+            self._hint_saving(ds, time.monotonic() - started)
 
         def failed(exc: BaseException, tb: str) -> None:
             self._failed(exc, tb, url, password)
@@ -174,6 +179,18 @@ class ConnectDialog(QDialog):
         if self.window_ is not None and hasattr(self.window_, "accept_dataset"):
             self.window_.accept_dataset(ds, [], [])
         self.accept()
+
+    def _hint_saving(self, ds: Any, seconds: float) -> None:
+        """After a long validation scan of a book `memberdesk import` did not write, the status
+        bar says how to pay it once (as the command line's note does)."""
+        book = getattr(ds, "book", None)
+        window = self.window_
+        if book is None or getattr(book, "trusted", True) or seconds < SLOW_OPEN_SECONDS \
+                or window is None or not hasattr(window, "statusBar"):
+            return
+        window.statusBar().showMessage(self.tr(
+            "Checking the rows took {0} s. File ▸ Save data as DuckDB book… checks them once: "
+            "the saved book opens without this check.").format(f"{seconds:,.0f}"), 60000)
 
     def _failed(self, exc: BaseException, tb: str, url: str = "",
                 password: str | None = None) -> None:
