@@ -496,15 +496,11 @@ class SheetWriter:
         """A note longer than the printed columns wraps inside them (merged over the printed
         width, its row as tall as its lines): left to overflow, its end was cut off at the
         print area's edge (the Retention list's note on the scores)."""
-        from memberdesk.report.sheets_overview import wrapped_lines
-
         last = self._last_shown_column()
-        chars = sum(self.ws.column_dimensions[get_column_letter(c)].width
-                    or styles.column_width(0.0) for c in range(1, last + 1)) - 2
         merged = {rng.min_row for rng in self.ws.merged_cells.ranges}
         for r in self._notes:
             cell = self.ws.cell(r, 1)
-            lines = wrapped_lines(str(cell.value or ""), chars)
+            lines = self._wrapped_lines(cell, last)
             if lines <= 1 or r in merged or last < 2 or any(
                     self.ws.cell(r, c).value is not None for c in range(2, last + 1)):
                 continue
@@ -536,25 +532,13 @@ class SheetWriter:
             spans[(rng.min_row, rng.min_col)] = rng.max_col
             covered.update((rng.min_row, c) for c in range(rng.min_col + 1, rng.max_col + 1))
         widths: dict[int, float] = {}
-
-        def width(col: int) -> float:
-            if col not in widths:
-                dim = ws.column_dimensions.get(get_column_letter(col))
-                widths[col] = float(dim.width if dim is not None and dim.width
-                                    else styles.column_width(0.0))
-            return widths[col]
-
         needed: dict[int, float] = {}
         for (r, c), cell in ws._cells.items():
             if cell.value is None or (r, c) in covered or not cell.has_style \
                     or not cell.alignment.wrap_text:
                 continue
-            last = spans.get((r, c), c)
-            room = sum(styles.column_text_pt(width(x)) + styles.CELL_PAD_PT
-                       for x in range(c, last + 1)) - styles.CELL_PAD_PT
+            lines = self._wrapped_lines(cell, spans.get((r, c), c), widths)
             size = float(cell.font.sz or 11.0)
-            lines = styles.wrapped_line_count(str(cell.value), room, size,
-                                              bold=bool(cell.font.b), lang=self.lang)
             needed[r] = max(needed.get(r, 0.0), lines * line_em * size + 3.0 if lines > 1
                             else round(size * factor + 0.5, 1))  # one line: as any row
         for (r, _), cell in ws._cells.items():  # a larger font's line elsewhere in the row
@@ -562,6 +546,22 @@ class SheetWriter:
                 needed[r] = max(needed[r], round(float(cell.font.sz or 11.0) * factor + 0.5, 1))
         for r, height in needed.items():
             ws.row_dimensions[r].height = round(height + 0.05, 1)
+
+    def _wrapped_lines(self, cell: Any, last: int, widths: dict[int, float] | None = None) -> int:
+        """Lines the text of ``cell`` takes wrapped over its columns up to ``last`` (a merged
+        cell), at the columns' printed widths in the narrower program and the cell's font,
+        measured with the font's glyph widths (:func:`styles.wrapped_line_count`); the one
+        count behind the long notes, the narrowed columns and every wrapped row's height.
+        ``widths``: a cache of column widths (Excel units) shared over one pass."""
+        cache: dict[int, float] = {} if widths is None else widths
+        for col in range(cell.column, last + 1):
+            if col not in cache:
+                dim = self.ws.column_dimensions.get(get_column_letter(col))
+                cache[col] = float(dim.width if dim is not None and dim.width
+                                   else styles.column_width(0.0))
+        room = styles.cell_text_pt(cache[x] for x in range(cell.column, last + 1))
+        return styles.wrapped_line_count(str(cell.value or ""), room, float(cell.font.sz or 11.0),
+                                         bold=bool(cell.font.b), lang=self.lang)
 
     def _fix_row_heights(self) -> None:
         """Every row gets an explicit height (its largest font's line, or what a wrapped row
@@ -772,10 +772,8 @@ class SheetWriter:
                 return
             new = max(NARROW_TO, width - excess / CM_PER_CHAR)
             ws.column_dimensions[get_column_letter(c)].width = new
-            from memberdesk.report.sheets_overview import wrapped_lines
-
             for cell in texts:  # words move whole to the next line, as the program wraps
-                lines = wrapped_lines(str(cell.value), new - 1)
+                lines = self._wrapped_lines(cell, c)
                 if lines <= 1:
                     continue
                 cell.alignment = Alignment(wrap_text=True, vertical="top",

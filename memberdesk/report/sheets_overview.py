@@ -6,7 +6,6 @@ metric dictionary of :mod:`memberdesk.analysis.metrics`.
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -337,7 +336,7 @@ def build_definitions(ctx: ReportContext, w: SheetWriter) -> None:
         lines = 1
         for col, value in zip(ref.columns, row_values):
             w.ws.cell(r, ref.col(col)).alignment = styles.WRAP_ALIGN
-            lines = max(lines, wrapped_lines(str(value or ""), DEFINITION_WIDTHS[col]))
+            lines = max(lines, wrapped_lines(str(value or ""), DEFINITION_WIDTHS[col], lang=ctx.lang))
         w.ws.row_dimensions[r].height = LINE_HEIGHT_PT * lines + 3
 
 
@@ -359,7 +358,8 @@ def _assumptions_block(ctx: ReportContext, w: SheetWriter) -> None:
             cell = write_cell(w.ws, w.row, col, text)
             cell.font = styles.LABEL_FONT if col == 2 else styles.BODY_FONT
             cell.alignment = styles.WRAP_ALIGN
-        lines = max(wrapped_lines(t, DEFINITION_WIDTHS[k]) for _, t, k in cells)
+        lines = max(wrapped_lines(t, DEFINITION_WIDTHS[k], bold=col == 2, lang=ctx.lang)
+                    for col, t, k in cells)
         w.ws.row_dimensions[w.row].height = LINE_HEIGHT_PT * lines + 3
         w.row += 1
     w.row += 1
@@ -385,34 +385,16 @@ def _setting_zh(node: str, value: str, assumptions: Any) -> str:
     return value
 
 
-def wrapped_lines(text: str, chars: float) -> int:
-    """Lines ``text`` takes in a wrapped column ``chars`` wide, wrapped as a spreadsheet does:
-    Latin words move whole to the next line (breaking after spaces and commas; a word longer
-    than the column is cut), CJK characters break anywhere. A Latin character is counted as 0.85
-    of a digit's width (proportional text), a CJK character as two. Dividing a line's width by
-    the column's, as before, ignored that words move whole and clipped the lineage."""
-    room = max(chars, 1.0)
-    total = 0
-    for line in text.split("\n"):
-        lines, used = 1, 0.0
-        for token in _WRAP_TOKENS.findall(line):
-            width = _text_width(token)
-            if used + width > room and used > 0 and not token.isspace():
-                lines, used = lines + 1, 0.0
-            while width > room:  # a word wider than the column is cut
-                lines, width = lines + 1, width - room
-            used += width
-        total += lines
-    return total
-
-
-# a CJK character, or a Latin word with the spaces/commas after it, or spaces
-_WRAP_TOKENS = re.compile(r"[\u2e80-\uffef]|[^\s\u2e80-\uffef,，、]+[,，、]?\s*|\s+|[,，、]")
-
-
-def _text_width(line: str) -> float:
-    wide = styles.display_width(line) - len(line)  # number of double-width characters
-    return 0.85 * (len(line) - wide) + 2.0 * wide
+def wrapped_lines(text: str, chars: float, *, size: float = 10.0, bold: bool = False,
+                  lang: str = "en") -> int:
+    """Lines ``text`` takes in a wrapped column with room for ``chars`` digits of the report's
+    font at ``size`` pt: :func:`styles.wrapped_line_count` (the font's glyph widths; Latin
+    words move whole to the next line, a word longer than the column is cut, CJK characters
+    break anywhere), for the builders that size a row before the sheet is finished. The
+    finished sheet measures every wrapped row again at its columns' printed widths
+    (:meth:`memberdesk.report.layout.SheetWriter.finish`)."""
+    room = styles.text_width_pt("0", size, bold=bold) * max(chars, 1.0)
+    return styles.wrapped_line_count(text, room, size, bold=bold, lang=lang)
 
 
 def lineage_text(metric_id: str, lang: str) -> str:

@@ -9,6 +9,7 @@ import copy
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -199,6 +200,12 @@ def text_width_pt(text: str, size: float, *, bold: bool = False, lang: str = "en
 def column_text_pt(width: float) -> float:
     """Room (pt) for text in a column ``width`` Excel units wide, in the narrower program."""
     return min(width * LO_COLUMN_PT_PER_UNIT, (width * 7 + 5) * 0.75) - CELL_PAD_PT
+
+
+def cell_text_pt(widths: Iterable[float]) -> float:
+    """Room (pt) for text in a cell over columns ``widths`` Excel units wide (a merged cell:
+    all its columns, the cell's padding once)."""
+    return sum(column_text_pt(w) + CELL_PAD_PT for w in widths) - CELL_PAD_PT
 
 
 _BREAKS = re.compile(r"[\u2e80-\uffef]|[^\s\u2e80-\uffef]+\s*|\s+")
