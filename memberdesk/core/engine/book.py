@@ -34,7 +34,7 @@ from memberdesk.core.engine import rules
 from memberdesk.core.engine.connection import ColumnType, Connection, TableRef, connect
 from memberdesk.core.engine.urls import EngineURL, parse
 from memberdesk.core.errors import AnalysisError, DataError
-from memberdesk.core.mapping import ColumnMapping, auto_map, guess_table
+from memberdesk.core.mapping import ColumnMapping, auto_map, guess_table, header_signature
 from memberdesk.core.progress import Progress, check_cancelled, ensure
 from memberdesk.core.validation_report import (
     REJECTED_COLUMNS,
@@ -280,9 +280,15 @@ class EngineDataset(Dataset):
 def open_book(data: Sequence[str] | str, *, tables: Mapping[str, TableRef] | None = None,
               as_of: pd.Timestamp | None = None, today: dt.date | None = None,
               password: str | None = None, progress: Progress | None = None,
-              on_connect: Callable[[Connection], None] | None = None) -> EngineDataset:
+              on_connect: Callable[[Connection], None] | None = None,
+              mappings: Mapping[str, ColumnMapping] | None = None) -> EngineDataset:
     """Connect to ``data`` (see :mod:`.urls`), find, type and validate the tables in the engine,
     and return the Dataset view of the book (its ``book`` attribute is the :class:`EngineBook`).
+
+    ``mappings``: the user's column mappings, keyed as the file path's are (the header
+    signature of the table's columns, or the table's name as displayed or bare): a source table
+    with one is that canonical table with those columns (before any guess by headers); the
+    others are mapped automatically (synonyms), as files are.
 
     ``on_connect(connection)`` is called once connected, before the first query: a caller
     on another thread may then call ``connection.cancel()`` to stop the running query.
@@ -302,7 +308,7 @@ def open_book(data: Sequence[str] | str, *, tables: Mapping[str, TableRef] | Non
     if on_connect is not None:  # e.g. a dialog keeping the connection to cancel its queries
         on_connect(conn)
     try:
-        found = _find_tables(conn, dict(tables or {}))
+        found = _find_tables(conn, dict(tables or {}), mappings)
         report = ValidationReport()
         stored, why = _trusted_metadata(conn, found, today)
         if why:  # a book written by `memberdesk import` that no longer matches: say so
@@ -351,16 +357,35 @@ def open_book(data: Sequence[str] | str, *, tables: Mapping[str, TableRef] | Non
     return ds
 
 
-def _find_tables(conn: Connection, explicit: dict[str, TableRef]
+def user_mapping(mappings: Mapping[str, ColumnMapping] | None, ref: TableRef,
+                 headers: list[str]) -> ColumnMapping | None:
+    """The user's mapping of a source table (keyed by the header signature of its columns, its
+    displayed name or its bare name, as files are by signature, ``file [sheet]`` or file), with
+    its columns in the table's order; None without one."""
+    if not mappings:
+        return None
+    signature = header_signature(headers)
+    for key in (signature, ref.display, ref.name):
+        if key in mappings:
+            m = mappings[key]
+            return ColumnMapping(m.table, {h: m.columns.get(h) for h in headers}, signature)
+    return None
+
+
+def _find_tables(conn: Connection, explicit: dict[str, TableRef],
+                 mappings: Mapping[str, ColumnMapping] | None = None
                  ) -> dict[str, tuple[TableRef, dict[str, ColumnType], ColumnMapping]]:
-    """Canonical table -> (source table, its column types, the automatic mapping)."""
+    """Canonical table -> (source table, its column types, its mapping: the user's
+    (:func:`user_mapping`), else the automatic one)."""
     out: dict[str, tuple[TableRef, dict[str, ColumnType], ColumnMapping]] = {}
     for name, ref in explicit.items():
         kinds = conn.columns(ref)
         if not kinds:
             raise DataError(f"no table {ref.display!r} (or it has no columns) for {name}",
                             file=ref.display)
-        out[name] = (ref, kinds, auto_map(list(kinds), name))
+        user = user_mapping(mappings, ref, list(kinds))
+        out[name] = (ref, kinds, auto_map(list(kinds), name) if user is None else
+                     ColumnMapping(name, user.columns, user.signature))
     best: dict[str, float] = {}
     # --table narrows the search for the other tables to the schemas it names
     schemas = {r.database for r in explicit.values()}
@@ -369,11 +394,13 @@ def _find_tables(conn: Connection, explicit: dict[str, TableRef]
                 or (schemas and ref.database not in schemas):
             continue
         kinds = conn.columns(ref)
-        table, score = guess_table(list(kinds), ref.name)
+        user = user_mapping(mappings, ref, list(kinds))
+        table, score = (user.table, float("inf")) if user is not None else \
+            guess_table(list(kinds), ref.name)
         if table is None or table in explicit or score <= best.get(table, 0.0):
             continue
         best[table] = score
-        out[table] = (ref, kinds, auto_map(list(kinds), table))
+        out[table] = (ref, kinds, user or auto_map(list(kinds), table))
     if schema.POLICIES not in out:
         listed = ", ".join(r.display for r in conn.tables()) or "no tables"
         raise DataError(f"no policies table found (tables: {listed}); name one with "
@@ -733,9 +760,11 @@ def _trusted_metadata(conn: Connection, found: Mapping[str, tuple[TableRef, dict
         return None, "written under other validation rules"
     if set(stored) != set(found):
         return None, "its tables differ from those written"
-    for name, (ref, kinds, _) in found.items():
+    for name, (ref, kinds, mapping) in found.items():
         if ref != TableRef(name) or stored[name]["columns"] != dict(kinds):
             return None, f"the {name} table differs from the one written"
+        if mapping.columns != auto_map(list(kinds), name).columns:  # the user's, not the import's
+            return None, f"the {name} table's columns are mapped otherwise than when written"
     imported = stored[next(iter(stored))]["imported_on"]
     future = any(schema.REASON_FUTURE_DATE in s["reasons"] for s in stored.values())
     if not isinstance(imported, dt.date) or today < imported or (today > imported and future):
