@@ -91,3 +91,34 @@ def test_a_mapping_other_than_the_imports_is_validated_again(tmp_path: Path) -> 
     finally:
         assert remapped.book is not None
         remapped.book.close()
+
+
+def test_source_tables_list_columns_rows_and_mappings_for_the_editor(tmp_path: Path) -> None:
+    from memberdesk.core.engine.tables import mappings_of, source_tables
+
+    csv, frame = _odd_policies(tmp_path)
+    members = pd.read_csv(ROOT / "sample_data" / "members.csv", dtype=str)
+    source = write_duckdb(tmp_path / "w.duckdb", {"weird": pa.Table.from_pandas(frame),
+                                                 "members": pa.Table.from_pandas(members)})
+    listed = {t.ref.name: t for t in source_tables(source)}
+    assert set(listed) == {"weird", "members"}
+    weird = listed["weird"]
+    assert weird.mapping is None  # not recognised: not read until the user maps it
+    assert list(weird.headers) == list(frame.columns)
+    assert weird.preview.fillna("").values.tolist() == frame.head(5).fillna("").values.tolist()
+    assert listed["members"].mapping is not None and listed["members"].mapping.table == "members"
+    # the user maps the odd table and leaves members out ("Ignore this table")
+    chosen = mappings_of({weird.ref: _mapping(list(weird.headers)), listed["members"].ref: None})
+    book = open_book(source, today=TODAY, mappings=chosen)
+    try:
+        assert [t.table for t in book.report.tables] == ["policies"]
+        truth = load_dataset([csv], mappings={chosen["weird"].signature: _mapping(list(frame.columns))},
+                             today=TODAY)
+        assert _counts(book)["policies"] == _counts(truth)["policies"]
+    finally:
+        assert book.book is not None
+        book.book.close()
+    # the editor shows what opening would use: the user's mapping for the odd table now
+    again = {t.ref.name: t for t in source_tables(source, mappings=chosen)}
+    assert again["weird"].mapping is not None and again["weird"].mapping.table == "policies"
+    assert again["members"].mapping is None

@@ -361,7 +361,8 @@ def user_mapping(mappings: Mapping[str, ColumnMapping] | None, ref: TableRef,
                  headers: list[str]) -> ColumnMapping | None:
     """The user's mapping of a source table (keyed by the header signature of its columns, its
     displayed name or its bare name, as files are by signature, ``file [sheet]`` or file), with
-    its columns in the table's order; None without one."""
+    its columns in the table's order; None without one. A mapping to the table ``""`` means
+    "leave this table out" (the mapping editor's "Ignore this table")."""
     if not mappings:
         return None
     signature = header_signature(headers)
@@ -373,10 +374,12 @@ def user_mapping(mappings: Mapping[str, ColumnMapping] | None, ref: TableRef,
 
 
 def _find_tables(conn: Connection, explicit: dict[str, TableRef],
-                 mappings: Mapping[str, ColumnMapping] | None = None
+                 mappings: Mapping[str, ColumnMapping] | None = None, *,
+                 need_policies: bool = True
                  ) -> dict[str, tuple[TableRef, dict[str, ColumnType], ColumnMapping]]:
     """Canonical table -> (source table, its column types, its mapping: the user's
-    (:func:`user_mapping`), else the automatic one)."""
+    (:func:`user_mapping`), else the automatic one). Raises DataError without a policies
+    table when ``need_policies``."""
     out: dict[str, tuple[TableRef, dict[str, ColumnType], ColumnMapping]] = {}
     for name, ref in explicit.items():
         kinds = conn.columns(ref)
@@ -397,11 +400,11 @@ def _find_tables(conn: Connection, explicit: dict[str, TableRef],
         user = user_mapping(mappings, ref, list(kinds))
         table, score = (user.table, float("inf")) if user is not None else \
             guess_table(list(kinds), ref.name)
-        if table is None or table in explicit or score <= best.get(table, 0.0):
-            continue
+        if not table or table in explicit or score <= best.get(table, 0.0):
+            continue  # not recognised, or the user chose to leave it out (table "")
         best[table] = score
         out[table] = (ref, kinds, user or auto_map(list(kinds), table))
-    if schema.POLICIES not in out:
+    if schema.POLICIES not in out and need_policies:
         listed = ", ".join(r.display for r in conn.tables()) or "no tables"
         raise DataError(f"no policies table found (tables: {listed}); name one with "
                         "--table policies=SCHEMA.TABLE")
