@@ -94,3 +94,58 @@ def test_a_slow_check_of_a_raw_book_hints_at_saving_it(qtbot, tmp_path: Path,  #
     window.dirty = False
     for d in (dialog, again):
         d.dataset.book.close()
+
+
+def test_columns_editor_maps_an_unrecognised_table_and_connect_reads_it(qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue #13 point 6: the Connect dialog has the files' mapping editor. A DuckDB table whose
+    column names nothing recognises (k1, d1, s1, ...) is not read; in Columns… the user says it
+    holds policies and what each column means; Connect then reads it, with the counts of the
+    same rows read from a CSV under canonical names (the file path: the independent truth), and
+    the mapping is remembered for tables and files with the same columns."""
+    import pandas as pd
+
+    from memberdesk.core.loader import load_dataset
+    from memberdesk.core.mapping import header_signature
+    from memberdesk.ui.settings import AppSettings
+    from memberdesk.ui.shell.main_window import MainWindow
+
+    odd = {"policy_id": "k1", "member_id": "k2", "product": "c3", "product_type": "c4",
+           "channel": "c5", "issue_date": "d1", "end_date": "d2", "status": "s1",
+           "annual_premium": "a1", "sum_assured": "a2", "payment_frequency": "c6"}
+    path = tmp_path / "odd.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute(f"CREATE TABLE weird AS SELECT {', '.join(f'{k} AS {v}' for k, v in odd.items())} "
+                f"FROM read_csv('{ROOT / 'sample_data' / 'policies.csv'}', all_varchar=true)")
+    con.close()
+    settings = AppSettings()
+    monkeypatch.setattr(settings, "save_mapping", lambda sig, data: saved.update({sig: data}))
+    saved: dict[str, object] = {}
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    dialog = ConnectDialog(window)
+    dialog.url.setCurrentText(f"duckdb://{path}")
+    dialog.edit_columns()
+    qtbot.waitUntil(lambda: dialog.columns_dialog is not None, timeout=60_000)
+    editor_dialog = dialog.columns_dialog
+    assert [editor_dialog.tabs.tabText(i) for i in range(editor_dialog.tabs.count())] == ["weird"]
+    editor = editor_dialog.editors[0]
+    assert editor.mapping() is None  # not recognised: "Ignore this table"
+    editor.table_box.setCurrentIndex(editor.table_box.findData("policies"))
+    back = {v: k for k, v in odd.items()}
+    for header, box in zip(editor.headers, editor.boxes):
+        box.setCurrentIndex(box.findData(back[header]))
+    assert "P0000001" in editor.grid.item(0, 1).text()  # the first rows shown as examples
+    editor_dialog.accept()
+    assert header_signature(list(odd.values())) in saved  # remembered as the wizard does
+    dialog.start()
+    qtbot.waitUntil(lambda: window.base is dialog.dataset is not None, timeout=60_000)
+    truth = load_dataset([ROOT / "sample_data" / "policies.csv"])
+    got = {t.table: (t.read, t.accepted, dict(t.reasons)) for t in dialog.dataset.report.tables}
+    want = {t.table: (t.read, t.accepted, dict(t.reasons)) for t in truth.report.tables
+            if t.table == "policies"}
+    assert got == want
+    assert list(pd.Series(dialog.dataset.book.distinct(dialog.dataset, "policies", "channel")).sort_values()) \
+        == sorted(truth.validated["policies"]["channel"].dropna().unique())
+    window.dirty = False
+    dialog.dataset.book.close()

@@ -30,11 +30,15 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from memberdesk.core.errors import DataError
+from memberdesk.core.mapping import ColumnMapping
 from memberdesk.ui import i18n
+from memberdesk.ui.shell.common import mappings_by_signature
 from memberdesk.ui.worker import TaskRunner
 
 RECENT_KEY = "recent/connections"
@@ -63,14 +67,16 @@ def remember_connection(url: str, tables: str) -> None:
 
 
 def open_engine_book(url: str, tables: str, *, on_connect: Any = None, progress: Any = None,
-                     password: str | None = None) -> Any:
+                     password: str | None = None,
+                     mappings: dict[str, ColumnMapping] | None = None) -> Any:
     """Parse the table option text and open the book (runs on a worker thread); ``password``
-    when the user typed one (else libpq's ``PGPASSWORD`` / ``~/.pgpass``)."""
+    when the user typed one (else libpq's ``PGPASSWORD`` / ``~/.pgpass``); ``mappings``: the
+    user's column mappings (:func:`memberdesk.core.engine.book.open_book`)."""
     from memberdesk.core.engine.book import open_book, parse_table_options
 
     items = [t.strip() for t in tables.split(",") if t.strip()]
     return open_book(url, tables=parse_table_options(items), progress=progress,
-                     on_connect=on_connect, password=password)
+                     on_connect=on_connect, password=password, mappings=mappings)
 
 
 class ConnectDialog(QDialog):
@@ -104,13 +110,22 @@ class ConnectDialog(QDialog):
         form.addRow(self.tr("Database URL"), self.url)
         form.addRow(self.tr("Tables"), self.tables)
         self.connect_button = QPushButton(self.tr("Connect"))
+        self.columns_button = QPushButton(self.tr("C&olumns…"))
+        self.columns_button.setToolTip(self.tr(
+            "Which table each database table holds and what each column means: the same "
+            "mapping editor as for files"))
         self.cancel_button = QPushButton(self.tr("Cancel query"))
         self.cancel_button.setEnabled(False)
+        # the user's column mappings chosen here, by table name (see core/engine/tables.py)
+        self.mappings: dict[str, ColumnMapping] = {}
+        self.columns_dialog: TableColumnsDialog | None = None
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.addButton(self.columns_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.connect_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
         self.connect_button.clicked.connect(self.start)
+        self.columns_button.clicked.connect(lambda: self.edit_columns())
         self.cancel_button.clicked.connect(self.cancel)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -156,7 +171,78 @@ class ConnectDialog(QDialog):
             self._failed(exc, tb, url, password)
 
         self.runner.run(open_engine_book, url, tables, on_connect=keep, password=password,
-                        on_result=connected, on_error=failed, on_finished=self._idle)
+                        mappings=self.all_mappings(), on_result=connected, on_error=failed,
+                        on_finished=self._idle)
+
+    def all_mappings(self) -> dict[str, ColumnMapping]:
+        """The mappings opening the book uses: those saved for files and tables with the same
+        columns (by header signature, as the import wizard remembers them), then the ones
+        chosen in this dialog (by table name)."""
+        settings = getattr(self.window_, "settings", None)
+        saved = mappings_by_signature(settings.all_mappings()) if settings is not None else {}
+        return {**saved, **self.mappings}
+
+    def edit_columns(self, password: str | None = None) -> None:
+        """Read the tables' columns and first rows in a worker, then show them in the mapping
+        editor (:class:`TableColumnsDialog`); the choices apply to the next Connect."""
+        from memberdesk.core.engine.book import parse_table_options
+        from memberdesk.core.engine.tables import source_tables
+
+        url, text = self.url.currentText().strip(), self.tables.text().strip()
+        if password is None:
+            password = _SESSION_PASSWORDS.get(url)
+        items = [t.strip() for t in text.split(",") if t.strip()]
+        try:
+            tables = parse_table_options(items)
+        except (DataError, ValueError) as exc:
+            self.status.setText(self.tr("Could not connect: {0}").format(exc))
+            return
+        self.connect_button.setEnabled(False)
+        self.columns_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.bar.show()
+        self.status.setText(self.tr("Reading the columns of {0}…").format(url))
+
+        def keep(conn: Any) -> None:
+            self._conn = conn
+
+        def listed(found: list[Any]) -> None:
+            if password is not None:
+                _SESSION_PASSWORDS[url] = password
+            editor = TableColumnsDialog(found, self)
+            self.columns_dialog = editor  # (tests drive it)
+            editor.accepted.connect(lambda: self.apply_columns(editor))
+            editor.open()  # modal to this dialog, without a nested event loop
+
+        def failed(exc: BaseException, tb: str) -> None:
+            from memberdesk.core.engine.connection import PasswordRequired
+
+            if isinstance(exc, PasswordRequired) and password is None:
+                typed = self.ask_password(exc.file or url)
+                if typed:
+                    self._idle()
+                    self.edit_columns(typed)
+                    return
+            self.status.setText(self.tr("Could not connect: {0}").format(exc))
+
+        self.runner.run(source_tables, url, tables=tables, mappings=self.all_mappings(),
+                        password=password, on_connect=keep, on_result=listed, on_error=failed,
+                        on_finished=self._idle)
+
+    def apply_columns(self, editor: TableColumnsDialog) -> None:
+        """Keep the editor's choices for Connect, and remember each mapped table's columns for
+        tables and files with the same headers (an ignored table is ignored here only)."""
+        from memberdesk.core.engine.tables import mappings_of
+
+        chosen = editor.chosen()
+        self.mappings = mappings_of(chosen)
+        settings = getattr(self.window_, "settings", None)
+        if settings is not None:
+            for m in chosen.values():
+                if m is not None and m.table and m.signature:
+                    settings.save_mapping(m.signature, m.to_json())
+        self.status.setText(self.tr("Columns set for {0} tables: Connect reads them so.").format(
+            sum(1 for m in chosen.values() if m is not None)))
 
     def cancel(self) -> None:
         """Stop the engine's running query, then the worker."""
@@ -169,6 +255,7 @@ class ConnectDialog(QDialog):
 
     def _idle(self) -> None:
         self.connect_button.setEnabled(True)
+        self.columns_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
         self.bar.hide()
 
@@ -214,3 +301,39 @@ class ConnectDialog(QDialog):
                     "never saved.").format(where),
             QLineEdit.EchoMode.Password)
         return text if ok and text else None
+
+
+class TableColumnsDialog(QDialog):
+    """The database's tables in the mapping editor of files (:class:`MappingEditor`), one tab
+    each: which canonical table it holds (or "Ignore this table") and what each column means,
+    with its first rows as examples."""
+
+    def __init__(self, tables: list[Any], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from memberdesk.ui.shell.mapping_editor import MappingEditor
+
+        self.setWindowTitle(self.tr("Columns of the database tables"))
+        self.tables = list(tables)
+        self.tabs = QTabWidget(self)
+        self.editors: list[Any] = []
+        for t in self.tables:
+            editor = MappingEditor(list(t.headers), t.mapping, t.preview, self)
+            self.editors.append(editor)
+            self.tabs.addTab(editor, t.ref.display)
+        note = QLabel(self.tr("Tables not recognised are not read unless you choose what they "
+                              "hold. The choices apply when you connect, and are remembered for "
+                              "tables and files with the same columns."))
+        note.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(note)
+        layout.addWidget(self.tabs)
+        layout.addWidget(buttons)
+        self.resize(760, 520)
+
+    def chosen(self) -> dict[Any, ColumnMapping | None]:
+        """Table -> its mapping as edited (None: ignore this table)."""
+        return {t.ref: e.mapping() for t, e in zip(self.tables, self.editors)}
