@@ -105,6 +105,25 @@ CATALOGUE: dict[str, dict[str, str]] = {
               "accepted rows from the {engine} engine",
         "zh_CN": "研究起始日（{study_start}）需逐件保单切分保单年度：本次研究从{engine}引擎读取了"
                  "接受的行"},
+    # a Cox fit on an engine book that read rows (analysis.cox._cell_frame)
+    "rows_read_continuous": {
+        "en": "{columns}: more than {limit} distinct values (continuous): the fit read the "
+              "accepted rows from the {engine} engine (models of categorical or banded "
+              "covariates are fitted from cell counts)",
+        "zh_CN": "{columns}：不同取值超过 {limit} 个（连续变量）：本次拟合从{engine}引擎读取了接受的行"
+                 "（分类或分段协变量的模型由单元计数拟合）"},
+    "rows_read_cluster": {
+        "en": "robust standard errors by {columns} need each row's cluster: the fit read the "
+              "accepted rows from the {engine} engine",
+        "zh_CN": "按{columns}计算稳健标准误需要每行的聚类：本次拟合从{engine}引擎读取了接受的行"},
+    "rows_read_entry": {
+        "en": "delayed entry ({columns}) needs each row's entry time: the fit read the accepted "
+              "rows from the {engine} engine",
+        "zh_CN": "延迟进入（{columns}）需要每行的进入时间：本次拟合从{engine}引擎读取了接受的行"},
+    "rows_read_approximate": {
+        "en": "the approximate PH test needs each event row: the fit read the accepted rows "
+              "from the {engine} engine",
+        "zh_CN": "近似比例风险检验需要每个事件行：本次拟合从{engine}引擎读取了接受的行"},
 }
 
 # ---- why a row was rejected on loading (core.validation) or left out of a survival frame -------
