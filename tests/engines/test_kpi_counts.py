@@ -75,8 +75,8 @@ VARIANTS: list[tuple[str, Any]] = [
      lambda d: d.with_filters(Filters(product=("term", "whole life", "重疾险", "寿险"),
                                       issue_from=pd.Timestamp("2018-01-01")))),
 ]
-# region/tier filters on a book with claims: persistency reads the rows (its documented
-# fallback, aggregates.persistency_needs_rows); the other KPIs stay on aggregates
+# region/tier filters on a book with claims: every KPI stays on aggregates, persistency too
+# (the claims restricted to the filters' member scope in the engine)
 MEMBER_FILTER = Filters(region=("north", "south", "江苏", "广东"), tier=("basic", "gold", "standard"),
                         issue_from=pd.Timestamp("2016-01-01"))
 
@@ -121,8 +121,7 @@ def test_kpis_from_engine_counts_equal_rows(engine: str, which: str, engine_book
         assert not eng.book._frames
         member_filtered = eng.with_filters(MEMBER_FILTER)
         assert_same(_kpis(member_filtered), _kpis(mem.with_filters(MEMBER_FILTER)), "member filter")
-        if which == "generated":  # no claims: persistency stays on aggregates too
-            assert not eng.book._frames
+        assert not eng.book._frames  # persistency's claims scoped in the engine: no rows read
     finally:
         eng.book.close()
 

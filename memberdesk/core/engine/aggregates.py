@@ -120,10 +120,11 @@ def covariate_cells(book: EngineBook, ds: Dataset, columns: Sequence[str], limit
 # ---- persistency (status basis) ------------------------------------------------------------------
 
 def persistency_needs_rows(book: EngineBook, ds: Dataset) -> bool:
-    """Whether :func:`persistency_counts` cannot stand for the rows: a member filter (region,
-    tier) with a claims table (the claims' member scope is the file path's, not re-derived)."""
-    f = ds.filters
-    return book.accepted(schema.CLAIMS) is not None and bool(f.region or f.tier)
+    """Whether :func:`persistency_counts` cannot stand for the rows: never any more (a
+    region/tier filter on a book with claims read the rows until the claims were restricted to
+    the filters' member scope in the engine, as :attr:`Dataset.claims` does). Kept for its
+    callers (the cockpit's and persistency's route choice)."""
+    return False
 
 
 def persistency_counts(book: EngineBook, ds: Dataset, month: int, free_look_days: int,
@@ -136,8 +137,11 @@ def persistency_counts(book: EngineBook, ds: Dataset, month: int, free_look_days
       ``issue %m+% month - 1 day``, i.e. before ``issue %m+% month`` (the day of month clipped
       to the target month's end);
     * ``free_look``: terminated within ``free_look_days`` days of issue (``duration_days``);
-    * ``waived``: status ``waived``; ``paid_claim``: the policy holds an in-window claim with
-      status paid at as-of (a settlement after as-of leaves it open).
+    * ``waived``: status ``waived``; ``paid_claim``: the policy holds a claim of
+      :attr:`Dataset.claims` with status paid at as-of (in-window; a settlement after as-of
+      leaves it open; under active filters only the claims of the filters' member scope,
+      :func:`kpi_counts.member_scope`: a claim without a member id, or under another member
+      than the scope's, does not count, as on the file path).
 
     Policies without an issue date are left out (as the file path does).
 
@@ -190,7 +194,11 @@ def _persistency_frames(book: EngineBook, ds: Dataset, months: tuple[int, ...],
     keys: dict[str, ir.Value] = {}
     if claims is not None and "policy_id" in claims.columns and "status" in claims.columns \
             and "policy_id" in v.columns:
-        c = rules.in_window(schema.CLAIMS, claims, ds.as_of.date())
+        from memberdesk.core.engine import kpi_counts  # it builds on this module
+
+        # in-window and member-scoped (Dataset.claims): the claims the file path looks at
+        c = kpi_counts.member_table(book, ds, schema.CLAIMS)
+        assert c is not None
         is_paid = c.status == "paid"
         if "settled_at" in c.columns:
             is_paid = is_paid & (c.settled_at.isnull() | (c.settled_at <= cut))
