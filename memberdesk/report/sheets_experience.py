@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from openpyxl.comments import Comment
 
+from memberdesk.core.reasons import reason_text
 from memberdesk.report import analysis_terms as terms
 from memberdesk.report import charts
 from memberdesk.report.context import ReportContext
@@ -105,6 +106,8 @@ def build_experience(ctx: ReportContext, w: SheetWriter) -> None:
     labels = {"expected": ctx.label("expected_rate")}
     if not result.has_expected:
         w.note(ctx.t("no_expected"))
+    for note in result.notes:  # an engine book's study that read rows says so (issue #13)
+        w.note(reason_text(note, ctx.lang))
     table = result.to_frame(with_total=True)
     first = table.columns[0]
     table[first] = [terms.word(v, ctx.lang) for v in table[first]]  # "Total" row

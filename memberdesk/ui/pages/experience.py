@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from memberdesk.ui.analysis_text import kpi_reason
 from memberdesk.ui.charts.base import ChartPanel
 from memberdesk.ui.charts.lines import TrendChart
 from memberdesk.ui.i18n import ci_headers, ci_text, format_number, format_percent, value_label
@@ -281,11 +282,14 @@ class ExperiencePage(AnalysisPage):
             what = self.tr("A/E") if res.has_expected else self.tr("Termination rate")
             self.panel.set_title(self.tr("{what} by {period} (95% CI)").format(
                 what=what, period=x_label.lower()))
-        self.note.setText(self.tr(
+        lines = [self.tr(
             "The expected table has no calendar_year column, so its rates cannot be matched to "
             "calendar years: A/E needs the policy-year basis (or a table by calendar_year). "
-            "Showing rates only.") if unmatched else "")
-        self.note.setVisible(unmatched)
+            "Showing rates only.")] if unmatched else []
+        # an engine book's study that read rows says so (issue #13), in the UI language
+        lines += [kpi_reason(n) for n in getattr(res, "notes", ())]
+        self.note.setText("\n".join(lines))
+        self.note.setVisible(bool(lines))
         t = res.totals.iloc[0]
         ae = t.get("ae")
         ae_text = "" if ae is None or pd.isna(ae) else self.tr(", A/E {v:.3f}").format(v=float(ae))
