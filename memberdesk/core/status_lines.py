@@ -28,6 +28,7 @@ STATUS_ZH: dict[str, str] = {
     "Reading {0}": "正在读取 {0}",
     "Checking {0}": "正在检查 {0}",
     "Connecting to {0}": "正在连接 {0}",
+    "Writing {0}": "正在写入 {0}",  # a DuckDB book (core.book_writer), a table at a time
     # report
     "Report: saving": "报告：正在保存",
     "Report: {0}": "报告：{0}",
@@ -38,8 +39,7 @@ STATUS_ZH: dict[str, str] = {
     "Service: fitting the landmark Cox model": "服务：拟合界标Cox模型",
     "Preparing covariates": "正在准备协变量",
     "Fitting the Cox model": "正在拟合Cox模型",
-    "Checking proportional hazards": "正在检验比例风险假设",
-    "Computing concordance": "正在计算一致性指数",
+    "Checking proportional hazards and concordance": "正在检验比例风险假设并计算一致性指数",
     "Preparing durations": "正在计算时长",
     "Estimating survival curves": "正在估计生存曲线",
     "Comparing segments (log-rank)": "正在比较分组（对数秩检验）",

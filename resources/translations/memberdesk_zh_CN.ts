@@ -1556,6 +1556,14 @@
             <translation>连接</translation>
         </message>
         <message>
+            <source>C&amp;olumns…</source>
+            <translation>列映射(&amp;O)…</translation>
+        </message>
+        <message>
+            <source>Which table each database table holds and what each column means: the same mapping editor as for files</source>
+            <translation>每个数据库表对应哪张表、每列表示什么：与文件相同的列映射编辑器</translation>
+        </message>
+        <message>
             <source>Cancel query</source>
             <translation>取消查询</translation>
         </message>
@@ -1568,12 +1576,24 @@
             <translation>正在连接 {0}…</translation>
         </message>
         <message>
+            <source>Reading the columns of {0}…</source>
+            <translation>正在读取 {0} 的列…</translation>
+        </message>
+        <message>
+            <source>Columns set for {0} tables: Connect reads them so.</source>
+            <translation>已为 {0} 张表设置列映射：连接时按此读取。</translation>
+        </message>
+        <message>
             <source>Cancelled.</source>
             <translation>已取消。</translation>
         </message>
         <message>
             <source>Could not connect: {0}</source>
             <translation>无法连接：{0}</translation>
+        </message>
+        <message>
+            <source>Checking the rows took {0} s. File ▸ Save data as DuckDB book… checks them once: the saved book opens without this check.</source>
+            <translation>校验数据行用时 {0} 秒。“文件 ▸ 将数据另存为 DuckDB 数据库…”只需校验一次：另存的数据库打开时无需再次校验。</translation>
         </message>
         <message>
             <source>Database password</source>
@@ -2872,6 +2892,10 @@ It is kept for this session only, never saved.</source>
             <translation>导出图表(&amp;C)…</translation>
         </message>
         <message>
+            <source>Save data as DuckDB &amp;book…</source>
+            <translation>将数据另存为 DuckDB 数据库(&amp;B)…</translation>
+        </message>
+        <message>
             <source>&amp;Quit</source>
             <translation>退出(&amp;Q)</translation>
         </message>
@@ -2992,6 +3016,30 @@ It is kept for this session only, never saved.</source>
             <translation>报告已写入 {0}</translation>
         </message>
         <message>
+            <source>Load data first</source>
+            <translation>请先加载数据</translation>
+        </message>
+        <message>
+            <source>Save data as DuckDB book</source>
+            <translation>将数据另存为 DuckDB 数据库</translation>
+        </message>
+        <message>
+            <source>DuckDB book (*.duckdb)</source>
+            <translation>DuckDB 数据库 (*.duckdb)</translation>
+        </message>
+        <message>
+            <source>Replace the file?</source>
+            <translation>替换该文件？</translation>
+        </message>
+        <message>
+            <source>{0} already exists. Replace it?</source>
+            <translation>{0} 已存在。要替换吗？</translation>
+        </message>
+        <message>
+            <source>Book written to {0}. Open it with File ▸ Connect to database… (duckdb:///{0}): it opens without checking the rows again.</source>
+            <translation>数据库已写入 {0}。可通过“文件 ▸ 连接数据库…”打开（duckdb:///{0}），打开时无需再次校验数据行。</translation>
+        </message>
+        <message>
             <source>This page has no chart to export</source>
             <translation>本页没有可导出的图表</translation>
         </message>
@@ -3037,6 +3085,17 @@ It is kept for this session only, never saved.</source>
         <message>
             <source>as of {0}</source>
             <translation>评估日 {0}</translation>
+        </message>
+    </context>
+    <context>
+        <name>TableColumnsDialog</name>
+        <message>
+            <source>Columns of the database tables</source>
+            <translation>数据库表的列</translation>
+        </message>
+        <message>
+            <source>Tables not recognised are not read unless you choose what they hold. The choices apply when you connect, and are remembered for tables and files with the same columns.</source>
+            <translation>未识别的表不会被读取，除非您选择其内容。所做的选择在连接时生效，并会记住，用于列相同的表和文件。</translation>
         </message>
     </context>
     <context>

@@ -861,3 +861,26 @@ BY_CONTEXT.update({
     ("ShellActions", "Note: {0}."): "注意：{0}。",
 })
 # progress lines: memberdesk/core/status_lines.py (Qt-free, shared with the commands)
+# issue 13, session 5: saving a book from the app, the Connect dialog's mapping editor
+ZH.update({
+    "Save data as DuckDB &book…": "将数据另存为 DuckDB 数据库(&B)…",
+    "Load data first": "请先加载数据",
+    "Save data as DuckDB book": "将数据另存为 DuckDB 数据库",
+    "DuckDB book (*.duckdb)": "DuckDB 数据库 (*.duckdb)",
+    "Replace the file?": "替换该文件？",
+    "Book written to {0}. Open it with File ▸ Connect to database… (duckdb:///{0}): it opens "
+    "without checking the rows again.":
+        "数据库已写入 {0}。可通过“文件 ▸ 连接数据库…”打开（duckdb:///{0}），打开时无需再次校验数据行。",
+    "Checking the rows took {0} s. File ▸ Save data as DuckDB book… checks them once: the saved "
+    "book opens without this check.":
+        "校验数据行用时 {0} 秒。“文件 ▸ 将数据另存为 DuckDB 数据库…”只需校验一次：另存的数据库打开时无需再次校验。",
+    "C&olumns…": "列映射(&O)…",
+    "Which table each database table holds and what each column means: the same mapping editor "
+    "as for files": "每个数据库表对应哪张表、每列表示什么：与文件相同的列映射编辑器",
+    "Reading the columns of {0}…": "正在读取 {0} 的列…",
+    "Columns set for {0} tables: Connect reads them so.": "已为 {0} 张表设置列映射：连接时按此读取。",
+    "Columns of the database tables": "数据库表的列",
+    "Tables not recognised are not read unless you choose what they hold. The choices apply when "
+    "you connect, and are remembered for tables and files with the same columns.":
+        "未识别的表不会被读取，除非您选择其内容。所做的选择在连接时生效，并会记住，用于列相同的表和文件。",
+})
