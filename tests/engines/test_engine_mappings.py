@@ -98,8 +98,9 @@ def test_source_tables_list_columns_rows_and_mappings_for_the_editor(tmp_path: P
 
     csv, frame = _odd_policies(tmp_path)
     members = pd.read_csv(ROOT / "sample_data" / "members.csv", dtype=str)
+    typed = members.assign(birth_date=pd.to_datetime(members["birth_date"]).dt.date)  # a DATE
     source = write_duckdb(tmp_path / "w.duckdb", {"weird": pa.Table.from_pandas(frame),
-                                                 "members": pa.Table.from_pandas(members)})
+                                                 "members": pa.Table.from_pandas(typed)})
     listed = {t.ref.name: t for t in source_tables(source)}
     assert set(listed) == {"weird", "members"}
     weird = listed["weird"]
@@ -107,6 +108,9 @@ def test_source_tables_list_columns_rows_and_mappings_for_the_editor(tmp_path: P
     assert list(weird.headers) == list(frame.columns)
     assert weird.preview.fillna("").values.tolist() == frame.head(5).fillna("").values.tolist()
     assert listed["members"].mapping is not None and listed["members"].mapping.table == "members"
+    # a typed column (DuckDB read the dates as DATE) keeps its name, its values as text
+    assert list(listed["members"].preview.columns) == list(members.columns)
+    assert listed["members"].preview["birth_date"].tolist() == members["birth_date"].head(5).tolist()
     # the user maps the odd table and leaves members out ("Ignore this table")
     chosen = mappings_of({weird.ref: _mapping(list(weird.headers)), listed["members"].ref: None})
     book = open_book(source, today=TODAY, mappings=chosen)

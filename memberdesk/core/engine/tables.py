@@ -61,7 +61,7 @@ def source_tables(data: str, *, tables: Mapping[str, TableRef] | None = None,
         for ref in order[:MAX_TABLES]:
             kinds = conn.columns(ref)
             source = ibis.table(ibis.schema(dict(kinds)), name=ref.name, database=ref.database)
-            expr = source.select(*(source[c].cast("string") for c in kinds)).limit(rows)
+            expr = source.select(*(source[c].cast("string").name(c) for c in kinds)).limit(rows)
             preview: pd.DataFrame = conn.arrow(str(ibis.to_sql(expr, dialect=conn.dialect))
                                                ).to_pandas()
             out.append(SourceTable(ref, tuple(kinds), used.get(ref), preview))
