@@ -43,6 +43,7 @@ from memberdesk.analysis.frames import MISSING_GROUP, segment_labels, survival_f
 from memberdesk.analysis.gray_test import GrayResult, gray_test
 from memberdesk.analysis.km import normal_quantile, risk_sets, unique_time_codes
 from memberdesk.analysis.step import step_values
+from memberdesk.core.book import COUNT_COLUMN, durations_in
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
 from memberdesk.core.progress import Progress, check_cancelled, ensure
@@ -179,6 +180,26 @@ def aalen_johansen(times: np.ndarray, at_risk: np.ndarray, d_cause: np.ndarray, 
     return surv, cif, var, lo, hi
 
 
+def _rows_or_counts(data: Dataset | pd.DataFrame, unit: str, by: str | None,
+                    entry: str | None) -> tuple[pd.DataFrame, np.ndarray]:
+    """The duration/exit-status frame and its frequency weights: the rows (weight 1 each), or,
+    for a Dataset backed by an engine book of insurer tables (issue #13), the book's counts by
+    segment x exit status x duration computed in the engine, each count a weight (the same
+    incidence curves and Gray's tests: both use counts per time only). Delayed entry reads
+    the rows (entry times per policy)."""
+    book = getattr(data, "book", None)
+    delayed = entry is not None or (isinstance(data, Dataset) and data.window_start is not None)
+    if book is None or not isinstance(data, Dataset) or data.generic or delayed:
+        frame = survival_frame(data, unit=unit, columns=(by, "exit_status"), entry=entry)
+        return frame, np.ones(len(frame))
+    counts = book.cells(data, [c for c in (by, "exit_status") if c is not None])
+    frame = pd.DataFrame({"duration": durations_in(unit, counts["duration_days"].to_numpy()),
+                          "exit_status": counts["exit_status"].to_numpy(dtype=object)})
+    if by is not None:
+        frame[by] = counts[by].array
+    return frame, counts[COUNT_COLUMN].to_numpy(dtype=float)
+
+
 def cumulative_incidence(data: Dataset | pd.DataFrame, *, by: str | None = None,
                          causes: Sequence[str] = DEFAULT_CAUSES, unit: str | None = None,
                          alpha: float | None = None, progress: Progress | None = None,
@@ -196,7 +217,7 @@ def cumulative_incidence(data: Dataset | pd.DataFrame, *, by: str | None = None,
         raw, levels = pd.factorize(data["exit_status"])
         censored = np.array([str(v) == CENSORED_STATUS for v in levels] + [True])
         data = data.assign(event=(~censored[raw]).astype(np.int8))
-    frame = survival_frame(data, unit=unit, columns=(by, "exit_status"), entry=entry)
+    frame, w = _rows_or_counts(data, unit, by, entry)
     excluded = {k: v for k, v in frame.attrs.get("rejected", {}).items()}
     if frame.attrs.get("out_of_window"):
         excluded["out_of_window"] = int(frame.attrs["out_of_window"])
@@ -207,8 +228,9 @@ def cumulative_incidence(data: Dataset | pd.DataFrame, *, by: str | None = None,
         gcodes, names = segment_labels(frame[by])
         if missing == "drop" and names[-1] == MISSING_GROUP:
             absent = gcodes == len(names) - 1
-            excluded["missing_group"] = int(absent.sum())
+            excluded["missing_group"] = int(round(float(w[absent].sum())))
             frame, gcodes, names = frame.loc[~absent].reset_index(drop=True), gcodes[~absent], names[:-1]
+            w = w[~absent]
             if not names:
                 raise AnalysisError(f"every row has a missing {by!r}", column=by)
     codes, causes = _cause_codes(frame["exit_status"], causes)
@@ -217,9 +239,9 @@ def cumulative_incidence(data: Dataset | pd.DataFrame, *, by: str | None = None,
     times, tcode = unique_time_codes(d)
     u, k, g_n = times.size, len(causes), len(names)
     flat = (gcodes * (k + 1) + codes) * u + tcode
-    counts = np.bincount(flat, minlength=g_n * (k + 1) * u).reshape(g_n, k + 1, u).astype(float)
+    counts = np.bincount(flat, weights=w, minlength=g_n * (k + 1) * u).reshape(g_n, k + 1, u)
     all_removed = counts.sum(axis=1)
-    at_risk = risk_sets(times, all_removed, en, None, gcodes)
+    at_risk = risk_sets(times, all_removed, en, w, gcodes)
     check_cancelled(progress)
     prog.fraction(0.3)
     inc_parts, surv_parts = [], []
@@ -240,7 +262,7 @@ def cumulative_incidence(data: Dataset | pd.DataFrame, *, by: str | None = None,
     gray: tuple[GrayResult, ...] = ()
     if g_n >= 2 and en is None:
         prog.status("Comparing segments (Gray's test)")
-        gray = tuple(gray_test(d, codes, gcodes, causes, g_n))
+        gray = tuple(gray_test(d, codes, gcodes, causes, g_n, weights=w))
     prog.fraction(1.0)
     return CompetingRisksResult(unit=unit, by=by, causes=causes, groups=tuple(names),
                                 incidence=pd.concat(inc_parts, ignore_index=True),

@@ -59,15 +59,18 @@ class _State:
                    np.zeros((k - 1, k)), np.zeros((k - 1, k - 1)), np.zeros(k - 1))
 
 
-def _counts(durations: np.ndarray, codes: np.ndarray, groups: np.ndarray, k: int
+def _counts(durations: np.ndarray, codes: np.ndarray, groups: np.ndarray, k: int,
+            weights: np.ndarray | None = None
             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """At-risk and removed/cause-1/cause-2 counts, each (times x groups)."""
+    """At-risk and removed/cause-1/cause-2 counts, each (times x groups); ``weights``:
+    frequency weights of the rows (an engine's counts), None for one each."""
     _, tcode = unique_time_codes(durations)
     u = int(tcode.max()) + 1
     flat = tcode * k + groups
 
     def count(mask: np.ndarray) -> np.ndarray:
-        return np.bincount(flat[mask], minlength=u * k).reshape(u, k).astype(float)
+        w = None if weights is None else weights[mask]
+        return np.bincount(flat[mask], weights=w, minlength=u * k).reshape(u, k).astype(float)
 
     removed = count(np.ones(codes.size, dtype=bool))
     d1, d2 = count(codes == 1), count(codes == 2)
@@ -114,13 +117,15 @@ def _add(st: _State, t1: np.ndarray, t4: np.ndarray, t3: np.ndarray) -> None:
 
 
 def gray_statistic(durations: np.ndarray, codes: np.ndarray, groups: np.ndarray, k: int,
-                   rho: float = 0.0) -> tuple[float, int]:
+                   rho: float = 0.0, weights: np.ndarray | None = None) -> tuple[float, int]:
     """Gray's statistic and its degrees of freedom for cause code 1 (0 = censored, 2 = other
-    cause) among ``k`` groups coded 0..k-1."""
+    cause) among ``k`` groups coded 0..k-1. ``weights``: frequency weights (a row of weight w
+    counts as w identical rows: the statistic only uses counts per time and group)."""
     if k < 2:
         raise AnalysisError("Gray's test needs at least two groups")
     at_risk, d1, d2, _ = _counts(np.asarray(durations, dtype=float), np.asarray(codes),
-                                 np.asarray(groups, dtype=np.int64), k)
+                                 np.asarray(groups, dtype=np.int64), k,
+                                 None if weights is None else np.asarray(weights, dtype=float))
     st = _State.start(k)
     # groups whose risk set is empty divide by 0 in masked-out cells only
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -134,15 +139,17 @@ def gray_statistic(durations: np.ndarray, codes: np.ndarray, groups: np.ndarray,
 
 
 def gray_test(durations: np.ndarray, causes: np.ndarray, groups: np.ndarray,
-              cause_names: tuple[str, ...], n_groups: int) -> list[GrayResult]:
+              cause_names: tuple[str, ...], n_groups: int,
+              weights: np.ndarray | None = None) -> list[GrayResult]:
     """Gray's test for every cause. ``causes``: 0 = censored, j = ``cause_names[j-1]``;
-    ``groups``: codes 0..n_groups-1. Causes without any event are left out."""
+    ``groups``: codes 0..n_groups-1; ``weights``: frequency weights (None: one each). Causes
+    without any event are left out."""
     c = np.asarray(causes, dtype=np.int64)
     out = []
     for j, name in enumerate(cause_names, start=1):
         if not (c == j).any():
             continue
         codes = np.where(c == j, 1, np.where(c > 0, 2, 0))
-        stat, dof = gray_statistic(durations, codes, groups, n_groups)
+        stat, dof = gray_statistic(durations, codes, groups, n_groups, weights=weights)
         out.append(GrayResult(name, stat, dof, chi2_sf(stat, dof) if stat == stat else float("nan")))
     return out
