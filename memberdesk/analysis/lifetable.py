@@ -22,8 +22,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from memberdesk.analysis.frames import MISSING_GROUP, default_unit, segment_labels, survival_frame
+from memberdesk.analysis.frames import MISSING_GROUP, default_unit, segment_labels
 from memberdesk.analysis.km import ArrayLike, check_inputs
+from memberdesk.analysis.survival import _rows_or_counts
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
 
@@ -94,11 +95,13 @@ def life_table_by_segment(data: Dataset | pd.DataFrame, by: str | None = None, *
         raise AnalysisError("the life-table method does not take a study start (delayed entry); "
                             "use the Kaplan-Meier tables")
     unit = default_unit(data) if unit is None else unit
-    frame = survival_frame(data, unit=unit, columns=(by,))
+    # the rows, or an engine book's counts by segment x duration x event as frequency weights
+    frame, weights = _rows_or_counts(data, unit, by)
     if by is None:
-        parts = [life_table(frame["duration"], frame["event"], breaks)]
+        parts = [life_table(frame["duration"], frame["event"], breaks, weights=weights)]
     else:
         codes, names = segment_labels(frame[by])
-        parts = [life_table(frame["duration"][codes == g], frame["event"][codes == g], breaks, name=n)
+        parts = [life_table(frame["duration"][codes == g], frame["event"][codes == g], breaks,
+                            weights=weights[codes == g], name=n)
                  for g, n in enumerate(names) if n != MISSING_GROUP]
     return LifeTable(unit=unit, by=by, table=pd.concat(parts, ignore_index=True))

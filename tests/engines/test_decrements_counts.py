@@ -1,8 +1,8 @@
-"""Competing decrements on an engine book from the engine's counts (issue #13: Aalen-Johansen is
-an exact function of grouped counts). The book's counts by segment x exit status x duration are
-frequency weights: the incidence curves, their variances and Gray's tests equal the file path's
-(which the committed R cmprsk/survival references check), and no accepted-rows table is read.
-Delayed entry (a study start) still reads the rows, as documented."""
+"""Competing decrements and life tables on an engine book from the engine's counts (issue #13:
+Aalen-Johansen and life tables are exact functions of grouped counts). The book's counts by
+segment x exit status x duration are frequency weights: the incidence curves, their variances
+and Gray's tests equal the file path's (which the committed R cmprsk/survival references
+check), and no accepted-rows table is read. Delayed entry (a study start) still reads the rows, as documented."""
 from __future__ import annotations
 
 import math
@@ -69,3 +69,23 @@ def test_grays_test_with_frequency_weights_is_the_repeated_rows() -> None:
     assert [r.cause for r in weighted] == [r.cause for r in repeated] == ["lapsed", "death"]
     for a, b in zip(weighted, repeated):
         assert math.isclose(a.statistic, b.statistic, rel_tol=1e-12) and a.degrees_of_freedom == b.degrees_of_freedom
+
+
+@pytest.mark.parametrize("by", [None, "channel"])
+def test_life_table_on_an_engine_book_from_counts(tmp_path: Path, sample_book,  # type: ignore[no-untyped-def]
+                                                  by: str | None) -> None:
+    """The actuarial life table (the workbook's Retention sheet) on an engine book: the counts
+    by segment x duration x event as weights, the file path's table, no accepted rows read."""
+    from memberdesk.analysis.lifetable import life_table_by_segment
+
+    files, tables = sample_book
+    truth = load_dataset(files)
+    ds = open_book(write_duckdb(tmp_path / "b.duckdb", tables), as_of=truth.as_of)
+    breaks = [0, 3, 6, 12, 24, 36, 60]
+    try:
+        got = life_table_by_segment(ds, by, breaks=breaks, unit="months")
+        assert ds.book is not None and not ds.book._frames, "an accepted-rows table was read"
+    finally:
+        assert ds.book is not None
+        ds.book.close()
+    _close(got.table, life_table_by_segment(truth, by, breaks=breaks, unit="months").table)
