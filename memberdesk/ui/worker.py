@@ -38,6 +38,7 @@ from PySide6.QtCore import (
 )
 
 from memberdesk.core.errors import Cancelled
+from memberdesk.core.progress import Interrupts, task_scope
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ class TaskProgress:
         self._step = step
         self._last = -1.0
         self._text = ""
-        self._cancel = threading.Event()
+        self._cancel = Interrupts()  # also stops an engine query the task waits on
 
     def fraction(self, x: float) -> None:
         x = min(max(float(x), 0.0), 1.0)
@@ -86,10 +87,14 @@ class TaskProgress:
                 self._signals.status.emit(text)
 
     def cancelled(self) -> bool:
-        return self._cancel.is_set()
+        return self._cancel.cancelled()
 
     def cancel(self) -> None:
-        self._cancel.set()
+        self._cancel.cancel()
+
+    @property
+    def interrupts(self) -> Interrupts:
+        return self._cancel
 
 
 def _accepts_progress(fn: Callable[..., Any]) -> bool:
@@ -127,7 +132,8 @@ class Worker(QRunnable):
         try:
             if self.progress.cancelled():
                 raise Cancelled("cancelled before it started")
-            value = self.fn(*self.args, **self.kwargs)
+            with task_scope(self.progress.interrupts):  # Cancel interrupts engine queries
+                value = self.fn(*self.args, **self.kwargs)
             if self.progress.cancelled():
                 raise Cancelled("cancelled by the user")
         except BaseException as exc:  # noqa: BLE001 - errors must never vanish in threads

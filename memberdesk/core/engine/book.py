@@ -35,7 +35,7 @@ from memberdesk.core.engine.connection import ColumnType, Connection, TableRef, 
 from memberdesk.core.engine.urls import EngineURL, parse
 from memberdesk.core.errors import AnalysisError, DataError
 from memberdesk.core.mapping import ColumnMapping, auto_map, guess_table, header_signature
-from memberdesk.core.progress import Progress, check_cancelled, ensure
+from memberdesk.core.progress import Progress, check_cancelled, ensure, interruptible
 from memberdesk.core.validation_report import (
     REJECTED_COLUMNS,
     RejectionMeaning,
@@ -133,7 +133,9 @@ class EngineBook:
 
     def run(self, expr: ir.Expr) -> pa.Table:
         sql = self.sql(expr)
-        with self._lock:
+        # the task's Cancel interrupts this query (registered once it runs: while waiting for
+        # the lock, it would interrupt another task's query)
+        with self._lock, interruptible(self.conn.cancel):
             return self.conn.arrow(sql)
 
     def cancel(self) -> None:

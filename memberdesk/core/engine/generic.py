@@ -60,6 +60,7 @@ from memberdesk.core.engine.connection import ColumnType, Connection, TableRef, 
 from memberdesk.core.engine.urls import EngineURL, parse
 from memberdesk.core.errors import AnalysisError, DataError
 from memberdesk.core.mapping import auto_map, normalise_header
+from memberdesk.core.progress import interruptible
 from memberdesk.core.validation_report import TableReport, ValidationReport
 
 ORDINAL = "_md_ord"  # the row-order column of the ordered temporary view (DuckDB, Parquet)
@@ -88,8 +89,9 @@ class GenericBook:
     # -- queries ----------------------------------------------------------------------------
 
     def _run(self, expr: ir.Table) -> pd.DataFrame:
-        frame: pd.DataFrame = self.conn.arrow(
-            str(ibis.to_sql(expr, dialect=self.conn.dialect))).to_pandas()
+        with interruptible(self.conn.cancel):  # the task's Cancel interrupts the query
+            table = self.conn.arrow(str(ibis.to_sql(expr, dialect=self.conn.dialect)))
+        frame: pd.DataFrame = table.to_pandas()
         return frame
 
     @property
