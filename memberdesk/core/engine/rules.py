@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -137,10 +138,49 @@ def _case(raw: ir.Value, mapping: Mapping[Any, Any], dtype: str) -> ir.Value:
                      else_=ibis.null(dtype))
 
 
+def _iso_date(text: str) -> dt.date | None:
+    """The date an engine's ``CAST(SUBSTRING(text, 1, 10) AS DATE)`` gives for a plain ISO
+    ``YYYY-MM-DD`` text, or an ISO date-time (``2024-01-31 12:30:00``, ``T`` or a space;
+    the file path reads its date part), with ASCII digits and a real calendar day; else None."""
+    if _ISO_DATE.fullmatch(text) is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:  # 2024-02-30: the cast would fail; the CASE says what it is
+        return None
+
+
+def _plain_number(text: str) -> float | None:
+    """The double an engine's ``CAST(text AS DOUBLE)`` gives for a plain decimal text
+    (``-12``, ``1234.5``: correctly rounded by DuckDB, PostgreSQL and Spark as by Python's
+    ``float``), else None."""
+    return float(text) if _PLAIN_NUMBER.fullmatch(text) is not None else None
+
+
+_ISO_TIME = r"([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?)?"
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}" + _ISO_TIME)
+_PLAIN_NUMBER = re.compile(r"-?[0-9]{1,15}(\.[0-9]{1,15})?")
+# dtype -> the engine's plain cast of a text, as Python computes it (see _parsed_by_distinct)
+_CASTS: dict[str, Callable[[str], Any]] = {"date": _iso_date, "float64": _plain_number}
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal values, a float's sign of zero included (``repr`` tells 0.0 from -0.0)."""
+    return repr(a) == repr(b) if isinstance(a, float) or isinstance(b, float) else bool(a == b)
+
+
 def _parsed_by_distinct(raw: ir.Value, values: list[Any], parse: Callable[[pa.Array], tuple[Any, Any]],
                         dtype: str) -> tuple[ir.Value, ir.BooleanValue]:
     """(parsed value, unreadable flag) through the file path's parser applied to the distinct
-    values (``parse`` returns (values, bad mask) as the normalize functions do)."""
+    values (``parse`` returns (values, bad mask) as the normalize functions do).
+
+    Every row holds one of ``values`` (all distinct values were read), so the row expression
+    need only tell those values apart. A text date or number column whose values are mostly
+    plain (``2024-01-31``, ``1234.5``: an all-text Parquet export) is the engine's own
+    ``CAST`` for the values where that cast gives the parser's value, with a ``CASE`` branch
+    for each other value only (other formats, empty and unreadable cells -> their parsed value
+    or null): a ``CASE`` of thousands of branches per row, compiled into every query, made such
+    a book 100 times slower than the typed one (docs/engines.md)."""
     texts = [v for v in values if v is not None]
     arr = pa.array([str(v) for v in texts], type=pa.string())
     parsed, bad = parse(arr)
@@ -159,6 +199,20 @@ def _parsed_by_distinct(raw: ir.Value, values: list[Any], parse: Callable[[pa.Ar
         changed = {v: good.get(v) for v in texts if good.get(v) != v}
         value = raw if not changed else raw.cases(
             *((k, ibis.literal(v, type=dtype)) for k, v in changed.items()), else_=raw)
+    elif dtype in _CASTS and raw.type().is_string():
+        cast = _CASTS[dtype]
+        plain = {v for v in texts if v in good and (c := cast(str(v))) is not None and _same(c, good[v])}
+        if plain:
+            # the other values (never cast: a CASE evaluates its ELSE only for rows it reaches)
+            others = [v for v in texts if v not in plain]
+            # a date-time text is cast from its date part (the first 10 characters)
+            whole = dtype != "date" or all(len(str(v)) == 10 for v in plain)
+            typed = (raw if whole else raw.cast("string").substr(0, 10)).cast(dtype)
+            value = typed if not others else raw.cases(
+                *((k, ibis.null(dtype) if good.get(k) is None else ibis.literal(good[k], type=dtype))
+                  for k in others), else_=typed)
+        else:
+            value = _case(raw, good, dtype)
     else:
         value = _case(raw, good, dtype)
     flag = raw.isin(bad_values) if bad_values else ibis.literal(False)
@@ -199,9 +253,10 @@ def _column(raw: ir.Value, kind: ColumnType, spec: schema.ColumnSpec, table: str
         if kind in ("date", "timestamp"):
             return raw.cast("date"), None, ""
         values = distinct()
-        if values is None:  # too many distinct texts: ISO dates only
+        if values is None:  # too many distinct texts: ISO dates (and date-times: the date) only
             text = raw.cast("string").strip()
-            val = text.re_search(r"^\d{4}-\d{2}-\d{2}$").ifelse(text.cast("date"), ibis.null("date"))
+            val = text.re_search(f"^{_ISO_DATE.pattern}$").ifelse(text.substr(0, 10).cast("date"),
+                                                                  ibis.null("date"))
             return val, ~_is_empty(raw) & val.isnull(), schema.REASON_BAD_DATE
         val, bad = _parsed_by_distinct(raw, values, _dates, "date")
         return val, bad, schema.REASON_BAD_DATE
