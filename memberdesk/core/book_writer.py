@@ -21,8 +21,8 @@ import pyarrow as pa
 
 from memberdesk.core.atomic_write import refuse_overwriting_inputs
 from memberdesk.core.dataset import Dataset
-from memberdesk.core.errors import DataError
-from memberdesk.core.progress import Progress, check_cancelled, ensure
+from memberdesk.core.errors import Cancelled, DataError
+from memberdesk.core.progress import Progress, check_cancelled, ensure, interruptible
 
 if TYPE_CHECKING:
     from memberdesk.core.engine.book import EngineBook
@@ -132,6 +132,20 @@ def write_engine_book(book: EngineBook, out: Path, *, today: dt.date, batch: int
     them, with the file import's columns) are read in batches of ``batch`` and written with
     the same cell texts as the validation report's sample; then the metadata of
     :func:`memberdesk.core.engine.book.book_metadata`. The source stays read-only."""
+    import duckdb
+
+    # the book's session is ours while writing (pages wait), and the task's Cancel interrupts
+    # the statement running (the temporary file is then removed)
+    with book._lock, interruptible(book.conn.cancel):
+        try:
+            _write_engine_book(book, out, today=today, batch=batch, primary_keys=primary_keys,
+                               progress=progress)
+        except duckdb.InterruptException as exc:
+            raise Cancelled("the book was not written: cancelled") from exc
+
+
+def _write_engine_book(book: EngineBook, out: Path, *, today: dt.date, batch: int,
+                       primary_keys: bool, progress: Progress | None) -> None:
     from memberdesk.core import schema
     from memberdesk.core.engine.book import (
         BOOK_TABLE,

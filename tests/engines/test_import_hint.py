@@ -47,3 +47,24 @@ def test_import_never_replaces_the_database_it_reads(tmp_path: Path, sample_book
     assert "would be overwritten" in err and str(db) in err
     assert db.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["book.duckdb"]  # no temporary left
+
+
+def test_a_cancelled_task_writes_no_book(tmp_path: Path, sample_book) -> None:  # type: ignore[no-untyped-def]
+    """Saving a DuckDB book from the desktop runs as a task: once its Cancel is pressed the
+    write stops (a running statement is interrupted) and leaves no file, not even a temporary."""
+    from memberdesk.core.book_writer import save_book
+    from memberdesk.core.engine.book import open_book
+    from memberdesk.core.errors import Cancelled
+    from memberdesk.core.progress import Interrupts, task_scope
+
+    ds = open_book(write_duckdb(tmp_path / "raw.duckdb", sample_book[1]))
+    out = tmp_path / "out" / "book.duckdb"
+    interrupts = Interrupts()
+    interrupts.cancel()
+    try:
+        with task_scope(interrupts), pytest.raises(Cancelled):
+            save_book(ds, out)
+    finally:
+        assert ds.book is not None
+        ds.book.close()
+    assert not out.parent.exists() or not any(out.parent.iterdir())
