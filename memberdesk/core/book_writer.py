@@ -264,8 +264,11 @@ def save_book(ds: Dataset, out: str | Path, *, today: dt.date | None = None,
     clash = refuse_overwriting_inputs(path, inputs, "the book")
     if clash:  # e.g. the DuckDB database being read: never replaced by its own copy
         raise DataError(clash, file=str(path))
-    if book is not None and getattr(book, "engine", None) == "duckdb" and hasattr(book, "tables"):
-        write_engine_book(book, path, today=day, progress=progress)
-    else:
-        write_book(ds, path, today=day, progress=progress)
+    if book is not None and book.engine == "duckdb":
+        from memberdesk.core.engine.book import EngineBook  # (ibis is loaded: a book is open)
+
+        if isinstance(book, EngineBook):  # insurer tables (a generic table's book is not one)
+            write_engine_book(book, path, today=day, progress=progress)
+            return str(path)
+    write_book(ds, path, today=day, progress=progress)
     return str(path)
