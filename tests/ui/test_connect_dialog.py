@@ -149,3 +149,21 @@ def test_columns_editor_maps_an_unrecognised_table_and_connect_reads_it(qtbot, t
         == sorted(truth.validated["policies"]["channel"].dropna().unique())
     window.dirty = False
     dialog.dataset.book.close()
+
+
+def test_a_database_url_opens_like_files(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`memberdesk duckdb:///book.duckdb` (and Open recent, a workspace) hands the window a URL:
+    it is opened in its engine (it was read as a file path and failed 'no such file')."""
+    from memberdesk.ui.shell.main_window import MainWindow
+
+    window = MainWindow()
+    window.ask_before_close = False
+    qtbot.addWidget(window)
+    url = _book(tmp_path)
+    with qtbot.waitSignal(window.loaded, timeout=60_000):
+        window.open_paths([url], user_action=False)
+    assert window.base is not None and window.base.book is not None
+    assert window.base.book.engine == "duckdb" and window.sources == [url]
+    digits = window.summary_label.text().replace(",", "").replace("\u202f", "").replace("\xa0", "")
+    assert "6824" in digits and "5000" in digits
+    window.base.book.close()

@@ -40,11 +40,18 @@ PREVIEW_ROWS = 500
 def load_with_mappings(paths: Sequence[str], mappings: Sequence[Mapping[str, Any]],
                        as_of: pd.Timestamp | None = None,
                        progress: Progress | None = None) -> Dataset:
-    """Load ``paths`` applying the user's mappings (JSON dicts); runs in a worker."""
+    """Load ``paths`` applying the user's mappings (JSON dicts); runs in a worker. A database
+    URL among them (``duckdb:///book.duckdb``, ``postgresql://…``, ``spark:…``) opens the book
+    in its engine, with the same mappings (by header signature)."""
+    from memberdesk.core.engine.urls import looks_like_engine
     from memberdesk.core.loader import load_dataset
 
-    return load_dataset(list(paths), as_of=as_of, mappings=mappings_by_signature(mappings) or None,
-                        progress=progress)
+    by_signature = mappings_by_signature(mappings) or None
+    if any(looks_like_engine(str(p)) for p in paths):
+        from memberdesk.core.engine.book import open_book
+
+        return open_book(list(paths), as_of=as_of, mappings=by_signature, progress=progress)
+    return load_dataset(list(paths), as_of=as_of, mappings=by_signature, progress=progress)
 
 
 def load_for_window(paths: Sequence[str], mappings: Sequence[Mapping[str, Any]],

@@ -251,13 +251,19 @@ class MainWindow(QMainWindow):
         """Load ``paths`` in a worker (progress and Cancel in the status bar). On success the
         data replace what was loaded; on failure an error dialog explains why and the data
         already loaded stay."""
-        files = [str(Path(p)) for p in paths]
+        from memberdesk.core.engine.urls import looks_like_engine
+
+        # a database URL (duckdb:///book.duckdb, postgresql://…, spark:…) is opened in its
+        # engine, as File ▸ Connect to database… does; files as files
+        engine = any(looks_like_engine(str(p)) for p in paths)
+        files = [str(p) if engine else str(Path(p)) for p in paths]
         if not files:
             return
         mappings = self.mappings if mappings is None else mappings
         from memberdesk.ui.shell.data_page import load_for_window
 
-        self._loading_text = self.tr("Loading {0}…").format(", ".join(Path(p).name for p in files))
+        names = files if engine else [Path(p).name for p in files]
+        self._loading_text = self.tr("Loading {0}…").format(", ".join(names))
         self.statusBar().showMessage(self._loading_text)
         # remembered mappings first: the session's own choices win
         to_apply = self.settings.all_mappings() + list(mappings)
