@@ -120,9 +120,24 @@ def startup_paths(paths: Sequence[str], settings: app_settings.AppSettings) -> l
     if paths:
         return [str(p) for p in paths]
     last = settings.last_sources()
-    if last and all(Path(p).exists() for p in last):
+    if last and all(_still_there(p) for p in last):
         return last
     return [str(SAMPLE_DATA)] if SAMPLE_DATA.is_dir() else []
+
+
+def _still_there(source: str) -> bool:
+    """A last-session source worth opening again at start: a file or folder that exists, or a
+    DuckDB/Parquet URL whose file does (a server is not connected to unasked)."""
+    from memberdesk.core.engine.urls import looks_like_engine, parse
+    from memberdesk.core.errors import DataError
+
+    if not looks_like_engine(source):
+        return Path(source).exists()
+    try:
+        url = parse(source)
+    except DataError:
+        return False
+    return url.kind in ("duckdb", "parquet") and Path(url.target).exists()
 
 
 def build_window(paths: Sequence[str] = (), lang: str | None = None) -> object:

@@ -274,3 +274,18 @@ def test_first_start_opens_the_sample_book_then_the_last_session(sample_data: Pa
     mine.unlink()
     assert [Path(p).resolve() for p in startup_paths([], settings)] == [sample_data.resolve()]
     assert startup_paths(["x.csv"], settings) == ["x.csv"]      # the command line wins
+
+
+def test_the_last_sessions_duckdb_book_opens_again_but_no_server_unasked(sample_data: Path,
+                                                                       tmp_path: Path) -> None:
+    from memberdesk.ui.app import startup_paths
+
+    settings = AppSettings()
+    book = tmp_path / "book.duckdb"
+    book.write_bytes(b"")  # exists: that is all the start-up check looks at
+    settings.set_last_sources([f"duckdb://{book}"])
+    assert startup_paths([], settings) == [f"duckdb://{book}"]
+    book.unlink()  # gone: the sample book instead
+    assert [Path(p).resolve() for p in startup_paths([], settings)] == [sample_data.resolve()]
+    settings.set_last_sources(["postgresql://analyst@db.example:5432/warehouse"])
+    assert [Path(p).resolve() for p in startup_paths([], settings)] == [sample_data.resolve()]
