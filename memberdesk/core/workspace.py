@@ -143,8 +143,7 @@ class Workspace:
         return {
             "schema_version": SCHEMA_VERSION,
             "app": "MemberDesk",
-            "sources": [{"path": str(Path(p).resolve()), "relative": _relative(p, base)}
-                        for p in self.sources],
+            "sources": [_source_entry(p, base) for p in self.sources],
             "mappings": list(self.mappings),
             "filters": self.filters.to_json(),
             "as_of": None if self.as_of is None else pd.Timestamp(self.as_of).date().isoformat(),
@@ -258,6 +257,16 @@ def _compare_views(data: Any) -> dict[str, CompareView]:
     pages = data.get("pages") or {}
     return {str(pid): CompareView.from_json(view) for pid, view in pages.items()
             if pid in COMPARE_PAGES and isinstance(view, Mapping)}
+
+
+def _source_entry(source: str | Path, base: Path | None) -> dict[str, str | None]:
+    """A source as saved: a file or folder by its absolute path and its path relative to the
+    workspace (a DuckDB file or Parquet folder given as a path too); a database URL
+    (``duckdb:///book.duckdb``, ``postgresql://…``, ``spark:…``) as written."""
+    text = str(source)
+    if "://" in text or text.startswith("spark:"):
+        return {"path": text, "relative": None}
+    return {"path": str(Path(source).resolve()), "relative": _relative(source, base)}
 
 
 def _relative(path: str | Path, base: Path | None) -> str | None:

@@ -97,3 +97,15 @@ def test_newer_or_damaged_workspace_gives_a_clear_data_error(tmp_path: Path) -> 
 def test_unknown_page_is_ignored(tmp_path: Path) -> None:
     ws = Workspace.from_json({"schema_version": 2, "page": "no-such-page"})
     assert ws.page is None
+
+
+@pytest.mark.parametrize("url", ["duckdb:///data/warehouse/book.duckdb",
+                                 "postgresql://analyst@db.example:5432/warehouse",
+                                 "spark:local[2]"])
+def test_a_database_url_is_saved_and_read_back_as_written(tmp_path: Path, url: str) -> None:
+    """A workspace of a connected book keeps its URL (resolving it as a file path made
+    '/cwd/duckdb:/data/…', which opened nothing)."""
+    path = Workspace(sources=[url]).save(tmp_path / "db")
+    saved = json.loads(path.read_text(encoding="utf-8"))["sources"]
+    assert saved == [{"path": url, "relative": None}]
+    assert Workspace.load(path).sources == [url]
