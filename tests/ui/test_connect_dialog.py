@@ -38,6 +38,8 @@ def test_connect_dialog_opens_a_duckdb_book(qtbot, tmp_path: Path) -> None:  # t
     digits = text.replace(",", "").replace("\u202f", "").replace("\xa0", "")
     assert text.startswith("duckdb") and "6824" in digits and "5000" in digits
     assert recent_connections()[0]["url"] == url
+    # the window's source is the URL: a workspace saved now reconnects to it
+    assert window.sources == [url] and window.workspace().sources == [url]
     window.dirty = False  # no "save your workspace?" question when the test closes it
     dialog.dataset.book.close()
 
@@ -145,6 +147,10 @@ def test_columns_editor_maps_an_unrecognised_table_and_connect_reads_it(qtbot, t
     want = {t.table: (t.read, t.accepted, dict(t.reasons)) for t in truth.report.tables
             if t.table == "policies"}
     assert got == want
+    # a workspace saved now keeps the URL and the mapping (it reconnects with them)
+    ws = window.workspace()
+    assert ws.sources == [f"duckdb://{path}"]
+    assert [m["signature"] for m in ws.mappings] == [header_signature(list(odd.values()))]
     assert list(pd.Series(dialog.dataset.book.distinct(dialog.dataset, "policies", "channel")).sort_values()) \
         == sorted(truth.validated["policies"]["channel"].dropna().unique())
     window.dirty = False

@@ -264,7 +264,10 @@ class ConnectDialog(QDialog):
         remember_connection(url, tables)
         self.status.setText(ds.summary())
         if self.window_ is not None and hasattr(self.window_, "accept_dataset"):
-            self.window_.accept_dataset(ds, [], [])
+            # the URL is the window's source (a saved workspace reconnects to it) with the
+            # mappings chosen here (remembered by header signature)
+            chosen = [m.to_json() for m in self.mappings.values() if m.table and m.signature]
+            self.window_.accept_dataset(ds, [url], chosen)
         self.accept()
 
     def _hint_saving(self, ds: Any, seconds: float) -> None:
