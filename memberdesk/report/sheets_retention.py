@@ -331,7 +331,11 @@ def _collected_persistency(ctx: ReportContext, w: SheetWriter, by: str | None,
     rec = reconcile(ctx.ds, month=month, period="year")
     start = w.row
     w.section(ctx.t("sec_persistency_reconciliation", month=month, period=rec.period))
-    w.table(_named_measures(rec.table, ctx.lang), formats=PERSISTENCY_FORMATS)
+    # the policies behind the difference of the two bases, under a heading of their own (a
+    # second table under the first read as more measures of it), in the row that separated
+    # them: the section keeps its length, so its pages break as before
+    w.table(_named_measures(rec.table, ctx.lang), formats=PERSISTENCY_FORMATS, gap=0)
+    w.section(BASES_DIFFER.get(ctx.lang, BASES_DIFFER["en"]).format(period=rec.period))
     w.table(_named_measures(rec.explanations.rename(columns={"reason": "measure"}),
                             ctx.lang), formats=PERSISTENCY_FORMATS)
     w.keep_together(start, w.row - 2)  # the reconciliation and its explanation: one page
@@ -345,6 +349,11 @@ def _collected_persistency(ctx: ReportContext, w: SheetWriter, by: str | None,
     frame = frame[[c for c in PERSISTENCY_COLUMNS if c in frame.columns]]
     frame = frame.assign(segment=[terms.word(v, ctx.lang) for v in frame["segment"]])
     w.table(frame, main=True, formats=PERSISTENCY_FORMATS)
+
+
+# heading of the reconciliation's explanations (kept here beside its one use)
+BASES_DIFFER = {"en": "Where the collected and status bases differ: policies of the {period} cohort",
+                "zh_CN": "实收口径与状态口径的差异：{period}队列的保单"}
 
 
 def measure_name(code: object, lang: str) -> object:
