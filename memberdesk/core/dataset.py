@@ -116,6 +116,14 @@ class Filters:
                    ts(data.get("study_start")))
 
 
+# policy columns never offered as segments: ids, dates, durations, amounts, ages, the status
+# and the outcome itself (exit_status: never a segment or covariate)
+SEGMENT_SKIP: frozenset[str] = frozenset({
+    "policy_id", "member_id", "issue_date", "end_date", "exit_date", "birth_date", "join_date",
+    "duration", "duration_days", "duration_months", "event", "annual_premium", "sum_assured",
+    "age", "age_at_issue", "status", "exit_status", "issue_month"})
+
+
 @dataclass(frozen=True)
 class Dataset:
     """Validated tables (canonical columns + extra source columns) and the analysis window.
@@ -204,6 +212,17 @@ class Dataset:
 
     def has(self, table: str) -> bool:
         return table in self.validated and len(self.validated[table]) > 0
+
+    def latest(self) -> pd.Timestamp | None:
+        """The latest date in the data (:meth:`latest_date` of the tables): the default as-of
+        date and the date range the filter bar offers."""
+        return Dataset.latest_date(self.validated)
+
+    def policy_columns(self) -> list[str]:
+        """The columns of the policies view (:attr:`policies`), without needing its rows where
+        the data live in an engine."""
+        p = self.policies
+        return [] if p is None else [str(c) for c in p.columns]
 
     def _in_window(self, table: str) -> pd.DataFrame | None:
         frame = self.validated.get(table)
@@ -438,14 +457,9 @@ class Dataset:
         p = self.policies
         if p is None:
             return []
-        skip = {"policy_id", "member_id", "issue_date", "end_date", "exit_date", "birth_date",
-                "join_date", "duration", "duration_days", "duration_months", "event",
-                "annual_premium", "sum_assured", "age", "age_at_issue", "status",
-                # the outcome itself, never a segment or covariate
-                "exit_status", "issue_month"}
         out = []
         for col in p.columns:
-            if col in skip or pd.api.types.is_datetime64_any_dtype(p[col]):
+            if col in SEGMENT_SKIP or pd.api.types.is_datetime64_any_dtype(p[col]):
                 continue
             if pd.api.types.is_float_dtype(p[col]):
                 continue

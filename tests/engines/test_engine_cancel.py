@@ -63,14 +63,20 @@ def test_cancel_while_waiting_for_the_lock_leaves_the_other_query_alone(tmp_path
     assert book is not None
     policies = book.accepted("policies")
     try:
-        slow = policies.cross_join(policies.select(y=policies.policy_id)).aggregate(n=ibis._.count())
+        a, b = policies.select(x=policies.policy_id), policies.select(y=policies.policy_id)
+        pairs = a.cross_join(b)  # 46M pairs, each hashed: a query of a second or more
+        slow = pairs.aggregate(n=pairs.count(), h=(pairs.x.concat(pairs.y).hash() % 7).sum())
         first, second = Interrupts(), Interrupts()
         out1: dict[str, object] = {}
         out2: dict[str, object] = {}
-        t1 = _in_task(lambda: book.run(slow), first, out1)  # runs for a while (46M pairs)
-        time.sleep(0.05)
+        t1 = _in_task(lambda: book.run(slow), first, out1)
+        deadline = time.monotonic() + 30
+        while not first._hooks and time.monotonic() < deadline:  # t1 holds the lock, runs
+            time.sleep(0.005)
+        assert first._hooks, "the first query never started"
         t2 = _in_task(lambda: book.run(slow), second, out2)  # waits for the lock
-        time.sleep(0.05)
+        time.sleep(0.1)
+        assert t1.is_alive() and not second._hooks  # still running; the second registered nothing
         second.cancel()  # the waiting task is cancelled, not the running one
         t1.join(timeout=120)
         t2.join(timeout=120)

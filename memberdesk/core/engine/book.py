@@ -29,7 +29,7 @@ import pyarrow as pa
 
 from memberdesk.core import normalize, schema
 from memberdesk.core.book import COUNT_COLUMN, CellAnswer, _check_columns
-from memberdesk.core.dataset import AGE_BANDS, PREMIUM_BANDS, Dataset
+from memberdesk.core.dataset import AGE_BANDS, PREMIUM_BANDS, SEGMENT_SKIP, Dataset, Filters
 from memberdesk.core.engine import rules
 from memberdesk.core.engine.connection import ColumnType, Connection, TableRef, connect
 from memberdesk.core.engine.urls import EngineURL, parse
@@ -116,6 +116,7 @@ class EngineBook:
         self.report = report
         self.latest = latest
         self._frames: dict[str, pd.DataFrame] = {}
+        self.segment_cache: dict[int, list[str]] = {}  # EngineDataset.segment_columns
         # each table's validation counts (read, reasons, latest accepted date; see _counts)
         self.counts: dict[str, dict[str, Any]] = {}
         # True when the counts and the rejected sample were read from the metadata of a book
@@ -275,6 +276,40 @@ class EngineDataset(Dataset):
         parts = [f"{name} {n:,}" for name, n in counts.items()]
         engine = "" if self.book is None else f"{self.book.engine}: "
         return f"{engine}{' · '.join(parts)} · as of {self.as_of.date().isoformat()}"
+
+    # What the desktop asks of a dataset before any analysis (pages' controls, the filter bar,
+    # the Data page) is answered from the validation's counts and the view's schema, or by one
+    # query: reading every accepted row for it froze the window on a big book.
+
+    def has(self, table: str) -> bool:
+        return self.book is not None and self.book.row_counts().get(table, 0) > 0
+
+    def latest(self) -> pd.Timestamp | None:
+        latest = None if self.book is None else self.book.latest
+        return None if latest is None else pd.Timestamp(str(latest))
+
+    def policy_columns(self) -> list[str]:
+        if self.book is None or not self.has(schema.POLICIES):
+            return []
+        return [str(c) for c in self.book.policies(self).columns]
+
+    def segment_columns(self, max_levels: int = 30) -> list[str]:
+        """:meth:`Dataset.segment_columns` by one query in the engine: the view's columns that
+        are neither dates nor fractional numbers, with 2..``max_levels`` distinct values among
+        the whole book's policies (not re-judged per filter or as-of date: computed once per
+        book, at the first as-of date asked; the loading worker asks first)."""
+        if self.book is None or not self.has(schema.POLICIES):
+            return []
+        key = max_levels
+        cache = self.book.segment_cache
+        if key not in cache:
+            view = self.book.policies(replace(self, filters=Filters()))
+            names = [c for c in view.columns if c not in SEGMENT_SKIP
+                     and not view[c].type().is_temporal() and not view[c].type().is_floating()]
+            counts = {} if not names else self.book.run(view.aggregate(
+                **{f"c{i}": view[c].nunique() for i, c in enumerate(names)})).to_pylist()[0]
+            cache[key] = [c for i, c in enumerate(names) if 2 <= int(counts[f"c{i}"]) <= max_levels]
+        return list(cache[key])
 
 
 # ---- opening ---------------------------------------------------------------------------------

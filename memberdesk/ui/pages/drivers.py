@@ -142,12 +142,13 @@ class DriversPage(AnalysisPage):
             self.wanted_covariates = self.selected_covariates() or list(DEFAULT_COVARIATES)
         chosen = set(self.wanted_covariates)
         cols = ds.segment_columns() if ds is not None and ds.has("policies") else []
-        p = ds.policies if ds is not None and ds.has("policies") else None
-        numeric = [c for c in NUMERIC_CANDIDATES if p is not None and c in p.columns]
+        # the view's column names only (an engine book answers without reading its rows)
+        have = set(ds.policy_columns()) if ds is not None and ds.has("policies") else set()
+        numeric = [c for c in NUMERIC_CANDIDATES if c in have]
         fill_column_checklist(self.covariates, [*cols, *numeric], chosen)
         reset_combo(self.strata, segment_items(ds, none_label=self.tr("None")),
                     keep=self.strata.currentData())
-        clusters = [c for c in CLUSTER_CANDIDATES if p is not None and c in p.columns]
+        clusters = [c for c in CLUSTER_CANDIDATES if c in have]
         reset_combo(self.cluster, [(self.tr("None"), None),
                                    *((column_label(c), c) for c in clusters)],
                     keep=self.cluster.currentData())

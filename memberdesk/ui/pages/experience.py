@@ -195,11 +195,12 @@ class ExperiencePage(AnalysisPage):
         chosen = set(self.checked(self.by))
         cols = ds.segment_columns() if ds is not None and ds.has("policies") else []
         fill_column_checklist(self.by, cols, chosen)
-        pol = ds.policies if ds is not None and ds.has("policies") and not ds.generic else None
+        have = set(ds.policy_columns()) if ds is not None and ds.has("policies") \
+            and not ds.generic else set()
         names = {"annual_premium": self.tr("annual premium"),
                  "sum_assured": self.tr("sum assured")}
         items: list[tuple[str, Any]] = [(self.tr("policy count"), None)]
-        items += [(names[c], c) for c in WEIGHTS if pol is not None and c in pol.columns]
+        items += [(names[c], c) for c in WEIGHTS if c in have]
         reset_combo(self.weight, items, keep=self.weight.currentData())
 
     def current_basis(self) -> str:

@@ -28,7 +28,8 @@ class ShellWindow(Protocol):
     sources: list[str]
     settings: Any
 
-    def accept_dataset(self, ds: Any, paths: list[str], mappings: list[dict[str, Any]]) -> None: ...
+    def accept_dataset(self, ds: Any, paths: list[str], mappings: list[dict[str, Any]],
+                       choices: dict[str, object] | None = None) -> None: ...
 
 
 def mappings_by_signature(mappings: Sequence[Mapping[str, Any]]) -> dict[str, ColumnMapping]:

@@ -75,8 +75,19 @@ def open_engine_book(url: str, tables: str, *, on_connect: Any = None, progress:
     from memberdesk.core.engine.book import open_book, parse_table_options
 
     items = [t.strip() for t in tables.split(",") if t.strip()]
-    return open_book(url, tables=parse_table_options(items), progress=progress,
+    book = open_book(url, tables=parse_table_options(items), progress=progress,
                      on_connect=on_connect, password=password, mappings=mappings)
+    book.segment_columns()  # one query, here in the worker: the pages' combos ask next
+    return book
+
+
+def connect_for_window(url: str, tables: str, **kwargs: Any) -> tuple[Any, dict[str, object]]:
+    """:func:`open_engine_book` and the filter bar's values (DISTINCT queries), both in the
+    worker: the window then only shows them."""
+    from memberdesk.ui.shell.filter_bar import filter_choices
+
+    book = open_engine_book(url, tables, **kwargs)
+    return book, filter_choices(book)
 
 
 class ConnectDialog(QDialog):
@@ -161,16 +172,17 @@ class ConnectDialog(QDialog):
 
         started = time.monotonic()
 
-        def connected(ds: Any) -> None:
+        def connected(result: tuple[Any, dict[str, object]]) -> None:
+            ds, choices = result
             if password is not None:
                 _SESSION_PASSWORDS[url] = password
-            self._connected(ds, url, tables)
+            self._connected(ds, url, tables, choices)
             self._hint_saving(ds, time.monotonic() - started)
 
         def failed(exc: BaseException, tb: str) -> None:
             self._failed(exc, tb, url, password)
 
-        self.runner.run(open_engine_book, url, tables, on_connect=keep, password=password,
+        self.runner.run(connect_for_window, url, tables, on_connect=keep, password=password,
                         mappings=self.all_mappings(), on_result=connected, on_error=failed,
                         on_finished=self._idle)
 
@@ -259,7 +271,8 @@ class ConnectDialog(QDialog):
         self.cancel_button.setEnabled(False)
         self.bar.hide()
 
-    def _connected(self, ds: Any, url: str, tables: str) -> None:
+    def _connected(self, ds: Any, url: str, tables: str,
+                   choices: dict[str, object] | None = None) -> None:
         self.dataset = ds
         remember_connection(url, tables)
         self.status.setText(ds.summary())
@@ -267,7 +280,7 @@ class ConnectDialog(QDialog):
             # the URL is the window's source (a saved workspace reconnects to it) with the
             # mappings chosen here (remembered by header signature)
             chosen = [m.to_json() for m in self.mappings.values() if m.table and m.signature]
-            self.window_.accept_dataset(ds, [url], chosen)
+            self.window_.accept_dataset(ds, [url], chosen, choices)
         self.accept()
 
     def _hint_saving(self, ds: Any, seconds: float) -> None:

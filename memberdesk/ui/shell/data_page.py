@@ -26,13 +26,15 @@ from PySide6.QtWidgets import (
 )
 
 from memberdesk.core import schema
+from memberdesk.core.book import book_of
 from memberdesk.core.dataset import Dataset
-from memberdesk.core.progress import Progress
+from memberdesk.core.progress import Progress, check_cancelled
 from memberdesk.ui.i18n import table_label
 from memberdesk.ui.pages.base import honest_sort
 from memberdesk.ui.shell.common import DATA_FILTER, SAMPLE_DATA, ShellWindow, mappings_by_signature
 from memberdesk.ui.shell.validation_view import ValidationView
 from memberdesk.ui.table_model import DataFrameModel
+from memberdesk.ui.worker import runner_for
 
 PREVIEW_ROWS = 500
 
@@ -50,8 +52,22 @@ def load_with_mappings(paths: Sequence[str], mappings: Sequence[Mapping[str, Any
     if any(looks_like_engine(str(p)) for p in paths):
         from memberdesk.core.engine.book import open_book
 
-        return open_book(list(paths), as_of=as_of, mappings=by_signature, progress=progress)
+        book = open_book(list(paths), as_of=as_of, mappings=by_signature, progress=progress)
+        book.segment_columns()  # one query, here in the worker: the pages' combos ask next
+        return book
     return load_dataset(list(paths), as_of=as_of, mappings=by_signature, progress=progress)
+
+
+def engine_previews(ds: Dataset, tables: Sequence[str],
+                    progress: Progress | None = None) -> dict[str, pd.DataFrame]:
+    """The first :data:`PREVIEW_ROWS` accepted rows of each of ``tables`` of an engine book
+    (one ``LIMIT`` query each; runs in a worker)."""
+    book = book_of(ds)
+    out = {}
+    for name in tables:
+        check_cancelled(progress)
+        out[name] = book.sample(ds, name, PREVIEW_ROWS).reset_index(drop=True)
+    return out
 
 
 def load_for_window(paths: Sequence[str], mappings: Sequence[Mapping[str, Any]],
@@ -153,22 +169,36 @@ class DataPage(QWidget):
         self.validation.set_report(ds.report)
         self.tables_tabs.clear()
         self.previews = {}
+        views = {}
+        counts = book_of(ds).row_counts()
         for name in schema.TABLES:
-            frame = ds.validated.get(name)
-            if frame is None:
+            if name not in counts:
                 continue
             view, model = _table_view(self)
-            model.set_frame(frame.head(PREVIEW_ROWS).reset_index(drop=True))
-            view.resizeColumnsToContents()
             self.previews[name] = model
-            self.tables_tabs.addTab(view, f"{table_label(name)} ({len(frame):,})")
+            views[name] = view
+            self.tables_tabs.addTab(view, f"{table_label(name)} ({counts[name]:,})")
+        if getattr(ds, "book", None) is None:  # in memory: the first rows at hand
+            for name, model in self.previews.items():
+                model.set_frame(ds.validated[name].head(PREVIEW_ROWS).reset_index(drop=True))
+                views[name].resizeColumnsToContents()
+        else:  # in an engine: a LIMIT query per table, in a worker (the window stays free)
+            def shown(frames: dict[str, pd.DataFrame], previews: dict[str, Any] = self.previews
+                      ) -> None:
+                if previews is not self.previews:
+                    return  # another dataset arrived meanwhile
+                for name, frame in frames.items():
+                    previews[name].set_frame(frame)
+                    views[name].resizeColumnsToContents()
+
+            runner_for(self).run(engine_previews, ds, list(self.previews), on_result=shown)
         rejected = ds.report.total_rejected
         self.tabs.setTabText(1, self.tr("Validation ({0:,} rejected)").format(rejected)
                              if rejected else self.tr("Validation"))
 
     def _describe(self, ds: Dataset) -> str:
         files = ", ".join(Path(f).name for f in ds.sources) or self.tr("(unknown)")
-        rows = " · ".join(f"{table_label(name)}: {len(frame):,}" for name, frame in ds.validated.items())
+        rows = " · ".join(f"{table_label(name)}: {n:,}" for name, n in book_of(ds).row_counts().items())
         text = self.tr("<b>Files:</b> {0}<br><b>Accepted rows:</b> {1}<br>"
                        "<b>As of:</b> {2} — showing the first {3} rows of each table.")
         return text.format(files, rows, ds.as_of.date().isoformat(), PREVIEW_ROWS)

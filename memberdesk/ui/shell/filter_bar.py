@@ -8,6 +8,7 @@ Always visible above the pages. Edits are debounced (300 ms) and then announced 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import pandas as pd
 from PySide6.QtCore import QDate, QEvent, QPoint, QPointF, QSignalBlocker, QSize, Qt, QTimer, Signal
@@ -339,7 +340,7 @@ class FilterBar(QWidget):
         if ds is None:
             return
         choices = choices if choices is not None else filter_choices(ds)
-        self._latest = choices.get("_latest") or Dataset.latest_date(ds.validated)  # type: ignore[assignment]
+        self._latest = choices.get("_latest") or ds.latest()  # type: ignore[assignment]
         if self._latest is not None:  # empty date edits open their calendar near the data
             for edit in (self.as_of, self.study_start, self.issue_from, self.issue_to):
                 edit.near = _qdate(self._latest)
@@ -393,16 +394,33 @@ def filter_choices(ds: Dataset) -> dict[str, object]:
     """The values each multi-select offers (sorted distinct values of the unfiltered data),
     and under ``"_latest"`` the latest date in the data. Pure pandas: safe in a worker."""
     out: dict[str, object] = {name: _values(ds, sources) for name, sources in CHOICE_SOURCES.items()}
-    out["_latest"] = Dataset.latest_date(ds.validated)
+    out["_latest"] = ds.latest()
     return out
 
 
 def _values(ds: Dataset, sources: tuple[tuple[str, str], ...]) -> list[str]:
+    book = getattr(ds, "book", None)
     for table, column in sources:
-        frame = ds.validated.get(table)
-        if frame is not None and column in frame.columns:
-            values = pd.unique(frame[column].to_numpy(dtype=object))
-            # tiers (and any band) in their natural order, not alphabetically
-            return [str(v) for v in labels.ordered_values(
-                str(v) for v in values if v is not None and v == v)]
+        if book is not None:  # an engine book: a DISTINCT query, not every row read
+            if not ds.has(table) or column not in _columns(book, ds, table):
+                continue
+            values = book.distinct(ds, table, column, limit=MAX_CHOICES)
+        else:
+            frame = ds.validated.get(table)
+            if frame is None or column not in frame.columns:
+                continue
+            values = list(pd.unique(frame[column].to_numpy(dtype=object)))
+        # tiers (and any band) in their natural order, not alphabetically
+        return [str(v) for v in labels.ordered_values(
+            str(v) for v in values if v is not None and v == v)]
     return []
+
+
+MAX_CHOICES = 1000  # values a multi-select offers at most from an engine book
+
+
+def _columns(book: Any, ds: Dataset, table: str) -> list[str]:
+    if table == schema.POLICIES:
+        return ds.policy_columns()
+    t = book.accepted(table)
+    return [] if t is None else list(t.columns)

@@ -291,10 +291,12 @@ class MainWindow(QMainWindow):
             self.dirty = True
         self.loaded.emit(ds)
 
-    def accept_dataset(self, ds: Dataset, paths: list[str], mappings: list[dict[str, Any]]) -> None:
-        """Take a dataset loaded elsewhere (the import wizard)."""
+    def accept_dataset(self, ds: Dataset, paths: list[str], mappings: list[dict[str, Any]],
+                       choices: dict[str, object] | None = None) -> None:
+        """Take a dataset loaded elsewhere (the import wizard, Connect to database…);
+        ``choices``: the filter bar's values when already computed in the loading worker."""
         self._loader.cancel()
-        self._loaded(ds, paths, mappings, True)
+        self._loaded(ds, paths, mappings, True, choices)
 
     def _load_error(self, exc: BaseException, tb: str) -> None:
         kept = self.tr(" The data already loaded are kept.") if self.base is not None else ""
