@@ -91,6 +91,7 @@ def write_book(ds: Dataset, out: Path, *, today: dt.date | None = None,
             con.unregister("_md_meta")
         finally:
             con.close()
+        check_cancelled(progress)  # a Cancel after the last table's status: still no book
         ok = True
     finally:
         _finish(tmp, out, ok)
@@ -191,26 +192,30 @@ def _write_engine_book(book: EngineBook, out: Path, *, today: dt.date, batch: in
                     + ", ".join(f"{_q(c)} {'BIGINT' if c == 'row' else 'VARCHAR'}"
                                 for c in REJECTED_COLUMNS) + (f", {cells}" if cells else "") + ")")
         reader_con = con.cursor()  # reads the rejected rows while con writes them
+        # (a session of its own: the book's interrupt does not stop its reading)
         try:
-            for name, t in book.tables.items():
-                if not tables[name]["reasons"]:
-                    continue
-                file = tables[name]["files"][0] if tables[name]["files"] else name
-                reader = reader_con.sql(book.sql(rejected_query(t, None))).to_arrow_reader(batch)
-                for chunk in reader:
-                    frame = rejected_for_people(
-                        rejected_frame(file, name, t, pa.Table.from_batches([chunk])), "en")
-                    frame["row"] = frame["row"].astype("Int64")
-                    con.register("_md_rejected", frame)
-                    con.execute(f"INSERT INTO {alias}.main.{_q(REJECTED_TABLE)} BY NAME "
-                                "SELECT * FROM _md_rejected")
-                    con.unregister("_md_rejected")
+            with interruptible(reader_con.interrupt):
+                for name, t in book.tables.items():
+                    if not tables[name]["reasons"]:
+                        continue
+                    file = tables[name]["files"][0] if tables[name]["files"] else name
+                    reader = reader_con.sql(book.sql(rejected_query(t, None))).to_arrow_reader(batch)
+                    for chunk in reader:
+                        check_cancelled(progress)
+                        frame = rejected_for_people(
+                            rejected_frame(file, name, t, pa.Table.from_batches([chunk])), "en")
+                        frame["row"] = frame["row"].astype("Int64")
+                        con.register("_md_rejected", frame)
+                        con.execute(f"INSERT INTO {alias}.main.{_q(REJECTED_TABLE)} BY NAME "
+                                    "SELECT * FROM _md_rejected")
+                        con.unregister("_md_rejected")
         finally:
             reader_con.close()
         con.register("_md_meta", book_metadata(tables, today=today, origin="engine",
                                                messages=book.report.messages))
         con.execute(f"CREATE TABLE {alias}.main.{_q(BOOK_TABLE)} AS SELECT * FROM _md_meta")
         con.unregister("_md_meta")
+        check_cancelled(progress)  # a Cancel after the last table's status: still no book
         ok = True
     finally:
         con.execute(f"DETACH {alias}")

@@ -68,3 +68,45 @@ def test_a_cancelled_task_writes_no_book(tmp_path: Path, sample_book) -> None:  
         assert ds.book is not None
         ds.book.close()
     assert not out.parent.exists() or not any(out.parent.iterdir())
+
+
+class _CancelAfterTheLastTable:
+    """A task's progress whose Cancel is pressed once the writer says it writes the last
+    table (after the last check between tables)."""
+
+    def __init__(self, tables: int) -> None:
+        self.tables = tables
+        self.statuses: list[str] = []
+
+    def fraction(self, x: float) -> None:
+        pass
+
+    def status(self, text: str) -> None:
+        self.statuses.append(text)
+
+    def cancelled(self) -> bool:
+        return len(self.statuses) >= self.tables
+
+
+@pytest.mark.parametrize("where", ["engine", "files"])
+def test_a_cancel_during_the_last_table_writes_no_book(tmp_path: Path, sample_book,  # type: ignore[no-untyped-def]
+                                                       where: str) -> None:
+    """Cancel pressed while the last table (then the rejected rows and the metadata) is being
+    written: the task ends Cancelled and no book is left. (The desktop's worker reports such a
+    task as Cancelled; the book was renamed into place all the same.)"""
+    from memberdesk.core.book_writer import save_book
+    from memberdesk.core.engine.book import open_book
+    from memberdesk.core.errors import Cancelled
+    from memberdesk.core.loader import load_dataset
+
+    ds = open_book(write_duckdb(tmp_path / "raw.duckdb", sample_book[1])) if where == "engine" \
+        else load_dataset(sample_book[0])
+    progress = _CancelAfterTheLastTable(len(ds.report.tables))
+    out = tmp_path / "out" / "book.duckdb"
+    try:
+        with pytest.raises(Cancelled):
+            save_book(ds, out, progress=progress)
+    finally:
+        common.close_book(ds)
+    assert progress.statuses and len(progress.statuses) == len(ds.report.tables)
+    assert not out.parent.exists() or not any(out.parent.iterdir())
