@@ -446,6 +446,9 @@ _COLUMN_PARAMS = ("column", "columns")
 _BASIS_KIND = {"zh_CN": {"policy": "保单", "calendar": "日历"}}
 _BASIS_PERIOD = {"zh_CN": {"year": "年度", "quarter": "季度", "month": "月度", "week": "周"}}
 _BASIS_OTHER = {"zh_CN": {"split": "拆分（日历年度按保单年度）"}}
+# words the analyses put where a column is named (a Cox fit's delayed entry from the study start,
+# analysis.cox._cell_frame), in words; English keeps them as written
+_COLUMN_WORDS = {"zh_CN": {"study start": "研究起始日"}}
 
 
 class Reason:
@@ -573,7 +576,8 @@ def _shown(params: Mapping[str, Any], lang: str) -> dict[str, Any]:
         for key in _COLUMN_PARAMS:
             if key in out:
                 ids = [c.strip() for c in str(out[key]).split(",")]
-                out[key] = "、".join(labels.column_label(c, lang) for c in ids)
+                words = _COLUMN_WORDS.get(lang, {})
+                out[key] = "、".join(words.get(c) or labels.column_label(c, lang) for c in ids)
         if "basis" in out:
             out["basis"] = _basis_words(str(out["basis"]), lang)
     return out
