@@ -126,3 +126,36 @@ def test_source_tables_list_columns_rows_and_mappings_for_the_editor(tmp_path: P
     again = {t.ref.name: t for t in source_tables(source, mappings=chosen)}
     assert again["weird"].mapping is not None and again["weird"].mapping.table == "policies"
     assert again["members"].mapping is None
+
+
+def test_a_table_chosen_by_name_wins_over_a_mapping_remembered_by_its_columns(tmp_path: Path) -> None:
+    """The Connect dialog passes the mappings remembered by header signature (files and tables
+    mapped before) with the choices made in Columns… by table name. A table the user now
+    chooses to ignore is left out, and a table mapped now reads with the new mapping, though
+    a mapping with its columns' signature was remembered earlier."""
+    from memberdesk.core.engine.tables import mappings_of, source_tables
+
+    csv, frame = _odd_policies(tmp_path)
+    members = pd.read_csv(ROOT / "sample_data" / "members.csv", dtype=str)
+    source = write_duckdb(tmp_path / "w.duckdb", {"weird": pa.Table.from_pandas(frame),
+                                                 "members": pa.Table.from_pandas(members)})
+    headers = list(frame.columns)
+    remembered = _mapping(headers)  # mapped in an earlier session, kept by signature
+    wrong = ColumnMapping("policies", {**remembered.columns, "c3": "product_type",
+                                       "c4": "product"}, remembered.signature)
+    member_sig = header_signature(list(members.columns))
+    listed = {t.ref.name: t for t in source_tables(source)}
+    # now: weird mapped anew (product and product_type the right way round), members ignored
+    chosen = mappings_of({listed["weird"].ref: remembered, listed["members"].ref: None})
+    saved = {remembered.signature: wrong,
+             member_sig: ColumnMapping("members", {h: h for h in members.columns}, member_sig)}
+    book = open_book(source, today=TODAY, mappings={**saved, **chosen})
+    try:
+        assert [t.table for t in book.report.tables] == ["policies"]  # members left out
+        truth = load_dataset([csv], mappings={remembered.signature: remembered}, today=TODAY)
+        assert _counts(book)["policies"] == _counts(truth)["policies"]
+        got = sorted(book.book.distinct(book, "policies", "product"))  # type: ignore[union-attr]
+        assert got == sorted(truth.validated["policies"]["product"].dropna().unique())
+    finally:
+        assert book.book is not None
+        book.book.close()

@@ -396,14 +396,15 @@ def open_book(data: Sequence[str] | str, *, tables: Mapping[str, TableRef] | Non
 
 def user_mapping(mappings: Mapping[str, ColumnMapping] | None, ref: TableRef,
                  headers: list[str]) -> ColumnMapping | None:
-    """The user's mapping of a source table (keyed by the header signature of its columns, its
-    displayed name or its bare name, as files are by signature, ``file [sheet]`` or file), with
-    its columns in the table's order; None without one. A mapping to the table ``""`` means
-    "leave this table out" (the mapping editor's "Ignore this table")."""
+    """The user's mapping of a source table (keyed by its displayed name, its bare name or the
+    header signature of its columns, as files are by ``file [sheet]``, file or signature; a
+    name, chosen for this table, wins over a signature remembered for any table with these
+    columns), with its columns in the table's order; None without one. A mapping to the table
+    ``""`` means "leave this table out" (the mapping editor's "Ignore this table")."""
     if not mappings:
         return None
     signature = header_signature(headers)
-    for key in (signature, ref.display, ref.name):
+    for key in (ref.display, ref.name, signature):
         if key in mappings:
             m = mappings[key]
             return ColumnMapping(m.table, {h: m.columns.get(h) for h in headers}, signature)
