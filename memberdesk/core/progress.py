@@ -74,7 +74,10 @@ class SubProgress:
 
 class Interrupts:
     """A task's cancellation with the interrupts of what it is waiting on. ``cancel`` may be
-    called from any thread: it sets the flag, then calls every registered interrupt."""
+    called from any thread: it sets the flag and calls every registered interrupt, under the
+    lock that registering and unregistering take: an interrupt is never registered after the
+    flag is set (it would be missed), and a block of :func:`interruptible` ends only once
+    its interrupt has returned (a late one would stop the next query on the session)."""
 
     def __init__(self) -> None:
         self._event = threading.Event()
@@ -85,17 +88,19 @@ class Interrupts:
         return self._event.is_set()
 
     def cancel(self) -> None:
-        self._event.set()
         with self._lock:
-            hooks = list(self._hooks)
-        for hook in hooks:
-            try:
-                hook()
-            except Exception:  # noqa: BLE001 - an interrupt that fails leaves the wait, no more
-                pass
+            self._event.set()
+            for hook in self._hooks:
+                try:
+                    hook()
+                except Exception:  # noqa: BLE001 - an interrupt that fails leaves the wait, no more
+                    pass
 
     def _add(self, hook: Callable[[], None]) -> None:
+        """Register ``hook``; raises :class:`Cancelled` when the task was cancelled already."""
         with self._lock:
+            if self._event.is_set():
+                raise Cancelled("cancelled by the user")
             self._hooks.append(hook)
 
     def _remove(self, hook: Callable[[], None]) -> None:
@@ -126,9 +131,7 @@ def interruptible(interrupt: Callable[[], None]) -> Iterator[None]:
     if scope is None:
         yield
         return
-    if scope.cancelled():
-        raise Cancelled("cancelled by the user")
-    scope._add(interrupt)
+    scope._add(interrupt)  # raises Cancelled when cancelled already
     try:
         yield
     finally:

@@ -108,3 +108,40 @@ def test_a_task_cancelled_before_the_query_does_not_start_it(tmp_path: Path, sam
             book.run(_endless(book))
     finally:
         book.close()
+
+
+def test_an_interrupt_never_outlives_the_wait_it_stops() -> None:
+    """Cancel calls the interrupt it found registered; the block that registered it ends (and
+    the book's lock is released, so another task's query may start on the same session) only
+    once that call has returned: an interrupt arriving late would stop the next task's query.
+    Here the interrupt is slow (a PostgreSQL cancel crosses the network) and the block ends
+    meanwhile."""
+    from memberdesk.core.progress import interruptible
+
+    interrupts = Interrupts()
+    in_block, interrupting, release = threading.Event(), threading.Event(), threading.Event()
+    calls: list[str] = []
+
+    def slow_interrupt() -> None:
+        interrupting.set()
+        release.wait(10)
+        calls.append("interrupt returned")
+
+    def task() -> None:
+        with task_scope(interrupts):
+            with interruptible(slow_interrupt):
+                in_block.set()
+                interrupting.wait(10)  # the query ends on its own while Cancel is interrupting
+            calls.append("block ended")
+
+    thread = threading.Thread(target=task)
+    thread.start()
+    assert in_block.wait(10)
+    canceller = threading.Thread(target=interrupts.cancel)
+    canceller.start()
+    assert interrupting.wait(10)
+    time.sleep(0.3)  # room for the block to end if nothing holds it
+    release.set()
+    thread.join(10)
+    canceller.join(10)
+    assert calls == ["interrupt returned", "block ended"]
