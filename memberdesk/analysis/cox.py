@@ -90,6 +90,7 @@ from memberdesk.core.book import COUNT_COLUMN, durations_in
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
 from memberdesk.core.progress import Progress, check_cancelled, ensure
+from memberdesk.core.reasons import Reason
 
 MIN_EVENTS = 10
 MIN_EVENTS_PER_PARAMETER = 2
@@ -99,37 +100,16 @@ CELL_LIMIT = 200  # a non-text covariate with at most this many distinct values 
 
 @dataclass(frozen=True)
 class CoxNote:
-    """A remark on a fit: a reason ``code`` with its parameters; ``text`` is the English
-    sentence (presenters translate from the code)."""
+    """A remark on a fit: a reason ``code`` of :mod:`memberdesk.core.reasons` with its
+    parameters; ``text`` is the catalogue's English sentence (presenters translate from the
+    code through the same catalogue)."""
 
     code: str
     params: tuple[tuple[str, Any], ...] = ()
 
-    _TEMPLATES = {
-        "few_events_per_coefficient": "only {per:.1f} events per coefficient: estimates may be "
-                                      "unstable (rule of thumb: {rule})",
-        "missing_rows_left_out": "{n} rows with a missing covariate were left out",
-        "entry_rejected": "{n} rows with a missing or negative entry time, or an exit not "
-                          "after the entry, were left out (rejected)",
-        "out_of_window": "{n} policies ended on or before the study start (out of window)",
-        "low_variance": "{columns}: (almost) no variation among the events or among the "
-                        "censored rows: near separation, read the estimate with care",
-        "coefficient_may_be_infinite": "{columns}: coefficient may be infinite (the likelihood "
-                                       "keeps growing along it: near separation)",
-        "rows_read_continuous": "{columns}: more than {limit} distinct values (continuous): the "
-                                "fit read the accepted rows from the {engine} engine (models of "
-                                "categorical or banded covariates are fitted from cell counts)",
-        "rows_read_cluster": "robust standard errors by {columns} need each row's cluster: the "
-                             "fit read the accepted rows from the {engine} engine",
-        "rows_read_entry": "delayed entry ({columns}) needs each row's entry time: the fit read "
-                           "the accepted rows from the {engine} engine",
-        "rows_read_approximate": "the approximate PH test needs each event row: the fit read the "
-                                 "accepted rows from the {engine} engine",
-    }
-
     @property
     def text(self) -> str:
-        return self._TEMPLATES[self.code].format(**dict(self.params))
+        return Reason(self.code, **dict(self.params)).text("en")
 
     def to_json(self) -> dict[str, Any]:
         return {"code": self.code, **dict(self.params), "message": self.text}
