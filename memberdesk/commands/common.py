@@ -80,15 +80,13 @@ def load_from_args(args: argparse.Namespace, *, extra_columns: Collection[str] |
     return ds if assumptions is None else ds.with_assumptions(assumptions)
 
 
-SLOW_OPEN_SECONDS = 10.0  # a validation scan this long earns the hint to import the book
-
-
 def say_import_hint(ds: Dataset, seconds: float, data: Sequence[str]) -> None:
     """After a long validation scan of an engine book that `memberdesk import` did not write,
     say on stderr how to pay it once: an imported book stores its validation and opens
     without the scan (docs/engines.md "Trusted books")."""
-    book = getattr(ds, "book", None)
-    if book is None or getattr(book, "trusted", True) or seconds < SLOW_OPEN_SECONDS:
+    from memberdesk.core.book_writer import worth_saving
+
+    if not worth_saving(ds, seconds):
         return
     source = " ".join(shlex.quote(d) for d in data)
     print(f"memberdesk: note: checking the book's rows took {seconds:,.0f} s; "

@@ -28,6 +28,19 @@ if TYPE_CHECKING:
     from memberdesk.core.engine.book import EngineBook
 
 
+SLOW_OPEN_SECONDS = 10.0  # a validation scan this long earns the hint to save (import) the book
+
+
+def worth_saving(ds: Dataset, seconds: float) -> bool:
+    """True when opening ``ds`` took a validation scan of ``seconds`` (at least
+    :data:`SLOW_OPEN_SECONDS`) on an engine book `memberdesk import` did not write: saved as a
+    DuckDB book (:func:`save_book`), it opens without the scan (docs/engines.md "Trusted
+    books"). The command line and the desktop then say so."""
+    book = getattr(ds, "book", None)
+    return book is not None and not getattr(book, "trusted", True) \
+        and seconds >= SLOW_OPEN_SECONDS
+
+
 def _temporary(out: Path) -> str:
     """A fresh path beside ``out`` (DuckDB creates the file itself)."""
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,7 @@ import pytest
 
 from memberdesk.cli import main
 from memberdesk.commands import common
+from memberdesk.core import book_writer
 
 from .conftest import write_duckdb
 
@@ -16,7 +17,7 @@ from .conftest import write_duckdb
 def test_slow_scan_of_a_raw_book_hints_at_import_and_an_imported_book_does_not(
         tmp_path: Path, sample_book, monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
         capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(common, "SLOW_OPEN_SECONDS", 0.0)  # every scan counts as long here
+    monkeypatch.setattr(book_writer, "SLOW_OPEN_SECONDS", 0.0)  # every scan counts as long here
     source = write_duckdb(tmp_path / "raw book.duckdb", sample_book[1])
     assert main(["km", source, "--by", "channel", "--json"]) == 0
     err = capsys.readouterr().err

@@ -72,10 +72,10 @@ def test_a_slow_check_of_a_raw_book_hints_at_saving_it(qtbot, tmp_path: Path,  #
     """After a long validation scan (the threshold lowered to 0 here) of a book that
     `memberdesk import` did not write, the status bar names File ▸ Save data as DuckDB book…;
     the book that action writes opens trusted, with no hint."""
-    from memberdesk.ui.shell import connect_dialog
+    from memberdesk.core import book_writer
     from memberdesk.ui.shell.main_window import MainWindow
 
-    monkeypatch.setattr(connect_dialog, "SLOW_OPEN_SECONDS", 0.0)
+    monkeypatch.setattr(book_writer, "SLOW_OPEN_SECONDS", 0.0)
     window = MainWindow()
     qtbot.addWidget(window)
     dialog = ConnectDialog(window)

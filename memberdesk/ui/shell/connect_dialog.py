@@ -42,7 +42,6 @@ from memberdesk.ui.shell.common import mappings_by_signature
 from memberdesk.ui.worker import TaskRunner
 
 RECENT_KEY = "recent/connections"
-SLOW_OPEN_SECONDS = 10.0  # a validation scan this long earns the hint to save the book
 MAX_RECENT = 10
 # Passwords given in this session, by URL (which never holds one): process memory only.
 _SESSION_PASSWORDS: dict[str, str] = {}
@@ -286,10 +285,10 @@ class ConnectDialog(QDialog):
     def _hint_saving(self, ds: Any, seconds: float) -> None:
         """After a long validation scan of a book `memberdesk import` did not write, the status
         bar says how to pay it once (as the command line's note does)."""
-        book = getattr(ds, "book", None)
+        from memberdesk.core.book_writer import worth_saving
+
         window = self.window_
-        if book is None or getattr(book, "trusted", True) or seconds < SLOW_OPEN_SECONDS \
-                or window is None or not hasattr(window, "statusBar"):
+        if not worth_saving(ds, seconds) or window is None or not hasattr(window, "statusBar"):
             return
         window.statusBar().showMessage(self.tr(
             "Checking the rows took {0} s. File ▸ Save data as DuckDB book… checks them once: "
