@@ -214,8 +214,9 @@ class Workspace:
     # ---- moved files ----------------------------------------------------------------------
 
     def missing_sources(self) -> list[str]:
-        """Sources that do not exist on this computer."""
-        return [p for p in self.sources if not Path(p).exists()]
+        """Sources that do not exist on this computer (a database URL is not a file: connecting
+        says whether it is there)."""
+        return [p for p in self.sources if not _is_url(p) and not Path(p).exists()]
 
     def remap_sources(self, old: str | Path, new: str | Path) -> int:
         """Replace the folder ``old`` by ``new`` in every source under it (the user pointed to
@@ -264,9 +265,15 @@ def _source_entry(source: str | Path, base: Path | None) -> dict[str, str | None
     workspace (a DuckDB file or Parquet folder given as a path too); a database URL
     (``duckdb:///book.duckdb``, ``postgresql://…``, ``spark:…``) as written."""
     text = str(source)
-    if "://" in text or text.startswith("spark:"):
+    if _is_url(text):
         return {"path": text, "relative": None}
     return {"path": str(Path(source).resolve()), "relative": _relative(source, base)}
+
+
+def _is_url(source: str | Path) -> bool:
+    """A database URL (``duckdb:///book.duckdb``, ``postgresql://…``, ``spark:…``), not a path."""
+    text = str(source)
+    return "://" in text or text.startswith("spark:")
 
 
 def _relative(path: str | Path, base: Path | None) -> str | None:

@@ -173,3 +173,29 @@ def test_a_database_url_opens_like_files(qtbot, tmp_path: Path) -> None:  # type
     digits = window.summary_label.text().replace(",", "").replace("\u202f", "").replace("\xa0", "")
     assert "6824" in digits and "5000" in digits
     window.base.book.close()
+
+
+def test_a_saved_workspace_of_a_connected_book_reconnects(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A workspace saved after Connect to database… holds the URL as its source; opening it
+    connects again. The URL is not a file that moved: nobody is asked where it is now (the
+    window asked, and opened nothing when the question could not be answered)."""
+    from memberdesk.core.workspace import Workspace
+    from memberdesk.ui.shell.main_window import MainWindow
+
+    url = _book(tmp_path)
+    path = Workspace(sources=[url]).save(tmp_path / "connected")
+    window = MainWindow()
+    window.ask_before_close = False
+    qtbot.addWidget(window)
+    asked: list[str] = []
+
+    def locate(missing: str) -> None:
+        asked.append(missing)
+
+    with qtbot.waitSignal(window.loaded, timeout=60_000):
+        assert window.open_workspace(path, locate=locate) is not False
+    assert asked == []
+    assert window.base is not None and window.base.book is not None
+    assert window.base.book.engine == "duckdb" and window.sources == [url]
+    window.dirty = False
+    window.base.book.close()
