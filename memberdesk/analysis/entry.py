@@ -38,10 +38,11 @@ def entry_frame(data: Dataset | pd.DataFrame, *, unit: str, columns: Sequence[st
                 ) -> pd.DataFrame:
     """The survival frame with an ``entry`` column (module doc). ``plain`` builds the frame
     without delayed entry for the given columns."""
-    wanted = tuple(c for c in columns if c is not None and c != entry)
+    # the segment may be the entry column itself (km --by t0 --entry t0): kept under its name
+    wanted = tuple(dict.fromkeys(c for c in columns if c is not None))
     study_start = data.window_start if isinstance(data, Dataset) else None
     if entry is not None:
-        frame = plain((*wanted, entry))
+        frame = plain(tuple(dict.fromkeys((*wanted, entry))))
         values = pd.to_numeric(frame[entry], errors="coerce").to_numpy(dtype=float)
         if isinstance(data, Dataset) and unit == "months":
             values = values / schema.DAYS_PER_MONTH
@@ -75,7 +76,8 @@ def _with_entry(frame: pd.DataFrame, entry: np.ndarray, wanted: tuple[str, ...])
     cols: dict[str, object] = {"duration": frame["duration"].to_numpy(dtype=float),
                                "event": frame["event"].to_numpy(), "entry": entry}
     for c in wanted:
-        cols[c] = frame[c].array
+        if c not in cols:  # a segment named duration, event or entry is the frame's own column
+            cols[c] = frame[c].array
     return pd.DataFrame(cols, copy=False)
 
 
@@ -105,8 +107,9 @@ def entry_counts(counts: pd.DataFrame, weights: np.ndarray, *, unit: str, entry:
         values = values / schema.DAYS_PER_MONTH
     cols: dict[str, object] = {"duration": plain_duration,
                                "event": counts["event"].to_numpy(dtype=np.int8), "entry": values}
-    for c in dict.fromkeys(c for c in columns if c is not None and c != entry):
-        cols[c] = counts[c].array
+    for c in dict.fromkeys(c for c in (*columns, entry) if c is not None):
+        if c not in cols:  # (as _with_entry) the entry column may be the segment too
+            cols[c] = counts[c].array
     frame = pd.DataFrame(cols, copy=False)
     reason = _reasons(frame)
     bad = reason != ""
