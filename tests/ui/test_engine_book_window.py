@@ -76,3 +76,25 @@ def test_the_window_sets_itself_up_on_an_engine_book_without_reading_rows(qtbot,
     want = _controls(qtbot, files)
     files.dirty = False
     assert got == want
+
+
+def test_a_filter_on_one_channel_takes_channel_out_of_the_segments(tmp_path: Path) -> None:
+    """Found in review (helper R1): the engine's segment columns ignored the filters, so under
+    one channel `channel` was still offered (one level) where the file path leaves it out, and
+    the report's Drivers sheet fitted a Cox model on a single-valued covariate."""
+    from memberdesk.core.dataset import Filters
+    from memberdesk.core.engine.book import open_book
+    from memberdesk.core.loader import load_dataset
+
+    ds = open_book(_book(tmp_path))
+    files = load_dataset([ROOT / "sample_data"])
+    try:
+        one = Filters(channel=("agency",))
+        assert "channel" in ds.segment_columns() and "channel" in files.segment_columns()
+        assert "channel" not in ds.with_filters(one).segment_columns()
+        assert "channel" not in files.with_filters(one).segment_columns()
+        two = Filters(channel=("agency", "broker"))
+        assert "channel" in ds.with_filters(two).segment_columns()
+    finally:
+        assert ds.book is not None
+        ds.book.close()

@@ -296,8 +296,10 @@ class EngineDataset(Dataset):
     def segment_columns(self, max_levels: int = 30) -> list[str]:
         """:meth:`Dataset.segment_columns` by one query in the engine: the view's columns that
         are neither dates nor fractional numbers, with 2..``max_levels`` distinct values among
-        the whole book's policies (not re-judged per filter or as-of date: computed once per
-        book, at the first as-of date asked; the loading worker asks first)."""
+        the whole book's policies (computed once per book, at the first as-of date asked; the
+        loading worker asks first), less the columns the filters fix to one value (a filter
+        on one channel leaves one level: no segment). Not re-counted per filter otherwise: the
+        window asks on every filter change, and a count over a big book would freeze it."""
         if self.book is None or not self.has(schema.POLICIES):
             return []
         key = max_levels
@@ -309,7 +311,9 @@ class EngineDataset(Dataset):
             counts = {} if not names else self.book.run(view.aggregate(
                 **{f"c{i}": view[c].nunique() for i, c in enumerate(names)})).to_pylist()[0]
             cache[key] = [c for i, c in enumerate(names) if 2 <= int(counts[f"c{i}"]) <= max_levels]
-        return list(cache[key])
+        fixed = {c for c in ("product", "channel", "region", "tier")
+                 if len(getattr(self.filters, c)) == 1}
+        return [c for c in cache[key] if c not in fixed]
 
 
 # ---- opening ---------------------------------------------------------------------------------
