@@ -453,11 +453,11 @@ def _find_tables(conn: Connection, explicit: dict[str, TableRef],
     return out
 
 
-def _distinct_values(conn: Connection, t: ir.Table, column: str,
+def distinct_values(conn: Connection, t: ir.Table, column: str,
                      derive: Callable[[ir.Value], ir.Value] | None = None) -> list[Any] | None:
     """The distinct values of ``t.column`` (with ``derive`` of each: (value, derived) pairs),
     None when there are more than :data:`rules.DISTINCT_LIMIT`: the ``fetch`` of
-    :func:`rules.canonical`."""
+    :func:`rules.canonical` (also of the generic tables, :mod:`.generic`)."""
     expr = t.select(column).distinct().limit(rules.DISTINCT_LIMIT + 1)
     if derive is not None:  # (value, derived value) computed on the distinct values only
         expr = expr.select(expr[column], _derived=derive(expr[column]))
@@ -481,7 +481,7 @@ def _check_table(conn: Connection, name: str, ref: TableRef, kinds: dict[str, Co
               derive: Callable[[ir.Value], ir.Value] | None = None) -> list[Any] | None:
         key = (column, derive is not None)
         if key not in fetched:
-            fetched[key] = _distinct_values(conn, t, column, derive)
+            fetched[key] = distinct_values(conn, t, column, derive)
         return fetched[key]
 
     spec = schema.TABLE_SPECS[name]
@@ -845,7 +845,7 @@ def _stored_table(conn: Connection, name: str, ref: TableRef, kinds: dict[str, C
     from the metadata. Its rows are the accepted rows (the rules flag none: no filter) and its
     ids unique, so neither the unknown-member join nor the duplicate window is built."""
     source = ibis.table(ibis.schema(dict(kinds)), name=ref.name, database=ref.database)
-    canon = rules.canonical(name, source, kinds, mapping, functools.partial(_distinct_values, conn),
+    canon = rules.canonical(name, source, kinds, mapping, functools.partial(distinct_values, conn),
                             today=today, references={}, duplicates=False,
                             distinct_categories=conn.dialect == "duckdb")
     canon.clean = True

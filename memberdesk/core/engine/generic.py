@@ -43,6 +43,7 @@ file path's :func:`memberdesk.commands.decrements.generic_frame`): :func:`decrem
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,6 +57,7 @@ from memberdesk.core import schema
 from memberdesk.core.book import COUNT_COLUMN, CellAnswer
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.engine import rules
+from memberdesk.core.engine.book import distinct_values
 from memberdesk.core.engine.connection import ColumnType, Connection, TableRef, connect
 from memberdesk.core.engine.urls import EngineURL, parse
 from memberdesk.core.errors import AnalysisError, DataError
@@ -248,16 +250,8 @@ def _find(conn: Connection, wanted_cols: Sequence[str], table: TableRef | None =
 
 def _fetcher(conn: Connection, t: ir.Table, column: str
              ) -> Callable[..., list[Any] | None]:
-    def fetch(derive: Callable[[ir.Value], ir.Value] | None = None) -> list[Any] | None:
-        expr = t.select(column).distinct().limit(rules.DISTINCT_LIMIT + 1)
-        if derive is not None:
-            expr = expr.select(expr[column], _derived=derive(expr[column]))
-        result = conn.arrow(str(ibis.to_sql(expr, dialect=conn.dialect)))
-        if result.num_rows > rules.DISTINCT_LIMIT:
-            return None
-        values = result.column(0).to_pylist()
-        return values if derive is None else list(zip(values, result.column(1).to_pylist()))
-    return fetch
+    """The ``fetch`` of ``t.column`` the rules take (:func:`.book.distinct_values`)."""
+    return functools.partial(distinct_values, conn, t, column)
 
 
 def _ordered_source(conn: Connection, url: EngineURL, ref: TableRef,
