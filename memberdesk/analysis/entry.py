@@ -47,7 +47,7 @@ def entry_frame(data: Dataset | pd.DataFrame, *, unit: str, columns: Sequence[st
         if isinstance(data, Dataset) and unit == "months":
             values = values / schema.DAYS_PER_MONTH
         out = _with_entry(frame, values, wanted)
-        return _reject(out, entry)
+        return _reject(out, entry)[0]
     if study_start is None:
         raise AnalysisError("no entry column and no study start")
     assert isinstance(data, Dataset)
@@ -66,7 +66,7 @@ def entry_frame(data: Dataset | pd.DataFrame, *, unit: str, columns: Sequence[st
     entry_values = days / schema.DAYS_PER_MONTH if unit == "months" else days
     gone = ~np.isnat(exit_date) & (exit_date <= start)
     out = _with_entry(frame, entry_values, wanted)
-    out = _reject(pd.DataFrame(out.loc[~gone].reset_index(drop=True)), "issue_date")
+    out = _reject(pd.DataFrame(out.loc[~gone].reset_index(drop=True)), "issue_date")[0]
     out.attrs.update({"out_of_window": int(gone.sum()),
                       "study_start": str(pd.Timestamp(study_start).date())})
     return out
@@ -101,39 +101,32 @@ def entry_counts(counts: pd.DataFrame, weights: np.ndarray, *, unit: str, entry:
     ``plain_duration`` its durations in ``unit``. Each count is a frequency weight, so the
     rejections are the sums of the rejected cells' counts and the curves and tests are those
     of the records (no record is rebuilt; ``attrs["first_rejected"]`` is None: a cell has no
-    row position)."""
+    row position). Returns the kept cells and their weights."""
     values = pd.to_numeric(counts[entry], errors="coerce").to_numpy(dtype=float)
     if unit == "months":
         values = values / schema.DAYS_PER_MONTH
-    cols: dict[str, object] = {"duration": plain_duration,
-                               "event": counts["event"].to_numpy(dtype=np.int8), "entry": values}
-    for c in dict.fromkeys(c for c in (*columns, entry) if c is not None):
-        if c not in cols:  # (as _with_entry) the entry column may be the segment too
-            cols[c] = counts[c].array
-    frame = pd.DataFrame(cols, copy=False)
-    reason = _reasons(frame)
-    bad = reason != ""
-    rejected = {r: int(round(float(weights[reason == r].sum()))) for r in REASONS
-                if (reason == r).any()}
-    out = frame.loc[~bad].reset_index(drop=True) if bad.any() else frame
-    if len(out) == 0:
-        raise AnalysisError(f"every row was rejected for its entry time ({rejected})",
-                            column=entry)
-    out.attrs = {"out_of_window": 0, "rejected": rejected, "first_rejected": None}
-    return out, weights[~bad]
+    # the entry column may be the segment too (as in entry_frame)
+    wanted = tuple(dict.fromkeys(c for c in (*columns, entry) if c is not None))
+    frame = _with_entry(counts.assign(duration=plain_duration), values, wanted)
+    out, kept = _reject(frame, entry, weights)
+    return out, weights[kept]
 
 
-def _reject(frame: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Drop rows with an unusable entry, counting each reason (module doc)."""
+def _reject(frame: pd.DataFrame, column: str, weights: np.ndarray | None = None
+            ) -> tuple[pd.DataFrame, np.ndarray]:
+    """Drop rows with an unusable entry, counting each reason (module doc); returns the kept
+    rows and the mask of them. ``weights``: frequency weights of the rows (an engine's cells):
+    each reason counts their sum, and no row has a position to name."""
     reason = _reasons(frame)
     bad = reason != ""
-    counts = {r: int((reason == r).sum()) for r in REASONS if (reason == r).any()}
+    w = np.ones(len(frame)) if weights is None else weights
+    counts = {r: int(round(float(w[reason == r].sum()))) for r in REASONS if (reason == r).any()}
     first = None
-    if bad.any():
+    if bad.any() and weights is None:
         i = int(np.flatnonzero(bad)[0])
         first = {"position": i, "reason": str(reason[i]), "column": column}
     out = frame.loc[~bad].reset_index(drop=True) if bad.any() else frame
     if len(out) == 0:
         raise AnalysisError(f"every row was rejected for its entry time ({counts})", column=column)
     out.attrs = {"out_of_window": 0, "rejected": counts, "first_rejected": first}
-    return out
+    return out, ~bad
