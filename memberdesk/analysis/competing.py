@@ -39,11 +39,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from memberdesk.analysis.frames import MISSING_GROUP, segment_labels, survival_frame
+from memberdesk.analysis.frames import MISSING_GROUP, segment_labels
 from memberdesk.analysis.gray_test import GrayResult, gray_test
 from memberdesk.analysis.km import normal_quantile, risk_sets, unique_time_codes
 from memberdesk.analysis.step import step_values
-from memberdesk.core.book import COUNT_COLUMN, durations_in
+from memberdesk.analysis.survival import _rows_or_counts
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
 from memberdesk.core.progress import Progress, check_cancelled, ensure
@@ -180,26 +180,6 @@ def aalen_johansen(times: np.ndarray, at_risk: np.ndarray, d_cause: np.ndarray, 
     return surv, cif, var, lo, hi
 
 
-def _rows_or_counts(data: Dataset | pd.DataFrame, unit: str, by: str | None,
-                    entry: str | None) -> tuple[pd.DataFrame, np.ndarray]:
-    """The duration/exit-status frame and its frequency weights: the rows (weight 1 each), or,
-    for a Dataset backed by an engine book of insurer tables (issue #13), the book's counts by
-    segment x exit status x duration computed in the engine, each count a weight (the same
-    incidence curves and Gray's tests: both use counts per time only). Delayed entry reads
-    the rows (entry times per policy)."""
-    book = getattr(data, "book", None)
-    delayed = entry is not None or (isinstance(data, Dataset) and data.window_start is not None)
-    if book is None or not isinstance(data, Dataset) or data.generic or delayed:
-        frame = survival_frame(data, unit=unit, columns=(by, "exit_status"), entry=entry)
-        return frame, np.ones(len(frame))
-    counts = book.cells(data, [c for c in (by, "exit_status") if c is not None])
-    frame = pd.DataFrame({"duration": durations_in(unit, counts["duration_days"].to_numpy()),
-                          "exit_status": counts["exit_status"].to_numpy(dtype=object)})
-    if by is not None:
-        frame[by] = counts[by].array
-    return frame, counts[COUNT_COLUMN].to_numpy(dtype=float)
-
-
 def cumulative_incidence(data: Dataset | pd.DataFrame, *, by: str | None = None,
                          causes: Sequence[str] = DEFAULT_CAUSES, unit: str | None = None,
                          alpha: float | None = None, progress: Progress | None = None,
@@ -217,7 +197,9 @@ def cumulative_incidence(data: Dataset | pd.DataFrame, *, by: str | None = None,
         raw, levels = pd.factorize(data["exit_status"])
         censored = np.array([str(v) == CENSORED_STATUS for v in levels] + [True])
         data = data.assign(event=(~censored[raw]).astype(np.int8))
-    frame, w = _rows_or_counts(data, unit, by, entry)
+    # the rows, or an engine book's counts by segment x exit status x duration as frequency
+    # weights (incidence and Gray's tests use counts per time only); delayed entry reads rows
+    frame, w = _rows_or_counts(data, unit, by, entry, also=("exit_status",))
     excluded = {k: v for k, v in frame.attrs.get("rejected", {}).items()}
     if frame.attrs.get("out_of_window"):
         excluded["out_of_window"] = int(frame.attrs["out_of_window"])

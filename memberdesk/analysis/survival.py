@@ -250,29 +250,33 @@ def _pairwise(removed: np.ndarray, observed: np.ndarray, at_risk: np.ndarray,
 
 
 def _rows_or_counts(data: Dataset | pd.DataFrame, unit: str, by: str | None,
-                    entry: str | None = None) -> tuple[pd.DataFrame, np.ndarray]:
+                    entry: str | None = None, *, also: Sequence[str] = ()
+                    ) -> tuple[pd.DataFrame, np.ndarray]:
     """The duration/event frame and its frequency weights: the rows (weight 1 each), or, for
     a Dataset backed by an engine book (issue #13), the book's counts by segment x duration x
-    event computed in the engine, each count a frequency weight (same curves, exactly)."""
+    event computed in the engine, each count a frequency weight (same curves, exactly).
+    ``also``: more policy-view columns counted beside the segment (``exit_status`` for the
+    competing decrements); a generic table's book has none, so its rows are read then."""
     book = getattr(data, "book", None)
     delayed = entry is not None or (isinstance(data, Dataset) and data.window_start is not None)
     if book is not None and isinstance(data, Dataset) and data.generic and entry is not None \
-            and data.window_start is None:
+            and data.window_start is None and not also:
         # an engine's generic table: counts by (by, entry, duration, event), each a weight
         counts = book.cells(data, [c for c in (by, entry) if c is not None])
         return entry_counts(counts, counts[COUNT_COLUMN].to_numpy(dtype=float), unit=unit,
                             entry=entry, columns=(by,),
                             plain_duration=durations_in(unit,
                                                         counts["duration_days"].to_numpy()))
-    if book is None or not isinstance(data, Dataset) or delayed:
-        frame = survival_frame(data, unit=unit, columns=(by,), entry=entry)
+    if book is None or not isinstance(data, Dataset) or delayed or (also and data.generic):
+        frame = survival_frame(data, unit=unit, columns=(by, *also), entry=entry)
         return frame, np.ones(len(frame))
-    counts = book.survival_counts(data, by)
+    keys = [c for c in dict.fromkeys((by, *also)) if c is not None]
+    counts = book.cells(data, keys)
     frame = pd.DataFrame({"duration": durations_in(unit, counts["duration_days"].to_numpy()),
                           "event": counts["event"].to_numpy(dtype=np.int8)})
-    if by is not None:
-        frame[by] = counts[by]
-    return frame, counts["n"].to_numpy(dtype=float)
+    for c in keys:
+        frame[c] = counts[c].array
+    return frame, counts[COUNT_COLUMN].to_numpy(dtype=float)
 
 
 def _survival_at_times(curves: Sequence[KMCurve], times: Sequence[float]) -> pd.DataFrame:
