@@ -272,8 +272,9 @@ def _source_entry(source: str | Path, base: Path | None) -> dict[str, str | None
 
 def _is_url(source: str | Path) -> bool:
     """A database URL (``duckdb:///book.duckdb``, ``postgresql://…``, ``spark:…``), not a path."""
-    text = str(source)
-    return "://" in text or text.startswith("spark:")
+    from memberdesk.core.engine.urls import is_url
+
+    return is_url(str(source))
 
 
 def _relative(path: str | Path, base: Path | None) -> str | None:

@@ -54,10 +54,17 @@ class EngineURL:
         return self.target
 
 
+def is_url(data: str) -> bool:
+    """True when ``data`` is a database URL (``duckdb://``, ``postgresql://``, ``sc://``,
+    ``spark:``), not a path (a DuckDB file or a Parquet folder may be given as either)."""
+    text = str(data)
+    return bool(re.match(r"^(duckdb|postgres|postgresql|sc)://", text)) or text.startswith("spark:")
+
+
 def looks_like_engine(data: str) -> bool:
     """True when ``data`` is an engine URL, a DuckDB file or Parquet data (see module doc)."""
     text = str(data)
-    if re.match(r"^(duckdb|postgres|postgresql|sc)://", text) or text.startswith("spark:"):
+    if is_url(text):
         return True
     p = Path(text)
     if p.suffix.lower() in (".duckdb", ".ddb"):
