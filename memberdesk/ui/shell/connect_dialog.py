@@ -226,15 +226,7 @@ class ConnectDialog(QDialog):
             editor.open()  # modal to this dialog, without a nested event loop
 
         def failed(exc: BaseException, tb: str) -> None:
-            from memberdesk.core.engine.connection import PasswordRequired
-
-            if isinstance(exc, PasswordRequired) and password is None:
-                typed = self.ask_password(exc.file or url)
-                if typed:
-                    self._idle()
-                    self.edit_columns(typed)
-                    return
-            self.status.setText(self.tr("Could not connect: {0}").format(exc))
+            self._failed(exc, tb, url, password, retry=self.edit_columns)
 
         self.runner.run(source_tables, url, tables=tables, mappings=self.all_mappings(),
                         password=password, on_connect=keep, on_result=listed, on_error=failed,
@@ -295,7 +287,10 @@ class ConnectDialog(QDialog):
             "the saved book opens without this check.").format(f"{seconds:,.0f}"), 60000)
 
     def _failed(self, exc: BaseException, tb: str, url: str = "",
-                password: str | None = None) -> None:
+                password: str | None = None,
+                retry: Callable[[str], None] | None = None) -> None:
+        """Connecting (or reading the columns: ``retry`` is then :meth:`edit_columns`) failed:
+        forget a session password the server refused, ask for one it wants, else say why."""
         from memberdesk.core.engine.connection import PasswordRequired
 
         if password is not None and _SESSION_PASSWORDS.get(url) == password:
@@ -304,7 +299,7 @@ class ConnectDialog(QDialog):
             typed = self.ask_password(exc.file or url)
             if typed:
                 self._idle()
-                self.start(typed)  # asked once per attempt; a wrong one is reported below
+                (retry or self.start)(typed)  # asked once per attempt; a wrong one is reported below
                 return
         self.status.setText(self.tr("Could not connect: {0}").format(exc))
 
