@@ -288,7 +288,7 @@ class ExperiencePage(AnalysisPage):
             "calendar years: A/E needs the policy-year basis (or a table by calendar_year). "
             "Showing rates only.")] if unmatched else []
         # an engine book's study that read rows says so (issue #13), in the UI language
-        lines += [kpi_reason(n) for n in getattr(res, "notes", ())]
+        lines += [kpi_reason(n) for n in res.notes]
         self.note.setText("\n".join(lines))
         self.note.setVisible(bool(lines))
         t = res.totals.iloc[0]
