@@ -20,8 +20,8 @@ def _run_with(monkeypatch: pytest.MonkeyPatch, exc: BaseException) -> int:
 
     real = cli.build_parser
 
-    def parser() -> argparse.ArgumentParser:
-        p = real()
+    def parser(*commands: list[str]) -> argparse.ArgumentParser:
+        p = real(*commands)
         p.set_defaults(run=boom)
         return p
 

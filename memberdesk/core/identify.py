@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from memberdesk.core import early_read
 from memberdesk.core.errors import DataError
 from memberdesk.core.mapping import guess_table
 from memberdesk.core.progress import Progress, check_cancelled, ensure
@@ -75,8 +76,20 @@ def read_files(paths: Sequence[str | Path], progress: Progress | None = None,
     Unreadable files raise :class:`DataError`, except those found in a folder that cannot be
     opened (skipped with a message, as are entries that are not data files); so does a list of
     paths where no file holds a table. ``encoding``: the text encoding chosen by the user
-    (None = detect); ``include_hidden``: read hidden workbook sheets too.
+    (None = detect); ``include_hidden``: read hidden workbook sheets too. A command line may
+    have begun this very read while its libraries loaded (:mod:`memberdesk.core.early_read`):
+    its result is taken when it matches.
     """
+    early = early_read.take(paths, encoding, include_hidden)
+    if early is not None:
+        ensure(progress).fraction(1.0)
+        return early
+    return read_files_now(paths, progress, encoding, include_hidden)
+
+
+def read_files_now(paths: Sequence[str | Path], progress: Progress | None = None,
+                   encoding: str | None = None, include_hidden: bool = False) -> ReadResult:
+    """:func:`read_files` without looking for an early read: the files are read here."""
     files, skipped = expand_paths(paths)
     named = {Path(p).resolve() for p in paths}
     prog = ensure(progress)

@@ -14,6 +14,13 @@ distinct values), :mod:`.typed` (Arrow/Parquet typed columns), :mod:`.dates`, :m
 """
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# The raw-cell and typed-column helpers the file readers use need only numpy and pyarrow: they
+# are imported here. The parsers (dates, numbers, vocabularies, text) use pandas and are imported
+# on first use (``__getattr__`` below), so that reading a file does not wait for pandas — the
+# command line starts reading its files while pandas loads (docs/architecture.md "Start-up").
 from memberdesk.core.normalize import cells
 from memberdesk.core.normalize.cells import (
     _cell_text,
@@ -22,32 +29,44 @@ from memberdesk.core.normalize.cells import (
     missing_tokens,
     set_missing_tokens,
 )
-from memberdesk.core.normalize.dates import EXCEL_EPOCH, EXCEL_SERIAL_RANGE, parse_dates
-from memberdesk.core.normalize.numbers import parse_numbers
-from memberdesk.core.normalize.text import (
-    MOSTLY_NUMERIC,
-    clean_text,
-    extra_column,
-    extra_column_checked,
-)
 from memberdesk.core.normalize.typed import (
     dictionary_encode_text,
     is_text_dictionary,
     is_typed,
     typed_numbers,
 )
-from memberdesk.core.normalize.vocab import (
-    CLAIM_STATUS_LOOKUP,
-    HANDLED_BY_LOOKUP,
-    POLICY_STATUS_LOOKUP,
-    VOCABULARIES,
-    normalise_word,
-    parse_bools,
-    parse_claim_status,
-    parse_handled_by,
-    parse_policy_status,
-    parse_vocab,
-)
+
+if TYPE_CHECKING:
+    from memberdesk.core.normalize.dates import EXCEL_EPOCH, EXCEL_SERIAL_RANGE, parse_dates
+    from memberdesk.core.normalize.numbers import parse_numbers
+    from memberdesk.core.normalize.text import (
+        MOSTLY_NUMERIC,
+        clean_text,
+        extra_column,
+        extra_column_checked,
+    )
+    from memberdesk.core.normalize.vocab import (
+        CLAIM_STATUS_LOOKUP,
+        HANDLED_BY_LOOKUP,
+        POLICY_STATUS_LOOKUP,
+        VOCABULARIES,
+        normalise_word,
+        parse_bools,
+        parse_claim_status,
+        parse_handled_by,
+        parse_policy_status,
+        parse_vocab,
+    )
+
+_LAZY = {
+    **dict.fromkeys(("EXCEL_EPOCH", "EXCEL_SERIAL_RANGE", "parse_dates"), "dates"),
+    "parse_numbers": "numbers",
+    **dict.fromkeys(("MOSTLY_NUMERIC", "clean_text", "extra_column", "extra_column_checked"),
+                    "text"),
+    **dict.fromkeys(("CLAIM_STATUS_LOOKUP", "HANDLED_BY_LOOKUP", "POLICY_STATUS_LOOKUP",
+                     "VOCABULARIES", "normalise_word", "parse_bools", "parse_claim_status",
+                     "parse_handled_by", "parse_policy_status", "parse_vocab"), "vocab"),
+}
 
 __all__ = [
     "CLAIM_STATUS_LOOKUP", "EXCEL_EPOCH", "EXCEL_SERIAL_RANGE", "HANDLED_BY_LOOKUP",
@@ -59,8 +78,13 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> tuple[str, ...]:
+def __getattr__(name: str) -> Any:
     # NULL_TOKENS changes with set_missing_tokens: read it where it lives, never a stale copy
     if name == "NULL_TOKENS":
         return cells.NULL_TOKENS
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # found directly from now on
+    return value

@@ -3,10 +3,10 @@ parsing on distinct values only."""
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Callable, Sequence
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -19,7 +19,7 @@ from memberdesk.core.normalize.typed import is_text_dictionary
 # set_missing_tokens (the import wizard).
 _BUILTIN_TOKENS: tuple[str, ...] = ("-NaN", "<NA>", "NaT", "#NULL!")
 NULL_TOKENS: tuple[str, ...] = ()
-_NULL_SET = pa.array([], type=pa.string())
+_NULL_SET: pa.Array = pa.nulls(0, type=pa.string())
 _NULL_MIN_BYTES = _NULL_MAX_BYTES = 0
 
 
@@ -31,10 +31,21 @@ def set_missing_tokens(tokens: Sequence[str] | None = None) -> tuple[str, ...]:
                    if t.strip())
     variants = {v for t in (*chosen, *_BUILTIN_TOKENS) for v in (t, t.lower(), t.upper(), t.title())}
     NULL_TOKENS = chosen
-    _NULL_SET = pa.array(sorted(variants), type=pa.string())
+    _NULL_SET = text_array(sorted(variants))
     sizes = [len(t.encode()) for t in variants]
     _NULL_MIN_BYTES, _NULL_MAX_BYTES = min(sizes), max(sizes)
     return chosen
+
+
+def text_array(texts: Sequence[str]) -> pa.Array:
+    """``texts`` as a pyarrow string array, built from its buffers: ``pa.array`` on Python
+    objects first asks pyarrow's pandas shim, which imports pandas (~0.2 s) — and the file
+    readers must not wait for pandas (docs/architecture.md "Start-up")."""
+    encoded = [t.encode() for t in texts]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int32)
+    np.cumsum([len(b) for b in encoded], out=offsets[1:])
+    return pa.Array.from_buffers(pa.string(), len(encoded),
+                                 [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))])
 
 
 def missing_tokens() -> tuple[str, ...]:
@@ -56,6 +67,8 @@ def as_string_array(values: object) -> pa.Array:
     elif isinstance(values, pa.Array):
         arr = values
     else:
+        import pandas as pd  # only for Python objects; the readers' Arrow columns need no pandas
+
         series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)  # type: ignore[call-overload]
         if series.dtype == object:
             arr = pa.array([_cell_text(v) for v in series], type=pa.string())
@@ -124,7 +137,7 @@ _EDGE_SPACE = r"^[\s\pZ\x0b\x{85}]|[\s\pZ\x0b\x{85}]$"
 
 
 def _cell_text(v: object) -> str | None:
-    if v is None or v is pd.NaT or v is pd.NA:
+    if v is None or _is_pandas_missing(v):
         return None
     if isinstance(v, float):
         if v != v:
@@ -132,13 +145,19 @@ def _cell_text(v: object) -> str | None:
         return str(int(v)) if v.is_integer() and abs(v) < 2**53 else repr(v)
     if isinstance(v, bool):
         return "true" if v else "false"
-    if isinstance(v, (dt.datetime, pd.Timestamp)):
+    if isinstance(v, dt.datetime):  # pandas' Timestamp too
         return v.date().isoformat() if v.time() == dt.time(0) else v.isoformat(sep=" ")
     if isinstance(v, dt.date):
         return v.isoformat()
     if isinstance(v, dt.timedelta):  # a time-only cell; not a date
         return str(v)
     return str(v)
+
+
+def _is_pandas_missing(v: object) -> bool:
+    """``pd.NaT`` or ``pd.NA`` (without importing pandas for values that cannot be either)."""
+    pd = sys.modules.get("pandas")
+    return pd is not None and (v is pd.NaT or v is pd.NA)
 
 
 def is_empty(arr: pa.Array) -> np.ndarray:

@@ -13,13 +13,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
 from memberdesk.core.errors import DataError
 from memberdesk.core.reasons import Note, Reason
+
+if TYPE_CHECKING:  # pandas is imported where a preview is asked for: reading needs none
+    import pandas as pd
 
 
 @dataclass
@@ -78,6 +81,8 @@ class RawTable:
 
     def preview(self, n: int = 20) -> pd.DataFrame:
         """The first ``n`` rows as text, indexed by source row number (for the import wizard)."""
+        import pandas as pd
+
         frame: pd.DataFrame = self.data.slice(0, n).to_pandas()
         frame.index = pd.Index(self.rows[:n], name="row")
         return frame

@@ -1,0 +1,66 @@
+"""``memberdesk`` as a process (main.py): the early read and the quick exit of a file-only command
+change nothing in what it prints or returns. Each run is compared with the same command run
+inside this test process (``cli.main(argv)``: no early read, no quick exit)."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from memberdesk import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _process(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], capture_output=True,
+                          text=True, cwd=ROOT, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def survival_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    rng = np.random.default_rng(7)
+    n = 30_000
+    path = tmp_path_factory.mktemp("process") / "survival.csv"
+    channel = rng.choice(["agency", "broker", "online"], n)
+    t = rng.integers(1, 400, n)
+    e = rng.integers(0, 2, n)
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write("T,E,channel\n")
+        fh.writelines(f"{a},{b},{c}\n" for a, b, c in zip(t, e, channel))
+    return path
+
+
+def test_km_json_is_the_same_as_in_process(survival_csv: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["km", str(survival_csv), "--duration", "T", "--event-col", "E", "--by", "channel",
+            "--json"]
+    done = _process(*args)
+    assert done.returncode == 0, done.stderr
+    assert cli.main(args) == 0
+    inside = capsys.readouterr().out
+    assert done.stdout == inside  # whole output flushed before the quick exit
+    result = json.loads(done.stdout)
+    assert [g["name"] for g in result["groups"]] == ["agency", "broker", "online"]
+    assert sum(g["n"] for g in result["groups"]) == 30_000
+
+
+def test_usage_and_data_errors_keep_their_exit_status(tmp_path: Path) -> None:
+    missing = _process("km")
+    assert missing.returncode == 2 and "required" in missing.stderr
+    bad = _process("km", "--by", "channel", str(tmp_path / "nope.csv"))
+    assert bad.returncode == 3 and "nope.csv" in bad.stderr
+    wrong = _process("km", str(tmp_path / "nope.csv"), "--test", "nonsense")
+    assert wrong.returncode == 2 and "nonsense" in wrong.stderr
+
+
+def test_help_exits_0_and_lists_every_command() -> None:
+    done = _process("--help")
+    assert done.returncode == 0
+    assert all(c in done.stdout for c in ("km", "cox", "report", "import", "decrements"))
+    km = _process("km", "--help")
+    assert km.returncode == 0 and "--by" in km.stdout
