@@ -170,7 +170,8 @@ def _column_values(column: pd.Series) -> object:
     extension array; plain numpy columns give their ndarray (a frame built from a numpy-backed
     extension array scans an object column for missing values, ~25 ms a million rows)."""
     values = column.array
-    return values.to_numpy() if isinstance(values, pd.arrays.NumpyExtensionArray) else values
+    # np.asarray, not .to_numpy(): the latter scans an object column for missing values first
+    return np.asarray(values) if isinstance(values, pd.arrays.NumpyExtensionArray) else values
 
 
 def _event_array(values: pd.Series) -> np.ndarray:
