@@ -2,9 +2,15 @@
 strata (pairs within a stratum only, as R) and delayed entry (counting-process risk sets)."""
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 
 TABLE_CELLS = 4_000_000  # times x distinct risks up to which concordance uses a 2-D count table
+
+
+PARALLEL_SUBJECTS = 200_000  # subjects from which the levels are shared by two threads
 
 
 def _earlier_deaths_below(dead_t: np.ndarray, dead_r: np.ndarray, dead_w: np.ndarray | None,
@@ -15,31 +21,67 @@ def _earlier_deaths_below(dead_t: np.ndarray, dead_r: np.ndarray, dead_w: np.nda
     Divide and conquer over the bits of the time index, all nodes of a level at once: a pair
     (i, j) with t_i < t_j is counted at exactly one level, the highest bit where their time
     indices differ (i has 0 there, j has 1). Each level costs one sort of the deaths and
-    binary searches of the subjects.
+    binary searches of the subjects. The levels are independent: on a big stratum (and a
+    machine with a second core) two threads take half of them each (sorts and searches
+    release the GIL) and their counts are added.
     """
-    out = np.zeros(tcode.size)
     n_levels = max(1, int(tcode.max()).bit_length())
-    for b in range(n_levels):
-        pool = ((dead_t >> b) & 1) == 0
-        ask = np.flatnonzero(((tcode >> b) & 1) == 1)
-        if ask.size == 0 or not pool.any():
-            continue
-        keys = (dead_t[pool] >> (b + 1)) * n_ranks + dead_r[pool]
-        node = tcode[ask] >> (b + 1)
-        base = node * n_ranks
-        # first position of every node's deaths (few nodes: one search each, then a gather)
-        n_nodes = int(node.max()) + 1
-        if dead_w is None:  # unit weights: counts are differences of positions
-            comp = np.sort(keys)
-            node_start = np.searchsorted(comp, np.arange(n_nodes) * n_ranks)
-            out[ask] += np.searchsorted(comp, base + query[ask]) - node_start[node]
-            continue
-        order = np.argsort(keys, kind="stable")
-        comp = keys[order]
-        cum = np.concatenate([[0.0], np.cumsum(dead_w[pool][order])])
+
+    def levels(bits: range) -> np.ndarray:
+        out = np.zeros(tcode.size)
+        for b in bits:
+            _count_level(b, dead_t, dead_r, dead_w, tcode, query, n_ranks, out)
+        return out
+
+    if tcode.size < PARALLEL_SUBJECTS or n_levels < 2 or (os.cpu_count() or 1) < 2:
+        return levels(range(n_levels))
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="concordance-levels") as pool:
+        other = pool.submit(levels, range(1, n_levels, 2))
+        mine = levels(range(0, n_levels, 2))
+        theirs: np.ndarray = other.result()
+    total: np.ndarray = mine + theirs
+    return total
+
+
+def _count_level(b: int, dead_t: np.ndarray, dead_r: np.ndarray, dead_w: np.ndarray | None,
+                 tcode: np.ndarray, query: np.ndarray, n_ranks: int, out: np.ndarray) -> None:
+    """Add level ``b``'s pairs (the deaths with bit ``b`` of their time index 0, the subjects
+    with it 1, in the same node above it) to ``out``."""
+    pool = ((dead_t >> b) & 1) == 0
+    ask = np.flatnonzero(((tcode >> b) & 1) == 1)
+    if ask.size == 0 or not pool.any():
+        return
+    keys = (dead_t[pool] >> (b + 1)) * n_ranks + dead_r[pool]
+    node = tcode[ask] >> (b + 1)
+    base = node * n_ranks
+    # first position of every node's deaths (few nodes: one search each, then a gather)
+    n_nodes = int(node.max()) + 1
+    if dead_w is None:  # unit weights: counts are differences of positions
+        comp = np.sort(keys)
         node_start = np.searchsorted(comp, np.arange(n_nodes) * n_ranks)
-        out[ask] += cum[np.searchsorted(comp, base + query[ask])] - cum[node_start[node]]
-    return out
+        out[ask] += np.searchsorted(comp, base + query[ask]) - node_start[node]
+        return
+    order = np.argsort(keys, kind="stable")
+    comp = keys[order]
+    cum = np.concatenate([[0.0], np.cumsum(dead_w[pool][order])])
+    node_start = np.searchsorted(comp, np.arange(n_nodes) * n_ranks)
+    out[ask] += cum[np.searchsorted(comp, base + query[ask])] - cum[node_start[node]]
+
+
+def dense_ranks(values: np.ndarray) -> np.ndarray:
+    """0-based dense ranks of ``values`` (equal values share a rank): ``np.unique(values,
+    return_inverse=True)[1]`` from one unstable argsort, ~4x faster on a million floats (the
+    order of equal values does not matter to their rank)."""
+    v = np.ravel(values)
+    order = np.argsort(v)
+    ordered = v[order]
+    new = np.empty(v.size, dtype=np.int64)
+    if v.size:
+        new[0] = 0
+        np.cumsum(ordered[1:] != ordered[:-1], out=new[1:])
+    ranks = np.empty(v.size, dtype=np.int64)
+    ranks[order] = new
+    return ranks
 
 
 def concordance_index(durations: np.ndarray, risk: np.ndarray, events: np.ndarray,
@@ -87,10 +129,8 @@ def concordance_counts(durations: np.ndarray, risk: np.ndarray, events: np.ndarr
         died = np.concatenate([died, np.zeros(died.size, dtype=bool)])
         w = np.concatenate([w, -w])
     # dense ranks of -risk (= lifelines' predicted times): higher risk -> smaller rank
-    _, pred = np.unique(-risk, return_inverse=True)
-    pred = pred.astype(np.int64).ravel()
-    _, tcode = np.unique(durations, return_inverse=True)
-    tcode = tcode.astype(np.int64).ravel()
+    pred = dense_ranks(-np.asarray(risk, dtype=float))
+    tcode = dense_ranks(np.asarray(durations, dtype=float))
     n_times, n_ranks = int(tcode.max()) + 1, int(pred.max()) + 1
     per_time = np.bincount(tcode[died], weights=w[died], minlength=n_times)
     cum = np.concatenate([[0.0], np.cumsum(per_time)])

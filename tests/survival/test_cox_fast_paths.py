@@ -230,3 +230,20 @@ def test_linear_predictor_is_x_coef_and_ties_identical_rows():
     keys = df[["age", "channel", "product"]].iloc[rows].astype(str).agg("|".join, axis=1)
     per_key = pd.Series(lp).groupby(keys.to_numpy()).nunique()
     assert (per_key == 1).all()  # identical covariates, identical risk (exact ties)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_dense_ranks_are_numpys_unique_inverse(seed: int) -> None:
+    """The concordance's ranks (one argsort) equal ``np.unique(..., return_inverse=True)``:
+    ties share a rank, ranks are dense and ordered; and Harrell's C is lifelines' value."""
+    from lifelines.utils import concordance_index as lifelines_c
+
+    from memberdesk.analysis.cox_concordance import concordance_index, dense_ranks
+
+    rng = np.random.default_rng(seed)
+    values = rng.normal(size=2_000).round(seed)  # seed 0: heavy ties, later ones fewer
+    assert np.array_equal(dense_ranks(values), np.unique(values, return_inverse=True)[1].ravel())
+    assert dense_ranks(np.array([])).size == 0
+    t = rng.integers(1, 50, 2_000).astype(float)
+    e = rng.integers(0, 2, 2_000)
+    assert concordance_index(t, values, e) == pytest.approx(lifelines_c(t, -values, e), abs=1e-12)

@@ -104,3 +104,30 @@ def test_hazard_ratios_never_overflow():
         warnings.simplefilter("error")
         out = _safe_exp(np.array([800.0, -800.0, 1.0]))
     assert np.isinf(out[0]) and out[1] == 0.0 and out[2] == pytest.approx(np.e)
+
+
+def test_side_work_in_a_second_thread_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A big fit runs the low-variance check and the PH time transform beside the fit, and the
+    concordance beside the PH test (threads): the result, notes in their order included, is
+    the one the same fit gives with everything in turn."""
+    from memberdesk.analysis import cox, cox_concordance
+
+    rng = np.random.default_rng(3)
+    n = 3_000
+    event = (np.arange(n) % 3 == 0).astype(int)
+    x = np.where(event == 1, 5 + rng.normal(0, 1e-4, n), rng.uniform(0, 10, n))
+    age = rng.normal(40, 8, n)
+    age[:7] = np.nan  # a note before the low-variance one
+    df = pd.DataFrame({"duration": rng.integers(1, 200, n).astype(float), "event": event,
+                       "x": x, "age": age, "g": rng.choice(["a", "b", "c"], n)})
+    monkeypatch.setattr(cox, "PARALLEL_ROWS", 10**12)
+    monkeypatch.setattr(cox_concordance, "PARALLEL_SUBJECTS", 10**12)
+    in_turn = fit_cox(df, ["x", "age", "g"])
+    monkeypatch.setattr(cox, "PARALLEL_ROWS", 1)
+    monkeypatch.setattr(cox_concordance, "PARALLEL_SUBJECTS", 1)
+    threaded = fit_cox(df, ["x", "age", "g"])
+    assert [r.code for r in in_turn.reasons][:2] == ["missing_rows_left_out", "low_variance"]
+    assert threaded.reasons == in_turn.reasons
+    pd.testing.assert_frame_equal(threaded.coefficients, in_turn.coefficients, rtol=0, atol=0)
+    pd.testing.assert_frame_equal(threaded.ph_test, in_turn.ph_test, rtol=0, atol=0)
+    assert threaded.concordance == in_turn.concordance
