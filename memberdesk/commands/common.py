@@ -260,7 +260,11 @@ _NUMBERS_OR_NULL = {float, int, type(None)}
 
 
 def _all_finite(values: list[Any] | tuple[Any, ...]) -> bool:
-    return all(map(math.isfinite, (v for v in values if type(v) is float)))
+    """No float in ``values`` is NaN or infinite (other values are not looked at)."""
+    try:  # a list of numbers only (the usual case) in one C loop
+        return all(map(math.isfinite, values))
+    except (TypeError, OverflowError):  # None, a text or an int too big for a float among them
+        return all(map(math.isfinite, (v for v in values if type(v) is float)))
 
 
 def print_json(obj: Any) -> None:

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 NAT = np.datetime64("NaT")
 
@@ -69,11 +70,14 @@ def derive_exits(issue: np.ndarray, end: np.ndarray | None, status: np.ndarray |
         terminated = ~np.isnat(end) & (end <= as_of64)
     if status is None:
         status = np.full(n, "lapsed", dtype=object)
-    exit_status = np.where(terminated, status, "in_force").astype(object)
+    # a copy with the censored rows overwritten: np.where on object arrays is ~4x slower
+    exit_status = np.array(status, dtype=object, copy=True)
+    exit_status[~terminated] = "in_force"
     exit_status[terminated & (status == "in_force")] = "other"
     stop = np.where(terminated, end, as_of64)
     duration = (stop - np.asarray(issue, dtype="datetime64[ns]")).astype("timedelta64[D]")
-    event = np.isin(exit_status, np.array(list(event_statuses), dtype=object)).astype(np.int8)
+    # pandas' hash-table isin: numpy's compares every row with every event status
+    event = pd.Series(exit_status, copy=False).isin(list(event_statuses)).to_numpy().astype(np.int8)
     return PolicyExits(terminated=terminated,
                        exit_date=np.where(terminated, end, NAT).astype("datetime64[ns]"),
                        exit_status=exit_status, duration_days=duration.astype(float), event=event)

@@ -30,3 +30,14 @@ def test_a_km_like_payload() -> None:
         "logrank": {"p_value": 0.01, "test_statistic": float("nan")}})
     assert payload["logrank"]["test_statistic"] is None  # non-finite -> null
     assert dumps_indented(payload) == json.dumps(payload, ensure_ascii=False, indent=1)
+
+
+def test_lists_with_nulls_texts_huge_ints_and_nonfinite_floats() -> None:
+    """The one-loop finiteness check falls back for lists it cannot take whole (None, a text,
+    an int beyond float range): the text equals json.dumps' and NaN/inf become null."""
+    for values in ([1.5, None, 2.0], [10**400, 1.0], ["a", 1.0, None], [1.0, 2, True],
+                   [0.1, float("nan"), float("inf")]):
+        plain = to_jsonable(values)
+        assert json.loads(dumps_indented(plain)) == json.loads(json.dumps(plain, allow_nan=False))
+    assert to_jsonable([0.1, float("nan"), float("-inf")]) == [0.1, None, None]
+    assert dumps_indented({"a": [1.0, None]}) == json.dumps({"a": [1.0, None]}, indent=1)
