@@ -76,9 +76,9 @@ print(cph.params_.round(4).to_dict())
 """
 
 
-# The imports each side needs before reading a row (the command line builds its parser from
-# every sub-command, as `memberdesk km` does; the scripts import what they use).
-FLOOR_MEMBERDESK = "from memberdesk.cli import build_parser; build_parser()"
+# The imports each side needs before reading a row (the command line builds the parser of the
+# command it runs, as `memberdesk km` does; the scripts import what they use).
+FLOOR_MEMBERDESK = 'from memberdesk.cli import build_parser; build_parser(["km"])'
 FLOOR_SCRIPT_KM = ("import pandas; from lifelines import KaplanMeierFitter; "
                    "from lifelines.statistics import multivariate_logrank_test")
 FLOOR_SCRIPT_COX = "import pandas; from lifelines import CoxPHFitter"
