@@ -439,7 +439,7 @@ VALUES: dict[str, dict[str, str]] = {
     "collected_count": {"en": "collected count persistency", "zh_CN": "实收件数继续率"},
     "status_premium": {"en": "status-basis premium persistency", "zh_CN": "状态口径保费继续率"},
     "status_count": {"en": "status-basis count persistency", "zh_CN": "状态口径件数继续率"},
-    "km_survival": {"en": "Kaplan-Meier survival", "zh_CN": "KM生存率"},
+    "km_survival": {"en": "Kaplan-Meier survival", "zh_CN": "Kaplan-Meier生存率"},
     "experience_persistency": {"en": "experience-study persistency", "zh_CN": "经验分析继续率"},
     "in_force_unpaid": {"en": "in force, premium unpaid", "zh_CN": "有效但保费未缴"},
     "cured_in_grace": {"en": "paid within the grace period", "zh_CN": "宽限期内补缴"},

@@ -23,6 +23,12 @@ SEGMENT_WORDS_ZH: dict[str, str] = {
 }
 # analysis.persistency labels a rolling window "12m to 2020-06" (the 12 months ending 2020-06)
 _ROLLING = re.compile(r"12m to (\d{4}-\d{2})")
+# abbreviations an actuary writes and a manager reading the workbook without the app may not
+# know, spelled out in both languages (the Chinese catalogue, too, writes Kaplan-Meier生存曲线):
+# the metric catalogue's "Retention (KM survival)", "留存率（KM生存曲线）", "KM生存率…"
+SPELLED_OUT: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?<![A-Za-z])KM(?![A-Za-z])"), "Kaplan-Meier"),
+)
 
 
 def reason(value: Reason | str | None, lang: str) -> str:
@@ -53,6 +59,15 @@ def period_label(value: str, lang: str) -> str:
         if m:
             return f"滚动12个月（至{m.group(1)}）"
     return value
+
+
+def spelled_out(text: str) -> str:
+    """``text`` with the abbreviations of :data:`SPELLED_OUT` written in full ("KM survival" ->
+    "Kaplan-Meier survival", "KM生存率" -> "Kaplan-Meier生存率"); letters inside a longer
+    Latin word ("KMS") are left alone."""
+    for pattern, full in SPELLED_OUT:
+        text = pattern.sub(full, text)
+    return text
 
 
 def word(value: Any, lang: str) -> Any:

@@ -47,6 +47,10 @@ MIN_PRINT_SCALE = 85  # % (issue 17 B.5): a wider sheet prints over more pages, 
 PRINTABLE_CM = 29.7 - 2 * 0.5 * 2.54  # A4 landscape less the 0.5 in side margins
 KEEP_WHOLE_ROWS = 25  # a table this short is never split over two pages (24 months + total)
 KEEP_WITH_HEADING = 3  # a heading stays on the page of its table's header and first 2 rows
+# a table printed over several pages carries at least this many of its data rows on each: its
+# start moves to the next page with fewer below its header, and a page break leaving fewer
+# on its last page moves up (no page of one or two rows under a repeated header)
+MIN_ROWS_PER_PAGE = 5
 DEFAULT_ROW_PT = 12.8  # an auto-height row of the 9-10 pt body font as LibreOffice prints it
 BODY_PT = 10.0  # font size of an empty row's line
 # points of row height per point of font size: a Calibri line (Excel: 10 pt -> 13.5); a CJK
@@ -74,9 +78,6 @@ TOTAL_LABELS = frozenset({"Total", "合计", "All", "全部"})
 SMALL_N = 30  # observations below which a row is greyed (issue 17 B.7)
 LOW_CREDIBILITY = 0.3
 SMALL_N_COLUMNS = ("n", "n_actual", "cohort_count", "cohort_policies")
-SMALL_SAMPLE_NOTE = {"en": "Small sample (fewer than 30 observations or credibility below 0.3): "
-                           "read with care.",
-                     "zh_CN": "样本量小（少于30个观测或可信度低于0.3）：请谨慎解读。"}
 CONFIDENTIAL = {"en": "Confidential — internal use only", "zh_CN": "机密 — 仅限内部使用"}
 
 
@@ -164,6 +165,8 @@ class SheetWriter:
     _chart_rows: set[int] = field(default_factory=set)
     page_starts: tuple[int, ...] = ()  # first row of each printed page (after finish)
     _notes: list[int] = field(default_factory=list)  # rows of notes (one line of text)
+    _legends: set[int] = field(default_factory=set)  # header rows of tables with a grey legend
+    _content: dict[int, float] = field(default_factory=dict)  # widths of the cells but headers
     # two-sided level of the sheet's confidence intervals: headings and headers naming the
     # default "95%" name this level instead (None: a sheet without CIs, e.g. the Alerts'
     # fixed 95 % / 99.8 % control limits, keeps its words)
@@ -263,7 +266,7 @@ class SheetWriter:
             cell.fill = styles.HEADER_FILL
             cell.alignment = styles.HEADER_ALIGN
             label_width = styles.display_width(label)
-            self._grow(first_col + j, min(label_width, styles.HEADER_MAX))
+            self._grow(first_col + j, min(label_width, styles.HEADER_MAX), header=True)
             self._headers.setdefault(header_row, []).append((first_col + j, label_width))
         kinds = [formats.get(c) or styles.infer_format(c, frame[c]) for c in columns]
         number_formats = [styles.FORMATS.get(k, "General") for k in kinds]
@@ -310,26 +313,30 @@ class SheetWriter:
                         cell.alignment = styles.TOP_ALIGN
         last_row = header_row + len(values)
         ref = TableRef(ws, header_row, header_row + 1, last_row, first_col, tuple(columns))
-        # a short table stays whole on one page; a long one keeps its header with 2 rows
+        # a short table stays whole on one page; a long one keeps its header with 2 rows (and
+        # no page carries only a few of its rows: :meth:`_start_clear_of_widows`)
         whole = len(values) <= KEEP_WHOLE_ROWS
         self._keep.append((header_row, last_row if whole else min(last_row, header_row + 2)))
-        self._grey_small_samples(frame, ref)
         if main and self.main_table is None:
             self.main_table = ref
         self._tables.append(ref)
         self.row = last_row + 1 + gap
+        self._grey_small_samples(frame, ref)
         return ref
 
     def _grey_small_samples(self, frame: pd.DataFrame, ref: TableRef) -> None:
         """Rows resting on few observations (issue 17 B.7: n < 30, or credibility < 0.3) in
-        grey, with a comment on their first cell saying why."""
+        grey, with a comment on their first cell saying why, and a legend line under the table
+        (:meth:`_small_sample_legend`: a comment does not print). Called right after the table
+        is written, before anything below it."""
         checks: list[tuple[str, float]] = [(c, float(SMALL_N)) for c in SMALL_N_COLUMNS
                                            if c in frame.columns]
         if "credibility" in frame.columns:
             checks.append(("credibility", LOW_CREDIBILITY))
         if not checks:
             return
-        text = SMALL_SAMPLE_NOTE.get(self.lang, SMALL_SAMPLE_NOTE["en"])
+        text = rs.text("small_sample_note", self.lang, n=SMALL_N, z=LOW_CREDIBILITY)
+        greyed = False
         for i in range(len(frame)):
             small = False
             for col, limit in checks:
@@ -346,6 +353,25 @@ class SheetWriter:
             first = self.ws.cell(r, ref.first_col)
             if first.comment is None:
                 first.comment = Comment(text, "MemberDesk", width=200, height=50)
+            greyed = True
+        if greyed:
+            self._small_sample_legend(ref)
+
+    def _small_sample_legend(self, ref: TableRef) -> None:
+        """A line under the table ``ref`` saying what its grey rows mean, in the sheet's
+        language: a printed page explains its grey (the cell comments do not print). One blank
+        row between (the table's rows end at its first empty row), the gap the table had after
+        it kept below; printed with the table's last rows. Once per table."""
+        if ref.header_row in self._legends:
+            return
+        self._legends.add(ref.header_row)
+        gap = max(0, self.row - ref.last_row - 1)
+        row = ref.last_row + 2
+        text = rs.text("small_sample_legend", self.lang, n=SMALL_N, z=LOW_CREDIBILITY)
+        write_cell(self.ws, row, ref.first_col, text).font = styles.NOTE_FONT
+        self._notes.append(row)
+        self._keep.append((max(ref.first_row, ref.last_row - MIN_ROWS_PER_PAGE + 1), row))
+        self.row = row + 1 + gap
 
     def _add_excel_tables(self) -> bool:
         """Each written block with data rows and unique header texts becomes an Excel Table
@@ -431,9 +457,11 @@ class SheetWriter:
         self.chart(make_chart(ref), at=chart_at)
         return ref
 
-    def _grow(self, col: int, chars: float) -> None:
+    def _grow(self, col: int, chars: float, *, header: bool = False) -> None:
         if chars > self.widths.get(col, 0.0):
             self.widths[col] = chars
+        if not header and chars > self._content.get(col, 0.0):  # what a narrower column
+            self._content[col] = chars  # would cut (a header wraps instead)
 
     def finish(self, *, page_text: str) -> None:
         """Column widths, frozen header, autofilter on the main table, print setup."""
@@ -441,6 +469,7 @@ class SheetWriter:
             self.ws.column_dimensions[get_column_letter(col)].width = styles.column_width(chars)
         for col, width in self.fixed_widths.items():
             self.ws.column_dimensions[get_column_letter(col)].width = width
+        self._keep_brackets_with_their_text()
         for row, labels in self._headers.items():  # room for wrapped header labels
             lines = max(math.ceil(width / max(styles.column_width(self.widths.get(col, 0)) - 2, 1))
                         for col, width in labels)
@@ -464,6 +493,7 @@ class SheetWriter:
         elif self.ws.max_column >= _helper_column():  # a chart's helper values: not printed
             self.ws.print_area = f"A1:{get_column_letter(self._print_columns())}{self.ws.max_row}"
         self._keep_print_scale()
+        self._keep_brackets_with_their_text()  # (a column narrowed to fit the page)
         self._widen_charts()
         self._wrap_long_notes()
         self._fit_wrapped_rows()
@@ -473,6 +503,51 @@ class SheetWriter:
         self._anchor_charts()
         for other in self._continued:
             other.finish(page_text=page_text)
+
+    def _keep_brackets_with_their_text(self) -> None:
+        """No wrapped table header breaks next to a bracket: LibreOffice breaks a Chinese
+        header between any two characters, before a closing bracket too, so a column a hair
+        too narrow for "期初保单数（件）" printed "期初保单数（件" over a lone "）" (52 lines on
+        the sample's Chinese printout; an English header breaks at spaces only). The header
+        texts stay as they are (readers and tests match them): the column of such a header
+        takes the nearest width, a little wider or, where its other cells still fit, a little
+        narrower, at which no header in it breaks at a bracket in either program
+        (:func:`_bracket_safe`). Columns with no wrapped header are left alone."""
+        ws = self.ws
+        by_col: dict[int, list[Any]] = {}
+        for (_, c), cell in ws._cells.items():
+            if isinstance(cell.value, str) and cell.has_style and cell.alignment.wrap_text \
+                    and cell.fill is not None and cell.fill.fgColor.rgb == styles.HEADER_FILL.fgColor.rgb:
+                by_col.setdefault(c, []).append(cell)
+        for c, cells in sorted(by_col.items()):
+            dim = ws.column_dimensions[get_column_letter(c)]
+            width = float(dim.width or styles.column_width(0.0))
+            if all(self._bracket_safe(cell, width) for cell in cells):
+                continue
+            floor = width  # narrower only where the column's other cells still fit
+            if c in self._content and c not in self.fixed_widths:
+                floor = min(width, max(styles.column_width(self._content[c]), styles.MIN_WIDTH))
+            steps = [width + d / 4 for d in range(1, 25)] + [width - d / 4 for d in range(1, 17)]
+            for new in sorted(steps, key=lambda x: (abs(x - width), -x)):
+                if new >= floor and all(self._bracket_safe(cell, new) for cell in cells):
+                    dim.width = new
+                    break
+
+    def _bracket_safe(self, cell: Any, width: float) -> bool:
+        """Whether the header ``cell`` wraps clear of its brackets in a column ``width`` Excel
+        units wide, at every room for text from the narrower program's (less the cell's
+        padding) to the wider's (LibreOffice prints a column of 13 units 70.7 pt wide and fits
+        "期初保单数（件", 70 pt, in it: its padding is under a point)."""
+        size, bold = float(cell.font.sz or 11.0), bool(cell.font.b)
+        programs = (width * styles.LO_COLUMN_PT_PER_UNIT, (width * 7 + 5) * 0.75)
+        low, high = min(programs) - styles.CELL_PAD_PT, max(programs)
+        room = low
+        while room <= high + 0.01:
+            lines = styles.wrapped_lines(str(cell.value), room, size, bold=bold, lang=self.lang)
+            if styles.breaks_at_a_bracket(lines):
+                return False
+            room += 0.5
+        return True
 
     def _anchor_charts(self) -> None:
         """Each chart a few points below the top of its first row: anchored exactly on a row
@@ -660,13 +735,56 @@ class SheetWriter:
                 break
             h = self._row_height(r)
             if used + h > page and r > starts[-1]:  # the page is full: a break of our own
-                if one_wide:  # (the renderer would break a little later, and the breaks
-                    ws.row_breaks.append(Break(id=r - 1))  # after would drift)
-                starts.append(r)
-                used = repeat
+                start = self._start_clear_of_widows(r, starts[-1])
+                # (the renderer would break a little later, and the breaks after would drift;
+                # one moved up for a table's last rows is placed on a sheet printed across too)
+                if one_wide or start < r:
+                    ws.row_breaks.append(Break(id=start - 1))
+                starts.append(start)
+                used = repeat + sum(self._row_height(x) for x in range(start, r))
             used += h
             r += 1
         return starts
+
+    def _start_clear_of_widows(self, r: int, page_start: int) -> int:
+        """The first row of the page that would start at row ``r`` (the page from
+        ``page_start`` is full there), moved up so that no page carries only a few rows of a
+        table printed over several (:meth:`_few_rows`): a break leaving a few rows of a table
+        for the next page moves up to leave :data:`MIN_ROWS_PER_PAGE`, if the page it ends
+        still keeps more than a few; else, and when the table started on this page with only
+        a few rows above the break, the table starts on the next page with its heading (if
+        anything is left above it). ``r`` when no table is split there or nothing helps."""
+        for t in self._tables:
+            if not t.first_row < r <= t.last_row:
+                continue
+            head = max(t.first_row, page_start)
+            if self._few_rows(r, t.last_row):
+                moved = t.last_row - MIN_ROWS_PER_PAGE + 1
+                if moved > head and not self._few_rows(head, moved - 1):
+                    return moved
+            elif not (t.first_row >= page_start and self._few_rows(t.first_row, r - 1)):
+                return r
+            top = self._block_top(t.header_row)
+            return top if page_start < top else r
+        return r
+
+    def _few_rows(self, first: int, last: int) -> bool:
+        """Whether rows ``first``..``last`` of a table are too few for a page of their own:
+        fewer than :data:`MIN_ROWS_PER_PAGE`, and lower than as many ordinary rows (two tall
+        rows of the Definitions' lineages are a page's worth, not a widow)."""
+        n = last - first + 1
+        height = sum(self._row_height(x) for x in range(first, last + 1))
+        return n < MIN_ROWS_PER_PAGE and height < MIN_ROWS_PER_PAGE * DEFAULT_ROW_PT * 1.25
+
+    def _block_top(self, row: int) -> int:
+        """The first row of the blocks kept on one page with ``row`` (a table's header: its
+        heading, and the lines kept with the heading), or ``row``."""
+        top = row
+        while True:
+            above = min((a for a, b in self._keep if a < top <= b), default=top)
+            if above == top:
+                return top
+            top = above
 
     def _row_height(self, row: int) -> float:
         dim = self.ws.row_dimensions.get(row)

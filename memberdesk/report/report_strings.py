@@ -90,6 +90,14 @@ TEXT: dict[str, dict[str, str]] = {
                  "zh_CN": "未加载{table}表，本页无数据。"},
     "no_rows": {"en": "No rows to show.", "zh_CN": "无数据。"},
     "pp": {"en": " pp", "zh_CN": "个百分点"},
+    # rows resting on few observations (issue 17 B.7): the comment on a grey row's first cell
+    # (on screen) and the legend printed under a table with grey rows (a comment never prints)
+    "small_sample_note": {"en": "Small sample (fewer than {n} observations or credibility below "
+                                "{z}): read with care.",
+                          "zh_CN": "样本量小（少于{n}个观测或可信度低于{z}）：请谨慎解读。"},
+    "small_sample_legend": {"en": "Grey rows: small sample (fewer than {n} observations or "
+                                  "credibility below {z}): read with care.",
+                            "zh_CN": "灰色行：样本量小（少于{n}个观测或可信度低于{z}），请谨慎解读。"},
     "filters_none": {"en": "none (all data)", "zh_CN": "无（全部数据）"},
     "hidden": {"en": "(hidden: personal data)", "zh_CN": "（已隐藏：个人信息）"},
     # section headings
@@ -114,10 +122,10 @@ TEXT: dict[str, dict[str, str]] = {
     "sec_persistency_collected": {"en": "{month}th-month persistency on collected premium by "
                                         "calendar year (grace {grace} days)",
                                   "zh_CN": "第{month}个月实收保费继续率（按日历年度，宽限期{grace}天）"},
-    "sec_persistency_reconciliation": {"en": "{month}th month: collected vs status basis, KM and "
-                                             "experience ({period} cohort)",
-                                       "zh_CN": "第{month}个月：实收口径与状态口径、KM及经验分析对比"
-                                                "（{period}队列）"},
+    "sec_persistency_reconciliation": {"en": "{month}th month: collected vs status basis, "
+                                             "Kaplan-Meier and experience ({period} cohort)",
+                                       "zh_CN": "第{month}个月：实收口径与状态口径、Kaplan-Meier及"
+                                                "经验分析对比（{period}队列）"},
     "sec_persistency_exclusions": {"en": "{month}th month: cohort exclusions ({period})",
                                    "zh_CN": "第{month}个月：队列剔除（{period}）"},
     "cohort_note": {"en": "Share of each issue-month cohort still in force at the end of each "

@@ -327,6 +327,8 @@ def build_definitions(ctx: ReportContext, w: SheetWriter) -> None:
                          else u for m, u in zip(frame["id"], frame["unit"])]
     labels["lineage"] = ctx.label("lineage")
     frame = frame[[c for c in DEFINITION_WIDTHS if c in frame.columns]]
+    # the catalogue's abbreviations ("KM") in full for a manager (analysis_terms.spelled_out)
+    frame = frame.map(lambda v: terms.spelled_out(v) if isinstance(v, str) else v)
     ref = w.table(frame, main=True, labels=labels, formats={str(c): "text" for c in frame.columns})
     for col, chars in DEFINITION_WIDTHS.items():
         if col in ref.columns:

@@ -234,6 +234,51 @@ def wrapped_line_count(text: str, room_pt: float, size: float, *, bold: bool = F
     return total
 
 
+def wrapped_lines(text: str, room_pt: float, size: float, *, bold: bool = False,
+                  lang: str = "en") -> list[str]:
+    """The lines of ``text`` wrapped in ``room_pt`` of width, by the rule of
+    :func:`wrapped_line_count` (a Latin word moves whole to the next line, CJK characters break
+    anywhere: before a closing bracket too, as LibreOffice breaks a cell's text); a word wider
+    than the room stays on a line of its own. For where a header breaks, not how many lines."""
+    room = max(room_pt, 1.0)
+    out: list[str] = []
+    for line in str(text).split("\n"):
+        current, used = "", 0.0
+        for token in _BREAKS.findall(line):
+            word = token.rstrip()
+            width = text_width_pt(word, size, bold=bold, lang=lang)
+            if word and used + width > room and current.strip():
+                out.append(current.rstrip())
+                current, used = "", 0.0
+            current += token
+            used += width + text_width_pt(token[len(word):], size, bold=bold, lang=lang)
+        out.append(current.rstrip())
+    return out
+
+
+# a line of a wrapped header may not start with one of these (a bracket's or a sentence's
+# closing mark alone: "期初保单数（件" over "）") nor end with an opening bracket
+CLOSING_MARKS = ")]}）】」』〕，。、：；！？%"
+OPENING_MARKS = "([{（【「『〔"
+SHORT_BRACKET = 4  # characters inside a bracket ("（每月）", "(%)") kept on one line
+_BRACKETED = re.compile(r"[(（]([^()（）]*)[)）]")
+
+
+def breaks_at_a_bracket(lines: list[str]) -> bool:
+    """Whether wrapped ``lines`` part a bracket from its text: a line after the first that
+    starts with a closing mark, one before the last that ends with an opening bracket, a
+    short bracketed unit split over two lines ("风险率（每" over "月）"), or a last line of a
+    single Chinese character ("剔除：豁免保" over "费")."""
+    shown = [x.strip() for x in lines if x.strip()]
+    if any(x[0] in CLOSING_MARKS for x in shown[1:]) or any(
+            x[-1] in OPENING_MARKS for x in shown[:-1]):
+        return True
+    if len(shown) > 1 and len(shown[-1]) == 1 and display_width(shown[-1]) == 2:
+        return True
+    return any("\n" in m.group(1) and len(m.group(1).replace("\n", "")) <= SHORT_BRACKET
+               for m in _BRACKETED.finditer("\n".join(shown)))
+
+
 MIN_WIDTH, MAX_WIDTH, HEADER_MAX = 8.0, 60.0, 9  # longer headers wrap (narrow printouts)
 
 

@@ -120,7 +120,7 @@ def test_persistency_reconciliation_measures_in_words() -> None:
                           "value": [0.9, 0.8, 0.7]})
     assert list(_named_measures(frame, "en")["measure"]) == [
         "Kaplan-Meier survival", "Experience-study persistency", "own words"]
-    assert list(_named_measures(frame, "zh_CN")["measure"])[:2] == ["KM生存率", "经验分析继续率"]
+    assert list(_named_measures(frame, "zh_CN")["measure"])[:2] == ["Kaplan-Meier生存率", "经验分析继续率"]
     assert measure_name("free_look", "en") == "Free-look cancellation"
 
 
