@@ -608,15 +608,14 @@ def _engine_persistency(b: _Book, month: int) -> Series:
     """:func:`_persistency` on an engine book. The first time either is asked for, the 13- and
     25-month counts of persistency's engine route are computed by one query
     (:func:`memberdesk.core.engine.aggregates.prefetch_persistency`: one scan instead of two)
-    and each is taken by its :func:`persistency` call; when persistency would read rows
-    instead (a member filter with claims) or the view has no issue date, nothing is fetched."""
+    and each is taken by its :func:`persistency` call; when the view has no issue date,
+    nothing is fetched."""
     if "persistency_prefetched" not in b.__dict__:
         b.__dict__["persistency_prefetched"] = True
         from memberdesk.core.engine import aggregates
 
         ds, engine = b.ds, b.engine
         if engine is not None and not ds.generic \
-                and not aggregates.persistency_needs_rows(engine, ds) \
                 and "issue_date" in aggregates.policy_view(engine, ds).columns:
             aggregates.prefetch_persistency(engine, ds, (13, 25), ds.assumptions.free_look_days)
     return _persistency(b, month)

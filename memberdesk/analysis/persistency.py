@@ -216,11 +216,9 @@ def persistency_for_periods(ds: Dataset, *, month: int = 13,
         raise AnalysisError("the grace period cannot be negative")
     book = getattr(ds, "book", None)
     if book is not None and basis == "status" and not ds.generic:
-        from memberdesk.core.engine import aggregates
-
-        if not aggregates.persistency_needs_rows(book, ds):
-            return _from_engine_counts(book, ds, month, periods, by, free_look_days,
-                                       grace_days, exclude_statuses, prog)
+        # every filter, member filters included, is applied in the engine's counts
+        return _from_engine_counts(book, ds, month, periods, by, free_look_days, grace_days,
+                                   exclude_statuses, prog)
     pol = ds.policies
     if pol is None or ds.generic or "issue_date" not in pol.columns:
         raise AnalysisError("persistency needs a policies table with issue dates",

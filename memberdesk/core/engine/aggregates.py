@@ -119,14 +119,6 @@ def covariate_cells(book: EngineBook, ds: Dataset, columns: Sequence[str], limit
 
 # ---- persistency (status basis) ------------------------------------------------------------------
 
-def persistency_needs_rows(book: EngineBook, ds: Dataset) -> bool:
-    """Whether :func:`persistency_counts` cannot stand for the rows: never any more (a
-    region/tier filter on a book with claims read the rows until the claims were restricted to
-    the filters' member scope in the engine, as :attr:`Dataset.claims` does). Kept for its
-    callers (the cockpit's and persistency's route choice)."""
-    return False
-
-
 def persistency_counts(book: EngineBook, ds: Dataset, month: int, free_look_days: int,
                        by: str | None) -> pd.DataFrame:
     """Policies (``n``) and annual premium (``premium``, missing as 0) by issue year and month
