@@ -512,7 +512,7 @@ class SheetWriter:
         texts stay as they are (readers and tests match them): the column of such a header
         takes the nearest width, a little wider or, where its other cells still fit, a little
         narrower, at which no header in it breaks at a bracket in either program
-        (:func:`_bracket_safe`). Columns with no wrapped header are left alone."""
+        (:meth:`_bracket_safe`). Columns with no wrapped header are left alone."""
         ws = self.ws
         by_col: dict[int, list[Any]] = {}
         for (_, c), cell in ws._cells.items():
@@ -526,7 +526,7 @@ class SheetWriter:
                 continue
             floor = width  # narrower only where the column's other cells still fit
             if c in self._content and c not in self.fixed_widths:
-                floor = min(width, max(styles.column_width(self._content[c]), styles.MIN_WIDTH))
+                floor = min(width, styles.column_width(self._content[c]))
             steps = [width + d / 4 for d in range(1, 25)] + [width - d / 4 for d in range(1, 17)]
             for new in sorted(steps, key=lambda x: (abs(x - width), -x)):
                 if new >= floor and all(self._bracket_safe(cell, new) for cell in cells):
