@@ -162,8 +162,8 @@ RESULTS: dict[str, tuple[str, str, tuple[str, ...], str, str]] = {
                           "各季度界标时点有效保单，回看窗口内有不佳服务体验者为暴露组"),
     "claim_km": ("Claim settlement curve", "理赔未结案生存曲线",
                  ("claims.settlement_days", "claims.policy_id", "policies.product"),
-                 "KM of 'still open' against days since report",
-                 "以报案后天数为时间的未结案KM曲线"),
+                 "Kaplan-Meier of 'still open' against days since report",
+                 "以报案后天数为时间的未结案Kaplan-Meier曲线"),
 }
 
 
@@ -289,15 +289,15 @@ METRICS: dict[str, MetricDefinition] = dict([
        "使 S_open(d) ≤ 0.5 的最小天数 d（S_open(d)为报案后第d天仍未结案的比例）", "days", "down",
        ("claims.settlement_days",)),
     # ---- retention --------------------------------------------------------------------------
-    _m("km_survival", "retention", "Retention (KM survival)", "留存率（KM生存曲线）",
+    _m("km_survival", "retention", "Retention (Kaplan-Meier survival)", "留存率（Kaplan-Meier生存曲线）",
        "Kaplan-Meier probability that a policy has not lapsed or surrendered by each duration; "
        "95% CI by exponential Greenwood.", "保单至各时长仍未失效或退保的Kaplan-Meier概率（生存曲线），"
        "95%置信区间采用指数Greenwood法。", "S(t) = Π (1 − dᵢ/nᵢ)",
        "S(t) = Π (1 − dᵢ/nᵢ)，dᵢ为tᵢ时的失效及退保数，nᵢ为风险集保单数", "ratio", "up",
        ("result:km_curve",)),
     _m("km_median", "retention", "Median survival time", "中位生存时间",
-       "Smallest duration at which KM survival falls to 0.5 or below.",
-       "KM生存率首次降至0.5及以下的时长。", "min t: S(t) ≤ 0.5", "使 S(t) ≤ 0.5 的最小时长 t", "months", "up",
+       "Smallest duration at which Kaplan-Meier survival falls to 0.5 or below.",
+       "Kaplan-Meier生存率首次降至0.5及以下的时长。", "min t: S(t) ≤ 0.5", "使 S(t) ≤ 0.5 的最小时长 t", "months", "up",
        ("result:km_curve",)),
     _m("km_at_risk", "retention", "Number at risk", "风险集保单数",
        "Policies still observed (not yet exited or censored) at the start of each duration.",
@@ -429,7 +429,7 @@ METRICS: dict[str, MetricDefinition] = dict([
          f"Kaplan-Meier share of claims settled within {d} days of the report (open claims "
          "censored, so recent open claims do not count against it).",
          f"报案后{d}日内结案的Kaplan-Meier比例（未结案件作删失处理）。", f"1 − S_open({d})",
-         f"1 − S_open({d})，S_open(d)为报案后第d天仍未结案的KM比例", "ratio",
+         f"1 − S_open({d})，S_open(d)为报案后第d天仍未结案的Kaplan-Meier比例", "ratio",
          "up", ("result:claim_km",)) for d in (5, 10, 30)],
     _m("claim_paid_ratio_amount", "claims", "Paid ratio (amount)", "赔付金额比例",
        "Amount paid ÷ amount claimed over settled claims.", "已结案件的赔付金额 ÷ 申请金额。",

@@ -24,8 +24,8 @@ SEGMENT_WORDS_ZH: dict[str, str] = {
 # analysis.persistency labels a rolling window "12m to 2020-06" (the 12 months ending 2020-06)
 _ROLLING = re.compile(r"12m to (\d{4}-\d{2})")
 # abbreviations an actuary writes and a manager reading the workbook without the app may not
-# know, spelled out in both languages (the Chinese catalogue, too, writes Kaplan-Meier生存曲线):
-# the metric catalogue's "Retention (KM survival)", "留存率（KM生存曲线）", "KM生存率…"
+# know, spelled out in both languages (the Chinese catalogue, too, writes Kaplan-Meier生存曲线).
+# The metric catalogue spells its own out; this catches any text that still abbreviates.
 SPELLED_OUT: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?<![A-Za-z])KM(?![A-Za-z])"), "Kaplan-Meier"),
 )
