@@ -106,13 +106,18 @@ def _start_reading(args: Sequence[str]) -> None:
     early_read.start(paths, encoding)
 
 
+# modules whose presence means the run may hold a database session, a DuckDB file or a JVM
+_ENGINE_MODULES = ("memberdesk.core.engine.connection", "duckdb", "pyspark")
+
+
 def _end_process(status: int) -> None:
     """End a command-line run of a file-only command at once: flush stdout and stderr, then
     ``os._exit``. The interpreter's own teardown (freeing every module of pandas, pyarrow and
     numpy and the data still referenced) takes ~50 ms that change nothing a user sees. Skipped
-    (returning to the normal exit) when the run connected to an engine: a database session,
-    its spill folder or a Spark JVM are ended by their own ``close`` and atexit handlers."""
-    if any(m in sys.modules for m in ("memberdesk.core.engine.connection", "pyspark")):
+    (returning to the normal exit) when the run used an engine or wrote a DuckDB book: a
+    database session, its spill folder or a Spark JVM are ended by their own ``close`` and
+    atexit handlers."""
+    if any(m in sys.modules for m in _ENGINE_MODULES):
         return
     for stream in (sys.stdout, sys.stderr):
         try:

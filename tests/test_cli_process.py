@@ -64,3 +64,24 @@ def test_help_exits_0_and_lists_every_command() -> None:
     assert all(c in done.stdout for c in ("km", "cox", "report", "import", "decrements"))
     km = _process("km", "--help")
     assert km.returncode == 0 and "--by" in km.stdout
+
+
+def test_an_engine_run_exits_the_usual_way(tmp_path: Path) -> None:
+    """A run that opened DuckDB is not ended by os._exit: its atexit handlers run (seen here by
+    one registered before the command, whose output must appear)."""
+    book = tmp_path / "book.duckdb"
+    done = _process("import", str(ROOT / "sample_data"), "-o", str(book))
+    assert done.returncode == 0, done.stderr
+    code = ("import atexit, sys\n"
+            "atexit.register(lambda: print('atexit ran', file=sys.stderr))\n"
+            f"sys.argv = ['memberdesk', 'km', 'duckdb:///{book}', '--by', 'channel', '--json']\n"
+            "from memberdesk.cli import main\nsys.exit(main())\n")
+    engine = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=ROOT, timeout=300)
+    assert engine.returncode == 0 and "atexit ran" in engine.stderr
+    assert json.loads(engine.stdout)["groups"]
+    files = subprocess.run([sys.executable, "-c", code.replace(f"duckdb:///{book}",
+                                                                str(ROOT / "sample_data"))],
+                           capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert files.returncode == 0 and "atexit ran" not in files.stderr  # the quick exit
+    assert json.loads(files.stdout)["groups"]
