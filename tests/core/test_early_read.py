@@ -82,3 +82,17 @@ def test_reading_a_file_does_not_wait_for_pandas() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=ROOT, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_newline_count_is_bytes_count() -> None:
+    """The scan's LF count (numpy, GIL released) is what bytes.count gives, on random bytes with
+    CR, LF and non-ASCII bytes, empty and odd-sized buffers."""
+    import numpy as np
+
+    from memberdesk.core.readers.text import _count_newlines
+
+    rng = np.random.default_rng(5)
+    for size in (0, 1, 15, 16, 17, 4097, 100_003):
+        data = bytes(rng.choice([10, 13, 44, 97, 200], size).astype(np.uint8))
+        assert _count_newlines(data) == data.count(b"\n")
+        assert _count_newlines(bytearray(data)) == data.count(b"\n")
