@@ -60,7 +60,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -407,7 +407,6 @@ def fit_cox(data: Dataset | pd.DataFrame, covariates: Sequence[str], *,
     check_cancelled(progress)
     prog.fraction(0.1)
     reasons = _data_notes(x, sw, se, enc.names, n_events, p, rows)
-    n_data_notes = len(reasons)
     # standardised in place, as _prepare does; the per-time extremes by the same operations
     # (monotone in floating point, so they stay the extremes of the standardised values)
     for a in (x, seg_max, seg_min):
@@ -425,29 +424,17 @@ def fit_cox(data: Dataset | pd.DataFrame, covariates: Sequence[str], *,
         source = within[order]
     s_entry = None if fit_entry is None else fit_entry[order]
     blocks = [slice(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]
-    exact_ph = diagnostics and ph_method == "exact"
-
-    def beside_the_fit() -> tuple[CoxNote | None, tuple[Any, float] | None]:
-        # what needs the data but not the coefficients: on a big fit, in a second thread
-        # while the fit (one core) runs; both only read x
-        return (_low_variance_note(x, sw, se, enc.names),
-                _ph_time(sd, se, sw, s_entry, ph_transform) if exact_ph else None)
-
-    with _beside(beside_the_fit, sd.size >= PARALLEL_ROWS) as side:
-        prepared = [_prepare_sorted(x[b], sd[b], se[b], sw[b], source[b], ties=ties,
-                                    entry=None if s_entry is None else s_entry[b])
-                    for b in blocks]
-        seg_bounds = np.searchsorted(seg, bounds).tolist()
-        cox_checks.check_monotone_likelihood(
-            prepared, enc.names, enc.sources,
-            [(seg_max[a:b], seg_min[a:b]) for a, b in zip(seg_bounds[:-1], seg_bounds[1:])])
-        prog.status("Fitting the Cox model")
-        fit = fit_efron(prepared, p, names=enc.names)
-        low_note, ph_time = side()
-    if low_note is not None:
-        reasons.insert(n_data_notes, low_note)
+    prepared = [_prepare_sorted(x[b], sd[b], se[b], sw[b], source[b], ties=ties,
+                                entry=None if s_entry is None else s_entry[b])
+                for b in blocks]
+    seg_bounds = np.searchsorted(seg, bounds).tolist()
+    cox_checks.check_monotone_likelihood(
+        prepared, enc.names, enc.sources,
+        [(seg_max[a:b], seg_min[a:b]) for a, b in zip(seg_bounds[:-1], seg_bounds[1:])])
     if route_note is not None:
         reasons.append(route_note)
+    prog.status("Fitting the Cox model")
+    fit = fit_efron(prepared, p, names=enc.names)
     check_cancelled(progress)
     prog.fraction(0.6)
     robust = None
@@ -472,8 +459,8 @@ def fit_cox(data: Dataset | pd.DataFrame, covariates: Sequence[str], *,
         # the concordance runs in a second thread (its sorts and searches release the GIL)
         with _beside(harrell_c, sd.size >= PARALLEL_ROWS) as conc:
             # the transform's inputs in the sorted order (its sort is a pass over sorted runs)
-            ph = _ph_table(prepared, groups, fit, enc, scale, ph_time, inverse, rows,
-                           ph_method)
+            ph = _ph_table(prepared, groups, fit, enc, scale, sw, sd, se, s_entry,
+                           inverse, rows, ph_transform, ph_method)
             prog.fraction(0.8)
             concordance = conc()
     prog.fraction(1.0)
@@ -489,13 +476,11 @@ def fit_cox(data: Dataset | pd.DataFrame, covariates: Sequence[str], *,
                      n_rejected=rows.n_rejected, route="rows" if cells is None else "cells")
 
 
-_T = TypeVar("_T")
-PARALLEL_ROWS = 100_000  # fitted rows from which side work runs in a second thread (checks and
-# the PH time transform beside the fit, the concordance beside the PH test)
+PARALLEL_ROWS = 100_000  # fitted rows from which the concordance runs beside the PH test
 
 
 @contextmanager
-def _beside(task: Callable[[], _T], parallel: bool) -> Iterator[Callable[[], _T]]:
+def _beside(task: Callable[[], float], parallel: bool) -> Iterator[Callable[[], float]]:
     """``task`` started in a second thread when ``parallel`` (and the machine has a second
     core), else run when asked: yields the function returning its result. Leaving the block
     waits for the thread, also when the block raised (e.g. the user cancelled)."""
@@ -573,25 +558,10 @@ def _data_notes(x: np.ndarray, weights: np.ndarray, events: np.ndarray, names: l
         notes.append(CoxNote("entry_rejected", (("n", rows.n_rejected),)))
     if rows.n_out_of_window:
         notes.append(CoxNote("out_of_window", (("n", rows.n_out_of_window),)))
-    return notes
-
-
-def _low_variance_note(x: np.ndarray, weights: np.ndarray, events: np.ndarray,
-                       names: list[str]) -> CoxNote | None:
-    """The note naming columns with (almost) no variance among the events or the censored
-    rows (:func:`cox_checks.low_variance_columns`; a ratio of variances, so the same on the
-    standardised design the fit uses)."""
     low = cox_checks.low_variance_columns(x, weights, events, names)
-    return CoxNote("low_variance", (("columns", ", ".join(low)),)) if low else None
-
-
-def _ph_time(fit_d: np.ndarray, fit_e: np.ndarray, weights: np.ndarray,
-             fit_entry: np.ndarray | None, transform: str) -> tuple[Any, float]:
-    """The exact PH test's time transform (R's ``cox.zph``) and its weighted mean over the
-    events: built from the data alone, before the coefficients are known."""
-    ttime = transformed_time(fit_d, fit_e.astype(float), weights, fit_entry, transform)
-    ev = fit_e > 0
-    return ttime, float(weights[ev] @ ttime(fit_d[ev]) / weights[ev].sum())
+    if low:
+        notes.append(CoxNote("low_variance", (("columns", ", ".join(low)),)))
+    return notes
 
 
 def _safe_exp(v: np.ndarray) -> np.ndarray:
@@ -651,18 +621,18 @@ def _empty_ph() -> pd.DataFrame:
 
 
 def _ph_table(prepared: list[_Stratum], groups: list[np.ndarray | None], fit: CoxFit,
-              enc: _Encoded, scale: np.ndarray, ph_time: tuple[Any, float] | None,
-              inverse: np.ndarray | None, rows: _Rows, method: str) -> pd.DataFrame:
-    """The PH test table: R's exact ``cox.zph`` score test with the time transform and its
-    event mean from :func:`_ph_time`, or the approximate (lifelines) test."""
+              enc: _Encoded, scale: np.ndarray, weights: np.ndarray, fit_d: np.ndarray,
+              fit_e: np.ndarray, fit_entry: np.ndarray | None, inverse: np.ndarray | None,
+              rows: _Rows, transform: str, method: str) -> pd.DataFrame:
     if method == "approximate":
         resid = _event_residuals(prepared, groups, fit, inverse, rows.durations, rows.events,
                                  rows.scodes)
         ph = approximate_ph_test(resid, fit.covariance, scale, int(rows.events.sum()),
                                  enc.names)
     else:
-        assert ph_time is not None
-        ttime, event_mean = ph_time
+        ttime = transformed_time(fit_d, fit_e.astype(float), weights, fit_entry, transform)
+        ev = fit_e > 0
+        event_mean = float(weights[ev] @ ttime(fit_d[ev]) / weights[ev].sum())
         terms: dict[str, list[int]] = {}
         for j, src in enumerate(enc.sources):
             terms.setdefault(src, []).append(j)

@@ -107,9 +107,9 @@ def test_hazard_ratios_never_overflow():
 
 
 def test_side_work_in_a_second_thread_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A big fit runs the low-variance check and the PH time transform beside the fit, and the
-    concordance beside the PH test (threads): the result, notes in their order included, is
-    the one the same fit gives with everything in turn."""
+    """A big fit computes the concordance beside the PH test, its levels on two threads: the
+    result, notes in their order included, is the one the same fit gives with everything in
+    turn."""
     from memberdesk.analysis import cox, cox_concordance
 
     rng = np.random.default_rng(3)
