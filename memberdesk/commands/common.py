@@ -236,8 +236,13 @@ def to_jsonable(value: Any) -> Any:
         # Fast path for the long lists of plain Python numbers/texts (KM curves): checked by
         # type and finiteness in C loops instead of one recursive call per element.
         kinds = set(map(type, value))
-        if kinds <= _PLAIN and (float not in kinds or _all_finite(value)):
-            return list(value)
+        if kinds <= _PLAIN:
+            if float not in kinds or _all_finite(value):
+                return list(value)
+            # plain values with some NaN/inf (a CI limit at a curve's end): those become null
+            # in one comprehension, not a call per element
+            isfinite = math.isfinite
+            return [None if type(v) is float and not isfinite(v) else v for v in value]
         return [to_jsonable(v) for v in value]
     if isinstance(value, np.ndarray):
         return [to_jsonable(v) for v in value.tolist()]
