@@ -123,7 +123,8 @@ def test_dictionary_frames() -> None:
 KEPT_LATIN = {"member_id", "annual_premium", "issue_date", "transferred_to_human", "handled_by",
               "human", "bot", "connected", "satisfaction", "resolved", "wait_seconds", "cost",
               "exit_status", "amount_paid", "amount_claimed", "status", "paid", "exp",
-              "user", "ever_user", "exposed", "S_open", "min", "CIF", "Cox", "KM", "S", "t", "d",
+              "user", "ever_user", "exposed", "S_open", "min", "CIF", "Cox", "KM", "Kaplan", "Meier",
+              "S", "t", "d",
               "m", "n", "i", "k", "y", "q", "A", "Z", "O", "E", "V"}
 
 
