@@ -12,6 +12,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from memberdesk.core.dataset import Dataset
 from memberdesk.report.charts import references
+from tests.report.printed import PrintedReport, print_sample
 
 AS_OF = pd.Timestamp("2024-12-31")
 
@@ -143,3 +144,11 @@ def all_text(ws: Worksheet) -> list[str]:
 def rh() -> ModuleType:
     """These helpers (find_table, column, chart_ranges, all_text, make_dataset) for tests."""
     return sys.modules[__name__]
+
+
+@pytest.fixture(scope="session", params=["en", "zh_CN"])
+def printed_sample(request: pytest.FixtureRequest,
+                   tmp_path_factory: pytest.TempPathFactory) -> PrintedReport:
+    """The sample's report in each language, printed to PDF once for every test that reads the
+    printout back (tests/report/printed.py)."""
+    return print_sample(tmp_path_factory.mktemp(f"printed_{request.param}"), request.param)

@@ -9,30 +9,20 @@ checked against the sheet it prints:
 * a page that continues a sheet's main table starts with that table's header (print titles).
 
 The truth is the rendered PDF, independent of the page model that placed the breaks. Skipped
-without LibreOffice, poppler-utils or the sample data; about a minute (two reports, two
-conversions, module-scoped)."""
+without LibreOffice, poppler-utils or the sample data; the printouts are shared with the other
+PDF tests (tests/report/printed.py)."""
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 
-from memberdesk.report.workbook import write_report
+from tests.report.printed import MARGIN, NEEDS_LIBREOFFICE, PrintedReport, page_text
 
-SOFFICE = shutil.which("libreoffice") or shutil.which("soffice")
-SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
-pytestmark = [
-    pytest.mark.skipif(SOFFICE is None or shutil.which("pdftotext") is None,
-                       reason="needs LibreOffice and poppler-utils (pdftotext)"),
-    pytest.mark.skipif(not (SAMPLE / "policies.csv").is_file(), reason="no sample_data/"),
-]
-MARGIN = 54.0  # pt: the 0.75 in top and bottom margins; header and footer print inside them
+pytestmark = NEEDS_LIBREOFFICE
 MIN_FILL = 1 / 3  # a page in the middle of a sheet fills at least this share of its body
 
 
@@ -56,15 +46,9 @@ class Printout:
     sheetnames: tuple[str, ...]
 
 
-def _render(folder: Path, lang: str) -> Printout:
-    from memberdesk.core.loader import load_dataset
-
-    xlsx = write_report(load_dataset([str(SAMPLE)]), folder / f"{lang}.xlsx", lang=lang)
-    assert SOFFICE is not None
-    subprocess.run([SOFFICE, f"-env:UserInstallation=file://{folder}/lo-profile", "--headless",
-                    "--convert-to", "pdf", "--outdir", str(folder), str(xlsx)],
-                   check=True, capture_output=True, timeout=300)
-    wb = load_workbook(xlsx)
+def _render(printed: PrintedReport) -> Printout:
+    lang = printed.lang
+    wb = load_workbook(printed.xlsx)
     headings: dict[str, frozenset[str]] = {}
     main_headers: dict[str, str] = {}
     defs = wb["Definitions" if lang == "en" else "数据指标字典"]
@@ -94,40 +78,21 @@ def _render(folder: Path, lang: str) -> Printout:
             row = int(str(ws.print_title_rows).split(":")[0].lstrip("$"))
             main_headers[ws.title] = " ".join(str(ws.cell(row, c).value).split()[0][:2]
                                               for c in (1, 2))  # (a wrapped label splits)
-    bbox = subprocess.run(["pdftotext", "-bbox-layout", str(folder / f"{lang}.pdf"), "-"],
-                          check=True, capture_output=True, text=True).stdout
     pages = []
-    for number, page in enumerate(re.findall(r"<page .*?</page>", bbox, re.S), 1):
-        height = float(re.search(r'height="([0-9.]+)"', page).group(1))  # type: ignore[union-attr]
-        rows: dict[int, list[tuple[float, str]]] = {}
+    for number, page in enumerate(printed.pages(), 1):
+        text = page_text(page)
         words = tuple((float(x), float(y), w) for x, y, w in re.findall(
             r'<word xMin="([0-9.]+)" yMin="([0-9.]+)"[^>]*>([^<]*)</word>', page)
-            if MARGIN - 4 < float(y) < height - MARGIN)
-        footer: list[str] = []
-        bottom = MARGIN
-        for line in re.findall(r"<line .*?</line>", page, re.S):
-            y0, y1 = (float(re.search(rf'{k}="([0-9.]+)"', line).group(1))  # type: ignore[union-attr]
-                      for k in ("yMin", "yMax"))
-            x0 = float(re.search(r'xMin="([0-9.]+)"', line).group(1))  # type: ignore[union-attr]
-            text = " ".join(re.findall(r">([^<]*)</word>", line))
-            if y0 >= height - MARGIN:
-                footer.append(text)
-            elif y0 > MARGIN - 4:
-                rows.setdefault(round(y0), []).append((x0, text))
-                bottom = max(bottom, y1)
-        sheet = re.sub(r"Page \d+ of \d+|第\s*\d+\s*页，?|共\s*\d+\s*页", "",
-                       " ".join(footer)).strip()
-        lines = tuple(" ".join(t for _, t in sorted(rows[y])) for y in sorted(rows))
-        pages.append(Page(number, sheet, lines, (bottom - MARGIN) / (height - 2 * MARGIN),
-                          words))
+            if MARGIN - 4 < float(y) < text.height - MARGIN)
+        pages.append(Page(number, text.sheet, text.lines,
+                          (text.bottom - MARGIN) / (text.height - 2 * MARGIN), words))
     return Printout(tuple(pages), headings, lineage, main_headers, tuple(untitled), contents,
                     tuple(wb.sheetnames))
 
 
-@pytest.fixture(scope="module", params=["en", "zh_CN"])
-def printout(request: pytest.FixtureRequest,
-             tmp_path_factory: pytest.TempPathFactory) -> Printout:
-    return _render(tmp_path_factory.mktemp(f"flow_{request.param}"), request.param)
+@pytest.fixture(scope="module")
+def printout(printed_sample: PrintedReport) -> Printout:
+    return _render(printed_sample)
 
 
 def _sheet_of(printout: Printout, page: Page) -> str:

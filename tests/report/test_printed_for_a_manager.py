@@ -13,29 +13,19 @@ page back, and the printed text is checked, in both languages:
 
 The truth is the rendered PDF (and, for what greys, the cells' font colour), independent of the
 page model and of the label catalogue. Skipped without LibreOffice, poppler-utils or the sample
-data; about a minute (two reports, two conversions, module-scoped)."""
+data; the printouts are shared with the other PDF tests (tests/report/printed.py)."""
 from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
-import subprocess
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
-from memberdesk.report.workbook import write_report
+from tests.report.printed import NEEDS_LIBREOFFICE, PrintedReport, page_text
 
-SOFFICE = shutil.which("libreoffice") or shutil.which("soffice")
-SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
-pytestmark = [
-    pytest.mark.skipif(SOFFICE is None or shutil.which("pdftotext") is None,
-                       reason="needs LibreOffice and poppler-utils (pdftotext)"),
-    pytest.mark.skipif(not (SAMPLE / "policies.csv").is_file(), reason="no sample_data/"),
-]
-MARGIN = 54.0  # pt: the 0.75 in top and bottom margins; header and footer print inside them
+pytestmark = NEEDS_LIBREOFFICE
 MIN_ROWS = 5  # data rows a page of a table spanning pages carries at least
 # a table of rows this tall (pt, over three lines: the Definitions' metrics take 7 to 17) holds
 # a few rows on a page anyway; its pages are held by the page-fill test of test_print_pdf_flow
@@ -76,53 +66,21 @@ class Printout:
     workbook: object  # the openpyxl workbook
 
 
-def _body_lines(page: str) -> tuple[str, list[str]]:
-    """The page's sheet name (its footer) and its body lines, words of one row joined."""
-    height = float(re.search(r'height="([0-9.]+)"', page).group(1))  # type: ignore[union-attr]
-    rows: dict[int, list[tuple[float, str]]] = {}
-    footer: list[str] = []
-    for line in re.findall(r"<line .*?</line>", page, re.S):
-        y0 = float(re.search(r'yMin="([0-9.]+)"', line).group(1))  # type: ignore[union-attr]
-        x0 = float(re.search(r'xMin="([0-9.]+)"', line).group(1))  # type: ignore[union-attr]
-        text = " ".join(re.findall(r">([^<]*)</word>", line))
-        if y0 >= height - MARGIN:
-            footer.append(text)
-        elif y0 > MARGIN - 4:
-            rows.setdefault(round(y0), []).append((x0, text))
-    sheet = re.sub(r"Page \d+ of \d+|第\s*\d+\s*页，?|共\s*\d+\s*页", "", " ".join(footer)).strip()
-    return sheet, [" ".join(t for _, t in sorted(rows[y])) for y in sorted(rows)]
-
-
-def _render(folder: Path, lang: str) -> Printout:
-    from memberdesk.core.loader import load_dataset
-
-    xlsx = write_report(load_dataset([str(SAMPLE)]), folder / f"{lang}.xlsx", lang=lang)
-    assert SOFFICE is not None
-    subprocess.run([SOFFICE, f"-env:UserInstallation=file://{folder}/lo-profile", "--headless",
-                    "--convert-to", "pdf", "--outdir", str(folder), str(xlsx)],
-                   check=True, capture_output=True, timeout=300)
-    pdf = folder / f"{lang}.pdf"
-    bbox = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"],
-                          check=True, capture_output=True, text=True).stdout
-    pages = []
-    for number, page in enumerate(re.findall(r"<page .*?</page>", bbox, re.S), 1):
-        sheet, lines = _body_lines(page)
-        pages.append(Page(number, sheet, tuple(lines)))
-    straight = subprocess.run(["pdftotext", "-bbox-layout", "-nodiag", str(pdf), "-"],
-                              check=True, capture_output=True, text=True).stdout
+def _render(printed: PrintedReport) -> Printout:
+    pages = tuple(Page(number, text.sheet, text.lines)
+                  for number, text in enumerate(map(page_text, printed.pages()), 1))
     word = re.compile(r'<word xMin="([0-9.]+)" yMin="([0-9.]+)" xMax="([0-9.]+)" '
                       r'yMax="([0-9.]+)">([^<]*)</word>')
     lines = tuple(tuple(tuple(Word(text, float(a), float(b), float(c), float(d))
                               for a, b, c, d, text in word.findall(line))
                         for line in re.findall(r"<line .*?</line>", page, re.S))
-                  for page in re.findall(r"<page .*?</page>", straight, re.S))
-    return Printout(lang, tuple(pages), lines, load_workbook(xlsx))
+                  for page in printed.pages(straight=True))
+    return Printout(printed.lang, pages, lines, load_workbook(printed.xlsx))
 
 
-@pytest.fixture(scope="module", params=["en", "zh_CN"])
-def printout(request: pytest.FixtureRequest,
-             tmp_path_factory: pytest.TempPathFactory) -> Printout:
-    return _render(tmp_path_factory.mktemp(f"manager_{request.param}"), request.param)
+@pytest.fixture(scope="module")
+def printout(printed_sample: PrintedReport) -> Printout:
+    return _render(printed_sample)
 
 
 def _pages_of(printout: Printout, sheet: str) -> list[int]:
