@@ -49,7 +49,7 @@ def load_from_args(args: argparse.Namespace, *, extra_columns: Collection[str] |
     """Load DATA per the common arguments; raises DataError (exit 3) on unusable input.
     ``extra_columns``: the unmapped columns the command uses (None = keep all; see
     :func:`memberdesk.core.loader.load_dataset`); ``lean``: only the validation report is
-    wanted (ids stay Arrow-backed)."""
+    wanted (frames of ids and dates only)."""
     from memberdesk.core.loader import load_dataset
 
     quiet_library_warnings()

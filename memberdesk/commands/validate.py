@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
         if problem:
             print(f"memberdesk: error: --rejected-out {args.rejected_out}: {problem}", file=sys.stderr)
             return 2
-    ds = load_from_args(args, lean=True)  # the report only: ids stay Arrow-backed
+    ds = load_from_args(args, lean=True)  # the report only: ids and dates are kept
     report = ds.report
     if args.rejected_out:
         # DataError (exit 3) when it cannot be written

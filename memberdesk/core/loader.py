@@ -134,8 +134,8 @@ def load_dataset(paths: Sequence[str | Path], *, as_of: pd.Timestamp | None = No
     encoding
         Text encoding of CSV/TSV/TXT files (None = detected over each whole file).
     lean
-        For the validation report only (``memberdesk validate``): id columns stay
-        Arrow-backed strings (see :func:`~memberdesk.core.validation.validate_table`).
+        For the validation report only (``memberdesk validate``): the frames keep ids and
+        dates only (see :func:`~memberdesk.core.validation.validate_table`).
     """
     sources = read_sources(paths, mappings=mappings, progress=SubProgress(progress, 0.0, 0.5),
                            encoding=encoding)
