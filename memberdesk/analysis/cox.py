@@ -636,7 +636,8 @@ def _ph_table(prepared: list[_Stratum], groups: list[np.ndarray | None], fit: Co
         terms: dict[str, list[int]] = {}
         for j, src in enumerate(enc.sources):
             terms.setdefault(src, []).append(j)
-        ph = exact_ph_test(prepared, fit.beta, ttime, event_mean, list(terms.items()))
+        ph = exact_ph_test(prepared, fit.beta, ttime, event_mean, list(terms.items()),
+                           fit.pieces)
     ph["verdict"] = [ph_verdict(float(v)) if np.isfinite(v) else "" for v in ph["p_value"]]
     return ph
 

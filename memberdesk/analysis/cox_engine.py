@@ -18,7 +18,7 @@ R's ``coxph(ties="efron"|"breslow")`` and lifelines' ``CoxPHFitter`` (Efron).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import sparse
@@ -220,6 +220,7 @@ class _Terms:
     ll: float
     grad: np.ndarray
     hess: np.ndarray        # second derivative (negative definite at the optimum)
+    pieces: tuple[_Pieces, ...] = ()  # each stratum's pieces at this beta
 
 
 def _stratum_terms(s: _Stratum, beta: np.ndarray, want_hessian: bool = True) -> _Terms:
@@ -233,8 +234,8 @@ def _stratum_terms(s: _Stratum, beta: np.ndarray, want_hessian: bool = True) -> 
         assert pc.r1_entry is not None
         grad = grad + pc.r1_entry.T @ np.concatenate([[0.0], cum_alpha])[s.entry.codes]
     if not want_hessian:
-        return _Terms(ll, grad, np.zeros((beta.size, beta.size)))
-    return _Terms(ll, grad, -information(s, pc))
+        return _Terms(ll, grad, np.zeros((beta.size, beta.size)), (pc,))
+    return _Terms(ll, grad, -information(s, pc), (pc,))
 
 
 def _at_times(s: _Stratum, per_death: np.ndarray) -> np.ndarray:
@@ -272,6 +273,9 @@ class CoxFit:
     log_likelihood_null: float
     iterations: int
     remaining_step: np.ndarray  # |information^-1 score| at the final beta (R's infinity check)
+    # each stratum's pieces at ``beta`` when the last evaluation was at ``beta`` itself (empty
+    # after a final step taken without one): the PH test at beta reuses them
+    pieces: tuple[_Pieces, ...] = ()
 
 
 FINAL_STEP = 1e-8  # a Newton step this small is taken without another likelihood evaluation
@@ -290,10 +294,12 @@ def fit_efron(strata: list[_Stratum], p: int, *, max_iter: int = 60, tol: float 
     def total(beta: np.ndarray) -> _Terms:
         parts = [_stratum_terms(s, beta) for s in strata]
         return _Terms(sum(t.ll for t in parts), np.sum([t.grad for t in parts], axis=0),
-                      np.sum([t.hess for t in parts], axis=0))
+                      np.sum([t.hess for t in parts], axis=0),
+                      tuple(pc for t in parts for pc in t.pieces))
 
     beta = np.zeros(p)
     cur = total(beta)
+    cur_beta = beta  # where cur was evaluated
     ll_null = cur.ll
     step = np.zeros(p)
     for it in range(1, max_iter + 1):
@@ -317,7 +323,8 @@ def fit_efron(strata: list[_Stratum], p: int, *, max_iter: int = 60, tol: float 
                 _raise_if_diverging(beta, names, limit=8.0)
                 raise AnalysisError("the Cox model did not converge (the likelihood stopped "
                                     "improving)")
-        beta, prev, cur = cand, cur, new
+        # (the previous point's pieces are let go: only its log-likelihood is compared)
+        beta, prev, cur, cur_beta = cand, replace(cur, pieces=()), new, cand
         _raise_if_diverging(beta, names, limit=50.0)
         moved = float(np.abs(scale * step).max())
         if moved < tol or (moved < 1e-6 and cur.ll - prev.ll <= 1e-14 * max(1.0, abs(cur.ll))):
@@ -326,7 +333,8 @@ def fit_efron(strata: list[_Stratum], p: int, *, max_iter: int = 60, tol: float 
     else:
         raise AnalysisError(f"the Cox model did not converge in {max_iter} iterations")
     cov = np.linalg.inv(-cur.hess)
-    return CoxFit(beta, cov, cur.ll, ll_null, it, np.abs(step))
+    return CoxFit(beta, cov, cur.ll, ll_null, it, np.abs(step),
+                  cur.pieces if cur_beta is beta else ())
 
 
 def _raise_if_diverging(beta: np.ndarray, names: list[str] | None, limit: float) -> None:
@@ -388,13 +396,14 @@ def death_time_values(s: _Stratum) -> np.ndarray:
     return out
 
 
-def zph_blocks(s: _Stratum, beta: np.ndarray, g: np.ndarray
+def zph_blocks(s: _Stratum, beta: np.ndarray, g: np.ndarray, pc: _Pieces | None = None
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """One stratum's share of R's ``cox.zph`` score test (zph1.c/zph2.c): the score of the
     time-varying terms, U_g = sum_j g_j (sum_{D_j} w x - d_j xbar_j), and the information
     blocks I, I_g, I_gg (each death time's share times 1, g_j, g_j^2). ``g``: the centred
-    transformed time at each death time."""
-    pc = _pieces(s, beta)
+    transformed time at each death time. ``pc``: the stratum's pieces at ``beta`` when the fit
+    has them (:attr:`CoxFit.pieces`)."""
+    pc = _pieces(s, beta) if pc is None else pc
     dead_x = _segment_sums(s.w[s.dead_rows], s.dead_rows, s.dead_starts, s.x)
     u = g @ (dead_x - s.d[:, None] * mean_at_death(pc, s))
     return u, information(s, pc), information(s, pc, g), information(s, pc, g * g)

@@ -27,6 +27,7 @@ differ from the exact test by orders of magnitude.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -83,18 +84,21 @@ def transformed_time(times: np.ndarray, events: np.ndarray, weights: np.ndarray,
 
 
 def exact_ph_test(strata: list[_Stratum], beta: np.ndarray, ttime: Any, event_mean: float,
-                  terms: list[tuple[str, list[int]]]) -> pd.DataFrame:
+                  terms: list[tuple[str, list[int]]], pieces: Sequence[Any] = ()
+                  ) -> pd.DataFrame:
     """R's ``cox.zph`` table: one row per term (covariate, statistic, df, p_value) and a last
     row ``global``. ``beta`` on the scale of the strata's ``x``; ``event_mean``: the mean
-    transformed time over the events (g = ttime - event_mean)."""
+    transformed time over the events (g = ttime - event_mean); ``pieces``: each stratum's
+    pieces at ``beta`` from the fit (:attr:`~memberdesk.analysis.cox_engine.CoxFit.pieces`;
+    empty: computed here)."""
     p = beta.size
     u = np.zeros(p)
     imat = np.zeros((2 * p, 2 * p))
-    for s in strata:
+    for k, s in enumerate(strata):
         if s.death_time.size == 0:
             continue
         g = ttime(death_time_values(s)) - event_mean
-        ug, i0, ig, igg = zph_blocks(s, beta, g)
+        ug, i0, ig, igg = zph_blocks(s, beta, g, pieces[k] if pieces else None)
         u += ug
         imat += np.block([[i0, ig], [ig, igg]])
     full_u = np.concatenate([np.zeros(p), u])

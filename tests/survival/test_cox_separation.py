@@ -131,3 +131,32 @@ def test_side_work_in_a_second_thread_changes_nothing(monkeypatch: pytest.Monkey
     pd.testing.assert_frame_equal(threaded.coefficients, in_turn.coefficients, rtol=0, atol=0)
     pd.testing.assert_frame_equal(threaded.ph_test, in_turn.ph_test, rtol=0, atol=0)
     assert threaded.concordance == in_turn.concordance
+
+
+@pytest.mark.parametrize("seed, last_point_is_the_answer", [(1, True), (0, False)])
+def test_ph_test_reuses_the_fits_last_pieces_only_at_its_beta(
+        seed: int, last_point_is_the_answer: bool) -> None:
+    """The exact PH test takes the fit's pieces at the final coefficients when the fit's last
+    evaluation was there (none after a last step taken without one); the table equals the one
+    computed afresh."""
+    from memberdesk.analysis import cox_engine
+    from memberdesk.analysis.cox_zph import exact_ph_test
+
+    rng = np.random.default_rng(seed)
+    n = 2_000
+    x = rng.normal(size=(n, 2))
+    t = np.ceil(rng.exponential(20 * np.exp(-0.4 * x[:, 0]))).clip(1, 60)
+    e = (rng.random(n) < 0.7).astype(float)
+    s = cox_engine._prepare(x, t, e, np.ones(n))
+    fit = cox_engine.fit_efron([s], 2)
+    assert bool(fit.pieces) == last_point_is_the_answer
+    if fit.pieces:
+        np.testing.assert_array_equal(fit.pieces[0].score, cox_engine._pieces(s, fit.beta).score)
+    times = np.asarray(s.times, dtype=float)
+
+    def ttime(v: np.ndarray) -> np.ndarray:
+        return np.searchsorted(times, v).astype(float)
+
+    reused = exact_ph_test([s], fit.beta, ttime, 3.0, [("a", [0]), ("b", [1])], fit.pieces)
+    fresh = exact_ph_test([s], fit.beta, ttime, 3.0, [("a", [0]), ("b", [1])])
+    pd.testing.assert_frame_equal(reused, fresh, rtol=0, atol=0)
