@@ -51,9 +51,10 @@ def build_parser(commands: Sequence[str] = COMMANDS) -> argparse.ArgumentParser:
     return parser
 
 
-# A command-line process allocates many small objects while it imports pandas and reads a file;
-# the collector's default first threshold (700) makes it walk them over and over. A higher one
-# keeps collections (so cyclic garbage is still freed) at a fraction of the cost.
+# A command-line run allocates many small objects while it imports pandas and reads a file; the
+# collector's default first threshold (700) makes it walk them over and over. A higher one keeps
+# collections (so cyclic garbage is still freed) at a fraction of the cost. Not for the window,
+# which runs for hours: it keeps Python's defaults.
 _PROCESS_GC_THRESHOLDS = (50_000, 20, 100)
 
 
@@ -62,12 +63,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     status. Called as the process's entry point (``argv`` None) by a file-only command, it ends
     the process itself once its output is flushed (:func:`_end_process`)."""
     process = argv is None
-    if process:
-        gc.set_threshold(*_PROCESS_GC_THRESHOLDS)
     args_list = list(sys.argv[1:] if argv is None else argv)
     # `memberdesk [DATA...]` with no sub-command opens the GUI.
     if not args_list or args_list[0] not in (*COMMANDS, "-h", "--help"):
         args_list.insert(0, "gui")
+    if process and args_list[0] != "gui":  # (the window is long-lived: default collection)
+        gc.set_threshold(*_PROCESS_GC_THRESHOLDS)
     if process and args_list[0] in _READS_ITS_DATA:
         _start_reading(args_list[1:])
     parser = build_parser(COMMANDS if args_list[0] in ("-h", "--help") else args_list[:1])

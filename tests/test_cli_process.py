@@ -85,3 +85,24 @@ def test_an_engine_run_exits_the_usual_way(tmp_path: Path) -> None:
                            capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert files.returncode == 0 and "atexit ran" not in files.stderr  # the quick exit
     assert json.loads(files.stdout)["groups"]
+
+
+def test_the_window_keeps_the_default_garbage_collection() -> None:
+    """Only a command-line run raises the collector's thresholds; the window (hours long)
+    keeps Python's defaults. Seen in a process whose window is replaced by a stub."""
+    code = ("import gc, sys\n"
+            "from memberdesk.commands import gui\n"
+            "gui.run = lambda args: print(gc.get_threshold()) or 0\n"
+            "sys.argv = ['memberdesk', 'gui']\n"
+            "from memberdesk import cli\n"
+            "sys.exit(cli.main())\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(gc_defaults())
+
+
+def gc_defaults() -> tuple[int, int, int]:
+    out = subprocess.run([sys.executable, "-c", "import gc; print(gc.get_threshold())"],
+                         capture_output=True, text=True, check=True).stdout
+    return tuple(int(x) for x in out.strip("()\n").split(","))  # type: ignore[return-value]
