@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -66,6 +67,10 @@ class Filters:
     tier: tuple[str, ...] = ()
     study_start: pd.Timestamp | None = None  # delayed entry for survival statistics (filter bar)
 
+    # the filters that keep rows whose column holds one of the chosen values (each a field
+    # named after its column)
+    VALUE_FIELDS: ClassVar[tuple[str, ...]] = ("product", "channel", "region", "tier")
+
     @property
     def active(self) -> bool:
         return bool(self.describe())
@@ -82,7 +87,7 @@ class Filters:
             lo = "" if self.issue_from is None else pd.Timestamp(self.issue_from).date().isoformat()
             hi = "" if self.issue_to is None else pd.Timestamp(self.issue_to).date().isoformat()
             out.append(("issue_date", f"{lo} – {hi}"))
-        for name in ("product", "channel", "region", "tier"):
+        for name in self.VALUE_FIELDS:
             values = getattr(self, name)
             if values:
                 out.append((name, ", ".join(map(str, values))))
@@ -372,7 +377,7 @@ class Dataset:
             keep &= p["issue_date"] >= f.issue_from
         if f.issue_to is not None and "issue_date" in p:
             keep &= p["issue_date"] <= f.issue_to
-        for name in ("product", "channel", "region", "tier"):
+        for name in Filters.VALUE_FIELDS:
             values = getattr(f, name)
             if values and name in p.columns:
                 keep &= p[name].astype(str).isin(values)

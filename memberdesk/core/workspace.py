@@ -304,7 +304,6 @@ def _locate(entry: Any, base: Path | None) -> str:
 MAX_WORKSPACE_BYTES = 16 << 20  # a workspace holds paths and choices, never data
 MAX_NESTING = 16  # the deepest a valid workspace goes is 5 (page_state values may nest a little)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_FILTER_LISTS = ("product", "channel", "region", "tier")
 
 
 def _parse_workspace_bytes(raw: bytes, file: str) -> Any:
@@ -439,7 +438,7 @@ def _check_filters(filters: Any, where: str) -> None:
     _expect(filters, (dict,), where, "an object")
     for key in ("issue_from", "issue_to", "study_start"):
         _check_date(filters.get(key), f"{where}.{key}")
-    for key in _FILTER_LISTS:
+    for key in Filters.VALUE_FIELDS:
         values = filters.get(key, [])
         _expect(values, (list,), f"{where}.{key}", "a list of values")
         for i, v in enumerate(values):

@@ -311,8 +311,7 @@ class EngineDataset(Dataset):
             counts = {} if not names else self.book.run(view.aggregate(
                 **{f"c{i}": view[c].nunique() for i, c in enumerate(names)})).to_pylist()[0]
             cache[key] = [c for i, c in enumerate(names) if 2 <= int(counts[f"c{i}"]) <= max_levels]
-        fixed = {c for c in ("product", "channel", "region", "tier")
-                 if len(getattr(self.filters, c)) == 1}
+        fixed = {c for c in Filters.VALUE_FIELDS if len(getattr(self.filters, c)) == 1}
         return [c for c in cache[key] if c not in fixed]
 
 

@@ -486,7 +486,7 @@ def _filtered(p: ir.Table, f: Filters) -> ir.Table:
         p = p.filter(p.issue_date >= ibis.literal(f.issue_from.date()))
     if f.issue_to is not None:
         p = p.filter(p.issue_date <= ibis.literal(f.issue_to.date()))
-    for name in ("product", "channel", "region", "tier"):
+    for name in Filters.VALUE_FIELDS:
         values = getattr(f, name)
         if values and name in p.columns:
             p = p.filter(p[name].cast("string").isin(list(values)))
