@@ -55,10 +55,7 @@ test need each row: the accepted rows are read from the engine (``route="rows"``
 """
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,6 +63,7 @@ import numpy as np
 import pandas as pd
 
 from memberdesk.analysis import cox_checks
+from memberdesk.analysis.beside import beside
 from memberdesk.analysis.cox_concordance import concordance_index
 from memberdesk.analysis.cox_design import (
     _check_design,
@@ -457,7 +455,7 @@ def fit_cox(data: Dataset | pd.DataFrame, covariates: Sequence[str], *,
 
         # the PH test and the concordance read the same arrays and write none: on a big fit
         # the concordance runs in a second thread (its sorts and searches release the GIL)
-        with _beside(harrell_c, sd.size >= PARALLEL_ROWS) as conc:
+        with beside(harrell_c, sd.size >= PARALLEL_ROWS, "concordance") as conc:
             # the transform's inputs in the sorted order (its sort is a pass over sorted runs)
             ph = _ph_table(prepared, groups, fit, enc, scale, sw, sd, se, s_entry,
                            inverse, rows, ph_transform, ph_method)
@@ -477,19 +475,6 @@ def fit_cox(data: Dataset | pd.DataFrame, covariates: Sequence[str], *,
 
 
 PARALLEL_ROWS = 100_000  # fitted rows from which the concordance runs beside the PH test
-
-
-@contextmanager
-def _beside(task: Callable[[], float], parallel: bool) -> Iterator[Callable[[], float]]:
-    """``task`` started in a second thread when ``parallel`` (and the machine has a second
-    core), else run when asked: yields the function returning its result. Leaving the block
-    waits for the thread, also when the block raised (e.g. the user cancelled)."""
-    if not parallel or (os.cpu_count() or 1) < 2:
-        yield task
-        return
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="concordance") as pool:
-        future = pool.submit(task)
-        yield future.result
 
 
 def _linear_predictor(enc: _Encoded, rows: np.ndarray, coef: np.ndarray) -> np.ndarray:

@@ -2,10 +2,9 @@
 strata (pairs within a stratum only, as R) and delayed entry (counting-process risk sets)."""
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
+
+from memberdesk.analysis.beside import beside
 
 TABLE_CELLS = 4_000_000  # times x distinct risks up to which concordance uses a 2-D count table
 
@@ -33,13 +32,10 @@ def _earlier_deaths_below(dead_t: np.ndarray, dead_r: np.ndarray, dead_w: np.nda
             _count_level(b, dead_t, dead_r, dead_w, tcode, query, n_ranks, out)
         return out
 
-    if tcode.size < PARALLEL_SUBJECTS or n_levels < 2 or (os.cpu_count() or 1) < 2:
+    if tcode.size < PARALLEL_SUBJECTS or n_levels < 2:
         return levels(range(n_levels))
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="concordance-levels") as pool:
-        other = pool.submit(levels, range(1, n_levels, 2))
-        mine = levels(range(0, n_levels, 2))
-        theirs: np.ndarray = other.result()
-    total: np.ndarray = mine + theirs
+    with beside(lambda: levels(range(1, n_levels, 2)), True, "concordance-levels") as odd:
+        total: np.ndarray = levels(range(0, n_levels, 2)) + odd()
     return total
 
 
