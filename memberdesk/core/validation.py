@@ -408,8 +408,7 @@ def _policy_rules(data: Assembled, out: dict[str, object], rej: _Rejections,
     messages: list[Reason] = []
     if generic:
         if "policy_id" not in out:
-            # row numbers as text, kept in Arrow (as the lean report's ids): a million Python
-            # strings would cost ~30 ms to make and as much to free, for a column few read
+            # row numbers as text, kept in Arrow as every table's ids are (_read_ids)
             out["policy_id"] = pd.arrays.ArrowExtensionArray(pa.array(data.row).cast(pa.string()))
         dur = np.asarray(out["duration"], dtype=float)
         rej.flag(np.isnan(dur), schema.REASON_MISSING_DATE, "duration",
