@@ -150,11 +150,13 @@ class _DictionaryExtra:
         filled = int(self.counts[~self.empty].sum())
         if filled == 0 or self._leading_zero():
             return out, None
-        nums, bad = parse_numbers(self.values)
-        n_bad = int(bad.sum())
+        # parsed and counted on the distinct texts (each counted as often as cells hold it);
+        # spread to the cells only for a mostly numeric column
+        nums, bad = parse_numbers(self.distinct)
+        n_bad = int(self.counts[bad].sum())
         if n_bad == 0 or filled - n_bad < MOSTLY_NUMERIC * filled:
             return out, None
-        return nums, bad
+        return self._spread(nums, np.nan), self._spread(bad, False)
 
 
 def _leading_zero(arr: pa.Array) -> bool:
