@@ -12,7 +12,6 @@ import importlib
 import itertools
 import os
 import sys
-import traceback
 from collections.abc import Sequence
 from typing import NoReturn
 
@@ -152,6 +151,8 @@ def _run(args: argparse.Namespace) -> int:
         print(f"memberdesk: unexpected error (this is a bug, please report it): "
               f"{type(exc).__name__}: {exc}", file=sys.stderr)
         if os.environ.get("MEMBERDESK_DEBUG"):
+            import traceback
+
             traceback.print_exc()
         else:
             print("memberdesk: set MEMBERDESK_DEBUG=1 to see the details", file=sys.stderr)

@@ -22,7 +22,6 @@ Units
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -241,6 +240,8 @@ class Assumptions:
 
     @classmethod
     def from_toml(cls, text: str) -> Assumptions:
+        import tomllib  # on first use: most runs read no assumptions file
+
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:

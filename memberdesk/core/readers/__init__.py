@@ -20,10 +20,11 @@ One module a job: :mod:`.files` (which files a path names), :mod:`.text` (CSV/TS
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from memberdesk.core.errors import DataError
 from memberdesk.core.progress import Progress
-from memberdesk.core.readers import columns, workbook
+from memberdesk.core.readers import columns
 from memberdesk.core.readers.cells import drop_blank_rows, header_candidates, unique_headers
 from memberdesk.core.readers.files import (
     PARQUET_SUFFIXES,
@@ -37,8 +38,11 @@ from memberdesk.core.readers.files import (
 from memberdesk.core.readers.parquet import open_parquet, read_parquet
 from memberdesk.core.readers.table import OpenedFile, RawTable, ReadResult, TableHead
 from memberdesk.core.readers.text import DELIMITERS, detect_encoding, open_text, sniff_delimiter
-from memberdesk.core.readers.workbook import open_workbook
 from memberdesk.core.reasons import Note, Reason
+
+if TYPE_CHECKING:  # loaded on first use (below): a CSV run never needs the workbook reader
+    from memberdesk.core.readers import workbook
+    from memberdesk.core.readers.workbook import open_workbook
 
 __all__ = [
     "DELIMITERS", "PARQUET_SUFFIXES", "SUPPORTED_SUFFIXES", "TEXT_SUFFIXES", "WORKBOOK_SUFFIXES",
@@ -71,9 +75,21 @@ def open_file(path: str | Path, progress: Progress | None = None,
         raise DataError(Note(Reason("file_empty")), file=str(path))
     suffix = path.suffix.lower()
     if magic.startswith(b"PK\x03\x04") or magic.startswith(b"\xd0\xcf\x11\xe0"):
+        from memberdesk.core.readers.workbook import open_workbook
+
         return open_workbook(path, progress, include_hidden)
     if magic.startswith(b"PAR1"):
         return open_parquet(path)
     if suffix in WORKBOOK_SUFFIXES + PARQUET_SUFFIXES:
         raise DataError(Note(Reason("file_not_valid_kind", suffix=suffix)), file=str(path))
     return open_text(path, progress, encoding)
+
+
+def __getattr__(name: str) -> Any:
+    """``workbook`` and ``open_workbook`` on first use (PEP 562): the workbook reader imports
+    the XML parser and the spreadsheet facts (~5 ms), which a CSV run never uses."""
+    if name in ("workbook", "open_workbook"):
+        from memberdesk.core.readers import workbook
+
+        return workbook if name == "workbook" else workbook.open_workbook
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
