@@ -6,6 +6,7 @@ writer decides *where*: tables and charts never overlap, every data cell goes th
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import math
 import re
@@ -64,6 +65,8 @@ CHART_TOP_PX = 4  # a chart starts this far below the top of its first row
 LO_PT_PER_UNIT = 5.4
 CHART_ROW_PT = 15.0  # rows under a chart: 20 of them hold its 9.5 cm
 PAGE_HEIGHT_PT = (21.0 - 2 * 0.75 * 2.54) / 2.54 * 72  # A4 landscape less top/bottom margins
+# a header's column moves at most this many quarter units to wrap the header between words
+WORD_WIDEN_STEPS = 12
 NARROW_TO = 20.0  # a too-wide sheet's text columns wrap down to this width, not below
 # Number-format kinds whose cells hold numbers (never text: a note goes into a cell comment)
 NUMERIC_KINDS: frozenset[str] = frozenset({"pct", "pct0", "int", "money", "num", "dec1", "dec3", "p"})
@@ -494,8 +497,10 @@ class SheetWriter:
             self.ws.print_area = f"A1:{get_column_letter(self._print_columns())}{self.ws.max_row}"
         self._keep_print_scale()
         self._keep_brackets_with_their_text()  # (a column narrowed to fit the page)
+        self._keep_header_words_whole()
         self._widen_charts()
         self._wrap_long_notes()
+        self._keep_closing_marks_off_line_starts()
         self._fit_wrapped_rows()
         self._fix_row_heights()
         self._top_align_tall_rows()
@@ -548,6 +553,156 @@ class SheetWriter:
                 return False
             room += 0.5
         return True
+
+    def _header_cells_by_column(self) -> dict[int, list[Any]]:
+        """The wrapped table header cells (text in the header fill), by column."""
+        by_col: dict[int, list[Any]] = {}
+        for (_, c), cell in self.ws._cells.items():
+            if isinstance(cell.value, str) and cell.has_style and cell.alignment.wrap_text \
+                    and cell.fill is not None and cell.fill.fgColor.rgb == styles.HEADER_FILL.fgColor.rgb:
+                by_col.setdefault(c, []).append(cell)
+        return by_col
+
+    def _keep_header_words_whole(self) -> None:
+        """No wrapped table header breaks inside a word: LibreOffice breaks English after a
+        hyphen ("Naive: ever-" over "users vs never-" over "users") and Chinese between any
+        two characters ("变动（百" over "分点）", "理赔结案时效中位" over "数"), so a header
+        splits where its column's width happens to end. As for the brackets
+        (:meth:`_keep_brackets_with_their_text`), the header texts stay as they are: the
+        column of such a header takes the nearest width, a little wider or, where its other
+        cells still fit, a little narrower, at which every header in it breaks only between
+        words (:func:`styles.splits_a_word`) and still clear of its brackets, in LibreOffice
+        and in Excel (:func:`styles.printed_rooms`). A column with no such width is left."""
+        if not self.page_breaks:  # the Dashboard's tiles and merged headers: fixed widths
+            return
+        ws = self.ws
+        merged = {(r, c) for rng in ws.merged_cells.ranges
+                  for r in range(rng.min_row, rng.max_row + 1)
+                  for c in range(rng.min_col, rng.max_col + 1)}
+        for c, cells in sorted(self._header_cells_by_column().items()):
+            cells = [x for x in cells if (x.row, x.column) not in merged]
+            dim = ws.column_dimensions[get_column_letter(c)]
+            width = float(dim.width or styles.column_width(0.0))
+            if all(self._header_whole(cell, width) for cell in cells):
+                continue
+            floor = width
+            if c in self._content and c not in self.fixed_widths:
+                floor = min(width, styles.column_width(self._content[c]))
+            scale = PRINTABLE_CM / max(self.printed_width_cm(), 1.0) * 100
+            steps = [width + d / 4 for d in range(1, WORD_WIDEN_STEPS + 1)] \
+                + [width - d / 4 for d in range(1, WORD_WIDEN_STEPS + 1)]
+            for new in sorted(steps, key=lambda x: (abs(x - width), -x)):
+                if new < floor or not all(self._header_whole(cell, new)
+                                          and self._bracket_safe(cell, new) for cell in cells):
+                    continue
+                dim.width = new  # no sheet printed one page wide drops below the least scale
+                if PRINTABLE_CM / max(self.printed_width_cm(), 1.0) * 100 >= min(
+                        scale, MIN_PRINT_SCALE):
+                    break
+                dim.width = width
+
+    def _header_whole(self, cell: Any, width: float) -> bool:
+        """Whether the header ``cell`` wraps between words (and clear of its closing marks)
+        in a column ``width`` units wide, as LibreOffice and as Excel print it."""
+        text, size, bold = str(cell.value), float(cell.font.sz or 11.0), bool(cell.font.b)
+        for program, rooms in styles.printed_rooms(width).items():
+            for room in rooms:
+                breaks = styles.printed_breaks(text, room, size, bold=bold, lang=self.lang,
+                                               program=program)
+                if styles.splits_a_word(text, breaks) \
+                        or styles.closing_mark_at_line_start(text, breaks):
+                    return False
+        return True
+
+    def _keep_closing_marks_off_line_starts(self) -> None:
+        """No wrapped line of a cell's text starts with a closing mark ("）", "，", "。", "、"
+        ...) nor ends with an opening one: Chinese typesetting never does (kinsoku), and
+        LibreOffice, breaking between any two Chinese characters, printed "（赔付或拒赔）" over
+        a lone "。" and "…V为方差" over "），自由度 …" on the Definitions sheet. A column
+        cannot be fitted to every row's text (the Definitions' 58 definitions, formulas and
+        lineages have no common width within six units that wraps them all clean), and the
+        texts stay as they are (readers and tests match them; a word joiner before the mark
+        does not hold LibreOffice's line together), so such a cell's text is set half a point
+        (or one point) smaller or larger, the least change at which it wraps clean in LibreOffice (over a few
+        points of its room: the widths are a model) and in Excel; LibreOffice alone if no
+        size suits both. Headers are the column widths' (:meth:`_keep_header_words_whole`);
+        the one-page Dashboard (automatic row heights) is left as it is."""
+        if not self.page_breaks:
+            return
+        ws = self.ws
+        spans: dict[tuple[int, int], int] = {}
+        covered: set[tuple[int, int]] = set()
+        for rng in ws.merged_cells.ranges:
+            if rng.max_row > rng.min_row:
+                covered.update((r, c) for r in range(rng.min_row, rng.max_row + 1)
+                               for c in range(rng.min_col, rng.max_col + 1))
+                continue
+            spans[(rng.min_row, rng.min_col)] = rng.max_col
+            covered.update((rng.min_row, c) for c in range(rng.min_col + 1, rng.max_col + 1))
+        widths: dict[int, float] = {}
+        for (r, c), cell in list(ws._cells.items()):
+            if not isinstance(cell.value, str) or (r, c) in covered or not cell.has_style \
+                    or not cell.alignment.wrap_text or (
+                        cell.fill is not None
+                        and cell.fill.fgColor.rgb == styles.HEADER_FILL.fgColor.rgb):
+                continue
+            for col in range(c, spans.get((r, c), c) + 1):
+                if col not in widths:
+                    dim = ws.column_dimensions.get(get_column_letter(col))
+                    widths[col] = float(dim.width if dim is not None and dim.width
+                                        else styles.column_width(0.0))
+            width = sum(widths[x] for x in range(c, spans.get((r, c), c) + 1))
+            size = float(cell.font.sz or 11.0)
+            if self._lines_clean(cell, width, size, excel=True):
+                continue
+            for excel in (True, False):
+                sizes = [x for x in (size - 0.5, size + 0.5, size - 1.0, size + 1.0) if x >= 8.0]
+                fit = next((x for x in sizes if self._lines_clean(cell, width, x, excel=excel)),
+                           None)
+                if fit is not None:
+                    font = copy.copy(cell.font)
+                    font.sz = fit
+                    cell.font = font
+                    break
+            else:  # no size: a column of its own moves a little if its other texts stay clean
+                if (r, c) not in spans:
+                    self._nudge_column(cell, size)
+                    widths.pop(c, None)
+
+    def _nudge_column(self, cell: Any, size: float) -> None:
+        """The nearest width within a unit at which ``cell`` wraps clean and every other
+        wrapped text of its column still does (headers: whole words, :meth:`_header_whole`)."""
+        dim = self.ws.column_dimensions[get_column_letter(cell.column)]
+        width = float(dim.width or styles.column_width(0.0))
+        others = [x for (_, c), x in self.ws._cells.items()
+                  if c == cell.column and x is not cell and isinstance(x.value, str)
+                  and x.has_style and x.alignment.wrap_text]
+        headers = [x for x in others if x.fill is not None
+                   and x.fill.fgColor.rgb == styles.HEADER_FILL.fgColor.rgb]
+        body = [x for x in others if x not in headers]
+        for new in sorted((width + d / 4 for d in range(-4, 5) if d),
+                          key=lambda x: (abs(x - width), -x)):
+            if self._lines_clean(cell, new, size, excel=False) \
+                    and all(self._header_whole(x, new) for x in headers) \
+                    and all(self._lines_clean(x, new, float(x.font.sz or 11.0), excel=False)
+                            for x in body):
+                dim.width = new
+                return
+
+    def _lines_clean(self, cell: Any, width: float, size: float, *, excel: bool) -> bool:
+        """Whether no wrapped line of ``cell`` starts with a closing mark at ``size`` pt in
+        (merged) columns ``width`` units wide: in LibreOffice at its room less 0.5 to 3.5 pt
+        (the model's glyph widths are LibreOffice's fonts, its padding measured), and in Excel
+        at its room when ``excel``."""
+        text, bold = str(cell.value), bool(cell.font.b)
+        rooms = styles.printed_rooms(width)
+        lo = max(rooms["libreoffice"]) + styles.LO_TEXT_PAD_PT[0]
+        checks = [("libreoffice", lo - pad) for pad in (0.5, 1.5, 2.5, 3.5)]
+        if excel:
+            checks += [("excel", room) for room in rooms["excel"]]
+        return not any(styles.closing_mark_at_line_start(text, styles.printed_breaks(
+            text, room, size, bold=bold, lang=self.lang, program=program, open_holds=holds))
+            for program, room in checks for holds in (True, False))
 
     def _anchor_charts(self) -> None:
         """Each chart a few points below the top of its first row: anchored exactly on a row

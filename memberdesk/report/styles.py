@@ -335,3 +335,162 @@ def use_language_font(wb: Any, lang: str) -> None:
                     font = fonts[key] = copy.copy(key)
                     font.name, font.charset = EAST_ASIAN_FONT, 134  # 134: GB2312
                 cell.font = font
+
+
+# ---- where a printed line breaks: closing marks and words kept whole -------------------------
+# Advance widths (thousandths of an em) of ' '..'~' in DejaVu Sans, regular and bold: the font
+# LibreOffice draws the Chinese edition's Latin text in where 等线 is missing (its PDF embeds
+# it); the font's hmtx table over its 2048 units an em.
+_DEJAVU = (
+    "318 401 460 838 636 950 780 275 390 390 500 838 318 361 318 337 636 636 636 636 636 636 "
+    "636 636 636 636 337 337 838 838 838 531 1000 684 686 698 770 632 575 775 752 295 295 656 "
+    "557 863 748 787 603 787 695 635 611 732 684 989 685 611 685 390 337 390 838 500 500 613 "
+    "635 550 635 615 352 635 634 278 278 579 278 974 634 612 635 635 411 521 392 634 592 818 "
+    "592 592 525 636 337 636 838")
+_DEJAVU_BOLD = (
+    "348 456 521 838 696 1002 872 306 457 457 523 838 380 415 380 365 696 696 696 696 696 696 "
+    "696 696 696 696 400 400 838 838 838 580 1000 774 762 734 830 683 683 821 837 372 372 775 "
+    "637 995 837 850 733 850 770 720 682 812 774 1103 771 724 725 457 365 457 838 500 500 675 "
+    "716 593 716 678 435 716 712 343 343 665 343 1042 712 687 716 716 493 595 478 712 652 924 "
+    "645 652 582 712 365 712 838")
+DEJAVU_EM = {False: tuple(int(x) / 1000 for x in _DEJAVU.split()),
+             True: tuple(int(x) / 1000 for x in _DEJAVU_BOLD.split())}
+# and of the symbols the workbook's texts use (regular; bold within a few per cent)
+DEJAVU_SYMBOL_EM = {ch: int(w) / 1000 for ch, w in (
+    x.split(":") for x in (
+        "¬:838 ²:401 ·:318 ¹:401 ×:838 ÷:838 Π:752 Σ:632 Φ:787 α:659 β:638 λ:592 μ:636 "
+        "ρ:635 σ:634 χ:578 ᵢ:179 •:590 ⁻:528 ₋:528 ₖ:426 ←:838 ↳:838 ∈:871 −:838 √:637 "
+        "∧:732 ∨:732 ≤:838 ≥:838 ■:945 ▲:769 ▼:769").split())}
+# LibreOffice prints a column 5.55 pt a width unit at 100 % (measured on its PDF: 10 units
+# 55.5 pt, 41 units 227.5 pt) and wraps a cell's text in the column less 1.0 to 2.1 pt (a
+# column of 20 units, 111 pt, holds ten 10 pt CJK characters a line, one of 13 units seven)
+LO_PRINTED_PT_PER_UNIT = 5.55
+LO_TEXT_PAD_PT = (1.0, 2.1)
+# Excel's 等线 Latin letters are about 1.08 times Calibri's (LATIN_EM_FACTOR takes the wider
+# DejaVu for the line count)
+EXCEL_LATIN_FACTOR = {"en": 1.0, "zh_CN": 1.08}
+# break opportunities as LibreOffice wraps a cell: at spaces, after a hyphen, and between any
+# two CJK or full-width characters (before a closing mark too: it applies no kinsoku rule)
+_PRINTED_BREAKS = re.compile(r"[\u2e80-\uffef]|[^\s\u2e80-\uffef-]+-?|-|\s+")
+# in Latin text a space is no break opportunity before these (Unicode line breaking, which
+# LibreOffice follows outside CJK text): ".tsv .txt" and "a )" stay on one line; nor is the
+# place after an opening bracket before Latin text ("（.csv"; before Chinese it is: "（" | "件）")
+_NO_BREAK_BEFORE = ".,;:!?/)]}"
+# a printed line may not start with one of these (kinsoku): the closing marks of a bracket, a
+# clause or a sentence, a unit sign
+LINE_START_FORBIDDEN = CLOSING_MARKS + "》〉’”"
+LINE_END_FORBIDDEN = OPENING_MARKS + "《〈‘“"
+
+
+def _printed_width_pt(text: str, size: float, bold: bool, lang: str, program: str) -> float:
+    if program == "excel":
+        table, latin, other = ASCII_EM[bold], EXCEL_LATIN_FACTOR.get(lang, 1.0), OTHER_EM
+    elif lang == "zh_CN":  # LibreOffice: DejaVu Sans for the Latin text, DejaVu's symbols
+        table, latin, other = DEJAVU_EM[bold], 1.0, 0.838
+    else:  # LibreOffice: Carlito, Calibri's widths
+        table, latin, other = ASCII_EM[bold], 1.0, OTHER_EM
+    em = 0.0
+    for ch in text:
+        code = ord(ch)
+        if 32 <= code <= 126:
+            em += table[code - 32] * latin
+        elif unicodedata.east_asian_width(ch) in ("W", "F"):
+            em += 1.0
+        elif program != "excel" and lang == "zh_CN" and ch in DEJAVU_SYMBOL_EM:
+            em += DEJAVU_SYMBOL_EM[ch]
+        else:
+            em += other
+    return em * size
+
+
+def printed_breaks(text: str, room_pt: float, size: float, *, bold: bool = False,
+                   lang: str = "en", program: str = "libreoffice",
+                   open_holds: bool = True) -> list[int]:
+    """Where the wrapped ``text`` starts a new line in ``room_pt`` of width: the offsets into
+    ``text`` of every wrapped line's first character (lines the text itself starts after a
+    "\\n" are not breaks). A greedy fill as ``program`` ("libreoffice" or "excel") wraps a
+    cell, with that program's fonts: a line ends at the last break opportunity (a space, after
+    a hyphen, between two CJK characters) that fits; a word wider than the room is cut.
+    ``open_holds``: no break between an opening bracket and Latin text after it (LibreOffice
+    kept "（.csv" together in one printout and broke it in another: check both)."""
+    room = max(room_pt, 1.0)
+    out: list[int] = []
+    start = 0
+    for line in text.split("\n"):
+        units: list[str] = []  # text between two break opportunities, its spaces after it
+        for token in _PRINTED_BREAKS.findall(line):
+            if units and (token.isspace() or (token[0] in _NO_BREAK_BEFORE
+                                              and units[-1][-1:].isspace())
+                          or (open_holds and units[-1][-1] in OPENING_MARKS
+                              and not _cjk(token[0]))):
+                units[-1] += token
+            else:
+                units.append(token)
+        used, pos = 0.0, start
+        for unit in units:
+            word = unit.rstrip()
+            width = _printed_width_pt(word, size, bold, lang, program)
+            if pos > start and word and used + width > room:
+                out.append(pos)
+                used = 0.0
+            cut = pos
+            while width > room:  # a unit wider than the line is cut where the line is full
+                fit, taken = 0, 0.0
+                while fit < len(word) - 1 and taken + _printed_width_pt(
+                        word[fit], size, bold, lang, program) <= room:
+                    taken += _printed_width_pt(word[fit], size, bold, lang, program)
+                    fit += 1
+                fit = max(fit, 1)
+                cut += fit
+                out.append(cut)
+                word = word[fit:]
+                width = _printed_width_pt(word, size, bold, lang, program)
+            used += width + _printed_width_pt(unit[len(unit.rstrip()):], size, bold, lang,
+                                              program)
+            pos += len(unit)
+        start += len(line) + 1
+    return out
+
+
+def printed_rooms(width: float) -> dict[str, tuple[float, ...]]:
+    """Room (pt) for a cell's text in a column ``width`` Excel units wide, per program:
+    LibreOffice's over its measured padding, Excel's 7 px a unit plus 5 px less 2 px a side."""
+    lo = width * LO_PRINTED_PT_PER_UNIT
+    return {"libreoffice": (lo - LO_TEXT_PAD_PT[1], lo - sum(LO_TEXT_PAD_PT) / 2,
+                            lo - LO_TEXT_PAD_PT[0]),
+            "excel": ((width * 7 + 5) * 0.75 - CELL_PAD_PT,)}
+
+
+def closing_mark_at_line_start(text: str, breaks: Iterable[int]) -> bool:
+    """Whether a wrapped line of ``text`` (broken at ``breaks``) starts with a closing mark
+    ("）", "，", "。" ...) or the line before it ends with an opening one (kinsoku)."""
+    for b in breaks:
+        before = text[:b].rstrip()
+        if text[b] in LINE_START_FORBIDDEN or (before and before[-1] in LINE_END_FORBIDDEN):
+            return True
+    return False
+
+
+def _cjk(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def _latin(ch: str) -> bool:
+    return ch.isascii() and (ch.isalpha() or ch == "%")
+
+
+def splits_a_word(text: str, breaks: Iterable[int]) -> bool:
+    """Whether a wrapped header breaks inside a word or a term: a break is whole-word only at
+    a space, after a closing mark or a separator ("）", "、", "：", "/"), before an opening
+    bracket, or where Latin letters meet Chinese ("Kaplan-Meier" | "生存率"). A break after a
+    hyphen ("ever-" over "users"), a cut word, or one between two Chinese characters
+    ("变动（百" over "分点）", "中位" over "数") splits one."""
+    for b in breaks:
+        before, after = text[b - 1], text[b]
+        if before.isspace() or after.isspace() or before in CLOSING_MARKS + "、/／·" \
+                or after in OPENING_MARKS:
+            continue
+        if _cjk(before) != _cjk(after) and (_latin(before) or _latin(after)):
+            continue
+        return True
+    return False
