@@ -356,7 +356,7 @@ def open_book(data: Sequence[str] | str, *, tables: Mapping[str, TableRef] | Non
                                    "its tables are validated again")
         checked: dict[str, _Table] = {}
         counts: dict[str, dict[str, Any]] = {}
-        references: dict[str, ir.Table] = {}
+        references: dict[str, rules.KnownIds] = {}
         todo = [t for t in _ORDER if t in found]
         for i, name in enumerate(todo):
             check_cancelled(progress)
@@ -367,13 +367,14 @@ def open_book(data: Sequence[str] | str, *, tables: Mapping[str, TableRef] | Non
                                                     stored[name])
             else:
                 table, counts[name] = _check_table(conn, name, ref, kinds, mapping, today,
-                                                   references)
+                                                   references, referenced=i + 1 < len(todo))
             checked[name] = table
             report.messages += table.canonical.messages
-            if name == schema.MEMBERS:
-                references["member_id"] = table.canonical.accepted.select("member_id")
-            if name == schema.POLICIES:
-                references["policy_id"] = table.canonical.accepted.select("policy_id")
+            for key, table_name in (("member_id", schema.MEMBERS), ("policy_id", schema.POLICIES)):
+                if name == table_name:
+                    references[key] = rules.KnownIds(
+                        table.canonical.accepted, key, unique=bool(counts[name].get("unique_ids")),
+                        numbered=counts[name].get("numbered"))
             prog.fraction((i + 1) / len(todo))
         book = EngineBook(conn, url, checked, report, None)
         book.trusted = stored is not None
@@ -468,9 +469,13 @@ def distinct_values(conn: Connection, t: ir.Table, column: str,
 
 
 def _check_table(conn: Connection, name: str, ref: TableRef, kinds: dict[str, ColumnType],
-                 mapping: ColumnMapping, today: dt.date, references: Mapping[str, ir.Table]
-                 ) -> tuple[_Table, dict[str, Any]]:
-    """Type and validate one table; returns it with its counts (:func:`_counts`)."""
+                 mapping: ColumnMapping, today: dt.date, references: Mapping[str, rules.KnownIds],
+                 *, referenced: bool = False) -> tuple[_Table, dict[str, Any]]:
+    """Type and validate one table; returns it with its counts (:func:`_counts`), plus
+    ``unique_ids`` (the accepted ids are distinct: the duplicate-id rule ran) and
+    ``numbered`` (the :class:`rules.NumberedIds` shape every id has, proven by the scan; asked
+    only when the table is ``referenced`` by a table checked after it and holds at least
+    :data:`rules.BITMAP_LOOKUP_FROM` rows, for :class:`rules.KnownIds`)."""
     source = ibis.table(ibis.schema(dict(kinds)), name=ref.name, database=ref.database)
     dialect = conn.dialect
 
@@ -491,7 +496,7 @@ def _check_table(conn: Connection, name: str, ref: TableRef, kinds: dict[str, Co
     if spec.id_column and spec.column(spec.id_column).required and spec.id_column not in mapped:
         raise DataError(f"the {name} table has no {spec.id_column} column", file=ref.display)
 
-    def build(duplicates: bool, refs: Mapping[str, ir.Table] = references) -> rules.Canonical:
+    def build(duplicates: bool, refs: Mapping[str, rules.KnownIds] = references) -> rules.Canonical:
         return rules.canonical(name, source, kinds, mapping, fetch, today=today,
                                references=refs, duplicates=duplicates,
                                distinct_categories=dialect == "duckdb")
@@ -504,14 +509,19 @@ def _check_table(conn: Connection, name: str, ref: TableRef, kinds: dict[str, Co
         and id_source in conn.unique_columns(ref)
     bounds = None if keyed or id_source is None or not spec.column(spec.id_column or "").unique \
         else _id_bounds(conn, source, id_source, kinds[id_source])
-    counts = _counts(conn, name, canon, check_ids=not keyed, bounds=bounds)
+    shapes = referenced and bounds is not None and _row_count(conn, source) >= rules.BITMAP_LOOKUP_FROM
+    counts = _counts(conn, name, canon, check_ids=not keyed, bounds=bounds, shapes=shapes)
+    numbered = counts.get("numbered")  # a property of the ids, repeated or not
     if counts.get("ids", 0) != counts.get("distinct_ids", 0):
         canon = build(True)
         counts = _counts(conn, name, canon, check_ids=False)
+        counts["numbered"] = numbered
+    # checked for duplicates (a key constraint holds the stored ids unique, not the trimmed ones)
+    counts["unique_ids"] = bool(spec.id_column and spec.column(spec.id_column).unique and not keyed)
     # No row rejected (the usual warehouse table, or a book written by `memberdesk import`):
     # the analyses skip evaluating the rules row by row, and the typed table is built again
     # without the unknown-member/policy join and the duplicate window. Same rows, same
-    # values: the join is a left join on *distinct* accepted ids (it never repeats or drops a
+    # values: the join is a left join on distinct accepted ids (it never repeats or drops a
     # row and only feeds a flag that flagged nothing), the window found no repeated id; but
     # every analysis query on the book no longer builds a hash table of all member ids.
     if not counts["reasons"]:
@@ -520,12 +530,20 @@ def _check_table(conn: Connection, name: str, ref: TableRef, kinds: dict[str, Co
     return _Table(ref, kinds, mapping, canon), counts
 
 
+def _row_count(conn: Connection, source: ir.Table) -> int:
+    """``COUNT(*)`` of a source table (DuckDB answers it from its metadata)."""
+    sql = str(ibis.to_sql(source.aggregate(n=source.count()), dialect=conn.dialect))
+    return int(conn.arrow(sql).to_pylist()[0]["n"])
+
+
 def _counts(conn: Connection, name: str, canon: rules.Canonical, *, check_ids: bool,
-            bounds: tuple[int, int, int] | None = None) -> dict[str, Any]:
+            bounds: rules.NumberedIds | None = None, shapes: bool = False) -> dict[str, Any]:
     """Rows, rows per reason, the latest accepted date and (``check_ids``) the number of ids
     and of distinct ids: one aggregate query, no GROUP BY. With ``bounds`` (DuckDB, from
     :func:`_id_bounds`) the same scan tries to prove the ids distinct by a bitmap; only when
-    it cannot is ``COUNT(DISTINCT id)`` run (:func:`_distinct_ids`)."""
+    it cannot is ``COUNT(DISTINCT id)`` run (:func:`_distinct_ids`). With ``shapes`` too, the
+    scan counts the ids of the shape of ``bounds`` (a regular expression per id); ``numbered``
+    is ``bounds`` when every (non-null) id has it, else None."""
     c = canon.table
     spec = schema.TABLE_SPECS[name]
     aggs: dict[str, ir.Value] = {"read": c.count()}
@@ -541,11 +559,13 @@ def _counts(conn: Connection, name: str, canon: rules.Canonical, *, check_ids: b
     if check_ids and id_col is not None:
         aggs["ids"] = c[id_col].count()
         if bitmap and bounds is not None:
-            prefix, lo, hi = bounds
-            v = c[id_col].substr(prefix).try_cast("int64")
-            inside = v.between(lo, hi)
+            v = bounds.loose_number(c[id_col])
+            inside = v.between(bounds.lo, bounds.hi)
             aggs["bitmap_n"] = v.count(where=inside)
-            aggs["bitmap_bits"] = _bit_count(_bitstring_agg(v, lo, hi, where=inside))
+            aggs["bitmap_bits"] = rules.bit_count(rules.bitstring_agg(v, bounds.lo, bounds.hi,
+                                                                      where=inside))
+            if shapes:
+                aggs["shaped"] = bounds.number(c[id_col]).count()
         elif not bitmap:
             aggs["distinct_ids"] = c[id_col].nunique()
     row = conn.arrow(str(ibis.to_sql(c.aggregate(**aggs), dialect=conn.dialect))).to_pylist()[0]
@@ -555,30 +575,22 @@ def _counts(conn: Connection, name: str, canon: rules.Canonical, *, check_ids: b
     distinct = row.get("distinct_ids")
     if bitmap and id_col is not None:
         distinct = _distinct_ids(conn, c, id_col, row)
+    numbered = bounds if row.get("ids") and row.get("shaped") == row["ids"] else None
     return {"read": int(row["read"]), "reasons": reasons, "latest": max(latest) if latest else None,
-            "ids": row.get("ids"), "distinct_ids": distinct}
-
-
-@ibis.udf.agg.builtin(name="bitstring_agg")  # type: ignore[untyped-decorator]
-def _bitstring_agg(arg: int, lo: int, hi: int) -> str:  # type: ignore[empty-body]
-    """DuckDB's bitmap of the integers ``arg`` in [lo, hi] (a BITSTRING)."""
-
-
-@ibis.udf.scalar.builtin(name="bit_count")  # type: ignore[untyped-decorator]
-def _bit_count(arg: str) -> int:  # type: ignore[empty-body]
-    """DuckDB: the number of bits set in a BITSTRING."""
+            "ids": row.get("ids"), "distinct_ids": distinct, "numbered": numbered}
 
 
 _BITMAP_MAX = 1 << 28  # bits (32 MB) of the id bitmap
 
 
 def _id_bounds(conn: Connection, source: ir.Table, column: str, kind: ColumnType
-               ) -> tuple[int, int, int] | None:
-    """(prefix length, lo, hi) for the bitmap check of a text id column (DuckDB): the ids'
-    shared prefix and the range of the numbers after it, guessed from the smallest and the
-    largest stored id (a Parquet file answers from its footer statistics; a table scans the
-    column once). None when the ids do not look like prefix + number or the range is too wide.
-    The guess need not be right: the check only proves, never assumes (see _distinct_ids)."""
+               ) -> rules.NumberedIds | None:
+    """The shape (prefix, digit count) and range of the numbers for the bitmap check of a
+    text id column (DuckDB): the ids' shared prefix and the range of the numbers after it,
+    guessed from the smallest and the largest stored id (a Parquet file answers from its
+    footer statistics; a table scans the column once). None when the ids do not look like
+    prefix + number or the range is too wide. The guess need not be right: the check only
+    proves, never assumes (see _distinct_ids)."""
     if conn.dialect != "duckdb" or kind != "string":
         return None
     expr = source.aggregate(lo=source[column].min(), hi=source[column].max())
@@ -594,16 +606,18 @@ def _id_bounds(conn: Connection, source: ir.Table, column: str, kind: ColumnType
             or len(hi_rest) > 18:
         return None
     lo, hi = int(lo_rest), int(hi_rest)
-    return (p, lo, hi) if 0 < hi - lo + 1 <= _BITMAP_MAX else None
+    return rules.NumberedIds(lo_text[:p], len(lo_rest), lo, hi) if 0 < hi - lo + 1 <= _BITMAP_MAX \
+        else None
 
 
 def _distinct_ids(conn: Connection, c: ir.Table, id_col: str, row: Mapping[str, Any]) -> int:
     """The number of distinct (non-null) ids, exact.
 
     The validation scan tried the bitmap proof (:func:`_id_bounds`): with ``f(id)`` = the
-    number after the prefix, equal ids have equal ``f``; so when every non-null id's ``f``
-    falls within the bounds and the bitmap of the ``f`` values (DuckDB ``bitstring_agg``) has
-    as many bits set as there are ids, the ids are all distinct. That costs a bitmap of at
+    number after the prefix (:meth:`rules.NumberedIds.loose_number`), equal ids have equal ``f``;
+    so when every non-null id's ``f`` falls within the bounds and the bitmap of the ``f``
+    values (DuckDB ``bitstring_agg``) has as many bits set as there are ids, the ids are all
+    distinct. That costs a bitmap of at
     most :data:`_BITMAP_MAX` bits in the same scan, where ``COUNT(DISTINCT id)`` builds a
     hash table of every id (10M ids: ~0.5 GB and most of the validation time). Ids of
     another shape, or repeated (or a number after the prefix shared by two ids): the exact

@@ -75,6 +75,122 @@ class Canonical:
         return t.drop("_reason", "_column", "_ok", *self.originals)
 
 
+# ---- DuckDB's bitmaps (builtin functions; used only when the engine is DuckDB) -------------------
+
+@ibis.udf.agg.builtin(name="bitstring_agg")  # type: ignore[untyped-decorator]
+def bitstring_agg(arg: int, lo: int, hi: int) -> str:  # type: ignore[empty-body]
+    """DuckDB's bitmap of the integers ``arg`` in [lo, hi] (a BITSTRING; bit ``arg - lo``)."""
+
+
+@ibis.udf.scalar.builtin(name="bit_count")  # type: ignore[untyped-decorator]
+def bit_count(arg: str) -> int:  # type: ignore[empty-body]
+    """DuckDB: the number of bits set in a BITSTRING."""
+
+
+@ibis.udf.scalar.builtin(name="get_bit")  # type: ignore[untyped-decorator]
+def _get_bit(bits: str, index: int) -> int:  # type: ignore[empty-body]
+    """DuckDB: bit ``index`` (0 = the first, i.e. ``lo``'s) of a BITSTRING."""
+
+
+@ibis.udf.scalar.builtin(name="regexp_full_match")  # type: ignore[untyped-decorator]
+def _full_match(text: str, pattern: str) -> bool:  # type: ignore[empty-body]
+    """DuckDB: whether the whole of ``text`` matches the RE2 ``pattern``."""
+
+
+@dataclass(frozen=True)
+class NumberedIds:
+    """The shape of text ids made of one prefix and a fixed number of digits (``M0000012345``),
+    with the range [lo, hi] their numbers were seen in (see ``book._id_bounds``).
+
+    :meth:`number` maps an id of exactly that shape to its number and any other text to null.
+    On ids of the shape it is one-to-one (same prefix, same digit count: the digits *are* the
+    number, leading zeros included), which is what makes the bitmaps built on it exact:
+    DuckDB's ``TRY_CAST`` alone is not (it reads ``A+5``, ``A05``, ``A 5`` and ``A_5`` all as 5).
+    """
+
+    prefix: str
+    digits: int
+    lo: int
+    hi: int
+
+    def number(self, value: ir.StringValue) -> ir.IntegerValue:
+        """The number after the prefix of ids of this shape (int64), null for any other text."""
+        # RE2: every ASCII character but letters and digits escaped; other characters literal
+        escaped = "".join("\\" + ch if ch.isascii() and not ch.isalnum() else ch
+                          for ch in self.prefix)
+        shaped = _full_match(value, f"{escaped}[0-9]{{{self.digits}}}")
+        return ibis.ifelse(shaped, value.substr(len(self.prefix)).try_cast("int64"),
+                           ibis.null("int64"))
+
+    def loose_number(self, value: ir.StringValue) -> ir.IntegerValue:
+        """What follows the prefix's length, read by ``TRY_CAST`` (cheaper than :meth:`number`
+        by a regular expression per row). Equal ids have equal loose numbers, which is all the
+        bitmap proof of distinct ids needs (``book._distinct_ids``); two different ids may
+        share one (``A+5``, ``A05``), which only makes that proof fail, never succeed wrongly."""
+        return value.substr(len(self.prefix)).try_cast("int64")
+
+
+# Accepted ids from which the unknown-member/policy rule looks numbers up in bitmaps instead of
+# joining on the ids (KnownIds). Measured on the generated books (bench_engine_100m.py, quiet
+# machine, DuckDB capped at 1.5 GB): the policies' validation scan took 2.4 s with the join and
+# 3.2 s with the bitmaps at 5M members (the join's hash table fits in memory; the shape test
+# costs a regular expression per id), 47 s with the join and 34 s with the bitmaps at 50M
+# members (the join spills). In between was not measured; 20M ids is about where the join's
+# hash table outgrows the memory cap.
+BITMAP_LOOKUP_FROM = 20_000_000
+_BLOCK_BITS = 16  # ids per bitmap block: 2**16 bits, an 8 KB BITSTRING per block
+
+
+@dataclass(frozen=True)
+class KnownIds:
+    """The accepted ids of a checked table (one column, ``key``), for the unknown-member and
+    unknown-policy rules of the tables checked after it.
+
+    ``unique``: the accepted ids are known to be distinct (the table's duplicate-id rule ran,
+    or a key constraint holds them unique), so the anti join needs no ``DISTINCT`` first.
+
+    ``numbered``: every one of these ids has that shape (proven by the referenced table's
+    validation scan, DuckDB only, for large tables: :data:`BITMAP_LOOKUP_FROM`). The rule
+    then looks each id up in bitmaps of the accepted ids' numbers, one 8 KB bitmap per block
+    of 65,536 numbers, joined on the block: a join on a few thousand small integers instead
+    of a hash table of every accepted id. One bitmap of the whole range would be simpler, but
+    DuckDB copies a BITSTRING constant per vector of rows (6 MB per 2,048 rows at 50M
+    members). An id that is not of the shape is unknown, since every accepted id is of it.
+    """
+
+    table: ir.Table
+    key: str
+    unique: bool = False
+    numbered: NumberedIds | None = None
+
+    def flag_unknown(self, t: ir.Table, column: str, flag: str) -> ir.Table:
+        """``t`` with the boolean column ``flag``: ``t[column]`` is not null and not among the
+        accepted ids (the rows of ``column NOT IN (accepted ids)``)."""
+        if self.numbered is None:
+            # a left join on the accepted ids (an anti join), never ``NOT IN``: that
+            # null-aware anti join is planned by Spark as a nested loop (over 15 min for 100k
+            # members x 200k policies) and by PostgreSQL as a subquery scan per row unless
+            # work_mem is large. Accepted ids are never null and the key is tested for null,
+            # so the rows flagged are exactly those of ``NOT IN``; the ids are distinct (made
+            # so unless known to be) so the join never repeats a row.
+            ref = f"_known_{column}"
+            known = self.table.select(**{ref: self.table[self.key]})
+            known = known if self.unique else known.distinct()
+            j = t.left_join(known, t[column] == known[ref])
+            return j.mutate(**{flag: j[column].notnull() & j[ref].isnull()}).drop(ref)
+        shape = self.numbered
+        n, blk, bits = f"_number_{column}", f"_block_{column}", f"_bits_{column}"
+        low = (1 << _BLOCK_BITS) - 1
+        ids = self.table.select(**{n: shape.number(self.table[self.key])})
+        ids = ids.filter(ids[n].notnull())
+        blocks = ids.group_by(**{blk: ids[n] >> _BLOCK_BITS}).aggregate(
+            **{bits: bitstring_agg((ids[n] & low).cast("int32"), 0, low)})
+        t = t.mutate(**{n: shape.number(t[column])})
+        j = t.left_join(blocks, (t[n] >> _BLOCK_BITS) == blocks[blk])  # one block per row at most
+        known = (_get_bit(j[bits], (j[n] & low).cast("int32")) == 1).fill_null(False)
+        return j.mutate(**{flag: j[column].notnull() & ~known}).drop(n, blk, bits)
+
+
 def _null_tokens() -> list[str]:
     return sorted({v for t in normalize.missing_tokens() for v in (t, t.upper(), t.title())}
                   | {"NaN", "-NaN", "NaT", "<NA>", ""})
@@ -285,13 +401,13 @@ def _column(raw: ir.Value, kind: ColumnType, spec: schema.ColumnSpec, table: str
 
 
 def canonical(name: str, source: ir.Table, kinds: Mapping[str, ColumnType], mapping: ColumnMapping,
-              fetch: Fetch, *, today: dt.date, references: Mapping[str, ir.Table],
+              fetch: Fetch, *, today: dt.date, references: Mapping[str, KnownIds],
               duplicates: bool, distinct_categories: bool = False) -> Canonical:
     """Type ``source`` into the canonical columns of table ``name`` and flag each row's first
     rejection reason (same reasons and order as :func:`memberdesk.core.validation.validate_table`).
 
     ``references``: accepted ids of already checked tables (``member_id`` -> members table,
-    ``policy_id`` -> policies table) for the unknown-reference reasons. ``duplicates``: whether
+    ``policy_id`` -> policies table; :class:`KnownIds`) for the unknown-reference reasons. ``duplicates``: whether
     the id column holds duplicates (the costly window that picks the first row of each id is
     only built then; see :func:`memberdesk.core.engine.book.open_book`). ``distinct_categories``:
     clean category columns through their distinct values (:func:`_clean_by_distinct`; one
@@ -334,19 +450,13 @@ def canonical(name: str, source: ir.Table, kinds: Mapping[str, ColumnType], mapp
     base |= {k: source[h] for k, h in canon.originals.items()}
     named = [(r, col, f"_rule{i}") for i, (r, col, _) in enumerate(flags)]  # (reason, column, flag)
     t = source.select(**base, **{f"_rule{i}": f for i, (_, _, f) in enumerate(flags)})
-    # Step 2: unknown member/policy as a left join on the distinct accepted ids (an anti join),
-    # never ``NOT IN (accepted ids)``: that null-aware anti join is planned by Spark as a nested
-    # loop (over 15 min for 100k members x 200k policies) and by PostgreSQL as a subquery scan
-    # per row unless work_mem is large. Accepted ids are never null and the key is tested for
-    # null, so the rows flagged are exactly those of ``key NOT IN (accepted ids)``; the ids are
-    # made distinct so the join never repeats a row.
+    # Step 2: unknown member/policy against the accepted ids of the table checked before
+    # (KnownIds.flag_unknown: an anti join, or bitmaps of numbered ids).
     for key, reason in (("member_id", schema.REASON_UNKNOWN_MEMBER),
                         ("policy_id", schema.REASON_UNKNOWN_POLICY)):
         if key in references and key in out and key != id_col:
-            ref, flag = f"_known_{key}", f"_rule{len(named)}"
-            known = references[key].select(**{ref: references[key][key]}).distinct()
-            j = t.left_join(known, t[key] == known[ref])
-            t = j.mutate(**{flag: j[key].notnull() & j[ref].isnull()}).drop(ref)
+            flag = f"_rule{len(named)}"
+            t = references[key].flag_unknown(t, key, flag)
             named.append((reason, key, flag))
     named.sort(key=lambda f: _REASON_ORDER.index(f[0]))
     # the reason as its index in the file path's order (an integer is cheaper to count)
