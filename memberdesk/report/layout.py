@@ -630,15 +630,7 @@ class SheetWriter:
         if not self.page_breaks:
             return
         ws = self.ws
-        spans: dict[tuple[int, int], int] = {}
-        covered: set[tuple[int, int]] = set()
-        for rng in ws.merged_cells.ranges:
-            if rng.max_row > rng.min_row:
-                covered.update((r, c) for r in range(rng.min_row, rng.max_row + 1)
-                               for c in range(rng.min_col, rng.max_col + 1))
-                continue
-            spans[(rng.min_row, rng.min_col)] = rng.max_col
-            covered.update((rng.min_row, c) for c in range(rng.min_col + 1, rng.max_col + 1))
+        spans, covered = _merged_spans(ws)
         widths: dict[int, float] = {}
         for (r, c), cell in list(ws._cells.items()):
             if not isinstance(cell.value, str) or (r, c) in covered or not cell.has_style \
@@ -752,15 +744,7 @@ class SheetWriter:
         ws = self.ws
         line_em = styles.LINE_EM.get(self.lang, styles.LINE_EM["en"])
         factor = ROW_PT_PER_FONT_PT.get(self.lang, ROW_PT_PER_FONT_PT["en"])
-        spans: dict[tuple[int, int], int] = {}
-        covered: set[tuple[int, int]] = set()
-        for rng in ws.merged_cells.ranges:
-            if rng.max_row > rng.min_row:  # a block over several rows: its rows keep theirs
-                covered.update((r, c) for r in range(rng.min_row, rng.max_row + 1)
-                               for c in range(rng.min_col, rng.max_col + 1))
-                continue
-            spans[(rng.min_row, rng.min_col)] = rng.max_col
-            covered.update((rng.min_row, c) for c in range(rng.min_col + 1, rng.max_col + 1))
+        spans, covered = _merged_spans(ws)
         widths: dict[int, float] = {}
         needed: dict[int, float] = {}
         for (r, c), cell in ws._cells.items():
@@ -1170,3 +1154,20 @@ def _helper_column() -> int:
 def _ascii_name(title: str) -> str:
     """A sheet title as the ASCII tail of an Excel Table name ("" for a Chinese title)."""
     return re.sub(r"[^A-Za-z0-9_]", "", title.replace(" ", "_"))[:20]
+
+
+def _merged_spans(ws: Any) -> tuple[dict[tuple[int, int], int], set[tuple[int, int]]]:
+    """The worksheet's merged cells as (spans, covered): ``spans[(row, first column)]`` = the
+    last column of a merge within one row; ``covered``, the cells whose text is not their own
+    (the other cells of a one-row merge, and every cell of a block over several rows, whose
+    rows keep their heights)."""
+    spans: dict[tuple[int, int], int] = {}
+    covered: set[tuple[int, int]] = set()
+    for rng in ws.merged_cells.ranges:
+        if rng.max_row > rng.min_row:
+            covered.update((r, c) for r in range(rng.min_row, rng.max_row + 1)
+                           for c in range(rng.min_col, rng.max_col + 1))
+            continue
+        spans[(rng.min_row, rng.min_col)] = rng.max_col
+        covered.update((rng.min_row, c) for c in range(rng.min_col + 1, rng.max_col + 1))
+    return spans, covered

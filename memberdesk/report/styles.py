@@ -9,7 +9,7 @@ import copy
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -183,18 +183,26 @@ def text_width_pt(text: str, size: float, *, bold: bool = False, lang: str = "en
     """Printed width (pt) of one line of ``text`` in the report's font at ``size`` pt: Calibri's
     advance widths for ASCII (times :data:`LATIN_EM_FACTOR` in the Chinese edition), a full em
     for CJK and full-width characters, :data:`OTHER_EM` for any other symbol."""
-    table = ASCII_EM[bold]
-    latin = LATIN_EM_FACTOR.get(lang, 1.0)
+    return _em_width(text, ASCII_EM[bold], LATIN_EM_FACTOR.get(lang, 1.0), OTHER_EM) * size
+
+
+def _em_width(text: str, ascii_em: Sequence[float], latin: float, other: float,
+              symbols: Mapping[str, float] | None = None) -> float:
+    """Width of ``text`` in ems: ``ascii_em`` per printable ASCII character (times
+    ``latin``), a full em for CJK and full-width characters, ``symbols`` for the characters it
+    lists and ``other`` for any other."""
     em = 0.0
     for ch in text:
         code = ord(ch)
         if 32 <= code <= 126:
-            em += table[code - 32] * latin
+            em += ascii_em[code - 32] * latin
         elif unicodedata.east_asian_width(ch) in ("W", "F"):
             em += 1.0
+        elif symbols is not None and ch in symbols:
+            em += symbols[ch]
         else:
-            em += OTHER_EM
-    return em * size
+            em += other
+    return em
 
 
 def column_text_pt(width: float) -> float:
@@ -384,23 +392,10 @@ LINE_END_FORBIDDEN = OPENING_MARKS + "《〈‘“"
 
 def _printed_width_pt(text: str, size: float, bold: bool, lang: str, program: str) -> float:
     if program == "excel":
-        table, latin, other = ASCII_EM[bold], EXCEL_LATIN_FACTOR.get(lang, 1.0), OTHER_EM
-    elif lang == "zh_CN":  # LibreOffice: DejaVu Sans for the Latin text, DejaVu's symbols
-        table, latin, other = DEJAVU_EM[bold], 1.0, 0.838
-    else:  # LibreOffice: Carlito, Calibri's widths
-        table, latin, other = ASCII_EM[bold], 1.0, OTHER_EM
-    em = 0.0
-    for ch in text:
-        code = ord(ch)
-        if 32 <= code <= 126:
-            em += table[code - 32] * latin
-        elif unicodedata.east_asian_width(ch) in ("W", "F"):
-            em += 1.0
-        elif program != "excel" and lang == "zh_CN" and ch in DEJAVU_SYMBOL_EM:
-            em += DEJAVU_SYMBOL_EM[ch]
-        else:
-            em += other
-    return em * size
+        return _em_width(text, ASCII_EM[bold], EXCEL_LATIN_FACTOR.get(lang, 1.0), OTHER_EM) * size
+    if lang == "zh_CN":  # LibreOffice: DejaVu Sans for the Latin text, DejaVu's symbols
+        return _em_width(text, DEJAVU_EM[bold], 1.0, 0.838, DEJAVU_SYMBOL_EM) * size
+    return _em_width(text, ASCII_EM[bold], 1.0, OTHER_EM) * size  # LibreOffice: Carlito
 
 
 def printed_breaks(text: str, room_pt: float, size: float, *, bold: bool = False,

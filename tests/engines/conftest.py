@@ -309,3 +309,18 @@ def memory_books(sample_book, generated_book):  # type: ignore[no-untyped-def]
             "generated": load_dataset(generated_book[0], today=TODAY)}
 
 
+@pytest.fixture
+def duckdb_sql(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every SQL text MemberDesk sends to DuckDB during the test, in order (the real
+    connection runs each one: this only records it)."""
+    from memberdesk.core.engine import connection
+
+    sent: list[str] = []
+    original = connection.DuckDBConnection.arrow
+
+    def spy(self: connection.DuckDBConnection, sql: str) -> pa.Table:
+        sent.append(sql)
+        return original(self, sql)
+
+    monkeypatch.setattr(connection.DuckDBConnection, "arrow", spy)
+    return sent

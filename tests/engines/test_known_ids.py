@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from memberdesk.core.engine import connection, rules
+from memberdesk.core.engine import rules
 from memberdesk.core.engine.book import open_book
 from memberdesk.core.loader import load_dataset
 
@@ -67,21 +67,14 @@ def _unknown(ds) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("route", ["bitmaps", "join", "join, ids of another shape"])
-def test_unknown_members_equal_file_path(route: str, tmp_path: Path,
+def test_unknown_members_equal_file_path(route: str, tmp_path: Path, duckdb_sql: list[str],
                                          monkeypatch: pytest.MonkeyPatch) -> None:
     if route != "join":  # any members table is "large"
         monkeypatch.setattr(rules, "BITMAP_LOOKUP_FROM", 0)
     # one member id of another shape sends the rule to the anti join
     files, book = _write(tmp_path, "X-1" if "shape" in route else None)
     mem = load_dataset([str(f) for f in files], today=TODAY)
-    sent: list[str] = []
-    original = connection.DuckDBConnection.arrow
-
-    def spy(self: connection.DuckDBConnection, sql: str):  # type: ignore[no-untyped-def]
-        sent.append(sql)
-        return original(self, sql)
-
-    monkeypatch.setattr(connection.DuckDBConnection, "arrow", spy)
+    sent = duckdb_sql
     eng = open_book(f"duckdb://{book}", today=TODAY)
     try:
         # hand count: every UNKNOWN id, as written (the file path trims nothing in the value)

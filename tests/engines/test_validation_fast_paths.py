@@ -17,7 +17,6 @@ import pandas as pd
 import pytest
 
 from memberdesk.core.book import MemoryBook
-from memberdesk.core.engine import connection
 from memberdesk.core.engine.book import open_book
 from memberdesk.core.loader import load_dataset
 
@@ -94,18 +93,11 @@ CASES = {
 @pytest.mark.parametrize("case", sorted(CASES))
 @pytest.mark.parametrize("kind", ["parquet", "duckdb"])
 def test_fast_paths_equal_file_path(case: str, kind: str, tmp_path: Path,
-                                    monkeypatch: pytest.MonkeyPatch) -> None:
+                                    duckdb_sql: list[str]) -> None:
     ids, id_reasons, bitmap_only = CASES[case]
     csv, parquet, book = _write(tmp_path, _rows(ids))
     mem = load_dataset([str(csv)], today=TODAY)
-    sent: list[str] = []
-    original = connection.DuckDBConnection.arrow
-
-    def spy(self: connection.DuckDBConnection, sql: str):  # type: ignore[no-untyped-def]
-        sent.append(sql)
-        return original(self, sql)
-
-    monkeypatch.setattr(connection.DuckDBConnection, "arrow", spy)
+    sent = duckdb_sql
     eng = open_book(str(parquet) if kind == "parquet" else f"duckdb://{book}", today=TODAY)
     try:
         expected = _reasons(mem)

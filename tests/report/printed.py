@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -83,3 +85,17 @@ def page_text(page: str) -> PageText:
     sheet = re.sub(r"Page \d+ of \d+|第\s*\d+\s*页，?|共\s*\d+\s*页", "", " ".join(footer)).strip()
     lines = tuple(" ".join(t for _, t in sorted(rows[y])) for y in sorted(rows))
     return PageText(sheet, lines, bottom, height)
+
+
+HEADER_FILL = "1F3864"  # the table headers' fill (report styles)
+
+
+def text_cells(workbook: Any) -> Iterator[tuple[Any, Any, bool]]:
+    """(worksheet, cell, is a table header) for every text cell of ``workbook`` (an openpyxl
+    workbook): headers are the cells in the header fill."""
+    for ws in workbook.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    fill = cell.fill.fgColor.rgb if cell.fill is not None else None
+                    yield ws, cell, isinstance(fill, str) and fill.endswith(HEADER_FILL)

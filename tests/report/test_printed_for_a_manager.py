@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import pytest
 from openpyxl import load_workbook
 
-from tests.report.printed import NEEDS_LIBREOFFICE, PrintedReport, page_text
+from tests.report.printed import NEEDS_LIBREOFFICE, PrintedReport, page_text, text_cells
 
 pytestmark = NEEDS_LIBREOFFICE
 MIN_ROWS = 5  # data rows a page of a table spanning pages carries at least
@@ -173,15 +173,9 @@ def test_sheets_that_grey_rows_print_what_the_grey_means(printout: Printout) -> 
 
 def _headers(printout: Printout) -> set[str]:
     """Every table header text of the workbook (cells in the header fill), spaces left out."""
-    out = set()
-    for ws in printout.workbook.worksheets:  # type: ignore[attr-defined]
-        for row in ws.iter_rows():
-            for cell in row:
-                fill = cell.fill.fgColor.rgb if cell.fill is not None else None
-                if isinstance(cell.value, str) and isinstance(fill, str) \
-                        and fill.endswith("1F3864"):
-                    out.add(re.sub(r"\s+", "", cell.value))
-    return out
+    return {re.sub(r"\s+", "", cell.value)
+            for _, cell, header in text_cells(printout.workbook)  # type: ignore[attr-defined]
+            if header}
 
 
 def _header_breaks(printout: Printout) -> list[tuple[int, str]]:

@@ -18,7 +18,7 @@ import re
 
 import pytest
 
-from tests.report.printed import NEEDS_LIBREOFFICE, PrintedReport
+from tests.report.printed import NEEDS_LIBREOFFICE, PrintedReport, text_cells
 from tests.report.test_printed_for_a_manager import Printout, Word, _render
 
 pytestmark = NEEDS_LIBREOFFICE
@@ -36,15 +36,10 @@ def printout(printed_sample: PrintedReport) -> Printout:
 def _cell_texts(printout: Printout) -> tuple[set[str], set[str]]:
     """Every text cell of the workbook (spaces left out): the table headers (cells in the
     header fill) and the others."""
-    headers, others = set(), set()
-    for ws in printout.workbook.worksheets:  # type: ignore[attr-defined]
-        for row in ws.iter_rows():
-            for cell in row:
-                if not isinstance(cell.value, str):
-                    continue
-                fill = cell.fill.fgColor.rgb if cell.fill is not None else None
-                text = re.sub(r"\s+", "", cell.value)
-                (headers if isinstance(fill, str) and fill.endswith("1F3864") else others).add(text)
+    headers: set[str] = set()
+    others: set[str] = set()
+    for _, cell, header in text_cells(printout.workbook):  # type: ignore[attr-defined]
+        (headers if header else others).add(re.sub(r"\s+", "", cell.value))
     return headers, others
 
 
@@ -81,13 +76,9 @@ def test_no_english_header_breaks_inside_a_word(printout: Printout) -> None:
     if printout.lang != "en":
         pytest.skip("English headers")
     header_words: dict[str, set[str]] = {}  # by sheet
-    for ws in printout.workbook.worksheets:  # type: ignore[attr-defined]
-        for row in ws.iter_rows():
-            for cell in row:
-                fill = cell.fill.fgColor.rgb if cell.fill is not None else None
-                if isinstance(cell.value, str) and isinstance(fill, str) \
-                        and fill.endswith("1F3864"):
-                    header_words.setdefault(ws.title, set()).update(cell.value.split())
+    for ws, cell, header in text_cells(printout.workbook):  # type: ignore[attr-defined]
+        if header:
+            header_words.setdefault(ws.title, set()).update(cell.value.split())
     found = []
     for page, lines in zip(printout.pages, printout.text_lines):
         sheet_words = header_words.get(page.sheet, set())
