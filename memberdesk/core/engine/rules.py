@@ -181,8 +181,9 @@ class KnownIds:
         shape = self.numbered
         n, blk, bits = f"_number_{column}", f"_block_{column}", f"_bits_{column}"
         low = (1 << _BLOCK_BITS) - 1
+        # no filter on the number: DuckDB would compute it twice (in the filter and after),
+        # and every accepted id has one (``numbered``); bitstring_agg skips nulls anyway
         ids = self.table.select(**{n: shape.number(self.table[self.key])})
-        ids = ids.filter(ids[n].notnull())
         blocks = ids.group_by(**{blk: ids[n] >> _BLOCK_BITS}).aggregate(
             **{bits: bitstring_agg((ids[n] & low).cast("int32"), 0, low)})
         t = t.mutate(**{n: shape.number(t[column])})
