@@ -29,6 +29,7 @@ from memberdesk.core.loader import load_dataset
 from memberdesk.core.validation_report import rejected_for_people
 
 from .conftest import write_duckdb as _write_plain
+from .test_kpi_counts import _kpis, assert_same
 
 
 def write_duckdb(path: Path, tables: dict[str, pa.Table]) -> str:
@@ -113,6 +114,37 @@ def test_engine_import_opens_with_the_raw_validation(tmp_path: Path, generated_b
         assert con.sql("SELECT count(*) FROM policies").fetchall() == [(200_000 - 7,)]
     finally:
         con.close()
+
+
+def test_trusted_book_reads_its_cleaned_texts_as_stored(tmp_path: Path, generated_book,  # type: ignore[no-untyped-def]
+                                                        duckdb_sql: list[str]) -> None:
+    # the import wrote cleaned ids and categories: the trusted book reads them as stored (no
+    # trimming per row, no distinct-value query per category column), with the same answers
+    # as the raw book, whose every id and category is cleaned in each query
+    source = _write_plain(tmp_path / "raw.duckdb", generated_book[1])
+    out = tmp_path / "book.duckdb"
+    raw = _engine_import(source, out)
+    start = opened = len(duckdb_sql)
+    book = open_book(f"duckdb://{out}", today=TODAY)
+    try:
+        assert book.book is not None and book.book.trusted
+        kpis, km = _kpis(book), _km(book)  # the KPIs read member and policy ids
+        trusted_sql = duckdb_sql[start:]
+        start = len(duckdb_sql)
+        assert_same(kpis, _kpis(raw))
+        _same_km(km, _km(raw))
+        raw_sql = duckdb_sql[start:]
+        assert any("ASCII(" in q for q in raw_sql)  # the row-wise trimming test of a cell
+        assert not any("ASCII(" in q for q in trusted_sql)
+        # category columns: cleaned through their distinct values when the raw book opened,
+        # not on the trusted one (only the statuses are still parsed through theirs)
+        raw_open = duckdb_sql[:opened]
+        assert any(q.startswith('SELECT\n  "t2"."channel"') for q in raw_open)
+        assert [q for q in trusted_sql if "DISTINCT" in q and '"status"' not in q] == []
+    finally:
+        for ds in (book, raw):
+            assert ds.book is not None
+            ds.book.close()
 
 
 def test_file_import_opens_with_the_file_validation(tmp_path: Path, generated_book) -> None:  # type: ignore[no-untyped-def]

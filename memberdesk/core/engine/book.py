@@ -856,11 +856,12 @@ def _stored_table(conn: Connection, name: str, ref: TableRef, kinds: dict[str, C
                   ) -> tuple[_Table, dict[str, Any]]:
     """A trusted table (:func:`_trusted_metadata`): typed by the same rules, its counts read
     from the metadata. Its rows are the accepted rows (the rules flag none: no filter) and its
-    ids unique, so neither the unknown-member join nor the duplicate window is built."""
+    ids unique, so neither the unknown-member join nor the duplicate window is built; its id,
+    text and category cells are the cleaned ones, read as stored (``rules.canonical``)."""
     source = ibis.table(ibis.schema(dict(kinds)), name=ref.name, database=ref.database)
     canon = rules.canonical(name, source, kinds, mapping, functools.partial(distinct_values, conn),
                             today=today, references={}, duplicates=False,
-                            distinct_categories=conn.dialect == "duckdb")
+                            distinct_categories=conn.dialect == "duckdb", stored=True)
     canon.clean = True
     latest = stored["latest"]
     return _Table(ref, kinds, mapping, canon), {
