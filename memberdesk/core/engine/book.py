@@ -496,10 +496,11 @@ def _check_table(conn: Connection, name: str, ref: TableRef, kinds: dict[str, Co
     if spec.id_column and spec.column(spec.id_column).required and spec.id_column not in mapped:
         raise DataError(f"the {name} table has no {spec.id_column} column", file=ref.display)
 
-    def build(duplicates: bool, refs: Mapping[str, rules.KnownIds] = references) -> rules.Canonical:
+    def build(duplicates: bool, refs: Mapping[str, rules.KnownIds] = references,
+              as_stored: frozenset[str] = frozenset()) -> rules.Canonical:
         return rules.canonical(name, source, kinds, mapping, fetch, today=today,
                                references=refs, duplicates=duplicates,
-                               distinct_categories=dialect == "duckdb")
+                               distinct_categories=dialect == "duckdb", as_stored=as_stored)
 
     # One scan counts the reasons and tells whether ids repeat; only then is the window that
     # keeps the first row of each id built, and the reasons counted again.
@@ -524,8 +525,10 @@ def _check_table(conn: Connection, name: str, ref: TableRef, kinds: dict[str, Co
     # values: the join is a left join on distinct accepted ids (it never repeats or drops a
     # row and only feeds a flag that flagged nothing), the window found no repeated id; but
     # every analysis query on the book no longer builds a hash table of all member ids.
+    # Its id columns whose every cell cleaning leaves as it is (no padding, no null token: the
+    # usual warehouse table) are then read as stored, not trimmed row by row in every query.
     if not counts["reasons"]:
-        canon = build(False, {})
+        canon = build(False, {}, frozenset(counts["unchanged_ids"]))
         canon.clean = True
     return _Table(ref, kinds, mapping, canon), counts
 
@@ -541,7 +544,8 @@ def _counts(conn: Connection, name: str, canon: rules.Canonical, *, check_ids: b
     """Rows, rows per reason, the latest accepted date and (``check_ids``) the number of ids
     and of distinct ids: one aggregate query, no GROUP BY. With ``bounds`` (DuckDB, from
     :func:`_id_bounds`) the same scan tries to prove the ids distinct by a bitmap; only when
-    it cannot is ``COUNT(DISTINCT id)`` run (:func:`_distinct_ids`). With ``shapes`` too, the
+    it cannot is ``COUNT(DISTINCT id)`` run (:func:`_distinct_ids`). ``unchanged_ids``: the
+    id columns cleaned row by row whose every cell cleaning leaves as stored. With ``shapes`` too, the
     scan counts the ids of the shape of ``bounds`` (a regular expression per id); ``numbered``
     is ``bounds`` when every (non-null) id has it, else None."""
     c = canon.table
@@ -553,6 +557,9 @@ def _counts(conn: Connection, name: str, canon: rules.Canonical, *, check_ids: b
              and col.name != "birth_date"]
     for i, d in enumerate(dates):
         aggs[f"max{i}"] = c[d].max(where=c["_ok"])
+    ids_cleaned = list(canon.cleaned_ids.items())
+    for i, (col, original) in enumerate(ids_cleaned):  # cells that cleaning changes
+        aggs[f"changed{i}"] = c.count(where=~c[col].identical_to(c[original]))
     id_col = spec.id_column
     check_ids = bool(check_ids and id_col and spec.column(id_col).unique and id_col in c.columns)
     bitmap = check_ids and conn.dialect == "duckdb"
@@ -576,8 +583,10 @@ def _counts(conn: Connection, name: str, canon: rules.Canonical, *, check_ids: b
     if bitmap and id_col is not None:
         distinct = _distinct_ids(conn, c, id_col, row)
     numbered = bounds if row.get("ids") and row.get("shaped") == row["ids"] else None
+    unchanged = [col for i, (col, _) in enumerate(ids_cleaned) if row[f"changed{i}"] == 0]
     return {"read": int(row["read"]), "reasons": reasons, "latest": max(latest) if latest else None,
-            "ids": row.get("ids"), "distinct_ids": distinct, "numbered": numbered}
+            "ids": row.get("ids"), "distinct_ids": distinct, "numbered": numbered,
+            "unchanged_ids": unchanged}
 
 
 _BITMAP_MAX = 1 << 28  # bits (32 MB) of the id bitmap

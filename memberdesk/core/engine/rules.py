@@ -68,6 +68,9 @@ class Canonical:
     reasons: list[int] = field(default_factory=list)  # the reasons a row can have (indices)
 
     clean: bool = False  # set once the counts showed no rejected row: no filter then
+    # id columns cleaned row by row (canonical name -> private name of the source column), for
+    # the validation scan to count the cells cleaning changes (book._counts)
+    cleaned_ids: dict[str, str] = field(default_factory=dict)
 
     @property
     def accepted(self) -> ir.Table:
@@ -410,8 +413,8 @@ def _column(raw: ir.Value, kind: ColumnType, spec: schema.ColumnSpec, table: str
 
 def canonical(name: str, source: ir.Table, kinds: Mapping[str, ColumnType], mapping: ColumnMapping,
               fetch: Fetch, *, today: dt.date, references: Mapping[str, KnownIds],
-              duplicates: bool, distinct_categories: bool = False, stored: bool = False
-              ) -> Canonical:
+              duplicates: bool, distinct_categories: bool = False, stored: bool = False,
+              as_stored: frozenset[str] = frozenset()) -> Canonical:
     """Type ``source`` into the canonical columns of table ``name`` and flag each row's first
     rejection reason (same reasons and order as :func:`memberdesk.core.validation.validate_table`).
 
@@ -426,6 +429,8 @@ def canonical(name: str, source: ir.Table, kinds: Mapping[str, ColumnType], mapp
     ``book._trusted_metadata``), whose id, text and category columns hold cleaned texts: they
     are read as stored, not cleaned again row by row (a 100M-row id column: ~6 s of CPU in
     every query that reads it) nor through their distinct values (a query each on opening).
+    ``as_stored``: canonical text columns read as stored for another reason: the validation
+    scan counted no cell that cleaning changes (:data:`Canonical.cleaned_ids`).
     """
     spec = schema.TABLE_SPECS[name]
     out: dict[str, ir.Value] = {}
@@ -436,7 +441,7 @@ def canonical(name: str, source: ir.Table, kinds: Mapping[str, ColumnType], mapp
         cspec = spec.column(dst)
         value, bad, reason = _column(source[src], kinds[src], cspec, name,
                                      functools.partial(fetch, source, src), distinct_categories,
-                                     stored)
+                                     stored or dst in as_stored)
         out[dst] = value
         if bad is not None:
             flags.append((reason, dst, bad.fill_null(False)))
@@ -462,6 +467,11 @@ def canonical(name: str, source: ir.Table, kinds: Mapping[str, ColumnType], mapp
     # the source row as stored (engines read only the columns a query uses: free elsewhere)
     canon.originals = {f"_src{i}": h for i, h in enumerate(kinds) if h in source.columns}
     base |= {k: source[h] for k, h in canon.originals.items()}
+    private = {h: k for k, h in canon.originals.items()}
+    canon.cleaned_ids = {dst: private[src] for src, dst in mapping.mapped.items()
+                         if out.get(dst) is not None and spec.column(dst).kind == "id"
+                         and kinds.get(src) == "string" and src in private
+                         and not (stored or dst in as_stored)}
     named = [(r, col, f"_rule{i}") for i, (r, col, _) in enumerate(flags)]  # (reason, column, flag)
     t = source.select(**base, **{f"_rule{i}": f for i, (_, _, f) in enumerate(flags)})
     # Step 2: unknown member/policy against the accepted ids of the table checked before
