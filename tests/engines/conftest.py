@@ -324,3 +324,20 @@ def duckdb_sql(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(connection.DuckDBConnection, "arrow", spy)
     return sent
+
+
+def write_csv_book(folder: Path, tables: dict[str, str]) -> tuple[list[Path], Path]:
+    """Each table's CSV text written as ``folder/NAME.csv``, and a DuckDB book of the same
+    cells as text tables (``folder/book.duckdb``): the file path's and the engine's input."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = []
+    for name, text in tables.items():
+        files.append(folder / f"{name}.csv")
+        files[-1].write_text(text, encoding="utf-8")
+    book = folder / "book.duckdb"
+    con = duckdb.connect(str(book))
+    for f in files:
+        con.execute(f"CREATE TABLE {f.stem} AS SELECT * FROM read_csv('{f}', all_varchar=true, "
+                    "header=true)")
+    con.close()
+    return files, book

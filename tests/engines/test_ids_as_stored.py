@@ -11,13 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from memberdesk.analysis.survival import km_by_segment
 from memberdesk.core.engine.book import open_book
 from memberdesk.core.loader import load_dataset
 
+from .conftest import write_csv_book
 from .test_kpi_counts import _kpis, assert_same
 
 TODAY = dt.date(2026, 12, 5)
@@ -39,17 +39,8 @@ def _write(folder: Path, padded: bool) -> tuple[list[Path], Path]:
         policies.append(f'P{i:05d},"{member}",{["agency", "broker", "online"][i % 3]},'
                         f'{["term", "health"][i % 2]},20{18 + i % 4}-0{1 + i % 9}-0{1 + i % 9},'
                         f'{end},{"lapsed" if lapsed else "in_force"},{100 + i}')
-    folder.mkdir(parents=True, exist_ok=True)
-    files = [folder / "members.csv", folder / "policies.csv"]
-    files[0].write_text(MEMBERS + "\n".join(members) + "\n", encoding="utf-8")
-    files[1].write_text(POLICIES + "\n".join(policies) + "\n", encoding="utf-8")
-    book = folder / "book.duckdb"
-    con = duckdb.connect(str(book))
-    for f in files:
-        con.execute(f"CREATE TABLE {f.stem} AS SELECT * FROM read_csv('{f}', all_varchar=true, "
-                    "header=true)")
-    con.close()
-    return files, book
+    return write_csv_book(folder, {"members": MEMBERS + "\n".join(members) + "\n",
+                                   "policies": POLICIES + "\n".join(policies) + "\n"})
 
 
 @pytest.mark.parametrize("padded", [False, True], ids=["tidy ids", "a padded member id"])

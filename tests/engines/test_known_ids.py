@@ -18,12 +18,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from memberdesk.core.engine import rules
 from memberdesk.core.engine.book import open_book
 from memberdesk.core.loader import load_dataset
+
+from .conftest import write_csv_book
 
 TODAY = dt.date(2026, 12, 5)
 MEMBERS = "member_id,birth_date,gender,region,join_date,tier\n"
@@ -47,17 +48,8 @@ def _write(folder: Path, extra_member: str | None) -> tuple[list[Path], Path]:
         members.append(f"{extra_member},1980-01-01,F,江苏,2019-01-01,standard")
     policies = [f'P{i:05d},"{m}",agency,term,2020-01-01,,in_force,100'
                 for i, m in enumerate(KNOWN + UNKNOWN)]
-    folder.mkdir(parents=True, exist_ok=True)
-    files = [folder / "members.csv", folder / "policies.csv"]
-    files[0].write_text(MEMBERS + "\n".join(members) + "\n", encoding="utf-8")
-    files[1].write_text(POLICIES + "\n".join(policies) + "\n", encoding="utf-8")
-    book = folder / "book.duckdb"
-    con = duckdb.connect(str(book))
-    for f in files:
-        con.execute(f"CREATE TABLE {f.stem} AS SELECT * FROM read_csv('{f}', all_varchar=true, "
-                    "header=true)")
-    con.close()
-    return files, book
+    return write_csv_book(folder, {"members": MEMBERS + "\n".join(members) + "\n",
+                                   "policies": POLICIES + "\n".join(policies) + "\n"})
 
 
 def _unknown(ds) -> list[str]:  # type: ignore[no-untyped-def]
