@@ -544,10 +544,10 @@ def _counts(conn: Connection, name: str, canon: rules.Canonical, *, check_ids: b
     """Rows, rows per reason, the latest accepted date and (``check_ids``) the number of ids
     and of distinct ids: one aggregate query, no GROUP BY. With ``bounds`` (DuckDB, from
     :func:`_id_bounds`) the same scan tries to prove the ids distinct by a bitmap; only when
-    it cannot is ``COUNT(DISTINCT id)`` run (:func:`_distinct_ids`). ``unchanged_ids``: the
-    id columns cleaned row by row whose every cell cleaning leaves as stored. With ``shapes`` too, the
+    it cannot is ``COUNT(DISTINCT id)`` run (:func:`_distinct_ids`). With ``shapes`` too, the
     scan counts the ids of the shape of ``bounds`` (a regular expression per id); ``numbered``
-    is ``bounds`` when every (non-null) id has it, else None."""
+    is ``bounds`` when every (non-null) id has it, else None. ``unchanged_ids``: the id columns
+    cleaned row by row whose every cell cleaning leaves as stored."""
     c = canon.table
     spec = schema.TABLE_SPECS[name]
     aggs: dict[str, ir.Value] = {"read": c.count()}
@@ -626,11 +626,10 @@ def _distinct_ids(conn: Connection, c: ir.Table, id_col: str, row: Mapping[str, 
     number after the prefix (:meth:`rules.NumberedIds.loose_number`), equal ids have equal ``f``;
     so when every non-null id's ``f`` falls within the bounds and the bitmap of the ``f``
     values (DuckDB ``bitstring_agg``) has as many bits set as there are ids, the ids are all
-    distinct. That costs a bitmap of at
-    most :data:`_BITMAP_MAX` bits in the same scan, where ``COUNT(DISTINCT id)`` builds a
-    hash table of every id (10M ids: ~0.5 GB and most of the validation time). Ids of
-    another shape, or repeated (or a number after the prefix shared by two ids): the exact
-    ``COUNT(DISTINCT id)``, one more scan."""
+    distinct. That costs a bitmap of at most :data:`_BITMAP_MAX` bits in the same scan, where
+    ``COUNT(DISTINCT id)`` builds a hash table of every id (10M ids: ~0.5 GB and most of the
+    validation time). Ids of another shape, or repeated (or a number after the prefix shared
+    by two ids): the exact ``COUNT(DISTINCT id)``, one more scan."""
     ids = int(row.get("ids") or 0)
     if ids <= 1:
         return ids
@@ -870,7 +869,8 @@ def _stored_table(conn: Connection, name: str, ref: TableRef, kinds: dict[str, C
     source = ibis.table(ibis.schema(dict(kinds)), name=ref.name, database=ref.database)
     canon = rules.canonical(name, source, kinds, mapping, functools.partial(distinct_values, conn),
                             today=today, references={}, duplicates=False,
-                            distinct_categories=conn.dialect == "duckdb", stored=True)
+                            distinct_categories=conn.dialect == "duckdb",
+                            as_stored=frozenset(mapping.mapped.values()))
     canon.clean = True
     latest = stored["latest"]
     return _Table(ref, kinds, mapping, canon), {

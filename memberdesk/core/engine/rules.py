@@ -362,16 +362,14 @@ def _column(raw: ir.Value, kind: ColumnType, spec: schema.ColumnSpec, table: str
             stored: bool = False) -> tuple[ir.Value, ir.BooleanValue | None, str]:
     """(parsed canonical value, unreadable flag or None, reason code of that flag).
 
-    ``stored``: ``raw`` is a column of a trusted book (see :func:`canonical`): its id, text and
-    category cells were written cleaned, and cleaning a cleaned text gives it back (trimmed,
-    never a null token: those became nulls), so they are read as stored."""
+    ``stored``: ``raw`` holds cleaned texts (see ``as_stored`` in :func:`canonical`); an id,
+    text or category column is then read as stored."""
     c = spec
     cleaned = c.kind == "id" or c.kind in ("text", "category") \
         and not (c.name == "status" and table == schema.CLAIMS) and c.name != "handled_by"
     if stored and cleaned and kind == "string":
         return raw, None, ""
-    if distinct_categories and c.kind == "category" and not (c.name == "status" and table == schema.CLAIMS) \
-            and c.name != "handled_by" and kind == "string":
+    if distinct_categories and c.kind == "category" and cleaned and kind == "string":
         # few distinct values (channel, product, region…): cleaned once per value
         return _clean_by_distinct(raw, kind, distinct(lambda v: _clean_text(v, kind))), None, ""
     if cleaned:
@@ -413,7 +411,7 @@ def _column(raw: ir.Value, kind: ColumnType, spec: schema.ColumnSpec, table: str
 
 def canonical(name: str, source: ir.Table, kinds: Mapping[str, ColumnType], mapping: ColumnMapping,
               fetch: Fetch, *, today: dt.date, references: Mapping[str, KnownIds],
-              duplicates: bool, distinct_categories: bool = False, stored: bool = False,
+              duplicates: bool, distinct_categories: bool = False,
               as_stored: frozenset[str] = frozenset()) -> Canonical:
     """Type ``source`` into the canonical columns of table ``name`` and flag each row's first
     rejection reason (same reasons and order as :func:`memberdesk.core.validation.validate_table`).
@@ -424,13 +422,13 @@ def canonical(name: str, source: ir.Table, kinds: Mapping[str, ColumnType], mapp
     only built then; see :func:`memberdesk.core.engine.book.open_book`). ``distinct_categories``:
     clean category columns through their distinct values (:func:`_clean_by_distinct`; one
     ``DISTINCT`` query per column, cheap in a column store such as DuckDB, a full scan each in
-    a row store such as PostgreSQL, so asked for DuckDB only). ``stored``: ``source`` is a
-    table of a trusted book (written by ``memberdesk import`` under these same rules,
-    ``book._trusted_metadata``), whose id, text and category columns hold cleaned texts: they
-    are read as stored, not cleaned again row by row (a 100M-row id column: ~6 s of CPU in
-    every query that reads it) nor through their distinct values (a query each on opening).
-    ``as_stored``: canonical text columns read as stored for another reason: the validation
-    scan counted no cell that cleaning changes (:data:`Canonical.cleaned_ids`).
+    a row store such as PostgreSQL, so asked for DuckDB only). ``as_stored``: canonical
+    columns whose texts are cleaned already, read as stored (cleaning a cleaned text gives it
+    back: trimmed, never a null token, which became a null), not cleaned again row by row (a
+    100M-row id column: ~6 s of CPU in every query that reads it) nor through their distinct
+    values (a query each on opening): every column of a trusted book (written by ``memberdesk
+    import`` under these same rules, ``book._stored_table``), or the id columns in which the
+    validation scan counted no cell that cleaning changes (:data:`Canonical.cleaned_ids`).
     """
     spec = schema.TABLE_SPECS[name]
     out: dict[str, ir.Value] = {}
@@ -441,7 +439,7 @@ def canonical(name: str, source: ir.Table, kinds: Mapping[str, ColumnType], mapp
         cspec = spec.column(dst)
         value, bad, reason = _column(source[src], kinds[src], cspec, name,
                                      functools.partial(fetch, source, src), distinct_categories,
-                                     stored or dst in as_stored)
+                                     dst in as_stored)
         out[dst] = value
         if bad is not None:
             flags.append((reason, dst, bad.fill_null(False)))
@@ -471,7 +469,7 @@ def canonical(name: str, source: ir.Table, kinds: Mapping[str, ColumnType], mapp
     canon.cleaned_ids = {dst: private[src] for src, dst in mapping.mapped.items()
                          if out.get(dst) is not None and spec.column(dst).kind == "id"
                          and kinds.get(src) == "string" and src in private
-                         and not (stored or dst in as_stored)}
+                         and dst not in as_stored}
     named = [(r, col, f"_rule{i}") for i, (r, col, _) in enumerate(flags)]  # (reason, column, flag)
     t = source.select(**base, **{f"_rule{i}": f for i, (_, _, f) in enumerate(flags)})
     # Step 2: unknown member/policy against the accepted ids of the table checked before
