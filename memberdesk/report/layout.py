@@ -519,12 +519,7 @@ class SheetWriter:
         narrower, at which no header in it breaks at a bracket in either program
         (:meth:`_bracket_safe`). Columns with no wrapped header are left alone."""
         ws = self.ws
-        by_col: dict[int, list[Any]] = {}
-        for (_, c), cell in ws._cells.items():
-            if isinstance(cell.value, str) and cell.has_style and cell.alignment.wrap_text \
-                    and cell.fill is not None and cell.fill.fgColor.rgb == styles.HEADER_FILL.fgColor.rgb:
-                by_col.setdefault(c, []).append(cell)
-        for c, cells in sorted(by_col.items()):
+        for c, cells in sorted(self._header_cells_by_column().items()):
             dim = ws.column_dimensions[get_column_letter(c)]
             width = float(dim.width or styles.column_width(0.0))
             if all(self._bracket_safe(cell, width) for cell in cells):
@@ -559,7 +554,7 @@ class SheetWriter:
         by_col: dict[int, list[Any]] = {}
         for (_, c), cell in self.ws._cells.items():
             if isinstance(cell.value, str) and cell.has_style and cell.alignment.wrap_text \
-                    and cell.fill is not None and cell.fill.fgColor.rgb == styles.HEADER_FILL.fgColor.rgb:
+                    and _is_table_header(cell):
                 by_col.setdefault(c, []).append(cell)
         return by_col
 
@@ -634,16 +629,9 @@ class SheetWriter:
         widths: dict[int, float] = {}
         for (r, c), cell in list(ws._cells.items()):
             if not isinstance(cell.value, str) or (r, c) in covered or not cell.has_style \
-                    or not cell.alignment.wrap_text or (
-                        cell.fill is not None
-                        and cell.fill.fgColor.rgb == styles.HEADER_FILL.fgColor.rgb):
+                    or not cell.alignment.wrap_text or _is_table_header(cell):
                 continue
-            for col in range(c, spans.get((r, c), c) + 1):
-                if col not in widths:
-                    dim = ws.column_dimensions.get(get_column_letter(col))
-                    widths[col] = float(dim.width if dim is not None and dim.width
-                                        else styles.column_width(0.0))
-            width = sum(widths[x] for x in range(c, spans.get((r, c), c) + 1))
+            width = sum(self._column_widths(c, spans.get((r, c), c), widths))
             size = float(cell.font.sz or 11.0)
             if self._lines_clean(cell, width, size, excel=True):
                 continue
@@ -669,8 +657,7 @@ class SheetWriter:
         others = [x for (_, c), x in self.ws._cells.items()
                   if c == cell.column and x is not cell and isinstance(x.value, str)
                   and x.has_style and x.alignment.wrap_text]
-        headers = [x for x in others if x.fill is not None
-                   and x.fill.fgColor.rgb == styles.HEADER_FILL.fgColor.rgb]
+        headers = [x for x in others if _is_table_header(x)]
         body = [x for x in others if x not in headers]
         for new in sorted((width + d / 4 for d in range(-4, 5) if d),
                           key=lambda x: (abs(x - width), -x)):
@@ -767,15 +754,21 @@ class SheetWriter:
         measured with the font's glyph widths (:func:`styles.wrapped_line_count`); the one
         count behind the long notes, the narrowed columns and every wrapped row's height.
         ``widths``: a cache of column widths (Excel units) shared over one pass."""
-        cache: dict[int, float] = {} if widths is None else widths
-        for col in range(cell.column, last + 1):
+        room = styles.cell_text_pt(self._column_widths(cell.column, last, widths))
+        return styles.wrapped_line_count(str(cell.value or ""), room, float(cell.font.sz or 11.0),
+                                         bold=bool(cell.font.b), lang=self.lang)
+
+    def _column_widths(self, first: int, last: int, cache: dict[int, float] | None = None
+                       ) -> list[float]:
+        """The widths (Excel units) of columns ``first`` to ``last``, the default width where
+        none is set; ``cache``: widths already looked up in one pass (filled in place)."""
+        cache = {} if cache is None else cache
+        for col in range(first, last + 1):
             if col not in cache:
                 dim = self.ws.column_dimensions.get(get_column_letter(col))
                 cache[col] = float(dim.width if dim is not None and dim.width
                                    else styles.column_width(0.0))
-        room = styles.cell_text_pt(cache[x] for x in range(cell.column, last + 1))
-        return styles.wrapped_line_count(str(cell.value or ""), room, float(cell.font.sz or 11.0),
-                                         bold=bool(cell.font.b), lang=self.lang)
+        return [cache[x] for x in range(first, last + 1)]
 
     def _fix_row_heights(self) -> None:
         """Every row gets an explicit height (its largest font's line, or what a wrapped row
@@ -1171,3 +1164,8 @@ def _merged_spans(ws: Any) -> tuple[dict[tuple[int, int], int], set[tuple[int, i
         spans[(rng.min_row, rng.min_col)] = rng.max_col
         covered.update((rng.min_row, c) for c in range(rng.min_col + 1, rng.max_col + 1))
     return spans, covered
+
+
+def _is_table_header(cell: Any) -> bool:
+    """A table header cell: one in the report's header fill."""
+    return cell.fill is not None and cell.fill.fgColor.rgb == styles.HEADER_FILL.fgColor.rgb

@@ -117,7 +117,12 @@ def infer_format(column: str, values: pd.Series) -> str:
 # ---- widths -------------------------------------------------------------------------------------
 def display_width(text: str) -> int:
     """Characters a string takes in a fixed-width view: CJK and full-width count double."""
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+    return sum(2 if _cjk(ch) else 1 for ch in text)
+
+
+def _cjk(ch: str) -> bool:
+    """A CJK or full-width character (a full em wide, two columns in a fixed-width view)."""
+    return unicodedata.east_asian_width(ch) in ("W", "F")
 
 
 def value_width(value: Any, fmt: str) -> int:
@@ -196,7 +201,7 @@ def _em_width(text: str, ascii_em: Sequence[float], latin: float, other: float,
         code = ord(ch)
         if 32 <= code <= 126:
             em += ascii_em[code - 32] * latin
-        elif unicodedata.east_asian_width(ch) in ("W", "F"):
+        elif _cjk(ch):
             em += 1.0
         elif symbols is not None and ch in symbols:
             em += symbols[ch]
@@ -431,9 +436,11 @@ def printed_breaks(text: str, room_pt: float, size: float, *, bold: bool = False
             cut = pos
             while width > room:  # a unit wider than the line is cut where the line is full
                 fit, taken = 0, 0.0
-                while fit < len(word) - 1 and taken + _printed_width_pt(
-                        word[fit], size, bold, lang, program) <= room:
-                    taken += _printed_width_pt(word[fit], size, bold, lang, program)
+                while fit < len(word) - 1:
+                    char = _printed_width_pt(word[fit], size, bold, lang, program)
+                    if taken + char > room:
+                        break
+                    taken += char
                     fit += 1
                 fit = max(fit, 1)
                 cut += fit
@@ -464,10 +471,6 @@ def closing_mark_at_line_start(text: str, breaks: Iterable[int]) -> bool:
         if text[b] in LINE_START_FORBIDDEN or (before and before[-1] in LINE_END_FORBIDDEN):
             return True
     return False
-
-
-def _cjk(ch: str) -> bool:
-    return unicodedata.east_asian_width(ch) in ("W", "F")
 
 
 def _latin(ch: str) -> bool:
