@@ -102,3 +102,17 @@ def test_bundled_expected_table_gives_ae(capsys: pytest.CaptureFixture[str]) -> 
     first = next(r for r in rows if r["policy_year"] == 1)
     assert first["expected"] == pytest.approx(0.09)
     assert first["ae"] == pytest.approx(first["rate"] / 0.09)
+
+
+@pytest.mark.parametrize("command", cli.COMMANDS)
+def test_help_text_reads_as_written(command: str) -> None:
+    """Each command's --help formats (an argument's help is %-formatted, so a lone % there would
+    raise) and shows no doubled percent sign: argparse formats a description only when it names
+    %(prog)s, so "95%%" in one is printed as typed."""
+    parser = cli.build_parser([command])
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    text = sub.choices[command].format_help()
+    assert "%%" not in text
+    assert "DATA" in text or command in ("sample", "lineage")
+    if "DATA" in text:  # every command that reads a book names the databases it reads too
+        assert "duckdb://" in text and "postgresql://" in text and "spark:local" in text

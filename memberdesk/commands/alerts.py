@@ -23,8 +23,8 @@ EXIT_ALERTS = 4
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("alerts", help="early warning: funnel and CUSUM alerts by segment",
                        description="Monitored metrics by segment (channel, product, region, "
-                                   "tier, extra columns) against funnel limits (95 %% alert, "
-                                   "99.8 %% alarm, overdispersion-adjusted when needed) and a "
+                                   "tier, extra columns) against funnel limits (95 % alert, "
+                                   "99.8 % alarm, overdispersion-adjusted when needed) and a "
                                    "risk-adjusted CUSUM over monthly cohorts.")
     add_data_args(p)
     p.add_argument("--by", metavar="COL,...",

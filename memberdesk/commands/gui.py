@@ -20,8 +20,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p = sub.add_parser("gui", help="open the desktop application (default command)",
                        description="Open the MemberDesk desktop application.")
     p.add_argument("data", nargs="*", metavar="DATA",
-                   help="data files (.csv .tsv .txt .xlsx .parquet), folders of them, or a "
-                        ".mdesk workspace")
+                   help="data files (.csv .tsv .txt .xlsx .parquet), folders of them, a .mdesk "
+                        "workspace, or a database: duckdb://PATH, postgresql://USER@HOST:PORT/DB, "
+                        "spark:local[N], sc://HOST:PORT (docs/engines.md)")
     p.add_argument("--lang", choices=LANGUAGES, default=None,
                    help="user-interface language (default: the last one chosen, else the system language)")
     p.add_argument("--screenshot", metavar="OUT.png",

@@ -24,10 +24,10 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p = sub.add_parser("impact", help="compare two loads: columns, vocabularies, rejections "
                                       "and the metrics they touch",
                        description="Data-model change impact through the metric lineage.")
-    p.add_argument("--before", nargs="+", required=True, metavar="DATA",
-                   help="data files/folders, or one workspace (.mdesk)")
-    p.add_argument("--after", nargs="+", required=True, metavar="DATA",
-                   help="data files/folders, or one workspace (.mdesk)")
+    side = ("data files/folders, one workspace (.mdesk), or a database: duckdb://PATH, "
+            "postgresql://USER@HOST:PORT/DB, spark:local[N], sc://HOST:PORT (docs/engines.md)")
+    p.add_argument("--before", nargs="+", required=True, metavar="DATA", help=side)
+    p.add_argument("--after", nargs="+", required=True, metavar="DATA", help=side)
     p.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD",
                    help="evaluate both at this date (default: the before load's as-of date)")
     p.add_argument("--json", action="store_true", help="print JSON")

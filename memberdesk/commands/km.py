@@ -34,7 +34,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p = sub.add_parser("km", help="Kaplan-Meier retention curves by segment",
                        description="Kaplan-Meier retention (event: lapse or surrender; other "
                                    "exits and policies in force are censored) per segment, "
-                                   "with log-log confidence intervals (95%% unless the "
+                                   "with log-log confidence intervals (95% unless the "
                                    "--assumptions file sets ci_level) and a log-rank test.")
     add_data_args(p, generic=True)
     p.add_argument("--by", metavar="COL", help="segment column (e.g. channel, product)")
