@@ -17,7 +17,7 @@ from pathlib import Path
 from memberdesk.commands.common import add_data_args, close_book, load_from_args
 from memberdesk.core.book_writer import save_book, write_book, write_engine_book
 
-__all__ = ["NAME", "add_parser", "run", "write_book", "write_engine_book"]
+__all__ = ["NAME", "add_parser", "refuse_out", "run", "write_book", "write_engine_book"]
 
 NAME = "import"
 
@@ -29,11 +29,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                    "table plus a `rejected` table into BOOK.duckdb.")
     add_data_args(p, as_of=False)
     p.add_argument("-o", "--out", required=True, metavar="BOOK.duckdb",
-                   help="the DuckDB database to write (replaced if it exists)")
+                   help="the DuckDB database to write (replaced if it exists and is a DuckDB "
+                        "database; any other file is refused, never overwritten)")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    refused = refuse_out(Path(args.out))
+    if refused:  # checked before the (long) validation: nothing read, nothing written
+        print(f"memberdesk: error: {refused}", file=sys.stderr)
+        return 2
     today = dt.date.today()  # before validating: the day the future-date rule is checked at most
     ds = load_from_args(args)
     out = Path(args.out)
@@ -50,3 +55,27 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+
+
+# A DuckDB database file carries "DUCK" at bytes 8-11 of its first block.
+_DUCKDB_MAGIC = (8, b"DUCK")
+
+
+def refuse_out(out: Path) -> str:
+    """A usage message when ``-o`` names a folder or an existing file that is not a DuckDB
+    database (a CSV, a workbook, a report: replacing it would destroy it); "" when the book may
+    be written there (a new path, an empty file or an earlier DuckDB book)."""
+    if out.is_dir():
+        return f"-o {out} is a folder: give the DuckDB file to write (e.g. {out / 'book.duckdb'})"
+    try:
+        with out.open("rb") as f:
+            head = f.read(16)
+    except FileNotFoundError:
+        return ""
+    except OSError as exc:
+        return f"-o {out}: cannot check the existing file ({exc.strerror or exc})"
+    start, magic = _DUCKDB_MAGIC
+    if not head or head[start:start + len(magic)] == magic:
+        return ""
+    return (f"-o {out} exists and is not a DuckDB database; `import` replaces only an earlier "
+            "book, never another file: choose another file name")

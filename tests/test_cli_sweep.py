@@ -1,0 +1,74 @@
+"""The command line as a demanding user meets it (review sweep, task U): each test reproduces one
+problem found by running the commands by hand, and fails without its fix.
+
+Truths are stated in the tests: DESIGN §5's exit codes (0 ok, 2 usage, 3 data), the bytes of a
+file that must survive, the message that must name the option or value at fault.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from memberdesk import cli
+
+POLICIES = (
+    "policy_id,member_id,product,channel,issue_date,end_date,status,annual_premium,"
+    "payment_frequency\n"
+    "P1,M1,Term,agency,2020-01-15,,in_force,1000,annual\n"
+    "P2,M2,Term,agency,2020-03-01,2021-05-01,lapsed,1200,annual\n"
+    "P3,M3,Health,broker,2021-02-10,2022-01-20,surrendered,800,monthly\n"
+    "P4,M4,Health,broker,2021-06-30,,in_force,900,monthly\n"
+)
+
+
+def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """``memberdesk ARGS`` in this process: (exit status, stdout, stderr); a usage error raised
+    as SystemExit by argparse or a command's own check becomes its status."""
+    try:
+        rc = cli.main(args)
+    except SystemExit as exc:
+        rc = exc.code if isinstance(exc.code, int) else 1
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> Path:
+    """A folder holding a four-policy CSV book."""
+    folder = tmp_path / "book"
+    folder.mkdir()
+    (folder / "policies.csv").write_text(POLICIES, encoding="utf-8")
+    return folder
+
+
+# --- import -o must never destroy a file that is not a DuckDB book ---------------------------
+
+def test_import_refuses_to_overwrite_a_data_file(book: Path, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    # found: `import s/policies.csv -o s/members.csv` replaced members.csv (another data file
+    # of the user's, not an input) with a DuckDB database, exit 0
+    other = tmp_path / "members.csv"
+    other.write_text("member_id,gender\nM1,F\n", encoding="utf-8")
+    before = other.read_bytes()
+    rc, _, err = run_cli(["import", str(book), "-o", str(other)], capsys)
+    assert rc == 2
+    assert str(other) in err and "not a DuckDB database" in err
+    assert other.read_bytes() == before
+
+
+def test_import_refuses_a_folder_as_output(book: Path, tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    rc, _, err = run_cli(["import", str(book), "-o", str(tmp_path)], capsys)
+    assert rc == 2 and "is a folder" in err
+
+
+def test_import_still_replaces_an_earlier_book(book: Path, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "book.duckdb"
+    assert run_cli(["import", str(book), "-o", str(out)], capsys)[0] == 0
+    first = out.stat().st_mtime_ns
+    assert run_cli(["import", str(book), "-o", str(out)], capsys)[0] == 0
+    assert out.stat().st_mtime_ns >= first
+    rc, out_text, _ = run_cli(["kpis", f"duckdb://{out}", "--json"], capsys)
+    assert rc == 0 and '"kpis"' in out_text
