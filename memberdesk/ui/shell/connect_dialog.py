@@ -129,7 +129,7 @@ class ConnectDialog(QDialog):
         # the user's column mappings chosen here, by table name (see core/engine/tables.py)
         self.mappings: dict[str, ColumnMapping] = {}
         self.columns_dialog: TableColumnsDialog | None = None
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.buttons = buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.addButton(self.columns_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.connect_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.ActionRole)
@@ -142,6 +142,14 @@ class ConnectDialog(QDialog):
         layout.addWidget(self.status)
         layout.addWidget(self.bar)
         layout.addWidget(buttons)
+        # Enter in the URL or tables field connects (Close was the default: Enter closed the
+        # dialog). Set once the button is inside the dialog, which records its default button.
+        self.connect_button.setDefault(True)
+        # Tab: the fields, then the buttons as they stand, left to right
+        order = [self.url, self.tables, self.columns_button, self.connect_button,
+                 self.cancel_button, buttons.button(QDialogButtonBox.StandardButton.Close)]
+        for first, second in zip(order, order[1:]):
+            QWidget.setTabOrder(first, second)
         self.runner = TaskRunner(self, context=self.tr("Connecting"))
         self.runner.progress.connect(lambda x: self.bar.setValue(int(100 * x)))
         self.runner.status.connect(lambda text: self.status.setText(i18n.status_text(text)))
@@ -149,6 +157,13 @@ class ConnectDialog(QDialog):
     @property
     def is_busy(self) -> bool:
         return self.runner.is_busy
+
+    def reject(self) -> None:
+        """Escape or Close: a connection under way is cancelled first, so the book does not
+        replace the window's data after the user backed out."""
+        if self.is_busy:
+            self.cancel()
+        super().reject()
 
     def _recent_chosen(self, index: int) -> None:
         if 0 <= index < len(self._recent):

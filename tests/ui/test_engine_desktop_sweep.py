@@ -1,0 +1,102 @@
+"""The desktop on a database book, looked at and walked with the keyboard (review sweep, issue
+#13 point 6 and #17 C): File ▸ Connect to database…, the Data page and the main window on the
+sample book imported into DuckDB. Each test is one problem found in the sweep and fails on the
+code before its fix. Truths: what a keyboard user expects of a dialog (Enter does the dialog's
+job, Escape backs out), and the same window on the sample's CSV files."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from memberdesk.ui.shell.connect_dialog import ConnectDialog
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def book_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The sample book written into DuckDB as `memberdesk import` writes it."""
+    from memberdesk.core.book_writer import write_book
+    from memberdesk.core.loader import load_dataset
+
+    out = tmp_path_factory.mktemp("book") / "book.duckdb"
+    write_book(load_dataset([ROOT / "sample_data"]), out, today=dt.date(2026, 12, 6))
+    return f"duckdb://{out}"
+
+
+@pytest.fixture(autouse=True)
+def _pool_idle() -> Iterator[None]:
+    yield
+    from memberdesk.ui.worker import wait_for_pool
+
+    wait_for_pool()
+
+
+def _shown_dialog(qtbot: Any, window: Any = None) -> ConnectDialog:
+    dialog = ConnectDialog(window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitExposed(dialog)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=5000)
+    return dialog
+
+
+def test_enter_in_the_url_field_connects_instead_of_closing(qtbot, book_url: str) -> None:  # type: ignore[no-untyped-def]
+    """Found: Close was the dialog's default button, so typing a URL and pressing Enter closed
+    the dialog without connecting."""
+    from memberdesk.ui.shell.main_window import MainWindow
+
+    window = MainWindow()
+    window.ask_before_close = False
+    qtbot.addWidget(window)
+    dialog = _shown_dialog(qtbot, window)
+    dialog.url.setCurrentText(book_url)
+    dialog.url.setFocus()
+    QTest.keyClick(dialog.url.lineEdit(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.base is not None, timeout=60_000)
+    assert window.base.book.engine == "duckdb" and dialog.result() == dialog.DialogCode.Accepted
+    window.dirty = False
+    window.base.book.close()
+
+
+def test_escape_while_connecting_cancels_the_connection(qtbot, book_url: str) -> None:  # type: ignore[no-untyped-def]
+    """Found: Escape (or Close) while connecting hid the dialog but let the worker finish, and
+    the book then replaced the window's data although the user had backed out."""
+    from memberdesk.ui.shell.main_window import MainWindow
+    from memberdesk.ui.worker import wait_for_pool
+
+    window = MainWindow()
+    window.ask_before_close = False
+    qtbot.addWidget(window)
+    dialog = _shown_dialog(qtbot, window)
+    dialog.url.setCurrentText(book_url)
+    dialog.start()
+    assert dialog.is_busy
+    QTest.keyClick(dialog, Qt.Key.Key_Escape)
+    assert not dialog.isVisible() and not dialog.is_busy
+    assert wait_for_pool(60_000)
+    qtbot.wait(200)  # a late result, if any, is delivered now
+    assert window.base is None
+
+
+def test_tab_goes_through_the_fields_then_the_buttons_left_to_right(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Found: Tab went from the tables field to Close (the right-most button) before Columns…
+    and Connect."""
+    dialog = _shown_dialog(qtbot)
+    dialog.url.setFocus()
+    seen = []
+    for _ in range(5):
+        widget = QApplication.focusWidget()
+        seen.append(widget.parentWidget() if widget is dialog.url.lineEdit() else widget)
+        QTest.keyClick(widget, Qt.Key.Key_Tab)
+    close = dialog.buttons.button(dialog.buttons.StandardButton.Close)
+    # Cancel query is disabled while nothing runs: no Tab stop
+    assert seen == [dialog.url, dialog.tables, dialog.columns_button, dialog.connect_button, close]
