@@ -72,3 +72,36 @@ def test_import_still_replaces_an_earlier_book(book: Path, tmp_path: Path,
     assert out.stat().st_mtime_ns >= first
     rc, out_text, _ = run_cli(["kpis", f"duckdb://{out}", "--json"], capsys)
     assert rc == 0 and '"kpis"' in out_text
+
+
+# --- options the kind of DATA would silently ignore ------------------------------------------
+
+def test_table_with_files_is_a_usage_error(book: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # found: `km sample_data --table policies=foo` ran on the files, ignoring --table (exit 0)
+    rc, out, err = run_cli(["km", str(book), "--table", "policies=foo"], capsys)
+    assert rc == 2 and out == ""
+    assert "--table policies=foo" in err and "database" in err
+
+
+def test_encoding_with_a_database_is_a_usage_error(book: Path, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    # found: `km duckdb:///book.duckdb --encoding gb18030` ignored --encoding (exit 0)
+    db = tmp_path / "b.duckdb"
+    assert run_cli(["import", str(book), "-o", str(db)], capsys)[0] == 0
+    rc, out, err = run_cli(["km", f"duckdb://{db}", "--encoding", "gb18030"], capsys)
+    assert rc == 2 and out == ""
+    assert "--encoding gb18030" in err
+
+
+def test_as_of_with_a_generic_table_is_a_usage_error(tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    # found: `km g.csv --duration dur --event-col ev --as-of 2020-01-01` analysed every row as
+    # if no --as-of had been given (a generic table has no dates), exit 0
+    g = tmp_path / "g.csv"
+    g.write_text("dur,ev\n1,1\n2,0\n3,1\n", encoding="utf-8")
+    for command in ("km", "cox"):
+        extra = ["--covariates", "dur"] if command == "cox" else []
+        rc, out, err = run_cli([command, str(g), "--duration", "dur", "--event-col", "ev",
+                                "--as-of", "2020-01-01", *extra], capsys)
+        assert rc == 2 and out == "", command
+        assert "--as-of" in err and "generic" in err

@@ -57,6 +57,7 @@ def load_from_args(args: argparse.Namespace, *, extra_columns: Collection[str] |
     event_col = getattr(args, "event_col", None)
     if (duration is None) != (event_col is None):
         raise SystemExit(_usage("--duration and --event-col go together"))
+    check_source_options(args)
     as_of = parse_date_option("--as-of", getattr(args, "as_of", None))
     encoding = encoding_option(args)
     assumptions = assumptions_option(args)
@@ -78,6 +79,26 @@ def load_from_args(args: argparse.Namespace, *, extra_columns: Collection[str] |
                       extra_columns=extra_columns, encoding=encoding, lean=lean)
     ds = cap_as_of(ds, as_of)
     return ds if assumptions is None else ds.with_assumptions(assumptions)
+
+
+def check_source_options(args: argparse.Namespace) -> None:
+    """Options that the kind of DATA would silently ignore are usage errors (exit 2):
+    ``--table`` with files only (their tables are found by name and headers), ``--encoding``
+    with a database (its texts are decoded already), ``--as-of`` with a generic
+    ``--duration/--event-col`` table (it has no dates to cut off)."""
+    from memberdesk.core.engine.urls import looks_like_engine
+
+    engine = any(looks_like_engine(d) for d in args.data)
+    if getattr(args, "table", None) and not engine:
+        raise SystemExit(_usage(
+            f"--table {args.table[0]}: --table maps the tables of a database (duckdb://, "
+            "postgresql://, spark:); the tables of files are found by their names and headers"))
+    if getattr(args, "encoding", None) and engine:
+        raise SystemExit(_usage(f"--encoding {args.encoding}: the encoding of CSV/TSV/TXT files; "
+                                "a database's texts are decoded already"))
+    if getattr(args, "as_of", None) is not None and getattr(args, "duration", None) is not None:
+        raise SystemExit(_usage("--as-of cuts off dates; a generic --duration/--event-col table "
+                                "has none (its durations are analysed as given)"))
 
 
 def say_import_hint(ds: Dataset, seconds: float, data: Sequence[str]) -> None:
