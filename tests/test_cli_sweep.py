@@ -105,3 +105,12 @@ def test_as_of_with_a_generic_table_is_a_usage_error(tmp_path: Path,
                                 "--as-of", "2020-01-01", *extra], capsys)
         assert rc == 2 and out == "", command
         assert "--as-of" in err and "generic" in err
+
+
+def test_grace_days_on_the_status_basis_is_a_usage_error(
+        book: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # found: `persistency sample_data --grace-days 30` (status basis, the default) printed the
+    # same ratios as without it: grace days only count on the collected basis
+    rc, out, err = run_cli(["persistency", str(book), "--grace-days", "30"], capsys)
+    assert rc == 2 and out == ""
+    assert "--grace-days 30" in err and "--basis collected" in err

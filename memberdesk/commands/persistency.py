@@ -53,6 +53,9 @@ def run(args: argparse.Namespace) -> int:
         return _usage("--month must be 2 or more (13 and 25 are usual)")
     if (args.grace_days or 0) < 0 or (args.free_look_days or 0) < 0:
         return _usage("--grace-days and --free-look-days cannot be negative")
+    if args.grace_days is not None and args.basis != "collected":
+        return _usage(f"--grace-days {args.grace_days}: grace days apply to the collected basis "
+                      "(--basis collected); the status basis reads the policy status")
     exclude = [s.strip().lower() for s in args.exclude_status.split(",") if s.strip()]
     unknown = [s for s in exclude if s not in TERMINATION_STATUSES]
     if unknown:
