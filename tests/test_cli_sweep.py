@@ -114,3 +114,29 @@ def test_grace_days_on_the_status_basis_is_a_usage_error(
     rc, out, err = run_cli(["persistency", str(book), "--grace-days", "30"], capsys)
     assert rc == 2 and out == ""
     assert "--grace-days 30" in err and "--basis collected" in err
+
+
+@pytest.fixture
+def duck(book: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    """The four-policy book imported into DuckDB, as a duckdb:// URL."""
+    db = tmp_path / "book.duckdb"
+    assert run_cli(["import", str(book), "-o", str(db)], capsys)[0] == 0
+    return f"duckdb://{db}"
+
+
+@pytest.mark.parametrize("option", ["polices=policies", "policies", "policies="])
+def test_malformed_table_option_is_a_usage_error(duck: str, option: str,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    # found: a misspelt --table exited 3 (a data error) although the data were never read
+    rc, out, err = run_cli(["km", duck, "--table", option], capsys)
+    assert rc == 2 and out == ""
+    assert repr(option) in err and "NAME=[SCHEMA.]TABLE" in err
+
+
+def test_table_mapped_twice_is_a_usage_error(duck: str,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    # found: `--table policies=a --table policies=b` used b and said nothing of a
+    rc, out, err = run_cli(["km", duck, "--table", "policies=nosuch",
+                            "--table", "policies=policies"], capsys)
+    assert rc == 2 and out == ""
+    assert "policies more than once" in err

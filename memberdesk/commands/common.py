@@ -63,11 +63,11 @@ def load_from_args(args: argparse.Namespace, *, extra_columns: Collection[str] |
     assumptions = assumptions_option(args)
     from memberdesk.core.engine.urls import looks_like_engine
     if any(looks_like_engine(d) for d in args.data):  # analysed in the engine (issue #13)
-        from memberdesk.core.engine.book import open_book, parse_table_options
+        from memberdesk.core.engine.book import open_book
         from memberdesk.core.engine.connection import open_with_password
         if duration is not None:
             raise SystemExit(_usage("--duration/--event-col read files only, not a database"))
-        tables = parse_table_options(getattr(args, "table", []))
+        tables = table_options(args)
         started = time.monotonic()
         book = open_with_password(
             lambda password: open_book(args.data, tables=tables, as_of=as_of, password=password),
@@ -99,6 +99,26 @@ def check_source_options(args: argparse.Namespace) -> None:
     if getattr(args, "as_of", None) is not None and getattr(args, "duration", None) is not None:
         raise SystemExit(_usage("--as-of cuts off dates; a generic --duration/--event-col table "
                                 "has none (its durations are analysed as given)"))
+
+
+def table_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The ``--table NAME=[SCHEMA.]TABLE`` options as canonical table -> table reference. A
+    malformed option, or one table mapped twice (the last one won), is a usage error (exit 2)
+    naming the option."""
+    from memberdesk.core.engine.book import parse_table_options
+    from memberdesk.core.errors import DataError
+
+    items = list(getattr(args, "table", None) or [])
+    try:
+        tables = parse_table_options(items)
+    except DataError as exc:
+        raise SystemExit(_usage(exc.message)) from None
+    names = [item.partition("=")[0].strip() for item in items]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise SystemExit(_usage(f"--table maps {', '.join(twice)} more than once; give one "
+                                "table for each"))
+    return tables
 
 
 def say_import_hint(ds: Dataset, seconds: float, data: Sequence[str]) -> None:

@@ -124,13 +124,12 @@ def _engine_frame(args: argparse.Namespace, labels: dict[int, str]
     validated with the same rules and counted by duration x cause (x --by, --entry) there
     (:func:`memberdesk.core.engine.generic.decrement_records`); the rejected rows are counted
     by reason (no row number: a table has none)."""
-    from memberdesk.commands.common import password_prompt
-    from memberdesk.core.engine.book import parse_table_options
+    from memberdesk.commands.common import password_prompt, table_options
     from memberdesk.core.engine.connection import open_with_password
     from memberdesk.core.engine.generic import GenericUnsupported, decrement_records
 
     columns = [c for c in dict.fromkeys((args.by, args.entry)) if c]
-    table = parse_table_options(args.table).get("policies")
+    table = table_options(args).get("policies")
     try:
         got = open_with_password(
             lambda password: decrement_records(args.data, args.duration, args.cause_col, labels,

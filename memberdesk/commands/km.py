@@ -124,14 +124,13 @@ def _generic_engine(args: argparse.Namespace) -> Dataset | None:
     if getattr(args, "duration", None) is None or getattr(args, "event_col", None) is None \
             or not any(looks_like_engine(d) for d in args.data):
         return None
-    from memberdesk.commands.common import check_source_options, password_prompt
-    from memberdesk.core.engine.book import parse_table_options
+    from memberdesk.commands.common import check_source_options, password_prompt, table_options
     from memberdesk.core.engine.connection import open_with_password
     from memberdesk.core.engine.generic import GenericUnsupported, open_generic
 
     check_source_options(args)
     columns = generic_columns(args)
-    table = parse_table_options(getattr(args, "table", None) or []).get("policies")
+    table = table_options(args).get("policies")
     try:
         ds = open_with_password(
             lambda password: open_generic(args.data, args.duration, args.event_col,
