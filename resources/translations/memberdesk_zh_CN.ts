@@ -1661,6 +1661,10 @@ It is kept for this session only, never saved.</source>
             <translation>校验（拒绝 {0:,} 行）</translation>
         </message>
         <message>
+            <source>&lt;b&gt;Database:&lt;/b&gt; {0}&lt;br&gt;&lt;b&gt;Accepted rows:&lt;/b&gt; {1}&lt;br&gt;&lt;b&gt;As of:&lt;/b&gt; {2} — showing the first {3} rows of each table.</source>
+            <translation>&lt;b&gt;数据库：&lt;/b&gt;{0}&lt;br&gt;&lt;b&gt;接受行数：&lt;/b&gt;{1}&lt;br&gt;&lt;b&gt;评估日：&lt;/b&gt;{2} — 每张表显示前 {3} 行。</translation>
+        </message>
+        <message>
             <source>(unknown)</source>
             <translation>（未知）</translation>
         </message>

@@ -100,3 +100,75 @@ def test_tab_goes_through_the_fields_then_the_buttons_left_to_right(qtbot) -> No
     close = dialog.buttons.button(dialog.buttons.StandardButton.Close)
     # Cancel query is disabled while nothing runs: no Tab stop
     assert seen == [dialog.url, dialog.tables, dialog.columns_button, dialog.connect_button, close]
+
+
+def _window_on(qtbot: Any, source: str) -> Any:
+    from memberdesk.ui.shell.main_window import MainWindow
+
+    window = MainWindow()
+    window.ask_before_close = False
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.loaded, timeout=60_000):
+        window.open_paths([source], user_action=False)
+    return window
+
+
+def _close(window: Any) -> None:
+    from memberdesk.ui.worker import wait_for_pool
+
+    assert wait_for_pool(60_000)  # the Data page's first rows are read in a worker
+    QApplication.processEvents()
+    window.dirty = False
+    book = getattr(window.base, "book", None)
+    if book is not None:
+        book.close()
+
+
+def test_the_data_page_names_the_database_not_a_file(qtbot, book_url: str) -> None:  # type: ignore[no-untyped-def]
+    """Found: on a database book the Data page read "Files: book.duckdb" (the URL's last part
+    taken for a file name; a PostgreSQL book would read "Files: DBNAME"). It names the engine
+    and the URL as the status bar does; the files' page still names its files."""
+    window = _window_on(qtbot, book_url)
+    try:
+        text = window.page("data").sources_label.text()
+        assert "Files:" not in text
+        assert "<b>Database:</b> duckdb · " + book_url in text
+    finally:
+        _close(window)
+    files = _window_on(qtbot, str(ROOT / "sample_data"))
+    assert "<b>Files:</b> benefit_usage.csv, claims.csv" in files.page("data").sources_label.text()
+    _close(files)
+
+
+def test_the_data_page_offers_no_file_actions_that_break_a_database_book(qtbot, book_url: str) -> None:  # type: ignore[no-untyped-def]
+    """Found: on a database book "Add files…" mixed CSV files with the URL (the load failed
+    with an error dialog), and "Import with column mapping…" opened the file wizard on the URL
+    ("These files cannot be read: duckdb:/…: no such file or folder"). Add files is off; the
+    mapping button opens the database's own mapping editor (Connect ▸ Columns…) on its tables."""
+    window = _window_on(qtbot, book_url)
+    try:
+        data = window.page("data")
+        assert not data.add_button.isEnabled()
+        opened = data.open_wizard()
+        assert isinstance(opened, ConnectDialog)
+        assert opened.url.currentText() == book_url
+        qtbot.waitUntil(lambda: opened.columns_dialog is not None, timeout=60_000)
+        editor = opened.columns_dialog
+        names = sorted(editor.tabs.tabText(i) for i in range(editor.tabs.count()))
+        assert names == sorted(["benefit_usage", "claims", "members", "policies",
+                                "premium_payments", "service_contacts"])
+        editor.reject()
+        opened.reject()
+    finally:
+        _close(window)
+    files = _window_on(qtbot, str(ROOT / "sample_data"))
+    assert files.page("data").add_button.isEnabled()
+    _close(files)
+
+
+def test_the_database_line_is_in_chinese_under_zh_cn(qtbot, book_url: str, zh_cn) -> None:  # type: ignore[no-untyped-def]
+    window = _window_on(qtbot, book_url)
+    try:
+        assert "<b>数据库：</b>duckdb · " + book_url in window.page("data").sources_label.text()
+    finally:
+        _close(window)

@@ -7,6 +7,7 @@ table, and the validation report with its rejected rows.
 """
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 from memberdesk.core import schema
 from memberdesk.core.book import book_of
 from memberdesk.core.dataset import Dataset
+from memberdesk.core.engine.urls import redact
 from memberdesk.core.progress import Progress, check_cancelled
 from memberdesk.ui.i18n import table_label
 from memberdesk.ui.pages.base import honest_sort
@@ -159,7 +161,8 @@ class DataPage(QWidget):
         """Show the loaded data. Filters do not change this page: it shows what was read."""
         previous = self.dataset
         self.dataset = ds
-        self.add_button.setEnabled(ds is not None)
+        # files cannot join a database book (one engine per book): its URL is its source
+        self.add_button.setEnabled(ds is not None and getattr(ds, "book", None) is None)
         if ds is None:
             self.validation.set_report(None)
             return
@@ -197,8 +200,14 @@ class DataPage(QWidget):
                              if rejected else self.tr("Validation"))
 
     def _describe(self, ds: Dataset) -> str:
-        files = ", ".join(Path(f).name for f in ds.sources) or self.tr("(unknown)")
         rows = " · ".join(f"{table_label(name)}: {n:,}" for name, n in book_of(ds).row_counts().items())
+        engine = getattr(getattr(ds, "book", None), "engine", None)
+        if engine is not None:  # a database book: its engine and URL (never a password)
+            where = html.escape(f"{engine} · {', '.join(redact(str(s)) for s in ds.sources)}")
+            text = self.tr("<b>Database:</b> {0}<br><b>Accepted rows:</b> {1}<br>"
+                           "<b>As of:</b> {2} — showing the first {3} rows of each table.")
+            return text.format(where, rows, ds.as_of.date().isoformat(), PREVIEW_ROWS)
+        files = ", ".join(Path(f).name for f in ds.sources) or self.tr("(unknown)")
         text = self.tr("<b>Files:</b> {0}<br><b>Accepted rows:</b> {1}<br>"
                        "<b>As of:</b> {2} — showing the first {3} rows of each table.")
         return text.format(files, rows, ds.as_of.date().isoformat(), PREVIEW_ROWS)
@@ -242,9 +251,12 @@ class DataPage(QWidget):
             self.open_requested.emit([str(SAMPLE_DATA)])
 
     def open_wizard(self, paths: Sequence[str] | None = None) -> Any:
-        """Open the import wizard (on ``paths`` or the current files)."""
+        """Open the import wizard (on ``paths`` or the current files); on a database book,
+        the database's own mapping editor (Connect to database ▸ Columns…) on its URL."""
         from memberdesk.ui.shell.import_wizard import ImportWizard
 
+        if not paths and self.dataset is not None and getattr(self.dataset, "book", None) is not None:
+            return self._edit_database_columns()
         window = self._window
         wizard = ImportWizard(list(paths) if paths else self._current_sources(),
                               window.settings if window is not None else None, self)
@@ -252,3 +264,17 @@ class DataPage(QWidget):
             wizard.dataset_ready.connect(window.accept_dataset)
         wizard.open()
         return wizard
+
+    def _edit_database_columns(self) -> Any:
+        """The Connect dialog on the loaded book's URL (and its remembered table names),
+        reading the tables' columns into the mapping editor; Connect then reopens the book."""
+        from memberdesk.ui.shell.connect_dialog import ConnectDialog, recent_connections
+
+        url = self._current_sources()[0] if self._current_sources() else ""
+        dialog = ConnectDialog(self._window)
+        dialog.url.setCurrentText(url)
+        tables = next((r.get("tables", "") for r in recent_connections() if r["url"] == url), "")
+        dialog.tables.setText(tables)
+        dialog.open()
+        dialog.edit_columns()
+        return dialog

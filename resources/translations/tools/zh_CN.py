@@ -210,6 +210,8 @@ ZH: dict[str, str] = {
     "(unknown)": "（未知）",
     "<b>Files:</b> {0}<br><b>Accepted rows:</b> {1}<br><b>As of:</b> {2} — showing the first {3} "
     "rows of each table.": "<b>文件：</b>{0}<br><b>接受行数：</b>{1}<br><b>评估日：</b>{2} — 每张表显示前 {3} 行。",
+    "<b>Database:</b> {0}<br><b>Accepted rows:</b> {1}<br><b>As of:</b> {2} — showing the first {3} "
+    "rows of each table.": "<b>数据库：</b>{0}<br><b>接受行数：</b>{1}<br><b>评估日：</b>{2} — 每张表显示前 {3} 行。",
     "Open data files": "打开数据文件",
     "Add data files": "添加数据文件",
     "Open a folder of data files": "打开数据文件夹",
