@@ -140,3 +140,39 @@ def test_table_mapped_twice_is_a_usage_error(duck: str,
                             "--table", "policies=policies"], capsys)
     assert rc == 2 and out == ""
     assert "policies more than once" in err
+
+
+# --- decrements on a generic table ----------------------------------------------------------
+
+CAUSES_ZH = "dur,cause,grp\n1,1,北京\n2,0,北京\n3,2,上海\n4,1,上海\n"
+
+
+def test_decrements_generic_honours_encoding(tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    # found: the generic table of `decrements --duration --cause-col` was read with the encoding
+    # detected, whatever --encoding said: GB18030 bytes read as utf-8 gave no error, exit 0
+    path = tmp_path / "causes.csv"
+    path.write_bytes(CAUSES_ZH.encode("gb18030"))
+    generic = ["decrements", str(path), "--duration", "dur", "--cause-col", "cause",
+               "--by", "grp", "--json"]
+    rc, _, err = run_cli([*generic, "--encoding", "utf-8"], capsys)
+    assert rc == 3 and str(path) in err and "utf-8" in err
+    rc, out, _ = run_cli([*generic, "--encoding", "gb18030"], capsys)
+    assert rc == 0 and "北京" in out
+    # read as latin-1, the same bytes give other group names: the option is applied
+    rc, out, _ = run_cli([*generic, "--encoding", "latin-1"], capsys)
+    assert rc == 0 and "北京" not in out
+    assert CAUSES_ZH.encode("gb18030").decode("latin-1").split("\n")[1].split(",")[2] in out
+
+
+def test_decrements_ignored_options_are_usage_errors(book: Path, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    # found: `decrements g.csv --duration --cause-col --as-of DATE` and `decrements BOOK
+    # --cause-labels 1=lapsed` (insurer tables) ran as if the option had not been given
+    path = tmp_path / "causes.csv"
+    path.write_text(CAUSES_ZH, encoding="utf-8")
+    rc, out, err = run_cli(["decrements", str(path), "--duration", "dur", "--cause-col", "cause",
+                            "--as-of", "2020-01-01"], capsys)
+    assert rc == 2 and out == "" and "--as-of" in err
+    rc, out, err = run_cli(["decrements", str(book), "--cause-labels", "1=lapsed"], capsys)
+    assert rc == 2 and out == "" and "--cause-labels" in err

@@ -97,7 +97,7 @@ def check_source_options(args: argparse.Namespace) -> None:
         raise SystemExit(_usage(f"--encoding {args.encoding}: the encoding of CSV/TSV/TXT files; "
                                 "a database's texts are decoded already"))
     if getattr(args, "as_of", None) is not None and getattr(args, "duration", None) is not None:
-        raise SystemExit(_usage("--as-of cuts off dates; a generic --duration/--event-col table "
+        raise SystemExit(_usage("--as-of cuts off dates; a generic table (--duration) "
                                 "has none (its durations are analysed as given)"))
 
 

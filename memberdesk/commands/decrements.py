@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from memberdesk.analysis.competing import CompetingRisksResult, cumulative_incidence
-from memberdesk.commands.common import add_data_args, load_from_args, print_json
+from memberdesk.commands.common import add_data_args, check_source_options, encoding_option, load_from_args, print_json
 from memberdesk.commands.km import add_entry_args, apply_entry_args, report_excluded, usage_error
 from memberdesk.core.errors import DataError
 
@@ -71,9 +71,13 @@ def parse_labels(text: str | None) -> dict[int, str]:
 def run(args: argparse.Namespace) -> int:
     if (args.duration is None) != (args.cause_col is None):
         raise SystemExit(usage_error("--duration and --cause-col go together"))
+    if args.cause_labels and args.cause_col is None:
+        raise SystemExit(usage_error("--cause-labels names the codes of a generic table's "
+                                     "--cause-col; insurer tables name their exits by status"))
     if args.cause_col is not None:
         if args.study_start is not None:
             raise SystemExit(usage_error("--study-start needs insurer tables; use --entry COL"))
+        check_source_options(args)
         frame, causes = generic_frame(args)
         result = cumulative_incidence(frame, by=args.by, causes=causes,
                                       unit=args.unit or "days", entry=args.entry)
@@ -96,7 +100,8 @@ def generic_frame(args: argparse.Namespace) -> tuple[pd.DataFrame, tuple[str, ..
 
     if any(looks_like_engine(d) for d in args.data):
         return _engine_frame(args, labels)
-    raw = _read_table(args.data, [c for c in (args.duration, args.cause_col, args.by, args.entry) if c])
+    raw = _read_table(args.data, [c for c in (args.duration, args.cause_col, args.by, args.entry) if c],
+                      encoding=encoding_option(args))
     duration = pd.to_numeric(raw[args.duration], errors="coerce").to_numpy(dtype=float)
     code = pd.to_numeric(raw[args.cause_col], errors="coerce").to_numpy(dtype=float)
     reason = np.full(len(raw), "", dtype=object)
@@ -165,12 +170,14 @@ def _exit_frame(duration: np.ndarray, codes: np.ndarray, extras: list[tuple[str,
     return out, causes
 
 
-def _read_table(paths: list[str], columns: list[str]) -> pd.DataFrame:
+def _read_table(paths: list[str], columns: list[str], encoding: str | None = None
+                ) -> pd.DataFrame:
     """The first table of DATA holding every one of ``columns`` (headers compared without
-    case), as text; missing-value tokens become missing."""
+    case), as text; missing-value tokens become missing. ``encoding``: of text files (None =
+    detected)."""
     from memberdesk.core.identify import read_files
 
-    result = read_files([Path(p) for p in paths])
+    result = read_files([Path(p) for p in paths], encoding=encoding)
     wanted = [c.strip().lower() for c in columns]
     for table in result.tables:
         frame = table.data.to_pandas()
