@@ -2876,8 +2876,8 @@ It is kept for this session only, never saved.</source>
             <translation>打开工作区(&amp;W)…</translation>
         </message>
         <message>
-            <source>&amp;Connect to database…</source>
-            <translation>连接数据库(&amp;C)…</translation>
+            <source>Connect to &amp;database…</source>
+            <translation>连接数据库(&amp;D)…</translation>
         </message>
         <message>
             <source>&amp;Save workspace</source>

@@ -172,3 +172,50 @@ def test_the_database_line_is_in_chinese_under_zh_cn(qtbot, book_url: str, zh_cn
         assert "<b>数据库：</b>duckdb · " + book_url in window.page("data").sources_label.text()
     finally:
         _close(window)
+
+
+def _mnemonic(text: str) -> str | None:
+    import re
+
+    found = re.search(r"&([^&])", text.replace("&&", ""))
+    return found.group(1).lower() if found else None
+
+
+def _menu_mnemonics(qtbot: Any) -> dict[str, list[str]]:
+    """Each menu of the main window (by title) -> the mnemonic letters of its entries."""
+    from memberdesk.ui.shell.main_window import MainWindow
+
+    window = MainWindow()
+    window.ask_before_close = False
+    qtbot.addWidget(window)
+    out: dict[str, list[str]] = {}
+    bar = window.menuBar()
+    out["menu bar"] = [m for a in bar.actions() if (m := _mnemonic(a.text()))]
+    menus = [a.menu() for a in bar.actions()]
+    while menus:
+        menu = menus.pop()
+        acts = [a for a in menu.actions() if not a.isSeparator()]
+        out[menu.title()] = [m for a in acts if (m := _mnemonic(a.text()))]
+        menus += [a.menu() for a in acts if a.menu() is not None]
+    return out
+
+
+def _assert_unique(found: dict[str, list[str]]) -> None:
+    twice = {menu: sorted({m for m in letters if letters.count(m) > 1})
+             for menu, letters in found.items()}
+    assert not any(twice.values()), twice
+
+
+def test_every_menu_entry_has_its_own_letter(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Found: in File, "&Connect to database…" and "Export &chart…" both took C (连接数据库(&C)
+    and 导出图表(&C) in Chinese), so Alt+F, C only moved between them instead of opening the
+    Connect dialog. Connect to &database… takes D."""
+    found = _menu_mnemonics(qtbot)
+    _assert_unique(found)
+    assert "d" in found["&File"]
+
+
+def test_every_menu_entry_has_its_own_letter_in_chinese(qtbot, zh_cn) -> None:  # type: ignore[no-untyped-def]
+    found = _menu_mnemonics(qtbot)
+    _assert_unique(found)
+    assert "d" in found["文件(&F)"]

@@ -34,7 +34,7 @@ class ShellActions(QObject):
         self.open_files = a(self.tr("&Open files…"), self.ask_open_files, QKeySequence.StandardKey.Open, "open")
         self.open_folder = a(self.tr("Open &folder…"), self.ask_open_folder, None, "folder")
         self.open_ws = a(self.tr("Open &workspace…"), self.ask_open_workspace, None, "workspace")
-        self.connect_db = a(self.tr("&Connect to database…"), self.ask_connect)  # issue 13
+        self.connect_db = a(self.tr("Connect to &database…"), self.ask_connect)  # issue 13
         self.save_ws = a(self.tr("&Save workspace"), self.save, QKeySequence.StandardKey.Save, "save")
         self.save_ws_as = a(self.tr("Save workspace &as…"), self.save_as,
                             QKeySequence.StandardKey.SaveAs)

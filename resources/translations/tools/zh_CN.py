@@ -757,7 +757,7 @@ ZH.update({
     "Fleming-Harrington (1, 0)": "Fleming-Harrington 检验 (1, 0)",
     "Fleming-Harrington (0, 1)": "Fleming-Harrington 检验 (0, 1)",
     "{test} test (χ² = {x:.1f}, {df} df)": "{test}（χ² = {x:.1f}，自由度 {df}）",
-    "&Connect to database…": "连接数据库(&C)…",
+    "Connect to &database…": "连接数据库(&D)…",
     "Replace the loaded data?": "替换已加载的数据？",
     "The files you open replace the data loaded now. Save the current files, filters and page "
     "as a workspace first?": "打开的文件将替换当前已加载的数据。是否先将当前文件、筛选条件和页面保存为工作区？",
