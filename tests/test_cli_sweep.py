@@ -176,3 +176,15 @@ def test_decrements_ignored_options_are_usage_errors(book: Path, tmp_path: Path,
     assert rc == 2 and out == "" and "--as-of" in err
     rc, out, err = run_cli(["decrements", str(book), "--cause-labels", "1=lapsed"], capsys)
     assert rc == 2 and out == "" and "--cause-labels" in err
+
+
+# --- empty results in text output -----------------------------------------------------------
+
+def test_experience_text_with_no_exposure(book: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # found: `experience sample_data --as-of 2016-01-01` (before the first issue) crashed with
+    # IndexError in the text table (exit 1); --json printed "rows": []
+    rc, out, err = run_cli(["experience", str(book), "--as-of", "2019-06-30"], capsys)
+    assert rc == 0, err
+    assert "as of 2019-06-30" in out and "no rows" in out
+    rc, out, _ = run_cli(["experience", str(book), "--as-of", "2019-06-30", "--json"], capsys)
+    assert rc == 0 and '"rows": []' in out

@@ -124,6 +124,10 @@ def _utilisation(args: argparse.Namespace, by: list[str], target: list[str], bas
 
 def print_table(result: ExperienceResult, out: TextIO) -> None:
     """A readable fixed-width table: one line per row, then the total."""
+    if result.rows.empty:  # e.g. an --as-of before the first issue: no exposure at all
+        out.write(f"Experience study as of {result.as_of.date().isoformat()} · target: "
+                  f"{', '.join(result.target)}\n(no rows: no exposure up to the as-of date)\n")
+        return
     frame = result.to_frame(with_total=True)
     from memberdesk.analysis.experience_exposure import period_labels
 
