@@ -188,3 +188,17 @@ def test_experience_text_with_no_exposure(book: Path, capsys: pytest.CaptureFixt
     assert "as of 2019-06-30" in out and "no rows" in out
     rc, out, _ = run_cli(["experience", str(book), "--as-of", "2019-06-30", "--json"], capsys)
     assert rc == 0 and '"rows": []' in out
+
+
+@pytest.mark.parametrize("command", [["km"], ["cox", "--covariates", "channel"], ["projection"],
+                                     ["decrements"]])
+@pytest.mark.parametrize("engine", [False, True])
+def test_as_of_before_every_issue_names_the_as_of(book: Path, duck: str, command: list[str],
+                                                  engine: bool,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    # found: `km sample_data --as-of 2016-01-01` said "the policies table is empty or missing"
+    # although it held 6,824 accepted policies, all issued after the --as-of
+    data = duck if engine else str(book)
+    rc, out, err = run_cli([command[0], data, *command[1:], "--as-of", "2019-06-30"], capsys)
+    assert rc == 3 and out == ""
+    assert "issued after --as-of 2019-06-30" in err

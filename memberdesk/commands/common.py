@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import math
@@ -10,13 +11,14 @@ import shlex
 import sys
 import time
 import warnings
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from memberdesk.core.dataset import Dataset
+from memberdesk.core.errors import AnalysisError
 
 
 def add_data_args(parser: argparse.ArgumentParser, *, generic: bool = False,
@@ -119,6 +121,26 @@ def table_options(args: argparse.Namespace) -> dict[str, Any]:
         raise SystemExit(_usage(f"--table maps {', '.join(twice)} more than once; give one "
                                 "table for each"))
     return tables
+
+
+# the analyses' words for a policy table with no row in the window (analysis/frames, core/book)
+_NO_POLICIES = "no policies to analyse (the policies table is empty or missing)"
+
+
+@contextlib.contextmanager
+def explain_empty_window(args: argparse.Namespace) -> Iterator[None]:
+    """Around an analysis of policies: with ``--as-of``, "no policies to analyse" also names
+    the other cause, every policy issued after that date (the analyses cannot tell an empty
+    table from an empty window; the user reading "empty or missing" looked for a wrong file)."""
+    try:
+        yield
+    except AnalysisError as exc:
+        as_of = getattr(args, "as_of", None)
+        if as_of is None or exc.message != _NO_POLICIES:
+            raise
+        raise AnalysisError(f"no policies to analyse as of {as_of}: every policy was issued "
+                            f"after --as-of {as_of}, or the policies table is empty or "
+                            "missing") from None
 
 
 def say_import_hint(ds: Dataset, seconds: float, data: Sequence[str]) -> None:

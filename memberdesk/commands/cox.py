@@ -9,7 +9,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from memberdesk.commands.common import add_data_args, close_book, load_from_args, print_json
+from memberdesk.commands.common import add_data_args, close_book, explain_empty_window, load_from_args, print_json
 from memberdesk.core.labels import ci_level_text
 
 if TYPE_CHECKING:  # the analysis is imported when the command runs (fast start-up)
@@ -60,8 +60,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         ds = apply_entry_args(args, loaded)
         report_rejected_policies(ds)
-        result = fit_cox(ds, covariates, strata=strata or None, cluster=args.cluster,
-                         entry=args.entry, ties=args.ties, ph_transform=args.ph_transform)
+        with explain_empty_window(args):
+            result = fit_cox(ds, covariates, strata=strata or None, cluster=args.cluster,
+                             entry=args.entry, ties=args.ties, ph_transform=args.ph_transform)
     finally:
         close_book(loaded)
     for note in result.notes:  # never silent: rows left out, near separation

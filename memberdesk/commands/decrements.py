@@ -25,7 +25,14 @@ import numpy as np
 import pandas as pd
 
 from memberdesk.analysis.competing import CompetingRisksResult, cumulative_incidence
-from memberdesk.commands.common import add_data_args, check_source_options, encoding_option, load_from_args, print_json
+from memberdesk.commands.common import (
+    add_data_args,
+    check_source_options,
+    encoding_option,
+    explain_empty_window,
+    load_from_args,
+    print_json,
+)
 from memberdesk.commands.km import add_entry_args, apply_entry_args, report_excluded, usage_error
 from memberdesk.core.errors import DataError
 
@@ -84,7 +91,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         extra = tuple(c for c in (args.by, args.entry) if c is not None)
         ds = apply_entry_args(args, load_from_args(args, extra_columns=extra))
-        result = cumulative_incidence(ds, by=args.by, unit=args.unit, entry=args.entry)
+        with explain_empty_window(args):
+            result = cumulative_incidence(ds, by=args.by, unit=args.unit, entry=args.entry)
     report_excluded(result.excluded, args.by)
     if args.json:
         print_json(result.to_json())

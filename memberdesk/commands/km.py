@@ -23,7 +23,7 @@ import pandas as pd
 from memberdesk.analysis.frames import default_unit
 from memberdesk.analysis.survival import KMResult, km_by_segment
 from memberdesk.analysis.weighted_logrank import parse_test
-from memberdesk.commands.common import add_data_args, close_book, load_from_args, print_json
+from memberdesk.commands.common import add_data_args, close_book, explain_empty_window, load_from_args, print_json
 from memberdesk.core import labels
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError, DataError
@@ -103,8 +103,9 @@ def run(args: argparse.Namespace) -> int:
         ds = apply_entry_args(args, loaded)
         report_rejected_policies(ds)
         unit = args.unit or default_unit(ds)
-        result = km_by_segment(ds, args.by, unit=unit, test=spec, entry=args.entry,
-                               missing="group" if args.keep_missing else "drop")
+        with explain_empty_window(args):
+            result = km_by_segment(ds, args.by, unit=unit, test=spec, entry=args.entry,
+                                   missing="group" if args.keep_missing else "drop")
     finally:
         close_book(loaded)  # a database session ends with the command
     report_excluded(result.excluded, args.by)

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import argparse
 
-from memberdesk.commands.common import add_data_args, close_book, load_from_args, print_json, print_table
+from memberdesk.commands.common import (
+    add_data_args,
+    close_book,
+    explain_empty_window,
+    load_from_args,
+    print_json,
+    print_table,
+)
 
 
 def _horizon(text: str) -> float:
@@ -41,7 +48,8 @@ def run(args: argparse.Namespace) -> int:
     loaded = _generic_engine(args) or load_from_args(args)
     try:
         report_rejected_policies(loaded)
-        result = fit_parametric(loaded, horizon_months=args.horizon)
+        with explain_empty_window(args):
+            result = fit_parametric(loaded, horizon_months=args.horizon)
     finally:
         close_book(loaded)
     ds = loaded
