@@ -202,3 +202,18 @@ def test_as_of_before_every_issue_names_the_as_of(book: Path, duck: str, command
     rc, out, err = run_cli([command[0], data, *command[1:], "--as-of", "2019-06-30"], capsys)
     assert rc == 3 and out == ""
     assert "issued after --as-of 2019-06-30" in err
+
+
+# --- help texts -------------------------------------------------------------------------------
+
+def test_every_option_of_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
+    # found: `report --help` listed --persistency-basis and --persistency-measure with no word
+    # of what they do or their defaults
+    parser = cli.build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    bare = []
+    for name, command in sub.choices.items():  # type: ignore[union-attr]
+        for action in command._actions:
+            if action.option_strings and not action.help:
+                bare.append(f"{name} {action.option_strings[-1]}")
+    assert bare == []

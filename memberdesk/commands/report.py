@@ -80,8 +80,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     g.add_argument("--persistency-period", dest="persistency_period",
                    choices=("rolling12", "month", "quarter", "year"),
                    help="evaluation period of the persistency table (default year)")
-    g.add_argument("--persistency-basis", dest="persistency_basis", choices=("status", "collected"))
-    g.add_argument("--persistency-measure", dest="persistency_measure", choices=("premium", "count"))
+    g.add_argument("--persistency-basis", dest="persistency_basis", choices=("status", "collected"),
+                   help="status: annual premium in force; collected: premium collected (needs a "
+                        "premium_payments table) (default status)")
+    g.add_argument("--persistency-measure", dest="persistency_measure", choices=("premium", "count"),
+                   help="ratio of annual premium or of policy counts (default premium)")
     g.add_argument("--persistency-by", dest="persistency_by", metavar="COL",
                    help="persistency segment (default --by; '' = whole book)")
     p.add_argument("--targets", metavar="FILE",
