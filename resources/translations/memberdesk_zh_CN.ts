@@ -1641,6 +1641,14 @@ It is kept for this session only, never saved.</source>
             <translation>加载前检查文件各列的读取方式并加以更正</translation>
         </message>
         <message>
+            <source>Connect to database…</source>
+            <translation>连接数据库…</translation>
+        </message>
+        <message>
+            <source>Open a book kept in DuckDB, PostgreSQL or Spark (File ▸ Connect to database…)</source>
+            <translation>打开存放在 DuckDB、PostgreSQL 或 Spark 中的数据（文件 ▸ 连接数据库…）</translation>
+        </message>
+        <message>
             <source>Open sample data</source>
             <translation>打开示例数据</translation>
         </message>

@@ -219,3 +219,64 @@ def test_every_menu_entry_has_its_own_letter_in_chinese(qtbot, zh_cn) -> None:  
     found = _menu_mnemonics(qtbot)
     _assert_unique(found)
     assert "d" in found["文件(&F)"]
+
+
+def _connect_dialogs(window: Any) -> list[ConnectDialog]:
+    return [d for d in window.findChildren(ConnectDialog) if d.isVisible()]
+
+
+def test_connect_asks_before_replacing_the_loaded_book(qtbot, book_url: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Found: File ▸ Open files… asks before other data replace a loaded book (and offers to
+    save unsaved changes, #17 C.16), but File ▸ Connect to database… replaced it without a
+    word, unsaved workspace changes included. It asks the same question; the Data page's new
+    Connect to database… button goes the same way."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from memberdesk.ui.shell import actions as shell_actions
+
+    window = _window_on(qtbot, book_url)
+    asked: list[str] = []
+
+    def answer(choice: QMessageBox.StandardButton) -> Any:
+        def question(*args: Any, **kwargs: Any) -> QMessageBox.StandardButton:
+            asked.append(str(args[1]))
+            return choice
+        return question
+
+    try:
+        monkeypatch.setattr(shell_actions.QMessageBox, "question",
+                            answer(QMessageBox.StandardButton.Cancel))
+        window.actions_.connect_db.trigger()
+        assert asked == ["Replace the loaded data?"] and not _connect_dialogs(window)
+        window.page("data").connect_button.click()
+        assert len(asked) == 2 and not _connect_dialogs(window)
+        monkeypatch.setattr(shell_actions.QMessageBox, "question",
+                            answer(QMessageBox.StandardButton.Ok))
+        window.page("data").connect_button.click()
+        assert len(asked) == 3 and len(_connect_dialogs(window)) == 1
+        _connect_dialogs(window)[0].reject()
+    finally:
+        _close(window)
+
+
+def test_data_page_tab_order_follows_the_page(qtbot, book_url: str) -> None:  # type: ignore[no-untyped-def]
+    """Found in the keyboard walk: on the Data page Tab went to the two tab bars first, then
+    back up to the buttons above them, then down to the table."""
+    window = _window_on(qtbot, book_url)
+    try:
+        window.show_page("data")
+        window.show()
+        window.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
+        data = window.page("data")
+        data.open_button.setFocus()
+        seen = [data.open_button]
+        for _ in range(6):
+            QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+            seen.append(QApplication.focusWidget())
+        # Add files… is off on a database book: no Tab stop
+        assert seen == [data.open_button, data.folder_button, data.connect_button,
+                        data.wizard_button, data.sample_button, data.tabs.tabBar(),
+                        data.tables_tabs.tabBar()]
+    finally:
+        _close(window)

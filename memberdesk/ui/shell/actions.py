@@ -161,7 +161,8 @@ class ShellActions(QObject):
         """File ▸ Connect to database… (memberdesk/ui/shell/connect_dialog.py)."""
         from memberdesk.ui.shell.connect_dialog import ConnectDialog
 
-        ConnectDialog(self.w).open()
+        if self.confirm_replace():  # the book connected replaces the loaded one, as files do
+            ConnectDialog(self.w).open()
 
     def ask_open_workspace(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self.w, self.tr("Open workspace"), "", WORKSPACE_FILTER)

@@ -123,15 +123,20 @@ class DataPage(QWidget):
         self.wizard_button = QPushButton(self.tr("Import with column mapping…"))
         self.wizard_button.setToolTip(self.tr("Check how the columns of your files are read "
                                               "before loading, and correct them"))
+        self.connect_button = QPushButton(self.tr("Connect to database…"))
+        self.connect_button.setToolTip(self.tr("Open a book kept in DuckDB, PostgreSQL or Spark "
+                                               "(File ▸ Connect to database…)"))
         self.sample_button = QPushButton(self.tr("Open sample data"))
         self.open_button.clicked.connect(self._ask_open)
         self.add_button.clicked.connect(self._ask_add)
         self.folder_button.clicked.connect(self._ask_folder)
         self.wizard_button.clicked.connect(self.open_wizard)
         self.sample_button.clicked.connect(self._open_sample)
+        self.connect_button.clicked.connect(self._ask_connect)
         buttons = QHBoxLayout()
-        for b in (self.open_button, self.add_button, self.folder_button, self.wizard_button,
-                  self.sample_button):
+        order: list[QWidget] = [self.open_button, self.add_button, self.folder_button,
+                                self.connect_button, self.wizard_button, self.sample_button]
+        for b in order:
             buttons.addWidget(b)
         buttons.addStretch(1)
 
@@ -147,6 +152,10 @@ class DataPage(QWidget):
         layout.addWidget(self.sources_label)
         layout.addLayout(buttons)
         layout.addWidget(self.tabs, 1)
+        # Tab as the page reads: the buttons, then the tabs (they came first: made with a parent)
+        order += [self.tabs.tabBar(), self.tables_tabs.tabBar()]
+        for first, second in zip(order, order[1:]):
+            QWidget.setTabOrder(first, second)
         self.set_dataset(None)
 
     # ---- page contract --------------------------------------------------------------------
@@ -245,6 +254,11 @@ class DataPage(QWidget):
         """Ask before other files replace a loaded book (File ▸ Open files asks the same)."""
         actions = getattr(self._window, "actions_", None)
         return actions is None or bool(actions.confirm_replace())
+
+    def _ask_connect(self) -> None:
+        actions = getattr(self._window, "actions_", None)
+        if actions is not None:
+            actions.ask_connect()  # asks before replacing a loaded book
 
     def _open_sample(self) -> None:
         if self._confirm_replace():

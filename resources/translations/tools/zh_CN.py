@@ -758,6 +758,9 @@ ZH.update({
     "Fleming-Harrington (0, 1)": "Fleming-Harrington 检验 (0, 1)",
     "{test} test (χ² = {x:.1f}, {df} df)": "{test}（χ² = {x:.1f}，自由度 {df}）",
     "Connect to &database…": "连接数据库(&D)…",
+    "Connect to database…": "连接数据库…",  # the Data page's button
+    "Open a book kept in DuckDB, PostgreSQL or Spark (File ▸ Connect to database…)":
+        "打开存放在 DuckDB、PostgreSQL 或 Spark 中的数据（文件 ▸ 连接数据库…）",
     "Replace the loaded data?": "替换已加载的数据？",
     "The files you open replace the data loaded now. Save the current files, filters and page "
     "as a workspace first?": "打开的文件将替换当前已加载的数据。是否先将当前文件、筛选条件和页面保存为工作区？",
