@@ -143,11 +143,20 @@ class Tile:
         return GOOD if (c > 0) == (self.good == "up") else BAD
 
 
+# the unit a tile's duration prints after its number (a bare "7.0" said nothing of days)
+DURATION_WORDS: dict[str, dict[str, str]] = {"days": {"en": " days", "zh_CN": "天"},
+                                             "months": {"en": " months", "zh_CN": "个月"}}
+
+
 def value_format(unit: str, lang: str = "en") -> str:
-    """Money in millions (a tile is narrow; the exact figure is on the Summary sheet)."""
+    """Money in millions (a tile is narrow; the exact figure is on the Summary sheet);
+    durations with their unit ("7.0 days", "7.0天")."""
     if unit == "CNY":
         return '#,##0.0,,"百万"' if lang == "zh_CN" else '#,##0.0,," m"'
-    return {"ratio": "0.0%", "days": "0.0", "months": "0.0"}.get(unit, "#,##0")
+    if unit in DURATION_WORDS:
+        words = DURATION_WORDS[unit]
+        return f'0.0"{words.get(lang, words["en"])}"'
+    return {"ratio": "0.0%"}.get(unit, "#,##0")
 
 
 def format_value(value: float, unit: str, lang: str) -> str:
@@ -155,9 +164,9 @@ def format_value(value: float, unit: str, lang: str) -> str:
         return f"{value:.1%}"
     if unit == "CNY":
         return f"{value / 1e6:,.1f}百万" if lang == "zh_CN" else f"{value / 1e6:,.1f} m"
-    if unit in ("days", "months"):
-        word = {"days": ("days", "天"), "months": ("months", "个月")}[unit][lang == "zh_CN"]
-        return f"{value:.1f} {word}" if lang != "zh_CN" else f"{value:.1f}{word}"
+    if unit in DURATION_WORDS:
+        words = DURATION_WORDS[unit]
+        return f"{value:.1f}{words.get(lang, words['en'])}"
     return f"{value:,.0f}"
 
 

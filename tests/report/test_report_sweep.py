@@ -1,0 +1,69 @@
+"""A manager's sweep of the sample report (helper W): the workbook written from ``sample_data/``
+in both languages, read the way it prints (LibreOffice PDF looked at page by page) and cell by
+cell against the same report written from a DuckDB book of the sample.
+
+Each test names what was wrong on the printout and checks it against a truth from outside the
+workbook: the analysis result, the page registry, a hand count, or a property any reader
+relies on (a share is at most 100 %).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from tests.report.printed import SAMPLE
+
+pytestmark = pytest.mark.skipif(not (SAMPLE / "policies.csv").is_file(), reason="no sample_data/")
+
+
+@pytest.fixture(scope="module")
+def sample_dataset() -> Any:
+    from memberdesk.core.loader import load_dataset
+
+    return load_dataset([str(SAMPLE)])
+
+
+@pytest.fixture(scope="module")
+def books(sample_dataset: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The sample's report in each language, written once for this module."""
+    from memberdesk.report.workbook import write_report
+
+    folder = tmp_path_factory.mktemp("sweep")
+    out = {}
+    for lang in ("en", "zh_CN"):
+        path = write_report(sample_dataset, folder / f"{lang}.xlsx", lang=lang)
+        out[lang] = openpyxl.load_workbook(Path(path))
+    return out
+
+
+def tile_cell(wb: Any, kpi_id: str) -> Any:
+    """The Dashboard tile's value cell of ``kpi_id`` (its defined name KPI_<id>)."""
+    dests = list(wb.defined_names[f"KPI_{kpi_id}"].destinations)
+    sheet, ref = dests[0]
+    return wb[sheet][ref.replace("$", "")]
+
+
+# ---- Dashboard ---------------------------------------------------------------------------------
+
+# the unit word a reader needs after a duration, written out here (not the report's table)
+DURATION_WORD = {("days", "en"): "days", ("days", "zh_CN"): "天",
+                 ("months", "en"): "months", ("months", "zh_CN"): "个月"}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_duration_tiles_print_their_unit(books: dict[str, Any], sample_dataset: Any,
+                                         lang: str) -> None:
+    """The median claim settlement tile printed a bare "7.0" (days? hours?): every tile of a
+    KPI measured in days or months (the KPI result's unit) shows the unit beside the number."""
+    from memberdesk.analysis.kpis import compute_kpis
+
+    wb = books[lang]
+    durations = [k for k in compute_kpis(sample_dataset).kpis
+                 if k.unit in ("days", "months") and f"KPI_{k.id}" in wb.defined_names]
+    assert durations, "the sample's dashboard shows the median claim settlement time"
+    for k in durations:
+        fmt = tile_cell(wb, k.id).number_format
+        assert DURATION_WORD[(k.unit, lang)] in fmt, (k.id, fmt)
