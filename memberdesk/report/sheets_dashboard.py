@@ -68,6 +68,8 @@ CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 # a tile's value on one line, shrunk to the tile when too wide: wrapped in its fixed-height
 # row, the Chinese "76.8百万" printed as "76.8百" over a cut-off "万"
 VALUE_ALIGN = Alignment(horizontal="center", vertical="center", shrink_to_fit=True)
+# the change under it likewise: wrapped, "▲ +1.5个百分点" printed "▲ +1.5个百分" over "点"
+CHANGE_ALIGN = VALUE_ALIGN
 
 TEXT: dict[str, dict[str, str]] = {
     "tiles": {"en": "Key figures (change against {previous})",
@@ -329,7 +331,7 @@ def _tile(ws: Any, tile: Tile, r: int, c: int, lang: str, targets: pd.DataFrame 
     ws.row_dimensions[r + 1].height = 26
     change = write_cell(ws, r + 2, c, arrow_text(tile, lang))
     change.font = Font(name=styles.FONT_NAME, size=10, bold=True, color=tile.colour())
-    change.alignment = CENTER
+    change.alignment = CHANGE_ALIGN
     if targets is not None and tile.id in targets.index:
         row = targets.loc[tile.id]
         status = target_status(tile, float(row["target"]), float(row["red"]))

@@ -67,3 +67,20 @@ def test_duration_tiles_print_their_unit(books: dict[str, Any], sample_dataset: 
     for k in durations:
         fmt = tile_cell(wb, k.id).number_format
         assert DURATION_WORD[(k.unit, lang)] in fmt, (k.id, fmt)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_tile_change_stays_on_one_line(books: dict[str, Any], lang: str) -> None:
+    """The change under a tile's value ("▲ +1.5个百分点", "▼ −2.5个百分点") wrapped in its fixed
+    tile: the Chinese printout read "▲ +1.5个百分" over a lone "点" on three tiles. Every
+    tile's change line (the row under its value, one per KPI tile named KPI_<id>) is one line,
+    shrunk to the tile when it is too wide, never wrapped."""
+    wb = books[lang]
+    names = [n for n in wb.defined_names if n.startswith("KPI_")]
+    assert len(names) >= 8  # the sample's dashboard has 10 tiles
+    for name in names:
+        value = tile_cell(wb, name.removeprefix("KPI_"))
+        change = value.parent.cell(value.row + 1, value.column)
+        assert isinstance(change.value, str) and change.value.strip(), name
+        assert not change.alignment.wrap_text and change.alignment.shrink_to_fit, \
+            (name, change.value)
