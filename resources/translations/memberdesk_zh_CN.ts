@@ -2291,6 +2291,10 @@ It is kept for this session only, never saved.</source>
             <translation>文件中的列</translation>
         </message>
         <message>
+            <source>Column in the table</source>
+            <translation>表中的列</translation>
+        </message>
+        <message>
             <source>Examples</source>
             <translation>示例</translation>
         </message>

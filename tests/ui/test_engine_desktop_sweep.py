@@ -280,3 +280,31 @@ def test_data_page_tab_order_follows_the_page(qtbot, book_url: str) -> None:  # 
                         data.tables_tabs.tabBar()]
     finally:
         _close(window)
+
+
+def _columns_editor(qtbot: Any, url: str) -> Any:
+    dialog = _shown_dialog(qtbot)
+    dialog.url.setCurrentText(url)
+    dialog.edit_columns()
+    qtbot.waitUntil(lambda: dialog.columns_dialog is not None, timeout=60_000)
+    return dialog.columns_dialog
+
+
+def test_the_database_mapping_editor_speaks_of_tables(qtbot, book_url: str) -> None:  # type: ignore[no-untyped-def]
+    """Found: Connect ▸ Columns… headed each database table's columns "Column in the file"
+    (文件中的列); the file wizard keeps its wording."""
+    from memberdesk.ui.shell.mapping_editor import MappingEditor
+
+    editor = _columns_editor(qtbot, book_url)
+    heads = {e.grid.horizontalHeaderItem(0).text() for e in editor.editors}
+    assert heads == {"Column in the table"}
+    editor.reject()
+    files = MappingEditor(["policy_id"], None)
+    qtbot.addWidget(files)
+    assert files.grid.horizontalHeaderItem(0).text() == "Column in the file"
+
+
+def test_the_database_mapping_editor_speaks_of_tables_in_chinese(qtbot, book_url: str, zh_cn) -> None:  # type: ignore[no-untyped-def]
+    editor = _columns_editor(qtbot, book_url)
+    assert {e.grid.horizontalHeaderItem(0).text() for e in editor.editors} == {"表中的列"}
+    editor.reject()

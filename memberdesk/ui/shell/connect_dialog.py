@@ -342,7 +342,7 @@ class TableColumnsDialog(QDialog):
         self.tabs = QTabWidget(self)
         self.editors: list[Any] = []
         for t in self.tables:
-            editor = MappingEditor(list(t.headers), t.mapping, t.preview, self)
+            editor = MappingEditor(list(t.headers), t.mapping, t.preview, self, database=True)
             self.editors.append(editor)
             self.tabs.addTab(editor, t.ref.display)
         note = QLabel(self.tr("Tables not recognised are not read unless you choose what they "

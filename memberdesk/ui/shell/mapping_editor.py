@@ -40,7 +40,9 @@ class MappingEditor(QWidget):
     changed = Signal()
 
     def __init__(self, headers: list[str], mapping: ColumnMapping | None,
-                 preview: pd.DataFrame | None = None, parent: QWidget | None = None) -> None:
+                 preview: pd.DataFrame | None = None, parent: QWidget | None = None, *,
+                 database: bool = False) -> None:
+        """``database``: the columns are a database table's (Connect ▸ Columns…), not a file's."""
         super().__init__(parent)
         self.headers = list(headers)
         self.signature = header_signature(self.headers)
@@ -50,8 +52,8 @@ class MappingEditor(QWidget):
         for name in schema.TABLES:
             self.table_box.addItem(table_label(name), name)
         self.grid = QTableWidget(len(self.headers), 3, self)
-        self.grid.setHorizontalHeaderLabels([self.tr("Column in the file"),
-                                             self.tr("Examples"), self.tr("Means")])
+        source = self.tr("Column in the table") if database else self.tr("Column in the file")
+        self.grid.setHorizontalHeaderLabels([source, self.tr("Examples"), self.tr("Means")])
         self.grid.verticalHeader().setVisible(False)
         self.grid.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.grid.horizontalHeader().setStretchLastSection(True)

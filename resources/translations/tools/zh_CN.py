@@ -319,6 +319,7 @@ ZH: dict[str, str] = {
     # ---- mapping editor ------------------------------------------------------------------
     "Ignore this table": "忽略此表",
     "Column in the file": "文件中的列",
+    "Column in the table": "表中的列",  # the mapping editor of a database table
     "Examples": "示例",
     "Means": "含义",
     "This table holds:": "此表内容：",
