@@ -217,3 +217,26 @@ def test_every_option_of_every_command_has_help(capsys: pytest.CaptureFixture[st
             if action.option_strings and not action.help:
                 bare.append(f"{name} {action.option_strings[-1]}")
     assert bare == []
+
+
+# --- --by naming a column the data lack -------------------------------------------------------
+
+@pytest.mark.parametrize("engine", [False, True])
+def test_claims_by_unknown_column_is_an_error(book: Path, duck: str, engine: bool,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    # found: `claims sample_data --by nosuch` printed the overall row only, exit 0, and the JSON
+    # said "by": "nosuch"
+    (book / "claims.csv").write_text(
+        "claim_id,policy_id,member_id,reported_at,settled_at,status,amount_claimed,amount_paid\n"
+        "C1,P1,M1,2021-01-05,2021-01-20,paid,100,80\n", encoding="utf-8")
+    data = duck if engine else str(book)
+    if engine:  # the book written again with the claims
+        db = duck.removeprefix("duckdb://")
+        assert run_cli(["import", str(book), "-o", db], capsys)[0] == 0
+    rc, out, err = run_cli(["claims", data, "--by", "nosuch", "--json"], capsys)
+    assert rc == 3 and out == ""
+    assert "'nosuch'" in err and "channel" in err  # the valid columns are listed
+    rc, out, _ = run_cli(["claims", data, "--json"], capsys)  # default: product, present here
+    assert rc == 0 and '"by": "product"' in out
+    rc, out, _ = run_cli(["claims", data, "--by", "channel", "--json"], capsys)
+    assert rc == 0 and '"segment": "agency"' in out

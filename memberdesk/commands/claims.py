@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 
 from memberdesk.commands.common import add_data_args, load_from_args, print_json, print_table
+from memberdesk.core.dataset import Dataset
+from memberdesk.core.errors import AnalysisError
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -17,8 +19,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                        description="Time from report to settlement (Kaplan-Meier, days) and paid "
                                    "ratios, overall and per segment.")
     add_data_args(p)
-    p.add_argument("--by", metavar="COL", default="product",
-                   help="policy column to break down by (default: product; 'none' for overall only)")
+    p.add_argument("--by", metavar="COL", default=None,
+                   help="policy column to break down by (default: product when the policies "
+                        "have it; 'none' for overall only)")
     p.add_argument("--json", action="store_true", help="print JSON (docs/cli.md)")
     p.set_defaults(run=run)
 
@@ -27,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     from memberdesk.analysis.claims import claim_settlement
 
     ds = load_from_args(args)
-    by = None if str(args.by).lower() == "none" else args.by
+    by = _segment_column(ds, args.by)
     result = claim_settlement(ds, by=by)
     if args.json:
         print_json({"as_of": ds.as_of.date().isoformat(), "by": by, **result.to_json()})
@@ -40,3 +43,18 @@ def run(args: argparse.Namespace) -> int:
     if result.excluded:
         print(f"note: {result.excluded:,} claims left out (no report date, or settled before reported)")
     return 0
+
+
+def _segment_column(ds: Dataset, by: str | None) -> str | None:
+    """The policy column of ``--by`` (None: overall only). Without the option: product when
+    the policies have it. A column the policies lack is an error naming it (the analysis would
+    leave it out and print the overall row only)."""
+    columns = ds.policy_columns()
+    if by is None:
+        return "product" if "product" in columns else None
+    if by.lower() == "none":
+        return None
+    if by not in columns:
+        raise AnalysisError(f"unknown column {by!r} for --by; available: "
+                            f"{', '.join(sorted(columns)) or '(no policies table)'}", column=by)
+    return by
