@@ -218,6 +218,16 @@ def _fill_props(colour: str) -> Any:
     return GraphicalProperties(solidFill=colour, ln=LineProperties(solidFill=colour))
 
 
+def points_only(series: Series, colour: str, *, symbol: str = "circle", size: int = 7) -> None:
+    """Draw ``series`` as markers without a line, in ``colour``. The marker needs its own
+    fill: LibreOffice draws a symbol in its series' line colour, so with the line hidden and
+    no fill of its own the points were not drawn at all (the funnel plot's segments)."""
+    series.marker.symbol = symbol
+    series.marker.size = size
+    series.marker.graphicalProperties = _fill_props(colour)
+    series.graphicalProperties.line.noFill = True
+
+
 def ae_chart(table: TableRef, category_column: str, *, title: str, x_title: str, y_title: str,
              reference_name: str) -> BarChart:
     """A/E by period (issue 17 B.8): columns, their confidence interval as a bar from the
@@ -328,5 +338,5 @@ def write_caches(wb: Any) -> None:
                         tx.strRef.strCache = StrData(ptCount=1, pt=[StrVal(idx=0, v=str(values[0]))])
 
 
-__all__ = ["Reference", "category_bar_chart", "category_line_chart", "curve_chart", "references",
-           "write_caches"]
+__all__ = ["Reference", "category_bar_chart", "category_line_chart", "curve_chart", "points_only",
+           "references", "write_caches"]

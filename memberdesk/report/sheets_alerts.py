@@ -178,7 +178,5 @@ def _funnel(ctx: ReportContext, w: SheetWriter, result: AlertsResult, metric: st
                   formats={"n": "int", "value": "pct"})
     chart: ScatterChart = holder["chart"]
     series = Series(ref.ref("value", with_header=True), ref.ref("n"), title_from_data=True)
-    series.marker.symbol = "circle"
-    series.marker.size = 7
-    series.graphicalProperties.line.noFill = True
+    charts.points_only(series, charts.PALETTE[5])  # purple: none of the five limit lines'
     chart.series.append(series)

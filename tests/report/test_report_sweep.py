@@ -84,3 +84,61 @@ def test_tile_change_stays_on_one_line(books: dict[str, Any], lang: str) -> None
         assert isinstance(change.value, str) and change.value.strip(), name
         assert not change.alignment.wrap_text and change.alignment.shrink_to_fit, \
             (name, change.value)
+
+
+# ---- Charts ------------------------------------------------------------------------------------
+
+def chart_groups(ws: Any) -> list[Any]:
+    """Every chart group on ``ws``, combined groups too."""
+    return [sub for top in ws._charts for sub in top._charts]
+
+
+def test_every_series_without_a_line_draws_coloured_markers(books: dict[str, Any]) -> None:
+    """The Alerts funnel plot showed its limits but not one segment: the points series had its
+    line hidden and markers with no colour of their own, which LibreOffice draws in the hidden
+    line's colour, i.e. not at all. A series drawn without a line is visible only through its
+    markers, so each such series (the funnel's segments, the forest plot's hazard ratios, CI
+    bounds) has a marker symbol with a solid fill."""
+    points = 0
+    for lang, wb in books.items():
+        for ws in wb.worksheets:
+            for group in chart_groups(ws):
+                for s in group.series:
+                    gp = s.graphicalProperties
+                    if gp is None or gp.line is None or not gp.line.noFill:
+                        continue
+                    points += 1
+                    where = (lang, ws.title, s.tx.strRef.f if s.tx and s.tx.strRef else None)
+                    assert s.marker is not None and s.marker.symbol not in (None, "none"), where
+                    mp = s.marker.graphicalProperties
+                    assert mp is not None and mp.solidFill is not None, where
+    assert points >= 2 * 4  # per language: funnel segments, hazard ratios and their CI bounds
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_funnel_plot_draws_each_segment_of_the_alarm(books: dict[str, Any], sample_dataset: Any,
+                                                      lang: str) -> None:
+    """The funnel plot's segment series has one point per segment of the alarmed metric in the
+    alerts result's funnel table (the analysis result, not the sheet)."""
+    from openpyxl.chart import ScatterChart
+    from openpyxl.utils.cell import range_boundaries
+
+    from memberdesk.analysis.alerts import compute_alerts
+
+    result = compute_alerts(sample_dataset)
+    alarmed = list(dict.fromkeys((a.metric, a.column) for a in result.active()
+                                 if a.level == "alarm" and a.method != "cusum"))
+    assert len(alarmed) == 1, alarmed  # the sample: monthly benefit usage by tier
+    metric, column = alarmed[0]
+    f = result.funnel
+    segments = int(((f["metric"] == metric) & (f["column"] == column)).sum())
+    counts = []
+    for ws in books[lang].worksheets:
+        for group in chart_groups(ws):
+            if not isinstance(group, ScatterChart):
+                continue
+            for s in group.series:
+                if s.graphicalProperties is not None and s.graphicalProperties.line.noFill:
+                    _, lo, _, hi = range_boundaries(s.yVal.numRef.f.split("!")[1])
+                    counts.append(hi - lo + 1)
+    assert counts == [segments]
