@@ -240,3 +240,36 @@ def test_claims_by_unknown_column_is_an_error(book: Path, duck: str, engine: boo
     assert rc == 0 and '"by": "product"' in out
     rc, out, _ = run_cli(["claims", data, "--by", "channel", "--json"], capsys)
     assert rc == 0 and '"segment": "agency"' in out
+
+
+# --- experience: contradicting or ignored options ---------------------------------------------
+
+def test_experience_by_listed_twice_is_a_usage_error(book: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    # found: `experience sample_data --by channel,channel` crashed (ValueError: cannot insert
+    # channel, already exists), exit 1
+    rc, out, err = run_cli(["experience", str(book), "--by", "channel,channel"], capsys)
+    assert rc == 2 and out == "" and "'channel' listed twice" in err
+
+
+def test_experience_period_contradicting_basis(book: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    # found: `--basis policy_quarter --period year` studied quarters, --period silently ignored
+    # (while `--basis policy_year --period quarter` studied quarters: the option won there)
+    rc, out, err = run_cli(["experience", str(book), "--basis", "policy_quarter",
+                            "--period", "year"], capsys)
+    assert rc == 2 and out == "" and "--period year" in err
+    # agreeing spellings still run, and --period alone still chooses the length
+    for extra in (["--basis", "policy_quarter", "--period", "quarter"], ["--period", "quarter"],
+                  ["--basis", "policy", "--period", "quarter"]):
+        rc, out, _ = run_cli(["experience", str(book), "--json", *extra], capsys)
+        assert rc == 0 and '"policy_quarter"' in out, extra
+
+
+def test_experience_utilisation_refuses_ignored_options(book: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    # found: `experience --utilisation --weight annual_premium` (and --expected, --control) ran
+    # the utilisation study as if the option had not been given
+    rc, out, err = run_cli(["experience", str(book), "--utilisation", "--weight",
+                            "annual_premium"], capsys)
+    assert rc == 2 and out == "" and "--weight" in err

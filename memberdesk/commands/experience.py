@@ -41,7 +41,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--expected", metavar="FILE",
                    help="expected-rate table: CSV with the basis' period column (policy_year, "
                         "or calendar_year with --basis calendar_year)[, segment columns], rate")
-    p.add_argument("--basis", choices=(*KINDS, "split", *BASES), default="policy_year",
+    p.add_argument("--basis", choices=(*KINDS, "split", *BASES), default="policy",
                    help="exposure periods: policy (default) or calendar, with --period; split: "
                         "calendar periods split at anniversaries (rows by calendar period and "
                         "policy year, rates on policy-year exposure)")
@@ -63,6 +63,10 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def run(args: argparse.Namespace) -> int:
     by = _split(args.by)
+    refused = _refused_options(args, by)
+    if refused:
+        print(f"memberdesk: error: {refused}", file=sys.stderr)
+        return 2
     try:
         target = list(check_target(_split(args.target)))
     except AnalysisError as exc:
@@ -164,6 +168,29 @@ def print_table(result: ExperienceResult, out: TextIO) -> None:
         if i == len(rows) - 1:
             out.write(line(["-" * w for w in widths]) + "\n")
         out.write(line(list(row)) + "\n")
+
+
+def _refused_options(args: argparse.Namespace, by: list[str]) -> str:
+    """A usage message for options that contradict each other or that the study would ignore
+    ("" when none): a column twice in --by or --control; --period differing from the length a
+    --basis such as policy_quarter names; --expected, --weight or --control with
+    --utilisation (the utilisation study has no expected rates, weights or controls)."""
+    for option, names in (("--by", by), ("--control", _split(args.control))):
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            return f"{option}: {', '.join(map(repr, twice))} listed twice"
+    _, _, length = str(args.basis).partition("_")
+    if length and args.period is not None and args.period != length:
+        return (f"--basis {args.basis} names {length} periods; --period {args.period} "
+                f"contradicts it (give --basis {args.basis.partition('_')[0]} --period "
+                f"{args.period})")
+    if args.utilisation:
+        ignored = [o for o, v in (("--expected", args.expected), ("--weight", args.weight),
+                                  ("--control", args.control)) if v]
+        if ignored:
+            return (f"{', '.join(ignored)}: not used by the --utilisation study (uses, users "
+                    "and cost per period and benefit)")
+    return ""
 
 
 def _split(text: str | None) -> list[str]:
