@@ -42,6 +42,7 @@ def _axes(chart: ScatterChart | LineChart | BarChart, *, title: str, x_title: st
 def curve_chart(table: TableRef, x_column: str, y_columns: Sequence[str], *, title: str,
                 x_title: str, y_title: str, y_format: str | None = "0%",
                 y_min: float | None = None, y_max: float | None = None,
+                x_max: float | None = None,
                 bands: Mapping[str, tuple[str, str]] | None = None) -> ScatterChart:
     """Scatter chart with straight lines, no markers: one series per ``y_columns`` entry,
     titled by its header cell, over ``x_column``. ``bands`` maps a y column to the columns of
@@ -74,6 +75,8 @@ def curve_chart(table: TableRef, x_column: str, y_columns: Sequence[str], *, tit
     if y_max is not None:
         chart.y_axis.scaling.max = y_max
     chart.x_axis.scaling.min = 0
+    if x_max is not None:  # e.g. a share in percent: the automatic axis ran on to 120
+        chart.x_axis.scaling.max = x_max
     _cap_shares(chart, table, y_columns, y_format)
     return chart
 

@@ -148,6 +148,6 @@ def build_scoring(ctx: ReportContext, w: SheetWriter) -> None:
         lambda ref: charts.curve_chart(
             ref, "percent", series, title=t("chart_gain", lang),
             x_title=t("axis_contacted", lang), y_title=t("axis_captured", lang), y_min=0.0,
-            y_max=1.0),
+            y_max=1.0, x_max=100.0),
         labels={"percent": t("axis_contacted", lang), **{s: t(s, lang) for s in series}},
         formats={"percent": "int", **{s: "pct" for s in series}})

@@ -142,3 +142,43 @@ def test_funnel_plot_draws_each_segment_of_the_alarm(books: dict[str, Any], samp
                     _, lo, _, hi = range_boundaries(s.yVal.numRef.f.split("!")[1])
                     counts.append(hi - lo + 1)
     assert counts == [segments]
+
+
+def title_text(title: Any) -> str:
+    """The plain text of a chart or axis title (openpyxl's rich text runs)."""
+    if title is None or title.tx is None or title.tx.rich is None:
+        return ""
+    return "".join(r.t for p in title.tx.rich.p for r in (p.r or []))
+
+
+def range_values(wb: Any, formula: str) -> list[Any]:
+    from openpyxl.utils.cell import range_boundaries
+
+    sheet, cells = formula.rsplit("!", 1)
+    ws = wb[sheet.strip("'")]
+    c0, r0, c1, r1 = range_boundaries(cells.replace("$", ""))
+    return [ws.cell(r, c).value for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)]
+
+
+def test_percent_x_axes_stop_at_100(books: dict[str, Any]) -> None:
+    """"Lapses found when calling the highest-risk policies first" ran its x axis, "Policies
+    contacted (%)", on to 120: a fifth of the plot for contacting more than every policy.
+    Every scatter chart whose x axis is a percentage (its title ends in "(%)") of data within
+    0-100 stops the axis at 100 at most."""
+    from openpyxl.chart import ScatterChart
+
+    checked = 0
+    for lang, wb in books.items():
+        for ws in wb.worksheets:
+            for group in chart_groups(ws):
+                axis = title_text(group.x_axis.title)
+                if not isinstance(group, ScatterChart) or not axis.rstrip().endswith(("(%)", "（%）")):
+                    continue
+                xs = [v for s in group.series if s.xVal is not None and s.xVal.numRef is not None
+                      for v in range_values(wb, s.xVal.numRef.f) if isinstance(v, (int, float))]
+                if not xs or not all(0 <= v <= 100 for v in xs):
+                    continue
+                checked += 1
+                top = group.x_axis.scaling.max
+                assert top is not None and top <= 100, (lang, ws.title, axis, top)
+    assert checked >= 2  # the gain chart, in each language
