@@ -273,3 +273,55 @@ def test_experience_utilisation_refuses_ignored_options(book: Path,
     rc, out, err = run_cli(["experience", str(book), "--utilisation", "--weight",
                             "annual_premium"], capsys)
     assert rc == 2 and out == "" and "--weight" in err
+
+
+# --- text tables: aligned under Chinese names, numbers never run together ---------------------
+
+def _cells(text: str) -> int:
+    """Terminal cells of ``text`` (a CJK character takes two), counted here independently."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def test_km_text_columns_align_under_chinese_groups(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    # found: `km sample_data --by product` shifted the n/events columns right by one cell per
+    # Chinese character of 养老年金, 百万医疗, 重疾险 (padding counted characters, not cells)
+    folder = tmp_path / "zh"
+    folder.mkdir()
+    (folder / "policies.csv").write_text(POLICIES.replace("agency", "银行保险渠道"),
+                                         encoding="utf-8")
+    rc, out, _ = run_cli(["km", str(folder), "--by", "channel"], capsys)
+    assert rc == 0
+    rows = [line for line in out.splitlines() if line.startswith(("group", "银行", "broker"))]
+    assert len(rows) == 3
+    # the right edge of the 'events' column, in terminal cells, is the same on every line
+    assert len({_cells(_through_token(line, 3)) for line in rows}) == 1, rows
+
+
+def _through_token(line: str, k: int) -> str:
+    """``line`` up to the end of its ``k``-th whitespace-separated token."""
+    import re
+
+    return line[:[m.end() for m in re.finditer(r"\S+", line)][k - 1]]
+
+
+def test_cox_text_numbers_are_separated(book: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # found: `cox sample_data --covariates channel,annual_premium --cluster member_id` printed
+    # '-1.824e-052.55e-063.28e-06' for annual_premium: coef, se and robust se ran together
+    lines = [POLICIES.splitlines()[0]]
+    for i in range(80):  # premiums of tens of thousands: a coefficient near 1e-5 per yuan
+        lapsed = (i * 7) % 10 < (3 if i % 2 else 6)
+        end, status = ("2022-03-01", "lapsed") if lapsed else ("", "in_force")
+        lines.append(f"Q{i},N{i},Term,agency,2020-{1 + i % 12:02d}-15,{end},{status},"
+                     f"{20000 + 1000 * (i % 2) * (i % 9)},annual")
+    (book / "policies.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rc, out, err = run_cli(["cox", str(book), "--covariates", "annual_premium"], capsys)
+    assert rc == 0, err
+    line = next(s for s in out.splitlines() if s.startswith("annual_premium"))
+    fields = line.split()
+    # covariate, coef, se, HR, lower, '–', upper, p: every number parses on its own
+    assert len(fields) == 8, line
+    for value in (fields[1], fields[2], fields[3], fields[4], fields[6]):
+        float(value)

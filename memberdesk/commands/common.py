@@ -10,6 +10,7 @@ import os
 import shlex
 import sys
 import time
+import unicodedata
 import warnings
 from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import Any
@@ -387,6 +388,19 @@ def _encode(obj: Any, depth: int, out: list[str]) -> None:
         out.append("\n" + " " * depth + "]")
     else:
         out.append(json.dumps(obj, ensure_ascii=False))
+
+
+def display_width(text: str) -> int:
+    """Terminal cells ``text`` takes: two for a wide (CJK) character, one otherwise."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def pad(text: str, width: int, *, right: bool = False) -> str:
+    """``text`` padded with spaces to ``width`` terminal cells (right-aligned if asked): the
+    columns of a text table stay aligned under Chinese segment names (``str.ljust`` counts a
+    character as one cell)."""
+    fill = " " * max(0, width - display_width(text))
+    return fill + text if right else text + fill
 
 
 def print_table(frame: pd.DataFrame, *, percent: Collection[str] = ()) -> None:

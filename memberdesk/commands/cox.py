@@ -9,7 +9,15 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from memberdesk.commands.common import add_data_args, close_book, explain_empty_window, load_from_args, print_json
+from memberdesk.commands.common import (
+    add_data_args,
+    close_book,
+    display_width,
+    explain_empty_window,
+    load_from_args,
+    pad,
+    print_json,
+)
 from memberdesk.core.labels import ci_level_text
 
 if TYPE_CHECKING:  # the analysis is imported when the command runs (fast start-up)
@@ -82,17 +90,20 @@ def format_result(result: CoxResult, ci_level: float = 0.95) -> str:
     lines = [f"Cox model ({result.ties} ties{strata}): {result.n:,} records, "
              f"{result.events:,} events", ""]
     robust = result.cluster is not None
-    width = max(14, *(len(c) + 2 for c in result.coefficients["covariate"]))
-    se_head = f"{'se':>8}{'robust':>8}" if robust else f"{'se':>8}"
-    header = f"{'covariate':<{width}}{'coef':>9}{se_head}{'HR':>8}  {ci_head:<17}{'p':>9}"
+    width = max(14, *(display_width(c) + 2 for c in result.coefficients["covariate"]))
+    # each number has a space before it: a tiny coefficient in e-notation (annual_premium's
+    # -1.824e-05) fills its column and ran into the next
+    se_head = f"{'se':>10}{'robust':>10}" if robust else f"{'se':>10}"
+    header = f"{'covariate':<{width}}{'coef':>11}{se_head}{'HR':>8}  {ci_head:<17}{'p':>9}"
     lines += [header, "-" * len(header)]
     c = result.coefficients
     for name, coef, se, rse, hr, lo, hi, pv in zip(
             c["covariate"], *(c[k].to_numpy(dtype=float) for k in (
                 "coef", "se", "robust_se", "hazard_ratio", "ci_lower", "ci_upper", "p_value"))):
         p = "<0.001" if pv < 0.001 else f"{pv:.3f}"
-        ses = f"{se:>8.3g}{rse:>8.3g}" if robust else f"{se:>8.3g}"
-        lines.append(f"{name:<{width}}{coef:>9.4g}{ses}{hr:>8.3f}  {lo:>6.3f} – {hi:<8.3f}{p:>9}")
+        ses = f" {se:>9.3g} {rse:>9.3g}" if robust else f" {se:>9.3g}"
+        lines.append(f"{pad(name, width)} {coef:>10.4g}{ses}{hr:>8.3f}  {lo:>6.3f} – {hi:<8.3f}"
+                     f"{p:>9}")
     if robust:
         lines += ["", f"Robust (sandwich) SE clustered by {result.cluster}: CIs and p-values "
                       "use it"]
@@ -108,7 +119,7 @@ def format_result(result: CoxResult, ci_level: float = 0.95) -> str:
     t = result.ph_test
     for name, stat, dof, verdict in zip(t["covariate"], t["test_statistic"].to_numpy(dtype=float),
                                         t["df"].to_numpy(dtype=int), t["verdict"]):
-        lines.append(f"  {name:<{width}}chi2 {stat:8.3f} on {dof} df  {verdict}")
+        lines.append(f"  {pad(name, width)}chi2 {stat:8.3f} on {dof} df  {verdict}")
     for note in result.notes:
         lines.append(f"Note: {note}")
     return "\n".join(lines)

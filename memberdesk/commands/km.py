@@ -23,7 +23,15 @@ import pandas as pd
 from memberdesk.analysis.frames import default_unit
 from memberdesk.analysis.survival import KMResult, km_by_segment
 from memberdesk.analysis.weighted_logrank import parse_test
-from memberdesk.commands.common import add_data_args, close_book, explain_empty_window, load_from_args, print_json
+from memberdesk.commands.common import (
+    add_data_args,
+    close_book,
+    display_width,
+    explain_empty_window,
+    load_from_args,
+    pad,
+    print_json,
+)
 from memberdesk.core import labels
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError, DataError
@@ -197,12 +205,12 @@ def format_result(result: KMResult) -> str:
     title = f"Kaplan-Meier retention{' by ' + result.by if result.by else ''} (time in {result.unit})"
     lines = [title, ""]
     ci = ci_label(result.curves[0].alpha if result.curves else 0.05)
-    width = max(12, *(len(c.name) + 2 for c in result.curves))
+    width = max(12, *(display_width(c.name) + 2 for c in result.curves))
     header = f"{'group':<{width}}{'n':>10}{'events':>10}{'median':>14}  {ci}"
     lines += [header, "-" * (len(header) + 24)]
     for c in result.curves:
         interval = f"{_time(c.median_ci_lower)} – {_time(c.median_ci_upper)}"
-        lines.append(f"{c.name:<{width}}{c.n:>10,.0f}{c.events:>10,.0f}{_time(c.median):>14}  "
+        lines.append(f"{pad(c.name, width)}{c.n:>10,.0f}{c.events:>10,.0f}{_time(c.median):>14}  "
                      f"{interval}")
     table = result.survival_at_times
     if len(table):
@@ -213,7 +221,7 @@ def format_result(result: KMResult) -> str:
                      if getattr(r, "beyond_follow_up", False) else
                      f"{r.survival:.1%} [{r.ci_lower:.1%}, {r.ci_upper:.1%}] n={r.at_risk:,.0f}"
                      for r in part.itertuples()]
-            lines.append(f"  {name:<{width}}" + "; ".join(cells))
+            lines.append(f"  {pad(str(name), width)}" + "; ".join(cells))
     if result.logrank is not None:
         lr = result.logrank
         p = "< 0.001" if lr.p_value < 0.001 else f"= {lr.p_value:.3f}"

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
-from memberdesk.commands.common import add_data_args, load_from_args, print_json
+from memberdesk.commands.common import add_data_args, display_width, load_from_args, pad, print_json
 from memberdesk.core import labels
 from memberdesk.core.atomic_write import refuse_overwriting_inputs
 from memberdesk.core.reasons import Reason, reason_text, rejection_label, rejection_meaning
@@ -67,17 +66,17 @@ def format_report(report: ValidationReport, as_of: str, lang: str = "en") -> str
     lines = [Reason("listing_as_of", date=as_of).text(lang), ""]
     heads = [word("read", "read"), word("accepted", "accepted"), word("rejected", "rejected"),
              word("out_of_window", "out of window")]
-    widths = [max(w, _width(h) + 2) for w, h in zip((10, 10, 10, 15), heads)]
-    header = _pad(word("table", "table"), 18) + "".join(
-        _pad(h, w, right=True) for h, w in zip(heads, widths))
-    lines += [header, "-" * _width(header)]
+    widths = [max(w, display_width(h) + 2) for w, h in zip((10, 10, 10, 15), heads)]
+    header = pad(word("table", "table"), 18) + "".join(
+        pad(h, w, right=True) for h, w in zip(heads, widths))
+    lines += [header, "-" * display_width(header)]
     for t in report.tables:
         counts = (t.read, t.accepted, t.rejected, t.out_of_window)
-        lines.append(_pad(table(t.table), 18) + "".join(
+        lines.append(pad(table(t.table), 18) + "".join(
             f"{n:>{w},}" for n, w in zip(counts, widths)))
         for reason, count in sorted(t.reasons.items(), key=lambda kv: -kv[1]):
             name = rejection_label(reason, lang)
-            lines.append(f"    {_pad(name, 24)}{count:>10,}  {rejection_meaning(reason, lang)}")
+            lines.append(f"    {pad(name, 24)}{count:>10,}  {rejection_meaning(reason, lang)}")
     for t in report.tables:
         lines.append(f"{table(t.table)}: {', '.join(t.files)}")
     if report.messages:
@@ -93,17 +92,6 @@ def format_report(report: ValidationReport, as_of: str, lang: str = "en") -> str
                           value=r["value"], detail=detail_text(r["detail"], lang))
             lines.append(f"  {line.text(lang)}".rstrip())
     return "\n".join(lines)
-
-
-def _width(text: str) -> int:
-    """Terminal cells ``text`` takes: two for a wide (CJK) character, one otherwise."""
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
-
-
-def _pad(text: str, width: int, *, right: bool = False) -> str:
-    """``text`` padded with spaces to ``width`` terminal cells (right-aligned if asked)."""
-    fill = " " * max(0, width - _width(text))
-    return fill + text if right else text + fill
 
 
 def output_problem(path: Path, inputs: Sequence[str] = ()) -> str:
