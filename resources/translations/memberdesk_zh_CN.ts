@@ -2996,12 +2996,12 @@ It is kept for this session only, never saved.</source>
             <translation>替换已加载的数据？</translation>
         </message>
         <message>
-            <source>The files you open replace the data loaded now. Save the current files, filters and page as a workspace first?</source>
-            <translation>打开的文件将替换当前已加载的数据。是否先将当前文件、筛选条件和页面保存为工作区？</translation>
+            <source>The data you open replace the data loaded now. Save the current data sources, filters and page as a workspace first?</source>
+            <translation>打开的数据将替换当前已加载的数据。是否先将当前数据来源、筛选条件和页面保存为工作区？</translation>
         </message>
         <message>
-            <source>The files you open replace the data loaded now ({0}).</source>
-            <translation>打开的文件将替换当前已加载的数据（{0}）。</translation>
+            <source>The data you open replace the data loaded now ({0}).</source>
+            <translation>打开的数据将替换当前已加载的数据（{0}）。</translation>
         </message>
         <message>
             <source>loaded data</source>

@@ -308,3 +308,26 @@ def test_the_database_mapping_editor_speaks_of_tables_in_chinese(qtbot, book_url
     editor = _columns_editor(qtbot, book_url)
     assert {e.grid.horizontalHeaderItem(0).text() for e in editor.editors} == {"表中的列"}
     editor.reject()
+
+
+def test_the_replace_question_names_the_database(qtbot, book_url: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Found under X: before a connection replaced a database book, the question read "The
+    files you open replace the data loaded now (book.duckdb)": no files were opened, and the
+    URL's last part stood for the database (a PostgreSQL book read as its database name)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from memberdesk.ui.shell import actions as shell_actions
+
+    window = _window_on(qtbot, book_url)
+    texts: list[str] = []
+
+    def question(*args: Any, **kwargs: Any) -> QMessageBox.StandardButton:
+        texts.append(str(args[2]))
+        return QMessageBox.StandardButton.Cancel
+
+    monkeypatch.setattr(shell_actions.QMessageBox, "question", question)
+    try:
+        window.actions_.ask_connect()
+        assert texts == [f"The data you open replace the data loaded now ({book_url})."]
+    finally:
+        _close(window)

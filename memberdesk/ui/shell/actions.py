@@ -199,14 +199,18 @@ class ShellActions(QObject):
             buttons = (QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
                        | QMessageBox.StandardButton.Cancel)
             answer = QMessageBox.question(self.w, self.tr("Replace the loaded data?"), self.tr(
-                "The files you open replace the data loaded now. Save the current files, "
+                "The data you open replace the data loaded now. Save the current data sources, "
                 "filters and page as a workspace first?"), buttons, QMessageBox.StandardButton.Save)
             if answer == QMessageBox.StandardButton.Save:
                 return self.save()
             return answer == QMessageBox.StandardButton.Discard
+        from memberdesk.core.engine.urls import is_url, redact
+
+        # files by name; a database by its URL (its last part is no file name)
+        names = [redact(p) if is_url(p) else Path(p).name for p in self.w.sources]
         answer = QMessageBox.question(self.w, self.tr("Replace the loaded data?"), self.tr(
-            "The files you open replace the data loaded now ({0}).").format(
-            ", ".join(Path(p).name for p in self.w.sources) or self.tr("loaded data")),
+            "The data you open replace the data loaded now ({0}).").format(
+            ", ".join(names) or self.tr("loaded data")),
             QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Ok)
         return answer == QMessageBox.StandardButton.Ok

@@ -763,9 +763,9 @@ ZH.update({
     "Open a book kept in DuckDB, PostgreSQL or Spark (File ▸ Connect to database…)":
         "打开存放在 DuckDB、PostgreSQL 或 Spark 中的数据（文件 ▸ 连接数据库…）",
     "Replace the loaded data?": "替换已加载的数据？",
-    "The files you open replace the data loaded now. Save the current files, filters and page "
-    "as a workspace first?": "打开的文件将替换当前已加载的数据。是否先将当前文件、筛选条件和页面保存为工作区？",
-    "The files you open replace the data loaded now ({0}).": "打开的文件将替换当前已加载的数据（{0}）。",
+    "The data you open replace the data loaded now. Save the current data sources, filters and "
+    "page as a workspace first?": "打开的数据将替换当前已加载的数据。是否先将当前数据来源、筛选条件和页面保存为工作区？",
+    "The data you open replace the data loaded now ({0}).": "打开的数据将替换当前已加载的数据（{0}）。",
     "loaded data": "已加载的数据",
     "The report": "报告",
 })
