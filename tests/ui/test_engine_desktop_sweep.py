@@ -331,3 +331,17 @@ def test_the_replace_question_names_the_database(qtbot, book_url: str, monkeypat
         assert texts == [f"The data you open replace the data loaded now ({book_url})."]
     finally:
         _close(window)
+
+
+def test_the_dialog_offers_the_database_the_window_has_open(qtbot, book_url: str) -> None:  # type: ignore[no-untyped-def]
+    """Found under X: with a database book opened from the command line (or Open recent, or a
+    workspace), File ▸ Connect to database… showed an empty "duckdb://" and no recent entry:
+    only connections made in the dialog were remembered."""
+    window = _window_on(qtbot, book_url)
+    try:
+        dialog = ConnectDialog(window)
+        qtbot.addWidget(dialog)
+        assert dialog.url.currentText() == book_url
+        assert [dialog.url.itemText(i) for i in range(dialog.url.count())] == [book_url]
+    finally:
+        _close(window)

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from memberdesk.core.engine.urls import is_url
 from memberdesk.core.errors import DataError
 from memberdesk.core.mapping import ColumnMapping
 from memberdesk.ui import i18n
@@ -105,6 +106,11 @@ class ConnectDialog(QDialog):
         self.url.setEditable(True)
         self.url.setMinimumWidth(420)
         self._recent = recent_connections()
+        # a database the window opened otherwise (command line, Open recent, a workspace) first
+        known = {r["url"] for r in self._recent}
+        for source in reversed(getattr(window, "sources", None) or []):
+            if is_url(str(source)) and str(source) not in known:
+                self._recent.insert(0, {"url": str(source), "tables": ""})
         self.url.addItems([r["url"] for r in self._recent])
         self.url.setCurrentText(self._recent[0]["url"] if self._recent else "duckdb://")
         self.url.currentIndexChanged.connect(self._recent_chosen)
