@@ -84,7 +84,8 @@ def build_retention(ctx: ReportContext, w: SheetWriter) -> None:
     if result.logrank is None:
         w.note(ctx.t("logrank_na"))
     else:
-        lr = result.logrank.to_json()
+        lr = result.logrank.to_json()  # the test by its name, not its code ("logrank")
+        lr["test"] = labels.value_text(lr["test"], ctx.lang)
         w.table(pd.DataFrame([lr]), formats={"test_statistic": "num", "p_value": "p"})
     write_comparison(ctx, w, ctx.options.sheet_compare("retention"), "retention",  # C.18
                      by=ctx.segment)

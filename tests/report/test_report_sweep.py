@@ -182,3 +182,24 @@ def test_percent_x_axes_stop_at_100(books: dict[str, Any]) -> None:
                 top = group.x_axis.scaling.max
                 assert top is not None and top <= 100, (lang, ws.title, axis, top)
     assert checked >= 2  # the gain chart, in each language
+
+
+# ---- Retention ---------------------------------------------------------------------------------
+
+# the test's name as a reader knows it, written out here
+LOGRANK_NAME = {"en": "log-rank", "zh_CN": "对数秩检验"}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_logrank_table_names_the_test(books: dict[str, Any], rh: Any, lang: str) -> None:
+    """The English Retention sheet's log-rank table read "Test: logrank", the analysis's code
+    (the Chinese one read 对数秩检验): the test is named in words in both languages."""
+    from memberdesk.core.labels import column_label
+    from memberdesk.page_registry import page
+
+    wb = books[lang]
+    spec = page("retention")
+    sheet = next(ws for ws in wb.worksheets
+                 if ws.title.startswith(spec.title if lang == "en" else spec.title_zh))
+    headers, rows = rh.find_table(sheet, column_label("test_statistic", lang))
+    assert rh.column(headers, rows, column_label("test", lang)) == [LOGRANK_NAME[lang]]
