@@ -325,3 +325,46 @@ def test_cox_text_numbers_are_separated(book: Path, capsys: pytest.CaptureFixtur
     assert len(fields) == 8, line
     for value in (fields[1], fields[2], fields[3], fields[4], fields[6]):
         float(value)
+
+
+def test_persistency_text_aligns_long_and_chinese_segments(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # found: persistency's segment column was 16 characters whatever the names: 养老年金 pushed the
+    # cohort count right by four cells, and a name of 16+ characters ran into the count
+    folder = tmp_path / "long"
+    folder.mkdir()
+    rows = [POLICIES.splitlines()[0]]
+    for i, channel in enumerate(["bancassurance partnership", "百万医疗渠道"] * 6):
+        rows.append(f"R{i},M{i},Term,{channel},2022-{1 + i:02d}-10,,in_force,1000,annual")
+    rows.append("Z1,MZ,Term,agency,2024-06-30,,in_force,1000,annual")
+    (folder / "policies.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    rc, out, err = run_cli(["persistency", str(folder), "--by", "channel", "--period", "year"],
+                           capsys)
+    assert rc == 0, err
+    table = [line for line in out.splitlines() if line.startswith(("period", "2023"))]
+    assert len(table) >= 3, out
+    # header and every row end their 'cohort' column at the same terminal cell (the segment
+    # names here hold no digit: the first number after the period column is the cohort count)
+    import re
+
+    def cohort_end(line: str) -> int:
+        match = re.search(r"\s(cohort|\d[\d,]*)(?=\s)", line[18:])
+        assert match is not None, line
+        return _cells(line[:18 + match.end()])
+
+    assert len({cohort_end(line) for line in table}) == 1, table
+    assert all("partnership " in line for line in table if "bancassurance" in line)
+
+
+def test_print_table_aligns_chinese_and_writes_large_numbers_whole(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # found: `benefits sample_data --by region` shifted every column under 上海, 北京 and wrote
+    # the cost as 6.506e+05
+    import pandas as pd
+
+    from memberdesk.commands.common import print_table
+
+    print_table(pd.DataFrame({"segment": ["all", "上海"], "cost": [650577.0, 163.7]}))
+    lines = capsys.readouterr().out.splitlines()
+    assert "650,577" in lines[1] and "163.7" in lines[2] and "e+" not in "".join(lines)
+    assert len({_cells(line) for line in lines}) == 1, lines

@@ -390,6 +390,14 @@ def _encode(obj: Any, depth: int, out: list[str]) -> None:
         out.append(json.dumps(obj, ensure_ascii=False))
 
 
+def _number_text(value: float) -> str:
+    """A float for a text table: four significant digits, whole numbers with thousands
+    separators from 10,000 up (a cost of 650,600 read '6.506e+05')."""
+    if value != value:
+        return ""
+    return f"{value:,.0f}" if abs(value) >= 1e4 and math.isfinite(value) else f"{value:,.4g}"
+
+
 def display_width(text: str) -> int:
     """Terminal cells ``text`` takes: two for a wide (CJK) character, one otherwise."""
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
@@ -413,5 +421,6 @@ def print_table(frame: pd.DataFrame, *, percent: Collection[str] = ()) -> None:
         if col in percent:
             shown[col] = [("" if v is None or v != v else f"{float(v):.1%}") for v in shown[col]]
         elif pd.api.types.is_float_dtype(shown[col]):
-            shown[col] = [("" if v != v else f"{v:,.4g}") for v in shown[col]]
-    print(shown.to_string(index=False))
+            shown[col] = [_number_text(v) for v in shown[col]]
+    with pd.option_context("display.unicode.east_asian_width", True):  # 百万医疗 takes 8 cells
+        print(shown.to_string(index=False))

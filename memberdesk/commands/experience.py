@@ -24,7 +24,7 @@ import pandas as pd
 
 from memberdesk.analysis.experience import ExperienceResult, experience_study, read_expected_table
 from memberdesk.analysis.experience_exposure import BASES, KINDS, PERIODS, check_target, split_basis
-from memberdesk.commands.common import add_data_args, load_from_args, print_json
+from memberdesk.commands.common import add_data_args, display_width, load_from_args, pad, print_json
 from memberdesk.core import schema
 from memberdesk.core.errors import AnalysisError
 from memberdesk.core.labels import ci_level_text
@@ -150,7 +150,7 @@ def print_table(result: ExperienceResult, out: TextIO) -> None:
     frame["_ci"] = [f"{_pct(lo)}–{_pct(hi)}" if pd.notna(lo) else ""
                     for lo, hi in zip(frame["rate_lower"], frame["rate_upper"])]
     cells = [[fmt(v) for v in frame[key]] for _, key, fmt in cols]
-    widths = [max(len(h), *(len(c) for c in col)) if len(col) else len(h)
+    widths = [max(len(h), *(display_width(c) for c in col)) if len(col) else len(h)
               for (h, _, _), col in zip(cols, cells)]
     left = 1 + len(result.by)
     out.write(f"Experience study as of {result.as_of.date().isoformat()} · target: "
@@ -158,7 +158,7 @@ def print_table(result: ExperienceResult, out: TextIO) -> None:
               f"{result.method} exposure method\n")
 
     def line(values: list[str]) -> str:
-        return "  ".join(v.ljust(w) if i < left else v.rjust(w)
+        return "  ".join(pad(v, w, right=i >= left)
                          for i, (v, w) in enumerate(zip(values, widths))).rstrip()
 
     out.write(line([h for h, _, _ in cols]) + "\n")

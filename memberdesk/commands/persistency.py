@@ -21,7 +21,7 @@ from typing import Any, TextIO
 from memberdesk.analysis.collected_persistency import reconcile
 from memberdesk.analysis.experience_exposure import TERMINATION_STATUSES
 from memberdesk.analysis.persistency import BASES, PERIODS, PersistencyResult, persistency
-from memberdesk.commands.common import add_data_args, load_from_args, print_json
+from memberdesk.commands.common import add_data_args, display_width, load_from_args, pad, print_json
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -90,11 +90,14 @@ def print_table(result: PersistencyResult, out: TextIO) -> None:
               + (f", grace {result.grace_days} days" if result.basis == "collected" else "")
               + "\n")
     frame = result.frame
-    header = f"{'period':<18}{'segment':<16}{'cohort':>9}{'premium':>16}{'by premium':>12}" \
+    # the segment column as wide as its longest name (in terminal cells: 养老年金 takes 8), so a
+    # long or Chinese name never runs into the cohort count
+    seg = max([16, *(display_width(str(s)) + 2 for s in frame["segment"])])
+    header = f"{'period':<18}{'segment':<{seg}}{'cohort':>9}{'premium':>16}{'by premium':>12}" \
              f"{'by count':>10}\n"
     out.write(header)
     for r in frame.to_dict("records"):
-        out.write(f"{r['period']:<18}{str(r['segment']):<16}{int(r['cohort_count']):>9,}"
+        out.write(f"{r['period']:<18}{pad(str(r['segment']), seg)}{int(r['cohort_count']):>9,}"
                   f"{r['cohort_premium']:>16,.2f}{_pct(r['ratio_premium']):>12}"
                   f"{_pct(r['ratio_count']):>10}\n")
     out.write("\nExclusions (latest period, whole book)\n")
