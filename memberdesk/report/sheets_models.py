@@ -275,7 +275,9 @@ def _gray_section(ctx: ReportContext, w: SheetWriter, cumulative_incidence: Any)
         return
     gray = result.gray_frame()
     gray["cause"] = [cause_label(c, ctx.lang) for c in gray["cause"]]
-    w.table(gray, formats={"statistic": "num", "df": "int", "p_value": "p"})
+    # headed as the log-rank table's (its "df" has no label: it printed as the code)
+    gray = gray.rename(columns={"df": "degrees_of_freedom"})
+    w.table(gray, formats={"statistic": "num", "degrees_of_freedom": "int", "p_value": "p"})
 
 
 def build_decrements(ctx: ReportContext, w: SheetWriter) -> None:

@@ -203,3 +203,26 @@ def test_logrank_table_names_the_test(books: dict[str, Any], rh: Any, lang: str)
                  if ws.title.startswith(spec.title if lang == "en" else spec.title_zh))
     headers, rows = rh.find_table(sheet, column_label("test_statistic", lang))
     assert rh.column(headers, rows, column_label("test", lang)) == [LOGRANK_NAME[lang]]
+
+
+# ---- Decrements --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_gray_test_headers_are_words(books: dict[str, Any], rh: Any, sample_dataset: Any,
+                                     lang: str) -> None:
+    """Gray's test table was headed "Cause, Statistic, df, p-value" in both editions: "df" is
+    the result frame's column name, printed untranslated in the Chinese one and unlike the
+    log-rank table's "Degrees of freedom" (自由度) beside it. The table's degrees of freedom
+    (one row per cause of the analysis result) sit under the catalogue's label."""
+    from memberdesk.analysis.competing import cumulative_incidence
+    from memberdesk.core.labels import column_label
+    from memberdesk.page_registry import page
+
+    gray = cumulative_incidence(sample_dataset, by="channel").gray_frame()
+    spec = page("decrements")
+    ws = next(s for s in books[lang].worksheets
+              if s.title.startswith(spec.title if lang == "en" else spec.title_zh))
+    headers, rows = rh.find_table(ws, column_label("cause", lang), after_row=20)
+    assert "df" not in headers
+    assert rh.column(headers, rows, column_label("degrees_of_freedom", lang)) \
+        == [int(x) for x in gray["df"]]
