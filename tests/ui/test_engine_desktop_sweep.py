@@ -345,3 +345,28 @@ def test_the_dialog_offers_the_database_the_window_has_open(qtbot, book_url: str
         assert [dialog.url.itemText(i) for i in range(dialog.url.count())] == [book_url]
     finally:
         _close(window)
+
+
+def _dictionary_search_fits(qtbot: Any, show_page: Any, url: str) -> None:
+    from memberdesk.core.engine.book import open_book
+
+    ds = open_book(url)
+    try:
+        page = show_page("dictionary", ds)
+        page.show()
+        qtbot.waitExposed(page)
+        box = page.search
+        # the hint's text plus the line edit's frame and margins (about 12 px)
+        assert box.width() >= box.fontMetrics().horizontalAdvance(box.placeholderText()) + 12
+    finally:
+        ds.book.close()
+
+
+def test_the_dictionary_search_hint_is_not_cut(qtbot, show_page, book_url: str) -> None:  # type: ignore[no-untyped-def]
+    """Found on the screenshots (engine book and files alike): the Dictionary's search field
+    showed "Search names, …" and 搜索名称、定义… of "Search names, definitions, columns…"."""
+    _dictionary_search_fits(qtbot, show_page, book_url)
+
+
+def test_the_dictionary_search_hint_is_not_cut_in_chinese(qtbot, show_page, book_url: str, zh_cn) -> None:  # type: ignore[no-untyped-def]
+    _dictionary_search_fits(qtbot, show_page, book_url)

@@ -68,6 +68,9 @@ class DictionaryPage(AnalysisPage):
         self.search = QLineEdit()
         self.search.setPlaceholderText(self.tr("Search names, definitions, columns…"))
         self.search.setClearButtonEnabled(True)
+        # wide enough to read its hint (it showed "Search names, …"), with room for the clear button
+        self.search.setMinimumWidth(self.search.fontMetrics().horizontalAdvance(
+            self.search.placeholderText()) + 40)
         self.search.textChanged.connect(self.apply_search)
         self.add_control(self.tr("Search:"), self.search)
         self.persist("search", self.search)
