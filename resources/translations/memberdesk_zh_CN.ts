@@ -1544,14 +1544,6 @@
             <translation>密码取自 PGPASSWORD 或 ~/.pgpass，需要时再询问；不从 URL 读取，也从不保存。</translation>
         </message>
         <message>
-            <source>Database URL</source>
-            <translation>数据库 URL</translation>
-        </message>
-        <message>
-            <source>Tables</source>
-            <translation>数据表</translation>
-        </message>
-        <message>
             <source>Connect</source>
             <translation>连接</translation>
         </message>
@@ -1590,6 +1582,14 @@
         <message>
             <source>Could not connect: {0}</source>
             <translation>无法连接：{0}</translation>
+        </message>
+        <message>
+            <source>Database &amp;URL</source>
+            <translation>数据库 URL(&amp;U)</translation>
+        </message>
+        <message>
+            <source>&amp;Tables</source>
+            <translation>数据表(&amp;T)</translation>
         </message>
         <message>
             <source>Checking the rows took {0} s. File ▸ Save data as DuckDB book… checks them once: the saved book opens without this check.</source>

@@ -370,3 +370,21 @@ def test_the_dictionary_search_hint_is_not_cut(qtbot, show_page, book_url: str) 
 
 def test_the_dictionary_search_hint_is_not_cut_in_chinese(qtbot, show_page, book_url: str, zh_cn) -> None:  # type: ignore[no-untyped-def]
     _dictionary_search_fits(qtbot, show_page, book_url)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_alt_letters_reach_the_connect_fields(qtbot, lang: str) -> None:  # type: ignore[no-untyped-def]
+    """Found: the dialog's field labels had no letter, so the tables field was reached only
+    by Tab. Alt+U goes to the URL, Alt+T to the tables (数据库 URL(&U), 数据表(&T))."""
+    from memberdesk.ui import app
+
+    app.install_translators(QApplication.instance(), lang)
+    try:
+        dialog = _shown_dialog(qtbot)
+        dialog.connect_button.setFocus()
+        QTest.keyClick(dialog, Qt.Key.Key_T, Qt.KeyboardModifier.AltModifier)
+        assert QApplication.focusWidget() is dialog.tables
+        QTest.keyClick(dialog, Qt.Key.Key_U, Qt.KeyboardModifier.AltModifier)
+        assert QApplication.focusWidget() in (dialog.url, dialog.url.lineEdit())
+    finally:
+        app.install_translators(QApplication.instance(), "en")

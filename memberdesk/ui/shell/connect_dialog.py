@@ -123,8 +123,9 @@ class ConnectDialog(QDialog):
         self.bar.setRange(0, 100)
         self.bar.hide()
         form = QFormLayout()
-        form.addRow(self.tr("Database URL"), self.url)
-        form.addRow(self.tr("Tables"), self.tables)
+        # Alt+U / Alt+T reach the fields (the labels are their buddies)
+        form.addRow(self.tr("Database &URL"), self.url)
+        form.addRow(self.tr("&Tables"), self.tables)
         self.connect_button = QPushButton(self.tr("Connect"))
         self.columns_button = QPushButton(self.tr("C&olumns…"))
         self.columns_button.setToolTip(self.tr(

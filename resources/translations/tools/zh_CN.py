@@ -675,7 +675,8 @@ ZH.update({
         "可选：policies=模式.表名, members=模式.表名",
     "Passwords come from PGPASSWORD or ~/.pgpass, never from the URL.":
         "密码取自 PGPASSWORD 或 ~/.pgpass，不从 URL 读取。",
-    "Database URL": "数据库 URL",
+    "Database &URL": "数据库 URL(&U)",  # Connect to database…
+    "&Tables": "数据表(&T)",
     "Connect": "连接",
     "Cancel query": "取消查询",
     "Connecting": "正在连接",
