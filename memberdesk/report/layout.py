@@ -69,9 +69,11 @@ PAGE_HEIGHT_PT = (21.0 - 2 * 0.75 * 2.54) / 2.54 * 72  # A4 landscape less top/b
 WORD_WIDEN_STEPS = 12
 NARROW_TO = 20.0  # a too-wide sheet's text columns wrap down to this width, not below
 # Number-format kinds whose cells hold numbers (never text: a note goes into a cell comment)
-NUMERIC_KINDS: frozenset[str] = frozenset({"pct", "pct0", "int", "money", "num", "dec1", "dec3", "p"})
+NUMERIC_KINDS: frozenset[str] = frozenset({"pct", "pct0", "int", "money", "num", "dec1", "dec3",
+                                           "dec4", "p"})
 # decimals each kind shows: a value that rounds to zero there is written as 0 (never "−0.0")
-_SHOWN_DECIMALS = {"pct": 3, "pct0": 2, "int": 0, "money": 0, "num": 2, "dec1": 1, "dec3": 3}
+_SHOWN_DECIMALS = {"pct": 3, "pct0": 2, "int": 0, "money": 0, "num": 2, "dec1": 1, "dec3": 3,
+                   "dec4": 4}
 RIGHT_ALIGN = Alignment(horizontal="right")
 _YEAR = re.compile(r"^(19|20)\d{2}$")
 _MONTH = re.compile(r"^(19|20)\d{2}-(0[1-9]|1[0-2])$")

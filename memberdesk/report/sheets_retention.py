@@ -163,7 +163,7 @@ def _life_table(ctx: ReportContext, w: SheetWriter) -> None:
             formats={"from_month": "int", "to_month": "int", "entering": "int",
                      "events": "int", "censored": "int", "effective": "dec1",
                      "conditional_failure": "pct", "survival": "pct", "survival_se": "pct",
-                     "hazard": "num", "density": "num"})
+                     "hazard": "dec4", "density": "dec4"})  # ~0.002 a month: 4 decimals
 
 
 def _median_frame(summary: pd.DataFrame, lang: str) -> pd.DataFrame:

@@ -62,6 +62,7 @@ FORMATS: dict[str, str] = {
     "num": "#,##0.00",
     "dec1": "0.0",
     "dec3": "0.000",
+    "dec4": "0.0000",  # small rates per month (a life table's hazard ~0.002 read "0.00")
     "p": '[<0.0001]"<0.0001";0.0000',
     "date": "yyyy-mm-dd",
     "datetime": "yyyy-mm-dd hh:mm",
@@ -147,6 +148,8 @@ def value_width(value: Any, fmt: str) -> int:
             return len(f"{v:.1f}")
         if fmt == "dec3":
             return len(f"{v:.3f}")
+        if fmt == "dec4":
+            return len(f"{v:.4f}")
         if fmt == "p":
             return len(f"{v:.4f}")
         return len(f"{v:,.2f}")
