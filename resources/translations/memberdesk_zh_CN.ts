@@ -286,6 +286,10 @@
             <translation>出现问题：{msg}</translation>
         </message>
         <message>
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+        <message>
             <source>metric</source>
             <translation>指标</translation>
         </message>

@@ -388,3 +388,15 @@ def test_alt_letters_reach_the_connect_fields(qtbot, lang: str) -> None:  # type
         assert QApplication.focusWidget() in (dialog.url, dialog.url.lineEdit())
     finally:
         app.install_translators(QApplication.instance(), "en")
+
+
+def test_the_busy_pages_cancel_link_is_in_chinese(qtbot, zh_cn) -> None:  # type: ignore[no-untyped-def]
+    """Found on the 1M-policy raw DuckDB book under 简体中文: while Drivers computed, the page
+    said 正在计算失效驱动因素（Cox 模型）… with an English "Cancel" link under it (lupdate did
+    not see the tr() call inside an f-string, so the word was never in the catalogue)."""
+    from memberdesk.ui.pages import page_factory
+
+    page = page_factory("drivers")(None)
+    qtbot.addWidget(page)
+    page.show_busy("正在计算…", on_cancel=lambda: None)
+    assert ">取消</a>" in page.message_text() and "Cancel" not in page.message_text()

@@ -453,8 +453,8 @@ class AnalysisPage(QWidget):
         import html
 
         self.message.setTextFormat(Qt.TextFormat.RichText)
-        link = (f"<br><br><a href='cancel'>{html.escape(tr('Cancel'))}</a>"
-                if on_cancel is not None else "")
+        cancel = tr("Cancel")  # outside the f-string: lupdate does not look inside one
+        link = f"<br><br><a href='cancel'>{html.escape(cancel)}</a>" if on_cancel is not None else ""
         self.message.setText(f"{html.escape(text)}{link}")
         self.stack.setCurrentWidget(self.message)
         self._busy_cancel = on_cancel
