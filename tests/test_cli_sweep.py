@@ -368,3 +368,32 @@ def test_print_table_aligns_chinese_and_writes_large_numbers_whole(
     lines = capsys.readouterr().out.splitlines()
     assert "650,577" in lines[1] and "163.7" in lines[2] and "e+" not in "".join(lines)
     assert len({_cells(line) for line in lines}) == 1, lines
+
+
+# --- report: the default breakdown and an empty window -----------------------------------------
+
+def test_report_of_a_one_channel_book(book: Path, tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    # found: `report BOOK -o r.xlsx` on a book with one channel exited 2 with "--by 'channel' is
+    # not a column of the policies; choose one of: (none)", an option the user never gave
+    text = (book / "policies.csv").read_text(encoding="utf-8").replace("broker", "agency")
+    (book / "policies.csv").write_text(text, encoding="utf-8")
+    out = tmp_path / "r.xlsx"
+    rc, _, err = run_cli(["report", str(book), "-o", str(out), "--allow-partial"], capsys)
+    assert rc == 0, err
+    assert out.exists() and "no channel with two or more values" in err
+    assert "--by 'channel'" not in err
+    # a --by the user gives is still checked
+    rc, _, err = run_cli(["report", str(book), "-o", str(tmp_path / "s.xlsx"), "--by",
+                          "channel"], capsys)
+    assert rc == 2 and "--by 'channel'" in err
+
+
+def test_report_as_of_before_every_issue(book: Path, tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    # found: `report sample_data -o r.xlsx --as-of 2016-01-01` complained about --by 'channel'
+    # (exit 2); once past that, it wrote a workbook of empty boxes
+    out = tmp_path / "r.xlsx"
+    rc, _, err = run_cli(["report", str(book), "-o", str(out), "--as-of", "2019-06-30"], capsys)
+    assert rc == 3 and not out.exists()
+    assert "issued after --as-of 2019-06-30" in err

@@ -104,6 +104,30 @@ def _error(message: str) -> int:
     return EXIT_USAGE
 
 
+def _default_segment(options: Any, ds: Any, args: argparse.Namespace, workspace: Any) -> Any:
+    """The report's default breakdown (channel) when nobody chose one and the policies cannot
+    be broken down by it (no channel column, or one channel only): the first segment column the
+    policies have, else the whole book, said on stderr. Without this a book of one channel got
+    "--by 'channel' is not a column of the policies" (exit 2) for an option never given."""
+    from dataclasses import replace
+
+    from memberdesk.report.report_options import DEFAULT_SEGMENT
+
+    if args.by is not None or workspace is not None or options.segment != DEFAULT_SEGMENT:
+        return options
+    segments = ds.segment_columns() if ds.policies is not None else []
+    if DEFAULT_SEGMENT in segments:
+        return options
+    chosen = segments[0] if segments else None
+    changes: dict[str, Any] = {"segment": chosen}
+    if args.persistency_by is None and options.persistency_segment == DEFAULT_SEGMENT:
+        changes["persistency_segment"] = chosen
+    print(f"memberdesk: note: the policies have no {DEFAULT_SEGMENT} with two or more values; "
+          + (f"the report is broken down by {chosen} (--by chooses)" if chosen else
+             "the report shows the whole book (--by chooses a breakdown)"), file=sys.stderr)
+    return replace(options, **changes)
+
+
 def run(args: argparse.Namespace) -> int:
     from memberdesk.report.report_options import ReportOptions
     from memberdesk.report.workbook import write_report_outcome
@@ -144,6 +168,13 @@ def run(args: argparse.Namespace) -> int:
         ds = ds.with_filters(workspace.filters)
         if getattr(args, "assumptions", None) is None:  # the workspace's (issue 17 C.17)
             ds = ds.with_assumptions(workspace.assumptions)
+    policies = ds.policies
+    if policies is not None and len(policies) == 0 and args.as_of is not None:
+        from memberdesk.core.errors import AnalysisError
+
+        raise AnalysisError(f"no policies to report as of {args.as_of}: every policy was issued "
+                            f"after --as-of {args.as_of}")  # (not a workbook of empty boxes)
+    options = _default_segment(options, ds, args, workspace)
     problems = options.problems(ds)
     if problems:
         for problem in problems:
