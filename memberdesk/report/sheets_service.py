@@ -69,7 +69,8 @@ MEASURES: dict[str, tuple[str, str, str, str, str, str, str | None, str | None]]
                   "满意度评分 ≥ 4", None, None),
 }
 UNITS: dict[str, tuple[str, str]] = {
-    "share": ("share", "占比"), "seconds": ("seconds", "秒"), "contacts": ("contacts", "次"),
+    # a rate printed as 82.9% reads "%" as on the Summary sheet (it read "share" beside it)
+    "share": ("%", "%"), "seconds": ("seconds", "秒"), "contacts": ("contacts", "次"),
 }
 HEADERS: dict[str, tuple[str, str]] = {
     "measure": ("Measure", "指标"), "value": ("Value", "数值"), "unit": ("Unit", "单位"),

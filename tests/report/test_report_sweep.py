@@ -269,3 +269,39 @@ def test_life_table_hazards_keep_their_figures(books: dict[str, Any], rh: Any,
             assert abs(shown - want) <= 0.05 * want, (name, cell.coordinate, cell.number_format)
             checked += 1
     assert checked >= 40
+
+
+# ---- Service -----------------------------------------------------------------------------------
+
+def row_of(ws: Any, text: str, column: int = 1) -> int:
+    """The first row whose cell in ``column`` reads ``text``."""
+    return next(r for r in range(1, ws.max_row + 1) if ws.cell(r, column).value == text)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_service_rates_have_the_summary_unit(books: dict[str, Any], lang: str) -> None:
+    """The Service sheet listed "Bot replacement rate 82.9% share" (占比) where the Summary
+    lists the same KPI as "82.9% %": one figure, two units. Each service rate on both sheets
+    (found by the registry's metric name) has the same unit, and a percentage's is "%"."""
+    from memberdesk.analysis.metrics import get_metric
+    from memberdesk.page_registry import page
+    from memberdesk.report.sheets_service import MEASURES, SERVICE_RATES
+
+    wb = books[lang]
+    words = {"en": ("Summary", "Service", "Unit"), "zh_CN": (page("cockpit").title_zh,
+                                                             "客户服务", "单位")}[lang]
+    summary, sheet = wb[words[0]], wb[words[1]]
+    header = _header_row(summary)
+    unit_col = next(c for c in range(1, summary.max_column + 1)
+                    if summary.cell(header, c).value == words[2])
+    for mid in SERVICE_RATES:
+        r = row_of(summary, get_metric(mid).name(lang))
+        s = row_of(sheet, MEASURES[mid][3 if lang == "zh_CN" else 2])
+        assert "%" in sheet.cell(s, 2).number_format
+        assert sheet.cell(s, 3).value == summary.cell(r, unit_col).value == "%", mid
+
+
+def _header_row(ws: Any) -> int:
+    """The Summary's KPI table header row (its "Unit" column's row)."""
+    return next(r for r in range(1, ws.max_row + 1)
+                if any(ws.cell(r, c).value in ("Unit", "单位") for c in range(1, 10)))
