@@ -47,7 +47,7 @@ def test_window_values_equal_hand_counts(service_en, small_dataset, rh) -> None:
     assert by["Bot replacement rate"][3] == (
         "bot contacts not transferred to a human ÷ all contacts = "
         f"{(bot & ~transferred).sum():,} ÷ {len(inw):,}")
-    assert by["Human connection rate"][2] == "share"
+    assert by["Human connection rate"][2] == "%"  # as the Summary's unit of the same KPI
 
 
 def test_zh_service_sheet_is_chinese(tmp_path: Path, small_dataset, rh) -> None:  # type: ignore[no-untyped-def]

@@ -59,7 +59,7 @@ def test_no_blank_page(pages: list[str]) -> None:
 
 def test_resolution_rate_prints_on_one_line_with_its_formula(pages: list[str]) -> None:
     (line,) = [line for p in _sheet(pages, "Service") for line in p.splitlines()
-               if "Resolution rate" in line and "%" in line and "share" in line]
+               if "Resolution rate" in line and "%" in line and "÷" in line]
     assert "contacts resolved ÷ contacts with a resolution recorded" in line
 
 
