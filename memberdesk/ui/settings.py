@@ -97,7 +97,11 @@ class AppSettings:
         return [str(p) for p in items if isinstance(p, str)]
 
     def add_recent(self, path: str | Path, kind: str = "data") -> list[str]:
-        path = str(Path(path).resolve())
+        from memberdesk.core.engine.urls import is_url
+
+        # a database URL as it is (resolved as a path it became CWD/duckdb:/…, which no longer
+        # opened), a file by its absolute path
+        path = str(path) if is_url(str(path)) else str(Path(path).resolve())
         items = [path] + [p for p in self.recent(kind) if p != path]
         items = items[:MAX_RECENT]
         self._s.setValue(f"recent/{kind}", json.dumps(items, ensure_ascii=False))

@@ -400,3 +400,31 @@ def test_the_busy_pages_cancel_link_is_in_chinese(qtbot, zh_cn) -> None:  # type
     qtbot.addWidget(page)
     page.show_busy("正在计算…", on_cancel=lambda: None)
     assert ">取消</a>" in page.message_text() and "Cancel" not in page.message_text()
+
+
+def test_open_recent_reopens_a_database_and_asks_first(qtbot, book_url: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Found: File ▸ Open recent kept a database URL resolved as a path (CWD/duckdb:/tmp/…),
+    listed it as "book.duckdb", and choosing it opened that non-existent file; it also replaced
+    the loaded book without the question Open files asks. The URL is kept and shown as it is,
+    and choosing it asks first."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from memberdesk.ui.shell import actions as shell_actions
+
+    window = _window_on(qtbot, book_url)
+    try:
+        assert window.settings.recent("data")[0] == book_url
+        entries = {a.text(): a for a in window.actions_.recent_menu.actions()}
+        assert book_url in entries
+        opened: list[list[str]] = []
+        monkeypatch.setattr(window, "open_paths", lambda paths, **_k: opened.append(list(paths)))
+        monkeypatch.setattr(shell_actions.QMessageBox, "question",
+                            lambda *a, **k: QMessageBox.StandardButton.Cancel)
+        entries[book_url].trigger()
+        assert opened == []
+        monkeypatch.setattr(shell_actions.QMessageBox, "question",
+                            lambda *a, **k: QMessageBox.StandardButton.Ok)
+        entries[book_url].trigger()
+        assert opened == [[book_url]]
+    finally:
+        _close(window)

@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QToolBar
 
+from memberdesk.core.engine.urls import is_url, redact
 from memberdesk.ui import theme
 from memberdesk.ui.resources import icon
 from memberdesk.ui.shell.common import DATA_FILTER, WORKSPACE_FILTER
@@ -131,14 +132,21 @@ class ShellActions(QObject):
         if workspaces and data:
             menu.addSeparator()
         for path in data:
-            act = menu.addAction(Path(path).name)
+            # a database by its URL (its last part is no file name), a file by its name; a
+            # "&" in a name is shown, not taken for a shortcut letter
+            act = menu.addAction((path if is_url(path) else Path(path).name).replace("&", "&&"))
             act.setToolTip(path)
-            act.triggered.connect(lambda _=False, p=path: self.w.open_paths([p]))
+            act.triggered.connect(lambda _=False, p=path: self._open_recent(p))
         menu.setEnabled(bool(data or workspaces))
         if data or workspaces:
             menu.addSeparator()
             clear = menu.addAction(self.tr("Clear list"))
             clear.triggered.connect(self._clear_recent)
+
+    def _open_recent(self, path: str) -> None:
+        """File ▸ Open recent ▸ data: asks before replacing a loaded book, as Open files does."""
+        if self.confirm_replace():
+            self.w.open_paths([path])
 
     def _clear_recent(self) -> None:
         self.w.settings.clear_recent("data")
@@ -204,8 +212,6 @@ class ShellActions(QObject):
             if answer == QMessageBox.StandardButton.Save:
                 return self.save()
             return answer == QMessageBox.StandardButton.Discard
-        from memberdesk.core.engine.urls import is_url, redact
-
         # files by name; a database by its URL (its last part is no file name)
         names = [redact(p) if is_url(p) else Path(p).name for p in self.w.sources]
         answer = QMessageBox.question(self.w, self.tr("Replace the loaded data?"), self.tr(
