@@ -3056,8 +3056,8 @@ It is kept for this session only, never saved.</source>
             <translation>{0} 已存在。要替换吗？</translation>
         </message>
         <message>
-            <source>Book written to {0}. Open it with File ▸ Connect to database… (duckdb:///{0}): it opens without checking the rows again.</source>
-            <translation>数据库已写入 {0}。可通过“文件 ▸ 连接数据库…”打开（duckdb:///{0}），打开时无需再次校验数据行。</translation>
+            <source>Book written to {0}. Open it with File ▸ Connect to database… ({1}): it opens without checking the rows again.</source>
+            <translation>数据库已写入 {0}。可通过“文件 ▸ 连接数据库…”打开（{1}），打开时无需再次校验数据行。</translation>
         </message>
         <message>
             <source>This page has no chart to export</source>

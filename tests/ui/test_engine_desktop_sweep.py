@@ -428,3 +428,22 @@ def test_open_recent_reopens_a_database_and_asks_first(qtbot, book_url: str, mon
         assert opened == [[book_url]]
     finally:
         _close(window)
+
+
+def test_the_saved_book_message_gives_a_url_that_opens(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Found: after File ▸ Save data as DuckDB book… the status bar told the user to connect to
+    "duckdb:////tmp/…/book.duckdb" (duckdb:/// + an absolute path: four slashes). It gives
+    duckdb:// + the absolute path, as `memberdesk import` prints it, and that URL opens."""
+    from memberdesk.core.engine.book import open_book
+
+    window = _window_on(qtbot, str(ROOT / "sample_data"))
+    out = tmp_path / "saved.duckdb"
+    window.actions_.save_book_to(str(out))
+    qtbot.waitUntil(lambda: not window._exporter.is_busy, timeout=120_000)
+    message = window.statusBar().currentMessage()
+    url = f"duckdb://{out.resolve()}"
+    assert f"({url})" in message and "duckdb:////" not in message
+    ds = open_book(url)
+    assert ds.book.trusted
+    ds.book.close()
+    _close(window)

@@ -283,9 +283,11 @@ class ShellActions(QObject):
         from memberdesk.core.book_writer import save_book
 
         def written(p: str) -> None:
+            # the URL of an absolute path is duckdb:// + the path (duckdb:///{0} gave four slashes)
             self.w.statusBar().showMessage(self.tr(
                 "Book written to {0}. Open it with File ▸ Connect to database… "
-                "(duckdb:///{0}): it opens without checking the rows again.").format(p), 20000)
+                "({1}): it opens without checking the rows again.").format(
+                p, f"duckdb://{Path(p).resolve()}"), 20000)
 
         self.w._exporter.run(save_book, self.w.base, path, on_result=written)
 

@@ -875,9 +875,9 @@ ZH.update({
     "Save data as DuckDB book": "将数据另存为 DuckDB 数据库",
     "DuckDB book (*.duckdb)": "DuckDB 数据库 (*.duckdb)",
     "Replace the file?": "替换该文件？",
-    "Book written to {0}. Open it with File ▸ Connect to database… (duckdb:///{0}): it opens "
+    "Book written to {0}. Open it with File ▸ Connect to database… ({1}): it opens "
     "without checking the rows again.":
-        "数据库已写入 {0}。可通过“文件 ▸ 连接数据库…”打开（duckdb:///{0}），打开时无需再次校验数据行。",
+        "数据库已写入 {0}。可通过“文件 ▸ 连接数据库…”打开（{1}），打开时无需再次校验数据行。",
     "Checking the rows took {0} s. File ▸ Save data as DuckDB book… checks them once: the saved "
     "book opens without this check.":
         "校验数据行用时 {0} 秒。“文件 ▸ 将数据另存为 DuckDB 数据库…”只需校验一次：另存的数据库打开时无需再次校验。",
