@@ -18,6 +18,7 @@ own :class:`TaskRunner`)::
 """
 from __future__ import annotations
 
+import importlib._bootstrap
 import inspect
 import logging
 import threading
@@ -133,7 +134,7 @@ class Worker(QRunnable):
             if self.progress.cancelled():
                 raise Cancelled("cancelled before it started")
             with task_scope(self.progress.interrupts):  # Cancel interrupts engine queries
-                value = self.fn(*self.args, **self.kwargs)
+                value = _call(self.fn, self.args, self.kwargs)
             if self.progress.cancelled():
                 raise Cancelled("cancelled by the user")
         except BaseException as exc:  # noqa: BLE001 - errors must never vanish in threads
@@ -143,6 +144,36 @@ class Worker(QRunnable):
         finally:
             signals.finished.emit()
             self.emitted_last.set()
+
+
+# Two tasks that import the same libraries for the first time at once can meet in Python's
+# per-module import locks (the Retention list's scikit-learn and lifelines' formulaic both import
+# narwhals.stable while the user arrows through the pages): Python breaks the cycle by raising
+# _DeadlockError in one thread, and that import succeeds when tried again. Tasks are pure
+# functions, so the task is run again (a few times at most) instead of showing an error dialog.
+IMPORT_DEADLOCK_RETRIES = 3
+_DEADLOCK: type[BaseException] | None = getattr(importlib._bootstrap, "_DeadlockError", None)
+
+
+def _import_deadlock(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if _DEADLOCK is not None and isinstance(seen, _DEADLOCK):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _call(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """``fn(*args, **kwargs)``, run again when an import deadlock broke it (see above)."""
+    for attempt in range(IMPORT_DEADLOCK_RETRIES + 1):
+        try:
+            return fn(*args, **kwargs)
+        except Exception as exc:
+            if attempt == IMPORT_DEADLOCK_RETRIES or not _import_deadlock(exc):
+                raise
+            log.info("import deadlock in %s; running it again", getattr(fn, "__name__", fn))
+    raise AssertionError("unreachable")
 
 
 # ---- the shared pool and the workers it is running ------------------------------------------

@@ -115,28 +115,29 @@ class DataPage(QWidget):
         self.sources_label = QLabel(self.tr("No data loaded yet. Open files or a folder, drop "
                                             "them on the window, or try the sample data."))
         self.sources_label.setWordWrap(True)
-        self.open_button = QPushButton(self.tr("Open files…"))
-        self.add_button = QPushButton(self.tr("Add files…"))
+        # made with their parent, in the order they stand: Tab follows creation order, and the
+        # tab widgets below (made with a parent) came before parentless buttons
+        self.open_button = QPushButton(self.tr("Open files…"), self)
+        self.add_button = QPushButton(self.tr("Add files…"), self)
         self.add_button.setToolTip(self.tr("Load more files together with the ones loaded "
                                            "(e.g. a members file next to the policies)"))
-        self.folder_button = QPushButton(self.tr("Open folder…"))
-        self.wizard_button = QPushButton(self.tr("Import with column mapping…"))
-        self.wizard_button.setToolTip(self.tr("Check how the columns of your files are read "
-                                              "before loading, and correct them"))
-        self.connect_button = QPushButton(self.tr("Connect to database…"))
+        self.folder_button = QPushButton(self.tr("Open folder…"), self)
+        self.connect_button = QPushButton(self.tr("Connect to database…"), self)
         self.connect_button.setToolTip(self.tr("Open a book kept in DuckDB, PostgreSQL or Spark "
                                                "(File ▸ Connect to database…)"))
-        self.sample_button = QPushButton(self.tr("Open sample data"))
+        self.wizard_button = QPushButton(self.tr("Import with column mapping…"), self)
+        self.wizard_button.setToolTip(self.tr("Check how the columns of your files are read "
+                                              "before loading, and correct them"))
+        self.sample_button = QPushButton(self.tr("Open sample data"), self)
         self.open_button.clicked.connect(self._ask_open)
         self.add_button.clicked.connect(self._ask_add)
         self.folder_button.clicked.connect(self._ask_folder)
+        self.connect_button.clicked.connect(self._ask_connect)
         self.wizard_button.clicked.connect(self.open_wizard)
         self.sample_button.clicked.connect(self._open_sample)
-        self.connect_button.clicked.connect(self._ask_connect)
         buttons = QHBoxLayout()
-        order: list[QWidget] = [self.open_button, self.add_button, self.folder_button,
-                                self.connect_button, self.wizard_button, self.sample_button]
-        for b in order:
+        for b in (self.open_button, self.add_button, self.folder_button, self.connect_button,
+                  self.wizard_button, self.sample_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
 
@@ -152,10 +153,6 @@ class DataPage(QWidget):
         layout.addWidget(self.sources_label)
         layout.addLayout(buttons)
         layout.addWidget(self.tabs, 1)
-        # Tab as the page reads: the buttons, then the tabs (they came first: made with a parent)
-        order += [self.tabs.tabBar(), self.tables_tabs.tabBar()]
-        for first, second in zip(order, order[1:]):
-            QWidget.setTabOrder(first, second)
         self.set_dataset(None)
 
     # ---- page contract --------------------------------------------------------------------
