@@ -244,9 +244,42 @@ def filter_lines(filters: Filters, ctx: ReportContext) -> list[str]:
 
 # ---- Data quality ---------------------------------------------------------------------------
 
+def source_text(sources: tuple[str, ...] | list[str], lang: str) -> str:
+    """Where the data was read from, by name: "6 files in sample_data", "DuckDB database
+    book.duckdb", "PostgreSQL database HOST:PORT/DB" — never a folder path, a user or a
+    password (issue 17 B.4: names only)."""
+    from memberdesk.core.engine.urls import looks_like_engine, parse
+
+    items = [str(s) for s in sources]
+    if not items:
+        return ""
+    if any(looks_like_engine(s) for s in items):
+        url = parse(items if len(items) > 1 else items[0])
+        if url.kind == "duckdb":
+            name = Path(url.target).name
+        elif url.kind == "parquet":
+            name = ", ".join(Path(p).name for p in url.paths) or Path(url.target).name
+        elif url.kind == "postgres":
+            from urllib.parse import urlsplit
+
+            parts = urlsplit(url.target)
+            port = f":{parts.port}" if parts.port else ""
+            name = f"{parts.hostname}{port}{parts.path}"
+        else:
+            name = url.target
+        return rs.text(f"source_{url.kind}", lang, name=name)
+    folders = sorted({Path(s).parent.name or Path(s).resolve().parent.name for s in items})
+    return rs.text("source_files" if len(items) > 1 else "source_file", lang, n=len(items),
+                   folders=", ".join(folders))
+
+
 def build_data_quality(ctx: ReportContext, w: SheetWriter) -> None:
-    """Counts per table, rejections per reason, messages, and a sample of rejected rows."""
+    """Where the data was read from, counts per table, rejections per reason, messages, and a
+    sample of rejected rows."""
     report = ctx.ds.report
+    source = source_text(tuple(getattr(ctx.ds, "sources", ()) or ()), ctx.lang)
+    if source:  # a report from a database said nowhere that it was one
+        w.pairs([(ctx.t("data_source"), source)])
     w.section(ctx.t("sec_tables"))
     rows = [{"table": rs.table_name(t.table, ctx.lang),
              "files": ", ".join(Path(str(f)).name for f in t.files),  # names, not paths
