@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -380,6 +381,20 @@ __all__ = ["LANGUAGES", "LANGUAGE_NAMES", "choose_language", "ci_headers", "ci_t
 STATUS_TEMPLATES: tuple[str, ...] = status_lines.STATUS_TEMPLATES
 
 
+# the analyses' progress lines that name a metric by its id ("Alerts: persistency_13")
+_METRIC_LINE = re.compile(r"^(KPIs|Alerts): (\S+)( by segment)?$")
+
+
 def status_text(text: str) -> str:
-    """A progress line in the UI language (English lines unknown here are shown as they are)."""
-    return status_lines.status_text(text, ui_language())
+    """A progress line in the UI language (English lines unknown here are shown as they are);
+    a metric named by its id is named as the Cockpit and the Dictionary name it."""
+    lang = ui_language()
+    m = _METRIC_LINE.match(text)
+    if m:
+        from memberdesk.analysis.metric_definitions import METRICS
+
+        metric = METRICS.get(m.group(2))
+        if metric is not None:
+            name = metric.name_zh if lang == "zh_CN" else metric.name_en
+            text = f"{m.group(1)}: {name}{m.group(3) or ''}"
+    return status_lines.status_text(text, lang)

@@ -552,3 +552,21 @@ def test_a_task_broken_by_an_import_deadlock_runs_again(qtbot) -> None:  # type:
     runner.run(broken, on_result=got.append, on_error=lambda exc, tb: errors.append(exc))
     qtbot.waitUntil(lambda: not runner.is_busy, timeout=10_000)
     assert len(calls) == 1 and isinstance(errors[0], ValueError)
+
+
+def test_progress_lines_name_metrics_by_their_names() -> None:
+    """Found on the 1M-policy raw DuckDB book: while the Cockpit computed, the status bar read
+    "预警：free_look_cancellation_rate" and "关键指标：persistency_13" (the metric's id). The
+    metric is named as its Cockpit tile and Dictionary entry name it."""
+    from memberdesk.ui import i18n
+
+    try:
+        i18n.set_ui_language("zh_CN")
+        assert i18n.status_text("Alerts: free_look_cancellation_rate") == "预警：犹豫期撤单率"
+        assert i18n.status_text("KPIs: persistency_13") == "关键指标：13个月保费继续率"
+        assert i18n.status_text("Alerts: persistency_13 by segment") == "预警：13个月保费继续率（按分组）"
+        i18n.set_ui_language("en")
+        assert i18n.status_text("KPIs: in_force_members") == "KPIs: In-force members"
+        assert i18n.status_text("KPIs: not_a_metric") == "KPIs: not_a_metric"  # shown, not dropped
+    finally:
+        i18n.set_ui_language("en")

@@ -48,7 +48,7 @@ def test_progress_lines_read_chinese(zh_cn: Any) -> None:
         assert i18n.status_text("Checking policies") == "正在检查 保单"
         assert i18n.status_text("Reading 保单.csv") == "正在读取 保单.csv"
         assert i18n.status_text("Fitting the Cox model") == "正在拟合Cox模型"
-        assert i18n.status_text("Alerts: csat by segment") == "预警：csat（按分组）"
+        assert i18n.status_text("Alerts: csat by segment") == "预警：客户满意度（CSAT）（按分组）"
         assert i18n.status_text("Fitting the gbm model for validation") == "正在拟合用于验证的gbm模型"
         assert i18n.status_text("something new") == "something new"  # unknown: as it is
         # the sample generator's lines (numbers and file names kept)
