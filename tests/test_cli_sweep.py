@@ -397,3 +397,33 @@ def test_report_as_of_before_every_issue(book: Path, tmp_path: Path,
     rc, _, err = run_cli(["report", str(book), "-o", str(out), "--as-of", "2019-06-30"], capsys)
     assert rc == 3 and not out.exists()
     assert "issued after --as-of 2019-06-30" in err
+
+
+# --- rejected rows are never left out silently ------------------------------------------------
+
+@pytest.mark.parametrize("command", ["kpis", "persistency", "experience", "cohorts", "claims",
+                                     "benefits", "service", "alerts", "decrements"])
+def test_every_command_says_which_rows_it_left_out(book: Path, command: str,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    # found: only km, cox and projection said on stderr that validation had rejected rows;
+    # `kpis` (and the others) computed without the rejected policies and said nothing
+    text = (book / "policies.csv").read_text(encoding="utf-8")
+    (book / "policies.csv").write_text(text + "P5,M5,Term,agency,2021-02-30,,in_force,700,annual\n",
+                                       encoding="utf-8")
+    rc, _, err = run_cli([command, str(book)], capsys)
+    assert rc in (0, 3), err
+    assert "1 of 5 policy rows rejected" in err
+    assert "row 6" in err and "'issue_date'" in err and "2021-02-30" in err
+
+
+def test_kpis_on_a_book_of_rejected_policies_is_a_data_error(
+        book: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # found: `kpis BOOK` whose every policy row was rejected (decimal commas: 8404,35) printed
+    # zero in-force members and policies, exit 0
+    text = (book / "policies.csv").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    bad = [lines[0]] + [line.rsplit(",", 2)[0] + ",1000;5,annual" for line in lines[1:]]
+    (book / "policies.csv").write_text("\n".join(bad) + "\n", encoding="utf-8")
+    rc, out, err = run_cli(["kpis", str(book), "--json"], capsys)
+    assert rc == 3 and out == ""
+    assert "every policy row was rejected" in err and "'annual_premium'" in err

@@ -77,9 +77,13 @@ def load_from_args(args: argparse.Namespace, *, extra_columns: Collection[str] |
             password_prompt())
         if getattr(args, "command", None) != "import":
             say_import_hint(book, time.monotonic() - started, args.data)
+            if not lean:  # (validate lists the rejections itself)
+                report_rejected_rows(book)
         return book if assumptions is None else book.with_assumptions(assumptions)
     ds = load_dataset(args.data, as_of=as_of, duration_col=duration, event_col=event_col,
                       extra_columns=extra_columns, encoding=encoding, lean=lean)
+    if not lean and getattr(args, "command", None) != "import":  # (both list the rejections)
+        report_rejected_rows(ds)
     ds = cap_as_of(ds, as_of)
     return ds if assumptions is None else ds.with_assumptions(assumptions)
 
@@ -142,6 +146,38 @@ def explain_empty_window(args: argparse.Namespace) -> Iterator[None]:
         raise AnalysisError(f"no policies to analyse as of {as_of}: every policy was issued "
                             f"after --as-of {as_of}, or the policies table is empty or "
                             "missing") from None
+
+
+def report_rejected_rows(ds: Dataset) -> None:
+    """Say on stderr, one line per table, how many rows validation rejected and left out of the
+    analyses, with the first bad cell (docs/data-contract.md: nothing is dropped silently);
+    when every policy row was rejected, raise a DataError naming the first bad cell (figures
+    computed on no policy are not figures)."""
+    from memberdesk.core.errors import DataError
+    from memberdesk.core.validation_report import detail_text
+
+    rejected = ds.report.rejected
+    for table in ds.report.tables:
+        if table.rejected == 0:
+            continue
+        reasons = ", ".join(f"{k}: {v:,}" for k, v in table.reasons.items())
+        first = rejected[rejected["table"] == table.table].head(1).to_dict("records")
+        where: dict[str, Any] = {}
+        example = ""
+        if first:
+            r = first[0]
+            where = {"file": r.get("file") or None,
+                     "row": None if r.get("row") is None else int(r["row"]),
+                     "column": r.get("column") or None}
+            example = f"{r.get('value')!r}: {detail_text(r.get('detail')) or r.get('reason')}"
+        if table.table == "policies" and table.accepted == 0:
+            raise DataError(f"every policy row was rejected ({reasons}); first: {example}",
+                            **where)
+        loc = DataError("", **where).location()
+        first_at = f"; first at {loc}: {example}" if first else ""  # an engine: counts only
+        rows = "policy rows" if table.table == "policies" else f"{table.table} rows"
+        print(f"memberdesk: note: {table.rejected:,} of {table.read:,} {rows} rejected and left "
+              f"out ({reasons}){first_at}. `memberdesk validate` lists them.", file=sys.stderr)
 
 
 def say_import_hint(ds: Dataset, seconds: float, data: Sequence[str]) -> None:

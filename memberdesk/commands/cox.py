@@ -64,10 +64,12 @@ def run(args: argparse.Namespace) -> int:
     extra = [*covariates, *strata, *(c for c in (args.cluster, args.entry) if c)]
     # among the unmapped source columns only the ones the model uses are parsed; a generic
     # table in an engine is validated and counted there (cells, or records when needed)
-    loaded = _generic_engine(args) or load_from_args(args, extra_columns=extra)
+    generic = _generic_engine(args)  # (load_from_args reports the rows it rejected)
+    loaded = generic or load_from_args(args, extra_columns=extra)
     try:
         ds = apply_entry_args(args, loaded)
-        report_rejected_policies(ds)
+        if generic is not None:
+            report_rejected_policies(ds)
         with explain_empty_window(args):
             result = fit_cox(ds, covariates, strata=strata or None, cluster=args.cluster,
                              entry=args.entry, ties=args.ties, ph_transform=args.ph_transform)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,11 +30,11 @@ from memberdesk.commands.common import (
     load_from_args,
     pad,
     print_json,
+    report_rejected_rows,
 )
 from memberdesk.core import labels
 from memberdesk.core.dataset import Dataset
-from memberdesk.core.errors import AnalysisError, DataError
-from memberdesk.core.validation_report import detail_text
+from memberdesk.core.errors import AnalysisError
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -106,10 +105,12 @@ def run(args: argparse.Namespace) -> int:
         spec = parse_test(args.test)
     except AnalysisError as exc:
         raise SystemExit(usage_error(str(exc))) from None
-    loaded = _generic_engine(args) or load_from_args(args, extra_columns=extra)
+    generic = _generic_engine(args)  # (load_from_args reports the rows it rejected)
+    loaded = generic or load_from_args(args, extra_columns=extra)
     try:
         ds = apply_entry_args(args, loaded)
-        report_rejected_policies(ds)
+        if generic is not None:
+            report_rejected_policies(ds)
         unit = args.unit or default_unit(ds)
         with explain_empty_window(args):
             result = km_by_segment(ds, args.by, unit=unit, test=spec, entry=args.entry,
@@ -161,28 +162,9 @@ def generic_columns(args: argparse.Namespace) -> list[str]:
 
 
 def report_rejected_policies(ds: Dataset) -> None:
-    """Say on stderr how many policy rows validation rejected (docs/data-contract.md: nothing is dropped
-    silently); when every row was rejected, raise a DataError naming the first bad cell."""
-    table = next((t for t in ds.report.tables if t.table == "policies"), None)
-    if table is None or table.rejected == 0:
-        return
-    reasons = ", ".join(f"{k}: {v:,}" for k, v in table.reasons.items())
-    rejected = ds.report.rejected
-    first = rejected[rejected["table"] == "policies"].head(1).to_dict("records")
-    where: dict[str, Any] = {}
-    example = ""
-    if first:
-        r = first[0]
-        where = {"file": r.get("file") or None, "row": None if r.get("row") is None else int(r["row"]),
-                 "column": r.get("column") or None}
-        example = f"{r.get('value')!r}: {detail_text(r.get('detail')) or r.get('reason')}"
-    if table.accepted == 0:
-        raise DataError(f"every policy row was rejected ({reasons}); first: {example}", **where)
-    loc = DataError("", **where).location()
-    first_at = f"; first at {loc}: {example}" if first else ""  # an engine's generic table: counts only
-    print(f"memberdesk: note: {table.rejected:,} of {table.read:,} policy rows rejected and left "
-          f"out ({reasons}){first_at}. `memberdesk validate` lists them.",
-          file=sys.stderr)
+    """:func:`memberdesk.commands.common.report_rejected_rows` (the generic engine routes, which
+    do not pass through ``load_from_args``)."""
+    report_rejected_rows(ds)
 
 
 TEST_NAMES = {"logrank": "Log-rank", "wilcoxon": "Wilcoxon (Gehan-Breslow)",

@@ -45,9 +45,11 @@ def run(args: argparse.Namespace) -> int:
 
     # a generic table in an engine is validated and counted there; the models are fitted to
     # the counts by duration x event (engine books of insurer tables too: fit_parametric)
-    loaded = _generic_engine(args) or load_from_args(args)
+    generic = _generic_engine(args)  # (load_from_args reports the rows it rejected)
+    loaded = generic or load_from_args(args)
     try:
-        report_rejected_policies(loaded)
+        if generic is not None:
+            report_rejected_policies(loaded)
         with explain_empty_window(args):
             result = fit_parametric(loaded, horizon_months=args.horizon)
     finally:
