@@ -427,3 +427,30 @@ def test_kpis_on_a_book_of_rejected_policies_is_a_data_error(
     rc, out, err = run_cli(["kpis", str(book), "--json"], capsys)
     assert rc == 3 and out == ""
     assert "every policy row was rejected" in err and "'annual_premium'" in err
+
+
+# --- date options -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("args", [["kpis", "--as-of", "2020-06"], ["kpis", "--as-of", "2020"],
+                                  ["km", "--study-start", "2020-06"],
+                                  ["experience", "--study-start", "2020/6"],
+                                  ["kpis", "--as-of", "2020-06-30T12:00"]])
+def test_partial_dates_and_times_are_usage_errors(book: Path, args: list[str],
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    # found: `--as-of 2025-06` ran as of 2025-06-01 without a word (a cut-off named by its
+    # month usually means the month's end), `--as-of 2025` as of 1 January
+    rc, out, err = run_cli([args[0], str(book), *args[1:]], capsys)
+    assert rc == 2 and out == ""
+    assert repr(args[2]) in err
+
+
+def test_study_start_before_1900_is_a_usage_error(book: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    # found: `km sample_data --study-start 1677-09-22` overflowed the nanosecond dates and said
+    # "every row was rejected for its entry time ({'exit_not_after_entry': 6824})", exit 3
+    rc, out, err = run_cli(["km", str(book), "--study-start", "1677-09-22"], capsys)
+    assert rc == 2 and out == "" and "1900-01-01" in err
+    # a whole date before every issue still works, on either spelling
+    for day in ("2019-12-31", "20191231", "2019/12/31"):
+        rc, _, err = run_cli(["km", str(book), "--study-start", day, "--json"], capsys)
+        assert rc == 0, (day, err)

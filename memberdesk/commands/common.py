@@ -7,6 +7,7 @@ import json
 import logging
 import math
 import os
+import re
 import shlex
 import sys
 import time
@@ -271,8 +272,10 @@ def quiet_library_warnings() -> None:
 
 
 def parse_date_option(option: str, text: str | None) -> pd.Timestamp | None:
-    """A date option (``--as-of``) as a Timestamp; a usage error (exit 2) when it is not a date
-    between :data:`schema.MIN_DATE` and :data:`schema.MAX_DATE`."""
+    """A date option (``--as-of``, ``--study-start``) as a Timestamp; a usage error (exit 2)
+    when it is not one whole day between :data:`schema.MIN_DATE` and :data:`schema.MAX_DATE`:
+    a month or a year alone (``2025-06`` would silently be 1 June, where a cut-off is usually
+    the month's end) and a time of day are refused."""
     from memberdesk.core import schema
 
     if text is None:
@@ -283,10 +286,20 @@ def parse_date_option(option: str, text: str | None) -> pd.Timestamp | None:
         stamp = None
     if stamp is None or pd.isna(stamp):
         raise SystemExit(_usage(f"{option} {text!r} is not a date (YYYY-MM-DD)"))
+    if _PARTIAL_DATE.fullmatch(str(text).strip()):
+        raise SystemExit(_usage(f"{option} {text!r} is not a whole date: give the day too "
+                                f"(YYYY-MM-DD, e.g. {stamp.date().isoformat()} or the month's "
+                                f"last day {(stamp + pd.offsets.MonthEnd(0)).date().isoformat()})"))
+    if stamp != stamp.normalize() or stamp.tzinfo is not None:
+        raise SystemExit(_usage(f"{option} {text!r}: give a date (YYYY-MM-DD), not a time"))
     if not pd.Timestamp(schema.MIN_DATE) <= stamp <= pd.Timestamp(schema.MAX_DATE):
         raise SystemExit(_usage(f"{option} {text!r} is outside the dates MemberDesk handles "
                                 f"({schema.MIN_DATE} to {schema.MAX_DATE})"))
     return stamp
+
+
+# a year, or a year and month, without a day: 2025, 2025-06, 2025/6, 202506
+_PARTIAL_DATE = re.compile(r"\d{4}([-/.]\d{1,2})?|\d{6}")
 
 
 def encoding_option(args: argparse.Namespace) -> str | None:

@@ -24,7 +24,7 @@ import pandas as pd
 
 from memberdesk.analysis.experience import ExperienceResult, experience_study, read_expected_table
 from memberdesk.analysis.experience_exposure import BASES, KINDS, PERIODS, check_target, split_basis
-from memberdesk.commands.common import add_data_args, display_width, load_from_args, pad, print_json
+from memberdesk.commands.common import add_data_args, display_width, load_from_args, pad, parse_date_option, print_json
 from memberdesk.core import schema
 from memberdesk.core.errors import AnalysisError
 from memberdesk.core.labels import ci_level_text
@@ -75,14 +75,7 @@ def run(args: argparse.Namespace) -> int:
     split = args.basis == "split"
     kind, length = split_basis("calendar" if split else args.basis, args.period)
     basis = f"{kind}_{length}"
-    study_start = None
-    if args.study_start:
-        try:
-            study_start = pd.Timestamp(args.study_start)
-        except ValueError:
-            print(f"memberdesk: error: --study-start {args.study_start!r} is not a date",
-                  file=sys.stderr)
-            return 2
+    study_start = parse_date_option("--study-start", args.study_start)
     control = _split(args.control)
     if args.utilisation:
         return _utilisation(args, by, target, basis, study_start)

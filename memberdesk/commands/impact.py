@@ -13,11 +13,8 @@ code), enabled, untracked (moved although its lineage touches no change), not_ev
 from __future__ import annotations
 
 import argparse
-import sys
 
-import pandas as pd
-
-from memberdesk.commands.common import print_json
+from memberdesk.commands.common import parse_date_option, print_json
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -71,13 +68,7 @@ def _load(paths: list[str]) -> object:
 def run(args: argparse.Namespace) -> int:
     from memberdesk.analysis.lineage_impact import compare_loads
 
-    as_of = None
-    if args.as_of is not None:
-        try:
-            as_of = pd.Timestamp(args.as_of)
-        except ValueError:
-            print(f"memberdesk: error: --as-of {args.as_of!r} is not a date", file=sys.stderr)
-            return 2
+    as_of = parse_date_option("--as-of", args.as_of)
     result = compare_loads(_load(args.before), _load(args.after), as_of=as_of)  # type: ignore[arg-type]
     if args.json:
         print_json(result.to_json())

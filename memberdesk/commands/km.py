@@ -17,7 +17,6 @@ import argparse
 import sys
 
 import numpy as np
-import pandas as pd
 
 from memberdesk.analysis.frames import default_unit
 from memberdesk.analysis.survival import KMResult, km_by_segment
@@ -29,6 +28,7 @@ from memberdesk.commands.common import (
     explain_empty_window,
     load_from_args,
     pad,
+    parse_date_option,
     print_json,
     report_rejected_rows,
 )
@@ -72,13 +72,10 @@ def add_entry_args(p: argparse.ArgumentParser) -> None:
 
 def apply_entry_args(args: argparse.Namespace, ds: Dataset) -> Dataset:
     """The Dataset with the study start of ``--study-start`` (exit 2 on a bad date)."""
-    start = getattr(args, "study_start", None)
+    start = parse_date_option("--study-start", getattr(args, "study_start", None))
     if start is None:
         return ds
-    try:
-        return ds.with_study_start(pd.Timestamp(start))
-    except ValueError:
-        raise SystemExit(usage_error(f"--study-start {start!r} is not a date (YYYY-MM-DD)")) from None
+    return ds.with_study_start(start)
 
 
 def usage_error(message: str) -> int:
