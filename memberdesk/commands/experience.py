@@ -75,7 +75,10 @@ def run(args: argparse.Namespace) -> int:
     split = args.basis == "split"
     kind, length = split_basis("calendar" if split else args.basis, args.period)
     basis = f"{kind}_{length}"
-    study_start = parse_date_option("--study-start", args.study_start)
+    try:
+        study_start = parse_date_option("--study-start", args.study_start)
+    except SystemExit as exc:  # (the message is printed; returned as this command's status)
+        return int(exc.code or 2)
     control = _split(args.control)
     if args.utilisation:
         return _utilisation(args, by, target, basis, study_start)

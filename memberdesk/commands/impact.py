@@ -68,7 +68,10 @@ def _load(paths: list[str]) -> object:
 def run(args: argparse.Namespace) -> int:
     from memberdesk.analysis.lineage_impact import compare_loads
 
-    as_of = parse_date_option("--as-of", args.as_of)
+    try:
+        as_of = parse_date_option("--as-of", args.as_of)
+    except SystemExit as exc:  # (the message is printed; returned as this command's status)
+        return int(exc.code or 2)
     result = compare_loads(_load(args.before), _load(args.after), as_of=as_of)  # type: ignore[arg-type]
     if args.json:
         print_json(result.to_json())
