@@ -23,14 +23,16 @@ from memberdesk.report.layout import SheetWriter
 AT_RISK_TIMES: tuple[float, ...] = (0.0, 12.0, 24.0, 36.0, 48.0, 60.0)
 GRID_MAX_MONTHS = 120
 NOT_REACHED = {"en": "not reached", "zh_CN": "未达到"}
-# the median table's note column: a printout shows no cell comments, and a blank median read
-# as missing data (survival never fell to one half: more than half the policies still in force)
-MEDIAN_NOTES = {
-    "median": {"en": "median not reached: more than half the policies are still in force at "
-                     "every duration",
-               "zh_CN": "中位数未达到：各时长仍有过半保单有效"},
-    "median_ci_lower": {"en": "CI lower limit not reached", "zh_CN": "置信下限未达到"},
-    "median_ci_upper": {"en": "CI upper limit not reached", "zh_CN": "置信上限未达到"},
+# the median table's footnote: a printout shows no cell comments, and a blank median read as
+# missing data (survival never fell to one half: more than half the policies still in force).
+# Under the table, not in a column of it: a column of these words widened the life table's
+# column below it and pushed the Chinese sheet onto two pages across
+MEDIAN_FOOTNOTE = {
+    "median": {"en": "Blank median: not reached, more than half the policies are still in force "
+                     "at every duration ({groups}).",
+               "zh_CN": "中位数空白：未达到，各时长仍有过半保单有效（{groups}）。"},
+    "limit": {"en": "Blank confidence limit: not reached ({groups}).",
+              "zh_CN": "置信限空白：该置信限未达到（{groups}）。"},
 }
 NOTE_LABEL = {"en": "Note", "zh_CN": "说明"}
 BEYOND = {"en": "beyond follow-up (last time observed: {t:.1f} months)",
@@ -86,10 +88,13 @@ def build_retention(ctx: ReportContext, w: SheetWriter) -> None:
             formats={"time_months": "int", "survival": "pct", "ci_lower": "pct",
                      "ci_upper": "pct", "at_risk": "int", "events": "int", "note": "text"})
     w.section(ctx.t("sec_medians"))
-    w.table(_median_frame(result.summary_frame(), ctx.lang),
-            labels={"note": NOTE_LABEL.get(ctx.lang, NOTE_LABEL["en"])},
+    summary = result.summary_frame()
+    w.table(_median_frame(summary, ctx.lang),
             formats={"median": "dec1", "median_ci_lower": "dec1", "median_ci_upper": "dec1",
-                     "n": "int", "events": "int", "note": "text"})
+                     "n": "int", "events": "int"})
+    notes = median_footnotes(summary, ctx.lang)
+    for i, line in enumerate(notes):  # one block: no blank row between the two
+        w.note(line, gap=1 if i == len(notes) - 1 else 0)
     w.section(ctx.t("sec_logrank"))
     if result.logrank is None:
         w.note(ctx.t("logrank_na"))
@@ -177,27 +182,35 @@ def _life_table(ctx: ReportContext, w: SheetWriter) -> None:
 
 
 def _median_frame(summary: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Medians as months, ``inf`` (not reached) spelled out (the cell is left blank with the
-    words as its comment) and said in a note column: the first of the median, its lower and
-    its upper limit that is not reached (the median's implies its upper limit's)."""
-    columns = [c for c in ("median", "median_ci_lower", "median_ci_upper") if c in summary.columns]
-    out = summary.copy().astype({c: object for c in columns})
-
-    def unreached(v: Any) -> bool:
-        return isinstance(v, (float, np.floating)) and bool(np.isinf(v))
-
-    notes = [next((_pick_note(c, lang) for c in columns if unreached(row[c])), None)
-             for _, row in out.iterrows()]
-    for col in columns:
-        out[col] = [NOT_REACHED[lang] if unreached(v) else v for v in out[col]]
-    if any(notes):
-        out["note"] = notes
+    """Medians as months, ``inf`` (not reached) spelled out."""
+    out = summary.copy().astype({c: object for c in MEDIAN_COLUMNS if c in summary.columns})
+    for col in MEDIAN_COLUMNS:
+        if col in out.columns:
+            out[col] = [NOT_REACHED[lang] if _unreached(v) else v for v in out[col]]
     return out
 
 
-def _pick_note(column: str, lang: str) -> str:
-    words = MEDIAN_NOTES[column]
-    return words.get(lang, words["en"])
+MEDIAN_COLUMNS = ("median", "median_ci_lower", "median_ci_upper")
+
+
+def _unreached(v: Any) -> bool:
+    return isinstance(v, (float, np.floating)) and bool(np.isinf(v))
+
+
+def median_footnotes(summary: pd.DataFrame, lang: str) -> list[str]:
+    """What the median table's blank cells mean, with the groups they are in: a median not
+    reached, then a confidence limit not reached where the median is."""
+    words = {k: v.get(lang, v["en"]) for k, v in MEDIAN_FOOTNOTE.items()}
+    sep = "、" if lang == "zh_CN" else ", "
+    medians, limits = [], []
+    for _, row in summary.iterrows():
+        name = str(labels.value_label(row["group"], lang))
+        if _unreached(row.get("median")):
+            medians.append(name)
+        elif any(_unreached(row.get(c)) for c in MEDIAN_COLUMNS[1:]):
+            limits.append(name)
+    return [words[key].format(groups=sep.join(names))
+            for key, names in (("median", medians), ("limit", limits)) if names]
 
 
 def _at_risk_frame(curves: Any, lang: str) -> pd.DataFrame:

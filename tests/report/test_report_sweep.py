@@ -291,6 +291,45 @@ def test_life_table_hazards_keep_their_figures(books: dict[str, Any], rh: Any,
     assert checked >= 40
 
 
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_blank_medians_say_why_on_paper(books: dict[str, Any], rh: Any, sample_dataset: Any,
+                                        lang: str) -> None:
+    """The median table printed blank medians for agency, bancassurance and broker (and a
+    blank upper limit for partner platform): "not reached" was only a cell comment, which a
+    printout does not show, so a manager read missing data. The lines under the table name
+    every group whose median or a limit is not reached in the KM result (infinite), and no
+    other; the table keeps its columns (a note column there widened the life table's below
+    and printed the Chinese sheet two pages across)."""
+    import math
+
+    from memberdesk.analysis.survival import km_by_segment
+    from memberdesk.core.labels import column_label, value_label
+    from memberdesk.page_registry import page
+
+    summary = km_by_segment(sample_dataset, "channel", unit="months").summary_frame()
+    unreached = {str(r["group"]) for _, r in summary.iterrows()
+                 if any(math.isinf(float(r[c])) for c in ("median", "median_ci_lower",
+                                                          "median_ci_upper"))}
+    assert unreached == {"agency", "bancassurance", "broker", "partner platform"}
+    spec = page("retention")
+    ws = next(s for s in books[lang].worksheets
+              if s.title.startswith(spec.title if lang == "en" else spec.title_zh))
+    group, median = column_label("group", lang), column_label("median", lang)
+    start = next(r for r in range(1, ws.max_row + 1)
+                 if ws.cell(r, 1).value == group
+                 and any(ws.cell(r, c).value == median for c in range(2, 8)))
+    headers, rows = rh.find_table(ws, group, after_row=start)
+    assert len(headers) == 6  # group, policies, exits, median and its two limits
+    after = start + len(rows) + 1
+    lines = [str(ws.cell(r, 1).value) for r in range(after, after + 4)
+             if isinstance(ws.cell(r, 1).value, str)]
+    named = {g for g in summary["group"].astype(str)
+             if any(str(value_label(g, lang)) in line for line in lines)}
+    assert named == unreached, lines
+    sheet_pr = ws.sheet_properties.pageSetUpPr
+    assert sheet_pr is not None and sheet_pr.fitToPage and ws.page_setup.fitToWidth == 1
+
+
 # ---- Service -----------------------------------------------------------------------------------
 
 def row_of(ws: Any, text: str, column: int = 1) -> int:
@@ -397,40 +436,3 @@ def test_book_messages_read_in_chinese(books: dict[str, Any],
 
     from_files = messages(books["zh_CN"])
     assert messages(book_books["zh_CN"])[:len(from_files)] == from_files
-
-
-@pytest.mark.parametrize("lang", ["en", "zh_CN"])
-def test_blank_medians_say_why_on_paper(books: dict[str, Any], rh: Any, sample_dataset: Any,
-                                        lang: str) -> None:
-    """The median table printed blank medians for agency, bancassurance and broker (and a
-    blank upper limit for partner platform): "not reached" was only a cell comment, which a
-    printout does not show, so a manager read missing data. Every group whose median or a
-    limit is not reached in the KM result (infinite) carries a note in the table; the others
-    none."""
-    import math
-
-    from memberdesk.analysis.survival import km_by_segment
-    from memberdesk.core.labels import column_label
-    from memberdesk.page_registry import page
-
-    summary = km_by_segment(sample_dataset, "channel", unit="months").summary_frame()
-    unreached = {str(r["group"]) for _, r in summary.iterrows()
-                 if any(math.isinf(float(r[c])) for c in ("median", "median_ci_lower",
-                                                          "median_ci_upper"))}
-    assert unreached == {"agency", "bancassurance", "broker", "partner platform"}
-    spec = page("retention")
-    ws = next(s for s in books[lang].worksheets
-              if s.title.startswith(spec.title if lang == "en" else spec.title_zh))
-    group = column_label("group", lang)
-    median = column_label("median", lang)
-    start = next(r for r in range(1, ws.max_row + 1)
-                 if ws.cell(r, 1).value == group
-                 and any(ws.cell(r, c).value == median for c in range(2, 8)))
-    headers, rows = rh.find_table(ws, group, after_row=start)
-    note = {"en": "Note", "zh_CN": "说明"}[lang]
-    assert note in headers
-    groups = rh.column(headers, rows, group)
-    notes = rh.column(headers, rows, note)
-    from memberdesk.core.labels import value_label
-    noted = {g for g, n in zip(groups, notes) if isinstance(n, str) and n.strip()}
-    assert noted == {value_label(g, lang) for g in unreached}
