@@ -454,3 +454,21 @@ def test_study_start_before_1900_is_a_usage_error(book: Path,
     for day in ("2019-12-31", "20191231", "2019/12/31"):
         rc, _, err = run_cli(["km", str(book), "--study-start", day, "--json"], capsys)
         assert rc == 0, (day, err)
+
+
+# --- sample never replaces the user's data ----------------------------------------------------
+
+def test_sample_refuses_a_folder_of_other_data(book: Path, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    # found: `sample -o DIR` replaced the user's DIR/policies.csv with synthetic policies, exit 0
+    before = (book / "policies.csv").read_bytes()
+    rc, out, err = run_cli(["sample", "-o", str(book), "--members", "10", "--no-excel", "-q"],
+                           capsys)
+    assert rc == 2 and "policies.csv" in err
+    assert (book / "policies.csv").read_bytes() == before
+    # a folder an earlier `sample` wrote is written again
+    again = tmp_path / "again"
+    for _ in range(2):
+        rc, _, err = run_cli(["sample", "-o", str(again), "--members", "10", "--no-excel", "-q"],
+                             capsys)
+        assert rc == 0, err

@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from memberdesk.core import status_lines
+from memberdesk.core import schema, status_lines
 from memberdesk.sample import book as sample_book
 
 MAX_MEMBERS = 2_000_000
@@ -130,10 +130,38 @@ class StderrProgress:
             self.stream.flush()
 
 
+def foreign_files(out: Path) -> list[Path]:
+    """The table files (``members.csv``, ``policies.csv``, …) in ``out`` that the sample book
+    would replace and that an earlier ``sample`` did not write: their first line is not the
+    sample's header. Writing a sample again into its own folder stays allowed."""
+    if not out.is_dir():
+        return []
+    tiny = sample_book.generate_book(10, sample_book.DEFAULT_SEED, sample_book.DEFAULT_END)
+    foreign = []
+    for name in schema.TABLES:
+        path = out / f"{name}.csv"
+        if not path.exists():
+            continue
+        try:
+            with path.open("rb") as f:
+                first = f.readline().decode("utf-8-sig").strip()
+        except (OSError, UnicodeDecodeError):
+            first = None
+        if first != ",".join(map(str, tiny[name].columns)):
+            foreign.append(path)
+    return foreign
+
+
 def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         print(f"memberdesk: error: -o {out} exists and is not a folder", file=sys.stderr)
+        return 2
+    foreign = foreign_files(out)
+    if foreign:  # e.g. the user's own policies.csv: never replaced by a synthetic book
+        print(f"memberdesk: error: -o {out} holds {', '.join(p.name for p in foreign)} that "
+              "`sample` did not write (another header); the sample book would replace "
+              f"{'it' if len(foreign) == 1 else 'them'}: choose another folder", file=sys.stderr)
         return 2
     progress = None if args.quiet else StderrProgress(lang=getattr(args, "lang", "en"))
     try:
