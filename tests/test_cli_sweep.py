@@ -472,3 +472,15 @@ def test_sample_refuses_a_folder_of_other_data(book: Path, tmp_path: Path,
         rc, _, err = run_cli(["sample", "-o", str(again), "--members", "10", "--no-excel", "-q"],
                              capsys)
         assert rc == 0, err
+
+
+@pytest.mark.parametrize("end", ["1800-01-01", "2300-01-01", "2999-12-31"])
+def test_sample_end_outside_the_readable_range(end: str, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    # found: `sample --end 2300-01-01` wrote birth dates such as '1680-04-23 00:25:26' (the
+    # nanosecond dates overflowed) and every later command saw an as-of of 1714; `--end` after
+    # today wrote a book whose last rows every command rejects as future dates
+    rc, out, err = run_cli(["sample", "-o", str(tmp_path / "s"), "--end", end, "--members",
+                            "10", "--no-excel", "-q"], capsys)
+    assert rc == 2 and out == "" and end in err
+    assert not (tmp_path / "s").exists()

@@ -56,11 +56,25 @@ def _seed(text: str) -> int:
     return value
 
 
+# the earliest --end: the book's birth dates reach some 90 years before it, and MemberDesk reads
+# dates from 1900 (schema.MIN_DATE)
+EARLIEST_END = date(1990, 1, 1)
+
+
 def _end(text: str) -> date:
+    """``--end``: a date from :data:`EARLIEST_END` to today. Later, the book's last dates would
+    be rejected as future dates by every command reading it; far later (2300) or earlier
+    (1800), its dates overflowed or fell outside what MemberDesk reads."""
     try:
-        return date.fromisoformat(text)
+        end = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+    today = date.today()
+    if not EARLIEST_END <= end <= today:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: the book must end between {EARLIEST_END.isoformat()} and today "
+            f"({today.isoformat()}); its dates after today would be rejected as future dates")
+    return end
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
