@@ -87,6 +87,7 @@ def build_retention(ctx: ReportContext, w: SheetWriter) -> None:
     w.table(at, labels={"note": NOTE_LABEL.get(ctx.lang, NOTE_LABEL["en"])},
             formats={"time_months": "int", "survival": "pct", "ci_lower": "pct",
                      "ci_upper": "pct", "at_risk": "int", "events": "int", "note": "text"})
+    medians_at = w.row
     w.section(ctx.t("sec_medians"))
     summary = result.summary_frame()
     w.table(_median_frame(summary, ctx.lang),
@@ -95,6 +96,8 @@ def build_retention(ctx: ReportContext, w: SheetWriter) -> None:
     notes = median_footnotes(summary, ctx.lang)
     for i, line in enumerate(notes):  # one block: no blank row between the two
         w.note(line, gap=1 if i == len(notes) - 1 else 0)
+    if notes:  # printed with the table they explain (they went to the next page's top)
+        w.keep_together(medians_at, w.row - 2)
     w.section(ctx.t("sec_logrank"))
     if result.logrank is None:
         w.note(ctx.t("logrank_na"))

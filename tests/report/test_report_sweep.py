@@ -326,6 +326,10 @@ def test_blank_medians_say_why_on_paper(books: dict[str, Any], rh: Any, sample_d
     named = {g for g in summary["group"].astype(str)
              if any(str(value_label(g, lang)) in line for line in lines)}
     assert named == unreached, lines
+    # printed with the table they explain: no page break between its header and the last line
+    # (they first printed at the top of the next page, under another heading's page)
+    last = max(r for r in range(after, after + 4) if isinstance(ws.cell(r, 1).value, str))
+    assert not [b.id for b in ws.row_breaks.brk if start - 1 <= b.id < last]
     sheet_pr = ws.sheet_properties.pageSetUpPr
     assert sheet_pr is not None and sheet_pr.fitToPage and ws.page_setup.fitToWidth == 1
 
