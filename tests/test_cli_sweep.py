@@ -484,3 +484,21 @@ def test_sample_end_outside_the_readable_range(end: str, tmp_path: Path,
                             "10", "--no-excel", "-q"], capsys)
     assert rc == 2 and out == "" and end in err
     assert not (tmp_path / "s").exists()
+
+
+def test_rejected_row_note_of_an_engine_book_reads_as_one_sentence(
+        book: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # found: on a raw DuckDB book the note ended "…any accepted format.. `memberdesk validate`"
+    import duckdb
+
+    text = (book / "policies.csv").read_text(encoding="utf-8")
+    (book / "policies.csv").write_text(text + "P5,M5,Term,agency,2021-02-30,,in_force,700,annual\n",
+                                       encoding="utf-8")
+    db = tmp_path / "raw.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("CREATE TABLE policies AS SELECT * FROM read_csv(?, all_varchar = true)",
+                    [str(book / "policies.csv")])
+    rc, _, err = run_cli(["kpis", f"duckdb://{db}"], capsys)
+    assert rc == 0, err
+    assert "1 of 5 policy rows rejected" in err and "'2021-02-30'" in err
+    assert ".." not in err

@@ -170,7 +170,8 @@ def report_rejected_rows(ds: Dataset) -> None:
             where = {"file": r.get("file") or None,
                      "row": None if r.get("row") is None else int(r["row"]),
                      "column": r.get("column") or None}
-            example = f"{r.get('value')!r}: {detail_text(r.get('detail')) or r.get('reason')}"
+            why = str(detail_text(r.get("detail")) or r.get("reason")).rstrip(".")
+            example = f"{r.get('value')!r}: {why}"  # (an engine's detail is a whole sentence)
         if table.table == "policies" and table.accepted == 0:
             raise DataError(f"every policy row was rejected ({reasons}); first: {example}",
                             **where)
