@@ -1617,16 +1617,16 @@ It is kept for this session only, never saved.</source>
             <translation>&lt;h2&gt;数据&lt;/h2&gt;</translation>
         </message>
         <message>
-            <source>No data loaded yet. Open files or a folder, drop them on the window, or try the sample data.</source>
-            <translation>尚未加载数据。请打开文件或文件夹、将其拖放到窗口中，或试用示例数据。</translation>
-        </message>
-        <message>
             <source>Open files…</source>
             <translation>打开文件…</translation>
         </message>
         <message>
             <source>Add files…</source>
             <translation>添加文件…</translation>
+        </message>
+        <message>
+            <source>Files cannot be added to a database book; open them on their own instead</source>
+            <translation>不能向数据库中添加文件；请单独打开这些文件</translation>
         </message>
         <message>
             <source>Load more files together with the ones loaded (e.g. a members file next to the policies)</source>
@@ -1647,6 +1647,10 @@ It is kept for this session only, never saved.</source>
         <message>
             <source>Connect to database…</source>
             <translation>连接数据库…</translation>
+        </message>
+        <message>
+            <source>No data loaded yet. Open files or a folder, connect to a database, drop files on the window, or try the sample data.</source>
+            <translation>尚未加载数据。请打开文件或文件夹、连接数据库、将文件拖放到窗口中，或试用示例数据。</translation>
         </message>
         <message>
             <source>Open a book kept in DuckDB, PostgreSQL or Spark (File ▸ Connect to database…)</source>

@@ -570,3 +570,20 @@ def test_progress_lines_name_metrics_by_their_names() -> None:
         assert i18n.status_text("KPIs: not_a_metric") == "KPIs: not_a_metric"  # shown, not dropped
     finally:
         i18n.set_ui_language("en")
+
+
+def test_the_data_page_says_why_add_files_is_off_and_names_every_way_in(qtbot, book_url: str, zh_cn) -> None:  # type: ignore[no-untyped-def]
+    """Found: on a database book Add files… was off without a word (its tooltip still offered to
+    load more files), and the empty page named files, folders, drops and the sample but not the
+    database the page now connects to."""
+    from memberdesk.ui.shell.data_page import DataPage
+
+    empty = DataPage()
+    qtbot.addWidget(empty)
+    assert "连接数据库" in empty.sources_label.text()
+    window = _window_on(qtbot, book_url)
+    try:
+        add = window.page("data").add_button
+        assert not add.isEnabled() and add.toolTip() == "不能向数据库中添加文件；请单独打开这些文件"
+    finally:
+        _close(window)

@@ -112,15 +112,14 @@ class DataPage(QWidget):
         self._window: ShellWindow | None = None
 
         self.heading = QLabel(self.tr("<h2>Data</h2>"))
-        self.sources_label = QLabel(self.tr("No data loaded yet. Open files or a folder, drop "
-                                            "them on the window, or try the sample data."))
+        self.sources_label = QLabel(self.tr("No data loaded yet. Open files or a folder, connect "
+                                            "to a database, drop files on the window, or try "
+                                            "the sample data."))
         self.sources_label.setWordWrap(True)
         # made with their parent, in the order they stand: Tab follows creation order, and the
         # tab widgets below (made with a parent) came before parentless buttons
         self.open_button = QPushButton(self.tr("Open files…"), self)
         self.add_button = QPushButton(self.tr("Add files…"), self)
-        self.add_button.setToolTip(self.tr("Load more files together with the ones loaded "
-                                           "(e.g. a members file next to the policies)"))
         self.folder_button = QPushButton(self.tr("Open folder…"), self)
         self.connect_button = QPushButton(self.tr("Connect to database…"), self)
         self.connect_button.setToolTip(self.tr("Open a book kept in DuckDB, PostgreSQL or Spark "
@@ -168,7 +167,13 @@ class DataPage(QWidget):
         previous = self.dataset
         self.dataset = ds
         # files cannot join a database book (one engine per book): its URL is its source
-        self.add_button.setEnabled(ds is not None and getattr(ds, "book", None) is None)
+        database = ds is not None and getattr(ds, "book", None) is not None
+        self.add_button.setEnabled(ds is not None and not database)
+        self.add_button.setToolTip(
+            self.tr("Files cannot be added to a database book; open them on their own "
+                    "instead") if database else
+            self.tr("Load more files together with the ones loaded "
+                    "(e.g. a members file next to the policies)"))
         if ds is None:
             self.validation.set_report(None)
             return

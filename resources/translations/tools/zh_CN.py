@@ -192,8 +192,11 @@ ZH: dict[str, str] = {
     "Click a tile for its definition.": "评估日的关键指标；变化与上年同日相比。点击指标卡查看定义。",
     # ---- data page -----------------------------------------------------------------------
     "<h2>Data</h2>": "<h2>数据</h2>",
-    "No data loaded yet. Open files or a folder, drop them on the window, or try the sample data.":
-        "尚未加载数据。请打开文件或文件夹、将其拖放到窗口中，或试用示例数据。",
+    "No data loaded yet. Open files or a folder, connect to a database, drop files on the window, "
+    "or try the sample data.":
+        "尚未加载数据。请打开文件或文件夹、连接数据库、将文件拖放到窗口中，或试用示例数据。",
+    "Files cannot be added to a database book; open them on their own instead":
+        "不能向数据库中添加文件；请单独打开这些文件",
     "Open files…": "打开文件…",
     "Add files…": "添加文件…",
     "Load more files together with the ones loaded (e.g. a members file next to the policies)":
