@@ -323,7 +323,7 @@ def _tile(ws: Any, tile: Tile, r: int, c: int, lang: str, targets: pd.DataFrame 
     for offset in range(4):
         ws.merge_cells(start_row=r + offset, start_column=c, end_row=r + offset, end_column=last)
     name = write_cell(ws, r, c, tile.name)
-    name.font, name.alignment = NAME_FONT, CENTER
+    name.font, name.alignment = name_font(tile.name, lang), CENTER
     ws.row_dimensions[r].height = 26
     value = write_cell(ws, r + 1, c, tile.value)
     value.number_format = value_format(tile.unit, lang)
@@ -340,6 +340,26 @@ def _tile(ws: Any, tile: Tile, r: int, c: int, lang: str, targets: pd.DataFrame 
         cell = write_cell(ws, r + 3, c, text)
         cell.font = Font(name=styles.FONT_NAME, size=9, bold=True, color=colour)
         cell.alignment = CENTER
+
+
+NAME_SIZES = (8.0, 7.5, 7.0)  # a tile name's font, largest first
+
+
+def name_breaks_whole(text: str, size: float, lang: str) -> bool:
+    """Whether a tile name wraps between words (or not at all) at ``size`` pt in the tile's
+    width, as LibreOffice and as Excel print it."""
+    rooms = styles.printed_rooms(TILE_COL_WIDTH * TILE_COLS)
+    return not any(styles.splits_a_word(text, styles.printed_breaks(
+        text, room, size, bold=True, lang=lang, program=program))
+        for program, widths in rooms.items() for room in widths)
+
+
+def name_font(text: str, lang: str) -> Font:
+    """The tile name's font: the largest size at which the name breaks between words, not
+    inside one ("理赔结案时效中位" over a lone "数" at 8 pt fits one line at 7 pt)."""
+    size = next((x for x in NAME_SIZES if name_breaks_whole(text, x, lang)), NAME_SIZES[-1])
+    return NAME_FONT if size == NAME_FONT.sz else Font(name=styles.FONT_NAME, size=size,
+                                                       bold=True, color=styles.GREY)
 
 
 def _trend_frame(tiles: list[Tile]) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 
 from tests.report.printed import SAMPLE
 
@@ -104,6 +105,28 @@ def test_tile_change_stays_on_one_line(books: dict[str, Any], lang: str) -> None
         assert isinstance(change.value, str) and change.value.strip(), name
         assert not change.alignment.wrap_text and change.alignment.shrink_to_fit, \
             (name, change.value)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_tile_names_break_between_words(books: dict[str, Any], lang: str) -> None:
+    """The Chinese tile "理赔结案时效中位数" printed "理赔结案时效中位" over a lone "数". Each
+    tile's name (the row above its value) breaks between words or not at all in the tile's
+    three columns, as LibreOffice and Excel print its font (styles' measured glyph widths)."""
+    from memberdesk.report import styles
+
+    wb = books[lang]
+    names = [n.removeprefix("KPI_") for n in wb.defined_names if n.startswith("KPI_")]
+    for kid in names:
+        value = tile_cell(wb, kid)
+        cell = value.parent.cell(value.row - 1, value.column)
+        width = sum(float(value.parent.column_dimensions[get_column_letter(c)].width)
+                    for c in range(value.column, value.column + 3))
+        text, size = str(cell.value), float(cell.font.sz)
+        for program, rooms in styles.printed_rooms(width).items():
+            for room in rooms:
+                breaks = styles.printed_breaks(text, room, size, bold=bool(cell.font.b),
+                                               lang=lang, program=program)
+                assert not styles.splits_a_word(text, breaks), (kid, text, size, program)
 
 
 # ---- Charts ------------------------------------------------------------------------------------
