@@ -502,3 +502,17 @@ def test_rejected_row_note_of_an_engine_book_reads_as_one_sentence(
     assert rc == 0, err
     assert "1 of 5 policy rows rejected" in err and "'2021-02-30'" in err
     assert ".." not in err
+
+
+def test_projection_says_its_unit_and_how_generic_durations_are_read(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # found: `projection g.csv --duration dur --event-col ev` fitted the durations as days
+    # converted to months (exponential scale 0.164 = 5 days / 30.44) and said neither
+    g = tmp_path / "g.csv"
+    g.write_text("dur,ev\n1,1\n2,0\n3,1\n4,1\n5,0\n", encoding="utf-8")
+    rc, out, _ = run_cli(["projection", str(g), "--duration", "dur", "--event-col", "ev"], capsys)
+    assert rc == 0
+    assert "time in months" in out.splitlines()[0] and "read as days" in out.splitlines()[0]
+    parser = cli.build_parser(["projection"])
+    sub = next(a for a in parser._actions if a.dest == "command")
+    assert "read as days" in sub.choices["projection"].description  # type: ignore[union-attr]

@@ -31,7 +31,9 @@ def _horizon(text: str) -> float:
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("projection", help="parametric survival models and their projection",
                        description="Fit exponential, Weibull, log-normal and log-logistic models "
-                                   "to the lapse durations and project survival to the horizon.")
+                                   "to the lapse durations and project survival to the horizon. "
+                                   "Time is in months (1 month = 365.25/12 days); the durations "
+                                   "of a generic --duration table are read as days.")
     add_data_args(p, generic=True)
     p.add_argument("--horizon", type=_horizon, default=120.0, metavar="MONTHS",
                    help="projection horizon in months (default: 120)")
@@ -59,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
         print_json({"as_of": ds.as_of.date().isoformat(), **result.to_json()})
     else:
         print(f"Parametric models: {result.n:,} policies, {result.events:,} events; "
-              f"best by AIC: {result.best_model}")
+              f"best by AIC: {result.best_model} (time in {result.unit}"
+              + ("; the --duration values read as days)" if args.duration else ")"))
         print_table(result.to_frame().drop(columns=["best"], errors="ignore"))
         for model, why in result.failed.items():
             print(f"not fitted: {model}: {why}")
