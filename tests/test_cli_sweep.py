@@ -516,3 +516,21 @@ def test_projection_says_its_unit_and_how_generic_durations_are_read(
     parser = cli.build_parser(["projection"])
     sub = next(a for a in parser._actions if a.dest == "command")
     assert "read as days" in sub.choices["projection"].description  # type: ignore[union-attr]
+
+
+def test_rejected_row_note_names_the_sheet(tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    # found: the note of a rejected workbook row said "first at book.xlsx, row 3" without the
+    # sheet (validate names it)
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "保单"
+    for line in POLICIES.splitlines():
+        ws.append(line.split(","))
+    ws["E3"] = "2020-02-30"  # P2's issue date
+    wb.save(tmp_path / "book.xlsx")
+    rc, _, err = run_cli(["kpis", str(tmp_path / "book.xlsx")], capsys)
+    assert rc == 0, err
+    assert "sheet '保单', row 3, column 'issue_date'" in err

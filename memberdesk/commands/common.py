@@ -167,7 +167,9 @@ def report_rejected_rows(ds: Dataset) -> None:
         example = ""
         if first:
             r = first[0]
+            sheet = r.get("sheet")
             where = {"file": r.get("file") or None,
+                     "sheet": sheet if isinstance(sheet, str) and sheet else None,
                      "row": None if r.get("row") is None else int(r["row"]),
                      "column": r.get("column") or None}
             why = str(detail_text(r.get("detail")) or r.get("reason")).rstrip(".")
