@@ -89,6 +89,39 @@ CATALOGUE: dict[str, dict[str, str]] = {
                  "zh_CN": "比例风险假设基本成立（{p}）"},
     "ph_violated": {"en": "effect changes over time ({p}): read the hazard ratio as an average",
                     "zh_CN": "效应随时间变化（{p}）：风险比应理解为平均值"},
+    # ---- a DuckDB book written by `memberdesk import` (memberdesk.core.engine.book) ----------
+    "book_validation_read": {
+        "en": "validation read from the book (written by `memberdesk import` on {imported_on}, "
+              "same rules, row counts match): not checked again",
+        "zh_CN": "校验结果读取自数据库文件（由 `memberdesk import` 于 {imported_on} 写入，规则相同，"
+                 "行数一致）：未重新校验"},
+    "book_validation_not_used": {
+        "en": "the validation stored in the book is not used ({why}): its tables are validated "
+              "again",
+        "zh_CN": "未使用数据库文件中保存的校验结果（{why}）：其数据表已重新校验"},
+    "book_meta_unreadable": {"en": "its metadata is not readable: {error}",
+                             "zh_CN": "元数据无法读取：{error}"},
+    "book_meta_format": {"en": "another metadata format", "zh_CN": "元数据格式不同"},
+    "book_meta_rules": {"en": "written under other validation rules",
+                        "zh_CN": "写入时的校验规则不同"},
+    "book_meta_tables": {"en": "its tables differ from those written",
+                         "zh_CN": "数据表与写入时不同"},
+    "book_meta_table": {"en": "the {table} table differs from the one written",
+                        "zh_CN": "{table}表与写入时不同"},
+    "book_meta_mapping": {"en": "the {table} table's columns are mapped otherwise than when "
+                                "written",
+                          "zh_CN": "{table}表的字段映射与写入时不同"},
+    "book_meta_future_rule": {"en": "validated on {imported_on}, today the future-date rule may "
+                                    "differ",
+                              "zh_CN": "校验于 {imported_on}，今天的未来日期规则可能不同"},
+    "book_meta_uncountable": {"en": "its tables cannot be counted: {error}",
+                              "zh_CN": "数据表无法计数：{error}"},
+    "book_meta_rows": {"en": "the {table} table holds {have:,} rows, {written:,} were written",
+                       "zh_CN": "{table}表现有 {have:,} 行，写入时为 {written:,} 行"},
+    "book_meta_rejected": {"en": "its rejected table differs from the one written",
+                           "zh_CN": "拒绝行表与写入时不同"},
+    "book_meta_counts": {"en": "the {table} counts do not add up",
+                         "zh_CN": "{table}的行数合计不一致"},
     # ---- an engine book's experience study that read the rows (memberdesk.analysis.experience)
     "rows_read_basis": {
         "en": "exposures on the {basis} basis are built per policy: the study read the accepted "
@@ -568,7 +601,8 @@ def placeholders(template: str) -> set[str]:
 
 
 def _shown(params: Mapping[str, Any], lang: str) -> dict[str, Any]:
-    out = dict(params)
+    # a parameter that is itself a reason (book_validation_not_used's why) reads in ``lang`` too
+    out = {k: v.text(lang) if isinstance(v, Reason) else v for k, v in params.items()}
     for key in _TABLE_PARAMS:
         if key in out:
             out[key] = labels.table_label(str(out[key]), lang)

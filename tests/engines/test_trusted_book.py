@@ -315,3 +315,37 @@ def test_rules_fingerprint_follows_the_package_version(monkeypatch: pytest.Monke
     assert rules_version() != before
     monkeypatch.undo()
     assert rules_version() == before
+
+
+def test_the_books_own_messages_read_in_either_language(imported: tuple[Path, EngineDataset]
+                                                        ) -> None:
+    """The trusted book's and the revalidated book's own lines are reason codes, so the Chinese
+    report and window read them in Chinese (the words are the catalogue's, written out here)."""
+    from memberdesk.core.reasons import reason_text
+
+    out, _ = imported
+    ds = open_book(f"duckdb://{out}", today=TODAY)
+    assert ds.book is not None
+    ds.book.close()
+    read = [m for m in ds.report.messages if m.startswith("validation read from the book")]
+    assert len(read) == 1
+    assert reason_text(read[0], "zh_CN") == (
+        f"校验结果读取自数据库文件（由 `memberdesk import` 于 {TODAY} 写入，规则相同，行数一致）：未重新校验")
+    _tamper(out, "DELETE FROM policies WHERE policy_id = 'P03'")
+    ds = _revalidated(out, TODAY, "the policies table holds 9 rows, 10 were written")
+    again = [m for m in ds.report.messages if "validated again" in m]
+    assert [reason_text(m, "zh_CN") for m in again] == [
+        "未使用数据库文件中保存的校验结果（保单表现有 9 行，写入时为 10 行）：其数据表已重新校验"]
+
+
+def test_messages_stored_as_text_by_an_earlier_import_still_read(
+        imported: tuple[Path, EngineDataset]) -> None:
+    """A book whose metadata holds its messages as plain text (before they kept their codes)
+    is still trusted, and its messages read as written."""
+    out, _ = imported
+    _tamper(out, f"""UPDATE {BOOK_TABLE} SET messages = '["raw.csv: an old message"]'""")
+    ds = open_book(f"duckdb://{out}", today=TODAY)
+    assert ds.book is not None
+    ds.book.close()
+    assert ds.book.trusted
+    assert ds.report.messages[0] == "raw.csv: an old message"

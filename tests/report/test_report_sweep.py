@@ -449,12 +449,11 @@ def test_file_and_book_reports_agree_cell_by_cell(books: dict[str, Any],
     assert _differences(books[lang], book_books[lang], skip_sheet=DATA_QUALITY[lang]) == []
 
 
-@pytest.mark.xfail(strict=True, reason="core/engine/book.py keeps the import's messages as "
-                   "English text (str(Note)), not their reason codes: not the report's to fix")
 def test_book_messages_read_in_chinese(books: dict[str, Any],
                                        book_books: dict[str, Any]) -> None:
-    """The Chinese report from the book lists the import's messages in English ("skipped (a
-    folder)") where the files' report reads 已跳过（是文件夹）."""
+    """The Chinese report from the book lists the import's messages in Chinese, as the files'
+    report does (已跳过（是文件夹）, not "skipped (a folder)"): the book stores each message's
+    reason code and parameters, not its English text."""
     def messages(wb: Any) -> list[str]:
         ws = wb[DATA_QUALITY["zh_CN"]]
         first = row_of(ws, "信息") + 1

@@ -36,6 +36,7 @@ from memberdesk.core.engine.urls import EngineURL, parse
 from memberdesk.core.errors import AnalysisError, DataError
 from memberdesk.core.mapping import ColumnMapping, auto_map, guess_table, header_signature
 from memberdesk.core.progress import Progress, check_cancelled, ensure, interruptible
+from memberdesk.core.reasons import Note, Reason
 from memberdesk.core.validation_report import (
     REJECTED_COLUMNS,
     RejectionMeaning,
@@ -351,9 +352,8 @@ def open_book(data: Sequence[str] | str, *, tables: Mapping[str, TableRef] | Non
         found = _find_tables(conn, dict(tables or {}), mappings)
         report = ValidationReport()
         stored, why = _trusted_metadata(conn, found, today)
-        if why:  # a book written by `memberdesk import` that no longer matches: say so
-            report.messages.append(f"the validation stored in the book is not used ({why}): "
-                                   "its tables are validated again")
+        if why is not None:  # a book written by `memberdesk import` that no longer matches
+            report.messages.append(Note(Reason("book_validation_not_used", why=why)))
         checked: dict[str, _Table] = {}
         counts: dict[str, dict[str, Any]] = {}
         references: dict[str, rules.KnownIds] = {}
@@ -380,10 +380,9 @@ def open_book(data: Sequence[str] | str, *, tables: Mapping[str, TableRef] | Non
         book.trusted = stored is not None
         if stored is not None:
             first = next(iter(stored.values()))
-            report.messages += list(first["messages"])
-            report.messages.append(
-                f"validation read from the book (written by `memberdesk import` on "
-                f"{first['imported_on']}, same rules, row counts match): not checked again")
+            report.messages += [_message_from_json(m) for m in first["messages"]]
+            report.messages.append(Note(Reason("book_validation_read",
+                                               imported_on=str(first["imported_on"]))))
         _count(book, counts, stored)
     except BaseException:
         conn.close()
@@ -777,7 +776,8 @@ def book_metadata(tables: Mapping[str, Mapping[str, Any]], *, today: dt.date, or
         "rules": [rules_version()] * len(names),
         "imported_on": pa.array([today] * len(names), pa.date32()),
         "origin": [origin] * len(names),
-        "messages": [json.dumps([str(m) for m in messages], ensure_ascii=False)] * len(names),
+        "messages": [json.dumps([_message_json(m) for m in messages], ensure_ascii=False)]
+        * len(names),
         "table_name": names,
         "files": [json.dumps(list(f), ensure_ascii=False) for f in col("files")],
         "rows_read": pa.array(col("read"), pa.int64()),
@@ -796,9 +796,10 @@ def _q(name: str) -> str:
 
 def _trusted_metadata(conn: Connection, found: Mapping[str, tuple[TableRef, dict[str, ColumnType],
                                                                   ColumnMapping]],
-                      today: dt.date) -> tuple[dict[str, dict[str, Any]] | None, str]:
+                      today: dt.date) -> tuple[dict[str, dict[str, Any]] | None, Reason | None]:
     """The stored validation of a book written by ``memberdesk import`` when it can be used
-    instead of the validation scan, else (None, why not; "" when the book has none).
+    instead of the validation scan, else (None, why not: a reason; None when the book has
+    none).
 
     Used only when every check holds: the metadata's format and rules fingerprint are those
     of this code; the tables found are exactly the book's tables under their canonical names
@@ -807,10 +808,10 @@ def _trusted_metadata(conn: Connection, found: Mapping[str, tuple[TableRef, dict
     (today is the import day, or later with no row rejected as future-dated). Anything else:
     the tables are validated as any database's (the caller says so in the report)."""
     if conn.dialect != "duckdb":
-        return None, ""
+        return None, None
     listed = conn.tables()
     if TableRef(BOOK_TABLE) not in listed:
-        return None, ""
+        return None, None
     try:
         rows = conn.arrow(f"SELECT * FROM {_q(BOOK_TABLE)}").to_pylist()
         stored = {str(r["table_name"]): {
@@ -818,23 +819,23 @@ def _trusted_metadata(conn: Connection, found: Mapping[str, tuple[TableRef, dict
             "columns": json.loads(r["columns"]), "messages": json.loads(r["messages"]),
             "rejected_columns": json.loads(r["rejected_columns"])} for r in rows}
     except (DataError, KeyError, TypeError, ValueError) as exc:
-        return None, f"its metadata is not readable: {exc}"
+        return None, Reason("book_meta_unreadable", error=str(exc))
     if not rows or any(r["format"] != BOOK_FORMAT for r in rows):
-        return None, "another metadata format"
+        return None, Reason("book_meta_format")
     version = rules_version()
     if any(r["rules"] != version for r in rows):
-        return None, "written under other validation rules"
+        return None, Reason("book_meta_rules")
     if set(stored) != set(found):
-        return None, "its tables differ from those written"
+        return None, Reason("book_meta_tables")
     for name, (ref, kinds, mapping) in found.items():
         if ref != TableRef(name) or stored[name]["columns"] != dict(kinds):
-            return None, f"the {name} table differs from the one written"
+            return None, Reason("book_meta_table", table=name)
         if mapping.columns != auto_map(list(kinds), name).columns:  # the user's, not the import's
-            return None, f"the {name} table's columns are mapped otherwise than when written"
+            return None, Reason("book_meta_mapping", table=name)
     imported = stored[next(iter(stored))]["imported_on"]
     future = any(schema.REASON_FUTURE_DATE in s["reasons"] for s in stored.values())
     if not isinstance(imported, dt.date) or today < imported or (today > imported and future):
-        return None, f"validated on {imported}, today the future-date rule may differ"
+        return None, Reason("book_meta_future_rule", imported_on=str(imported))
     # row counts (DuckDB answers COUNT(*) from its metadata) and the rejected rows per table
     names = list(stored)
     sql = "SELECT " + ", ".join(f"(SELECT count(*) FROM {_q(n)}) AS n{i}" for i, n in enumerate(names))
@@ -845,18 +846,41 @@ def _trusted_metadata(conn: Connection, found: Mapping[str, tuple[TableRef, dict
     try:
         have = conn.arrow(sql).to_pylist()[0]
     except DataError as exc:
-        return None, f"its tables cannot be counted: {exc}"
+        return None, Reason("book_meta_uncountable", error=str(exc))
     for i, n in enumerate(names):
         if have[f"n{i}"] != stored[n]["rows_accepted"]:
-            return None, f"the {n} table holds {have[f'n{i}']:,} rows, {stored[n]['rows_accepted']:,} were written"
+            return None, Reason("book_meta_rows", table=n, have=int(have[f"n{i}"]),
+                                written=int(stored[n]["rows_accepted"]))
     rejected = sum(sum(s["reasons"].values()) for s in stored.values())
     if have.get("_rejected", 0) != rejected or \
             set(have.get("_tables") or []) != {n for n in names if stored[n]["reasons"]}:
-        return None, "its rejected table differs from the one written"
+        return None, Reason("book_meta_rejected")
     for n in names:
         if stored[n]["rows_read"] - sum(stored[n]["reasons"].values()) != stored[n]["rows_accepted"]:
-            return None, f"the {n} counts do not add up"
-    return stored, ""
+            return None, Reason("book_meta_counts", table=n)
+    return stored, None
+
+
+def _message_json(message: object) -> object:
+    """A report message as the book stores it: a :class:`Note` as its code, parameters and
+    place (read back in either language), any other message as its text."""
+    if isinstance(message, Note):
+        params = {k: v if isinstance(v, (str, int, float, bool)) or v is None else str(v)
+                  for k, v in message.reason.params}
+        return {"code": message.reason.code, "params": params, "where": message.where}
+    return str(message)
+
+
+def _message_from_json(stored: object) -> str:
+    """:func:`_message_json` read back: a :class:`Note` again when its code is still in the
+    catalogue, else its text (a book written before messages kept their codes stores text)."""
+    if not isinstance(stored, dict):
+        return str(stored)
+    try:
+        return Note(Reason(str(stored["code"]), **dict(stored.get("params") or {})),
+                    str(stored.get("where") or ""))
+    except (KeyError, TypeError):
+        return str(stored.get("code", stored))
 
 
 def _stored_table(conn: Connection, name: str, ref: TableRef, kinds: dict[str, ColumnType],
