@@ -37,6 +37,7 @@ from memberdesk.core import normalize, schema
 from memberdesk.core.dataset import AGE_BANDS, PREMIUM_BANDS, WINDOW_DATE, Filters
 from memberdesk.core.engine.connection import ColumnType
 from memberdesk.core.mapping import ColumnMapping
+from memberdesk.core.reasons import Note, Reason
 from memberdesk.core.validation import _REASON_ORDER, TERMINATED_STATUSES
 
 REASON_ORDER: tuple[str, ...] = tuple(_REASON_ORDER)  # the file path's reasons, in its order
@@ -504,10 +505,9 @@ def _table_rules(name: str, out: dict[str, ir.Value], flags: list[tuple[str, str
     if name == schema.POLICIES:
         end = out.get("end_date", ibis.null("date"))
         inferred = ibis.ifelse(end.isnull(), "in_force", "lapsed")
+        if "status" not in out:  # no column mapped to status (under any header)
+            canon.messages.append(Note(Reason("policies_no_status_column"), schema.POLICIES))
         out["status"] = out["status"].fill_null(inferred) if "status" in out else inferred
-        if "status" not in canon.table.columns:
-            canon.messages.append("the policies have no status column: status set to in_force "
-                                  "when there is no end date, else lapsed")
         issue = out.get("issue_date")
         no_issue = issue.isnull() if issue is not None else ibis.literal(True)
         if "duration" in out:

@@ -1,0 +1,53 @@
+"""The engine's messages about a table are the file path's: the same reason, naming the table,
+in either language (issue 13: the same rules and reasons as files).
+
+Truth: the file path's messages on the same cells (``load_dataset`` on the CSV files), and the
+catalogue's Chinese words written out here.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from memberdesk.core.engine.book import open_book
+from memberdesk.core.loader import load_dataset
+from memberdesk.core.reasons import reason_text
+
+from .conftest import write_csv_book
+
+TODAY = dt.date(2026, 12, 5)
+MEMBERS = "member_id,birth_date\nM1,1980-01-01\nM2,1975-05-05\n"
+
+
+def _status_messages(messages: list[str]) -> list[str]:
+    return [m for m in messages if "status" in m]
+
+
+def test_no_status_column_is_said_as_on_files(tmp_path: Path) -> None:
+    files, book = write_csv_book(tmp_path, {
+        "members": MEMBERS,
+        "policies": "policy_id,member_id,issue_date,end_date,annual_premium\n"
+                    "P1,M1,2020-01-01,,100\nP2,M2,2021-03-01,2022-01-01,200\n"})
+    on_files = _status_messages(load_dataset(files, today=TODAY).report.messages)
+    ds = open_book(f"duckdb://{book}", today=TODAY)
+    assert ds.book is not None
+    ds.book.close()
+    on_book = _status_messages(ds.report.messages)
+    assert on_book == on_files == ["policies: the policies have no status column: status set to "
+                                   "in_force when there is no end date, else lapsed"]
+    assert reason_text(on_book[0], "zh_CN") == (
+        "policies：保单数据无状态字段：无终止日期的保单状态设为有效（in_force），否则设为失效（lapsed）")
+
+
+def test_a_status_column_under_a_chinese_header_is_not_missing(tmp_path: Path) -> None:
+    """保单状态 maps to status: the engine said "the policies have no status column" because it
+    looked for a source column literally named status."""
+    _, book = write_csv_book(tmp_path, {
+        "members": MEMBERS,
+        "policies": "保单号,会员号,生效日期,终止日期,年化保费,保单状态\n"
+                    "P1,M1,2020-01-01,,100,有效\nP2,M2,2021-03-01,2022-01-01,200,失效\n"})
+    ds = open_book(f"duckdb://{book}", today=TODAY)
+    assert ds.book is not None
+    ds.book.close()
+    assert [t.accepted for t in ds.report.tables] == [2, 2]
+    assert not any("no status column" in m for m in ds.report.messages), ds.report.messages
