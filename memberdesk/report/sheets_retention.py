@@ -6,6 +6,7 @@ Retention presents :func:`memberdesk.analysis.survival.km_by_segment`; Persisten
 """
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import numpy as np
@@ -15,7 +16,7 @@ from openpyxl.utils import get_column_letter
 
 from memberdesk.core import labels
 from memberdesk.report import analysis_terms as terms
-from memberdesk.report import charts
+from memberdesk.report import charts, styles
 from memberdesk.report.compare_sections import write_comparison
 from memberdesk.report.context import KEY_TIMES_MONTHS, ReportContext
 from memberdesk.report.layout import SheetWriter
@@ -425,9 +426,8 @@ def cohort_cell_width(n_columns: int, lang: str = "en") -> float:
     """Width of the matrix's month columns: :data:`COHORT_CELL_WIDTH`, narrowed (not below
     :data:`COHORT_MIN_WIDTH`) so the matrix prints one page wide at 85 % — at 5.7 the sample's
     26 month columns ran two columns over and printed three extra pages of blank cells. The
-    Chinese edition keeps 5.7: its East-Asian font's digits are wider ("100%" became "###")."""
-    if lang == "zh_CN":
-        return COHORT_CELL_WIDTH
+    The Chinese edition's digits are wider ("100%" became "###" at 10 pt): its cells take a
+    smaller font instead (:func:`cohort_font_size`), so both editions print one page wide."""
     from memberdesk.report.layout import (
         CM_PER_CHAR,
         COLUMN_PAD_CM,
@@ -438,6 +438,22 @@ def cohort_cell_width(n_columns: int, lang: str = "en") -> float:
     room = PRINTABLE_CM / (MIN_PRINT_SCALE / 100) * 0.98 - COHORT_LABEL_CM
     fit = (room / max(n_columns, 1) - COLUMN_PAD_CM) / CM_PER_CHAR
     return round(min(COHORT_CELL_WIDTH, max(COHORT_MIN_WIDTH, fit)), 2)
+
+
+COHORT_FONT_SIZES = (10.0, 9.5, 9.0, 8.5, 8.0)
+
+
+def cohort_font_size(width: float, lang: str = "en") -> float:
+    """The month cells' font size: the largest at which "100%" fits a column ``width`` units
+    wide in LibreOffice and in Excel, in the edition's fonts (the Chinese edition's Latin
+    digits are DejaVu Sans in LibreOffice, a third wider than Calibri's; at 5.7 units and
+    10 pt the Chinese matrix ran two month columns onto a page of their own)."""
+    rooms = styles.printed_rooms(width)
+    for size in COHORT_FONT_SIZES:
+        if all(styles.text_fits("100%", room, size, lang=lang, program=program)
+               for program, widths in rooms.items() for room in widths):
+            return size
+    return COHORT_FONT_SIZES[-1]
 
 
 def cohort_columns(n_months: int) -> list[int]:
@@ -476,5 +492,12 @@ def build_cohorts(ctx: ReportContext, w: SheetWriter) -> None:
             ColorScaleRule(start_type="min", start_color="F8696B", mid_type="percentile",
                            mid_value=50, mid_color="FFEB84", end_type="max", end_color="63BE7B"))
         width = cohort_cell_width(len(month_cols), ctx.lang)
+        size = cohort_font_size(width, ctx.lang)
         for c in month_cols:  # narrow month columns (whole percent): a heat map that prints
             w.fixed_widths[ref.col(c)] = width  # legibly one page wide
+            if size != styles.BODY_FONT.sz:
+                for r in range(ref.first_row, ref.last_row + 1):
+                    cell = w.ws.cell(r, ref.col(c))
+                    font = copy.copy(cell.font)
+                    font.sz = size
+                    cell.font = font

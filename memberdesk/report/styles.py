@@ -406,6 +406,13 @@ def _printed_width_pt(text: str, size: float, bold: bool, lang: str, program: st
     return _em_width(text, ASCII_EM[bold], 1.0, OTHER_EM) * size  # LibreOffice: Carlito
 
 
+def text_fits(text: str, room_pt: float, size: float, *, bold: bool = False,
+              lang: str = "en", program: str = "libreoffice") -> bool:
+    """Whether one line of ``text`` at ``size`` pt fits ``room_pt`` as ``program`` prints it
+    (a number that does not fit its column prints as "###")."""
+    return _printed_width_pt(text, size, bold, lang, program) <= room_pt
+
+
 def printed_breaks(text: str, room_pt: float, size: float, *, bold: bool = False,
                    lang: str = "en", program: str = "libreoffice",
                    open_holds: bool = True) -> list[int]:

@@ -286,15 +286,21 @@ def test_a_note_longer_than_the_printed_columns_wraps_inside_them() -> None:
 def test_cohort_columns_fit_the_page_but_never_below_the_text() -> None:
     """The sample's 26 month columns at 5.7 ran two columns over the page (three extra pages
     of blank cells): narrowed to fit at 85 %, never below 4.6 ("100%" in a 10 pt Calibri);
-    the Chinese edition's wider digits keep 5.7 ("100%" printed as "###" at 4.75)."""
+    the Chinese edition narrows alike and sets its wider digits smaller ("100%" printed as
+    "###" at 4.75 and 10 pt; at 5.7 the matrix ran two columns onto pages of their own)."""
     from memberdesk.report.layout import MIN_PRINT_SCALE, PRINTABLE_CM, column_cm
-    from memberdesk.report.sheets_retention import COHORT_LABEL_CM, cohort_cell_width
+    from memberdesk.report.sheets_retention import (
+        COHORT_LABEL_CM,
+        cohort_cell_width,
+        cohort_font_size,
+    )
 
     width = cohort_cell_width(26)
     assert 4.6 <= width < 5.7
     assert COHORT_LABEL_CM + 26 * column_cm(width) <= PRINTABLE_CM / (MIN_PRINT_SCALE / 100)
     assert cohort_cell_width(10) == 5.7 and cohort_cell_width(60) == 4.6
-    assert cohort_cell_width(26, "zh_CN") == 5.7
+    assert cohort_cell_width(26, "zh_CN") == width
+    assert cohort_font_size(width, "en") == 10.0 and cohort_font_size(width, "zh_CN") < 10.0
 
 
 def test_dashboard_tiles_keep_room_for_wrapped_change_lines(tmp_path: Path,

@@ -462,3 +462,27 @@ def test_book_messages_read_in_chinese(books: dict[str, Any],
 
     from_files = messages(books["zh_CN"])
     assert messages(book_books["zh_CN"])[:len(from_files)] == from_files
+
+
+# ---- Cohorts -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_cohort_matrix_prints_one_page_wide(books: dict[str, Any], lang: str) -> None:
+    """The Chinese Cohorts sheet kept its month columns at 5.7 units for its wider digits and
+    printed at 85 % two pages across: the months 84 and 90 alone on every fourth page, under a
+    cut-off title. Both editions print the matrix one page wide, and "100%" in each month
+    cell's font fits its column in LibreOffice and in Excel (no "###")."""
+    from memberdesk.report import styles
+
+    ws = books[lang]["队列留存" if lang == "zh_CN" else "Cohorts"]
+    header = next(r for r in range(1, 20) if ws.cell(r, 3).value == "0")
+    months = [c for c in range(3, ws.max_column + 1) if str(ws.cell(header, c).value).isdigit()]
+    assert len(months) == 26  # months 0-12, then every 6th to 90: 13 + 13 (the sample's 96)
+    pr = ws.sheet_properties.pageSetUpPr
+    assert pr is not None and pr.fitToPage and ws.page_setup.fitToWidth == 1
+    for c in months:
+        width = float(ws.column_dimensions[get_column_letter(c)].width)
+        cell = ws.cell(header + 1, c)
+        for program, rooms in styles.printed_rooms(width).items():
+            assert all(styles.text_fits("100%", room, float(cell.font.sz), lang=lang,
+                                        program=program) for room in rooms), (c, program)
