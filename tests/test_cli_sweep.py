@@ -534,3 +534,51 @@ def test_rejected_row_note_names_the_sheet(tmp_path: Path,
     rc, _, err = run_cli(["kpis", str(tmp_path / "book.xlsx")], capsys)
     assert rc == 0, err
     assert "sheet '保单', row 3, column 'issue_date'" in err
+
+
+# --- column options in the data's own (Chinese) headers -----------------------------------------
+
+ZH_POLICIES = ("保单号,会员号,产品,渠道,生效日期,终止日期,保单状态,年缴保费\n"
+               "P1,M1,定期寿险,银保,2020-01-15,,有效,1000\n"
+               "P2,M2,定期寿险,银保,2020-03-01,2021-05-01,失效,1200\n"
+               "P3,M3,医疗险,网销,2021-02-10,2022-01-20,退保,800\n"
+               "P4,M4,医疗险,网销,2021-06-30,,有效,900\n")
+
+
+@pytest.mark.parametrize("command", [["km", "--by"], ["persistency", "--by"],
+                                     ["experience", "--by"], ["claims", "--by"],
+                                     ["cox", "--covariates"]])
+def test_column_options_accept_the_source_headers(tmp_path: Path, command: list[str],
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    # found: `km policies_zh.csv --by 渠道` (the file's own header for channel, which the reader
+    # maps) exited 3 with "unknown column '渠道'"; so did `--by Channel`
+    path = tmp_path / "保单.csv"
+    path.write_text(ZH_POLICIES, encoding="utf-8")
+    rc, out, err = run_cli([command[0], str(path), command[1], "渠道", "--json"], capsys)
+    assert rc in (0, 3) and "unknown column" not in err, err
+    assert "--" + command[1].lstrip("-") + " 渠道 is read as channel" in err
+    if command[0] == "km":
+        assert rc == 0 and '"name": "网销"' in out
+    rc, _, err = run_cli(["km", str(path), "--by", "Channel"], capsys)
+    assert rc == 0 and "read as channel" in err
+
+
+def test_canonical_and_generic_column_names_are_kept(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    # exit_date is a derived column of its own, though its synonym would read end_date; and a
+    # generic table's headers are not mapped: its column 渠道 stays 渠道
+    import argparse
+
+    from memberdesk.commands.common import resolve_column_names
+
+    args = argparse.Namespace(by="exit_date,渠道", duration=None)
+    resolve_column_names(args)
+    assert args.by == "exit_date,channel"
+    args = argparse.Namespace(by="渠道", duration="t")
+    resolve_column_names(args)
+    assert args.by == "渠道"
+    g = tmp_path / "g.csv"
+    g.write_text("t,e,渠道\n1,1,甲\n2,0,乙\n3,1,甲\n4,1,乙\n", encoding="utf-8")
+    rc, out, err = run_cli(["km", str(g), "--duration", "t", "--event-col", "e", "--by", "渠道",
+                            "--json"], capsys)
+    assert rc == 0 and '"name": "甲"' in out, err

@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from memberdesk.commands.common import add_data_args, load_from_args, print_json
+from memberdesk.commands.common import add_data_args, load_from_args, print_json, resolve_column_names
 
 EXIT_ALERTS = 4
 
@@ -67,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
         save_history(acknowledged, args.history)
         print(f"acknowledged {args.acknowledge}")
         return 0
+    resolve_column_names(args)
     rules = load_rules(args.rules)
     history = load_history(args.history) if args.history else None  # bad files fail before loading data
     if args.by is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from memberdesk.commands.common import add_data_args, load_from_args, print_json, print_table
+from memberdesk.commands.common import add_data_args, load_from_args, print_json, print_table, resolve_column_names
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -25,6 +25,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def run(args: argparse.Namespace) -> int:
     from memberdesk.analysis.benefits import benefit_usage
 
+    resolve_column_names(args)
     ds = load_from_args(args)
     result = benefit_usage(ds, by=args.by)
     if args.json:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from memberdesk.commands.common import add_data_args, load_from_args, print_json, print_table
+from memberdesk.commands.common import add_data_args, load_from_args, print_json, print_table, resolve_column_names
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
 
@@ -29,6 +29,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def run(args: argparse.Namespace) -> int:
     from memberdesk.analysis.claims import claim_settlement
 
+    resolve_column_names(args)
     ds = load_from_args(args)
     by = _segment_column(ds, args.by)
     result = claim_settlement(ds, by=by)

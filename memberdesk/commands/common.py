@@ -89,6 +89,41 @@ def load_from_args(args: argparse.Namespace, *, extra_columns: Collection[str] |
     return ds if assumptions is None else ds.with_assumptions(assumptions)
 
 
+# options that name policy (or member) columns, comma-separated lists included
+_COLUMN_OPTIONS = ("by", "covariates", "strata", "cluster", "weight", "control", "experience_by",
+                   "persistency_by")
+
+
+_CANONICAL_SPELLING = re.compile(r"[a-z0-9_]+")
+
+
+def resolve_column_names(args: argparse.Namespace) -> None:
+    """Column options (``--by``, ``--covariates``, …) read through the header synonyms the
+    readers map, as a note on stderr: ``--by 渠道`` or ``--by Channel`` names the canonical
+    column ``channel`` that the 渠道 (Channel) header of the data became; it was "unknown column
+    '渠道'". Left as given: names in canonical spelling (lower-case snake_case, as every canonical
+    and derived column: ``exit_date`` is not the ``end_date`` its synonym would give), names no
+    synonym matches (an extra column of the data), and the columns of a generic ``--duration``
+    table, whose headers are not mapped."""
+    from memberdesk.core.mapping import match_column
+
+    if getattr(args, "duration", None) is not None:
+        return
+    for attr in _COLUMN_OPTIONS:
+        value = getattr(args, attr, None)
+        if not isinstance(value, str) or not value.strip():
+            continue
+        names = [n.strip() for n in value.split(",")]
+        canonical = [n if not n or _CANONICAL_SPELLING.fullmatch(n) else
+                     (match_column(n, "policies") or match_column(n, "members") or n)
+                     for n in names]
+        for given, name in zip(names, canonical):
+            if name != given:
+                print(f"memberdesk: note: --{attr.replace('_', '-')} {given} is read as "
+                      f"{name}, the column that header becomes", file=sys.stderr)
+        setattr(args, attr, ",".join(canonical))
+
+
 def check_source_options(args: argparse.Namespace) -> None:
     """Options that the kind of DATA would silently ignore are usage errors (exit 2):
     ``--table`` with files only (their tables are found by name and headers), ``--encoding``

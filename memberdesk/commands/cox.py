@@ -17,6 +17,7 @@ from memberdesk.commands.common import (
     load_from_args,
     pad,
     print_json,
+    resolve_column_names,
 )
 from memberdesk.core.labels import ci_level_text
 
@@ -59,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
     from memberdesk.analysis.cox import fit_cox
     from memberdesk.commands.km import _generic_engine, apply_entry_args, report_rejected_policies
 
+    resolve_column_names(args)
     covariates = _names(args.covariates)
     strata = _names(args.strata)
     extra = [*covariates, *strata, *(c for c in (args.cluster, args.entry) if c)]

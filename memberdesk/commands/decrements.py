@@ -32,6 +32,7 @@ from memberdesk.commands.common import (
     explain_empty_window,
     load_from_args,
     print_json,
+    resolve_column_names,
 )
 from memberdesk.commands.km import add_entry_args, apply_entry_args, report_excluded, usage_error
 from memberdesk.core.errors import DataError
@@ -76,6 +77,7 @@ def parse_labels(text: str | None) -> dict[int, str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    resolve_column_names(args)
     if (args.duration is None) != (args.cause_col is None):
         raise SystemExit(usage_error("--duration and --cause-col go together"))
     if args.cause_labels and args.cause_col is None:

@@ -24,7 +24,15 @@ import pandas as pd
 
 from memberdesk.analysis.experience import ExperienceResult, experience_study, read_expected_table
 from memberdesk.analysis.experience_exposure import BASES, KINDS, PERIODS, check_target, split_basis
-from memberdesk.commands.common import add_data_args, display_width, load_from_args, pad, parse_date_option, print_json
+from memberdesk.commands.common import (
+    add_data_args,
+    display_width,
+    load_from_args,
+    pad,
+    parse_date_option,
+    print_json,
+    resolve_column_names,
+)
 from memberdesk.core import schema
 from memberdesk.core.errors import AnalysisError
 from memberdesk.core.labels import ci_level_text
@@ -62,6 +70,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def run(args: argparse.Namespace) -> int:
+    resolve_column_names(args)
     by = _split(args.by)
     refused = _refused_options(args, by)
     if refused:

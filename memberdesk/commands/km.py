@@ -31,6 +31,7 @@ from memberdesk.commands.common import (
     parse_date_option,
     print_json,
     report_rejected_rows,
+    resolve_column_names,
 )
 from memberdesk.core import labels
 from memberdesk.core.dataset import Dataset
@@ -96,6 +97,7 @@ def report_excluded(excluded: dict[str, int], by: str | None) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    resolve_column_names(args)
     # only the --by/--entry columns are needed among the unmapped ones: the others are not parsed
     extra = tuple(c for c in (args.by, args.entry) if c is not None)
     try:

@@ -21,7 +21,14 @@ from typing import Any, TextIO
 from memberdesk.analysis.collected_persistency import reconcile
 from memberdesk.analysis.experience_exposure import TERMINATION_STATUSES
 from memberdesk.analysis.persistency import BASES, PERIODS, PersistencyResult, persistency
-from memberdesk.commands.common import add_data_args, display_width, load_from_args, pad, print_json
+from memberdesk.commands.common import (
+    add_data_args,
+    display_width,
+    load_from_args,
+    pad,
+    print_json,
+    resolve_column_names,
+)
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -49,6 +56,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def run(args: argparse.Namespace) -> int:
+    resolve_column_names(args)
     if args.month < 2:
         return _usage("--month must be 2 or more (13 and 25 are usual)")
     if (args.grace_days or 0) < 0 or (args.free_look_days or 0) < 0:

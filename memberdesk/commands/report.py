@@ -26,7 +26,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from memberdesk.commands.common import add_data_args, load_from_args, read_expected
+from memberdesk.commands.common import add_data_args, load_from_args, read_expected, resolve_column_names
 from memberdesk.core.atomic_write import refuse_overwriting_inputs
 
 EXIT_USAGE = 2
@@ -132,6 +132,7 @@ def run(args: argparse.Namespace) -> int:
     from memberdesk.report.report_options import ReportOptions
     from memberdesk.report.workbook import write_report_outcome
 
+    resolve_column_names(args)
     output = Path(args.output)
     if output.suffix.lower() != ".xlsx":
         return _error(f"-o {args.output!r}: the report must be an .xlsx file")
