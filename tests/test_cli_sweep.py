@@ -582,3 +582,22 @@ def test_canonical_and_generic_column_names_are_kept(tmp_path: Path,
     rc, out, err = run_cli(["km", str(g), "--duration", "t", "--event-col", "e", "--by", "渠道",
                             "--json"], capsys)
     assert rc == 0 and '"name": "甲"' in out, err
+
+
+# --- impact text --------------------------------------------------------------------------------
+
+def test_impact_text_of_a_missing_table_and_large_values(book: Path, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    # found: `impact --before sample_data --after part/` (no members file after) printed one
+    # 'column removed' line per members column, counts as 'read 5000 -> 0 {}', reasons as a
+    # Python dict and money as 7.679e+07
+    before = tmp_path / "before"
+    before.mkdir()
+    (before / "policies.csv").write_text(POLICIES.replace(",1000,", ",123456,"), encoding="utf-8")
+    (before / "members.csv").write_text("member_id,gender\nM1,F\nM2,M\nM3,F\nM4,M\n",
+                                        encoding="utf-8")
+    rc, out, err = run_cli(["impact", "--before", str(before), "--after", str(book)], capsys)
+    assert rc == 0, err
+    assert "table members: not in the after load (4 rows before)" in out
+    assert "column removed: members." not in out
+    assert "e+" not in out and "{" not in out

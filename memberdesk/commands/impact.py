@@ -81,19 +81,34 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _num(v: float | None) -> str:
-    return "—" if v is None else f"{v:,.4g}"
+    """A metric's value: four significant digits; from 10,000 up whole, with separators (an
+    in-force premium read 7.679e+07)."""
+    if v is None:
+        return "—"
+    return f"{v:,.0f}" if abs(v) >= 1e4 else f"{v:,.4g}"
 
 
 def format_result(result: object) -> str:
     r = result
     lines = [f"Impact at as-of {r.as_of.date().isoformat()}"]  # type: ignore[attr-defined]
+    # a table the after load lacks is one line, not one 'column removed' line per column
+    gone = {t.table: t for t in r.tables  # type: ignore[attr-defined]
+            if t.before.get("read") and not t.after.get("read")}
     for c in r.columns:  # type: ignore[attr-defined]
+        if c.change == "removed" and c.table in gone:
+            continue
         lines.append(f"column {c.change}: {c.table}.{c.column}" + (f" -> {c.detail}" if c.detail else ""))
     for v in r.vocabulary:  # type: ignore[attr-defined]
         lines.append(f"vocabulary {v.table}.{v.column}: +{list(v.added)} -{list(v.removed)}")
     for t in r.tables:  # type: ignore[attr-defined]
-        lines.append(f"table {t.table}: read {t.before['read']} -> {t.after['read']}, rejected "
-                     f"{t.before['rejected']} -> {t.after['rejected']} {t.after['reasons']}")
+        if t.table in gone:
+            lines.append(f"table {t.table}: not in the after load ({t.before['read']:,} rows "
+                         "before)")
+            continue
+        reasons = ", ".join(f"{k}: {n:,}" for k, n in sorted(t.after["reasons"].items()))
+        lines.append(f"table {t.table}: read {t.before['read']:,} -> {t.after['read']:,}, rejected "
+                     f"{t.before['rejected']:,} -> {t.after['rejected']:,}"
+                     + (f" ({reasons})" if reasons else ""))
     for m in r.metrics:  # type: ignore[attr-defined]
         if m.status == "unchanged":
             continue
