@@ -492,12 +492,13 @@ def build_cohorts(ctx: ReportContext, w: SheetWriter) -> None:
             ColorScaleRule(start_type="min", start_color="F8696B", mid_type="percentile",
                            mid_value=50, mid_color="FFEB84", end_type="max", end_color="63BE7B"))
         width = cohort_cell_width(len(month_cols), ctx.lang)
-        size = cohort_font_size(width, ctx.lang)
         for c in month_cols:  # narrow month columns (whole percent): a heat map that prints
             w.fixed_widths[ref.col(c)] = width  # legibly one page wide
-            if size != styles.BODY_FONT.sz:
-                for r in range(ref.first_row, ref.last_row + 1):
-                    cell = w.ws.cell(r, ref.col(c))
+        size = cohort_font_size(width, ctx.lang)
+        if size != styles.BODY_FONT.sz:  # the whole row, so its height follows the font
+            for r in range(ref.first_row, ref.last_row + 1):
+                for c in range(ref.col("cohort"), ref.col(month_cols[-1]) + 1):
+                    cell = w.ws.cell(r, c)
                     font = copy.copy(cell.font)
                     font.sz = size
                     cell.font = font
