@@ -601,3 +601,27 @@ def test_impact_text_of_a_missing_table_and_large_values(book: Path, tmp_path: P
     assert "table members: not in the after load (4 rows before)" in out
     assert "column removed: members." not in out
     assert "e+" not in out and "{" not in out
+
+
+def test_alerts_table_aligns_chinese_segments(capsys: pytest.CaptureFixture[str]) -> None:
+    # found: `alerts sample_data` shifted the value/expected/n columns of every product=百万医疗
+    # row right by four cells
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from memberdesk.commands.alerts import format_table
+
+    def alert(segment: str) -> SimpleNamespace:
+        return SimpleNamespace(level="alarm", status="new", metric="early_lapse_rate_6m",
+                               column="product", segment_value=segment, value=0.09,
+                               expected=0.037, lower=None, upper=None, n=343, since="2025-05",
+                               method="cusum", key=f"k|{segment}", acknowledged=None)
+
+    alerts = [alert("百万医疗"), alert("Term Life 5")]
+    result = SimpleNamespace(as_of=pd.Timestamp("2026-06-30"), alerts=alerts,
+                             active=lambda: alerts, unavailable={})
+    lines = format_table(result).splitlines()[1:]
+    # the 'value' column starts at the same terminal cell on the header and both rows
+    starts = {_cells(line[:line.index(word)]) for line, word in zip(lines, ["value", "9.0%", "9.0%"])}
+    assert len(starts) == 1, lines

@@ -15,7 +15,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from memberdesk.commands.common import add_data_args, load_from_args, print_json, resolve_column_names
+from memberdesk.commands.common import (
+    add_data_args,
+    display_width,
+    load_from_args,
+    pad,
+    print_json,
+    resolve_column_names,
+)
 
 EXIT_ALERTS = 4
 
@@ -124,8 +131,9 @@ def format_table(result: object) -> str:
         if a.acknowledged:
             rows.append(("", "", f"  acknowledged: {a.acknowledged}", "", "", "", "", "", "", "", ""))
     if len(rows) > 1:
-        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-        lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
+        # (in terminal cells: product=百万医疗 takes 16)
+        widths = [max(display_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+        lines += ["  ".join(pad(c, w) for c, w in zip(row, widths)).rstrip() for row in rows]
     for mid, why in r.unavailable.items():  # type: ignore[attr-defined]
         lines.append(f"not monitored: {get_metric(mid).name_en} — {why.text()}")
     return "\n".join(lines)
