@@ -497,8 +497,8 @@ def build_cohorts(ctx: ReportContext, w: SheetWriter) -> None:
         size = cohort_font_size(width, ctx.lang)
         if size != styles.BODY_FONT.sz:  # the whole row, so its height follows the font
             for r in range(ref.first_row, ref.last_row + 1):
-                for c in range(ref.col("cohort"), ref.col(month_cols[-1]) + 1):
-                    cell = w.ws.cell(r, c)
+                for col in range(ref.col("cohort"), ref.col(month_cols[-1]) + 1):
+                    cell = w.ws.cell(r, col)
                     font = copy.copy(cell.font)
                     font.sz = size
                     cell.font = font
