@@ -625,3 +625,21 @@ def test_alerts_table_aligns_chinese_segments(capsys: pytest.CaptureFixture[str]
     # the 'value' column starts at the same terminal cell on the header and both rows
     starts = {_cells(line[:line.index(word)]) for line, word in zip(lines, ["value", "9.0%", "9.0%"])}
     assert len(starts) == 1, lines
+
+
+def test_decrements_text_long_labels_and_no_nan(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    # found: a cause label of 14+ cells ran into its figures (the column was 14 characters),
+    # Chinese labels shifted them, and Gray's test printed 'chi2 = nan, df = 1, p = nan' for a
+    # cause with no event in one group
+    path = tmp_path / "d.csv"
+    path.write_text("dur,cause,grp\n1,1,a\n2,0,a\n3,2,b\n4,1,b\n5,0,a\n6,3,b\n", encoding="utf-8")
+    rc, out, err = run_cli(["decrements", str(path), "--duration", "dur", "--cause-col", "cause",
+                            "--by", "grp", "--cause-labels", "1=退保,2=身故,3=a very long label"],
+                           capsys)
+    assert rc == 0, err
+    rows = [line for line in out.splitlines() if line.startswith("  ")]
+    firsts = {_cells(line[:line.index("365.25") if "365.25" in line else line.index("chi2")
+                          if "chi2" in line else line.index("not computed")]) for line in rows}
+    assert len(firsts) == 1, rows
+    assert "nan" not in out

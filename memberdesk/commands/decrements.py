@@ -28,9 +28,11 @@ from memberdesk.analysis.competing import CompetingRisksResult, cumulative_incid
 from memberdesk.commands.common import (
     add_data_args,
     check_source_options,
+    display_width,
     encoding_option,
     explain_empty_window,
     load_from_args,
+    pad,
     print_json,
     resolve_column_names,
 )
@@ -208,14 +210,21 @@ def format_result(result: CompetingRisksResult) -> str:
     lines = [f"Cumulative incidence by cause{' by ' + result.by if result.by else ''} "
              f"(time in {result.unit})", ""]
     at = result.at_times(times)
+    # the cause column as wide as its longest label, in terminal cells (--cause-labels 1=退保)
+    width = max([14, *(display_width(str(c)) + 2 for c in at["cause"].unique()),
+                 *(display_width(g.cause) + 2 for g in result.gray_test or ())])
     for group, part in at.groupby("group", sort=False):
         lines.append(f"{group}:")
         for cause, rows in part.groupby("cause", sort=False):
             cells = ", ".join(f"{t:g}: {v:.1%}" for t, v in zip(rows["time"], rows["cif"]))
-            lines.append(f"  {cause:<14}{cells}")
+            lines.append(f"  {pad(str(cause), width)}{cells}")
     if result.gray_test:
         lines += ["", "Gray's test (equal cumulative incidence across groups):"]
         for g in result.gray_test:
+            if not np.isfinite(g.statistic):  # (e.g. a cause with events in one group only)
+                lines.append(f"  {pad(g.cause, width)}not computed for this cause")
+                continue
             p = "< 0.001" if g.p_value < 0.001 else f"= {g.p_value:.3f}"
-            lines.append(f"  {g.cause:<14}chi2 = {g.statistic:.2f}, df = {g.degrees_of_freedom}, p {p}")
+            lines.append(f"  {pad(g.cause, width)}chi2 = {g.statistic:.2f}, "
+                         f"df = {g.degrees_of_freedom}, p {p}")
     return "\n".join(lines)
