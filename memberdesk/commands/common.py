@@ -127,7 +127,7 @@ def resolve_column_names(args: argparse.Namespace) -> None:
 def check_source_options(args: argparse.Namespace) -> None:
     """Options that the kind of DATA would silently ignore are usage errors (exit 2):
     ``--table`` with files only (their tables are found by name and headers), ``--encoding``
-    with a database (its texts are decoded already), ``--as-of`` with a generic
+    with a database or Parquet files (their texts are stored decoded), ``--as-of`` with a generic
     ``--duration/--event-col`` table (it has no dates to cut off)."""
     from memberdesk.core.engine.urls import looks_like_engine
 
@@ -138,7 +138,7 @@ def check_source_options(args: argparse.Namespace) -> None:
             "postgresql://, spark:); the tables of files are found by their names and headers"))
     if getattr(args, "encoding", None) and engine:
         raise SystemExit(_usage(f"--encoding {args.encoding}: the encoding of CSV/TSV/TXT files; "
-                                "a database's texts are decoded already"))
+                                "a database or a Parquet file stores its texts decoded"))
     if getattr(args, "as_of", None) is not None and getattr(args, "duration", None) is not None:
         raise SystemExit(_usage("--as-of cuts off dates; a generic table (--duration) "
                                 "has none (its durations are analysed as given)"))
