@@ -137,6 +137,18 @@ def build_alerts(ctx: ReportContext, w: SheetWriter) -> None:
         _funnel(ctx, w, result, metric, column)
 
 
+def funnel_axis_top(rates: list[float]) -> float:
+    """The funnel plot's rate axis maximum: half as much again as the largest segment rate
+    (or the book's), rounded up to a whole 1 % (5 % above 10 %), at most 100 %. The limits
+    reach 100 % at a denominator of one: on their automatic axis the segments (2-11 % on the
+    sample) sat in the bottom tenth of the plot."""
+    import math
+
+    high = max([r for r in rates if r == r] or [1.0]) * 1.5
+    step = 0.05 if high > 0.1 else 0.01
+    return min(1.0, max(step, math.ceil(high / step - 1e-9) * step))
+
+
 def _funnel(ctx: ReportContext, w: SheetWriter, result: AlertsResult, metric: str,
             column: str) -> None:
     lang = ctx.lang
@@ -160,11 +172,13 @@ def _funnel(ctx: ReportContext, w: SheetWriter, result: AlertsResult, metric: st
     points = pd.DataFrame({"segment": pts["segment"], "n": pts["n"], "value": pts["value"]})
     holder: dict[str, Any] = {}
 
+    top = funnel_axis_top([*pts["value"].astype(float), float(first["target"])])
+
     def make(ref: TableRef) -> ScatterChart:
         chart = charts.curve_chart(ref, "n", ["lower_alarm", "lower_alert", "target",
                                               "upper_alert", "upper_alarm"],
                                    title=heading, x_title=s("denominator", lang),
-                                   y_title=s("rate", lang))
+                                   y_title=s("rate", lang), y_min=0.0, y_max=top)
         holder["chart"] = chart
         return chart
 

@@ -187,6 +187,30 @@ def test_funnel_plot_draws_each_segment_of_the_alarm(books: dict[str, Any], samp
     assert counts == [segments]
 
 
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_funnel_plot_rate_axis_fits_the_segments(books: dict[str, Any], sample_dataset: Any,
+                                                 lang: str) -> None:
+    """The funnel's limits reach 100 % at a denominator of one, so its automatic rate axis ran
+    0-100 % and the tiers' rates (2.6-11 %) sat in the bottom tenth. The axis shows every
+    segment of the alarm (compute_alerts' funnel table) and the highest uses at least a third
+    of its height."""
+    from openpyxl.chart import ScatterChart
+
+    from memberdesk.analysis.alerts import compute_alerts
+
+    result = compute_alerts(sample_dataset)
+    (metric, column), = {(a.metric, a.column) for a in result.active()
+                         if a.level == "alarm" and a.method != "cusum"}
+    f = result.funnel
+    rates = f[(f["metric"] == metric) & (f["column"] == column)]["value"].astype(float)
+    tops = [g.y_axis.scaling.max for ws in books[lang].worksheets for g in chart_groups(ws)
+            if isinstance(g, ScatterChart) and any(
+                s.graphicalProperties is not None and s.graphicalProperties.line.noFill
+                for s in g.series)]
+    assert len(tops) == 1 and tops[0] is not None
+    assert rates.max() <= tops[0] <= 3 * rates.max()
+
+
 def title_text(title: Any) -> str:
     """The plain text of a chart or axis title (openpyxl's rich text runs)."""
     if title is None or title.tx is None or title.tx.rich is None:
