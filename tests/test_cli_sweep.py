@@ -643,3 +643,17 @@ def test_decrements_text_long_labels_and_no_nan(tmp_path: Path,
                           if "chi2" in line else line.index("not computed")]) for line in rows}
     assert len(firsts) == 1, rows
     assert "nan" not in out
+
+
+def test_import_of_a_book_of_rejected_policies_writes_nothing(
+        book: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # found: `import semi/ -o semi.duckdb` (every premium with a decimal comma) wrote a book of
+    # no policy and exited 0; every command on it, validate included, then failed with "the
+    # policies table has no dates to set the as-of date from"
+    lines = (book / "policies.csv").read_text(encoding="utf-8").splitlines()
+    bad = [lines[0]] + [line.rsplit(",", 2)[0] + ",1000;5,annual" for line in lines[1:]]
+    (book / "policies.csv").write_text("\n".join(bad) + "\n", encoding="utf-8")
+    out = tmp_path / "semi.duckdb"
+    rc, _, err = run_cli(["import", str(book), "-o", str(out)], capsys)
+    assert rc == 3 and not out.exists()
+    assert "every policy row was rejected" in err and "'annual_premium'" in err

@@ -184,11 +184,12 @@ def explain_empty_window(args: argparse.Namespace) -> Iterator[None]:
                             "missing") from None
 
 
-def report_rejected_rows(ds: Dataset) -> None:
+def report_rejected_rows(ds: Dataset, *, notes: bool = True) -> None:
     """Say on stderr, one line per table, how many rows validation rejected and left out of the
     analyses, with the first bad cell (docs/data-contract.md: nothing is dropped silently);
     when every policy row was rejected, raise a DataError naming the first bad cell (figures
-    computed on no policy are not figures)."""
+    computed on no policy are not figures). ``notes=False``: only that check (``import``
+    prints its own counts)."""
     from memberdesk.core.errors import DataError
     from memberdesk.core.validation_report import detail_text
 
@@ -212,6 +213,8 @@ def report_rejected_rows(ds: Dataset) -> None:
         if table.table == "policies" and table.accepted == 0:
             raise DataError(f"every policy row was rejected ({reasons}); first: {example}",
                             **where)
+        if not notes:
+            continue
         loc = DataError("", **where).location()
         first_at = f"; first at {loc}: {example}" if first else ""  # an engine: counts only
         rows = "policy rows" if table.table == "policies" else f"{table.table} rows"

@@ -14,7 +14,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from memberdesk.commands.common import add_data_args, close_book, load_from_args
+from memberdesk.commands.common import add_data_args, close_book, load_from_args, report_rejected_rows
 from memberdesk.core.book_writer import save_book, write_book, write_engine_book
 
 __all__ = ["NAME", "add_parser", "refuse_out", "run", "write_book", "write_engine_book"]
@@ -43,6 +43,8 @@ def run(args: argparse.Namespace) -> int:
     ds = load_from_args(args)
     out = Path(args.out)
     try:
+        # a book of no policy opens nowhere (not even in validate): nothing is written
+        report_rejected_rows(ds, notes=False)
         save_book(ds, out, today=today)
     finally:
         close_book(ds)
