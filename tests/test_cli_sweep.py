@@ -657,3 +657,31 @@ def test_import_of_a_book_of_rejected_policies_writes_nothing(
     rc, _, err = run_cli(["import", str(book), "-o", str(out)], capsys)
     assert rc == 3 and not out.exists()
     assert "every policy row was rejected" in err and "'annual_premium'" in err
+
+
+@pytest.mark.parametrize("command", ["validate", "import"])
+def test_assumptions_are_not_offered_where_nothing_reads_them(
+        book: Path, tmp_path: Path, command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # found: `validate DATA --assumptions a.toml` and `import ... --assumptions a.toml` read and
+    # checked the file, then nothing used it (no validation rule reads an assumption, and the
+    # imported book does not store them)
+    toml = tmp_path / "a.toml"
+    toml.write_text("ci_level = 0.9\n", encoding="utf-8")
+    extra = ["-o", str(tmp_path / "b.duckdb")] if command == "import" else []
+    rc, out, err = run_cli([command, str(book), *extra, "--assumptions", str(toml)], capsys)
+    assert rc == 2 and "--assumptions" in err
+    assert not (tmp_path / "b.duckdb").exists()
+    parser = cli.build_parser([command])
+    sub = next(a for a in parser._actions if a.dest == "command")
+    assert "--assumptions" not in sub.choices[command].format_help()  # type: ignore[union-attr]
+
+
+def test_table_help_names_every_table(capsys: pytest.CaptureFixture[str]) -> None:
+    # found: --table's help listed five tables; premium_payments (accepted) was missing
+    from memberdesk.core import schema
+
+    parser = cli.build_parser(["km"])
+    sub = next(a for a in parser._actions if a.dest == "command")
+    text = " ".join(sub.choices["km"].format_help().split())  # type: ignore[union-attr]
+    for table in schema.TABLES:
+        assert table in text.split("--table NAME=SCHEMA.TABLE", 2)[2].split("--as-of")[0], table

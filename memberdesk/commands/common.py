@@ -24,23 +24,26 @@ from memberdesk.core.errors import AnalysisError
 
 
 def add_data_args(parser: argparse.ArgumentParser, *, generic: bool = False,
-                  as_of: bool = True) -> None:
+                  as_of: bool = True, assumptions: bool = True) -> None:
+    """DATA and the options of reading it; ``assumptions=False`` for the commands that only
+    read and check (validate, import), which no analysis assumption changes."""
     parser.add_argument("data", nargs="+", metavar="DATA",
                         help="data files (.csv .tsv .txt .xlsx .parquet) or folders of them, or a "
                              "database: duckdb://PATH, postgresql://USER@HOST:PORT/DB, spark:local[N], "
                              "sc://HOST:PORT (docs/engines.md)")
     parser.add_argument("--table", action="append", default=[], metavar="NAME=SCHEMA.TABLE",
                         help="with a database: the table holding NAME (policies, members, claims, "
-                             "benefit_usage, service_contacts); repeatable")
+                             "benefit_usage, service_contacts, premium_payments); repeatable")
     if as_of:
         parser.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD",
                             help="observation cut-off (default: latest date in the data)")
     parser.add_argument("--encoding", metavar="NAME",
                         help="text encoding of CSV/TSV/TXT files (e.g. utf-8, gb18030, cp1252, "
                              "latin-1; default: detected over the whole file)")
-    parser.add_argument("--assumptions", metavar="FILE.toml",
-                        help="analysis assumptions (free-look/grace days, credibility, CI level, "
-                             "band cut-offs, Cox reference levels; docs/conventions.md)")
+    if assumptions:
+        parser.add_argument("--assumptions", metavar="FILE.toml",
+                            help="analysis assumptions (free-look/grace days, credibility, CI level, "
+                                 "band cut-offs, Cox reference levels; docs/conventions.md)")
     if generic:
         parser.add_argument("--duration", metavar="COL",
                             help="read one generic survival table: COL holds durations")

@@ -27,7 +27,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        description="Read and validate DATA (same rules and rejection reasons as "
                                    "`memberdesk validate`) and write the accepted rows of each "
                                    "table plus a `rejected` table into BOOK.duckdb.")
-    add_data_args(p, as_of=False)
+    add_data_args(p, as_of=False, assumptions=False)
     p.add_argument("-o", "--out", required=True, metavar="BOOK.duckdb",
                    help="the DuckDB database to write (replaced if it exists and is a DuckDB "
                         "database; any other file is refused, never overwritten)")

@@ -23,7 +23,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p = sub.add_parser("validate", help="read and check data files; report rejected rows",
                        description="Read DATA, check every row and report what was read, "
                                    "accepted and rejected per table and reason.")
-    add_data_args(p, generic=True)
+    add_data_args(p, generic=True, assumptions=False)
     p.add_argument("--json", action="store_true", help="print the report as one JSON object")
     p.add_argument("--rejected-out", dest="rejected_out", metavar="FILE",
                    help="write the rejected rows with their reasons to FILE (.csv or .xlsx)")
