@@ -685,3 +685,10 @@ def test_table_help_names_every_table(capsys: pytest.CaptureFixture[str]) -> Non
     text = " ".join(sub.choices["km"].format_help().split())  # type: ignore[union-attr]
     for table in schema.TABLES:
         assert table in text.split("--table NAME=SCHEMA.TABLE", 2)[2].split("--as-of")[0], table
+
+
+def test_include_personal_without_a_call_list_is_a_usage_error(
+        book: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # found: `score DATA --include-personal` (no -o) ran and printed the same as without it
+    rc, out, err = run_cli(["score", str(book), "--include-personal"], capsys)
+    assert rc == 2 and out == "" and "-o" in err

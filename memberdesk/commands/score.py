@@ -72,6 +72,9 @@ def run(args: argparse.Namespace) -> int:
                                           flag)
         if clash:
             return _usage(clash)
+    if args.include_personal and not args.output:  # (stdout and --json never carry them)
+        return _usage("--include-personal adds personal data to the call list of -o FILE; "
+                      "give -o LIST.xlsx|.csv")
     if args.model_file and args.model != "auto":
         return _usage("--model chooses what to fit; a --model-file is already fitted")
     result = _compute(args)
