@@ -128,6 +128,21 @@ SEGMENT_SKIP: frozenset[str] = frozenset({
     "duration", "duration_days", "duration_months", "event", "annual_premium", "sum_assured",
     "age", "age_at_issue", "status", "exit_status", "issue_month"})
 
+# the columns :attr:`Dataset.policies` adds after the policies' own, in the order it adds them
+# (derived exits and durations, then the members' attributes, then ages and bands): an engine
+# book lists its view's columns in this order too, so both offer segments and covariates alike
+DERIVED_POLICY_COLUMNS: tuple[str, ...] = (
+    "exit_date", "exit_status", "issue_year", "issue_month", "duration_days", "event",
+    "duration_months", "gender", "region", "tier", "birth_date", "join_date", "age_at_issue",
+    "age_band", "premium_band")
+
+
+def in_policies_order(columns: list[str]) -> list[str]:
+    """``columns`` ordered as :attr:`Dataset.policies` holds them: the policies' own columns
+    as given, then :data:`DERIVED_POLICY_COLUMNS` in their order."""
+    rank = {c: i for i, c in enumerate(DERIVED_POLICY_COLUMNS)}
+    return sorted(columns, key=lambda c: (c in rank, rank.get(c, 0)))
+
 
 @dataclass(frozen=True)
 class Dataset:

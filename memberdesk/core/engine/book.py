@@ -29,7 +29,14 @@ import pyarrow as pa
 
 from memberdesk.core import normalize, schema
 from memberdesk.core.book import COUNT_COLUMN, CellAnswer, _check_columns
-from memberdesk.core.dataset import AGE_BANDS, PREMIUM_BANDS, SEGMENT_SKIP, Dataset, Filters
+from memberdesk.core.dataset import (
+    AGE_BANDS,
+    PREMIUM_BANDS,
+    SEGMENT_SKIP,
+    Dataset,
+    Filters,
+    in_policies_order,
+)
 from memberdesk.core.engine import rules
 from memberdesk.core.engine.connection import ColumnType, Connection, TableRef, connect
 from memberdesk.core.engine.urls import EngineURL, parse
@@ -292,7 +299,7 @@ class EngineDataset(Dataset):
     def policy_columns(self) -> list[str]:
         if self.book is None or not self.has(schema.POLICIES):
             return []
-        return [str(c) for c in self.book.policies(self).columns]
+        return in_policies_order([str(c) for c in self.book.policies(self).columns])
 
     def segment_columns(self, max_levels: int = 30) -> list[str]:
         """:meth:`Dataset.segment_columns` by one query in the engine: the view's columns that
@@ -311,7 +318,8 @@ class EngineDataset(Dataset):
                      and not view[c].type().is_temporal() and not view[c].type().is_floating()]
             counts = {} if not names else self.book.run(view.aggregate(
                 **{f"c{i}": view[c].nunique() for i, c in enumerate(names)})).to_pylist()[0]
-            cache[key] = [c for i, c in enumerate(names) if 2 <= int(counts[f"c{i}"]) <= max_levels]
+            cache[key] = in_policies_order([c for i, c in enumerate(names)
+                                            if 2 <= int(counts[f"c{i}"]) <= max_levels])
         fixed = {c for c in Filters.VALUE_FIELDS if len(getattr(self.filters, c)) == 1}
         return [c for c in cache[key] if c not in fixed]
 
