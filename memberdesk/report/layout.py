@@ -75,6 +75,7 @@ NUMERIC_KINDS: frozenset[str] = frozenset({"pct", "pct0", "int", "money", "num",
 _SHOWN_DECIMALS = {"pct": 3, "pct0": 2, "int": 0, "money": 0, "num": 2, "dec1": 1, "dec3": 3,
                    "dec4": 4}
 RIGHT_ALIGN = Alignment(horizontal="right")
+INDENT_CHARS = 0  # an indent of one level takes about a character: within the columns' padding
 _YEAR = re.compile(r"^(19|20)\d{2}$")
 _MONTH = re.compile(r"^(19|20)\d{2}-(0[1-9]|1[0-2])$")
 PLACEHOLDERS = frozenset({"—", "-", "–"})
@@ -309,6 +310,12 @@ class SheetWriter:
                     cell.alignment = styles.WRAP_ALIGN
                     lines = max(lines, math.ceil(width / styles.WRAP_WIDTH * 1.1))
                     width = styles.WRAP_WIDTH
+                elif j and isinstance(cell.value, str) and kinds[j] not in NUMERIC_KINDS \
+                        and ws.cell(r, first_col + j - 1).alignment.horizontal == "right":
+                    # text after a right-aligned number, indented: side by side they printed
+                    # as one string ("<0.0001 log-rank", "132.5 best (lowest AIC)")
+                    cell.alignment = styles.INDENT_ALIGN
+                    width += INDENT_CHARS
                 self._grow(first_col + j, width)
             if lines > 1:  # spreadsheet programs do not grow rows for wrapped text on open
                 ws.row_dimensions[r].height = 13.0 * lines + 2

@@ -516,3 +516,28 @@ def test_cohort_matrix_prints_one_page_wide(books: dict[str, Any], lang: str) ->
         for program, rooms in styles.printed_rooms(width).items():
             assert all(styles.text_fits("100%", room, float(cell.font.sz), lang=lang,
                                         program=program) for room in rooms), (c, program)
+
+
+# ---- Tables ------------------------------------------------------------------------------------
+
+def test_text_after_a_number_is_not_glued_to_it(books: dict[str, Any]) -> None:
+    """A right-aligned number followed by left-aligned text printed as one string: "<0.0001
+    log-rank", "0.0014 violated (p < 0.05)", "132.5 best (lowest AIC)" (issue 17 B.6 asked for
+    no text inside number columns; side by side they still read as one). Every text cell whose
+    left neighbour is a right-aligned number starts indented (the Summary's unit column's
+    rule), in both editions."""
+    glued = []
+    for lang, wb in books.items():
+        for ws in wb.worksheets:
+            for row in ws.iter_rows(min_col=2):
+                for cell in row:
+                    if not isinstance(cell.value, str) or not cell.value.strip():
+                        continue
+                    left = ws.cell(cell.row, cell.column - 1)
+                    if not isinstance(left.value, (int, float)) or isinstance(left.value, bool) \
+                            or left.alignment.horizontal != "right":
+                        continue
+                    a = cell.alignment
+                    if a.horizontal in (None, "general", "left") and not a.indent:
+                        glued.append(f"{lang} {ws.title}!{cell.coordinate} {cell.value[:20]!r}")
+    assert glued == []
