@@ -68,6 +68,17 @@ def method_text(method: str, lang: str) -> str:
     return zh if lang == "zh_CN" else en
 
 
+def limits_text(method: str, lang: str) -> str:
+    """A funnel method's limits without the word "funnel" ("exact binomial limits"): the
+    funnel plot's title names the plot already ("Funnel plot: … (funnel, exact binomial
+    limits)", "漏斗图：…（漏斗图，精确二项控制限）")."""
+    text = method_text(method, lang)
+    if method.startswith("funnel"):
+        for prefix in ("funnel, ", "漏斗图，"):
+            text = text.removeprefix(prefix)
+    return text
+
+
 def alerts_result(ctx: ReportContext) -> AlertsResult:
     """The report's alerts, computed once."""
     if "alerts" not in ctx.cache:
@@ -168,7 +179,7 @@ def _funnel(ctx: ReportContext, w: SheetWriter, result: AlertsResult, metric: st
                           "target": float(first["target"]), "upper_alert": hi_a,
                           "upper_alarm": hi_b})
     heading = s("funnel", lang, metric=get_metric(metric).name(lang), column=ctx.label(column),
-                period=str(first["period"]), method=method_text(str(first["method"]), lang))
+                period=str(first["period"]), method=limits_text(str(first["method"]), lang))
     points = pd.DataFrame({"segment": pts["segment"], "n": pts["n"], "value": pts["value"]})
     holder: dict[str, Any] = {}
 

@@ -211,6 +211,26 @@ def test_funnel_plot_rate_axis_fits_the_segments(books: dict[str, Any], sample_d
     assert rates.max() <= tops[0] <= 3 * rates.max()
 
 
+# the chart type's name in each language, written out here
+FUNNEL_WORD = {"en": "funnel", "zh_CN": "漏斗图"}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_funnel_plot_title_names_the_plot_once(books: dict[str, Any], lang: str) -> None:
+    """"Funnel plot: Monthly benefit usage rate by Tier, 2026-06 (funnel, exact binomial
+    limits)" ("漏斗图：…（漏斗图，精确二项控制限）") said funnel twice: the title names the plot
+    once and keeps its limits."""
+    from openpyxl.chart import ScatterChart
+
+    titles = [title_text(g.title) for ws in books[lang].worksheets for g in chart_groups(ws)
+              if isinstance(g, ScatterChart) and any(
+                  s.graphicalProperties is not None and s.graphicalProperties.line.noFill
+                  for s in g.series)]
+    assert len(titles) == 1
+    assert titles[0].lower().count(FUNNEL_WORD[lang]) == 1, titles[0]
+    assert ("binomial" if lang == "en" else "二项") in titles[0]
+
+
 def title_text(title: Any) -> str:
     """The plain text of a chart or axis title (openpyxl's rich text runs)."""
     if title is None or title.tx is None or title.tx.rich is None:
