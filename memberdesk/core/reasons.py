@@ -89,6 +89,39 @@ CATALOGUE: dict[str, dict[str, str]] = {
                  "zh_CN": "比例风险假设基本成立（{p}）"},
     "ph_violated": {"en": "effect changes over time ({p}): read the hazard ratio as an average",
                     "zh_CN": "效应随时间变化（{p}）：风险比应理解为平均值"},
+    # ---- database URLs and connections (memberdesk.core.engine.urls, .connection) -----------
+    "engine_no_data": {"en": "no data given", "zh_CN": "未提供数据"},
+    "engine_url_alone": {"en": "a database URL is given alone: one of duckdb://, postgresql://, "
+                               "spark: or sc:// per command",
+                         "zh_CN": "数据库 URL 须单独给出：每条命令只能用一个 duckdb://、postgresql://、"
+                                  "spark: 或 sc://"},
+    "engine_duckdb_needs_file": {"en": "duckdb:// needs a database file, e.g. "
+                                       "duckdb:///data/book.duckdb",
+                                 "zh_CN": "duckdb:// 需要指定数据库文件，例如 duckdb:///data/book.duckdb"},
+    "engine_not_a_url": {"en": "not a database URL (expected duckdb://PATH, "
+                               "postgresql://USER@HOST:PORT/DB, spark:local[N] or sc://HOST:PORT)",
+                         "zh_CN": "不是数据库 URL（应为 duckdb://路径、postgresql://用户@主机:端口/数据库、"
+                                  "spark:local[N] 或 sc://主机:端口）"},
+    "engine_password_in_url": {"en": "a password inside the URL is not accepted (it would be kept "
+                                     "in workspaces and logs); set PGPASSWORD or use ~/.pgpass",
+                               "zh_CN": "URL 中不能包含密码（否则会保存在工作区和日志中）；"
+                                        "请设置 PGPASSWORD 或使用 ~/.pgpass"},
+    "engine_postgres_needs_host": {"en": "the PostgreSQL URL needs a host, e.g. "
+                                         "postgresql://USER@HOST:5432/DB",
+                                   "zh_CN": "PostgreSQL URL 需要主机名，例如 postgresql://用户@主机:5432/数据库"},
+    "engine_no_duckdb_file": {"en": "no such DuckDB database file",
+                              "zh_CN": "找不到该 DuckDB 数据库文件"},
+    "engine_cannot_open": {"en": "cannot open: {detail}", "zh_CN": "无法打开：{detail}"},
+    "engine_cannot_connect": {"en": "cannot connect: {detail}", "zh_CN": "无法连接：{detail}"},
+    "engine_spark_port": {"en": "the Spark Connect port {port!r} is not a number (sc://HOST:PORT)",
+                          "zh_CN": "Spark Connect 端口 {port!r} 不是数字（sc://主机:端口）"},
+    "engine_spark_unreachable": {"en": "cannot reach the Spark Connect server at {host}:{port}: "
+                                       "{detail}",
+                                 "zh_CN": "无法连接 Spark Connect 服务器 {host}:{port}：{detail}"},
+    "engine_spark_cannot_start": {"en": "cannot start or reach Spark: {detail}",
+                                  "zh_CN": "无法启动或连接 Spark：{detail}"},
+    "engine_query_failed": {"en": "{engine} query failed: {detail}",
+                            "zh_CN": "{engine} 查询失败：{detail}"},
     # ---- a DuckDB book written by `memberdesk import` (memberdesk.core.engine.book) ----------
     "book_validation_read": {
         "en": "validation read from the book (written by `memberdesk import` on {imported_on}, "

@@ -36,6 +36,7 @@ import pyarrow as pa
 
 from memberdesk.core.engine.urls import EngineURL, redact
 from memberdesk.core.errors import Cancelled, DataError
+from memberdesk.core.reasons import Note, Reason
 
 ColumnType = Literal["string", "date", "timestamp", "int64", "float64", "boolean"]
 CONNECT_TIMEOUT_S = int(os.environ.get("MEMBERDESK_CONNECT_TIMEOUT", "10"))
@@ -147,12 +148,13 @@ class DuckDBConnection:
         self._spill: str | None = None
         limit = memory_limit()  # a bad MEMBERDESK_DUCKDB_MEMORY fails before anything is opened
         if url.kind == "duckdb" and not Path(url.target).is_file():
-            raise DataError("no such DuckDB database file", file=url.target)
+            raise DataError(Note(Reason("engine_no_duckdb_file")), file=url.target)
         try:
             self.con = duckdb.connect(url.target, read_only=True) if url.kind == "duckdb" \
                 else duckdb.connect()
         except duckdb.Error as exc:
-            raise DataError(f"cannot open: {exc}", file=url.target) from exc
+            raise DataError(Note(Reason("engine_cannot_open", detail=str(exc))),
+                            file=url.target) from exc
         try:
             if url.kind != "duckdb":
                 for name, files in _parquet_views(url.paths).items():
@@ -163,7 +165,8 @@ class DuckDBConnection:
         except BaseException as exc:  # nothing left open: the session and its spill folder
             self.close()
             if isinstance(exc, duckdb.Error):
-                raise DataError(f"cannot open: {exc}", file=url.target) from exc
+                raise DataError(Note(Reason("engine_cannot_open", detail=str(exc))),
+                                file=url.target) from exc
             raise
 
     def _limit_memory(self, limit: str | None) -> None:
@@ -202,7 +205,8 @@ class DuckDBConnection:
         except self._duckdb.InterruptException as exc:
             raise Cancelled("the query was cancelled") from exc
         except self._duckdb.Error as exc:
-            raise DataError(f"DuckDB query failed: {exc}") from exc
+            raise DataError(Note(Reason("engine_query_failed", engine="DuckDB",
+                                        detail=str(exc)))) from exc
 
     def cancel(self) -> None:
         self.con.interrupt()
@@ -279,7 +283,8 @@ class PostgresConnection:
         except psycopg.OperationalError as exc:
             if password is None and _asks_for_password(exc):
                 raise PasswordRequired(PASSWORD_HELP, file=redact(url.target)) from None
-            raise DataError(f"cannot connect: {_first_line(exc)}", file=redact(url.target)) from exc
+            raise DataError(Note(Reason("engine_cannot_connect", detail=_first_line(exc))),
+                            file=redact(url.target)) from exc
 
     def tables(self) -> list[TableRef]:
         rows = self._query(
@@ -311,7 +316,8 @@ class PostgresConnection:
         except self._psycopg.errors.QueryCanceled as exc:
             raise Cancelled("the query was cancelled") from exc
         except self._psycopg.Error as exc:
-            raise DataError(f"PostgreSQL query failed: {_first_line(exc)}") from exc
+            raise DataError(Note(Reason("engine_query_failed", engine="PostgreSQL",
+                                        detail=_first_line(exc)))) from exc
 
     def arrow(self, sql: str) -> pa.Table:
         try:
@@ -322,7 +328,8 @@ class PostgresConnection:
         except self._psycopg.errors.QueryCanceled as exc:
             raise Cancelled("the query was cancelled") from exc
         except self._psycopg.Error as exc:
-            raise DataError(f"PostgreSQL query failed: {_first_line(exc)}") from exc
+            raise DataError(Note(Reason("engine_query_failed", engine="PostgreSQL",
+                                        detail=_first_line(exc)))) from exc
         columns: list[list[Any]] = [list(c) for c in zip(*rows)] if rows else [[] for _ in names]
         return pa.table({n: pa.array(c) for n, c in zip(names, columns)}) if names else pa.table({})
 
@@ -345,6 +352,39 @@ def _first_line(exc: BaseException) -> str:
 
 # ---- Spark -------------------------------------------------------------------------------------
 
+SPARK_CONNECT_PORT = 15002  # Spark Connect's default port
+
+
+def _reach(target: str) -> None:
+    """Open and close a TCP connection to a Spark Connect server (``sc://HOST[:PORT][/…]``)
+    within :data:`CONNECT_TIMEOUT_S`: the Connect client itself retries an unreachable server
+    for ten minutes or more before it gives up."""
+    import socket
+
+    hostport = target[len("sc://"):].split("/", 1)[0].split(";", 1)[0]
+    host, _, port = hostport.rpartition(":") if ":" in hostport.strip("[]") else (hostport, "", "")
+    host, port = host.strip("[]") or "localhost", port or str(SPARK_CONNECT_PORT)
+    if not port.isdigit():
+        raise DataError(Note(Reason("engine_spark_port", port=port)), file=target)
+    try:
+        with socket.create_connection((host, int(port)), CONNECT_TIMEOUT_S):
+            pass
+    except OSError as exc:
+        raise DataError(Note(Reason("engine_spark_unreachable", host=host, port=port,
+                                    detail=str(getattr(exc, "strerror", None) or exc))),
+                        file=target) from exc
+
+
+def _few_retries(spark: Any) -> None:
+    """A Connect session that retries a lost server for seconds, not minutes (pyspark's default
+    policy waits ten minutes or more): the user is told, with exit 3, and may try again."""
+    try:
+        from pyspark.sql.connect.client.retries import DefaultPolicy
+
+        spark.client.set_retry_policies([DefaultPolicy(max_retries=5, max_backoff=5000)])
+    except (ImportError, AttributeError):  # another pyspark: its own policy
+        pass
+
 class SparkConnection:
     """A Spark session: ``local[N]`` (started here, or the running one reused) or Spark Connect
     (``sc://HOST:PORT``). Queries run under a job group (local) or tag (Connect) so that
@@ -359,16 +399,20 @@ class SparkConnection:
 
             builder = SparkSession.builder.appName("memberdesk")
             if url.target.startswith("sc://"):
+                _reach(url.target)
                 self.spark = builder.remote(url.target).getOrCreate()
                 self._connect = True
+                _few_retries(self.spark)
             else:
                 self.spark = (builder.master(url.target)
                               .config("spark.ui.enabled", "false")
                               .config("spark.sql.session.timeZone", "UTC")
                               .getOrCreate())
                 self._connect = False
+        except DataError:
+            raise
         except Exception as exc:  # JVM missing, server unreachable: a data error, exit 3
-            raise DataError(f"cannot start or reach Spark: {_first_line(exc)}",
+            raise DataError(Note(Reason("engine_spark_cannot_start", detail=_first_line(exc))),
                             file=url.target) from exc
         import ibis
         from ibis.backends.pyspark import Backend
@@ -411,7 +455,8 @@ class SparkConnection:
         except Exception as exc:
             if "cancel" in str(exc).lower() or "interrupt" in str(exc).lower():
                 raise Cancelled("the query was cancelled") from exc
-            raise DataError(f"Spark query failed: {_first_line(exc)}") from exc
+            raise DataError(Note(Reason("engine_query_failed", engine="Spark",
+                                        detail=_first_line(exc)))) from exc
         finally:
             self._running = False
 

@@ -19,6 +19,7 @@ from typing import Literal
 from urllib.parse import unquote, urlsplit
 
 from memberdesk.core.errors import DataError
+from memberdesk.core.reasons import Note, Reason
 
 EngineKind = Literal["duckdb", "parquet", "postgres", "spark"]
 _SPARK_LOCAL = re.compile(r"^spark:(local(\[(\d+|\*)\])?)$")
@@ -87,7 +88,7 @@ def parse(data: Sequence[str] | str) -> EngineURL:
     """
     items = [data] if isinstance(data, str) else list(data)
     if not items:
-        raise DataError("no data given")
+        raise DataError(Note(Reason("engine_no_data")))
     if all(_is_parquet(i) for i in items):
         files: list[str] = []
         for i in items:
@@ -95,14 +96,12 @@ def parse(data: Sequence[str] | str) -> EngineURL:
             files += sorted(str(f) for f in p.glob("*.parquet")) if p.is_dir() else [str(p)]
         return EngineURL("parquet", ", ".join(items), tuple(files))
     if len(items) > 1:
-        raise DataError("a database URL is given alone: one of duckdb://, postgresql://, "
-                        "spark: or sc:// per command", file=", ".join(items))
+        raise DataError(Note(Reason("engine_url_alone")), file=", ".join(items))
     text = items[0]
     if text.startswith("duckdb://"):
         rest = text[len("duckdb://"):]
         if not rest or rest == ":memory:":
-            raise DataError("duckdb:// needs a database file, e.g. duckdb:///data/book.duckdb",
-                            file=text)
+            raise DataError(Note(Reason("engine_duckdb_needs_file")), file=text)
         return EngineURL("duckdb", unquote(rest))
     if Path(text).suffix.lower() in (".duckdb", ".ddb"):
         return EngineURL("duckdb", text)
@@ -112,8 +111,7 @@ def parse(data: Sequence[str] | str) -> EngineURL:
         return EngineURL("spark", text[len("spark:"):])
     if text.startswith("sc://"):
         return EngineURL("spark", text)
-    raise DataError("not a database URL (expected duckdb://PATH, postgresql://USER@HOST:PORT/DB, "
-                    "spark:local[N] or sc://HOST:PORT)", file=text)
+    raise DataError(Note(Reason("engine_not_a_url")), file=text)
 
 
 def _is_parquet(text: str) -> bool:
@@ -128,12 +126,9 @@ def _is_parquet(text: str) -> bool:
 def _postgres_url(text: str) -> str:
     parts = urlsplit(text)
     if parts.password is not None:
-        raise DataError("a password inside the URL is not accepted (it would be kept in "
-                        "workspaces and logs); set PGPASSWORD or use ~/.pgpass",
-                        file=redact(text))
+        raise DataError(Note(Reason("engine_password_in_url")), file=redact(text))
     if not parts.hostname:
-        raise DataError("the PostgreSQL URL needs a host, e.g. postgresql://USER@HOST:5432/DB",
-                        file=text)
+        raise DataError(Note(Reason("engine_postgres_needs_host")), file=text)
     return "postgresql://" + text.split("://", 1)[1]
 
 
