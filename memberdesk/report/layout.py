@@ -75,6 +75,7 @@ NUMERIC_KINDS: frozenset[str] = frozenset({"pct", "pct0", "int", "money", "num",
 _SHOWN_DECIMALS = {"pct": 3, "pct0": 2, "int": 0, "money": 0, "num": 2, "dec1": 1, "dec3": 3,
                    "dec4": 4}
 RIGHT_ALIGN = Alignment(horizontal="right")
+LEFT_ALIGN = Alignment(horizontal="left")
 INDENT_CHARS = 0  # an indent of one level takes about a character: within the columns' padding
 _YEAR = re.compile(r"^(19|20)\d{2}$")
 _MONTH = re.compile(r"^(19|20)\d{2}-(0[1-9]|1[0-2])$")
@@ -244,6 +245,9 @@ class SheetWriter:
             v = write_cell(self.ws, self.row, 2, value)
             v.font = styles.BODY_FONT
             v.number_format = styles.FORMATS.get(fmt, "General")
+            # one edge for the list's values: a date or number right-aligned in the wide value
+            # column sat far off from the words under it ("As-of date ... 2026-06-30")
+            v.alignment = LEFT_ALIGN
             self._grow(2, min(styles.value_width(v.value, fmt), 14))  # long text may overflow
             self.row += 1
         self.row += 1

@@ -570,3 +570,18 @@ def test_text_after_a_number_is_not_glued_to_it(books: dict[str, Any]) -> None:
                     if a.horizontal in (None, "general", "left") and not a.indent:
                         glued.append(f"{lang} {ws.title}!{cell.coordinate} {cell.value[:20]!r}")
     assert glued == []
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_label_value_lists_align_their_values(books: dict[str, Any], lang: str) -> None:
+    """The Summary's data scope printed "As-of date" with its date right-aligned far across
+    the wide value column while "Channel", "none (all data)" and the generation line under it
+    started at its left edge (the Drivers' model figures likewise). Each of the data scope's
+    four lines (as-of date, segment, filters, generated: counted by hand) has its value
+    left-aligned."""
+    ws = books[lang]["Summary" if lang == "en" else "经营管理驾驶舱"]
+    label = {"en": "As-of date", "zh_CN": "截至日期"}[lang]
+    first = row_of(ws, label)
+    for r in range(first, first + 4):
+        assert ws.cell(r, 2).value is not None
+        assert ws.cell(r, 2).alignment.horizontal == "left", (r, ws.cell(r, 2).value)
