@@ -51,3 +51,50 @@ def test_a_status_column_under_a_chinese_header_is_not_missing(tmp_path: Path) -
     ds.book.close()
     assert [t.accepted for t in ds.report.tables] == [2, 2]
     assert not any("no status column" in m for m in ds.report.messages), ds.report.messages
+
+
+def _inferred(messages: list[str]) -> list[str]:
+    return [m for m in messages if "status" in m and ("empty status" in m or "no status" in m)]
+
+
+def test_empty_statuses_are_counted_as_on_files(tmp_path: Path) -> None:
+    """Three policies with an empty status, one of them rejected before the status rule (its
+    issue date unreadable), one rejected after it (end before issue): the file path counts the
+    two not rejected before (hand count: P2 and P4), and so must the engine."""
+    files, book = write_csv_book(tmp_path, {
+        "members": MEMBERS,
+        "policies": "policy_id,member_id,issue_date,end_date,annual_premium,status\n"
+                    "P1,M1,2020-01-01,,100,in_force\n"
+                    "P2,M1,2020-02-01,,100,\n"
+                    "P3,M2,not a date,,100,\n"
+                    "P4,M2,2021-03-01,2020-01-01,200,\n"})
+    on_files = _inferred(load_dataset(files, today=TODAY).report.messages)
+    ds = open_book(f"duckdb://{book}", today=TODAY)
+    assert ds.book is not None
+    ds.book.close()
+    assert _inferred(ds.report.messages) == on_files == [
+        "policies: 2 policies have an empty status: status set to in_force when there is no end "
+        "date, else lapsed"]
+
+
+def test_claims_without_status_are_counted_as_on_files(tmp_path: Path) -> None:
+    """Claims with a status column holding two empty cells, and claims without one (every
+    claim's status inferred: hand counts 2 and 3)."""
+    policies = "policy_id,member_id,issue_date,end_date,annual_premium,status\n" \
+               "P1,M1,2020-01-01,,100,in_force\nP2,M2,2020-02-01,,100,in_force\n"
+    for claims, n in (("claim_id,policy_id,reported_at,settled_at,amount_paid,status\n"
+                       "C1,P1,2021-01-01,2021-01-05,100,paid\nC2,P1,2021-02-01,,0,\n"
+                       "C3,P2,2021-03-01,2021-03-09,0,\n", 2),
+                      ("claim_id,policy_id,reported_at,settled_at,amount_paid\n"
+                       "C1,P1,2021-01-01,2021-01-05,100\nC2,P1,2021-02-01,,0\n"
+                       "C3,P2,2021-03-01,2021-03-09,0\n", 3)):
+        folder = tmp_path / str(n)
+        files, book = write_csv_book(folder, {"members": MEMBERS, "policies": policies,
+                                              "claims": claims})
+        on_files = _inferred(load_dataset(files, today=TODAY).report.messages)
+        ds = open_book(f"duckdb://{book}", today=TODAY)
+        assert ds.book is not None
+        ds.book.close()
+        assert _inferred(ds.report.messages) == on_files
+        assert on_files == [f"claims: {n} claims have no status: set to open when not settled, "
+                            "else paid when an amount was paid, else declined"]

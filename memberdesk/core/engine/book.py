@@ -378,6 +378,12 @@ def open_book(data: Sequence[str] | str, *, tables: Mapping[str, TableRef] | Non
                                                    references, referenced=i + 1 < len(todo))
             checked[name] = table
             report.messages += table.canonical.messages
+            inferred = counts[name].get("inferred")
+            if stored is None and table.canonical.inferred is not None \
+                    and (inferred or table.canonical.inferred_always):  # as the file path says
+                code = "policies_status_inferred" if name == schema.POLICIES \
+                    else "claims_status_inferred"
+                report.messages.append(Note(Reason(code, n=int(inferred or 0)), name))
             for key, table_name in (("member_id", schema.MEMBERS), ("policy_id", schema.POLICIES)):
                 if name == table_name:
                     references[key] = rules.KnownIds(
@@ -564,6 +570,8 @@ def _counts(conn: Connection, name: str, canon: rules.Canonical, *, check_ids: b
              and col.name != "birth_date"]
     for i, d in enumerate(dates):
         aggs[f"max{i}"] = c[d].max(where=c["_ok"])
+    if canon.inferred is not None:
+        aggs["inferred"] = c.count(where=c["_inferred"])
     ids_cleaned = list(canon.cleaned_ids.items())
     for i, (col, original) in enumerate(ids_cleaned):  # cells that cleaning changes
         aggs[f"changed{i}"] = c.count(where=~c[col].identical_to(c[original]))
@@ -593,7 +601,7 @@ def _counts(conn: Connection, name: str, canon: rules.Canonical, *, check_ids: b
     unchanged = [col for i, (col, _) in enumerate(ids_cleaned) if row[f"changed{i}"] == 0]
     return {"read": int(row["read"]), "reasons": reasons, "latest": max(latest) if latest else None,
             "ids": row.get("ids"), "distinct_ids": distinct, "numbered": numbered,
-            "unchanged_ids": unchanged}
+            "unchanged_ids": unchanged, "inferred": row.get("inferred")}
 
 
 _BITMAP_MAX = 1 << 28  # bits (32 MB) of the id bitmap

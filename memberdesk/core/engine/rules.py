@@ -68,6 +68,12 @@ class Canonical:
     originals: dict[str, str] = field(default_factory=dict)
     reasons: list[int] = field(default_factory=list)  # the reasons a row can have (indices)
 
+    # rows whose empty status the rules inferred (policies: not rejected before the status
+    # rule, as the file path counts them; claims: every one), counted by the validation scan
+    # for the file path's message; ``inferred_always``: say it even when none (no status column
+    # in a claims table, as the file path does)
+    inferred: ir.BooleanValue | None = None
+    inferred_always: bool = False
     clean: bool = False  # set once the counts showed no rejected row: no filter then
     # id columns cleaned row by row (canonical name -> private name of the source column), for
     # the validation scan to count the cells cleaning changes (book._counts)
@@ -76,7 +82,8 @@ class Canonical:
     @property
     def accepted(self) -> ir.Table:
         t = self.table if self.clean else self.table.filter(self.table["_ok"])
-        return t.drop("_reason", "_column", "_ok", *self.originals)
+        return t.drop("_reason", "_column", "_ok", *self.originals,
+                      *(["_inferred"] if self.inferred is not None else []))
 
 
 # ---- DuckDB's bitmaps (builtin functions; used only when the engine is DuckDB) -------------------
@@ -472,7 +479,8 @@ def canonical(name: str, source: ir.Table, kinds: Mapping[str, ColumnType], mapp
                          and kinds.get(src) == "string" and src in private
                          and dst not in as_stored}
     named = [(r, col, f"_rule{i}") for i, (r, col, _) in enumerate(flags)]  # (reason, column, flag)
-    t = source.select(**base, **{f"_rule{i}": f for i, (_, _, f) in enumerate(flags)})
+    inferred = {} if canon.inferred is None else {"_inferred": canon.inferred}
+    t = source.select(**base, **{f"_rule{i}": f for i, (_, _, f) in enumerate(flags)}, **inferred)
     # Step 2: unknown member/policy against the accepted ids of the table checked before
     # (KnownIds.flag_unknown: an anti join, or bitmaps of numbered ids).
     for key, reason in (("member_id", schema.REASON_UNKNOWN_MEMBER),
@@ -489,7 +497,7 @@ def canonical(name: str, source: ir.Table, kinds: Mapping[str, ColumnType], mapp
     column = ibis.cases(*((t[f], ibis.literal(col)) for _, col, f in named), else_=ibis.null("string")) \
         if named else ibis.null("string")
     ok = ~ibis.or_(*(t[f] for _, _, f in named)) if named else ibis.literal(True)
-    canon.table = t.select(*base, _reason=reason, _column=column, _ok=ok)
+    canon.table = t.select(*base, *inferred, _reason=reason, _column=column, _ok=ok)
     canon.reasons = sorted({_REASON_ORDER.index(r) for r, _, _ in named})
     return canon
 
@@ -499,6 +507,9 @@ def _table_rules(name: str, out: dict[str, ir.Value], flags: list[tuple[str, str
     """Policy and claim rules (missing dates, end before issue, status inferred when empty)."""
     from memberdesk.core.validation import EVENT_DATES
 
+    # the rows rejected before the status is inferred (parsing, ids), as the file path's
+    # validate_table has flagged them when its table rules run
+    earlier = [f for _, _, f in flags]
     when = EVENT_DATES.get(name)
     if when is not None and when in out:
         flags.append((schema.REASON_MISSING_DATE, when, out[when].isnull()))
@@ -507,6 +518,9 @@ def _table_rules(name: str, out: dict[str, ir.Value], flags: list[tuple[str, str
         inferred = ibis.ifelse(end.isnull(), "in_force", "lapsed")
         if "status" not in out:  # no column mapped to status (under any header)
             canon.messages.append(Note(Reason("policies_no_status_column"), schema.POLICIES))
+        else:
+            canon.inferred = out["status"].isnull() & ~ibis.or_(*earlier) if earlier \
+                else out["status"].isnull()
         out["status"] = out["status"].fill_null(inferred) if "status" in out else inferred
         issue = out.get("issue_date")
         no_issue = issue.isnull() if issue is not None else ibis.literal(True)
@@ -526,6 +540,8 @@ def _table_rules(name: str, out: dict[str, ir.Value], flags: list[tuple[str, str
             settled = out.get("settled_at", ibis.null("date"))
             paid = out.get("amount_paid", ibis.literal(0.0)).fill_null(0.0) > 0
             inferred = ibis.ifelse(settled.isnull(), "open", ibis.ifelse(paid, "paid", "declined"))
+            canon.inferred = out["status"].isnull() if "status" in out else ibis.literal(True)
+            canon.inferred_always = "status" not in out
             out["status"] = out["status"].fill_null(inferred) if "status" in out else inferred
 
 
