@@ -692,3 +692,19 @@ def test_include_personal_without_a_call_list_is_a_usage_error(
     # found: `score DATA --include-personal` (no -o) ran and printed the same as without it
     rc, out, err = run_cli(["score", str(book), "--include-personal"], capsys)
     assert rc == 2 and out == "" and "-o" in err
+
+
+def test_experience_says_which_rows_have_no_expected_rate(book: Path, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    # found: `experience sample_data --expected by_channel.csv` (rates for agency only, no
+    # --by) printed blank expected and A/E on every row without a word
+    table = tmp_path / "expected.csv"
+    table.write_text("policy_year,channel,rate\n1,agency,0.05\n2,agency,0.04\n3,agency,0.04\n",
+                     encoding="utf-8")
+    rc, out, err = run_cli(["experience", str(book), "--expected", str(table)], capsys)
+    assert rc == 0, err
+    assert "rows have no expected rate" in err and "first: policy_year 1" in err
+    assert "policy_year 1.0" not in err
+    rc, _, err = run_cli(["experience", str(book), "--expected", str(table), "--by", "channel"],
+                         capsys)
+    assert rc == 0 and "first: policy_year 1, channel broker" in err

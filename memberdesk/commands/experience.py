@@ -99,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
                               study_start=study_start, weight=args.weight, control=control)
     for note in result.notes:  # never silent: an engine book's study that read the rows
         print(f"memberdesk: note: {note}", file=sys.stderr)
+    _say_rows_without_expected(result, args.expected)
     if args.json:
         print_json(result.to_json())
     else:
@@ -173,6 +174,22 @@ def print_table(result: ExperienceResult, out: TextIO) -> None:
         if i == len(rows) - 1:
             out.write(line(["-" * w for w in widths]) + "\n")
         out.write(line(list(row)) + "\n")
+
+
+def _say_rows_without_expected(result: ExperienceResult, path: str | None) -> None:
+    """With ``--expected``: say on stderr how many rows got no expected rate (blank expected and
+    A/E), e.g. a table by channel that names some channels only, or read without ``--by`` so a
+    row mixes channels the table has with channels it lacks."""
+    if not path or result.rows.empty or "expected" not in result.rows.columns:
+        return
+    missing = result.rows["expected"].isna()
+    if not missing.any():
+        return
+    first = result.rows.loc[missing].head(1).to_dict("records")[0]  # (each column's own type)
+    where = ", ".join(f"{k} {first[k]}" for k in (result.basis, *result.by) if k in first)
+    print(f"memberdesk: note: {int(missing.sum()):,} of {len(missing):,} rows have no expected "
+          f"rate and no A/E (first: {where}): the expected-rate table {path} has no rate for "
+          "some of their policies' periods or segments", file=sys.stderr)
 
 
 def _refused_options(args: argparse.Namespace, by: list[str]) -> str:
