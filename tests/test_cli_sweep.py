@@ -364,9 +364,11 @@ def test_print_table_aligns_chinese_and_writes_large_numbers_whole(
 
     from memberdesk.commands.common import print_table
 
-    print_table(pd.DataFrame({"segment": ["all", "上海"], "cost": [650577.0, 163.7]}))
+    print_table(pd.DataFrame({"segment": ["all", "上海"], "cost": [650577.0, 163.7],
+                              "members": [3974, 393], "issue_year": [2024, 2025]}))
     lines = capsys.readouterr().out.splitlines()
     assert "650,577" in lines[1] and "163.7" in lines[2] and "e+" not in "".join(lines)
+    assert "3,974" in lines[1] and "2024" in lines[1]  # counts separated, years as years
     assert len({_cells(line) for line in lines}) == 1, lines
 
 

@@ -515,5 +515,7 @@ def print_table(frame: pd.DataFrame, *, percent: Collection[str] = ()) -> None:
             shown[col] = [("" if v is None or v != v else f"{float(v):.1%}") for v in shown[col]]
         elif pd.api.types.is_float_dtype(shown[col]):
             shown[col] = [_number_text(v) for v in shown[col]]
+        elif pd.api.types.is_integer_dtype(shown[col]) and "year" not in str(col):
+            shown[col] = [f"{v:,}" for v in shown[col]]  # counts: 3,974 (a year stays 2024)
     with pd.option_context("display.unicode.east_asian_width", True):  # 百万医疗 takes 8 cells
         print(shown.to_string(index=False))
