@@ -303,7 +303,7 @@ def build_data_quality(ctx: ReportContext, w: SheetWriter) -> None:
         w.note(ctx.t("no_rows"))
     if report.messages:
         w.section(ctx.t("sec_messages"))
-        w.table(pd.DataFrame({"message": [reason_text(m, ctx.lang) for m in report.messages]}))
+        w.table(pd.DataFrame({"message": [message_text(m, ctx.lang) for m in report.messages]}))
     rejected = report.rejected
     total = 0 if rejected is None else len(rejected)
     if total:
@@ -313,6 +313,18 @@ def build_data_quality(ctx: ReportContext, w: SheetWriter) -> None:
         sample = rejected_for_people(sample, ctx.lang).assign(  # details in the report's language
             reason=sample["reason"].map(lambda c: rs.reason_label(str(c), ctx.lang)))
         w.table(sample, formats={"row": "int", "value": "text", "detail": "text"})
+
+
+def message_text(message: Any, lang: str) -> str:
+    """A load message in ``lang`` with its place by name, not by path (issue 17 B.4: the
+    report names files, never folders of the machine it was written on): a folder given as
+    an absolute path printed "/home/…/sample_data/README.md: skipped"."""
+    from memberdesk.core.reasons import Note
+
+    if isinstance(message, Note) and message.where:
+        place = message.where.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+        return f"{place}{'：' if lang == 'zh_CN' else ': '}{message.reason.text(lang)}"
+    return reason_text(message, lang)
 
 
 def rejected_sample(rejected: pd.DataFrame, *, include_personal: bool, hidden: str,

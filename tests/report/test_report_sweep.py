@@ -585,3 +585,24 @@ def test_label_value_lists_align_their_values(books: dict[str, Any], lang: str) 
     for r in range(first, first + 4):
         assert ws.cell(r, 2).value is not None
         assert ws.cell(r, 2).alignment.horizontal == "left", (r, ws.cell(r, 2).value)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_messages_name_files_not_paths(books: dict[str, Any], sample_dataset: Any,
+                                       lang: str) -> None:
+    """Data read from a folder given as an absolute path listed its messages with that path
+    ("/home/…/sample_data/README.md: skipped"): the machine's folders in a report meant for a
+    board (issue 17 B.4: file names only). Each of the load's messages (the validation
+    report's) appears under its file or folder name, and no message holds a path."""
+    from pathlib import PurePath
+
+    ws = books[lang][DATA_QUALITY[lang]]
+    header = {"en": "Message", "zh_CN": "信息"}[lang]
+    first = row_of(ws, header) + 1
+    shown = [str(ws.cell(r, 1).value) for r in range(first, ws.max_row + 1)
+             if ws.cell(r, 1).value]
+    places = [PurePath(m.where).name for m in sample_dataset.report.messages]
+    assert places and len(shown) == len(places)
+    assert str(SAMPLE) in str(sample_dataset.report.messages[0])  # loaded by absolute path
+    for text, place in zip(shown, places):
+        assert text.startswith(place) and "/" not in text.split(" (")[0], text
