@@ -18,7 +18,6 @@ own :class:`TaskRunner`)::
 """
 from __future__ import annotations
 
-import importlib._bootstrap
 import inspect
 import logging
 import threading
@@ -152,13 +151,14 @@ class Worker(QRunnable):
 # _DeadlockError in one thread, and that import succeeds when tried again. Tasks are pure
 # functions, so the task is run again (a few times at most) instead of showing an error dialog.
 IMPORT_DEADLOCK_RETRIES = 3
-_DEADLOCK: type[BaseException] | None = getattr(importlib._bootstrap, "_DeadlockError", None)
 
 
 def _import_deadlock(exc: BaseException) -> bool:
+    """``exc`` or one of its causes is the import system's ``_DeadlockError`` (a private
+    RuntimeError of Python's frozen import bootstrap: known by its name, not imported)."""
     seen: BaseException | None = exc
     while seen is not None:
-        if _DEADLOCK is not None and isinstance(seen, _DEADLOCK):
+        if type(seen).__name__ == "_DeadlockError" and isinstance(seen, RuntimeError):
             return True
         seen = seen.__cause__ or seen.__context__
     return False
