@@ -504,8 +504,10 @@ def _check_table(conn: Connection, name: str, ref: TableRef, kinds: dict[str, Co
     spec = schema.TABLE_SPECS[name]
     mapped = set(mapping.mapped.values())
     if name == schema.POLICIES and "issue_date" not in mapped:
-        raise DataError("the policies table has no issue_date column (生效日期); generic "
-                        "duration/event tables are read from files only", file=ref.display)
+        raise DataError("the policies table has no issue_date column (生效日期); a generic "
+                        "table of durations and events is read with --duration COL "
+                        "--event-col COL (km, cox, projection; decrements: --cause-col)",
+                        file=ref.display)
     if spec.id_column and spec.column(spec.id_column).required and spec.id_column not in mapped:
         raise DataError(f"the {name} table has no {spec.id_column} column", file=ref.display)
 
