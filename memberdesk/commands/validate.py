@@ -87,9 +87,12 @@ def format_report(report: ValidationReport, as_of: str, lang: str = "en") -> str
         for r in head.to_dict("records"):
             sheet = r["sheet"]
             where = r["file"] if sheet is None or sheet != sheet else f"{r['file']} [{sheet}]"
-            line = Reason("listing_rejected_row", place=where, row=r["row"],
-                          column_name=r["column"], reason=rejection_label(r["reason"], lang),
-                          value=r["value"], detail=detail_text(r["detail"], lang))
+            row = r["row"]
+            numbered = row is not None and row == row  # a database row has no number
+            line = Reason("listing_rejected_row" if numbered else "listing_rejected_cell",
+                          place=where, column_name=r["column"],
+                          reason=rejection_label(r["reason"], lang), value=r["value"],
+                          detail=detail_text(r["detail"], lang), **({"row": row} if numbered else {}))
             lines.append(f"  {line.text(lang)}".rstrip())
     return "\n".join(lines)
 

@@ -308,6 +308,10 @@ CATALOGUE.update({
     "listing_rejected_row": {
         "en": "{place} row {row}, column {column_name!r}: {reason} (value {value!r}) {detail}",
         "zh_CN": "{place}第{row}行，列{column_name!r}：{reason}（取值{value!r}）{detail}"},
+    # a database row has no row number (an engine book's rejected sample)
+    "listing_rejected_cell": {
+        "en": "{place}, column {column_name!r}: {reason} (value {value!r}) {detail}",
+        "zh_CN": "{place}，列{column_name!r}：{reason}（取值{value!r}）{detail}"},
     "listing_written": {"en": "Rejected rows written to {path}", "zh_CN": "被拒绝的行已写入{path}"},
 })
 

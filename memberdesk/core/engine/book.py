@@ -401,10 +401,10 @@ def open_book(data: Sequence[str] | str, *, tables: Mapping[str, TableRef] | Non
     except BaseException:
         conn.close()
         raise
-    if book.latest is None and as_of is None:
-        raise DataError("the policies table has no dates to set the as-of date from",
-                        file=url.display)
-    cut = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp(str(book.latest))
+    # as-of: the given date, else the latest accepted date, else today (no accepted date: every
+    # policy rejected, say; the report still tells why), as the file path's load_dataset does
+    latest = book.latest if book.latest is not None else today
+    cut = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp(str(latest))
     cut = cut.normalize()
     ds = EngineDataset(validated=_LazyTables(book), as_of=cut, report=report, generic=False,
                        sources=(url.display,), book=book)
