@@ -82,3 +82,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if here in Path(str(item.fspath)).resolve().parents:
             item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))
+
+
+@pytest.fixture
+def open_window(qtbot):  # type: ignore[no-untyped-def]
+    """``open_window(source)``: a main window (no close question) that has loaded ``source``
+    (files, a folder or a database URL) as the command line opens it."""
+    from memberdesk.ui.shell.main_window import MainWindow
+
+    def open_on(source: str) -> MainWindow:
+        window = MainWindow()
+        window.ask_before_close = False
+        qtbot.addWidget(window)
+        with qtbot.waitSignal(window.loaded, timeout=60_000):
+            window.open_paths([source], user_action=False)
+        return window
+    return open_on

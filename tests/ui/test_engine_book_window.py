@@ -27,15 +27,6 @@ def _book(tmp_path: Path) -> str:
     return f"duckdb://{path}"
 
 
-def _open(qtbot, source: str) -> MainWindow:  # type: ignore[no-untyped-def]
-    window = MainWindow()
-    window.ask_before_close = False
-    qtbot.addWidget(window)
-    with qtbot.waitSignal(window.loaded, timeout=60_000):
-        window.open_paths([source], user_action=False)
-    return window
-
-
 def _controls(qtbot, window: MainWindow) -> dict[str, object]:  # type: ignore[no-untyped-def]
     data = window.page("data")
     qtbot.waitUntil(lambda: all(m.rowCount() > 0 for m in data.previews.values()), timeout=30_000)
@@ -63,8 +54,8 @@ def _controls(qtbot, window: MainWindow) -> dict[str, object]:  # type: ignore[n
     return out
 
 
-def test_the_window_sets_itself_up_on_an_engine_book_without_reading_rows(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    window = _open(qtbot, _book(tmp_path))
+def test_the_window_sets_itself_up_on_an_engine_book_without_reading_rows(open_window, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    window = open_window(_book(tmp_path))
     book = window.base.book
     try:
         got = _controls(qtbot, window)
@@ -72,7 +63,7 @@ def test_the_window_sets_itself_up_on_an_engine_book_without_reading_rows(qtbot,
     finally:
         window.dirty = False
         book.close()
-    files = _open(qtbot, str(ROOT / "sample_data"))
+    files = open_window(str(ROOT / "sample_data"))
     want = _controls(qtbot, files)
     files.dirty = False
     assert got == want

@@ -102,17 +102,6 @@ def test_tab_goes_through_the_fields_then_the_buttons_left_to_right(qtbot) -> No
     assert seen == [dialog.url, dialog.tables, dialog.columns_button, dialog.connect_button, close]
 
 
-def _window_on(qtbot: Any, source: str) -> Any:
-    from memberdesk.ui.shell.main_window import MainWindow
-
-    window = MainWindow()
-    window.ask_before_close = False
-    qtbot.addWidget(window)
-    with qtbot.waitSignal(window.loaded, timeout=60_000):
-        window.open_paths([source], user_action=False)
-    return window
-
-
 def _close(window: Any) -> None:
     from memberdesk.ui.worker import wait_for_pool
 
@@ -124,28 +113,28 @@ def _close(window: Any) -> None:
         book.close()
 
 
-def test_the_data_page_names_the_database_not_a_file(qtbot, book_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_data_page_names_the_database_not_a_file(open_window, qtbot, book_url: str) -> None:  # type: ignore[no-untyped-def]
     """Found: on a database book the Data page read "Files: book.duckdb" (the URL's last part
     taken for a file name; a PostgreSQL book would read "Files: DBNAME"). It names the engine
     and the URL as the status bar does; the files' page still names its files."""
-    window = _window_on(qtbot, book_url)
+    window = open_window(book_url)
     try:
         text = window.page("data").sources_label.text()
         assert "Files:" not in text
         assert "<b>Database:</b> duckdb · " + book_url in text
     finally:
         _close(window)
-    files = _window_on(qtbot, str(ROOT / "sample_data"))
+    files = open_window(str(ROOT / "sample_data"))
     assert "<b>Files:</b> benefit_usage.csv, claims.csv" in files.page("data").sources_label.text()
     _close(files)
 
 
-def test_the_data_page_offers_no_file_actions_that_break_a_database_book(qtbot, book_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_data_page_offers_no_file_actions_that_break_a_database_book(open_window, qtbot, book_url: str) -> None:  # type: ignore[no-untyped-def]
     """Found: on a database book "Add files…" mixed CSV files with the URL (the load failed
     with an error dialog), and "Import with column mapping…" opened the file wizard on the URL
     ("These files cannot be read: duckdb:/…: no such file or folder"). Add files is off; the
     mapping button opens the database's own mapping editor (Connect ▸ Columns…) on its tables."""
-    window = _window_on(qtbot, book_url)
+    window = open_window(book_url)
     try:
         data = window.page("data")
         assert not data.add_button.isEnabled()
@@ -161,13 +150,13 @@ def test_the_data_page_offers_no_file_actions_that_break_a_database_book(qtbot, 
         opened.reject()
     finally:
         _close(window)
-    files = _window_on(qtbot, str(ROOT / "sample_data"))
+    files = open_window(str(ROOT / "sample_data"))
     assert files.page("data").add_button.isEnabled()
     _close(files)
 
 
-def test_the_database_line_is_in_chinese_under_zh_cn(qtbot, book_url: str, zh_cn) -> None:  # type: ignore[no-untyped-def]
-    window = _window_on(qtbot, book_url)
+def test_the_database_line_is_in_chinese_under_zh_cn(open_window, qtbot, book_url: str, zh_cn) -> None:  # type: ignore[no-untyped-def]
+    window = open_window(book_url)
     try:
         assert "<b>数据库：</b>duckdb · " + book_url in window.page("data").sources_label.text()
     finally:
@@ -225,7 +214,7 @@ def _connect_dialogs(window: Any) -> list[ConnectDialog]:
     return [d for d in window.findChildren(ConnectDialog) if d.isVisible()]
 
 
-def test_connect_asks_before_replacing_the_loaded_book(qtbot, book_url: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_connect_asks_before_replacing_the_loaded_book(open_window, qtbot, book_url: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Found: File ▸ Open files… asks before other data replace a loaded book (and offers to
     save unsaved changes, #17 C.16), but File ▸ Connect to database… replaced it without a
     word, unsaved workspace changes included. It asks the same question; the Data page's new
@@ -234,7 +223,7 @@ def test_connect_asks_before_replacing_the_loaded_book(qtbot, book_url: str, mon
 
     from memberdesk.ui.shell import actions as shell_actions
 
-    window = _window_on(qtbot, book_url)
+    window = open_window(book_url)
     asked: list[str] = []
 
     def answer(choice: QMessageBox.StandardButton) -> Any:
@@ -259,10 +248,10 @@ def test_connect_asks_before_replacing_the_loaded_book(qtbot, book_url: str, mon
         _close(window)
 
 
-def test_data_page_tab_order_follows_the_page(qtbot, book_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_data_page_tab_order_follows_the_page(open_window, qtbot, book_url: str) -> None:  # type: ignore[no-untyped-def]
     """Found in the keyboard walk: on the Data page Tab went to the two tab bars first, then
     back up to the buttons above them, then down to the table."""
-    window = _window_on(qtbot, book_url)
+    window = open_window(book_url)
     try:
         window.show_page("data")
         window.show()
@@ -310,7 +299,7 @@ def test_the_database_mapping_editor_speaks_of_tables_in_chinese(qtbot, book_url
     editor.reject()
 
 
-def test_the_replace_question_names_the_database(qtbot, book_url: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_replace_question_names_the_database(open_window, qtbot, book_url: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Found under X: before a connection replaced a database book, the question read "The
     files you open replace the data loaded now (book.duckdb)": no files were opened, and the
     URL's last part stood for the database (a PostgreSQL book read as its database name)."""
@@ -318,7 +307,7 @@ def test_the_replace_question_names_the_database(qtbot, book_url: str, monkeypat
 
     from memberdesk.ui.shell import actions as shell_actions
 
-    window = _window_on(qtbot, book_url)
+    window = open_window(book_url)
     texts: list[str] = []
 
     def question(*args: Any, **kwargs: Any) -> QMessageBox.StandardButton:
@@ -333,11 +322,11 @@ def test_the_replace_question_names_the_database(qtbot, book_url: str, monkeypat
         _close(window)
 
 
-def test_the_dialog_offers_the_database_the_window_has_open(qtbot, book_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_dialog_offers_the_database_the_window_has_open(open_window, qtbot, book_url: str) -> None:  # type: ignore[no-untyped-def]
     """Found under X: with a database book opened from the command line (or Open recent, or a
     workspace), File ▸ Connect to database… showed an empty "duckdb://" and no recent entry:
     only connections made in the dialog were remembered."""
-    window = _window_on(qtbot, book_url)
+    window = open_window(book_url)
     try:
         dialog = ConnectDialog(window)
         qtbot.addWidget(dialog)
@@ -402,7 +391,7 @@ def test_the_busy_pages_cancel_link_is_in_chinese(qtbot, zh_cn) -> None:  # type
     assert ">取消</a>" in page.message_text() and "Cancel" not in page.message_text()
 
 
-def test_open_recent_reopens_a_database_and_asks_first(qtbot, book_url: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_open_recent_reopens_a_database_and_asks_first(open_window, qtbot, book_url: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Found: File ▸ Open recent kept a database URL resolved as a path (CWD/duckdb:/tmp/…),
     listed it as "book.duckdb", and choosing it opened that non-existent file; it also replaced
     the loaded book without the question Open files asks. The URL is kept and shown as it is,
@@ -411,7 +400,7 @@ def test_open_recent_reopens_a_database_and_asks_first(qtbot, book_url: str, mon
 
     from memberdesk.ui.shell import actions as shell_actions
 
-    window = _window_on(qtbot, book_url)
+    window = open_window(book_url)
     try:
         assert window.settings.recent("data")[0] == book_url
         entries = {a.text(): a for a in window.actions_.recent_menu.actions()}
@@ -430,13 +419,13 @@ def test_open_recent_reopens_a_database_and_asks_first(qtbot, book_url: str, mon
         _close(window)
 
 
-def test_the_saved_book_message_gives_a_url_that_opens(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_saved_book_message_gives_a_url_that_opens(open_window, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Found: after File ▸ Save data as DuckDB book… the status bar told the user to connect to
     "duckdb:////tmp/…/book.duckdb" (duckdb:/// + an absolute path: four slashes). It gives
     duckdb:// + the absolute path, as `memberdesk import` prints it, and that URL opens."""
     from memberdesk.core.engine.book import open_book
 
-    window = _window_on(qtbot, str(ROOT / "sample_data"))
+    window = open_window(str(ROOT / "sample_data"))
     out = tmp_path / "saved.duckdb"
     window.actions_.save_book_to(str(out))
     qtbot.waitUntil(lambda: not window._exporter.is_busy, timeout=120_000)
@@ -456,7 +445,7 @@ def _name(w: Any) -> str:
     return f"{type(w).__name__}:{text}:{type(w.window()).__name__}" if w is not None else "None"
 
 
-def test_every_page_and_control_is_reached_by_keyboard_on_a_database_book(qtbot, book_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_every_page_and_control_is_reached_by_keyboard_on_a_database_book(open_window, qtbot, book_url: str) -> None:  # type: ignore[no-untyped-def]
     """The keyboard walk of point 3 on the engine book, kept as a guard (it found the Data
     page's order, fixed above): Down in the page list reaches every page, and on each page Tab
     from the page list visits every visible control of the filter bar and the page, then comes
@@ -484,7 +473,7 @@ def test_every_page_and_control_is_reached_by_keyboard_on_a_database_book(qtbot,
         parent = w.parentWidget() if w is not None else None
         return parent if isinstance(parent, (QAbstractSpinBox, QComboBox)) else w
 
-    window = _window_on(qtbot, book_url)
+    window = open_window(book_url)
     try:
         window.show()
         window.activateWindow()
@@ -572,7 +561,8 @@ def test_progress_lines_name_metrics_by_their_names() -> None:
         i18n.set_ui_language("en")
 
 
-def test_the_data_page_says_why_add_files_is_off_and_names_every_way_in(qtbot, book_url: str, zh_cn) -> None:  # type: ignore[no-untyped-def]
+def test_the_data_page_says_why_add_files_is_off_and_names_every_way_in(  # type: ignore[no-untyped-def]
+        open_window, qtbot, book_url: str, zh_cn) -> None:
     """Found: on a database book Add files… was off without a word (its tooltip still offered to
     load more files), and the empty page named files, folders, drops and the sample but not the
     database the page now connects to."""
@@ -581,7 +571,7 @@ def test_the_data_page_says_why_add_files_is_off_and_names_every_way_in(qtbot, b
     empty = DataPage()
     qtbot.addWidget(empty)
     assert "连接数据库" in empty.sources_label.text()
-    window = _window_on(qtbot, book_url)
+    window = open_window(book_url)
     try:
         add = window.page("data").add_button
         assert not add.isEnabled() and add.toolTip() == "不能向数据库中添加文件；请单独打开这些文件"
