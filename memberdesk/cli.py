@@ -50,6 +50,18 @@ def build_parser(commands: Sequence[str] = COMMANDS) -> argparse.ArgumentParser:
     return parser
 
 
+def _parse(parser: argparse.ArgumentParser, args: list[str]) -> argparse.Namespace:
+    """``parser.parse_args(args)``, but an argument the sub-command does not know is reported
+    by the sub-command's parser (its usage line, ``memberdesk km: error: ...``), not by the
+    top-level one, whose usage line (``memberdesk [-h] COMMAND ...``) does not help."""
+    namespace, extras = parser.parse_known_args(args)
+    if extras:
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        command = sub.choices.get(getattr(namespace, "command", None) or "", parser)
+        command.error(f"unrecognized arguments: {' '.join(extras)}")
+    return namespace
+
+
 # A command-line run allocates many small objects while it imports pandas and reads a file; the
 # collector's default first threshold (700) makes it walk them over and over. A higher one keeps
 # collections (so cyclic garbage is still freed) at a fraction of the cost. Not for the window,
@@ -72,9 +84,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _start_reading(args_list[1:])
     parser = build_parser(COMMANDS if args_list[0] in ("-h", "--help") else args_list[:1])
     if not process:
-        return _run(parser.parse_args(args_list))
+        return _run(_parse(parser, args_list))
     try:
-        status = _run(parser.parse_args(args_list))
+        status = _run(_parse(parser, args_list))
     except SystemExit as exc:  # a usage error (argparse or a command's own check), or --help
         status = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         if isinstance(exc.code, str):

@@ -116,3 +116,14 @@ def test_help_text_reads_as_written(command: str) -> None:
     assert "DATA" in text or command in ("sample", "lineage")
     if "DATA" in text:  # every command that reads a book names the databases it reads too
         assert "duckdb://" in text and "postgresql://" in text and "spark:local" in text
+
+
+def test_an_unknown_option_shows_the_commands_usage(capsys: pytest.CaptureFixture[str]) -> None:
+    """`memberdesk km DATA --bogus` answers with km's usage line (its options), exit 2; it
+    printed the top-level "usage: memberdesk [-h] COMMAND ..." (seen by helper U)."""
+    with pytest.raises(SystemExit) as done:
+        cli.main(["km", str(ROOT / "sample_data"), "--bogus"])
+    assert done.value.code == 2
+    err = capsys.readouterr().err
+    assert "usage: memberdesk km" in err and "--by COL" in err
+    assert "unrecognized arguments: --bogus" in err and "COMMAND ..." not in err
