@@ -276,7 +276,10 @@ def run(paths: Sequence[str] = (), lang: str | None = None, screenshot_path: str
         page: str | None = None) -> int:
     """Start the desktop app (or render one page with ``screenshot_path``); returns the
     exit status."""
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # the window logs what it does for a terminal it was started from; a screenshot run, like
+    # any command, prints its result or one error line only
+    logging.basicConfig(level=logging.WARNING if screenshot_path is not None else logging.INFO,
+                        format="%(levelname)s %(name)s: %(message)s")
     if screenshot_path is not None:
         problem = headless_problem(paths, screenshot_path)
         if problem is not None:

@@ -45,3 +45,20 @@ def test_screenshot_of_every_page_is_a_full_window_picture(sample_data: Path, tm
     # the page area (right of the navigation, below the filter bar) is not blank
     colours = {image.pixel(x, y) for x in range(260, 1400, 9) for y in range(150, 860, 9)}
     assert len(colours) > 20, f"{page}: the page area is nearly blank"
+
+
+def test_a_screenshot_run_that_fails_prints_one_line(tmp_path: Path) -> None:
+    """A screenshot run is a command: on a missing file its stderr is the one error line, not
+    a log line of the worker before it (seen by helper U: "INFO memberdesk.ui.worker: Loading
+    data failed (handled by caller): ...")."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, str(root / "main.py"), "gui", str(tmp_path / "nope.csv"),
+                           "--screenshot", str(tmp_path / "x.png")], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert done.returncode == 3
+    assert done.stderr.strip().splitlines() == [
+        f"memberdesk: data error: {tmp_path / 'nope.csv'}: no such file or folder"]
