@@ -43,6 +43,10 @@ def entry_frame(data: Dataset | pd.DataFrame, *, unit: str, columns: Sequence[st
     study_start = data.window_start if isinstance(data, Dataset) else None
     if entry is not None:
         frame = plain(tuple(dict.fromkeys((*wanted, entry))))
+        if pd.api.types.is_datetime64_any_dtype(frame[entry]):
+            raise AnalysisError(f"--entry {entry} holds dates; the entry is a time since the "
+                                "policy's start, in days: for a calendar date from which to "
+                                "count, use --study-start YYYY-MM-DD", column=entry)
         values = pd.to_numeric(frame[entry], errors="coerce").to_numpy(dtype=float)
         if isinstance(data, Dataset) and unit == "months":
             values = values / schema.DAYS_PER_MONTH
@@ -127,6 +131,7 @@ def _reject(frame: pd.DataFrame, column: str, weights: np.ndarray | None = None
         first = {"position": i, "reason": str(reason[i]), "column": column}
     out = frame.loc[~bad].reset_index(drop=True) if bad.any() else frame
     if len(out) == 0:
-        raise AnalysisError(f"every row was rejected for its entry time ({counts})", column=column)
+        listed = ", ".join(f"{reason} {n:,}" for reason, n in counts.items())
+        raise AnalysisError(f"every row was rejected for its entry time ({listed})", column=column)
     out.attrs = {"out_of_window": 0, "rejected": counts, "first_rejected": first}
     return out, ~bad

@@ -146,3 +146,19 @@ def test_zero_duration_with_entry_zero_is_rejected_as_r_makes_it_na(tmp_path: Pa
     assert res.excluded == {"exit_not_after_entry": 1}
     assert res.curves[0].n == 2
     np.testing.assert_allclose(res.curves[0].survival, [1.0, 0.5, 0.5])  # hand: 2 at risk at 2
+
+
+def test_a_date_column_as_entry_points_to_study_start(
+        capsys: pytest.CaptureFixture[str], book: Path, tmp_path: Path) -> None:
+    """`--entry issue_date` on an insurer table: the entry is a time since the start, not a
+    date. It said "every row was rejected for its entry time ({'exit_not_after_entry': 8})"
+    (the dates read as nanoseconds); now it names --study-start. Every row rejected on a
+    generic table lists the counts as words, not a Python dict."""
+    assert main(["km", str(book), "--as-of", AS_OF, "--entry", "issue_date"]) == 3
+    err = capsys.readouterr().err
+    assert "--entry issue_date holds dates" in err and "--study-start YYYY-MM-DD" in err
+    path = tmp_path / "g.csv"
+    path.write_text("T,E,start\n5,1,5\n6,0,7\n3,1,\n", encoding="utf-8")
+    assert main(["km", str(path), "--duration", "T", "--event-col", "E", "--entry", "start"]) == 3
+    err = capsys.readouterr().err
+    assert "(entry_missing 1, exit_not_after_entry 2)" in err and "{" not in err
