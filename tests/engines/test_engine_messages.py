@@ -9,7 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
+
 from memberdesk.core.engine.book import open_book
+from memberdesk.core.engine.connection import TableRef
+from memberdesk.core.errors import DataError
 from memberdesk.core.loader import load_dataset
 from memberdesk.core.reasons import reason_text
 
@@ -98,3 +102,15 @@ def test_claims_without_status_are_counted_as_on_files(tmp_path: Path) -> None:
         assert _inferred(ds.report.messages) == on_files
         assert on_files == [f"claims: {n} claims have no status: set to open when not settled, "
                             "else paid when an amount was paid, else declined"]
+
+
+def test_a_policies_table_mapped_elsewhere_is_named(tmp_path: Path) -> None:
+    """--table members=policies takes the policies table away: the error says so instead of
+    listing a table named policies beside "no policies table found" (seen by helper U)."""
+    _, book = write_csv_book(tmp_path, {
+        "members": MEMBERS,
+        "policies": "policy_id,member_id,issue_date,end_date,annual_premium,status\n"
+                    "P1,M1,2020-01-01,,100,in_force\n"})
+    with pytest.raises(DataError) as caught:
+        open_book(f"duckdb://{book}", tables={"members": TableRef("policies")}, today=TODAY)
+    assert "policies is mapped to members by --table" in str(caught.value)

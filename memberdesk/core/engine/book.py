@@ -461,8 +461,11 @@ def _find_tables(conn: Connection, explicit: dict[str, TableRef],
         out[table] = (ref, kinds, user or auto_map(list(kinds), table))
     if schema.POLICIES not in out and need_policies:
         listed = ", ".join(r.display for r in conn.tables()) or "no tables"
-        raise DataError(f"no policies table found (tables: {listed}); name one with "
-                        "--table policies=SCHEMA.TABLE")
+        taken = [f"{r.display} is mapped to {n}" for n, r in explicit.items()
+                 if guess_table(list(out[n][1]), r.name)[0] == schema.POLICIES]
+        raise DataError(f"no policies table found (tables: {listed}"
+                        + (f"; {', '.join(taken)} by --table" if taken else "")
+                        + "); name one with --table policies=SCHEMA.TABLE")
     return out
 
 
