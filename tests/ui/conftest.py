@@ -98,3 +98,26 @@ def open_window(qtbot):  # type: ignore[no-untyped-def]
             window.open_paths([source], user_action=False)
         return window
     return open_on
+
+
+class Questions:
+    """The main window's yes/no questions (``QMessageBox.question`` in the shell's actions),
+    answered by a test: :meth:`answer` sets the reply to every later question, and ``asked``
+    lists the questions' titles in order."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.monkeypatch = monkeypatch
+        self.asked: list[str] = []
+
+    def answer(self, choice: object) -> None:
+        from memberdesk.ui.shell import actions
+
+        def question(*args: object, **kwargs: object) -> object:
+            self.asked.append(str(args[1]))
+            return choice
+        self.monkeypatch.setattr(actions.QMessageBox, "question", question)
+
+
+@pytest.fixture
+def questions(monkeypatch: pytest.MonkeyPatch) -> Questions:
+    return Questions(monkeypatch)

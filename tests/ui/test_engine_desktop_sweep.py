@@ -214,33 +214,22 @@ def _connect_dialogs(window: Any) -> list[ConnectDialog]:
     return [d for d in window.findChildren(ConnectDialog) if d.isVisible()]
 
 
-def test_connect_asks_before_replacing_the_loaded_book(open_window, qtbot, book_url: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_connect_asks_before_replacing_the_loaded_book(open_window, qtbot, book_url: str, questions) -> None:  # type: ignore[no-untyped-def]
     """Found: File ▸ Open files… asks before other data replace a loaded book (and offers to
     save unsaved changes, #17 C.16), but File ▸ Connect to database… replaced it without a
     word, unsaved workspace changes included. It asks the same question; the Data page's new
     Connect to database… button goes the same way."""
     from PySide6.QtWidgets import QMessageBox
 
-    from memberdesk.ui.shell import actions as shell_actions
-
     window = open_window(book_url)
-    asked: list[str] = []
-
-    def answer(choice: QMessageBox.StandardButton) -> Any:
-        def question(*args: Any, **kwargs: Any) -> QMessageBox.StandardButton:
-            asked.append(str(args[1]))
-            return choice
-        return question
-
+    asked = questions.asked
     try:
-        monkeypatch.setattr(shell_actions.QMessageBox, "question",
-                            answer(QMessageBox.StandardButton.Cancel))
+        questions.answer(QMessageBox.StandardButton.Cancel)
         window.actions_.connect_db.trigger()
         assert asked == ["Replace the loaded data?"] and not _connect_dialogs(window)
         window.page("data").connect_button.click()
         assert len(asked) == 2 and not _connect_dialogs(window)
-        monkeypatch.setattr(shell_actions.QMessageBox, "question",
-                            answer(QMessageBox.StandardButton.Ok))
+        questions.answer(QMessageBox.StandardButton.Ok)
         window.page("data").connect_button.click()
         assert len(asked) == 3 and len(_connect_dialogs(window)) == 1
         _connect_dialogs(window)[0].reject()

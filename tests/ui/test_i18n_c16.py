@@ -211,7 +211,7 @@ def test_drivers_covariates_survive_a_small_file(qtbot) -> None:
 
 # ---- Open files asks --------------------------------------------------------------------
 
-def test_open_files_asks_before_replacing_the_loaded_book(qtbot, monkeypatch, tmp_path: Path) -> None:
+def test_open_files_asks_before_replacing_the_loaded_book(qtbot, monkeypatch, questions, tmp_path: Path) -> None:
     from memberdesk.ui.shell import actions as shell_actions
     from memberdesk.ui.shell.main_window import MainWindow
 
@@ -222,16 +222,8 @@ def test_open_files_asks_before_replacing_the_loaded_book(qtbot, monkeypatch, tm
     monkeypatch.setattr(window, "open_paths", lambda files, **_k: opened.append(list(files)))
     monkeypatch.setattr(shell_actions.QFileDialog, "getOpenFileNames",
                         lambda *a, **k: (["new.csv"], ""))
-    asked: list[str] = []
-
-    def answer(choice: QMessageBox.StandardButton) -> Any:
-        def question(*args: Any, **kwargs: Any) -> QMessageBox.StandardButton:
-            asked.append(str(args[1]))
-            return choice
-        return question
-
-    monkeypatch.setattr(shell_actions.QMessageBox, "question",
-                        answer(QMessageBox.StandardButton.Cancel))
+    asked = questions.asked
+    questions.answer(QMessageBox.StandardButton.Cancel)
     window.actions_.ask_open_files()  # nothing loaded: no question
     assert opened == [["new.csv"]] and asked == []
     window.base = _policies(20, with_gender=False)
@@ -239,8 +231,7 @@ def test_open_files_asks_before_replacing_the_loaded_book(qtbot, monkeypatch, tm
     window.dirty = False
     window.actions_.ask_open_files()  # cancelled: the loaded book stays
     assert opened == [["new.csv"]] and len(asked) == 1
-    monkeypatch.setattr(shell_actions.QMessageBox, "question",
-                        answer(QMessageBox.StandardButton.Ok))
+    questions.answer(QMessageBox.StandardButton.Ok)
     window.actions_.ask_open_files()
     assert opened == [["new.csv"], ["new.csv"]] and len(asked) == 2
 
