@@ -603,6 +603,12 @@ class Note(str):
     def __reduce__(self) -> tuple[Any, ...]:
         return (_note, (self.reason.code, dict(self.reason.params), self.where))
 
+    def to_record(self) -> dict[str, Any]:
+        """``{"code", "params", "where"}`` with JSON-plain parameters, for storing the note
+        (:func:`note_from_record` reads it back in either language)."""
+        return {"code": self.reason.code, "params": {k: _plain(v) for k, v in self.reason.params},
+                "where": self.where}
+
     def __copy__(self) -> Note:
         return self
 
@@ -612,6 +618,12 @@ class Note(str):
 
 def _note(code: str, params: dict[str, Any], where: str) -> Note:
     return Note(Reason(code, **params), where)
+
+
+def note_from_record(record: Mapping[str, Any]) -> Note:
+    """:meth:`Note.to_record` read back; ``KeyError`` for a code the catalogue no longer has."""
+    return _note(str(record["code"]), dict(record.get("params") or {}),
+                 str(record.get("where") or ""))
 
 
 def error_text(exc: BaseException, lang: str = "en") -> str:

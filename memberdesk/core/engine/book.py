@@ -43,7 +43,7 @@ from memberdesk.core.engine.urls import EngineURL, parse
 from memberdesk.core.errors import AnalysisError, DataError
 from memberdesk.core.mapping import ColumnMapping, auto_map, guess_table, header_signature
 from memberdesk.core.progress import Progress, check_cancelled, ensure, interruptible
-from memberdesk.core.reasons import Note, Reason
+from memberdesk.core.reasons import Note, Reason, note_from_record
 from memberdesk.core.validation_report import (
     REJECTED_COLUMNS,
     RejectionMeaning,
@@ -885,11 +885,7 @@ def _trusted_metadata(conn: Connection, found: Mapping[str, tuple[TableRef, dict
 def _message_json(message: object) -> object:
     """A report message as the book stores it: a :class:`Note` as its code, parameters and
     place (read back in either language), any other message as its text."""
-    if isinstance(message, Note):
-        params = {k: v if isinstance(v, (str, int, float, bool)) or v is None else str(v)
-                  for k, v in message.reason.params}
-        return {"code": message.reason.code, "params": params, "where": message.where}
-    return str(message)
+    return message.to_record() if isinstance(message, Note) else str(message)
 
 
 def _message_from_json(stored: object) -> str:
@@ -898,8 +894,7 @@ def _message_from_json(stored: object) -> str:
     if not isinstance(stored, dict):
         return str(stored)
     try:
-        return Note(Reason(str(stored["code"]), **dict(stored.get("params") or {})),
-                    str(stored.get("where") or ""))
+        return note_from_record(stored)
     except (KeyError, TypeError):
         return str(stored.get("code", stored))
 
