@@ -378,12 +378,11 @@ def open_book(data: Sequence[str] | str, *, tables: Mapping[str, TableRef] | Non
                                                    references, referenced=i + 1 < len(todo))
             checked[name] = table
             report.messages += table.canonical.messages
-            inferred = counts[name].get("inferred")
-            if stored is None and table.canonical.inferred is not None \
-                    and (inferred or table.canonical.inferred_always):  # as the file path says
-                code = "policies_status_inferred" if name == schema.POLICIES \
-                    else "claims_status_inferred"
-                report.messages.append(Note(Reason(code, n=int(inferred or 0)), name))
+            inferred, canon = counts[name].get("inferred"), table.canonical
+            if stored is None and canon.inferred is not None \
+                    and (inferred or canon.inferred_always):  # as the file path says
+                report.messages.append(Note(Reason(canon.inferred_code, n=int(inferred or 0)),
+                                            name))
             for key, table_name in (("member_id", schema.MEMBERS), ("policy_id", schema.POLICIES)):
                 if name == table_name:
                     references[key] = rules.KnownIds(

@@ -70,9 +70,10 @@ class Canonical:
 
     # rows whose empty status the rules inferred (policies: not rejected before the status
     # rule, as the file path counts them; claims: every one), counted by the validation scan
-    # for the file path's message; ``inferred_always``: say it even when none (no status column
-    # in a claims table, as the file path does)
+    # for the file path's message (``inferred_code``, a reason taking ``n``); ``inferred_always``:
+    # say it even when none (no status column in a claims table, as the file path does)
     inferred: ir.BooleanValue | None = None
+    inferred_code: str = ""
     inferred_always: bool = False
     clean: bool = False  # set once the counts showed no rejected row: no filter then
     # id columns cleaned row by row (canonical name -> private name of the source column), for
@@ -521,6 +522,7 @@ def _table_rules(name: str, out: dict[str, ir.Value], flags: list[tuple[str, str
         else:
             canon.inferred = out["status"].isnull() & ~ibis.or_(*earlier) if earlier \
                 else out["status"].isnull()
+            canon.inferred_code = "policies_status_inferred"
         out["status"] = out["status"].fill_null(inferred) if "status" in out else inferred
         issue = out.get("issue_date")
         no_issue = issue.isnull() if issue is not None else ibis.literal(True)
@@ -541,6 +543,7 @@ def _table_rules(name: str, out: dict[str, ir.Value], flags: list[tuple[str, str
             paid = out.get("amount_paid", ibis.literal(0.0)).fill_null(0.0) > 0
             inferred = ibis.ifelse(settled.isnull(), "open", ibis.ifelse(paid, "paid", "declined"))
             canon.inferred = out["status"].isnull() if "status" in out else ibis.literal(True)
+            canon.inferred_code = "claims_status_inferred"
             canon.inferred_always = "status" not in out
             out["status"] = out["status"].fill_null(inferred) if "status" in out else inferred
 
