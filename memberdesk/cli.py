@@ -147,7 +147,9 @@ def _run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_DATA
     except AnalysisError as exc:
-        print(f"memberdesk: cannot analyse: {exc}", file=sys.stderr)
+        text = exc.text(getattr(args, "lang", None) or "en")
+        where = "" if exc.column is None else f" (column {exc.column!r})"
+        print(f"memberdesk: cannot analyse: {text}{where}", file=sys.stderr)
         return EXIT_DATA
     except Cancelled:
         print("memberdesk: cancelled", file=sys.stderr)

@@ -47,6 +47,7 @@ from memberdesk.analysis.survival import _rows_or_counts
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
 from memberdesk.core.progress import Progress, check_cancelled, ensure
+from memberdesk.core.reasons import Reason
 
 DEFAULT_CAUSES: tuple[str, ...] = ("lapsed", "surrendered", "death", "matured")
 CENSORED_STATUS = "in_force"
@@ -239,7 +240,7 @@ def cumulative_incidence(data: Dataset | pd.DataFrame, *, by: str | None = None,
                                            "variance": var[j]}))
         check_cancelled(progress)
     if not inc_parts:
-        raise AnalysisError("no policies to analyse")
+        raise AnalysisError(Reason("no_policies"))
     prog.fraction(0.8)
     gray: tuple[GrayResult, ...] = ()
     if g_n >= 2 and en is None:

@@ -43,6 +43,7 @@ from memberdesk.core import labels, schema
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
 from memberdesk.core.policy_rules import derive_exits
+from memberdesk.core.reasons import Reason
 
 UNITS: tuple[str, ...] = ("days", "months")
 MISSING_GROUP = "(missing)"
@@ -81,7 +82,7 @@ def _plain_frame(data: Dataset | pd.DataFrame, unit: str, columns: Sequence[str 
             return direct
         p = data.policies
         if p is None or len(p) == 0:
-            raise AnalysisError("no policies to analyse (the policies table is empty or missing)")
+            raise AnalysisError(Reason("no_policies"))
         frame = p
         source_duration = p["duration_months" if unit == "months" else "duration_days"]
     elif isinstance(data, pd.DataFrame):
@@ -139,7 +140,7 @@ def _direct_policy_frame(ds: Dataset, unit: str, columns: Sequence[str | None]) 
     window = None if keep.all() else np.flatnonzero(keep)
     n = len(issue) if window is None else window.size
     if n == 0:
-        raise AnalysisError("no policies to analyse (the policies table is empty or missing)")
+        raise AnalysisError(Reason("no_policies"))
 
     def take(values: np.ndarray) -> np.ndarray:
         return values if window is None else values[window]

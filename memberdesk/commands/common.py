@@ -21,6 +21,7 @@ import pandas as pd
 
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
+from memberdesk.core.reasons import Reason
 
 
 def add_data_args(parser: argparse.ArgumentParser, *, generic: bool = False,
@@ -167,10 +168,6 @@ def table_options(args: argparse.Namespace) -> dict[str, Any]:
     return tables
 
 
-# the analyses' words for a policy table with no row in the window (analysis/frames, core/book)
-_NO_POLICIES = "no policies to analyse (the policies table is empty or missing)"
-
-
 @contextlib.contextmanager
 def explain_empty_window(args: argparse.Namespace) -> Iterator[None]:
     """Around an analysis of policies: with ``--as-of``, "no policies to analyse" also names
@@ -180,11 +177,9 @@ def explain_empty_window(args: argparse.Namespace) -> Iterator[None]:
         yield
     except AnalysisError as exc:
         as_of = getattr(args, "as_of", None)
-        if as_of is None or exc.message != _NO_POLICIES:
+        if as_of is None or exc.reason is None or exc.reason.code != "no_policies":
             raise
-        raise AnalysisError(f"no policies to analyse as of {as_of}: every policy was issued "
-                            f"after --as-of {as_of}, or the policies table is empty or "
-                            "missing") from None
+        raise AnalysisError(Reason("no_policies_as_of", as_of=as_of)) from None
 
 
 def report_rejected_rows(ds: Dataset, *, notes: bool = True) -> None:

@@ -38,6 +38,7 @@ import pandas as pd
 from memberdesk.core import schema
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
+from memberdesk.core.reasons import Reason
 
 COUNT_COLUMN = "n"
 
@@ -95,7 +96,7 @@ class MemoryBook:
     def cells(self, ds: Dataset, columns: Sequence[str]) -> pd.DataFrame:
         p = ds.policies
         if p is None or len(p) == 0:
-            raise AnalysisError("no policies to analyse (the policies table is empty or missing)")
+            raise AnalysisError(Reason("no_policies"))
         _check_columns(p.columns, columns)
         keys = [*columns, "duration_days", "event"]
         frame = p[keys].copy()
@@ -106,7 +107,7 @@ class MemoryBook:
     def covariate_cells(self, ds: Dataset, columns: Sequence[str], limit: int) -> CellAnswer:
         p = ds.policies
         if p is None or len(p) == 0:
-            raise AnalysisError("no policies to analyse (the policies table is empty or missing)")
+            raise AnalysisError(Reason("no_policies"))
         _check_columns(p.columns, columns)
         continuous = tuple(c for c in dict.fromkeys(columns)
                            if not _is_text(p[c]) and p[c].nunique(dropna=True) > limit)

@@ -4,6 +4,11 @@ The UI maps them to dialogs, the CLI to exit code 3 (data) and stderr messages.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # reasons imports nothing from here; the type only
+    from memberdesk.core.reasons import Reason
+
 
 class MemberDeskError(Exception):
     """Base class of every error MemberDesk raises on purpose."""
@@ -56,12 +61,22 @@ class DataError(MemberDeskError):
 
 class AnalysisError(MemberDeskError):
     """An analysis cannot be computed on the given data/parameters (too few events,
-    unknown column, constant covariate...). ``column`` names the culprit when known."""
+    unknown column, constant covariate...). ``column`` names the culprit when known.
 
-    def __init__(self, message: str, *, column: str | None = None) -> None:
-        self.message = message
+    ``message`` is a sentence, or a :class:`memberdesk.core.reasons.Reason` (a code a caller can
+    test and a presenter shows in its language); ``reason`` is that Reason (None for a
+    sentence) and ``message`` its English text."""
+
+    def __init__(self, message: str | Reason, *, column: str | None = None) -> None:
+        self.reason = message if not isinstance(message, str) else None
+        self.message = message if isinstance(message, str) else message.text("en")
         self.column = column
-        super().__init__(message if column is None else f"{message} (column {column!r})")
+        text = self.message
+        super().__init__(text if column is None else f"{text} (column {column!r})")
+
+    def text(self, lang: str = "en") -> str:
+        """The message in ``lang`` (a sentence stays as written)."""
+        return self.message if self.reason is None else self.reason.text(lang)
 
 
 class Cancelled(MemberDeskError):

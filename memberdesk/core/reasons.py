@@ -468,6 +468,18 @@ CATALOGUE.update({
         "zh_CN": "无法判断文本编码：该行既不是UTF-8，也不是有效的GB18030（已尝试{tried}）；请用--encoding选择编码"},
 })
 
+# ---- why an analysis has nothing to run on (AnalysisError(Reason(...))) ---------------------------
+CATALOGUE.update({
+    "no_policies": {"en": "no policies to analyse (the policies table is empty or missing)",
+                    "zh_CN": "无可分析的保单（保单表为空或缺失）"},
+    "no_policies_as_of": {
+        "en": "no policies to analyse as of {as_of}: every policy was issued after --as-of "
+              "{as_of}, or the policies table is empty or missing",
+        "zh_CN": "截至{as_of}无可分析的保单：所有保单均在统计日（--as-of {as_of}）之后生效，"
+                 "或保单表为空或缺失"},
+})
+
+
 # ---- why one side of a comparison has no figures (analysis.compare, issue 17 C.18) -------------
 # A CompareNote reads "<side>: {section}: {why}" (compare_note_current / _reference): the section
 # is a compare_section_* word, the why one of the compare_* causes below (or another reason).

@@ -33,6 +33,7 @@ from memberdesk.core.calendar import add_months as add_months
 from memberdesk.core.dataset import AGE_BANDS, PREMIUM_BANDS, Dataset
 from memberdesk.core.engine import rules
 from memberdesk.core.errors import AnalysisError
+from memberdesk.core.reasons import Reason
 
 if TYPE_CHECKING:
     from memberdesk.core.engine.book import EngineBook
@@ -110,7 +111,7 @@ def covariate_cells(book: EngineBook, ds: Dataset, columns: Sequence[str], limit
     expr = view.group_by(keys).aggregate(**{COUNT_COLUMN: view.count()})
     frame = to_frame(book.run(expr))
     if len(frame) == 0:
-        raise AnalysisError("no policies to analyse (the policies table is empty or missing)")
+        raise AnalysisError(Reason("no_policies"))
     frame["event"] = frame["event"].astype(np.int8)
     frame[COUNT_COLUMN] = frame[COUNT_COLUMN].astype(np.int64)
     return CellAnswer(frame)

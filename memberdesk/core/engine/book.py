@@ -163,7 +163,7 @@ class EngineBook:
     def policies(self, ds: Dataset) -> ir.Table:
         p = self.accepted(schema.POLICIES)
         if p is None:
-            raise AnalysisError("no policies to analyse (the policies table is empty or missing)")
+            raise AnalysisError(Reason("no_policies"))
         return rules.policy_view(p, self.accepted(schema.MEMBERS), as_of=ds.as_of.date(),
                                  event_statuses=ds.event_statuses, filters=ds.filters)
 
@@ -179,7 +179,7 @@ class EngineBook:
         counts = view.group_by(keys).aggregate(**{COUNT_COLUMN: view.count()})
         frame = self.run(counts).to_pandas()
         if len(frame) == 0:
-            raise AnalysisError("no policies to analyse (the policies table is empty or missing)")
+            raise AnalysisError(Reason("no_policies"))
         frame["duration_days"] = frame["duration_days"].astype(float)
         frame["event"] = frame["event"].astype(np.int8)
         frame[COUNT_COLUMN] = frame[COUNT_COLUMN].astype(np.int64)

@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from memberdesk.ui.i18n import ui_language
 from memberdesk.ui.table_model import DataFrameModel
 
 Task = tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]
@@ -436,7 +437,11 @@ class AnalysisPage(QWidget):
     def show_error(self, exc: BaseException) -> None:
         from memberdesk.core.errors import AnalysisError, DataError
 
-        if isinstance(exc, (AnalysisError, DataError)):
+        if isinstance(exc, AnalysisError) and exc.reason is not None:  # in the reader's language
+            where = "" if exc.column is None else " " + tr("column {0}").format(exc.column)
+            self.show_message(tr("This analysis cannot be computed on the current data:\n{msg}")
+                              .format(msg=exc.text(ui_language()) + where))
+        elif isinstance(exc, (AnalysisError, DataError)):
             self.show_message(tr("This analysis cannot be computed on the current data:\n{msg}").format(msg=str(exc)))
         else:
             self.show_message(tr("Something went wrong: {msg}").format(msg=str(exc)))

@@ -39,7 +39,7 @@ def describe_error(exc: BaseException) -> tuple[str, str, str]:
         return tr("The data cannot be used"), reason_text(exc.message, ui_language()), exc.location()
     if isinstance(exc, AnalysisError):
         where = tr("column {0}").format(exc.column) if exc.column else ""
-        return tr("This analysis cannot be computed"), exc.message, where
+        return tr("This analysis cannot be computed"), exc.text(ui_language()), where
     if isinstance(exc, (OSError, PermissionError)):
         where = str(exc.filename) if getattr(exc, "filename", None) else ""
         return tr("A file could not be read or written"), exc.strerror or str(exc), where
