@@ -91,17 +91,19 @@ def _value(text: str, lang: str) -> str:
 
 
 def status_text(text: str, lang: str = "en") -> str:
-    """``text`` (an English progress line) in ``lang`` (``en`` or ``zh_CN``); a line with no
-    template, or a language without a table, is returned as it is."""
-    if lang != "zh_CN" or not text:
-        return text
-    if text in STATUS_ZH:
-        return STATUS_ZH[text]
+    """``text`` (an English progress line) in ``lang`` (``en`` or ``zh_CN``), a canonical table
+    name in it in the reader's words in either language; a line with no template, or a language
+    without a table, is returned as it is."""
+    if not text or text in STATUS_ZH:
+        return STATUS_ZH[text] if text and lang == "zh_CN" else text
     for template, pattern in _patterns():
         m = pattern.match(text)
         if m:
-            values = m.groups() if template in VERBATIM else (_value(v, lang) for v in m.groups())
-            return STATUS_ZH[template].format(*values)
+            values = list(m.groups()) if template in VERBATIM \
+                else [_value(v, lang) for v in m.groups()]
+            # English keeps its words and names a table as a reader does ("Checking benefit
+            # usage", not the code's benefit_usage); other languages read the table's words
+            return (STATUS_ZH[template] if lang == "zh_CN" else template).format(*values)
     return text
 
 

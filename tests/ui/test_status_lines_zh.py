@@ -78,3 +78,17 @@ def test_task_bar_shows_the_chinese_line(qtbot: Any, zh_cn: Any) -> None:
         bar.detach()
     finally:
         i18n.set_ui_language("en")
+
+
+def test_english_lines_name_tables_in_words() -> None:
+    # found: the Connect dialog said "Checking benefit_usage" and "Checking service_contacts"
+    from memberdesk.core.status_lines import status_text
+
+    assert status_text("Checking benefit_usage") == "Checking benefit usage"
+    assert status_text("Checking service_contacts", "en") == "Checking service contacts"
+    assert status_text("Checking premium_payments") == "Checking premium payments"
+    # a sheet of the Excel copy is named as it is in the workbook; a line with no table as it is
+    assert status_text("writing the Excel copy: sheet benefit_usage (4 rows)") == \
+        "writing the Excel copy: sheet benefit_usage (4 rows)"
+    assert status_text("Reading benefit_usage.csv") == "Reading benefit_usage.csv"
+    assert status_text("Fitting the Cox model") == "Fitting the Cox model"
