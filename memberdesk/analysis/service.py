@@ -19,13 +19,14 @@ Months are calendar months of ``started_at`` (``YYYY-MM``).
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from memberdesk.analysis.frames import segment_labels
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
 from memberdesk.core.progress import Progress, check_cancelled, ensure
@@ -144,6 +145,16 @@ class ServiceSummary:
         (``window_start`` exclusive, ``window_end`` inclusive).
     reasons
         Rate -> why it is None everywhere (missing table or column).
+    by
+        The column the contacts were split by (None: the whole book only).
+    groups
+        With ``by``: ``(level, summary)`` per level of ``by``, in the level order of
+        :func:`memberdesk.analysis.frames.segment_labels` (tiers and bands in their natural
+        order, other text sorted, numbers numerically), contacts without a value (or whose
+        member is unknown, for a member column) last as ``"(missing)"``. Each summary is the
+        one of the book restricted to the group's contacts; its ``reasons`` also name why a
+        window rate is None when the group has no contact of the kind the rate needs
+        (``no_contacts_12m``, ``no_human_queue_12m``, ``no_rated_12m``, as the cockpit KPIs).
     """
 
     monthly: pd.DataFrame
@@ -151,6 +162,8 @@ class ServiceSummary:
     by_topic: pd.DataFrame
     window: pd.DataFrame
     reasons: dict[str, Reason] = field(default_factory=dict)
+    by: str | None = None
+    groups: tuple[tuple[str, ServiceSummary], ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
         return self.monthly
@@ -172,12 +185,18 @@ class ServiceSummary:
 
     def to_json(self) -> dict[str, Any]:
         """``{"window": {...}|null, "monthly": [...], "by_channel": [...], "top_topics":
-        [{"topic", "contacts"}], "reasons": {rate: text}}`` (docs/cli.md)."""
-        return {"window": self.window.to_dict(orient="records")[0] if len(self.window) else None,
-                "monthly": self.monthly.to_dict(orient="records"),
-                "by_channel": self.by_channel.to_dict(orient="records"),
-                "top_topics": self.top_topics().to_dict(orient="records"),
-                "reasons": {rate: str(r) for rate, r in self.reasons.items()}}
+        [{"topic", "contacts"}], "reasons": {rate: text}}`` (docs/cli.md); with ``by`` also
+        ``"by": column, "groups": [{"name": level, <the same fields>}]``."""
+        out: dict[str, Any] = {
+            "window": self.window.to_dict(orient="records")[0] if len(self.window) else None,
+            "monthly": self.monthly.to_dict(orient="records"),
+            "by_channel": self.by_channel.to_dict(orient="records"),
+            "top_topics": self.top_topics().to_dict(orient="records"),
+            "reasons": {rate: str(r) for rate, r in self.reasons.items()}}
+        if self.by is not None:  # --by: the whole book above, then one object per level
+            out["by"] = self.by
+            out["groups"] = [{"name": name, **g.to_json()} for name, g in self.groups]
+        return out
 
 
 def _aggregate(contacts: pd.DataFrame, flags: pd.DataFrame, keys: pd.Series | None,
@@ -218,7 +237,7 @@ def _month_keys(dates: pd.Series) -> pd.Series:
 
 
 def service_summary(ds: Dataset, *, window_months: int = 12,
-                    progress: Progress | None = None) -> ServiceSummary:
+                    progress: Progress | None = None, by: str | None = None) -> ServiceSummary:
     """Monthly service metrics, contact mix by channel and topic, and the trailing window.
 
     Parameters
@@ -227,9 +246,36 @@ def service_summary(ds: Dataset, *, window_months: int = 12,
         The dataset; its ``service_contacts`` (windowed at as-of, filtered) are used.
     window_months
         Length of the trailing window summarised in ``window`` (months, ending at as-of).
+    by
+        Also summarise each level of this column (``groups``): a ``service_contacts`` column
+        (channel, topic, handled_by…) or a member segment (:data:`member columns
+        <memberdesk.analysis.benefits.MEMBER_SEGMENTS>` region, tier, gender, reached by the
+        contact's ``member_id``). Contacts with no value — anonymous contacts and contacts of
+        an unknown member too, for a member column — form the last group ``"(missing)"``;
+        none is dropped, so the groups' contacts add up to the whole book's. An unknown column
+        or one of more than :data:`memberdesk.analysis.survival.MAX_SEGMENTS` levels (as ``km``)
+        raises :class:`AnalysisError` naming it.
     """
     prog = ensure(progress)
     contacts = ds.service_contacts
+    whole = _summarise(contacts, ds.as_of, window_months, prog, progress)
+    if by is None:
+        return whole
+    values = contact_segment(ds, contacts, by)
+    if values is None or contacts is None or len(contacts) == 0:
+        return replace(whole, by=by)
+    codes, names = _levels(values, by)
+    groups = []
+    for g, name in enumerate(names):
+        check_cancelled(progress)
+        part = _summarise(contacts[codes == g], ds.as_of, window_months, ensure(None), progress)
+        groups.append((name, with_empty_window_reasons(part, window_months)))
+    return replace(whole, by=by, groups=tuple(groups))
+
+
+def _summarise(contacts: pd.DataFrame | None, as_of: pd.Timestamp, window_months: int,
+               prog: Any, progress: Progress | None) -> ServiceSummary:
+    """:func:`service_summary` of the contacts given (the whole book or one group's)."""
     reasons = {rate: r for rate in RATE_FORMULAS
                if (r := missing_columns_reason(contacts, rate)) is not None}
     if contacts is None or len(contacts) == 0:
@@ -254,13 +300,83 @@ def service_summary(ds: Dataset, *, window_months: int = 12,
         else:
             mix = pd.DataFrame(columns=["month", col, "contacts"])
         mixes.append(mix)
-    start = ds.as_of - pd.DateOffset(months=window_months)
+    start = as_of - pd.DateOffset(months=window_months)
     in_window = (dated & (contacts["started_at"] > start)).to_numpy()
     window = _aggregate(contacts[in_window], flags[in_window], None, available)
     window.insert(0, "window_start", start)
-    window.insert(1, "window_end", ds.as_of)
+    window.insert(1, "window_end", as_of)
     prog.fraction(1.0)
     return ServiceSummary(monthly, mixes[0], mixes[1], window, reasons)
+
+
+# ---- --by: the column, its levels, the reasons of a group's empty window -------------------------
+
+def segment_source(ds: Dataset, columns: Sequence[str], by: str) -> str:
+    """Where the ``--by`` column lives: ``"contacts"`` (a ``service_contacts`` column) or
+    ``"members"`` (a member segment of :data:`memberdesk.analysis.benefits.MEMBER_SEGMENTS`,
+    as benefits resolves it, when the members table has it and the contacts have member ids).
+    ``columns``: the contacts' columns. Unknown: :class:`AnalysisError` naming the column and
+    the columns available (:func:`memberdesk.core.book._check_columns`, as ``km --by``)."""
+    from memberdesk.analysis.benefits import MEMBER_SEGMENTS
+    from memberdesk.core.book import _check_columns
+
+    if by in columns:
+        return "contacts"
+    member_cols = _member_columns(ds) if "member_id" in columns else []
+    if by in MEMBER_SEGMENTS and by in member_cols:
+        return "members"
+    _check_columns([*columns, *(c for c in MEMBER_SEGMENTS if c in member_cols)], [by])
+    raise AssertionError("unreachable")  # pragma: no cover (_check_columns raised)
+
+
+def _member_columns(ds: Dataset) -> list[str]:
+    book = getattr(ds, "book", None)
+    if book is not None:
+        from memberdesk.core.engine import kpi_counts
+
+        return kpi_counts.columns(book, ds, "members") or []
+    return [] if ds.members is None else [str(c) for c in ds.members.columns]
+
+
+def contact_segment(ds: Dataset, contacts: pd.DataFrame | None, by: str) -> pd.Series | None:
+    """The ``by`` value of each contact (missing where none; see :func:`segment_source`);
+    None without contacts (a member column is still checked)."""
+    columns = [] if contacts is None else [str(c) for c in contacts.columns]
+    source = segment_source(ds, columns, by)
+    if contacts is None:
+        return None
+    if source == "contacts":
+        return contacts[by]
+    assert ds.members is not None
+    attr = ds.members.drop_duplicates("member_id").set_index("member_id")[by]
+    return pd.Series(attr.reindex(contacts["member_id"].to_numpy()).to_numpy(), index=contacts.index,
+                     name=by)
+
+
+def _levels(values: pd.Series, by: str) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Codes and names of the levels (:func:`segment_labels`: km's level order, "(missing)"
+    last); more than km's :data:`MAX_SEGMENTS` levels is refused as km refuses it."""
+    from memberdesk.analysis.survival import MAX_SEGMENTS
+
+    codes, names = segment_labels(values)
+    if len(names) > MAX_SEGMENTS:
+        raise AnalysisError(f"{by!r} has {len(names)} distinct values; at most {MAX_SEGMENTS} "
+                            "segments can be compared (band the column first)", column=by)
+    return codes, names
+
+
+def with_empty_window_reasons(summary: ServiceSummary, window_months: int) -> ServiceSummary:
+    """``summary`` whose ``reasons`` also say why a window rate is None although its columns
+    exist: no contact of the kind the rate needs in the window (the cockpit KPIs' reasons,
+    :data:`memberdesk.analysis.kpis.EMPTY_REASONS`; only for the 12-month window they name)."""
+    from memberdesk.analysis.kpis import EMPTY_REASONS
+
+    if window_months != 12 or summary.window.empty:
+        return summary
+    row = summary.window.iloc[0]
+    extra = {rate: EMPTY_REASONS[rate] for rate in RATE_COLUMNS
+             if rate in EMPTY_REASONS and rate not in summary.reasons and pd.isna(row[rate])}
+    return replace(summary, reasons={**summary.reasons, **extra}) if extra else summary
 
 
 def window_rate_series(contacts: pd.DataFrame | None, starts: np.ndarray,

@@ -1,0 +1,213 @@
+"""`memberdesk service --by COL` (DESIGN §5 Extensions: service takes ``--by`` as its siblings do).
+
+Truths, each independent of the code under test:
+
+* **Restricted book.** A group's figures are the service summary of the book that holds only
+  that group's contacts. The restricted book is built here from the sample's CSV text with the
+  ``csv`` module (a contact belongs to a channel by its ``channel`` cell; to a tier by the
+  ``tier`` cell of the members.csv row of its ``member_id``; no member id, an id not in
+  members.csv or an empty tier -> "(missing)"), written to a folder and run through
+  ``memberdesk service`` without ``--by``.
+* **Additivity.** Every contact is in exactly one group: the groups' contacts add up to the
+  whole book's, per month and over the window (nothing dropped).
+* **Engine book.** The sample imported into DuckDB gives the JSON of the CSV files (numbers
+  1e-9 relative, counts and labels exact).
+* **Contract.** Unknown column -> exit 3 naming it and the columns available; a column of more
+  levels than km compares -> exit 3; without ``--by`` the output is the one the whole book had
+  (the top-level fields with ``--by`` are byte for byte the output without it).
+"""
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import shutil
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from memberdesk.cli import main
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
+TABLES = ("members", "policies", "claims", "benefit_usage", "service_contacts", "premium_payments")
+RATES = ("bot_replacement_rate", "human_connection_rate", "resolution_rate", "csat")
+
+
+def _invoke(argv: list[str]) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(argv)
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+    return code, out.getvalue(), err.getvalue()
+
+
+def _json(argv: list[str]) -> dict[str, Any]:
+    code, out, err = _invoke(argv)
+    assert code == 0, err
+    result: dict[str, Any] = json.loads(out)
+    return result
+
+
+def _close(a: Any, b: Any, path: str = "") -> None:
+    """``a`` equals ``b``: floats within 1e-9 relative, everything else exactly."""
+    if isinstance(b, dict):
+        assert isinstance(a, dict) and a.keys() == b.keys(), f"{path}: {sorted(set(a) ^ set(b))}"
+        for k in b:
+            _close(a[k], b[k], f"{path}.{k}")
+    elif isinstance(b, list):
+        assert isinstance(a, list) and len(a) == len(b), f"{path}: {len(a)} != {len(b)}"
+        for i, (x, y) in enumerate(zip(a, b)):
+            _close(x, y, f"{path}[{i}]")
+    elif isinstance(b, float) or isinstance(a, float):
+        assert isinstance(a, (int, float)) and isinstance(b, (int, float)), path
+        assert a == pytest.approx(b, rel=1e-9, abs=1e-12), path
+    else:
+        assert a == b, path
+
+
+def _read(name: str) -> tuple[list[str], list[list[str]]]:
+    with open(SAMPLE / f"{name}.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    return rows[0], rows[1:]
+
+
+def _level_of_contacts(by: str) -> tuple[list[str], list[list[str]], list[str]]:
+    """Header, rows and each contact's group, from the CSV text alone."""
+    header, rows = _read("service_contacts")
+    if by in header:
+        i = header.index(by)
+        return header, rows, [r[i].strip() or "(missing)" for r in rows]
+    m_header, members = _read("members")
+    tier = {r[m_header.index("member_id")]: r[m_header.index(by)].strip() for r in members}
+    mid = header.index("member_id")
+    return header, rows, [tier.get(r[mid].strip(), "") or "(missing)" for r in rows]
+
+
+@pytest.fixture(scope="module")
+def whole_as_of() -> str:
+    return str(_json(["service", str(SAMPLE), "--json"])["as_of"])
+
+
+@pytest.fixture(scope="module")
+def duckdb_book(tmp_path_factory: pytest.TempPathFactory) -> str:
+    db = tmp_path_factory.mktemp("service_by") / "book.duckdb"
+    code, _, err = _invoke(["import", str(SAMPLE), "-o", str(db)])
+    assert code == 0, err
+    return f"duckdb:///{db}"
+
+
+def _restricted_book(folder: Path, header: list[str], rows: list[list[str]]) -> Path:
+    folder.mkdir()
+    for name in TABLES:
+        if name != "service_contacts":
+            shutil.copy(SAMPLE / f"{name}.csv", folder / f"{name}.csv")
+    with open(folder / "service_contacts.csv", "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+    return folder
+
+
+@pytest.mark.parametrize("by", ["channel", "tier"])
+def test_group_equals_the_book_restricted_to_it(by: str, tmp_path: Path, whole_as_of: str) -> None:
+    """channel: a service-contacts column; tier: a member segment reached by member_id, with
+    anonymous contacts in "(missing)". Each group's JSON is the restricted book's (plus the
+    reasons of rates left empty by the group, checked in the next test)."""
+    got = _json(["service", str(SAMPLE), "--by", by, "--json"])
+    header, rows, level = _level_of_contacts(by)
+    counts = Counter(level)
+    names = [g["name"] for g in got["groups"]]
+    assert sorted(names) == sorted(counts)  # every level, the missing one included
+    if by == "tier":  # natural tier order, "(missing)" last (as km orders its groups)
+        assert names == ["standard", "silver", "gold", "platinum", "(missing)"]
+        assert counts["(missing)"] > 0
+    else:
+        assert names == sorted(counts)
+    for g in got["groups"]:
+        sub = [r for r, lv in zip(rows, level) if lv == g["name"]]
+        folder = _restricted_book(tmp_path / f"g{names.index(g['name'])}", header, sub)
+        want = _json(["service", str(folder), "--as-of", whole_as_of, "--json"])
+        group = {k: v for k, v in g.items() if k != "name"}
+        extra = {k: group["reasons"].pop(k) for k in list(group["reasons"])
+                 if k not in want["reasons"]}
+        assert set(extra) <= {"bot_replacement_rate", "human_connection_rate", "csat"}
+        _close(group, want, g["name"])
+        assert sum(m["contacts"] for m in g["monthly"]) == counts[g["name"]]
+
+
+def test_empty_kind_gives_null_with_reason() -> None:
+    """satisfaction's "(missing)" group: no contact is rated, so CSAT is null with the reason
+    the cockpit gives; the rated levels have a CSAT of 0 (1-3) or 1 (4-5) and no reason."""
+    got = _json(["service", str(SAMPLE), "--by", "satisfaction", "--json"])
+    groups = {g["name"]: g for g in got["groups"]}
+    assert list(groups) == ["1", "2", "3", "4", "5", "(missing)"]  # numbers in numeric order
+    missing = groups["(missing)"]
+    assert missing["window"]["rated"] == 0 and missing["window"]["csat"] is None
+    assert missing["reasons"] == {"csat": "no rated contacts in the 12 months to the as-of date"}
+    for name in ("1", "2", "3", "4", "5"):
+        assert groups[name]["window"]["csat"] == (1.0 if int(name) >= 4 else 0.0)
+        assert groups[name]["reasons"] == {}
+    for g in got["groups"]:  # a reason exactly where a window rate is null
+        for rate in RATES:
+            if rate != "resolution_rate":
+                assert (g["window"][rate] is None) == (rate in g["reasons"]), (g["name"], rate)
+
+
+@pytest.mark.parametrize("by", ["channel", "tier", "region"])
+def test_groups_add_up_to_the_whole(by: str) -> None:
+    got = _json(["service", str(SAMPLE), "--by", by, "--json"])
+    sums = ("contacts", "bot_contacts", "bot_not_transferred", "human_queue", "connected",
+            "resolved_known", "resolved", "rated", "satisfied")
+    for col in sums:
+        assert sum(g["window"][col] for g in got["groups"]) == got["window"][col], col
+    per_month: Counter[str] = Counter()
+    for g in got["groups"]:
+        for m in g["monthly"]:
+            per_month[m["month"]] += m["contacts"]
+    assert per_month == Counter({m["month"]: m["contacts"] for m in got["monthly"]})
+    _, rows = _read("service_contacts")
+    assert sum(per_month.values()) == len(rows)  # the sample's every contact, none dropped
+
+
+@pytest.mark.parametrize("by", ["channel", "tier"])
+def test_engine_book_equals_files(by: str, duckdb_book: str) -> None:
+    want = _json(["service", str(SAMPLE), "--by", by, "--json"])
+    got = _json(["service", duckdb_book, "--by", by, "--json"])
+    _close(got, want)
+
+
+def test_without_by_unchanged() -> None:
+    """The whole book's fields with --by are byte for byte the output without it, which has no
+    "by" or "groups"; the text output without --by is the start of the one with it."""
+    plain = _json(["service", str(SAMPLE), "--json"])
+    assert "by" not in plain and "groups" not in plain
+    with_by = _json(["service", str(SAMPLE), "--by", "channel", "--json"])
+    assert with_by.pop("by") == "channel"
+    groups = with_by.pop("groups")
+    assert json.dumps(with_by) == json.dumps(plain)
+    assert list(groups[0]) == ["name", *plain]  # each group: the top level's fields
+    code, text, _ = _invoke(["service", str(SAMPLE)])
+    assert code == 0
+    code, text_by, _ = _invoke(["service", str(SAMPLE), "--by", "channel"])
+    assert code == 0 and text_by.startswith(text) and "By channel" in text_by[len(text):]
+
+
+def test_unknown_column_exit_3() -> None:
+    code, out, err = _invoke(["service", str(SAMPLE), "--by", "colour", "--json"])
+    assert code == 3 and out == ""
+    assert "'colour'" in err
+    available = err.split("available:")[1]
+    for col in ("channel", "topic", "handled_by", "region", "tier", "gender"):
+        assert col in available, col
+
+
+def test_too_many_levels_exit_3() -> None:
+    """contact_id has one level per contact: refused as km refuses more than 100 segments."""
+    code, _, err = _invoke(["service", str(SAMPLE), "--by", "contact_id"])
+    assert code == 3
+    assert "contact_id" in err and "at most 100" in err
