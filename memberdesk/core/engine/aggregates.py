@@ -280,7 +280,16 @@ def cohort_counts(book: EngineBook, ds: Dataset) -> pd.DataFrame:
     (``issue_year``, ``issue_mon``) × exit year and month (``exit_year``, ``exit_mon``: null
     while in force at as-of, i.e. exit status ``in_force`` in :func:`rules.policy_view`; the
     exit is the end date otherwise). Policies without an issue date are left out."""
-    v = policy_view(book, ds)
+    return cohort_counts_by(book, ds, None)
+
+
+def cohort_counts_by(book: EngineBook, ds: Dataset, by: str | None) -> pd.DataFrame:
+    """:func:`cohort_counts` with the policy-view column ``by`` (a policy column, or a member
+    column through the members join) among the keys: its missing values are a null group.
+    An unknown column is an :class:`AnalysisError` naming it and the view's columns."""
+    keys = [] if by is None else [by]
+    v = policy_view(book, ds, keys)
+    _check_columns(v.columns, keys)
     v = v.filter(v.issue_date.notnull())
     terminated = v.exit_status != "in_force"
     if "end_date" in v.columns:
@@ -292,7 +301,9 @@ def cohort_counts(book: EngineBook, ds: Dataset) -> pd.DataFrame:
         else ibis.literal(0.0)
     g = v.mutate(issue_year=v.issue_date.year(), issue_mon=v.issue_date.month(),
                  exit_year=exit_year, exit_mon=exit_mon, _premium=premium)
-    expr = g.group_by(["issue_year", "issue_mon", "exit_year", "exit_mon"]).aggregate(
+    # (by = issue_year: one key, the same values)
+    group = list(dict.fromkeys([*keys, "issue_year", "issue_mon", "exit_year", "exit_mon"]))
+    expr = g.group_by(group).aggregate(
         **{COUNT_COLUMN: g.count(), "premium": g._premium.sum()})
     frame = to_frame(book.run(expr))
     for col in ("issue_year", "issue_mon", COUNT_COLUMN):
