@@ -311,8 +311,9 @@ PG_TABLE = ("--table", "policies=generic_routes.surv")
     ("cox", *GENERIC, "--covariates", "channel,band", "--json"),
     ("cox", *GENERIC, "--covariates", "channel,score", "--json"),
     ("projection", *GENERIC, "--json"),
+    ("projection", *GENERIC, "--by", "channel", "--json"),
     ("decrements", "--duration", "time", "--cause-col", "cause", "--by", "channel", "--json"),
-], ids=["km-entry", "cox-cells", "cox-continuous", "projection", "decrements"])
+], ids=["km-entry", "cox-cells", "cox-continuous", "projection", "projection-by", "decrements"])
 def test_postgres_generic_equals_file_path(argv: tuple[str, ...], books: dict[str, str],
                                            pg_generic: str,
                                            capsys: pytest.CaptureFixture[str]) -> None:
