@@ -37,6 +37,9 @@ def assert_same_matrix(a: CohortMatrix, b: CohortMatrix) -> None:
     assert (np.isnan(x) == np.isnan(y)).all()
     np.testing.assert_allclose(x[~np.isnan(x)], y[~np.isnan(y)], rtol=1e-9, atol=1e-12)
     assert (a.cohort_start == b.cohort_start).all() and (a.cohort_end == b.cohort_end).all()
+    assert (a.by, [name for name, _ in a.groups]) == (b.by, [name for name, _ in b.groups])
+    for (_, ga), (_, gb) in zip(a.groups, b.groups):
+        assert_same_matrix(ga, gb)
 
 
 @pytest.mark.parametrize(("engine", "which"), CASES)
@@ -48,7 +51,9 @@ def test_cohort_matrix_from_engine_counts_equals_rows(engine: str, which: str, e
     assert eng.book is not None
     try:
         for options in ({}, {"cohort": "quarter"}, {"weight": "premium"},
-                        {"cohort": "quarter", "weight": "premium", "max_months": 30}):
+                        {"cohort": "quarter", "weight": "premium", "max_months": 30},
+                        # --by a member column: one GROUP BY with the members join
+                        {"cohort": "quarter", "weight": "premium", "by": "region"}):
             got, want = cohort_retention(eng, **options), cohort_retention(mem, **options)
             assert want.sizes.sum() > 0 and np.isfinite(want.shares.to_numpy(float)).any()
             assert_same_matrix(got, want)
