@@ -226,7 +226,7 @@ def _segment_members(ds: Dataset, live: pd.DataFrame, by: str) -> list[tuple[str
     if by in live.columns:
         return [(str(level), pd.Index(g["member_id"].dropna().unique()))
                 for level, g in live.groupby(live[by].astype(str), sort=True)]
-    raise AnalysisError(f"cannot segment benefit usage by {by!r}", column=by)
+    raise AnalysisError(Reason("benefits_cannot_segment", column=by), column=by)
 
 
 # ---- time to first use -------------------------------------------------------------------------
@@ -252,13 +252,13 @@ def time_to_first_use(ds: Dataset, *, by: str | None = None,
 
     usage, members, p = ds.benefit_usage, ds.members, ds.policies
     if usage is None:
-        raise AnalysisError("no benefit usage loaded")
+        raise AnalysisError(Reason("benefits_no_usage"))
     if members is not None and "join_date" in members.columns and members["join_date"].notna().any():
         start, origin = members.drop_duplicates("member_id").set_index("member_id")["join_date"], "join_date"
     elif p is not None and "member_id" in p.columns and "issue_date" in p.columns:
         start, origin = p.groupby("member_id")["issue_date"].min(), "first_issue_date"
     else:
-        raise AnalysisError("members.join_date or policy issue dates are needed", column="join_date")
+        raise AnalysisError(Reason("benefits_needs_start"), column="join_date")
     start = start.dropna()
     first = usage.groupby("member_id")["used_at"].min().reindex(start.index)
     used = first.notna().to_numpy()
@@ -267,7 +267,7 @@ def time_to_first_use(ds: Dataset, *, by: str | None = None,
     groups: list[tuple[str, np.ndarray]] = [("all", np.ones(len(start), dtype=bool))]
     if by:
         if members is None or by not in members.columns:
-            raise AnalysisError(f"members have no {by!r} column", column=by)
+            raise AnalysisError(Reason("benefits_members_lack_column", column=by), column=by)
         seg = members.drop_duplicates("member_id").set_index("member_id")[by].reindex(start.index)
         groups += [(str(v), (seg == v).to_numpy()) for v in labels.ordered_values(seg.dropna().unique())]
     curves = {}
@@ -334,9 +334,9 @@ def benefit_retention(ds: Dataset, *, landmark_months: float = 12, horizon_month
     prog = ensure(progress)
     p, usage = ds.policies, ds.benefit_usage
     if usage is None or len(usage) == 0:
-        raise AnalysisError("no benefit usage loaded")
+        raise AnalysisError(Reason("benefits_no_usage"))
     if p is None or ds.generic or "member_id" not in p.columns:
-        raise AnalysisError("policies with member ids and issue dates are needed", column="member_id")
+        raise AnalysisError(Reason("member_ids_and_dates_needed"), column="member_id")
     issue = to_days(p["issue_date"])
     life = p["duration_days"].to_numpy(dtype=float)
     land = landmark_months * schema.DAYS_PER_MONTH

@@ -56,6 +56,7 @@ from memberdesk.analysis import policy_calendar as cal
 from memberdesk.core import schema
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
+from memberdesk.core.reasons import Reason
 
 FloatArray = npt.NDArray[np.float64]
 EXPLANATIONS: tuple[str, ...] = ("in_force_unpaid", "cured_in_grace", "paid_late", "partial",
@@ -88,9 +89,7 @@ def instalments(ds: Dataset, pol: pd.DataFrame, issue: npt.NDArray[np.datetime64
     """
     pay = ds.premium_payments
     if pay is None or not {"policy_id", "due_date", "amount"} <= set(pay.columns):
-        raise AnalysisError("persistency on the collected basis needs a premium_payments table "
-                            "(缴费记录: policy_id, due_date, paid_date, amount)",
-                            column="premium_payments")
+        raise AnalysisError(Reason("persistency_no_payments"), column="premium_payments")
     n = len(pol)
     pos = pd.Index(pol["policy_id"]).get_indexer(pay["policy_id"])
     keep = pos >= 0                               # rows of policies out of scope are not used

@@ -215,7 +215,7 @@ def cumulative_incidence(data: Dataset | pd.DataFrame, *, by: str | None = None,
             frame, gcodes, names = frame.loc[~absent].reset_index(drop=True), gcodes[~absent], names[:-1]
             w = w[~absent]
             if not names:
-                raise AnalysisError(f"every row has a missing {by!r}", column=by)
+                raise AnalysisError(Reason("segment_all_missing", column=by), column=by)
     codes, causes = _cause_codes(frame["exit_status"], causes)
     d = frame["duration"].to_numpy(dtype=float)
     en = frame["entry"].to_numpy(dtype=float) if "entry" in frame.columns else None

@@ -335,16 +335,15 @@ def fit_cox(data: Dataset | pd.DataFrame, covariates: Sequence[str], *,
         reference_levels = {} if assumptions is None else assumptions.references
     covariates = _names(covariates)
     if not covariates:
-        raise AnalysisError("name at least one covariate")
+        raise AnalysisError(Reason("cox_no_covariate"))
     dupes = sorted({c for c in covariates if covariates.count(c) > 1})
     if dupes:
-        raise AnalysisError(f"covariate {dupes[0]!r} is listed twice", column=dupes[0])
+        raise AnalysisError(Reason("cox_covariate_twice", column=dupes[0]), column=dupes[0])
     _check_options(ties, ph_transform, ph_method)
     strata_cols = _names(strata)
     both = [c for c in strata_cols if c in covariates]
     if both:
-        raise AnalysisError(f"{both[0]!r} is both a covariate and a stratum: choose one",
-                            column=both[0])
+        raise AnalysisError(Reason("cox_covariate_and_stratum", column=both[0]), column=both[0])
     entry_col = next(iter(_names(entry)), None)
     cluster_col = next(iter(_names(cluster)), None)
     prog.status("Preparing covariates")
@@ -360,9 +359,9 @@ def fit_cox(data: Dataset | pd.DataFrame, covariates: Sequence[str], *,
     n_events = int(events.sum()) if rows.weights is None else int(rows.weights @ events)
     p = len(enc.names)
     if n_events < MIN_EVENTS or n_events < MIN_EVENTS_PER_PARAMETER * p:
-        raise AnalysisError(f"too few events to fit a Cox model: {n_events} events for {p} "
-                            f"coefficients (need at least {MIN_EVENTS} and "
-                            f"{MIN_EVENTS_PER_PARAMETER} per coefficient)")
+        raise AnalysisError(Reason("cox_too_few_events", events=n_events, coefficients=p,
+                                   min_events=MIN_EVENTS,
+                                   per_coefficient=MIN_EVENTS_PER_PARAMETER))
     check_cancelled(progress)
     codes = [data if kept is None else data[kept] for _, data, _, _ in enc.columns]
     extra = [a for a in (rows.entry, rows.ccodes) if a is not None]

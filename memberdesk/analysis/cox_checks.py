@@ -25,6 +25,7 @@ import numpy as np
 
 from memberdesk.analysis.cox_engine import GRAM_BLOCK_ROWS, _Stratum
 from memberdesk.core.errors import AnalysisError
+from memberdesk.core.reasons import Reason
 
 LOW_VARIANCE = 1e-4
 SEPARATION_PROBE = 4096  # events checked first by the separation check
@@ -39,10 +40,8 @@ def check_level_events(column: str, levels: list[str], codes: np.ndarray, events
     empty = np.flatnonzero(ev == 0)
     if empty.size:
         level = levels[int(empty[0])]
-        raise AnalysisError(
-            f"the Cox model did not converge: nobody with {column}={level} has the event, so "
-            f"its hazard ratio would be 0 (complete separation); merge that level with "
-            "another or leave the column out", column=column)
+        raise AnalysisError(Reason("cox_level_without_events", column=column, level=level),
+                            column=column)
 
 
 def check_monotone_likelihood(strata: list[_Stratum], names: list[str], sources: list[str],
@@ -85,10 +84,7 @@ def check_monotone_likelihood(strata: list[_Stratum], names: list[str], sources:
     if bad.size:
         j = int(bad[0])
         side = "highest" if always_max[j] else "lowest"
-        raise AnalysisError(
-            f"the Cox model did not converge: every event happens where {names[j]!r} is at its "
-            f"{side} among the rows still at risk, so its hazard ratio is infinite (complete "
-            "separation); merge levels or leave the column out", column=sources[j])
+        raise AnalysisError(Reason(f"cox_separation_{side}", name=names[j]), column=sources[j])
 
 
 def low_variance_columns(x: np.ndarray, weights: np.ndarray, events: np.ndarray,

@@ -16,6 +16,7 @@ import pandas as pd
 from memberdesk.analysis.cox_engine import GRAM_BLOCK_ROWS
 from memberdesk.core import labels as labels_
 from memberdesk.core.errors import AnalysisError
+from memberdesk.core.reasons import Reason
 
 MAX_LEVELS = 50
 
@@ -63,8 +64,7 @@ def _encode(frame: pd.DataFrame, covariates: Sequence[str],
     for col in covariates:
         s = frame[col]
         if pd.api.types.is_datetime64_any_dtype(s.dtype) or pd.api.types.is_timedelta64_dtype(s.dtype):
-            raise AnalysisError(f"covariate {col!r} is a date; use a number derived from it "
-                                "(e.g. issue year) instead", column=col)
+            raise AnalysisError(Reason("cox_covariate_date", column=col), column=col)
         if pd.api.types.is_bool_dtype(s.dtype) or (pd.api.types.is_numeric_dtype(s.dtype)
                                                    and not isinstance(s.dtype, pd.CategoricalDtype)):
             v = pd.to_numeric(s.astype("Float64") if pd.api.types.is_bool_dtype(s.dtype) else s,
@@ -76,17 +76,17 @@ def _encode(frame: pd.DataFrame, covariates: Sequence[str],
             continue
         if not (s.dtype == object or isinstance(s.dtype, pd.CategoricalDtype)
                 or pd.api.types.is_string_dtype(s.dtype)):
-            raise AnalysisError(f"covariate {col!r} is neither numeric nor categorical "
-                                f"(type {s.dtype})", column=col)
+            raise AnalysisError(Reason("cox_covariate_type", column=col, dtype=str(s.dtype)),
+                                column=col)
         codes, levels = _categorical_codes(s)
         keep &= codes >= 0
         if len(levels) <= 1:
-            shown = f" ({levels[0]!r})" if levels else ""
-            raise AnalysisError(f"covariate {col!r} has a single value{shown}: it "
-                                "cannot explain differences", column=col)
+            raise AnalysisError(Reason("cox_covariate_single_value", column=col, value=levels[0])
+                                if levels else Reason("cox_covariate_no_value", column=col),
+                                column=col)
         if len(levels) > MAX_LEVELS:
-            raise AnalysisError(f"covariate {col!r} has {len(levels)} distinct values; at most "
-                                f"{MAX_LEVELS} levels (is it an identifier?)", column=col)
+            raise AnalysisError(Reason("cox_covariate_too_many_levels", column=col, n=len(levels),
+                                       limit=MAX_LEVELS), column=col)
         present = codes >= 0
         counts = np.bincount(codes[present], minlength=len(levels),
                              weights=None if weights is None else weights[present])
@@ -198,10 +198,9 @@ def _check_design(x: np.ndarray, w: np.ndarray, names: list[str], sources: list[
     scale = np.sqrt(np.maximum(np.diag(gram_c), 0.0) / total)
     for j, name in enumerate(names):
         if not scale[j] > 1e-12 * max(1.0, abs(mean[j])):
-            what = "has the same value in every row" if names[j] == sources[j] else \
-                "is never (or always) present in the rows used"
-            raise AnalysisError(f"covariate {name!r} {what}: it cannot explain differences",
-                                column=sources[j])
+            raise AnalysisError(Reason("cox_covariate_constant", column=name)
+                                if names[j] == sources[j] else
+                                Reason("cox_level_constant", name=name), column=sources[j])
     gram = gram_c / np.outer(scale, scale) / total
     if np.linalg.matrix_rank(gram, tol=1e-9) < len(names):
         # name the first column that is a combination of the columns before it
@@ -210,8 +209,8 @@ def _check_design(x: np.ndarray, w: np.ndarray, names: list[str], sources: list[
                 sub = gram[:j, :j]
                 coef = np.linalg.lstsq(sub, gram[:j, j], rcond=None)[0]
                 partners = [names[i] for i in np.flatnonzero(np.abs(coef) > 1e-6)]
-                raise AnalysisError(f"covariates are collinear: {names[j]!r} is determined by "
-                                    f"{', '.join(repr(p) for p in partners)}; drop one of them",
+                raise AnalysisError(Reason("cox_collinear", name=names[j],
+                                           partners=", ".join(repr(p) for p in partners)),
                                     column=sources[j])
     return mean, scale
 
@@ -229,6 +228,5 @@ def check_within_strata(x: np.ndarray, w: np.ndarray, strata: np.ndarray, scale:
         m = np.bincount(strata, weights=w * col, minlength=k) / np.maximum(sw, 1e-300)
         within = float(w @ (col - m[strata]) ** 2) / float(w.sum())
         if not within > 1e-12:
-            raise AnalysisError(f"covariate {name!r} does not vary within the strata: its "
-                                "effect is part of the strata's baseline hazards; leave it out "
-                                "or do not stratify by it", column=sources[j])
+            raise AnalysisError(Reason("cox_constant_within_strata", name=name),
+                                column=sources[j])

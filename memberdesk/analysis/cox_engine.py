@@ -25,6 +25,7 @@ from scipy import sparse
 
 from memberdesk.analysis.cox_concordance import TABLE_CELLS, concordance_index  # noqa: F401
 from memberdesk.core.errors import AnalysisError
+from memberdesk.core.reasons import Reason
 
 TIES = ("efron", "breslow")
 
@@ -306,8 +307,7 @@ def fit_efron(strata: list[_Stratum], p: int, *, max_iter: int = 60, tol: float 
         try:
             step = np.linalg.solve(-cur.hess, cur.grad)
         except np.linalg.LinAlgError as exc:
-            raise AnalysisError("the Cox model cannot be fitted: the information matrix is "
-                                "singular (collinear or constant covariates?)") from exc
+            raise AnalysisError(Reason("cox_singular")) from exc
         if it > 1 and float(np.abs(step).max()) < FINAL_STEP:
             beta = beta + step
             step = np.zeros(p)
@@ -321,8 +321,7 @@ def fit_efron(strata: list[_Stratum], p: int, *, max_iter: int = 60, tol: float 
             scale /= 2
             if scale < 1e-8:
                 _raise_if_diverging(beta, names, limit=8.0)
-                raise AnalysisError("the Cox model did not converge (the likelihood stopped "
-                                    "improving)")
+                raise AnalysisError(Reason("cox_not_improving"))
         # (the previous point's pieces are let go: only its log-likelihood is compared)
         beta, prev, cur, cur_beta = cand, replace(cur, pieces=()), new, cand
         _raise_if_diverging(beta, names, limit=50.0)
@@ -331,7 +330,7 @@ def fit_efron(strata: list[_Stratum], p: int, *, max_iter: int = 60, tol: float 
             step = np.linalg.solve(-cur.hess, cur.grad)
             break
     else:
-        raise AnalysisError(f"the Cox model did not converge in {max_iter} iterations")
+        raise AnalysisError(Reason("cox_max_iterations", iterations=max_iter))
     cov = np.linalg.inv(-cur.hess)
     return CoxFit(beta, cov, cur.ll, ll_null, it, np.abs(step),
                   cur.pieces if cur_beta is beta else ())
@@ -343,9 +342,7 @@ def _raise_if_diverging(beta: np.ndarray, names: list[str] | None, limit: float)
     if beta.size and np.abs(beta).max() > limit:
         worst = int(np.abs(beta).argmax())
         label = names[worst] if names else str(worst)
-        raise AnalysisError(f"the Cox model did not converge: the effect of {label!r} grows "
-                            "without bound (a level with no events, or all events?)",
-                            column=label.split("=")[0])
+        raise AnalysisError(Reason("cox_diverging", name=label), column=label.split("=")[0])
 
 
 def schoenfeld_residuals(strata: list[_Stratum], beta: np.ndarray

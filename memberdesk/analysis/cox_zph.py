@@ -36,6 +36,7 @@ import pandas as pd
 from memberdesk.analysis.cox_engine import _Stratum, death_time_values, zph_blocks
 from memberdesk.analysis.km import chi2_sf
 from memberdesk.core.errors import AnalysisError
+from memberdesk.core.reasons import Reason
 
 PH_TRANSFORMS = ("km", "rank", "identity", "log")
 PH_METHODS = ("exact", "approximate")
@@ -49,8 +50,7 @@ def transformed_time(times: np.ndarray, events: np.ndarray, weights: np.ndarray,
         return lambda t: np.asarray(t, dtype=float)
     if transform == "log":
         if (times <= 0).any():
-            raise AnalysisError("the log time transform needs positive durations; use "
-                                "transform 'km' or 'rank'")
+            raise AnalysisError(Reason("cox_log_transform_nonpositive"))
         return lambda t: np.log(np.asarray(t, dtype=float))
     order = np.argsort(times, kind="stable")
     st, sw = times[order], weights[order]

@@ -29,6 +29,7 @@ import pandas as pd
 from memberdesk.core import schema
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
+from memberdesk.core.reasons import Reason
 
 REASONS: tuple[str, ...] = ("entry_missing", "entry_negative", "exit_not_after_entry")
 
@@ -53,14 +54,14 @@ def entry_frame(data: Dataset | pd.DataFrame, *, unit: str, columns: Sequence[st
         out = _with_entry(frame, values, wanted)
         return _reject(out, entry)[0]
     if study_start is None:
-        raise AnalysisError("no entry column and no study start")
+        raise AnalysisError(Reason("entry_none"))
     assert isinstance(data, Dataset)
     if data.generic:
-        raise AnalysisError("a study start needs policy dates; for a generic table give the "
-                            "entry durations with --entry COL", column="issue_date")
+        raise AnalysisError(Reason("entry_study_start_generic"), column="issue_date")
     if pd.Timestamp(study_start) >= data.as_of:
-        raise AnalysisError(f"the study start {pd.Timestamp(study_start).date()} must be before "
-                            f"the as-of date {data.as_of.date()}")
+        raise AnalysisError(Reason("entry_study_start_after_as_of",
+                                   study_start=str(pd.Timestamp(study_start).date()),
+                                   as_of=str(data.as_of.date())))
     frame = plain((*wanted, "issue_date", "exit_date"))
     start = pd.Timestamp(study_start).to_datetime64()
     issue = frame["issue_date"].to_numpy(dtype="datetime64[ns]")
@@ -132,6 +133,6 @@ def _reject(frame: pd.DataFrame, column: str, weights: np.ndarray | None = None
     out = frame.loc[~bad].reset_index(drop=True) if bad.any() else frame
     if len(out) == 0:
         listed = ", ".join(f"{reason} {n:,}" for reason, n in counts.items())
-        raise AnalysisError(f"every row was rejected for its entry time ({listed})", column=column)
+        raise AnalysisError(Reason("entry_all_rejected", listed=listed), column=column)
     out.attrs = {"out_of_window": 0, "rejected": counts, "first_rejected": first}
     return out, ~bad

@@ -259,10 +259,10 @@ def experience_study(ds: Dataset, *, by: Sequence[str] = (),
     if weight is not None:
         _check_weight(ds, weight)
     if split_exposure not in ("policy", "calendar"):
-        raise AnalysisError("split exposures are summarised on the policy or calendar basis")
+        raise AnalysisError(Reason("experience_split_basis"))
     exp_segments = _check_expected(expected, rate_key, pol_columns)
     if not 0 < credibility_p < 1 or credibility_r <= 0:
-        raise AnalysisError("credibility needs 0 < p < 1 and r > 0")
+        raise AnalysisError(Reason("experience_credibility"))
     keys = tuple(dict.fromkeys((*by, *exp_segments, *(c for c in control if c != "period"))))
     notes: tuple[Reason, ...] = ()
     table = None
@@ -279,7 +279,7 @@ def experience_study(ds: Dataset, *, by: Sequence[str] = (),
         fine = table
     elif split:
         if method != "annual":
-            raise AnalysisError("split exposures use the annual method (as actxps)")
+            raise AnalysisError(Reason("experience_split_method"))
         from memberdesk.analysis.experience_split import expose_split
 
         srec = expose_split(_policies(ds), ds.as_of, target=target, period=length,
@@ -332,8 +332,7 @@ def _rows_read_note(engine: str, split: bool, basis: str, weight: str | None,
 def _policies(ds: Dataset) -> pd.DataFrame:
     pol = ds.policies
     if pol is None or ds.generic or "issue_date" not in pol.columns:
-        raise AnalysisError("an experience study needs a policies table with issue dates",
-                            column="issue_date")
+        raise AnalysisError(Reason("experience_no_issue_dates"), column="issue_date")
     return pol
 
 
@@ -361,22 +360,20 @@ def credibility_y(p: float = 0.95, r: float = 0.05) -> float:
 def _check_weight(ds: Dataset, weight: str) -> None:
     pol = ds.policies
     if pol is None or weight not in pol.columns:
-        raise AnalysisError("unknown weight column", column=weight)
+        raise AnalysisError(Reason("experience_unknown_weight"), column=weight)
     values = pd.to_numeric(pol[weight], errors="coerce")
     bad = values.isna() | (values < 0)
     if bad.any():
-        raise AnalysisError(f"{int(bad.sum())} policies have no usable {weight} (missing or "
-                            "negative): a weighted study needs a weight for every policy",
+        raise AnalysisError(Reason("experience_weight_unusable", n=int(bad.sum()), column=weight),
                             column=weight)
 
 
 def _check_columns(by: Sequence[str], columns: Sequence[str], basis: str) -> None:
     for col in by:
         if col in BASES:
-            raise AnalysisError(f"{col!r} is already a row of the study; do not split by it",
-                                column=col)
+            raise AnalysisError(Reason("experience_split_by_row", column=col), column=col)
         if col not in columns:
-            raise AnalysisError("unknown column to split by", column=col)
+            raise AnalysisError(Reason("split_unknown_column"), column=col)
 
 
 def _check_expected(expected: pd.DataFrame | None, basis: str,
@@ -385,15 +382,13 @@ def _check_expected(expected: pd.DataFrame | None, basis: str,
         return ()
     for col in (basis, "rate"):
         if col not in expected.columns:
-            raise AnalysisError(f"the expected-rate table needs a {col!r} column", column=col)
+            raise AnalysisError(Reason("experience_expected_needs_column", column=col), column=col)
     segments = tuple(c for c in expected.columns if c not in (basis, "rate"))
     for col in segments:
         if col not in pol_columns:
-            raise AnalysisError("the expected-rate table has a segment column the policies "
-                                "do not have", column=col)
+            raise AnalysisError(Reason("experience_expected_unknown_segment"), column=col)
     if expected.duplicated([basis, *segments]).any():
-        raise AnalysisError("the expected-rate table has two rates for one period and segment",
-                            column=basis)
+        raise AnalysisError(Reason("experience_expected_duplicate"), column=basis)
     return segments
 
 

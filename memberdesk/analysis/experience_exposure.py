@@ -60,6 +60,7 @@ from memberdesk.analysis.segment_codes import encode_segments
 from memberdesk.core import schema
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
+from memberdesk.core.reasons import Reason
 
 Basis = Literal["policy", "calendar"]
 Method = Literal["annual", "distribution"]
@@ -159,7 +160,7 @@ def check_target(target: Sequence[str]) -> tuple[str, ...]:
     """The studied statuses, validated against the termination statuses of the schema."""
     statuses = tuple(dict.fromkeys(str(s).strip().lower() for s in target if str(s).strip()))
     if not statuses:
-        raise AnalysisError("choose at least one termination status to study")
+        raise AnalysisError(Reason("experience_no_target"))
     unknown = [s for s in statuses if s not in TERMINATION_STATUSES]
     if unknown:
         raise AnalysisError(f"unknown target status {', '.join(map(repr, unknown))}; "
@@ -170,8 +171,7 @@ def check_target(target: Sequence[str]) -> tuple[str, ...]:
 def _dated_policies(ds: Dataset) -> pd.DataFrame:
     pol = ds.policies
     if pol is None or ds.generic or "issue_date" not in pol.columns:
-        raise AnalysisError("an experience study needs a policies table with issue dates",
-                            column="issue_date")
+        raise AnalysisError(Reason("experience_no_issue_dates"), column="issue_date")
     return pol
 
 
@@ -214,7 +214,7 @@ def expose_policies(pol: pd.DataFrame, as_of: pd.Timestamp, *,
     end = cal.day(as_of)
     start = None if study_start is None else cal.day(study_start)
     if start is not None and start > end:
-        raise AnalysisError("the study starts after the as-of date")
+        raise AnalysisError(Reason("experience_study_start_after_as_of"))
     issue_all = cal.to_days(pol["issue_date"])
     exit_all = cal.to_days(pol["exit_date"]) if "exit_date" in pol.columns else \
         np.full(len(pol), np.datetime64("NaT"), "datetime64[D]")
@@ -233,8 +233,7 @@ def expose_policies(pol: pd.DataFrame, as_of: pd.Timestamp, *,
         first_k, n_periods, first_part, last_part = _calendar_parts(issue, last, length, start)
     total = int(n_periods.sum())
     if total > MAX_RECORDS:
-        raise AnalysisError(f"this study would build {total:,} exposure records (more than "
-                            f"{MAX_RECORDS:,}); choose a longer period or a later study start")
+        raise AnalysisError(Reason("experience_too_many_records", total=total, limit=MAX_RECORDS))
     if method == "annual":
         last_part = np.where(is_target, 1.0, last_part)
     local, k = _expand(n_periods)

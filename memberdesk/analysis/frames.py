@@ -88,25 +88,27 @@ def _plain_frame(data: Dataset | pd.DataFrame, unit: str, columns: Sequence[str 
     elif isinstance(data, pd.DataFrame):
         missing = [c for c in ("duration", "event") if c not in data.columns]
         if missing:
-            raise AnalysisError(f"the table needs a {' and '.join(missing)} column",
+            raise AnalysisError(Reason("frame_needs_column", column=missing[0])
+                                if len(missing) == 1 else Reason("frame_needs_duration_and_event"),
                                 column=missing[0])
         frame = data
         source_duration = data["duration"]
         if len(frame) == 0:
-            raise AnalysisError("no records to analyse")
+            raise AnalysisError(Reason("frame_no_records"))
     else:
         raise AnalysisError(f"cannot analyse a {type(data).__name__}; pass a Dataset or DataFrame")
     for col in columns:
         if col is not None and col not in frame.columns:
             available = sorted(c for c in frame.columns if c not in ("duration", "event"))
-            raise AnalysisError(f"unknown column {col!r}; available: {', '.join(map(str, available))}",
-                                column=col)
+            raise AnalysisError(Reason("frame_unknown_column", column=col,
+                                       columns=", ".join(map(str, available))), column=col)
     duration = pd.to_numeric(source_duration, errors="coerce").to_numpy(dtype=float)
     if np.isnan(duration).any():
-        raise AnalysisError(f"{int(np.isnan(duration).sum())} durations are missing or not numbers",
+        raise AnalysisError(Reason("frame_durations_missing", n=int(np.isnan(duration).sum())),
                             column="duration")
     if (duration < 0).any():
-        raise AnalysisError(f"{int((duration < 0).sum())} durations are negative", column="duration")
+        raise AnalysisError(Reason("km_durations_negative", n=int((duration < 0).sum())),
+                            column="duration")
     event = _event_array(frame["event"])
     out: dict[str, object] = {"duration": duration, "event": event}
     for col in columns:
@@ -155,10 +157,11 @@ def _direct_policy_frame(ds: Dataset, unit: str, columns: Sequence[str | None]) 
     if unit == "months":
         duration = duration / schema.DAYS_PER_MONTH
     if np.isnan(duration).any():
-        raise AnalysisError(f"{int(np.isnan(duration).sum())} durations are missing or not numbers",
+        raise AnalysisError(Reason("frame_durations_missing", n=int(np.isnan(duration).sum())),
                             column="duration")
     if (duration < 0).any():
-        raise AnalysisError(f"{int((duration < 0).sum())} durations are negative", column="duration")
+        raise AnalysisError(Reason("km_durations_negative", n=int((duration < 0).sum())),
+                            column="duration")
     out: dict[str, object] = {"duration": duration, "event": event}
     for col in wanted:
         values: Any = _column_values(validated[col])
@@ -178,12 +181,11 @@ def _column_values(column: pd.Series) -> object:
 def _event_array(values: pd.Series) -> np.ndarray:
     if pd.api.types.is_bool_dtype(values.dtype):
         if values.isna().any():
-            raise AnalysisError("some events are missing", column="event")
+            raise AnalysisError(Reason("frame_events_missing"), column="event")
         return values.astype(bool).to_numpy().astype(np.int8)
     v = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
     if np.isnan(v).any() or not np.isin(v, (0.0, 1.0)).all():
-        raise AnalysisError("events must be 0/1 (or true/false) with no missing values",
-                            column="event")
+        raise AnalysisError(Reason("km_events_not_binary"), column="event")
     return v.astype(np.int8)
 
 

@@ -23,6 +23,7 @@ import numpy as np
 
 from memberdesk.analysis.km import chi2_sf, unique_time_codes
 from memberdesk.core.errors import AnalysisError
+from memberdesk.core.reasons import Reason
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ def gray_statistic(durations: np.ndarray, codes: np.ndarray, groups: np.ndarray,
     cause) among ``k`` groups coded 0..k-1. ``weights``: frequency weights (a row of weight w
     counts as w identical rows: the statistic only uses counts per time and group)."""
     if k < 2:
-        raise AnalysisError("Gray's test needs at least two groups")
+        raise AnalysisError(Reason("gray_one_group"))
     at_risk, d1, d2, _ = _counts(np.asarray(durations, dtype=float), np.asarray(codes),
                                  np.asarray(groups, dtype=np.int64), k,
                                  None if weights is None else np.asarray(weights, dtype=float))

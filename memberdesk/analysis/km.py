@@ -47,6 +47,7 @@ import pandas as pd
 from memberdesk.analysis.quantiles import quantile_time
 from memberdesk.analysis.step import step_values
 from memberdesk.core.errors import AnalysisError
+from memberdesk.core.reasons import Reason
 
 ArrayLike = Sequence[float] | np.ndarray | pd.Series | float
 TIME_RESOLUTION = 1e-9
@@ -63,18 +64,18 @@ def check_inputs(durations: ArrayLike, events: ArrayLike,
         try:
             e_raw = e_raw.astype(float)
         except (TypeError, ValueError) as exc:
-            raise AnalysisError("events must be 0/1 or true/false") from exc
+            raise AnalysisError(Reason("km_events_unreadable")) from exc
     e = np.asarray(e_raw, dtype=float).ravel()
     if d.shape != e.shape:
         raise AnalysisError(f"durations ({d.size}) and events ({e.size}) differ in length")
     if np.isnan(d).any():
-        raise AnalysisError(f"{int(np.isnan(d).sum())} durations are missing")
+        raise AnalysisError(Reason("km_durations_missing", n=int(np.isnan(d).sum())))
     if not np.isfinite(d).all():
-        raise AnalysisError("durations must be finite")
+        raise AnalysisError(Reason("km_durations_not_finite"))
     if (d < 0).any():
-        raise AnalysisError(f"{int((d < 0).sum())} durations are negative")
+        raise AnalysisError(Reason("km_durations_negative", n=int((d < 0).sum())))
     if np.isnan(e).any() or not np.isin(e, (0.0, 1.0)).all():
-        raise AnalysisError("events must be 0/1 (or true/false) with no missing values")
+        raise AnalysisError(Reason("km_events_not_binary"))
     if weights is None:
         w = np.ones(d.size)
     else:
@@ -376,11 +377,10 @@ def check_entry(entry: ArrayLike | None, durations: np.ndarray) -> np.ndarray | 
     if en.shape != durations.shape:
         raise AnalysisError(f"entry ({en.size}) and durations ({durations.size}) differ in length")
     if not np.isfinite(en).all() or (en < 0).any():
-        raise AnalysisError("entry times must be finite and >= 0", column="entry")
+        raise AnalysisError(Reason("km_entry_invalid"), column="entry")
     bad = durations <= en
     if bad.any():
-        raise AnalysisError(f"{int(bad.sum())} records end at or before their entry time",
-                            column="entry")
+        raise AnalysisError(Reason("km_exit_not_after_entry", n=int(bad.sum())), column="entry")
     return en
 
 
@@ -410,7 +410,7 @@ def kaplan_meier(durations: ArrayLike, events: ArrayLike, *, weights: ArrayLike 
     """
     d, e, w = check_inputs(durations, events, weights)
     if d.size == 0:
-        raise AnalysisError(f"no records to estimate survival for {name!r}")
+        raise AnalysisError(Reason("km_no_records", name=name))
     en = check_entry(entry, d)
     times, removed, observed, records = grouped_counts(d, e, w)
     at_risk = None if en is None else risk_sets(times, removed, en, w)[0]
@@ -456,7 +456,7 @@ def nelson_aalen(durations: ArrayLike, events: ArrayLike, weights: ArrayLike | N
     """
     d, e, w = check_inputs(durations, events, weights)
     if d.size == 0:
-        raise AnalysisError(f"no records to estimate the hazard for {name!r}")
+        raise AnalysisError(Reason("km_no_records_hazard", name=name))
     en = check_entry(entry, d)
     times, removed, observed, records = grouped_counts(d, e, w)
     at_risk = risk_sets(times, removed, en, w)[0]

@@ -27,6 +27,7 @@ from memberdesk.analysis.km import ArrayLike, check_inputs
 from memberdesk.analysis.survival import _rows_or_counts
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
+from memberdesk.core.reasons import Reason
 
 COLUMNS: tuple[str, ...] = ("group", "from", "to", "entering", "events", "censored", "effective",
                             "conditional_failure", "survival", "survival_se", "hazard", "density")
@@ -56,9 +57,9 @@ def life_table(durations: ArrayLike, events: ArrayLike, breaks: ArrayLike, *,
     d, e, w = check_inputs(durations, events, weights)
     b = np.unique(np.asarray(breaks, dtype=float))
     if b.size == 0 or b[0] < 0 or not np.isfinite(b).all():
-        raise AnalysisError("life-table breaks must be finite numbers >= 0")
+        raise AnalysisError(Reason("lifetable_bad_breaks"))
     if d.size == 0:
-        raise AnalysisError(f"no records for the life table of {name!r}")
+        raise AnalysisError(Reason("lifetable_no_records", name=name))
     if b[0] > 0:
         b = np.concatenate([[0.0], b])
     k = b.size
@@ -92,8 +93,7 @@ def life_table_by_segment(data: Dataset | pd.DataFrame, by: str | None = None, *
     Dataset or a duration/event DataFrame (:func:`memberdesk.analysis.frames.survival_frame`).
     A Dataset with a study start is refused: this method has no delayed entry."""
     if isinstance(data, Dataset) and data.window_start is not None:
-        raise AnalysisError("the life-table method does not take a study start (delayed entry); "
-                            "use the Kaplan-Meier tables")
+        raise AnalysisError(Reason("lifetable_study_start"))
     unit = default_unit(data) if unit is None else unit
     # the rows, or an engine book's counts by segment x duration x event as frequency weights
     frame, weights = _rows_or_counts(data, unit, by)

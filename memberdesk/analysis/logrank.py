@@ -46,6 +46,7 @@ from memberdesk.analysis.km import (
 )
 from memberdesk.analysis.weighted_logrank import WeightSpec, parse_test, weighted_statistic
 from memberdesk.core.errors import AnalysisError
+from memberdesk.core.reasons import Reason
 
 MISSING_GROUP = "(missing)"
 
@@ -132,7 +133,7 @@ def logrank_from_counts(removed: np.ndarray, observed: np.ndarray, names: Sequen
     given (groups x times) ``at_risk`` counts under delayed entry."""
     k = removed.shape[0]
     if k < 2:
-        raise AnalysisError("the log-rank test needs at least two groups")
+        raise AnalysisError(Reason("logrank_one_group"))
     spec = parse_test(test)
     if at_risk is None:
         totals = removed.sum(axis=1, keepdims=True)
@@ -151,10 +152,10 @@ def logrank_test(durations: ArrayLike, events: ArrayLike, groups: ArrayLike,
     ``survdiff``), or a weighted test of the family (``test``, module doc)."""
     prep = _prepare(durations, events, groups, weights, entry, missing)
     if len(prep.names) < 2:
-        raise AnalysisError(f"the log-rank test needs at least two groups; found {len(prep.names)}")
+        raise AnalysisError(Reason("logrank_groups_found", n=len(prep.names)))
     _, removed, observed, _, at_risk = _group_counts(prep)
     if observed.sum() == 0:
-        raise AnalysisError("no events: the groups cannot be compared")
+        raise AnalysisError(Reason("logrank_no_events"))
     return logrank_from_counts(removed, observed, prep.names, at_risk=at_risk, test=test,
                                dropped=prep.dropped)
 
@@ -182,7 +183,7 @@ def pairwise_logrank(durations: ArrayLike, events: ArrayLike, groups: ArrayLike,
     prep = _prepare(durations, events, groups, weights, entry, missing)
     names = prep.names
     if len(names) < 2:
-        raise AnalysisError(f"pairwise comparison needs at least two groups; found {len(names)}")
+        raise AnalysisError(Reason("logrank_pairwise_groups_found", n=len(names)))
     spec = parse_test(test)
     _, removed, observed, _, at_risk = _group_counts(prep)
     rows = []
@@ -231,7 +232,8 @@ def _reference_index(names: Sequence[str], reference: str | None) -> int:
     if reference is None:
         return 0
     if reference not in names:
-        raise AnalysisError(f"reference group {reference!r} is not one of {list(names)}")
+        raise AnalysisError(Reason("logrank_unknown_reference", name=reference,
+                                   groups=str(list(names))))
     return list(names).index(reference)
 
 
@@ -248,7 +250,7 @@ def rmst_by_group(durations: ArrayLike, events: ArrayLike, groups: ArrayLike, ho
     ``attrs["dropped"]``: records left out for a missing group.
     """
     if not horizon > 0:
-        raise AnalysisError("the RMST horizon must be positive")
+        raise AnalysisError(Reason("rmst_horizon_not_positive"))
     curves, dropped = _curves(durations, events, groups, weights, alpha, entry, missing)
     names = [c.name for c in curves]
     ref = _reference_index(names, reference)

@@ -58,6 +58,7 @@ from memberdesk.core.book import COUNT_COLUMN
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
 from memberdesk.core.progress import Progress, check_cancelled, ensure
+from memberdesk.core.reasons import Reason
 
 ALL_SEGMENTS = "All"
 PERIODS: tuple[str, ...] = ("rolling12", "month", "quarter", "year")
@@ -209,11 +210,11 @@ def persistency_for_periods(ds: Dataset, *, month: int = 13,
             raise AnalysisError(f"unknown persistency period {period!r}; choose from "
                                 f"{', '.join(PERIODS)}")
     if month < 2:
-        raise AnalysisError("the persistency month must be 2 or more (13 and 25 are usual)")
+        raise AnalysisError(Reason("persistency_month_too_small"))
     if basis not in BASES:
         raise AnalysisError(f"unknown persistency basis {basis!r}; choose from {', '.join(BASES)}")
     if grace_days < 0:
-        raise AnalysisError("the grace period cannot be negative")
+        raise AnalysisError(Reason("persistency_negative_grace"))
     book = getattr(ds, "book", None)
     if book is not None and basis == "status" and not ds.generic:
         # every filter, member filters included, is applied in the engine's counts
@@ -221,10 +222,9 @@ def persistency_for_periods(ds: Dataset, *, month: int = 13,
                                    exclude_statuses, prog)
     pol = ds.policies
     if pol is None or ds.generic or "issue_date" not in pol.columns:
-        raise AnalysisError("persistency needs a policies table with issue dates",
-                            column="issue_date")
+        raise AnalysisError(Reason("persistency_no_issue_dates"), column="issue_date")
     if by is not None and by not in pol.columns:
-        raise AnalysisError("unknown column to split by", column=by)
+        raise AnalysisError(Reason("split_unknown_column"), column=by)
     if pol["issue_date"].isna().any():              # (validated tables have none: no copy)
         pol = pol[pol["issue_date"].notna()]
     prog.status("Measuring persistency")
@@ -288,10 +288,9 @@ def _from_engine_counts(book: Any, ds: Dataset, month: int, periods: Sequence[st
     prog.status("Measuring persistency")
     view = book.policies(ds)
     if "issue_date" not in view.columns:
-        raise AnalysisError("persistency needs a policies table with issue dates",
-                            column="issue_date")
+        raise AnalysisError(Reason("persistency_no_issue_dates"), column="issue_date")
     if by is not None and by not in view.columns:
-        raise AnalysisError("unknown column to split by", column=by)
+        raise AnalysisError(Reason("split_unknown_column"), column=by)
     g = aggregates.persistency_counts(book, ds, month, free_look_days, by)
     reasons = exclusion_reasons("status", exclude_statuses)
     offset = month - 1

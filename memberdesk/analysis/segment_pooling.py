@@ -36,6 +36,7 @@ from memberdesk.analysis.km import KMCurve, curve_from_counts, kaplan_meier
 from memberdesk.analysis.survival import KMResult
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
+from memberdesk.core.reasons import Reason
 
 TOP_SEGMENTS = 6  # the chart's named groups; the rest are one pooled "Other" curve
 OTHER = "Other"
@@ -109,7 +110,7 @@ def pool_top_segments(result: KMResult, data: Dataset | pd.DataFrame | None = No
     rest = sorted(order[top:])
     if result.delayed_entry:
         if data is None:
-            raise AnalysisError("pooling segments under delayed entry needs the records (data)")
+            raise AnalysisError(Reason("pooling_needs_records"))
         pooled = _pooled_from_records(result, data, [names[i] for i in rest], entry)
     else:
         pooled = pooled_curve([curves[i] for i in rest])
@@ -128,7 +129,7 @@ def pooled_curve(curves: Sequence[KMCurve], name: str = OTHER) -> KMCurve:
     CI level and median rule are the first curve's.
     """
     if not curves:
-        raise AnalysisError("no curves to pool")
+        raise AnalysisError(Reason("pooling_no_curves"))
     times = np.unique(np.concatenate([np.asarray(c.timeline, dtype=float) for c in curves]
                                      + [np.zeros(1)]))
     removed = np.zeros(len(times))
@@ -154,7 +155,7 @@ def _pooled_from_records(result: KMResult, data: Dataset | pd.DataFrame,
     mask = np.isin(codes, wanted)
     rows = frame.loc[mask]
     if rows.empty:
-        raise AnalysisError("the pooled groups have no records")
+        raise AnalysisError(Reason("pooling_no_records"))
     first = result.curves[0]
     return kaplan_meier(rows["duration"].to_numpy(dtype=float), rows["event"].to_numpy(),
                         entry=rows["entry"].to_numpy(dtype=float) if "entry" in rows else None,

@@ -43,6 +43,7 @@ from memberdesk.core.book import COUNT_COLUMN, durations_in
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
 from memberdesk.core.progress import Progress, check_cancelled, ensure
+from memberdesk.core.reasons import Reason
 
 __all__ = [
     "KMCurve", "KMResult", "LogrankResult", "NelsonAalenCurve", "holm_adjust", "kaplan_meier",
@@ -196,10 +197,10 @@ def km_by_segment(data: Dataset | pd.DataFrame, by: str | None = None, *,
             frame, weights, codes = frame.loc[~absent], weights[~absent], codes[~absent]
             names = names[:-1]
             if not names:
-                raise AnalysisError(f"every row has a missing {by!r}", column=by)
+                raise AnalysisError(Reason("segment_all_missing", column=by), column=by)
         if len(names) > MAX_SEGMENTS:
-            raise AnalysisError(f"{by!r} has {len(names)} distinct values; at most {MAX_SEGMENTS} "
-                                "segments can be compared (band the column first)", column=by)
+            raise AnalysisError(Reason("segment_too_many", column=by, n=len(names),
+                                       limit=MAX_SEGMENTS), column=by)
     check_cancelled(progress)
     prog.fraction(0.2)
     prog.status("Estimating survival curves")

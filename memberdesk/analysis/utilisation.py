@@ -37,6 +37,7 @@ from memberdesk.analysis.experience_exposure import ExposureRecords, expose, per
 from memberdesk.core import schema
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
+from memberdesk.core.reasons import Reason
 
 STAT_COLUMNS: tuple[str, ...] = ("uses", "users", "amount", "exposure", "avg_per_user",
                                  "avg_per_exposure", "uses_per_user", "utilisation",
@@ -95,7 +96,7 @@ def transaction_stats(records: ExposureRecords, trx: pd.DataFrame, *, by: Sequen
     by = tuple(by)
     for col in by:
         if col not in records.policies.columns:
-            raise AnalysisError("unknown column to split by", column=col)
+            raise AnalysisError(Reason("split_unknown_column"), column=col)
     idx, attached = _attach(records, trx["row"].to_numpy(dtype=np.int64),
                             cal.to_days(trx["date"]))
     types = trx["trx_type"].astype(str).to_numpy(dtype=object)
@@ -145,8 +146,7 @@ def benefit_utilisation(ds: Dataset, *, by: Sequence[str] = (), basis: str = "po
     usage = ds.benefit_usage
     pol = ds.policies
     if usage is None or pol is None or "member_id" not in pol.columns:
-        raise AnalysisError("a utilisation study needs benefit uses and policies with member ids",
-                            column="benefit_usage")
+        raise AnalysisError(Reason("utilisation_needs_usage"), column="benefit_usage")
     records = expose(ds, target=target, basis=basis, period=period, study_start=study_start)
     row = _policy_of_use(pol, usage)
     trx = pd.DataFrame({"row": row, "date": usage["used_at"],

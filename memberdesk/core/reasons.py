@@ -691,3 +691,244 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     return str(value)
+
+
+# ---- why an analysis cannot be computed (AnalysisError(Reason)) ----
+# The English is the sentence each analysis raised before it had a code (tests and users' scripts
+# match it); a column or group name passes through as the parameter it is (``column`` is shown
+# by its label in Chinese), numbers as numbers.
+CATALOGUE.update({
+    # survival frames (analysis.frames, analysis.survival, analysis.competing, engine.generic)
+    "frame_needs_column": {"en": "the table needs a {column} column",
+                           "zh_CN": "数据表需要{column}列"},
+    "frame_needs_duration_and_event": {"en": "the table needs a duration and event column",
+                                       "zh_CN": "数据表需要时长列和事件列"},
+    "frame_no_records": {"en": "no records to analyse", "zh_CN": "无可分析的记录"},
+    "frame_unknown_column": {"en": "unknown column {column!r}; available: {columns}",
+                             "zh_CN": "未知字段“{column}”；可用字段：{columns}"},
+    "frame_durations_missing": {"en": "{n} durations are missing or not numbers",
+                                "zh_CN": "{n}个时长缺失或不是数字"},
+    "frame_events_missing": {"en": "some events are missing", "zh_CN": "部分行的事件缺失"},
+    "segment_all_missing": {"en": "every row has a missing {column!r}",
+                            "zh_CN": "所有行的“{column}”均缺失"},
+    "segment_too_many": {"en": "{column!r} has {n} distinct values; at most {limit} segments can "
+                               "be compared (band the column first)",
+                         "zh_CN": "“{column}”有{n}个不同取值；最多只能比较{limit}个分组（请先对该字段分段）"},
+    # Kaplan-Meier and Nelson-Aalen (analysis.km)
+    "km_events_unreadable": {"en": "events must be 0/1 or true/false",
+                             "zh_CN": "事件须为 0/1 或 true/false"},
+    "km_durations_missing": {"en": "{n} durations are missing", "zh_CN": "{n}个时长缺失"},
+    "km_durations_not_finite": {"en": "durations must be finite", "zh_CN": "时长须为有限数值"},
+    "km_durations_negative": {"en": "{n} durations are negative", "zh_CN": "{n}个时长为负数"},
+    "km_events_not_binary": {"en": "events must be 0/1 (or true/false) with no missing values",
+                             "zh_CN": "事件须为 0/1（或 true/false），且不能缺失"},
+    "km_entry_invalid": {"en": "entry times must be finite and >= 0",
+                         "zh_CN": "进入时间须为有限数值且不小于 0"},
+    "km_exit_not_after_entry": {"en": "{n} records end at or before their entry time",
+                                "zh_CN": "{n}条记录的退出时间不晚于其进入时间"},
+    "km_no_records": {"en": "no records to estimate survival for {name!r}",
+                      "zh_CN": "“{name}”无可用于估计生存率的记录"},
+    "km_no_records_hazard": {"en": "no records to estimate the hazard for {name!r}",
+                             "zh_CN": "“{name}”无可用于估计风险的记录"},
+    # delayed entry and the study start (analysis.entry)
+    "entry_none": {"en": "no entry column and no study start",
+                   "zh_CN": "既无进入时间列，也无研究起始日"},
+    "entry_study_start_generic": {"en": "a study start needs policy dates; for a generic table "
+                                        "give the entry durations with --entry COL",
+                                  "zh_CN": "研究起始日需要保单日期；通用生存表请用 --entry COL 给出进入时长"},
+    "entry_study_start_after_as_of": {"en": "the study start {study_start} must be before the "
+                                            "as-of date {as_of}",
+                                      "zh_CN": "研究起始日{study_start}须早于统计日{as_of}"},
+    "entry_all_rejected": {"en": "every row was rejected for its entry time ({listed})",
+                           "zh_CN": "所有行均因进入时间被拒绝（{listed}）"},
+    # log-rank, RMST, Gray's test, life table (analysis.logrank, gray_test, lifetable)
+    "logrank_one_group": {"en": "the log-rank test needs at least two groups",
+                          "zh_CN": "对数秩检验至少需要两个分组"},
+    "logrank_groups_found": {"en": "the log-rank test needs at least two groups; found {n}",
+                             "zh_CN": "对数秩检验至少需要两个分组；实际只有{n}个"},
+    "logrank_no_events": {"en": "no events: the groups cannot be compared",
+                          "zh_CN": "无事件：各分组无法比较"},
+    "logrank_pairwise_groups_found": {"en": "pairwise comparison needs at least two groups; "
+                                            "found {n}",
+                                      "zh_CN": "两两比较至少需要两个分组；实际只有{n}个"},
+    "logrank_unknown_reference": {"en": "reference group {name!r} is not one of {groups}",
+                                  "zh_CN": "参照组“{name}”不在分组{groups}之中"},
+    "rmst_horizon_not_positive": {"en": "the RMST horizon must be positive",
+                                  "zh_CN": "限制平均生存时间的期限须为正数"},
+    "gray_one_group": {"en": "Gray's test needs at least two groups",
+                       "zh_CN": "Gray 检验至少需要两个分组"},
+    "lifetable_bad_breaks": {"en": "life-table breaks must be finite numbers >= 0",
+                             "zh_CN": "生命表的区间分点须为不小于 0 的有限数值"},
+    "lifetable_no_records": {"en": "no records for the life table of {name!r}",
+                             "zh_CN": "“{name}”无可用于生命表的记录"},
+    "lifetable_study_start": {"en": "the life-table method does not take a study start (delayed "
+                                    "entry); use the Kaplan-Meier tables",
+                              "zh_CN": "生命表法不支持研究起始日（延迟进入）；请使用 Kaplan-Meier 生存表"},
+    # grouping the smaller segments into "Other" (analysis.segment_pooling)
+    "pooling_needs_records": {"en": "pooling segments under delayed entry needs the records (data)",
+                              "zh_CN": "延迟进入下合并分组需要原始记录（数据）"},
+    "pooling_no_curves": {"en": "no curves to pool", "zh_CN": "无可合并的曲线"},
+    "pooling_no_records": {"en": "the pooled groups have no records",
+                           "zh_CN": "合并的分组没有记录"},
+    # the Cox model (analysis.cox, cox_design, cox_engine, cox_checks, cox_zph)
+    "cox_no_covariate": {"en": "name at least one covariate", "zh_CN": "请至少选择一个协变量"},
+    "cox_covariate_twice": {"en": "covariate {column!r} is listed twice",
+                            "zh_CN": "协变量“{column}”重复选择了两次"},
+    "cox_covariate_and_stratum": {"en": "{column!r} is both a covariate and a stratum: choose one",
+                                  "zh_CN": "“{column}”同时被选为协变量和分层变量：请只选其一"},
+    "cox_too_few_events": {"en": "too few events to fit a Cox model: {events} events for "
+                                 "{coefficients} coefficients (need at least {min_events} and "
+                                 "{per_coefficient} per coefficient)",
+                           "zh_CN": "事件过少，无法拟合 Cox 模型：{coefficients}个系数仅有{events}个事件"
+                                    "（至少需要{min_events}个事件，且每个系数{per_coefficient}个）"},
+    "cox_covariate_date": {"en": "covariate {column!r} is a date; use a number derived from it "
+                                 "(e.g. issue year) instead",
+                           "zh_CN": "协变量“{column}”是日期；请改用由它得出的数值（如生效年份）"},
+    "cox_covariate_type": {"en": "covariate {column!r} is neither numeric nor categorical "
+                                 "(type {dtype})",
+                           "zh_CN": "协变量“{column}”既不是数值型也不是分类型（类型 {dtype}）"},
+    "cox_covariate_single_value": {"en": "covariate {column!r} has a single value ({value!r}): it "
+                                         "cannot explain differences",
+                                   "zh_CN": "协变量“{column}”只有一个取值（“{value}”）：无法解释差异"},
+    "cox_covariate_no_value": {"en": "covariate {column!r} has a single value: it cannot explain "
+                                     "differences",
+                               "zh_CN": "协变量“{column}”只有一个取值：无法解释差异"},
+    "cox_covariate_too_many_levels": {"en": "covariate {column!r} has {n} distinct values; at "
+                                            "most {limit} levels (is it an identifier?)",
+                                      "zh_CN": "协变量“{column}”有{n}个不同取值；最多{limit}个水平"
+                                               "（它是否为编号？）"},
+    "cox_covariate_constant": {"en": "covariate {column!r} has the same value in every row: it "
+                                     "cannot explain differences",
+                               "zh_CN": "协变量“{column}”在所有行取值相同：无法解释差异"},
+    "cox_level_constant": {"en": "covariate {name!r} is never (or always) present in the rows "
+                                 "used: it cannot explain differences",
+                           "zh_CN": "协变量“{name}”在所用的行中从未（或总是）出现：无法解释差异"},
+    "cox_collinear": {"en": "covariates are collinear: {name!r} is determined by {partners}; drop "
+                            "one of them",
+                      "zh_CN": "协变量共线：“{name}”由{partners}决定；请去掉其中一个"},
+    "cox_constant_within_strata": {"en": "covariate {name!r} does not vary within the strata: its "
+                                         "effect is part of the strata's baseline hazards; leave "
+                                         "it out or do not stratify by it",
+                                   "zh_CN": "协变量“{name}”在各分层内没有变化：其效应已包含在各分层的基准风险中；"
+                                            "请去掉该协变量或不按其分层"},
+    "cox_singular": {"en": "the Cox model cannot be fitted: the information matrix is singular "
+                           "(collinear or constant covariates?)",
+                     "zh_CN": "Cox 模型无法拟合：信息矩阵奇异（协变量共线或取值恒定？）"},
+    "cox_not_improving": {"en": "the Cox model did not converge (the likelihood stopped "
+                                "improving)",
+                          "zh_CN": "Cox 模型未收敛（似然不再增大）"},
+    "cox_max_iterations": {"en": "the Cox model did not converge in {iterations} iterations",
+                           "zh_CN": "Cox 模型在{iterations}次迭代内未收敛"},
+    "cox_diverging": {"en": "the Cox model did not converge: the effect of {name!r} grows "
+                            "without bound (a level with no events, or all events?)",
+                      "zh_CN": "Cox 模型未收敛：“{name}”的效应无限增大（某水平没有事件，或全部是事件？）"},
+    "cox_level_without_events": {
+        "en": "the Cox model did not converge: nobody with {column}={level} has the event, so its "
+              "hazard ratio would be 0 (complete separation); merge that level with another or "
+              "leave the column out",
+        "zh_CN": "Cox 模型未收敛：{column}为“{level}”的保单均未发生事件，其风险比将为 0（完全分离）；"
+                 "请将该水平与其他水平合并，或去掉该字段"},
+    "cox_separation_highest": {
+        "en": "the Cox model did not converge: every event happens where {name!r} is at its "
+              "highest among the rows still at risk, so its hazard ratio is infinite (complete "
+              "separation); merge levels or leave the column out",
+        "zh_CN": "Cox 模型未收敛：每个事件都发生在“{name}”于仍处风险中的行里取最大值之处，其风险比为无穷大"
+                 "（完全分离）；请合并水平或去掉该字段"},
+    "cox_separation_lowest": {
+        "en": "the Cox model did not converge: every event happens where {name!r} is at its "
+              "lowest among the rows still at risk, so its hazard ratio is infinite (complete "
+              "separation); merge levels or leave the column out",
+        "zh_CN": "Cox 模型未收敛：每个事件都发生在“{name}”于仍处风险中的行里取最小值之处，其风险比为无穷大"
+                 "（完全分离）；请合并水平或去掉该字段"},
+    "cox_log_transform_nonpositive": {"en": "the log time transform needs positive durations; use "
+                                            "transform 'km' or 'rank'",
+                                      "zh_CN": "对数时间变换需要正的时长；请改用 km 或 rank 变换"},
+    # the experience study (analysis.experience, experience_exposure)
+    "experience_split_basis": {"en": "split exposures are summarised on the policy or calendar "
+                                     "basis",
+                               "zh_CN": "拆分暴露只能按保单或日历口径汇总"},
+    "experience_credibility": {"en": "credibility needs 0 < p < 1 and r > 0",
+                               "zh_CN": "可信度要求 0 < p < 1 且 r > 0"},
+    "experience_split_method": {"en": "split exposures use the annual method (as actxps)",
+                                "zh_CN": "拆分暴露使用年度法（与 actxps 相同）"},
+    "experience_no_issue_dates": {"en": "an experience study needs a policies table with issue "
+                                        "dates",
+                                  "zh_CN": "经验分析需要含生效日期的保单数据"},
+    "experience_unknown_weight": {"en": "unknown weight column", "zh_CN": "未知的加权字段"},
+    "experience_weight_unusable": {"en": "{n} policies have no usable {column} (missing or "
+                                         "negative): a weighted study needs a weight for every "
+                                         "policy",
+                                   "zh_CN": "{n}件保单的{column}不可用（缺失或为负）：加权分析需要每件保单都有权重"},
+    "experience_split_by_row": {"en": "{column!r} is already a row of the study; do not split by "
+                                      "it",
+                                "zh_CN": "“{column}”已是本分析的行；请勿再按它分组"},
+    "split_unknown_column": {"en": "unknown column to split by", "zh_CN": "未知的分组字段"},
+    "experience_expected_needs_column": {"en": "the expected-rate table needs a {column!r} column",
+                                         "zh_CN": "预期发生率表需要“{column}”列"},
+    "experience_expected_unknown_segment": {"en": "the expected-rate table has a segment column "
+                                                  "the policies do not have",
+                                            "zh_CN": "预期发生率表含有保单数据中没有的分组字段"},
+    "experience_expected_duplicate": {"en": "the expected-rate table has two rates for one period "
+                                            "and segment",
+                                      "zh_CN": "预期发生率表中同一期间和分组有两个发生率"},
+    "experience_no_target": {"en": "choose at least one termination status to study",
+                             "zh_CN": "请至少选择一种终止状态进行分析"},
+    "experience_study_start_after_as_of": {"en": "the study starts after the as-of date",
+                                           "zh_CN": "研究起始日晚于统计日"},
+    "experience_too_many_records": {"en": "this study would build {total:,} exposure records (more "
+                                          "than {limit:,}); choose a longer period or a later "
+                                          "study start",
+                                    "zh_CN": "本次分析将生成{total:,}条暴露记录（超过{limit:,}条）；"
+                                             "请选择更长的期间或更晚的研究起始日"},
+    # persistency (analysis.persistency, collected_persistency)
+    "persistency_month_too_small": {"en": "the persistency month must be 2 or more (13 and 25 are "
+                                          "usual)",
+                                    "zh_CN": "继续率的保单月须不小于 2（通常为 13 和 25）"},
+    "persistency_negative_grace": {"en": "the grace period cannot be negative",
+                                   "zh_CN": "宽限期不能为负数"},
+    "persistency_no_issue_dates": {"en": "persistency needs a policies table with issue dates",
+                                   "zh_CN": "继续率需要含生效日期的保单数据"},
+    "persistency_no_payments": {"en": "persistency on the collected basis needs a premium_payments "
+                                      "table (缴费记录: policy_id, due_date, paid_date, amount)",
+                                "zh_CN": "实收口径的继续率需要缴费记录表（premium_payments：policy_id、"
+                                         "due_date、paid_date、amount）"},
+    # benefits and utilisation (analysis.benefits, utilisation)
+    "benefits_cannot_segment": {"en": "cannot segment benefit usage by {column!r}",
+                                "zh_CN": "无法按“{column}”对权益使用分组"},
+    "benefits_no_usage": {"en": "no benefit usage loaded", "zh_CN": "未加载权益使用数据"},
+    "benefits_needs_start": {"en": "members.join_date or policy issue dates are needed",
+                             "zh_CN": "需要会员的入会日期或保单的生效日期"},
+    "benefits_members_lack_column": {"en": "members have no {column!r} column",
+                                     "zh_CN": "会员数据没有“{column}”字段"},
+    "utilisation_needs_usage": {"en": "a utilisation study needs benefit uses and policies with "
+                                      "member ids",
+                                "zh_CN": "权益使用率分析需要权益使用记录和含会员号的保单数据"},
+    # lapse scoring (analysis.scoring)
+    "scoring_cox_no_snapshots": {"en": "the Cox scoring model needs labelled snapshots",
+                                 "zh_CN": "Cox 评分模型需要带标签的快照"},
+    "scoring_cox_cannot_fit": {"en": "the Cox scoring model cannot be fitted",
+                               "zh_CN": "Cox 评分模型无法拟合"},
+    "scoring_gbm_no_snapshots": {"en": "the challenger model needs labelled snapshots",
+                                 "zh_CN": "挑战者模型需要带标签的快照"},
+    "scoring_gbm_too_few_lapses": {"en": "too few lapses ({n}) to fit the challenger model",
+                                   "zh_CN": "失效过少（{n}件），无法拟合挑战者模型"},
+    "scoring_too_little_history": {"en": "scoring at {horizon} months needs {months} months of "
+                                         "history before the as-of date with lapses in it (the "
+                                         "first validation snapshot is {first})",
+                                   "zh_CN": "预测期为{horizon}个月的评分需要统计日前{months}个月且含失效的历史数据"
+                                            "（第一个验证快照为{first}）"},
+    "scoring_model_mismatch": {"en": "the data do not match the model: {detail}",
+                               "zh_CN": "数据与模型不匹配：{detail}"},
+    "scoring_no_policies_table": {"en": "scoring needs a policies table",
+                                  "zh_CN": "评分需要保单数据"},
+    "scoring_needs_dates": {"en": "scoring needs dated policies (issue_date); a duration/event "
+                                  "table cannot show what was known at a past date",
+                            "zh_CN": "评分需要含生效日期（issue_date）的保单；时长/事件表无法反映过去某日已知的信息"},
+    "scoring_no_policy_in_filters": {"en": "no policy passes the filters",
+                                     "zh_CN": "没有保单符合筛选条件"},
+    "scoring_none_in_force": {"en": "no policy was in force on {date}",
+                              "zh_CN": "{date}没有有效保单"},
+    # early-warning rules (analysis.alerts)
+    "alerts_unknown_metrics": {"en": "the rules name unknown monitored metrics: {metrics}",
+                               "zh_CN": "预警规则中有未知的监控指标：{metrics}"},
+})

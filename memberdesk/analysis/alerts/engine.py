@@ -464,7 +464,7 @@ def compute_alerts(ds: Dataset, rules: AlertRules | None = None, *,
     rules = rules or load_rules()
     unknown = set(rules.overrides) - {m.id for m in MONITORED}
     if unknown:
-        raise AnalysisError(f"the rules name unknown monitored metrics: {', '.join(sorted(unknown))}")
+        raise AnalysisError(Reason("alerts_unknown_metrics", metrics=", ".join(sorted(unknown))))
     source = SegmentSource(ds)
     columns = segment_columns(ds, rules, source)
     alerts: list[Alert] = []

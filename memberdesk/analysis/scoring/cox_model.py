@@ -35,6 +35,7 @@ from memberdesk.analysis.scoring.encoder import FeatureEncoder, fit_encoder
 from memberdesk.analysis.scoring.reasons import ReasonLabels, Reasons, top_reasons
 from memberdesk.analysis.scoring.snapshot import Snapshot
 from memberdesk.core.errors import AnalysisError
+from memberdesk.core.reasons import Reason
 
 COX_CATEGORICAL: tuple[str, ...] = ("product", "channel", "gender", "region", "tier")
 COX_NUMERIC: tuple[str, ...] = (
@@ -219,7 +220,7 @@ def fit_cox_scorer(snaps: list[Snapshot], *, max_rows: int | None = 400_000,
     Constant covariates are left out; a covariate the engine refuses (collinear, or
     separating) is dropped and the model refitted, at most ``MAX_DROPS`` times."""
     if not snaps or any(s.time is None for s in snaps):
-        raise AnalysisError("the Cox scoring model needs labelled snapshots")
+        raise AnalysisError(Reason("scoring_cox_no_snapshots"))
     horizon = snaps[0].horizon_months
     frame, time, event = training_frame(snaps, max_rows, seed)
     enc = fit_encoder(frame, list(COX_CATEGORICAL), list(COX_NUMERIC))
@@ -246,7 +247,7 @@ def fit_cox_scorer(snaps: list[Snapshot], *, max_rows: int | None = 400_000,
                 continue
             raise
     else:  # pragma: no cover - MAX_DROPS refusals in a row
-        raise AnalysisError("the Cox scoring model cannot be fitted")
+        raise AnalysisError(Reason("scoring_cox_cannot_fit"))
     enc = FeatureEncoder({c: v for c, v in enc.numeric.items() if c in covariates},
                          {c: v for c, v in enc.categorical.items() if c in covariates},
                          {c: v for c, v in enc.reference.items() if c in covariates})

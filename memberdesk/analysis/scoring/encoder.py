@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from memberdesk.core.errors import AnalysisError
+from memberdesk.core.reasons import Reason
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ class FeatureEncoder:
         level unless ``allow_new_levels``: such rows are then scored as the reference level)."""
         mismatch = self.check(frame)
         if mismatch.missing_columns or (mismatch.unknown_levels and not allow_new_levels):
-            raise AnalysisError("the data do not match the model: " + mismatch.describe(),
+            raise AnalysisError(Reason("scoring_model_mismatch", detail=mismatch.describe()),
                                 column=(mismatch.missing_columns or
                                         tuple(c for c, _ in mismatch.unknown_levels))[0])
         return mismatch

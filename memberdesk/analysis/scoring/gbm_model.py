@@ -32,6 +32,7 @@ from memberdesk.analysis.scoring.encoder import FeatureEncoder, fit_encoder
 from memberdesk.analysis.scoring.reasons import Reasons, empty_reasons, top_reasons
 from memberdesk.analysis.scoring.snapshot import NUMERIC_FEATURES, Snapshot
 from memberdesk.core.errors import AnalysisError
+from memberdesk.core.reasons import Reason
 
 GBM_CATEGORICAL: tuple[str, ...] = ("product", "channel", "payment_frequency", "gender",
                                     "region", "tier")
@@ -179,11 +180,11 @@ def fit_gbm_scorer(snaps: list[Snapshot], *, max_rows: int | None = 400_000,
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     if not snaps or any(s.time is None for s in snaps):
-        raise AnalysisError("the challenger model needs labelled snapshots")
+        raise AnalysisError(Reason("scoring_gbm_no_snapshots"))
     horizon = snaps[0].horizon_months
     frame, time, event = training_frame(snaps, max_rows, seed)
     if event.sum() < 10 or event.sum() == len(event):
-        raise AnalysisError(f"too few lapses ({int(event.sum())}) to fit the challenger model")
+        raise AnalysisError(Reason("scoring_gbm_too_few_lapses", n=int(event.sum())))
     enc = fit_encoder(frame, list(GBM_CATEGORICAL), list(NUMERIC_FEATURES))
     order = {}
     for col in enc.categorical:

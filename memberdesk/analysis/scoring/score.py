@@ -44,6 +44,7 @@ from memberdesk.analysis.scoring.validation import (
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
 from memberdesk.core.progress import Progress, SubProgress, check_cancelled, ensure
+from memberdesk.core.reasons import Reason
 
 Scorer = CoxScorer | GbmScorer
 MODELS: tuple[str, ...] = ("auto", "cox", "gbm")
@@ -212,9 +213,8 @@ def validate_models(book: BookArrays, as_of: pd.Timestamp, horizon: int, request
     train = _labelled(book, [_months_before(cutoff, h), _months_before(cutoff, 2 * h)], h)
     test = _labelled(book, [cutoff], h)
     if not train or not test:
-        raise AnalysisError(f"scoring at {h} months needs {3 * h} months of history before the "
-                            f"as-of date with lapses in it (the first validation snapshot is "
-                            f"{_months_before(cutoff, h).date()})")
+        raise AnalysisError(Reason("scoring_too_little_history", horizon=h, months=3 * h,
+                                   first=str(_months_before(cutoff, h).date())))
     snap = test[0]
     assert snap.time is not None and snap.event is not None
     check_cancelled(progress)

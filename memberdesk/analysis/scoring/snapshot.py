@@ -43,6 +43,7 @@ import pandas as pd
 from memberdesk.core import schema
 from memberdesk.core.dataset import PREMIUM_BANDS, Dataset
 from memberdesk.core.errors import AnalysisError
+from memberdesk.core.reasons import Reason
 
 HORIZONS: tuple[int, ...] = (3, 6, 12)
 DAYS_PER_MONTH = schema.DAYS_PER_MONTH
@@ -110,13 +111,12 @@ def prepare_book(ds: Dataset) -> BookArrays:
     """
     pol = ds.validated.get(schema.POLICIES)
     if pol is None or len(pol) == 0:
-        raise AnalysisError("scoring needs a policies table")
+        raise AnalysisError(Reason("scoring_no_policies_table"))
     if ds.generic or "issue_date" not in pol.columns:
-        raise AnalysisError("scoring needs dated policies (issue_date); a duration/event table "
-                            "cannot show what was known at a past date", column="issue_date")
+        raise AnalysisError(Reason("scoring_needs_dates"), column="issue_date")
     pol = _filtered(ds, pol)
     if len(pol) == 0:
-        raise AnalysisError("no policy passes the filters")
+        raise AnalysisError(Reason("scoring_no_policy_in_filters"))
     n = len(pol)
     issue = _days(pol["issue_date"])
     end = _days(pol["end_date"]) if "end_date" in pol.columns else np.full(n, NO_DAY)
@@ -291,7 +291,7 @@ def take_snapshot(book: BookArrays, cutoff: pd.Timestamp, horizon_months: int, *
     t = to_day(cutoff)
     rows = np.flatnonzero((book.issue <= t) & (book.end > t))
     if rows.size == 0:
-        raise AnalysisError(f"no policy was in force on {pd.Timestamp(cutoff).date()}")
+        raise AnalysisError(Reason("scoring_none_in_force", date=str(pd.Timestamp(cutoff).date())))
     features = _policy_features(book, rows, t, horizon_months)
     features.update(_member_features(book, rows, t))
     features.update(_activity_features(book, rows, t))

@@ -63,6 +63,7 @@ from memberdesk.core.engine.urls import EngineURL, parse
 from memberdesk.core.errors import AnalysisError, DataError
 from memberdesk.core.mapping import auto_map, normalise_header
 from memberdesk.core.progress import interruptible
+from memberdesk.core.reasons import Reason
 from memberdesk.core.validation_report import TableReport, ValidationReport
 
 ORDINAL = "_md_ord"  # the row-order column of the ordered temporary view (DuckDB, Parquet)
@@ -108,8 +109,8 @@ class GenericBook:
         for col in columns:
             if col not in have:
                 names = sorted(c for c in have if c not in ("duration_days", "event"))
-                raise AnalysisError(f"unknown column {col!r}; available: {', '.join(names)}",
-                                    column=col)
+                raise AnalysisError(Reason("frame_unknown_column", column=col,
+                                           columns=", ".join(names)), column=col)
 
     def cells(self, ds: Dataset, columns: Sequence[str]) -> pd.DataFrame:
         """Accepted records by ``columns`` x duration x event with their count ``n``."""
