@@ -12,13 +12,13 @@ Truths, none of them the code's output copied back:
 * a DuckDB book imported from the same files gives the same JSON (numbers within 1e-9
   relative, counts and labels exact) from aggregates only;
 * an unknown column exits 3 naming it and the columns available (DESIGN §5).
+
+Matrices are compared as tests/engines/test_cohort_counts.py compares them, JSON as
+tests/engines/test_experience_study_engine.py does (their helpers, imported).
 """
 from __future__ import annotations
 
-import contextlib
-import io
 import json
-import math
 from pathlib import Path
 from typing import Any
 
@@ -26,26 +26,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from memberdesk.analysis.cohorts import CohortMatrix, cohort_retention
-from memberdesk.cli import main
+from memberdesk.analysis.cohorts import cohort_retention
 from memberdesk.core.loader import load_dataset
+from tests.engines.test_cohort_counts import assert_same_matrix
+from tests.engines.test_every_command import _invoke
+from tests.engines.test_experience_study_engine import assert_same_json
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 TOP_FIELDS = {"as_of", "cohort", "weight", "months", "rows"}  # docs/cli.md, memberdesk cohorts
 
 
-def _invoke(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main(list(argv))
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-    return code, out.getvalue(), err.getvalue()
-
-
 def _json(*argv: str) -> dict[str, Any]:
-    code, out, err = _invoke(*argv, "--json")
+    code, out, err = _invoke([*argv, "--json"])
     assert code == 0, err
     result: dict[str, Any] = json.loads(out)
     return result
@@ -69,17 +61,6 @@ def _restricted(folder: Path, policies: pd.DataFrame, as_of: pd.Timestamp) -> An
     return load_dataset([str(folder)], as_of=as_of)
 
 
-def _assert_same(a: CohortMatrix, b: CohortMatrix) -> None:
-    assert list(a.shares.index) == list(b.shares.index)
-    assert list(a.shares.columns) == list(b.shares.columns)
-    assert a.sizes.tolist() == b.sizes.tolist()
-    np.testing.assert_allclose(a.premium.to_numpy(float), b.premium.to_numpy(float), rtol=1e-12)
-    x, y = a.shares.to_numpy(float), b.shares.to_numpy(float)
-    assert (np.isnan(x) == np.isnan(y)).all()
-    np.testing.assert_allclose(x[~np.isnan(x)], y[~np.isnan(y)], rtol=1e-12, atol=1e-15)
-    assert (a.cohort_start == b.cohort_start).all() and (a.cohort_end == b.cohort_end).all()
-
-
 OPTIONS = [{}, {"cohort": "quarter", "weight": "premium"}]
 
 
@@ -94,7 +75,7 @@ def test_channel_group_is_the_book_of_its_policies(whole: Any, tmp_path: Path,
     for i, (name, group) in enumerate(res.groups):
         book = _restricted(tmp_path / f"g{i}", raw[raw["channel"] == name], whole.as_of)
         assert len(book.policies) == (raw["channel"] == name).sum()
-        _assert_same(group, cohort_retention(book, max_months=last, **options))
+        assert_same_matrix(group, cohort_retention(book, max_months=last, **options))
         assert list(group.shares.columns) == list(res.shares.columns)  # the whole book's axis
 
 
@@ -108,7 +89,7 @@ def test_member_column_group_is_the_book_of_its_members_policies(whole: Any,
     for i, (name, group) in enumerate(res.groups):
         ids = set(members.loc[members["region"] == name, "member_id"])
         book = _restricted(tmp_path / f"g{i}", raw[raw["member_id"].isin(ids)], whole.as_of)
-        _assert_same(group, cohort_retention(book, cohort="quarter", max_months=last))
+        assert_same_matrix(group, cohort_retention(book, cohort="quarter", max_months=last))
 
 
 def test_later_groups_keep_the_whole_books_months(whole: Any, tmp_path: Path) -> None:
@@ -126,7 +107,7 @@ def test_later_groups_keep_the_whole_books_months(whole: Any, tmp_path: Path) ->
     raw = _raw("policies")
     book = _restricted(tmp_path / "y2022", raw[raw["issue_date"].str.startswith("2022")],
                        whole.as_of)
-    _assert_same(group, cohort_retention(book, max_months=last))
+    assert_same_matrix(group, cohort_retention(book, max_months=last))
 
 
 def test_missing_values_are_a_last_group_and_sizes_add_up(tmp_path: Path) -> None:
@@ -142,7 +123,7 @@ def test_missing_values_are_a_last_group_and_sizes_add_up(tmp_path: Path) -> Non
     missing = dict(res.groups)["(missing)"]
     assert int(missing.sizes.sum()) == int(blank.sum())
     alone = _restricted(tmp_path / "missing", raw[blank], pd.Timestamp("2026-06-30"))
-    _assert_same(missing, cohort_retention(alone, weight="premium",
+    assert_same_matrix(missing, cohort_retention(alone, weight="premium",
                                            max_months=len(res.shares.columns) - 1))
     # sizes and premiums add up cohort by cohort (a group's rows are a subset of the whole's)
     sizes = sum((g.sizes.reindex(res.sizes.index, fill_value=0) for _, g in res.groups),
@@ -169,9 +150,9 @@ def test_cli_json_keeps_the_whole_book_and_adds_groups() -> None:
 
 
 def test_cli_text_prints_the_whole_book_then_each_group() -> None:
-    code, plain, _ = _invoke("cohorts", str(SAMPLE), "--cohort", "quarter")
+    code, plain, _ = _invoke(["cohorts", str(SAMPLE), "--cohort", "quarter"])
     assert code == 0
-    code, by, _ = _invoke("cohorts", str(SAMPLE), "--cohort", "quarter", "--by", "channel")
+    code, by, _ = _invoke(["cohorts", str(SAMPLE), "--cohort", "quarter", "--by", "channel"])
     assert code == 0
     assert by.startswith(plain)  # the whole book's part unchanged
     raw = _raw("policies")
@@ -183,7 +164,7 @@ def test_cli_text_prints_the_whole_book_then_each_group() -> None:
 @pytest.mark.parametrize("book", ["files", "duckdb"])
 def test_unknown_column_exits_3_naming_it_and_the_columns(book: str, duckdb_book: str) -> None:
     data = str(SAMPLE) if book == "files" else duckdb_book
-    code, out, err = _invoke("cohorts", data, "--by", "no_such_column", "--json")
+    code, out, err = _invoke(["cohorts", data, "--by", "no_such_column", "--json"])
     assert code == 3 and out == ""
     assert "'no_such_column'" in err
     listed = err.split("available:")[1]
@@ -191,8 +172,8 @@ def test_unknown_column_exits_3_naming_it_and_the_columns(book: str, duckdb_book
 
 
 def test_too_many_levels_exits_3_as_km_does() -> None:
-    code, _, err = _invoke("cohorts", str(SAMPLE), "--by", "policy_id")
-    km_code, _, km_err = _invoke("km", str(SAMPLE), "--by", "policy_id")
+    code, _, err = _invoke(["cohorts", str(SAMPLE), "--by", "policy_id"])
+    km_code, _, km_err = _invoke(["km", str(SAMPLE), "--by", "policy_id"])
     assert code == km_code == 3
     assert "6824 distinct values; at most 100 segments" in err
     assert err.split(": ", 1)[1] == km_err.split(": ", 1)[1]  # the same message as km
@@ -203,25 +184,9 @@ def test_too_many_levels_exits_3_as_km_does() -> None:
 @pytest.fixture(scope="module")
 def duckdb_book(tmp_path_factory: pytest.TempPathFactory) -> str:
     path = tmp_path_factory.mktemp("cohorts_by") / "book.duckdb"
-    code, _, err = _invoke("import", str(SAMPLE), "-o", str(path))
+    code, _, err = _invoke(["import", str(SAMPLE), "-o", str(path)])
     assert code == 0, err
     return f"duckdb:///{path}"
-
-
-def _assert_same_json(a: Any, b: Any, where: str = "") -> None:
-    """Numbers within 1e-9 relative, everything else (counts, labels, nulls) exact."""
-    if isinstance(a, dict):
-        assert isinstance(b, dict) and list(a) == list(b), where
-        for key in a:
-            _assert_same_json(a[key], b[key], f"{where}.{key}")
-    elif isinstance(a, list):
-        assert isinstance(b, list) and len(a) == len(b), where
-        for i, (x, y) in enumerate(zip(a, b)):
-            _assert_same_json(x, y, f"{where}[{i}]")
-    elif isinstance(a, float) and isinstance(b, float):
-        assert math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12), where
-    else:
-        assert a == b and type(a) is type(b), where
 
 
 @pytest.mark.parametrize("args", [
@@ -236,7 +201,7 @@ def test_duckdb_book_gives_the_files_json(duckdb_book: str, args: tuple[str, ...
     files = _json("cohorts", str(SAMPLE), *args)
     engine = _json("cohorts", duckdb_book, *args)
     assert files["groups"] and files["by"] == args[1]
-    _assert_same_json(engine, files)
+    assert_same_json(engine, files)
 
 
 def test_duckdb_book_answers_from_aggregates_only(duckdb_book: str) -> None:

@@ -38,6 +38,7 @@ from memberdesk.core.book import COUNT_COLUMN, _check_columns
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
 from memberdesk.core.progress import Progress, ensure
+from memberdesk.core.reasons import Reason
 
 COHORTS: tuple[str, ...] = ("month", "quarter")
 WEIGHTS: tuple[str, ...] = ("count", "premium")
@@ -133,8 +134,8 @@ def cohort_retention(ds: Dataset, *, cohort: str = "month", weight: str = "count
         return whole
     codes, names = segment_labels(rec.segment)
     if len(names) > MAX_SEGMENTS:
-        raise AnalysisError(f"{by!r} has {len(names)} distinct values; at most {MAX_SEGMENTS} "
-                            "segments can be compared (band the column first)", column=by)
+        raise AnalysisError(Reason("segment_too_many", column=by, n=len(names),
+                                   limit=MAX_SEGMENTS), column=by)  # (km's reason)
     # every group on the whole book's months axis, so the triangles line up
     months = max_months if max_months is not None else max(len(whole.shares.columns) - 1, 0)
     groups = []
