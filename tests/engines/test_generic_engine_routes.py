@@ -371,7 +371,8 @@ def test_spark_generic_equals_file_path(books: dict[str, str], request: pytest.F
     table = ("--table", "policies=generic_routes.surv")
     for argv in (("km", *GENERIC, "--by", "channel", "--entry", "start", "--json"),
                  ("cox", *GENERIC, "--covariates", "channel,band", "--json"),
-                 ("projection", *GENERIC, "--json")):
+                 ("projection", *GENERIC, "--json"),
+                 ("projection", *GENERIC, "--by", "channel", "--json")):
         want, want_err = _run(capsys, argv[0], books["csv"], *argv[1:])
         got, got_err = _run(capsys, argv[0], url, *table, *argv[1:])
         if argv[0] == "cox":
