@@ -204,6 +204,25 @@ def test_duckdb_book_gives_the_files_json(duckdb_book: str, args: tuple[str, ...
     assert_same_json(engine, files)
 
 
+def test_duckdb_book_missing_values_give_the_files_json(tmp_path: Path) -> None:
+    """Empty channels (a policy column) and tiers (a member column): the engine's null group is
+    the files' last "(missing)" group, with the same triangles."""
+    folder = tmp_path / "blank"
+    folder.mkdir()
+    raw, members = _raw("policies"), _raw("members")
+    raw.loc[raw.index % 7 == 3, "channel"] = ""
+    members.loc[members.index % 5 == 1, "tier"] = ""
+    raw.to_csv(folder / "policies.csv", index=False)
+    members.to_csv(folder / "members.csv", index=False)
+    db = tmp_path / "blank.duckdb"
+    assert _invoke(["import", str(folder), "-o", str(db)])[0] == 0
+    for by in ("channel", "tier"):
+        files = _json("cohorts", str(folder), "--by", by, "--weight", "premium")
+        assert files["groups"][-1]["name"] == "(missing)"
+        assert_same_json(_json("cohorts", f"duckdb:///{db}", "--by", by, "--weight", "premium"),
+                         files)
+
+
 def test_duckdb_book_answers_from_aggregates_only(duckdb_book: str) -> None:
     from memberdesk.core.engine.book import open_book
 
