@@ -254,9 +254,15 @@ def service_summary(ds: Dataset, *, window_months: int = 12,
         an unknown member too, for a member column — form the last group ``"(missing)"``;
         none is dropped, so the groups' contacts add up to the whole book's. An unknown column
         or one of more than :data:`memberdesk.analysis.survival.MAX_SEGMENTS` levels (as ``km``)
-        raises :class:`AnalysisError` naming it.
+        raises :class:`AnalysisError` naming it. On an engine book ``by`` is answered by
+        aggregate queries (:func:`memberdesk.core.engine.kpi_counts.contact_segment_sums`:
+        flag sums, wait values and channel/topic counts by level x month): no contact row
+        leaves the engine, and the figures are those of the rows (counts exact, the wait mean
+        and 90th percentile from the waits' value counts).
     """
     prog = ensure(progress)
+    if by is not None and getattr(ds, "book", None) is not None:
+        return _engine_summary(ds, by, window_months, prog, progress)
     contacts = ds.service_contacts
     whole = _summarise(contacts, ds.as_of, window_months, prog, progress)
     if by is None:
@@ -377,6 +383,150 @@ def with_empty_window_reasons(summary: ServiceSummary, window_months: int) -> Se
     extra = {rate: EMPTY_REASONS[rate] for rate in RATE_COLUMNS
              if rate in EMPTY_REASONS and rate not in summary.reasons and pd.isna(row[rate])}
     return replace(summary, reasons={**summary.reasons, **extra}) if extra else summary
+
+
+def _engine_summary(ds: Dataset, by: str, window_months: int, prog: Any,
+                    progress: Progress | None) -> ServiceSummary:
+    """:func:`service_summary` with ``by`` on an engine book, from aggregates only."""
+    from memberdesk.analysis.survival import MAX_SEGMENTS
+    from memberdesk.core.engine import kpi_counts
+
+    book = ds.book  # type: ignore[attr-defined]
+    columns = kpi_counts.columns(book, ds, "service_contacts")
+    source = segment_source(ds, columns or [], by)
+    if columns is None:
+        return replace(_summarise(None, ds.as_of, window_months, prog, progress), by=by)
+    if "started_at" not in columns:
+        raise AnalysisError("service contacts need a start date", column="started_at")
+    n_levels = kpi_counts.contact_levels(book, ds, by, source == "members")
+    if n_levels > MAX_SEGMENTS:
+        raise AnalysisError(f"{by!r} has {n_levels} distinct values; at most {MAX_SEGMENTS} "
+                            "segments can be compared (band the column first)", column=by)
+    prog.status("Service: monthly rates")
+    start = ds.as_of - pd.DateOffset(months=window_months)
+    cells = kpi_counts.contact_segment_sums(book, ds, CSAT_THRESHOLD, by, source == "members",
+                                            start.date())
+    assert cells is not None
+    check_cancelled(progress)
+    sums = cells["sums"]
+    if float(sums["contacts"].sum()) == 0:  # the table, but no contact to as-of
+        empty = pd.DataFrame(columns=columns)
+        return replace(_summarise(empty, ds.as_of, window_months, prog, progress), by=by)
+    reasons = {rate: Reason("missing_column", table="service_contacts", column=", ".join(missing))
+               for rate, (_, _, need) in RATE_FORMULAS.items()
+               if (missing := [c for c in need if c not in columns])}
+    available = {rate: rate not in reasons for rate in RATE_FORMULAS}
+    _, names = segment_labels(sums["_seg"].drop_duplicates().reset_index(drop=True))
+    code = _level_codes(sums["_seg"], names)
+    codes = {name: (code(f["_seg"]) if name != "sums" else code(sums["_seg"]))
+             for name, f in cells.items()}
+    parts = {"as_of": ds.as_of, "start": start, "available": available}
+    whole = _from_cells(cells, {k: np.ones(len(v), dtype=bool) for k, v in codes.items()},
+                        parts, reasons)
+    groups = []
+    for g, name in enumerate(names):
+        part = _from_cells(cells, {k: v == g for k, v in codes.items()}, parts, reasons)
+        groups.append((name, with_empty_window_reasons(part, window_months)))
+    prog.fraction(1.0)
+    return replace(whole, by=by, groups=tuple(groups))
+
+
+def _level_codes(values: pd.Series, names: tuple[str, ...]) -> Any:
+    """A function giving each value's position in ``names`` (:func:`segment_labels`' names of
+    ``values``' distinct values; a missing value -> the "(missing)" group)."""
+    first, _ = segment_labels(values)
+    distinct = values.to_numpy(dtype=object)
+    lookup = {v: int(c) for v, c in zip(distinct, first) if not pd.isna(v)}
+    missing = len(names) - 1
+
+    def code(column: pd.Series) -> np.ndarray:
+        return np.array([missing if pd.isna(v) else lookup[v] for v in column.to_numpy(dtype=object)],
+                        dtype=np.int64)
+
+    return code
+
+
+def _month_labels(frame: pd.DataFrame) -> pd.Series:
+    return pd.Series([f"{int(y):04d}-{int(m):02d}" for y, m in zip(frame["_y"], frame["_m"])],
+                     index=frame.index, dtype=object)
+
+
+def _from_cells(cells: Mapping[str, pd.DataFrame], keep: Mapping[str, np.ndarray],
+                parts: Mapping[str, Any], reasons: dict[str, Reason]) -> ServiceSummary:
+    """One :class:`ServiceSummary` from the engine's answers (rows where ``keep``): the same
+    frames, columns and dtypes as :func:`_summarise` gives from the rows."""
+    available = parts["available"]
+    sums = cells["sums"][keep["sums"]]
+    sums = sums[sums["_y"].notna()]
+    month = _month_labels(sums)
+    monthly = sums[list(SUM_COLUMNS)].astype(np.float64).groupby(month.to_numpy(), sort=True).sum()
+    monthly.index.name = "month"
+    monthly = monthly.reset_index()
+    window = sums.loc[sums["_w"].to_numpy(dtype=bool), list(SUM_COLUMNS)].astype(np.float64) \
+        .sum().to_frame().T
+    waits = cells.get("waits")
+    if waits is not None:
+        waits = waits[keep["waits"]]
+        waits = waits[waits["_y"].notna()]
+    for frame, keyed in ((monthly, True), (window, False)):
+        rates = rates_from_sums(frame, available)
+        for rate in RATE_COLUMNS:
+            frame[rate] = rates[rate]  # type: ignore[call-overload]  # aligned array
+        if waits is None or waits.empty:
+            frame["wait_mean_seconds"] = np.nan
+            frame["wait_p90_seconds"] = np.nan
+        elif keyed:
+            stats = {m: _wait_stats(w, grouped=True)
+                     for m, w in waits.groupby(_month_labels(waits).to_numpy())}
+            frame["wait_mean_seconds"] = frame["month"].map({m: v[0] for m, v in stats.items()}).astype(float)
+            frame["wait_p90_seconds"] = frame["month"].map({m: v[1] for m, v in stats.items()}).astype(float)
+        else:
+            mean, p90 = _wait_stats(waits[waits["_w"].to_numpy(dtype=bool)])
+            frame["wait_mean_seconds"] = mean
+            frame["wait_p90_seconds"] = p90
+    window.insert(0, "window_start", parts["start"])
+    window.insert(1, "window_end", parts["as_of"])
+    mixes = []
+    for col in ("channel", "topic"):
+        counts = cells.get(col)
+        if counts is None:
+            mixes.append(pd.DataFrame(columns=["month", col, "contacts"]))
+            continue
+        counts = counts[keep[col]]
+        counts = counts[counts["_y"].notna()]
+        level = counts[col].astype(object).where(counts[col].notna(), "(missing)")
+        mix = (pd.DataFrame({"month": _month_labels(counts).to_numpy(), col: level.to_numpy(),
+                             "contacts": counts["n"].to_numpy(dtype=np.int64)})
+               .groupby(["month", col], sort=True)["contacts"].sum().reset_index())
+        mixes.append(mix)
+    return ServiceSummary(monthly, mixes[0], mixes[1], window, dict(reasons))
+
+
+def _wait_stats(waits: pd.DataFrame, grouped: bool = False) -> tuple[float, float]:
+    """Mean and 90th percentile of the waits given as value counts (``wait_seconds``, ``n``):
+    the mean and the linearly interpolated quantile of the waits repeated ``n`` times; NaN
+    when there is none. The interpolation is written as the row path's computes it, so both
+    give the same floats: numpy's ``quantile`` (``Series.quantile``, the window) or, with
+    ``grouped``, pandas' ``GroupBy.quantile`` (the months: ``a + (b − a)·frac``)."""
+    counts = waits.groupby("wait_seconds", sort=True)["n"].sum()
+    n = counts.to_numpy(dtype=np.int64)
+    total = int(n.sum())
+    if total == 0:
+        return float("nan"), float("nan")
+    values = counts.index.to_numpy(dtype=float)
+    mean = float((values * n).sum() / total)
+    q = 0.9
+    virtual = (total - 1) * q  # numpy's virtual index for method "linear"
+    lo = int(np.floor(virtual))
+    gamma = virtual - lo
+    ends = np.cumsum(n)  # sorted position i holds values[searchsorted(ends, i, "right")]
+    a = values[np.searchsorted(ends, lo, side="right")]
+    b = values[np.searchsorted(ends, min(lo + 1, total - 1), side="right")]
+    if grouped:
+        p90 = a if gamma == 0.0 else a + (b - a) * gamma
+    else:
+        p90 = b - (b - a) * (1 - gamma) if gamma >= 0.5 else a + (b - a) * gamma
+    return mean, float(p90)
 
 
 def window_rate_series(contacts: pd.DataFrame | None, starts: np.ndarray,

@@ -246,6 +246,21 @@ def contact_day_sums(book: EngineBook, ds: Dataset, satisfied_at: float) -> pd.D
     t = member_table(book, ds, schema.SERVICE_CONTACTS)
     if t is None:
         return None
+    flags = contact_flag_exprs(t, satisfied_at)
+    day = t.started_at if "started_at" in t.columns else ibis.null("date")
+    g = t.mutate(_day=day, **{f"_{k}": ibis.ifelse(f, 1, 0) for k, f in flags.items()})
+    expr = g.group_by("_day").aggregate(**{k: g[f"_{k}"].sum() for k in flags})
+    frame = to_frame(book.run(expr)).rename(columns={"_day": "day"})
+    _dates(frame, "day")
+    for k in flags:
+        frame[k] = frame[k].fillna(0).astype(np.int64)
+    return frame
+
+
+def contact_flag_exprs(t: ir.Table, satisfied_at: float) -> dict[str, ir.BooleanValue]:
+    """The per-contact flags of :func:`memberdesk.analysis.service.flag_arrays` as Ibis
+    expressions over a service contacts table ``t`` (same names; a missing yes/no counts as
+    no, an absent column as all no). ``satisfied_at``: the CSAT threshold."""
     cols = t.columns
     no = ibis.literal(False)
 
@@ -267,14 +282,76 @@ def contact_day_sums(book: EngineBook, ds: Dataset, satisfied_at: float) -> pd.D
         "resolved": known & flag("resolved"), "rated": rated,
         "satisfied": rated & (sat >= satisfied_at).fill_null(False),
     }
+    return flags
+
+
+def _contacts_by(book: EngineBook, ds: Dataset, by: str, member_column: bool) -> ir.Table | None:
+    """:func:`member_table` of the service contacts with ``_seg``: the contact's ``by`` (a
+    contacts column, or with ``member_column`` its member's ``by`` among ``Dataset.members`` —
+    in-window members passing the region/tier filters — null when anonymous or unknown)."""
+    t = member_table(book, ds, schema.SERVICE_CONTACTS)
+    if t is None:
+        return None
+    if not member_column:
+        return t.mutate(_seg=t[by])
+    members = book.accepted(schema.MEMBERS)
+    assert members is not None
+    m = rules.in_window(schema.MEMBERS, members, ds.as_of.date())
+    for name in ("region", "tier"):
+        values = getattr(ds.filters, name)
+        if values and name in m.columns:
+            m = m.filter(m[name].cast("string").isin(list(values)))
+    m = m.select(_mid=m.member_id, _seg=m[by])  # member ids are unique once accepted
+    return t.left_join(m, t.member_id == m._mid).drop("_mid")
+
+
+def contact_levels(book: EngineBook, ds: Dataset, by: str, member_column: bool) -> int:
+    """The number of groups ``service --by`` would make: distinct ``by`` values of the
+    contacts (:func:`_contacts_by`), plus one when some contact has none. One scan."""
+    t = _contacts_by(book, ds, by, member_column)
+    if t is None:
+        return 0
+    row = book.run(t.aggregate(levels=t._seg.nunique(),
+                               empty=ibis.ifelse(t._seg.isnull(), 1, 0).sum())).to_pylist()[0]
+    return int(row["levels"] or 0) + (1 if (row["empty"] or 0) > 0 else 0)
+
+
+def contact_segment_sums(book: EngineBook, ds: Dataset, satisfied_at: float, by: str,
+                         member_column: bool, window_start: dt.date) -> dict[str, pd.DataFrame] | None:
+    """The service contacts' answers for ``service --by`` (:func:`_contacts_by`), each keyed by
+    ``_seg`` (null: no value), ``_y``/``_m`` (year and month of ``started_at``; null: undated)
+    and, for the first two, ``_w`` (dated after ``window_start``: in the trailing window):
+
+    * ``sums``: the flag sums of :func:`contact_flag_exprs` (``contacts``, …, ``satisfied``);
+    * ``waits``: human-queue contacts with a ``wait_seconds`` by that value: ``n``;
+    * ``channel``, ``topic``: contacts by that column (null kept): ``n``.
+
+    A frame whose column the table lacks is absent. None without a service contacts table."""
+    t = _contacts_by(book, ds, by, member_column)
+    if t is None:
+        return None
+    cols = t.columns
+    flags = contact_flag_exprs(t, satisfied_at)
     day = t.started_at if "started_at" in cols else ibis.null("date")
-    g = t.mutate(_day=day, **{f"_{k}": ibis.ifelse(f, 1, 0) for k, f in flags.items()})
-    expr = g.group_by("_day").aggregate(**{k: g[f"_{k}"].sum() for k in flags})
-    frame = to_frame(book.run(expr)).rename(columns={"_day": "day"})
-    _dates(frame, "day")
-    for k in flags:
-        frame[k] = frame[k].fillna(0).astype(np.int64)
-    return frame
+    t = t.mutate(_y=day.year(), _m=day.month(),
+                 _w=(day > ibis.literal(window_start)).fill_null(False),
+                 _queue=flags["human_queue"])
+    keys = ["_seg", "_y", "_m", "_w"]
+    g = t.mutate(**{f"_{k}": ibis.ifelse(f, 1, 0) for k, f in flags.items()})
+    out = {"sums": g.group_by(keys).aggregate(**{k: g[f"_{k}"].sum() for k in flags})}
+    if "wait_seconds" in cols:
+        w = t.filter(t._queue & t.wait_seconds.notnull() & ~t.wait_seconds.isnan())
+        out["waits"] = w.group_by([*keys, "wait_seconds"]).aggregate(n=w.count())
+    for col in ("channel", "topic"):
+        if col in cols:
+            out[col] = t.group_by(["_seg", "_y", "_m", col]).aggregate(n=t.count())
+    frames = {}
+    for name, expr in out.items():
+        frame = to_frame(book.run(expr))
+        for k in ("_y", "_m"):
+            frame[k] = pd.to_numeric(frame[k]).astype("Float64").astype(float)
+        frames[name] = frame
+    return frames
 
 
 def claim_date_counts(book: EngineBook, ds: Dataset, after: dt.date, until: dt.date
