@@ -215,7 +215,8 @@ def segment_labels(values: pd.Series) -> tuple[np.ndarray, tuple[str, ...]]:
             rank = np.empty(len(names), dtype=np.int64)
             rank[order] = np.arange(len(names))
             names = [names[i] for i in order]
-            codes = np.where(codes >= 0, rank[np.maximum(codes, 0)], -1)
+            # (every value missing: no name to rank, every code is -1 and stays so)
+            codes = np.where(codes >= 0, rank[np.maximum(codes, 0)], -1) if names else codes
     codes = np.asarray(codes, dtype=np.int64)
     if (codes < 0).any():
         codes = np.where(codes < 0, len(names), codes)
