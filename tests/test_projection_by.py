@@ -14,7 +14,6 @@ Truths, none of them the code's own output copied back:
 """
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
@@ -24,8 +23,9 @@ from typing import Any
 
 import pytest
 
-from memberdesk.cli import main
 from memberdesk.core.schema import DAYS_PER_MONTH
+from tests.engines.test_every_command import _close  # floats 1e-9 relative, the rest exactly
+from tests.engines.test_every_command import _invoke as _invoke_list
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 AS_OF = "2026-06-30"  # the sample's as-of date: a restricted book keeps the whole book's
@@ -34,13 +34,7 @@ MODELS = ["exponential", "weibull", "lognormal", "loglogistic"]
 
 
 def _invoke(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main(list(argv))
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-    return code, out.getvalue(), err.getvalue()
+    return _invoke_list(list(argv))
 
 
 def _projection(data: str, *extra: str) -> dict[str, Any]:
@@ -48,23 +42,6 @@ def _projection(data: str, *extra: str) -> dict[str, Any]:
     assert code == 0, err
     result: dict[str, Any] = json.loads(out)
     return result
-
-
-def _close(a: Any, b: Any, path: str = "") -> None:
-    """``a`` equals ``b``: floats within 1e-9 relative, everything else exactly."""
-    if isinstance(b, dict):
-        assert isinstance(a, dict) and a.keys() == b.keys(), f"{path}: {sorted(set(a) ^ set(b))}"
-        for k in b:
-            _close(a[k], b[k], f"{path}.{k}")
-    elif isinstance(b, list):
-        assert isinstance(a, list) and len(a) == len(b), f"{path}: {len(a)} != {len(b)}"
-        for i, (x, y) in enumerate(zip(a, b)):
-            _close(x, y, f"{path}[{i}]")
-    elif isinstance(b, float) or isinstance(a, float):
-        assert isinstance(a, (int, float)) and isinstance(b, (int, float)), path
-        assert a == pytest.approx(b, rel=1e-9, abs=1e-12), path
-    else:
-        assert a == b, path
 
 
 def _read(path: Path) -> tuple[list[str], list[list[str]]]:
