@@ -21,6 +21,7 @@ from openpyxl.chart._chart import ChartBase
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.pagebreak import Break, RowBreak
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
@@ -67,6 +68,10 @@ CHART_ROW_PT = 15.0  # rows under a chart: 20 of them hold its 9.5 cm
 PAGE_HEIGHT_PT = (21.0 - 2 * 0.75 * 2.54) / 2.54 * 72  # A4 landscape less top/bottom margins
 # a header's column moves at most this many quarter units to wrap the header between words
 WORD_WIDEN_STEPS = 12
+# ... or wider, up to this many, where the sheet's print scale drops by at most
+# WORD_FREE_SCALE points (a column 5 units wider for "Previous (as of 2025-06-30)")
+WORD_FREE_STEPS = 40
+WORD_FREE_SCALE = 5.0
 NARROW_TO = 20.0  # a too-wide sheet's text columns wrap down to this width, not below
 # Number-format kinds whose cells hold numbers (never text: a note goes into a cell comment)
 NUMERIC_KINDS: frozenset[str] = frozenset({"pct", "pct0", "int", "money", "num", "dec1", "dec3",
@@ -580,13 +585,19 @@ class SheetWriter:
         column of such a header takes the nearest width, a little wider or, where its other
         cells still fit, a little narrower, at which every header in it breaks only between
         words (:func:`styles.splits_a_word`) and still clear of its brackets, in LibreOffice
-        and in Excel (:func:`styles.printed_rooms`). A column with no such width is left."""
-        if not self.page_breaks:  # the Dashboard's tiles and merged headers: fixed widths
-            return
+        and in Excel (:func:`styles.printed_rooms`); where the page has room, a wider one
+        (:meth:`_header_column_width`). Which Chinese characters form a word is the report's
+        one word list, :mod:`memberdesk.report.zh_words` ("继续" over "率" splits one; "年化失效"
+        over "退保率" does not). A column with no such width, and the Dashboard's (its tiles fix
+        the widths), gets a smaller font for the headers that still split
+        (:meth:`_shrink_split_headers`)."""
         ws = self.ws
         merged = {(r, c) for rng in ws.merged_cells.ranges
                   for r in range(rng.min_row, rng.max_row + 1)
                   for c in range(rng.min_col, rng.max_col + 1)}
+        if not self.page_breaks:  # the Dashboard's tiles fix its widths: a smaller font
+            self._shrink_fixed_headers()
+            return
         for c, cells in sorted(self._header_cells_by_column().items()):
             cells = [x for x in cells if (x.row, x.column) not in merged]
             dim = ws.column_dimensions[get_column_letter(c)]
@@ -596,18 +607,98 @@ class SheetWriter:
             floor = width
             if c in self._content and c not in self.fixed_widths:
                 floor = min(width, styles.column_width(self._content[c]))
-            scale = PRINTABLE_CM / max(self.printed_width_cm(), 1.0) * 100
-            steps = [width + d / 4 for d in range(1, WORD_WIDEN_STEPS + 1)] \
-                + [width - d / 4 for d in range(1, WORD_WIDEN_STEPS + 1)]
-            for new in sorted(steps, key=lambda x: (abs(x - width), -x)):
+            if not self._header_column_width(c, cells, width, floor):
+                self._shrink_split_headers(cells, width)
+
+    def _header_column_width(self, c: int, cells: list[Any], width: float,
+                             floor: float) -> bool:
+        """Set column ``c`` (``width`` units, at least ``floor``) to the nearest width within
+        :data:`WORD_WIDEN_STEPS` quarter units at which every header ``cells`` of it wraps
+        between words, else to the nearest wider one within :data:`WORD_FREE_STEPS` at which
+        the sheet prints at most :data:`WORD_FREE_SCALE` points smaller than it did (than
+        100 % if it had room to spare) and never below :data:`MIN_PRINT_SCALE`; False, the
+        width unchanged, when there is none."""
+        dim = self.ws.column_dimensions[get_column_letter(c)]
+        scale = PRINTABLE_CM / max(self.printed_width_cm(), 1.0) * 100
+        near = [width + d / 4 for d in range(1, WORD_WIDEN_STEPS + 1)] \
+            + [width - d / 4 for d in range(1, WORD_WIDEN_STEPS + 1)]
+        far = [width + d / 4 for d in range(WORD_WIDEN_STEPS + 1, WORD_FREE_STEPS + 1)]
+        free = max(MIN_PRINT_SCALE, min(scale, 100.0) - WORD_FREE_SCALE)
+        for steps, least in ((sorted(near, key=lambda x: (abs(x - width), -x)),
+                              min(scale, MIN_PRINT_SCALE)), (far, free)):
+            for new in steps:
                 if new < floor or not all(self._header_whole(cell, new)
                                           and self._bracket_safe(cell, new) for cell in cells):
                     continue
                 dim.width = new  # no sheet printed one page wide drops below the least scale
-                if PRINTABLE_CM / max(self.printed_width_cm(), 1.0) * 100 >= min(
-                        scale, MIN_PRINT_SCALE):
-                    break
+                if PRINTABLE_CM / max(self.printed_width_cm(), 1.0) * 100 >= least - 1e-9:
+                    return True
                 dim.width = width
+        return False
+
+    def _shrink_fixed_headers(self) -> None:
+        """Each header of a sheet of fixed widths (the Dashboard's movers table, merged over
+        its tile columns) that breaks inside a word in its (merged) columns gets a smaller
+        font (:meth:`_shrink_split_headers`)."""
+        spans, covered = _merged_spans(self.ws)
+        for c, cells in sorted(self._header_cells_by_column().items()):
+            for cell in cells:
+                if (cell.row, cell.column) in covered:
+                    continue
+                width = sum(self._column_widths(c, spans.get((cell.row, c), c)))
+                self._shrink_split_headers([cell], width)
+
+    def _shrink_split_headers(self, cells: list[Any], width: float) -> None:
+        """The headers of a column no width suits (a sheet already at its least scale, the
+        Dashboard's fixed columns) that still break inside a word: a header outside an Excel
+        Table gets a line break of its own between two words (:meth:`_break_between_words`:
+        "变动（百分点）" wraps "变动（百" over "分点）" at every width its line is too short
+        for, since a program fills a line before it breaks); any other, or one no such break
+        suits, a font half a point to two points smaller, the least at which it wraps between
+        words (and clear of its brackets); a header neither suits is left as it is."""
+        tables = [CellRange(t.ref) for t in self.ws.tables.values()]
+        for cell in cells:
+            if self._header_whole(cell, width):
+                continue
+            own_line = not any(cell.coordinate in rng for rng in tables)
+            size = float(cell.font.sz or 11.0)
+            before = copy.copy(cell.font)
+            for smaller in (size, size - 0.5, size - 1.0, size - 1.5, size - 2.0):
+                font = copy.copy(before)
+                font.sz = smaller
+                cell.font = font
+                if smaller < size and self._header_whole(cell, width) \
+                        and self._bracket_safe(cell, width):
+                    break
+                if own_line and self._break_between_words(cell, width):
+                    break
+            else:
+                cell.font = before
+
+    def _break_between_words(self, cell: Any, width: float) -> bool:
+        """Give the header ``cell`` one line break of its own where two words meet (a space,
+        or a break :func:`styles.splits_a_word` allows) so that it wraps between words only in
+        a column ``width`` units wide: of the breaks that do, the one whose lines are nearest
+        in width. False, the text unchanged, when none does."""
+        text, size, bold = str(cell.value), float(cell.font.sz or 11.0), bool(cell.font.b)
+        best: tuple[float, str] | None = None
+        for b in range(1, len(text)):
+            if text[b - 1] == "\n" or text[b] == "\n" or styles.splits_a_word(text, [b]) \
+                    or styles.closing_mark_at_line_start(text, [b]):
+                continue
+            new = text[:b].rstrip() + "\n" + text[b:].lstrip()
+            cell.value = new
+            if self._header_whole(cell, width) and self._bracket_safe(cell, width):
+                first, _, second = new.partition("\n")
+                gap = abs(styles.text_width_pt(first, size, bold=bold, lang=self.lang)
+                          - styles.text_width_pt(second, size, bold=bold, lang=self.lang))
+                if best is None or gap < best[0]:
+                    best = (gap, new)
+            cell.value = text
+        if best is None:
+            return False
+        cell.value = best[1]
+        return True
 
     def _header_whole(self, cell: Any, width: float) -> bool:
         """Whether the header ``cell`` wraps between words (and clear of its closing marks)

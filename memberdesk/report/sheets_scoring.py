@@ -27,7 +27,7 @@ TEXT: dict[str, dict[str, str]] = {
     "cox": {"en": "Cox model", "zh_CN": "Cox 模型"},
     "gbm": {"en": "Gradient boosting", "zh_CN": "梯度提升树"},
     "baseline": {"en": "Naive baseline (channel x product x duration)",
-                 "zh_CN": "朴素基准（渠道×产品×保单年度）"},
+                 "zh_CN": "朴素基准（渠道 × 产品 × 保单年度）"},
     "c_index": {"en": "Harrell's C", "zh_CN": "Harrell C 指数"},
     "c_index_uno": {"en": "Uno's C", "zh_CN": "Uno C 指数"},
     "auc": {"en": "AUC at horizon", "zh_CN": "期末时间依赖AUC"},

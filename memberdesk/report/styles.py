@@ -17,6 +17,8 @@ import pandas as pd
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
+from memberdesk.report import zh_words
+
 # ---- palette and fonts ---------------------------------------------------------------------------
 NAVY = "1F3864"
 BLUE = "2E75B6"
@@ -489,16 +491,22 @@ def _latin(ch: str) -> bool:
 
 def splits_a_word(text: str, breaks: Iterable[int]) -> bool:
     """Whether a wrapped header breaks inside a word or a term: a break is whole-word only at
-    a space, after a closing mark or a separator ("）", "、", "：", "/"), before an opening
-    bracket, or where Latin letters meet Chinese ("Kaplan-Meier" | "生存率"). A break after a
-    hyphen ("ever-" over "users"), a cut word, or one between two Chinese characters
-    ("变动（百" over "分点）", "中位" over "数") splits one."""
+    a space, after a closing mark or a separator ("）", "、", "：", "/", "×"), before an opening
+    bracket, where Latin letters meet Chinese ("Kaplan-Meier" | "生存率"), before a number
+    after Chinese ("中位数" | "95%置信下限", not "第" | "13个月": :data:`zh_words.NUMBER_PREFIXES`),
+    or between two Chinese words of the report's word list (:mod:`memberdesk.report.zh_words`:
+    "年化失效" | "退保率"). A break after a hyphen ("ever-" over "users", "2025-" over
+    "06-30"), a cut word, one between a number and its unit ("13" | "个月") or inside a Chinese
+    word ("继续" over "率", "95%置" over "信下限", "中位" over "数") splits one."""
+    words = zh_words.cjk_word_breaks(text)
     for b in breaks:
         before, after = text[b - 1], text[b]
-        if before.isspace() or after.isspace() or before in CLOSING_MARKS + "、/／·" \
-                or after in OPENING_MARKS:
+        if before.isspace() or after.isspace() or before in CLOSING_MARKS + "、/／·×" \
+                or after in OPENING_MARKS or b in words:
             continue
         if _cjk(before) != _cjk(after) and (_latin(before) or _latin(after)):
+            continue
+        if _cjk(before) and after.isdigit() and before not in zh_words.NUMBER_PREFIXES:
             continue
         return True
     return False

@@ -1,0 +1,164 @@
+"""The Chinese workbook as a manager prints it: what the last review of the report left.
+
+1. No table header breaks inside a word when printed. LibreOffice breaks Chinese between any
+   two characters, so a header wrapped at its column's width printed "继续" over "率",
+   "95%置" over "信下限（%）", "赔付比例（金" over "额，%）" (34 such lines on the sample's
+   Chinese printout before; "上期（截至 2025-" over "06-30）" too). Which characters form a word
+   is one hand-written word list (memberdesk/report/zh_words.py); the truth here is that list's
+   words written out in the tests, and the printout read back (pdftotext).
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from openpyxl.utils import get_column_letter, range_boundaries
+
+from tests.report.printed import NEEDS_LIBREOFFICE, SAMPLE, PrintedReport, text_cells
+
+LANGS = ("en", "zh_CN")
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The sample's report in each language, written once for this module."""
+    from memberdesk.core.loader import load_dataset
+    from memberdesk.report.workbook import write_report
+
+    if not (SAMPLE / "policies.csv").is_file():
+        pytest.skip("no sample_data/")
+    dataset = load_dataset([str(SAMPLE)])
+    folder = tmp_path_factory.mktemp("polish")
+    return {lang: openpyxl.load_workbook(Path(write_report(dataset, folder / f"{lang}.xlsx",
+                                                           lang=lang)))
+            for lang in LANGS}
+
+
+def printed_headers(wb: Any) -> list[tuple[Any, Any, float]]:
+    """(sheet, cell, width in Excel units) of every table header cell (the header fill) inside
+    its sheet's print area; a merged header over all its columns."""
+    out = []
+    for ws in wb.worksheets:
+        last_col = 10 ** 6
+        if ws.print_area:
+            last_col = range_boundaries(str(ws.print_area).split("!")[-1].replace("$", ""))[2]
+        spans = {(r.min_row, r.min_col): r.max_col for r in ws.merged_cells.ranges}
+        covered = {(row, col) for r in ws.merged_cells.ranges
+                   for row in range(r.min_row, r.max_row + 1)
+                   for col in range(r.min_col, r.max_col + 1)} - set(spans)
+        for sheet, cell, header in text_cells(wb):
+            if sheet is not ws or not header or cell.column > last_col \
+                    or (cell.row, cell.column) in covered:
+                continue
+            last = spans.get((cell.row, cell.column), cell.column)
+            width = sum(float(ws.column_dimensions[get_column_letter(c)].width or 13.0)
+                        for c in range(cell.column, last + 1))
+            out.append((ws, cell, width))
+    return out
+
+
+# ---- 1. headers break between words ------------------------------------------------------------
+
+def test_the_word_list_says_where_a_chinese_header_may_break() -> None:
+    """Breaks between two Chinese words are whole-word, breaks inside one are not (the words
+    as a reader takes them, written out here)."""
+    from memberdesk.report.styles import splits_a_word
+
+    assert splits_a_word("继续率", [2])                       # 继续 | 率
+    assert not splits_a_word("年化失效退保率", [4])            # 年化失效 | 退保率
+    assert splits_a_word("年化失效退保率", [5])                # 退 | 保率
+    text = "中位数95%置信上限（月）"
+    assert not splits_a_word(text, [3])                       # 中位数 | 95%置信上限
+    assert not splits_a_word(text, [6])                       # 95% | 置信上限
+    assert splits_a_word(text, [7])                           # 95%置 | 信上限
+    assert not splits_a_word(text, [8])                       # 95%置信 | 上限
+    assert not splits_a_word(text, [10])                      # 上限 | （月）
+    assert splits_a_word("第13个月继续率", [1])                # 第 | 13个月: a number's prefix
+    assert splits_a_word("第13个月继续率", [3])                # 13 | 个月: a number's unit
+    assert not splits_a_word("第13个月继续率", [5])            # 第13个月 | 继续率
+    assert splits_a_word("赔付比例（金额，%）", [6])           # 金 | 额
+    assert splits_a_word("每百名会员使用次数", [6])            # 使 | 用次数
+    assert splits_a_word("上期（截至 2025-06-30）", [11])      # 2025- | 06-30
+    assert not splits_a_word("上期（截至 2025-06-30）", [6])   # a space
+    assert splits_a_word("保单年度", [2])                      # one term, never split
+
+
+def test_the_word_list_covers_every_chinese_header(books: dict[str, Any]) -> None:
+    """Every Chinese character of every printed header is in a word of the list, so no header
+    breaks next to a character the list does not know (a new header needs its words listed)."""
+    from memberdesk.report import zh_words
+
+    missing = {cell.value: zh_words.uncovered(cell.value)
+               for _, cell, _ in printed_headers(books["zh_CN"])
+               if zh_words.uncovered(cell.value)}
+    assert not missing, missing
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_printed_header_wraps_between_words(books: dict[str, Any], lang: str) -> None:
+    """Every printed table header, in its column at its font, wraps between words in
+    LibreOffice and in Excel (the print model's glyph widths and each program's room)."""
+    from memberdesk.report import styles
+
+    found = []
+    for ws, cell, width in printed_headers(books[lang]):
+        text, size, bold = str(cell.value), float(cell.font.sz or 11.0), bool(cell.font.b)
+        for program, rooms in styles.printed_rooms(width).items():
+            for room in rooms:
+                breaks = styles.printed_breaks(text, room, size, bold=bold, lang=lang,
+                                               program=program)
+                if styles.splits_a_word(text, breaks):
+                    found.append((ws.title, cell.coordinate, text, program, breaks))
+    assert not found, found[:10]
+    assert len(printed_headers(books[lang])) > 200  # the sample's workbook: every sheet's
+
+
+def _split_header_lines(printed: PrintedReport) -> list[tuple[int, str, str]]:
+    """Printed header lines that end inside a word: a printed word, joined with the word
+    printed just below it in the same column, reads as a piece of a header of the sheet the
+    page prints, and the place they meet is inside a word of that header (spaces kept)."""
+    from memberdesk.report.styles import splits_a_word
+    from tests.report.test_printed_for_a_manager import _render
+
+    printout = _render(printed)
+    headers: dict[str, set[str]] = {}
+    for ws, cell, header in text_cells(printout.workbook):  # type: ignore[attr-defined]
+        if header:
+            headers.setdefault(ws.title, set()).add(cell.value)
+    names = [ws.title for ws in printout.workbook.worksheets]  # type: ignore[attr-defined]
+    found = []
+    for page, lines in zip(printout.pages, printout.text_lines):
+        sheet = max((n for n in names if page.sheet.endswith(n)), key=len, default="")
+        words = [w for line in lines for w in line]
+        for last in words:
+            height = last.y1 - last.y0
+            for below in words:
+                if not (below.x0 < last.x1 + 30 and last.x0 - 30 < below.x1
+                        and 0 < below.y0 - last.y0 < 2.2 * height):
+                    continue
+                joined = last.text + below.text
+                if not any(ch.isalpha() for ch in joined):
+                    continue  # digits of two data rows
+                for text in headers.get(sheet, ()):
+                    squeezed = re.sub(r"\s+", "", text)
+                    at = [i for i, ch in enumerate(text) if not ch.isspace()]  # squeezed -> text
+                    k = squeezed.find(joined)
+                    while k >= 0:
+                        meet = at[k + len(last.text)]
+                        if not text[meet - 1].isspace() and splits_a_word(text, [meet]):
+                            found.append((page.number, f"{last.text} / {below.text}", text))
+                        k = squeezed.find(joined, k + 1)
+    return found
+
+
+@NEEDS_LIBREOFFICE[0]
+@NEEDS_LIBREOFFICE[1]
+def test_no_printed_header_line_ends_inside_a_word(printed_sample: PrintedReport) -> None:
+    """Read back from LibreOffice's PDF of the sample's workbook, both languages: no header
+    prints a line ending inside a word ("继续" / "率", "95%置" / "信上限（%）", "2025-" /
+    "06-30）"; 34 lines on the Chinese printout before)."""
+    found = _split_header_lines(printed_sample)
+    assert not found, found[:20]
