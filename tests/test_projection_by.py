@@ -256,3 +256,15 @@ def test_dataframe_input_by_column() -> None:
     alone = fit_parametric(frame[frame["channel"] == "agent"], horizon_months=12)
     _close(agent.result.to_json(), alone.to_json())
     assert got.groups[-1].name == "(missing)" and got.groups[-1].n == 3
+
+
+def test_a_book_of_one_duration_and_event_says_why_it_cannot_be_fitted() -> None:
+    """The check that keeps a one-observation group from crashing also names the cause for a
+    whole book (lifelines failed with 'TypeError: len() of unsized object' for each model)."""
+    import pandas as pd
+
+    from memberdesk.analysis.parametric import fit_parametric
+    from memberdesk.core.errors import AnalysisError
+
+    with pytest.raises(AnalysisError, match="every policy has the same duration and event"):
+        fit_parametric(pd.DataFrame({"duration": [5.0, 5.0, 5.0], "event": [1, 1, 1]}))
