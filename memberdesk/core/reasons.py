@@ -919,6 +919,12 @@ CATALOGUE.update({
                                             "（第一个验证快照为{first}）"},
     "scoring_model_mismatch": {"en": "the data do not match the model: {detail}",
                                "zh_CN": "数据与模型不匹配：{detail}"},
+    "scoring_model_missing_columns": {"en": "the data do not match the model: missing columns: "
+                                            "{columns}",
+                                      "zh_CN": "数据与模型不匹配：缺少字段{columns}"},
+    "scoring_model_unknown_levels": {"en": "the data do not match the model: column {column!r} has "
+                                           "values the model never saw: {values}",
+                                     "zh_CN": "数据与模型不匹配：字段“{column}”含有模型未见过的取值：{values}"},
     "scoring_no_policies_table": {"en": "scoring needs a policies table",
                                   "zh_CN": "评分需要保单数据"},
     "scoring_needs_dates": {"en": "scoring needs dated policies (issue_date); a duration/event "

@@ -298,14 +298,18 @@ def test_scoring_snapshot_before_any_issue() -> None:
           "scoring_none_in_force", "no policy was in force on 2010-01-01")
 
 
-def test_scoring_encoder_missing_column() -> None:
+def test_scoring_encoder_missing_column_and_unseen_levels() -> None:
     from memberdesk.analysis.scoring.encoder import fit_encoder
 
-    enc = fit_encoder(pd.DataFrame({"channel": ["a", "b"]}), ["channel"], [])
-    check(lambda: enc.require(pd.DataFrame({"x": [1]}), allow_new_levels=False),
-          "scoring_model_mismatch", "the data do not match the model: missing columns: channel",
-          column="channel",
-          kept=("missing columns: channel",))  # the detail stays as the encoder writes it
+    enc = fit_encoder(pd.DataFrame({"channel": ["agency", "bank"]}), ["channel"], [])
+    zh = check(lambda: enc.require(pd.DataFrame({"x": [1]}), allow_new_levels=False),
+               "scoring_model_missing_columns",
+               "the data do not match the model: missing columns: channel", column="channel")
+    assert zh == "数据与模型不匹配：缺少字段渠道"
+    new = pd.DataFrame({"channel": ["agency", "online", "broker"]})
+    check(lambda: enc.require(new, allow_new_levels=False), "scoring_model_unknown_levels",
+          "the data do not match the model: column 'channel' has values the model never saw: "
+          "'broker', 'online'", column="channel", zh_has=("渠道",), kept=("broker", "online"))
 
 
 def test_alert_rules_naming_an_unknown_metric() -> None:

@@ -18,6 +18,11 @@ from memberdesk.core.errors import AnalysisError
 from memberdesk.core.reasons import Reason
 
 
+def _shown(levels: tuple[str, ...]) -> str:
+    """The first five unseen levels as written in a message (``'a', 'b' ...``)."""
+    return ", ".join(repr(v) for v in levels[:5]) + (" ..." if len(levels) > 5 else "")
+
+
 @dataclass(frozen=True)
 class Mismatch:
     """What in new data does not match a model: missing columns, and per categorical column
@@ -35,9 +40,20 @@ class Mismatch:
         if self.missing_columns:
             parts.append("missing columns: " + ", ".join(self.missing_columns))
         for col, levels in self.unknown_levels:
-            shown = ", ".join(repr(v) for v in levels[:5]) + (" ..." if len(levels) > 5 else "")
-            parts.append(f"column {col!r} has values the model never saw: {shown}")
+            parts.append(f"column {col!r} has values the model never saw: {_shown(levels)}")
         return "; ".join(parts)
+
+    def reason(self) -> Reason:
+        """Why the data do not match, as a reason code; its English is "the data do not match
+        the model: " and :meth:`describe`. Missing columns alone, or one column's unseen
+        levels alone, have their own code (words in the reader's language); any other mix
+        carries the English description."""
+        if self.missing_columns and not self.unknown_levels:
+            return Reason("scoring_model_missing_columns", columns=", ".join(self.missing_columns))
+        if len(self.unknown_levels) == 1 and not self.missing_columns:
+            col, levels = self.unknown_levels[0]
+            return Reason("scoring_model_unknown_levels", column=col, values=_shown(levels))
+        return Reason("scoring_model_mismatch", detail=self.describe())
 
     def to_json(self) -> dict[str, Any]:
         return {"missing_columns": list(self.missing_columns),
@@ -74,7 +90,7 @@ class FeatureEncoder:
         level unless ``allow_new_levels``: such rows are then scored as the reference level)."""
         mismatch = self.check(frame)
         if mismatch.missing_columns or (mismatch.unknown_levels and not allow_new_levels):
-            raise AnalysisError(Reason("scoring_model_mismatch", detail=mismatch.describe()),
+            raise AnalysisError(mismatch.reason(),
                                 column=(mismatch.missing_columns or
                                         tuple(c for c, _ in mismatch.unknown_levels))[0])
         return mismatch
