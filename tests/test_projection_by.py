@@ -268,3 +268,38 @@ def test_a_book_of_one_duration_and_event_says_why_it_cannot_be_fitted() -> None
 
     with pytest.raises(AnalysisError, match="every policy has the same duration and event"):
         fit_parametric(pd.DataFrame({"duration": [5.0, 5.0, 5.0], "event": [1, 1, 1]}))
+
+
+class _Progress:
+    """A progress stub: records fractions; asks to stop after ``stop_after`` statuses."""
+
+    def __init__(self, stop_after: int | None = None) -> None:
+        self.fractions: list[float] = []
+        self.statuses: list[str] = []
+        self.stop_after = stop_after
+
+    def fraction(self, x: float) -> None:
+        self.fractions.append(x)
+
+    def status(self, text: str) -> None:
+        self.statuses.append(text)
+
+    def cancelled(self) -> bool:
+        return self.stop_after is not None and len(self.statuses) >= self.stop_after
+
+
+def test_progress_runs_once_to_the_end_and_cancel_stops_between_groups() -> None:
+    import pandas as pd
+
+    from memberdesk.analysis.parametric import fit_parametric
+    from memberdesk.core.progress import Cancelled
+
+    frame = pd.read_csv(io.StringIO(GENERIC)).rename(columns={"time": "duration",
+                                                              "died": "event"})
+    seen = _Progress()
+    fit_parametric(frame, horizon_months=12, by="channel", progress=seen)
+    assert seen.fractions == sorted(seen.fractions) and seen.fractions[-1] == 1.0
+    assert 0 < seen.fractions[0] < 1
+    # whole book: 4 models, then the agent group's 4: stop when the agent group has begun
+    with pytest.raises(Cancelled):
+        fit_parametric(frame, horizon_months=12, by="channel", progress=_Progress(stop_after=5))

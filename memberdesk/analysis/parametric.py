@@ -206,6 +206,7 @@ def fit_parametric(data: Dataset | pd.DataFrame, *, horizon_months: float = 120,
         w, e = w_all[pick], e_all[pick]
         groups.append(ProjectionGroup(name=name, horizon=float(grid[-1]), n=int(w.sum()),
                                       events=int(w @ e), result=result, failed=failed))
+    ensure(progress).fraction(1.0)  # (a last group too small to fit reports no progress)
     return replace(whole, by=by, groups=tuple(groups))
 
 
