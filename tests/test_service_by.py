@@ -249,3 +249,13 @@ def test_engine_answers_by_aggregates(by: str, label: str, filters: dict[str, An
     if filters is not None:  # the filter changed the contacts counted
         whole = service_summary(load_dataset([str(SAMPLE)])).to_json()
         assert want["window"]["contacts"] < whole["window"]["contacts"]
+
+
+def test_no_contacts_table_is_not_an_error(tmp_path: Path) -> None:
+    """A book without service contacts: the whole book's reasons say so and there is no group
+    (benefits' rule for a missing table), whatever the column."""
+    for name in ("members", "policies"):
+        shutil.copy(SAMPLE / f"{name}.csv", tmp_path / f"{name}.csv")
+    got = _json(["service", str(tmp_path), "--by", "channel", "--json"])
+    assert got["by"] == "channel" and got["groups"] == [] and got["window"] is None
+    assert got["reasons"]["csat"] == "no service contacts loaded"

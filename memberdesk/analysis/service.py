@@ -16,6 +16,12 @@ the report — see :func:`contact_flags` and :func:`rates_from_sums`):
 
 A rate whose source column is absent is None with a reason naming the column; never an error.
 Months are calendar months of ``started_at`` (``YYYY-MM``).
+
+Groups (``service_summary(by=…)``, ``memberdesk service --by``): each level of a contacts column
+or of the contact's member segment gets the summary of its own contacts — the same definitions,
+as if the book held only those contacts; contacts without a value are the group "(missing)", so
+the groups' counts add up to the whole book's. A group's window rate with no contact of the kind
+it needs (no human-queue contact, no rating) is None with the cockpit's reason.
 """
 from __future__ import annotations
 
@@ -267,8 +273,10 @@ def service_summary(ds: Dataset, *, window_months: int = 12,
     whole = _summarise(contacts, ds.as_of, window_months, prog, progress)
     if by is None:
         return whole
+    if contacts is None:  # no table: the whole book's reasons say so, and there is no group
+        return replace(whole, by=by)
     values = contact_segment(ds, contacts, by)
-    if values is None or contacts is None or len(contacts) == 0:
+    if len(contacts) == 0:
         return replace(whole, by=by)
     codes, names = _levels(values, by)
     groups = []
@@ -344,13 +352,9 @@ def _member_columns(ds: Dataset) -> list[str]:
     return [] if ds.members is None else [str(c) for c in ds.members.columns]
 
 
-def contact_segment(ds: Dataset, contacts: pd.DataFrame | None, by: str) -> pd.Series | None:
-    """The ``by`` value of each contact (missing where none; see :func:`segment_source`);
-    None without contacts (a member column is still checked)."""
-    columns = [] if contacts is None else [str(c) for c in contacts.columns]
-    source = segment_source(ds, columns, by)
-    if contacts is None:
-        return None
+def contact_segment(ds: Dataset, contacts: pd.DataFrame, by: str) -> pd.Series:
+    """The ``by`` value of each contact (missing where none; see :func:`segment_source`)."""
+    source = segment_source(ds, [str(c) for c in contacts.columns], by)
     if source == "contacts":
         return contacts[by]
     assert ds.members is not None
@@ -393,9 +397,9 @@ def _engine_summary(ds: Dataset, by: str, window_months: int, prog: Any,
 
     book = ds.book  # type: ignore[attr-defined]
     columns = kpi_counts.columns(book, ds, "service_contacts")
-    source = segment_source(ds, columns or [], by)
-    if columns is None:
+    if columns is None:  # no table: as the rows' route
         return replace(_summarise(None, ds.as_of, window_months, prog, progress), by=by)
+    source = segment_source(ds, columns, by)
     if "started_at" not in columns:
         raise AnalysisError("service contacts need a start date", column="started_at")
     n_levels = kpi_counts.contact_levels(book, ds, by, source == "members")

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from memberdesk.analysis.kpis import compute_kpis
+from memberdesk.analysis.service import service_summary
 from memberdesk.analysis.survival import km_by_segment
 from memberdesk.core.dataset import Filters
 from memberdesk.core.engine.book import open_book
@@ -94,6 +95,9 @@ def test_engine_book_equals_memory_book(engine: str, which: str, engine_books, m
                         f"variant {i}")
         # every cockpit KPI (the fallback: accepted rows read from the engine)
         assert_same(compute_kpis(eng).to_json(), compute_kpis(mem).to_json(), "kpis")
+        # service --by from aggregates: a member segment joined to the contacts in the engine
+        assert_same(service_summary(eng, by="tier").to_json(),
+                    service_summary(mem, by="tier").to_json(), "service by tier")
     finally:
         assert eng.book is not None
         eng.book.close()
