@@ -37,6 +37,7 @@ from memberdesk.analysis.survival import MAX_SEGMENTS, _rows_or_counts
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
 from memberdesk.core.progress import Progress, SubProgress, check_cancelled, ensure
+from memberdesk.core.reasons import Reason
 from memberdesk.core.schema import DAYS_PER_MONTH
 
 MODELS: tuple[str, ...] = ("exponential", "weibull", "lognormal", "loglogistic")
@@ -191,8 +192,8 @@ def fit_parametric(data: Dataset | pd.DataFrame, *, horizon_months: float = 120,
         return _fit_whole(d_all, e_all, w_all, grid, models, alpha, progress)
     codes, names = segment_labels(frame[by])
     if len(names) > MAX_SEGMENTS:
-        raise AnalysisError(f"{by!r} has {len(names)} distinct values; at most {MAX_SEGMENTS} "
-                            "segments are fitted one by one (band the column first)", column=by)
+        raise AnalysisError(Reason("segment_too_many", column=by, n=len(names),
+                                   limit=MAX_SEGMENTS), column=by)  # (km's reason)
     parts = len(names) + 1
     whole = _fit_whole(d_all, e_all, w_all, grid, models, alpha,
                        SubProgress(progress, 0.0, 1 / parts))
