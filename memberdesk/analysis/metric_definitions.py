@@ -17,8 +17,13 @@ TERMS: dict[str, tuple[str, str]] = {
     "dictionary": ("Metric dictionary", "数据指标字典"),
     "lineage": ("Metric lineage", "指标血缘"),
 }
+# Unit id -> what the reader sees beside the figure (en, zh). "ratio" is a share or a rate of 1
+# that every presenter shows as a percentage (0.0%; its change in percentage points): its label
+# is "%" (the Definitions sheet printed "ratio" / "比率" beside figures shown as 90.5%). A
+# hazard ratio, a plain number (1.30), is "times"; a 0-to-1 weight shown as 0.58, "factor".
 UNIT_LABELS: dict[str, tuple[str, str]] = {
-    "count": ("count", "个"), "CNY": ("CNY", "元"), "ratio": ("ratio", "比率"),
+    "count": ("count", "个"), "CNY": ("CNY", "元"), "ratio": ("%", "%"),
+    "times": ("ratio (×)", "倍"), "factor": ("factor (0–1)", "系数（0–1）"),
     "months": ("months", "月"), "days": ("days", "天"), "seconds": ("seconds", "秒"),
     "years": ("policy-years", "保单年"), "per_100": ("per 100 members", "每百名会员"),
     "probability": ("p-value", "p值"), "statistic": ("test statistic", "检验统计量"),
@@ -312,7 +317,7 @@ METRICS: dict[str, MetricDefinition] = dict([
     _m("hazard_ratio", "retention", "Hazard ratio (Cox)", "风险比（Cox模型）",
        "Multiplicative effect of a covariate level on the lapse/surrender hazard vs the "
        "reference level (most frequent level).", "协变量水平相对参照水平（最常见水平）对失效/退保风险的倍数效应。",
-       "exp(β)", "exp(β)，β为该协变量水平的Cox模型系数", "ratio", "neutral", ("result:cox_model",)),
+       "exp(β)", "exp(β)，β为该协变量水平的Cox模型系数", "times", "neutral", ("result:cox_model",)),
     _m("cohort_retention", "retention", "Cohort retention", "队列留存率",
        "Share of an issue-month cohort still in force at the end of each month since issue; "
        "blank when not fully observed.", "各生效月队列在生效后各月末仍有效的比例；未完整观察的单元格留空。",
@@ -363,7 +368,7 @@ METRICS: dict[str, MetricDefinition] = dict([
        "÷ 0.05)².", "经验数据的可信度权重：min(1, √(实际发生数 ÷ (y·(1 − 实际发生率))))，y = (Φ⁻¹(0.975) ÷ 0.05)²。",
        "Z = min(1, √(A / (y(1 − q))))",
        "Z = min(1, √(A / (y(1 − q))))，A为实际发生数，q为实际发生率，y = (Φ⁻¹(0.975) ÷ 0.05)²",
-       "ratio", "up", ("metric:actual", "metric:termination_rate")),
+       "factor", "up", ("metric:actual", "metric:termination_rate")),
     # ---- benefits ---------------------------------------------------------------------------
     _m("benefit_uses_per_100", "benefits", "Benefit uses per 100 members", "每百名会员权益使用次数",
        f"Uses {_W} by in-force members ÷ in-force members × 100.",
@@ -387,14 +392,14 @@ METRICS: dict[str, MetricDefinition] = dict([
        "benefit before it vs those who did not; free of immortal-time bias.",
        "界标时点后失效/退保的Cox风险比：界标前使用过权益者对比未使用者；不受不朽时间偏倚影响。",
        "exp(β_user), time from landmark",
-       "exp(β_user)，β_user为权益使用者的Cox系数，时间自界标时点起算", "ratio", "down", ("result:benefit_landmark",)),
+       "exp(β_user)，β_user为权益使用者的Cox系数，时间自界标时点起算", "times", "down", ("result:benefit_landmark",)),
     _m("benefit_retention_hr_naive", "benefits", "Users vs non-users hazard ratio (naive)",
        "权益使用者风险比（简单分组）",
        "Cox hazard ratio of ever-users vs never-users from issue; flattered by immortal-time "
        "bias, shown only for comparison.",
        "自生效起曾使用者对比从未使用者的Cox风险比；受不朽时间偏倚影响而偏低，仅供对比。",
        "exp(β_ever_user), time from issue",
-       "exp(β_ever_user)，β_ever_user为曾使用者的Cox系数，时间自生效日起算", "ratio", "neutral",
+       "exp(β_ever_user)，β_ever_user为曾使用者的Cox系数，时间自生效日起算", "times", "neutral",
        ("policies.duration_months", "policies.event", "benefit_usage.used_at",
         "benefit_usage.member_id")),
     # ---- service ------------------------------------------------------------------------------
@@ -422,7 +427,7 @@ METRICS: dict[str, MetricDefinition] = dict([
        "界标后一季度失效/退保的Cox风险比：前90天内有未解决或低评分（≤2）服务的会员保单对比其他保单。",
        "exp(β_exposed), stratified by landmark",
        "exp(β_exposed)，β_exposed为服务体验不佳组的Cox系数，按界标时点分层",
-       "ratio", "down", ("result:service_landmarks",)),
+       "times", "down", ("result:service_landmarks",)),
     # ---- claims -------------------------------------------------------------------------------
     *[_m(f"claims_settled_within_{d}_days", "claims", f"Claims settled within {d} days",
          f"{d}日内结案率",

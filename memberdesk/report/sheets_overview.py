@@ -181,8 +181,8 @@ def count_unit(metric_id: str, lang: str) -> str:
 
 
 def _unit_label(unit: str, lang: str, metric_id: str = "") -> str:
-    if unit == "ratio":  # a share reads as %, not "ratio" (issue 17 B.4)
-        return "%"
+    """A KPI's unit as the metric registry labels it (a share: "%", issue 17 B.4), a count
+    by what it counts (:func:`count_unit`)."""
     if unit == "count":
         return count_unit(metric_id, lang)
     from memberdesk.analysis.metrics import UNIT_LABELS as labels

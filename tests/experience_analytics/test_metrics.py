@@ -112,7 +112,7 @@ def test_dictionary_frames() -> None:
     assert len(en) == len(zh) == len(REGISTRY)
     assert list(en["id"]) == list(zh["id"])
     row = zh.set_index("id").loc["bot_replacement_rate"]
-    assert row["name"] == "智能客服替代率" and row["unit"] == "比率"
+    assert row["name"] == "智能客服替代率" and row["unit"] == "%"  # a share: what the reader sees
     assert "service_contacts.handled_by" in en.set_index("id").loc["bot_replacement_rate", "sources"]
     with pytest.raises(ValueError):
         dictionary_frame("fr")

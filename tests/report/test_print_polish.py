@@ -162,3 +162,88 @@ def test_no_printed_header_line_ends_inside_a_word(printed_sample: PrintedReport
     "06-30）"; 34 lines on the Chinese printout before)."""
     found = _split_header_lines(printed_sample)
     assert not found, found[:20]
+
+
+# ---- 2. units say what the reader sees -----------------------------------------------------------
+# metric id -> the English header above its figures on an analysis sheet (besides the Summary's
+# and the Dashboard's KPIs), looked up in the sample's workbook
+SHOWN_UNDER = {
+    "km_survival": "Survival (%)", "cumulative_incidence": "Cumulative incidence (%)",
+    "termination_rate": "Rate (%)", "credibility": "Credibility Z",
+    "hazard_ratio": "Hazard ratio", "claim_paid_ratio_amount": "Paid / claimed, amount (%)",
+    "resolution_rate": "Resolution rate (%)",
+}
+DEFINITIONS = {"en": ("Definitions", "Unit"), "zh_CN": ("数据指标字典", "单位")}
+
+
+def definition_units(wb: Any, lang: str) -> dict[str, str]:
+    """Metric id -> the unit the Definitions sheet prints beside the metric's name (the
+    registry's names in ``lang`` find the rows)."""
+    from memberdesk.analysis.metrics import REGISTRY
+
+    sheet, unit_header = DEFINITIONS[lang]
+    ws = wb[sheet]
+    by_name = {(m.name_zh if lang == "zh_CN" else m.name_en): m.id for m in REGISTRY.values()}
+    out: dict[str, str] = {}
+    unit_col = name_col = None
+    for row in ws.iter_rows():
+        texts = [c.value for c in row]
+        if unit_header in texts:
+            unit_col, name_col = texts.index(unit_header), 1
+            continue
+        if unit_col is not None and row[name_col].value in by_name:
+            out[by_name[row[name_col].value]] = str(row[unit_col].value)
+    return out
+
+
+def shown_formats(wb: Any) -> dict[str, str]:
+    """Metric id -> the number format of its figure as another sheet shows it: the Dashboard's
+    tiles (defined names KPI_<id>), the Summary's KPI values, the analysis columns above."""
+    from memberdesk.analysis.metrics import REGISTRY
+
+    out: dict[str, str] = {}
+    for name, defined in wb.defined_names.items():
+        if name.startswith("KPI_"):
+            sheet, ref = next(iter(defined.destinations))
+            out[name.removeprefix("KPI_")] = wb[sheet][ref.replace("$", "")].number_format
+    ids = {m.name_en: m.id for m in REGISTRY.values()}
+    summary = wb["Summary"]
+    for row in summary.iter_rows(min_row=7):
+        if row[0].value in ids and isinstance(row[1].value, (int, float)):
+            out.setdefault(ids[row[0].value], row[1].number_format)
+    for metric, header in SHOWN_UNDER.items():
+        for ws in wb.worksheets:
+            for row in ws.iter_rows():
+                for cell in row:
+                    below = ws.cell(cell.row + 1, cell.column)
+                    if cell.value == header and isinstance(below.value, (int, float)):
+                        out.setdefault(metric, below.number_format)
+    return out
+
+
+def unit_mismatches(books: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    shown = shown_formats(books["en"])
+    found = []
+    for lang in LANGS:
+        units = definition_units(books[lang], lang)
+        for metric, fmt in shown.items():
+            if metric in units and ("%" in fmt) != (units[metric] == "%"):
+                found.append((lang, metric, units[metric], fmt))
+    return found
+
+
+def test_definitions_give_the_unit_the_figures_are_shown_in(books: dict[str, Any]) -> None:
+    """A share shown as a percentage on the other sheets (0.0%: persistency, survival, the
+    experience rate, the paid ratio) has the unit "%" on the Definitions sheet, in both
+    languages; a figure shown as a plain number (a hazard ratio 1.303, a credibility 0.577)
+    does not. The sheet printed "ratio" / "比率" beside 33 metrics, 28 of them shares shown as
+    %."""
+    shown = shown_formats(books["en"])
+    assert {"persistency_13", "termination_rate", "hazard_ratio", "credibility",
+            "km_survival"} <= set(shown)  # looked up on the other sheets
+    for lang in LANGS:
+        assert len(definition_units(books[lang], lang)) >= 40
+    assert not unit_mismatches(books)
+    for lang in LANGS:
+        units = set(definition_units(books[lang], lang).values())
+        assert not units & {"ratio", "比率"}, (lang, units)
