@@ -247,3 +247,60 @@ def test_definitions_give_the_unit_the_figures_are_shown_in(books: dict[str, Any
     for lang in LANGS:
         units = set(definition_units(books[lang], lang).values())
         assert not units & {"ratio", "比率"}, (lang, units)
+
+
+# ---- 3. brackets close where they open ---------------------------------------------------------
+# a bracket and what closes it; "(t − 12 months, t]" is a half-open interval, not a stray bracket
+CLOSERS = {"（": "）", "(": ")]", "[": "])"}
+
+
+def bracket_fault(text: str) -> str:
+    """"" when every bracket of ``text`` closes in the same text, in its own width (a full-width
+    "（" by "）", a "(" by ")" or, an interval, "]"); else what is wrong. A full-width bracket
+    inside another one is a fault too: "（不是数据文件（.csv …））" printed its "））" as a
+    closing mark of nothing on the Data quality sheet."""
+    stack: list[str] = []
+    for ch in text:
+        if ch in CLOSERS:
+            if ch == "（" and "（" in stack:
+                return "（ inside （"
+            stack.append(ch)
+        elif ch in "）)]":
+            if not stack or ch not in CLOSERS[stack[-1]]:
+                return f"lone {ch}"
+            stack.pop()
+    return f"unclosed {stack[-1]}" if stack else ""
+
+
+def test_bracket_fault_finds_a_lone_or_nested_bracket() -> None:
+    assert bracket_fault("已跳过（是文件夹）") == ""
+    assert bracket_fault("issue_date ∈ (t − 12个月, t] 的保单件数") == ""
+    assert bracket_fault("min(1, √(A / (y(1 − q))))") == ""
+    assert bracket_fault("已跳过（是文件夹") == "unclosed （"
+    assert bracket_fault("是文件夹）") == "lone ）"
+    assert bracket_fault("保单数（件)") == "lone )"
+    assert bracket_fault("已跳过（不是数据文件（.csv .tsv））") == "（ inside （"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_cell_of_the_workbook_has_a_bracket_fault(books: dict[str, Any], lang: str) -> None:
+    """Every text cell of the workbook closes each bracket it opens, in its own width; the
+    Chinese Data quality sheet read "README.md：已跳过（不是数据文件" over
+    "（.csv .tsv .txt .xlsx .xlsm .xls .parquet .pq））"."""
+    found = [(ws.title, cell.coordinate, bracket_fault(cell.value), cell.value[:80])
+             for ws, cell, _ in text_cells(books[lang]) if bracket_fault(cell.value)]
+    assert not found, found[:10]
+
+
+def test_every_reason_message_closes_its_brackets() -> None:
+    """The reason catalogue's messages (the Data quality sheet's and the validation report's,
+    also those the sample does not raise: rejections, unreadable files), in both languages."""
+    from memberdesk.core import reasons
+
+    texts = [text for catalogue in (reasons.CATALOGUE, reasons.ROW_DETAILS, reasons.FILE_MESSAGES)
+             for entry in catalogue.values() for text in entry.values()]
+    texts += [text for entry in reasons.REJECTIONS.values() for pair in entry.values()
+              for text in pair]
+    assert len(texts) > 200
+    found = [(bracket_fault(t), t) for t in texts if bracket_fault(t)]
+    assert not found, found
