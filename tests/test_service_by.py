@@ -259,3 +259,77 @@ def test_no_contacts_table_is_not_an_error(tmp_path: Path) -> None:
     got = _json(["service", str(tmp_path), "--by", "channel", "--json"])
     assert got["by"] == "channel" and got["groups"] == [] and got["window"] is None
     assert got["reasons"]["csat"] == "no service contacts loaded"
+
+
+HAND_BOOK = {
+    "members.csv": "member_id,tier\nM1,gold\nM2,silver\nM3,\n",
+    "policies.csv": "policy_id,member_id,issue_date,status\nP1,M1,2020-01-01,in_force\n"
+                    "P2,M2,2021-03-01,in_force\nP3,M3,2024-06-30,in_force\n",
+    "service_contacts.csv":
+        "contact_id,member_id,started_at,channel,handled_by,transferred_to_human,connected,"
+        "wait_seconds,resolved,satisfaction,topic\n"
+        "C1,M1,2024-05-10,app,bot,false,,0,true,5,claims\n"
+        "C2,M1,2024-06-01,phone,human,false,true,30,true,4,claims\n"
+        "C3,M2,2024-06-15,app,bot,true,true,60,false,2,billing\n"
+        "C4,M2,2024-06-20,app,bot,false,,0,true,,billing\n"
+        "C5,,2024-06-25,web,bot,false,,0,true,3,claims\n"
+        "C6,M3,2024-06-28,phone,human,false,false,90,false,1,complaint\n"
+        "C7,M1,2023-01-15,app,bot,false,,0,true,4,claims\n",
+}
+
+
+@pytest.fixture(scope="module")
+def hand_book(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    folder = tmp_path_factory.mktemp("hand")
+    for name, text in HAND_BOOK.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    db = folder.parent / "hand.duckdb"
+    code, _, err = _invoke(["import", str(folder), "-o", str(db)])
+    assert code == 0, err
+    return {"files": str(folder), "duckdb": f"duckdb:///{db}"}
+
+
+@pytest.mark.parametrize("kind", ["files", "duckdb"])
+def test_hand_counted_book(kind: str, hand_book: dict[str, str]) -> None:
+    """Seven contacts counted by hand; as-of 2024-06-30, window (2023-06-30, 2024-06-30] (C7
+    is before it). tier: gold = M1's C1, C2, C7; silver = M2's C3, C4; "(missing)" = C5
+    (anonymous) and C6 (M3 has no tier). Human queue = handled by a human or transferred."""
+    got = _json(["service", hand_book[kind], "--by", "tier", "--json"])
+    assert got["as_of"] == "2024-06-30"
+    groups = {g["name"]: g for g in got["groups"]}
+    assert list(groups) == ["silver", "gold", "(missing)"]  # the tier order, missing last
+
+    def window(name: str) -> dict[str, Any]:
+        w = groups[name]["window"]
+        return {k: w[k] for k in ("contacts", "bot_contacts", "bot_not_transferred", "human_queue",
+                                  "connected", "resolved_known", "resolved", "rated", "satisfied",
+                                  *RATES, "wait_mean_seconds", "wait_p90_seconds")}
+
+    # gold: C1 bot kept, resolved, 5; C2 human, answered, 30 s, resolved, 4
+    assert window("gold") == {"contacts": 2, "bot_contacts": 1, "bot_not_transferred": 1,
+                              "human_queue": 1, "connected": 1, "resolved_known": 2, "resolved": 2,
+                              "rated": 2, "satisfied": 2, "bot_replacement_rate": 0.5,
+                              "human_connection_rate": 1.0, "resolution_rate": 1.0, "csat": 1.0,
+                              "wait_mean_seconds": 30.0, "wait_p90_seconds": 30.0}
+    # silver: C3 bot transferred (queue), answered, 60 s, unresolved, 2; C4 bot kept, unrated
+    assert window("silver") == {"contacts": 2, "bot_contacts": 2, "bot_not_transferred": 1,
+                                "human_queue": 1, "connected": 1, "resolved_known": 2, "resolved": 1,
+                                "rated": 1, "satisfied": 0, "bot_replacement_rate": 0.5,
+                                "human_connection_rate": 1.0, "resolution_rate": 0.5, "csat": 0.0,
+                                "wait_mean_seconds": 60.0, "wait_p90_seconds": 60.0}
+    # (missing): C5 bot kept, resolved, 3; C6 human, not answered, 90 s, unresolved, 1
+    assert window("(missing)") == {"contacts": 2, "bot_contacts": 1, "bot_not_transferred": 1,
+                                   "human_queue": 1, "connected": 0, "resolved_known": 2,
+                                   "resolved": 1, "rated": 2, "satisfied": 0,
+                                   "bot_replacement_rate": 0.5, "human_connection_rate": 0.0,
+                                   "resolution_rate": 0.5, "csat": 0.0, "wait_mean_seconds": 90.0,
+                                   "wait_p90_seconds": 90.0}
+    assert [m["month"] for m in groups["gold"]["monthly"]] == ["2023-01", "2024-05", "2024-06"]
+    assert groups["gold"]["top_topics"] == [{"topic": "claims", "contacts": 2}]  # C7: > 12 months
+    # by channel: web holds C5 only, a bot contact: no human queue -> null, with its reason
+    by_channel = _json(["service", hand_book[kind], "--by", "channel", "--json"])
+    web = next(g for g in by_channel["groups"] if g["name"] == "web")
+    assert web["window"]["human_connection_rate"] is None
+    assert web["reasons"] == {"human_connection_rate":
+                              "no human-queue contacts in the 12 months to the as-of date"}
+    assert [g["name"] for g in by_channel["groups"]] == ["app", "phone", "web"]
