@@ -18,9 +18,7 @@ Truths, each independent of the code under test:
 """
 from __future__ import annotations
 
-import contextlib
 import csv
-import io
 import json
 import shutil
 from collections import Counter
@@ -29,21 +27,12 @@ from typing import Any
 
 import pytest
 
-from memberdesk.cli import main
+from memberdesk.commands.common import to_jsonable
+from tests.engines.test_every_command import _close, _invoke  # JSON at 1e-9; the CLI in-process
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 TABLES = ("members", "policies", "claims", "benefit_usage", "service_contacts", "premium_payments")
 RATES = ("bot_replacement_rate", "human_connection_rate", "resolution_rate", "csat")
-
-
-def _invoke(argv: list[str]) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main(argv)
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-    return code, out.getvalue(), err.getvalue()
 
 
 def _json(argv: list[str]) -> dict[str, Any]:
@@ -51,23 +40,6 @@ def _json(argv: list[str]) -> dict[str, Any]:
     assert code == 0, err
     result: dict[str, Any] = json.loads(out)
     return result
-
-
-def _close(a: Any, b: Any, path: str = "") -> None:
-    """``a`` equals ``b``: floats within 1e-9 relative (NaN = NaN), everything else exactly."""
-    if isinstance(b, dict):
-        assert isinstance(a, dict) and a.keys() == b.keys(), f"{path}: {sorted(set(a) ^ set(b))}"
-        for k in b:
-            _close(a[k], b[k], f"{path}.{k}")
-    elif isinstance(b, list):
-        assert isinstance(a, list) and len(a) == len(b), f"{path}: {len(a)} != {len(b)}"
-        for i, (x, y) in enumerate(zip(a, b)):
-            _close(x, y, f"{path}[{i}]")
-    elif isinstance(b, float) or isinstance(a, float):
-        assert isinstance(a, (int, float)) and isinstance(b, (int, float)), path
-        assert a == pytest.approx(b, rel=1e-9, abs=1e-12, nan_ok=True), path
-    else:
-        assert a == b, path
 
 
 def _read(name: str) -> tuple[list[str], list[list[str]]]:
@@ -244,7 +216,7 @@ def test_engine_answers_by_aggregates(by: str, label: str, filters: dict[str, An
     finally:
         book.close()
     want = service_summary(mem, by=by).to_json()
-    _close(json.loads(json.dumps(got, default=str)), json.loads(json.dumps(want, default=str)))
+    _close(to_jsonable(got), to_jsonable(want))  # as the CLI prints them (NaN -> null)
     assert len(want["groups"]) >= 3  # not vacuous
     if filters is not None:  # the filter changed the contacts counted
         whole = service_summary(load_dataset([str(SAMPLE)])).to_json()

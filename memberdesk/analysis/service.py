@@ -297,8 +297,7 @@ def _summarise(contacts: pd.DataFrame | None, as_of: pd.Timestamp, window_months
         return ServiceSummary(empty, pd.DataFrame(columns=["month", "channel", "contacts"]),
                               pd.DataFrame(columns=["month", "topic", "contacts"]),
                               empty.drop(columns="month"), reasons)
-    if "started_at" not in contacts.columns:
-        raise AnalysisError("service contacts need a start date", column="started_at")
+    _check_start_date(contacts.columns)
     available = rate_availability(contacts)
     flags = contact_flags(contacts)
     dated = contacts["started_at"].notna()
@@ -365,14 +364,25 @@ def contact_segment(ds: Dataset, contacts: pd.DataFrame, by: str) -> pd.Series:
 
 def _levels(values: pd.Series, by: str) -> tuple[np.ndarray, tuple[str, ...]]:
     """Codes and names of the levels (:func:`segment_labels`: km's level order, "(missing)"
-    last); more than km's :data:`MAX_SEGMENTS` levels is refused as km refuses it."""
+    last), checked by :func:`_check_levels`."""
+    codes, names = segment_labels(values)
+    _check_levels(by, len(names))
+    return codes, names
+
+
+def _check_levels(by: str, n: int) -> None:
+    """More than km's :data:`~memberdesk.analysis.survival.MAX_SEGMENTS` levels (the missing
+    one included) is refused as km refuses it (reason ``segment_too_many``)."""
     from memberdesk.analysis.survival import MAX_SEGMENTS
 
-    codes, names = segment_labels(values)
-    if len(names) > MAX_SEGMENTS:
-        raise AnalysisError(f"{by!r} has {len(names)} distinct values; at most {MAX_SEGMENTS} "
-                            "segments can be compared (band the column first)", column=by)
-    return codes, names
+    if n > MAX_SEGMENTS:
+        raise AnalysisError(Reason("segment_too_many", column=by, n=n, limit=MAX_SEGMENTS),
+                            column=by)
+
+
+def _check_start_date(columns: Sequence[str] | pd.Index) -> None:
+    if "started_at" not in columns:
+        raise AnalysisError("service contacts need a start date", column="started_at")
 
 
 def with_empty_window_reasons(summary: ServiceSummary, window_months: int) -> ServiceSummary:
@@ -392,7 +402,6 @@ def with_empty_window_reasons(summary: ServiceSummary, window_months: int) -> Se
 def _engine_summary(ds: Dataset, by: str, window_months: int, prog: Any,
                     progress: Progress | None) -> ServiceSummary:
     """:func:`service_summary` with ``by`` on an engine book, from aggregates only."""
-    from memberdesk.analysis.survival import MAX_SEGMENTS
     from memberdesk.core.engine import kpi_counts
 
     book = ds.book  # type: ignore[attr-defined]
@@ -400,12 +409,8 @@ def _engine_summary(ds: Dataset, by: str, window_months: int, prog: Any,
     if columns is None:  # no table: as the rows' route
         return replace(_summarise(None, ds.as_of, window_months, prog, progress), by=by)
     source = segment_source(ds, columns, by)
-    if "started_at" not in columns:
-        raise AnalysisError("service contacts need a start date", column="started_at")
-    n_levels = kpi_counts.contact_levels(book, ds, by, source == "members")
-    if n_levels > MAX_SEGMENTS:
-        raise AnalysisError(f"{by!r} has {n_levels} distinct values; at most {MAX_SEGMENTS} "
-                            "segments can be compared (band the column first)", column=by)
+    _check_start_date(columns)
+    _check_levels(by, kpi_counts.contact_levels(book, ds, by, source == "members"))
     prog.status("Service: monthly rates")
     start = ds.as_of - pd.DateOffset(months=window_months)
     cells = kpi_counts.contact_segment_sums(book, ds, CSAT_THRESHOLD, by, source == "members",
