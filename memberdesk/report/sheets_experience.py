@@ -29,7 +29,7 @@ EXACT_NOTE = {"en": "No events: exact (Clopper-Pearson) interval, from 0 to this
 AE_TITLE = ("A/E by {period} — expected: {table}; bars: {level} CI",
             "按{period}的实际/预期 — 预期表：{table}；误差线：{level}置信区间")
 AE_REFERENCE = ("100 % = as expected", "100% = 符合预期")
-RATE_TITLE = ("Termination rate by {period}", "按{period}的终止率")
+RATE_TITLE = ("Termination rate by {period}", "按{period}的实际发生率")  # the registry's name
 
 
 def _pick(pair: tuple[str, str], lang: str) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from memberdesk.analysis.metrics import REGISTRY
 from memberdesk.core import schema
 from memberdesk.report import analysis_terms as terms
 from memberdesk.report import charts, styles
@@ -22,7 +23,9 @@ from memberdesk.report.safety import write_cell
 SERVICE_RATES: tuple[str, ...] = ("bot_replacement_rate", "human_connection_rate", "csat")
 
 # key -> (format kind, unit key, English name, Chinese name, English formula, Chinese formula,
-#         numerator column, denominator column). Formulas follow the metric dictionary, docs/lineage.md word for word.
+#         numerator column, denominator column); a key the metrics registry holds is named as
+#         the registry names it (the names here are for the counts it does not hold).
+#         Formulas follow the metric dictionary, docs/lineage.md word for word.
 MEASURES: dict[str, tuple[str, str, str, str, str, str, str | None, str | None]] = {
     "bot_replacement_rate": (
         "pct", "share", "Bot replacement rate", "智能客服替代率",
@@ -97,6 +100,9 @@ def window_rows(window: pd.Series, lang: str) -> list[dict[str, Any]]:
             n, d = float(window[num]), float(window[den])
             if math.isfinite(n) and math.isfinite(d):
                 formula = f"{formula} = {n:,.0f} ÷ {d:,.0f}"
+        metric = REGISTRY.get(key)  # a registered metric reads as the dictionary names it
+        if metric is not None:
+            name_en, name_zh = metric.name_en, metric.name_zh
         rows.append({"measure": name_zh if lang == "zh_CN" else name_en,
                      "value": None if pd.isna(value) else float(value),
                      "unit": _pick(UNITS[unit], lang), "formula": formula, "kind": kind,

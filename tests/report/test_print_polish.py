@@ -304,3 +304,88 @@ def test_every_reason_message_closes_its_brackets() -> None:
     assert len(texts) > 200
     found = [(bracket_fault(t), t) for t in texts if bracket_fault(t)]
     assert not found, found
+
+
+# ---- 4. one Chinese name per metric ----------------------------------------------------------------
+# column id -> the registered metric its figures are (hand-written: what the column shows)
+COLUMN_SHOWS = {
+    "rate": "termination_rate", "rate_lower": "termination_rate",
+    "rate_upper": "termination_rate", "actual": "actual", "n_actual": "actual",
+    "exposure": "exposure", "credibility": "credibility", "csat": "csat",
+    "resolution_rate": "resolution_rate", "bot_replacement_rate": "bot_replacement_rate",
+    "human_connection_rate": "human_connection_rate", "in_force_members": "in_force_members",
+    "hazard_ratio": "hazard_ratio", "wait_mean_seconds": "wait_mean_seconds",
+    "mean_wait_seconds": "wait_mean_seconds", "wait_p90_seconds": "wait_p90_seconds",
+}
+# other names a reader took for the same metric (the review's 终止率 / 发生率 / 实际发生率 for the
+# experience study's rate), which may appear only inside the metric's own name or another
+# registered concept's ("累积发生率", "预期发生率")
+VARIANTS = {
+    "termination_rate": ("终止率", "发生率"), "actual": ("实际数", "发生数"),
+    "csat": ("满意度",), "resolution_rate": ("解决率",),
+    "wait_mean_seconds": ("平均等待",), "wait_p90_seconds": ("分位等待",),
+}
+OTHER_CONCEPTS = ("累积发生率", "预期发生率", "预期发生数")
+
+
+def _stem(name: str) -> str:
+    """A metric's name without its bracketed qualifier: 可信度（有限波动法） -> 可信度."""
+    return name.split("（")[0]
+
+
+def test_columns_showing_a_metric_carry_its_dictionary_name() -> None:
+    """The label catalogue names each column that shows a registered metric by the metric
+    dictionary's Chinese name (then its unit): 实际发生率（%）, not 发生率（%）."""
+    from memberdesk.analysis.metrics import REGISTRY
+    from memberdesk.core.labels import column_label
+
+    wrong = {col: (column_label(col, "zh_CN"), REGISTRY[metric].name_zh)
+             for col, metric in COLUMN_SHOWS.items()
+             if not column_label(col, "zh_CN").startswith(_stem(REGISTRY[metric].name_zh))}
+    assert not wrong, wrong
+
+
+def shown_names(wb: Any) -> list[tuple[str, str]]:
+    """(sheet, text) of every name the workbook shows: table headers, bold labels (the
+    Summary's and the Service sheet's measures, the Dashboard's tiles), chart and axis
+    titles."""
+    out = [(ws.title, cell.value) for ws, cell, header in text_cells(wb)
+           if header or (cell.font is not None and cell.font.b)]
+    for ws in wb.worksheets:
+        for chart in ws._charts:
+            for title in (chart.title, getattr(chart.x_axis, "title", None),
+                          getattr(chart.y_axis, "title", None)):
+                rich = getattr(getattr(title, "tx", None), "rich", None)
+                if rich is not None:
+                    out.append((ws.title, "".join(run.t for p in rich.p for run in (p.r or []))))
+    return out
+
+
+def name_variants(wb: Any) -> list[tuple[str, str, str]]:
+    """(sheet, metric, text) where a shown name calls a metric by another name than the
+    dictionary's."""
+    from memberdesk.analysis.metrics import REGISTRY
+
+    names = sorted({_stem(m.name_zh) for m in REGISTRY.values()} | set(OTHER_CONCEPTS),
+                   key=len, reverse=True)
+    found = []
+    for sheet, text in shown_names(wb):
+        rest = text
+        for name in names:
+            rest = rest.replace(name, "|")
+        found += [(sheet, metric, text) for metric, variants in VARIANTS.items()
+                  if any(v in rest for v in variants)]
+    return found
+
+
+def test_each_metric_has_one_chinese_name_in_the_workbook(books: dict[str, Any]) -> None:
+    """Wherever the Chinese workbook names a metric (headers, measure lists, tiles, chart
+    titles), it uses the metric dictionary's name: the experience study's rate was 终止率 on
+    the chart title, 发生率（%） in the table and its legend, and 实际发生率 in the dictionary;
+    the Service sheet's 满意度（%）, 解决率（%）, 平均等待 were 客户满意度, 问题解决率,
+    人工平均等待时长 there."""
+    wb = books["zh_CN"]
+    shown = " ".join(text for _, text in shown_names(wb))
+    assert "实际发生率" in shown and "客户满意度" in shown  # the names are looked at
+    found = name_variants(wb)
+    assert not found, found[:10]

@@ -148,7 +148,7 @@ def test_zh_report_is_chinese(report_zh, rh) -> None:  # type: ignore[no-untyped
     headers, _ = rh.find_table(report_zh[rs.sheet_name("experience", "zh_CN")], "保单年度")
     # (without an expected-rate table the blank A/E columns are left out; with one their
     # headers are checked in test_audit_values)
-    assert "暴露数（保单年）" in headers and "发生率（%）" in headers
+    assert "暴露数（保单年）" in headers and "实际发生率（%）" in headers  # the registry's name
     drivers = rh.all_text(report_zh[rs.sheet_name("drivers", "zh_CN")])
     assert "风险比" in drivers
     (km,) = report_zh[rs.sheet_name("retention", "zh_CN")]._charts
