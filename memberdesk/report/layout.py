@@ -589,8 +589,8 @@ class SheetWriter:
         (:meth:`_header_column_width`). Which Chinese characters form a word is the report's
         one word list, :mod:`memberdesk.report.zh_words` ("继续" over "率" splits one; "年化失效"
         over "退保率" does not). A column with no such width, and the Dashboard's (its tiles fix
-        the widths), gets a smaller font for the headers that still split
-        (:meth:`_shrink_split_headers`)."""
+        the widths), gets a smaller font for the headers that still split, on the Dashboard
+        a line break between two words (:meth:`_shrink_split_headers`)."""
         ws = self.ws
         merged = {(r, c) for rng in ws.merged_cells.ranges
                   for r in range(rng.min_row, rng.max_row + 1)
@@ -650,17 +650,19 @@ class SheetWriter:
 
     def _shrink_split_headers(self, cells: list[Any], width: float) -> None:
         """The headers of a column no width suits (a sheet already at its least scale, the
-        Dashboard's fixed columns) that still break inside a word: a header outside an Excel
-        Table gets a line break of its own between two words (:meth:`_break_between_words`:
-        "变动（百分点）" wraps "变动（百" over "分点）" at every width its line is too short
-        for, since a program fills a line before it breaks); any other, or one no such break
-        suits, a font half a point to two points smaller, the least at which it wraps between
-        words (and clear of its brackets); a header neither suits is left as it is."""
+        Dashboard's fixed columns) that still break inside a word get a font half a point to
+        two points smaller, the least at which they wrap between words (and clear of their
+        brackets). On the Dashboard a header outside an Excel Table may instead get a line
+        break of its own between two words (:meth:`_break_between_words`: "变动（百分点）"
+        wraps "变动（百" over "分点）" at every width its line is too short for, since a
+        program fills a line before it breaks); elsewhere header texts stay as they are
+        (readers and tests match them). A header neither suits is left as it is. (Tried at
+        each size from the header's own: the smaller font, then the line break.)"""
         tables = [CellRange(t.ref) for t in self.ws.tables.values()]
         for cell in cells:
             if self._header_whole(cell, width):
                 continue
-            own_line = not any(cell.coordinate in rng for rng in tables)
+            own_line = not self.page_breaks and not any(cell.coordinate in rng for rng in tables)
             size = float(cell.font.sz or 11.0)
             before = copy.copy(cell.font)
             for smaller in (size, size - 0.5, size - 1.0, size - 1.5, size - 2.0):
