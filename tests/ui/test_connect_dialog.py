@@ -87,6 +87,7 @@ def test_a_slow_check_of_a_raw_book_hints_at_saving_it(qtbot, tmp_path: Path,  #
     window.actions_.save_book_to(str(saved))
     qtbot.waitUntil(lambda: not window._exporter.is_busy, timeout=60_000)
     window.statusBar().clearMessage()
+    first_book = dialog.dataset.book  # (a new Connect dialog lets the closed one go)
     again = ConnectDialog(window)
     again.url.setCurrentText(f"duckdb://{saved}")
     again.start()
@@ -94,8 +95,8 @@ def test_a_slow_check_of_a_raw_book_hints_at_saving_it(qtbot, tmp_path: Path,  #
     assert again.dataset.book.trusted
     assert "Save data as DuckDB book" not in window.statusBar().currentMessage()
     window.dirty = False
-    for d in (dialog, again):
-        d.dataset.book.close()
+    for book in (first_book, again.dataset.book):
+        book.close()
 
 
 def test_columns_editor_maps_an_unrecognised_table_and_connect_reads_it(qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]
@@ -199,3 +200,33 @@ def test_a_saved_workspace_of_a_connected_book_reconnects(qtbot, tmp_path: Path)
     assert window.base.book.engine == "duckdb" and window.sources == [url]
     window.dirty = False
     window.base.book.close()
+
+
+def test_a_closed_connect_dialog_goes_when_another_opens(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # found: every File ▸ Connect… left its dialog with the window for good, and with it the
+    # book it had connected (its ``dataset``), so a replaced book's session was never let go
+    import gc
+    import weakref
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from memberdesk.ui.shell.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    url = _book(tmp_path)
+    first = ConnectDialog(window)
+    first.url.setCurrentText(url)
+    first.start()
+    qtbot.waitUntil(lambda: window.base is first.dataset is not None, timeout=60_000)
+    book = weakref.ref(first.dataset.book)
+    window.open_paths([str(ROOT / "sample_data")])  # the window moves on to files
+    qtbot.waitUntil(lambda: window.base is not None and getattr(window.base, "book", None) is None,
+                    timeout=60_000)
+    second = ConnectDialog(window)  # the next Connect…; the first is closed and idle
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert window.findChildren(ConnectDialog) == [second]
+    gc.collect()
+    assert book() is None  # nothing holds the replaced book: its connection is closed
+    second.reject()
+    window.dirty = False

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QObject, QSettings
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -96,6 +96,7 @@ class ConnectDialog(QDialog):
     def __init__(self, window: Any, parent: QWidget | None = None, *,
                  ask_password: Callable[[str], str | None] | None = None) -> None:
         super().__init__(parent or window)
+        self._forget_closed_dialogs(parent or window)
         # asks for a password the server wants (the URL without password -> password or None)
         self.ask_password = ask_password or self._ask_password
         self.setWindowTitle(self.tr("Connect to database"))
@@ -164,6 +165,18 @@ class ConnectDialog(QDialog):
     @property
     def is_busy(self) -> bool:
         return self.runner.is_busy
+
+    def _forget_closed_dialogs(self, owner: QObject | None) -> None:
+        """Delete the owner's earlier Connect dialogs that are closed and idle: each still
+        references the book it handed over (``dataset``), which would keep that book's database
+        session open after the window moved on to another book. So at most the newest dialog
+        stays (tests read what it connected)."""
+        if owner is None:
+            return
+        for old in owner.findChildren(ConnectDialog):
+            if old is not self and not old.isVisible() and not old.is_busy:
+                old.dataset = None
+                old.deleteLater()
 
     def reject(self) -> None:
         """Escape or Close: a connection under way is cancelled first, so the book does not
