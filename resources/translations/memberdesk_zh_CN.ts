@@ -1922,7 +1922,7 @@ It is kept for this session only, never saved.</source>
         </message>
         <message>
             <source>no expected table (rates only)</source>
-            <translation>无预期率表（仅计算终止率）</translation>
+            <translation>无预期率表（仅计算实际发生率）</translation>
         </message>
         <message>
             <source>Expected table…</source>
@@ -2002,7 +2002,7 @@ It is kept for this session only, never saved.</source>
         </message>
         <message>
             <source>Total: exposure {e:,.2f} periods, actual {a:,.0f}, rate per period {r:.2%}{ae}</source>
-            <translation>合计：暴露数 {e:,.2f} 期，实际 {a:,.0f}，每期终止率 {r:.2%}{ae}</translation>
+            <translation>合计：暴露数 {e:,.2f} 期，实际 {a:,.0f}，每期实际发生率 {r:.2%}{ae}</translation>
         </message>
         <message>
             <source>Policy year</source>
@@ -2010,7 +2010,7 @@ It is kept for this session only, never saved.</source>
         </message>
         <message>
             <source>Termination rate = actual ÷ exposure (policy-years) per policy year or calendar year. With an expected table, A/E = actual ÷ expected; credibility Z = min(1, √(actual ÷ 1,537·(1−rate))).</source>
-            <translation>终止率 = 实际终止数 ÷ 暴露数（保单年），按保单年度或日历年度计算。提供预期率表时，实际/预期 (A/E) = 实际 ÷ 预期；可信度 Z = min(1, √(实际 ÷ 1,537·(1−终止率)))。</translation>
+            <translation>实际发生率 = 实际发生数 ÷ 暴露数（保单年），按保单年度或日历年度计算。提供预期率表时，实际/预期 (A/E) = 实际 ÷ 预期；可信度 Z = min(1, √(实际 ÷ 1,537·(1−实际发生率)))。</translation>
         </message>
         <message>
             <source>Policy quarter</source>
@@ -2042,19 +2042,19 @@ It is kept for this session only, never saved.</source>
         </message>
         <message>
             <source>Termination rate</source>
-            <translation>终止率</translation>
+            <translation>实际发生率</translation>
         </message>
         <message>
             <source>Termination rate by calendar year (95% CI)</source>
-            <translation>各日历年度终止率（95% 置信区间）</translation>
+            <translation>各日历年度实际发生率（95% 置信区间）</translation>
         </message>
         <message>
             <source>Termination rate by calendar year (95% CI) — load an expected table for A/E</source>
-            <translation>各日历年度终止率（95% 置信区间）— 加载预期率表可计算实际/预期</translation>
+            <translation>各日历年度实际发生率（95% 置信区间）— 加载预期率表可计算实际/预期</translation>
         </message>
         <message>
             <source>Termination rate by policy year (95% CI) — load an expected table for A/E</source>
-            <translation>各保单年度终止率（95% 置信区间）— 加载预期率表可计算实际/预期</translation>
+            <translation>各保单年度实际发生率（95% 置信区间）— 加载预期率表可计算实际/预期</translation>
         </message>
         <message>
             <source>{what} by {period} (95% CI)</source>
@@ -2062,15 +2062,15 @@ It is kept for this session only, never saved.</source>
         </message>
         <message>
             <source>The expected table has no calendar_year column, so its rates cannot be matched to calendar years: A/E needs the policy-year basis (or a table by calendar_year). Showing rates only.</source>
-            <translation>预期率表没有 calendar_year（日历年度）列，其预期率无法按日历年度匹配：实际/预期需使用保单年度基准（或按 calendar_year 给出的预期率表）。当前仅显示终止率。</translation>
+            <translation>预期率表没有 calendar_year（日历年度）列，其预期率无法按日历年度匹配：实际/预期需使用保单年度基准（或按 calendar_year 给出的预期率表）。当前仅显示实际发生率。</translation>
         </message>
         <message>
             <source>Total weighted by {w}: exposure {e:,.2f}, actual {a:,.2f} ({n:,} terminations), rate {r:.2%}{ae}</source>
-            <translation>按{w}加权合计：暴露数 {e:,.2f}，实际 {a:,.2f}（{n:,} 件终止），终止率 {r:.2%}{ae}</translation>
+            <translation>按{w}加权合计：暴露数 {e:,.2f}，实际 {a:,.2f}（{n:,} 件终止），实际发生率 {r:.2%}{ae}</translation>
         </message>
         <message>
             <source>Total: exposure {e:,.2f} policy-years, actual {a:,.0f}, rate {r:.2%}{ae}</source>
-            <translation>合计：暴露数 {e:,.2f} 保单年，实际 {a:,.0f}，终止率 {r:.2%}{ae}</translation>
+            <translation>合计：暴露数 {e:,.2f} 保单年，实际 {a:,.0f}，实际发生率 {r:.2%}{ae}</translation>
         </message>
         <message>
             <source>, A/E {v:.3f}</source>

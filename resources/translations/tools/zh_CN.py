@@ -248,9 +248,9 @@ ZH: dict[str, str] = {
     "Experience study (A/E)": "经验分析（实际/预期）",
     "Termination rate = actual ÷ exposure (policy-years) per policy year or calendar year. With an "
     "expected table, A/E = actual ÷ expected; credibility Z = min(1, √(actual ÷ 1,537·(1−rate))).":
-        "终止率 = 实际终止数 ÷ 暴露数（保单年），按保单年度或日历年度计算。提供预期率表时，实际/预期 (A/E) = 实际 ÷ 预期；"
-        "可信度 Z = min(1, √(实际 ÷ 1,537·(1−终止率)))。",
-    "no expected table (rates only)": "无预期率表（仅计算终止率）",
+        "实际发生率 = 实际发生数 ÷ 暴露数（保单年），按保单年度或日历年度计算。提供预期率表时，实际/预期 (A/E) = 实际 ÷ 预期；"
+        "可信度 Z = min(1, √(实际 ÷ 1,537·(1−实际发生率)))。",
+    "no expected table (rates only)": "无预期率表（仅计算实际发生率）",
     "Expected table…": "预期率表…",
     "Clear": "清除",
     "Split by:": "分组：",
@@ -263,20 +263,20 @@ ZH: dict[str, str] = {
     "Calendar year": "日历年度",
     "Basis:": "统计基准：",
     "Actual ÷ expected by calendar year (95% CI)": "各日历年度实际/预期（95% 置信区间）",
-    "Termination rate by calendar year (95% CI)": "各日历年度终止率（95% 置信区间）",
+    "Termination rate by calendar year (95% CI)": "各日历年度实际发生率（95% 置信区间）",
     "Termination rate by calendar year (95% CI) — load an expected table for A/E":
-        "各日历年度终止率（95% 置信区间）— 加载预期率表可计算实际/预期",
+        "各日历年度实际发生率（95% 置信区间）— 加载预期率表可计算实际/预期",
     "The expected table has no calendar_year column, so its rates cannot be matched to calendar "
     "years: A/E needs the policy-year basis (or a table by calendar_year). Showing rates only.":
         "预期率表没有 calendar_year（日历年度）列，其预期率无法按日历年度匹配：实际/预期需使用保单年度"
-        "基准（或按 calendar_year 给出的预期率表）。当前仅显示终止率。",
+        "基准（或按 calendar_year 给出的预期率表）。当前仅显示实际发生率。",
     "A/E": "实际/预期",
     "Actual ÷ expected by policy year (95% CI)": "各保单年度实际/预期（95% 置信区间）",
-    "Termination rate": "终止率",
+    "Termination rate": "实际发生率",
     "Termination rate by policy year (95% CI) — load an expected table for A/E":
-        "各保单年度终止率（95% 置信区间）— 加载预期率表可计算实际/预期",
+        "各保单年度实际发生率（95% 置信区间）— 加载预期率表可计算实际/预期",
     "Total: exposure {e:,.2f} policy-years, actual {a:,.0f}, rate {r:.2%}{ae}":
-        "合计：暴露数 {e:,.2f} 保单年，实际 {a:,.0f}，终止率 {r:.2%}{ae}",
+        "合计：暴露数 {e:,.2f} 保单年，实际 {a:,.0f}，实际发生率 {r:.2%}{ae}",
     ", A/E {v:.3f}": "，实际/预期 {v:.3f}",
     # ---- filter bar ----------------------------------------------------------------------
     "latest": "最新",
@@ -711,14 +711,14 @@ ZH.update({
     "annual premium": "年化保费",
     "sum assured": "保额",
     "Total: exposure {e:,.2f} periods, actual {a:,.0f}, rate per period {r:.2%}{ae}":
-        "合计：暴露数 {e:,.2f} 期，实际 {a:,.0f}，每期终止率 {r:.2%}{ae}",
+        "合计：暴露数 {e:,.2f} 期，实际 {a:,.0f}，每期实际发生率 {r:.2%}{ae}",
     "Policy quarter": "保单季度",
     "Policy month": "保单月度",
     "Policy week": "保单周",
     "Calendar date": "日历日期",
     "{what} by {period} (95% CI)": "按{period}的{what}（95% 置信区间）",
     "Total weighted by {w}: exposure {e:,.2f}, actual {a:,.2f} ({n:,} terminations), rate {r:.2%}{ae}":
-        "按{w}加权合计：暴露数 {e:,.2f}，实际 {a:,.2f}（{n:,} 件终止），终止率 {r:.2%}{ae}",
+        "按{w}加权合计：暴露数 {e:,.2f}，实际 {a:,.2f}（{n:,} 件终止），实际发生率 {r:.2%}{ae}",
     "Text files are decoded over their whole length; when the detected encoding is wrong or a "
     "file is refused, choose its encoding here.":
         "文本文件按全文解码；若检测到的编码有误或文件被拒绝读取，请在此选择其编码。",
