@@ -188,7 +188,7 @@ def report_rejected_rows(ds: Dataset, *, notes: bool = True) -> None:
     when every policy row was rejected, raise a DataError naming the first bad cell (figures
     computed on no policy are not figures). ``notes=False``: only that check (``import``
     prints its own counts)."""
-    from memberdesk.core.errors import DataError
+    from memberdesk.core.errors import DataError, location_text
     from memberdesk.core.validation_report import detail_text
 
     rejected = ds.report.rejected
@@ -213,7 +213,7 @@ def report_rejected_rows(ds: Dataset, *, notes: bool = True) -> None:
                             **where)
         if not notes:
             continue
-        loc = DataError("", **where).location()
+        loc = location_text(**where)
         first_at = f"; first at {loc}: {example}" if first else ""  # an engine: counts only
         rows = "policy rows" if table.table == "policies" else f"{table.table} rows"
         print(f"memberdesk: note: {table.rejected:,} of {table.read:,} {rows} rejected and left "

@@ -14,6 +14,22 @@ class MemberDeskError(Exception):
     """Base class of every error MemberDesk raises on purpose."""
 
 
+def location_text(*, file: str | None = None, sheet: str | None = None, row: int | None = None,
+                  column: str | None = None) -> str:
+    """Where a cell is, as messages say it: ``file, sheet 'S', row 7, column 'C'`` (the parts
+    known; "" when none is)."""
+    parts = []
+    if file:
+        parts.append(str(file))
+    if sheet:
+        parts.append(f"sheet {sheet!r}")
+    if row is not None:
+        parts.append(f"row {row}")
+    if column:
+        parts.append(f"column {column!r}")
+    return ", ".join(parts)
+
+
 class DataError(MemberDeskError):
     """The input data cannot be used as given.
 
@@ -43,16 +59,7 @@ class DataError(MemberDeskError):
         super().__init__(self.__str__())
 
     def location(self) -> str:
-        parts = []
-        if self.file:
-            parts.append(str(self.file))
-        if self.sheet:
-            parts.append(f"sheet {self.sheet!r}")
-        if self.row is not None:
-            parts.append(f"row {self.row}")
-        if self.column:
-            parts.append(f"column {self.column!r}")
-        return ", ".join(parts)
+        return location_text(file=self.file, sheet=self.sheet, row=self.row, column=self.column)
 
     def __str__(self) -> str:
         where = self.location()
