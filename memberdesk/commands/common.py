@@ -218,6 +218,11 @@ def report_rejected_rows(ds: Dataset, *, notes: bool = True) -> None:
         rows = "policy rows" if table.table == "policies" else f"{table.table} rows"
         print(f"memberdesk: note: {table.rejected:,} of {table.read:,} {rows} rejected and left "
               f"out ({reasons}){first_at}. `memberdesk validate` lists them.", file=sys.stderr)
+    if notes:  # kept rows the figures depend on: dates that look like placeholders
+        for message in ds.report.messages:
+            reason = getattr(message, "reason", None)
+            if reason is not None and reason.code == "dates_placeholder":
+                print(f"memberdesk: note: {message}", file=sys.stderr)
 
 
 def say_import_hint(ds: Dataset, seconds: float, data: Sequence[str]) -> None:

@@ -281,6 +281,12 @@ ROW_DETAILS: dict[str, dict[str, str]] = {
 CATALOGUE.update(ROW_DETAILS)
 # what validation says about a whole table (core.validation), as a Note on the table
 CATALOGUE.update({
+    "dates_placeholder": {
+        "en": "accepted rows with {column} on or before {limit}: {n} (the earliest {earliest}), "
+              "often a placeholder for an unknown date (Excel's day 0 reads 1899-12-30 or "
+              "1899-12-31): they are kept as they are; check them",
+        "zh_CN": "{n}行已接受数据的{column}不晚于{limit}（最早为{earliest}），常为未知日期的占位值"
+                 "（Excel的第0天读作1899-12-30或1899-12-31）：这些行按原样保留，请核查"},
     "policies_no_status_column": {
         "en": "the policies have no status column: status set to in_force when there is no end "
               "date, else lapsed",

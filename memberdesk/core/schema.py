@@ -292,6 +292,9 @@ DAYS_PER_YEAR = 365.25
 # change it (``normalize.set_missing_tokens``).
 MISSING_TOKENS: tuple[str, ...] = ("NA", "N/A", "NaN", "null", "NULL", "None", "-", "—", "#N/A")
 MIN_DATE = "1900-01-01"  # dates outside MIN_DATE..MAX_DATE are a usage/data error
+# a data date on or before this day is kept but named in a note (reason dates_placeholder): an
+# unknown date written as 1900-01-01, Excel's day 0 (1899-12-30/31) or a typo such as 1850
+PLACEHOLDER_DATE_LIMIT = "1900-01-01"
 MAX_DATE = "2262-04-11"  # the last day datetime64[ns] holds
 MAX_FIELD_CHARS = 1 << 20  # a longer cell rejects its row (field_too_long)
 MAX_COLUMNS = 16_384  # Excel's own column limit; wider tables are refused

@@ -524,8 +524,34 @@ def _finish(data: Assembled, out: dict[str, object], rej: _Rejections,
     report = TableReport(data.table, list(data.files), read=len(data), accepted=int(keep.sum()),
                          rejected=len(idx),
                          reasons={str(k): int(v) for k, v in rejected["reason"].value_counts().items()})
+    messages = [*messages, *placeholder_dates(spec, frame)]
     notes: list[str] = [Note(m, data.table) for m in messages]  # "policies: ..." in English
     return TableValidation(frame, rejected, report, notes)
+
+
+def placeholder_dates(spec: schema.TableSpec, frame: pd.DataFrame) -> list[Reason]:
+    """A ``dates_placeholder`` reason per date column of the accepted rows ``frame`` with dates
+    on or before :data:`schema.PLACEHOLDER_DATE_LIMIT` (their number and the earliest): kept,
+    since the contract rejects no past date, but named, since a policy issued "1900-01-01"
+    enters every survival curve with a century of duration. The engine says the same from its
+    validation counts (``engine.book._counts``)."""
+    limit = np.datetime64(schema.PLACEHOLDER_DATE_LIMIT, "ns")
+    out: list[Reason] = []
+    for c in spec.columns:
+        if c.kind != "date" or c.name not in frame.columns:
+            continue
+        values = np.asarray(frame[c.name], dtype="datetime64[ns]")
+        early = values <= limit  # NaT compares False
+        if early.any():
+            out.append(placeholder_reason(c.name, int(early.sum()),
+                                          pd.Timestamp(values[early].min()).date()))
+    return out
+
+
+def placeholder_reason(column: str, n: int, earliest: dt.date) -> Reason:
+    """The ``dates_placeholder`` reason (both paths build it here)."""
+    return Reason("dates_placeholder", n=n, column=column, limit=schema.PLACEHOLDER_DATE_LIMIT,
+                  earliest=earliest.isoformat())
 
 
 def _with_original_values(rejected: pd.DataFrame, data: Assembled, idx: np.ndarray) -> pd.DataFrame:

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from memberdesk.core import normalize, schema
+from memberdesk.core import normalize, schema, validation
 from memberdesk.core.book import COUNT_COLUMN, CellAnswer, _check_columns
 from memberdesk.core.dataset import (
     AGE_BANDS,
@@ -383,6 +383,7 @@ def open_book(data: Sequence[str] | str, *, tables: Mapping[str, TableRef] | Non
                     and (inferred or canon.inferred_always):  # as the file path says
                 report.messages.append(Note(Reason(canon.inferred_code, n=int(inferred or 0)),
                                             name))
+            report.messages += [Note(r, name) for r in counts[name].get("placeholders", [])]
             for key, table_name in (("member_id", schema.MEMBERS), ("policy_id", schema.POLICIES)):
                 if name == table_name:
                     references[key] = rules.KnownIds(
@@ -574,6 +575,13 @@ def _counts(conn: Connection, name: str, canon: rules.Canonical, *, check_ids: b
              and col.name != "birth_date"]
     for i, d in enumerate(dates):
         aggs[f"max{i}"] = c[d].max(where=c["_ok"])
+    # accepted dates on or before the placeholder limit (validation.placeholder_dates)
+    limit = dt.date.fromisoformat(schema.PLACEHOLDER_DATE_LIMIT)
+    early_dates = [col.name for col in spec.columns if col.kind == "date" and col.name in c.columns]
+    for i, d in enumerate(early_dates):
+        early = c["_ok"] & (c[d] <= limit)
+        aggs[f"early{i}"] = c.count(where=early)
+        aggs[f"earliest{i}"] = c[d].min(where=early)
     if canon.inferred is not None:
         aggs["inferred"] = c.count(where=c["_inferred"])
     ids_cleaned = list(canon.cleaned_ids.items())
@@ -597,18 +605,27 @@ def _counts(conn: Connection, name: str, canon: rules.Canonical, *, check_ids: b
     row = conn.arrow(str(ibis.to_sql(c.aggregate(**aggs), dialect=conn.dialect))).to_pylist()[0]
     reasons = {r: int(row[f"r{i}"]) for i, r in enumerate(_REASONS) if row.get(f"r{i}")}
     latest = [row[f"max{i}"] for i in range(len(dates)) if row[f"max{i}"] is not None]
-    latest = [v.date() if isinstance(v, dt.datetime) else v for v in latest]
+    latest = [_as_date(v) for v in latest]
     distinct = row.get("distinct_ids")
     if bitmap and id_col is not None:
         distinct = _distinct_ids(conn, c, id_col, row)
     numbered = bounds if row.get("ids") and row.get("shaped") == row["ids"] else None
     unchanged = [col for i, (col, _) in enumerate(ids_cleaned) if row[f"changed{i}"] == 0]
+    placeholders = [validation.placeholder_reason(d, int(row[f"early{i}"]),
+                                                  _as_date(row[f"earliest{i}"]))
+                    for i, d in enumerate(early_dates) if row[f"early{i}"]]
     return {"read": int(row["read"]), "reasons": reasons, "latest": max(latest) if latest else None,
             "ids": row.get("ids"), "distinct_ids": distinct, "numbered": numbered,
-            "unchanged_ids": unchanged, "inferred": row.get("inferred")}
+            "unchanged_ids": unchanged, "inferred": row.get("inferred"),
+            "placeholders": placeholders}
 
 
 _BITMAP_MAX = 1 << 28  # bits (32 MB) of the id bitmap
+
+
+def _as_date(value: dt.date | dt.datetime) -> dt.date:
+    """A date the engine returned (a timestamp column gives a datetime) as a date."""
+    return value.date() if isinstance(value, dt.datetime) else value
 
 
 def _id_bounds(conn: Connection, source: ir.Table, column: str, kind: ColumnType
