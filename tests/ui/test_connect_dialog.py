@@ -21,16 +21,22 @@ def _book(tmp_path: Path) -> str:
     return f"duckdb://{path}"
 
 
-def test_connect_dialog_opens_a_duckdb_book(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def _connected(qtbot, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A main window, and a Connect dialog that connected it to the sample as a DuckDB book."""
     from memberdesk.ui.shell.main_window import MainWindow
 
     window = MainWindow()
     qtbot.addWidget(window)
     dialog = ConnectDialog(window)
-    url = _book(tmp_path)
-    dialog.url.setCurrentText(url)
+    dialog.url.setCurrentText(_book(tmp_path))
     dialog.start()
     qtbot.waitUntil(lambda: not dialog.is_busy, timeout=60_000)
+    return window, dialog
+
+
+def test_connect_dialog_opens_a_duckdb_book(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    window, dialog = _connected(qtbot, tmp_path)
+    url = dialog.url.currentText()
     assert dialog.dataset is not None and dialog.dataset.book.engine == "duckdb"
     qtbot.waitUntil(lambda: window.base is dialog.dataset, timeout=60_000)
     text = window.summary_label.text()
@@ -210,14 +216,7 @@ def test_a_closed_connect_dialog_goes_when_another_opens(qtbot, tmp_path: Path) 
 
     from PySide6.QtCore import QCoreApplication, QEvent
 
-    from memberdesk.ui.shell.main_window import MainWindow
-
-    window = MainWindow()
-    qtbot.addWidget(window)
-    url = _book(tmp_path)
-    first = ConnectDialog(window)
-    first.url.setCurrentText(url)
-    first.start()
+    window, first = _connected(qtbot, tmp_path)
     qtbot.waitUntil(lambda: window.base is first.dataset is not None, timeout=60_000)
     book = weakref.ref(first.dataset.book)
     window.open_paths([str(ROOT / "sample_data")])  # the window moves on to files
