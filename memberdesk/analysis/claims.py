@@ -105,13 +105,21 @@ def claim_settlement(ds: Dataset, *, by: str | None = "product",
                      progress: Progress | None = None) -> ClaimSettlement:
     """Time to settlement (KM, days) and paid ratios, overall and per ``by`` (a policy column,
     default ``product``; None = overall only). ``alpha``: 1 − confidence level of the curves'
-    exponential-Greenwood bands (None: ``ds.assumptions.alpha``, 0.05 by default)."""
+    exponential-Greenwood bands (None: ``ds.assumptions.alpha``, 0.05 by default).
+
+    On an engine book the claims are counted in the engine
+    (:func:`memberdesk.core.engine.kpi_counts.claim_settlement_counts`: ``GROUP BY`` segment ×
+    days to settlement or to as-of × settled, with the paid count and the amount sums); no
+    claim or policy row leaves it. The curves are Kaplan-Meier with the counts as frequency
+    weights (the same estimate as the rows'), the paid ratios sums of the groups' sums: the
+    result is the file path's (counts exact, amount ratios to rounding of the sums' order)."""
     from memberdesk.analysis.survival import kaplan_meier
 
     alpha = ds.assumptions.alpha if alpha is None else alpha
     prog = ensure(progress)
-    cols = ["segment", "claims", "settled", "open", "median_days",
-            *[f"within_{d}_days" for d in thresholds], "paid_ratio_amount", "paid_ratio_count"]
+    cols = _columns(thresholds)
+    if getattr(ds, "book", None) is not None:
+        return _engine_settlement(ds, by, thresholds, alpha, prog, progress)
     claims = ds.claims
     if claims is None or len(claims) == 0 or "reported_at" not in claims.columns:
         reason = (Reason("no_table", table="claims") if claims is None
@@ -147,6 +155,85 @@ def claim_settlement(ds: Dataset, *, by: str | None = "product",
         rows.append(row)
         prog.fraction((i + 1) / len(segments))
     return ClaimSettlement(curves, pd.DataFrame(rows, columns=cols), excluded, None, thresholds)
+
+
+def _columns(thresholds: tuple[int, ...]) -> list[str]:
+    return ["segment", "claims", "settled", "open", "median_days",
+            *[f"within_{d}_days" for d in thresholds], "paid_ratio_amount", "paid_ratio_count"]
+
+
+def _engine_settlement(ds: Dataset, by: str | None, thresholds: tuple[int, ...], alpha: float,
+                       prog: Any, progress: Progress | None) -> ClaimSettlement:
+    """:func:`claim_settlement` on an engine book from the claims' group counts."""
+    from memberdesk.analysis.survival import kaplan_meier
+    from memberdesk.core import schema
+    from memberdesk.core.engine import kpi_counts
+
+    book = ds.book  # type: ignore[attr-defined]
+    cols = _columns(thresholds)
+    columns = kpi_counts.columns(book, ds, schema.CLAIMS)
+    if columns is None:
+        return ClaimSettlement({}, pd.DataFrame(columns=cols), 0,
+                               Reason("no_table", table="claims"), thresholds)
+    policy_cols = kpi_counts.columns(book, ds, schema.POLICIES) or []
+    seg_by = by if by and by in policy_cols and "policy_id" in columns else None
+    prog.status("Claims: counting settlement days")
+    frame = kpi_counts.claim_settlement_counts(book, ds, seg_by)
+    assert frame is not None
+    check_cancelled(progress)
+    total = int(frame["n"].sum())
+    if total == 0 or "reported_at" not in columns:
+        reason = (Reason("no_rows_to_as_of", table="claims") if total == 0
+                  else Reason("missing_column", table="claims", column="reported_at"))
+        return ClaimSettlement({}, pd.DataFrame(columns=cols), 0, reason, thresholds)
+    days = frame["days"].to_numpy(dtype=float)
+    ok = ~np.isnan(days) & (np.nan_to_num(days, nan=-1.0) >= 0)
+    use = frame[ok].reset_index(drop=True)
+    excluded = total - int(use["n"].sum())
+    segments: list[tuple[str, np.ndarray]] = [("all", np.ones(len(use), dtype=bool))]
+    if seg_by is not None:
+        seg = use["_seg"]
+        text = seg.astype(str)
+        known = seg.notna().to_numpy()
+        for level in labels.ordered_values(seg.dropna().astype(str).unique()):
+            segments.append((level, known & (text == level).to_numpy()))
+    settled = use["settled"].to_numpy(dtype=np.int64)
+    n = use["n"].to_numpy(dtype=np.int64)
+    curves: dict[str, KMCurve] = {}
+    rows: list[dict[str, object]] = []
+    for i, (name, mask) in enumerate(segments):
+        check_cancelled(progress)
+        w, e = n[mask], settled[mask]
+        claims, closed = int(w.sum()), int((w * e).sum())
+        row: dict[str, object] = {"segment": name, "claims": claims, "settled": closed,
+                                  "open": claims - closed}
+        if claims:
+            curve = kaplan_meier(use["days"].to_numpy(dtype=float)[mask], e, weights=w,
+                                 name=name, alpha=alpha)
+            curves[name] = curve
+            median = float(curve.median)  # inf when S(t) never falls to 0.5
+            row["median_days"] = median if np.isfinite(median) else float("nan")
+            for t in thresholds:
+                row[f"within_{t}_days"] = 1.0 - survival_at(curve, t)
+        row["paid_ratio_amount"], row["paid_ratio_count"] = _paid_ratios_counts(
+            use[mask & (settled == 1)], columns)
+        rows.append(row)
+        prog.fraction((i + 1) / len(segments))
+    return ClaimSettlement(curves, pd.DataFrame(rows, columns=cols), excluded, None, thresholds)
+
+
+def _paid_ratios_counts(settled: pd.DataFrame, columns: list[str]) -> tuple[float, float]:
+    """:func:`_paid_ratios` from the settled claims' groups (``n``, ``paid``, ``claimed``,
+    ``paid_amount``: sums over the claims with both amounts)."""
+    n = int(settled["n"].sum())
+    if n == 0:
+        return float("nan"), float("nan")
+    amount = float("nan")
+    if {"amount_paid", "amount_claimed"} <= set(columns):
+        claimed = float(settled["claimed"].sum())
+        amount = float(settled["paid_amount"].sum()) / claimed if claimed > 0 else float("nan")
+    count = int(settled["paid"].sum()) / n if "status" in columns else float("nan")
+    return amount, count
 
 
 def km_median_binned(days: np.ndarray, events: np.ndarray) -> float:

@@ -260,14 +260,16 @@ def service_summary(ds: Dataset, *, window_months: int = 12,
         an unknown member too, for a member column — form the last group ``"(missing)"``;
         none is dropped, so the groups' contacts add up to the whole book's. An unknown column
         or one of more than :data:`memberdesk.analysis.survival.MAX_SEGMENTS` levels (as ``km``)
-        raises :class:`AnalysisError` naming it. On an engine book ``by`` is answered by
-        aggregate queries (:func:`memberdesk.core.engine.kpi_counts.contact_segment_sums`:
-        flag sums, wait values and channel/topic counts by level x month): no contact row
-        leaves the engine, and the figures are those of the rows (counts exact, the wait mean
-        and 90th percentile from the waits' value counts).
+        raises :class:`AnalysisError` naming it.
+
+    On an engine book the summary, with or without ``by``, is answered by aggregate queries
+    (:func:`memberdesk.core.engine.kpi_counts.contact_segment_sums`: flag sums, wait values
+    and channel/topic counts by month, and by level with ``by``): no contact row leaves the
+    engine, and the figures are those of the rows (counts exact, the wait mean and 90th
+    percentile from the waits' value counts).
     """
     prog = ensure(progress)
-    if by is not None and getattr(ds, "book", None) is not None:
+    if getattr(ds, "book", None) is not None:
         return _engine_summary(ds, by, window_months, prog, progress)
     contacts = ds.service_contacts
     whole = _summarise(contacts, ds.as_of, window_months, prog, progress)
@@ -399,18 +401,20 @@ def with_empty_window_reasons(summary: ServiceSummary, window_months: int) -> Se
     return replace(summary, reasons={**summary.reasons, **extra}) if extra else summary
 
 
-def _engine_summary(ds: Dataset, by: str, window_months: int, prog: Any,
+def _engine_summary(ds: Dataset, by: str | None, window_months: int, prog: Any,
                     progress: Progress | None) -> ServiceSummary:
-    """:func:`service_summary` with ``by`` on an engine book, from aggregates only."""
+    """:func:`service_summary` on an engine book, from aggregates only (``by`` None: the
+    whole book's answers, without a level key)."""
     from memberdesk.core.engine import kpi_counts
 
     book = ds.book  # type: ignore[attr-defined]
     columns = kpi_counts.columns(book, ds, "service_contacts")
     if columns is None:  # no table: as the rows' route
         return replace(_summarise(None, ds.as_of, window_months, prog, progress), by=by)
-    source = segment_source(ds, columns, by)
+    source = None if by is None else segment_source(ds, columns, by)
     _check_start_date(columns)
-    _check_levels(by, kpi_counts.contact_levels(book, ds, by, source == "members"))
+    if by is not None:
+        _check_levels(by, kpi_counts.contact_levels(book, ds, by, source == "members"))
     prog.status("Service: monthly rates")
     start = ds.as_of - pd.DateOffset(months=window_months)
     cells = kpi_counts.contact_segment_sums(book, ds, CSAT_THRESHOLD, by, source == "members",
@@ -425,11 +429,16 @@ def _engine_summary(ds: Dataset, by: str, window_months: int, prog: Any,
                for rate, (_, _, need) in RATE_FORMULAS.items()
                if (missing := [c for c in need if c not in columns])}
     available = {rate: rate not in reasons for rate in RATE_FORMULAS}
+    parts = {"as_of": ds.as_of, "start": start, "available": available}
+    if by is None:
+        whole = _from_cells(cells, {k: np.ones(len(v), dtype=bool) for k, v in cells.items()},
+                            parts, reasons)
+        prog.fraction(1.0)
+        return whole
     _, names = segment_labels(sums["_seg"].drop_duplicates().reset_index(drop=True))
     code = _level_codes(sums["_seg"], names)
     codes = {name: (code(f["_seg"]) if name != "sums" else code(sums["_seg"]))
              for name, f in cells.items()}
-    parts = {"as_of": ds.as_of, "start": start, "available": available}
     whole = _from_cells(cells, {k: np.ones(len(v), dtype=bool) for k, v in codes.items()},
                         parts, reasons)
     groups = []

@@ -285,13 +285,15 @@ def contact_flag_exprs(t: ir.Table, satisfied_at: float) -> dict[str, ir.Boolean
     return flags
 
 
-def _contacts_by(book: EngineBook, ds: Dataset, by: str, member_column: bool) -> ir.Table | None:
+def _contacts_by(book: EngineBook, ds: Dataset, by: str | None, member_column: bool
+                 ) -> ir.Table | None:
     """:func:`member_table` of the service contacts with ``_seg``: the contact's ``by`` (a
     contacts column, or with ``member_column`` its member's ``by`` among ``Dataset.members`` —
-    in-window members passing the region/tier filters — null when anonymous or unknown)."""
+    in-window members passing the region/tier filters — null when anonymous or unknown).
+    ``by`` None: the contacts without ``_seg`` (the whole book)."""
     t = member_table(book, ds, schema.SERVICE_CONTACTS)
-    if t is None:
-        return None
+    if t is None or by is None:
+        return t
     if not member_column:
         return t.mutate(_seg=t[by])
     members = book.accepted(schema.MEMBERS)
@@ -316,11 +318,12 @@ def contact_levels(book: EngineBook, ds: Dataset, by: str, member_column: bool) 
     return int(row["levels"] or 0) + (1 if (row["empty"] or 0) > 0 else 0)
 
 
-def contact_segment_sums(book: EngineBook, ds: Dataset, satisfied_at: float, by: str,
+def contact_segment_sums(book: EngineBook, ds: Dataset, satisfied_at: float, by: str | None,
                          member_column: bool, window_start: dt.date) -> dict[str, pd.DataFrame] | None:
-    """The service contacts' answers for ``service --by`` (:func:`_contacts_by`), each keyed by
-    ``_seg`` (null: no value), ``_y``/``_m`` (year and month of ``started_at``; null: undated)
-    and, for the first two, ``_w`` (dated after ``window_start``: in the trailing window):
+    """The service contacts' answers for ``service [--by]`` (:func:`_contacts_by`), each keyed
+    by ``_seg`` (null: no value; absent when ``by`` is None: the whole book), ``_y``/``_m``
+    (year and month of ``started_at``; null: undated) and, for the first two, ``_w`` (dated
+    after ``window_start``: in the trailing window):
 
     * ``sums``: the flag sums of :func:`contact_flag_exprs` (``contacts``, …, ``satisfied``);
     * ``waits``: human-queue contacts with a ``wait_seconds`` by that value: ``n``;
@@ -336,7 +339,8 @@ def contact_segment_sums(book: EngineBook, ds: Dataset, satisfied_at: float, by:
     t = t.mutate(_y=day.year(), _m=day.month(),
                  _w=(day > ibis.literal(window_start)).fill_null(False),
                  _queue=flags["human_queue"])
-    keys = ["_seg", "_y", "_m", "_w"]
+    seg = [] if by is None else ["_seg"]
+    keys = [*seg, "_y", "_m", "_w"]
     g = t.mutate(**{f"_{k}": ibis.ifelse(f, 1, 0) for k, f in flags.items()})
     out = {"sums": g.group_by(keys).aggregate(**{k: g[f"_{k}"].sum() for k in flags})}
     if "wait_seconds" in cols:
@@ -344,7 +348,7 @@ def contact_segment_sums(book: EngineBook, ds: Dataset, satisfied_at: float, by:
         out["waits"] = w.group_by([*keys, "wait_seconds"]).aggregate(n=w.count())
     for col in ("channel", "topic"):
         if col in cols:
-            out[col] = t.group_by(["_seg", "_y", "_m", col]).aggregate(n=t.count())
+            out[col] = t.group_by([*seg, "_y", "_m", col]).aggregate(n=t.count())
     frames = {}
     for name, expr in out.items():
         frame = to_frame(book.run(expr))
@@ -354,21 +358,86 @@ def contact_segment_sums(book: EngineBook, ds: Dataset, satisfied_at: float, by:
     return frames
 
 
+def claims_view(book: EngineBook, ds: Dataset, by: str | None = None) -> ir.Table | None:
+    """The rows of :attr:`Dataset.claims` (``settled_at`` not yet blanked after as-of): the
+    in-window, member-scoped claims and, under active filters, those without a policy id or on
+    a policy of the filtered view. With ``by`` (a column of the policy view) each claim also
+    gets ``_seg``: its policy's ``by`` (null without a policy id or when the policy is not in
+    the view). None without a claims table."""
+    t = member_table(book, ds, schema.CLAIMS)
+    if t is None:
+        return None
+    scoped = ds.filters.active and "policy_id" in t.columns \
+        and book.accepted(schema.POLICIES) is not None
+    if not scoped and by is None:
+        return t
+    v = policy_view(book, ds, ("policy_id",) if by is None else ("policy_id", by))
+    ids = (v.select(_pid=v.policy_id) if by is None
+           else v.select(_pid=v.policy_id, _seg=v[by])).distinct()  # policy ids are unique
+    t = t.left_join(ids, t.policy_id == ids._pid)
+    if scoped:
+        t = t.filter(t.policy_id.isnull() | t._pid.notnull())
+    return t.drop("_pid")
+
+
+def claim_settlement_counts(book: EngineBook, ds: Dataset, by: str | None) -> pd.DataFrame | None:
+    """The claims of :func:`claims_view` (its ``_seg`` with ``by``) by ``_seg`` × ``days`` ×
+    ``settled``, what :func:`memberdesk.analysis.claims.claim_settlement` is made of.
+
+    ``settled`` (0/1): a ``settled_at`` on or before as-of; ``days``: whole days from
+    ``reported_at`` to the settlement, or to as-of when open (null without a report date;
+    negative when settled before reported). Per group: ``n`` claims, ``paid`` (``status`` is
+    ``paid``; 0 without the column), ``both`` (claims with both amounts), ``claimed`` and
+    ``paid_amount`` (sums of ``amount_claimed`` and ``amount_paid`` over those claims; 0.0
+    without the columns). None without a claims table."""
+    t = claims_view(book, ds, by)
+    if t is None:
+        return None
+    cols = t.columns
+    cut = ibis.literal(ds.as_of.date())
+    settled_at = t.settled_at if "settled_at" in cols else ibis.null("date")
+    settled = (settled_at <= cut).fill_null(False)
+    reported = t.reported_at if "reported_at" in cols else ibis.null("date")
+    days = ibis.ifelse(settled, settled_at, cut).delta(reported, unit="day")
+    zero = ibis.literal(0.0)
+    if {"amount_claimed", "amount_paid"} <= set(cols):
+        claimed, paid = t.amount_claimed.cast("float64"), t.amount_paid.cast("float64")
+        both = (claimed.notnull() & ~claimed.isnan() & paid.notnull() & ~paid.isnan()) \
+            .fill_null(False)
+    else:
+        claimed = paid = zero
+        both = ibis.literal(False)
+    g = t.mutate(days=days, settled=ibis.ifelse(settled, 1, 0),
+                 _paid=ibis.ifelse((t.status == "paid").fill_null(False), 1, 0)
+                 if "status" in cols else ibis.literal(0),
+                 _both=ibis.ifelse(both, 1, 0), _claimed=ibis.ifelse(both, claimed, zero),
+                 _paid_amount=ibis.ifelse(both, paid, zero))
+    keys = ([] if by is None else ["_seg"]) + ["days", "settled"]
+    expr = g.group_by(keys).aggregate(**{COUNT_COLUMN: g.count(), "paid": g._paid.sum(),
+                                         "both": g._both.sum(), "claimed": g._claimed.sum(),
+                                         "paid_amount": g._paid_amount.sum()})
+    frame = to_frame(book.run(expr))
+    frame["days"] = pd.to_numeric(frame["days"]).astype("Float64").to_numpy(dtype=float,
+                                                                             na_value=np.nan)
+    for col in ("settled", COUNT_COLUMN, "paid", "both"):
+        frame[col] = frame[col].fillna(0).astype(np.int64)
+    for col in ("claimed", "paid_amount"):
+        frame[col] = frame[col].fillna(0.0).astype(float)
+    if by is not None and t._seg.type().is_integer():  # as the validated frames hold them
+        frame["_seg"] = frame["_seg"].astype("Int64")
+    return frame
+
+
 def claim_date_counts(book: EngineBook, ds: Dataset, after: dt.date, until: dt.date
                       ) -> pd.DataFrame | None:
     """Claims of :attr:`Dataset.claims` reported in ``(after, until]`` by ``reported_at`` ×
     ``settled_at`` (NaT when not settled by as-of: a settlement after as-of is blanked):
     ``n``. The claims are in-window, member-scoped and, under active filters, those without a
     policy id or on a policy of the filtered view. None without a claims table."""
-    t = member_table(book, ds, schema.CLAIMS)
+    t = claims_view(book, ds)
     if t is None:
         return None
     cut = ibis.literal(ds.as_of.date())
-    if ds.filters.active and "policy_id" in t.columns:
-        v = policy_view(book, ds, ("policy_id",))
-        ids = v.select(_pid=v.policy_id).distinct()
-        t = t.left_join(ids, t.policy_id == ids._pid)
-        t = t.filter(t.policy_id.isnull() | t._pid.notnull()).drop("_pid")
     t = t.filter((t.reported_at > ibis.literal(after)) & (t.reported_at <= ibis.literal(until)))
     settled = ibis.ifelse(t.settled_at > cut, ibis.null("date"), t.settled_at)
     g = t.mutate(_settled=settled)
