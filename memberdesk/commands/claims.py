@@ -3,7 +3,8 @@
 Claim settlement: Kaplan-Meier time from report to settlement (open claims censored at the
 as-of date; median and the share settled within 5/10/30 days) and paid ratios, overall and per
 segment, as on the Claims page and its sheet (docs/cli.md). ``--json`` prints
-:meth:`memberdesk.analysis.claims.ClaimSettlement.to_json`.
+:meth:`memberdesk.analysis.claims.ClaimSettlement.to_json`. On an engine book the claims are
+counted by segment, settlement days and status in the engine: no claim row is read.
 """
 from __future__ import annotations
 

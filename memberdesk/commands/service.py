@@ -5,7 +5,8 @@ the 12 months to the as-of date, the contact mix by channel and the top topics, 
 page and its sheet (docs/cli.md; definitions in the metrics dictionary). ``--json`` prints
 :meth:`memberdesk.analysis.service.ServiceSummary.to_json`. ``--by COL`` adds the same
 figures per level of a service-contacts column or a member segment (``"by"``, ``"groups"``);
-the whole book's output is unchanged by it.
+the whole book's output is unchanged by it. On an engine book every figure comes from
+``GROUP BY`` queries: no contact row is read (docs/cli.md).
 """
 from __future__ import annotations
 
