@@ -12,7 +12,8 @@ Truths, each independent of the engine route under test:
   stays empty after the summaries.
 * **Hand counts.** A six-claim, seven-contact book whose figures are worked out in the test.
 
-DuckDB always; PostgreSQL (the session server of tests/engines/conftest.py) on the sample.
+DuckDB always; PostgreSQL (the session server of tests/engines/conftest.py) on the sample;
+Spark (a local session) marked slow.
 """
 from __future__ import annotations
 
@@ -32,8 +33,12 @@ from memberdesk.core.dataset import Dataset, Filters
 from memberdesk.core.engine.book import open_book
 from memberdesk.core.engine.connection import TableRef
 from memberdesk.core.loader import load_dataset
-from tests.engines.conftest import TODAY, write_duckdb, write_postgres
+from tests.engines.conftest import TODAY, write_duckdb, write_postgres, write_spark
 from tests.engines.test_every_command import _close, _invoke
+
+# py4j (Spark's bridge to the JVM) leaves its gateway sockets to the garbage collector
+pytestmark = [pytest.mark.filterwarnings("ignore::ResourceWarning"),
+              pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")]
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
 AS_OFS = [None, "2023-12-31", "2022-03-15"]  # as loaded, a year-end, not a month-end
@@ -67,14 +72,19 @@ def memory(sample_book: Any) -> Dataset:
     return load_dataset(sample_book[0], today=TODAY)
 
 
-@pytest.fixture(scope="module", params=["duckdb", "postgres"])
+@pytest.fixture(scope="module", params=["duckdb", "postgres",
+                                        pytest.param("spark", marks=[pytest.mark.slow])])
 def engine_url(request: pytest.FixtureRequest, engine_tmp: Path,
                sample_book: Any) -> tuple[str, dict[str, TableRef]]:
-    """The sample's tables written to the engine: (DATA, tables mapping)."""
+    """The sample's tables written to the engine: (DATA, tables mapping). Spark (a local
+    session: minutes) is marked slow."""
     tables = sample_book[1]
     if request.param == "duckdb":
         return write_duckdb(engine_tmp / "s2_sample.duckdb", tables), {}
-    url = write_postgres(request.getfixturevalue("postgres"), "s2_sample", tables)
+    if request.param == "postgres":
+        url = write_postgres(request.getfixturevalue("postgres"), "s2_sample", tables)
+    else:
+        url = write_spark(request.getfixturevalue("spark"), "s2_sample", tables)
     return url, {name: TableRef(name, "s2_sample") for name in tables}
 
 
