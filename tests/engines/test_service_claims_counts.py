@@ -320,3 +320,25 @@ def test_hand_book_no_rows_read(hand: dict[str, str]) -> None:
         _no_rows_read(eng)
     finally:
         eng.book.close()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("command", ["service", "claims"])
+def test_empty_books_as_the_files(command: str, imported: str, tmp_path: Path) -> None:
+    """An as-of before every contact and claim, and a book without these tables: the same
+    JSON (the reasons, no row) as the files'."""
+    want, parsed = _json([command, str(SAMPLE), "--as-of", "2015-01-31", "--json"])
+    got, _ = _json([command, imported, "--as-of", "2015-01-31", "--json"])
+    assert got == want
+    reasons = json.dumps(parsed, ensure_ascii=False)
+    assert "up to the as-of date" in reasons  # the "no rows to as-of" reason, not vacuous
+    folder = tmp_path / "no_tables"
+    folder.mkdir()
+    for name in ("members", "policies"):
+        (folder / f"{name}.csv").write_bytes((SAMPLE / f"{name}.csv").read_bytes())
+    db = tmp_path / "no_tables.duckdb"
+    code, _, err = _invoke(["import", str(folder), "-o", str(db)])
+    assert code == 0, err
+    want, parsed = _json([command, str(folder), "--json"])
+    got, _ = _json([command, f"duckdb:///{db}", "--json"])
+    assert got == want
+    assert "loaded" in json.dumps(parsed, ensure_ascii=False)  # "no ... loaded"
