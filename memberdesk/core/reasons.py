@@ -758,7 +758,7 @@ CATALOGUE.update({
                                             "found {n}",
                                       "zh_CN": "两两比较至少需要两个分组；实际只有{n}个"},
     "logrank_unknown_reference": {"en": "reference group {name!r} is not one of {groups}",
-                                  "zh_CN": "参照组“{name}”不在分组{groups}之中"},
+                                  "zh_CN": "参照组“{name}”不是以下分组之一：{groups}"},
     "rmst_horizon_not_positive": {"en": "the RMST horizon must be positive",
                                   "zh_CN": "限制平均生存时间的期限须为正数"},
     "gray_one_group": {"en": "Gray's test needs at least two groups",
@@ -838,14 +838,14 @@ CATALOGUE.update({
         "en": "the Cox model did not converge: every event happens where {name!r} is at its "
               "highest among the rows still at risk, so its hazard ratio is infinite (complete "
               "separation); merge levels or leave the column out",
-        "zh_CN": "Cox 模型未收敛：每个事件都发生在“{name}”于仍处风险中的行里取最大值之处，其风险比为无穷大"
-                 "（完全分离）；请合并水平或去掉该字段"},
+        "zh_CN": "Cox 模型未收敛：每个事件发生时，发生事件者的“{name}”都是仍处于风险中各行的最大值，"
+                 "其风险比为无穷大（完全分离）；请合并水平或去掉该字段"},
     "cox_separation_lowest": {
         "en": "the Cox model did not converge: every event happens where {name!r} is at its "
               "lowest among the rows still at risk, so its hazard ratio is infinite (complete "
               "separation); merge levels or leave the column out",
-        "zh_CN": "Cox 模型未收敛：每个事件都发生在“{name}”于仍处风险中的行里取最小值之处，其风险比为无穷大"
-                 "（完全分离）；请合并水平或去掉该字段"},
+        "zh_CN": "Cox 模型未收敛：每个事件发生时，发生事件者的“{name}”都是仍处于风险中各行的最小值，"
+                 "其风险比为无穷大（完全分离）；请合并水平或去掉该字段"},
     "cox_log_transform_nonpositive": {"en": "the log time transform needs positive durations; use "
                                             "transform 'km' or 'rank'",
                                       "zh_CN": "对数时间变换需要正的时长；请改用 km 或 rank 变换"},
