@@ -187,6 +187,40 @@ def test_cox_design_single_level_covariate() -> None:
           column="product", zh_has=("产品", "协变量"), kept=("term",))
 
 
+def _cox_table(n: int = 40) -> pd.DataFrame:
+    """n rows, durations 1..n, every other row an event; ``flag`` 1 on the events, 0 on the
+    others; ``const`` 1.0 everywhere; ``empty`` a text column with no value."""
+    event = (np.arange(n) % 2 == 0).astype(int)
+    return pd.DataFrame({"duration": np.arange(1, n + 1, dtype=float), "event": event,
+                         "flag": event.astype(float), "const": 1.0,
+                         "empty": pd.Series([None] * n, dtype=object),
+                         "z": np.tile([0.0, 1.0, 1.0, 0.0], n // 4)})
+
+
+@pytest.mark.parametrize("covariates, code, english, column", [
+    (["const", "z"], "cox_covariate_constant",
+     "covariate 'const' has the same value in every row: it cannot explain differences", "const"),
+    (["empty"], "cox_covariate_no_value",
+     "covariate 'empty' has a single value: it cannot explain differences", "empty"),
+    # every event has flag 1, the highest of those at risk (-flag: the lowest)
+    (["flag", "z"], "cox_separation_highest",
+     "the Cox model did not converge: every event happens where 'flag' is at its highest among "
+     "the rows still at risk, so its hazard ratio is infinite (complete separation); merge "
+     "levels or leave the column out", "flag"),
+    (["neg", "z"], "cox_separation_lowest",
+     "the Cox model did not converge: every event happens where 'neg' is at its lowest among "
+     "the rows still at risk, so its hazard ratio is infinite (complete separation); merge "
+     "levels or leave the column out", "neg"),
+])
+def test_cox_refusals_with_two_wordings(covariates: list[str], code: str, english: str,
+                                        column: str) -> None:
+    from memberdesk.analysis.cox import fit_cox
+
+    table = _cox_table().assign(neg=lambda t: -t["flag"])
+    check(lambda: fit_cox(table, covariates), code, english, column=column,
+          kept=(column,))
+
+
 def test_cox_checks_level_without_events() -> None:
     from memberdesk.analysis.cox import fit_cox
 
