@@ -150,7 +150,8 @@ def _check_columns(available: Sequence[str] | pd.Index, columns: Sequence[str]) 
     for col in columns:
         if col not in available:
             names = sorted(str(c) for c in available if c not in ("duration", "event"))
-            raise AnalysisError(f"unknown column {col!r}; available: {', '.join(names)}", column=col)
+            raise AnalysisError(Reason("frame_unknown_column", column=col, columns=", ".join(names)),
+                                column=col)
 
 
 def durations_in(unit: str, days: np.ndarray) -> np.ndarray:

@@ -559,6 +559,9 @@ class Reason:
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("Reason is immutable")
 
+    def __reduce__(self) -> tuple[Any, ...]:  # pickle and copy through the constructor
+        return (_reason, (self.code, dict(self.params)))
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Reason) and (self.code, self.params) == (other.code, other.params)
 
@@ -632,6 +635,10 @@ class Note(str):
 
     def __deepcopy__(self, memo: object) -> Note:
         return self
+
+
+def _reason(code: str, params: dict[str, Any]) -> Reason:
+    return Reason(code, **params)
 
 
 def _note(code: str, params: dict[str, Any], where: str) -> Note:

@@ -36,6 +36,7 @@ STATUS_ZH: dict[str, str] = {
     "KPIs: {0}": "关键指标：{0}",
     "Comparing: {0}": "对比：{0}",
     "Service: monthly rates": "服务：月度比率",
+    "Claims: counting settlement days": "理赔：正在统计结案天数",
     "Service: fitting the landmark Cox model": "服务：拟合界标Cox模型",
     "Preparing covariates": "正在准备协变量",
     "Fitting the Cox model": "正在拟合Cox模型",

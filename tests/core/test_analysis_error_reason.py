@@ -50,3 +50,25 @@ def test_the_command_line_names_the_as_of_in_the_readers_language(
     assert rc == 3
     expected = CATALOGUE["no_policies_as_of"]["en"].format(as_of="2000-01-01")
     assert f"memberdesk: cannot analyse: {expected}" in err
+
+
+def test_a_reason_and_its_error_pickle_and_copy() -> None:
+    # a worker process or a deep copy of a result must not fail with "Reason is immutable"
+    import copy
+    import pickle
+
+    reason = Reason("frame_unknown_column", column="渠道", columns="channel, product")
+    assert pickle.loads(pickle.dumps(reason)) == reason
+    assert copy.deepcopy(reason) == reason and copy.copy(reason) == reason
+    exc = pickle.loads(pickle.dumps(AnalysisError(reason, column="渠道")))
+    assert exc.reason == reason
+
+
+def test_an_unknown_column_of_a_book_is_a_reason() -> None:
+    from memberdesk.core.book import MemoryBook
+
+    ds = load_dataset([SAMPLE])
+    with pytest.raises(AnalysisError) as caught:
+        MemoryBook(ds).cells(ds, ["no_such_column"])
+    assert caught.value.reason is not None and caught.value.reason.code == "frame_unknown_column"
+    assert caught.value.message.startswith("unknown column 'no_such_column'; available: ")

@@ -26,3 +26,14 @@ def test_a_page_on_an_empty_window_says_it_in_chinese(zh_cn: list[str], sample_d
     shown = page.message.text()
     assert CATALOGUE["no_policies"]["zh_CN"] in shown, shown
     assert CATALOGUE["no_policies"]["en"] not in shown
+
+
+def test_the_benefits_page_says_why_retention_is_missing_in_chinese(
+        zh_cn: list[str], sample_data: Path, show_page) -> None:  # type: ignore[no-untyped-def]
+    # policies issued by then, but no benefit used yet: the retention comparison cannot run
+    ds = load_dataset([sample_data], as_of=pd.Timestamp("2018-08-10"))
+    assert ds.benefit_usage is None or len(ds.benefit_usage) == 0
+    page = show_page("benefits", ds)
+    shown = page.explain.text()
+    assert CATALOGUE["benefits_no_usage"]["zh_CN"] in shown, shown
+    assert CATALOGUE["benefits_no_usage"]["en"] not in shown

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from memberdesk.ui.charts.base import ChartPanel
 from memberdesk.ui.charts.lines import TrendChart
-from memberdesk.ui.i18n import value_label
+from memberdesk.ui.i18n import ui_language, value_label
 from memberdesk.ui.pages.base import (
     AnalysisPage,
     Task,
@@ -26,7 +26,7 @@ from memberdesk.ui.pages.base import (
 class BenefitsView:
     usage: Any
     retention: Any
-    retention_error: str | None
+    retention_error: Any  # an AnalysisError (shown in the reader's language) or None
     rate_trend: pd.DataFrame | None = None  # month_end, usage_rate (whole book only)
 
 
@@ -39,7 +39,7 @@ def compute_benefits(ds: Any, by: str | None, landmark: float, progress: Any = N
     try:
         retention, error = benefit_retention(ds, landmark_months=landmark), None
     except AnalysisError as exc:
-        retention, error = None, str(exc)
+        retention, error = None, exc
     trend = usage_rate_trend(ds) if by is None else None  # the cockpit KPI's own trend
     return BenefitsView(usage, retention, error, trend)
 
@@ -139,4 +139,5 @@ class BenefitsPage(AnalysisPage):
         else:
             self.compare.clear()
             fill_table(self.table, self.model, None)
-            self.explain.setText(self.tr("Retention comparison not available: {e}").format(e=view.retention_error))
+            self.explain.setText(self.tr("Retention comparison not available: {e}").format(
+                e=view.retention_error.text(ui_language())))
