@@ -504,6 +504,17 @@ def _all_metrics(ds: Dataset, rules: AlertRules, source: SegmentSource, columns:
         if not rule.enabled:
             continue
         prog.status(f"Alerts: {mm.id}")
+        if engine is not None and mm.id in COUNTED_METRICS:
+            counted = _counted_metric(ds, engine, mm, rule, columns)
+            if counted is not None:
+                if isinstance(counted, Unavailable):
+                    unavailable[mm.id] = counted
+                else:
+                    by_metric[i] = (counted[0], counted[1], counted[2])
+                    books.append(counted[3])
+                    pushed.append(mm.id)
+                prog.fraction((i + 1) / steps)
+                continue
         if engine is not None and mm.id in pushdown.PUSHED_METRICS:
             done = _pushed_metric(ds, engine, mm.id, rule, columns, cells)
             if isinstance(done, Unavailable):
@@ -656,6 +667,117 @@ def _pushed_metric(ds: Dataset, engine: Any, metric: str, rule: MetricRule,
                                 rule.cusum_odds_ratio), levels=levels)
         fa, ff = _funnel_alerts(metric, column, counts, rule, good)
         ca, cf = _cusum_alerts(metric, column, counts, rule, good)
+        alerts += fa + ca
+        funnels.append(ff)
+        monthly.append(cf)
+    return alerts, funnels, monthly, book
+
+
+# ---- the other monitored metrics on an engine book, from GROUP BY cells (alerts.counts) ----------
+
+COUNTED_METRICS = ("benefit_usage_rate_monthly", "bot_transfer_rate", "human_connection_rate",
+                   "unresolved_contact_rate", "csat", "claims_settled_after_30_days")
+
+
+def _counted_metric(ds: Dataset, engine: Any, mm: MonitoredMetric, rule: MetricRule,
+                    columns: tuple[str, ...]) -> _Pushed | Reason | None:
+    """One contact, claim or benefit-usage metric from engine cells (:mod:`.counts`), then the
+    same funnels and CUSUMs as on rows. None: not answerable from counts (more monitored
+    months than a mask holds): the caller reads the rows."""
+    from memberdesk.analysis.alerts import counts
+    from memberdesk.analysis.alerts.monitored import (
+        _CONTACT_RATES,
+        SETTLEMENT_DAYS,
+        _month_end_plus,
+    )
+    from memberdesk.analysis.service import CSAT_THRESHOLD
+    from memberdesk.core import schema
+
+    metric = mm.id
+    n_months = monitored_months(rule)
+    as_of = cal.day(ds.as_of)
+    entity = mm.entity
+    if metric in _CONTACT_RATES:
+        own = counts.table_columns(engine, ds, schema.SERVICE_CONTACTS)
+        if own is None:
+            return Reason("no_table", table="service_contacts")
+        for col in ("started_at", *_CONTACT_RATES[metric][0]):
+            if col not in own:
+                return Reason("missing_column", table="service_contacts", column=col)
+        last = cal.last_complete_month(ds.as_of)
+        satisfied_at = float(CSAT_THRESHOLD)
+
+        def cells(column: str | None, risk: str | None) -> pd.DataFrame | None:
+            return counts.contact_cells(engine, ds, metric, satisfied_at, column, risk)
+    elif metric == "claims_settled_after_30_days":
+        own = counts.table_columns(engine, ds, schema.CLAIMS)
+        if own is None:
+            return Reason("no_table", table="claims")
+        for col in ("reported_at", "settled_at"):
+            if col not in own:
+                return Reason("missing_column", table="claims", column=col)
+        limit = np.timedelta64(SETTLEMENT_DAYS, "D")
+        last = _month_end_plus(as_of, lambda d: d + limit)
+
+        def cells(column: str | None, risk: str | None) -> pd.DataFrame | None:
+            return counts.claim_cells(engine, ds, ds.as_of.date(), SETTLEMENT_DAYS, column, risk)
+    else:
+        view = counts.table_columns(engine, ds, schema.POLICIES)
+        if view is None:
+            return Reason("no_table", table="policies")
+        if ds.generic or "issue_date" not in view:
+            return Reason("generic_policies")
+        if "end_date" not in engine.accepted(schema.POLICIES).columns:
+            return Reason("missing_column", table="policies", column="end_date")
+        own = counts.table_columns(engine, ds, schema.BENEFIT_USAGE)
+        if own is None:
+            return Reason("no_table", table="benefit_usage")
+        for table, cols in (("policies", view), ("benefit_usage", own)):
+            if "member_id" not in cols:
+                return Reason("missing_column", table=table, column="member_id")
+        if "used_at" not in own:
+            return Reason("missing_column", table="benefit_usage", column="used_at")
+        if n_months > counts.MAX_MONTHS:
+            return None
+        last = cal.last_complete_month(ds.as_of)
+        start = last - n_months + 1
+
+        def cells(column: str | None, risk: str | None) -> pd.DataFrame | None:
+            return counts.usage_cells(engine, ds, start, n_months, column, risk)
+    first = last - n_months + 1
+    whole = cells(None, None)
+    assert whole is not None
+    in_range = (whole["month"] >= first) & (whole["month"] <= last)
+    if not (whole["rows"][in_range] > 0).any():
+        return Reason("no_complete_month")
+    by_month = whole[in_range].groupby("month")[["n", "x"]].sum()
+    months = np.arange(first, first + n_months)
+    book = pd.DataFrame({"metric": metric, "month": [_label(int(m)) for m in months],
+                         "x": by_month["x"].reindex(months.astype(float), fill_value=0).to_numpy(float),
+                         "n": by_month["n"].reindex(months.astype(float), fill_value=0).to_numpy(float)})
+    good = get_metric(metric).good_direction
+    alerts: list[Alert] = []
+    funnels: list[pd.DataFrame] = []
+    monthly: list[pd.DataFrame] = []
+    risk_by = rule.risk_adjust_by
+    risk_ok = bool(risk_by) and counts.segment_source(engine, ds, entity, own if entity != "members"
+                                                      else [], risk_by) is not None
+    for column in columns:
+        risk = risk_by if risk_ok and risk_by != column else None
+        c = cells(column, risk)
+        if c is None:
+            continue
+        codes, levels = _levels(c["segment"])
+        r_codes, r_levels = _levels(c["risk"])
+        take = np.flatnonzero(((c["month"] >= first) & (c["month"] <= last)).to_numpy())
+        units = _Units(take.astype(np.int64),
+                       (c["month"].to_numpy()[take] - first).astype(np.int64),
+                       c["x"].to_numpy(float)[take], first, n_months, c["n"].to_numpy(float)[take])
+        counted = replace(_count(units, codes, len(levels),
+                                 None if risk is None else (r_codes, len(r_levels)), good,
+                                 rule.cusum_odds_ratio), levels=levels)
+        fa, ff = _funnel_alerts(metric, column, counted, rule, good)
+        ca, cf = _cusum_alerts(metric, column, counted, rule, good)
         alerts += fa + ca
         funnels.append(ff)
         monthly.append(cf)
