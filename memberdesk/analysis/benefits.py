@@ -29,6 +29,9 @@ from memberdesk.core.progress import Progress, check_cancelled, ensure
 from memberdesk.core.reasons import Reason
 
 MEMBER_SEGMENTS: tuple[str, ...] = ("region", "tier", "gender")
+SEGMENT_COLUMNS: list[str] = ["segment", "in_force_members", "users", "usage_rate", "uses",
+                              "uses_per_100_members", "cost", "cost_per_member"]
+MISSING_LEVEL = "(missing)"
 
 
 # ---- in-force members and usage rate at many dates ---------------------------------------------
@@ -125,11 +128,16 @@ class BenefitUsage:
 def benefit_usage(ds: Dataset, *, by: str | None = None, window_months: int = 12,
                   progress: Progress | None = None) -> BenefitUsage:
     """Usage by benefit and month, and per-member ratios over the trailing ``window_months``
-    (see the module docstring for definitions and how segments are assigned)."""
+    (see the module docstring for definitions and how segments are assigned).
+
+    A policy column's policies without a value make the segment ``"(missing)"``, after the
+    levels (sorted as text). On an engine book the tables are counted in the engine
+    (:func:`_engine_usage`): no use, policy or member row is read."""
     prog = ensure(progress)
+    if getattr(ds, "book", None) is not None:
+        return _engine_usage(ds, by, window_months, prog, progress)
     usage, p = ds.benefit_usage, ds.policies
-    seg_cols = ["segment", "in_force_members", "users", "usage_rate", "uses",
-                "uses_per_100_members", "cost", "cost_per_member"]
+    seg_cols = SEGMENT_COLUMNS
     if usage is None or len(usage) == 0:
         empty = pd.DataFrame(columns=seg_cols)
         return BenefitUsage(pd.DataFrame(columns=["month", "benefit", "uses", "users", "cost"]),
@@ -200,6 +208,87 @@ def benefit_usage(ds: Dataset, *, by: str | None = None, window_months: int = 12
 
 
 
+def _engine_usage(ds: Dataset, by: str | None, window_months: int, prog: Progress,
+                  progress: Progress | None) -> BenefitUsage:
+    """:func:`benefit_usage` on an engine book from ``GROUP BY`` answers
+    (:func:`memberdesk.core.engine.kpi_counts.benefit_usage_counts` and
+    :func:`~memberdesk.core.engine.kpi_counts.benefit_segment_counts`): no use, policy or
+    member row leaves the engine. Distinct users are ``COUNT(DISTINCT)`` in the engine, the
+    segments' members distinct (member, level) pairs joined to each member's window uses;
+    counts are exact, costs sums (equal to the file path's to the rounding of their order)."""
+    from memberdesk.core.engine import kpi_counts
+
+    book = ds.book  # type: ignore[attr-defined]
+    empty_monthly = pd.DataFrame(columns=["month", "benefit", "uses", "users", "cost"])
+    empty_benefit = pd.DataFrame(columns=["benefit", "uses", "users", "cost", "cost_per_use"])
+    window_start = (ds.as_of - pd.DateOffset(months=window_months)).date()
+    prog.status("Benefits: counting uses")
+    answers = kpi_counts.benefit_usage_counts(book, ds, window_start)
+    if answers is None or int(answers["monthly"]["n"].sum()) == 0:
+        reason = Reason("no_table", table="benefit_usage") if answers is None else \
+            Reason("no_rows_to_as_of", table="benefit_usage")
+        return BenefitUsage(empty_monthly, empty_benefit, pd.DataFrame(columns=SEGMENT_COLUMNS),
+                            by, reason)
+    counted, win = answers["monthly"], answers["window"]
+    names = np.asarray(pd.unique(pd.concat([counted["_b"], win["_b"]]).to_numpy(dtype=object)),
+                       dtype=object)
+    _, b_names = pd.factorize(names, sort=True)  # the file path's benefit order
+    order = pd.Index(b_names)
+    dated = counted[counted["_y"].notna()].copy()
+    dated["_code"] = order.get_indexer(pd.Index(dated["_b"]))
+    dated = dated.sort_values(["_y", "_m", "_code"], kind="stable")
+    monthly = pd.DataFrame({
+        "month": np.array([f"{int(y):04d}-{int(m):02d}" for y, m in zip(dated["_y"], dated["_m"])],
+                          dtype=object),
+        "benefit": dated["_b"].to_numpy(dtype=object),
+        "uses": dated["n"].to_numpy(dtype=np.int64), "users": dated["users"].to_numpy(dtype=np.int64),
+        "cost": np.where(dated["costed"] > 0, dated["cost"], np.nan)})
+    win = win[win["n"] > 0].copy()
+    win["_code"] = order.get_indexer(pd.Index(win["_b"]))
+    win = win.sort_values("_code", kind="stable")
+    by_benefit = pd.DataFrame({"benefit": win["_b"].to_numpy(dtype=object),
+                               "uses": win["n"].to_numpy(dtype=np.int64),
+                               "users": win["users"].to_numpy(dtype=np.int64),
+                               "cost": np.where(win["costed"] > 0, win["cost"], np.nan)})
+    by_benefit["cost_per_use"] = by_benefit["cost"] / by_benefit["uses"]
+    prog.fraction(0.4)
+    check_cancelled(progress)
+    policy_cols = kpi_counts.columns(book, ds, schema.POLICIES)
+    if policy_cols is None or ds.generic or "member_id" not in policy_cols:
+        return BenefitUsage(monthly, by_benefit, pd.DataFrame(columns=SEGMENT_COLUMNS), by,
+                            Reason("member_ids_and_dates_needed"))
+    member_cols = kpi_counts.columns(book, ds, schema.MEMBERS) or []
+    member_column = bool(by) and by in MEMBER_SEGMENTS and by in member_cols
+    if by and not member_column and by not in policy_cols:
+        raise AnalysisError(Reason("benefits_cannot_segment", column=by), column=by)
+    prog.status("Benefits: counting in-force members and users")
+    whole = kpi_counts.benefit_segment_counts(book, ds, window_start)
+    parts: list[tuple[str, pd.Series]] = [("all", whole.iloc[0])]
+    if by:
+        check_cancelled(progress)
+        seg = kpi_counts.benefit_segment_counts(book, ds, window_start, by, member_column)
+        known = seg["_seg"].notna().to_numpy()
+        if member_column:  # the members' own values, in their natural order
+            rows = {v: r for v, (_, r) in zip(seg["_seg"][known], seg[known].iterrows())}
+            parts += [(str(v), rows[v]) for v in labels.ordered_values(list(rows))]
+        else:  # the file path's text of each value (its groupby of astype(str)), sorted
+            text = seg["_seg"][known].astype(str).to_numpy(dtype=object)
+            rows = dict(zip(text, (r for _, r in seg[known].iterrows())))
+            parts += [(t, rows[t]) for t in sorted(rows)]
+            parts += [(MISSING_LEVEL, r) for _, r in seg[~known].iterrows()]
+    out = []
+    for name, r in parts:
+        n, n_users, uses_ = int(r["members"]), int(r["users"]), float(r["uses"])
+        cost_ = float(r["cost"]) if int(r["costed"]) > 0 else float("nan")
+        out.append({"segment": name, "in_force_members": n, "users": n_users,
+                    "usage_rate": n_users / n if n else np.nan, "uses": uses_,
+                    "uses_per_100_members": 100 * uses_ / n if n else np.nan, "cost": cost_,
+                    "cost_per_member": cost_ / n if n else np.nan})
+    prog.fraction(1.0)
+    return BenefitUsage(monthly, by_benefit, pd.DataFrame(out, columns=SEGMENT_COLUMNS), by)
+
+
+
 def _count_by_group(group: np.ndarray, n_groups: int, member: np.ndarray, cost: np.ndarray
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per non-empty group (ascending code): uses (rows), users (distinct members, missing id
@@ -224,8 +313,12 @@ def _segment_members(ds: Dataset, live: pd.DataFrame, by: str) -> list[tuple[str
         seg = attr.reindex(ids)
         return [(str(level), ids[(seg == level).to_numpy()]) for level in labels.ordered_values(seg.dropna().unique())]
     if by in live.columns:
-        return [(str(level), pd.Index(g["member_id"].dropna().unique()))
-                for level, g in live.groupby(live[by].astype(str), sort=True)]
+        known = live[by].notna().to_numpy()
+        groups = [(str(level), pd.Index(g["member_id"].dropna().unique()))
+                  for level, g in live[known].groupby(live[by][known].astype(str), sort=True)]
+        if not known.all():
+            groups.append((MISSING_LEVEL, pd.Index(live["member_id"][~known].dropna().unique())))
+        return groups
     raise AnalysisError(Reason("benefits_cannot_segment", column=by), column=by)
 
 

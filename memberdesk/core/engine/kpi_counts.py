@@ -462,3 +462,101 @@ def row_count(book: EngineBook, ds: Dataset, table: str) -> int:
     """Rows of a member table's analysis view (in-window, member-scoped)."""
     t = member_table(book, ds, table)
     return 0 if t is None else int(book.run(t.aggregate(n=t.count())).to_pylist()[0]["n"])
+
+
+# ---- benefit usage (memberdesk benefits, the Benefits page and sheet) ------------------------
+
+def _usage_cost(t: ir.Table) -> ir.FloatingValue:
+    """A benefit use's ``cost`` as a float, null when missing (or NaN; null without the
+    column): SUM and COUNT skip it, as the file path's sums skip NaN costs."""
+    if "cost" not in t.columns:
+        return ibis.null("float64")
+    c = t.cost.cast("float64")
+    return ibis.ifelse(c.isnan().fill_null(False), ibis.null("float64"), c)
+
+
+def benefit_usage_counts(book: EngineBook, ds: Dataset, window_start: dt.date
+                         ) -> dict[str, pd.DataFrame] | None:
+    """The benefit uses of :attr:`Dataset.benefit_usage` (in-window, member-scoped: see
+    :func:`member_table`) counted for :func:`memberdesk.analysis.benefits.benefit_usage`:
+
+    * ``monthly``: by ``_y``/``_m`` (year and month of ``used_at``; null: undated) × ``_b``;
+    * ``window``: the uses dated after ``window_start`` (and on or before as-of) by ``_b``.
+
+    ``_b`` is the benefit as text, ``"(missing)"`` when missing and ``"(all)"`` without the
+    column (the file path's names). Per group: ``n`` uses, ``users`` (distinct non-missing
+    member ids: ``COUNT(DISTINCT)``), ``cost`` (sum of the non-missing costs) and ``costed``
+    (how many there are). None without a benefit usage table."""
+    t = member_table(book, ds, schema.BENEFIT_USAGE)
+    if t is None:
+        return None
+    benefit = t.benefit.cast("string").fill_null("(missing)") if "benefit" in t.columns \
+        else ibis.literal("(all)")
+    g = t.mutate(_b=benefit, _cost=_usage_cost(t), _y=t.used_at.year(), _m=t.used_at.month())
+    aggs = {COUNT_COLUMN: g.count(), "users": g.member_id.nunique(), "cost": g._cost.sum(),
+            "costed": g._cost.count()}
+    w = g.filter(g.used_at > ibis.literal(window_start))
+    w_aggs = {COUNT_COLUMN: w.count(), "users": w.member_id.nunique(), "cost": w._cost.sum(),
+              "costed": w._cost.count()}
+    frames = {"monthly": to_frame(book.run(g.group_by(["_y", "_m", "_b"]).aggregate(**aggs))),
+              "window": to_frame(book.run(w.group_by("_b").aggregate(**w_aggs)))}
+    for frame in frames.values():
+        for col in (COUNT_COLUMN, "users", "costed"):
+            frame[col] = frame[col].fillna(0).astype(np.int64)
+        frame["cost"] = pd.to_numeric(frame["cost"]).astype(float)
+    for k in ("_y", "_m"):
+        frames["monthly"][k] = pd.to_numeric(frames["monthly"][k]).astype("Float64") \
+            .to_numpy(dtype=float, na_value=np.nan)
+    return frames
+
+
+def benefit_segment_counts(book: EngineBook, ds: Dataset, window_start: dt.date,
+                           by: str | None = None, member_column: bool = False) -> pd.DataFrame:
+    """In-force members at as-of and their benefit uses in ``(window_start, as_of]``, per
+    segment, for :func:`memberdesk.analysis.benefits.benefit_usage`.
+
+    The in-force members are the distinct non-missing ``member_id`` of the policy view's
+    policies issued on or before as-of and not terminated at it. With ``by`` each gets
+    ``_seg``: with ``member_column`` their ``by`` among :attr:`Dataset.members` (in-window
+    members passing the region/tier filters; members without one are left out), else the
+    ``by`` of each of their in-force policies (a member under every level they hold, null
+    kept; a level whose in-force policies have no member id has 0 members). Each (member,
+    segment) pair is joined to the member's uses in the window (:func:`member_table`,
+    grouped by member in the engine) and the pairs are counted per
+    ``_seg``: ``members``, ``users`` (members with a use), ``uses``, ``cost`` (sum of the
+    non-missing costs) and ``costed`` (their number). One row without ``by``."""
+    as_of = ds.as_of.date()
+    v = policy_view(book, ds, ("member_id",) if by is None or member_column else ("member_id", by))
+    live = v.filter((v.issue_date <= ibis.literal(as_of)) & ~_terminated(v, as_of))
+    if by is None:
+        pairs = live.filter(live.member_id.notnull()).select(_mid=live.member_id).distinct()
+    elif member_column:
+        members = _accepted(book, schema.MEMBERS)
+        m = rules.in_window(schema.MEMBERS, members, as_of)
+        for name in ("region", "tier"):
+            values = getattr(ds.filters, name)
+            if values and name in m.columns:
+                m = m.filter(m[name].cast("string").isin(list(values)))
+        m = m.filter(m[by].notnull()).select(_attr_id=m.member_id, _seg=m[by])
+        ids = live.filter(live.member_id.notnull()).select(_mid=live.member_id).distinct()
+        pairs = ids.inner_join(m, ids._mid == m._attr_id).select("_mid", "_seg")
+    else:  # every level of an in-force policy, even one whose policies have no member id
+        pairs = live.select(_mid=live.member_id, _seg=live[by]).distinct()
+    u = member_table(book, ds, schema.BENEFIT_USAGE)
+    if u is None:
+        raise KeyError(schema.BENEFIT_USAGE)
+    u = u.filter(u.member_id.notnull() & (u.used_at > ibis.literal(window_start)))
+    u = u.mutate(_cost=_usage_cost(u))
+    per_member = u.group_by(_uid=u.member_id).aggregate(_uses=u.count(), _cost=u._cost.sum(),
+                                                       _costed=u._cost.count())
+    j = pairs.left_join(per_member, pairs._mid == per_member._uid)
+    aggs = {"members": j.count(where=j._mid.notnull()), "users": j.count(where=j._uid.notnull()),
+            "uses": j._uses.sum(), "cost": j._cost.sum(), "costed": j._costed.sum()}
+    expr = j.aggregate(**aggs) if by is None else j.group_by("_seg").aggregate(**aggs)
+    frame = to_frame(book.run(expr))
+    for col in ("members", "users", "uses", "costed"):
+        frame[col] = frame[col].fillna(0).astype(np.int64)
+    frame["cost"] = pd.to_numeric(frame["cost"]).astype(float)
+    if by is not None and not member_column and v[by].type().is_integer():
+        frame["_seg"] = frame["_seg"].astype("Int64")  # as the validated frames hold them
+    return frame
