@@ -103,6 +103,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _reachable(ds: object, column: str) -> bool:
+    from memberdesk.analysis.alerts import counts, pushdown
+
+    engine = pushdown.engine_book(ds)
+    if engine is not None:  # the tables' columns, no row read
+        return counts.reachable(engine, ds, column)
     for name in ("policies", "members", "service_contacts", "claims", "benefit_usage"):
         frame = getattr(ds, name, None)
         if frame is not None and column in frame.columns:

@@ -267,3 +267,124 @@ def usage_cells(book: Any, ds: Any, first: int, n_months: int, column: str | Non
         columns=["segment", "risk", "month", "n", "x"])
     out["rows"] = out["n"]
     return out[out["n"] > 0].reset_index(drop=True)
+
+
+def extra_columns(book: Any, ds: Any, max_levels: int) -> list[str]:
+    """:func:`.monitored.extra_segment_columns` of an engine book: the non-canonical policy
+    columns (in the accepted table's order) of the policy view that are neither floating
+    point nor dates, with 2..``max_levels`` distinct non-missing values in the view (one
+    aggregate query)."""
+    accepted = book.accepted(schema.POLICIES)
+    if accepted is None:
+        return []
+    canonical = set(schema.TABLE_SPECS[schema.POLICIES].column_names)
+    v = book.policies(ds)
+    candidates = []
+    for col in accepted.columns:
+        if col in canonical or col not in v.columns:
+            continue
+        typ = v[col].type()
+        if typ.is_floating() or typ.is_decimal() or typ.is_temporal():
+            continue
+        candidates.append(col)
+    if not candidates:
+        return []
+    row = book.run(v.aggregate(**{f"c{i}": v[c].nunique() for i, c in enumerate(candidates)})
+                   ).to_pylist()[0]
+    return [c for i, c in enumerate(candidates) if 2 <= int(row[f"c{i}"] or 0) <= max_levels]
+
+
+def reachable(book: Any, ds: Any, column: str) -> bool:
+    """A column of one of the tables the alerts read (no query run)."""
+    for table in (schema.POLICIES, schema.MEMBERS, schema.SERVICE_CONTACTS, schema.CLAIMS,
+                  schema.BENEFIT_USAGE):
+        cols = kpi_counts.columns(book, ds, table)
+        if cols is not None and column in cols:
+            return True
+    return False
+
+
+def persistency_cells(book: Any, ds: Any, month: int, free_look_days: int, column: str | None,
+                      risk: str | None) -> pd.DataFrame:
+    """Cells of ``persistency_13_count`` / ``_25`` (``month`` 13 / 25) by due month (issue
+    month + ``month`` − 1): ``n`` policies in the cohort, ``x`` those persisting, ``rows``
+    all policies with an issue date. The groups and flags are those of the persistency
+    analysis on an engine book (:func:`memberdesk.core.engine.aggregates.persistency_counts`,
+    status basis): the same query with the segment and the risk class as keys, and each
+    group's exclusion decided as :func:`memberdesk.analysis.persistency.exclusion_codes` does
+    per policy."""
+    from memberdesk.analysis.persistency import exclusion_reasons, is_single_premium
+    from memberdesk.core.engine.aggregates import _persistency_flags, month_span_window
+
+    used = tuple(c for c in (column, risk) if c is not None)
+    v = policy_view(book, ds, used)
+    v = v.filter(v.issue_date.notnull())
+    cut = ibis.literal(ds.as_of.date())
+    claims = book.accepted(schema.CLAIMS)
+    keys: dict[str, ir.Value] = {}
+    if claims is not None and "policy_id" in claims.columns and "status" in claims.columns \
+            and "policy_id" in v.columns:
+        c = kpi_counts.member_table(book, ds, schema.CLAIMS)
+        assert c is not None
+        is_paid = c.status == "paid"
+        if "settled_at" in c.columns:
+            is_paid = is_paid & (c.settled_at.isnull() | (c.settled_at <= cut))
+        ids = c.filter(is_paid & c.policy_id.notnull()).select(_paid_id=c.policy_id).distinct()
+        v = v.left_join(ids, v.policy_id == ids._paid_id)
+        keys["paid_claim"] = v._paid_id.notnull()
+    end = rules.end_date(v)
+    terminated = rules.is_terminated(end, ds.as_of.date())
+    d = v.duration_days
+    free = ibis.literal(int(free_look_days))
+    lo, hi = month_span_window(month)
+
+    def lit(x: int) -> ir.IntegerValue:
+        return ibis.literal(x, type="int32")
+
+    keys["_d"] = ibis.cases((~terminated, ibis.null("int32")),
+                            (d < lo, ibis.ifelse(d <= free, lit(-1), lit(-2))),
+                            (d > hi, ibis.ifelse(d <= free, lit(-3), lit(-4))),
+                            else_=d.cast("int32"))
+    keys["issue_date"] = v.issue_date
+    keys["status"] = v.status
+    if "payment_frequency" in v.columns:
+        keys["payment_frequency"] = v.payment_frequency
+    keys["_seg"] = v[column] if column is not None else ibis.null("string")
+    keys["_risk"] = v[risk] if risk is not None else ibis.null("string")
+    grouped = v.mutate(**keys)
+    expr = grouped.group_by(list(keys)).aggregate(_count=grouped.count())
+    g = _persistency_flags(to_frame(book.run(expr)), month, free_look_days)
+    reasons = exclusion_reasons("status")
+    exit_status = g["exit_status"].to_numpy(dtype=object)
+    ended_by = g["ended_by"].to_numpy(dtype=bool)
+    frequency = g["payment_frequency"] if "payment_frequency" in g.columns \
+        else pd.Series([None] * len(g), dtype=object)
+    paid_claim = g["paid_claim"].fillna(False).to_numpy(dtype=bool) if "paid_claim" in g.columns \
+        else np.zeros(len(g), bool)
+    tests: dict[str, np.ndarray] = {
+        "single_premium": is_single_premium(frequency),
+        "free_look": g["free_look"].to_numpy(dtype=bool),
+        "death": ended_by & (exit_status == "death"),
+        "claim": ended_by & paid_claim,
+        "waived": g["waived"].to_numpy(dtype=bool) | (exit_status == "waived"),
+    }
+    code = np.full(len(g), -1, dtype=np.int64)
+    for i, reason in enumerate(reasons):
+        hit = tests[reason] if reason in tests else \
+            ended_by & (exit_status == reason.removeprefix("status_"))
+        code[(code < 0) & hit] = i
+    count = g["_count"].to_numpy(dtype=np.int64)
+    cohort = code < 0
+    frame = pd.DataFrame({
+        "segment": g["_seg"].to_numpy(dtype=object), "risk": g["_risk"].to_numpy(dtype=object),
+        "month": ((g["issue_year"].to_numpy(np.int64) - 1970) * 12
+                  + g["issue_mon"].to_numpy(np.int64) - 1 + month - 1).astype(float),
+        "n": count * cohort, "x": count * (cohort & ~ended_by), "rows": count})
+    return frame.groupby(["segment", "risk", "month"], dropna=False, sort=False,
+                         as_index=False)[["n", "x", "rows"]].sum()
+
+
+def undated_policies(book: Any, ds: Any) -> int:
+    """Policies of the view without an issue date (one count)."""
+    v = book.policies(ds)
+    return int(book.run(v.aggregate(n=v.issue_date.isnull().sum())).to_pylist()[0]["n"] or 0)

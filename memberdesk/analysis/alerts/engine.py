@@ -450,7 +450,14 @@ def segment_columns(ds: Dataset, rules: AlertRules,
     factorisation that counts their values for the coding)."""
     cols = list(dict.fromkeys(rules.segments))
     if rules.extra_columns:
-        cols += [c for c in extra_segment_columns(ds, rules.max_levels, source) if c not in cols]
+        engine = pushdown.engine_book(ds)
+        if engine is not None:  # counted in the engine: no policy row read
+            from memberdesk.analysis.alerts.counts import extra_columns
+
+            extra = extra_columns(engine, ds, rules.max_levels)
+        else:
+            extra = extra_segment_columns(ds, rules.max_levels, source)
+        cols += [c for c in extra if c not in cols]
     return tuple(cols)
 
 
@@ -675,7 +682,8 @@ def _pushed_metric(ds: Dataset, engine: Any, metric: str, rule: MetricRule,
 
 # ---- the other monitored metrics on an engine book, from GROUP BY cells (alerts.counts) ----------
 
-COUNTED_METRICS = ("benefit_usage_rate_monthly", "bot_transfer_rate", "human_connection_rate",
+COUNTED_METRICS = ("persistency_13_count", "persistency_25_count",
+                   "benefit_usage_rate_monthly", "bot_transfer_rate", "human_connection_rate",
                    "unresolved_contact_rate", "csat", "claims_settled_after_30_days")
 
 
@@ -690,6 +698,7 @@ def _counted_metric(ds: Dataset, engine: Any, mm: MonitoredMetric, rule: MetricR
         SETTLEMENT_DAYS,
         _month_end_plus,
     )
+    from memberdesk.analysis.persistency import _last_measured_month
     from memberdesk.analysis.service import CSAT_THRESHOLD
     from memberdesk.core import schema
 
@@ -721,10 +730,31 @@ def _counted_metric(ds: Dataset, engine: Any, mm: MonitoredMetric, rule: MetricR
 
         def cells(column: str | None, risk: str | None) -> pd.DataFrame | None:
             return counts.claim_cells(engine, ds, ds.as_of.date(), SETTLEMENT_DAYS, column, risk)
-    else:
-        view = counts.table_columns(engine, ds, schema.POLICIES)
-        if view is None:
+    elif metric.startswith("persistency_"):
+        own = counts.table_columns(engine, ds, schema.POLICIES)
+        if own is None:
             return Reason("no_table", table="policies")
+        if ds.generic or "issue_date" not in own:
+            return Reason("generic_policies")
+        for col in ("end_date", "status"):
+            if col not in engine.accepted(schema.POLICIES).columns:
+                return Reason("missing_column", table="policies", column=col)
+        if counts.undated_policies(engine, ds):
+            return Reason("missing_column", table="policies", column="issue_date")
+        month_no = int(metric.split("_")[1])
+        last = _last_measured_month(ds.as_of, month_no)
+        view = own
+
+        def cells(column: str | None, risk: str | None) -> pd.DataFrame | None:
+            if column is not None and column not in view:
+                return None
+            return counts.persistency_cells(engine, ds, month_no, rule.free_look_days, column,
+                                            risk)
+    else:
+        policy_cols = counts.table_columns(engine, ds, schema.POLICIES)
+        if policy_cols is None:
+            return Reason("no_table", table="policies")
+        view = policy_cols
         if ds.generic or "issue_date" not in view:
             return Reason("generic_policies")
         if "end_date" not in engine.accepted(schema.POLICIES).columns:
