@@ -43,7 +43,7 @@ from memberdesk.analysis.frames import MISSING_GROUP, segment_labels
 from memberdesk.analysis.gray_test import GrayResult, gray_test
 from memberdesk.analysis.km import normal_quantile, risk_sets, unique_time_codes
 from memberdesk.analysis.step import step_values
-from memberdesk.analysis.survival import _rows_or_counts
+from memberdesk.analysis.survival import MAX_SEGMENTS, _rows_or_counts
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
 from memberdesk.core.progress import Progress, check_cancelled, ensure
@@ -200,7 +200,7 @@ def cumulative_incidence(data: Dataset | pd.DataFrame, *, by: str | None = None,
         data = data.assign(event=(~censored[raw]).astype(np.int8))
     # the rows, or an engine book's counts by segment x exit status x duration as frequency
     # weights (incidence and Gray's tests use counts per time only); delayed entry reads rows
-    frame, w = _rows_or_counts(data, unit, by, entry, also=("exit_status",))
+    frame, w = _rows_or_counts(data, unit, by, entry, also=("exit_status",), missing=missing)
     excluded = {k: v for k, v in frame.attrs.get("rejected", {}).items()}
     if frame.attrs.get("out_of_window"):
         excluded["out_of_window"] = int(frame.attrs["out_of_window"])
@@ -216,6 +216,9 @@ def cumulative_incidence(data: Dataset | pd.DataFrame, *, by: str | None = None,
             w = w[~absent]
             if not names:
                 raise AnalysisError(Reason("segment_all_missing", column=by), column=by)
+        if len(names) > MAX_SEGMENTS:  # as km refuses them
+            raise AnalysisError(Reason("segment_too_many", column=by, n=len(names),
+                                       limit=MAX_SEGMENTS), column=by)
     codes, causes = _cause_codes(frame["exit_status"], causes)
     d = frame["duration"].to_numpy(dtype=float)
     en = frame["entry"].to_numpy(dtype=float) if "entry" in frame.columns else None

@@ -179,7 +179,7 @@ def fit_parametric(data: Dataset | pd.DataFrame, *, horizon_months: float = 120,
         raise AnalysisError("the projection horizon must be positive")
     # the rows (weight 1 each) or an engine book's counts by (segment x) duration x event
     # (issue #13)
-    frame, w_all = _rows_or_counts(data, "months", by)
+    frame, w_all = _rows_or_counts(data, "months", by, missing="group")
     d_all = frame["duration"].to_numpy(dtype=float)
     if np.isnan(d_all).any() or (d_all < 0).any():  # engine counts: the rows' route refuses
         frame = survival_frame(data, unit="months", columns=(by,))  # them with its message

@@ -52,6 +52,7 @@ __all__ = [
 ]
 
 MAX_SEGMENTS = 100
+LEVEL_LOOK_ROWS = 100_000  # policies an engine book looks at before counting by a segment
 MAX_PAIRWISE_GROUPS = 30
 
 
@@ -181,7 +182,7 @@ def km_by_segment(data: Dataset | pd.DataFrame, by: str | None = None, *,
     prog = ensure(progress)
     prog.status("Preparing durations")
     unit = default_unit(data) if unit is None else unit
-    frame, weights = _rows_or_counts(data, unit, by, entry)
+    frame, weights = _rows_or_counts(data, unit, by, entry, missing=missing)
     excluded = {k: v for k, v in frame.attrs.get("rejected", {}).items()}
     if frame.attrs.get("out_of_window"):
         excluded["out_of_window"] = int(frame.attrs["out_of_window"])
@@ -251,13 +252,17 @@ def _pairwise(removed: np.ndarray, observed: np.ndarray, at_risk: np.ndarray,
 
 
 def _rows_or_counts(data: Dataset | pd.DataFrame, unit: str, by: str | None,
-                    entry: str | None = None, *, also: Sequence[str] = ()
-                    ) -> tuple[pd.DataFrame, np.ndarray]:
+                    entry: str | None = None, *, also: Sequence[str] = (),
+                    missing: str | None = None) -> tuple[pd.DataFrame, np.ndarray]:
     """The duration/event frame and its frequency weights: the rows (weight 1 each), or, for
     a Dataset backed by an engine book (issue #13), the book's counts by segment x duration x
     event computed in the engine, each count a frequency weight (same curves, exactly).
     ``also``: more policy-view columns counted beside the segment (``exit_status`` for the
-    competing decrements); a generic table's book has none, so its rows are read then."""
+    competing decrements); a generic table's book has none, so its rows are read then.
+    ``missing`` (``"drop"`` or ``"group"``, the caller's rule for rows without a ``by`` value):
+    the caller refuses more than :data:`MAX_SEGMENTS` levels; an engine book refuses them
+    first, with the same reason and count, instead of fetching counts by every level (a
+    segment such as ``policy_id`` would bring back a row per policy)."""
     book = getattr(data, "book", None)
     delayed = entry is not None or (isinstance(data, Dataset) and data.window_start is not None)
     if book is not None and isinstance(data, Dataset) and data.generic and entry is not None \
@@ -272,6 +277,15 @@ def _rows_or_counts(data: Dataset | pd.DataFrame, unit: str, by: str | None,
         frame = survival_frame(data, unit=unit, columns=(by, *also), entry=entry)
         return frame, np.ones(len(frame))
     keys = [c for c in dict.fromkeys((by, *also)) if c is not None]
+    # the first policies tell a column of too many levels (an id, a date) at once; one whose
+    # levels only show further on is refused by the caller, after its counts are fetched
+    if by is not None and missing is not None and not data.generic \
+            and by in book.policies(data).columns \
+            and book.level_count(data, by, rows=LEVEL_LOOK_ROWS)[0] > MAX_SEGMENTS:
+        n, nulls = book.level_count(data, by)
+        n += int(missing == "group" and nulls)  # the "(missing)" group is a level then
+        raise AnalysisError(Reason("segment_too_many", column=by, n=n, limit=MAX_SEGMENTS),
+                            column=by)
     counts = book.cells(data, keys)
     frame = pd.DataFrame({"duration": durations_in(unit, counts["duration_days"].to_numpy()),
                           "event": counts["event"].to_numpy(dtype=np.int8)})

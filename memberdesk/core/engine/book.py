@@ -211,6 +211,18 @@ class EngineBook:
         expr = t.select(column).filter(t[column].notnull()).distinct().limit(limit)
         return list(self.run(expr).column(0).to_pylist())
 
+    def level_count(self, ds: Dataset, column: str, rows: int | None = None) -> tuple[int, bool]:
+        """The number of distinct non-null values of a policy-view ``column`` and whether a
+        policy has none (``COUNT(DISTINCT)``; for refusing a segment of too many levels before
+        its counts are fetched). ``rows``: among the first that many policies only (a cheap
+        look: a few milliseconds where the whole view is a scan)."""
+        t = self.policies(ds)
+        _check_columns(t.columns, [column])
+        t = t if rows is None else t.limit(rows)
+        expr = t.aggregate(n=t[column].nunique(), nulls=t.count(where=t[column].isnull()))
+        row = self.run(expr).to_pylist()[0]
+        return int(row["n"]), bool(row["nulls"])
+
     def sample(self, ds: Dataset, table: str, n: int, seed: int = 0) -> pd.DataFrame:
         """At most ``n`` accepted rows (the first ``n`` in the engine's order; engines have no
         portable seeded sampling, so ``seed`` is unused and the caller reports the size)."""
