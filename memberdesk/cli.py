@@ -147,9 +147,8 @@ def _run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_DATA
     except AnalysisError as exc:
-        text = exc.text(getattr(args, "lang", None) or "en")
-        where = "" if exc.column is None else f" (column {exc.column!r})"
-        print(f"memberdesk: cannot analyse: {text}{where}", file=sys.stderr)
+        print(f"memberdesk: cannot analyse: {error_text(exc, getattr(args, 'lang', None) or 'en')}",
+              file=sys.stderr)
         return EXIT_DATA
     except Cancelled:
         print("memberdesk: cancelled", file=sys.stderr)

@@ -653,9 +653,15 @@ def note_from_record(record: Mapping[str, Any]) -> Note:
 
 def error_text(exc: BaseException, lang: str = "en") -> str:
     """An error as a presenter shows it in ``lang``: a DataError whose message is a
-    :class:`Note` reads ``where: words`` in that language; any other error ``str(exc)``."""
-    from memberdesk.core.errors import DataError
+    :class:`Note` reads ``where: words`` in that language, an AnalysisError with a reason code
+    its words and the column at fault in that language; any other error ``str(exc)``."""
+    from memberdesk.core.errors import AnalysisError, DataError
 
+    if isinstance(exc, AnalysisError) and exc.reason is not None:
+        if exc.column is None:
+            return exc.text(lang)
+        return exc.text(lang) + (f"（列“{exc.column}”）" if lang == "zh_CN"
+                                 else f" (column {exc.column!r})")
     if not isinstance(exc, DataError) or not isinstance(exc.message, Note):
         return str(exc)
     body = exc.message.text(lang)

@@ -16,6 +16,7 @@ import pandas as pd
 
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.progress import Progress
+from memberdesk.core.reasons import error_text
 from memberdesk.report import report_strings as rs
 from memberdesk.report.report_options import ReportOptions
 
@@ -64,6 +65,11 @@ class ReportContext:
 
     def t(self, key: str, **fields: object) -> str:
         return rs.text(key, self.lang, **fields)
+
+    def error(self, exc: BaseException) -> str:
+        """Why a part could not be computed, in the workbook's language (a reason code's words;
+        an error without one as it is)."""
+        return error_text(exc, self.lang)
 
     def label(self, column: str | None) -> str:
         """A column's header; None (no segment: the page's "All policies") as all policies."""

@@ -64,7 +64,7 @@ def _benefit_retention(ctx: ReportContext, w: SheetWriter) -> None:
         from memberdesk.core.errors import MemberDeskError
         if not isinstance(exc, MemberDeskError):
             raise
-        w.note(ctx.t("not_computed", what=ctx.t("sec_benefit_retention"), reason=str(exc)))
+        w.note(ctx.t("not_computed", what=ctx.t("sec_benefit_retention"), reason=ctx.error(exc)))
         return
     w.section(ctx.t("sec_benefit_retention"))
     # the hazard ratio's interval is at the assumptions' level: its rows say so ("HR 90% CI lower")

@@ -166,7 +166,7 @@ def write_report_outcome(
         try:
             builder(ctx, w)
         except (AnalysisError, DataError) as exc:  # a readable box, never a traceback
-            w.failure_box(ctx.t("not_computed", what=ctx.t(what), reason=str(exc)))
+            w.failure_box(ctx.t("not_computed", what=ctx.t(what), reason=ctx.error(exc)))
             ctx.failures.append((key, str(exc)))
         w.finish(page_text=ctx.t("page_footer"))
         if key == "dashboard":  # one page at 100 %, never shrunk to fit
@@ -214,7 +214,7 @@ def _long_sheet(wb: Workbook, ctx: ReportContext) -> None:
         try:
             sheet_long.build_long(ctx, w)
         except (AnalysisError, DataError) as exc:  # a readable box, as for every sheet
-            w.failure_box(ctx.t("not_computed", what=name, reason=str(exc)))
+            w.failure_box(ctx.t("not_computed", what=name, reason=ctx.error(exc)))
             ctx.failures.append(("long", str(exc)))
     w.finish(page_text=ctx.t("page_footer"))
 
