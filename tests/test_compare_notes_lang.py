@@ -123,3 +123,20 @@ def test_the_report_writes_the_notes_in_its_language(book: Dataset, first_issue:
     else:
         assert "对比基准·留存：无可分析的保单（截至其统计日" + before + "、在其筛选条件下无已生效保单）" in cells
         assert not any("reference:" in c or "no policies" in c for c in cells)
+
+
+def test_a_failed_side_gives_its_errors_reason_in_the_language() -> None:
+    # a side whose analysis raised a reason-coded error: the note reads that reason in Chinese,
+    # not the English sentence (compare_failed wrapped str(exc) before)
+    from memberdesk.analysis.compare import why_no_figures
+    from memberdesk.core.errors import AnalysisError
+    from memberdesk.core.loader import load_dataset
+    from memberdesk.core.reasons import CATALOGUE
+
+    ds = load_dataset([SAMPLE])
+    why = why_no_figures(ds, AnalysisError(Reason("persistency_no_issue_dates")))
+    assert why.code == "compare_failed"
+    assert CATALOGUE["persistency_no_issue_dates"]["zh_CN"] in why.text("zh_CN")
+    assert why.text("en") == "could not be computed: " + CATALOGUE["persistency_no_issue_dates"]["en"]
+    note = CompareNote("current", "kpis", why)
+    assert pickle.loads(pickle.dumps(note)) == note

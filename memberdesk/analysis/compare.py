@@ -211,7 +211,7 @@ def persistency_values(ds: Dataset, *, month: int = 13, period: str = "rolling12
 def why_no_figures(ds: Dataset, exc: AnalysisError) -> Reason:
     """The reason code of a side whose analysis raised ``exc``: no policies table loaded
     (``no_table``), none issued by the side's as-of date under its filters
-    (``compare_no_policies``), else ``compare_failed`` with the error's own text."""
+    (``compare_no_policies``), else ``compare_failed`` with the error's own reason (or text)."""
     try:
         policies = ds.policies
     except Exception:  # noqa: BLE001 - only choosing the words; the error itself is kept
@@ -220,7 +220,8 @@ def why_no_figures(ds: Dataset, exc: AnalysisError) -> Reason:
         return Reason("no_table", table="policies")
     if policies is None or len(policies) == 0:
         return Reason("compare_no_policies", as_of=ds.as_of.date().isoformat())
-    return Reason("compare_failed", error=str(exc))
+    # the error's own reason reads in the presenter's language (a sentence stays as written)
+    return Reason("compare_failed", error=exc.reason if exc.reason is not None else str(exc))
 
 
 # ---- two sides -------------------------------------------------------------------------------
