@@ -52,7 +52,8 @@ def issue_month_cells(ds: Any, book: Any, column: str | None, risk: str | None,
             within = v.end_date < v.issue_date + ibis.interval(months=months)
             kind = (v.exit_status == "surrendered") if metric == "first_year_surrender_rate" else voluntary
             flag = ended & kind & (days > free_look_days) & within
-        flags[metric] = flag.fill_null(False).cast("int64").sum()
+        # a 0/1 CASE, not a cast: PostgreSQL cannot cast a boolean to BIGINT
+        flags[metric] = ibis.ifelse(flag.fill_null(False), 1, 0).cast("int64").sum()
     keys = {"segment": v[column].cast("string") if column else ibis.literal("").cast("string"),
             "risk": v[risk].cast("string") if risk else ibis.literal("").cast("string"),
             "month": ((v.issue_date.year() - 1970) * 12 + v.issue_date.month() - 1).cast("int64")}
