@@ -425,6 +425,8 @@ def benefit_retention(ds: Dataset, *, landmark_months: float = 12, horizon_month
 
     alpha = ds.assumptions.alpha if alpha is None else alpha
     prog = ensure(progress)
+    if getattr(ds, "book", None) is not None:
+        return _engine_retention(ds, landmark_months, horizon_months, alpha, prog, progress)
     p, usage = ds.policies, ds.benefit_usage
     if usage is None or len(usage) == 0:
         raise AnalysisError(Reason("benefits_no_usage"))
@@ -466,6 +468,69 @@ def benefit_retention(ds: Dataset, *, landmark_months: float = 12, horizon_month
             frame = pd.DataFrame({"duration": d_m, "event": ev, "user": us.astype(np.int8)})
             try:
                 hr = cox_hr(frame, "user", alpha=alpha)
+            except AnalysisError:
+                pass  # too few events: HR left NaN
+        row.update(hazard_ratio=hr[0], hr_ci_lower=hr[1], hr_ci_upper=hr[2], p_value=hr[3])
+        rows.append(row)
+        prog.fraction(0.3 + 0.35 * len(rows))
+    return BenefitRetention(pd.DataFrame(rows), curves, float(landmark_months), float(horizon_months))
+
+
+def _engine_retention(ds: Dataset, landmark_months: float, horizon_months: float, alpha: float,
+                      prog: Progress, progress: Progress | None) -> BenefitRetention:
+    """:func:`benefit_retention` on an engine book from the policies' counts by duration ×
+    event × use flags (:func:`memberdesk.core.engine.kpi_counts.benefit_retention_counts`:
+    each policy joined to its member's uses in the engine); no use, policy or member row is
+    read. The curves are Kaplan-Meier with the counts as frequency weights; the hazard ratio
+    is the Cox fit of the groups repeated by their counts (one 0/1 covariate: the fit
+    collapses identical rows back to the same weights)."""
+    from memberdesk.analysis.survival import kaplan_meier
+    from memberdesk.core.engine import kpi_counts
+
+    book = ds.book  # type: ignore[attr-defined]
+    land = landmark_months * schema.DAYS_PER_MONTH
+    if kpi_counts.columns(book, ds, schema.BENEFIT_USAGE) is None or \
+            kpi_counts.row_count(book, ds, schema.BENEFIT_USAGE) == 0:
+        raise AnalysisError(Reason("benefits_no_usage"))
+    policy_cols = kpi_counts.columns(book, ds, schema.POLICIES)
+    if policy_cols is None or ds.generic or "member_id" not in policy_cols:
+        raise AnalysisError(Reason("member_ids_and_dates_needed"), column="member_id")
+    prog.status("Benefits: counting users and non-users")
+    frame = kpi_counts.benefit_retention_counts(book, ds, land)
+    assert frame is not None
+    check_cancelled(progress)
+    life = frame["duration_days"].to_numpy(dtype=float)
+    event = frame["event"].to_numpy(dtype=np.int8)
+    n = frame["n"].to_numpy(dtype=np.int64)
+    prog.fraction(0.3)
+    designs = {
+        "naive": ("issue", np.ones(len(frame), dtype=bool), life,
+                  frame["ever"].to_numpy(dtype=bool)),
+        "landmark": ("landmark", life > land, life - land, frame["early"].to_numpy(dtype=bool)),
+    }
+    rows: list[dict[str, Any]] = []
+    curves: dict[str, Any] = {}
+    for name, (origin, keep, days, user) in designs.items():
+        check_cancelled(progress)
+        d_m, ev, us, w = days[keep] / schema.DAYS_PER_MONTH, event[keep], user[keep], n[keep]
+        row: dict[str, object] = {"analysis": name, "origin": origin, "users": int(w[us].sum()),
+                                  "non_users": int(w[~us].sum()),
+                                  "events_users": int((w * ev)[us].sum()),
+                                  "events_non_users": int((w * ev)[~us].sum())}
+        curves[name] = {}
+        for label, mask in (("users", us), ("non_users", ~us)):
+            if w[mask].sum() > 0:
+                curves[name][label] = kaplan_meier(d_m[mask], ev[mask], weights=w[mask],
+                                                   name=label, alpha=alpha)
+        s_u = _surv(curves[name].get("users"), horizon_months)
+        s_n = _surv(curves[name].get("non_users"), horizon_months)
+        row.update(survival_users=s_u, survival_non_users=s_n, survival_difference=s_u - s_n)
+        hr = (np.nan,) * 4
+        if w[us].sum() > 0 and w[~us].sum() > 0 and (w * ev).sum() > 0:
+            cox = pd.DataFrame({"duration": np.repeat(d_m, w), "event": np.repeat(ev, w),
+                                "user": np.repeat(us.astype(np.int8), w)})
+            try:
+                hr = cox_hr(cox, "user", alpha=alpha)
             except AnalysisError:
                 pass  # too few events: HR left NaN
         row.update(hazard_ratio=hr[0], hr_ci_lower=hr[1], hr_ci_upper=hr[2], p_value=hr[3])

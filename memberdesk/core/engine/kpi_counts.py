@@ -560,3 +560,40 @@ def benefit_segment_counts(book: EngineBook, ds: Dataset, window_start: dt.date,
     if by is not None and not member_column and v[by].type().is_integer():
         frame["_seg"] = frame["_seg"].astype("Int64")  # as the validated frames hold them
     return frame
+
+
+def benefit_retention_counts(book: EngineBook, ds: Dataset, landmark_days: float
+                             ) -> pd.DataFrame | None:
+    """The policies of the view by ``duration_days`` × ``event`` × ``ever`` × ``early``: ``n``,
+    for :func:`memberdesk.analysis.benefits.benefit_retention`.
+
+    ``ever`` (0/1): the policy's member has a benefit use (:func:`member_table`: in-window,
+    member-scoped, dated) dated from the issue date to ``duration_days`` after it (both
+    inclusive); ``early``: one dated at most ``landmark_days`` (a number of days: the whole
+    days up to it count) after the issue date as well. A policy without member id or
+    duration is a non-user. The uses are joined to the policies of their member in the engine
+    (distinct member × day first); only the counts leave it. None without a benefit usage
+    table."""
+    u = member_table(book, ds, schema.BENEFIT_USAGE)
+    if u is None:
+        return None
+    u = u.filter(u.member_id.notnull() & u.used_at.notnull()) \
+        .select(_uid=u.member_id, _day=u.used_at).distinct()
+    v = policy_view(book, ds, ("member_id", "policy_id"))
+    p = v.select(_pid=v.policy_id, _mid=v.member_id, _issue=v.issue_date,
+                 duration_days=v.duration_days, event=v.event)
+    diff = u._day.delta(p._issue, unit="day")
+    j = p.left_join(u, (p._mid == u._uid) & (diff >= 0) & (diff <= p.duration_days))
+    last_early = ibis.literal(int(np.floor(landmark_days)), type="int64")
+    early = ibis.ifelse(j._day.delta(j._issue, unit="day") <= last_early, 1, 0)
+    g = j.mutate(_ever=ibis.ifelse(j._uid.notnull(), 1, 0), _early=early.fill_null(0))
+    per_policy = g.group_by(["_pid", "duration_days", "event"]).aggregate(
+        ever=g._ever.max(), early=g._early.max())
+    expr = per_policy.group_by(["duration_days", "event", "ever", "early"]).aggregate(
+        **{COUNT_COLUMN: per_policy.count()})
+    frame = to_frame(book.run(expr))
+    frame["duration_days"] = pd.to_numeric(frame["duration_days"]).astype("Float64") \
+        .to_numpy(dtype=float, na_value=np.nan)
+    for col in ("event", "ever", "early", COUNT_COLUMN):
+        frame[col] = frame[col].fillna(0).astype(np.int64)
+    return frame
