@@ -160,10 +160,10 @@ def _check_arguments(ds: Dataset, cohort: str, weight: str, max_months: int | No
     columns = book.policies(ds).columns if book is not None and not ds.generic else \
         (None if ds.policies is None else ds.policies.columns)
     if columns is None or ds.generic or "issue_date" not in columns:
-        raise AnalysisError("cohort retention needs a policies table with issue dates",
+        raise AnalysisError(Reason("cohorts_needs_issue_dates"),
                             column="issue_date")
     if weight == "premium" and "annual_premium" not in columns:
-        raise AnalysisError("premium weights need an annual_premium column",
+        raise AnalysisError(Reason("cohorts_premium_needs_column"),
                             column="annual_premium")
     if by is not None:
         _check_columns(list(columns), [by])

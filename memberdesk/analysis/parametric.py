@@ -220,10 +220,11 @@ def _fit_whole(d_all: np.ndarray, e_all: np.ndarray, w_all: np.ndarray, grid: np
     if result is not None:
         return result
     reasons = set(failed.values())
-    if reasons <= {NO_EVENTS, ONE_PAIR}:
-        raise AnalysisError(reasons.pop())
-    raise AnalysisError("no parametric model could be fitted: "
-                        + "; ".join(f"{m}: {r}" for m, r in failed.items()))
+    if reasons <= {NO_EVENTS, ONE_PAIR}:  # (the result's ``failed`` keeps the words)
+        raise AnalysisError(Reason("projection_no_events" if reasons.pop() == NO_EVENTS
+                                   else "projection_one_pair"))
+    raise AnalysisError(Reason("projection_none_fitted",
+                               failures="; ".join(f"{m}: {r}" for m, r in failed.items())))
 
 
 def _too_small(d: np.ndarray, n_events: int) -> str | None:

@@ -384,7 +384,7 @@ def _check_levels(by: str, n: int) -> None:
 
 def _check_start_date(columns: Sequence[str] | pd.Index) -> None:
     if "started_at" not in columns:
-        raise AnalysisError("service contacts need a start date", column="started_at")
+        raise AnalysisError(Reason("service_needs_start_date"), column="started_at")
 
 
 def with_empty_window_reasons(summary: ServiceSummary, window_months: int) -> ServiceSummary:

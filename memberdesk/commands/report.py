@@ -172,9 +172,10 @@ def run(args: argparse.Namespace) -> int:
     policies = ds.policies
     if policies is not None and len(policies) == 0 and args.as_of is not None:
         from memberdesk.core.errors import AnalysisError
+        from memberdesk.core.reasons import Reason
 
-        raise AnalysisError(f"no policies to report as of {args.as_of}: every policy was issued "
-                            f"after --as-of {args.as_of}")  # (not a workbook of empty boxes)
+        raise AnalysisError(Reason("report_no_policies_as_of", as_of=args.as_of))  # (not a
+        # workbook of empty boxes)
     options = _default_segment(options, ds, args, workspace)
     problems = options.problems(ds)
     if problems:

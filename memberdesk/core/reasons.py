@@ -957,3 +957,24 @@ CATALOGUE.update({
     "alerts_unknown_metrics": {"en": "the rules name unknown monitored metrics: {metrics}",
                                "zh_CN": "预警规则中有未知的监控指标：{metrics}"},
 })
+
+# ---- why cohorts, projection, service cannot run (helpers X/Y/Z's modules) ----------------------
+CATALOGUE.update({
+    "cohorts_needs_issue_dates": {"en": "cohort retention needs a policies table with issue dates",
+                                  "zh_CN": "队列留存分析需要含生效日期的保单数据"},
+    "cohorts_premium_needs_column": {"en": "premium weights need an annual_premium column",
+                                     "zh_CN": "按保费加权需要年化保费字段"},
+    "projection_no_events": {"en": "no events: there is nothing to fit a retention model to",
+                             "zh_CN": "无事件：没有可用于拟合留存模型的数据"},
+    "projection_one_pair": {
+        "en": "every policy has the same duration and event: the models need at least two "
+              "different observations",
+        "zh_CN": "所有保单的持续时间和事件都相同：模型至少需要两个不同的观测"},
+    "projection_none_fitted": {"en": "no parametric model could be fitted: {failures}",
+                               "zh_CN": "无法拟合任何参数模型：{failures}"},
+    "service_needs_start_date": {"en": "service contacts need a start date",
+                                 "zh_CN": "服务记录需要开始时间"},
+    "report_no_policies_as_of": {
+        "en": "no policies to report as of {as_of}: every policy was issued after --as-of {as_of}",
+        "zh_CN": "截至{as_of}无可报告的保单：所有保单均在统计日（--as-of {as_of}）之后生效"},
+})
