@@ -29,10 +29,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from memberdesk.analysis.benefits import BenefitUsage, benefit_usage
+from memberdesk.analysis.benefits import BenefitUsage, benefit_retention, benefit_usage
 from memberdesk.commands.common import to_jsonable
 from memberdesk.core.dataset import Dataset, Filters
 from memberdesk.core.engine.book import open_book
@@ -175,6 +176,36 @@ def test_usage_from_counts(label: str, change: Callable[[Dataset], Dataset], by:
     if "filter" in label or "channel as of" in label:
         whole = benefit_usage(memory)
         assert want.segments["in_force_members"].iloc[0] < whole.segments["in_force_members"].iloc[0]
+
+
+RETENTION = [(label, change) for label, change in VARIANTS
+             if label in ("as loaded", "as of 2022-03-15", "region filter (members)",
+                          "channel filter (policies)", "region and channel as of 2023-12-31")]
+
+
+@pytest.mark.parametrize("landmark", [12.0, 6.5])
+@pytest.mark.parametrize(("label", "change"), RETENTION, ids=[v[0] for v in RETENTION])
+def test_retention_from_counts(label: str, change: Callable[[Dataset], Dataset], landmark: float,
+                               engine: Dataset, memory: Dataset) -> None:
+    """The users vs non-users comparison (counts exact; survival, hazard ratio, interval and p
+    within 1e-9) and its Kaplan-Meier curves equal the file path's; no row read."""
+    got = benefit_retention(change(engine), landmark_months=landmark)
+    _no_rows_read(engine)
+    want = benefit_retention(change(memory), landmark_months=landmark)
+    counts = ["analysis", "origin", "users", "non_users", "events_users", "events_non_users"]
+    pd.testing.assert_frame_equal(got.comparison[counts], want.comparison[counts], check_exact=True)
+    rest = [c for c in want.comparison.columns if c not in counts]
+    pd.testing.assert_frame_equal(got.comparison[rest], want.comparison[rest], rtol=1e-9)
+    assert want.comparison["users"].min() > 20 and want.comparison["events_users"].max() > 0
+    assert np.isfinite(want.comparison["hazard_ratio"]).any()  # not vacuous
+    for name, curves in want.curves.items():
+        assert list(got.curves[name]) == list(curves) == ["users", "non_users"]
+        for label_, c in curves.items():
+            g = got.curves[name][label_]
+            for attr in ("timeline", "survival", "ci_lower", "ci_upper", "at_risk"):
+                np.testing.assert_allclose(np.asarray(getattr(g, attr), dtype=float),
+                                           np.asarray(getattr(c, attr), dtype=float),
+                                           rtol=1e-9, atol=1e-12, err_msg=f"{name}.{label_}.{attr}")
 
 
 def test_unknown_segment_refused_as_the_files(engine: Dataset, memory: Dataset) -> None:
@@ -345,3 +376,23 @@ def test_hand_under_filters(hand: Dataset) -> None:
     assert to_jsonable(gold.by_benefit.to_dict(orient="records")) == [
         {"benefit": "gym", "uses": 3, "users": 2, "cost": 14.0, "cost_per_use": 14.0 / 3}]
     _check_no_rows(hand)
+
+
+def test_hand_retention(hand: Dataset) -> None:
+    """Policies of the view (P5 is issued after as-of). Naive (a use of the member from issue
+    to exit or as-of, both inclusive): P1, P2 (M1), P3 (M2), P6 (M3: its use is on as-of) are
+    users; P4 (M3, lapsed 2023-01-01, before M3's use), P7 (no member), P8 (M6, no use) are
+    not; P4's lapse is the one event. Landmark at 30 months = 913.125 days: in force beyond it
+    P1 (1,642 days), P2 (1,276), P3 (1,217), P6, P7 — not P8 (911) nor P4; a use within 913
+    days of issue: P1 (2022-05-01 <= 2022-07-02), P2 (2023-06-30 <= 2023-07-03); P3 (M2's
+    use 2024-03-01 > 2023-08-31), P6, P7 not. No landmark event: no hazard ratio."""
+    got = benefit_retention(hand, landmark_months=30)
+    _check_no_rows(hand)
+    table = got.comparison.set_index("analysis")
+    counts = ["users", "non_users", "events_users", "events_non_users"]
+    assert table.loc["naive", counts].tolist() == [4, 3, 0, 1]
+    assert table.loc["landmark", counts].tolist() == [2, 3, 0, 0]
+    assert np.isnan(table.loc["landmark", "hazard_ratio"])
+    # naive non-users: P4's lapse at 185 days (2022-06-30 -> 2023-01-01) of 3 at risk
+    curve = got.curves["naive"]["non_users"]
+    assert curve.survival[list(curve.timeline).index(185 / (365.25 / 12))] == pytest.approx(2 / 3)
