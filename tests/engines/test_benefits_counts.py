@@ -208,6 +208,28 @@ def test_retention_from_counts(label: str, change: Callable[[Dataset], Dataset],
                                            rtol=1e-9, atol=1e-12, err_msg=f"{name}.{label_}.{attr}")
 
 
+@pytest.mark.parametrize("by", [None, "tier"])
+def test_benefits_page_questions_read_no_rows(by: str | None, engine_url: tuple[str, dict[str, TableRef]],
+                                              memory: Dataset) -> None:
+    """What the Benefits page computes (memberdesk.ui.pages.benefits.compute_benefits: usage,
+    retention, the usage-rate trend without ``by``) on a freshly opened book: no accepted row
+    read, the trend equal to the file path's."""
+    from memberdesk.analysis.kpis import usage_rate_trend
+
+    ds = open_book(engine_url[0], tables=engine_url[1], today=TODAY)
+    try:
+        benefit_usage(ds, by=by)
+        benefit_retention(ds, landmark_months=12)
+        trend = usage_rate_trend(ds) if by is None else None
+        _no_rows_read(ds)
+    finally:
+        ds.book.close()  # type: ignore[attr-defined]
+    if trend is not None:
+        want = usage_rate_trend(memory)
+        assert want is not None
+        pd.testing.assert_frame_equal(trend, want, rtol=1e-12)
+
+
 def test_unknown_segment_refused_as_the_files(engine: Dataset, memory: Dataset) -> None:
     with pytest.raises(AnalysisError) as files:
         benefit_usage(memory, by="no_such_column")
