@@ -3,7 +3,8 @@
 Benefit usage of in-force members over the 12 months to the as-of date, per segment and per
 benefit, as on the Benefits page and its sheet (docs/cli.md). ``--json`` prints
 :meth:`memberdesk.analysis.benefits.BenefitUsage.to_json`; a missing table is not an error: the
-result says why (``reason``).
+result says why (``reason``). On an engine book the tables are counted in the engine (no row
+read: :func:`memberdesk.analysis.benefits.benefit_usage`).
 """
 from __future__ import annotations
 
