@@ -159,24 +159,61 @@ def _segmented(book: Any, ds: Any, t: ir.Table, entity: str, own: list[str],
     return _attach(book, ds, seg, entity, own, risk, "_risk")
 
 
+CONTACT_METRICS = ("bot_transfer_rate", "human_connection_rate", "unresolved_contact_rate", "csat")
+
+
 def contact_cells(book: Any, ds: Any, metric: str, satisfied_at: float, column: str | None,
-                  risk: str | None) -> pd.DataFrame | None:
-    """Cells of a contact metric (``bot_transfer_rate``, ``human_connection_rate``,
-    ``unresolved_contact_rate``, ``csat``) by ``column`` and ``risk`` (None: not split); None
-    when ``column`` is unreachable. ``rows``: contacts with a start date (with or without a
-    unit in the denominator), for the "no complete month" test."""
+                  risk: str | None, cache: dict[Any, pd.DataFrame | None] | None = None
+                  ) -> pd.DataFrame | None:
+    """Cells of a contact metric (:data:`CONTACT_METRICS`) by ``column`` and ``risk`` (None:
+    not split); None when ``column`` is unreachable. ``rows``: contacts with a start date
+    (with or without a unit in the denominator), for the "no complete month" test.
+
+    One query answers the four metrics (``n_<metric>``, ``x_<metric>`` per cell); with a
+    ``cache`` (one alerts run) it is asked once per ``column``, ``risk`` and threshold."""
+    key = ("contacts", column, risk, satisfied_at)
+    if cache is not None and key in cache:
+        every = cache[key]
+    else:
+        every = _contact_cells(book, ds, satisfied_at, column, risk)
+        if cache is not None:
+            cache[key] = every
+    if every is None:
+        return None
+    return every[["segment", "risk", "month", "rows"]].assign(
+        n=every[f"n_{metric}"].to_numpy(), x=every[f"x_{metric}"].to_numpy())
+
+
+def _contact_cells(book: Any, ds: Any, satisfied_at: float, column: str | None,
+                   risk: str | None) -> pd.DataFrame | None:
     t = kpi_counts.member_table(book, ds, schema.SERVICE_CONTACTS)
     assert t is not None
     own = list(t.columns)
     f = kpi_counts.contact_flag_exprs(t, satisfied_at)
-    x, n = {"bot_transfer_rate": (f["bot_contacts"] & ~f["bot_not_transferred"], f["bot_contacts"]),
-            "human_connection_rate": (f["connected"], f["human_queue"]),
-            "unresolved_contact_rate": (f["resolved_known"] & ~f["resolved"], f["resolved_known"]),
-            "csat": (f["satisfied"], f["rated"])}[metric]
+    pairs = {"bot_transfer_rate": (f["bot_contacts"] & ~f["bot_not_transferred"], f["bot_contacts"]),
+             "human_connection_rate": (f["connected"], f["human_queue"]),
+             "unresolved_contact_rate": (f["resolved_known"] & ~f["resolved"], f["resolved_known"]),
+             "csat": (f["satisfied"], f["rated"])}
+    flags: dict[str, ir.Value] = {}
+    for metric, (x, n) in pairs.items():
+        flags[f"_n_{metric}"] = ibis.ifelse(n, 1, 0)
+        flags[f"_x_{metric}"] = ibis.ifelse(x & n, 1, 0)
     t = t.filter(t.started_at.notnull())
-    t = t.mutate(_month=month_of(t.started_at), _n=ibis.ifelse(n, 1, 0),
-                 _x=ibis.ifelse(x & n, 1, 0))
-    return _finish(book, ds, t, "service_contacts", own, column, risk)
+    t = t.mutate(_month=month_of(t.started_at), **flags)
+    grouped = column is not None or risk is not None
+    if grouped:
+        seg = _segmented(book, ds, t, "service_contacts", own, column, risk)
+        if seg is None:
+            return None
+        t = seg
+    keys = ["_seg", "_risk", "_month"] if grouped else ["_month"]
+    expr = t.group_by(keys).aggregate(rows=t.count(), **{name[1:]: t[name].sum() for name in flags})
+    frame = to_frame(book.run(expr)).rename(columns={"_seg": "segment", "_risk": "risk",
+                                                     "_month": "month"})
+    for name in flags:
+        frame[name[1:]] = frame[name[1:]].fillna(0).astype(np.int64)
+    frame["n"] = frame["x"] = 0
+    return _tidy(frame, grouped)
 
 
 def _finish(book: Any, ds: Any, t: ir.Table, entity: str, own: list[str], column: str | None,

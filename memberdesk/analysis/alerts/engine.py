@@ -481,7 +481,7 @@ def compute_alerts(ds: Dataset, rules: AlertRules | None = None, *,
     books: list[pd.DataFrame] = []
     engine = pushdown.engine_book(ds)
     pushed: list[str] = []
-    cells: dict[tuple[str | None, str | None, int], pd.DataFrame] = {}
+    cells: dict[Any, Any] = {}
     with run_cache():
         _all_metrics(ds, rules, source, columns, engine, cells, progress,
                      alerts, funnels, monthly, unavailable, books, pushed)
@@ -491,7 +491,7 @@ def compute_alerts(ds: Dataset, rules: AlertRules | None = None, *,
 
 
 def _all_metrics(ds: Dataset, rules: AlertRules, source: SegmentSource, columns: tuple[str, ...],
-                 engine: Any, cells: dict[tuple[str | None, str | None, int], pd.DataFrame],
+                 engine: Any, cells: dict[Any, Any],
                  progress: Progress | None, alerts: list[Alert], funnels: list[pd.DataFrame],
                  monthly: list[pd.DataFrame], unavailable: dict[str, Unavailable],
                  books: list[pd.DataFrame], pushed: list[str]) -> None:
@@ -512,7 +512,7 @@ def _all_metrics(ds: Dataset, rules: AlertRules, source: SegmentSource, columns:
             continue
         prog.status(f"Alerts: {mm.id}")
         if engine is not None and mm.id in COUNTED_METRICS:
-            counted = _counted_metric(ds, engine, mm, rule, columns)
+            counted = _counted_metric(ds, engine, mm, rule, columns, cells)
             if counted is not None:
                 if isinstance(counted, Unavailable):
                     unavailable[mm.id] = counted
@@ -688,9 +688,10 @@ COUNTED_METRICS = ("persistency_13_count", "persistency_25_count",
 
 
 def _counted_metric(ds: Dataset, engine: Any, mm: MonitoredMetric, rule: MetricRule,
-                    columns: tuple[str, ...]) -> _Pushed | Reason | None:
+                    columns: tuple[str, ...], cache: dict[Any, Any]) -> _Pushed | Reason | None:
     """One contact, claim or benefit-usage metric from engine cells (:mod:`.counts`), then the
-    same funnels and CUSUMs as on rows. None: not answerable from counts (more monitored
+    same funnels and CUSUMs as on rows (``cache``: answers shared by the metrics of one run).
+    None: not answerable from counts (more monitored
     months than a mask holds): the caller reads the rows."""
     from memberdesk.analysis.alerts import counts
     from memberdesk.analysis.alerts.monitored import (
@@ -717,7 +718,7 @@ def _counted_metric(ds: Dataset, engine: Any, mm: MonitoredMetric, rule: MetricR
         satisfied_at = float(CSAT_THRESHOLD)
 
         def cells(column: str | None, risk: str | None) -> pd.DataFrame | None:
-            return counts.contact_cells(engine, ds, metric, satisfied_at, column, risk)
+            return counts.contact_cells(engine, ds, metric, satisfied_at, column, risk, cache)
     elif metric == "claims_settled_after_30_days":
         own = counts.table_columns(engine, ds, schema.CLAIMS)
         if own is None:
