@@ -219,3 +219,30 @@ def test_hand_book_as_the_files(as_of: str, hand: dict[str, str]) -> None:
     finally:
         eng.book.close()  # type: ignore[attr-defined]
     _same_result(got, compute_alerts(files), as_of)
+
+
+@pytest.mark.parametrize(("column", "segment", "first", "last"),
+                         [("product", "百万医疗", "2025-01", "2025-06"),
+                          ("region", "广东", "2024-01", "2024-12"),
+                          ("channel", "agency", "2018-01", "2026-06")],
+                         ids=["product", "region (a member column)", "channel (500 cut)"])
+def test_policies_behind_an_alert(column: str, segment: str, first: str, last: str,
+                                  imported: str, memory: Dataset) -> None:
+    """The Alerts page's look behind a policy metric's alert: the engine selects the (at most
+    500) policies; the same policies and values as the files', no other policy row read."""
+    from memberdesk.analysis.alerts.monitored import policies_behind
+
+    eng = open_book(imported, today=TODAY)
+    try:
+        got = policies_behind(eng, column, segment, first, last)
+        assert not eng.book._frames  # type: ignore[attr-defined]
+    finally:
+        eng.book.close()  # type: ignore[attr-defined]
+    want = policies_behind(memory, column, segment, first, last)
+    assert len(want) > 50 and len(got) == len(want)
+    assert sorted(got["policy_id"]) == sorted(want["policy_id"])
+    if len(want) < 500:  # below the cut every value is compared
+        pd.testing.assert_frame_equal(got.sort_values("policy_id").reset_index(drop=True),
+                                      want.sort_values("policy_id").reset_index(drop=True),
+                                      check_dtype=False)
+    assert got["issue_date"].is_monotonic_decreasing

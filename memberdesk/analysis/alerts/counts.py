@@ -425,3 +425,36 @@ def undated_policies(book: Any, ds: Any) -> int:
     """Policies of the view without an issue date (one count)."""
     v = book.policies(ds)
     return int(book.run(v.aggregate(n=v.issue_date.isnull().sum())).to_pylist()[0]["n"] or 0)
+
+
+def policies_behind(book: Any, ds: Any, column: str, segment: str, first_month: str,
+                    last_month: str, limit: int, detail: tuple[str, ...],
+                    missing: str) -> pd.DataFrame | None:
+    """:func:`.monitored.policies_behind` of an engine book: the engine filters, sorts and
+    limits, so at most ``limit`` policy rows leave it. None when ``column`` or the issue date
+    is not a policy column (the caller returns its empty frame). ``missing``: the level name
+    of a missing value."""
+    v = book.policies(ds)
+    if column not in v.columns or "issue_date" not in v.columns:
+        return None
+    end = rules.end_date(v)
+    v = v.mutate(exit_date=ibis.ifelse(rules.is_terminated(end, ds.as_of.date()), end,
+                                       ibis.null("date")))
+
+    def index(label: str) -> int:
+        year, mon = label.split("-")
+        return (int(year) - 1970) * 12 + int(mon) - 1
+
+    month = month_of(v.issue_date)
+    value = v[column]
+    if value.type().is_boolean():
+        same = value == (segment == "True")
+    else:
+        same = value.cast("string") == segment
+    if segment == missing:
+        same = value.isnull() | same
+    keep = v.filter(same.fill_null(False) & (month >= index(first_month))
+                    & (month <= index(last_month)))
+    cols = [c for c in detail if c in keep.columns]
+    expr = keep.order_by([ibis.desc(keep.issue_date), keep.policy_id]).limit(limit).select(cols)
+    return to_frame(book.run(expr)).reset_index(drop=True)

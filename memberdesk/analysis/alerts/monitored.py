@@ -774,7 +774,16 @@ def policies_behind(ds: Dataset, column: str, segment: str, first_month: str, la
                     limit: int = 500) -> pd.DataFrame:
     """The policies of segment ``column = segment`` issued in the months ``first_month`` ..
     ``last_month`` (``YYYY-MM``), for a look behind a policy metric's alert (at most ``limit``
-    rows, most recent issue first). Empty when the column is not a policy column."""
+    rows, most recent issue first). Empty when the column is not a policy column. On an
+    engine book the engine selects them (:func:`.counts.policies_behind`): no other policy
+    row is read."""
+    book = getattr(ds, "book", None)
+    if book is not None and hasattr(book, "run") and hasattr(book, "policies"):
+        from memberdesk.analysis.alerts.counts import policies_behind as engine_behind
+
+        found = engine_behind(book, ds, column, segment, first_month, last_month, limit,
+                              POLICY_DETAIL_COLUMNS, MISSING_LEVEL)
+        return pd.DataFrame(columns=list(POLICY_DETAIL_COLUMNS)) if found is None else found
     p = ds.policies
     if p is None or column not in p.columns or "issue_date" not in p.columns:
         return pd.DataFrame(columns=list(POLICY_DETAIL_COLUMNS))
