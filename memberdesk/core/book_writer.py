@@ -216,7 +216,7 @@ def _write_engine_book(book: EngineBook, out: Path, *, today: dt.date, batch: in
                     for chunk in reader:
                         check_cancelled(progress)
                         frame = rejected_for_people(
-                            rejected_frame(file, name, t, pa.Table.from_batches([chunk])), "en")
+                            rejected_frame(file, name, t, pa.Table.from_batches([chunk]), today), "en")
                         frame["row"] = frame["row"].astype("Int64")
                         con.register("_md_rejected", frame)
                         con.execute(f"INSERT INTO {alias}.main.{_q(REJECTED_TABLE)} BY NAME "

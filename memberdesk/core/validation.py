@@ -529,6 +529,44 @@ def _finish(data: Assembled, out: dict[str, object], rej: _Rejections,
     return TableValidation(frame, rejected, report, notes)
 
 
+def row_detail(table: str, reason: str, column: str | None, today: dt.date) -> Reason | None:
+    """The detail this file path gives a row of ``table`` rejected for ``reason`` at the
+    canonical ``column`` (the checks above, by reason), for a rejected row known only by its
+    reason and column: an engine's sample. None where the detail needs other rows (a repeated
+    id: where it was first seen) or the reader (a cell too long, a stray quote, bad text)."""
+    spec = schema.TABLE_SPECS.get(table)
+    col = spec.column(column) if spec is not None and column in spec.column_names else None
+    if reason == schema.REASON_BAD_DATE:
+        return _NOT_A_DATE
+    if reason == schema.REASON_BAD_NUMBER:
+        return _NOT_A_NUMBER
+    if reason == schema.REASON_BAD_BOOL:
+        return Reason("row_value_empty", column="event") if column == "event" else _NOT_YES_NO
+    if reason == schema.REASON_UNKNOWN_STATUS and col is not None and col.vocabulary:
+        return Reason("row_not_one_of", values=", ".join(normalize.VOCABULARIES[col.vocabulary][1]))
+    if reason == schema.REASON_MISSING_ID and column:
+        return Reason("row_value_empty", column=column)
+    if reason == schema.REASON_MISSING_DATE and column:
+        if table == schema.POLICIES and column in ("issue_date", "end_date"):
+            return Reason("row_issue_date_empty" if column == "issue_date"
+                          else "row_terminated_needs_end")
+        if column == "duration":
+            return Reason("row_value_empty", column=column)
+        return Reason("row_event_date_empty", column=column)
+    if reason == schema.REASON_END_BEFORE_ISSUE:
+        return Reason("row_settled_before_reported" if column == "settled_at"
+                      else "row_end_before_issue")
+    if reason == schema.REASON_NEGATIVE_AMOUNT and column:
+        return Reason("row_must_be_nonnegative", column=column)
+    if reason == schema.REASON_FUTURE_DATE:
+        return Reason("row_after_today", today=today.isoformat())
+    if reason in (schema.REASON_UNKNOWN_MEMBER, schema.REASON_UNKNOWN_POLICY):
+        key, ref = ("member_id", "members") if reason == schema.REASON_UNKNOWN_MEMBER \
+            else ("policy_id", "policies")
+        return Reason("row_not_in_table", column=key, table=ref)
+    return None
+
+
 def placeholder_dates(spec: schema.TableSpec, frame: pd.DataFrame) -> list[Reason]:
     """A ``dates_placeholder`` reason per date column of the accepted rows ``frame`` with dates
     on or before :data:`schema.PLACEHOLDER_DATE_LIMIT` (their number and the earliest): kept,

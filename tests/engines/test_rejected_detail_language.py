@@ -1,6 +1,7 @@
-"""An engine book's rejected sample says what each reason means in the reader's language (the
-file path renders its row details through the reason catalogue; the engine sample did so in
-English only). Truth: the catalogue's meanings written out here."""
+"""An engine book's rejected sample says what is wrong with each cell in the reader's language,
+in the file path's words for that check (it said only what the reason means, and before that in
+English only). Truth: the words written out here (tests/engines/test_engine_row_details.py holds
+them equal to the file path's on a hostile book)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,9 +13,11 @@ from .conftest import write_duckdb
 from .test_rejected_export import TODAY, _table
 
 MEANINGS = {
-    "missing_id": ("The row has no id in a required id column.", "必填的编号列为空。"),
-    "unknown_status": (None, "状态不属于已知的状态取值。"),
-    "negative_amount": (None, "应为零或正数的金额为负数。"),
+    "missing_id": ("policy_id is empty", "保单号为空"),
+    "unknown_status": (None, "不属于以下取值之一：in_force, lapsed, surrendered, death, matured, "
+                             "other, waived"),
+    "negative_amount": ("annual_premium must be zero or more", "年化保费（元）应为零或正数"),
+    "future_date": (f"after today ({TODAY.isoformat()})", f"晚于今天（{TODAY.isoformat()}）"),
 }
 
 

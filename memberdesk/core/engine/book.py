@@ -131,6 +131,7 @@ class EngineBook:
         # written by `memberdesk import` (no validation scan; see _trusted_metadata): its
         # tables hold accepted rows only and their ids are unique
         self.trusted = False
+        self.today = dt.date.today()  # the day the future-date rule is checked against
         # one query at a time: pages compute on several worker threads, and a connection
         # (DuckDB's above all) is not to be used by two threads at once; cancel() needs no lock
         self._lock = threading.RLock()
@@ -403,6 +404,7 @@ def open_book(data: Sequence[str] | str, *, tables: Mapping[str, TableRef] | Non
                         numbered=counts[name].get("numbered"))
             prog.fraction((i + 1) / len(todo))
         book = EngineBook(conn, url, checked, report, None)
+        book.today = today
         book.trusted = stored is not None
         if stored is not None:
             first = next(iter(stored.values()))
@@ -726,23 +728,26 @@ def _rejected_sample(book: EngineBook, name: str, t: _Table) -> pd.DataFrame:
     """Up to :data:`REJECTED_SAMPLE` rejected rows in the report's shape
     (:func:`rejected_frame` of :func:`rejected_query`)."""
     return rejected_frame(f"{book.url.display} {t.ref.display}", name, t,
-                          book.run(rejected_query(t, REJECTED_SAMPLE)))
+                          book.run(rejected_query(t, REJECTED_SAMPLE)), book.today)
 
 
-def rejected_frame(file: str, name: str, t: _Table, table: pa.Table) -> pd.DataFrame:
+def rejected_frame(file: str, name: str, t: _Table, table: pa.Table,
+                   today: dt.date | None = None) -> pd.DataFrame:
     """Rejected rows (:func:`rejected_query`'s columns) in the report's shape, as the file
     path's (:func:`memberdesk.core.validation._with_original_values`): ``column`` is the source
     header at fault, ``value`` its cell as stored, then every cell of the row as stored, as
     text, under the source headers (a header equal to one of the report's columns gets the
     canonical name in brackets: :func:`rejected_labels`). The ``row`` column is empty: a
-    database row has no line number."""
+    database row has no line number. ``detail``: the file path's for the reason and column
+    (:func:`validation.row_detail`; ``today``: the day the future-date rule used), else what
+    the reason means."""
     originals = t.canonical.originals
     reasons = [_REASONS[int(i)] for i in table.column("_reason").to_pylist()]
     texts = {k: [normalize._cell_text(v) for v in table.column(k).to_pylist()] for k in originals}
     by_header = {h: k for k, h in originals.items()}
-    meanings: dict[str, RejectionMeaning] = {}  # rendered in the reader's language when shown
     headers, values = [], []
-    for i, col in enumerate(table.column("_column").to_pylist()):
+    columns = table.column("_column").to_pylist()
+    for i, col in enumerate(columns):
         header = None if col is None else t.mapping.source_of(col) or col
         headers.append(header)
         raw = texts[by_header[header]][i] if header in by_header else None
@@ -750,12 +755,27 @@ def rejected_frame(file: str, name: str, t: _Table, table: pa.Table) -> pd.DataF
     none: list[object] = [None] * len(reasons)
     out = pd.DataFrame({"table": name, "file": file,
                         "sheet": none, "row": none, "column": headers, "reason": reasons,
-                        "value": values,
-                        "detail": [meanings.setdefault(r, RejectionMeaning(r)) for r in reasons]},
+                        "value": values, "detail": row_details(name, reasons, columns, today)},
                        columns=list(REJECTED_COLUMNS))
     labels = rejected_labels(t)
     cells = {label: texts[k] for k, label in zip(originals, labels)}
     return pd.concat([out, pd.DataFrame(cells, index=out.index)], axis=1)
+
+
+def row_details(name: str, reasons: Sequence[str], columns: Sequence[str | None],
+                today: dt.date | None) -> list[object]:
+    """Each rejected row's detail (rendered in the reader's language when shown): the file
+    path's (:func:`validation.row_detail`) where the reason and the canonical column tell it,
+    else the reason's meaning (:class:`RejectionMeaning`); one object per distinct detail."""
+    day = today or dt.date.today()
+    shared: dict[tuple[str, str | None], object] = {}
+    out: list[object] = []
+    for reason, column in zip(reasons, columns):
+        key = (reason, column)
+        if key not in shared:
+            shared[key] = validation.row_detail(name, reason, column, day) or RejectionMeaning(reason)
+        out.append(shared[key])
+    return out
 
 
 def rejected_labels(t: _Table) -> list[str]:
@@ -957,9 +977,11 @@ def _stored_sample(book: EngineBook, name: str, stored: Mapping[str, Any]) -> pd
         f"SELECT {cols} FROM {_q(REJECTED_TABLE)} WHERE {_q('table')} = "
         f"'{name.replace(chr(39), chr(39) * 2)}' ORDER BY rowid LIMIT {REJECTED_SAMPLE}")
     frame = table.to_pandas()
-    if stored["origin"] == "engine":
-        meanings: dict[str, RejectionMeaning] = {}
-        frame["detail"] = [meanings.setdefault(r, RejectionMeaning(r)) for r in frame["reason"]]
+    if stored["origin"] == "engine":  # the details again, in the reader's language when shown
+        mapped = book.tables[name].mapping.mapped
+        columns = [None if h is None else mapped.get(h, h) for h in frame["column"]]
+        frame["detail"] = row_details(name, list(frame["reason"]), columns,
+                                      _as_date(stored["imported_on"]))
         frame["row"] = None
     else:
         frame["row"] = frame["row"].astype("Int64")
