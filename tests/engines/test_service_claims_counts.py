@@ -35,6 +35,7 @@ from memberdesk.core.engine.connection import TableRef
 from memberdesk.core.loader import load_dataset
 from tests.engines.conftest import TODAY, write_duckdb, write_postgres, write_spark
 from tests.engines.test_every_command import _close, _invoke
+from tests.test_service_by import HAND_BOOK
 
 # py4j (Spark's bridge to the JVM) leaves its gateway sockets to the garbage collector
 pytestmark = [pytest.mark.filterwarnings("ignore::ResourceWarning"),
@@ -207,16 +208,8 @@ HAND = {
               "K4,P3,M3,2024-05-01,,open,70,\n"
               "K5,,M1,2024-06-25,2024-06-26,paid,300,\n"
               "K6,P2,M2,2024-07-05,2024-07-06,paid,10,10\n",
-    "service_contacts":
-        "contact_id,member_id,started_at,channel,handled_by,transferred_to_human,connected,"
-        "wait_seconds,resolved,satisfaction,topic\n"
-        "C1,M1,2024-05-10,app,bot,false,,0,true,5,claims\n"
-        "C2,M1,2024-06-01,phone,human,false,true,30,true,4,claims\n"
-        "C3,M2,2024-06-15,app,bot,true,true,60,false,2,billing\n"
-        "C4,M2,2024-06-20,app,bot,false,,0,true,,billing\n"
-        "C5,,2024-06-25,web,bot,false,,0,true,3,claims\n"
-        "C6,M3,2024-06-28,phone,human,false,false,90,false,1,complaint\n"
-        "C7,M1,2023-01-15,app,bot,false,,0,true,4,claims\n",
+    # the seven contacts test_service_by.py counted by hand
+    "service_contacts": HAND_BOOK["service_contacts.csv"],
 }
 
 
