@@ -246,3 +246,82 @@ def test_policies_behind_an_alert(column: str, segment: str, first: str, last: s
                                       want.sort_values("policy_id").reset_index(drop=True),
                                       check_dtype=False)
     assert got["issue_date"].is_monotonic_decreasing
+
+
+RULES = {
+    "member and policy columns, risk by region / channel / status": (
+        'version = 1\n[defaults]\nmin_denominator = 10\nrisk_adjust_by = "region"\n'
+        'segments = ["channel", "product", "tier", "gender", "payment_frequency", "topic", '
+        '"issue_year", "premium_band", "age_band"]\nfree_look_days = 10\n'
+        '[metrics.csat]\nrisk_adjust_by = "channel"\n'
+        '[metrics.claims_settled_after_30_days]\nrisk_adjust_by = "status"\n'),
+    "longer windows, risk by tier": (
+        'version = 1\n[defaults]\nrisk_adjust_by = "tier"\nwindow_months = 6\n'
+        'history_months = 30\n'),
+}
+
+
+@pytest.mark.parametrize("name", list(RULES))
+def test_rules_files_as_the_files(name: str, tmp_path: Path, imported: str,
+                                  memory: Dataset) -> None:
+    """Rules that reach segments through every route (a contact's own topic, a member's tier
+    and gender, a policy's bands and year, a claim's policy) and risk classes of other tables."""
+    from memberdesk.analysis.alerts import load_rules
+
+    path = tmp_path / "rules.toml"
+    path.write_text(RULES[name], encoding="utf-8")
+    rules = load_rules(str(path))
+    eng = open_book(imported, today=TODAY)
+    try:
+        got = compute_alerts(eng, rules)
+        assert not eng.book._frames  # type: ignore[attr-defined]
+    finally:
+        eng.book.close()  # type: ignore[attr-defined]
+    want = compute_alerts(memory, rules)
+    _same_result(got, want, name)
+    assert len(got.pushed_down) == 12 and want.alerts
+
+
+def test_more_months_than_a_mask_reads_the_usage_rows(tmp_path: Path, imported: str,
+                                                      memory: Dataset) -> None:
+    """Benefit usage over more than 62 monitored months (a member's months are bits of one
+    BIGINT) keeps the rows route for that metric alone, with the same result."""
+    from memberdesk.analysis.alerts import load_rules
+
+    path = tmp_path / "rules.toml"
+    path.write_text('version = 1\n[metrics.benefit_usage_rate_monthly]\nhistory_months = 70\n',
+                    encoding="utf-8")
+    rules = load_rules(str(path))
+    eng = open_book(imported, today=TODAY)
+    try:
+        got = compute_alerts(eng, rules)
+    finally:
+        eng.book.close()  # type: ignore[attr-defined]
+    want = compute_alerts(memory, rules)
+    _same_result(got, want, "70 months")
+    assert "benefit_usage_rate_monthly" not in got.pushed_down and len(got.pushed_down) == 11
+
+
+@pytest.mark.parametrize("as_of", ["2015-01-31", "2018-08-15"])
+def test_no_complete_month_as_the_files(as_of: str, imported: str) -> None:
+    """Before any cohort month is complete: the same reasons (text and JSON)."""
+    for extra in ([], ["--json"]):
+        code, want, _ = _invoke(["alerts", str(SAMPLE), "--as-of", as_of, *extra])
+        code2, got, _ = _invoke(["alerts", imported, "--as-of", as_of, *extra])
+        assert code == code2 == 0 and got == want
+    assert "no cohort month is complete" in want or "no cohort month is complete" in str(
+        _invoke(["alerts", str(SAMPLE), "--as-of", as_of])[1])
+
+
+def test_book_without_member_tables_as_the_files(tmp_path: Path) -> None:
+    folder = tmp_path / "no_tables"
+    folder.mkdir()
+    for name in ("members", "policies"):
+        (folder / f"{name}.csv").write_bytes((SAMPLE / f"{name}.csv").read_bytes())
+    db = tmp_path / "no_tables.duckdb"
+    code, _, err = _invoke(["import", str(folder), "-o", str(db)])
+    assert code == 0, err
+    code, want, _ = _invoke(["alerts", str(folder)])
+    code2, got, _ = _invoke(["alerts", f"duckdb:///{db}"])
+    assert code == code2 == 0 and got == want
+    assert "no service contacts loaded" in want and "no claims loaded" in want

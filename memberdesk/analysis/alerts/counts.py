@@ -135,9 +135,22 @@ def _cells(book: Any, t: ir.Table, grouped: bool) -> pd.DataFrame:
     """Group ``t`` (with ``_seg``, ``_risk``, ``_month``, ``_n``, ``_x`` 0/1) into cells."""
     keys = ["_seg", "_risk", "_month"] if grouped else ["_month"]
     expr = t.group_by(keys).aggregate(n=t._n.sum(), x=t._x.sum(), rows=t.count())
-    frame = to_frame(book.run(expr)).rename(columns={"_seg": "segment", "_risk": "risk",
+    frame = _answer(book, expr).rename(columns={"_seg": "segment", "_risk": "risk",
                                                      "_month": "month"})
     return _tidy(frame, grouped)
+
+
+def _answer(book: Any, expr: ir.Table) -> pd.DataFrame:
+    """:func:`to_frame` of a query whose segment and risk keys (``_seg``, ``_risk``) are kept
+    as the engine's values (Python objects, None when null): an integer key with a null stays
+    integer (2018, not 2018.0), as the file path's levels are."""
+    table = book.run(expr)
+    frame = to_frame(table)
+    for name in ("_seg", "_risk"):
+        if name in table.column_names:
+            frame[name] = pd.Series(table.column(name).to_pylist(), dtype=object,
+                                    index=frame.index)
+    return frame
 
 
 def _tidy(frame: pd.DataFrame, grouped: bool) -> pd.DataFrame:
@@ -208,7 +221,7 @@ def _contact_cells(book: Any, ds: Any, satisfied_at: float, column: str | None,
         t = seg
     keys = ["_seg", "_risk", "_month"] if grouped else ["_month"]
     expr = t.group_by(keys).aggregate(rows=t.count(), **{name[1:]: t[name].sum() for name in flags})
-    frame = to_frame(book.run(expr)).rename(columns={"_seg": "segment", "_risk": "risk",
+    frame = _answer(book, expr).rename(columns={"_seg": "segment", "_risk": "risk",
                                                      "_month": "month"})
     for name in flags:
         frame[name[1:]] = frame[name[1:]].fillna(0).astype(np.int64)
@@ -291,7 +304,7 @@ def usage_cells(book: Any, ds: Any, first: int, n_months: int, column: str | Non
         aggs[f"n{j}"] = m.count(where=(m._in & bit) != 0)
         aggs[f"x{j}"] = m.count(where=(m._both & bit) != 0)
     expr = m.group_by(["_seg", "_risk"]).aggregate(**aggs) if grouped else m.aggregate(**aggs)
-    wide = to_frame(book.run(expr))
+    wide = _answer(book, expr)
     parts = []
     for j in range(n_months):
         part = pd.DataFrame({
@@ -390,7 +403,7 @@ def persistency_cells(book: Any, ds: Any, month: int, free_look_days: int, colum
     keys["_risk"] = v[risk] if risk is not None else ibis.null("string")
     grouped = v.mutate(**keys)
     expr = grouped.group_by(list(keys)).aggregate(_count=grouped.count())
-    g = _persistency_flags(to_frame(book.run(expr)), month, free_look_days)
+    g = _persistency_flags(_answer(book, expr), month, free_look_days)
     reasons = exclusion_reasons("status")
     exit_status = g["exit_status"].to_numpy(dtype=object)
     ended_by = g["ended_by"].to_numpy(dtype=bool)
