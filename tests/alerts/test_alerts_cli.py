@@ -117,8 +117,12 @@ def test_issue_month_metrics_are_counted_in_the_engine(books, tmp_path) -> None:
     assert main(["import", str(jump), "-o", str(db)]) == 0
     engine = compute_alerts(open_book([f"duckdb://{db}"], tables={}, as_of=None))
     rows = compute_alerts(load_dataset([str(jump)]))
-    assert engine.pushed_down == ("free_look_cancellation_rate", "early_lapse_rate_3m",
-                                  "early_lapse_rate_6m", "first_year_surrender_rate")
+    assert engine.pushed_down[:4] == ("free_look_cancellation_rate", "early_lapse_rate_3m",
+                                      "early_lapse_rate_6m", "first_year_surrender_rate")
+    # every other metric the book can monitor is counted in the engine too (issue #13 point 1)
+    from memberdesk.analysis.alerts.monitored import MONITORED_IDS
+
+    assert set(engine.pushed_down) == set(MONITORED_IDS) - set(engine.unavailable)
     assert rows.pushed_down == ()
     key = ["metric", "column", "segment"]
     pd.testing.assert_frame_equal(engine.funnel.sort_values(key).reset_index(drop=True),
