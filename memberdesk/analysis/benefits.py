@@ -527,10 +527,10 @@ def _engine_retention(ds: Dataset, landmark_months: float, horizon_months: float
         row.update(survival_users=s_u, survival_non_users=s_n, survival_difference=s_u - s_n)
         hr = (np.nan,) * 4
         if w[us].sum() > 0 and w[~us].sum() > 0 and (w * ev).sum() > 0:
-            cox = pd.DataFrame({"duration": np.repeat(d_m, w), "event": np.repeat(ev, w),
-                                "user": np.repeat(us.astype(np.int8), w)})
+            cox = pd.DataFrame({"duration": d_m, "event": ev, "user": us.astype(np.int8),
+                                "count": w})  # each count a frequency weight, not repeated
             try:
-                hr = cox_hr(cox, "user", alpha=alpha)
+                hr = cox_hr(cox, "user", alpha=alpha, weights="count")
             except AnalysisError:
                 pass  # too few events: HR left NaN
         row.update(hazard_ratio=hr[0], hr_ci_lower=hr[1], hr_ci_upper=hr[2], p_value=hr[3])

@@ -289,7 +289,7 @@ def fit_cox(data: Dataset | pd.DataFrame, covariates: Sequence[str], *,
             cluster: str | None = None, ties: str = "efron", ph_transform: str = "km",
             ph_method: str = "exact", unit: str | None = None, alpha: float | None = None,
             reference_levels: Mapping[str, str] | None = None, diagnostics: bool = True,
-            progress: Progress | None = None) -> CoxResult:
+            frequency_weights: str | None = None, progress: Progress | None = None) -> CoxResult:
     """Fit a Cox proportional-hazards model of the event (lapse) on ``covariates``, as R's
     ``coxph(Surv([entry,] duration, event) ~ covariates + strata(...), ties, cluster)``.
 
@@ -326,6 +326,10 @@ def fit_cox(data: Dataset | pd.DataFrame, covariates: Sequence[str], *,
     diagnostics
         False skips the proportional-hazards test (empty ``ph_test``) and the concordance
         (NaN) when only the coefficients are wanted.
+    frequency_weights
+        A DataFrame's column of frequency weights (whole numbers ≥ 0): each row stands for
+        that many identical records — the fit, its tests and ``n`` are those of the repeated
+        rows (an engine's counts, without repeating them; not with ``cluster`` or ``entry``).
     """
     prog = ensure(progress)
     assumptions = data.assumptions if isinstance(data, Dataset) else None
@@ -350,6 +354,9 @@ def fit_cox(data: Dataset | pd.DataFrame, covariates: Sequence[str], *,
     unit = default_unit(data) if unit is None else unit
     cells, cell_w, route_note = _cell_frame(data, covariates, strata_cols, entry_col,
                                             cluster_col, ph_method, unit)
+    if frequency_weights is not None:
+        cells, cell_w = _weighted_frame(data, frequency_weights, covariates, strata_cols,
+                                        entry_col, cluster_col)
     frame = cells if cells is not None else \
         survival_frame(data, unit=unit, columns=(*covariates, *strata_cols, cluster_col),
                        entry=entry_col)
@@ -495,6 +502,23 @@ def _linear_predictor(enc: _Encoded, rows: np.ndarray, coef: np.ndarray) -> np.n
                 j += 1
         lp += table[data[rows]]
     return lp
+
+
+def _weighted_frame(data: Dataset | pd.DataFrame, weights: str, covariates: list[str],
+                    strata_cols: list[str], entry_col: str | None, cluster_col: str | None
+                    ) -> tuple[pd.DataFrame, np.ndarray]:
+    """A DataFrame's rows with their ``weights`` column as frequency weights (see fit_cox);
+    the rows with a zero weight stand for nothing and are left out."""
+    if not isinstance(data, pd.DataFrame) or weights not in data.columns:
+        raise ValueError(f"weights names a column of a DataFrame; got {weights!r}")
+    if entry_col is not None or cluster_col is not None:
+        raise ValueError("frequency weights are not taken with delayed entry or clusters")
+    w = data[weights].to_numpy(dtype=float)
+    if not np.isfinite(w).all() or (w < 0).any() or (w != np.round(w)).any():
+        raise ValueError("frequency weights are whole numbers of zero or more")
+    keep = w > 0
+    frame = data.loc[keep, ["duration", "event", *dict.fromkeys([*covariates, *strata_cols])]]
+    return frame.reset_index(drop=True), w[keep]
 
 
 def _cell_frame(data: Dataset | pd.DataFrame, covariates: list[str], strata_cols: list[str],

@@ -696,14 +696,15 @@ def service_lapse_link(ds: Dataset, *, lookback_days: int = 90, step_months: int
 
 
 def cox_hr(frame: pd.DataFrame, covariate: str, *, strata: str | None = None,
-           alpha: float = 0.05) -> tuple[float, float, float, float]:
+           alpha: float = 0.05, weights: str | None = None) -> tuple[float, float, float, float]:
     """HR, (1 − ``alpha``) CI (95% by default) and p of one 0/1 covariate; ``frame`` has
     ``duration`` and ``event`` columns (:func:`memberdesk.analysis.cox.fit_cox`, Efron ties as
-    lifelines' CoxPHFitter). Raises :class:`AnalysisError` when the model cannot be fitted
-    (too few events, …)."""
+    lifelines' CoxPHFitter; ``weights``: a column of frequency weights). Raises
+    :class:`AnalysisError` when the model cannot be fitted (too few events, …)."""
     from memberdesk.analysis.cox import fit_cox
 
-    res = fit_cox(frame, [covariate], strata=strata, diagnostics=False, alpha=alpha)
+    res = fit_cox(frame, [covariate], strata=strata, diagnostics=False, alpha=alpha,
+                  frequency_weights=weights)
     row = res.coefficients.set_index("covariate").loc[covariate]
     return (float(row["hazard_ratio"]), float(row["ci_lower"]), float(row["ci_upper"]),
             float(row["p_value"]))
