@@ -230,6 +230,24 @@ def test_benefits_page_questions_read_no_rows(by: str | None, engine_url: tuple[
         pd.testing.assert_frame_equal(trend, want, rtol=1e-12)
 
 
+OTHER_BY = ["issue_date", "end_date", "status", "payment_frequency", "product_type",
+            "sum_assured", "annual_premium", "member_id", "join_date", "birth_date", "age_band"]
+
+
+@pytest.mark.parametrize("by", OTHER_BY)
+def test_usage_by_other_columns(by: str, engine: Dataset, memory: Dataset) -> None:
+    """Any other column ``--by`` accepts — dates, amounts (a NUMERIC in PostgreSQL), ids, the
+    members' other columns — gives the file path's segment names (its text of each value),
+    order and figures; no row read."""
+    change = VARIANTS[1][1]  # as of 2023-12-31: members lapse, so segments lose members
+    got = benefit_usage(change(engine), by=by)
+    _no_rows_read(engine)
+    want = benefit_usage(change(memory), by=by)
+    _frames_equal(got, want, by)
+    _equal(to_jsonable(got.to_json()), to_jsonable(want.to_json()))
+    assert len(want.segments) >= 3  # not vacuous: "all" and at least two levels
+
+
 def test_unknown_segment_refused_as_the_files(engine: Dataset, memory: Dataset) -> None:
     with pytest.raises(AnalysisError) as files:
         benefit_usage(memory, by="no_such_column")
