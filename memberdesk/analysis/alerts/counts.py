@@ -355,16 +355,31 @@ def reachable(book: Any, ds: Any, column: str) -> bool:
 
 
 def persistency_cells(book: Any, ds: Any, month: int, free_look_days: int, column: str | None,
-                      risk: str | None) -> pd.DataFrame:
-    """Cells of ``persistency_13_count`` / ``_25`` (``month`` 13 / 25) by due month (issue
-    month + ``month`` − 1): ``n`` policies in the cohort, ``x`` those persisting, ``rows``
-    all policies with an issue date. The groups and flags are those of the persistency
+                      risk: str | None, cache: dict[Any, Any] | None = None,
+                      months: tuple[int, ...] = (13, 25)) -> pd.DataFrame:
+    """:func:`_persistency_cells` of one ``month``; with a ``cache`` (one alerts run) every
+    month of ``months`` comes from one query (one duration class per month), asked once per
+    column, risk class and free-look days."""
+    wanted = tuple(dict.fromkeys((*months, month))) if cache is not None else (month,)
+    key = ("persistency", column, risk, free_look_days)
+    if cache is not None and key in cache and month in cache[key]:
+        return cache[key][month]  # type: ignore[no-any-return]
+    frames = _persistency_cells(book, ds, wanted, free_look_days, column, risk)
+    if cache is not None:
+        cache[key] = frames
+    return frames[month]
+
+
+def _persistency_cells(book: Any, ds: Any, months: tuple[int, ...], free_look_days: int,
+                       column: str | None, risk: str | None) -> dict[int, pd.DataFrame]:
+    """Cells of ``persistency_13_count`` / ``_25`` (per month of ``months``: 13 / 25) by due
+    month (issue month + month − 1): ``n`` policies in the cohort, ``x`` those persisting,
+    ``rows`` all policies with an issue date. The groups and flags are those of the persistency
     analysis on an engine book (:func:`memberdesk.core.engine.aggregates.persistency_counts`,
     status basis): the same query with the segment and the risk class as keys, and each
     group's exclusion decided as :func:`memberdesk.analysis.persistency.exclusion_codes` does
     per policy."""
-    from memberdesk.analysis.persistency import exclusion_reasons, is_single_premium
-    from memberdesk.core.engine.aggregates import _persistency_flags, month_span_window
+    from memberdesk.core.engine.aggregates import month_span_window
 
     used = tuple(c for c in (column, risk) if c is not None)
     v = policy_view(book, ds, used)
@@ -386,15 +401,15 @@ def persistency_cells(book: Any, ds: Any, month: int, free_look_days: int, colum
     terminated = rules.is_terminated(end, ds.as_of.date())
     d = v.duration_days
     free = ibis.literal(int(free_look_days))
-    lo, hi = month_span_window(month)
-
     def lit(x: int) -> ir.IntegerValue:
         return ibis.literal(x, type="int32")
 
-    keys["_d"] = ibis.cases((~terminated, ibis.null("int32")),
-                            (d < lo, ibis.ifelse(d <= free, lit(-1), lit(-2))),
-                            (d > hi, ibis.ifelse(d <= free, lit(-3), lit(-4))),
-                            else_=d.cast("int32"))
+    for month in months:
+        lo, hi = month_span_window(month)
+        keys[f"_d{month}"] = ibis.cases((~terminated, ibis.null("int32")),
+                                        (d < lo, ibis.ifelse(d <= free, lit(-1), lit(-2))),
+                                        (d > hi, ibis.ifelse(d <= free, lit(-3), lit(-4))),
+                                        else_=d.cast("int32"))
     keys["issue_date"] = v.issue_date
     keys["status"] = v.status
     if "payment_frequency" in v.columns:
@@ -403,7 +418,18 @@ def persistency_cells(book: Any, ds: Any, month: int, free_look_days: int, colum
     keys["_risk"] = v[risk] if risk is not None else ibis.null("string")
     grouped = v.mutate(**keys)
     expr = grouped.group_by(list(keys)).aggregate(_count=grouped.count())
-    g = _persistency_flags(_answer(book, expr), month, free_look_days)
+    answer = _answer(book, expr)
+    return {month: _persistency_month(answer.drop(columns=[f"_d{m}" for m in months if m != month])
+                                      .rename(columns={f"_d{month}": "_d"}), month,
+                                      free_look_days) for month in months}
+
+
+def _persistency_month(frame: pd.DataFrame, month: int, free_look_days: int) -> pd.DataFrame:
+    """The cells of one month from the groups of :func:`_persistency_cells` (its ``_d``)."""
+    from memberdesk.analysis.persistency import exclusion_reasons, is_single_premium
+    from memberdesk.core.engine.aggregates import _persistency_flags
+
+    g = _persistency_flags(frame, month, free_look_days)
     reasons = exclusion_reasons("status")
     exit_status = g["exit_status"].to_numpy(dtype=object)
     ended_by = g["ended_by"].to_numpy(dtype=bool)

@@ -750,7 +750,7 @@ def _counted_metric(ds: Dataset, engine: Any, mm: MonitoredMetric, rule: MetricR
             if column is not None and column not in view:
                 return None
             return counts.persistency_cells(engine, ds, month_no, rule.free_look_days, column,
-                                            risk)
+                                            risk, cache)
     else:
         policy_cols = counts.table_columns(engine, ds, schema.POLICIES)
         if policy_cols is None:
