@@ -33,7 +33,13 @@ from memberdesk.core.dataset import Dataset, Filters
 from memberdesk.core.engine.book import open_book
 from memberdesk.core.engine.connection import TableRef
 from memberdesk.core.loader import load_dataset
-from tests.engines.conftest import TODAY, write_duckdb, write_postgres, write_spark
+from tests.engines.conftest import (
+    TODAY,
+    read_csv_tables,
+    write_duckdb,
+    write_postgres,
+    write_spark,
+)
 from tests.engines.test_every_command import _invoke
 
 pytestmark = [pytest.mark.filterwarnings("ignore::ResourceWarning"),
@@ -159,6 +165,18 @@ def hand(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return {"files": str(folder), "duckdb": f"duckdb:///{db}"}
 
 
+def _open_hand(kind: str, hand: dict[str, str], request: pytest.FixtureRequest) -> Dataset:
+    """The hand book on files, DuckDB (imported) or PostgreSQL (its CSV tables written to the
+    session server)."""
+    if kind == "files":
+        return load_dataset([hand["files"]])
+    if kind == "duckdb":
+        return open_book(hand["duckdb"])
+    tables = read_csv_tables(Path(hand["files"]), tuple(HAND))
+    url = write_postgres(request.getfixturevalue("postgres"), "a3_hand", tables)
+    return open_book(url, tables={name: TableRef(name, "a3_hand") for name in tables})
+
+
 def _book_cell(result: Any, metric: str, month: str) -> tuple[float, float]:
     b = result.book
     row = b[(b["metric"] == metric) & (b["month"] == month)]
@@ -166,8 +184,9 @@ def _book_cell(result: Any, metric: str, month: str) -> tuple[float, float]:
     return float(row["x"].iloc[0]), float(row["n"].iloc[0])
 
 
-@pytest.mark.parametrize("kind", ["files", "duckdb"])
-def test_hand_counted_series(kind: str, hand: dict[str, str]) -> None:
+@pytest.mark.parametrize("kind", ["files", "duckdb", "postgres"])
+def test_hand_counted_series(kind: str, hand: dict[str, str],
+                             request: pytest.FixtureRequest) -> None:
     """As of 2024-06-30.
 
     Claims (late: settled more than 30 days after the report, or open more than 30 days at
@@ -180,13 +199,16 @@ def test_hand_counted_series(kind: str, hand: dict[str, str]) -> None:
     Benefit usage (members in force at the month end who used a benefit in the month): March
     M1, M3 in force (M2's P2 ended 02-20, so M2's use is not counted): 0 of 2; May M1 used: 1
     of 2; June M3 used: 1 of 2 (M9's use is rejected: unknown member)."""
-    ds = load_dataset([hand["files"]]) if kind == "files" else open_book(hand["duckdb"])
+    ds = _open_hand(kind, hand, request)
     try:
         r = compute_alerts(ds.with_as_of(pd.Timestamp("2024-06-30")))
-        if kind == "duckdb":
+        if kind != "files":
             assert not ds.book._frames  # type: ignore[attr-defined]
+            from memberdesk.analysis.alerts.monitored import MONITORED_IDS
+
+            assert set(r.pushed_down) == set(MONITORED_IDS) - set(r.unavailable)
     finally:
-        if kind == "duckdb":
+        if kind != "files":
             ds.book.close()  # type: ignore[attr-defined]
     want = {("claims_settled_after_30_days", "2024-03"): (1, 2),
             ("claims_settled_after_30_days", "2024-05"): (2, 2),
@@ -209,10 +231,12 @@ def test_hand_counted_series(kind: str, hand: dict[str, str]) -> None:
                                                           ["(missing)", 1.0, 1.0]]
 
 
+@pytest.mark.parametrize("kind", ["duckdb", "postgres"])
 @pytest.mark.parametrize("as_of", ["2024-06-30", "2024-03-15", "2023-12-31"])
-def test_hand_book_as_the_files(as_of: str, hand: dict[str, str]) -> None:
+def test_hand_book_as_the_files(as_of: str, kind: str, hand: dict[str, str],
+                                request: pytest.FixtureRequest) -> None:
     files = load_dataset([hand["files"]]).with_as_of(pd.Timestamp(as_of))
-    eng = open_book(hand["duckdb"])
+    eng = _open_hand(kind, hand, request)
     try:
         got = compute_alerts(eng.with_as_of(pd.Timestamp(as_of)))
         assert not eng.book._frames  # type: ignore[attr-defined]
