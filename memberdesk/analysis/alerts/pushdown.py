@@ -7,8 +7,8 @@ by (segment, risk class, issue month) and sums each metric's 0/1 flag, written w
 rules as :mod:`.monitored` (a voluntary exit within the free-look days of issue; after them and
 before issue + k months, engine month arithmetic clipping to the month's end as ``%m+%`` does).
 The engine returns a few thousand cells instead of a million rows; the funnel and CUSUM then
-run on them exactly as on the rows (each cell weighs its number of policies). Other metrics
-read the accepted rows (the documented fallback).
+run on them exactly as on the rows (each cell weighs its number of policies). The other
+metrics are counted by the engine in :mod:`.counts`.
 """
 from __future__ import annotations
 
