@@ -127,3 +127,51 @@ def test_random_books_as_the_files(books: tuple[Dataset, Dataset], as_of: str | 
         got_r = benefit_retention(engine, landmark_months=landmark).comparison
         pd.testing.assert_frame_equal(got_r, want_r, rtol=1e-9, check_dtype=False)
     assert not engine.book._frames, "an accepted-rows table was read"  # type: ignore[attr-defined]
+
+
+# ---- the report's Benefits sheet ---------------------------------------------------------------
+
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
+
+
+def _sheet(ds: Dataset) -> list[list[Any]]:
+    """The cell values of the report's Benefits sheet built from ``ds`` (English)."""
+    from openpyxl import Workbook
+
+    from memberdesk.report.context import ReportContext
+    from memberdesk.report.layout import SheetWriter
+    from memberdesk.report.sheets_operations import build_benefits
+
+    ctx = ReportContext(ds=ds, lang="en", segment=None, include_personal=False,
+                        generated_at=dt.datetime(2026, 12, 5))
+    ws = Workbook().active
+    assert ws is not None
+    build_benefits(ctx, SheetWriter(ws, "en", "title", "as of"))
+    return [[c.value for c in row] for row in ws.iter_rows()]
+
+
+@pytest.mark.parametrize("as_of", [None, "2022-03-15"])
+def test_benefits_sheet_reads_no_rows(as_of: str | None, tmp_path: Path) -> None:
+    """The report's Benefits sheet (segments, per benefit, users vs non-users, the monthly
+    chart data) from a DuckDB import of the sample holds the same cells as from the files
+    (numbers to 1e-9: cost sums in another order), and no accepted row is read to build it."""
+    db = tmp_path / "book.duckdb"
+    code, _, err = _invoke(["import", str(SAMPLE), "-o", str(db)])
+    assert code == 0, err
+    engine: Dataset = open_book(f"duckdb:///{db}")
+    try:
+        files = load_dataset([str(SAMPLE)])
+        if as_of is not None:
+            files, engine = (d.with_as_of(pd.Timestamp(as_of)) for d in (files, engine))
+        want, got = _sheet(files), _sheet(engine)
+        assert not engine.book._frames, "an accepted-rows table was read"  # type: ignore[attr-defined]
+        assert len(got) == len(want) and sum(v is not None for r in want for v in r) > 50
+        for i, (g, w) in enumerate(zip(got, want)):
+            assert len(g) == len(w), i
+            for x, y in zip(g, w):
+                if isinstance(y, float) and isinstance(x, float):
+                    assert x == pytest.approx(y, rel=1e-9, nan_ok=True), (i, x, y)
+                else:
+                    assert x == y, (i, x, y)
+    finally:
+        engine.book.close()  # type: ignore[attr-defined]
