@@ -23,6 +23,7 @@ import pandas as pd
 
 from memberdesk.analysis.service import cox_hr, to_days
 from memberdesk.core import labels, schema
+from memberdesk.core.book import COUNT_COLUMN
 from memberdesk.core.dataset import Dataset
 from memberdesk.core.errors import AnalysisError
 from memberdesk.core.progress import Progress, check_cancelled, ensure
@@ -340,9 +341,13 @@ def time_to_first_use(ds: Dataset, *, by: str | None = None,
     """Time from joining to first benefit use, by Kaplan-Meier (months; 1 month = 365.25/12
     days). Start = ``members.join_date`` when present, else the member's first policy issue
     date. Members who never used a benefit are censored (删失) at as-of; a first use before
-    the start counts as use at time 0. ``by`` is a member column (region, tier, gender)."""
+    the start counts as use at time 0. ``by`` is a member column (region, tier, gender). On
+    an engine book the members are counted in the engine (:func:`_engine_first_use`): no
+    use, policy or member row is read."""
     from memberdesk.analysis.survival import kaplan_meier
 
+    if getattr(ds, "book", None) is not None:
+        return _engine_first_use(ds, by, progress)
     usage, members, p = ds.benefit_usage, ds.members, ds.policies
     if usage is None:
         raise AnalysisError(Reason("benefits_no_usage"))
@@ -369,6 +374,44 @@ def time_to_first_use(ds: Dataset, *, by: str | None = None,
         if mask.any():
             curves[name] = kaplan_meier(months[mask], used[mask], name=name)
     return FirstUse(curves, origin, int(len(start)), int(used.sum()))
+
+
+def _engine_first_use(ds: Dataset, by: str | None, progress: Progress | None) -> FirstUse:
+    """:func:`time_to_first_use` on an engine book from the members' counts by segment x days
+    to first use (or to as-of) x used (:func:`memberdesk.core.engine.kpi_counts.first_use_counts`:
+    each member's start and first use found in the engine); Kaplan-Meier with the counts as
+    frequency weights. No use, policy or member row is read."""
+    from memberdesk.analysis.survival import kaplan_meier
+    from memberdesk.core.engine import kpi_counts
+
+    book = ds.book  # type: ignore[attr-defined]
+    if kpi_counts.columns(book, ds, schema.BENEFIT_USAGE) is None:
+        raise AnalysisError(Reason("benefits_no_usage"))
+    member_cols = kpi_counts.columns(book, ds, schema.MEMBERS)
+    if by and (member_cols is None or by not in member_cols):
+        # the file path finds this only once it has a start: the same order of refusals
+        if kpi_counts.first_use_counts(book, ds) is None:
+            raise AnalysisError(Reason("benefits_needs_start"), column="join_date")
+        raise AnalysisError(Reason("benefits_members_lack_column", column=by), column=by)
+    answer = kpi_counts.first_use_counts(book, ds, by)
+    if answer is None:
+        raise AnalysisError(Reason("benefits_needs_start"), column="join_date")
+    origin, frame = answer
+    check_cancelled(progress)
+    months = frame["days"].to_numpy(dtype=float) / schema.DAYS_PER_MONTH
+    used = frame["used"].to_numpy(dtype=np.int8)
+    n = frame[COUNT_COLUMN].to_numpy(dtype=np.int64)
+    groups: list[tuple[str, np.ndarray]] = [("all", np.ones(len(frame), dtype=bool))]
+    if by:
+        seg = frame["_seg"]
+        groups += [(str(v), (seg == v).fillna(False).to_numpy(dtype=bool))
+                   for v in labels.ordered_values(seg.dropna().unique())]
+    curves = {}
+    for name, mask in groups:
+        check_cancelled(progress)
+        if n[mask].sum() > 0:
+            curves[name] = kaplan_meier(months[mask], used[mask], weights=n[mask], name=name)
+    return FirstUse(curves, origin, int(n.sum()), int((n * used).sum()))
 
 
 # ---- retention of users vs non-users -----------------------------------------------------------

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from memberdesk.analysis.benefits import BenefitUsage, benefit_retention, benefit_usage
+from memberdesk.analysis.benefits import BenefitUsage, FirstUse, benefit_retention, benefit_usage, time_to_first_use
 from memberdesk.commands.common import to_jsonable
 from memberdesk.core.dataset import Dataset, Filters
 from memberdesk.core.engine.book import open_book
@@ -248,6 +248,50 @@ def test_usage_by_other_columns(by: str, engine: Dataset, memory: Dataset) -> No
     assert len(want.segments) >= 3  # not vacuous: "all" and at least two levels
 
 
+def _curves_equal(got: FirstUse, want: FirstUse) -> None:
+    """Origin, member and user counts exact; the same curves, each within 1e-9."""
+    assert (got.origin, got.members, got.users) == (want.origin, want.members, want.users)
+    assert list(got.curves) == list(want.curves)
+    for name, c in want.curves.items():
+        g = got.curves[name]
+        assert (g.n, g.events) == (c.n, c.events), name
+        for attr in ("timeline", "survival", "ci_lower", "ci_upper", "at_risk", "observed",
+                     "censored"):
+            np.testing.assert_allclose(np.asarray(getattr(g, attr), dtype=float),
+                                       np.asarray(getattr(c, attr), dtype=float),
+                                       rtol=1e-9, atol=1e-12, err_msg=f"{name}.{attr}")
+        np.testing.assert_allclose([g.median, g.median_ci_lower, g.median_ci_upper],
+                                   [c.median, c.median_ci_lower, c.median_ci_upper], rtol=1e-9)
+
+
+FIRST_USE = [(label, change) for label, change in VARIANTS
+             if label in ("as loaded", "as of 2022-03-15", "region filter (members)",
+                          "channel filter (policies)", "issue dates filter")]
+
+
+@pytest.mark.parametrize("by", [None, "tier", "region", "gender"])
+@pytest.mark.parametrize(("label", "change"), FIRST_USE, ids=[v[0] for v in FIRST_USE])
+def test_first_use_from_counts(label: str, change: Callable[[Dataset], Dataset], by: str | None,
+                               engine: Dataset, memory: Dataset) -> None:
+    """time_to_first_use (KM of join date to first use) equals the file path's from the
+    members' counts by segment x days x used; no row read."""
+    got = time_to_first_use(change(engine), by=by)
+    _no_rows_read(engine)
+    want = time_to_first_use(change(memory), by=by)
+    _curves_equal(got, want)
+    assert want.origin == "join_date" and want.users > 50 and want.members > want.users
+    assert len(want.curves) >= (3 if by else 1)  # not vacuous
+
+
+def test_first_use_refusals_as_the_files(engine: Dataset, memory: Dataset) -> None:
+    with pytest.raises(AnalysisError) as files:
+        time_to_first_use(memory, by="channel")  # not a member column
+    with pytest.raises(AnalysisError) as counted:
+        time_to_first_use(engine, by="channel")
+    assert str(counted.value) == str(files.value)
+    _no_rows_read(engine)
+
+
 def test_unknown_segment_refused_as_the_files(engine: Dataset, memory: Dataset) -> None:
     with pytest.raises(AnalysisError) as files:
         benefit_usage(memory, by="no_such_column")
@@ -436,3 +480,24 @@ def test_hand_retention(hand: Dataset) -> None:
     # naive non-users: P4's lapse at 185 days (2022-06-30 -> 2023-01-01) of 3 at risk
     curve = got.curves["naive"]["non_users"]
     assert curve.survival[list(curve.timeline).index(185 / (365.25 / 12))] == pytest.approx(2 / 3)
+
+
+def test_hand_first_use(hand: Dataset) -> None:
+    """No join dates: the start is each member's first issue among the view's policies (P5,
+    M4's only one, is issued after as-of: M4 has none). M1 2020-01-01 -> first use
+    2022-05-01 = 851 days; M2 2021-03-01 -> 2024-03-01 = 1,096 (its 07-01 use is after as-of);
+    M3 2019-01-01 (P6) -> 2024-06-30 (on as-of) = 2,007; M6 2022-01-01, no use: censored at
+    as-of after 911. KM: 3/4 after 851, 3/4 x 1/2 after 1,096, 0 after 2,007. Tier: gold M1,
+    M6; silver M2; M3 has none."""
+    got = time_to_first_use(hand, by="tier")
+    _check_no_rows(hand)
+    assert (got.origin, got.members, got.users) == ("first_issue_date", 4, 3)
+    assert list(got.curves) == ["all", "silver", "gold"]
+    month = 365.25 / 12
+    curve = got.curves["all"]
+    at = {round(t * month): s for t, s in zip(curve.timeline, curve.survival)}
+    assert at[851] == pytest.approx(0.75) and at[911] == pytest.approx(0.75)
+    assert at[1096] == pytest.approx(0.375) and at[2007] == pytest.approx(0.0)
+    gold = got.curves["gold"]
+    assert (gold.n, gold.events) == (2, 1)
+    assert (got.curves["silver"].n, got.curves["silver"].events) == (1, 1)

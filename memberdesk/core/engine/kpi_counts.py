@@ -597,3 +597,58 @@ def benefit_retention_counts(book: EngineBook, ds: Dataset, landmark_days: float
     for col in ("event", "ever", "early", COUNT_COLUMN):
         frame[col] = frame[col].fillna(0).astype(np.int64)
     return frame
+
+
+def first_use_counts(book: EngineBook, ds: Dataset, by: str | None = None
+                     ) -> tuple[str, pd.DataFrame] | None:
+    """Members by ``_seg`` × ``days`` × ``used``: ``n``, for
+    :func:`memberdesk.analysis.benefits.time_to_first_use`, and the start's name.
+
+    The start is each member's ``join_date`` among :attr:`Dataset.members` (in-window members
+    passing the region/tier filters) when one of them has one (``"join_date"``), else the
+    earliest ``issue_date`` of their policies of the view (``"first_issue_date"``); members
+    without a start are left out. ``used`` (0/1): the member has a dated use
+    (:func:`member_table`); ``days``: whole days from the start to the first use, or to
+    as-of when none, 0 when negative. ``_seg``: the member's ``by`` among the members (null
+    when none; only with ``by``). None when no start can be had (neither a members'
+    ``join_date`` nor policies with member ids and issue dates)."""
+    members = book.accepted(schema.MEMBERS)
+    if members is not None:  # Dataset.members: not restricted by the policy filters
+        members = rules.in_window(schema.MEMBERS, members, ds.as_of.date())
+        for name in ("region", "tier"):
+            values = getattr(ds.filters, name)
+            if values and name in members.columns:
+                members = members.filter(members[name].cast("string").isin(list(values)))
+    start: ir.Table | None = None
+    origin = "join_date"
+    if members is not None and "join_date" in members.columns:
+        known = members.filter(members.join_date.notnull())
+        if int(book.run(known.aggregate(n=known.count())).to_pylist()[0]["n"]) > 0:
+            start = known.select(_mid=known.member_id, _start=known.join_date)
+    if start is None:
+        cols = columns(book, ds, schema.POLICIES)
+        if cols is None or "member_id" not in cols or "issue_date" not in cols:
+            return None
+        v = policy_view(book, ds, ("member_id",))
+        first = v.filter(v.member_id.notnull()).group_by(_mid=v.member_id) \
+            .aggregate(_start=v.issue_date.min())
+        start, origin = first.filter(first._start.notnull()), "first_issue_date"
+    u = member_table(book, ds, schema.BENEFIT_USAGE)
+    if u is None:
+        raise KeyError(schema.BENEFIT_USAGE)
+    uses = u.filter(u.member_id.notnull() & u.used_at.notnull()) \
+        .group_by(_uid=u.member_id).aggregate(_first=u.used_at.min())
+    j = start.left_join(uses, start._mid == uses._uid)
+    end = ibis.coalesce(j._first, ibis.literal(ds.as_of.date()))
+    days = end.delta(j._start, unit="day")
+    j = j.mutate(days=ibis.ifelse(days < 0, 0, days), used=ibis.ifelse(j._first.notnull(), 1, 0))
+    keys = ["days", "used"]
+    if by is not None:
+        assert members is not None
+        attr = members.select(_aid=members.member_id, _seg=members[by])
+        j = j.left_join(attr, j._mid == attr._aid)
+        keys = ["_seg", *keys]
+    frame = to_frame(book.run(j.group_by(keys).aggregate(**{COUNT_COLUMN: j.count()})))
+    for col in ("days", "used", COUNT_COLUMN):
+        frame[col] = frame[col].astype(np.int64)
+    return origin, frame
