@@ -10,7 +10,8 @@ uses of unknown members, undated uses, missing benefit names and costs, empty se
 channels, lapsed and matured policies, non-ASCII levels. Compared: :func:`benefit_usage`'s
 JSON for every ``by`` (counts, names and order exact; costs to 1e-9: the sums' order differs)
 and :func:`benefit_retention`'s comparison table (to 1e-9), under as-of dates and member and
-policy filters; ``EngineBook._frames`` stays empty (no accepted row read). DuckDB only.
+policy filters; ``EngineBook._frames`` stays empty (no accepted row read). DuckDB (two
+seeds) and PostgreSQL (one).
 """
 from __future__ import annotations
 
@@ -28,8 +29,10 @@ from memberdesk.analysis.benefits import benefit_retention, benefit_usage
 from memberdesk.commands.common import to_jsonable
 from memberdesk.core.dataset import Dataset, Filters
 from memberdesk.core.engine.book import open_book
+from memberdesk.core.engine.connection import TableRef
 from memberdesk.core.errors import AnalysisError
 from memberdesk.core.loader import load_dataset
+from tests.engines.conftest import read_csv_tables, write_postgres
 from tests.engines.test_benefits_counts import _equal
 from tests.engines.test_every_command import _invoke
 
@@ -79,16 +82,25 @@ def write_book(seed: int, folder: Path) -> None:
     (folder / "benefit_usage.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-@pytest.fixture(scope="module", params=[0, 5])
+@pytest.fixture(scope="module", params=[(0, "duckdb"), (5, "duckdb"), (0, "postgres")],
+                ids=["0-duckdb", "5-duckdb", "0-postgres"])
 def books(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
           ) -> Iterator[tuple[Dataset, Dataset]]:
-    """(files, DuckDB) of one random book (the seed is the parameter)."""
-    folder = tmp_path_factory.mktemp(f"u2_random_{request.param}") / "book"
-    write_book(request.param, folder)
-    db = folder.parent / "book.duckdb"
-    code, _, err = _invoke(["import", str(folder), "-o", str(db)])
-    assert code == 0, err
-    engine = open_book(f"duckdb:///{db}")
+    """(files, engine) of one random book: (seed, engine) is the parameter; DuckDB through
+    ``memberdesk import``, PostgreSQL as typed tables (the session server of conftest.py)."""
+    seed, kind = request.param
+    folder = tmp_path_factory.mktemp(f"u2_random_{seed}_{kind}") / "book"
+    write_book(seed, folder)
+    if kind == "duckdb":
+        db = folder.parent / "book.duckdb"
+        code, _, err = _invoke(["import", str(folder), "-o", str(db)])
+        assert code == 0, err
+        engine = open_book(f"duckdb:///{db}")
+    else:
+        names = ("members", "policies", "benefit_usage")
+        tables = read_csv_tables(folder, names)
+        url = write_postgres(request.getfixturevalue("postgres"), f"u2_random_{seed}", tables)
+        engine = open_book(url, tables={n: TableRef(n, f"u2_random_{seed}") for n in tables})
     yield load_dataset([str(folder)]), engine
     engine.book.close()  # type: ignore[union-attr]
 

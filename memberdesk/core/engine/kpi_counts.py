@@ -555,7 +555,7 @@ def benefit_segment_counts(book: EngineBook, ds: Dataset, window_start: dt.date,
     expr = j.aggregate(**aggs) if by is None else j.group_by("_seg").aggregate(**aggs)
     frame = to_frame(book.run(expr))
     for col in ("members", "users", "uses", "costed"):
-        frame[col] = frame[col].fillna(0).astype(np.int64)
+        frame[col] = pd.to_numeric(frame[col]).fillna(0).astype(np.int64)  # SUM: PG numeric
     frame["cost"] = pd.to_numeric(frame["cost"]).astype(float)
     if by is not None and not member_column and v[by].type().is_integer():
         frame["_seg"] = frame["_seg"].astype("Int64")  # as the validated frames hold them
