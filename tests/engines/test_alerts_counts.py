@@ -73,9 +73,11 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.mark.parametrize("extra", [[], ["--as-of", "2023-12-31"], ["--as-of", "2022-03-15"],
                                    ["--by", "channel,region"], ["--by", "tier,product",
-                                                                "--as-of", "2024-05-31"]],
+                                                                "--as-of", "2024-05-31"],
+                                   ["--by", "age,gender", "--as-of", "2023-12-31"]],
                          ids=["as loaded", "2023-12-31", "2022-03-15", "by channel,region",
-                              "by tier,product 2024-05-31"])
+                              "by tier,product 2024-05-31",
+                              "by age (derived from birth_date),gender 2023-12-31"])
 def test_cli_json_byte_for_byte(extra: list[str], imported: str) -> None:
     want = _json(["alerts", str(SAMPLE), "--json", *extra])
     got = _json(["alerts", imported, "--json", *extra])
@@ -276,7 +278,7 @@ RULES = {
     "member and policy columns, risk by region / channel / status": (
         'version = 1\n[defaults]\nmin_denominator = 10\nrisk_adjust_by = "region"\n'
         'segments = ["channel", "product", "tier", "gender", "payment_frequency", "topic", '
-        '"issue_year", "premium_band", "age_band"]\nfree_look_days = 10\n'
+        '"issue_year", "premium_band", "age_band", "age"]\nfree_look_days = 10\n'
         '[metrics.csat]\nrisk_adjust_by = "channel"\n'
         '[metrics.claims_settled_after_30_days]\nrisk_adjust_by = "status"\n'),
     "longer windows, risk by tier": (

@@ -56,16 +56,32 @@ def table_columns(book: Any, ds: Any, table: str) -> list[str] | None:
 
 
 def _members(book: Any, ds: Any) -> ir.Table | None:
-    """:attr:`Dataset.members`: in-window members passing the region/tier filters."""
+    """:attr:`Dataset.members`: in-window members passing the region/tier filters, with
+    ``age`` (whole years at as-of, a float: ``floor(days / DAYS_PER_YEAR)``) derived from
+    ``birth_date`` where the table has no age."""
     members = book.accepted(schema.MEMBERS)
     if members is None:
         return None
     m = rules.in_window(schema.MEMBERS, members, ds.as_of.date())
+    if "birth_date" in m.columns:
+        days = ibis.literal(ds.as_of.date()).delta(m.birth_date.cast("date"), unit="day")
+        derived = (days.cast("float64") / schema.DAYS_PER_YEAR).floor().cast("float64")
+        m = m.mutate(age=m.age.cast("float64").fill_null(derived) if "age" in m.columns
+                     else derived)
     for name in ("region", "tier"):
         values = getattr(ds.filters, name)
         if values and name in m.columns:
             m = m.filter(m[name].cast("string").isin(list(values)))
     return m
+
+
+def member_columns(book: Any, ds: Any) -> list[str] | None:
+    """Columns of :attr:`Dataset.members` (``age`` added when derived); None without the
+    table. No query is run."""
+    cols = kpi_counts.columns(book, ds, schema.MEMBERS)
+    if cols is None:
+        return None
+    return [*cols, "age"] if "birth_date" in cols and "age" not in cols else cols
 
 
 def _first_policy(book: Any, ds: Any, column: str) -> ir.Table:
@@ -91,7 +107,7 @@ def segment_source(book: Any, ds: Any, entity: str, own: list[str], column: str)
     if entity == "policies":
         return None
     view = kpi_counts.columns(book, ds, schema.POLICIES)
-    members = kpi_counts.columns(book, ds, schema.MEMBERS)
+    members = member_columns(book, ds)
     if entity == "claims" and view is not None and column in view and "policy_id" in own:
         return "policies"
     has_member = entity == "members" or "member_id" in own
@@ -348,7 +364,8 @@ def reachable(book: Any, ds: Any, column: str) -> bool:
     """A column of one of the tables the alerts read (no query run)."""
     for table in (schema.POLICIES, schema.MEMBERS, schema.SERVICE_CONTACTS, schema.CLAIMS,
                   schema.BENEFIT_USAGE):
-        cols = kpi_counts.columns(book, ds, table)
+        cols = member_columns(book, ds) if table == schema.MEMBERS \
+            else kpi_counts.columns(book, ds, table)
         if cols is not None and column in cols:
             return True
     return False
