@@ -525,8 +525,8 @@ def _engine_retention(ds: Dataset, landmark_months: float, horizon_months: float
     event × use flags (:func:`memberdesk.core.engine.kpi_counts.benefit_retention_counts`:
     each policy joined to its member's uses in the engine); no use, policy or member row is
     read. The curves are Kaplan-Meier with the counts as frequency weights; the hazard ratio
-    is the Cox fit of the groups repeated by their counts (one 0/1 covariate: the fit
-    collapses identical rows back to the same weights)."""
+    is the Cox fit of the groups with their counts as frequency weights (the fit of the
+    repeated rows, without repeating them)."""
     from memberdesk.analysis.survival import kaplan_meier
     from memberdesk.core.engine import kpi_counts
 
