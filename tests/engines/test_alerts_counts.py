@@ -288,7 +288,7 @@ RULES = {
 
 
 @pytest.mark.parametrize("name", list(RULES))
-def test_rules_files_as_the_files(name: str, tmp_path: Path, imported: str,
+def test_rules_files_as_the_files(name: str, tmp_path: Path, engine: Dataset,
                                   memory: Dataset) -> None:
     """Rules that reach segments through every route (a contact's own topic, a member's tier
     and gender, a policy's bands and year, a claim's policy) and risk classes of other tables."""
@@ -297,12 +297,8 @@ def test_rules_files_as_the_files(name: str, tmp_path: Path, imported: str,
     path = tmp_path / "rules.toml"
     path.write_text(RULES[name], encoding="utf-8")
     rules = load_rules(str(path))
-    eng = open_book(imported, today=TODAY)
-    try:
-        got = compute_alerts(eng, rules)
-        assert not eng.book._frames  # type: ignore[attr-defined]
-    finally:
-        eng.book.close()  # type: ignore[attr-defined]
+    got = compute_alerts(engine, rules)
+    assert not engine.book._frames  # type: ignore[attr-defined]
     want = compute_alerts(memory, rules)
     _same_result(got, want, name)
     assert len(got.pushed_down) == 12 and want.alerts
