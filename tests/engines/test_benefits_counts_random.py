@@ -9,7 +9,8 @@ uses of unknown members, undated uses, missing benefit names and costs, empty se
 (member and policy columns), several policies per member in different products and
 channels, lapsed and matured policies, non-ASCII levels. Compared: :func:`benefit_usage`'s
 JSON for every ``by`` (counts, names and order exact; costs to 1e-9: the sums' order differs)
-and :func:`benefit_retention`'s comparison table (to 1e-9), under as-of dates and member and
+and :func:`benefit_retention`'s comparison table (to 1e-9), :func:`time_to_first_use`'s
+counts and curves (to 1e-9), under as-of dates and member and
 policy filters; ``EngineBook._frames`` stays empty (no accepted row read). DuckDB (two
 seeds) and PostgreSQL (one).
 """
@@ -22,10 +23,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from memberdesk.analysis.benefits import benefit_retention, benefit_usage
+from memberdesk.analysis.benefits import benefit_retention, benefit_usage, time_to_first_use
 from memberdesk.commands.common import to_jsonable
 from memberdesk.core.dataset import Dataset, Filters
 from memberdesk.core.engine.book import open_book
@@ -140,6 +142,37 @@ def test_random_books_as_the_files(books: tuple[Dataset, Dataset], as_of: str | 
         pd.testing.assert_frame_equal(got_r, want_r, rtol=1e-9, check_dtype=False)
     assert not engine.book._frames, "an accepted-rows table was read"  # type: ignore[attr-defined]
 
+
+
+def _first_use(ds: Dataset, by: str | None) -> Any:
+    try:
+        return time_to_first_use(ds, by=by)
+    except AnalysisError as exc:  # must be refused alike
+        return ("refused", str(exc))
+
+
+@pytest.mark.parametrize(("as_of", "filters"), CASES[:3], ids=["as loaded", "north 2021-06-30",
+                                                               "agency 2023-02-15"])
+def test_random_books_first_use_as_the_files(books: tuple[Dataset, Dataset], as_of: str | None,
+                                             filters: Filters | None) -> None:
+    """:func:`time_to_first_use` (KM from joining, or the first issue, to the first use): the
+    origin, member and user counts exact, the same segments, each curve's times and survival
+    to 1e-9; members only in policies, members without a join date or segment value and
+    uses of unknown members are in every random book."""
+    files, engine = (_both(d, as_of, filters) for d in books)
+    for by in (None, "tier", "region", "gender", "channel"):
+        want, got = _first_use(files, by), _first_use(engine, by)
+        if isinstance(want, tuple) or isinstance(got, tuple):
+            assert got == want, by
+            continue
+        assert (got.origin, got.members, got.users, list(got.curves)) == \
+            (want.origin, want.members, want.users, list(want.curves)), by
+        for name, curve in want.curves.items():
+            for attr in ("timeline", "survival"):
+                np.testing.assert_allclose(np.asarray(getattr(got.curves[name], attr)),
+                                           np.asarray(getattr(curve, attr)), rtol=1e-9,
+                                           err_msg=f"{by} {name} {attr}")
+    assert not engine.book._frames, "an accepted-rows table was read"  # type: ignore[attr-defined]
 
 # ---- the report's Benefits sheet ---------------------------------------------------------------
 
