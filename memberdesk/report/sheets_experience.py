@@ -138,8 +138,9 @@ def build_experience(ctx: ReportContext, w: SheetWriter) -> None:
         w.chart(chart, at=chart_at)
     # the split and the benefit utilisation each on a sheet of its own (issue 17 B.5): both
     # are long tables, and print titles repeat one header per sheet
-    split = [c for c in opts.experience_columns if c in ctx.ds.policies.columns]
-    utilisation = ctx.ds.has("benefit_usage") and "member_id" in ctx.ds.policies.columns
+    columns = ctx.ds.policy_columns()  # (an engine book answers without reading its rows)
+    split = [c for c in opts.experience_columns if c in columns]
+    utilisation = ctx.ds.has("benefit_usage") and "member_id" in columns
     if not split and not utilisation:
         return
     segment = " × ".join(ctx.label(c) for c in split)
