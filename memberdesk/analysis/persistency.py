@@ -216,10 +216,11 @@ def persistency_for_periods(ds: Dataset, *, month: int = 13,
     if grace_days < 0:
         raise AnalysisError(Reason("persistency_negative_grace"))
     book = getattr(ds, "book", None)
-    if book is not None and basis == "status" and not ds.generic:
-        # every filter, member filters included, is applied in the engine's counts
+    if book is not None and not ds.generic:
+        # every filter, member filters included, is applied in the engine's counts; on the
+        # collected basis the instalments are summed per policy in the engine too
         return _from_engine_counts(book, ds, month, periods, by, free_look_days, grace_days,
-                                   exclude_statuses, prog)
+                                   exclude_statuses, prog, basis=basis)
     pol = ds.policies
     if pol is None or ds.generic or "issue_date" not in pol.columns:
         raise AnalysisError(Reason("persistency_no_issue_dates"), column="issue_date")
@@ -277,12 +278,19 @@ def _tabulate(due: np.ndarray, seg_codes: np.ndarray, seg_levels: list[Any],
 
 def _from_engine_counts(book: Any, ds: Dataset, month: int, periods: Sequence[str],
                         by: str | None, free_look_days: int, grace_days: int,
-                        exclude_statuses: Sequence[str], prog: Any) -> dict[str, PersistencyResult]:
-    """Status-basis persistency of an engine book from its counts by issue month × segment ×
-    payment frequency × exit status × rule flags (:func:`memberdesk.core.engine.aggregates.
+                        exclude_statuses: Sequence[str], prog: Any, *, basis: str = "status"
+                        ) -> dict[str, PersistencyResult]:
+    """Persistency of an engine book from its counts by issue month × segment × payment
+    frequency × exit status × rule flags (:func:`memberdesk.core.engine.aggregates.
     persistency_counts`, one ``GROUP BY`` in the engine): each group's exclusion reason and
     persistence follow from its flags as :func:`exclusion_codes` and :func:`policy_flags`
-    decide them per policy, and its count and premium sum are the measures' weights (exact)."""
+    decide them per policy, and its count and premium sum are the measures' weights (exact).
+
+    On the collected basis the groups also split by ``no_first`` (no instalment due in policy
+    month 1: the ``no_first_instalment`` exclusion) and ``paid_full`` (month m collected in
+    full within the grace period), and carry the sums of the instalment amounts
+    (:func:`memberdesk.core.engine.aggregates.collected_persistency_counts`): the premium is
+    the amount due in month 1, the persisting premium the month-m amount paid in grace."""
     from memberdesk.core.engine import aggregates
 
     prog.status("Measuring persistency")
@@ -291,10 +299,13 @@ def _from_engine_counts(book: Any, ds: Dataset, month: int, periods: Sequence[st
         raise AnalysisError(Reason("persistency_no_issue_dates"), column="issue_date")
     if by is not None and by not in view.columns:
         raise AnalysisError(Reason("split_unknown_column"), column=by)
-    g = aggregates.persistency_counts(book, ds, month, free_look_days, by)
-    reasons = exclusion_reasons("status", exclude_statuses)
+    collected = basis == "collected"
+    g = aggregates.collected_persistency_counts(book, ds, month, free_look_days, grace_days, by) \
+        if collected else aggregates.persistency_counts(book, ds, month, free_look_days, by)
+    reasons = exclusion_reasons(basis, exclude_statuses)
     offset = month - 1
-    last_month = _last_measured_month(ds.as_of, month)
+    measured_by = ds.as_of - pd.Timedelta(days=grace_days) if collected else ds.as_of
+    last_month = _last_measured_month(measured_by, month)
     due = (g["issue_year"].to_numpy() - 1970) * 12 + g["issue_mon"].to_numpy() - 1 + offset
     seg_codes, seg_levels = _segments(g.rename(columns={"segment": by}) if by else g, by)
     exit_status = g["exit_status"].to_numpy(dtype=object)
@@ -305,6 +316,8 @@ def _from_engine_counts(book: Any, ds: Dataset, month: int, periods: Sequence[st
         "death": ended_by & (exit_status == "death"),
         "claim": ended_by & g["paid_claim"].to_numpy(dtype=bool),
         "waived": g["waived"].to_numpy(dtype=bool) | (exit_status == "waived"),
+        NO_FIRST_INSTALMENT: g["no_first"].to_numpy(dtype=bool) if collected
+        else np.zeros(len(g), bool),
     }
     code = np.full(len(g), -1, dtype=np.int64)
     for i, reason in enumerate(reasons):
@@ -312,19 +325,26 @@ def _from_engine_counts(book: Any, ds: Dataset, month: int, periods: Sequence[st
             ended_by & (exit_status == reason.removeprefix("status_"))
         code[(code < 0) & hit] = i
     n = g[COUNT_COLUMN].to_numpy(dtype=float)
-    premium = g["premium"].to_numpy(dtype=float)
     cohort = code < 0
-    persisting = cohort & ~ended_by
-    flags = {"cohort_count": n * cohort, "cohort_premium": premium * cohort,
-             "persisting_count": n * persisting, "persisting_premium": premium * persisting}
+    if collected:
+        premium = g["first_due"].to_numpy(dtype=float)
+        flags = {"cohort_count": n * cohort, "cohort_premium": premium * cohort,
+                 "persisting_count": n * (cohort & g["paid_full"].to_numpy(dtype=bool)),
+                 "persisting_premium": g["paid_grace"].to_numpy(dtype=float) * cohort,
+                 "due_premium": g["due"].to_numpy(dtype=float) * cohort}
+    else:
+        premium = g["premium"].to_numpy(dtype=float)
+        persisting = cohort & ~ended_by
+        flags = {"cohort_count": n * cohort, "cohort_premium": premium * cohort,
+                 "persisting_count": n * persisting, "persisting_premium": premium * persisting}
     for i, reason in enumerate(reasons):
         hit = code == i
         flags[f"excluded_{reason}"] = n * hit
         flags[f"excluded_{reason}_premium"] = premium * hit
     out = _tabulate(due, seg_codes, seg_levels, flags, reasons, last_month, offset, periods,
-                    "annual_premium" in view.columns, prog)
+                    collected or "annual_premium" in view.columns, prog)
     return {period: PersistencyResult(frame, month, period, by, free_look_days, ds.as_of,
-                                      "status", grace_days, reasons)
+                                      basis, grace_days, reasons)
             for period, frame in out.items()}
 
 

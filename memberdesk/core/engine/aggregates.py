@@ -273,6 +273,133 @@ def _persistency_flags(frame: pd.DataFrame, month: int, free_look_days: int) -> 
     return out
 
 
+# ---- persistency (collected basis) -----------------------------------------------------------
+
+# amounts equal within half a cent count as paid in full (collected_persistency._CENT)
+_CENT = 0.005
+
+
+def collected_persistency_counts(book: EngineBook, ds: Dataset, month: int, free_look_days: int,
+                                 grace_days: int, by: str | None) -> pd.DataFrame:
+    """:func:`persistency_counts` on the collected basis: the same groups and flags, with the
+    premium_payments instalments summed per policy **in the engine** (one ``GROUP BY
+    policy_id`` joined back to the policy view) and then per group, so no row leaves it.
+
+    Per policy (:func:`memberdesk.analysis.collected_persistency.instalments`): the in-window
+    rows (due on or before as-of) whose ``due_date`` falls in policy month 1 (``issue`` to the
+    day before ``issue %m+% 1``) or month m (``issue %m+% (m-1)`` to the day before
+    ``issue %m+% m``; ``%m+%`` clips to the month's end, as the engines' ``date + INTERVAL``
+    does); ``amount`` missing as 0; a row counts as paid in grace when ``paid_date`` is on or
+    before as-of and at most ``grace_days`` days after ``due_date``.
+
+    Extra group keys: ``no_first`` (no row due in policy month 1) and ``paid_full`` (month-m
+    amount due > 0 and paid in grace to within half a cent). Extra sums: ``first_due`` (amount
+    due in month 1), ``due`` (in month m), ``paid_grace`` (month m, paid in grace). ``premium``
+    stays the annual premium. Raises :class:`AnalysisError` (``persistency_no_payments``)
+    without a premium_payments table holding policy_id, due_date and amount."""
+    pay = book.accepted(schema.PREMIUM_PAYMENTS)
+    if pay is None or not {"policy_id", "due_date", "amount"} <= set(pay.columns):
+        raise AnalysisError(Reason("persistency_no_payments"), column="premium_payments")
+    v = policy_view(book, ds, () if by is None else (by,))
+    if by is not None:
+        _check_columns(v.columns, [by])
+    v = v.filter(v.issue_date.notnull())
+    as_of = ds.as_of.date()
+    cut = ibis.literal(as_of)
+    claims = book.accepted(schema.CLAIMS)
+    keys: dict[str, ir.Value] = {}
+    if claims is not None and "policy_id" in claims.columns and "status" in claims.columns \
+            and "policy_id" in v.columns:
+        from memberdesk.core.engine import kpi_counts  # it builds on this module
+
+        c = kpi_counts.member_table(book, ds, schema.CLAIMS)
+        assert c is not None
+        is_paid = c.status == "paid"
+        if "settled_at" in c.columns:
+            is_paid = is_paid & (c.settled_at.isnull() | (c.settled_at <= cut))
+        ids = c.filter(is_paid & c.policy_id.notnull()).select(_paid_id=c.policy_id).distinct()
+        v = v.left_join(ids, v.policy_id == ids._paid_id)
+    sums = _instalment_sums(pay, v.view(), month, grace_days, as_of)
+    v = v.left_join(sums, v.policy_id == sums._inst_id)
+    if "_paid_id" in v.columns:
+        keys["paid_claim"] = v._paid_id.notnull()
+    end = rules.end_date(v)
+    terminated = rules.is_terminated(end, as_of)
+    d = v.duration_days
+    lo, hi = month_span_window(month)
+
+    def lit(x: int) -> ir.IntegerValue:
+        return ibis.literal(x, type="int32")
+
+    keys["_d"] = ibis.cases((~terminated, ibis.null("int32")),
+                            (d < lo, ibis.ifelse(d <= free_look_days, lit(-1), lit(-2))),
+                            (d > hi, ibis.ifelse(d <= free_look_days, lit(-3), lit(-4))),
+                            else_=d.cast("int32"))
+    keys["issue_date"] = v.issue_date
+    keys["status"] = v.status
+    if "payment_frequency" in v.columns:
+        keys["payment_frequency"] = v.payment_frequency
+    if by is not None:
+        keys["segment"] = v[by]
+    first_due = v._first_due.fill_null(0.0)
+    due = v._due.fill_null(0.0)
+    paid = v._paid_grace.fill_null(0.0)
+    keys["no_first"] = v._first_rows.fill_null(0) == 0
+    keys["paid_full"] = (due > 0) & (paid >= due - _CENT)
+    premium = v.annual_premium.fill_null(0.0) if "annual_premium" in v.columns \
+        else ibis.literal(0.0)
+    grouped = v.mutate(**keys, _premium=premium, _fd=first_due, _du=due, _pg=paid)
+    expr = grouped.group_by(list(keys)).aggregate(
+        **{COUNT_COLUMN: grouped.count(), "premium": grouped._premium.sum(),
+           "first_due": grouped._fd.sum(), "due": grouped._du.sum(),
+           "paid_grace": grouped._pg.sum()})
+    frame = _persistency_flags(to_frame(book.run(expr)), month, free_look_days)
+    if "payment_frequency" not in frame.columns:
+        frame["payment_frequency"] = pd.Series([None] * len(frame), dtype=object)
+    if "paid_claim" not in frame.columns:
+        frame["paid_claim"] = False
+    frame[COUNT_COLUMN] = frame[COUNT_COLUMN].astype(np.int64)
+    for col in ("paid_claim", "no_first", "paid_full"):
+        frame[col] = frame[col].fillna(False).astype(bool)
+    for col in ("premium", "first_due", "due", "paid_grace"):
+        frame[col] = pd.to_numeric(frame[col]).astype(float)
+    if by is not None and by in BAND_ORDER:
+        frame["segment"] = pd.Categorical(frame["segment"], categories=BAND_ORDER[by],
+                                          ordered=True)
+    return frame
+
+
+def _instalment_sums(pay: ir.Table, v: ir.Table, month: int, grace_days: int,
+                     as_of: Any) -> ir.Table:
+    """Per policy of ``v`` with in-window premium_payments rows: ``_inst_id`` (policy id),
+    ``_first_rows``, ``_first_due``, ``_due``, ``_paid_grace`` (see
+    :func:`collected_persistency_counts`); one ``GROUP BY policy_id`` in the engine."""
+    cut = ibis.literal(as_of)
+    p = rules.in_window(schema.PREMIUM_PAYMENTS, pay, as_of)
+    issues = v.select(_iid=v.policy_id, _issue=v.issue_date)
+    j = p.inner_join(issues, p.policy_id == issues._iid)
+    issue = j._issue
+    due_date = j.due_date
+    amount = j.amount.cast("float64").fill_null(0.0)
+    in_first = (due_date >= issue) & (due_date < issue + ibis.interval(months=1))
+    in_m = (due_date >= issue + ibis.interval(months=month - 1)) \
+        & (due_date < issue + ibis.interval(months=month))
+    if "paid_date" in j.columns:
+        paid_date = j.paid_date
+        in_grace = in_m & paid_date.notnull() & (paid_date <= cut) \
+            & (paid_date.delta(due_date, unit="day") <= grace_days)
+    else:
+        in_grace = ibis.literal(False)
+    zero = ibis.literal(0.0)
+    t = j.mutate(_f=in_first.fill_null(False), _m=in_m.fill_null(False),
+                 _g=in_grace.fill_null(False), _a=amount)
+    return t.group_by(_inst_id=t._iid).aggregate(
+        _first_rows=ibis.ifelse(t._f, 1, 0).sum(),
+        _first_due=ibis.ifelse(t._f, t._a, zero).sum(),
+        _due=ibis.ifelse(t._m, t._a, zero).sum(),
+        _paid_grace=ibis.ifelse(t._g, t._a, zero).sum())
+
+
 # ---- cohort retention ------------------------------------------------------------------------------
 
 def cohort_counts(book: EngineBook, ds: Dataset) -> pd.DataFrame:
