@@ -26,8 +26,19 @@ from memberdesk.core.dataset import Dataset, Filters
 from memberdesk.core.engine.book import open_book
 from memberdesk.core.engine.connection import TableRef
 from memberdesk.core.loader import load_dataset
-from tests.engines.conftest import ROOT, SAMPLE_TABLES, read_csv_tables, write_duckdb, write_postgres
+from tests.engines.conftest import (
+    ROOT,
+    SAMPLE_TABLES,
+    read_csv_tables,
+    write_duckdb,
+    write_postgres,
+    write_spark,
+)
 from tests.engines.test_persistency_counts import _json, assert_same
+
+# py4j (Spark's bridge to the JVM) leaves its gateway sockets to the garbage collector
+pytestmark = [pytest.mark.filterwarnings("ignore::ResourceWarning"),
+              pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")]
 
 TODAY = dt.date(2026, 12, 5)
 PAYMENT_TABLES = (*SAMPLE_TABLES, "premium_payments")  # the sample book with its instalments
@@ -45,6 +56,9 @@ def payments_book(request: pytest.FixtureRequest, engine_tmp: Path
         if engine not in cache:
             if engine == "duckdb":
                 cache[engine] = (write_duckdb(engine_tmp / "collected.duckdb", tables), {})
+            elif engine == "spark":
+                url = write_spark(request.getfixturevalue("spark"), "collected", tables)
+                cache[engine] = (url, {name: TableRef(name, "collected") for name in tables})
             else:
                 url = write_postgres(request.getfixturevalue("postgres"), "collected", tables)
                 cache[engine] = (url, {name: TableRef(name, "collected") for name in tables})
@@ -59,7 +73,9 @@ def payments_memory() -> Dataset:
                         today=TODAY)
 
 
-@pytest.mark.parametrize("engine", ["duckdb", "postgres"])
+# DuckDB and PostgreSQL; Spark (date + INTERVAL months, datediff) is slow: a minute or more
+@pytest.mark.parametrize("engine", ["duckdb", "postgres",
+                                    pytest.param("spark", marks=pytest.mark.slow)])
 def test_collected_from_engine_counts_equals_rows(engine: str, payments_book: Any,
                                                   payments_memory: Dataset) -> None:
     url, refs = payments_book(engine)
