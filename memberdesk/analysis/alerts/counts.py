@@ -396,23 +396,12 @@ def _persistency_cells(book: Any, ds: Any, months: tuple[int, ...], free_look_da
     status basis): the same query with the segment and the risk class as keys, and each
     group's exclusion decided as :func:`memberdesk.analysis.persistency.exclusion_codes` does
     per policy."""
-    from memberdesk.core.engine.aggregates import month_span_window
+    from memberdesk.core.engine.aggregates import month_span_window, persistency_view
 
     used = tuple(c for c in (column, risk) if c is not None)
-    v = policy_view(book, ds, used)
-    v = v.filter(v.issue_date.notnull())
-    cut = ibis.literal(ds.as_of.date())
-    claims = book.accepted(schema.CLAIMS)
+    v = persistency_view(book, ds, used)
     keys: dict[str, ir.Value] = {}
-    if claims is not None and "policy_id" in claims.columns and "status" in claims.columns \
-            and "policy_id" in v.columns:
-        c = kpi_counts.member_table(book, ds, schema.CLAIMS)
-        assert c is not None
-        is_paid = c.status == "paid"
-        if "settled_at" in c.columns:
-            is_paid = is_paid & (c.settled_at.isnull() | (c.settled_at <= cut))
-        ids = c.filter(is_paid & c.policy_id.notnull()).select(_paid_id=c.policy_id).distinct()
-        v = v.left_join(ids, v.policy_id == ids._paid_id)
+    if "_paid_id" in v.columns:
         keys["paid_claim"] = v._paid_id.notnull()
     end = rules.end_date(v)
     terminated = rules.is_terminated(end, ds.as_of.date())

@@ -175,28 +175,36 @@ def prefetch_persistency(book: EngineBook, ds: Dataset, months: Sequence[int],
         kept[_persistency_key(ds, month, free_look_days, by)] = frame
 
 
+def persistency_view(book: EngineBook, ds: Dataset, columns: Sequence[str]) -> ir.Table:
+    """The policy view the persistency routes group (status and collected basis, and the
+    alerts' 13/25-month cells): the view with ``columns`` (checked), policies with an issue
+    date, and, when the book has claims, left-joined to the distinct ids of the policies with a
+    paid claim as ``_paid_id`` (null: none) — the claims of ``Dataset.claims`` (in-window,
+    member-scoped), paid and settled by as-of (or not settled), as the file path looks at."""
+    v = policy_view(book, ds, columns)
+    _check_columns(v.columns, list(columns))
+    v = v.filter(v.issue_date.notnull())
+    claims = book.accepted(schema.CLAIMS)
+    if claims is None or "policy_id" not in claims.columns or "status" not in claims.columns \
+            or "policy_id" not in v.columns:
+        return v
+    from memberdesk.core.engine import kpi_counts  # it builds on this module
+
+    c = kpi_counts.member_table(book, ds, schema.CLAIMS)
+    assert c is not None
+    is_paid = c.status == "paid"
+    if "settled_at" in c.columns:
+        is_paid = is_paid & (c.settled_at.isnull() | (c.settled_at <= ibis.literal(ds.as_of.date())))
+    ids = c.filter(is_paid & c.policy_id.notnull()).select(_paid_id=c.policy_id).distinct()
+    return v.left_join(ids, v.policy_id == ids._paid_id)
+
+
 def _persistency_frames(book: EngineBook, ds: Dataset, months: tuple[int, ...],
                         free_look_days: int, by: str | None) -> dict[int, pd.DataFrame]:
     """:func:`persistency_counts` for each of ``months`` from one ``GROUP BY``."""
-    v = policy_view(book, ds, () if by is None else (by,))
-    if by is not None:
-        _check_columns(v.columns, [by])
-    v = v.filter(v.issue_date.notnull())
-    cut = ibis.literal(ds.as_of.date())
-    claims = book.accepted(schema.CLAIMS)
+    v = persistency_view(book, ds, () if by is None else (by,))
     keys: dict[str, ir.Value] = {}
-    if claims is not None and "policy_id" in claims.columns and "status" in claims.columns \
-            and "policy_id" in v.columns:
-        from memberdesk.core.engine import kpi_counts  # it builds on this module
-
-        # in-window and member-scoped (Dataset.claims): the claims the file path looks at
-        c = kpi_counts.member_table(book, ds, schema.CLAIMS)
-        assert c is not None
-        is_paid = c.status == "paid"
-        if "settled_at" in c.columns:
-            is_paid = is_paid & (c.settled_at.isnull() | (c.settled_at <= cut))
-        ids = c.filter(is_paid & c.policy_id.notnull()).select(_paid_id=c.policy_id).distinct()
-        v = v.left_join(ids, v.policy_id == ids._paid_id)
+    if "_paid_id" in v.columns:
         keys["paid_claim"] = v._paid_id.notnull()
     end = rules.end_date(v)
     terminated = rules.is_terminated(end, ds.as_of.date())
@@ -300,25 +308,9 @@ def collected_persistency_counts(book: EngineBook, ds: Dataset, month: int, free
     pay = book.accepted(schema.PREMIUM_PAYMENTS)
     if pay is None or not {"policy_id", "due_date", "amount"} <= set(pay.columns):
         raise AnalysisError(Reason("persistency_no_payments"), column="premium_payments")
-    v = policy_view(book, ds, () if by is None else (by,))
-    if by is not None:
-        _check_columns(v.columns, [by])
-    v = v.filter(v.issue_date.notnull())
+    v = persistency_view(book, ds, () if by is None else (by,))
     as_of = ds.as_of.date()
-    cut = ibis.literal(as_of)
-    claims = book.accepted(schema.CLAIMS)
     keys: dict[str, ir.Value] = {}
-    if claims is not None and "policy_id" in claims.columns and "status" in claims.columns \
-            and "policy_id" in v.columns:
-        from memberdesk.core.engine import kpi_counts  # it builds on this module
-
-        c = kpi_counts.member_table(book, ds, schema.CLAIMS)
-        assert c is not None
-        is_paid = c.status == "paid"
-        if "settled_at" in c.columns:
-            is_paid = is_paid & (c.settled_at.isnull() | (c.settled_at <= cut))
-        ids = c.filter(is_paid & c.policy_id.notnull()).select(_paid_id=c.policy_id).distinct()
-        v = v.left_join(ids, v.policy_id == ids._paid_id)
     sums = _instalment_sums(pay, v.view(), month, grace_days, as_of)
     v = v.left_join(sums, v.policy_id == sums._inst_id)
     if "_paid_id" in v.columns:
