@@ -186,8 +186,8 @@ def report_rejected_rows(ds: Dataset, *, notes: bool = True) -> None:
     """Say on stderr, one line per table, how many rows validation rejected and left out of the
     analyses, with the first bad cell (docs/data-contract.md: nothing is dropped silently);
     when every policy row was rejected, raise a DataError naming the first bad cell (figures
-    computed on no policy are not figures). ``notes=False``: only that check (``import``
-    prints its own counts)."""
+    computed on no policy are not figures). ``notes=False``: only that check and the
+    placeholder-dates notes (``import`` prints its own counts)."""
     from memberdesk.core.errors import DataError, location_text
     from memberdesk.core.validation_report import detail_text
 
@@ -218,11 +218,11 @@ def report_rejected_rows(ds: Dataset, *, notes: bool = True) -> None:
         rows = "policy rows" if table.table == "policies" else f"{table.table} rows"
         print(f"memberdesk: note: {table.rejected:,} of {table.read:,} {rows} rejected and left "
               f"out ({reasons}){first_at}. `memberdesk validate` lists them.", file=sys.stderr)
-    if notes:  # kept rows the figures depend on: dates that look like placeholders
-        for message in ds.report.messages:
-            reason = getattr(message, "reason", None)
-            if reason is not None and reason.code == "dates_placeholder":
-                print(f"memberdesk: note: {message}", file=sys.stderr)
+    # kept rows the figures depend on, said by import too: dates that look like placeholders
+    for message in ds.report.messages:
+        reason = getattr(message, "reason", None)
+        if reason is not None and reason.code == "dates_placeholder":
+            print(f"memberdesk: note: {message}", file=sys.stderr)
 
 
 def say_import_hint(ds: Dataset, seconds: float, data: Sequence[str]) -> None:

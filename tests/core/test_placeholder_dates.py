@@ -100,3 +100,9 @@ def test_an_analysis_on_the_command_line_says_so(book: Path,
     assert main(["km", str(book), "--json"]) == 0
     err = capsys.readouterr().err
     assert "memberdesk: note: policies: accepted rows with issue_date on or before 1900-01-01: 3" in err
+
+
+def test_import_says_so_too(book: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["import", str(book), "-o", str(tmp_path / "b.duckdb")]) == 0
+    err = capsys.readouterr().err
+    assert err.count("accepted rows with issue_date on or before 1900-01-01: 3") == 1
