@@ -341,3 +341,35 @@ def write_csv_book(folder: Path, tables: dict[str, str]) -> tuple[list[Path], Pa
                     "header=true)")
     con.close()
     return files, book
+
+
+# ---- Spark: every analysis, but each deep route's variants once ---------------------------------
+# test_every_command.py and test_equivalence.py run every command and KPI on Spark. The modules
+# below check one engine route each under many variants (as-of dates, filters, --by columns)
+# on DuckDB and PostgreSQL; on Spark (a JVM, ~1 s per query on 2 cores) they run the first
+# case of each test only: the same Ibis expressions compile for every backend, so one case per
+# test shows the route runs and agrees there, and the suite stays within its time budget.
+SPARK_SAMPLED = frozenset({"test_alerts_counts.py", "test_benefits_counts.py",
+                           "test_benefits_counts_random.py", "test_collected_counts.py",
+                           "test_service_claims_counts.py"})
+
+
+def _on_spark(item: pytest.Item) -> bool:
+    callspec = getattr(item, "callspec", None)
+    return callspec is not None and "spark" in callspec.id.split("-")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    seen: set[tuple[str, str]] = set()
+    keep, drop = [], []
+    for item in items:
+        if Path(str(item.fspath)).name in SPARK_SAMPLED and _on_spark(item):
+            key = (str(item.fspath), getattr(item, "originalname", item.name))
+            if key in seen:
+                drop.append(item)
+                continue
+            seen.add(key)
+        keep.append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
