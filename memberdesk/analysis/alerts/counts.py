@@ -396,30 +396,14 @@ def _persistency_cells(book: Any, ds: Any, months: tuple[int, ...], free_look_da
     status basis): the same query with the segment and the risk class as keys, and each
     group's exclusion decided as :func:`memberdesk.analysis.persistency.exclusion_codes` does
     per policy."""
-    from memberdesk.core.engine.aggregates import month_span_window, persistency_view
+    from memberdesk.core.engine.aggregates import persistency_keys, persistency_view
 
     used = tuple(c for c in (column, risk) if c is not None)
     v = persistency_view(book, ds, used)
     keys: dict[str, ir.Value] = {}
     if "_paid_id" in v.columns:
         keys["paid_claim"] = v._paid_id.notnull()
-    end = rules.end_date(v)
-    terminated = rules.is_terminated(end, ds.as_of.date())
-    d = v.duration_days
-    free = ibis.literal(int(free_look_days))
-    def lit(x: int) -> ir.IntegerValue:
-        return ibis.literal(x, type="int32")
-
-    for month in months:
-        lo, hi = month_span_window(month)
-        keys[f"_d{month}"] = ibis.cases((~terminated, ibis.null("int32")),
-                                        (d < lo, ibis.ifelse(d <= free, lit(-1), lit(-2))),
-                                        (d > hi, ibis.ifelse(d <= free, lit(-3), lit(-4))),
-                                        else_=d.cast("int32"))
-    keys["issue_date"] = v.issue_date
-    keys["status"] = v.status
-    if "payment_frequency" in v.columns:
-        keys["payment_frequency"] = v.payment_frequency
+    keys.update(persistency_keys(v, ds.as_of.date(), months, free_look_days))
     keys["_seg"] = v[column] if column is not None else ibis.null("string")
     keys["_risk"] = v[risk] if risk is not None else ibis.null("string")
     grouped = v.mutate(**keys)

@@ -16,6 +16,7 @@ Conventions
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import weakref
 from collections.abc import Sequence
@@ -199,21 +200,20 @@ def persistency_view(book: EngineBook, ds: Dataset, columns: Sequence[str]) -> i
     return v.left_join(ids, v.policy_id == ids._paid_id)
 
 
-def _persistency_frames(book: EngineBook, ds: Dataset, months: tuple[int, ...],
-                        free_look_days: int, by: str | None) -> dict[int, pd.DataFrame]:
-    """:func:`persistency_counts` for each of ``months`` from one ``GROUP BY``."""
-    v = persistency_view(book, ds, () if by is None else (by,))
-    keys: dict[str, ir.Value] = {}
-    if "_paid_id" in v.columns:
-        keys["paid_claim"] = v._paid_id.notnull()
-    end = rules.end_date(v)
-    terminated = rules.is_terminated(end, ds.as_of.date())
+def persistency_keys(v: ir.Table, as_of: dt.date, months: Sequence[int],
+                     free_look_days: int) -> dict[str, ir.Value]:
+    """The persistency routes' group keys of the policy view ``v``: per month m its duration
+    class ``_d{m}`` (null while in force at ``as_of``; the exact days from issue to exit inside
+    :func:`month_span_window`; -1/-2 below it within/after the free look, -3/-4 above it), then
+    ``issue_date``, ``status`` and ``payment_frequency`` (when there is one)."""
+    terminated = rules.is_terminated(rules.end_date(v), as_of)
     d = v.duration_days  # issue to exit when terminated
     free = ibis.literal(int(free_look_days))
 
     def lit(x: int) -> ir.IntegerValue:
         return ibis.literal(x, type="int32")
 
+    keys: dict[str, ir.Value] = {}
     for month in months:
         lo, hi = month_span_window(month)
         keys[f"_d{month}"] = ibis.cases((~terminated, ibis.null("int32")),
@@ -224,6 +224,17 @@ def _persistency_frames(book: EngineBook, ds: Dataset, months: tuple[int, ...],
     keys["status"] = v.status
     if "payment_frequency" in v.columns:
         keys["payment_frequency"] = v.payment_frequency
+    return keys
+
+
+def _persistency_frames(book: EngineBook, ds: Dataset, months: tuple[int, ...],
+                        free_look_days: int, by: str | None) -> dict[int, pd.DataFrame]:
+    """:func:`persistency_counts` for each of ``months`` from one ``GROUP BY``."""
+    v = persistency_view(book, ds, () if by is None else (by,))
+    keys: dict[str, ir.Value] = {}
+    if "_paid_id" in v.columns:
+        keys["paid_claim"] = v._paid_id.notnull()
+    keys.update(persistency_keys(v, ds.as_of.date(), months, free_look_days))
     if by is not None:
         keys["segment"] = v[by]
     premium = v.annual_premium.fill_null(0.0) if "annual_premium" in v.columns \
@@ -315,22 +326,8 @@ def collected_persistency_counts(book: EngineBook, ds: Dataset, month: int, free
     v = v.left_join(sums, v.policy_id == sums._inst_id)
     if "_paid_id" in v.columns:
         keys["paid_claim"] = v._paid_id.notnull()
-    end = rules.end_date(v)
-    terminated = rules.is_terminated(end, as_of)
-    d = v.duration_days
-    lo, hi = month_span_window(month)
-
-    def lit(x: int) -> ir.IntegerValue:
-        return ibis.literal(x, type="int32")
-
-    keys["_d"] = ibis.cases((~terminated, ibis.null("int32")),
-                            (d < lo, ibis.ifelse(d <= free_look_days, lit(-1), lit(-2))),
-                            (d > hi, ibis.ifelse(d <= free_look_days, lit(-3), lit(-4))),
-                            else_=d.cast("int32"))
-    keys["issue_date"] = v.issue_date
-    keys["status"] = v.status
-    if "payment_frequency" in v.columns:
-        keys["payment_frequency"] = v.payment_frequency
+    class_keys = persistency_keys(v, as_of, (month,), free_look_days)
+    keys.update({("_d" if k == f"_d{month}" else k): e for k, e in class_keys.items()})
     if by is not None:
         keys["segment"] = v[by]
     first_due = v._first_due.fill_null(0.0)
